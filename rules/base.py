@@ -1,0 +1,120 @@
+"""What every rule is made of: identity, docs, examples, and a check over the mail model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
+from authsweep.scanner.model import Connection, MailFile, Remedy, Span, Value
+from authsweep.scanner.providers import OTHER, Provider, lookup
+
+
+@dataclass(frozen=True)
+class Example:
+    """Code (or config) a rule must flag (bad) or must leave alone (good).
+
+    ``path`` decides which front end reads it (``settings.py``, ``.env``, ...).
+    ``lines`` pins the reported lines of a bad example when given.
+    """
+
+    code: str
+    path: str = "example.py"
+    lines: tuple[int, ...] = ()
+    # For bad examples with a fix: the expected code after applying it (unsafe fixes included).
+    fixed: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    all_providers: bool = False
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """How sure and how loud a finding on a connection is, given what its host is."""
+
+    provider: Provider
+    severity: Severity
+    confidence: Confidence
+
+    @property
+    def host_known(self) -> bool:
+        return self.provider is not OTHER or self.confidence is Confidence.HIGH
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one line: what it flags
+    why: ClassVar[str]  # why it is a problem
+    fix_doc: ClassVar[str]  # what to do, and what `authsweep fix` does
+    fix_safety: ClassVar[str] = "No automatic fix."
+    references: ClassVar[tuple[str, ...]] = ()
+    bad: ClassVar[tuple[Example, ...]] = ()
+    good: ClassVar[tuple[Example, ...]] = ()
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options or RuleOptions()
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    # Helpers shared by rules.
+
+    def finding(
+        self,
+        mail: MailFile,
+        span: Span,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence = Confidence.HIGH,
+        fix: Fix | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            severity=severity or self.severity,
+            confidence=confidence,
+            path=mail.path,
+            span=span,
+            message=message,
+            fix=fix,
+        )
+
+    def host_policy(self, conn: Connection) -> HostPolicy | None:
+        """Microsoft host: as loud as the rule says; unknown host: a warning of medium
+        confidence; a host of another provider: only with ``--all-providers``."""
+        host = conn.host
+        if host.known and isinstance(host.value, str) and host.value:
+            provider = lookup(host.value)
+            if provider.microsoft:
+                # A known default that the environment can override is less certain.
+                confidence = Confidence.MEDIUM if host.origin else Confidence.HIGH
+                return HostPolicy(provider, self.severity, confidence)
+            if self.options.all_providers:
+                return HostPolicy(provider, Severity.INFO, Confidence.HIGH)
+            return None
+        severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
+        return HostPolicy(OTHER, severity, Confidence.MEDIUM)
+
+    @staticmethod
+    def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
+        return Fix(applicability, message, remedy) if remedy else None
+
+
+def describe_host(conn: Connection) -> str:
+    return describe(conn.host, "the host")
+
+
+def describe(value: Value, what: str) -> str:
+    """``'smtp.office365.com'``, or where an unknown value comes from."""
+    if value.known:
+        text = repr(value.value)
+        return f"{text} (default of {value.origin})" if value.origin else text
+    if value.origin:
+        return f"{what} from {value.origin}"
+    return f"an unknown {what.removeprefix('the ')}"

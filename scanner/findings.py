@@ -1,0 +1,65 @@
+"""Findings and fixes: what rules report, and what every output format reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .model import Remedy, Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Confidence(str, Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Applicability(str, Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    remedy: Remedy
+
+
+@dataclass
+class Finding:
+    rule: str  # "AS101"
+    name: str  # "smtp-basic-auth"
+    severity: Severity
+    confidence: Confidence
+    path: str
+    span: Span
+    message: str
+    fix: Fix | None = None
+    # Lines of the statement the finding is in, for suppression comments and fingerprints.
+    statement_lines: tuple[int, int] | None = None
+    fingerprint: str = ""
+    suppressed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.rule)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read or analysed; the run goes on."""
+
+    path: str
+    message: str
+    kind: str = "error"  # "unparsable", "unreadable", "internal", "fix-refused"

@@ -1,0 +1,224 @@
+"""The mail model: what a file says about mail connections, as plain data.
+
+Front ends (the Python front end with its library adapters, the config readers)
+build it; rules read it. Nothing here knows about LibCST or any one mail library.
+Library-specific syntax reaches rules only as prepared :class:`Remedy` edits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Protocol(str, Enum):
+    SMTP = "smtp"
+    IMAP = "imap"
+    POP = "pop"
+    EWS = "ews"
+
+
+class Tls(str, Enum):
+    """How the connection is protected before credentials are sent."""
+
+    IMPLICIT = "implicit"  # TLS from the first byte (SMTP_SSL, IMAP4_SSL, use_tls=True)
+    STARTTLS = "starttls"  # plain greeting, then upgraded
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+class Verification(str, Enum):
+    """Whether the TLS certificate of the server is checked."""
+
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range of source: 1-based lines and columns, and 0-based offsets into the text."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value a rule may need: known, or unknown with where it comes from.
+
+    ``origin`` names the source of a value that depends on the environment
+    (``env SMTP_HOST``, ``parameter host``, ``import settings.EMAIL_HOST``), also
+    when a default makes it known. ``literal`` marks a value written as a literal
+    in the scanned file (a hard-coded secret is one); ``literal_span`` is where.
+    ``source`` is the expression as written, for fixes and messages.
+    """
+
+    known: bool
+    value: object = None
+    origin: str | None = None
+    span: Span | None = None
+    literal: bool = False
+    literal_span: Span | None = None
+    source: str | None = None
+
+    @classmethod
+    def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
+        return cls(True, value, span=span, source=source)
+
+    @classmethod
+    def unknown(
+        cls, origin: str | None = None, span: Span | None = None, *, source: str | None = None
+    ) -> Value:
+        return cls(False, None, origin=origin, span=span, source=source)
+
+    @property
+    def present(self) -> bool:
+        """True unless the value is known to be empty (None or an empty string)."""
+        return not self.known or self.value not in (None, "")
+
+
+MISSING = Value.unknown("missing")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``replacement`` (``\\n`` becomes the file's newline)."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """Edits that a front end prepared for one change, plus what they need at module level.
+
+    ``imports`` are module names to import (``ssl``); ``helpers`` name module-level
+    helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call.
+    """
+
+    edits: tuple[Edit, ...]
+    imports: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    note: str = ""
+
+
+class RemedyKind(str, Enum):
+    USE_STARTTLS = "use-starttls"  # implicit TLS -> STARTTLS on the same port
+    PORT_587 = "port-587"  # port -> 587 with STARTTLS
+    ADD_STARTTLS = "add-starttls"  # upgrade the connection before credentials are sent
+    VERIFY_TLS = "verify-tls"  # verifying SSL context
+    XOAUTH2 = "xoauth2"  # password login -> XOAUTH2 with an MSAL token
+    FIX_AUTHOBJECT = "fix-authobject"
+    RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
+    RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"
+
+
+class StepKind(str, Enum):
+    CONNECT = "connect"
+    EHLO = "ehlo"
+    STARTTLS = "starttls"
+    USER = "user"  # POP3 USER: the name half of a password login
+    LOGIN = "login"  # password login (login, pass_, credentials in a constructor)
+    AUTH = "auth"  # SASL auth with a mechanism (smtplib auth, imaplib authenticate)
+    SEND = "send"
+
+
+@dataclass
+class Step:
+    """One thing done on a connection, in source order."""
+
+    kind: StepKind
+    span: Span
+    verification: Verification = Verification.UNKNOWN  # for STARTTLS
+    user: Value = MISSING  # for LOGIN / AUTH
+    secret: Value = MISSING  # for LOGIN: the password
+    mechanism: str | None = None  # for AUTH: "XOAUTH2", ...
+    xoauth2: XOAuth2 | None = None  # for AUTH XOAUTH2: what the front end learnt
+    remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+
+
+@dataclass
+class XOAuth2:
+    """What is known about an XOAUTH2 authentication."""
+
+    base64_encoded: bool | None = None  # the string handed over is already base64
+    accepts_challenge: bool | None = None  # the authobject can be called with one argument
+    authobject_span: Span | None = None
+    encoding_span: Span | None = None
+    token_scopes: Value = MISSING  # scopes the token was requested for (tuple of str)
+
+
+@dataclass
+class Connection:
+    """A client connection to a mail server, from code or from configuration."""
+
+    protocol: Protocol
+    library: str  # "smtplib", "django", "dotenv", ...
+    host: Value
+    port: Value
+    tls: Tls
+    opened_at: Span  # the constructor call, or the settings group's host key
+    verification: Verification = Verification.UNKNOWN  # for implicit TLS
+    steps: list[Step] = field(default_factory=list)
+    remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+    # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
+    tls_conflict: Span | None = None
+    # What the library offers instead of a password, for messages ("a custom EmailBackend").
+    oauth_hint: str = ""
+
+    def logins(self) -> list[Step]:
+        return [step for step in self.steps if step.kind is StepKind.LOGIN]
+
+    def first(self, kind: StepKind) -> Step | None:
+        return next((step for step in self.steps if step.kind is kind), None)
+
+    @property
+    def upgraded(self) -> bool:
+        return self.tls is Tls.STARTTLS or any(s.kind is StepKind.STARTTLS for s in self.steps)
+
+
+@dataclass
+class SecretUse:
+    """A secret handed to mail code or written in mail settings."""
+
+    value: Value
+    what: str  # "SMTP password", "EMAIL_HOST_PASSWORD", ...
+    span: Span
+
+
+@dataclass
+class TokenRequest:
+    """A call to an OAuth2 token library (MSAL, azure-identity)."""
+
+    flow: str  # "client_credentials", "username_password", "device_code", ...
+    scopes: Value
+    span: Span
+    used_for_mail: bool = False  # the token reaches an XOAUTH2 authentication
+
+
+@dataclass
+class EwsAccount:
+    """Exchange Web Services credentials (exchangelib)."""
+
+    auth: str  # "basic", "ntlm", "oauth2", "unknown"
+    span: Span
+    user: Value = MISSING
+    secret: Value = MISSING
+
+
+@dataclass
+class MailFile:
+    """Everything one file says about mail."""
+
+    path: str
+    kind: str  # "python", "dotenv", "ini", "yaml", "toml", "json"
+    connections: list[Connection] = field(default_factory=list)
+    secrets: list[SecretUse] = field(default_factory=list)
+    token_requests: list[TokenRequest] = field(default_factory=list)
+    ews: list[EwsAccount] = field(default_factory=list)

@@ -1,0 +1,193 @@
+"""Mail providers: hosts, ports and authentication policy, as data.
+
+Rules ask this table; nothing else hard-codes a host name. Sources are in
+FACTS.md section 2 (Microsoft's multifunction-device and OAuth documents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+
+class BasicAuth(str, Enum):
+    """What the provider does with a user name + password login."""
+
+    RETIRED = "retired"  # already refused (IMAP/POP/EWS on Exchange Online, Outlook.com)
+    RETIRING = "retiring"  # SMTP AUTH on Exchange Online: off by default from end of Dec 2026
+    ALLOWED_UNTIL_2028 = "allowed-until-2028"  # High Volume Email
+    NOT_USED = "not-used"  # Direct Send: no authentication at all
+    ALLOWED = "allowed"
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str
+    name: str
+    microsoft: bool
+    hosts: tuple[str, ...]  # exact names, or "*.suffix" for a domain and its subdomains
+    smtp_basic_auth: BasicAuth
+    imap_pop_basic_auth: BasicAuth
+    submission_ports: tuple[int, ...] = ()  # SMTP ports served for client submission
+    discouraged_ports: tuple[int, ...] = ()  # served, but not the one to use
+    oauth_scope: str = ""  # app-only (client credentials) scope for SMTP/IMAP/POP XOAUTH2
+    authority_host: str = ""
+
+
+_M365_SMTP = (587, 25)
+
+PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        key="m365-hve",
+        name="Microsoft 365 High Volume Email",
+        microsoft=True,
+        hosts=("smtp-hve.office365.com",),
+        smtp_basic_auth=BasicAuth.ALLOWED_UNTIL_2028,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=(587,),
+        oauth_scope="https://outlook.office365.com/.default",
+        authority_host="login.microsoftonline.com",
+    ),
+    Provider(
+        key="m365-direct-send",
+        name="Microsoft 365 Direct Send",
+        microsoft=True,
+        hosts=("*.mail.protection.outlook.com",),
+        smtp_basic_auth=BasicAuth.NOT_USED,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=(25,),
+    ),
+    Provider(
+        key="m365-gcc-high",
+        name="Microsoft 365 GCC High / DoD",
+        microsoft=True,
+        hosts=("*.office365.us",),
+        smtp_basic_auth=BasicAuth.RETIRING,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=_M365_SMTP,
+        discouraged_ports=(25,),
+        oauth_scope="https://outlook.office365.us/.default",
+        authority_host="login.microsoftonline.us",
+    ),
+    Provider(
+        key="m365-china",
+        name="Microsoft 365 operated by 21Vianet",
+        microsoft=True,
+        hosts=("*.partner.outlook.cn",),
+        smtp_basic_auth=BasicAuth.RETIRING,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=_M365_SMTP,
+        discouraged_ports=(25,),
+        oauth_scope="https://partner.outlook.cn/.default",
+        authority_host="login.chinacloudapi.cn",
+    ),
+    Provider(
+        key="outlook-com",
+        name="Outlook.com",
+        microsoft=True,
+        hosts=(
+            "smtp-mail.outlook.com",
+            "imap-mail.outlook.com",
+            "pop-mail.outlook.com",
+            "smtp.outlook.com",
+            "smtp.live.com",
+            "smtp.hotmail.com",
+        ),
+        smtp_basic_auth=BasicAuth.RETIRED,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=(587,),
+        oauth_scope="https://outlook.office.com/.default",
+        authority_host="login.microsoftonline.com",
+    ),
+    Provider(
+        key="m365",
+        name="Microsoft 365",
+        microsoft=True,
+        hosts=(
+            "smtp.office365.com",
+            "smtp-legacy.office365.com",
+            "outlook.office365.com",
+            "outlook.office.com",
+            "*.outlook.office365.com",
+        ),
+        smtp_basic_auth=BasicAuth.RETIRING,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=_M365_SMTP,
+        discouraged_ports=(25,),
+        oauth_scope="https://outlook.office365.com/.default",
+        authority_host="login.microsoftonline.com",
+    ),
+    Provider(
+        key="gmail",
+        name="Google Gmail",
+        microsoft=False,
+        hosts=("smtp.gmail.com", "imap.gmail.com", "pop.gmail.com", "smtp-relay.gmail.com"),
+        smtp_basic_auth=BasicAuth.ALLOWED,
+        imap_pop_basic_auth=BasicAuth.ALLOWED,
+        submission_ports=(587, 465, 25),
+    ),
+    Provider(
+        key="other-known",
+        name="another mail provider",
+        microsoft=False,
+        hosts=(
+            "*.mail.yahoo.com",
+            "*.sendgrid.net",
+            "*.mailgun.org",
+            "*.amazonaws.com",
+            "*.zoho.com",
+            "*.zoho.eu",
+            "*.fastmail.com",
+            "*.mailjet.com",
+            "*.sparkpostmail.com",
+            "*.postmarkapp.com",
+            "*.gmx.net",
+            "*.mail.me.com",
+            "localhost",
+        ),
+        smtp_basic_auth=BasicAuth.ALLOWED,
+        imap_pop_basic_auth=BasicAuth.ALLOWED,
+    ),
+)
+
+# Hosts that name no provider but are clearly not Microsoft's: loopback, local relays.
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "mailhog", "mailpit"})
+OTHER = Provider(
+    key="other",
+    name="a non-Microsoft server",
+    microsoft=False,
+    hosts=(),
+    smtp_basic_auth=BasicAuth.ALLOWED,
+    imap_pop_basic_auth=BasicAuth.ALLOWED,
+)
+
+
+def normalise_host(host: str) -> str:
+    return host.strip().rstrip(".").lower()
+
+
+@lru_cache(maxsize=1024)
+def lookup(host: str) -> Provider:
+    """The provider serving ``host``; :data:`OTHER` for any host not in the table."""
+    name = normalise_host(host)
+    if name in _LOCAL_HOSTS:
+        return OTHER
+    for provider in PROVIDERS:
+        for pattern in provider.hosts:
+            if pattern.startswith("*."):
+                suffix = pattern[1:]
+                if name.endswith(suffix) or name == pattern[2:]:
+                    return provider
+            elif name == pattern:
+                return provider
+    return OTHER
+
+
+def microsoft_host_names() -> tuple[str, ...]:
+    """Host names and domain suffixes of Microsoft providers, for the byte pre-check."""
+    names: list[str] = []
+    for provider in PROVIDERS:
+        if provider.microsoft:
+            names.extend(p.removeprefix("*.") for p in provider.hosts)
+    return tuple(names)

@@ -1,0 +1,90 @@
+"""What a library adapter is: it turns calls of one mail library into the mail model.
+
+The front end finds calls and their receivers; an adapter says which callables
+open a connection, which methods act on one, and what their arguments mean. It
+sees calls through :class:`CallSite` (values, spans and anchors), not LibCST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ...model import MISSING, Connection, MailFile, Span, Step, Value, Verification
+from ..source import Anchor
+
+
+@dataclass
+class CallSite:
+    """One call, as an adapter sees it."""
+
+    qualified_name: str
+    span: Span
+    callee_span: Span  # the called expression (``smtplib.SMTP_SSL``)
+    args: dict[str, Value]  # bound to parameter names
+    arg_spans: dict[str, Span]  # the whole argument, keyword included
+    close_offset: int  # just before the closing parenthesis
+    trailing_comma: bool
+    has_arguments: bool
+    extra_keywords: dict[str, Value] = field(default_factory=dict)  # keywords not in params
+    # The statement the call is the whole of (``s.login(u, p)`` on its own line), if any.
+    statement: Span | None = None
+    before: Anchor | None = None  # where statements can go before that statement
+    receiver: str | None = None  # the expression the connection is bound to (``self.smtp``)
+    after: Anchor | None = None  # where statements can go once the connection exists
+    # Facts about callable arguments the front end can see (lambda parameters, ...).
+    callables: dict[str, CallableInfo] = field(default_factory=dict)
+    code: str = ""  # the module's text, for edits that look around an argument
+    # Whether an SSL context argument verifies certificates (missing means stdlib's default).
+    verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
+
+    def arg(self, name: str) -> Value:
+        return self.args.get(name, MISSING)
+
+    def has(self, name: str) -> bool:
+        return name in self.args
+
+
+@dataclass(frozen=True)
+class CallableInfo:
+    """What the front end knows about an expression passed as a callable."""
+
+    span: Span
+    required_positional: int | None  # parameters a call must supply; None if unknown
+    max_positional: int | None  # None: takes *args, or unknown
+    returns: Value = MISSING  # what a lambda returns
+    base64_encoded: bool | None = None  # the return value passes through a base64 encoder
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """A callable that opens a connection, and its positional parameters."""
+
+    params: tuple[str, ...]
+    open: Callable[[CallSite], Connection]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    params: tuple[str, ...]
+    apply: Callable[[Connection, CallSite], Step | None]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A call that is not on a connection but says something about mail (``send_mail``,
+    ``acquire_token_*``); it records into the file's model directly."""
+
+    params: tuple[str, ...]
+    record: Callable[[MailFile, CallSite], None]
+
+
+@dataclass
+class Adapter:
+    library: str
+    clients: Mapping[str, ClientSpec] = field(default_factory=dict)
+    # Methods by library name of the connection, then method name.
+    methods: Mapping[str, MethodSpec] = field(default_factory=dict)
+    functions: Mapping[str, FunctionSpec] = field(default_factory=dict)
+    # Byte patterns (lowercase) whose presence means the file may matter to this adapter.
+    markers: tuple[bytes, ...] = ()

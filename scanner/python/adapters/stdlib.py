@@ -1,0 +1,257 @@
+"""smtplib, imaplib and poplib: clients, default ports and the calls made on them.
+
+Defaults from CPython (FACTS 2.4): SMTP 25, SMTP_SSL 465, LMTP 2003, IMAP4 143,
+IMAP4_SSL 993, POP3 110, POP3_SSL 995. Without an explicit context the stdlib
+does not verify certificates (FACTS 4.9).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...model import (
+    MISSING,
+    Connection,
+    Protocol,
+    Remedy,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+    Verification,
+)
+from .. import edits
+from .base import Adapter, CallSite, ClientSpec, MethodSpec
+
+
+@dataclass(frozen=True)
+class _Client:
+    protocol: Protocol
+    tls: Tls
+    default_port: int
+    context_param: str | None  # the SSL context keyword of the constructor
+    plain_class: str | None  # the STARTTLS-capable class to switch to from implicit TLS
+
+
+_CLIENTS = {
+    "smtplib.SMTP": _Client(Protocol.SMTP, Tls.NONE, 25, None, None),
+    "smtplib.SMTP_SSL": _Client(Protocol.SMTP, Tls.IMPLICIT, 465, "context", "smtplib.SMTP"),
+    "smtplib.LMTP": _Client(Protocol.SMTP, Tls.NONE, 2003, None, None),
+    "imaplib.IMAP4": _Client(Protocol.IMAP, Tls.NONE, 143, None, None),
+    "imaplib.IMAP4_SSL": _Client(Protocol.IMAP, Tls.IMPLICIT, 993, "ssl_context", None),
+    "poplib.POP3": _Client(Protocol.POP, Tls.NONE, 110, None, None),
+    "poplib.POP3_SSL": _Client(Protocol.POP, Tls.IMPLICIT, 995, "context", None),
+}
+
+# The STARTTLS method and its context keyword, per protocol.
+_STARTTLS = {
+    Protocol.SMTP: ("starttls", "context"),
+    Protocol.IMAP: ("starttls", "ssl_context"),
+    Protocol.POP: ("stls", "context"),
+}
+
+
+def _port(site: CallSite, client: _Client) -> Value:
+    port = site.arg("port")
+    if not site.has("port") or (port.known and port.value in (0, None)):
+        return Value(True, client.default_port)
+    return port
+
+
+def _open(qualified_name: str) -> ClientSpec:
+    client = _CLIENTS[qualified_name]
+
+    def open_connection(site: CallSite) -> Connection:
+        host = site.arg("host")
+        if host.known and host.value == "":
+            host = MISSING  # SMTP() without a host: connect() names it later
+        conn = Connection(
+            protocol=client.protocol,
+            library=qualified_name.split(".")[0],
+            host=host,
+            port=_port(site, client),
+            tls=client.tls,
+            opened_at=site.span,
+            verification=(
+                site.verification(client.context_param)
+                if client.tls is Tls.IMPLICIT and client.context_param
+                else Verification.UNKNOWN
+            ),
+        )
+        _connection_remedies(conn, site, client)
+        return conn
+
+    return ClientSpec(params=("host", "port"), open=open_connection)
+
+
+def _starttls_statement(conn: Connection, receiver: str, context: str) -> str:
+    method, keyword = _STARTTLS[conn.protocol]
+    return f"{receiver}.{method}({keyword}={context})"
+
+
+def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> None:
+    if client.context_param and client.tls is Tls.IMPLICIT:
+        conn.remedies[RemedyKind.VERIFY_TLS] = edits.remedy(
+            edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
+            imports=("ssl",),
+        )
+    if not client.plain_class or site.receiver is None or site.after is None:
+        return
+    # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
+    context_span = site.arg_spans.get(client.context_param or "")
+    context = (
+        site.code[context_span.start : context_span.end].split("=", 1)[1].strip()
+        if context_span
+        else edits.VERIFYING_CONTEXT
+    )
+    if site.verification(client.context_param or "") is Verification.UNVERIFIED:
+        context = edits.VERIFYING_CONTEXT
+    switch = [
+        edits.replace(site.callee_span, client.plain_class),
+        edits.remove_argument(site, client.context_param or ""),
+        edits.remove_argument(site, "keyfile"),
+        edits.remove_argument(site, "certfile"),
+        edits.insert_statement(
+            site.after.offset,
+            site.after.indent,
+            _starttls_statement(conn, site.receiver, context),
+        ),
+    ]
+    imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
+    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, imports=imports)
+    port = site.arg("port")
+    port_span = site.arg_spans.get("port")
+    if port_span is not None and port.span is not None:
+        port_edit = edits.replace(port.span, "587")
+    elif site.has("port"):
+        return  # a port we cannot rewrite in place
+    else:
+        port_edit = edits.append_argument(site, "port=587")
+    to_587 = edits.remedy(*switch, port_edit, imports=imports)
+    conn.remedies[RemedyKind.PORT_587] = to_587
+
+
+def _connect(conn: Connection, site: CallSite) -> Step:
+    host = site.arg("host")
+    if host.present:
+        conn.host = host
+    port = site.arg("port")
+    if site.has("port") and not (port.known and port.value in (0, None)):
+        conn.port = port
+    return Step(StepKind.CONNECT, site.span)
+
+
+def _ehlo(conn: Connection, site: CallSite) -> Step:
+    return Step(StepKind.EHLO, site.span)
+
+
+def _starttls(conn: Connection, site: CallSite) -> Step:
+    keyword = _STARTTLS[conn.protocol][1]
+    verification = site.verification(keyword)
+    step = Step(StepKind.STARTTLS, site.span, verification=verification)
+    if verification is not Verification.VERIFIED:
+        fix = edits.remedy(edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT),
+                           imports=("ssl",))
+        if fix is not None:
+            step.remedies[RemedyKind.VERIFY_TLS] = fix
+    return step
+
+
+def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
+    if site.receiver is None:
+        return
+    if site.before is not None and not conn.upgraded and conn.tls is not Tls.IMPLICIT:
+        step.remedies[RemedyKind.ADD_STARTTLS] = edits.remedy(
+            edits.insert_statement(
+                site.before.offset,
+                site.before.indent,
+                _starttls_statement(conn, site.receiver, edits.VERIFYING_CONTEXT),
+            ),
+            imports=("ssl",),
+        )
+    user = site.args.get("user")
+    if user is None or user.source is None or site.statement is None:
+        return
+    token = edits.token_call(conn.host.value if conn.host.known else None)
+    raw = edits.xoauth2_string(user.source, token)
+    if conn.protocol is Protocol.SMTP:
+        call = f'{site.receiver}.auth("XOAUTH2", lambda challenge=None: {raw})'
+    elif conn.protocol is Protocol.IMAP:
+        call = f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})'
+    else:
+        return
+    step.remedies[RemedyKind.XOAUTH2] = Remedy(
+        (edits.replace(site.span, call),),
+        helpers=(edits.TOKEN_HELPER,),
+    )
+
+
+def _login(conn: Connection, site: CallSite) -> Step:
+    step = Step(StepKind.LOGIN, site.span, user=site.arg("user"), secret=site.arg("password"))
+    _login_remedies(conn, site, step)
+    return step
+
+
+def _user(conn: Connection, site: CallSite) -> Step:
+    return Step(StepKind.USER, site.span, user=site.arg("user"))
+
+
+def _pass(conn: Connection, site: CallSite) -> Step:
+    user = next((s.user for s in reversed(conn.steps) if s.kind is StepKind.USER), MISSING)
+    return Step(StepKind.LOGIN, site.span, user=user, secret=site.arg("password"))
+
+
+def _auth(conn: Connection, site: CallSite) -> Step:
+    mechanism = site.arg("mechanism")
+    name = str(mechanism.value).upper() if mechanism.known else None
+    return Step(StepKind.AUTH, site.span, mechanism=name)
+
+
+def _send(conn: Connection, site: CallSite) -> Step:
+    return Step(StepKind.SEND, site.span)
+
+
+_SMTP_METHODS = {
+    "connect": MethodSpec(("host", "port"), _connect),
+    "ehlo": MethodSpec((), _ehlo),
+    "helo": MethodSpec((), _ehlo),
+    "ehlo_or_helo_if_needed": MethodSpec((), _ehlo),
+    "starttls": MethodSpec(("keyfile", "certfile", "context"), _starttls),
+    "login": MethodSpec(("user", "password"), _login),
+    "auth": MethodSpec(("mechanism", "authobject"), _auth),
+    "sendmail": MethodSpec(("from_addr", "to_addrs", "msg"), _send),
+    "send_message": MethodSpec(("msg",), _send),
+}
+_IMAP_METHODS = {
+    "starttls": MethodSpec(("ssl_context",), _starttls),
+    "login": MethodSpec(("user", "password"), _login),
+    "login_cram_md5": MethodSpec(("user", "password"), _login),
+    "authenticate": MethodSpec(("mechanism", "authobject"), _auth),
+}
+_POP_METHODS = {
+    "stls": MethodSpec(("context",), _starttls),
+    "user": MethodSpec(("user",), _user),
+    "pass_": MethodSpec(("password",), _pass),
+    "apop": MethodSpec(("user", "password"), _login),
+    "rpop": MethodSpec(("user",), _user),
+}
+
+SMTPLIB = Adapter(
+    library="smtplib",
+    clients={name: _open(name) for name in _CLIENTS if name.startswith("smtplib.")},
+    methods=_SMTP_METHODS,
+    markers=(b"smtplib",),
+)
+IMAPLIB = Adapter(
+    library="imaplib",
+    clients={name: _open(name) for name in _CLIENTS if name.startswith("imaplib.")},
+    methods=_IMAP_METHODS,
+    markers=(b"imaplib",),
+)
+POPLIB = Adapter(
+    library="poplib",
+    clients={name: _open(name) for name in _CLIENTS if name.startswith("poplib.")},
+    methods=_POP_METHODS,
+    markers=(b"poplib",),
+)

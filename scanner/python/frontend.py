@@ -1,0 +1,449 @@
+"""The Python front end: parse with LibCST, find mail clients, build the mail model.
+
+It finds calls that open a connection (by qualified name, whatever the import
+style), follows the connection through names, ``with`` targets, ``self``
+attributes, factory functions that return it and inline call chains, and hands
+each call to the library adapter that knows what it means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from ..model import Connection, MailFile, Span, Value, Verification
+from .adapters import ADAPTERS
+from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .source import Anchor, SourceText, dotted_name
+from .values import Evaluator
+
+_VERIFYING_FACTORIES = {"ssl.create_default_context"}
+_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+_BASE64_ENCODERS = {
+    "base64.b64encode",
+    "base64.standard_b64encode",
+    "base64.urlsafe_b64encode",
+    "base64.encodebytes",
+    "base64.encodestring",
+    "email.base64mime.body_encode",
+    "email.encoders.encode_base64",
+}
+
+
+class ParseError(Exception):
+    """The file is not Python this front end can parse."""
+
+
+@dataclass
+class _Binding:
+    conn: Connection
+    adapter: Adapter
+    receiver: str
+    function: cst.FunctionDef | None  # where a plain name is bound
+    klass: cst.ClassDef | None  # where ``self.x`` is bound
+    offset: int
+
+
+class _Calls(cst.CSTVisitor):
+    """Every call, and every attribute assignment (``ctx.verify_mode = ...``), in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+        self.attribute_sets: list[tuple[cst.Attribute, cst.BaseExpression]] = []
+        self.aliases: list[tuple[cst.BaseAssignTargetExpression, cst.BaseExpression]] = []
+        self.returns: list[cst.Return] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute):
+                self.attribute_sets.append((target.target, node.value))
+            if isinstance(node.value, (cst.Name, cst.Attribute)):
+                self.aliases.append((target.target, node.value))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node)
+
+
+class PythonFrontEnd:
+    def __init__(self, adapters: Iterable[Adapter] = ADAPTERS) -> None:
+        self.adapters = tuple(adapters)
+        self.clients: dict[str, tuple[Adapter, ClientSpec]] = {}
+        self.functions: dict[str, tuple[Adapter, FunctionSpec]] = {}
+        for adapter in self.adapters:
+            for name, spec in adapter.clients.items():
+                self.clients[name] = (adapter, spec)
+            for name, function in adapter.functions.items():
+                self.functions[name] = (adapter, function)
+
+    def analyze(self, path: str, data: bytes) -> MailFile:
+        try:
+            module = cst.parse_module(data)
+        except cst.ParserSyntaxError as error:
+            raise ParseError(f"syntax error at line {error.raw_line}: {error.message}") from None
+        except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+            raise ParseError(f"cannot decode: {error}") from None
+        except RecursionError:
+            raise ParseError("too deeply nested to parse") from None
+        try:
+            return _ModuleAnalysis(self, path, module).run()
+        except RecursionError:
+            raise ParseError("too deeply nested to analyse") from None
+
+
+class _ModuleAnalysis:
+    def __init__(self, front: PythonFrontEnd, path: str, module: cst.Module) -> None:
+        self.front = front
+        self.module = module
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        metadata = wrapper.resolve_many(
+            [PositionProvider, ParentNodeProvider, ScopeProvider, QualifiedNameProvider]
+        )
+        self.text = SourceText(module.code)
+        self.values = Evaluator(module, metadata, self.text)
+        self.parents = metadata[ParentNodeProvider]
+        self.mail = MailFile(path=path, kind="python")
+        self.collected = _Calls()
+        wrapper.module.visit(self.collected)
+        self.bindings: list[_Binding] = []
+        self.opened: dict[cst.Call, tuple[Connection, Adapter]] = {}
+        self.factories: dict[str, tuple[Connection, Adapter]] = {}
+
+    # The passes.
+
+    def run(self) -> MailFile:
+        for adapter in self.front.adapters:
+            for reader in getattr(adapter, "value_readers", ()):
+                self.values.call_readers.append(reader)
+        for call in self.collected.calls:
+            name = self._client_name(call)
+            if name is None:
+                continue
+            adapter, spec = self.front.clients[name]
+            site = self._site(call, name, spec.params)
+            conn = spec.open(site)
+            self.mail.connections.append(conn)
+            self.opened[call] = (conn, adapter)
+            self._bind(call, conn, adapter)
+        self._bind_factories()
+        self._bind_aliases()
+        for call in self.collected.calls:
+            self._method_call(call)
+            self._function_call(call)
+        return self.mail
+
+    def _client_name(self, call: cst.Call) -> str | None:
+        for name in self.values.qualified_names(call.func):
+            if name in self.front.clients:
+                return name
+        return None
+
+    # Bindings: where a connection object lives.
+
+    def _bind(self, call: cst.Call, conn: Connection, adapter: Adapter) -> None:
+        parent = self.parents.get(call)
+        target: cst.BaseExpression | None = None
+        if isinstance(parent, cst.Assign):
+            target = parent.targets[0].target
+        elif isinstance(parent, cst.AnnAssign):
+            target = parent.target
+        elif isinstance(parent, cst.WithItem) and parent.asname is not None:
+            target = parent.asname.name
+        elif isinstance(parent, cst.Return):
+            function = self.values.enclosing_function(call)
+            if function is not None:
+                self.factories[function.name.value] = (conn, adapter)
+            return
+        if target is not None:
+            self._add_binding(target, call, conn, adapter)
+
+    def _add_binding(
+        self, target: cst.BaseExpression, at: cst.CSTNode, conn: Connection, adapter: Adapter
+    ) -> None:
+        receiver = dotted_name(target)
+        if receiver is None:
+            return
+        function = self.values.enclosing_function(at)
+        klass = None
+        if receiver.startswith("self."):
+            klass = self.values.enclosing_class(at)
+            function = None
+        offset = self.values.span(at).start
+        self.bindings.append(_Binding(conn, adapter, receiver, function, klass, offset))
+
+    def _bind_factories(self) -> None:
+        # ``return server`` where ``server`` holds a connection makes a factory too.
+        for node in self.collected.returns:
+            if node.value is None:
+                continue
+            receiver = dotted_name(node.value)
+            binding = self._binding_for(receiver, node) if receiver else None
+            function = self.values.enclosing_function(node)
+            if binding is not None and function is not None:
+                self.factories[function.name.value] = (binding.conn, binding.adapter)
+        if not self.factories:
+            return
+        for call in self.collected.calls:
+            func = call.func
+            name = None
+            if isinstance(func, cst.Name):
+                name = func.value
+            elif isinstance(func, cst.Attribute) and dotted_name(func.value) in ("self", "cls"):
+                name = func.attr.value
+            if name in self.factories:
+                conn, adapter = self.factories[name]
+                self.opened[call] = (conn, adapter)
+                self._bind(call, conn, adapter)
+
+    def _bind_aliases(self) -> None:
+        # ``self.smtp = server``: the connection now lives under a second name.
+        for target, value in self.collected.aliases:
+            receiver = dotted_name(value)
+            binding = self._binding_for(receiver, value) if receiver else None
+            if binding is not None:
+                self._add_binding(target, value, binding.conn, binding.adapter)
+
+    def _binding_for(self, receiver: str, at: cst.CSTNode) -> _Binding | None:
+        """The binding of ``receiver`` that reaches ``at``: the latest one before it in
+        the same function, or in the same class for ``self.x``."""
+        offset = self.values.span(at).start
+        if receiver.startswith("self."):
+            klass = self.values.enclosing_class(at)
+            candidates = [b for b in self.bindings if b.receiver == receiver and b.klass is klass]
+            earlier = [b for b in candidates if b.offset <= offset]
+            pool = earlier or candidates
+            return max(pool, key=lambda b: b.offset) if pool else None
+        function = self.values.enclosing_function(at)
+        candidates = [
+            b
+            for b in self.bindings
+            if b.receiver == receiver
+            and (b.function is function or b.function is None)
+            and b.offset <= offset
+        ]
+        return max(candidates, key=lambda b: b.offset) if candidates else None
+
+    # Calls on connections and mail functions.
+
+    def _method_call(self, call: cst.Call) -> None:
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return
+        owner: tuple[Connection, Adapter] | None = None
+        receiver = None
+        if isinstance(func.value, cst.Call) and func.value in self.opened:
+            owner = self.opened[func.value]
+        else:
+            receiver = dotted_name(func.value)
+            binding = self._binding_for(receiver, call) if receiver else None
+            if binding is not None:
+                owner = (binding.conn, binding.adapter)
+        if owner is None:
+            return
+        conn, adapter = owner
+        spec: MethodSpec | None = adapter.methods.get(func.attr.value)
+        if spec is None:
+            return
+        site = self._site(call, func.attr.value, spec.params, receiver=receiver)
+        step = spec.apply(conn, site)
+        if step is not None:
+            conn.steps.append(step)
+
+    def _function_call(self, call: cst.Call) -> None:
+        if not self.front.functions:
+            return
+        for name in self.values.qualified_names(call.func):
+            if name in self.front.functions:
+                _, spec = self.front.functions[name]
+                spec.record(self.mail, self._site(call, name, spec.params))
+                return
+
+    # Call sites.
+
+    def _site(
+        self, call: cst.Call, name: str, params: tuple[str, ...], receiver: str | None = None
+    ) -> CallSite:
+        span = self.values.span(call)
+        args: dict[str, Value] = {}
+        arg_spans: dict[str, Span] = {}
+        extra: dict[str, Value] = {}
+        nodes: dict[str, cst.BaseExpression] = {}
+        positional = 0
+        for arg in call.args:
+            if arg.star:
+                break
+            if arg.keyword is None:
+                if positional >= len(params):
+                    positional += 1
+                    continue
+                key = params[positional]
+                positional += 1
+            else:
+                key = arg.keyword.value
+            value = self.values.evaluate(arg.value)
+            if key in params or arg.keyword is None:
+                args[key] = value
+                arg_spans[key] = self.values.span(arg)
+                nodes[key] = arg.value
+            else:
+                extra[key] = value
+                arg_spans[key] = self.values.span(arg)
+                nodes[key] = arg.value
+        statement, before = self._statement_of(call)
+        bound_receiver, after = receiver, None
+        if call in self.opened or self._client_name(call) is not None:
+            bound_receiver, after = self._binding_site(call)
+        return CallSite(
+            qualified_name=name,
+            span=span,
+            callee_span=self.values.span(call.func),
+            args=args,
+            arg_spans=arg_spans,
+            close_offset=span.end - 1,
+            trailing_comma=bool(call.args) and isinstance(call.args[-1].comma, cst.Comma),
+            has_arguments=bool(call.args),
+            extra_keywords=extra,
+            statement=statement,
+            before=before,
+            receiver=bound_receiver,
+            after=after,
+            callables={
+                key: info for key, node in nodes.items() if (info := self._callable(node))
+            },
+            code=self.text.code,
+            verification=lambda key: self._verification(nodes.get(key)),
+        )
+
+    def _statement_of(self, call: cst.Call) -> tuple[Span | None, Anchor | None]:
+        """The simple statement a call belongs to, when that statement stands on lines
+        of its own in a block (so statements can be inserted before it)."""
+        node: cst.CSTNode = call
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(parent, cst.BaseSmallStatement):
+            if isinstance(parent, (cst.BaseCompoundStatement, cst.Lambda, cst.FunctionDef)):
+                return None, None
+            node, parent = parent, self.parents.get(parent)
+        line = self.parents.get(parent) if parent is not None else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None, None
+        span = self.values.span(line)
+        indent = self.text.indent_of_line(span.line)
+        if self.text.line_start(span.line) + len(indent) != span.start:
+            return None, None
+        return span, Anchor(self.text.line_start(span.line), indent)
+
+    def _binding_site(self, call: cst.Call) -> tuple[str | None, Anchor | None]:
+        """Where the connection a constructor opens is bound, and where statements can
+        follow (after the assignment, or at the top of the ``with`` body)."""
+        parent = self.parents.get(call)
+        if isinstance(parent, cst.WithItem) and parent.asname is not None:
+            receiver = dotted_name(parent.asname.name)
+            with_node = self.parents.get(parent)
+            if isinstance(with_node, cst.With) and isinstance(with_node.body, cst.IndentedBlock):
+                first = with_node.body.body[0]
+                span = self.values.span(first)
+                indent = self.text.indent_of_line(span.line)
+                return receiver, Anchor(self.text.line_start(span.line), indent)
+            return receiver, None
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+            target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
+            receiver = dotted_name(target)
+            statement, _ = self._statement_of(call)
+            if statement is None:
+                return receiver, None
+            next_line = self.text.next_line_start(statement.end_line)
+            if next_line is None:
+                return receiver, None
+            return receiver, Anchor(next_line, self.text.indent_of_line(statement.line))
+        return None, None
+
+    # What the front end can tell about argument expressions.
+
+    def _definition(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """Follow a plain name to the expression assigned to it (one level)."""
+        if not isinstance(node, cst.Name):
+            return node
+        scope = self.values.scopes.get(node)
+        if scope is None:
+            return node
+        for assignment in scope[node.value]:
+            parent = self.parents.get(getattr(assignment, "node", None))
+            if isinstance(parent, cst.AssignTarget):
+                statement = self.parents.get(parent)
+                if isinstance(statement, cst.Assign):
+                    return statement.value
+        return node
+
+    def _verification(self, node: cst.BaseExpression | None) -> Verification:
+        if node is None:
+            return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
+        if isinstance(node, cst.Name) and node.value == "None":
+            return Verification.UNVERIFIED
+        definition = self._definition(node)
+        if not isinstance(definition, cst.Call):
+            return Verification.UNKNOWN
+        names = self.values.qualified_names(definition.func)
+        if names & _UNVERIFIED_FACTORIES:
+            return Verification.UNVERIFIED
+        verifying = bool(names & _VERIFYING_FACTORIES) or (
+            "ssl.SSLContext" in names
+            and any("PROTOCOL_TLS_CLIENT" in self.values.source(a) for a in definition.args)
+        )
+        if not verifying:
+            return Verification.UNKNOWN
+        name = dotted_name(node)
+        for attribute, value in self.collected.attribute_sets:
+            if name is None or dotted_name(attribute.value) != name:
+                continue
+            setting = self.values.source(value)
+            if attribute.attr.value == "check_hostname" and setting == "False":
+                return Verification.UNVERIFIED
+            if attribute.attr.value == "verify_mode" and "CERT_NONE" in setting:
+                return Verification.UNVERIFIED
+        return Verification.VERIFIED
+
+    def _callable(self, node: cst.BaseExpression) -> CallableInfo | None:
+        definition = self._definition(node)
+        if isinstance(definition, cst.Lambda):
+            params = definition.params
+            body = definition.body
+            return CallableInfo(
+                span=self.values.span(definition),
+                required_positional=sum(
+                    1 for p in (*params.posonly_params, *params.params) if p.default is None
+                ),
+                max_positional=None
+                if isinstance(params.star_arg, cst.Param)
+                else len(params.posonly_params) + len(params.params),
+                returns=self.values.evaluate(body),
+                base64_encoded=self._is_base64(body),
+            )
+        return None
+
+    def _is_base64(self, node: cst.BaseExpression) -> bool:
+        """True when the expression's value is produced by a base64 encoder."""
+        current = self._definition(node)
+        for _ in range(4):
+            if not isinstance(current, cst.Call):
+                return False
+            names = self.values.qualified_names(current.func)
+            if names & _BASE64_ENCODERS:
+                return True
+            func = current.func
+            # ``base64.b64encode(...).decode()``: look through method calls on the value.
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+                current = func.value
+                continue
+            return False
+        return False

@@ -1,0 +1,423 @@
+"""A small constant evaluator: the values rules need, or where they come from.
+
+Resolves literals, module and local names, parameter defaults, class and
+instance attributes, ``os.environ``/``os.getenv`` with defaults, ``int``/``str``
+of those, f-strings, concatenation and simple dict/tuple subscripts. What it
+cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+
+import libcst as cst
+from libcst._metadata_dependent import LazyValue
+from libcst.metadata import (
+    Assignment,
+    ImportAssignment,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from ..model import Value
+from .source import SourceText, dotted_name
+
+_MAX_DEPTH = 24
+
+# Calls that read the environment: qualified name -> (index of the key, index of the default).
+_ENV_READERS = {
+    "os.environ.get": (0, 1),
+    "os.getenv": (0, 1),
+    "os.environ.setdefault": (0, 1),
+}
+_CONVERTERS: Mapping[str, Callable[[object], object]] = {
+    "int": int,
+    "str": str,
+    "float": float,
+    "bool": bool,
+}
+
+# A call to a settings reader that a library adapter knows: returns a Value, or None.
+CallReader = Callable[["Evaluator", cst.Call, str, int], "Value | None"]
+
+
+class Evaluator:
+    def __init__(self, module: cst.Module, metadata: Mapping, text: SourceText) -> None:
+        self.module = module
+        self.parents = metadata[ParentNodeProvider]
+        self.scopes = metadata[ScopeProvider]
+        self.positions = metadata[PositionProvider]
+        self.qualified = metadata[QualifiedNameProvider]
+        self.text = text
+        self.call_readers: list[CallReader] = []
+        self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
+
+    # Positions and names.
+
+    def span(self, node: cst.CSTNode):
+        return self.text.span(self.positions[node])
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.text.text(self.span(node))
+
+    def _qualified(self, node: cst.CSTNode) -> set:
+        names = self.qualified.get(node, ())
+        # QualifiedNameProvider computes lazily since LibCST 1.2.
+        return names() if isinstance(names, LazyValue) else names
+
+    def qualified_name(self, node: cst.CSTNode) -> str | None:
+        names = self._qualified(node)
+        if not names:
+            return None
+        # Prefer names that come from an import over local ones.
+        best = sorted(names, key=lambda q: (q.source.value != 3, q.name))[0]
+        return best.name
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self._qualified(node)}
+
+    # Evaluation.
+
+    def evaluate(self, node: cst.BaseExpression | None, depth: int = 0) -> Value:
+        if node is None:
+            return Value.unknown("missing")
+        span = self.span(node)
+        source = self.source(node)
+        if depth > _MAX_DEPTH:
+            return Value.unknown(None, span, source=source)
+        value = self._evaluate(node, depth + 1)
+        if value.span is None or value.source is None:
+            return Value(
+                value.known,
+                value.value,
+                value.origin,
+                span,
+                value.literal,
+                value.literal_span,
+                source,
+            )
+        return value
+
+    def _evaluate(self, node: cst.BaseExpression, depth: int) -> Value:
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                literal = ast.literal_eval(self._plain_string(node))
+            except (ValueError, SyntaxError):
+                return Value.unknown(None)
+            span = self.span(node)
+            return Value(True, literal, literal=True, literal_span=span)
+        if isinstance(node, (cst.Integer, cst.Float)):
+            try:
+                return Value(True, ast.literal_eval(node.value), literal=True)
+            except (ValueError, SyntaxError):
+                return Value.unknown(None)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.evaluate(node.expression, depth)
+            if inner.known and isinstance(inner.value, (int, float)):
+                return Value(True, -inner.value, inner.origin)
+            return Value.unknown(inner.origin)
+        if isinstance(node, cst.Name):
+            return self._name(node, depth)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, depth)
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, depth)
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, depth)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self.evaluate(node.left, depth)
+            right = self.evaluate(node.right, depth)
+            if left.known and right.known:
+                try:
+                    return Value(True, left.value + right.value, left.origin or right.origin)  # type: ignore[operator]
+                except TypeError:
+                    return Value.unknown(None)
+            return Value.unknown(left.origin or right.origin)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # ``os.environ.get("X") or "default"``: the default, from the environment.
+            left = self.evaluate(node.left, depth)
+            right = self.evaluate(node.right, depth)
+            if left.known and left.value:
+                return left
+            if not left.known and right.known:
+                return Value(True, right.value, left.origin, literal=right.literal,
+                             literal_span=right.literal_span)
+            return right if left.known else Value.unknown(left.origin)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            items = [self.evaluate(el.value, depth) for el in node.elements]
+            if all(item.known for item in items):
+                return Value(True, tuple(item.value for item in items))
+            return Value.unknown(None)
+        if isinstance(node, cst.Dict):
+            return self._dict(node, depth)
+        return Value.unknown(None)
+
+    def _plain_string(self, node: cst.BaseExpression) -> str:
+        # ConcatenatedString may mix in f-strings, which literal_eval rejects: fine.
+        return self.module.code_for_node(node)
+
+    def _fstring(self, node: cst.FormattedString, depth: int) -> Value:
+        parts: list[str] = []
+        origin = None
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+                continue
+            assert isinstance(part, cst.FormattedStringExpression)
+            value = self.evaluate(part.expression, depth)
+            origin = origin or value.origin
+            if not value.known or part.format_spec or part.conversion:
+                return Value.unknown(origin)
+            parts.append(str(value.value))
+        try:
+            text = ast.literal_eval(node.prefix.replace("f", "").replace("F", "") + node.start
+                                    + "".join(parts) + node.end)
+        except (ValueError, SyntaxError):
+            return Value.unknown(origin)
+        return Value(True, text, origin)
+
+    def _dict(self, node: cst.Dict, depth: int) -> Value:
+        result: dict[object, object] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return Value.unknown(None)
+            key = self.evaluate(element.key, depth)
+            if not key.known:
+                return Value.unknown(None)
+            value = self.evaluate(element.value, depth)
+            result[key.value] = value  # values stay Values: subscripts keep their origin
+        return Value(True, result)
+
+    def _subscript(self, node: cst.Subscript, depth: int) -> Value:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return Value.unknown(None)
+        key = self.evaluate(node.slice[0].slice.value, depth)
+        base_name = self.qualified_name(node.value) or dotted_name(node.value)
+        if base_name == "os.environ" and key.known:
+            return Value.unknown(f"env {key.value}")
+        base = self.evaluate(node.value, depth)
+        if base.known and key.known:
+            container = base.value
+            if isinstance(container, dict) and key.value in container:
+                item = container[key.value]
+                return item if isinstance(item, Value) else Value(True, item)
+            if isinstance(container, (tuple, list)) and isinstance(key.value, int):
+                try:
+                    item = container[key.value]
+                except IndexError:
+                    return Value.unknown(None)
+                return item if isinstance(item, Value) else Value(True, item)
+        return Value.unknown(base.origin)
+
+    def _call(self, node: cst.Call, depth: int) -> Value:
+        name = self.qualified_name(node.func) or dotted_name(node.func) or ""
+        for reader in self.call_readers:
+            value = reader(self, node, name, depth)
+            if value is not None:
+                return value
+        if name in _ENV_READERS:
+            key_index, default_index = _ENV_READERS[name]
+            args = [a for a in node.args if a.keyword is None]
+            keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
+            key = self.evaluate(args[key_index].value, depth) if len(args) > key_index else None
+            origin = f"env {key.value}" if key is not None and key.known else "environment"
+            default_arg = args[default_index] if len(args) > default_index else keywords.get("default")
+            if default_arg is None:
+                return Value.unknown(origin)
+            default = self.evaluate(default_arg.value, depth)
+            if default.known and default.value is not None:
+                return Value(True, default.value, origin, literal=default.literal,
+                             literal_span=default.literal_span)
+            return Value.unknown(origin)
+        if name in _CONVERTERS and len(node.args) == 1 and node.args[0].keyword is None:
+            inner = self.evaluate(node.args[0].value, depth)
+            if inner.known:
+                try:
+                    return Value(True, _CONVERTERS[name](inner.value), inner.origin,
+                                 literal=inner.literal, literal_span=inner.literal_span)
+                except (TypeError, ValueError):
+                    return Value.unknown(inner.origin)
+            return Value.unknown(inner.origin)
+        return Value.unknown(f"call {name}" if name else None)
+
+    # Names.
+
+    def _name(self, node: cst.Name, depth: int) -> Value:
+        if node.value in ("True", "False", "None"):
+            return Value(True, {"True": True, "False": False, "None": None}[node.value],
+                         literal=True)
+        scope = self.scopes.get(node)
+        if scope is None:
+            return Value.unknown(f"name {node.value}")
+        assignments = [a for a in scope[node.value] if isinstance(a, (Assignment, ImportAssignment))]
+        if not assignments:
+            return Value.unknown(f"name {node.value}")
+        use = self.positions[node].start
+        chosen = self._reaching(assignments, scope, use)
+        return self._assignment_value(chosen, node.value, depth)
+
+    def _reaching(self, assignments: list, scope: Scope, use) -> object:
+        """The assignment that most plausibly reaches a use: the last one before it
+        in the same scope, else the last one at all."""
+        def position(assignment) -> tuple[int, int]:
+            start = self.positions[assignment.node].start
+            return (start.line, start.column)
+
+        local = [a for a in assignments if a.scope is scope]
+        before = [a for a in local if position(a) <= (use.line, use.column)]
+        pool = before or local or assignments
+        return max(pool, key=position)
+
+    def _assignment_value(self, assignment, name: str, depth: int) -> Value:
+        node = assignment.node
+        if isinstance(assignment, ImportAssignment) or isinstance(node, (cst.Import, cst.ImportFrom)):
+            origin = self._import_origin(node, name)
+            return Value.unknown(f"import {origin}")
+        if isinstance(node, cst.Param):
+            if node.default is not None:
+                default = self.evaluate(node.default, depth)
+                return Value(default.known, default.value, f"parameter {name}",
+                             literal=default.literal, literal_span=default.literal_span)
+            return Value.unknown(f"parameter {name}")
+        parent = self.parents.get(node)
+        # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
+        if isinstance(parent, cst.AssignTarget):
+            statement = self.parents.get(parent)
+            if isinstance(statement, cst.Assign) and parent.target is node:
+                return self.evaluate(statement.value, depth)
+        if isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is not None:
+            return self.evaluate(parent.value, depth)
+        if isinstance(parent, cst.Element):
+            return self._unpacked(node, parent, depth)
+        return Value.unknown(f"name {name}")
+
+    def _unpacked(self, node: cst.Name, element: cst.Element, depth: int) -> Value:
+        container = self.parents.get(element)
+        target = self.parents.get(container)
+        statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
+        if not isinstance(container, (cst.Tuple, cst.List)) or not isinstance(statement, cst.Assign):
+            return Value.unknown(f"name {node.value}")
+        index = next(i for i, el in enumerate(container.elements) if el is element)
+        value = statement.value
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(container.elements):
+            return self.evaluate(value.elements[index].value, depth)
+        return Value.unknown(f"name {node.value}")
+
+    def _import_origin(self, node: cst.CSTNode, name: str) -> str:
+        if isinstance(node, cst.ImportFrom) and node.module is not None:
+            module = self.module.code_for_node(node.module)
+            for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
+                local = alias.asname.name if alias.asname else alias.name
+                if isinstance(local, cst.Name) and local.value == name:
+                    return f"{module}.{self.module.code_for_node(alias.name)}"
+            return f"{module}.{name}"
+        return name
+
+    # Attributes.
+
+    def _attribute(self, node: cst.Attribute, depth: int) -> Value:
+        dotted = dotted_name(node)
+        qualified = self.qualified_name(node)
+        if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+            klass = self.enclosing_class(node)
+            if klass is not None:
+                return self._member(klass, node.attr.value, f"attribute {dotted}", depth)
+        base = self.evaluate(node.value, depth)
+        if base.known and isinstance(base.value, dict) and node.attr.value in base.value:
+            item = base.value[node.attr.value]
+            return item if isinstance(item, Value) else Value(True, item)
+        klass = self._class_named(node.value)
+        if klass is not None:
+            return self._member(klass, node.attr.value, f"attribute {dotted}", depth)
+        if base.origin and base.origin.startswith("import "):
+            return Value.unknown(f"{base.origin}.{node.attr.value}")
+        return Value.unknown(f"attribute {qualified or dotted}")
+
+    def _class_named(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        if not isinstance(node, cst.Name):
+            return None
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        for assignment in scope[node.value]:
+            if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.ClassDef):
+                return assignment.node
+        return None
+
+    def enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = self.parents.get(current)
+        return current
+
+    def enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, cst.FunctionDef):
+            current = self.parents.get(current)
+        return current
+
+    def class_attributes(self, klass: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
+        """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,
+        ``__init__`` first."""
+        cached = self._class_attrs.get(klass)
+        if cached is not None:
+            return cached
+        found: dict[str, list[cst.BaseExpression]] = {}
+        for statement in klass.body.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            found.setdefault(target.target.value, []).append(small.value)
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    if isinstance(small.target, cst.Name):
+                        found.setdefault(small.target.value, []).append(small.value)
+        methods = [s for s in klass.body.body if isinstance(s, cst.FunctionDef)]
+        methods.sort(key=lambda f: f.name.value != "__init__")
+        for method in methods:
+            for assign in _self_assignments(method):
+                found.setdefault(assign[0], []).append(assign[1])
+        self._class_attrs[klass] = found
+        return found
+
+    def _member(self, klass: cst.ClassDef, name: str, origin: str, depth: int) -> Value:
+        values = self.class_attributes(klass).get(name)
+        if values:
+            return self.evaluate(values[0], depth)
+        for base in klass.bases:
+            parent = self._class_named(base.value)
+            if parent is not None and parent is not klass:
+                return self._member(parent, name, origin, depth + 1)
+        return Value.unknown(origin)
+
+
+class _SelfAssignments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[tuple[str, cst.BaseExpression]] = []
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            t = target.target
+            if (
+                isinstance(t, cst.Attribute)
+                and isinstance(t.value, cst.Name)
+                and t.value.value == "self"
+            ):
+                self.found.append((t.attr.value, node.value))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False  # a nested class has its own self
+
+
+def _self_assignments(method: cst.FunctionDef) -> list[tuple[str, cst.BaseExpression]]:
+    visitor = _SelfAssignments()
+    method.body.visit(visitor)
+    return visitor.found
