@@ -1,0 +1,30 @@
+"""The rule catalog: one module per rule, each with its docs and examples."""
+
+from __future__ import annotations
+
+from .base import Example, Rule, RuleOptions
+from .hardcoded_mail_secret import HardcodedMailSecret
+from .imap_pop_basic_auth import ImapPopBasicAuth
+from .implicit_tls_on_587 import ImplicitTlsOn587
+from .login_before_starttls import LoginBeforeStarttls
+from .smtp_basic_auth import SmtpBasicAuth
+from .unsupported_port import UnsupportedPort
+from .unverified_tls import UnverifiedTls
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    SmtpBasicAuth,
+    ImapPopBasicAuth,
+    HardcodedMailSecret,
+    ImplicitTlsOn587,
+    UnsupportedPort,
+    LoginBeforeStarttls,
+    UnverifiedTls,
+)
+
+__all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id"]
+
+
+def rule_by_id(key: str) -> type[Rule] | None:
+    """A rule by id (``AS101``) or name (``smtp-basic-auth``), case-insensitive."""
+    key = key.strip().lower()
+    return next((r for r in ALL_RULES if key in (r.id.lower(), r.name)), None)

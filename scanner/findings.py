@@ -45,6 +45,8 @@ class Finding:
     # Lines of the statement the finding is in, for suppression comments and fingerprints.
     statement_lines: tuple[int, int] | None = None
     fingerprint: str = ""
+    # The source lines of the finding (number, text), secrets masked, for code frames.
+    frame: list[tuple[int, str]] = field(default_factory=list)
     suppressed: bool = False
     notes: list[str] = field(default_factory=list)
 

@@ -29,7 +29,7 @@ def token_call(host: object) -> str:
 
 def xoauth2_string(user_source: str, token: str) -> str:
     """An expression for the raw (not base64) SASL XOAUTH2 string."""
-    if all(c not in user_source for c in "\"\\\n{}"):
+    if all(c not in user_source for c in '"\\\n{}'):
         return f'f"user={{{user_source}}}\\x01auth=Bearer {{{token}}}\\x01\\x01"'
     return f'"user=" + str({user_source}) + "\\x01auth=Bearer " + {token} + "\\x01\\x01"'
 
@@ -84,7 +84,11 @@ def replace(span: Span, text: str) -> Edit:
     return Edit(span.start, span.end, text)
 
 
-def remedy(*edits: Edit | None, imports: tuple[str, ...] = (), helpers: tuple[str, ...] = (),
-           note: str = "") -> Remedy | None:
+def remedy(
+    *edits: Edit | None,
+    imports: tuple[str, ...] = (),
+    helpers: tuple[str, ...] = (),
+    note: str = "",
+) -> Remedy | None:
     present = tuple(e for e in edits if e is not None)
     return Remedy(present, imports, helpers, note) if present else None

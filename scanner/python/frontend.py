@@ -318,9 +318,7 @@ class _ModuleAnalysis:
             before=before,
             receiver=bound_receiver,
             after=after,
-            callables={
-                key: info for key, node in nodes.items() if (info := self._callable(node))
-            },
+            callables={key: info for key, node in nodes.items() if (info := self._callable(node))},
             code=self.text.code,
             verification=lambda key: self._verification(nodes.get(key)),
         )

@@ -146,8 +146,13 @@ class Evaluator:
             if left.known and left.value:
                 return left
             if not left.known and right.known:
-                return Value(True, right.value, left.origin, literal=right.literal,
-                             literal_span=right.literal_span)
+                return Value(
+                    True,
+                    right.value,
+                    left.origin,
+                    literal=right.literal,
+                    literal_span=right.literal_span,
+                )
             return right if left.known else Value.unknown(left.origin)
         if isinstance(node, (cst.Tuple, cst.List)):
             items = [self.evaluate(el.value, depth) for el in node.elements]
@@ -176,8 +181,12 @@ class Evaluator:
                 return Value.unknown(origin)
             parts.append(str(value.value))
         try:
-            text = ast.literal_eval(node.prefix.replace("f", "").replace("F", "") + node.start
-                                    + "".join(parts) + node.end)
+            text = ast.literal_eval(
+                node.prefix.replace("f", "").replace("F", "")
+                + node.start
+                + "".join(parts)
+                + node.end
+            )
         except (ValueError, SyntaxError):
             return Value.unknown(origin)
         return Value(True, text, origin)
@@ -227,20 +236,32 @@ class Evaluator:
             keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
             key = self.evaluate(args[key_index].value, depth) if len(args) > key_index else None
             origin = f"env {key.value}" if key is not None and key.known else "environment"
-            default_arg = args[default_index] if len(args) > default_index else keywords.get("default")
+            default_arg = (
+                args[default_index] if len(args) > default_index else keywords.get("default")
+            )
             if default_arg is None:
                 return Value.unknown(origin)
             default = self.evaluate(default_arg.value, depth)
             if default.known and default.value is not None:
-                return Value(True, default.value, origin, literal=default.literal,
-                             literal_span=default.literal_span)
+                return Value(
+                    True,
+                    default.value,
+                    origin,
+                    literal=default.literal,
+                    literal_span=default.literal_span,
+                )
             return Value.unknown(origin)
         if name in _CONVERTERS and len(node.args) == 1 and node.args[0].keyword is None:
             inner = self.evaluate(node.args[0].value, depth)
             if inner.known:
                 try:
-                    return Value(True, _CONVERTERS[name](inner.value), inner.origin,
-                                 literal=inner.literal, literal_span=inner.literal_span)
+                    return Value(
+                        True,
+                        _CONVERTERS[name](inner.value),
+                        inner.origin,
+                        literal=inner.literal,
+                        literal_span=inner.literal_span,
+                    )
                 except (TypeError, ValueError):
                     return Value.unknown(inner.origin)
             return Value.unknown(inner.origin)
@@ -250,12 +271,15 @@ class Evaluator:
 
     def _name(self, node: cst.Name, depth: int) -> Value:
         if node.value in ("True", "False", "None"):
-            return Value(True, {"True": True, "False": False, "None": None}[node.value],
-                         literal=True)
+            return Value(
+                True, {"True": True, "False": False, "None": None}[node.value], literal=True
+            )
         scope = self.scopes.get(node)
         if scope is None:
             return Value.unknown(f"name {node.value}")
-        assignments = [a for a in scope[node.value] if isinstance(a, (Assignment, ImportAssignment))]
+        assignments = [
+            a for a in scope[node.value] if isinstance(a, (Assignment, ImportAssignment))
+        ]
         if not assignments:
             return Value.unknown(f"name {node.value}")
         use = self.positions[node].start
@@ -265,6 +289,7 @@ class Evaluator:
     def _reaching(self, assignments: list, scope: Scope, use) -> object:
         """The assignment that most plausibly reaches a use: the last one before it
         in the same scope, else the last one at all."""
+
         def position(assignment) -> tuple[int, int]:
             start = self.positions[assignment.node].start
             return (start.line, start.column)
@@ -276,14 +301,21 @@ class Evaluator:
 
     def _assignment_value(self, assignment, name: str, depth: int) -> Value:
         node = assignment.node
-        if isinstance(assignment, ImportAssignment) or isinstance(node, (cst.Import, cst.ImportFrom)):
+        if isinstance(assignment, ImportAssignment) or isinstance(
+            node, (cst.Import, cst.ImportFrom)
+        ):
             origin = self._import_origin(node, name)
             return Value.unknown(f"import {origin}")
         if isinstance(node, cst.Param):
             if node.default is not None:
                 default = self.evaluate(node.default, depth)
-                return Value(default.known, default.value, f"parameter {name}",
-                             literal=default.literal, literal_span=default.literal_span)
+                return Value(
+                    default.known,
+                    default.value,
+                    f"parameter {name}",
+                    literal=default.literal,
+                    literal_span=default.literal_span,
+                )
             return Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
@@ -301,11 +333,15 @@ class Evaluator:
         container = self.parents.get(element)
         target = self.parents.get(container)
         statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
-        if not isinstance(container, (cst.Tuple, cst.List)) or not isinstance(statement, cst.Assign):
+        if not isinstance(container, (cst.Tuple, cst.List)) or not isinstance(
+            statement, cst.Assign
+        ):
             return Value.unknown(f"name {node.value}")
         index = next(i for i, el in enumerate(container.elements) if el is element)
         value = statement.value
-        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(container.elements):
+        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(
+            container.elements
+        ):
             return self.evaluate(value.elements[index].value, depth)
         return Value.unknown(f"name {node.value}")
 

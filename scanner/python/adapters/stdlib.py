@@ -96,6 +96,10 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
             edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
             imports=("ssl",),
         )
+    port_span = site.arg_spans.get("port")
+    port = site.arg("port")
+    if client.tls is Tls.NONE and port_span is not None and port.literal and port.span:
+        conn.remedies[RemedyKind.PORT_587] = edits.remedy(edits.replace(port.span, "587"))
     if not client.plain_class or site.receiver is None or site.after is None:
         return
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
@@ -120,8 +124,6 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
     ]
     imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
     conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, imports=imports)
-    port = site.arg("port")
-    port_span = site.arg_spans.get("port")
     if port_span is not None and port.span is not None:
         port_edit = edits.replace(port.span, "587")
     elif site.has("port"):
@@ -139,6 +141,8 @@ def _connect(conn: Connection, site: CallSite) -> Step:
     port = site.arg("port")
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
+        if port.literal and port.span is not None and conn.tls is Tls.NONE:
+            conn.remedies[RemedyKind.PORT_587] = edits.remedy(edits.replace(port.span, "587"))
     return Step(StepKind.CONNECT, site.span)
 
 
@@ -151,8 +155,9 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
     verification = site.verification(keyword)
     step = Step(StepKind.STARTTLS, site.span, verification=verification)
     if verification is not Verification.VERIFIED:
-        fix = edits.remedy(edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT),
-                           imports=("ssl",))
+        fix = edits.remedy(
+            edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
+        )
         if fix is not None:
             step.remedies[RemedyKind.VERIFY_TLS] = fix
     return step

@@ -1,0 +1,90 @@
+"""AS102 imap-pop-basic-auth: a password login over IMAP or POP3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+
+from .base import Example, Rule, describe_host
+
+
+class ImapPopBasicAuth(Rule):
+    id = "AS102"
+    name = "imap-pop-basic-auth"
+    severity = Severity.ERROR
+    summary = "imaplib `login` or poplib `user`/`pass_` with a password against Microsoft 365."
+    why = (
+        "Exchange Online turned basic authentication off for IMAP and POP in all tenants by "
+        "the end of 2022, and nobody can turn it back on; Outlook.com followed in September "
+        "2024. A password login answers `NO LOGIN failed.` (IMAP) or `-ERR Authentication "
+        "failure` (POP3), whatever the password."
+    )
+    fix_doc = (
+        "Authenticate with XOAUTH2 and a token for `https://outlook.office365.com/.default` "
+        "(application permission `IMAP.AccessAsApp` / `POP.AccessAsApp`, service principal and "
+        "mailbox permission in Exchange). `authsweep fix --unsafe-fixes` rewrites "
+        '`imap.login(user, password)` to `imap.authenticate("XOAUTH2", lambda _: '
+        'f"user={user}\\x01auth=Bearer {oauth2_access_token()}\\x01\\x01")`. poplib has no '
+        "AUTH method; move POP3 code to IMAP or send `AUTH XOAUTH2` yourself."
+    )
+    fix_safety = "Unsafe (needs an app registration); IMAP only; applied with `--unsafe-fixes`."
+    references = (
+        "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
+    )
+    bad = (
+        Example(
+            "import imaplib\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com')\n"
+            "imap.login('reports@contoso.com', password)\n",
+            lines=(3,),
+        ),
+        Example(
+            "import poplib\n"
+            "pop = poplib.POP3_SSL('outlook.office365.com', 995)\n"
+            "pop.user(user)\n"
+            "pop.pass_(password)\n",
+            lines=(4,),
+        ),
+    )
+    good = (
+        Example(
+            "import imaplib\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com')\n"
+            "imap.authenticate('XOAUTH2', lambda _: xoauth2_string)\n"
+        ),
+        Example("import imaplib\nimap = imaplib.IMAP4_SSL('imap.gmail.com')\nimap.login(u, p)\n"),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            if conn.protocol not in (Protocol.IMAP, Protocol.POP):
+                continue
+            protocol = "IMAP" if conn.protocol is Protocol.IMAP else "POP3"
+            for login in conn.logins():
+                if not login.secret.present:
+                    continue
+                policy = self.host_policy(conn)
+                if policy is None:
+                    continue
+                reason = (
+                    "Exchange Online and Outlook.com refuse basic auth for IMAP and POP"
+                    if policy.provider.microsoft or not policy.host_known
+                    else "basic auth (reported because all providers were asked for)"
+                )
+                if not policy.host_known:
+                    reason = f"if it is Microsoft 365: {reason}"
+                yield self.finding(
+                    mail,
+                    login.span,
+                    f"{protocol} password login to {describe_host(conn)}: {reason}",
+                    severity=policy.severity,
+                    confidence=policy.confidence,
+                    fix=self.fix_from(
+                        login.remedies.get(RemedyKind.XOAUTH2),
+                        Applicability.UNSAFE,
+                        "Authenticate with XOAUTH2 and an MSAL client-credentials token",
+                    ),
+                )

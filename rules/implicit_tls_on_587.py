@@ -1,0 +1,77 @@
+"""AS201 implicit-tls-on-587: implicit TLS on the STARTTLS submission port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls
+
+from .base import Example, Rule, describe_host
+
+
+class ImplicitTlsOn587(Rule):
+    id = "AS201"
+    name = "implicit-tls-on-587"
+    severity = Severity.ERROR
+    summary = (
+        "Implicit TLS (`SMTP_SSL`, `use_tls=True`, `EMAIL_USE_SSL`, `MAIL_USE_SSL`) on port 587."
+    )
+    why = (
+        "Port 587 greets in plain text and expects STARTTLS. A client that starts with a TLS "
+        "hello gets `ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number` (or hangs "
+        "until the timeout), on Microsoft 365 and on every other submission server."
+    )
+    fix_doc = (
+        "Connect in plain text and upgrade: `smtplib.SMTP(host, 587)` then "
+        "`starttls(context=ssl.create_default_context())` (the `context=` of `SMTP_SSL` moves "
+        "to `starttls`); in settings, the STARTTLS flag of the same family (`EMAIL_USE_TLS`, "
+        "`MAIL_USE_TLS`, `start_tls=True`)."
+    )
+    fix_safety = (
+        "Safe when the host is a known Microsoft host (it only speaks STARTTLS on 587); unsafe "
+        "otherwise, since a server of your own might really speak TLS on 587."
+    )
+    references = (
+        "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365",
+        "https://github.com/paperless-ngx/paperless-ngx/issues/13950",
+    )
+    bad = (
+        Example(
+            "import smtplib\n"
+            "server = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+            "server.login(user, password)\n",
+            lines=(2,),
+            fixed=None,
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+        ),
+        Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            if conn.protocol is not Protocol.SMTP or conn.tls is not Tls.IMPLICIT:
+                continue
+            if not (conn.port.known and conn.port.value == 587):
+                continue
+            policy = self.host_policy(conn)
+            microsoft = policy is not None and policy.provider.microsoft
+            safe = microsoft and policy is not None and policy.confidence is Confidence.HIGH
+            yield self.finding(
+                mail,
+                conn.opened_at,
+                f"{conn.library} uses implicit TLS on port 587 of {describe_host(conn)}, which "
+                "speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
+                confidence=Confidence.HIGH if policy is None else policy.confidence,
+                fix=self.fix_from(
+                    conn.remedies.get(RemedyKind.USE_STARTTLS),
+                    Applicability.SAFE if safe else Applicability.UNSAFE,
+                    "Connect in plain text and upgrade with STARTTLS",
+                ),
+            )

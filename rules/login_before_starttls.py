@@ -1,0 +1,83 @@
+"""AS203 login-before-starttls: credentials on a connection that was never upgraded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.model import MailFile, RemedyKind, StepKind, Tls
+
+from .base import Example, Rule, describe_host
+
+
+class LoginBeforeStarttls(Rule):
+    id = "AS203"
+    name = "login-before-starttls"
+    severity = Severity.ERROR
+    summary = "Credentials sent on a plain connection that was not upgraded with STARTTLS first."
+    why = (
+        "Microsoft 365 advertises AUTH only after STARTTLS, so `login()` before `starttls()` "
+        "raises `SMTPNotSupportedError: SMTP AUTH extension not supported by server` (and "
+        "`530 5.7.57` on MAIL FROM). Against a server that does accept it, the password "
+        "crosses the network in clear text."
+    )
+    fix_doc = (
+        "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
+        "...)`, poplib: `stls(context=...)`) before logging in. `authsweep fix` inserts it just "
+        "before the login."
+    )
+    fix_safety = "Safe: the connection then does what the server requires."
+    references = (
+        "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
+        "https://github.com/mattermost/mattermost/issues/954",
+    )
+    bad = (
+        Example(
+            "import smtplib\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.ehlo()\n"
+            "server.login(user, password)\n"
+            "server.starttls()\n",
+            lines=(4,),
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "server.login(user, password)\n"
+        ),
+        Example(
+            "import smtplib\n"
+            "server = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
+            "server.send_message(msg)\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            if conn.tls is not Tls.NONE:
+                continue
+            for step in conn.steps:
+                if step.kind is StepKind.STARTTLS:
+                    break
+                if step.kind not in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER):
+                    continue
+                policy = self.host_policy(conn)
+                if policy is None:
+                    break
+                yield self.finding(
+                    mail,
+                    step.span,
+                    f"credentials sent to {describe_host(conn)} before STARTTLS: the server "
+                    "refuses AUTH on a plain connection, or the password travels in clear text",
+                    severity=policy.severity,
+                    confidence=policy.confidence,
+                    fix=self.fix_from(
+                        step.remedies.get(RemedyKind.ADD_STARTTLS),
+                        Applicability.SAFE,
+                        "Upgrade with STARTTLS and a verifying context before logging in",
+                    ),
+                )
+                break

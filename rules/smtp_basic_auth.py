@@ -1,0 +1,128 @@
+"""AS101 smtp-basic-auth: a password login to an SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+from authsweep.scanner.providers import BasicAuth
+
+from .base import Example, Rule, describe_host
+
+_WHEN = {
+    BasicAuth.RETIRING: (
+        "Exchange Online turns basic auth for SMTP AUTH off by default at the end of "
+        "December 2026 (535 5.7.139) and will remove it"
+    ),
+    BasicAuth.RETIRED: "this service already refuses basic auth (535 5.7.139)",
+    BasicAuth.ALLOWED_UNTIL_2028: "High Volume Email keeps basic auth only until September 2028",
+    BasicAuth.NOT_USED: "Direct Send does not authenticate at all; drop the login or use SMTP AUTH",
+}
+
+
+class SmtpBasicAuth(Rule):
+    id = "AS101"
+    name = "smtp-basic-auth"
+    severity = Severity.ERROR
+    summary = "Password login to an SMTP server that is, or may be, Microsoft 365."
+    why = (
+        "Exchange Online is retiring basic authentication for SMTP AUTH client submission: "
+        "off by default for existing tenants at the end of December 2026, then removed. From "
+        "then on `login(user, password)` fails with `535 5.7.139 Authentication unsuccessful, "
+        "basic authentication is disabled` (later `550 5.7.30`). App passwords go through the "
+        "same path and stop too. Outlook.com already refuses basic auth."
+    )
+    fix_doc = (
+        "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "
+        "client-credentials flow for `https://outlook.office365.com/.default`. "
+        "`authsweep fix --unsafe-fixes` rewrites `smtp.login(user, password)` to "
+        '`smtp.auth("XOAUTH2", lambda challenge=None: f"user={user}\\x01auth=Bearer '
+        '{oauth2_access_token()}\\x01\\x01")` and adds a small MSAL helper to the module (or '
+        "imports your own token function, `token-provider` in `[tool.authsweep]`). The new code "
+        "needs `msal` installed, an app registration with the Office 365 Exchange Online "
+        "application permission `SMTP.SendAsApp` and admin consent, the app's service principal "
+        "registered in Exchange (`New-ServicePrincipal`) and mailbox permission for it, and the "
+        "`AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` environment variables."
+    )
+    fix_safety = (
+        "Unsafe: the program then needs an app registration and new settings to run. Applied "
+        "only with `--unsafe-fixes`. Never rewritten to the username/password (ROPC) token flow."
+    )
+    references = (
+        "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
+        "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
+        "https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.auth",
+    )
+    bad = (
+        Example(
+            "import smtplib, ssl\n"
+            "with smtplib.SMTP('smtp.office365.com', 587) as s:\n"
+            "    s.starttls(context=ssl.create_default_context())\n"
+            "    s.login(user, password)\n",
+            lines=(4,),
+        ),
+        Example(
+            "import os\nfrom smtplib import SMTP\n"
+            "server = SMTP(os.environ['SMTP_HOST'], 587)\n"
+            "server.starttls()\n"
+            "server.login(os.environ['SMTP_USER'], os.environ['SMTP_PASSWORD'])\n",
+            lines=(5,),
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "with smtplib.SMTP('smtp.office365.com', 587) as s:\n"
+            "    s.starttls(context=ssl.create_default_context())\n"
+            "    s.auth('XOAUTH2', lambda challenge=None: xoauth2_string)\n"
+        ),
+        Example(
+            "import smtplib\n"
+            "with smtplib.SMTP_SSL('smtp.gmail.com', 465) as s:\n"
+            "    s.login(user, app_password)\n"
+        ),
+        Example(
+            "import smtplib\n"
+            "with smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25) as s:\n"
+            "    s.send_message(msg)\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            if conn.protocol is not Protocol.SMTP:
+                continue
+            for login in conn.logins():
+                if not login.secret.present:
+                    continue
+                policy = self.host_policy(conn)
+                if policy is None:
+                    continue
+                status = policy.provider.smtp_basic_auth
+                severity = policy.severity
+                if status is BasicAuth.ALLOWED_UNTIL_2028:
+                    severity = Severity.INFO
+                reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
+                if not policy.provider.microsoft:
+                    reason = (
+                        f"if it is Microsoft 365: {reason}"
+                        if not policy.host_known
+                        else "basic auth (reported because all providers were asked for)"
+                    )
+                message = f"SMTP password login to {describe_host(conn)}: {reason}"
+                if conn.oauth_hint:
+                    message += f"; {conn.oauth_hint}"
+                fix = self.fix_from(
+                    login.remedies.get(RemedyKind.XOAUTH2),
+                    Applicability.UNSAFE,
+                    "Authenticate with XOAUTH2 and an MSAL client-credentials token",
+                )
+                yield self.finding(
+                    mail,
+                    login.span,
+                    message,
+                    severity=severity,
+                    confidence=policy.confidence,
+                    fix=fix if status is not BasicAuth.NOT_USED else None,
+                )

@@ -1,0 +1,90 @@
+"""AS202 unsupported-port: a Microsoft 365 host on a port it does not serve for clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+
+from .base import Example, Rule, describe_host
+
+# Exchange Online IMAP and POP: implicit TLS ports, and the STARTTLS ones.
+_PORTS = {Protocol.IMAP: (993, 143), Protocol.POP: (995, 110)}
+
+
+class UnsupportedPort(Rule):
+    id = "AS202"
+    name = "unsupported-port"
+    severity = Severity.ERROR
+    summary = "A Microsoft 365 mail host with a port it does not serve for client submission."
+    why = (
+        "`smtp.office365.com` takes SMTP AUTH client submission on 587 (recommended) or 25, "
+        "both with STARTTLS. Port 465 is not served: the connection times out, and Microsoft "
+        "says a device that wants 465 does not support SMTP AUTH client submission. Port 25 "
+        "works but is blocked by many networks and clouds, so it is reported as a warning."
+    )
+    fix_doc = (
+        "Use port 587 with STARTTLS: `smtplib.SMTP(host, 587)` and "
+        "`starttls(context=ssl.create_default_context())`. `authsweep fix` does this, also when "
+        "465 came from `SMTP_SSL`'s default port."
+    )
+    fix_safety = "Safe for a literal Microsoft host; unsafe when the host is only a default."
+    references = (
+        "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365",
+        "https://github.com/dani-garcia/vaultwarden/issues/1008",
+    )
+    bad = (
+        Example(
+            "import smtplib\nserver = smtplib.SMTP_SSL('smtp.office365.com', 465)\n", lines=(2,)
+        ),
+        Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.office365.com')\n", lines=(2,)),
+    )
+    good = (
+        Example("import smtplib\nserver = smtplib.SMTP('smtp.office365.com', 587)\n"),
+        Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"),
+        Example(
+            "import smtplib\nserver = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            policy = self.host_policy(conn)
+            if policy is None or not policy.provider.microsoft or not conn.port.known:
+                continue
+            port = conn.port.value
+            if conn.protocol is Protocol.SMTP:
+                allowed = policy.provider.submission_ports
+                if not allowed or port in allowed and port not in policy.provider.discouraged_ports:
+                    continue
+                severity = (
+                    Severity.WARNING if port in policy.provider.discouraged_ports else self.severity
+                )
+                reason = (
+                    "works, but 587 is the recommended submission port"
+                    if severity is Severity.WARNING
+                    else "is not served for client submission (use 587 with STARTTLS)"
+                )
+                safe = policy.confidence is Confidence.HIGH
+                fix = self.fix_from(
+                    conn.remedies.get(RemedyKind.PORT_587),
+                    Applicability.SAFE if safe else Applicability.UNSAFE,
+                    "Use port 587 with STARTTLS",
+                )
+            elif conn.protocol in _PORTS:
+                if port in _PORTS[conn.protocol]:
+                    continue
+                severity = self.severity
+                reason = f"is not an {conn.protocol.value.upper()} port of Exchange Online"
+                fix = None
+            else:
+                continue
+            yield self.finding(
+                mail,
+                conn.opened_at,
+                f"port {port} of {describe_host(conn)} {reason}",
+                severity=severity,
+                confidence=policy.confidence,
+                fix=fix,
+            )

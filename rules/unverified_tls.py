@@ -1,0 +1,86 @@
+"""AS204 unverified-tls: TLS without certificate verification."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.model import MailFile, RemedyKind, StepKind, Tls, Verification
+
+from .base import Example, Rule, describe_host
+
+
+class UnverifiedTls(Rule):
+    id = "AS204"
+    name = "unverified-tls"
+    severity = Severity.WARNING
+    summary = (
+        "STARTTLS, `SMTP_SSL`, `IMAP4_SSL` or `POP3_SSL` without a verifying SSL context, "
+        "or with verification turned off."
+    )
+    why = (
+        "Without `context=`, smtplib, imaplib and poplib use `ssl._create_stdlib_context()`, "
+        "which checks neither the certificate nor the host name (CPython gh-91826 is still "
+        "open). Anyone on the path can present any certificate and read the credentials or "
+        "the OAuth2 token."
+    )
+    fix_doc = (
+        "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
+        "adds it, or replaces an unverified context."
+    )
+    fix_safety = (
+        "Safe for public mail services with real certificates; a server with a self-signed "
+        "certificate then needs its CA in the context."
+    )
+    references = (
+        "https://github.com/python/cpython/issues/91826",
+        "https://docs.python.org/3/library/ssl.html#ssl-security",
+    )
+    bad = (
+        Example(
+            "import smtplib\nserver = smtplib.SMTP('smtp.office365.com', 587)\nserver.starttls()\n",
+            lines=(3,),
+        ),
+        Example(
+            "import imaplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.check_hostname = False\n"
+            "ctx.verify_mode = ssl.CERT_NONE\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n",
+            lines=(5,),
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+        ),
+        Example(
+            "import imaplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            policy = self.host_policy(conn)
+            if policy is None:
+                continue
+            targets = []
+            if conn.tls is Tls.IMPLICIT and conn.verification is Verification.UNVERIFIED:
+                targets.append((conn.opened_at, conn.remedies.get(RemedyKind.VERIFY_TLS)))
+            for step in conn.steps:
+                if step.kind is StepKind.STARTTLS and step.verification is Verification.UNVERIFIED:
+                    targets.append((step.span, step.remedies.get(RemedyKind.VERIFY_TLS)))
+            for span, remedy in targets:
+                yield self.finding(
+                    mail,
+                    span,
+                    f"TLS to {describe_host(conn)} without certificate verification: pass "
+                    "context=ssl.create_default_context()",
+                    severity=policy.severity,
+                    confidence=policy.confidence,
+                    fix=self.fix_from(remedy, Applicability.SAFE, "Verify the server certificate"),
+                )

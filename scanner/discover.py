@@ -1,0 +1,254 @@
+"""Which files to scan, and of which kind.
+
+In a git work tree git's own view is used (tracked files plus untracked ones
+that are not ignored); elsewhere the tree is walked honouring ``.gitignore``
+files. Files named on the command line are always scanned, as pre-commit
+passes them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import FileError
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".authsweep_cache",
+        "build",
+        "dist",
+        ".eggs",
+    }
+)
+
+PYTHON_SUFFIXES = (".py", ".pyw")
+# Config kinds by suffix; readers for them live in the config front end.
+CONFIG_SUFFIXES = {
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".conf": "ini",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".json": "json",
+}
+LOCK_FILES = frozenset(
+    {"package-lock.json", "poetry.lock", "Pipfile.lock", "composer.lock", "yarn.lock", "uv.lock"}
+)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # where to read it
+    display: str  # how to report it: as given, or relative to the working folder
+    kind: str  # "python", "dotenv", "ini", "yaml", "toml", "json"
+
+
+def kind_of(path: Path, *, named: bool = False) -> str | None:
+    """The kind of a file by its name; extensionless files need a python shebang."""
+    name = path.name
+    if name.endswith(PYTHON_SUFFIXES):
+        return "python"
+    if name in LOCK_FILES:
+        return None
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "dotenv"
+    suffix = path.suffix.lower()
+    if suffix in CONFIG_SUFFIXES:
+        return CONFIG_SUFFIXES[suffix]
+    if not suffix:
+        return "python" if _has_python_shebang(path) else None
+    return None
+
+
+def _has_python_shebang(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def discover(
+    paths: Iterable[str],
+    *,
+    exclude: Iterable[str] = (),
+    kinds: frozenset[str] | None = None,
+    cwd: Path | None = None,
+) -> tuple[list[SourceFile], list[FileError]]:
+    """Files under ``paths`` to scan, in a stable order, and paths that could not be read.
+
+    ``exclude`` holds glob patterns matched against the path relative to the working
+    folder and against each path component. Named files are scanned whatever their
+    kind is not excluded; ``kinds`` limits which kinds are returned.
+    """
+    cwd = cwd or Path.cwd()
+    excludes = tuple(exclude)
+    found: dict[Path, SourceFile] = {}
+    errors: list[FileError] = []
+    for given in paths:
+        path = Path(given)
+        absolute = path if path.is_absolute() else cwd / path
+        if absolute.is_file():
+            kind = kind_of(absolute, named=True)
+            if kind and (kinds is None or kind in kinds) and not _excluded(absolute, cwd, excludes):
+                found.setdefault(absolute, SourceFile(absolute, _shown(given, path), kind))
+            continue
+        if not absolute.is_dir():
+            errors.append(FileError(str(given), "no such file or folder", "unreadable"))
+            continue
+        for file in _walk(absolute, errors):
+            if _excluded(file, cwd, excludes):
+                continue
+            kind = kind_of(file)
+            if kind and (kinds is None or kind in kinds):
+                shown = display_path(file, cwd)
+                found.setdefault(file, SourceFile(file, shown, kind))
+    return sorted(found.values(), key=lambda f: f.display), errors
+
+
+def _shown(given: str, path: Path) -> str:
+    return given if not path.is_absolute() else str(path)
+
+
+def _excluded(path: Path, cwd: Path, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
+    relative = display_path(path, cwd)
+    parts = Path(relative).parts
+    return any(
+        fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts)
+        for pattern in patterns
+    )
+
+
+def _walk(root: Path, errors: list[FileError]) -> Iterator[Path]:
+    listed = _git_files(root)
+    if listed is not None:
+        for path in listed:
+            if not any(part in SKIP_DIRS for part in path.relative_to(root).parts[:-1]):
+                if path.is_file() and not path.is_symlink():
+                    yield path
+        return
+    yield from _walk_tree(root, [], errors)
+
+
+def _git_files(root: Path) -> list[Path] | None:
+    """Tracked and untracked-but-not-ignored files below ``root``, or None outside git."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode != 0:
+        return None
+    files = []
+    for raw in result.stdout.split(b"\0"):
+        if raw:
+            files.append(root / os.fsdecode(raw))
+    # Nothing listed: the folder is ignored or empty for git; named explicitly, it is walked.
+    return sorted(set(files)) if files else None
+
+
+class _Ignore:
+    """The patterns of one ``.gitignore`` file, matched relative to its folder."""
+
+    def __init__(self, base: Path, lines: list[str]) -> None:
+        self.base = base
+        self.rules: list[tuple[str, bool, bool, bool]] = []  # pattern, negated, dir only, anchored
+        for line in lines:
+            line = line.rstrip("\n").rstrip()
+            if not line or line.startswith("#"):
+                continue
+            negated = line.startswith("!")
+            if negated:
+                line = line[1:]
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            self.rules.append((line.lstrip("/"), negated, dir_only, anchored))
+
+    def ignored(self, path: Path, is_dir: bool) -> bool | None:
+        relative = path.relative_to(self.base).as_posix()
+        verdict = None
+        for pattern, negated, dir_only, anchored in self.rules:
+            if dir_only and not is_dir:
+                continue
+            target = relative if anchored else path.name
+            if fnmatch.fnmatchcase(target, pattern) or (
+                anchored and fnmatch.fnmatchcase(relative, pattern + "/*")
+            ):
+                verdict = not negated
+        return verdict
+
+
+def _walk_tree(folder: Path, ignores: list[_Ignore], errors: list[FileError]) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        errors.append(FileError(str(folder), f"cannot list folder: {error.strerror}", "unreadable"))
+        return
+    gitignore = folder / ".gitignore"
+    if any(e.name == ".gitignore" for e in entries):
+        try:
+            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            ignores = [*ignores, _Ignore(folder, lines)]
+        except OSError:
+            pass
+    for entry in entries:
+        if entry.is_symlink():
+            continue  # never followed: loops, and trees outside the one asked for
+        path = Path(entry.path)
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir and entry.name in SKIP_DIRS:
+            continue
+        if _is_ignored(path, is_dir, ignores):
+            continue
+        if is_dir:
+            if (path / ".git").exists():
+                # A repository inside the tree: its own view applies inside it.
+                yield from _walk(path, errors)
+            else:
+                yield from _walk_tree(path, ignores, errors)
+        elif entry.is_file(follow_symlinks=False):
+            yield path
+
+
+def _is_ignored(path: Path, is_dir: bool, ignores: list[_Ignore]) -> bool:
+    verdict = False
+    for ignore in ignores:
+        result = ignore.ignored(path, is_dir)
+        if result is not None:
+            verdict = result
+    return verdict

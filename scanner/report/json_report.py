@@ -1,0 +1,56 @@
+"""``--format json``: the contract in DESIGN.md, stable for other tools."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .. import __version__
+from ..engine import RunResult
+from ..findings import Finding
+
+
+def finding_dict(finding: Finding) -> dict:
+    span = finding.span
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "path": finding.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+        "message": finding.message,
+        "fixable": finding.fixable,
+        "fix": (
+            {"applicability": finding.fix.applicability.value, "message": finding.fix.message}
+            if finding.fix
+            else None
+        ),
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def summary(run: RunResult) -> dict:
+    return {
+        "files_scanned": run.files_scanned,
+        "files_parsed": run.files_parsed,
+        "findings": len(run.findings),
+        "errors": len(run.errors),
+        "by_rule": dict(sorted(Counter(f.rule for f in run.findings).items())),
+        "by_severity": dict(sorted(Counter(f.severity.value for f in run.findings).items())),
+        "fixable": sum(1 for f in run.findings if f.fixable),
+    }
+
+
+def render_json(run: RunResult) -> str:
+    document = {
+        "tool": "authsweep",
+        "version": __version__,
+        "findings": [finding_dict(f) for f in run.findings],
+        "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in run.errors],
+        "summary": summary(run),
+    }
+    return json.dumps(document, indent=2) + "\n"
