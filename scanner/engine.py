@@ -26,6 +26,9 @@ class Settings:
     ignore: tuple[str, ...] = ()
     all_providers: bool = False
     exclude: tuple[str, ...] = ()
+    # "pkg.module:function" returning an access token for a scope; the XOAUTH2 fix imports
+    # it instead of adding its own MSAL helper.
+    token_provider: str | None = None
 
 
 @dataclass

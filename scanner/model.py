@@ -78,8 +78,9 @@ class Value:
 
     @property
     def present(self) -> bool:
-        """True unless the value is known to be empty (None or an empty string)."""
-        return not self.known or self.value not in (None, "")
+        """False only for a value known to be empty (None or ""); an empty default of a
+        parameter or environment variable may be replaced at run time."""
+        return not self.known or self.value not in (None, "") or self.origin is not None
 
 
 MISSING = Value.unknown("missing")

@@ -6,7 +6,7 @@ here is only the code at call sites.
 
 from __future__ import annotations
 
-from ..model import Edit, Remedy, Span
+from ..model import Edit, Remedy, Span, Value
 from ..providers import Provider, lookup
 from .adapters.base import CallSite
 
@@ -29,9 +29,22 @@ def token_call(host: object) -> str:
 
 def xoauth2_string(user_source: str, token: str) -> str:
     """An expression for the raw (not base64) SASL XOAUTH2 string."""
-    if all(c not in user_source for c in '"\\\n{}'):
-        return f'f"user={{{user_source}}}\\x01auth=Bearer {{{token}}}\\x01\\x01"'
+    # Before Python 3.12 an f-string cannot reuse its quote or hold a backslash inside {}.
+    quote = next((q for q in "\"'" if q not in user_source), None)
+    if quote is not None and all(c not in user_source for c in "\\\n{}"):
+        return f"f{quote}user={{{user_source}}}\\x01auth=Bearer {{{token}}}\\x01\\x01{quote}"
     return f'"user=" + str({user_source}) + "\\x01auth=Bearer " + {token} + "\\x01\\x01"'
+
+
+def replace_literal(value: Value, text: str, code: str) -> Edit | None:
+    """Rewrite the literal a value comes from, keeping its quotes; None if there is none."""
+    span = value.literal_span
+    if not value.literal or span is None:
+        return None
+    written = code[span.start : span.end]
+    quote = written[-1] if written[-1] in "'\"" else ""
+    start = written.index(quote) if quote else 0
+    return Edit(span.start, span.end, written[:start] + quote + text + quote)
 
 
 def set_keyword(site: CallSite, name: str, value: str) -> Edit:

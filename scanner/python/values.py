@@ -90,17 +90,17 @@ class Evaluator:
         if depth > _MAX_DEPTH:
             return Value.unknown(None, span, source=source)
         value = self._evaluate(node, depth + 1)
-        if value.span is None or value.source is None:
-            return Value(
-                value.known,
-                value.value,
-                value.origin,
-                span,
-                value.literal,
-                value.literal_span,
-                source,
-            )
-        return value
+        # The span and source are the expression as written here; a literal it resolves to
+        # may be elsewhere (literal_span).
+        return Value(
+            value.known,
+            value.value,
+            value.origin,
+            span,
+            value.literal,
+            value.literal_span,
+            source,
+        )
 
     def _evaluate(self, node: cst.BaseExpression, depth: int) -> Value:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -112,7 +112,9 @@ class Evaluator:
             return Value(True, literal, literal=True, literal_span=span)
         if isinstance(node, (cst.Integer, cst.Float)):
             try:
-                return Value(True, ast.literal_eval(node.value), literal=True)
+                return Value(
+                    True, ast.literal_eval(node.value), literal=True, literal_span=self.span(node)
+                )
             except (ValueError, SyntaxError):
                 return Value.unknown(None)
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
@@ -168,11 +170,17 @@ class Evaluator:
         return self.module.code_for_node(node)
 
     def _fstring(self, node: cst.FormattedString, depth: int) -> Value:
+        prefix = node.start.rstrip("'\"")
+        quote = node.start[len(prefix) :]
+        plain_prefix = prefix.replace("f", "").replace("F", "")
         parts: list[str] = []
         origin = None
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
-                parts.append(part.value)
+                try:
+                    parts.append(ast.literal_eval(plain_prefix + quote + part.value + node.end))
+                except (ValueError, SyntaxError):
+                    return Value.unknown(origin)
                 continue
             assert isinstance(part, cst.FormattedStringExpression)
             value = self.evaluate(part.expression, depth)
@@ -180,16 +188,7 @@ class Evaluator:
             if not value.known or part.format_spec or part.conversion:
                 return Value.unknown(origin)
             parts.append(str(value.value))
-        try:
-            text = ast.literal_eval(
-                node.prefix.replace("f", "").replace("F", "")
-                + node.start
-                + "".join(parts)
-                + node.end
-            )
-        except (ValueError, SyntaxError):
-            return Value.unknown(origin)
-        return Value(True, text, origin)
+        return Value(True, "".join(parts), origin)
 
     def _dict(self, node: cst.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
@@ -226,6 +225,7 @@ class Evaluator:
 
     def _call(self, node: cst.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
+        name = name.removeprefix("builtins.")
         for reader in self.call_readers:
             value = reader(self, node, name, depth)
             if value is not None:

@@ -96,10 +96,11 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
             edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
             imports=("ssl",),
         )
-    port_span = site.arg_spans.get("port")
     port = site.arg("port")
-    if client.tls is Tls.NONE and port_span is not None and port.literal and port.span:
-        conn.remedies[RemedyKind.PORT_587] = edits.remedy(edits.replace(port.span, "587"))
+    if client.tls is Tls.NONE:
+        port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
+        if port_fix is not None:
+            conn.remedies[RemedyKind.PORT_587] = port_fix
     if not client.plain_class or site.receiver is None or site.after is None:
         return
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
@@ -124,10 +125,10 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
     ]
     imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
     conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, imports=imports)
-    if port_span is not None and port.span is not None:
-        port_edit = edits.replace(port.span, "587")
-    elif site.has("port"):
-        return  # a port we cannot rewrite in place
+    if site.has("port"):
+        port_edit = edits.replace_literal(port, "587", site.code)
+        if port_edit is None:
+            return  # a port from elsewhere that we cannot rewrite
     else:
         port_edit = edits.append_argument(site, "port=587")
     to_587 = edits.remedy(*switch, port_edit, imports=imports)
@@ -141,8 +142,9 @@ def _connect(conn: Connection, site: CallSite) -> Step:
     port = site.arg("port")
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
-        if port.literal and port.span is not None and conn.tls is Tls.NONE:
-            conn.remedies[RemedyKind.PORT_587] = edits.remedy(edits.replace(port.span, "587"))
+        port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
+        if port_fix is not None and conn.tls is Tls.NONE:
+            conn.remedies[RemedyKind.PORT_587] = port_fix
     return Step(StepKind.CONNECT, site.span)
 
 
@@ -180,16 +182,20 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
         return
     token = edits.token_call(conn.host.value if conn.host.known else None)
     raw = edits.xoauth2_string(user.source, token)
-    if conn.protocol is Protocol.SMTP:
+    if conn.protocol is Protocol.SMTP and site.before is not None:
         call = f'{site.receiver}.auth("XOAUTH2", lambda challenge=None: {raw})'
+        # login() says EHLO again after STARTTLS by itself; auth() does not (FACTS 3.3).
+        hello = edits.insert_statement(
+            site.before.offset, site.before.indent, f"{site.receiver}.ehlo_or_helo_if_needed()"
+        )
+        step.remedies[RemedyKind.XOAUTH2] = Remedy(
+            (hello, edits.replace(site.span, call)), helpers=(edits.TOKEN_HELPER,)
+        )
     elif conn.protocol is Protocol.IMAP:
         call = f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})'
-    else:
-        return
-    step.remedies[RemedyKind.XOAUTH2] = Remedy(
-        (edits.replace(site.span, call),),
-        helpers=(edits.TOKEN_HELPER,),
-    )
+        step.remedies[RemedyKind.XOAUTH2] = Remedy(
+            (edits.replace(site.span, call),), helpers=(edits.TOKEN_HELPER,)
+        )
 
 
 def _login(conn: Connection, site: CallSite) -> Step:
