@@ -1,0 +1,244 @@
+"""Applying fixes: rounds of non-overlapping edits, imports and helpers, checked and
+written atomically.
+
+A rule's fix is a :class:`~authsweep.scanner.model.Remedy` that a front end prepared:
+text edits on the decoded file plus module-level needs (imports, helpers). Each
+round applies the edits of every chosen fix that does not overlap an earlier one,
+adds what they need, re-parses and re-checks; rounds repeat until nothing is left
+to fix. A result that does not parse is thrown away and the file left alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .discover import discover
+from .engine import Settings, check_source, read_file, selected_rules
+from .findings import Applicability, FileError, Finding
+from .model import Edit
+from .text import SourceCodec, decode
+
+MAX_ROUNDS = 6
+
+
+@dataclass
+class FileFix:
+    path: str
+    before: str
+    after: str
+    applied: Counter[str] = field(default_factory=Counter)
+    remaining: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    codec: SourceCodec | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.after != self.before
+
+    def diff(self) -> str:
+        if not self.changed:
+            return ""
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+@dataclass
+class FixOutcome:
+    files: list[FileFix] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+    @property
+    def diff(self) -> str:
+        return "".join(f.diff() for f in self.files)
+
+    @property
+    def applied(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for file in self.files:
+            total.update(file.applied)
+        return total
+
+    @property
+    def remaining(self) -> list[Finding]:
+        return [finding for file in self.files for finding in file.remaining]
+
+    def summary(self) -> str:
+        changed = sum(1 for f in self.files if f.changed)
+        applied = self.applied
+        lines = [
+            f"Fixed {sum(applied.values())} problems in {changed} files"
+            + (
+                " (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(applied.items())) + ")."
+                if applied
+                else "."
+            )
+        ]
+        remaining = self.remaining
+        if remaining:
+            unsafe = sum(
+                1
+                for f in remaining
+                if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
+            )
+            line = f"{len(remaining)} problems remain"
+            if unsafe:
+                line += f" ({unsafe} fixable with --unsafe-fixes)"
+            lines.append(line + ".")
+        for error in self.errors:
+            lines.append(f"{error.path}: {error.kind}: {error.message}")
+        if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files):
+            lines.append(
+                "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
+                "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
+                "IMAP.AccessAsApp) and admin consent; its service principal registered in "
+                "Exchange Online (New-ServicePrincipal) with mailbox permission "
+                "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
+                "in the environment. See https://learn.microsoft.com/en-us/exchange/"
+                "client-developer/legacy-protocols/"
+                "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
+            )
+        return "\n".join(lines)
+
+
+def _allowed(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+
+
+def _hull(edits: Sequence[Edit]) -> tuple[int, int]:
+    return min(e.start for e in edits), max(e.end for e in edits)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    if a[0] == a[1] and b[0] == b[1]:
+        return a[0] == b[0]  # two insertions at the same point: order would be a guess
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def apply_edits(text: str, edits: Sequence[Edit], newline: str) -> str:
+    """Apply non-overlapping edits; at one offset, replacements go before insertions so an
+    insertion lands in front of the replaced text."""
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        replacement = edit.replacement.replace("\n", newline)
+        text = text[: edit.start] + replacement + text[edit.end :]
+    return text
+
+
+def fix_source(
+    path: str,
+    kind: str,
+    data: bytes,
+    settings: Settings,
+    *,
+    unsafe: bool,
+    rules: Sequence | None = None,
+) -> FileFix:
+    """Fix one file's bytes in memory. Never raises for bad input."""
+    from .fixes.module_needs import add_module_needs
+
+    rules = list(rules) if rules is not None else selected_rules(settings)
+    try:
+        codec, text = decode(kind, data)
+    except ValueError as error:
+        return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
+    result = FileFix(path, text, text, codec=codec)
+    current = text
+    for _ in range(MAX_ROUNDS):
+        checked = check_source(path, kind, codec.encode(current), rules)
+        if checked.errors:
+            if current is text:
+                result.error = checked.errors[0]
+                return result
+            result.error = FileError(path, "fix refused: the fixed file does not parse", "fix")
+            result.after = text
+            return result
+        chosen: list[Finding] = []
+        taken: list[tuple[int, int]] = []
+        for finding in checked.findings:
+            if not _allowed(finding, unsafe):
+                continue
+            assert finding.fix is not None
+            hull = _hull(finding.fix.remedy.edits)
+            if any(_overlaps(hull, other) for other in taken):
+                continue  # next round, on the text this round produces
+            chosen.append(finding)
+            taken.append(hull)
+        if not chosen:
+            result.remaining = checked.findings
+            result.after = current
+            return result
+        edits = [edit for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
+        updated = apply_edits(current, edits, codec.newline)
+        if kind == "python":
+            imports = {name for f in chosen for name in f.fix.remedy.imports}  # type: ignore[union-attr]
+            helpers = {name for f in chosen for name in f.fix.remedy.helpers}  # type: ignore[union-attr]
+            try:
+                updated = add_module_needs(updated, imports, helpers, settings.token_provider)
+            except ValueError:
+                result.error = FileError(path, "fix refused: the fixed file does not parse", "fix")
+                return result
+        result.applied.update(f.rule for f in chosen)
+        if updated == current:
+            break
+        current = updated
+    result.error = FileError(path, f"fix did not converge in {MAX_ROUNDS} rounds", "fix")
+    result.after = text
+    return result
+
+
+def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
+    """Replace ``path`` with ``data`` unless it changed since it was read (``expected``);
+    the file is either the old one or the new one, never half-written."""
+    if path.read_bytes() != expected:
+        raise OSError("changed since it was read; not written")
+    mode = path.stat().st_mode
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".authsweep-tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, mode & 0o7777)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def fix_paths(paths: Sequence[str], settings: Settings, *, unsafe: bool, write: bool) -> FixOutcome:
+    files, errors = discover(paths, exclude=settings.exclude)
+    outcome = FixOutcome(errors=list(errors))
+    rules = selected_rules(settings)
+    for source in files:
+        data, error = read_file(source)
+        if error is not None:
+            outcome.errors.append(error)
+            continue
+        assert data is not None
+        fixed = fix_source(source.display, source.kind, data, settings, unsafe=unsafe, rules=rules)
+        if fixed.error is not None:
+            outcome.errors.append(fixed.error)
+        if write and fixed.changed and fixed.codec is not None:
+            try:
+                write_atomically(source.path, fixed.codec.encode(fixed.after), data)
+            except (OSError, UnicodeEncodeError) as problem:
+                outcome.errors.append(
+                    FileError(source.display, f"fix not written: {problem}", "fix")
+                )
+                fixed.after = fixed.before
+        outcome.files.append(fixed)
+    return outcome

@@ -1,0 +1,96 @@
+"""What fixed code needs at module level: imports and helper functions, added once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from .helpers import HELPERS
+
+
+def _defined_names(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            names.add(target.target.value)
+                elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                    small.names, cst.ImportStar
+                ):
+                    for alias in small.names:
+                        bound = alias.asname.name if alias.asname else alias.name
+                        if isinstance(bound, cst.Name):
+                            names.add(bound.value)
+    return names
+
+
+def _is_header(statement: cst.CSTNode) -> bool:
+    """A docstring or an import: what stays above the helpers."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, (cst.Import, cst.ImportFrom))
+        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+        for small in statement.body
+    )
+
+
+def add_module_needs(
+    code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
+) -> str:
+    """Add imports (LibCST's import helper, no duplicates) and helper definitions after
+    the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
+    an import of the project's own function. Raises ValueError if ``code`` does not parse."""
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError as error:
+        raise ValueError(str(error)) from None
+    imports = set(imports)
+    helpers = set(helpers)
+    if not imports and not helpers:
+        return code
+    defined = _defined_names(module)
+    context = CodemodContext()
+    new_helpers = []
+    for name in sorted(helpers):
+        if name in defined:
+            continue
+        if token_provider and name == "oauth2_access_token":
+            provider_module, _, function = token_provider.partition(":")
+            AddImportsVisitor.add_needed_import(
+                context, provider_module, function, None if function == name else name
+            )
+            continue
+        helper = HELPERS[name]
+        imports.update(helper.imports)
+        new_helpers.append(helper)
+    for name in sorted(imports):
+        AddImportsVisitor.add_needed_import(context, name)
+    module = AddImportsVisitor(context).transform_module(module)
+    if new_helpers:
+        statements: list[cst.BaseStatement] = []
+        for helper in new_helpers:
+            parsed = cst.parse_module(helper.source).body
+            first = parsed[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+            statements.extend([first, *parsed[1:]])
+        body = list(module.body)
+        index = 0
+        while index < len(body) and _is_header(body[index]):
+            index += 1
+        if index < len(body):
+            following = body[index]
+            blank = [cst.EmptyLine(), cst.EmptyLine()]
+            body[index] = following.with_changes(
+                leading_lines=blank
+                + [line for line in following.leading_lines if line.comment is not None]
+            )
+        module = module.with_changes(body=[*body[:index], *statements, *body[index:]])
+    return module.code
