@@ -117,14 +117,15 @@ def _allowed(finding: Finding, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
-def _hull(edits: Sequence[Edit]) -> tuple[int, int]:
-    return min(e.start for e in edits), max(e.end for e in edits)
+def _footprint(edits: Sequence[Edit]) -> tuple[int, int, frozenset[int]]:
+    """The range a fix touches, and the points where it inserts."""
+    inserts = frozenset(e.start for e in edits if e.start == e.end)
+    return min(e.start for e in edits), max(e.end for e in edits), inserts
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    if a[0] == a[1] and b[0] == b[1]:
-        return a[0] == b[0]  # two insertions at the same point: order would be a guess
-    return a[0] < b[1] and b[0] < a[1]
+def _overlaps(a: tuple[int, int, frozenset[int]], b: tuple[int, int, frozenset[int]]) -> bool:
+    # Two insertions at one point: which goes first is a guess, so one waits a round.
+    return (a[0] < b[1] and b[0] < a[1]) or bool(a[2] & b[2])
 
 
 def apply_edits(text: str, edits: Sequence[Edit], newline: str) -> str:
@@ -165,16 +166,19 @@ def fix_source(
             result.after = text
             return result
         chosen: list[Finding] = []
-        taken: list[tuple[int, int]] = []
-        for finding in checked.findings:
-            if not _allowed(finding, unsafe):
-                continue
+        taken: list[tuple[int, int, frozenset[int]]] = []
+        # Safe fixes first: the transport is settled before authentication is rewritten.
+        candidates = sorted(
+            (f for f in checked.findings if _allowed(f, unsafe)),
+            key=lambda f: f.fix.applicability is not Applicability.SAFE,  # type: ignore[union-attr]
+        )
+        for finding in candidates:
             assert finding.fix is not None
-            hull = _hull(finding.fix.remedy.edits)
-            if any(_overlaps(hull, other) for other in taken):
+            footprint = _footprint(finding.fix.remedy.edits)
+            if any(_overlaps(footprint, other) for other in taken):
                 continue  # next round, on the text this round produces
             chosen.append(finding)
-            taken.append(hull)
+            taken.append(footprint)
         if not chosen:
             result.remaining = checked.findings
             result.after = current
