@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from authsweep.scanner.testing import ExchangeSim
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
