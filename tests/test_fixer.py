@@ -68,7 +68,9 @@ def test_unverified_starttls_gets_a_verifying_context() -> None:
 def test_unverified_context_is_replaced() -> None:
     before = (
         "import imaplib, ssl\n"
-        "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ssl._create_unverified_context())\n"
+        "imap = imaplib.IMAP4_SSL(\n"
+        "    'outlook.office365.com', ssl_context=ssl._create_unverified_context()\n"
+        ")\n"
     )
     assert "ssl_context=ssl.create_default_context()" in fix(before)
 
@@ -169,7 +171,10 @@ def test_crlf_bom_tabs_and_comments_survive_byte_for_byte() -> None:
 
 
 def test_latin1_coding_cookie_is_kept() -> None:
-    before = "# -*- coding: latin-1 -*-\n# Grüße\nimport smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587).quit()\n"
+    before = (
+        "# -*- coding: latin-1 -*-\n# Grüße\nimport smtplib\n"
+        "smtplib.SMTP_SSL('smtp.office365.com', 587).quit()\n"
+    )
     data = before.encode("latin-1")
     result = fix_source("m.py", "python", data, Settings(), unsafe=False)
     assert result.error is None
