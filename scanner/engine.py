@@ -91,7 +91,7 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
     except ParseError as error:
         result.errors.append(FileError(path, str(error), "unparsable"))
         return result
-    result.parsed = True
+    result.parsed = mail.analyzed
     for rule in rules:
         result.findings.extend(rule.check(mail))
     attach_context(result.findings, data, secret_spans(mail))

@@ -223,3 +223,5 @@ class MailFile:
     secrets: list[SecretUse] = field(default_factory=list)
     token_requests: list[TokenRequest] = field(default_factory=list)
     ews: list[EwsAccount] = field(default_factory=list)
+    # False when a cheap look showed nothing to analyse, so no full parse was made.
+    analyzed: bool = True

@@ -1,7 +1,9 @@
 """The byte-level pre-check: most files of a big tree cannot matter and are never parsed.
 
-One compiled pattern over the raw bytes (no decoding) looks for a mail library,
-a Microsoft mail host, or a mail settings name. A file without any is skipped.
+One compiled pattern over the lower-cased raw bytes (no decoding) looks for a mail
+library, a Microsoft mail host, or a mail settings name. A file without any is
+skipped. Markers that contain a shorter marker are dropped: ``smtp`` already finds
+``smtp.office365.com``, and a short alternation is what keeps this fast.
 """
 
 from __future__ import annotations
@@ -14,23 +16,24 @@ from .providers import microsoft_host_names
 # Names that mean mail code or mail settings in any front end. Library adapters and
 # config readers add their own through ``extra``.
 _BASE_MARKERS = (
-    "smtplib",
-    "imaplib",
-    "poplib",
     "smtp",
     "imap",
+    "poplib",
     "email_host",
     "mail_server",
     "mail_password",
     "xoauth2",
+    "office365",
+    "outlook",
 )
 
 
 @lru_cache(maxsize=8)
 def _pattern(extra: tuple[str, ...]) -> re.Pattern[bytes]:
-    words = sorted({*_BASE_MARKERS, *microsoft_host_names(), *extra}, key=len, reverse=True)
-    return re.compile(b"|".join(re.escape(w.encode()) for w in words), re.IGNORECASE)
+    words = {w.lower() for w in (*_BASE_MARKERS, *microsoft_host_names(), *extra)}
+    minimal = sorted(w for w in words if not any(o != w and o in w for o in words))
+    return re.compile(b"|".join(re.escape(w.encode()) for w in minimal))
 
 
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
-    return _pattern(extra).search(data) is not None
+    return _pattern(extra).search(data.lower()) is not None

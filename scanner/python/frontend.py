@@ -16,13 +16,13 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     ScopeProvider,
 )
 
 from ..model import Connection, MailFile, Span, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .relevance import is_relevant
 from .source import Anchor, SourceText, dotted_name
 from .values import Evaluator
 
@@ -86,8 +86,11 @@ class PythonFrontEnd:
                 self.clients[name] = (adapter, spec)
             for name, function in adapter.functions.items():
                 self.functions[name] = (adapter, function)
+        self.relevant_names = frozenset(self.clients) | frozenset(self.functions)
 
     def analyze(self, path: str, data: bytes) -> MailFile:
+        if not is_relevant(data, self.relevant_names):
+            return MailFile(path=path, kind="python", analyzed=False)
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as error:
@@ -108,7 +111,7 @@ class _ModuleAnalysis:
         self.module = module
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         metadata = wrapper.resolve_many(
-            [PositionProvider, ParentNodeProvider, ScopeProvider, QualifiedNameProvider]
+            [PositionProvider, ParentNodeProvider, ScopeProvider]
         )
         self.text = SourceText(module.code)
         self.values = Evaluator(module, metadata, self.text)

@@ -12,13 +12,11 @@ import ast
 from collections.abc import Callable, Mapping
 
 import libcst as cst
-from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
     Assignment,
     ImportAssignment,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
@@ -51,7 +49,6 @@ class Evaluator:
         self.parents = metadata[ParentNodeProvider]
         self.scopes = metadata[ScopeProvider]
         self.positions = metadata[PositionProvider]
-        self.qualified = metadata[QualifiedNameProvider]
         self.text = text
         self.call_readers: list[CallReader] = []
         self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
@@ -65,9 +62,10 @@ class Evaluator:
         return self.text.text(self.span(node))
 
     def _qualified(self, node: cst.CSTNode) -> set:
-        names = self.qualified.get(node, ())
-        # QualifiedNameProvider computes lazily since LibCST 1.2.
-        return names() if isinstance(names, LazyValue) else names
+        # Asked of the scope directly, for the few nodes that need it: resolving
+        # QualifiedNameProvider for a whole module costs as much as the scopes themselves.
+        scope = self.scopes.get(node)
+        return scope.get_qualified_names_for(node) if scope is not None else set()
 
     def qualified_name(self, node: cst.CSTNode) -> str | None:
         names = self._qualified(node)
