@@ -50,6 +50,9 @@ CONFIG_SUFFIXES = {
     ".toml": "toml",
     ".json": "json",
 }
+# Folders of translated UI strings: data, never configuration. Config kinds in them are
+# not read (Home Assistant alone has 27,000 such JSON files); Python files still are.
+LOCALE_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n", "lang", "langs"})
 LOCK_FILES = frozenset(
     {"package-lock.json", "poetry.lock", "Pipfile.lock", "composer.lock", "yarn.lock", "uv.lock"}
 )
@@ -64,14 +67,17 @@ class SourceFile:
 
 def kind_of(path: Path, *, named: bool = False) -> str | None:
     """The kind of a file by its name; extensionless files need a python shebang."""
-    name = path.name
+    return kind_of_name(path.name, str(path))
+
+
+def kind_of_name(name: str, path: str) -> str | None:
     if name.endswith(PYTHON_SUFFIXES):
         return "python"
     if name in LOCK_FILES:
         return None
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "dotenv"
-    suffix = path.suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix in CONFIG_SUFFIXES:
         return CONFIG_SUFFIXES[suffix]
     if not suffix:
@@ -79,9 +85,9 @@ def kind_of(path: Path, *, named: bool = False) -> str | None:
     return None
 
 
-def _has_python_shebang(path: Path) -> bool:
+def _has_python_shebang(path: str) -> bool:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             first = handle.readline(200)
     except OSError:
         return False
@@ -123,13 +129,20 @@ def discover(
         if not absolute.is_dir():
             errors.append(FileError(str(given), "no such file or folder", "unreadable"))
             continue
-        for file in _walk(absolute, errors):
-            if _excluded(file, cwd, excludes):
+        root = str(absolute)
+        prefix = str(cwd) + os.sep
+        for file in _walk(root, errors):
+            shown = file[len(prefix) :] if file.startswith(prefix) else file
+            if excludes and _excluded_name(shown, excludes):
                 continue
-            kind = kind_of(file)
-            if kind and (kinds is None or kind in kinds):
-                shown = display_path(file, cwd)
-                found.setdefault(file, SourceFile(file, shown, kind))
+            kind = kind_of_name(os.path.basename(file), file)
+            if not kind or (kinds is not None and kind not in kinds):
+                continue
+            if kind != "python":
+                folders = file[len(root) + 1 :].split(os.sep)[:-1]
+                if not LOCALE_DIRS.isdisjoint(folders):
+                    continue
+            found.setdefault(Path(file), SourceFile(Path(file), shown, kind))
     return sorted(found.values(), key=lambda f: f.display), errors
 
 
@@ -138,28 +151,30 @@ def _shown(given: str, path: Path) -> str:
 
 
 def _excluded(path: Path, cwd: Path, patterns: tuple[str, ...]) -> bool:
-    if not patterns:
-        return False
-    relative = display_path(path, cwd)
-    parts = Path(relative).parts
+    return bool(patterns) and _excluded_name(display_path(path, cwd), patterns)
+
+
+def _excluded_name(relative: str, patterns: tuple[str, ...]) -> bool:
+    parts = relative.split(os.sep)
     return any(
         fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts)
         for pattern in patterns
     )
 
 
-def _walk(root: Path, errors: list[FileError]) -> Iterator[Path]:
+def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
     listed = _git_files(root)
     if listed is not None:
+        start = len(root) + 1
         for path in listed:
-            if not any(part in SKIP_DIRS for part in path.relative_to(root).parts[:-1]):
-                if path.is_file() and not path.is_symlink():
-                    yield path
+            folders = path[start:].split(os.sep)[:-1]
+            if SKIP_DIRS.isdisjoint(folders) and os.path.isfile(path) and not os.path.islink(path):
+                yield path
         return
     yield from _walk_tree(root, [], errors)
 
 
-def _git_files(root: Path) -> list[Path] | None:
+def _git_files(root: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files below ``root``, or None outside git."""
     try:
         result = subprocess.run(
@@ -173,18 +188,15 @@ def _git_files(root: Path) -> list[Path] | None:
         return None
     if result.returncode != 0:
         return None
-    files = []
-    for raw in result.stdout.split(b"\0"):
-        if raw:
-            files.append(root / os.fsdecode(raw))
+    files = {os.path.join(root, os.fsdecode(raw)) for raw in result.stdout.split(b"\0") if raw}
     # Nothing listed: the folder is ignored or empty for git; named explicitly, it is walked.
-    return sorted(set(files)) if files else None
+    return sorted(files) if files else None
 
 
 class _Ignore:
     """The patterns of one ``.gitignore`` file, matched relative to its folder."""
 
-    def __init__(self, base: Path, lines: list[str]) -> None:
+    def __init__(self, base: str, lines: list[str]) -> None:
         self.base = base
         self.rules: list[tuple[str, bool, bool, bool]] = []  # pattern, negated, dir only, anchored
         for line in lines:
@@ -199,13 +211,13 @@ class _Ignore:
             anchored = "/" in line
             self.rules.append((line.lstrip("/"), negated, dir_only, anchored))
 
-    def ignored(self, path: Path, is_dir: bool) -> bool | None:
-        relative = path.relative_to(self.base).as_posix()
+    def ignored(self, path: str, name: str, is_dir: bool) -> bool | None:
+        relative = path[len(self.base) + 1 :].replace(os.sep, "/")
         verdict = None
         for pattern, negated, dir_only, anchored in self.rules:
             if dir_only and not is_dir:
                 continue
-            target = relative if anchored else path.name
+            target = relative if anchored else name
             if fnmatch.fnmatchcase(target, pattern) or (
                 anchored and fnmatch.fnmatchcase(relative, pattern + "/*")
             ):
@@ -213,42 +225,41 @@ class _Ignore:
         return verdict
 
 
-def _walk_tree(folder: Path, ignores: list[_Ignore], errors: list[FileError]) -> Iterator[Path]:
+def _walk_tree(folder: str, ignores: list[_Ignore], errors: list[FileError]) -> Iterator[str]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError as error:
-        errors.append(FileError(str(folder), f"cannot list folder: {error.strerror}", "unreadable"))
+        errors.append(FileError(folder, f"cannot list folder: {error.strerror}", "unreadable"))
         return
-    gitignore = folder / ".gitignore"
     if any(e.name == ".gitignore" for e in entries):
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-            ignores = [*ignores, _Ignore(folder, lines)]
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as f:
+                ignores = [*ignores, _Ignore(folder, f.read().splitlines())]
         except OSError:
             pass
     for entry in entries:
         if entry.is_symlink():
             continue  # never followed: loops, and trees outside the one asked for
-        path = Path(entry.path)
         is_dir = entry.is_dir(follow_symlinks=False)
         if is_dir and entry.name in SKIP_DIRS:
             continue
-        if _is_ignored(path, is_dir, ignores):
+        if ignores and _is_ignored(entry.path, entry.name, is_dir, ignores):
             continue
         if is_dir:
-            if (path / ".git").exists():
+            if os.path.exists(os.path.join(entry.path, ".git")):
                 # A repository inside the tree: its own view applies inside it.
-                yield from _walk(path, errors)
+                yield from _walk(entry.path, errors)
             else:
-                yield from _walk_tree(path, ignores, errors)
+                yield from _walk_tree(entry.path, ignores, errors)
         elif entry.is_file(follow_symlinks=False):
-            yield path
+            yield entry.path
 
 
-def _is_ignored(path: Path, is_dir: bool, ignores: list[_Ignore]) -> bool:
+def _is_ignored(path: str, name: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
     verdict = False
     for ignore in ignores:
-        result = ignore.ignored(path, is_dir)
+        result = ignore.ignored(path, name, is_dir)
         if result is not None:
             verdict = result
     return verdict

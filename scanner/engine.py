@@ -7,7 +7,7 @@ paths; the CLI adds configuration, suppression and reporting around it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,30 +136,45 @@ def attach_context(findings: list[Finding], data: bytes, secrets: list[Span]) ->
         finding.fingerprint = digest[:32]
 
 
-def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
+def read_path(path: Path, display: str) -> tuple[bytes | None, FileError | None]:
     try:
-        size = source.path.stat().st_size
+        size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, FileError(
-                source.display,
-                f"skipped: {size // (1024 * 1024)} MB is over the size limit",
-                "skipped",
-            )
-        return source.path.read_bytes(), None
+            message = f"skipped: {size // (1024 * 1024)} MB is over the size limit"
+            return None, FileError(display, message, "skipped")
+        return path.read_bytes(), None
     except OSError as error:
-        return None, FileError(source.display, f"cannot read: {error.strerror}", "unreadable")
+        return None, FileError(display, f"cannot read: {error.strerror}", "unreadable")
 
 
-def check_paths(paths: Sequence[str], settings: Settings, cwd: Path | None = None) -> RunResult:
+def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
+    return read_path(source.path, source.display)
+
+
+def check_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    cwd: Path | None = None,
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Check every file under ``paths``: in parallel for large inputs, and with a result
+    cache in ``cache_dir`` when one is given."""
+    from .cache import ResultCache, settings_key
+    from .runner import run
+
     files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
     rules = selected_rules(settings)
-    run = RunResult(errors=list(errors))
-    for source in files:
-        data, error = read_file(source)
-        if error is not None:
-            run.errors.append(error)
-            continue
-        assert data is not None
-        run.add(check_source(source.display, source.kind, data, rules))
-    run.findings.sort(key=Finding.sort_key)
-    return run
+    cache = None
+    if cache_dir is not None:
+        cache = ResultCache(cache_dir, settings_key((settings, [type(r).__name__ for r in rules])))
+    result = RunResult(errors=list(errors))
+    for file_result in run(files, settings, rules, jobs=jobs, cache=cache, progress=progress):
+        result.add(file_result)
+    if cache is not None:
+        cache.save(seen=None)
+    result.findings.sort(key=Finding.sort_key)
+    result.errors.sort(key=lambda e: e.path)
+    return result

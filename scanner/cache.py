@@ -1,0 +1,159 @@
+"""The result cache: a re-run over an unchanged tree reads no file twice.
+
+One JSON file per combination of authsweep version and effective settings, so a
+new version or a changed configuration starts from nothing. Inside, one entry
+per file: its size, modification time and content hash, and what checking it
+gave. An entry is used when size and mtime match, or else when the content hash
+matches; a file modified too close to the cache write to trust its mtime is
+always hashed. JSON, not pickle: a cache folder committed to a repository must
+not be able to run code. Findings in it are already masked, like every output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
+from .model import Edit, Remedy, Span
+
+# mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
+_RACY_SECONDS = 2.0
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def settings_key(parts: object) -> str:
+    """What makes results valid: the version, the rules and every effective setting."""
+    text = json.dumps([__version__, repr(parts)], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def finding_to_json(finding: Finding) -> dict:
+    data = asdict(finding)
+    data["severity"] = finding.severity.value
+    data["confidence"] = finding.confidence.value
+    if finding.fix is not None:
+        data["fix"]["applicability"] = finding.fix.applicability.value
+    return data
+
+
+def finding_from_json(data: dict) -> Finding:
+    fix = data.get("fix")
+    if fix is not None:
+        remedy = fix["remedy"]
+        fix = Fix(
+            Applicability(fix["applicability"]),
+            fix["message"],
+            Remedy(
+                tuple(Edit(**edit) for edit in remedy["edits"]),
+                tuple(remedy["imports"]),
+                tuple(remedy["helpers"]),
+                remedy["note"],
+            ),
+        )
+    lines = data.get("statement_lines")
+    return Finding(
+        rule=data["rule"],
+        name=data["name"],
+        severity=Severity(data["severity"]),
+        confidence=Confidence(data["confidence"]),
+        path=data["path"],
+        span=Span(**data["span"]),
+        message=data["message"],
+        fix=fix,
+        statement_lines=tuple(lines) if lines else None,
+        fingerprint=data["fingerprint"],
+        suppressed=data["suppressed"],
+        notes=list(data["notes"]),
+        frame=[tuple(item) for item in data["frame"]],
+    )
+
+
+class ResultCache:
+    def __init__(self, folder: Path, key: str) -> None:
+        self.path = folder / f"results-{key}.json"
+        self.folder = folder
+        self.entries: dict[str, dict] = {}
+        self.written_at = 0.0
+        self.dirty = False
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            self.entries = document["files"]
+            self.written_at = float(document["written_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.entries = {}
+
+    def lookup(self, path: str, stat: os.stat_result, read) -> tuple[dict | None, bytes | None]:
+        """The cached entry for ``path`` if still valid, and the bytes if they had to be
+        read to decide (so the caller does not read them again)."""
+        entry = self.entries.get(path)
+        if entry is None:
+            return None, None
+        racy = stat.st_mtime >= self.written_at - _RACY_SECONDS
+        if not racy and entry["size"] == stat.st_size and entry["mtime"] == stat.st_mtime_ns:
+            return entry, None
+        data = read()
+        if data is not None and entry["hash"] == content_hash(data):
+            entry["size"], entry["mtime"] = stat.st_size, stat.st_mtime_ns
+            self.dirty = True
+            return entry, data
+        return None, data
+
+    def store(self, path: str, stat: os.stat_result, digest: str, result) -> None:
+        self.entries[path] = {
+            "size": stat.st_size,
+            "mtime": stat.st_mtime_ns,
+            "hash": digest,
+            "parsed": result.parsed,
+            "findings": [finding_to_json(f) for f in result.findings],
+            "errors": [asdict(e) for e in result.errors],
+        }
+        self.dirty = True
+
+    def save(self, seen: set[str] | None = None) -> None:
+        """Write atomically: concurrent runs each leave a whole file, the last one wins."""
+        if not self.dirty:
+            return
+        if seen is not None:
+            self.entries = {p: e for p, e in self.entries.items() if p in seen}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Created by authsweep\n*\n", encoding="utf-8")
+            handle = tempfile.NamedTemporaryFile(
+                "w",
+                dir=self.folder,
+                prefix=".results-",
+                suffix=".tmp",
+                delete=False,
+                encoding="utf-8",
+            )
+            with handle:
+                json.dump({"written_at": time.time(), "files": self.entries}, handle)
+            os.replace(handle.name, self.path)
+        except OSError:
+            return  # a cache that cannot be written only costs time next run
+
+
+def entry_result(entry: dict, display: str):
+    from .engine import FileResult
+
+    findings = [finding_from_json(f) for f in entry["findings"]]
+    for finding in findings:
+        finding.path = display  # the same file may be named differently from another folder
+    return FileResult(
+        path=display,
+        findings=findings,
+        errors=[FileError(**{**e, "path": display}) for e in entry["errors"]],
+        parsed=entry["parsed"],
+    )
