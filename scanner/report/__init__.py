@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from ..engine import RunResult
+from ..findings import Finding
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
-def render(run: RunResult, output_format: str, *, color: bool = False) -> str:
+@dataclass(frozen=True)
+class ReportOptions:
+    cwd: Path = field(default_factory=Path.cwd)  # paths in findings are relative to it
+    show_suppressed: bool = False  # also list findings silenced by inline comments
+    quiet: bool = False  # text: findings only, no summary
+    statistics: bool = False  # text and json: counts per rule instead of findings
+    link_base: Path | None = None  # markdown: the folder links are relative to
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: str
+    name: str
+    count: int
+    fixable: int
+
+
+def statistics(findings: list[Finding]) -> list[RuleCount]:
+    """Counts per rule, most frequent first."""
+    counts = Counter(f.rule for f in findings)
+    names = {f.rule: f.name for f in findings}
+    fixable = Counter(f.rule for f in findings if f.fixable)
+    return [
+        RuleCount(rule, names[rule], count, fixable[rule])
+        for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def render(
+    run: RunResult,
+    output_format: str,
+    *,
+    color: bool = False,
+    options: ReportOptions | None = None,
+) -> str:
+    options = options or ReportOptions()
     if output_format == "json":
         from .json_report import render_json
 
-        return render_json(run)
+        return render_json(run, options)
+    if output_format == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(run, options)
+    if output_format == "github":
+        from .github import render_github
+
+        return render_github(run, options)
+    if output_format == "markdown":
+        from .markdown import render_markdown
+
+        return render_markdown(run, options)
     from .text import render_text
 
-    return render_text(run, color=color)
+    return render_text(run, color=color, options=options)

@@ -8,6 +8,7 @@ from collections import Counter
 from .. import __version__
 from ..engine import RunResult
 from ..findings import Finding
+from . import ReportOptions, statistics
 
 
 def finding_dict(finding: Finding) -> dict:
@@ -42,10 +43,19 @@ def summary(run: RunResult) -> dict:
         "by_rule": dict(sorted(Counter(f.rule for f in run.findings).items())),
         "by_severity": dict(sorted(Counter(f.severity.value for f in run.findings).items())),
         "fixable": sum(1 for f in run.findings if f.fixable),
+        "suppressed": len(run.suppressed),
+        "baselined": len(run.baselined),
     }
 
 
-def render_json(run: RunResult) -> str:
+def render_json(run: RunResult, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    if options.statistics:
+        rows = [
+            {"rule": r.rule, "name": r.name, "count": r.count, "fixable": r.fixable}
+            for r in statistics(run.findings)
+        ]
+        return json.dumps(rows, indent=2) + "\n"
     document = {
         "tool": "authsweep",
         "version": __version__,
@@ -53,4 +63,6 @@ def render_json(run: RunResult) -> str:
         "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in run.errors],
         "summary": summary(run),
     }
+    if options.show_suppressed:
+        document["suppressed"] = [{**finding_dict(f), "suppressed": True} for f in run.suppressed]
     return json.dumps(document, indent=2) + "\n"

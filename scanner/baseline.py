@@ -1,0 +1,87 @@
+"""Baselines: record today's findings, then report only new ones.
+
+A finding is known when the baseline has one with the same rule, the same file
+(relative to the baseline file's folder, so the check can run from anywhere)
+and the same fingerprint: a hash of the masked code of the finding, not of its
+line number, so code that moves stays known. The baseline keeps a count per
+key, so a second copy of a known mistake in the same file is new.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__
+from .engine import RunResult
+from .findings import Finding
+
+FORMAT = 1
+Key = tuple[str, str, str]  # rule, path, fingerprint
+
+
+class BaselineError(Exception):
+    pass
+
+
+def _key(finding: Finding, cwd: Path, base: Path) -> Key:
+    absolute = os.path.abspath(cwd / finding.path)
+    try:
+        relative = os.path.relpath(absolute, base)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    return finding.rule, Path(relative).as_posix(), finding.fingerprint
+
+
+def write_baseline(path: Path, findings: Iterable[Finding], cwd: Path) -> int:
+    """Write the findings as a baseline; returns how many it records."""
+    base = path.absolute().parent
+    counts = Counter(_key(f, cwd, base) for f in findings)
+    names = {f.rule: f.name for f in findings}
+    ordered = sorted(counts.items(), key=lambda item: (item[0][1], item[0][0], item[0][2]))
+    entries = [
+        {"rule": rule, "name": names[rule], "path": where, "fingerprint": fp, "count": n}
+        for (rule, where, fp), n in ordered
+    ]
+    document = {"tool": "authsweep", "version": __version__, "format": FORMAT, "findings": entries}
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return sum(counts.values())
+
+
+def read_baseline(path: Path) -> Counter[Key]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot read baseline: {error.strerror}") from None
+    except ValueError as error:
+        raise BaselineError(f"{path}: not a baseline (invalid JSON: {error})") from None
+    if not isinstance(document, dict) or document.get("tool") != "authsweep":
+        raise BaselineError(f"{path}: not an authsweep baseline")
+    if document.get("format") != FORMAT:
+        raise BaselineError(f"{path}: baseline format {document.get('format')!r} unsupported")
+    counts: Counter[Key] = Counter()
+    try:
+        for entry in document["findings"]:
+            key = (entry["rule"], entry["path"], entry["fingerprint"])
+            counts[key] += int(entry.get("count", 1))
+    except (KeyError, TypeError, ValueError):
+        raise BaselineError(f"{path}: malformed baseline entry") from None
+    return counts
+
+
+def apply_baseline(run: RunResult, path: Path, cwd: Path) -> None:
+    """Move the findings the baseline knows from ``run.findings`` to ``run.baselined``."""
+    known = read_baseline(path)
+    base = path.absolute().parent
+    new: list[Finding] = []
+    for finding in run.findings:  # sorted by position, so a later copy is the new one
+        key = _key(finding, cwd, base)
+        if known[key] > 0:
+            known[key] -= 1
+            run.baselined.append(finding)
+        else:
+            new.append(finding)
+    run.findings = new

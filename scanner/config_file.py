@@ -1,0 +1,285 @@
+"""``[tool.authsweep]`` in ``pyproject.toml``: reading, checking, and applying it per file.
+
+Each file is checked with the configuration nearest to it: the first
+``pyproject.toml`` with a ``[tool.authsweep]`` table found walking up from the
+file's folder, so in a folder of many repositories each repository's own
+configuration applies inside it. ``--config FILE`` names one for every file
+(a ``pyproject.toml``, or a TOML file whose top level is the table itself).
+Globs (``extend-exclude``, ``per-file-ignores``) are relative to the folder of
+the file they are written in.
+
+Unknown keys and bad values are errors that name the key: a typo must never
+silently turn a rule back on or off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .engine import Settings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SEVERITIES = ("error", "warning", "info")
+KEYS = (
+    "select",
+    "ignore",
+    "extend-exclude",
+    "per-file-ignores",
+    "all-providers",
+    "token-provider",
+    "severity",
+)
+_TOKEN_PROVIDER = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path  # the file it was read from
+    root: Path  # its folder: globs are relative to it
+    select: tuple[str, ...] | None = None  # None: not set, so every rule
+    ignore: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    all_providers: bool = False
+    token_provider: str | None = None
+    severity: tuple[tuple[str, str], ...] = ()
+
+
+def selector_problem(code: str) -> str | None:
+    """Why ``code`` is not a rule selector (``ALL``, ``AS``, ``AS1``, ``AS101``), or None."""
+    from authsweep.rules import ALL_RULES
+
+    code = code.strip().upper()
+    if code == "ALL":
+        return None
+    if not re.fullmatch(r"AS\d{0,3}", code):
+        return f"{code!r} is not a rule id or prefix; rules are AS101..AS303 or prefixes (AS1)"
+    if not any(rule.id.startswith(code) for rule in ALL_RULES):
+        return f"{code!r} matches no rule; `authsweep rules` lists them"
+    return None
+
+
+def rule_id(key: str) -> str | None:
+    from authsweep.rules import rule_by_id
+
+    rule = rule_by_id(key)
+    return rule.id if rule is not None else None
+
+
+def read_config(path: Path, *, named: bool = False) -> Config | None:
+    """The configuration in ``path``; None for a ``pyproject.toml`` without the table
+    (unless ``named`` by ``--config``, which makes that an error)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    if not named and "authsweep" not in text:
+        return None  # a pyproject.toml of another tool: not even parsed, so never an error
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table = document.get("tool", {}).get("authsweep") if isinstance(document, dict) else None
+    where = "[tool.authsweep]"
+    if table is None:
+        if path.name == "pyproject.toml":
+            if named:
+                raise ConfigError(f"{path}: no [tool.authsweep] table")
+            return None
+        table, where = document, "top level"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.authsweep] must be a table")
+    return _parse(table, path, where)
+
+
+def _parse(table: dict, path: Path, where: str) -> Config:
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{path}: {where}: {key}: {problem}")
+
+    for key in table:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"
+            raise fail(key, f"unknown key{hint}")
+
+    def strings(key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def selectors(key: str, value: object) -> tuple[str, ...]:
+        codes = strings(key, value)
+        for code in codes:
+            problem = selector_problem(code)
+            if problem:
+                raise fail(key, problem)
+        return tuple(code.strip().upper() for code in codes)
+
+    config: dict = {}
+    if "select" in table:
+        config["select"] = selectors("select", table["select"])
+    if "ignore" in table:
+        config["ignore"] = selectors("ignore", table["ignore"])
+    if "extend-exclude" in table:
+        config["extend_exclude"] = strings("extend-exclude", table["extend-exclude"])
+    if "per-file-ignores" in table:
+        value = table["per-file-ignores"]
+        if not isinstance(value, dict):
+            raise fail("per-file-ignores", f"expected a table of glob = [rules], got {value!r}")
+        config["per_file_ignores"] = tuple(
+            (glob, selectors(f"per-file-ignores.{glob!r}", codes)) for glob, codes in value.items()
+        )
+    if "all-providers" in table:
+        value = table["all-providers"]
+        if not isinstance(value, bool):
+            raise fail("all-providers", f"expected true or false, got {value!r}")
+        config["all_providers"] = value
+    if "token-provider" in table:
+        value = table["token-provider"]
+        if not isinstance(value, str) or not _TOKEN_PROVIDER.match(value):
+            raise fail("token-provider", f"expected 'package.module:function', got {value!r}")
+        config["token_provider"] = value
+    if "severity" in table:
+        value = table["severity"]
+        if not isinstance(value, dict):
+            raise fail("severity", f"expected a table of rule = severity, got {value!r}")
+        overrides = []
+        for key, level in value.items():
+            found = rule_id(key)
+            if found is None:
+                raise fail(f"severity.{key}", "not a rule id; `authsweep rules` lists them")
+            if level not in SEVERITIES:
+                raise fail(f"severity.{key}", f"expected one of {', '.join(SEVERITIES)}")
+            overrides.append((found, level))
+        config["severity"] = tuple(sorted(overrides))
+    return Config(path=path, root=path.parent, **config)
+
+
+def _matches(relative: str, pattern: str) -> bool:
+    """Glob match as in Ruff: on the path relative to the config folder, on the file name
+    for a pattern without a slash, and ``**/`` also matching no folder at all."""
+    if fnmatch.fnmatch(relative, pattern):
+        return True
+    if pattern.startswith("**/") and fnmatch.fnmatch(relative, pattern[3:]):
+        return True
+    return "/" not in pattern and fnmatch.fnmatch(relative.rsplit("/", 1)[-1], pattern)
+
+
+def _excluded(relative: str, patterns: Sequence[str]) -> bool:
+    # Like discovery's own excludes: the whole path, or any one folder or file name in it.
+    parts = relative.split("/")
+    return any(
+        _matches(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts)
+        for pattern in patterns
+    )
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; it wins over configuration files."""
+
+    select: tuple[str, ...] = ()  # replaces the configured select when given
+    ignore: tuple[str, ...] = ()  # added to the configured ignore
+    all_providers: bool = False
+
+
+@dataclass
+class ConfigResolver:
+    overrides: Overrides = field(default_factory=Overrides)
+    config_file: Path | None = None  # --config
+    _forced: Config | None = field(default=None, init=False)
+    _by_folder: dict[str, Config | None] = field(default_factory=dict, init=False)
+    _settings: dict[Config | None, Settings] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        if self.config_file is not None:
+            self._forced = read_config(self.config_file.absolute(), named=True)
+
+    def config_for(self, path: Path) -> Config | None:
+        """The configuration that applies to the file (or folder) at ``path``."""
+        if self._forced is not None:
+            return self._forced
+        start = os.path.abspath(path)
+        folder = start if os.path.isdir(start) else os.path.dirname(start)
+        visited: list[str] = []
+        found: Config | None = None
+        while True:
+            if folder in self._by_folder:
+                found = self._by_folder[folder]
+                break
+            visited.append(folder)
+            candidate = os.path.join(folder, "pyproject.toml")
+            if os.path.isfile(candidate):
+                found = read_config(Path(candidate))
+                if found is not None:
+                    break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        for name in visited:
+            self._by_folder[name] = found
+        return found
+
+    def settings(self, config: Config | None) -> Settings:
+        if config not in self._settings:
+            over = self.overrides
+            select = over.select or (config.select if config and config.select else ())
+            self._settings[config] = Settings(
+                select=select,
+                ignore=(*(config.ignore if config else ()), *over.ignore),
+                all_providers=over.all_providers or bool(config and config.all_providers),
+                token_provider=config.token_provider if config else None,
+                severity=config.severity if config else (),
+            )
+        return self._settings[config]
+
+    def settings_for_folder(self, folder: Path) -> Settings:
+        """Settings for commands that take one set for a whole run (``fix``): those of the
+        configuration nearest ``folder``, with its excludes as discovery patterns."""
+        config = self.config_for(folder)
+        settings = self.settings(config)
+        if config is None or not config.extend_exclude:
+            return settings
+        return replace(settings, exclude=config.extend_exclude)
+
+    def configure(self, path: Path) -> tuple[Settings, tuple[str, ...]] | None:
+        """How to check one file: its settings and the rules ignored for it alone, or None
+        when its configuration excludes it (also when it was named on the command line,
+        as pre-commit does)."""
+        config = self.config_for(path)
+        if config is None:
+            return self.settings(None), ()
+        absolute = os.path.abspath(path)
+        try:
+            relative = Path(os.path.relpath(absolute, config.root)).as_posix()
+        except ValueError:  # another drive on Windows
+            relative = Path(absolute).as_posix()
+        if relative.startswith("../"):
+            relative = Path(absolute).as_posix()
+        if config.extend_exclude and _excluded(relative, config.extend_exclude):
+            return None
+        ignored = tuple(
+            code
+            for pattern, codes in config.per_file_ignores
+            if _matches(relative, pattern)
+            for code in codes
+        )
+        return self.settings(config), ignored

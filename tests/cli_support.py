@@ -1,0 +1,84 @@
+"""Helpers for the command-line tests: authsweep run as a user runs it, real git repos."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# No user or system git configuration (signing, hooks, templates) leaks into the tests.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+# One finding (AS201, safe fix) on line 3.
+IMPLICIT_TLS_587 = (
+    "import smtplib\n"
+    "import ssl\n"
+    "smtplib.SMTP_SSL('smtp.office365.com', 587, context=ssl.create_default_context())\n"
+)
+# AS101 on lines 6-9 (a multi-line call), nothing else.
+MULTILINE_LOGIN = (
+    "import smtplib\n"
+    "import ssl\n"
+    "\n"
+    "with smtplib.SMTP('smtp.office365.com', 587) as s:\n"
+    "    s.starttls(context=ssl.create_default_context())\n"
+    "    s.login(\n"
+    "        user,\n"
+    "        password,\n"
+    "    )\n"
+)
+
+
+def run_cli(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "authsweep.scanner.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=environment,
+        check=False,
+    )
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def commit_all(path: Path, message: str = "change") -> None:
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--no-verify", "-m", message)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

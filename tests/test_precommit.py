@@ -1,0 +1,239 @@
+"""The pre-commit hooks of this repository, run by the real pre-commit in real git repos.
+
+pre-commit installs a hook repository from a commit, so this repository's working tree
+is committed into a scratch repository first: the test checks the hooks as they are on
+disk, whatever has been committed.
+
+Offline: pre-commit builds its hook environment with ``pip install .``. The test lets it
+do that for real (setuptools from virtualenv's bundled wheels for the build, nothing from
+an index) but without dependencies (``PIP_NO_DEPS``); the hook environment then sees
+libcst, typer and rich through a ``.pth`` file naming this interpreter's site-packages,
+appended after its own, so the authsweep it runs is the one pip installed from the hooks
+commit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+from authsweep.rules.smtp_basic_auth import SmtpBasicAuth
+from authsweep.scanner.discover import kind_of
+from cli_support import GIT_ENV, commit_all, git, init_repo, write
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32" or shutil.which("git") is None, reason="needs git and POSIX paths"
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HOOKS = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+BAD = SmtpBasicAuth.bad[0].code
+GOOD = SmtpBasicAuth.good[0].code
+PORT_465 = (
+    "import smtplib, ssl\n"
+    "t = smtplib.SMTP('smtp.office365.com', 465)\n"
+    "t.starttls(context=ssl.create_default_context())\n"
+)
+
+
+def test_hooks_file() -> None:
+    by_id = {hook["id"]: hook for hook in HOOKS}
+    assert set(by_id) == {"authsweep", "authsweep-fix"}
+    assert by_id["authsweep"]["entry"] == "authsweep check"
+    assert by_id["authsweep-fix"]["entry"] == "authsweep fix"
+    for hook in HOOKS:
+        assert hook["language"] == "python"
+        assert hook["require_serial"] is True
+        assert hook["name"] and hook["description"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "app/mail.py",
+        "gui.pyw",
+        ".env",
+        "deploy/.env.production",
+        "prod.env",
+        "settings.ini",
+        "setup.cfg",
+        "mail.conf",
+        "k8s/app.yaml",
+        "compose.yml",
+        "App.YAML",
+        "pyproject.toml",
+        "config.json",
+        "bin/send-report",
+        "README.md",
+        "notes.txt",
+        "Makefile",
+        ".envrc",
+    ],
+)
+def test_hooks_pass_every_file_authsweep_reads(tmp_path: Path, name: str) -> None:
+    from identify import identify
+
+    path = tmp_path / name
+    body = "#!/usr/bin/env python3\nprint(1)\n" if name.startswith("bin/") else "x = 1\n"
+    write(path, body)
+    for hook in HOOKS:
+        tags = identify.tags_from_path(str(path))
+        selected = set(hook["types"]) <= tags and re.search(hook["files"], name) is not None
+        if kind_of(path) is not None:
+            assert selected, f"{hook['id']} does not pass {name} ({sorted(tags)})"
+
+
+@pytest.fixture(scope="module")
+def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    destination = tmp_path_factory.mktemp("hooks-repo")
+    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in listed.split("\0"):
+        source = REPO_ROOT / name
+        if name and source.is_file() and not source.is_symlink():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    init_repo(destination)
+    commit_all(destination, "hooks")
+    return destination, git(destination, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="module")
+def precommit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    import virtualenv.seed.wheels.embed as bundled
+
+    return {
+        **os.environ,
+        **GIT_ENV,
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(Path(bundled.__file__).parent),
+        "PIP_NO_DEPS": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "VIRTUALENV_NO_PERIODIC_UPDATE": "1",
+    }
+
+
+def pre_commit(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def link_dependencies(env: dict[str, str]) -> None:
+    """Let every hook environment import this interpreter's packages, after its own."""
+    paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    home = Path(env["PRE_COMMIT_HOME"])
+    environments = list(home.glob("repo*/py_env-*/lib/python*/site-packages"))
+    assert environments, "pre-commit built no python environment"
+    for site in environments:
+        (site / "zz-authsweep-test-dependencies.pth").write_text("\n".join(sorted(paths)) + "\n")
+
+
+def make_project(
+    tmp_path: Path, hooks_repo: tuple[Path, str], env: dict[str, str], hook: str = "authsweep"
+) -> Path:
+    project = init_repo(tmp_path / "project")
+    path, rev = hooks_repo
+    config = {"repos": [{"repo": str(path), "rev": rev, "hooks": [{"id": hook}]}]}
+    write(project / ".pre-commit-config.yaml", yaml.safe_dump(config))
+    git(project, "add", ".pre-commit-config.yaml")
+    installed = pre_commit(project, env, "install-hooks")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    link_dependencies(env)
+    assert pre_commit(project, env, "install").returncode == 0
+    return project
+
+
+def commit(project: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess:
+    git(project, "add", "-A")
+    return subprocess.run(
+        ["git", "commit", "-m", message],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_commit_is_blocked_then_passes_once_fixed(
+    tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
+) -> None:
+    project = make_project(tmp_path, hooks_repo, precommit_env)
+    write(project / "notify.py", BAD)
+    write(project / "README.md", "# project\n")
+    blocked = commit(project, precommit_env, "add mail code")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "authsweep" in output and "Failed" in output
+    assert "notify.py:4:5: AS101 [error]" in output
+    assert git(project, "rev-list", "--all") == ""  # nothing was committed
+
+    write(project / "notify.py", GOOD)
+    passed = commit(project, precommit_env, "add mail code")
+    output = passed.stdout + passed.stderr
+    assert passed.returncode == 0, output
+    assert re.search(r"^authsweep\.+Passed$", output, re.M), output
+
+
+def test_configuration_applies_to_the_files_pre_commit_names(
+    tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
+) -> None:
+    project = make_project(tmp_path, hooks_repo, precommit_env)
+    write(
+        project / "pyproject.toml",
+        '[tool.authsweep]\nextend-exclude = ["legacy"]\n\n'
+        '[tool.authsweep.per-file-ignores]\n"scripts/*" = ["AS101"]\n',
+    )
+    write(project / "legacy" / "old_mailer.py", BAD)
+    write(project / "scripts" / "send.py", BAD)
+    result = commit(project, precommit_env, "legacy code, excluded by configuration")
+    assert result.returncode == 0, result.stdout + result.stderr
+    write(project / "app" / "notify.py", BAD)
+    blocked = commit(project, precommit_env, "new mail code")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "app/notify.py:4:" in output and "legacy/" not in output and "scripts/" not in output
+
+
+def test_fix_hook_applies_safe_fixes(
+    tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
+) -> None:
+    project = make_project(tmp_path, hooks_repo, precommit_env, hook="authsweep-fix")
+    port = write(project / "port.py", PORT_465)
+    git(project, "add", "-A")
+    first = pre_commit(project, precommit_env, "run", "authsweep-fix", "--files", "port.py")
+    assert first.returncode == 1, first.stdout + first.stderr  # files were modified
+    assert "files were modified by this hook" in first.stdout
+    assert "'smtp.office365.com', 587" in port.read_text()
+    git(project, "add", "-A")
+    second = pre_commit(project, precommit_env, "run", "authsweep-fix", "--files", "port.py")
+    assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """pre-commit installs a wheel, which holds only the packages pyproject.toml lists."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(
+        tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    for top, name in (("scanner", "authsweep.scanner"), ("rules", "authsweep.rules")):
+        for init in (REPO_ROOT / top).rglob("__init__.py"):
+            parts = init.parent.relative_to(REPO_ROOT / top).parts
+            assert ".".join((name, *parts)) in listed, init.parent

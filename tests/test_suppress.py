@@ -1,0 +1,176 @@
+"""Inline suppression comments: on the line, on any line of a multi-line statement, in
+config files with their own comment syntax; counted, and listed on request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from authsweep.rules import ALL_RULES
+from authsweep.scanner.engine import RunResult, Settings, check_source, selected_rules
+from authsweep.scanner.findings import Confidence, Finding, Severity
+from authsweep.scanner.model import Span
+from authsweep.scanner.suppress import mark_suppressed, parse_directives
+from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
+
+RULES = selected_rules(Settings())
+
+
+def check(code: str) -> RunResult:
+    run = RunResult()
+    run.add(check_source("app.py", "python", code.encode(), RULES))
+    return run
+
+
+def reported(code: str) -> list[str]:
+    return [f.rule for f in check(code).findings]
+
+
+def test_directive_grammar() -> None:
+    assert parse_directives("# authsweep: ignore") == [None]
+    assert parse_directives("# authsweep: ignore[AS101]") == [frozenset({"as101"})]
+    assert parse_directives("#authsweep:ignore[AS101, AS203]") == [frozenset({"as101", "as203"})]
+    assert parse_directives("# noqa: E501,AS101 because") == [frozenset({"e501", "as101"})]
+    assert parse_directives("# authsweep: ignore[smtp-basic-auth]") == [
+        frozenset({"smtp-basic-auth"})
+    ]
+    assert parse_directives("# noqa") == []  # bare noqa belongs to other linters
+    assert parse_directives("# authsweep: ignored") == []
+    assert parse_directives("# authsweep: ignore[]") == []
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# authsweep: ignore[AS201]",
+        "# authsweep: ignore[AS101, AS201]",
+        "# authsweep: ignore",
+        "# noqa: AS201",
+        "# noqa: E501, AS201",
+        "# authsweep: ignore[implicit-tls-on-587]",
+    ],
+)
+def test_comment_on_the_reported_line(comment: str) -> None:
+    code = IMPLICIT_TLS_587.rstrip("\n") + f"  {comment}\n"
+    run = check(code)
+    assert run.findings == []
+    assert [f.rule for f in run.suppressed] == ["AS201"]
+
+
+@pytest.mark.parametrize(
+    "comment", ["# authsweep: ignore[AS101]", "# noqa: AS999", "# noqa", "# nosec"]
+)
+def test_other_rules_and_bare_noqa_do_not_suppress(comment: str) -> None:
+    code = IMPLICIT_TLS_587.rstrip("\n") + f"  {comment}\n"
+    assert reported(code) == ["AS201"]
+
+
+@pytest.mark.parametrize("line", [6, 7, 8, 9])
+def test_any_line_of_a_multiline_statement(line: int) -> None:
+    lines = MULTILINE_LOGIN.splitlines()
+    assert reported(MULTILINE_LOGIN) == ["AS101"]
+    lines[line - 1] += "  # authsweep: ignore[AS101]"
+    run = check("\n".join(lines) + "\n")
+    assert run.findings == []
+    assert run.suppressed[0].statement_lines == (6, 9)
+
+
+def test_comment_on_another_statement_or_in_a_string_does_not_count() -> None:
+    lines = MULTILINE_LOGIN.splitlines()
+    lines[4] += "  # authsweep: ignore"  # the starttls line above the login
+    assert reported("\n".join(lines) + "\n") == ["AS101"]
+    in_string = IMPLICIT_TLS_587 + "note = '# authsweep: ignore'\n"
+    assert reported(in_string) == ["AS201"]
+    head, call = IMPLICIT_TLS_587.rsplit("\n", 2)[:2]
+    assert reported(f"{head}\n# authsweep: ignore\n{call}\n") == ["AS201"]
+
+
+def test_code_tokenize_cannot_read_falls_back_to_the_line() -> None:
+    # An unterminated bracket at the end: tokenize fails, the line's comment still counts.
+    finding = _finding("AS201", 2)
+    data = b"import smtplib\nsmtplib.SMTP_SSL(1)  # noqa: AS201\nx = (\n"
+    mark_suppressed([finding], "python", data)
+    assert finding.suppressed
+
+
+def _finding(rule: str, line: int) -> Finding:
+    cls = next(r for r in ALL_RULES if r.id == rule)
+    return Finding(
+        rule=rule,
+        name=cls.name,
+        severity=Severity.ERROR,
+        confidence=Confidence.HIGH,
+        path="x",
+        span=Span(line, 1, line, 5, 0, 4),
+        message="m",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "suppressed"),
+    [
+        ("dotenv", "A=1\nEMAIL_HOST_PASSWORD=x  # authsweep: ignore[AS105]\n", True),
+        ("dotenv", "# authsweep: ignore[AS105]\nEMAIL_HOST_PASSWORD=x\n", True),
+        ("dotenv", "# authsweep: ignore[AS101]\nEMAIL_HOST_PASSWORD=x\n", False),
+        ("yaml", "mail:\n  password: x # noqa: AS105\n", True),
+        ("toml", "[mail]\npassword = 'x' # authsweep: ignore\n", True),
+        ("ini", "[mail]\n; authsweep: ignore[AS105]\npassword = x\n", True),
+        ("ini", "[mail]\n# authsweep: ignore[AS105]\npassword = x\n", True),
+        ("yaml", "mail:\n  password: x\n# authsweep: ignore\n", False),
+        ("json", '{"a": 1,\n "password": "x"}\n', False),
+    ],
+)
+def test_config_files_use_their_comment_syntax(kind: str, text: str, suppressed: bool) -> None:
+    finding = _finding("AS105", 2 if kind != "ini" else 3)
+    mark_suppressed([finding], kind, text.encode())
+    assert finding.suppressed is suppressed
+
+
+def test_a_directive_above_only_counts_on_a_comment_line() -> None:
+    finding = _finding("AS105", 2)
+    mark_suppressed([finding], "dotenv", b"OTHER=1 # authsweep: ignore\nPASSWORD=x\n")
+    assert not finding.suppressed
+
+
+def test_cli_counts_suppressed_and_lists_them_on_request(tmp_path: Path) -> None:
+    write(tmp_path / "a.py", IMPLICIT_TLS_587.rstrip("\n") + "  # authsweep: ignore[AS201]\n")
+    write(tmp_path / "b.py", IMPLICIT_TLS_587)
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "a.py" not in result.stdout
+    assert "1 suppressed by comments" in result.stdout
+    shown = run_cli("check", ".", "--show-suppressed", cwd=tmp_path)
+    assert "a.py:3:1: AS201 [error]" in shown.stdout and "[suppressed]" in shown.stdout
+    document = json.loads(
+        run_cli("check", ".", "--format", "json", "--show-suppressed", cwd=tmp_path).stdout
+    )
+    assert document["summary"]["suppressed"] == 1
+    assert [f["path"] for f in document["findings"]] == ["b.py"]
+    assert [(f["path"], f["suppressed"]) for f in document["suppressed"]] == [("a.py", True)]
+
+
+def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
+    lines = MULTILINE_LOGIN.splitlines()
+    lines[8] += "  # noqa: AS101"
+    write(tmp_path / "m.py", "\n".join(lines) + "\n")
+    result = run_cli("check", "m.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "No problems found in 1 files. 1 suppressed by comments." in result.stdout
+
+
+def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
+    write(
+        tmp_path / ".env",
+        "EMAIL_HOST=smtp.office365.com\n"
+        "EMAIL_PORT=587\n"
+        "EMAIL_HOST_USER=a@contoso.com\n"
+        "# authsweep: ignore[AS105]\n"
+        "EMAIL_HOST_PASSWORD=Wibble-42-secret\n",
+    )
+    result = run_cli("check", "--format", "json", "--show-suppressed", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert "AS105" not in [f["rule"] for f in document["findings"]]
+    assert [(f["path"], f["rule"], f["line"]) for f in document["suppressed"]] == [
+        (".env", "AS105", 5)
+    ]
