@@ -54,7 +54,17 @@ CONFIG_SUFFIXES = {
 # not read (Home Assistant alone has 27,000 such JSON files); Python files still are.
 LOCALE_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n", "lang", "langs"})
 LOCK_FILES = frozenset(
-    {"package-lock.json", "poetry.lock", "Pipfile.lock", "composer.lock", "yarn.lock", "uv.lock"}
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "conda-lock.yml",
+        "poetry.lock",
+        "Pipfile.lock",
+        "composer.lock",
+        "yarn.lock",
+        "uv.lock",
+    }
 )
 
 

@@ -22,15 +22,30 @@ _BASE_MARKERS = (
     "email_host",
     "mail_server",
     "mail_password",
+    # Settings that matter without a host (AS201: implicit TLS on 587, AS205).
+    "mail_port",
+    "mail_use_",
+    "mail_host",
+    "mail_username",
     "xoauth2",
     "office365",
     "outlook",
 )
 
 
+@lru_cache(maxsize=1)
+def _adapter_markers() -> tuple[str, ...]:
+    """The markers the Python front end's library adapters declare (``exchangelib``, ...).
+    Importing the adapters does not import LibCST."""
+    from .python.adapters import ADAPTERS
+
+    return tuple(marker.decode() for adapter in ADAPTERS for marker in adapter.markers)
+
+
 @lru_cache(maxsize=8)
 def _pattern(extra: tuple[str, ...]) -> re.Pattern[bytes]:
-    words = {w.lower() for w in (*_BASE_MARKERS, *microsoft_host_names(), *extra)}
+    markers = (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
+    words = {w.lower() for w in markers}
     minimal = sorted(w for w in words if not any(o != w and o in w for o in words))
     return re.compile(b"|".join(re.escape(w.encode()) for w in minimal))
 

@@ -1,0 +1,834 @@
+"""Mail settings, whatever file they come from, turned into connections of the mail model.
+
+Front ends (config readers, the Python settings source) hand over keyed
+:class:`Setting` values with their positions; :func:`interpret` groups them,
+recognises the families of mail settings from the data table :data:`FAMILIES`
+(Django's ``EMAIL_*``, Flask-Mail's ``MAIL_*``, Airflow's ``[smtp]``, Home
+Assistant's ``smtp`` notify, ...) and builds :class:`Connection` objects with the
+remedies a fix applies: text edits on the value tokens only, so quotes, comments
+and layout stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+
+from .model import (
+    MISSING,
+    Connection,
+    Edit,
+    Protocol,
+    Remedy,
+    RemedyKind,
+    SecretUse,
+    Span,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+    Verification,
+)
+from .providers import lookup
+from .secrets import is_placeholder
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One keyed value of a settings file or module.
+
+    ``span`` is the key (where findings about the setting point); ``value.span`` is
+    the value. ``token`` is the exact text of the value as written, where an edit
+    may replace it (``"465"`` with its quotes, ``True``, ``587``); None when the
+    value is not a plain token there (a block scalar, an expression, a string with
+    escapes). ``group`` holds settings that belong together: the INI section, the
+    YAML/JSON/TOML mapping path (components joined by ``/``), the Python class, or
+    the file.
+    """
+
+    key: str
+    value: Value
+    span: Span
+    group: str = ""
+    token: Span | None = None
+    token_text: str = ""
+
+
+class Role(str, Enum):
+    HOST = "host"
+    PORT = "port"
+    USER = "user"
+    PASSWORD = "password"
+    STARTTLS = "starttls"  # true: upgrade with STARTTLS
+    IMPLICIT = "implicit"  # true: TLS from the first byte (SMTP_SSL)
+    NO_IMPLICIT = "no-implicit"  # true: implicit TLS turned off (Airflow's disable_ssl)
+    NO_STARTTLS = "no-starttls"
+    ENCRYPTION = "encryption"  # one of starttls / tls / ssl / none
+    VERIFY = "verify"  # false: certificate not verified
+    SECURE = "secure"  # present: STARTTLS (logging's SMTPHandler ``secure``)
+    BACKEND = "backend"  # the sending backend; only SMTP ones connect
+    AUTH_TYPE = "auth-type"  # "oauth2" means no password login
+
+
+@dataclass(frozen=True)
+class Family:
+    """One way of writing mail settings.
+
+    Keys are matched case-insensitively. With ``prefixes`` a key is a prefix plus a
+    suffix of ``keys``; the prefix may follow an application prefix ending in ``_``
+    (``DJANGO_EMAIL_HOST``, ``GF_SMTP_HOST``) and each distinct stem is its own
+    connection. Without prefixes the keys are bare names of a mapping (``host``).
+    """
+
+    library: str
+    keys: Mapping[str, Role]  # upper-case key suffix -> role
+    prefixes: tuple[str, ...] = ()
+    # The keys the library itself reads; other keys of ``keys`` are common spellings,
+    # and a connection that uses one is labelled by its prefix instead of the library.
+    canonical: frozenset[str] = frozenset()
+    protocol: Protocol = Protocol.SMTP
+    group_names: frozenset[str] = frozenset()  # last group component must be one of these
+    # The group must hold this key with a value this pattern matches (``platform: smtp``).
+    marker: tuple[str, re.Pattern[str]] | None = None
+    # A group of bare keys counts as mail settings when its host is a Microsoft one.
+    microsoft_host_hint: bool = False
+    self_contained: bool = False  # the group is all the library reads: defaults apply
+    defaults: Mapping[Role, object] = field(default_factory=dict)
+    starttls_default: bool | None = None  # what the library does when no flag says
+    default_ports: tuple[int, int] | None = None  # without a port: (implicit TLS, otherwise)
+    conflict_possible: bool = True  # the library honours both flags at once (and fails)
+    in_python: bool = False  # also read from Python settings modules
+    oauth_hint: str = ""
+    log_handler: bool = False  # a logging handler that mails records (its login is AS103's)
+
+
+def _keys(**roles: Iterable[str]) -> dict[str, Role]:
+    table: dict[str, Role] = {}
+    for role, names in roles.items():
+        for name in names:
+            table[name.upper()] = Role[role.upper()]
+    return table
+
+
+_DJANGO_HINT = (
+    "Django has no OAuth2 for SMTP: use an EmailBackend subclass that authenticates with "
+    "XOAUTH2 and an MSAL token"
+)
+_FLASK_HINT = (
+    "Flask-Mail has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token, or "
+    "override Mail.connect"
+)
+_GENERIC_SMTP_KEYS = _keys(
+    host=("HOST", "SERVER", "HOSTNAME", "ADDRESS"),
+    port=("PORT",),
+    user=("USER", "USERNAME", "USER_NAME", "LOGIN"),
+    password=("PASSWORD", "PASS", "PASSWD", "PWD"),
+    starttls=("STARTTLS", "USE_STARTTLS", "START_TLS", "USE_TLS", "TLS", "ENABLE_STARTTLS"),
+    implicit=("SSL", "USE_SSL", "SECURE", "SMTPS", "IMPLICIT_TLS"),
+    encryption=("ENCRYPTION", "SECURITY"),
+    verify=("VERIFY_SSL", "SSL_VERIFY", "VERIFY_CERTS", "VALIDATE_CERTS", "TLS_VERIFY"),
+    auth_type=("AUTH_TYPE", "AUTH_METHOD"),
+)
+_AIRFLOW_KEYS = _keys(
+    host=("HOST",),
+    port=("PORT",),
+    user=("USER",),
+    password=("PASSWORD",),
+    starttls=("STARTTLS",),
+    implicit=("SSL",),
+)
+_AIRFLOW_DEFAULTS = {Role.HOST: "localhost", Role.PORT: 25}
+_MAIL_GROUPS = frozenset(
+    {
+        "email",
+        "mail",
+        "smtp",
+        "mailer",
+        "smtp_settings",
+        "email_settings",
+        "mail_settings",
+        "smtp_config",
+        "email_config",
+        "mail_config",
+        "mailserver",
+        "mail_server",
+        "outgoing_mail",
+        "imap",
+        "pop",
+        "pop3",
+    }
+)
+
+# The table. Order matters: a key is claimed by the first family that matches it.
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        library="django-settings",
+        prefixes=("EMAIL_",),
+        keys=_keys(
+            host=("HOST", "SERVER"),
+            port=("PORT",),
+            user=("HOST_USER", "USER", "USERNAME"),
+            password=("HOST_PASSWORD", "PASSWORD"),
+            starttls=("USE_TLS",),
+            implicit=("USE_SSL",),
+            backend=("BACKEND",),
+        ),
+        canonical=frozenset(
+            {"HOST", "PORT", "HOST_USER", "HOST_PASSWORD", "USE_TLS", "USE_SSL", "BACKEND"}
+        ),
+        defaults={Role.HOST: "localhost", Role.PORT: 25},
+        starttls_default=False,
+        in_python=True,
+        oauth_hint=_DJANGO_HINT,
+    ),
+    Family(
+        library="flask-mail",
+        prefixes=("MAIL_",),
+        keys=_keys(
+            host=("SERVER", "HOST"),
+            port=("PORT",),
+            user=("USERNAME", "USER"),
+            password=("PASSWORD",),
+            starttls=("USE_TLS",),
+            implicit=("USE_SSL",),
+            backend=("BACKEND",),
+        ),
+        canonical=frozenset(
+            {"SERVER", "PORT", "USERNAME", "PASSWORD", "USE_TLS", "USE_SSL", "BACKEND"}
+        ),
+        defaults={Role.HOST: "127.0.0.1", Role.PORT: 25},
+        starttls_default=False,
+        in_python=True,
+        oauth_hint=_FLASK_HINT,
+    ),
+    # Airflow's ``[smtp]`` section (airflow.cfg, or ``config.smtp`` of the Helm chart).
+    Family(
+        library="airflow",
+        prefixes=("SMTP_",),
+        keys=_AIRFLOW_KEYS,
+        canonical=frozenset(_AIRFLOW_KEYS),
+        group_names=frozenset({"smtp"}),
+        self_contained=True,
+        defaults=_AIRFLOW_DEFAULTS,
+        starttls_default=True,
+    ),
+    Family(
+        library="airflow",
+        prefixes=("AIRFLOW__SMTP__SMTP_",),
+        keys=_AIRFLOW_KEYS,
+        canonical=frozenset(_AIRFLOW_KEYS),
+        defaults=_AIRFLOW_DEFAULTS,
+        starttls_default=True,
+    ),
+    # An Airflow SMTP provider connection (JSON/YAML export): SMTP_SSL unless disable_ssl.
+    Family(
+        library="airflow-smtp-connection",
+        keys=_keys(
+            host=("HOST",),
+            port=("PORT",),
+            user=("LOGIN",),
+            password=("PASSWORD",),
+            no_implicit=("EXTRA.DISABLE_SSL",),
+            no_starttls=("EXTRA.DISABLE_TLS",),
+            auth_type=("EXTRA.AUTH_TYPE",),
+        ),
+        marker=("conn_type", re.compile(r"(?i)^(?:smtp|email)$")),
+        self_contained=True,
+        defaults={Role.HOST: "localhost"},
+        starttls_default=True,
+        default_ports=(465, 587),
+        conflict_possible=False,
+    ),
+    Family(
+        library="home-assistant",
+        keys=_keys(
+            host=("SERVER",),
+            port=("PORT",),
+            user=("USERNAME",),
+            password=("PASSWORD",),
+            encryption=("ENCRYPTION",),
+            verify=("VERIFY_SSL",),
+        ),
+        marker=("platform", re.compile(r"(?i)smtp")),
+        self_contained=True,
+        defaults={
+            Role.HOST: "localhost",
+            Role.PORT: 587,
+            Role.ENCRYPTION: "starttls",
+            Role.VERIFY: True,
+        },
+        oauth_hint="the smtp integration has no OAuth2",
+    ),
+    Family(
+        library="logging.handlers.SMTPHandler",
+        keys=_keys(
+            host=("MAILHOST", "MAILHOST.0"),
+            port=("MAILHOST.1",),
+            user=("CREDENTIALS.0",),
+            password=("CREDENTIALS.1",),
+            secure=("SECURE",),
+        ),
+        marker=("class", re.compile(r"(?:^|\.)SMTPHandler$")),
+        self_contained=True,
+        defaults={Role.PORT: 25},
+        oauth_hint="subclass SMTPHandler and authenticate with XOAUTH2 in emit()",
+        log_handler=True,
+    ),
+    Family(
+        library="IMAP settings",
+        prefixes=("IMAP_",),
+        keys=_GENERIC_SMTP_KEYS,
+        protocol=Protocol.IMAP,
+    ),
+    Family(library="SMTP settings", prefixes=("SMTP_",), keys=_GENERIC_SMTP_KEYS),
+    # ``email: {host: ..., port: ..., username: ..., password: ...}`` and the like.
+    Family(
+        library="mail settings",
+        keys={
+            **_GENERIC_SMTP_KEYS,
+            **_keys(
+                host=("SMTP_HOST", "SMTP_SERVER", "MAIL_SERVER", "MAILHOST"),
+                port=("SMTP_PORT",),
+                user=("SMTP_USER", "SMTP_USERNAME"),
+                password=("SMTP_PASSWORD",),
+                starttls=("ENABLE_STARTTLS_AUTO", "STARTTLS_ENABLED"),
+                implicit=("SSL_ENABLED", "USE_SMTPS"),
+                verify=("VERIFY",),
+            ),
+        },
+        group_names=_MAIL_GROUPS,
+        microsoft_host_hint=True,
+    ),
+)
+
+_MARKER_KEYS = frozenset(f.marker[0] for f in FAMILIES if f.marker)
+_TRUE = frozenset({"true", "yes", "on", "1", "y", "t", "enabled"})
+_FALSE = frozenset({"false", "no", "off", "0", "n", "f", "disabled", "none", ""})
+_BOOL_WORDS = (
+    ("true", "false"),
+    ("yes", "no"),
+    ("on", "off"),
+    ("1", "0"),
+    ("y", "n"),
+    ("t", "f"),
+    ("enabled", "disabled"),
+)
+_OAUTH = re.compile(r"(?i)x?oauth")
+_HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
+
+
+@lru_cache(maxsize=4096)
+def _match(index: int, key: str) -> tuple[str, Role, str] | None:
+    """(stem, role, suffix) of ``key`` in family ``index``, or None."""
+    family = FAMILIES[index]
+    upper = key.upper()
+    if not family.prefixes:
+        role = family.keys.get(upper)
+        return ("", role, upper) if role else None
+    for prefix in family.prefixes:
+        at = upper.find(prefix)
+        while at >= 0:
+            if at == 0 or upper[at - 1] == "_":
+                suffix = upper[at + len(prefix) :]
+                role = family.keys.get(suffix)
+                if role is not None:
+                    return upper[: at + len(prefix)], role, suffix
+            at = upper.find(prefix, at + 1)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def is_setting_key(key: str) -> bool:
+    """Whether a key can matter to :func:`interpret` (readers skip the others)."""
+    if key.lower() in _MARKER_KEYS:
+        return True
+    return any(_match(i, key) is not None for i in range(len(FAMILIES)))
+
+
+@dataclass
+class Interpretation:
+    connections: list[Connection] = field(default_factory=list)
+    secrets: list[SecretUse] = field(default_factory=list)
+
+
+def interpret(
+    settings: Iterable[Setting],
+    *,
+    complete: bool = False,
+    login_needs_microsoft_host: bool = False,
+    python: bool = False,
+    bool_words: tuple[str, str] = ("true", "false"),
+) -> Interpretation:
+    """Connections and literal secrets that ``settings`` describe.
+
+    ``complete``: the groups hold everything the library reads (a settings module),
+    so library defaults fill in missing keys; otherwise (an environment file, a
+    compose ``environment:`` block) a missing key is unknown. ``login_needs_microsoft_host``:
+    report a password login only for a Microsoft host (a ``.env`` has no call that
+    proves a login). ``python``: only families a Python settings module can hold.
+    ``bool_words``: how to write a flag whose current token has no recognisable style.
+    """
+    result = Interpretation()
+    groups: dict[str, list[Setting]] = {}
+    for setting in settings:
+        groups.setdefault(setting.group, []).append(setting)
+    for group, items in groups.items():
+        _interpret_group(
+            group, items, result, complete, login_needs_microsoft_host, python, bool_words
+        )
+    return result
+
+
+def _interpret_group(
+    group: str,
+    items: list[Setting],
+    result: Interpretation,
+    complete: bool,
+    login_needs_microsoft_host: bool,
+    python: bool,
+    bool_words: tuple[str, str],
+) -> None:
+    last = group.rsplit("/", 1)[-1].lower()
+    by_key = {s.key.lower(): s for s in items}
+    claimed: set[int] = set()
+    for index, family in enumerate(FAMILIES):
+        if python and not family.in_python:
+            continue
+        if family.marker is not None:
+            key, pattern = family.marker
+            marker = by_key.get(key)
+            if marker is None or not (
+                marker.value.known and pattern.search(str(marker.value.value))
+            ):
+                continue
+        stems: dict[str, dict[Role, tuple[Setting, str]]] = {}
+        for setting in items:
+            if id(setting) in claimed:
+                continue
+            found = _match(index, setting.key)
+            if found is not None:
+                stem, role, suffix = found
+                # A later assignment of the same role wins, as it does at run time.
+                stems.setdefault(stem, {})[role] = (setting, suffix)
+        for stem, matched in stems.items():
+            roles = {role: setting for role, (setting, _) in matched.items()}
+            if not _is_mail_group(family, last, roles):
+                continue
+            library = family.library
+            if family.prefixes and (
+                not family.canonical
+                or any(suffix not in family.canonical for _, suffix in matched.values())
+            ):
+                library = f"{stem.rstrip('_')}_* settings"
+            built = _Builder(
+                family,
+                library,
+                roles,
+                defaults=family.self_contained or complete,
+                bool_words=bool_words,
+                protocol=_protocol(family, last, roles),
+            ).build(login_needs_microsoft_host)
+            if built is None:
+                continue
+            conn, secrets = built
+            result.connections.append(conn)
+            result.secrets.extend(secrets)
+            claimed.update(id(s) for s in roles.values())
+
+
+_CONNECTION_ROLES = frozenset(
+    {Role.HOST, Role.PORT, Role.USER, Role.PASSWORD, Role.STARTTLS, Role.IMPLICIT, Role.ENCRYPTION}
+)
+
+
+def _is_mail_group(family: Family, last: str, roles: Mapping[Role, Setting]) -> bool:
+    """A group needs a host hint before anything is reported: the family's marker
+    (``platform: smtp``), a Microsoft host, or a mail-shaped group (a mail-named
+    mapping, or keys of a prefixed family) with a host or two connection settings."""
+    if family.marker is not None:
+        return True
+    if family.group_names and last not in family.group_names:
+        return family.microsoft_host_hint and _microsoft_host(roles.get(Role.HOST))
+    present = _CONNECTION_ROLES & set(roles)
+    return Role.HOST in roles or len(present) >= 2
+
+
+def _microsoft_host(setting: Setting | None) -> bool:
+    if setting is None:
+        return False
+    value = setting.value
+    return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
+
+
+def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Protocol:
+    if family.protocol is not Protocol.SMTP or family.prefixes or family.marker:
+        return family.protocol
+    # Bare ``host``/``port`` keys: the group name or the port tells the protocol.
+    if "imap" in last:
+        return Protocol.IMAP
+    if last.startswith("pop"):
+        return Protocol.POP
+    port = roles.get(Role.PORT)
+    number = _as_int(port.value) if port else None
+    if number in (993, 143):
+        return Protocol.IMAP
+    if number in (995, 110):
+        return Protocol.POP
+    return Protocol.SMTP
+
+
+def _as_int(value: Value) -> int | None:
+    if not value.known or isinstance(value.value, bool):
+        return None
+    if isinstance(value.value, int):
+        return value.value
+    if isinstance(value.value, str) and value.value.strip().isdigit():
+        return int(value.value.strip())
+    return None
+
+
+def _as_bool(value: Value) -> bool | None:
+    if not value.known:
+        return None
+    raw = value.value
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)):
+        return bool(raw)
+    if isinstance(raw, (tuple, list)):
+        return True  # SMTPHandler's ``secure=()``: present means STARTTLS
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+class _Builder:
+    """Builds one connection from the settings one family recognised in one group."""
+
+    def __init__(
+        self,
+        family: Family,
+        library: str,
+        roles: dict[Role, Setting],
+        *,
+        defaults: bool,
+        bool_words: tuple[str, str],
+        protocol: Protocol,
+    ) -> None:
+        self.family = family
+        self.library = library
+        self.roles = roles
+        self.defaults = family.defaults if defaults else {}
+        self.bool_words = bool_words
+        self.protocol = protocol
+
+    def flag(self, role: Role) -> bool | None:
+        setting = self.roles.get(role)
+        if setting is not None:
+            return _as_bool(setting.value)
+        default = self.defaults.get(role)
+        return default if isinstance(default, bool) else None
+
+    def build(self, login_needs_microsoft_host: bool) -> tuple[Connection, list[SecretUse]] | None:
+        backend = self.roles.get(Role.BACKEND)
+        if backend is not None and backend.value.known:
+            if not str(backend.value.value).endswith("smtp.EmailBackend"):
+                return None  # console, file, locmem or a custom (OAuth2) backend
+        host, port = self._host_and_port()
+        tls, implicit, starttls = self._tls()
+        opened_at = (
+            self.roles[Role.HOST].span
+            if Role.HOST in self.roles
+            else min((s.span for s in self.roles.values()), key=lambda s: s.start)
+        )
+        if port is None:
+            port = self._default_port(implicit)
+        conn = Connection(
+            protocol=self.protocol,
+            library=self.library,
+            host=host,
+            port=port,
+            tls=tls,
+            opened_at=opened_at,
+            oauth_hint=self.family.oauth_hint,
+            log_handler=self.family.log_handler,
+        )
+        if implicit and starttls and self.family.conflict_possible:
+            source = self.roles.get(Role.IMPLICIT)
+            conn.tls_conflict = source.span if source else opened_at
+            conflict = self._edits_implicit_off()
+            if conflict:
+                conn.remedies[RemedyKind.RESOLVE_TLS_CONFLICT] = Remedy(tuple(conflict))
+        self._verification(conn)
+        self._remedies(conn, implicit)
+        secrets = self._login(conn, login_needs_microsoft_host)
+        return conn, secrets
+
+    # Host, port, TLS.
+
+    def _host_and_port(self) -> tuple[Value, Value | None]:
+        setting = self.roles.get(Role.HOST)
+        port_setting = self.roles.get(Role.PORT)
+        port = None
+        if port_setting is not None:
+            number = _as_int(port_setting.value)
+            value = port_setting.value
+            port = (
+                Value(
+                    True,
+                    number,
+                    value.origin,
+                    value.span,
+                    value.literal,
+                    value.literal_span,
+                    value.source,
+                )
+                if number is not None
+                else Value.unknown(value.origin, value.span, source=value.source)
+            )
+        if setting is None:
+            default = self.defaults.get(Role.HOST)
+            return (Value.of(default) if default else MISSING), port
+        host = setting.value
+        if host.known and isinstance(host.value, str):
+            text = host.value.strip()
+            both = _HOST_PORT.match(text)
+            if both and port is None:
+                # ``smtp.office365.com:587`` (Grafana and others write host and port in one).
+                port = Value(True, int(both["port"]), host.origin, host.span)
+                text = both["host"]
+            host = Value(True, text, host.origin, host.span, host.literal, host.literal_span)
+        elif host.known and host.value in (None, ""):
+            default = self.defaults.get(Role.HOST)
+            host = Value.of(default, host.span) if default else MISSING
+        elif host.known:
+            host = Value.unknown(host.origin, host.span, source=host.source)  # a list, a number
+        return host, port
+
+    def _default_port(self, implicit: bool | None) -> Value:
+        default = self.defaults.get(Role.PORT)
+        if default is not None:
+            return Value.of(default)
+        if self.family.default_ports and self.defaults and implicit is not None:
+            return Value.of(self.family.default_ports[0 if implicit else 1])
+        return MISSING
+
+    def _tls(self) -> tuple[Tls, bool | None, bool | None]:
+        """The TLS mode, and whether implicit TLS and STARTTLS are each asked for."""
+        encryption = self.roles.get(Role.ENCRYPTION)
+        if encryption is not None or Role.ENCRYPTION in self.defaults:
+            value = encryption.value if encryption else Value.of(self.defaults[Role.ENCRYPTION])
+            mode = str(value.value).strip().lower() if value.known else None
+            if mode in ("tls", "ssl", "smtps", "ssl/tls"):
+                return Tls.IMPLICIT, True, False
+            if mode == "starttls":
+                return Tls.STARTTLS, False, True
+            if mode in ("none", "", "plain", "false"):
+                return Tls.NONE, False, False
+            return Tls.UNKNOWN, None, None
+        if Role.SECURE in self.family.keys.values():
+            # SMTPHandler: plain SMTP, STARTTLS only when ``secure`` is given (not None).
+            secure = self.flag(Role.SECURE) if Role.SECURE in self.roles else False
+            tls = Tls.UNKNOWN if secure is None else Tls.STARTTLS if secure else Tls.NONE
+            return tls, False, secure
+        implicit = self.flag(Role.IMPLICIT)
+        if Role.NO_IMPLICIT in self.family.keys.values():
+            off = self.flag(Role.NO_IMPLICIT)
+            implicit = (not off) if off is not None else (True if self.defaults else None)
+        starttls = self.flag(Role.STARTTLS)
+        if Role.NO_STARTTLS in self.family.keys.values():
+            off = self.flag(Role.NO_STARTTLS)
+            starttls = (not off) if off is not None else (True if self.defaults else None)
+        if starttls is None and Role.STARTTLS not in self.roles and self.defaults:
+            starttls = self.family.starttls_default
+        if implicit is None and Role.IMPLICIT not in self.roles and self.defaults:
+            implicit = False if Role.IMPLICIT in self.family.keys.values() else None
+        if implicit and starttls and self.family.conflict_possible:
+            return Tls.UNKNOWN, implicit, starttls
+        if implicit:
+            return Tls.IMPLICIT, implicit, starttls
+        if implicit is False and starttls:
+            return Tls.STARTTLS, implicit, starttls
+        if implicit is False and starttls is False:
+            return Tls.NONE, implicit, starttls
+        return Tls.UNKNOWN, implicit, starttls
+
+    def _verification(self, conn: Connection) -> None:
+        setting = self.roles.get(Role.VERIFY)
+        if setting is None or _as_bool(setting.value) is not False:
+            return
+        fix = self._edit(setting, True)
+        remedies = {RemedyKind.VERIFY_TLS: Remedy((fix,))} if fix else {}
+        if conn.tls is Tls.IMPLICIT:
+            conn.verification = Verification.UNVERIFIED
+            conn.remedies.update(remedies)
+        elif conn.tls is Tls.STARTTLS:
+            conn.steps.append(
+                Step(
+                    StepKind.STARTTLS,
+                    setting.span,
+                    verification=Verification.UNVERIFIED,
+                    remedies=dict(remedies),
+                )
+            )
+
+    # Remedies: edits of value tokens.
+
+    def _edit(self, setting: Setting, new: object) -> Edit | None:
+        if setting.token is None:
+            return None
+        text = setting.token_text
+        quote = ""
+        if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0]:
+            quote = text[0]
+        body = text[len(quote) : len(text) - len(quote)] if quote else text
+        if isinstance(new, bool):
+            replacement = _bool_word(body, new, self.bool_words)
+        else:
+            replacement = str(new)
+        if replacement == body:
+            return None
+        return Edit(setting.token.start, setting.token.end, f"{quote}{replacement}{quote}")
+
+    def _edits_implicit_off(self) -> list[Edit] | None:
+        """Edits that turn implicit TLS off, or None when that cannot be written."""
+        edits: list[Edit] = []
+        implicit = self.roles.get(Role.IMPLICIT)
+        no_implicit = self.roles.get(Role.NO_IMPLICIT)
+        encryption = self.roles.get(Role.ENCRYPTION)
+        if encryption is not None:
+            edit = self._edit(encryption, "starttls")
+            return [edit] if edit else None
+        if implicit is not None and _as_bool(implicit.value):
+            edit = self._edit(implicit, False)
+            if edit is None:
+                return None
+            edits.append(edit)
+        elif Role.NO_IMPLICIT in self.family.keys.values():
+            if no_implicit is None:
+                return None  # the key would have to be added
+            if not _as_bool(no_implicit.value):
+                edit = self._edit(no_implicit, True)
+                if edit is None:
+                    return None
+                edits.append(edit)
+        return edits
+
+    def _edits_starttls_on(self) -> list[Edit] | None:
+        """Edits that turn STARTTLS on; [] when it is on already or by default."""
+        starttls = self.roles.get(Role.STARTTLS)
+        no_starttls = self.roles.get(Role.NO_STARTTLS)
+        if starttls is not None:
+            if _as_bool(starttls.value):
+                return []
+            edit = self._edit(starttls, True)
+            return [edit] if edit else None
+        if no_starttls is not None:
+            if _as_bool(no_starttls.value) is False:
+                return []
+            edit = self._edit(no_starttls, False)
+            return [edit] if edit else None
+        if Role.STARTTLS in self.family.keys.values() and self.family.starttls_default is not True:
+            return None  # STARTTLS is off unless a key that is not there says otherwise
+        return []
+
+    def _use_starttls(self) -> list[Edit] | None:
+        """Implicit TLS -> STARTTLS in the same family."""
+        if Role.ENCRYPTION in self.roles:
+            return self._edits_implicit_off()
+        off = self._edits_implicit_off()
+        on = self._edits_starttls_on()
+        if off is None or on is None or not off:
+            return None
+        return off + on
+
+    def _remedies(self, conn: Connection, implicit: bool | None) -> None:
+        if implicit:
+            switch = self._use_starttls()
+            if switch:
+                conn.remedies[RemedyKind.USE_STARTTLS] = Remedy(tuple(switch))
+        port = self.roles.get(Role.PORT)
+        if port is None:
+            return
+        edit = self._edit(port, 587)
+        if edit is None:
+            return
+        if implicit:
+            rest = self._use_starttls()
+        elif Role.SECURE in self.family.keys.values():
+            rest = []  # SMTPHandler: STARTTLS is the ``secure`` argument, not a flag
+        else:
+            rest = self._edits_starttls_on()
+            if rest is None:
+                rest = []  # the port still changes; AS203 speaks for the missing STARTTLS
+        if rest is None:
+            return
+        conn.remedies[RemedyKind.PORT_587] = Remedy((edit, *rest))
+
+    # Authentication and secrets.
+
+    def _login(self, conn: Connection, login_needs_microsoft_host: bool) -> list[SecretUse]:
+        password_setting = self.roles.get(Role.PASSWORD)
+        if password_setting is None:
+            return []
+        secret = _secret_value(password_setting.value)
+        host = conn.host
+        host_known = host.known and isinstance(host.value, str) and bool(host.value)
+        microsoft = host_known and lookup(str(host.value)).microsoft
+        secrets = []
+        if (
+            secret.literal
+            and isinstance(secret.value, str)
+            and secret.value
+            and not is_placeholder(secret.value)
+            and (microsoft or not host_known)
+        ):
+            secrets.append(SecretUse(secret, password_setting.key, password_setting.span))
+        auth = self.roles.get(Role.AUTH_TYPE)
+        if auth is not None and auth.value.known and _OAUTH.search(str(auth.value.value)):
+            return secrets
+        if not secret.present or (login_needs_microsoft_host and not microsoft):
+            return secrets
+        user_setting = self.roles.get(Role.USER)
+        user = _secret_value(user_setting.value) if user_setting else MISSING
+        if user.known and user.value in (None, ""):
+            return secrets  # every library skips login() without a user name
+        step = Step(StepKind.LOGIN, password_setting.span, user=user, secret=secret)
+        if conn.tls is Tls.NONE:
+            on = self._edits_starttls_on()
+            if on:
+                step.remedies[RemedyKind.ADD_STARTTLS] = Remedy(tuple(on))
+        conn.steps.append(step)
+        return secrets
+
+
+def _secret_value(value: Value) -> Value:
+    """A password (or user name) as a login sees it: an empty default of an environment
+    variable is not the value (the environment sets it), and a placeholder is not one."""
+    if value.known and value.value in (None, "") and value.origin:
+        return Value.unknown(value.origin, value.span, source=value.source)
+    if value.known and isinstance(value.value, str) and is_placeholder(value.value):
+        return Value.unknown("placeholder", value.span, source=value.source)
+    return value
+
+
+def _bool_word(body: str, new: bool, default: tuple[str, str]) -> str:
+    """``True`` -> ``False``, ``yes`` -> ``no``, ``1`` -> ``0``: the file's own style."""
+    lower = body.strip().lower()
+    for pair in _BOOL_WORDS:
+        if lower in pair:
+            word = pair[0] if new else pair[1]
+            if body.isupper() and len(body) > 1:
+                return word.upper()
+            if body[:1].isupper():
+                return word.capitalize()
+            return word
+    return default[0] if new else default[1]

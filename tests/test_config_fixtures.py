@@ -1,0 +1,239 @@
+"""Config, Django and Flask fixtures: pinned findings, silent negatives, layout-keeping fixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from authsweep.rules import ALL_RULES
+from authsweep.scanner.config import analyze_config
+from authsweep.scanner.discover import discover, kind_of
+from authsweep.scanner.engine import Settings, check_paths, check_source
+from authsweep.scanner.fixer import apply_edits, fix_source
+from authsweep.scanner.precheck import may_matter
+from authsweep.scanner.python import analyze_python
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CONFIG = FIXTURES / "config"
+# Rules whose findings on these fixtures are pinned; rules added later are checked apart.
+PINNED = {"AS101", "AS105", "AS201", "AS202", "AS203", "AS204"}
+RULE_IDS = {rule.id for rule in ALL_RULES}
+
+EXPECTED = {
+    "config/.env": {(7, "AS201"), (12, "AS101"), (12, "AS105")},
+    "config/airflow.cfg": {(16, "AS201"), (20, "AS101")},
+    "config/connections.json": {(5, "AS201"), (7, "AS101"), (7, "AS105")},
+    "config/docker-compose.yml": {
+        (11, "AS202"),
+        (16, "AS101"),
+        (16, "AS105"),
+        (23, "AS202"),
+        (26, "AS101"),
+    },
+    "config/home-assistant/configuration.yaml": {(12, "AS201"), (18, "AS101")},
+    "config/logging.ini": {(30, "AS105"), (30, "AS202")},
+    "config/settings.toml": {(7, "AS202"), (12, "AS101")},
+    "config/values.yaml": {
+        (12, "AS202"),
+        (15, "AS101"),
+        (15, "AS105"),
+        (23, "AS202"),
+        (29, "AS101"),
+    },
+    "django_project/helpdesk/settings.py": {(30, "AS201"), (35, "AS101")},
+    "django_project/helpdesk/settings_prod.py": {(13, "AS101")},
+    "flask_app/config.py": {(6, "AS202"), (11, "AS101"), (11, "AS105")},
+    "flask_app/shop/__init__.py": {(11, "AS201")},
+}
+# Both implicit TLS and STARTTLS asked for: Connection.tls_conflict, AS205's finding.
+CONFLICTS = {"django_project/helpdesk/settings_prod.py": 12}
+
+
+def run_fixtures():
+    paths = [str(CONFIG), str(FIXTURES / "django_project"), str(FIXTURES / "flask_app")]
+    return check_paths(paths, Settings())
+
+
+def relative(path: str) -> str:
+    return Path(path).resolve().relative_to(FIXTURES).as_posix()
+
+
+def test_findings_are_pinned() -> None:
+    run = run_fixtures()
+    assert not run.errors
+    got: dict[str, set[tuple[int, str]]] = {}
+    for finding in run.findings:
+        if finding.rule in PINNED:
+            got.setdefault(relative(finding.path), set()).add((finding.span.line, finding.rule))
+    assert got == EXPECTED
+
+
+def test_conflicting_flags_are_in_the_model() -> None:
+    for path, line in CONFLICTS.items():
+        file = FIXTURES / path
+        mail = analyze_python(str(file), file.read_bytes())
+        conflicts = [c.tls_conflict.line for c in mail.connections if c.tls_conflict]
+        assert conflicts == [line]
+    if "AS205" in RULE_IDS:
+        run = run_fixtures()
+        got = {(relative(f.path), f.span.line) for f in run.findings if f.rule == "AS205"}
+        assert got == set(CONFLICTS.items())
+
+
+def test_negatives_report_nothing() -> None:
+    run = check_paths([str(CONFIG / "negatives")], Settings(all_providers=False))
+    assert run.findings == []
+    assert run.errors == []
+    assert run.files_scanned == 4  # the README is not config; the .conf is read, not INI
+
+
+def test_secrets_are_masked_in_frames() -> None:
+    run = run_fixtures()
+    secrets = ("Spring2026!", "Autumn#2026", "Summer2026!", "Bi11ing-Alerts!", "Airfl0w-Mail!")
+    for finding in run.findings:
+        for _, line in finding.frame:
+            assert not any(secret in line for secret in secrets), line
+        assert not any(secret in finding.message for secret in secrets)
+
+
+# Fixes: only the values change, byte for byte.
+
+FIXES = {
+    "config/.env": {
+        "EMAIL_USE_TLS=False\n": "EMAIL_USE_TLS=True\n",
+        "EMAIL_USE_SSL=True\n": "EMAIL_USE_SSL=False\n",
+    },
+    "config/airflow.cfg": {
+        "smtp_starttls = False\n": "smtp_starttls = True\n",
+        "smtp_ssl = True\n": "smtp_ssl = False\n",
+    },
+    "config/docker-compose.yml": {
+        "      - EMAIL_PORT=465\n": "      - EMAIL_PORT=587\n",
+        "      - EMAIL_USE_SSL=true\n": "      - EMAIL_USE_SSL=false\n",
+        "      - EMAIL_USE_TLS=false\n": "      - EMAIL_USE_TLS=true\n",
+        '      SMTP_PORT: "465"\n': '      SMTP_PORT: "587"\n',
+    },
+    "config/home-assistant/configuration.yaml": {
+        "    encryption: tls\n": "    encryption: starttls\n",
+    },
+    "config/logging.ini": {"('smtp.office365.com', 25)": "('smtp.office365.com', 587)"},
+    "config/settings.toml": {
+        "port = 465  # implicit TLS\n": "port = 587  # implicit TLS\n",
+        "ssl = true\n": "ssl = false\n",
+        "starttls = false\n": "starttls = true\n",
+    },
+    "config/values.yaml": {
+        "    port: 25\n": "    port: 587\n",
+        '    value: "465"\n': '    value: "587"\n',
+    },
+    "django_project/helpdesk/settings.py": {
+        "EMAIL_USE_SSL = True\n": "EMAIL_USE_SSL = False\n",
+        "EMAIL_USE_TLS = False\n": "EMAIL_USE_TLS = True\n",
+    },
+}
+
+
+def expected_after(text: str, changes: dict[str, str]) -> str:
+    for before, after in changes.items():
+        assert text.count(before) == 1, before
+        text = text.replace(before, after)
+    return text
+
+
+@pytest.mark.parametrize("path", sorted(FIXES))
+def test_safe_fixes_change_only_the_values(path: str) -> None:
+    file = FIXTURES / path
+    data = file.read_bytes()
+    kind = kind_of(file)
+    assert kind is not None
+    fixed = fix_source(str(file), kind, data, Settings(), unsafe=False)
+    assert fixed.error is None
+    assert fixed.after == expected_after(data.decode(), FIXES[path])
+    # Idempotent, and what was fixed is gone.
+    again = fix_source(str(file), kind, fixed.after.encode(), Settings(), unsafe=False)
+    assert again.after == fixed.after
+    remaining = check_source(str(file), kind, fixed.after.encode(), [r() for r in ALL_RULES])
+    assert not remaining.errors
+    assert not {f.rule for f in remaining.findings} & {"AS201", "AS202"}
+
+
+def test_unsafe_fix_of_a_default_value() -> None:
+    file = FIXTURES / "flask_app" / "config.py"
+    data = file.read_bytes()
+    assert fix_source(str(file), "python", data, Settings(), unsafe=False).after == data.decode()
+    fixed = fix_source(str(file), "python", data, Settings(), unsafe=True)
+    assert fixed.after == expected_after(
+        data.decode(),
+        {
+            'os.environ.get("MAIL_PORT", 465)': 'os.environ.get("MAIL_PORT", 587)',
+            "MAIL_USE_SSL = True\n": "MAIL_USE_SSL = False\n",
+            "MAIL_USE_TLS = False\n": "MAIL_USE_TLS = True\n",
+        },
+    )
+
+
+def test_remedy_edits_touch_only_their_ranges() -> None:
+    """Applying a remedy's Edit objects by hand: everything outside the edited ranges is
+    the same text, and each edit replaced a value token with a value token."""
+    for path in ("config/docker-compose.yml", "config/settings.toml", "config/values.yaml"):
+        file = FIXTURES / path
+        kind = kind_of(file)
+        assert kind is not None
+        text = file.read_text()
+        mail = analyze_config(str(file), kind, file.read_bytes())
+        for conn in mail.connections:
+            for remedy in conn.remedies.values():
+                edits = sorted(remedy.edits, key=lambda e: e.start)
+                after = apply_edits(text, edits, "\n")
+                shift = 0
+                cursor = 0
+                for edit in edits:
+                    assert after[cursor + shift : edit.start + shift] == text[cursor : edit.start]
+                    assert text[edit.start : edit.end] in ("465", "25", "true", "false", "tls")
+                    shift += len(edit.replacement) - (edit.end - edit.start)
+                    cursor = edit.end
+                assert after[cursor + shift :] == text[cursor:]
+
+
+def test_crlf_and_bom_survive_a_fix() -> None:
+    text = "\ufeffEMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=587\r\nEMAIL_USE_SSL=True\r\n"
+    text += "EMAIL_USE_TLS=False\r\n"
+    data = text.encode("utf-8")
+    fixed = fix_source(".env", "dotenv", data, Settings(), unsafe=False)
+    assert fixed.codec is not None
+    out = fixed.codec.encode(fixed.after)
+    assert out == data.replace(b"SSL=True", b"SSL=False").replace(b"TLS=False", b"TLS=True")
+
+
+# Discovery and the byte pre-check.
+
+
+def test_discovery_of_config_kinds(tmp_path: Path) -> None:
+    names = {
+        ".env": "dotenv",
+        ".env.production": "dotenv",
+        ".env.example": "dotenv",
+        "mail.env": "dotenv",
+        "setup.cfg": "ini",
+        "tox.ini": "ini",
+        "supervisord.conf": "ini",
+        "docker-compose.yml": "yaml",
+        "values.yaml": "yaml",
+        "pyproject.toml": "toml",
+        "connections.json": "json",
+        "settings.py": "python",
+    }
+    never = ["package-lock.json", "pnpm-lock.yaml", "poetry.lock", "node_modules/pkg/smtp.json"]
+    for name in [*names, *never, "README.md"]:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("smtp\n")
+    files, errors = discover([str(tmp_path)], cwd=tmp_path)
+    assert not errors
+    assert {f.display: f.kind for f in files} == names
+
+
+def test_precheck_sees_settings_without_a_host() -> None:
+    assert may_matter(b"MAIL_PORT=587\nMAIL_USE_SSL=true\n")
+    assert may_matter(b"environment:\n  - EMAIL_USE_SSL=1\n  - EMAIL_PORT=587\n")
+    assert not may_matter(b'{"name": "left-pad", "version": "1.3.0"}')

@@ -1,0 +1,369 @@
+"""The shared settings interpreter: families, TLS modes, logins, secrets and remedies."""
+
+from __future__ import annotations
+
+import pytest
+from authsweep.scanner.config import analyze_config
+from authsweep.scanner.fixer import apply_edits
+from authsweep.scanner.model import (
+    Connection,
+    MailFile,
+    Protocol,
+    RemedyKind,
+    Span,
+    StepKind,
+    Tls,
+    Value,
+    Verification,
+)
+from authsweep.scanner.python import analyze_python
+from authsweep.scanner.settings import FAMILIES, Setting, interpret, is_setting_key
+
+SPAN = Span(1, 1, 1, 2, 0, 1)
+
+
+def mail_of(text: str, path: str = "config.yaml", kind: str = "yaml") -> MailFile:
+    return analyze_config(path, kind, text.encode())
+
+
+def only(mail: MailFile) -> Connection:
+    assert len(mail.connections) == 1, mail.connections
+    return mail.connections[0]
+
+
+def fixed(text: str, conn: Connection, kind: RemedyKind) -> str:
+    return apply_edits(text, conn.remedies[kind].edits, "\n")
+
+
+# Recognising families.
+
+
+def test_families_are_data_with_unique_libraries_per_prefix() -> None:
+    assert all(family.keys for family in FAMILIES)
+    assert is_setting_key("email_host") and is_setting_key("DJANGO_EMAIL_HOST_PASSWORD")
+    assert is_setting_key("GF_SMTP_HOST") and is_setting_key("AIRFLOW__SMTP__SMTP_SSL")
+    assert not is_setting_key("DEFAULT_FROM_EMAIL") and not is_setting_key("GMAIL_THING")
+
+
+@pytest.mark.parametrize(
+    ("text", "library"),
+    [
+        ("EMAIL_HOST: smtp.office365.com\nEMAIL_PORT: 465\n", "django-settings"),
+        ("email_host: smtp.office365.com\nemail_port: 465\n", "django-settings"),
+        ("DJANGO_EMAIL_HOST: smtp.office365.com\nDJANGO_EMAIL_PORT: 465\n", "django-settings"),
+        ("EMAIL_SERVER: smtp.office365.com\nEMAIL_PORT: 465\n", "EMAIL_* settings"),
+        ("MAIL_SERVER: smtp.office365.com\nMAIL_PORT: 465\n", "flask-mail"),
+        ("SMTP_HOST: smtp.office365.com\nSMTP_PORT: 465\n", "SMTP_* settings"),
+        ("GF_SMTP_HOST: smtp.office365.com:465\n", "GF_SMTP_* settings"),
+        (
+            "AIRFLOW__SMTP__SMTP_HOST: smtp.office365.com\nAIRFLOW__SMTP__SMTP_PORT: 465\n",
+            "airflow",
+        ),
+        ("smtp:\n  smtp_host: smtp.office365.com\n  smtp_port: 465\n", "airflow"),
+        ("email:\n  host: smtp.office365.com\n  port: 465\n", "mail settings"),
+        ("notifier:\n  server: smtp.office365.com\n  port: 465\n", "mail settings"),
+    ],
+)
+def test_families_and_port(text: str, library: str) -> None:
+    conn = only(mail_of(text))
+    assert conn.library == library
+    assert conn.port.value == 465 and conn.host.value == "smtp.office365.com"
+
+
+def test_a_group_needs_a_host_hint() -> None:
+    # One stray setting, a mapping of bare keys without a mail name or Microsoft host.
+    assert mail_of("EMAIL_PORT: 465\n").connections == []
+    assert mail_of("database:\n  host: db.internal\n  port: 5432\n").connections == []
+    assert mail_of("server:\n  host: smtp.gmail.com\n  port: 465\n").connections == []
+    # Two settings of a mail family are a hint of their own.
+    assert only(mail_of("MAIL_PORT: 587\nMAIL_USE_SSL: true\n")).tls is Tls.IMPLICIT
+
+
+def test_each_stem_is_its_own_connection() -> None:
+    text = (
+        "REPORTS_SMTP_HOST: smtp.office365.com\nREPORTS_SMTP_PORT: 465\n"
+        "ALERTS_SMTP_HOST: smtp.gmail.com\nALERTS_SMTP_PORT: 587\n"
+    )
+    libraries = sorted(c.library for c in mail_of(text).connections)
+    assert libraries == ["ALERTS_SMTP_* settings", "REPORTS_SMTP_* settings"]
+
+
+def test_bare_group_protocol_follows_the_port() -> None:
+    conn = only(mail_of("mailbox:\n  host: outlook.office365.com\n  port: 993\n"))
+    assert conn.protocol is Protocol.IMAP
+    assert only(mail_of("imap:\n  host: x.example\n  port: 143\n")).protocol is Protocol.IMAP
+
+
+def test_non_smtp_backend_is_no_connection() -> None:
+    text = (
+        "EMAIL_BACKEND: django.core.mail.backends.console.EmailBackend\n"
+        "EMAIL_HOST: smtp.office365.com\nEMAIL_PORT: 465\n"
+    )
+    assert mail_of(text).connections == []
+
+
+# TLS modes and conflicts.
+
+
+@pytest.mark.parametrize(
+    ("text", "tls"),
+    [
+        ("EMAIL_HOST: h\nEMAIL_USE_SSL: 'True'\n", Tls.IMPLICIT),
+        ("EMAIL_HOST: h\nEMAIL_USE_TLS: yes\nEMAIL_USE_SSL: no\n", Tls.STARTTLS),
+        ("EMAIL_HOST: h\nEMAIL_USE_TLS: 0\nEMAIL_USE_SSL: 0\n", Tls.NONE),
+        ("EMAIL_HOST: h\nEMAIL_USE_TLS: true\n", Tls.UNKNOWN),  # SSL may be set elsewhere
+        ("smtp:\n  smtp_host: h\n", Tls.STARTTLS),  # Airflow's defaults
+        ("n:\n  - platform: smtp\n    server: h\n", Tls.STARTTLS),  # Home Assistant's
+        ("n:\n  - platform: smtp\n    server: h\n    encryption: tls\n", Tls.IMPLICIT),
+        ("n:\n  - platform: smtp\n    server: h\n    encryption: none\n", Tls.NONE),
+    ],
+)
+def test_tls_modes(text: str, tls: Tls) -> None:
+    assert only(mail_of(text)).tls is tls
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("EMAIL_HOST: h\nEMAIL_USE_TLS: True\nEMAIL_USE_SSL: True\n", 3),
+        ("MAIL_SERVER: h\nMAIL_USE_SSL: 1\nMAIL_USE_TLS: 1\n", 2),
+        ("smtp:\n  smtp_host: h\n  smtp_ssl: True\n", 3),  # smtp_starttls defaults to True
+    ],
+)
+def test_conflicting_flags(text: str, line: int) -> None:
+    conn = only(mail_of(text))
+    assert conn.tls_conflict is not None and conn.tls_conflict.line == line
+    assert conn.tls is Tls.UNKNOWN  # neither works; AS205 reports it, not AS201
+    after = fixed(text, conn, RemedyKind.RESOLVE_TLS_CONFLICT)
+    assert only(mail_of(after)).tls_conflict is None
+
+
+def test_airflow_connection_defaults_to_implicit_tls_without_conflict() -> None:
+    text = '{"c": {"conn_type": "smtp", "host": "smtp.office365.com", "port": 587}}'
+    conn = only(mail_of(text, "c.json", "json"))
+    assert conn.tls is Tls.IMPLICIT and conn.tls_conflict is None
+    assert RemedyKind.USE_STARTTLS not in conn.remedies  # disable_ssl would have to be added
+    text = (
+        '{"c": {"conn_type": "smtp", "host": "smtp.office365.com", "port": 587,'
+        ' "extra": {"disable_ssl": false, "disable_tls": true}}}'
+    )
+    conn = only(mail_of(text, "c.json", "json"))
+    after = fixed(text, conn, RemedyKind.USE_STARTTLS)
+    assert '"disable_ssl": true, "disable_tls": false' in after
+    assert only(mail_of(after, "c.json", "json")).tls is Tls.STARTTLS
+    default_port = '{"c": {"conn_type": "smtp", "host": "smtp.office365.com"}}'
+    assert only(mail_of(default_port, "c.json", "json")).port.value == 465
+
+
+# Remedies keep the file's own style.
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "EMAIL_HOST=h\nEMAIL_USE_SSL=True\nEMAIL_USE_TLS=False\n",
+            "False",
+        ),
+        ("EMAIL_HOST=h\nEMAIL_USE_SSL=yes\nEMAIL_USE_TLS=no\n", "no"),
+        ("EMAIL_HOST=h\nEMAIL_USE_SSL=1\nEMAIL_USE_TLS=0\n", "0"),
+        ("EMAIL_HOST=h\nEMAIL_USE_SSL=TRUE\nEMAIL_USE_TLS=FALSE\n", "FALSE"),
+        ("EMAIL_HOST=h\nEMAIL_USE_SSL='on'\nEMAIL_USE_TLS=\n", "'off'"),
+    ],
+)
+def test_use_starttls_keeps_the_style(before: str, after: str) -> None:
+    conn = only(mail_of(before, ".env", "dotenv"))
+    text = fixed(before, conn, RemedyKind.USE_STARTTLS)
+    assert text.splitlines()[1] == f"EMAIL_USE_SSL={after}"
+    assert only(mail_of(text, ".env", "dotenv")).tls is Tls.STARTTLS
+
+
+def test_use_starttls_needs_the_starttls_key_unless_it_defaults_on() -> None:
+    # Django: EMAIL_USE_TLS is off unless set, so dropping SSL alone would send in plain text.
+    conn = only(mail_of("EMAIL_HOST=h\nEMAIL_PORT=587\nEMAIL_USE_SSL=True\n", ".env", "dotenv"))
+    assert conn.tls is Tls.IMPLICIT and RemedyKind.USE_STARTTLS not in conn.remedies
+    # Airflow: smtp_starttls defaults to True, so turning smtp_ssl off is enough.
+    text = "[smtp]\nsmtp_host = h\nsmtp_port = 587\nsmtp_ssl = True\n"
+    conn = only(mail_of(text, "airflow.cfg", "ini"))
+    assert fixed(text, conn, RemedyKind.USE_STARTTLS).endswith("smtp_ssl = False\n")
+
+
+def test_port_587_switches_to_starttls_in_the_same_edit() -> None:
+    text = "mail:\n  host: smtp.office365.com\n  port: 465  # SMTPS\n  ssl: true\n  tls: false\n"
+    conn = only(mail_of(text))
+    after = fixed(text, conn, RemedyKind.PORT_587)
+    assert after == (
+        "mail:\n  host: smtp.office365.com\n  port: 587  # SMTPS\n  ssl: false\n  tls: true\n"
+    )
+
+
+def test_port_587_edits_the_default_of_a_reference() -> None:
+    text = "SMTP_HOST=smtp.office365.com\nSMTP_PORT=${SMTP_PORT:-465}\n"
+    conn = only(mail_of(text, ".env", "dotenv"))
+    assert conn.port.value == 465 and conn.port.origin == "env SMTP_PORT"
+    assert fixed(text, conn, RemedyKind.PORT_587).endswith("SMTP_PORT=${SMTP_PORT:-587}\n")
+
+
+def test_home_assistant_encryption_and_verification() -> None:
+    text = (
+        "notify:\n  - platform: smtp\n    server: smtp.office365.com\n    port: 587\n"
+        "    encryption: tls\n    verify_ssl: false\n    username: a@contoso.com\n"
+        "    password: !secret pw\n"
+    )
+    conn = only(mail_of(text, "configuration.yaml"))
+    assert conn.tls is Tls.IMPLICIT and conn.verification is Verification.UNVERIFIED
+    after = fixed(text, conn, RemedyKind.USE_STARTTLS)
+    assert "encryption: starttls\n" in after
+    conn = only(mail_of(after, "configuration.yaml"))
+    starttls = conn.first(StepKind.STARTTLS)
+    assert starttls is not None and starttls.verification is Verification.UNVERIFIED
+    assert starttls.span.line == 6
+    verified = apply_edits(after, starttls.remedies[RemedyKind.VERIFY_TLS].edits, "\n")
+    assert "verify_ssl: true\n" in verified
+
+
+# Logins and secrets.
+
+
+def test_login_needs_a_password_and_points_at_it() -> None:
+    conn = only(mail_of("EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: pw1\n"))
+    (login,) = conn.logins()
+    assert login.span.line == 2 and login.secret.literal
+    none = only(mail_of("EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: ''\nEMAIL_PORT: 1\n"))
+    assert none.logins() == []
+    no_user = "EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_USER: ''\nEMAIL_HOST_PASSWORD: p\n"
+    assert only(mail_of(no_user)).logins() == []  # the libraries skip login() then
+
+
+def test_oauth_settings_mean_no_password_login() -> None:
+    text = "mail:\n  host: smtp.office365.com\n  password: x\n  auth_type: oauth2\n"
+    assert only(mail_of(text)).logins() == []
+
+
+def test_dotenv_logins_only_for_microsoft_hosts() -> None:
+    unknown = "EMAIL_HOST=${EMAIL_HOST}\nEMAIL_HOST_PASSWORD=Lit3ral!\n"
+    mail = mail_of(unknown, ".env", "dotenv")
+    assert only(mail).logins() == []
+    # ... but a literal password for a host that may be Microsoft's is still a secret.
+    assert [use.what for use in mail.secrets] == ["EMAIL_HOST_PASSWORD"]
+    other = "EMAIL_HOST=mail.example.org\nEMAIL_HOST_PASSWORD=Lit3ral!\n"
+    mail = mail_of(other, ".env", "dotenv")
+    assert only(mail).logins() == [] and mail.secrets == []
+    microsoft = "EMAIL_HOST=smtp.office365.com\nEMAIL_HOST_PASSWORD=${PW}\n"
+    assert len(only(mail_of(microsoft, ".env", "dotenv")).logins()) == 1
+    # The same unknown host in YAML (a compose file wires it to a program) is a login.
+    assert len(only(mail_of(unknown.replace("=", ": "))).logins()) == 1
+
+
+def test_secrets_are_literals_only() -> None:
+    for value in ("${PW}", "'%(pw)s'", "'{{ vault_pw }}'", "changeme", "<password>", "''"):
+        text = f"EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: {value}\n"
+        assert mail_of(text).secrets == [], value
+    vault = "EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: !vault |\n  $ANSIBLE_VAULT;1.1\n"
+    assert mail_of(vault).secrets == []
+    gmail = "EMAIL_HOST: smtp.gmail.com\nEMAIL_HOST_PASSWORD: Lit3ral!\n"
+    assert mail_of(gmail).secrets == []
+
+
+def test_interpret_directly() -> None:
+    settings = [
+        Setting("EMAIL_HOST", Value.of("smtp.office365.com", SPAN), SPAN, "g"),
+        Setting("EMAIL_PORT", Value.of(465, SPAN), SPAN, "g", SPAN, "465"),
+    ]
+    partial = interpret(settings)
+    assert only(MailFile("x", "x", partial.connections)).tls is Tls.UNKNOWN
+    complete = interpret(settings, complete=True)
+    assert complete.connections[0].tls is Tls.NONE  # Django's flags default to False
+    assert complete.connections[0].remedies[RemedyKind.PORT_587].edits[0].replacement == "587"
+
+
+# Python settings modules.
+
+
+def python_mail(code: str, path: str = "settings.py") -> MailFile:
+    return analyze_python(path, code.encode())
+
+
+def settings_connections(mail: MailFile) -> list[Connection]:
+    return [c for c in mail.connections if c.library in ("django-settings", "flask-mail")]
+
+
+def test_django_settings_with_environ_and_decouple() -> None:
+    code = (
+        "import environ\nfrom decouple import config\n"
+        "env = environ.Env()\n"
+        "EMAIL_HOST = env('EMAIL_HOST', default='smtp.office365.com')\n"
+        "EMAIL_PORT = config('EMAIL_PORT', default='465', cast=int)\n"
+        "EMAIL_USE_SSL = env.bool('EMAIL_USE_SSL', default=True)\n"
+        "EMAIL_USE_TLS = config('EMAIL_USE_TLS', default='False', cast=bool)\n"
+        "EMAIL_HOST_PASSWORD = env.str('EMAIL_HOST_PASSWORD', default='')\n"
+    )
+    (conn,) = settings_connections(python_mail(code))
+    assert conn.host.value == "smtp.office365.com" and conn.host.origin == "env EMAIL_HOST"
+    assert conn.port.value == 465 and conn.tls is Tls.IMPLICIT
+    (login,) = conn.logins()  # an empty default: the environment has the password
+    assert not login.secret.known and login.secret.origin == "env EMAIL_HOST_PASSWORD"
+    after = apply_edits(code, conn.remedies[RemedyKind.PORT_587].edits, "\n")
+    assert "default='587', cast=int" in after
+    assert "env.bool('EMAIL_USE_SSL', default=False)" in after
+    assert "config('EMAIL_USE_TLS', default='True', cast=bool)" in after
+
+
+def test_flask_config_forms() -> None:
+    code = (
+        "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "app.config['MAIL_SERVER'] = 'smtp.office365.com'\n"
+        "app.config['MAIL_PORT'] = 465\n"
+        "def create_app():\n"
+        "    other = Flask(__name__)\n"
+        "    other.config.from_mapping({'MAIL_SERVER': 'smtp.office365.com', 'MAIL_PORT': 25})\n"
+        "    other.config.update(dict(MAIL_USE_TLS=True, MAIL_USE_SSL=True))\n"
+        "    return other\n"
+    )
+    connections = settings_connections(python_mail(code, "app.py"))
+    assert sorted((c.port.value, c.tls_conflict is not None) for c in connections) == [
+        (25, True),
+        (465, False),
+    ]
+
+
+def test_config_classes_and_star_imports() -> None:
+    code = (
+        "class Config:\n    MAIL_SERVER = 'smtp.office365.com'\n    MAIL_USE_TLS = True\n"
+        "class Production(Config):\n    MAIL_PORT = 465\n    MAIL_USE_SSL = False\n"
+    )
+    base, production = settings_connections(python_mail(code, "config.py"))
+    assert base.port.value == 25 and base.tls is Tls.STARTTLS  # Flask-Mail's defaults
+    # A subclass holds overrides only: its host stays unknown, no defaults fill in.
+    assert not production.host.known and production.port.value == 465
+    star = "from .base import *\nEMAIL_HOST = 'smtp.office365.com'\nEMAIL_USE_TLS = True\n"
+    (conn,) = settings_connections(python_mail(star))
+    assert not conn.port.known and conn.tls is Tls.UNKNOWN  # the base module may set them
+
+
+def test_modules_without_settings_names_are_not_read() -> None:
+    code = "import smtplib\nHOST = 'smtp.office365.com'\nPORT = 465\n"
+    assert settings_connections(python_mail(code, "m.py")) == []
+
+
+def test_login_on_a_plain_connection_can_turn_starttls_on() -> None:
+    text = (
+        "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=587\nEMAIL_USE_TLS=False\n"
+        "EMAIL_USE_SSL=False\nEMAIL_HOST_PASSWORD=${PW}\n"
+    )
+    conn = only(mail_of(text, ".env", "dotenv"))
+    (login,) = conn.logins()
+    assert conn.tls is Tls.NONE
+    after = apply_edits(text, login.remedies[RemedyKind.ADD_STARTTLS].edits, "\n")
+    assert "EMAIL_USE_TLS=True\n" in after and only(mail_of(after, ".env", "dotenv")).upgraded
+
+
+def test_smtphandler_without_secure_logs_in_on_plain_smtp() -> None:
+    text = (
+        "handlers:\n  mail:\n    class: logging.handlers.SMTPHandler\n"
+        "    mailhost: [smtp.office365.com, 587]\n    credentials: [a@contoso.com, Pw-1234!]\n"
+    )
+    conn = only(mail_of(text, "logging.yaml"))
+    assert conn.log_handler and conn.tls is Tls.NONE and conn.port.value == 587
+    (login,) = conn.logins()
+    assert login.span.line == 5 and login.secret.value == "Pw-1234!"
