@@ -88,6 +88,12 @@ class Rule:
     def host_policy(self, conn: Connection) -> HostPolicy | None:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
         confidence; a host of another provider: only with ``--all-providers``."""
+        policy = self._host_policy(conn)
+        if policy is not None and conn.inferred:
+            return HostPolicy(policy.provider, policy.severity, Confidence.LOW)
+        return policy
+
+    def _host_policy(self, conn: Connection) -> HostPolicy | None:
         host = conn.host
         if host.known and isinstance(host.value, str) and host.value:
             provider = lookup(host.value)

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .discover import SourceFile, discover
-from .findings import FileError, Finding
+from .errors import ParseError
+from .findings import FileError, Finding, Severity
 from .model import MailFile, Span
 from .precheck import may_matter
 from .secrets import mask_literal
+from .suppress import mark_suppressed
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are generated data, not mail code
 
@@ -29,6 +31,9 @@ class Settings:
     # "pkg.module:function" returning an access token for a scope; the XOAUTH2 fix imports
     # it instead of adding its own MSAL helper.
     token_provider: str | None = None
+    # [tool.authsweep.severity]: (rule id, "error"|"warning"|"info"); every finding of the
+    # rule gets that severity.
+    severity: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -45,19 +50,24 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     files_scanned: int = 0
     files_parsed: int = 0
+    suppressed: list[Finding] = field(default_factory=list)  # by inline comments
+    baselined: list[Finding] = field(default_factory=list)  # in the baseline; set by the CLI
 
     def add(self, result: FileResult) -> None:
-        self.findings.extend(result.findings)
+        for finding in result.findings:
+            (self.suppressed if finding.suppressed else self.findings).append(finding)
         self.errors.extend(result.errors)
         self.files_scanned += 1
         self.files_parsed += int(result.parsed)
 
 
+def matches(rule_id: str, codes: Sequence[str]) -> bool:
+    """Whether rule selectors (ids, prefixes, ALL) take in ``rule_id``."""
+    return any(rule_id.startswith(code.upper()) or code.upper() == "ALL" for code in codes)
+
+
 def selected_rules(settings: Settings) -> list:
     from authsweep.rules import ALL_RULES, RuleOptions
-
-    def matches(rule_id: str, codes: Sequence[str]) -> bool:
-        return any(rule_id.startswith(code.upper()) or code.upper() == "ALL" for code in codes)
 
     options = RuleOptions(all_providers=settings.all_providers)
     chosen = []
@@ -76,13 +86,15 @@ def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
         from .python import analyze_python
 
         return analyze_python(path, data)
+    from .config import CONFIG_KINDS, analyze_config
+
+    if kind in CONFIG_KINDS:
+        return analyze_config(path, kind, data)
     return MailFile(path=path, kind=kind)
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
-    from .python.frontend import ParseError
-
     result = FileResult(path)
     if not may_matter(data):
         return result
@@ -90,11 +102,16 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
         mail = analyze_source(path, kind, data)
     except ParseError as error:
         result.errors.append(FileError(path, str(error), "unparsable"))
-        return result
+        if kind != "python":
+            return result
+        from .python.fallback import scan_unparsable
+
+        mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed
     for rule in rules:
         result.findings.extend(rule.check(mail))
     attach_context(result.findings, data, secret_spans(mail))
+    mark_suppressed(result.findings, kind, data)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -118,7 +135,9 @@ def attach_context(findings: list[Finding], data: bytes, secrets: list[Span]) ->
     if not findings:
         return
     lines = data.decode("utf-8", errors="replace").splitlines()
-    for span in secrets:
+    # Once each, right to left: a mask may be longer than a short secret, which would move
+    # the columns of a second mask on the same line (or of the same secret found twice).
+    for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
         for number in range(span.line, span.end_line + 1):
             if number > len(lines):
                 break
@@ -151,6 +170,23 @@ def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
     return read_path(source.path, source.display)
 
 
+# Per-file configuration for check_paths: the settings one file is checked with (files with
+# equal settings share a run of the rules) and rule codes ignored for it alone; None leaves
+# the file out.
+Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
+
+
+def apply_file_settings(result: FileResult, settings: Settings, ignored: Sequence[str]) -> None:
+    """Per-file ignores and severity overrides. They depend on the file's path and the
+    configuration, not its content, so they apply after checking (and after the cache)."""
+    if ignored:
+        result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
+    overrides = dict(settings.severity)
+    for finding in result.findings:
+        if finding.rule in overrides:
+            finding.severity = Severity(overrides[finding.rule])
+
+
 def check_paths(
     paths: Sequence[str],
     settings: Settings,
@@ -159,22 +195,44 @@ def check_paths(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    configure: Configure | None = None,
 ) -> RunResult:
     """Check every file under ``paths``: in parallel for large inputs, and with a result
-    cache in ``cache_dir`` when one is given."""
+    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own settings
+    (``settings`` then only supplies discovery excludes)."""
     from .cache import ResultCache, settings_key
     from .runner import run
 
     files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
-    rules = selected_rules(settings)
-    cache = None
-    if cache_dir is not None:
-        cache = ResultCache(cache_dir, settings_key((settings, [type(r).__name__ for r in rules])))
+    groups: dict[Settings, list[SourceFile]] = {}
+    ignored: dict[str, tuple[str, ...]] = {}
+    for source in files:
+        chosen = (settings, ()) if configure is None else configure(source)
+        if chosen is not None:
+            groups.setdefault(chosen[0], []).append(source)
+            ignored[source.display] = chosen[1]
     result = RunResult(errors=list(errors))
-    for file_result in run(files, settings, rules, jobs=jobs, cache=cache, progress=progress):
-        result.add(file_result)
-    if cache is not None:
-        cache.save(seen=None)
+    total = sum(len(group) for group in groups.values())
+    done = 0
+    for group_settings, group in groups.items():
+        rules = selected_rules(group_settings)
+        cache = None
+        if cache_dir is not None:
+            key = settings_key((group_settings, [type(r).__name__ for r in rules]))
+            cache = ResultCache(cache_dir, key)
+        step = None
+        if progress is not None:
+
+            def step(count: int, _: int, base: int = done) -> None:
+                progress(base + count, total)
+
+        for file_result in run(group, group_settings, rules, jobs=jobs, cache=cache, progress=step):
+            apply_file_settings(file_result, group_settings, ignored.get(file_result.path, ()))
+            result.add(file_result)
+        done += len(group)
+        if cache is not None:
+            cache.save(seen=None)
     result.findings.sort(key=Finding.sort_key)
+    result.suppressed.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
     return result

@@ -12,16 +12,27 @@ from __future__ import annotations
 
 import difflib
 import os
+import signal
 import tempfile
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .discover import discover
-from .engine import Settings, check_source, read_file, selected_rules
+from .discover import SourceFile, discover
+from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding
 from .model import Edit
+from .runner import (
+    FILE_TIMEOUT_SECONDS,
+    PARALLEL_THRESHOLD,
+    FileTimeout,
+    ignore_interrupts,
+    pooled,
+    time_limit,
+)
 from .text import SourceCodec, decode
 
 MAX_ROUNDS = 6
@@ -117,6 +128,11 @@ def _allowed(finding: Finding, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
+def _reported(findings: list[Finding], ignored: Sequence[str]) -> list[Finding]:
+    """What check would report: suppressed findings and per-file ignores left out."""
+    return [f for f in findings if not f.suppressed and not matches(f.rule, ignored)]
+
+
 def _footprint(edits: Sequence[Edit]) -> tuple[int, int, frozenset[int]]:
     """The range a fix touches, and the points where it inserts."""
     inserts = frozenset(e.start for e in edits if e.start == e.end)
@@ -145,8 +161,10 @@ def fix_source(
     *,
     unsafe: bool,
     rules: Sequence | None = None,
+    ignored: Sequence[str] = (),
 ) -> FileFix:
-    """Fix one file's bytes in memory. Never raises for bad input."""
+    """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
+    rules ignored for this file (``ignored``) are not fixed."""
     from .fixes.module_needs import add_module_needs
 
     rules = list(rules) if rules is not None else selected_rules(settings)
@@ -169,7 +187,7 @@ def fix_source(
         taken: list[tuple[int, int, frozenset[int]]] = []
         # Safe fixes first: the transport is settled before authentication is rewritten.
         candidates = sorted(
-            (f for f in checked.findings if _allowed(f, unsafe)),
+            (f for f in _reported(checked.findings, ignored) if _allowed(f, unsafe)),
             key=lambda f: f.fix.applicability is not Applicability.SAFE,  # type: ignore[union-attr]
         )
         for finding in candidates:
@@ -180,7 +198,7 @@ def fix_source(
             chosen.append(finding)
             taken.append(footprint)
         if not chosen:
-            result.remaining = checked.findings
+            result.remaining = _reported(checked.findings, ignored)
             result.after = current
             return result
         edits = [edit for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
@@ -223,26 +241,117 @@ def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
         raise
 
 
-def fix_paths(paths: Sequence[str], settings: Settings, *, unsafe: bool, write: bool) -> FixOutcome:
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM behaves like Ctrl-C while files are written, so the write in progress
+    cleans up its temporary file instead of dying half-way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
+FixTask = tuple[str, str, str, Settings, tuple[str, ...], bool]  # path, shown, kind, ...
+
+_rules_by_settings: dict[Settings, list] = {}
+
+
+def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
+    """Read and fix one file in memory; returns the bytes it was fixed from."""
+    path, display, kind, settings, ignored, unsafe = task
+    data, error = read_path(Path(path), display)
+    if error is not None:
+        return task, FileFix(display, "", "", error=error), None
+    assert data is not None
+    rules = _rules_by_settings.get(settings)
+    if rules is None:
+        rules = _rules_by_settings[settings] = selected_rules(settings)
+    try:
+        with time_limit(FILE_TIMEOUT_SECONDS):
+            fixed = fix_source(display, kind, data, settings, unsafe=unsafe, rules=rules,
+                               ignored=ignored)
+    except (FileTimeout, RecursionError, MemoryError) as problem:
+        reason = "took too long" if isinstance(problem, FileTimeout) else type(problem).__name__
+        fixed = FileFix(display, "", "", error=FileError(display, f"not fixed: {reason}", "fix"))
+    if not fixed.changed:
+        fixed.before = fixed.after = ""  # a sweep keeps only the texts it changes
+    return task, fixed, data
+
+
+def _fix_chunk(tasks: list[FixTask]) -> list:
+    return [_fix_task(task) for task in tasks]
+
+
+def _crashed_fix(task: FixTask):
+    error = FileError(task[1], "not fixed: the fixing process crashed", "internal")
+    return task, FileFix(task[1], "", "", error=error), None
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM behaves like Ctrl-C while files are written, so the write in progress
+    cleans up its temporary file instead of dying half-way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def fix_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    unsafe: bool,
+    write: bool,
+    configure: Configure | None = None,
+    jobs: int | None = None,
+) -> FixOutcome:
+    """Fix every file under ``paths``; fixes are computed in parallel for large inputs,
+    files are written one by one by this process. ``configure`` gives each file its own
+    settings and ignored rules, as for ``check_paths``."""
+    with _terminate_as_interrupt():
+        return _fix_paths(paths, settings, unsafe, write, configure, jobs)
+
+
+def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
     files, errors = discover(paths, exclude=settings.exclude)
     outcome = FixOutcome(errors=list(errors))
-    rules = selected_rules(settings)
+    tasks: list[FixTask] = []
     for source in files:
-        data, error = read_file(source)
-        if error is not None:
-            outcome.errors.append(error)
-            continue
-        assert data is not None
-        fixed = fix_source(source.display, source.kind, data, settings, unsafe=unsafe, rules=rules)
+        chosen = (settings, ()) if configure is None else configure(source)
+        if chosen is not None:
+            tasks.append((str(source.path), source.display, source.kind, chosen[0],
+                          tuple(chosen[1]), unsafe))
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+        results = map(_fix_task, tasks)
+    else:
+        results = pooled(_fix_chunk, tasks, workers, _crashed_fix, ignore_interrupts)
+    for task, fixed, data in sorted(results, key=lambda r: r[0][1]):
         if fixed.error is not None:
             outcome.errors.append(fixed.error)
-        if write and fixed.changed and fixed.codec is not None:
+        if write and fixed.changed and fixed.codec is not None and data is not None:
             try:
-                write_atomically(source.path, fixed.codec.encode(fixed.after), data)
+                write_atomically(Path(task[0]), fixed.codec.encode(fixed.after), data)
             except (OSError, UnicodeEncodeError) as problem:
-                outcome.errors.append(
-                    FileError(source.display, f"fix not written: {problem}", "fix")
-                )
+                outcome.errors.append(FileError(task[1], f"fix not written: {problem}", "fix"))
                 fixed.after = fixed.before
         outcome.files.append(fixed)
     return outcome

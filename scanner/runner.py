@@ -64,7 +64,12 @@ def _init_worker(settings, timeout: float) -> None:
     global _worker_timeout
     _worker_rules[:] = selected_rules(settings)
     _worker_timeout = timeout
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    ignore_interrupts()
+
+
+def ignore_interrupts() -> None:
+    """In a worker: Ctrl-C and SIGTERM are the parent's to handle (it cleans up)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_one(task: Task, rules: Sequence, timeout: float):
@@ -141,7 +146,10 @@ def run(
             yield result
         return
 
-    for task, result, digest in _pooled(pending, settings, workers, timeout):
+    results = pooled(
+        _check_chunk, pending, workers, _crashed_check, _init_worker, (settings, timeout)
+    )
+    for task, result, digest in results:
         if cache is not None and digest is not None and task[0] in stats:
             cache.store(task[0], stats[task[0]], digest, result)
         done += 1
@@ -157,31 +165,47 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _pooled(tasks: list[Task], settings, workers: int, timeout: float):
+def pooled(
+    function: Callable[[list], list],
+    tasks: list,
+    workers: int,
+    crashed: Callable[[object], object],
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+) -> Iterator:
+    """``function`` over chunks of ``tasks`` in worker processes; yields its results.
+
+    A worker that dies (a crash in a C extension, the OOM killer) breaks the pool: the
+    tasks it left undone are retried alone, one process each, and a task that kills its
+    process again yields ``crashed(task)``.
+    """
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-    retry: list[Task] = []
+    retry: list = []
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(settings, timeout)
+        workers, mp_context=context, initializer=initializer, initargs=initargs
     ) as pool:
-        futures = {pool.submit(_check_chunk, chunk): chunk for chunk in chunks}
+        futures = {pool.submit(function, chunk): chunk for chunk in chunks}
         for future in as_completed(futures):
             try:
                 yield from future.result()
             except BrokenProcessPool:
                 retry.extend(futures[future])
-    # A worker died (a crash in a C extension, the OOM killer): retry alone, one per process.
     for task in retry:
         try:
             with ProcessPoolExecutor(
-                1, mp_context=context, initializer=_init_worker, initargs=(settings, timeout)
+                1, mp_context=context, initializer=initializer, initargs=initargs
             ) as single:
-                yield from single.submit(_check_chunk, [task]).result()
+                yield from single.submit(function, [task]).result()
         except BrokenProcessPool:
-            from .engine import FileResult
+            yield crashed(task)
 
-            error = FileError(task[1], "skipped: the analysing process crashed", "internal")
-            yield task, FileResult(task[1], errors=[error]), None
+
+def _crashed_check(task: Task):
+    from .engine import FileResult
+
+    error = FileError(task[1], "skipped: the analysing process crashed", "internal")
+    return task, FileResult(task[1], errors=[error]), None

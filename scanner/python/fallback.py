@@ -1,0 +1,131 @@
+"""A token-level look at Python that does not parse (Python 2 above all).
+
+Old mail scripts are often Python 2: ``print "sent"``, ``except X, e``. They
+cannot be parsed, but their smtplib/imaplib/poplib shapes are plain enough to
+find with patterns: a client assigned to a name, its host and port when written
+as literals (or as a module constant), and the calls made on that name. What
+this finds is marked inferred (low confidence) and never fixed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value, Verification
+
+_CLIENTS = {
+    "SMTP": (Protocol.SMTP, Tls.NONE, 25),
+    "SMTP_SSL": (Protocol.SMTP, Tls.IMPLICIT, 465),
+    "IMAP4": (Protocol.IMAP, Tls.NONE, 143),
+    "IMAP4_SSL": (Protocol.IMAP, Tls.IMPLICIT, 993),
+    "POP3": (Protocol.POP, Tls.NONE, 110),
+    "POP3_SSL": (Protocol.POP, Tls.IMPLICIT, 995),
+}
+_MODULES = re.compile(rb"^\s*(?:import|from)\s+(?:smtplib|imaplib|poplib)\b", re.MULTILINE)
+_OPEN = re.compile(
+    r"(?P<receiver>[A-Za-z_][\w.]*)\s*=\s*(?:(?:smtplib|imaplib|poplib)\.)?"
+    r"(?P<client>SMTP_SSL|SMTP|IMAP4_SSL|IMAP4|POP3_SSL|POP3)\s*\((?P<args>[^()\n]*)\)"
+)
+_CALL = re.compile(
+    r"(?P<receiver>[A-Za-z_][\w.]*)\.(?P<method>login|starttls|stls|pass_|ehlo)\s*\("
+    r"(?P<args>[^()\n]*)\)?"
+)
+_CONSTANT = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>'[^'\n]*'|\"[^\"\n]*\"|\d+)\s*$",
+                       re.MULTILINE)
+_STRING = re.compile(r"^\s*[uUbB]?(['\"])(?P<text>[^'\"]*)\1\s*$")
+
+
+def _span(text: str, line_starts: list[int], start: int, end: int) -> Span:
+    def position(offset: int) -> tuple[int, int]:
+        low, high = 0, len(line_starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if line_starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low + 1, offset - line_starts[low] + 1
+
+    line, column = position(start)
+    end_line, end_column = position(end)
+    return Span(line, column, end_line, end_column, start, end)
+
+
+def _value(argument: str, offset: int, text: str, line_starts: list[int],
+           constants: dict[str, tuple[object, int, int]]) -> Value:
+    """The value of an argument written at ``offset``: a literal here, or a module
+    constant's literal (whose span is then where the constant is written)."""
+    stripped = argument.strip()
+    start = offset + argument.find(stripped) if stripped else offset
+    match = _STRING.match(stripped)
+    if match or stripped.isdigit():
+        literal = match.group("text") if match else int(stripped)
+        span = _span(text, line_starts, start, start + len(stripped))
+        return Value(True, literal, literal=True, literal_span=span, source=stripped)
+    if stripped in constants:
+        literal, begin, end = constants[stripped]
+        span = _span(text, line_starts, begin, end)
+        return Value(True, literal, literal=True, literal_span=span, source=stripped)
+    return Value.unknown(f"name {stripped}" if stripped.isidentifier() else None)
+
+
+def _arguments(args: str, offset: int) -> list[tuple[str, int]]:
+    """Positional arguments with their offsets (keywords are left out)."""
+    found = []
+    position = offset
+    for part in args.split(","):
+        if part.strip() and "=" not in part:
+            found.append((part, position))
+        position += len(part) + 1
+    return found
+
+
+def scan_unparsable(path: str, data: bytes) -> MailFile:
+    """Inferred connections of a file that does not parse; empty if it uses no mail module."""
+    mail = MailFile(path=path, kind="python", analyzed=False)
+    if not _MODULES.search(data):
+        return mail
+    text = data.decode("utf-8", errors="replace")
+    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    constants: dict[str, tuple[object, int, int]] = {}
+    for match in _CONSTANT.finditer(text):
+        raw = match.group("value")
+        literal = int(raw) if raw.isdigit() else raw[1:-1]
+        constants[match.group("name")] = (literal, match.start("value"), match.end("value"))
+    opened: dict[str, Connection] = {}
+    for match in _OPEN.finditer(text):
+        protocol, tls, default_port = _CLIENTS[match.group("client")]
+        args = _arguments(match.group("args"), match.start("args"))
+        values = [_value(arg, at, text, line_starts, constants) for arg, at in args]
+        host = values[0] if values else Value.unknown("missing")
+        port = values[1] if len(values) > 1 else Value(True, default_port)
+        conn = Connection(
+            protocol=protocol,
+            library={Protocol.SMTP: "smtplib", Protocol.IMAP: "imaplib"}.get(protocol, "poplib"),
+            host=host,
+            port=port,
+            tls=tls,
+            opened_at=_span(text, line_starts, match.start("client"), match.end()),
+            verification=Verification.UNKNOWN,
+            inferred=True,
+        )
+        mail.connections.append(conn)
+        opened[match.group("receiver")] = conn
+    for match in _CALL.finditer(text):
+        conn = opened.get(match.group("receiver"))
+        if conn is None:
+            continue
+        span = _span(text, line_starts, match.start(), match.end())
+        method = match.group("method")
+        if method in ("starttls", "stls"):
+            conn.steps.append(Step(StepKind.STARTTLS, span))
+        elif method == "ehlo":
+            conn.steps.append(Step(StepKind.EHLO, span))
+        else:
+            args = _arguments(match.group("args") or "", match.start("args"))
+            values = [_value(arg, at, text, line_starts, constants) for arg, at in args]
+            if method == "pass_" or len(values) >= 2:
+                secret = values[-1] if values else Value.unknown()
+                user = values[0] if len(values) >= 2 else Value.unknown()
+                conn.steps.append(Step(StepKind.LOGIN, span, user=user, secret=secret))
+    return mail

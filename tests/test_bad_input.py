@@ -1,0 +1,260 @@
+"""Bad input never crashes a run, is reported, and loses nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authsweep.scanner import runner
+from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.fixer import fix_paths
+
+BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad_input"
+
+
+def by_file(run) -> tuple[dict[str, set[str]], dict[str, str]]:
+    findings: dict[str, set[str]] = {}
+    for finding in run.findings:
+        findings.setdefault(Path(finding.path).name, set()).add(finding.rule)
+    errors = {Path(error.path).name: error.message for error in run.errors}
+    return findings, errors
+
+
+def test_bad_input_fixtures() -> None:
+    run = check_paths([str(BAD)], Settings())
+    findings, errors = by_file(run)
+    # Unparsable files are listed with a reason...
+    assert set(errors) == {
+        "binary_named.py",
+        "mixed_tabs.py",
+        "python2_mailer.py",
+        "syntax_error.py",
+    }
+    assert "Python 2" in errors["python2_mailer.py"]
+    assert "tabs" in errors["mixed_tabs.py"]
+    assert "line 4" in errors["syntax_error.py"]
+    assert "decode" in errors["binary_named.py"]
+    # ...and what parses is checked: BOM + mixed newlines, latin-1, deep nesting, new syntax.
+    assert {"AS201", "AS101"} <= findings["bom_mixed_newlines.py"]
+    assert "AS201" in findings["latin1_cookie.py"]
+    assert "AS201" in findings["deeply_nested.py"]
+    assert "AS201" in findings["newer_python.py"]
+    assert "empty.py" not in findings and "empty.py" not in errors
+
+
+def test_python2_mail_script_is_still_scanned_with_low_confidence() -> None:
+    run = check_paths([str(BAD / "python2_mailer.py")], Settings())
+    as101 = [f for f in run.findings if f.rule == "AS101"]
+    assert [(f.span.line, f.confidence.value, f.fix) for f in as101] == [(9, "low", None)]
+    assert [e.kind for e in run.errors] == ["unparsable"]
+
+
+def test_python2_fallback_masks_literal_secrets(tmp_path: Path) -> None:
+    secret = "Py2-Only-Secret-4471"
+    (tmp_path / "old.py").write_text(
+        "import smtplib\n"
+        "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        f"s.login('a@contoso.com', '{secret}')\n"
+        "print 'done'\n"
+    )
+    run = check_paths([str(tmp_path)], Settings())
+    assert {f.rule for f in run.findings} >= {"AS101", "AS105", "AS203"}
+    for finding in run.findings:
+        assert secret not in finding.message
+        assert all(secret not in text for _, text in finding.frame)
+
+
+def test_huge_generated_module_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    big = tmp_path / "generated_pb2.py"
+    with big.open("w") as handle:
+        handle.write("import smtplib\n")
+        line = "DATA_%d = b'" + "x" * 200 + "'\n"
+        for index in range(20 * 1024 * 1024 // 210):
+            handle.write(line % index)
+    (tmp_path / "mail.py").write_text(
+        "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    )
+    run = check_paths([str(tmp_path)], Settings())
+    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "skipped")]
+    assert "MB" in run.errors[0].message
+    assert any(f.rule == "AS201" for f in run.findings)
+
+
+def test_symlinks_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret_mail.py").write_text(
+        "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    )
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "pkg" / "loop").symlink_to(tree, target_is_directory=True)
+    (tree / "pkg" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (tree / "pkg" / "link.py").symlink_to(outside / "secret_mail.py")
+    (tree / "pkg" / "ok.py").write_text("x = 1\n")
+    run = check_paths([str(tree)], Settings())
+    assert run.findings == [] and run.errors == []
+    assert run.files_scanned == 1
+
+
+def test_file_that_disappears_is_reported(tmp_path: Path, monkeypatch) -> None:
+    from authsweep.scanner import discover as discovery
+
+    (tmp_path / "gone.py").write_text("import smtplib\n")
+    (tmp_path / "stays.py").write_text(
+        "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    )
+    real = discovery.discover
+
+    def discover_then_delete(*args, **kwargs):
+        result = real(*args, **kwargs)
+        (tmp_path / "gone.py").unlink()
+        return result
+
+    monkeypatch.setattr("authsweep.scanner.engine.discover", discover_then_delete)
+    run = check_paths([str(tmp_path)], Settings())
+    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("gone.py", "unreadable")]
+    assert any(f.rule == "AS201" for f in run.findings)
+
+
+def test_non_utf8_file_name(tmp_path: Path) -> None:
+    name = os.fsencode(tmp_path) + b"/caf\xe9_mail.py"
+    with open(name, "wb") as handle:
+        handle.write(b"import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
+    result = subprocess.run(
+        [sys.executable, "-c", "from authsweep.scanner.cli import main; main()", "check",
+         str(tmp_path)],
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert b"AS201" in result.stdout
+    assert b"Traceback" not in result.stderr
+
+
+def test_fix_on_read_only_file_keeps_it_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "ro.py"
+    path.write_text("import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\ns.quit()\n")
+    path.chmod(0o444)
+    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    assert not outcome.errors
+    assert "smtplib.SMTP(" in path.read_text()
+    assert oct(path.stat().st_mode & 0o777) == oct(0o444)
+
+
+def test_interrupted_write_leaves_the_original_and_no_temp_file(tmp_path: Path, monkeypatch):
+    path = tmp_path / "m.py"
+    original = "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587).quit()\n"
+    path.write_text(original)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    assert path.read_text() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+
+
+def test_sigterm_during_a_sweep_leaves_whole_files(tmp_path: Path) -> None:
+    original = "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\ns.quit()\n"
+    for index in range(300):
+        (tmp_path / f"m{index}.py").write_text(original)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from authsweep.scanner.cli import main; main()", "fix",
+         str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # Stop it once it has started writing (or finished: both must leave whole files).
+    for _ in range(400):
+        if process.poll() is not None:
+            break
+        if any("SMTP(" in p.read_text() for p in tmp_path.iterdir() if p.suffix == ".py"):
+            break
+        subprocess.run(["sleep", "0.01"], check=False)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert all(name.endswith(".py") for name in names), names  # no temporary file left
+    for path in tmp_path.iterdir():
+        text = path.read_text()
+        assert text == original or ("smtplib.SMTP(" in text and "starttls" in text), text
+
+
+def test_scanned_code_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "EXECUTED"
+    (tmp_path / "evil.py").write_text(
+        f"open({str(marker)!r}, 'w').write('ran')\n"
+        "import smtplib\n"
+        "smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    )
+    (tmp_path / "conftest.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    (tmp_path / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    check_paths([str(tmp_path)], Settings())
+    fix_paths([str(tmp_path)], Settings(), unsafe=True, write=False)
+    assert not marker.exists()
+
+
+def test_a_hanging_file_times_out_and_the_rest_goes_on(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    from authsweep.scanner import engine
+
+    (tmp_path / "slow.py").write_text("import smtplib\n")
+    (tmp_path / "ok.py").write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
+    real = engine.analyze_source
+
+    def slow(path, kind, data):
+        if path.endswith("slow.py"):
+            time.sleep(30)
+        return real(path, kind, data)
+
+    monkeypatch.setattr(engine, "analyze_source", slow)
+    monkeypatch.setattr(runner, "FILE_TIMEOUT_SECONDS", 0.5)
+    files, _ = engine.discover([str(tmp_path)])
+    results = list(runner.run(files, Settings(), engine.selected_rules(Settings()), timeout=0.5))
+    errors = [e for r in results for e in r.errors]
+    assert [(Path(e.path).name, e.kind) for e in errors] == [("slow.py", "timeout")]
+    assert any(f.rule == "AS201" for r in results for f in r.findings)
+
+
+def test_a_crashing_worker_is_reported_and_the_sweep_goes_on(tmp_path, monkeypatch) -> None:
+    from authsweep.scanner import engine
+
+    for index in range(6):
+        (tmp_path / f"m{index}.py").write_text(
+            "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+        )
+    (tmp_path / "crash.py").write_text("import smtplib\n")
+    real = engine.analyze_source
+
+    def crash(path, kind, data):
+        if path.endswith("crash.py"):
+            os._exit(3)  # a segfault in a C extension looks like this to the pool
+        return real(path, kind, data)
+
+    monkeypatch.setattr(engine, "analyze_source", crash)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    files, _ = engine.discover([str(tmp_path)])
+    results = list(runner.run(files, Settings(), engine.selected_rules(Settings()), jobs=2))
+    errors = [(Path(e.path).name, e.kind) for r in results for e in r.errors]
+    assert errors == [("crash.py", "internal")]
+    assert sum(1 for r in results for f in r.findings if f.rule == "AS201") == 6
+
+
+def test_fixtures_copy_fix_diff_never_crashes(tmp_path: Path) -> None:
+    tree = tmp_path / "bad"
+    shutil.copytree(BAD, tree)
+    before = {p.name: p.read_bytes() for p in tree.iterdir()}
+    outcome = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    assert {p.name: p.read_bytes() for p in tree.iterdir()} == before
+    assert {Path(e.path).name for e in outcome.errors} >= {"python2_mailer.py", "syntax_error.py"}
+    assert "bom_mixed_newlines.py" in outcome.diff
