@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -31,9 +32,24 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The installed authsweep code itself (names, sizes, mtimes of its modules), so that
+    an upgrade, or an edit in a development checkout, never reuses old results."""
+    import authsweep.rules
+
+    roots = [Path(__file__).parent, Path(authsweep.rules.__file__).parent]
+    entries = sorted(
+        (str(path), path.stat().st_size, path.stat().st_mtime_ns)
+        for root in roots
+        for path in root.rglob("*.py")
+    )
+    return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
+
+
 def settings_key(parts: object) -> str:
-    """What makes results valid: the version, the rules and every effective setting."""
-    text = json.dumps([__version__, repr(parts)], sort_keys=True)
+    """What makes results valid: the version and code, the rules and every setting."""
+    text = json.dumps([__version__, code_fingerprint(), repr(parts)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

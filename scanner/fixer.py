@@ -277,8 +277,9 @@ def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
         rules = _rules_by_settings[settings] = selected_rules(settings)
     try:
         with time_limit(FILE_TIMEOUT_SECONDS):
-            fixed = fix_source(display, kind, data, settings, unsafe=unsafe, rules=rules,
-                               ignored=ignored)
+            fixed = fix_source(
+                display, kind, data, settings, unsafe=unsafe, rules=rules, ignored=ignored
+            )
     except (FileTimeout, RecursionError, MemoryError) as problem:
         reason = "took too long" if isinstance(problem, FileTimeout) else type(problem).__name__
         fixed = FileFix(display, "", "", error=FileError(display, f"not fixed: {reason}", "fix"))
@@ -337,8 +338,9 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
     for source in files:
         chosen = (settings, ()) if configure is None else configure(source)
         if chosen is not None:
-            tasks.append((str(source.path), source.display, source.kind, chosen[0],
-                          tuple(chosen[1]), unsafe))
+            tasks.append(
+                (str(source.path), source.display, source.kind, chosen[0], tuple(chosen[1]), unsafe)
+            )
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
         results = map(_fix_task, tasks)
