@@ -98,7 +98,7 @@ class ResultCache:
     def __init__(self, folder: Path, key: str) -> None:
         self.path = folder / f"results-{key}.json"
         self.folder = folder
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, list] = {}
         self.written_at = 0.0
         self.dirty = False
         try:
@@ -108,31 +108,30 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError):
             self.entries = {}
 
-    def lookup(self, path: str, stat: os.stat_result, read) -> tuple[dict | None, bytes | None]:
+    def lookup(self, path: str, stat: os.stat_result, read) -> tuple[list | None, bytes | None]:
         """The cached entry for ``path`` if still valid, and the bytes if they had to be
         read to decide (so the caller does not read them again)."""
         entry = self.entries.get(path)
         if entry is None:
             return None, None
+        size, mtime, digest = entry[0], entry[1], entry[2]
         racy = stat.st_mtime >= self.written_at - _RACY_SECONDS
-        if not racy and entry["size"] == stat.st_size and entry["mtime"] == stat.st_mtime_ns:
+        if not racy and size == stat.st_size and mtime == stat.st_mtime_ns:
             return entry, None
         data = read()
-        if data is not None and entry["hash"] == content_hash(data):
-            entry["size"], entry["mtime"] = stat.st_size, stat.st_mtime_ns
+        if data is not None and digest == content_hash(data):
+            entry[0], entry[1] = stat.st_size, stat.st_mtime_ns
             self.dirty = True
             return entry, data
         return None, data
 
     def store(self, path: str, stat: os.stat_result, digest: str, result) -> None:
-        self.entries[path] = {
-            "size": stat.st_size,
-            "mtime": stat.st_mtime_ns,
-            "hash": digest,
-            "parsed": result.parsed,
-            "findings": [finding_to_json(f) for f in result.findings],
-            "errors": [asdict(e) for e in result.errors],
-        }
+        # [size, mtime, hash, parsed, findings, errors]: a clean file costs four values.
+        entry: list = [stat.st_size, stat.st_mtime_ns, digest, result.parsed]
+        if result.findings or result.errors:
+            entry.append([finding_to_json(f) for f in result.findings])
+            entry.append([asdict(e) for e in result.errors])
+        self.entries[path] = entry
         self.dirty = True
 
     def save(self, seen: set[str] | None = None) -> None:
@@ -154,22 +153,19 @@ class ResultCache:
                 delete=False,
                 encoding="utf-8",
             )
+            document = {"written_at": time.time(), "files": self.entries}
             with handle:
-                json.dump({"written_at": time.time(), "files": self.entries}, handle)
+                handle.write(json.dumps(document, separators=(",", ":")))
             os.replace(handle.name, self.path)
         except OSError:
             return  # a cache that cannot be written only costs time next run
 
 
-def entry_result(entry: dict, display: str):
+def entry_result(entry: list, display: str):
     from .engine import FileResult
 
-    findings = [finding_from_json(f) for f in entry["findings"]]
+    findings = [finding_from_json(f) for f in entry[4]] if len(entry) > 4 else []
     for finding in findings:
         finding.path = display  # the same file may be named differently from another folder
-    return FileResult(
-        path=display,
-        findings=findings,
-        errors=[FileError(**{**e, "path": display}) for e in entry["errors"]],
-        parsed=entry["parsed"],
-    )
+    errors = [FileError(**{**e, "path": display}) for e in entry[5]] if len(entry) > 5 else []
+    return FileResult(path=display, findings=findings, errors=errors, parsed=entry[3])

@@ -1,9 +1,8 @@
 """The byte-level pre-check: most files of a big tree cannot matter and are never parsed.
 
-One compiled pattern over the lower-cased raw bytes (no decoding) looks for a mail
-library, a Microsoft mail host, or a mail settings name. A file without any is
-skipped. Markers that contain a shorter marker are dropped: ``smtp`` already finds
-``smtp.office365.com``, and a short alternation is what keeps this fast.
+The lower-cased raw bytes (no decoding) are searched for a mail library, a Microsoft
+mail host, or a mail settings name. A file without any is skipped. Markers that
+contain a shorter marker are dropped: ``smtp`` already finds ``smtp.office365.com``.
 """
 
 from __future__ import annotations
@@ -42,13 +41,28 @@ def _adapter_markers() -> tuple[str, ...]:
     return tuple(marker.decode() for adapter in ADAPTERS for marker in adapter.markers)
 
 
+# Short words most markers contain. Plain substring search for these is several times
+# faster than one regular expression with every marker in it; the expression then only
+# runs on the few files that contain one of them.
+_FAMILY_WORDS = ("smtp", "imap", "mail", "msal")
+
+
+def _minimal(words: set[str]) -> list[str]:
+    """Drop every word that contains another: finding the shorter one is enough."""
+    return sorted(w for w in words if not any(o != w and o in w for o in words))
+
+
 @lru_cache(maxsize=8)
-def _pattern(extra: tuple[str, ...]) -> re.Pattern[bytes]:
-    markers = (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
-    words = {w.lower() for w in markers}
-    minimal = sorted(w for w in words if not any(o != w and o in w for o in words))
-    return re.compile(b"|".join(re.escape(w.encode()) for w in minimal))
+def _markers(extra: tuple[str, ...]) -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
+    markers = {
+        w.lower() for w in (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
+    }
+    anchors = _minimal(markers | set(_FAMILY_WORDS))
+    pattern = re.compile(b"|".join(re.escape(w.encode()) for w in _minimal(markers)))
+    return tuple(a.encode() for a in anchors), pattern
 
 
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
-    return _pattern(extra).search(data.lower()) is not None
+    anchors, pattern = _markers(extra)
+    lowered = data.lower()
+    return any(anchor in lowered for anchor in anchors) and pattern.search(lowered) is not None
