@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 from .base import Example, Rule, RuleOptions
+from .conflicting_tls_flags import ConflictingTlsFlags
+from .ews_basic_auth import EwsBasicAuth
 from .hardcoded_mail_secret import HardcodedMailSecret
 from .imap_pop_basic_auth import ImapPopBasicAuth
 from .implicit_tls_on_587 import ImplicitTlsOn587
 from .login_before_starttls import LoginBeforeStarttls
+from .password_token_flow import PasswordTokenFlow
 from .smtp_basic_auth import SmtpBasicAuth
+from .smtphandler_credentials import SmtpHandlerCredentials
 from .unsupported_port import UnsupportedPort
 from .unverified_tls import UnverifiedTls
+from .wrong_token_scope import WrongTokenScope
+from .xoauth2_authobject_signature import Xoauth2AuthobjectSignature
+from .xoauth2_double_encoding import Xoauth2DoubleEncoding
 
 ALL_RULES: tuple[type[Rule], ...] = (
     SmtpBasicAuth,
     ImapPopBasicAuth,
+    SmtpHandlerCredentials,
+    EwsBasicAuth,
     HardcodedMailSecret,
+    PasswordTokenFlow,
     ImplicitTlsOn587,
     UnsupportedPort,
     LoginBeforeStarttls,
     UnverifiedTls,
+    ConflictingTlsFlags,
+    Xoauth2DoubleEncoding,
+    WrongTokenScope,
+    Xoauth2AuthobjectSignature,
 )
 
 __all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id"]

@@ -91,7 +91,8 @@ class SmtpBasicAuth(Rule):
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
         for conn in mail.connections:
-            if conn.protocol is not Protocol.SMTP:
+            # A logging handler's password is reported once, as handler credentials (AS103).
+            if conn.protocol is not Protocol.SMTP or conn.log_handler:
                 continue
             for login in conn.logins():
                 if not login.secret.present:

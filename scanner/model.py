@@ -65,6 +65,9 @@ class Value:
     literal: bool = False
     literal_span: Span | None = None
     source: str | None = None
+    # The elements of a tuple or list written in place, each a Value (also when some are
+    # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
+    items: tuple[Value, ...] | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
@@ -153,6 +156,12 @@ class XOAuth2:
     authobject_span: Span | None = None
     encoding_span: Span | None = None
     token_scopes: Value = MISSING  # scopes the token was requested for (tuple of str)
+    accepts_no_argument: bool | None = None  # the authobject can be called with no argument
+    # The library first calls the authobject with no argument (SASL initial response).
+    initial_response: bool | None = None
+    encodes: bool = True  # the library base64-encodes what the authobject returns
+    # Calls whose result may reach the token or string (to match token requests).
+    token_sources: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -172,6 +181,11 @@ class Connection:
     tls_conflict: Span | None = None
     # What the library offers instead of a password, for messages ("a custom EmailBackend").
     oauth_hint: str = ""
+    # Opened by a logging handler to mail log records: its password login is reported as
+    # handler credentials (AS103), not as a plain SMTP login.
+    log_handler: bool = False
+    # Found by a token-level scan of a file that does not parse: low confidence, no fix.
+    inferred: bool = False
 
     def logins(self) -> list[Step]:
         return [step for step in self.steps if step.kind is StepKind.LOGIN]
@@ -207,10 +221,11 @@ class TokenRequest:
 class EwsAccount:
     """Exchange Web Services credentials (exchangelib)."""
 
-    auth: str  # "basic", "ntlm", "oauth2", "unknown"
+    auth: str  # "basic", "ntlm", "digest", "oauth2", "unknown"
     span: Span
     user: Value = MISSING
     secret: Value = MISSING
+    host: Value = MISSING  # the EWS server, when a configuration names it
 
 
 @dataclass

@@ -30,8 +30,9 @@ _CALL = re.compile(
     r"(?P<receiver>[A-Za-z_][\w.]*)\.(?P<method>login|starttls|stls|pass_|ehlo)\s*\("
     r"(?P<args>[^()\n]*)\)?"
 )
-_CONSTANT = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>'[^'\n]*'|\"[^\"\n]*\"|\d+)\s*$",
-                       re.MULTILINE)
+_CONSTANT = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>'[^'\n]*'|\"[^\"\n]*\"|\d+)\s*$", re.MULTILINE
+)
 _STRING = re.compile(r"^\s*[uUbB]?(['\"])(?P<text>[^'\"]*)\1\s*$")
 
 
@@ -51,8 +52,13 @@ def _span(text: str, line_starts: list[int], start: int, end: int) -> Span:
     return Span(line, column, end_line, end_column, start, end)
 
 
-def _value(argument: str, offset: int, text: str, line_starts: list[int],
-           constants: dict[str, tuple[object, int, int]]) -> Value:
+def _value(
+    argument: str,
+    offset: int,
+    text: str,
+    line_starts: list[int],
+    constants: dict[str, tuple[object, int, int]],
+) -> Value:
     """The value of an argument written at ``offset``: a literal here, or a module
     constant's literal (whose span is then where the constant is written)."""
     stripped = argument.strip()

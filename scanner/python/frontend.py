@@ -8,6 +8,7 @@ each call to the library adapter that knows what it means.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,28 +20,23 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from ..errors import ParseError
 from ..model import Connection, MailFile, Span, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .flow import Flow
 from .relevance import is_relevant
+from .settings_source import read_python_settings
 from .source import Anchor, SourceText, dotted_name
 from .values import Evaluator
 
+# Shapes only Python 2 has: print and exec statements, "except X, e:", backticks.
+_PYTHON2 = re.compile(
+    rb"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"']|except[^:\n]*,[ \t]*\w+[ \t]*:)|`\w",
+    re.MULTILINE,
+)
 _VERIFYING_FACTORIES = {"ssl.create_default_context"}
 _UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
-_BASE64_ENCODERS = {
-    "base64.b64encode",
-    "base64.standard_b64encode",
-    "base64.urlsafe_b64encode",
-    "base64.encodebytes",
-    "base64.encodestring",
-    "email.base64mime.body_encode",
-    "email.encoders.encode_base64",
-}
-
-
-class ParseError(Exception):
-    """The file is not Python this front end can parse."""
 
 
 @dataclass
@@ -61,6 +57,10 @@ class _Calls(cst.CSTVisitor):
         self.attribute_sets: list[tuple[cst.Attribute, cst.BaseExpression]] = []
         self.aliases: list[tuple[cst.BaseAssignTargetExpression, cst.BaseExpression]] = []
         self.returns: list[cst.Return] = []
+        self.classes: list[cst.ClassDef] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
@@ -81,20 +81,43 @@ class PythonFrontEnd:
         self.adapters = tuple(adapters)
         self.clients: dict[str, tuple[Adapter, ClientSpec]] = {}
         self.functions: dict[str, tuple[Adapter, FunctionSpec]] = {}
+        self.presets: dict[str, tuple[Adapter, ClientSpec]] = {}
+        self.object_methods: dict[str, tuple[Adapter, FunctionSpec]] = {}
         for adapter in self.adapters:
             for name, spec in adapter.clients.items():
                 self.clients[name] = (adapter, spec)
             for name, function in adapter.functions.items():
                 self.functions[name] = (adapter, function)
-        self.relevant_names = frozenset(self.clients) | frozenset(self.functions)
+            for name, spec in adapter.presets.items():
+                self.presets[name] = (adapter, spec)
+            for name, function in adapter.object_methods.items():
+                self.object_methods[name] = (adapter, function)
+        # Cheap filters before qualified names are asked for.
+        self.preset_names = {name.rsplit(".", 1)[-1] for name in self.presets}
+        self.attribute_names = {name for a in self.adapters for name in a.attributes}
+        # A preset object is used through its methods (``outlook.send(...)``).
+        preset_calls = {
+            f"{name}.{method}"
+            for name, (adapter, _) in self.presets.items()
+            for method in adapter.methods
+        }
+        self.relevant_names = frozenset(self.clients) | frozenset(self.functions) | preset_calls
 
     def analyze(self, path: str, data: bytes) -> MailFile:
-        if not is_relevant(data, self.relevant_names):
+        if not is_relevant(data, self.relevant_names, frozenset(self.object_methods)):
             return MailFile(path=path, kind="python", analyzed=False)
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as error:
-            raise ParseError(f"syntax error at line {error.raw_line}: {error.message}") from None
+            # The native parser's message carries the real position ("error at 9:16").
+            where = re.search(r"error at (\d+):(\d+)", error.message)
+            if where:
+                text = f"syntax error at line {where.group(1)}, column {where.group(2)}"
+            else:
+                text = "syntax error: " + error.message.split(":", 1)[-1].strip()
+            if _PYTHON2.search(data):
+                text += " (Python 2 code)"
+            raise ParseError(text) from None
         except (UnicodeDecodeError, LookupError, SyntaxError) as error:
             raise ParseError(f"cannot decode: {error}") from None
         except RecursionError:
@@ -110,11 +133,9 @@ class _ModuleAnalysis:
         self.front = front
         self.module = module
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        metadata = wrapper.resolve_many(
-            [PositionProvider, ParentNodeProvider, ScopeProvider]
-        )
+        metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider, ScopeProvider])
         self.text = SourceText(module.code)
-        self.values = Evaluator(module, metadata, self.text)
+        self.values = Evaluator(module, metadata, self.text, path)
         self.parents = metadata[ParentNodeProvider]
         self.mail = MailFile(path=path, kind="python")
         self.collected = _Calls()
@@ -122,6 +143,9 @@ class _ModuleAnalysis:
         self.bindings: list[_Binding] = []
         self.opened: dict[cst.Call, tuple[Connection, Adapter]] = {}
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
+        self.flow = Flow(self.values, self.collected.returns)
+        self.presets: dict[str, tuple[Connection, Adapter]] = {}
+        self.subclasses = self._client_subclasses()
 
     # The passes.
 
@@ -136,21 +160,79 @@ class _ModuleAnalysis:
             adapter, spec = self.front.clients[name]
             site = self._site(call, name, spec.params)
             conn = spec.open(site)
+            if conn is None:
+                continue
             self.mail.connections.append(conn)
             self.opened[call] = (conn, adapter)
             self._bind(call, conn, adapter)
         self._bind_factories()
         self._bind_aliases()
-        for call in self.collected.calls:
-            self._method_call(call)
+        # Mail functions first, inner calls before the calls they are arguments of
+        # (``Configuration(credentials=Credentials(u, p))``), so that what they record
+        # (token requests, credentials) is there when calls on connections look for it.
+        for call in sorted(self.collected.calls, key=lambda c: self.values.span(c).end):
             self._function_call(call)
+        events: list[tuple[int, cst.Call | tuple[cst.Attribute, cst.BaseExpression]]] = [
+            (self.values.span(call).start, call) for call in self.collected.calls
+        ]
+        events += [
+            (self.values.span(t).start, (t, v))
+            for t, v in self.collected.attribute_sets
+            if t.attr.value in self.front.attribute_names
+        ]
+        for _, event in sorted(events, key=lambda e: e[0]):
+            if isinstance(event, cst.Call):
+                self._method_call(event)
+            else:
+                self._attribute_set(*event)
+        self._link_tokens()
+        read_python_settings(self.module, self.values, self.mail)
         return self.mail
 
     def _client_name(self, call: cst.Call) -> str | None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name
+        subclass = self._subclass_of(call.func)
+        return subclass[0] if subclass else None
+
+    def _client_subclasses(self) -> dict[cst.ClassDef, str]:
+        """Classes of this module that subclass a client class without their own
+        ``__init__`` (so the client's parameters still apply), by the client they extend."""
+        found: dict[cst.ClassDef, str] = {}
+        for klass in self.collected.classes:  # outer classes come first
+            if any(
+                isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
+                for s in klass.body.body
+            ):
+                continue
+            for base in klass.bases:
+                names = self.values.qualified_names(base.value)
+                client = next((n for n in names if n in self.front.clients), None)
+                local = self._class_of(base.value)
+                if client is None and local is not None:
+                    client = found.get(local)
+                if client is not None:
+                    found[klass] = client
+                    break
+        return found
+
+    def _class_of(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        if not isinstance(node, cst.Name):
+            return None
+        scope = self.values.scopes.get(node)
+        if scope is None:
+            return None
+        for assignment in scope[node.value]:
+            if isinstance(getattr(assignment, "node", None), cst.ClassDef):
+                return assignment.node
         return None
+
+    def _subclass_of(self, func: cst.BaseExpression) -> tuple[str, cst.ClassDef] | None:
+        klass = self._class_of(func) if self.subclasses else None
+        if klass is None or klass not in self.subclasses:
+            return None
+        return self.subclasses[klass], klass
 
     # Bindings: where a connection object lives.
 
@@ -248,10 +330,7 @@ class _ModuleAnalysis:
         if isinstance(func.value, cst.Call) and func.value in self.opened:
             owner = self.opened[func.value]
         else:
-            receiver = dotted_name(func.value)
-            binding = self._binding_for(receiver, call) if receiver else None
-            if binding is not None:
-                owner = (binding.conn, binding.adapter)
+            owner, receiver = self._owner(func.value, call)
         if owner is None:
             return
         conn, adapter = owner
@@ -263,14 +342,95 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
 
-    def _function_call(self, call: cst.Call) -> None:
-        if not self.front.functions:
+    def _owner(
+        self, node: cst.BaseExpression, at: cst.CSTNode
+    ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
+        """The connection an expression holds (a bound name, or a preset object of a
+        library), and its receiver text."""
+        receiver = dotted_name(node)
+        binding = self._binding_for(receiver, at) if receiver else None
+        if binding is not None:
+            return (binding.conn, binding.adapter), receiver
+        if receiver is None or receiver.rsplit(".", 1)[-1] not in self.front.preset_names:
+            return None, receiver
+        for name in self.values.qualified_names(node):
+            if name in self.front.presets:
+                if name not in self.presets:
+                    adapter, spec = self.front.presets[name]
+                    conn = spec.open(self._bare_site(node, name, receiver))
+                    if conn is None:
+                        return None, receiver
+                    self.mail.connections.append(conn)
+                    self.presets[name] = (conn, adapter)
+                return self.presets[name], receiver
+        return None, receiver
+
+    def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+        """``conn.password = ...`` on a connection whose adapter reads attributes."""
+        owner, receiver = self._owner(target.value, target)
+        if owner is None:
             return
+        conn, adapter = owner
+        spec = adapter.attributes.get(target.attr.value)
+        if spec is None:
+            return
+        assignment = self.parents.get(self.parents.get(target))  # Attribute < AssignTarget < Assign
+        site = self._bare_site(assignment, target.attr.value, receiver)
+        site.args["value"] = self.values.evaluate(value)
+        site.arg_spans["value"] = self.values.span(value)
+        step = spec.apply(conn, site)
+        if step is not None:
+            conn.steps.append(step)
+
+    def _bare_site(self, node: cst.CSTNode, name: str, receiver: str | None) -> CallSite:
+        """A call site without a call: a preset object's first use, an attribute assignment."""
+        span = self.values.span(node)
+        return CallSite(
+            qualified_name=name,
+            span=span,
+            callee_span=span,
+            args={},
+            arg_spans={},
+            close_offset=span.end,
+            trailing_comma=False,
+            has_arguments=False,
+            receiver=receiver,
+            code=self.text.code,
+        )
+
+    def _function_call(self, call: cst.Call) -> None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.functions:
                 _, spec = self.front.functions[name]
                 spec.record(self.mail, self._site(call, name, spec.params))
                 return
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.front.object_methods:
+            if isinstance(func.value, cst.Call) and func.value in self.opened:
+                return
+            owner, _ = self._owner(func.value, call)
+            if owner is not None:
+                return  # a method of a connection, which _method_call handles
+            _, spec = self.front.object_methods[func.attr.value]
+            site = self._site(call, func.attr.value, spec.params)
+            site.receiver_value = self.values.evaluate(func.value)
+            spec.record(self.mail, site)
+
+    def _link_tokens(self) -> None:
+        """Tell each XOAUTH2 authentication the scopes of the token requests its string
+        comes from, and mark those requests as used for mail."""
+        if not self.mail.token_requests:
+            return
+        requests = {request.span: request for request in self.mail.token_requests}
+        for conn in self.mail.connections:
+            for step in conn.steps:
+                if step.xoauth2 is None:
+                    continue
+                linked = [requests[s] for s in step.xoauth2.token_sources if s in requests]
+                for request in linked:
+                    request.used_for_mail = True
+                    if not step.xoauth2.token_scopes.known and request.scopes.known:
+                        step.xoauth2.token_scopes = request.scopes
 
     # Call sites.
 
@@ -305,8 +465,14 @@ class _ModuleAnalysis:
                 nodes[key] = arg.value
         statement, before = self._statement_of(call)
         bound_receiver, after = receiver, None
+        overrides: frozenset[str] = frozenset()
         if call in self.opened or self._client_name(call) is not None:
             bound_receiver, after = self._binding_site(call)
+            subclass = self._subclass_of(call.func)
+            if subclass is not None:
+                overrides = frozenset(
+                    s.name.value for s in subclass[1].body.body if isinstance(s, cst.FunctionDef)
+                )
         return CallSite(
             qualified_name=name,
             span=span,
@@ -321,9 +487,14 @@ class _ModuleAnalysis:
             before=before,
             receiver=bound_receiver,
             after=after,
-            callables={key: info for key, node in nodes.items() if (info := self._callable(node))},
+            callable=lambda key: self._callable(nodes.get(key)),
             code=self.text.code,
             verification=lambda key: self._verification(nodes.get(key)),
+            qualified=lambda key: (
+                frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
+            ),
+            sources=lambda key: self.flow.sources(nodes.get(key)),
+            overrides=overrides,
         )
 
     def _statement_of(self, call: cst.Call) -> tuple[Span | None, Anchor | None]:
@@ -414,37 +585,5 @@ class _ModuleAnalysis:
                 return Verification.UNVERIFIED
         return Verification.VERIFIED
 
-    def _callable(self, node: cst.BaseExpression) -> CallableInfo | None:
-        definition = self._definition(node)
-        if isinstance(definition, cst.Lambda):
-            params = definition.params
-            body = definition.body
-            return CallableInfo(
-                span=self.values.span(definition),
-                required_positional=sum(
-                    1 for p in (*params.posonly_params, *params.params) if p.default is None
-                ),
-                max_positional=None
-                if isinstance(params.star_arg, cst.Param)
-                else len(params.posonly_params) + len(params.params),
-                returns=self.values.evaluate(body),
-                base64_encoded=self._is_base64(body),
-            )
-        return None
-
-    def _is_base64(self, node: cst.BaseExpression) -> bool:
-        """True when the expression's value is produced by a base64 encoder."""
-        current = self._definition(node)
-        for _ in range(4):
-            if not isinstance(current, cst.Call):
-                return False
-            names = self.values.qualified_names(current.func)
-            if names & _BASE64_ENCODERS:
-                return True
-            func = current.func
-            # ``base64.b64encode(...).decode()``: look through method calls on the value.
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-                current = func.value
-                continue
-            return False
-        return False
+    def _callable(self, node: cst.BaseExpression | None) -> CallableInfo | None:
+        return self.flow.callable_info(node) if node is not None else None

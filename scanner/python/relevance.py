@@ -60,9 +60,10 @@ def _is_setting(node: ast.AST) -> bool:
     return False
 
 
-def is_relevant(data: bytes, names: Collection[str]) -> bool:
+def is_relevant(data: bytes, names: Collection[str], methods: Collection[str] = ()) -> bool:
     """True when the module may build a connection: it calls or subclasses one of
-    ``names`` (qualified), or assigns a mail setting."""
+    ``names`` (qualified), calls a method named in ``methods`` on anything
+    (``app.acquire_token_for_client``), or assigns a mail setting."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -74,6 +75,8 @@ def is_relevant(data: bytes, names: Collection[str]) -> bool:
         if isinstance(node, ast.Call):
             name = _dotted(node.func, aliases)
             if name in names:
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in methods:
                 return True
             if any(kw.arg and SETTING_NAME.match(kw.arg) for kw in node.keywords):
                 return True

@@ -22,6 +22,7 @@ from libcst.metadata import (
 )
 
 from ..model import Value
+from .imports import imported_constant
 from .source import SourceText, dotted_name
 
 _MAX_DEPTH = 24
@@ -39,13 +40,28 @@ _CONVERTERS: Mapping[str, Callable[[object], object]] = {
     "bool": bool,
 }
 
+# Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
+# ``env.int("X", default=...)``; python-decouple's ``config("X", default=..., cast=int)``.
+_SETTINGS_FACTORIES = {
+    "environ.Env": "environ",
+    "environ.environ.Env": "environ",
+    "decouple.AutoConfig": "decouple",
+    "decouple.Config": "decouple",
+}
+_SETTINGS_FUNCTIONS = {"decouple.config": "decouple"}
+_SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
+
 # A call to a settings reader that a library adapter knows: returns a Value, or None.
 CallReader = Callable[["Evaluator", cst.Call, str, int], "Value | None"]
 
 
 class Evaluator:
-    def __init__(self, module: cst.Module, metadata: Mapping, text: SourceText) -> None:
+    def __init__(
+        self, module: cst.Module, metadata: Mapping, text: SourceText, path: str | None = None
+    ) -> None:
         self.module = module
+        self.path = path  # the file, to find the project modules it imports from
         self.parents = metadata[ParentNodeProvider]
         self.scopes = metadata[ScopeProvider]
         self.positions = metadata[PositionProvider]
@@ -98,6 +114,7 @@ class Evaluator:
             value.literal,
             value.literal_span,
             source,
+            items=value.items,
         )
 
     def _evaluate(self, node: cst.BaseExpression, depth: int) -> Value:
@@ -156,9 +173,12 @@ class Evaluator:
             return right if left.known else Value.unknown(left.origin)
         if isinstance(node, (cst.Tuple, cst.List)):
             items = [self.evaluate(el.value, depth) for el in node.elements]
+            # Each element as a Value, for adapters that take a tuple apart (``(host, port)``).
+            spread = any(isinstance(el, cst.StarredElement) for el in node.elements)
+            elements = None if spread else tuple(items)
             if all(item.known for item in items):
-                return Value(True, tuple(item.value for item in items))
-            return Value.unknown(None)
+                return Value(True, tuple(item.value for item in items), items=elements)
+            return Value(False, None, items=elements)
         if isinstance(node, cst.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
@@ -228,6 +248,9 @@ class Evaluator:
             value = reader(self, node, name, depth)
             if value is not None:
                 return value
+        settings_value = self._settings_reader(node, name, depth)
+        if settings_value is not None:
+            return settings_value
         if name in _ENV_READERS:
             key_index, default_index = _ENV_READERS[name]
             args = [a for a in node.args if a.keyword is None]
@@ -264,6 +287,63 @@ class Evaluator:
                     return Value.unknown(inner.origin)
             return Value.unknown(inner.origin)
         return Value.unknown(f"call {name}" if name else None)
+
+    def _settings_reader(self, node: cst.Call, name: str, depth: int) -> Value | None:
+        """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
+        cast=int)``: the default, from environment variable X; None for other calls."""
+        func = node.func
+        cast: str | None = None
+        style = _SETTINGS_FUNCTIONS.get(name)
+        if style is None and isinstance(func, cst.Name):
+            style = self._made_by(func)
+        elif style is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            if self._made_by(func.value) == "environ" and func.attr.value in _SETTINGS_CASTS:
+                style, cast = "environ", func.attr.value
+        if style is None:
+            return None
+        args = [a.value for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        key = self.evaluate(args[0], depth) if args else Value.unknown(None)
+        origin = f"env {key.value}" if key.known else "environment"
+        # environ's Env(var, cast, default); its typed methods and decouple: (var, default).
+        default_at = 2 if style == "environ" and cast is None else 1
+        default_node = keywords.get("default") or (
+            args[default_at] if len(args) > default_at else None
+        )
+        cast_node = keywords.get("cast") or (args[1] if default_at == 2 and len(args) > 1 else None)
+        if cast is None and isinstance(cast_node, cst.Name):
+            cast = cast_node.value
+        if default_node is None:
+            return Value.unknown(origin)
+        default = self.evaluate(default_node, depth)
+        if not default.known or default.value is None:
+            return Value.unknown(origin)
+        value = default.value
+        if cast == "bool" and isinstance(value, str):
+            value = value.strip().lower() in _TRUE_WORDS
+        elif cast in _SETTINGS_CASTS and _SETTINGS_CASTS[cast] is not None:
+            try:
+                value = _SETTINGS_CASTS[cast](value)  # type: ignore[misc]
+            except (TypeError, ValueError):
+                return Value.unknown(origin)
+        literal_span = default.literal_span or (default.span if default.literal else None)
+        return Value(True, value, origin, literal=default.literal, literal_span=literal_span)
+
+    def _made_by(self, node: cst.Name) -> str | None:
+        """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        for assignment in scope[node.value]:
+            if isinstance(assignment, ImportAssignment):
+                return None
+            parent = self.parents.get(getattr(assignment, "node", None))
+            statement = self.parents.get(parent) if isinstance(parent, cst.AssignTarget) else None
+            if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Call):
+                made = _SETTINGS_FACTORIES.get(self.qualified_name(statement.value.func) or "")
+                if made is not None:
+                    return made
+        return None
 
     # Names.
 
@@ -303,7 +383,9 @@ class Evaluator:
             node, (cst.Import, cst.ImportFrom)
         ):
             origin = self._import_origin(node, name)
-            return Value.unknown(f"import {origin}")
+            module, _, attribute = origin.rpartition(".")
+            imported = imported_constant(self.path, module, attribute) if module else None
+            return imported or Value.unknown(f"import {origin}")
         if isinstance(node, cst.Param):
             if node.default is not None:
                 default = self.evaluate(node.default, depth)
@@ -344,13 +426,20 @@ class Evaluator:
         return Value.unknown(f"name {node.value}")
 
     def _import_origin(self, node: cst.CSTNode, name: str) -> str:
-        if isinstance(node, cst.ImportFrom) and node.module is not None:
-            module = self.module.code_for_node(node.module)
+        if isinstance(node, cst.ImportFrom):
+            dots = "." * len(node.relative)
+            module = dots + (self.module.code_for_node(node.module) if node.module else "")
             for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
                 local = alias.asname.name if alias.asname else alias.name
                 if isinstance(local, cst.Name) and local.value == name:
                     return f"{module}.{self.module.code_for_node(alias.name)}"
             return f"{module}.{name}"
+        if isinstance(node, cst.Import):
+            # ``import pkg.config as cfg`` binds cfg to pkg.config.
+            for alias in node.names:
+                local = alias.asname.name if alias.asname else alias.name
+                if isinstance(local, cst.Name) and local.value == name:
+                    return self.module.code_for_node(alias.name)
         return name
 
     # Attributes.
@@ -370,7 +459,9 @@ class Evaluator:
         if klass is not None:
             return self._member(klass, node.attr.value, f"attribute {dotted}", depth)
         if base.origin and base.origin.startswith("import "):
-            return Value.unknown(f"{base.origin}.{node.attr.value}")
+            module = base.origin.removeprefix("import ")
+            imported = imported_constant(self.path, module, node.attr.value)
+            return imported or Value.unknown(f"{base.origin}.{node.attr.value}")
         return Value.unknown(f"attribute {qualified or dotted}")
 
     def _class_named(self, node: cst.BaseExpression) -> cst.ClassDef | None:

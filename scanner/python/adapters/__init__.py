@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+from .aiosmtplib import AIOSMTPLIB
 from .base import Adapter
+from .django_mail import DJANGO
+from .exchangelib import EXCHANGELIB
+from .imapclient import IMAPCLIENT
+from .logging_handlers import SMTP_HANDLER
+from .redmail import REDMAIL
 from .stdlib import IMAPLIB, POPLIB, SMTPLIB
+from .tokens import TOKENS
+from .yagmail import YAGMAIL
 
-ADAPTERS: tuple[Adapter, ...] = (SMTPLIB, IMAPLIB, POPLIB)
+ADAPTERS: tuple[Adapter, ...] = (
+    SMTPLIB,
+    IMAPLIB,
+    POPLIB,
+    AIOSMTPLIB,
+    SMTP_HANDLER,
+    DJANGO,
+    YAGMAIL,
+    REDMAIL,
+    IMAPCLIENT,
+    EXCHANGELIB,
+    TOKENS,
+)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ...model import MISSING, Connection, MailFile, Span, Step, Value, Verification
-from ..source import Anchor
+from ...model import MISSING, Connection, Edit, MailFile, Span, Step, Value, Verification
+
+if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
+    from ..source import Anchor
 
 
 @dataclass
@@ -32,11 +35,22 @@ class CallSite:
     before: Anchor | None = None  # where statements can go before that statement
     receiver: str | None = None  # the expression the connection is bound to (``self.smtp``)
     after: Anchor | None = None  # where statements can go once the connection exists
-    # Facts about callable arguments the front end can see (lambda parameters, ...).
-    callables: dict[str, CallableInfo] = field(default_factory=dict)
+    # Facts about a callable argument the front end can see (a lambda, a def of the module),
+    # worked out when an adapter asks.
+    callable: Callable[[str], CallableInfo | None] = lambda name: None
     code: str = ""  # the module's text, for edits that look around an argument
     # Whether an SSL context argument verifies certificates (missing means stdlib's default).
     verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
+    # Qualified names an argument expression refers to (``smtplib.SMTP_SSL``, ``exchangelib.NTLM``).
+    qualified: Callable[[str], frozenset[str]] = lambda name: frozenset()
+    # Where the calls are whose results may reach an argument's value (through names, local
+    # functions, f-strings, subscripts): to match token requests and credentials objects.
+    sources: Callable[[str], tuple[Span, ...]] = lambda name: ()
+    # For a class of this module that subclasses a client class: the methods it defines.
+    overrides: frozenset[str] = frozenset()
+    # For a method called by name on an object that is not a connection: that object's value
+    # (``Value.unknown("call msal.PublicClientApplication")``).
+    receiver_value: Value = MISSING
 
     def arg(self, name: str) -> Value:
         return self.args.get(name, MISSING)
@@ -54,6 +68,11 @@ class CallableInfo:
     max_positional: int | None  # None: takes *args, or unknown
     returns: Value = MISSING  # what a lambda returns
     base64_encoded: bool | None = None  # the return value passes through a base64 encoder
+    # The base64 wrapper expression that can be replaced by ``raw`` (the string it encodes).
+    encoding: Span | None = None
+    raw: str | None = None
+    # Makes the callable accept both no argument and one (``lambda challenge=None: ...``).
+    signature_edit: Edit | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,8 @@ class ClientSpec:
     """A callable that opens a connection, and its positional parameters."""
 
     params: tuple[str, ...]
-    open: Callable[[CallSite], Connection]
+    # None when the call turns out not to open a mail connection (a console email backend).
+    open: Callable[[CallSite], Connection | None]
 
 
 @dataclass(frozen=True)
@@ -86,5 +106,14 @@ class Adapter:
     # Methods by library name of the connection, then method name.
     methods: Mapping[str, MethodSpec] = field(default_factory=dict)
     functions: Mapping[str, FunctionSpec] = field(default_factory=dict)
+    # Module-level objects of the library that are connections already (``redmail.outlook``):
+    # opened where the module first uses them, with a CallSite that has no arguments.
+    presets: Mapping[str, ClientSpec] = field(default_factory=dict)
+    # Attribute assignments on a connection (``outlook.password = ...``): the CallSite has
+    # one argument, ``value``.
+    attributes: Mapping[str, MethodSpec] = field(default_factory=dict)
+    # Methods recognised by name on any object that is not a connection (MSAL's
+    # ``app.acquire_token_for_client``); the spec checks ``receiver_value`` when it must.
+    object_methods: Mapping[str, FunctionSpec] = field(default_factory=dict)
     # Byte patterns (lowercase) whose presence means the file may matter to this adapter.
     markers: tuple[bytes, ...] = ()

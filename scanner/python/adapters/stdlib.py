@@ -20,8 +20,10 @@ from ...model import (
     Tls,
     Value,
     Verification,
+    XOAuth2,
 )
 from .. import edits
+from . import common
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 
 
@@ -216,7 +218,30 @@ def _pass(conn: Connection, site: CallSite) -> Step:
 def _auth(conn: Connection, site: CallSite) -> Step:
     mechanism = site.arg("mechanism")
     name = str(mechanism.value).upper() if mechanism.known else None
-    return Step(StepKind.AUTH, site.span, mechanism=name)
+    step = Step(StepKind.AUTH, site.span, mechanism=name)
+    if name == "XOAUTH2":
+        # smtplib first calls authobject() for an initial response unless told not to;
+        # imaplib always passes the server's challenge (FACTS 3.3, 3.4).
+        initial = common.flag(site.arg("initial_response_ok"), True)
+        common.xoauth2(
+            site, step, initial_response=conn.protocol is Protocol.SMTP and initial is not False
+        )
+    return step
+
+
+def _docmd(conn: Connection, site: CallSite) -> Step | None:
+    """``smtp.docmd("AUTH", "XOAUTH2 " + b64)``: a hand-made AUTH, base64 done by the caller."""
+    command = site.arg("cmd")
+    if not (command.known and str(command.value).strip().upper() == "AUTH"):
+        return None
+    text = site.arg("args")
+    written = str(text.value) if text.known else (text.source or "")
+    words = written.strip("\"'fbrFBR ").split()
+    mechanism = words[0].upper() if words else None
+    step = Step(StepKind.AUTH, site.span, mechanism=mechanism)
+    if mechanism == "XOAUTH2":
+        step.xoauth2 = XOAuth2(encodes=False, token_sources=site.sources("args"))
+    return step
 
 
 def _send(conn: Connection, site: CallSite) -> Step:
@@ -230,7 +255,8 @@ _SMTP_METHODS = {
     "ehlo_or_helo_if_needed": MethodSpec((), _ehlo),
     "starttls": MethodSpec(("keyfile", "certfile", "context"), _starttls),
     "login": MethodSpec(("user", "password"), _login),
-    "auth": MethodSpec(("mechanism", "authobject"), _auth),
+    "auth": MethodSpec(("mechanism", "authobject", "initial_response_ok"), _auth),
+    "docmd": MethodSpec(("cmd", "args"), _docmd),
     "sendmail": MethodSpec(("from_addr", "to_addrs", "msg"), _send),
     "send_message": MethodSpec(("msg",), _send),
 }

@@ -1,0 +1,105 @@
+"""AS104 ews-basic-auth: Exchange Web Services with a password (basic, NTLM, digest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Finding, Severity
+from authsweep.scanner.model import MISSING, Connection, MailFile, Protocol, Tls
+
+from .base import Example, Rule, describe
+
+_PASSWORD_AUTH = {"basic": "basic", "ntlm": "NTLM", "digest": "digest"}
+
+
+class EwsBasicAuth(Rule):
+    id = "AS104"
+    name = "ews-basic-auth"
+    severity = Severity.ERROR
+    summary = (
+        "exchangelib `Credentials(username, password)`, or a `BASIC`/`NTLM` auth type, "
+        "against Exchange Online."
+    )
+    why = (
+        "Exchange Online turned basic authentication off for EWS in every tenant by the end "
+        "of 2022 and nobody can turn it back on: a password gets `401 Unauthorized`. EWS "
+        "itself is being retired in Exchange Online (announced 2023; blocking starts on "
+        "1 October 2026), so moving exchangelib to OAuth2 only buys time."
+    )
+    fix_doc = (
+        "Move the code to Microsoft Graph (for example `msgraph-sdk` with an app registration "
+        "that has the Graph `Mail.*` permissions). Until then, exchangelib can use "
+        "`OAuth2Credentials(client_id, client_secret, tenant_id, identity=Identity(...))` with "
+        "`Configuration(..., auth_type=OAUTH2)` and the `full_access_as_app` EWS permission. "
+        "Exchange Server on premises still takes passwords: a host known to be another "
+        "server is not reported."
+    )
+    references = (
+        "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
+        "https://ecederstrand.github.io/exchangelib/exchangelib/credentials.html",
+        "https://github.com/ecederstrand/exchangelib/issues/735",
+    )
+    bad = (
+        Example(
+            "import os\n"
+            "from exchangelib import DELEGATE, Account, Configuration, Credentials\n"
+            "credentials = Credentials('svc@contoso.com', os.environ['EWS_PASSWORD'])\n"
+            "config = Configuration(server='outlook.office365.com', credentials=credentials)\n"
+            "account = Account('svc@contoso.com', config=config, access_type=DELEGATE)\n",
+            lines=(3,),
+        ),
+        Example(
+            "from exchangelib import Account, Credentials\n"
+            "account = Account('svc@contoso.com', credentials=Credentials(user, password),\n"
+            "                  autodiscover=True)\n",
+            lines=(2,),
+        ),
+    )
+    good = (
+        Example(
+            "import os\n"
+            "from exchangelib import OAUTH2, Configuration, Identity, OAuth2Credentials\n"
+            "credentials = OAuth2Credentials(\n"
+            "    client_id=os.environ['AZURE_CLIENT_ID'],\n"
+            "    client_secret=os.environ['AZURE_CLIENT_SECRET'],\n"
+            "    tenant_id=os.environ['AZURE_TENANT_ID'],\n"
+            "    identity=Identity(primary_smtp_address='svc@contoso.com'),\n"
+            ")\n"
+            "config = Configuration(server='outlook.office365.com', credentials=credentials,\n"
+            "                       auth_type=OAUTH2)\n"
+        ),
+        Example(
+            "from exchangelib import NTLM, Configuration, Credentials\n"
+            "config = Configuration(server='mail.contoso.local',\n"
+            "                       credentials=Credentials('CONTOSO\\\\svc', password),\n"
+            "                       auth_type=NTLM)\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for account in mail.ews:
+            kind = _PASSWORD_AUTH.get(account.auth)
+            if kind is None or not account.secret.present:
+                continue
+            # Host policy as for a mail connection to the EWS server.
+            view = Connection(
+                Protocol.EWS, "exchangelib", account.host, MISSING, Tls.IMPLICIT, account.span
+            )
+            policy = self.host_policy(view)
+            if policy is None:
+                continue
+            reason = (
+                "Exchange Online refuses basic auth for EWS since the end of 2022, and EWS "
+                "itself is being retired (blocked from 1 October 2026): move to Microsoft "
+                "Graph; OAuth2Credentials only buys time"
+            )
+            if not policy.host_known:
+                reason = f"if it is Exchange Online: {reason}"
+            yield self.finding(
+                mail,
+                account.span,
+                f"EWS {kind} login with a password to {describe(account.host, 'the EWS server')}: "
+                f"{reason}",
+                severity=policy.severity,
+                confidence=policy.confidence,
+            )

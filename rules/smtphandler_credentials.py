@@ -1,0 +1,127 @@
+"""AS103 smtphandler-credentials: a logging handler that mails records with a password."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Finding, Severity
+from authsweep.scanner.model import MailFile
+from authsweep.scanner.providers import BasicAuth
+
+from .base import Example, Rule, describe_host
+from .smtp_basic_auth import _WHEN
+
+
+class SmtpHandlerCredentials(Rule):
+    id = "AS103"
+    name = "smtphandler-credentials"
+    severity = Severity.ERROR
+    summary = (
+        "`logging.handlers.SMTPHandler(credentials=...)`, in code or in a `dictConfig` "
+        "dictionary: a password login for every log record it mails."
+    )
+    why = (
+        "SMTPHandler calls `smtp.login(user, password)` each time it mails a record. Exchange "
+        "Online is retiring basic authentication for SMTP AUTH (off by default for existing "
+        "tenants at the end of December 2026, then removed); from then on every `emit()` fails "
+        "with `535 5.7.139`, logging prints the traceback to stderr and goes on, and the alert "
+        "mails silently stop. SMTPHandler cannot authenticate any other way, and its `secure=()` "
+        "STARTTLS does not verify the server certificate."
+    )
+    fix_doc = (
+        "Subclass `SMTPHandler` and override `emit()` to send with smtplib: `starttls(context="
+        'ssl.create_default_context())`, then `auth("XOAUTH2", lambda challenge=None: '
+        'f"user={user}\\x01auth=Bearer {token}\\x01\\x01")` with a token from MSAL\'s '
+        "client-credentials flow for `https://outlook.office365.com/.default`; use that class in "
+        "code and in `dictConfig`. Or send alerts another way (Microsoft Graph `sendMail`, a "
+        "chat webhook). A subclass that overrides `emit()` is not reported here; its own "
+        "smtplib code is checked by the other rules."
+    )
+    fix_safety = "No automatic fix: the handler class has to change."
+    references = (
+        "https://docs.python.org/3/library/logging.handlers.html#smtphandler",
+        "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
+        "https://github.com/python/cpython/issues/127712",
+    )
+    bad = (
+        Example(
+            "import os\n"
+            "from logging.handlers import SMTPHandler\n"
+            "handler = SMTPHandler(\n"
+            "    mailhost=('smtp.office365.com', 587),\n"
+            "    fromaddr='alerts@contoso.com',\n"
+            "    toaddrs=['ops@contoso.com'],\n"
+            "    subject='Application error',\n"
+            "    credentials=('alerts@contoso.com', os.environ['SMTP_PASSWORD']),\n"
+            "    secure=(),\n"
+            ")\n",
+            lines=(8,),
+        ),
+        Example(
+            "import logging.config, os\n"
+            "logging.config.dictConfig({\n"
+            "    'version': 1,\n"
+            "    'handlers': {\n"
+            "        'mail': {\n"
+            "            'class': 'logging.handlers.SMTPHandler',\n"
+            "            'mailhost': ['smtp.office365.com', 587],\n"
+            "            'fromaddr': 'alerts@contoso.com',\n"
+            "            'toaddrs': ['ops@contoso.com'],\n"
+            "            'subject': 'Error',\n"
+            "            'credentials': ['alerts@contoso.com', os.environ['SMTP_PASSWORD']],\n"
+            "            'secure': [],\n"
+            "        },\n"
+            "    },\n"
+            "})\n",
+            lines=(11,),
+        ),
+    )
+    good = (
+        Example(
+            "from logging.handlers import SMTPHandler\n"
+            "handler = SMTPHandler(\n"
+            "    ('contoso-com.mail.protection.outlook.com', 25),\n"
+            "    'alerts@contoso.com', ['ops@contoso.com'], 'Application error',\n"
+            ")\n"
+        ),
+        Example(
+            "import smtplib, ssl\n"
+            "from logging.handlers import SMTPHandler\n"
+            "class OAuthSMTPHandler(SMTPHandler):\n"
+            "    def emit(self, record):\n"
+            "        with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+            "            smtp.starttls(context=ssl.create_default_context())\n"
+            "            smtp.auth('XOAUTH2', lambda challenge=None: xoauth2_string())\n"
+            "            smtp.send_message(self.build(record))\n"
+            "handler = OAuthSMTPHandler(('smtp.office365.com', 587), 'alerts@contoso.com',\n"
+            "                           ['ops@contoso.com'], 'Error',\n"
+            "                           credentials=('alerts@contoso.com', 'unused'))\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            if not conn.log_handler:
+                continue
+            for login in conn.logins():
+                if not login.secret.present:
+                    continue
+                policy = self.host_policy(conn)
+                if policy is None:
+                    continue
+                status = policy.provider.smtp_basic_auth
+                reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
+                if not policy.host_known:
+                    reason = f"if it is Microsoft 365: {reason}"
+                message = (
+                    f"logging handler logs in to {describe_host(conn)} with a password for every "
+                    f"log mail: {reason}"
+                )
+                if conn.oauth_hint:
+                    message += f"; {conn.oauth_hint}"
+                severity = policy.severity
+                if status is BasicAuth.ALLOWED_UNTIL_2028:
+                    severity = Severity.INFO
+                yield self.finding(
+                    mail, login.span, message, severity=severity, confidence=policy.confidence
+                )

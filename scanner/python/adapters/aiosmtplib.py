@@ -1,0 +1,246 @@
+"""aiosmtplib: ``SMTP(...)`` with its ``connect``/``login``/``starttls`` coroutines, and
+``aiosmtplib.send(...)``.
+
+Semantics from aiosmtplib's source (FACTS 3.6): keyword arguments only;
+``use_tls=True`` is implicit TLS; ``start_tls`` is ``None`` (upgrade when the server
+offers STARTTLS, as Microsoft 365 does), ``True`` or ``False``; the two together
+raise ``ValueError``. The port defaults to 465 with ``use_tls``, 587 with
+``start_tls=True``, else 25. Certificates are verified unless ``validate_certs=False``.
+Credentials given to the constructor or ``send`` are used by ``connect()`` after the
+upgrade; ``oauth_token_generator=`` (5.1+) authenticates with XOAUTH2 instead.
+"""
+
+from __future__ import annotations
+
+from ...model import MISSING, Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls, Value
+from ...model import Verification as V
+from .. import edits
+from . import common
+from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+
+_OPTIONS = (
+    "hostname",
+    "port",
+    "username",
+    "password",
+    "oauth_token_generator",
+    "local_hostname",
+    "source_address",
+    "timeout",
+    "use_tls",
+    "start_tls",
+    "validate_certs",
+    "client_cert",
+    "client_key",
+    "tls_context",
+    "cert_bundle",
+    "socket_path",
+    "sock",
+)
+OAUTH_HINT = (
+    "aiosmtplib 5.1+ can authenticate with XOAUTH2: pass oauth_token_generator= (an async "
+    "function returning an MSAL token) instead of password="
+)
+
+
+def _verification(site: CallSite) -> V:
+    if site.has("tls_context"):
+        return site.verification("tls_context")
+    validate = common.flag(site.arg("validate_certs"), True)
+    return V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
+
+
+def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) -> None:
+    """Host, port, TLS and credentials as ``SMTP(...)``, ``connect(...)`` or ``send(...)``
+    give them; what ``connect`` leaves out keeps the constructor's value."""
+    if site.has("hostname") and site.arg("hostname").present:
+        conn.host = site.arg("hostname")
+    if initial or site.has("validate_certs") or site.has("tls_context"):
+        conn.verification = _verification(site)
+    use_tls = common.flag(site.arg("use_tls"), False)
+    start = site.arg("start_tls")
+    start_unknown = start is not MISSING and not start.known
+    start_tls = None if start is MISSING or start_unknown or start.value is None else start.value
+    tls_given = site.has("use_tls") or site.has("start_tls")
+    if initial or tls_given:
+        conn.steps = [step for step in conn.steps if step.kind is not StepKind.STARTTLS]
+        if use_tls and start_tls:
+            common.conflict(conn, site.arg_spans.get("start_tls", site.span))
+        elif use_tls:
+            conn.tls = Tls.IMPLICIT
+        elif use_tls is None or start_unknown:
+            conn.tls = Tls.UNKNOWN
+        else:
+            conn.tls = Tls.NONE
+            if start_tls is not False:  # None: upgraded when offered, as Microsoft 365 does
+                span = site.arg_spans.get("start_tls", site.span)
+                conn.steps.append(common.starttls(span, conn.verification))
+    if site.has("port") and site.arg("port").present:
+        conn.port = common.port(site.arg("port"))
+    elif initial or (tls_given and conn.port.span is None):
+        unknown = use_tls is None or start_unknown
+        number = 465 if use_tls else 587 if start_tls else 25
+        conn.port = common.default_port(None if unknown else number)
+    if site.has("oauth_token_generator") and site.arg("oauth_token_generator").present:
+        conn.steps.append(common.token_auth(site, "oauth_token_generator"))
+    elif site.has("username") and site.arg("username").present:
+        step = common.login(site, "username", "password", fallback=Value(True, ""))
+        _password_remedy(conn, site, step)
+        conn.steps.append(step)
+    if sends:
+        conn.steps.append(Step(StepKind.SEND, site.span))
+    _remedies(conn, site)
+
+
+def _remedies(conn: Connection, site: CallSite) -> None:
+    if conn.tls_conflict is not None:
+        keep_implicit = conn.port.known and conn.port.value == 465
+        drop = "start_tls" if keep_implicit else "use_tls"
+        common.set_remedy(
+            conn.remedies, RemedyKind.RESOLVE_TLS_CONFLICT, common.drop_keyword(site, drop)
+        )
+        return
+    if conn.tls is Tls.IMPLICIT and common.written_here(site, "use_tls") is not None:
+        # use_tls=True -> start_tls=True: same port, STARTTLS instead of a TLS hello.
+        switch = common.switch_keyword(site, "use_tls", "start_tls")
+        common.set_remedy(conn.remedies, RemedyKind.USE_STARTTLS, *switch)
+        port_span = site.arg_spans.get("port")
+        if port_span is None:
+            # Without a port, start_tls=True makes aiosmtplib pick 587 itself.
+            common.set_remedy(conn.remedies, RemedyKind.PORT_587, *switch)
+        else:
+            to_587 = edits.replace_literal(site.arg("port"), "587", site.code)
+            common.set_remedy(conn.remedies, RemedyKind.PORT_587, *switch, to_587)
+    elif conn.tls is Tls.NONE:
+        if site.arg_spans.get("port") is not None:
+            to_587 = edits.replace_literal(site.arg("port"), "587", site.code)
+            common.set_remedy(conn.remedies, RemedyKind.PORT_587, to_587)
+        elif site.has_arguments and site.qualified_name != "connect":
+            common.set_remedy(
+                conn.remedies, RemedyKind.PORT_587, common.keyword(site, "port", "587")
+            )
+    if conn.verification is V.UNVERIFIED and common.written_here(site, "validate_certs"):
+        verify = common.drop_keyword(site, "validate_certs")
+        common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify)
+        for step in conn.steps:
+            if step.kind is StepKind.STARTTLS:
+                common.set_remedy(step.remedies, RemedyKind.VERIFY_TLS, verify)
+
+
+def _password_remedy(conn: Connection, site: CallSite, step: Step) -> None:
+    """``password=...`` -> ``oauth_token_generator=...`` with the MSAL helper, run in a thread
+    because MSAL blocks (needs aiosmtplib 5.1+)."""
+    if not common.keyword_is_written(site, "password"):
+        return
+    token = edits.token_call(conn.host.value if conn.host.known else None)
+    function, _, arguments = token.partition("(")
+    arguments = arguments[:-1]
+    generator = f"asyncio.to_thread({function}{', ' + arguments if arguments else ''})"
+    step.remedies[RemedyKind.XOAUTH2] = Remedy(
+        (edits.replace(site.arg_spans["password"], f"oauth_token_generator=lambda: {generator}"),),
+        imports=("asyncio",),
+        helpers=(edits.TOKEN_HELPER,),
+        note="needs aiosmtplib 5.1 or later",
+    )
+
+
+def _open(site: CallSite) -> Connection:
+    conn = Connection(
+        protocol=Protocol.SMTP,
+        library="aiosmtplib",
+        host=MISSING,
+        port=MISSING,
+        tls=Tls.NONE,
+        opened_at=site.span,
+        oauth_hint=OAUTH_HINT,
+    )
+    _configure(conn, site, initial=True, sends=False)
+    return conn
+
+
+def _send(mail, site: CallSite) -> None:
+    conn = Connection(
+        protocol=Protocol.SMTP,
+        library="aiosmtplib",
+        host=Value(True, "localhost"),
+        port=MISSING,
+        tls=Tls.NONE,
+        opened_at=site.span,
+        oauth_hint=OAUTH_HINT,
+    )
+    _configure(conn, site, initial=True, sends=True)
+    mail.connections.append(conn)
+
+
+def _connect(conn: Connection, site: CallSite) -> Step | None:
+    _configure(conn, site, initial=False, sends=False)
+    return None
+
+
+def _login(conn: Connection, site: CallSite) -> Step:
+    step = common.login(site, "username", "password")
+    step.span = site.span
+    if site.receiver is not None and site.args.get("username", MISSING).source:
+        token = edits.token_call(conn.host.value if conn.host.known else None)
+        call = f"{site.receiver}.auth_xoauth2({site.args['username'].source}, {token})"
+        step.remedies[RemedyKind.XOAUTH2] = Remedy(
+            (edits.replace(site.span, call),),
+            helpers=(edits.TOKEN_HELPER,),
+            note="needs aiosmtplib 5.1 or later",
+        )
+    return step
+
+
+def _starttls(conn: Connection, site: CallSite) -> Step:
+    if site.has("tls_context"):
+        verification = site.verification("tls_context")
+    elif site.has("validate_certs"):
+        validate = common.flag(site.arg("validate_certs"), True)
+        verification = V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
+    else:
+        verification = V.VERIFIED if conn.verification is V.UNKNOWN else conn.verification
+    return common.starttls(site.span, verification)
+
+
+def _xoauth2(conn: Connection, site: CallSite) -> Step:
+    return common.token_auth(site, "access_token", site.span)
+
+
+def _ehlo(conn: Connection, site: CallSite) -> Step:
+    return Step(StepKind.EHLO, site.span)
+
+
+def _sends(conn: Connection, site: CallSite) -> Step:
+    return Step(StepKind.SEND, site.span)
+
+
+_LOGIN = MethodSpec(("username", "password"), _login)
+
+AIOSMTPLIB = Adapter(
+    library="aiosmtplib",
+    clients={
+        "aiosmtplib.SMTP": ClientSpec(_OPTIONS, _open),
+        "aiosmtplib.smtp.SMTP": ClientSpec(_OPTIONS, _open),
+    },
+    methods={
+        "connect": MethodSpec(_OPTIONS, _connect),
+        "login": _LOGIN,
+        "auth_login": _LOGIN,
+        "auth_plain": _LOGIN,
+        "auth_crammd5": _LOGIN,
+        "auth_xoauth2": MethodSpec(("username", "access_token"), _xoauth2),
+        "starttls": MethodSpec(
+            ("server_hostname", "validate_certs", "client_cert", "client_key", "cert_bundle"),
+            _starttls,
+        ),
+        "ehlo": MethodSpec((), _ehlo),
+        "helo": MethodSpec((), _ehlo),
+        "send_message": MethodSpec(("message",), _sends),
+        "sendmail": MethodSpec(("sender", "recipients", "message"), _sends),
+    },
+    functions={
+        "aiosmtplib.send": FunctionSpec(("message", "sender", "recipients", *_OPTIONS), _send),
+        "aiosmtplib.api.send": FunctionSpec(("message", "sender", "recipients", *_OPTIONS), _send),
+    },
+    markers=(b"aiosmtplib",),
+)

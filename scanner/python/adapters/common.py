@@ -1,0 +1,197 @@
+"""Pieces the library adapters share: reading flags and ports, password logins made
+by a library on the caller's behalf, and what an XOAUTH2 authentication looks like."""
+
+from __future__ import annotations
+
+from ...model import (
+    MISSING,
+    Connection,
+    Edit,
+    Remedy,
+    RemedyKind,
+    Span,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+    Verification,
+    XOAuth2,
+)
+from .. import edits
+from .base import CallSite
+
+
+def flag(value: Value, default: bool | None) -> bool | None:
+    """A boolean argument: its truth when known, ``default`` when not given, else None."""
+    if value is MISSING:
+        return default
+    if not value.known:
+        return None
+    return bool(value.value)
+
+
+def port(value: Value) -> Value:
+    """A port as an int when it is written as one or as a string of digits (``"587"``)."""
+    if value.known and isinstance(value.value, str) and value.value.strip().isdigit():
+        return Value(
+            True,
+            int(value.value),
+            value.origin,
+            value.span,
+            value.literal,
+            value.literal_span,
+            value.source,
+        )
+    return value
+
+
+def default_port(number: int | None) -> Value:
+    """A port the library picks; unknown when it depends on an unknown flag."""
+    return Value(True, number) if number is not None else Value.unknown("library default")
+
+
+def written_here(site: CallSite, name: str) -> Span | None:
+    """The span of a keyword argument written as a literal in this call, for edits."""
+    value = site.arg(name) if site.has(name) else site.extra_keywords.get(name, MISSING)
+    span = site.arg_spans.get(name)
+    if span is None or not value.literal:
+        return None
+    # ``True``/``None`` have no literal span; a string or number may be a constant elsewhere.
+    where = value.literal_span or value.span
+    if where is None or not span.start <= where.start < span.end:
+        return None
+    return span
+
+
+def keyword_is_written(site: CallSite, name: str) -> bool:
+    """True when the argument is given as ``name=...`` (so it can be replaced by text)."""
+    span = site.arg_spans.get(name)
+    return span is not None and site.code[span.start : span.end].startswith(name)
+
+
+def login(site: CallSite, user: str, password: str, *, fallback: Value = MISSING) -> Step:
+    """A password login a library makes with the credentials given to this call; at the
+    password argument when there is one (that is what has to change)."""
+    span = site.arg_spans.get(password) or site.arg_spans.get(user) or site.span
+    secret = site.arg(password) if site.has(password) else fallback
+    return Step(StepKind.LOGIN, span, user=site.arg(user), secret=secret)
+
+
+def starttls(span: Span, verification: Verification) -> Step:
+    return Step(StepKind.STARTTLS, span, verification=verification)
+
+
+def token_auth(site: CallSite, token: str, span: Span | None = None) -> Step:
+    """An XOAUTH2 authentication a library builds from an access token."""
+    return Step(
+        StepKind.AUTH,
+        span or site.arg_spans.get(token) or site.span,
+        mechanism="XOAUTH2",
+        xoauth2=XOAuth2(token_sources=site.sources(token)),
+    )
+
+
+def xoauth2(site: CallSite, step: Step, *, initial_response: bool, encodes: bool = True) -> None:
+    """What an XOAUTH2 ``authobject`` argument reveals, and the remedies for its bugs."""
+    facts = XOAuth2(
+        initial_response=initial_response,
+        encodes=encodes,
+        token_sources=site.sources("authobject"),
+    )
+    step.xoauth2 = facts
+    info = site.callable("authobject")
+    if info is None:
+        return
+    required = info.required_positional
+    if required is not None:
+        facts.accepts_no_argument = required == 0
+        facts.accepts_challenge = required <= 1 and (
+            info.max_positional is None or info.max_positional >= 1
+        )
+    facts.base64_encoded = info.base64_encoded
+    facts.authobject_span = info.span
+    facts.encoding_span = info.encoding
+    if info.signature_edit is not None:
+        step.remedies[RemedyKind.FIX_AUTHOBJECT] = Remedy((info.signature_edit,))
+    if info.encoding is not None and info.raw is not None:
+        step.remedies[RemedyKind.RAW_XOAUTH2] = Remedy((edits.replace(info.encoding, info.raw),))
+
+
+def set_remedy(
+    target: dict[RemedyKind, Remedy],
+    kind: RemedyKind,
+    *parts: Edit | None,
+    imports: tuple[str, ...] = (),
+) -> None:
+    """Record a remedy made of ``parts`` unless one of them could not be prepared."""
+    if parts and all(part is not None for part in parts):
+        remedy = edits.remedy(*parts, imports=imports)
+        if remedy is not None:
+            target[kind] = remedy
+
+
+def conflict(conn: Connection, span: Span | None) -> None:
+    """Both implicit TLS and STARTTLS asked for: the library fails before any login."""
+    conn.tls = Tls.UNKNOWN
+    conn.tls_conflict = span
+
+
+def keyword(site: CallSite, name: str, value: str) -> Edit:
+    """Set keyword ``name`` of the call: replace it, or add it where the call's layout
+    puts arguments (a line of its own in a call written one argument per line)."""
+    span = site.arg_spans.get(name)
+    if span is not None:
+        return Edit(span.start, span.end, f"{name}={value}")
+    code, close = site.code, site.close_offset
+    last = close - 1
+    while last > 0 and code[last] in " \t\r\n":
+        last -= 1
+    if code[last] == "," and "\n" in code[last:close]:
+        line = code.rfind("\n", 0, last) + 1
+        first = line
+        while code[first] in " \t":
+            first += 1
+        indent = code[line:first]
+        at = code.rfind("\n", 0, close) + 1
+        return Edit(at, at, f"{indent}{name}={value},\n")
+    return edits.append_argument(site, f"{name}={value}")
+
+
+def drop_keyword(site: CallSite, name: str) -> Edit | None:
+    """Remove an argument; a whole line when it stands on a line of its own."""
+    span = site.arg_spans.get(name)
+    if span is None:
+        return None
+    code = site.code
+    line = code.rfind("\n", 0, span.start) + 1
+    end = span.end
+    if end < len(code) and code[end] == ",":
+        end += 1
+    rest = code.find("\n", end)
+    if rest >= 0 and not code[end:rest].strip():
+        if not code[line : span.start].strip():
+            return Edit(line, rest + 1, "")  # the argument's own line
+        if end > span.end:
+            # ``a=1, name=2,<newline>    b=3``: the next argument moves up behind ``a=1, ``.
+            after = rest + 1
+            while after < len(code) and code[after] in " \t":
+                after += 1
+            if after < len(code) and code[after] in ")]}":
+                # The last argument: keep the line break before the bracket.
+                head = span.start
+                while head > 0 and code[head - 1] in " \t":
+                    head -= 1
+                return Edit(head, end, "")
+            return Edit(span.start, after, "")
+    return edits.remove_argument(site, name)
+
+
+def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:
+    """``old=True`` becomes ``new=True`` (``use_tls`` -> ``start_tls``), without writing a
+    keyword twice when ``new`` is already there (``new=False``)."""
+    span = site.arg_spans.get(old)
+    if span is None:
+        return [None]
+    if site.has(new) or new in site.extra_keywords:
+        return [drop_keyword(site, old), keyword(site, new, "True")]
+    return [Edit(span.start, span.end, f"{new}=True")]

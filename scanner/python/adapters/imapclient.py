@@ -1,0 +1,107 @@
+"""IMAPClient: ``IMAPClient(host, port=None, use_uid=True, ssl=True, stream=False,
+ssl_context=None, timeout=None)`` and its ``login``/``oauth2_login``/``starttls``.
+
+From IMAPClient's source: the port is 993 with ``ssl`` (the default), else 143;
+TLS, both implicit and ``starttls()``, uses ``ssl.create_default_context()`` when no
+context is given, so certificates are verified. ``oauth2_login(user, token)``
+authenticates with XOAUTH2.
+"""
+
+from __future__ import annotations
+
+from ...model import Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls
+from ...model import Verification as V
+from .. import edits
+from . import common
+from .base import Adapter, CallSite, ClientSpec, MethodSpec
+
+_PARAMS = ("host", "port", "use_uid", "ssl", "stream", "ssl_context", "timeout")
+
+
+def _context(site: CallSite) -> V:
+    # No context (or None) means IMAPClient's own verifying default.
+    if not site.has("ssl_context") or (
+        site.arg("ssl_context").known and site.arg("ssl_context").value is None
+    ):
+        return V.VERIFIED
+    return site.verification("ssl_context")
+
+
+def _open(site: CallSite) -> Connection | None:
+    if common.flag(site.arg("stream"), False) is not False:
+        return None  # a command's stdin/stdout, not a network connection
+    ssl = common.flag(site.arg("ssl"), True)
+    if site.has("port") and site.arg("port").present:
+        port = common.port(site.arg("port"))
+    else:
+        port = common.default_port(None if ssl is None else 993 if ssl else 143)
+    conn = Connection(
+        protocol=Protocol.IMAP,
+        library="imapclient",
+        host=site.arg("host"),
+        port=port,
+        tls=Tls.UNKNOWN if ssl is None else Tls.IMPLICIT if ssl else Tls.NONE,
+        opened_at=site.span,
+        verification=_context(site) if ssl else V.UNKNOWN,
+    )
+    if conn.verification is V.UNVERIFIED:
+        conn.remedies[RemedyKind.VERIFY_TLS] = Remedy(
+            (common.keyword(site, "ssl_context", edits.VERIFYING_CONTEXT),), imports=("ssl",)
+        )
+    return conn
+
+
+def _login(conn: Connection, site: CallSite) -> Step:
+    step = common.login(site, "username", "password")
+    step.span = site.span
+    user = site.args.get("username")
+    if site.receiver is not None and user is not None and user.source is not None:
+        token = edits.token_call(conn.host.value if conn.host.known else None)
+        call = f"{site.receiver}.oauth2_login({user.source}, {token})"
+        step.remedies[RemedyKind.XOAUTH2] = Remedy(
+            (edits.replace(site.span, call),), helpers=(edits.TOKEN_HELPER,)
+        )
+    return step
+
+
+def _oauth2_login(conn: Connection, site: CallSite) -> Step:
+    mechanism = site.arg("mech")
+    step = common.token_auth(site, "access_token", site.span)
+    if mechanism.known and isinstance(mechanism.value, str):
+        step.mechanism = mechanism.value.upper()
+    return step
+
+
+def _sasl_login(conn: Connection, site: CallSite) -> Step:
+    if site.qualified_name == "oauthbearer_login":
+        return Step(StepKind.AUTH, site.span, mechanism="OAUTHBEARER")
+    mechanism = site.arg("mech_name")
+    name = str(mechanism.value).upper() if mechanism.known else None
+    return Step(StepKind.AUTH, site.span, mechanism=name)
+
+
+def _starttls(conn: Connection, site: CallSite) -> Step:
+    step = common.starttls(site.span, _context(site))
+    if step.verification is V.UNVERIFIED:
+        step.remedies[RemedyKind.VERIFY_TLS] = Remedy(
+            (common.keyword(site, "ssl_context", edits.VERIFYING_CONTEXT),), imports=("ssl",)
+        )
+    return step
+
+
+_CLIENT = ClientSpec(_PARAMS, _open)
+_LOGIN = MethodSpec(("username", "password"), _login)
+
+IMAPCLIENT = Adapter(
+    library="imapclient",
+    clients={"imapclient.IMAPClient": _CLIENT, "imapclient.imapclient.IMAPClient": _CLIENT},
+    methods={
+        "login": _LOGIN,
+        "plain_login": MethodSpec(("username", "password"), _login),
+        "oauth2_login": MethodSpec(("user", "access_token", "mech", "vendor"), _oauth2_login),
+        "oauthbearer_login": MethodSpec(("identity", "access_token"), _sasl_login),
+        "sasl_login": MethodSpec(("mech_name", "mech_callable"), _sasl_login),
+        "starttls": MethodSpec(("ssl_context",), _starttls),
+    },
+    markers=(b"imapclient",),
+)
