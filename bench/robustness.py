@@ -43,9 +43,20 @@ def sweep(label: str, root: Path) -> dict:
         output = Path(scratch) / "report.json"
         started = time.perf_counter()
         check = subprocess.run(
-            [*command, "check", str(root), "--format", "json", "--exit-zero", "--no-cache",
-             "--output-file", str(output)],
-            capture_output=True, text=True, check=False,
+            [
+                *command,
+                "check",
+                str(root),
+                "--format",
+                "json",
+                "--exit-zero",
+                "--no-cache",
+                "--output-file",
+                str(output),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         report["check_seconds"] = time.perf_counter() - started
         report["check_exit"] = check.returncode
@@ -63,7 +74,9 @@ def sweep(label: str, root: Path) -> dict:
     started = time.perf_counter()
     fix = subprocess.run(
         [*command, "fix", "--diff", "--unsafe-fixes", str(root)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     report["fix_seconds"] = time.perf_counter() - started
     report["fix_exit"] = fix.returncode
@@ -102,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trees", default="homeassistant,django,airflow")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache/authsweep-bench")
-    parser.add_argument("--write-results", action="store_true",
-                        help="append the result to bench/RESULTS.md")
+    parser.add_argument(
+        "--write-results", action="store_true", help="append the result to bench/RESULTS.md"
+    )
     args = parser.parse_args(argv)
     reports = []
     for name in [t for t in args.trees.split(",") if t]:
@@ -114,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     table = render(reports)
     print(table)
     crashes = sum(r["check_tracebacks"] + r["fix_tracebacks"] for r in reports)
-    crashes += sum(1 for r in reports if r["check_exit"] not in (0, 1) or r["fix_exit"] not in (0, 1))
+    crashes += sum(
+        1 for r in reports if r["check_exit"] not in (0, 1) or r["fix_exit"] not in (0, 1)
+    )
     print(f"{crashes} crashes")
     if args.write_results:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

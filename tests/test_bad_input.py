@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from authsweep.scanner import runner
 from authsweep.scanner.engine import Settings, check_paths
 from authsweep.scanner.fixer import fix_paths
@@ -128,8 +127,13 @@ def test_non_utf8_file_name(tmp_path: Path) -> None:
     with open(name, "wb") as handle:
         handle.write(b"import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
     result = subprocess.run(
-        [sys.executable, "-c", "from authsweep.scanner.cli import main; main()", "check",
-         str(tmp_path)],
+        [
+            sys.executable,
+            "-c",
+            "from authsweep.scanner.cli import main; main()",
+            "check",
+            str(tmp_path),
+        ],
         capture_output=True,
         check=False,
     )
@@ -168,8 +172,13 @@ def test_sigterm_during_a_sweep_leaves_whole_files(tmp_path: Path) -> None:
     for index in range(300):
         (tmp_path / f"m{index}.py").write_text(original)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from authsweep.scanner.cli import main; main()", "fix",
-         str(tmp_path)],
+        [
+            sys.executable,
+            "-c",
+            "from authsweep.scanner.cli import main; main()",
+            "fix",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -275,3 +275,33 @@ def test_informational_commands(command: list[str]) -> None:
     result = run_cli(*command)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_constants_imported_from_project_modules(tmp_path: Path) -> None:
+    package = tmp_path / "app"
+    (package / "mail").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "mail" / "__init__.py").write_text("")
+    (package / "settings.py").write_text(
+        "import os\n"
+        "SMTP_HOST = os.environ.get('SMTP_HOST', 'smtp.office365.com')\n"
+        "SMTP_PORT = int(os.getenv('SMTP_PORT', '465'))\n"
+    )
+    (package / "mail" / "absolute.py").write_text(
+        "import smtplib\nfrom app.settings import SMTP_HOST, SMTP_PORT\n"
+        "s = smtplib.SMTP_SSL(SMTP_HOST, SMTP_PORT)\n"
+    )
+    (package / "mail" / "relative.py").write_text(
+        "import smtplib\nfrom .. import settings\ns = smtplib.SMTP_SSL(settings.SMTP_HOST, 587)\n"
+    )
+    (package / "mail" / "aliased.py").write_text(
+        "import smtplib\nimport app.settings as cfg\n"
+        "s = smtplib.SMTP(cfg.SMTP_HOST, 587)\ns.login(u, p)\n"
+    )
+    run = check_paths([str(tmp_path)], Settings())
+    got = {(Path(f.path).name, f.rule) for f in run.findings}
+    assert ("absolute.py", "AS202") in got
+    assert ("relative.py", "AS201") in got
+    assert ("aliased.py", "AS101") in got
+    message = next(f.message for f in run.findings if Path(f.path).name == "absolute.py")
+    assert "env SMTP_HOST" in message
