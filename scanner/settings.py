@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from . import hints
 from .model import (
     MISSING,
     Connection,
@@ -113,14 +114,6 @@ def _keys(**roles: Iterable[str]) -> dict[str, Role]:
     return table
 
 
-_DJANGO_HINT = (
-    "Django has no OAuth2 for SMTP: use an EmailBackend subclass that authenticates with "
-    "XOAUTH2 and an MSAL token"
-)
-_FLASK_HINT = (
-    "Flask-Mail has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token, or "
-    "override Mail.connect"
-)
 _GENERIC_SMTP_KEYS = _keys(
     host=("HOST", "SERVER", "HOSTNAME", "ADDRESS"),
     port=("PORT",),
@@ -182,7 +175,7 @@ FAMILIES: tuple[Family, ...] = (
         defaults={Role.HOST: "localhost", Role.PORT: 25},
         starttls_default=False,
         in_python=True,
-        oauth_hint=_DJANGO_HINT,
+        oauth_hint=hints.DJANGO,
     ),
     Family(
         library="flask-mail",
@@ -202,7 +195,7 @@ FAMILIES: tuple[Family, ...] = (
         defaults={Role.HOST: "127.0.0.1", Role.PORT: 25},
         starttls_default=False,
         in_python=True,
-        oauth_hint=_FLASK_HINT,
+        oauth_hint=hints.FLASK_MAIL,
     ),
     # Airflow's ``[smtp]`` section (airflow.cfg, or ``config.smtp`` of the Helm chart).
     Family(
@@ -260,7 +253,7 @@ FAMILIES: tuple[Family, ...] = (
             Role.ENCRYPTION: "starttls",
             Role.VERIFY: True,
         },
-        oauth_hint="the smtp integration has no OAuth2",
+        oauth_hint=hints.HOME_ASSISTANT,
     ),
     Family(
         library="logging.handlers.SMTPHandler",
@@ -274,7 +267,7 @@ FAMILIES: tuple[Family, ...] = (
         marker=("class", re.compile(r"(?:^|\.)SMTPHandler$")),
         self_contained=True,
         defaults={Role.PORT: 25},
-        oauth_hint="subclass SMTPHandler and authenticate with XOAUTH2 in emit()",
+        oauth_hint=hints.SMTP_HANDLER,
         log_handler=True,
     ),
     Family(

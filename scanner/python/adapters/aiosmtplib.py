@@ -12,6 +12,7 @@ upgrade; ``oauth_token_generator=`` (5.1+) authenticates with XOAUTH2 instead.
 
 from __future__ import annotations
 
+from ... import hints
 from ...model import MISSING, Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls, Value
 from ...model import Verification as V
 from .. import edits
@@ -36,10 +37,6 @@ _OPTIONS = (
     "cert_bundle",
     "socket_path",
     "sock",
-)
-OAUTH_HINT = (
-    "aiosmtplib 5.1+ can authenticate with XOAUTH2: pass oauth_token_generator= (an async "
-    "function returning an MSAL token) instead of password="
 )
 
 
@@ -152,7 +149,7 @@ def _open(site: CallSite) -> Connection:
         port=MISSING,
         tls=Tls.NONE,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.AIOSMTPLIB,
     )
     _configure(conn, site, initial=True, sends=False)
     return conn
@@ -166,7 +163,7 @@ def _send(mail, site: CallSite) -> None:
         port=MISSING,
         tls=Tls.NONE,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.AIOSMTPLIB,
     )
     _configure(conn, site, initial=True, sends=True)
     mail.connections.append(conn)

@@ -11,16 +11,13 @@ here such values stay unknown with the setting as origin. From Django's
 
 from __future__ import annotations
 
+from ... import hints
 from ...model import Connection, MailFile, Protocol, RemedyKind, Tls, Value
 from ...model import Verification as V
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 
-OAUTH_HINT = (
-    "Django's SMTP backend cannot do OAuth2: use a custom EmailBackend that authenticates "
-    "with XOAUTH2, or a Microsoft Graph backend"
-)
 _SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 _OPTIONS = (
     "host",
@@ -55,7 +52,7 @@ def _backend_connection(site: CallSite) -> Connection | None:
         port=port,
         tls=Tls.UNKNOWN,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.DJANGO,
     )
     if ssl and tls:
         common.conflict(conn, site.arg_spans.get("use_ssl", site.span))
@@ -101,7 +98,7 @@ def _send_function(mail: MailFile, site: CallSite) -> None:
         port=_setting("EMAIL_PORT"),
         tls=Tls.UNKNOWN,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.DJANGO,
     )
     step = common.login(site, "auth_user", "auth_password")
     if not site.has("auth_user"):

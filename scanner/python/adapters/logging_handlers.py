@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ... import hints
 from ...model import MISSING, Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value
 from ...model import Verification as V
 from .. import edits
@@ -21,10 +22,6 @@ from .base import Adapter, CallSite, ClientSpec, FunctionSpec
 
 _PARAMS = ("mailhost", "fromaddr", "toaddrs", "subject", "credentials", "secure", "timeout")
 _CLASS = "logging.handlers.SMTPHandler"
-OAUTH_HINT = (
-    "SMTPHandler has no OAuth2: subclass it and override emit() to authenticate with "
-    "XOAUTH2 and an MSAL token"
-)
 
 
 def _pair(value: Value) -> tuple[Value, Value] | None:
@@ -63,7 +60,7 @@ def handler_connection(
         port=port,
         tls=Tls.NONE,
         opened_at=opened_at,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.SMTP_HANDLER,
         log_handler=True,
     )
     if pair is not None and port.literal:

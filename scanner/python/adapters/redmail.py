@@ -11,6 +11,7 @@ name or a password is set. ``cls_smtp=smtplib.SMTP_SSL`` with the default
 
 from __future__ import annotations
 
+from ... import hints
 from ...model import Connection, MailFile, Protocol, RemedyKind, Step, StepKind, Tls, Value
 from ...model import Verification as V
 from .. import edits
@@ -18,10 +19,6 @@ from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 
 _PARAMS = ("host", "port", "username", "password", "cls_smtp", "use_starttls", "domain")
-OAUTH_HINT = (
-    "Red Mail has no OAuth2: subclass EmailSender and override get_server() to "
-    "authenticate with XOAUTH2 and an MSAL token"
-)
 _PRESETS = {"outlook": ("smtp.office365.com", 587), "gmail": ("smtp.gmail.com", 587)}
 
 
@@ -49,7 +46,7 @@ def _connection(site: CallSite, host: Value, port: Value) -> Connection | None:
         port=port,
         tls=Tls.UNKNOWN,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.REDMAIL,
     )
     if implicit and starttls:
         common.conflict(conn, site.arg_spans.get("cls_smtp", site.span))

@@ -11,6 +11,7 @@ keyring; ``oauth2_file`` is a Gmail-only XOAUTH2 path. The login happens on send
 
 from __future__ import annotations
 
+from ... import hints
 from ...model import Connection, Protocol, RemedyKind, Step, StepKind, Tls, Value
 from ...model import Verification as V
 from .. import edits
@@ -30,10 +31,6 @@ _PARAMS = (
     "oauth2_file",
     "soft_email_validation",
     "dkim",
-)
-OAUTH_HINT = (
-    "yagmail's OAuth2 (oauth2_file) works only with Gmail: send through smtplib with "
-    "XOAUTH2 and an MSAL token, or through Microsoft Graph"
 )
 _VERIFYING_STARTTLS = '{"context": ssl.create_default_context()}'
 
@@ -57,7 +54,7 @@ def _open(site: CallSite) -> Connection:
         port=port,
         tls=Tls.UNKNOWN,
         opened_at=site.span,
-        oauth_hint=OAUTH_HINT,
+        oauth_hint=hints.YAGMAIL,
     )
     if ssl and starttls:
         # STARTTLS on an SMTP_SSL connection: the server no longer offers it.
