@@ -241,24 +241,6 @@ def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
         raise
 
 
-@contextmanager
-def _terminate_as_interrupt():
-    """SIGTERM behaves like Ctrl-C while files are written, so the write in progress
-    cleans up its temporary file instead of dying half-way."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
 FixTask = tuple[str, str, str, Settings, tuple[str, ...], bool]  # path, shown, kind, ...
 
