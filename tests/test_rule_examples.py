@@ -44,3 +44,9 @@ def test_rule_is_documented(rule) -> None:
 def test_ids_and_names_are_unique() -> None:
     assert len({r.id for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for rule in ALL_RULES:
+        assert f"| {rule.id} | {rule.name} |" in readme, rule.id

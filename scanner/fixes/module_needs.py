@@ -78,7 +78,8 @@ def add_module_needs(
     if new_helpers:
         statements: list[cst.BaseStatement] = []
         for helper in new_helpers:
-            parsed = cst.parse_module(helper.source).body
+            # Newlines inside the docstring are part of a string token: match the file's.
+            parsed = cst.parse_module(helper.source.replace("\n", module.default_newline)).body
             first = parsed[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
             statements.extend([first, *parsed[1:]])
         body = list(module.body)
