@@ -93,6 +93,21 @@ def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
     return MailFile(path=path, kind=kind)
 
 
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests", "test_utils"})
+
+
+def is_test_path(path: str) -> bool:
+    """Test code by the usual layouts: a tests/ folder, test_*.py, *_test.py, conftest.py."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith(("_test.py", "_tests.py"))
+        or name == "conftest.py"
+        or not _TEST_FOLDERS.isdisjoint(parts[:-1])
+    )
+
+
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
     result = FileResult(path)
@@ -108,6 +123,9 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 
         mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed
+    if is_test_path(path):
+        for conn in mail.connections:
+            conn.test_code = True
     for rule in rules:
         result.findings.extend(rule.check(mail))
     attach_context(result.findings, data, secret_spans(mail))

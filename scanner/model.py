@@ -186,6 +186,8 @@ class Connection:
     log_handler: bool = False
     # Found by a token-level scan of a file that does not parse: low confidence, no fix.
     inferred: bool = False
+    # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
+    test_code: bool = False
 
     def logins(self) -> list[Step]:
         return [step for step in self.steps if step.kind is StepKind.LOGIN]

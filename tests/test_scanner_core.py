@@ -305,3 +305,24 @@ def test_constants_imported_from_project_modules(tmp_path: Path) -> None:
     assert ("aliased.py", "AS101") in got
     message = next(f.message for f in run.findings if Path(f.path).name == "absolute.py")
     assert "env SMTP_HOST" in message
+
+
+def test_unknown_hosts_in_test_code_are_not_reported(tmp_path: Path) -> None:
+    code = (
+        "import smtplib\n"
+        "def test_send(host):\n"
+        "    s = smtplib.SMTP(host, 587)\n"
+        "    s.login('user', 'pass')\n"
+        "def test_o365():\n"
+        "    t = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    t.starttls()\n"
+        "    t.login('user', 'pass')\n"
+    )
+    for name in ("tests/test_mail.py", "pkg/tests/helpers.py", "conftest.py", "mail_test.py"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code)
+    run = check_paths([str(tmp_path)], Settings())
+    lines = {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS101"}
+    # The Microsoft host in a test is real; the unknown host is a fake server.
+    assert lines == {(n, 8) for n in ("test_mail.py", "helpers.py", "conftest.py", "mail_test.py")}
