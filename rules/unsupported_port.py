@@ -82,7 +82,7 @@ class UnsupportedPort(Rule):
                 continue
             yield self.finding(
                 mail,
-                conn.opened_at,
+                conn.port.span or conn.opened_at,  # the port where it is written
                 f"port {port} of {describe_host(conn)} {reason}",
                 severity=severity,
                 confidence=policy.confidence,

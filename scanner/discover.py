@@ -85,7 +85,7 @@ def kind_of_name(name: str, path: str) -> str | None:
         return "python"
     if name in LOCK_FILES:
         return None
-    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+    if (name.startswith(".env") and name != ".envrc") or name.endswith(".env"):  # .env_sample
         return "dotenv"
     suffix = os.path.splitext(name)[1].lower()
     if suffix in CONFIG_SUFFIXES:

@@ -7,6 +7,7 @@ paths; the CLI adds configuration, suppression and reporting around it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,7 @@ def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
     return MailFile(path=path, kind=kind)
 
 
+_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests", "test_utils"})
 
 
@@ -126,6 +128,8 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
     if is_test_path(path):
         for conn in mail.connections:
             conn.test_code = True
+    if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):
+        mail.example_config = True
     for rule in rules:
         result.findings.extend(rule.check(mail))
     attach_context(result.findings, data, secret_spans(mail))

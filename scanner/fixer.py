@@ -59,8 +59,9 @@ class FileFix:
             difflib.unified_diff(
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
+                # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
+                fromfile=self.path if os.path.isabs(self.path) else f"a/{self.path}",
+                tofile=self.path if os.path.isabs(self.path) else f"b/{self.path}",
             )
         )
 

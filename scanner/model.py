@@ -242,3 +242,5 @@ class MailFile:
     ews: list[EwsAccount] = field(default_factory=list)
     # False when a cheap look showed nothing to analyse, so no full parse was made.
     analyzed: bool = True
+    # A template for real configuration (.env.example, settings.sample.ini).
+    example_config: bool = False

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
-# Not a secret: references to other settings, templates, vault lookups.
+# Not a secret: references to other settings, templates, vault lookups, and the words
+# people write in example files ("your-app-password-here", "my_password", "[PASSWORD]").
 _PLACEHOLDER = re.compile(
-    r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|vault:.*|!vault.*|secret:.*
-        |(?i:changeme|change_me|your[-_ ]?password.*|password|xxx+|\*+|\.\.\.|todo|none|null))$""",
+    r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
+        |(?i:(?:your|my|the|some|example|sample|dummy|fake|test|app)?[-_ .]?
+              (?:app[-_ ]?)?(?:password|passwd|pass|pwd|secret|token|client[-_ ]?secret|key)
+              (?:[-_ .]?(?:here|goes[-_ ]here|placeholder|123|1234))?
+            |(?:your|my)[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
+            |\.\.\.|todo|tbd|none|null|password\d*|secret\d*|example|sample|dummy|fake))$""",
     re.VERBOSE,
 )
 

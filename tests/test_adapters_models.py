@@ -102,7 +102,7 @@ def test_aiosmtplib_connect_and_methods() -> None:
         "    s = aiosmtplib.SMTP()\n"
         "    await s.connect(hostname='smtp.office365.com', port=465, use_tls=True)\n"
         "    await s.login('a@contoso.com', pw)\n"
-    ) == {(3, "AS202"), (5, "AS101")}
+    ) == {(4, "AS202"), (5, "AS101")}
 
 
 def test_aiosmtplib_both_tls_flags_conflict() -> None:

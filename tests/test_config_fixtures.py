@@ -24,25 +24,25 @@ EXPECTED = {
     "config/airflow.cfg": {(16, "AS201"), (20, "AS101")},
     "config/connections.json": {(5, "AS201"), (7, "AS101"), (7, "AS105")},
     "config/docker-compose.yml": {
-        (11, "AS202"),
+        (12, "AS202"),
         (16, "AS101"),
         (16, "AS105"),
-        (23, "AS202"),
+        (24, "AS202"),
         (26, "AS101"),
     },
     "config/home-assistant/configuration.yaml": {(12, "AS201"), (18, "AS101")},
     "config/logging.ini": {(30, "AS105"), (30, "AS202")},
-    "config/settings.toml": {(7, "AS202"), (12, "AS101")},
+    "config/settings.toml": {(8, "AS202"), (12, "AS101")},
     "config/values.yaml": {
-        (12, "AS202"),
+        (13, "AS202"),
         (15, "AS101"),
         (15, "AS105"),
-        (23, "AS202"),
+        (26, "AS202"),
         (29, "AS101"),
     },
     "django_project/helpdesk/settings.py": {(30, "AS201"), (35, "AS101")},
     "django_project/helpdesk/settings_prod.py": {(13, "AS101")},
-    "flask_app/config.py": {(6, "AS202"), (11, "AS101"), (11, "AS105")},
+    "flask_app/config.py": {(7, "AS202"), (11, "AS101"), (11, "AS105")},
     "flask_app/shop/__init__.py": {(11, "AS201")},
 }
 # Both implicit TLS and STARTTLS asked for: Connection.tls_conflict, AS205's finding.
@@ -237,3 +237,20 @@ def test_precheck_sees_settings_without_a_host() -> None:
     assert may_matter(b"MAIL_PORT=587\nMAIL_USE_SSL=true\n")
     assert may_matter(b"environment:\n  - EMAIL_USE_SSL=1\n  - EMAIL_PORT=587\n")
     assert not may_matter(b'{"name": "left-pad", "version": "1.3.0"}')
+
+
+def test_placeholders_and_templates_are_not_secrets(tmp_path: Path) -> None:
+    from authsweep.scanner.engine import Settings, check_paths
+
+    (tmp_path / ".env").write_text(
+        "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=587\nEMAIL_USE_TLS=True\n"
+        "EMAIL_HOST_USER=alerts@contoso.com\nEMAIL_HOST_PASSWORD=your_app_password_here\n"
+    )
+    (tmp_path / ".env_sample").write_text(
+        "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=465\nEMAIL_HOST_PASSWORD=Looks-Real-77\n"
+    )
+    run = check_paths([str(tmp_path)], Settings())
+    by_file = {(Path(f.path).name, f.rule) for f in run.findings}
+    assert (".env", "AS105") not in by_file
+    assert (".env_sample", "AS105") not in by_file  # a template's values are examples
+    assert (".env_sample", "AS202") in by_file  # but its settings still teach the wrong port

@@ -214,7 +214,7 @@ def test_fix_paths_diff_writes_nothing(tmp_path: Path) -> None:
     code = "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     path.write_text(code)
     outcome = fix_paths([str(path)], Settings(), unsafe=False, write=False)
-    assert outcome.diff.startswith(f"--- a/{path}\n+++ b/{path}\n")
+    assert outcome.diff.startswith(f"--- {path}\n+++ {path}\n")
     assert path.read_text() == code
     outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
     assert "smtplib.SMTP('smtp.office365.com', 587)" in path.read_text()

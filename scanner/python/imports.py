@@ -102,5 +102,6 @@ def imported_constant(importer: str | None, module: str, name: str) -> Value | N
     value = module_constants(found).get(name)
     if value is None:
         return None
-    origin = value.origin or f"{module.lstrip('.') or found.stem}.{name}"
-    return Value(value.known, value.value, origin)
+    # A literal constant is as certain here as in its module; an environment default
+    # keeps the variable as its origin.
+    return Value(value.known, value.value, value.origin)
