@@ -136,3 +136,28 @@ def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch)
     parallel = fix_paths([str(tree)], Settings(), unsafe=True, write=False, jobs=2)
     assert serial.diff and parallel.diff == serial.diff
     assert parallel.applied == serial.applied
+
+
+def test_focused_analysis_equals_whole_module(tree: Path, monkeypatch) -> None:
+    """Blanking the definitions that do not touch mail changes no finding and no fix."""
+    from authsweep.scanner.python import relevance
+
+    monkeypatch.setattr(relevance, "FOCUS_MIN_LINES", 10**9)
+    whole = check_paths([str(tree)], Settings())
+    whole_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    monkeypatch.setattr(relevance, "FOCUS_MIN_LINES", 0)
+    focused = check_paths([str(tree)], Settings())
+    focused_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    assert snapshot(focused) == snapshot(whole)
+    assert focused_fix.diff == whole_fix.diff
+
+
+def test_blanking_keeps_every_offset() -> None:
+    from authsweep.scanner.python.relevance import _blanked
+
+    text = "a = 1\r\ndef f():\r\n    return 'é'\rx = 2\n"
+    blanked = _blanked(text, [(2, 3)])
+    assert len(blanked) == len(text)
+    assert blanked.splitlines(keepends=True)[0] == "a = 1\r\n"
+    assert blanked.endswith("x = 2\n")
+    assert blanked.count("\r\n") == text.count("\r\n")

@@ -25,7 +25,7 @@ from ..model import Connection, MailFile, Span, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .flow import Flow
-from .relevance import is_relevant
+from .relevance import focus
 from .settings_source import read_python_settings
 from .source import Anchor, SourceText, dotted_name
 from .values import Evaluator
@@ -102,12 +102,17 @@ class PythonFrontEnd:
             for method in adapter.methods
         }
         self.relevant_names = frozenset(self.clients) | frozenset(self.functions) | preset_calls
+        self.relevant_methods = frozenset(self.object_methods)
+        self.connection_methods = frozenset(m for a in self.adapters for m in a.methods)
 
     def analyze(self, path: str, data: bytes) -> MailFile:
-        if not is_relevant(data, self.relevant_names, frozenset(self.object_methods)):
+        relevant, focused = focus(
+            data, self.relevant_names, self.relevant_methods, self.connection_methods
+        )
+        if not relevant:
             return MailFile(path=path, kind="python", analyzed=False)
         try:
-            module = cst.parse_module(data)
+            module = cst.parse_module(focused if focused is not None else data)
         except cst.ParserSyntaxError as error:
             # The native parser's message carries the real position ("error at 9:16").
             where = re.search(r"error at (\d+):(\d+)", error.message)
