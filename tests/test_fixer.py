@@ -227,3 +227,17 @@ def test_unparsable_file_is_left_alone(tmp_path: Path) -> None:
     outcome = fix_paths([str(path)], Settings(), unsafe=True, write=True)
     assert path.read_text() == "import smtplib\nprint 'x'\n"
     assert [e.kind for e in outcome.errors] == ["unparsable"]
+
+
+def test_a_flag_from_a_parameter_is_not_rewritten_at_the_call() -> None:
+    """``use_tls=use_tls`` takes the caller's choice; only a literal written in the call
+    is the call's own to change."""
+    before = (
+        "from aiosmtplib import SMTP\n"
+        "def make(use_tls=True):\n"
+        "    return SMTP(hostname='smtp.office365.com', port=587, use_tls=use_tls)\n"
+        "s = SMTP(hostname='smtp.office365.com', port=587, use_tls=True)\n"
+    )
+    after = fix(before)
+    assert "use_tls=use_tls)" in after
+    assert "port=587, start_tls=True)" in after

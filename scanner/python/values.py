@@ -349,9 +349,8 @@ class Evaluator:
 
     def _name(self, node: cst.Name, depth: int) -> Value:
         if node.value in ("True", "False", "None"):
-            return Value(
-                True, {"True": True, "False": False, "None": None}[node.value], literal=True
-            )
+            constant = {"True": True, "False": False, "None": None}[node.value]
+            return Value(True, constant, literal=True, literal_span=self.span(node))
         scope = self.scopes.get(node)
         if scope is None:
             return Value.unknown(f"name {node.value}")
