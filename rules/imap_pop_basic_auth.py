@@ -64,7 +64,7 @@ class ImapPopBasicAuth(Rule):
                 continue
             protocol = "IMAP" if conn.protocol is Protocol.IMAP else "POP3"
             for login in conn.logins():
-                if not login.secret.present:
+                if not login.password_given:
                     continue
                 policy = self.host_policy(conn)
                 if policy is None:

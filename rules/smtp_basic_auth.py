@@ -95,7 +95,7 @@ class SmtpBasicAuth(Rule):
             if conn.protocol is not Protocol.SMTP or conn.log_handler:
                 continue
             for login in conn.logins():
-                if not login.secret.present:
+                if not login.password_given:
                     continue
                 policy = self.host_policy(conn)
                 if policy is None:

@@ -104,7 +104,7 @@ class SmtpHandlerCredentials(Rule):
             if not conn.log_handler:
                 continue
             for login in conn.logins():
-                if not login.secret.present:
+                if not login.password_given:
                     continue
                 policy = self.host_policy(conn)
                 if policy is None:

@@ -146,6 +146,13 @@ class Step:
     xoauth2: XOAuth2 | None = None  # for AUTH XOAUTH2: what the front end learnt
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
 
+    @property
+    def password_given(self) -> bool:
+        """A password was handed over: also an empty one (placeholders blanked out before
+        a commit), not an explicit None."""
+        secret = self.secret
+        return not (secret.known and secret.value is None and secret.origin is None)
+
 
 @dataclass
 class XOAuth2:

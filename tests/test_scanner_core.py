@@ -326,3 +326,26 @@ def test_unknown_hosts_in_test_code_are_not_reported(tmp_path: Path) -> None:
     lines = {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS101"}
     # The Microsoft host in a test is real; the unknown host is a fake server.
     assert lines == {(n, 8) for n in ("test_mail.py", "helpers.py", "conftest.py", "mail_test.py")}
+
+
+def test_real_world_shapes_host_port_string_factory_below_and_blank_password() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "def send(msg):\n"
+        "    server = make_server()\n"
+        "    server.login(USER, PASSWORD)\n"
+        "def make_server():\n"
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    server.starttls(context=ssl.create_default_context())\n"
+        "    return server\n"
+        "username = ''; password = ''\n"
+        "legacy = smtplib.SMTP('smtp.office365.com:587')\n"
+        "legacy.starttls(context=ssl.create_default_context())\n"
+        "legacy.login(username, password)\n"
+        "other = smtplib.SMTP()\n"
+        "other.connect('smtp.office365.com:465')\n"
+    )
+    got = set(findings_of(code))
+    assert (4, "AS101") in got and (4, "AS203") not in got  # the factory upgrades first
+    assert (12, "AS101") in got  # "host:port" in one string, and a blanked-out password
+    assert (14, "AS202") in got

@@ -185,7 +185,20 @@ class _ModuleAnalysis:
             for t, v in self.collected.attribute_sets
             if t.attr.value in self.front.attribute_names
         ]
-        for _, event in sorted(events, key=lambda e: e[0]):
+        # The functions that open connections run first: a factory written below its
+        # caller still upgrades the connection before the caller logs in with it.
+        openers = {
+            id(self.values.enclosing_function(call))
+            for call in self.opened
+            if self._client_name(call) is not None  # constructors, not factory calls
+        }
+
+        def order(event: tuple[int, object]) -> tuple[int, int]:
+            node = event[1] if isinstance(event[1], cst.Call) else event[1][0]
+            opener = id(self.values.enclosing_function(node)) in openers
+            return (0 if opener else 1, event[0])
+
+        for _, event in sorted(events, key=order):
             if isinstance(event, cst.Call):
                 self._method_call(event)
             else:

@@ -50,6 +50,8 @@ _SETTINGS_FACTORIES = {
 }
 _SETTINGS_FUNCTIONS = {"decouple.config": "decouple"}
 _SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
+# Names of configuration mappings: ``app.config["MAIL_SERVER"]``, ``settings.get("X")``.
+_CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"})
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 
 # A call to a settings reader that a library adapter knows: returns a Value, or None.
@@ -67,6 +69,9 @@ class Evaluator:
         self.positions = metadata[PositionProvider]
         self.text = text
         self.call_readers: list[CallReader] = []
+        # Arguments of a call being inlined (a local environment-reading wrapper).
+        self._arguments: dict[cst.Param, Value] = {}
+        self._returned: dict[cst.FunctionDef, cst.BaseExpression | None] = {}
         self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
 
     # Positions and names.
@@ -239,6 +244,9 @@ class Evaluator:
                 except IndexError:
                     return Value.unknown(None)
                 return item if isinstance(item, Value) else Value(True, item)
+        if not base.known and key.known and isinstance(key.value, str):
+            if _is_config(node.value):
+                return Value.unknown(f"config key {key.value}")
         return Value.unknown(base.origin)
 
     def _call(self, node: cst.Call, depth: int) -> Value:
@@ -251,27 +259,16 @@ class Evaluator:
         settings_value = self._settings_reader(node, name, depth)
         if settings_value is not None:
             return settings_value
+        wrapped = self._environment_wrapper(node, depth)
+        if wrapped is not None:
+            return wrapped
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and _is_config(func.value):
+            if not self.evaluate(func.value, depth).known:
+                # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
+                return self._lookup(node, "config key", depth)
         if name in _ENV_READERS:
-            key_index, default_index = _ENV_READERS[name]
-            args = [a for a in node.args if a.keyword is None]
-            keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
-            key = self.evaluate(args[key_index].value, depth) if len(args) > key_index else None
-            origin = f"env {key.value}" if key is not None and key.known else "environment"
-            default_arg = (
-                args[default_index] if len(args) > default_index else keywords.get("default")
-            )
-            if default_arg is None:
-                return Value.unknown(origin)
-            default = self.evaluate(default_arg.value, depth)
-            if default.known and default.value is not None:
-                return Value(
-                    True,
-                    default.value,
-                    origin,
-                    literal=default.literal,
-                    literal_span=default.literal_span,
-                )
-            return Value.unknown(origin)
+            return self._lookup(node, "env", depth)
         if name in _CONVERTERS and len(node.args) == 1 and node.args[0].keyword is None:
             inner = self.evaluate(node.args[0].value, depth)
             if inner.known:
@@ -287,6 +284,77 @@ class Evaluator:
                     return Value.unknown(inner.origin)
             return Value.unknown(inner.origin)
         return Value.unknown(f"call {name}" if name else None)
+
+    def _lookup(self, node: cst.Call, what: str, depth: int) -> Value:
+        """``get(key, default)`` of the environment or a config mapping: the default, from
+        ``what`` key (``env SMTP_HOST``, ``config key MAIL_SERVER``)."""
+        args = [a for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
+        key = self.evaluate(args[0].value, depth) if args else None
+        if key is not None and key.known:
+            origin = f"{what} {key.value}"
+        else:
+            origin = "environment" if what == "env" else "configuration"
+        default_arg = args[1] if len(args) > 1 else keywords.get("default")
+        if default_arg is None:
+            return Value.unknown(origin)
+        default = self.evaluate(default_arg.value, depth)
+        if default.known and default.value is not None:
+            return Value(
+                True,
+                default.value,
+                origin,
+                literal=default.literal,
+                literal_span=default.literal_span,
+            )
+        return Value.unknown(origin)
+
+    def _environment_wrapper(self, node: cst.Call, depth: int) -> Value | None:
+        """A call of a local function whose one ``return`` reads the environment with its
+        parameters (``def get_env_variable(name): return os.environ[name]``, also inside
+        ``try``/``except KeyError``): the value that read gives with the call's arguments,
+        so the origin names the variable (``env EMAIL_HOST``). None for other calls."""
+        function = self._function_named(node.func)
+        if function is None or any(arg.star for arg in node.args):
+            return None
+        if function not in self._returned:
+            finder = _Returns()
+            function.body.visit(finder)
+            returned = finder.found[0].value if len(finder.found) == 1 else None
+            # Only a read itself (``os.environ[name]``, ``os.getenv(name, d)``) is inlined.
+            usable = isinstance(returned, (cst.Subscript, cst.Call))
+            self._returned[function] = returned if usable else None
+        expression = self._returned[function]
+        if expression is None:
+            return None
+        params = [*function.params.posonly_params, *function.params.params]
+        bound: dict[cst.Param, Value] = {}
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        positional = [a.value for a in node.args if a.keyword is None]
+        for index, param in enumerate(params):
+            given = positional[index] if index < len(positional) else keywords.get(param.name.value)
+            if given is not None:
+                bound[param] = self.evaluate(given, depth)
+        saved = self._arguments
+        self._arguments = {**saved, **bound}
+        try:
+            value = self.evaluate(expression, depth)
+        finally:
+            self._arguments = saved
+        if value.origin is None or not value.origin.startswith("env "):
+            return None
+        return value
+
+    def _function_named(self, node: cst.BaseExpression) -> cst.FunctionDef | None:
+        if not isinstance(node, cst.Name):
+            return None
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        for assignment in scope[node.value]:
+            if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
+                return assignment.node
+        return None
 
     def _settings_reader(self, node: cst.Call, name: str, depth: int) -> Value | None:
         """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
@@ -386,6 +454,8 @@ class Evaluator:
             imported = imported_constant(self.path, module, attribute) if module else None
             return imported or Value.unknown(f"import {origin}")
         if isinstance(node, cst.Param):
+            if node in self._arguments:
+                return self._arguments[node]
             if node.default is not None:
                 default = self.evaluate(node.default, depth)
                 return Value(
@@ -521,6 +591,30 @@ class Evaluator:
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
+
+
+def _is_config(node: cst.BaseExpression) -> bool:
+    name = dotted_name(node)
+    return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES
+
+
+class _Returns(cst.CSTVisitor):
+    """The ``return`` statements of one function body (not of functions inside it)."""
+
+    def __init__(self) -> None:
+        self.found: list[cst.Return] = []
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.found.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
 
 
 class _SelfAssignments(cst.CSTVisitor):

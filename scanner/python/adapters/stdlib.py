@@ -15,6 +15,7 @@ from ...model import (
     Protocol,
     Remedy,
     RemedyKind,
+    Span,
     Step,
     StepKind,
     Tls,
@@ -61,6 +62,32 @@ def _port(site: CallSite, client: _Client) -> Value:
     return port
 
 
+def _split_host_port(host: Value, code: str) -> tuple[Value, Value | None]:
+    """smtplib reads ``"smtp.office365.com:587"`` as host and port when no port is given.
+    The port keeps a span on its digits inside the string, so a fix can rewrite them."""
+    if not (host.known and isinstance(host.value, str) and host.value.count(":") == 1):
+        return host, None
+    name, _, digits = host.value.partition(":")
+    if not digits.isdigit():
+        return host, None
+    port = Value(True, int(digits), host.origin, host.span, source=digits)
+    where = host.literal_span
+    if host.literal and where is not None and where.line == where.end_line:
+        offset = code[where.start : where.end].rfind(":" + digits) + 1
+        if offset > 0:
+            digits_span = Span(
+                where.line,
+                where.column + offset,
+                where.line,
+                where.column + offset + len(digits),
+                where.start + offset,
+                where.start + offset + len(digits),
+            )
+            port = Value(True, int(digits), host.origin, digits_span, True, digits_span, digits)
+    named = Value(True, name, host.origin, host.span, host.literal, None, host.source)
+    return named, port
+
+
 def _open(qualified_name: str) -> ClientSpec:
     client = _CLIENTS[qualified_name]
 
@@ -68,11 +95,15 @@ def _open(qualified_name: str) -> ClientSpec:
         host = site.arg("host")
         if host.known and host.value == "":
             host = MISSING  # SMTP() without a host: connect() names it later
+        port = _port(site, client)
+        if client.protocol is Protocol.SMTP and not site.has("port"):
+            host, inline_port = _split_host_port(host, site.code)
+            port = inline_port or port
         conn = Connection(
             protocol=client.protocol,
             library=qualified_name.split(".")[0],
             host=host,
-            port=_port(site, client),
+            port=port,
             tls=client.tls,
             opened_at=site.span,
             verification=(
@@ -98,7 +129,7 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
             edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
             imports=("ssl",),
         )
-    port = site.arg("port")
+    port = site.arg("port") if site.has("port") else conn.port
     if client.tls is Tls.NONE:
         port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
         if port_fix is not None:
@@ -139,9 +170,13 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
 
 def _connect(conn: Connection, site: CallSite) -> Step:
     host = site.arg("host")
+    port = site.arg("port")
+    if conn.protocol is Protocol.SMTP and not site.has("port"):
+        host, inline_port = _split_host_port(host, site.code)
+        if inline_port is not None:
+            site.args["port"] = port = inline_port
     if host.present:
         conn.host = host
-    port = site.arg("port")
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
         port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
