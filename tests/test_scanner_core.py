@@ -349,3 +349,30 @@ def test_real_world_shapes_host_port_string_factory_below_and_blank_password() -
     assert (4, "AS101") in got and (4, "AS203") not in got  # the factory upgrades first
     assert (12, "AS101") in got  # "host:port" in one string, and a blanked-out password
     assert (14, "AS202") in got
+
+
+def test_connections_passed_to_functions_and_spread_arguments() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "def send_with(server, u, p):\n"
+        "    server.login(u, p)\n"
+        "class Mailer:\n"
+        "    def open(self):\n"
+        "        conn = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "        conn.starttls(context=ssl.create_default_context())\n"
+        "        self.auth(connection=conn)\n"
+        "    def auth(self, connection):\n"
+        "        connection.login(U, P)\n"
+        "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "s.starttls(context=ssl.create_default_context())\n"
+        "send_with(s, U, P)\n"
+        "SERVER = ('smtp.office365.com', 465)\n"
+        "t = smtplib.SMTP_SSL(*SERVER, context=ssl.create_default_context())\n"
+        "OPTIONS = {'host': 'smtp.office365.com', 'port': 587}\n"
+        "w = smtplib.SMTP_SSL(**OPTIONS, context=ssl.create_default_context())\n"
+    )
+    got = set(findings_of(code))
+    assert {(3, "AS101"), (10, "AS101")} <= got
+    assert not {rule for line, rule in got if rule in ("AS203", "AS204")}
+    assert (14, "AS202") in got  # the port inside the spread tuple
+    assert (17, "AS201") in got

@@ -172,6 +172,7 @@ class _ModuleAnalysis:
             self._bind(call, conn, adapter)
         self._bind_factories()
         self._bind_aliases()
+        self._bind_arguments()
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
@@ -317,6 +318,58 @@ class _ModuleAnalysis:
             if binding is not None:
                 self._add_binding(target, value, binding.conn, binding.adapter)
 
+    def _bind_arguments(self) -> None:
+        """``send_with(server, ...)``: a connection handed to a function of this module is
+        bound to that function's parameter (``self.method(server)`` too)."""
+        functions = {s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)}
+        for call in self.collected.calls:
+            function = self._called_function(call, functions)
+            if function is None:
+                continue
+            params = [*function.params.posonly_params, *function.params.params]
+            if isinstance(call.func, cst.Attribute) and params:
+                params = params[1:]  # self
+            by_name = {p.name.value: p for p in (*params, *function.params.kwonly_params)}
+            for index, arg in enumerate(call.args):
+                receiver = dotted_name(arg.value)
+                binding = self._binding_for(receiver, call) if receiver else None
+                if binding is None or arg.star:
+                    continue
+                if arg.keyword is not None:
+                    param = by_name.get(arg.keyword.value)
+                else:
+                    param = params[index] if index < len(params) else None
+                if param is not None:
+                    self.bindings.append(
+                        _Binding(
+                            binding.conn,
+                            binding.adapter,
+                            param.name.value,
+                            function,
+                            None,
+                            self.values.span(function).start,
+                        )
+                    )
+
+    def _called_function(
+        self, call: cst.Call, functions: dict[str, cst.FunctionDef]
+    ) -> cst.FunctionDef | None:
+        func = call.func
+        if isinstance(func, cst.Name):
+            return functions.get(func.value)
+        if isinstance(func, cst.Attribute) and dotted_name(func.value) == "self":
+            klass = self.values.enclosing_class(call)
+            if klass is not None:
+                return next(
+                    (
+                        s
+                        for s in klass.body.body
+                        if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
+                    ),
+                    None,
+                )
+        return None
+
     def _binding_for(self, receiver: str, at: cst.CSTNode) -> _Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in
         the same function, or in the same class for ``self.x``."""
@@ -461,11 +514,28 @@ class _ModuleAnalysis:
         extra: dict[str, Value] = {}
         nodes: dict[str, cst.BaseExpression] = {}
         positional = 0
+        positions_known = True  # false after a ``*args`` whose length is not known
         for arg in call.args:
-            if arg.star:
-                break
+            if arg.star == "*":
+                spread = self.values.evaluate(arg.value)
+                if spread.items is None or not positions_known:
+                    positions_known = False
+                    continue
+                # ``SMTP_SSL(*SERVER)`` with ``SERVER = ("smtp.office365.com", 465)``.
+                for item in spread.items:
+                    if positional < len(params):
+                        args[params[positional]] = item
+                    positional += 1
+                continue
+            if arg.star == "**":
+                spread = self.values.evaluate(arg.value)
+                if spread.known and isinstance(spread.value, dict):
+                    for key, item in spread.value.items():
+                        if isinstance(key, str) and isinstance(item, Value):
+                            (args if key in params else extra)[key] = item
+                continue
             if arg.keyword is None:
-                if positional >= len(params):
+                if not positions_known or positional >= len(params):
                     positional += 1
                     continue
                 key = params[positional]
