@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
-from authsweep.scanner.model import Connection, MailFile, Remedy, Span, Value
-from authsweep.scanner.providers import OTHER, Provider, lookup
+from authsweep.scanner.model import Connection, MailFile, Remedy, Span, Step, Value
+from authsweep.scanner.providers import OTHER, Provider, is_personal_account, lookup
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,27 @@ class Rule:
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
+
+
+PERSONAL_ACCOUNT_NOTE = (
+    "a personal Outlook.com account needs a delegated OAuth2 flow (device code or "
+    "authorization code with MSAL's PublicClientApplication, scope "
+    "https://outlook.office.com/SMTP.Send or IMAP.AccessAsUser.All), which authsweep does "
+    "not write for you"
+)
+
+
+def personal_account(policy: HostPolicy, user: Value) -> bool:
+    """An Outlook.com host, or a login name at a personal Microsoft domain."""
+    return policy.provider.personal_accounts or (user.known and is_personal_account(user.value))
+
+
+def xoauth2_fix_message(login: Step) -> str:
+    message = "Authenticate with XOAUTH2 and an MSAL client-credentials token"
+    if login.secret.literal:
+        # The rewrite no longer uses it, so nothing reports it any more: say it now.
+        message += "; then delete the hard-coded password and rotate it"
+    return message
 
 
 def describe_host(conn: Connection) -> str:

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import MailFile, Protocol, RemedyKind
 
-from .base import Example, Rule, describe_host
+from .base import (
+    PERSONAL_ACCOUNT_NOTE,
+    Example,
+    Rule,
+    describe_host,
+    personal_account,
+    xoauth2_fix_message,
+)
 
 
 class ImapPopBasicAuth(Rule):
@@ -76,6 +83,9 @@ class ImapPopBasicAuth(Rule):
                 )
                 if not policy.host_known:
                     reason = f"if it is Microsoft 365: {reason}"
+                personal = personal_account(policy, login.user)
+                if personal:
+                    reason += f"; {PERSONAL_ACCOUNT_NOTE}"
                 yield self.finding(
                     mail,
                     login.span,
@@ -83,8 +93,8 @@ class ImapPopBasicAuth(Rule):
                     severity=policy.severity,
                     confidence=policy.confidence,
                     fix=self.fix_from(
-                        login.remedies.get(RemedyKind.XOAUTH2),
+                        None if personal else login.remedies.get(RemedyKind.XOAUTH2),
                         Applicability.UNSAFE,
-                        "Authenticate with XOAUTH2 and an MSAL client-credentials token",
+                        xoauth2_fix_message(login),
                     ),
                 )

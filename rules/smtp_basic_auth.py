@@ -8,7 +8,14 @@ from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import MailFile, Protocol, RemedyKind
 from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, Rule, describe_host
+from .base import (
+    PERSONAL_ACCOUNT_NOTE,
+    Example,
+    Rule,
+    describe_host,
+    personal_account,
+    xoauth2_fix_message,
+)
 
 _WHEN = {
     BasicAuth.RETIRING: (
@@ -112,12 +119,15 @@ class SmtpBasicAuth(Rule):
                         else "basic auth (reported because all providers were asked for)"
                     )
                 message = f"SMTP password login to {describe_host(conn)}: {reason}"
-                if conn.oauth_hint:
+                personal = personal_account(policy, login.user)
+                if personal:
+                    message += f"; {PERSONAL_ACCOUNT_NOTE}"
+                elif conn.oauth_hint:
                     message += f"; {conn.oauth_hint}"
                 fix = self.fix_from(
-                    login.remedies.get(RemedyKind.XOAUTH2),
+                    None if personal else login.remedies.get(RemedyKind.XOAUTH2),
                     Applicability.UNSAFE,
-                    "Authenticate with XOAUTH2 and an MSAL client-credentials token",
+                    xoauth2_fix_message(login),
                 )
                 yield self.finding(
                     mail,

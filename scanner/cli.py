@@ -403,7 +403,7 @@ def fix(
         raise typer.Exit(EXIT_ERROR) from None
     if diff:
         sys.stdout.write(outcome.diff)
-    typer.echo(outcome.summary(), err=diff)
+    typer.echo(outcome.summary(written=not diff), err=diff)
     if diff and outcome.diff:
         raise typer.Exit(EXIT_FINDINGS)
     if outcome.remaining and not diff:

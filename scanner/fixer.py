@@ -55,14 +55,17 @@ class FileFix:
     def diff(self) -> str:
         if not self.changed:
             return ""
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
+            fromfile=self.path if os.path.isabs(self.path) else f"a/{self.path}",
+            tofile=self.path if os.path.isabs(self.path) else f"b/{self.path}",
+        )
+        # A last line without a newline gets the marker git and patch expect.
         return "".join(
-            difflib.unified_diff(
-                self.before.splitlines(keepends=True),
-                self.after.splitlines(keepends=True),
-                # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
-                fromfile=self.path if os.path.isabs(self.path) else f"a/{self.path}",
-                tofile=self.path if os.path.isabs(self.path) else f"b/{self.path}",
-            )
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
         )
 
 
@@ -79,18 +82,20 @@ class FixOutcome:
     def applied(self) -> Counter[str]:
         total: Counter[str] = Counter()
         for file in self.files:
-            total.update(file.applied)
+            if file.changed:
+                total.update(file.applied)
         return total
 
     @property
     def remaining(self) -> list[Finding]:
         return [finding for file in self.files for finding in file.remaining]
 
-    def summary(self) -> str:
+    def summary(self, written: bool = True) -> str:
         changed = sum(1 for f in self.files if f.changed)
         applied = self.applied
+        verb = "Fixed" if written else "Would fix"
         lines = [
-            f"Fixed {sum(applied.values())} problems in {changed} files"
+            f"{verb} {sum(applied.values())} problems in {changed} files"
             + (
                 " (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(applied.items())) + ")."
                 if applied

@@ -33,6 +33,8 @@ class Provider:
     discouraged_ports: tuple[int, ...] = ()  # served, but not the one to use
     oauth_scope: str = ""  # app-only (client credentials) scope for SMTP/IMAP/POP XOAUTH2
     authority_host: str = ""
+    # Serves personal Microsoft accounts, for which only delegated OAuth2 flows exist.
+    personal_accounts: bool = False
 
 
 _M365_SMTP = (587, 25)
@@ -93,12 +95,15 @@ PROVIDERS: tuple[Provider, ...] = (
             "smtp.outlook.com",
             "smtp.live.com",
             "smtp.hotmail.com",
+            "imap.outlook.com",
+            "pop.outlook.com",
+            "pop3.live.com",
+            "imap.live.com",
         ),
         smtp_basic_auth=BasicAuth.RETIRED,
         imap_pop_basic_auth=BasicAuth.RETIRED,
         submission_ports=(587,),
-        oauth_scope="https://outlook.office.com/.default",
-        authority_host="login.microsoftonline.com",
+        personal_accounts=True,
     ),
     Provider(
         key="m365",
@@ -161,6 +166,26 @@ OTHER = Provider(
     smtp_basic_auth=BasicAuth.ALLOWED,
     imap_pop_basic_auth=BasicAuth.ALLOWED,
 )
+
+
+# Personal Microsoft accounts: they have no tenant, so no app-only (client credentials)
+# token can act for them; they need a delegated flow (device code, auth code).
+PERSONAL_DOMAINS = frozenset(
+    {"outlook.com", "hotmail.com", "live.com", "msn.com", "passport.com"}
+    | {
+        f"{name}.{tld}"
+        for name in ("outlook", "hotmail", "live")
+        for tld in ("co.uk", "fr", "de", "it", "es", "com.au", "com.br", "jp", "ca", "nl", "be")
+    }
+)
+
+
+def is_personal_account(address: object) -> bool:
+    return (
+        isinstance(address, str)
+        and "@" in address
+        and address.rsplit("@", 1)[1].strip().lower() in PERSONAL_DOMAINS
+    )
 
 
 def normalise_host(host: str) -> str:

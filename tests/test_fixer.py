@@ -241,3 +241,22 @@ def test_a_flag_from_a_parameter_is_not_rewritten_at_the_call() -> None:
     after = fix(before)
     assert "use_tls=use_tls)" in after
     assert "port=587, start_tls=True)" in after
+
+
+def test_diff_of_a_file_without_final_newline_applies(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import smtplib\ns = smtplib.SMTP('smtp.office365.com', 465)")
+    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=False)
+    assert outcome.diff.endswith("587)\n\\ No newline at end of file\n")
+    assert outcome.summary(written=False).startswith("Would fix 1 problems in 1 files")
+
+
+def test_personal_outlook_accounts_get_no_app_only_rewrite() -> None:
+    before = (
+        "import smtplib, ssl\ns = smtplib.SMTP('smtp-mail.outlook.com', 587)\n"
+        "s.starttls(context=ssl.create_default_context())\ns.login('me@outlook.com', pw)\n"
+    )
+    result = fix_source("m.py", "python", before.encode(), Settings(), unsafe=True)
+    assert result.after == before
+    assert [f.rule for f in result.remaining] == ["AS101"]
+    assert "delegated OAuth2 flow" in result.remaining[0].message
