@@ -24,7 +24,7 @@ from pathlib import Path
 from .discover import SourceFile, discover
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding
-from .model import Edit
+from .model import Edit, Remedy
 from .runner import (
     FILE_TIMEOUT_SECONDS,
     PARALLEL_THRESHOLD,
@@ -139,15 +139,20 @@ def _reported(findings: list[Finding], ignored: Sequence[str]) -> list[Finding]:
     return [f for f in findings if not f.suppressed and not matches(f.rule, ignored)]
 
 
-def _footprint(edits: Sequence[Edit]) -> tuple[int, int, frozenset[int]]:
-    """The range a fix touches, and the points where it inserts."""
+Footprint = tuple[int, int, frozenset[int], "int | None"]
+
+
+def _footprint(remedy: Remedy) -> Footprint:
+    """The range a fix touches, the points where it inserts, and what it rewrites."""
+    edits = remedy.edits
     inserts = frozenset(e.start for e in edits if e.start == e.end)
-    return min(e.start for e in edits), max(e.end for e in edits), inserts
+    return min(e.start for e in edits), max(e.end for e in edits), inserts, remedy.target
 
 
-def _overlaps(a: tuple[int, int, frozenset[int]], b: tuple[int, int, frozenset[int]]) -> bool:
+def _overlaps(a: Footprint, b: Footprint) -> bool:
     # Two insertions at one point: which goes first is a guess, so one waits a round.
-    return (a[0] < b[1] and b[0] < a[1]) or bool(a[2] & b[2])
+    same_target = a[3] is not None and a[3] == b[3]
+    return (a[0] < b[1] and b[0] < a[1]) or bool(a[2] & b[2]) or same_target
 
 
 def apply_edits(text: str, edits: Sequence[Edit], newline: str) -> str:
@@ -190,7 +195,7 @@ def fix_source(
             result.after = text
             return result
         chosen: list[Finding] = []
-        taken: list[tuple[int, int, frozenset[int]]] = []
+        taken: list[Footprint] = []
         # Safe fixes first: the transport is settled before authentication is rewritten.
         candidates = sorted(
             (f for f in _reported(checked.findings, ignored) if _allowed(f, unsafe)),
@@ -198,7 +203,7 @@ def fix_source(
         )
         for finding in candidates:
             assert finding.fix is not None
-            footprint = _footprint(finding.fix.remedy.edits)
+            footprint = _footprint(finding.fix.remedy)
             if any(_overlaps(footprint, other) for other in taken):
                 continue  # next round, on the text this round produces
             chosen.append(finding)

@@ -110,6 +110,9 @@ class Remedy:
     imports: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()
     note: str = ""
+    # What the remedy rewrites (the offset of a constructor call): two remedies of one
+    # target are never applied in one round, whether or not their edits overlap.
+    target: int | None = None
 
 
 class RemedyKind(str, Enum):

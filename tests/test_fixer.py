@@ -260,3 +260,22 @@ def test_personal_outlook_accounts_get_no_app_only_rewrite() -> None:
     assert result.after == before
     assert [f.rule for f in result.remaining] == ["AS101"]
     assert "delegated OAuth2 flow" in result.remaining[0].message
+
+
+def test_fallback_to_ssl_that_shares_a_later_starttls() -> None:
+    """Fixes of one constructor never meet in one round (no ``SMTP(..., context=...)``),
+    and an SMTP_SSL whose code already calls starttls() gets no second one."""
+    before = (
+        "import smtplib\n"
+        "try:\n"
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "except OSError:\n"
+        "    server = smtplib.SMTP_SSL('smtp.office365.com', 465)\n"
+        "server.starttls()\n"
+        "server.quit()\n"
+    )
+    after = fix(before)
+    assert "    server = smtplib.SMTP('smtp.office365.com', 587)\nserver.starttls(" in after
+    assert after.count("starttls(") == 1
+    assert "context=" not in after.split("except OSError:")[1].split("\n")[1]
+    compile(after, "m.py", "exec")

@@ -8,6 +8,7 @@ each call to the library adapter that knows what it means.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -167,6 +168,11 @@ class _ModuleAnalysis:
             conn = spec.open(site)
             if conn is None:
                 continue
+            # Remedies of one constructor call exclude each other within a round.
+            conn.remedies = {
+                kind: dataclasses.replace(remedy, target=site.span.start)
+                for kind, remedy in conn.remedies.items()
+            }
             self.mail.connections.append(conn)
             self.opened[call] = (conn, adapter)
             self._bind(call, conn, adapter)

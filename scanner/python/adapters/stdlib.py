@@ -7,11 +7,13 @@ does not verify certificates (FACTS 4.9).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ...model import (
     MISSING,
     Connection,
+    Edit,
     Protocol,
     Remedy,
     RemedyKind,
@@ -118,6 +120,11 @@ def _open(qualified_name: str) -> ClientSpec:
     return ClientSpec(params=("host", "port"), open=open_connection)
 
 
+def _inserts_starttls(edit: Edit, conn: Connection) -> bool:
+    method = _STARTTLS[conn.protocol][0]
+    return edit.start == edit.end and f".{method}(" in edit.replacement
+
+
 def _starttls_statement(conn: Connection, receiver: str, context: str) -> str:
     method, keyword = _STARTTLS[conn.protocol]
     return f"{receiver}.{method}({keyword}={context})"
@@ -193,6 +200,14 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = Step(StepKind.STARTTLS, site.span, verification=verification)
+    if conn.tls is Tls.IMPLICIT:
+        # The code already upgrades this connection (a fallback that shares the STARTTLS
+        # below it): switching it to a plain client must not add a second upgrade.
+        for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+            remedy = conn.remedies.get(kind)
+            if remedy is not None:
+                kept = tuple(e for e in remedy.edits if not _inserts_starttls(e, conn))
+                conn.remedies[kind] = dataclasses.replace(remedy, edits=kept)
     if verification is not Verification.VERIFIED:
         fix = edits.remedy(
             edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
