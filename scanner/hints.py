@@ -29,3 +29,7 @@ AIOSMTPLIB = (
     "function returning an MSAL token) instead of password="
 )
 HOME_ASSISTANT = "the smtp integration has no OAuth2"
+FASTAPI_MAIL = (
+    "FastAPI-Mail has no OAuth2: send through aiosmtplib with oauth_token_generator= (an "
+    "MSAL token), or through Microsoft Graph"
+)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from urllib.parse import unquote
 
 from . import hints
 from .model import (
@@ -56,6 +57,9 @@ class Setting:
     group: str = ""
     token: Span | None = None
     token_text: str = ""
+    # An item of a comma-separated list (a JSON object, a Python dict or call): a line
+    # added after it needs the comma that separates it from the next item.
+    listed: bool = False
 
 
 class Role(str, Enum):
@@ -72,6 +76,7 @@ class Role(str, Enum):
     SECURE = "secure"  # present: STARTTLS (logging's SMTPHandler ``secure``)
     BACKEND = "backend"  # the sending backend; only SMTP ones connect
     AUTH_TYPE = "auth-type"  # "oauth2" means no password login
+    CREDENTIALS = "credentials"  # false: the library does not log in (FastAPI-Mail)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,17 @@ class Family:
     default_ports: tuple[int, int] | None = None  # without a port: (implicit TLS, otherwise)
     conflict_possible: bool = True  # the library honours both flags at once (and fails)
     in_python: bool = False  # also read from Python settings modules
+    # No library reads these keys as such: they are constants some code hands to a mail
+    # library. In Python, where that code may be the next line, a password counts as a
+    # login only for a Microsoft host (as in a ``.env``).
+    generic: bool = False
+    # Bare member names (``host``, ``port``): read inside a mapping (a config file, a
+    # Python dict literal), never as Python module constants or class attributes.
+    mapping_only: bool = False
+    # Keys only this library reads: the group must hold one (FastAPI-Mail's MAIL_SSL_TLS).
+    signature: frozenset[str] = frozenset()
+    # The key (after the stem) a fix adds to turn STARTTLS on when the group has none.
+    starttls_key: str = ""
     oauth_hint: str = ""
     log_handler: bool = False  # a logging handler that mails records (its login is AS103's)
 
@@ -155,8 +171,35 @@ _MAIL_GROUPS = frozenset(
     }
 )
 
+_FASTAPI_MAIL_KEYS = _keys(
+    host=("MAIL_SERVER",),
+    port=("MAIL_PORT",),
+    user=("MAIL_USERNAME",),
+    password=("MAIL_PASSWORD",),
+    # MAIL_TLS / MAIL_SSL before FastAPI-Mail 1.2.
+    starttls=("MAIL_STARTTLS", "MAIL_TLS"),
+    implicit=("MAIL_SSL_TLS", "MAIL_SSL"),
+    verify=("VALIDATE_CERTS",),
+    credentials=("USE_CREDENTIALS",),
+)
+
 # The table. Order matters: a key is claimed by the first family that matches it.
 FAMILIES: tuple[Family, ...] = (
+    # FastAPI-Mail's ``ConnectionConfig`` (a pydantic settings class): aiosmtplib with
+    # use_tls=MAIL_SSL_TLS, start_tls=MAIL_STARTTLS, validate_certs=VALIDATE_CERTS, and a
+    # login only when USE_CREDENTIALS (default True).
+    Family(
+        library="fastapi-mail",
+        keys=_FASTAPI_MAIL_KEYS,
+        canonical=frozenset(_FASTAPI_MAIL_KEYS),
+        signature=frozenset(
+            {"MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_TLS", "MAIL_SSL", "USE_CREDENTIALS"}
+        ),
+        defaults={Role.VERIFY: True, Role.CREDENTIALS: True},
+        in_python=True,
+        starttls_key="MAIL_STARTTLS",
+        oauth_hint=hints.FASTAPI_MAIL,
+    ),
     Family(
         library="django-settings",
         prefixes=("EMAIL_",),
@@ -175,6 +218,7 @@ FAMILIES: tuple[Family, ...] = (
         defaults={Role.HOST: "localhost", Role.PORT: 25},
         starttls_default=False,
         in_python=True,
+        starttls_key="USE_TLS",
         oauth_hint=hints.DJANGO,
     ),
     Family(
@@ -195,6 +239,7 @@ FAMILIES: tuple[Family, ...] = (
         defaults={Role.HOST: "127.0.0.1", Role.PORT: 25},
         starttls_default=False,
         in_python=True,
+        starttls_key="USE_TLS",
         oauth_hint=hints.FLASK_MAIL,
     ),
     # Airflow's ``[smtp]`` section (airflow.cfg, or ``config.smtp`` of the Helm chart).
@@ -275,8 +320,16 @@ FAMILIES: tuple[Family, ...] = (
         prefixes=("IMAP_",),
         keys=_GENERIC_SMTP_KEYS,
         protocol=Protocol.IMAP,
+        in_python=True,
+        generic=True,
     ),
-    Family(library="SMTP settings", prefixes=("SMTP_",), keys=_GENERIC_SMTP_KEYS),
+    Family(
+        library="SMTP settings",
+        prefixes=("SMTP_",),
+        keys=_GENERIC_SMTP_KEYS,
+        in_python=True,
+        generic=True,
+    ),
     # ``email: {host: ..., port: ..., username: ..., password: ...}`` and the like.
     Family(
         library="mail settings",
@@ -294,6 +347,9 @@ FAMILIES: tuple[Family, ...] = (
         },
         group_names=_MAIL_GROUPS,
         microsoft_host_hint=True,
+        in_python=True,
+        generic=True,
+        mapping_only=True,
     ),
 )
 
@@ -311,6 +367,27 @@ _BOOL_WORDS = (
 )
 _OAUTH = re.compile(r"(?i)x?oauth")
 _HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
+# A line that may be copied to add a sibling setting: what may stand before the key
+# (indentation, a compose list dash, ``export``, the quote of a quoted key) and between
+# the key and the value (``=``, ``:``, a Python annotation, the value's opening quote).
+_LEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<quote>['\"]?)")
+_SEPARATOR = re.compile(
+    r"(?P<close>['\"]?)[ \t]*(?::[ \t]*(?P<annotation>[A-Za-z_][\w.\[\], |]*?)[ \t]*=|[:=])"
+    r"[ \t]*(?P<open>['\"]?)"
+)
+
+# Settings that are one URL: dj-email-url's (and django-environ's) ``EMAIL_URL``, read
+# into Django's EMAIL_* settings, and Airflow's ``AIRFLOW_CONN_<ID>`` connection URIs.
+_URL_KEY = re.compile(r"(?i)(?:^|_)EMAIL_URL$|^AIRFLOW_CONN_")
+_EMAIL_URL_TLS = {
+    "smtp": (False, False),
+    "smtps": (True, False),  # dj-email-url: smtps means EMAIL_USE_TLS (STARTTLS)
+    "smtp+tls": (True, False),
+    "submission": (True, False),
+    "submit": (True, False),
+    "smtp+ssl": (False, True),
+}
+_URL_TRUE = frozenset({"1", "y", "yes", "t", "true", "on"})
 
 
 @lru_cache(maxsize=4096)
@@ -334,11 +411,19 @@ def _match(index: int, key: str) -> tuple[str, Role, str] | None:
 
 
 @lru_cache(maxsize=8192)
-def is_setting_key(key: str) -> bool:
-    """Whether a key can matter to :func:`interpret` (readers skip the others)."""
-    if key.lower() in _MARKER_KEYS:
+def is_setting_key(key: str, *, mapping: bool = True) -> bool:
+    """Whether a key can matter to :func:`interpret` (readers skip the others).
+    ``mapping``: the key is a member of a mapping; False for a Python module constant
+    or class attribute, where bare names (``HOST``) mean nothing about mail."""
+    if _URL_KEY.search(key):
         return True
-    return any(_match(i, key) is not None for i in range(len(FAMILIES)))
+    if mapping and key.lower() in _MARKER_KEYS:
+        return True
+    return any(
+        _match(i, key) is not None
+        for i, family in enumerate(FAMILIES)
+        if mapping or not family.mapping_only
+    )
 
 
 @dataclass
@@ -354,6 +439,7 @@ def interpret(
     login_needs_microsoft_host: bool = False,
     python: bool = False,
     bool_words: tuple[str, str] = ("true", "false"),
+    text: str | None = None,
 ) -> Interpretation:
     """Connections and literal secrets that ``settings`` describe.
 
@@ -363,16 +449,33 @@ def interpret(
     report a password login only for a Microsoft host (a ``.env`` has no call that
     proves a login). ``python``: only families a Python settings module can hold.
     ``bool_words``: how to write a flag whose current token has no recognisable style.
+    ``text``: the file's text, where a fix may add a missing flag as a copy of a sibling's
+    line; without it fixes only edit values.
     """
     result = Interpretation()
     groups: dict[str, list[Setting]] = {}
+    urls: set[str] = set()
     for setting in settings:
+        expanded = _url_settings(setting)
+        if expanded:
+            # The URL is everything the library reads: a group of its own, defaults apply.
+            group = f"{setting.group}/{setting.key}"
+            urls.add(group)
+            groups.setdefault(group, []).extend(expanded)
+            continue
         groups.setdefault(setting.group, []).append(setting)
+    context = _Context(login_needs_microsoft_host, python, bool_words, text)
     for group, items in groups.items():
-        _interpret_group(
-            group, items, result, complete, login_needs_microsoft_host, python, bool_words
-        )
+        _interpret_group(group, items, result, complete or group in urls, context)
     return result
+
+
+@dataclass(frozen=True)
+class _Context:
+    login_needs_microsoft_host: bool
+    python: bool
+    bool_words: tuple[str, str]
+    text: str | None
 
 
 def _interpret_group(
@@ -380,15 +483,15 @@ def _interpret_group(
     items: list[Setting],
     result: Interpretation,
     complete: bool,
-    login_needs_microsoft_host: bool,
-    python: bool,
-    bool_words: tuple[str, str],
+    context: _Context,
 ) -> None:
     last = group.rsplit("/", 1)[-1].lower()
     by_key = {s.key.lower(): s for s in items}
     claimed: set[int] = set()
     for index, family in enumerate(FAMILIES):
-        if python and not family.in_python:
+        if context.python and not family.in_python:
+            continue
+        if family.signature and not any(key.upper() in family.signature for key in by_key):
             continue
         if family.marker is not None:
             key, pattern = family.marker
@@ -420,10 +523,11 @@ def _interpret_group(
                 family,
                 library,
                 roles,
+                stem=stem,
                 defaults=family.self_contained or complete,
-                bool_words=bool_words,
+                context=context,
                 protocol=_protocol(family, last, roles),
-            ).build(login_needs_microsoft_host)
+            ).build(context.login_needs_microsoft_host or (context.python and family.generic))
             if built is None:
                 continue
             conn, secrets = built
@@ -473,6 +577,91 @@ def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Proto
     return Protocol.SMTP
 
 
+def _url_settings(setting: Setting) -> list[Setting]:
+    """The settings a mail URL stands for (``smtp+tls://user:pw@host:587``), each part
+    with its own span where the URL is written plainly; [] for anything else."""
+    value = setting.value
+    if not (_URL_KEY.search(setting.key) and value.known and isinstance(value.value, str)):
+        return []
+    url = value.value.strip()
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    airflow = setting.key.upper().startswith("AIRFLOW_CONN_")
+    if not sep or scheme not in (("smtp", "email") if airflow else _EMAIL_URL_TLS):
+        return []
+    base = _url_offset(setting, url)
+    at = base + len(scheme) + 3 if base >= 0 else -1  # where ``rest`` starts in the token
+
+    def part(key: str, item: object, start: int, end: int, *, editable: bool = False) -> Setting:
+        token = setting.token
+        span = value.span
+        if at >= 0 and token is not None:
+            first, last = token.start + at + start, token.start + at + end
+            column = token.column + at + start
+            span = Span(token.line, column, token.line, column + end - start, first, last)
+        exact = span is not value.span
+        written = url[len(scheme) + 3 + start : len(scheme) + 3 + end]
+        # The parts keep the URL's origin and literalness: a password written in a .env
+        # URL is a literal one.
+        part_value = Value(True, item, value.origin, span, value.literal, span, written)
+        if editable and exact:
+            return Setting(key, part_value, span, setting.group, span, written)
+        return Setting(key, part_value, span or setting.span, setting.group)
+
+    netloc_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, has_user, hostport = rest[:netloc_end].rpartition("@")
+    host_at = len(userinfo) + 1 if has_user else 0
+    host, colon, port = hostport.rpartition(":")
+    if not colon or not port.isdigit():
+        host, port = hostport, ""
+    names = (
+        ("host", "port", "login", "password")
+        if airflow
+        else ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
+    )
+    scheme_at = (-len(scheme) - 3, -3)
+    found = [part("conn_type", scheme, *scheme_at)] if airflow else []
+    found.append(part(names[0], unquote(host), host_at, host_at + len(host)))
+    if port:
+        start = host_at + len(host) + 1
+        found.append(part(names[1], int(port), start, start + len(port), editable=True))
+    elif scheme in ("submission", "submit"):
+        found.append(part(names[1], 587, *scheme_at))
+    if has_user:
+        user, has_password, password = userinfo.partition(":")
+        found.append(part(names[2], unquote(user), 0, len(user)))
+        if has_password:
+            start = len(user) + 1
+            found.append(part(names[3], unquote(password), start, start + len(password)))
+    flags: dict[str, Setting] = {}
+    if not airflow:
+        tls, ssl = _EMAIL_URL_TLS[scheme]
+        flags["EMAIL_USE_TLS"] = part("EMAIL_USE_TLS", tls, *scheme_at)
+        flags["EMAIL_USE_SSL"] = part("EMAIL_USE_SSL", ssl, *scheme_at)
+    query_at = rest.find("?", netloc_end)
+    offset = query_at + 1
+    for pair in rest[offset:].split("#", 1)[0].split("&") if query_at >= 0 else ():
+        name, _, raw = pair.partition("=")
+        start = offset + len(name) + 1
+        offset += len(pair) + 1
+        if airflow:
+            found.append(part(f"extra.{unquote(name)}", unquote(raw), start, start + len(raw)))
+        elif name.lower() in ("ssl", "tls") and raw.lower() in _URL_TRUE:
+            # dj-email-url: ?ssl=true also turns EMAIL_USE_TLS off, ?tls=true EMAIL_USE_SSL.
+            on, off = ("EMAIL_USE_SSL", "EMAIL_USE_TLS")[:: 1 if name.lower() == "ssl" else -1]
+            flags[on] = part(on, True, start, start + len(raw))
+            flags[off] = part(off, False, start, start + len(raw))
+    return found + list(flags.values())
+
+
+def _url_offset(setting: Setting, url: str) -> int:
+    """Where the URL starts in the setting's token as written (one line), or -1."""
+    token = setting.token
+    if token is None or token.line != token.end_line:
+        return -1
+    return setting.token_text.find(url)
+
+
 def _as_int(value: Value) -> int | None:
     if not value.known or isinstance(value.value, bool):
         return None
@@ -512,15 +701,19 @@ class _Builder:
         library: str,
         roles: dict[Role, Setting],
         *,
+        stem: str,
         defaults: bool,
-        bool_words: tuple[str, str],
+        context: _Context,
         protocol: Protocol,
     ) -> None:
         self.family = family
         self.library = library
         self.roles = roles
+        self.stem = stem
         self.defaults = family.defaults if defaults else {}
-        self.bool_words = bool_words
+        self.bool_words = context.bool_words
+        self.python = context.python
+        self.text = context.text
         self.protocol = protocol
 
     def flag(self, role: Role) -> bool | None:
@@ -730,8 +923,87 @@ class _Builder:
             edit = self._edit(no_starttls, False)
             return [edit] if edit else None
         if Role.STARTTLS in self.family.keys.values() and self.family.starttls_default is not True:
-            return None  # STARTTLS is off unless a key that is not there says otherwise
+            # STARTTLS is off unless a key that is not there says otherwise: add it, where
+            # whether implicit TLS is on is known (a flag elsewhere could conflict).
+            implicit = self.roles.get(Role.IMPLICIT)
+            if implicit is not None and _as_bool(implicit.value) is None:
+                return None
+            if (
+                implicit is None
+                and Role.IMPLICIT in self.family.keys.values()
+                and not self.defaults
+            ):
+                return None
+            added = self._add_flag(self.family.starttls_key)
+            return [added] if added else None
         return []
+
+    def _add_flag(self, name: str) -> Edit | None:
+        """A new line that turns the flag ``stem + name`` on, right after the line of the
+        implicit TLS flag (or of the port): a copy of that line with the key and value
+        replaced, so indentation, quoting and separator are the file's own. None where a
+        copy would not clearly be right (no text, key and value on different lines, the
+        value an expression, something else on the line, the last item of a list)."""
+        anchor = self.roles.get(Role.IMPLICIT) or self.roles.get(Role.PORT)
+        text = self.text
+        if not name or anchor is None or anchor.token is None or text is None:
+            return None
+        key, token = anchor.span, anchor.token
+        value = anchor.value.span
+        if value is None or not (value.start <= token.start and token.end <= value.end):
+            return None
+        if text[value.start : value.end].strip("'\"") != anchor.token_text.strip("'\""):
+            return None  # the value is an expression around the literal (env(..., default=))
+        line_start = text.rfind("\n", 0, key.start) + 1
+        line_end = text.find("\n", token.end)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_end - 1 : line_end] == "\r":
+            line_end -= 1
+        lead = _LEAD.fullmatch(text, line_start, key.start)
+        separator = _SEPARATOR.fullmatch(text, key.end, token.start)
+        key_text = text[key.start : key.end]
+        if (
+            lead is None
+            or separator is None
+            or lead["quote"] != separator["close"]
+            or anchor.key not in key_text
+        ):
+            return None
+        open_quote = separator["open"]
+        rest = text[token.end : line_end]
+        if not rest.startswith(open_quote):
+            return None
+        rest = rest[len(open_quote) :].strip()
+        comma = rest.startswith(",")
+        if comma:
+            rest = rest[1:].strip()
+        elif anchor.listed:
+            return None  # the last item of a list: no comma would separate the new one
+        if rest and not rest.startswith("#" if self.python else ("#", ";")):
+            return None
+        is_flag = anchor is self.roles.get(Role.IMPLICIT)
+        body = anchor.token_text
+        quote = body[0] if len(body) >= 2 and body[0] in "'\"" and body[-1] == body[0] else ""
+        if quote and self.python and not is_flag:
+            quote = ""  # a port written as a string: the flag is a real bool
+        word = self.bool_words[0]  # after a port: the file's style
+        if is_flag:
+            # The implicit TLS flag's own style: ``yes``, ``1``, ``True``.
+            word = _bool_word(body.strip("'\""), True, self.bool_words)
+        written = anchor.key[len(self.stem) :]
+        new_key = anchor.key[: len(self.stem)] + (name.lower() if written.islower() else name)
+        between = text[key.end : token.start]
+        if separator["annotation"] and not is_flag:
+            at = separator.start("annotation") - key.end
+            between = between[:at] + "bool" + between[separator.end("annotation") - key.end :]
+        line = (
+            text[line_start : key.start]
+            + key_text.replace(anchor.key, new_key, 1)
+            + between
+            + f"{quote}{word}{quote}{open_quote}"
+            + ("," if comma else "")
+        )
+        return Edit(line_end, line_end, "\n" + line)
 
     def _use_starttls(self) -> list[Edit] | None:
         """Implicit TLS -> STARTTLS in the same family."""
@@ -790,6 +1062,8 @@ class _Builder:
             return secrets
         if not secret.present or (login_needs_microsoft_host and not microsoft):
             return secrets
+        if self.flag(Role.CREDENTIALS) is False:
+            return secrets  # FastAPI-Mail's USE_CREDENTIALS=False: no login() call
         user_setting = self.roles.get(Role.USER)
         user = _secret_value(user_setting.value) if user_setting else MISSING
         if user.known and user.value in (None, ""):

@@ -21,6 +21,8 @@ RULE_IDS = {rule.id for rule in ALL_RULES}
 
 EXPECTED = {
     "config/.env": {(7, "AS201"), (12, "AS101"), (12, "AS105")},
+    # AIRFLOW_CONN_* URIs: the parts are settings of an Airflow SMTP connection.
+    "config/airflow-connections.env": {(3, "AS101"), (3, "AS105"), (3, "AS201")},
     "config/airflow.cfg": {(16, "AS201"), (20, "AS101")},
     "config/connections.json": {(5, "AS201"), (7, "AS101"), (7, "AS105")},
     "config/docker-compose.yml": {
@@ -30,6 +32,10 @@ EXPECTED = {
         (24, "AS202"),
         (26, "AS101"),
     },
+    # pydantic settings with SMTP_* keys, and FastAPI-Mail's ConnectionConfig keywords (the
+    # relay config without credentials on port 25 of the inbound connector is silent).
+    "config/fastapi-service/app/core/config.py": {(15, "AS202"), (18, "AS101"), (18, "AS105")},
+    "config/fastapi-service/app/email.py": {(9, "AS101"), (13, "AS201")},
     "config/home-assistant/configuration.yaml": {(12, "AS201"), (18, "AS101")},
     "config/logging.ini": {(30, "AS105"), (30, "AS202")},
     "config/settings.toml": {(8, "AS202"), (12, "AS101")},
@@ -40,10 +46,19 @@ EXPECTED = {
         (26, "AS202"),
         (29, "AS101"),
     },
+    # SMTP_* module constants and an ALERT_MAIL dict; report.py logs in with the constants.
+    "config/reporting-job/report.py": {(19, "AS101")},
+    "config/reporting-job/settings.py": {(9, "AS101"), (9, "AS105"), (14, "AS202"), (16, "AS101")},
+    "django_project/.env": {(7, "AS101"), (7, "AS105"), (7, "AS201")},  # EMAIL_URL
     "django_project/helpdesk/settings.py": {(30, "AS201"), (35, "AS101")},
     "django_project/helpdesk/settings_prod.py": {(13, "AS101")},
+    # EMAIL_* through a get_env_variable() wrapper; LOGGING's SMTPHandler on 465.
+    "django_project/helpdesk/settings_staging.py": {(24, "AS101"), (34, "AS202"), (38, "AS203")},
+    "django_project/scripts/send_digest.py": {(12, "AS202"), (15, "AS101")},  # configure()
     "flask_app/config.py": {(7, "AS202"), (11, "AS101"), (11, "AS105")},
+    "flask_app/instance/config.py": {(5, "AS202"), (8, "AS101")},
     "flask_app/shop/__init__.py": {(11, "AS201")},
+    "flask_app/shop/logs.py": {(20, "AS203")},
 }
 # Both implicit TLS and STARTTLS asked for: Connection.tls_conflict, AS205's finding.
 CONFLICTS = {"django_project/helpdesk/settings_prod.py": 12}
@@ -84,12 +99,22 @@ def test_negatives_report_nothing() -> None:
     run = check_paths([str(CONFIG / "negatives")], Settings(all_providers=False))
     assert run.findings == []
     assert run.errors == []
-    assert run.files_scanned == 4  # the README is not config; the .conf is read, not INI
+    assert run.files_scanned == 5  # the README is not config; the .conf is read, not INI
 
 
 def test_secrets_are_masked_in_frames() -> None:
     run = run_fixtures()
-    secrets = ("Spring2026!", "Autumn#2026", "Summer2026!", "Bi11ing-Alerts!", "Airfl0w-Mail!")
+    secrets = (
+        "Spring2026!",
+        "Autumn#2026",
+        "Summer2026!",
+        "Bi11ing-Alerts!",
+        "Airfl0w-Mail!",
+        "Airfl0w-Conn-26",
+        "Notify-Spring-26",
+        "Reports-Nightly-26",
+        "Winter-Mail-26",
+    )
     for finding in run.findings:
         for _, line in finding.frame:
             assert not any(secret in line for secret in secrets), line
@@ -126,9 +151,37 @@ FIXES = {
         "    port: 25\n": "    port: 587\n",
         '    value: "465"\n': '    value: "587"\n',
     },
+    "config/fastapi-service/app/core/config.py": {
+        "SMTP_TLS: bool = False\n": "SMTP_TLS: bool = True\n",
+        "SMTP_SSL: bool = True\n": "SMTP_SSL: bool = False\n",
+        "SMTP_PORT: int = 465\n": "SMTP_PORT: int = 587\n",
+    },
+    "config/fastapi-service/app/email.py": {
+        "    MAIL_STARTTLS=False,\n": "    MAIL_STARTTLS=True,\n",
+        "    MAIL_SSL_TLS=True,\n": "    MAIL_SSL_TLS=False,\n",
+    },
+    "config/reporting-job/settings.py": {'    "port": 465,\n': '    "port": 587,\n'},
     "django_project/helpdesk/settings.py": {
         "EMAIL_USE_SSL = True\n": "EMAIL_USE_SSL = False\n",
         "EMAIL_USE_TLS = False\n": "EMAIL_USE_TLS = True\n",
+    },
+    "django_project/helpdesk/settings_staging.py": {
+        '("smtp.office365.com", 465)': '("smtp.office365.com", 587)',
+    },
+    # No STARTTLS flag in the file: the fix adds it after the implicit TLS flag it turns off,
+    # written like its neighbour (keyword argument with its comma, module constant).
+    "django_project/scripts/send_digest.py": {
+        "    EMAIL_PORT=465,\n    EMAIL_USE_SSL=True,\n": (
+            "    EMAIL_PORT=587,\n    EMAIL_USE_SSL=False,\n    EMAIL_USE_TLS=True,\n"
+        ),
+    },
+    "flask_app/instance/config.py": {
+        "MAIL_PORT = 465\nMAIL_USE_SSL = True\n": (
+            "MAIL_PORT = 587\nMAIL_USE_SSL = False\nMAIL_USE_TLS = True\n"
+        ),
+    },
+    "flask_app/shop/__init__.py": {
+        "        MAIL_USE_SSL=True,\n": "        MAIL_USE_SSL=False,\n        MAIL_USE_TLS=True,\n",
     },
 }
 
@@ -254,3 +307,26 @@ def test_placeholders_and_templates_are_not_secrets(tmp_path: Path) -> None:
     assert (".env", "AS105") not in by_file
     assert (".env_sample", "AS105") not in by_file  # a template's values are examples
     assert (".env_sample", "AS202") in by_file  # but its settings still teach the wrong port
+
+
+def test_messages_name_where_an_unknown_host_comes_from() -> None:
+    run = run_fixtures()
+    found = {(relative(f.path), f.span.line, f.rule): f for f in run.findings}
+    # EMAIL_HOST = get_env_variable("EMAIL_HOST"): the wrapper reads os.environ[var_name].
+    staging = found[("django_project/helpdesk/settings_staging.py", 24, "AS101")]
+    assert "the host from env EMAIL_HOST" in staging.message
+    # SMTPHandler((app.config["MAIL_SERVER"], ...)): a config key, not an attribute path.
+    handler = found[("flask_app/shop/logs.py", 20, "AS103")]
+    assert "the host from config key MAIL_SERVER" in handler.message
+    # Django's LOGGING setting (no dictConfig call in the module) is a logging config.
+    assert ("django_project/helpdesk/settings_staging.py", 38, "AS103") in found
+
+
+def test_an_added_flag_keeps_crlf() -> None:
+    text = "EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=465\r\nEMAIL_USE_SSL=True\r\n"
+    fixed = fix_source(".env", "dotenv", text.encode(), Settings(), unsafe=False)
+    assert fixed.codec is not None and fixed.error is None
+    assert fixed.codec.encode(fixed.after) == (
+        b"EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=587\r\nEMAIL_USE_SSL=False\r\n"
+        b"EMAIL_USE_TLS=True\r\n"
+    )

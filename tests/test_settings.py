@@ -178,10 +178,21 @@ def test_use_starttls_keeps_the_style(before: str, after: str) -> None:
     assert only(mail_of(text, ".env", "dotenv")).tls is Tls.STARTTLS
 
 
-def test_use_starttls_needs_the_starttls_key_unless_it_defaults_on() -> None:
-    # Django: EMAIL_USE_TLS is off unless set, so dropping SSL alone would send in plain text.
-    conn = only(mail_of("EMAIL_HOST=h\nEMAIL_PORT=587\nEMAIL_USE_SSL=True\n", ".env", "dotenv"))
-    assert conn.tls is Tls.IMPLICIT and RemedyKind.USE_STARTTLS not in conn.remedies
+def test_use_starttls_adds_the_starttls_key_unless_it_defaults_on() -> None:
+    # Django: EMAIL_USE_TLS is off unless set, so dropping SSL alone would send in plain
+    # text: the fix adds the key right after the SSL flag.
+    text = "EMAIL_HOST=h\nEMAIL_PORT=587\nEMAIL_USE_SSL=True\n"
+    conn = only(mail_of(text, ".env", "dotenv"))
+    assert conn.tls is Tls.IMPLICIT
+    after = fixed(text, conn, RemedyKind.USE_STARTTLS)
+    assert after == "EMAIL_HOST=h\nEMAIL_PORT=587\nEMAIL_USE_SSL=False\nEMAIL_USE_TLS=True\n"
+    # Without the file's text (interpret() called directly) only values can be edited.
+    settings = [
+        Setting("EMAIL_HOST", Value.of("h", SPAN), SPAN, "g"),
+        Setting("EMAIL_USE_SSL", Value.of(True, SPAN), SPAN, "g", SPAN, "True"),
+    ]
+    (direct,) = interpret(settings, complete=True).connections
+    assert RemedyKind.USE_STARTTLS not in direct.remedies
     # Airflow: smtp_starttls defaults to True, so turning smtp_ssl off is enough.
     text = "[smtp]\nsmtp_host = h\nsmtp_port = 587\nsmtp_ssl = True\n"
     conn = only(mail_of(text, "airflow.cfg", "ini"))
@@ -367,3 +378,416 @@ def test_smtphandler_without_secure_logs_in_on_plain_smtp() -> None:
     assert conn.log_handler and conn.tls is Tls.NONE and conn.port.value == 587
     (login,) = conn.logins()
     assert login.span.line == 5 and login.secret.value == "Pw-1234!"
+
+
+# Generic SMTP_* settings, dicts and keyword settings in Python.
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # pydantic BaseSettings (full-stack FastAPI template shape)
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        '    SMTP_HOST: str = "smtp.office365.com"\n    SMTP_PORT: int = 465\n'
+        '    SMTP_USER: str = "reports@contoso.com"\n    SMTP_PASSWORD: str = "S3cr3t-Pa55"\n',
+        # a plain config class
+        'class Config:\n    SMTP_SERVER = "smtp.office365.com"\n    SMTP_PORT = 465\n'
+        '    SMTP_USERNAME = "reports@contoso.com"\n    SMTP_PASSWORD = "S3cr3t-Pa55"\n',
+        # config.py module constants
+        'SMTP_HOST = "smtp.office365.com"\nSMTP_PORT = 465\n'
+        'SMTP_USER = "reports@contoso.com"\nSMTP_PASSWORD = "S3cr3t-Pa55"\n',
+        # a dict of settings
+        "SMTP_CONFIG = {\n    'SMTP_HOST': 'smtp.office365.com',\n    'SMTP_PORT': 465,\n"
+        "    'SMTP_USERNAME': 'reports@contoso.com',\n    'SMTP_PASSWORD': 'S3cr3t-Pa55',\n}\n",
+        'EMAIL = {\n    "host": "smtp.office365.com",\n    "port": 465,\n'
+        '    "user": "reports@contoso.com",\n    "password": "S3cr3t-Pa55",\n}\n',
+    ],
+)
+def test_generic_smtp_settings_in_python(code: str) -> None:
+    mail = python_mail(code, "config.py")
+    conn = only(mail)
+    assert conn.host.value == "smtp.office365.com" and conn.port.value == 465
+    port_line = code[: code.index("465")].count("\n") + 1
+    assert conn.port.span is not None and conn.port.span.line == port_line
+    (login,) = conn.logins()
+    password_line = code[: code.index("S3cr3t")].count("\n") + 1
+    assert login.span.line == password_line
+    (secret,) = mail.secrets
+    assert secret.value.value == "S3cr3t-Pa55" and secret.value.literal_span is not None
+    assert secret.value.literal_span.line == password_line
+
+
+def test_generic_settings_in_python_need_a_host_hint() -> None:
+    # Bare names are no settings outside a mapping: module constants of any program.
+    bare = "HOST = 'smtp.office365.com'\nPORT = 465\nPASSWORD = 'S3cr3t-Pa55'\n"
+    assert python_mail(bare, "m.py").connections == []
+    # A dict of bare keys needs a mail name or a Microsoft host.
+    database = "DATABASE = {'host': 'db.internal', 'port': 5432, 'password': 'Pg-Pass-1'}\n"
+    assert python_mail(database, "m.py").connections == []
+    # An unknown host: the literal password is a secret, but nothing proves a login (the
+    # code that uses the constants may authenticate with OAuth2).
+    unknown = "import os\nSMTP_HOST = os.environ['SMTP_HOST']\nSMTP_PASSWORD = 'S3cr3t-Pa55'\n"
+    mail = python_mail(unknown, "m.py")
+    assert only(mail).logins() == [] and [s.what for s in mail.secrets] == ["SMTP_PASSWORD"]
+    gmail = "SMTP_HOST = 'smtp.gmail.com'\nSMTP_PORT = 465\nSMTP_PASSWORD = 'S3cr3t-Pa55'\n"
+    mail = python_mail(gmail, "m.py")
+    assert only(mail).logins() == [] and mail.secrets == []
+
+
+def test_settings_the_module_itself_connects_with_are_reported_once() -> None:
+    code = (
+        "import os, smtplib\n"
+        "SMTP_HOST = 'smtp.office365.com'\nSMTP_PORT = 587\nSMTP_USER = 'bot@contoso.com'\n"
+        "SMTP_PASSWORD = os.environ['SMTP_PASSWORD']\n\n"
+        "with smtplib.SMTP(SMTP_HOST, SMTP_PORT) as smtp:\n"
+        "    smtp.starttls()\n    smtp.login(SMTP_USER, SMTP_PASSWORD)\n"
+    )
+    (conn,) = python_mail(code, "script.py").connections
+    assert conn.library == "smtplib" and len(conn.logins()) == 1
+
+
+# FastAPI-Mail and keyword settings of any call.
+
+
+def test_fastapi_mail_connection_config() -> None:
+    code = (
+        "from fastapi_mail import ConnectionConfig\n\nconf = ConnectionConfig(\n"
+        '    MAIL_USERNAME="u@outlook.com",\n    MAIL_PASSWORD="Valtech-2026",\n'
+        '    MAIL_PORT=587,\n    MAIL_SERVER="smtp.office365.com",\n'
+        "    MAIL_STARTTLS=False,\n    MAIL_SSL_TLS=True,\n    VALIDATE_CERTS=False,\n)\n"
+    )
+    mail = python_mail(code, "email_config.py")
+    conn = only(mail)
+    assert conn.library == "fastapi-mail" and conn.oauth_hint.startswith("FastAPI-Mail")
+    assert conn.tls is Tls.IMPLICIT and conn.verification is Verification.UNVERIFIED
+    assert conn.opened_at.line == 7 and conn.logins()[0].span.line == 5
+    assert [s.value.value for s in mail.secrets] == ["Valtech-2026"]
+    after = fixed(code, conn, RemedyKind.USE_STARTTLS)
+    assert "    MAIL_STARTTLS=True,\n    MAIL_SSL_TLS=False,\n" in after
+    assert fixed(code, conn, RemedyKind.VERIFY_TLS).endswith("    VALIDATE_CERTS=True,\n)\n")
+    # USE_CREDENTIALS=False: FastAPI-Mail never calls login().
+    relay = code.replace("VALIDATE_CERTS=False", "USE_CREDENTIALS=False")
+    assert only(python_mail(relay, "email_config.py")).logins() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "kind", "tls"),
+    [
+        # FastAPI-Mail before 1.2: MAIL_TLS / MAIL_SSL
+        (
+            "c = ConnectionConfig(MAIL_SERVER='smtp.office365.com', MAIL_PORT=587,"
+            " MAIL_TLS=True, MAIL_SSL=False)\n",
+            "mail.py",
+            "python",
+            Tls.STARTTLS,
+        ),
+        # a pydantic class that subclasses ConnectionConfig
+        (
+            "class EmailConfig(ConnectionConfig):\n    MAIL_SERVER: str = 'smtp.office365.com'\n"
+            "    MAIL_PORT: int = 465\n    MAIL_SSL_TLS: bool = True\n",
+            "mail.py",
+            "python",
+            Tls.IMPLICIT,
+        ),
+        # the .env pydantic reads those settings from
+        (
+            "MAIL_SERVER=smtp.office365.com\nMAIL_PORT=587\nMAIL_STARTTLS=True\n"
+            "MAIL_SSL_TLS=False\n",
+            ".env",
+            "dotenv",
+            Tls.STARTTLS,
+        ),
+    ],
+)
+def test_fastapi_mail_shapes(text: str, path: str, kind: str, tls: Tls) -> None:
+    mail = python_mail(text, path) if kind == "python" else mail_of(text, path, kind)
+    conn = only(mail)
+    assert conn.library == "fastapi-mail" and conn.tls is tls
+
+
+def test_keyword_settings_of_any_call() -> None:
+    code = (
+        "import os\nfrom django.conf import settings\n\nsettings.configure(\n"
+        "    EMAIL_HOST='smtp.office365.com',\n    EMAIL_PORT=465,\n"
+        "    EMAIL_HOST_USER='u@contoso.com',\n    EMAIL_HOST_PASSWORD='Hunter2Secret!',\n"
+        "    EMAIL_USE_SSL=True)\n"
+    )
+    mail = python_mail(code, "manage_mail.py")
+    conn = only(mail)
+    assert conn.library == "django-settings" and conn.tls is Tls.IMPLICIT
+    assert conn.port.span is not None and conn.port.span.line == 6
+    assert [s.value.value for s in mail.secrets] == ["Hunter2Secret!"]
+    # The last keyword has no comma after it: no flag is added there, the fix stays off.
+    assert RemedyKind.PORT_587 not in conn.remedies
+    with_comma = code.replace("EMAIL_USE_SSL=True)", "EMAIL_USE_SSL=True,\n)")
+    conn = only(python_mail(with_comma, "manage_mail.py"))
+    assert fixed(with_comma, conn, RemedyKind.PORT_587) == with_comma.replace("465", "587").replace(
+        "    EMAIL_USE_SSL=True,\n", "    EMAIL_USE_SSL=False,\n    EMAIL_USE_TLS=True,\n"
+    )
+    # Lower-case keywords are arguments, not settings; ``**more`` may set anything.
+    assert python_mail("send(email_host='smtp.office365.com', email_port=465)\n").connections == []
+    partial = "configure(EMAIL_HOST='smtp.office365.com', **more)\n"
+    assert only(python_mail(partial)).tls is Tls.UNKNOWN
+
+
+# Adding the STARTTLS flag a file does not have.
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "before", "after"),
+    [
+        (
+            "settings.py",
+            "python",
+            "EMAIL_HOST = 'smtp.office365.com'\nEMAIL_PORT = 465  # SSL\nEMAIL_USE_SSL = True\n",
+            "EMAIL_HOST = 'smtp.office365.com'\nEMAIL_PORT = 587  # SSL\nEMAIL_USE_SSL = False\n"
+            "EMAIL_USE_TLS = True\n",
+        ),
+        (
+            "config.py",
+            "python",
+            "class Config:\n    MAIL_SERVER = 'smtp.office365.com'\n    MAIL_PORT = 465\n"
+            "    MAIL_USE_SSL: bool = True  # implicit TLS\n    MAIL_DEBUG = False\n",
+            "class Config:\n    MAIL_SERVER = 'smtp.office365.com'\n    MAIL_PORT = 587\n"
+            "    MAIL_USE_SSL: bool = False  # implicit TLS\n    MAIL_USE_TLS: bool = True\n"
+            "    MAIL_DEBUG = False\n",
+        ),
+        (
+            ".env",
+            "dotenv",
+            "export EMAIL_HOST=smtp.office365.com\nexport EMAIL_PORT=465\n"
+            "export EMAIL_USE_SSL=yes\n",
+            "export EMAIL_HOST=smtp.office365.com\nexport EMAIL_PORT=587\n"
+            "export EMAIL_USE_SSL=no\nexport EMAIL_USE_TLS=yes\n",
+        ),
+        (
+            "config.yaml",
+            "yaml",
+            'mail:\n  MAIL_SERVER: smtp.office365.com\n  MAIL_PORT: "465"\n'
+            '  MAIL_USE_SSL: "True"\n',
+            'mail:\n  MAIL_SERVER: smtp.office365.com\n  MAIL_PORT: "587"\n'
+            '  MAIL_USE_SSL: "False"\n  MAIL_USE_TLS: "True"\n',
+        ),
+        (
+            "docker-compose.yml",
+            "yaml",
+            "services:\n  web:\n    environment:\n      - email_host=smtp.office365.com\n"
+            "      - email_port=465\n      - email_use_ssl=1\n",
+            "services:\n  web:\n    environment:\n      - email_host=smtp.office365.com\n"
+            "      - email_port=587\n      - email_use_ssl=0\n      - email_use_tls=1\n",
+        ),
+        (
+            "docker-compose.yml",
+            "yaml",
+            "services:\n  web:\n    environment:\n      - EMAIL_HOST=smtp.office365.com\n"
+            "      - EMAIL_USE_SSL=True\n      - EMAIL_PORT=465\n",
+            "services:\n  web:\n    environment:\n      - EMAIL_HOST=smtp.office365.com\n"
+            "      - EMAIL_USE_SSL=False\n      - EMAIL_USE_TLS=True\n      - EMAIL_PORT=587\n",
+        ),
+        (
+            "settings.yaml",
+            "yaml",
+            "EMAIL_HOST: smtp.office365.com\nEMAIL_PORT: 465\nEMAIL_USE_SSL: true\n",
+            "EMAIL_HOST: smtp.office365.com\nEMAIL_PORT: 587\nEMAIL_USE_SSL: false\n"
+            "EMAIL_USE_TLS: true\n",
+        ),
+        (
+            "mail.json",
+            "json",
+            '{\n  "EMAIL_HOST": "smtp.office365.com",\n  "EMAIL_USE_SSL": true,\n'
+            '  "EMAIL_PORT": 465\n}\n',
+            '{\n  "EMAIL_HOST": "smtp.office365.com",\n  "EMAIL_USE_SSL": false,\n'
+            '  "EMAIL_USE_TLS": true,\n  "EMAIL_PORT": 587\n}\n',
+        ),
+    ],
+)
+def test_port_587_adds_the_missing_starttls_flag(
+    path: str, kind: str, before: str, after: str
+) -> None:
+    mail = python_mail(before, path) if kind == "python" else mail_of(before, path, kind)
+    conn = only(mail)
+    assert fixed(before, conn, RemedyKind.PORT_587) == after
+    again = python_mail(after, path) if kind == "python" else mail_of(after, path, kind)
+    assert only(again).tls is Tls.STARTTLS
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "text"),
+    [
+        # Kubernetes env lists: key and value on different lines.
+        (
+            "deploy.yaml",
+            "yaml",
+            "env:\n  - name: EMAIL_HOST\n    value: smtp.office365.com\n"
+            '  - name: EMAIL_PORT\n    value: "465"\n  - name: EMAIL_USE_SSL\n    value: "True"\n',
+        ),
+        # The last member of a JSON object: the line before would need a comma.
+        (
+            "mail.json",
+            "json",
+            '{"m": {\n  "EMAIL_HOST": "smtp.office365.com",\n  "EMAIL_PORT": 465,\n'
+            '  "EMAIL_USE_SSL": true\n}}\n',
+        ),
+        # A value read through a call: copying the line would copy the call's key too.
+        (
+            "settings.py",
+            "python",
+            "import environ\nenv = environ.Env()\nEMAIL_HOST = 'smtp.office365.com'\n"
+            "EMAIL_PORT = 465\nEMAIL_USE_SSL = env.bool('EMAIL_USE_SSL', default=True)\n",
+        ),
+        # Whether implicit TLS is on is not known here (an override of unseen settings).
+        (".env", "dotenv", "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=465\n"),
+    ],
+)
+def test_no_flag_is_added_where_a_copy_would_not_be_right(path: str, kind: str, text: str) -> None:
+    mail = python_mail(text, path) if kind == "python" else mail_of(text, path, kind)
+    remedy = only(mail).remedies.get(RemedyKind.PORT_587)
+    assert remedy is None or all(edit.start != edit.end for edit in remedy.edits)
+
+
+def test_flask_mail_port_465_without_flags_gets_port_587_and_starttls() -> None:
+    code = (
+        "class Settings:\n"
+        '    MAIL_SERVER: str = "smtp.office365.com"\n    MAIL_PORT: int = 465\n'
+        '    MAIL_USERNAME: str = "reports@contoso.com"\n'
+    )
+    conn = only(python_mail(code, "settings.py"))
+    assert conn.tls is Tls.NONE  # Flask-Mail's defaults: neither flag
+    after = fixed(code, conn, RemedyKind.PORT_587)
+    assert after == code.replace(
+        "    MAIL_PORT: int = 465\n", "    MAIL_PORT: int = 587\n    MAIL_USE_TLS: bool = True\n"
+    )
+    assert only(python_mail(after, "settings.py")).tls is Tls.STARTTLS  # no AS203 left
+
+
+# Django's LOGGING setting.
+
+
+def test_logging_setting_with_smtp_handler() -> None:
+    code = (
+        "import os\n\nEMAIL_HOST = 'smtp.office365.com'\n\nLOGGING = {\n    'version': 1,\n"
+        "    'handlers': {\n        'mail': {\n"
+        "            'class': 'logging.handlers.SMTPHandler',\n"
+        "            'mailhost': ('smtp.office365.com', 465),\n"
+        "            'credentials': ('alerts@contoso.com', os.environ['ALERT_PW']),\n"
+        "            'secure': (),\n        },\n    },\n}\n"
+    )
+    handlers = [c for c in python_mail(code).connections if c.log_handler]
+    (conn,) = handlers
+    assert conn.port.value == 465 and conn.port.span is not None and conn.port.span.line == 10
+    (login,) = conn.logins()
+    assert login.span.line == 11
+    # With a dictConfig call in the module the adapter reads it: still one connection.
+    called = code + "\nimport logging.config\nlogging.config.dictConfig(LOGGING)\n"
+    assert len([c for c in python_mail(called).connections if c.log_handler]) == 1
+
+
+# Mail URLs.
+
+
+@pytest.mark.parametrize(
+    ("url", "tls", "port"),
+    [
+        ("smtp://u:p@smtp.office365.com:587", Tls.NONE, 587),
+        ("smtps://u:p@smtp.office365.com:587", Tls.STARTTLS, 587),  # dj-email-url's smtps
+        ("smtp+tls://u:p@smtp.office365.com:587", Tls.STARTTLS, 587),
+        ("smtp+ssl://u:p@smtp.office365.com:465", Tls.IMPLICIT, 465),
+        ("submission://u:p@smtp.office365.com", Tls.STARTTLS, 587),
+        ("smtp://u:p@smtp.office365.com", Tls.NONE, 25),  # Django's default port
+        ("smtp://u:p@smtp.office365.com:465?ssl=True", Tls.IMPLICIT, 465),
+        ("smtp+ssl://u:p@smtp.office365.com:587?tls=1", Tls.STARTTLS, 587),
+    ],
+)
+def test_email_url_schemes(url: str, tls: Tls, port: int) -> None:
+    conn = only(mail_of(f"EMAIL_URL={url}\n", ".env", "dotenv"))
+    assert conn.library == "django-settings" and conn.tls is tls and conn.port.value == port
+
+
+def test_email_url_parts_have_their_own_spans() -> None:
+    text = "EMAIL_URL=smtp+tls://reports%40contoso.com:S3cr%2Ft@smtp.office365.com:465\n"
+    mail = mail_of(text, ".env", "dotenv")
+    conn = only(mail)
+    assert conn.host.value == "smtp.office365.com"
+    assert conn.port.span is not None and text[conn.port.span.start : conn.port.span.end] == "465"
+    (login,) = conn.logins()
+    assert login.user.value == "reports@contoso.com" and login.secret.value == "S3cr/t"
+    (secret,) = mail.secrets
+    assert secret.value.literal_span is not None
+    assert text[secret.value.literal_span.start : secret.value.literal_span.end] == "S3cr%2Ft"
+    assert fixed(text, conn, RemedyKind.PORT_587).endswith("@smtp.office365.com:587\n")
+    # In Python, through django-environ with the URL as the default.
+    code = (
+        "import environ\nenv = environ.Env()\n"
+        "EMAIL_URL = env('EMAIL_URL', default='smtp+ssl://u:Url-Pass-26@smtp.office365.com:465')\n"
+    )
+    mail = python_mail(code)
+    conn = only(mail)
+    assert conn.tls is Tls.IMPLICIT and conn.host.origin == "env EMAIL_URL"
+    (secret,) = mail.secrets
+    assert secret.value.literal_span is not None
+    assert code[secret.value.literal_span.start : secret.value.literal_span.end] == "Url-Pass-26"
+    # Other schemes are other backends.
+    assert mail_of("EMAIL_URL=console://\n", ".env", "dotenv").connections == []
+
+
+def test_airflow_connection_uris() -> None:
+    text = (
+        "AIRFLOW_CONN_SMTP_DEFAULT=smtp://a%40contoso.com:Pw-Airflow-1@smtp.office365.com:587\n"
+        "AIRFLOW_CONN_SMTP_OK=smtp://a%40contoso.com:Pw-Airflow-1@smtp.office365.com:587"
+        "?disable_ssl=true\n"
+        "AIRFLOW_CONN_PG=postgres://u:p@db:5432/x\n"
+    )
+    default, ok = mail_of(text, ".env", "dotenv").connections
+    assert default.library == "airflow-smtp-connection" and default.tls is Tls.IMPLICIT
+    assert ok.tls is Tls.STARTTLS
+    assert default.logins()[0].user.value == "a@contoso.com"
+
+
+# Where unknown values come from (the evaluator).
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "call"),
+    [
+        (
+            "def get_env_variable(var_name):\n    try:\n        return os.environ[var_name]\n"
+            "    except KeyError:\n        raise ImproperlyConfigured(var_name)\n",
+            "get_env_variable('EMAIL_HOST')",
+        ),
+        (
+            "def env(name, default=None):\n    return os.environ.get(name, default)\n",
+            "env('EMAIL_HOST')",
+        ),
+        ("def setting(key):\n    return os.getenv(key)\n", "setting(key='EMAIL_HOST')"),
+    ],
+)
+def test_local_environment_wrappers_name_the_variable(wrapper: str, call: str) -> None:
+    code = f"import os\n\n{wrapper}\n\nEMAIL_HOST = {call}\nEMAIL_HOST_PASSWORD = 'x-Pa55'\n"
+    (conn,) = settings_connections(python_mail(code))
+    assert not conn.host.known and conn.host.origin == "env EMAIL_HOST"
+
+
+def test_wrapper_defaults_and_other_functions() -> None:
+    code = (
+        "import os\n\ndef env(name, default=None):\n    return os.environ.get(name, default)\n\n"
+        "def host():\n    return compute()\n\n"
+        "EMAIL_HOST = env('EMAIL_HOST', 'smtp.office365.com')\nEMAIL_PORT = env('P', 465)\n"
+        "MAIL_SERVER = host()\nMAIL_PORT = 25\n"
+    )
+    django, flask = sorted(settings_connections(python_mail(code)), key=lambda c: c.library)
+    assert django.host.value == "smtp.office365.com" and django.host.origin == "env EMAIL_HOST"
+    assert django.port.value == 465
+    # Not a read of the environment: the call stays a call.
+    assert flask.host.origin == "call host"
+
+
+def test_config_lookups_name_the_key() -> None:
+    code = (
+        "import smtplib\n\ndef send(app, current_app):\n"
+        "    smtp = smtplib.SMTP(app.config['MAIL_SERVER'], 587)\n"
+        "    other = smtplib.SMTP(current_app.config.get('SMTP_HOST', 'smtp.office365.com'))\n"
+    )
+    first, second = python_mail(code, "mailer.py").connections
+    assert first.host.origin == "config key MAIL_SERVER" and not first.host.known
+    assert second.host.value == "smtp.office365.com"
+    assert second.host.origin == "config key SMTP_HOST"

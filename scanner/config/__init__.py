@@ -60,6 +60,7 @@ def analyze_config(path: str, kind: str, data: bytes) -> MailFile:
         # A .env holds values, not calls: no login is proved unless the host is Microsoft's.
         login_needs_microsoft_host=kind == "dotenv",
         bool_words=_BOOL_WORDS.get(kind, ("true", "false")),
+        text=text,
     )
     mail.connections.extend(found.connections)
     mail.secrets.extend(found.secrets)

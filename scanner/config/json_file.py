@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from ..errors import ParseError
 from ..settings import Setting
@@ -23,7 +24,8 @@ def read_json(text: str, index: LineIndex) -> list[Setting]:
         raise ParseError(f"invalid JSON at line {error.lineno}: {error.msg}") from None
     except RecursionError:
         raise ParseError("JSON nested too deeply") from None
-    return settings_from_tree(_scan(text), index)
+    # Members are comma-separated: a member added after one needs a comma of its own.
+    return [replace(setting, listed=True) for setting in settings_from_tree(_scan(text), index)]
 
 
 def _string(text: str, at: int) -> tuple[str, int, int, bool, int]:

@@ -19,8 +19,9 @@ from ..text import decode
 SETTING_NAME = re.compile(
     r"^(?:DJANGO_)?(?:EMAIL|MAIL|SMTP|IMAP)_(?:HOST|SERVER|PORT|USE_TLS|USE_SSL|STARTTLS|SSL|TLS"
     r"|SSL_TLS|HOST_USER|HOST_PASSWORD|USER|USERNAME|PASSWORD|URL)$"
-    # Names of settings dicts (``SMTP_CONFIG = {...}``, ``EMAIL = {...}``).
-    r"|^(?:[A-Z0-9]+_)?(?:EMAIL|MAIL|SMTP|IMAP|MAILER|MAIL_SERVER)(?:_(?:CONFIG|SETTINGS))?$",
+    # Names of settings dicts (``SMTP_CONFIG = {...}``, ``EMAIL = {...}``): constants only,
+    # not the ``email = ...`` variables of ordinary code.
+    r"|^(?-i:(?:[A-Z0-9]+_)?(?:EMAIL|MAIL|SMTP|IMAP|MAILER|MAIL_SERVER)(?:_CONFIG|_SETTINGS)?)$",
     re.IGNORECASE,
 )
 

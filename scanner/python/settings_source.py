@@ -186,14 +186,18 @@ class _ConfigCalls(cst.CSTVisitor):
             return
         for arg in node.args:
             if arg.keyword is not None:
-                self.reader.add(arg.keyword.value, arg.keyword, arg.value, owner, False)
+                self.reader.add(
+                    arg.keyword.value, arg.keyword, arg.value, owner, False, listed=True
+                )
             elif isinstance(arg.value, cst.Dict):
                 for key, (key_node, value) in _dict_keys(arg.value).items():
-                    self.reader.add(key, key_node, value, owner, False)
+                    self.reader.add(key, key_node, value, owner, False, listed=True)
             elif isinstance(arg.value, cst.Call) and dotted_name(arg.value.func) == "dict":
                 for item in arg.value.args:
                     if item.keyword is not None:
-                        self.reader.add(item.keyword.value, item.keyword, item.value, owner, False)
+                        self.reader.add(
+                            item.keyword.value, item.keyword, item.value, owner, False, listed=True
+                        )
 
     def _keywords(self, node: cst.Call) -> None:
         """``ConnectionConfig(MAIL_SERVER=..., MAIL_PORT=...)``,
