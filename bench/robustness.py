@@ -81,7 +81,8 @@ def sweep(label: str, root: Path) -> dict:
     report["fix_seconds"] = time.perf_counter() - started
     report["fix_exit"] = fix.returncode
     report["fix_tracebacks"] = fix.stderr.count("Traceback")
-    report["fix_diff_files"] = fix.stdout.count("\n+++ b/") + fix.stdout.startswith("+++ b/")
+    # One "+++ " header per changed file (b/ prefixed for relative paths, bare for absolute).
+    report["fix_diff_files"] = sum(1 for line in fix.stdout.splitlines() if line.startswith("+++ "))
     return report
 
 

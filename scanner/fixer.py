@@ -27,7 +27,6 @@ from .findings import Applicability, FileError, Finding
 from .model import Edit, Remedy
 from .runner import (
     FILE_TIMEOUT_SECONDS,
-    PARALLEL_THRESHOLD,
     FileTimeout,
     ignore_interrupts,
     pooled,
@@ -36,6 +35,8 @@ from .runner import (
 from .text import SourceCodec, decode
 
 MAX_ROUNDS = 6
+# Fixing a file costs several analyses, so a pool pays off much sooner than for check.
+FIX_PARALLEL_THRESHOLD = 16
 
 
 @dataclass
@@ -335,7 +336,7 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
                 (str(source.path), source.display, source.kind, chosen[0], tuple(chosen[1]), unsafe)
             )
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+    if workers <= 1 or len(tasks) < FIX_PARALLEL_THRESHOLD:
         results = map(_fix_task, tasks)
     else:
         results = pooled(_fix_chunk, tasks, workers, _crashed_fix, ignore_interrupts)

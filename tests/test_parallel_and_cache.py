@@ -132,7 +132,7 @@ def test_cache_holds_no_secret(tmp_path: Path) -> None:
 
 def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = fix_paths([str(tree)], Settings(), unsafe=True, write=False, jobs=1)
-    monkeypatch.setattr("authsweep.scanner.fixer.PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr("authsweep.scanner.fixer.FIX_PARALLEL_THRESHOLD", 1)
     parallel = fix_paths([str(tree)], Settings(), unsafe=True, write=False, jobs=2)
     assert serial.diff and parallel.diff == serial.diff
     assert parallel.applied == serial.applied
