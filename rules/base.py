@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -109,6 +109,21 @@ class Rule:
             return None  # tests talk to fake servers; a Microsoft host in a test is still reported
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
         return HostPolicy(OTHER, severity, Confidence.MEDIUM)
+
+    def password_logins(
+        self, mail: MailFile, wanted: Callable[[Connection], bool]
+    ) -> Iterator[tuple[Connection, Step, HostPolicy]]:
+        """Every password login on the connections ``wanted`` picks, with its host policy
+        (logins whose host the policy leaves out are skipped)."""
+        for conn in mail.connections:
+            if not wanted(conn):
+                continue
+            for login in conn.logins():
+                if not login.password_given:
+                    continue
+                policy = self.host_policy(conn)
+                if policy is not None:
+                    yield conn, login, policy
 
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:

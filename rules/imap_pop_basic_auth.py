@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+from authsweep.scanner.model import Connection, MailFile, Protocol, RemedyKind
 
 from .base import (
     PERSONAL_ACCOUNT_NOTE,
@@ -15,6 +15,10 @@ from .base import (
     personal_account,
     xoauth2_fix_message,
 )
+
+
+def _imap_or_pop(conn: Connection) -> bool:
+    return conn.protocol in (Protocol.IMAP, Protocol.POP)
 
 
 class ImapPopBasicAuth(Rule):
@@ -66,35 +70,27 @@ class ImapPopBasicAuth(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            if conn.protocol not in (Protocol.IMAP, Protocol.POP):
-                continue
+        for conn, login, policy in self.password_logins(mail, _imap_or_pop):
             protocol = "IMAP" if conn.protocol is Protocol.IMAP else "POP3"
-            for login in conn.logins():
-                if not login.password_given:
-                    continue
-                policy = self.host_policy(conn)
-                if policy is None:
-                    continue
-                reason = (
-                    "Exchange Online and Outlook.com refuse basic auth for IMAP and POP"
-                    if policy.provider.microsoft or not policy.host_known
-                    else "basic auth (reported because all providers were asked for)"
-                )
-                if not policy.host_known:
-                    reason = f"if it is Microsoft 365: {reason}"
-                personal = personal_account(policy, login.user)
-                if personal:
-                    reason += f"; {PERSONAL_ACCOUNT_NOTE}"
-                yield self.finding(
-                    mail,
-                    login.span,
-                    f"{protocol} password login to {describe_host(conn)}: {reason}",
-                    severity=policy.severity,
-                    confidence=policy.confidence,
-                    fix=self.fix_from(
-                        None if personal else login.remedies.get(RemedyKind.XOAUTH2),
-                        Applicability.UNSAFE,
-                        xoauth2_fix_message(login),
-                    ),
-                )
+            reason = (
+                "Exchange Online and Outlook.com refuse basic auth for IMAP and POP"
+                if policy.provider.microsoft or not policy.host_known
+                else "basic auth (reported because all providers were asked for)"
+            )
+            if not policy.host_known:
+                reason = f"if it is Microsoft 365: {reason}"
+            personal = personal_account(policy, login.user)
+            if personal:
+                reason += f"; {PERSONAL_ACCOUNT_NOTE}"
+            yield self.finding(
+                mail,
+                login.span,
+                f"{protocol} password login to {describe_host(conn)}: {reason}",
+                severity=policy.severity,
+                confidence=policy.confidence,
+                fix=self.fix_from(
+                    None if personal else login.remedies.get(RemedyKind.XOAUTH2),
+                    Applicability.UNSAFE,
+                    xoauth2_fix_message(login),
+                ),
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+from authsweep.scanner.model import Connection, MailFile, Protocol, RemedyKind
 from authsweep.scanner.providers import BasicAuth
 
 from .base import (
@@ -26,6 +26,10 @@ _WHEN = {
     BasicAuth.ALLOWED_UNTIL_2028: "High Volume Email keeps basic auth only until September 2028",
     BasicAuth.NOT_USED: "Direct Send does not authenticate at all; drop the login or use SMTP AUTH",
 }
+
+
+def _plain_smtp(conn: Connection) -> bool:
+    return conn.protocol is Protocol.SMTP and not conn.log_handler
 
 
 class SmtpBasicAuth(Rule):
@@ -97,43 +101,35 @@ class SmtpBasicAuth(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            # A logging handler's password is reported once, as handler credentials (AS103).
-            if conn.protocol is not Protocol.SMTP or conn.log_handler:
-                continue
-            for login in conn.logins():
-                if not login.password_given:
-                    continue
-                policy = self.host_policy(conn)
-                if policy is None:
-                    continue
-                status = policy.provider.smtp_basic_auth
-                severity = policy.severity
-                if status is BasicAuth.ALLOWED_UNTIL_2028:
-                    severity = Severity.INFO
-                reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
-                if not policy.provider.microsoft:
-                    reason = (
-                        f"if it is Microsoft 365: {reason}"
-                        if not policy.host_known
-                        else "basic auth (reported because all providers were asked for)"
-                    )
-                message = f"SMTP password login to {describe_host(conn)}: {reason}"
-                personal = personal_account(policy, login.user)
-                if personal:
-                    message += f"; {PERSONAL_ACCOUNT_NOTE}"
-                elif conn.oauth_hint:
-                    message += f"; {conn.oauth_hint}"
-                fix = self.fix_from(
-                    None if personal else login.remedies.get(RemedyKind.XOAUTH2),
-                    Applicability.UNSAFE,
-                    xoauth2_fix_message(login),
+        # A logging handler's password is reported once, as handler credentials (AS103).
+        for conn, login, policy in self.password_logins(mail, _plain_smtp):
+            status = policy.provider.smtp_basic_auth
+            severity = policy.severity
+            if status is BasicAuth.ALLOWED_UNTIL_2028:
+                severity = Severity.INFO
+            reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
+            if not policy.provider.microsoft:
+                reason = (
+                    f"if it is Microsoft 365: {reason}"
+                    if not policy.host_known
+                    else "basic auth (reported because all providers were asked for)"
                 )
-                yield self.finding(
-                    mail,
-                    login.span,
-                    message,
-                    severity=severity,
-                    confidence=policy.confidence,
-                    fix=fix if status is not BasicAuth.NOT_USED else None,
-                )
+            message = f"SMTP password login to {describe_host(conn)}: {reason}"
+            personal = personal_account(policy, login.user)
+            if personal:
+                message += f"; {PERSONAL_ACCOUNT_NOTE}"
+            elif conn.oauth_hint:
+                message += f"; {conn.oauth_hint}"
+            fix = self.fix_from(
+                None if personal else login.remedies.get(RemedyKind.XOAUTH2),
+                Applicability.UNSAFE,
+                xoauth2_fix_message(login),
+            )
+            yield self.finding(
+                mail,
+                login.span,
+                message,
+                severity=severity,
+                confidence=policy.confidence,
+                fix=fix if status is not BasicAuth.NOT_USED else None,
+            )

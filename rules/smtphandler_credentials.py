@@ -100,28 +100,20 @@ class SmtpHandlerCredentials(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            if not conn.log_handler:
-                continue
-            for login in conn.logins():
-                if not login.password_given:
-                    continue
-                policy = self.host_policy(conn)
-                if policy is None:
-                    continue
-                status = policy.provider.smtp_basic_auth
-                reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
-                if not policy.host_known:
-                    reason = f"if it is Microsoft 365: {reason}"
-                message = (
-                    f"logging handler logs in to {describe_host(conn)} with a password for every "
-                    f"log mail: {reason}"
-                )
-                if conn.oauth_hint:
-                    message += f"; {conn.oauth_hint}"
-                severity = policy.severity
-                if status is BasicAuth.ALLOWED_UNTIL_2028:
-                    severity = Severity.INFO
-                yield self.finding(
-                    mail, login.span, message, severity=severity, confidence=policy.confidence
-                )
+        for conn, login, policy in self.password_logins(mail, lambda conn: conn.log_handler):
+            status = policy.provider.smtp_basic_auth
+            reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
+            if not policy.host_known:
+                reason = f"if it is Microsoft 365: {reason}"
+            message = (
+                f"logging handler logs in to {describe_host(conn)} with a password for every "
+                f"log mail: {reason}"
+            )
+            if conn.oauth_hint:
+                message += f"; {conn.oauth_hint}"
+            severity = policy.severity
+            if status is BasicAuth.ALLOWED_UNTIL_2028:
+                severity = Severity.INFO
+            yield self.finding(
+                mail, login.span, message, severity=severity, confidence=policy.confidence
+            )
