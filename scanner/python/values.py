@@ -346,13 +346,20 @@ class Evaluator:
         return value
 
     def _function_named(self, node: cst.BaseExpression) -> cst.FunctionDef | None:
+        found = self._definition_named(node, cst.FunctionDef)
+        return found if isinstance(found, cst.FunctionDef) else None
+
+    def _definition_named(
+        self, node: cst.BaseExpression, kind: type[cst.FunctionDef] | type[cst.ClassDef]
+    ) -> cst.FunctionDef | cst.ClassDef | None:
+        """The ``def`` or ``class`` a plain name refers to, if it is one."""
         if not isinstance(node, cst.Name):
             return None
         scope = self.scopes.get(node)
         if scope is None:
             return None
         for assignment in scope[node.value]:
-            if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.FunctionDef):
+            if isinstance(assignment, Assignment) and isinstance(assignment.node, kind):
                 return assignment.node
         return None
 
@@ -534,15 +541,8 @@ class Evaluator:
         return Value.unknown(f"attribute {qualified or dotted}")
 
     def _class_named(self, node: cst.BaseExpression) -> cst.ClassDef | None:
-        if not isinstance(node, cst.Name):
-            return None
-        scope = self.scopes.get(node)
-        if scope is None:
-            return None
-        for assignment in scope[node.value]:
-            if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.ClassDef):
-                return assignment.node
-        return None
+        found = self._definition_named(node, cst.ClassDef)
+        return found if isinstance(found, cst.ClassDef) else None
 
     def enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         current = self.parents.get(node)
