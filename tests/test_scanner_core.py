@@ -376,3 +376,30 @@ def test_connections_passed_to_functions_and_spread_arguments() -> None:
     assert not {rule for line, rule in got if rule in ("AS203", "AS204")}
     assert (14, "AS202") in got  # the port inside the spread tuple
     assert (17, "AS201") in got
+
+
+def test_parameters_without_default_take_what_the_calls_pass() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "def get_server(host, port):\n"
+        "    server = smtplib.SMTP(host, port)\n"
+        "    server.starttls(context=ssl.create_default_context())\n"
+        "    return server\n"
+        "def main():\n"
+        "    s = get_server('smtp.office365.com', 587)\n"
+        "    s.login(U, P)\n"
+        "def on_premises(host):\n"
+        "    t = smtplib.SMTP(host, 587)\n"
+        "    t.starttls(context=ssl.create_default_context())\n"
+        "    t.login(U, P)\n"
+        "on_premises('mail.corp.example')\n"
+        "on_premises(host='mail2.corp.example')\n"
+        "def loop(host, flag):\n"
+        "    if flag:\n"
+        "        return loop(host, not flag)\n"
+        "    smtplib.SMTP(host, 465).login(U, P)\n"
+    )
+    got = findings_of(code)
+    assert (8, "AS101") in got  # an error: the host every call passes is Microsoft's
+    assert not [line for line, rule in got if 10 <= line <= 12]  # only on-premises hosts
+    assert (18, "AS101") in got  # recursion leaves the host unknown: a warning

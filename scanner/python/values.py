@@ -22,6 +22,7 @@ from libcst.metadata import (
 )
 
 from ..model import Value
+from ..providers import lookup
 from .imports import imported_constant
 from .source import SourceText, dotted_name
 
@@ -73,6 +74,8 @@ class Evaluator:
         self._arguments: dict[cst.Param, Value] = {}
         self._returned: dict[cst.FunctionDef, cst.BaseExpression | None] = {}
         self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
+        self._calls: dict[str, list[cst.Call]] | None = None  # by callee name, built lazily
+        self._resolving: set[cst.Param] = set()
 
     # Positions and names.
 
@@ -472,7 +475,7 @@ class Evaluator:
                     literal=default.literal,
                     literal_span=default.literal_span,
                 )
-            return Value.unknown(f"parameter {name}")
+            return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
         if isinstance(parent, cst.AssignTarget):
@@ -484,6 +487,59 @@ class Evaluator:
         if isinstance(parent, cst.Element):
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
+
+    def _passed_in(self, param: cst.Param, name: str, depth: int) -> Value | None:
+        """A parameter without a default, from what every call in this module passes:
+        ``get_server("smtp.office365.com")``. Known only when every call site's argument
+        is known; a Microsoft host among them is the one kept, so it is reported."""
+        function = self.parents.get(self.parents.get(param))
+        if not isinstance(function, cst.FunctionDef) or param in self._resolving:
+            return None  # recursion (``f(x)`` inside ``f``) stays unknown
+        self._resolving.add(param)
+        try:
+            return self._from_call_sites(function, param, name, depth)
+        finally:
+            self._resolving.discard(param)
+
+    def _from_call_sites(
+        self, function: cst.FunctionDef, param: cst.Param, name: str, depth: int
+    ) -> Value | None:
+        params = [*function.params.posonly_params, *function.params.params]
+        method = self.enclosing_class(function) is not None
+        position = next((i for i, p in enumerate(params) if p is param), None)
+        if method and position is not None:
+            position -= 1  # ``self`` is not passed
+        values = []
+        for call in self._calls_of(function.name.value, method):
+            argument = None
+            for index, arg in enumerate(call.args):
+                if arg.star:
+                    return None
+                if arg.keyword is not None and arg.keyword.value == name:
+                    argument = arg.value
+                elif arg.keyword is None and index == position:
+                    argument = arg.value
+            if argument is None:
+                return None
+            value = self.evaluate(argument, depth)
+            if not value.known:
+                return None
+            values.append(value)
+        if not values:
+            return None
+        chosen = next(
+            (v for v in values if isinstance(v.value, str) and lookup(v.value).microsoft),
+            values[0],
+        )
+        return Value(True, chosen.value, chosen.origin)
+
+    def _calls_of(self, function: str, method: bool) -> list[cst.Call]:
+        """Calls of a module function (``f(...)``) or of a method (``self.f(...)``)."""
+        if self._calls is None:
+            collector = _CallsByName()
+            self.module.visit(collector)
+            self._calls = collector.calls
+        return self._calls.get(("self." if method else "") + function, [])
 
     def _unpacked(self, node: cst.Name, element: cst.Element, depth: int) -> Value:
         container = self.parents.get(element)
@@ -615,6 +671,22 @@ class _Returns(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
+
+
+class _CallsByName(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: dict[str, list[cst.Call]] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            self.calls.setdefault(func.value, []).append(node)
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+        ):
+            self.calls.setdefault(f"self.{func.attr.value}", []).append(node)
 
 
 class _SelfAssignments(cst.CSTVisitor):
