@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls
 
 from .base import Example, Rule, describe_host
 
@@ -66,7 +66,9 @@ class UnsupportedPort(Rule):
                     if severity is Severity.WARNING
                     else "is not served for client submission (use 587 with STARTTLS)"
                 )
-                safe = policy.confidence is Confidence.HIGH
+                # With the TLS mode unknown (a config file without a TLS setting), the code
+                # reading the port may do implicit TLS: 587 alone could break it.
+                safe = policy.confidence is Confidence.HIGH and conn.tls is not Tls.UNKNOWN
                 fix = self.fix_from(
                     conn.remedies.get(RemedyKind.PORT_587),
                     Applicability.SAFE if safe else Applicability.UNSAFE,

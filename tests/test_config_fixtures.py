@@ -136,7 +136,6 @@ FIXES = {
         "      - EMAIL_PORT=465\n": "      - EMAIL_PORT=587\n",
         "      - EMAIL_USE_SSL=true\n": "      - EMAIL_USE_SSL=false\n",
         "      - EMAIL_USE_TLS=false\n": "      - EMAIL_USE_TLS=true\n",
-        '      SMTP_PORT: "465"\n': '      SMTP_PORT: "587"\n',
     },
     "config/home-assistant/configuration.yaml": {
         "    encryption: tls\n": "    encryption: starttls\n",
@@ -147,10 +146,7 @@ FIXES = {
         "ssl = true\n": "ssl = false\n",
         "starttls = false\n": "starttls = true\n",
     },
-    "config/values.yaml": {
-        "    port: 25\n": "    port: 587\n",
-        '    value: "465"\n': '    value: "587"\n',
-    },
+    "config/values.yaml": {"    port: 25\n": "    port: 587\n"},
     "config/fastapi-service/app/core/config.py": {
         "SMTP_TLS: bool = False\n": "SMTP_TLS: bool = True\n",
         "SMTP_SSL: bool = True\n": "SMTP_SSL: bool = False\n",
@@ -160,7 +156,6 @@ FIXES = {
         "    MAIL_STARTTLS=False,\n": "    MAIL_STARTTLS=True,\n",
         "    MAIL_SSL_TLS=True,\n": "    MAIL_SSL_TLS=False,\n",
     },
-    "config/reporting-job/settings.py": {'    "port": 465,\n': '    "port": 587,\n'},
     "django_project/helpdesk/settings.py": {
         "EMAIL_USE_SSL = True\n": "EMAIL_USE_SSL = False\n",
         "EMAIL_USE_TLS = False\n": "EMAIL_USE_TLS = True\n",
@@ -207,7 +202,32 @@ def test_safe_fixes_change_only_the_values(path: str) -> None:
     assert again.after == fixed.after
     remaining = check_source(str(file), kind, fixed.after.encode(), [r() for r in ALL_RULES])
     assert not remaining.errors
-    assert not {f.rule for f in remaining.findings} & {"AS201", "AS202"}
+    left = {(f.rule, f.fix.applicability.value if f.fix else None) for f in remaining.findings}
+    assert not {rule for rule, _ in left} & {"AS201", "AS202"} or path in PORT_ONLY
+    assert ("AS202", "safe") not in left
+
+
+# Generic SMTP_* settings without a TLS setting: the code reading the port may do implicit
+# TLS on it, so moving 465 to 587 alone is an unsafe fix, applied only with --unsafe-fixes.
+PORT_ONLY = {
+    "config/docker-compose.yml": {'      SMTP_PORT: "465"\n': '      SMTP_PORT: "587"\n'},
+    "config/values.yaml": {'    value: "465"\n': '    value: "587"\n'},
+    "config/reporting-job/settings.py": {'    "port": 465,\n': '    "port": 587,\n'},
+}
+
+
+@pytest.mark.parametrize("path", sorted(PORT_ONLY))
+def test_port_only_fix_without_a_tls_setting_is_unsafe(path: str) -> None:
+    file = FIXTURES / path
+    data = file.read_bytes()
+    kind = kind_of(file)
+    assert kind is not None
+    safe = fix_source(str(file), kind, data, Settings(), unsafe=False).after
+    for before in PORT_ONLY[path]:
+        assert before in safe
+    unsafe = fix_source(str(file), kind, data, Settings(), unsafe=True).after
+    for after in PORT_ONLY[path].values():
+        assert after in unsafe
 
 
 def test_unsafe_fix_of_a_default_value() -> None:
