@@ -234,23 +234,42 @@ def fix_source(
 
 def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
     """Replace ``path`` with ``data`` unless it changed since it was read (``expected``);
-    the file is either the old one or the new one, never half-written."""
-    if path.read_bytes() != expected:
-        raise OSError("changed since it was read; not written")
-    mode = path.stat().st_mode
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".authsweep-tmp", delete=False
-    )
+    the file is either the old one or the new one, never half-written, and no temporary
+    file is left behind: Ctrl-C and SIGTERM wait until the rename is done or undone."""
+    with _signals_held():
+        if path.read_bytes() != expected:
+            raise OSError("changed since it was read; not written")
+        mode = path.stat().st_mode
+        handle = tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".authsweep-tmp", delete=False
+        )
+        try:
+            with handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(handle.name, mode & 0o7777)
+            os.replace(handle.name, path)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+
+
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held():
+    """Block SIGINT and SIGTERM in this thread; a signal that came meanwhile is delivered
+    when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode & 0o7777)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
