@@ -29,7 +29,11 @@ class UnsupportedPort(Rule):
         "`starttls(context=ssl.create_default_context())`. `authsweep fix` does this, also when "
         "465 came from `SMTP_SSL`'s default port."
     )
-    fix_safety = "Safe for a literal Microsoft host; unsafe when the host is only a default."
+    fix_safety = (
+        "Safe for a literal Microsoft host whose TLS mode is known (the fix switches it to "
+        "STARTTLS too); unsafe when the host is only a default, or when a config file sets "
+        "the port but no TLS mode (the code reading it may do implicit TLS)."
+    )
     references = (
         "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365",
         "https://github.com/dani-garcia/vaultwarden/issues/1008",
