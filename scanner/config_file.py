@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .discover import nearest_ancestor
 from .engine import Settings
 
 if sys.version_info >= (3, 11):
@@ -218,25 +219,12 @@ class ConfigResolver:
             return self._forced
         start = os.path.abspath(path)
         folder = start if os.path.isdir(start) else os.path.dirname(start)
-        visited: list[str] = []
-        found: Config | None = None
-        while True:
-            if folder in self._by_folder:
-                found = self._by_folder[folder]
-                break
-            visited.append(folder)
+
+        def table_in(folder: str) -> Config | None:
             candidate = os.path.join(folder, "pyproject.toml")
-            if os.path.isfile(candidate):
-                found = read_config(Path(candidate))
-                if found is not None:
-                    break
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        for name in visited:
-            self._by_folder[name] = found
-        return found
+            return read_config(Path(candidate)) if os.path.isfile(candidate) else None
+
+        return nearest_ancestor(folder, self._by_folder, table_in)
 
     def settings(self, config: Config | None) -> Settings:
         if config not in self._settings:

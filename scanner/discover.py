@@ -11,11 +11,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .findings import FileError
+
+T = TypeVar("T")
 
 SKIP_DIRS = frozenset(
     {
@@ -102,6 +105,31 @@ def _has_python_shebang(path: str) -> bool:
     except OSError:
         return False
     return first.startswith(b"#!") and b"python" in first
+
+
+def nearest_ancestor(
+    folder: str, cache: dict[str, T | None], probe: Callable[[str], T | None]
+) -> T | None:
+    """The first ``probe(f)`` that is not None, ``f`` going up from ``folder`` to the
+    root. Every folder passed on the way is cached with the answer, so a sweep over a
+    large tree walks each folder once."""
+    visited: list[str] = []
+    found: T | None = None
+    while True:
+        if folder in cache:
+            found = cache[folder]
+            break
+        visited.append(folder)
+        found = probe(folder)
+        if found is not None:
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for name in visited:
+        cache[name] = found
+    return found
 
 
 def display_path(path: Path, cwd: Path) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from ..discover import nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
 from . import ReportOptions, statistics
@@ -46,23 +47,11 @@ class _Places:
         return parts[0] + "/" if len(parts) > 1 else "./"
 
     def repository(self, path: str) -> str | None:
-        folder = os.path.dirname(self.absolute(path))
-        visited = []
-        found: str | None = None
-        while True:
-            if folder in self._repos:
-                found = self._repos[folder]
-                break
-            visited.append(folder)
-            if os.path.exists(os.path.join(folder, ".git")):
-                found = folder
-                break
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        for name in visited:
-            self._repos[name] = found
+        found = nearest_ancestor(
+            os.path.dirname(self.absolute(path)),
+            self._repos,
+            lambda folder: folder if os.path.exists(os.path.join(folder, ".git")) else None,
+        )
         if found is None:
             return None
         relative = os.path.relpath(found, self.cwd)
