@@ -125,6 +125,7 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 
         mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed
+    result.errors.extend(FileError(path, str(error), "unparsable") for error in mail.not_checked)
     if is_test_path(path):
         for conn in mail.connections:
             conn.test_code = True

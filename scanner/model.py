@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .errors import ParseError
+
 
 class Protocol(str, Enum):
     SMTP = "smtp"
@@ -254,3 +256,5 @@ class MailFile:
     analyzed: bool = True
     # A template for real configuration (.env.example, settings.sample.ini).
     example_config: bool = False
+    # Statements the parser refused and the analysis left out; the rest was checked.
+    not_checked: list[ParseError] = field(default_factory=list)

@@ -62,6 +62,14 @@ def _markers(extra: tuple[str, ...]) -> tuple[tuple[bytes, ...], re.Pattern[byte
     return tuple(a.encode() for a in anchors), pattern
 
 
+@lru_cache(maxsize=1)
+def marker_pattern() -> re.Pattern[str]:
+    """The markers as a case-insensitive pattern over text, to find where a file mentions
+    mail."""
+    _, pattern = _markers(())
+    return re.compile(pattern.pattern.decode(), re.IGNORECASE)
+
+
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
     anchors, pattern = _markers(extra)
     lowered = data.lower()

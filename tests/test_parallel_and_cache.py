@@ -138,26 +138,38 @@ def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch)
     assert parallel.applied == serial.applied
 
 
-def test_focused_analysis_equals_whole_module(tree: Path, monkeypatch) -> None:
-    """Blanking the definitions that do not touch mail changes no finding and no fix."""
-    from authsweep.scanner.python import relevance
+def test_large_module_path_equals_whole_module(tree: Path, monkeypatch) -> None:
+    """Parsing only the statements that mention mail (what very large modules get)
+    changes no finding, no error and no fix on the fixtures."""
+    from authsweep.scanner.python import parse
 
-    monkeypatch.setattr(relevance, "FOCUS_MIN_LINES", 10**9)
+    # Its refused statement does not mention mail, so only the whole-module parse sees it.
+    (tree / "bad_input" / "deeply_nested.py").unlink()
     whole = check_paths([str(tree)], Settings())
     whole_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
-    monkeypatch.setattr(relevance, "FOCUS_MIN_LINES", 0)
-    focused = check_paths([str(tree)], Settings())
-    focused_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
-    assert snapshot(focused) == snapshot(whole)
-    assert focused_fix.diff == whole_fix.diff
+    monkeypatch.setattr(parse, "LARGE_MODULE_CHARS", 0)
+    selected = check_paths([str(tree)], Settings())
+    selected_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    assert snapshot(selected) == snapshot(whole)
+    assert selected_fix.diff == whole_fix.diff
 
 
-def test_blanking_keeps_every_offset() -> None:
-    from authsweep.scanner.python.relevance import _blanked
+def test_mail_statements_keep_every_offset() -> None:
+    from authsweep.scanner.python.parse import mail_statements
 
-    text = "a = 1\r\ndef f():\r\n    return 'é'\rx = 2\n"
-    blanked = _blanked(text, [(2, 3)])
-    assert len(blanked) == len(text)
-    assert blanked.splitlines(keepends=True)[0] == "a = 1\r\n"
-    assert blanked.endswith("x = 2\n")
-    assert blanked.count("\r\n") == text.count("\r\n")
+    text = (
+        "import smtplib\r\n"
+        "HOST = 'smtp.office365.com'\r\n"
+        "def unrelated():\r\n"
+        "    return 'é' * 3\r\n"
+        "@decorator\n"
+        "def send(u, p):\n"
+        "    smtplib.SMTP(HOST, 587).login(u, p)\n"
+        "x = 2\n"
+    )
+    selected = mail_statements(text)
+    assert len(selected) == len(text)
+    assert selected.count("\r\n") == text.count("\r\n")
+    assert "import smtplib" in selected and "HOST = 'smtp.office365.com'" in selected
+    assert "unrelated" not in selected and "x = 2" not in selected
+    assert "@decorator\ndef send(u, p):" in selected

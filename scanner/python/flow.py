@@ -9,13 +9,12 @@ are followed within the module; nothing is imported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import libcst as cst
+import ast
 
 from ..model import MISSING, Edit, Span
 from .adapters.base import CallableInfo
-from .values import Evaluator
+from .symbols import FUNCTIONS
+from .values import Evaluator, default_of, positional_params
 
 BASE64_ENCODERS = frozenset(
     {
@@ -31,68 +30,61 @@ BASE64_ENCODERS = frozenset(
 _MAX_DEPTH = 8
 _MAX_NODES = 256  # a value's history is short in real code; stop before pathological modules
 
-Function = cst.Lambda | cst.FunctionDef
+Function = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Flow:
-    def __init__(self, values: Evaluator, returns: Sequence[cst.Return]) -> None:
+    def __init__(self, values: Evaluator) -> None:
         self.values = values
-        self.returns = returns
+        self.returns = values.symbols.returns
 
     # Names and functions.
 
-    def definitions(self, name: cst.Name) -> list[cst.BaseExpression | cst.FunctionDef]:
+    def definitions(self, name: ast.Name) -> list[ast.AST]:
         """Every expression assigned to ``name`` where it is used, and defs of that name."""
-        scope = self.values.scopes.get(name)
-        if scope is None:
-            return []
-        found: list[cst.BaseExpression | cst.FunctionDef] = []
-        for assignment in scope[name.value]:
-            node = getattr(assignment, "node", None)
-            if isinstance(node, cst.FunctionDef):
+        found: list[ast.AST] = []
+        for binding in self.values.bindings(name):
+            node = binding.node
+            if isinstance(node, FUNCTIONS):
                 found.append(node)
                 continue
-            parent = self.values.parents.get(node) if node is not None else None
-            if isinstance(parent, cst.AssignTarget) and parent.target is node:
-                statement = self.values.parents.get(parent)
-                if isinstance(statement, cst.Assign):
-                    found.append(statement.value)
-            elif isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value:
+            parent = self.values.parents.get(node)
+            if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
+                found.append(parent.value)
+            elif isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
                 found.append(parent.value)
         return found
 
-    def function(self, node: cst.BaseExpression) -> tuple[Function, bool] | None:
+    def function(self, node: ast.AST) -> tuple[Function, bool] | None:
         """The lambda or def a callable expression stands for, and whether it is a bound
         method (``self.make_token``: its first parameter is not passed)."""
-        if isinstance(node, cst.Lambda):
+        if isinstance(node, ast.Lambda):
             return node, False
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Name):
             for definition in reversed(self.definitions(node)):
-                if isinstance(definition, (cst.Lambda, cst.FunctionDef)):
-                    return definition, False
+                if isinstance(definition, (ast.Lambda, *FUNCTIONS)):
+                    return definition, False  # type: ignore[return-value]
             return None
         if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and node.value.value in ("self", "cls")
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
         ):
             klass = self.values.enclosing_class(node)
             if klass is None:
                 return None
-            for statement in klass.body.body:
-                if isinstance(statement, cst.FunctionDef) and statement.name.value == (
-                    node.attr.value
-                ):
+            for statement in klass.body:
+                if isinstance(statement, FUNCTIONS) and statement.name == node.attr:
                     static = any(
-                        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-                        for d in statement.decorators
+                        isinstance(d, ast.Name) and d.id == "staticmethod"
+                        for d in statement.decorator_list
                     )
                     return statement, not static
         return None
 
-    def results(self, function: Function) -> list[cst.BaseExpression]:
+    def results(self, function: Function) -> list[ast.expr]:
         """What a lambda or def returns."""
-        if isinstance(function, cst.Lambda):
+        if isinstance(function, ast.Lambda):
             return [function.body]
         return [
             r.value
@@ -102,18 +94,21 @@ class Flow:
 
     # Callables.
 
-    def callable_info(self, node: cst.BaseExpression) -> CallableInfo | None:
+    def callable_info(self, node: ast.AST) -> CallableInfo | None:
         found = self.function(node)
         if found is None:
             return None
         function, bound = found
-        params = function.params
-        positional = [*params.posonly_params, *params.params][1 if bound else 0 :]
-        required = sum(1 for p in positional if p.default is None)
-        maximum = None if isinstance(params.star_arg, cst.Param) else len(positional)
+        arguments = function.args
+        positional = positional_params(arguments)[1 if bound else 0 :]
+        required = sum(1 for p in positional if default_of(p, arguments) is None)
+        maximum = None if arguments.vararg is not None else len(positional)
         results = self.results(function)
         wrapper = next((w for w in map(self.base64_wrapper, results) if w is not None), None)
-        span = self.values.span(function if isinstance(function, cst.Lambda) else function.name)
+        if isinstance(function, ast.Lambda):
+            span = self.values.span(function)
+        else:
+            span = self._name_span(function)
         return CallableInfo(
             span=span,
             required_positional=required,
@@ -125,17 +120,27 @@ class Flow:
             signature_edit=self._signature_edit(function, bound, positional, required, maximum),
         )
 
+    def _name_span(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
+        """The span of a def's name: after ``def`` (or ``async def``) on its line."""
+        text = self.values.text
+        start = text.offset(function.lineno, function.col_offset)
+        keyword = text.code.index("def", start) + len("def")
+        at = keyword
+        while text.code[at] in " \t\\\r\n":
+            at += 1
+        return text.span_of(at, at + len(function.name))
+
     def base64_wrapper(
-        self, node: cst.BaseExpression, depth: int = 0
+        self, node: ast.AST, depth: int = 0
     ) -> tuple[Span | None, str | None] | None:
         """When ``node``'s value is base64 output: the expression that can be replaced by
         the string it encodes, and that string's source (both None when no simple rewrite
         exists); None when it is not base64."""
         if depth > 4:
             return None
-        current: cst.BaseExpression = node
+        current: ast.AST = node
         through_method = False
-        while isinstance(current, cst.Call):
+        while isinstance(current, ast.Call):
             if self.values.qualified_names(current.func) & BASE64_ENCODERS:
                 raw = self._encoded_string(current)
                 if raw is None:
@@ -148,14 +153,14 @@ class Flow:
                     if found is not None:
                         return found
                 return None
-            if not isinstance(current.func, cst.Attribute):
+            if not isinstance(current.func, ast.Attribute):
                 return None
             # ``base64.b64encode(raw.encode()).decode("ascii")``: look through method calls.
             current = current.func.value
             through_method = True
-        if isinstance(current, cst.Name):
+        if isinstance(current, ast.Name):
             for definition in reversed(self.definitions(current)):
-                if isinstance(definition, cst.FunctionDef):
+                if isinstance(definition, FUNCTIONS):
                     continue
                 found = self.base64_wrapper(definition, depth + 1)
                 if found is not None:
@@ -163,15 +168,15 @@ class Flow:
                     return (None, None) if through_method else found
         return None
 
-    def _encoded_string(self, encoder: cst.Call) -> str | None:
+    def _encoded_string(self, encoder: ast.Call) -> str | None:
         """``raw`` in ``b64encode(raw.encode(...))``: the str that was encoded."""
-        if not encoder.args or encoder.args[0].keyword is not None:
+        if not encoder.args or isinstance(encoder.args[0], ast.Starred):
             return None
-        argument = encoder.args[0].value
+        argument = encoder.args[0]
         if (
-            isinstance(argument, cst.Call)
-            and isinstance(argument.func, cst.Attribute)
-            and argument.func.attr.value == "encode"
+            isinstance(argument, ast.Call)
+            and isinstance(argument.func, ast.Attribute)
+            and argument.func.attr == "encode"
         ):
             return self.values.source(argument.func.value)
         return None
@@ -180,7 +185,7 @@ class Flow:
         self,
         function: Function,
         bound: bool,
-        positional: list[cst.Param],
+        positional: list[ast.arg],
         required: int,
         maximum: int | None,
     ) -> Edit | None:
@@ -188,29 +193,28 @@ class Flow:
         if required == 0 and (maximum is None or maximum >= 1):
             return None
         code = self.values.text.code
-        params = function.params
+        arguments = function.args
         if required == 1 and len(positional) == 1:
             param = positional[0]
             if param.annotation is None:
-                at = self.values.span(param.name).end
+                at = self.values.span(param).end
                 return Edit(at, at, "=None")
             at = self.values.span(param.annotation).end
             return Edit(at, at, " = None")
-        star = isinstance(params.star_arg, (cst.Param, cst.ParamStar))
-        if positional or star or params.kwonly_params or isinstance(params.star_kwarg, cst.Param):
+        if positional or arguments.vararg or arguments.kwonlyargs or arguments.kwarg:
             return None  # several parameters, or keyword-only ones: left to the author
         if bound:
-            first = [*params.posonly_params, *params.params][0]
-            at = self.values.span(first.name).end
+            first = positional_params(arguments)[0]
+            at = self.values.span(first).end
             return Edit(at, at, ", challenge=None")
-        span = self.values.span(function)
-        if isinstance(function, cst.Lambda):
-            start = code.index("lambda", span.start) + len("lambda")
+        if isinstance(function, ast.Lambda):
+            span = self.values.span(function)
+            start = span.start + len("lambda")
             colon = self.values.span(function.body).start - 1
             while colon > start and code[colon] != ":":
                 colon -= 1
             return Edit(start, colon, " challenge=None")
-        name_end = self.values.span(function.name).end
+        name_end = self._name_span(function).end
         paren = code.find("(", name_end)
         if paren < 0:
             return None
@@ -218,13 +222,13 @@ class Flow:
 
     # Where values come from.
 
-    def sources(self, node: cst.BaseExpression | None) -> tuple[Span, ...]:
+    def sources(self, node: ast.AST | None) -> tuple[Span, ...]:
         """Spans of the calls whose results may reach ``node``'s value."""
         if node is None:
             return ()
-        calls: list[cst.Call] = []
+        calls: list[ast.Call] = []
         seen: set[int] = set()
-        stack: list[tuple[cst.CSTNode, int]] = [(node, 0)]
+        stack: list[tuple[ast.AST, int]] = [(node, 0)]
         while stack and len(seen) < _MAX_NODES:
             current, depth = stack.pop()
             if id(current) in seen or depth > _MAX_DEPTH:
@@ -233,52 +237,51 @@ class Flow:
             stack.extend((child, depth + 1) for child in self._feeders(current, calls))
         return tuple(self.values.span(call) for call in calls)
 
-    def _feeders(self, node: cst.CSTNode, calls: list[cst.Call]) -> list[cst.CSTNode]:
+    def _feeders(self, node: ast.AST, calls: list[ast.Call]) -> list[ast.AST]:
         """The expressions ``node``'s value is made from (and ``node`` itself if a call)."""
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             calls.append(node)
-            feeders: list[cst.CSTNode] = [arg.value for arg in node.args]
+            feeders: list[ast.AST] = [
+                a.value if isinstance(a, (ast.Starred, ast.keyword)) else a
+                for a in (*node.args, *node.keywords)
+            ]
             local = self.function(node.func)
             if local is not None:
                 feeders.extend(self.results(local[0]))
-            elif isinstance(node.func, cst.Attribute):
+            elif isinstance(node.func, ast.Attribute):
                 feeders.append(node.func.value)
             return feeders
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Name):
             feeders = []
             for definition in self.definitions(node):
-                if isinstance(definition, cst.FunctionDef):
+                if isinstance(definition, FUNCTIONS):
                     feeders.extend(self.results(definition))
                 else:
                     feeders.append(definition)
             return feeders
-        if isinstance(node, cst.Lambda):
+        if isinstance(node, ast.Lambda):
             return [node.body]
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             local = self.function(node)
             if local is not None:
                 return list(self.results(local[0]))
-            if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
                 klass = self.values.enclosing_class(node)
                 if klass is not None:
-                    return list(self.values.class_attributes(klass).get(node.attr.value, ()))
+                    return list(self.values.class_attributes(klass).get(node.attr, ()))
             return [node.value]
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             return [node.value]
-        if isinstance(node, cst.Await):
-            return [node.expression]
-        if isinstance(node, cst.FormattedString):
-            return [
-                part.expression
-                for part in node.parts
-                if isinstance(part, cst.FormattedStringExpression)
-            ]
-        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
+        if isinstance(node, ast.Await):
+            return [node.value]
+        if isinstance(node, ast.JoinedStr):
+            return [part.value for part in node.values if isinstance(part, ast.FormattedValue)]
+        if isinstance(node, ast.BinOp):
             return [node.left, node.right]
-        if isinstance(node, cst.ConcatenatedString):
-            return [node.left, node.right]
-        if isinstance(node, cst.IfExp):
+        if isinstance(node, ast.BoolOp):
+            return list(node.values)
+        if isinstance(node, ast.IfExp):
             return [node.body, node.orelse]
-        if isinstance(node, (cst.Tuple, cst.List)):
-            return [element.value for element in node.elements]
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return [el.value if isinstance(el, ast.Starred) else el for el in node.elts]
         return []

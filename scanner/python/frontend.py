@@ -1,4 +1,4 @@
-"""The Python front end: parse with LibCST, find mail clients, build the mail model.
+"""The Python front end: parse with ``ast``, find mail clients, build the mail model.
 
 It finds calls that open a connection (by qualified name, whatever the import
 style), follows the connection through names, ``with`` targets, ``self``
@@ -8,36 +8,41 @@ each call to the library adapter that knows what it means.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    ScopeProvider,
-)
-
-from ..errors import ParseError
 from ..model import Connection, MailFile, Span, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .fallback import scan_unparsable
 from .flow import Flow
-from .relevance import focus
+from .parse import parse_python
+from .relevance import Relevance
 from .settings_source import read_python_settings
 from .source import Anchor, SourceText, dotted_name
-from .values import Evaluator
+from .symbols import FUNCTIONS, Symbols
+from .values import Evaluator, call_arguments, positional_params
 
-# Shapes only Python 2 has: print and exec statements, "except X, e:", backticks.
-_PYTHON2 = re.compile(
-    rb"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"']|except[^:\n]*,[ \t]*\w+[ \t]*:)|`\w",
-    re.MULTILINE,
-)
 _VERIFYING_FACTORIES = {"ssl.create_default_context"}
 _UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+# Statements that hold others: a call inside one is not a statement of its own.
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *FUNCTIONS,
+    ast.ClassDef,
+)
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 @dataclass
@@ -45,36 +50,9 @@ class _Binding:
     conn: Connection
     adapter: Adapter
     receiver: str
-    function: cst.FunctionDef | None  # where a plain name is bound
-    klass: cst.ClassDef | None  # where ``self.x`` is bound
+    function: Function | None  # where a plain name is bound
+    klass: ast.ClassDef | None  # where ``self.x`` is bound
     offset: int
-
-
-class _Calls(cst.CSTVisitor):
-    """Every call, and every attribute assignment (``ctx.verify_mode = ...``), in order."""
-
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-        self.attribute_sets: list[tuple[cst.Attribute, cst.BaseExpression]] = []
-        self.aliases: list[tuple[cst.BaseAssignTargetExpression, cst.BaseExpression]] = []
-        self.returns: list[cst.Return] = []
-        self.classes: list[cst.ClassDef] = []
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Attribute):
-                self.attribute_sets.append((target.target, node.value))
-            if isinstance(node.value, (cst.Name, cst.Attribute)):
-                self.aliases.append((target.target, node.value))
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.returns.append(node)
 
 
 class PythonFrontEnd:
@@ -102,64 +80,48 @@ class PythonFrontEnd:
             for name, (adapter, _) in self.presets.items()
             for method in adapter.methods
         }
-        self.relevant_names = frozenset(self.clients) | frozenset(self.functions) | preset_calls
-        self.relevant_methods = frozenset(self.object_methods)
-        self.connection_methods = frozenset(m for a in self.adapters for m in a.methods)
+        self.relevance = Relevance(
+            frozenset(self.clients) | frozenset(self.functions) | preset_calls,
+            frozenset(self.object_methods),
+        )
 
     def analyze(self, path: str, data: bytes) -> MailFile:
-        relevant, focused = focus(
-            data, self.relevant_names, self.relevant_methods, self.connection_methods
-        )
-        if not relevant:
-            return MailFile(path=path, kind="python", analyzed=False)
-        try:
-            module = cst.parse_module(focused if focused is not None else data)
-        except cst.ParserSyntaxError as error:
-            # The native parser's message carries the real position ("error at 9:16").
-            where = re.search(r"error at (\d+):(\d+)", error.message)
-            if where:
-                text = f"syntax error at line {where.group(1)}, column {where.group(2)}"
-            else:
-                text = "syntax error: " + error.message.split(":", 1)[-1].strip()
-            if _PYTHON2.search(data):
-                text += " (Python 2 code)"
-            raise ParseError(text) from None
-        except (UnicodeDecodeError, LookupError, SyntaxError) as error:
-            raise ParseError(f"cannot decode: {error}") from None
-        except RecursionError:
-            raise ParseError("too deeply nested to parse") from None
-        try:
-            return _ModuleAnalysis(self, path, module).run()
-        except RecursionError:
-            raise ParseError("too deeply nested to analyse") from None
+        parsed = parse_python(data)
+        if not self.relevance.matters(parsed.tree):
+            mail = MailFile(path=path, kind="python", analyzed=False)
+        else:
+            mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
+        if parsed.left_out:
+            mail.not_checked = [left.error for left in parsed.left_out]
+            # What the token-level scan finds in the statements left out: nothing is lost.
+            for conn in scan_unparsable(path, data).connections:
+                line = conn.opened_at.line
+                if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
+                    mail.connections.append(conn)
+        return mail
 
 
 class _ModuleAnalysis:
-    def __init__(self, front: PythonFrontEnd, path: str, module: cst.Module) -> None:
+    def __init__(self, front: PythonFrontEnd, path: str, tree: ast.Module, code: str) -> None:
         self.front = front
-        self.module = module
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        metadata = wrapper.resolve_many([PositionProvider, ParentNodeProvider, ScopeProvider])
-        self.text = SourceText(module.code)
-        self.values = Evaluator(module, metadata, self.text, path)
-        self.parents = metadata[ParentNodeProvider]
+        self.tree = tree
+        self.symbols = Symbols(tree)
+        self.text = SourceText(code)
+        self.values = Evaluator(self.symbols, self.text, path)
+        self.parents = self.symbols.parents
         self.mail = MailFile(path=path, kind="python")
-        self.collected = _Calls()
-        wrapper.module.visit(self.collected)
         self.bindings: list[_Binding] = []
-        self.opened: dict[cst.Call, tuple[Connection, Adapter]] = {}
+        self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
-        self.flow = Flow(self.values, self.collected.returns)
+        self.flow = Flow(self.values)
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
         self.subclasses = self._client_subclasses()
 
     # The passes.
 
     def run(self) -> MailFile:
-        for adapter in self.front.adapters:
-            for reader in getattr(adapter, "value_readers", ()):
-                self.values.call_readers.append(reader)
-        for call in self.collected.calls:
+        calls = self.symbols.calls
+        for call in calls:
             name = self._client_name(call)
             if name is None:
                 continue
@@ -182,15 +144,15 @@ class _ModuleAnalysis:
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
-        for call in sorted(self.collected.calls, key=lambda c: self.values.span(c).end):
+        for call in sorted(calls, key=lambda c: self.values.span(c).end):
             self._function_call(call)
-        events: list[tuple[int, cst.Call | tuple[cst.Attribute, cst.BaseExpression]]] = [
-            (self.values.span(call).start, call) for call in self.collected.calls
+        events: list[tuple[int, ast.Call | tuple[ast.Attribute, ast.expr]]] = [
+            (self.values.span(call).start, call) for call in calls
         ]
         events += [
-            (self.values.span(t).start, (t, v))
-            for t, v in self.collected.attribute_sets
-            if t.attr.value in self.front.attribute_names
+            (self.values.span(target).start, (target, value))
+            for target, value in self._attribute_sets()
+            if target.attr in self.front.attribute_names
         ]
         # The functions that open connections run first: a factory written below its
         # caller still upgrades the connection before the caller logs in with it.
@@ -201,40 +163,46 @@ class _ModuleAnalysis:
         }
 
         def order(event: tuple[int, object]) -> tuple[int, int]:
-            node = event[1] if isinstance(event[1], cst.Call) else event[1][0]
+            node = event[1] if isinstance(event[1], ast.Call) else event[1][0]  # type: ignore[index]
             opener = id(self.values.enclosing_function(node)) in openers
             return (0 if opener else 1, event[0])
 
         for _, event in sorted(events, key=order):
-            if isinstance(event, cst.Call):
+            if isinstance(event, ast.Call):
                 self._method_call(event)
             else:
                 self._attribute_set(*event)
         self._link_tokens()
-        read_python_settings(self.module, self.values, self.mail)
+        read_python_settings(self.tree, self.symbols, self.values, self.mail)
         return self.mail
 
-    def _client_name(self, call: cst.Call) -> str | None:
+    def _attribute_sets(self) -> list[tuple[ast.Attribute, ast.expr]]:
+        return [
+            (target, statement.value)
+            for statement in self.symbols.assignments
+            if isinstance(statement, ast.Assign)
+            for target in statement.targets
+            if isinstance(target, ast.Attribute)
+        ]
+
+    def _client_name(self, call: ast.Call) -> str | None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name
         subclass = self._subclass_of(call.func)
         return subclass[0] if subclass else None
 
-    def _client_subclasses(self) -> dict[cst.ClassDef, str]:
+    def _client_subclasses(self) -> dict[ast.ClassDef, str]:
         """Classes of this module that subclass a client class without their own
         ``__init__`` (so the client's parameters still apply), by the client they extend."""
-        found: dict[cst.ClassDef, str] = {}
-        for klass in self.collected.classes:  # outer classes come first
-            if any(
-                isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
-                for s in klass.body.body
-            ):
+        found: dict[ast.ClassDef, str] = {}
+        for klass in self.symbols.classes:  # outer classes come first
+            if any(isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body):
                 continue
             for base in klass.bases:
-                names = self.values.qualified_names(base.value)
+                names = self.values.qualified_names(base)
                 client = next((n for n in names if n in self.front.clients), None)
-                local = self._class_of(base.value)
+                local = self.values.class_named(base)
                 if client is None and local is not None:
                     client = found.get(local)
                 if client is not None:
@@ -242,44 +210,33 @@ class _ModuleAnalysis:
                     break
         return found
 
-    def _class_of(self, node: cst.BaseExpression) -> cst.ClassDef | None:
-        if not isinstance(node, cst.Name):
-            return None
-        scope = self.values.scopes.get(node)
-        if scope is None:
-            return None
-        for assignment in scope[node.value]:
-            if isinstance(getattr(assignment, "node", None), cst.ClassDef):
-                return assignment.node
-        return None
-
-    def _subclass_of(self, func: cst.BaseExpression) -> tuple[str, cst.ClassDef] | None:
-        klass = self._class_of(func) if self.subclasses else None
+    def _subclass_of(self, func: ast.AST) -> tuple[str, ast.ClassDef] | None:
+        klass = self.values.class_named(func) if self.subclasses else None
         if klass is None or klass not in self.subclasses:
             return None
         return self.subclasses[klass], klass
 
     # Bindings: where a connection object lives.
 
-    def _bind(self, call: cst.Call, conn: Connection, adapter: Adapter) -> None:
+    def _bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
         parent = self.parents.get(call)
-        target: cst.BaseExpression | None = None
-        if isinstance(parent, cst.Assign):
-            target = parent.targets[0].target
-        elif isinstance(parent, cst.AnnAssign):
+        target: ast.AST | None = None
+        if isinstance(parent, ast.Assign) and parent.value is call:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.AnnAssign) and parent.value is call:
             target = parent.target
-        elif isinstance(parent, cst.WithItem) and parent.asname is not None:
-            target = parent.asname.name
-        elif isinstance(parent, cst.Return):
+        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
+            target = parent.optional_vars
+        elif isinstance(parent, ast.Return):
             function = self.values.enclosing_function(call)
             if function is not None:
-                self.factories[function.name.value] = (conn, adapter)
+                self.factories[function.name] = (conn, adapter)
             return
         if target is not None:
             self._add_binding(target, call, conn, adapter)
 
     def _add_binding(
-        self, target: cst.BaseExpression, at: cst.CSTNode, conn: Connection, adapter: Adapter
+        self, target: ast.AST, at: ast.AST, conn: Connection, adapter: Adapter
     ) -> None:
         receiver = dotted_name(target)
         if receiver is None:
@@ -294,23 +251,23 @@ class _ModuleAnalysis:
 
     def _bind_factories(self) -> None:
         # ``return server`` where ``server`` holds a connection makes a factory too.
-        for node in self.collected.returns:
+        for node in self.symbols.returns:
             if node.value is None:
                 continue
             receiver = dotted_name(node.value)
             binding = self._binding_for(receiver, node) if receiver else None
             function = self.values.enclosing_function(node)
             if binding is not None and function is not None:
-                self.factories[function.name.value] = (binding.conn, binding.adapter)
+                self.factories[function.name] = (binding.conn, binding.adapter)
         if not self.factories:
             return
-        for call in self.collected.calls:
+        for call in self.symbols.calls:
             func = call.func
             name = None
-            if isinstance(func, cst.Name):
-                name = func.value
-            elif isinstance(func, cst.Attribute) and dotted_name(func.value) in ("self", "cls"):
-                name = func.attr.value
+            if isinstance(func, ast.Name):
+                name = func.id
+            elif isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
+                name = func.attr
             if name in self.factories:
                 conn, adapter = self.factories[name]
                 self.opened[call] = (conn, adapter)
@@ -318,31 +275,43 @@ class _ModuleAnalysis:
 
     def _bind_aliases(self) -> None:
         # ``self.smtp = server``: the connection now lives under a second name.
-        for target, value in self.collected.aliases:
+        for statement in self.symbols.assignments:
+            if not isinstance(statement, ast.Assign):
+                continue
+            value = statement.value
+            if not isinstance(value, (ast.Name, ast.Attribute)):
+                continue
             receiver = dotted_name(value)
             binding = self._binding_for(receiver, value) if receiver else None
-            if binding is not None:
+            if binding is None:
+                continue
+            for target in statement.targets:
                 self._add_binding(target, value, binding.conn, binding.adapter)
 
     def _bind_arguments(self) -> None:
         """``send_with(server, ...)``: a connection handed to a function of this module is
         bound to that function's parameter (``self.method(server)`` too)."""
-        functions = {s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)}
-        for call in self.collected.calls:
+        functions = {s.name: s for s in self.tree.body if isinstance(s, FUNCTIONS)}
+        for call in self.symbols.calls:
             function = self._called_function(call, functions)
             if function is None:
                 continue
-            params = [*function.params.posonly_params, *function.params.params]
-            if isinstance(call.func, cst.Attribute) and params:
+            params = positional_params(function.args)
+            if isinstance(call.func, ast.Attribute) and params:
                 params = params[1:]  # self
-            by_name = {p.name.value: p for p in (*params, *function.params.kwonly_params)}
-            for index, arg in enumerate(call.args):
-                receiver = dotted_name(arg.value)
-                binding = self._binding_for(receiver, call) if receiver else None
-                if binding is None or arg.star:
+            by_name = {p.arg: p for p in (*params, *function.args.kwonlyargs)}
+            for index, argument in enumerate(call_arguments(call)):
+                if isinstance(argument, ast.Starred):
                     continue
-                if arg.keyword is not None:
-                    param = by_name.get(arg.keyword.value)
+                value = argument.value if isinstance(argument, ast.keyword) else argument
+                receiver = dotted_name(value)
+                binding = self._binding_for(receiver, call) if receiver else None
+                if binding is None:
+                    continue
+                if isinstance(argument, ast.keyword):
+                    if argument.arg is None:
+                        continue
+                    param = by_name.get(argument.arg)
                 else:
                     param = params[index] if index < len(params) else None
                 if param is not None:
@@ -350,33 +319,27 @@ class _ModuleAnalysis:
                         _Binding(
                             binding.conn,
                             binding.adapter,
-                            param.name.value,
+                            param.arg,
                             function,
                             None,
                             self.values.span(function).start,
                         )
                     )
 
-    def _called_function(
-        self, call: cst.Call, functions: dict[str, cst.FunctionDef]
-    ) -> cst.FunctionDef | None:
+    def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
         func = call.func
-        if isinstance(func, cst.Name):
-            return functions.get(func.value)
-        if isinstance(func, cst.Attribute) and dotted_name(func.value) == "self":
+        if isinstance(func, ast.Name):
+            return functions.get(func.id)
+        if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
             klass = self.values.enclosing_class(call)
             if klass is not None:
                 return next(
-                    (
-                        s
-                        for s in klass.body.body
-                        if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
-                    ),
+                    (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr),
                     None,
                 )
         return None
 
-    def _binding_for(self, receiver: str, at: cst.CSTNode) -> _Binding | None:
+    def _binding_for(self, receiver: str, at: ast.AST) -> _Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in
         the same function, or in the same class for ``self.x``."""
         offset = self.values.span(at).start
@@ -398,29 +361,29 @@ class _ModuleAnalysis:
 
     # Calls on connections and mail functions.
 
-    def _method_call(self, call: cst.Call) -> None:
+    def _method_call(self, call: ast.Call) -> None:
         func = call.func
-        if not isinstance(func, cst.Attribute):
+        if not isinstance(func, ast.Attribute):
             return
         owner: tuple[Connection, Adapter] | None = None
         receiver = None
-        if isinstance(func.value, cst.Call) and func.value in self.opened:
+        if isinstance(func.value, ast.Call) and func.value in self.opened:
             owner = self.opened[func.value]
         else:
             owner, receiver = self._owner(func.value, call)
         if owner is None:
             return
         conn, adapter = owner
-        spec: MethodSpec | None = adapter.methods.get(func.attr.value)
+        spec: MethodSpec | None = adapter.methods.get(func.attr)
         if spec is None:
             return
-        site = self._site(call, func.attr.value, spec.params, receiver=receiver)
+        site = self._site(call, func.attr, spec.params, receiver=receiver)
         step = spec.apply(conn, site)
         if step is not None:
             conn.steps.append(step)
 
     def _owner(
-        self, node: cst.BaseExpression, at: cst.CSTNode
+        self, node: ast.AST, at: ast.AST
     ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
         """The connection an expression holds (a bound name, or a preset object of a
         library), and its receiver text."""
@@ -442,24 +405,24 @@ class _ModuleAnalysis:
                 return self.presets[name], receiver
         return None, receiver
 
-    def _attribute_set(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+    def _attribute_set(self, target: ast.Attribute, value: ast.expr) -> None:
         """``conn.password = ...`` on a connection whose adapter reads attributes."""
         owner, receiver = self._owner(target.value, target)
         if owner is None:
             return
         conn, adapter = owner
-        spec = adapter.attributes.get(target.attr.value)
+        spec = adapter.attributes.get(target.attr)
         if spec is None:
             return
-        assignment = self.parents.get(self.parents.get(target))  # Attribute < AssignTarget < Assign
-        site = self._bare_site(assignment, target.attr.value, receiver)
+        assignment = self.parents[target]
+        site = self._bare_site(assignment, target.attr, receiver)
         site.args["value"] = self.values.evaluate(value)
         site.arg_spans["value"] = self.values.span(value)
         step = spec.apply(conn, site)
         if step is not None:
             conn.steps.append(step)
 
-    def _bare_site(self, node: cst.CSTNode, name: str, receiver: str | None) -> CallSite:
+    def _bare_site(self, node: ast.AST, name: str, receiver: str | None) -> CallSite:
         """A call site without a call: a preset object's first use, an attribute assignment."""
         span = self.values.span(node)
         return CallSite(
@@ -475,21 +438,21 @@ class _ModuleAnalysis:
             code=self.text.code,
         )
 
-    def _function_call(self, call: cst.Call) -> None:
+    def _function_call(self, call: ast.Call) -> None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.functions:
                 _, spec = self.front.functions[name]
                 spec.record(self.mail, self._site(call, name, spec.params))
                 return
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in self.front.object_methods:
-            if isinstance(func.value, cst.Call) and func.value in self.opened:
+        if isinstance(func, ast.Attribute) and func.attr in self.front.object_methods:
+            if isinstance(func.value, ast.Call) and func.value in self.opened:
                 return
             owner, _ = self._owner(func.value, call)
             if owner is not None:
                 return  # a method of a connection, which _method_call handles
-            _, spec = self.front.object_methods[func.attr.value]
-            site = self._site(call, func.attr.value, spec.params)
+            _, spec = self.front.object_methods[func.attr]
+            site = self._site(call, func.attr, spec.params)
             site.receiver_value = self.values.evaluate(func.value)
             spec.record(self.mail, site)
 
@@ -512,18 +475,19 @@ class _ModuleAnalysis:
     # Call sites.
 
     def _site(
-        self, call: cst.Call, name: str, params: tuple[str, ...], receiver: str | None = None
+        self, call: ast.Call, name: str, params: tuple[str, ...], receiver: str | None = None
     ) -> CallSite:
         span = self.values.span(call)
         args: dict[str, Value] = {}
         arg_spans: dict[str, Span] = {}
         extra: dict[str, Value] = {}
-        nodes: dict[str, cst.BaseExpression] = {}
+        nodes: dict[str, ast.expr] = {}
         positional = 0
         positions_known = True  # false after a ``*args`` whose length is not known
-        for arg in call.args:
-            if arg.star == "*":
-                spread = self.values.evaluate(arg.value)
+        arguments = call_arguments(call)
+        for argument in arguments:
+            if isinstance(argument, ast.Starred):
+                spread = self.values.evaluate(argument.value)
                 if spread.items is None or not positions_known:
                     positions_known = False
                     continue
@@ -533,30 +497,27 @@ class _ModuleAnalysis:
                         args[params[positional]] = item
                     positional += 1
                 continue
-            if arg.star == "**":
-                spread = self.values.evaluate(arg.value)
+            if isinstance(argument, ast.keyword) and argument.arg is None:
+                spread = self.values.evaluate(argument.value)
                 if spread.known and isinstance(spread.value, dict):
                     for key, item in spread.value.items():
                         if isinstance(key, str) and isinstance(item, Value):
                             (args if key in params else extra)[key] = item
                 continue
-            if arg.keyword is None:
+            if isinstance(argument, ast.keyword):
+                key = argument.arg
+                node = argument.value
+            else:
                 if not positions_known or positional >= len(params):
                     positional += 1
                     continue
                 key = params[positional]
                 positional += 1
-            else:
-                key = arg.keyword.value
-            value = self.values.evaluate(arg.value)
-            if key in params or arg.keyword is None:
-                args[key] = value
-                arg_spans[key] = self.values.span(arg)
-                nodes[key] = arg.value
-            else:
-                extra[key] = value
-                arg_spans[key] = self.values.span(arg)
-                nodes[key] = arg.value
+                node = argument
+            value = self.values.evaluate(node)
+            (args if key in params or not isinstance(argument, ast.keyword) else extra)[key] = value
+            arg_spans[key] = self.values.span(argument)
+            nodes[key] = node
         statement, before = self._statement_of(call)
         bound_receiver, after = receiver, None
         overrides: frozenset[str] = frozenset()
@@ -564,9 +525,7 @@ class _ModuleAnalysis:
             bound_receiver, after = self._binding_site(call)
             subclass = self._subclass_of(call.func)
             if subclass is not None:
-                overrides = frozenset(
-                    s.name.value for s in subclass[1].body.body if isinstance(s, cst.FunctionDef)
-                )
+                overrides = frozenset(s.name for s in subclass[1].body if isinstance(s, FUNCTIONS))
         return CallSite(
             qualified_name=name,
             span=span,
@@ -574,8 +533,8 @@ class _ModuleAnalysis:
             args=args,
             arg_spans=arg_spans,
             close_offset=span.end - 1,
-            trailing_comma=bool(call.args) and isinstance(call.args[-1].comma, cst.Comma),
-            has_arguments=bool(call.args),
+            trailing_comma=self._trailing_comma(call, arguments),
+            has_arguments=bool(arguments),
             extra_keywords=extra,
             statement=statement,
             before=before,
@@ -591,39 +550,68 @@ class _ModuleAnalysis:
             overrides=overrides,
         )
 
-    def _statement_of(self, call: cst.Call) -> tuple[Span | None, Anchor | None]:
+    def _trailing_comma(self, call: ast.Call, arguments: list[ast.expr | ast.keyword]) -> bool:
+        """Whether a comma follows the last argument: between it and the closing
+        parenthesis there is only that comma, closing parentheses, space and comments."""
+        if not arguments:
+            return False
+        code = self.text.code
+        at = self.values.span(arguments[-1]).end
+        close = self.values.span(call).end - 1
+        while at < close:
+            char = code[at]
+            if char == ",":
+                return True
+            if char == "#":
+                at = code.find("\n", at)
+                if at < 0:
+                    return False
+            at += 1
+        return False
+
+    def _statement_of(self, call: ast.Call) -> tuple[Span | None, Anchor | None]:
         """The simple statement a call belongs to, when that statement stands on lines
         of its own in a block (so statements can be inserted before it)."""
-        node: cst.CSTNode = call
+        node: ast.AST = call
         parent = self.parents.get(node)
-        while parent is not None and not isinstance(parent, cst.BaseSmallStatement):
-            if isinstance(parent, (cst.BaseCompoundStatement, cst.Lambda, cst.FunctionDef)):
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if isinstance(parent, ast.Lambda):
                 return None, None
             node, parent = parent, self.parents.get(parent)
-        line = self.parents.get(parent) if parent is not None else None
-        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        if parent is None or isinstance(parent, (*_COMPOUND, *_TRY_STAR)):
             return None, None
-        span = self.values.span(line)
+        span = self.values.span(parent)
         indent = self.text.indent_of_line(span.line)
         if self.text.line_start(span.line) + len(indent) != span.start:
             return None, None
+        if not self._alone_to_line_end(span.end):
+            return None, None
         return span, Anchor(self.text.line_start(span.line), indent)
 
-    def _binding_site(self, call: cst.Call) -> tuple[str | None, Anchor | None]:
+    def _alone_to_line_end(self, offset: int) -> bool:
+        """Nothing but space, a comment or a line continuation after ``offset`` on its
+        line (no ``; other_statement``)."""
+        code = self.text.code
+        while offset < len(code) and code[offset] in " \t\f":
+            offset += 1
+        return offset >= len(code) or code[offset] in "#\r\n\\"
+
+    def _binding_site(self, call: ast.Call) -> tuple[str | None, Anchor | None]:
         """Where the connection a constructor opens is bound, and where statements can
         follow (after the assignment, or at the top of the ``with`` body)."""
         parent = self.parents.get(call)
-        if isinstance(parent, cst.WithItem) and parent.asname is not None:
-            receiver = dotted_name(parent.asname.name)
+        if isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+            receiver = dotted_name(parent.optional_vars)
             with_node = self.parents.get(parent)
-            if isinstance(with_node, cst.With) and isinstance(with_node.body, cst.IndentedBlock):
-                first = with_node.body.body[0]
+            if isinstance(with_node, (ast.With, ast.AsyncWith)):
+                first = with_node.body[0]
                 span = self.values.span(first)
                 indent = self.text.indent_of_line(span.line)
-                return receiver, Anchor(self.text.line_start(span.line), indent)
+                if span.line > self.values.span(with_node).line and self._starts_line(span):
+                    return receiver, Anchor(self.text.line_start(span.line), indent)
             return receiver, None
-        if isinstance(parent, (cst.Assign, cst.AnnAssign)):
-            target = parent.targets[0].target if isinstance(parent, cst.Assign) else parent.target
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+            target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
             receiver = dotted_name(target)
             statement, _ = self._statement_of(call)
             if statement is None:
@@ -634,50 +622,52 @@ class _ModuleAnalysis:
             return receiver, Anchor(next_line, self.text.indent_of_line(statement.line))
         return None, None
 
+    def _starts_line(self, span: Span) -> bool:
+        indent = self.text.indent_of_line(span.line)
+        return self.text.line_start(span.line) + len(indent) == span.start
+
     # What the front end can tell about argument expressions.
 
-    def _definition(self, node: cst.BaseExpression) -> cst.BaseExpression:
+    def _definition(self, node: ast.AST) -> ast.AST:
         """Follow a plain name to the expression assigned to it (one level)."""
-        if not isinstance(node, cst.Name):
-            return node
-        scope = self.values.scopes.get(node)
-        if scope is None:
-            return node
-        for assignment in scope[node.value]:
-            parent = self.parents.get(getattr(assignment, "node", None))
-            if isinstance(parent, cst.AssignTarget):
-                statement = self.parents.get(parent)
-                if isinstance(statement, cst.Assign):
-                    return statement.value
+        for binding in self.values.bindings(node):
+            statement = self.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and any(
+                t is binding.node for t in statement.targets
+            ):
+                return statement.value
         return node
 
-    def _verification(self, node: cst.BaseExpression | None) -> Verification:
+    def _verification(self, node: ast.AST | None) -> Verification:
         if node is None:
             return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
-        if isinstance(node, cst.Name) and node.value == "None":
+        if isinstance(node, ast.Constant) and node.value is None:
             return Verification.UNVERIFIED
         definition = self._definition(node)
-        if not isinstance(definition, cst.Call):
+        if not isinstance(definition, ast.Call):
             return Verification.UNKNOWN
         names = self.values.qualified_names(definition.func)
         if names & _UNVERIFIED_FACTORIES:
             return Verification.UNVERIFIED
         verifying = bool(names & _VERIFYING_FACTORIES) or (
             "ssl.SSLContext" in names
-            and any("PROTOCOL_TLS_CLIENT" in self.values.source(a) for a in definition.args)
+            and any(
+                "PROTOCOL_TLS_CLIENT" in self.values.source(a)
+                for a in (*definition.args, *definition.keywords)
+            )
         )
         if not verifying:
             return Verification.UNKNOWN
         name = dotted_name(node)
-        for attribute, value in self.collected.attribute_sets:
+        for attribute, value in self._attribute_sets():
             if name is None or dotted_name(attribute.value) != name:
                 continue
             setting = self.values.source(value)
-            if attribute.attr.value == "check_hostname" and setting == "False":
+            if attribute.attr == "check_hostname" and setting == "False":
                 return Verification.UNVERIFIED
-            if attribute.attr.value == "verify_mode" and "CERT_NONE" in setting:
+            if attribute.attr == "verify_mode" and "CERT_NONE" in setting:
                 return Verification.UNVERIFIED
         return Verification.VERIFIED
 
-    def _callable(self, node: cst.BaseExpression | None) -> CallableInfo | None:
+    def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None

@@ -15,42 +15,51 @@ adapter's reader of ``dictConfig`` dictionaries.
 
 from __future__ import annotations
 
+import ast
 import re
-
-import libcst as cst
 
 from ..model import Connection, MailFile, Value
 from ..settings import Setting, interpret, is_setting_key
 from .adapters.logging_handlers import config_connections
 from .source import dotted_name
-from .values import Evaluator
+from .symbols import Symbols
+from .values import Evaluator, call_arguments
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
-def read_python_settings(module: cst.Module, values: Evaluator, mail: MailFile) -> None:
+def read_python_settings(
+    tree: ast.Module, symbols: Symbols, values: Evaluator, mail: MailFile
+) -> None:
     """Add the connections and secrets of the module's mail settings to ``mail``."""
-    if not _MENTIONS.search(module.code):
+    if not _MENTIONS.search(values.text.code):
         return
     reader = _Reader(values)
     star_import = any(
-        isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar)
-        for statement in module.body
-        if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body
+        isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
+        for statement in tree.body
     )
     # A module that star-imports base settings holds only overrides: no defaults then.
-    reader.statements(module.body, "module", complete=not star_import)
-    for statement in module.body:
-        if isinstance(statement, cst.ClassDef):
-            bases = [dotted_name(base.value) for base in statement.bases]
+    reader.statements(tree.body, "module", complete=not star_import)
+    for statement in tree.body:
+        if isinstance(statement, ast.ClassDef):
+            bases = [dotted_name(base) for base in statement.bases]
             reader.statements(
-                statement.body.body,
-                f"class {statement.name.value}",
+                statement.body,
+                f"class {statement.name}",
                 complete=all(base == "object" for base in bases),
             )
-    module.visit(_ConfigCalls(reader))
+    # In source order, as the settings a later one overrides come first.
+    nodes: list[ast.Assign | ast.Call] = [
+        *(a for a in symbols.assignments if isinstance(a, ast.Assign)),
+        *symbols.calls,
+    ]
+    for node in sorted(nodes, key=lambda n: (n.lineno, n.col_offset, isinstance(n, ast.Call))):
+        if isinstance(node, ast.Assign):
+            reader.config_assignment(node)
+        else:
+            reader.config_call(node)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
@@ -94,8 +103,8 @@ class _Reader:
     def add(
         self,
         key: str,
-        key_node: cst.CSTNode,
-        value: cst.BaseExpression,
+        key_span,
+        value: ast.expr,
         group: str,
         complete: bool,
         *,
@@ -107,33 +116,27 @@ class _Reader:
         evaluated = self.values.evaluate(value)
         token = evaluated.literal_span or (evaluated.span if evaluated.literal else None)
         text = self.values.text.text(token) if token is not None else ""
-        setting = Setting(
-            key, evaluated, self.values.span(key_node), group, token, text, listed=listed
-        )
+        setting = Setting(key, evaluated, key_span, group, token, text, listed=listed)
         (self.complete if complete else self.partial).append(setting)
 
-    def statements(self, body, group: str, *, complete: bool) -> None:
+    def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
-            if not isinstance(statement, cst.SimpleStatementLine):
+            if isinstance(statement, ast.Assign):
+                targets = statement.targets
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets = [statement.target]
+            else:
                 continue
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                    targets = [small.target]
-                else:
-                    continue
-                for target in targets:
-                    if isinstance(target, cst.Name):
-                        self.assignment(target, small.value, group, complete)  # type: ignore[arg-type]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    self.assignment(target, statement.value, group, complete)  # type: ignore[arg-type]
 
-    def assignment(
-        self, target: cst.Name, value: cst.BaseExpression, group: str, complete: bool
-    ) -> None:
+    def assignment(self, target: ast.Name, value: ast.expr, group: str, complete: bool) -> None:
         """``NAME = value``: a setting; a dict literal is a group of settings of its own
         (``SMTP_CONFIG = {...}``), or a logging configuration (``LOGGING = {...}``)."""
-        if not isinstance(value, cst.Dict):
-            self.add(target.value, target, value, group, complete, mapping=False)
+        span = self.values.span(target)
+        if not isinstance(value, ast.Dict):
+            self.add(target.id, span, value, group, complete, mapping=False)
             return
         keys = _dict_keys(value)
         if "handlers" in keys:
@@ -142,64 +145,59 @@ class _Reader:
             self.log_handlers.extend(found)
             return
         for key, (key_node, item) in keys.items():
-            self.add(key, key_node, item, f"{group}/{target.value}", False, listed=True)
+            self.add(
+                key, self.values.span(key_node), item, f"{group}/{target.id}", False, listed=True
+            )
 
-
-def _dict_keys(node: cst.Dict) -> dict[str, tuple[cst.SimpleString, cst.BaseExpression]]:
-    found = {}
-    for element in node.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-            key = element.key.evaluated_value
-            if isinstance(key, str):
-                found[key] = (element.key, element.value)
-    return found
-
-
-class _ConfigCalls(cst.CSTVisitor):
-    """``app.config[KEY] = value`` and ``app.config.update(KEY=value)`` (Flask config), and
-    the upper-case keyword settings of any other call."""
-
-    def __init__(self, reader: _Reader) -> None:
-        self.reader = reader
-
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def config_assignment(self, node: ast.Assign) -> None:
+        """``app.config[KEY] = value`` (Flask configuration)."""
         for target in node.targets:
-            subscript = target.target
-            if not isinstance(subscript, cst.Subscript) or len(subscript.slice) != 1:
+            if not isinstance(target, ast.Subscript):
                 continue
-            owner = _config_owner(subscript.value)
-            index = subscript.slice[0].slice
-            if owner is None or not isinstance(index, cst.Index):
+            owner = _config_owner(target.value)
+            index = target.slice
+            if owner is None or not isinstance(index, ast.Constant):
                 continue
-            if isinstance(index.value, cst.SimpleString):
-                key = index.value.evaluated_value
-                if isinstance(key, str):
-                    self.reader.add(key, index.value, node.value, owner, False)
+            if isinstance(index.value, str):
+                self.add(index.value, self.values.span(index), node.value, owner, False)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def config_call(self, node: ast.Call) -> None:
+        """``app.config.update(KEY=value)`` (Flask configuration), and the upper-case
+        keyword settings of any other call."""
         func = node.func
         owner = None
-        if isinstance(func, cst.Attribute) and func.attr.value in _CONFIG_METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
             owner = _config_owner(func.value)
         if owner is None:
             self._keywords(node)
             return
-        for arg in node.args:
-            if arg.keyword is not None:
-                self.reader.add(
-                    arg.keyword.value, arg.keyword, arg.value, owner, False, listed=True
-                )
-            elif isinstance(arg.value, cst.Dict):
-                for key, (key_node, value) in _dict_keys(arg.value).items():
-                    self.reader.add(key, key_node, value, owner, False, listed=True)
-            elif isinstance(arg.value, cst.Call) and dotted_name(arg.value.func) == "dict":
-                for item in arg.value.args:
-                    if item.keyword is not None:
-                        self.reader.add(
-                            item.keyword.value, item.keyword, item.value, owner, False, listed=True
+        for argument in call_arguments(node):
+            if isinstance(argument, ast.keyword):
+                if argument.arg is not None:
+                    self.add(
+                        argument.arg,
+                        _keyword_span(self.values, argument),
+                        argument.value,
+                        owner,
+                        False,
+                        listed=True,
+                    )
+            elif isinstance(argument, ast.Dict):
+                for key, (key_node, value) in _dict_keys(argument).items():
+                    self.add(key, self.values.span(key_node), value, owner, False, listed=True)
+            elif isinstance(argument, ast.Call) and dotted_name(argument.func) == "dict":
+                for item in argument.keywords:
+                    if item.arg is not None:
+                        self.add(
+                            item.arg,
+                            _keyword_span(self.values, item),
+                            item.value,
+                            owner,
+                            False,
+                            listed=True,
                         )
 
-    def _keywords(self, node: cst.Call) -> None:
+    def _keywords(self, node: ast.Call) -> None:
         """``ConnectionConfig(MAIL_SERVER=..., MAIL_PORT=...)``,
         ``settings.configure(EMAIL_HOST=...)``: keywords written as settings names are the
         call's settings, a group of their own; everything the library reads unless a
@@ -208,22 +206,45 @@ class _ConfigCalls(cst.CSTVisitor):
         if name == "dict":
             return
         named = [
-            arg
-            for arg in node.args
-            if arg.keyword is not None
-            and arg.keyword.value.isupper()
-            and is_setting_key(arg.keyword.value, mapping=False)
+            keyword
+            for keyword in node.keywords
+            if keyword.arg is not None
+            and keyword.arg.isupper()
+            and is_setting_key(keyword.arg, mapping=False)
         ]
         if not named:
             return
-        group = f"call {name or 'expression'}@{self.reader.values.span(node).start}"
-        complete = not any(arg.star for arg in node.args)
-        for arg in named:
-            assert arg.keyword is not None
-            self.reader.add(arg.keyword.value, arg.keyword, arg.value, group, complete, listed=True)
+        group = f"call {name or 'expression'}@{self.values.span(node).start}"
+        complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
+            k.arg is not None for k in node.keywords
+        )
+        for keyword in named:
+            assert keyword.arg is not None
+            self.add(
+                keyword.arg,
+                _keyword_span(self.values, keyword),
+                keyword.value,
+                group,
+                complete,
+                listed=True,
+            )
 
 
-def _config_owner(node: cst.BaseExpression) -> str | None:
+def _keyword_span(values: Evaluator, keyword: ast.keyword):
+    """The span of a keyword argument's name (``MAIL_SERVER`` in ``MAIL_SERVER=...``)."""
+    span = values.span(keyword)
+    return values.text.span_of(span.start, span.start + len(keyword.arg or ""))
+
+
+def _dict_keys(node: ast.Dict) -> dict[str, tuple[ast.Constant, ast.expr]]:
+    found = {}
+    for key, value in zip(node.keys, node.values, strict=True):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found[key.value] = (key, value)
+    return found
+
+
+def _config_owner(node: ast.AST) -> str | None:
     """``app.config`` (or ``self.app.config``, ``current_app.config``), else None."""
     name = dotted_name(node)
     return name if name is not None and name.split(".")[-1] == "config" else None

@@ -11,20 +11,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
-import libcst as cst
-from libcst.metadata import (
-    Assignment,
-    ImportAssignment,
-    ParentNodeProvider,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
-
-from ..model import Value
+from ..model import Span, Value
 from ..providers import lookup
 from .imports import imported_constant
 from .source import SourceText, dotted_name
+from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
 
 _MAX_DEPTH = 24
 
@@ -55,60 +46,98 @@ _SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
 _CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"})
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 
-# A call to a settings reader that a library adapter knows: returns a Value, or None.
-CallReader = Callable[["Evaluator", cst.Call, str, int], "Value | None"]
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def positional_params(arguments: ast.arguments) -> list[ast.arg]:
+    return [*arguments.posonlyargs, *arguments.args]
+
+
+def default_of(param: ast.arg, arguments: ast.arguments) -> ast.expr | None:
+    """The default value written for a parameter, if any."""
+    positional = positional_params(arguments)
+    if param in positional:
+        index = positional.index(param) - (len(positional) - len(arguments.defaults))
+        return arguments.defaults[index] if index >= 0 else None
+    if param in arguments.kwonlyargs:
+        return arguments.kw_defaults[arguments.kwonlyargs.index(param)]
+    return None
+
+
+def call_arguments(call: ast.Call) -> list[ast.expr | ast.keyword]:
+    """Positional and keyword arguments in the order they are written."""
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if call.args and call.keywords:
+        arguments.sort(key=lambda a: (a.lineno, a.col_offset))
+    return arguments
+
+
+def is_spread(argument: ast.expr | ast.keyword) -> bool:
+    """``*args`` or ``**kwargs``."""
+    return isinstance(argument, ast.Starred) or (
+        isinstance(argument, ast.keyword) and argument.arg is None
+    )
+
+
+def own_nodes(function: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's body that belong to it, not to functions, lambdas or
+    classes defined inside it."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(getattr(function, "body", ()))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, (*FUNCTIONS, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 class Evaluator:
-    def __init__(
-        self, module: cst.Module, metadata: Mapping, text: SourceText, path: str | None = None
-    ) -> None:
-        self.module = module
+    def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
+        self.symbols = symbols
+        self.parents = symbols.parents
         self.path = path  # the file, to find the project modules it imports from
-        self.parents = metadata[ParentNodeProvider]
-        self.scopes = metadata[ScopeProvider]
-        self.positions = metadata[PositionProvider]
         self.text = text
-        self.call_readers: list[CallReader] = []
         # Arguments of a call being inlined (a local environment-reading wrapper).
-        self._arguments: dict[cst.Param, Value] = {}
-        self._returned: dict[cst.FunctionDef, cst.BaseExpression | None] = {}
-        self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
-        self._calls: dict[str, list[cst.Call]] | None = None  # by callee name, built lazily
-        self._resolving: set[cst.Param] = set()
+        self._arguments: dict[ast.arg, Value] = {}
+        self._returned: dict[ast.AST, ast.expr | None] = {}
+        self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
+        self._calls: dict[str, list[ast.Call]] | None = None  # by callee name, built lazily
+        self._resolving: set[ast.arg] = set()
 
     # Positions and names.
 
-    def span(self, node: cst.CSTNode):
-        return self.text.span(self.positions[node])
+    def span(self, node: ast.AST) -> Span:
+        return self.text.span(node)
 
-    def source(self, node: cst.CSTNode) -> str:
+    def source(self, node: ast.AST) -> str:
         return self.text.text(self.span(node))
 
-    def _qualified(self, node: cst.CSTNode) -> set:
-        # Asked of the scope directly, for the few nodes that need it: resolving
-        # QualifiedNameProvider for a whole module costs as much as the scopes themselves.
-        scope = self.scopes.get(node)
-        return scope.get_qualified_names_for(node) if scope is not None else set()
+    def qualified_name(self, node: ast.AST) -> str | None:
+        # Names that come from an import (or a builtin) are preferred over local ones.
+        names = self.symbols.qualified_names(node)
+        return names[0][0] if names else None
 
-    def qualified_name(self, node: cst.CSTNode) -> str | None:
-        names = self._qualified(node)
-        if not names:
-            return None
-        # Prefer names that come from an import over local ones.
-        best = sorted(names, key=lambda q: (q.source.value != 3, q.name))[0]
-        return best.name
+    def qualified_names(self, node: ast.AST) -> set[str]:
+        return {name for name, _ in self.symbols.qualified_names(node)}
 
-    def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self._qualified(node)}
+    def bindings(self, node: ast.AST) -> list[Binding]:
+        return self.symbols.bindings(node) if isinstance(node, ast.Name) else []
+
+    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
+        return self.symbols.enclosing_class(node)
+
+    def enclosing_function(self, node: ast.AST) -> Function | None:
+        return self.symbols.enclosing_function(node)
 
     # Evaluation.
 
-    def evaluate(self, node: cst.BaseExpression | None, depth: int = 0) -> Value:
+    def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value:
         if node is None:
             return Value.unknown("missing")
         span = self.span(node)
-        source = self.source(node)
+        source = self.text.text(span)
         if depth > _MAX_DEPTH:
             return Value.unknown(None, span, source=source)
         value = self._evaluate(node, depth + 1)
@@ -125,37 +154,27 @@ class Evaluator:
             items=value.items,
         )
 
-    def _evaluate(self, node: cst.BaseExpression, depth: int) -> Value:
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            try:
-                literal = ast.literal_eval(self._plain_string(node))
-            except (ValueError, SyntaxError):
-                return Value.unknown(None)
-            span = self.span(node)
-            return Value(True, literal, literal=True, literal_span=span)
-        if isinstance(node, (cst.Integer, cst.Float)):
-            try:
-                return Value(
-                    True, ast.literal_eval(node.value), literal=True, literal_span=self.span(node)
-                )
-            except (ValueError, SyntaxError):
-                return Value.unknown(None)
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-            inner = self.evaluate(node.expression, depth)
+    def _evaluate(self, node: ast.AST, depth: int) -> Value:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, (str, bytes, int, float, bool)) or node.value is None:
+                return Value(True, node.value, literal=True, literal_span=self.span(node))
+            return Value.unknown(None)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.evaluate(node.operand, depth)
             if inner.known and isinstance(inner.value, (int, float)):
                 return Value(True, -inner.value, inner.origin)
             return Value.unknown(inner.origin)
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Name):
             return self._name(node, depth)
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             return self._attribute(node, depth)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             return self._call(node, depth)
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             return self._subscript(node, depth)
-        if isinstance(node, cst.FormattedString):
+        if isinstance(node, ast.JoinedStr):
             return self._fstring(node, depth)
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left = self.evaluate(node.left, depth)
             right = self.evaluate(node.right, depth)
             if left.known and right.known:
@@ -164,74 +183,55 @@ class Evaluator:
                 except TypeError:
                     return Value.unknown(None)
             return Value.unknown(left.origin or right.origin)
-        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            # ``os.environ.get("X") or "default"``: the default, from the environment.
-            left = self.evaluate(node.left, depth)
-            right = self.evaluate(node.right, depth)
-            if left.known and left.value:
-                return left
-            if not left.known and right.known:
-                return Value(
-                    True,
-                    right.value,
-                    left.origin,
-                    literal=right.literal,
-                    literal_span=right.literal_span,
-                )
-            return right if left.known else Value.unknown(left.origin)
-        if isinstance(node, (cst.Tuple, cst.List)):
-            items = [self.evaluate(el.value, depth) for el in node.elements]
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            result = self.evaluate(node.values[0], depth)
+            for operand in node.values[1:]:
+                result = _or(result, self.evaluate(operand, depth))
+            return result
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [self.evaluate(el, depth) for el in node.elts]
             # Each element as a Value, for adapters that take a tuple apart (``(host, port)``).
-            spread = any(isinstance(el, cst.StarredElement) for el in node.elements)
+            spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
             if all(item.known for item in items):
                 return Value(True, tuple(item.value for item in items), items=elements)
             return Value(False, None, items=elements)
-        if isinstance(node, cst.Dict):
+        if isinstance(node, ast.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
 
-    def _plain_string(self, node: cst.BaseExpression) -> str:
-        # ConcatenatedString may mix in f-strings, which literal_eval rejects: fine.
-        return self.module.code_for_node(node)
-
-    def _fstring(self, node: cst.FormattedString, depth: int) -> Value:
-        prefix = node.start.rstrip("'\"")
-        quote = node.start[len(prefix) :]
-        plain_prefix = prefix.replace("f", "").replace("F", "")
+    def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
         parts: list[str] = []
         origin = None
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                try:
-                    parts.append(ast.literal_eval(plain_prefix + quote + part.value + node.end))
-                except (ValueError, SyntaxError):
-                    return Value.unknown(origin)
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                parts.append(part.value)
                 continue
-            assert isinstance(part, cst.FormattedStringExpression)
-            value = self.evaluate(part.expression, depth)
+            if not isinstance(part, ast.FormattedValue):
+                return Value.unknown(origin)
+            value = self.evaluate(part.value, depth)
             origin = origin or value.origin
-            if not value.known or part.format_spec or part.conversion:
+            if not value.known or part.format_spec is not None or part.conversion != -1:
                 return Value.unknown(origin)
             parts.append(str(value.value))
         return Value(True, "".join(parts), origin)
 
-    def _dict(self, node: cst.Dict, depth: int) -> Value:
+    def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
-        for element in node.elements:
-            if not isinstance(element, cst.DictElement):
-                return Value.unknown(None)
-            key = self.evaluate(element.key, depth)
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:
+                return Value.unknown(None)  # ``**other``
+            key = self.evaluate(key_node, depth)
             if not key.known:
                 return Value.unknown(None)
-            value = self.evaluate(element.value, depth)
+            value = self.evaluate(value_node, depth)
             result[key.value] = value  # values stay Values: subscripts keep their origin
         return Value(True, result)
 
-    def _subscript(self, node: cst.Subscript, depth: int) -> Value:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    def _subscript(self, node: ast.Subscript, depth: int) -> Value:
+        if isinstance(node.slice, (ast.Slice, ast.Tuple)):
             return Value.unknown(None)
-        key = self.evaluate(node.slice[0].slice.value, depth)
+        key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
             return Value.unknown(f"env {key.value}")
@@ -252,13 +252,9 @@ class Evaluator:
                 return Value.unknown(f"config key {key.value}")
         return Value.unknown(base.origin)
 
-    def _call(self, node: cst.Call, depth: int) -> Value:
+    def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
         name = name.removeprefix("builtins.")
-        for reader in self.call_readers:
-            value = reader(self, node, name, depth)
-            if value is not None:
-                return value
         settings_value = self._settings_reader(node, name, depth)
         if settings_value is not None:
             return settings_value
@@ -266,14 +262,19 @@ class Evaluator:
         if wrapped is not None:
             return wrapped
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "get" and _is_config(func.value):
+        if isinstance(func, ast.Attribute) and func.attr == "get" and _is_config(func.value):
             if not self.evaluate(func.value, depth).known:
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
-        if name in _CONVERTERS and len(node.args) == 1 and node.args[0].keyword is None:
-            inner = self.evaluate(node.args[0].value, depth)
+        if (
+            name in _CONVERTERS
+            and len(node.args) == 1
+            and not node.keywords
+            and not isinstance(node.args[0], ast.Starred)
+        ):
+            inner = self.evaluate(node.args[0], depth)
             if inner.known:
                 try:
                     return Value(
@@ -288,20 +289,20 @@ class Evaluator:
             return Value.unknown(inner.origin)
         return Value.unknown(f"call {name}" if name else None)
 
-    def _lookup(self, node: cst.Call, what: str, depth: int) -> Value:
+    def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
         ``what`` key (``env SMTP_HOST``, ``config key MAIL_SERVER``)."""
-        args = [a for a in node.args if a.keyword is None]
-        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
-        key = self.evaluate(args[0].value, depth) if args else None
+        args = node.args
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        key = self.evaluate(args[0], depth) if args else None
         if key is not None and key.known:
             origin = f"{what} {key.value}"
         else:
             origin = "environment" if what == "env" else "configuration"
-        default_arg = args[1] if len(args) > 1 else keywords.get("default")
-        if default_arg is None:
+        default_node = args[1] if len(args) > 1 else keywords.get("default")
+        if default_node is None:
             return Value.unknown(origin)
-        default = self.evaluate(default_arg.value, depth)
+        default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
             return Value(
                 True,
@@ -312,30 +313,27 @@ class Evaluator:
             )
         return Value.unknown(origin)
 
-    def _environment_wrapper(self, node: cst.Call, depth: int) -> Value | None:
+    def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
         """A call of a local function whose one ``return`` reads the environment with its
         parameters (``def get_env_variable(name): return os.environ[name]``, also inside
         ``try``/``except KeyError``): the value that read gives with the call's arguments,
         so the origin names the variable (``env EMAIL_HOST``). None for other calls."""
         function = self._function_named(node.func)
-        if function is None or any(arg.star for arg in node.args):
+        if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
             return None
         if function not in self._returned:
-            finder = _Returns()
-            function.body.visit(finder)
-            returned = finder.found[0].value if len(finder.found) == 1 else None
+            returns = [n for n in own_nodes(function) if isinstance(n, ast.Return)]
+            returned = returns[0].value if len(returns) == 1 else None
             # Only a read itself (``os.environ[name]``, ``os.getenv(name, d)``) is inlined.
-            usable = isinstance(returned, (cst.Subscript, cst.Call))
+            usable = isinstance(returned, (ast.Subscript, ast.Call))
             self._returned[function] = returned if usable else None
         expression = self._returned[function]
         if expression is None:
             return None
-        params = [*function.params.posonly_params, *function.params.params]
-        bound: dict[cst.Param, Value] = {}
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        positional = [a.value for a in node.args if a.keyword is None]
-        for index, param in enumerate(params):
-            given = positional[index] if index < len(positional) else keywords.get(param.name.value)
+        bound: dict[ast.arg, Value] = {}
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        for index, param in enumerate(positional_params(function.args)):
+            given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
             if given is not None:
                 bound[param] = self.evaluate(given, depth)
         saved = self._arguments
@@ -348,39 +346,32 @@ class Evaluator:
             return None
         return value
 
-    def _function_named(self, node: cst.BaseExpression) -> cst.FunctionDef | None:
-        found = self._definition_named(node, cst.FunctionDef)
-        return found if isinstance(found, cst.FunctionDef) else None
+    def _function_named(self, node: ast.AST) -> Function | None:
+        found = self._definition_named(node, FUNCTIONS)
+        return found if isinstance(found, FUNCTIONS) else None
 
-    def _definition_named(
-        self, node: cst.BaseExpression, kind: type[cst.FunctionDef] | type[cst.ClassDef]
-    ) -> cst.FunctionDef | cst.ClassDef | None:
+    def _definition_named(self, node: ast.AST, kinds: type | tuple[type, ...]) -> ast.AST | None:
         """The ``def`` or ``class`` a plain name refers to, if it is one."""
-        if not isinstance(node, cst.Name):
-            return None
-        scope = self.scopes.get(node)
-        if scope is None:
-            return None
-        for assignment in scope[node.value]:
-            if isinstance(assignment, Assignment) and isinstance(assignment.node, kind):
-                return assignment.node
+        for binding in self.bindings(node):
+            if isinstance(binding.node, kinds):
+                return binding.node
         return None
 
-    def _settings_reader(self, node: cst.Call, name: str, depth: int) -> Value | None:
+    def _settings_reader(self, node: ast.Call, name: str, depth: int) -> Value | None:
         """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
         cast=int)``: the default, from environment variable X; None for other calls."""
         func = node.func
         cast: str | None = None
         style = _SETTINGS_FUNCTIONS.get(name)
-        if style is None and isinstance(func, cst.Name):
+        if style is None and isinstance(func, ast.Name):
             style = self._made_by(func)
-        elif style is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            if self._made_by(func.value) == "environ" and func.attr.value in _SETTINGS_CASTS:
-                style, cast = "environ", func.attr.value
+        elif style is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if self._made_by(func.value) == "environ" and func.attr in _SETTINGS_CASTS:
+                style, cast = "environ", func.attr
         if style is None:
             return None
-        args = [a.value for a in node.args if a.keyword is None]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        args = node.args
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
         key = self.evaluate(args[0], depth) if args else Value.unknown(None)
         origin = f"env {key.value}" if key.known else "environment"
         # environ's Env(var, cast, default); its typed methods and decouple: (var, default).
@@ -389,8 +380,8 @@ class Evaluator:
             args[default_at] if len(args) > default_at else None
         )
         cast_node = keywords.get("cast") or (args[1] if default_at == 2 and len(args) > 1 else None)
-        if cast is None and isinstance(cast_node, cst.Name):
-            cast = cast_node.value
+        if cast is None and isinstance(cast_node, ast.Name):
+            cast = cast_node.id
         if default_node is None:
             return Value.unknown(origin)
         default = self.evaluate(default_node, depth)
@@ -407,17 +398,17 @@ class Evaluator:
         literal_span = default.literal_span or (default.span if default.literal else None)
         return Value(True, value, origin, literal=default.literal, literal_span=literal_span)
 
-    def _made_by(self, node: cst.Name) -> str | None:
+    def _made_by(self, node: ast.Name) -> str | None:
         """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
-        scope = self.scopes.get(node)
-        if scope is None:
-            return None
-        for assignment in scope[node.value]:
-            if isinstance(assignment, ImportAssignment):
+        for binding in self.bindings(node):
+            if binding.kind is BindingKind.IMPORT:
                 return None
-            parent = self.parents.get(getattr(assignment, "node", None))
-            statement = self.parents.get(parent) if isinstance(parent, cst.AssignTarget) else None
-            if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Call):
+            statement = self.parents.get(binding.node)
+            if (
+                isinstance(statement, ast.Assign)
+                and binding.node in statement.targets
+                and isinstance(statement.value, ast.Call)
+            ):
                 made = _SETTINGS_FACTORIES.get(self.qualified_name(statement.value.func) or "")
                 if made is not None:
                     return made
@@ -425,76 +416,60 @@ class Evaluator:
 
     # Names.
 
-    def _name(self, node: cst.Name, depth: int) -> Value:
-        if node.value in ("True", "False", "None"):
-            constant = {"True": True, "False": False, "None": None}[node.value]
-            return Value(True, constant, literal=True, literal_span=self.span(node))
-        scope = self.scopes.get(node)
-        if scope is None:
-            return Value.unknown(f"name {node.value}")
-        assignments = [
-            a for a in scope[node.value] if isinstance(a, (Assignment, ImportAssignment))
-        ]
-        if not assignments:
-            return Value.unknown(f"name {node.value}")
-        use = self.positions[node].start
-        chosen = self._reaching(assignments, scope, use)
-        return self._assignment_value(chosen, node.value, depth)
+    def _name(self, node: ast.Name, depth: int) -> Value:
+        scope = self.symbols.scope_of.get(node)
+        bindings = self.bindings(node)
+        if scope is None or not bindings:
+            return Value.unknown(f"name {node.id}")
+        local = [b for b in bindings if b.scope is scope]
+        use = (node.lineno, node.col_offset)
+        # The binding that most plausibly reaches the use: the last one before it in the
+        # same scope, else the last one at all.
+        before = [b for b in local if b.position <= use]
+        chosen = max(before or local or bindings, key=lambda b: b.position)
+        return self._binding_value(chosen, depth)
 
-    def _reaching(self, assignments: list, scope: Scope, use) -> object:
-        """The assignment that most plausibly reaches a use: the last one before it
-        in the same scope, else the last one at all."""
-
-        def position(assignment) -> tuple[int, int]:
-            start = self.positions[assignment.node].start
-            return (start.line, start.column)
-
-        local = [a for a in assignments if a.scope is scope]
-        before = [a for a in local if position(a) <= (use.line, use.column)]
-        pool = before or local or assignments
-        return max(pool, key=position)
-
-    def _assignment_value(self, assignment, name: str, depth: int) -> Value:
-        node = assignment.node
-        if isinstance(assignment, ImportAssignment) or isinstance(
-            node, (cst.Import, cst.ImportFrom)
-        ):
-            origin = self._import_origin(node, name)
+    def _binding_value(self, binding: Binding, depth: int) -> Value:
+        name, node = binding.name, binding.node
+        if binding.kind is BindingKind.IMPORT:
+            assert isinstance(node, (ast.Import, ast.ImportFrom))
+            origin = _import_origin(node, name)
             module, _, attribute = origin.rpartition(".")
             imported = imported_constant(self.path, module, attribute) if module else None
             return imported or Value.unknown(f"import {origin}")
-        if isinstance(node, cst.Param):
+        if binding.kind is BindingKind.PARAM:
+            assert isinstance(node, ast.arg)
             if node in self._arguments:
                 return self._arguments[node]
-            if node.default is not None:
-                default = self.evaluate(node.default, depth)
+            arguments = self.parents.get(node)
+            default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
+            if default is not None:
+                value = self.evaluate(default, depth)
                 return Value(
-                    default.known,
-                    default.value,
+                    value.known,
+                    value.value,
                     f"parameter {name}",
-                    literal=default.literal,
-                    literal_span=default.literal_span,
+                    literal=value.literal,
+                    literal_span=value.literal_span,
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
-        if isinstance(parent, cst.AssignTarget):
-            statement = self.parents.get(parent)
-            if isinstance(statement, cst.Assign) and parent.target is node:
-                return self.evaluate(statement.value, depth)
-        if isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is not None:
+        if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
             return self.evaluate(parent.value, depth)
-        if isinstance(parent, cst.Element):
+        if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
+            return self.evaluate(parent.value, depth)
+        if isinstance(parent, (ast.Tuple, ast.List)):
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
 
-    def _passed_in(self, param: cst.Param, name: str, depth: int) -> Value | None:
+    def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
         ``get_server("smtp.office365.com")``. Known only when every call site's argument
         is known; a Microsoft host among them is the one kept, so it is reported."""
-        function = self.parents.get(self.parents.get(param))
-        if not isinstance(function, cst.FunctionDef) or param in self._resolving:
-            return None  # recursion (``f(x)`` inside ``f``) stays unknown
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None  # a lambda's; or recursion (``f(x)`` inside ``f``) stays unknown
         self._resolving.add(param)
         try:
             return self._from_call_sites(function, param, name, depth)
@@ -502,23 +477,20 @@ class Evaluator:
             self._resolving.discard(param)
 
     def _from_call_sites(
-        self, function: cst.FunctionDef, param: cst.Param, name: str, depth: int
+        self, function: Function, param: ast.arg, name: str, depth: int
     ) -> Value | None:
-        params = [*function.params.posonly_params, *function.params.params]
+        params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
         position = next((i for i, p in enumerate(params) if p is param), None)
         if method and position is not None:
             position -= 1  # ``self`` is not passed
         values = []
-        for call in self._calls_of(function.name.value, method):
-            argument = None
-            for index, arg in enumerate(call.args):
-                if arg.star:
-                    return None
-                if arg.keyword is not None and arg.keyword.value == name:
-                    argument = arg.value
-                elif arg.keyword is None and index == position:
-                    argument = arg.value
+        for call in self._calls_of(function.name, method):
+            if any(is_spread(a) for a in (*call.args, *call.keywords)):
+                return None
+            argument = next((k.value for k in call.keywords if k.arg == name), None)
+            if argument is None and position is not None and position < len(call.args):
+                argument = call.args[position]
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
@@ -533,181 +505,144 @@ class Evaluator:
         )
         return Value(True, chosen.value, chosen.origin)
 
-    def _calls_of(self, function: str, method: bool) -> list[cst.Call]:
+    def _calls_of(self, function: str, method: bool) -> list[ast.Call]:
         """Calls of a module function (``f(...)``) or of a method (``self.f(...)``)."""
         if self._calls is None:
-            collector = _CallsByName()
-            self.module.visit(collector)
-            self._calls = collector.calls
+            self._calls = {}
+            for call in self.symbols.calls:
+                func = call.func
+                if isinstance(func, ast.Name):
+                    self._calls.setdefault(func.id, []).append(call)
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "self"
+                ):
+                    self._calls.setdefault(f"self.{func.attr}", []).append(call)
         return self._calls.get(("self." if method else "") + function, [])
 
-    def _unpacked(self, node: cst.Name, element: cst.Element, depth: int) -> Value:
-        container = self.parents.get(element)
-        target = self.parents.get(container)
-        statement = self.parents.get(target) if isinstance(target, cst.AssignTarget) else None
-        if not isinstance(container, (cst.Tuple, cst.List)) or not isinstance(
-            statement, cst.Assign
+    def _unpacked(self, node: ast.Name, container: ast.Tuple | ast.List, depth: int) -> Value:
+        statement = self.parents.get(container)
+        if not isinstance(statement, ast.Assign) or not any(
+            t is container for t in statement.targets
         ):
-            return Value.unknown(f"name {node.value}")
-        index = next(i for i, el in enumerate(container.elements) if el is element)
+            return Value.unknown(f"name {node.id}")
+        index = next(i for i, el in enumerate(container.elts) if el is node)
         value = statement.value
-        if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(
-            container.elements
-        ):
-            return self.evaluate(value.elements[index].value, depth)
-        return Value.unknown(f"name {node.value}")
-
-    def _import_origin(self, node: cst.CSTNode, name: str) -> str:
-        if isinstance(node, cst.ImportFrom):
-            dots = "." * len(node.relative)
-            module = dots + (self.module.code_for_node(node.module) if node.module else "")
-            for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
-                local = alias.asname.name if alias.asname else alias.name
-                if isinstance(local, cst.Name) and local.value == name:
-                    return f"{module}.{self.module.code_for_node(alias.name)}"
-            return f"{module}.{name}"
-        if isinstance(node, cst.Import):
-            # ``import pkg.config as cfg`` binds cfg to pkg.config.
-            for alias in node.names:
-                local = alias.asname.name if alias.asname else alias.name
-                if isinstance(local, cst.Name) and local.value == name:
-                    return self.module.code_for_node(alias.name)
-        return name
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(container.elts):
+            return self.evaluate(value.elts[index], depth)
+        return Value.unknown(f"name {node.id}")
 
     # Attributes.
 
-    def _attribute(self, node: cst.Attribute, depth: int) -> Value:
+    def _attribute(self, node: ast.Attribute, depth: int) -> Value:
         dotted = dotted_name(node)
         qualified = self.qualified_name(node)
-        if isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
             klass = self.enclosing_class(node)
             if klass is not None:
-                return self._member(klass, node.attr.value, f"attribute {dotted}", depth)
+                return self._member(klass, node.attr, f"attribute {dotted}", depth)
         base = self.evaluate(node.value, depth)
-        if base.known and isinstance(base.value, dict) and node.attr.value in base.value:
-            item = base.value[node.attr.value]
+        if base.known and isinstance(base.value, dict) and node.attr in base.value:
+            item = base.value[node.attr]
             return item if isinstance(item, Value) else Value(True, item)
-        klass = self._class_named(node.value)
+        klass = self.class_named(node.value)
         if klass is not None:
-            return self._member(klass, node.attr.value, f"attribute {dotted}", depth)
+            return self._member(klass, node.attr, f"attribute {dotted}", depth)
         if base.origin and base.origin.startswith("import "):
             module = base.origin.removeprefix("import ")
-            imported = imported_constant(self.path, module, node.attr.value)
-            return imported or Value.unknown(f"{base.origin}.{node.attr.value}")
+            imported = imported_constant(self.path, module, node.attr)
+            return imported or Value.unknown(f"{base.origin}.{node.attr}")
         return Value.unknown(f"attribute {qualified or dotted}")
 
-    def _class_named(self, node: cst.BaseExpression) -> cst.ClassDef | None:
-        found = self._definition_named(node, cst.ClassDef)
-        return found if isinstance(found, cst.ClassDef) else None
+    def class_named(self, node: ast.AST) -> ast.ClassDef | None:
+        found = self._definition_named(node, ast.ClassDef)
+        return found if isinstance(found, ast.ClassDef) else None
 
-    def enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, cst.ClassDef):
-            current = self.parents.get(current)
-        return current
-
-    def enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, cst.FunctionDef):
-            current = self.parents.get(current)
-        return current
-
-    def class_attributes(self, klass: cst.ClassDef) -> dict[str, list[cst.BaseExpression]]:
+    def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
         """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,
         ``__init__`` first."""
         cached = self._class_attrs.get(klass)
         if cached is not None:
             return cached
-        found: dict[str, list[cst.BaseExpression]] = {}
-        for statement in klass.body.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            found.setdefault(target.target.value, []).append(small.value)
-                elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                    if isinstance(small.target, cst.Name):
-                        found.setdefault(small.target.value, []).append(small.value)
-        methods = [s for s in klass.body.body if isinstance(s, cst.FunctionDef)]
-        methods.sort(key=lambda f: f.name.value != "__init__")
+        found: dict[str, list[ast.expr]] = {}
+        for statement in klass.body:
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                if isinstance(statement.target, ast.Name):
+                    found.setdefault(statement.target.id, []).append(statement.value)
+        methods = [s for s in klass.body if isinstance(s, FUNCTIONS)]
+        methods.sort(key=lambda f: f.name != "__init__")
         for method in methods:
-            for assign in _self_assignments(method):
-                found.setdefault(assign[0], []).append(assign[1])
+            for attribute, value in _self_assignments(method):
+                found.setdefault(attribute, []).append(value)
         self._class_attrs[klass] = found
         return found
 
-    def _member(self, klass: cst.ClassDef, name: str, origin: str, depth: int) -> Value:
+    def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
         if values:
             return self.evaluate(values[0], depth)
         for base in klass.bases:
-            parent = self._class_named(base.value)
+            parent = self.class_named(base)
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
 
 
-def _is_config(node: cst.BaseExpression) -> bool:
+def _or(left: Value, right: Value) -> Value:
+    """``os.environ.get("X") or "default"``: the default, from the environment."""
+    if left.known and left.value:
+        return left
+    if not left.known and right.known:
+        return Value(
+            True,
+            right.value,
+            left.origin,
+            literal=right.literal,
+            literal_span=right.literal_span,
+        )
+    return right if left.known else Value.unknown(left.origin)
+
+
+def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:
+    if isinstance(node, ast.ImportFrom):
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if (alias.asname or alias.name) == name:
+                return f"{module}.{alias.name}"
+        return f"{module}.{name}"
+    # ``import pkg.config as cfg`` binds cfg to pkg.config.
+    for alias in node.names:
+        if (alias.asname or alias.name) == name:
+            return alias.name
+    return name
+
+
+def _is_config(node: ast.AST) -> bool:
     name = dotted_name(node)
     return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES
 
 
-class _Returns(cst.CSTVisitor):
-    """The ``return`` statements of one function body (not of functions inside it)."""
-
-    def __init__(self) -> None:
-        self.found: list[cst.Return] = []
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.found.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
-class _CallsByName(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: dict[str, list[cst.Call]] = {}
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Name):
-            self.calls.setdefault(func.value, []).append(node)
-        elif (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.value.value == "self"
-        ):
-            self.calls.setdefault(f"self.{func.attr.value}", []).append(node)
-
-
-class _SelfAssignments(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[tuple[str, cst.BaseExpression]] = []
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            t = target.target
-            if (
-                isinstance(t, cst.Attribute)
-                and isinstance(t.value, cst.Name)
-                and t.value.value == "self"
-            ):
-                self.found.append((t.attr.value, node.value))
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False  # a nested class has its own self
-
-
-def _self_assignments(method: cst.FunctionDef) -> list[tuple[str, cst.BaseExpression]]:
-    visitor = _SelfAssignments()
-    method.body.visit(visitor)
-    return visitor.found
+def _self_assignments(method: Function) -> list[tuple[str, ast.expr]]:
+    """``self.x = value`` anywhere in a method, nested functions included (a nested class
+    has its own ``self``), in source order."""
+    found: list[tuple[str, ast.expr]] = []
+    stack: list[ast.AST] = list(reversed(method.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    found.append((target.attr, node.value))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return found

@@ -1,0 +1,306 @@
+"""Parsing Python source for analysis, with limits that no input can break.
+
+The standard library's parser does the work. What it cannot take becomes a
+:class:`ParseError` with the position the parser points at: syntax errors, null
+bytes, undecodable text. Some input needs more than a plain ``ast.parse``:
+
+* **deep nesting** (a generated ``x = "a" + "b" + ...`` of thousands of terms), which
+  exceeds the parser's recursion limit: parsed again in a thread with a large stack
+  and a higher limit (the analysis walks trees with its own stacks);
+* **very large modules** (generated code of many megabytes), whose whole tree would
+  cost over a gigabyte: only the top-level statements that mention mail, the imports
+  and the definitions they refer to are parsed, every other character is blanked to a
+  space, so each line, column and offset stays exactly where it is in the file;
+* **syntax of a newer Python** than the one running (PEP 695 type parameters and
+  ``type`` statements on Python 3.11): type parameter lists are blanked out;
+* **a statement the parser refuses** in an otherwise good module (nesting beyond the
+  parser's 200 parentheses, a half-edited line): that top-level statement is blanked
+  out and the rest is parsed and checked; the statement is reported as not checked.
+
+Python 2 modules are not repaired statement by statement (nearly every ``print`` would
+go): the caller scans them with the token-level fallback.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import sys
+import threading
+import warnings
+from dataclasses import dataclass, field
+
+from ..errors import ParseError
+from ..precheck import marker_pattern
+from ..text import decode
+
+# Above this many characters a module is parsed by its statements that matter.
+LARGE_MODULE_CHARS = 1_000_000
+# Recursion limit and stack for the second try at deeply nested source.
+_DEEP_RECURSION_LIMIT = 250_000
+_DEEP_STACK_BYTES = 768 * 1024 * 1024
+# Shapes only Python 2 has: print and exec statements, "except X, e:", backticks.
+_PYTHON2 = re.compile(
+    r"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"']|except[^:\n]*,[ \t]*\w+[ \t]*:)|`\w",
+    re.MULTILINE,
+)
+
+
+# Statements blanked out before a module is given up as unparsable.
+_MAX_REPAIRS = 16
+# PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``.
+_TYPE_PARAMETERS = re.compile(
+    r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]\n]*\])", re.MULTILINE
+)
+_TYPE_STATEMENT = re.compile(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A statement the parser refused, left out of the analysis: why, and its lines."""
+
+    error: ParseError
+    first_line: int
+    last_line: int
+
+
+@dataclass
+class Parsed:
+    """A module's text (offsets of the model index into it), its tree, and the
+    statements left out because the parser refused them."""
+
+    text: str
+    tree: ast.Module
+    left_out: list[LeftOut] = field(default_factory=list)
+
+
+def parse_python(data: bytes) -> Parsed:
+    try:
+        _, text = decode("python", data)
+    except ValueError as error:
+        raise ParseError(str(error)) from None
+    source = text if len(text) <= LARGE_MODULE_CHARS else mail_statements(text)
+    try:
+        return Parsed(text, parse_text(source))
+    except ParseError as error:
+        if error.line is None or _PYTHON2.search(text):
+            raise _with_python2_hint(error, text) from None
+        return _repaired(text, source, error)
+
+
+def parse_text(source: str) -> ast.Module:
+    try:
+        return _parse(source)
+    except RecursionError:
+        return _parse_deep(source)
+    except SyntaxError as error:
+        raise _syntax_error(error) from None
+    except ValueError as error:  # null bytes
+        raise ParseError(f"cannot parse: {error}") from None
+    except MemoryError:
+        raise ParseError("too large to parse") from None
+
+
+def _repaired(text: str, source: str, first: ParseError) -> Parsed:
+    """The module parsed with newer syntax blanked out, then without the top-level
+    statements the parser still refuses; ``first`` if nothing helps."""
+    source = _TYPE_PARAMETERS.sub(lambda m: m.group(1) + " " * len(m.group(2)), source)
+    source = "".join(
+        _VISIBLE.sub(" ", line) if _TYPE_STATEMENT.match(line) else line
+        for line in _LINE_END_KEPT.findall(source)
+    )
+    chunks = _chunks(source)
+    left_out: list[LeftOut] = []
+    for _ in range(_MAX_REPAIRS):
+        try:
+            return Parsed(text, parse_text(source), left_out)
+        except ParseError as error:
+            if error.line is None:
+                break
+            offset = _line_offset(source, error.line)
+            index = bisect.bisect_right([c[0] for c in chunks], offset) - 1
+            start, end = chunks[index]
+            if not source[start:end].strip():
+                break  # nothing left to blank where the parser stops
+            first = _line_number(source, start)
+            last = _line_number(source, max(start, start + len(source[start:end].rstrip()) - 1))
+            lines = f"line {first}" if first == last else f"lines {first}-{last}"
+            error.args = (f"{error.args[0]}; {lines} not checked",)
+            left_out.append(LeftOut(error, first, last))
+            source = source[:start] + _VISIBLE.sub(" ", source[start:end]) + source[end:]
+    raise first
+
+
+def _line_offset(text: str, line: int) -> int:
+    if line <= 1:
+        return 0
+    for count, match in enumerate(_LINE_END.finditer(text), start=2):
+        if count == line:
+            return match.end()
+    return len(text)
+
+
+def _line_number(text: str, offset: int) -> int:
+    return len(_LINE_END.findall(text, 0, offset)) + 1
+
+
+def _parse(source: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences and the like
+        return ast.parse(source)
+
+
+def _parse_deep(source: str) -> ast.Module:
+    outcome: list[ast.Module | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_parse(source))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+
+    limit = sys.getrecursionlimit()
+    stack = threading.stack_size()
+    sys.setrecursionlimit(_DEEP_RECURSION_LIMIT)
+    try:
+        threading.stack_size(_DEEP_STACK_BYTES)
+        thread = threading.Thread(target=work, name="authsweep-deep-parse", daemon=True)
+        thread.start()
+        threading.stack_size(stack)
+        thread.join()
+    finally:
+        sys.setrecursionlimit(limit)
+    result = outcome[0]
+    if isinstance(result, ast.Module):
+        return result
+    if isinstance(result, SyntaxError):
+        raise _syntax_error(result) from None
+    if isinstance(result, RecursionError):
+        raise ParseError("too deeply nested to parse") from None
+    raise ParseError(f"cannot parse: {type(result).__name__}") from None
+
+
+def _syntax_error(error: SyntaxError) -> ParseError:
+    message = error.msg or "invalid syntax"
+    if error.lineno:
+        where = f"syntax error at line {error.lineno}"
+        if error.offset:
+            where += f", column {error.offset}"
+        message = f"{where}: {message}"
+    else:
+        message = f"syntax error: {message}"
+    return ParseError(message, error.lineno, error.offset)
+
+
+def _with_python2_hint(error: ParseError, text: str) -> ParseError:
+    if _PYTHON2.search(text):
+        error.args = (f"{error.args[0]} (Python 2 code)",)
+    return error
+
+
+# A line that may start a top-level statement: not indented, not a comment, not a
+# closing bracket, not a clause that continues the statement above it.
+_TOP_LEVEL = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)", re.MULTILINE)
+_DEFINES = re.compile(
+    r"(?:@[^\n]*\n)*(?:(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])"
+)
+_IMPORT = re.compile(r"(?:import|from)[ \t]")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END_KEPT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_VISIBLE = re.compile(r"[^\r\n]")
+_MAX_MERGES = 64
+
+
+def mail_statements(text: str) -> str:
+    """``text`` with every top-level statement blanked out but those that mention mail,
+    the imports, and, to a fixpoint, the definitions they use by name and the statements
+    that use what they define (``server = SMTP(...)`` then ``server.login(...)``)."""
+    if "\r" in text and "\n" not in text:
+        return text  # old Mac line ends: no statement boundaries to find cheaply
+    chunks = _chunks(text)
+    starts = [start for start, _ in chunks]
+    chosen = {bisect.bisect_right(starts, m.start()) - 1 for m in marker_pattern().finditer(text)}
+    imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
+    definitions: dict[str, list[int]] = {}
+    for index, start in enumerate(starts):
+        match = _DEFINES.match(text, start)
+        if match:
+            definitions.setdefault(match.group(1) or match.group(2), []).append(index)
+    defines = {i: {name} for name, indexes in definitions.items() for i in indexes}
+    for index in imports & chosen:  # names imported from a mail library are mail names
+        defines[index] = _imported_names(text[slice(*chunks[index])])
+    new = set(chosen)
+    while new:
+        found: set[int] = set()
+        for index in new:
+            start, end = chunks[index]
+            for word in set(_WORD.findall(text, start, end)):
+                found.update(definitions.get(word, ()))
+        names = {name for i in new for name in defines.get(i, ())}
+        if names:
+            users = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+            found.update(bisect.bisect_right(starts, m.start()) - 1 for m in users.finditer(text))
+        new = found - chosen
+        chosen |= new
+    kept = _whole_statements(text, chunks, chosen | imports)
+    parts: list[str] = []
+    for index, (start, end) in enumerate(chunks):
+        piece = text[start:end]
+        parts.append(piece if index in kept else _VISIBLE.sub(" ", piece))
+    return "".join(parts)
+
+
+def _imported_names(statement: str) -> set[str]:
+    try:
+        tree = _parse(statement)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {
+        (alias.asname or alias.name).split(".")[0]
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+        if alias.name != "*"
+    }
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Candidate top-level statements: from one column-0 line that may start a statement
+    to the next, a decorator joined to what it decorates."""
+    starts = [m.start() for m in _TOP_LEVEL.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    chunks = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    joined: list[tuple[int, int]] = []
+    decorating = False  # the last chunk holds decorators still waiting for their def
+    for start, end in chunks:
+        if decorating:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+        decorating = text.startswith("@", start)
+    return joined
+
+
+def _whole_statements(text: str, chunks: list[tuple[int, int]], chosen: set[int]) -> set[int]:
+    """The chosen chunks, each grown over the chunks that follow it until it parses on its
+    own (a column-0 line inside a string or bracket is not a statement start). One that
+    never does is kept as it is, for the parser to say what is wrong with it."""
+    kept: set[int] = set()
+    for index in sorted(chosen):
+        if index in kept:
+            continue
+        last = index
+        while True:
+            try:
+                _parse(text[chunks[index][0] : chunks[last][1]])
+                break
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                if last + 1 >= len(chunks) or last - index >= _MAX_MERGES:
+                    last = index
+                    break
+                last += 1
+        kept.update(range(index, last + 1))
+    return kept

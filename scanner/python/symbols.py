@@ -1,0 +1,314 @@
+"""One pass over a module's ``ast``: parents, scopes, name bindings, and the nodes the
+front end looks at (calls, assignments, returns, classes), in source order.
+
+This is the light scope analysis the value evaluator needs, with Python's rules:
+a name bound anywhere in a function is local to it (unless declared ``global`` or
+``nonlocal``), class bodies are not visible from the functions inside them,
+comprehensions have their own scope (their first iterable belongs to the enclosing
+one), and a name nobody binds is a builtin or nothing. Qualified names follow
+imports (``from smtplib import SMTP as S``: ``S`` is ``smtplib.SMTP``); local
+definitions are named after where they live (``f.<locals>.g``, ``Mailer.send``).
+
+The walk keeps its own stack, so modules nested deeper than Python's recursion limit
+(long generated expressions) are walked like any other.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from enum import Enum
+
+_BUILTINS = frozenset(dir(builtins))
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+class BindingKind(Enum):
+    NAME = "name"  # assignment, for/with target, walrus, except name, match capture
+    PARAM = "param"
+    IMPORT = "import"
+    DEF = "def"
+    CLASS = "class"
+
+
+@dataclass(eq=False)
+class Binding:
+    """One place that binds a name: ``node`` is the target ``Name``, the ``arg``, the
+    ``def``/``class``, or the import statement (``alias`` holds the imported name)."""
+
+    name: str
+    kind: BindingKind
+    node: ast.AST
+    scope: Scope
+    position: tuple[int, int]
+    imported: str | None = None  # for imports: the qualified name bound (``smtplib.SMTP``)
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # "module", "class", "function", "lambda", "comprehension"
+    node: ast.AST
+    parent: Scope | None
+    prefix: str  # how local names are qualified: "", "Mailer.", "send.<locals>."
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    declared_nonlocal: set[str] = field(default_factory=set)
+
+    def bind(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+class Symbols:
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scope_of: dict[ast.AST, Scope] = {}  # Name nodes -> the scope they are read in
+        self.calls: list[ast.Call] = []
+        self.assignments: list[ast.Assign | ast.AnnAssign] = []
+        self.returns: list[ast.Return] = []
+        self.classes: list[ast.ClassDef] = []
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.max_depth = 0
+        self.module_scope = Scope("module", tree, None, "")
+        self._walk()
+
+    # The walk.
+
+    def _walk(self) -> None:
+        stack: list[tuple[ast.AST, Scope, int]] = [(self.tree, self.module_scope, 0)]
+        parents = self.parents
+        max_depth = 0
+        while stack:
+            node, scope, depth = stack.pop()
+            if depth > max_depth:
+                max_depth = depth
+            children = self._visit(node, scope)
+            for child, child_scope in reversed(children):
+                parents.setdefault(child, node)  # some were given a closer parent already
+                stack.append((child, child_scope, depth + 1))
+        self.max_depth = max_depth
+
+    def _visit(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        """Record what ``node`` means and return its children, in source order, with the
+        scope each is evaluated in."""
+        if isinstance(node, ast.Name):
+            self.scope_of[node] = scope
+            if isinstance(node.ctx, ast.Store):
+                self._bind(node.id, BindingKind.NAME, node, scope)
+            return []
+        if isinstance(node, ast.Call):
+            self.calls.append(node)
+            arguments: list[ast.AST] = [*node.args, *node.keywords]
+            if node.keywords and node.args:
+                arguments.sort(key=_position)  # ``f(a=1, *rest)``: keep source order
+            return [(child, scope) for child in (node.func, *arguments)]
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            self.assignments.append(node)
+        elif isinstance(node, ast.Return):
+            self.returns.append(node)
+        elif isinstance(node, ast.arguments):
+            return []  # its parts were placed by the function or lambda that owns it
+        elif isinstance(node, FUNCTIONS):
+            return self._function(node, scope)
+        elif isinstance(node, ast.Lambda):
+            return self._lambda(node, scope)
+        elif isinstance(node, ast.ClassDef):
+            return self._class(node, scope)
+        elif isinstance(node, _COMPREHENSIONS):
+            return self._comprehension(node, scope)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node, scope)
+        elif isinstance(node, ast.Global):
+            scope.declared_global.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            scope.declared_nonlocal.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self._bind(node.name, BindingKind.NAME, node, scope)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            self._bind(node.name, BindingKind.NAME, node, scope)
+        elif isinstance(node, ast.NamedExpr):
+            # The walrus binds in the nearest scope that is not a comprehension.
+            target = scope
+            while target.kind == "comprehension" and target.parent is not None:
+                target = target.parent
+            self.scope_of[node.target] = scope
+            self._bind(node.target.id, BindingKind.NAME, node.target, target)
+            self.parents[node.target] = node
+            return [(node.value, scope)]
+        elif isinstance(node, ast.Dict):
+            items: list[ast.AST] = []
+            for key, value in zip(node.keys, node.values, strict=True):
+                if key is not None:
+                    items.append(key)
+                items.append(value)
+            return [(child, scope) for child in items]
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> list[tuple[ast.AST, Scope]]:
+        self.functions.append(node)
+        self._bind(node.name, BindingKind.DEF, node, scope)
+        inner = Scope("function", node, scope, f"{scope.prefix}{node.name}.<locals>.")
+        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
+        children += self._parameters(node.args, scope, inner)
+        if node.returns is not None:
+            children.append((node.returns, scope))
+        children += [(statement, inner) for statement in node.body]
+        return children
+
+    def _lambda(self, node: ast.Lambda, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        inner = Scope("lambda", node, scope, f"{scope.prefix}<lambda>.<locals>.")
+        return [*self._parameters(node.args, scope, inner), (node.body, inner)]
+
+    def _parameters(
+        self, arguments: ast.arguments, outer: Scope, inner: Scope
+    ) -> list[tuple[ast.AST, Scope]]:
+        """Defaults and annotations are evaluated outside; the parameters bind inside.
+        The ``arguments`` node stays the parent of each ``arg`` (arg -> arguments -> def)."""
+        children: list[tuple[ast.AST, Scope]] = [(arguments, outer)]
+        for param in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *([arguments.vararg] if arguments.vararg else []),
+            *arguments.kwonlyargs,
+            *([arguments.kwarg] if arguments.kwarg else []),
+        ):
+            self.parents[param] = arguments
+            self._bind(param.arg, BindingKind.PARAM, param, inner)
+            if param.annotation is not None:
+                self.parents[param.annotation] = param
+                children.append((param.annotation, outer))
+        for default in (*arguments.defaults, *(d for d in arguments.kw_defaults if d)):
+            self.parents[default] = arguments
+            children.append((default, outer))
+        return children
+
+    def _class(self, node: ast.ClassDef, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self.classes.append(node)
+        self._bind(node.name, BindingKind.CLASS, node, scope)
+        inner = Scope("class", node, scope, f"{scope.prefix}{node.name}.")
+        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
+        children += [(base, scope) for base in (*node.bases, *node.keywords)]
+        children += [(statement, inner) for statement in node.body]
+        return children
+
+    def _comprehension(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        inner = Scope("comprehension", node, scope, f"{scope.prefix}<comprehension>.")
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        children: list[tuple[ast.AST, Scope]] = []
+        for index, generator in enumerate(generators):
+            self.parents[generator] = node
+            for part in (generator.target, generator.iter, *generator.ifs):
+                self.parents[part] = generator
+            children.append((generator.target, inner))
+            children.append((generator.iter, scope if index == 0 else inner))
+            children += [(condition, inner) for condition in generator.ifs]
+        if isinstance(node, ast.DictComp):
+            elements: list[ast.AST] = [node.key, node.value]
+        else:
+            elements = [node.elt]  # type: ignore[attr-defined]
+        # The element comes first in the source, the generators after it.
+        return [(element, inner) for element in elements] + children
+
+    def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            if isinstance(node, ast.Import):
+                if alias.asname:
+                    local, imported = alias.asname, alias.name
+                else:
+                    local = imported = alias.name.split(".", 1)[0]
+            else:
+                module = "." * node.level + (node.module or "")
+                separator = "." if node.module else ""
+                local, imported = alias.asname or alias.name, f"{module}{separator}{alias.name}"
+            self._bind(local, BindingKind.IMPORT, node, scope, imported)
+
+    def _bind(
+        self,
+        name: str,
+        kind: BindingKind,
+        node: ast.AST,
+        scope: Scope,
+        imported: str | None = None,
+    ) -> None:
+        target = scope
+        if name in scope.declared_global:
+            target = self.module_scope
+        elif name in scope.declared_nonlocal:
+            target = self._enclosing_binder(name, scope) or scope
+        target.bind(Binding(name, kind, node, target, _position(node), imported))
+
+    def _enclosing_binder(self, name: str, scope: Scope) -> Scope | None:
+        current = scope.parent
+        while current is not None and current.kind != "module":
+            if current.kind != "class" and name in current.bindings:
+                return current
+            current = current.parent
+        return None
+
+    # Questions.
+
+    def resolve(self, name: str, scope: Scope) -> Scope | None:
+        """The scope whose binding of ``name`` a read in ``scope`` sees, if any."""
+        if name in scope.declared_global:
+            return self.module_scope if name in self.module_scope.bindings else None
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if (first or current.kind != "class") and name in current.bindings:
+                return current
+            first = False
+            current = current.parent
+        return None
+
+    def bindings(self, node: ast.Name) -> list[Binding]:
+        """Every binding of the name in the scope a read of ``node`` resolves to."""
+        scope = self.scope_of.get(node)
+        if scope is None:
+            return []
+        found = self.resolve(node.id, scope)
+        return found.bindings[node.id] if found is not None else []
+
+    def qualified_names(self, node: ast.AST) -> list[tuple[str, bool]]:
+        """What a Name/Attribute chain refers to: (qualified name, whether local), names
+        from imports and builtins first."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return []
+        rest = "".join(f".{part}" for part in reversed(parts))
+        bindings = self.bindings(node)
+        if not bindings:
+            if node.id in _BUILTINS and node in self.scope_of:
+                return [(f"builtins.{node.id}{rest}", False)]
+            return []
+        names: dict[str, bool] = {}
+        for binding in bindings:
+            if binding.kind is BindingKind.IMPORT:
+                names[f"{binding.imported}{rest}"] = False
+            else:
+                names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
+        return sorted(names.items(), key=lambda item: (item[1], item[0]))
+
+    def enclosing(self, node: ast.AST, kinds: type | tuple[type, ...]) -> ast.AST | None:
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, kinds):
+            current = self.parents.get(current)
+        return current
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        return self.enclosing(node, FUNCTIONS)  # type: ignore[return-value]
+
+    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
+        return self.enclosing(node, ast.ClassDef)  # type: ignore[return-value]
