@@ -49,6 +49,8 @@ _PYTHON2 = re.compile(
 
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
+# Errors the parser reports on the line after the statement that is wrong.
+_INCOMPLETE = re.compile(r"expected an indented block|expected 'except' or 'finally'")
 # PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``.
 _TYPE_PARAMETERS = re.compile(
     r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]\n]*\])", re.MULTILINE
@@ -120,14 +122,16 @@ def _repaired(text: str, source: str, first: ParseError) -> Parsed:
                 break
             offset = _line_offset(source, error.line)
             index = bisect.bisect_right([c[0] for c in chunks], offset) - 1
+            if index > 0 and _INCOMPLETE.search(error.args[0]):
+                index -= 1  # the statement above never got the block or clause it needs
             start, end = chunks[index]
             if not source[start:end].strip():
                 break  # nothing left to blank where the parser stops
-            first = _line_number(source, start)
-            last = _line_number(source, max(start, start + len(source[start:end].rstrip()) - 1))
-            lines = f"line {first}" if first == last else f"lines {first}-{last}"
+            top = _line_number(source, start)
+            bottom = _line_number(source, max(start, start + len(source[start:end].rstrip()) - 1))
+            lines = f"line {top}" if top == bottom else f"lines {top}-{bottom}"
             error.args = (f"{error.args[0]}; {lines} not checked",)
-            left_out.append(LeftOut(error, first, last))
+            left_out.append(LeftOut(error, top, bottom))
             source = source[:start] + _VISIBLE.sub(" ", source[start:end]) + source[end:]
     raise first
 
