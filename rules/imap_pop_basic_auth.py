@@ -37,7 +37,9 @@ class ImapPopBasicAuth(Rule):
         "(application permission `IMAP.AccessAsApp` / `POP.AccessAsApp`, service principal and "
         "mailbox permission in Exchange). `authsweep fix --unsafe-fixes` rewrites "
         '`imap.login(user, password)` to `imap.authenticate("XOAUTH2", lambda _: '
-        'f"user={user}\\x01auth=Bearer {oauth2_access_token()}\\x01\\x01")`. poplib has no '
+        'f"user={user}\\x01auth=Bearer '
+        "{oauth2_access_token('https://outlook.office365.com/.default')}\\x01\\x01\")`. "
+        "poplib has no "
         "AUTH method; move POP3 code to IMAP or send `AUTH XOAUTH2` yourself."
     )
     fix_safety = "Unsafe (needs an app registration); IMAP only; applied with `--unsafe-fixes`."

@@ -49,7 +49,8 @@ class SmtpBasicAuth(Rule):
         "client-credentials flow for `https://outlook.office365.com/.default`. "
         "`authsweep fix --unsafe-fixes` rewrites `smtp.login(user, password)` to "
         '`smtp.auth("XOAUTH2", lambda challenge=None: f"user={user}\\x01auth=Bearer '
-        '{oauth2_access_token()}\\x01\\x01")` and adds a small MSAL helper to the module (or '
+        "{oauth2_access_token('https://outlook.office365.com/.default')}\\x01\\x01\")` "
+        "and adds a small MSAL helper to the module (or "
         "imports your own token function, `token-provider` in `[tool.authsweep]`). The new code "
         "needs `msal` installed, an app registration with the Office 365 Exchange Online "
         "application permission `SMTP.SendAsApp` and admin consent, the app's service principal "

@@ -19,6 +19,7 @@ from .model import MailFile, Span
 from .precheck import may_matter
 from .secrets import mask_literal
 from .suppress import mark_suppressed
+from .text import as_utf8, decode, source_lines
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are generated data, not mail code
 
@@ -43,6 +44,8 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     parsed: bool = False
+    # Where literal secrets are written (for fix to mask its diffs); not cached.
+    secrets: list[Span] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +116,7 @@ def is_test_path(path: str) -> bool:
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
     result = FileResult(path)
+    data = as_utf8(data)
     if not may_matter(data):
         return result
     try:
@@ -133,7 +137,8 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
         mail.example_config = True
     for rule in rules:
         result.findings.extend(rule.check(mail))
-    attach_context(result.findings, data, secret_spans(mail))
+    result.secrets = secret_spans(mail)
+    attach_context(result.findings, kind, data, result.secrets)
     mark_suppressed(result.findings, kind, data)
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -152,23 +157,20 @@ def secret_spans(mail: MailFile) -> list[Span]:
     return [s for s in spans if s is not None]
 
 
-def attach_context(findings: list[Finding], data: bytes, secrets: list[Span]) -> None:
+def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: list[Span]) -> None:
     """Give each finding its code frame (secrets masked) and a fingerprint of its code that
     does not depend on line numbers."""
     if not findings:
         return
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    # Once each, right to left: a mask may be longer than a short secret, which would move
-    # the columns of a second mask on the same line (or of the same secret found twice).
+    try:
+        _, text = decode(kind, data)
+    except ValueError:
+        text = data.decode("utf-8", errors="replace")
+    # Right to left, by the literal's whole span (however it is quoted or continued): a
+    # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
-        for number in range(span.line, span.end_line + 1):
-            if number > len(lines):
-                break
-            line = lines[number - 1]
-            start = span.column - 1 if number == span.line else 0
-            end = span.end_column - 1 if number == span.end_line else len(line)
-            secret = line[start:end]
-            lines[number - 1] = line[:start] + mask_literal(secret) + line[end:]
+        text = text[: span.start] + mask_literal(text[span.start : span.end]) + text[span.end :]
+    lines = source_lines(text)
     for finding in findings:
         first = max(finding.span.line - 1, 0)
         last = min(finding.span.end_line, len(lines), first + 6)

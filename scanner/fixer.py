@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import signal
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,14 +24,11 @@ from pathlib import Path
 from .discover import SourceFile, discover
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding
+from .fixes.write import write_atomically
 from .model import Edit, Remedy
-from .runner import (
-    FILE_TIMEOUT_SECONDS,
-    FileTimeout,
-    ignore_interrupts,
-    pooled,
-    time_limit,
-)
+from .pool import run_tasks
+from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
+from .secrets import mask_text
 from .text import SourceCodec, decode
 
 MAX_ROUNDS = 6
@@ -48,17 +45,22 @@ class FileFix:
     remaining: list[Finding] = field(default_factory=list)
     error: FileError | None = None
     codec: SourceCodec | None = None
+    # Literal secrets as written in the file: masked wherever a diff shows them.
+    secrets: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:
         return self.error is None and self.after != self.before
 
     def diff(self) -> str:
+        """A unified diff that ``git apply`` and ``patch`` take: lines end at ``\\n``
+        only, as git splits them (a form feed or a lone ``\\r`` stays inside a line).
+        Secrets are masked, so a hunk that shows one does not apply: ``fix`` writes it."""
         if not self.changed:
             return ""
         lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
+            _git_lines(mask_text(self.before, set(self.secrets))),
+            _git_lines(mask_text(self.after, set(self.secrets))),
             # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
             fromfile=self.path if os.path.isabs(self.path) else f"a/{self.path}",
             tofile=self.path if os.path.isabs(self.path) else f"b/{self.path}",
@@ -68,6 +70,13 @@ class FileFix:
             line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
             for line in lines
         )
+
+
+_GIT_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+def _git_lines(text: str) -> list[str]:
+    return _GIT_LINE.findall(text)
 
 
 @dataclass
@@ -186,8 +195,11 @@ def fix_source(
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
     result = FileFix(path, text, text, codec=codec)
     current = text
+    secrets: set[str] = set()
     for _ in range(MAX_ROUNDS):
         checked = check_source(path, kind, codec.encode(current), rules)
+        secrets.update(current[span.start : span.end] for span in checked.secrets)
+        result.secrets = frozenset(secrets)
         if checked.errors:
             if current is text:
                 result.error = checked.errors[0]
@@ -232,46 +244,6 @@ def fix_source(
     return result
 
 
-def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
-    """Replace ``path`` with ``data`` unless it changed since it was read (``expected``);
-    the file is either the old one or the new one, never half-written, and no temporary
-    file is left behind: Ctrl-C and SIGTERM wait until the rename is done or undone."""
-    with _signals_held():
-        if path.read_bytes() != expected:
-            raise OSError("changed since it was read; not written")
-        mode = path.stat().st_mode
-        handle = tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".authsweep-tmp", delete=False
-        )
-        try:
-            with handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(handle.name, mode & 0o7777)
-            os.replace(handle.name, path)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
-
-
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextmanager
-def _signals_held():
-    """Block SIGINT and SIGTERM in this thread; a signal that came meanwhile is delivered
-    when the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
 FixTask = tuple[str, str, str, Settings, tuple[str, ...], bool]  # path, shown, kind, ...
 
@@ -301,12 +273,11 @@ def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
     return task, fixed, data
 
 
-def _fix_chunk(tasks: list[FixTask]) -> list:
-    return [_fix_task(task) for task in tasks]
-
-
-def _crashed_fix(task: FixTask):
-    error = FileError(task[1], "not fixed: the fixing process crashed", "internal")
+def _lost_fix(task: FixTask, reason: str):
+    if reason == "timeout":
+        error = FileError(task[1], "not fixed: took too long", "fix")
+    else:
+        error = FileError(task[1], "not fixed: the fixing process crashed", "internal")
     return task, FileFix(task[1], "", "", error=error), None
 
 
@@ -358,7 +329,13 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
     if workers <= 1 or len(tasks) < FIX_PARALLEL_THRESHOLD:
         results = map(_fix_task, tasks)
     else:
-        results = pooled(_fix_chunk, tasks, workers, _crashed_fix, ignore_interrupts)
+        results = run_tasks(
+            _fix_task,
+            tasks,
+            workers,
+            lost=_lost_fix,
+            deadline=FILE_TIMEOUT_SECONDS + HARD_DEADLINE_GRACE,
+        )
     for task, fixed, data in sorted(results, key=lambda r: r[0][1]):
         if fixed.error is not None:
             outcome.errors.append(fixed.error)

@@ -1,10 +1,11 @@
 """Running the per-file check over many files: cache, process pool, per-file time limit.
 
 Small inputs (a pre-commit hook's handful of files) run in this process: a pool
-costs more than it saves. Large ones are split into chunks for a pool of worker
-processes that import the rules once. A file that takes too long is reported
-and skipped; a worker that dies is replaced and its files retried one by one,
-so one bad file never stops a sweep.
+costs more than it saves. Large ones go to worker processes that import the rules
+once (:mod:`authsweep.scanner.pool`). A file that takes too long is reported and
+skipped: by an alarm in the process that checks it, or, when native code does not
+give way to the alarm, by killing that process; a worker that dies costs only the
+file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -12,19 +13,20 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
 from .cache import ResultCache, content_hash, entry_result
 from .discover import SourceFile
 from .findings import FileError
+from .pool import run_tasks
 
 # Below this many files to check, a pool of processes is not worth starting.
 PARALLEL_THRESHOLD = 400
-CHUNK = 128
 FILE_TIMEOUT_SECONDS = 60.0
+# A worker still on one file this long after its time limit is stuck in native code
+# that the alarm cannot interrupt: it is killed.
+HARD_DEADLINE_GRACE = 5.0
 
 Task = tuple[str, str, str]  # path to read, path to report, kind
 Progress = Callable[[int, int], None]
@@ -64,12 +66,6 @@ def _init_worker(settings, timeout: float) -> None:
     global _worker_timeout
     _worker_rules[:] = selected_rules(settings)
     _worker_timeout = timeout
-    ignore_interrupts()
-
-
-def ignore_interrupts() -> None:
-    """In a worker: Ctrl-C and SIGTERM are the parent's to handle (it cleans up)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_one(task: Task, rules: Sequence, timeout: float):
@@ -92,13 +88,20 @@ def check_one(task: Task, rules: Sequence, timeout: float):
         return FileResult(display, errors=[FileError(display, message, "internal")]), data
 
 
-def _check_chunk(tasks: list[Task]):
-    results = []
-    for task in tasks:
-        result, data = check_one(task, _worker_rules, _worker_timeout)
-        # Bytes go back only when the parent caches them, as a content hash.
-        results.append((task, result, None if data is None else content_hash(data)))
-    return results
+def _check_task(task: Task):
+    result, data = check_one(task, _worker_rules, _worker_timeout)
+    # Bytes go back only when the parent caches them, as a content hash.
+    return task, result, None if data is None else content_hash(data)
+
+
+def _lost_check(task: Task, reason: str):
+    from .engine import FileResult
+
+    if reason == "timeout":
+        error = FileError(task[1], "skipped: the analysis did not finish in time", "timeout")
+    else:
+        error = FileError(task[1], "skipped: the process checking it crashed", "internal")
+    return task, FileResult(task[1], errors=[error]), None
 
 
 def run(
@@ -146,8 +149,14 @@ def run(
             yield result
         return
 
-    results = pooled(
-        _check_chunk, pending, workers, _crashed_check, _init_worker, (settings, timeout)
+    results = run_tasks(
+        _check_task,
+        pending,
+        workers,
+        lost=_lost_check,
+        deadline=timeout + HARD_DEADLINE_GRACE,
+        initializer=_init_worker,
+        initargs=(settings, timeout),
     )
     for task, result, digest in results:
         if cache is not None and digest is not None and task[0] in stats:
@@ -163,49 +172,3 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-def pooled(
-    function: Callable[[list], list],
-    tasks: list,
-    workers: int,
-    crashed: Callable[[object], object],
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple = (),
-) -> Iterator:
-    """``function`` over chunks of ``tasks`` in worker processes; yields its results.
-
-    A worker that dies (a crash in a C extension, the OOM killer) breaks the pool: the
-    tasks it left undone are retried alone, one process each, and a task that kills its
-    process again yields ``crashed(task)``.
-    """
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-    retry: list = []
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=initializer, initargs=initargs
-    ) as pool:
-        futures = {pool.submit(function, chunk): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            try:
-                yield from future.result()
-            except BrokenProcessPool:
-                retry.extend(futures[future])
-    for task in retry:
-        try:
-            with ProcessPoolExecutor(
-                1, mp_context=context, initializer=initializer, initargs=initargs
-            ) as single:
-                yield from single.submit(function, [task]).result()
-        except BrokenProcessPool:
-            yield crashed(task)
-
-
-def _crashed_check(task: Task):
-    from .engine import FileResult
-
-    error = FileError(task[1], "skipped: the analysing process crashed", "internal")
-    return task, FileResult(task[1], errors=[error]), None

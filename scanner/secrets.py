@@ -27,12 +27,64 @@ def mask(value: str) -> str:
     return repr(value[:shown] + "*" * max(len(value) - shown, 3))
 
 
+# The start of a string piece in source: its prefix letters and opening quotes.
+_STRING_START = re.compile(r"""(?i:[rbuf]{0,2})('\'\'|"\"\"|'|")""")
+_LINE_ENDS = "\r\n"
+
+
 def mask_literal(source: str) -> str:
-    """Mask a secret as written in source (quotes and prefixes kept): ``'Wi*******'``."""
-    quote_at = next((i for i, c in enumerate(source) if c in "'\""), None)
-    if quote_at is None:
-        return mask(source)[1:-1]
-    prefix, body = source[:quote_at], source[quote_at:]
-    quote = body[0] * (3 if body[:3] in ('"""', "'''") else 1)
-    inner = body[len(quote) : len(body) - len(quote)] if body.endswith(quote) else body[1:]
-    return f"{prefix}{quote}{mask(inner)[1:-1]}{quote}"
+    """Mask a secret as written in source, whatever its quoting: prefixes, quotes, line
+    breaks, continuations and the code between the pieces of a concatenation are kept;
+    every character inside the strings is masked, but for at most two of a one-piece
+    literal (never more than a quarter). Unquoted text (a config value) is masked whole
+    but for its first two characters at most."""
+    pieces = list(_pieces(source))
+    if not pieces:
+        shown = min(2, len(source) // 4)
+        return source[:shown] + _stars(source[shown:], minimum=3)
+    masked: list[str] = []
+    at = 0
+    for start, end in pieces:
+        masked.append(source[at:start])
+        body = source[start:end]
+        shown = min(2, len(body) // 4) if len(pieces) == 1 and "\n" not in body else 0
+        masked.append(body[:shown] + _stars(body[shown:], minimum=3 if len(pieces) == 1 else 1))
+        at = end
+    masked.append(source[at:])
+    return "".join(masked)
+
+
+def mask_text(text: str, literals: set[str]) -> str:
+    """``text`` with every occurrence of each secret literal (as written) masked."""
+    for literal in sorted(literals, key=len, reverse=True):
+        if len(literal) >= 3:
+            text = text.replace(literal, mask_literal(literal))
+    return text
+
+
+def _stars(body: str, minimum: int) -> str:
+    """Each character of ``body`` as ``*``, line breaks kept; at least ``minimum``
+    stars, so that a short secret does not show its length."""
+    stars = "".join(c if c in _LINE_ENDS else "*" for c in body)
+    return stars if len(body) >= minimum or any(c in _LINE_ENDS for c in body) else "*" * minimum
+
+
+def _pieces(source: str):
+    """The spans of the string bodies (between the quotes) in a literal's source."""
+    at = 0
+    while True:
+        match = _STRING_START.search(source, at)
+        if match is None:
+            return
+        quote = match.group(1)
+        raw = "r" in source[match.start() : match.start(1)].lower()
+        start = position = match.end()
+        while position < len(source):
+            if not raw and source[position] == "\\":
+                position += 2
+                continue
+            if source.startswith(quote, position):
+                break
+            position += 1
+        yield start, min(position, len(source))
+        at = position + len(quote)

@@ -65,7 +65,10 @@ def test_aiosmtplib_password_becomes_a_token_generator() -> None:
         "                       username='a@contoso.com', password=os.environ['PW'])\n"
     )
     after = fixed(code, "AS101", unsafe=True)
-    assert "oauth_token_generator=lambda: asyncio.to_thread(oauth2_access_token)" in after
+    assert (
+        "oauth_token_generator=lambda: asyncio.to_thread("
+        'oauth2_access_token, "https://outlook.office365.com/.default")' in after
+    )
     assert "import asyncio" in after and "def oauth2_access_token(" in after
 
 
@@ -152,7 +155,10 @@ def test_imapclient_login_becomes_oauth2_login() -> None:
         "client.login('support@contoso.com', password)\n"
     )
     after = fixed(code, "AS102", unsafe=True)
-    assert "client.oauth2_login('support@contoso.com', oauth2_access_token())" in after
+    assert (
+        "client.oauth2_login('support@contoso.com', "
+        'oauth2_access_token("https://outlook.office365.com/.default"))' in after
+    )
 
 
 def test_authobject_def_and_method_get_an_optional_challenge() -> None:

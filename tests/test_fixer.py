@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import Settings
-from authsweep.scanner.fixer import fix_paths, fix_source, write_atomically
+from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixes.write import write_atomically
 from authsweep.scanner.model import Edit
 
 

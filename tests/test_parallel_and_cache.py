@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner import cache as cache_module
-from authsweep.scanner import runner
+from authsweep.scanner import pool, runner
 from authsweep.scanner.engine import Settings, check_paths
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.report.json_report import finding_dict
@@ -33,7 +33,7 @@ def tree(tmp_path: Path) -> Path:
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], Settings(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(runner, "CHUNK", 3)
+    monkeypatch.setattr(pool, "CHUNK", 3)
     parallel = check_paths([str(tree)], Settings(), jobs=2)
     assert serial.findings, "the fixtures must give findings to compare"
     assert snapshot(parallel) == snapshot(serial)

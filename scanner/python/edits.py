@@ -16,23 +16,26 @@ DEFAULT_SCOPE = "https://outlook.office365.com/.default"
 DEFAULT_AUTHORITY = "login.microsoftonline.com"
 
 
-def token_call(host: object) -> str:
-    """The helper call for the host's cloud: arguments only where they differ from
-    the commercial cloud's."""
+def token_call(host: object, quote: str = '"') -> str:
+    """The token call for the host's cloud. The scope is always passed (a project's own
+    ``token-provider`` takes it); the authority host only where it is not the
+    commercial cloud's. String arguments are written with ``quote``."""
     provider: Provider | None = lookup(host) if isinstance(host, str) else None
-    if provider is None or not provider.oauth_scope or provider.oauth_scope == DEFAULT_SCOPE:
-        return f"{TOKEN_HELPER}()"
-    if provider.authority_host == DEFAULT_AUTHORITY:
-        return f"{TOKEN_HELPER}({provider.oauth_scope!r})"
-    return f"{TOKEN_HELPER}({provider.oauth_scope!r}, {provider.authority_host!r})"
+    scope = provider.oauth_scope if provider is not None and provider.oauth_scope else None
+    arguments = [scope or DEFAULT_SCOPE]
+    if scope is not None and provider is not None and provider.authority_host != DEFAULT_AUTHORITY:
+        arguments.append(provider.authority_host)
+    return f"{TOKEN_HELPER}({', '.join(quote + a + quote for a in arguments)})"
 
 
-def xoauth2_string(user_source: str, token: str) -> str:
+def xoauth2_string(user_source: str, host: object) -> str:
     """An expression for the raw (not base64) SASL XOAUTH2 string."""
     # Before Python 3.12 an f-string cannot reuse its quote or hold a backslash inside {}.
     quote = next((q for q in "\"'" if q not in user_source), None)
     if quote is not None and all(c not in user_source for c in "\\\n{}"):
+        token = token_call(host, quote="'" if quote == '"' else '"')
         return f"f{quote}user={{{user_source}}}\\x01auth=Bearer {{{token}}}\\x01\\x01{quote}"
+    token = token_call(host)
     return f'"user=" + str({user_source}) + "\\x01auth=Bearer " + {token} + "\\x01\\x01"'
 
 

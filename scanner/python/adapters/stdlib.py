@@ -232,8 +232,7 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
     user = site.args.get("user")
     if user is None or user.source is None or site.statement is None:
         return
-    token = edits.token_call(conn.host.value if conn.host.known else None)
-    raw = edits.xoauth2_string(user.source, token)
+    raw = edits.xoauth2_string(user.source, conn.host.value if conn.host.known else None)
     if conn.protocol is Protocol.SMTP and site.before is not None:
         call = f'{site.receiver}.auth("XOAUTH2", lambda challenge=None: {raw})'
         # login() says EHLO again after STARTTLS by itself; auth() does not (FACTS 3.3).
