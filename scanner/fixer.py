@@ -186,7 +186,7 @@ def fix_source(
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
     rules ignored for this file (``ignored``) are not fixed."""
-    from .fixes.module_needs import add_module_needs
+    from .fixes.module_needs import NotRewritable, add_module_needs
 
     rules = list(rules) if rules is not None else selected_rules(settings)
     try:
@@ -232,8 +232,13 @@ def fix_source(
             helpers = {name for f in chosen for name in f.fix.remedy.helpers}  # type: ignore[union-attr]
             try:
                 updated = add_module_needs(updated, imports, helpers, settings.token_provider)
+            except NotRewritable as error:
+                result.error = FileError(path, f"not fixed: {error}", "fix")
+                result.after = text
+                return result
             except ValueError:
                 result.error = FileError(path, "fix refused: the fixed file does not parse", "fix")
+                result.after = text
                 return result
         result.applied.update(f.rule for f in chosen)
         if updated == current:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 import libcst as cst
@@ -43,20 +44,52 @@ def _is_header(statement: cst.CSTNode) -> bool:
     )
 
 
+class NotRewritable(ValueError):
+    """The module is beyond what the rewriter is trusted with (size, nesting)."""
+
+
+# LibCST's native parser slows down sharply (and can crash) on very large or very deeply
+# nested modules, which the standard library's parser reads in milliseconds.
+MAX_REWRITE_CHARS = 500_000
+MAX_REWRITE_DEPTH = 200
+
+
+def rewritable(code: str) -> None:
+    """Raise :class:`NotRewritable` for a module too large or too deeply nested to be
+    handed to LibCST, and ValueError for one that does not parse."""
+    if len(code) > MAX_REWRITE_CHARS:
+        raise NotRewritable(f"{len(code):,} characters is over the rewriter's limit")
+    too_deep = NotRewritable(f"nested over {MAX_REWRITE_DEPTH} levels deep for the rewriter")
+    try:
+        tree = ast.parse(code)
+    except RecursionError:
+        raise too_deep from None
+    except (SyntaxError, ValueError, MemoryError) as error:
+        raise ValueError(str(error)) from None
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_REWRITE_DEPTH:
+            raise too_deep
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
 def add_module_needs(
     code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
 ) -> str:
     """Add imports (LibCST's import helper, no duplicates) and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
-    an import of the project's own function. Raises ValueError if ``code`` does not parse."""
-    try:
-        module = cst.parse_module(code)
-    except cst.ParserSyntaxError as error:
-        raise ValueError(str(error)) from None
+    an import of the project's own function. Raises ValueError if ``code`` does not parse,
+    :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
     imports = set(imports)
     helpers = set(helpers)
     if not imports and not helpers:
         return code
+    rewritable(code)
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError as error:
+        raise ValueError(str(error)) from None
     defined = _defined_names(module)
     context = CodemodContext()
     new_helpers = []

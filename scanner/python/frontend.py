@@ -18,7 +18,7 @@ from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .fallback import scan_unparsable
 from .flow import Flow
-from .parse import parse_python
+from .parse import gc_paused, parse_python
 from .relevance import Relevance
 from .settings_source import read_python_settings
 from .source import Anchor, SourceText, dotted_name
@@ -86,11 +86,12 @@ class PythonFrontEnd:
         )
 
     def analyze(self, path: str, data: bytes) -> MailFile:
-        parsed = parse_python(data)
-        if not self.relevance.matters(parsed.tree):
-            mail = MailFile(path=path, kind="python", analyzed=False)
-        else:
-            mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
+        with gc_paused():
+            parsed = parse_python(data)
+            if not self.relevance.matters(parsed.tree):
+                mail = MailFile(path=path, kind="python", analyzed=False)
+            else:
+                mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.

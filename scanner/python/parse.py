@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import ast
 import bisect
+import gc
 import re
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
@@ -150,9 +153,22 @@ def _line_number(text: str, offset: int) -> int:
 
 
 def _parse(source: str) -> ast.Module:
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), gc_paused():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like
         return ast.parse(source)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection while a tree is built or walked: its nodes form no cycles,
+    and collections triggered by their sheer number made a large parse five times slower."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse_deep(source: str) -> ast.Module:
@@ -233,8 +249,9 @@ def mail_statements(text: str) -> str:
         if match:
             definitions.setdefault(match.group(1) or match.group(2), []).append(index)
     defines = {i: {name} for name, indexes in definitions.items() for i in indexes}
+    parsed: dict[int, ast.Module | None] = {}
     for index in imports & chosen:  # names imported from a mail library are mail names
-        defines[index] = _imported_names(text[slice(*chunks[index])])
+        defines[index] = _imported_names(_chunk_tree(text, chunks, index, index, parsed))
     new = set(chosen)
     while new:
         found: set[int] = set()
@@ -248,7 +265,7 @@ def mail_statements(text: str) -> str:
             found.update(bisect.bisect_right(starts, m.start()) - 1 for m in users.finditer(text))
         new = found - chosen
         chosen |= new
-    kept = _whole_statements(text, chunks, chosen | imports)
+    kept = _whole_statements(text, chunks, chosen | imports, parsed)
     parts: list[str] = []
     for index, (start, end) in enumerate(chunks):
         piece = text[start:end]
@@ -256,10 +273,27 @@ def mail_statements(text: str) -> str:
     return "".join(parts)
 
 
-def _imported_names(statement: str) -> set[str]:
+def _chunk_tree(
+    text: str,
+    chunks: list[tuple[int, int]],
+    first: int,
+    last: int,
+    parsed: dict[int, ast.Module | None],
+) -> ast.Module | None:
+    """The tree of one chunk (``first == last``, remembered) or of a run of them."""
+    if first == last and first in parsed:
+        return parsed[first]
     try:
-        tree = _parse(statement)
+        tree: ast.Module | None = _parse(text[chunks[first][0] : chunks[last][1]])
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if first == last:
+        parsed[first] = tree
+    return tree
+
+
+def _imported_names(tree: ast.Module | None) -> set[str]:
+    if tree is None:
         return set()
     return {
         (alias.asname or alias.name).split(".")[0]
@@ -288,7 +322,12 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return joined
 
 
-def _whole_statements(text: str, chunks: list[tuple[int, int]], chosen: set[int]) -> set[int]:
+def _whole_statements(
+    text: str,
+    chunks: list[tuple[int, int]],
+    chosen: set[int],
+    parsed: dict[int, ast.Module | None],
+) -> set[int]:
     """The chosen chunks, each grown over the chunks that follow it until it parses on its
     own (a column-0 line inside a string or bracket is not a statement start). One that
     never does is kept as it is, for the parser to say what is wrong with it."""
@@ -297,14 +336,10 @@ def _whole_statements(text: str, chunks: list[tuple[int, int]], chosen: set[int]
         if index in kept:
             continue
         last = index
-        while True:
-            try:
-                _parse(text[chunks[index][0] : chunks[last][1]])
+        while _chunk_tree(text, chunks, index, last, parsed) is None:
+            if last + 1 >= len(chunks) or last - index >= _MAX_MERGES:
+                last = index
                 break
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                if last + 1 >= len(chunks) or last - index >= _MAX_MERGES:
-                    last = index
-                    break
-                last += 1
+            last += 1
         kept.update(range(index, last + 1))
     return kept

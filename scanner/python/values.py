@@ -45,6 +45,8 @@ _SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
 # Names of configuration mappings: ``app.config["MAIL_SERVER"]``, ``settings.get("X")``.
 _CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"})
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
+# Methods of str and bytes whose result a known value still tells.
+_TEXT_METHODS = frozenset({"decode", "encode", "strip", "lower", "upper"})
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -268,6 +270,10 @@ class Evaluator:
                 return self._lookup(node, "config key", depth)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
+        if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
+            method = self._text_method(node, func, depth)
+            if method is not None:
+                return method
         if (
             name in _CONVERTERS
             and len(node.args) == 1
@@ -288,6 +294,21 @@ class Evaluator:
                     return Value.unknown(inner.origin)
             return Value.unknown(inner.origin)
         return Value.unknown(f"call {name}" if name else None)
+
+    def _text_method(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``b"...".decode()``, ``" pw ".strip()``: the known value with the method applied,
+        still a literal where the text is (a password written as bytes is one)."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, (str, bytes)) or node.keywords:
+            return None
+        arguments = [self.evaluate(a, depth) for a in node.args]
+        if not all(a.known for a in arguments):
+            return None
+        try:
+            value = getattr(base.value, func.attr)(*(a.value for a in arguments))
+        except (TypeError, ValueError, LookupError, AttributeError):
+            return None
+        return Value(True, value, base.origin, literal=base.literal, literal_span=base.literal_span)
 
     def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
