@@ -57,9 +57,10 @@ def git(
     except OSError as error:
         raise GitFailure(f"cannot run git: {error.strerror}") from None
     if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        # git's last lines say what went wrong ("fatal: ..."); earlier ones are progress.
-        reason = " ".join(lines[-3:]) if lines else f"exit code {result.returncode}"
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        # git says what went wrong in "fatal:"/"error:" lines; others are progress and hints.
+        said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-2:]
+        reason = " ".join(said) if said else f"exit code {result.returncode}"
         raise GitFailure(redact(f"git {args[0]}: {reason}"))
     return result.stdout
 

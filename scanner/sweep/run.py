@@ -196,7 +196,8 @@ def _sweep_one(
     )
     for finding in scan.findings:
         entry["by_fix"][fix_kind(finding)] += 1
-    if options.fix_branch and tree is not None and failure is None:
+    # A repository without findings has nothing to fix: no branch, nothing to report.
+    if options.fix_branch and tree is not None and failure is None and scan.findings:
         try:
             entry["fix"] = fix_repository(
                 tree,

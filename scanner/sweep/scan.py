@@ -60,6 +60,7 @@ def scan_repository(
 ) -> RepoScan:
     """Findings and errors of one working tree. Raises ConfigError for a configuration
     in the repository that cannot be used."""
+    tree = tree.absolute()
     run = check_paths(
         [str(tree)],
         Settings(),

@@ -24,7 +24,7 @@ def prepare(source: RepoSource, work_dir: Path) -> Path:
     if source.remote is None:
         assert source.path is not None
         return source.path
-    destination = work_dir / source.name
+    destination = work_dir.absolute() / source.name
     if (destination / ".git").exists():
         _update(destination, source)
     else:
