@@ -74,7 +74,8 @@ def _png(data: bytes) -> tuple[int, int, list[bytes]]:
         kind, line = raw[at], bytearray(raw[at + 1 : at + 1 + stride])
         at += 1 + stride
         _unfilter(kind, line, prior, pixel)
-        rows.append(bytes(line) if pixel == 3 else bytes(line[i] for i in range(stride) if i % 4 < 3))
+        rgb = line if pixel == 3 else bytes(line[i] for i in range(stride) if i % 4 < 3)
+        rows.append(bytes(rgb))
         prior = line
     return width, height, rows
 
@@ -125,11 +126,13 @@ def test_dom_as_the_browser_built_it(report: tuple[Path, dict], tmp_path: Path) 
     for section in ("overview", "changes", "repositories", "by-rule", "by-team", "findings"):
         assert section in dom.ids
     repositories = document["sweep"]["repositories"]
-    assert dom.rows["table-repositories"] == len(repositories) + 1
+    clean = sum(1 for r in repositories if r["status"] == "clean")
+    assert dom.rows["table-repositories"] == len(repositories) - clean + 1
+    assert dom.tags["li"] == clean
     assert dom.rows["table-by-team"] == 1 + len({f["team"] for f in document["findings"]})
     assert dom.tags["svg"] == 4 and dom.tags["rect"] >= 20
     assert dom.tags.get("script") is None
-    assert dom.tags["details"] == len({f["repository"] for f in document["findings"]})
+    assert dom.tags["details"] == 1 + len({f["repository"] for f in document["findings"]})
     assert dom.tags["pre"] == len(document["findings"])  # a code frame per finding
 
 

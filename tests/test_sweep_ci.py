@@ -24,9 +24,7 @@ SHARDS = 8
 
 def _expand(script: str, values: dict[str, str]) -> str:
     """GitHub expressions and shell variables as a runner would fill them in."""
-    script = re.sub(
-        r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values.get(m.group(1), "VALUE"), script
-    )
+    script = re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: values.get(m.group(1), "VALUE"), script)
     return re.sub(r"\$\{?(\w+)\}?", lambda m: values.get(m.group(1), m.group(0)), script)
 
 

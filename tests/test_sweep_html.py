@@ -75,8 +75,11 @@ def test_report_structure(documents: tuple[dict, dict]) -> None:
     for chart in ("chart-status", "chart-burndown", "chart-by-rule", "chart-by-team"):
         assert chart in page.ids
     assert page.tags["svg"] == 4
+    # A row for each repository that is not clean (and the header); the clean ones listed.
     repositories = current["sweep"]["repositories"]
-    assert page.rows["table-repositories"] == len(repositories) + 1  # and the header
+    clean = [r for r in repositories if r["status"] == "clean"]
+    assert page.rows["table-repositories"] == len(repositories) - len(clean) + 1
+    assert "clean-repositories" in page.ids and page.tags["li"] == len(clean) == 2
     assert page.rows["table-by-rule"] == len(current["summary"]["by_rule"]) + 1
     text = " ".join(page.text)
     for label in ("not scanned", "blocked", "needs the OAuth2 rewrite", "safe fixes only", "clean"):
@@ -84,7 +87,7 @@ def test_report_structure(documents: tuple[dict, dict]) -> None:
     assert "@contoso/payments" in text  # the team from CODEOWNERS
     assert "personal Outlook.com account" in text and "EWS: move to Microsoft Graph" in text
     assert "team-b/broken" in text and "not a git repository" in text
-    assert page.tags["details"] == len({f["repository"] for f in current["findings"]})
+    assert page.tags["details"] == 1 + len({f["repository"] for f in current["findings"]})
 
 
 def test_markup_and_secrets_never_reach_the_page(documents: tuple[dict, dict]) -> None:

@@ -41,8 +41,8 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
     whole = run_cli("sweep", "org", *common, "-o", "whole.json", cwd=root)
     assert whole.returncode == 0, whole.stderr
     for index in range(1, SHARDS + 1):
-        shard = f"{index}/{SHARDS}"
-        result = run_cli("sweep", str(org), "--shard", shard, *common, "-o", f"s{index}.json", cwd=root)  # fmt: skip
+        shard, output = f"{index}/{SHARDS}", f"s{index}.json"
+        result = run_cli("sweep", str(org), "--shard", shard, *common, "-o", output, cwd=root)
         assert result.returncode == 0, result.stderr
     return root
 

@@ -124,7 +124,7 @@ def _bare_remote(path: Path, files: dict[str, str]) -> Path:
 
 def test_listed_remotes_are_cloned_once_then_updated(tmp_path: Path) -> None:
     remotes = tmp_path / "remotes"
-    billing = _bare_remote(remotes / "billing.git", {"app/mail.py": LOGIN})
+    _bare_remote(remotes / "billing.git", {"app/mail.py": LOGIN})
     _bare_remote(remotes / "ports.git", {"send.py": PORT_465})
     listing = write(
         tmp_path / "repos.txt",

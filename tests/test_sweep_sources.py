@@ -71,7 +71,9 @@ def test_bad_list_files_say_where(tmp_path: Path, text: str, message: str) -> No
 
 
 def test_a_remote_listed_twice_names_both_lines(tmp_path: Path) -> None:
-    listing = write(tmp_path / "repos.txt", "https://h/a/b.git\nhttps://h/c.git\nhttps://h/a/b.git\n")
+    listing = write(
+        tmp_path / "repos.txt", "https://h/a/b.git\nhttps://h/c.git\nhttps://h/a/b.git\n"
+    )
     with pytest.raises(SourceError) as raised:
         from_list(listing)
     assert str(raised.value).endswith("is listed twice (first on line 1)")
@@ -173,7 +175,7 @@ def test_status_from_rule_ids_and_fix_applicability() -> None:
         [_finding("AS101", "unsafe"), _finding("AS105", None), _finding("AS204", "safe")], []
     )
     assert status == "needs-rewrite"
-    assert reasons == ["1 fixed by --unsafe-fixes", "1 to fix by hand", "1 safe fixes"]
+    assert reasons == ["1 fixed by --unsafe-fixes", "1 to fix by hand", "1 safe fix"]
     personal = _finding("AS101", None, f"SMTP password login; {PERSONAL_ACCOUNT_NOTE}")
     assert repository_status([personal], []) == (
         "blocked",

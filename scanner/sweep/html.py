@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from html import escape
 
 from .charts import Part, bar_rows, columns, stacked_bar
-from .status import LABELS, STATUSES, fix_kind
+from .status import CLEAN, LABELS, STATUSES, fix_kind
 
 STATUS_COLORS = {
     "failed": "#6b7280",
@@ -44,6 +44,8 @@ table{border-collapse:collapse;width:100%;margin:8px 0 4px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--soft);font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.name{white-space:nowrap}
+ul.clean{columns:3 260px;margin:8px 0;padding:0 12px 8px 32px}
 code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;
 white-space:nowrap}
@@ -187,34 +189,58 @@ def _changes(sweep: dict, anchors: dict[str, str]) -> str:
 
 
 def _repositories(repositories: list[dict], anchors: dict[str, str]) -> str:
+    """A row for every repository that is not clean (worst first), then the clean ones as
+    a short list: in a large organisation most are clean."""
     order = {status: index for index, status in enumerate(STATUSES)}
+    campaign = any(repo.get("fix") for repo in repositories)
     body = []
+    clean = []
     for repo in sorted(repositories, key=lambda r: (order[r["status"]], r["name"])):
+        commit = escape((repo["commit"] or "")[:10]) + (" (dirty)" if repo.get("dirty") else "")
+        if repo["status"] == CLEAN and not repo.get("fix"):
+            clean.append(f"<li>{escape(repo['name'])} <code>{commit}</code></li>")
+            continue
         name = escape(repo["name"])
         if repo["findings"]:
             name = f'<a href="#{anchors[repo["name"]]}">{name}</a>'
         counts = repo["by_fix"]
-        fix = repo.get("fix")
-        fix_cell = ""
-        if fix:
-            fix_cell = escape(fix["result"])
-            if fix.get("branch"):
-                fix_cell += f": <code>{escape(fix['branch'])}</code> {escape(fix['commit'][:10])}"
-        commit = escape((repo["commit"] or "")[:10]) + (" (dirty)" if repo.get("dirty") else "")
-        body.append(
-            f"<tr><td>{name}</td><td>{_badge(repo['status'])}</td>"
-            f"<td>{escape('; '.join(repo['reasons']))}</td><td><code>{commit}</code></td>"
-            f'<td class="n">{repo["findings"]}</td><td class="n">{counts["safe"]}</td>'
-            f'<td class="n">{counts["unsafe"]}</td><td class="n">{counts["manual"]}</td>'
-            f"<td>{fix_cell}</td></tr>"
+        cells = [
+            f'<td class="name">{name}</td><td>{_badge(repo["status"])}</td>',
+            f"<td>{escape('; '.join(repo['reasons']))}</td><td><code>{commit}</code></td>",
+            f'<td class="n">{repo["findings"]}</td><td class="n">{counts["safe"]}</td>',
+            f'<td class="n">{counts["unsafe"]}</td><td class="n">{counts["manual"]}</td>',
+        ]
+        if campaign:
+            cells.append(f"<td>{_campaign_cell(repo.get('fix'))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    header = (
+        "<tr><th>Repository</th><th>Status</th><th>Why</th><th>Commit</th>"
+        '<th class="n">Findings</th><th class="n">Safe fix</th><th class="n">--unsafe-fixes</th>'
+        '<th class="n">By hand</th>' + ("<th>Fix campaign</th>" if campaign else "") + "</tr>"
+    )
+    listed = ""
+    if clean:
+        listed = (
+            f'<details id="clean-repositories"><summary>{len(clean)} clean '
+            f"{'repository' if len(clean) == 1 else 'repositories'}</summary>"
+            f'<ul class="clean">{"".join(clean)}</ul></details>'
         )
     return (
         '<section id="repositories"><h2>Repositories</h2>'
-        '<table id="table-repositories"><thead><tr><th>Repository</th><th>Status</th>'
-        '<th>Why</th><th>Commit</th><th class="n">Findings</th><th class="n">Safe fix</th>'
-        '<th class="n">--unsafe-fixes</th><th class="n">By hand</th><th>Fix campaign</th>'
-        f"</tr></thead><tbody>{''.join(body)}</tbody></table></section>\n"
+        f'<table id="table-repositories"><thead>{header}</thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{listed}</section>\n"
     )
+
+
+def _campaign_cell(fix: dict | None) -> str:
+    if not fix:
+        return ""
+    cell = escape(fix["result"])
+    if fix.get("branch"):
+        cell += f": <code>{escape(fix['branch'])}</code> {escape(fix['commit'][:10])}"
+    elif fix.get("message") and fix["result"] != "nothing to fix":
+        cell += f": {escape(fix['message'].splitlines()[0])}"
+    return cell
 
 
 def _fix_parts(findings: list[dict]) -> list[Part]:

@@ -82,12 +82,12 @@ def repository_status(
         if fixes["manual"]:
             reasons.append(f"{fixes['manual']} to fix by hand")
         if fixes["safe"]:
-            reasons.append(f"{fixes['safe']} safe fixes")
+            reasons.append(_count(fixes["safe"], "safe fix", "safe fixes"))
         return NEEDS_REWRITE, reasons
     if fixes["safe"]:
-        return SAFE_FIXES, [f"{fixes['safe']} safe fixes"]
+        return SAFE_FIXES, [_count(fixes["safe"], "safe fix", "safe fixes")]
     return CLEAN, []
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, noun: str, nouns: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else nouns or noun + 's'}"
