@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -194,3 +198,47 @@ def test_credentials_in_remote_urls_are_never_shown(tmp_path: Path) -> None:
     text = (tmp_path / "s.json").read_text() + result.stdout + result.stderr
     assert token not in text and "https://***@127.0.0.1:9/contoso/app.git" in text
     assert listing.exists() and not os.listdir(tmp_path / ".authsweep_repos" / "contoso")
+
+
+def _stderr_on_a_terminal(args: list[str], cwd: Path) -> str:
+    """Run authsweep with stderr on a pseudo-terminal (stdout a pipe); what stderr got."""
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update({"TERM": "xterm-256color", "COLUMNS": "120"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "authsweep.scanner.cli", *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=environment,
+    )
+    os.close(slave)
+    output = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                return
+            if not chunk:
+                return
+            output.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    process.wait(timeout=120)
+    reader.join(timeout=10)
+    os.close(master)
+    return output.decode("utf-8", errors="replace")
+
+
+def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    org = make_org(tmp_path / "org")
+    shown = _stderr_on_a_terminal(["sweep", str(org), "--no-cache"], tmp_path)
+    assert "Sweeping" in shown and "/7" in shown
+    quiet = _stderr_on_a_terminal(["sweep", str(org), "--no-cache", "--quiet"], tmp_path)
+    assert "Sweeping" not in quiet
+    piped = run_cli("sweep", str(org), "--no-cache", cwd=tmp_path)
+    assert "Sweeping" not in piped.stderr

@@ -21,7 +21,7 @@ from .. import __version__
 from ..config_file import ConfigError, ConfigResolver
 from ..engine import Settings
 from ..fixer import FixOutcome, fix_paths
-from .git import GitFailure, current_branch, git, head_commit, local_changes
+from .git import GitFailure, git, repository_state
 from .scan import repository_configure
 
 COMMITTED, NOTHING_TO_FIX, SKIPPED, FAILED = "committed", "nothing to fix", "skipped", "failed"
@@ -41,7 +41,8 @@ def fix_repository(
     tree: Path, resolver: ConfigResolver, branch: str, *, unsafe: bool, jobs: int | None = None
 ) -> dict:
     """Fix one working tree onto ``branch``; what happened, as the sweep JSON records it."""
-    changes = local_changes(tree)
+    state = repository_state(tree)
+    changes = state.changes
     if changes:
         listed = ", ".join(changes[:5]) + (", ..." if len(changes) > 5 else "")
         return _result(SKIPPED, f"local changes ({listed}); commit or stash them first")
@@ -50,10 +51,9 @@ def fix_repository(
         return _result(SKIPPED, f"branch {branch} already exists")
     except GitFailure:
         pass
-    head = head_commit(tree)
-    if head is None:
+    if state.commit is None:
         return _result(SKIPPED, "the repository has no commits")
-    start = current_branch(tree) or head
+    start = state.branch or state.commit
     try:
         outcome = fix_paths(
             [str(tree)],
@@ -69,7 +69,7 @@ def fix_repository(
         _undo(tree, start, None)
         return _result(FAILED, f"internal error: {error!r}; the fixes were undone")
     summary = _local_paths(outcome.summary(written=True), tree)
-    changed = local_changes(tree)
+    changed = list(repository_state(tree).changes)
     remaining = len(outcome.remaining)
     if not changed:
         return _result(NOTHING_TO_FIX, summary, remaining=remaining)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 # Clones of large repositories over slow links take a while; a hung one must not stop
@@ -65,35 +66,33 @@ def git(
     return result.stdout
 
 
-def head_commit(repo: Path) -> str | None:
-    """The commit checked out, or None in a repository without commits."""
-    try:
-        return git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], repo).strip() or None
-    except GitFailure:
-        # "--quiet" makes an unborn HEAD exit 1 silently; anything else is a broken repo.
-        git(["rev-parse", "--git-dir"], repo)
-        return None
+@dataclass(frozen=True)
+class RepoState:
+    commit: str | None  # None in a repository without commits
+    branch: str | None  # None when HEAD is detached
+    changes: tuple[str, ...]  # files with changes git would commit, or untracked
 
 
-def current_branch(repo: Path) -> str | None:
-    try:
-        return git(["symbolic-ref", "--quiet", "--short", "HEAD"], repo).strip() or None
-    except GitFailure:
-        return None  # detached
-
-
-def local_changes(repo: Path) -> list[str]:
-    """Files with changes git would commit or that it does not track (ignored ones aside)."""
-    output = git(["status", "--porcelain=v1", "-z", "--untracked-files=all"], repo)
-    entries = output.split("\0")
-    changed: list[str] = []
-    index = 0
-    while index < len(entries):
-        entry = entries[index]
-        index += 1
-        if not entry:
-            continue
-        changed.append(entry[3:])
-        if entry[0] in "RC":  # a rename or copy is followed by its source path
-            index += 1
-    return changed
+def repository_state(repo: Path) -> RepoState:
+    """Commit, branch and local changes from one ``git status`` (a sweep asks this of
+    thousands of repositories). Raises GitFailure for a tree git cannot read."""
+    output = git(
+        ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"], repo
+    ).split("\0")
+    commit = branch = None
+    changes: list[str] = []
+    entries = iter(output)
+    for entry in entries:
+        if entry.startswith("# branch.oid "):
+            oid = entry.split(" ", 2)[2]
+            commit = None if oid == "(initial)" else oid
+        elif entry.startswith("# branch.head "):
+            head = entry.split(" ", 2)[2]
+            branch = None if head == "(detached)" else head
+        elif entry[:2] in ("1 ", "u ", "? "):
+            # Ordinary (8 fields before the path), unmerged (10) and untracked (0) entries.
+            changes.append(entry.split(" ", {"1": 8, "u": 10, "?": 1}[entry[0]])[-1])
+        elif entry.startswith("2 "):
+            changes.append(entry.split(" ", 9)[-1])
+            next(entries, None)  # a rename's source path follows it
+    return RepoState(commit, branch, tuple(changes))

@@ -81,7 +81,9 @@ def _plural(count: int, noun: str) -> str:
 def render_html(document: dict) -> str:
     sweep = document["sweep"]
     repositories = sweep["repositories"]
-    anchors = {r["name"]: f"repo-{index}" for index, r in enumerate(repositories, 1)}
+    anchors = {
+        r["name"]: f"repo-{index}" for index, r in enumerate(repositories, 1) if r["findings"]
+    }
     sections = [
         _overview(document),
         _changes(sweep, anchors) if sweep.get("changes") else "",
@@ -151,19 +153,20 @@ def _overview(document: dict) -> str:
 def _changes(sweep: dict, anchors: dict[str, str]) -> str:
     changes = sweep["changes"]
     totals = changes["totals"]
-    points = [
-        (point["finished"][:10] or "?", point["findings"]) for point in sweep.get("history", [])
-    ]
+    history = sweep.get("history", [])
+    stamps = [point["finished"] or "?" for point in history]
+    # Dates, unless two sweeps share one: then month, day and time.
+    labels = [stamp[:10] for stamp in stamps]
+    if len(set(labels)) < len(labels):
+        labels = [stamp[5:16].replace("T", " ") for stamp in stamps]
+    points = [(label, point["findings"]) for label, point in zip(labels, history, strict=True)]
     now = sum(row["new"] + row["remaining"] for row in changes["repositories"])
     points.append(("now", now))
     chart = columns(points, "Open findings, sweep by sweep", "#c2410c")
-    rows = [
-        row
-        for row in changes["repositories"]
-        if row["new"] or row["fixed"] or row["remaining"] or row["note"]
-    ]
+    # New findings first: a regression matters more than progress.
+    rows = sorted(changed_rows(changes), key=lambda r: (-r["new"], -r["fixed"], r["name"]))
     body = "".join(
-        f'<tr><td><a href="#{anchors[row["name"]]}">{escape(row["name"])}</a></td>'
+        f"<tr><td>{_linked(row['name'], anchors)}</td>"
         f'<td class="n">{row["new"]}</td><td class="n">{row["fixed"]}</td>'
         f'<td class="n">{row["remaining"]}</td><td>{escape(row["note"])}</td></tr>'
         for row in rows
@@ -181,11 +184,23 @@ def _changes(sweep: dict, anchors: dict[str, str]) -> str:
         '<section id="changes"><h2>Since the previous sweep</h2>'
         f"<p>{escape(intro)}</p>"
         f'<figure id="chart-burndown">{chart}<figcaption>Open findings at each sweep; '
-        "the last column is this one.</figcaption></figure>"
+        "the last column is this one.</figcaption></figure><p>Repositories where something "
+        "changed; the others have the findings they had (counted under Repositories).</p>"
         '<table id="table-changes"><thead><tr><th>Repository</th><th class="n">New</th>'
         '<th class="n">Fixed</th><th class="n">Remaining</th><th>Note</th></tr></thead>'
         f"<tbody>{body}</tbody></table></section>\n"
     )
+
+
+def changed_rows(changes: dict) -> list[dict]:
+    """The burn-down rows worth a line: something new or fixed, or a note."""
+    return [r for r in changes["repositories"] if r["new"] or r["fixed"] or r["note"]]
+
+
+def _linked(name: str, anchors: dict[str, str]) -> str:
+    """The name, linked to its findings when it has some in this report."""
+    anchor = anchors.get(name)
+    return f'<a href="#{anchor}">{escape(name)}</a>' if anchor else escape(name)
 
 
 def _repositories(repositories: list[dict], anchors: dict[str, str]) -> str:
@@ -200,9 +215,7 @@ def _repositories(repositories: list[dict], anchors: dict[str, str]) -> str:
         if repo["status"] == CLEAN and not repo.get("fix"):
             clean.append(f"<li>{escape(repo['name'])} <code>{commit}</code></li>")
             continue
-        name = escape(repo["name"])
-        if repo["findings"]:
-            name = f'<a href="#{anchors[repo["name"]]}">{name}</a>'
+        name = _linked(repo["name"], anchors)
         counts = repo["by_fix"]
         cells = [
             f'<td class="name">{name}</td><td>{_badge(repo["status"])}</td>',

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..report import ReportOptions
 from .document import run_result
+from .html import changed_rows
 from .status import CLEAN, LABELS, STATUSES
 
 FORMATS = ("text", "json", "sarif", "markdown", "html")
@@ -124,12 +125,11 @@ def render_markdown(document: dict, base: Path) -> str:
             "| Repository | New | Fixed | Remaining | Note |",
             "|---|---:|---:|---:|---|",
         ]
-        for row in changes["repositories"]:
-            if row["new"] or row["fixed"] or row["remaining"] or row["note"]:
-                extra.append(
-                    f"| `{_cell(row['name'])}` | {row['new']} | {row['fixed']} | "
-                    f"{row['remaining']} | {row['note']} |"
-                )
+        for row in changed_rows(changes):
+            extra.append(
+                f"| `{_cell(row['name'])}` | {row['new']} | {row['fixed']} | "
+                f"{row['remaining']} | {row['note']} |"
+            )
         extra.append("")
     heading = report.find("\n## ")
     cut = len(report) if heading < 0 else heading + 1

@@ -20,7 +20,7 @@ from .. import __version__
 from ..config_file import ConfigError, ConfigResolver
 from .campaign import fix_repository
 from .document import FORMAT, build_summary
-from .git import GitFailure, current_branch, head_commit, local_changes
+from .git import GitFailure, repository_state
 from .scan import RepoScan, scan_repository
 from .shards import Shard, input_digest, select
 from .sources import RepoSource, read_sources
@@ -165,9 +165,8 @@ def _sweep_one(
     scan = RepoScan()
     if tree is not None:
         try:
-            entry["commit"] = head_commit(tree)
-            entry["branch"] = current_branch(tree)
-            entry["dirty"] = bool(local_changes(tree))
+            state = repository_state(tree)
+            entry.update(commit=state.commit, branch=state.branch, dirty=bool(state.changes))
             scan = scan_repository(
                 source.name,
                 tree,

@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .git import GitFailure, git, local_changes
+from .git import GitFailure, git, repository_state
 from .sources import RepoSource
 
 
@@ -55,7 +55,7 @@ def _update(clone: Path, source: RepoSource) -> None:
         origin = ""
     if origin != source.remote:
         raise GitFailure(f"the clone in {clone} is not of {source.shown}; remove it to clone again")
-    changed = local_changes(clone)
+    changed = repository_state(clone).changes
     if changed:
         listed = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
         raise GitFailure(f"local changes in {clone}, not updated ({listed})")
