@@ -263,6 +263,14 @@ def _timed(argv: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProce
     return elapsed, result
 
 
+def load_average() -> str:
+    """The 1-minute load average: on a shared machine, other work skews the walls."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def machine_info() -> list[str]:
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -286,6 +294,7 @@ def measure(args: argparse.Namespace) -> str:
     authsweep = shlex.split(args.authsweep)
     org, out = args.org, args.out
     kinds = generate(org, args.repos, args.seed)
+    args.load_before = load_average()
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -363,7 +372,8 @@ def _section(args, kinds, shards, all_shards, merges, merged, whole, clone_rows,
         f"- org: `bench/synthetic_org.py` seed {args.seed}, {args.repos:,} repositories in "
         f"{TEAMS} team folders; mix: {mix}",
         f"- shards run {args.parallel} at a time on this machine "
-        f"({'sequentially' if args.parallel == 1 else 'in parallel'}); no result cache",
+        f"({'sequentially' if args.parallel == 1 else 'in parallel'}); no result cache; "
+        f"load average {args.load_before} before the sweeps, {load_average()} after",
         f"- merged result: {summary['repositories']:,} repositories ({status}); "
         f"{summary['files_scanned']:,} files checked, {summary['findings']:,} findings, "
         f"{summary['errors']:,} errors",

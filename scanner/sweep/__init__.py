@@ -17,5 +17,6 @@ fixes as one local commit per repository. The modules, by concern:
 - ``campaign``: the fix branch and its commit
 - ``document``: the sweep JSON, reading and merging it
 - ``changes``: what changed since a previous sweep (burn-down)
-- ``run``: the sweep itself; ``render`` and ``html``: the reports; ``cli``: the commands
+- ``run``: the sweep itself; ``render``, ``html`` and ``charts``: the reports; ``cli``: the
+  commands
 """

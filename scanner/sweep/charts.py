@@ -90,7 +90,7 @@ def bar_rows(
                 part.label, part.value + (previous.value if previous else 0), part.color
             )
     height = top + len(rows) * row_height + 8
-    body += _legend(list(legend.values()), height)
+    body += _legend([part for part in legend.values() if part.value], height)
     return _svg(width, height + 20, title, body)
 
 

@@ -35,6 +35,7 @@ header{padding:20px 32px;background:#0f172a;color:#f8fafc}
 header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;color:#cbd5e1}
 main{padding:8px 32px 32px;max-width:1200px}
+nav{padding:8px 32px;border-bottom:1px solid var(--line);background:var(--soft)}
 h2{margin:28px 0 10px;font-size:18px;border-bottom:1px solid var(--line);padding-bottom:4px}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}
 .card{min-width:150px;padding:10px 14px;border:1px solid var(--line);border-left:6px solid;
@@ -84,14 +85,20 @@ def render_html(document: dict) -> str:
     anchors = {
         r["name"]: f"repo-{index}" for index, r in enumerate(repositories, 1) if r["findings"]
     }
+    # Summaries first, then the long lists: one line per repository, every finding.
     sections = [
         _overview(document),
         _changes(sweep, anchors) if sweep.get("changes") else "",
-        _repositories(repositories, anchors),
         _by_rule(document["findings"]),
         _by_team(document["findings"]),
+        _repositories(repositories, anchors),
         _findings(document["findings"], repositories, anchors),
         _errors(document["errors"]),
+    ]
+    contents = [
+        (section, title)
+        for section, title in _CONTENTS
+        if f'<section id="{section}">' in "".join(sections)
     ]
     count = len(repositories)
     title = f"authsweep sweep: {count} {'repository' if count == 1 else 'repositories'}"
@@ -102,10 +109,26 @@ def render_html(document: dict) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
         f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"{_header(document)}\n<main>\n{''.join(sections)}</main>\n"
+        f"{_header(document)}\n{_navigation(contents)}\n<main>\n{''.join(sections)}</main>\n"
         "<footer>Written by authsweep: one static file, no scripts, nothing loaded from "
         "the network. Secrets in code frames are masked.</footer>\n</body>\n</html>\n"
     )
+
+
+_CONTENTS = (
+    ("overview", "Overview"),
+    ("changes", "Since the previous sweep"),
+    ("by-rule", "By rule"),
+    ("by-team", "By team or folder"),
+    ("repositories", "Repositories"),
+    ("findings", "Findings"),
+    ("errors", "Not checked"),
+)
+
+
+def _navigation(contents: list[tuple[str, str]]) -> str:
+    links = " · ".join(f'<a href="#{section}">{escape(title)}</a>' for section, title in contents)
+    return f"<nav>{links}</nav>"
 
 
 def _header(document: dict) -> str:
