@@ -16,6 +16,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .sweep.cli import merge as merge_command
+from .sweep.cli import sweep as sweep_command
 
 app = typer.Typer(
     add_completion=False,
@@ -445,6 +447,10 @@ def explain(rule: Annotated[str, typer.Argument(help="A rule id or name, e.g. AS
     if found is None:
         _usage_error(f"unknown rule {rule!r}; `authsweep rules` lists them")
     Console().print(Markdown(rule_markdown(found)))
+
+
+app.command("sweep")(sweep_command)
+app.command("merge")(merge_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,295 @@
+"""``authsweep sweep`` and ``authsweep merge``: thin commands over the sweep package.
+
+Only typer is imported here at module level, so registering these commands does not
+slow ``authsweep check`` down. Exit codes as ``check``: 0 nothing reported, 1 findings
+or something that could not be checked (``sweep``), 2 bad usage, bad input or a merge
+that was refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_WORK_DIR = ".authsweep_repos"
+DEFAULT_CACHE_DIR = ".authsweep_cache"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    html = "html"
+
+
+FormatOpt = Annotated[
+    ReportFormat,
+    typer.Option("--format", help="Report format (html: one static file to pass round)."),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option(
+        "--output-file", "-o", help="Write the report here; the terminal still shows text."
+    ),
+]
+PreviousOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--previous",
+        help="The previous sweep's JSON: report what is new, fixed and remaining since.",
+        dir_okay=False,
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No summary and no progress bar on the terminal.")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"authsweep: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+
+
+def _resolver(select: str | None, ignore: str | None, all_providers: bool, config: Path | None):
+    from ..config_file import ConfigError, ConfigResolver, Overrides, selector_problem
+
+    for option, value in (("--select", select), ("--ignore", ignore)):
+        for code in _codes(value):
+            problem = selector_problem(code)
+            if problem:
+                raise _fail(f"{option}: {problem}")
+    try:
+        return ConfigResolver(Overrides(_codes(select), _codes(ignore), all_providers), config)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+
+
+def _previous(path: Path | None) -> dict | None:
+    from .document import SweepDocumentError, load_document
+
+    if path is None:
+        return None
+    try:
+        return load_document(path)
+    except SweepDocumentError as error:
+        raise _fail(f"--previous: {error}") from None
+
+
+def _write_reports(
+    document: dict, fmt: ReportFormat, output_file: Path | None, base: Path, quiet: bool
+) -> None:
+    from .render import render_document
+
+    if output_file is not None:
+        try:
+            output_file.write_text(render_document(document, fmt.value, base), encoding="utf-8")
+        except OSError as error:
+            raise _fail(f"cannot write {output_file}: {error.strerror}") from None
+        if quiet:
+            return
+        fmt = ReportFormat.text
+    if fmt is ReportFormat.text and quiet:
+        return
+    sys.stdout.write(render_document(document, fmt.value, base))
+
+
+class _Progress:
+    """Repositories done, on stderr, for a terminal only."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            "Sweeping",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = None
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self._task is None:
+            self._progress.start()
+            self._task = self._progress.add_task(name, total=total)
+        self._progress.update(self._task, completed=done, description=name)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def sweep(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of repositories (checked in place) or a file listing git remotes."
+        ),
+    ],
+    shard: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--shard", metavar="K/N", help="Only the K-th of N size-balanced shards (1-based)."
+        ),
+    ] = None,
+    work_dir: Annotated[
+        Path,
+        typer.Option("--work-dir", help="Where listed repositories are cloned and kept."),
+    ] = Path(DEFAULT_WORK_DIR),
+    output_format: FormatOpt = ReportFormat.text,
+    output_file: OutputOpt = None,
+    previous: PreviousOpt = None,
+    select: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--select", help="Comma-separated rule ids or prefixes to run (AS1, AS201)."),
+    ] = None,
+    ignore: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip."),
+    ] = None,
+    all_providers: Annotated[
+        bool,
+        typer.Option("--all-providers", help="Also report hosts known to be other providers."),
+    ] = False,
+    config: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--config", help="One TOML configuration for every repository.", dir_okay=False
+        ),
+    ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Commit the fixes on a new local branch per repository."),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="With --fix: also the OAuth2 rewrite.")
+    ] = False,
+    branch: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--branch", help="With --fix: the branch to create (nothing is pushed)."),
+    ] = None,
+    jobs: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes for large repositories (default: CPUs)."
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--cache-dir",
+            help=f"Where to cache results (default: {DEFAULT_CACHE_DIR} here, or "
+            "$AUTHSWEEP_CACHE_DIR).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check every repository of a folder or a list of git remotes; one result each."""
+    from .shards import parse_shard
+
+    parsed_shard = None
+    if shard is not None:
+        try:
+            parsed_shard = parse_shard(shard)
+        except ValueError as error:
+            raise _fail(f"--shard: {error}") from None
+        if previous is not None:
+            raise _fail("--previous compares whole sweeps: give it to `authsweep merge`")
+    if fix != bool(branch):
+        raise _fail("--fix and --branch NAME go together")
+    if unsafe_fixes and not fix:
+        raise _fail("--unsafe-fixes works with --fix --branch NAME")
+    if branch is not None:
+        from .campaign import branch_name_problem
+
+        problem = branch_name_problem(branch)
+        if problem:
+            raise _fail(f"--branch: {problem}")
+    resolver = _resolver(select, ignore, all_providers, config)
+    before = _previous(previous)
+    if not no_cache and cache_dir is None:
+        cache_dir = Path(os.environ.get("AUTHSWEEP_CACHE_DIR") or DEFAULT_CACHE_DIR)
+
+    from .run import SweepOptions
+    from .run import sweep as run_sweep
+    from .sources import SourceError
+
+    options = SweepOptions(
+        source=source,
+        work_dir=work_dir,
+        resolver=resolver,
+        shard=parsed_shard,
+        jobs=jobs,
+        cache_dir=None if no_cache else cache_dir.absolute() / "sweep",
+        fix_branch=branch,
+        unsafe_fixes=unsafe_fixes,
+    )
+    progress = _Progress() if sys.stderr.isatty() and not quiet else None
+    try:
+        document = run_sweep(options, progress)
+    except SourceError as error:
+        raise _fail(str(error)) from None
+    finally:
+        if progress is not None:
+            progress.close()
+    if before is not None:
+        from .changes import add_changes
+
+        add_changes(document, before)
+    if source.is_dir():
+        base = source.parent if (source / ".git").exists() else source
+    else:
+        base = work_dir
+    _write_reports(document, output_format, output_file, base.absolute(), quiet)
+    summary = document["summary"]
+    if (summary["findings"] or summary["errors"]) and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def merge(
+    files: Annotated[
+        list[Path], typer.Argument(help="The shards' JSON (authsweep sweep --format json).")
+    ],
+    output_format: FormatOpt = ReportFormat.text,
+    output_file: OutputOpt = None,
+    previous: PreviousOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Join the JSON of a sweep's shards into one report."""
+    from .document import SweepDocumentError, load_document, merge_documents
+
+    before = _previous(previous)
+    try:
+        document = merge_documents([(str(path), load_document(path)) for path in files])
+    except SweepDocumentError as error:
+        raise _fail(f"cannot merge: {error}") from None
+    if before is not None:
+        from .changes import add_changes
+
+        add_changes(document, before)
+    _write_reports(document, output_format, output_file, Path.cwd(), quiet)
