@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, RemedyKind, StepKind, Tls
+from authsweep.scanner.model import MailFile, RemedyKind, Step, StepKind, Tls
 
 from .base import Example, Rule, describe_host
 
@@ -59,19 +59,22 @@ class LoginBeforeStarttls(Rule):
         for conn in mail.connections:
             if conn.tls is not Tls.NONE:
                 continue
-            for step in conn.steps:
-                if step.kind is StepKind.STARTTLS:
-                    break
-                if step.kind not in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER):
+            reported: set[int] = set()
+            for path in conn.protocol_paths():
+                step = _clear_text_login(path.steps)
+                if step is None or id(step) in reported:
                     continue
                 policy = self.host_policy(conn)
                 if policy is None:
                     break
+                reported.add(id(step))
+                when = f" {' and '.join(path.conditions)}" if path.conditions else ""
                 yield self.finding(
                     mail,
                     step.span,
-                    f"credentials sent to {describe_host(conn)} before STARTTLS: the server "
-                    "refuses AUTH on a plain connection, or the password travels in clear text",
+                    f"credentials sent to {describe_host(conn)} before STARTTLS{when}: the "
+                    "server refuses AUTH on a plain connection, or the password travels in "
+                    "clear text",
                     severity=policy.severity,
                     confidence=policy.confidence,
                     fix=self.fix_from(
@@ -80,4 +83,17 @@ class LoginBeforeStarttls(Rule):
                         "Upgrade with STARTTLS and a verifying context before logging in",
                     ),
                 )
-                break
+
+
+def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:
+    """The first step on a path that sends credentials while the connection is plain
+    (a ``connect()`` opens a new, plain one)."""
+    upgraded = False
+    for step in steps:
+        if step.kind is StepKind.STARTTLS:
+            upgraded = True
+        elif step.kind is StepKind.CONNECT:
+            upgraded = False
+        elif step.kind in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER) and not upgraded:
+            return step
+    return None

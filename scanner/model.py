@@ -176,6 +176,15 @@ class XOAuth2:
     token_sources: tuple[Span, ...] = ()
 
 
+@dataclass(frozen=True)
+class ProtocolPath:
+    """The steps taken on a connection along one control-flow path, in order, and the
+    conditions that choose it, as source text (``when `use_ssl` is false``)."""
+
+    steps: tuple[Step, ...]
+    conditions: tuple[str, ...] = ()
+
+
 @dataclass
 class Connection:
     """A client connection to a mail server, from code or from configuration."""
@@ -200,6 +209,12 @@ class Connection:
     inferred: bool = False
     # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
     test_code: bool = False
+
+    # The orders its steps can happen in; empty when only source order is known.
+    paths: list[ProtocolPath] = field(default_factory=list)
+
+    def protocol_paths(self) -> list[ProtocolPath]:
+        return self.paths or [ProtocolPath(tuple(self.steps))]
 
     def logins(self) -> list[Step]:
         return [step for step in self.steps if step.kind is StepKind.LOGIN]

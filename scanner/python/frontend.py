@@ -11,48 +11,21 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from ..model import Connection, MailFile, Span, Value, Verification
+from ..model import Connection, MailFile
 from .adapters import ADAPTERS
-from .adapters.base import Adapter, CallableInfo, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
 from .parse import gc_paused, parse_python
+from .paths import Event, PathFinder
 from .relevance import Relevance
 from .settings_source import read_python_settings
-from .source import Anchor, SourceText, dotted_name
+from .sites import CallSites, attribute_sets
+from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
-from .values import Evaluator, call_arguments, positional_params
-
-_VERIFYING_FACTORIES = {"ssl.create_default_context"}
-_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
-# Statements that hold others: a call inside one is not a statement of its own.
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    *FUNCTIONS,
-    ast.ClassDef,
-)
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
-
-Function = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-@dataclass
-class _Binding:
-    conn: Connection
-    adapter: Adapter
-    receiver: str
-    function: Function | None  # where a plain name is bound
-    klass: ast.ClassDef | None  # where ``self.x`` is bound
-    offset: int
+from .values import Evaluator
 
 
 class PythonFrontEnd:
@@ -111,12 +84,18 @@ class _ModuleAnalysis:
         self.values = Evaluator(self.symbols, self.text, path)
         self.parents = self.symbols.parents
         self.mail = MailFile(path=path, kind="python")
-        self.bindings: list[_Binding] = []
         self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}
-        self.factories: dict[str, tuple[Connection, Adapter]] = {}
-        self.flow = Flow(self.values)
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
         self.subclasses = self._client_subclasses()
+        # What each call (or attribute assignment) does to connections, for their paths.
+        self.events: dict[ast.AST, list[Event]] = {}
+        self.bindings = Bindings(self.symbols, self.values, self.opened, self._factory_call)
+        self.sites = CallSites(
+            self.values,
+            Flow(self.values),
+            opens=lambda call: call in self.opened or self._client_name(call) is not None,
+            overrides=self._overrides,
+        )
 
     # The passes.
 
@@ -127,7 +106,7 @@ class _ModuleAnalysis:
             if name is None:
                 continue
             adapter, spec = self.front.clients[name]
-            site = self._site(call, name, spec.params)
+            site = self.sites.site(call, name, spec.params)
             conn = spec.open(site)
             if conn is None:
                 continue
@@ -138,10 +117,11 @@ class _ModuleAnalysis:
             }
             self.mail.connections.append(conn)
             self.opened[call] = (conn, adapter)
-            self._bind(call, conn, adapter)
-        self._bind_factories()
-        self._bind_aliases()
-        self._bind_arguments()
+            self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
+            self.bindings.bind(call, conn, adapter)
+        self.bindings.bind_factories()
+        self.bindings.bind_aliases()
+        self.bindings.bind_arguments()
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
@@ -152,7 +132,7 @@ class _ModuleAnalysis:
         ]
         events += [
             (self.values.span(target).start, (target, value))
-            for target, value in self._attribute_sets()
+            for target, value in attribute_sets(self.symbols)
             if target.attr in self.front.attribute_names
         ]
         # The functions that open connections run first: a factory written below its
@@ -174,17 +154,40 @@ class _ModuleAnalysis:
             else:
                 self._attribute_set(*event)
         self._link_tokens()
+        self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
         return self.mail
 
-    def _attribute_sets(self) -> list[tuple[ast.Attribute, ast.expr]]:
-        return [
-            (target, statement.value)
-            for statement in self.symbols.assignments
-            if isinstance(statement, ast.Assign)
-            for target in statement.targets
-            if isinstance(target, ast.Attribute)
-        ]
+    def _event(self, node: ast.AST, event: Event) -> None:
+        self.events.setdefault(node, []).append(event)
+
+    def _factory_call(self, call: ast.Call, conn: Connection, name: str | None) -> None:
+        self._event(call, Event(conn, name, True))
+
+    def _steps_of(self, conn: Connection, node: ast.AST, spec: MethodSpec, site: CallSite) -> None:
+        """Let the adapter apply ``node``'s call to ``conn`` and record the steps taken."""
+        before = {id(step) for step in conn.steps}
+        step = spec.apply(conn, site)
+        if step is not None:
+            conn.steps.append(step)
+        taken = tuple(s for s in conn.steps if id(s) not in before)
+        if taken:
+            receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
+            self._event(node, Event(conn, receiver, False, taken))
+
+    def _find_paths(self) -> None:
+        """The order of each connection's steps along the module's control flow."""
+        if not self.events:
+            return
+        finder = PathFinder(self.symbols, self.values.source)
+        order = [self.tree, *sorted(self.symbols.functions, key=lambda f: (f.lineno, f.col_offset))]
+        for conn in self.mail.connections:
+            if not any(e.conn is conn for found in self.events.values() for e in found):
+                continue
+            paths = finder.connection_paths(conn, self.events, order)
+            covered = {id(step) for path in paths for step in path.steps}
+            if all(id(step) in covered for step in conn.steps):
+                conn.paths = paths
 
     def _client_name(self, call: ast.Call) -> str | None:
         for name in self.values.qualified_names(call.func):
@@ -217,148 +220,12 @@ class _ModuleAnalysis:
             return None
         return self.subclasses[klass], klass
 
-    # Bindings: where a connection object lives.
-
-    def _bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
-        parent = self.parents.get(call)
-        target: ast.AST | None = None
-        if isinstance(parent, ast.Assign) and parent.value is call:
-            target = parent.targets[0]
-        elif isinstance(parent, ast.AnnAssign) and parent.value is call:
-            target = parent.target
-        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
-            target = parent.optional_vars
-        elif isinstance(parent, ast.Return):
-            function = self.values.enclosing_function(call)
-            if function is not None:
-                self.factories[function.name] = (conn, adapter)
-            return
-        if target is not None:
-            self._add_binding(target, call, conn, adapter)
-
-    def _add_binding(
-        self, target: ast.AST, at: ast.AST, conn: Connection, adapter: Adapter
-    ) -> None:
-        receiver = dotted_name(target)
-        if receiver is None:
-            return
-        function = self.values.enclosing_function(at)
-        klass = None
-        if receiver.startswith("self."):
-            klass = self.values.enclosing_class(at)
-            function = None
-        offset = self.values.span(at).start
-        self.bindings.append(_Binding(conn, adapter, receiver, function, klass, offset))
-
-    def _bind_factories(self) -> None:
-        # ``return server`` where ``server`` holds a connection makes a factory too.
-        for node in self.symbols.returns:
-            if node.value is None:
-                continue
-            receiver = dotted_name(node.value)
-            binding = self._binding_for(receiver, node) if receiver else None
-            function = self.values.enclosing_function(node)
-            if binding is not None and function is not None:
-                self.factories[function.name] = (binding.conn, binding.adapter)
-        if not self.factories:
-            return
-        for call in self.symbols.calls:
-            func = call.func
-            name = None
-            if isinstance(func, ast.Name):
-                name = func.id
-            elif isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
-                name = func.attr
-            if name in self.factories:
-                conn, adapter = self.factories[name]
-                self.opened[call] = (conn, adapter)
-                self._bind(call, conn, adapter)
-
-    def _bind_aliases(self) -> None:
-        # ``self.smtp = server``: the connection now lives under a second name.
-        for statement in self.symbols.assignments:
-            if not isinstance(statement, ast.Assign):
-                continue
-            value = statement.value
-            if not isinstance(value, (ast.Name, ast.Attribute)):
-                continue
-            receiver = dotted_name(value)
-            binding = self._binding_for(receiver, value) if receiver else None
-            if binding is None:
-                continue
-            for target in statement.targets:
-                self._add_binding(target, value, binding.conn, binding.adapter)
-
-    def _bind_arguments(self) -> None:
-        """``send_with(server, ...)``: a connection handed to a function of this module is
-        bound to that function's parameter (``self.method(server)`` too)."""
-        functions = {s.name: s for s in self.tree.body if isinstance(s, FUNCTIONS)}
-        for call in self.symbols.calls:
-            function = self._called_function(call, functions)
-            if function is None:
-                continue
-            params = positional_params(function.args)
-            if isinstance(call.func, ast.Attribute) and params:
-                params = params[1:]  # self
-            by_name = {p.arg: p for p in (*params, *function.args.kwonlyargs)}
-            for index, argument in enumerate(call_arguments(call)):
-                if isinstance(argument, ast.Starred):
-                    continue
-                value = argument.value if isinstance(argument, ast.keyword) else argument
-                receiver = dotted_name(value)
-                binding = self._binding_for(receiver, call) if receiver else None
-                if binding is None:
-                    continue
-                if isinstance(argument, ast.keyword):
-                    if argument.arg is None:
-                        continue
-                    param = by_name.get(argument.arg)
-                else:
-                    param = params[index] if index < len(params) else None
-                if param is not None:
-                    self.bindings.append(
-                        _Binding(
-                            binding.conn,
-                            binding.adapter,
-                            param.arg,
-                            function,
-                            None,
-                            self.values.span(function).start,
-                        )
-                    )
-
-    def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
-        func = call.func
-        if isinstance(func, ast.Name):
-            return functions.get(func.id)
-        if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
-            klass = self.values.enclosing_class(call)
-            if klass is not None:
-                return next(
-                    (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr),
-                    None,
-                )
-        return None
-
-    def _binding_for(self, receiver: str, at: ast.AST) -> _Binding | None:
-        """The binding of ``receiver`` that reaches ``at``: the latest one before it in
-        the same function, or in the same class for ``self.x``."""
-        offset = self.values.span(at).start
-        if receiver.startswith("self."):
-            klass = self.values.enclosing_class(at)
-            candidates = [b for b in self.bindings if b.receiver == receiver and b.klass is klass]
-            earlier = [b for b in candidates if b.offset <= offset]
-            pool = earlier or candidates
-            return max(pool, key=lambda b: b.offset) if pool else None
-        function = self.values.enclosing_function(at)
-        candidates = [
-            b
-            for b in self.bindings
-            if b.receiver == receiver
-            and (b.function is function or b.function is None)
-            and b.offset <= offset
-        ]
-        return max(candidates, key=lambda b: b.offset) if candidates else None
+    def _overrides(self, call: ast.Call) -> frozenset[str]:
+        """The methods a client subclass of this module defines (``emit``)."""
+        subclass = self._subclass_of(call.func)
+        if subclass is None:
+            return frozenset()
+        return frozenset(s.name for s in subclass[1].body if isinstance(s, FUNCTIONS))
 
     # Calls on connections and mail functions.
 
@@ -366,84 +233,70 @@ class _ModuleAnalysis:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
-        owner: tuple[Connection, Adapter] | None = None
         receiver = None
         if isinstance(func.value, ast.Call) and func.value in self.opened:
-            owner = self.opened[func.value]
+            owners = [self.opened[func.value]]
         else:
-            owner, receiver = self._owner(func.value, call)
-        if owner is None:
-            return
-        conn, adapter = owner
-        spec: MethodSpec | None = adapter.methods.get(func.attr)
-        if spec is None:
-            return
-        site = self._site(call, func.attr, spec.params, receiver=receiver)
-        step = spec.apply(conn, site)
-        if step is not None:
-            conn.steps.append(step)
+            owners, receiver = self._owners(func.value, call)
+        for conn, adapter in owners:
+            spec: MethodSpec | None = adapter.methods.get(func.attr)
+            if spec is None:
+                continue
+            site = self.sites.site(call, func.attr, spec.params, receiver=receiver)
+            self._steps_of(conn, call, spec, site)
 
     def _owner(
         self, node: ast.AST, at: ast.AST
     ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
-        """The connection an expression holds (a bound name, or a preset object of a
+        owners, receiver = self._owners(node, at)
+        return (owners[0] if owners else None), receiver
+
+    def _owners(
+        self, node: ast.AST, at: ast.AST
+    ) -> tuple[list[tuple[Connection, Adapter]], str | None]:
+        """The connections an expression may hold (a bound name, or a preset object of a
         library), and its receiver text."""
         receiver = dotted_name(node)
-        binding = self._binding_for(receiver, at) if receiver else None
-        if binding is not None:
-            return (binding.conn, binding.adapter), receiver
+        bindings = self.bindings.reaching(receiver, at) if receiver else []
+        if bindings:
+            return [(b.conn, b.adapter) for b in bindings], receiver
+        preset = self._preset(node, receiver)
+        return ([preset] if preset else []), receiver
+
+    def _preset(self, node: ast.AST, receiver: str | None) -> tuple[Connection, Adapter] | None:
+        """A module-level connection object of a library (``redmail.outlook``)."""
         if receiver is None or receiver.rsplit(".", 1)[-1] not in self.front.preset_names:
-            return None, receiver
+            return None
         for name in self.values.qualified_names(node):
             if name in self.front.presets:
                 if name not in self.presets:
                     adapter, spec = self.front.presets[name]
-                    conn = spec.open(self._bare_site(node, name, receiver))
+                    conn = spec.open(self.sites.bare(node, name, receiver))
                     if conn is None:
-                        return None, receiver
+                        return None
                     self.mail.connections.append(conn)
                     self.presets[name] = (conn, adapter)
-                return self.presets[name], receiver
-        return None, receiver
+                return self.presets[name]
+        return None
 
     def _attribute_set(self, target: ast.Attribute, value: ast.expr) -> None:
         """``conn.password = ...`` on a connection whose adapter reads attributes."""
-        owner, receiver = self._owner(target.value, target)
-        if owner is None:
-            return
-        conn, adapter = owner
-        spec = adapter.attributes.get(target.attr)
-        if spec is None:
-            return
-        assignment = self.parents[target]
-        site = self._bare_site(assignment, target.attr, receiver)
-        site.args["value"] = self.values.evaluate(value)
-        site.arg_spans["value"] = self.values.span(value)
-        step = spec.apply(conn, site)
-        if step is not None:
-            conn.steps.append(step)
-
-    def _bare_site(self, node: ast.AST, name: str, receiver: str | None) -> CallSite:
-        """A call site without a call: a preset object's first use, an attribute assignment."""
-        span = self.values.span(node)
-        return CallSite(
-            qualified_name=name,
-            span=span,
-            callee_span=span,
-            args={},
-            arg_spans={},
-            close_offset=span.end,
-            trailing_comma=False,
-            has_arguments=False,
-            receiver=receiver,
-            code=self.text.code,
-        )
+        owners, receiver = self._owners(target.value, target)
+        for conn, adapter in owners:
+            spec = adapter.attributes.get(target.attr)
+            if spec is None:
+                continue
+            assignment = self.parents[target]
+            site = self.sites.bare(assignment, target.attr, receiver)
+            site.args["value"] = self.values.evaluate(value)
+            site.arg_spans["value"] = self.values.span(value)
+            self._steps_of(conn, assignment, spec, site)
 
     def _function_call(self, call: ast.Call) -> None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.functions:
                 _, spec = self.front.functions[name]
-                spec.record(self.mail, self._site(call, name, spec.params))
+                spec.record(self.mail, self.sites.site(call, name, spec.params))
                 return
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in self.front.object_methods:
@@ -453,7 +306,7 @@ class _ModuleAnalysis:
             if owner is not None:
                 return  # a method of a connection, which _method_call handles
             _, spec = self.front.object_methods[func.attr]
-            site = self._site(call, func.attr, spec.params)
+            site = self.sites.site(call, func.attr, spec.params)
             site.receiver_value = self.values.evaluate(func.value)
             spec.record(self.mail, site)
 
@@ -472,203 +325,3 @@ class _ModuleAnalysis:
                     request.used_for_mail = True
                     if not step.xoauth2.token_scopes.known and request.scopes.known:
                         step.xoauth2.token_scopes = request.scopes
-
-    # Call sites.
-
-    def _site(
-        self, call: ast.Call, name: str, params: tuple[str, ...], receiver: str | None = None
-    ) -> CallSite:
-        span = self.values.span(call)
-        args: dict[str, Value] = {}
-        arg_spans: dict[str, Span] = {}
-        extra: dict[str, Value] = {}
-        nodes: dict[str, ast.expr] = {}
-        positional = 0
-        positions_known = True  # false after a ``*args`` whose length is not known
-        arguments = call_arguments(call)
-        for argument in arguments:
-            if isinstance(argument, ast.Starred):
-                spread = self.values.evaluate(argument.value)
-                if spread.items is None or not positions_known:
-                    positions_known = False
-                    continue
-                # ``SMTP_SSL(*SERVER)`` with ``SERVER = ("smtp.office365.com", 465)``.
-                for item in spread.items:
-                    if positional < len(params):
-                        args[params[positional]] = item
-                    positional += 1
-                continue
-            if isinstance(argument, ast.keyword) and argument.arg is None:
-                spread = self.values.evaluate(argument.value)
-                if spread.known and isinstance(spread.value, dict):
-                    for key, item in spread.value.items():
-                        if isinstance(key, str) and isinstance(item, Value):
-                            (args if key in params else extra)[key] = item
-                continue
-            if isinstance(argument, ast.keyword):
-                key = argument.arg
-                node = argument.value
-            else:
-                if not positions_known or positional >= len(params):
-                    positional += 1
-                    continue
-                key = params[positional]
-                positional += 1
-                node = argument
-            value = self.values.evaluate(node)
-            (args if key in params or not isinstance(argument, ast.keyword) else extra)[key] = value
-            arg_spans[key] = self.values.span(argument)
-            nodes[key] = node
-        statement, before = self._statement_of(call)
-        bound_receiver, after = receiver, None
-        overrides: frozenset[str] = frozenset()
-        if call in self.opened or self._client_name(call) is not None:
-            bound_receiver, after = self._binding_site(call)
-            subclass = self._subclass_of(call.func)
-            if subclass is not None:
-                overrides = frozenset(s.name for s in subclass[1].body if isinstance(s, FUNCTIONS))
-        return CallSite(
-            qualified_name=name,
-            span=span,
-            callee_span=self.values.span(call.func),
-            args=args,
-            arg_spans=arg_spans,
-            close_offset=span.end - 1,
-            trailing_comma=self._trailing_comma(call, arguments),
-            has_arguments=bool(arguments),
-            extra_keywords=extra,
-            statement=statement,
-            before=before,
-            receiver=bound_receiver,
-            after=after,
-            callable=lambda key: self._callable(nodes.get(key)),
-            code=self.text.code,
-            verification=lambda key: self._verification(nodes.get(key)),
-            qualified=lambda key: (
-                frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
-            ),
-            sources=lambda key: self.flow.sources(nodes.get(key)),
-            overrides=overrides,
-        )
-
-    def _trailing_comma(self, call: ast.Call, arguments: list[ast.expr | ast.keyword]) -> bool:
-        """Whether a comma follows the last argument: between it and the closing
-        parenthesis there is only that comma, closing parentheses, space and comments."""
-        if not arguments:
-            return False
-        code = self.text.code
-        at = self.values.span(arguments[-1]).end
-        close = self.values.span(call).end - 1
-        while at < close:
-            char = code[at]
-            if char == ",":
-                return True
-            if char == "#":
-                at = code.find("\n", at)
-                if at < 0:
-                    return False
-            at += 1
-        return False
-
-    def _statement_of(self, call: ast.Call) -> tuple[Span | None, Anchor | None]:
-        """The simple statement a call belongs to, when that statement stands on lines
-        of its own in a block (so statements can be inserted before it)."""
-        node: ast.AST = call
-        parent = self.parents.get(node)
-        while parent is not None and not isinstance(parent, ast.stmt):
-            if isinstance(parent, ast.Lambda):
-                return None, None
-            node, parent = parent, self.parents.get(parent)
-        if parent is None or isinstance(parent, (*_COMPOUND, *_TRY_STAR)):
-            return None, None
-        span = self.values.span(parent)
-        indent = self.text.indent_of_line(span.line)
-        if self.text.line_start(span.line) + len(indent) != span.start:
-            return None, None
-        if not self._alone_to_line_end(span.end):
-            return None, None
-        return span, Anchor(self.text.line_start(span.line), indent)
-
-    def _alone_to_line_end(self, offset: int) -> bool:
-        """Nothing but space, a comment or a line continuation after ``offset`` on its
-        line (no ``; other_statement``)."""
-        code = self.text.code
-        while offset < len(code) and code[offset] in " \t\f":
-            offset += 1
-        return offset >= len(code) or code[offset] in "#\r\n\\"
-
-    def _binding_site(self, call: ast.Call) -> tuple[str | None, Anchor | None]:
-        """Where the connection a constructor opens is bound, and where statements can
-        follow (after the assignment, or at the top of the ``with`` body)."""
-        parent = self.parents.get(call)
-        if isinstance(parent, ast.withitem) and parent.optional_vars is not None:
-            receiver = dotted_name(parent.optional_vars)
-            with_node = self.parents.get(parent)
-            if isinstance(with_node, (ast.With, ast.AsyncWith)):
-                first = with_node.body[0]
-                span = self.values.span(first)
-                indent = self.text.indent_of_line(span.line)
-                if span.line > self.values.span(with_node).line and self._starts_line(span):
-                    return receiver, Anchor(self.text.line_start(span.line), indent)
-            return receiver, None
-        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
-            target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
-            receiver = dotted_name(target)
-            statement, _ = self._statement_of(call)
-            if statement is None:
-                return receiver, None
-            next_line = self.text.next_line_start(statement.end_line)
-            if next_line is None:
-                return receiver, None
-            return receiver, Anchor(next_line, self.text.indent_of_line(statement.line))
-        return None, None
-
-    def _starts_line(self, span: Span) -> bool:
-        indent = self.text.indent_of_line(span.line)
-        return self.text.line_start(span.line) + len(indent) == span.start
-
-    # What the front end can tell about argument expressions.
-
-    def _definition(self, node: ast.AST) -> ast.AST:
-        """Follow a plain name to the expression assigned to it (one level)."""
-        for binding in self.values.bindings(node):
-            statement = self.parents.get(binding.node)
-            if isinstance(statement, ast.Assign) and any(
-                t is binding.node for t in statement.targets
-            ):
-                return statement.value
-        return node
-
-    def _verification(self, node: ast.AST | None) -> Verification:
-        if node is None:
-            return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
-        if isinstance(node, ast.Constant) and node.value is None:
-            return Verification.UNVERIFIED
-        definition = self._definition(node)
-        if not isinstance(definition, ast.Call):
-            return Verification.UNKNOWN
-        names = self.values.qualified_names(definition.func)
-        if names & _UNVERIFIED_FACTORIES:
-            return Verification.UNVERIFIED
-        verifying = bool(names & _VERIFYING_FACTORIES) or (
-            "ssl.SSLContext" in names
-            and any(
-                "PROTOCOL_TLS_CLIENT" in self.values.source(a)
-                for a in (*definition.args, *definition.keywords)
-            )
-        )
-        if not verifying:
-            return Verification.UNKNOWN
-        name = dotted_name(node)
-        for attribute, value in self._attribute_sets():
-            if name is None or dotted_name(attribute.value) != name:
-                continue
-            setting = self.values.source(value)
-            if attribute.attr == "check_hostname" and setting == "False":
-                return Verification.UNVERIFIED
-            if attribute.attr == "verify_mode" and "CERT_NONE" in setting:
-                return Verification.UNVERIFIED
-        return Verification.VERIFIED
-
-    def _callable(self, node: ast.AST | None) -> CallableInfo | None:
-        return self.flow.callable_info(node) if node is not None else None

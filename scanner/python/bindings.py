@@ -1,0 +1,253 @@
+"""Where a connection object lives: the names, ``with`` targets, ``self`` attributes,
+factory functions and parameters a connection can be reached through.
+
+A name bound to a connection reaches the calls after it in the same function (a
+``self.x`` the calls in the same class). When the name is bound in arms of the code
+that exclude each other (a ``try`` that opens one connection and an ``except`` that
+opens another, ``if``/``else``), a later call may be on either: it belongs to each.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import Connection
+from .adapters.base import Adapter
+from .source import dotted_name
+from .symbols import FUNCTIONS, Symbols
+from .values import Evaluator, call_arguments, positional_params
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+_BODY = {"body", "orelse"}  # a try's else runs whenever its body completes
+
+
+@dataclass
+class Binding:
+    conn: Connection
+    adapter: Adapter
+    receiver: str
+    function: Function | None  # where a plain name is bound
+    klass: ast.ClassDef | None  # where ``self.x`` is bound
+    offset: int
+    node: ast.AST  # what binds it (the constructor call, the alias, the def of a parameter)
+
+
+class Bindings:
+    def __init__(
+        self,
+        symbols: Symbols,
+        values: Evaluator,
+        opened: dict[ast.Call, tuple[Connection, Adapter]],
+        on_factory_call: Callable[[ast.Call, Connection, str | None], None],
+    ) -> None:
+        self.symbols = symbols
+        self.values = values
+        self.parents = symbols.parents
+        self.opened = opened
+        self.on_factory_call = on_factory_call
+        self.all: list[Binding] = []
+        self.factories: dict[str, tuple[Connection, Adapter]] = {}
+
+    def bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
+        parent = self.parents.get(call)
+        target: ast.AST | None = None
+        if isinstance(parent, ast.Assign) and parent.value is call:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.AnnAssign) and parent.value is call:
+            target = parent.target
+        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
+            target = parent.optional_vars
+        elif isinstance(parent, ast.Return):
+            function = self.values.enclosing_function(call)
+            if function is not None:
+                self.factories[function.name] = (conn, adapter)
+            return
+        if target is not None:
+            self._add(target, call, conn, adapter)
+
+    def bound_name(self, call: ast.Call) -> str | None:
+        """The name the result of ``call`` is bound to (``server = make_server()``)."""
+        parent = self.parents.get(call)
+        if isinstance(parent, ast.Assign) and parent.value is call:
+            return dotted_name(parent.targets[0])
+        if isinstance(parent, ast.AnnAssign) and parent.value is call:
+            return dotted_name(parent.target)
+        if isinstance(parent, ast.withitem) and parent.context_expr is call:
+            return dotted_name(parent.optional_vars) if parent.optional_vars else None
+        return None
+
+    def _add(self, target: ast.AST, at: ast.AST, conn: Connection, adapter: Adapter) -> None:
+        receiver = dotted_name(target)
+        if receiver is None:
+            return
+        function = self.values.enclosing_function(at)
+        klass = None
+        if receiver.startswith("self."):
+            klass = self.values.enclosing_class(at)
+            function = None
+        offset = self.values.span(at).start
+        self.all.append(Binding(conn, adapter, receiver, function, klass, offset, at))
+
+    def bind_factories(self) -> None:
+        # ``return server`` where ``server`` holds a connection makes a factory too.
+        for node in self.symbols.returns:
+            if node.value is None:
+                continue
+            receiver = dotted_name(node.value)
+            binding = self.for_receiver(receiver, node) if receiver else None
+            function = self.values.enclosing_function(node)
+            if binding is not None and function is not None:
+                self.factories[function.name] = (binding.conn, binding.adapter)
+        if not self.factories:
+            return
+        for call in self.symbols.calls:
+            func = call.func
+            name = None
+            if isinstance(func, ast.Name):
+                name = func.id
+            elif isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
+                name = func.attr
+            if name in self.factories:
+                conn, adapter = self.factories[name]
+                self.opened[call] = (conn, adapter)
+                self.on_factory_call(call, conn, self.bound_name(call))
+                self.bind(call, conn, adapter)
+
+    def bind_aliases(self) -> None:
+        # ``self.smtp = server``: the connection now lives under a second name.
+        for statement in self.symbols.assignments:
+            if not isinstance(statement, ast.Assign):
+                continue
+            value = statement.value
+            if not isinstance(value, (ast.Name, ast.Attribute)):
+                continue
+            receiver = dotted_name(value)
+            binding = self.for_receiver(receiver, value) if receiver else None
+            if binding is None:
+                continue
+            for target in statement.targets:
+                self._add(target, value, binding.conn, binding.adapter)
+
+    def bind_arguments(self) -> None:
+        """``send_with(server, ...)``: a connection handed to a function of this module is
+        bound to that function's parameter (``self.method(server)`` too)."""
+        functions = {s.name: s for s in self.symbols.tree.body if isinstance(s, FUNCTIONS)}
+        for call in self.symbols.calls:
+            function = self._called_function(call, functions)
+            if function is None:
+                continue
+            params = positional_params(function.args)
+            if isinstance(call.func, ast.Attribute) and params:
+                params = params[1:]  # self
+            by_name = {p.arg: p for p in (*params, *function.args.kwonlyargs)}
+            for index, argument in enumerate(call_arguments(call)):
+                if isinstance(argument, ast.Starred):
+                    continue
+                value = argument.value if isinstance(argument, ast.keyword) else argument
+                receiver = dotted_name(value)
+                binding = self.for_receiver(receiver, call) if receiver else None
+                if binding is None:
+                    continue
+                if isinstance(argument, ast.keyword):
+                    if argument.arg is None:
+                        continue
+                    param = by_name.get(argument.arg)
+                else:
+                    param = params[index] if index < len(params) else None
+                if param is not None:
+                    start = self.values.span(function).start
+                    self.all.append(
+                        Binding(
+                            binding.conn, binding.adapter, param.arg, function, None, start, param
+                        )
+                    )
+
+    def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return functions.get(func.id)
+        if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
+            klass = self.values.enclosing_class(call)
+            if klass is not None:
+                return next(
+                    (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr),
+                    None,
+                )
+        return None
+
+    def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:
+        """The binding of ``receiver`` that reaches ``at``: the latest one before it in
+        the same function, or in the same class for ``self.x``."""
+        found = self.reaching(receiver, at)
+        return found[0] if found else None
+
+    def reaching(self, receiver: str, at: ast.AST) -> list[Binding]:
+        """Every binding of ``receiver`` that may reach ``at``, the latest first: the
+        latest one, and earlier ones in code that excludes it (``try``/``except``)."""
+        offset = self.values.span(at).start
+        if receiver.startswith("self."):
+            klass = self.values.enclosing_class(at)
+            candidates = [b for b in self.all if b.receiver == receiver and b.klass is klass]
+            earlier = [b for b in candidates if b.offset <= offset]
+            pool = earlier or candidates
+        else:
+            function = self.values.enclosing_function(at)
+            pool = [
+                b
+                for b in self.all
+                if b.receiver == receiver
+                and (b.function is function or b.function is None)
+                and b.offset <= offset
+            ]
+        if not pool:
+            return []
+        pool.sort(key=lambda b: b.offset, reverse=True)
+        found = [pool[0]]
+        for binding in pool[1:]:
+            if binding.conn not in (b.conn for b in found) and all(
+                self._exclusive(binding.node, b.node) for b in found
+            ):
+                found.append(binding)
+        return found
+
+    def _exclusive(self, a: ast.AST, b: ast.AST) -> bool:
+        """Whether no run of the code executes both ``a`` and ``b``: they sit in arms of an
+        ``if``, a ``try`` (its body or ``else`` and a handler, or two handlers) or a
+        ``match`` that exclude each other."""
+        chain = self._arms(a)
+        for holder, arm in self._arms(b):
+            for other_holder, other_arm in chain:
+                if other_holder is holder:
+                    return (
+                        arm != other_arm
+                        and not {arm, other_arm} & {"finalbody", "test"}
+                        and not (isinstance(holder, ast.Try) and {arm, other_arm} <= _BODY)
+                    )
+        return False
+
+    def _arms(self, node: ast.AST) -> list[tuple[ast.AST, str]]:
+        """The compound statements around ``node``, innermost first, each with the arm
+        ``node`` is in (``body``, ``orelse``, ``handler 1``, ``case 0``...)."""
+        arms: list[tuple[ast.AST, str]] = []
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(parent, (*FUNCTIONS, ast.Module)):
+            if isinstance(parent, (ast.If, ast.Try, ast.Match)):
+                arms.append((parent, _arm(parent, child)))
+            child, parent = parent, self.parents.get(parent)
+        return arms
+
+
+def _arm(holder: ast.AST, child: ast.AST) -> str:
+    if isinstance(holder, ast.Try):
+        if child in holder.handlers:
+            return f"handler {holder.handlers.index(child)}"
+        for name in ("body", "orelse", "finalbody"):
+            if any(statement is child for statement in getattr(holder, name)):
+                return name
+    if isinstance(holder, ast.Match) and child in holder.cases:
+        return f"case {holder.cases.index(child)}"
+    if isinstance(holder, ast.If):
+        return "orelse" if any(s is child for s in holder.orelse) else "body"
+    return "test"

@@ -1,0 +1,261 @@
+"""Connections as protocol paths: the order of their steps along each control-flow path.
+
+The front end knows which call does what on which connection; this module knows in
+which order those calls can happen. It walks the function bodies that use a
+connection and follows every path: both arms of an ``if`` (the condition kept as
+text for messages), loops run zero times or once, a ``try`` body that completes or
+raises before any of its mail calls into each handler, ``else`` and ``finally``,
+early ``return`` and ``raise``, ``match`` cases. A path starts where the connection
+is opened and stops counting when its name is bound to another connection. Steps in
+several functions (a connection kept on ``self``, handed to a helper, returned by a
+factory) are chained: the function that opens it first, then the others in the
+order the module calls them, else in source order.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..model import Connection, ProtocolPath, Step
+from .symbols import FUNCTIONS, Symbols
+
+# Paths kept per function and per connection: real mail code has a handful; past this
+# the rest are variations a rule would report the same way.
+MAX_PATHS = 64
+
+Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a call does to a connection: opens it (a constructor, a factory call
+    bound to a name) or takes steps on it."""
+
+    conn: Connection
+    receiver: str | None
+    opens: bool
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class _State:
+    steps: tuple[Step, ...]
+    active: bool  # the connection is open and its name still means it
+    conditions: tuple[str, ...]
+    done: bool = False  # returned or raised
+
+    def key(self) -> tuple:
+        return (tuple(id(s) for s in self.steps), self.active, self.done)
+
+
+class PathFinder:
+    def __init__(self, symbols: Symbols, source) -> None:
+        self.symbols = symbols
+        self.source = source  # node -> its text, for conditions
+
+    def connection_paths(
+        self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
+    ) -> list[ProtocolPath]:
+        """The paths of ``conn``'s steps; ``events`` are every call's events in the module
+        (other connections' opens on the same name end this one's), ``order`` the
+        functions in the order they run."""
+        mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
+        mine = {call: found for call, found in mine.items() if found}
+        receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
+        rebinds = {
+            call: [e for e in found if e.opens and e.conn is not conn and e.receiver in receivers]
+            for call, found in events.items()
+        }
+        relevant = {call: [*mine.get(call, []), *rebinds.get(call, [])] for call in events}
+        relevant = {call: found for call, found in relevant.items() if found}
+        by_scope: dict[int, list[ast.AST]] = {}
+        for call in mine:
+            by_scope.setdefault(id(self._scope(call)), []).append(call)
+        opener = next((call for call, found in mine.items() if any(e.opens for e in found)), None)
+        scopes = [scope for scope in order if id(scope) in by_scope]
+        if opener is not None:
+            first = self._scope(opener)
+            scopes = [first, *(s for s in scopes if s is not first)]
+        per_scope = [
+            self._walk_scope(scope, relevant, conn, opened=scope is not scopes[0] or opener is None)
+            for scope in scopes
+        ]
+        combined: list[tuple[tuple[Step, ...], tuple[str, ...]]] = [((), ())]
+        for options in per_scope:
+            if not options:
+                continue
+            combined = [
+                (steps + more, conditions + extra)
+                for (steps, conditions), (more, extra) in itertools.product(combined, options)
+            ][:MAX_PATHS]
+        present = {id(step) for step in conn.steps}
+        return _unique(
+            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions)
+            for steps, conditions in combined
+        )
+
+    def _scope(self, node: ast.AST) -> Scope:
+        return self.symbols.enclosing_function(node) or self.symbols.tree  # type: ignore[return-value]
+
+    def _walk_scope(
+        self,
+        scope: Scope,
+        relevant: dict[ast.AST, list[Event]],
+        conn: Connection,
+        *,
+        opened: bool,
+    ) -> list[tuple[tuple[Step, ...], tuple[str, ...]]]:
+        calls = [c for c in relevant if self._scope(c) is scope]
+        walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        states = walker.block(scope.body, [_State((), opened, ())])
+        return [(s.steps, s.conditions) for s in states if s.steps or s.active]
+
+
+class _Walker:
+    def __init__(self, symbols: Symbols, source, events: dict[ast.AST, list[Event]], conn):
+        self.source = source
+        self.events = events
+        self.conn = conn
+        self.parents = symbols.parents
+        # Statements and expressions that hold one of the calls: the rest is skipped.
+        self.holders: set[int] = set()
+        self.calls_of: dict[int, list[ast.AST]] = {}
+        for call in events:
+            node: ast.AST | None = call
+            statement = None
+            while node is not None and id(node) not in self.holders:
+                self.holders.add(id(node))
+                if statement is None and isinstance(node, ast.stmt):
+                    statement = node
+                node = self.parents.get(node)
+            if statement is None:
+                statement = self._statement_of(call)
+            self.calls_of.setdefault(id(statement), []).append(call)
+
+    def _statement_of(self, node: ast.AST) -> ast.AST | None:
+        while node is not None and not isinstance(node, ast.stmt):
+            node = self.parents.get(node)
+        return node
+
+    def block(self, statements: Sequence[ast.stmt], states: list[_State]) -> list[_State]:
+        for statement in statements:
+            live = [s for s in states if not s.done]
+            if not live:
+                break
+            if id(statement) not in self.holders:
+                continue
+            finished = [s for s in states if s.done]
+            states = finished + self.statement(statement, live)
+        return _bounded(states)
+
+    def statement(self, node: ast.stmt, states: list[_State]) -> list[_State]:
+        if isinstance(node, ast.If):
+            states = self.expression(node.test, states)
+            text = self.source(node.test)
+            yes = self.block(node.body, _with(states, f"when `{text}` is true"))
+            no = self.block(node.orelse, _with(states, f"when `{text}` is false"))
+            return yes + no
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            head = node.test if isinstance(node, ast.While) else node.iter
+            states = self.expression(head, states)
+            once = self.block(node.body, _with(states, "when the loop runs"))
+            skipped = _with(states, "when the loop does not run")
+            return self.block(node.orelse, [*skipped, *(s for s in once if not s.done)]) + [
+                s for s in once if s.done
+            ]
+        if isinstance(node, (ast.Try, *_TRY_STAR)):
+            return self._try(node, states)  # type: ignore[arg-type]
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                states = self.expression(item.context_expr, states)
+            return self.block(node.body, states)
+        if isinstance(node, ast.Match):
+            states = self.expression(node.subject, states)
+            arms: list[_State] = []
+            for case in node.cases:
+                text = self.source(case.pattern)
+                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
+            return arms + _with(states, "when no case matches")
+        if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+            return states  # a definition runs nothing now
+        states = self.expression(node, states)
+        if isinstance(node, (ast.Return, ast.Raise)):
+            return [_State(s.steps, s.active, s.conditions, done=True) for s in states]
+        return states
+
+    def _try(self, node: ast.Try, states: list[_State]) -> list[_State]:
+        entries: list[_State] = []  # where an exception may come from: before each mail call
+        current = states
+        for statement in node.body:
+            if id(statement) in self.holders:
+                entries += [s for s in current if not s.done]
+            current = self.block([statement], current)
+        handled: list[_State] = []
+        for handler in node.handlers:
+            what = self.source(handler.type) if handler.type is not None else "an exception"
+            handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
+        normal = self.block(node.orelse, current)
+        return self.block(node.finalbody, normal + handled)
+
+    def expression(self, node: ast.AST, states: list[_State]) -> list[_State]:
+        """The events of the calls in ``node`` (outside nested blocks), innermost first."""
+        calls = [c for c in self.calls_of.get(id(node), [])]
+        if not calls and id(node) in self.holders and not isinstance(node, ast.stmt):
+            statement = self._statement_of(node)
+            calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
+        for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
+            states = [self._apply(s, self.events[call]) for s in states]
+        return _bounded(states)
+
+    def _apply(self, state: _State, events: Iterable[Event]) -> _State:
+        steps, active = state.steps, state.active
+        for event in events:
+            if event.conn is not self.conn:
+                active = active and not event.opens  # its name now holds another connection
+                continue
+            if event.opens:
+                active = True
+            if active:
+                steps += event.steps
+        return _State(steps, active, state.conditions, state.done)
+
+
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
+    current: ast.AST | None = call
+    while current is not None:
+        if current is node:
+            return True
+        current = walker.parents.get(current)
+    return False
+
+
+def _with(states: list[_State], condition: str) -> list[_State]:
+    return [_State(s.steps, s.active, (*s.conditions, condition), s.done) for s in states]
+
+
+def _bounded(states: list[_State]) -> list[_State]:
+    seen: set[tuple] = set()
+    kept = []
+    for state in states:
+        key = state.key()
+        if key not in seen:
+            seen.add(key)
+            kept.append(state)
+    return kept[:MAX_PATHS]
+
+
+def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:
+    seen: set[tuple[int, ...]] = set()
+    kept = []
+    for path in paths:
+        key = tuple(id(step) for step in path.steps)
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept

@@ -1,0 +1,276 @@
+"""Call sites: a call as a library adapter sees it (:class:`CallSite`).
+
+Arguments bound to the library's parameters and evaluated, their spans, where
+statements can be inserted around the call, the name the connection it opens is
+bound to, and what the front end can tell about argument expressions when an
+adapter asks (callables, SSL contexts, qualified names, where values come from).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from ..model import Span, Value, Verification
+from .adapters.base import CallableInfo, CallSite
+from .flow import Flow
+from .source import Anchor, SourceText, dotted_name
+from .symbols import FUNCTIONS, Symbols
+from .values import Evaluator, call_arguments
+
+_VERIFYING_FACTORIES = {"ssl.create_default_context"}
+_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+# Statements that hold others: a call inside one is not a statement of its own.
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *FUNCTIONS,
+    ast.ClassDef,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
+
+def attribute_sets(symbols: Symbols) -> list[tuple[ast.Attribute, ast.expr]]:
+    """``target.attr = value`` assignments of the module, in source order."""
+    return [
+        (target, statement.value)
+        for statement in symbols.assignments
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Attribute)
+    ]
+
+
+class CallSites:
+    def __init__(
+        self,
+        values: Evaluator,
+        flow: Flow,
+        opens: Callable[[ast.Call], bool],
+        overrides: Callable[[ast.Call], frozenset[str]],
+    ) -> None:
+        self.values = values
+        self.flow = flow
+        self.text: SourceText = values.text
+        self.parents = values.parents
+        # Whether a call opens a connection, and the methods a client subclass overrides.
+        self.opens = opens
+        self.overrides = overrides
+
+    def bare(self, node: ast.AST, name: str, receiver: str | None) -> CallSite:
+        """A call site without a call: a preset object's first use, an attribute assignment."""
+        span = self.values.span(node)
+        return CallSite(
+            qualified_name=name,
+            span=span,
+            callee_span=span,
+            args={},
+            arg_spans={},
+            close_offset=span.end,
+            trailing_comma=False,
+            has_arguments=False,
+            receiver=receiver,
+            code=self.text.code,
+        )
+
+    def site(
+        self, call: ast.Call, name: str, params: tuple[str, ...], receiver: str | None = None
+    ) -> CallSite:
+        span = self.values.span(call)
+        args: dict[str, Value] = {}
+        arg_spans: dict[str, Span] = {}
+        extra: dict[str, Value] = {}
+        nodes: dict[str, ast.expr] = {}
+        positional = 0
+        positions_known = True  # false after a ``*args`` whose length is not known
+        arguments = call_arguments(call)
+        for argument in arguments:
+            if isinstance(argument, ast.Starred):
+                spread = self.values.evaluate(argument.value)
+                if spread.items is None or not positions_known:
+                    positions_known = False
+                    continue
+                # ``SMTP_SSL(*SERVER)`` with ``SERVER = ("smtp.office365.com", 465)``.
+                for item in spread.items:
+                    if positional < len(params):
+                        args[params[positional]] = item
+                    positional += 1
+                continue
+            if isinstance(argument, ast.keyword) and argument.arg is None:
+                spread = self.values.evaluate(argument.value)
+                if spread.known and isinstance(spread.value, dict):
+                    for key, item in spread.value.items():
+                        if isinstance(key, str) and isinstance(item, Value):
+                            (args if key in params else extra)[key] = item
+                continue
+            if isinstance(argument, ast.keyword):
+                key = argument.arg
+                node = argument.value
+            else:
+                if not positions_known or positional >= len(params):
+                    positional += 1
+                    continue
+                key = params[positional]
+                positional += 1
+                node = argument
+            value = self.values.evaluate(node)
+            (args if key in params or not isinstance(argument, ast.keyword) else extra)[key] = value
+            arg_spans[key] = self.values.span(argument)
+            nodes[key] = node
+        statement, before = self._statement_of(call)
+        bound_receiver, after = receiver, None
+        overrides: frozenset[str] = frozenset()
+        if self.opens(call):
+            bound_receiver, after = self._binding_site(call)
+            overrides = self.overrides(call)
+        return CallSite(
+            qualified_name=name,
+            span=span,
+            callee_span=self.values.span(call.func),
+            args=args,
+            arg_spans=arg_spans,
+            close_offset=span.end - 1,
+            trailing_comma=self._trailing_comma(call, arguments),
+            has_arguments=bool(arguments),
+            extra_keywords=extra,
+            statement=statement,
+            before=before,
+            receiver=bound_receiver,
+            after=after,
+            callable=lambda key: self._callable(nodes.get(key)),
+            code=self.text.code,
+            verification=lambda key: self._verification(nodes.get(key)),
+            qualified=lambda key: (
+                frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
+            ),
+            sources=lambda key: self.flow.sources(nodes.get(key)),
+            overrides=overrides,
+        )
+
+    def _trailing_comma(self, call: ast.Call, arguments: list[ast.expr | ast.keyword]) -> bool:
+        """Whether a comma follows the last argument: between it and the closing
+        parenthesis there is only that comma, closing parentheses, space and comments."""
+        if not arguments:
+            return False
+        code = self.text.code
+        at = self.values.span(arguments[-1]).end
+        close = self.values.span(call).end - 1
+        while at < close:
+            char = code[at]
+            if char == ",":
+                return True
+            if char == "#":
+                at = code.find("\n", at)
+                if at < 0:
+                    return False
+            at += 1
+        return False
+
+    def _statement_of(self, call: ast.Call) -> tuple[Span | None, Anchor | None]:
+        """The simple statement a call belongs to, when that statement stands on lines
+        of its own in a block (so statements can be inserted before it)."""
+        node: ast.AST = call
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if isinstance(parent, ast.Lambda):
+                return None, None
+            node, parent = parent, self.parents.get(parent)
+        if parent is None or isinstance(parent, _COMPOUND):
+            return None, None
+        span = self.values.span(parent)
+        indent = self.text.indent_of_line(span.line)
+        if self.text.line_start(span.line) + len(indent) != span.start:
+            return None, None
+        if not self._alone_to_line_end(span.end):
+            return None, None
+        return span, Anchor(self.text.line_start(span.line), indent)
+
+    def _alone_to_line_end(self, offset: int) -> bool:
+        """Nothing but space, a comment or a line continuation after ``offset`` on its
+        line (no ``; other_statement``)."""
+        code = self.text.code
+        while offset < len(code) and code[offset] in " \t\f":
+            offset += 1
+        return offset >= len(code) or code[offset] in "#\r\n\\"
+
+    def _binding_site(self, call: ast.Call) -> tuple[str | None, Anchor | None]:
+        """Where the connection a constructor opens is bound, and where statements can
+        follow (after the assignment, or at the top of the ``with`` body)."""
+        parent = self.parents.get(call)
+        if isinstance(parent, ast.withitem) and parent.optional_vars is not None:
+            receiver = dotted_name(parent.optional_vars)
+            with_node = self.parents.get(parent)
+            if isinstance(with_node, (ast.With, ast.AsyncWith)):
+                first = with_node.body[0]
+                span = self.values.span(first)
+                indent = self.text.indent_of_line(span.line)
+                if span.line > self.values.span(with_node).line and self._starts_line(span):
+                    return receiver, Anchor(self.text.line_start(span.line), indent)
+            return receiver, None
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+            target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
+            receiver = dotted_name(target)
+            statement, _ = self._statement_of(call)
+            if statement is None:
+                return receiver, None
+            next_line = self.text.next_line_start(statement.end_line)
+            if next_line is None:
+                return receiver, None
+            return receiver, Anchor(next_line, self.text.indent_of_line(statement.line))
+        return None, None
+
+    def _starts_line(self, span: Span) -> bool:
+        indent = self.text.indent_of_line(span.line)
+        return self.text.line_start(span.line) + len(indent) == span.start
+
+    # What the front end can tell about argument expressions.
+
+    def _definition(self, node: ast.AST) -> ast.AST:
+        """Follow a plain name to the expression assigned to it (one level)."""
+        for binding in self.values.bindings(node):
+            statement = self.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and any(
+                t is binding.node for t in statement.targets
+            ):
+                return statement.value
+        return node
+
+    def _verification(self, node: ast.AST | None) -> Verification:
+        if node is None:
+            return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
+        if isinstance(node, ast.Constant) and node.value is None:
+            return Verification.UNVERIFIED
+        definition = self._definition(node)
+        if not isinstance(definition, ast.Call):
+            return Verification.UNKNOWN
+        names = self.values.qualified_names(definition.func)
+        if names & _UNVERIFIED_FACTORIES:
+            return Verification.UNVERIFIED
+        verifying = bool(names & _VERIFYING_FACTORIES) or (
+            "ssl.SSLContext" in names
+            and any(
+                "PROTOCOL_TLS_CLIENT" in self.values.source(a)
+                for a in (*definition.args, *definition.keywords)
+            )
+        )
+        if not verifying:
+            return Verification.UNKNOWN
+        name = dotted_name(node)
+        for attribute, value in attribute_sets(self.values.symbols):
+            if name is None or dotted_name(attribute.value) != name:
+                continue
+            setting = self.values.source(value)
+            if attribute.attr == "check_hostname" and setting == "False":
+                return Verification.UNVERIFIED
+            if attribute.attr == "verify_mode" and "CERT_NONE" in setting:
+                return Verification.UNVERIFIED
+        return Verification.VERIFIED
+
+    def _callable(self, node: ast.AST | None) -> CallableInfo | None:
+        return self.flow.callable_info(node) if node is not None else None
