@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from authsweep.lab.cli import lab_app
 
 from . import __version__
 
@@ -445,6 +446,9 @@ def explain(rule: Annotated[str, typer.Argument(help="A rule id or name, e.g. AS
     if found is None:
         _usage_error(f"unknown rule {rule!r}; `authsweep rules` lists them")
     Console().print(Markdown(rule_markdown(found)))
+
+
+app.add_typer(lab_app, name="lab")
 
 
 def _version(value: bool) -> None:
