@@ -169,15 +169,6 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> Non
     sys.stdout.flush()
 
 
-def _settle(lab: ExchangeSim, seconds: float = 2.0) -> None:
-    """Let the servers notice that the program's connections are gone before judging."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if all(c.closed_at is not None for c in list(lab.connections)):
-            return
-        time.sleep(0.01)
-
-
 @lab_app.command(
     "run",
     context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
@@ -226,7 +217,6 @@ def run(
                 child.wait()
         except KeyboardInterrupt:  # the child got the same Ctrl-C; judge what it did
             child.wait()
-        _settle(lab)
         verdict = lab.verdict(
             command=command,
             exit_code=child.returncode,

@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,7 @@ class ExchangeSim:
         self._issuer: TokenIssuer | None = None
         self.endpoint_ports: dict[Endpoint, int] = {}
         self.https_port = 0
+        self._last_run: tuple[tuple[str, ...], int, float] | None = None
 
     # ----------------------------------------------------------------- records
 
@@ -202,6 +204,7 @@ class ExchangeSim:
         """Empty every record list, the mailboxes and the resolver log (tokens already issued
         stay valid)."""
         self.recorder.clear()
+        self._last_run = None
         if self._context is not None:
             self._context.mailboxes.clear()
         if self.running:
@@ -300,31 +303,42 @@ class ExchangeSim:
         self,
         command: Sequence[str],
         *,
+        env: Mapping[str, str] | None = None,
         timeout: float | None = 60,
         cwd: str | os.PathLike[str] | None = None,
         base_env: Mapping[str, str] | None = None,
         capture_output: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``command`` with :meth:`subprocess_env`; by default capture its text output."""
-        return subprocess.run(
+        """Run ``command`` with :meth:`subprocess_env` (``base_env``, default ``os.environ``,
+        plus ``env``); by default capture its text output. :meth:`verdict` then judges its
+        exit status too."""
+        full_env = self.subprocess_env(base_env)
+        full_env.update(env or {})
+        started = time.monotonic()
+        proc = subprocess.run(
             list(command),
-            env=self.subprocess_env(base_env),
+            env=full_env,
             cwd=cwd,
             capture_output=capture_output,
             text=True,
             timeout=timeout,
             check=False,
         )
+        self._last_run = (tuple(command), proc.returncode, time.monotonic() - started)
+        return proc
 
     def run_python(
         self,
         *args: str,
+        env: Mapping[str, str] | None = None,
         timeout: float = 60,
         cwd: str | os.PathLike[str] | None = None,
         base_env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``sys.executable *args`` with :meth:`subprocess_env`; capture text output."""
-        return self.run([sys.executable, *args], timeout=timeout, cwd=cwd, base_env=base_env)
+        """Run ``sys.executable *args`` as :meth:`run` does."""
+        return self.run(
+            [sys.executable, *args], env=env, timeout=timeout, cwd=cwd, base_env=base_env
+        )
 
     @contextlib.contextmanager
     def redirect(self) -> Iterator[None]:
@@ -429,6 +443,15 @@ class ExchangeSim:
             "probe_certificate": self.probe_certificate,
         }
 
+    def settle(self, timeout: float = 2.0) -> None:
+        """Wait (at most ``timeout`` seconds) until the servers have seen every connection
+        close: a client that has exited is gone, but its last records land a moment later."""
+        deadline = time.monotonic() + timeout
+        while any(c.closed_at is None for c in list(self.connections)):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+
     def verdict(
         self,
         *,
@@ -437,7 +460,14 @@ class ExchangeSim:
         duration: float | None = None,
         timed_out: bool = False,
     ) -> Verdict:
-        """Judge what happened since start (or the last ``reset()``); see ``verdict.judge``."""
+        """Judge what happened since start (or the last ``reset()``); see ``verdict.judge``.
+
+        Without ``command``, the last command :meth:`run` ran (if any) is judged with its
+        exit status.
+        """
+        if command is None and self._last_run is not None:
+            command, exit_code, duration = self._last_run
+        self.settle()
         return judge(
             self.snapshot(),
             command=tuple(command) if command is not None else None,

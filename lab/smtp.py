@@ -258,7 +258,10 @@ class ExchangeSMTP(AioSMTP):
             self._failed = True
             self.lab.tls_failed(self._connection, "starttls", error)
             self._closed_by_server = True
-            self._original_transport.close()
+            # asyncio does not tell the session about a handshake that failed: end it here,
+            # as aiosmtpd itself does.
+            self.transport.close()
+            self.connection_lost(error)
             return
         assert self.session is not None and self.session.ssl is not None
         self.lab.tls_established(self._connection, "starttls", self.session.ssl.get("ssl_object"))

@@ -76,6 +76,12 @@ class Verdict:
     probe_certificate: bool = False
     faults: dict[str, Any] = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        """The text verdict, so ``assert verdict.passed, verdict`` explains a failure."""
+        from .report import render_text  # report imports this module
+
+        return render_text(self)
+
     @property
     def exit_status(self) -> int:
         """What ``authsweep lab run`` exits with: 0 pass, 1 fail."""
