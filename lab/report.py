@@ -55,7 +55,8 @@ def auth_line(attempt: AuthAttempt) -> str:
     who = attempt.user or "(no user)"
     token = ""
     if attempt.token is not None:
-        token = f"  token for {attempt.token.audience} ({attempt.token.flow})"
+        state = ", expired" if attempt.token.expired else ""
+        token = f"  token for {attempt.token.audience} ({attempt.token.flow}{state})"
     reply = attempt.reply or "(no reply: the client left)"
     verb = {"smtp": "AUTH", "imap": "AUTHENTICATE", "pop3": "AUTH"}[attempt.protocol]
     if attempt.mechanism in ("LOGIN", "USER/PASS") and attempt.protocol != "smtp":
@@ -116,7 +117,7 @@ def render_text(verdict: Verdict) -> str:
             text += "  (recovered: the program retried)"
         failures.append(text)
         if failure.detail:
-            failures.append(f"{_INDENT}({failure.detail})")
+            failures.append(f"{_INDENT}{failure.detail}")
         for paragraph in (cause.meaning, "Fix: " + cause.remedy):
             failures.extend(
                 textwrap.wrap(paragraph, 88, initial_indent=_INDENT, subsequent_indent=_INDENT)
