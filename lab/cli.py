@@ -199,7 +199,7 @@ def run(
     try:
         started = time.monotonic()
         # With --format json stdout is the verdict's: the program's output goes to stderr.
-        stdout = None if fmt is VerdictFormat.text and output_file is None else sys.stderr
+        stdout = sys.stderr if fmt is VerdictFormat.json else None
         try:
             child = subprocess.Popen(command, env=lab.subprocess_env(), stdout=stdout)
         except OSError as problem:

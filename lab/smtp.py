@@ -24,6 +24,7 @@ import secrets
 import socket
 import threading
 import uuid
+from asyncio import sslproto
 from collections.abc import Callable
 from email.utils import format_datetime
 from typing import Any
@@ -240,8 +241,6 @@ class ExchangeSMTP(AioSMTP):
         await self.push("220 2.0.0 SMTP server ready")
         waiter = self.loop.create_future()
         # aiosmtpd's own way to layer TLS under a running session (see its smtp_STARTTLS).
-        from asyncio import sslproto
-
         self._tls_protocol = sslproto.SSLProtocol(
             self.loop, self, self.tls_context, waiter, server_side=True
         )
@@ -254,7 +253,7 @@ class ExchangeSMTP(AioSMTP):
             await waiter
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - any handshake failure is recorded
+        except Exception as error:  # any handshake failure is recorded
             self._failed = True
             self.lab.tls_failed(self._connection, "starttls", error)
             self._closed_by_server = True
@@ -508,7 +507,7 @@ class SmtpService:
                         self._loop.create_server(factory, sock=listener)
                     )
                     self._servers.append(server)
-            except BaseException as error:  # noqa: BLE001 - handed to start()
+            except BaseException as error:  # handed to start()
                 failure.append(error)
                 ready.set()
                 return

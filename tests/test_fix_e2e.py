@@ -253,6 +253,7 @@ def test_pop3_samples(tmp_path: Path) -> None:
         assert essentials(lab_run(program)) == refused_pop
 
     migrated = SAMPLES / "pop3_xoauth2_reader.py"
+    assert authsweep("check", str(migrated), cwd=tmp_path).returncode == 0  # nothing to fix
     assert essentials(lab_run(migrated)) == reads
     over_110 = lab_run(migrated, env={"POP3_PORT": "110"})
     assert essentials(over_110)["connections"] == [

@@ -115,3 +115,10 @@ def test_every_cause_the_servers_record_is_explained() -> None:
         recorded |= set(re.findall(r'"(token-[a-z-]+|wrong-audience|double-base64)', source))
     assert len(recorded) > 20
     assert recorded - set(CAUSES) == set()
+
+
+def test_the_reference_lists_every_cause() -> None:
+    reference = (LAB.parent / "docs" / "lab.md").read_text(encoding="utf-8")
+    reference = reference.split("\n## Causes\n", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", reference, re.M))
+    assert listed == set(CAUSES)
