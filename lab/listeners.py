@@ -21,14 +21,21 @@ class Client:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock: socket.socket = sock
+        # Wrapping hands the descriptor to a new object: stop() must not catch it in between.
+        self._swap = threading.Lock()
 
     def start_tls(self, context: ssl.SSLContext) -> ssl.SSLSocket:
-        """Server-side TLS handshake; the wrapped socket replaces the plain one first, so
-        ``stop()`` can cut a handshake that hangs."""
-        tls = context.wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
-        self.sock = tls
+        """Server-side TLS handshake on this client's socket."""
+        with self._swap:
+            tls = context.wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
+            self.sock = tls
         tls.do_handshake()
         return tls
+
+    def shutdown(self) -> None:
+        """End the session from another thread: a blocked read in its handler returns."""
+        with self._swap, contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
 
 
 Handler = Callable[[Client], None]
@@ -114,8 +121,7 @@ class SocketService:
         for listener in self._listeners:
             listener.close()
         for client in clients:
-            with contextlib.suppress(OSError):
-                client.sock.shutdown(socket.SHUT_RDWR)
+            client.shutdown()
         for worker in workers:
             worker.join(timeout=5)
         self._selector.close()

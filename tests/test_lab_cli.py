@@ -163,3 +163,13 @@ def test_check_does_not_load_the_lab() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_without_the_lab_extra_the_error_says_what_to_install(tmp_path: Path) -> None:
+    hide = "import sys; sys.modules['aiosmtpd'] = None; "
+    command = [sys.executable, "-c", hide + "from authsweep.scanner.cli import main; main()"]
+    proc = subprocess.run(
+        [*command, "lab", "run", "--", "true"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 2
+    assert "the lab needs its extra: pip install 'authsweep[lab]'" in proc.stderr
