@@ -175,7 +175,8 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> Non
 )
 def run(
     command: Annotated[
-        list[str], typer.Argument(metavar="-- COMMAND [ARGS]...", help="The program to run.")
+        list[str],
+        typer.Argument(metavar="COMMAND", help="The program to run and its arguments, after --."),
     ],
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,

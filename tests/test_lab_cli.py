@@ -173,3 +173,15 @@ def test_without_the_lab_extra_the_error_says_what_to_install(tmp_path: Path) ->
     )
     assert proc.returncode == 2
     assert "the lab needs its extra: pip install 'authsweep[lab]'" in proc.stderr
+
+
+def test_only_the_command_registration_imports_the_lab() -> None:
+    """The scanner's analysis and fix code never import the lab."""
+    repo = Path(__file__).resolve().parent.parent
+    importers = sorted(
+        str(path.relative_to(repo))
+        for top in ("scanner", "rules")
+        for path in (repo / top).rglob("*.py")
+        if "authsweep.lab" in path.read_text(encoding="utf-8")
+    )
+    assert importers == ["scanner/cli.py"]
