@@ -13,7 +13,7 @@ import binascii
 
 from .context import ServerContext
 from .hosts import Endpoint
-from .listeners import Client, readline
+from .listeners import HANDSHAKE_TIMEOUT, Client, readline
 from .records import AuthAttempt, Connection, Failure, MailboxRead
 from .tokens import xoauth2_cause
 
@@ -32,7 +32,7 @@ def greeting_tag() -> str:
 class ImapSession:
     """One IMAP client connection (runs in its own thread)."""
 
-    timeout = 30
+    idle_timeout = 1800.0  # RFC 3501: an autologout timer of at least 30 minutes
 
     def __init__(self, context: ServerContext, endpoint: Endpoint, client: Client) -> None:
         self.lab = context
@@ -45,17 +45,20 @@ class ImapSession:
     def run(self) -> None:
         ended = "client closed"
         try:
-            self.client.sock.settimeout(self.timeout)
+            self.client.sock.settimeout(HANDSHAKE_TIMEOUT)
             try:
                 tls = self.client.start_tls(self.lab.mail_tls)
             except OSError as error:  # ssl.SSLError included
                 self.lab.tls_failed(self.record, "implicit", error)
                 return
             self.lab.tls_established(self.record, "implicit", tls)
+            tls.settimeout(self.idle_timeout)
             self.rfile = tls.makefile("rb")
             self.wfile = tls.makefile("wb")
             if self._serve():
                 ended = "quit"
+        except TimeoutError:
+            ended = "idle timeout"
         finally:
             self.lab.recorder.close_connection(self.record, ended)
 

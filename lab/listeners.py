@@ -40,6 +40,8 @@ class Client:
 
 Handler = Callable[[Client], None]
 
+HANDSHAKE_TIMEOUT = 30.0  # seconds a client may take to start TLS after connecting
+
 
 class SocketService:
     """Accept connections on several listeners and hand each to its handler in a new thread."""
@@ -130,9 +132,12 @@ class SocketService:
 
 
 def readline(stream: Any, limit: int = 65536) -> bytes | None:
-    """One line from a socket file, or None when the client has gone."""
+    """One line from a socket file, or None when the client has gone (TimeoutError when it
+    said nothing for the session's idle timeout)."""
     try:
         line = stream.readline(limit)
+    except TimeoutError:
+        raise
     except (OSError, ValueError):
         return None
     return line if line else None

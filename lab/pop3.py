@@ -27,7 +27,7 @@ import binascii
 from .context import ServerContext
 from .hosts import Endpoint
 from .imap import greeting_tag
-from .listeners import Client, readline
+from .listeners import HANDSHAKE_TIMEOUT, Client, readline
 from .mailboxes import StoredMessage
 from .records import AuthAttempt, Connection, Failure, MailboxRead
 from .tokens import xoauth2_cause
@@ -44,7 +44,7 @@ _TRANSACTION = frozenset({"STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET",
 class Pop3Session:
     """One POP3 client connection (runs in its own thread)."""
 
-    timeout = 30
+    idle_timeout = 600.0  # RFC 1939: an autologout timer of at least 10 minutes
 
     def __init__(self, context: ServerContext, endpoint: Endpoint, client: Client) -> None:
         self.lab = context
@@ -63,11 +63,14 @@ class Pop3Session:
     def run(self) -> None:
         ended = "client closed"
         try:
-            self.client.sock.settimeout(self.timeout)
+            self.client.sock.settimeout(HANDSHAKE_TIMEOUT)
             if self.endpoint.implicit_tls and not self._start_tls("implicit"):
                 return
+            self.client.sock.settimeout(self.idle_timeout)
             self._files()
             ended = self._serve()
+        except TimeoutError:
+            ended = "idle timeout"
         finally:
             self.lab.recorder.close_connection(self.record, ended)
 

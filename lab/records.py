@@ -46,7 +46,7 @@ class Connection:
     certificate: str = "not-probed"
     tls_error: str | None = None
     closed_at: float | None = None
-    ended: str = "open"  # "quit", "client closed", "closed by the server", "open"
+    ended: str = "open"  # "quit", "client closed", "closed by the server", "idle timeout"
 
     @property
     def endpoint(self) -> str:

@@ -53,6 +53,7 @@ TLS_HELLO_SYMPTOM = (
     "TLS WRONG_VERSION_NUMBER: the client started TLS at once, the server greeted in plain SMTP"
 )
 
+IDLE_TIMEOUT = 600  # seconds without a command before the server closes a session
 _OK_BEFORE_TLS = frozenset({"EHLO", "HELO", "STARTTLS", "NOOP", "QUIT", "RSET", "HELP"})
 _SIZE = 157286400
 _XOAUTH2_CAUSES = {"bad-base64": "malformed-sasl"}
@@ -80,6 +81,7 @@ class ExchangeSMTP(AioSMTP):
         self._first_data = True
         self._quit = False
         self._closed_by_server = False
+        self._idle = False
         self._failed = False
         self._auth_before_ehlo = False
         self._submitting_as: str | None = None
@@ -122,21 +124,25 @@ class ExchangeSMTP(AioSMTP):
         if (
             not self._quit
             and not self._failed
+            and not self._idle
             and self._tls_protocol is None
             and self.session.host_name
             and record.tls_error is None
         ):
             # EHLO, no STARTTLS, then gone: smtplib's login() raises SMTPNotSupportedError here.
             self._fail("closed-before-starttls", "connection closed after EHLO, before STARTTLS")
-        ended = (
-            "quit"
-            if self._quit
-            else "closed by the server"
-            if self._closed_by_server
-            else "client closed"
-        )
+        if self._quit:
+            ended = "quit"
+        elif self._idle:
+            ended = "idle timeout"
+        else:
+            ended = "closed by the server" if self._closed_by_server else "client closed"
         self.lab.recorder.close_connection(record, ended)
         super().connection_lost(error)
+
+    def _timeout_cb(self) -> None:
+        self._idle = True
+        super()._timeout_cb()
 
     @property
     def _connection(self) -> Connection:
@@ -488,7 +494,7 @@ class SmtpService:
             auth_require_tls=True,
             data_size_limit=_SIZE,
             enable_SMTPUTF8=True,
-            timeout=60,
+            timeout=IDLE_TIMEOUT,
             loop=self._loop,
         )
 
