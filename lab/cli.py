@@ -6,7 +6,6 @@ Imports nothing heavy at module level: ``authsweep`` registers this sub-app at s
 
 from __future__ import annotations
 
-import json
 import shlex
 import signal
 import subprocess
@@ -149,7 +148,10 @@ def _version() -> str:
         return "unknown"
 
 
-def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> None:
+def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int:
+    """Print (and write) the verdict; the exit status: the verdict's, or 2 if FILE failed."""
+    import json
+
     from .report import render_text
 
     text = render_text(verdict)
@@ -159,14 +161,16 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> Non
         else json.dumps(verdict.to_json(_version()), indent=2) + "\n"
     )
     if output_file is not None:
+        sys.stdout.write(text)
         try:
             output_file.write_text(chosen, encoding="utf-8")
         except OSError as problem:
             typer.echo(f"authsweep lab: error: {output_file}: {problem}", err=True)
-        sys.stdout.write(text)
+            return EXIT_ERROR
     else:
         sys.stdout.write(chosen)
     sys.stdout.flush()
+    return verdict.exit_status
 
 
 @lab_app.command(
@@ -224,10 +228,10 @@ def run(
             duration=time.monotonic() - started,
             timed_out=timed_out,
         )
-        _emit(verdict, fmt, output_file)
+        status = _emit(verdict, fmt, output_file)
     finally:
         lab.stop()
-    raise typer.Exit(verdict.exit_status)
+    raise typer.Exit(status)
 
 
 def export_block(lab: ExchangeSim) -> str:
@@ -317,9 +321,7 @@ def serve(
         finally:
             signal.signal(signal.SIGTERM, previous)
         typer.echo("", err=True)
-        verdict = lab.verdict()
-        _emit(verdict, fmt, output_file)
-        status = verdict.exit_status
+        status = _emit(lab.verdict(), fmt, output_file)
     finally:
         lab.stop()
     raise typer.Exit(status)
