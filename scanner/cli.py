@@ -448,9 +448,6 @@ def explain(rule: Annotated[str, typer.Argument(help="A rule id or name, e.g. AS
     Console().print(Markdown(rule_markdown(found)))
 
 
-app.add_typer(lab_app, name="lab")
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"authsweep {__version__}")
@@ -465,6 +462,9 @@ def _main(
     ] = False,
 ) -> None:
     pass
+
+
+app.add_typer(lab_app, name="lab")
 
 
 def main() -> None:
