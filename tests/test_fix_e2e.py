@@ -301,7 +301,7 @@ def test_the_helper_fix_writes_survives_token_expiry(tmp_path: Path) -> None:
     )
 
     assert authsweep("fix", "--unsafe-fixes", str(program), cwd=tmp_path).returncode == 0
-    assert "oauth2_access_token()" in program.read_text()
+    assert "oauth2_access_token(" in program.read_text()  # the helper, called per connection
 
     cached = lab_run(program, env=LONG_RUNNING)
     assert essentials(cached) == delivered("ops@contoso.com", "Hourly report", sends=2)
