@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from authsweep.lab.cli import lab_app
 
 from . import __version__
 from .sweep.cli import merge as merge_command
@@ -467,6 +468,9 @@ def _main(
     ] = False,
 ) -> None:
     pass
+
+
+app.add_typer(lab_app, name="lab")
 
 
 def main() -> None:

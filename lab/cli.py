@@ -1,0 +1,327 @@
+"""``authsweep lab run`` and ``authsweep lab serve``: a thin layer over ``ExchangeSim``.
+
+Imports nothing heavy at module level: ``authsweep`` registers this sub-app at start-up, and
+``authsweep check`` must not pay for the servers, aiosmtpd or trustme.
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from .sim import ExchangeSim
+    from .verdict import Verdict
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+lab_app = typer.Typer(
+    no_args_is_help=True,
+    help="Run a program against a loopback Exchange Online and get a verdict "
+    "(needs the lab extra of authsweep).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class VerdictFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    VerdictFormat,
+    typer.Option("--format", help="Verdict format: text for people, json for CI (on stdout)."),
+]
+OutputOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option(
+        "--output-file",
+        "-o",
+        dir_okay=False,
+        help="Also write the verdict, in --format, to this file (the terminal gets text).",
+    ),
+]
+MailboxOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--mailbox",
+        help="A mailbox the app may use as XOAUTH2 user= (repeat; default: any address).",
+    ),
+]
+TokenLifetimeOpt = Annotated[
+    str,
+    typer.Option(
+        "--token-lifetime",
+        metavar="DURATION",
+        help="How long tokens live: 30s, 5m, 1h (Entra ID: about 1h). A short one catches "
+        "programs that fetch one token and keep it.",
+    ),
+]
+ThrottleOpt = Annotated[
+    int,
+    typer.Option(
+        "--throttle",
+        min=0,
+        metavar="N",
+        help="Fault: the first N SMTP sessions get '421 4.7.0 Temporary server error' at AUTH.",
+    ),
+]
+DropOpt = Annotated[
+    int,
+    typer.Option(
+        "--drop",
+        min=0,
+        metavar="N",
+        help="Fault: the first N SMTP sessions are cut without a reply at MAIL FROM.",
+    ),
+]
+ProbeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--probe-certificate",
+        help="Present a certificate from a CA the program was never given: passes when every "
+        "TLS connection refuses it (the program checks certificates).",
+    ),
+]
+OtherHostsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-other-hosts",
+        help="Let the program resolve host names the lab does not simulate (default: refused, "
+        "so nothing leaves the machine by name).",
+    ),
+]
+
+
+def _error(message: str) -> typer.Exit:
+    typer.echo(f"authsweep lab: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _make_lab(
+    mailbox: list[str] | None,
+    token_lifetime: str,
+    throttle: int,
+    drop: int,
+    probe_certificate: bool,
+    allow_other_hosts: bool,
+) -> ExchangeSim:
+    from .faults import parse_duration
+
+    try:
+        lifetime = parse_duration(token_lifetime)
+    except ValueError as problem:
+        raise _error(f"--token-lifetime: {problem}") from None
+    try:
+        from .sim import ExchangeSim
+    except ImportError as missing:
+        raise _error(f"the lab needs its extra: pip install 'authsweep[lab]' ({missing})") from None
+    lab = ExchangeSim(
+        mailboxes=mailbox or None,
+        token_lifetime=lifetime,
+        throttle=throttle,
+        drop=drop,
+        probe_certificate=probe_certificate,
+        strict_dns=not allow_other_hosts,
+    )
+    try:
+        return lab.start()
+    except OSError as problem:
+        raise _error(f"could not start the lab: {problem}") from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("authsweep")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int:
+    """Print (and write) the verdict; the exit status: the verdict's, or 2 if FILE failed."""
+    import json
+
+    from .report import render_text
+
+    text = render_text(verdict)
+    chosen = (
+        text
+        if fmt is VerdictFormat.text
+        else json.dumps(verdict.to_json(_version()), indent=2) + "\n"
+    )
+    if output_file is not None:
+        sys.stdout.write(text)
+        try:
+            output_file.write_text(chosen, encoding="utf-8")
+        except OSError as problem:
+            typer.echo(f"authsweep lab: error: {output_file}: {problem}", err=True)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(chosen)
+    sys.stdout.flush()
+    return verdict.exit_status
+
+
+@lab_app.command(
+    "run",
+    context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+)
+def run(
+    command: Annotated[
+        list[str],
+        typer.Argument(metavar="COMMAND", help="The program to run and its arguments, after --."),
+    ],
+    fmt: FormatOpt = VerdictFormat.text,
+    output_file: OutputOpt = None,
+    mailbox: MailboxOpt = None,
+    token_lifetime: TokenLifetimeOpt = "3599s",
+    throttle: ThrottleOpt = 0,
+    drop: DropOpt = 0,
+    probe_certificate: ProbeOpt = False,
+    allow_other_hosts: OtherHostsOpt = False,
+    timeout: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--timeout", min=0, help="Stop the command after this many seconds."),
+    ] = None,
+) -> None:
+    """Run COMMAND against the lab, then print the verdict.
+
+    Exit 0 when at least one message was delivered or one mailbox read, nothing failed and
+    the command exited 0; 1 otherwise; 2 when the lab could not run the command.
+    """
+    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    try:
+        started = time.monotonic()
+        # With --format json stdout is the verdict's: the program's output goes to stderr.
+        stdout = sys.stderr if fmt is VerdictFormat.json else None
+        try:
+            child = subprocess.Popen(command, env=lab.subprocess_env(), stdout=stdout)
+        except OSError as problem:
+            raise _error(f"cannot run {shlex.join(command)}: {problem}") from None
+        timed_out = False
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            child.terminate()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        except KeyboardInterrupt:  # the child got the same Ctrl-C; judge what it did
+            child.wait()
+        verdict = lab.verdict(
+            command=command,
+            exit_code=child.returncode,
+            duration=time.monotonic() - started,
+            timed_out=timed_out,
+        )
+        status = _emit(verdict, fmt, output_file)
+    finally:
+        lab.stop()
+    raise typer.Exit(status)
+
+
+def export_block(lab: ExchangeSim) -> str:
+    """Shell lines that point a POSIX shell's later commands at the running lab."""
+    from .redirect import PROXY_VARIABLES, REMOVED_VARIABLES
+
+    lines = [
+        "export PYTHONPATH="
+        + shlex.quote(str(lab.sitecustomize_dir))
+        + '"${PYTHONPATH:+:$PYTHONPATH}"'
+    ]
+    lines += [f"export {k}={shlex.quote(v)}" for k, v in lab.lab_environment().items()]
+    proxies = [v.upper() for v in PROXY_VARIABLES] + list(PROXY_VARIABLES)
+    lines.append("unset " + " ".join([*proxies, *REMOVED_VARIABLES]))
+    return "\n".join(lines)
+
+
+_ENVIRONMENT_NOTES = (
+    ("PYTHONPATH", "the generated sitecustomize.py: Microsoft host names resolve to the lab"),
+    ("AUTHSWEEP_LAB_HOSTS", "which host:port goes to which loopback port"),
+    ("AUTHSWEEP_LAB_STRICT", "1: other host names do not resolve"),
+    ("AUTHSWEEP_LAB_EVENTS", "where refused names are reported"),
+    ("SSL_CERT_FILE, REQUESTS_CA_BUNDLE", "trust the lab's throw-away CA"),
+    ("AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "the lab's app registration"),
+)
+
+
+def _serve_banner(lab: ExchangeSim) -> str:
+    from .hosts import LOGIN_HOSTS, MAILBOX_HOSTS, SMTP_HOSTS
+
+    lines = [
+        "authsweep lab: a loopback Exchange Online is running "
+        "(Ctrl-C to stop and get the verdict).",
+        "",
+        f"  SMTP 587 and 25, STARTTLS:  {', '.join(SMTP_HOSTS)}",
+        f"  IMAP 993, POP3 995 and 110: {', '.join(MAILBOX_HOSTS)}",
+        f"  Token endpoint 443:         {', '.join(LOGIN_HOSTS)}",
+        "",
+        "Python programs started with this environment reach it (others do not):",
+    ]
+    lines += [f"  {name}: {note}" for name, note in _ENVIRONMENT_NOTES]
+    lines += ["", export_block(lab), "", "Events:"]
+    return "\n".join(lines)
+
+
+@lab_app.command("serve")
+def serve(
+    fmt: FormatOpt = VerdictFormat.text,
+    output_file: OutputOpt = None,
+    mailbox: MailboxOpt = None,
+    token_lifetime: TokenLifetimeOpt = "3599s",
+    throttle: ThrottleOpt = 0,
+    drop: DropOpt = 0,
+    probe_certificate: ProbeOpt = False,
+    allow_other_hosts: OtherHostsOpt = False,
+) -> None:
+    """Keep the lab running for trying things by hand; print the environment to export.
+
+    Stops on Ctrl-C or SIGTERM and prints the verdict of everything it saw (exit 0 pass,
+    1 fail, as `lab run`).
+    """
+    from .report import event_line
+
+    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    printing = threading.Lock()
+
+    def show(record: Any) -> None:
+        line = event_line(record)
+        if line is not None:
+            with printing:
+                typer.echo(line, err=True)
+
+    try:
+        typer.echo(_serve_banner(lab))
+        lab.recorder.subscribe(show)
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        shown = 0
+        try:
+            while not stop.wait(0.5):
+                refused = lab.resolver_failures()  # reported by the programs, not the servers
+                for failure in refused[shown:]:
+                    show(failure)
+                shown = len(refused)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        typer.echo("", err=True)
+        status = _emit(lab.verdict(), fmt, output_file)
+    finally:
+        lab.stop()
+    raise typer.Exit(status)
