@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .base import Example, Rule, RuleOptions
 from .conflicting_tls_flags import ConflictingTlsFlags
+from .connect_resets_session import ConnectResetsSession
 from .ews_basic_auth import EwsBasicAuth
 from .hardcoded_mail_secret import HardcodedMailSecret
 from .imap_pop_basic_auth import ImapPopBasicAuth
 from .implicit_tls_on_587 import ImplicitTlsOn587
 from .login_before_starttls import LoginBeforeStarttls
 from .password_token_flow import PasswordTokenFlow
+from .repeated_starttls import RepeatedStarttls
 from .smtp_basic_auth import SmtpBasicAuth
 from .smtphandler_credentials import SmtpHandlerCredentials
 from .unsupported_port import UnsupportedPort
@@ -30,6 +32,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     LoginBeforeStarttls,
     UnverifiedTls,
     ConflictingTlsFlags,
+    RepeatedStarttls,
+    ConnectResetsSession,
     Xoauth2DoubleEncoding,
     WrongTokenScope,
     Xoauth2AuthobjectSignature,

@@ -31,7 +31,8 @@ from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time
 from .secrets import mask_text
 from .text import SourceCodec, decode
 
-MAX_ROUNDS = 6
+# Analyses one file's fixing may take: rounds, and rounds retried one fix at a time.
+MAX_STEPS = 24
 # Fixing a file costs several analyses, so a pool pays off much sooner than for check.
 FIX_PARALLEL_THRESHOLD = 16
 
@@ -46,7 +47,9 @@ class FileFix:
     error: FileError | None = None
     codec: SourceCodec | None = None
     # Literal secrets as written in the file: masked wherever a diff shows them.
-    secrets: frozenset[str] = frozenset()
+    secrets: set[str] = field(default_factory=set)
+    # Fixes the re-analysis did not keep, by finding, with the reason.
+    refused: dict[tuple[str, str], tuple[Finding, str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -185,9 +188,12 @@ def fix_source(
     ignored: Sequence[str] = (),
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
-    rules ignored for this file (``ignored``) are not fixed."""
-    from .fixes.module_needs import NotRewritable, add_module_needs
+    rules ignored for this file (``ignored``) are not fixed.
 
+    The fixer answers to the model: each round's fixes are applied and the file analysed
+    again; they are kept only if every finding they were meant to remove is gone and no
+    rule reports more than before. A round that fails is tried one fix at a time, and a
+    fix that fails alone is left out, with the reason, for the rest of the run."""
     rules = list(rules) if rules is not None else selected_rules(settings)
     try:
         codec, text = decode(kind, data)
@@ -195,58 +201,100 @@ def fix_source(
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
     result = FileFix(path, text, text, codec=codec)
     current = text
-    secrets: set[str] = set()
-    for _ in range(MAX_ROUNDS):
-        checked = check_source(path, kind, codec.encode(current), rules)
-        secrets.update(current[span.start : span.end] for span in checked.secrets)
-        result.secrets = frozenset(secrets)
-        if checked.errors:
-            if current is text:
-                result.error = checked.errors[0]
-                return result
-            result.error = FileError(path, "fix refused: the fixed file does not parse", "fix")
-            result.after = text
-            return result
-        chosen: list[Finding] = []
-        taken: list[Footprint] = []
-        # Safe fixes first: the transport is settled before authentication is rewritten.
-        candidates = sorted(
-            (f for f in _reported(checked.findings, ignored) if _allowed(f, unsafe)),
-            key=lambda f: f.fix.applicability is not Applicability.SAFE,  # type: ignore[union-attr]
+    checked = check_source(path, kind, data, rules)
+    if checked.errors:
+        result.error = checked.errors[0]
+        return result
+    one_at_a_time = False
+    for _ in range(MAX_STEPS):
+        result.secrets |= {current[s.start : s.end] for s in checked.secrets}
+        chosen = _choose(
+            [
+                f
+                for f in _reported(checked.findings, ignored)
+                if _allowed(f, unsafe) and _key(f) not in result.refused
+            ],
+            one_at_a_time,
         )
-        for finding in candidates:
-            assert finding.fix is not None
-            footprint = _footprint(finding.fix.remedy)
-            if any(_overlaps(footprint, other) for other in taken):
-                continue  # next round, on the text this round produces
-            chosen.append(finding)
-            taken.append(footprint)
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
             return result
-        edits = [edit for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
-        updated = apply_edits(current, edits, codec.newline)
-        if kind == "python":
-            imports = {name for f in chosen for name in f.fix.remedy.imports}  # type: ignore[union-attr]
-            helpers = {name for f in chosen for name in f.fix.remedy.helpers}  # type: ignore[union-attr]
-            try:
-                updated = add_module_needs(updated, imports, helpers, settings.token_provider)
-            except NotRewritable as error:
-                result.error = FileError(path, f"not fixed: {error}", "fix")
-                result.after = text
-                return result
-            except ValueError:
-                result.error = FileError(path, "fix refused: the fixed file does not parse", "fix")
-                result.after = text
-                return result
-        result.applied.update(f.rule for f in chosen)
-        if updated == current:
-            break
-        current = updated
-    result.error = FileError(path, f"fix did not converge in {MAX_ROUNDS} rounds", "fix")
+        updated, failure = _apply(current, chosen, codec.newline, kind, settings)
+        attempt = None
+        if failure is None:
+            attempt = check_source(path, kind, codec.encode(updated), rules)
+            failure = _verdict(checked, attempt, chosen, ignored)
+        if failure is None and attempt is not None:
+            result.applied.update(f.rule for f in chosen)
+            current, checked = updated, attempt
+        elif len(chosen) > 1:
+            one_at_a_time = True
+        else:
+            result.refused[_key(chosen[0])] = (chosen[0], failure or "")
+    result.error = FileError(path, f"fix did not converge in {MAX_STEPS} steps", "fix")
     result.after = text
     return result
+
+
+def _key(finding: Finding) -> tuple[str, str]:
+    """A finding whatever line it moved to: its rule and the fingerprint of its code."""
+    return finding.rule, finding.fingerprint or ""
+
+
+def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
+    """Fixes that do not overlap, safe ones first: the transport is settled before
+    authentication is rewritten."""
+    chosen: list[Finding] = []
+    taken: list[Footprint] = []
+    for finding in sorted(candidates, key=lambda f: f.fix.applicability is not Applicability.SAFE):  # type: ignore[union-attr]
+        assert finding.fix is not None
+        footprint = _footprint(finding.fix.remedy)
+        if any(_overlaps(footprint, other) for other in taken):
+            continue  # next round, on the text this round produces
+        chosen.append(finding)
+        taken.append(footprint)
+        if one_at_a_time:
+            break
+    return chosen
+
+
+def _apply(
+    text: str, chosen: list[Finding], newline: str, kind: str, settings: Settings
+) -> tuple[str, str | None]:
+    """The text with the chosen fixes and what they need at module level, or why not."""
+    from .fixes.module_needs import NotRewritable, add_module_needs
+
+    remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
+    updated = apply_edits(text, [edit for r in remedies for edit in r.edits], newline)
+    if kind != "python":
+        return updated, None
+    imports = {name for r in remedies for name in r.imports}
+    helpers = {name for r in remedies for name in r.helpers}
+    try:
+        return add_module_needs(updated, imports, helpers, settings.token_provider), None
+    except NotRewritable as error:
+        return text, str(error)
+    except ValueError:
+        return text, "the fixed file would not parse"
+
+
+def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> str | None:
+    """None when the fixes removed what they were meant to and added nothing; else why
+    they are not kept."""
+    if after.errors:
+        return "the fixed file would not parse"
+    old = Counter(f.rule for f in _reported(before.findings, ignored))
+    new = Counter(f.rule for f in _reported(after.findings, ignored))
+    meant = Counter(f.rule for f in chosen)
+    for rule in sorted(set(new) | set(meant)):
+        if new[rule] > old[rule] - meant[rule]:
+            added = [f for f in _reported(after.findings, ignored) if f.rule == rule]
+            what = added[-1].message if added else rule
+            if rule in meant and new[rule] >= old[rule]:
+                return f"the fix would leave it in place ({rule}: {what})"
+            return f"the fix would add {rule}: {what}"
+    return None
 
 
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
@@ -344,6 +392,9 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
     for task, fixed, data in sorted(results, key=lambda r: r[0][1]):
         if fixed.error is not None:
             outcome.errors.append(fixed.error)
+        for finding, reason in fixed.refused.values():
+            where = f"line {finding.span.line}: {finding.rule}"
+            outcome.errors.append(FileError(task[1], f"{where} not fixed: {reason}", "fix"))
         if write and fixed.changed and fixed.codec is not None and data is not None:
             try:
                 write_atomically(Path(task[0]), fixed.codec.encode(fixed.after), data)

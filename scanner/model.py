@@ -126,6 +126,7 @@ class RemedyKind(str, Enum):
     FIX_AUTHOBJECT = "fix-authobject"
     RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
     RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"
+    DROP_STARTTLS = "drop-starttls"  # a second STARTTLS on an upgraded connection
 
 
 class StepKind(str, Enum):
@@ -150,6 +151,11 @@ class Step:
     mechanism: str | None = None  # for AUTH: "XOAUTH2", ...
     xoauth2: XOAuth2 | None = None  # for AUTH XOAUTH2: what the front end learnt
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+    # When the call is a statement on lines of its own: the call as written, the edit that
+    # deletes the statement, and its indent (what moving or dropping the step takes).
+    text: str | None = None
+    removal: Edit | None = None
+    indent: str = ""
 
     @property
     def password_given(self) -> bool:

@@ -206,8 +206,10 @@ class Bindings:
         pool.sort(key=lambda b: b.offset, reverse=True)
         found = [pool[0]]
         for binding in pool[1:]:
-            if binding.conn not in (b.conn for b in found) and all(
-                self._exclusive(binding.node, b.node) for b in found
+            if (
+                binding.conn not in (b.conn for b in found)
+                and all(self._exclusive(binding.node, b.node) for b in found)
+                and not self._exclusive(binding.node, at)
             ):
                 found.append(binding)
         return found

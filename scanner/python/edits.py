@@ -92,6 +92,19 @@ def remove_argument(site: CallSite, name: str) -> Edit | None:
     return Edit(start, end, "")
 
 
+def remove_statement(site: CallSite) -> Edit | None:
+    """Delete the statement the call is, with its line break, when it stands on lines of
+    its own; None otherwise."""
+    if site.statement is None or site.before is None:
+        return None
+    code = site.code
+    end = site.statement.end
+    while end < len(code) and code[end] not in "\r\n":
+        end += 1
+    end += 2 if code.startswith("\r\n", end) else 1 if end < len(code) else 0
+    return Edit(site.before.offset, min(end, len(code)), "")
+
+
 def insert_statement(anchor_offset: int, indent: str, statement: str) -> Edit:
     return Edit(anchor_offset, anchor_offset, f"{indent}{statement}\n")
 

@@ -188,6 +188,12 @@ class _ModuleAnalysis:
             covered = {id(step) for path in paths for step in path.steps}
             if all(id(step) in covered for step in conn.steps):
                 conn.paths = paths
+        adapters = {id(conn): adapter for conn, adapter in self.opened.values()}
+        adapters.update({id(conn): adapter for conn, adapter in self.presets.values()})
+        for conn in self.mail.connections:
+            adapter = adapters.get(id(conn))
+            if adapter is not None and adapter.settle is not None:
+                adapter.settle(conn)
 
     def _client_name(self, call: ast.Call) -> str | None:
         for name in self.values.qualified_names(call.func):

@@ -189,25 +189,28 @@ def _connect(conn: Connection, site: CallSite) -> Step:
         port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
         if port_fix is not None and conn.tls is Tls.NONE:
             conn.remedies[RemedyKind.PORT_587] = port_fix
-    return Step(StepKind.CONNECT, site.span)
+    return _statement_step(StepKind.CONNECT, site)
 
 
 def _ehlo(conn: Connection, site: CallSite) -> Step:
     return Step(StepKind.EHLO, site.span)
 
 
+def _statement_step(kind: StepKind, site: CallSite, **fields) -> Step:
+    """A step whose call may be moved or dropped: it knows its text and statement."""
+    step = Step(kind, site.span, **fields)
+    removal = edits.remove_statement(site)
+    if removal is not None and site.before is not None:
+        step.text = site.code[site.span.start : site.span.end]
+        step.removal = removal
+        step.indent = site.before.indent
+    return step
+
+
 def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
-    step = Step(StepKind.STARTTLS, site.span, verification=verification)
-    if conn.tls is Tls.IMPLICIT:
-        # The code already upgrades this connection (a fallback that shares the STARTTLS
-        # below it): switching it to a plain client must not add a second upgrade.
-        for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
-            remedy = conn.remedies.get(kind)
-            if remedy is not None:
-                kept = tuple(e for e in remedy.edits if not _inserts_starttls(e, conn))
-                conn.remedies[kind] = dataclasses.replace(remedy, edits=kept)
+    step = _statement_step(StepKind.STARTTLS, site, verification=verification)
     if verification is not Verification.VERIFIED:
         fix = edits.remedy(
             edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
@@ -220,7 +223,8 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
 def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
     if site.receiver is None:
         return
-    if site.before is not None and not conn.upgraded and conn.tls is not Tls.IMPLICIT:
+    if site.before is not None and conn.tls is not Tls.IMPLICIT:
+        # Kept, moved or dropped once the paths are known (``_settle``).
         step.remedies[RemedyKind.ADD_STARTTLS] = edits.remedy(
             edits.insert_statement(
                 site.before.offset,
@@ -323,21 +327,116 @@ _POP_METHODS = {
     "rpop": MethodSpec(("user",), _user),
 }
 
+
+def _settle(conn: Connection) -> None:
+    """Remedies that depend on the order of steps on every path."""
+    paths = [path.steps for path in conn.protocol_paths()]
+    for step in conn.steps:
+        if step.kind is StepKind.LOGIN and RemedyKind.ADD_STARTTLS in step.remedies:
+            _settle_upgrade(conn, step, [p for p in paths if _has(p, step)])
+        elif step.kind is StepKind.STARTTLS and conn.tls is not Tls.IMPLICIT:
+            through = [p for p in paths if _has(p, step)]
+            if step.removal and through and all(_upgraded(conn, p, step) for p in through):
+                step.remedies[RemedyKind.DROP_STARTTLS] = Remedy((step.removal,))
+    if conn.tls is Tls.IMPLICIT:
+        _settle_switch(conn, paths)
+
+
+def _settle_upgrade(conn: Connection, login: Step, paths: list[tuple[Step, ...]]) -> None:
+    """Add STARTTLS before a login only where no path upgrades before it; where one
+    upgrades after it instead (login then starttls), move that STARTTLS up."""
+    remedy = login.remedies.pop(RemedyKind.ADD_STARTTLS)
+    if not paths or any(_upgraded(conn, p, login) for p in paths):
+        return  # upgraded on some path already: adding one would make two there
+    later = {id(s): s for p in paths for s in _after(p, login) if s.kind is StepKind.STARTTLS}
+    if not later:
+        login.remedies[RemedyKind.ADD_STARTTLS] = remedy
+        return
+    (starttls,) = later.values() if len(later) == 1 else (None,)
+    if starttls is None or starttls.removal is None or starttls.text is None:
+        return
+    insert = remedy.edits[0]
+    moved = Edit(insert.start, insert.end, f"{_indent(insert)}{starttls.text}\n")
+    login.remedies[RemedyKind.ADD_STARTTLS] = Remedy((starttls.removal, moved))
+
+
+def _settle_switch(conn: Connection, paths: list[tuple[Step, ...]]) -> None:
+    """The STARTTLS that switching ``SMTP_SSL`` to a plain client adds: none when the code
+    already upgrades it (a fallback sharing the STARTTLS below it); after a later
+    ``connect(host, 587)``, which opens the session anew, when there is one."""
+    if any(s.kind is StepKind.STARTTLS for p in paths for s in p):
+        for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+            remedy = conn.remedies.get(kind)
+            if remedy is not None:
+                kept = tuple(e for e in remedy.edits if not _inserts_starttls(e, conn))
+                conn.remedies[kind] = dataclasses.replace(remedy, edits=kept)
+        return
+    connects = {id(s): s for p in paths for s in p if s.kind is StepKind.CONNECT}
+    if len(connects) != 1:
+        return
+    (connect,) = connects.values()
+    if connect.removal is None:
+        return
+    for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+        remedy = conn.remedies.get(kind)
+        inserts = [e for e in remedy.edits if _inserts_starttls(e, conn)] if remedy else []
+        if remedy is None or len(inserts) != 1:
+            continue
+        at = connect.removal.end
+        statement = inserts[0].replacement[len(_indent(inserts[0])) :]
+        moved = Edit(at, at, connect.indent + statement)
+        kept = tuple(moved if e is inserts[0] else e for e in remedy.edits)
+        conn.remedies[kind] = dataclasses.replace(remedy, edits=kept)
+
+
+def _has(path: tuple[Step, ...], step: Step) -> bool:
+    return any(s is step for s in path)
+
+
+def _after(path: tuple[Step, ...], step: Step) -> tuple[Step, ...]:
+    """The steps after ``step`` on a path, up to a ``connect()`` that starts over."""
+    index = next(i for i, s in enumerate(path) if s is step)
+    rest = path[index + 1 :]
+    end = next((i for i, s in enumerate(rest) if s.kind is StepKind.CONNECT), len(rest))
+    return rest[:end]
+
+
+def _upgraded(conn: Connection, path: tuple[Step, ...], step: Step) -> bool:
+    """Whether the connection is encrypted when ``step`` comes on ``path``."""
+    encrypted = conn.tls is Tls.IMPLICIT
+    for current in path:
+        if current is step:
+            return encrypted
+        if current.kind is StepKind.STARTTLS:
+            encrypted = True
+        elif current.kind is StepKind.CONNECT:
+            encrypted = conn.tls is Tls.IMPLICIT
+    return encrypted
+
+
+def _indent(insert: Edit) -> str:
+    text = insert.replacement
+    return text[: len(text) - len(text.lstrip(" \t"))]
+
+
 SMTPLIB = Adapter(
     library="smtplib",
     clients={name: _open(name) for name in _CLIENTS if name.startswith("smtplib.")},
     methods=_SMTP_METHODS,
     markers=(b"smtplib",),
+    settle=_settle,
 )
 IMAPLIB = Adapter(
     library="imaplib",
     clients={name: _open(name) for name in _CLIENTS if name.startswith("imaplib.")},
     methods=_IMAP_METHODS,
     markers=(b"imaplib",),
+    settle=_settle,
 )
 POPLIB = Adapter(
     library="poplib",
     clients={name: _open(name) for name in _CLIENTS if name.startswith("poplib.")},
     methods=_POP_METHODS,
     markers=(b"poplib",),
+    settle=_settle,
 )

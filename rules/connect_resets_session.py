@@ -1,0 +1,87 @@
+"""AS207 connect-resets-session: ``connect()`` after STARTTLS or a login on the same object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Finding, Severity
+from authsweep.scanner.model import MailFile, Step, StepKind
+
+from .base import Example, Rule, describe_host
+
+_SESSION = {
+    StepKind.STARTTLS: "upgraded with STARTTLS",
+    StepKind.LOGIN: "logged in",
+    StepKind.AUTH: "authenticated",
+}
+
+
+class ConnectResetsSession(Rule):
+    id = "AS207"
+    name = "connect-resets-session"
+    severity = Severity.ERROR
+    summary = "`connect()` on a client that was already upgraded with STARTTLS or logged in."
+    why = (
+        "`connect()` opens a new socket: the encrypted, authenticated session is thrown away "
+        "and what follows runs on a plain, anonymous one. A login after it travels in clear "
+        "text (or is refused: AUTH is offered only after STARTTLS), and a send is answered "
+        "`530 5.7.57 Client not authenticated to send mail`."
+    )
+    fix_doc = (
+        "Open once: give host and port to the constructor, or call `connect()` first, then "
+        "`starttls()`, then authenticate. There is no automatic fix: which of the two sessions "
+        "the code meant is for a person to say."
+    )
+    references = ("https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.connect",)
+    bad = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "server.connect('smtp.office365.com', 587)\n"
+            "server.login(user, password)\n",
+            lines=(4,),
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP()\n"
+            "server.connect('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            reported: set[int] = set()
+            for path in conn.protocol_paths():
+                found = _reset(path.steps)
+                if found is None or id(found[0]) in reported:
+                    continue
+                policy = self.host_policy(conn)
+                if policy is None:
+                    break
+                connect, lost = found
+                reported.add(id(connect))
+                when = f" {' and '.join(path.conditions)}" if path.conditions else ""
+                yield self.finding(
+                    mail,
+                    connect.span,
+                    f"connect() to {describe_host(conn)} after the client {_SESSION[lost]}"
+                    f"{when}: the new session is plain and anonymous",
+                    severity=policy.severity,
+                    confidence=policy.confidence,
+                )
+
+
+def _reset(steps: tuple[Step, ...]) -> tuple[Step, StepKind] | None:
+    """The first ``connect()`` that throws away an upgraded or authenticated session."""
+    lost: StepKind | None = None
+    for step in steps:
+        if step.kind in _SESSION:
+            lost = step.kind if lost is None or step.kind is not StepKind.STARTTLS else lost
+        elif step.kind is StepKind.CONNECT:
+            if lost is not None:
+                return step, lost
+    return None

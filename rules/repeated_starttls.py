@@ -1,0 +1,139 @@
+"""AS206 repeated-starttls: STARTTLS on a connection that is already encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
+from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
+
+from .base import Example, Rule, describe_host
+
+
+class RepeatedStarttls(Rule):
+    id = "AS206"
+    name = "repeated-starttls"
+    severity = Severity.ERROR
+    summary = (
+        "STARTTLS on a connection that is already encrypted: a second `starttls()` on one "
+        "path, or `starttls()` on an implicit-TLS client (`SMTP_SSL`, `IMAP4_SSL`)."
+    )
+    why = (
+        "A server stops offering STARTTLS once the session is encrypted, so the second call "
+        "raises `SMTPNotSupportedError: STARTTLS extension not supported by server` (imaplib: "
+        "`abort: TLS session already established`; aiosmtplib: `Connection already using "
+        "TLS`) and the program stops before it sends anything. It happens after a fix that "
+        "added an upgrade while the code already had one further down, or when a connection "
+        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again."
+    )
+    fix_doc = (
+        "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
+        "is redundant on every path that reaches it; on an `SMTP_SSL` client it switches the "
+        "client to plain `SMTP` so that the existing `starttls()` is the upgrade."
+    )
+    fix_safety = (
+        "Safe: the call removed is one that raises. Switching `SMTP_SSL` to `SMTP` is safe for a "
+        "known Microsoft host, unsafe otherwise (as AS201)."
+    )
+    references = (
+        "https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.starttls",
+        "https://aiosmtplib.readthedocs.io/en/stable/encryption.html",
+    )
+    bad = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "server.ehlo()\n"
+            "server.starttls(context=ssl.create_default_context())\n",
+            lines=(5,),
+            fixed=(
+                "import smtplib, ssl\n"
+                "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+                "server.starttls(context=ssl.create_default_context())\n"
+                "server.ehlo()\n"
+            ),
+        ),
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n",
+            lines=(3,),
+        ),
+    )
+    good = (
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "server.login(user, password)\n"
+        ),
+        Example(
+            "import smtplib, ssl\n"
+            "def send(secure):\n"
+            "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "    if secure:\n"
+            "        server.starttls(context=ssl.create_default_context())\n"
+            "    else:\n"
+            "        server.starttls()\n"
+        ),
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "server.connect('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+        ),
+    )
+
+    def check(self, mail: MailFile) -> Iterator[Finding]:
+        for conn in mail.connections:
+            reported: set[int] = set()
+            for path in conn.protocol_paths():
+                for step in _repeated(conn, path.steps):
+                    if id(step) in reported:
+                        continue
+                    policy = self.host_policy(conn)
+                    if policy is None:
+                        break
+                    reported.add(id(step))
+                    yield self._finding(mail, conn, step, path.conditions, policy)
+
+    def _finding(self, mail, conn: Connection, step: Step, conditions, policy) -> Finding:
+        implicit = conn.tls is Tls.IMPLICIT
+        when = f" {' and '.join(conditions)}" if conditions else ""
+        what = "implicit TLS" if implicit else "an earlier STARTTLS"
+        if implicit:
+            remedy = conn.remedies.get(RemedyKind.USE_STARTTLS)
+            safe = policy.provider.microsoft and policy.confidence is Confidence.HIGH
+            fix = self.fix_from(
+                remedy,
+                Applicability.SAFE if safe else Applicability.UNSAFE,
+                "Connect in plain text; the existing STARTTLS upgrades it",
+            )
+        else:
+            fix = self.fix_from(
+                step.remedies.get(RemedyKind.DROP_STARTTLS),
+                Applicability.SAFE,
+                "Delete the second STARTTLS",
+            )
+        return self.finding(
+            mail,
+            step.span,
+            f"STARTTLS to {describe_host(conn)} on a connection already encrypted by {what}"
+            f"{when}: the server no longer offers it and the call raises",
+            severity=policy.severity,
+            confidence=policy.confidence,
+            fix=fix,
+        )
+
+
+def _repeated(conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
+    encrypted = conn.tls is Tls.IMPLICIT
+    for step in steps:
+        if step.kind is StepKind.STARTTLS:
+            if encrypted:
+                yield step
+            encrypted = True
+        elif step.kind is StepKind.CONNECT:
+            encrypted = conn.tls is Tls.IMPLICIT
