@@ -21,7 +21,7 @@ def by_file(run) -> tuple[dict[str, set[str]], dict[str, str]]:
     findings: dict[str, set[str]] = {}
     for finding in run.findings:
         findings.setdefault(Path(finding.path).name, set()).add(finding.rule)
-    errors = {Path(error.path).name: error.message for error in run.errors}
+    errors = {Path(error.path).name: error.location + ": " + error.message for error in run.errors}
     return findings, errors
 
 
@@ -37,7 +37,7 @@ def test_bad_input_fixtures() -> None:
     }
     assert "Python 2" in errors["python2_mailer.py"]
     assert "tabs" in errors["mixed_tabs.py"]
-    assert "line 4" in errors["syntax_error.py"]
+    assert "syntax_error.py:3:12:" in errors["syntax_error.py"]  # where CPython points
     assert "decode" in errors["binary_named.py"]
     # ...and what parses is checked: BOM + mixed newlines, latin-1, deep nesting, new syntax.
     assert {"AS201", "AS101"} <= findings["bom_mixed_newlines.py"]
@@ -80,7 +80,7 @@ def test_huge_generated_module_is_skipped_with_a_reason(tmp_path: Path) -> None:
         "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     )
     run = check_paths([str(tmp_path)], Settings())
-    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "skipped")]
+    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "too-large")]
     assert "MB" in run.errors[0].message
     assert any(f.rule == "AS201" for f in run.findings)
 
