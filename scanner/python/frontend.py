@@ -115,15 +115,10 @@ class PythonFrontEnd:
         try:
             module = cst.parse_module(focused if focused is not None else data)
         except cst.ParserSyntaxError as error:
-            # The native parser's message carries the real position ("error at 9:16").
-            where = re.search(r"error at (\d+):(\d+)", error.message)
-            if where:
-                text = f"syntax error at line {where.group(1)}, column {where.group(2)}"
-            else:
-                text = "syntax error: " + error.message.split(":", 1)[-1].strip()
+            text, position = _syntax_error(data, error)
             if _PYTHON2.search(data):
                 text += " (Python 2 code)"
-            raise ParseError(text) from None
+            raise ParseError(text, **position) from None
         except (UnicodeDecodeError, LookupError, SyntaxError) as error:
             raise ParseError(f"cannot decode: {error}") from None
         except RecursionError:
@@ -132,6 +127,22 @@ class PythonFrontEnd:
             return _ModuleAnalysis(self, path, module).run()
         except RecursionError:
             raise ParseError("too deeply nested to analyse") from None
+
+
+def _syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[str, dict]:
+    """The message and position of CPython's own parser for a file LibCST could not parse
+    (LibCST's position is often a line late, or the end of the file)."""
+    try:
+        compile(data, "<file>", "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    except SyntaxError as problem:
+        return f"syntax error: {problem.msg}", {"line": problem.lineno, "column": problem.offset}
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    # Valid for this Python, not for LibCST: its native parser's message has the position.
+    where = re.search(r"error at (\d+):(\d+)", error.message)
+    if where:
+        return "syntax error", {"line": int(where.group(1)), "column": int(where.group(2))}
+    return "syntax error: " + error.message.split(":", 1)[-1].strip(), {}
 
 
 class _ModuleAnalysis:
