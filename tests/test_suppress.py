@@ -14,7 +14,8 @@ from authsweep.scanner.model import Span
 from authsweep.scanner.suppress import mark_suppressed, parse_directives
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
-RULES = selected_rules(Settings())
+# Without AS900: these tests are about what a directive silences, not whether it is used.
+RULES = [rule for rule in selected_rules(Settings()) if rule.id != "AS900"]
 
 
 def check(code: str) -> RunResult:
@@ -156,7 +157,7 @@ def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     write(tmp_path / "m.py", "\n".join(lines) + "\n")
     result = run_cli("check", "m.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "No problems found in 1 files. 1 suppressed by comments." in result.stdout
+    assert "No problems found in 1 file. 1 suppressed by comments." in result.stdout
 
 
 def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
