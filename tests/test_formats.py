@@ -69,7 +69,7 @@ def test_sarif_validates_and_describes_rules_results_and_fixes(
         assert rule["help"]["markdown"].startswith(f"# {rule['id']} {rule['name']}")
         assert rule["help"]["text"] and rule["helpUri"].startswith("https://")
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
-        assert {"security", "correctness"} & set(rule["properties"]["tags"])
+        assert {"security", "correctness", "maintainability"} & set(rule["properties"]["tags"])
     results = run["results"]
     assert {r["ruleId"] for r in results} >= {"AS101", "AS105", "AS201", "AS202"}
     for item in results:
