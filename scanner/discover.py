@@ -205,9 +205,9 @@ def named_path_problem(path: Path) -> str | None:
         mode = os.stat(path).st_mode
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return "not read: a loop of symbolic links"
+            return "a loop of symbolic links"
         if error.errno == errno.ENOENT and os.path.islink(path):
-            return "not read: a symbolic link to a missing file"
+            return "a symbolic link to a missing file"
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
             return "no such file or folder"
         return f"cannot read: {error.strerror}"
@@ -221,7 +221,7 @@ def named_path_problem(path: Path) -> str | None:
         what = "a device"
     else:
         what = "a special file"
-    return f"not read: {what}, not a regular file"
+    return f"{what}, not a regular file"
 
 
 def _shown(given: str, path: Path) -> str:

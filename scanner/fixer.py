@@ -81,6 +81,7 @@ class FixOutcome:
     remaining: list[Finding] = field(default_factory=list)  # what it reports afterwards
     baselined: list[Finding] = field(default_factory=list)  # remaining, known from a baseline
     files_scanned: int = 0
+    unsafe: bool = False  # whether unsafe fixes were applied
 
     @property
     def diff(self) -> str:
@@ -97,17 +98,35 @@ class FixOutcome:
 
     @property
     def fixed(self) -> Counter[str]:
-        """Problems gone from the files, by rule."""
-        left = Counter(f.rule for f in [*self.remaining, *self.baselined])
-        return Counter(f.rule for f in self.found) - left
+        """Problems gone from the files that had a fix this run may apply, by rule: what
+        ``check`` counted as fixable."""
+        return self._gone()[0]
+
+    @property
+    def resolved(self) -> Counter[str]:
+        """Problems without a fix of their own that went with another one's fix."""
+        return self._gone()[1]
+
+    def _gone(self) -> tuple[Counter[str], Counter[str]]:
+        left = Counter((f.path, f.rule) for f in [*self.remaining, *self.baselined])
+        gone = Counter((f.path, f.rule) for f in self.found) - left
+        fixable = Counter((f.path, f.rule) for f in self.found if _allowed(f, self.unsafe))
+        fixed: Counter[str] = Counter()
+        resolved: Counter[str] = Counter()
+        for (path, rule), count in gone.items():
+            own = min(count, fixable[(path, rule)])
+            fixed[rule] += own
+            resolved[rule] += count - own
+        return +fixed, +resolved
 
     def summary(
         self, written: bool = True, *, unsafe_command: str = "authsweep fix --unsafe-fixes"
     ) -> str:
         from .report import plural
 
-        fixed = self.fixed
+        fixed, resolved = self._gone()
         count = sum(fixed.values())
+        also = sum(resolved.values())
         changed = sum(1 for f in self.files if f.changed)
         remaining = self.remaining
         if not self.found:
@@ -116,10 +135,14 @@ class FixOutcome:
             lines = [f"Nothing to fix in {plural(len(self.found), 'problem')} found."]
         else:
             verb = "Fixed" if written else "Would fix"
-            of = "" if count == len(self.found) else f"{count} of "
+            of = "" if count + also == len(self.found) and not also else f"{count} of "
             total = plural(len(self.found), "problem") if of else plural(count, "problem")
             rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(fixed.items()))
-            lines = [f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."]
+            line = f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."
+            if also:
+                went = ", ".join(f"{rule}: {n}" for rule, n in sorted(resolved.items()))
+                line += f" {also} more {'went' if written else 'would go'} with them ({went})."
+            lines = [line]
         if remaining:
             unsafe = sum(
                 1
@@ -468,7 +491,9 @@ def fix_stdin(
     apply_file_settings(checked, settings, ignored)
     run = RunResult()
     run.add(checked)
-    outcome = FixOutcome(errors=list(run.errors), found=list(run.findings), files_scanned=1)
+    outcome = FixOutcome(
+        errors=list(run.errors), found=list(run.findings), files_scanned=1, unsafe=unsafe
+    )
     if run.errors:
         outcome.remaining = list(run.findings)
         return outcome

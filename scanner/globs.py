@@ -81,8 +81,9 @@ class GlobSet:
 
 class PathGlobs:
     """Exclude patterns as discovery and ``extend-exclude`` apply them: a pattern matches
-    the whole relative path (``**/`` also matching no folder at all), or, without a
-    ``/``, any one folder or file name in it."""
+    the relative path or any folder above it (``vendor/lib`` excludes what is inside;
+    ``**/`` also matching no folder at all), or, without a ``/``, any one folder or file
+    name in it."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
         patterns = list(patterns)
@@ -98,4 +99,8 @@ class PathGlobs:
         """``relative`` uses ``/`` between its parts."""
         if self._whole.match(relative):
             return True
-        return bool(self._names) and any(self._names.match(part) for part in relative.split("/"))
+        parts = relative.split("/")
+        for depth in range(1, len(parts)):
+            if self._whole.match("/".join(parts[:depth])):
+                return True
+        return bool(self._names) and any(self._names.match(part) for part in parts)
