@@ -294,7 +294,9 @@ def _report(
 
 
 def _removal(directive: Directive, text: str, keep: list[Code]) -> tuple[Edit, ...]:
-    """Edits that take the unused part of a directive out and leave the line tidy."""
+    """Edits that take the unused part of a directive out and leave the line tidy. (The
+    examples below write the directive as <directive>: spelled out, a comment that shows
+    one is a directive, and AS900 would report it.)"""
     if keep:
         joined = ", ".join(code.text for code in keep)
         return (Edit(directive.codes_start, directive.codes_end, joined),)
@@ -313,14 +315,14 @@ def _removal(directive: Directive, text: str, keep: list[Code]) -> tuple[Edit, .
         return (Edit(start, directive.end + (len(after) - len(rest) if not rest else 0), ""),)
     marker_at = line_start + marker
     if rest and rest[0] not in "#;":
-        # "# authsweep: ignore[AS101] legacy login" -> "# legacy login"
+        # "# <directive> legacy login" -> "# legacy login"
         return (Edit(directive.start, directive.end + len(after) - len(rest), ""),)
     if rest:
-        # "x  # authsweep: ignore[AS101]  # noqa: E501" -> "x  # noqa: E501"
+        # "x  # <directive>  # noqa: E501" -> "x  # noqa: E501"
         return (Edit(marker_at, directive.end + len(after) - len(rest), ""),)
     code = text[line_start:marker_at]
     if code.strip():
-        # "x = 1  # authsweep: ignore" -> "x = 1"
+        # "x = 1  # <directive>" -> "x = 1"
         return (Edit(line_start + len(code.rstrip(" \t")), end_of_line, ""),)
     # A line that held only the directive goes, with its line break.
     return (Edit(line_start, line_end.end() if line_end else end_of_line, ""),)
