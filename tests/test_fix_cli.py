@@ -125,7 +125,11 @@ def test_fix_with_a_baseline_fails_only_on_new_problems(tmp_path: Path) -> None:
     assert "1 known from the baseline." in result.stdout
     write(tmp_path / "new.py", MULTILINE_LOGIN)
     assert invoke("fix", "--baseline", "b.json", cwd=tmp_path).returncode == 1
+    missing = invoke("fix", "--baseline", "missing.json", cwd=tmp_path)
+    assert missing.returncode == 2 and "missing.json: cannot read baseline" in missing.stderr
+    write(tmp_path / "port.py", PORT_465)
     assert invoke("fix", "--baseline", "missing.json", cwd=tmp_path).returncode == 2
+    assert (tmp_path / "port.py").read_text() == PORT_465  # nothing written
 
 
 def test_show_fixes_lists_what_was_fixed(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ import typer
 
 from .common import (
     EXIT_FINDINGS,
+    FORMATS,
+    LAYOUTS,
     AllProvidersOpt,
     BaselineOpt,
     CacheDirOpt,
@@ -49,8 +51,6 @@ if TYPE_CHECKING:
     from ..config_file import ConfigResolver
     from ..engine import RunResult
 
-FORMATS = ("text", "json", "sarif", "github", "markdown")
-LAYOUTS = ("full", "concise", "grouped")
 # Empty scans are worth a word: these are the kinds of file authsweep reads.
 KINDS_READ = "Python, .env, INI/cfg, YAML, TOML and JSON files"
 

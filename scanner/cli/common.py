@@ -21,6 +21,9 @@ PROGRESS_MIN_FILES = 100
 # Fixing costs several analyses a file: a bar is worth it sooner.
 FIX_PROGRESS_MIN_FILES = 10
 SEVERITIES = ("error", "warning", "info")
+FORMATS = ("text", "json", "sarif", "github", "markdown")  # `check --format`
+# How the text report lays findings out (`--output-format`), as Ruff's formats of these names.
+LAYOUTS = ("full", "concise", "grouped")
 COLOR_CHOICES = ("auto", "always", "never")
 # pre-commit sets this in every hook's environment (pre_commit/commands/run.py).
 PRE_COMMIT_ENV = "PRE_COMMIT"

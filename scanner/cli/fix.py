@@ -14,6 +14,7 @@ import typer
 from .common import (
     EXIT_FINDINGS,
     FIX_PROGRESS_MIN_FILES,
+    LAYOUTS,
     PROGRESS_MIN_FILES,
     AllProvidersOpt,
     BaselineOpt,
@@ -53,8 +54,6 @@ from .common import (
 if TYPE_CHECKING:
     from ..config_file import ConfigResolver
     from ..fixer import FixOutcome
-
-LAYOUTS = ("full", "concise", "grouped")
 
 
 def fix(
@@ -96,9 +95,14 @@ def fix(
     report_stream = sys.stderr if diff or stdin else sys.stdout
     colored = use_color(color, no_color, report_stream)
     cwd = Path.cwd()
-    from ..baseline import BaselineError, split_known
+    from ..baseline import BaselineError, read_baseline, split_known
     from ..config_file import ConfigError
 
+    if baseline is not None:
+        try:
+            read_baseline(baseline)  # a bad baseline stops the run before any file is written
+        except BaselineError as error:
+            usage_error(str(error))
     progress = None
     if not stdin:
         progress = progress_bar(

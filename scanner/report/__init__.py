@@ -10,10 +10,6 @@ from pathlib import Path
 from ..engine import RunResult
 from ..findings import Finding
 
-FORMATS = ("text", "json", "sarif", "github", "markdown")
-# How text output lays findings out (`--output-format`), as Ruff's formats of these names.
-LAYOUTS = ("full", "concise", "grouped")
-
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -22,7 +18,7 @@ class ReportOptions:
     quiet: bool = False  # text: findings only, no summary
     statistics: bool = False  # text and json: counts per rule instead of findings
     link_base: Path | None = None  # markdown: the folder links are relative to
-    layout: str = "full"  # text: one of LAYOUTS
+    layout: str = "full"  # text: "full", "concise" or "grouped" (`--output-format`)
     show_fixes: bool = False  # text: each fixable finding's fix under it
     # The command that applies fixes, as the summary suggests it (under pre-commit,
     # `authsweep` itself may not be on PATH: "pre-commit run authsweep-fix").
