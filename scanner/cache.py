@@ -45,7 +45,10 @@ def project_root(paths: list[str], cwd: Path) -> Path:
     ``pyproject.toml`` or ``.git`` at or above what the paths have in common, else the
     working folder (as Ruff does)."""
     absolute = [os.path.abspath(cwd / path) for path in paths] or [str(cwd)]
-    folder = os.path.commonpath(absolute)
+    try:
+        folder = os.path.commonpath(absolute)
+    except ValueError:  # paths on different drives (Windows): no common folder
+        return cwd
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
     while True:
