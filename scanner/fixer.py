@@ -73,7 +73,8 @@ class FileFix:
 @dataclass
 class FixOutcome:
     """What a ``fix`` run found, changed and left, counted as ``check`` counts: a problem
-    is fixed when it is gone from the file afterwards, however many fixes that took."""
+    ``check`` marked fixable (for this run) is fixed once it is gone from the file, however
+    many rounds that took; one without a fix of its own that went too is "resolved"."""
 
     files: list[FileFix] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -135,7 +136,7 @@ class FixOutcome:
             lines = [f"Nothing to fix in {plural(len(self.found), 'problem')} found."]
         else:
             verb = "Fixed" if written else "Would fix"
-            of = "" if count + also == len(self.found) and not also else f"{count} of "
+            of = "" if count == len(self.found) else f"{count} of "
             total = plural(len(self.found), "problem") if of else plural(count, "problem")
             rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(fixed.items()))
             line = f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."
