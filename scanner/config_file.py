@@ -19,7 +19,7 @@ import fnmatch
 import os
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -291,15 +291,6 @@ class ConfigResolver:
             return self.overrides.fail_on
         config = self.config_for(path)
         return config.fail_on if config and config.fail_on else DEFAULT_FAIL_ON
-
-    def settings_for_folder(self, folder: Path) -> Settings:
-        """Settings for commands that take one set for a whole run (``fix``): those of the
-        configuration nearest ``folder``, with its excludes as discovery patterns."""
-        config = self.config_for(folder)
-        settings = self.settings(config)
-        if config is None or not config.extend_exclude:
-            return settings
-        return replace(settings, exclude=config.extend_exclude)
 
     def configure(self, path: Path) -> tuple[Settings, tuple[str, ...]] | None:
         """How to check one file: its settings and the rules ignored for it alone, or None
