@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from authsweep.scanner.cli.common import HelpCommand
 
 if TYPE_CHECKING:
     from .sim import ExchangeSim
@@ -39,13 +40,18 @@ class VerdictFormat(str, Enum):
 
 FormatOpt = Annotated[
     VerdictFormat,
-    typer.Option("--format", help="Verdict format: text for people, json for CI (on stdout)."),
+    typer.Option(
+        "--format",
+        metavar="FORMAT",
+        help="Verdict format: text for people, json for CI (on stdout).",
+    ),
 ]
 OutputOpt = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
         "--output-file",
         "-o",
+        metavar="FILE",
         dir_okay=False,
         help="Also write the verdict, in --format, to this file (the terminal gets text).",
     ),
@@ -54,6 +60,7 @@ MailboxOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Option(
         "--mailbox",
+        metavar="ADDRESS",
         help="A mailbox the app may use as XOAUTH2 user= (repeat; default: any address).",
     ),
 ]
@@ -175,6 +182,7 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int
 
 @lab_app.command(
     "run",
+    cls=HelpCommand,
     context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
 )
 def run(
@@ -277,7 +285,7 @@ def _serve_banner(lab: ExchangeSim) -> str:
     return "\n".join(lines)
 
 
-@lab_app.command("serve")
+@lab_app.command("serve", cls=HelpCommand)
 def serve(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,

@@ -15,6 +15,7 @@ from .repeated_starttls import RepeatedStarttls
 from .smtp_basic_auth import SmtpBasicAuth
 from .smtphandler_credentials import SmtpHandlerCredentials
 from .unsupported_port import UnsupportedPort
+from .unused_suppression import UnusedSuppression
 from .unverified_tls import UnverifiedTls
 from .wrong_token_scope import WrongTokenScope
 from .xoauth2_authobject_signature import Xoauth2AuthobjectSignature
@@ -37,6 +38,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     Xoauth2DoubleEncoding,
     WrongTokenScope,
     Xoauth2AuthobjectSignature,
+    UnusedSuppression,
 )
 
 __all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id"]

@@ -48,6 +48,8 @@ class Rule:
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
+    # For code scanning (GitHub's CVSS-like 0.1-10 scale) when the rule is about security.
+    security_severity: ClassVar[str | None] = None
     summary: ClassVar[str]  # one line: what it flags
     why: ClassVar[str]  # why it is a problem
     fix_doc: ClassVar[str]  # what to do, and what `authsweep fix` does

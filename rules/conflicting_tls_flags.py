@@ -14,6 +14,7 @@ class ConflictingTlsFlags(Rule):
     id = "AS205"
     name = "conflicting-tls-flags"
     severity = Severity.ERROR
+    security_severity = "4.0"
     summary = (
         "Both implicit TLS and STARTTLS asked for: `EMAIL_USE_TLS` and `EMAIL_USE_SSL`, "
         "`MAIL_USE_TLS` and `MAIL_USE_SSL`, aiosmtplib `use_tls` and `start_tls`, Red Mail "

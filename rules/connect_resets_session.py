@@ -20,6 +20,7 @@ class ConnectResetsSession(Rule):
     id = "AS207"
     name = "connect-resets-session"
     severity = Severity.ERROR
+    security_severity = "8.1"  # the login after it may travel in clear text
     summary = "`connect()` on a client that was already upgraded with STARTTLS or logged in."
     why = (
         "`connect()` opens a new socket: the encrypted, authenticated session is thrown away "

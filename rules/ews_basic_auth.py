@@ -16,6 +16,7 @@ class EwsBasicAuth(Rule):
     id = "AS104"
     name = "ews-basic-auth"
     severity = Severity.ERROR
+    security_severity = "7.5"
     summary = (
         "exchangelib `Credentials(username, password)`, or a `BASIC`/`NTLM` auth type, "
         "against Exchange Online."

@@ -15,6 +15,7 @@ class HardcodedMailSecret(Rule):
     id = "AS105"
     name = "hardcoded-mail-secret"
     severity = Severity.ERROR
+    security_severity = "8.5"  # a secret in the repository
     summary = "A literal password or token handed to mail login code or written in mail settings."
     why = (
         "A password in source or config is in every clone, backup and CI log of the "

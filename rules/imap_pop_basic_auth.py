@@ -25,6 +25,7 @@ class ImapPopBasicAuth(Rule):
     id = "AS102"
     name = "imap-pop-basic-auth"
     severity = Severity.ERROR
+    security_severity = "7.5"
     summary = "imaplib `login` or poplib `user`/`pass_` with a password against Microsoft 365."
     why = (
         "Exchange Online turned basic authentication off for IMAP and POP in all tenants by "

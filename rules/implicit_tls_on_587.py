@@ -14,6 +14,7 @@ class ImplicitTlsOn587(Rule):
     id = "AS201"
     name = "implicit-tls-on-587"
     severity = Severity.ERROR
+    security_severity = "4.0"  # fails to connect; no exposure
     summary = (
         "Implicit TLS (`SMTP_SSL`, `use_tls=True`, `EMAIL_USE_SSL`, `MAIL_USE_SSL`) on port 587."
     )

@@ -14,6 +14,7 @@ class LoginBeforeStarttls(Rule):
     id = "AS203"
     name = "login-before-starttls"
     severity = Severity.ERROR
+    security_severity = "8.1"  # the password may travel in clear text
     summary = "Credentials sent on a plain connection that was not upgraded with STARTTLS first."
     why = (
         "Microsoft 365 advertises AUTH only after STARTTLS, so `login()` before `starttls()` "

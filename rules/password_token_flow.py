@@ -14,6 +14,7 @@ class PasswordTokenFlow(Rule):
     id = "AS106"
     name = "password-token-flow"
     severity = Severity.ERROR
+    security_severity = "6.5"
     summary = (
         "MSAL `acquire_token_by_username_password` (and the other resource-owner password "
         "flows: azure-identity `UsernamePasswordCredential`, exchangelib "

@@ -14,6 +14,7 @@ class RepeatedStarttls(Rule):
     id = "AS206"
     name = "repeated-starttls"
     severity = Severity.ERROR
+    security_severity = "4.0"  # fails before anything is sent; no exposure
     summary = (
         "STARTTLS on a connection that is already encrypted: a second `starttls()` on one "
         "path, or `starttls()` on an implicit-TLS client (`SMTP_SSL`, `IMAP4_SSL`)."

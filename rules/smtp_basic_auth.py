@@ -36,6 +36,7 @@ class SmtpBasicAuth(Rule):
     id = "AS101"
     name = "smtp-basic-auth"
     severity = Severity.ERROR
+    security_severity = "7.5"  # the password is sent, and the login stops working on a set date
     summary = "Password login to an SMTP server that is, or may be, Microsoft 365."
     why = (
         "Exchange Online is retiring basic authentication for SMTP AUTH client submission: "

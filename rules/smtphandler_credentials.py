@@ -16,6 +16,7 @@ class SmtpHandlerCredentials(Rule):
     id = "AS103"
     name = "smtphandler-credentials"
     severity = Severity.ERROR
+    security_severity = "7.5"
     summary = (
         "`logging.handlers.SMTPHandler(credentials=...)`, in code or in a `dictConfig` "
         "dictionary: a password login for every log record it mails."

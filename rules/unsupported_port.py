@@ -17,6 +17,7 @@ class UnsupportedPort(Rule):
     id = "AS202"
     name = "unsupported-port"
     severity = Severity.ERROR
+    security_severity = "4.0"
     summary = "A Microsoft 365 mail host with a port it does not serve for client submission."
     why = (
         "`smtp.office365.com` takes SMTP AUTH client submission on 587 (recommended) or 25, "

@@ -14,6 +14,7 @@ class UnverifiedTls(Rule):
     id = "AS204"
     name = "unverified-tls"
     severity = Severity.WARNING
+    security_severity = "7.4"  # anyone on the path can read the credentials or the token
     summary = (
         "STARTTLS, `SMTP_SSL`, `IMAP4_SSL` or `POP3_SSL` without a verifying SSL context, "
         "or with verification turned off."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,7 +38,10 @@ def _key(finding: Finding, cwd: Path, base: Path) -> Key:
 
 
 def write_baseline(path: Path, findings: Iterable[Finding], cwd: Path) -> int:
-    """Write the findings as a baseline; returns how many it records."""
+    """Write the findings as a baseline; returns how many it records. Atomic: a temporary
+    file in the same folder replaces the old baseline only once it is whole, so a full
+    disk or a killed run never leaves a truncated one. BaselineError when it cannot."""
+    findings = list(findings)
     base = path.absolute().parent
     counts = Counter(_key(f, cwd, base) for f in findings)
     names = {f.rule: f.name for f in findings}
@@ -47,8 +51,42 @@ def write_baseline(path: Path, findings: Iterable[Finding], cwd: Path) -> int:
         for (rule, where, fp), n in ordered
     ]
     document = {"tool": "authsweep", "version": __version__, "format": FORMAT, "findings": entries}
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    _write_atomically(path, json.dumps(document, indent=2) + "\n")
     return sum(counts.values())
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        raise BaselineError(f"{path}: cannot write baseline: folder {folder} does not exist")
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            "w", dir=folder, prefix=".baseline-", suffix=".tmp", delete=False, encoding="utf-8"
+        )
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot write baseline: {error.strerror}") from None
+    try:
+        with handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(handle.name, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(handle.name, 0o666 & ~_umask())
+        os.replace(handle.name, path)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        raise BaselineError(f"{path}: cannot write baseline: {error.strerror}") from None
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_baseline(path: Path) -> Counter[Key]:
@@ -72,16 +110,25 @@ def read_baseline(path: Path) -> Counter[Key]:
     return counts
 
 
-def apply_baseline(run: RunResult, path: Path, cwd: Path) -> None:
-    """Move the findings the baseline knows from ``run.findings`` to ``run.baselined``."""
+def split_known(
+    findings: Iterable[Finding], path: Path, cwd: Path
+) -> tuple[list[Finding], list[Finding]]:
+    """The findings the baseline at ``path`` does not know, and those it does."""
     known = read_baseline(path)
     base = path.absolute().parent
     new: list[Finding] = []
-    for finding in run.findings:  # sorted by position, so a later copy is the new one
+    old: list[Finding] = []
+    for finding in sorted(findings, key=Finding.sort_key):  # a later copy is the new one
         key = _key(finding, cwd, base)
         if known[key] > 0:
             known[key] -= 1
-            run.baselined.append(finding)
+            old.append(finding)
         else:
             new.append(finding)
-    run.findings = new
+    return new, old
+
+
+def apply_baseline(run: RunResult, path: Path, cwd: Path) -> None:
+    """Move the findings the baseline knows from ``run.findings`` to ``run.baselined``."""
+    run.findings, known = split_known(run.findings, path, cwd)
+    run.baselined.extend(known)

@@ -1,6 +1,10 @@
 """The result cache: a re-run over an unchanged tree reads no file twice.
 
-One JSON file per combination of authsweep version and effective settings, so a
+The cache lives in ``.authsweep_cache`` at the project root (the nearest folder
+with a ``pyproject.toml`` or ``.git`` above what is scanned, else the working folder,
+as Ruff places its own),
+marked with a ``CACHEDIR.TAG`` so backup tools skip it and a ``.gitignore`` so git
+does. One JSON file per combination of authsweep version and effective settings, so a
 new version or a changed configuration starts from nothing. Inside, one entry
 per file: its size, modification time and content hash, and what checking it
 gave. An entry is used when size and mtime match, or else when the content hash
@@ -26,6 +30,34 @@ from .model import Edit, Remedy, Span
 
 # mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
 _RACY_SECONDS = 2.0
+CACHE_FOLDER = ".authsweep_cache"
+_PROJECT_MARKERS = ("pyproject.toml", ".git")
+# https://bford.info/cachedir/
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by authsweep.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def project_root(paths: list[str], cwd: Path) -> Path:
+    """The folder the cache of a run over ``paths`` belongs in: the nearest folder with a
+    ``pyproject.toml`` or ``.git`` at or above what the paths have in common, else the
+    working folder (as Ruff does)."""
+    absolute = [os.path.abspath(cwd / path) for path in paths] or [str(cwd)]
+    try:
+        folder = os.path.commonpath(absolute)
+    except ValueError:  # paths on different drives (Windows): no common folder
+        return cwd
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in _PROJECT_MARKERS):
+            return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return cwd
+        folder = parent
 
 
 def content_hash(data: bytes) -> str:
@@ -142,9 +174,13 @@ class ResultCache:
             self.entries = {p: e for p, e in self.entries.items() if p in seen}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            gitignore = self.folder / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Created by authsweep\n*\n", encoding="utf-8")
+            for name, text in (
+                (".gitignore", "# Created by authsweep\n*\n"),
+                ("CACHEDIR.TAG", CACHEDIR_TAG),
+            ):
+                marker = self.folder / name
+                if not marker.exists():
+                    marker.write_text(text, encoding="utf-8")
             handle = tempfile.NamedTemporaryFile(
                 "w",
                 dir=self.folder,

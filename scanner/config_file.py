@@ -19,19 +19,21 @@ import fnmatch
 import os
 import re
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .discover import nearest_ancestor
-from .engine import Settings
+from .engine import MAX_FILE_BYTES, Settings
+from .globs import PathGlobs
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # most severe first
+DEFAULT_FAIL_ON = "warning"
 KEYS = (
     "select",
     "ignore",
@@ -40,8 +42,27 @@ KEYS = (
     "all-providers",
     "token-provider",
     "severity",
+    "fail-on",
+    "max-file-size",
 )
 _TOKEN_PROVIDER = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])i?)?b?\s*$", re.IGNORECASE)
+_SCALE = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """``"8MB"``, ``"512 KiB"``, ``"1g"`` or a number of bytes; 1 MB is 1024 KB, as git and
+    most build tools count. ValueError for anything else."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a size; write it as 8MB, 512KB or a number of bytes")
+    unit = match.group(2).lower() if match.group(2) else None
+    return int(float(match.group(1)) * _SCALE[unit])
+
+
+def fails(severity: str, fail_on: str) -> bool:
+    """Whether a finding of ``severity`` fails the run at threshold ``fail_on``."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
 
 
 class ConfigError(Exception):
@@ -59,6 +80,14 @@ class Config:
     all_providers: bool = False
     token_provider: str | None = None
     severity: tuple[tuple[str, str], ...] = ()
+    fail_on: str | None = None  # None: not set
+    max_file_bytes: int | None = None  # None: not set
+
+    @cached_property
+    def excludes(self) -> PathGlobs:
+        """``extend-exclude`` compiled once: a file is matched against thousands of patterns
+        in microseconds."""
+        return PathGlobs(self.extend_exclude)
 
 
 def selector_problem(code: str) -> str | None:
@@ -170,6 +199,21 @@ def _parse(table: dict, path: Path, where: str) -> Config:
                 raise fail(f"severity.{key}", f"expected one of {', '.join(SEVERITIES)}")
             overrides.append((found, level))
         config["severity"] = tuple(sorted(overrides))
+    if "fail-on" in table:
+        value = table["fail-on"]
+        if value not in SEVERITIES:
+            raise fail("fail-on", f"expected one of {', '.join(SEVERITIES)}, got {value!r}")
+        config["fail_on"] = value
+    if "max-file-size" in table:
+        value = table["max-file-size"]
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise fail("max-file-size", f'expected a size such as "8MB", got {value!r}')
+        try:
+            config["max_file_bytes"] = value if isinstance(value, int) else parse_size(value)
+        except ValueError as error:
+            raise fail("max-file-size", str(error)) from None
+        if config["max_file_bytes"] < 0:
+            raise fail("max-file-size", "must not be negative (0: no limit)")
     return Config(path=path, root=path.parent, **config)
 
 
@@ -183,15 +227,6 @@ def _matches(relative: str, pattern: str) -> bool:
     return "/" not in pattern and fnmatch.fnmatch(relative.rsplit("/", 1)[-1], pattern)
 
 
-def _excluded(relative: str, patterns: Sequence[str]) -> bool:
-    # Like discovery's own excludes: the whole path, or any one folder or file name in it.
-    parts = relative.split("/")
-    return any(
-        _matches(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts)
-        for pattern in patterns
-    )
-
-
 @dataclass(frozen=True)
 class Overrides:
     """What the command line says; it wins over configuration files."""
@@ -199,6 +234,8 @@ class Overrides:
     select: tuple[str, ...] = ()  # replaces the configured select when given
     ignore: tuple[str, ...] = ()  # added to the configured ignore
     all_providers: bool = False
+    fail_on: str | None = None  # replaces the configured fail-on when given
+    max_file_bytes: int | None = None  # replaces the configured max-file-size when given
 
 
 @dataclass
@@ -236,17 +273,24 @@ class ConfigResolver:
                 all_providers=over.all_providers or bool(config and config.all_providers),
                 token_provider=config.token_provider if config else None,
                 severity=config.severity if config else (),
+                max_file_bytes=next(
+                    size
+                    for size in (
+                        over.max_file_bytes,
+                        config.max_file_bytes if config else None,
+                        MAX_FILE_BYTES,
+                    )
+                    if size is not None
+                ),
             )
         return self._settings[config]
 
-    def settings_for_folder(self, folder: Path) -> Settings:
-        """Settings for commands that take one set for a whole run (``fix``): those of the
-        configuration nearest ``folder``, with its excludes as discovery patterns."""
-        config = self.config_for(folder)
-        settings = self.settings(config)
-        if config is None or not config.extend_exclude:
-            return settings
-        return replace(settings, exclude=config.extend_exclude)
+    def fail_on(self, path: Path) -> str:
+        """The severity from which findings in the file at ``path`` fail the run."""
+        if self.overrides.fail_on is not None:
+            return self.overrides.fail_on
+        config = self.config_for(path)
+        return config.fail_on if config and config.fail_on else DEFAULT_FAIL_ON
 
     def configure(self, path: Path) -> tuple[Settings, tuple[str, ...]] | None:
         """How to check one file: its settings and the rules ignored for it alone, or None
@@ -262,7 +306,7 @@ class ConfigResolver:
             relative = Path(absolute).as_posix()
         if relative.startswith("../"):
             relative = Path(absolute).as_posix()
-        if config.extend_exclude and _excluded(relative, config.extend_exclude):
+        if config.extend_exclude and config.excludes.match(relative):
             return None
         ignored = tuple(
             code

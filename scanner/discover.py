@@ -8,8 +8,10 @@ passes them.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .findings import FileError
+from .globs import PathGlobs
 
 T = TypeVar("T")
 
@@ -139,6 +142,10 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
+# Names of this process's standard input: `check /dev/stdin < f` reads it as `-` does.
+STDIN_NAMES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+
+
 def discover(
     paths: Iterable[str],
     *,
@@ -150,54 +157,79 @@ def discover(
 
     ``exclude`` holds glob patterns matched against the path relative to the working
     folder and against each path component. Named files are scanned whatever their
-    kind is not excluded; ``kinds`` limits which kinds are returned.
+    kind is not excluded; ``kinds`` limits which kinds are returned. A file reached by
+    two names (``a.py sub/../a.py``, a folder and a file in it) is listed once.
     """
     cwd = cwd or Path.cwd()
-    excludes = tuple(exclude)
-    found: dict[Path, SourceFile] = {}
+    excludes = PathGlobs(exclude)
+    found: dict[str, SourceFile] = {}  # by real path
     errors: list[FileError] = []
     for given in paths:
         path = Path(given)
         absolute = path if path.is_absolute() else cwd / path
-        if absolute.is_file():
-            kind = kind_of(absolute, named=True)
-            if kind and (kinds is None or kind in kinds) and not _excluded(absolute, cwd, excludes):
-                found.setdefault(absolute, SourceFile(absolute, _shown(given, path), kind))
+        problem = named_path_problem(absolute)
+        if problem is not None:
+            errors.append(FileError(str(given), problem, "unreadable"))
             continue
         if not absolute.is_dir():
-            errors.append(FileError(str(given), "no such file or folder", "unreadable"))
+            kind = kind_of(absolute, named=True)
+            if kind and (kinds is None or kind in kinds) and not _excluded(absolute, cwd, excludes):
+                key = os.path.realpath(absolute)
+                found.setdefault(key, SourceFile(absolute, _shown(given, path), kind))
             continue
         root = str(absolute)
+        real_root = os.path.realpath(root)
         prefix = str(cwd) + os.sep
         for file in _walk(root, errors):
             shown = file[len(prefix) :] if file.startswith(prefix) else file
-            if excludes and _excluded_name(shown, excludes):
+            if excludes and excludes.match(shown.replace(os.sep, "/")):
                 continue
             kind = kind_of_name(os.path.basename(file), file)
             if not kind or (kinds is not None and kind not in kinds):
                 continue
+            relative = file[len(root) + 1 :]
             if kind != "python":
-                folders = file[len(root) + 1 :].split(os.sep)[:-1]
+                folders = relative.split(os.sep)[:-1]
                 if not LOCALE_DIRS.isdisjoint(folders):
                     continue
-            found.setdefault(Path(file), SourceFile(Path(file), shown, kind))
+            # Walked files are never symbolic links, and no link is followed on the way.
+            key = os.path.join(real_root, relative)
+            found.setdefault(key, SourceFile(Path(file), shown, kind))
     return sorted(found.values(), key=lambda f: f.display), errors
+
+
+def named_path_problem(path: Path) -> str | None:
+    """Why a path named on the command line cannot be scanned, or None: a regular file or
+    a folder (through symbolic links)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a loop of symbolic links"
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            return "a symbolic link to a missing file"
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or folder"
+        return f"cannot read: {error.strerror}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        what = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    else:
+        what = "a special file"
+    return f"{what}, not a regular file"
 
 
 def _shown(given: str, path: Path) -> str:
     return given if not path.is_absolute() else str(path)
 
 
-def _excluded(path: Path, cwd: Path, patterns: tuple[str, ...]) -> bool:
-    return bool(patterns) and _excluded_name(display_path(path, cwd), patterns)
-
-
-def _excluded_name(relative: str, patterns: tuple[str, ...]) -> bool:
-    parts = relative.split(os.sep)
-    return any(
-        fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts)
-        for pattern in patterns
-    )
+def _excluded(path: Path, cwd: Path, patterns: PathGlobs) -> bool:
+    return bool(patterns) and patterns.match(display_path(path, cwd).replace(os.sep, "/"))
 
 
 def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
@@ -206,8 +238,13 @@ def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
         start = len(root) + 1
         for path in listed:
             folders = path[start:].split(os.sep)[:-1]
-            if SKIP_DIRS.isdisjoint(folders) and os.path.isfile(path) and not os.path.islink(path):
+            if not SKIP_DIRS.isdisjoint(folders) or os.path.islink(path):
+                continue
+            if os.path.isfile(path):
                 yield path
+            elif os.path.isdir(path) and os.path.exists(os.path.join(path, ".git")):
+                # A git submodule (git lists it as one entry): its own view applies inside.
+                yield from _walk(path, errors)
         return
     yield from _walk_tree(root, [], errors)
 

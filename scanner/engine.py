@@ -21,7 +21,8 @@ from .secrets import mask_literal
 from .suppress import mark_suppressed
 from .text import as_utf8, decode, source_lines
 
-MAX_FILE_BYTES = 8 * 1024 * 1024  # larger files are generated data, not mail code
+# The default of `max-file-size`: larger files are generated data, not mail code.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Settings:
     # [tool.authsweep.severity]: (rule id, "error"|"warning"|"info"); every finding of the
     # rule gets that severity.
     severity: tuple[tuple[str, str], ...] = ()
+    # `max-file-size`: larger files are not checked (and fail the run); 0 means no limit.
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 @dataclass
@@ -118,18 +121,26 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
     result = FileResult(path)
     data = as_utf8(data)
     if not may_matter(data):
+        # Nothing to analyse; a suppression comment in it can only be unused (AS900).
+        result.findings = mark_suppressed([], kind, data, rules, path)
+        attach_context(result.findings, kind, data, [])
         return result
     try:
         mail = analyze_source(path, kind, data)
     except ParseError as error:
-        result.errors.append(FileError(path, str(error), "unparsable"))
+        result.errors.append(
+            FileError(path, str(error), "unparsable", line=error.line, column=error.column)
+        )
         if kind != "python":
             return result
         from .python.fallback import scan_unparsable
 
         mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed
-    result.errors.extend(FileError(path, str(error), "unparsable") for error in mail.not_checked)
+    result.errors.extend(
+        FileError(path, str(error), "unparsable", line=error.line, column=error.column)
+        for error in mail.not_checked
+    )
     if is_test_path(path):
         for conn in mail.connections:
             conn.test_code = True
@@ -137,9 +148,11 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
         mail.example_config = True
     for rule in rules:
         result.findings.extend(rule.check(mail))
+    # Unused suppressions (AS900) are judged only where the rules could read the file.
+    judged = () if result.errors else rules
+    result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path))
     result.secrets = secret_spans(mail)
     attach_context(result.findings, kind, data, result.secrets)
-    mark_suppressed(result.findings, kind, data)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -180,19 +193,36 @@ def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: lis
         finding.fingerprint = digest[:32]
 
 
-def read_path(path: Path, display: str) -> tuple[bytes | None, FileError | None]:
+def too_large(display: str, size: int, limit: int) -> FileError | None:
+    """The error for a file over the size limit (``limit`` 0: no limit), or None."""
+    if not limit or size <= limit:
+        return None
+    message = f"not checked: {format_size(size)} is over max-file-size ({format_size(limit)})"
+    return FileError(display, message, "too-large")
+
+
+def format_size(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + " " + unit
+    return f"{size} bytes"
+
+
+def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
+    """The file's bytes, or why not. ``check_paths`` applies each file's own size limit
+    before reading; ``limit`` is for callers that read files it did not list."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"skipped: {size // (1024 * 1024)} MB is over the size limit"
-            return None, FileError(display, message, "skipped")
+        if limit:
+            error = too_large(display, path.stat().st_size, limit)
+            if error is not None:
+                return None, error
         return path.read_bytes(), None
     except OSError as error:
         return None, FileError(display, f"cannot read: {error.strerror}", "unreadable")
 
 
 def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
-    return read_path(source.path, source.display)
+    return read_path(source.path, source.display, MAX_FILE_BYTES)
 
 
 # Per-file configuration for check_paths: the settings one file is checked with (files with
@@ -231,12 +261,23 @@ def check_paths(
     files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
     groups: dict[Settings, list[SourceFile]] = {}
     ignored: dict[str, tuple[str, ...]] = {}
+    errors = list(errors)
     for source in files:
         chosen = (settings, ()) if configure is None else configure(source)
-        if chosen is not None:
-            groups.setdefault(chosen[0], []).append(source)
-            ignored[source.display] = chosen[1]
-    result = RunResult(errors=list(errors))
+        if chosen is None:
+            continue
+        if chosen[0].max_file_bytes:
+            try:
+                size = source.path.stat().st_size
+            except OSError:
+                size = 0  # reading it will say why
+            oversized = too_large(source.display, size, chosen[0].max_file_bytes)
+            if oversized is not None:
+                errors.append(oversized)
+                continue
+        groups.setdefault(chosen[0], []).append(source)
+        ignored[source.display] = chosen[1]
+    result = RunResult(errors=errors)
     total = sum(len(group) for group in groups.values())
     done = 0
     for group_settings, group in groups.items():

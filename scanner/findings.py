@@ -64,4 +64,16 @@ class FileError:
 
     path: str
     message: str
-    kind: str = "error"  # "unparsable", "unreadable", "internal", "fix-refused"
+    kind: str = "error"  # "unparsable", "unreadable", "too-large", "timeout", "internal", "fix"
+    # Where in the file, when the problem has a place (a syntax error): 1-based.
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def location(self) -> str:
+        """``path``, ``path:line`` or ``path:line:col``, as editors and terminals link them."""
+        if self.line is None:
+            return self.path
+        if self.column is None:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.column}"

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .discover import SourceFile, discover
+from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
-from .findings import Applicability, FileError, Finding
+from .findings import Applicability, FileError, Finding, Severity
 from .fixes.write import write_atomically
 from .model import Edit, Remedy
 from .pool import run_tasks
@@ -84,8 +84,17 @@ def _git_lines(text: str) -> list[str]:
 
 @dataclass
 class FixOutcome:
+    """What a ``fix`` run found, changed and left, counted as ``check`` counts: a problem
+    ``check`` marked fixable (for this run) is fixed once it is gone from the file, however
+    many rounds that took; one without a fix of its own that went too is "resolved"."""
+
     files: list[FileFix] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)  # what check reports before fixing
+    remaining: list[Finding] = field(default_factory=list)  # what it reports afterwards
+    baselined: list[Finding] = field(default_factory=list)  # remaining, known from a baseline
+    files_scanned: int = 0
+    unsafe: bool = False  # whether unsafe fixes were applied
 
     @property
     def diff(self) -> str:
@@ -93,6 +102,7 @@ class FixOutcome:
 
     @property
     def applied(self) -> Counter[str]:
+        """Fixes applied, by rule (one fix may also remove other findings)."""
         total: Counter[str] = Counter()
         for file in self.files:
             if file.changed:
@@ -100,35 +110,71 @@ class FixOutcome:
         return total
 
     @property
-    def remaining(self) -> list[Finding]:
-        return [finding for file in self.files for finding in file.remaining]
+    def fixed(self) -> Counter[str]:
+        """Problems gone from the files that had a fix this run may apply, by rule: what
+        ``check`` counted as fixable."""
+        return self._gone()[0]
 
-    def summary(self, written: bool = True) -> str:
+    @property
+    def resolved(self) -> Counter[str]:
+        """Problems without a fix of their own that went with another one's fix."""
+        return self._gone()[1]
+
+    def _gone(self) -> tuple[Counter[str], Counter[str]]:
+        left = Counter((f.path, f.rule) for f in [*self.remaining, *self.baselined])
+        gone = Counter((f.path, f.rule) for f in self.found) - left
+        fixable = Counter((f.path, f.rule) for f in self.found if _allowed(f, self.unsafe))
+        fixed: Counter[str] = Counter()
+        resolved: Counter[str] = Counter()
+        for (path, rule), count in gone.items():
+            own = min(count, fixable[(path, rule)])
+            fixed[rule] += own
+            resolved[rule] += count - own
+        return +fixed, +resolved
+
+    def summary(
+        self, written: bool = True, *, unsafe_command: str = "authsweep fix --unsafe-fixes"
+    ) -> str:
+        from .report import plural
+
+        fixed, resolved = self._gone()
+        count = sum(fixed.values())
+        also = sum(resolved.values())
         changed = sum(1 for f in self.files if f.changed)
-        applied = self.applied
-        verb = "Fixed" if written else "Would fix"
-        lines = [
-            f"{verb} {sum(applied.values())} problems in {changed} files"
-            + (
-                " (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(applied.items())) + ")."
-                if applied
-                else "."
-            )
-        ]
         remaining = self.remaining
+        if not self.found:
+            lines = [f"No problems found in {plural(self.files_scanned, 'file')}."]
+        elif not count:
+            lines = [f"Nothing to fix in {plural(len(self.found), 'problem')} found."]
+        else:
+            verb = "Fixed" if written else "Would fix"
+            of = "" if count == len(self.found) else f"{count} of "
+            total = plural(len(self.found), "problem") if of else plural(count, "problem")
+            rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(fixed.items()))
+            line = f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."
+            if also:
+                went = ", ".join(f"{rule}: {n}" for rule, n in sorted(resolved.items()))
+                line += f" {also} more {'went' if written else 'would go'} with them ({went})."
+            lines = [line]
         if remaining:
             unsafe = sum(
                 1
                 for f in remaining
                 if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
             )
-            line = f"{len(remaining)} problems remain"
+            verb = "remains" if len(remaining) == 1 else "remain"
+            if not written and count:
+                verb = "would remain"
+            line = f"{plural(len(remaining), 'problem')} {verb}"
             if unsafe:
-                line += f" ({unsafe} fixable with --unsafe-fixes)"
+                line += f" ({unsafe} fixable with `{unsafe_command}`)"
             lines.append(line + ".")
-        for error in self.errors:
-            lines.append(f"{error.path}: {error.kind}: {error.message}")
-        if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files):
+        if self.baselined:
+            lines.append(f"{len(self.baselined)} known from the baseline.")
+        if self.errors:
+            files = len({error.path for error in self.errors})
+            lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
+        if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files if f.changed):
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
                 "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
@@ -352,6 +398,9 @@ def _terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+Progress = Callable[[str, int, int], None]  # stage ("Checking", "Fixing"), done, total
+
+
 def fix_paths(
     paths: Sequence[str],
     settings: Settings,
@@ -360,24 +409,60 @@ def fix_paths(
     write: bool,
     configure: Configure | None = None,
     jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    cwd: Path | None = None,
 ) -> FixOutcome:
-    """Fix every file under ``paths``; fixes are computed in parallel for large inputs,
-    files are written one by one by this process. ``configure`` gives each file its own
-    settings and ignored rules, as for ``check_paths``."""
+    """Fix every file under ``paths``. First they are checked as ``check`` does (in
+    parallel for large inputs, through the result cache in ``cache_dir``): that is what
+    the counts start from, and only files with a fix this run may apply are fixed, in
+    parallel when there are many; files are written one by one by this process.
+    ``configure`` gives each file its own settings and ignored rules, as for
+    ``check_paths``."""
     with _terminate_as_interrupt():
-        return _fix_paths(paths, settings, unsafe, write, configure, jobs)
+        return _fix_paths(
+            paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd or Path.cwd()
+        )
 
 
-def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
-    files, errors = discover(paths, exclude=settings.exclude)
-    outcome = FixOutcome(errors=list(errors))
+def _fix_paths(
+    paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd
+) -> FixOutcome:
+    from .discover import kind_of
+    from .engine import check_paths
+
+    checked = check_paths(
+        paths,
+        settings,
+        cwd,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        progress=(lambda done, total: progress("Checking", done, total)) if progress else None,
+        configure=configure,
+    )
+    outcome = FixOutcome(
+        errors=list(checked.errors),
+        found=list(checked.findings),
+        files_scanned=checked.files_scanned,
+        unsafe=unsafe,
+    )
+    by_file: dict[str, list[Finding]] = {}
+    for finding in checked.findings:
+        by_file.setdefault(finding.path, []).append(finding)
     tasks: list[FixTask] = []
-    for source in files:
-        chosen = (settings, ()) if configure is None else configure(source)
-        if chosen is not None:
-            tasks.append(
-                (str(source.path), source.display, source.kind, chosen[0], tuple(chosen[1]), unsafe)
-            )
+    for display, found in by_file.items():
+        source = None
+        if any(_allowed(f, unsafe) for f in found):
+            path = cwd / display
+            kind = kind_of(path, named=True)
+            source = SourceFile(path, display, kind) if kind else None
+        chosen = None
+        if source is not None:
+            chosen = (settings, ()) if configure is None else configure(source)
+        if chosen is None:
+            outcome.remaining.extend(found)  # nothing this run may fix
+            continue
+        tasks.append((str(source.path), display, source.kind, chosen[0], tuple(chosen[1]), unsafe))
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < FIX_PARALLEL_THRESHOLD:
         results = map(_fix_task, tasks)
@@ -389,7 +474,12 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
             lost=_lost_fix,
             deadline=FILE_TIMEOUT_SECONDS + HARD_DEADLINE_GRACE,
         )
-    for task, fixed, data in sorted(results, key=lambda r: r[0][1]):
+    done: list = []
+    for result in results:
+        done.append(result)
+        if progress:
+            progress("Fixing", len(done), len(tasks))
+    for task, fixed, data in sorted(done, key=lambda r: r[0][1]):
         if fixed.error is not None:
             outcome.errors.append(fixed.error)
         for finding, reason in fixed.refused.values():
@@ -402,4 +492,54 @@ def _fix_paths(paths, settings, unsafe, write, configure, jobs) -> FixOutcome:
                 outcome.errors.append(FileError(task[1], f"fix not written: {problem}", "fix"))
                 fixed.after = fixed.before
         outcome.files.append(fixed)
+        if fixed.changed:
+            outcome.remaining.extend(_as_reported(fixed.remaining, task[3]))
+        else:  # refused, failed or not written: the file is as it was
+            outcome.remaining.extend(by_file[task[1]])
+    outcome.remaining.sort(key=Finding.sort_key)
+    outcome.errors.sort(key=lambda e: e.path)
+    return outcome
+
+
+def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Severity overrides, as ``check`` applies them after checking."""
+    overrides = dict(settings.severity)
+    for finding in findings:
+        if finding.rule in overrides:
+            finding.severity = Severity(overrides[finding.rule])
+    return findings
+
+
+def fix_stdin(
+    display: str,
+    kind: str,
+    data: bytes,
+    settings: Settings,
+    ignored: Sequence[str],
+    *,
+    unsafe: bool,
+) -> FixOutcome:
+    """Fix code read from stdin, in memory: ``outcome.files[0].after`` is the fixed text."""
+    from .engine import FileResult, RunResult, apply_file_settings
+
+    checked = check_source(display, kind, data, selected_rules(settings))
+    apply_file_settings(checked, settings, ignored)
+    run = RunResult()
+    run.add(checked)
+    outcome = FixOutcome(
+        errors=list(run.errors), found=list(run.findings), files_scanned=1, unsafe=unsafe
+    )
+    if run.errors:
+        outcome.remaining = list(run.findings)
+        return outcome
+    fixed = fix_source(display, kind, data, settings, unsafe=unsafe, ignored=ignored)
+    if fixed.error is not None:
+        outcome.errors.append(fixed.error)
+    outcome.files.append(fixed)
+    if fixed.changed:
+        reported = FileResult(display, findings=fixed.remaining)
+        apply_file_settings(reported, settings, ())
+        outcome.remaining = reported.findings
+    else:
+        outcome.remaining = list(run.findings)
     return outcome

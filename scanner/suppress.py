@@ -1,17 +1,24 @@
 """Inline suppression: ``# authsweep: ignore[AS101]``, a bare ``# authsweep: ignore``,
-and ``# noqa: AS101``.
+and ``# noqa: AS101``; and the suppressions that silence nothing (AS900).
 
 In Python a directive counts on any line of the statement a finding is in, so a
 comment after the closing parenthesis of a multi-line call works (``# nosec``
 does not do that, and Bandit users trip over it). Statement extents come from
-the ``tokenize`` module and are computed only for files that have findings.
-Config files use their own comment syntax: ``#`` (dotenv, YAML, TOML, INI) and
-``;`` (INI), on the reported line or on a comment line right above it, since INI
-values cannot carry a trailing comment. JSON has no comments: use
+the ``tokenize`` module and are computed only for files that have findings or
+directives. Config files use their own comment syntax: ``#`` (dotenv, YAML, TOML,
+INI) and ``;`` (INI), on the reported line or on a comment line right above it,
+since INI values cannot carry a trailing comment. JSON has no comments: use
 ``per-file-ignores`` or a baseline there.
 
 A bare ``# noqa`` does not silence authsweep: it is usually written for another
-linter, and hiding a basic-auth login by accident is worse than a noisy line.
+linter, and hiding a basic-auth login by accident is worse than a noisy line. For
+the same reason only ``AS`` codes of a ``noqa`` list are authsweep's to judge.
+
+A directive, or a code in one, that silenced nothing in this run is reported as
+AS900 unused-suppression, as Ruff's RUF100 does, with a fix that removes it and
+keeps the rest of the line. A code is judged only when its rule ran (a bare
+directive only when every rule ran): a suppression for a rule left out of the run
+may still be needed.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from .findings import Finding
+from .findings import Applicability, Confidence, Finding, Fix, Severity
+from .model import Edit, Remedy, Span
 from .text import decode
 
 _DIRECTIVE = re.compile(
@@ -29,46 +38,113 @@ _DIRECTIVE = re.compile(
     r"|noqa:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)",
     re.IGNORECASE,
 )
-_CODE_SPLIT = re.compile(r"[\s,]+")
+_CODE = re.compile(r"[^\s,]+")
+_AUTHSWEEP_CODE = re.compile(r"as\d+", re.IGNORECASE)
 # Line breaks as the front ends count them (not str.splitlines, which also splits on \f).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A cheap look at raw bytes: could the file hold a directive at all?
+_MAY_HOLD_DIRECTIVE = re.compile(rb"authsweep\s*:\s*ignore|noqa\s*:[^\n]*\bas\d", re.IGNORECASE)
 
-# A directive: None silences every rule, otherwise the rule ids and names it names.
-Directive = frozenset[str] | None
+UNUSED_ID = "AS900"
+UNUSED_NAME = "unused-suppression"
 
 
-def parse_directives(comment: str) -> list[Directive]:
-    """The directives in one comment's text (``# noqa: E501, AS101`` -> {"as101", "e501"})."""
+@dataclass(frozen=True)
+class Code:
+    text: str  # as written
+    start: int  # offsets in the file's text
+    end: int
+
+
+@dataclass
+class Directive:
+    """One ``authsweep: ignore`` or ``noqa:`` directive, where it is in the file's text."""
+
+    line: int
+    start: int
+    end: int
+    codes: tuple[Code, ...] | None  # None: a bare directive, every rule
+    noqa: bool
+    codes_start: int = 0  # the code list (inside the brackets, or after ``noqa:``)
+    codes_end: int = 0
+    used: set[int] = field(default_factory=set)  # indices of codes that silenced a finding
+    silenced: bool = False  # for a bare directive
+
+    @property
+    def names(self) -> frozenset[str] | None:
+        return None if self.codes is None else frozenset(c.text.lower() for c in self.codes)
+
+    def covers(self, finding: Finding) -> bool:
+        """Whether it silences ``finding``; remembers which of its codes did."""
+        if self.codes is None:
+            self.silenced = True
+            return True
+        hit = False
+        for index, code in enumerate(self.codes):
+            if code.text.lower() in (finding.rule.lower(), finding.name):
+                self.used.add(index)
+                hit = True
+        return hit
+
+
+def _directives(comment: str, offset: int, line: int) -> list[Directive]:
+    """The directives in one comment's text, which starts at ``offset`` of the file."""
     found: list[Directive] = []
     for match in _DIRECTIVE.finditer(comment):
-        codes = match.group("codes") if match.group("noqa") is None else match.group("noqa")
-        if codes is None:
-            found.append(None)
+        group = "codes" if match.group("noqa") is None else "noqa"
+        start, end = match.span()
+        if match.group(group) is None:
+            found.append(Directive(line, offset + start, offset + end, None, False))
             continue
-        names = frozenset(c.lower() for c in _CODE_SPLIT.split(codes) if c)
+        first, last = match.span(group)
+        codes = tuple(
+            Code(m.group(), offset + first + m.start(), offset + first + m.end())
+            for m in _CODE.finditer(match.group(group))
+        )
         # An empty list (``ignore[]``) silences nothing rather than everything.
-        if names:
-            found.append(names)
+        if codes:
+            found.append(
+                Directive(
+                    line,
+                    offset + start,
+                    offset + end,
+                    codes,
+                    group == "noqa",
+                    offset + first,
+                    offset + last,
+                )
+            )
     return found
 
 
-def _covers(directive: Directive, finding: Finding) -> bool:
-    return directive is None or finding.rule.lower() in directive or finding.name in directive
+def parse_directives(comment: str) -> list[frozenset[str] | None]:
+    """The directives in one comment's text (``# noqa: E501, AS101`` -> {"as101", "e501"})."""
+    return [directive.names for directive in _directives(comment, 0, 1)]
 
 
-def mark_suppressed(findings: Iterable[Finding], kind: str, data: bytes) -> None:
-    """Set ``statement_lines`` and ``suppressed`` on the findings of one file."""
+def may_hold_directive(data: bytes) -> bool:
+    return _MAY_HOLD_DIRECTIVE.search(data) is not None
+
+
+def mark_suppressed(
+    findings: Iterable[Finding], kind: str, data: bytes, rules: Sequence = (), path: str = ""
+) -> list[Finding]:
+    """Set ``statement_lines`` and ``suppressed`` on the findings of one file. When the
+    AS900 rule is among ``rules`` (the rules that ran), return its findings for the file
+    at ``path``: the directives, or codes in them, that silenced nothing."""
     findings = list(findings)
-    if not findings:
-        return
+    judge = any(rule.id == UNUSED_ID for rule in rules)
+    if not findings and not (judge and may_hold_directive(data)):
+        return []
     try:
         text = decode(kind, data)[1]
     except ValueError:
         text = data.decode("utf-8", errors="replace")
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
     if kind == "python":
         comments, statements = _python_layout(text)
     else:
-        comments, statements = _config_comments(text, kind), {}
+        comments, statements = _config_comments(text, kind, starts), {}
     lines_of_text = _LINE_BREAK.split(text)
     for finding in findings:
         first = statements.get(finding.span.line, (finding.span.line,))[0]
@@ -77,26 +153,43 @@ def mark_suppressed(findings: Iterable[Finding], kind: str, data: bytes) -> None
         lines = list(range(first, finding.statement_lines[1] + 1))
         if kind != "python" and first - 1 in comments and _comment_only(lines_of_text, first - 1):
             lines.append(first - 1)
+        # Every directive that covers the finding is marked used, not just the first.
         finding.suppressed = any(
-            _covers(directive, finding)
-            for number in lines
-            for directive in comments.get(number, ())
+            [
+                directive.covers(finding)
+                for number in lines
+                for directive in comments.get(number, ())
+            ]
         )
+    if not judge:
+        return []
+    unused = _unused(comments, text, starts, path, rules)
+    for finding in unused:
+        # Only an explicit AS900 code silences AS900: a bare directive that silences nothing
+        # would otherwise hide its own report.
+        finding.suppressed = any(
+            d.codes is not None and d.names & {UNUSED_ID.lower(), UNUSED_NAME}
+            for d in comments.get(finding.span.line, ())
+        )
+    return unused
 
 
-def _python_layout(
-    text: str,
-) -> tuple[dict[int, list[Directive]], dict[int, tuple[int, int]]]:
+def _python_layout(text: str) -> tuple[dict[int, list[Directive]], dict[int, tuple[int, int]]]:
     """Directives by line, and for each line of a statement the (first, last) line of it."""
     comments: dict[int, list[Directive]] = {}
     statements: dict[int, tuple[int, int]] = {}
     start: int | None = None
+    # tokenize reads lines split at "\n" only; its columns count from those line starts.
+    token_starts = [0]
+    for line in io.StringIO(text, newline=""):
+        token_starts.append(token_starts[-1] + len(line))
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
             if token.type == tokenize.COMMENT:
-                directives = parse_directives(token.string)
-                if directives:
-                    comments.setdefault(token.start[0], []).extend(directives)
+                row, column = token.start
+                found = _directives(token.string, token_starts[row - 1] + column, row)
+                if found:
+                    comments.setdefault(row, []).extend(found)
             if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
                 continue
             if token.type == tokenize.NEWLINE or token.type == tokenize.ENDMARKER:
@@ -110,11 +203,12 @@ def _python_layout(
     except (tokenize.TokenError, SyntaxError):
         # Code tokenize cannot read (newer syntax than this Python, or broken): fall back to
         # comments found line by line; each finding then covers only its own lines.
-        return _config_comments(text, "python"), {}
+        starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        return _config_comments(text, "python", starts), {}
     return comments, statements
 
 
-def _config_comments(text: str, kind: str) -> dict[int, list[Directive]]:
+def _config_comments(text: str, kind: str, starts: list[int]) -> dict[int, list[Directive]]:
     if kind == "json":
         return {}
     markers = "#;" if kind == "ini" else "#"
@@ -122,12 +216,113 @@ def _config_comments(text: str, kind: str) -> dict[int, list[Directive]]:
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         at = min((i for i in (line.find(m) for m in markers) if i >= 0), default=-1)
         if at >= 0:
-            directives = parse_directives(line[at:])
-            if directives:
-                comments[number] = directives
+            found = _directives(line[at:], starts[number - 1] + at, number)
+            if found:
+                comments[number] = found
     return comments
 
 
 def _comment_only(lines: list[str], number: int) -> bool:
     # Only called for lines that hold a directive, so a leading marker means a comment line.
     return 1 <= number <= len(lines) and lines[number - 1].lstrip()[:1] in ("#", ";")
+
+
+def _unused(
+    comments: dict[int, list[Directive]],
+    text: str,
+    starts: list[int],
+    path: str,
+    rules: Sequence,
+) -> list[Finding]:
+    from authsweep.rules import ALL_RULES, rule_by_id
+
+    ran = {rule.id for rule in rules}
+    every_rule_ran = ran >= {rule.id for rule in ALL_RULES}
+    reports: list[Finding] = []
+    for line in sorted(comments):
+        for directive in comments[line]:
+            if directive.codes is None:
+                if directive.silenced or not every_rule_ran:
+                    continue
+                message = "unused suppression: nothing is reported on this statement"
+                reports.append(_report(directive, text, starts, path, message, []))
+                continue
+            unknown: list[str] = []
+            unused: list[str] = []
+            for index, code in enumerate(directive.codes):
+                if directive.noqa and not _AUTHSWEEP_CODE.fullmatch(code.text):
+                    continue  # another linter's code
+                rule = rule_by_id(code.text)
+                if rule is None:
+                    unknown.append(code.text)
+                elif rule.id == UNUSED_ID:
+                    continue
+                elif rule.id in ran and index not in directive.used:
+                    unused.append(code.text)
+            if unknown or unused:
+                parts = []
+                if unused:
+                    parts.append(f"no {', '.join(unused)} finding on this statement")
+                if unknown:
+                    parts.append(f"unknown rule code {', '.join(unknown)}")
+                message = "unused suppression: " + "; ".join(parts)
+                drop = set(unknown) | set(unused)
+                keep = [c for c in directive.codes if c.text not in drop]
+                reports.append(_report(directive, text, starts, path, message, keep))
+    return reports
+
+
+def _report(
+    directive: Directive, text: str, starts: list[int], path: str, message: str, keep: list[Code]
+) -> Finding:
+    line = directive.line
+    start_column = directive.start - starts[line - 1] + 1
+    end_column = directive.end - starts[line - 1] + 1
+    span = Span(line, start_column, line, end_column, directive.start, directive.end)
+    remedy = Remedy(_removal(directive, text, keep))
+    return Finding(
+        rule=UNUSED_ID,
+        name=UNUSED_NAME,
+        severity=Severity.WARNING,
+        confidence=Confidence.HIGH,
+        path=path,
+        span=span,
+        message=message,
+        fix=Fix(Applicability.SAFE, "Remove the unused suppression", remedy),
+        statement_lines=(line, line),
+    )
+
+
+def _removal(directive: Directive, text: str, keep: list[Code]) -> tuple[Edit, ...]:
+    """Edits that take the unused part of a directive out and leave the line tidy. (The
+    examples below write the directive as <directive>: spelled out, a comment that shows
+    one is a directive, and AS900 would report it.)"""
+    if keep:
+        joined = ", ".join(code.text for code in keep)
+        return (Edit(directive.codes_start, directive.codes_end, joined),)
+    line_start = max(text.rfind("\n", 0, directive.start), text.rfind("\r", 0, directive.start))
+    line_start += 1
+    line_end = _LINE_BREAK.search(text, directive.end)
+    end_of_line = line_end.start() if line_end else len(text)
+    before = text[line_start : directive.start]
+    marker = max(before.rfind("#"), before.rfind(";"))
+    after = text[directive.end : end_of_line]
+    rest = after.lstrip(" \t")
+    if marker < 0 or before[marker + 1 :].strip():
+        # Inside a comment that says more before it: take the directive and the blanks
+        # in front of it.
+        start = line_start + len(before.rstrip(" \t"))
+        return (Edit(start, directive.end + (len(after) - len(rest) if not rest else 0), ""),)
+    marker_at = line_start + marker
+    if rest and rest[0] not in "#;":
+        # "# <directive> legacy login" -> "# legacy login"
+        return (Edit(directive.start, directive.end + len(after) - len(rest), ""),)
+    if rest:
+        # "x  # <directive>  # noqa: E501" -> "x  # noqa: E501"
+        return (Edit(marker_at, directive.end + len(after) - len(rest), ""),)
+    code = text[line_start:marker_at]
+    if code.strip():
+        # "x = 1  # <directive>" -> "x = 1"
+        return (Edit(line_start + len(code.rstrip(" \t")), end_of_line, ""),)
+    # A line that held only the directive goes, with its line break.
+    return (Edit(line_start, line_end.end() if line_end else end_of_line, ""),)

@@ -82,3 +82,32 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class Invocation:
+    """What an in-process run of the command line gave."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.returncode = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+def invoke(
+    *args: str, cwd: Path, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> Invocation:
+    """Run ``authsweep ARGS`` in this process (typer's runner; far cheaper than a new
+    interpreter), in ``cwd``, with colour off unless ``env`` asks for it."""
+    from authsweep.scanner.cli import app
+    from typer.testing import CliRunner
+
+    environment = {"NO_COLOR": None, "FORCE_COLOR": None, "PRE_COMMIT": None, **(env or {})}
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, list(args), input=stdin, env=environment)
+    finally:
+        os.chdir(previous)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Invocation(result.exit_code, result.stdout, result.stderr)

@@ -21,7 +21,7 @@ def by_file(run) -> tuple[dict[str, set[str]], dict[str, str]]:
     findings: dict[str, set[str]] = {}
     for finding in run.findings:
         findings.setdefault(Path(finding.path).name, set()).add(finding.rule)
-    errors = {Path(error.path).name: error.message for error in run.errors}
+    errors = {Path(error.path).name: error.location + ": " + error.message for error in run.errors}
     return findings, errors
 
 
@@ -37,9 +37,9 @@ def test_bad_input_fixtures() -> None:
         "syntax_error.py",
     }
     assert "Python 2" in errors["python2_mailer.py"]
-    assert "line 11, column 5" in errors["python2_mailer.py"]
+    assert "python2_mailer.py:11:5:" in errors["python2_mailer.py"]
     assert "tabs" in errors["mixed_tabs.py"]
-    assert errors["syntax_error.py"].startswith("syntax error at line 3, column 12")
+    assert "syntax_error.py:3:12:" in errors["syntax_error.py"]  # where CPython points
     assert "decode" in errors["binary_named.py"]
     # CPython refuses more than 200 nested parentheses: that statement alone is left out.
     assert "nested parentheses; line 2 not checked" in errors["deeply_nested.py"]
@@ -86,7 +86,7 @@ def test_huge_generated_module_is_skipped_with_a_reason(tmp_path: Path) -> None:
         "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     )
     run = check_paths([str(tmp_path)], Settings())
-    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "skipped")]
+    assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "too-large")]
     assert "MB" in run.errors[0].message
     assert any(f.rule == "AS201" for f in run.findings)
 

@@ -106,3 +106,41 @@ def test_bad_baseline_files_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "other.json", '{"tool": "bandit", "results": []}')
     other = run_cli("check", "--baseline", "other.json", cwd=tmp_path)
     assert other.returncode == 2 and "not an authsweep baseline" in other.stderr
+
+
+def test_writing_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    from cli_support import invoke
+
+    write(tmp_path / "a.py", MULTILINE_LOGIN)
+    result = invoke("check", "--write-baseline", "/nonexistent/d/b.json", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "authsweep: error: /nonexistent/d/b.json: cannot write baseline: folder "
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failed_write_keeps_the_old_baseline_whole(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    from authsweep.scanner import baseline
+    from cli_support import invoke
+
+    write(tmp_path / "a.py", MULTILINE_LOGIN)
+    assert invoke("check", "--write-baseline", "b.json", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "b.json").read_bytes()
+    write(tmp_path / "c.py", IMPLICIT_TLS_587)
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(baseline.os, "fsync", disk_full)
+    result = invoke("check", "--write-baseline", "b.json", cwd=tmp_path)
+    assert result.returncode == 2 and "No space left on device" in result.stderr
+    assert (tmp_path / "b.json").read_bytes() == before
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".authsweep_cache", "a.py", "b.json", "c.py"]  # no temporary file left
+    monkeypatch.undo()
+    assert invoke("check", "--write-baseline", "b.json", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "b.json").read_text())["findings"][-1]["path"] == "c.py"

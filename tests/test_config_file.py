@@ -91,7 +91,7 @@ def test_all_providers_and_token_provider(tmp_path: Path) -> None:
     assert "AS101" in [f["rule"] for f in json.loads(result.stdout)["findings"]]
     write(tmp_path / "pyproject.toml", '[tool.authsweep]\ntoken-provider = "corp.auth:token"\n')
     resolver = ConfigResolver(Overrides())
-    assert resolver.settings_for_folder(tmp_path).token_provider == "corp.auth:token"
+    assert resolver.settings(resolver.config_for(tmp_path)).token_provider == "corp.auth:token"
 
 
 def test_each_repository_of_a_sweep_uses_its_own_configuration(tmp_path: Path) -> None:

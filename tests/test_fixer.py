@@ -252,7 +252,7 @@ def test_diff_of_a_file_without_final_newline_applies(tmp_path: Path) -> None:
     path.write_text("import smtplib\ns = smtplib.SMTP('smtp.office365.com', 465)")
     outcome = fix_paths([str(path)], Settings(), unsafe=False, write=False)
     assert outcome.diff.endswith("587)\n\\ No newline at end of file\n")
-    assert outcome.summary(written=False).startswith("Would fix 1 problems in 1 files")
+    assert outcome.summary(written=False).startswith("Would fix 1 problem (AS202: 1) in 1 file.")
 
 
 def test_personal_outlook_accounts_get_no_app_only_rewrite() -> None:

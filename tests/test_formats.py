@@ -69,7 +69,7 @@ def test_sarif_validates_and_describes_rules_results_and_fixes(
         assert rule["help"]["markdown"].startswith(f"# {rule['id']} {rule['name']}")
         assert rule["help"]["text"] and rule["helpUri"].startswith("https://")
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
-        assert {"security", "correctness"} & set(rule["properties"]["tags"])
+        assert {"security", "correctness", "maintainability"} & set(rule["properties"]["tags"])
     results = run["results"]
     assert {r["ruleId"] for r in results} >= {"AS101", "AS105", "AS201", "AS202"}
     for item in results:
@@ -243,3 +243,67 @@ def test_progress_bar_on_stderr_for_many_files(tmp_path: Path) -> None:
     write(few / "tls.py", IMPLICIT_TLS_587)
     _, err, _ = run_on_terminal(["check", "--no-cache"], few, {})
     assert "Checking" not in err
+
+
+def apply_sarif_fix(text: str, fix: dict) -> str:
+    """Apply one SARIF fix's replacements to ``text`` (regions in lines and columns)."""
+    starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
+
+    def offset(line: int, column: int) -> int:
+        return (starts[line - 1] if line <= len(starts) else len(text)) + column - 1
+
+    [change] = fix["artifactChanges"]
+    edits = []
+    for replacement in change["replacements"]:
+        region = replacement["deletedRegion"]
+        start = offset(region["startLine"], region["startColumn"])
+        end = offset(region["endLine"], region["endColumn"])
+        edits.append((start, end, replacement["insertedContent"]["text"]))
+    for start, end, inserted in sorted(edits, reverse=True):
+        text = text[:start] + inserted + text[end:]
+    return text
+
+
+def test_sarif_fixes_include_imports_and_helpers(tmp_path: Path, sarif_schema: dict) -> None:
+    from cli_support import invoke
+
+    login = write(tmp_path / "login.py", MULTILINE_LOGIN)
+    log = json.loads(invoke("check", "--format", "sarif", cwd=tmp_path).stdout)
+    jsonschema.validators.validator_for(sarif_schema)(sarif_schema).validate(log)
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "AS101"
+    [fix] = result["fixes"]
+    assert fix["description"]["text"].endswith("(unsafe fix)")
+    patched = apply_sarif_fix(MULTILINE_LOGIN, fix)
+    assert invoke("fix", "--unsafe-fixes", cwd=tmp_path).returncode == 0
+    assert patched == login.read_text()
+    assert "def oauth2_access_token(" in patched and "import msal" in patched
+    # A configured token provider is imported instead of the helper.
+    login.write_text(MULTILINE_LOGIN)
+    write(tmp_path / "pyproject.toml", '[tool.authsweep]\ntoken-provider = "corp.auth:get_token"\n')
+    log = json.loads(invoke("check", "--format", "sarif", cwd=tmp_path).stdout)
+    patched = apply_sarif_fix(MULTILINE_LOGIN, log["runs"][0]["results"][0]["fixes"][0])
+    assert "from corp.auth import get_token" in patched and "def oauth2_access_token" not in patched
+
+
+def test_sarif_security_severity_and_repository_root(tmp_path: Path) -> None:
+    from authsweep.rules import ALL_RULES
+    from cli_support import invoke
+
+    repo = init_repo(tmp_path / "repo")
+    write(repo / "svc" / "app" / "tls.py", IMPLICIT_TLS_587)
+    log = json.loads(invoke("check", "--format", "sarif", "app", cwd=repo / "svc").stdout)
+    run = log["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "svc/app/tls.py", "uriBaseId": "%SRCROOT%"}
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert len(rules) == len(ALL_RULES)
+    for rule_id, rule in rules.items():
+        properties = rule["properties"]
+        if "security" in properties["tags"]:
+            score = float(properties["security-severity"])
+            assert 0.1 <= score <= 10.0, rule_id
+        else:
+            assert "security-severity" not in properties, rule_id
+    assert float(rules["AS203"]["properties"]["security-severity"]) >= 7.0  # high

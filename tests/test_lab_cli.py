@@ -184,4 +184,4 @@ def test_only_the_command_registration_imports_the_lab() -> None:
         for path in (repo / top).rglob("*.py")
         if "authsweep.lab" in path.read_text(encoding="utf-8")
     )
-    assert importers == ["scanner/cli.py"]
+    assert importers == ["scanner/cli/__init__.py"]

@@ -237,3 +237,118 @@ def test_every_package_is_in_the_wheel() -> None:
         for init in (REPO_ROOT / top).rglob("__init__.py"):
             parts = init.parent.relative_to(REPO_ROOT / top).parts
             assert ".".join((name, *parts)) in listed, init.parent
+
+
+# The hooks as the README configures them -----------------------------------------------
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def readme_yaml(marker: str) -> dict:
+    """The README's YAML block that contains ``marker``."""
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    [block] = [b for b in blocks if marker in b]
+    return yaml.safe_load(block)
+
+
+@pytest.fixture()
+def local_env(tmp_path: Path) -> dict[str, str]:
+    """pre-commit with this interpreter's `authsweep` first on PATH, no network needed."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        **GIT_ENV,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+
+
+def local_project(tmp_path: Path, env: dict[str, str], args: list[str] | None = None) -> Path:
+    project = init_repo(tmp_path / "project")
+    config = readme_yaml("repo: local")
+    if args:
+        for hook in config["repos"][0]["hooks"]:
+            hook["args"] = args
+    write(project / ".pre-commit-config.yaml", yaml.safe_dump(config))
+    commit_all(project, "pre-commit configuration")
+    installed = pre_commit(project, env, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return project
+
+
+def test_readme_local_hooks_work_offline(tmp_path: Path, local_env: dict[str, str]) -> None:
+    project = local_project(tmp_path, local_env)
+    port = write(project / "port.py", PORT_465)
+    write(project / "login.py", BAD)
+    blocked = commit(project, local_env, "mail code")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "files were modified by this hook" in output  # the fix hook fixed port.py
+    assert "'smtp.office365.com', 587" in port.read_text()
+    assert "login.py:4:5: AS101 [error]" in output  # what only a person can fix
+    # The check hook, alone, points to the fix hook rather than to `authsweep fix`.
+    port.write_text(PORT_465)
+    git(project, "add", "-A")
+    alone = pre_commit(project, local_env, "run", "authsweep", "--files", "port.py")
+    assert alone.returncode == 1
+    assert "1 fixable with `pre-commit run authsweep-fix` (marked *)" in alone.stdout
+    fixed = pre_commit(project, local_env, "run", "authsweep-fix", "--files", "port.py")
+    assert fixed.returncode == 1 and "files were modified by this hook" in fixed.stdout
+    write(project / "login.py", GOOD)
+    passed = commit(project, local_env, "mail code")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_fix_hook_takes_a_baseline_and_fails_on_what_it_cannot_fix(
+    tmp_path: Path, local_env: dict[str, str]
+) -> None:
+    project = init_repo(tmp_path / "seed")
+    write(project / "legacy.py", BAD)
+    baseline = subprocess.run(
+        [sys.executable, "-m", "authsweep.scanner.cli", "check", "--write-baseline", "b.json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert baseline.returncode == 0, baseline.stderr
+    project = local_project(tmp_path, local_env, ["--baseline", "b.json"])
+    shutil.copy(tmp_path / "seed" / "legacy.py", project / "legacy.py")
+    shutil.copy(tmp_path / "seed" / "b.json", project / "b.json")
+    known = commit(project, local_env, "known debt")
+    assert known.returncode == 0, known.stdout + known.stderr
+    write(project / "broken.py", "import smtplib\nprint 'x'\n")
+    broken = commit(project, local_env, "a file that does not parse")
+    output = broken.stdout + broken.stderr
+    assert broken.returncode != 0
+    assert re.search(r"^authsweep \(safe fixes\)\.+Failed$", output, re.M), output
+    assert "broken.py:2:1: unparsable" in output
+
+
+def test_readme_hooks_from_the_repository(
+    tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
+) -> None:
+    """The README's `repo:`/`rev:` form, with its two placeholders filled in."""
+    config = readme_yaml("rev: ")
+    [repo] = config["repos"]
+    assert [hook["id"] for hook in repo["hooks"]] == ["authsweep-fix", "authsweep"]
+    repo["repo"], repo["rev"] = str(hooks_repo[0]), hooks_repo[1]
+    project = init_repo(tmp_path / "project")
+    write(project / ".pre-commit-config.yaml", yaml.safe_dump(config))
+    git(project, "add", ".pre-commit-config.yaml")
+    installed = pre_commit(project, precommit_env, "install-hooks")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    link_dependencies(precommit_env)
+    write(project / "port.py", PORT_465)
+    git(project, "add", "-A")
+    result = pre_commit(project, precommit_env, "run", "--all-files")
+    assert result.returncode == 1 and "files were modified by this hook" in result.stdout
+    assert re.search(r"^authsweep\.+Passed$", result.stdout, re.M), result.stdout
+
+
+def test_hooks_file_matches_the_readme() -> None:
+    local = {hook["id"]: hook for hook in readme_yaml("repo: local")["repos"][0]["hooks"]}
+    for hook in HOOKS:
+        assert local[hook["id"]]["entry"] == hook["entry"]
+        assert local[hook["id"]]["files"] == hook["files"]
+        assert local[hook["id"]]["types"] == hook["types"]

@@ -14,7 +14,8 @@ from authsweep.scanner.model import Span
 from authsweep.scanner.suppress import mark_suppressed, parse_directives
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
-RULES = selected_rules(Settings())
+# Without AS900: these tests are about what a directive silences, not whether it is used.
+RULES = [rule for rule in selected_rules(Settings()) if rule.id != "AS900"]
 
 
 def check(code: str) -> RunResult:
@@ -156,7 +157,7 @@ def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     write(tmp_path / "m.py", "\n".join(lines) + "\n")
     result = run_cli("check", "m.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "No problems found in 1 files. 1 suppressed by comments." in result.stdout
+    assert "No problems found in 1 file. 1 suppressed by comments." in result.stdout
 
 
 def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
@@ -174,3 +175,115 @@ def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
     assert [(f["path"], f["rule"], f["line"]) for f in document["suppressed"]] == [
         (".env", "AS105", 5)
     ]
+
+
+# AS900 unused-suppression -------------------------------------------------------------
+
+ALL = selected_rules(Settings())
+
+
+def unused(code: str, rules=None, kind: str = "python", path: str = "app.py") -> list[str]:
+    result = check_source(path, kind, code.encode(), ALL if rules is None else rules)
+    return [f.message for f in result.findings if f.rule == "AS900" and not f.suppressed]
+
+
+def test_unknown_and_unused_codes_are_reported() -> None:
+    login = MULTILINE_LOGIN.rstrip("\n")
+    assert unused(login + "  # authsweep: ignore[AS101]\n") == []
+    assert unused(login + "  # authsweep: ignore[AS110]\n") == [
+        "unused suppression: unknown rule code AS110"
+    ]
+    assert unused(login + "  # authsweep: ignore[AS101, AS203]\n") == [
+        "unused suppression: no AS203 finding on this statement"
+    ]
+    assert unused("x = 1  # authsweep: ignore\n") == [
+        "unused suppression: nothing is reported on this statement"
+    ]
+    assert unused("x = 1  # noqa: AS999, E501\n") == ["unused suppression: unknown rule code AS999"]
+    assert unused("import os  # noqa: F401, E501\n") == []  # other linters' codes
+
+
+def test_only_rules_that_ran_are_judged() -> None:
+    only_tls = [rule for rule in ALL if rule.id.startswith(("AS2", "AS9"))]
+    assert unused("x = 1  # authsweep: ignore[AS101]\n", only_tls) == []
+    assert unused("x = 1  # authsweep: ignore[AS201]\n", only_tls) != []
+    assert unused("x = 1  # authsweep: ignore\n", only_tls) == []  # bare: every rule must run
+    assert unused("x = 1  # authsweep: ignore[AS999]\n", only_tls) != []  # unknown anyway
+    without_as900 = [rule for rule in ALL if rule.id != "AS900"]
+    assert unused("x = 1  # authsweep: ignore[AS999]\n", without_as900) == []
+
+
+def test_as900_is_silenced_only_by_naming_it() -> None:
+    assert unused("x = 1  # authsweep: ignore[AS900, AS101]\n") == []
+    assert unused("x = 1  # noqa: AS900, AS101\n") == []
+    assert unused("x = 1  # authsweep: ignore  # authsweep: ignore[AS101]\n") != []
+
+
+def test_config_files_are_judged_too() -> None:
+    env = "# authsweep: ignore[AS105]\nEMAIL_HOST=smtp.office365.com\n"
+    assert unused(env, kind="dotenv", path=".env") == [
+        "unused suppression: no AS105 finding on this statement"
+    ]
+    used = (
+        "EMAIL_HOST=smtp.office365.com\n"
+        "# authsweep: ignore[AS105]\n"
+        "EMAIL_HOST_PASSWORD=Wibble-42-secret\n"
+    )
+    result = check_source(".env", "dotenv", used.encode(), ALL)
+    assert [(f.rule, f.suppressed) for f in result.findings if f.rule == "AS105"] == [
+        ("AS105", True)
+    ]
+    assert unused(used, kind="dotenv", path=".env") == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("x = 1  # authsweep: ignore[AS101]\n", "x = 1\n"),
+        ("x = 1  # noqa: E501, AS101\n", "x = 1  # noqa: E501\n"),
+        ("x = 1  # authsweep: ignore[AS101] legacy login\n", "x = 1  # legacy login\n"),
+        ("x = 1  # authsweep: ignore[AS101]  # noqa: E501\n", "x = 1  # noqa: E501\n"),
+        ("x = 1  # type: ignore  # authsweep: ignore[AS101]\n", "x = 1  # type: ignore\n"),
+        ("x = 1\n# authsweep: ignore[AS101]\ny = 2\n", "x = 1\ny = 2\n"),
+        ("x = 1\r\ny = 2  # authsweep: ignore\r\n", "x = 1\r\ny = 2\r\n"),
+        (
+            IMPLICIT_TLS_587.rstrip("\n") + "  # authsweep: ignore[AS201, AS999]\n",
+            IMPLICIT_TLS_587.rstrip("\n") + "  # authsweep: ignore[AS201]\n",
+        ),
+    ],
+)
+def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: str) -> None:
+    from authsweep.scanner.fixer import fix_source
+
+    result = fix_source("app.py", "python", before.encode(), Settings(), unsafe=False)
+    assert result.error is None and result.after == after
+    assert [f.rule for f in result.remaining if f.rule == "AS900"] == []
+
+
+def test_rule_examples_fix_to_their_fixed_text() -> None:
+    from authsweep.rules import rule_by_id
+    from authsweep.scanner.discover import kind_of
+    from authsweep.scanner.fixer import fix_source
+
+    for example in rule_by_id("AS900").bad:
+        kind = kind_of(Path(example.path)) or "python"
+        result = fix_source(example.path, kind, example.code.encode(), Settings(), unsafe=False)
+        assert result.after == example.fixed
+
+
+def test_cli_reports_and_fix_removes_unused_suppressions(tmp_path: Path) -> None:
+    from cli_support import invoke
+
+    write(tmp_path / "notes.py", "VALUE = 1  # authsweep: ignore[smtp-basic-auth]\n")
+    write(tmp_path / ".env", "# authsweep: ignore[AS105]\nLOG_LEVEL=debug\n")
+    result = invoke("check", "--output-format", "concise", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[:2] == [
+        ".env:1:3: AS900 [*] unused suppression",
+        "notes.py:1:14: AS900 [*] unused suppression",
+    ]
+    fixed = invoke("fix", cwd=tmp_path)
+    assert fixed.returncode == 0
+    assert (tmp_path / "notes.py").read_text() == "VALUE = 1\n"
+    assert (tmp_path / ".env").read_text() == "LOG_LEVEL=debug\n"
+    assert invoke("check", "--ignore", "AS900", cwd=tmp_path).returncode == 0

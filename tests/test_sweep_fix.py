@@ -54,7 +54,7 @@ def test_safe_fixes_one_commit_on_a_new_branch(tmp_path: Path) -> None:
     message = _message(ports)
     assert message.startswith("authsweep: fix Microsoft 365 mail TLS and port settings\n\n")
     assert "- config/.env: AS202 x1\n- send.py: AS202 x1\n" in message
-    assert "Fixed 2 problems in 2 files (AS202: 2)." in message
+    assert "Fixed 2 problems (AS202: 2) in 2 files." in message
     assert str(tmp_path) not in message  # paths are the repository's, not this machine's
     # A repository with nothing to fix gets no branch.
     assert repos["clean"]["fix"] is None

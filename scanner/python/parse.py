@@ -202,15 +202,8 @@ def _parse_deep(source: str) -> ast.Module:
 
 
 def _syntax_error(error: SyntaxError) -> ParseError:
-    message = error.msg or "invalid syntax"
-    if error.lineno:
-        where = f"syntax error at line {error.lineno}"
-        if error.offset:
-            where += f", column {error.offset}"
-        message = f"{where}: {message}"
-    else:
-        message = f"syntax error: {message}"
-    return ParseError(message, error.lineno, error.offset)
+    """The parser's own words; where it points is the error's line and column."""
+    return ParseError(f"syntax error: {error.msg or 'invalid syntax'}", error.lineno, error.offset)
 
 
 def _with_python2_hint(error: ParseError, text: str) -> ParseError:

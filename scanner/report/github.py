@@ -45,6 +45,12 @@ def render_github(run: RunResult, options: ReportOptions | None = None) -> str:
         }
         lines.append(_command(_COMMAND[finding.severity], properties, message))
     for error in run.errors:
-        properties = {"file": error.path, "title": f"authsweep: {error.kind}"}
-        lines.append(_command("warning", properties, error.message))
+        # A file that could not be checked fails the run: an error, not a warning.
+        properties: dict[str, object] = {"file": error.path}
+        if error.line is not None:
+            properties["line"] = error.line
+            if error.column is not None:
+                properties["col"] = error.column
+        properties["title"] = f"authsweep: {error.kind}"
+        lines.append(_command("error", properties, error.message))
     return "".join(line + "\n" for line in lines)

@@ -7,7 +7,7 @@ from collections import Counter
 
 from .. import __version__
 from ..engine import RunResult
-from ..findings import Finding
+from ..findings import FileError, Finding
 from . import ReportOptions, statistics
 
 
@@ -34,10 +34,20 @@ def finding_dict(finding: Finding) -> dict:
     }
 
 
+def error_dict(error: FileError) -> dict:
+    document: dict = {"path": error.path, "message": error.message, "kind": error.kind}
+    if error.line is not None:
+        document["line"] = error.line
+        if error.column is not None:
+            document["column"] = error.column
+    return document
+
+
 def summary(run: RunResult) -> dict:
     return {
         "files_scanned": run.files_scanned,
         "files_parsed": run.files_parsed,
+        "files_with_findings": len({f.path for f in run.findings}),
         "findings": len(run.findings),
         "errors": len(run.errors),
         "by_rule": dict(sorted(Counter(f.rule for f in run.findings).items())),
@@ -60,7 +70,7 @@ def render_json(run: RunResult, options: ReportOptions | None = None) -> str:
         "tool": "authsweep",
         "version": __version__,
         "findings": [finding_dict(f) for f in run.findings],
-        "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in run.errors],
+        "errors": [error_dict(e) for e in run.errors],
         "summary": summary(run),
     }
     if options.show_suppressed:

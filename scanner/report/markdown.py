@@ -9,7 +9,7 @@ GitHub and GitLab file views.
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,7 +17,7 @@ from .. import __version__
 from ..discover import nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
-from . import ReportOptions, statistics
+from . import ReportOptions, plural, severity_counts, statistics
 
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "*": "\\*", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"}
@@ -79,11 +79,15 @@ def render_markdown(run: RunResult, options: ReportOptions | None = None) -> str
     places = _Places(options.cwd)
     base = options.link_base or options.cwd
     findings = run.findings
-    severities = Counter(f.severity.value for f in findings)
     fixable = sum(1 for f in findings if f.fixable)
-    parts = ", ".join(f"{n} {s}" for s, n in sorted(severities.items()))
-    summary = f"Scanned {run.files_scanned} files: **{len(findings)} findings**"
-    summary += f" ({parts})." if findings else "."
+    summary = f"Scanned {plural(run.files_scanned, 'file')}: "
+    if findings:
+        files = plural(len({f.path for f in findings}), "file")
+        summary += (
+            f"**{plural(len(findings), 'finding')}** ({severity_counts(findings)}) in {files}."
+        )
+    else:
+        summary += "**no findings**."
     if fixable:
         summary += f" {fixable} can be fixed by `authsweep fix` (some need `--unsafe-fixes`)."
     if run.suppressed:
@@ -91,7 +95,8 @@ def render_markdown(run: RunResult, options: ReportOptions | None = None) -> str
     if run.baselined:
         summary += f" {len(run.baselined)} known from the baseline."
     if run.errors:
-        summary += f" {len(run.errors)} files could not be checked."
+        unchecked = len({e.path for e in run.errors})
+        summary += f" {plural(unchecked, 'file')} could not be checked."
     lines = ["# authsweep report", "", summary, "", f"_authsweep {__version__}_", ""]
     if findings:
         lines += ["## By rule", "", "| Rule | Name | Findings | Fixable |", "|---|---|---:|---:|"]
@@ -124,6 +129,6 @@ def render_markdown(run: RunResult, options: ReportOptions | None = None) -> str
     if run.errors:
         lines += ["## Files that could not be checked", ""]
         for error in run.errors:
-            lines.append(f"- `{error.path}`: {error.kind}: {_cell(error.message)}")
+            lines.append(f"- `{error.location}`: {error.kind}: {_cell(error.message)}")
         lines.append("")
     return "\n".join(lines)

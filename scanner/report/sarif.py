@@ -1,21 +1,25 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-Every rule is described (help text and Markdown from the rule's own docs), each
-result has a location relative to ``%SRCROOT%`` (the working folder), a partial
-fingerprint that survives moved code, and a fix when the rule's remedy is a
-self-contained set of text edits. Messages are the masked ones every format
-uses; no code is copied into the log.
+Every rule is described (help text and Markdown from the rule's own docs, and for
+security rules the ``security-severity`` GitHub ranks alerts by), each result has a
+location relative to ``%SRCROOT%`` (the root of the git repository the run is in, as
+code scanning expects, else the working folder), a partial fingerprint that survives
+moved code, and a fix for every finding that has one: its edits, plus the imports and
+the token helper it needs (as ``authsweep fix`` adds them), as replacements of the
+original text. Messages are the masked ones every format uses.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..discover import kind_of
+from ..discover import kind_of, nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
 from ..text import decode
@@ -32,6 +36,7 @@ _TAGS = {
     "AS1": ["security", "authentication", "email"],
     "AS2": ["security", "tls", "email"],
     "AS3": ["correctness", "oauth2", "email"],
+    "AS9": ["maintainability"],
 }
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -49,20 +54,33 @@ def _rule_descriptor(rule) -> dict:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": _TAGS.get(rule.id[:3], ["email"]), "precision": "high"},
     }
+    if rule.security_severity is not None:
+        # Only rules tagged "security" are security alerts on GitHub; the others have none.
+        descriptor["properties"]["security-severity"] = rule.security_severity
     if rule.references:
         descriptor["helpUri"] = rule.references[0]
     return descriptor
 
 
-def _artifact(path: str, cwd: Path) -> dict:
-    """A relative path under ``%SRCROOT%``; a path outside the working folder as a file URI."""
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            candidate = candidate.relative_to(cwd)
-        except ValueError:
-            return {"uri": candidate.as_uri()}
-    return {"uri": quote(candidate.as_posix()), "uriBaseId": "%SRCROOT%"}
+def repository_root(cwd: Path) -> Path:
+    """The top of the git repository ``cwd`` is in (a ``.git`` folder or file), else
+    ``cwd``: code scanning resolves result paths against the repository root."""
+    found = nearest_ancestor(
+        os.path.abspath(cwd),
+        {},
+        lambda folder: folder if os.path.exists(os.path.join(folder, ".git")) else None,
+    )
+    return Path(found) if found is not None else cwd.absolute()
+
+
+def _artifact(path: str, cwd: Path, root: Path) -> dict:
+    """A relative path under ``%SRCROOT%``; a path outside the root as a file URI."""
+    absolute = Path(os.path.abspath(cwd / path))
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
 def _folder_uri(folder: Path) -> str:
@@ -79,10 +97,11 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
     }
 
 
-class _Positions:
-    """Offsets into a file's decoded text as 1-based lines and columns."""
+class _Source:
+    """A file's decoded text, and offsets in it as 1-based lines and columns."""
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         self.newline = next(iter(_LINE_BREAK.findall(text)), "\n")
 
@@ -96,44 +115,95 @@ class _Positions:
                 high = middle - 1
         return low + 1, offset - self.starts[low] + 1
 
+    def lines(self) -> list[str]:
+        return [
+            self.text[a:b]
+            for a, b in zip(self.starts, [*self.starts[1:], len(self.text)], strict=True)
+        ]
 
-def _fix(finding: Finding, cwd: Path, texts: dict[str, _Positions | None]) -> dict | None:
-    fix = finding.fix
-    # A remedy that also needs imports or a helper is only complete when the fixer adds
-    # them; a SARIF fix without them would break the file, so none is offered.
-    if fix is None or fix.remedy.imports or fix.remedy.helpers or not fix.remedy.edits:
-        return None
-    if finding.path not in texts:
-        texts[finding.path] = _read_positions(finding.path, cwd)
-    positions = texts[finding.path]
-    if positions is None:
-        return None
-    replacements = []
-    for edit in sorted(fix.remedy.edits, key=lambda e: (e.start, e.end)):
-        start, end = positions.at(edit.start), positions.at(edit.end)
-        replacements.append(
-            {
-                "deletedRegion": _region(*start, *end),
-                "insertedContent": {"text": edit.replacement.replace("\n", positions.newline)},
-            }
+    def replacement(self, start: int, end: int, text: str) -> dict:
+        return {
+            "deletedRegion": _region(*self.at(start), *self.at(end)),
+            "insertedContent": {"text": text},
+        }
+
+
+class _Fixes:
+    """SARIF fixes for findings, reading each file once."""
+
+    def __init__(self, cwd: Path, root: Path, options: ReportOptions) -> None:
+        self.cwd, self.root, self.options = cwd, root, options
+        self.sources: dict[str, _Source | None] = {}
+
+    def source(self, path: str) -> _Source | None:
+        if path not in self.sources:
+            file = self.cwd / path
+            try:
+                self.sources[path] = _Source(
+                    decode(kind_of(file) or "python", file.read_bytes())[1]
+                )
+            except (OSError, ValueError):
+                self.sources[path] = None  # stdin, or a file gone since: no fix offered
+        return self.sources[path]
+
+    def fix(self, finding: Finding) -> dict | None:
+        fix = finding.fix
+        if fix is None or not fix.remedy.edits:
+            return None
+        source = self.source(finding.path)
+        if source is None:
+            return None
+        remedy = fix.remedy
+        if remedy.imports or remedy.helpers:
+            replacements = self._with_module_needs(finding, source)
+            if replacements is None:
+                return None
+        else:
+            replacements = [
+                source.replacement(e.start, e.end, e.replacement.replace("\n", source.newline))
+                for e in sorted(remedy.edits, key=lambda e: (e.start, e.end))
+            ]
+        return {
+            "description": {"text": f"{fix.message} ({fix.applicability.value} fix)"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": _artifact(finding.path, self.cwd, self.root),
+                    "replacements": replacements,
+                }
+            ],
+        }
+
+    def _with_module_needs(self, finding: Finding, source: _Source) -> list[dict] | None:
+        """The edits, the imports and the helper the fix needs, as `authsweep fix` writes
+        them, expressed as replacements of the lines that differ."""
+        from ..fixer import apply_edits
+        from ..fixes.module_needs import add_module_needs
+
+        assert finding.fix is not None
+        remedy = finding.fix.remedy
+        provider = (
+            self.options.token_provider(finding.path) if self.options.token_provider else None
         )
-    return {
-        "description": {"text": f"{fix.message} ({fix.applicability.value} fix)"},
-        "artifactChanges": [
-            {"artifactLocation": _artifact(finding.path, cwd), "replacements": replacements}
-        ],
-    }
+        edited = apply_edits(source.text, remedy.edits, source.newline)
+        try:
+            fixed = add_module_needs(edited, remedy.imports, remedy.helpers, provider)
+        except ValueError:
+            return None  # the fixer would refuse it too
+        before = source.lines()
+        after = _Source(fixed).lines()
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        ends = [*source.starts[1:], len(source.text)]
+        replacements = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            start = source.starts[i1] if i1 < len(before) else len(source.text)
+            end = ends[i2 - 1] if i2 > i1 else start
+            replacements.append(source.replacement(start, end, "".join(after[j1:j2])))
+        return replacements
 
 
-def _read_positions(path: str, cwd: Path) -> _Positions | None:
-    file = cwd / path
-    try:
-        return _Positions(decode(kind_of(file) or "python", file.read_bytes())[1])
-    except (OSError, ValueError):
-        return None  # stdin, or a file gone since: the result just has no fix
-
-
-def _result(finding: Finding, index: int, cwd: Path, texts: dict) -> dict:
+def _result(finding: Finding, index: int, cwd: Path, root: Path, fixes: _Fixes) -> dict:
     span = finding.span
     result = {
         "ruleId": finding.rule,
@@ -143,7 +213,7 @@ def _result(finding: Finding, index: int, cwd: Path, texts: dict) -> dict:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": _artifact(finding.path, cwd),
+                    "artifactLocation": _artifact(finding.path, cwd, root),
                     "region": _region(span.line, span.column, span.end_line, span.end_column),
                 }
             }
@@ -151,7 +221,7 @@ def _result(finding: Finding, index: int, cwd: Path, texts: dict) -> dict:
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {"confidence": finding.confidence.value},
     }
-    fix = _fix(finding, cwd, texts)
+    fix = fixes.fix(finding)
     if fix is not None:
         result["fixes"] = [fix]
     if finding.suppressed:
@@ -164,17 +234,24 @@ def render_sarif(run: RunResult, options: ReportOptions | None = None) -> str:
 
     options = options or ReportOptions()
     cwd = options.cwd
+    root = repository_root(cwd)
     index = {rule.id: i for i, rule in enumerate(ALL_RULES)}
-    texts: dict[str, _Positions | None] = {}
+    fixes = _Fixes(cwd, root, options)
     findings = [*run.findings, *(run.suppressed if options.show_suppressed else ())]
-    notifications = [
-        {
-            "level": "warning",
-            "message": {"text": f"{error.kind}: {error.message}"},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.path, cwd)}}],
-        }
-        for error in run.errors
-    ]
+    notifications = []
+    for error in run.errors:
+        location: dict = {"artifactLocation": _artifact(error.path, cwd, root)}
+        if error.line is not None:
+            location["region"] = {"startLine": error.line}
+            if error.column is not None:
+                location["region"]["startColumn"] = error.column
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": f"{error.kind}: {error.message}"},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -189,7 +266,7 @@ def render_sarif(run: RunResult, options: ReportOptions | None = None) -> str:
                         "rules": [_rule_descriptor(rule) for rule in ALL_RULES],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(cwd)}},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [
                     {
@@ -197,7 +274,7 @@ def render_sarif(run: RunResult, options: ReportOptions | None = None) -> str:
                         "toolExecutionNotifications": notifications,
                     }
                 ],
-                "results": [_result(f, index[f.rule], cwd, texts) for f in findings],
+                "results": [_result(f, index[f.rule], cwd, root, fixes) for f in findings],
             }
         ],
     }

@@ -1,108 +1,203 @@
-"""Text output: ``path:line:col: AS101 [error] message``, a code frame, a summary."""
+"""Text output for people, in three layouts (``--output-format``), as Ruff's:
+
+- ``full``: ``path:line:col: AS101 [error] message``, the code (secrets masked) with a
+  marker under the finding, and a summary;
+- ``concise``: one line a finding, ``path:line:col: AS101 [*] headline``, the message cut
+  to its headline so a line fits a terminal;
+- ``grouped``: findings under their file, ``  line:col AS101 [error] message``.
+
+Colour is plain ANSI, written only when asked (a terminal, ``--color always``); rich is
+not imported, so a check whose output goes to a file or a pipe starts faster.
+"""
 
 from __future__ import annotations
 
-import io
-from collections import Counter
-
-from rich.console import Console
-from rich.text import Text
+from itertools import groupby
 
 from ..engine import RunResult
-from ..findings import Applicability, Finding, Severity
-from . import ReportOptions, statistics
+from ..findings import Applicability, Confidence, FileError, Finding, Severity
+from . import ReportOptions, plural, severity_counts, statistics
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SEVERITY_STYLE = {Severity.ERROR: "1;31", Severity.WARNING: "33", Severity.INFO: "36"}
+BOLD, DIM, GREEN, MAGENTA = "1", "2", "32", "35"
+
+
+class Painter:
+    """ANSI styles, or none."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"\x1b[{style}m{text}\x1b[0m"
 
 
 def render_text(
     run: RunResult, *, color: bool = False, options: ReportOptions | None = None
 ) -> str:
     options = options or ReportOptions()
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        width=10_000,
-        soft_wrap=True,
-    )
+    paint = Painter(color)
+    lines: list[str] = []
     if options.statistics:
-        _print_statistics(console, run)
+        lines += _statistics(run, paint)
     else:
-        for finding in run.findings:
-            _print_finding(console, finding)
-        if options.show_suppressed:
-            for finding in run.suppressed:
-                _print_finding(console, finding, suppressed=True)
-    for error in run.errors:
-        console.print(
-            Text(f"{error.path}: ", style="bold")
-            + Text(f"{error.kind}: {error.message}", style="magenta")
-        )
+        lines += findings_lines(run.findings, paint, options)
+        if options.show_suppressed and run.suppressed:
+            lines += findings_lines(run.suppressed, paint, options, suppressed=True)
+    lines += [error_line(error, paint) for error in run.errors]
     if not options.quiet:
-        console.print(Text(summary_line(run), style="bold"))
-    return buffer.getvalue()
+        lines.append(paint(summary_line(run, options), BOLD))
+    # No trailing blanks, whatever the code frame holds.
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
-def _print_finding(console: Console, finding: Finding, *, suppressed: bool = False) -> None:
-    line = Text()
-    line.append(f"{finding.path}:{finding.span.line}:{finding.span.column}: ", style="bold")
-    line.append(f"{finding.rule} ", style="bold")
-    line.append(f"[{finding.severity.value}]", style=_STYLE[finding.severity])
-    line.append(f" {finding.message}")
-    if finding.fix is not None:
-        mark = "*" if finding.fix.applicability is Applicability.SAFE else "**"
-        line.append(f" [{mark}fixable]", style="green")
+def findings_lines(
+    findings: list[Finding], paint: Painter, options: ReportOptions, *, suppressed: bool = False
+) -> list[str]:
+    if options.layout == "grouped":
+        return _grouped(findings, paint, options, suppressed)
+    lines: list[str] = []
+    for finding in findings:
+        if options.layout == "concise":
+            lines.append(_concise(finding, paint, suppressed))
+        else:
+            lines += _full(finding, paint, suppressed)
+        if options.show_fixes and finding.fix is not None:
+            lines.append("    " + _fix_note(finding, paint))
+    return lines
+
+
+def error_line(error: FileError, paint: Painter) -> str:
+    return f"{paint(error.location + ':', BOLD)} {paint(f'{error.kind}: {error.message}', MAGENTA)}"
+
+
+def fix_mark(finding: Finding) -> str:
+    """``*`` for a fix `authsweep fix` applies, ``**`` for one that needs --unsafe-fixes."""
+    if finding.fix is None:
+        return ""
+    return "*" if finding.fix.applicability is Applicability.SAFE else "**"
+
+
+def _tags(finding: Finding, paint: Painter, suppressed: bool) -> str:
+    tags = ""
+    if finding.confidence is Confidence.LOW:
+        # Found by patterns in a file that did not parse, or on a connection only guessed at.
+        tags += " " + paint("[low confidence]", DIM)
     if suppressed:
-        line.append(" [suppressed]", style="dim")
-        console.print(line)
-        return  # listed for review; the frame is in the file, next to the comment
-    console.print(line)
+        tags += " " + paint("[suppressed]", DIM)
+    return tags
+
+
+def _full(finding: Finding, paint: Painter, suppressed: bool) -> list[str]:
+    span = finding.span
+    head = paint(f"{finding.path}:{span.line}:{span.column}:", BOLD)
+    line = f"{head} {paint(finding.rule, BOLD)} "
+    line += paint(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity])
+    line += f" {finding.message}"
+    if finding.fix is not None:
+        line += " " + paint(f"[{fix_mark(finding)}fixable]", GREEN)
+    line += _tags(finding, paint, suppressed)
+    if suppressed:
+        return [line]  # listed for review; the frame is in the file, next to the comment
+    lines = [line]
     for number, code in finding.frame:
-        console.print(Text(f"  {number:>5} | ", style="dim") + Text(code))
-    if finding.frame and finding.span.line == finding.span.end_line:
-        width = max(finding.span.end_column - finding.span.column, 1)
-        console.print(
-            Text("        | ", style="dim")
-            + Text(" " * (finding.span.column - 1) + "^" * width, style=_STYLE[finding.severity])
-        )
+        lines.append(paint(f"  {number:>5} | ", DIM) + code)
+    if finding.frame and span.line == span.end_line:
+        width = max(span.end_column - span.column, 1)
+        marker = " " * (span.column - 1) + "^" * width
+        lines.append(paint("        | ", DIM) + paint(marker, _SEVERITY_STYLE[finding.severity]))
+    return lines
 
 
-def _print_statistics(console: Console, run: RunResult) -> None:
+def headline(message: str) -> str:
+    """A message up to its first ``: `` or ``; `` outside quotes: what is wrong, without
+    the explanation and the advice that follow (``TLS to 'smtp.office365.com' without
+    certificate verification``)."""
+    quoted = False
+    for index, char in enumerate(message):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in ":;" and message[index + 1 : index + 2] == " ":
+            return message[:index]
+    return message
+
+
+def _concise(finding: Finding, paint: Painter, suppressed: bool) -> str:
+    span = finding.span
+    code = paint(finding.rule, _SEVERITY_STYLE[finding.severity])
+    mark = f" {paint(f'[{fix_mark(finding)}]', GREEN)}" if finding.fix is not None else ""
+    head = paint(f"{finding.path}:{span.line}:{span.column}:", BOLD)
+    return f"{head} {code}{mark} {headline(finding.message)}{_tags(finding, paint, suppressed)}"
+
+
+def _grouped(
+    findings: list[Finding], paint: Painter, options: ReportOptions, suppressed: bool
+) -> list[str]:
+    lines: list[str] = []
+    for path, group in groupby(findings, key=lambda f: f.path):
+        found = list(group)
+        width = max(len(f"{f.span.line}:{f.span.column}") for f in found)
+        lines.append(paint(path + ":", BOLD))
+        for finding in found:
+            where = f"{finding.span.line}:{finding.span.column}"
+            line = f"  {where:<{width}}  {paint(finding.rule, BOLD)} "
+            line += paint(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity])
+            line += f" {finding.message}"
+            if finding.fix is not None:
+                line += " " + paint(f"[{fix_mark(finding)}fixable]", GREEN)
+            lines.append(line + _tags(finding, paint, suppressed))
+            if options.show_fixes and finding.fix is not None:
+                lines.append(" " * (width + 4) + _fix_note(finding, paint))
+        lines.append("")
+    return lines
+
+
+def _fix_note(finding: Finding, paint: Painter) -> str:
+    assert finding.fix is not None
+    return paint(f"fix ({finding.fix.applicability.value}): {finding.fix.message}", GREEN)
+
+
+def _statistics(run: RunResult, paint: Painter) -> list[str]:
     rows = statistics(run.findings)
     width = max((len(str(row.count)) for row in rows), default=1)
     name_width = max((len(row.name) for row in rows), default=1)
+    lines = []
     for row in rows:
         fix = f"[{row.fixable} fixable]" if row.fixable else ""
-        console.print(
-            Text(f"{row.count:>{width}}  ")
-            + Text(row.rule, style="bold")
-            + Text(f"  {row.name:<{name_width}}  {fix}".rstrip())
+        lines.append(
+            f"{row.count:>{width}}  {paint(row.rule, BOLD)}  {row.name:<{name_width}}  {fix}"
         )
+    return lines
 
 
-def summary_line(run: RunResult) -> str:
-    count = len(run.findings)
-    if not count:
-        text = f"No problems found in {run.files_scanned} files."
+def summary_line(run: RunResult, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    findings = run.findings
+    scanned = plural(run.files_scanned, "file")
+    if not findings:
+        text = f"No problems found in {scanned}."
     else:
-        by_severity = Counter(f.severity.value for f in run.findings)
-        parts = ", ".join(f"{n} {s}" for s, n in sorted(by_severity.items()))
-        safe = sum(1 for f in run.findings if f.fix and f.fix.applicability is Applicability.SAFE)
-        unsafe = sum(
-            1 for f in run.findings if f.fix and f.fix.applicability is Applicability.UNSAFE
-        )
-        text = f"Found {count} problems ({parts}) in {run.files_scanned} files."
+        with_findings = len({f.path for f in findings})
+        where = scanned if with_findings == run.files_scanned else f"{with_findings} of {scanned}"
+        text = f"Found {plural(len(findings), 'problem')} ({severity_counts(findings)}) in {where}."
+        safe = sum(1 for f in findings if fix_mark(f) == "*")
+        unsafe = sum(1 for f in findings if fix_mark(f) == "**")
         if safe:
-            text += f" {safe} fixable with `authsweep fix` (marked *)."
+            text += f" {safe} fixable with `{options.fix_command}` (marked *)."
         if unsafe:
-            text += f" {unsafe} more with `authsweep fix --unsafe-fixes` (marked **)."
+            text += f" {unsafe} more with `{options.unsafe_fix_command}` (marked **)."
+        if options.fails is not None:
+            passing = sum(1 for f in findings if not options.fails(f))
+            if passing:
+                verb = "does" if passing == 1 else "do"
+                text += f" {passing} below fail-on {verb} not fail the run."
     if run.suppressed:
         text += f" {len(run.suppressed)} suppressed by comments."
     if run.baselined:
         text += f" {len(run.baselined)} known from the baseline."
     if run.errors:
-        text += f" {len(run.errors)} files could not be checked."
+        files = len({error.path for error in run.errors})
+        text += f" {plural(files, 'file')} could not be checked."
     return text

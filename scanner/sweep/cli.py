@@ -31,18 +31,24 @@ class ReportFormat(str, Enum):
 
 FormatOpt = Annotated[
     ReportFormat,
-    typer.Option("--format", help="Report format (html: one static file to pass round)."),
+    typer.Option(
+        "--format", metavar="FORMAT", help="Report format (html: one static file to pass round)."
+    ),
 ]
 OutputOpt = Annotated[
     Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
     typer.Option(
-        "--output-file", "-o", help="Write the report here; the terminal still shows text."
+        "--output-file",
+        "-o",
+        metavar="FILE",
+        help="Write the report here; the terminal still shows text.",
     ),
 ]
 PreviousOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
         "--previous",
+        metavar="FILE",
         help="The previous sweep's JSON: report what is new, fixed and remaining since.",
         dir_okay=False,
     ),
@@ -142,7 +148,8 @@ def sweep(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A folder of repositories (checked in place) or a file listing git remotes."
+            metavar="SOURCE",
+            help="A folder of repositories (checked in place) or a file listing git remotes.",
         ),
     ],
     shard: Annotated[
@@ -153,18 +160,26 @@ def sweep(
     ] = None,
     work_dir: Annotated[
         Path,
-        typer.Option("--work-dir", help="Where listed repositories are cloned and kept."),
+        typer.Option(
+            "--work-dir", metavar="DIR", help="Where listed repositories are cloned and kept."
+        ),
     ] = Path(DEFAULT_WORK_DIR),
     output_format: FormatOpt = ReportFormat.text,
     output_file: OutputOpt = None,
     previous: PreviousOpt = None,
     select: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--select", help="Comma-separated rule ids or prefixes to run (AS1, AS201)."),
+        typer.Option(
+            "--select",
+            metavar="RULES",
+            help="Comma-separated rule ids or prefixes to run (AS1, AS201).",
+        ),
     ] = None,
     ignore: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--ignore", help="Comma-separated rule ids or prefixes to skip."),
+        typer.Option(
+            "--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."
+        ),
     ] = None,
     all_providers: Annotated[
         bool,
@@ -173,7 +188,10 @@ def sweep(
     config: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--config", help="One TOML configuration for every repository.", dir_okay=False
+            "--config",
+            metavar="FILE",
+            help="One TOML configuration for every repository.",
+            dir_okay=False,
         ),
     ] = None,
     fix: Annotated[
@@ -185,18 +203,27 @@ def sweep(
     ] = False,
     branch: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--branch", help="With --fix: the branch to create (nothing is pushed)."),
+        typer.Option(
+            "--branch",
+            metavar="NAME",
+            help="With --fix: the branch to create (nothing is pushed).",
+        ),
     ] = None,
     jobs: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes for large repositories (default: CPUs)."
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes for large repositories (default: CPUs).",
         ),
     ] = None,
     cache_dir: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--cache-dir",
+            metavar="DIR",
             help=f"Where to cache results (default: {DEFAULT_CACHE_DIR} here, or "
             "$AUTHSWEEP_CACHE_DIR).",
         ),
@@ -273,7 +300,8 @@ def sweep(
 
 def merge(
     files: Annotated[
-        list[Path], typer.Argument(help="The shards' JSON (authsweep sweep --format json).")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="The shards' JSON (authsweep sweep --format json)."),
     ],
     output_format: FormatOpt = ReportFormat.text,
     output_file: OutputOpt = None,

@@ -1,0 +1,5 @@
+"""``python -m authsweep.scanner.cli``."""
+
+from . import main
+
+main()

@@ -1,0 +1,271 @@
+"""``authsweep check``: report, in the format asked for; the exit code is the gate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .common import (
+    EXIT_FINDINGS,
+    FORMATS,
+    LAYOUTS,
+    AllProvidersOpt,
+    BaselineOpt,
+    CacheDirOpt,
+    ChangedSinceOpt,
+    ColorOpt,
+    ConfigOpt,
+    ExitZeroOpt,
+    FailOnOpt,
+    GitError,
+    IgnoreOpt,
+    JobsOpt,
+    MaxFileSizeOpt,
+    NoCacheOpt,
+    NoColorOpt,
+    OutputFormatOpt,
+    PathsArg,
+    QuietOpt,
+    SelectOpt,
+    ShowFixesOpt,
+    StdinNameOpt,
+    cache_folder,
+    changed_files,
+    configure_for,
+    fail_on_check,
+    internal_error,
+    make_resolver,
+    progress_bar,
+    read_stdin,
+    reads_stdin,
+    under_pre_commit,
+    usage_error,
+    use_color,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from ..config_file import ConfigResolver
+    from ..engine import RunResult
+
+# Empty scans are worth a word: these are the kinds of file authsweep reads.
+KINDS_READ = "Python, .env, INI/cfg, YAML, TOML and JSON files"
+
+
+def report_format(output_format: str | None, layout: str | None) -> tuple[str, str]:
+    """The report format and the text layout. ``--format`` picks the report (text or a
+    machine format), ``--output-format`` the text layout; as in Ruff, ``--output-format``
+    also takes the machine formats' names (``--output-format json`` is ``--format json``)."""
+    if output_format is not None and output_format not in FORMATS:
+        usage_error(
+            f"--format: {output_format!r} is not a format; choose one of {', '.join(FORMATS)}"
+        )
+    if layout is not None and layout not in (*LAYOUTS, *FORMATS):
+        usage_error(
+            f"--output-format: {layout!r} is not a layout; choose one of {', '.join(LAYOUTS)} "
+            f"(or a --format: {', '.join(FORMATS[1:])})"
+        )
+    if layout in FORMATS:
+        if output_format not in (None, layout):
+            usage_error(f"--format {output_format} and --output-format {layout} disagree")
+        return ("text", "full") if layout == "text" else (layout, "full")
+    fmt = output_format or "text"
+    if layout is not None and fmt != "text":
+        usage_error(
+            f"--output-format {layout} is a text layout; it does not go with --format {fmt}"
+        )
+    return fmt, layout or "full"
+
+
+def check(
+    paths: PathsArg = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    all_providers: AllProvidersOpt = False,
+    config: ConfigOpt = None,
+    output_format: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="Report format: text (default), json, sarif, github or markdown.",
+        ),
+    ] = None,
+    layout: OutputFormatOpt = None,
+    output_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output-file",
+            "-o",
+            metavar="FILE",
+            help="Write the report here; the terminal still shows text.",
+        ),
+    ] = None,
+    exit_zero: ExitZeroOpt = False,
+    fail_on: FailOnOpt = None,
+    baseline: BaselineOpt = None,
+    write_baseline: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--write-baseline", metavar="FILE", help="Record today's findings in this file; exit 0."
+        ),
+    ] = None,
+    show_suppressed: Annotated[
+        bool,
+        typer.Option("--show-suppressed", help="Also list findings silenced by inline comments."),
+    ] = False,
+    show_fixes: ShowFixesOpt = False,
+    changed_since: ChangedSinceOpt = None,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Show counts per rule instead of findings.")
+    ] = False,
+    max_file_size: MaxFileSizeOpt = None,
+    quiet: QuietOpt = False,
+    color: ColorOpt = None,
+    no_color: NoColorOpt = False,
+    jobs: JobsOpt = None,
+    cache_dir: CacheDirOpt = None,
+    no_cache: NoCacheOpt = False,
+    stdin_filename: StdinNameOpt = None,
+) -> None:
+    """Report mail code and config that uses basic auth or broken TLS settings."""
+    fmt, text_layout = report_format(output_format, layout)
+    if statistics and fmt not in ("text", "json"):
+        usage_error("--statistics works with --format text or json")
+    paths = paths or ["."]
+    stdin = reads_stdin(paths)
+    if changed_since and stdin:
+        usage_error("--changed-since cannot be used with stdin")
+    resolver = make_resolver(select, ignore, all_providers, config, fail_on, max_file_size)
+    colored = use_color(color, no_color, sys.stdout)
+    cwd = Path.cwd()
+    from ..baseline import BaselineError, apply_baseline
+    from ..config_file import ConfigError
+
+    progress = None if stdin else progress_bar(quiet)
+    try:
+        if stdin:
+            run = _check_stdin(resolver, stdin_filename, cwd)
+        else:
+            changed = changed_files(changed_since, paths, cwd) if changed_since else None
+            from ..engine import Settings, check_paths
+
+            run = check_paths(
+                paths,
+                Settings(),
+                cwd,
+                jobs=jobs,
+                cache_dir=cache_folder(paths, no_cache, cache_dir),
+                progress=(lambda done, total: progress("Checking", done, total))
+                if progress
+                else None,
+                configure=configure_for(resolver, changed),
+            )
+        if baseline is not None:
+            apply_baseline(run, baseline, cwd)
+    except (ConfigError, BaselineError) as error:
+        usage_error(str(error))
+    except GitError as error:
+        usage_error(f"--changed-since: {error}")
+    except Exception as error:  # noqa: BLE001 - an internal error is exit 2, not a traceback
+        internal_error(error)
+    finally:
+        if progress is not None:
+            progress.close()
+
+    failing = fail_on_check(resolver, cwd)
+    _report(
+        run,
+        fmt,
+        text_layout,
+        resolver,
+        cwd,
+        colored=colored,
+        output_file=output_file,
+        show_suppressed=show_suppressed,
+        show_fixes=show_fixes,
+        quiet=quiet,
+        statistics=statistics,
+        failing=failing,
+    )
+    if not run.files_scanned and not run.errors and not quiet:
+        warn(f"no files checked in {' '.join(paths)}: authsweep reads {KINDS_READ}")
+    if write_baseline is not None:
+        from ..baseline import write_baseline as record
+
+        try:
+            count = record(write_baseline, [*run.findings, *run.baselined], cwd)
+        except BaselineError as error:
+            usage_error(str(error))
+        if not quiet:
+            typer.echo(f"authsweep: recorded {count} findings in {write_baseline}", err=True)
+        return
+    if exit_zero:
+        return
+    # A file the gate could not check fails it like a finding: excluding it is the way out.
+    if run.errors or any(failing(f) for f in run.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path) -> RunResult:
+    from ..discover import kind_of
+    from ..engine import RunResult, apply_file_settings, check_source, selected_rules
+
+    display = stdin_filename or "-"
+    run = RunResult()
+    configured = resolver.configure(cwd / (stdin_filename or "stdin"))
+    if configured is None:  # named, but excluded by its configuration
+        return run
+    settings, ignored = configured
+    data, too_large = read_stdin(display, settings.max_file_bytes)
+    if too_large is not None:
+        run.errors.append(too_large)
+        return run
+    kind = kind_of(Path(display)) or "python"
+    result = check_source(display, kind, data, selected_rules(settings))
+    apply_file_settings(result, settings, ignored)
+    run.add(result)
+    return run
+
+
+def _report(
+    run: RunResult,
+    fmt: str,
+    layout: str,
+    resolver: ConfigResolver,
+    cwd: Path,
+    *,
+    colored: bool,
+    output_file: Path | None,
+    show_suppressed: bool,
+    show_fixes: bool,
+    quiet: bool,
+    statistics: bool,
+    failing,
+) -> None:
+    from ..report import ReportOptions, render
+
+    options = ReportOptions(
+        cwd=cwd,
+        show_suppressed=show_suppressed,
+        quiet=quiet,
+        statistics=statistics,
+        link_base=output_file.absolute().parent if output_file is not None else None,
+        layout=layout,
+        show_fixes=show_fixes,
+        fix_command="pre-commit run authsweep-fix" if under_pre_commit() else "authsweep fix",
+        fails=failing,
+        token_provider=lambda path: (
+            resolver.settings(resolver.config_for(cwd / path)).token_provider
+        ),
+    )
+    if output_file is not None:
+        try:
+            output_file.write_text(render(run, fmt, options=options), encoding="utf-8")
+        except OSError as error:
+            usage_error(f"cannot write {output_file}: {error.strerror}")
+        fmt = "text"
+    sys.stdout.write(render(run, fmt, color=fmt == "text" and colored, options=options))

@@ -1,0 +1,377 @@
+"""What ``check`` and ``fix`` share: their options, configuration, stdin, colour, the
+progress bar and git. Nothing here imports more than typer at module level."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
+
+import typer
+from typer.core import TyperCommand
+
+if TYPE_CHECKING:
+    from ..config_file import ConfigResolver
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# A progress bar is only worth its flicker on runs over this many files.
+PROGRESS_MIN_FILES = 100
+# Fixing costs several analyses a file: a bar is worth it sooner.
+FIX_PROGRESS_MIN_FILES = 10
+SEVERITIES = ("error", "warning", "info")
+FORMATS = ("text", "json", "sarif", "github", "markdown")  # `check --format`
+# How the text report lays findings out (`--output-format`), as Ruff's formats of these names.
+LAYOUTS = ("full", "concise", "grouped")
+COLOR_CHOICES = ("auto", "always", "never")
+# pre-commit sets this in every hook's environment (pre_commit/commands/run.py).
+PRE_COMMIT_ENV = "PRE_COMMIT"
+
+
+class HelpCommand(TyperCommand):
+    """Help as Ruff prints it: arguments and options with their metavar (``PATH``,
+    ``RULES``), never typer's type labels (``<list[str]>``, ``<bool>``)."""
+
+    def format_options(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                if not param.required:
+                    name = f"[{name}]"
+                if param.nargs != 1:
+                    name += "..."
+                arguments.append((name, getattr(param, "help", None) or ""))
+            else:
+                options.append(record)
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+
+PathsArg = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Argument(
+        metavar="PATH",
+        show_default=False,
+        help="Files or folders (default: the current folder); - or /dev/stdin for stdin.",
+    ),
+]
+SelectOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--select", metavar="RULES", help="Comma-separated rule ids or prefixes to run (AS1,AS201)."
+    ),
+]
+IgnoreOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."),
+]
+AllProvidersOpt = Annotated[
+    bool,
+    typer.Option("--all-providers", help="Also report hosts known to be other providers."),
+]
+ConfigOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        dir_okay=False,
+        help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+    ),
+]
+StdinNameOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--stdin-filename", metavar="PATH", help="The path to report for code read from stdin."
+    ),
+]
+ExitZeroOpt = Annotated[
+    bool, typer.Option("--exit-zero", help="Exit 0 even with findings or unchecked files.")
+]
+BaselineOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--baseline", metavar="FILE", help="Findings in this baseline file do not fail the run."
+    ),
+]
+FailOnOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Lowest severity that fails the run: error, warning (default) or info.",
+    ),
+]
+MaxFileSizeOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--max-file-size",
+        metavar="SIZE",
+        help="Larger files are not checked and fail the run (default 8MB; 0: no limit).",
+    ),
+]
+ChangedSinceOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--changed-since",
+        metavar="REV",
+        help="Only files changed since this git revision (and uncommitted ones).",
+    ),
+]
+OutputFormatOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--output-format",
+        metavar="LAYOUT",
+        help="Text layout: full (default), concise or grouped.",
+    ),
+]
+ShowFixesOpt = Annotated[
+    bool, typer.Option("--show-fixes", help="Show each fix: what it changes, or what was fixed.")
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print findings only: no summary, no progress.")
+]
+ColorOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), always, never.",
+    ),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Same as --color never.")]
+JobsOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--jobs", "-j", min=1, metavar="N", help="Worker processes for large runs (default: CPUs)."
+    ),
+]
+CacheDirOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        help="Where to cache results (default: .authsweep_cache at the project root, or "
+        "$AUTHSWEEP_CACHE_DIR).",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+]
+
+
+def usage_error(message: str) -> NoReturn:
+    typer.echo(f"authsweep: error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"authsweep: warning: {message}", err=True)
+
+
+def internal_error(error: BaseException) -> NoReturn:
+    typer.echo(f"authsweep: internal error: {error!r}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def codes(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+
+
+def choice(option: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    """``value`` if it is one of ``choices`` (None stays None), else a usage error."""
+    if value is None or value in choices:
+        return value
+    usage_error(f"{option}: {value!r} is not one of {', '.join(choices)}")
+
+
+def make_resolver(
+    select: str | None,
+    ignore: str | None,
+    all_providers: bool,
+    config: Path | None,
+    fail_on: str | None,
+    max_file_size: str | None,
+) -> ConfigResolver:
+    """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
+    from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
+
+    for option, value in (("--select", select), ("--ignore", ignore)):
+        for code in codes(value):
+            problem = selector_problem(code)
+            if problem:
+                usage_error(f"{option}: {problem}")
+    choice("--fail-on", fail_on, SEVERITIES)
+    size = None
+    if max_file_size is not None:
+        try:
+            size = parse_size(max_file_size)
+        except ValueError as error:
+            usage_error(f"--max-file-size: {error}")
+    overrides = Overrides(codes(select), codes(ignore), all_providers, fail_on, size)
+    try:
+        return ConfigResolver(overrides, config)
+    except ConfigError as error:
+        usage_error(str(error))
+
+
+def use_color(when: str | None, no_color: bool, stream: TextIO) -> bool:
+    """Whether to colour ``stream``, in CPython's own order: an explicit choice, then
+    NO_COLOR, then FORCE_COLOR, then a dumb terminal, then whether it is a terminal."""
+    when = choice("--color", when, COLOR_CHOICES)
+    if when == "always":
+        return True
+    if when == "never" or no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def under_pre_commit() -> bool:
+    return os.environ.get(PRE_COMMIT_ENV) == "1"
+
+
+def reads_stdin(paths: list[str]) -> bool:
+    """Whether the run reads stdin (``-``, ``/dev/stdin``); it must then be the only path."""
+    from ..discover import STDIN_NAMES
+
+    named = [p for p in paths if p in STDIN_NAMES]
+    if named and len(paths) > 1:
+        usage_error(f"{named[0]} (stdin) cannot be combined with other paths")
+    return bool(named)
+
+
+def read_stdin(display: str, limit: int):
+    """Stdin's bytes, or the error that says why they are not checked."""
+    from ..engine import too_large
+
+    data = sys.stdin.buffer.read()
+    return data, too_large(display, len(data), limit)
+
+
+def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Path | None:
+    from ..cache import CACHE_FOLDER, project_root
+
+    if no_cache:
+        return None
+    if cache_dir is not None:
+        return cache_dir
+    if os.environ.get("AUTHSWEEP_CACHE_DIR"):
+        return Path(os.environ["AUTHSWEEP_CACHE_DIR"])
+    return project_root(paths, Path.cwd()) / CACHE_FOLDER
+
+
+class GitError(Exception):
+    """git could not say which files changed."""
+
+
+def changed_files(rev: str, paths: list[str], cwd: Path) -> set[str]:
+    """Absolute paths of files changed since ``rev`` in the repositories holding ``paths``:
+    commits since the merge base (``rev...HEAD``), staged and unstaged changes, and new
+    files git does not ignore."""
+    tops: set[str] = set()
+    for given in paths:
+        path = cwd / given
+        folder = path if path.is_dir() else path.parent
+        top = _git(["rev-parse", "--show-toplevel"], folder)
+        tops.add(top.strip())
+    changed: set[str] = set()
+    for top in sorted(tops):
+        for args in (
+            ["diff", "--name-only", "-z", f"{rev}...HEAD"],
+            ["diff", "--name-only", "-z", "HEAD"],
+            ["ls-files", "--others", "--exclude-standard", "-z"],
+        ):
+            for name in _git(args, Path(top)).split("\0"):
+                if name:
+                    changed.add(os.path.abspath(os.path.join(top, name)))
+    return changed
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise GitError(f"git {args[0]} failed: {error}") from None
+    if result.returncode != 0:
+        raise GitError(f"git {args[0]} in {cwd}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def configure_for(resolver: ConfigResolver, changed: set[str] | None):
+    """Each file's settings (None: left out, by its configuration or --changed-since)."""
+
+    def configure(source):
+        if changed is not None and os.path.abspath(source.path) not in changed:
+            return None
+        return resolver.configure(source.path)
+
+    return configure
+
+
+class ProgressBar:
+    """A progress bar on stderr, started once a stage of the run turns out to cover many
+    files (rich is imported only then)."""
+
+    def __init__(self, minimum: dict[str, int] | None = None) -> None:
+        self._minimum = minimum or {}
+        self._progress = None
+        self._task = None
+        self._stage: str | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.close()
+            self._stage = stage
+            if total < self._minimum.get(stage, PROGRESS_MIN_FILES):
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._progress = Progress(
+                stage,
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(stage, total=total)
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def progress_bar(quiet: bool, minimum: dict[str, int] | None = None) -> ProgressBar | None:
+    if quiet or not (sys.stderr.isatty() and sys.stdout.isatty()):
+        return None
+    return ProgressBar(minimum)
+
+
+def fail_on_check(resolver: ConfigResolver, cwd: Path):
+    """Whether a finding fails the run: its severity against the fail-on of its file."""
+    from ..config_file import fails
+
+    def failing(finding) -> bool:
+        return fails(finding.severity.value, resolver.fail_on(cwd / finding.path))
+
+    return failing

@@ -1,0 +1,103 @@
+"""``authsweep rules`` and ``authsweep explain``: the rule catalog and one rule's docs.
+
+On a terminal they are drawn with rich (a table, rendered Markdown); written to a file
+or a pipe they are plain text that is never cut to a terminal's width: aligned columns
+for ``rules``, the Markdown source for ``explain``, and ``rules --format json`` for tools.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .common import usage_error, use_color
+
+RULE_FORMATS = ("text", "json")
+COLUMNS = ("id", "name", "severity", "fix", "what it flags")
+
+
+def fix_kind(rule) -> str | None:
+    """``safe``, ``unsafe``, or None for a rule without an automatic fix."""
+    safety = rule.fix_safety.lower()
+    if safety.startswith("no automatic"):
+        return None
+    return "unsafe" if safety.startswith("unsafe") else "safe"
+
+
+def list_rules(
+    output_format: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option("--format", metavar="FORMAT", help="text (default) or json."),
+    ] = None,
+) -> None:
+    """List every rule: id, name, severity, whether it can fix, what it flags."""
+    from authsweep.rules import ALL_RULES
+
+    fmt = output_format or "text"
+    if fmt not in RULE_FORMATS:
+        usage_error(f"--format: {fmt!r} is not one of {', '.join(RULE_FORMATS)}")
+    if fmt == "json":
+        from ..report.docs import rule_markdown
+
+        rows = [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "fix": fix_kind(rule),
+                "summary": rule.summary,
+                "explanation": rule_markdown(rule),
+                "references": list(rule.references),
+            }
+            for rule in ALL_RULES
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    rows = [
+        (rule.id, rule.name, rule.severity.value, fix_kind(rule) or "-", rule.summary)
+        for rule in ALL_RULES
+    ]
+    if not sys.stdout.isatty():
+        widths = [max(len(row[i]) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS) - 1)]
+        for row in [COLUMNS, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+            sys.stdout.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title="authsweep rules")
+    for column in COLUMNS:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
+
+
+def explain(
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="A rule id or name, e.g. AS101.")],
+) -> None:
+    """Show a rule's documentation: what, why, examples, the fix and its safety."""
+    from authsweep.rules import rule_by_id
+
+    from ..report.docs import rule_markdown
+
+    found = rule_by_id(rule)
+    if found is None:
+        usage_error(f"unknown rule {rule!r}; `authsweep rules` lists them")
+    text = rule_markdown(found)
+    if not sys.stdout.isatty():
+        sys.stdout.write(text)
+        return
+    from rich.markdown import Markdown
+
+    _console().print(Markdown(text))
+
+
+def _console():
+    from rich.console import Console
+
+    colored = use_color(None, False, sys.stdout)
+    return Console(force_terminal=colored, no_color=not colored, highlight=False)

@@ -1,0 +1,212 @@
+"""The README's commands, run as written.
+
+Every ```console block is run, one command after the other in one shell (so a ``cd`` or
+a file one command writes carries over), in a scratch git repository holding a copy of
+the demo projects in ``fixtures/`` and the README's own ``repo: local`` pre-commit
+configuration, with this
+interpreter's ``authsweep`` first on PATH. A command must exit 0 or 1 (2 is a usage
+error), print no traceback and no ``authsweep: error``, and every output line the
+README shows under it must appear in what it printed. The GitHub Actions workflow's
+``authsweep`` steps run the same way. The install block runs in a fresh virtual
+environment made from a copy of this working tree (``slow``: it builds and installs).
+
+The pre-commit configurations are run by tests/test_precommit.py; the Development
+block is what CI runs (``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from cli_support import GIT_ENV, commit_all, git, init_repo, write
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+README = (REPO_ROOT / "README.md").read_text()
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="runs the commands in bash")
+
+Command = tuple[str, list[str]]  # the command line, the output lines shown under it
+
+
+def console_blocks() -> list[list[Command]]:
+    blocks = []
+    for body in re.findall(r"```console\n(.*?)```", README, re.S):
+        commands: list[Command] = []
+        for line in body.splitlines():
+            if line.startswith("$ "):
+                commands.append((line[2:], []))
+            elif line.strip() and commands:
+                commands[-1][1].append(line)
+        blocks.append(commands)
+    return blocks
+
+
+def is_install(block: list[Command]) -> bool:
+    return any("pip install" in command for command, _ in block)
+
+
+def workflow_commands() -> list[Command]:
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    [workflow] = [yaml.safe_load(b) for b in blocks if "jobs:" in b and "authsweep check" in b]
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    return [(step["run"], []) for step in steps if step.get("run", "").startswith("authsweep ")]
+
+
+def run_in_bash(commands: list[Command], cwd: Path, env: dict[str, str]) -> list[tuple[int, str]]:
+    """Run the commands in one bash session; each one's exit code and output."""
+    script = []
+    for index, (command, _) in enumerate(commands):
+        # The command on lines of its own: a trailing "# comment" must not eat the rest.
+        if command.startswith(UNTIL_STOPPED):
+            command = f"timeout --preserve-status -s INT 8 {command}"
+        script += [f"printf '\\n@@start {index}@@\\n'", "{", command, "} 2>&1"]
+        script.append(f"printf '\\n@@end {index} %d@@\\n' $?")
+    result = subprocess.run(
+        ["bash", "-c", "\n".join(script)],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    outcomes = []
+    for index in range(len(commands)):
+        found = re.search(
+            rf"\n@@start {index}@@\n(.*?)\n@@end {index} (\d+)@@\n", result.stdout, re.S
+        )
+        assert found, f"{commands[index][0]!r} did not finish:\n{result.stdout}\n{result.stderr}"
+        outcomes.append((int(found.group(2)), found.group(1)))
+    return outcomes
+
+
+def assert_ran_as_documented(commands: list[Command], outcomes: list[tuple[int, str]]) -> None:
+    for (command, shown), (code, output) in zip(commands, outcomes, strict=True):
+        where = f"$ {command}\n{output}"
+        assert code in (0, 1), where
+        # Under ``lab run`` the program's own traceback is expected: the verdict judges it.
+        program_fails = command.startswith("authsweep lab run")
+        assert program_fails or "Traceback" not in output, where
+        assert "authsweep: error" not in output, where
+        assert "internal error" not in output, where
+        for line in (line for line in shown if line.strip() != "..."):  # "..." elides
+            # Numbers vary from run to run (times, sizes); the words around them must not.
+            assert _digits(line) in _digits(output), f"README shows {line!r} under:\n{where}"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def sh_commands() -> list[list[str]]:
+    """The ``authsweep`` commands of ```sh blocks: examples that need a folder of
+    repositories or remotes a test cannot hold as written; their parsing is checked."""
+    commands = []
+    for body in re.findall(r"```sh\n(.*?)```", README, re.S):
+        for line in body.splitlines():
+            words = shlex.split(line, comments=True)
+            if words[:1] == ["authsweep"]:
+                commands.append(words[1:])
+    return commands
+
+
+def test_sh_examples_are_commands_the_command_line_accepts() -> None:
+    import typer
+    from authsweep.scanner.cli import app
+
+    group = typer.main.get_command(app)
+    commands = sh_commands()
+    assert len(commands) >= 6
+    for args in commands:
+        command = group.commands[args[0]]
+        command.make_context(args[0], list(args[1:]))  # raises on a bad option or value
+
+
+def test_every_command_is_run_by_one_of_these_tests() -> None:
+    blocks = console_blocks()
+    assert sum(is_install(block) for block in blocks) == 1
+    every = [command for block in blocks for command, _ in block]
+    assert len(every) >= 20 and all(c.split()[0] in COMMANDS_RUN for c in every), every
+    assert len(workflow_commands()) == 2
+
+
+# What the console blocks may run: the tool, git and pre-commit, the install steps, and the
+# lab's environment for the sample it runs.
+COMMANDS_RUN = {"authsweep", "git", "pre-commit", "python3", ".", "export"}
+# Commands that run until they are stopped: run for a while, then given Ctrl-C.
+UNTIL_STOPPED = ("authsweep lab serve",)
+# The sample programs the lab examples run, by the name the README gives them.
+LAB_SAMPLES = {"send_invoice.py": "plain_login.py"}
+
+
+# The demo projects the examples name (the rest of fixtures/ only makes `check .` slower).
+SANDBOX_FIXTURES = ("legacy_mailer", "flask_app", "django_project", "config", "e2e")
+
+
+@pytest.fixture()
+def sandbox(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    root = init_repo(tmp_path / "project")
+    for name in SANDBOX_FIXTURES:
+        shutil.copytree(REPO_ROOT / "fixtures" / name, root / "fixtures" / name)
+    for name, sample in LAB_SAMPLES.items():
+        shutil.copy(REPO_ROOT / "fixtures" / "e2e" / sample, root / name)
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    [hooks] = [block for block in blocks if "repo: local" in block]
+    write(root / ".pre-commit-config.yaml", hooks)
+    commit_all(root, "fixtures")
+    git(root, "update-ref", "refs/remotes/origin/main", "HEAD")  # as in a clone
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(GIT_ENV)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+    return root, env
+
+
+def test_readme_console_examples_run_as_written(sandbox: tuple[Path, dict[str, str]]) -> None:
+    root, env = sandbox
+    commands = [c for block in console_blocks() if not is_install(block) for c in block]
+    commands += workflow_commands()
+    assert_ran_as_documented(commands, run_in_bash(commands, root, env))
+    # What the examples leave behind is what they say they make.
+    assert (root / ".authsweep-baseline.json").is_file()
+    assert (root / "authsweep.sarif").is_file() and (root / "report.json").is_file()
+    assert "587" in (root / "fixed.py").read_text()
+    assert ".authsweep-baseline.json" in git(root, "diff", "--cached", "--name-only")
+
+
+@pytest.mark.slow
+def test_readme_install_steps_in_a_fresh_environment(tmp_path: Path) -> None:
+    clone = tmp_path / "authsweep"
+    listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in listed.split("\0"):
+        source = REPO_ROOT / name
+        if name and source.is_file() and not source.is_symlink():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, clone / name)
+    [block] = [block for block in console_blocks() if is_install(block)]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    # The interpreter the suite runs on, not this virtual environment's.
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != Path(sys.executable).parent
+    )
+    outcomes = run_in_bash(block, clone, env)
+    assert_ran_as_documented(block, outcomes)
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    assert (clone / ".venv" / "bin" / "authsweep").is_file()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    setup = README.split("## Set-up\n", 1)[1].split("\n## ", 1)[0]
+    install_and_demo, tests = re.findall(r"```sh\n(.*?)\n```", setup, re.S)
+    assert "authsweep check fixtures/" in install_and_demo
+    ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci == tests.strip() and tests.endswith("python3 -m pytest -q")
