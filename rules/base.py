@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
-from authsweep.scanner.model import Connection, MailFile, Remedy, Span, Step, Value
+from authsweep.scanner.model import Connection, MailFile, Remedy, RemedyKind, Span, Step, Value
 from authsweep.scanner.providers import OTHER, Provider, is_personal_account, lookup
 
 
@@ -29,6 +29,8 @@ class Example:
 @dataclass(frozen=True)
 class RuleOptions:
     all_providers: bool = False
+    # The project declares these files' mail hosts Microsoft 365 (``assume-microsoft``).
+    assume_microsoft: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class Rule:
             if self.options.all_providers:
                 return HostPolicy(provider, Severity.INFO, Confidence.HIGH)
             return None
+        if self.options.assume_microsoft:
+            return HostPolicy(lookup(DECLARED_MICROSOFT_HOST), self.severity, Confidence.MEDIUM)
         if conn.test_code:
             return None  # tests talk to fake servers; a Microsoft host in a test is still reported
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
@@ -121,16 +125,27 @@ class Rule:
             if not wanted(conn):
                 continue
             for login in conn.logins():
-                if not login.password_given:
-                    continue
+                if not login.password_given or login.expected_to_fail:
+                    continue  # a test that asserts basic auth is refused is right as it is
                 policy = self.host_policy(conn)
                 if policy is not None:
                     yield conn, login, policy
 
     @staticmethod
+    def oauth2_remedy(policy: HostPolicy, login: Step) -> Remedy | None:
+        """The XOAUTH2 rewrite of a password login, only for a host known (or declared) to
+        be Microsoft 365 and an organisation account: an unknown host may be anyone's."""
+        if not policy.provider.microsoft or personal_account(policy, login.user):
+            return None
+        return login.remedies.get(RemedyKind.XOAUTH2)
+
+    @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
 
+
+# How the provider table names Microsoft 365 when the project declares its hosts are.
+DECLARED_MICROSOFT_HOST = "smtp.office365.com"
 
 PERSONAL_ACCOUNT_NOTE = (
     "a personal Outlook.com account needs a delegated OAuth2 flow (device code or "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import Connection, MailFile, Protocol, RemedyKind
+from authsweep.scanner.model import Connection, MailFile, Protocol
 
 from .base import (
     PERSONAL_ACCOUNT_NOTE,
@@ -92,7 +92,7 @@ class ImapPopBasicAuth(Rule):
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self.fix_from(
-                    None if personal else login.remedies.get(RemedyKind.XOAUTH2),
+                    self.oauth2_remedy(policy, login),
                     Applicability.UNSAFE,
                     xoauth2_fix_message(login),
                 ),

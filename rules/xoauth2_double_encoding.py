@@ -50,7 +50,7 @@ class Xoauth2DoubleEncoding(Rule):
             "base64.b64encode(auth_string.encode()).decode())\n",
             lines=(5,),
             fixed=(
-                "import base64, smtplib, ssl\n"
+                "import smtplib, ssl\n"
                 "with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
                 "    smtp.starttls(context=ssl.create_default_context())\n"
                 "    auth_string = f'user={user}\\x01auth=Bearer {token}\\x01\\x01'\n"

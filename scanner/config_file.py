@@ -40,6 +40,7 @@ KEYS = (
     "extend-exclude",
     "per-file-ignores",
     "all-providers",
+    "assume-microsoft",
     "token-provider",
     "severity",
     "fail-on",
@@ -78,6 +79,9 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     all_providers: bool = False
+    # Files whose mail hosts are Microsoft 365 even where the code does not say which host:
+    # globs relative to ``root`` (``"**"`` for every file).
+    assume_microsoft: tuple[str, ...] = ()
     token_provider: str | None = None
     severity: tuple[tuple[str, str], ...] = ()
     fail_on: str | None = None  # None: not set
@@ -181,6 +185,12 @@ def _parse(table: dict, path: Path, where: str) -> Config:
         if not isinstance(value, bool):
             raise fail("all-providers", f"expected true or false, got {value!r}")
         config["all_providers"] = value
+    if "assume-microsoft" in table:
+        value = table["assume-microsoft"]
+        if isinstance(value, bool):
+            config["assume_microsoft"] = ("**",) if value else ()
+        else:
+            config["assume_microsoft"] = strings("assume-microsoft", value)
     if "token-provider" in table:
         value = table["token-provider"]
         if not isinstance(value, str) or not _TOKEN_PROVIDER.match(value):
@@ -236,6 +246,7 @@ class Overrides:
     all_providers: bool = False
     fail_on: str | None = None  # replaces the configured fail-on when given
     max_file_bytes: int | None = None  # replaces the configured max-file-size when given
+    assume_microsoft: bool = False  # every file's unknown hosts are Microsoft 365
 
 
 @dataclass
@@ -244,7 +255,7 @@ class ConfigResolver:
     config_file: Path | None = None  # --config
     _forced: Config | None = field(default=None, init=False)
     _by_folder: dict[str, Config | None] = field(default_factory=dict, init=False)
-    _settings: dict[Config | None, Settings] = field(default_factory=dict, init=False)
+    _settings: dict[tuple[Config | None, bool], Settings] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         if self.config_file is not None:
@@ -263,14 +274,16 @@ class ConfigResolver:
 
         return nearest_ancestor(folder, self._by_folder, table_in)
 
-    def settings(self, config: Config | None) -> Settings:
-        if config not in self._settings:
+    def settings(self, config: Config | None, assume_microsoft: bool = False) -> Settings:
+        key = (config, assume_microsoft or self.overrides.assume_microsoft)
+        if key not in self._settings:
             over = self.overrides
             select = over.select or (config.select if config and config.select else ())
-            self._settings[config] = Settings(
+            self._settings[key] = Settings(
                 select=select,
                 ignore=(*(config.ignore if config else ()), *over.ignore),
                 all_providers=over.all_providers or bool(config and config.all_providers),
+                assume_microsoft=key[1],
                 token_provider=config.token_provider if config else None,
                 severity=config.severity if config else (),
                 max_file_bytes=next(
@@ -283,7 +296,7 @@ class ConfigResolver:
                     if size is not None
                 ),
             )
-        return self._settings[config]
+        return self._settings[key]
 
     def fail_on(self, path: Path) -> str:
         """The severity from which findings in the file at ``path`` fail the run."""
@@ -314,4 +327,5 @@ class ConfigResolver:
             if _matches(relative, pattern)
             for code in codes
         )
-        return self.settings(config), ignored
+        assumed = any(_matches(relative, pattern) for pattern in config.assume_microsoft)
+        return self.settings(config, assumed), ignored

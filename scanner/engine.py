@@ -30,6 +30,8 @@ class Settings:
     select: tuple[str, ...] = ()  # rule ids or prefixes ("AS1"); empty: all
     ignore: tuple[str, ...] = ()
     all_providers: bool = False
+    # Unknown hosts are Microsoft 365 (declared by the project: ``assume-microsoft``).
+    assume_microsoft: bool = False
     exclude: tuple[str, ...] = ()
     # "pkg.module:function" returning an access token for a scope; the XOAUTH2 fix imports
     # it instead of adding its own MSAL helper.
@@ -76,7 +78,9 @@ def matches(rule_id: str, codes: Sequence[str]) -> bool:
 def selected_rules(settings: Settings) -> list:
     from authsweep.rules import ALL_RULES, RuleOptions
 
-    options = RuleOptions(all_providers=settings.all_providers)
+    options = RuleOptions(
+        all_providers=settings.all_providers, assume_microsoft=settings.assume_microsoft
+    )
     chosen = []
     for rule in ALL_RULES:
         if settings.select and not matches(rule.id, settings.select):

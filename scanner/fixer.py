@@ -24,6 +24,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.tidy import tidy
 from .fixes.write import write_atomically
 from .model import Edit, Remedy
 from .pool import run_tasks
@@ -50,6 +51,8 @@ class FileFix:
     secrets: set[str] = field(default_factory=set)
     # Fixes the re-analysis did not keep, by finding, with the reason.
     refused: dict[tuple[str, str], tuple[Finding, str]] = field(default_factory=dict)
+    # What a fix left in place on purpose (a module-level password nothing here reads).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -174,6 +177,7 @@ class FixOutcome:
         if self.errors:
             files = len({error.path for error in self.errors})
             lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
+        lines += [f"{f.path}: {note}" for f in self.files if f.changed for note in f.notes]
         if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files if f.changed):
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
@@ -266,13 +270,14 @@ def fix_source(
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
             return result
-        updated, failure = _apply(current, chosen, codec.newline, kind, settings)
+        updated, failure, notes = _apply(current, chosen, codec.newline, kind, settings)
         attempt = None
         if failure is None:
             attempt = check_source(path, kind, codec.encode(updated), rules)
             failure = _verdict(checked, attempt, chosen, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
+            result.notes += notes
             current, checked = updated, attempt
         elif len(chosen) > 1:
             one_at_a_time = True
@@ -307,22 +312,25 @@ def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
 
 def _apply(
     text: str, chosen: list[Finding], newline: str, kind: str, settings: Settings
-) -> tuple[str, str | None]:
-    """The text with the chosen fixes and what they need at module level, or why not."""
+) -> tuple[str, str | None, list[str]]:
+    """The text with the chosen fixes, what they need at module level and nothing they
+    left unused, or why not; and notes on what was kept."""
     from .fixes.module_needs import NotRewritable, add_module_needs
 
     remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
     updated = apply_edits(text, [edit for r in remedies for edit in r.edits], newline)
     if kind != "python":
-        return updated, None
+        return updated, None, []
     imports = {name for r in remedies for name in r.imports}
     helpers = {name for r in remedies for name in r.helpers}
     try:
-        return add_module_needs(updated, imports, helpers, settings.token_provider), None
+        updated = add_module_needs(updated, imports, helpers, settings.token_provider)
     except NotRewritable as error:
-        return text, str(error)
+        return text, str(error), []
     except ValueError:
-        return text, "the fixed file would not parse"
+        return text, "the fixed file would not parse", []
+    tidied, notes = tidy(text, updated)
+    return tidied, None, notes
 
 
 def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> str | None:

@@ -156,6 +156,8 @@ class Step:
     text: str | None = None
     removal: Edit | None = None
     indent: str = ""
+    # Test code asserts that this login fails (``pytest.raises``, ``assertRaises``).
+    expected_to_fail: bool = False
 
     @property
     def password_given(self) -> bool:

@@ -83,6 +83,11 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
+def lines_with_ends(text: str) -> list[str]:
+    """The lines of source as Python counts them, each with its line end."""
+    return _LINE.findall(text)
+
+
 def source_lines(text: str) -> list[str]:
     """The lines of source as Python counts them: only ``\\r\\n``, ``\\r`` and ``\\n``
     end a line (``str.splitlines`` also breaks at form feeds and Unicode separators,

@@ -13,6 +13,7 @@ from .common import (
     FORMATS,
     LAYOUTS,
     AllProvidersOpt,
+    AssumeMicrosoftOpt,
     BaselineOpt,
     CacheDirOpt,
     ChangedSinceOpt,
@@ -85,6 +86,7 @@ def check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     all_providers: AllProvidersOpt = False,
+    assume_microsoft: AssumeMicrosoftOpt = False,
     config: ConfigOpt = None,
     output_format: Annotated[
         Optional[str],  # noqa: UP045 - typer reads the annotation at run time
@@ -139,7 +141,9 @@ def check(
     stdin = reads_stdin(paths)
     if changed_since and stdin:
         usage_error("--changed-since cannot be used with stdin")
-    resolver = make_resolver(select, ignore, all_providers, config, fail_on, max_file_size)
+    resolver = make_resolver(
+        select, ignore, all_providers, config, fail_on, max_file_size, assume_microsoft
+    )
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
     from ..baseline import BaselineError, apply_baseline

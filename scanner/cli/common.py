@@ -78,6 +78,14 @@ AllProvidersOpt = Annotated[
     bool,
     typer.Option("--all-providers", help="Also report hosts known to be other providers."),
 ]
+AssumeMicrosoftOpt = Annotated[
+    bool,
+    typer.Option(
+        "--assume-microsoft",
+        help="Treat hosts the code does not name as Microsoft 365 (as the assume-microsoft "
+        "setting does): reported as errors, and fix writes the XOAUTH2 rewrite for them.",
+    ),
+]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -201,6 +209,7 @@ def make_resolver(
     config: Path | None,
     fail_on: str | None,
     max_file_size: str | None,
+    assume_microsoft: bool = False,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
     from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
@@ -217,7 +226,9 @@ def make_resolver(
             size = parse_size(max_file_size)
         except ValueError as error:
             usage_error(f"--max-file-size: {error}")
-    overrides = Overrides(codes(select), codes(ignore), all_providers, fail_on, size)
+    overrides = Overrides(
+        codes(select), codes(ignore), all_providers, fail_on, size, assume_microsoft
+    )
     try:
         return ConfigResolver(overrides, config)
     except ConfigError as error:

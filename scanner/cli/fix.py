@@ -17,6 +17,7 @@ from .common import (
     LAYOUTS,
     PROGRESS_MIN_FILES,
     AllProvidersOpt,
+    AssumeMicrosoftOpt,
     BaselineOpt,
     CacheDirOpt,
     ChangedSinceOpt,
@@ -61,6 +62,7 @@ def fix(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     all_providers: AllProvidersOpt = False,
+    assume_microsoft: AssumeMicrosoftOpt = False,
     config: ConfigOpt = None,
     unsafe_fixes: Annotated[
         bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
@@ -90,7 +92,9 @@ def fix(
     stdin = reads_stdin(paths)
     if changed_since and stdin:
         usage_error("--changed-since cannot be used with stdin")
-    resolver = make_resolver(select, ignore, all_providers, config, fail_on, max_file_size)
+    resolver = make_resolver(
+        select, ignore, all_providers, config, fail_on, max_file_size, assume_microsoft
+    )
     # The fixed code or the diff goes to stdout; with either, the report goes to stderr.
     report_stream = sys.stderr if diff or stdin else sys.stdout
     colored = use_color(color, no_color, report_stream)

@@ -6,10 +6,9 @@ import ast
 from collections.abc import Iterable
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from .helpers import HELPERS
+from .imports import Wanted, add_imports
 
 
 def _defined_names(module: cst.Module) -> set[str]:
@@ -77,7 +76,7 @@ def rewritable(code: str) -> None:
 def add_module_needs(
     code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
 ) -> str:
-    """Add imports (LibCST's import helper, no duplicates) and helper definitions after
+    """Add imports (each at its sorted place, no duplicates) and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
     an import of the project's own function. Raises ValueError if ``code`` does not parse,
     :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
@@ -91,29 +90,29 @@ def add_module_needs(
     except cst.ParserSyntaxError as error:
         raise ValueError(str(error)) from None
     defined = _defined_names(module)
-    context = CodemodContext()
+    wanted: list[Wanted] = []
     new_helpers = []
     for name in sorted(helpers):
         if name in defined:
             continue
         if token_provider and name == "oauth2_access_token":
             provider_module, _, function = token_provider.partition(":")
-            AddImportsVisitor.add_needed_import(
-                context, provider_module, function, None if function == name else name
-            )
+            wanted.append(Wanted(provider_module, function, name, first_party=True))
             continue
         helper = HELPERS[name]
         imports.update(helper.imports)
         new_helpers.append(helper)
-    for name in sorted(imports):
-        AddImportsVisitor.add_needed_import(context, name)
-    module = AddImportsVisitor(context).transform_module(module)
+    wanted += [Wanted(name) for name in sorted(imports)]
+    code = add_imports(code, wanted)
+    module = cst.parse_module(code)
     if new_helpers:
         statements: list[cst.BaseStatement] = []
         for helper in new_helpers:
             # Newlines inside the docstring are part of a string token: match the file's.
             parsed = cst.parse_module(helper.source.replace("\n", module.default_newline)).body
-            first = parsed[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+            # One blank line after the imports before a statement, two before a def (isort).
+            gap = 2 if isinstance(parsed[0], (cst.FunctionDef, cst.ClassDef)) else 1
+            first = parsed[0].with_changes(leading_lines=[cst.EmptyLine()] * gap)
             statements.extend([first, *parsed[1:]])
         body = list(module.body)
         index = 0

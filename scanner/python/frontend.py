@@ -27,6 +27,9 @@ from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
+# unittest's context managers that assert the block raises.
+_ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
+
 
 class PythonFrontEnd:
     def __init__(self, adapters: Iterable[Adapter] = ADAPTERS) -> None:
@@ -171,9 +174,28 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
+        if taken and self._expects_failure(node):
+            for step in taken:
+                step.expected_to_fail = True
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
+
+    def _expects_failure(self, node: ast.AST) -> bool:
+        """Inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``: test code
+        that asserts the call fails."""
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
+            if isinstance(current, (ast.With, ast.AsyncWith)):
+                for item in current.items:
+                    expected = item.context_expr
+                    if isinstance(expected, ast.Call) and (
+                        "pytest.raises" in self.values.qualified_names(expected.func)
+                        or dotted_name(expected.func) in _ASSERT_RAISES
+                    ):
+                        return True
+            current = self.parents.get(current)
+        return False
 
     def _find_paths(self) -> None:
         """The order of each connection's steps along the module's control flow."""
