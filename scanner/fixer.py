@@ -50,7 +50,7 @@ class FileFix:
     # Literal secrets as written in the file: masked wherever a diff shows them.
     secrets: set[str] = field(default_factory=set)
     # Fixes the re-analysis did not keep, by finding, with the reason.
-    refused: dict[tuple[str, str], tuple[Finding, str]] = field(default_factory=dict)
+    refused: dict[tuple, tuple[Finding, str]] = field(default_factory=dict)
     # What a fix left in place on purpose (a module-level password nothing here reads).
     notes: list[str] = field(default_factory=list)
 
@@ -269,6 +269,11 @@ def fix_source(
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
+            # A refusal counts only for what is still there (a later round may have fixed it).
+            left = {(f.rule, f.fingerprint) for f in result.remaining}
+            result.refused = {
+                key: refusal for key, refusal in result.refused.items() if key[:2] in left
+            }
             return result
         updated, failure, notes = _apply(current, chosen, codec.newline, kind, settings)
         attempt = None
@@ -288,9 +293,13 @@ def fix_source(
     return result
 
 
-def _key(finding: Finding) -> tuple[str, str]:
-    """A finding whatever line it moved to: its rule and the fingerprint of its code."""
-    return finding.rule, finding.fingerprint or ""
+def _key(finding: Finding) -> tuple:
+    """A fix whatever line it moved to: the finding's rule and the fingerprint of its code,
+    and what the fix writes (a fix refused once may be another fix once other fixes have
+    changed the code around it)."""
+    remedy = finding.fix.remedy if finding.fix is not None else None
+    writes = tuple(e.replacement for e in remedy.edits) if remedy is not None else ()
+    return finding.rule, finding.fingerprint or "", writes
 
 
 def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:

@@ -186,9 +186,16 @@ def _connect(conn: Connection, site: CallSite) -> Step:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
-        port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
-        if port_fix is not None and conn.tls is Tls.NONE:
-            conn.remedies[RemedyKind.PORT_587] = port_fix
+        to_587 = edits.replace_literal(port, "587", site.code)
+        switch = conn.remedies.get(RemedyKind.USE_STARTTLS)
+        if to_587 is None:
+            conn.remedies.pop(RemedyKind.PORT_587, None)  # the constructor's port is not used
+        elif conn.tls is Tls.NONE:
+            conn.remedies[RemedyKind.PORT_587] = Remedy((to_587,))
+        elif switch is not None:  # SMTP_SSL: plain client, this port, STARTTLS after connect()
+            conn.remedies[RemedyKind.PORT_587] = dataclasses.replace(
+                switch, edits=(*switch.edits, to_587)
+            )
     return _statement_step(StepKind.CONNECT, site)
 
 
