@@ -18,14 +18,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.new_files import CreatedFile, create_file, module_path, new_file_diff, plan_files
 from .fixes.write import write_atomically
-from .model import Edit, Remedy
+from .model import MODULE_NAME, Edit, Remedy
 from .pool import run_tasks
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
@@ -50,12 +51,18 @@ class FileFix:
     secrets: set[str] = field(default_factory=set)
     # Fixes the re-analysis did not keep, by finding, with the reason.
     refused: dict[tuple[str, str], tuple[Finding, str]] = field(default_factory=dict)
+    # Modules the kept fixes add to the project (written before the file itself).
+    created: list[CreatedFile] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.error is None and self.after != self.before
 
     def diff(self) -> str:
+        """The file's diff, and one that creates each module its fixes add."""
+        return self._diff() + "".join(new_file_diff(c) for c in self.created if self.changed)
+
+    def _diff(self) -> str:
         """A unified diff that ``git apply`` and ``patch`` take: lines end at ``\\n``
         only, as git splits them (a form feed or a lone ``\\r`` stays inside a line).
         Secrets are masked, so a hunk that shows one does not apply: ``fix`` writes it."""
@@ -98,7 +105,16 @@ class FixOutcome:
 
     @property
     def diff(self) -> str:
-        return "".join(f.diff() for f in self.files)
+        """Every file's diff; a module that fixes of several files add is shown once."""
+        shown: set[str] = set()
+        parts = []
+        for file in self.files:
+            parts.append(file._diff())
+            for created in file.created if file.changed else ():
+                if created.display not in shown:
+                    shown.add(created.display)
+                    parts.append(new_file_diff(created))
+        return "".join(parts)
 
     @property
     def applied(self) -> Counter[str]:
@@ -232,9 +248,11 @@ def fix_source(
     unsafe: bool,
     rules: Sequence | None = None,
     ignored: Sequence[str] = (),
+    location: Path | None = None,
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
-    rules ignored for this file (``ignored``) are not fixed.
+    rules ignored for this file (``ignored``) are not fixed. ``location`` is where the file
+    is, for fixes that add a module beside it (none without it: stdin).
 
     The fixer answers to the model: each round's fixes are applied and the file analysed
     again; they are kept only if every finding they were meant to remove is gone and no
@@ -266,13 +284,20 @@ def fix_source(
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
             return result
+        chosen = [_named_modules(f, settings) for f in chosen]
         updated, failure = _apply(current, chosen, codec.newline, kind, settings)
         attempt = None
+        created: list[CreatedFile] = []
+        if failure is None:
+            created, failure = _new_files(
+                path, location, updated, codec.newline, chosen, settings, rules
+            )
         if failure is None:
             attempt = check_source(path, kind, codec.encode(updated), rules)
             failure = _verdict(checked, attempt, chosen, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
+            result.created.extend(created)
             current, checked = updated, attempt
         elif len(chosen) > 1:
             one_at_a_time = True
@@ -281,6 +306,52 @@ def fix_source(
     result.error = FileError(path, f"fix did not converge in {MAX_STEPS} steps", "fix")
     result.after = text
     return result
+
+
+def _named_modules(finding: Finding, settings: Settings) -> Finding:
+    """The finding with the name of the module its fix adds (``oauth2-module``) written
+    into its edits and new files."""
+    fix = finding.fix
+    assert fix is not None
+    remedy = fix.remedy
+    if not remedy.files:
+        return finding
+    name = settings.oauth2_module
+    edits = tuple(
+        Edit(e.start, e.end, e.replacement.replace(MODULE_NAME, name)) for e in remedy.edits
+    )
+    files = tuple(replace(new, path=module_path(new, name)) for new in remedy.files)
+    named = replace(fix, remedy=replace(remedy, edits=edits, files=files))
+    return replace(finding, fix=named)
+
+
+def _new_files(
+    display: str,
+    location: Path | None,
+    text: str,
+    newline: str,
+    chosen: list[Finding],
+    settings: Settings,
+    rules: Sequence,
+) -> tuple[list[CreatedFile], str | None]:
+    """The modules the chosen fixes add, each checked clean, or why they cannot be added."""
+
+    def check(shown: str, data: bytes) -> list[str]:
+        checked = check_source(shown, "python", data, rules)
+        if checked.errors:
+            raise ValueError(checked.errors[0].message)
+        return [f"{f.rule} {f.message}" for f in checked.findings if not f.suppressed]
+
+    return plan_files(
+        [f.fix.remedy for f in chosen],  # type: ignore[union-attr]
+        display=display,
+        location=location,
+        text=text,
+        newline=newline,
+        module_name=settings.oauth2_module,
+        token_provider=settings.token_provider,
+        check=check,
+    )
 
 
 def _key(finding: Finding) -> tuple[str, str]:
@@ -362,7 +433,14 @@ def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
     try:
         with time_limit(FILE_TIMEOUT_SECONDS):
             fixed = fix_source(
-                display, kind, data, settings, unsafe=unsafe, rules=rules, ignored=ignored
+                display,
+                kind,
+                data,
+                settings,
+                unsafe=unsafe,
+                rules=rules,
+                ignored=ignored,
+                location=Path(path),
             )
     except (FileTimeout, RecursionError, MemoryError) as problem:
         reason = "took too long" if isinstance(problem, FileTimeout) else type(problem).__name__
@@ -487,6 +565,7 @@ def _fix_paths(
             outcome.errors.append(FileError(task[1], f"{where} not fixed: {reason}", "fix"))
         if write and fixed.changed and fixed.codec is not None and data is not None:
             try:
+                _create_modules(fixed, Path(task[0]))
                 write_atomically(Path(task[0]), fixed.codec.encode(fixed.after), data)
             except (OSError, UnicodeEncodeError) as problem:
                 outcome.errors.append(FileError(task[1], f"fix not written: {problem}", "fix"))
@@ -499,6 +578,13 @@ def _fix_paths(
     outcome.remaining.sort(key=Finding.sort_key)
     outcome.errors.sort(key=lambda e: e.path)
     return outcome
+
+
+def _create_modules(fixed: FileFix, location: Path) -> None:
+    """Write the modules the file's fixes add, before the file that refers to them. One
+    that another file's fix of this run wrote already is left as it is."""
+    for created in fixed.created:
+        create_file(created, location)
 
 
 def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:
