@@ -185,6 +185,7 @@ class FixOutcome:
             if unsafe:
                 line += f" ({unsafe} fixable with `{unsafe_command}`)"
             lines.append(line + ".")
+        lines.extend(self._created_lines(written))
         if self.baselined:
             lines.append(f"{len(self.baselined)} known from the baseline.")
         if self.errors:
@@ -202,6 +203,17 @@ class FixOutcome:
                 "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
             )
         return "\n".join(lines)
+
+
+    def _created_lines(self, written: bool) -> list[str]:
+        """A line for each module the fixes add to the project (once, however many files
+        refer to it)."""
+        verb = "Added" if written else "Would add"
+        seen: dict[str, str] = {}
+        for file in self.files:
+            for created in file.created if file.changed else ():
+                seen.setdefault(created.display, created.class_name)
+        return [f"{verb} {path} ({name})." for path, name in seen.items()]
 
 
 def _allowed(finding: Finding, unsafe: bool) -> bool:

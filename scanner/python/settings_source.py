@@ -18,8 +18,10 @@ from __future__ import annotations
 import ast
 import re
 
-from ..model import Connection, MailFile, Value
+from ..model import Connection, MailFile, Span, Value
+from ..project import flask_extension
 from ..settings import Setting, interpret, is_setting_key
+from ..settings_backend import project_of
 from .adapters.logging_handlers import config_connections
 from .source import dotted_name
 from .symbols import Symbols
@@ -35,7 +37,7 @@ def read_python_settings(
     """Add the connections and secrets of the module's mail settings to ``mail``."""
     if not _MENTIONS.search(values.text.code):
         return
-    reader = _Reader(values)
+    reader = _Reader(values, _names_read(tree))
     star_import = any(
         isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
         for statement in tree.body
@@ -63,6 +65,7 @@ def read_python_settings(
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
+    project = project_of(values.path, flask_extension(values.path, values.text.code))
     for complete, settings in ((True, reader.complete), (False, reader.partial)):
         found = interpret(
             settings,
@@ -70,6 +73,7 @@ def read_python_settings(
             python=True,
             bool_words=("True", "False"),
             text=values.text.code,
+            project=project,
         )
         mail.connections.extend(
             conn for conn in found.connections if not any(_same(conn, c) for c in code)
@@ -93,9 +97,20 @@ def _same_value(a: Value, b: Value) -> bool:
     return a.origin is not None and a.origin != "missing" and a.origin == b.origin
 
 
+def _names_read(tree: ast.Module) -> frozenset[str]:
+    """Names and attributes the module reads: a setting read elsewhere is not removed."""
+    return frozenset(
+        node.id if isinstance(node, ast.Name) else node.attr
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
+        or isinstance(node, ast.Attribute)
+    )
+
+
 class _Reader:
-    def __init__(self, values: Evaluator) -> None:
+    def __init__(self, values: Evaluator, names_read: frozenset[str] = frozenset()) -> None:
         self.values = values
+        self.names_read = names_read
         self.complete: list[Setting] = []
         self.partial: list[Setting] = []
         self.log_handlers: list[Connection] = []
@@ -110,14 +125,60 @@ class _Reader:
         *,
         mapping: bool = True,
         listed: bool = False,
+        item: ast.AST | Span | None = None,
     ) -> None:
+        """One setting; ``item`` is the statement, keyword or dict entry that writes it,
+        for fixes that replace it by other settings."""
         if not is_setting_key(key, mapping=mapping):
             return
         evaluated = self.values.evaluate(value)
         token = evaluated.literal_span or (evaluated.span if evaluated.literal else None)
         text = self.values.text.text(token) if token is not None else ""
-        setting = Setting(key, evaluated, key_span, group, token, text, listed=listed)
+        statement, form = None, ""
+        if item is not None:
+            statement, form = self._layout(key_span, self.values.span(value), item)
+        setting = Setting(
+            key,
+            evaluated,
+            key_span,
+            group,
+            token,
+            text,
+            listed=listed,
+            statement=statement,
+            form=form,
+        )
         (self.complete if complete else self.partial).append(setting)
+
+    def _entry(self, key: ast.expr, value: ast.expr) -> Span:
+        """A dict entry, from its key to its value."""
+        return self.values.text.span_of(self.values.span(key).start, self.values.span(value).end)
+
+    def _layout(self, key: Span, value: Span, item: ast.AST | Span) -> tuple[Span | None, str]:
+        """The lines ``item`` stands alone on, and the form of a sibling written there."""
+        code = self.values.text.code
+        span = item if isinstance(item, Span) else self.values.span(item)
+        line_start = code.rfind("\n", 0, span.start) + 1
+        line_end = _line_end(code, span.end)
+        rest = code[span.end : line_end].strip()
+        comma = rest.startswith(",")
+        if code[line_start : span.start].strip() or rest.lstrip(",").strip():
+            return None, ""  # something else on its lines (a comment included): left alone
+        if code[key.start : key.start + 1] in "'\"":
+            key = self.values.text.span_of(key.start + 1, key.end - 1)  # inside the quotes
+
+        def escaped(part: str) -> str:
+            return part.replace("{", "{{").replace("}", "}}")
+
+        form = (
+            escaped(code[line_start : key.start])
+            + "{key}"
+            + escaped(code[key.end : value.start])
+            + "{value}"
+            + escaped(code[value.end : span.end])
+            + ("," if comma else "")
+        )
+        return self.values.text.span_of(line_start, line_end), form
 
     def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
@@ -127,16 +188,25 @@ class _Reader:
                 targets = [statement.target]
             else:
                 continue
+            alone = isinstance(statement, ast.Assign) and len(targets) == 1
             for target in targets:
                 if isinstance(target, ast.Name):
-                    self.assignment(target, statement.value, group, complete)  # type: ignore[arg-type]
+                    item = statement if alone and target.id not in self.names_read else None
+                    self.assignment(target, statement.value, group, complete, item)  # type: ignore[arg-type]
 
-    def assignment(self, target: ast.Name, value: ast.expr, group: str, complete: bool) -> None:
+    def assignment(
+        self,
+        target: ast.Name,
+        value: ast.expr,
+        group: str,
+        complete: bool,
+        item: ast.stmt | None = None,
+    ) -> None:
         """``NAME = value``: a setting; a dict literal is a group of settings of its own
         (``SMTP_CONFIG = {...}``), or a logging configuration (``LOGGING = {...}``)."""
         span = self.values.span(target)
         if not isinstance(value, ast.Dict):
-            self.add(target.id, span, value, group, complete, mapping=False)
+            self.add(target.id, span, value, group, complete, mapping=False, item=item)
             return
         keys = _dict_keys(value)
         if "handlers" in keys:
@@ -146,7 +216,13 @@ class _Reader:
             return
         for key, (key_node, item) in keys.items():
             self.add(
-                key, self.values.span(key_node), item, f"{group}/{target.id}", False, listed=True
+                key,
+                self.values.span(key_node),
+                item,
+                f"{group}/{target.id}",
+                False,
+                listed=True,
+                item=self._entry(key_node, item),
             )
 
     def config_assignment(self, node: ast.Assign) -> None:
@@ -159,7 +235,8 @@ class _Reader:
             if owner is None or not isinstance(index, ast.Constant):
                 continue
             if isinstance(index.value, str):
-                self.add(index.value, self.values.span(index), node.value, owner, False)
+                alone = node if len(node.targets) == 1 else None
+                self.add(index.value, self.values.span(index), node.value, owner, False, item=alone)
 
     def config_call(self, node: ast.Call) -> None:
         """``app.config.update(KEY=value)`` (Flask configuration), and the upper-case
@@ -181,10 +258,19 @@ class _Reader:
                         owner,
                         False,
                         listed=True,
+                        item=argument,
                     )
             elif isinstance(argument, ast.Dict):
                 for key, (key_node, value) in _dict_keys(argument).items():
-                    self.add(key, self.values.span(key_node), value, owner, False, listed=True)
+                    self.add(
+                        key,
+                        self.values.span(key_node),
+                        value,
+                        owner,
+                        False,
+                        listed=True,
+                        item=self._entry(key_node, value),
+                    )
             elif isinstance(argument, ast.Call) and dotted_name(argument.func) == "dict":
                 for item in argument.keywords:
                     if item.arg is not None:
@@ -227,7 +313,15 @@ class _Reader:
                 group,
                 complete,
                 listed=True,
+                item=keyword,
             )
+
+
+def _line_end(code: str, offset: int) -> int:
+    """The end of the line ``offset`` is on, before its line break."""
+    end = code.find("\n", offset)
+    end = len(code) if end < 0 else end
+    return end - 1 if code[end - 1 : end] == "\r" else end
 
 
 def _keyword_span(values: Evaluator, keyword: ast.keyword):
