@@ -24,9 +24,9 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
-from .fixes.new_files import CreatedFile, create_file, module_path, new_file_diff, plan_files
+from .fixes.new_files import CreatedFile, create_file, new_file_diff, package_of, plan_files
 from .fixes.write import write_atomically
-from .model import MODULE_NAME, Edit, Remedy
+from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .pool import run_tasks
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
@@ -204,7 +204,6 @@ class FixOutcome:
             )
         return "\n".join(lines)
 
-
     def _created_lines(self, written: bool) -> list[str]:
         """A line for each module the fixes add to the project (once, however many files
         refer to it)."""
@@ -296,13 +295,15 @@ def fix_source(
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
             return result
-        chosen = [_named_modules(f, settings) for f in chosen]
+        chosen = [_named_modules(f, settings, location) for f in chosen]
         updated, failure = _apply(current, chosen, codec.newline, kind, settings)
         attempt = None
         created: list[CreatedFile] = []
         if failure is None:
+            # A module beside a config file is written in the default style.
+            style_source = updated if kind == "python" else ""
             created, failure = _new_files(
-                path, location, updated, codec.newline, chosen, settings, rules
+                path, location, style_source, codec.newline, chosen, settings, rules
             )
         if failure is None:
             attempt = check_source(path, kind, codec.encode(updated), rules)
@@ -320,21 +321,25 @@ def fix_source(
     return result
 
 
-def _named_modules(finding: Finding, settings: Settings) -> Finding:
-    """The finding with the name of the module its fix adds (``oauth2-module``) written
-    into its edits and new files."""
+def _named_modules(finding: Finding, settings: Settings, location: Path | None) -> Finding:
+    """The finding with the module its fix adds named (``oauth2-module``, and the package
+    of the fixed file) in its edits, imports and new files."""
     fix = finding.fix
     assert fix is not None
     remedy = fix.remedy
     if not remedy.files:
         return finding
-    name = settings.oauth2_module
-    edits = tuple(
-        Edit(e.start, e.end, e.replacement.replace(MODULE_NAME, name)) for e in remedy.edits
-    )
-    files = tuple(replace(new, path=module_path(new, name)) for new in remedy.files)
-    named = replace(fix, remedy=replace(remedy, edits=edits, files=files))
-    return replace(finding, fix=named)
+    package = package_of(location.parent) if location is not None else ""
+
+    def named(text: str) -> str:
+        prefix = f"{package}." if package else ""
+        return text.replace(MODULE_NAME, settings.oauth2_module).replace(PACKAGE_PREFIX, prefix)
+
+    edits = tuple(Edit(e.start, e.end, named(e.replacement)) for e in remedy.edits)
+    imports = tuple(named(name) for name in remedy.imports)
+    files = tuple(replace(new, path=named(new.path)) for new in remedy.files)
+    renamed = replace(remedy, edits=edits, imports=imports, files=files)
+    return replace(finding, fix=replace(fix, remedy=renamed))
 
 
 def _new_files(

@@ -100,9 +100,11 @@ class Edit:
     replacement: str
 
 
-# In a new file's path and in edits: the name of the module a fix writes (the
-# ``oauth2-module`` of ``[tool.authsweep]``), filled in by the fixer.
+# In a new file's path, in edits and in imports: the name of the module a fix writes (the
+# ``oauth2-module`` of ``[tool.authsweep]``), and the import name of the fixed file's
+# package with a dot after it ("" outside a package); the fixer fills them in.
 MODULE_NAME = "{oauth2_module}"
+PACKAGE_PREFIX = "{oauth2_package}"
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class NewFile:
 class Remedy:
     """Edits that a front end prepared for one change, plus what they need at module level.
 
-    ``imports`` are module names to import (``ssl``); ``helpers`` name module-level
+    ``imports`` are module names to import (``ssl``), or ``module:name`` for a name to
+    import from a module; ``helpers`` name module-level
     helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call; ``files``
     are modules of the project the edits refer to, written beside the fixed file.
     """

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from . import hints
 from .model import (
     MISSING,
+    PACKAGE_PREFIX,
     Connection,
     Edit,
     Protocol,
@@ -39,9 +40,12 @@ from .secrets import is_placeholder
 from .settings_backend import (
     DJANGO,
     FLASK_MAILMAN,
+    HANDLER_CLASS,
+    HANDLER_NOTE,
     Backend,
     Project,
     backend_remedy,
+    handler_module,
     is_oauth2_backend,
 )
 
@@ -91,6 +95,8 @@ class Role(str, Enum):
     BACKEND = "backend"  # the sending backend; only SMTP ones connect
     AUTH_TYPE = "auth-type"  # "oauth2" means no password login
     CREDENTIALS = "credentials"  # false: the library does not log in (FastAPI-Mail)
+    HANDLER_CLASS = "handler-class"  # a logging handler's class (fileConfig ``class=``)
+    CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
 
 @dataclass(frozen=True)
@@ -322,6 +328,8 @@ FAMILIES: tuple[Family, ...] = (
             user=("CREDENTIALS.0",),
             password=("CREDENTIALS.1",),
             secure=("SECURE",),
+            handler_class=("CLASS",),
+            credential_pair=("CREDENTIALS",),
         ),
         marker=("class", re.compile(r"(?:^|\.)SMTPHandler$")),
         self_contained=True,
@@ -1098,7 +1106,7 @@ class _Builder:
             conn.steps.append(Step(StepKind.AUTH, password_setting.span, mechanism="XOAUTH2"))
             return secrets  # the backend signs in with XOAUTH2; the password is not used
         step = Step(StepKind.LOGIN, password_setting.span, user=user, secret=secret)
-        remedy = self._backend_remedy(conn, password_setting)
+        remedy = self._backend_remedy(conn, password_setting) or self._handler_remedy(conn)
         if remedy is not None:
             step.remedies[RemedyKind.XOAUTH2] = remedy
         if conn.tls is Tls.NONE:
@@ -1138,6 +1146,25 @@ class _Builder:
             quote_hint=hint,
             project=self.project,
         )
+
+    def _handler_remedy(self, conn: Connection) -> Remedy | None:
+        """fileConfig's ``class=handlers.SMTPHandler`` -> the XOAuth2SMTPHandler module a
+        fix adds beside the file, ``(user, password)`` -> ``user``."""
+        klass = self.roles.get(Role.HANDLER_CLASS)
+        pair = self.roles.get(Role.CREDENTIAL_PAIR)
+        user = self.roles.get(Role.USER)
+        if not self.family.log_handler or klass is None or klass.token is None:
+            return None
+        module = handler_module(conn.host)
+        if module is None:
+            return None
+        edits = [Edit(klass.token.start, klass.token.end, f"{PACKAGE_PREFIX}{HANDLER_CLASS}")]
+        if pair is not None and pair.token is not None and user is not None and self.text:
+            # The user as written in the pair (its span is the whole argument, quotes too).
+            written = self.text[user.span.start : user.span.end]
+            if pair.token.start <= user.span.start and user.span.end <= pair.token.end:
+                edits.append(Edit(pair.token.start, pair.token.end, written))
+        return Remedy(tuple(edits), note=HANDLER_NOTE, files=(module,))
 
 
 def _secret_value(value: Value) -> Value:

@@ -71,6 +71,25 @@ DJANGO = Backend("django-backend", "Django")
 FLASK_MAILMAN = Backend("flask-mailman-backend", "Flask-Mailman")
 
 
+# The logging handler the XOAUTH2 fix writes, in a module beside the file that uses it.
+OAUTH2_HANDLER = "XOAuth2SMTPHandler"
+HANDLER_MODULE = f"{MODULE_NAME}_handler"
+HANDLER_CLASS = f"{HANDLER_MODULE}.{OAUTH2_HANDLER}"
+HANDLER_NOTE = "XOAuth2SMTPHandler reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"
+
+
+def handler_module(host) -> NewFile | None:
+    """The XOAuth2SMTPHandler module for a handler mailing ``host`` (a Value): only a
+    Microsoft 365 host with an app-only token (no personal Outlook.com account)."""
+    if not (host.known and isinstance(host.value, str)):
+        return None
+    provider = lookup(host.value)
+    if not provider.microsoft or not provider.oauth_scope or provider.personal_accounts:
+        return None
+    options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
+    return NewFile(f"{HANDLER_MODULE}.py", "smtp-handler", options)
+
+
 def is_oauth2_backend(name: object) -> bool:
     """The backend the fix writes (``helpdesk.mail_oauth2.XOAuth2EmailBackend``)."""
     return isinstance(name, str) and name.rsplit(".", 1)[-1] == BACKEND_CLASS
@@ -124,9 +143,8 @@ def backend_remedy(
     statement = password.statement
     edits.append(Edit(statement.start, statement.end, "\n".join(lines)))
     folder = f"{project.folder}/" if project.folder else ""
-    options = [("package", project.package), ("scope", provider.oauth_scope)]
-    options.append(("authority_host", provider.authority_host))
-    module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, tuple(options))
+    options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
+    module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, options)
     note = (
         f"{backend.framework} sends through {target}: set "
         + ", ".join(ENVIRONMENT)

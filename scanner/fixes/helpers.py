@@ -32,7 +32,8 @@ def oauth2_access_token(
     Added by authsweep. Needs an Entra app registration with the Office 365 Exchange
     Online application permission (SMTP.SendAsApp, IMAP.AccessAsApp or POP.AccessAsApp),
     its service principal registered in Exchange Online, and the environment variables
-    AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (AZURE_AUTHORITY_HOST optional).
+    AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST,
+    optional).
     """
     host = os.environ.get("AZURE_AUTHORITY_HOST") or authority_host
     if host.startswith("https://"):

@@ -77,7 +77,8 @@ def rewritable(code: str) -> None:
 def add_module_needs(
     code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
 ) -> str:
-    """Add imports (LibCST's import helper, no duplicates) and helper definitions after
+    """Add imports (LibCST's import helper, no duplicates; ``module:name`` is a from-import)
+    and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
     an import of the project's own function. Raises ValueError if ``code`` does not parse,
     :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
@@ -106,7 +107,8 @@ def add_module_needs(
         imports.update(helper.imports)
         new_helpers.append(helper)
     for name in sorted(imports):
-        AddImportsVisitor.add_needed_import(context, name)
+        module_name, _, obj = name.partition(":")  # "pkg.mod:Class": from pkg.mod import Class
+        AddImportsVisitor.add_needed_import(context, module_name, obj or None)
     module = AddImportsVisitor(context).transform_module(module)
     if new_helpers:
         statements: list[cst.BaseStatement] = []

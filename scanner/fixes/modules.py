@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .module_needs import add_module_needs
+from .helpers import OAUTH2_ACCESS_TOKEN
 from .style import Style, restyle
 
 GUIDE = (
@@ -211,8 +211,8 @@ from flask import current_app
 {access_token}
 
 class XOAuth2Connection(flask_mail.Connection):
-    """A Flask-Mail connection that authenticates with XOAUTH2 after STARTTLS (always:
-    Exchange Online serves no implicit TLS); MAIL_PASSWORD and MAIL_USE_SSL are not used."""
+    """A Flask-Mail connection that signs in with XOAUTH2 after STARTTLS (always: Exchange
+    Online serves no implicit TLS); MAIL_PASSWORD and MAIL_USE_SSL are not used."""
 
     def configure_host(self) -> smtplib.SMTP:
         host = smtplib.SMTP(self.mail.server, self.mail.port)
@@ -261,16 +261,11 @@ Online with access to the mailbox:
 
 from __future__ import annotations
 
-import email.utils
-import logging
-import logging.handlers
-import smtplib
-import ssl
-from email.message import EmailMessage
-
+{imports}
+{constants}{helper}
 
 class XOAuth2SMTPHandler(logging.handlers.SMTPHandler):
-    """logging.handlers.SMTPHandler with an XOAUTH2 login instead of the password login."""
+    """logging's SMTPHandler with an XOAUTH2 login instead of the password login."""
 
     def __init__(
         self,
@@ -282,7 +277,7 @@ class XOAuth2SMTPHandler(logging.handlers.SMTPHandler):
         secure: tuple[str, ...] | None = None,
         timeout: float = 5.0,
     ) -> None:
-        super().__init__(mailhost, fromaddr, toaddrs, subject, secure=secure, timeout=timeout)
+        super().__init__(mailhost, fromaddr, toaddrs, subject, None, secure, timeout)
         # The mailbox to sign in as; of a (user, password) pair only the user is used.
         if isinstance(credentials, (list, tuple)):
             credentials = credentials[0] if credentials else None
@@ -296,7 +291,8 @@ class XOAuth2SMTPHandler(logging.handlers.SMTPHandler):
             message["Subject"] = self.getSubject(record)
             message["Date"] = email.utils.localtime()
             message.set_content(self.format(record))
-            with smtplib.SMTP(self.mailhost, self.mailport or 587, timeout=self.timeout) as smtp:
+            port = self.mailport or 587
+            with smtplib.SMTP(self.mailhost, port, timeout=self.timeout) as smtp:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
                 token = {token_call}
@@ -316,19 +312,13 @@ class GeneratedModule:
 
     template: str
     class_name: str
-    # Helpers of :mod:`.helpers` the rendered code calls (added as the fixer adds them).
-    helpers: tuple[str, ...] = ()
-    # What the deployment needs once the module is in use, for the fix's summary.
-    needs: str = ""
 
 
 MODULES: dict[str, GeneratedModule] = {
     "django-backend": GeneratedModule(_DJANGO_BACKEND, "XOAuth2EmailBackend"),
     "flask-mailman-backend": GeneratedModule(_FLASK_MAILMAN_BACKEND, "XOAuth2EmailBackend"),
     "flask-mail": GeneratedModule(_FLASK_MAIL, "XOAuth2Mail"),
-    "smtp-handler": GeneratedModule(
-        _SMTP_HANDLER, "XOAuth2SMTPHandler", helpers=("oauth2_access_token",)
-    ),
+    "smtp-handler": GeneratedModule(_SMTP_HANDLER, "XOAuth2SMTPHandler"),
 }
 
 
@@ -346,21 +336,56 @@ def render(
     module = MODULES[kind]
     scope = options.get("scope") or DEFAULT_SCOPE
     authority = options.get("authority_host") or DEFAULT_AUTHORITY
+    imports, helper = _token_source(token_provider)
     values = {
         "dotted": dotted,
         "guide": GUIDE,
         "access_token": _ACCESS_TOKEN.format(scope=scope, authority_host=authority),
-        "token_call": _token_call(scope, authority),
+        "token_call": _token_call(authority),
+        "constants": _constants(scope, authority),
+        "imports": imports,
+        "helper": helper,
     }
     source = module.template.lstrip("\n").format(**values)
-    if module.helpers:
-        # The helper (or the project's own token function) goes after the imports.
-        source = add_module_needs(source, (), module.helpers, token_provider)
     return restyle(source, style).replace("\n", newline)
 
 
-def _token_call(scope: str, authority: str) -> str:
-    arguments = [f'"{scope}"']
+_HANDLER_STDLIB = (
+    "import email.utils",
+    "import logging",
+    "import logging.handlers",
+    "import smtplib",
+    "import ssl",
+    "from email.message import EmailMessage",
+)
+
+
+def _token_source(token_provider: str | None) -> tuple[str, str]:
+    """The imports of the logging handler module, sorted as isort and Ruff sort them, and
+    the token helper it calls: the one inline rewrites add, or the project's own."""
+    if token_provider:
+        module, _, function = token_provider.partition(":")
+        alias = "" if function == "oauth2_access_token" else " as oauth2_access_token"
+        lines = [*_HANDLER_STDLIB, "", f"from {module} import {function}{alias}"]
+        return "\n".join(lines) + "\n", ""
+    plain = sorted(
+        [*(x for x in _HANDLER_STDLIB if x.startswith("import ")), "import os", "import threading"]
+    )
+    froms = [x for x in _HANDLER_STDLIB if x.startswith("from ")]
+    lines = [*plain, *froms, "", "import msal"]
+    return "\n".join(lines) + "\n", "\n\n" + OAUTH2_ACCESS_TOKEN.source
+
+
+def _constants(scope: str, authority: str) -> str:
+    lines = [f'SCOPE = "{scope}"']
     if authority != DEFAULT_AUTHORITY:
-        arguments.append(f'"{authority}"')
-    return f"oauth2_access_token({', '.join(arguments)})"
+        lines.append(f'AUTHORITY_HOST = "{authority}"')
+    return "\n".join(lines) + "\n"
+
+
+def _token_call(authority: str) -> str:
+    """The token call: the scope always (a project's ``token-provider`` takes it), the
+    authority host only for a national cloud, as inline rewrites call it."""
+    if authority != DEFAULT_AUTHORITY:
+        return "oauth2_access_token(SCOPE, AUTHORITY_HOST)"
+    return "oauth2_access_token(SCOPE)"

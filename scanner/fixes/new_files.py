@@ -39,8 +39,22 @@ class CreatedFile:
 Check = Callable[[str, bytes], list[str]]
 
 
+_PACKAGE_DEPTH = 12
+
+
 def module_path(new: NewFile, module_name: str) -> str:
     return new.path.replace(MODULE_NAME, module_name)
+
+
+def package_of(folder: Path) -> str:
+    """The import name of a folder: its packages up to the first folder without an
+    ``__init__.py`` ("" for a folder that is no package)."""
+    names: list[str] = []
+    current = folder.resolve()
+    while (current / "__init__.py").is_file() and len(names) < _PACKAGE_DEPTH:
+        names.append(current.name)
+        current = current.parent
+    return ".".join(reversed(names))
 
 
 def plan_files(
@@ -72,8 +86,9 @@ def plan_files(
         target = Path(os.path.normpath(location.parent / relative))
         shown = posixpath.normpath(posixpath.join(posixpath.dirname(display), relative))
         options = dict(new.options)
-        package = options.get("package", "")
-        dotted = f"{package}.{module_name}" if package else module_name
+        package = package_of(target.parent)
+        name = Path(relative).stem
+        dotted = f"{package}.{name}" if package else name
         content = render(
             new.kind,
             options,
