@@ -191,11 +191,12 @@ class FixOutcome:
         if self.errors:
             files = len({error.path for error in self.errors})
             lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
-        if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files if f.changed):
+        oauth2 = ("AS101", "AS102", "AS103")
+        if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
                 "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
-                "IMAP.AccessAsApp) and admin consent; its service principal registered in "
+                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service principal registered in "
                 "Exchange Online (New-ServicePrincipal) with mailbox permission "
                 "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
                 "in the environment. See https://learn.microsoft.com/en-us/exchange/"
