@@ -196,8 +196,9 @@ class FixOutcome:
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
                 "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
-                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service principal registered in "
-                "Exchange Online (New-ServicePrincipal) with mailbox permission "
+                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service "
+                "principal registered in Exchange Online (New-ServicePrincipal) with mailbox "
+                "permission "
                 "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
                 "in the environment. See https://learn.microsoft.com/en-us/exchange/"
                 "client-developer/legacy-protocols/"

@@ -1167,6 +1167,25 @@ class _Builder:
         return Remedy(tuple(edits), note=HANDLER_NOTE, files=(module,))
 
 
+def tls_flag_edits(group: Iterable[Setting], bool_words: tuple[str, str]) -> list[Edit]:
+    """Edits that make a group of bare settings say STARTTLS (``"use_ssl": True`` ->
+    ``False``, ``"tls": False`` -> ``True``): what a port changed to 587 needs, also where
+    code, not the settings interpreter, reads the group (``SMTP_SSL(host, cfg["port"])``)."""
+    found: list[Edit] = []
+    for setting in group:
+        upper = setting.key.upper()
+        role = _GENERIC_SMTP_KEYS.get(upper) or _GENERIC_SMTP_KEYS.get(upper.split("_", 1)[-1])
+        wanted = {Role.IMPLICIT: False, Role.STARTTLS: True}.get(role)  # type: ignore[arg-type]
+        if wanted is None or setting.token is None or _as_bool(setting.value) is not (not wanted):
+            continue
+        text = setting.token_text
+        quote = text[0] if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0] else ""
+        body = text[len(quote) : len(text) - len(quote)]
+        word = _bool_word(body, wanted, bool_words)
+        found.append(Edit(setting.token.start, setting.token.end, f"{quote}{word}{quote}"))
+    return found
+
+
 def _secret_value(value: Value) -> Value:
     """A password (or user name) as a login sees it: an empty default of an environment
     variable is not the value (the environment sets it), and a placeholder is not one."""

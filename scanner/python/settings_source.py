@@ -16,11 +16,12 @@ adapter's reader of ``dictConfig`` dictionaries.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
-from ..model import Connection, MailFile, Span, Value
+from ..model import Connection, MailFile, RemedyKind, Span, Value
 from ..project import flask_extension
-from ..settings import Setting, interpret, is_setting_key
+from ..settings import Setting, interpret, is_setting_key, tls_flag_edits
 from ..settings_backend import project_of
 from .adapters.logging_handlers import config_connections
 from .source import dotted_name
@@ -80,6 +81,33 @@ def read_python_settings(
         )
         mail.secrets.extend(found.secrets)
     mail.connections.extend(c for c in reader.log_handlers if c.opened_at not in described)
+    _port_brings_tls_mode(code, [*reader.complete, *reader.partial])
+
+
+def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> None:
+    """A fix that moves code to STARTTLS on 587 with a port from a settings dict
+    (``SMTP_SSL(host, CONFIG["port"])`` under ``CONFIG = {"port": 465, "use_ssl": True}``)
+    also turns the dict's implicit TLS flag off and its STARTTLS flag on, so the settings
+    never say SSL on 587."""
+    groups: dict[str, list[Setting]] = {}
+    for setting in settings:
+        groups.setdefault(setting.group, []).append(setting)
+    ports = {s.token: s.group for s in settings if s.token is not None and s.key.lower() == "port"}
+    for conn in code:
+        where = conn.port.literal_span
+        group = ports.get(where) if where is not None else None
+        if group is None:
+            continue
+        flags = tls_flag_edits(groups[group], ("True", "False"))
+        for kind in (RemedyKind.PORT_587, RemedyKind.USE_STARTTLS):
+            remedy = conn.remedies.get(kind)
+            if remedy is None or not flags:
+                continue
+            taken = [(e.start, e.end) for e in remedy.edits]
+            extra = tuple(
+                f for f in flags if not any(f.start < end and start < f.end for start, end in taken)
+            )
+            conn.remedies[kind] = dataclasses.replace(remedy, edits=remedy.edits + extra)
 
 
 def _same(conn: Connection, code: Connection) -> bool:
@@ -299,6 +327,9 @@ class _Reader:
             and is_setting_key(keyword.arg, mapping=False)
         ]
         if not named:
+            self._mail_keywords(
+                node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
+            )
             return
         group = f"call {name or 'expression'}@{self.values.span(node).start}"
         complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
@@ -312,6 +343,34 @@ class _Reader:
                 keyword.value,
                 group,
                 complete,
+                listed=True,
+                item=keyword,
+            )
+        self._mail_keywords(
+            node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
+        )
+
+    def _mail_keywords(self, node: ast.Call, group: str) -> None:
+        """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
+        mail keywords of a call the library adapters do not know, read as a mapping of
+        settings (reported only with a Microsoft host, as a mail-named dict is otherwise).
+        A known client's keywords describe the connection its adapter builds, which
+        supersedes these."""
+        lowered = [
+            keyword
+            for keyword in node.keywords
+            if keyword.arg is not None and keyword.arg.islower() and is_setting_key(keyword.arg)
+        ]
+        if len(lowered) < 2:
+            return
+        for keyword in lowered:
+            assert keyword.arg is not None
+            self.add(
+                keyword.arg,
+                _keyword_span(self.values, keyword),
+                keyword.value,
+                group,
+                False,
                 listed=True,
                 item=keyword,
             )
