@@ -325,13 +325,15 @@ def fix_source(
 
 def _named_modules(finding: Finding, settings: Settings, location: Path | None) -> Finding:
     """The finding with the module its fix adds named (``oauth2-module``, and the package
-    of the fixed file) in its edits, imports and new files."""
+    it goes in) in its edits, imports and new files."""
     fix = finding.fix
     assert fix is not None
     remedy = fix.remedy
     if not remedy.files:
         return finding
-    package = package_of(location.parent) if location is not None else ""
+    # The package of the folder the (first) module goes to: what imports of it start with.
+    first = location.parent / remedy.files[0].path if location is not None else None
+    package = package_of(first.parent) if first is not None else ""
 
     def named(text: str) -> str:
         prefix = f"{package}." if package else ""

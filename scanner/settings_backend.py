@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import MODULE_NAME, Edit, NewFile, Remedy
+from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, Remedy
 from .providers import lookup
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
@@ -28,7 +28,6 @@ CREDENTIALS = (
     ("OAUTH2_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
 )
 ENVIRONMENT = tuple(variable for _, variable in CREDENTIALS)
-_PACKAGE_DEPTH = 12
 
 
 @dataclass(frozen=True)
@@ -36,27 +35,18 @@ class Project:
     """What a fix that adds a module needs to know about the file's project."""
 
     folder: str  # where the module goes, relative to the settings file's folder
-    package: str  # the import name of that folder ("helpdesk"; "" for a folder on sys.path)
     flask_extension: str = ""  # "flask_mail" or "flask_mailman": what the app imports
 
 
 def project_of(path: str | None, flask_extension: str = "") -> Project | None:
     """Where a module goes for the settings file at ``path``: beside it, or beside the
-    settings package when the file is in one (``config/settings/production.py``)."""
+    settings package when the file is in one (``config/settings/production.py``). The
+    fixer names the package the module is in."""
     if not path:
         return None
     folder = Path(path).resolve().parent
-    relative = ""
-    if folder.name == "settings" and (folder / "__init__.py").is_file():
-        folder, relative = folder.parent, ".."
-    names: list[str] = []
-    current = folder
-    while (current / "__init__.py").is_file() and len(names) < _PACKAGE_DEPTH:
-        if not current.name.isidentifier():
-            return None  # not importable by that name
-        names.append(current.name)
-        current = current.parent
-    return Project(relative, ".".join(reversed(names)), flask_extension)
+    in_package = folder.name == "settings" and (folder / "__init__.py").is_file()
+    return Project(".." if in_package else "", flask_extension)
 
 
 @dataclass(frozen=True)
@@ -113,8 +103,7 @@ def backend_remedy(
         return None
     if password.statement is None or not password.form:
         return None
-    dotted = f"{project.package}.{MODULE_NAME}" if project.package else MODULE_NAME
-    target = f"{dotted}.{BACKEND_CLASS}"
+    target = f"{PACKAGE_PREFIX}{MODULE_NAME}.{BACKEND_CLASS}"
     quote = "'" if quote_hint == "'" else '"'
     edits: list[Edit] = []
     lines: list[str] = []

@@ -211,8 +211,8 @@ from flask import current_app
 {access_token}
 
 class XOAuth2Connection(flask_mail.Connection):
-    """A Flask-Mail connection that signs in with XOAUTH2 after STARTTLS (always: Exchange
-    Online serves no implicit TLS); MAIL_PASSWORD and MAIL_USE_SSL are not used."""
+    """A Flask-Mail connection that signs in with XOAUTH2 after STARTTLS (always:
+    Exchange Online serves no implicit TLS); MAIL_PASSWORD, MAIL_USE_SSL are unused."""
 
     def configure_host(self) -> smtplib.SMTP:
         host = smtplib.SMTP(self.mail.server, self.mail.port)
