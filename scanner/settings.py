@@ -448,6 +448,11 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
     )
 
 
+def is_prefixed_key(key: str) -> bool:
+    """A key of a prefixed family (``EMAIL_HOST``, ``smtp_port``), not a bare name."""
+    return any(_match(i, key) is not None for i, f in enumerate(FAMILIES) if f.prefixes)
+
+
 @dataclass
 class Interpretation:
     connections: list[Connection] = field(default_factory=list)

@@ -21,14 +21,21 @@ import re
 
 from ..model import Connection, MailFile, RemedyKind, Span, Value
 from ..project import flask_extension
-from ..settings import Setting, interpret, is_setting_key, tls_flag_edits
+from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_flag_edits
 from ..settings_backend import project_of
+from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
+# The modules the library adapters read calls of.
+_MAIL_LIBRARIES = frozenset(
+    name.split(".", 1)[0]
+    for adapter in ADAPTERS
+    for name in (*adapter.clients, *adapter.functions, *adapter.presets)
+)
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
@@ -39,6 +46,8 @@ def read_python_settings(
     if not _MENTIONS.search(values.text.code):
         return
     reader = _Reader(values, _names_read(tree))
+    # Calls a library adapter made a connection of: their keywords are its arguments.
+    reader.known_calls = {conn.opened_at for conn in mail.connections}
     star_import = any(
         isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
         for statement in tree.body
@@ -139,6 +148,7 @@ class _Reader:
     def __init__(self, values: Evaluator, names_read: frozenset[str] = frozenset()) -> None:
         self.values = values
         self.names_read = names_read
+        self.known_calls: set[Span] = set()
         self.complete: list[Setting] = []
         self.partial: list[Setting] = []
         self.log_handlers: list[Connection] = []
@@ -359,10 +369,17 @@ class _Reader:
         lowered = [
             keyword
             for keyword in node.keywords
-            if keyword.arg is not None and keyword.arg.islower() and is_setting_key(keyword.arg)
+            if keyword.arg is not None
+            and keyword.arg.islower()
+            and is_setting_key(keyword.arg)
+            # Bare names only (``host``, ``port``, ``use_ssl``): ``email_host=`` is an argument.
+            and not is_prefixed_key(keyword.arg)
         ]
-        if len(lowered) < 2:
+        if len(lowered) < 2 or self.values.span(node) in self.known_calls:
             return
+        names = self.values.qualified_names(node.func)
+        if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
+            return  # a mail library's own call: its adapter says what the keywords mean
         for keyword in lowered:
             assert keyword.arg is not None
             self.add(
