@@ -35,8 +35,13 @@ class EwsBasicAuth(Rule):
         "Exchange Server on premises still takes passwords: a host known to be another "
         "server is not reported."
     )
+    fix_safety = (
+        "No automatic fix: EWS is being shut off for Exchange Online, and moving to Microsoft "
+        "Graph changes the API the code calls, not a login."
+    )
     references = (
         "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
+        "https://learn.microsoft.com/en-us/graph/api/resources/mail-api-overview",
         "https://ecederstrand.github.io/exchangelib/exchangelib/credentials.html",
         "https://github.com/ecederstrand/exchangelib/issues/735",
     )
@@ -91,8 +96,10 @@ class EwsBasicAuth(Rule):
                 continue
             reason = (
                 "Exchange Online refuses basic auth for EWS since the end of 2022, and EWS "
-                "itself is being retired (blocked from 1 October 2026): move to Microsoft "
-                "Graph; OAuth2Credentials only buys time"
+                "itself is being shut off for Exchange Online (blocked from 1 October 2026): "
+                "move to the Microsoft Graph mail API (application permissions Mail.Read / "
+                "Mail.Send, for example with msgraph-sdk); OAuth2Credentials only buys time, "
+                "so `fix` writes no rewrite"
             )
             if not policy.host_known:
                 reason = f"if it is Exchange Online: {reason}"

@@ -40,10 +40,12 @@ class ImapPopBasicAuth(Rule):
         '`imap.login(user, password)` to `imap.authenticate("XOAUTH2", lambda _: '
         'f"user={user}\\x01auth=Bearer '
         "{oauth2_access_token('https://outlook.office365.com/.default')}\\x01\\x01\")`. "
-        "poplib has no "
-        "AUTH method; move POP3 code to IMAP or send `AUTH XOAUTH2` yourself."
+        "poplib has no AUTH method: `pop.user(u)` + `pop.pass_(p)` (or `pop.apop(u, p)`) "
+        "becomes `pop3_xoauth2(pop, u, oauth2_access_token(...))`, a small helper added to "
+        "the module that sends Microsoft's two-line exchange (`AUTH XOAUTH2`, the server's "
+        "`+`, then the base64 string) with poplib's `_shortcmd`."
     )
-    fix_safety = "Unsafe (needs an app registration); IMAP only; applied with `--unsafe-fixes`."
+    fix_safety = "Unsafe (needs an app registration); applied with `--unsafe-fixes`."
     references = (
         "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
         "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",

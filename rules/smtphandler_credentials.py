@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.findings import Finding, Severity
-from authsweep.scanner.model import MailFile
+from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.model import MailFile, RemedyKind
 from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, personal_account
 from .smtp_basic_auth import _WHEN
 
 
@@ -34,11 +34,19 @@ class SmtpHandlerCredentials(Rule):
         'ssl.create_default_context())`, then `auth("XOAUTH2", lambda challenge=None: '
         'f"user={user}\\x01auth=Bearer {token}\\x01\\x01")` with a token from MSAL\'s '
         "client-credentials flow for `https://outlook.office365.com/.default`; use that class in "
-        "code and in `dictConfig`. Or send alerts another way (Microsoft Graph `sendMail`, a "
-        "chat webhook). A subclass that overrides `emit()` is not reported here; its own "
-        "smtplib code is checked by the other rules."
+        "code and in `dictConfig`. `authsweep fix --unsafe-fixes` does this for a Microsoft 365 "
+        "host: it writes `XOAuth2SMTPHandler` once, in `mail_oauth2_handler.py` beside the file "
+        "(the name follows `oauth2-module` in `[tool.authsweep]`), switches the handler to it "
+        "(the constructor in code, `class` in a `dictConfig` dictionary or a `fileConfig` INI "
+        "file) and reduces `credentials` to the user. Or send alerts another way (Microsoft "
+        "Graph `sendMail`, a chat webhook). A subclass that overrides `emit()` is not reported "
+        "here; its own smtplib code is checked by the other rules."
     )
-    fix_safety = "No automatic fix: the handler class has to change."
+    fix_safety = (
+        "Unsafe: the program then needs an app registration and the AZURE_TENANT_ID, "
+        "AZURE_CLIENT_ID and AZURE_CLIENT_SECRET environment variables. Applied with "
+        "`--unsafe-fixes`, only for a Microsoft 365 host."
+    )
     references = (
         "https://docs.python.org/3/library/logging.handlers.html#smtphandler",
         "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
@@ -110,11 +118,25 @@ class SmtpHandlerCredentials(Rule):
                 f"logging handler logs in to {describe_host(conn)} with a password for every "
                 f"log mail: {reason}"
             )
-            if conn.oauth_hint:
+            remedy = login.remedies.get(RemedyKind.XOAUTH2)
+            if personal_account(policy, login.user):
+                remedy = None  # no tenant: no app-only token (a delegated flow is needed)
+            if remedy is None and conn.oauth_hint:
                 message += f"; {conn.oauth_hint}"
             severity = policy.severity
             if status is BasicAuth.ALLOWED_UNTIL_2028:
                 severity = Severity.INFO
+            fix = self.fix_from(
+                remedy,
+                Applicability.UNSAFE,
+                "Send with XOAuth2SMTPHandler (a module added beside this file): STARTTLS with "
+                "a verifying context and XOAUTH2 with an MSAL client-credentials token",
+            )
             yield self.finding(
-                mail, login.span, message, severity=severity, confidence=policy.confidence
+                mail,
+                login.span,
+                message,
+                severity=severity,
+                confidence=policy.confidence,
+                fix=fix if status is not BasicAuth.ALLOWED_UNTIL_2028 else None,
             )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
-from .model import Edit, Remedy, Span
+from .model import Edit, NewFile, Remedy, Span
 
 # mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
 _RACY_SECONDS = 2.0
@@ -106,6 +106,10 @@ def finding_from_json(data: dict) -> Finding:
                 tuple(remedy["imports"]),
                 tuple(remedy["helpers"]),
                 remedy["note"],
+                files=tuple(
+                    NewFile(new["path"], new["kind"], tuple(map(tuple, new["options"])))
+                    for new in remedy.get("files", ())
+                ),
             ),
         )
     lines = data.get("statement_lines")

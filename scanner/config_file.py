@@ -42,11 +42,13 @@ KEYS = (
     "all-providers",
     "assume-microsoft",
     "token-provider",
+    "oauth2-module",
     "severity",
     "fail-on",
     "max-file-size",
 )
 _TOKEN_PROVIDER = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+_MODULE_NAME = re.compile(r"^[A-Za-z_]\w*$")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])i?)?b?\s*$", re.IGNORECASE)
 _SCALE = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
@@ -83,6 +85,7 @@ class Config:
     # globs relative to ``root`` (``"**"`` for every file).
     assume_microsoft: tuple[str, ...] = ()
     token_provider: str | None = None
+    oauth2_module: str | None = None
     severity: tuple[tuple[str, str], ...] = ()
     fail_on: str | None = None  # None: not set
     max_file_bytes: int | None = None  # None: not set
@@ -196,6 +199,11 @@ def _parse(table: dict, path: Path, where: str) -> Config:
         if not isinstance(value, str) or not _TOKEN_PROVIDER.match(value):
             raise fail("token-provider", f"expected 'package.module:function', got {value!r}")
         config["token_provider"] = value
+    if "oauth2-module" in table:
+        value = table["oauth2-module"]
+        if not isinstance(value, str) or not _MODULE_NAME.match(value) or value.isdigit():
+            raise fail("oauth2-module", f"expected a module name like 'mail_oauth2', got {value!r}")
+        config["oauth2_module"] = value
     if "severity" in table:
         value = table["severity"]
         if not isinstance(value, dict):
@@ -285,6 +293,7 @@ class ConfigResolver:
                 all_providers=over.all_providers or bool(config and config.all_providers),
                 assume_microsoft=key[1],
                 token_provider=config.token_provider if config else None,
+                oauth2_module=(config and config.oauth2_module) or Settings.oauth2_module,
                 severity=config.severity if config else (),
                 max_file_bytes=next(
                     size

@@ -36,6 +36,9 @@ class Settings:
     # "pkg.module:function" returning an access token for a scope; the XOAUTH2 fix imports
     # it instead of adding its own MSAL helper.
     token_provider: str | None = None
+    # `oauth2-module`: the name of the module a fix adds beside a framework's settings (the
+    # Django email backend, the XOAuth2SMTPHandler, ...).
+    oauth2_module: str = "mail_oauth2"
     # [tool.authsweep.severity]: (rule id, "error"|"warning"|"info"); every finding of the
     # rule gets that severity.
     severity: tuple[tuple[str, str], ...] = ()

@@ -18,15 +18,16 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.new_files import CreatedFile, create_file, new_file_diff, package_of, plan_files
 from .fixes.tidy import tidy
 from .fixes.write import write_atomically
-from .model import Edit, Remedy
+from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .pool import run_tasks
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
@@ -53,12 +54,18 @@ class FileFix:
     refused: dict[tuple, tuple[Finding, str]] = field(default_factory=dict)
     # What a fix left in place on purpose (a module-level password nothing here reads).
     notes: list[str] = field(default_factory=list)
+    # Modules the kept fixes add to the project (written before the file itself).
+    created: list[CreatedFile] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.error is None and self.after != self.before
 
     def diff(self) -> str:
+        """The file's diff, and one that creates each module its fixes add."""
+        return self._diff() + "".join(new_file_diff(c) for c in self.created if self.changed)
+
+    def _diff(self) -> str:
         """A unified diff that ``git apply`` and ``patch`` take: lines end at ``\\n``
         only, as git splits them (a form feed or a lone ``\\r`` stays inside a line).
         Secrets are masked, so a hunk that shows one does not apply: ``fix`` writes it."""
@@ -101,7 +108,16 @@ class FixOutcome:
 
     @property
     def diff(self) -> str:
-        return "".join(f.diff() for f in self.files)
+        """Every file's diff; a module that fixes of several files add is shown once."""
+        shown: set[str] = set()
+        parts = []
+        for file in self.files:
+            parts.append(file._diff())
+            for created in file.created if file.changed else ():
+                if created.display not in shown:
+                    shown.add(created.display)
+                    parts.append(new_file_diff(created))
+        return "".join(parts)
 
     @property
     def applied(self) -> Counter[str]:
@@ -172,24 +188,37 @@ class FixOutcome:
             if unsafe:
                 line += f" ({unsafe} fixable with `{unsafe_command}`)"
             lines.append(line + ".")
+        lines.extend(self._created_lines(written))
         if self.baselined:
             lines.append(f"{len(self.baselined)} known from the baseline.")
         if self.errors:
             files = len({error.path for error in self.errors})
             lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
         lines += [f"{f.path}: {note}" for f in self.files if f.changed for note in f.notes]
-        if any(f.applied.get("AS101") or f.applied.get("AS102") for f in self.files if f.changed):
+        oauth2 = ("AS101", "AS102", "AS103")
+        if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
                 "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
-                "IMAP.AccessAsApp) and admin consent; its service principal registered in "
-                "Exchange Online (New-ServicePrincipal) with mailbox permission "
+                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service "
+                "principal registered in Exchange Online (New-ServicePrincipal) with mailbox "
+                "permission "
                 "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
                 "in the environment. See https://learn.microsoft.com/en-us/exchange/"
                 "client-developer/legacy-protocols/"
                 "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
             )
         return "\n".join(lines)
+
+    def _created_lines(self, written: bool) -> list[str]:
+        """A line for each module the fixes add to the project (once, however many files
+        refer to it)."""
+        verb = "Added" if written else "Would add"
+        seen: dict[str, str] = {}
+        for file in self.files:
+            for created in file.created if file.changed else ():
+                seen.setdefault(created.display, created.class_name)
+        return [f"{verb} {path} ({name})." for path, name in seen.items()]
 
 
 def _allowed(finding: Finding, unsafe: bool) -> bool:
@@ -236,9 +265,11 @@ def fix_source(
     unsafe: bool,
     rules: Sequence | None = None,
     ignored: Sequence[str] = (),
+    location: Path | None = None,
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
-    rules ignored for this file (``ignored``) are not fixed.
+    rules ignored for this file (``ignored``) are not fixed. ``location`` is where the file
+    is, for fixes that add a module beside it (none without it: stdin).
 
     The fixer answers to the model: each round's fixes are applied and the file analysed
     again; they are kept only if every finding they were meant to remove is gone and no
@@ -275,14 +306,23 @@ def fix_source(
                 key: refusal for key, refusal in result.refused.items() if key[:2] in left
             }
             return result
-        updated, failure, notes = _apply(current, chosen, codec.newline, kind, settings)
+        named = [_named_modules(f, settings, location) for f in chosen]
+        updated, failure, notes = _apply(current, named, codec.newline, kind, settings)
         attempt = None
+        created: list[CreatedFile] = []
+        if failure is None:
+            # A module beside a config file is written in the default style.
+            style_source = updated if kind == "python" else ""
+            created, failure = _new_files(
+                path, location, style_source, codec.newline, named, settings, rules
+            )
         if failure is None:
             attempt = check_source(path, kind, codec.encode(updated), rules)
-            failure = _verdict(checked, attempt, chosen, ignored)
+            failure = _verdict(checked, attempt, named, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
             result.notes += notes
+            result.created.extend(created)
             current, checked = updated, attempt
         elif len(chosen) > 1:
             one_at_a_time = True
@@ -291,6 +331,58 @@ def fix_source(
     result.error = FileError(path, f"fix did not converge in {MAX_STEPS} steps", "fix")
     result.after = text
     return result
+
+
+def _named_modules(finding: Finding, settings: Settings, location: Path | None) -> Finding:
+    """The finding with the module its fix adds named (``oauth2-module``, and the package
+    it goes in) in its edits, imports and new files."""
+    fix = finding.fix
+    assert fix is not None
+    remedy = fix.remedy
+    if not remedy.files:
+        return finding
+    # The package of the folder the (first) module goes to: what imports of it start with.
+    first = location.parent / remedy.files[0].path if location is not None else None
+    package = package_of(first.parent) if first is not None else ""
+
+    def named(text: str) -> str:
+        prefix = f"{package}." if package else ""
+        return text.replace(MODULE_NAME, settings.oauth2_module).replace(PACKAGE_PREFIX, prefix)
+
+    edits = tuple(Edit(e.start, e.end, named(e.replacement)) for e in remedy.edits)
+    imports = tuple(named(name) for name in remedy.imports)
+    files = tuple(replace(new, path=named(new.path)) for new in remedy.files)
+    renamed = replace(remedy, edits=edits, imports=imports, files=files)
+    return replace(finding, fix=replace(fix, remedy=renamed))
+
+
+def _new_files(
+    display: str,
+    location: Path | None,
+    text: str,
+    newline: str,
+    chosen: list[Finding],
+    settings: Settings,
+    rules: Sequence,
+) -> tuple[list[CreatedFile], str | None]:
+    """The modules the chosen fixes add, each checked clean, or why they cannot be added."""
+
+    def check(shown: str, data: bytes) -> list[str]:
+        checked = check_source(shown, "python", data, rules)
+        if checked.errors:
+            raise ValueError(checked.errors[0].message)
+        return [f"{f.rule} {f.message}" for f in checked.findings if not f.suppressed]
+
+    return plan_files(
+        [f.fix.remedy for f in chosen],  # type: ignore[union-attr]
+        display=display,
+        location=location,
+        text=text,
+        newline=newline,
+        module_name=settings.oauth2_module,
+        token_provider=settings.token_provider,
+        check=check,
+    )
 
 
 def _key(finding: Finding) -> tuple:
@@ -379,7 +471,14 @@ def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
     try:
         with time_limit(FILE_TIMEOUT_SECONDS):
             fixed = fix_source(
-                display, kind, data, settings, unsafe=unsafe, rules=rules, ignored=ignored
+                display,
+                kind,
+                data,
+                settings,
+                unsafe=unsafe,
+                rules=rules,
+                ignored=ignored,
+                location=Path(path),
             )
     except (FileTimeout, RecursionError, MemoryError) as problem:
         reason = "took too long" if isinstance(problem, FileTimeout) else type(problem).__name__
@@ -504,6 +603,7 @@ def _fix_paths(
             outcome.errors.append(FileError(task[1], f"{where} not fixed: {reason}", "fix"))
         if write and fixed.changed and fixed.codec is not None and data is not None:
             try:
+                _create_modules(fixed, Path(task[0]))
                 write_atomically(Path(task[0]), fixed.codec.encode(fixed.after), data)
             except (OSError, UnicodeEncodeError) as problem:
                 outcome.errors.append(FileError(task[1], f"fix not written: {problem}", "fix"))
@@ -516,6 +616,13 @@ def _fix_paths(
     outcome.remaining.sort(key=Finding.sort_key)
     outcome.errors.sort(key=lambda e: e.path)
     return outcome
+
+
+def _create_modules(fixed: FileFix, location: Path) -> None:
+    """Write the modules the file's fixes add, before the file that refers to them. One
+    that another file's fix of this run wrote already is left as it is."""
+    for created in fixed.created:
+        create_file(created, location)
 
 
 def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -100,12 +100,38 @@ class Edit:
     replacement: str
 
 
+# In a new file's path, in edits and in imports: the name of the module a fix writes (the
+# ``oauth2-module`` of ``[tool.authsweep]``), and the import name of the fixed file's
+# package with a dot after it ("" outside a package); the fixer fills them in.
+MODULE_NAME = "{oauth2_module}"
+PACKAGE_PREFIX = "{oauth2_package}"
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A module a fix adds to the project (a Django email backend, a logging handler).
+
+    ``path`` is relative to the folder of the fixed file (``/`` separators; may hold
+    :data:`MODULE_NAME`); ``kind`` names what to write (a key of
+    :data:`authsweep.scanner.fixes.modules.MODULES`) and ``options`` the values it is
+    written with (the cloud's token scope). The fixer renders it, checks it as it checks
+    the fixed file, and writes it only where no file is: one that exists with the same
+    content is reused.
+    """
+
+    path: str
+    kind: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Remedy:
     """Edits that a front end prepared for one change, plus what they need at module level.
 
-    ``imports`` are module names to import (``ssl``); ``helpers`` name module-level
-    helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call.
+    ``imports`` are module names to import (``ssl``), or ``module:name`` for a name to
+    import from a module; ``helpers`` name module-level
+    helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call; ``files``
+    are modules of the project the edits refer to, written beside the fixed file.
     """
 
     edits: tuple[Edit, ...]
@@ -115,6 +141,7 @@ class Remedy:
     # What the remedy rewrites (the offset of a constructor call): two remedies of one
     # target are never applied in one round, whether or not their edits overlap.
     target: int | None = None
+    files: tuple[NewFile, ...] = ()
 
 
 class RemedyKind(str, Enum):

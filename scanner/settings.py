@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from . import hints
 from .model import (
     MISSING,
+    PACKAGE_PREFIX,
     Connection,
     Edit,
     Protocol,
@@ -36,6 +37,17 @@ from .model import (
 )
 from .providers import lookup
 from .secrets import is_placeholder
+from .settings_backend import (
+    DJANGO,
+    FLASK_MAILMAN,
+    HANDLER_CLASS,
+    HANDLER_NOTE,
+    Backend,
+    Project,
+    backend_remedy,
+    handler_module,
+    is_oauth2_backend,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,12 @@ class Setting:
     # An item of a comma-separated list (a JSON object, a Python dict or call): a line
     # added after it needs the comma that separates it from the next item.
     listed: bool = False
+    # Where the setting stands on lines of its own (``EMAIL_HOST_PASSWORD = ...``, without
+    # the line break), and how a sibling is written there: the text of those lines with
+    # ``{key}`` and ``{value}`` in place of the key and the value. A fix replaces the
+    # setting by others this way; None and "" where it does not stand alone.
+    statement: Span | None = None
+    form: str = ""
 
 
 class Role(str, Enum):
@@ -77,6 +95,8 @@ class Role(str, Enum):
     BACKEND = "backend"  # the sending backend; only SMTP ones connect
     AUTH_TYPE = "auth-type"  # "oauth2" means no password login
     CREDENTIALS = "credentials"  # false: the library does not log in (FastAPI-Mail)
+    HANDLER_CLASS = "handler-class"  # a logging handler's class (fileConfig ``class=``)
+    CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
 
 @dataclass(frozen=True)
@@ -308,6 +328,8 @@ FAMILIES: tuple[Family, ...] = (
             user=("CREDENTIALS.0",),
             password=("CREDENTIALS.1",),
             secure=("SECURE",),
+            handler_class=("CLASS",),
+            credential_pair=("CREDENTIALS",),
         ),
         marker=("class", re.compile(r"(?:^|\.)SMTPHandler$")),
         self_contained=True,
@@ -426,6 +448,11 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
     )
 
 
+def is_prefixed_key(key: str) -> bool:
+    """A key of a prefixed family (``EMAIL_HOST``, ``smtp_port``), not a bare name."""
+    return any(_match(i, key) is not None for i, f in enumerate(FAMILIES) if f.prefixes)
+
+
 @dataclass
 class Interpretation:
     connections: list[Connection] = field(default_factory=list)
@@ -440,6 +467,7 @@ def interpret(
     python: bool = False,
     bool_words: tuple[str, str] = ("true", "false"),
     text: str | None = None,
+    project: Project | None = None,
 ) -> Interpretation:
     """Connections and literal secrets that ``settings`` describe.
 
@@ -450,7 +478,8 @@ def interpret(
     proves a login). ``python``: only families a Python settings module can hold.
     ``bool_words``: how to write a flag whose current token has no recognisable style.
     ``text``: the file's text, where a fix may add a missing flag as a copy of a sibling's
-    line; without it fixes only edit values.
+    line; without it fixes only edit values. ``project``: where the file is in its project,
+    for fixes that add a module to it (the OAuth2 email backend); none without it.
     """
     result = Interpretation()
     groups: dict[str, list[Setting]] = {}
@@ -464,7 +493,7 @@ def interpret(
             groups.setdefault(group, []).extend(expanded)
             continue
         groups.setdefault(setting.group, []).append(setting)
-    context = _Context(login_needs_microsoft_host, python, bool_words, text)
+    context = _Context(login_needs_microsoft_host, python, bool_words, text, project)
     for group, items in groups.items():
         _interpret_group(group, items, result, complete or group in urls, context)
     return result
@@ -476,6 +505,7 @@ class _Context:
     python: bool
     bool_words: tuple[str, str]
     text: str | None
+    project: Project | None = None
 
 
 def _interpret_group(
@@ -714,7 +744,13 @@ class _Builder:
         self.bool_words = context.bool_words
         self.python = context.python
         self.text = context.text
+        self.project = context.project
         self.protocol = protocol
+        backend = roles.get(Role.BACKEND)
+        # The OAuth2 backend a fix wrote: STARTTLS and XOAUTH2, whatever the flags say.
+        self.oauth2_backend = (
+            backend is not None and backend.value.known and is_oauth2_backend(backend.value.value)
+        )
 
     def flag(self, role: Role) -> bool | None:
         setting = self.roles.get(role)
@@ -725,11 +761,14 @@ class _Builder:
 
     def build(self, login_needs_microsoft_host: bool) -> tuple[Connection, list[SecretUse]] | None:
         backend = self.roles.get(Role.BACKEND)
-        if backend is not None and backend.value.known:
-            if not str(backend.value.value).endswith("smtp.EmailBackend"):
-                return None  # console, file, locmem or a custom (OAuth2) backend
+        if backend is not None and backend.value.known and not self.oauth2_backend:
+            name = str(backend.value.value)
+            if not (name.endswith("smtp.EmailBackend") or name == "smtp"):
+                return None  # console, file, locmem or another custom backend
         host, port = self._host_and_port()
         tls, implicit, starttls = self._tls()
+        if self.oauth2_backend and not (implicit and starttls):
+            tls, implicit, starttls = Tls.STARTTLS, False, True
         opened_at = (
             self.roles[Role.HOST].span
             if Role.HOST in self.roles
@@ -1068,13 +1107,88 @@ class _Builder:
         user = _secret_value(user_setting.value) if user_setting else MISSING
         if user.known and user.value in (None, ""):
             return secrets  # every library skips login() without a user name
+        if self.oauth2_backend:
+            conn.steps.append(Step(StepKind.AUTH, password_setting.span, mechanism="XOAUTH2"))
+            return secrets  # the backend signs in with XOAUTH2; the password is not used
         step = Step(StepKind.LOGIN, password_setting.span, user=user, secret=secret)
+        remedy = self._backend_remedy(conn, password_setting) or self._handler_remedy(conn)
+        if remedy is not None:
+            step.remedies[RemedyKind.XOAUTH2] = remedy
         if conn.tls is Tls.NONE:
             on = self._edits_starttls_on()
             if on:
                 step.remedies[RemedyKind.ADD_STARTTLS] = Remedy(tuple(on))
         conn.steps.append(step)
         return secrets
+
+    def _backend(self) -> Backend | None:
+        """The framework whose backend class the settings name, if a fix can write one."""
+        if self.project is None:
+            return None
+        if self.family.library == "django-settings":
+            return DJANGO
+        if self.family.library == "flask-mail" and self.project.flask_extension == "flask_mailman":
+            return FLASK_MAILMAN
+        return None
+
+    def _backend_remedy(self, conn: Connection, password: Setting) -> Remedy | None:
+        backend = self._backend()
+        host = conn.host
+        if backend is None or self.project is None:
+            return None
+        if not (host.known and isinstance(host.value, str) and host.value):
+            return None
+        hint = next(
+            (s.token_text[0] for s in self.roles.values() if s.token_text[:1] in ("'", '"')),
+            '"',
+        )
+        return backend_remedy(
+            backend,
+            stem=self.stem,
+            host=host.value,
+            password=password,
+            backend_setting=self.roles.get(Role.BACKEND),
+            quote_hint=hint,
+            project=self.project,
+        )
+
+    def _handler_remedy(self, conn: Connection) -> Remedy | None:
+        """fileConfig's ``class=handlers.SMTPHandler`` -> the XOAuth2SMTPHandler module a
+        fix adds beside the file, ``(user, password)`` -> ``user``."""
+        klass = self.roles.get(Role.HANDLER_CLASS)
+        pair = self.roles.get(Role.CREDENTIAL_PAIR)
+        user = self.roles.get(Role.USER)
+        if not self.family.log_handler or klass is None or klass.token is None:
+            return None
+        module = handler_module(conn.host)
+        if module is None:
+            return None
+        edits = [Edit(klass.token.start, klass.token.end, f"{PACKAGE_PREFIX}{HANDLER_CLASS}")]
+        if pair is not None and pair.token is not None and user is not None and self.text:
+            # The user as written in the pair (its span is the whole argument, quotes too).
+            written = self.text[user.span.start : user.span.end]
+            if pair.token.start <= user.span.start and user.span.end <= pair.token.end:
+                edits.append(Edit(pair.token.start, pair.token.end, written))
+        return Remedy(tuple(edits), note=HANDLER_NOTE, files=(module,))
+
+
+def tls_flag_edits(group: Iterable[Setting], bool_words: tuple[str, str]) -> list[Edit]:
+    """Edits that make a group of bare settings say STARTTLS (``"use_ssl": True`` ->
+    ``False``, ``"tls": False`` -> ``True``): what a port changed to 587 needs, also where
+    code, not the settings interpreter, reads the group (``SMTP_SSL(host, cfg["port"])``)."""
+    found: list[Edit] = []
+    for setting in group:
+        upper = setting.key.upper()
+        role = _GENERIC_SMTP_KEYS.get(upper) or _GENERIC_SMTP_KEYS.get(upper.split("_", 1)[-1])
+        wanted = {Role.IMPLICIT: False, Role.STARTTLS: True}.get(role)  # type: ignore[arg-type]
+        if wanted is None or setting.token is None or _as_bool(setting.value) is not (not wanted):
+            continue
+        text = setting.token_text
+        quote = text[0] if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0] else ""
+        body = text[len(quote) : len(text) - len(quote)]
+        word = _bool_word(body, wanted, bool_words)
+        found.append(Edit(setting.token.start, setting.token.end, f"{quote}{word}{quote}"))
+    return found
 
 
 def _secret_value(value: Value) -> Value:

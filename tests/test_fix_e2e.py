@@ -131,8 +131,9 @@ def test_imap_sample_authenticates_after_fix(tmp_path: Path) -> None:
 
 
 def test_pop3_samples(tmp_path: Path) -> None:
-    """A POP3 password login is refused as Exchange refuses it; the documented two-line
-    AUTH XOAUTH2 reads the mailbox, over 995 and over 110 with STLS."""
+    """A POP3 password login is refused as Exchange refuses it; after `fix --unsafe-fixes`
+    the helper it adds sends the documented two-line AUTH XOAUTH2 and reads the mailbox.
+    The hand-written sample reads it over 995 and over 110 with STLS."""
     program = tmp_path / "pop3_reader.py"
     shutil.copy(SAMPLES / "pop3_reader.py", program)
     pop_995 = ("pop3", "outlook.office365.com", 995, "implicit", None)
@@ -145,7 +146,9 @@ def test_pop3_samples(tmp_path: Path) -> None:
     )
     assert essentials(lab_run(program)) == refused_pop
 
-    assert authsweep("fix", "--unsafe-fixes", str(program), cwd=tmp_path).returncode in (0, 1)
+    assert authsweep("fix", "--unsafe-fixes", str(program), cwd=tmp_path).returncode == 0
+    source = program.read_text()
+    assert "pop3_xoauth2(pop, " in source and ".pass_(" not in source and ".user(" not in source
     reads = {
         "passed": True,
         "exit_code": 0,
@@ -155,10 +158,8 @@ def test_pop3_samples(tmp_path: Path) -> None:
         "reads": [("pop3", USER)],
         "failures": [],
     }
-    if "XOAUTH2" in program.read_text():  # once `fix` writes POP3 XOAUTH2, it must read mail
-        assert essentials(lab_run(program)) == reads
-    else:  # today `fix` leaves POP3 logins alone (poplib has no AUTH method)
-        assert essentials(lab_run(program)) == refused_pop
+    assert essentials(lab_run(program)) == reads  # Microsoft's two-line AUTH XOAUTH2
+    assert authsweep("check", str(program), cwd=tmp_path).returncode == 0
 
     migrated = SAMPLES / "pop3_xoauth2_reader.py"
     assert authsweep("check", str(migrated), cwd=tmp_path).returncode == 0  # nothing to fix

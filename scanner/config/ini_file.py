@@ -133,6 +133,8 @@ def _smtp_handler(index: LineIndex, section: str, entries: list[_Entry]) -> list
         elif param in ("mailhost", "credentials") and parts is not None:
             for number, part in enumerate(parts[:2]):
                 settings.append(_argument(index, section, f"{param}.{number}", part, entry))
+            if param == "credentials":
+                settings.append(_written(index, section, param, node, entry))
         elif param == "mailhost":
             settings.append(_argument(index, section, param, node, entry))
     return settings
@@ -170,6 +172,18 @@ def _argument(
             index, key, (start, end), node.value, (start, end), section, exact=False
         )
     return make_setting(index, key, (start, end), node.value, (start, end), section, exact=True)
+
+
+def _written(index: LineIndex, section: str, key: str, node: ast.expr, entry: _Entry) -> Setting:
+    """An argument as written (``('user', 'password')``), which a fix may replace whole."""
+    source = entry.value.strip()
+    base = entry.value_at[0] + len(entry.value) - len(entry.value.lstrip())
+    start = base + _column(source, node.col_offset)
+    end = base + _column(source, node.end_col_offset or node.col_offset)
+    span = index.span(start, end)
+    written = index.text[start:end]
+    value = Value.unknown(f"expression {written}", span, source=written)
+    return Setting(key, value, span, section, span, written)
 
 
 def _column(source: str, byte_offset: int) -> int:

@@ -76,7 +76,8 @@ def rewritable(code: str) -> None:
 def add_module_needs(
     code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
 ) -> str:
-    """Add imports (each at its sorted place, no duplicates) and helper definitions after
+    """Add imports (each at its sorted place, no duplicates; ``module:name`` is a
+    from-import of the project's own module) and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
     an import of the project's own function. Raises ValueError if ``code`` does not parse,
     :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
@@ -102,7 +103,9 @@ def add_module_needs(
         helper = HELPERS[name]
         imports.update(helper.imports)
         new_helpers.append(helper)
-    wanted += [Wanted(name) for name in sorted(imports)]
+    for name in sorted(imports):
+        module_name, _, obj = name.partition(":")  # "pkg.mod:Class": from pkg.mod import Class
+        wanted.append(Wanted(module_name, obj or None, first_party=bool(obj)))
     code = add_imports(code, wanted)
     module = cst.parse_module(code)
     if new_helpers:

@@ -21,6 +21,22 @@ SETTING_NAME = re.compile(
 )
 
 
+_HOST_KEYWORDS = frozenset({"host", "server", "hostname", "smtp_host", "mail_server"})
+
+
+def _microsoft_host_keyword(keyword: ast.keyword) -> bool:
+    """``host="smtp.office365.com"`` in any call: mail settings as keyword arguments."""
+    from ..providers import lookup
+
+    value = keyword.value
+    return (
+        keyword.arg in _HOST_KEYWORDS
+        and isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and lookup(value.value).microsoft
+    )
+
+
 def _dotted(node: ast.expr, aliases: dict[str, str]) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -74,7 +90,10 @@ class _Hits:
                 return True
             if isinstance(node.func, ast.Attribute) and node.func.attr in self.methods:
                 return True
-            return any(kw.arg and SETTING_NAME.match(kw.arg) for kw in node.keywords)
+            return any(
+                kw.arg and (SETTING_NAME.match(kw.arg) or _microsoft_host_keyword(kw))
+                for kw in node.keywords
+            )
         if isinstance(node, ast.ClassDef):
             return any(_dotted(base, self.aliases) in self.names for base in node.bases)
         if isinstance(node, (ast.Assign, ast.AnnAssign)):

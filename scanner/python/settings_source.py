@@ -16,16 +16,26 @@ adapter's reader of ``dictConfig`` dictionaries.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
-from ..model import Connection, MailFile, Value
-from ..settings import Setting, interpret, is_setting_key
+from ..model import Connection, MailFile, RemedyKind, Span, Value
+from ..project import flask_extension
+from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_flag_edits
+from ..settings_backend import project_of
+from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
+# The modules the library adapters read calls of.
+_MAIL_LIBRARIES = frozenset(
+    name.split(".", 1)[0]
+    for adapter in ADAPTERS
+    for name in (*adapter.clients, *adapter.functions, *adapter.presets)
+)
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
@@ -35,7 +45,9 @@ def read_python_settings(
     """Add the connections and secrets of the module's mail settings to ``mail``."""
     if not _MENTIONS.search(values.text.code):
         return
-    reader = _Reader(values)
+    reader = _Reader(values, _names_read(tree))
+    # Calls a library adapter made a connection of: their keywords are its arguments.
+    reader.known_calls = {conn.opened_at for conn in mail.connections}
     star_import = any(
         isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names)
         for statement in tree.body
@@ -63,6 +75,7 @@ def read_python_settings(
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
+    project = project_of(values.path, flask_extension(values.path, values.text.code))
     for complete, settings in ((True, reader.complete), (False, reader.partial)):
         found = interpret(
             settings,
@@ -70,12 +83,40 @@ def read_python_settings(
             python=True,
             bool_words=("True", "False"),
             text=values.text.code,
+            project=project,
         )
         mail.connections.extend(
             conn for conn in found.connections if not any(_same(conn, c) for c in code)
         )
         mail.secrets.extend(found.secrets)
     mail.connections.extend(c for c in reader.log_handlers if c.opened_at not in described)
+    _port_brings_tls_mode(code, [*reader.complete, *reader.partial])
+
+
+def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> None:
+    """A fix that moves code to STARTTLS on 587 with a port from a settings dict
+    (``SMTP_SSL(host, CONFIG["port"])`` under ``CONFIG = {"port": 465, "use_ssl": True}``)
+    also turns the dict's implicit TLS flag off and its STARTTLS flag on, so the settings
+    never say SSL on 587."""
+    groups: dict[str, list[Setting]] = {}
+    for setting in settings:
+        groups.setdefault(setting.group, []).append(setting)
+    ports = {s.token: s.group for s in settings if s.token is not None and s.key.lower() == "port"}
+    for conn in code:
+        where = conn.port.literal_span
+        group = ports.get(where) if where is not None else None
+        if group is None:
+            continue
+        flags = tls_flag_edits(groups[group], ("True", "False"))
+        for kind in (RemedyKind.PORT_587, RemedyKind.USE_STARTTLS):
+            remedy = conn.remedies.get(kind)
+            if remedy is None or not flags:
+                continue
+            taken = [(e.start, e.end) for e in remedy.edits]
+            extra = tuple(
+                f for f in flags if not any(f.start < end and start < f.end for start, end in taken)
+            )
+            conn.remedies[kind] = dataclasses.replace(remedy, edits=remedy.edits + extra)
 
 
 def _same(conn: Connection, code: Connection) -> bool:
@@ -93,9 +134,21 @@ def _same_value(a: Value, b: Value) -> bool:
     return a.origin is not None and a.origin != "missing" and a.origin == b.origin
 
 
+def _names_read(tree: ast.Module) -> frozenset[str]:
+    """Names and attributes the module reads: a setting read elsewhere is not removed."""
+    return frozenset(
+        node.id if isinstance(node, ast.Name) else node.attr
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
+        or isinstance(node, ast.Attribute)
+    )
+
+
 class _Reader:
-    def __init__(self, values: Evaluator) -> None:
+    def __init__(self, values: Evaluator, names_read: frozenset[str] = frozenset()) -> None:
         self.values = values
+        self.names_read = names_read
+        self.known_calls: set[Span] = set()
         self.complete: list[Setting] = []
         self.partial: list[Setting] = []
         self.log_handlers: list[Connection] = []
@@ -110,14 +163,60 @@ class _Reader:
         *,
         mapping: bool = True,
         listed: bool = False,
+        item: ast.AST | Span | None = None,
     ) -> None:
+        """One setting; ``item`` is the statement, keyword or dict entry that writes it,
+        for fixes that replace it by other settings."""
         if not is_setting_key(key, mapping=mapping):
             return
         evaluated = self.values.evaluate(value)
         token = evaluated.literal_span or (evaluated.span if evaluated.literal else None)
         text = self.values.text.text(token) if token is not None else ""
-        setting = Setting(key, evaluated, key_span, group, token, text, listed=listed)
+        statement, form = None, ""
+        if item is not None:
+            statement, form = self._layout(key_span, self.values.span(value), item)
+        setting = Setting(
+            key,
+            evaluated,
+            key_span,
+            group,
+            token,
+            text,
+            listed=listed,
+            statement=statement,
+            form=form,
+        )
         (self.complete if complete else self.partial).append(setting)
+
+    def _entry(self, key: ast.expr, value: ast.expr) -> Span:
+        """A dict entry, from its key to its value."""
+        return self.values.text.span_of(self.values.span(key).start, self.values.span(value).end)
+
+    def _layout(self, key: Span, value: Span, item: ast.AST | Span) -> tuple[Span | None, str]:
+        """The lines ``item`` stands alone on, and the form of a sibling written there."""
+        code = self.values.text.code
+        span = item if isinstance(item, Span) else self.values.span(item)
+        line_start = code.rfind("\n", 0, span.start) + 1
+        line_end = _line_end(code, span.end)
+        rest = code[span.end : line_end].strip()
+        comma = rest.startswith(",")
+        if code[line_start : span.start].strip() or rest.lstrip(",").strip():
+            return None, ""  # something else on its lines (a comment included): left alone
+        if code[key.start : key.start + 1] in "'\"":
+            key = self.values.text.span_of(key.start + 1, key.end - 1)  # inside the quotes
+
+        def escaped(part: str) -> str:
+            return part.replace("{", "{{").replace("}", "}}")
+
+        form = (
+            escaped(code[line_start : key.start])
+            + "{key}"
+            + escaped(code[key.end : value.start])
+            + "{value}"
+            + escaped(code[value.end : span.end])
+            + ("," if comma else "")
+        )
+        return self.values.text.span_of(line_start, line_end), form
 
     def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
@@ -127,16 +226,25 @@ class _Reader:
                 targets = [statement.target]
             else:
                 continue
+            alone = isinstance(statement, ast.Assign) and len(targets) == 1
             for target in targets:
                 if isinstance(target, ast.Name):
-                    self.assignment(target, statement.value, group, complete)  # type: ignore[arg-type]
+                    item = statement if alone and target.id not in self.names_read else None
+                    self.assignment(target, statement.value, group, complete, item)  # type: ignore[arg-type]
 
-    def assignment(self, target: ast.Name, value: ast.expr, group: str, complete: bool) -> None:
+    def assignment(
+        self,
+        target: ast.Name,
+        value: ast.expr,
+        group: str,
+        complete: bool,
+        item: ast.stmt | None = None,
+    ) -> None:
         """``NAME = value``: a setting; a dict literal is a group of settings of its own
         (``SMTP_CONFIG = {...}``), or a logging configuration (``LOGGING = {...}``)."""
         span = self.values.span(target)
         if not isinstance(value, ast.Dict):
-            self.add(target.id, span, value, group, complete, mapping=False)
+            self.add(target.id, span, value, group, complete, mapping=False, item=item)
             return
         keys = _dict_keys(value)
         if "handlers" in keys:
@@ -146,7 +254,13 @@ class _Reader:
             return
         for key, (key_node, item) in keys.items():
             self.add(
-                key, self.values.span(key_node), item, f"{group}/{target.id}", False, listed=True
+                key,
+                self.values.span(key_node),
+                item,
+                f"{group}/{target.id}",
+                False,
+                listed=True,
+                item=self._entry(key_node, item),
             )
 
     def config_assignment(self, node: ast.Assign) -> None:
@@ -159,7 +273,8 @@ class _Reader:
             if owner is None or not isinstance(index, ast.Constant):
                 continue
             if isinstance(index.value, str):
-                self.add(index.value, self.values.span(index), node.value, owner, False)
+                alone = node if len(node.targets) == 1 else None
+                self.add(index.value, self.values.span(index), node.value, owner, False, item=alone)
 
     def config_call(self, node: ast.Call) -> None:
         """``app.config.update(KEY=value)`` (Flask configuration), and the upper-case
@@ -181,10 +296,19 @@ class _Reader:
                         owner,
                         False,
                         listed=True,
+                        item=argument,
                     )
             elif isinstance(argument, ast.Dict):
                 for key, (key_node, value) in _dict_keys(argument).items():
-                    self.add(key, self.values.span(key_node), value, owner, False, listed=True)
+                    self.add(
+                        key,
+                        self.values.span(key_node),
+                        value,
+                        owner,
+                        False,
+                        listed=True,
+                        item=self._entry(key_node, value),
+                    )
             elif isinstance(argument, ast.Call) and dotted_name(argument.func) == "dict":
                 for item in argument.keywords:
                     if item.arg is not None:
@@ -213,6 +337,9 @@ class _Reader:
             and is_setting_key(keyword.arg, mapping=False)
         ]
         if not named:
+            self._mail_keywords(
+                node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
+            )
             return
         group = f"call {name or 'expression'}@{self.values.span(node).start}"
         complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
@@ -227,7 +354,50 @@ class _Reader:
                 group,
                 complete,
                 listed=True,
+                item=keyword,
             )
+        self._mail_keywords(
+            node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
+        )
+
+    def _mail_keywords(self, node: ast.Call, group: str) -> None:
+        """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
+        mail keywords of a call the library adapters do not know, read as a mapping of
+        settings (reported only with a Microsoft host, as a mail-named dict is otherwise).
+        A known client's keywords describe the connection its adapter builds, which
+        supersedes these."""
+        lowered = [
+            keyword
+            for keyword in node.keywords
+            if keyword.arg is not None
+            and keyword.arg.islower()
+            and is_setting_key(keyword.arg)
+            # Bare names only (``host``, ``port``, ``use_ssl``): ``email_host=`` is an argument.
+            and not is_prefixed_key(keyword.arg)
+        ]
+        if len(lowered) < 2 or self.values.span(node) in self.known_calls:
+            return
+        names = self.values.qualified_names(node.func)
+        if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
+            return  # a mail library's own call: its adapter says what the keywords mean
+        for keyword in lowered:
+            assert keyword.arg is not None
+            self.add(
+                keyword.arg,
+                _keyword_span(self.values, keyword),
+                keyword.value,
+                group,
+                False,
+                listed=True,
+                item=keyword,
+            )
+
+
+def _line_end(code: str, offset: int) -> int:
+    """The end of the line ``offset`` is on, before its line break."""
+    end = code.find("\n", offset)
+    end = len(code) if end < 0 else end
+    return end - 1 if code[end - 1 : end] == "\r" else end
 
 
 def _keyword_span(values: Evaluator, keyword: ast.keyword):

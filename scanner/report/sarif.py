@@ -148,7 +148,8 @@ class _Fixes:
 
     def fix(self, finding: Finding) -> dict | None:
         fix = finding.fix
-        if fix is None or not fix.remedy.edits:
+        # A fix that adds a module to the project is more than replacements in one file.
+        if fix is None or not fix.remedy.edits or fix.remedy.files:
             return None
         source = self.source(finding.path)
         if source is None:

@@ -14,8 +14,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ... import hints
-from ...model import MISSING, Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value
+from ...model import (
+    MISSING,
+    PACKAGE_PREFIX,
+    Connection,
+    Edit,
+    MailFile,
+    Protocol,
+    Remedy,
+    RemedyKind,
+    Span,
+    StepKind,
+    Tls,
+    Value,
+)
 from ...model import Verification as V
+from ...settings_backend import (
+    HANDLER_CLASS,
+    HANDLER_MODULE,
+    HANDLER_NOTE,
+    OAUTH2_HANDLER,
+    handler_module,
+)
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec
@@ -87,10 +107,44 @@ def handler_connection(
     return conn
 
 
+def _user_only(credentials: Value) -> Edit | None:
+    """``credentials=(user, password)`` -> ``credentials=user``, where both are written here."""
+    halves = _pair(credentials)
+    span = credentials.span
+    if halves is None or span is None or credentials.items is None:
+        return None
+    user = halves[0]
+    if user.source is None or user.span is None or not span.start <= user.span.start < span.end:
+        return None
+    return edits.replace(span, user.source)
+
+
+def _oauth2_remedy(conn: Connection, switch: Edit, credentials: Value, imports=()) -> None:
+    """Switch the handler to XOAuth2SMTPHandler: ``switch`` names it, the credentials keep
+    only the user (the handler ignores a password anyway)."""
+    module = handler_module(conn.host)
+    login = next((s for s in conn.steps if s.kind is StepKind.LOGIN), None)
+    if module is None or login is None:
+        return
+    parts = [switch]
+    reduced = _user_only(credentials)
+    if reduced is not None:
+        parts.append(reduced)
+    login.remedies[RemedyKind.XOAUTH2] = Remedy(
+        tuple(parts), imports=tuple(imports), note=HANDLER_NOTE, files=(module,)
+    )
+
+
 def _open(site: CallSite) -> Connection:
-    return handler_connection(
+    conn = handler_connection(
         site.args, site.arg_spans, site.span, site.code, overrides_emit="emit" in site.overrides
     )
+    if site.qualified_name == _CLASS and not site.overrides:
+        # ``SMTPHandler(...)`` -> ``XOAuth2SMTPHandler(...)``, imported from the new module.
+        switch = edits.replace(site.callee_span, OAUTH2_HANDLER)
+        source = f"{PACKAGE_PREFIX}{HANDLER_MODULE}:{OAUTH2_HANDLER}"
+        _oauth2_remedy(conn, switch, site.arg("credentials"), imports=(source,))
+    return conn
 
 
 def config_connections(config: Value, code: str, fallback: Span) -> list[Connection]:
@@ -104,7 +158,13 @@ def config_connections(config: Value, code: str, fallback: Span) -> list[Connect
         if not (kind.known and kind.value == _CLASS):
             continue
         spans = {name: value.span for name, value in keys.items() if value.span is not None}
-        found.append(handler_connection(keys, spans, kind.span or handler.span or fallback, code))
+        conn = handler_connection(keys, spans, kind.span or handler.span or fallback, code)
+        # "class": "logging.handlers.SMTPHandler" -> the dotted name of the new handler.
+        dotted = f"{PACKAGE_PREFIX}{HANDLER_CLASS}"
+        switch = edits.replace_literal(kind, dotted, code)
+        if switch is not None:
+            _oauth2_remedy(conn, switch, keys.get("credentials", MISSING))
+        found.append(conn)
     return found
 
 

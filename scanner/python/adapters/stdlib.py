@@ -262,17 +262,47 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
 
 def _login(conn: Connection, site: CallSite) -> Step:
     step = Step(StepKind.LOGIN, site.span, user=site.arg("user"), secret=site.arg("password"))
-    _login_remedies(conn, site, step)
+    if conn.protocol is Protocol.POP:  # apop(user, password)
+        _pop_xoauth2(conn, site, step, None)
+    else:
+        _login_remedies(conn, site, step)
     return step
 
 
 def _user(conn: Connection, site: CallSite) -> Step:
-    return Step(StepKind.USER, site.span, user=site.arg("user"))
+    return _statement_step(StepKind.USER, site, user=site.arg("user"))
 
 
 def _pass(conn: Connection, site: CallSite) -> Step:
-    user = next((s.user for s in reversed(conn.steps) if s.kind is StepKind.USER), MISSING)
-    return Step(StepKind.LOGIN, site.span, user=user, secret=site.arg("password"))
+    names = [s for s in conn.steps if s.kind is StepKind.USER]
+    user = names[-1].user if names else MISSING
+    step = Step(StepKind.LOGIN, site.span, user=user, secret=site.arg("password"))
+    if len(names) == 1:
+        _pop_xoauth2(conn, site, step, names[0])
+    return step
+
+
+def _pop_xoauth2(conn: Connection, site: CallSite, login: Step, name: Step | None) -> None:
+    """``pop.user(u)`` + ``pop.pass_(p)`` (or ``pop.apop(u, p)``) -> ``pop3_xoauth2(pop, u,
+    token)``: poplib has no AUTH command, so a small helper sends Microsoft's two-line
+    ``AUTH XOAUTH2`` exchange. The ``user()`` statement goes: after USER the server waits
+    for PASS."""
+    user = login.user
+    if site.receiver is None or user.source is None:
+        return
+    parts = [edits.replace(site.span, _pop3_call(site.receiver, user.source, conn.host))]
+    if name is not None:
+        if name.removal is None:
+            return
+        parts.append(name.removal)
+    login.remedies[RemedyKind.XOAUTH2] = Remedy(
+        tuple(parts), helpers=("pop3_xoauth2", edits.TOKEN_HELPER)
+    )
+
+
+def _pop3_call(receiver: str, user: str, host: Value) -> str:
+    token = edits.token_call(host.value if host.known else None)
+    return f"pop3_xoauth2({receiver}, {user}, {token})"
 
 
 def _auth(conn: Connection, site: CallSite) -> Step:

@@ -1,0 +1,163 @@
+"""Modules a fix adds to the project: where they go, what they hold, checking and
+writing them.
+
+A remedy names the modules its edits refer to (:class:`~authsweep.scanner.model.NewFile`,
+a path relative to the fixed file). Before a fix is kept, each module is rendered in the
+fixed file's style and checked as the fixed file is (it must report nothing); a module
+that is already there with the class the edits name is reused, and a file of another
+content at that path is never overwritten: the fix is refused instead. Modules are
+written before the file that refers to them, created atomically and never over an
+existing file.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import posixpath
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import MODULE_NAME, NewFile, Remedy
+
+
+@dataclass(frozen=True)
+class CreatedFile:
+    """A module a fix writes: as the run shows paths, where it goes, and its text."""
+
+    display: str
+    path: Path
+    content: str
+    class_name: str  # what the fixed file refers to
+
+
+# What checking a module's text reports: the messages of its findings (empty when clean),
+# or raises ValueError when it does not parse.
+Check = Callable[[str, bytes], list[str]]
+
+
+_PACKAGE_DEPTH = 12
+
+
+def module_path(new: NewFile, module_name: str) -> str:
+    return new.path.replace(MODULE_NAME, module_name)
+
+
+def package_of(folder: Path) -> str:
+    """The import name of a folder: its packages up to the first folder without an
+    ``__init__.py`` ("" for a folder that is no package)."""
+    names: list[str] = []
+    current = folder.resolve()
+    while (current / "__init__.py").is_file() and len(names) < _PACKAGE_DEPTH:
+        names.append(current.name)
+        current = current.parent
+    return ".".join(reversed(names))
+
+
+def plan_files(
+    remedies: Iterable[Remedy],
+    *,
+    display: str,
+    location: Path | None,
+    text: str,
+    newline: str,
+    module_name: str,
+    token_provider: str | None,
+    check: Check,
+) -> tuple[list[CreatedFile], str | None]:
+    """The modules ``remedies`` add to the project beside the file shown as ``display``
+    (on disk at ``location``, with the fixed ``text``), or why they cannot be added."""
+    wanted = {(new.path, new.kind, new.options): new for r in remedies for new in r.files}
+    if not wanted:
+        return [], None
+    # Rendering needs LibCST (for the token helper): imported only by fixes that add files.
+    from .modules import MODULES, render
+    from .style import style_of
+
+    if location is None:
+        return [], "it adds a module to the project: fix the file where it is, not from stdin"
+    style = style_of(text)
+    created: list[CreatedFile] = []
+    for new in wanted.values():
+        relative = module_path(new, module_name)
+        target = Path(os.path.normpath(location.parent / relative))
+        shown = posixpath.normpath(posixpath.join(posixpath.dirname(display), relative))
+        options = dict(new.options)
+        package = package_of(target.parent)
+        name = Path(relative).stem
+        dotted = f"{package}.{name}" if package else name
+        content = render(
+            new.kind,
+            options,
+            dotted=dotted,
+            style=style,
+            newline=newline,
+            token_provider=token_provider,
+        )
+        class_name = MODULES[new.kind].class_name
+        if target.exists() or target.is_symlink():
+            if _reusable(target, class_name):
+                continue
+            return [], f"{shown} exists and does not define {class_name}"
+        if not target.parent.is_dir():
+            return [], f"{posixpath.dirname(shown)} is not a folder"
+        try:
+            reported = check(shown, content.encode())
+        except ValueError as error:
+            return [], f"the module it adds ({shown}) would not parse: {error}"
+        if reported:
+            return [], f"the module it adds ({shown}) would be reported: {reported[0]}"
+        created.append(CreatedFile(shown, target, content, class_name))
+    return created, None
+
+
+def _reusable(path: Path, class_name: str) -> bool:
+    """A module already there (written by an earlier run, maybe edited since) that defines
+    the class the fix refers to."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return False
+    return any(isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body)
+
+
+def new_file_diff(created: CreatedFile) -> str:
+    """A unified diff that creates the file, as git shows one (``--- /dev/null``)."""
+    name = created.display if os.path.isabs(created.display) else f"b/{created.display}"
+    lines = difflib.unified_diff(
+        [], created.content.splitlines(keepends=True), fromfile="/dev/null", tofile=name
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def create_file(created: CreatedFile, mode_of: Path) -> bool:
+    """Create the module (UTF-8) atomically, never over an existing file. False when a
+    file is there already (written by another fix of this run: the fixer checked it
+    then). The new file gets the permissions of ``mode_of`` (the file that refers to it)
+    without execute bits."""
+    target = created.path
+    if target.exists() or target.is_symlink():
+        return False
+    data = created.content.encode("utf-8")
+    descriptor, temp = tempfile.mkstemp(dir=target.parent, prefix=".authsweep-new-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.chmod(temp, mode_of.stat().st_mode & 0o666)
+        except OSError:
+            pass  # the referring file is gone: the temporary file's own mode stays
+        try:
+            os.link(temp, target)  # fails if a file appeared meanwhile: nothing is replaced
+        except FileExistsError:
+            return False
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return True

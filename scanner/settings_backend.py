@@ -1,0 +1,186 @@
+"""The XOAUTH2 fix of framework mail settings: an email backend that signs in with OAuth2.
+
+Django's ``EMAIL_BACKEND`` and Flask-Mailman's ``MAIL_BACKEND`` name the class that
+sends mail. The fix adds a small backend module to the project (beside the settings
+package; :mod:`authsweep.scanner.fixes.modules` holds it), points the setting at it,
+and replaces the password setting by the app registration's tenant, client id and
+secret, read from the environment the way the password was read (``os.environ``,
+django-environ's ``env(...)``, python-decouple's ``config(...)``, a project's own
+wrapper). Only for a host known to be Microsoft 365, and never for a personal
+Outlook.com account (no tenant, no app-only token).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, Remedy
+from .providers import lookup
+
+BACKEND_CLASS = "XOAuth2EmailBackend"
+# The settings the backend reads (after the family's prefix) and the environment
+# variables they come from: those Azure tooling and MSAL samples use.
+CREDENTIALS = (
+    ("OAUTH2_TENANT_ID", "AZURE_TENANT_ID"),
+    ("OAUTH2_CLIENT_ID", "AZURE_CLIENT_ID"),
+    ("OAUTH2_CLIENT_SECRET", "AZURE_CLIENT_SECRET"),
+)
+ENVIRONMENT = tuple(variable for _, variable in CREDENTIALS)
+
+
+@dataclass(frozen=True)
+class Project:
+    """What a fix that adds a module needs to know about the file's project."""
+
+    folder: str  # where the module goes, relative to the settings file's folder
+    flask_extension: str = ""  # "flask_mail" or "flask_mailman": what the app imports
+
+
+def project_of(path: str | None, flask_extension: str = "") -> Project | None:
+    """Where a module goes for the settings file at ``path``: beside it, or beside the
+    settings package when the file is in one (``config/settings/production.py``). The
+    fixer names the package the module is in."""
+    if not path:
+        return None
+    folder = Path(path).resolve().parent
+    in_package = folder.name == "settings" and (folder / "__init__.py").is_file()
+    return Project(".." if in_package else "", flask_extension)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A framework whose mail settings name the backend class."""
+
+    kind: str  # the module kind (:data:`authsweep.scanner.fixes.modules.MODULES`)
+    framework: str
+
+
+DJANGO = Backend("django-backend", "Django")
+FLASK_MAILMAN = Backend("flask-mailman-backend", "Flask-Mailman")
+
+
+# The logging handler the XOAUTH2 fix writes, in a module beside the file that uses it.
+OAUTH2_HANDLER = "XOAuth2SMTPHandler"
+HANDLER_MODULE = f"{MODULE_NAME}_handler"
+HANDLER_CLASS = f"{HANDLER_MODULE}.{OAUTH2_HANDLER}"
+HANDLER_NOTE = "XOAuth2SMTPHandler reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"
+
+
+def handler_module(host) -> NewFile | None:
+    """The XOAuth2SMTPHandler module for a handler mailing ``host`` (a Value): only a
+    Microsoft 365 host with an app-only token (no personal Outlook.com account)."""
+    if not (host.known and isinstance(host.value, str)):
+        return None
+    provider = lookup(host.value)
+    if not provider.microsoft or not provider.oauth_scope or provider.personal_accounts:
+        return None
+    options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
+    return NewFile(f"{HANDLER_MODULE}.py", "smtp-handler", options)
+
+
+def is_oauth2_backend(name: object) -> bool:
+    """The backend the fix writes (``helpdesk.mail_oauth2.XOAuth2EmailBackend``)."""
+    return isinstance(name, str) and name.rsplit(".", 1)[-1] == BACKEND_CLASS
+
+
+def backend_remedy(
+    backend: Backend,
+    *,
+    stem: str,
+    host: str,
+    password,
+    backend_setting,
+    quote_hint: str,
+    project: Project,
+) -> Remedy | None:
+    """Edits that switch the settings to the OAuth2 backend; None where they cannot be
+    written plainly (the password setting shares its line, the backend setting is an
+    expression, ...). ``password`` and ``backend_setting`` are :class:`Setting` values."""
+    provider = lookup(host)
+    if not provider.microsoft or not provider.oauth_scope or provider.personal_accounts:
+        return None
+    if password.statement is None or not password.form:
+        return None
+    target = f"{PACKAGE_PREFIX}{MODULE_NAME}.{BACKEND_CLASS}"
+    quote = "'" if quote_hint == "'" else '"'
+    edits: list[Edit] = []
+    lines: list[str] = []
+    written = password.key[: len(stem)]
+    lower = password.key[len(stem) :].islower()
+    if backend_setting is not None:
+        token = backend_setting.token
+        text = backend_setting.token_text
+        if token is None or len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0]:
+            return None
+        edits.append(Edit(token.start, token.end, f"{text[0]}{target}{text[0]}"))
+    else:
+        key = written + _case("BACKEND", lower)
+        lines.append(_line(password.form, key, quote + target + quote))
+    imports: tuple[str, ...] = ()
+    for suffix, variable in CREDENTIALS:
+        found = environment_read(password.value.source, variable, quote)
+        if found is None:
+            return None
+        expression, imports = found
+        lines.append(_line(password.form, written + _case(suffix, lower), expression))
+    if password.form.endswith(","):
+        lines = [line if line.endswith(",") else line + "," for line in lines]
+    elif password.listed:
+        lines = [line + "," for line in lines[:-1]] + lines[-1:]
+    statement = password.statement
+    edits.append(Edit(statement.start, statement.end, "\n".join(lines)))
+    folder = f"{project.folder}/" if project.folder else ""
+    options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
+    module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, options)
+    note = (
+        f"{backend.framework} sends through {target}: set "
+        + ", ".join(ENVIRONMENT)
+        + " where the settings read them"
+    )
+    return Remedy(tuple(edits), imports=imports, note=note, files=(module,))
+
+
+def _case(suffix: str, lower: bool) -> str:
+    return suffix.lower() if lower else suffix
+
+
+def _line(form: str, key: str, value: str) -> str:
+    return form.format(key=key, value=value)
+
+
+def environment_read(
+    source: str | None, variable: str, quote: str
+) -> tuple[str, tuple[str, ...]] | None:
+    """An expression that reads ``variable`` the way ``source`` (the password's value)
+    reads its own: ``env("X")`` -> ``env("AZURE_TENANT_ID")``, ``os.environ["X"]`` ->
+    ``os.environ["AZURE_TENANT_ID"]``, ``config("X", default="")`` ->
+    ``config("AZURE_TENANT_ID", default="")``. A password written in the file (or read
+    another way) becomes ``os.environ.get("AZURE_TENANT_ID")``: the settings still load
+    where the variable is not set, and the backend says what is missing when it sends.
+    Returns the expression and the imports it needs."""
+    fallback = (f"os.environ.get({quote}{variable}{quote})", ("os",))
+    if not source:
+        return fallback
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return fallback
+    name = f"{quote}{variable}{quote}"
+    if isinstance(node, ast.Subscript) and _is_string(node.slice):
+        return f"{ast.get_source_segment(source.strip(), node.value)}[{name}]", ()
+    if isinstance(node, ast.Call) and node.args and _is_string(node.args[0]):
+        func = ast.get_source_segment(source.strip(), node.func)
+        if func is None:
+            return fallback
+        tolerant = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
+        if func.endswith(("environ.get", "getenv")):
+            return f"{func}({name})", ()  # None when the variable is not set
+        default = f", default={quote}{quote}" if tolerant else ""
+        return f"{func}({name}{default})", ()
+    return fallback
+
+
+def _is_string(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
