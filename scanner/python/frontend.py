@@ -12,7 +12,7 @@ import ast
 import dataclasses
 from collections.abc import Iterable
 
-from ..model import Connection, MailFile
+from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .bindings import Bindings
@@ -20,6 +20,7 @@ from .fallback import scan_unparsable
 from .flow import Flow
 from .parse import gc_paused, parse_python
 from .paths import Event, PathFinder
+from .referents import Referents
 from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
@@ -61,7 +62,7 @@ class PythonFrontEnd:
     def analyze(self, path: str, data: bytes) -> MailFile:
         with gc_paused():
             parsed = parse_python(data)
-            if not self.relevance.matters(parsed.tree):
+            if not (self.relevance.matters(parsed.tree) or self._names_client(parsed.tree)):
                 mail = MailFile(path=path, kind="python", analyzed=False)
             else:
                 mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
@@ -73,6 +74,32 @@ class PythonFrontEnd:
                 if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
                     mail.connections.append(conn)
         return mail
+
+    def _names_client(self, tree: ast.Module) -> bool:
+        """Whether the module refers to a client class without calling it where it names
+        it (``transport = smtplib.SMTP_SSL``, ``return SMTP``): it may call it later."""
+        imported: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    imported[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else alias.name.split(".")[0]
+                    )
+        if not imported:
+            return False
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+                name = dotted_name(node)
+                if name is None:
+                    continue
+                head, _, rest = name.partition(".")
+                qualified = imported.get(head, head) + (f".{rest}" if rest else "")
+                if qualified in self.clients:
+                    return True
+        return False
 
 
 class _ModuleAnalysis:
@@ -86,6 +113,8 @@ class _ModuleAnalysis:
         self.mail = MailFile(path=path, kind="python")
         self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
+        self.referents = Referents(self.values)
+        self._candidates: dict[ast.Call, list[str]] = {}
         self.subclasses = self._client_subclasses()
         # What each call (or attribute assignment) does to connections, for their paths.
         self.events: dict[ast.AST, list[Event]] = {}
@@ -102,14 +131,13 @@ class _ModuleAnalysis:
     def run(self) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
-            name = self._client_name(call)
-            if name is None:
+            names = self._client_names(call)
+            if not names:
                 continue
-            adapter, spec = self.front.clients[name]
-            site = self.sites.site(call, name, spec.params)
-            conn = spec.open(site)
-            if conn is None:
+            opened = self._open(call, names)
+            if opened is None:
                 continue
+            conn, adapter, site = opened
             # Remedies of one constructor call exclude each other within a round.
             conn.remedies = {
                 kind: dataclasses.replace(remedy, target=site.span.start)
@@ -195,7 +223,60 @@ class _ModuleAnalysis:
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
 
+    def _open(
+        self, call: ast.Call, names: list[str]
+    ) -> tuple[Connection, Adapter, CallSite] | None:
+        """The connection a constructor call opens. When the class is chosen at run time
+        among several of one library (``SMTP_SSL if ssl else SMTP``), one connection
+        stands for them all, with what they agree on (TLS, port, verification) and no
+        remedies: a fix cannot know which class it edits."""
+        opened: list[tuple[Connection, Adapter, CallSite]] = []
+        for name in names:
+            adapter, spec = self.front.clients[name]
+            site = self.sites.site(call, name, spec.params)
+            conn = spec.open(site)
+            if conn is not None:
+                opened.append((conn, adapter, site))
+        if not opened:
+            return None
+        conn, adapter, site = opened[0]
+        alike = [o for o in opened[1:] if o[1] is adapter and o[0].protocol is conn.protocol]
+        if not alike:
+            return opened[0]
+        others = [o[0] for o in alike]
+        if any(other.tls is not conn.tls for other in others):
+            conn.tls = Tls.UNKNOWN
+        if any(other.verification is not conn.verification for other in others):
+            conn.verification = Verification.UNKNOWN
+        if any(other.port != conn.port for other in others):
+            conn.port = Value.unknown("library default")
+        conn.remedies = {}
+        return conn, adapter, site
+
+    def _client_names(self, call: ast.Call) -> list[str]:
+        """The client classes a call may construct: the one it names, or every one the
+        called expression may be bound to (an alias, a conditional, a helper's result)."""
+        cached = self._candidates.get(call)
+        if cached is not None:
+            return cached
+        direct = self._direct_client(call)
+        if direct is not None:
+            found = [direct]
+        elif isinstance(call.func, ast.Attribute) and not isinstance(
+            call.func.value, (ast.Name, ast.Attribute)
+        ):
+            found = []  # a method of a call's result (``make().login``): not a class
+        else:
+            clients = self.front.clients
+            found = [name for name in self.referents.of(call.func) if name in clients]
+        self._candidates[call] = found
+        return found
+
     def _client_name(self, call: ast.Call) -> str | None:
+        names = self._client_names(call)
+        return names[0] if names else None
+
+    def _direct_client(self, call: ast.Call) -> str | None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name

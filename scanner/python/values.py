@@ -16,6 +16,7 @@ from ..providers import lookup
 from .imports import imported_constant
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
+from .tables import loop_of, loop_value
 
 _MAX_DEPTH = 24
 
@@ -238,6 +239,13 @@ class Evaluator:
         if base_name == "os.environ" and key.known:
             return Value.unknown(f"env {key.value}")
         base = self.evaluate(node.value, depth)
+        if key.known and isinstance(key.value, int) and base.items is not None:
+            # ``auth[1]`` of ``auth = ("bot@contoso.com", "Winter2026!")``: the element as
+            # written, a literal where it is one.
+            try:
+                return base.items[key.value]
+            except IndexError:
+                return Value.unknown(None)
         if base.known and key.known:
             container = base.value
             if isinstance(container, dict) and key.value in container:
@@ -264,10 +272,31 @@ class Evaluator:
         if wrapped is not None:
             return wrapped
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "get" and _is_config(func.value):
-            if not self.evaluate(func.value, depth).known:
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            mapping = self.evaluate(func.value, depth)
+            if mapping.known and isinstance(mapping.value, dict):
+                # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
+                key = self.evaluate(node.args[0], depth)
+                if key.known and key.value in mapping.value:
+                    item = mapping.value[key.value]
+                    return item if isinstance(item, Value) else Value(True, item)
+                if len(node.args) > 1:
+                    return self.evaluate(node.args[1], depth)
+            elif _is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
+        if name == "dict" and not node.args:
+            # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.
+            items: dict[object, object] = {}
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    spread = self.evaluate(keyword.value, depth)
+                    if not (spread.known and isinstance(spread.value, dict)):
+                        return Value.unknown(None)
+                    items.update(spread.value)
+                else:
+                    items[keyword.arg] = self.evaluate(keyword.value, depth)
+            return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
@@ -480,6 +509,10 @@ class Evaluator:
             return self.evaluate(parent.value, depth)
         if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
             return self.evaluate(parent.value, depth)
+        loop = loop_of(node, self.parents) if isinstance(node, ast.Name) else None
+        if loop is not None:
+            found = loop_value(*loop, lambda n: self.evaluate(n, depth), self.qualified_names)
+            return found or Value.unknown(f"name {name}")
         if isinstance(parent, (ast.Tuple, ast.List)):
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
