@@ -209,6 +209,25 @@ def lookup(host: str) -> Provider:
     return OTHER
 
 
+# Microsoft identity platform (Entra ID) hosts that issue tokens, beyond the providers'
+# own authority hosts: older and alternative names seen in code.
+_AUTHORITY_ALIASES = frozenset(
+    {
+        "login.windows.net",
+        "login.microsoft.com",
+        "login.partner.microsoftonline.cn",
+        "login.live.com",
+        "sts.windows.net",
+    }
+)
+
+
+def is_microsoft_authority(host: str) -> bool:
+    """Whether ``host`` is a Microsoft token authority (``login.microsoftonline.com``)."""
+    name = normalise_host(host)
+    return name in _AUTHORITY_ALIASES or any(p.authority_host == name for p in PROVIDERS)
+
+
 def microsoft_host_names() -> tuple[str, ...]:
     """Host names and domain suffixes of Microsoft providers, for the byte pre-check."""
     names: list[str] = []

@@ -46,6 +46,9 @@ class CallSite:
     # Where the calls are whose results may reach an argument's value (through names, local
     # functions, f-strings, subscripts): to match token requests and credentials objects.
     sources: Callable[[str], tuple[Span, ...]] = lambda name: ()
+    # The text a string argument builds, parts that cannot be known written ``{}``
+    # (``https://login.microsoftonline.com/{}/oauth2/v2.0/token``); None if not text.
+    template: Callable[[str], str | None] = lambda name: None
     # For a class of this module that subclasses a client class: the methods it defines.
     overrides: frozenset[str] = frozenset()
     # For a method called by name on an object that is not a connection: that object's value
