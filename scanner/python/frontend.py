@@ -20,6 +20,7 @@ from .fallback import scan_unparsable
 from .flow import Flow
 from .parse import gc_paused, parse_python
 from .paths import Event, PathFinder
+from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
 from .settings_source import read_python_settings
@@ -66,6 +67,8 @@ class PythonFrontEnd:
                 mail = MailFile(path=path, kind="python", analyzed=False)
             else:
                 mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
+            if parsed.python2 is not None:
+                map_back(mail, parsed.python2)
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
