@@ -68,7 +68,8 @@ class PythonFrontEnd:
             else:
                 mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
             if parsed.python2 is not None:
-                map_back(mail, parsed.python2)
+                map_back(mail, parsed.python2.lines)
+                mail.not_checked = [parsed.python2.error]
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..precheck import marker_pattern
 from ..text import decode
-from .python2 import LineMap, translate
+from .python2 import LineMap, Translation, translate
 
 # Above this many characters a module is parsed by its statements that matter.
 LARGE_MODULE_CHARS = 1_000_000
@@ -80,9 +80,9 @@ class Parsed:
     text: str
     tree: ast.Module
     left_out: list[LeftOut] = field(default_factory=list)
-    # For a Python 2 module: ``text`` is its Python 3 translation, and this takes the
-    # translation's positions back to the file.
-    python2: LineMap | None = None
+    # For a Python 2 module: ``text`` is its Python 3 translation; this takes the
+    # translation's positions back to the file and holds the error to report.
+    python2: Translation | None = None
 
 
 def parse_python(data: bytes) -> Parsed:
@@ -95,7 +95,7 @@ def parse_python(data: bytes) -> Parsed:
         return Parsed(text, parse_text(source))
     except ParseError as error:
         if _PYTHON2.search(text) and len(text) <= LARGE_MODULE_CHARS:
-            translated = _python3(text)
+            translated = _python3(text, error)
             if translated is not None:
                 return translated
         if error.line is None or _PYTHON2.search(text):
@@ -103,8 +103,10 @@ def parse_python(data: bytes) -> Parsed:
         return _repaired(text, source, error)
 
 
-def _python3(text: str) -> Parsed | None:
-    """A Python 2 module parsed in its Python 3 translation, if it has one that parses."""
+def _python3(text: str, error: ParseError) -> Parsed | None:
+    """A Python 2 module parsed in its Python 3 translation, if it has one that parses.
+    The file still fails to parse as Python 3, which is reported (``fix`` cannot touch it),
+    with what was done instead."""
     translated = translate(text)
     if translated is None:
         return None
@@ -112,7 +114,11 @@ def _python3(text: str) -> Parsed | None:
         tree = parse_text(translated)
     except ParseError:
         return None
-    return Parsed(translated, tree, python2=LineMap(text, translated))
+    error.args = (
+        f"{error.args[0]} (Python 2 code: checked in a Python 3 translation; findings are "
+        "low confidence and not fixed)",
+    )
+    return Parsed(translated, tree, python2=Translation(LineMap(text, translated), error))
 
 
 def parse_text(source: str) -> ast.Module:

@@ -19,8 +19,10 @@ import bisect
 import dataclasses
 import difflib
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ParseError
 from ..model import MailFile, Span, Step
 
 # Fixers of syntax only, each of which keeps the line structure.
@@ -58,6 +60,15 @@ def translate(text: str) -> str | None:
     if translated.count("\n") != source.count("\n"):
         return None
     return translated
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How a Python 2 module was read: the map of positions, and its Python 3 syntax
+    error, still reported."""
+
+    lines: LineMap
+    error: ParseError
 
 
 class LineMap:
