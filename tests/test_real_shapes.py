@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from authsweep.scanner.engine import Settings, check_paths, check_source
 from authsweep.scanner.findings import Confidence
 from authsweep.scanner.providers import lookup
@@ -177,3 +176,60 @@ def _rules():
     from authsweep.rules import ALL_RULES
 
     return [rule() for rule in ALL_RULES]
+
+
+def test_dotenv_value_read_by_code_names_both_places(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / ".env").write_text("# mail\nSMTP_HOST=smtp.office365.com\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "mailer.py").write_text(
+        "import os, smtplib, ssl\n"
+        "s = smtplib.SMTP(os.environ['SMTP_HOST'], 587)\n"
+        "s.starttls(context=ssl.create_default_context())\n"
+        "s.login(os.getenv('SMTP_USER'), os.getenv('SMTP_PASSWORD'))\n"
+    )
+    run = check_paths([str(tmp_path / "app")], Settings())
+    (finding,) = run.findings
+    assert finding.rule == "AS101" and finding.severity.value == "error"
+    assert "env SMTP_HOST, set in ../.env line 2" in finding.message
+
+
+def test_dotenv_above_the_project_root_does_not_apply(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SMTP_HOST=smtp.office365.com\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("")
+    (project / ".env.example").write_text("SMTP_HOST=smtp.office365.com\n")
+    (project / "mailer.py").write_text(
+        "import os, smtplib\ns = smtplib.SMTP(os.environ['SMTP_HOST'], 587)\ns.starttls()\n"
+        "s.login(u, p)\n"
+    )
+    run = check_paths([str(project / "mailer.py")], Settings())
+    assert {f.severity.value for f in run.findings} == {"warning"}
+
+
+def test_settings_module_values_of_any_shape(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "settings.py").write_text(
+        "DOMAIN = 'office365.com'\n"
+        "SMTP = {'host': f'smtp.{DOMAIN}', 'port': 465}\n"
+        "class Config:\n"
+        "    IMAP_HOST = 'outlook.office365.com'\n"
+    )
+    (package / "mailer.py").write_text(
+        "import imaplib, smtplib\n"
+        "from .settings import SMTP, Config\n"
+        "s = smtplib.SMTP_SSL(SMTP['host'], SMTP['port'])\n"
+        "s.login(u, p)\n"
+        "i = imaplib.IMAP4_SSL(Config.IMAP_HOST)\n"
+        "i.login(u, p)\n"
+    )
+    run = check_paths([str(package / "mailer.py")], Settings())
+    assert {(f.span.line, f.rule) for f in run.findings} == {
+        (3, "AS202"),
+        (3, "AS204"),
+        (4, "AS101"),
+        (5, "AS204"),
+        (6, "AS102"),
+    }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
+from .environment import project_env
 from .imports import imported_constant
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
@@ -237,7 +238,7 @@ class Evaluator:
         key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
-            return Value.unknown(f"env {key.value}")
+            return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
         if key.known and isinstance(key.value, int) and base.items is not None:
             # ``auth[1]`` of ``auth = ("bot@contoso.com", "Winter2026!")``: the element as
@@ -351,7 +352,7 @@ class Evaluator:
             origin = "environment" if what == "env" else "configuration"
         default_node = args[1] if len(args) > 1 else keywords.get("default")
         if default_node is None:
-            return Value.unknown(origin)
+            return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
             return Value(
@@ -361,6 +362,15 @@ class Evaluator:
                 literal=default.literal,
                 literal_span=default.literal_span,
             )
+        return Value.unknown(origin)
+
+    def _unset(self, origin: str) -> Value:
+        """An environment variable read without a default: the value the project's own
+        ``.env`` gives it, if it gives one, else unknown from that variable."""
+        if origin.startswith("env "):
+            found = project_env(self.path, origin.removeprefix("env "))
+            if found is not None:
+                return found
         return Value.unknown(origin)
 
     def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
@@ -433,7 +443,7 @@ class Evaluator:
         if cast is None and isinstance(cast_node, ast.Name):
             cast = cast_node.id
         if default_node is None:
-            return Value.unknown(origin)
+            return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if not default.known or default.value is None:
             return Value.unknown(origin)
@@ -635,6 +645,10 @@ class Evaluator:
                 found.setdefault(attribute, []).append(value)
         self._class_attrs[klass] = found
         return found
+
+    def member(self, klass: ast.ClassDef, name: str) -> Value:
+        """What a class of this module (or a base of it here) assigns to ``name``."""
+        return self._member(klass, name, f"attribute {klass.name}.{name}", 0)
 
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
