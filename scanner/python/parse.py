@@ -94,7 +94,7 @@ def parse_python(data: bytes) -> Parsed:
     try:
         return Parsed(text, parse_text(source))
     except ParseError as error:
-        if _PYTHON2.search(text) and len(text) <= LARGE_MODULE_CHARS:
+        if _PYTHON2.search(text):
             translated = _python3(text, error)
             if translated is not None:
                 return translated
@@ -110,8 +110,9 @@ def _python3(text: str, error: ParseError) -> Parsed | None:
     translated = translate(text)
     if translated is None:
         return None
+    source = translated if len(translated) <= LARGE_MODULE_CHARS else mail_statements(translated)
     try:
-        tree = parse_text(translated)
+        tree = parse_text(source)
     except ParseError:
         return None
     error.args = (
