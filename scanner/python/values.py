@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
+from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
 from .source import SourceText, dotted_name
@@ -107,7 +108,7 @@ class Evaluator:
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
-        self._calls: dict[str, list[ast.Call]] | None = None  # by callee name, built lazily
+        self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
 
     # Positions and names.
@@ -545,45 +546,45 @@ class Evaluator:
     ) -> Value | None:
         params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
-        position = next((i for i, p in enumerate(params) if p is param), None)
-        if method and position is not None:
-            position -= 1  # ``self`` is not passed
+        index = next((i for i, p in enumerate(params) if p is param), None)
         values = []
-        for call in self._calls_of(function.name, method):
+        for call, passes_self in self.callers.of(function):
             if any(is_spread(a) for a in (*call.args, *call.keywords)):
                 return None
+            position = index
+            if method and position is not None and not passes_self:
+                position -= 1  # ``self`` is not passed
             argument = next((k.value for k in call.keywords if k.arg == name), None)
-            if argument is None and position is not None and position < len(call.args):
+            if argument is None and position is not None and 0 <= position < len(call.args):
                 argument = call.args[position]
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
             if not value.known:
                 return None
-            values.append(value)
+            values.append((value, self._names_microsoft(call, depth)))
         if not values:
             return None
-        chosen = next(
-            (v for v in values if isinstance(v.value, str) and lookup(v.value).microsoft),
-            values[0],
+        # The call that names a Microsoft host is the one reported, all its arguments
+        # together (its port with its host).
+        chosen = next((v for v, microsoft in values if microsoft), values[0][0])
+        # A literal passed in is still a literal of this file (a password handed to a
+        # wrapper is a hard-coded secret where it is written).
+        return Value(
+            True,
+            chosen.value,
+            chosen.origin,
+            literal=chosen.literal,
+            literal_span=chosen.literal_span,
         )
-        return Value(True, chosen.value, chosen.origin)
 
-    def _calls_of(self, function: str, method: bool) -> list[ast.Call]:
-        """Calls of a module function (``f(...)``) or of a method (``self.f(...)``)."""
-        if self._calls is None:
-            self._calls = {}
-            for call in self.symbols.calls:
-                func = call.func
-                if isinstance(func, ast.Name):
-                    self._calls.setdefault(func.id, []).append(call)
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Name)
-                    and func.value.id == "self"
-                ):
-                    self._calls.setdefault(f"self.{func.attr}", []).append(call)
-        return self._calls.get(("self." if method else "") + function, [])
+    def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
+        for argument in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(argument, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
+                value = self.evaluate(argument, depth)
+                if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
+                    return True
+        return False
 
     def _unpacked(self, node: ast.Name, container: ast.Tuple | ast.List, depth: int) -> Value:
         statement = self.parents.get(container)
