@@ -233,3 +233,18 @@ def test_settings_module_values_of_any_shape(tmp_path: Path) -> None:
         (5, "AS204"),
         (6, "AS102"),
     }
+
+
+def test_project_wrappers_take_their_callers_values() -> None:
+    assert pinned("wrappers") == {
+        # super().__init__("smtp.office365.com", 587, user, password) of a preset subclass
+        ("presets.py", 11, "AS101"),
+        ("presets.py", 27, "AS105"),  # the password handed to the preset, where written
+        # client.configure_smtp("smtp.office365.com", 465) then client.login(...)
+        ("presets.py", 21, "AS202"),
+        ("presets.py", 24, "AS101"),
+        ("presets.py", 24, "AS203"),
+        ("presets.py", 30, "AS105"),
+        # connect() called for Gmail and Office 365: the Office 365 call's port (587)
+        ("helpers.py", 11, "AS101"),
+    }
