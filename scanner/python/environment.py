@@ -14,8 +14,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from ..config.dotenv_file import read_dotenv
-from ..config.positions import LineIndex
 from ..model import Value
 
 _MAX_PARENTS = 8
@@ -49,6 +47,11 @@ def _dotenv(path: Path) -> dict[str, tuple[object, int]]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
+    # The config readers (and the settings tables they use) load only for a project
+    # that has a .env.
+    from ..config.dotenv_file import read_dotenv
+    from ..config.positions import LineIndex
+
     found: dict[str, tuple[object, int]] = {}
     for setting in read_dotenv(text, LineIndex(text)):
         if setting.value.known and setting.value.value not in (None, ""):

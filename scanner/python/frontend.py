@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
@@ -46,6 +47,18 @@ class PythonFrontEnd:
                 self.presets[name] = (adapter, spec)
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
+        self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
+        # A module that never names a client's module and, as a word, its class cannot
+        # refer to it: (module, words of its classes) for a cheap look at the bytes.
+        words: dict[bytes, set[bytes]] = {}
+        for name in self.clients:
+            words.setdefault(name.split(".")[0].encode(), set()).add(
+                re.escape(name.rsplit(".", 1)[-1].lower().encode())
+            )
+        self.client_words = [
+            (module, re.compile(rb"\b(?:" + b"|".join(sorted(names)) + rb")\b"))
+            for module, names in sorted(words.items())
+        ]
         # Cheap filters before qualified names are asked for.
         self.preset_names = {name.rsplit(".", 1)[-1] for name in self.presets}
         self.attribute_names = {name for a in self.adapters for name in a.attributes}
@@ -55,15 +68,22 @@ class PythonFrontEnd:
             for name, (adapter, _) in self.presets.items()
             for method in adapter.methods
         }
+        gated = {name for a in self.adapters if a.object_methods_if for name in a.object_methods}
         self.relevance = Relevance(
             frozenset(self.clients) | frozenset(self.functions) | preset_calls,
-            frozenset(self.object_methods),
+            frozenset(self.object_methods) - gated,
         )
+        # Common method names count only in modules whose text names what they are for.
+        self.gated_relevance = [
+            (a.object_methods_if, Relevance(frozenset(), frozenset(a.object_methods)))
+            for a in self.adapters
+            if a.object_methods_if
+        ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
         with gc_paused():
             parsed = parse_python(data)
-            if not (self.relevance.matters(parsed.tree) or self._names_client(parsed.tree)):
+            if not self._matters(parsed.tree, data):
                 mail = MailFile(path=path, kind="python", analyzed=False)
             else:
                 mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
@@ -79,30 +99,44 @@ class PythonFrontEnd:
                     mail.connections.append(conn)
         return mail
 
+    def _matters(self, tree: ast.Module, data: bytes) -> bool:
+        if self.relevance.matters(tree):
+            return True
+        lowered = data.lower()
+        for markers, relevance in self.gated_relevance:
+            if any(marker in lowered for marker in markers) and relevance.matters(tree):
+                return True
+        if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
+            return False
+        return self._names_client(tree)
+
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
         it (``transport = smtplib.SMTP_SSL``, ``return SMTP``): it may call it later."""
         imported: dict[str, str] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        named: list[ast.Name | ast.Attribute] = []
+        last_names = self.client_last_names
+        for node in ast.walk(tree):  # one pass: imports, and names that end like a client
+            if isinstance(node, ast.Attribute):
+                if node.attr in last_names:
+                    named.append(node)
+            elif isinstance(node, ast.Name):
+                if node.id in last_names:
+                    named.append(node)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
             elif isinstance(node, ast.Import):
                 for alias in node.names:
-                    imported[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else alias.name.split(".")[0]
-                    )
-        if not imported:
-            return False
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                name = dotted_name(node)
-                if name is None:
-                    continue
-                head, _, rest = name.partition(".")
-                qualified = imported.get(head, head) + (f".{rest}" if rest else "")
-                if qualified in self.clients:
-                    return True
+                    head = alias.name.split(".")[0]
+                    imported[alias.asname or head] = alias.name if alias.asname else head
+        for node in named:
+            name = dotted_name(node) if isinstance(node.ctx, ast.Load) else None
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            if imported.get(head, head) + (f".{rest}" if rest else "") in self.clients:
+                return True
         return False
 
 

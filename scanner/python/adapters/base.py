@@ -120,6 +120,9 @@ class Adapter:
     object_methods: Mapping[str, FunctionSpec] = field(default_factory=dict)
     # Byte patterns (lowercase) whose presence means the file may matter to this adapter.
     markers: tuple[bytes, ...] = ()
+    # For adapters whose object methods have common names (``post``): they make a module
+    # worth analysing only when its text holds one of these (lowercase) byte patterns.
+    object_methods_if: tuple[bytes, ...] = ()
     # Called once per connection when the order of its steps on every path is known, to
     # settle remedies that depend on it (move a late STARTTLS instead of adding one).
     settle: Callable[[Connection], None] | None = None

@@ -174,5 +174,10 @@ HTTP_TOKENS = Adapter(
         "request_encode_body": FunctionSpec((*_REQUEST, "fields"), _post("url")),
         "fetch_token": FunctionSpec(_FETCH_TOKEN_PARAMS, _fetch_token),
     },
-    markers=(b"microsoftonline", b"oauth2/v2.0/token", b"login.windows.net", b"fetch_token"),
+    # Token endpoints of every Microsoft cloud but two contain it; a form for a Microsoft
+    # resource names outlook or graph, which other markers find.
+    markers=(b"microsoftonline",),
+    # ``post`` and ``request`` are everywhere (test clients, REST calls): a module is worth
+    # analysing for them only when it names an OAuth2 endpoint or grant.
+    object_methods_if=(b"oauth2", b"fetch_token", b"grant_type"),
 )
