@@ -103,8 +103,10 @@ class Rule:
         if host.known and isinstance(host.value, str) and host.value:
             provider = lookup(host.value)
             if provider.microsoft:
-                # A known default that the environment can override is less certain.
-                confidence = Confidence.MEDIUM if host.origin else Confidence.HIGH
+                # A known default that the environment can override is less certain, and
+                # so is a host that only looks like Microsoft's (a misspelling).
+                uncertain = host.origin or provider.probable
+                confidence = Confidence.MEDIUM if uncertain else Confidence.HIGH
                 return HostPolicy(provider, self.severity, confidence)
             if self.options.all_providers:
                 return HostPolicy(provider, Severity.INFO, Confidence.HIGH)
@@ -169,7 +171,10 @@ def xoauth2_fix_message(login: Step) -> str:
 
 
 def describe_host(conn: Connection) -> str:
-    return describe(conn.host, "the host")
+    text = describe(conn.host, "the host")
+    host = conn.host.value if conn.host.known else None
+    note = lookup(host).probable_note if isinstance(host, str) else ""
+    return f"{text} ({note})" if note else text
 
 
 def describe(value: Value, what: str) -> str:

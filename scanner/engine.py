@@ -154,7 +154,7 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
     if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):
         mail.example_config = True
     for rule in rules:
-        result.findings.extend(rule.check(mail))
+        result.findings.extend(distinct(rule.check(mail)))
     # Unused suppressions (AS900) are judged only where the rules could read the file.
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path))
@@ -162,6 +162,18 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
     attach_context(result.findings, kind, data, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def distinct(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule, place and message: a login that may run on either of two
+    connections (``SMTP_SSL(...) if ssl else SMTP(...)``) is one problem. A fixable one is
+    kept over one that is not."""
+    kept: dict[tuple[Span, str, Severity], Finding] = {}
+    for finding in findings:
+        key = (finding.span, finding.message, finding.severity)
+        if key not in kept or (kept[key].fix is None and finding.fix is not None):
+            kept[key] = finding
+    return list(kept.values())
 
 
 def secret_spans(mail: MailFile) -> list[Span]:

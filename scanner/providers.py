@@ -6,6 +6,8 @@ FACTS.md section 2 (Microsoft's multifunction-device and OAuth documents).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -35,6 +37,23 @@ class Provider:
     authority_host: str = ""
     # Serves personal Microsoft accounts, for which only delegated OAuth2 flows exist.
     personal_accounts: bool = False
+    # Set on the provider a misspelt host most likely means: the host as it should be
+    # written (``smtp.office365.com`` for ``smtp.office365.con``).
+    meant_host: str = ""
+
+    @property
+    def probable(self) -> bool:
+        """Matched by a near miss, not by the host as the provider writes it."""
+        return bool(self.meant_host)
+
+    @property
+    def probable_note(self) -> str:
+        """What a message says about a near miss (empty for a host of the table)."""
+        if not self.meant_host:
+            return ""
+        if "." not in self.meant_host.split(".", 1)[1]:
+            return f"probably {self.name}: a host of Microsoft's {self.meant_host} domain"
+        return f"probably {self.name}: it looks like a misspelling of {self.meant_host!r}"
 
 
 _M365_SMTP = (587, 25)
@@ -194,10 +213,23 @@ def normalise_host(host: str) -> str:
 
 @lru_cache(maxsize=1024)
 def lookup(host: str) -> Provider:
-    """The provider serving ``host``; :data:`OTHER` for any host not in the table."""
+    """The provider serving ``host``; for a host that is a near miss of a Microsoft one
+    (``smpt-mail.outlook.com``, ``smtp.office365.con``), that provider marked
+    :attr:`Provider.probable`; :data:`OTHER` for any other host."""
     name = normalise_host(host)
     if name in _LOCAL_HOSTS:
         return OTHER
+    exact = _exact(name)
+    if exact is not None:
+        return exact
+    near = _near_miss(name)
+    if near is not None:
+        provider, meant = near
+        return dataclasses.replace(provider, meant_host=meant)
+    return OTHER
+
+
+def _exact(name: str) -> Provider | None:
     for provider in PROVIDERS:
         for pattern in provider.hosts:
             if pattern.startswith("*."):
@@ -206,7 +238,97 @@ def lookup(host: str) -> Provider:
                     return provider
             elif name == pattern:
                 return provider
-    return OTHER
+    return None
+
+
+# Domains of Microsoft mail hosts, and the host a bare or misspelt domain most likely means.
+_MICROSOFT_DOMAINS = {
+    "office365.com": "smtp.office365.com",
+    "outlook.com": "smtp-mail.outlook.com",
+    "office365.us": "smtp.office365.us",
+    "hotmail.com": "smtp-mail.outlook.com",
+}
+_HOST_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
+def _near_miss(name: str) -> tuple[Provider, str] | None:
+    """The Microsoft provider and host that ``name`` most likely misspells: one or two
+    letters off a host of the table, or a domain one letter off a Microsoft mail domain
+    (or the bare domain itself, written for a host)."""
+    if not _HOST_NAME.match(name):
+        return None
+    best: tuple[int, str] | None = None
+    for known in _microsoft_exact_hosts():
+        allowed = 2 if len(known) >= 14 else 1
+        if abs(len(known) - len(name)) > allowed:
+            continue
+        distance = _distance(name, known, allowed)
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, known)
+    if best is not None:
+        provider = _exact(best[1])
+        return (provider, best[1]) if provider is not None else None
+    labels = name.split(".")
+    domain = ".".join(labels[-2:])
+    for known, meant in _MICROSOFT_DOMAINS.items():
+        if domain == known:
+            # The bare domain written for a host, or another host of the domain
+            # (``autodiscover-s.outlook.com``).
+            provider = _exact(meant)
+            return (provider, meant if len(labels) == 2 else known) if provider else None
+        if _distance(domain, known, 1) <= 1:
+            guess = ".".join([*labels[:-2], known]) if len(labels) > 2 else meant
+            provider = _exact(guess) or _exact(meant)
+            if provider is not None:
+                return provider, guess if _exact(guess) else meant
+    return None
+
+
+@lru_cache(maxsize=1)
+def _microsoft_exact_hosts() -> tuple[str, ...]:
+    return tuple(
+        pattern
+        for provider in PROVIDERS
+        if provider.microsoft
+        for pattern in provider.hosts
+        if not pattern.startswith("*.")
+    )
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with transpositions (``smpt`` for ``smtp`` is one), up to limit + 1."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, start=1):
+            cost = 0 if char == other else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+# Microsoft identity platform (Entra ID) hosts that issue tokens, beyond the providers'
+# own authority hosts: older and alternative names seen in code.
+_AUTHORITY_ALIASES = frozenset(
+    {
+        "login.windows.net",
+        "login.microsoft.com",
+        "login.partner.microsoftonline.cn",
+        "login.live.com",
+        "sts.windows.net",
+    }
+)
+
+
+def is_microsoft_authority(host: str) -> bool:
+    """Whether ``host`` is a Microsoft token authority (``login.microsoftonline.com``)."""
+    name = normalise_host(host)
+    return name in _AUTHORITY_ALIASES or any(p.authority_host == name for p in PROVIDERS)
 
 
 def microsoft_host_names() -> tuple[str, ...]:

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import re
 
-# Not a secret: references to other settings, templates, vault lookups, and the words
-# people write in example files ("your-app-password-here", "my_password", "[PASSWORD]").
+# The word "password" in the languages mail code is written in (Portuguese, Spanish,
+# Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
+# Norwegian, Czech, Hungarian, Turkish, Russian, Chinese, Japanese, Korean).
+_PASSWORD_WORDS = (
+    "password|passwd|pass|pwd|pw|secret|token|client[-_ ]?secret|key"
+    "|senha|contrase(?:ñ|n|nh)a|contrasenya|clave|passwort|kennwort|mot[-_ ]?de[-_ ]?passe|mdp"
+    "|wachtwoord|parola|has(?:ł|l)o|salasana|l(?:ö|o)senord|adgangskode|passord|heslo"
+    "|jelsz(?:ó|o)|(?:ş|s)ifre|пароль|密码|密碼|パスワード|비밀번호"
+)
+# "your" and "my" likewise ("sua_senha", "tu_contraseña", "votre_mot_de_passe").
+_OWNER_WORDS = "your|my|the|some|sua|seu|tu|su|mi|votre|ton|mon|dein|ihr|mein|je|uw|il[-_]tuo|tuo"
+# Not a secret: references to other settings, templates, vault lookups, the words people
+# write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha"),
+# and the throwaway passwords of tests ("test", "testpass").
 _PLACEHOLDER = re.compile(
     r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
-        |(?i:(?:your|my|the|some|example|sample|dummy|fake|test|app)?[-_ .]?
-              (?:app[-_ ]?)?(?:password|passwd|pass|pwd|secret|token|client[-_ ]?secret|key)
+        |(?i:(?:"""
+    + _OWNER_WORDS
+    + r"""|example|sample|dummy|fake|test|app)?[-_ .]?
+              (?:app[-_ ]?)?(?:"""
+    + _PASSWORD_WORDS
+    + r""")
               (?:[-_ .]?(?:here|goes[-_ ]here|placeholder|123|1234))?
-            |(?:your|my)[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
-            |\.\.\.|todo|tbd|none|null|password\d*|secret\d*|example|sample|dummy|fake))$""",
+            |(?:"""
+    + _OWNER_WORDS
+    + r""")[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
+            |\.\.\.|todo|tbd|none|null|password\d*|secret\d*|example|sample|dummy|fake
+            |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,
 )
 

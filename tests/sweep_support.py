@@ -38,7 +38,8 @@ EWS = (
     "config = Configuration(server='outlook.office365.com', credentials=credentials)\n"
     "account = Account('reports@contoso.com', config=config, access_type=DELEGATE)\n"
 )
-# Python 2: unparsable (and a low-confidence AS101 from the token scan).
+# Python 2: reported as not Python 3, and checked in a Python 3 translation (AS101 and
+# AS204 for the STARTTLS without a context, low confidence).
 PYTHON2 = (
     "import smtplib\n"
     "server = smtplib.SMTP('smtp.office365.com', 587)\n"

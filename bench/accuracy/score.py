@@ -4,6 +4,7 @@
     python bench/accuracy/score.py --corpus DIR --authsweep "python -m authsweep"
     python bench/accuracy/score.py --corpus DIR --semgrep semgrep    # peer figures too
     python bench/accuracy/score.py --corpus DIR --show-holdout       # final report only
+    python bench/accuracy/score.py --corpus DIR --batch 2            # one batch of files
 
 Runs `authsweep check --format json --no-cache --exit-zero` over the corpus folder,
 matches each finding to the labels of its file (same rule, line within the tolerance
@@ -264,10 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, help="write the counts per tool, split and rule to this file"
     )
+    parser.add_argument(
+        "--batch", type=int, help="score only the files of this batch (1: the first set)"
+    )
     args = parser.parse_args(argv)
 
     document = json.loads(args.labels.read_text(encoding="utf-8"))
     records = load_labels(args.labels)
+    others: set[str] = set()
+    if args.batch is not None:
+        others = {r["file"] for r in records if r.get("batch", 1) != args.batch}
+        records = [r for r in records if r["file"] not in others]
     tolerance = document["line_tolerance"]
     problems = verify(args.corpus, records)
     if problems:
@@ -276,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     findings, errors = run_authsweep(shlex.split(args.authsweep), args.corpus.resolve())
+    findings = [f for f in findings if f.file not in others]
+    errors = [e for e in errors if relative(e["path"]) not in others]
     tools = {"authsweep": score_findings(records, findings, tolerance)}
     if args.semgrep:
         tools["semgrep (bench/semgrep-rules.yml)"] = score_findings(

@@ -51,13 +51,19 @@ class Bindings:
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
 
     def bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
+        value: ast.AST = call
         parent = self.parents.get(call)
+        # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name.
+        while isinstance(parent, (ast.IfExp, ast.BoolOp)) and value is not getattr(
+            parent, "test", None
+        ):
+            value, parent = parent, self.parents.get(parent)
         target: ast.AST | None = None
-        if isinstance(parent, ast.Assign) and parent.value is call:
+        if isinstance(parent, ast.Assign) and parent.value is value:
             target = parent.targets[0]
-        elif isinstance(parent, ast.AnnAssign) and parent.value is call:
+        elif isinstance(parent, ast.AnnAssign) and parent.value is value:
             target = parent.target
-        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
+        elif isinstance(parent, ast.withitem) and parent.context_expr is value:
             target = parent.optional_vars
         elif isinstance(parent, ast.Return):
             function = self.values.enclosing_function(call)
@@ -235,7 +241,7 @@ class Bindings:
         arms: list[tuple[ast.AST, str]] = []
         child, parent = node, self.parents.get(node)
         while parent is not None and not isinstance(parent, (*FUNCTIONS, ast.Module)):
-            if isinstance(parent, (ast.If, ast.Try, ast.Match)):
+            if isinstance(parent, (ast.If, ast.Try, ast.Match, ast.IfExp)):
                 arms.append((parent, _arm(parent, child)))
             child, parent = parent, self.parents.get(parent)
         return arms
@@ -252,4 +258,6 @@ def _arm(holder: ast.AST, child: ast.AST) -> str:
         return f"case {holder.cases.index(child)}"
     if isinstance(holder, ast.If):
         return "orelse" if any(s is child for s in holder.orelse) else "body"
+    if isinstance(holder, ast.IfExp):
+        return "orelse" if child is holder.orelse else ("body" if child is holder.body else "test")
     return "test"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterable
 
-from ..model import Connection, MailFile
+from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .bindings import Bindings
@@ -20,6 +21,8 @@ from .fallback import scan_unparsable
 from .flow import Flow
 from .parse import gc_paused, parse_python
 from .paths import Event, PathFinder
+from .python2 import map_back
+from .referents import Referents
 from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
@@ -47,6 +50,18 @@ class PythonFrontEnd:
                 self.presets[name] = (adapter, spec)
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
+        self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
+        # A module that never names a client's module and, as a word, its class cannot
+        # refer to it: (module, words of its classes) for a cheap look at the bytes.
+        words: dict[bytes, set[bytes]] = {}
+        for name in self.clients:
+            words.setdefault(name.split(".")[0].encode(), set()).add(
+                re.escape(name.rsplit(".", 1)[-1].lower().encode())
+            )
+        self.client_words = [
+            (module, re.compile(rb"\b(?:" + b"|".join(sorted(names)) + rb")\b"))
+            for module, names in sorted(words.items())
+        ]
         # Cheap filters before qualified names are asked for.
         self.preset_names = {name.rsplit(".", 1)[-1] for name in self.presets}
         self.attribute_names = {name for a in self.adapters for name in a.attributes}
@@ -56,18 +71,28 @@ class PythonFrontEnd:
             for name, (adapter, _) in self.presets.items()
             for method in adapter.methods
         }
+        gated = {name for a in self.adapters if a.object_methods_if for name in a.object_methods}
         self.relevance = Relevance(
             frozenset(self.clients) | frozenset(self.functions) | preset_calls,
-            frozenset(self.object_methods),
+            frozenset(self.object_methods) - gated,
         )
+        # Common method names count only in modules whose text names what they are for.
+        self.gated_relevance = [
+            (a.object_methods_if, Relevance(frozenset(), frozenset(a.object_methods)))
+            for a in self.adapters
+            if a.object_methods_if
+        ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
         with gc_paused():
             parsed = parse_python(data)
-            if not self.relevance.matters(parsed.tree):
+            if not self._matters(parsed.tree, data):
                 mail = MailFile(path=path, kind="python", analyzed=False)
             else:
                 mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
+            if parsed.python2 is not None:
+                map_back(mail, parsed.python2.lines)
+                mail.not_checked = [parsed.python2.error]
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
@@ -76,6 +101,46 @@ class PythonFrontEnd:
                 if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
                     mail.connections.append(conn)
         return mail
+
+    def _matters(self, tree: ast.Module, data: bytes) -> bool:
+        if self.relevance.matters(tree):
+            return True
+        lowered = data.lower()
+        for markers, relevance in self.gated_relevance:
+            if any(marker in lowered for marker in markers) and relevance.matters(tree):
+                return True
+        if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
+            return False
+        return self._names_client(tree)
+
+    def _names_client(self, tree: ast.Module) -> bool:
+        """Whether the module refers to a client class without calling it where it names
+        it (``transport = smtplib.SMTP_SSL``, ``return SMTP``): it may call it later."""
+        imported: dict[str, str] = {}
+        named: list[ast.Name | ast.Attribute] = []
+        last_names = self.client_last_names
+        for node in ast.walk(tree):  # one pass: imports, and names that end like a client
+            if isinstance(node, ast.Attribute):
+                if node.attr in last_names:
+                    named.append(node)
+            elif isinstance(node, ast.Name):
+                if node.id in last_names:
+                    named.append(node)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    head = alias.name.split(".")[0]
+                    imported[alias.asname or head] = alias.name if alias.asname else head
+        for node in named:
+            name = dotted_name(node) if isinstance(node.ctx, ast.Load) else None
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            if imported.get(head, head) + (f".{rest}" if rest else "") in self.clients:
+                return True
+        return False
 
 
 class _ModuleAnalysis:
@@ -89,6 +154,8 @@ class _ModuleAnalysis:
         self.mail = MailFile(path=path, kind="python")
         self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
+        self.referents = Referents(self.values)
+        self._candidates: dict[ast.Call, list[str]] = {}
         self.subclasses = self._client_subclasses()
         # What each call (or attribute assignment) does to connections, for their paths.
         self.events: dict[ast.AST, list[Event]] = {}
@@ -105,14 +172,13 @@ class _ModuleAnalysis:
     def run(self) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
-            name = self._client_name(call)
-            if name is None:
+            names = self._client_names(call)
+            if not names:
                 continue
-            adapter, spec = self.front.clients[name]
-            site = self.sites.site(call, name, spec.params)
-            conn = spec.open(site)
-            if conn is None:
+            opened = self._open(call, names)
+            if opened is None:
                 continue
+            conn, adapter, site = opened
             # Remedies of one constructor call exclude each other within a round.
             conn.remedies = {
                 kind: dataclasses.replace(remedy, target=site.span.start)
@@ -217,7 +283,60 @@ class _ModuleAnalysis:
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
 
+    def _open(
+        self, call: ast.Call, names: list[str]
+    ) -> tuple[Connection, Adapter, CallSite] | None:
+        """The connection a constructor call opens. When the class is chosen at run time
+        among several of one library (``SMTP_SSL if ssl else SMTP``), one connection
+        stands for them all, with what they agree on (TLS, port, verification) and no
+        remedies: a fix cannot know which class it edits."""
+        opened: list[tuple[Connection, Adapter, CallSite]] = []
+        for name in names:
+            adapter, spec = self.front.clients[name]
+            site = self.sites.site(call, name, spec.params)
+            conn = spec.open(site)
+            if conn is not None:
+                opened.append((conn, adapter, site))
+        if not opened:
+            return None
+        conn, adapter, site = opened[0]
+        alike = [o for o in opened[1:] if o[1] is adapter and o[0].protocol is conn.protocol]
+        if not alike:
+            return opened[0]
+        others = [o[0] for o in alike]
+        if any(other.tls is not conn.tls for other in others):
+            conn.tls = Tls.UNKNOWN
+        if any(other.verification is not conn.verification for other in others):
+            conn.verification = Verification.UNKNOWN
+        if any(other.port != conn.port for other in others):
+            conn.port = Value.unknown("library default")
+        conn.remedies = {}
+        return conn, adapter, site
+
+    def _client_names(self, call: ast.Call) -> list[str]:
+        """The client classes a call may construct: the one it names, or every one the
+        called expression may be bound to (an alias, a conditional, a helper's result)."""
+        cached = self._candidates.get(call)
+        if cached is not None:
+            return cached
+        direct = self._direct_client(call)
+        if direct is not None:
+            found = [direct]
+        elif isinstance(call.func, ast.Attribute) and not isinstance(
+            call.func.value, (ast.Name, ast.Attribute)
+        ):
+            found = []  # a method of a call's result (``make().login``): not a class
+        else:
+            clients = self.front.clients
+            found = [name for name in self.referents.of(call.func) if name in clients]
+        self._candidates[call] = found
+        return found
+
     def _client_name(self, call: ast.Call) -> str | None:
+        names = self._client_names(call)
+        return names[0] if names else None
+
+    def _direct_client(self, call: ast.Call) -> str | None:
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name

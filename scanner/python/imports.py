@@ -2,10 +2,12 @@
 
 Real code keeps hosts, ports and passwords in a settings module and imports them.
 The module is found next to the importing file (relative imports) or in a parent
-folder (absolute ones), read with ``ast`` (never imported or run), and its
-module-level constants evaluated: literals, ``os.environ.get``/``os.getenv`` with a
-default, ``int``/``str`` of those. The value keeps its origin, so a message still says
-where it came from; spans stay in the file being checked.
+folder (absolute ones), read with ``ast`` (never imported or run), and the name
+evaluated there as the module's own analysis would: literals, environment reads with
+defaults, f-strings, dicts and tuples, class attributes (``from settings import
+Config`` then ``Config.SMTP_HOST``), names it imports in turn. The value keeps its
+origin, so a message still says where it came from; spans stay in the file being
+checked (a value of another file carries none).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..model import Value
 
 _MAX_PARENTS = 8
 _MAX_MODULE_BYTES = 1024 * 1024
-_ENV_READERS = {("os", "getenv"), ("environ", "get"), ("environ", "setdefault")}
 
 
 def find_module(importer: Path, module: str) -> Path | None:
@@ -41,67 +43,90 @@ def find_module(importer: Path, module: str) -> Path | None:
     return None
 
 
-def _literal(node: ast.expr, env_origin: str | None = None) -> Value | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
-        return Value(True, node.value, env_origin)
-    if isinstance(node, ast.Call) and len(node.args) >= 1:
-        func = node.func
-        name = None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
-            owner = func.value.attr if isinstance(func.value, ast.Attribute) else func.value.id
-            name = (owner, func.attr)
-        if name in _ENV_READERS:
-            key = node.args[0]
-            origin = f"env {key.value}" if isinstance(key, ast.Constant) else "environment"
-            default = node.args[1] if len(node.args) > 1 else None
-            if default is None:
-                return Value.unknown(origin)
-            return _literal(default, origin) or Value.unknown(origin)
-        if isinstance(func, ast.Name) and func.id in ("int", "str") and len(node.args) == 1:
-            inner = _literal(node.args[0], env_origin)
-            if inner is None or not inner.known:
-                return inner
-            try:
-                converted = int(inner.value) if func.id == "int" else str(inner.value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                return Value.unknown(inner.origin)
-            return Value(True, converted, inner.origin)
-    return None
+@lru_cache(maxsize=64)
+def _module(path: Path) -> tuple[Any, dict[str, ast.expr]] | None:
+    """An evaluator over a project module (read, never run) and its module-level names."""
+    from .source import SourceText
+    from .symbols import Symbols
+    from .values import Evaluator
 
-
-@lru_cache(maxsize=256)
-def module_constants(path: Path) -> dict[str, Value]:
     try:
         if path.stat().st_size > _MAX_MODULE_BYTES:
-            return {}
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return {}
-    constants: dict[str, Value] = {}
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names: dict[str, ast.expr] = {}
     for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = target
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
+            if isinstance(statement.target, ast.Name):
+                names[statement.target.id] = statement.target
+        elif isinstance(statement, ast.ClassDef):
+            names[statement.name] = statement  # type: ignore[assignment]
+    return Evaluator(Symbols(tree), SourceText(text), str(path)), names
+
+
+def _foreign(value: Value, depth: int = 0) -> Value:
+    """A value of another file as this file sees it: no spans (they are offsets into that
+    file), not a literal of this file; the origin kept."""
+    items = value.items
+    if items is not None and depth < 8:
+        items = tuple(_foreign(item, depth + 1) for item in items)
+    inner = value.value
+    if isinstance(inner, dict) and depth < 8:
+        inner = {
+            key: _foreign(item, depth + 1) if isinstance(item, Value) else item
+            for key, item in inner.items()
+        }
+    return Value(value.known, inner, value.origin, items=items)
+
+
+_resolving: set[tuple[Path, str]] = set()
+
+
+def _evaluated(path: Path, name: str, member: str | None = None) -> Value | None:
+    """Module-level ``name`` of the module at ``path`` (``member`` of it for a class)."""
+    module = _module(path)
+    if module is None or (path, name) in _resolving:
+        return None
+    evaluator, names = module
+    node = names.get(name)
+    if node is None:
+        return None
+    _resolving.add((path, name))
+    try:
+        if isinstance(node, ast.ClassDef):
+            if member is None:
+                return None
+            value = evaluator.member(node, member)
+        elif member is not None:
+            return None
         else:
-            continue
-        if isinstance(target, ast.Name):
-            found = _literal(value)
-            if found is not None:
-                constants[target.id] = found
-    return constants
+            value = evaluator.evaluate(node)
+    finally:
+        _resolving.discard((path, name))
+    if not value.known and value.origin is None and value.items is None:
+        return None
+    return _foreign(value)
 
 
 def imported_constant(importer: str | None, module: str, name: str) -> Value | None:
-    """The value of ``module.name`` as the importing file would see it, or None."""
+    """The value of ``module.name`` as the importing file would see it, or None. Also
+    ``package.module.Class`` and an attribute of that class."""
     if not importer:
         return None
-    found = find_module(Path(importer).resolve(), module)
-    if found is None:
-        return None
-    value = module_constants(found).get(name)
-    if value is None:
-        return None
-    # A literal constant is as certain here as in its module; an environment default
-    # keeps the variable as its origin.
-    return Value(value.known, value.value, value.origin)
+    where = Path(importer).resolve()
+    found = find_module(where, module)
+    if found is not None:
+        return _evaluated(found, name)
+    owner, _, klass = module.rpartition(".")
+    if owner and owner.strip("."):
+        found = find_module(where, owner)
+        if found is not None:
+            return _evaluated(found, klass, name)
+    return None

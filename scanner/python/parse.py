@@ -18,7 +18,8 @@ bytes, undecodable text. Some input needs more than a plain ``ast.parse``:
   out and the rest is parsed and checked; the statement is reported as not checked.
 
 Python 2 modules are not repaired statement by statement (nearly every ``print`` would
-go): the caller scans them with the token-level fallback.
+go): they are translated to Python 3 syntax (:mod:`.python2`); one that cannot be is
+scanned by the caller with the token-level fallback.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..precheck import marker_pattern
 from ..text import decode
+from .python2 import LineMap, Translation, translate
 
 # Above this many characters a module is parsed by its statements that matter.
 LARGE_MODULE_CHARS = 1_000_000
@@ -78,6 +80,9 @@ class Parsed:
     text: str
     tree: ast.Module
     left_out: list[LeftOut] = field(default_factory=list)
+    # For a Python 2 module: ``text`` is its Python 3 translation; this takes the
+    # translation's positions back to the file and holds the error to report.
+    python2: Translation | None = None
 
 
 def parse_python(data: bytes) -> Parsed:
@@ -89,9 +94,32 @@ def parse_python(data: bytes) -> Parsed:
     try:
         return Parsed(text, parse_text(source))
     except ParseError as error:
+        if _PYTHON2.search(text):
+            translated = _python3(text, error)
+            if translated is not None:
+                return translated
         if error.line is None or _PYTHON2.search(text):
             raise _with_python2_hint(error, text) from None
         return _repaired(text, source, error)
+
+
+def _python3(text: str, error: ParseError) -> Parsed | None:
+    """A Python 2 module parsed in its Python 3 translation, if it has one that parses.
+    The file still fails to parse as Python 3, which is reported (``fix`` cannot touch it),
+    with what was done instead."""
+    translated = translate(text)
+    if translated is None:
+        return None
+    source = translated if len(translated) <= LARGE_MODULE_CHARS else mail_statements(translated)
+    try:
+        tree = parse_text(source)
+    except ParseError:
+        return None
+    error.args = (
+        f"{error.args[0]} (Python 2 code: checked in a Python 3 translation; findings are "
+        "low confidence and not fixed)",
+    )
+    return Parsed(translated, tree, python2=Translation(LineMap(text, translated), error))
 
 
 def parse_text(source: str) -> ast.Module:

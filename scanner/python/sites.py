@@ -16,6 +16,7 @@ from .adapters.base import CallableInfo, CallSite
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
+from .templates import template
 from .values import Evaluator, call_arguments
 
 _VERIFYING_FACTORIES = {"ssl.create_default_context"}
@@ -150,6 +151,7 @@ class CallSites:
                 frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
             ),
             sources=lambda key: self.flow.sources(nodes.get(key)),
+            template=lambda key: template(self.values, nodes.get(key)),
             overrides=overrides,
         )
 

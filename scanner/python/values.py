@@ -13,9 +13,12 @@ from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
+from .callers import Callers
+from .environment import project_env
 from .imports import imported_constant
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
+from .tables import loop_of, loop_value
 
 _MAX_DEPTH = 24
 
@@ -105,7 +108,7 @@ class Evaluator:
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
-        self._calls: dict[str, list[ast.Call]] | None = None  # by callee name, built lazily
+        self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
 
     # Positions and names.
@@ -236,8 +239,15 @@ class Evaluator:
         key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
-            return Value.unknown(f"env {key.value}")
+            return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
+        if key.known and isinstance(key.value, int) and base.items is not None:
+            # ``auth[1]`` of ``auth = ("bot@contoso.com", "Winter2026!")``: the element as
+            # written, a literal where it is one.
+            try:
+                return base.items[key.value]
+            except IndexError:
+                return Value.unknown(None)
         if base.known and key.known:
             container = base.value
             if isinstance(container, dict) and key.value in container:
@@ -264,10 +274,31 @@ class Evaluator:
         if wrapped is not None:
             return wrapped
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "get" and _is_config(func.value):
-            if not self.evaluate(func.value, depth).known:
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            mapping = self.evaluate(func.value, depth)
+            if mapping.known and isinstance(mapping.value, dict):
+                # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
+                key = self.evaluate(node.args[0], depth)
+                if key.known and key.value in mapping.value:
+                    item = mapping.value[key.value]
+                    return item if isinstance(item, Value) else Value(True, item)
+                if len(node.args) > 1:
+                    return self.evaluate(node.args[1], depth)
+            elif _is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
+        if name == "dict" and not node.args:
+            # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.
+            items: dict[object, object] = {}
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    spread = self.evaluate(keyword.value, depth)
+                    if not (spread.known and isinstance(spread.value, dict)):
+                        return Value.unknown(None)
+                    items.update(spread.value)
+                else:
+                    items[keyword.arg] = self.evaluate(keyword.value, depth)
+            return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
@@ -322,7 +353,7 @@ class Evaluator:
             origin = "environment" if what == "env" else "configuration"
         default_node = args[1] if len(args) > 1 else keywords.get("default")
         if default_node is None:
-            return Value.unknown(origin)
+            return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
             return Value(
@@ -332,6 +363,15 @@ class Evaluator:
                 literal=default.literal,
                 literal_span=default.literal_span,
             )
+        return Value.unknown(origin)
+
+    def _unset(self, origin: str) -> Value:
+        """An environment variable read without a default: the value the project's own
+        ``.env`` gives it, if it gives one, else unknown from that variable."""
+        if origin.startswith("env "):
+            found = project_env(self.path, origin.removeprefix("env "))
+            if found is not None:
+                return found
         return Value.unknown(origin)
 
     def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
@@ -404,7 +444,7 @@ class Evaluator:
         if cast is None and isinstance(cast_node, ast.Name):
             cast = cast_node.id
         if default_node is None:
-            return Value.unknown(origin)
+            return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if not default.known or default.value is None:
             return Value.unknown(origin)
@@ -480,6 +520,10 @@ class Evaluator:
             return self.evaluate(parent.value, depth)
         if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
             return self.evaluate(parent.value, depth)
+        loop = loop_of(node, self.parents) if isinstance(node, ast.Name) else None
+        if loop is not None:
+            found = loop_value(*loop, lambda n: self.evaluate(n, depth), self.qualified_names)
+            return found or Value.unknown(f"name {name}")
         if isinstance(parent, (ast.Tuple, ast.List)):
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
@@ -502,45 +546,45 @@ class Evaluator:
     ) -> Value | None:
         params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
-        position = next((i for i, p in enumerate(params) if p is param), None)
-        if method and position is not None:
-            position -= 1  # ``self`` is not passed
+        index = next((i for i, p in enumerate(params) if p is param), None)
         values = []
-        for call in self._calls_of(function.name, method):
+        for call, passes_self in self.callers.of(function):
             if any(is_spread(a) for a in (*call.args, *call.keywords)):
                 return None
+            position = index
+            if method and position is not None and not passes_self:
+                position -= 1  # ``self`` is not passed
             argument = next((k.value for k in call.keywords if k.arg == name), None)
-            if argument is None and position is not None and position < len(call.args):
+            if argument is None and position is not None and 0 <= position < len(call.args):
                 argument = call.args[position]
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
             if not value.known:
                 return None
-            values.append(value)
+            values.append((value, self._names_microsoft(call, depth)))
         if not values:
             return None
-        chosen = next(
-            (v for v in values if isinstance(v.value, str) and lookup(v.value).microsoft),
-            values[0],
+        # The call that names a Microsoft host is the one reported, all its arguments
+        # together (its port with its host).
+        chosen = next((v for v, microsoft in values if microsoft), values[0][0])
+        # A literal passed in is still a literal of this file (a password handed to a
+        # wrapper is a hard-coded secret where it is written).
+        return Value(
+            True,
+            chosen.value,
+            chosen.origin,
+            literal=chosen.literal,
+            literal_span=chosen.literal_span,
         )
-        return Value(True, chosen.value, chosen.origin)
 
-    def _calls_of(self, function: str, method: bool) -> list[ast.Call]:
-        """Calls of a module function (``f(...)``) or of a method (``self.f(...)``)."""
-        if self._calls is None:
-            self._calls = {}
-            for call in self.symbols.calls:
-                func = call.func
-                if isinstance(func, ast.Name):
-                    self._calls.setdefault(func.id, []).append(call)
-                elif (
-                    isinstance(func, ast.Attribute)
-                    and isinstance(func.value, ast.Name)
-                    and func.value.id == "self"
-                ):
-                    self._calls.setdefault(f"self.{func.attr}", []).append(call)
-        return self._calls.get(("self." if method else "") + function, [])
+    def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
+        for argument in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(argument, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
+                value = self.evaluate(argument, depth)
+                if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
+                    return True
+        return False
 
     def _unpacked(self, node: ast.Name, container: ast.Tuple | ast.List, depth: int) -> Value:
         statement = self.parents.get(container)
@@ -602,6 +646,10 @@ class Evaluator:
                 found.setdefault(attribute, []).append(value)
         self._class_attrs[klass] = found
         return found
+
+    def member(self, klass: ast.ClassDef, name: str) -> Value:
+        """What a class of this module (or a base of it here) assigns to ``name``."""
+        return self._member(klass, name, f"attribute {klass.name}.{name}", 0)
 
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)

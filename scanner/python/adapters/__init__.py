@@ -6,6 +6,7 @@ from .aiosmtplib import AIOSMTPLIB
 from .base import Adapter
 from .django_mail import DJANGO
 from .exchangelib import EXCHANGELIB
+from .http_tokens import HTTP_TOKENS
 from .imapclient import IMAPCLIENT
 from .logging_handlers import SMTP_HANDLER
 from .redmail import REDMAIL
@@ -25,4 +26,5 @@ ADAPTERS: tuple[Adapter, ...] = (
     IMAPCLIENT,
     EXCHANGELIB,
     TOKENS,
+    HTTP_TOKENS,
 )

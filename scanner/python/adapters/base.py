@@ -46,6 +46,9 @@ class CallSite:
     # Where the calls are whose results may reach an argument's value (through names, local
     # functions, f-strings, subscripts): to match token requests and credentials objects.
     sources: Callable[[str], tuple[Span, ...]] = lambda name: ()
+    # The text a string argument builds, parts that cannot be known written ``{}``
+    # (``https://login.microsoftonline.com/{}/oauth2/v2.0/token``); None if not text.
+    template: Callable[[str], str | None] = lambda name: None
     # For a class of this module that subclasses a client class: the methods it defines.
     overrides: frozenset[str] = frozenset()
     # For a method called by name on an object that is not a connection: that object's value
@@ -117,6 +120,9 @@ class Adapter:
     object_methods: Mapping[str, FunctionSpec] = field(default_factory=dict)
     # Byte patterns (lowercase) whose presence means the file may matter to this adapter.
     markers: tuple[bytes, ...] = ()
+    # For adapters whose object methods have common names (``post``): they make a module
+    # worth analysing only when its text holds one of these (lowercase) byte patterns.
+    object_methods_if: tuple[bytes, ...] = ()
     # Called once per connection when the order of its steps on every path is known, to
     # settle remedies that depend on it (move a late STARTTLS instead of adding one).
     settle: Callable[[Connection], None] | None = None

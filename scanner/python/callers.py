@@ -1,0 +1,123 @@
+"""Where a function or method of the module is called, for the values of its parameters.
+
+A project's own wrapper around a mail client is called in many shapes: ``send(...)``,
+``self.login(...)``, ``mailer.login(user, pw)`` on an instance made here,
+``Mailer(host, port)`` for ``__init__``, a preset subclass's ``super().__init__(
+"smtp.office365.com", 587, user, pw)`` or ``Mailer.__init__(self, ...)``. Each call
+comes with whether it passes ``self`` itself (``Class.method(self, ...)``).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .symbols import FUNCTIONS, BindingKind, Symbols
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class Callers:
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self.parents = symbols.parents
+        self._by_name: dict[str, list[ast.Call]] | None = None
+        self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+
+    def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
+        """Calls of ``function`` in this module, each with whether it passes ``self``."""
+        klass = self.parents.get(function)
+        if not isinstance(klass, ast.ClassDef):
+            if isinstance(klass, ast.Module):
+                return [(call, False) for call in self._index().get(function.name, [])]
+            return []
+        family = self._family(klass, function.name)
+        found: list[tuple[ast.Call, bool]] = []
+        for call in self._index().get(f".{function.name}", []):
+            func = call.func
+            assert isinstance(func, ast.Attribute)
+            owner = func.value
+            if isinstance(owner, ast.Name) and owner.id == "self":
+                if self._class_of(call) in family:
+                    found.append((call, False))
+            elif _is_super(owner):
+                if self._class_of(call) in self._children(klass):
+                    found.append((call, False))
+            elif isinstance(owner, ast.Name):
+                made = self._class_named(owner)
+                if made is klass:
+                    found.append((call, True))  # ``Mailer.__init__(self, ...)``
+                elif made is None and self._instance_of(owner) in family:
+                    found.append((call, False))  # ``mailer.login(...)``
+        if function.name == "__init__":
+            for call in self.symbols.calls:
+                if isinstance(call.func, ast.Name) and self._class_named(call.func) in family:
+                    found.append((call, False))  # ``Mailer(...)``, ``Preset(...)``
+        return found
+
+    def _index(self) -> dict[str, list[ast.Call]]:
+        if self._by_name is None:
+            self._by_name = {}
+            for call in self.symbols.calls:
+                func = call.func
+                if isinstance(func, ast.Name):
+                    self._by_name.setdefault(func.id, []).append(call)
+                elif isinstance(func, ast.Attribute):
+                    self._by_name.setdefault(f".{func.attr}", []).append(call)
+        return self._by_name
+
+    def _family(self, klass: ast.ClassDef, method: str) -> set[ast.ClassDef]:
+        """The class and its subclasses here that inherit ``method`` from it."""
+        family = {klass}
+        pending = [klass]
+        while pending:
+            for child in self._children(pending.pop()):
+                defines = any(isinstance(s, FUNCTIONS) and s.name == method for s in child.body)
+                if child not in family and not defines:
+                    family.add(child)
+                    pending.append(child)
+        return family
+
+    def _children(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
+        if self._subclasses is None:
+            self._subclasses = {}
+            for candidate in self.symbols.classes:
+                for base in candidate.bases:
+                    parent = self._class_named(base)
+                    if parent is not None:
+                        self._subclasses.setdefault(parent, []).append(candidate)
+        return self._subclasses.get(klass, [])
+
+    def _class_of(self, node: ast.AST) -> ast.ClassDef | None:
+        function = self.symbols.enclosing_function(node)
+        parent = self.parents.get(function) if function is not None else None
+        return parent if isinstance(parent, ast.ClassDef) else None
+
+    def _class_named(self, node: ast.AST) -> ast.ClassDef | None:
+        if not isinstance(node, ast.Name):
+            return None
+        for binding in self.symbols.bindings(node):
+            if binding.kind is BindingKind.CLASS and isinstance(binding.node, ast.ClassDef):
+                return binding.node
+        return None
+
+    def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
+        """The class of this module a name is made from (``mailer = Mailer(...)``)."""
+        for binding in self.symbols.bindings(node):
+            if binding.kind is not BindingKind.NAME:
+                continue
+            statement = self.parents.get(binding.node)
+            if (
+                isinstance(statement, (ast.Assign, ast.AnnAssign))
+                and isinstance(statement.value, ast.Call)
+                and isinstance(statement.value.func, ast.Name)
+            ):
+                made = self._class_named(statement.value.func)
+                if made is not None:
+                    return made
+        return None
+
+
+def _is_super(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+    )

@@ -1,0 +1,164 @@
+"""What a called expression may stand for when it is not written as the class itself.
+
+Real code picks its mail client class at run time: an alias (``_meth = smtplib.SMTP``),
+a conditional (``SMTP_SSL if ssl else SMTP``), a helper that returns one by port, a
+class attribute that a subclass overrides (``transport = smtplib.SMTP_SSL``), a dict of
+classes, ``getattr(smtplib, "SMTP_SSL")``. :class:`Referents` follows these within the
+module and answers with every qualified name the expression may refer to.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .symbols import FUNCTIONS, BindingKind
+from .values import Evaluator, own_nodes
+
+_MAX_DEPTH = 12
+
+
+class Referents:
+    def __init__(self, values: Evaluator) -> None:
+        self.values = values
+        self.parents = values.parents
+        self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+
+    def of(self, node: ast.AST) -> list[str]:
+        """Qualified names ``node`` may refer to, in a stable order: the names it is
+        written with first, then those of the classes it may be bound to."""
+        found: dict[str, None] = {}
+        self._collect(node, found, 0, set())
+        return list(found)
+
+    def _collect(self, node: ast.AST, found: dict[str, None], depth: int, seen: set[int]) -> None:
+        if depth > _MAX_DEPTH or id(node) in seen:
+            return
+        seen.add(id(node))
+        for name, local in self.values.symbols.qualified_names(node):
+            if not local:
+                found.setdefault(name, None)
+        if isinstance(node, ast.Name):
+            for value in self._assigned(node):
+                self._collect(value, found, depth + 1, seen)
+        elif isinstance(node, ast.IfExp):
+            self._collect(node.body, found, depth + 1, seen)
+            self._collect(node.orelse, found, depth + 1, seen)
+        elif isinstance(node, ast.BoolOp):
+            for operand in node.values:
+                self._collect(operand, found, depth + 1, seen)
+        elif isinstance(node, ast.Attribute):
+            for value in self._members(node):
+                self._collect(value, found, depth + 1, seen)
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Dict, ast.Name)):
+            container = node.value
+            if isinstance(container, ast.Name):
+                assigned = [v for v in self._assigned(container) if isinstance(v, ast.Dict)]
+                container = assigned[0] if assigned else container
+            if isinstance(container, ast.Dict):
+                for value in container.values:
+                    self._collect(value, found, depth + 1, seen)
+        elif isinstance(node, ast.Call):
+            self._call(node, found, depth, seen)
+
+    def _call(self, node: ast.Call, found: dict[str, None], depth: int, seen: set[int]) -> None:
+        """``getattr(module, "Name")`` and local functions that return a class."""
+        names = self.values.qualified_names(node.func)
+        if "builtins.getattr" in names and len(node.args) >= 2:
+            attribute = self.values.evaluate(node.args[1])
+            owners = [n for n, _ in self.values.symbols.qualified_names(node.args[0])]
+            if attribute.known and isinstance(attribute.value, str):
+                for owner in owners:
+                    found.setdefault(f"{owner}.{attribute.value}", None)
+            elif isinstance(node.args[1], ast.IfExp):
+                for branch in (node.args[1].body, node.args[1].orelse):
+                    value = self.values.evaluate(branch)
+                    if value.known and isinstance(value.value, str):
+                        for owner in owners:
+                            found.setdefault(f"{owner}.{value.value}", None)
+            return
+        function = self._local_function(node.func)
+        if function is None:
+            return
+        for returned in own_nodes(function):
+            if isinstance(returned, ast.Return) and returned.value is not None:
+                self._collect(returned.value, found, depth + 1, seen)
+
+    def _local_function(self, func: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        if isinstance(func, ast.Name):
+            for binding in self.values.bindings(func):
+                if isinstance(binding.node, FUNCTIONS):
+                    return binding.node
+            return None
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            klass = self.values.enclosing_class(func)
+            for candidate in self._family(klass) if klass else []:
+                for statement in candidate.body:
+                    if isinstance(statement, FUNCTIONS) and statement.name == func.attr:
+                        return statement
+        return None
+
+    def _assigned(self, node: ast.Name) -> list[ast.expr]:
+        """The expressions assigned to a plain name where it is read (every binding of it
+        that is an assignment: a choice made in ``if``/``else`` arms counts both ways)."""
+        found: list[ast.expr] = []
+        for binding in self.values.bindings(node):
+            if binding.kind is not BindingKind.NAME:
+                continue
+            statement = self.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and any(
+                t is binding.node for t in statement.targets
+            ):
+                found.append(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                found.append(statement.value)
+        return found
+
+    def _members(self, node: ast.Attribute) -> list[ast.expr]:
+        """``self.transport``, ``cls.transport``, ``Mailer.transport``: what the class, its
+        bases and its subclasses in this module assign to that attribute."""
+        owner = node.value
+        klass = None
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+            klass = self.values.enclosing_class(node)
+        elif isinstance(owner, ast.Name):
+            klass = self.values.class_named(owner)
+        if klass is None:
+            return []
+        found: list[ast.expr] = []
+        for candidate in self._family(klass):
+            found += self.values.class_attributes(candidate).get(node.attr, [])
+        return found
+
+    def _family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
+        """The class, its bases of this module (nearest first) and its subclasses here."""
+        family = [klass]
+        current = klass
+        while True:
+            parent = next(
+                (p for p in map(self.values.class_named, current.bases) if p is not None), None
+            )
+            if parent is None or parent in family:
+                break
+            family.append(parent)
+            current = parent
+        pending = [klass]
+        while pending:
+            for child in self._children().get(pending.pop(), []):
+                if child not in family:
+                    family.append(child)
+                    pending.append(child)
+        return family
+
+    def _children(self) -> dict[ast.ClassDef, list[ast.ClassDef]]:
+        if self._subclasses is None:
+            self._subclasses = {}
+            for klass in self.values.symbols.classes:
+                for base in klass.bases:
+                    parent = self.values.class_named(base)
+                    if parent is not None:
+                        self._subclasses.setdefault(parent, []).append(klass)
+        return self._subclasses
