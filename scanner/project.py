@@ -41,6 +41,8 @@ _SKIPPED = frozenset(
 )
 _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
+# Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: no word boundary).
+_FLASK_SETTINGS = re.compile(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
 _ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
@@ -160,11 +162,28 @@ def _named(node: ast.AST, name: str) -> bool:
 
 
 def flask_extension(path: str | None, code: str) -> str:
-    """The Flask mail extension the module uses, else the one its project imports."""
+    """The Flask mail extension the module uses, else the one its project imports; the
+    project is looked at only for a module that holds Flask mail settings."""
     data = code.encode("utf-8", errors="ignore")
     if _FLASK_MAILMAN.search(data):
         return "flask_mailman"
     if _FLASK_MAIL.search(data):
         return "flask_mail"
-    facts = facts_for(path)
-    return facts.flask_extension if facts is not None else ""
+    if not path or not _FLASK_SETTINGS.search(data):
+        return ""
+    return _flask_imports(project_root(Path(path).resolve()))
+
+
+@lru_cache(maxsize=64)
+def _flask_imports(root: Path) -> str:
+    """Which Flask mail extension the project's Python imports (a byte search only)."""
+    mail = False
+    for file in _python_files(root):
+        try:
+            data = file.read_bytes()
+        except OSError:
+            continue
+        if _FLASK_MAILMAN.search(data):
+            return "flask_mailman"
+        mail = mail or bool(_FLASK_MAIL.search(data))
+    return "flask_mail" if mail else ""

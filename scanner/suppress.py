@@ -134,7 +134,13 @@ def mark_suppressed(
     at ``path``: the directives, or codes in them, that silenced nothing."""
     findings = list(findings)
     judge = any(rule.id == UNUSED_ID for rule in rules)
-    if not findings and not (judge and may_hold_directive(data)):
+    if not may_hold_directive(data):
+        # No directive anywhere: nothing to silence, nothing unused, and no need to find
+        # statement extents (a tokenize of the whole file).
+        for finding in findings:
+            finding.statement_lines = (finding.span.line, finding.span.end_line)
+        return []
+    if not findings and not judge:
         return []
     try:
         text = decode(kind, data)[1]

@@ -86,10 +86,11 @@ class PythonFrontEnd:
     def analyze(self, path: str, data: bytes) -> MailFile:
         with gc_paused():
             parsed = parse_python(data)
-            if not self._matters(parsed.tree, data):
+            symbols = Symbols(parsed.tree)
+            if not self._matters(symbols, data):
                 mail = MailFile(path=path, kind="python", analyzed=False)
             else:
-                mail = _ModuleAnalysis(self, path, parsed.tree, parsed.text).run()
+                mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
             if parsed.python2 is not None:
                 map_back(mail, parsed.python2.lines)
                 mail.not_checked = [parsed.python2.error]
@@ -102,16 +103,16 @@ class PythonFrontEnd:
                     mail.connections.append(conn)
         return mail
 
-    def _matters(self, tree: ast.Module, data: bytes) -> bool:
-        if self.relevance.matters(tree):
+    def _matters(self, symbols: Symbols, data: bytes) -> bool:
+        if self.relevance.matters(symbols):
             return True
         lowered = data.lower()
         for markers, relevance in self.gated_relevance:
-            if any(marker in lowered for marker in markers) and relevance.matters(tree):
+            if any(marker in lowered for marker in markers) and relevance.matters(symbols):
                 return True
         if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
             return False
-        return self._names_client(tree)
+        return self._names_client(symbols.tree)
 
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
@@ -144,10 +145,10 @@ class PythonFrontEnd:
 
 
 class _ModuleAnalysis:
-    def __init__(self, front: PythonFrontEnd, path: str, tree: ast.Module, code: str) -> None:
+    def __init__(self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str) -> None:
         self.front = front
-        self.tree = tree
-        self.symbols = Symbols(tree)
+        self.tree = symbols.tree
+        self.symbols = symbols
         self.text = SourceText(code)
         self.values = Evaluator(self.symbols, self.text, path)
         self.parents = self.symbols.parents

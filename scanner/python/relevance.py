@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+
+from .symbols import Symbols
 
 SETTING_NAME = re.compile(
     r"^(?:DJANGO_)?(?:EMAIL|MAIL|SMTP|IMAP)_(?:HOST|SERVER|PORT|USE_TLS|USE_SSL|STARTTLS|SSL|TLS"
@@ -48,9 +50,9 @@ def _dotted(node: ast.expr, aliases: dict[str, str]) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _aliases(tree: ast.AST) -> dict[str, str]:
+def _aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -79,8 +81,13 @@ def _is_setting(node: ast.AST) -> bool:
 class _Hits:
     """What makes a node matter: a call of a mail name, a subclass of one, a mail setting."""
 
-    def __init__(self, tree: ast.AST, names: Collection[str], methods: Collection[str]) -> None:
-        self.aliases = _aliases(tree)
+    def __init__(
+        self,
+        imports: Iterable[ast.Import | ast.ImportFrom],
+        names: Collection[str],
+        methods: Collection[str],
+    ) -> None:
+        self.aliases = _aliases(imports)
         self.names = names
         self.methods = methods
 
@@ -99,8 +106,6 @@ class _Hits:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             return any(_is_setting(target) for target in targets)
-        if isinstance(node, ast.Constant):
-            return node.value in self.names  # "logging.handlers.SMTPHandler" in a config dict
         if isinstance(node, ast.Dict):
             return any(
                 isinstance(k, ast.Constant)
@@ -120,6 +125,11 @@ class Relevance:
         self.names = names
         self.methods = methods
 
-    def matters(self, tree: ast.Module) -> bool:
-        hits = _Hits(tree, self.names, self.methods)
-        return any(hits.hit(node) for node in ast.walk(tree))
+    def matters(self, symbols: Symbols) -> bool:
+        """From what the one walk of the module collected: its calls, classes,
+        assignments, dictionaries and string constants."""
+        hits = _Hits(symbols.imports, self.names, self.methods)
+        if any(name in self.names for name in symbols.strings):
+            return True  # "logging.handlers.SMTPHandler" in a config dict
+        nodes = (symbols.calls, symbols.classes, symbols.assignments, symbols.dicts)
+        return any(hits.hit(node) for group in nodes for node in group)

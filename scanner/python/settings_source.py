@@ -45,7 +45,7 @@ def read_python_settings(
     """Add the connections and secrets of the module's mail settings to ``mail``."""
     if not _MENTIONS.search(values.text.code):
         return
-    reader = _Reader(values, _names_read(tree))
+    reader = _Reader(values, frozenset(symbols.names_read))
     # Calls a library adapter made a connection of: their keywords are its arguments.
     reader.known_calls = {conn.opened_at for conn in mail.connections}
     star_import = any(
@@ -132,16 +132,6 @@ def _same_value(a: Value, b: Value) -> bool:
     if a.literal_span is not None or b.literal_span is not None:
         return a.literal_span == b.literal_span
     return a.origin is not None and a.origin != "missing" and a.origin == b.origin
-
-
-def _names_read(tree: ast.Module) -> frozenset[str]:
-    """Names and attributes the module reads: a setting read elsewhere is not removed."""
-    return frozenset(
-        node.id if isinstance(node, ast.Name) else node.attr
-        for node in ast.walk(tree)
-        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load))
-        or isinstance(node, ast.Attribute)
-    )
 
 
 class _Reader:

@@ -74,8 +74,33 @@ class Symbols:
         self.returns: list[ast.Return] = []
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        self.dicts: list[ast.Dict] = []
+        self.strings: set[str] = set()  # string constants (a class named in a config dict)
+        self.names_read: set[str] = set()  # names loaded and attribute names, anywhere
         self.max_depth = 0
         self.module_scope = Scope("module", tree, None, "")
+        self._special = {
+            ast.Call: self._call,
+            ast.Assign: self._assignment,
+            ast.AnnAssign: self._assignment,
+            ast.Return: self._return,
+            ast.arguments: self._arguments,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._lambda,
+            ast.ClassDef: self._class,
+            **{kind: self._comprehension for kind in _COMPREHENSIONS},
+            ast.Import: self._imported,
+            ast.ImportFrom: self._imported,
+            ast.Global: self._declared,
+            ast.Nonlocal: self._declared,
+            ast.ExceptHandler: self._named,
+            ast.MatchAs: self._named,
+            ast.MatchStar: self._named,
+            ast.NamedExpr: self._walrus,
+            ast.Dict: self._dict,
+        }
         self._walk()
 
     # The walk.
@@ -97,58 +122,78 @@ class Symbols:
     def _visit(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         """Record what ``node`` means and return its children, in source order, with the
         scope each is evaluated in."""
-        if isinstance(node, ast.Name):
+        kind = type(node)
+        if kind is ast.Name:
             self.scope_of[node] = scope
-            if isinstance(node.ctx, ast.Store):
-                self._bind(node.id, BindingKind.NAME, node, scope)
+            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
+                self._bind(node.id, BindingKind.NAME, node, scope)  # type: ignore[attr-defined]
+            else:
+                self.names_read.add(node.id)  # type: ignore[attr-defined]
             return []
-        if isinstance(node, ast.Call):
-            self.calls.append(node)
-            arguments: list[ast.AST] = [*node.args, *node.keywords]
-            if node.keywords and node.args:
-                arguments.sort(key=_position)  # ``f(a=1, *rest)``: keep source order
-            return [(child, scope) for child in (node.func, *arguments)]
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            self.assignments.append(node)
-        elif isinstance(node, ast.Return):
-            self.returns.append(node)
-        elif isinstance(node, ast.arguments):
-            return []  # its parts were placed by the function or lambda that owns it
-        elif isinstance(node, FUNCTIONS):
-            return self._function(node, scope)
-        elif isinstance(node, ast.Lambda):
-            return self._lambda(node, scope)
-        elif isinstance(node, ast.ClassDef):
-            return self._class(node, scope)
-        elif isinstance(node, _COMPREHENSIONS):
-            return self._comprehension(node, scope)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self._import(node, scope)
-        elif isinstance(node, ast.Global):
-            scope.declared_global.update(node.names)
-        elif isinstance(node, ast.Nonlocal):
-            scope.declared_nonlocal.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            self._bind(node.name, BindingKind.NAME, node, scope)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            self._bind(node.name, BindingKind.NAME, node, scope)
-        elif isinstance(node, ast.NamedExpr):
-            # The walrus binds in the nearest scope that is not a comprehension.
-            target = scope
-            while target.kind == "comprehension" and target.parent is not None:
-                target = target.parent
-            self.scope_of[node.target] = scope
-            self._bind(node.target.id, BindingKind.NAME, node.target, target)
-            self.parents[node.target] = node
-            return [(node.value, scope)]
-        elif isinstance(node, ast.Dict):
-            items: list[ast.AST] = []
-            for key, value in zip(node.keys, node.values, strict=True):
-                if key is not None:
-                    items.append(key)
-                items.append(value)
-            return [(child, scope) for child in items]
+        if kind is ast.Constant:
+            if type(node.value) is str:  # type: ignore[attr-defined]
+                self.strings.add(node.value)  # type: ignore[attr-defined]
+            return []
+        if kind is ast.Attribute:
+            self.names_read.add(node.attr)  # type: ignore[attr-defined]
+            return [(node.value, scope)]  # type: ignore[attr-defined]
+        special = self._special.get(kind)
+        if special is not None:
+            return special(node, scope)
         return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self.calls.append(node)
+        arguments: list[ast.AST] = [*node.args, *node.keywords]
+        if node.keywords and node.args:
+            arguments.sort(key=_position)  # ``f(a=1, *rest)``: keep source order
+        return [(child, scope) for child in (node.func, *arguments)]
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope):
+        self.assignments.append(node)
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self.returns.append(node)
+        return [(node.value, scope)] if node.value is not None else []
+
+    def _imported(self, node: ast.Import | ast.ImportFrom, scope: Scope):
+        self.imports.append(node)
+        self._import(node, scope)
+        return []
+
+    def _declared(self, node: ast.Global | ast.Nonlocal, scope: Scope):
+        names = scope.declared_global if type(node) is ast.Global else scope.declared_nonlocal
+        names.update(node.names)
+        return []
+
+    def _named(self, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope):
+        if node.name:
+            self._bind(node.name, BindingKind.NAME, node, scope)
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def _walrus(self, node: ast.NamedExpr, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        # The walrus binds in the nearest scope that is not a comprehension.
+        target = scope
+        while target.kind == "comprehension" and target.parent is not None:
+            target = target.parent
+        self.scope_of[node.target] = scope
+        self._bind(node.target.id, BindingKind.NAME, node.target, target)
+        self.parents[node.target] = node
+        return [(node.value, scope)]
+
+    def _dict(self, node: ast.Dict, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self.dicts.append(node)
+        items: list[ast.AST] = []
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is not None:
+                items.append(key)
+            items.append(value)
+        return [(child, scope) for child in items]
+
+    @staticmethod
+    def _arguments(node: ast.arguments, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        return []  # its parts were placed by the function or lambda that owns it
 
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
