@@ -24,6 +24,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.module_needs import MAX_REWRITE_CHARS
 from .fixes.new_files import CreatedFile, create_file, new_file_diff, package_of, plan_files
 from .fixes.tidy import tidy
 from .fixes.write import write_atomically
@@ -281,6 +282,11 @@ def fix_source(
     except ValueError as error:
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
     result = FileFix(path, text, text, codec=codec)
+    if kind == "python" and len(text) > MAX_REWRITE_CHARS:
+        # Generated code of this size is not fixed by hand either; check still reports it.
+        limit = f"{len(text):,} characters is over the rewriter's limit ({MAX_REWRITE_CHARS:,})"
+        result.error = FileError(path, f"not fixed: {limit}", "fix")
+        return result
     current = text
     checked = check_source(path, kind, data, rules)
     if checked.errors:
