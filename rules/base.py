@@ -136,8 +136,10 @@ class Rule:
     @staticmethod
     def oauth2_remedy(policy: HostPolicy, login: Step) -> Remedy | None:
         """The XOAUTH2 rewrite of a password login, only for a host known (or declared) to
-        be Microsoft 365 and an organisation account: an unknown host may be anyone's."""
-        if not policy.provider.microsoft or personal_account(policy, login.user):
+        be Microsoft 365 and an organisation account: an unknown host may be anyone's, and
+        a misspelt one would keep its misspelling (the message says what it means)."""
+        provider = policy.provider
+        if not provider.microsoft or provider.probable or personal_account(policy, login.user):
             return None
         return login.remedies.get(RemedyKind.XOAUTH2)
 
