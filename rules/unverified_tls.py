@@ -23,7 +23,9 @@ class UnverifiedTls(Rule):
         "Without `context=`, smtplib, imaplib and poplib use `ssl._create_stdlib_context()`, "
         "which checks neither the certificate nor the host name (CPython gh-91826 is still "
         "open). Anyone on the path can present any certificate and read the credentials or "
-        "the OAuth2 token."
+        "the OAuth2 token. A hand-made `ssl.SSLContext(...)` verifies only with "
+        "`PROTOCOL_TLS_CLIENT`; any other protocol starts with `CERT_NONE` and host-name "
+        "checks off, and loading a CA file does not turn them on."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
@@ -50,6 +52,13 @@ class UnverifiedTls(Rule):
             "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n",
             lines=(5,),
         ),
+        Example(
+            "import smtplib, ssl\n"
+            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)  # starts with CERT_NONE\n"
+            "ctx.load_verify_locations('ca.pem')\n"
+            "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n",
+            lines=(4,),
+        ),
     )
     good = (
         Example(
@@ -61,6 +70,11 @@ class UnverifiedTls(Rule):
             "import imaplib, ssl\n"
             "ctx = ssl.create_default_context()\n"
             "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n"
+        ),
+        Example(
+            "import smtplib, ssl\n"
+            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n"
         ),
     )
 

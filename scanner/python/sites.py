@@ -254,24 +254,36 @@ class CallSites:
         names = self.values.qualified_names(definition.func)
         if names & _UNVERIFIED_FACTORIES:
             return Verification.UNVERIFIED
-        verifying = bool(names & _VERIFYING_FACTORIES) or (
-            "ssl.SSLContext" in names
-            and any(
-                "PROTOCOL_TLS_CLIENT" in self.values.source(a)
-                for a in (*definition.args, *definition.keywords)
-            )
-        )
-        if not verifying:
+        if names & _VERIFYING_FACTORIES:
+            verified = True
+        elif "ssl.SSLContext" in names:
+            protocol = [*definition.args, *(k.value for k in definition.keywords)]
+            protocol_source = self.values.source(protocol[0]) if protocol else "PROTOCOL_TLS"
+            if "PROTOCOL_" not in protocol_source:
+                return Verification.UNKNOWN
+            # Only PROTOCOL_TLS_CLIENT starts out verifying; every other protocol (and no
+            # argument) starts with CERT_NONE and check_hostname off.
+            verified = "PROTOCOL_TLS_CLIENT" in protocol_source
+        else:
             return Verification.UNKNOWN
-        name = dotted_name(node)
+        return self._after_settings(dotted_name(node), verified)
+
+    def _after_settings(self, name: str | None, verified: bool) -> Verification:
+        """What the context's `check_hostname` / `verify_mode` assignments make of it."""
+        check_hostname = verify_mode = None
         for attribute, value in attribute_sets(self.values.symbols):
             if name is None or dotted_name(attribute.value) != name:
                 continue
-            setting = self.values.source(value)
-            if attribute.attr == "check_hostname" and setting == "False":
-                return Verification.UNVERIFIED
-            if attribute.attr == "verify_mode" and "CERT_NONE" in setting:
-                return Verification.UNVERIFIED
+            if attribute.attr == "check_hostname":
+                check_hostname = self.values.source(value)
+            elif attribute.attr == "verify_mode":
+                verify_mode = self.values.source(value)
+        if check_hostname == "False" or (verify_mode and "CERT_NONE" in verify_mode):
+            return Verification.UNVERIFIED
+        if not verified and not (
+            check_hostname == "True" and verify_mode and "CERT_REQUIRED" in verify_mode
+        ):
+            return Verification.UNVERIFIED
         return Verification.VERIFIED
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
