@@ -72,6 +72,9 @@ class TreeSpec:
     name: str
     requirement: str
     kind: str  # "wheel" or "sdist"
+    # The files a mail team's commit touches, where the speed issue names them; else a
+    # sample is picked (see precommit_sample).
+    precommit: tuple[str, ...] = ()
 
     @property
     def version(self) -> str:
@@ -84,7 +87,16 @@ class TreeSpec:
 
 TREES: dict[str, TreeSpec] = {
     "homeassistant": TreeSpec("homeassistant", "homeassistant==2024.3.3", "wheel"),
-    "django": TreeSpec("django", "Django==5.2.8", "sdist"),
+    "django": TreeSpec(
+        "django",
+        "Django==5.2.8",
+        "sdist",
+        precommit=(
+            "tests/mail/tests.py",
+            "django/core/mail/backends/smtp.py",
+            "django/core/mail/message.py",
+        ),
+    ),
     "airflow": TreeSpec("airflow", "apache-airflow-core==3.3.2", "wheel"),
 }
 
@@ -386,6 +398,8 @@ ALL_TOOLS = (
     "authsweep-cold",
     "authsweep-warm",
     "authsweep-precommit",
+    "python-start",
+    "python-import-ast",
     "grep",
     "ruff",
     "semgrep",
@@ -454,7 +468,7 @@ def build_tools(
             note="cache filled by the warm-up run",
             skip="" if has_no_cache else "authsweep has no cache (`--no-cache` not in its help)",
         )
-    tools += [cold, precommit]
+    tools += [cold, precommit, *interpreter_floors(as_cmd)]
 
     def peer(
         name: str,
@@ -509,13 +523,51 @@ def build_tools(
     return tools
 
 
+def interpreter_floors(as_cmd: list[str] | None) -> list[Tool]:
+    """What authsweep's own interpreter costs doing nothing: no run of it can be faster."""
+    python = interpreter_of(as_cmd) if as_cmd else None
+    skip = "" if python else "authsweep's interpreter not found"
+    return [
+        Tool(
+            "python-start",
+            [python or "python", "-c", "pass"],
+            (0,),
+            skip=skip,
+            note="floor: interpreter start-up",
+        ),
+        Tool(
+            "python-import-ast",
+            [python or "python", "-c", "import ast"],
+            (0,),
+            skip=skip,
+            note="floor: start-up and `import ast`",
+        ),
+    ]
+
+
+def interpreter_of(as_cmd: list[str]) -> str | None:
+    """The Python behind an authsweep command: a console script's shebang, or the command
+    itself when it is an interpreter (``python -m authsweep.scanner.cli``)."""
+    exe = Path(as_cmd[0])
+    if "python" in exe.name:
+        return str(exe)
+    try:
+        first = exe.read_bytes()[:256].split(b"\n", 1)[0]
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode(errors="replace").split()
+    return words[0] if words and "python" in words[0] else None
+
+
 def select_tools(tools: list[Tool], wanted: list[str]) -> list[Tool]:
     names: set[str] = set()
     for item in wanted:
         if item == "authsweep":
-            names.update(n for n in ALL_TOOLS if n.startswith("authsweep"))
+            names.update(n for n in ALL_TOOLS if n.startswith(("authsweep", "python-")))
         elif item == "peers":
-            names.update(n for n in ALL_TOOLS if not n.startswith("authsweep"))
+            names.update(n for n in ALL_TOOLS if not n.startswith(("authsweep", "python-")))
         elif item == "all":
             names.update(ALL_TOOLS)
         else:
@@ -694,7 +746,7 @@ def markdown_table(tree: Tree, outcomes: list[Outcome], setup: Setup) -> str:
         wall = o.wall
         ratio = f"{wall / ref_wall:.2f}" if wall is not None and ref_wall else "–"
         rate = "–"
-        if wall and t.name != "authsweep-precommit":
+        if wall and t.name != "authsweep-precommit" and not t.name.startswith("python-"):
             rate = f"{s.py_lines / 1000 / wall:,.0f}"
         walls = [m.wall for m in o.runs]
         spread = f"range {min(walls):.2f}–{max(walls):.2f} s" if len(walls) > 1 else ""
@@ -869,7 +921,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s.py_lines:,} .py lines",
             file=sys.stderr,
         )
-        files = precommit_sample(tree.root, args.precommit_files)
+        files = list(spec.precommit) or precommit_sample(tree.root, args.precommit_files)
         tools = select_tools(build_tools(args, files, cache_dir), args.tools)
         outcomes: list[Outcome] = []
         for tool in tools:
