@@ -1,22 +1,33 @@
 """What the rest of a project says about a file: facts a file alone does not hold.
 
 Flask-Mail and Flask-Mailman read the same ``MAIL_*`` settings; which one a config
-class feeds shows only in the code that imports one of them. A ``.env`` key matters
-when code of the tree reads it. These facts come from a cheap look at the project's
-Python files (a byte search first, ``ast`` only for the few that match), made once per
-project root and run; nothing is imported or run.
+class feeds shows only in the code that imports one of them, and Flask-Mail's ``Mail``
+(whose connections log in) is made in code, often in another file than the settings.
+A ``.env`` key matters when code of the tree reads it. These facts come from a cheap
+look at the project's files (a byte search first, ``ast`` or a config reader only for
+the few that match); which files there are is listed once per project root and run,
+what they hold is read when asked. Nothing is imported or run.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py")
+_ROOT_MARKERS = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    ".git",
+    "manage.py",
+    "requirements.txt",
+    "Pipfile",
+)
 _MAX_PARENTS = 8
 _MAX_FILES = 5000
 _MAX_BYTES = 512 * 1024
@@ -41,6 +52,12 @@ _SKIPPED = frozenset(
 )
 _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
+# The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
+OAUTH2_MAIL_CLASS = "XOAuth2Mail"
+# Config files whose values are examples for people to copy, not values code reads.
+_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
+_CONFIG_SUFFIXES = (".ini", ".cfg", ".yaml", ".yml", ".toml", ".json")
+_LOCALE_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n"})
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
 _ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
@@ -60,6 +77,25 @@ class ProjectFacts:
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
     reads: dict[str, list[Read]] = field(default_factory=dict)  # key -> code reading it
+    # Python files that name flask_mail (where Mail may be made), and the config files.
+    flask_mail_files: list[Path] = field(default_factory=list)
+    config_files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MailMaker:
+    """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
+
+    ``start``/``end`` are offsets of the class as written in the call (``Mail``,
+    ``flask_mail.Mail``) in the file's decoded text, whose bytes hash to ``digest``;
+    ``migrated``: the call already makes the OAuth2 class a fix wrote."""
+
+    path: Path
+    line: int
+    start: int
+    end: int
+    digest: str
+    migrated: bool = False
 
 
 def project_root(path: Path) -> Path:
@@ -81,7 +117,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
-    for file in _python_files(root):
+    for file in _project_files(root, facts.config_files):
         try:
             data = file.read_bytes()
         except OSError:
@@ -90,18 +126,23 @@ def _facts(root: Path) -> ProjectFacts:
             mailman += 1
         elif _FLASK_MAIL.search(data):
             mail += 1
+            facts.flask_mail_files.append(file)
         if _ENV_HINT.search(data):
             _record_reads(file, data, facts.reads)
     facts.flask_extension = "flask_mailman" if mailman else "flask_mail" if mail else ""
     return facts
 
 
-def _python_files(root: Path):
+def _project_files(root: Path, config_files: list[Path]):
+    """The project's Python files; its config files (not examples) go to ``config_files``."""
     count = 0
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
+        locale = Path(folder).name.lower() in _LOCALE_DIRS
         for name in sorted(files):
-            if not name.endswith(".py"):
+            python = name.endswith(".py")
+            config = not locale and _is_config_name(name)
+            if not (python or config):
                 continue
             file = Path(folder) / name
             try:
@@ -112,7 +153,16 @@ def _python_files(root: Path):
             count += 1
             if count > _MAX_FILES:
                 return
-            yield file
+            if python:
+                yield file
+            else:
+                config_files.append(file)
+
+
+def _is_config_name(name: str) -> bool:
+    lower = name.lower()
+    dotenv = (lower.startswith(".env") and lower != ".envrc") or lower.endswith(".env")
+    return (dotenv or lower.endswith(_CONFIG_SUFFIXES)) and not _EXAMPLE_NAME.search(name)
 
 
 def _record_reads(file: Path, data: bytes, reads: dict[str, list[Read]]) -> None:
@@ -168,3 +218,122 @@ def flask_extension(path: str | None, code: str) -> str:
         return "flask_mail"
     facts = facts_for(path)
     return facts.flask_extension if facts is not None else ""
+
+
+def mail_makers(path: str | None) -> list[MailMaker] | None:
+    """Where the project of the file at ``path`` makes Flask-Mail's ``Mail``, read now
+    (offsets and digests are of the files as they are); None when one of them cannot be
+    switched plainly (a subclass of ``Mail``, a file that does not parse)."""
+    facts = facts_for(path)
+    if facts is None:
+        return []
+    found: list[MailMaker] = []
+    for file in facts.flask_mail_files:
+        try:
+            data = file.read_bytes()
+        except OSError:
+            continue
+        made = _mail_makers(file, data)
+        if made is None:
+            return None
+        found.extend(made)
+    return found
+
+
+def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
+    from .text import decode
+
+    try:
+        _, text = decode("python", data)
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    classes: set[str] = set()  # names bound to flask_mail.Mail
+    modules: set[str] = set()  # names bound to the flask_mail module
+    migrated: set[str] = set()  # names bound to the OAuth2 class a fix wrote
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "flask_mail":
+            classes |= {a.asname or a.name for a in node.names if a.name == "Mail"}
+        elif isinstance(node, ast.ImportFrom):
+            migrated |= {a.asname or a.name for a in node.names if a.name == OAUTH2_MAIL_CLASS}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "flask_mail"}
+    starts = _line_starts(text)
+    digest = hashlib.sha256(data).hexdigest()
+    found: list[MailMaker] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            _is_mail_class(base, classes, modules) for base in node.bases
+        ):
+            return None  # a subclass of Mail: its own code decides how it connects
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        made = _is_mail_class(func, classes, modules)
+        done = isinstance(func, ast.Name) and func.id in migrated
+        if made or done:
+            start = _offset(text, starts, func.lineno, func.col_offset)
+            end = _offset(text, starts, func.end_lineno or func.lineno, func.end_col_offset or 0)
+            found.append(MailMaker(file, node.lineno, start, end, digest, migrated=done))
+    return found
+
+
+def _is_mail_class(node: ast.AST, classes: set[str], modules: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in classes
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "Mail"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in modules
+    )
+
+
+def _line_starts(text: str) -> list[int]:
+    from .text import lines_with_ends
+
+    starts = [0]
+    for line in lines_with_ends(text):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _offset(text: str, starts: list[int], line: int, byte_column: int) -> int:
+    """The offset in ``text`` of ``ast``'s (line, UTF-8 byte column)."""
+    start = starts[min(line - 1, len(starts) - 1)]
+    prefix = text[start : start + byte_column].encode("utf-8")[:byte_column]
+    return start + len(prefix.decode("utf-8", errors="ignore"))
+
+
+def reads_key(text: str, key: str) -> bool:
+    """Whether Python ``text`` reads environment variable or config key ``key`` by name
+    (``os.environ["KEY"]``, ``env("KEY")``, ...); True when it cannot be told."""
+    if key not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    return any(_key_read(node) == key for node in ast.walk(tree))
+
+
+def keys_read(text: str) -> set[str]:
+    """The environment variables and config keys Python ``text`` reads by name."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    return {key for node in ast.walk(tree) if (key := _key_read(node)) is not None}
+
+
+def readers(path: str | Path, key: str) -> list[Read]:
+    """The code of the project of ``path`` that reads ``key``, as the project was listed."""
+    facts = facts_for(str(path))
+    return list(facts.reads.get(key, ())) if facts is not None else []
+
+
+def config_files(path: str | Path) -> list[Path]:
+    """The config files of the project of ``path`` (``.env``, INI, YAML, TOML, JSON; not
+    examples or templates)."""
+    facts = facts_for(str(path))
+    return list(facts.config_files) if facts is not None else []

@@ -39,6 +39,7 @@ from .providers import lookup
 from .secrets import is_placeholder
 from .settings_backend import (
     DJANGO,
+    FLASK_MAIL,
     FLASK_MAILMAN,
     HANDLER_CLASS,
     HANDLER_NOTE,
@@ -1129,6 +1130,8 @@ class _Builder:
             return DJANGO
         if self.family.library == "flask-mail" and self.project.flask_extension == "flask_mailman":
             return FLASK_MAILMAN
+        if self.family.library == "flask-mail" and self.project.flask_extension == "flask_mail":
+            return FLASK_MAIL
         return None
 
     def _backend_remedy(self, conn: Connection, password: Setting) -> Remedy | None:
