@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
+from authsweep.scanner.project import set_in
 from authsweep.scanner.providers import BasicAuth
 
 from .base import (
@@ -116,7 +117,9 @@ class SmtpBasicAuth(Rule):
                     if not policy.host_known
                     else "basic auth (reported because all providers were asked for)"
                 )
-            message = f"SMTP password login to {describe_host(conn)}: {reason}"
+            where = set_in(login.secret.origin, mail.path)
+            set_at = f" (password set in {where})" if where else ""
+            message = f"SMTP password login to {describe_host(conn)}{set_at}: {reason}"
             personal = personal_account(policy, login.user)
             if personal:
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"

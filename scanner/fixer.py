@@ -198,7 +198,9 @@ class FixOutcome:
         if self.errors:
             files = len({error.path for error in self.errors})
             lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
-        lines += [f"{f.path}: {note}" for f in self.files if f.changed for note in f.notes]
+        lines += [
+            f"{f.path}: {note}" for f in self.files if f.changed for note in f.edited_for + f.notes
+        ]
         oauth2 = ("AS101", "AS102", "AS103")
         if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
             lines.append(

@@ -77,7 +77,8 @@ class ProjectFacts:
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
     reads: dict[str, list[Read]] = field(default_factory=dict)  # key -> code reading it
-    # Python files that name flask_mail (where Mail may be made), and the config files.
+    # The Python files, those that name flask_mail (where Mail may be made), the config files.
+    python_files: list[Path] = field(default_factory=list)
     flask_mail_files: list[Path] = field(default_factory=list)
     config_files: list[Path] = field(default_factory=list)
 
@@ -118,6 +119,7 @@ def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
     for file in _project_files(root, facts.config_files):
+        facts.python_files.append(file)
         try:
             data = file.read_bytes()
         except OSError:
@@ -317,13 +319,19 @@ def reads_key(text: str, key: str) -> bool:
     return any(_key_read(node) == key for node in ast.walk(tree))
 
 
-def keys_read(text: str) -> set[str]:
-    """The environment variables and config keys Python ``text`` reads by name."""
+def keys_read(text: str) -> list[str]:
+    """The environment variables and config keys Python ``text`` reads by name, in the
+    order it first reads them."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
-        return set()
-    return {key for node in ast.walk(tree) if (key := _key_read(node)) is not None}
+        return []
+    found = [
+        (node.lineno, node.col_offset, key)  # type: ignore[attr-defined]
+        for node in ast.walk(tree)
+        if (key := _key_read(node)) is not None
+    ]
+    return list(dict.fromkeys(key for _, _, key in sorted(found)))
 
 
 def readers(path: str | Path, key: str) -> list[Read]:
@@ -337,3 +345,138 @@ def config_files(path: str | Path) -> list[Path]:
     examples or templates)."""
     facts = facts_for(str(path))
     return list(facts.config_files) if facts is not None else []
+
+
+_SET_IN = re.compile(r", set in (?P<where>.+) line (?P<line>\d+)$")
+
+
+def set_in(origin: str | None, path: str) -> str | None:
+    """Where a value read from the environment is set (``.env:3``), as the run shows
+    paths: from its origin (``env SMTP_PASSWORD, set in ../.env line 3``, relative to the
+    folder of the file at ``path``, as shown), else the config file above that file that
+    sets the variable (:func:`config_setting`)."""
+    origin = origin or ""
+    found = _SET_IN.search(origin)
+    if found is not None:
+        where, line = found["where"], found["line"]
+    elif origin.startswith("env ") and origin[4:].isidentifier():
+        setting = config_setting(path, origin[4:])
+        if setting is None:
+            return None
+        where, line = setting[0], str(setting[1])
+    else:
+        return None
+    shown = os.path.normpath(os.path.join(os.path.dirname(path), where))
+    return f"{Path(shown).as_posix()}:{line}"
+
+
+def config_setting(path: str | Path, key: str) -> tuple[str, int] | None:
+    """The config file in the folder of the file at ``path`` or above it (up to its
+    project root) that sets ``key``, relative to that folder, and the line: where a
+    ``.env``, decouple's ``settings.ini``, a compose file, ... gives the variable the code
+    reads."""
+    from .config import read_settings
+    from .discover import kind_of
+    from .errors import ParseError
+    from .text import decode
+
+    here = Path(path).resolve().parent
+    needle = key.encode()
+    for config in config_files(path):
+        if config.parent not in (here, *here.parents):
+            continue
+        kind = kind_of(config)
+        try:
+            data = config.read_bytes()
+            if kind is None or needle not in data:
+                continue
+            _, text = decode(kind, data)
+            settings = read_settings(str(config), kind, text)
+        except (OSError, ValueError, ParseError):
+            continue
+        for setting in settings:
+            if setting.key == key:
+                return Path(os.path.relpath(config, here)).as_posix(), setting.span.line
+    return None
+
+
+def setting_reads(path: str | Path, name: str) -> list[Read]:
+    """Code of the project of ``path`` that reads setting ``name`` from a framework's
+    settings: ``app.config["MAIL_PASSWORD"]``, ``app.config.get("MAIL_PASSWORD")``,
+    ``settings.EMAIL_HOST_PASSWORD``, ``getattr(settings, "EMAIL_HOST_PASSWORD")``."""
+    facts = facts_for(str(path))
+    if facts is None:
+        return []
+    found: list[Read] = []
+    needle = name.encode()
+    for file in facts.python_files:
+        try:
+            data = file.read_bytes()
+            if needle not in data:
+                continue
+            text = data.decode("utf-8")
+            tree = ast.parse(data)
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if _reads_setting(node, name):
+                expression = ast.get_source_segment(text, node) or name
+                found.append(Read(file, node.lineno, expression))  # type: ignore[attr-defined]
+    return found
+
+
+def _reads_setting(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        index = node.slice
+        return (
+            isinstance(index, ast.Constant) and index.value == name and _named(node.value, "config")
+        )
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        return node.attr == name and _named(node.value, "settings")
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    func = node.func
+    if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) > 1:
+        return _is_string(node.args[1], name) and _named(node.args[0], "settings")
+    return (
+        _is_string(node.args[0], name)
+        and isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and _named(func.value, "config")
+    )
+
+
+def _is_string(node: ast.AST, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
+def settings_written(text: str) -> list[str]:
+    """The mail settings Python ``text`` writes: ``EMAIL_HOST_PASSWORD = ...`` (in a module
+    or a class), ``MAIL_PASSWORD=...`` keywords, ``app.config["MAIL_PASSWORD"] = ...``."""
+    from .settings import is_setting_key
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    names: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names[node.id] = None
+        elif isinstance(node, ast.keyword) and node.arg:
+            names[node.arg] = None
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                names[node.slice.value] = None
+    return [n for n in names if n.isupper() and is_setting_key(n, mapping=False)]
+
+
+def reads_setting(text: str, name: str) -> bool:
+    """Whether Python ``text`` reads setting ``name`` as :func:`setting_reads` finds it."""
+    if name not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    return any(_reads_setting(node, name) for node in ast.walk(tree))

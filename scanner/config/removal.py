@@ -69,6 +69,8 @@ def _lines_of(kind: str, text: str, setting: Setting) -> list[Edit] | None:
     trail = _TRAIL.get(kind)
     if trail is None or not trail.fullmatch(text, value.end, line_end):
         return None
+    if kind == "yaml" and _last_of_its_block(text, start, end):
+        return None  # the mapping or list would be left empty (null), not what it was
     edits = [Edit(start, min(end + 1, len(text)), "")]
     if kind == "json" and "," not in text[value.end : line_end]:
         # The last member: the comma before it goes too.
@@ -76,3 +78,23 @@ def _lines_of(kind: str, text: str, setting: Setting) -> list[Edit] | None:
         if before.endswith(","):
             edits.append(Edit(len(before) - 1, len(before), ""))
     return edits
+
+
+def _last_of_its_block(text: str, start: int, end: int) -> bool:
+    """Whether the YAML lines ``text[start:end]`` are all their block holds: no line of
+    the same indentation before them (after their parent) or after them."""
+    indent = _indent(text[start:end])
+    before = [line for line in text[:start].splitlines() if _content(line)]
+    after = [line for line in text[end:].splitlines() if _content(line)]
+    sibling_before = bool(before) and _indent(before[-1]) == indent
+    sibling_after = bool(after) and _indent(after[0]) == indent
+    return not (sibling_before or sibling_after)
+
+
+def _content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))

@@ -27,7 +27,15 @@ from ..discover import SourceFile, kind_of
 from ..engine import Settings, check_source, selected_rules
 from ..findings import FileError, Finding
 from ..fixer import FileFix, _reported, apply_edits, fix_source
-from ..project import config_files, keys_read, readers, reads_key
+from ..project import (
+    config_files,
+    keys_read,
+    readers,
+    reads_key,
+    reads_setting,
+    setting_reads,
+    settings_written,
+)
 from ..text import decode
 from .linked import Link, digest
 from .module_needs import NotRewritable, add_module_needs
@@ -35,6 +43,8 @@ from .new_files import create_file
 from .tidy import tidy
 from .write import write_atomically
 
+# Variables the code the fixes write reads only if they are set.
+OPTIONAL_KEYS = frozenset({"AZURE_AUTHORITY_HOST"})
 # Rounds of refusing fixes whose linked edits could not be made (each refusal may free
 # another file's edits).
 MAX_PASSES = 4
@@ -73,6 +83,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
     for display, (text, links) in edited.items():
         _finish_target(entries, display, text, links, configure)
     _unread_config_keys(entries, configure)
+    _settings_still_read(entries)
 
 
 def _linked(entries: dict[str, Entry], configure: Configure | None):
@@ -203,10 +214,13 @@ def _finish_target(
     else:
         fixed = FileFix(display, before, text, codec=codec)
         entry = entries[display] = Entry(display, target, fixed, data, *settings, own=False)
+    owners: dict[str, dict[str, None]] = {}
     for owner, link in links:
-        fixed.edited_for.append(f"{link.other.note} for the fix of {owner}")
+        owners.setdefault(link.other.note, {})[owner] = None
         entry.partners.add(owner)
         entries[owner].partners.add(display)
+    for note, fixes in owners.items():
+        fixed.edited_for.append(f"{note}, for the fix of {', '.join(fixes)}")
     entry.fixed = fixed
     entry.remaining = _reported_after(display, kind, codec.encode(fixed.after), settings)
 
@@ -221,20 +235,22 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
     code of the project reads after them."""
     finals = {entry.path.resolve(): entry for entry in entries.values()}
     gone: dict[str, list[Entry]] = {}
-    new_keys: dict[str, set[str]] = {}
+    new_keys: dict[str, dict[str, None]] = {}
     for entry in list(entries.values()):
         fixed = entry.fixed
         if not fixed.changed or kind_of(entry.path) != "python":
             continue
-        before, after = keys_read(fixed.before), keys_read(fixed.after)
+        before = keys_read(fixed.before)
+        after = keys_read(fixed.after)
         for created in fixed.created:
-            after |= keys_read(created.content)
-        for key in before - after:
+            after += keys_read(created.content)
+        for key in (k for k in before if k not in after):
             gone.setdefault(key, []).append(entry)
-            new_keys.setdefault(key, set()).update(after - before)
+            added = new_keys.setdefault(key, {})
+            added.update(dict.fromkeys(k for k in after if k not in before))
     for key, owners in sorted(gone.items()):
         still = [
-            f"{_shown(read.path)}:{read.line}"
+            read
             for read in readers(owners[0].path, key)
             if reads_key(_text_of(read.path, finals), key)
         ]
@@ -260,8 +276,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             if still:
                 for owner in owners:
                     owner.fixed.notes.append(
-                        f"{key} stays in {display} (line {lines}): still read by "
-                        + ", ".join(still)
+                        f"{key} stays in {display} (line {lines}): {_places(still)} still reads it"
                     )
                 continue
             updated = apply_edits(text, list(found.edits), codec.newline)  # type: ignore[union-attr]
@@ -272,7 +287,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                     owner.fixed.notes.append(f"{key} stays in {display} (line {lines}): {failure}")
                 continue
             readers_now = ", ".join(sorted({o.display for o in owners}))
-            instead = sorted(new_keys[key])
+            instead = [k for k in new_keys[key] if k not in OPTIONAL_KEYS]
             note = f"{key} removed (line {lines}): no code reads it after the fix of {readers_now}"
             if instead:
                 note += "; set " + ", ".join(instead) + " instead"
@@ -289,6 +304,36 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             for owner in owners:
                 owner.partners.add(display)
                 entry.partners.add(owner.display)
+
+
+def _settings_still_read(entries: dict[str, Entry]) -> None:
+    """A note for each setting a fix took out (the password) that other code of the
+    project still reads (``app.config["MAIL_PASSWORD"]``): it fails once it runs."""
+    finals = {entry.path.resolve(): entry for entry in entries.values()}
+    for entry in entries.values():
+        fixed = entry.fixed
+        if not fixed.changed or kind_of(entry.path) != "python":
+            continue
+        after = set(settings_written(fixed.after))
+        for name in (n for n in settings_written(fixed.before) if n not in after):
+            still = [
+                read
+                for read in setting_reads(entry.path, name)
+                if reads_setting(_text_of(read.path, finals), name)
+            ]
+            if still:
+                fixed.notes.append(
+                    f"{name} is gone from the settings, but {_places(still)} still reads it: "
+                    "change that code too"
+                )
+
+
+def _places(reads) -> str:
+    """``a.py:13,14, b.py:3``."""
+    lines: dict[str, list[str]] = {}
+    for read in reads:
+        lines.setdefault(_shown(read.path), []).append(str(read.line))
+    return ", ".join(f"{path}:{','.join(dict.fromkeys(found))}" for path, found in lines.items())
 
 
 def _config_above(owners: list[Entry]) -> list[Path]:
