@@ -78,6 +78,35 @@ def test_flask_mail_send_delivers_after_fix(tmp_path: Path) -> None:
     assert authsweep("check", ".", cwd=shop).returncode == 0
 
 
+# Confirms an order through the shop's own view, as a customer's browser would.
+CONFIRM_ORDER = """\
+from shop import create_app
+
+client = create_app().test_client()
+print(client.post("/orders/7/confirm", data={"email": "buyer@contoso.com"}).json)
+"""
+
+
+def test_the_readme_flask_app_confirms_orders_after_the_walk_through(tmp_path: Path) -> None:
+    """fixtures/flask_app as the README migrates it: before, implicit TLS on 587 (its
+    ``app.config.update``); after ``fix --unsafe-fixes``, its view's ``mail.send``
+    delivers with XOAUTH2."""
+    app = tmp_path / "flask_app"
+    shutil.copytree(SAMPLES.parent / "flask_app", app)
+    program = app / "confirm_order.py"
+    program.write_text(CONFIRM_ORDER)
+    mailbox = ("--mailbox", "shop@contoso.com")  # the shop's own mailbox signs in
+
+    before = essentials(lab_run(program, *mailbox))
+    assert before["messages"] == [] and before["failures"][0][0] == "tls-on-plain-port"
+
+    fixed = authsweep("fix", "--unsafe-fixes", ".", cwd=app)
+    assert fixed.returncode == 1, fixed.stdout  # shop/logs.py is left for a person
+    after = essentials(lab_run(program, *mailbox))
+    assert after["passed"] and after["auth"] == [XOAUTH2_OK]
+    assert after["messages"] == [("shop@contoso.com", ["buyer@contoso.com"], "Order 7 confirmed")]
+
+
 def test_logging_error_through_smtp_handler_delivers_after_fix(tmp_path: Path) -> None:
     program = tmp_path / "smtp_handler_alerts.py"
     shutil.copy(SAMPLES / "smtp_handler_alerts.py", program)
