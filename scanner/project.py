@@ -81,6 +81,7 @@ class ProjectFacts:
     python_files: list[Path] = field(default_factory=list)
     flask_mail_files: list[Path] = field(default_factory=list)
     config_files: list[Path] = field(default_factory=list)
+    other_code: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
-    for file in _project_files(root, facts.config_files):
+    for file in _project_files(root, facts.config_files, facts.other_code):
         facts.python_files.append(file)
         try:
             data = file.read_bytes()
@@ -135,8 +136,9 @@ def _facts(root: Path) -> ProjectFacts:
     return facts
 
 
-def _project_files(root: Path, config_files: list[Path]):
-    """The project's Python files; its config files (not examples) go to ``config_files``."""
+def _project_files(root: Path, config_files: list[Path], other_code: list[Path] | None = None):
+    """The project's Python files; its config files (not examples) go to ``config_files``,
+    and its code in other languages (scripts, Dockerfiles) to ``other_code``."""
     count = 0
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
@@ -144,7 +146,8 @@ def _project_files(root: Path, config_files: list[Path]):
         for name in sorted(files):
             python = name.endswith(".py")
             config = not locale and _is_config_name(name)
-            if not (python or config):
+            other = other_code is not None and _is_other_code(name)
+            if not (python or config or other):
                 continue
             file = Path(folder) / name
             try:
@@ -157,8 +160,21 @@ def _project_files(root: Path, config_files: list[Path]):
                 return
             if python:
                 yield file
-            else:
+            elif config:
                 config_files.append(file)
+            elif other_code is not None:
+                other_code.append(file)
+
+
+# Code in other languages that may read an environment variable a .env sets.
+_OTHER_CODE = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".sh", ".bash", ".ps1", ".rb")
+_OTHER_CODE += (".php", ".go", ".java", ".kt", ".cs", ".pl")
+_OTHER_NAMES = frozenset({"dockerfile", "makefile", "procfile", "justfile"})
+
+
+def _is_other_code(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(_OTHER_CODE) or lower in _OTHER_NAMES or lower.startswith("dockerfile")
 
 
 def _is_config_name(name: str) -> bool:
@@ -307,18 +323,6 @@ def _offset(text: str, starts: list[int], line: int, byte_column: int) -> int:
     return start + len(prefix.decode("utf-8", errors="ignore"))
 
 
-def reads_key(text: str, key: str) -> bool:
-    """Whether Python ``text`` reads environment variable or config key ``key`` by name
-    (``os.environ["KEY"]``, ``env("KEY")``, ...); True when it cannot be told."""
-    if key not in text:
-        return False
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return True
-    return any(_key_read(node) == key for node in ast.walk(tree))
-
-
 def keys_read(text: str) -> list[str]:
     """The environment variables and config keys Python ``text`` reads by name, in the
     order it first reads them."""
@@ -332,12 +336,6 @@ def keys_read(text: str) -> list[str]:
         if (key := _key_read(node)) is not None
     ]
     return list(dict.fromkeys(key for _, _, key in sorted(found)))
-
-
-def readers(path: str | Path, key: str) -> list[Read]:
-    """The code of the project of ``path`` that reads ``key``, as the project was listed."""
-    facts = facts_for(str(path))
-    return list(facts.reads.get(key, ())) if facts is not None else []
 
 
 def config_files(path: str | Path) -> list[Path]:
@@ -480,3 +478,40 @@ def reads_setting(text: str, name: str) -> bool:
     except (SyntaxError, ValueError, RecursionError):
         return True
     return any(_reads_setting(node, name) for node in ast.walk(tree))
+
+
+# What a module authsweep wrote says about itself: it names old settings only to say they
+# are not used.
+GENERATED_MARK = "Written by authsweep:"
+
+
+def mentions(path: str | Path, key: str, texts: dict[Path, str]) -> list[Read]:
+    """Code of the project of ``path`` that names ``key`` (as a word; in Python in any
+    case, as a pydantic ``BaseSettings`` field reads ``SMTP_PASSWORD`` as
+    ``smtp_password``), in the text ``texts`` gives a file (resolved path) or on disk:
+    code that may still read the variable. Modules authsweep wrote are left out."""
+    facts = facts_for(str(path))
+    if facts is None:
+        return []
+    word = re.escape(key)
+    python = re.compile(rf"(?<![A-Za-z0-9_]){word}(?![A-Za-z0-9_])", re.IGNORECASE)
+    other = re.compile(rf"(?<![A-Za-z0-9_]){word}(?![A-Za-z0-9_])")
+    found: list[Read] = []
+    for file in [*facts.python_files, *facts.other_code]:
+        text = texts.get(file.resolve())
+        if text is None:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                continue
+            if key.lower().encode() not in data.lower():
+                continue
+            text = data.decode("utf-8", errors="replace")
+        if GENERATED_MARK in text:
+            continue
+        pattern = python if file.suffix == ".py" else other
+        hit = pattern.search(text)
+        if hit is not None:
+            line = text.count("\n", 0, hit.start()) + 1
+            found.append(Read(file, line, hit.group(0)))
+    return found

@@ -212,8 +212,25 @@ def test_a_key_other_code_still_reads_stays(tmp_path: Path) -> None:
     assert (root / ".env").read_text() == DOTENV
     assert (
         "site/settings.py: EMAIL_HOST_PASSWORD stays in .env (line 3): tools/backup.py:3 "
-        "still reads it"
+        "still uses it"
     ) in fixed.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("app/config.py", "class Settings(BaseSettings):\n    email_host_password: str\n"),
+        ("web/mailer.js", "const pw = process.env.EMAIL_HOST_PASSWORD;\n"),
+        ("Dockerfile", 'CMD ./run --password "$EMAIL_HOST_PASSWORD"\n'),
+    ],
+)
+def test_a_key_code_in_any_language_may_read_stays(tmp_path: Path, path: str, code: str) -> None:
+    root = django_project(tmp_path)
+    write(root / path, code)
+    fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    assert (root / ".env").read_text() == DOTENV
+    assert f"EMAIL_HOST_PASSWORD stays in .env (line 3): {path}:" in fixed.stdout
 
 
 def test_a_compose_password_is_linked_and_taken_out(tmp_path: Path) -> None:

@@ -30,8 +30,7 @@ from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..project import (
     config_files,
     keys_read,
-    readers,
-    reads_key,
+    mentions,
     reads_setting,
     setting_reads,
     settings_written,
@@ -249,11 +248,8 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             added = new_keys.setdefault(key, {})
             added.update(dict.fromkeys(k for k in after if k not in before))
     for key, owners in sorted(gone.items()):
-        still = [
-            read
-            for read in readers(owners[0].path, key)
-            if reads_key(_text_of(read.path, finals), key)
-        ]
+        texts = {path: entry.fixed.after for path, entry in finals.items() if entry.fixed.after}
+        still = mentions(owners[0].path, key, texts)
         for config in _config_above(owners):
             entry = finals.get(config.resolve())
             display = entry.display if entry is not None else _shown(config)
@@ -276,7 +272,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             if still:
                 for owner in owners:
                     owner.fixed.notes.append(
-                        f"{key} stays in {display} (line {lines}): {_places(still)} still reads it"
+                        f"{key} stays in {display} (line {lines}): {_places(still)} still uses it"
                     )
                 continue
             updated = apply_edits(text, list(found.edits), codec.newline)  # type: ignore[union-attr]
