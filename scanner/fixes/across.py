@@ -72,13 +72,18 @@ Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
 def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
     """Make the linked edits and take out config keys nothing reads, in ``entries``
     (keyed by the path shown; files edited for others are added)."""
-    edited: dict[str, tuple[str, list[tuple[str, Link]]]] = {}
     for _ in range(MAX_PASSES):
         edited, failures = _linked(entries, configure)
         if not failures:
             break
         for display, refusals in failures.items():
             _refix_without(entries[display], refusals)
+    else:  # still failing: no fix of this run edits another file
+        edited = {}
+        for entry in entries.values():
+            if entry.own and entry.fixed.links:
+                reason = "its edits of other files did not settle"
+                _refix_without(entry, {link.key: reason for link in entry.fixed.links})
     for display, (text, links) in edited.items():
         _finish_target(entries, display, text, links, configure)
     _unread_config_keys(entries, configure)
