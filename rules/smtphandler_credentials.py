@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from authsweep.scanner.config.feeds import set_in
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import MailFile, RemedyKind
-from authsweep.scanner.project import set_in
 from authsweep.scanner.providers import BasicAuth
 
 from .base import Example, Rule, describe_host, personal_account

@@ -54,10 +54,6 @@ _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
 # The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
 OAUTH2_MAIL_CLASS = "XOAuth2Mail"
-# Config files whose values are examples for people to copy, not values code reads.
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
-_CONFIG_SUFFIXES = (".ini", ".cfg", ".yaml", ".yml", ".toml", ".json")
-_LOCALE_DIRS = frozenset({"translations", "locale", "locales", "i18n", "l10n"})
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
 _ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
@@ -77,10 +73,10 @@ class ProjectFacts:
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
     reads: dict[str, list[Read]] = field(default_factory=dict)  # key -> code reading it
-    # The Python files, those that name flask_mail (where Mail may be made), the config files.
+    # The Python files, those that name flask_mail (where Mail may be made), and the code
+    # in other languages.
     python_files: list[Path] = field(default_factory=list)
     flask_mail_files: list[Path] = field(default_factory=list)
-    config_files: list[Path] = field(default_factory=list)
     other_code: list[Path] = field(default_factory=list)
 
 
@@ -119,7 +115,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
-    for file in _project_files(root, facts.config_files, facts.other_code):
+    for file in _project_files(root, facts.other_code):
         facts.python_files.append(file)
         try:
             data = file.read_bytes()
@@ -136,18 +132,16 @@ def _facts(root: Path) -> ProjectFacts:
     return facts
 
 
-def _project_files(root: Path, config_files: list[Path], other_code: list[Path] | None = None):
-    """The project's Python files; its config files (not examples) go to ``config_files``,
-    and its code in other languages (scripts, Dockerfiles) to ``other_code``."""
+def _project_files(root: Path, other_code: list[Path] | None = None):
+    """The project's Python files; its code in other languages (scripts, Dockerfiles) goes
+    to ``other_code``."""
     count = 0
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
-        locale = Path(folder).name.lower() in _LOCALE_DIRS
         for name in sorted(files):
             python = name.endswith(".py")
-            config = not locale and _is_config_name(name)
             other = other_code is not None and _is_other_code(name)
-            if not (python or config or other):
+            if not (python or other):
                 continue
             file = Path(folder) / name
             try:
@@ -160,8 +154,6 @@ def _project_files(root: Path, config_files: list[Path], other_code: list[Path] 
                 return
             if python:
                 yield file
-            elif config:
-                config_files.append(file)
             elif other_code is not None:
                 other_code.append(file)
 
@@ -175,12 +167,6 @@ _OTHER_NAMES = frozenset({"dockerfile", "makefile", "procfile", "justfile"})
 def _is_other_code(name: str) -> bool:
     lower = name.lower()
     return lower.endswith(_OTHER_CODE) or lower in _OTHER_NAMES or lower.startswith("dockerfile")
-
-
-def _is_config_name(name: str) -> bool:
-    lower = name.lower()
-    dotenv = (lower.startswith(".env") and lower != ".envrc") or lower.endswith(".env")
-    return (dotenv or lower.endswith(_CONFIG_SUFFIXES)) and not _EXAMPLE_NAME.search(name)
 
 
 def _record_reads(file: Path, data: bytes, reads: dict[str, list[Read]]) -> None:
@@ -336,66 +322,6 @@ def keys_read(text: str) -> list[str]:
         if (key := _key_read(node)) is not None
     ]
     return list(dict.fromkeys(key for _, _, key in sorted(found)))
-
-
-def config_files(path: str | Path) -> list[Path]:
-    """The config files of the project of ``path`` (``.env``, INI, YAML, TOML, JSON; not
-    examples or templates)."""
-    facts = facts_for(str(path))
-    return list(facts.config_files) if facts is not None else []
-
-
-_SET_IN = re.compile(r", set in (?P<where>.+) line (?P<line>\d+)$")
-
-
-def set_in(origin: str | None, path: str) -> str | None:
-    """Where a value read from the environment is set (``.env:3``), as the run shows
-    paths: from its origin (``env SMTP_PASSWORD, set in ../.env line 3``, relative to the
-    folder of the file at ``path``, as shown), else the config file above that file that
-    sets the variable (:func:`config_setting`)."""
-    origin = origin or ""
-    found = _SET_IN.search(origin)
-    if found is not None:
-        where, line = found["where"], found["line"]
-    elif origin.startswith("env ") and origin[4:].isidentifier():
-        setting = config_setting(path, origin[4:])
-        if setting is None:
-            return None
-        where, line = setting[0], str(setting[1])
-    else:
-        return None
-    shown = os.path.normpath(os.path.join(os.path.dirname(path), where))
-    return f"{Path(shown).as_posix()}:{line}"
-
-
-def config_setting(path: str | Path, key: str) -> tuple[str, int] | None:
-    """The config file in the folder of the file at ``path`` or above it (up to its
-    project root) that sets ``key``, relative to that folder, and the line: where a
-    ``.env``, decouple's ``settings.ini``, a compose file, ... gives the variable the code
-    reads."""
-    from .config import read_settings
-    from .discover import kind_of
-    from .errors import ParseError
-    from .text import decode
-
-    here = Path(path).resolve().parent
-    needle = key.encode()
-    for config in config_files(path):
-        if config.parent not in (here, *here.parents):
-            continue
-        kind = kind_of(config)
-        try:
-            data = config.read_bytes()
-            if kind is None or needle not in data:
-                continue
-            _, text = decode(kind, data)
-            settings = read_settings(str(config), kind, text)
-        except (OSError, ValueError, ParseError):
-            continue
-        for setting in settings:
-            if setting.key == key:
-                return Path(os.path.relpath(config, here)).as_posix(), setting.span.line
-    return None
 
 
 def setting_reads(path: str | Path, name: str) -> list[Read]:

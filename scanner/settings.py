@@ -35,7 +35,6 @@ from .model import (
     Value,
     Verification,
 )
-from .project import config_setting
 from .providers import lookup
 from .secrets import is_placeholder
 from .settings_backend import (
@@ -1134,6 +1133,8 @@ class _Builder:
             return secret
         if not key.isidentifier():
             return secret  # already says where it is set, or is no variable name
+        from .config.feeds import config_setting  # the config front end imports this module
+
         found = config_setting(self.project.path, key)
         if found is None:
             return secret

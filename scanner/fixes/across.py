@@ -22,13 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config.feeds import config_files_above
 from ..config.removal import removal
 from ..discover import SourceFile, kind_of
 from ..engine import Settings, check_source, selected_rules
 from ..findings import FileError, Finding
 from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..project import (
-    config_files,
     keys_read,
     mentions,
     reads_setting,
@@ -338,10 +338,9 @@ def _places(reads) -> str:
 
 
 def _config_above(owners: list[Entry]) -> list[Path]:
-    """The project's config files in the folders of ``owners`` and above them: the ones
-    their loaders read (``.env`` and ``settings.ini`` are looked for upwards)."""
-    folders = {folder for owner in owners for folder in (owner.path.resolve().parents)}
-    return [config for config in config_files(owners[0].path) if config.resolve().parent in folders]
+    """The config files in the folders of ``owners`` and above them: the ones their
+    loaders read (``.env`` and ``settings.ini`` are looked for upwards)."""
+    return list(dict.fromkeys(c for owner in owners for c in config_files_above(owner.path)))
 
 
 def _text_of(path: Path, finals: dict[Path, Entry]) -> str:
