@@ -54,6 +54,11 @@ _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
 # The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
 OAUTH2_MAIL_CLASS = "XOAuth2Mail"
+_OAUTH2_MAIL = re.compile(rb"\bXOAuth2Mail\b")
+# What a module authsweep wrote says about itself (it subclasses Mail, names old settings
+# to say they are not used): such modules are not the project's own code.
+GENERATED_MARK = "Written by authsweep:"
+_GENERATED = GENERATED_MARK.encode()
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
 _ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
@@ -125,6 +130,7 @@ def _facts(root: Path) -> ProjectFacts:
             mailman += 1
         elif _FLASK_MAIL.search(data):
             mail += 1
+        if (_FLASK_MAIL.search(data) or _OAUTH2_MAIL.search(data)) and _GENERATED not in data:
             facts.flask_mail_files.append(file)
         if _ENV_HINT.search(data):
             _record_reads(file, data, facts.reads)
@@ -404,11 +410,6 @@ def reads_setting(text: str, name: str) -> bool:
     except (SyntaxError, ValueError, RecursionError):
         return True
     return any(_reads_setting(node, name) for node in ast.walk(tree))
-
-
-# What a module authsweep wrote says about itself: it names old settings only to say they
-# are not used.
-GENERATED_MARK = "Written by authsweep:"
 
 
 def mentions(path: str | Path, key: str, texts: dict[Path, str]) -> list[Read]:

@@ -91,6 +91,20 @@ def test_flask_mail_settings_switch_mail_where_the_app_makes_it(tmp_path: Path) 
     assert lint.returncode == 0, lint.stdout
 
 
+def test_a_later_run_uses_the_mail_already_switched(tmp_path: Path) -> None:
+    root = flask_project(tmp_path)
+    assert invoke("fix", "--unsafe-fixes", "config.py", cwd=root).returncode == 0
+    switched = (root / "shop" / "__init__.py").read_text()
+    assert "mail = XOAuth2Mail()" in switched
+    write(root / "instance" / "config.py", CONFIG.replace("class Config:", "class Production:"))
+
+    fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    assert "Fixed 1 problem (AS101: 1) in 1 file." in fixed.stdout
+    assert (root / "shop" / "__init__.py").read_text() == switched
+    assert invoke("check", ".", cwd=root).returncode == 0
+
+
 def test_mail_made_beside_the_settings_is_switched_in_the_same_file(tmp_path: Path) -> None:
     write(tmp_path / "requirements.txt", "Flask-Mail\n")
     app = write(
