@@ -357,3 +357,18 @@ def test_nothing_is_left_unused_after_the_smtp_handler_fix(
         check=False,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+def test_a_key_is_taken_out_on_top_of_the_config_files_own_fixes(tmp_path: Path) -> None:
+    root = django_project(tmp_path)
+    dotenv = "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=465\nEMAIL_HOST_PASSWORD=Winter-Mail-26\n"
+    write(root / ".env", dotenv)
+    found = invoke("check", ".", cwd=root)
+    assert ".env:2:12: AS202" in found.stdout and ".env:3:21: AS105" in found.stdout
+
+    preview = invoke("fix", "--unsafe-fixes", "--diff", ".", cwd=root)
+    assert preview.stdout.count("--- a/.env") == 1
+    fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    assert (root / ".env").read_text() == "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=587\n"
+    assert invoke("check", ".", cwd=root).returncode == 0

@@ -259,17 +259,20 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             entry = finals.get(config.resolve())
             display = entry.display if entry is not None else _shown(config)
             kind = kind_of(config)
-            text = entry.fixed.after if entry is not None and entry.fixed.after else None
-            data = _read(config) if text is None else None
-            if kind is None or (text is None and data is None):
-                continue
-            if text is None:
+            changed = entry is not None and entry.fixed.changed and entry.fixed.codec
+            if changed:  # on top of its own fixes
+                codec, text = entry.fixed.codec, entry.fixed.after  # type: ignore[union-attr]
+                data = entry.data  # type: ignore[union-attr]
+            else:
+                data = entry.data if entry is not None and entry.data else _read(config)
+                if kind is None or data is None:
+                    continue
                 try:
-                    codec, text = decode(kind, data)  # type: ignore[arg-type]
+                    codec, text = decode(kind, data)
                 except ValueError:
                     continue
-            else:
-                codec = entry.fixed.codec  # type: ignore[union-attr]
+            if kind is None:
+                continue
             found = removal(display, kind, text, key)
             if found is None:
                 continue
@@ -297,9 +300,9 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                 entry = Entry(display, config, fixed, data, *settings, own=False)
                 entries[display] = finals[config.resolve()] = entry
             else:
+                if not changed:
+                    entry.fixed.before, entry.fixed.codec = text, codec
                 entry.fixed.after = updated
-                if entry.fixed.codec is None:
-                    entry.fixed.codec = codec
             entry.fixed.notes.append(note)
             entry.remaining = _reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
             for owner in owners:
