@@ -5,7 +5,10 @@ A rule's fix is a :class:`~authsweep.scanner.model.Remedy` that a front end prep
 text edits on the decoded file plus module-level needs (imports, helpers). Each
 round applies the edits of every chosen fix that does not overlap an earlier one,
 adds what they need, re-parses and re-checks; rounds repeat until nothing is left
-to fix. A result that does not parse is thrown away and the file left alone.
+to fix. A result that does not parse is thrown away and the file left alone. Edits of
+other files than the one fixed (a linked edit a fix goes with, a config key no code reads
+any more) are made once every file is fixed, and the files that go together are written
+as one change (:mod:`.fixes.across`).
 """
 
 from __future__ import annotations
@@ -626,7 +629,7 @@ def _fix_paths(
         task[1]: Entry(task[1], Path(task[0]), fixed, data, task[3], task[4], unsafe)
         for task, fixed, data in done
     }
-    if any(e.fixed.links or e.fixed.changed for e in entries.values()):
+    if any(e.fixed.changed for e in entries.values()):
         settle(entries, configure)
     if write:
         outcome.errors.extend(write_groups(entries))
