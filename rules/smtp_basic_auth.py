@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from authsweep.scanner.config.feeds import set_in
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
 from authsweep.scanner.providers import BasicAuth
@@ -56,7 +57,14 @@ class SmtpBasicAuth(Rule):
         "needs `msal` installed, an app registration with the Office 365 Exchange Online "
         "application permission `SMTP.SendAsApp` and admin consent, the app's service principal "
         "registered in Exchange (`New-ServicePrincipal`) and mailbox permission for it, and the "
-        "`AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` environment variables."
+        "`AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` environment variables. "
+        "Framework settings get a small module of the project instead: Django and "
+        "Flask-Mailman an email backend named by `EMAIL_BACKEND`/`MAIL_BACKEND`, Flask-Mail an "
+        "`XOAuth2Mail` that the code making the app's `Mail()` is switched to (in its own "
+        "file, with the settings or not at all); the password setting becomes the app "
+        "registration's `*_OAUTH2_TENANT_ID`, `_CLIENT_ID`, `_CLIENT_SECRET`. A password a "
+        "config file of the project sets (`.env`, a compose file) is named in the message, "
+        "and taken out of that file once no code reads it."
     )
     fix_safety = (
         "Unsafe: the program then needs an app registration and new settings to run. Applied "
@@ -116,7 +124,9 @@ class SmtpBasicAuth(Rule):
                     if not policy.host_known
                     else "basic auth (reported because all providers were asked for)"
                 )
-            message = f"SMTP password login to {describe_host(conn)}: {reason}"
+            where = set_in(login.secret.origin, mail.path)
+            set_at = f" (password set in {where})" if where else ""
+            message = f"SMTP password login to {describe_host(conn)}{set_at}: {reason}"
             personal = personal_account(policy, login.user)
             if personal:
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from authsweep.scanner.config.feeds import set_in
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import MailFile, RemedyKind
 from authsweep.scanner.providers import BasicAuth
@@ -114,9 +115,11 @@ class SmtpHandlerCredentials(Rule):
             reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
             if not policy.host_known:
                 reason = f"if it is Microsoft 365: {reason}"
+            where = set_in(login.secret.origin, mail.path)
+            set_at = f" (set in {where})" if where else ""
             message = (
-                f"logging handler logs in to {describe_host(conn)} with a password for every "
-                f"log mail: {reason}"
+                f"logging handler logs in to {describe_host(conn)} with a password{set_at} for "
+                f"every log mail: {reason}"
             )
             remedy = login.remedies.get(RemedyKind.XOAUTH2)
             if personal_account(policy, login.user):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
-from .model import Edit, NewFile, Remedy, Span
+from .model import Edit, NewFile, OtherFile, Remedy, Span
 
 # mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
 _RACY_SECONDS = 2.0
@@ -109,6 +109,16 @@ def finding_from_json(data: dict) -> Finding:
                 files=tuple(
                     NewFile(new["path"], new["kind"], tuple(map(tuple, new["options"])))
                     for new in remedy.get("files", ())
+                ),
+                elsewhere=tuple(
+                    OtherFile(
+                        other["path"],
+                        tuple(Edit(**edit) for edit in other["edits"]),
+                        other["digest"],
+                        tuple(other["imports"]),
+                        other["note"],
+                    )
+                    for other in remedy.get("elsewhere", ())
                 ),
             ),
         )

@@ -5,7 +5,10 @@ A rule's fix is a :class:`~authsweep.scanner.model.Remedy` that a front end prep
 text edits on the decoded file plus module-level needs (imports, helpers). Each
 round applies the edits of every chosen fix that does not overlap an earlier one,
 adds what they need, re-parses and re-checks; rounds repeat until nothing is left
-to fix. A result that does not parse is thrown away and the file left alone.
+to fix. A result that does not parse is thrown away and the file left alone. Edits of
+other files than the one fixed (a linked edit a fix goes with, a config key no code reads
+any more) are made once every file is fixed, and the files that go together are written
+as one change (:mod:`.fixes.across`).
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
-from .fixes.new_files import CreatedFile, create_file, new_file_diff, package_of, plan_files
+from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
 from .fixes.tidy import tidy
-from .fixes.write import write_atomically
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .pool import run_tasks
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
@@ -57,6 +60,10 @@ class FileFix:
     notes: list[str] = field(default_factory=list)
     # Modules the kept fixes add to the project (written before the file itself).
     created: list[CreatedFile] = field(default_factory=list)
+    # Edits of other files the kept fixes cannot go without, by the fix they go with.
+    links: list[Link] = field(default_factory=list)
+    # For a file edited for another file's fix: whose (shown in the summary).
+    edited_for: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -195,7 +202,9 @@ class FixOutcome:
         if self.errors:
             files = len({error.path for error in self.errors})
             lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
-        lines += [f"{f.path}: {note}" for f in self.files if f.changed for note in f.notes]
+        lines += [
+            f"{f.path}: {note}" for f in self.files if f.changed for note in f.edited_for + f.notes
+        ]
         oauth2 = ("AS101", "AS102", "AS103")
         if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
             lines.append(
@@ -267,10 +276,12 @@ def fix_source(
     rules: Sequence | None = None,
     ignored: Sequence[str] = (),
     location: Path | None = None,
+    refused: dict[tuple, str] | None = None,
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
     rules ignored for this file (``ignored``) are not fixed. ``location`` is where the file
-    is, for fixes that add a module beside it (none without it: stdin).
+    is, for fixes that add a module beside it or edit another file (none without it:
+    stdin). ``refused``: fixes (by :func:`fix_key`) not to apply, with the reason.
 
     The fixer answers to the model: each round's fixes are applied and the file analysed
     again; they are kept only if every finding they were meant to remove is gone and no
@@ -292,6 +303,10 @@ def fix_source(
     if checked.errors:
         result.error = checked.errors[0]
         return result
+    for finding in checked.findings:
+        reason = (refused or {}).get(fix_key(finding))
+        if reason is not None:
+            result.refused[fix_key(finding)] = (finding, reason)
     one_at_a_time = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
@@ -299,7 +314,7 @@ def fix_source(
             [
                 f
                 for f in _reported(checked.findings, ignored)
-                if _allowed(f, unsafe) and _key(f) not in result.refused
+                if _allowed(f, unsafe) and fix_key(f) not in result.refused
             ],
             one_at_a_time,
         )
@@ -322,6 +337,9 @@ def fix_source(
             created, failure = _new_files(
                 path, location, style_source, codec.newline, named, settings, rules
             )
+        links: list[Link] = []
+        if failure is None:
+            links, failure = link_targets(zip(chosen, named, strict=True), path, location, fix_key)
         if failure is None:
             attempt = check_source(path, kind, codec.encode(updated), rules)
             failure = _verdict(checked, attempt, named, ignored)
@@ -329,11 +347,12 @@ def fix_source(
             result.applied.update(f.rule for f in chosen)
             result.notes += notes
             result.created.extend(created)
+            result.links.extend(links)
             current, checked = updated, attempt
         elif len(chosen) > 1:
             one_at_a_time = True
         else:
-            result.refused[_key(chosen[0])] = (chosen[0], failure or "")
+            result.refused[fix_key(chosen[0])] = (chosen[0], failure or "")
     result.error = FileError(path, f"fix did not converge in {MAX_STEPS} steps", "fix")
     result.after = text
     return result
@@ -345,10 +364,10 @@ def _named_modules(finding: Finding, settings: Settings, location: Path | None) 
     fix = finding.fix
     assert fix is not None
     remedy = fix.remedy
-    if not remedy.files:
+    if not remedy.files and not remedy.elsewhere:
         return finding
     # The package of the folder the (first) module goes to: what imports of it start with.
-    first = location.parent / remedy.files[0].path if location is not None else None
+    first = location.parent / remedy.files[0].path if location and remedy.files else None
     package = package_of(first.parent) if first is not None else ""
 
     def named(text: str) -> str:
@@ -358,7 +377,15 @@ def _named_modules(finding: Finding, settings: Settings, location: Path | None) 
     edits = tuple(Edit(e.start, e.end, named(e.replacement)) for e in remedy.edits)
     imports = tuple(named(name) for name in remedy.imports)
     files = tuple(replace(new, path=named(new.path)) for new in remedy.files)
-    renamed = replace(remedy, edits=edits, imports=imports, files=files)
+    elsewhere = tuple(
+        replace(
+            other,
+            edits=tuple(Edit(e.start, e.end, named(e.replacement)) for e in other.edits),
+            imports=tuple(named(name) for name in other.imports),
+        )
+        for other in remedy.elsewhere
+    )
+    renamed = replace(remedy, edits=edits, imports=imports, files=files, elsewhere=elsewhere)
     return replace(finding, fix=replace(fix, remedy=renamed))
 
 
@@ -391,7 +418,7 @@ def _new_files(
     )
 
 
-def _key(finding: Finding) -> tuple:
+def fix_key(finding: Finding) -> tuple:
     """A fix whatever line it moved to: the finding's rule and the fingerprint of its code,
     and what the fix writes (a fix refused once may be another fix once other fixes have
     changed the code around it)."""
@@ -601,34 +628,39 @@ def _fix_paths(
         done.append(result)
         if progress:
             progress("Fixing", len(done), len(tasks))
-    for task, fixed, data in sorted(done, key=lambda r: r[0][1]):
+    # Other files the fixes edit too (linked edits, config keys nothing reads any more).
+    from .fixes.across import Entry, settle, write_groups
+
+    entries = {
+        task[1]: Entry(task[1], Path(task[0]), fixed, data, task[3], task[4], unsafe)
+        for task, fixed, data in done
+    }
+    if any(e.fixed.changed for e in entries.values()):
+        settle(entries, configure)
+    if write:
+        outcome.errors.extend(write_groups(entries))
+    for display, entry in sorted(entries.items()):
+        fixed = entry.fixed
         if fixed.error is not None:
             outcome.errors.append(fixed.error)
         for finding, reason in fixed.refused.values():
             where = f"line {finding.span.line}: {finding.rule}"
-            outcome.errors.append(FileError(task[1], f"{where} not fixed: {reason}", "fix"))
-        if write and fixed.changed and fixed.codec is not None and data is not None:
-            try:
-                _create_modules(fixed, Path(task[0]))
-                write_atomically(Path(task[0]), fixed.codec.encode(fixed.after), data)
-            except (OSError, UnicodeEncodeError) as problem:
-                outcome.errors.append(FileError(task[1], f"fix not written: {problem}", "fix"))
-                fixed.after = fixed.before
+            outcome.errors.append(FileError(display, f"{where} not fixed: {reason}", "fix"))
         outcome.files.append(fixed)
-        if fixed.changed:
-            outcome.remaining.extend(_as_reported(fixed.remaining, task[3]))
+        before = by_file.get(display, [])
+        if not entry.own:  # edited for others: what it reported before stands or is replaced
+            if before and fixed.changed and entry.remaining is not None:
+                gone = {id(f) for f in before}
+                outcome.remaining = [f for f in outcome.remaining if id(f) not in gone]
+                outcome.remaining.extend(_as_reported(entry.remaining, entry.settings))
+        elif fixed.changed:
+            left = entry.remaining if entry.remaining is not None else fixed.remaining
+            outcome.remaining.extend(_as_reported(left, entry.settings))
         else:  # refused, failed or not written: the file is as it was
-            outcome.remaining.extend(by_file[task[1]])
+            outcome.remaining.extend(before)
     outcome.remaining.sort(key=Finding.sort_key)
     outcome.errors.sort(key=lambda e: e.path)
     return outcome
-
-
-def _create_modules(fixed: FileFix, location: Path) -> None:
-    """Write the modules the file's fixes add, before the file that refers to them. One
-    that another file's fix of this run wrote already is left as it is."""
-    for created in fixed.created:
-        create_file(created, location)
 
 
 def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:

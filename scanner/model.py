@@ -125,13 +125,33 @@ class NewFile:
 
 
 @dataclass(frozen=True)
+class OtherFile:
+    """Edits a fix makes in another file of the project, which it cannot go without: the
+    module that makes Flask-Mail's ``Mail`` switched to the class the fix adds, when the
+    settings the fix rewrites are in another file.
+
+    ``path`` is relative to the folder of the fixed file (``/`` separators); ``edits`` are
+    offsets into that file's text as it was analysed, when its bytes hashed to ``digest``
+    (SHA-256): a file changed since is not edited, and the fix is refused. ``imports`` are
+    what the edits need there, as :attr:`Remedy.imports`; ``note`` says what changed.
+    """
+
+    path: str
+    edits: tuple[Edit, ...]
+    digest: str
+    imports: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Remedy:
     """Edits that a front end prepared for one change, plus what they need at module level.
 
     ``imports`` are module names to import (``ssl``), or ``module:name`` for a name to
     import from a module; ``helpers`` name module-level
     helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call; ``files``
-    are modules of the project the edits refer to, written beside the fixed file.
+    are modules of the project the edits refer to, written beside the fixed file;
+    ``elsewhere`` are edits of other files that must go with these.
     """
 
     edits: tuple[Edit, ...]
@@ -142,6 +162,7 @@ class Remedy:
     # target are never applied in one round, whether or not their edits overlap.
     target: int | None = None
     files: tuple[NewFile, ...] = ()
+    elsewhere: tuple[OtherFile, ...] = ()
 
 
 class RemedyKind(str, Enum):

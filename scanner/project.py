@@ -1,22 +1,33 @@
 """What the rest of a project says about a file: facts a file alone does not hold.
 
 Flask-Mail and Flask-Mailman read the same ``MAIL_*`` settings; which one a config
-class feeds shows only in the code that imports one of them. A ``.env`` key matters
-when code of the tree reads it. These facts come from a cheap look at the project's
-Python files (a byte search first, ``ast`` only for the few that match), made once per
-project root and run; nothing is imported or run.
+class feeds shows only in the code that imports one of them, and Flask-Mail's ``Mail``
+(whose connections log in) is made in code, often in another file than the settings.
+A ``.env`` key matters when code of the tree reads it. These facts come from a cheap
+look at the project's files (a byte search first, ``ast`` or a config reader only for
+the few that match); which files there are is listed once per project root and run,
+what they hold is read when asked. Nothing is imported or run.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", "manage.py")
+_ROOT_MARKERS = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    ".git",
+    "manage.py",
+    "requirements.txt",
+    "Pipfile",
+)
 _MAX_PARENTS = 8
 _MAX_FILES = 5000
 _MAX_BYTES = 512 * 1024
@@ -43,6 +54,13 @@ _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
 # Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: no word boundary).
 _FLASK_SETTINGS = re.compile(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
+# The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
+OAUTH2_MAIL_CLASS = "XOAuth2Mail"
+_OAUTH2_MAIL = re.compile(rb"\bXOAuth2Mail\b")
+# What a module authsweep wrote says about itself (it subclasses Mail, names old settings
+# to say they are not used): such modules are not the project's own code.
+GENERATED_MARK = "Written by authsweep:"
+_GENERATED = GENERATED_MARK.encode()
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
 _ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
@@ -62,6 +80,27 @@ class ProjectFacts:
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
     reads: dict[str, list[Read]] = field(default_factory=dict)  # key -> code reading it
+    # The Python files, those that name flask_mail (where Mail may be made), and the code
+    # in other languages.
+    python_files: list[Path] = field(default_factory=list)
+    flask_mail_files: list[Path] = field(default_factory=list)
+    other_code: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MailMaker:
+    """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
+
+    ``start``/``end`` are offsets of the class as written in the call (``Mail``,
+    ``flask_mail.Mail``) in the file's decoded text, whose bytes hash to ``digest``;
+    ``migrated``: the call already makes the OAuth2 class a fix wrote."""
+
+    path: Path
+    line: int
+    start: int
+    end: int
+    digest: str
+    migrated: bool = False
 
 
 def project_root(path: Path) -> Path:
@@ -83,7 +122,8 @@ def facts_for(path: str | None) -> ProjectFacts | None:
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
-    for file in _python_files(root):
+    for file in _project_files(root, facts.other_code):
+        facts.python_files.append(file)
         try:
             data = file.read_bytes()
         except OSError:
@@ -92,18 +132,24 @@ def _facts(root: Path) -> ProjectFacts:
             mailman += 1
         elif _FLASK_MAIL.search(data):
             mail += 1
+        if (_FLASK_MAIL.search(data) or _OAUTH2_MAIL.search(data)) and _GENERATED not in data:
+            facts.flask_mail_files.append(file)
         if _ENV_HINT.search(data):
             _record_reads(file, data, facts.reads)
     facts.flask_extension = "flask_mailman" if mailman else "flask_mail" if mail else ""
     return facts
 
 
-def _python_files(root: Path):
+def _project_files(root: Path, other_code: list[Path] | None = None):
+    """The project's Python files; its code in other languages (scripts, Dockerfiles) goes
+    to ``other_code``."""
     count = 0
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
         for name in sorted(files):
-            if not name.endswith(".py"):
+            python = name.endswith(".py")
+            other = other_code is not None and _is_other_code(name)
+            if not (python or other):
                 continue
             file = Path(folder) / name
             try:
@@ -114,7 +160,21 @@ def _python_files(root: Path):
             count += 1
             if count > _MAX_FILES:
                 return
-            yield file
+            if python:
+                yield file
+            elif other_code is not None:
+                other_code.append(file)
+
+
+# Code in other languages that may read an environment variable a .env sets.
+_OTHER_CODE = (".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx", ".sh", ".bash", ".ps1", ".rb")
+_OTHER_CODE += (".php", ".go", ".java", ".kt", ".cs", ".pl")
+_OTHER_NAMES = frozenset({"dockerfile", "makefile", "procfile", "justfile"})
+
+
+def _is_other_code(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(_OTHER_CODE) or lower in _OTHER_NAMES or lower.startswith("dockerfile")
 
 
 def _record_reads(file: Path, data: bytes, reads: dict[str, list[Read]]) -> None:
@@ -162,28 +222,227 @@ def _named(node: ast.AST, name: str) -> bool:
 
 
 def flask_extension(path: str | None, code: str) -> str:
-    """The Flask mail extension the module uses, else the one its project imports; the
-    project is looked at only for a module that holds Flask mail settings."""
+    """The Flask mail extension the module uses, else the one its project imports."""
     data = code.encode("utf-8", errors="ignore")
     if _FLASK_MAILMAN.search(data):
         return "flask_mailman"
     if _FLASK_MAIL.search(data):
         return "flask_mail"
-    if not path or not _FLASK_SETTINGS.search(data):
-        return ""
-    return _flask_imports(project_root(Path(path).resolve()))
+    if not _FLASK_SETTINGS.search(data):
+        return ""  # reading the whole project is for modules with Flask's mail settings
+    facts = facts_for(path)
+    return facts.flask_extension if facts is not None else ""
 
 
-@lru_cache(maxsize=64)
-def _flask_imports(root: Path) -> str:
-    """Which Flask mail extension the project's Python imports (a byte search only)."""
-    mail = False
-    for file in _python_files(root):
+def mail_makers(path: str | None) -> list[MailMaker] | None:
+    """Where the project of the file at ``path`` makes Flask-Mail's ``Mail``, read now
+    (offsets and digests are of the files as they are); None when one of them cannot be
+    switched plainly (a subclass of ``Mail``, a file that does not parse)."""
+    facts = facts_for(path)
+    if facts is None:
+        return []
+    found: list[MailMaker] = []
+    for file in facts.flask_mail_files:
         try:
             data = file.read_bytes()
         except OSError:
             continue
-        if _FLASK_MAILMAN.search(data):
-            return "flask_mailman"
-        mail = mail or bool(_FLASK_MAIL.search(data))
-    return "flask_mail" if mail else ""
+        made = _mail_makers(file, data)
+        if made is None:
+            return None
+        found.extend(made)
+    return found
+
+
+def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
+    from .text import decode
+
+    try:
+        _, text = decode("python", data)
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    classes: set[str] = set()  # names bound to flask_mail.Mail
+    modules: set[str] = set()  # names bound to the flask_mail module
+    migrated: set[str] = set()  # names bound to the OAuth2 class a fix wrote
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "flask_mail":
+            classes |= {a.asname or a.name for a in node.names if a.name == "Mail"}
+        elif isinstance(node, ast.ImportFrom):
+            migrated |= {a.asname or a.name for a in node.names if a.name == OAUTH2_MAIL_CLASS}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "flask_mail"}
+    starts = _line_starts(text)
+    digest = hashlib.sha256(data).hexdigest()
+    found: list[MailMaker] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            _is_mail_class(base, classes, modules) for base in node.bases
+        ):
+            return None  # a subclass of Mail: its own code decides how it connects
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        made = _is_mail_class(func, classes, modules)
+        done = isinstance(func, ast.Name) and func.id in migrated
+        if made or done:
+            start = _offset(text, starts, func.lineno, func.col_offset)
+            end = _offset(text, starts, func.end_lineno or func.lineno, func.end_col_offset or 0)
+            found.append(MailMaker(file, node.lineno, start, end, digest, migrated=done))
+    return found
+
+
+def _is_mail_class(node: ast.AST, classes: set[str], modules: set[str]) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in classes
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "Mail"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in modules
+    )
+
+
+def _line_starts(text: str) -> list[int]:
+    from .text import lines_with_ends
+
+    starts = [0]
+    for line in lines_with_ends(text):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _offset(text: str, starts: list[int], line: int, byte_column: int) -> int:
+    """The offset in ``text`` of ``ast``'s (line, UTF-8 byte column)."""
+    start = starts[min(line - 1, len(starts) - 1)]
+    prefix = text[start : start + byte_column].encode("utf-8")[:byte_column]
+    return start + len(prefix.decode("utf-8", errors="ignore"))
+
+
+def keys_read(text: str) -> list[str]:
+    """The environment variables and config keys Python ``text`` reads by name, in the
+    order it first reads them."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    found = [
+        (node.lineno, node.col_offset, key)  # type: ignore[attr-defined]
+        for node in ast.walk(tree)
+        if (key := _key_read(node)) is not None
+    ]
+    return list(dict.fromkeys(key for _, _, key in sorted(found)))
+
+
+def setting_reads(path: str | Path, name: str) -> list[Read]:
+    """Code of the project of ``path`` that reads setting ``name`` from a framework's
+    settings: ``app.config["MAIL_PASSWORD"]``, ``app.config.get("MAIL_PASSWORD")``,
+    ``settings.EMAIL_HOST_PASSWORD``, ``getattr(settings, "EMAIL_HOST_PASSWORD")``."""
+    facts = facts_for(str(path))
+    if facts is None:
+        return []
+    found: list[Read] = []
+    needle = name.encode()
+    for file in facts.python_files:
+        try:
+            data = file.read_bytes()
+            if needle not in data:
+                continue
+            text = data.decode("utf-8")
+            tree = ast.parse(data)
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            continue
+        for node in ast.walk(tree):
+            if _reads_setting(node, name):
+                expression = ast.get_source_segment(text, node) or name
+                found.append(Read(file, node.lineno, expression))  # type: ignore[attr-defined]
+    return found
+
+
+def _reads_setting(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        index = node.slice
+        return (
+            isinstance(index, ast.Constant) and index.value == name and _named(node.value, "config")
+        )
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        return node.attr == name and _named(node.value, "settings")
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    func = node.func
+    if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) > 1:
+        return _is_string(node.args[1], name) and _named(node.args[0], "settings")
+    return (
+        _is_string(node.args[0], name)
+        and isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and _named(func.value, "config")
+    )
+
+
+def _is_string(node: ast.AST, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
+def settings_written(text: str) -> list[str]:
+    """The mail settings Python ``text`` writes: ``EMAIL_HOST_PASSWORD = ...`` (in a module
+    or a class), ``MAIL_PASSWORD=...`` keywords, ``app.config["MAIL_PASSWORD"] = ...``."""
+    from .settings import is_setting_key
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    names: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names[node.id] = None
+        elif isinstance(node, ast.keyword) and node.arg:
+            names[node.arg] = None
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                names[node.slice.value] = None
+    return [n for n in names if n.isupper() and is_setting_key(n, mapping=False)]
+
+
+def reads_setting(text: str, name: str) -> bool:
+    """Whether Python ``text`` reads setting ``name`` as :func:`setting_reads` finds it."""
+    if name not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    return any(_reads_setting(node, name) for node in ast.walk(tree))
+
+
+def mentions(path: str | Path, key: str, texts: dict[Path, str]) -> list[Read]:
+    """Code of the project of ``path`` that names ``key`` (as a word; in Python in any
+    case, as a pydantic ``BaseSettings`` field reads ``SMTP_PASSWORD`` as
+    ``smtp_password``), in the text ``texts`` gives a file (resolved path) or on disk:
+    code that may still read the variable. Modules authsweep wrote are left out."""
+    facts = facts_for(str(path))
+    if facts is None:
+        return []
+    word = re.escape(key)
+    python = re.compile(rf"(?<![A-Za-z0-9_]){word}(?![A-Za-z0-9_])", re.IGNORECASE)
+    other = re.compile(rf"(?<![A-Za-z0-9_]){word}(?![A-Za-z0-9_])")
+    found: list[Read] = []
+    for file in [*facts.python_files, *facts.other_code]:
+        text = texts.get(file.resolve())
+        if text is None:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                continue
+            if key.lower().encode() not in data.lower():
+                continue
+            text = data.decode("utf-8", errors="replace")
+        if GENERATED_MARK in text:
+            continue
+        pattern = python if file.suffix == ".py" else other
+        hit = pattern.search(text)
+        if hit is not None:
+            line = text.count("\n", 0, hit.start()) + 1
+            found.append(Read(file, line, hit.group(0)))
+    return found

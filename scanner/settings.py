@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from urllib.parse import unquote
@@ -39,6 +39,7 @@ from .providers import lookup
 from .secrets import is_placeholder
 from .settings_backend import (
     DJANGO,
+    FLASK_MAIL,
     FLASK_MAILMAN,
     HANDLER_CLASS,
     HANDLER_NOTE,
@@ -1110,6 +1111,7 @@ class _Builder:
         if self.oauth2_backend:
             conn.steps.append(Step(StepKind.AUTH, password_setting.span, mechanism="XOAUTH2"))
             return secrets  # the backend signs in with XOAUTH2; the password is not used
+        secret = self._where_set(secret)
         step = Step(StepKind.LOGIN, password_setting.span, user=user, secret=secret)
         remedy = self._backend_remedy(conn, password_setting) or self._handler_remedy(conn)
         if remedy is not None:
@@ -1121,6 +1123,23 @@ class _Builder:
         conn.steps.append(step)
         return secrets
 
+    def _where_set(self, secret: Value) -> Value:
+        """A password read from the environment names the config file of the project that
+        sets it (``env EMAIL_HOST_PASSWORD, set in ../.env line 3``), so the finding links
+        the two places."""
+        origin = secret.origin or ""
+        key = origin[len("env ") :]
+        if self.project is None or self.project.path is None or not origin.startswith("env "):
+            return secret
+        if not key.isidentifier():
+            return secret  # already says where it is set, or is no variable name
+        from .config.feeds import config_setting  # the config front end imports this module
+
+        found = config_setting(self.project.path, key)
+        if found is None:
+            return secret
+        return replace(secret, origin=f"{origin}, set in {found[0]} line {found[1]}")
+
     def _backend(self) -> Backend | None:
         """The framework whose backend class the settings name, if a fix can write one."""
         if self.project is None:
@@ -1129,6 +1148,8 @@ class _Builder:
             return DJANGO
         if self.family.library == "flask-mail" and self.project.flask_extension == "flask_mailman":
             return FLASK_MAILMAN
+        if self.family.library == "flask-mail" and self.project.flask_extension == "flask_mail":
+            return FLASK_MAIL
         return None
 
     def _backend_remedy(self, conn: Connection, password: Setting) -> Remedy | None:

@@ -8,15 +8,23 @@ secret, read from the environment the way the password was read (``os.environ``,
 django-environ's ``env(...)``, python-decouple's ``config(...)``, a project's own
 wrapper). Only for a host known to be Microsoft 365, and never for a personal
 Outlook.com account (no tenant, no app-only token).
+
+Flask-Mail has no backend setting: its connections are made by ``Mail.connect()``, in
+code. There the module holds ``XOAuth2Mail`` (beside the code that makes the app's
+``Mail``), and the fix switches ``Mail()`` to it in that file too, which is often not
+the file with the settings: an edit of another file that goes with the fix or not at all
+(:class:`~authsweep.scanner.model.OtherFile`).
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, Remedy
+from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
+from .project import OAUTH2_MAIL_CLASS, MailMaker, mail_makers
 from .providers import lookup
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
@@ -36,6 +44,7 @@ class Project:
 
     folder: str  # where the module goes, relative to the settings file's folder
     flask_extension: str = ""  # "flask_mail" or "flask_mailman": what the app imports
+    path: Path | None = None  # the settings file, resolved
 
 
 def project_of(path: str | None, flask_extension: str = "") -> Project | None:
@@ -44,21 +53,26 @@ def project_of(path: str | None, flask_extension: str = "") -> Project | None:
     fixer names the package the module is in."""
     if not path:
         return None
-    folder = Path(path).resolve().parent
+    resolved = Path(path).resolve()
+    folder = resolved.parent
     in_package = folder.name == "settings" and (folder / "__init__.py").is_file()
-    return Project(".." if in_package else "", flask_extension)
+    return Project(".." if in_package else "", flask_extension, resolved)
 
 
 @dataclass(frozen=True)
 class Backend:
-    """A framework whose mail settings name the backend class."""
+    """A framework with an OAuth2 class a fix can write: named by a backend setting
+    (``EMAIL_BACKEND``), or made in code (Flask-Mail's ``Mail``)."""
 
     kind: str  # the module kind (:data:`authsweep.scanner.fixes.modules.MODULES`)
     framework: str
+    setting: bool = True  # the settings name the class (else code makes it)
+    class_name: str = "XOAuth2EmailBackend"
 
 
 DJANGO = Backend("django-backend", "Django")
 FLASK_MAILMAN = Backend("flask-mailman-backend", "Flask-Mailman")
+FLASK_MAIL = Backend("flask-mail", "Flask-Mail", setting=False, class_name=OAUTH2_MAIL_CLASS)
 
 
 # The logging handler the XOAUTH2 fix writes, in a module beside the file that uses it.
@@ -103,19 +117,24 @@ def backend_remedy(
         return None
     if password.statement is None or not password.form:
         return None
+    switch = None
+    if not backend.setting:
+        switch = _mail_switch(project)
+        if switch is None:
+            return None
     target = f"{PACKAGE_PREFIX}{MODULE_NAME}.{BACKEND_CLASS}"
     quote = "'" if quote_hint == "'" else '"'
     edits: list[Edit] = []
     lines: list[str] = []
     written = password.key[: len(stem)]
     lower = password.key[len(stem) :].islower()
-    if backend_setting is not None:
+    if backend.setting and backend_setting is not None:
         token = backend_setting.token
         text = backend_setting.token_text
         if token is None or len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0]:
             return None
         edits.append(Edit(token.start, token.end, f"{text[0]}{target}{text[0]}"))
-    else:
+    elif backend.setting:
         key = written + _case("BACKEND", lower)
         lines.append(_line(password.form, key, quote + target + quote))
     imports: tuple[str, ...] = ()
@@ -133,13 +152,82 @@ def backend_remedy(
     edits.append(Edit(statement.start, statement.end, "\n".join(lines)))
     folder = f"{project.folder}/" if project.folder else ""
     options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
-    module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, options)
-    note = (
-        f"{backend.framework} sends through {target}: set "
-        + ", ".join(ENVIRONMENT)
-        + " where the settings read them"
+    if switch is None:
+        module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, options)
+        note = (
+            f"{backend.framework} sends through {target}: set "
+            + ", ".join(ENVIRONMENT)
+            + " where the settings read them"
+        )
+        return Remedy(tuple(edits), imports=imports, note=note, files=(module,))
+    module = NewFile(switch.module_path, backend.kind, options)
+    imports = (*imports, *switch.imports)
+    return Remedy(
+        (*edits, *switch.edits),
+        imports=imports,
+        note=f"{backend.framework} sends through {backend.class_name}",
+        files=(module,),
+        elsewhere=switch.elsewhere,
     )
-    return Remedy(tuple(edits), imports=imports, note=note, files=(module,))
+
+
+@dataclass(frozen=True)
+class _Switch:
+    """What switching the app's Flask-Mail ``Mail`` to the OAuth2 class takes: edits of
+    the settings file itself (where it makes ``Mail`` too) and of other files."""
+
+    module_path: str  # relative to the settings file's folder
+    edits: tuple[Edit, ...] = ()
+    imports: tuple[str, ...] = ()
+    elsewhere: tuple[OtherFile, ...] = ()
+
+
+def _mail_switch(project: Project) -> _Switch | None:
+    """Edits that make the code nearest to the settings file make ``XOAuth2Mail`` instead
+    of Flask-Mail's ``Mail`` (in the nearest folder above the settings file that holds
+    such code: the app those settings configure); None when there is no such code, or
+    code that cannot be switched plainly (a subclass of ``Mail``)."""
+    if project.path is None:
+        return None
+    makers = _nearest(project.path, mail_makers(str(project.path)))
+    if not makers:
+        return None
+    here = project.path.parent
+    first = makers[0].path.parent
+    module_path = _relative(here, first / f"{MODULE_NAME}.py")
+    imported = f"{PACKAGE_PREFIX}{MODULE_NAME}:{OAUTH2_MAIL_CLASS}"
+    edits: tuple[Edit, ...] = ()
+    imports: tuple[str, ...] = ()
+    elsewhere: list[OtherFile] = []
+    by_file: dict[Path, list[MailMaker]] = {}
+    for maker in makers:
+        if not maker.migrated:
+            by_file.setdefault(maker.path, []).append(maker)
+    for path, found in by_file.items():
+        switched = tuple(Edit(m.start, m.end, OAUTH2_MAIL_CLASS) for m in found)
+        if path == project.path:
+            edits, imports = switched, (imported,)
+            continue
+        lines = ", ".join(str(m.line) for m in found)
+        note = f"makes {OAUTH2_MAIL_CLASS} instead of Flask-Mail's Mail (line {lines})"
+        elsewhere.append(
+            OtherFile(_relative(here, path), switched, found[0].digest, (imported,), note)
+        )
+    return _Switch(module_path, edits, imports, tuple(elsewhere))
+
+
+def _nearest(settings: Path, makers: list[MailMaker] | None) -> list[MailMaker]:
+    if not makers:
+        return []
+    for folder in (settings.parent, *settings.parents):
+        near = [m for m in makers if m.path.is_relative_to(folder)]
+        if near:
+            return near
+    return []
+
+
+def _relative(folder: Path, path: Path) -> str:
+    return Path(os.path.relpath(path, folder)).as_posix()
 
 
 def _case(suffix: str, lower: bool) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from authsweep.scanner import fixer
 from authsweep.scanner.findings import FileError
+from authsweep.scanner.fixes import across
 from cli_support import MULTILINE_LOGIN, invoke, write
 from test_formats import run_on_terminal
 
@@ -68,7 +69,7 @@ def test_a_file_that_cannot_be_written_fails_the_run(tmp_path: Path, monkeypatch
     def denied(path, data, expected):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(fixer, "write_atomically", denied)
+    monkeypatch.setattr(across, "write_atomically", denied)
     result = invoke("fix", "port.py", cwd=tmp_path)
     assert result.returncode == 1
     assert "port.py: fix: fix not written: [Errno 13] Permission denied" in result.stdout

@@ -102,6 +102,7 @@ def _unused_imports(old: ast.Module, new: ast.Module) -> list[tuple[int, int, st
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
     }
     kept_anyway = _exported(new)
+    dotted_before, dotted_after = _dotted_uses(old), _dotted_uses(new)
     removals: list[tuple[int, int, str]] = []
     for node in new.body:
         if not isinstance(node, (ast.Import, ast.ImportFrom)) or _is_future(node):
@@ -115,12 +116,45 @@ def _unused_imports(old: ast.Module, new: ast.Module) -> list[tuple[int, int, st
             and bound not in attributes_after
             and bound not in kept_anyway
         ]
+        if isinstance(node, ast.Import):
+            # ``import logging.handlers`` once ``logging.handlers.SMTPHandler`` is gone, where
+            # another import still binds ``logging`` (Ruff's F401 does not see this one).
+            gone += [
+                alias
+                for alias in node.names
+                if alias not in gone
+                and alias.asname is None
+                and "." in alias.name
+                and dotted_before[alias.name]
+                and not dotted_after[alias.name]
+                and _bound_elsewhere(new, node, alias.name.split(".", 1)[0])
+            ]
         if not gone:
             continue
         left = [alias for alias in node.names if alias not in gone]
         replacement = _statement(node, left) if left else ""
         removals.append((node.lineno, node.end_lineno or node.lineno, replacement))
     return removals
+
+
+def _dotted_uses(tree: ast.AST) -> Counter[str]:
+    """Dotted names the code reads (``logging.handlers`` of ``logging.handlers.X``), each
+    prefix of an attribute chain counted."""
+    return Counter(
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and (name := _dotted(node)) is not None
+    )
+
+
+def _bound_elsewhere(tree: ast.Module, node: ast.Import, top: str) -> bool:
+    """Whether another module-level import binds ``top`` (``import logging``)."""
+    return any(
+        isinstance(other, ast.Import)
+        and other is not node
+        and any(_bound(alias, other) == top for alias in other.names)
+        for other in tree.body
+    )
 
 
 def _is_future(node: ast.AST) -> bool:

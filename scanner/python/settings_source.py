@@ -131,7 +131,12 @@ def _same(conn: Connection, code: Connection) -> bool:
 def _same_value(a: Value, b: Value) -> bool:
     if a.literal_span is not None or b.literal_span is not None:
         return a.literal_span == b.literal_span
-    return a.origin is not None and a.origin != "missing" and a.origin == b.origin
+    # A setting's origin may also say where the project sets it: ", set in .env line 3".
+    return a.origin is not None and a.origin != "missing" and _read(a.origin) == _read(b.origin)
+
+
+def _read(origin: str | None) -> str | None:
+    return origin.split(", set in ", 1)[0] if origin else origin
 
 
 class _Reader:

@@ -149,7 +149,7 @@ class _Fixes:
     def fix(self, finding: Finding) -> dict | None:
         fix = finding.fix
         # A fix that adds a module to the project is more than replacements in one file.
-        if fix is None or not fix.remedy.edits or fix.remedy.files:
+        if fix is None or not fix.remedy.edits or fix.remedy.files or fix.remedy.elsewhere:
             return None
         source = self.source(finding.path)
         if source is None:
