@@ -381,11 +381,14 @@ def help_text(argv: list[str]) -> str:
 
 def child_env(extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
+    # Python tools run from their bytecode caches, as an install from a wheel does (the
+    # warm-up run writes what an editable install lacks): without them every run
+    # compiles every module again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         {
             "NO_COLOR": "1",
             "TERM": "dumb",
-            "PYTHONDONTWRITEBYTECODE": "1",
             "SEMGREP_ENABLE_VERSION_CHECK": "0",
             "SEMGREP_SEND_METRICS": "off",
         }

@@ -32,7 +32,6 @@ from .fixes.module_needs import MAX_REWRITE_CHARS
 from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
 from .fixes.tidy import tidy
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
-from .pool import run_tasks
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
 from .text import SourceCodec, decode
@@ -616,6 +615,8 @@ def _fix_paths(
     if workers <= 1 or len(tasks) < FIX_PARALLEL_THRESHOLD:
         results = map(_fix_task, tasks)
     else:
+        from .pool import run_tasks  # multiprocessing: only for a pool
+
         results = run_tasks(
             _fix_task,
             tasks,

@@ -123,6 +123,11 @@ def parse_directives(comment: str) -> list[frozenset[str] | None]:
 
 
 def may_hold_directive(data: bytes) -> bool:
+    # Substring tests first: a case-insensitive expression over every file of a tree
+    # cost more than all the other pre-checks together.
+    lowered = data.lower()
+    if b"authsweep" not in lowered and b"noqa" not in lowered:
+        return False
     return _MAY_HOLD_DIRECTIVE.search(data) is not None
 
 

@@ -276,6 +276,21 @@ def test_helm_template_is_skipped_not_an_error() -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "kind", "text"),
+    [
+        ("api.yaml", "yaml", "# generated\nopenapi: 3.1.0\ninfo:\n  title: x\n"),
+        ("api.json", "json", '{\n  "swagger": "2.0",\n  "info": {"title": "x"}\n}'),
+    ],
+)
+def test_api_descriptions_are_not_settings(path: str, kind: str, text: str) -> None:
+    example = "\nexample:\n  smtp_host: smtp.office365.com\n  smtp_password: hunter2\n"
+    body = text + example if kind == "yaml" else text
+    assert read_settings(path, kind, body) == []
+    config = "smtp:\n  openapi_spec: docs/api.yaml\n  host: smtp.office365.com\n"
+    assert read_settings("app.yaml", "yaml", config) != []
+
+
+@pytest.mark.parametrize(
     ("path", "kind", "text", "message"),
     [
         ("bad.yaml", "yaml", "smtp:\n  host: [unclosed\n", "invalid YAML at line"),

@@ -7,43 +7,48 @@ into the mail model. Nothing in a file is ever executed or evaluated.
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable
 
 from ..errors import ParseError
 from ..model import MailFile
 from ..settings import Setting, interpret
 from ..text import decode
-from .dotenv_file import read_dotenv
-from .ini_file import read_ini
-from .json_file import read_json
 from .positions import LineIndex
-from .toml_file import read_toml
-from .yaml_file import read_yaml
 
 CONFIG_KINDS = frozenset({"dotenv", "ini", "yaml", "toml", "json"})
 
-_READERS: dict[str, Callable[[str, LineIndex], list[Setting]]] = {
-    "dotenv": read_dotenv,
-    "ini": read_ini,
-    "yaml": read_yaml,
-    "toml": read_toml,
-    "json": read_json,
-}
+
+def _reader(kind: str) -> Callable[..., list[Setting]]:
+    """The reader of one format, imported when a file of it is read: a Python-only run
+    (a pre-commit hook) never loads the YAML or TOML parsers."""
+    module = importlib.import_module(f".{kind}_file", __name__)
+    return getattr(module, f"read_{kind}")
+
+
+# An OpenAPI or Swagger document: it describes an API's requests (its examples may name
+# an SMTP server), no program reads it as its settings. The field is required, near the
+# top in practice; reading a generated spec of half a megabyte cost more than the rest
+# of a tree.
+_API_DESCRIPTION = re.compile(r"""^\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""", re.M)
 # How a flag is written when its current token gives no style to follow.
 _BOOL_WORDS = {"ini": ("True", "False")}
 
 
 def read_settings(path: str, kind: str, text: str) -> list[Setting]:
     """The settings of one config file's text; ParseError when it is not valid."""
+    if kind in ("yaml", "json") and _API_DESCRIPTION.search(text, 0, 4096):
+        return []
     index = LineIndex(text)
     if kind == "ini" and path.lower().endswith(".conf"):
         # ``.conf`` is INI only sometimes (nginx, supervisord, ...): anything else is no
         # error, just not a file for this front end.
         try:
-            return read_ini(text, index, strict=True)
+            return _reader("ini")(text, index, strict=True)
         except ParseError:
             return []
-    return _READERS[kind](text, index)
+    return _reader(kind)(text, index)
 
 
 def analyze_config(path: str, kind: str, data: bytes) -> MailFile:

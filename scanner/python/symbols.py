@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -80,7 +81,14 @@ class Symbols:
         self.names_read: set[str] = set()  # names loaded and attribute names, anywhere
         self.max_depth = 0
         self.module_scope = Scope("module", tree, None, "")
-        self._special = {
+        self._walk()
+
+    # The walk.
+
+    def _handlers(self) -> dict[type, Callable[..., list[tuple[ast.AST, Scope]]]]:
+        # Built per walk, not kept: bound methods held by the instance would make it a
+        # reference cycle, and every module's tree would wait for the garbage collector.
+        return {
             ast.Call: self._call,
             ast.Assign: self._assignment,
             ast.AnnAssign: self._assignment,
@@ -101,11 +109,9 @@ class Symbols:
             ast.NamedExpr: self._walrus,
             ast.Dict: self._dict,
         }
-        self._walk()
-
-    # The walk.
 
     def _walk(self) -> None:
+        special = self._handlers()
         stack: list[tuple[ast.AST, Scope, int]] = [(self.tree, self.module_scope, 0)]
         parents = self.parents
         max_depth = 0
@@ -113,13 +119,15 @@ class Symbols:
             node, scope, depth = stack.pop()
             if depth > max_depth:
                 max_depth = depth
-            children = self._visit(node, scope)
+            children = self._visit(node, scope, special)
             for child, child_scope in reversed(children):
                 parents.setdefault(child, node)  # some were given a closer parent already
                 stack.append((child, child_scope, depth + 1))
         self.max_depth = max_depth
 
-    def _visit(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+    def _visit(
+        self, node: ast.AST, scope: Scope, special: dict[type, Callable[..., list]]
+    ) -> list[tuple[ast.AST, Scope]]:
         """Record what ``node`` means and return its children, in source order, with the
         scope each is evaluated in."""
         kind = type(node)
@@ -137,9 +145,9 @@ class Symbols:
         if kind is ast.Attribute:
             self.names_read.add(node.attr)  # type: ignore[attr-defined]
             return [(node.value, scope)]  # type: ignore[attr-defined]
-        special = self._special.get(kind)
-        if special is not None:
-            return special(node, scope)
+        handler = special.get(kind)
+        if handler is not None:
+            return handler(node, scope)
         return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:

@@ -108,6 +108,7 @@ class Evaluator:
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
+        self._self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None = None
         self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
 
@@ -642,10 +643,41 @@ class Evaluator:
         methods = [s for s in klass.body if isinstance(s, FUNCTIONS)]
         methods.sort(key=lambda f: f.name != "__init__")
         for method in methods:
-            for attribute, value in _self_assignments(method):
+            for attribute, value in self._self_assignments(method):
                 found.setdefault(attribute, []).append(value)
         self._class_attrs[klass] = found
         return found
+
+    def _self_assignments(self, method: Function) -> list[tuple[str, ast.expr]]:
+        """``self.x = value`` anywhere in a method, nested functions included (a nested
+        class has its own ``self``), in source order. Indexed once from the assignments
+        the scope pass collected: test classes have hundreds of methods."""
+        if self._self_sets is None:
+            self._self_sets = {}
+            for statement in self.symbols.assignments:
+                if not isinstance(statement, ast.Assign):
+                    continue
+                attributes = [
+                    target.attr
+                    for target in statement.targets
+                    if isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ]
+                owner = self._method_of(statement) if attributes else None
+                if owner is not None:
+                    found = self._self_sets.setdefault(owner, [])
+                    found += [(attribute, statement.value) for attribute in attributes]
+        return self._self_sets.get(method, [])
+
+    def _method_of(self, node: ast.AST) -> ast.AST | None:
+        """The function directly in a class body that ``node`` is in, if any."""
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, ast.ClassDef):
+                return node if isinstance(node, FUNCTIONS) else None
+            node, parent = parent, self.parents.get(parent)
+        return None
 
     def member(self, klass: ast.ClassDef, name: str) -> Value:
         """What a class of this module (or a base of it here) assigns to ``name``."""
@@ -694,24 +726,3 @@ def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:
 def _is_config(node: ast.AST) -> bool:
     name = dotted_name(node)
     return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES
-
-
-def _self_assignments(method: Function) -> list[tuple[str, ast.expr]]:
-    """``self.x = value`` anywhere in a method, nested functions included (a nested class
-    has its own ``self``), in source order."""
-    found: list[tuple[str, ast.expr]] = []
-    stack: list[ast.AST] = list(reversed(method.body))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.ClassDef):
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                ):
-                    found.append((target.attr, node.value))
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-    return found
