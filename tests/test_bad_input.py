@@ -53,6 +53,17 @@ def test_bad_input_fixtures() -> None:
     assert "empty.py" not in findings and "empty.py" not in errors
 
 
+def test_syntax_of_a_newer_python_is_fixed_too(tmp_path: Path) -> None:
+    # LibCST reads PEP 695 on any Python; the fixer's own parses blank it as check does.
+    path = tmp_path / "newer_python.py"
+    shutil.copyfile(BAD / "newer_python.py", path)
+    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    assert outcome.errors == []
+    text = path.read_text()
+    assert "import ssl\n" in text and "def send[T](host: T)" in text
+    assert 'SMTP_SSL("smtp.office365.com", 587, context=ssl.create_default_context())' in text
+
+
 def test_python2_mail_script_is_still_scanned_with_low_confidence() -> None:
     run = check_paths([str(BAD / "python2_mailer.py")], Settings())
     as101 = [f for f in run.findings if f.rule == "AS101"]

@@ -15,6 +15,7 @@ import ast
 import sys
 from dataclasses import dataclass
 
+from ..python.parse import parse_whole
 from ..text import first_newline, lines_with_ends
 
 SECTIONS = ("future", "stdlib", "thirdparty", "firstparty", "local")
@@ -70,7 +71,7 @@ def add_imports(code: str, wanted: list[Wanted]) -> str:
 
 
 def _add(code: str, item: Wanted) -> str:
-    tree = ast.parse(code)
+    tree = parse_whole(code)
     if _present(tree, item):
         return code
     newline = first_newline(code)

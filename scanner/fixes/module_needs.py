@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from ..errors import ParseError
+from ..python.parse import parse_whole
 from .helpers import HELPERS
 from .imports import Wanted, add_imports
 
@@ -63,14 +65,21 @@ def rewritable(code: str) -> None:
         tree = ast.parse(code)
     except RecursionError:
         raise too_deep from None
-    except (SyntaxError, ValueError, MemoryError) as error:
-        raise ValueError(str(error)) from None
+    except (SyntaxError, ValueError, MemoryError):
+        tree = _whole(code)  # syntax newer than this Python, which LibCST reads
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_REWRITE_DEPTH:
             raise too_deep
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _whole(code: str) -> ast.Module:
+    try:
+        return parse_whole(code)
+    except ParseError as error:
+        raise ValueError(str(error)) from None
 
 
 def add_module_needs(

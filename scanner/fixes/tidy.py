@@ -16,6 +16,8 @@ import ast
 from collections import Counter
 from collections.abc import Iterator
 
+from ..errors import ParseError
+from ..python.parse import parse_whole
 from ..text import lines_with_ends
 
 # Calls whose only effect is to read a value (their result is the secret).
@@ -38,15 +40,15 @@ def tidy(before: str, after: str) -> tuple[str, list[str]]:
     """``after`` without the imports and reads the fix made unused, and notes on what was
     kept."""
     try:
-        old = ast.parse(before)
-    except (SyntaxError, ValueError, RecursionError):
+        old = parse_whole(before)
+    except ParseError:
         return after, []
     notes: dict[str, str] = {}
     # Removing a read can leave its import unused (``getpass``): until nothing changes.
     for _ in range(_MAX_PASSES):
         try:
-            new = ast.parse(after)
-        except (SyntaxError, ValueError, RecursionError):
+            new = parse_whole(after)
+        except ParseError:
             break
         removals = _unused_imports(old, new)
         for statement, where in _orphans(old, new):

@@ -103,6 +103,21 @@ def parse_python(data: bytes) -> Parsed:
         return _repaired(text, source, error)
 
 
+def parse_whole(text: str) -> ast.Module:
+    """The tree of a whole module, as the fixer needs it: syntax newer than the running
+    Python blanked out as :func:`parse_python` does (positions kept), and ParseError when
+    any statement would have to be left out."""
+    try:
+        return parse_text(text)
+    except ParseError as error:
+        if error.line is None:
+            raise
+        parsed = _repaired(text, text, error)
+        if parsed.left_out:
+            raise parsed.left_out[0].error from None
+        return parsed.tree
+
+
 def _python3(text: str, error: ParseError) -> Parsed | None:
     """A Python 2 module parsed in its Python 3 translation, if it has one that parses.
     The file still fails to parse as Python 3, which is reported (``fix`` cannot touch it),
