@@ -27,6 +27,7 @@ from .common import (
     MaxFileSizeOpt,
     NoCacheOpt,
     NoColorOpt,
+    OutputFileOpt,
     OutputFormatOpt,
     PathsArg,
     QuietOpt,
@@ -97,15 +98,7 @@ def check(
         ),
     ] = None,
     layout: OutputFormatOpt = None,
-    output_file: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output-file",
-            "-o",
-            metavar="FILE",
-            help="Write the report here; the terminal still shows text.",
-        ),
-    ] = None,
+    output_file: OutputFileOpt = None,
     exit_zero: ExitZeroOpt = False,
     fail_on: FailOnOpt = None,
     baseline: BaselineOpt = None,

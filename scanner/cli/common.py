@@ -101,6 +101,15 @@ StdinNameOpt = Annotated[
         "--stdin-filename", metavar="PATH", help="The path to report for code read from stdin."
     ),
 ]
+OutputFileOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--output-file",
+        "-o",
+        metavar="FILE",
+        help="Write the report here; the terminal still shows text.",
+    ),
+]
 ExitZeroOpt = Annotated[
     bool, typer.Option("--exit-zero", help="Exit 0 even with findings or unchecked files.")
 ]

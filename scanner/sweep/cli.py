@@ -16,7 +16,16 @@ from typing import Annotated, Optional
 
 import typer
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from ..cli.common import (
+    EXIT_FINDINGS,
+    AllProvidersOpt,
+    IgnoreOpt,
+    OutputFileOpt,
+    SelectOpt,
+    make_resolver,
+    usage_error,
+)
+
 DEFAULT_WORK_DIR = ".authsweep_repos"
 DEFAULT_CACHE_DIR = ".authsweep_cache"
 
@@ -35,15 +44,6 @@ FormatOpt = Annotated[
         "--format", metavar="FORMAT", help="Report format (html: one static file to pass round)."
     ),
 ]
-OutputOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option(
-        "--output-file",
-        "-o",
-        metavar="FILE",
-        help="Write the report here; the terminal still shows text.",
-    ),
-]
 PreviousOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -58,29 +58,6 @@ QuietOpt = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"authsweep: error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
-
-
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
-
-
-def _resolver(select: str | None, ignore: str | None, all_providers: bool, config: Path | None):
-    from ..config_file import ConfigError, ConfigResolver, Overrides, selector_problem
-
-    for option, value in (("--select", select), ("--ignore", ignore)):
-        for code in _codes(value):
-            problem = selector_problem(code)
-            if problem:
-                raise _fail(f"{option}: {problem}")
-    try:
-        return ConfigResolver(Overrides(_codes(select), _codes(ignore), all_providers), config)
-    except ConfigError as error:
-        raise _fail(str(error)) from None
-
-
 def _previous(path: Path | None) -> dict | None:
     from .document import SweepDocumentError, load_document
 
@@ -89,7 +66,7 @@ def _previous(path: Path | None) -> dict | None:
     try:
         return load_document(path)
     except SweepDocumentError as error:
-        raise _fail(f"--previous: {error}") from None
+        usage_error(f"--previous: {error}")
 
 
 def _write_reports(
@@ -101,7 +78,7 @@ def _write_reports(
         try:
             output_file.write_text(render_document(document, fmt.value, base), encoding="utf-8")
         except OSError as error:
-            raise _fail(f"cannot write {output_file}: {error.strerror}") from None
+            usage_error(f"cannot write {output_file}: {error.strerror}")
         if quiet:
             return
         fmt = ReportFormat.text
@@ -165,26 +142,11 @@ def sweep(
         ),
     ] = Path(DEFAULT_WORK_DIR),
     output_format: FormatOpt = ReportFormat.text,
-    output_file: OutputOpt = None,
+    output_file: OutputFileOpt = None,
     previous: PreviousOpt = None,
-    select: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--select",
-            metavar="RULES",
-            help="Comma-separated rule ids or prefixes to run (AS1, AS201).",
-        ),
-    ] = None,
-    ignore: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."
-        ),
-    ] = None,
-    all_providers: Annotated[
-        bool,
-        typer.Option("--all-providers", help="Also report hosts known to be other providers."),
-    ] = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    all_providers: AllProvidersOpt = False,
     config: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -244,20 +206,20 @@ def sweep(
         try:
             parsed_shard = parse_shard(shard)
         except ValueError as error:
-            raise _fail(f"--shard: {error}") from None
+            usage_error(f"--shard: {error}")
         if previous is not None:
-            raise _fail("--previous compares whole sweeps: give it to `authsweep merge`")
+            usage_error("--previous compares whole sweeps: give it to `authsweep merge`")
     if fix != bool(branch):
-        raise _fail("--fix and --branch NAME go together")
+        usage_error("--fix and --branch NAME go together")
     if unsafe_fixes and not fix:
-        raise _fail("--unsafe-fixes works with --fix --branch NAME")
+        usage_error("--unsafe-fixes works with --fix --branch NAME")
     if branch is not None:
         from .campaign import branch_name_problem
 
         problem = branch_name_problem(branch)
         if problem:
-            raise _fail(f"--branch: {problem}")
-    resolver = _resolver(select, ignore, all_providers, config)
+            usage_error(f"--branch: {problem}")
+    resolver = make_resolver(select, ignore, all_providers, config, None, None)
     before = _previous(previous)
     if not no_cache and cache_dir is None:
         cache_dir = Path(os.environ.get("AUTHSWEEP_CACHE_DIR") or DEFAULT_CACHE_DIR)
@@ -280,7 +242,7 @@ def sweep(
     try:
         document = run_sweep(options, progress)
     except SourceError as error:
-        raise _fail(str(error)) from None
+        usage_error(str(error))
     finally:
         if progress is not None:
             progress.close()
@@ -304,7 +266,7 @@ def merge(
         typer.Argument(metavar="FILE...", help="The shards' JSON (authsweep sweep --format json)."),
     ],
     output_format: FormatOpt = ReportFormat.text,
-    output_file: OutputOpt = None,
+    output_file: OutputFileOpt = None,
     previous: PreviousOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -315,7 +277,7 @@ def merge(
     try:
         document = merge_documents([(str(path), load_document(path)) for path in files])
     except SweepDocumentError as error:
-        raise _fail(f"cannot merge: {error}") from None
+        usage_error(f"cannot merge: {error}")
     if before is not None:
         from .changes import add_changes
 
