@@ -331,16 +331,16 @@ class _Reader:
             and keyword.arg.isupper()
             and is_setting_key(keyword.arg, mapping=False)
         ]
-        if not named:
-            self._mail_keywords(
-                node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
+        start = self.values.span(node).start
+        if named:
+            complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
+                k.arg is not None for k in node.keywords
             )
-            return
-        group = f"call {name or 'expression'}@{self.values.span(node).start}"
-        complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
-            k.arg is not None for k in node.keywords
-        )
-        for keyword in named:
+            self._add_keywords(named, f"call {name or 'expression'}@{start}", complete)
+        self._mail_keywords(node, f"keywords of {name or 'expression'}@{start}")
+
+    def _add_keywords(self, keywords: list[ast.keyword], group: str, complete: bool) -> None:
+        for keyword in keywords:
             assert keyword.arg is not None
             self.add(
                 keyword.arg,
@@ -351,9 +351,6 @@ class _Reader:
                 listed=True,
                 item=keyword,
             )
-        self._mail_keywords(
-            node, f"keywords of {name or 'expression'}@{self.values.span(node).start}"
-        )
 
     def _mail_keywords(self, node: ast.Call, group: str) -> None:
         """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
@@ -375,17 +372,7 @@ class _Reader:
         names = self.values.qualified_names(node.func)
         if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
             return  # a mail library's own call: its adapter says what the keywords mean
-        for keyword in lowered:
-            assert keyword.arg is not None
-            self.add(
-                keyword.arg,
-                _keyword_span(self.values, keyword),
-                keyword.value,
-                group,
-                False,
-                listed=True,
-                item=keyword,
-            )
+        self._add_keywords(lowered, group, False)
 
 
 def _line_end(code: str, offset: int) -> int:
