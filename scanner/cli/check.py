@@ -21,7 +21,6 @@ from .common import (
     ConfigOpt,
     ExitZeroOpt,
     FailOnOpt,
-    GitError,
     IgnoreOpt,
     JobsOpt,
     MaxFileSizeOpt,
@@ -38,11 +37,11 @@ from .common import (
     changed_files,
     configure_for,
     fail_on_check,
-    internal_error,
     make_resolver,
     progress_bar,
     read_stdin,
     reads_stdin,
+    run_failures,
     under_pre_commit,
     usage_error,
     use_color,
@@ -140,10 +139,9 @@ def check(
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
     from ..baseline import BaselineError, apply_baseline
-    from ..config_file import ConfigError
 
     progress = None if stdin else progress_bar(quiet)
-    try:
+    with run_failures(progress):
         if stdin:
             run = _check_stdin(resolver, stdin_filename, cwd)
         else:
@@ -163,15 +161,6 @@ def check(
             )
         if baseline is not None:
             apply_baseline(run, baseline, cwd)
-    except (ConfigError, BaselineError) as error:
-        usage_error(str(error))
-    except GitError as error:
-        usage_error(f"--changed-since: {error}")
-    except Exception as error:  # noqa: BLE001 - an internal error is exit 2, not a traceback
-        internal_error(error)
-    finally:
-        if progress is not None:
-            progress.close()
 
     failing = fail_on_check(resolver, cwd)
     _report(

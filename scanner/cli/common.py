@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
@@ -379,6 +381,27 @@ class ProgressBar:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+@contextmanager
+def run_failures(progress: ProgressBar | None) -> Iterator[None]:
+    """A run's failures as the command line reports them: a bad configuration or baseline
+    and a failing ``--changed-since`` are usage errors, anything else an internal error
+    (exit 2, not a traceback); the progress bar is closed either way."""
+    from ..baseline import BaselineError
+    from ..config_file import ConfigError
+
+    try:
+        yield
+    except (ConfigError, BaselineError) as error:
+        usage_error(str(error))
+    except GitError as error:
+        usage_error(f"--changed-since: {error}")
+    except Exception as error:  # noqa: BLE001
+        internal_error(error)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def progress_bar(quiet: bool, minimum: dict[str, int] | None = None) -> ProgressBar | None:

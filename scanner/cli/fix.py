@@ -25,7 +25,6 @@ from .common import (
     ConfigOpt,
     ExitZeroOpt,
     FailOnOpt,
-    GitError,
     IgnoreOpt,
     JobsOpt,
     MaxFileSizeOpt,
@@ -42,11 +41,11 @@ from .common import (
     choice,
     configure_for,
     fail_on_check,
-    internal_error,
     make_resolver,
     progress_bar,
     read_stdin,
     reads_stdin,
+    run_failures,
     usage_error,
     use_color,
     warn,
@@ -100,7 +99,6 @@ def fix(
     colored = use_color(color, no_color, report_stream)
     cwd = Path.cwd()
     from ..baseline import BaselineError, read_baseline, split_known
-    from ..config_file import ConfigError
 
     if baseline is not None:
         try:
@@ -113,7 +111,7 @@ def fix(
             quiet, {"Checking": PROGRESS_MIN_FILES, "Fixing": FIX_PROGRESS_MIN_FILES}
         )
     stdin_data = b""
-    try:
+    with run_failures(progress):
         if stdin:
             outcome, stdin_data = _fix_stdin(resolver, stdin_filename, cwd, unsafe_fixes)
         else:
@@ -134,15 +132,6 @@ def fix(
             )
         if baseline is not None:
             outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
-    except (ConfigError, BaselineError) as error:
-        usage_error(str(error))
-    except GitError as error:
-        usage_error(f"--changed-since: {error}")
-    except Exception as error:  # noqa: BLE001 - an internal error is exit 2, not a traceback
-        internal_error(error)
-    finally:
-        if progress is not None:
-            progress.close()
 
     if stdin and not diff:
         # As Ruff does: the fixed code (or the code as it was) on stdout, for editors.
