@@ -15,6 +15,7 @@ from pathlib import Path
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
+from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import may_matter
 from .secrets import mask_literal
@@ -125,6 +126,11 @@ def is_test_path(path: str) -> bool:
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
+    with gc_paused():  # everything the analysis made is dead when it returns
+        return _check_source(path, kind, data, rules)
+
+
+def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     result = FileResult(path)
     data = as_utf8(data)
     if not may_matter(data):

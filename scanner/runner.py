@@ -10,7 +10,6 @@ file it was on, so one bad file never stops a sweep.
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -78,7 +77,7 @@ def check_one(task: Task, rules: Sequence, timeout: float):
         return FileResult(display, errors=[error]), None
     assert data is not None
     try:
-        with time_limit(timeout), _garbage_collected_after():
+        with time_limit(timeout):
             return check_source(display, kind, data, rules), data
     except FileTimeout:
         message = f"skipped: analysis took longer than {timeout:g} s"
@@ -86,23 +85,6 @@ def check_one(task: Task, rules: Sequence, timeout: float):
     except (RecursionError, MemoryError) as problem:
         message = f"skipped: {type(problem).__name__} while analysing"
         return FileResult(display, errors=[FileError(display, message, "internal")]), data
-
-
-@contextmanager
-def _garbage_collected_after() -> Iterator[None]:
-    """No automatic collection while one file is checked, one of the young generation
-    after it. A module's analysis leaves its scope tree (parents and children refer to
-    each other) and with it the syntax tree for the collector; collections triggered
-    while it was being built traversed every live tree again, a fifth of a cold run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_count()[0] >= gc.get_threshold()[0]:
-            gc.collect(0)
-        if enabled:
-            gc.enable()
 
 
 def _check_task(task: Task):

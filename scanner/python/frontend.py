@@ -19,7 +19,7 @@ from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSp
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
-from .parse import gc_paused, parse_python
+from .parse import parse_python
 from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
@@ -84,16 +84,15 @@ class PythonFrontEnd:
         ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
-        with gc_paused():
-            parsed = parse_python(data)
-            symbols = Symbols(parsed.tree)
-            if not self._matters(symbols, data):
-                mail = MailFile(path=path, kind="python", analyzed=False)
-            else:
-                mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
-            if parsed.python2 is not None:
-                map_back(mail, parsed.python2.lines)
-                mail.not_checked = [parsed.python2.error]
+        parsed = parse_python(data)
+        symbols = Symbols(parsed.tree)
+        if not self._matters(symbols, data):
+            mail = MailFile(path=path, kind="python", analyzed=False)
+        else:
+            mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
+        if parsed.python2 is not None:
+            map_back(mail, parsed.python2.lines)
+            mail.not_checked = [parsed.python2.error]
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.

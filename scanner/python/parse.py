@@ -26,16 +26,14 @@ from __future__ import annotations
 
 import ast
 import bisect
-import gc
 import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
+from ..memory import gc_paused
 from ..precheck import marker_pattern
 from ..text import decode
 from .python2 import LineMap, Translation, translate
@@ -199,19 +197,6 @@ def _parse(source: str) -> ast.Module:
     with warnings.catch_warnings(), gc_paused():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like
         return ast.parse(source)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No garbage collection while a tree is built or walked: its nodes form no cycles,
-    and collections triggered by their sheer number made a large parse five times slower."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse_deep(source: str) -> ast.Module:
