@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from ..errors import ParseError
 from ..python.parse import parse_whole
+from ..python.source import dotted_name
 from ..text import lines_with_ends
 
 # Calls whose only effect is to read a value (their result is the secret).
@@ -145,7 +146,7 @@ def _dotted_uses(tree: ast.AST) -> Counter[str]:
     return Counter(
         name
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and (name := _dotted(node)) is not None
+        if isinstance(node, ast.Attribute) and (name := dotted_name(node)) is not None
     )
 
 
@@ -247,20 +248,10 @@ def _reads_only(value: ast.AST) -> bool:
     could depend on happening."""
     for node in ast.walk(value):
         if isinstance(node, ast.Call):
-            name = _dotted(node.func)
+            name = dotted_name(node.func)
             method = node.func.attr if isinstance(node.func, ast.Attribute) else None
             if name not in _READERS and method not in _READER_METHODS:
                 return False
         elif isinstance(node, (ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
             return False
     return True
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])

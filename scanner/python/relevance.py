@@ -11,6 +11,7 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
+from .source import dotted_name
 from .symbols import Symbols
 
 SETTING_NAME = re.compile(
@@ -40,14 +41,12 @@ def _microsoft_host_keyword(keyword: ast.keyword) -> bool:
 
 
 def _dotted(node: ast.expr, aliases: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    """The dotted name with its first part read through the module's import aliases."""
+    name = dotted_name(node)
+    if name is None:
         return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
+    head, dot, rest = name.partition(".")
+    return aliases.get(head, head) + dot + rest
 
 
 def _aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
