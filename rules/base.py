@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
-from authsweep.scanner.model import Connection, MailFile, Remedy, RemedyKind, Span, Step, Value
+from authsweep.scanner.model import (
+    Connection,
+    MailFile,
+    ProtocolPath,
+    Remedy,
+    RemedyKind,
+    Span,
+    Step,
+    Value,
+)
 from authsweep.scanner.providers import OTHER, Provider, is_personal_account, lookup
 
 
@@ -118,6 +127,25 @@ class Rule:
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
         return HostPolicy(OTHER, severity, Confidence.MEDIUM)
 
+    def steps_on_paths(
+        self,
+        mail: MailFile,
+        pick: Callable[[Connection, tuple[Step, ...]], Iterator[Step]],
+    ) -> Iterator[tuple[Connection, Step, ProtocolPath, HostPolicy]]:
+        """Each step ``pick`` finds on a protocol path of a connection, once, with the first
+        path it is found on and the connection's host policy (connections the policy
+        leaves out are skipped)."""
+        for conn in mail.connections:
+            policy = self.host_policy(conn)
+            if policy is None:
+                continue
+            reported: set[int] = set()
+            for path in conn.protocol_paths():
+                for step in pick(conn, path.steps):
+                    if id(step) not in reported:
+                        reported.add(id(step))
+                        yield conn, step, path, policy
+
     def password_logins(
         self, mail: MailFile, wanted: Callable[[Connection], bool]
     ) -> Iterator[tuple[Connection, Step, HostPolicy]]:
@@ -170,6 +198,11 @@ def xoauth2_fix_message(login: Step) -> str:
         # The rewrite no longer uses it, so nothing reports it any more: say it now.
         message += "; then delete the hard-coded password and rotate it"
     return message
+
+
+def on_path(path: ProtocolPath) -> str:
+    """`` when `use_ssl` is true and ...`` for a finding on a path with conditions."""
+    return f" {' and '.join(path.conditions)}" if path.conditions else ""
 
 
 def describe_host(conn: Connection) -> str:

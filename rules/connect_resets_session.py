@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Finding, Severity
-from authsweep.scanner.model import MailFile, Step, StepKind
+from authsweep.scanner.model import Connection, MailFile, Step, StepKind
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, on_path
 
 _SESSION = {
     StepKind.STARTTLS: "upgraded with STARTTLS",
@@ -54,26 +54,24 @@ class ConnectResetsSession(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            reported: set[int] = set()
-            for path in conn.protocol_paths():
-                found = _reset(path.steps)
-                if found is None or id(found[0]) in reported:
-                    continue
-                policy = self.host_policy(conn)
-                if policy is None:
-                    break
-                connect, lost = found
-                reported.add(id(connect))
-                when = f" {' and '.join(path.conditions)}" if path.conditions else ""
-                yield self.finding(
-                    mail,
-                    connect.span,
-                    f"connect() to {describe_host(conn)} after the client {_SESSION[lost]}"
-                    f"{when}: the new session is plain and anonymous",
-                    severity=policy.severity,
-                    confidence=policy.confidence,
-                )
+        for conn, connect, path, policy in self.steps_on_paths(mail, _resetting_connect):
+            found = _reset(path.steps)  # the path the connect() was found on
+            assert found is not None
+            lost = found[1]
+            yield self.finding(
+                mail,
+                connect.span,
+                f"connect() to {describe_host(conn)} after the client {_SESSION[lost]}"
+                f"{on_path(path)}: the new session is plain and anonymous",
+                severity=policy.severity,
+                confidence=policy.confidence,
+            )
+
+
+def _resetting_connect(_conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
+    found = _reset(steps)
+    if found is not None:
+        yield found[0]
 
 
 def _reset(steps: tuple[Step, ...]) -> tuple[Step, StepKind] | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, RemedyKind, Step, StepKind, Tls
+from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, on_path
 
 
 class LoginBeforeStarttls(Rule):
@@ -57,33 +57,28 @@ class LoginBeforeStarttls(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            if conn.tls is not Tls.NONE:
-                continue
-            reported: set[int] = set()
-            for path in conn.protocol_paths():
-                step = _clear_text_login(path.steps)
-                if step is None or id(step) in reported:
-                    continue
-                policy = self.host_policy(conn)
-                if policy is None:
-                    break
-                reported.add(id(step))
-                when = f" {' and '.join(path.conditions)}" if path.conditions else ""
-                yield self.finding(
-                    mail,
-                    step.span,
-                    f"credentials sent to {describe_host(conn)} before STARTTLS{when}: the "
-                    "server refuses AUTH on a plain connection, or the password travels in "
-                    "clear text",
-                    severity=policy.severity,
-                    confidence=policy.confidence,
-                    fix=self.fix_from(
-                        step.remedies.get(RemedyKind.ADD_STARTTLS),
-                        Applicability.SAFE,
-                        "Upgrade with STARTTLS and a verifying context before logging in",
-                    ),
-                )
+        for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
+            yield self.finding(
+                mail,
+                step.span,
+                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}: the "
+                "server refuses AUTH on a plain connection, or the password travels in "
+                "clear text",
+                severity=policy.severity,
+                confidence=policy.confidence,
+                fix=self.fix_from(
+                    step.remedies.get(RemedyKind.ADD_STARTTLS),
+                    Applicability.SAFE,
+                    "Upgrade with STARTTLS and a verifying context before logging in",
+                ),
+            )
+
+
+def _clear_text_logins(conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
+    if conn.tls is Tls.NONE:
+        step = _clear_text_login(steps)
+        if step is not None:
+            yield step
 
 
 def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:

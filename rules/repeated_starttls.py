@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, on_path
 
 
 class RepeatedStarttls(Rule):
@@ -88,21 +88,11 @@ class RepeatedStarttls(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn in mail.connections:
-            reported: set[int] = set()
-            for path in conn.protocol_paths():
-                for step in _repeated(conn, path.steps):
-                    if id(step) in reported:
-                        continue
-                    policy = self.host_policy(conn)
-                    if policy is None:
-                        break
-                    reported.add(id(step))
-                    yield self._finding(mail, conn, step, path.conditions, policy)
+        for conn, step, path, policy in self.steps_on_paths(mail, _repeated):
+            yield self._finding(mail, conn, step, path, policy)
 
-    def _finding(self, mail, conn: Connection, step: Step, conditions, policy) -> Finding:
+    def _finding(self, mail, conn: Connection, step: Step, path, policy) -> Finding:
         implicit = conn.tls is Tls.IMPLICIT
-        when = f" {' and '.join(conditions)}" if conditions else ""
         what = "implicit TLS" if implicit else "an earlier STARTTLS"
         if implicit:
             remedy = conn.remedies.get(RemedyKind.USE_STARTTLS)
@@ -122,7 +112,7 @@ class RepeatedStarttls(Rule):
             mail,
             step.span,
             f"STARTTLS to {describe_host(conn)} on a connection already encrypted by {what}"
-            f"{when}: the server no longer offers it and the call raises",
+            f"{on_path(path)}: the server no longer offers it and the call raises",
             severity=policy.severity,
             confidence=policy.confidence,
             fix=fix,
