@@ -110,6 +110,12 @@ def _has_python_shebang(path: str) -> bool:
     return first.startswith(b"#!") and b"python" in first
 
 
+def git_top(folder: str) -> str | None:
+    """``folder`` if it is the top of a git checkout (a ``.git`` folder or file), else None:
+    a probe for :func:`nearest_ancestor`."""
+    return folder if os.path.exists(os.path.join(folder, ".git")) else None
+
+
 def nearest_ancestor(
     folder: str, cache: dict[str, T | None], probe: Callable[[str], T | None]
 ) -> T | None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .discover import SKIP_DIRS
+
 _ROOT_MARKERS = (
     "pyproject.toml",
     "setup.py",
@@ -31,25 +33,8 @@ _ROOT_MARKERS = (
 _MAX_PARENTS = 8
 _MAX_FILES = 5000
 _MAX_BYTES = 512 * 1024
-_SKIPPED = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        "env",
-        "node_modules",
-        "site-packages",
-        "__pycache__",
-        "build",
-        "dist",
-        ".authsweep_cache",
-        ".mypy_cache",
-        ".ruff_cache",
-    }
-)
+# Walked as discovery walks a tree; ``env`` too, a virtualenv's usual name here.
+_SKIPPED = SKIP_DIRS | {"env"}
 _FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
 _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
 # Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: no word boundary).

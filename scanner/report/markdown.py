@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..discover import nearest_ancestor
+from ..discover import git_top, nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
 from . import ReportOptions, plural, severity_counts, statistics
@@ -50,7 +50,7 @@ class _Places:
         found = nearest_ancestor(
             os.path.dirname(self.absolute(path)),
             self._repos,
-            lambda folder: folder if os.path.exists(os.path.join(folder, ".git")) else None,
+            git_top,
         )
         if found is None:
             return None

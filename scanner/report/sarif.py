@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..discover import kind_of, nearest_ancestor
+from ..discover import git_top, kind_of, nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
 from ..text import decode
@@ -68,7 +68,7 @@ def repository_root(cwd: Path) -> Path:
     found = nearest_ancestor(
         os.path.abspath(cwd),
         {},
-        lambda folder: folder if os.path.exists(os.path.join(folder, ".git")) else None,
+        git_top,
     )
     return Path(found) if found is not None else cwd.absolute()
 
