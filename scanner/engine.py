@@ -161,6 +161,10 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
+    if result.errors:
+        # `fix` leaves a file it could not parse whole as it is: nothing in it is fixable.
+        for finding in result.findings:
+            finding.fix = None
     # Unused suppressions (AS900) are judged only where the rules could read the file.
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path))
