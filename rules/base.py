@@ -17,7 +17,13 @@ from authsweep.scanner.model import (
     Step,
     Value,
 )
-from authsweep.scanner.providers import OTHER, Provider, is_personal_account, lookup
+from authsweep.scanner.providers import (
+    OTHER,
+    Provider,
+    host_provider,
+    is_personal_account,
+    lookup,
+)
 
 
 @dataclass(frozen=True)
@@ -109,16 +115,19 @@ class Rule:
 
     def _host_policy(self, conn: Connection) -> HostPolicy | None:
         host = conn.host
-        if host.known and isinstance(host.value, str) and host.value:
-            provider = lookup(host.value)
+        provider = host_provider(host)
+        # A placeholder (``smtp.yourserver.com``) names no server: as unknown as no host.
+        if provider is not None and not provider.placeholder:
             if provider.microsoft:
                 # A known default that the environment can override is less certain, and
-                # so is a host that only looks like Microsoft's (a misspelling).
+                # so is a host that only looks like Microsoft's (a misspelling, a template,
+                # one of several chosen at run time).
                 uncertain = host.origin or provider.probable
                 confidence = Confidence.MEDIUM if uncertain else Confidence.HIGH
                 return HostPolicy(provider, self.severity, confidence)
             if self.options.all_providers:
-                return HostPolicy(provider, Severity.INFO, Confidence.HIGH)
+                confidence = Confidence.MEDIUM if provider.probable else Confidence.HIGH
+                return HostPolicy(provider, Severity.INFO, confidence)
             return None
         if self.options.assume_microsoft:
             return HostPolicy(lookup(DECLARED_MICROSOFT_HOST), self.severity, Confidence.MEDIUM)
@@ -207,8 +216,8 @@ def on_path(path: ProtocolPath) -> str:
 
 def describe_host(conn: Connection) -> str:
     text = describe(conn.host, "the host")
-    host = conn.host.value if conn.host.known else None
-    note = lookup(host).probable_note if isinstance(host, str) else ""
+    provider = host_provider(conn.host)
+    note = provider.probable_note if provider is not None else ""
     return f"{text} ({note})" if note else text
 
 

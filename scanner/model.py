@@ -70,6 +70,13 @@ class Value:
     # The elements of a tuple or list written in place, each a Value (also when some are
     # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
     items: tuple[Value, ...] | None = None
+    # For an unknown string built from known and unknown parts (an f-string, a
+    # concatenation, a format): the text with each unknown part written ``{}``
+    # (``{}.office365.com``).
+    template: str | None = None
+    # For an unknown value that is one of several known ones (a dict or list subscripted
+    # by a key known only at run time, either arm of a conditional): those values.
+    candidates: tuple[Value, ...] | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

@@ -9,6 +9,7 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
@@ -158,6 +159,8 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            template=value.template,
+            candidates=value.candidates,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -188,7 +191,15 @@ class Evaluator:
                     return Value(True, left.value + right.value, left.origin or right.origin)  # type: ignore[operator]
                 except TypeError:
                     return Value.unknown(None)
-            return Value.unknown(left.origin or right.origin)
+            parts = (_text_of(left), _text_of(right))
+            shape = "".join(HOLE if p is None else p for p in parts)
+            return Value(
+                False, None, left.origin or right.origin, template=shape if any(parts) else None
+            )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent(node, depth)
+        if isinstance(node, ast.IfExp):
+            return _one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             result = self.evaluate(node.values[0], depth)
             for operand in node.values[1:]:
@@ -208,19 +219,40 @@ class Evaluator:
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
         parts: list[str] = []
+        shape: list[str] = []  # the text with unknown parts as holes
+        known = True
         origin = None
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 parts.append(part.value)
+                shape.append(part.value)
                 continue
             if not isinstance(part, ast.FormattedValue):
                 return Value.unknown(origin)
             value = self.evaluate(part.value, depth)
             origin = origin or value.origin
             if not value.known or part.format_spec is not None or part.conversion != -1:
-                return Value.unknown(origin)
+                known = False
+                shape.append(_text_of(value) or HOLE)
+                continue
             parts.append(str(value.value))
+            shape.append(str(value.value))
+        if not known:
+            return Value(False, None, origin, template="".join(shape))
         return Value(True, "".join(parts), origin)
+
+    def _percent(self, node: ast.BinOp, depth: int) -> Value:
+        """``"smtp.%s.com" % region``: the text when every part is known, else its shape."""
+        left = self.evaluate(node.left, depth)
+        right = self.evaluate(node.right, depth)
+        if not (left.known and isinstance(left.value, str)):
+            return Value.unknown(left.origin or right.origin)
+        if right.known and _simple_fields(_PERCENT_FIELD, _PLAIN_PERCENT, left.value):
+            try:
+                return Value(True, left.value % right.value, left.origin or right.origin)  # type: ignore[operator]
+            except (TypeError, ValueError, KeyError):
+                return Value.unknown(None)
+        return Value(False, None, right.origin, template=_holes(_PERCENT_FIELD, left.value))
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
@@ -263,6 +295,9 @@ class Evaluator:
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
+        if base.known and not key.known:
+            # ``SERVERS[provider]``: one of the table's values, chosen at run time.
+            return _entries(base.value, key.origin or base.origin)
         return Value.unknown(base.origin)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
@@ -283,8 +318,12 @@ class Evaluator:
                 if key.known and key.value in mapping.value:
                     item = mapping.value[key.value]
                     return item if isinstance(item, Value) else Value(True, item)
-                if len(node.args) > 1:
-                    return self.evaluate(node.args[1], depth)
+                default = self.evaluate(node.args[1], depth) if len(node.args) > 1 else None
+                if not key.known:
+                    entries = _entries(mapping.value, key.origin or mapping.origin)
+                    return _one_of(entries, default) if default is not None else entries
+                if default is not None:
+                    return default
             elif _is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
@@ -302,6 +341,10 @@ class Evaluator:
             return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            formatted = self._format(node, func, depth)
+            if formatted is not None:
+                return formatted
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
             method = self._text_method(node, func, depth)
             if method is not None:
@@ -341,6 +384,28 @@ class Evaluator:
         except (TypeError, ValueError, LookupError, AttributeError):
             return None
         return Value(True, value, base.origin, literal=base.literal, literal_span=base.literal_span)
+
+    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
+        its shape; None when the receiver is not known text."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, str):
+            return None
+        if any(is_spread(a) for a in (*node.args, *node.keywords)):
+            return Value(False, None, template=_holes(_FORMAT_FIELD, base.value))
+        args = [self.evaluate(a, depth) for a in node.args]
+        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
+        origin = next((a.origin for a in (*args, *keywords.values()) if a.origin), None)
+        plain = _simple_fields(_FORMAT_FIELD, _PLAIN_FORMAT, base.value)
+        if plain and all(a.known for a in (*args, *keywords.values())):
+            try:
+                text = base.value.format(
+                    *(a.value for a in args), **{k: v.value for k, v in keywords.items()}
+                )
+            except (IndexError, KeyError, ValueError, AttributeError, TypeError):
+                return Value.unknown(origin)
+            return Value(True, text, origin)
+        return Value(False, None, origin, template=_holes(_FORMAT_FIELD, base.value))
 
     def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
@@ -692,6 +757,71 @@ class Evaluator:
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
+
+
+# Replacement fields of ``%`` and ``str.format``, and the plain ones whose result is the
+# argument's text as it is: a width or precision (``%999999999d``) is not worked out.
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
+_PLAIN_PERCENT = re.compile(r"%(?:\([A-Za-z_]\w*\))?[sdir%]")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+_PLAIN_FORMAT = re.compile(r"\{\{|\}\}|\{(?:\d+|[A-Za-z_]\w*)?\}")
+HOLE = "{}"
+# Candidates kept for a value that is one of several: a table of hosts, not a data file.
+_MAX_CANDIDATES = 32
+
+
+def _simple_fields(fields: re.Pattern[str], plain: re.Pattern[str], text: str) -> bool:
+    return all(plain.fullmatch(match.group()) for match in fields.finditer(text))
+
+
+def _holes(fields: re.Pattern[str], text: str) -> str:
+    """A format string with each replacement field written as a hole (``{}``)."""
+
+    def hole(match: re.Match[str]) -> str:
+        field = match.group()
+        if field in ("%%", "{{", "}}"):
+            return field[0]
+        return HOLE
+
+    return fields.sub(hole, text)
+
+
+def _text_of(value: Value) -> str | None:
+    """What a part of a string tells: its text, or its shape."""
+    if value.known:
+        return value.value if isinstance(value.value, str) else None
+    return value.template
+
+
+def _one_of(*values: Value) -> Value:
+    """A value that is one of ``values``: known when they agree, else unknown with them
+    as its candidates (theirs, for values that are themselves one of several)."""
+    options: list[Value] = []
+    for value in values:
+        options.extend(value.candidates if value.candidates is not None else (value,))
+    known = [option for option in options if option.known]
+    if len(known) == len(options) and all(o.value == known[0].value for o in known[1:]):
+        return options[0]
+    origin = next((option.origin for option in options if option.origin), None)
+    if len(options) > _MAX_CANDIDATES:
+        return Value.unknown(origin)
+    return Value(False, None, origin, candidates=tuple(options))
+
+
+def _entries(container: object, origin: str | None) -> Value:
+    """An entry of a dict, list or tuple of the module picked by a key known only at run
+    time: unknown, with the entries as its candidates."""
+    if isinstance(container, dict):
+        items = list(container.values())
+    elif isinstance(container, (tuple, list)):
+        items = list(container)
+    else:
+        return Value.unknown(origin)
+    if not items or len(items) > _MAX_CANDIDATES:
+        return Value.unknown(origin)
+    options = [item if isinstance(item, Value) else Value(True, item) for item in items]
+    found = _one_of(*options)
+    return Value(False, None, origin, candidates=found.candidates or (found,))
 
 
 def _or(left: Value, right: Value) -> Value:
