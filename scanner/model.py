@@ -263,6 +263,9 @@ class Connection:
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
+    # Ports of sessions opened before the one on ``port``: a constructor given a host
+    # connects at once, so ``SMTP_SSL(host)`` then ``connect(host, 587)`` first tries 465.
+    earlier_ports: list[Value] = field(default_factory=list)
     # What the library offers instead of a password, for messages ("a custom EmailBackend").
     oauth_hint: str = ""
     # Opened by a logging handler to mail log records: its password login is reported as

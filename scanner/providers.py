@@ -347,7 +347,7 @@ _GENERIC_NAMES = frozenset(
 )  # fmt: skip
 _OWNERS = ("your", "my", "some")
 _FILLER = re.compile(r"^(?:x{2,}|\*+|_+)$")
-_NOT_A_HOST = re.compile(r"[<>{}$%\[\]\s*]")
+_NOT_A_HOST = re.compile(r"[<>{}$%\[\]*]")
 # Second-level labels under which a country registers names (``example.co.uk``).
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
 

@@ -58,7 +58,7 @@ _STARTTLS = {
 
 
 def _port(site: CallSite, client: _Client) -> Value:
-    port = site.arg("port")
+    port = common.port(site.arg("port"))  # smtplib takes "587" as it takes 587
     if not site.has("port") or (port.known and port.value in (0, None)):
         return Value(True, client.default_port)
     return port
@@ -70,12 +70,13 @@ def _split_host_port(host: Value, code: str) -> tuple[Value, Value | None]:
     if not (host.known and isinstance(host.value, str) and host.value.count(":") == 1):
         return host, None
     name, _, digits = host.value.partition(":")
+    digits = digits.strip()  # smtplib's int() takes "smtp.gmail.com: 587" too
     if not digits.isdigit():
         return host, None
     port = Value(True, int(digits), host.origin, host.span, source=digits)
     where = host.literal_span
     if host.literal and where is not None and where.line == where.end_line:
-        offset = code[where.start : where.end].rfind(":" + digits) + 1
+        offset = code[where.start : where.end].rfind(digits)
         if offset > 0:
             digits_span = Span(
                 where.line,
@@ -177,14 +178,18 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
 
 def _connect(conn: Connection, site: CallSite) -> Step:
     host = site.arg("host")
-    port = site.arg("port")
+    port = common.port(site.arg("port"))
     if conn.protocol is Protocol.SMTP and not site.has("port"):
         host, inline_port = _split_host_port(host, site.code)
         if inline_port is not None:
             site.args["port"] = port = inline_port
+    # A constructor given a host, or an earlier connect(), opened a session already.
+    opened = conn.host is not MISSING or conn.first(StepKind.CONNECT) is not None
     if host.present:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
+        if opened and not (port.known and conn.port.known and port.value == conn.port.value):
+            conn.earlier_ports.append(conn.port)
         conn.port = port
         to_587 = edits.replace_literal(port, "587", site.code)
         switch = conn.remedies.get(RemedyKind.USE_STARTTLS)
