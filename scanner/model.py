@@ -271,7 +271,8 @@ class Connection:
     # Opened by a logging handler to mail log records: its password login is reported as
     # handler credentials (AS103), not as a plain SMTP login.
     log_handler: bool = False
-    # Found by a token-level scan of a file that does not parse: low confidence, no fix.
+    # Found by a token-level scan of a file that does not parse (no fix), or made through
+    # a module the file uses without importing it: low confidence.
     inferred: bool = False
     # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
     test_code: bool = False
@@ -310,6 +311,8 @@ class TokenRequest:
     scopes: Value
     span: Span
     used_for_mail: bool = False  # the token reaches an XOAUTH2 authentication
+    # Found by a token-level scan of a file that does not parse: low confidence.
+    inferred: bool = False
 
 
 @dataclass

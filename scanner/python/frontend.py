@@ -96,10 +96,14 @@ class PythonFrontEnd:
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
-            for conn in scan_unparsable(path, data).connections:
-                line = conn.opened_at.line
+            scanned = scan_unparsable(path, data)
+            for found in (*scanned.connections, *scanned.token_requests):
+                line = found.opened_at.line if isinstance(found, Connection) else found.span.line
                 if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
-                    mail.connections.append(conn)
+                    if isinstance(found, Connection):
+                        mail.connections.append(found)
+                    else:
+                        mail.token_requests.append(found)
         return mail
 
     def _matters(self, symbols: Symbols, data: bytes) -> bool:
@@ -179,6 +183,8 @@ class _ModuleAnalysis:
             if opened is None:
                 continue
             conn, adapter, site = opened
+            # ``smtplib.SMTP(...)`` in a snippet that never imports smtplib: a guess.
+            conn.inferred = conn.inferred or self.symbols.assumes_import(call.func)
             # Remedies of one constructor call exclude each other within a round.
             conn.remedies = {
                 kind: dataclasses.replace(remedy, target=site.span.start)
