@@ -301,6 +301,12 @@ class SecretUse:
     value: Value
     what: str  # "SMTP password", "EMAIL_HOST_PASSWORD", ...
     span: Span
+    # False for a literal taken for a secret by its name (``smtp_password = "..."``), not
+    # by where it goes: medium confidence.
+    certain: bool = True
+    # Handed to a token library (an MSAL client secret): a mail secret only in a module
+    # that does mail.
+    needs_mail: bool = False
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
+from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
@@ -231,6 +232,7 @@ class _ModuleAnalysis:
         self._link_tokens()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        add_secret_literals(self.symbols, self.values, self.mail)
         return self.mail
 
     def _event(self, node: ast.AST, event: Event) -> None:

@@ -25,6 +25,7 @@ from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_
 from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
+from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
@@ -37,28 +38,6 @@ _MAIL_LIBRARIES = frozenset(
     for name in (*adapter.clients, *adapter.functions, *adapter.presets)
 )
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
-# The protocol each mail library or framework speaks, by its top-level module.
-_LIBRARY_PROTOCOLS = {
-    **dict.fromkeys(("imaplib", "imap_tools", "imapclient"), Protocol.IMAP),
-    "poplib": Protocol.POP,
-    "exchangelib": Protocol.EWS,
-    **dict.fromkeys(
-        (
-            "smtplib",
-            "aiosmtplib",
-            "yagmail",
-            "redmail",
-            "envelopes",
-            "emails",
-            "flask",
-            "flask_mail",
-            "flask_mailman",
-            "fastapi_mail",
-            "django",
-        ),
-        Protocol.SMTP,
-    ),
-}
 
 
 def read_python_settings(
@@ -128,7 +107,7 @@ def _spoken(symbols: Symbols, code: list[Connection]) -> dict[Protocol, str]:
             names = [alias.name for alias in statement.names]
         for name in names:
             library = name.split(".", 1)[0]
-            protocol = _LIBRARY_PROTOCOLS.get(library)
+            protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)
             if protocol is not None:
                 spoken.setdefault(protocol, library)
     return spoken

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ...model import MISSING, MailFile, TokenRequest, Value
+from ...model import MISSING, MailFile, SecretUse, TokenRequest, Value
 from ...providers import is_microsoft_authority, lookup
 from .base import Adapter, CallSite, FunctionSpec
 
@@ -31,6 +31,12 @@ _GRANTS = {
     "urn:ietf:params:oauth:grant-type:device_code": "device_code",
     "device_code": "device_code",
     "urn:ietf:params:oauth:grant-type:jwt-bearer": "on_behalf_of",
+}
+# Fields of a token request's form that are secrets when written as literals.
+_FORM_SECRETS = {
+    "client_secret": "client secret",
+    "refresh_token": "refresh token",
+    "password": "password of the resource-owner password flow",
 }
 # Where the form of each call shape is: parameters (positional names) and body keywords.
 _POST = ("url", "data", "json")
@@ -106,13 +112,22 @@ def _endpoint(site: CallSite, url_param: str) -> bool | None:
 
 
 def _record(
-    mail: MailFile, site: CallSite, endpoint: bool | None, flow: str | None, scopes: Value
+    mail: MailFile,
+    site: CallSite,
+    endpoint: bool | None,
+    flow: str | None,
+    scopes: Value,
+    form: dict[str, Value] | None = None,
 ) -> None:
     if endpoint is False:
         return
     if endpoint is None and not (flow and _microsoft_resource(scopes)):
         return
     mail.token_requests.append(TokenRequest(flow or "unknown", scopes, site.span))
+    for name, what in _FORM_SECRETS.items():
+        value = (form or {}).get(name)
+        if value is not None and value.literal and value.literal_span is not None:
+            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
 
 
 def _post(url_param: str):
@@ -124,7 +139,7 @@ def _post(url_param: str):
         form = _form(site)
         grant = _text(form.get("grant_type"))
         flow = _GRANTS.get(grant, "unknown") if grant else None
-        _record(mail, site, _endpoint(site, url_param), flow, _scopes(form))
+        _record(mail, site, _endpoint(site, url_param), flow, _scopes(form), form)
 
     return record
 
