@@ -27,7 +27,9 @@ BASE64_ENCODERS = frozenset(
         "email.encoders.encode_base64",
     }
 )
-_MAX_DEPTH = 8
+# Steps from a value back to the calls it comes from: a token passes a helper, a response,
+# a subscript and a format on its way to an authobject.
+_MAX_DEPTH = 16
 _MAX_NODES = 256  # a value's history is short in real code; stop before pathological modules
 
 Function = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef

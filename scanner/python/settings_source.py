@@ -26,6 +26,7 @@ from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .mail_libraries import FRAMEWORKS, LIBRARIES
+from .settings_branches import TRY_STAR, branches
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
@@ -274,6 +275,12 @@ class _Reader:
 
     def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
+            if isinstance(statement, (ast.If, ast.Try, *TRY_STAR)):
+                # Settings under a branch are settings: of the production branch of an
+                # ``if DEBUG:``, else of every branch, in order (a later one overrides).
+                for branch in branches(statement):
+                    self.statements(branch, group, complete=complete)
+                continue
             if isinstance(statement, ast.Assign):
                 targets = statement.targets
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:

@@ -4,9 +4,9 @@
 data={"grant_type": "password", ...})`` is the password flow (ROPC) that MSAL's
 ``acquire_token_by_username_password`` makes; ``scope=https://graph.microsoft.com/.default``
 is a Graph token, refused for XOAUTH2. The same request is written with requests, httpx,
-urllib3 and urllib, or with requests-oauthlib/Authlib's ``fetch_token(username=...,
-password=...)``. Each becomes a :class:`TokenRequest` like MSAL's, so AS106 and AS302
-judge them alike.
+urllib3, urllib and http.client, or with requests-oauthlib/Authlib's
+``fetch_token(username=..., password=...)``. Each becomes a :class:`TokenRequest` like
+MSAL's, so AS106 and AS302 judge them alike.
 
 A request counts when its URL is a Microsoft token endpoint (the host from the provider
 table, the path ending in ``/token``), or, when the URL cannot be known, when its form
@@ -185,7 +185,8 @@ HTTP_TOKENS = Adapter(
     },
     object_methods={
         "post": FunctionSpec(_POST, _post("url")),
-        "request": FunctionSpec(_REQUEST, _post("url")),
+        # http.client's ``HTTPSConnection.request(method, url, body, headers)`` too.
+        "request": FunctionSpec((*_REQUEST, "body"), _post("url")),
         "request_encode_body": FunctionSpec((*_REQUEST, "fields"), _post("url")),
         "fetch_token": FunctionSpec(_FETCH_TOKEN_PARAMS, _fetch_token),
     },
