@@ -183,3 +183,23 @@ def _rules():
     from authsweep.rules import ALL_RULES
 
     return [rule() for rule in ALL_RULES]
+
+
+def test_a_host_known_in_part_passed_to_a_helper() -> None:
+    code = (
+        "import os, smtplib\n"
+        "def connect(host, user, pw):\n"
+        "    s = smtplib.SMTP(host, 587)\n"
+        "    s.starttls()\n"
+        "    s.login(user, pw)\n"
+        "connect(f\"{os.environ['REGION']}.office365.com\", 'u', os.environ['P'])\n"
+        "def connect2(host, user, pw):\n"
+        "    s = smtplib.SMTP(host, 587)\n"
+        "    s.starttls()\n"
+        "    s.login(user, pw)\n"
+        "connect2('smtp.gmail.com', 'u', os.environ['P'])\n"
+        "connect2('smtp.mail.yahoo.com', 'u', os.environ['P'])\n"
+    )
+    got = {(f.rule, f.span.line, f.severity.value) for f in _findings(code)}
+    assert ("AS101", 5, "error") in got
+    assert not [line for _, line, _ in got if line > 6]  # Gmail or Yahoo, every call

@@ -578,6 +578,8 @@ class Evaluator:
                     f"parameter {name}",
                     literal=value.literal,
                     literal_span=value.literal_span,
+                    template=value.template,
+                    candidates=value.candidates,
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -626,11 +628,23 @@ class Evaluator:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if not value.known:
+            if not value.known and value.template is None and value.candidates is None:
                 return None
             values.append((value, self._names_microsoft(call, depth)))
         if not values:
             return None
+        if not all(value.known for value, _ in values):
+            # Known in part at some call (``connect(f"{region}.office365.com")``): the
+            # parameter is one of what the calls pass.
+            passed = [value for value, _ in values]
+            found = passed[0] if len(passed) == 1 else _one_of(*passed)
+            return Value(
+                False,
+                None,
+                f"parameter {name}",
+                template=found.template,
+                candidates=found.candidates,
+            )
         # The call that names a Microsoft host is the one reported, all its arguments
         # together (its port with its host).
         chosen = next((v for v, microsoft in values if microsoft), values[0][0])
