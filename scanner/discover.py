@@ -12,13 +12,13 @@ import errno
 import fnmatch
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from .findings import FileError
+from .git import GitFailure, enclosing_repository, run_git
 from .globs import PathGlobs
 
 T = TypeVar("T")
@@ -256,20 +256,17 @@ def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
 
 
 def _git_files(root: str) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files below ``root``, or None outside git."""
+    """Tracked and untracked-but-not-ignored files below ``root``, or None outside git
+    (or when git cannot say: the tree is then walked)."""
+    repository = enclosing_repository(Path(root))
+    if repository is None:
+        return None
+    arguments = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        listed = run_git(arguments, repository=repository, cwd=Path(root))
+    except GitFailure:
         return None
-    if result.returncode != 0:
-        return None
-    files = {os.path.join(root, os.fsdecode(raw)) for raw in result.stdout.split(b"\0") if raw}
+    files = {os.path.join(root, os.fsdecode(raw)) for raw in listed.split(b"\0") if raw}
     # Nothing listed: the folder is ignored or empty for git; named explicitly, it is walked.
     return sorted(files) if files else None
 
