@@ -284,15 +284,22 @@ def read_stdin(display: str, limit: int):
 
 
 def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Path | None:
-    from ..cache import CACHE_FOLDER, project_root
+    """Where the result cache is (None: no cache). A cache folder that is a symbolic link
+    (say, committed in the tree being checked) is not used: the cache never follows one."""
+    from ..cache import CACHE_FOLDER, linked_folder, project_root
 
     if no_cache:
         return None
     if cache_dir is not None:
-        return cache_dir
-    if os.environ.get("AUTHSWEEP_CACHE_DIR"):
-        return Path(os.environ["AUTHSWEEP_CACHE_DIR"])
-    return project_root(paths, Path.cwd()) / CACHE_FOLDER
+        folder = cache_dir
+    elif os.environ.get("AUTHSWEEP_CACHE_DIR"):
+        folder = Path(os.environ["AUTHSWEEP_CACHE_DIR"])
+    else:
+        folder = project_root(paths, Path.cwd()) / CACHE_FOLDER
+    if linked_folder(folder):
+        warn(f"{folder} is a symbolic link; running without the cache (it follows no link)")
+        return None
+    return folder
 
 
 class GitError(Exception):
