@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import inputs
-from .discover import SKIP_DIRS
+from .discover import SKIP_DIRS, walk
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -163,7 +163,7 @@ def _facts(root: Path) -> ProjectFacts:
 def _project_files(root: Path) -> list[_Listed]:
     """The project's Python files and its code in other languages (scripts, Dockerfiles)."""
     listed: list[_Listed] = []
-    for folder, folders, files in os.walk(root):
+    for folder, folders, files in walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
         for name in sorted(files):
             python = name.endswith(".py")
