@@ -5,13 +5,30 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from authsweep.scanner.discover import walk
 from cli_support import GIT_ENV, run_cli
 from sweep_support import PORT_465, repository
 
 DEPTH = 1000
 MODULE = PORT_465  # one finding, with a safe fix
+
+
+@pytest.fixture(autouse=True)
+def _remove_deep_trees(tmp_path: Path) -> Iterator[None]:
+    """Remove what the test made without recursion: shutil.rmtree (pytest's clean-up of
+    old temporary folders) recurses, and fails at this depth."""
+    yield
+    folders = []
+    for folder, _, others in walk(tmp_path):
+        for name in others:
+            os.unlink(os.path.join(folder, name))
+        folders.append(folder)
+    for folder in reversed(folders[1:]):
+        os.rmdir(folder)
 
 
 def deep_folder(top: Path, name: str = "m.py", text: str = MODULE) -> str:
