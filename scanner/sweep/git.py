@@ -7,10 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..git import GitFailure, Repository, repository_at, run_git
+from ..git import (
+    LOCAL_TIMEOUT_SECONDS,
+    NETWORK_COMMANDS,
+    GitFailure,
+    Repository,
+    repository_at,
+    run_git,
+)
 
 # Clones of large repositories over slow links take a while; a hung one must not stop
-# the sweep.
+# the sweep. Commands on a local repository get git.py's shorter bound.
 GIT_TIMEOUT_SECONDS = 900
 
 
@@ -19,7 +26,7 @@ def git(
     tree: Path | None = None,
     *,
     stdin: str | None = None,
-    timeout: float = GIT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> str:
     """Run git in the repository whose work tree is ``tree`` (None: in none, as for a
     clone); its standard output, or GitFailure with git's own reason."""
@@ -28,6 +35,9 @@ def git(
         repository = repository_at(tree.absolute())
         if repository is None:
             raise GitFailure(f"{tree} is not a git repository (no .git)")
+    if timeout is None:
+        network = args[0] in NETWORK_COMMANDS
+        timeout = GIT_TIMEOUT_SECONDS if network else LOCAL_TIMEOUT_SECONDS
     output = run_git(
         args,
         repository=repository,
