@@ -159,13 +159,18 @@ def from_document(path: Path) -> Inventory:
     findings = document.get("findings")
     if not isinstance(findings, list):
         raise InventoryError(f"{path}: 'findings' is missing or malformed")
+    return from_findings(findings, str(path))
+
+
+def from_findings(findings: list, source: str) -> Inventory:
+    """The uses in findings as the JSON reports write them."""
     uses = []
     for index, finding in enumerate(findings):
         try:
             uses.extend(_document_uses(finding))
-        except (KeyError, TypeError, ValueError) as error:
-            raise InventoryError(f"{path}: finding {index + 1} is malformed ({error})") from None
-    return build(uses, str(path))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InventoryError(f"{source}: finding {index + 1} is malformed ({error})") from None
+    return build(uses, source)
 
 
 def _document_uses(finding: dict) -> list[Use]:
