@@ -327,11 +327,13 @@ def _json_records(path: Path, stream: IO[str], line_offset: int) -> Iterator[tup
             try:
                 item, end = decoder.raw_decode(buffer, position)
             except json.JSONDecodeError as error:
-                if eof or not more():
+                if eof:
+                    at = line - buffer.count("\n", 0, position) + error.lineno - 1
                     raise ReportError(
-                        f"{path}:{line + error.lineno - 1}: not JSON ({error.msg}); expected "
+                        f"{path}:{at}: not JSON ({error.msg}); expected "
                         f"sign-in records with {SIGN_IN_COLUMNS}"
                     ) from None
+                more()
                 continue
             line += buffer.count("\n", position, end)
             position = end
