@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ class ReportError(Exception):
     """An export that cannot be read; the message names the file, line and columns."""
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.casefold())
 
@@ -150,8 +152,9 @@ def read_sign_ins(path: Path, evidence: Evidence) -> None:
 
 
 def _add_sign_in(path: Path, line: int, record: dict, evidence: Evidence) -> None:
-    upn = _field(record, _UPN)
-    client = _field(record, _CLIENT)
+    keyed = {_key(name): value for name, value in record.items()}
+    upn = _field(keyed, _UPN)
+    client = _field(keyed, _CLIENT)
     if upn is None or client is None:
         found = ", ".join(record) or "nothing"
         raise ReportError(
@@ -163,17 +166,17 @@ def _add_sign_in(path: Path, line: int, record: dict, evidence: Evidence) -> Non
         return  # a browser, a modern client, ActiveSync...: not what the code does
     activity = evidence.of(str(upn))
     activity.protocols.add(protocol)
-    if _succeeded(_field(record, _STATUS)):
+    if _succeeded(_field(keyed, _STATUS)):
         activity.basic += 1  # a legacy client app: a password sign-in
     else:
         activity.failed += 1
     evidence.rows += 1
-    when = _field(record, _WHEN)
+    when = _field(keyed, _WHEN)
     evidence.note(str(when).strip() if when is not None else None)
 
 
-def _field(record: dict, names: tuple[str, ...]) -> object | None:
-    keyed = {_key(k): v for k, v in record.items()}
+def _field(keyed: dict, names: tuple[str, ...]) -> object | None:
+    """The first of ``names`` with a value in a record keyed by :func:`_key`."""
     for name in names:
         if name in keyed and keyed[name] not in (None, ""):
             return keyed[name]
