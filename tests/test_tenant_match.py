@@ -301,9 +301,6 @@ def test_sweep_html_has_the_tenant_section(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text()
     section = html[html.index('<section id="tenant">') :]
     assert '<a href="#tenant">' in html
-    assert (
-        "mailer/mailer.py</code>:8" in section.replace("<code>", "").replace("</code>:", "</code>:")
-        or "mailer/mailer.py:8" in section
-    )
+    assert "<code>mailer/mailer.py:8</code>" in section
     assert "&lt;script&gt;@contoso.com" in section and "<script>@" not in html
     assert "1 basic auth in the tenant, found in code" in section

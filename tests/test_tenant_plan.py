@@ -215,3 +215,17 @@ def test_cli_plan_bad_input(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     both = invoke("tenant", "plan", "x.py", "--sweep", "sweep.json", cwd=tmp_path)
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_check_json_carries_mailboxes_also_from_the_cache(tmp_path: Path) -> None:
+    write(tmp_path / "mailer.py", MAILER)
+    runs = [
+        json.loads(invoke("check", "mailer.py", "--format", "json", cwd=tmp_path).stdout)
+        for _ in range(2)  # the second run reads the result cache
+    ]
+    assert (tmp_path / ".authsweep_cache").is_dir()
+    first, cached = ([f.get("mailboxes") for f in run["findings"]] for run in runs)
+    assert first == cached
+    assert {"protocol": "imap", "address": "Inbox@Contoso.com", "role": "login"} in [
+        box for boxes in first if boxes for box in boxes
+    ]
