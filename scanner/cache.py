@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
+from .findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
 from .inputs import RACY_SECONDS, content_hash, unchanged
 from .model import Edit, NewFile, OtherFile, Remedy, Span
 
@@ -142,6 +142,7 @@ def finding_from_json(data: dict) -> Finding:
         suppressed=data["suppressed"],
         notes=list(data["notes"]),
         frame=[tuple(item) for item in data["frame"]],
+        mailboxes=tuple(Mailbox(**box) for box in data.get("mailboxes", ())),
     )
 
 
