@@ -7,9 +7,9 @@ filter drivers when it hashes or writes a file, ...). Every git command authswee
 goes through :func:`run_git`, which switches each of them off:
 
 - on the command line, which git reads after every config file (system, user,
-  repository, includes), so its value wins: :data:`SWITCHED_OFF`, and for the drivers
-  the repository's config names (``filter.<name>.*``, ``diff.<name>.*``,
-  ``merge.<name>.driver``, ``hook.<name>.*``), an empty value for each;
+  repository, includes), so its value wins: :data:`SWITCHED_OFF`, and each driver and
+  configured hook the effective config names (``filter.<name>.*``, ``diff.<name>.*``,
+  ``merge.<name>.driver``, ``hook.<name>.command``), emptied or disabled;
 - in the environment, which git reads before config where both exist: no editor, no
   pager, no terminal prompt, no transport at all for a command that works on a local
   repository (so no lazy fetch of a partial clone), ssh in batch mode;
@@ -34,9 +34,9 @@ from pathlib import Path
 LOCAL_TIMEOUT_SECONDS = 120.0
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
-# Config keys that name a program git runs, each with the value that stops it. Values
-# every git version since 2.20 parses (an empty core.fsmonitor is "off" to old and new
-# git alike; "false" would be a program's name to git 2.35 and older).
+# Config keys that name a program git runs, each with the value that stops it, in a form
+# old and new git read alike (an empty core.fsmonitor is "off" to both; "false" would be
+# a program's name to git 2.35 and older).
 SWITCHED_OFF: tuple[tuple[str, str], ...] = (
     ("core.fsmonitor", ""),  # the fsmonitor hook: status, ls-files, diff, add, checkout
     ("core.hooksPath", os.devnull),  # no hooks folder, so no hook of any event runs
@@ -126,7 +126,6 @@ def _environment(network: bool) -> dict[str, str]:
         GIT_EDITOR=":",  # git's own "no editor" (the environment beats core.editor)
         GIT_SEQUENCE_EDITOR=":",
         GIT_PAGER="cat",
-        GIT_OPTIONAL_LOCKS="0",
         LC_ALL="C",  # messages as recorded in reports: one language
     )
     if not network:
