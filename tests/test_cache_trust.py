@@ -102,6 +102,17 @@ def test_a_config_file_added_above_changes_the_message(tmp_path: Path) -> None:
     assert "(password set in .env:1)" in mailer[0]["message"]
 
 
+def test_a_changed_configuration_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    """``[tool.authsweep]`` is part of the key of the results file itself."""
+    root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
+    write(root / "pyproject.toml", '[project]\nname = "shop"\n[tool.authsweep]\nignore = ["AS1"]\n')
+    _age(root)
+    assert check(root).returncode == 0
+    write(root / "pyproject.toml", '[project]\nname = "shop"\n')
+    _age(root)
+    assert ("app/mailer.py", "AS101") in rules(check(root))
+
+
 def test_the_project_facts_are_an_input(tmp_path: Path) -> None:
     """A result that used what the whole project imports (Flask-Mail or Flask-Mailman)
     is computed again when a project file changes."""
