@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import click
+import typer
 from typer.core import TyperGroup
 
 EXIT_ERROR = 2
@@ -30,11 +30,11 @@ class GuardedGroup(TyperGroup):
     and run inside :func:`output_failures`: click itself would turn a closed pipe into
     exit 1, and anything else into a traceback."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with output_failures():
             return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         with output_failures():
             return super().invoke(ctx)
 
