@@ -22,6 +22,7 @@ from .common import HelpCommand
 from .docs import explain, list_rules
 from .fix import fix
 from .output import GuardedGroup
+from .tenant import tenant_app
 
 app = typer.Typer(
     cls=GuardedGroup,
@@ -42,6 +43,7 @@ app.command(cls=HelpCommand)(explain)
 app.command("sweep", cls=HelpCommand)(sweep_command)
 app.command("merge", cls=HelpCommand)(merge_command)
 app.add_typer(lab_app, name="lab")
+app.add_typer(tenant_app, name="tenant")
 
 
 def _version(value: bool) -> None:
