@@ -29,6 +29,7 @@ COMMANDS = {
     "sweep": ("sweep", "org", "--no-cache", "--exit-zero"),
     "merge": ("merge", "sweep.json", "--format", "html"),
     "lab run": ("lab", "run", "--timeout", "30", "--", sys.executable, "-c", "pass"),
+    "tenant --help": ("tenant", "--help"),
     "--version": ("--version",),
     "--help": ("--help",),
 }
