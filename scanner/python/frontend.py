@@ -232,6 +232,7 @@ class _ModuleAnalysis:
         self._link_tokens()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
         return self.mail
 

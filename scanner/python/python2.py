@@ -136,7 +136,7 @@ def map_back(mail: MailFile, lines: LineMap) -> None:
             _drop_edits(step)
     for request in mail.token_requests:
         request.inferred = True
-    for name in ("connections", "secrets", "token_requests", "ews"):
+    for name in ("connections", "secrets", "token_requests", "ews", "hidden"):
         setattr(mail, name, [_remap(item, lines, {}) for item in getattr(mail, name)])
 
 

@@ -51,6 +51,10 @@ _CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"}
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 # Methods of str and bytes whose result a known value still tells.
 _TEXT_METHODS = frozenset({"decode", "encode", "strip", "lower", "upper"})
+# Methods of str and bytes whose result is made of the text and the arguments
+# (``"".join``, ``.format``, ``.replace``): not computed (a format width or a join can
+# be made huge), only where their text comes from.
+_STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.startswith("_"))
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -159,6 +163,7 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            literal_parts=value.literal_parts,
             template=value.template,
             candidates=value.candidates,
         )
@@ -166,7 +171,9 @@ class Evaluator:
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (str, bytes, int, float, bool)) or node.value is None:
-                return Value(True, node.value, literal=True, literal_span=self.span(node))
+                span = self.span(node)
+                parts = (span,) if isinstance(node.value, (str, bytes)) and node.value else ()
+                return Value(True, node.value, literal=True, literal_span=span, literal_parts=parts)
             return Value.unknown(None)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.evaluate(node.operand, depth)
@@ -183,21 +190,27 @@ class Evaluator:
             return self._subscript(node, depth)
         if isinstance(node, ast.JoinedStr):
             return self._fstring(node, depth)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if isinstance(node, ast.BinOp):
             left = self.evaluate(node.left, depth)
             right = self.evaluate(node.right, depth)
-            if left.known and right.known:
+            parts = left.literal_parts + right.literal_parts
+            origin = left.origin or right.origin
+            if isinstance(node.op, ast.Add) and left.known and right.known:
                 try:
-                    return Value(True, left.value + right.value, left.origin or right.origin)  # type: ignore[operator]
+                    total = left.value + right.value  # type: ignore[operator]
                 except TypeError:
-                    return Value.unknown(None)
-            parts = (_text_of(left), _text_of(right))
-            shape = "".join(HOLE if p is None else p for p in parts)
-            return Value(
-                False, None, left.origin or right.origin, template=shape if any(parts) else None
-            )
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            return self._percent(node, depth)
+                    return _built(None, parts)
+                return Value(True, total, origin, literal_parts=parts)
+            if isinstance(node.op, ast.Mod):
+                return _percent(left, right, parts)
+            if isinstance(node.op, ast.Add):
+                # Known in part: its shape, unknown parts as holes (``{}.office365.com``).
+                texts = (_text_of(left), _text_of(right))
+                shape = "".join(HOLE if text is None else text for text in texts)
+                template = shape if any(texts) else None
+                return Value(False, None, origin, literal_parts=parts, template=template)
+            # The rest: not computed, but built from its operands.
+            return _built(None, parts)
         if isinstance(node, ast.IfExp):
             return _one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
@@ -210,49 +223,47 @@ class Evaluator:
             # Each element as a Value, for adapters that take a tuple apart (``(host, port)``).
             spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
+            parts = tuple(span for item in items for span in item.literal_parts)
             if all(item.known for item in items):
-                return Value(True, tuple(item.value for item in items), items=elements)
-            return Value(False, None, items=elements)
+                values = tuple(item.value for item in items)
+                return Value(True, values, items=elements, literal_parts=parts)
+            return Value(False, None, items=elements, literal_parts=parts)
         if isinstance(node, ast.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
-        parts: list[str] = []
+        texts: list[str] = []
+        origin = None
+        # The f-string's own text, and what its fields are built from.
+        literal: tuple[Span, ...] = (self.span(node),)
+        values = [
+            self.evaluate(part.value, depth)
+            for part in node.values
+            if isinstance(part, ast.FormattedValue)
+        ]
+        parts = literal + tuple(span for value in values for span in value.literal_parts)
+        fields = iter(values)
         shape: list[str] = []  # the text with unknown parts as holes
         known = True
-        origin = None
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                parts.append(part.value)
+                texts.append(part.value)
                 shape.append(part.value)
                 continue
             if not isinstance(part, ast.FormattedValue):
-                return Value.unknown(origin)
-            value = self.evaluate(part.value, depth)
+                return _built(origin, parts)
+            value = next(fields)
             origin = origin or value.origin
             if not value.known or part.format_spec is not None or part.conversion != -1:
                 known = False
                 shape.append(_text_of(value) or HOLE)
                 continue
-            parts.append(str(value.value))
+            texts.append(str(value.value))
             shape.append(str(value.value))
         if not known:
-            return Value(False, None, origin, template="".join(shape))
-        return Value(True, "".join(parts), origin)
-
-    def _percent(self, node: ast.BinOp, depth: int) -> Value:
-        """``"smtp.%s.com" % region``: the text when every part is known, else its shape."""
-        left = self.evaluate(node.left, depth)
-        right = self.evaluate(node.right, depth)
-        if not (left.known and isinstance(left.value, str)):
-            return Value.unknown(left.origin or right.origin)
-        if right.known and _simple_fields(_PERCENT_FIELD, _PLAIN_PERCENT, left.value):
-            try:
-                return Value(True, left.value % right.value, left.origin or right.origin)  # type: ignore[operator]
-            except (TypeError, ValueError, KeyError):
-                return Value.unknown(None)
-        return Value(False, None, right.origin, template=_holes(_PERCENT_FIELD, left.value))
+            return Value(False, None, origin, literal_parts=parts, template="".join(shape))
+        return Value(True, "".join(texts), origin, literal_parts=parts)
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
@@ -268,7 +279,8 @@ class Evaluator:
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            return Value.unknown(None)
+            # ``"xxSecret"[2:]``: not computed, but a part of what it slices.
+            return _built(None, self.evaluate(node.value, depth).literal_parts)
         key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
@@ -297,8 +309,8 @@ class Evaluator:
                 return Value.unknown(f"config key {key.value}")
         if base.known and not key.known:
             # ``SERVERS[provider]``: one of the table's values, chosen at run time.
-            return _entries(base.value, key.origin or base.origin)
-        return Value.unknown(base.origin)
+            return _entries(base.value, key.origin or base.origin, base.literal_parts)
+        return _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
@@ -320,7 +332,8 @@ class Evaluator:
                     return item if isinstance(item, Value) else Value(True, item)
                 default = self.evaluate(node.args[1], depth) if len(node.args) > 1 else None
                 if not key.known:
-                    entries = _entries(mapping.value, key.origin or mapping.origin)
+                    origin = key.origin or mapping.origin
+                    entries = _entries(mapping.value, origin, mapping.literal_parts)
                     return _one_of(entries, default) if default is not None else entries
                 if default is not None:
                     return default
@@ -341,10 +354,6 @@ class Evaluator:
             return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
-        if isinstance(func, ast.Attribute) and func.attr == "format":
-            formatted = self._format(node, func, depth)
-            if formatted is not None:
-                return formatted
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
             method = self._text_method(node, func, depth)
             if method is not None:
@@ -364,11 +373,55 @@ class Evaluator:
                         inner.origin,
                         literal=inner.literal,
                         literal_span=inner.literal_span,
+                        literal_parts=inner.literal_parts,
                     )
                 except (TypeError, ValueError):
-                    return Value.unknown(inner.origin)
-            return Value.unknown(inner.origin)
+                    return _built(inner.origin, inner.literal_parts)
+            return _built(inner.origin, inner.literal_parts)
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            formatted = self._format(node, func, depth)
+            if formatted is not None:
+                return formatted
+        if isinstance(func, ast.Attribute) and func.attr in _STRING_METHODS:
+            # ``"".join(pieces)``, ``"{}{}".format(a, b)``: not computed, but built from the
+            # text it is called on and its arguments.
+            origin = f"call {name}" if name else None
+            return _built(origin, self._parts_of(func.value, node, depth))
         return Value.unknown(f"call {name}" if name else None)
+
+    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
+        its shape; None when the receiver is not known text."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, str):
+            return None
+        parts = self._parts_of(func.value, node, depth)
+        shape = _holes(_FORMAT_FIELD, base.value)
+        if any(is_spread(a) for a in (*node.args, *node.keywords)):
+            return Value(False, None, literal_parts=parts, template=shape)
+        args = [self.evaluate(a, depth) for a in node.args]
+        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
+        origin = next((a.origin for a in (*args, *keywords.values()) if a.origin), None)
+        plain = _simple_fields(_FORMAT_FIELD, _PLAIN_FORMAT, base.value)
+        if plain and all(a.known for a in (*args, *keywords.values())):
+            try:
+                text = base.value.format(
+                    *(a.value for a in args), **{k: v.value for k, v in keywords.items()}
+                )
+            except (IndexError, KeyError, ValueError, AttributeError, TypeError):
+                return _built(origin, parts)
+            return Value(True, text, origin, literal_parts=parts)
+        return Value(False, None, origin, literal_parts=parts, template=shape)
+
+    def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
+        operands = [receiver, *call.args, *(k.value for k in call.keywords)]
+        return tuple(
+            span
+            for operand in operands
+            for span in self.evaluate(
+                operand.value if isinstance(operand, ast.Starred) else operand, depth
+            ).literal_parts
+        )
 
     def _text_method(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
         """``b"...".decode()``, ``" pw ".strip()``: the known value with the method applied,
@@ -383,29 +436,15 @@ class Evaluator:
             value = getattr(base.value, func.attr)(*(a.value for a in arguments))
         except (TypeError, ValueError, LookupError, AttributeError):
             return None
-        return Value(True, value, base.origin, literal=base.literal, literal_span=base.literal_span)
-
-    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
-        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
-        its shape; None when the receiver is not known text."""
-        base = self.evaluate(func.value, depth)
-        if not base.known or not isinstance(base.value, str):
-            return None
-        if any(is_spread(a) for a in (*node.args, *node.keywords)):
-            return Value(False, None, template=_holes(_FORMAT_FIELD, base.value))
-        args = [self.evaluate(a, depth) for a in node.args]
-        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
-        origin = next((a.origin for a in (*args, *keywords.values()) if a.origin), None)
-        plain = _simple_fields(_FORMAT_FIELD, _PLAIN_FORMAT, base.value)
-        if plain and all(a.known for a in (*args, *keywords.values())):
-            try:
-                text = base.value.format(
-                    *(a.value for a in args), **{k: v.value for k, v in keywords.items()}
-                )
-            except (IndexError, KeyError, ValueError, AttributeError, TypeError):
-                return Value.unknown(origin)
-            return Value(True, text, origin)
-        return Value(False, None, origin, template=_holes(_FORMAT_FIELD, base.value))
+        parts = base.literal_parts + tuple(s for a in arguments for s in a.literal_parts)
+        return Value(
+            True,
+            value,
+            base.origin,
+            literal=base.literal,
+            literal_span=base.literal_span,
+            literal_parts=parts,
+        )
 
     def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
@@ -428,8 +467,9 @@ class Evaluator:
                 origin,
                 literal=default.literal,
                 literal_span=default.literal_span,
+                literal_parts=default.literal_parts,
             )
-        return Value.unknown(origin)
+        return _built(origin, default.literal_parts)
 
     def _unset(self, origin: str) -> Value:
         """An environment variable read without a default: the value the project's own
@@ -523,7 +563,14 @@ class Evaluator:
             except (TypeError, ValueError):
                 return Value.unknown(origin)
         literal_span = default.literal_span or (default.span if default.literal else None)
-        return Value(True, value, origin, literal=default.literal, literal_span=literal_span)
+        return Value(
+            True,
+            value,
+            origin,
+            literal=default.literal,
+            literal_span=literal_span,
+            literal_parts=default.literal_parts,
+        )
 
     def _made_by(self, node: ast.Name) -> str | None:
         """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
@@ -578,6 +625,7 @@ class Evaluator:
                     f"parameter {name}",
                     literal=value.literal,
                     literal_span=value.literal_span,
+                    literal_parts=value.literal_parts,
                     template=value.template,
                     candidates=value.candidates,
                 )
@@ -628,23 +676,26 @@ class Evaluator:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if not value.known and value.template is None and value.candidates is None:
-                return None
-            values.append((value, self._names_microsoft(call, depth)))
+            values.append((value, self._names_microsoft(call, depth) if value.known else False))
+        parts = tuple(span for value, _ in values for span in value.literal_parts)
+        if not all(value.known for value, _ in values):
+            passed = [value for value, _ in values]
+            if all(v.known or v.template is not None or v.candidates is not None for v in passed):
+                # Known in part at some call (``connect(f"{region}.office365.com")``): the
+                # parameter is one of what the calls pass.
+                found = passed[0] if len(passed) == 1 else _one_of(*passed)
+                return Value(
+                    False,
+                    None,
+                    f"parameter {name}",
+                    literal_parts=parts,
+                    template=found.template,
+                    candidates=found.candidates,
+                )
+            # Unknown here, but what the callers pass is still built from their literals.
+            return _built(f"parameter {name}", parts) if parts else None
         if not values:
             return None
-        if not all(value.known for value, _ in values):
-            # Known in part at some call (``connect(f"{region}.office365.com")``): the
-            # parameter is one of what the calls pass.
-            passed = [value for value, _ in values]
-            found = passed[0] if len(passed) == 1 else _one_of(*passed)
-            return Value(
-                False,
-                None,
-                f"parameter {name}",
-                template=found.template,
-                candidates=found.candidates,
-            )
         # The call that names a Microsoft host is the one reported, all its arguments
         # together (its port with its host).
         chosen = next((v for v, microsoft in values if microsoft), values[0][0])
@@ -656,6 +707,7 @@ class Evaluator:
             chosen.origin,
             literal=chosen.literal,
             literal_span=chosen.literal_span,
+            literal_parts=parts,
         )
 
     def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
@@ -817,12 +869,13 @@ def _one_of(*values: Value) -> Value:
     if len(known) == len(options) and all(o.value == known[0].value for o in known[1:]):
         return options[0]
     origin = next((option.origin for option in options if option.origin), None)
+    parts = tuple(span for option in options for span in option.literal_parts)
     if len(options) > _MAX_CANDIDATES:
-        return Value.unknown(origin)
-    return Value(False, None, origin, candidates=tuple(options))
+        return _built(origin, parts)
+    return Value(False, None, origin, literal_parts=parts, candidates=tuple(options))
 
 
-def _entries(container: object, origin: str | None) -> Value:
+def _entries(container: object, origin: str | None, parts: tuple[Span, ...]) -> Value:
     """An entry of a dict, list or tuple of the module picked by a key known only at run
     time: unknown, with the entries as its candidates."""
     if isinstance(container, dict):
@@ -830,18 +883,34 @@ def _entries(container: object, origin: str | None) -> Value:
     elif isinstance(container, (tuple, list)):
         items = list(container)
     else:
-        return Value.unknown(origin)
+        return _built(origin, parts)
     if not items or len(items) > _MAX_CANDIDATES:
-        return Value.unknown(origin)
+        return _built(origin, parts)
     options = [item if isinstance(item, Value) else Value(True, item) for item in items]
     found = _one_of(*options)
-    return Value(False, None, origin, candidates=found.candidates or (found,))
+    candidates = found.candidates or (found,)
+    return Value(False, None, origin, literal_parts=parts, candidates=candidates)
+
+
+def _percent(left: Value, right: Value, parts: tuple[Span, ...]) -> Value:
+    """``"smtp.%s.com" % region``: the text when every part is known, else its shape."""
+    origin = left.origin or right.origin
+    if not (left.known and isinstance(left.value, str)):
+        return _built(None, parts)
+    if right.known and _simple_fields(_PERCENT_FIELD, _PLAIN_PERCENT, left.value):
+        try:
+            return Value(True, left.value % right.value, origin, literal_parts=parts)  # type: ignore[operator]
+        except (TypeError, ValueError, KeyError):
+            return _built(None, parts)
+    template = _holes(_PERCENT_FIELD, left.value)
+    return Value(False, None, right.origin, literal_parts=parts, template=template)
 
 
 def _or(left: Value, right: Value) -> Value:
     """``os.environ.get("X") or "default"``: the default, from the environment."""
     if left.known and left.value:
         return left
+    parts = left.literal_parts + right.literal_parts
     if not left.known and right.known:
         return Value(
             True,
@@ -849,8 +918,14 @@ def _or(left: Value, right: Value) -> Value:
             left.origin,
             literal=right.literal,
             literal_span=right.literal_span,
+            literal_parts=parts,
         )
-    return right if left.known else Value.unknown(left.origin)
+    return right if left.known else _built(left.origin, parts)
+
+
+def _built(origin: str | None, parts: tuple[Span, ...]) -> Value:
+    """A value that is not computed, from ``origin``, built from the literals ``parts``."""
+    return Value(False, None, origin, literal_parts=parts)
 
 
 def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:
