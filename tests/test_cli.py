@@ -4,6 +4,7 @@ history, stdin with configuration."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,11 +55,19 @@ def test_every_option_and_argument_has_a_one_line_help() -> None:
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
+    """``python -m authsweep`` is the ``authsweep`` script: same output, exit codes, name."""
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
-    result = run_cli("check", "tls.py", cwd=tmp_path)
-    assert result.returncode == 1 and result.stdout.startswith("tls.py:3:1: AS201")
-    assert run_cli("--version", cwd=tmp_path).stdout.startswith("authsweep ")
-    assert sys.executable  # run_cli runs `python -m authsweep.scanner.cli`
+
+    def python_m(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "authsweep", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    result = python_m("check", "tls.py")
+    assert result.returncode == 1 and result.stdout.startswith("tls.py:3:1: AS201"), result
+    assert python_m("--version").stdout.startswith("authsweep ")
+    assert python_m("check", "--help").stdout.startswith("Usage: authsweep check")
+    assert python_m("check", "--no-such-option").returncode == 2
+    assert run_cli("check", "tls.py", cwd=tmp_path).stdout == result.stdout
 
 
 def test_unknown_format_and_bad_selectors_are_usage_errors(tmp_path: Path) -> None:
