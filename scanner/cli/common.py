@@ -72,6 +72,14 @@ SelectOpt = Annotated[
         "--select", metavar="RULES", help="Comma-separated rule ids or prefixes to run (AS1,AS201)."
     ),
 ]
+ExtendSelectOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--extend-select",
+        metavar="RULES",
+        help="Like --select, but adds these rules to the ones selected (configured or given).",
+    ),
+]
 IgnoreOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."),
@@ -221,11 +229,16 @@ def make_resolver(
     fail_on: str | None,
     max_file_size: str | None,
     assume_microsoft: bool = False,
+    extend_select: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
     from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
 
-    for option, value in (("--select", select), ("--ignore", ignore)):
+    for option, value in (
+        ("--select", select),
+        ("--extend-select", extend_select),
+        ("--ignore", ignore),
+    ):
         for code in codes(value):
             problem = selector_problem(code)
             if problem:
@@ -238,7 +251,13 @@ def make_resolver(
         except ValueError as error:
             usage_error(f"--max-file-size: {error}")
     overrides = Overrides(
-        codes(select), codes(ignore), all_providers, fail_on, size, assume_microsoft
+        codes(select),
+        codes(ignore),
+        all_providers,
+        fail_on,
+        size,
+        assume_microsoft,
+        extend_select=codes(extend_select),
     )
     try:
         return ConfigResolver(overrides, config)
