@@ -64,6 +64,14 @@ MailboxOpt = Annotated[
         help="A mailbox the app may use as XOAUTH2 user= (repeat; default: any address).",
     ),
 ]
+SeedOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option(
+        "--seed",
+        metavar="PATH",
+        help="An .eml file, or a folder of them, put in the mailboxes its To/Cc name (repeat).",
+    ),
+]
 TokenLifetimeOpt = Annotated[
     str,
     typer.Option(
@@ -121,6 +129,7 @@ def _make_lab(
     drop: int,
     probe_certificate: bool,
     allow_other_hosts: bool,
+    seed: list[Path] | None = None,
 ) -> ExchangeSim:
     from .faults import parse_duration
 
@@ -131,7 +140,10 @@ def _make_lab(
     try:
         from .sim import ExchangeSim
     except ImportError as missing:
-        raise _error(f"the lab needs its extra: pip install 'authsweep[lab]' ({missing})") from None
+        raise _error(
+            "the lab needs its extra: in a clone of authsweep, python3 -m pip install '.[lab]' "
+            f"(README, Install) ({missing})"
+        ) from None
     lab = ExchangeSim(
         mailboxes=mailbox or None,
         token_lifetime=lifetime,
@@ -139,10 +151,11 @@ def _make_lab(
         drop=drop,
         probe_certificate=probe_certificate,
         strict_dns=not allow_other_hosts,
+        seed=seed or (),
     )
     try:
         return lab.start()
-    except OSError as problem:
+    except (OSError, ValueError) as problem:  # a port, or a --seed file
         raise _error(f"could not start the lab: {problem}") from None
 
 
@@ -193,6 +206,7 @@ def run(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
     mailbox: MailboxOpt = None,
+    seed: SeedOpt = None,
     token_lifetime: TokenLifetimeOpt = "3599s",
     throttle: ThrottleOpt = 0,
     drop: DropOpt = 0,
@@ -208,7 +222,9 @@ def run(
     Exit 0 when at least one message was delivered or one mailbox read, nothing failed and
     the command exited 0; 1 otherwise; 2 when the lab could not run the command.
     """
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    lab = _make_lab(
+        mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts, seed
+    )
     try:
         started = time.monotonic()
         # With --format json stdout is the verdict's: the program's output goes to stderr.
@@ -290,6 +306,7 @@ def serve(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
     mailbox: MailboxOpt = None,
+    seed: SeedOpt = None,
     token_lifetime: TokenLifetimeOpt = "3599s",
     throttle: ThrottleOpt = 0,
     drop: DropOpt = 0,
@@ -303,7 +320,9 @@ def serve(
     """
     from .report import event_line
 
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    lab = _make_lab(
+        mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts, seed
+    )
     printing = threading.Lock()
 
     def show(record: Any) -> None:

@@ -38,7 +38,8 @@ def _lab_class() -> type[ExchangeSim]:
         from .sim import ExchangeSim
     except ImportError as error:  # the lab extra is not installed
         raise pytest.UsageError(
-            f"the exchange_online fixture needs the lab extra: pip install 'authsweep[lab]' "
+            "the exchange_online fixture needs the lab extra: in a clone of authsweep, "
+            "python3 -m pip install '.[lab]' (README, Install) "
             f"({error})"
         ) from None
     return ExchangeSim

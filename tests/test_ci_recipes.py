@@ -41,7 +41,7 @@ def _requirements_naming_authsweep(text: str) -> list[str]:
     ``authsweep[lab]``, ``msal``) and paths (``.``, ``.[lab]``, ``$ACTION_PATH``)."""
     names = []
     for line in text.splitlines():
-        code = re.sub(r"(^|\s)#.*", "", line)
+        code = re.sub(r"(^|\s)#.*", "", line).split("`")[0]  # a command in prose ends at `
         for match in re.finditer(r"\bpipx? install\b(?P<rest>.*)", code):
             command = re.split(r"&&|\|\||[;|]", match.group("rest"))[0]  # up to the next command
             for quoted in re.findall(r"\"([^\"]*)\"|'([^']*)'|(\S+)", command):
@@ -56,6 +56,9 @@ def _every_recipe() -> dict[str, str]:
     texts["action.yml"] = ACTION.read_text()
     texts["README.md"] = "\n".join(_code_blocks(README))
     texts["docs/lab.md"] = "\n".join(_code_blocks((ROOT / "docs" / "lab.md").read_text()))
+    # What error messages tell a user to install.
+    for source in sorted((ROOT / "lab").glob("*.py")):
+        texts[str(source.relative_to(ROOT))] = source.read_text()
     return texts
 
 
