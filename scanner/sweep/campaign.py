@@ -25,6 +25,10 @@ from .git import GitFailure, git, repository_state
 from .scan import repository_configure
 
 COMMITTED, NOTHING_TO_FIX, SKIPPED, FAILED = "committed", "nothing to fix", "skipped", "failed"
+# Who the campaign's commits are by where git knows nobody (a CI runner, a fresh container),
+# rather than git refusing to commit ("Please tell me who you are"). git's own settings
+# (user.name and user.email, or GIT_AUTHOR_*/GIT_COMMITTER_*) choose another.
+FALLBACK_IDENTITY = ("authsweep", "authsweep@localhost")
 _OAUTH2_RULES = ("AS101", "AS102")
 
 
@@ -35,6 +39,18 @@ def branch_name_problem(name: str) -> str | None:
     except GitFailure:
         return f"{name!r} is not a valid git branch name"
     return None
+
+
+def identity_options(tree: Path | None = None) -> list[str]:
+    """``-c user.name=... -c user.email=...`` when git has no identity to commit with in
+    ``tree`` (``git var`` fails as ``git commit`` would); nothing when it has one."""
+    try:
+        git(["var", "GIT_AUTHOR_IDENT"], tree)
+        git(["var", "GIT_COMMITTER_IDENT"], tree)
+        return []
+    except GitFailure:
+        name, email = FALLBACK_IDENTITY
+        return ["-c", f"user.name={name}", "-c", f"user.email={email}"]
 
 
 def fix_repository(
@@ -77,12 +93,17 @@ def fix_repository(
     try:
         git(["checkout", "--quiet", "-b", branch], tree)
         git(["add", "--all", "--", *changed], tree)
-        git(["commit", "--quiet", "--no-verify", "--file", "-"], tree, stdin=message)
+        identity = identity_options(tree)
+        commit_command = [*identity, "commit", "--quiet", "--no-verify", "--file", "-"]
+        git(commit_command, tree, stdin=message)
         commit = git(["rev-parse", "HEAD"], tree).strip()
     except GitFailure as error:
         _undo(tree, start, branch)
         return _result(FAILED, f"{error}; the fixes were undone")
     applied = outcome.applied
+    if identity:
+        name, email = FALLBACK_IDENTITY
+        summary += f"\nCommitted as {name} <{email}>: git has no user identity here."
     return {
         **_result(COMMITTED, summary, remaining=remaining),
         "branch": branch,

@@ -24,6 +24,7 @@ from ..cli.common import (
     SelectOpt,
     make_resolver,
     usage_error,
+    warn,
 )
 
 DEFAULT_WORK_DIR = ".authsweep_repos"
@@ -219,6 +220,15 @@ def sweep(
         problem = branch_name_problem(branch)
         if problem:
             usage_error(f"--branch: {problem}")
+        from .campaign import FALLBACK_IDENTITY, identity_options
+
+        if identity_options() and not quiet:  # said before the first commit, not after
+            name, email = FALLBACK_IDENTITY
+            warn(
+                f"git has no user identity here: the campaign commits as {name} <{email}> "
+                "where a repository sets none (set user.name and user.email, or "
+                "GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL and GIT_COMMITTER_*, to choose another)"
+            )
     resolver = make_resolver(select, ignore, all_providers, config, None, None)
     before = _previous(previous)
     if not no_cache and cache_dir is None:
