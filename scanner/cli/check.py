@@ -39,12 +39,13 @@ from .common import (
     changed_files,
     configure_for,
     fail_on_check,
+    fix_commands,
     make_resolver,
+    nothing_checked,
     progress_bar,
     read_stdin,
     reads_stdin,
     run_failures,
-    under_pre_commit,
     usage_error,
     use_color,
     warn,
@@ -267,7 +268,7 @@ def check(
         failing=failing,
     )
     if not run.files_scanned and not run.errors and not quiet:
-        warn(f"no files checked in {' '.join(paths)}: authsweep reads {KINDS_READ}")
+        warn(nothing_checked(paths, changed_since, KINDS_READ))
     if write_baseline is not None:
         from ..baseline import write_baseline as record
 
@@ -379,7 +380,8 @@ def _report(
         link_base=output_file.absolute().parent if output_file is not None else None,
         layout=layout,
         show_fixes=show_fixes,
-        fix_command="pre-commit run authsweep-fix" if under_pre_commit() else "authsweep fix",
+        fix_command=fix_commands()[0],
+        unsafe_fix_command=fix_commands()[1],
         fails=failing,
         token_provider=lambda path: (
             resolver.settings(resolver.config_for(cwd / path)).token_provider

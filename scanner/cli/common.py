@@ -29,6 +29,13 @@ LAYOUTS = ("full", "concise", "grouped")
 COLOR_CHOICES = ("auto", "always", "never")
 # pre-commit sets this in every hook's environment (pre_commit/commands/run.py).
 PRE_COMMIT_ENV = "PRE_COMMIT"
+# How a summary tells to apply fixes (safe, unsafe). Under pre-commit `authsweep` may not
+# be on PATH (the hook's own environment), so the hooks of .pre-commit-hooks.yaml are named.
+FIX_COMMANDS = ("authsweep fix", "authsweep fix --unsafe-fixes")
+PRE_COMMIT_FIX_COMMANDS = (
+    "pre-commit run authsweep-fix",
+    "pre-commit run authsweep-fix-unsafe --hook-stage manual",
+)
 
 
 class HelpCommand(TyperCommand):
@@ -284,6 +291,10 @@ def under_pre_commit() -> bool:
     return os.environ.get(PRE_COMMIT_ENV) == "1"
 
 
+def fix_commands() -> tuple[str, str]:
+    return PRE_COMMIT_FIX_COMMANDS if under_pre_commit() else FIX_COMMANDS
+
+
 def reads_stdin(paths: list[str]) -> bool:
     """Whether the run reads stdin (``-``, ``/dev/stdin``); it must then be the only path."""
     from ..discover import STDIN_NAMES
@@ -312,6 +323,15 @@ def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Pa
     if os.environ.get("AUTHSWEEP_CACHE_DIR"):
         return Path(os.environ["AUTHSWEEP_CACHE_DIR"])
     return project_root(paths, Path.cwd()) / CACHE_FOLDER
+
+
+def nothing_checked(paths: list[str], changed_since: str | None, kinds: str = "") -> str:
+    """Why a run checked no file: nothing changed since the revision, or nothing of a
+    kind authsweep reads."""
+    where = " ".join(paths)
+    if changed_since:
+        return f"nothing changed since {changed_since} in {where} (no file to check)"
+    return f"no files checked in {where}" + (f": authsweep reads {kinds}" if kinds else "")
 
 
 class GitError(Exception):

@@ -41,7 +41,9 @@ from .common import (
     choice,
     configure_for,
     fail_on_check,
+    fix_commands,
     make_resolver,
+    nothing_checked,
     progress_bar,
     read_stdin,
     reads_stdin,
@@ -159,10 +161,19 @@ def fix(
         report_stream.write(render_fix_json(outcome, written=not diff))
     else:
         report_stream.write(
-            fix_report(outcome, output_format, quiet, show_fixes, colored, diff, failing)
+            fix_report(
+                outcome,
+                output_format,
+                quiet,
+                show_fixes,
+                colored,
+                diff,
+                failing,
+                unsafe_command=fix_commands()[1],
+            )
         )
     if not outcome.files_scanned and not outcome.errors and not quiet and not stdin:
-        warn(f"no files checked in {' '.join(paths)}")
+        warn(nothing_checked(paths, changed_since))
     if exit_zero:
         return
     # --diff is a preview: it fails on changes to make; fixing for real fails on what is left.
