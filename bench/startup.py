@@ -1,10 +1,10 @@
 """Start-up cost of the command line: what a pre-commit hook on one small file pays.
 
-    python bench/startup.py [--runs 21] [--python PATH] [--write-results]
+    python bench/startup.py [--runs 21] [--python PATH] [--module NAME] [--write-results]
 
 Runs, with the given interpreter (default: this one, which must have authsweep
 installed), each command ``--runs`` times after one warm-up, and reports the median and
-the range of the wall time:
+the range of the wall time and the median CPU time (which a busy machine moves less):
 
 - ``python -c pass``: the interpreter's own start-up, the floor;
 - ``python -m authsweep --version``: the command line built, nothing checked;
@@ -29,6 +29,7 @@ import datetime as _dt
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -48,23 +49,28 @@ TOP_IMPORTS = 12
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def commands(python: str, sample: Path) -> dict[str, list[str]]:
+def commands(python: str, sample: Path, module: str) -> dict[str, list[str]]:
     return {
         "python-start": [python, "-c", "pass"],
-        "version": [python, "-m", "authsweep", "--version"],
-        "check-one-file": [python, "-m", "authsweep", "check", str(sample), "--no-cache"],
+        "version": [python, "-m", module, "--version"],
+        "check-one-file": [python, "-m", module, "check", str(sample), "--no-cache"],
     }
 
 
-def wall_times(command: list[str], runs: int) -> list[float]:
-    times = []
+def timed_runs(command: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (user + system, from the children's rusage) of each run; the
+    CPU time barely moves with the machine's load, the wall time does."""
+    walls, cpus = [], []
     for _ in range(runs + 1):  # the first is a warm-up (bytecode, page cache)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, check=False
         )
-        times.append(time.perf_counter() - start)
-    return times[1:]
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls[1:], cpus[1:]
 
 
 def import_times(command: list[str]) -> dict[str, int]:
@@ -90,7 +96,7 @@ def installed_versions(python: str) -> str:
     return "; ".join(result.stdout.split("\n")[:-1])
 
 
-def report(python: str, runs: int, sample: Path) -> str:
+def report(python: str, runs: int, sample: Path, module: str) -> str:
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## {stamp}: start-up (`bench/startup.py`)",
@@ -102,22 +108,24 @@ def report(python: str, runs: int, sample: Path) -> str:
         "",
         f"Median of {runs} runs after one warm-up:",
         "",
-        "| row | wall s | range s | command |",
-        "|---|--:|---|---|",
+        "| row | wall s | range s | CPU s | command |",
+        "|---|--:|---|--:|---|",
     ]
-    for name, command in commands(python, sample).items():
-        times = wall_times(command, runs)
-        spread = f"{min(times):.3f}–{max(times):.3f}"
+    for name, command in commands(python, sample, module).items():
+        walls, cpus = timed_runs(command, runs)
+        spread = f"{min(walls):.3f}–{max(walls):.3f}"
         lines.append(
-            f"| {name} | {statistics.median(times):.3f} | {spread} | `{shlex.join(command)}` |"
+            f"| {name} | {statistics.median(walls):.3f} | {spread} | "
+            f"{statistics.median(cpus):.3f} | `{shlex.join(command)}` |"
         )
-    times = import_times(commands(python, sample)["check-one-file"])
+    times = import_times(commands(python, sample, module)["check-one-file"])
     lines += [
         "",
-        "Imports of `check-one-file` (`-X importtime`, cumulative, with what they import):",
+        "Imports of `check-one-file` (`-X importtime`, cumulative: with what they import):",
     ]
     lines.append("")
-    for module in (*WATCHED, "libcst"):
+    # typer._adapters: typer 0.29's value checking, which imports pydantic and pydantic_core.
+    for module in (*WATCHED, "typer._adapters", "libcst"):
         took = times.get(module)
         lines.append(f"- {module}: " + (f"{took / 1000:.1f} ms" if took else "not imported"))
     ours = sorted((us, name) for name, us in times.items() if name.startswith("authsweep"))
@@ -129,12 +137,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--python", default=sys.executable, help="interpreter with authsweep")
+    parser.add_argument(
+        "--module",
+        default="authsweep",
+        help="what `python -m` runs (authsweep.scanner.cli for installs before `python -m "
+        "authsweep` existed)",
+    )
     parser.add_argument("--write-results", action="store_true", help="append to RESULTS.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / SAMPLE.name
         shutil.copyfile(SAMPLE, sample)
-        text = report(args.python, args.runs, sample)
+        text = report(args.python, args.runs, sample, args.module)
     print(text)
     if args.write_results:
         with RESULTS_FILE.open("a", encoding="utf-8") as handle:
