@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
+from .findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
 from .model import Edit, NewFile, OtherFile, Remedy, Span
 
 # mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
@@ -137,6 +137,7 @@ def finding_from_json(data: dict) -> Finding:
         suppressed=data["suppressed"],
         notes=list(data["notes"]),
         frame=[tuple(item) for item in data["frame"]],
+        mailboxes=tuple(Mailbox(**box) for box in data.get("mailboxes", ())),
     )
 
 

@@ -20,6 +20,7 @@ from .model import MailFile, Span
 from .precheck import may_matter
 from .secrets import mask_literal
 from .suppress import mark_suppressed
+from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
 
 # The default of `max-file-size`: larger files are generated data, not mail code.
@@ -161,6 +162,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
+    attach_mailboxes(mail, result.findings)
     if result.errors:
         # `fix` leaves a file it could not parse whole as it is: nothing in it is fixable.
         for finding in result.findings:
