@@ -15,6 +15,7 @@ from pathlib import Path
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
+from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import may_matter
@@ -56,6 +57,8 @@ class FileResult:
     parsed: bool = False
     # Where literal secrets are written (for fix to mask its diffs); not cached.
     secrets: list[Span] = field(default_factory=list)
+    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,9 +129,12 @@ def is_test_path(path: str) -> bool:
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
-    """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
-    with gc_paused():  # everything the analysis made is dead when it returns
-        return _check_source(path, kind, data, rules)
+    """Findings of ``rules`` on one file's bytes, and the other files they were computed
+    from. Never raises for bad input."""
+    with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
+        result = _check_source(path, kind, data, rules)
+    result.inputs = inputs
+    return result
 
 
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:

@@ -6,15 +6,18 @@ someone's work, nor moves a branch. The fixes are ``authsweep fix`` with the
 repository's own configuration; when they change something, the branch is created where
 the repository stands, the changed files are committed with a message that lists what
 changed and what the deployment needs, and the branch stays checked out. Nothing is
-pushed. The commit skips the repository's hooks (``--no-verify``): they are a
-developer's tools and may need a network. If anything fails after files were written,
-the files and the branch are put back as they were.
+pushed. No hook of the repository runs (git is run as ``scanner/git.py`` runs it: no
+hooks folder, no configured hook, no filter, no signing program): a repository's hooks
+are its author's programs, and the repository may be anyone's. If anything fails after
+files were written, the files and the branch are put back as they were.
 """
 
 from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
@@ -41,16 +44,42 @@ def branch_name_problem(name: str) -> str | None:
     return None
 
 
-def identity_options(tree: Path | None = None) -> list[str]:
-    """``-c user.name=... -c user.email=...`` when git has no identity to commit with in
-    ``tree`` (``git var`` fails as ``git commit`` would); nothing when it has one."""
+def has_identity(tree: Path | None = None) -> bool:
+    """Whether git has an identity to commit with in ``tree`` (``git var`` fails as ``git
+    commit`` would)."""
     try:
         git(["var", "GIT_AUTHOR_IDENT"], tree)
         git(["var", "GIT_COMMITTER_IDENT"], tree)
-        return []
     except GitFailure:
-        name, email = FALLBACK_IDENTITY
-        return ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+        return False
+    return True
+
+
+@contextmanager
+def commit_identity(tree: Path) -> Iterator[bool]:
+    """Commit as git's own identity if it has one; else as :data:`FALLBACK_IDENTITY`,
+    through the environment variables git reads before its configuration, for the
+    duration of the block only. Whether the fallback was used."""
+    if has_identity(tree):
+        yield False
+        return
+    name, email = FALLBACK_IDENTITY
+    fallback = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    saved = {key: os.environ.get(key) for key in fallback}
+    os.environ.update(fallback)
+    try:
+        yield True
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def fix_repository(
@@ -92,16 +121,21 @@ def fix_repository(
     message = commit_message(outcome, tree, unsafe, summary)
     try:
         git(["checkout", "--quiet", "-b", branch], tree)
-        git(["add", "--all", "--", *changed], tree)
-        identity = identity_options(tree)
-        commit_command = [*identity, "commit", "--quiet", "--no-verify", "--file", "-"]
-        git(commit_command, tree, stdin=message)
+        # Names on stdin: any number of them, and none read as an option.
+        listed = "".join(f"{name}\0" for name in changed)
+        git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], tree, stdin=listed)
+        with commit_identity(tree) as fallback:
+            git(
+                ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "--file", "-"],
+                tree,
+                stdin=message,
+            )
         commit = git(["rev-parse", "HEAD"], tree).strip()
     except GitFailure as error:
         _undo(tree, start, branch)
         return _result(FAILED, f"{error}; the fixes were undone")
     applied = outcome.applied
-    if identity:
+    if fallback:
         name, email = FALLBACK_IDENTITY
         summary += f"\nCommitted as {name} <{email}>: git has no user identity here."
     return {
@@ -120,7 +154,7 @@ def _result(result: str, message: str, *, remaining: int | None = None) -> dict:
 def _undo(tree: Path, start: str, branch: str | None) -> None:
     """Back to where the campaign started: the tree was clean, so every change is ours."""
     try:
-        git(["checkout", "--quiet", "--force", start], tree)
+        git(["checkout", "--quiet", "--force", "--no-recurse-submodules", start], tree)
         if branch is not None:
             git(["branch", "--quiet", "-D", branch], tree)
     except GitFailure:

@@ -258,9 +258,9 @@ def sweep(
         problem = branch_name_problem(branch)
         if problem:
             usage_error(f"--branch: {problem}")
-        from .campaign import FALLBACK_IDENTITY, identity_options
+        from .campaign import FALLBACK_IDENTITY, has_identity
 
-        if identity_options() and not quiet:  # said before the first commit, not after
+        if not has_identity() and not quiet:  # said before the first commit, not after
             name, email = FALLBACK_IDENTITY
             warn(
                 f"git has no user identity here: the campaign commits as {name} <{email}> "
