@@ -68,6 +68,7 @@ class MailboxStore:
         """Delete these messages (POP3 DELE, committed at QUIT)."""
         with self._lock:
             box = self._messages.get(mailbox.lower(), [])
+            self._forget([m for m in box if m.uid in uids])
             box[:] = [m for m in box if m.uid not in uids]
             self._changed.notify_all()
 
@@ -93,13 +94,19 @@ class MailboxStore:
         """Remove the messages flagged ``\\Deleted`` (of ``numbers`` only, if given)."""
         with self._lock:
             box = self._messages.get(mailbox.lower(), [])
-            box[:] = [
+            kept = [
                 m
                 for m in box
                 if r"\Deleted" not in self._flags.get(m.number, ())
                 or (numbers is not None and m.number not in numbers)
             ]
+            self._forget([m for m in box if m not in kept])
+            box[:] = kept
             self._changed.notify_all()
+
+    def _forget(self, removed: list[StoredMessage]) -> None:
+        for message in removed:
+            self._flags.pop(message.number, None)
 
     def wait_for_change(self, mailbox: str, known: list[int], timeout: float) -> bool:
         """Wait until the mailbox's messages differ from ``known`` (their IMAP UIDs), or

@@ -55,12 +55,21 @@ def has_identity(tree: Path | None = None) -> bool:
     return True
 
 
+def _config_only(tree: Path) -> bool:
+    try:
+        return git(["config", "--get", "--bool", "user.useConfigOnly"], tree).strip() == "true"
+    except GitFailure:  # not set
+        return False
+
+
 @contextmanager
 def commit_identity(tree: Path) -> Iterator[bool]:
     """Commit as git's own identity if it has one; else as :data:`FALLBACK_IDENTITY`,
     through the environment variables git reads before its configuration, for the
-    duration of the block only. Whether the fallback was used."""
-    if has_identity(tree):
+    duration of the block only; never in a repository that asks for a configured identity
+    (``user.useConfigOnly``: its commit fails, and the campaign undoes its fixes). Whether
+    the fallback was used."""
+    if has_identity(tree) or _config_only(tree):
         yield False
         return
     name, email = FALLBACK_IDENTITY
