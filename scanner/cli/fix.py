@@ -153,7 +153,14 @@ def fix(
             quiet=quiet,
         )
     if diff:
-        sys.stdout.write(outcome.diff)
+        # A patch is written exactly; on a terminal, for eyes only, its control characters
+        # show instead of acting (as ls shows a file name).
+        if sys.stdout.isatty():
+            from ..report.visible import visible
+
+            sys.stdout.write(visible(outcome.diff, keep="\n"))
+        else:
+            sys.stdout.write(outcome.diff)
     failing = fail_on_check(resolver, cwd)
     if output_format == "json":
         from ..report.fix_json import render_fix_json
@@ -287,20 +294,22 @@ def fix_report(
     ``check --fix``, whose own report lists it), files not fixed, and the summary."""
     from ..report import ReportOptions
     from ..report.text import BOLD, Painter, error_line, findings_lines
+    from ..report.visible import visible
 
     paint = Painter(colored)
     options = ReportOptions(layout=layout)
     lines = findings_lines(outcome.remaining, paint, options) if findings else []
     lines += [error_line(error, paint) for error in outcome.errors]
     if show_fixes and outcome.fixed:
-        lines += _fixed_lines(outcome, written=not diff)
+        lines += [visible(line) for line in _fixed_lines(outcome, written=not diff)]
     if not quiet:
         summary = outcome.summary(written=not diff, unsafe_command=unsafe_command)
         passing = sum(1 for f in outcome.remaining if not failing(f))
         if passing:
             verb = "does" if passing == 1 else "do"
             summary += f"\n{passing} below fail-on {verb} not fail the run."
-        lines += [paint(line, BOLD) for line in summary.splitlines()]
+        # The summary names files and what a fix left in them.
+        lines += [paint(visible(line), BOLD) for line in summary.splitlines()]
     return "".join(line.rstrip() + "\n" for line in lines)
 
 

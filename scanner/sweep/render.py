@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ..report import ReportOptions, plural
+from ..report.visible import visible
 from .changes import changes_sentence
 from .document import run_result
 from .html import changed_rows
@@ -42,7 +43,8 @@ def status_counts(document: dict) -> str:
 
 def render_text(document: dict) -> str:
     """One line per repository that is not clean (with its fix campaign result), and a
-    summary line."""
+    summary line. Names, reasons and messages come from repositories and git: their control
+    characters are shown, not sent to the terminal."""
     repositories = document["sweep"]["repositories"]
     width = max((len(LABELS[r["status"]]) for r in repositories), default=0)
     name_width = max((len(r["name"]) for r in repositories), default=0)
@@ -76,7 +78,7 @@ def render_text(document: dict) -> str:
     changes = document["sweep"].get("changes")
     if changes:
         lines.append(f"Since the previous sweep: {changes_sentence(changes['totals'])}.")
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def _fix_line(fix: dict) -> str:
