@@ -392,12 +392,6 @@ class _ModuleAnalysis:
             site = self.sites.site(call, func.attr, spec.params, receiver=receiver)
             self._steps_of(conn, call, spec, site)
 
-    def _owner(
-        self, node: ast.AST, at: ast.AST
-    ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
-        owners, receiver = self._owners(node, at)
-        return (owners[0] if owners else None), receiver
-
     def _owners(
         self, node: ast.AST, at: ast.AST
     ) -> tuple[list[tuple[Connection, Adapter]], str | None]:
@@ -409,6 +403,18 @@ class _ModuleAnalysis:
             return [(b.conn, b.adapter) for b in bindings], receiver
         preset = self._preset(node, receiver)
         return ([preset] if preset else []), receiver
+
+    def _holds_connection(self, node: ast.AST, at: ast.AST) -> bool:
+        """Whether an expression is a bound connection or a library's preset object, without
+        opening the preset (it opens where the module first uses it as a connection)."""
+        receiver = dotted_name(node)
+        if receiver is None:
+            return False
+        if self.bindings.reaching(receiver, at):
+            return True
+        if receiver.rsplit(".", 1)[-1] not in self.front.preset_names:
+            return False
+        return any(name in self.front.presets for name in self.values.qualified_names(node))
 
     def _preset(self, node: ast.AST, receiver: str | None) -> tuple[Connection, Adapter] | None:
         """A module-level connection object of a library (``redmail.outlook``)."""
@@ -449,8 +455,7 @@ class _ModuleAnalysis:
         if isinstance(func, ast.Attribute) and func.attr in self.front.object_methods:
             if isinstance(func.value, ast.Call) and func.value in self.opened:
                 return
-            owner, _ = self._owner(func.value, call)
-            if owner is not None:
+            if self._holds_connection(func.value, call):
                 return  # a method of a connection, which _method_call handles
             _, spec = self.front.object_methods[func.attr]
             site = self.sites.site(call, func.attr, spec.params)
