@@ -11,14 +11,20 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..model import Connection, MailFile, Tls, Value, Verification
+from ..project import project_root
+from ..providers import lookup, microsoft_host_names
+from . import summaries
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
+from .net import Net
 from .parse import parse_python
 from .paths import Event, PathFinder
 from .python2 import map_back
@@ -29,6 +35,15 @@ from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
+
+# Modules whose names a project's own modules do not take (no wrapper looked up there).
+_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
+_MICROSOFT_HOSTS = tuple(name.encode() for name in microsoft_host_names())
+
+
+def _names_microsoft_host(text: str) -> bool:
+    return 3 < len(text) < 256 and " " not in text and lookup(text).microsoft
+
 
 # unittest's context managers that assert the block raises.
 _ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
@@ -106,6 +121,10 @@ class PythonFrontEnd:
         if self.relevance.matters(symbols):
             return True
         lowered = data.lower()
+        if any(name in lowered for name in _MICROSOFT_HOSTS) and any(
+            _names_microsoft_host(text) for text in symbols.strings
+        ):
+            return True  # a Microsoft host handed to a wrapper or a library without a model
         for markers, relevance in self.gated_relevance:
             if any(marker in lowered for marker in markers) and relevance.matters(symbols):
                 return True
@@ -223,9 +242,78 @@ class _ModuleAnalysis:
             else:
                 self._attribute_set(*event)
         self._link_tokens()
+        self._wrapper_calls()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
         return self.mail
+
+    def _wrapper_calls(self) -> None:
+        """Calls of the project's mail wrappers in other modules (their summaries), then the
+        net: a login on what a library without a model made with a Microsoft host."""
+        handled: set[ast.Call] = set()
+        path = self.values.path
+        if path:
+            root = project_root(Path(path).resolve())
+            for call in self.symbols.calls:
+                if call in self.opened or self._client_names(call):
+                    continue
+                found = self._wrapper_of(call)
+                if found is not None:
+                    summary, skip_first = found
+                    span = self.values.span(call)
+                    made = list(
+                        summaries.apply(
+                            summary, call, self.values.evaluate, span, root, skip_first=skip_first
+                        )
+                    )
+                    self.mail.connections += made
+                    handled.add(call)
+        modelled = {*self.front.functions, *self.front.clients}
+        net = Net(self.symbols, self.values.evaluate, self.values.span, self.values.qualified_names)
+
+        def skip(call: ast.Call) -> bool:
+            return (
+                call in handled
+                or call in self.opened
+                or bool(self.values.qualified_names(call.func) & modelled)
+                or self._holds_connection(call.func, call)
+            )
+
+        known = {(c.opened_at.start, c.opened_at.end) for c in self.mail.connections}
+        for conn in net.connections(skip):
+            if (conn.opened_at.start, conn.opened_at.end) not in known:
+                self.mail.connections.append(conn)
+
+    def _wrapper_of(self, call: ast.Call) -> tuple[summaries.Summary, bool] | None:
+        """The summary of the wrapper a call runs, and whether it passes ``self`` itself
+        (``Base.__init__(self, ...)``): a function or class of another module of the
+        project, or a base class's ``__init__`` through ``super().__init__(...)``."""
+        func = call.func
+        names: set[str] = set()
+        skip_first = False
+        if isinstance(func, ast.Attribute) and func.attr == "__init__":
+            owner = func.value
+            if isinstance(owner, ast.Call) and dotted_name(owner.func) == "super":
+                klass = self.values.enclosing_class(call)
+                bases = klass.bases if klass is not None else []
+                names = {n for base in bases for n in self.values.qualified_names(base)}
+            else:
+                names = self.values.qualified_names(owner)
+                skip_first = True
+        else:
+            names = self.values.qualified_names(func)
+            local = self.values.class_named(func)
+            if local is not None and not any(
+                isinstance(s, FUNCTIONS) and s.name == "__init__" for s in local.body
+            ):
+                names |= {n for base in local.bases for n in self.values.qualified_names(base)}
+        for name in sorted(names):
+            if name.split(".")[0] in _NOT_THE_PROJECT:
+                continue
+            summary = summaries.find_wrapper(self.values.path, name, self.front.analyze)
+            if summary is not None:
+                return summary, skip_first
+        return None
 
     def _event(self, node: ast.AST, event: Event) -> None:
         self.events.setdefault(node, []).append(event)
