@@ -88,5 +88,6 @@ MODEL = LibraryModel(
         Method("login", ("email", "password"), Effect.LOGIN, user="email", secret="password"),
         Method("send_message", ("subject", "text_content", "to_addrs"), Effect.SEND),
     ),
+    methods_of=("botcity.plugins.email.BotEmailPlugin",),
     oauth_hint="BotEmailPlugin has no OAuth2: use botcity-ms365-outlook-plugin (Microsoft Graph)",
 )

@@ -31,6 +31,7 @@ MODEL = LibraryModel(
             names=("envelopes.Envelope.send",),
             on_object_of=("envelopes.Envelope", "envelopes.envelope.Envelope"),
             standalone=True,
+            forwards_to="envelopes.SMTP",
             **_SMTP,
         ),
         Opener(
@@ -47,5 +48,6 @@ MODEL = LibraryModel(
         ),
     ),
     methods=(Method("send", ("envelope",), Effect.SEND),),
+    methods_of=("envelopes.SMTP",),
     oauth_hint="Envelopes has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
 )

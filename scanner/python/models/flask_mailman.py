@@ -31,10 +31,7 @@ MODEL = LibraryModel(
     markers=(b"flask_mailman",),
     openers=(
         Opener(
-            names=(
-                "flask_mailman.backends.smtp.EmailBackend",
-                "flask_mailman.backends.smtp.Backend",
-            ),
+            names=("flask_mailman.backends.smtp.EmailBackend",),
             params=_PARAMS,
             protocol=Protocol.SMTP,
             tls=Tls.NONE,
@@ -50,6 +47,7 @@ MODEL = LibraryModel(
         Method("open", (), Effect.SEND),
         Method("send_messages", ("email_messages",), Effect.SEND),
     ),
+    methods_of=("flask_mailman.backends.smtp.EmailBackend",),
     oauth_hint=(
         "Flask-Mailman's SMTP backend cannot do OAuth2: use a backend of your own that "
         "authenticates with XOAUTH2 and an MSAL token (MAIL_BACKEND)"

@@ -64,5 +64,10 @@ MODEL = LibraryModel(
             token="access_token",
         ),
     ),
+    methods_of=(
+        "imap_tools.MailBox",
+        "imap_tools.MailBoxStartTls",
+        "imap_tools.MailBoxUnencrypted",
+    ),
     oauth_hint="imap_tools authenticates with XOAUTH2 through .xoauth2(username, access_token)",
 )

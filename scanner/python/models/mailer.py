@@ -1,12 +1,8 @@
-"""``from mailer import Mailer``: two distributions share the import name.
-
-quick-mailer: ``Mailer(email, password)`` logs in to ``smtp.gmail.com`` on 587 with
+"""quick-mailer (``from mailer import Mailer``): ``Mailer(email, password)`` logs in to ``smtp.gmail.com`` on 587 with
 STARTTLS and ``ssl.create_default_context()``, unless ``settings(provider=...)`` names
-another host; ``mail.MICROSOFT`` is ``smtp.office365.com``, ``mail.GMAIL`` Gmail.
-mailer (0.8): ``Mailer(host='localhost', port=25, use_tls=False, usr=None, pwd=None,
-use_ssl=False, use_plain_auth=False)``: ``SMTP_SSL`` with ``use_ssl`` (default
-context), else ``SMTP`` and ``starttls()`` without a context with ``use_tls``; a login
-with ``usr``/``pwd`` on ``send``. Neither has OAuth2.
+another host; ``mail.MICROSOFT`` is ``smtp.office365.com``, ``mail.GMAIL`` Gmail. The login happens on
+``send``. No OAuth2. (The older ``mailer`` distribution uses the same import name with
+another signature; a call that does not fit this one is not read as quick-mailer's.)
 """
 
 from __future__ import annotations
@@ -34,19 +30,6 @@ MODEL = LibraryModel(
             user="email",
             secret="password",
         ),
-        Opener(
-            names=("mailer.Mailer", "mailer.mailer.Mailer"),
-            params=("host", "port", "use_tls", "usr", "pwd", "use_ssl", "use_plain_auth"),
-            protocol=Protocol.SMTP,
-            tls=Tls.NONE,
-            host_default="localhost",
-            port_default=25,
-            implicit_flag="use_ssl",
-            starttls_flag="use_tls",
-            user="usr",
-            secret="pwd",
-            distribution="mailer",
-        ),
     ),
     methods=(
         Method(
@@ -56,7 +39,8 @@ MODEL = LibraryModel(
             host="provider",
             hosts=_PRESETS,
         ),
-        Method("send", ("receiver", "cc", "bcc", "subject", "message"), Effect.SEND),
+        Method("send", ("receiver", "receiver_name", "sender_name", "cc", "bcc"), Effect.SEND),
     ),
-    oauth_hint="this Mailer has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
+    methods_of=("mailer.Mailer",),
+    oauth_hint="quick-mailer has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
 )

@@ -82,8 +82,8 @@ class Opener:
     on_object_of: tuple[str, ...] = ()  # for a method: the callables that make its object
     # The call does the whole job (opens, logs in, sends): nothing is called on its result.
     standalone: bool = False
-    # Another distribution with the same import name (``mailer``) declares this one.
-    distribution: str | None = None
+    # It takes ``*args, **kwargs`` and hands them to this callable, whose parameters these are.
+    forwards_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ class LibraryModel:
     markers: tuple[bytes, ...]
     openers: tuple[Opener, ...] = ()
     methods: tuple[Method, ...] = ()
+    methods_of: tuple[str, ...] = ()  # the classes whose methods ``methods`` are
     attributes: tuple[Attribute, ...] = ()
     ews: tuple[EwsLogin, ...] = ()
     grants: tuple[PasswordGrant, ...] = ()
