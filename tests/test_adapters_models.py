@@ -392,3 +392,35 @@ def test_exchangelib_literal_secrets_are_hard_coded_secrets() -> None:
     assert findings(code) == {(2, "AS104"), (2, "AS105"), (3, "AS105")}
     result = check_source("module.py", "python", code.encode(), [r() for r in ALL_RULES])
     assert all("Autumn2026" not in text for f in result.findings for _, text in f.frame)
+
+
+def test_contextlib_closing_binds_the_connection_it_wraps() -> None:
+    conn = only(
+        "import contextlib, smtplib\n"
+        "with contextlib.closing(smtplib.SMTP('smtp.office365.com', 587)) as s:\n"
+        "    s.starttls()\n"
+        "    s.login(user, password)\n"
+    )
+    assert kinds(conn) == ["starttls", "login"]
+
+
+def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
+    from authsweep.scanner.engine import Settings
+    from authsweep.scanner.fixer import fix_source
+
+    code = (
+        "from imap_tools import MailBox\n"
+        "with MailBox('outlook.office365.com').login('a@contoso.com', pw, 'INBOX') as box:\n"
+        "    box.fetch()\n"
+    )
+    fixed = fix_source("m.py", "python", code.encode(), Settings(), unsafe=True).after
+    assert "MailBox('outlook.office365.com', ssl_context=ssl.create_default_context())" in fixed
+    assert ".xoauth2('a@contoso.com', oauth2_access_token(" in fixed
+    assert findings(fixed) == set()
+
+
+def test_a_call_that_does_not_fit_the_signature_is_not_that_library() -> None:
+    assert only("from mailer import Mailer\nm = Mailer(email='a@contoso.com', password=p)\n")
+    assert not model(
+        "from mailer import Mailer\nm = Mailer(host='smtp.office365.com', usr=u)\n"
+    ).connections

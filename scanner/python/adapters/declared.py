@@ -100,7 +100,7 @@ def _named_host(value: Value, hosts: tuple[tuple[str, str], ...]) -> Value | Non
     found = dict((name.lower(), host) for name, host in hosts).get(word.strip().lower())
     if found is None:
         return None
-    return Value(True, found, value.origin, value.span, source=value.source)
+    return Value(True, found, None, value.span, source=value.source)
 
 
 def _host(site: CallSite, param: str | None, default: str | None, hosts) -> Value | None:
@@ -416,10 +416,6 @@ def adapter(model: LibraryModel) -> Adapter:
             functions[name] = FunctionSpec(_PLACEHOLDERS, _standalone(model, variants, strict))
         else:
             clients[name] = _client(model, variants)
-    object_methods: dict[str, FunctionSpec] = {}
-    for name, variants in _by_method(o for o in model.openers if o.on_object_of).items():
-        record = _standalone(model, variants, strict=False, makers=True)
-        object_methods[name] = FunctionSpec(_PLACEHOLDERS, record)
     for login in model.ews:
         for name in login.names:
             functions[name] = FunctionSpec(login.params, _ews(login))
@@ -433,28 +429,56 @@ def adapter(model: LibraryModel) -> Adapter:
         methods={m.name: MethodSpec(m.params, _APPLY[m.effect](m)) for m in model.methods},
         functions=functions,
         attributes={a.name: MethodSpec(("value",), _attribute(a)) for a in model.attributes},
-        object_methods=object_methods,
         markers=model.markers,
-        object_methods_if=model.markers if object_methods else (),
     )
 
 
-def _by_method(openers: Iterable[Opener]) -> dict[str, list[Opener]]:
-    """Openers that are methods of another callable's object, by method name."""
-    found: dict[str, list[Opener]] = {}
-    for opener in openers:
-        for name in {n.rsplit(".", 1)[-1] for n in opener.names}:
-            found.setdefault(name, []).append(opener)
-    return found
+def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]:
+    """Openers that are methods of another callable's object (``Envelope(...).send``), one
+    spec per method name for all models: the object's maker picks the model."""
+    found: dict[str, list[tuple[LibraryModel, Opener]]] = {}
+    for model in models:
+        for opener in model.openers:
+            if opener.on_object_of:
+                for name in {n.rsplit(".", 1)[-1] for n in opener.names}:
+                    found.setdefault(name, []).append((model, opener))
+
+    def spec(variants: list[tuple[LibraryModel, Opener]]) -> FunctionSpec:
+        def record(mail: MailFile, site: CallSite) -> None:
+            for model, opener in variants:
+                _standalone(model, [opener], strict=False, makers=True)(mail, site)
+
+        return FunctionSpec(_PLACEHOLDERS, record)
+
+    return {name: spec(variants) for name, variants in found.items()}
 
 
 def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
-    """One adapter per model; a qualified name belongs to one model only."""
-    built = tuple(adapter(model) for model in models)
+    """One adapter per model (a qualified name belongs to one model only), and one for the
+    methods of objects that library callables make, read only in modules that name one
+    of those libraries."""
+    models = tuple(models)
+    built = [adapter(model) for model in models]
     seen: set[str] = set()
     for made in built:
         names = {*made.clients, *made.functions}
         if names & seen:
             raise ValueError(f"{made.library} declares {sorted(names & seen)} again")
         seen |= names
-    return built
+    methods = _object_methods(models)
+    if methods:
+        # Their names are common (``send``): only modules that name a maker's module.
+        modules = {
+            maker.split(".")[0].lower().encode()
+            for model in models
+            for opener in model.openers
+            for maker in opener.on_object_of
+        }
+        built.append(
+            Adapter(
+                library="library models",
+                object_methods=methods,
+                object_methods_if=tuple(sorted(modules)),
+            )
+        )
+    return tuple(built)

@@ -24,7 +24,8 @@ _SMTP = {
 MODEL = LibraryModel(
     library="envelopes",
     distribution="Envelopes",
-    markers=(b"envelopes",),
+    # No marker of its own: see the note on markers in spec.py.
+    markers=(),
     openers=(
         Opener(names=("envelopes.SMTP", "envelopes.conn.SMTP"), **_SMTP),
         Opener(

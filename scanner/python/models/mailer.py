@@ -1,9 +1,9 @@
-"""quick-mailer (``from mailer import Mailer``): ``Mailer(email, password)`` logs in to ``smtp.gmail.com`` on 587 with
-STARTTLS and ``ssl.create_default_context()``, unless ``settings(provider=...)`` names
-another host; ``mail.MICROSOFT`` is ``smtp.office365.com``, ``mail.GMAIL`` Gmail. The login happens on
-``send``. No OAuth2. (The older ``mailer`` distribution uses the same import name with
-another signature; a call that does not fit this one is not read as quick-mailer's.)
-"""
+"""quick-mailer (``from mailer import Mailer``): ``Mailer(email, password)`` logs in to
+``smtp.gmail.com`` on 587 with STARTTLS and ``ssl.create_default_context()``, unless
+``settings(provider=...)`` names another host; ``mail.MICROSOFT`` is
+``smtp.office365.com``, ``mail.GMAIL`` Gmail. The login happens on ``send``. No OAuth2.
+(The older ``mailer`` distribution uses the same import name with another signature; a
+call that does not fit this one is not read as quick-mailer's.)"""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from .spec import LibraryModel, PasswordGrant
 MODEL = LibraryModel(
     library="O365",
     distribution="O365",
-    markers=(b"o365",),
+    # No marker of its own: see the note on markers in spec.py.
+    markers=(),
     grants=(
         PasswordGrant(
             names=("O365.Account", "O365.account.Account"),

@@ -10,7 +10,8 @@ from .spec import EwsLogin, LibraryModel
 MODEL = LibraryModel(
     library="pyews",
     distribution="py-ews",
-    markers=(b"pyews",),
+    # No marker of its own: see the note on markers in spec.py.
+    markers=(),
     ews=(
         EwsLogin(
             names=("pyews.EWS", "pyews.ews.EWS"),
