@@ -22,11 +22,12 @@ from enum import Enum
 
 from ...model import Protocol, Tls
 
-# The note on markers: a marker that holds none of the pre-check's short words (``smtp``,
-# ``imap``, ``mail``, ``msal``) costs one more pass over every file's bytes on every run
-# (about 0.04 s on Django's 18 MB). Models of libraries whose names hold none (Envelopes, py-ews, O365)
-# declare no marker: their files are analysed when they name a mail host or such a word,
-# as nearly all do (a host, an ``SMTP`` class, ``smtp_password``).
+# The note on markers: a marker that holds none of the pre-check's short words
+# (``smtp``, ``imap``, ``mail``, ``msal``) costs one more pass over every file's bytes on
+# every run (about 0.04 s on Django's 18 MB). Models of libraries whose names hold none
+# (Envelopes, py-ews, O365) declare no marker: their files are analysed when they name a
+# mail host or such a word, as nearly all do (a host, an ``SMTP`` class, a password
+# setting).
 
 
 class Effect(str, Enum):
