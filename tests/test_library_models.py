@@ -110,6 +110,7 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     if opener.forwards_to is not None:
         assert _signature(model, name).names == []  # ``*args, **kwargs`` only
     _check_prefix(opener.params, signature, opener.keyword_only)
+    assert opener.takes_kwargs == signature.var_keyword
     if opener.settings is not None:
         assert signature.accepts(opener.settings)
         return  # the other names are keys of that dict, not parameters

@@ -363,13 +363,14 @@ def _grant(grant: PasswordGrant):
     return record
 
 
-def _standalone(model: LibraryModel, openers: list[Opener], strict: bool, makers: bool = False):
+def _standalone(model: LibraryModel, openers: list[Opener], makers: bool = False):
     """Record the connections of calls that open, log in and send at once."""
 
     def record(mail: MailFile, site: CallSite) -> None:
         for opener in openers:
             if makers and not _made_by(site.receiver_value, opener.on_object_of):
                 continue
+            strict = not opener.takes_kwargs
             bound = rebind(site, opener.params, opener.keyword_only, strict)
             conn = open_connection(model, opener, bound) if bound is not None else None
             if conn is not None:
@@ -384,11 +385,9 @@ def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
 
 
 def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
-    strict = len(openers) > 1
-
     def open_any(site: CallSite) -> Connection | None:
         for opener in openers:
-            bound = rebind(site, opener.params, opener.keyword_only, strict)
+            bound = rebind(site, opener.params, opener.keyword_only, not opener.takes_kwargs)
             if bound is not None:
                 return open_connection(model, opener, bound)
         return None
@@ -411,9 +410,8 @@ def adapter(model: LibraryModel) -> Adapter:
     clients: dict[str, ClientSpec] = {}
     functions: dict[str, FunctionSpec] = {}
     for name, variants in _by_name(o for o in model.openers if not o.on_object_of).items():
-        strict = len(variants) > 1
         if any(o.standalone for o in variants):
-            functions[name] = FunctionSpec(_PLACEHOLDERS, _standalone(model, variants, strict))
+            functions[name] = FunctionSpec(_PLACEHOLDERS, _standalone(model, variants))
         else:
             clients[name] = _client(model, variants)
     for login in model.ews:
@@ -446,7 +444,7 @@ def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]
     def spec(variants: list[tuple[LibraryModel, Opener]]) -> FunctionSpec:
         def record(mail: MailFile, site: CallSite) -> None:
             for model, opener in variants:
-                _standalone(model, [opener], strict=False, makers=True)(mail, site)
+                _standalone(model, [opener], makers=True)(mail, site)
 
         return FunctionSpec(_PLACEHOLDERS, record)
 

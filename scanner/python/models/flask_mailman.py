@@ -41,6 +41,7 @@ MODEL = LibraryModel(
             starttls_flag="use_tls",
             user="username",
             secret="password",
+            takes_kwargs=True,
         ),
     ),
     methods=(

@@ -83,6 +83,9 @@ class Opener:
     settings: str | None = None
     keys: tuple[tuple[str, str], ...] = ()
     keyword_only: bool = False  # the positional ``params`` are keywords only
+    # It takes ``**kwargs``: a keyword not in ``params`` does not make a call another
+    # library's (without it, such a call is not read with this model).
+    takes_kwargs: bool = False
     # Names a host parameter may be given as (a library's presets: ``"outlook"``,
     # ``MailServers.OUTLOOK``, ``mail.MICROSOFT``), matched on the last word, any case.
     hosts: tuple[tuple[str, str], ...] = ()
