@@ -172,3 +172,11 @@ def test_unmodelled_library() -> None:
     found = {(f.span.line, f.rule): f.message for f in run.findings}
     assert set(found) == {(8, "AS102"), (10, "AS101")}
     assert "made by mailkit.ImapSession" in found[(8, "AS102")]
+
+
+def test_connection_parameter() -> None:
+    """``connection.authenticate("XOAUTH2", ...)`` on an untyped parameter is imaplib's
+    SASL call: a right authobject is quiet, one that takes no challenge is AS303."""
+    assert pinned("connection_parameter") == {
+        ("connection_parameter/fetchmail.py", 19, "AS303"),
+    }

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..model import Connection, MailFile, Tls, Value, Verification
+from ..model import Connection, MailFile, Protocol, Tls, Value, Verification
 from ..project import project_root
 from ..providers import lookup, microsoft_host_names
 from . import summaries
@@ -33,7 +33,7 @@ from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
-from .symbols import FUNCTIONS, Symbols
+from .symbols import FUNCTIONS, BindingKind, Symbols
 from .values import Evaluator
 
 # Modules whose names a project's own modules do not take (no wrapper looked up there).
@@ -65,6 +65,7 @@ class PythonFrontEnd:
                 self.presets[name] = (adapter, spec)
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
+        self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: (module, words of its classes) for a cheap look at the bytes.
@@ -125,6 +126,8 @@ class PythonFrontEnd:
             _names_microsoft_host(text) for text in symbols.strings
         ):
             return True  # a Microsoft host handed to a wrapper or a library without a model
+        if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
+            return True  # SASL on a connection passed in (``_parameter_connections``)
         for markers, relevance in self.gated_relevance:
             if any(marker in lowered for marker in markers) and relevance.matters(symbols):
                 return True
@@ -279,9 +282,53 @@ class _ModuleAnalysis:
                 or self._holds_connection(call.func, call)
             )
 
+        self._parameter_connections()
         known = {(c.opened_at.start, c.opened_at.end) for c in self.mail.connections}
         for conn in net.connections(skip):
             if (conn.opened_at.start, conn.opened_at.end) not in known:
+                self.mail.connections.append(conn)
+
+    def _parameter_connections(self) -> None:
+        """``connection.authenticate("XOAUTH2", authobject)`` on an untyped parameter no
+        caller here binds (Odoo's ``_imap_login(self, connection)`` override): imaplib's
+        SASL call, on an IMAP connection of unknown host, so the XOAUTH2 rules see it."""
+        imap = self.front.imap_adapter
+        if imap is None:
+            return
+        spec = imap.methods["authenticate"]
+        for call in self.symbols.calls:
+            func = call.func
+            if not (
+                isinstance(func, ast.Attribute)
+                and func.attr == "authenticate"
+                and isinstance(func.value, ast.Name)
+                and len(call.args) == 2
+                and not call.keywords
+            ):
+                continue
+            mechanism = self.values.evaluate(call.args[0])
+            if not (mechanism.known and str(mechanism.value).upper() == "XOAUTH2"):
+                continue
+            name = func.value.id
+            bindings = self.values.bindings(func.value)
+            if not bindings or any(b.kind is not BindingKind.PARAM for b in bindings):
+                continue
+            if self.bindings.reaching(name, call):
+                continue  # a connection this module hands in: already followed
+            span = self.values.span(call)
+            conn = Connection(
+                protocol=Protocol.IMAP,
+                library="imaplib",
+                host=Value.unknown(f"parameter {name}"),
+                port=Value.unknown(f"parameter {name}"),
+                tls=Tls.UNKNOWN,
+                opened_at=span,
+                via=f"a connection passed in as parameter {name}",
+            )
+            site = self.sites.site(call, "authenticate", spec.params, receiver=name)
+            step = spec.apply(conn, site)
+            if step is not None:
+                conn.steps.append(step)
                 self.mail.connections.append(conn)
 
     def _wrapper_of(self, call: ast.Call) -> tuple[summaries.Summary, bool] | None:
