@@ -84,6 +84,8 @@ _building: set[Path] = set()
 def module_summaries(path: Path, analyze: Analyze) -> dict[str, Summary]:
     """The wrappers of the module at ``path`` by local name (read when it changed)."""
     try:
+        if path.is_symlink():
+            return {}  # a link may lead out of the project: not followed
         stat = path.stat()
     except OSError:
         return {}
