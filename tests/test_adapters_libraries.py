@@ -152,7 +152,14 @@ def test_project_wrappers() -> None:
         ("presets.py", 18, "AS101", "error"),
         ("base.py", 17, "AS101", "warning"),
         ("base.py", 24, "AS101", "warning"),
+        ("cron.py", 7, "AS101", "error"),
+        ("transport.py", 10, "AS101", "warning"),
     }
+    # A wrapper of a wrapper: the path through both in the message.
+    assert (
+        "through alert in notify/chain/alerts.py, through deliver in notify/chain/transport.py"
+        in found[("cron.py", 7, "AS101", "error")]
+    )
     assert (
         "through send_report in notify/mail/base.py, smtplib"
         in found[("jobs.py", 11, "AS101", "error")]

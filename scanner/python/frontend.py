@@ -100,12 +100,21 @@ class PythonFrontEnd:
         ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
+        return self._analyze(path, data, wrapper=False)
+
+    def analyze_wrapper(self, path: str, data: bytes) -> MailFile:
+        """A module of the project a caller imports a function or class from, for its
+        summary: analysed whatever it names, since a wrapper of a wrapper may name no
+        mail library itself."""
+        return self._analyze(path, data, wrapper=True)
+
+    def _analyze(self, path: str, data: bytes, *, wrapper: bool) -> MailFile:
         parsed = parse_python(data)
         symbols = Symbols(parsed.tree)
-        if not self._matters(symbols, data):
+        if not wrapper and not self._matters(symbols, data):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
-            mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
+            mail = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper).run()
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
@@ -166,8 +175,11 @@ class PythonFrontEnd:
 
 
 class _ModuleAnalysis:
-    def __init__(self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str) -> None:
+    def __init__(
+        self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str, *, wrapper: bool
+    ) -> None:
         self.front = front
+        self.wrapper = wrapper  # analysed for its summary, not for a report
         self.tree = symbols.tree
         self.symbols = symbols
         self.text = SourceText(code)
@@ -266,7 +278,13 @@ class _ModuleAnalysis:
                     span = self.values.span(call)
                     made = list(
                         summaries.apply(
-                            summary, call, self.values.evaluate, span, root, skip_first=skip_first
+                            summary,
+                            call,
+                            self.values.evaluate,
+                            span,
+                            root,
+                            skip_first=skip_first,
+                            forwarding=self.wrapper,
                         )
                     )
                     self.mail.connections += made
@@ -357,7 +375,7 @@ class _ModuleAnalysis:
         for name in sorted(names):
             if name.split(".")[0] in _NOT_THE_PROJECT:
                 continue
-            summary = summaries.find_wrapper(self.values.path, name, self.front.analyze)
+            summary = summaries.find_wrapper(self.values.path, name, self.front.analyze_wrapper)
             if summary is not None:
                 return summary, skip_first
         return None

@@ -59,6 +59,7 @@ class ConnectionFacts:
     host: Slot
     logins: tuple[LoginFacts, ...]
     line: int  # where the wrapper opens it
+    through: str = ""  # how the wrapper itself makes it (a wrapper of a wrapper)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
     if not any(s.param for s in slots):
         return None  # nothing a caller gives: the wrapper's own file reports it
     facts = ConnectionFacts(
-        conn.protocol, conn.library, conn.log_handler, host, logins, conn.opened_at.line
+        conn.protocol, conn.library, conn.log_handler, host, logins, conn.opened_at.line, conn.via
     )
     if uses_init and klass is not None:
         return klass.name, tuple(init_params), facts
@@ -209,21 +210,30 @@ def apply(
     root: Path,
     *,
     skip_first: bool = False,
+    forwarding: bool = False,
 ) -> Iterator[Connection]:
     """The connections a call of the wrapper makes, with the caller's values; only those
-    whose host or secret the caller gives (else the wrapper's file says it all)."""
+    whose host or secret the caller gives (else the wrapper's file says it all), or, with
+    ``forwarding`` (the caller is being summarised itself), whose host or secret is a
+    parameter of the caller."""
     given = _bind(summary.params, call, skip_first)
     if given is None:
         return
     values = {name: evaluate(node) for name, node in given.items()}
     for facts in summary.connections:
-        via = f"through {summary.where(root)}, {facts.library}"
+        via = f"through {summary.where(root)}, {facts.through or facts.library}"
         host = _value(facts.host, values)
         steps = []
-        caller_gives = facts.host.param is not None and facts.host.param in values and host.known
+        caller_gives = (
+            facts.host.param is not None
+            and facts.host.param in values
+            and (host.known or (forwarding and _forwarded(host)))
+        )
         for login in facts.logins:
             secret = _value(login.secret, values)
-            if login.secret.param in values and secret.literal:
+            if login.secret.param in values and (
+                secret.literal or (forwarding and _forwarded(secret))
+            ):
                 caller_gives = True
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
         if not caller_gives:
@@ -239,6 +249,10 @@ def apply(
             log_handler=facts.log_handler,
             via=via,
         )
+
+
+def _forwarded(value: Value) -> bool:
+    return not value.known and (value.origin or "").startswith("parameter ")
 
 
 def _value(slot: Slot, values: dict[str, Value]) -> Value:
