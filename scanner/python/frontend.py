@@ -111,10 +111,12 @@ class PythonFrontEnd:
     def _analyze(self, path: str, data: bytes, *, wrapper: bool) -> MailFile:
         parsed = parse_python(data)
         symbols = Symbols(parsed.tree)
-        if not wrapper and not self._matters(symbols, data):
+        full = wrapper or self._matters(symbols, data)
+        if not full and not self._calls_only(symbols, data):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
-            mail = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper).run()
+            analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
+            mail = analysis.run(settings=full)
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
@@ -131,18 +133,25 @@ class PythonFrontEnd:
         if self.relevance.matters(symbols):
             return True
         lowered = data.lower()
-        if any(name in lowered for name in _MICROSOFT_HOSTS) and any(
-            _names_microsoft_host(text) for text in symbols.strings
-        ):
-            return True  # a Microsoft host handed to a wrapper or a library without a model
-        if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
-            return True  # SASL on a connection passed in (``_parameter_connections``)
         for markers, relevance in self.gated_relevance:
             if any(marker in lowered for marker in markers) and relevance.matters(symbols):
                 return True
         if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
             return False
         return self._names_client(symbols.tree)
+
+    @staticmethod
+    def _calls_only(symbols: Symbols, data: bytes) -> bool:
+        """A module whose calls matter though it calls no mail library and sets no mail
+        setting: it names a Microsoft host (handed to a wrapper or to a library without a
+        model), or does SASL on a connection passed in. Its settings are not read: bare
+        names beside a host are no proof of mail settings."""
+        lowered = data.lower()
+        if any(name in lowered for name in _MICROSOFT_HOSTS) and any(
+            _names_microsoft_host(text) for text in symbols.strings
+        ):
+            return True
+        return b"xoauth2" in lowered and "authenticate" in symbols.names_read
 
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
@@ -203,7 +212,7 @@ class _ModuleAnalysis:
 
     # The passes.
 
-    def run(self) -> MailFile:
+    def run(self, *, settings: bool = True) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
@@ -259,7 +268,8 @@ class _ModuleAnalysis:
         self._link_tokens()
         self._wrapper_calls()
         self._find_paths()
-        read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        if settings:
+            read_python_settings(self.tree, self.symbols, self.values, self.mail)
         return self.mail
 
     def _wrapper_calls(self) -> None:

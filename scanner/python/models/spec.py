@@ -24,10 +24,10 @@ from ...model import Protocol, Tls
 
 # The note on markers: a marker that holds none of the pre-check's short words
 # (``smtp``, ``imap``, ``mail``, ``msal``) costs one more pass over every file's bytes on
-# every run (about 0.04 s on Django's 18 MB). Models of libraries whose names hold none
-# (Envelopes, py-ews, O365) declare no marker: their files are analysed when they name a
-# mail host or such a word, as nearly all do (a host, an ``SMTP`` class, a password
-# setting).
+# every run (about 0.04 s on Django's 18 MB). A model declares one only when the
+# library's calls name neither a mail host nor such a word (py-ews's ``EWS(user, pw)``,
+# O365's ``Account(...)``); Envelopes declares none: its calls name an SMTP host or its
+# ``SMTP`` class.
 
 
 class Effect(str, Enum):
