@@ -18,12 +18,15 @@ wrapper's file, where the code that sets them is. Summaries are cached per file.
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
+from ..precheck import may_matter
 from .imports import find_module
 from .symbols import FUNCTIONS
 from .values import call_arguments, positional_params
@@ -31,6 +34,7 @@ from .values import call_arguments, positional_params
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
 MAX_DEPTH = 3
 _MAX_MODULE_BYTES = 512 * 1024
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 Analyze = Callable[[str, bytes], MailFile]
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -99,8 +103,13 @@ def module_summaries(path: Path, analyze: Analyze) -> dict[str, Summary]:
 def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str, Summary]:
     try:
         data = path.read_bytes()
+    except OSError:
+        return {}
+    if not (may_matter(data) or _imports_mail_module(path, data)):
+        return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
+    try:
         tree = ast.parse(data)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     _building.add(path)
     try:
@@ -123,6 +132,37 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         found.setdefault(name, []).append(facts)
         params[name] = names
     return {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+
+
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
+
+
+def _imports_mail_module(path: Path, data: bytes) -> bool:
+    """Whether a module imports one of the project that mail code is in (a wrapper of a
+    wrapper), by a look at the bytes of each module it imports."""
+    for match in _IMPORT.finditer(data):
+        module = (match.group(1) or match.group(2)).decode("ascii", "replace")
+        if module.split(".")[0] in _STDLIB:
+            continue
+        found = _module_path(path, module)
+        if found is not None and found != path and _is_mail_code(found):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _module_path(importer: Path, module: str) -> Path | None:
+    return find_module(importer, module)
+
+
+@lru_cache(maxsize=4096)
+def _is_mail_code(path: Path) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size > _MAX_MODULE_BYTES:
+            return False
+        return may_matter(path.read_bytes())
+    except OSError:
+        return False
 
 
 class _Definitions:
@@ -290,7 +330,7 @@ def find_wrapper(importer: str | None, qualified: str, analyze: Analyze) -> Summ
     for candidate_module, candidate in ((module, name), _class_member(module, name)):
         if not candidate_module or not candidate_module.strip("."):
             continue
-        path = find_module(where, candidate_module)
+        path = _module_path(where, candidate_module)
         if path is None or path == where:
             continue
         summary = module_summaries(path, analyze).get(candidate)
