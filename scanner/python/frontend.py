@@ -140,18 +140,22 @@ class PythonFrontEnd:
             return False
         return self._names_client(symbols.tree)
 
-    @staticmethod
-    def _calls_only(symbols: Symbols, data: bytes) -> bool:
+    def _calls_only(self, symbols: Symbols, data: bytes) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
         model), or does SASL on a connection passed in. Its settings are not read: bare
         names beside a host are no proof of mail settings."""
-        lowered = data.lower()
-        if any(name in lowered for name in _MICROSOFT_HOSTS) and any(
-            _names_microsoft_host(text) for text in symbols.strings
-        ):
+        if self.names_microsoft_host(symbols, data):
             return True
-        return b"xoauth2" in lowered and "authenticate" in symbols.names_read
+        return b"xoauth2" in data.lower() and "authenticate" in symbols.names_read
+
+    @staticmethod
+    def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
+        """Whether a string of the module is a Microsoft mail host (bytes looked at first)."""
+        lowered = data.lower()
+        return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
+            _names_microsoft_host(text) for text in symbols.strings
+        )
 
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
@@ -189,6 +193,7 @@ class _ModuleAnalysis:
     ) -> None:
         self.front = front
         self.wrapper = wrapper  # analysed for its summary, not for a report
+        self.code = code.encode("utf-8", "replace")
         self.tree = symbols.tree
         self.symbols = symbols
         self.text = SourceText(code)
@@ -277,7 +282,9 @@ class _ModuleAnalysis:
         net: a login on what a library without a model made with a Microsoft host."""
         handled: set[ast.Call] = set()
         path = self.values.path
-        if path:
+        # Followed where a caller names Microsoft's host (or for a summary of its own):
+        # reading the project's other modules for every call of every module costs too much.
+        if path and (self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)):
             root = project_root(Path(path).resolve())
             for call in self.symbols.calls:
                 if call in self.opened or self._client_names(call):

@@ -75,11 +75,11 @@ class Net:
         for call in self.symbols.calls:
             if skip(call) or not (call.args or call.keywords):
                 continue
+            logins = self._logins_on(call)  # syntactic, before any value is evaluated
+            if not logins:
+                continue
             host = self._host(call)
             if host is None:
-                continue
-            logins = self._logins_on(call)
-            if not logins:
                 continue
             port = self._port(call)
             names = sorted(self.qualified(call.func)) or [dotted_name(call.func) or "a client"]
