@@ -30,7 +30,7 @@ from ...model import (
     Verification,
 )
 from .. import edits
-from ..models.spec import Attribute, Effect, EwsLogin, LibraryModel, Method, Opener, PasswordGrant
+from ..models.spec import Effect, EwsLogin, LibraryModel, Method, Opener, PasswordGrant
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 
@@ -39,19 +39,17 @@ _SLOTS = 12
 _PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
 
 
-def rebind(
-    site: CallSite, params: tuple[str, ...], keyword_only: bool, strict: bool
-) -> CallSite | None:
+def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
     """The call bound to ``params`` (it was bound to placeholders ``#0``, ``#1``, ...), or
-    None when the signature does not accept it: a positional argument past ``params``
-    (or any, for keyword-only parameters), or with ``strict``, a keyword it does not have."""
+    None when the signature does not accept it: a positional argument past ``params``, or
+    with ``strict``, a keyword it does not have."""
     args: dict[str, Value] = {}
     spans = {}
     back: dict[str, str] = {}
     for index, placeholder in enumerate(_PLACEHOLDERS):
         if placeholder not in site.args:
             continue
-        if keyword_only or index >= len(params):
+        if index >= len(params):
             return None
         name = params[index]
         args[name] = site.args[placeholder]
@@ -300,30 +298,6 @@ _APPLY = {
 }
 
 
-def _attribute(attribute: Attribute):
-    def apply(conn: Connection, site: CallSite) -> Step | None:
-        value = site.arg("value")
-        if attribute.part in ("host", "port"):
-            conn.host = value if attribute.part == "host" else conn.host
-            if attribute.part == "port":
-                conn.port = common.port(value)
-            return None
-        login = conn.first(StepKind.LOGIN)
-        if login is None:
-            if not value.present:
-                return None
-            login = Step(StepKind.LOGIN, site.span)
-            conn.steps.append(login)
-        if attribute.part == "secret":
-            login.secret = value
-            login.span = site.span
-        else:
-            login.user = value
-        return None
-
-    return apply
-
-
 def _ews(login: EwsLogin):
     def record(mail: MailFile, site: CallSite) -> None:
         oauth2 = any(site.has(name) and site.arg(name).present for name in login.oauth2_params)
@@ -371,7 +345,7 @@ def _standalone(model: LibraryModel, openers: list[Opener], makers: bool = False
             if makers and not _made_by(site.receiver_value, opener.on_object_of):
                 continue
             strict = not opener.takes_kwargs
-            bound = rebind(site, opener.params, opener.keyword_only, strict)
+            bound = rebind(site, opener.params, strict)
             conn = open_connection(model, opener, bound) if bound is not None else None
             if conn is not None:
                 conn.steps.append(Step(StepKind.SEND, site.span))
@@ -387,7 +361,7 @@ def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
 def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
     def open_any(site: CallSite) -> Connection | None:
         for opener in openers:
-            bound = rebind(site, opener.params, opener.keyword_only, not opener.takes_kwargs)
+            bound = rebind(site, opener.params, not opener.takes_kwargs)
             if bound is not None:
                 return open_connection(model, opener, bound)
         return None
@@ -419,14 +393,12 @@ def adapter(model: LibraryModel) -> Adapter:
             functions[name] = FunctionSpec(login.params, _ews(login))
     for grant in model.grants:
         for name in grant.names:
-            params = () if grant.keyword_only else grant.params
-            functions[name] = FunctionSpec(params, _grant(grant))
+            functions[name] = FunctionSpec(grant.params, _grant(grant))
     return Adapter(
         library=model.library,
         clients=clients,
         methods={m.name: MethodSpec(m.params, _APPLY[m.effect](m)) for m in model.methods},
         functions=functions,
-        attributes={a.name: MethodSpec(("value",), _attribute(a)) for a in model.attributes},
         markers=model.markers,
     )
 

@@ -54,8 +54,8 @@ class Opener:
     """A callable that opens a connection: a client class, a factory, or a method on an
     object another callable made (``on_object_of``).
 
-    ``params`` are the library's positional parameters in order (keyword-only ones after
-    them with ``keyword_only`` set); every other field names one of them or gives a
+    ``params`` are the library's parameters in order; every other field names one of
+    them or gives a
     default the library applies.
     """
 
@@ -82,7 +82,6 @@ class Opener:
     # with ``keys``: (model field, key) pairs, e.g. (("host", "host"), ("secret", "password")).
     settings: str | None = None
     keys: tuple[tuple[str, str], ...] = ()
-    keyword_only: bool = False  # the positional ``params`` are keywords only
     # It takes ``**kwargs``: a keyword not in ``params`` does not make a call another
     # library's (without it, such a call is not read with this model).
     takes_kwargs: bool = False
@@ -121,15 +120,6 @@ class Method:
 
 
 @dataclass(frozen=True)
-class Attribute:
-    """An attribute assigned on a connection (``sender.password = ...``)."""
-
-    name: str
-    effect: Effect  # LOGIN (``user`` or ``secret`` part) or CONFIGURE (``host``/``port``)
-    part: str  # "user", "secret", "host" or "port"
-
-
-@dataclass(frozen=True)
 class EwsLogin:
     """A callable that gives Exchange Web Services credentials: a password unless one of
     ``oauth2_params`` is given."""
@@ -151,7 +141,6 @@ class PasswordGrant:
     params: tuple[str, ...]
     when: tuple[str, str]
     secret: str
-    keyword_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +155,6 @@ class LibraryModel:
     openers: tuple[Opener, ...] = ()
     methods: tuple[Method, ...] = ()
     methods_of: tuple[str, ...] = ()  # the classes whose methods ``methods`` are
-    attributes: tuple[Attribute, ...] = ()
     ews: tuple[EwsLogin, ...] = ()
     grants: tuple[PasswordGrant, ...] = ()
     oauth_hint: str = ""  # what the library offers instead of a password, for messages
