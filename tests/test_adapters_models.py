@@ -424,3 +424,35 @@ def test_a_call_that_does_not_fit_the_signature_is_not_that_library() -> None:
     assert not model(
         "from mailer import Mailer\nm = Mailer(host='smtp.office365.com', usr=u)\n"
     ).connections
+
+
+@pytest.mark.parametrize(
+    ("settings", "verification"),
+    [
+        ("    ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_NONE\n", "unverified"),
+        ("", "verified"),
+    ],
+)
+def test_an_ssl_context_kept_on_the_class(settings: str, verification: str) -> None:
+    conn = only(
+        "import ssl\nfrom imapclient import IMAPClient\n"
+        "class Reader:\n"
+        "    ctx = ssl.create_default_context()\n"
+        f"{settings}"
+        "    def run(self):\n"
+        "        return IMAPClient('outlook.office365.com', ssl_context=self.ctx)\n"
+    )
+    assert conn.verification.value == verification
+
+
+def test_an_ssl_context_set_in_init() -> None:
+    conn = only(
+        "import ssl, imaplib\n"
+        "class Reader:\n"
+        "    def __init__(self):\n"
+        "        self.ctx = ssl.create_default_context()\n"
+        "        self.ctx.verify_mode = ssl.CERT_NONE\n"
+        "    def run(self):\n"
+        "        return imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=self.ctx)\n"
+    )
+    assert conn.verification is Verification.UNVERIFIED
