@@ -38,11 +38,17 @@ from .values import Evaluator
 
 # Modules whose names a project's own modules do not take (no wrapper looked up there).
 _NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
-_MICROSOFT_HOSTS = tuple(name.encode() for name in microsoft_host_names())
+_MICROSOFT_NAMES = microsoft_host_names()
+_MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
 
 
 def _names_microsoft_host(text: str) -> bool:
-    return 3 < len(text) < 256 and " " not in text and lookup(text).microsoft
+    """A string that is a Microsoft mail host (a substring test before the table's look-up,
+    which also weighs misspellings)."""
+    if not 3 < len(text) < 256 or " " in text:
+        return False
+    lowered = text.lower()
+    return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
 
 
 # unittest's context managers that assert the block raises.
