@@ -281,6 +281,7 @@ class _ModuleAnalysis:
         self._find_paths()
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        self.mail.hidden += self.sites.secret_values
         return self.mail
 
     def _wrapper_calls(self) -> None:
