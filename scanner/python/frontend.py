@@ -11,20 +11,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-import sys
 from collections.abc import Iterable
-from pathlib import Path
 
-from ..model import Connection, MailFile, Protocol, Tls, Value, Verification
-from ..project import project_root
+from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
-from . import summaries
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .beyond import Beyond
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
-from .net import Net
 from .parse import parse_python
 from .paths import Event, PathFinder
 from .python2 import map_back
@@ -33,11 +29,9 @@ from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
-from .symbols import FUNCTIONS, BindingKind, Symbols
+from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
-# Modules whose names a project's own modules do not take (no wrapper looked up there).
-_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 _MICROSOFT_NAMES = microsoft_host_names()
 _MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
 
@@ -285,124 +279,23 @@ class _ModuleAnalysis:
         return self.mail
 
     def _wrapper_calls(self) -> None:
-        """Calls of the project's mail wrappers in other modules (their summaries), then the
-        net: a login on what a library without a model made with a Microsoft host."""
-        handled: set[ast.Call] = set()
-        path = self.values.path
-        # Followed where a caller names Microsoft's host (or for a summary of its own):
-        # reading the project's other modules for every call of every module costs too much.
-        if path and (self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)):
-            root = project_root(Path(path).resolve())
-            for call in self.symbols.calls:
-                if call in self.opened or self._client_names(call):
-                    continue
-                found = self._wrapper_of(call)
-                if found is not None:
-                    summary, skip_first = found
-                    span = self.values.span(call)
-                    made = list(
-                        summaries.apply(
-                            summary,
-                            call,
-                            self.values.evaluate,
-                            span,
-                            root,
-                            skip_first=skip_first,
-                            forwarding=self.wrapper,
-                        )
-                    )
-                    self.mail.connections += made
-                    handled.add(call)
-        modelled = {*self.front.functions, *self.front.clients}
-        net = Net(self.symbols, self.values.evaluate, self.values.span, self.values.qualified_names)
-
-        def skip(call: ast.Call) -> bool:
-            return (
-                call in handled
-                or call in self.opened
-                or bool(self.values.qualified_names(call.func) & modelled)
-                or self._holds_connection(call.func, call)
-            )
-
-        self._parameter_connections()
-        known = {(c.opened_at.start, c.opened_at.end) for c in self.mail.connections}
-        for conn in net.connections(skip):
-            if (conn.opened_at.start, conn.opened_at.end) not in known:
-                self.mail.connections.append(conn)
-
-    def _parameter_connections(self) -> None:
-        """``connection.authenticate("XOAUTH2", authobject)`` on an untyped parameter no
-        caller here binds (Odoo's ``_imap_login(self, connection)`` override): imaplib's
-        SASL call, on an IMAP connection of unknown host, so the XOAUTH2 rules see it."""
-        imap = self.front.imap_adapter
-        if imap is None:
-            return
-        spec = imap.methods["authenticate"]
-        for call in self.symbols.calls:
-            func = call.func
-            if not (
-                isinstance(func, ast.Attribute)
-                and func.attr == "authenticate"
-                and isinstance(func.value, ast.Name)
-                and len(call.args) == 2
-                and not call.keywords
-            ):
-                continue
-            mechanism = self.values.evaluate(call.args[0])
-            if not (mechanism.known and str(mechanism.value).upper() == "XOAUTH2"):
-                continue
-            name = func.value.id
-            bindings = self.values.bindings(func.value)
-            if not bindings or any(b.kind is not BindingKind.PARAM for b in bindings):
-                continue
-            if self.bindings.reaching(name, call):
-                continue  # a connection this module hands in: already followed
-            span = self.values.span(call)
-            conn = Connection(
-                protocol=Protocol.IMAP,
-                library="imaplib",
-                host=Value.unknown(f"parameter {name}"),
-                port=Value.unknown(f"parameter {name}"),
-                tls=Tls.UNKNOWN,
-                opened_at=span,
-                via=f"a connection passed in as parameter {name}",
-            )
-            site = self.sites.site(call, "authenticate", spec.params, receiver=name)
-            step = spec.apply(conn, site)
-            if step is not None:
-                conn.steps.append(step)
-                self.mail.connections.append(conn)
-
-    def _wrapper_of(self, call: ast.Call) -> tuple[summaries.Summary, bool] | None:
-        """The summary of the wrapper a call runs, and whether it passes ``self`` itself
-        (``Base.__init__(self, ...)``): a function or class of another module of the
-        project, or a base class's ``__init__`` through ``super().__init__(...)``."""
-        func = call.func
-        names: set[str] = set()
-        skip_first = False
-        if isinstance(func, ast.Attribute) and func.attr == "__init__":
-            owner = func.value
-            if isinstance(owner, ast.Call) and dotted_name(owner.func) == "super":
-                klass = self.values.enclosing_class(call)
-                bases = klass.bases if klass is not None else []
-                names = {n for base in bases for n in self.values.qualified_names(base)}
-            else:
-                names = self.values.qualified_names(owner)
-                skip_first = True
-        else:
-            names = self.values.qualified_names(func)
-            local = self.values.class_named(func)
-            if local is not None and not any(
-                isinstance(s, FUNCTIONS) and s.name == "__init__" for s in local.body
-            ):
-                names |= {n for base in local.bases for n in self.values.qualified_names(base)}
-        for name in sorted(names):
-            if name.split(".")[0] in _NOT_THE_PROJECT:
-                continue
-            summary = summaries.find_wrapper(self.values.path, name, self.front.analyze_wrapper)
-            if summary is not None:
-                return summary, skip_first
-        return None
+        """Connections no adapter's call makes here: wrappers of the project elsewhere, a
+        connection passed in as a parameter, the net (:mod:`.beyond`)."""
+        follow = self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)
+        Beyond(
+            symbols=self.symbols,
+            values=self.values,
+            sites=self.sites,
+            bindings=self.bindings,
+            mail=self.mail,
+            skip=lambda call: call in self.opened or bool(self._client_names(call)),
+            holds_connection=self._holds_connection,
+            modelled=frozenset({*self.front.functions, *self.front.clients}),
+            imap=self.front.imap_adapter,
+            analyze_wrapper=self.front.analyze_wrapper,
+            forwarding=self.wrapper,
+            follow_wrappers=follow,
+        ).run()
 
     def _event(self, node: ast.AST, event: Event) -> None:
         self.events.setdefault(node, []).append(event)
