@@ -209,7 +209,8 @@ def describe_host(conn: Connection) -> str:
     text = describe(conn.host, "the host")
     host = conn.host.value if conn.host.known else None
     note = lookup(host).probable_note if isinstance(host, str) else ""
-    return f"{text} ({note})" if note else text
+    notes = ", ".join(part for part in (note, conn.via) if part)
+    return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:
