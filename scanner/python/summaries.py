@@ -22,9 +22,9 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+from .. import inputs
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
 from ..precheck import may_matter
 from .imports import find_module
@@ -99,11 +99,10 @@ def module_summaries(path: Path, analyze: Analyze) -> dict[str, Summary]:
     return _summaries(path, stat.st_mtime_ns, stat.st_size, analyze)
 
 
-@lru_cache(maxsize=256)
+@inputs.remembered
 def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str, Summary]:
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    if data is None:
         return {}
     if not (may_matter(data) or _imports_mail_module(path, data)):
         return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
@@ -150,19 +149,17 @@ def _imports_mail_module(path: Path, data: bytes) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
+@inputs.remembered
 def _module_path(importer: Path, module: str) -> Path | None:
     return find_module(importer, module)
 
 
-@lru_cache(maxsize=4096)
+@inputs.remembered
 def _is_mail_code(path: Path) -> bool:
-    try:
-        if path.is_symlink() or path.stat().st_size > _MAX_MODULE_BYTES:
-            return False
-        return may_matter(path.read_bytes())
-    except OSError:
+    if path.is_symlink():
         return False
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    return data is not None and may_matter(data)
 
 
 class _Definitions:
