@@ -218,7 +218,8 @@ def describe_host(conn: Connection) -> str:
     text = describe(conn.host, "the host")
     provider = host_provider(conn.host)
     note = provider.probable_note if provider is not None else ""
-    return f"{text} ({note})" if note else text
+    notes = ", ".join(part for part in (note, conn.via) if part)
+    return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:

@@ -238,7 +238,13 @@ class CallSites:
     # What the front end can tell about argument expressions.
 
     def _definition(self, node: ast.AST) -> ast.AST:
-        """Follow a plain name to the expression assigned to it (one level)."""
+        """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
+        (one level; for ``self.x`` the class body's or a method's first assignment)."""
+        owner = _self_attribute(node)
+        if owner is not None:
+            klass = self.values.enclosing_class(node)
+            assigned = self.values.class_attributes(klass).get(owner) if klass else None
+            return assigned[0] if assigned else node
         for binding in self.values.bindings(node):
             statement = self.parents.get(binding.node)
             if isinstance(statement, ast.Assign) and any(
@@ -275,8 +281,10 @@ class CallSites:
     def _after_settings(self, name: str | None, verified: bool) -> Verification:
         """What the context's `check_hostname` / `verify_mode` assignments make of it."""
         check_hostname = verify_mode = None
+        # A context kept on the class: ``ctx.verify_mode = ...`` in its body counts too.
+        names = {name, name.split(".", 1)[1]} if name and name.startswith("self.") else {name}
         for attribute, value in attribute_sets(self.values.symbols):
-            if name is None or dotted_name(attribute.value) != name:
+            if name is None or dotted_name(attribute.value) not in names:
                 continue
             if attribute.attr == "check_hostname":
                 check_hostname = self.values.source(value)
@@ -292,3 +300,14 @@ class CallSites:
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None
+
+
+def _self_attribute(node: ast.AST) -> str | None:
+    """``x`` for ``self.x``."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+    ):
+        return node.attr
+    return None

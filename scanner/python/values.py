@@ -9,7 +9,6 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
@@ -17,6 +16,7 @@ from ..providers import lookup
 from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
+from .shapes import HOLE, entries, formatted, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
 from .tables import loop_of, loop_value
@@ -202,17 +202,17 @@ class Evaluator:
                     return _built(None, parts)
                 return Value(True, total, origin, literal_parts=parts)
             if isinstance(node.op, ast.Mod):
-                return _percent(left, right, parts)
+                return percent(left, right, parts)
             if isinstance(node.op, ast.Add):
                 # Known in part: its shape, unknown parts as holes (``{}.office365.com``).
-                texts = (_text_of(left), _text_of(right))
+                texts = (text_of(left), text_of(right))
                 shape = "".join(HOLE if text is None else text for text in texts)
                 template = shape if any(texts) else None
                 return Value(False, None, origin, literal_parts=parts, template=template)
             # The rest: not computed, but built from its operands.
             return _built(None, parts)
         if isinstance(node, ast.IfExp):
-            return _one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
+            return one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             result = self.evaluate(node.values[0], depth)
             for operand in node.values[1:]:
@@ -257,7 +257,7 @@ class Evaluator:
             origin = origin or value.origin
             if not value.known or part.format_spec is not None or part.conversion != -1:
                 known = False
-                shape.append(_text_of(value) or HOLE)
+                shape.append(text_of(value) or HOLE)
                 continue
             texts.append(str(value.value))
             shape.append(str(value.value))
@@ -309,7 +309,7 @@ class Evaluator:
                 return Value.unknown(f"config key {key.value}")
         if base.known and not key.known:
             # ``SERVERS[provider]``: one of the table's values, chosen at run time.
-            return _entries(base.value, key.origin or base.origin, base.literal_parts)
+            return entries(base.value, key.origin or base.origin, base.literal_parts)
         return _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
@@ -333,8 +333,8 @@ class Evaluator:
                 default = self.evaluate(node.args[1], depth) if len(node.args) > 1 else None
                 if not key.known:
                     origin = key.origin or mapping.origin
-                    entries = _entries(mapping.value, origin, mapping.literal_parts)
-                    return _one_of(entries, default) if default is not None else entries
+                    found = entries(mapping.value, origin, mapping.literal_parts)
+                    return one_of(found, default) if default is not None else found
                 if default is not None:
                     return default
             elif _is_config(func.value):
@@ -396,22 +396,11 @@ class Evaluator:
         if not base.known or not isinstance(base.value, str):
             return None
         parts = self._parts_of(func.value, node, depth)
-        shape = _holes(_FORMAT_FIELD, base.value)
         if any(is_spread(a) for a in (*node.args, *node.keywords)):
-            return Value(False, None, literal_parts=parts, template=shape)
+            return formatted(base.value, None, parts)
         args = [self.evaluate(a, depth) for a in node.args]
         keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
-        origin = next((a.origin for a in (*args, *keywords.values()) if a.origin), None)
-        plain = _simple_fields(_FORMAT_FIELD, _PLAIN_FORMAT, base.value)
-        if plain and all(a.known for a in (*args, *keywords.values())):
-            try:
-                text = base.value.format(
-                    *(a.value for a in args), **{k: v.value for k, v in keywords.items()}
-                )
-            except (IndexError, KeyError, ValueError, AttributeError, TypeError):
-                return _built(origin, parts)
-            return Value(True, text, origin, literal_parts=parts)
-        return Value(False, None, origin, literal_parts=parts, template=shape)
+        return formatted(base.value, (args, keywords), parts)
 
     def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
         operands = [receiver, *call.args, *(k.value for k in call.keywords)]
@@ -683,7 +672,7 @@ class Evaluator:
             if all(v.known or v.template is not None or v.candidates is not None for v in passed):
                 # Known in part at some call (``connect(f"{region}.office365.com")``): the
                 # parameter is one of what the calls pass.
-                found = passed[0] if len(passed) == 1 else _one_of(*passed)
+                found = passed[0] if len(passed) == 1 else one_of(*passed)
                 return Value(
                     False,
                     None,
@@ -823,87 +812,6 @@ class Evaluator:
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
-
-
-# Replacement fields of ``%`` and ``str.format``, and the plain ones whose result is the
-# argument's text as it is: a width or precision (``%999999999d``) is not worked out.
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
-_PLAIN_PERCENT = re.compile(r"%(?:\([A-Za-z_]\w*\))?[sdir%]")
-_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
-_PLAIN_FORMAT = re.compile(r"\{\{|\}\}|\{(?:\d+|[A-Za-z_]\w*)?\}")
-HOLE = "{}"
-# Candidates kept for a value that is one of several: a table of hosts, not a data file.
-_MAX_CANDIDATES = 32
-
-
-def _simple_fields(fields: re.Pattern[str], plain: re.Pattern[str], text: str) -> bool:
-    return all(plain.fullmatch(match.group()) for match in fields.finditer(text))
-
-
-def _holes(fields: re.Pattern[str], text: str) -> str:
-    """A format string with each replacement field written as a hole (``{}``)."""
-
-    def hole(match: re.Match[str]) -> str:
-        field = match.group()
-        if field in ("%%", "{{", "}}"):
-            return field[0]
-        return HOLE
-
-    return fields.sub(hole, text)
-
-
-def _text_of(value: Value) -> str | None:
-    """What a part of a string tells: its text, or its shape."""
-    if value.known:
-        return value.value if isinstance(value.value, str) else None
-    return value.template
-
-
-def _one_of(*values: Value) -> Value:
-    """A value that is one of ``values``: known when they agree, else unknown with them
-    as its candidates (theirs, for values that are themselves one of several)."""
-    options: list[Value] = []
-    for value in values:
-        options.extend(value.candidates if value.candidates is not None else (value,))
-    known = [option for option in options if option.known]
-    if len(known) == len(options) and all(o.value == known[0].value for o in known[1:]):
-        return options[0]
-    origin = next((option.origin for option in options if option.origin), None)
-    parts = tuple(span for option in options for span in option.literal_parts)
-    if len(options) > _MAX_CANDIDATES:
-        return _built(origin, parts)
-    return Value(False, None, origin, literal_parts=parts, candidates=tuple(options))
-
-
-def _entries(container: object, origin: str | None, parts: tuple[Span, ...]) -> Value:
-    """An entry of a dict, list or tuple of the module picked by a key known only at run
-    time: unknown, with the entries as its candidates."""
-    if isinstance(container, dict):
-        items = list(container.values())
-    elif isinstance(container, (tuple, list)):
-        items = list(container)
-    else:
-        return _built(origin, parts)
-    if not items or len(items) > _MAX_CANDIDATES:
-        return _built(origin, parts)
-    options = [item if isinstance(item, Value) else Value(True, item) for item in items]
-    found = _one_of(*options)
-    candidates = found.candidates or (found,)
-    return Value(False, None, origin, literal_parts=parts, candidates=candidates)
-
-
-def _percent(left: Value, right: Value, parts: tuple[Span, ...]) -> Value:
-    """``"smtp.%s.com" % region``: the text when every part is known, else its shape."""
-    origin = left.origin or right.origin
-    if not (left.known and isinstance(left.value, str)):
-        return _built(None, parts)
-    if right.known and _simple_fields(_PERCENT_FIELD, _PLAIN_PERCENT, left.value):
-        try:
-            return Value(True, left.value % right.value, origin, literal_parts=parts)  # type: ignore[operator]
-        except (TypeError, ValueError, KeyError):
-            return _built(None, parts)
-    template = _holes(_PERCENT_FIELD, left.value)
-    return Value(False, None, right.origin, literal_parts=parts, template=template)
 
 
 def _or(left: Value, right: Value) -> Value:
