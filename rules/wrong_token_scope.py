@@ -137,14 +137,15 @@ class WrongTokenScope(Rule):
         )
         linked = any(request.used_for_mail for request in mail.token_requests)
         # One token request in a module whose XOAUTH2 token could not be traced: most
-        # likely that token.
+        # likely that token, unless the module sends it to Graph's API itself.
         guess = untraced and not linked and len(mail.token_requests) == 1
         for request in mail.token_requests:
             scopes = _scopes(request)
             if not scopes:
                 continue
             kinds = [_resource_is_mail(scope) for scope in scopes]
-            if (request.used_for_mail or guess) and all(kind is False for kind in kinds):
+            guessed = guess and not request.used_for_graph
+            if (request.used_for_mail or guessed) and all(kind is False for kind in kinds):
                 yield self.finding(
                     mail,
                     request.span,

@@ -325,6 +325,7 @@ class TokenRequest:
     scopes: Value
     span: Span
     used_for_mail: bool = False  # the token reaches an XOAUTH2 authentication
+    used_for_graph: bool = False  # the token is sent to Microsoft Graph's API
     # Found by a token-level scan of a file that does not parse: low confidence.
     inferred: bool = False
 

@@ -63,3 +63,9 @@ def test_a_token_for_another_protocols_permission() -> None:
 def test_a_graph_token_posted_by_hand_for_imap() -> None:
     # Two token requests in the module: only tracing the token tells which one IMAP gets.
     assert found("graph_http_for_imap.py") == {(20, "AS302")}
+
+
+def test_a_graph_token_sent_to_graph_is_not_the_xoauth2_token() -> None:
+    assert found("graph_sendmail_beside_smtp.py") == set()
+    # Nothing else uses it: still most likely the XOAUTH2 token.
+    assert found("graph_token_guessed.py") == {(19, "AS302")}

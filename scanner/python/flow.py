@@ -286,4 +286,6 @@ class Flow:
             return [node.body, node.orelse]
         if isinstance(node, (ast.Tuple, ast.List)):
             return [el.value if isinstance(el, ast.Starred) else el for el in node.elts]
+        if isinstance(node, ast.Dict):
+            return list(node.values)  # ``{"Authorization": f"Bearer {token}"}``
         return []

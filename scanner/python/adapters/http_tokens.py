@@ -38,6 +38,15 @@ _FORM_SECRETS = {
     "refresh_token": "refresh token",
     "password": "password of the resource-owner password flow",
 }
+# Microsoft Graph's API, in each cloud.
+_GRAPH_HOSTS = frozenset(
+    {
+        "graph.microsoft.com",
+        "graph.microsoft.us",
+        "dod-graph.microsoft.us",
+        "microsoftgraph.chinacloudapi.cn",
+    }
+)
 # Where the form of each call shape is: parameters (positional names) and body keywords.
 _POST = ("url", "data", "json")
 _REQUEST = ("method", "url")
@@ -130,8 +139,32 @@ def _record(
             mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
 
 
+def _graph_api(site: CallSite, url_param: str) -> bool:
+    """A call of Microsoft Graph's API (``https://graph.microsoft.com/v1.0/...``)."""
+    url = site.template(url_param) or _text(site.arg(url_param)) or ""
+    host = urlsplit(url).hostname if "://" in url else None
+    return host in _GRAPH_HOSTS
+
+
+def _used_for_graph(mail: MailFile, site: CallSite) -> None:
+    """The token requests whose token this Graph call sends (its ``Authorization``
+    header): their Graph scope is right, whatever XOAUTH2 the module also does."""
+    sent = set(site.sources("headers"))
+    for request in mail.token_requests:
+        if request.span in sent:
+            request.used_for_graph = True
+
+
+def _graph_call(mail: MailFile, site: CallSite) -> None:
+    if _graph_api(site, "url"):
+        _used_for_graph(mail, site)
+
+
 def _post(url_param: str):
     def record(mail: MailFile, site: CallSite) -> None:
+        if _graph_api(site, url_param):
+            _used_for_graph(mail, site)
+            return
         if url_param == "url" and site.has("method"):
             method = _text(site.arg("method"))
             if method is not None and method.upper() != "POST":
@@ -178,6 +211,10 @@ HTTP_TOKENS = Adapter(
         **{
             name: FunctionSpec(_REQUEST, _post("url"))
             for name in ("requests.request", "requests.api.request", "httpx.request")
+        },
+        **{
+            name: FunctionSpec(("url", "params"), _graph_call)
+            for name in ("requests.get", "requests.api.get", "httpx.get")
         },
         "urllib3.request": FunctionSpec((*_REQUEST, "body", "fields"), _post("url")),
         "urllib.request.Request": FunctionSpec(("url", "data"), _post("url")),
