@@ -155,11 +155,6 @@ def _used_for_graph(mail: MailFile, site: CallSite) -> None:
             request.used_for_graph = True
 
 
-def _graph_call(mail: MailFile, site: CallSite) -> None:
-    if _graph_api(site, "url"):
-        _used_for_graph(mail, site)
-
-
 def _post(url_param: str):
     def record(mail: MailFile, site: CallSite) -> None:
         if _graph_api(site, url_param):
@@ -211,10 +206,6 @@ HTTP_TOKENS = Adapter(
         **{
             name: FunctionSpec(_REQUEST, _post("url"))
             for name in ("requests.request", "requests.api.request", "httpx.request")
-        },
-        **{
-            name: FunctionSpec(("url", "params"), _graph_call)
-            for name in ("requests.get", "requests.api.get", "httpx.get")
         },
         "urllib3.request": FunctionSpec((*_REQUEST, "body", "fields"), _post("url")),
         "urllib.request.Request": FunctionSpec(("url", "data"), _post("url")),
