@@ -175,6 +175,11 @@ class RemedyKind(str, Enum):
     RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
     RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"
     DROP_STARTTLS = "drop-starttls"  # a second STARTTLS on an upgraded connection
+    # Not a fix of its own: the host a later ``connect()`` names, given to the client where
+    # the library checks the certificate against it; adapters merge it into the remedies
+    # that make the connection verify (smtplib's ``starttls`` takes the host only from the
+    # constructor).
+    HOST_FOR_TLS = "host-for-tls"
 
 
 class StepKind(str, Enum):

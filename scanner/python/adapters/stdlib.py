@@ -26,7 +26,7 @@ from ...model import (
     XOAuth2,
 )
 from .. import edits
-from . import common
+from . import common, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 
 
@@ -58,7 +58,7 @@ _STARTTLS = {
 
 
 def _port(site: CallSite, client: _Client) -> Value:
-    port = site.arg("port")
+    port = common.port(site.arg("port"))  # smtplib takes "587" as it takes 587
     if not site.has("port") or (port.known and port.value in (0, None)):
         return Value(True, client.default_port)
     return port
@@ -136,11 +136,11 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
             edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
             imports=("ssl",),
         )
-    port = site.arg("port") if site.has("port") else conn.port
-    if client.tls is Tls.NONE:
-        port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
-        if port_fix is not None:
-            conn.remedies[RemedyKind.PORT_587] = port_fix
+    # The constructor's own session on 587: given a host, it connects at once, also when
+    # a later connect() opens the session that is used (never 25 or 465 left behind).
+    opening_port = _opening_port(conn, site)
+    if client.tls is Tls.NONE and opening_port is not None:
+        conn.remedies[RemedyKind.PORT_587] = Remedy((opening_port,))
     if not client.plain_class or site.receiver is None or site.after is None:
         return
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
@@ -164,34 +164,45 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         ),
     ]
     imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
-    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, imports=imports)
+    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, opening_port, imports=imports)
+    if site.has("port") and opening_port is None and conn.port.value != 587:
+        return  # a port from elsewhere that we cannot rewrite
+    conn.remedies[RemedyKind.PORT_587] = edits.remedy(*switch, opening_port, imports=imports)
+
+
+def _opening_port(conn: Connection, site: CallSite) -> Edit | None:
+    """The edit that makes a constructor given a host connect to 587: its literal port
+    rewritten, or ``port=587`` added; None without a host, on 587 already, or with a port
+    that is not a literal here."""
+    if conn.host is MISSING or (conn.port.known and conn.port.value == 587):
+        return None
     if site.has("port"):
-        port_edit = edits.replace_literal(port, "587", site.code)
-        if port_edit is None:
-            return  # a port from elsewhere that we cannot rewrite
-    else:
-        port_edit = edits.append_argument(site, "port=587")
-    to_587 = edits.remedy(*switch, port_edit, imports=imports)
-    conn.remedies[RemedyKind.PORT_587] = to_587
+        return edits.replace_literal(site.arg("port"), "587", site.code)
+    return edits.append_argument(site, "port=587")
 
 
 def _connect(conn: Connection, site: CallSite) -> Step:
     host = site.arg("host")
-    port = site.arg("port")
+    port = common.port(site.arg("port"))
     if conn.protocol is Protocol.SMTP and not site.has("port"):
         host, inline_port = _split_host_port(host, site.code)
         if inline_port is not None:
             site.args["port"] = port = inline_port
+    if conn.host is MISSING and host.present and conn.protocol is Protocol.SMTP:
+        smtp_host.prepare(conn, site)
     if host.present:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
         to_587 = edits.replace_literal(port, "587", site.code)
+        # The constructor's session, when it opened one, moves to 587 with this one.
+        opening = conn.remedies.get(RemedyKind.PORT_587) if conn.tls is Tls.NONE else None
         switch = conn.remedies.get(RemedyKind.USE_STARTTLS)
         if to_587 is None:
             conn.remedies.pop(RemedyKind.PORT_587, None)  # the constructor's port is not used
         elif conn.tls is Tls.NONE:
-            conn.remedies[RemedyKind.PORT_587] = Remedy((to_587,))
+            earlier = opening.edits if opening is not None else ()
+            conn.remedies[RemedyKind.PORT_587] = Remedy((*earlier, to_587))
         elif switch is not None:  # SMTP_SSL: plain client, this port, STARTTLS after connect()
             conn.remedies[RemedyKind.PORT_587] = dataclasses.replace(
                 switch, edits=(*switch.edits, to_587)
@@ -377,6 +388,7 @@ def _settle(conn: Connection) -> None:
                 step.remedies[RemedyKind.DROP_STARTTLS] = Remedy((step.removal,))
     if conn.tls is Tls.IMPLICIT:
         _settle_switch(conn, paths)
+    smtp_host.merge(conn)
 
 
 def _settle_upgrade(conn: Connection, login: Step, paths: list[tuple[Step, ...]]) -> None:

@@ -1,0 +1,151 @@
+"""The rewrite shapes that once broke at run time (issue 23), as before/after pairs. Each
+is also run against the lab by tests/test_fix_shapes_lab.py; these pin the code written."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.fixer import fix_source
+
+RULES = selected_rules(Settings())
+
+
+def fix(code: str, *, unsafe: bool = False, settings: Settings | None = None) -> str:
+    result = fix_source("m.py", "python", code.encode(), settings or Settings(), unsafe=unsafe)
+    assert result.error is None, result.error
+    assert not result.refused, result.refused
+    return result.after
+
+
+def rules(code: str) -> Counter[str]:
+    checked = check_source("m.py", "python", code.encode(), RULES)
+    return Counter(f.rule for f in checked.findings)
+
+
+def fixable(code: str) -> dict[str, bool]:
+    checked = check_source("m.py", "python", code.encode(), RULES)
+    return {f"{f.rule}:{f.span.line}": f.fix is not None for f in checked.findings}
+
+
+# 1. No host, then connect(): smtplib checks the certificate against the constructor's host.
+
+
+def test_connect_right_after_a_bare_constructor_moves_into_it() -> None:
+    before = (
+        "import smtplib\n"
+        "HOST = 'smtp.office365.com'\n"
+        "def send(user, password):\n"
+        "    server = smtplib.SMTP(timeout=10)\n"
+        "    server.connect(HOST, 587)\n"
+        "    server.starttls()\n"
+        "    server.login(user, password)\n"
+    )
+    after = fix(before)
+    assert "    server = smtplib.SMTP(HOST, 587, timeout=10)\n    server.starttls(context=" in after
+    assert ".connect(" not in after
+
+
+def test_connect_in_a_with_block_moves_into_the_constructor() -> None:
+    before = (
+        "import smtplib\n"
+        "def send(user, password):\n"
+        "    with smtplib.SMTP() as server:\n"
+        "        server.connect('smtp.office365.com', 587)\n"
+        "        server.login(user, password)\n"
+    )
+    after = fix(before)
+    assert "    with smtplib.SMTP('smtp.office365.com', 587) as server:\n" in after
+    assert "        server.starttls(context=ssl.create_default_context())\n" in after
+    assert ".connect(" not in after
+
+
+def test_connect_in_another_method_makes_the_client_with_the_host() -> None:
+    before = (
+        "import smtplib\n"
+        "class Mailer:\n"
+        "    def __init__(self, port=587):\n"
+        "        self.port = port\n"
+        "        self.smtp = smtplib.SMTP(timeout=10)\n"
+        "\n"
+        "    def send(self, user, password):\n"
+        "        self.smtp.connect('smtp.office365.com', self.port)\n"
+        "        self.smtp.login(user, password)\n"
+    )
+    after = fix(before)
+    assert (
+        "        self.smtp = smtplib.SMTP('smtp.office365.com', self.port, timeout=10)\n"
+        "        self.smtp.starttls(context=ssl.create_default_context())\n"
+    ) in after
+
+
+def test_ssl_client_without_host_switched_after_connect_gets_the_host() -> None:
+    before = (
+        "import smtplib\n"
+        "def send(user, password):\n"
+        "    server = smtplib.SMTP_SSL(timeout=10)\n"
+        "    server.connect('smtp.office365.com', 465)\n"
+        "    server.login(user, password)\n"
+    )
+    after = fix(before)
+    assert "    server = smtplib.SMTP('smtp.office365.com', 587, timeout=10)\n" in after
+    assert "    server.starttls(context=ssl.create_default_context())\n" in after
+    assert not rules(after)["AS202"] and not rules(after)["AS201"]
+
+
+def test_no_verifying_fix_where_the_host_cannot_reach_the_constructor() -> None:
+    """A with-block client connected after other calls: nothing that verifies is
+    written, so the finding stays and is not marked fixable."""
+    code = (
+        "import smtplib\n"
+        "def send(user, password):\n"
+        "    with smtplib.SMTP() as server:\n"
+        "        server.set_debuglevel(1)\n"
+        "        server.connect('smtp.office365.com', 587)\n"
+        "        server.starttls()\n"
+        "        server.login(user, password)\n"
+    )
+    assert fixable(code)["AS204:6"] is False
+    assert fix(code) == code
+
+
+# 7. The rewrite states port 587: no session on 25 or 465 before the one on 587.
+
+
+def test_ssl_constructor_with_host_and_later_connect_states_587() -> None:
+    before = (
+        "import smtplib\n"
+        "def send(user, password):\n"
+        "    with smtplib.SMTP_SSL('smtp.office365.com', timeout=10) as s:\n"
+        "        s.connect('smtp.office365.com', 587)\n"
+        "        s.login(user, password)\n"
+    )
+    after = fix(before)
+    assert "smtplib.SMTP('smtp.office365.com', timeout=10, port=587)" in after
+
+
+def test_port_of_the_constructor_moves_with_the_port_of_connect() -> None:
+    before = (
+        "import smtplib\n"
+        "s = smtplib.SMTP('smtp.office365.com', 25)\n"
+        "s.connect('smtp.office365.com', 465)\n"
+    )
+    after = fix(before)
+    assert "smtplib.SMTP('smtp.office365.com', 587)\ns.connect('smtp.office365.com', 587)\n" in (
+        after
+    )
+
+
+# 10. A string port is a port; what check marks fixable, fix fixes.
+
+
+def test_a_string_port_is_a_port() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "s = smtplib.SMTP(host='smtp.office365.com', port='587')\n"
+        "s.starttls(context=ssl.create_default_context())\n"
+    )
+    assert not rules(code)
+    before = code.replace("'587'", "'25'")
+    assert fixable(before) == {"AS202:2": True}
+    assert "port='587'" in fix(before)
