@@ -169,6 +169,9 @@ class RemedyKind(str, Enum):
     USE_STARTTLS = "use-starttls"  # implicit TLS -> STARTTLS on the same port
     PORT_587 = "port-587"  # port -> 587 with STARTTLS
     ADD_STARTTLS = "add-starttls"  # upgrade the connection before credentials are sent
+    # A STARTTLS under a condition made unconditional (for a host that needs it on every
+    # path: Microsoft 365 wants STARTTLS on 587 whatever the code's option says).
+    UNCONDITIONAL_STARTTLS = "unconditional-starttls"
     VERIFY_TLS = "verify-tls"  # verifying SSL context
     XOAUTH2 = "xoauth2"  # password login -> XOAUTH2 with an MSAL token
     FIX_AUTHOBJECT = "fix-authobject"

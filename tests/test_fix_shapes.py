@@ -149,3 +149,52 @@ def test_a_string_port_is_a_port() -> None:
     before = code.replace("'587'", "'25'")
     assert fixable(before) == {"AS202:2": True}
     assert "port='587'" in fix(before)
+
+
+# 2. STARTTLS under a condition: unconditional for a Microsoft 365 host only.
+
+CONDITIONAL = (
+    "import smtplib, ssl\n"
+    "def alert(host, use_tls, user, password):\n"
+    "    server = smtplib.SMTP({host}, 587)\n"
+    "    if use_tls:  # old relays\n"
+    "        server.ehlo()\n"
+    "        server.starttls(context=ssl.create_default_context())\n"
+    "    server.login(user, password)\n"
+)
+
+
+def test_conditional_starttls_runs_on_every_path_for_microsoft() -> None:
+    before = CONDITIONAL.format(host="'smtp.office365.com'").replace("  # old relays", "")
+    after = fix(before)
+    assert (
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    server.ehlo()\n"
+        "    server.starttls(context=ssl.create_default_context())\n"
+        "    server.login(user, password)\n"
+    ) in after
+    assert not rules(after)["AS203"]
+
+
+def test_conditional_starttls_on_one_line() -> None:
+    before = (
+        "import smtplib, ssl\n"
+        "def alert(use_tls, user, password):\n"
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    if use_tls: server.starttls(context=ssl.create_default_context())\n"
+        "    server.login(user, password)\n"
+    )
+    assert "    server.starttls(context=ssl.create_default_context())\n    server.login" in (
+        fix(before)
+    )
+
+
+def test_conditional_starttls_stays_for_an_unknown_host_or_a_comment_or_other_code() -> None:
+    unknown = CONDITIONAL.format(host="host").replace("  # old relays", "")
+    commented = CONDITIONAL.format(host="'smtp.office365.com'")
+    other_code = commented.replace("  # old relays", "").replace(
+        "        server.ehlo()\n", "        log('tls on')\n"
+    )
+    for code in (unknown, commented, other_code):
+        assert fixable(code)["AS203:7"] is False
+        assert "if use_tls:" in fix(code)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Span, Value, Verification
-from .adapters.base import CallableInfo, CallSite
+from ..model import Edit, Span, Value, Verification
+from .adapters.base import CallableInfo, CallSite, Guard
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -142,6 +142,7 @@ class CallSites:
             extra_keywords=extra,
             statement=statement,
             before=before,
+            guard=lambda: self._guard(call),
             receiver=bound_receiver,
             after=after,
             callable=lambda key: self._callable(nodes.get(key)),
@@ -192,6 +193,37 @@ class CallSites:
         if not self._alone_to_line_end(span.end):
             return None, None
         return span, Anchor(self.text.line_start(span.line), indent)
+
+    def _guard(self, call: ast.Call) -> Guard | None:
+        """The ``if`` without ``else`` whose body holds the call's statement directly."""
+        node: ast.AST = call
+        while not isinstance(node, ast.stmt):
+            node = self.parents[node]
+        guard = self.parents.get(node)
+        if not isinstance(guard, ast.If) or guard.orelse or node not in guard.body:
+            return None
+        text = self.text
+        body = tuple(self.values.source(s) for s in guard.body)
+        if_span = self.values.span(guard)
+        if not self._starts_line(if_span):
+            return None
+        first = self.values.span(guard.body[0])
+        start = text.line_start(if_span.line)
+        end = text.next_line_start(if_span.end_line) or len(text.code)
+        indent = text.indent_of_line(if_span.line)
+        code = text.code
+        if first.line == if_span.line:  # ``if flag: smtp.starttls()``
+            rest = code[first.start : end]
+            return Guard(self.values.source(guard.test), body, Edit(start, end, indent + rest))
+        header = code[start : text.line_start(first.line)]
+        if "#" in header:
+            return Guard(self.values.source(guard.test), body, None)
+        inner = text.indent_of_line(first.line)
+        lines = code[text.line_start(first.line) : end].splitlines(keepends=True)
+        dedented = "".join(
+            indent + line[len(inner) :] if line.startswith(inner) else line for line in lines
+        )
+        return Guard(self.values.source(guard.test), body, Edit(start, end, dedented))
 
     def _alone_to_line_end(self, offset: int) -> bool:
         """Nothing but space, a comment or a line continuation after ``offset`` on its

@@ -17,6 +17,18 @@ if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, 
     from ..source import Anchor
 
 
+@dataclass(frozen=True)
+class Guard:
+    """The ``if`` (without ``elif``/``else``) whose body a call's statement is directly in:
+    the text of each statement of that body, and the edit that runs the body whatever the
+    condition (the ``if`` line dropped, the body dedented; None where a comment on the
+    ``if`` line would be lost)."""
+
+    condition: str
+    body: tuple[str, ...]
+    unconditional: Edit | None
+
+
 @dataclass
 class CallSite:
     """One call, as an adapter sees it."""
@@ -33,6 +45,8 @@ class CallSite:
     # The statement the call is the whole of (``s.login(u, p)`` on its own line), if any.
     statement: Span | None = None
     before: Anchor | None = None  # where statements can go before that statement
+    # The ``if`` the call's statement is directly in, worked out when an adapter asks.
+    guard: Callable[[], Guard | None] = lambda: None
     receiver: str | None = None  # the expression the connection is bound to (``self.smtp``)
     after: Anchor | None = None  # where statements can go once the connection exists
     # Facts about a callable argument the front end can see (a lambda, a def of the module),

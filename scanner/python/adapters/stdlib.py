@@ -225,10 +225,19 @@ def _statement_step(kind: StepKind, site: CallSite, **fields) -> Step:
     return step
 
 
+# What may stand beside STARTTLS in the ``if`` that makes it conditional: greetings.
+_HANDSHAKE = ("ehlo", "helo", "ehlo_or_helo_if_needed", "starttls", "stls")
+
+
 def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = _statement_step(StepKind.STARTTLS, site, verification=verification)
+    guard = site.guard()
+    if guard is not None and guard.unconditional is not None and site.receiver is not None:
+        calls = tuple(f"{site.receiver}.{method}(" for method in _HANDSHAKE)
+        if all(statement.startswith(calls) for statement in guard.body):
+            step.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = Remedy((guard.unconditional,))
     if verification is not Verification.VERIFIED:
         fix = edits.remedy(
             edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
@@ -395,8 +404,21 @@ def _settle_upgrade(conn: Connection, login: Step, paths: list[tuple[Step, ...]]
     """Add STARTTLS before a login only where no path upgrades before it; where one
     upgrades after it instead (login then starttls), move that STARTTLS up."""
     remedy = login.remedies.pop(RemedyKind.ADD_STARTTLS)
-    if not paths or any(_upgraded(conn, p, login) for p in paths):
-        return  # upgraded on some path already: adding one would make two there
+    if not paths:
+        return
+    if any(_upgraded(conn, p, login) for p in paths):
+        # Upgraded on some path already: adding one would make two there. Where one
+        # conditional STARTTLS is the upgrade, it can run on every path instead.
+        upgrades = {
+            id(s): s for p in paths for s in _before(p, login) if s.kind is StepKind.STARTTLS
+        }
+        (starttls,) = upgrades.values() if len(upgrades) == 1 else (None,)
+        unconditional = (
+            starttls.remedies.get(RemedyKind.UNCONDITIONAL_STARTTLS) if starttls else None
+        )
+        if unconditional is not None:
+            login.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = unconditional
+        return
     later = {id(s): s for p in paths for s in _after(p, login) if s.kind is StepKind.STARTTLS}
     if not later:
         login.remedies[RemedyKind.ADD_STARTTLS] = remedy
@@ -440,6 +462,14 @@ def _settle_switch(conn: Connection, paths: list[tuple[Step, ...]]) -> None:
 
 def _has(path: tuple[Step, ...], step: Step) -> bool:
     return any(s is step for s in path)
+
+
+def _before(path: tuple[Step, ...], step: Step) -> tuple[Step, ...]:
+    """The steps before ``step`` on a path, since the last ``connect()``."""
+    index = next(i for i, s in enumerate(path) if s is step)
+    earlier = path[:index]
+    start = max((i + 1 for i, s in enumerate(earlier) if s.kind is StepKind.CONNECT), default=0)
+    return earlier[start:]
 
 
 def _after(path: tuple[Step, ...], step: Step) -> tuple[Step, ...]:
