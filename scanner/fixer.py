@@ -30,6 +30,8 @@ from .findings import Applicability, FileError, Finding, Severity
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
 from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
+from .fixes.reads import Elsewhere
+from .fixes.search import project_search
 from .fixes.tidy import tidy
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
@@ -327,7 +329,9 @@ def fix_source(
             }
             return result
         named = [_named_modules(f, settings, location) for f in chosen]
-        updated, failure, notes = _apply(current, named, codec.newline, kind, settings)
+        updated, failure, notes = _apply(
+            current, named, codec.newline, kind, settings, project_search(location)
+        )
         attempt = None
         created: list[CreatedFile] = []
         if failure is None:
@@ -444,7 +448,12 @@ def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
 
 
 def _apply(
-    text: str, chosen: list[Finding], newline: str, kind: str, settings: Settings
+    text: str,
+    chosen: list[Finding],
+    newline: str,
+    kind: str,
+    settings: Settings,
+    elsewhere: Elsewhere | None = None,
 ) -> tuple[str, str | None, list[str]]:
     """The text with the chosen fixes, what they need at module level and nothing they
     left unused, or why not; and notes on what was kept."""
@@ -462,7 +471,7 @@ def _apply(
         return text, str(error), []
     except ValueError:
         return text, "the fixed file would not parse", []
-    tidied, notes = tidy(text, updated)
+    tidied, notes = tidy(text, updated, elsewhere)
     return tidied, None, notes
 
 

@@ -4,9 +4,10 @@ is also run against the lab by tests/test_fix_shapes_lab.py; these pin the code 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from authsweep.scanner.engine import Settings, check_source, selected_rules
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixer import FileFix, fix_source
 
 RULES = selected_rules(Settings())
 
@@ -198,3 +199,143 @@ def test_conditional_starttls_stays_for_an_unknown_host_or_a_comment_or_other_co
     for code in (unknown, commented, other_code):
         assert fixable(code)["AS203:7"] is False
         assert "if use_tls:" in fix(code)
+
+
+# 3 and 16. What only fed the removed login goes with it; guards on the password change.
+
+
+def fixed_in_project(tmp_path: Path, code: str, **others: str) -> FileFix:
+    """``code`` fixed as ``m.py`` of a project that also holds ``others`` (name: code)."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    for name, text in others.items():
+        (tmp_path / f"{name}.py").write_text(text)
+    module = tmp_path / "m.py"
+    module.write_text(code)
+    result = fix_source("m.py", "python", code.encode(), Settings(), unsafe=True, location=module)
+    assert result.error is None and not result.refused, (result.error, result.refused)
+    return result
+
+
+SENDER = (
+    "import os\n"
+    "import smtplib\n"
+    "import ssl\n"
+    "\n"
+    "SMTP_USER = os.environ['SMTP_USER']\n"
+    "SMTP_PASSWORD = os.environ['SMTP_PASSWORD']\n"
+    "\n"
+    "\n"
+    "def send():\n"
+    "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+    "        smtp.starttls(context=ssl.create_default_context())\n"
+    "        smtp.login(SMTP_USER, SMTP_PASSWORD)\n"
+)
+
+
+def test_a_module_constant_only_the_login_read_goes(tmp_path: Path) -> None:
+    result = fixed_in_project(
+        tmp_path, SENDER, other="import os\nprint(os.environ['SMTP_PASSWORD'])\n"
+    )
+    assert "SMTP_PASSWORD" not in result.after and "SMTP_USER = " in result.after
+    assert not result.notes
+
+
+def test_a_module_constant_another_module_imports_stays_with_a_note(tmp_path: Path) -> None:
+    result = fixed_in_project(tmp_path, SENDER, cli="from m import SMTP_PASSWORD\n")
+    assert "SMTP_PASSWORD = os.environ['SMTP_PASSWORD']\n" in result.after
+    assert result.notes == ["`SMTP_PASSWORD` is no longer used here; kept, since cli.py:1 names it"]
+
+
+def test_the_constructor_argument_and_attribute_go_with_the_login(tmp_path: Path) -> None:
+    code = (
+        "import os, smtplib, ssl\n"
+        "class Mailer:\n"
+        "    def __init__(self, host, user, password, port=587):\n"
+        "        self.host = host\n"
+        "        self.port = port\n"
+        "        self.user = user\n"
+        "        self.password = password\n"
+        "\n"
+        "    def send(self, to, text):\n"
+        "        with smtplib.SMTP(self.host, self.port) as smtp:\n"
+        "            smtp.starttls(context=ssl.create_default_context())\n"
+        "            smtp.login(self.user, self.password)\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    pw = os.environ['SMTP_PASSWORD']\n"
+        "    Mailer('smtp.office365.com', os.environ['SMTP_USER'], pw, 587).send('a@b.c', 'hi')\n"
+    )
+    after = fixed_in_project(tmp_path, code).after
+    assert "    def __init__(self, host, user, port=587):\n" in after
+    assert "self.password" not in after and "pw" not in after
+    assert "    Mailer('smtp.office365.com', os.environ['SMTP_USER'], 587).send(" in after
+
+
+def test_a_parameter_other_modules_pass_stays_with_a_note(tmp_path: Path) -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "def send(user, password):\n"
+        "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(user, password)\n"
+    )
+    result = fixed_in_project(tmp_path, code, job="from m import send\nsend('u', 'p')\n")
+    assert "def send(user, password):" in result.after
+    assert result.notes == [
+        "`password` of `send()` is no longer used; callers still pass it (job.py:1)"
+    ]
+
+
+def test_the_password_entry_of_an_accounts_dict_goes(tmp_path: Path) -> None:
+    code = (
+        "import os, smtplib, ssl\n"
+        "ACCOUNTS = {\n"
+        "    'ops': {'host': 'smtp.office365.com', 'user': 'ops@contoso.com',\n"
+        "            'password': os.environ['OPS_PASSWORD']},\n"
+        "}\n"
+        "def send(name):\n"
+        "    account = ACCOUNTS[name]\n"
+        "    with smtplib.SMTP(account['host'], 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(account['user'], account['password'])\n"
+        "send('ops')\n"
+    )
+    after = fixed_in_project(tmp_path, code).after
+    assert "'ops': {'host': 'smtp.office365.com', 'user': 'ops@contoso.com'},\n" in after
+
+
+GUARDED = (
+    "import os, smtplib, ssl\n"
+    "def send():\n"
+    "    username = os.environ.get('SMTP_USER')\n"
+    "    password = os.environ.get('SMTP_PASSWORD')\n"
+    "{check}"
+    "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+    "        smtp.starttls(context=ssl.create_default_context())\n"
+    "        if {guard}:\n"
+    "            smtp.login(username, password)\n"
+)
+
+
+def test_a_guard_on_the_password_changes_with_the_login(tmp_path: Path) -> None:
+    after = fixed_in_project(
+        tmp_path, GUARDED.format(check="", guard="username and password")
+    ).after
+    assert "        if username:\n            smtp.ehlo_or_helo_if_needed()\n" in after
+    assert "password" not in after
+
+
+def test_a_check_that_stops_without_the_password_goes(tmp_path: Path) -> None:
+    check = "    if not password:\n        raise SystemExit('SMTP_PASSWORD is not set')\n"
+    after = fixed_in_project(tmp_path, GUARDED.format(check=check, guard="username")).after
+    assert "password" not in after and "SystemExit" not in after
+
+
+def test_a_guard_on_the_password_alone_is_named(tmp_path: Path) -> None:
+    result = fixed_in_project(tmp_path, GUARDED.format(check="", guard="password"))
+    assert "        if password:\n" in result.after
+    (note,) = result.notes
+    assert note.endswith(
+        ": `if password:` tests a value the fixed code no longer uses; what it guards "
+        "is skipped while that is unset: change the condition"
+    )
