@@ -33,6 +33,7 @@ from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
 from .fixes.reads import Elsewhere
 from .fixes.search import project_search
 from .fixes.tidy import tidy
+from .fixes.token_module import token_home, with_token_module
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
@@ -308,6 +309,11 @@ def fix_source(
         reason = (refused or {}).get(fix_key(finding))
         if reason is not None:
             result.refused[fix_key(finding)] = (finding, reason)
+    # The token helper rewritten code calls: the project's own (``token-provider``), else
+    # one module of the project (written with the first fix that needs it).
+    home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
+    if home is not None:
+        settings = replace(settings, token_provider=home.provider)
     one_at_a_time = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
@@ -328,7 +334,7 @@ def fix_source(
                 key: refusal for key, refusal in result.refused.items() if key[:2] in left
             }
             return result
-        named = [_named_modules(f, settings, location) for f in chosen]
+        named = [with_token_module(_named_modules(f, settings, location), home) for f in chosen]
         updated, failure, notes = _apply(
             current, named, codec.newline, kind, settings, project_search(location)
         )

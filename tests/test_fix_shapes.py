@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from authsweep.scanner.engine import Settings, check_source, selected_rules
-from authsweep.scanner.fixer import FileFix, fix_source
+from authsweep.scanner.fixer import FileFix, fix_paths, fix_source
 
 RULES = selected_rules(Settings())
 
@@ -339,3 +339,52 @@ def test_a_guard_on_the_password_alone_is_named(tmp_path: Path) -> None:
         ": `if password:` tests a value the fixed code no longer uses; what it guards "
         "is skipped while that is unset: change the condition"
     )
+
+
+# 11. One token module per project, imported by every rewritten module.
+
+LOGIN = (
+    "import smtplib\n"
+    "import ssl\n"
+    "\n"
+    "\n"
+    "def send(user, password):\n"
+    "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+    "        smtp.starttls(context=ssl.create_default_context())\n"
+    "        smtp.login(user, password)\n"
+)
+
+
+def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    package = tmp_path / "shop"
+    (package / "mail").mkdir(parents=True)
+    for folder in (package, package / "mail"):
+        (folder / "__init__.py").write_text("")
+    (package / "alerts.py").write_text(LOGIN)
+    (package / "mail" / "reports.py").write_text(LOGIN.replace("send(", "report("))
+    (tmp_path / "cron.py").write_text(LOGIN)
+    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    assert not outcome.errors, outcome.errors
+    shared = "from shop.mail_oauth2_token import oauth2_access_token\n"
+    assert shared in (package / "alerts.py").read_text()
+    assert shared in (package / "mail" / "reports.py").read_text()
+    assert "from mail_oauth2_token import oauth2_access_token\n" in (
+        (tmp_path / "cron.py").read_text()
+    )
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*_token.py"))
+    assert written == ["mail_oauth2_token.py", "shop/mail_oauth2_token.py"]
+    assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in outcome.summary()
+    assert "def oauth2_access_token(" not in (package / "alerts.py").read_text()
+    again = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=tmp_path)
+    assert not again.diff and not again.remaining
+
+
+def test_a_configured_token_provider_is_imported_instead(tmp_path: Path) -> None:
+    (tmp_path / "alerts.py").write_text(LOGIN)
+    settings = Settings(token_provider="corp.auth:mail_token")
+    outcome = fix_paths(["alerts.py"], settings, unsafe=True, write=True, cwd=tmp_path)
+    assert not outcome.errors
+    fixed = (tmp_path / "alerts.py").read_text()
+    assert "from corp.auth import mail_token as oauth2_access_token\n" in fixed
+    assert not list(tmp_path.rglob("*_token.py"))

@@ -116,12 +116,13 @@ def plan_files(
 
 def _reusable(path: Path, class_name: str) -> bool:
     """A module already there (written by an earlier run, maybe edited since) that defines
-    the class the fix refers to."""
+    the class (or function) the fix refers to."""
     try:
         tree = ast.parse(path.read_bytes())
     except (OSError, SyntaxError, ValueError, RecursionError):
         return False
-    return any(isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body)
+    defines = (ast.ClassDef, ast.FunctionDef)
+    return any(isinstance(node, defines) and node.name == class_name for node in tree.body)
 
 
 def new_file_diff(created: CreatedFile) -> str:

@@ -110,8 +110,21 @@ class Removal:
             indent = text[lines[0] : self.source.span(statement)[0]]
             line = text[lines[0] : lines[1]]
             replacement = f"{indent}pass{line[len(line.rstrip(chr(13) + chr(10))) :]}"
-        self.found.edits.append(Edit(lines[0], lines[1], replacement))
+        start = lines[0]
+        if not replacement and self._blank_line_at(lines[1]):
+            # Between blank lines: the blank lines above go too, so the gap keeps its size.
+            while start > 0 and self._blank_line_at(self._line_before(start)):
+                start = self._line_before(start)
+        self.found.edits.append(Edit(start, lines[1], replacement))
         return True
+
+    def _blank_line_at(self, offset: int) -> bool:
+        text = self.source.text
+        end = text.find("\n", offset)
+        return end >= 0 and not text[offset:end].strip()
+
+    def _line_before(self, offset: int) -> int:
+        return self.source.text.rfind("\n", 0, max(offset - 1, 0)) + 1
 
 
 def blocks_of(tree: ast.AST) -> dict[int, list[ast.stmt]]:
