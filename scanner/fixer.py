@@ -27,6 +27,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.import_style import ImportStyle, style_for
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
 from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
@@ -314,6 +315,7 @@ def fix_source(
     home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
     if home is not None:
         settings = replace(settings, token_provider=home.provider)
+    project = Project(project_search(location), style_for(location))
     one_at_a_time = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
@@ -335,16 +337,14 @@ def fix_source(
             }
             return result
         named = [with_token_module(_named_modules(f, settings, location), home) for f in chosen]
-        updated, failure, notes = _apply(
-            current, named, codec.newline, kind, settings, project_search(location)
-        )
+        updated, failure, notes = _apply(current, named, codec.newline, kind, settings, project)
         attempt = None
         created: list[CreatedFile] = []
         if failure is None:
             # A module beside a config file is written in the default style.
             style_source = updated if kind == "python" else ""
             created, failure = _new_files(
-                path, location, style_source, codec.newline, named, settings, rules
+                path, location, style_source, codec.newline, named, settings, rules, project.style
             )
         links: list[Link] = []
         if failure is None:
@@ -406,6 +406,7 @@ def _new_files(
     chosen: list[Finding],
     settings: Settings,
     rules: Sequence,
+    imports: ImportStyle,
 ) -> tuple[list[CreatedFile], str | None]:
     """The modules the chosen fixes add, each checked clean, or why they cannot be added."""
 
@@ -424,6 +425,7 @@ def _new_files(
         module_name=settings.oauth2_module,
         token_provider=settings.token_provider,
         check=check,
+        imports=imports,
     )
 
 
@@ -459,7 +461,7 @@ def _apply(
     newline: str,
     kind: str,
     settings: Settings,
-    elsewhere: Elsewhere | None = None,
+    project: Project | None = None,
 ) -> tuple[str, str | None, list[str]]:
     """The text with the chosen fixes, what they need at module level and nothing they
     left unused, or why not; and notes on what was kept."""
@@ -472,12 +474,13 @@ def _apply(
     imports = {name for r in remedies for name in r.imports}
     helpers = {name for r in remedies for name in r.helpers}
     try:
-        updated = add_module_needs(updated, imports, helpers, settings.token_provider)
+        style = project.style if project is not None else None
+        updated = add_module_needs(updated, imports, helpers, settings.token_provider, style)
     except NotRewritable as error:
         return text, str(error), []
     except ValueError:
         return text, "the fixed file would not parse", []
-    tidied, notes = tidy(text, updated, elsewhere)
+    tidied, notes = tidy(text, updated, project.elsewhere if project is not None else None)
     return tidied, None, notes
 
 
@@ -497,6 +500,15 @@ def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> st
                 return f"the fix would leave it in place ({rule}: {what})"
             return f"the fix would add {rule}: {what}"
     return None
+
+
+@dataclass(frozen=True)
+class Project:
+    """What fixing a file asks of the rest of its project: who else names what a fix left
+    unread, and how its imports are sorted."""
+
+    elsewhere: Elsewhere | None
+    style: ImportStyle
 
 
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]

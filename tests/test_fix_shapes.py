@@ -3,6 +3,8 @@ is also run against the lab by tests/test_fix_shapes_lab.py; these pin the code 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -388,3 +390,60 @@ def test_a_configured_token_provider_is_imported_instead(tmp_path: Path) -> None
     fixed = (tmp_path / "alerts.py").read_text()
     assert "from corp.auth import mail_token as oauth2_access_token\n" in fixed
     assert not list(tmp_path.rglob("*_token.py"))
+
+
+# 17. Imports go where the project's own Ruff or isort settings put them.
+
+RUFF_SECTIONS = """\
+[tool.ruff.lint]
+select = ["I"]
+
+[tool.ruff.lint.isort]
+known-first-party = ["corp"]
+section-order = [
+    "future", "standard-library", "django", "third-party", "first-party", "local-folder",
+]
+
+[tool.ruff.lint.isort.sections]
+django = ["django"]
+"""
+
+
+def test_imports_follow_the_projects_sections(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(RUFF_SECTIONS)
+    package = tmp_path / "helpdesk"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text(
+        "import os\n\n"
+        "EMAIL_HOST = 'smtp.office365.com'\n"
+        "EMAIL_PORT = 587\n"
+        "EMAIL_USE_TLS = True\n"
+        "EMAIL_HOST_USER = 'desk@contoso.com'\n"
+        "EMAIL_HOST_PASSWORD = os.environ['EMAIL_HOST_PASSWORD']\n"
+    )
+    (package / "digest.py").write_text(
+        "import smtplib\n"
+        "import ssl\n"
+        "\n"
+        "import requests\n"
+        "\n"
+        "import corp\n"
+        "from helpdesk import settings\n"
+        "\n"
+        "\n"
+        "def send(user, password):\n"
+        "    requests.get(corp.URL, timeout=5)\n"
+        "    with smtplib.SMTP(settings.EMAIL_HOST or 'smtp.office365.com', 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(user, password)\n"
+    )
+    (tmp_path / "corp.py").write_text("URL = 'https://intranet'\n")
+    lint = [sys.executable, "-m", "ruff", "check", "--no-cache", "."]
+    assert subprocess.run(lint, cwd=tmp_path, capture_output=True).returncode == 0
+    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    assert not outcome.errors, outcome.errors
+    assert "from helpdesk.mail_oauth2_token import" in (package / "digest.py").read_text()
+    assert (package / "mail_oauth2.py").is_file()
+    after = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout

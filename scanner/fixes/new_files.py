@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
+from .import_style import ImportStyle
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,16 @@ def plan_files(
     module_name: str,
     token_provider: str | None,
     check: Check,
+    imports: ImportStyle | None = None,
 ) -> tuple[list[CreatedFile], str | None]:
     """The modules ``remedies`` add to the project beside the file shown as ``display``
-    (on disk at ``location``, with the fixed ``text``), or why they cannot be added."""
+    (on disk at ``location``, with the fixed ``text``), or why they cannot be added.
+    ``imports`` sorts their imports into the project's sections."""
     wanted = {(new.path, new.kind, new.options): new for r in remedies for new in r.files}
     if not wanted:
         return [], None
     # Rendering needs LibCST (for the token helper): imported only by fixes that add files.
+    from .imports import sort_block
     from .modules import MODULES, render
     from .style import style_of
 
@@ -97,6 +101,8 @@ def plan_files(
             newline=newline,
             token_provider=token_provider,
         )
+        if imports is not None:
+            content = sort_block(content, imports)
         class_name = MODULES[new.kind].class_name
         if target.exists() or target.is_symlink():
             if _reusable(target, class_name):
