@@ -27,6 +27,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.dependencies import needs, refusal
 from .fixes.import_style import ImportStyle, style_for
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
@@ -65,6 +66,8 @@ class FileFix:
     created: list[CreatedFile] = field(default_factory=list)
     # Edits of other files the kept fixes cannot go without, by the fix they go with.
     links: list[Link] = field(default_factory=list)
+    # Distributions the code of the kept fixes needs (``msal>=1.23``).
+    requires: set[str] = field(default_factory=set)
     # For a file edited for another file's fix: whose (shown in the summary).
     edited_for: list[str] = field(default_factory=list)
 
@@ -315,18 +318,20 @@ def fix_source(
     home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
     if home is not None:
         settings = replace(settings, token_provider=home.provider)
-    project = Project(project_search(location), style_for(location))
+    project = Project(project_search(location), style_for(location), location)
     one_at_a_time = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
-        chosen = _choose(
-            [
-                f
-                for f in _reported(checked.findings, ignored)
-                if _allowed(f, unsafe) and fix_key(f) not in result.refused
-            ],
-            one_at_a_time,
-        )
+        candidates = [
+            f
+            for f in _reported(checked.findings, ignored)
+            if _allowed(f, unsafe) and fix_key(f) not in result.refused
+        ]
+        for finding in candidates:
+            reason = project.refusal(finding)
+            if reason is not None:
+                result.refused[fix_key(finding)] = (finding, reason)
+        chosen = _choose([f for f in candidates if fix_key(f) not in result.refused], one_at_a_time)
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
             result.after = current
@@ -357,6 +362,7 @@ def fix_source(
             result.notes += notes
             result.created.extend(created)
             result.links.extend(links)
+            result.requires.update(r for f in named for r in needs(f.fix.remedy))  # type: ignore[union-attr]
             current, checked = updated, attempt
         elif len(chosen) > 1:
             one_at_a_time = True
@@ -509,6 +515,17 @@ class Project:
 
     elsewhere: Elsewhere | None
     style: ImportStyle
+    location: Path | None = None
+
+    def refusal(self, finding: Finding) -> str | None:
+        """Why the project cannot take a fix: it declares a version the fixed code cannot
+        run with."""
+        fix = finding.fix
+        for requirement in needs(fix.remedy) if fix is not None else ():
+            reason = refusal(self.location, requirement)
+            if reason is not None:
+                return reason
+        return None
 
 
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]

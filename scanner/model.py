@@ -151,7 +151,9 @@ class Remedy:
     import from a module; ``helpers`` name module-level
     helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call; ``files``
     are modules of the project the edits refer to, written beside the fixed file;
-    ``elsewhere`` are edits of other files that must go with these.
+    ``elsewhere`` are edits of other files that must go with these; ``requires`` are the
+    distributions the edited code needs beyond what it used before, as requirements
+    (``aiosmtplib>=5.1``).
     """
 
     edits: tuple[Edit, ...]
@@ -163,6 +165,7 @@ class Remedy:
     target: int | None = None
     files: tuple[NewFile, ...] = ()
     elsewhere: tuple[OtherFile, ...] = ()
+    requires: tuple[str, ...] = ()
 
 
 class RemedyKind(str, Enum):

@@ -284,7 +284,7 @@ def test_a_parameter_other_modules_pass_stays_with_a_note(tmp_path: Path) -> Non
     result = fixed_in_project(tmp_path, code, job="from m import send\nsend('u', 'p')\n")
     assert "def send(user, password):" in result.after
     assert result.notes == [
-        "`password` of `send()` is no longer used; callers still pass it (job.py:1)"
+        "`password` of `send()` is no longer used; kept for its callers (job.py:1)"
     ]
 
 

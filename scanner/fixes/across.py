@@ -31,11 +31,13 @@ from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..project import (
     keys_read,
     mentions,
+    project_root,
     reads_setting,
     setting_reads,
     settings_written,
 )
 from ..text import decode
+from .dependencies import plan
 from .linked import Link, digest
 from .module_needs import NotRewritable, add_module_needs
 from .new_files import create_file
@@ -88,6 +90,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
         _finish_target(entries, display, text, links, configure)
     _unread_config_keys(entries, configure)
     _settings_still_read(entries)
+    _declared_dependencies(entries)
 
 
 def _linked(entries: dict[str, Entry], configure: Configure | None):
@@ -330,6 +333,41 @@ def _settings_still_read(entries: dict[str, Entry]) -> None:
                     f"{name} is gone from the settings, but {_places(still)} still reads it: "
                     "change that code too"
                 )
+
+
+def _declared_dependencies(entries: dict[str, Entry]) -> None:
+    """Declare what the fixed code needs (``msal``, ``aiosmtplib>=5.1``) where the project
+    declares its dependencies, as a change written with the files that need it."""
+    wanted: dict[Path, dict[str, dict[str, Entry]]] = {}
+    for entry in list(entries.values()):
+        if entry.own and entry.fixed.changed and entry.fixed.requires:
+            root = project_root(entry.path.resolve())
+            for requirement in sorted(entry.fixed.requires):
+                wanted.setdefault(root, {}).setdefault(requirement, {})[entry.display] = entry
+    finals = {entry.path.resolve(): entry for entry in entries.values()}
+    for root, requirements in wanted.items():
+        owners = {d: e for needing in requirements.values() for d, e in needing.items()}
+        result = plan(root, list(requirements))
+        for path, (before, after, notes) in result.edits.items():
+            display = _shown(path)
+            data = _read(path)
+            if path.resolve() in finals or data is None:  # also fixed in this run: by hand
+                result.notes += [f"{display}: make this change by hand: {n}" for _, n in notes]
+                continue
+            codec, _ = decode("text", data)
+            fixed = FileFix(display, before, after, codec=codec)
+            fixed.notes = [
+                f"{note}, for the fix of {', '.join(requirements[requirement])}"
+                for requirement, note in notes
+            ]
+            entry = Entry(display, path, fixed, data, Settings(), own=False)
+            entry.remaining = []
+            entry.partners.update(owners)
+            entries[display] = finals[path.resolve()] = entry
+            for owner in owners.values():
+                owner.partners.add(display)
+        first = next(iter(owners.values()))
+        first.fixed.notes += result.notes
 
 
 def _places(reads) -> str:

@@ -34,9 +34,9 @@ def unused_parameters(old, new, source: Text, elsewhere: Elsewhere | None, found
             edits = _arguments(new, source, name, index - first, param.arg)
             where = places(elsewhere, name, "name")
             if edits is None or where != []:
-                passed = f" ({', '.join(where[:3])})" if where else ""
+                callers = f" ({', '.join(where[:3])})" if where else ""
                 found.notes[f"{name}({param.arg})"] = (
-                    f"`{param.arg}` of `{name}()` is no longer used; callers still pass it{passed}"
+                    f"`{param.arg}` of `{name}()` is no longer used; kept for its callers{callers}"
                 )
                 continue
             found.edits += [_drop_parameter(source, function, param), *edits]
@@ -71,8 +71,8 @@ def _arguments(
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == name and id(node) not in called:
             return None  # passed around or subclassed: its calls cannot all be seen
-        if isinstance(node, ast.Attribute) and node.attr == name:
-            return None
+    if not calls:
+        return None  # called from outside the project, if at all
     edits: list[Edit] = []
     for call in calls:
         if any(isinstance(a, ast.Starred) for a in call.args) or any(

@@ -21,17 +21,20 @@ def project_search(location: Path | None) -> Elsewhere | None:
         return None
     me = location.resolve()
     others = [f for f in facts.python_files if f.resolve() != me]
+    module = me.stem
     found: dict[tuple[str, str], list[str]] = {}
 
     def search(word: str, kind: str) -> list[str]:
         if (word, kind) not in found:
-            found[(word, kind)] = _search(others, facts.root, word, kind)
+            found[(word, kind)] = _search(others, facts.root, word, kind, module)
         return found[(word, kind)]
 
     return search
 
 
-def _search(files: list[Path], root: Path, word: str, kind: str) -> list[str]:
+def _search(files: list[Path], root: Path, word: str, kind: str, module: str) -> list[str]:
+    """Files naming ``word``; for a name of the module (a constant, a function), only
+    files that import the module can."""
     needle = word.encode()
     places = []
     for file in files:
@@ -42,10 +45,26 @@ def _search(files: list[Path], root: Path, word: str, kind: str) -> list[str]:
             tree = ast.parse(data)
         except (OSError, SyntaxError, ValueError, RecursionError):
             continue
+        if kind == "name" and not _imports(tree, module):
+            continue
         line = next((n.lineno for n in ast.walk(tree) if _names(n, word, kind)), None)
         if line is not None:
             places.append(f"{_relative(file, root)}:{line}")
     return places
+
+
+def _imports(tree: ast.Module, module: str) -> bool:
+    """Whether a module imports the module named ``module`` (its last dotted part)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name.rsplit(".", 1)[-1] == module for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            if (node.module or "").rsplit(".", 1)[-1] == module:
+                return True
+            if any(alias.name == module for alias in node.names):
+                return True
+    return False
 
 
 def _names(node: ast.AST, word: str, kind: str) -> bool:
