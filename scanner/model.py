@@ -34,6 +34,9 @@ class Verification(str, Enum):
 
     VERIFIED = "verified"
     UNVERIFIED = "unverified"
+    # Verified unless an option of the program turns the checks off (``if not verify:
+    # ctx.verify_mode = ssl.CERT_NONE``): the user's choice, not a mistake.
+    OPTIONAL = "optional"
     UNKNOWN = "unknown"
 
 
@@ -205,6 +208,7 @@ class Step:
     kind: StepKind
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
+    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     mechanism: str | None = None  # for AUTH: "XOAUTH2", ...
@@ -263,6 +267,7 @@ class Connection:
     tls: Tls
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
+    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).

@@ -447,3 +447,62 @@ def test_imports_follow_the_projects_sections(tmp_path: Path) -> None:
     assert (package / "mail_oauth2.py").is_file()
     after = subprocess.run(lint, cwd=tmp_path, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout
+
+
+# 14 and 15. A context the code builds is fixed where it is built; one that verifies unless
+# the user opts out is the user's choice.
+
+
+def test_an_unverified_context_is_fixed_where_it_is_built() -> None:
+    before = (
+        "import smtplib\n"
+        "import ssl\n"
+        "\n"
+        "\n"
+        "def send(msg):\n"
+        "    ctx = ssl._create_unverified_context()\n"
+        "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+        "        smtp.starttls(context=ctx)\n"
+        "        smtp.send_message(msg)\n"
+    )
+    after = fix(before)
+    assert after == before.replace(
+        "ssl._create_unverified_context()", "ssl.create_default_context()"
+    )
+    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F841", "-"]
+    assert subprocess.run(lint, input=after, text=True, capture_output=True).returncode == 0
+
+
+def test_loosening_statements_go_and_the_users_context_stays() -> None:
+    before = (
+        "import smtplib, ssl\n"
+        "context = ssl.create_default_context(cafile='corp-ca.pem')\n"
+        "context.check_hostname = False  # the relay's certificate is for another name\n"
+        "context.verify_mode = ssl.CERT_NONE\n"
+        "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=context)\n"
+        "other = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "other.starttls(context=context)\n"
+    )
+    after = fix(before)
+    assert "context = ssl.create_default_context(cafile='corp-ca.pem')\n" in after
+    assert "check_hostname" not in after and "CERT_NONE" not in after
+    assert "starttls(context=context)" in after and after.count("create_default_context") == 1
+
+
+def test_a_context_that_verifies_unless_the_user_opts_out_is_left_alone() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "def notify(host_verify, msg, verify=True):\n"
+        "    context = ssl.create_default_context()\n"
+        "    if not verify:\n"
+        "        context.check_hostname = False\n"
+        "        context.verify_mode = ssl.CERT_NONE\n"
+        "    with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+        "        smtp.starttls(context=context)\n"
+        "        smtp.send_message(msg)\n"
+    )
+    checked = check_source("m.py", "python", code.encode(), RULES)
+    (finding,) = checked.findings
+    assert (finding.rule, finding.severity.value, finding.fix) == ("AS204", "info", None)
+    assert "checks the certificate unless `not verify`" in finding.message
+    assert fix(code) == code

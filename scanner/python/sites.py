@@ -11,16 +11,15 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Edit, Span, Value, Verification
+from ..model import Edit, Span, Value
 from .adapters.base import CallableInfo, CallSite, Guard
+from .contexts import Contexts
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .templates import template
 from .values import Evaluator, call_arguments
 
-_VERIFYING_FACTORIES = {"ssl.create_default_context"}
-_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
 # Statements that hold others: a call inside one is not a statement of its own.
 _COMPOUND = (
     ast.If,
@@ -59,6 +58,7 @@ class CallSites:
         self.values = values
         self.flow = flow
         self.text: SourceText = values.text
+        self.contexts = Contexts(values, values.text)
         self.parents = values.parents
         # Whether a call opens a connection, and the methods a client subclass overrides.
         self.opens = opens
@@ -147,7 +147,9 @@ class CallSites:
             after=after,
             callable=lambda key: self._callable(nodes.get(key)),
             code=self.text.code,
-            verification=lambda key: self._verification(nodes.get(key)),
+            verification=lambda key: self.contexts.verification(nodes.get(key))[0],
+            opt_out=lambda key: self.contexts.verification(nodes.get(key))[1],
+            context_fix=lambda key: self.contexts.fix(nodes.get(key)),
             qualified=lambda key: (
                 frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
             ),
@@ -264,59 +266,6 @@ class CallSites:
         return self.text.line_start(span.line) + len(indent) == span.start
 
     # What the front end can tell about argument expressions.
-
-    def _definition(self, node: ast.AST) -> ast.AST:
-        """Follow a plain name to the expression assigned to it (one level)."""
-        for binding in self.values.bindings(node):
-            statement = self.parents.get(binding.node)
-            if isinstance(statement, ast.Assign) and any(
-                t is binding.node for t in statement.targets
-            ):
-                return statement.value
-        return node
-
-    def _verification(self, node: ast.AST | None) -> Verification:
-        if node is None:
-            return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
-        if isinstance(node, ast.Constant) and node.value is None:
-            return Verification.UNVERIFIED
-        definition = self._definition(node)
-        if not isinstance(definition, ast.Call):
-            return Verification.UNKNOWN
-        names = self.values.qualified_names(definition.func)
-        if names & _UNVERIFIED_FACTORIES:
-            return Verification.UNVERIFIED
-        if names & _VERIFYING_FACTORIES:
-            verified = True
-        elif "ssl.SSLContext" in names:
-            protocol = [*definition.args, *(k.value for k in definition.keywords)]
-            protocol_source = self.values.source(protocol[0]) if protocol else "PROTOCOL_TLS"
-            if "PROTOCOL_" not in protocol_source:
-                return Verification.UNKNOWN
-            # Only PROTOCOL_TLS_CLIENT starts out verifying; every other protocol (and no
-            # argument) starts with CERT_NONE and check_hostname off.
-            verified = "PROTOCOL_TLS_CLIENT" in protocol_source
-        else:
-            return Verification.UNKNOWN
-        return self._after_settings(dotted_name(node), verified)
-
-    def _after_settings(self, name: str | None, verified: bool) -> Verification:
-        """What the context's `check_hostname` / `verify_mode` assignments make of it."""
-        check_hostname = verify_mode = None
-        for attribute, value in attribute_sets(self.values.symbols):
-            if name is None or dotted_name(attribute.value) != name:
-                continue
-            if attribute.attr == "check_hostname":
-                check_hostname = self.values.source(value)
-            elif attribute.attr == "verify_mode":
-                verify_mode = self.values.source(value)
-        if check_hostname == "False" or (verify_mode and "CERT_NONE" in verify_mode):
-            return Verification.UNVERIFIED
-        if not verified and not (
-            check_hostname == "True" and verify_mode and "CERT_REQUIRED" in verify_mode
-        ):
-            return Verification.UNVERIFIED
-        return Verification.VERIFIED
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None

@@ -55,6 +55,12 @@ class CallSite:
     code: str = ""  # the module's text, for edits that look around an argument
     # Whether an SSL context argument verifies certificates (missing means stdlib's default).
     verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
+    # For an OPTIONAL context: the condition under which the code turns its checks off.
+    opt_out: Callable[[str], str] = lambda name: ""
+    # The edits that make a context argument verify where the code builds it (its factory
+    # call, the statements that turn checks off); None when the argument is not a context
+    # built in this module under a name, () when it is but cannot be fixed there.
+    context_fix: Callable[[str], tuple[Edit, ...] | None] = lambda name: None
     # Qualified names an argument expression refers to (``smtplib.SMTP_SSL``, ``exchangelib.NTLM``).
     qualified: Callable[[str], frozenset[str]] = lambda name: frozenset()
     # Where the calls are whose results may reach an argument's value (through names, local

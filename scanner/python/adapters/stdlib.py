@@ -132,10 +132,10 @@ def _starttls_statement(conn: Connection, receiver: str, context: str) -> str:
 
 def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> None:
     if client.context_param and client.tls is Tls.IMPLICIT:
-        conn.remedies[RemedyKind.VERIFY_TLS] = edits.remedy(
-            edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
-            imports=("ssl",),
-        )
+        verify = common.verify_context(site, client.context_param, add=edits.set_keyword)
+        if verify is not None:
+            conn.remedies[RemedyKind.VERIFY_TLS] = verify
+        conn.opt_out = site.opt_out(client.context_param)
     # The constructor's own session on 587: given a host, it connects at once, also when
     # a later connect() opens the session that is used (never 25 or 465 left behind).
     opening_port = _opening_port(conn, site)
@@ -151,7 +151,10 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         else edits.VERIFYING_CONTEXT
     )
     if site.verification(client.context_param or "") is Verification.UNVERIFIED:
-        context = edits.VERIFYING_CONTEXT
+        # A context built here is fixed where it is built (AS204); one made in the call
+        # is replaced.
+        if site.context_fix(client.context_param or "") is None:
+            context = edits.VERIFYING_CONTEXT
     switch = [
         edits.replace(site.callee_span, client.plain_class),
         edits.remove_argument(site, client.context_param or ""),
@@ -233,15 +236,14 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = _statement_step(StepKind.STARTTLS, site, verification=verification)
+    step.opt_out = site.opt_out(keyword)
     guard = site.guard()
     if guard is not None and guard.unconditional is not None and site.receiver is not None:
         calls = tuple(f"{site.receiver}.{method}(" for method in _HANDSHAKE)
         if all(statement.startswith(calls) for statement in guard.body):
             step.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = Remedy((guard.unconditional,))
-    if verification is not Verification.VERIFIED:
-        fix = edits.remedy(
-            edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
-        )
+    if verification is Verification.UNVERIFIED:
+        fix = common.verify_context(site, keyword, add=edits.set_keyword)
         if fix is not None:
             step.remedies[RemedyKind.VERIFY_TLS] = fix
     return step
