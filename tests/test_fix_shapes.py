@@ -506,3 +506,56 @@ def test_a_context_that_verifies_unless_the_user_opts_out_is_left_alone() -> Non
     assert (finding.rule, finding.severity.value, finding.fix) == ("AS204", "info", None)
     assert "checks the certificate unless `not verify`" in finding.message
     assert fix(code) == code
+
+
+# 9. Logins a test expects to fail are left alone, whichever call makes them.
+
+EXPECTED_FAILURES = """\
+import smtplib
+import ssl
+
+import aiosmtplib
+import pytest
+from pytest import raises
+
+
+def test_login_refused():
+    with smtplib.SMTP("smtp.office365.com", 587) as smtp:
+        smtp.starttls(context=ssl.create_default_context())
+        with pytest.raises(smtplib.SMTPAuthenticationError) as excinfo:
+            smtp.login("u@contoso.com", "pw")
+        assert "5.7.139" in str(excinfo.value)
+
+
+def test_login_refused_imported():
+    smtp = smtplib.SMTP("smtp.office365.com", 587)
+    smtp.starttls(context=ssl.create_default_context())
+    with raises(smtplib.SMTPAuthenticationError, match="5.7.139"):
+        smtp.login("u@contoso.com", "pw")
+
+
+async def test_aiosmtplib_refused():
+    with pytest.raises(aiosmtplib.SMTPAuthenticationError):
+        await aiosmtplib.send(
+            "m", hostname="smtp.office365.com", port=587, start_tls=True, username="u", password="p"
+        )
+
+
+def test_helper_refused():
+    def login():
+        smtp = smtplib.SMTP("smtp.office365.com", 587)
+        smtp.starttls(context=ssl.create_default_context())
+        smtp.login("u@contoso.com", "pw")
+
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        login()
+"""
+
+
+def test_logins_a_test_expects_to_fail_are_left_alone() -> None:
+    checked = check_source("tests/test_live.py", "python", EXPECTED_FAILURES.encode(), RULES)
+    assert not [f for f in checked.findings if f.rule == "AS101"]
+    result = fix_source(
+        "tests/test_live.py", "python", EXPECTED_FAILURES.encode(), Settings(), unsafe=True
+    )
+    assert result.after == EXPECTED_FAILURES

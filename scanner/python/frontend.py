@@ -223,6 +223,7 @@ class _ModuleAnalysis:
             else:
                 self._attribute_set(*event)
         self._link_tokens()
+        self._mark_expected_failures()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
         return self.mail
@@ -240,28 +241,55 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
-        if taken and self._expects_failure(node):
-            for step in taken:
-                step.expected_to_fail = True
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
 
-    def _expects_failure(self, node: ast.AST) -> bool:
-        """Inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``: test code
-        that asserts the call fails."""
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
-            if isinstance(current, (ast.With, ast.AsyncWith)):
-                for item in current.items:
-                    expected = item.context_expr
-                    if isinstance(expected, ast.Call) and (
-                        "pytest.raises" in self.values.qualified_names(expected.func)
-                        or dotted_name(expected.func) in _ASSERT_RAISES
-                    ):
-                        return True
-            current = self.parents.get(current)
-        return False
+    def _mark_expected_failures(self) -> None:
+        """Steps inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``, also
+        in a local function every call of which is inside one: test code that asserts the
+        login fails (whichever call makes it: a method, a constructor, ``aiosmtplib.send``)."""
+        regions = [self.values.span(block) for block in self._raises_blocks()]
+        if not regions:
+            return
+        for function in self.symbols.functions:
+            calls = [c for c in self.symbols.calls if self._calls(c, function)]
+            if calls and all(self._inside(self.values.span(c), regions) for c in calls):
+                regions.append(self.values.span(function))
+        for conn in self.mail.connections:
+            for step in conn.steps:
+                if self._inside(step.span, regions):
+                    step.expected_to_fail = True
+
+    def _raises_blocks(self) -> list[ast.With | ast.AsyncWith]:
+        found = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, (ast.With, ast.AsyncWith)):
+                continue
+            for item in node.items:
+                expected = item.context_expr
+                if isinstance(expected, ast.Call) and (
+                    "pytest.raises" in self.values.qualified_names(expected.func)
+                    or dotted_name(expected.func) in _ASSERT_RAISES
+                ):
+                    found.append(node)
+                    break
+        return found
+
+    @staticmethod
+    def _calls(call: ast.Call, function: ast.AST) -> bool:
+        name = function.name  # type: ignore[attr-defined]
+        func = call.func
+        return (isinstance(func, ast.Name) and func.id == name) or (
+            isinstance(func, ast.Attribute)
+            and func.attr == name
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        )
+
+    @staticmethod
+    def _inside(span, regions) -> bool:
+        return any(r.start <= span.start and span.end <= r.end for r in regions)
 
     def _find_paths(self) -> None:
         """The order of each connection's steps along the module's control flow."""
