@@ -28,10 +28,11 @@ from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
 from .fixes.dependencies import needs, refusal
+from .fixes.import_root import dotted
 from .fixes.import_style import ImportStyle, style_for
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
-from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
+from .fixes.new_files import CreatedFile, new_file_diff, plan_files
 from .fixes.reads import Elsewhere
 from .fixes.search import project_search
 from .fixes.tidy import tidy
@@ -383,7 +384,7 @@ def _named_modules(finding: Finding, settings: Settings, location: Path | None) 
         return finding
     # The package of the folder the (first) module goes to: what imports of it start with.
     first = location.parent / remedy.files[0].path if location and remedy.files else None
-    package = package_of(first.parent) if first is not None else ""
+    package = dotted(first.parent) if first is not None else ""
 
     def named(text: str) -> str:
         prefix = f"{package}." if package else ""

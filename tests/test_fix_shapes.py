@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from authsweep.scanner.engine import Settings, check_source, selected_rules
 from authsweep.scanner.fixer import FileFix, fix_paths, fix_source
 
@@ -559,3 +560,47 @@ def test_logins_a_test_expects_to_fail_are_left_alone() -> None:
         "tests/test_live.py", "python", EXPECTED_FAILURES.encode(), Settings(), unsafe=True
     )
     assert result.after == EXPECTED_FAILURES
+
+
+# 8. Generated settings read the environment with expressions of their own.
+
+
+def test_a_broken_reader_is_not_copied_into_new_settings(tmp_path: Path) -> None:
+    code = (
+        "import os\n"
+        "EMAIL_HOST = 'smtp.office365.com'\n"
+        "EMAIL_PORT = 587\n"
+        "EMAIL_USE_TLS = True\n"
+        "EMAIL_HOST_USER = 'desk@contoso.com'\n"
+        "EMAIL_HOST_PASSWORD = os.getenv.get('EMAIL_HOST_PASSWORD')\n"
+    )
+    after = fixed_in_project(tmp_path, code).after
+    assert "EMAIL_OAUTH2_TENANT_ID = os.environ.get('AZURE_TENANT_ID')\n" in after
+    assert "getenv" not in after
+
+
+# 13. Django settings in a package: EMAIL_BACKEND resolves from where Django imports it.
+
+
+def test_a_settings_package_without_init_names_an_importable_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # settings modules are found as the command line finds them
+    (tmp_path / "manage.py").write_text("import os\n")
+    settings = tmp_path / "proj" / "settings"
+    settings.mkdir(parents=True)
+    (settings / "base.py").write_text("SECRET_KEY = 'x'\n")
+    (settings / "production.py").write_text(
+        "import os\n\n"
+        "from .base import *  # noqa: F403\n\n"
+        "EMAIL_HOST = 'smtp.office365.com'\n"
+        "EMAIL_PORT = 587\n"
+        "EMAIL_USE_TLS = True\n"
+        "EMAIL_HOST_USER = 'desk@contoso.com'\n"
+        "EMAIL_HOST_PASSWORD = os.environ['EMAIL_HOST_PASSWORD']\n"
+    )
+    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    assert not outcome.errors, outcome.errors
+    fixed = (settings / "production.py").read_text()
+    assert "EMAIL_BACKEND = 'proj.mail_oauth2.XOAuth2EmailBackend'\n" in fixed
+    assert (tmp_path / "proj" / "mail_oauth2.py").is_file()

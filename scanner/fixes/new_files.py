@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
+from .import_root import dotted as import_name
 from .import_style import ImportStyle
 
 
@@ -40,22 +41,8 @@ class CreatedFile:
 Check = Callable[[str, bytes], list[str]]
 
 
-_PACKAGE_DEPTH = 12
-
-
 def module_path(new: NewFile, module_name: str) -> str:
     return new.path.replace(MODULE_NAME, module_name)
-
-
-def package_of(folder: Path) -> str:
-    """The import name of a folder: its packages up to the first folder without an
-    ``__init__.py`` ("" for a folder that is no package)."""
-    names: list[str] = []
-    current = folder.resolve()
-    while (current / "__init__.py").is_file() and len(names) < _PACKAGE_DEPTH:
-        names.append(current.name)
-        current = current.parent
-    return ".".join(reversed(names))
 
 
 def plan_files(
@@ -90,7 +77,7 @@ def plan_files(
         target = Path(os.path.normpath(location.parent / relative))
         shown = posixpath.normpath(posixpath.join(posixpath.dirname(display), relative))
         options = dict(new.options)
-        package = package_of(target.parent)
+        package = import_name(target.parent)
         name = Path(relative).stem
         dotted = f"{package}.{name}" if package else name
         content = render(
