@@ -73,6 +73,9 @@ class Value:
     # The elements of a tuple or list written in place, each a Value (also when some are
     # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
     items: tuple[Value, ...] | None = None
+    # Other literals the same value comes from (a caller passing it for a parameter whose
+    # default it also is): a fix that rewrites the literal rewrites these too.
+    also: tuple[Span, ...] = ()
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

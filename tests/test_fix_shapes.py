@@ -604,3 +604,48 @@ def test_a_settings_package_without_init_names_an_importable_backend(
     fixed = (settings / "production.py").read_text()
     assert "EMAIL_BACKEND = 'proj.mail_oauth2.XOAuth2EmailBackend'\n" in fixed
     assert (tmp_path / "proj" / "mail_oauth2.py").is_file()
+
+
+# 6. The flags of a settings dict change with its port.
+
+
+def test_the_ssl_flag_of_a_settings_dict_changes_with_its_port() -> None:
+    before = (
+        "import smtplib\n"
+        "SETTINGS = {'smtp_host': 'smtp.office365.com', 'smtp_port': 465, 'use_ssl': True}\n"
+        "def send(msg):\n"
+        "    if SETTINGS['use_ssl']:\n"
+        "        server = smtplib.SMTP_SSL(SETTINGS['smtp_host'], SETTINGS['smtp_port'])\n"
+        "    else:\n"
+        "        server = smtplib.SMTP(SETTINGS['smtp_host'], SETTINGS['smtp_port'])\n"
+        "        server.starttls()\n"
+        "    server.send_message(msg)\n"
+    )
+    after = fix(before)
+    assert (
+        "SETTINGS = {'smtp_host': 'smtp.office365.com', 'smtp_port': 587, 'use_ssl': False}\n"
+        in after
+    )
+
+
+# 18. A value the fix changes is changed where every caller supplies it.
+
+
+def test_a_wrapper_passing_the_old_port_passes_the_new_one() -> None:
+    before = (
+        "import smtplib\n"
+        "HOST = 'smtp.office365.com'\n"
+        "class Mailer:\n"
+        "    def __init__(self, flag, port=465):\n"
+        "        self.smtp = smtplib.SMTP_SSL(HOST, port, timeout=10)\n"
+        "def send(flag, port=465):\n"
+        "    Mailer(flag, port)\n"
+        "def send_literal(flag):\n"
+        "    Mailer(flag, port=465)\n"
+        "def send_other(flag):\n"
+        "    Mailer(flag, 2525)\n"
+    )
+    after = fix(before)
+    assert "    def __init__(self, flag, port=587):\n" in after
+    assert "def send(flag, port=587):\n" in after and "    Mailer(flag, port=587)\n" in after
+    assert "    Mailer(flag, 2525)\n" in after  # another port is another connection

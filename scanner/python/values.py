@@ -9,7 +9,7 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
@@ -158,6 +158,7 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            also=value.also,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -513,6 +514,7 @@ class Evaluator:
                     f"parameter {name}",
                     literal=value.literal,
                     literal_span=value.literal_span,
+                    also=self._passed_alike(node, value, depth),
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -542,26 +544,58 @@ class Evaluator:
         finally:
             self._resolving.discard(param)
 
-    def _from_call_sites(
-        self, function: Function, param: ast.arg, name: str, depth: int
-    ) -> Value | None:
+    def _passed_alike(self, param: ast.arg, default: Value, depth: int) -> tuple[Span, ...]:
+        """The literals callers pass for a parameter that are its default's value
+        (``send(flag, port=465)`` calling ``Mailer(flag, port)`` whose default is 465 too):
+        what a fix of the default must change with it."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not default.known or default.literal_span is None:
+            return ()
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return ()
+        self._resolving.add(param)
+        try:
+            found: list[Span] = []
+            for value in self._call_site_values(function, param, param.arg, depth):
+                if value.known and value.value == default.value and value.literal_span:
+                    found += [value.literal_span, *value.also]
+            return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
+        finally:
+            self._resolving.discard(param)
+
+    def _call_site_values(
+        self, function: Function, param: ast.arg, name: str, depth: int, *, every: bool = False
+    ) -> Iterator[Value | None]:
+        """What each call in the module passes for a parameter; with ``every``, None for a
+        call that passes nothing for it, else such calls (and spreads) are skipped."""
         params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
         index = next((i for i, p in enumerate(params) if p is param), None)
-        values = []
         for call, passes_self in self.callers.of(function):
             if any(is_spread(a) for a in (*call.args, *call.keywords)):
-                return None
+                continue
             position = index
             if method and position is not None and not passes_self:
                 position -= 1  # ``self`` is not passed
             argument = next((k.value for k in call.keywords if k.arg == name), None)
             if argument is None and position is not None and 0 <= position < len(call.args):
                 argument = call.args[position]
-            if argument is None:
-                return None
-            value = self.evaluate(argument, depth)
-            if not value.known:
+            if argument is not None:
+                yield self.evaluate(argument, depth)
+            elif every:
+                yield None
+
+    def _from_call_sites(
+        self, function: Function, param: ast.arg, name: str, depth: int
+    ) -> Value | None:
+        calls = self.callers.of(function)
+        if any(is_spread(a) for call, _ in calls for a in (*call.args, *call.keywords)):
+            return None
+        values = []
+        for (call, _), value in zip(
+            calls, self._call_site_values(function, param, name, depth, every=True), strict=True
+        ):
+            if value is None or not value.known:
                 return None
             values.append((value, self._names_microsoft(call, depth)))
         if not values:

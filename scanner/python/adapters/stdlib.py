@@ -139,8 +139,8 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
     # The constructor's own session on 587: given a host, it connects at once, also when
     # a later connect() opens the session that is used (never 25 or 465 left behind).
     opening_port = _opening_port(conn, site)
-    if client.tls is Tls.NONE and opening_port is not None:
-        conn.remedies[RemedyKind.PORT_587] = Remedy((opening_port,))
+    if client.tls is Tls.NONE and opening_port:
+        conn.remedies[RemedyKind.PORT_587] = Remedy(opening_port)
     if not client.plain_class or site.receiver is None or site.after is None:
         return
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
@@ -167,21 +167,21 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         ),
     ]
     imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
-    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, opening_port, imports=imports)
-    if site.has("port") and opening_port is None and conn.port.value != 587:
+    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, *opening_port, imports=imports)
+    if site.has("port") and not opening_port and conn.port.value != 587:
         return  # a port from elsewhere that we cannot rewrite
-    conn.remedies[RemedyKind.PORT_587] = edits.remedy(*switch, opening_port, imports=imports)
+    conn.remedies[RemedyKind.PORT_587] = edits.remedy(*switch, *opening_port, imports=imports)
 
 
-def _opening_port(conn: Connection, site: CallSite) -> Edit | None:
-    """The edit that makes a constructor given a host connect to 587: its literal port
-    rewritten, or ``port=587`` added; None without a host, on 587 already, or with a port
-    that is not a literal here."""
+def _opening_port(conn: Connection, site: CallSite) -> tuple[Edit, ...]:
+    """The edits that make a constructor given a host connect to 587: its literal port
+    rewritten (with the same literal every caller passes for it), or ``port=587`` added;
+    none without a host, on 587 already, or with a port that is not a literal here."""
     if conn.host is MISSING or (conn.port.known and conn.port.value == 587):
-        return None
+        return ()
     if site.has("port"):
-        return edits.replace_literal(site.arg("port"), "587", site.code)
-    return edits.append_argument(site, "port=587")
+        return edits.replace_literals(common.port(site.arg("port")), "587", site.code)
+    return (edits.append_argument(site, "port=587"),)
 
 
 def _connect(conn: Connection, site: CallSite) -> Step:
@@ -197,18 +197,18 @@ def _connect(conn: Connection, site: CallSite) -> Step:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
-        to_587 = edits.replace_literal(port, "587", site.code)
+        to_587 = edits.replace_literals(port, "587", site.code)
         # The constructor's session, when it opened one, moves to 587 with this one.
         opening = conn.remedies.get(RemedyKind.PORT_587) if conn.tls is Tls.NONE else None
         switch = conn.remedies.get(RemedyKind.USE_STARTTLS)
-        if to_587 is None:
+        if not to_587:
             conn.remedies.pop(RemedyKind.PORT_587, None)  # the constructor's port is not used
         elif conn.tls is Tls.NONE:
             earlier = opening.edits if opening is not None else ()
-            conn.remedies[RemedyKind.PORT_587] = Remedy((*earlier, to_587))
+            conn.remedies[RemedyKind.PORT_587] = Remedy((*earlier, *to_587))
         elif switch is not None:  # SMTP_SSL: plain client, this port, STARTTLS after connect()
             conn.remedies[RemedyKind.PORT_587] = dataclasses.replace(
-                switch, edits=(*switch.edits, to_587)
+                switch, edits=(*switch.edits, *to_587)
             )
     return _statement_step(StepKind.CONNECT, site)
 
