@@ -76,6 +76,9 @@ class Value:
     # Other literals the same value comes from (a caller passing it for a parameter whose
     # default it also is): a fix that rewrites the literal rewrites these too.
     also: tuple[Span, ...] = ()
+    # For a value picked at run time from values written in the code (a dict of providers
+    # indexed by an environment variable): the values it may be.
+    choices: tuple[Value, ...] | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
@@ -181,6 +184,9 @@ class RemedyKind(str, Enum):
     # A STARTTLS under a condition made unconditional (for a host that needs it on every
     # path: Microsoft 365 wants STARTTLS on 587 whatever the code's option says).
     UNCONDITIONAL_STARTTLS = "unconditional-starttls"
+    # A login whose host is one of several providers: XOAUTH2 for the Microsoft 365 hosts,
+    # the password login kept for the others (a test of the host picks).
+    XOAUTH2_PER_PROVIDER = "xoauth2-per-provider"
     VERIFY_TLS = "verify-tls"  # verifying SSL context
     XOAUTH2 = "xoauth2"  # password login -> XOAUTH2 with an MSAL token
     FIX_AUTHOBJECT = "fix-authobject"
@@ -224,6 +230,9 @@ class Step:
     indent: str = ""
     # Test code asserts that this login fails (``pytest.raises``, ``assertRaises``).
     expected_to_fail: bool = False
+    # For a connection whose host is one of several (``Value.choices``): the hosts this step
+    # runs with, where a test of the host guards it (``if host in (...): ... else: ...``).
+    hosts: tuple[object, ...] | None = None
 
     @property
     def password_given(self) -> bool:

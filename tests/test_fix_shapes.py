@@ -649,3 +649,81 @@ def test_a_wrapper_passing_the_old_port_passes_the_new_one() -> None:
     assert "    def __init__(self, flag, port=587):\n" in after
     assert "def send(flag, port=587):\n" in after and "    Mailer(flag, port=587)\n" in after
     assert "    Mailer(flag, 2525)\n" in after  # another port is another connection
+
+
+# 5. One login for two providers: XOAUTH2 for Microsoft 365 only, never its token elsewhere.
+
+TWO_PROVIDERS = (
+    "import os, smtplib, ssl\n"
+    "PROVIDERS = {\n"
+    "    'gmail': {'host': 'smtp.gmail.com', 'port': 587},\n"
+    "    'office365': {'host': 'smtp.office365.com', 'port': 587},\n"
+    "}\n"
+    "def send(user, password, message):\n"
+    "    provider = PROVIDERS[os.environ['MAIL_PROVIDER']]\n"
+    "    with smtplib.SMTP(provider['host'], provider['port']) as smtp:\n"
+    "        smtp.starttls(context=ssl.create_default_context())\n"
+    "        smtp.login(user, password)\n"
+)
+
+
+def test_a_login_for_two_providers_is_rewritten_per_provider() -> None:
+    checked = check_source("m.py", "python", TWO_PROVIDERS.encode(), RULES)
+    (finding,) = checked.findings
+    assert "'smtp.gmail.com' or 'smtp.office365.com' (picked by env MAIL_PROVIDER)" in (
+        finding.message
+    )
+    after = fix(TWO_PROVIDERS, unsafe=True)
+    assert (
+        "        if provider['host'] in (\"smtp.office365.com\",):\n"
+        "            smtp.ehlo_or_helo_if_needed()\n"
+        '            smtp.auth("XOAUTH2", lambda challenge=None: '
+    ) in after
+    assert "        else:\n            smtp.login(user, password)\n" in after
+    assert not rules(after)["AS101"]
+
+
+def test_assume_microsoft_never_sends_a_microsoft_token_to_another_provider() -> None:
+    settings = Settings(assume_microsoft=True)
+    after = fix(TWO_PROVIDERS, unsafe=True, settings=settings)
+    assert "        else:\n            smtp.login(user, password)\n" in after
+
+
+# 4. A host the code reads from the project's config is that config's host.
+
+
+def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / ".env").write_text(
+        "MAILER_HOST=smtp.office365.com\nMAILER_USER=r@contoso.com\nMAILER_PASSWORD=pw\n"
+    )
+    (tmp_path / "mail.ini").write_text(
+        "[mail]\nhost = smtp.office365.com\nuser = r@contoso.com\npassword = pw\n"
+    )
+    (tmp_path / "dot.py").write_text(
+        "import os, smtplib, ssl\n"
+        "def send():\n"
+        "    with smtplib.SMTP(os.getenv('MAILER_HOST'), 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(os.getenv('MAILER_USER'), os.getenv('MAILER_PASSWORD'))\n"
+    )
+    (tmp_path / "ini.py").write_text(
+        "import configparser, smtplib, ssl\n"
+        "from pathlib import Path\n"
+        "config = configparser.ConfigParser()\n"
+        "config.read(Path(__file__).with_name('mail.ini'))\n"
+        "def send():\n"
+        "    with smtplib.SMTP(config.get('mail', 'host'), 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(config['mail']['user'], config['mail']['password'])\n"
+    )
+    outcome = fix_paths(["dot.py", "ini.py"], Settings(), unsafe=True, write=True)
+    assert not outcome.errors, outcome.errors
+    assert "XOAUTH2" in Path("dot.py").read_text() and "XOAUTH2" in Path("ini.py").read_text()
+    assert "PASSWORD" not in Path(".env").read_text()
+    assert (
+        Path("mail.ini").read_text() == "[mail]\nhost = smtp.office365.com\nuser = r@contoso.com\n"
+    )

@@ -36,6 +36,7 @@ from ..project import (
     setting_reads,
     settings_written,
 )
+from ..python.ini_reads import read_from_ini
 from ..text import decode
 from .dependencies import plan
 from .linked import Link, digest
@@ -247,8 +248,8 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
         fixed = entry.fixed
         if not fixed.changed or kind_of(entry.path) != "python":
             continue
-        before = keys_read(fixed.before)
-        after = keys_read(fixed.after)
+        before = keys_read(fixed.before) + read_from_ini(fixed.before, entry.path)[1]
+        after = keys_read(fixed.after) + read_from_ini(fixed.after, entry.path)[1]
         for created in fixed.created:
             after += keys_read(created.content)
         for key in (k for k in before if k not in after):
@@ -380,8 +381,11 @@ def _places(reads) -> str:
 
 def _config_above(owners: list[Entry]) -> list[Path]:
     """The config files in the folders of ``owners`` and above them: the ones their
-    loaders read (``.env`` and ``settings.ini`` are looked for upwards)."""
-    return list(dict.fromkeys(c for owner in owners for c in config_files_above(owner.path)))
+    loaders read (``.env`` and ``settings.ini`` are looked for upwards), and the INI
+    files their code reads with configparser."""
+    found = [c for owner in owners for c in config_files_above(owner.path)]
+    found += [f for owner in owners for f in read_from_ini(owner.fixed.before, owner.path)[0]]
+    return list(dict.fromkeys(found))
 
 
 def _text_of(path: Path, finals: dict[Path, Entry]) -> str:

@@ -241,9 +241,48 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
+        if taken and conn.host.choices is not None:
+            hosts = self._hosts_guarded(node, conn)
+            for step in taken:
+                step.hosts = hosts
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
+
+    def _hosts_guarded(self, node: ast.AST, conn: Connection) -> tuple[object, ...] | None:
+        """The hosts a call runs with when ``if`` tests of the connection's host (one of
+        several) guard it: ``if cfg["host"] in ("smtp.office365.com",): ... else: ...``."""
+        allowed = [c.value for c in conn.host.choices or () if c.known]
+        guarded = False
+        child, current = node, self.parents.get(node)
+        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
+            if isinstance(current, ast.If) and child is not current.test:
+                named = self._named_hosts(current.test, conn.host.source)
+                if named is not None:
+                    hosts, positive = named
+                    inside = positive if child in current.body else not positive
+                    allowed = [h for h in allowed if (h in hosts) == inside]
+                    guarded = True
+            child, current = current, self.parents.get(current)
+        return tuple(allowed) if guarded else None
+
+    def _named_hosts(self, test: ast.AST, source: str | None) -> tuple[set, bool] | None:
+        """``<host> in (...)``/``== "..."`` (True) or ``not in``/``!=`` (False), with the
+        hosts it names, when ``<host>`` is written as ``source``."""
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and source):
+            return None
+        if self.values.source(test.left) != source:
+            return None
+        op, right = test.ops[0], test.comparators[0]
+        elements = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
+        hosts = {e.value for e in elements if isinstance(e, ast.Constant)}
+        if len(hosts) != len(elements):
+            return None
+        if isinstance(op, (ast.In, ast.Eq)):
+            return hosts, True
+        if isinstance(op, (ast.NotIn, ast.NotEq)):
+            return hosts, False
+        return None
 
     def _mark_expected_failures(self) -> None:
         """Steps inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``, also

@@ -280,6 +280,31 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
         step.remedies[RemedyKind.XOAUTH2] = Remedy(
             (edits.replace(site.span, call),), helpers=(edits.TOKEN_HELPER,)
         )
+    _per_provider(conn, site, step, user.source)
+
+
+def _per_provider(conn: Connection, site: CallSite, step: Step, user: str) -> None:
+    """A login whose host is one of several providers (``PROVIDERS[os.environ[...]]``):
+    XOAUTH2 when the host is Microsoft 365's, the password login kept for the others."""
+    chosen = common.provider_test(conn, site)
+    if chosen is None or site.receiver is None:
+        return
+    test, microsoft = chosen
+    raw = edits.xoauth2_string(user, microsoft[0])
+    if conn.protocol is Protocol.SMTP:
+        oauth = [
+            f"{site.receiver}.ehlo_or_helo_if_needed()",
+            f'{site.receiver}.auth("XOAUTH2", lambda challenge=None: {raw})',
+        ]
+    elif conn.protocol is Protocol.IMAP:
+        oauth = [f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})']
+    else:
+        return
+    branches = common.if_else(site, test, oauth)
+    if branches is not None:
+        step.remedies[RemedyKind.XOAUTH2_PER_PROVIDER] = Remedy(
+            (branches,), helpers=(edits.TOKEN_HELPER,)
+        )
 
 
 def _login(conn: Connection, site: CallSite) -> Step:
