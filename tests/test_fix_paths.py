@@ -48,10 +48,10 @@ CASES = [
         # The constructor's session is dropped by connect(), which opens the one used.
         {**delivered("ops@contoso.com", "Backup"), "connections": [smtp_587("none"), smtp_587()]},
     ),
-    # After the fix the program no longer needs the password: the deployment drops it.
     ("env_password.py", {}, BASIC_AUTH, delivered("billing@contoso.com", "Receipt")),
 ]
-AFTER_ENV = {"env_password.py": {"MAIL_PASSWORD": None}}
+# After the fix no program needs the password: the deployment drops it.
+AFTER_ENV = {"MAIL_PASSWORD": None}
 # What check still reports after the fix, by sample (a path no fix could be written for).
 REMAINS: dict[str, str] = {}
 
@@ -76,7 +76,7 @@ def test_every_path_delivers_or_keeps_its_finding(tmp_path: Path, sample, env, b
     assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
     source = program.read_text()
     assert source.count(".starttls(") <= 1  # moved or kept, never a second one
-    verdict = lab_run(program, env={**env, **AFTER_ENV.get(sample, {})})
+    verdict = lab_run(program, env={**env, **AFTER_ENV})
     assert essentials(verdict) == after, verdict["stderr"]
 
     check = authsweep("check", str(program), "--output-format", "concise", cwd=tmp_path)
