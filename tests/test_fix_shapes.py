@@ -727,3 +727,34 @@ def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
     assert (
         Path("mail.ini").read_text() == "[mail]\nhost = smtp.office365.com\nuser = r@contoso.com\n"
     )
+
+
+# 10. What check marks fixable, fix fixes: no fix that is right for one connection of a
+# name and wrong for the other (both seen in public code).
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import smtplib, ssl\n"
+        "def send(host, port, use_ssl, user, password):\n"
+        "    server = smtplib.SMTP_SSL(host, port) if use_ssl else smtplib.SMTP(host, port)\n"
+        "    server.login(user, password)\n",
+        "import smtplib, ssl\n"
+        "def send(config):\n"
+        "    if config.port == 465:\n"
+        "        server = smtplib.SMTP_SSL('smtp.office365.com', config.port)\n"
+        "    else:\n"
+        "        server = smtplib.SMTP('smtp.office365.com', config.port)\n"
+        "    if config.use_tls and config.port != 465:\n"
+        "        server.starttls(context=ssl.create_default_context())\n"
+        "    server.login(config.user, config.password)\n",
+    ],
+)
+def test_no_fix_is_offered_that_fix_would_refuse(code: str) -> None:
+    settings = Settings(assume_microsoft=True)
+    checked = check_source("m.py", "python", code.encode(), selected_rules(settings))
+    offered = {f.rule for f in checked.findings if f.fix is not None}
+    result = fix_source("m.py", "python", code.encode(), settings, unsafe=True)
+    assert not result.refused, result.refused
+    assert offered <= {"AS101", "AS204"}

@@ -13,7 +13,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from ..model import Connection, MailFile, Tls, Value, Verification
+from ..model import Connection, MailFile, RemedyKind, Tls, Value, Verification
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .bindings import Bindings
@@ -30,6 +30,13 @@ from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
+# Fixes that add, move or drop a STARTTLS (what a step shared by connections of different
+# TLS modes cannot take).
+_UPGRADE_FIXES = (
+    RemedyKind.ADD_STARTTLS,
+    RemedyKind.UNCONDITIONAL_STARTTLS,
+    RemedyKind.DROP_STARTTLS,
+)
 # unittest's context managers that assert the block raises.
 _ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
 
@@ -349,6 +356,20 @@ class _ModuleAnalysis:
             adapter = adapters.get(id(conn))
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
+        self._shared_steps()
+
+    def _shared_steps(self) -> None:
+        """A call that acts on connections of different TLS modes (``SMTP_SSL(...) if ssl
+        else SMTP(...)`` bound to one name) gets no fix that adds, moves or drops STARTTLS:
+        right for one connection, it breaks the other."""
+        for events in self.events.values():
+            acting = [e for e in events if not e.opens and e.steps]
+            if len({e.conn.tls for e in acting}) < 2:
+                continue
+            for event in acting:
+                for step in event.steps:
+                    for kind in _UPGRADE_FIXES:
+                        step.remedies.pop(kind, None)
 
     def _open(
         self, call: ast.Call, names: list[str]

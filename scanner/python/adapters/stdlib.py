@@ -462,7 +462,14 @@ def _settle_switch(conn: Connection, paths: list[tuple[Step, ...]]) -> None:
     """The STARTTLS that switching ``SMTP_SSL`` to a plain client adds: none when the code
     already upgrades it (a fallback sharing the STARTTLS below it); after a later
     ``connect(host, 587)``, which opens the session anew, when there is one."""
-    if any(s.kind is StepKind.STARTTLS for p in paths for s in p):
+    upgrading = [p for p in paths if any(s.kind is StepKind.STARTTLS for s in p)]
+    if upgrading and len(upgrading) < len(paths):
+        # A STARTTLS on some paths only: switching to a plain client leaves the others
+        # plain, adding one upgrades twice where it is.
+        for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+            conn.remedies.pop(kind, None)
+        return
+    if upgrading:
         for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
             remedy = conn.remedies.get(kind)
             if remedy is not None:
