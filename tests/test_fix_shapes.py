@@ -758,3 +758,35 @@ def test_no_fix_is_offered_that_fix_would_refuse(code: str) -> None:
     result = fix_source("m.py", "python", code.encode(), settings, unsafe=True)
     assert not result.refused, result.refused
     assert offered <= {"AS101", "AS204"}
+
+
+# From the accuracy corpus: comments LibCST drops at the end of a module, a keyword a
+# ``**spread`` may already hold.
+
+
+def test_indented_comments_at_the_end_of_a_module_survive_the_fix() -> None:
+    before = (
+        "import smtplib\n"
+        "smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "smtp.starttls()\n"
+        "smtp.quit()\n"
+        "    # (221, b'2.0.0 Service closing transmission channel')\n"
+        "\n"
+        "\n"
+        "    #Office365 from an SMTP client\n"
+    )
+    after = fix(before)
+    assert after.endswith("smtp.quit()\n" + before.split("smtp.quit()\n", 1)[1])
+
+
+def test_no_keyword_is_added_beside_a_spread_that_may_hold_it() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "if use_ssl:\n"
+        "    options = dict(context=ssl.create_default_context())\n"
+        "else:\n"
+        "    options = {}\n"
+        "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "server.starttls(**options)\n"
+    )
+    assert fix(code) == code

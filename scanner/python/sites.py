@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Edit, Span, Value
+from ..model import Edit, Span, Value, Verification
 from .adapters.base import CallableInfo, CallSite, Guard
 from .contexts import Contexts
 from .flow import Flow
@@ -90,6 +90,7 @@ class CallSites:
         nodes: dict[str, ast.expr] = {}
         positional = 0
         positions_known = True  # false after a ``*args`` whose length is not known
+        hidden = False  # a ``**`` spread whose keys are not known
         arguments = call_arguments(call)
         for argument in arguments:
             if isinstance(argument, ast.Starred):
@@ -109,6 +110,8 @@ class CallSites:
                     for key, item in spread.value.items():
                         if isinstance(key, str) and isinstance(item, Value):
                             (args if key in params else extra)[key] = item
+                # ``**options`` bound on several paths may hold any keyword: no fix adds one.
+                hidden = hidden or not isinstance(argument.value, ast.Dict)
                 continue
             if isinstance(argument, ast.keyword):
                 key = argument.arg
@@ -147,7 +150,11 @@ class CallSites:
             after=after,
             callable=lambda key: self._callable(nodes.get(key)),
             code=self.text.code,
-            verification=lambda key: self.contexts.verification(nodes.get(key))[0],
+            verification=lambda key: (
+                Verification.UNKNOWN
+                if hidden and key not in nodes
+                else self.contexts.verification(nodes.get(key))[0]
+            ),
             opt_out=lambda key: self.contexts.verification(nodes.get(key))[1],
             context_fix=lambda key: self.contexts.fix(nodes.get(key)),
             qualified=lambda key: (
