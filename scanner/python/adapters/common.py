@@ -242,16 +242,15 @@ def drop_keyword(site: CallSite, name: str) -> Edit | None:
     return edits.remove_argument(site, name)
 
 
-def verify_context(site: CallSite, name: str, *, add=None) -> Remedy | None:
+def verify_context(site: CallSite, name: str) -> Remedy | None:
     """A remedy that makes the SSL context argument ``name`` verify: where the code builds
     it when it is a named context of the module (never a fresh object in place of the
-    user's), else a verifying context passed as ``name`` (``add`` writes the keyword;
-    :func:`keyword` by default). None when the context cannot be fixed where it is built."""
+    user's), else a verifying context passed as ``name``, written as the call's layout
+    has it. None when the context cannot be fixed where it is built."""
     at_definition = site.context_fix(name)
     if at_definition is not None:
         return Remedy(at_definition, imports=("ssl",)) if at_definition else None
-    written = (add or keyword)(site, name, edits.VERIFYING_CONTEXT)
-    return Remedy((written,), imports=("ssl",))
+    return Remedy((keyword(site, name, edits.VERIFYING_CONTEXT),), imports=("ssl",))
 
 
 def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:

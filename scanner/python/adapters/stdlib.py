@@ -132,7 +132,7 @@ def _starttls_statement(conn: Connection, receiver: str, context: str) -> str:
 
 def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> None:
     if client.context_param and client.tls is Tls.IMPLICIT:
-        verify = common.verify_context(site, client.context_param, add=edits.set_keyword)
+        verify = common.verify_context(site, client.context_param)
         if verify is not None:
             conn.remedies[RemedyKind.VERIFY_TLS] = verify
         conn.opt_out = site.opt_out(client.context_param)
@@ -243,7 +243,7 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
         if all(statement.startswith(calls) for statement in guard.body):
             step.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = Remedy((guard.unconditional,))
     if verification is Verification.UNVERIFIED:
-        fix = common.verify_context(site, keyword, add=edits.set_keyword)
+        fix = common.verify_context(site, keyword)
         if fix is not None:
             step.remedies[RemedyKind.VERIFY_TLS] = fix
     return step
