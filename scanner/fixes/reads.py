@@ -24,6 +24,8 @@ READERS = frozenset(
         "os.getenv",
         "os.environ.get",
         "getpass.getpass",
+        "getpass",  # from getpass import getpass
+        "input",
         "keyring.get_password",
         "decouple.config",
         "str",
