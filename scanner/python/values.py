@@ -19,10 +19,9 @@ from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
-from .tables import loop_of, loop_value
+from .tables import loop_of, loop_value, picked
 
 _MAX_DEPTH = 24
-_MAX_CHOICES = 16
 
 # Calls that read the environment: qualified name -> (index of the key, index of the default).
 _ENV_READERS = {
@@ -269,30 +268,7 @@ class Evaluator:
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        return self._chosen(base, key) or Value.unknown(base.origin)
-
-    @staticmethod
-    def _chosen(base: Value, key: Value) -> Value | None:
-        """A row of a table of known rows picked by a key known only at run time
-        (``PROVIDERS[os.environ["MAIL_PROVIDER"]]``), or an item of such a row: unknown,
-        with the values it may be."""
-        if base.known and isinstance(base.value, dict) and not key.known:
-            rows = tuple(v if isinstance(v, Value) else Value(True, v) for v in base.value.values())
-            if 1 < len(rows) <= _MAX_CHOICES:
-                return Value(False, origin=key.origin, choices=rows)
-            return None
-        if base.choices is None or not key.known:
-            return None
-        items = []
-        for row in base.choices:
-            if not (row.known and isinstance(row.value, dict) and key.value in row.value):
-                return None
-            item = row.value[key.value]
-            items.append(item if isinstance(item, Value) else Value(True, item))
-        distinct = {repr(i.value) for i in items if i.known}
-        if len(distinct) == 1 and all(i.known for i in items):
-            return items[0]
-        return Value(False, origin=base.origin, choices=tuple(items))
+        return picked(base, key) or Value.unknown(base.origin)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
