@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shlex
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ from authsweep.scanner.cli.common import HelpCommand
 
 if TYPE_CHECKING:
     from .sim import ExchangeSim
+    from .tenant import TenantSetup
     from .verdict import Verdict
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -109,6 +109,36 @@ OtherHostsOpt = Annotated[
 ]
 
 
+NoServicePrincipalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-service-principal",
+        help="Tenant mistake: the app has no service principal in Exchange Online, so a valid "
+        "token is refused as Exchange refuses it.",
+    ),
+]
+MailboxRightOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--mailbox-right",
+        metavar="[PROTOCOL:]ADDRESS",
+        help="Tenant set-up: the app has a right on this mailbox (smtp, imap or pop; all "
+        "three without PROTOCOL). Repeat; once given, other mailboxes are refused.",
+    ),
+]
+
+
+def _tenant(no_service_principal: bool, mailbox_right: list[str] | None) -> TenantSetup:
+    from .tenant import TenantSetup
+
+    if mailbox_right is None:
+        return TenantSetup(service_principal=not no_service_principal)
+    try:
+        return TenantSetup.with_rights(mailbox_right, service_principal=not no_service_principal)
+    except ValueError as problem:
+        raise _error(f"--mailbox-right: {problem}") from None
+
+
 def _error(message: str) -> typer.Exit:
     typer.echo(f"authsweep lab: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
@@ -121,6 +151,7 @@ def _make_lab(
     drop: int,
     probe_certificate: bool,
     allow_other_hosts: bool,
+    tenant: TenantSetup,
 ) -> ExchangeSim:
     from .faults import parse_duration
 
@@ -139,6 +170,7 @@ def _make_lab(
         drop=drop,
         probe_certificate=probe_certificate,
         strict_dns=not allow_other_hosts,
+        tenant=tenant,
     )
     try:
         return lab.start()
@@ -198,6 +230,8 @@ def run(
     drop: DropOpt = 0,
     probe_certificate: ProbeOpt = False,
     allow_other_hosts: OtherHostsOpt = False,
+    no_service_principal: NoServicePrincipalOpt = False,
+    mailbox_right: MailboxRightOpt = None,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option("--timeout", min=0, help="Stop the command after this many seconds."),
@@ -206,39 +240,41 @@ def run(
     """Run COMMAND against the lab, then print the verdict.
 
     Exit 0 when at least one message was delivered or one mailbox read, nothing failed and
-    the command exited 0; 1 otherwise; 2 when the lab could not run the command.
+    the command exited 0; 1 otherwise; 2 when the lab could not run the command. The command
+    runs in a process group of its own, ended as a whole on --timeout, on SIGTERM or Ctrl-C
+    (the verdict is still printed) and for what it leaves running when it exits.
     """
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
-    try:
-        started = time.monotonic()
-        # With --format json stdout is the verdict's: the program's output goes to stderr.
-        stdout = sys.stderr if fmt is VerdictFormat.json else None
-        try:
-            child = subprocess.Popen(command, env=lab.subprocess_env(), stdout=stdout)
-        except OSError as problem:
-            raise _error(f"cannot run {shlex.join(command)}: {problem}") from None
-        timed_out = False
-        try:
-            child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            child.terminate()
-            try:
-                child.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        except KeyboardInterrupt:  # the child got the same Ctrl-C; judge what it did
-            child.wait()
-        verdict = lab.verdict(
-            command=command,
-            exit_code=child.returncode,
-            duration=time.monotonic() - started,
-            timed_out=timed_out,
+    from .process import StopSignals, run_in_group
+
+    with StopSignals() as stop:
+        lab = _make_lab(
+            mailbox,
+            token_lifetime,
+            throttle,
+            drop,
+            probe_certificate,
+            allow_other_hosts,
+            _tenant(no_service_principal, mailbox_right),
         )
-        status = _emit(verdict, fmt, output_file)
-    finally:
-        lab.stop()
+        try:
+            started = time.monotonic()
+            # With --format json stdout is the verdict's: the program's output goes to stderr.
+            stdout = sys.stderr if fmt is VerdictFormat.json else None
+            try:
+                finished = run_in_group(
+                    command, env=lab.subprocess_env(), stdout=stdout, timeout=timeout, stop=stop
+                )
+            except OSError as problem:
+                raise _error(f"cannot run {shlex.join(command)}: {problem}") from None
+            verdict = lab.verdict(
+                command=command,
+                exit_code=finished.returncode,
+                duration=time.monotonic() - started,
+                timed_out=finished.timed_out,
+            )
+            status = _emit(verdict, fmt, output_file)
+        finally:
+            lab.stop()
     raise typer.Exit(status)
 
 
@@ -295,6 +331,8 @@ def serve(
     drop: DropOpt = 0,
     probe_certificate: ProbeOpt = False,
     allow_other_hosts: OtherHostsOpt = False,
+    no_service_principal: NoServicePrincipalOpt = False,
+    mailbox_right: MailboxRightOpt = None,
 ) -> None:
     """Keep the lab running for trying things by hand; print the environment to export.
 
@@ -303,7 +341,15 @@ def serve(
     """
     from .report import event_line
 
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    lab = _make_lab(
+        mailbox,
+        token_lifetime,
+        throttle,
+        drop,
+        probe_certificate,
+        allow_other_hosts,
+        _tenant(no_service_principal, mailbox_right),
+    )
     printing = threading.Lock()
 
     def show(record: Any) -> None:

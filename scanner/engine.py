@@ -15,11 +15,13 @@ from pathlib import Path
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
+from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import may_matter
-from .secrets import mask_literal
+from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
+from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
 
 # The default of `max-file-size`: larger files are generated data, not mail code.
@@ -55,6 +57,8 @@ class FileResult:
     parsed: bool = False
     # Where literal secrets are written (for fix to mask its diffs); not cached.
     secrets: list[Span] = field(default_factory=list)
+    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,9 +129,12 @@ def is_test_path(path: str) -> bool:
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
-    """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
-    with gc_paused():  # everything the analysis made is dead when it returns
-        return _check_source(path, kind, data, rules)
+    """Findings of ``rules`` on one file's bytes, and the other files they were computed
+    from. Never raises for bad input."""
+    with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
+        result = _check_source(path, kind, data, rules)
+    result.inputs = inputs
+    return result
 
 
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
@@ -161,6 +168,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
+    attach_mailboxes(mail, result.findings)
     if result.errors:
         # `fix` leaves a file it could not parse whole as it is: nothing in it is fixable.
         for finding in result.findings:
@@ -186,19 +194,6 @@ def distinct(findings: Iterable[Finding]) -> list[Finding]:
     return list(kept.values())
 
 
-def secret_spans(mail: MailFile) -> list[Span]:
-    """Where literal secrets are written in the file, to mask them in code frames."""
-    spans = [use.value.literal_span or use.span for use in mail.secrets]
-    for conn in mail.connections:
-        for step in conn.steps:
-            if step.secret.literal and step.secret.literal_span is not None:
-                spans.append(step.secret.literal_span)
-    for account in mail.ews:
-        if account.secret.literal and account.secret.literal_span is not None:
-            spans.append(account.secret.literal_span)
-    return [s for s in spans if s is not None]
-
-
 def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: list[Span]) -> None:
     """Give each finding its code frame (secrets masked) and a fingerprint of its code that
     does not depend on line numbers."""
@@ -212,8 +207,9 @@ def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: lis
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
         text = text[: span.start] + mask_literal(text[span.start : span.end]) + text[span.end :]
-    lines = source_lines(text)
+    lines = source_lines(mask_url_credentials(text))
     for finding in findings:
+        finding.message = mask_url_credentials(finding.message)
         first = max(finding.span.line - 1, 0)
         last = min(finding.span.end_line, len(lines), first + 6)
         finding.frame = [(n + 1, lines[n]) for n in range(first, last)]

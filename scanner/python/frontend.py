@@ -233,6 +233,7 @@ class _ModuleAnalysis:
         self._mark_expected_failures()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        self.mail.hidden += self.sites.secret_values
         return self.mail
 
     def _event(self, node: ast.AST, event: Event) -> None:

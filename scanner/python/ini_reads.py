@@ -17,6 +17,7 @@ import ast
 import configparser
 from pathlib import Path
 
+from .. import inputs
 from ..model import Value
 from .source import dotted_name
 
@@ -91,21 +92,19 @@ def _locate(name: str, module: Path) -> Path | None:
     folder = module.resolve().parent
     for _ in range(_MAX_PARENTS):
         candidate = (folder / name).resolve()
-        if candidate.is_file() and folder in candidate.parents:
+        if folder in candidate.parents and inputs.is_file(candidate):
             return candidate
-        if any((folder / marker).exists() for marker in _MARKERS) or folder.parent == folder:
+        if any(inputs.exists(folder / marker) for marker in _MARKERS) or folder.parent == folder:
             return None
         folder = folder.parent
     return None
 
 
 def _parse(path: Path) -> dict[str, dict[str, tuple[str, int]]]:
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            return {}
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    data = inputs.read(path, _MAX_BYTES)  # an input of the result: the cache follows it
+    if data is None:
         return {}
+    text = data.decode("utf-8", errors="replace")
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(text)
