@@ -251,11 +251,12 @@ def describe_host(conn: Connection, step: Step | None = None) -> str:
         narrowed = tuple(c for c in host.choices if c.known and c.value in step.hosts)
         host = Value(False, origin=host.origin, choices=narrowed or host.choices)
         if len(narrowed) == 1:
-            return describe(narrowed[0], "the host")
+            host = narrowed[0]
     text = describe(host, "the host")
     name = conn.host.value if conn.host.known else None
     note = lookup(name).probable_note if isinstance(name, str) else ""
-    return f"{text} ({note})" if note else text
+    notes = ", ".join(part for part in (note, conn.via) if part)
+    return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:

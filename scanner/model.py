@@ -298,6 +298,9 @@ class Connection:
     inferred: bool = False
     # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
     test_code: bool = False
+    # Made through a wrapper of the project in another module, or by a library without a
+    # model: how, for messages (``through send_mail in mail/utils.py``).
+    via: str = ""
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)

@@ -77,7 +77,13 @@ class Contexts:
         return tuple(edits)
 
     def _definition(self, node: ast.AST) -> ast.AST:
-        """Follow a plain name to the expression assigned to it (one level)."""
+        """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
+        (one level; for ``self.x`` the class body's or a method's first assignment)."""
+        owner = _self_attribute(node)
+        if owner is not None:
+            klass = self.values.enclosing_class(node)
+            assigned = self.values.class_attributes(klass).get(owner) if klass else None
+            return assigned[0] if assigned else node
         for binding in self.values.bindings(node):
             statement = self.parents.get(binding.node)
             if isinstance(statement, ast.Assign) and any(
@@ -110,7 +116,7 @@ class Contexts:
             for statement in self.values.symbols.assignments
             if isinstance(statement, ast.Assign)
             for target in statement.targets
-            if isinstance(target, ast.Attribute) and dotted_name(target.value) == name
+            if isinstance(target, ast.Attribute) and dotted_name(target.value) in _names(name)
         }
         return found.get("check_hostname") == "True" and "CERT_REQUIRED" in found.get(
             "verify_mode", ""
@@ -120,11 +126,12 @@ class Contexts:
         """The assignments that turn the context's checks off, each with the condition
         it is under (None: always)."""
         found: list[tuple[ast.Assign, str | None]] = []
+        names = _names(name)
         for statement in self.values.symbols.assignments:
             if not isinstance(statement, ast.Assign):
                 continue
             for target in statement.targets:
-                if not isinstance(target, ast.Attribute) or dotted_name(target.value) != name:
+                if not isinstance(target, ast.Attribute) or dotted_name(target.value) not in names:
                     continue
                 value = self.values.source(statement.value)
                 off = (target.attr == "check_hostname" and value == "False") or (
@@ -156,3 +163,22 @@ class Contexts:
         if rest and not rest.startswith("#"):
             return None
         return Edit(start, end, "")
+
+
+def _self_attribute(node: ast.AST) -> str | None:
+    """``x`` for ``self.x``."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+    ):
+        return node.attr
+    return None
+
+
+def _names(name: str | None) -> set[str | None]:
+    """The names a context's settings are written on: a context kept on the class
+    (``self.ctx``) is also set up in the class body (``ctx.verify_mode = ...``)."""
+    if name and name.startswith(("self.", "cls.")):
+        return {name, name.split(".", 1)[1]}
+    return {name}

@@ -13,9 +13,11 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from ..model import Connection, MailFile, RemedyKind, Tls, Value, Verification
+from ..model import Connection, MailFile, Tls, Value, Verification
+from ..providers import lookup, microsoft_host_names
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .beyond import Beyond
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
@@ -27,18 +29,21 @@ from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
+from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
-# Fixes that add, move or drop a STARTTLS (what a step shared by connections of different
-# TLS modes cannot take).
-_UPGRADE_FIXES = (
-    RemedyKind.ADD_STARTTLS,
-    RemedyKind.UNCONDITIONAL_STARTTLS,
-    RemedyKind.DROP_STARTTLS,
-)
-# unittest's context managers that assert the block raises.
-_ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
+_MICROSOFT_NAMES = microsoft_host_names()
+_MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
+
+
+def _names_microsoft_host(text: str) -> bool:
+    """A string that is a Microsoft mail host (a substring test before the table's look-up,
+    which also weighs misspellings)."""
+    if not 3 < len(text) < 256 or " " in text:
+        return False
+    lowered = text.lower()
+    return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
 
 
 class PythonFrontEnd:
@@ -57,6 +62,7 @@ class PythonFrontEnd:
                 self.presets[name] = (adapter, spec)
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
+        self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: (module, words of its classes) for a cheap look at the bytes.
@@ -91,12 +97,23 @@ class PythonFrontEnd:
         ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
+        return self._analyze(path, data, wrapper=False)
+
+    def analyze_wrapper(self, path: str, data: bytes) -> MailFile:
+        """A module of the project a caller imports a function or class from, for its
+        summary: analysed whatever it names, since a wrapper of a wrapper may name no
+        mail library itself."""
+        return self._analyze(path, data, wrapper=True)
+
+    def _analyze(self, path: str, data: bytes, *, wrapper: bool) -> MailFile:
         parsed = parse_python(data)
         symbols = Symbols(parsed.tree)
-        if not self._matters(symbols, data):
+        full = wrapper or self._matters(symbols, data)
+        if not full and not self._calls_only(symbols, data):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
-            mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
+            analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
+            mail = analysis.run(settings=full)
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
@@ -119,6 +136,23 @@ class PythonFrontEnd:
         if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
             return False
         return self._names_client(symbols.tree)
+
+    def _calls_only(self, symbols: Symbols, data: bytes) -> bool:
+        """A module whose calls matter though it calls no mail library and sets no mail
+        setting: it names a Microsoft host (handed to a wrapper or to a library without a
+        model), or does SASL on a connection passed in. Its settings are not read: bare
+        names beside a host are no proof of mail settings."""
+        if self.names_microsoft_host(symbols, data):
+            return True
+        return b"xoauth2" in data.lower() and "authenticate" in symbols.names_read
+
+    @staticmethod
+    def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
+        """Whether a string of the module is a Microsoft mail host (bytes looked at first)."""
+        lowered = data.lower()
+        return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
+            _names_microsoft_host(text) for text in symbols.strings
+        )
 
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
@@ -151,8 +185,12 @@ class PythonFrontEnd:
 
 
 class _ModuleAnalysis:
-    def __init__(self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str) -> None:
+    def __init__(
+        self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str, *, wrapper: bool
+    ) -> None:
         self.front = front
+        self.wrapper = wrapper  # analysed for its summary, not for a report
+        self.code = code.encode("utf-8", "replace")
         self.tree = symbols.tree
         self.symbols = symbols
         self.text = SourceText(code)
@@ -176,7 +214,7 @@ class _ModuleAnalysis:
 
     # The passes.
 
-    def run(self) -> MailFile:
+    def run(self, *, settings: bool = True) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
@@ -230,11 +268,32 @@ class _ModuleAnalysis:
             else:
                 self._attribute_set(*event)
         self._link_tokens()
-        self._mark_expected_failures()
+        self._wrapper_calls()
+        mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
-        read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        if settings:
+            read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values
         return self.mail
+
+    def _wrapper_calls(self) -> None:
+        """Connections no adapter's call makes here: wrappers of the project elsewhere, a
+        connection passed in as a parameter, the net (:mod:`.beyond`)."""
+        follow = self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)
+        Beyond(
+            symbols=self.symbols,
+            values=self.values,
+            sites=self.sites,
+            bindings=self.bindings,
+            mail=self.mail,
+            skip=lambda call: call in self.opened or bool(self._client_names(call)),
+            holds_connection=self._holds_connection,
+            modelled=frozenset({*self.front.functions, *self.front.clients}),
+            imap=self.front.imap_adapter,
+            analyze_wrapper=self.front.analyze_wrapper,
+            forwarding=self.wrapper,
+            follow_wrappers=follow,
+        ).run()
 
     def _event(self, node: ast.AST, event: Event) -> None:
         self.events.setdefault(node, []).append(event)
@@ -250,93 +309,12 @@ class _ModuleAnalysis:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
         if taken and conn.host.choices is not None:
-            hosts = self._hosts_guarded(node, conn)
+            hosts = hosts_guarded(node, conn, self.values)
             for step in taken:
                 step.hosts = hosts
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
-
-    def _hosts_guarded(self, node: ast.AST, conn: Connection) -> tuple[object, ...] | None:
-        """The hosts a call runs with when ``if`` tests of the connection's host (one of
-        several) guard it: ``if cfg["host"] in ("smtp.office365.com",): ... else: ...``."""
-        allowed = [c.value for c in conn.host.choices or () if c.known]
-        guarded = False
-        child, current = node, self.parents.get(node)
-        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
-            if isinstance(current, ast.If) and child is not current.test:
-                named = self._named_hosts(current.test, conn.host.source)
-                if named is not None:
-                    hosts, positive = named
-                    inside = positive if child in current.body else not positive
-                    allowed = [h for h in allowed if (h in hosts) == inside]
-                    guarded = True
-            child, current = current, self.parents.get(current)
-        return tuple(allowed) if guarded else None
-
-    def _named_hosts(self, test: ast.AST, source: str | None) -> tuple[set, bool] | None:
-        """``<host> in (...)``/``== "..."`` (True) or ``not in``/``!=`` (False), with the
-        hosts it names, when ``<host>`` is written as ``source``."""
-        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and source):
-            return None
-        if self.values.source(test.left) != source:
-            return None
-        op, right = test.ops[0], test.comparators[0]
-        elements = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
-        hosts = {e.value for e in elements if isinstance(e, ast.Constant)}
-        if len(hosts) != len(elements):
-            return None
-        if isinstance(op, (ast.In, ast.Eq)):
-            return hosts, True
-        if isinstance(op, (ast.NotIn, ast.NotEq)):
-            return hosts, False
-        return None
-
-    def _mark_expected_failures(self) -> None:
-        """Steps inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``, also
-        in a local function every call of which is inside one: test code that asserts the
-        login fails (whichever call makes it: a method, a constructor, ``aiosmtplib.send``)."""
-        regions = [self.values.span(block) for block in self._raises_blocks()]
-        if not regions:
-            return
-        for function in self.symbols.functions:
-            calls = [c for c in self.symbols.calls if self._calls(c, function)]
-            if calls and all(self._inside(self.values.span(c), regions) for c in calls):
-                regions.append(self.values.span(function))
-        for conn in self.mail.connections:
-            for step in conn.steps:
-                if self._inside(step.span, regions):
-                    step.expected_to_fail = True
-
-    def _raises_blocks(self) -> list[ast.With | ast.AsyncWith]:
-        found = []
-        for node in ast.walk(self.tree):
-            if not isinstance(node, (ast.With, ast.AsyncWith)):
-                continue
-            for item in node.items:
-                expected = item.context_expr
-                if isinstance(expected, ast.Call) and (
-                    "pytest.raises" in self.values.qualified_names(expected.func)
-                    or dotted_name(expected.func) in _ASSERT_RAISES
-                ):
-                    found.append(node)
-                    break
-        return found
-
-    @staticmethod
-    def _calls(call: ast.Call, function: ast.AST) -> bool:
-        name = function.name  # type: ignore[attr-defined]
-        func = call.func
-        return (isinstance(func, ast.Name) and func.id == name) or (
-            isinstance(func, ast.Attribute)
-            and func.attr == name
-            and isinstance(func.value, ast.Name)
-            and func.value.id in ("self", "cls")
-        )
-
-    @staticmethod
-    def _inside(span, regions) -> bool:
-        return any(r.start <= span.start and span.end <= r.end for r in regions)
 
     def _find_paths(self) -> None:
         """The order of each connection's steps along the module's control flow."""
@@ -357,20 +335,7 @@ class _ModuleAnalysis:
             adapter = adapters.get(id(conn))
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
-        self._shared_steps()
-
-    def _shared_steps(self) -> None:
-        """A call that acts on connections of different TLS modes (``SMTP_SSL(...) if ssl
-        else SMTP(...)`` bound to one name) gets no fix that adds, moves or drops STARTTLS:
-        right for one connection, it breaks the other."""
-        for events in self.events.values():
-            acting = [e for e in events if not e.opens and e.steps]
-            if len({e.conn.tls for e in acting}) < 2:
-                continue
-            for event in acting:
-                for step in event.steps:
-                    for kind in _UPGRADE_FIXES:
-                        step.remedies.pop(kind, None)
+        drop_shared_upgrades(self.events)
 
     def _open(
         self, call: ast.Call, names: list[str]
@@ -481,12 +446,6 @@ class _ModuleAnalysis:
             site = self.sites.site(call, func.attr, spec.params, receiver=receiver)
             self._steps_of(conn, call, spec, site)
 
-    def _owner(
-        self, node: ast.AST, at: ast.AST
-    ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
-        owners, receiver = self._owners(node, at)
-        return (owners[0] if owners else None), receiver
-
     def _owners(
         self, node: ast.AST, at: ast.AST
     ) -> tuple[list[tuple[Connection, Adapter]], str | None]:
@@ -498,6 +457,18 @@ class _ModuleAnalysis:
             return [(b.conn, b.adapter) for b in bindings], receiver
         preset = self._preset(node, receiver)
         return ([preset] if preset else []), receiver
+
+    def _holds_connection(self, node: ast.AST, at: ast.AST) -> bool:
+        """Whether an expression is a bound connection or a library's preset object, without
+        opening the preset (it opens where the module first uses it as a connection)."""
+        receiver = dotted_name(node)
+        if receiver is None:
+            return False
+        if self.bindings.reaching(receiver, at):
+            return True
+        if receiver.rsplit(".", 1)[-1] not in self.front.preset_names:
+            return False
+        return any(name in self.front.presets for name in self.values.qualified_names(node))
 
     def _preset(self, node: ast.AST, receiver: str | None) -> tuple[Connection, Adapter] | None:
         """A module-level connection object of a library (``redmail.outlook``)."""
@@ -538,8 +509,7 @@ class _ModuleAnalysis:
         if isinstance(func, ast.Attribute) and func.attr in self.front.object_methods:
             if isinstance(func.value, ast.Call) and func.value in self.opened:
                 return
-            owner, _ = self._owner(func.value, call)
-            if owner is not None:
+            if self._holds_connection(func.value, call):
                 return  # a method of a connection, which _method_call handles
             _, spec = self.front.object_methods[func.attr]
             site = self.sites.site(call, func.attr, spec.params)

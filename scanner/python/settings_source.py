@@ -25,17 +25,20 @@ from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_
 from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
+from .models import MODELS
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
-# The modules the library adapters read calls of.
+# The modules the library adapters read calls of. Not those of library models: a model
+# reads a call only when the library's signature accepts it (``mailer.Mailer(server=...)``
+# is not quick-mailer's), and one it does not read is left to the settings reader here.
 _MAIL_LIBRARIES = frozenset(
     name.split(".", 1)[0]
     for adapter in ADAPTERS
     for name in (*adapter.clients, *adapter.functions, *adapter.presets)
-)
+) - frozenset(name.split(".", 1)[0] for model in MODELS for o in model.openers for name in o.names)
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
