@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -57,6 +58,11 @@ class HostPolicy:
     confidence: Confidence
 
     @property
+    def mixed(self) -> bool:
+        """The host is one of several picked at run time, Microsoft 365 among others."""
+        return self.provider.mixed
+
+    @property
     def host_known(self) -> bool:
         return self.provider is not OTHER or self.confidence is Confidence.HIGH
 
@@ -108,21 +114,39 @@ class Rule:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
         confidence, except in test code; a host of another provider: only with
         ``--all-providers``."""
-        policy = self._host_policy(conn)
+        return self._inferred(conn, self._host_policy(conn.host, conn.test_code))
+
+    def step_policy(self, conn: Connection, step: Step) -> HostPolicy | None:
+        """The host policy for one step: of the hosts it runs with, when a test of the host
+        guards it (``else: smtp.login(...)`` after ``if host in MICROSOFT:``)."""
+        if step.hosts is None or conn.host.choices is None:
+            return self.host_policy(conn)
+        hosts = tuple(c for c in conn.host.choices if c.known and c.value in step.hosts)
+        if not hosts:
+            return None
+        narrowed = Value(False, origin=conn.host.origin, choices=hosts)
+        return self._inferred(conn, self._host_policy(narrowed, conn.test_code))
+
+    @staticmethod
+    def _inferred(conn: Connection, policy: HostPolicy | None) -> HostPolicy | None:
         if policy is not None and conn.inferred:
-            return HostPolicy(policy.provider, policy.severity, Confidence.LOW)
+            return dataclasses.replace(policy, confidence=Confidence.LOW)
         return policy
 
-    def _host_policy(self, conn: Connection) -> HostPolicy | None:
-        host = conn.host
+    def _host_policy(self, host: Value, test_code: bool) -> HostPolicy | None:
         provider = host_provider(host)
         # A placeholder (``smtp.yourserver.com``) names no server: as unknown as no host.
         if provider is not None and not provider.placeholder:
             if provider.microsoft:
                 # A known default that the environment can override is less certain, and
-                # so is a host that only looks like Microsoft's (a misspelling, a template,
-                # one of several chosen at run time).
-                uncertain = host.origin or provider.probable
+                # so is a host that only looks like Microsoft's (a misspelling), one known
+                # by its shape, and one picked at run time among several.
+                uncertain = (
+                    host.origin
+                    or provider.probable
+                    or host.template is not None
+                    or host.choices is not None
+                )
                 confidence = Confidence.MEDIUM if uncertain else Confidence.HIGH
                 return HostPolicy(provider, self.severity, confidence)
             if self.options.all_providers:
@@ -131,7 +155,7 @@ class Rule:
             return None
         if self.options.assume_microsoft:
             return HostPolicy(lookup(DECLARED_MICROSOFT_HOST), self.severity, Confidence.MEDIUM)
-        if conn.test_code:
+        if test_code:
             return None  # tests talk to fake servers; a Microsoft host in a test is still reported
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
         return HostPolicy(OTHER, severity, Confidence.MEDIUM)
@@ -166,7 +190,7 @@ class Rule:
             for login in conn.logins():
                 if not login.password_given or login.expected_to_fail:
                     continue  # a test that asserts basic auth is refused is right as it is
-                policy = self.host_policy(conn)
+                policy = self.step_policy(conn, login)
                 if policy is not None:
                     yield conn, login, policy
 
@@ -178,6 +202,8 @@ class Rule:
         provider = policy.provider
         if not provider.microsoft or provider.probable or personal_account(policy, login.user):
             return None
+        if policy.mixed:  # XOAUTH2 for the Microsoft 365 hosts only, never a token to another
+            return login.remedies.get(RemedyKind.XOAUTH2_PER_PROVIDER)
         return login.remedies.get(RemedyKind.XOAUTH2)
 
     @staticmethod
@@ -214,16 +240,32 @@ def on_path(path: ProtocolPath) -> str:
     return f" {' and '.join(path.conditions)}" if path.conditions else ""
 
 
-def describe_host(conn: Connection) -> str:
-    text = describe(conn.host, "the host")
-    provider = host_provider(conn.host)
+def describe_host(conn: Connection, step: Step | None = None) -> str:
+    """The connection's host as a message says it, with what the provider table makes of
+    it (a near miss, a shape, one of several) and the wrapper it came through; for a step
+    guarded by a test of the host (one of several), the hosts it runs with."""
+    host = conn.host
+    if step is not None and step.hosts is not None and host.choices is not None:
+        narrowed = tuple(c for c in host.choices if c.known and c.value in step.hosts)
+        host = Value(False, origin=host.origin, choices=narrowed or host.choices)
+        if len(narrowed) == 1:
+            host = narrowed[0]
+    text = describe(host, "the host")
+    provider = host_provider(host)
     note = provider.probable_note if provider is not None else ""
     notes = ", ".join(part for part in (note, conn.via) if part)
     return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:
-    """``'smtp.office365.com'``, or where an unknown value comes from."""
+    """``'smtp.office365.com'``, what a value picked at run time may be (``'{}'`` for
+    what is not known of one), or where an unknown value comes from."""
+    choices = value.choices or ()
+    if choices and all(c.known or c.template is not None for c in choices):
+        written = " or ".join(
+            dict.fromkeys(repr(c.value if c.known else c.template) for c in choices)
+        )
+        return f"{written} (picked by {value.origin})" if value.origin else written
     if value.known:
         text = repr(value.value)
         return f"{text} (default of {value.origin})" if value.origin else text

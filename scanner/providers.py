@@ -43,8 +43,12 @@ class Provider:
     # written (``smtp.office365.com`` for ``smtp.office365.con``).
     meant_host: str = ""
     # Set on the provider of a host known only in part: how it is known (``by its shape
-    # '{}.office365.com'``, ``when it is 'smtp.office365.com'``).
+    # '{}.office365.com'``).
     partly: str = ""
+    # Set on the provider of a host picked at run time among several, not all of them
+    # this provider's: the one that is (``when it is 'smtp.office365.com'``). Not a doubt
+    # about the provider but about the run: a fix tells the runs apart.
+    among: str = ""
     # A host written as an example to be replaced (``smtp.yourserver.com``): it names no
     # server, so it is as unknown as a host read from the environment.
     placeholder: bool = False
@@ -56,13 +60,18 @@ class Provider:
         return bool(self.meant_host or self.partly)
 
     @property
+    def mixed(self) -> bool:
+        """The host is this provider's on some runs only (:attr:`among`)."""
+        return bool(self.among)
+
+    @property
     def probable_note(self) -> str:
-        """What a message says about a near miss, a host known in part or a placeholder
-        (empty for a host of the table)."""
+        """What a message says about a near miss, a host known in part, one of several or
+        a placeholder (empty for a host of the table)."""
         if self.placeholder:
             return "a placeholder, not a real host"
-        if self.partly:
-            return f"{self.name} {self.partly}"
+        if self.among or self.partly:
+            return f"{self.name} {self.among or self.partly}"
         if not self.meant_host:
             return ""
         if "." not in self.meant_host.split(".", 1)[1]:
@@ -421,23 +430,31 @@ def _could_be(patterns: list[re.Pattern[str]], host: str) -> bool:
 
 def host_provider(host: Value) -> Provider | None:
     """The provider a host value names: a known host's (:data:`PLACEHOLDER` for a
-    placeholder), a template's (:func:`lookup_template`), or, for a host that is one of
-    several (a table keyed at run time), Microsoft's when any of them is, another
-    provider when all of them are named and none is. None when it cannot be known."""
+    placeholder), a template's (:func:`lookup_template`), or, for a host picked at run
+    time among several (:attr:`Value.choices`), Microsoft's when any of them is (``mixed``
+    when not all are), another provider when all of them are named and none is
+    Microsoft's. None when it cannot be known."""
     if host.known:
         value = host.value
         return lookup(value) if isinstance(value, str) and value.strip() else None
-    if host.candidates is not None:
-        named = [(option, host_provider(option)) for option in host.candidates]
-        for option, provider in named:
-            if provider is not None and provider.microsoft:
-                shown = option.value if option.known else option.template
-                return dataclasses.replace(provider, partly=f"when it is {shown!r}")
-        if all(p is not None and not p.placeholder for _, p in named):
-            return next((p for _, p in named if p is not None), None)
-        return None
+    if host.choices is not None:
+        return _provider_of_choices(host.choices)
     if host.template is not None:
         return lookup_template(host.template)
+    return None
+
+
+def _provider_of_choices(choices: tuple[Value, ...]) -> Provider | None:
+    named = [(choice, host_provider(choice)) for choice in choices]
+    microsoft = [(c, p) for c, p in named if p is not None and p.microsoft]
+    if microsoft:
+        if len(microsoft) == len(named):  # the least certain of them
+            return next((p for _, p in microsoft if p.probable), microsoft[0][1])
+        choice, provider = microsoft[0]
+        shown = choice.value if choice.known else choice.template
+        return dataclasses.replace(provider, among=f"when it is {shown!r}")
+    if all(p is not None and not p.placeholder for _, p in named):
+        return named[0][1] if named else None
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths, check_source
+from authsweep.scanner.engine import Settings, analyze_source, check_paths, check_source
 from authsweep.scanner.model import Value
 from authsweep.scanner.providers import (
     host_provider,
@@ -105,16 +105,20 @@ def test_templates_keep_their_provider(template: str, key: str | None) -> None:
 
 def test_one_of_several_hosts() -> None:
     def one_of(*hosts: str) -> Value:
-        return Value(False, None, candidates=tuple(Value.of(host) for host in hosts))
+        return Value(False, None, choices=tuple(Value.of(host) for host in hosts))
 
     free = host_provider(one_of("smtp.gmail.com", "smtp.mail.yahoo.com"))
     assert free is not None and not free.microsoft
+    # Microsoft 365's on some runs: mixed, not a doubt about the provider (the fix tells
+    # the runs apart), and the message says which entry it is.
     mixed = host_provider(one_of("smtp.gmail.com", "smtp.office365.com"))
-    assert mixed is not None and mixed.microsoft and mixed.probable
+    assert mixed is not None and mixed.microsoft and mixed.mixed and not mixed.probable
     assert "'smtp.office365.com'" in mixed.probable_note
+    every = host_provider(one_of("smtp.office365.com", "outlook.office365.com"))
+    assert every is not None and every.microsoft and not every.mixed and not every.probable
     # A placeholder or an unknown entry leaves the host unknown.
     assert host_provider(one_of("smtp.gmail.com", "smtp.yourserver.com")) is None
-    unknown = Value(False, None, candidates=(Value.of("smtp.gmail.com"), Value.unknown("env X")))
+    unknown = Value(False, None, choices=(Value.of("smtp.gmail.com"), Value.unknown("env X")))
     assert host_provider(unknown) is None
 
 
@@ -203,3 +207,57 @@ def test_a_host_known_in_part_passed_to_a_helper() -> None:
     got = {(f.rule, f.span.line, f.severity.value) for f in _findings(code)}
     assert ("AS101", 5, "error") in got
     assert not [line for _, line, _ in got if line > 6]  # Gmail or Yahoo, every call
+
+
+def test_hosts_picked_at_run_time() -> None:
+    def login(setup: str, host: str) -> list[tuple[str, str, str]]:
+        code = (
+            f"import os, smtplib\n{setup}\n"
+            "def send(user, password, index):\n"
+            f"    smtp = smtplib.SMTP({host}, 587)\n"
+            "    smtp.starttls()\n"
+            "    smtp.login(user, password)\n"
+        )
+        checked = check_source("m.py", "python", code.encode(), _rules())
+        return [
+            (f.severity.value, f.confidence.value, f.message.split(":")[0])
+            for f in checked.findings
+            if f.rule == "AS101"
+        ]
+
+    # Either arm of a conditional; Microsoft's when either is, named in the message.
+    (found,) = login(
+        "HOST = 'smtp.office365.com' if os.environ.get('M') else 'x.gmail.com'", "HOST"
+    )
+    assert found[:2] == ("error", "medium")
+    assert "'smtp.office365.com' or 'x.gmail.com'" in found[2]
+    # A list known in part (a template among its entries) picked by a parameter.
+    hosts = "HOSTS = [f\"{os.environ['REGION']}.office365.com\", 'smtp.gmail.com']"
+    (found,) = login(hosts, "HOSTS[index]")
+    assert found[:2] == ("error", "medium")
+    assert "'{}.office365.com' or 'smtp.gmail.com' (picked by parameter index)" in found[2]
+    # An item of a row picked at run time, read with .get(): the rows' items.
+    rows = "ROWS = {'a': {'host': 'smtp.gmail.com'}, 'b': {'host': 'smtp.mail.yahoo.com'}}"
+    assert login(rows, "ROWS[os.environ['P']].get('host')") == []
+    rows = rows.replace("smtp.mail.yahoo.com", "smtp.office365.com")
+    (found,) = login(rows, "ROWS[os.environ['P']].get('host')")
+    assert "'smtp.gmail.com' or 'smtp.office365.com' (picked by env P)" in found[2]
+    # A placeholder among them: an unknown host.
+    (found,) = login("HOSTS = ['smtp.gmail.com', 'smtp.yourserver.com']", "HOSTS[index]")
+    assert found[:2] == ("warning", "medium")
+
+
+def test_a_row_picked_at_run_time_gives_the_item_all_rows_agree_on() -> None:
+    code = (
+        "import os, smtplib\n"
+        "ROWS = {'a': {'host': 'smtp.office365.com', 'port': 465},\n"
+        "        'b': {'host': 'outlook.office365.com'}}\n"
+        "row = ROWS[os.environ['P']]\n"
+        "smtp = smtplib.SMTP(row['host'], row.get('port', 465))\n"
+    )
+    (conn,) = analyze_source("m.py", "python", code.encode()).connections
+    assert conn.port.known and conn.port.value == 465
+    assert [c.value for c in conn.host.choices or ()] == [
+        "smtp.office365.com",
+        "outlook.office365.com",
+    ]

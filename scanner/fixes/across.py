@@ -31,11 +31,14 @@ from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..project import (
     keys_read,
     mentions,
+    project_root,
     reads_setting,
     setting_reads,
     settings_written,
 )
+from ..python.ini_reads import read_from_ini
 from ..text import decode
+from .dependencies import plan
 from .linked import Link, digest
 from .module_needs import NotRewritable, add_module_needs
 from .new_files import create_file
@@ -88,6 +91,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
         _finish_target(entries, display, text, links, configure)
     _unread_config_keys(entries, configure)
     _settings_still_read(entries)
+    _declared_dependencies(entries)
 
 
 def _linked(entries: dict[str, Entry], configure: Configure | None):
@@ -244,8 +248,8 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
         fixed = entry.fixed
         if not fixed.changed or kind_of(entry.path) != "python":
             continue
-        before = keys_read(fixed.before)
-        after = keys_read(fixed.after)
+        before = keys_read(fixed.before) + read_from_ini(fixed.before, entry.path)[1]
+        after = keys_read(fixed.after) + read_from_ini(fixed.after, entry.path)[1]
         for created in fixed.created:
             after += keys_read(created.content)
         for key in (k for k in before if k not in after):
@@ -332,6 +336,41 @@ def _settings_still_read(entries: dict[str, Entry]) -> None:
                 )
 
 
+def _declared_dependencies(entries: dict[str, Entry]) -> None:
+    """Declare what the fixed code needs (``msal``, ``aiosmtplib>=5.1``) where the project
+    declares its dependencies, as a change written with the files that need it."""
+    wanted: dict[Path, dict[str, dict[str, Entry]]] = {}
+    for entry in list(entries.values()):
+        if entry.own and entry.fixed.changed and entry.fixed.requires:
+            root = project_root(entry.path.resolve())
+            for requirement in sorted(entry.fixed.requires):
+                wanted.setdefault(root, {}).setdefault(requirement, {})[entry.display] = entry
+    finals = {entry.path.resolve(): entry for entry in entries.values()}
+    for root, requirements in wanted.items():
+        owners = {d: e for needing in requirements.values() for d, e in needing.items()}
+        result = plan(root, list(requirements))
+        for path, (before, after, notes) in result.edits.items():
+            display = _shown(path)
+            data = _read(path)
+            if path.resolve() in finals or data is None:  # also fixed in this run: by hand
+                result.notes += [f"{display}: make this change by hand: {n}" for _, n in notes]
+                continue
+            codec, _ = decode("text", data)
+            fixed = FileFix(display, before, after, codec=codec)
+            fixed.notes = [
+                f"{note}, for the fix of {', '.join(requirements[requirement])}"
+                for requirement, note in notes
+            ]
+            entry = Entry(display, path, fixed, data, Settings(), own=False)
+            entry.remaining = []
+            entry.partners.update(owners)
+            entries[display] = finals[path.resolve()] = entry
+            for owner in owners.values():
+                owner.partners.add(display)
+        first = next(iter(owners.values()))
+        first.fixed.notes += result.notes
+
+
 def _places(reads) -> str:
     """``a.py:13,14, b.py:3``."""
     lines: dict[str, list[str]] = {}
@@ -342,8 +381,11 @@ def _places(reads) -> str:
 
 def _config_above(owners: list[Entry]) -> list[Path]:
     """The config files in the folders of ``owners`` and above them: the ones their
-    loaders read (``.env`` and ``settings.ini`` are looked for upwards)."""
-    return list(dict.fromkeys(c for owner in owners for c in config_files_above(owner.path)))
+    loaders read (``.env`` and ``settings.ini`` are looked for upwards), and the INI
+    files their code reads with configparser."""
+    found = [c for owner in owners for c in config_files_above(owner.path)]
+    found += [f for owner in owners for f in read_from_ini(owner.fixed.before, owner.path)[0]]
+    return list(dict.fromkeys(found))
 
 
 def _text_of(path: Path, finals: dict[Path, Entry]) -> str:

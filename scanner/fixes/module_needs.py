@@ -10,6 +10,7 @@ import libcst as cst
 from ..errors import ParseError
 from ..python.parse import parse_whole
 from .helpers import HELPERS
+from .import_style import ImportStyle
 from .imports import Wanted, add_imports
 
 
@@ -83,12 +84,17 @@ def _whole(code: str) -> ast.Module:
 
 
 def add_module_needs(
-    code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
+    code: str,
+    imports: Iterable[str],
+    helpers: Iterable[str],
+    token_provider: str | None,
+    style: ImportStyle | None = None,
 ) -> str:
     """Add imports (each at its sorted place, no duplicates; ``module:name`` is a
     from-import of the project's own module) and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
-    an import of the project's own function. Raises ValueError if ``code`` does not parse,
+    an import of the project's own function. Imports go into the sections of ``style``
+    (the project's Ruff or isort settings). Raises ValueError if ``code`` does not parse,
     :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
     imports = set(imports)
     helpers = set(helpers)
@@ -115,27 +121,28 @@ def add_module_needs(
     for name in sorted(imports):
         module_name, _, obj = name.partition(":")  # "pkg.mod:Class": from pkg.mod import Class
         wanted.append(Wanted(module_name, obj or None, first_party=bool(obj)))
-    code = add_imports(code, wanted)
+    code = add_imports(code, wanted, style)
+    if not new_helpers:
+        return code  # imports are placed as text: no round trip through LibCST
     module = cst.parse_module(code)
-    if new_helpers:
-        statements: list[cst.BaseStatement] = []
-        for helper in new_helpers:
-            # Newlines inside the docstring are part of a string token: match the file's.
-            parsed = cst.parse_module(helper.source.replace("\n", module.default_newline)).body
-            # One blank line after the imports before a statement, two before a def (isort).
-            gap = 2 if isinstance(parsed[0], (cst.FunctionDef, cst.ClassDef)) else 1
-            first = parsed[0].with_changes(leading_lines=[cst.EmptyLine()] * gap)
-            statements.extend([first, *parsed[1:]])
-        body = list(module.body)
-        index = 0
-        while index < len(body) and _is_header(body[index]):
-            index += 1
-        if index < len(body):
-            following = body[index]
-            blank = [cst.EmptyLine(), cst.EmptyLine()]
-            body[index] = following.with_changes(
-                leading_lines=blank
-                + [line for line in following.leading_lines if line.comment is not None]
-            )
-        module = module.with_changes(body=[*body[:index], *statements, *body[index:]])
+    statements: list[cst.BaseStatement] = []
+    for helper in new_helpers:
+        # Newlines inside the docstring are part of a string token: match the file's.
+        parsed = cst.parse_module(helper.source.replace("\n", module.default_newline)).body
+        # One blank line after the imports before a statement, two before a def (isort).
+        gap = 2 if isinstance(parsed[0], (cst.FunctionDef, cst.ClassDef)) else 1
+        first = parsed[0].with_changes(leading_lines=[cst.EmptyLine()] * gap)
+        statements.extend([first, *parsed[1:]])
+    body = list(module.body)
+    index = 0
+    while index < len(body) and _is_header(body[index]):
+        index += 1
+    if index < len(body):
+        following = body[index]
+        blank = [cst.EmptyLine(), cst.EmptyLine()]
+        body[index] = following.with_changes(
+            leading_lines=blank
+            + [line for line in following.leading_lines if line.comment is not None]
+        )
+    module = module.with_changes(body=[*body[:index], *statements, *body[index:]])
     return module.code

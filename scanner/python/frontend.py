@@ -30,6 +30,7 @@ from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
+from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -44,10 +45,6 @@ def _names_microsoft_host(text: str) -> bool:
         return False
     lowered = text.lower()
     return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
-
-
-# unittest's context managers that assert the block raises.
-_ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
 
 
 class PythonFrontEnd:
@@ -279,6 +276,7 @@ class _ModuleAnalysis:
                 self._attribute_set(*event)
         self._link_tokens()
         self._wrapper_calls()
+        mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
@@ -318,28 +316,13 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
-        if taken and self._expects_failure(node):
+        if taken and conn.host.choices is not None:
+            hosts = hosts_guarded(node, conn, self.values)
             for step in taken:
-                step.expected_to_fail = True
+                step.hosts = hosts
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
-
-    def _expects_failure(self, node: ast.AST) -> bool:
-        """Inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``: test code
-        that asserts the call fails."""
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
-            if isinstance(current, (ast.With, ast.AsyncWith)):
-                for item in current.items:
-                    expected = item.context_expr
-                    if isinstance(expected, ast.Call) and (
-                        "pytest.raises" in self.values.qualified_names(expected.func)
-                        or dotted_name(expected.func) in _ASSERT_RAISES
-                    ):
-                        return True
-            current = self.parents.get(current)
-        return False
 
     def _find_paths(self) -> None:
         """The order of each connection's steps along the module's control flow."""
@@ -360,6 +343,7 @@ class _ModuleAnalysis:
             adapter = adapters.get(id(conn))
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
+        drop_shared_upgrades(self.events)
 
     def _open(
         self, call: ast.Call, names: list[str]

@@ -164,7 +164,7 @@ def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> No
     groups: dict[str, list[Setting]] = {}
     for setting in settings:
         groups.setdefault(setting.group, []).append(setting)
-    ports = {s.token: s.group for s in settings if s.token is not None and s.key.lower() == "port"}
+    ports = {s.token: s.group for s in settings if s.token is not None and _is_port(s.key)}
     for conn in code:
         where = conn.port.literal_span
         group = ports.get(where) if where is not None else None
@@ -180,6 +180,12 @@ def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> No
                 f for f in flags if not any(f.start < end and start < f.end for start, end in taken)
             )
             conn.remedies[kind] = dataclasses.replace(remedy, edits=remedy.edits + extra)
+
+
+def _is_port(key: str) -> bool:
+    """``port``, ``smtp_port``, ``MAIL_PORT``: the port of a settings group."""
+    lower = key.lower()
+    return lower == "port" or lower.endswith("_port")
 
 
 def _same(conn: Connection, code: Connection) -> bool:

@@ -3,11 +3,11 @@ a value that is one of several.
 
 ``f"{region}.office365.com"`` has no value when the region comes from the environment,
 but its shape (``{}.office365.com``) still says whose host it is; ``SERVERS[provider]``
-has no value either, but it is one of the table's entries. The evaluator gives such a
-value its template or its candidates, and the provider table judges them
-(:func:`authsweep.scanner.providers.host_provider`). ``%`` and ``str.format`` are worked
-out here too, when their fields are plain (a width is never worked out: ``"%999999999d"``
-would take a gigabyte).
+has no value either, but it is one of the table's entries (:mod:`.tables`). The
+evaluator gives such a value its template or its choices, and the provider table judges
+them (:func:`authsweep.scanner.providers.host_provider`). ``%`` and ``str.format`` are
+worked out here too, when their fields are plain (a width is never worked out:
+``"%999999999d"`` would take a gigabyte).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ _PLAIN_PERCENT = re.compile(r"%(?:\([A-Za-z_]\w*\))?[sdir%]")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 _PLAIN_FORMAT = re.compile(r"\{\{|\}\}|\{(?:\d+|[A-Za-z_]\w*)?\}")
 HOLE = "{}"
-# Candidates kept for a value that is one of several: a table of hosts, not a data file.
-_MAX_CANDIDATES = 32
+# Choices kept for a value that is one of several: a table of hosts, not a data file.
+MAX_CHOICES = 32
 
 
 def _simple_fields(fields: re.Pattern[str], plain: re.Pattern[str], text: str) -> bool:
@@ -50,37 +50,21 @@ def text_of(value: Value) -> str | None:
     return value.template
 
 
-def one_of(*values: Value) -> Value:
+def one_of(*values: Value, origin: str | None = None) -> Value:
     """A value that is one of ``values``: known when they agree, else unknown with them
-    as its candidates (theirs, for values that are themselves one of several)."""
+    as its choices (theirs, for values that are themselves one of several), from
+    ``origin`` (else from the first of them that has one)."""
     options: list[Value] = []
     for value in values:
-        options.extend(value.candidates if value.candidates is not None else (value,))
+        options.extend(value.choices if value.choices is not None else (value,))
     known = [option for option in options if option.known]
     if len(known) == len(options) and all(o.value == known[0].value for o in known[1:]):
         return options[0]
-    origin = next((option.origin for option in options if option.origin), None)
+    origin = origin or next((option.origin for option in options if option.origin), None)
     parts = tuple(span for option in options for span in option.literal_parts)
-    if len(options) > _MAX_CANDIDATES:
+    if len(options) > MAX_CHOICES:
         return Value(False, None, origin, literal_parts=parts)
-    return Value(False, None, origin, literal_parts=parts, candidates=tuple(options))
-
-
-def entries(container: object, origin: str | None, parts: tuple[Span, ...]) -> Value:
-    """An entry of a dict, list or tuple of the module picked by a key known only at run
-    time: unknown, with the entries as its candidates."""
-    if isinstance(container, dict):
-        items = list(container.values())
-    elif isinstance(container, (tuple, list)):
-        items = list(container)
-    else:
-        return Value(False, None, origin, literal_parts=parts)
-    if not items or len(items) > _MAX_CANDIDATES:
-        return Value(False, None, origin, literal_parts=parts)
-    options = [item if isinstance(item, Value) else Value(True, item) for item in items]
-    found = one_of(*options)
-    candidates = found.candidates or (found,)
-    return Value(False, None, origin, literal_parts=parts, candidates=candidates)
+    return Value(False, None, origin, literal_parts=parts, choices=tuple(options))
 
 
 def percent(left: Value, right: Value, parts: tuple[Span, ...]) -> Value:

@@ -9,17 +9,18 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
 from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
-from .shapes import HOLE, entries, formatted, one_of, percent, text_of
+from .ini_reads import PARSERS, IniConfig, config_value, section_get
+from .shapes import HOLE, formatted, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
-from .tables import loop_of, loop_value
+from .tables import get, loop_of, loop_value, subscript
 
 _MAX_DEPTH = 24
 
@@ -29,6 +30,8 @@ _ENV_READERS = {
     "os.getenv": (0, 1),
     "os.environ.setdefault": (0, 1),
 }
+# ``.get(key)`` of a dict, and configparser's typed getters of a section or file.
+_INI_GETTERS = frozenset({"get", "getint", "getboolean", "getfloat"})
 _CONVERTERS: Mapping[str, Callable[[object], object]] = {
     "int": int,
     "str": str,
@@ -163,9 +166,10 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            also=value.also,
+            choices=value.choices,
             literal_parts=value.literal_parts,
             template=value.template,
-            candidates=value.candidates,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -286,30 +290,12 @@ class Evaluator:
         if base_name == "os.environ" and key.known:
             return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
-        if key.known and isinstance(key.value, int) and base.items is not None:
-            # ``auth[1]`` of ``auth = ("bot@contoso.com", "Winter2026!")``: the element as
-            # written, a literal where it is one.
-            try:
-                return base.items[key.value]
-            except IndexError:
-                return Value.unknown(None)
-        if base.known and key.known:
-            container = base.value
-            if isinstance(container, dict) and key.value in container:
-                item = container[key.value]
-                return item if isinstance(item, Value) else Value(True, item)
-            if isinstance(container, (tuple, list)) and isinstance(key.value, int):
-                try:
-                    item = container[key.value]
-                except IndexError:
-                    return Value.unknown(None)
-                return item if isinstance(item, Value) else Value(True, item)
+        found = subscript(base, key)
+        if found is not None:
+            return found
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        if base.known and not key.known:
-            # ``SERVERS[provider]``: one of the table's values, chosen at run time.
-            return entries(base.value, key.origin or base.origin, base.literal_parts)
         return _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
@@ -322,22 +308,23 @@ class Evaluator:
         if wrapped is not None:
             return wrapped
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+        if name in PARSERS:  # configparser: the INI files the module reads into it
+            parsed = config_value(node, self.symbols.tree, self.path)
+            if parsed is not None:
+                return parsed
+        if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
-            if mapping.known and isinstance(mapping.value, dict):
+            table = mapping.known and isinstance(mapping.value, dict)  # an IniConfig too
+            found = None
+            if mapping.known and isinstance(mapping.value, IniConfig):
+                found = section_get(mapping.value, [self.evaluate(a, depth) for a in node.args])
+            if found is None and (table or mapping.choices is not None):
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
-                key = self.evaluate(node.args[0], depth)
-                if key.known and key.value in mapping.value:
-                    item = mapping.value[key.value]
-                    return item if isinstance(item, Value) else Value(True, item)
-                default = self.evaluate(node.args[1], depth) if len(node.args) > 1 else None
-                if not key.known:
-                    origin = key.origin or mapping.origin
-                    found = entries(mapping.value, origin, mapping.literal_parts)
-                    return one_of(found, default) if default is not None else found
-                if default is not None:
-                    return default
-            elif _is_config(func.value):
+                key, *default = (self.evaluate(a, depth) for a in node.args[:2])
+                found = get(mapping, key, default[0] if default else None)
+            if found is not None:
+                return found
+            if not table and _is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
         if name == "dict" and not node.args:
@@ -616,7 +603,8 @@ class Evaluator:
                     literal_span=value.literal_span,
                     literal_parts=value.literal_parts,
                     template=value.template,
-                    candidates=value.candidates,
+                    also=self._passed_alike(node, value, depth),
+                    choices=value.choices,
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -646,22 +634,53 @@ class Evaluator:
         finally:
             self._resolving.discard(param)
 
-    def _from_call_sites(
-        self, function: Function, param: ast.arg, name: str, depth: int
-    ) -> Value | None:
+    def _passed_alike(self, param: ast.arg, default: Value, depth: int) -> tuple[Span, ...]:
+        """The literals callers pass for a parameter that are its default's value
+        (``send(flag, port=465)`` calling ``Mailer(flag, port)`` whose default is 465 too):
+        what a fix of the default must change with it."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not default.known or default.literal_span is None:
+            return ()
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return ()
+        self._resolving.add(param)
+        try:
+            found: list[Span] = []
+            for _, argument in self._call_site_arguments(function, param, param.arg):
+                if argument is None:
+                    continue
+                value = self.evaluate(argument, depth)
+                if value.known and value.value == default.value and value.literal_span:
+                    found += [value.literal_span, *value.also]
+            return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
+        finally:
+            self._resolving.discard(param)
+
+    def _call_site_arguments(
+        self, function: Function, param: ast.arg, name: str
+    ) -> Iterator[tuple[ast.Call, ast.expr | None]]:
+        """Each call in the module and what it passes for a parameter (None for a call
+        that leaves it to its default, or spreads its arguments)."""
         params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
         index = next((i for i, p in enumerate(params) if p is param), None)
-        values = []
         for call, passes_self in self.callers.of(function):
             if any(is_spread(a) for a in (*call.args, *call.keywords)):
-                return None
+                yield call, None
+                continue
             position = index
             if method and position is not None and not passes_self:
                 position -= 1  # ``self`` is not passed
             argument = next((k.value for k in call.keywords if k.arg == name), None)
             if argument is None and position is not None and 0 <= position < len(call.args):
                 argument = call.args[position]
+            yield call, argument
+
+    def _from_call_sites(
+        self, function: Function, param: ast.arg, name: str, depth: int
+    ) -> Value | None:
+        values = []
+        for call, argument in self._call_site_arguments(function, param, name):
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
@@ -669,7 +688,7 @@ class Evaluator:
         parts = tuple(span for value, _ in values for span in value.literal_parts)
         if not all(value.known for value, _ in values):
             passed = [value for value, _ in values]
-            if all(v.known or v.template is not None or v.candidates is not None for v in passed):
+            if all(v.known or v.template is not None or v.choices is not None for v in passed):
                 # Known in part at some call (``connect(f"{region}.office365.com")``): the
                 # parameter is one of what the calls pass.
                 found = passed[0] if len(passed) == 1 else one_of(*passed)
@@ -679,7 +698,7 @@ class Evaluator:
                     f"parameter {name}",
                     literal_parts=parts,
                     template=found.template,
-                    candidates=found.candidates,
+                    choices=found.choices,
                 )
             # Unknown here, but what the callers pass is still built from their literals.
             return _built(f"parameter {name}", parts) if parts else None

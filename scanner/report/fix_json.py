@@ -13,7 +13,8 @@ from .. import __version__
 from ..findings import Applicability, Finding
 
 # The fixer's own test of what a run may fix: the counts here must be its summary's.
-from ..fixer import FixOutcome, _allowed
+from ..fixer import FixOutcome
+from ..fixes.outcome import allowed as fix_allowed
 from .json_report import error_dict, finding_dict
 
 
@@ -91,9 +92,9 @@ def _gone_by_file(
             else:
                 gone.append(finding)
         gone = (gone + stayed)[:count]
-        allowed = [f for f in found if _allowed(f, outcome.unsafe)]
+        allowed = [f for f in found if fix_allowed(f, outcome.unsafe)]
         own = min(count, len(allowed))
-        gone.sort(key=lambda f: not _allowed(f, outcome.unsafe))
+        gone.sort(key=lambda f: not fix_allowed(f, outcome.unsafe))
         fixed.setdefault(path, []).extend(sorted(gone[:own], key=Finding.sort_key))
         if gone[own:]:
             resolved.setdefault(path, []).extend(sorted(gone[own:], key=Finding.sort_key))
