@@ -1,6 +1,6 @@
 """``fix --output-format json``: what a fix run changed, file by file, and what is left.
 
-The schema is in the README ("Output formats"); findings and errors are the objects of
+The schema is in docs/usage.md ("`fix --output-format json`"); findings and errors are the objects of
 ``check --format json``, with lines and columns as they were before the fix.
 """
 
