@@ -683,6 +683,48 @@ def test_a_login_for_two_providers_is_rewritten_per_provider() -> None:
     assert not rules(after)["AS101"]
 
 
+def test_a_host_from_a_conditional_or_a_row_read_with_get_is_rewritten_per_provider() -> None:
+    conditional = (
+        "import os, smtplib, ssl\n"
+        "HOST = 'smtp.office365.com' if os.environ.get('M365') else 'smtp.gmail.com'\n"
+        "def send(user, password):\n"
+        "    with smtplib.SMTP(HOST, 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(user, password)\n"
+    )
+    after = fix(conditional, unsafe=True)
+    assert '        if HOST in ("smtp.office365.com",):\n' in after
+    assert "        else:\n            smtp.login(user, password)\n" in after
+    row = TWO_PROVIDERS.replace("provider['host'], provider['port']", "provider.get('host'), 587")
+    after = fix(row, unsafe=True)
+    assert "        if provider.get('host') in (\"smtp.office365.com\",):\n" in after
+    assert "        else:\n            smtp.login(user, password)\n" in after
+
+
+def test_no_per_provider_rewrite_when_a_host_is_known_in_part_or_its_key_changes() -> None:
+    # '{}.office365.com' cannot be written in a test of the host; HOSTS[index] read again
+    # after index changed is another host.
+    template = (
+        "import os, smtplib, ssl\n"
+        "HOSTS = [f\"{os.environ['REGION']}.office365.com\", 'smtp.gmail.com']\n"
+        "def send(user, password, index):\n"
+        "    with smtplib.SMTP(HOSTS[index], 587) as smtp:\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(user, password)\n"
+    )
+    assert fixable(template) == {"AS101:6": False}
+    moved = (
+        "import smtplib, ssl\n"
+        "HOSTS = ['smtp.office365.com', 'smtp.gmail.com']\n"
+        "def send(user, password, index):\n"
+        "    with smtplib.SMTP(HOSTS[index], 587) as smtp:\n"
+        "        index = 0\n"
+        "        smtp.starttls(context=ssl.create_default_context())\n"
+        "        smtp.login(user, password)\n"
+    )
+    assert fixable(moved) == {"AS101:7": False}
+
+
 def test_assume_microsoft_never_sends_a_microsoft_token_to_another_provider() -> None:
     settings = Settings(assume_microsoft=True)
     after = fix(TWO_PROVIDERS, unsafe=True, settings=settings)

@@ -12,14 +12,16 @@ bytes, undecodable text. Some input needs more than a plain ``ast.parse``:
   and the definitions they refer to are parsed, every other character is blanked to a
   space, so each line, column and offset stays exactly where it is in the file;
 * **syntax of a newer Python** than the one running (PEP 695 type parameters and
-  ``type`` statements on Python 3.11): type parameter lists are blanked out;
+  ``type`` statements, PEP 701 f-strings, on Python 3.11): type parameter lists are
+  blanked out, f-strings rewritten (:mod:`.fstrings`);
 * **a statement the parser refuses** in an otherwise good module (nesting beyond the
   parser's 200 parentheses, a half-edited line): that top-level statement is blanked
   out and the rest is parsed and checked; the statement is reported as not checked.
 
 Python 2 modules are not repaired statement by statement (nearly every ``print`` would
 go): they are translated to Python 3 syntax (:mod:`.python2`); one that cannot be is
-scanned by the caller with the token-level fallback.
+scanned by the caller with the token-level fallback. Indentation that mixes tabs and
+spaces, which only Python 2 reads, is such a module too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ..errors import ParseError
 from ..memory import gc_paused
 from ..precheck import marker_pattern
 from ..text import decode
+from .fstrings import older_fstrings
 from .python2 import LineMap, Translation, translate
 
 # Above this many characters a module is parsed by its statements that matter.
@@ -50,6 +53,9 @@ _PYTHON2 = re.compile(
 )
 
 
+# What Python 3 says of indentation that mixes tabs and spaces, which Python 2 read
+# with a tab as up to eight columns: such a module is read as Python 2.
+_MIXED_TABS = "inconsistent use of tabs and spaces"
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
 # Errors the parser reports on the line after the statement that is wrong.
@@ -92,7 +98,7 @@ def parse_python(data: bytes) -> Parsed:
     try:
         return Parsed(text, parse_text(source))
     except ParseError as error:
-        if _PYTHON2.search(text):
+        if _PYTHON2.search(text) or _MIXED_TABS in error.args[0]:
             translated = _python3(text, error)
             if translated is not None:
                 return translated
@@ -149,8 +155,10 @@ def parse_text(source: str) -> ast.Module:
 
 
 def _repaired(text: str, source: str, first: ParseError) -> Parsed:
-    """The module parsed with newer syntax blanked out, then without the top-level
-    statements the parser still refuses; ``first`` if nothing helps."""
+    """The module parsed with newer syntax blanked out (or rewritten: f-strings), then
+    without the top-level statements the parser still refuses; ``first`` if nothing
+    helps."""
+    source = older_fstrings(source)
     source = _TYPE_PARAMETERS.sub(lambda m: m.group(1) + " " * len(m.group(2)), source)
     source = "".join(
         _VISIBLE.sub(" ", line) if _TYPE_STATEMENT.match(line) else line
