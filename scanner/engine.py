@@ -18,12 +18,10 @@ from .findings import FileError, Finding, Severity
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import may_matter
+from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal
 from .suppress import mark_suppressed
 from .text import as_utf8, decode, source_lines
-
-# The default of `max-file-size`: larger files are generated data, not mail code.
-MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -238,14 +236,17 @@ def format_size(size: int) -> str:
 
 
 def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
-    """The file's bytes, or why not. ``check_paths`` applies each file's own size limit
-    before reading; ``limit`` is for callers that read files it did not list."""
+    """The file's bytes, or why not: a regular file only, read without blocking and with a
+    bound (:func:`~.reading.read_regular`). ``check_paths`` applies each file's own size
+    limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
             error = too_large(display, path.stat().st_size, limit)
             if error is not None:
                 return None, error
-        return path.read_bytes(), None
+        return read_regular(path, limit), None
+    except TooLarge as error:
+        return None, FileError(display, f"not checked: {error.strerror}", "too-large")
     except OSError as error:
         return None, FileError(display, f"cannot read: {error.strerror}", "unreadable")
 

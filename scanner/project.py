@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .discover import SKIP_DIRS
+from .reading import read_regular
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -110,7 +111,7 @@ def _facts(root: Path) -> ProjectFacts:
     for file in _project_files(root, facts.other_code):
         facts.python_files.append(file)
         try:
-            data = file.read_bytes()
+            data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
         if _FLASK_MAILMAN.search(data):
@@ -229,7 +230,7 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
     found: list[MailMaker] = []
     for file in facts.flask_mail_files:
         try:
-            data = file.read_bytes()
+            data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
         made = _mail_makers(file, data)
@@ -330,7 +331,7 @@ def setting_reads(path: str | Path, name: str) -> list[Read]:
     needle = name.encode()
     for file in facts.python_files:
         try:
-            data = file.read_bytes()
+            data = read_regular(file, _MAX_BYTES)
             if needle not in data:
                 continue
             text = data.decode("utf-8")
@@ -417,7 +418,7 @@ def mentions(path: str | Path, key: str, texts: dict[Path, str]) -> list[Read]:
         text = texts.get(file.resolve())
         if text is None:
             try:
-                data = file.read_bytes()
+                data = read_regular(file, _MAX_BYTES)
             except OSError:
                 continue
             if key.lower().encode() not in data.lower():

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..project import project_root
+from ..reading import MAX_FILE_BYTES, read_regular
 
 # Config files whose values are examples for people to copy, not values code reads.
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
@@ -51,7 +52,7 @@ def config_setting(path: str | Path, key: str) -> tuple[str, int] | None:
     for config in config_files_above(path):
         kind = kind_of(config)
         try:
-            data = config.read_bytes()
+            data = read_regular(config, MAX_FILE_BYTES)
             if kind is None or needle not in data:
                 continue
             _, text = decode(kind, data)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..model import Value
+from ..reading import read_regular
 
 _MAX_PARENTS = 8
 _MAX_BYTES = 256 * 1024
@@ -42,9 +43,7 @@ def project_env(importer: str | None, key: str) -> Value | None:
 @lru_cache(maxsize=256)
 def _dotenv(path: Path) -> dict[str, tuple[object, int]]:
     try:
-        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
-            return {}
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path, _MAX_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return {}
     # The config readers (and the settings tables they use) load only for a project

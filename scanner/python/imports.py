@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Value
+from ..reading import read_regular
 
 _MAX_PARENTS = 8
 _MAX_MODULE_BYTES = 1024 * 1024
@@ -51,9 +52,7 @@ def _module(path: Path) -> tuple[Any, dict[str, ast.expr]] | None:
     from .values import Evaluator
 
     try:
-        if path.stat().st_size > _MAX_MODULE_BYTES:
-            return None
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path, _MAX_MODULE_BYTES).decode("utf-8", errors="replace")
         tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
