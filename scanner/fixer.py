@@ -637,7 +637,7 @@ def _fix_paths(
         for task, fixed, data in done
     }
     if any(e.fixed.changed for e in entries.values()):
-        settle(entries, configure)
+        outcome.errors.extend(settle(entries, configure))
     if write:
         outcome.errors.extend(write_groups(entries))
     for display, entry in sorted(entries.items()):

@@ -16,6 +16,7 @@ Each file is fixed on its own first (in parallel for large runs). Then, in this 
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -23,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config.feeds import config_files_above
-from ..config.removal import removal
+from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
 from ..engine import Settings, check_source, selected_rules
 from ..findings import FileError, Finding
 from ..fixer import FileFix, _reported, apply_edits, fix_source
+from ..model import Edit
 from ..project import (
     keys_read,
     mentions,
@@ -35,12 +37,14 @@ from ..project import (
     setting_reads,
     settings_written,
 )
-from ..text import decode
+from ..reading import MAX_FILE_BYTES, read_regular_or_none
+from ..text import decode, source_lines
 from .linked import Link, digest
 from .module_needs import NotRewritable, add_module_needs
 from .new_files import create_file
+from .recoverable import in_last_commit
 from .tidy import tidy
-from .write import write_atomically
+from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
 OPTIONAL_KEYS = frozenset({"AZURE_AUTHORITY_HOST"})
@@ -69,9 +73,10 @@ class Entry:
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
 
 
-def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
+def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
     """Make the linked edits and take out config keys nothing reads, in ``entries``
-    (keyed by the path shown; files edited for others are added)."""
+    (keyed by the path shown; files edited for others are added); the edits of config
+    files refused (a link out of the project), as errors."""
     for _ in range(MAX_PASSES):
         edited, failures = _linked(entries, configure)
         if not failures:
@@ -86,8 +91,9 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
                 _refix_without(entry, {link.key: reason for link in entry.fixed.links})
     for display, (text, links) in edited.items():
         _finish_target(entries, display, text, links, configure)
-    _unread_config_keys(entries, configure)
+    declined = _unread_config_keys(entries, configure)
     _settings_still_read(entries)
+    return declined
 
 
 def _linked(entries: dict[str, Entry], configure: Configure | None):
@@ -234,9 +240,12 @@ def _reported_after(display: str, kind: str, data: bytes, settings) -> list[Find
     return _reported(check_source(display, kind, data, rules).findings, settings[1])
 
 
-def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> None:
+def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
     """Take out of config files the keys that code read before the run's fixes and no
-    code of the project reads after them."""
+    code of the project reads after them: deleted where git has the lines, else commented
+    out under a note (or left, in JSON), never in a file reached through a link out of
+    the project (an error says so)."""
+    declined: list[FileError] = []
     finals = {entry.path.resolve(): entry for entry in entries.values()}
     gone: dict[str, list[Entry]] = {}
     new_keys: dict[str, dict[str, None]] = {}
@@ -277,22 +286,34 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             if found is None:
                 continue
             lines = ", ".join(str(n) for n in found.lines)
+            stays = f"{key} stays in {display} (line {lines}): "
             if still:
                 for owner in owners:
-                    owner.fixed.notes.append(
-                        f"{key} stays in {display} (line {lines}): {_places(still)} still uses it"
-                    )
+                    owner.fixed.notes.append(stays + f"{_places(still)} still uses it")
                 continue
-            updated = apply_edits(text, list(found.edits), codec.newline)  # type: ignore[union-attr]
+            outside = link_out_of_project(config)
+            if outside is not None:
+                why = f"a link to {outside}, outside the project; not edited"
+                for owner in owners:
+                    owner.fixed.notes.append(stays + f"{display} is {why}")
+                declined.append(FileError(display, f"{key} not taken out: {why}", "fix"))
+                continue
+            readers_now = ", ".join(sorted({o.display for o in owners}))
+            unread = f"no code reads it after the fix of {readers_now}"
+            edits, how = _taking_out(config, kind, text, found, unread)
+            if edits is None:
+                for owner in owners:
+                    owner.fixed.notes.append(stays + how)
+                continue
+            updated = apply_edits(text, list(edits), codec.newline)  # type: ignore[union-attr]
             settings = _settings_of(entry, config, display, configure, [])
             failure = _verdict(display, kind, codec.encode(text), codec.encode(updated), settings)  # type: ignore[union-attr]
             if failure is not None:
                 for owner in owners:
-                    owner.fixed.notes.append(f"{key} stays in {display} (line {lines}): {failure}")
+                    owner.fixed.notes.append(stays + failure)
                 continue
-            readers_now = ", ".join(sorted({o.display for o in owners}))
             instead = [k for k in new_keys[key] if k not in OPTIONAL_KEYS]
-            note = f"{key} removed (line {lines}): no code reads it after the fix of {readers_now}"
+            note = f"{key} {how} (line {lines}): {unread}"
             if instead:
                 note += "; set " + ", ".join(instead) + " instead"
             if entry is None:
@@ -308,6 +329,31 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             for owner in owners:
                 owner.partners.add(display)
                 entry.partners.add(owner.display)
+    return declined
+
+
+def _taking_out(
+    config: Path, kind: str, text: str, found: Removal, unread: str
+) -> tuple[tuple[Edit, ...] | None, str]:
+    """The edits that take a key out of a config file, and what they do ("removed",
+    "commented out"); or None and why the key stays. Lines are deleted only where the last
+    commit has them; otherwise they hold the only copy of the value, and are commented out
+    under a note with the key, why and the date."""
+    lines = source_lines(text)
+    if in_last_commit(config, [lines[n - 1] for n in found.lines]):
+        return found.edits, "removed"
+    today = datetime.date.today().isoformat()
+    note = (
+        f"{found.key} commented out by authsweep fix on {today}: {unread}; "
+        "this is the only copy of its value (git has none): delete it once it is not needed"
+    )
+    edits = commented_out(kind, text, found, note)
+    if edits is None:
+        return None, (
+            f"{unread}, but git has no copy of this file, so it is not deleted: "
+            "delete it once it is not needed"
+        )
+    return edits, "commented out"
 
 
 def _settings_still_read(entries: dict[str, Entry]) -> None:
@@ -360,10 +406,7 @@ def _shown(path: Path) -> str:
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    return read_regular_or_none(path, MAX_FILE_BYTES)
 
 
 def write_groups(entries: dict[str, Entry]) -> list[FileError]:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
+from ..reading import MAX_FILE_BYTES, NotRegular, read_regular
+from .write import link_out_of_project
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,15 @@ def plan_files(
         )
         class_name = MODULES[new.kind].class_name
         if target.exists() or target.is_symlink():
-            if _reusable(target, class_name):
+            problem = _not_reusable(target, class_name)
+            if problem is None:
                 continue
-            return [], f"{shown} exists and does not define {class_name}"
+            return [], f"{shown} {problem}"
         if not target.parent.is_dir():
             return [], f"{posixpath.dirname(shown)} is not a folder"
+        outside = link_out_of_project(target)
+        if outside is not None:
+            return [], f"{shown} would be written to {outside}, outside the project"
         try:
             reported = check(shown, content.encode())
         except ValueError as error:
@@ -114,14 +120,21 @@ def plan_files(
     return created, None
 
 
-def _reusable(path: Path, class_name: str) -> bool:
-    """A module already there (written by an earlier run, maybe edited since) that defines
-    the class the fix refers to."""
+def _not_reusable(path: Path, class_name: str) -> str | None:
+    """Why the file already at ``path`` cannot serve as the module (None when it defines
+    the class the fix refers to: written by an earlier run, maybe edited since). It is
+    read only if it is a regular file, and at most :data:`MAX_FILE_BYTES` of it."""
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return False
-    return any(isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body)
+        tree = ast.parse(read_regular(path, MAX_FILE_BYTES))
+    except NotRegular as error:
+        return f"exists and is {error.strerror}"
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None and any(
+        isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body
+    ):
+        return None
+    return f"exists and does not define {class_name}"
 
 
 def new_file_diff(created: CreatedFile) -> str:
