@@ -27,10 +27,11 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.apply import finish_round
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
 from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
-from .fixes.tidy import tidy
+from .fixes.spans import Changes, kept_outside, round_trip_problem
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
 from .secrets import mask_text
@@ -63,6 +64,9 @@ class FileFix:
     links: list[Link] = field(default_factory=list)
     # For a file edited for another file's fix: whose (shown in the summary).
     edited_for: list[str] = field(default_factory=list)
+    # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
+    # from: nothing is written that changes a line outside them.
+    changes: Changes | None = None
 
     @property
     def changed(self) -> bool:
@@ -291,7 +295,12 @@ def fix_source(
         codec, text = decode(kind, data)
     except ValueError as error:
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
-    result = FileFix(path, text, text, codec=codec)
+    result = FileFix(path, text, text, codec=codec, changes=Changes.of(text))
+    if codec.encode(text) != data:
+        # utf-7 and the like: the file's other bytes would not be written back as they are.
+        message = f"not fixed: its encoding ({codec.encoding}) would not give back its bytes"
+        result.error = FileError(path, message, "fix")
+        return result
     if kind == "python" and len(text) > MAX_REWRITE_CHARS:
         # Generated code of this size is not fixed by hand either; check still reports it.
         limit = f"{len(text):,} characters is over the rewriter's limit ({MAX_REWRITE_CHARS:,})"
@@ -306,7 +315,7 @@ def fix_source(
         reason = (refused or {}).get(fix_key(finding))
         if reason is not None:
             result.refused[fix_key(finding)] = (finding, reason)
-    one_at_a_time = False
+    one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
         chosen = _choose(
@@ -319,6 +328,10 @@ def fix_source(
         )
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
+            problem = kept_outside(text, current, result.changes)
+            if problem is not None:
+                result.error = FileError(path, f"not fixed: {problem}", "fix")
+                return result
             result.after = current
             # A refusal counts only for what is still there (a later round may have fixed it).
             left = {(f.rule, f.fingerprint) for f in result.remaining}
@@ -326,8 +339,16 @@ def fix_source(
                 key: refusal for key, refusal in result.refused.items() if key[:2] in left
             }
             return result
+        if kind == "python" and not round_tripped:
+            problem = round_trip_problem(text)  # once, before the first edit
+            if problem is not None:
+                result.error = FileError(path, f"not fixed: {problem}", "fix")
+                return result
+            round_tripped = True
         named = [_named_modules(f, settings, location) for f in chosen]
-        updated, failure, notes = _apply(current, named, codec.newline, kind, settings)
+        updated, failure, notes, changes = _apply(
+            current, named, codec.newline, kind, settings, result.changes
+        )
         attempt = None
         created: list[CreatedFile] = []
         if failure is None:
@@ -347,7 +368,7 @@ def fix_source(
             result.notes += notes
             result.created.extend(created)
             result.links.extend(links)
-            current, checked = updated, attempt
+            current, checked, result.changes = updated, attempt, changes
         elif len(chosen) > 1:
             one_at_a_time = True
         else:
@@ -444,26 +465,19 @@ def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
 
 
 def _apply(
-    text: str, chosen: list[Finding], newline: str, kind: str, settings: Settings
-) -> tuple[str, str | None, list[str]]:
+    text: str,
+    chosen: list[Finding],
+    newline: str,
+    kind: str,
+    settings: Settings,
+    changes: Changes | None,
+) -> tuple[str, str | None, list[str], Changes | None]:
     """The text with the chosen fixes, what they need at module level and nothing they
-    left unused, or why not; and notes on what was kept."""
-    from .fixes.module_needs import NotRewritable, add_module_needs
-
+    left unused, or why not; notes on what was kept; the changes with this round's."""
+    edits = [(edit, f.rule) for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
+    updated = apply_edits(text, [edit for edit, _ in edits], newline)
     remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
-    updated = apply_edits(text, [edit for r in remedies for edit in r.edits], newline)
-    if kind != "python":
-        return updated, None, []
-    imports = {name for r in remedies for name in r.imports}
-    helpers = {name for r in remedies for name in r.helpers}
-    try:
-        updated = add_module_needs(updated, imports, helpers, settings.token_provider)
-    except NotRewritable as error:
-        return text, str(error), []
-    except ValueError:
-        return text, "the fixed file would not parse", []
-    tidied, notes = tidy(text, updated)
-    return tidied, None, notes
+    return finish_round(text, updated, edits, remedies, kind, settings.token_provider, changes)
 
 
 def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> str | None:

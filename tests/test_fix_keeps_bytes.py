@@ -1,5 +1,10 @@
 """No byte a user cannot get back is lost by ``fix``.
 
+- Every line outside the spans a fix reports is kept, byte for byte: over every fixture,
+  and against a step that changes a line it did not declare.
+- A file LibCST does not give back byte for byte is not fixed (a comment indented unlike
+  its block, comments trailing at an odd indentation, a form feed that starts a line);
+  a form feed on a line of its own before an edited statement stays.
 - A secret in a file git has no copy of (untracked, ignored, or changed since the last
   commit) is never deleted: the lines are commented out under a note with the key, why
   and the date, or, in a format without comments, left and named in the summary.
@@ -12,6 +17,10 @@ import json
 from pathlib import Path
 
 import pytest
+from authsweep.scanner.engine import Settings
+from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixes.spans import Changes, OutsideEdits, kept_outside
+from authsweep.scanner.text import lines_with_ends
 from cli_support import commit_all, git, init_repo, invoke, write
 
 SETTINGS = """\
@@ -129,3 +138,124 @@ def test_an_untracked_json_secret_stays_and_the_summary_says_so(tmp_path: Path, 
             "SMTP_PASSWORD stays in settings.json (line 3): no code reads it after the fix of "
             "app/send.py, but git has no copy of this file, so it is not deleted"
         ) in fixed.stdout
+
+
+# A safe fix (implicit TLS on 587) above a comment LibCST would drop: indented unlike the
+# block around it (the issue's shape), and trailing comments at an odd indentation.
+SSL_ON_587 = (
+    "import smtplib\n\n\ndef send():\n"
+    '    with smtplib.SMTP_SSL("smtp.office365.com", 587) as s:\n'
+    "        s.send_message(message)\n"
+)
+DEDENTED_COMMENT = (
+    SSL_ON_587
+    + '\n\nif __name__ == "__main__":\n    # try:\n        send()\n    # except:\n'
+    + '    #     print("failed")\n'
+)
+TRAILING_COMMENTS = SSL_ON_587 + "\n  # one\n  # two\n  # three\n  # four\n  # five\n"
+
+
+@pytest.mark.parametrize("code", [DEDENTED_COMMENT, TRAILING_COMMENTS])
+def test_a_file_libcst_would_not_give_back_is_not_fixed(tmp_path: Path, code: str) -> None:
+    path = write(tmp_path / "m.py", code)
+    fixed = invoke("fix", "m.py", cwd=tmp_path)
+    assert path.read_text() == code
+    assert "m.py: fix: not fixed: LibCST does not give it back byte for byte (line" in fixed.stdout
+    assert fixed.returncode == 1
+    assert invoke("fix", "--diff", "m.py", cwd=tmp_path).stdout == ""
+
+
+FORM_FEED_LINE = (
+    "import smtplib\n\n\n\f\ndef send(user, password):\n"
+    '    with smtplib.SMTP_SSL("smtp.office365.com", 587) as s:\n'
+    "        s.login(user, password)\n"
+)
+FORM_FEED_LOGIN = (
+    "import smtplib\n\n"
+    's = smtplib.SMTP("smtp.office365.com", 587)\n'
+    "s.starttls()\n"
+    '\fs.login("desk@contoso.com", password)\n'
+)
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_a_form_feed_line_before_an_edited_statement_is_kept(tmp_path: Path, unsafe: bool):
+    """Before the edited ``with`` and where the OAuth2 helper goes."""
+    path = write(tmp_path / "m.py", FORM_FEED_LINE)
+    extra = ["--unsafe-fixes"] if unsafe else []
+    fixed = invoke("fix", *extra, "m.py", cwd=tmp_path)
+    after = path.read_text()
+    assert "smtplib.SMTP(" in after, fixed.stdout
+    assert "\n\f\ndef send(user, password):\n" in after
+    assert ("oauth2_access_token" in after) is unsafe
+
+
+def test_a_form_feed_in_an_edited_line_is_kept(tmp_path: Path) -> None:
+    """LibCST drops a form feed that starts a statement's line: the file is not fixed,
+    and keeps it."""
+    path = write(tmp_path / "m.py", FORM_FEED_LOGIN)
+    fixed = invoke("fix", "--unsafe-fixes", "m.py", cwd=tmp_path)
+    assert path.read_text() == FORM_FEED_LOGIN
+    assert "not fixed: LibCST does not give it back byte for byte (line 5" in fixed.stdout
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_every_fixture_fix_changes_only_lines_inside_the_spans_it_reports() -> None:
+    """Over every fixture project: each changed file keeps every line outside the spans
+    its fixes report, byte for byte and in order (checked on the texts, not on how the
+    fixer made them), and no fix was refused for changing a line outside its edits."""
+    changed = 0
+    for project in sorted(FIXTURES.iterdir()):
+        if not project.is_dir():
+            continue
+        outcome = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=project)
+        for file in outcome.files:
+            if not file.changed:
+                continue
+            changed += 1
+            assert file.changes is not None and file.changes.spans, file.path
+            assert kept_outside(file.before, file.after, file.changes) is None, file.path
+            old, new = lines_with_ends(file.before), lines_with_ends(file.after)
+            unchanged = [n for n in range(1, len(old) + 1) if n not in file.changes.spans]
+            assert [old[n - 1] for n in unchanged] == [
+                line
+                for line, origin in zip(new, file.changes.origin, strict=True)
+                if origin is not None
+            ], file.path
+        outside = [e.message for e in outcome.errors if "outside its edits" in e.message]
+        assert outside == [], project.name
+    assert changed >= 30
+
+
+def test_a_step_that_changes_a_line_outside_its_edits_is_refused(monkeypatch) -> None:
+    """Imports added by a step that also drops a comment elsewhere: the round is refused."""
+    from authsweep.scanner.fixes import apply
+
+    real = apply.add_module_needs
+
+    def dropping(code: str, *args):
+        return real(code, *args).replace("# keep me\n", "")
+
+    monkeypatch.setattr(apply, "add_module_needs", dropping)
+    code = SSL_ON_587 + "\n\n# keep me\nx = 1\n"
+    result = fix_source("m.py", "python", code.encode(), Settings(), unsafe=False)
+    assert result.after == code
+    assert {why for _, why in result.refused.values()} == {
+        "it would change line 9, outside its edits"
+    }
+
+
+def test_changes_line_up_steps_and_refuse_what_they_did_not_declare() -> None:
+    before = "a\nb\nc\nd\n"
+    start = Changes.of(before)
+    edited = start.step(before, "a\nB\nc\nd\n", {2: "edit"})
+    assert edited.origin == (1, None, 3, 4) and dict(edited.spans) == {2: "edit"}
+    added = edited.step("a\nB\nc\nd\n", "import x\na\nB\nc\nd\n", {})
+    assert added.origin == (None, 1, None, 3, 4)
+    with pytest.raises(OutsideEdits, match="it would change line 4, outside its edits"):
+        added.step("import x\na\nB\nc\nd\n", "import x\na\nB\nc\n", {})
+    assert kept_outside(before, "import x\na\nB\nc\nd\n", added) is None
+    assert kept_outside(before, "import x\na\nB\nc\n", added) is not None
+    assert kept_outside(before, "a\nB\nc\nd\n", None) == "its changes were not recorded"

@@ -39,11 +39,12 @@ from ..project import (
 )
 from ..reading import MAX_FILE_BYTES, read_regular_or_none
 from ..text import decode, source_lines
+from .apply import with_module_needs
 from .linked import Link, digest
-from .module_needs import NotRewritable, add_module_needs
+from .module_needs import NotRewritable
 from .new_files import create_file
 from .recoverable import in_last_commit
-from .tidy import tidy
+from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
 from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
@@ -89,8 +90,8 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileE
             if entry.own and entry.fixed.links:
                 reason = "its edits of other files did not settle"
                 _refix_without(entry, {link.key: reason for link in entry.fixed.links})
-    for display, (text, links) in edited.items():
-        _finish_target(entries, display, text, links, configure)
+    for display, (text, changes, links) in edited.items():
+        _finish_target(entries, display, text, changes, links, configure)
     declined = _unread_config_keys(entries, configure)
     _settings_still_read(entries)
     return declined
@@ -103,15 +104,15 @@ def _linked(entries: dict[str, Entry], configure: Configure | None):
         if entry.own and entry.fixed.changed:
             for link in entry.fixed.links:
                 targets.setdefault(link.display, []).append((display, link))
-    edited: dict[str, tuple[str, list[tuple[str, Link]]]] = {}
+    edited: dict[str, tuple[str, Changes, list[tuple[str, Link]]]] = {}
     failures: dict[str, dict[tuple, str]] = {}
     for display, links in targets.items():
-        text, reason = _apply_links(display, links, entries.get(display), configure)
-        if text is None:
+        text, changes, reason = _apply_links(display, links, entries.get(display), configure)
+        if text is None or changes is None:
             for owner, link in links:
                 failures.setdefault(owner, {})[link.key] = reason
         else:
-            edited[display] = (text, links)
+            edited[display] = (text, changes, links)
     return edited, failures
 
 
@@ -120,36 +121,45 @@ def _apply_links(
     links: list[tuple[str, Link]],
     entry: Entry | None,
     configure: Configure | None,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, Changes | None, str]:
+    """The text of the file the links go to, with their edits, and its changes; or why
+    they cannot be made."""
     target = links[0][1].target
     why = f"it edits {display} too, "
     data = entry.data if entry is not None and entry.data is not None else _read(target)
     kind = kind_of(target)
     if data is None or kind is None:
-        return None, why + "which cannot be read"
+        return None, None, why + "which cannot be read"
     if any(link.other.digest != digest(data) for _, link in links):
-        return None, why + "which changed since it was checked"
+        return None, None, why + "which changed since it was checked"
     try:
         codec, text = decode(kind, data)
     except ValueError as error:
-        return None, why + f"which cannot be decoded: {error}"
+        return None, None, why + f"which cannot be decoded: {error}"
     edits = {(e.start, e.end, e.replacement): e for _, link in links for e in link.other.edits}
     ordered = sorted(edits.values(), key=lambda e: (e.start, e.end))
     if any(a.end > b.start for a, b in zip(ordered, ordered[1:], strict=False)):
-        return None, why + "where two fixes would edit the same code"
-    updated = apply_edits(text, ordered, codec.newline)
+        return None, None, why + "where two fixes would edit the same code"
     if kind == "python":
-        imports = {name for _, link in links for name in link.other.imports}
-        try:
-            updated = add_module_needs(updated, imports, (), None)
-        except NotRewritable as error:
-            return None, why + str(error)
-        except ValueError:
-            return None, why + "which would not parse"
-        updated, _ = tidy(text, updated)
+        problem = round_trip_problem(text)
+        if problem is not None:
+            return None, None, why + f"which cannot be edited safely: {problem}"
+    updated = apply_edits(text, ordered, codec.newline)
+    try:
+        reason = "an edit for the fix of " + ", ".join(sorted({owner for owner, _ in links}))
+        changes = Changes.of(text).step(
+            text, updated, edit_lines(text, ((e, reason) for e in ordered))
+        )
+        if kind == "python":
+            imports = {name for _, link in links for name in link.other.imports}
+            updated, changes, _ = with_module_needs(text, updated, changes, imports, (), None)
+    except (NotRewritable, OutsideEdits) as error:
+        return None, None, why + str(error)
+    except ValueError:
+        return None, None, why + "which would not parse"
     settings = _settings_of(entry, target, display, configure, links)
     failure = _verdict(display, kind, data, codec.encode(updated), settings)
-    return (updated, "") if failure is None else (None, why + failure)
+    return (updated, changes, "") if failure is None else (None, None, why + failure)
 
 
 def _verdict(display: str, kind: str, before: bytes, after: bytes, settings) -> str | None:
@@ -196,10 +206,12 @@ def _finish_target(
     entries: dict[str, Entry],
     display: str,
     text: str,
+    changes: Changes,
     links: list[tuple[str, Link]],
     configure: Configure | None,
 ) -> None:
-    """The file the linked edits went to, with its own fixes applied again on top."""
+    """The file the linked edits went to (``text``, with ``changes``), with its own fixes
+    applied again on top."""
     target = links[0][1].target
     entry = entries.get(display)
     data = entry.data if entry is not None and entry.data is not None else _read(target)
@@ -218,11 +230,13 @@ def _finish_target(
             location=target,
         )
         if fixed.error is not None:  # its own fixes do not go on top: the edits alone
-            fixed = FileFix(display, before, text, codec=codec)
+            fixed = FileFix(display, before, text, codec=codec, changes=changes)
+        elif fixed.changes is not None:
+            fixed.changes = changes.then(fixed.changes)
         fixed.before = before
         fixed.links = entry.fixed.links
     else:
-        fixed = FileFix(display, before, text, codec=codec)
+        fixed = FileFix(display, before, text, codec=codec, changes=changes)
         entry = entries[display] = Entry(display, target, fixed, data, *settings, own=False)
     owners: dict[str, dict[str, None]] = {}
     for owner, link in links:
@@ -306,6 +320,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                     owner.fixed.notes.append(stays + how)
                 continue
             updated = apply_edits(text, list(edits), codec.newline)  # type: ignore[union-attr]
+            allowed = edit_lines(text, ((e, f"{key} {how}") for e in edits))
             settings = _settings_of(entry, config, display, configure, [])
             failure = _verdict(display, kind, codec.encode(text), codec.encode(updated), settings)  # type: ignore[union-attr]
             if failure is not None:
@@ -317,13 +332,15 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             if instead:
                 note += "; set " + ", ".join(instead) + " instead"
             if entry is None:
-                fixed = FileFix(display, text, updated, codec=codec)
+                fixed = FileFix(display, text, text, codec=codec, changes=Changes.of(text))
                 entry = Entry(display, config, fixed, data, *settings, own=False)
                 entries[display] = finals[config.resolve()] = entry
-            else:
-                if not changed:
-                    entry.fixed.before, entry.fixed.codec = text, codec
-                entry.fixed.after = updated
+            elif not changed:
+                entry.fixed.before, entry.fixed.codec = text, codec
+                entry.fixed.changes = Changes.of(text)
+            if entry.fixed.changes is not None:
+                entry.fixed.changes = entry.fixed.changes.step(text, updated, allowed)
+            entry.fixed.after = updated
             entry.fixed.notes.append(note)
             entry.remaining = _reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
             for owner in owners:
@@ -440,6 +457,9 @@ def _write_group(group: list[Entry]) -> list[FileError]:
     for entry in changed:
         if _read(entry.path) != entry.data:
             return _not_written(changed, entry, "changed since it was read; not written")
+        problem = kept_outside(entry.fixed.before, entry.fixed.after, entry.fixed.changes)
+        if problem is not None:
+            return _not_written(changed, entry, f"{problem}; not written")
     written: list[Entry] = []
     made: list[Path] = []
     try:

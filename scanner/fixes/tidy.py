@@ -64,6 +64,25 @@ def tidy(before: str, after: str) -> tuple[str, list[str]]:
     return after, list(notes.values())
 
 
+def may_change(text: str) -> dict[int, str]:
+    """The lines of ``text`` :func:`tidy` may change (1-based, with why): module-level
+    imports, and simple assignments, which it may remove."""
+    try:
+        tree = parse_whole(text)
+    except ParseError:
+        return {}
+    lines: dict[int, str] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                lines[line] = "an import the fix left unused"
+    for _, _, assignments, _ in _scopes(tree):
+        for statement in assignments:
+            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1):
+                lines.setdefault(line, "a value the fix left unread")
+    return lines
+
+
 def _removed(text: str, removals: list[tuple[int, int, str]]) -> str:
     """``text`` with each (first line, last line) range replaced (a blank replacement
     deletes the lines)."""
