@@ -167,6 +167,10 @@ def round_trip_problem(text: str) -> str | None:
 
     from .module_needs import NotRewritable, rewritable
 
+    if "\r" in text and "\n" not in text:
+        # Old Mac line ends: LibCST drops the last one (never written: fix makes its own
+        # line ends); the rest of the file must come back as it is.
+        text = text.replace("\r", "\n")
     try:
         rewritable(text)
         code = libcst.parse_module(text).code
