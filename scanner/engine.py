@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import TooComplex, bounded
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
 from .memory import gc_paused
 from .model import MailFile, Span
-from .precheck import may_matter
+from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal
 from .suppress import mark_suppressed
@@ -131,13 +132,18 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     result = FileResult(path)
     data = as_utf8(data)
-    if not may_matter(data):
+    if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
         result.findings = mark_suppressed([], kind, data, rules, path)
         attach_context(result.findings, kind, data, [])
         return result
     try:
-        mail = analyze_source(path, kind, data)
+        with bounded():
+            mail = analyze_source(path, kind, data)
+    except TooComplex as error:
+        message = f"not checked: too complex: {error}"
+        result.errors.append(FileError(path, message, "too-complex"))
+        return result
     except ParseError as error:
         result.errors.append(
             FileError(path, str(error), "unparsable", line=error.line, column=error.column)
@@ -159,8 +165,9 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
-    if result.errors:
-        # `fix` leaves a file it could not parse whole as it is: nothing in it is fixable.
+    if result.errors or not _encodes_back(kind, data, result.findings):
+        # `fix` leaves a file it could not parse whole as it is, or one its encoding would
+        # not write back byte for byte (utf-7, ...): nothing in it is fixable.
         for finding in result.findings:
             finding.fix = None
     # Unused suppressions (AS900) are judged only where the rules could read the file.
@@ -170,6 +177,18 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     attach_context(result.findings, kind, data, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _encodes_back(kind: str, data: bytes, findings: list[Finding]) -> bool:
+    """Whether the file's text, encoded as it was decoded, gives back its bytes (asked
+    only where there is something to fix, and of other encodings than UTF-8)."""
+    if not any(finding.fix is not None for finding in findings):
+        return True
+    try:
+        codec, text = decode(kind, data)
+    except ValueError:
+        return False
+    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == data
 
 
 def distinct(findings: Iterable[Finding]) -> list[Finding]:
