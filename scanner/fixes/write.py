@@ -12,8 +12,9 @@ not at all; a signal never leaves half a file.
   an exclusive ``flock`` on the file, its current bytes are compared with what the fix
   was made from and the temporary file is renamed over it. Two ``fix`` runs lock the same
   file, so only the first of them writes it. A program that appends without locking
-  (a log writer) in the instant between the comparison and the rename appends to the
-  file that is being replaced: its bytes are appended to the new file, never lost.
+  (a log writer) around the rename may append to the file being replaced: once no
+  other process has that file open any more (Linux: a write lease is granted), what it
+  added is appended to the new file, never lost.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,6 +86,8 @@ def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
             with _locked(target, os.O_RDONLY) as descriptor:
                 compared = _unchanged(target, descriptor, expected)
                 os.replace(temp, target)
+                # Another run waiting for the lock finds the file replaced, and lets go.
+                _unlock(descriptor)
                 _keep_late_appends(target, descriptor, compared, expected)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -135,6 +139,14 @@ def _lock(descriptor: int) -> None:
             time.sleep(_LOCK_POLL_SECONDS)
 
 
+def _unlock(descriptor: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        return
+    fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
 def _unchanged(target: Path, descriptor: int, expected: bytes) -> os.stat_result:
     """The locked file's status, once it is shown to be the file at ``target`` still and
     to hold ``expected``; else raise."""
@@ -152,7 +164,9 @@ def _keep_late_appends(
 ) -> None:
     """After the rename: bytes another program added to the old file after the comparison
     (it does not lock) are appended to the new one; an old file rewritten meanwhile is put
-    back, and the write refused."""
+    back, and the write refused. A program that opened the old file before the rename
+    may still write to it: first wait (a little) until no other process has it open."""
+    _wait_until_closed_elsewhere(descriptor)
     now = os.fstat(descriptor)
     if (now.st_size, now.st_mtime_ns) == (compared.st_size, compared.st_mtime_ns):
         return
@@ -169,6 +183,38 @@ def _keep_late_appends(
     os.chmod(restore, now.st_mode & 0o7777)
     os.replace(restore, target)
     raise NotWritten("changed while it was written; put back, not written")
+
+
+def _wait_until_closed_elsewhere(descriptor: int) -> None:
+    """Wait until no other process has the file of ``descriptor`` open, up to
+    :data:`LOCK_WAIT_SECONDS`. Linux tells: a write lease is granted only on a file nobody
+    else has open (it is let go at once). Elsewhere, or where a lease cannot be taken (a
+    file system without leases), this returns at once."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    set_lease = getattr(fcntl, "F_SETLEASE", None)
+    if set_lease is None or threading.current_thread() is not threading.main_thread():
+        return
+    # An open by another process while the lease is held sends SIGIO, which would end us.
+    previous = signal.signal(signal.SIGIO, signal.SIG_IGN)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                fcntl.fcntl(descriptor, set_lease, fcntl.F_WRLCK)
+            except BlockingIOError:  # open elsewhere
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(_LOCK_POLL_SECONDS)
+                continue
+            except OSError:  # no leases here (or not the file's owner)
+                return
+            fcntl.fcntl(descriptor, set_lease, fcntl.F_UNLCK)
+            return
+    finally:
+        signal.signal(signal.SIGIO, previous)
 
 
 def _read_all(descriptor: int, limit: int) -> bytes:
