@@ -259,3 +259,73 @@ def test_changes_line_up_steps_and_refuse_what_they_did_not_declare() -> None:
     assert kept_outside(before, "import x\na\nB\nc\nd\n", added) is None
     assert kept_outside(before, "import x\na\nB\nc\n", added) is not None
     assert kept_outside(before, "a\nB\nc\nd\n", None) == "its changes were not recorded"
+
+
+PASSWORD_SETTINGS = """\
+EMAIL_HOST = "smtp.office365.com"
+EMAIL_PORT = 587
+EMAIL_USE_TLS = True
+EMAIL_HOST_USER = "desk@contoso.com"
+EMAIL_HOST_PASSWORD = "Winter-Mail-26"
+"""
+
+
+def helpdesk(root: Path) -> Path:
+    write(root / "manage.py", "")
+    write(root / "helpdesk" / "__init__.py", "")
+    write(root / "helpdesk" / "settings.py", PASSWORD_SETTINGS)
+    return root
+
+
+def test_a_password_in_an_untracked_module_is_kept_in_a_comment(tmp_path: Path) -> None:
+    """A settings module not yet added to git: the rewrite replaces the password setting,
+    and the password stays above the new settings, with the date and why."""
+    root = init_repo(tmp_path)
+    write(root / "README.md", "")
+    commit_all(root)
+    helpdesk(root)
+    fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert fixed.returncode == 0, fixed.stdout
+    text = (root / "helpdesk" / "settings.py").read_text()
+    today = datetime.date.today().isoformat()
+    assert (
+        'EMAIL_HOST_USER = "desk@contoso.com"\n'
+        f"# authsweep fix, {today}: the password of the login replaced below (git has no copy "
+        "of this file; delete this once it is not needed):\n"
+        f'#   "{SECRET}"\n'
+        'EMAIL_BACKEND = "helpdesk.mail_oauth2.XOAuth2EmailBackend"\n'
+    ) in text
+    assert (
+        "helpdesk/settings.py: git has no copy of this file: the password the fix replaced "
+        "stays in a comment above the new code"
+    ) in fixed.stdout
+    assert SECRET not in fixed.stdout + fixed.stderr
+    assert invoke("check", ".", cwd=root).returncode == 0
+    assert invoke("fix", "--unsafe-fixes", "--diff", ".", cwd=root).stdout == ""
+
+
+def test_a_password_git_has_is_not_kept(tmp_path: Path) -> None:
+    root = helpdesk(init_repo(tmp_path))
+    commit_all(root)
+    invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert SECRET not in (root / "helpdesk" / "settings.py").read_text()
+
+
+def test_a_login_password_in_a_script_without_git_is_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "report.py",
+        "import smtplib\n\n\ndef send(message):\n"
+        '    with smtplib.SMTP("smtp.office365.com", 587) as s:\n'
+        "        s.starttls()\n"
+        f'        s.login("desk@contoso.com", "{SECRET}")\n'
+        "        s.send_message(message)\n",
+    )
+    preview = invoke("fix", "--unsafe-fixes", "--diff", "report.py", cwd=tmp_path)
+    assert SECRET not in preview.stdout  # masked in the diff, as everywhere
+    invoke("fix", "--unsafe-fixes", "report.py", cwd=tmp_path)
+    text = path.read_text()
+    assert "s.login(" not in text
+    note = f"        # authsweep fix, {datetime.date.today().isoformat()}: the password"
+    kept = f'        #   "{SECRET}"\n'
+    assert text.index(note) < text.index(kept) < text.index("s.ehlo_or_helo_if_needed()")
+    compile(text, "report.py", "exec")

@@ -106,6 +106,7 @@ def test_a_later_run_uses_the_mail_already_switched(tmp_path: Path) -> None:
 
 
 def test_mail_made_beside_the_settings_is_switched_in_the_same_file(tmp_path: Path) -> None:
+    init_repo(tmp_path)  # committed: the password it takes out is in git
     write(tmp_path / "requirements.txt", "Flask-Mail\n")
     app = write(
         tmp_path / "app.py",
@@ -119,6 +120,7 @@ def test_mail_made_beside_the_settings_is_switched_in_the_same_file(tmp_path: Pa
         'app.config["MAIL_PASSWORD"] = "Sh0p-Mailer!"\n'
         "mail = flask_mail.Mail(app)\n",
     )
+    commit_all(tmp_path)
     fixed = invoke("fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stdout
     source = app.read_text()

@@ -8,7 +8,8 @@ Each file is fixed on its own first (in parallel for large runs). Then, in this 
    fix it goes with: that file is fixed again without it.
 2. **Config keys nothing reads any more** are taken out of the config files the code's
    loaders read (the folders from the code up to the project root), checked the same
-   way; where a key stays, the summary says why.
+   way; where a key stays, the summary says why. A password the fixes took out of a
+   Python file git has no copy of stays there in a comment (:mod:`.only_copy`).
 3. Files that go together (a fix and its linked edits, code and the config it stopped
    reading) are written as one change: each only if unchanged since it was read, and
    all put back when one cannot be written.
@@ -43,6 +44,7 @@ from .apply import with_module_needs
 from .linked import Link, digest
 from .module_needs import NotRewritable
 from .new_files import create_file
+from .only_copy import keep_only_copies
 from .recoverable import in_last_commit
 from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
 from .write import link_out_of_project, write_atomically
@@ -94,6 +96,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileE
         _finish_target(entries, display, text, changes, links, configure)
     declined = _unread_config_keys(entries, configure)
     _settings_still_read(entries)
+    keep_only_copies((e.path, e.fixed) for e in entries.values() if kind_of(e.path) == "python")
     return declined
 
 
