@@ -13,6 +13,10 @@ and its wall time and peak memory (``ru_maxrss`` of the child, from ``os.wait4``
 reported against the limits: no file may take more than 5 s or 500 MB, and none may
 crash or hang the run.
 
+Last, each reproduction of a hostile tree (planted git config and hooks, a symlinked
+cache, a FIFO as the baseline, 1,000 folders deep, a malformed or stale cache, a
+``.gitignore`` star) runs once, with its time and memory and whether the defence held.
+
     python bench/robustness.py [--trees homeassistant,django,airflow] [--write-results]
 """
 
@@ -230,6 +234,257 @@ def render(reports: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- Hostile trees: git, the cache, the baseline, deep folders, .gitignore (issue 21) ----
+# Each reproduction of the issue builds its tree in a temporary folder, runs the one
+# authsweep command the attack targets, and reports the exit code, wall time, peak memory
+# of the run and whether the defence held (nothing ran, nothing outside was written,
+# nothing was missed, no crash).
+
+HOSTILE_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+HOSTILE_HOOKS = (
+    "pre-commit prepare-commit-msg commit-msg post-commit post-checkout "
+    "reference-transaction post-index-change pre-auto-gc"
+).split()
+# AS202 with a safe fix: a campaign has something to commit.
+PORT_465 = (
+    "import smtplib, ssl\n"
+    "t = smtplib.SMTP('smtp.office365.com', 465)\n"
+    "t.starttls(context=ssl.create_default_context())\n"
+)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {**os.environ, **HOSTILE_GIT_ENV}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def _repository(path: Path, files: dict[str, str]) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text)
+    _git(path, "init", "-q", "-b", "main")
+    _git(path, "add", "-A")
+    _git(path, "commit", "-q", "--no-verify", "-m", "initial")
+    return path
+
+
+def _plant(repo: Path, markers: Path) -> None:
+    """The fsmonitor hook, a clean/smudge filter for every file and a hook of each kind
+    the commands reach, each leaving a marker file when run."""
+    markers.mkdir(exist_ok=True)
+    for event in HOSTILE_HOOKS:
+        hook = repo / ".git" / "hooks" / event
+        hook.write_text(f"#!/bin/sh\ntouch {markers}/{event}\n")
+        hook.chmod(0o755)
+    with open(repo / ".git" / "config", "a", encoding="utf-8") as config:
+        config.write(
+            f'[core]\n\tfsmonitor = "touch {markers}/fsmonitor; false"\n'
+            f'[filter "x"]\n\tclean = "touch {markers}/clean; cat"\n'
+            f'\tsmudge = "touch {markers}/smudge; cat"\n'
+        )
+    (repo / ".git" / "info" / "attributes").write_text("* filter=x\n")
+    later = time.time() + 5
+    for file in repo.rglob("*"):
+        if file.is_file() and ".git" not in file.relative_to(repo).parts:
+            os.utime(file, (later, later))
+
+
+def _deep(top: Path, depth: int = 1000) -> Path:
+    """top/a/a/.../a (``depth`` folders; os.makedirs recurses) with a module at the bottom."""
+    top.mkdir(parents=True, exist_ok=True)
+    folder = os.open(top, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("a", dir_fd=folder)
+        inner = os.open("a", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    descriptor = os.open("m.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+    os.write(descriptor, PORT_465.encode())
+    os.close(descriptor)
+    os.close(folder)
+    return top
+
+
+def _remove_deep(top: Path) -> None:
+    """shutil.rmtree without recursion (it recurses, and fails 1,000 folders deep)."""
+    folders, stack = [], [str(top)]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)
+
+
+def _measure_in(command: list[str], cwd: Path) -> tuple[int, float, float, str, str]:
+    """Exit code, wall seconds, peak MB (``ru_maxrss`` from ``os.wait4``), stdout and
+    stderr of ``command`` run in ``cwd``."""
+    env = {**os.environ, **HOSTILE_GIT_ENV}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it is reaped
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    return process.returncode, seconds, usage.ru_maxrss / 1024, stdout, stderr
+
+
+def hostile_trees() -> list[dict]:
+    """Run every reproduction once; each row says what was tried and whether it held."""
+    command = authsweep_command()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        for number, (name, setup) in enumerate(_HOSTILE.items()):
+            case = root / f"case-{number}"
+            case.mkdir()
+            arguments, held = setup(case)
+            code, seconds, peak, stdout, stderr = _measure_in([*command, *arguments], case)
+            rows.append(
+                {
+                    "case": name,
+                    "exit": code,
+                    "seconds": seconds,
+                    "mb": peak,
+                    "tracebacks": stderr.count("Traceback"),
+                    "held": held(code, stdout, stderr),
+                }
+            )
+            _remove_deep(case)
+    return rows
+
+
+def _nested_repository_check(case: Path):
+    markers = case / "markers"
+    _plant(_repository(case / "tree" / "vendor" / "lib", {"send.py": PORT_465}), markers)
+    return ["check", "tree", "--no-cache"], lambda code, out, err: not any(markers.iterdir())
+
+
+def _campaign(case: Path):
+    markers = case / "markers"
+    _plant(_repository(case / "org" / "ports", {"send.py": PORT_465}), markers)
+    arguments = ["sweep", "org", "--fix", "--branch", "authsweep/tls", "--no-cache"]
+    return arguments, lambda code, out, err: code in (0, 1) and not any(markers.iterdir())
+
+
+def _changed_since_option(case: Path):
+    repo = _repository(case / "repo", {"send.py": PORT_465})
+    before = sorted(repo.iterdir())
+    arguments = ["check", "repo", "--changed-since=--output=made-by-git", "--no-cache"]
+    return arguments, lambda code, out, err: code == 2 and sorted(repo.iterdir()) == before
+
+
+def _cache_link(case: Path):
+    tree = case / "tree"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text("[project]\nname = 'shop'\n")  # the cache's root
+    (tree / "send.py").write_text(PORT_465)
+    outside = case / "outside"
+    outside.mkdir()
+    (tree / ".authsweep_cache").symlink_to(outside)
+    return ["check", "tree"], lambda code, out, err: code == 1 and not any(outside.iterdir())
+
+
+def _baseline_fifo(case: Path):
+    (case / "send.py").write_text(PORT_465)
+    os.mkfifo(case / "baseline.json")
+    arguments = ["check", "send.py", "--write-baseline", "baseline.json", "--no-cache"]
+    return arguments, lambda code, out, err: code == 2 and (case / "baseline.json").is_fifo()
+
+
+def _deep_check(case: Path):
+    _deep(case / "tree")
+    return ["check", "tree", "--no-cache"], lambda code, out, err: code == 1 and "m.py" in out
+
+
+def _deep_sweep(case: Path):
+    _repository(case / "org" / "ports", {"send.py": PORT_465})
+    _deep(case / "org" / "scratch")
+    return ["sweep", "org", "--no-cache"], lambda code, out, err: code == 1 and not err
+
+
+def _malformed_cache(case: Path):
+    tree = case / "tree"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text("[project]\nname = 'shop'\n")  # the cache's root
+    (tree / "send.py").write_text(PORT_465)
+    subprocess.run([*authsweep_command(), "check", "tree", "-q"], cwd=case, capture_output=True)
+    (results,) = (tree / ".authsweep_cache").glob("results-*.json")
+    document = json.loads(results.read_text())
+    for entry in document["files"].values():
+        if len(entry) > 4:  # a file with findings: one of the wrong shape
+            entry[4] = [{"rule": 1}]
+    results.write_text(json.dumps(document))
+    return ["check", "tree"], lambda code, out, err: code == 1 and "internal error" not in err
+
+
+def _stale_input(case: Path):
+    tree = case / "tree"
+    (tree / "app").mkdir(parents=True)
+    (tree / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    (tree / "app" / "mailer.py").write_text(
+        "import os, smtplib, ssl\nfrom settings import SMTP_HOST\n"
+        "s = smtplib.SMTP(SMTP_HOST, 587)\ns.starttls(context=ssl.create_default_context())\n"
+        's.login("shop", os.environ["SMTP_PASSWORD"])\n'
+    )
+    (tree / "settings.py").write_text('SMTP_HOST = "smtp.gmail.com"\n')
+    old = time.time() - 3600
+    for file in tree.rglob("*.py"):
+        os.utime(file, (old, old))
+    subprocess.run([*authsweep_command(), "check", "tree", "-q"], cwd=case, capture_output=True)
+    (tree / "settings.py").write_text('SMTP_HOST = "smtp.office365.com"\n')
+    return ["check", "tree"], lambda code, out, err: code == 1 and "AS101" in out
+
+
+def _gitignore_star(case: Path):
+    (case / "tree" / "a" / "b").mkdir(parents=True)
+    (case / "tree" / ".gitignore").write_text("a/*.py\n")
+    (case / "tree" / "a" / "x.py").write_text(PORT_465)
+    (case / "tree" / "a" / "b" / "deep.py").write_text(PORT_465)
+    return ["check", "tree", "--no-cache"], lambda code, out, err: "deep.py" in out
+
+
+_HOSTILE = {
+    "nested .git/config and hooks, check": _nested_repository_check,
+    "planted repository, sweep --fix": _campaign,
+    "--changed-since=--output=FILE": _changed_since_option,
+    "cache folder a symlink": _cache_link,
+    "--write-baseline onto a FIFO": _baseline_fifo,
+    "1,000 folders deep, check": _deep_check,
+    "1,000 folders deep, sweep": _deep_sweep,
+    "malformed cache entry": _malformed_cache,
+    "imported setting changed, cached run": _stale_input,
+    "a/*.py in .gitignore, a/b/deep.py": _gitignore_star,
+}
+
+
+def render_hostile(rows: list[dict]) -> str:
+    lines = ["| reproduction | exit | s | peak MB | held |", "|---|--:|--:|--:|---|"]
+    for row in rows:
+        held = "yes" if row["held"] and not row["tracebacks"] else "NO"
+        lines.append(
+            f"| {row['case']} | {row['exit']} | {row['seconds']:.2f} | {row['mb']:.0f} | {held} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trees", default="homeassistant,django,airflow")
@@ -260,6 +515,11 @@ def main(argv: list[str] | None = None) -> int:
         "\n".join(problems)
         or f"every generated module within {LIMIT_SECONDS:g} s and {LIMIT_MB} MB"
     )
+    print("hostile trees:", file=sys.stderr)
+    hostile = hostile_trees()
+    hostile_table = render_hostile(hostile)
+    print(hostile_table)
+    failed = [row["case"] for row in hostile if not row["held"] or row["tracebacks"]]
     if args.write_results:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         section = (
@@ -269,11 +529,11 @@ def main(argv: list[str] | None = None) -> int:
             f"Generated modules, each checked and fixed alone (limits: {LIMIT_SECONDS:g} s, "
             f"{LIMIT_MB} MB):\n\n{torture_table}\n"
             + ("\n".join(f"- over: {p}" for p in problems) or "Every one within the limits.")
-            + "\n"
+            + f"\n\nHostile trees (issue 21), each run once:\n\n{hostile_table}"
         )
         with bench.RESULTS_FILE.open("a", encoding="utf-8") as handle:
             handle.write(section)
-    return 1 if crashes or problems else 0
+    return 1 if crashes or problems or failed else 0
 
 
 if __name__ == "__main__":

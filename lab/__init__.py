@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from .redirect import EVENTS_ENV, HOSTS_ENV, STRICT_ENV, write_sitecustomize
     from .sim import ExchangeSim
+    from .tenant import TenantSetup
     from .tokens import xoauth2_string
     from .verdict import Verdict
 
@@ -47,6 +48,7 @@ _EXPORTS = {
     "STRICT_ENV": "redirect",
     "write_sitecustomize": "redirect",
     "ExchangeSim": "sim",
+    "TenantSetup": "tenant",
     "xoauth2_string": "tokens",
     "Verdict": "verdict",
 }
@@ -67,6 +69,7 @@ __all__ = [
     "POP3_HOSTS",
     "SMTP_HOSTS",
     "STRICT_ENV",
+    "TenantSetup",
     "TokenRequest",
     "Verdict",
     "write_sitecustomize",

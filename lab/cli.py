@@ -21,6 +21,7 @@ from authsweep.scanner.cli.common import HelpCommand
 
 if TYPE_CHECKING:
     from .sim import ExchangeSim
+    from .tenant import TenantSetup
     from .verdict import Verdict
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -109,6 +110,36 @@ OtherHostsOpt = Annotated[
 ]
 
 
+NoServicePrincipalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-service-principal",
+        help="Tenant mistake: the app has no service principal in Exchange Online, so a valid "
+        "token is refused as Exchange refuses it.",
+    ),
+]
+MailboxRightOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--mailbox-right",
+        metavar="[PROTOCOL:]ADDRESS",
+        help="Tenant set-up: the app has a right on this mailbox (smtp, imap or pop; all "
+        "three without PROTOCOL). Repeat; once given, other mailboxes are refused.",
+    ),
+]
+
+
+def _tenant(no_service_principal: bool, mailbox_right: list[str] | None) -> TenantSetup:
+    from .tenant import TenantSetup
+
+    if mailbox_right is None:
+        return TenantSetup(service_principal=not no_service_principal)
+    try:
+        return TenantSetup.with_rights(mailbox_right, service_principal=not no_service_principal)
+    except ValueError as problem:
+        raise _error(f"--mailbox-right: {problem}") from None
+
+
 def _error(message: str) -> typer.Exit:
     typer.echo(f"authsweep lab: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
@@ -121,6 +152,7 @@ def _make_lab(
     drop: int,
     probe_certificate: bool,
     allow_other_hosts: bool,
+    tenant: TenantSetup,
 ) -> ExchangeSim:
     from .faults import parse_duration
 
@@ -139,6 +171,7 @@ def _make_lab(
         drop=drop,
         probe_certificate=probe_certificate,
         strict_dns=not allow_other_hosts,
+        tenant=tenant,
     )
     try:
         return lab.start()
@@ -198,6 +231,8 @@ def run(
     drop: DropOpt = 0,
     probe_certificate: ProbeOpt = False,
     allow_other_hosts: OtherHostsOpt = False,
+    no_service_principal: NoServicePrincipalOpt = False,
+    mailbox_right: MailboxRightOpt = None,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option("--timeout", min=0, help="Stop the command after this many seconds."),
@@ -208,7 +243,15 @@ def run(
     Exit 0 when at least one message was delivered or one mailbox read, nothing failed and
     the command exited 0; 1 otherwise; 2 when the lab could not run the command.
     """
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    lab = _make_lab(
+        mailbox,
+        token_lifetime,
+        throttle,
+        drop,
+        probe_certificate,
+        allow_other_hosts,
+        _tenant(no_service_principal, mailbox_right),
+    )
     try:
         started = time.monotonic()
         # With --format json stdout is the verdict's: the program's output goes to stderr.
@@ -295,6 +338,8 @@ def serve(
     drop: DropOpt = 0,
     probe_certificate: ProbeOpt = False,
     allow_other_hosts: OtherHostsOpt = False,
+    no_service_principal: NoServicePrincipalOpt = False,
+    mailbox_right: MailboxRightOpt = None,
 ) -> None:
     """Keep the lab running for trying things by hand; print the environment to export.
 
@@ -303,7 +348,15 @@ def serve(
     """
     from .report import event_line
 
-    lab = _make_lab(mailbox, token_lifetime, throttle, drop, probe_certificate, allow_other_hosts)
+    lab = _make_lab(
+        mailbox,
+        token_lifetime,
+        throttle,
+        drop,
+        probe_certificate,
+        allow_other_hosts,
+        _tenant(no_service_principal, mailbox_right),
+    )
     printing = threading.Lock()
 
     def show(record: Any) -> None:

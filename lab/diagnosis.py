@@ -143,6 +143,22 @@ _CAUSES = (
         "Put the mailbox address in user= (and give the app's service principal access to it).",
     ),
     Cause(
+        "no-service-principal",
+        "The token is valid, but the app has no service principal in Exchange Online: the "
+        "tenant's set-up step New-ServicePrincipal (with the enterprise application's object "
+        "id) is missing. Exchange Online answers with its generic XOAUTH2 failure.",
+        "Register it: `authsweep tenant plan --format powershell` writes the script "
+        "(New-ServicePrincipal -AppId <app id> -ObjectId <enterprise app object id>).",
+    ),
+    Cause(
+        "no-mailbox-right",
+        "The token is valid and the app is registered, but it has no right on this mailbox "
+        "for this protocol: the tenant's set-up step that grants it (an RBAC for Applications "
+        "role scoped to the mailbox, or Add-MailboxPermission) is missing.",
+        "Grant it: `authsweep tenant plan` lists the mailboxes the code uses and the role or "
+        "permission each protocol needs.",
+    ),
+    Cause(
         "unrecognized-mechanism",
         "A mechanism Exchange does not offer (SMTP offers LOGIN and XOAUTH2, after STARTTLS).",
         "Use XOAUTH2.",

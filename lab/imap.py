@@ -184,7 +184,7 @@ class ImapSession:
             self._fail("imap-login-refused", failed, f"AUTHENTICATE PLAIN as {login}")
             self._send(f"{tag} {failed}")
             return None
-        check = self.lab.issuer.check_xoauth2(raw)
+        check = self.lab.issuer.check_xoauth2(raw, "imap")
         if not check.ok:
             self._auth(
                 "XOAUTH2", "rejected", failed, check.user, detail=check.detail, token=check.token

@@ -214,7 +214,7 @@ class Pop3Session:
             self._fail("pop-login-refused", REPLY_AUTH_FAILURE, f"AUTH PLAIN as {login}")
             self._send(REPLY_AUTH_FAILURE)
             return True
-        check = self.lab.issuer.check_xoauth2(raw)
+        check = self.lab.issuer.check_xoauth2(raw, "pop")
         if not check.ok:
             self._auth(
                 "XOAUTH2",

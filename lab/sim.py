@@ -49,6 +49,7 @@ from .redirect import (
     write_sitecustomize,
 )
 from .smtp import SmtpService
+from .tenant import TenantSetup
 from .tokens import TokenIssuer
 from .verdict import Verdict, judge
 
@@ -67,6 +68,9 @@ class ExchangeSim:
     tenant_domain: str = "contoso.onmicrosoft.com"
     mailboxes: Sequence[str] | None = None
     """If set, XOAUTH2 ``user=`` must be one of these (case-insensitive); else any address."""
+    tenant: TenantSetup = field(default_factory=TenantSetup)
+    """What the admin set up for the app: a missing service principal or mailbox right makes
+    a valid token fail as Exchange Online fails it (see :mod:`.tenant`)."""
     enforce_send_as: bool = True
     """Refuse ``MAIL FROM`` other than the XOAUTH2 user with ``550 5.7.60`` (as Exchange does)."""
     advertise_plain: bool = False
@@ -152,7 +156,7 @@ class ExchangeSim:
             certificates = Certificates(self._dir)
             write_sitecustomize(self._dir)
             self.events_path.touch()
-            self._issuer = TokenIssuer(self.recorder, self.mailboxes)
+            self._issuer = TokenIssuer(self.recorder, self.mailboxes, self.tenant)
             self._context = context = ServerContext(
                 recorder=self.recorder,
                 issuer=self._issuer,

@@ -363,7 +363,7 @@ class ExchangeSMTP(AioSMTP):
             raw = await self._read_response("XOAUTH2", b"")
             if raw is None:
                 return
-        check = self.lab.issuer.check_xoauth2(raw)
+        check = self.lab.issuer.check_xoauth2(raw, "smtp")
         assert self.session is not None
         if not check.ok:
             self._reject_xoauth2(check.user, check.detail, check.token)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .hosts import Cloud, cloud_for_login_host
 from .records import IssuedToken, Recorder, TokenUse
+from .tenant import TenantSetup
 
 _XOAUTH2_RE = re.compile(rb"user=([^\x01]+)\x01auth=Bearer ([^\x01\s]+)\x01\x01\Z")
 _USER_RE = re.compile(rb"user=([^\x01]*)")
@@ -46,9 +47,12 @@ class XOAuth2Check:
 class TokenIssuer:
     """Mints tokens and remembers them, so the mail servers can check what they are shown."""
 
-    def __init__(self, recorder: Recorder, mailboxes: Sequence[str] | None) -> None:
+    def __init__(
+        self, recorder: Recorder, mailboxes: Sequence[str] | None, tenant: TenantSetup
+    ) -> None:
         self._recorder = recorder
         self._mailboxes = None if mailboxes is None else {m.lower() for m in mailboxes}
+        self._tenant = tenant
         self._lock = threading.Lock()
         self._tokens: dict[str, IssuedToken] = {}
 
@@ -110,8 +114,9 @@ class TokenIssuer:
         self._recorder.add(issued)
         return issued
 
-    def check_xoauth2(self, raw: bytes) -> XOAuth2Check:
-        """Check a decoded XOAUTH2 response as Exchange would; say why when it fails."""
+    def check_xoauth2(self, raw: bytes, protocol: str) -> XOAuth2Check:
+        """Check a decoded XOAUTH2 response to ``protocol`` ("smtp", "imap", "pop") as
+        Exchange would; say why when it fails."""
         match = _XOAUTH2_RE.match(raw)
         if match is None:
             user_match = _USER_RE.match(raw)
@@ -142,6 +147,9 @@ class TokenIssuer:
             return XOAuth2Check(False, user, detail, use)
         if "@" not in user or (self._mailboxes is not None and user.lower() not in self._mailboxes):
             return XOAuth2Check(False, user, "unknown-mailbox", use)
+        refusal = self._tenant.refusal(protocol, user)
+        if refusal is not None:
+            return XOAuth2Check(False, user, f"{refusal} ({protocol} {user})", use)
         return XOAuth2Check(True, user, f"scope {issued.scope}", use)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -40,7 +41,8 @@ def _key(finding: Finding, cwd: Path, base: Path) -> Key:
 def write_baseline(path: Path, findings: Iterable[Finding], cwd: Path) -> int:
     """Write the findings as a baseline; returns how many it records. Atomic: a temporary
     file in the same folder replaces the old baseline only once it is whole, so a full
-    disk or a killed run never leaves a truncated one. BaselineError when it cannot."""
+    disk or a killed run never leaves a truncated one. Only a regular file is replaced
+    (or a new one made). BaselineError when it cannot."""
     findings = list(findings)
     base = path.absolute().parent
     counts = Counter(_key(f, cwd, base) for f in findings)
@@ -55,10 +57,38 @@ def write_baseline(path: Path, findings: Iterable[Finding], cwd: Path) -> int:
     return sum(counts.values())
 
 
+def _target_problem(path: Path) -> str | None:
+    """Why the baseline may not be written at ``path``: only a regular file (or nothing)
+    is replaced; never a link, a folder, a FIFO or a device (``/dev/null``)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return error.strerror
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link"
+    elif stat.S_ISDIR(mode):
+        what = "a folder"
+    elif stat.S_ISFIFO(mode):
+        what = "a named pipe (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    else:
+        what = "a special file"
+    return f"it is {what}, not a regular file"
+
+
 def _write_atomically(path: Path, text: str) -> None:
     folder = path.absolute().parent
     if not folder.is_dir():
         raise BaselineError(f"{path}: cannot write baseline: folder {folder} does not exist")
+    problem = _target_problem(path)
+    if problem is not None:
+        raise BaselineError(f"{path}: cannot write baseline: {problem}")
     try:
         handle = tempfile.NamedTemporaryFile(
             "w", dir=folder, prefix=".baseline-", suffix=".tmp", delete=False, encoding="utf-8"
@@ -70,15 +100,20 @@ def _write_atomically(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(handle.name, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(handle.name, 0o666 & ~_umask())
+        try:
+            mode = os.lstat(path).st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(handle.name, mode)
+        # Looked at again just before the rename: what replaced the file meanwhile is kept.
+        problem = _target_problem(path)
+        if problem is not None:
+            raise BaselineError(f"{path}: cannot write baseline: {problem}")
         os.replace(handle.name, path)
     except OSError as error:
         Path(handle.name).unlink(missing_ok=True)
         raise BaselineError(f"{path}: cannot write baseline: {error.strerror}") from None
-    except BaseException:
+    except BaseException:  # BaselineError, or an interruption: no temporary file is left
         Path(handle.name).unlink(missing_ok=True)
         raise
 

@@ -7,10 +7,19 @@ marked with a ``CACHEDIR.TAG`` so backup tools skip it and a ``.gitignore`` so g
 does. One JSON file per combination of authsweep version and effective settings, so a
 new version or a changed configuration starts from nothing. Inside, one entry
 per file: its size, modification time and content hash, and what checking it
-gave. An entry is used when size and mtime match, or else when the content hash
-matches; a file modified too close to the cache write to trust its mtime is
-always hashed. JSON, not pickle: a cache folder committed to a repository must
-not be able to run code. Findings in it are already masked, like every output.
+gave; and the file's inputs, the other files its result was computed from
+(``scanner/inputs.py``: a settings module it imports a host from, the ``.env`` that
+sets a variable it reads, ...). An entry is used when size and mtime match, or else
+when the content hash matches, and then only if every input is still as it was; a
+file modified too close to the cache write to trust its mtime is always hashed.
+
+The cache folder may come with the tree (committed, or unpacked from an archive), so
+nothing in it is trusted: JSON, not pickle (a cache cannot run code); an entry of the
+wrong shape is a miss, replaced by the next write; and no symbolic link is followed,
+neither the folder itself nor anything in it (each file is opened relative to the
+folder's descriptor with ``O_NOFOLLOW``; the result file is replaced by a rename,
+which replaces a link rather than writing through it). Findings in it are already
+masked, like every output.
 """
 
 from __future__ import annotations
@@ -18,18 +27,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import stat as stat_module
 import time
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .findings import Applicability, Confidence, FileError, Finding, Fix, Severity
+from .findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
+from .inputs import RACY_SECONDS, content_hash, unchanged
 from .model import Edit, NewFile, OtherFile, Remedy, Span
 
-# mtimes this close to the cache write time can hide a same-size edit ("racy" entries).
-_RACY_SECONDS = 2.0
 CACHE_FOLDER = ".authsweep_cache"
 _PROJECT_MARKERS = ("pyproject.toml", ".git")
 # https://bford.info/cachedir/
@@ -58,10 +67,6 @@ def project_root(paths: list[str], cwd: Path) -> Path:
         if parent == folder:
             return cwd
         folder = parent
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -137,39 +142,131 @@ def finding_from_json(data: dict) -> Finding:
         suppressed=data["suppressed"],
         notes=list(data["notes"]),
         frame=[tuple(item) for item in data["frame"]],
+        mailboxes=tuple(Mailbox(**box) for box in data.get("mailboxes", ())),
     )
+
+
+# A results file larger than this is not read (a cache of a very large tree is a few MB).
+_MAX_CACHE_BYTES = 256 * 1024 * 1024
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# Decoding an entry of the right shape can still fail on what is inside it.
+_BAD_ENTRY = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def linked_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a symbolic link: such a cache folder is not used."""
+    return os.path.islink(folder)
+
+
+def _open_folder(folder: Path, create: bool) -> int | None:
+    """A descriptor of the cache folder, never through a link (None: no usable folder)."""
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        if linked_folder(folder):  # where O_NOFOLLOW is missing; a race is caught below
+            return None
+        return os.open(folder, os.O_RDONLY | _DIRECTORY | _NO_FOLLOW)
+    except OSError:
+        return None
+
+
+def _well_formed(entry: object) -> bool:
+    """[size, mtime, hash, parsed] and, when the file had findings or errors, their lists."""
+    if not isinstance(entry, list) or len(entry) not in (4, 6):
+        return False
+    size, mtime, digest, parsed = entry[:4]
+    shaped = (
+        isinstance(size, int)
+        and isinstance(mtime, int)
+        and isinstance(digest, str)
+        and isinstance(parsed, bool)
+    )
+    return shaped and all(isinstance(part, list) for part in entry[4:])
 
 
 class ResultCache:
     def __init__(self, folder: Path, key: str) -> None:
-        self.path = folder / f"results-{key}.json"
+        self.name = f"results-{key}.json"
+        self.path = folder / self.name
         self.folder = folder
         self.entries: dict[str, list] = {}
+        self.inputs: dict[str, dict[str, str]] = {}
         self.written_at = 0.0
         self.dirty = False
+        # Inputs found unchanged (or changed) this run: many files share a settings module.
+        self._unchanged: dict[tuple[str, str], bool] = {}
+        document = self._read()
+        if document is None:
+            return
+        entries, inputs, written_at = (document.get(k) for k in ("files", "inputs", "written_at"))
+        if not isinstance(entries, dict) or not isinstance(written_at, (int, float)):
+            return
+        self.entries = entries
+        self.inputs = inputs if isinstance(inputs, dict) else {}
+        self.written_at = float(written_at)
+
+    def _read(self) -> dict | None:
+        folder = _open_folder(self.folder, create=False)
+        if folder is None:
+            return None
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-            self.entries = document["files"]
-            self.written_at = float(document["written_at"])
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+            descriptor = os.open(self.name, os.O_RDONLY | _NO_FOLLOW | _NONBLOCK, dir_fd=folder)
+        except OSError:
+            return None
+        finally:
+            os.close(folder)
+        with os.fdopen(descriptor, "rb") as handle:
+            try:
+                info = os.fstat(descriptor)
+                if not stat_module.S_ISREG(info.st_mode) or info.st_size > _MAX_CACHE_BYTES:
+                    return None
+                document = json.loads(handle.read(_MAX_CACHE_BYTES + 1))
+            except (OSError, ValueError, RecursionError):
+                return None
+        return document if isinstance(document, dict) else None
 
     def lookup(self, path: str, stat: os.stat_result, read) -> tuple[list | None, bytes | None]:
         """The cached entry for ``path`` if still valid, and the bytes if they had to be
-        read to decide (so the caller does not read them again)."""
+        read to decide (so the caller does not read them again). An entry of the wrong
+        shape, or one an input of changed since, is a miss."""
         entry = self.entries.get(path)
-        if entry is None:
+        if not _well_formed(entry):
             return None, None
+        assert isinstance(entry, list)
         size, mtime, digest = entry[0], entry[1], entry[2]
-        racy = stat.st_mtime >= self.written_at - _RACY_SECONDS
-        if not racy and size == stat.st_size and mtime == stat.st_mtime_ns:
-            return entry, None
-        data = read()
-        if data is not None and digest == content_hash(data):
+        data = None
+        racy = stat.st_mtime >= self.written_at - RACY_SECONDS
+        if racy or size != stat.st_size or mtime != stat.st_mtime_ns:
+            data = read()
+            if data is None or digest != content_hash(data):
+                return None, data
             entry[0], entry[1] = stat.st_size, stat.st_mtime_ns
             self.dirty = True
-            return entry, data
-        return None, data
+        if not self._inputs_unchanged(path):
+            return None, data
+        try:
+            entry_result(entry, path)
+        except _BAD_ENTRY:
+            return None, data
+        return entry, data
+
+    def _inputs_unchanged(self, path: str) -> bool:
+        recorded = self.inputs.get(path, {})
+        if not isinstance(recorded, dict):
+            return False
+        from .project import project_fingerprint
+
+        for key, seen in recorded.items():
+            if not (isinstance(key, str) and key and isinstance(seen, str)):
+                return False
+            known = self._unchanged.get((key, seen))
+            if known is None:
+                known = self._unchanged[key, seen] = unchanged(key, seen, project_fingerprint)
+            if not known:
+                return False
+        return True
 
     def store(self, path: str, stat: os.stat_result, digest: str, result) -> None:
         # [size, mtime, hash, parsed, findings, errors]: a clean file costs four values.
@@ -178,37 +275,52 @@ class ResultCache:
             entry.append([finding_to_json(f) for f in result.findings])
             entry.append([asdict(e) for e in result.errors])
         self.entries[path] = entry
+        if result.inputs:
+            self.inputs[path] = dict(result.inputs)
+        else:
+            self.inputs.pop(path, None)
         self.dirty = True
 
     def save(self, seen: set[str] | None = None) -> None:
-        """Write atomically: concurrent runs each leave a whole file, the last one wins."""
+        """Write atomically: concurrent runs each leave a whole file, the last one wins.
+        Nothing is written through a link: markers that exist (as anything) are left,
+        and the results file is a new file renamed over the old name."""
         if not self.dirty:
             return
         if seen is not None:
             self.entries = {p: e for p, e in self.entries.items() if p in seen}
+        inputs = {p: i for p, i in self.inputs.items() if p in self.entries}
+        folder = _open_folder(self.folder, create=True)
+        if folder is None:
+            return  # a cache that cannot be written only costs time next run
+        temporary = f".results-{secrets.token_hex(8)}.tmp"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             for name, text in (
                 (".gitignore", "# Created by authsweep\n*\n"),
                 ("CACHEDIR.TAG", CACHEDIR_TAG),
             ):
-                marker = self.folder / name
-                if not marker.exists():
-                    marker.write_text(text, encoding="utf-8")
-            handle = tempfile.NamedTemporaryFile(
-                "w",
-                dir=self.folder,
-                prefix=".results-",
-                suffix=".tmp",
-                delete=False,
-                encoding="utf-8",
-            )
-            document = {"written_at": time.time(), "files": self.entries}
-            with handle:
-                handle.write(json.dumps(document, separators=(",", ":")))
-            os.replace(handle.name, self.path)
+                _create(folder, name, text)
+            document = {"written_at": time.time(), "files": self.entries, "inputs": inputs}
+            _create(folder, temporary, json.dumps(document, separators=(",", ":")), 0o600)
+            os.replace(temporary, self.name, src_dir_fd=folder, dst_dir_fd=folder)
         except OSError:
-            return  # a cache that cannot be written only costs time next run
+            try:
+                os.unlink(temporary, dir_fd=folder)
+            except OSError:
+                pass
+        finally:
+            os.close(folder)
+
+
+def _create(folder: int, name: str, text: str, mode: int = 0o666) -> None:
+    """Write a new file ``name`` in the folder (none there yet: not even a link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW
+    try:
+        descriptor = os.open(name, flags, mode, dir_fd=folder)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def entry_result(entry: list, display: str):

@@ -9,16 +9,15 @@ passes them.
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from .findings import FileError
+from .git import GitFailure, enclosing_repository, run_git
 from .globs import PathGlobs
 
 T = TypeVar("T")
@@ -141,6 +140,25 @@ def nearest_ancestor(
     return found
 
 
+def walk(root: str | Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(root)``, top down, links not followed: each folder with its subfolders
+    (prune them in place to skip them) and its other entries, sorted. A stack, not
+    recursion (``os.walk`` recurses before Python 3.12): no depth of folders exhausts
+    Python's. Folders that cannot be listed are left out."""
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        folders = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+        others = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+        yield folder, folders, others
+        stack.extend(os.path.join(folder, name) for name in reversed(folders))
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
         return str(path.relative_to(cwd))
@@ -239,74 +257,72 @@ def _excluded(path: Path, cwd: Path, patterns: PathGlobs) -> bool:
 
 
 def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
-    listed = _git_files(root)
-    if listed is not None:
-        start = len(root) + 1
-        for path in listed:
-            folders = path[start:].split(os.sep)[:-1]
-            if not SKIP_DIRS.isdisjoint(folders) or os.path.islink(path):
+    """The files to scan under the folder ``root``: git's view of a repository, else a
+    walk honouring ``.gitignore`` files; a repository met on the way (a submodule, a
+    checkout inside a plain folder) by its own view. A stack, not recursion: no depth
+    of folders exhausts Python's."""
+    # (folder, the .gitignore files above it in the walk); None: ask git about it first.
+    stack: list[tuple[str, tuple[_Ignore, ...] | None]] = [(root, None)]
+    while stack:
+        folder, ignores = stack.pop()
+        if ignores is None:
+            listed = _git_files(folder)
+            if listed is not None:
+                yield from _listed_by_git(folder, listed, stack)
                 continue
-            if os.path.isfile(path):
-                yield path
-            elif os.path.isdir(path) and os.path.exists(os.path.join(path, ".git")):
-                # A git submodule (git lists it as one entry): its own view applies inside.
-                yield from _walk(path, errors)
-        return
-    yield from _walk_tree(root, [], errors)
+            ignores = ()
+        yield from _walk_folder(folder, ignores, errors, stack)
+
+
+def _listed_by_git(root: str, listed: list[str], stack: list) -> Iterator[str]:
+    start = len(root) + 1
+    for path in listed:
+        folders = path[start:].split(os.sep)[:-1]
+        if not SKIP_DIRS.isdisjoint(folders) or os.path.islink(path):
+            continue
+        if os.path.isfile(path):
+            yield path
+        elif os.path.isdir(path) and os.path.exists(os.path.join(path, ".git")):
+            # A git submodule (git lists it as one entry): its own view applies inside.
+            stack.append((path.rstrip(os.sep), None))
 
 
 def _git_files(root: str) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files below ``root``, or None outside git."""
+    """Tracked and untracked-but-not-ignored files below ``root``, or None outside git
+    (or when git cannot say: the tree is then walked)."""
+    repository = enclosing_repository(Path(root))
+    if repository is None:
+        return None
+    arguments = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        listed = run_git(arguments, repository=repository, cwd=Path(root))
+    except GitFailure:
         return None
-    if result.returncode != 0:
-        return None
-    files = {os.path.join(root, os.fsdecode(raw)) for raw in result.stdout.split(b"\0") if raw}
+    files = {os.path.join(root, os.fsdecode(raw)) for raw in listed.split(b"\0") if raw}
     # Nothing listed: the folder is ignored or empty for git; named explicitly, it is walked.
     return sorted(files) if files else None
 
 
 class _Ignore:
-    """The patterns of one ``.gitignore`` file, matched relative to its folder."""
+    """The patterns of one ``.gitignore`` file, matched as git matches them (pathspec's
+    GitIgnoreSpec) relative to the folder the file is in."""
 
     def __init__(self, base: str, lines: list[str]) -> None:
+        from pathspec import GitIgnoreSpec  # 28 ms: only for a walk that meets a .gitignore
+
         self.base = base
-        self.rules: list[tuple[str, bool, bool, bool]] = []  # pattern, negated, dir only, anchored
-        for line in lines:
-            line = line.rstrip("\n").rstrip()
-            if not line or line.startswith("#"):
-                continue
-            negated = line.startswith("!")
-            if negated:
-                line = line[1:]
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            anchored = "/" in line
-            self.rules.append((line.lstrip("/"), negated, dir_only, anchored))
+        self.spec = GitIgnoreSpec.from_lines(lines)
 
-    def ignored(self, path: str, name: str, is_dir: bool) -> bool | None:
+    def verdict(self, path: str, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included (``!pattern``); None: no pattern matches."""
         relative = path[len(self.base) + 1 :].replace(os.sep, "/")
-        verdict = None
-        for pattern, negated, dir_only, anchored in self.rules:
-            if dir_only and not is_dir:
-                continue
-            target = relative if anchored else name
-            if fnmatch.fnmatchcase(target, pattern) or (
-                anchored and fnmatch.fnmatchcase(relative, pattern + "/*")
-            ):
-                verdict = not negated
-        return verdict
+        return self.spec.check_file(relative + "/" if is_dir else relative).include
 
 
-def _walk_tree(folder: str, ignores: list[_Ignore], errors: list[FileError]) -> Iterator[str]:
+def _walk_folder(
+    folder: str, ignores: tuple[_Ignore, ...], errors: list[FileError], stack: list
+) -> Iterator[str]:
+    """The files of one folder; its subfolders go on ``stack``."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -316,31 +332,29 @@ def _walk_tree(folder: str, ignores: list[_Ignore], errors: list[FileError]) -> 
     if any(e.name == ".gitignore" for e in entries):
         try:
             with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as f:
-                ignores = [*ignores, _Ignore(folder, f.read().splitlines())]
+                ignores = (*ignores, _Ignore(folder, f.read().splitlines()))
         except OSError:
             pass
-    for entry in entries:
+    for entry in reversed(entries):  # popped in name order
         if entry.is_symlink():
             continue  # never followed: loops, and trees outside the one asked for
         is_dir = entry.is_dir(follow_symlinks=False)
         if is_dir and entry.name in SKIP_DIRS:
             continue
-        if ignores and _is_ignored(entry.path, entry.name, is_dir, ignores):
+        if ignores and _is_ignored(entry.path, is_dir, ignores):
             continue
         if is_dir:
-            if os.path.exists(os.path.join(entry.path, ".git")):
-                # A repository inside the tree: its own view applies inside it.
-                yield from _walk(entry.path, errors)
-            else:
-                yield from _walk_tree(entry.path, ignores, errors)
+            # A repository inside the tree: its own view applies inside it.
+            inner = os.path.exists(os.path.join(entry.path, ".git"))
+            stack.append((entry.path, None if inner else ignores))
         elif entry.is_file(follow_symlinks=False):
             yield entry.path
 
 
-def _is_ignored(path: str, name: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
-    verdict = False
-    for ignore in ignores:
-        result = ignore.ignored(path, name, is_dir)
-        if result is not None:
-            verdict = result
-    return verdict
+def _is_ignored(path: str, is_dir: bool, ignores: tuple[_Ignore, ...]) -> bool:
+    """The deepest ``.gitignore`` with a pattern for ``path`` decides, as in git."""
+    for ignore in reversed(ignores):
+        verdict = ignore.verdict(path, is_dir)
+        if verdict is not None:
+            return verdict
+    return False

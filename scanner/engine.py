@@ -16,12 +16,14 @@ from .budget import TooComplex, bounded
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
+from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal
 from .suppress import mark_suppressed
+from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
 
 
@@ -54,6 +56,8 @@ class FileResult:
     parsed: bool = False
     # Where literal secrets are written (for fix to mask its diffs); not cached.
     secrets: list[Span] = field(default_factory=list)
+    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,9 +128,12 @@ def is_test_path(path: str) -> bool:
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
-    """Findings of ``rules`` on one file's bytes. Never raises for bad input."""
-    with gc_paused():  # everything the analysis made is dead when it returns
-        return _check_source(path, kind, data, rules)
+    """Findings of ``rules`` on one file's bytes, and the other files they were computed
+    from. Never raises for bad input."""
+    with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
+        result = _check_source(path, kind, data, rules)
+    result.inputs = inputs
+    return result
 
 
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
@@ -165,6 +172,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
+    attach_mailboxes(mail, result.findings)
     if result.errors or not _encodes_back(kind, data, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would
         # not write back byte for byte (utf-7, ...): nothing in it is fixable.

@@ -32,6 +32,22 @@ class Fix:
     remedy: Remedy
 
 
+@dataclass(frozen=True)
+class Mailbox:
+    """A mailbox the code behind a finding signs in to, or sends as, over one protocol: what
+    the tenant must grant the app registration once the code uses OAuth2.
+
+    ``address`` when the code or config names it; else ``variable``, the environment
+    variable it is read from, or ``origin``, where else it comes from (``parameter user``).
+    """
+
+    protocol: str  # "smtp", "imap", "pop", "ews"
+    address: str | None = None
+    variable: str | None = None
+    origin: str | None = None
+    role: str = "login"  # "login": the mailbox signed in to; "sender": a From address
+
+
 @dataclass
 class Finding:
     rule: str  # "AS101"
@@ -49,6 +65,8 @@ class Finding:
     frame: list[tuple[int, str]] = field(default_factory=list)
     suppressed: bool = False
     notes: list[str] = field(default_factory=list)
+    # The mailboxes a password login signs in to (and sends as), for `authsweep tenant`.
+    mailboxes: tuple[Mailbox, ...] = ()
 
     @property
     def fixable(self) -> bool:

@@ -196,6 +196,7 @@ class Step:
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
+    sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
     mechanism: str | None = None  # for AUTH: "XOAUTH2", ...
     xoauth2: XOAuth2 | None = None  # for AUTH XOAUTH2: what the front end learnt
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)

@@ -6,7 +6,9 @@ class feeds shows only in the code that imports one of them, and Flask-Mail's ``
 A ``.env`` key matters when code of the tree reads it. These facts come from a cheap
 look at the project's files (a byte search first, ``ast`` or a config reader only for
 the few that match); which files there are is listed once per project root and run,
-what they hold is read when asked. Nothing is imported or run.
+what they hold is read when asked. Nothing is imported or run. A file whose result used
+these facts has the project's fingerprint (its Python files' contents, the names of its
+other code) as an input (``scanner/inputs.py``), and each file read for it.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import ast
 import hashlib
 import os
 import re
+import stat
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .discover import SKIP_DIRS
+from . import inputs
+from .discover import SKIP_DIRS, walk
 from .reading import read_regular
 
 _ROOT_MARKERS = (
@@ -71,6 +76,7 @@ class ProjectFacts:
     python_files: list[Path] = field(default_factory=list)
     flask_mail_files: list[Path] = field(default_factory=list)
     other_code: list[Path] = field(default_factory=list)
+    fingerprint: str = ""  # of what the facts were read from (project_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def project_root(path: Path) -> Path:
     """The nearest folder above ``path`` with a project marker, else its folder."""
     folder = path.parent
     for candidate in [folder, *list(folder.parents)[:_MAX_PARENTS]]:
-        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+        if any(inputs.exists(candidate / marker) for marker in _ROOT_MARKERS):
             return candidate
     return folder
 
@@ -101,14 +107,43 @@ def project_root(path: Path) -> Path:
 def facts_for(path: str | None) -> ProjectFacts | None:
     if not path:
         return None
-    return _facts(project_root(Path(path).resolve()))
+    facts = _facts(project_root(Path(path).resolve()))
+    inputs.note(inputs.PROJECT + str(facts.root), facts.fingerprint)
+    return facts
+
+
+@dataclass(frozen=True)
+class _Listed:
+    path: Path
+    info: os.stat_result
+    python: bool  # else code in another language
+
+
+def project_fingerprint(root: Path, listed: list[_Listed] | None = None) -> str:
+    """The names, sizes and modification times of the files the facts of the project at
+    ``root`` are read from: any change to one (or a file added or removed) changes it."""
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in _project_files(root) if listed is None else listed:
+        info = entry.info
+        digest.update(os.fsencode(entry.path) + f"\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=64)
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
     mailman = mail = 0
-    for file in _project_files(root, facts.other_code):
+    listed = _project_files(root)
+    # A file changed within the mtime clock's resolution of this read may change again
+    # unseen: a fingerprint nothing matches makes the next run read the facts afresh.
+    recent = time.time() - inputs.RACY_SECONDS
+    racy = any(entry.info.st_mtime >= recent for entry in listed)
+    facts.fingerprint = "racy" if racy else project_fingerprint(root, listed)
+    for entry in listed:
+        if not entry.python:
+            facts.other_code.append(entry.path)
+            continue
+        file = entry.path
         facts.python_files.append(file)
         try:
             data = read_regular(file, _MAX_BYTES)
@@ -126,30 +161,26 @@ def _facts(root: Path) -> ProjectFacts:
     return facts
 
 
-def _project_files(root: Path, other_code: list[Path] | None = None):
-    """The project's Python files; its code in other languages (scripts, Dockerfiles) goes
-    to ``other_code``."""
-    count = 0
-    for folder, folders, files in os.walk(root):
+def _project_files(root: Path) -> list[_Listed]:
+    """The project's Python files and its code in other languages (scripts, Dockerfiles)."""
+    listed: list[_Listed] = []
+    for folder, folders, files in walk(root):
         folders[:] = sorted(f for f in folders if f not in _SKIPPED and not f.startswith("."))
         for name in sorted(files):
             python = name.endswith(".py")
-            other = other_code is not None and _is_other_code(name)
-            if not (python or other):
+            if not (python or _is_other_code(name)):
                 continue
             file = Path(folder) / name
             try:
-                if file.is_symlink() or file.stat().st_size > _MAX_BYTES:
-                    continue
+                info = file.lstat()
             except OSError:
                 continue
-            count += 1
-            if count > _MAX_FILES:
-                return
-            if python:
-                yield file
-            elif other_code is not None:
-                other_code.append(file)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
+                continue
+            if len(listed) == _MAX_FILES:
+                return listed
+            listed.append(_Listed(file, info, python))
+    return listed
 
 
 # Code in other languages that may read an environment variable a .env sets.
@@ -229,9 +260,8 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
         return []
     found: list[MailMaker] = []
     for file in facts.flask_mail_files:
-        try:
-            data = read_regular(file, _MAX_BYTES)
-        except OSError:
+        data = inputs.read(file, _MAX_BYTES)
+        if data is None:
             continue
         made = _mail_makers(file, data)
         if made is None:

@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import inputs
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
 from .project import OAUTH2_MAIL_CLASS, MailMaker, mail_makers
 from .providers import lookup
@@ -55,7 +56,7 @@ def project_of(path: str | None, flask_extension: str = "") -> Project | None:
         return None
     resolved = Path(path).resolve()
     folder = resolved.parent
-    in_package = folder.name == "settings" and (folder / "__init__.py").is_file()
+    in_package = folder.name == "settings" and inputs.is_file(folder / "__init__.py")
     return Project(".." if in_package else "", flask_extension, resolved)
 
 

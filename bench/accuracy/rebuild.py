@@ -7,11 +7,16 @@ the checksum and writes it under DEST at the path the labels use.
 
     python bench/accuracy/rebuild.py DEST            # fetch every file into DEST
     python bench/accuracy/rebuild.py --verify DEST   # only check an existing folder
+    python bench/accuracy/rebuild.py --labels bench/accuracy/heldout2.json DEST
 
-GitHub files come from raw.githubusercontent.com at the pinned commit; PyPI files from
-`pip download --no-deps` of the pinned version (wheel or sdist, as recorded). Standard
-library only. A file that cannot be fetched or whose checksum differs is reported and
-skipped; the exit code is 1 if any file is missing or wrong.
+GitHub files come from raw.githubusercontent.com at the pinned commit, or, with
+--github-clones DIR, from local git clones of the repositories (DIR/OWNER/NAME or
+DIR/OWNER+NAME, bare or not, optionally with the git directory in a `repo` subfolder)
+read with `git cat-file` at the pinned commit, for machines without access to GitHub.
+PyPI files come from `pip download --no-deps` of the pinned version (wheel or sdist, as
+recorded). Standard library only (and git for --github-clones). A file that cannot be
+fetched or whose checksum differs is reported and skipped; the exit code is 1 if any file
+is missing or wrong.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ def verify(corpus: Path, records: Iterable[dict]) -> list[str]:
         if not target.is_file():
             problems.append(f"{record['file']}: missing")
         elif sha256(target.read_bytes()) != record["sha256"]:
-            problems.append(f"{record['file']}: sha256 differs from labels.json")
+            problems.append(f"{record['file']}: sha256 differs from the labels file")
     return problems
 
 
@@ -64,6 +69,32 @@ def fetch_github(source: dict) -> bytes:
     )
     with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:
         return response.read()
+
+
+class GithubClones:
+    """Reads pinned GitHub files from local clones instead of raw.githubusercontent.com."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git_dir(self, repo: str) -> Path:
+        owner, name = repo.split("/", 1)
+        for folder in (self.root / owner / name, self.root / f"{owner}+{name}"):
+            for candidate in (folder, folder / "repo", folder / ".git", folder / "repo" / ".git"):
+                if (candidate / "objects").is_dir() and (candidate / "HEAD").is_file():
+                    return candidate
+        raise FileNotFoundError(f"no clone of {repo} under {self.root}")
+
+    def fetch(self, source: dict) -> bytes:
+        spec = f"{source['commit']}:{source['path']}"
+        completed = subprocess.run(
+            ["git", "--git-dir", str(self.git_dir(source["repo"])), "cat-file", "blob", spec],
+            capture_output=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise FileNotFoundError(f"{spec} not in the clone of {source['repo']}")
+        return completed.stdout
 
 
 def read_member(archive: Path, member: str) -> bytes:
@@ -111,22 +142,23 @@ class PypiArchives:
         return read_member(self.archive(source), source["member"])
 
 
-def rebuild(dest: Path, records: list[dict], pip: list[str]) -> list[str]:
+def rebuild(
+    dest: Path, records: list[dict], pip: list[str], clones: GithubClones | None = None
+) -> list[str]:
     """Fetch every file into dest; the problems met (fetch errors, checksum mismatches)."""
     problems = []
+    github = clones.fetch if clones is not None else fetch_github
     with tempfile.TemporaryDirectory(prefix="authsweep-accuracy-") as cache:
         archives = PypiArchives(Path(cache), pip)
         for record in records:
             source = record["source"]
             try:
-                data = (
-                    fetch_github(source) if source["type"] == "github" else archives.fetch(source)
-                )
+                data = github(source) if source["type"] == "github" else archives.fetch(source)
             except (OSError, KeyError, subprocess.CalledProcessError) as error:
                 problems.append(f"{record['file']}: could not fetch ({error})")
                 continue
             if sha256(data) != record["sha256"]:
-                problems.append(f"{record['file']}: fetched bytes differ from labels.json (sha256)")
+                problems.append(f"{record['file']}: sha256 of the fetched bytes differs")
                 continue
             target = dest / record["file"]
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         "--labels", type=Path, default=LABELS, help="labels file (default: beside this script)"
     )
     parser.add_argument(
+        "--github-clones",
+        type=Path,
+        help="read GitHub files from local clones under this folder (no network to GitHub)",
+    )
+    parser.add_argument(
         "--pip",
         default=f"{shlex.quote(sys.executable)} -m pip",
         help="pip command for PyPI archives (default: this Python's pip)",
@@ -155,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify:
         problems = verify(args.dest, records)
     else:
-        problems = rebuild(args.dest, records, shlex.split(args.pip))
+        clones = GithubClones(args.github_clones) if args.github_clones else None
+        problems = rebuild(args.dest, records, shlex.split(args.pip), clones)
     for problem in problems:
         print(problem, file=sys.stderr)
     ok = len(records) - len(problems)

@@ -5,13 +5,17 @@
     python bench/accuracy/score.py --corpus DIR --semgrep semgrep    # peer figures too
     python bench/accuracy/score.py --corpus DIR --show-holdout       # final report only
     python bench/accuracy/score.py --corpus DIR --batch 2            # one batch of files
+    python bench/accuracy/score.py --corpus DIR --labels bench/accuracy/heldout2.json
+    python bench/accuracy/score.py --corpus DIR --findings report.json  # a saved report
 
 Runs `authsweep check --format json --no-cache --exit-zero` over the corpus folder,
 matches each finding to the labels of its file (same rule, line within the tolerance
 recorded in labels.json, also counting a finding whose line span covers the label), and
-prints precision and recall overall and per rule for TUNE and HOLDOUT separately. Misses
-and false alarms are listed for TUNE only, unless --show-holdout is given: the holdout
-lists are for the final report, not for tuning.
+prints precision and recall overall and per rule for TUNE and HOLDOUT separately (and per
+family when the labels file gives each file a `family`). Misses and false alarms are listed
+for TUNE only, unless --show-holdout is given: the holdout lists are for the final report,
+not for tuning. --findings scores an `authsweep check --format json` report made earlier
+(paths relative to the corpus folder) instead of running authsweep.
 
 Labels marked optional are "don't care": a finding on them is neither a hit nor a false
 alarm, and not reporting them is no miss. Standard library only.
@@ -165,7 +169,11 @@ def run_authsweep(command: list[str], corpus: Path) -> tuple[list[Finding], list
     )
     if completed.returncode != 0:
         raise SystemExit(f"authsweep failed ({completed.returncode}):\n{completed.stderr}")
-    report = json.loads(completed.stdout)
+    return read_report(json.loads(completed.stdout))
+
+
+def read_report(report: dict) -> tuple[list[Finding], list[dict]]:
+    """The findings and errors of an authsweep JSON report."""
     findings = [
         Finding(
             file=relative(item["path"]),
@@ -233,6 +241,33 @@ def table(name: str, scores: dict[str, Score], rules: list[str]) -> list[str]:
     return lines
 
 
+def family_table(records: list[dict], scores: dict[str, Score]) -> list[str]:
+    """Counts per family of files (all splits together); empty without `family` fields."""
+    family_of = {record["file"]: record["family"] for record in records if "family" in record}
+    if not family_of:
+        return []
+    counts: dict[str, list[int]] = {family: [0, 0, 0] for family in sorted(set(family_of.values()))}
+    for score in scores.values():
+        for label, _ in score.hits:
+            counts[family_of[label.file]][0] += 1
+        for label in score.misses:
+            counts[family_of[label.file]][1] += 1
+        for finding in score.false_alarms:
+            if finding.file in family_of:
+                counts[family_of[finding.file]][2] += 1
+    lines = [
+        "### per family",
+        "",
+        "| family | TP | FN | FP | precision | recall |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for family, (tp, fn, fp) in counts.items():
+        lines.append(
+            f"| {family} | {tp} | {fn} | {fp} | {ratio(tp, tp + fp)} | {ratio(tp, tp + fn)} |"
+        )
+    return lines
+
+
 def listing(split: str, score: Score) -> list[str]:
     lines = [f"### {split}: misses ({len(score.misses)})"]
     lines += [
@@ -268,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--batch", type=int, help="score only the files of this batch (1: the first set)"
     )
+    parser.add_argument(
+        "--findings",
+        type=Path,
+        help="score this saved authsweep JSON report instead of running authsweep",
+    )
     args = parser.parse_args(argv)
 
     document = json.loads(args.labels.read_text(encoding="utf-8"))
@@ -280,10 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     problems = verify(args.corpus, records)
     if problems:
         print("\n".join(problems), file=sys.stderr)
-        print("the corpus does not match labels.json; rebuild it with rebuild.py", file=sys.stderr)
+        print("the corpus does not match the labels; rebuild it with rebuild.py", file=sys.stderr)
         return 2
 
-    findings, errors = run_authsweep(shlex.split(args.authsweep), args.corpus.resolve())
+    if args.findings is not None:
+        findings, errors = read_report(json.loads(args.findings.read_text(encoding="utf-8")))
+    else:
+        findings, errors = run_authsweep(shlex.split(args.authsweep), args.corpus.resolve())
     findings = [f for f in findings if f.file not in others]
     errors = [e for e in errors if relative(e["path"]) not in others]
     tools = {"authsweep": score_findings(records, findings, tolerance)}
@@ -303,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, scores in tools.items():
         print("\n".join(table(name, scores, rules)) + "\n")
+    by_family = family_table(records, tools["authsweep"])
+    if by_family:
+        print("\n".join(by_family) + "\n")
     authsweep = tools["authsweep"]
     for split in SPLITS:
         if split == "tune" or args.show_holdout:

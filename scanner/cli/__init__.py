@@ -21,6 +21,7 @@ from .check import check
 from .common import HelpCommand
 from .docs import explain, list_rules
 from .fix import fix
+from .tenant import tenant_app
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +41,7 @@ app.command(cls=HelpCommand)(explain)
 app.command("sweep", cls=HelpCommand)(sweep_command)
 app.command("merge", cls=HelpCommand)(merge_command)
 app.add_typer(lab_app, name="lab")
+app.add_typer(tenant_app, name="tenant")
 
 
 def _version(value: bool) -> None:

@@ -4,7 +4,6 @@ progress bar and git. Nothing here imports more than typer at module level."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from typer.core import TyperCommand
 
 if TYPE_CHECKING:
     from ..config_file import ConfigResolver
+    from ..git import Repository
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # A progress bar is only worth its flicker on runs over this many files.
@@ -284,15 +284,22 @@ def read_stdin(display: str, limit: int):
 
 
 def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Path | None:
-    from ..cache import CACHE_FOLDER, project_root
+    """Where the result cache is (None: no cache). A cache folder that is a symbolic link
+    (say, committed in the tree being checked) is not used: the cache never follows one."""
+    from ..cache import CACHE_FOLDER, linked_folder, project_root
 
     if no_cache:
         return None
     if cache_dir is not None:
-        return cache_dir
-    if os.environ.get("AUTHSWEEP_CACHE_DIR"):
-        return Path(os.environ["AUTHSWEEP_CACHE_DIR"])
-    return project_root(paths, Path.cwd()) / CACHE_FOLDER
+        folder = cache_dir
+    elif os.environ.get("AUTHSWEEP_CACHE_DIR"):
+        folder = Path(os.environ["AUTHSWEEP_CACHE_DIR"])
+    else:
+        folder = project_root(paths, Path.cwd()) / CACHE_FOLDER
+    if linked_folder(folder):
+        warn(f"{folder} is a symbolic link; running without the cache (it follows no link)")
+        return None
+    return folder
 
 
 class GitError(Exception):
@@ -302,36 +309,53 @@ class GitError(Exception):
 def changed_files(rev: str, paths: list[str], cwd: Path) -> set[str]:
     """Absolute paths of files changed since ``rev`` in the repositories holding ``paths``:
     commits since the merge base (``rev...HEAD``), staged and unstaged changes, and new
-    files git does not ignore."""
-    tops: set[str] = set()
+    files git does not ignore. ``rev`` must name a commit in each of them."""
+    from ..git import enclosing_repository
+
+    repositories: dict[Path, Repository] = {}
     for given in paths:
-        path = cwd / given
-        folder = path if path.is_dir() else path.parent
-        top = _git(["rev-parse", "--show-toplevel"], folder)
-        tops.add(top.strip())
+        path = Path(os.path.abspath(cwd / given))
+        repository = enclosing_repository(path if path.is_dir() else path.parent)
+        if repository is None:
+            raise GitError(f"{given} is not in a git repository")
+        repositories[repository.top] = repository
     changed: set[str] = set()
-    for top in sorted(tops):
+    for top, repository in sorted(repositories.items()):
+        since = _commit(rev, repository)
+        # Names only: no diff program, no text conversion, nothing run inside submodules.
+        diff = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-textconv"]
+        diff.append("--ignore-submodules=dirty")
         for args in (
-            ["diff", "--name-only", "-z", f"{rev}...HEAD"],
-            ["diff", "--name-only", "-z", "HEAD"],
+            [*diff, f"{since}...HEAD", "--"],
+            [*diff, "HEAD", "--"],
             ["ls-files", "--others", "--exclude-standard", "-z"],
         ):
-            for name in _git(args, Path(top)).split("\0"):
+            for name in _git(args, repository).split("\0"):
                 if name:
-                    changed.add(os.path.abspath(os.path.join(top, name)))
+                    changed.add(os.path.join(top, name))
     return changed
 
 
-def _git(args: list[str], cwd: Path) -> str:
+def _commit(rev: str, repository: Repository) -> str:
+    """The commit ``rev`` names in ``repository``, checked as a revision (never read as an
+    option of git's), or GitError."""
     try:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise GitError(f"git {args[0]} failed: {error}") from None
-    if result.returncode != 0:
-        raise GitError(f"git {args[0]} in {cwd}: {result.stderr.strip()}")
-    return result.stdout
+        return _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+            repository,
+        ).strip()
+    except GitError:
+        raise GitError(f"{rev!r} is not a commit in {repository.top}") from None
+
+
+def _git(args: list[str], repository: Repository) -> str:
+    from ..git import GitFailure, run_git
+
+    try:
+        output = run_git(args, repository=repository, cwd=repository.top)
+    except GitFailure as error:
+        raise GitError(f"{error} (in {repository.top})") from None
+    return output.decode("utf-8", errors="replace")
 
 
 def configure_for(resolver: ConfigResolver, changed: set[str] | None):

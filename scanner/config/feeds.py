@@ -1,6 +1,8 @@
 """Config files that feed code: where the value a program reads from its environment is
 set in the project (a ``.env``, decouple's ``settings.ini``, a compose file), so that a
-finding on the code can name that place (``password set in .env:3``)."""
+finding on the code can name that place (``password set in .env:3``). The folders
+listed and the files read are inputs of the result of the file being checked
+(``scanner/inputs.py``)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import os
 import re
 from pathlib import Path
 
+from .. import inputs
 from ..project import project_root
-from ..reading import MAX_FILE_BYTES, read_regular
 
 # Config files whose values are examples for people to copy, not values code reads.
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
@@ -51,13 +53,15 @@ def config_setting(path: str | Path, key: str) -> tuple[str, int] | None:
     needle = key.encode()
     for config in config_files_above(path):
         kind = kind_of(config)
+        if kind is None:
+            continue
+        data = inputs.read(config, inputs.MAX_INPUT_BYTES)
+        if data is None or needle not in data:
+            continue
         try:
-            data = read_regular(config, MAX_FILE_BYTES)
-            if kind is None or needle not in data:
-                continue
             _, text = decode(kind, data)
             settings = read_settings(str(config), kind, text)
-        except (OSError, ValueError, ParseError):
+        except (ValueError, ParseError):
             continue
         for setting in settings:
             if setting.key == key:
@@ -73,10 +77,7 @@ def config_files_above(path: str | Path) -> list[Path]:
     root = project_root(Path(path).resolve())
     found: list[Path] = []
     for folder in (here, *here.parents):
-        try:
-            names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
-        except OSError:
-            names = []
+        names = [entry.name for entry in inputs.listing(folder) if entry.is_file()]
         found += [folder / name for name in names if _is_config_name(name)]
         if folder == root or not folder.is_relative_to(root):
             break

@@ -6,6 +6,8 @@ nearest ``.env`` gives it (the importing file's folder, then its parents up to t
 project root), and its origin names both places: ``env SMTP_HOST, set in .env line 3``.
 Templates (``.env.example``) are not read: their values are examples. The file is read
 with the dotenv config reader, so only the keys that reader knows as mail settings count.
+Each ``.env`` and project marker looked at is an input of the file's result
+(``scanner/inputs.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .. import inputs
 from ..model import Value
-from ..reading import read_regular
 
 _MAX_PARENTS = 8
 _MAX_BYTES = 256 * 1024
@@ -34,18 +36,22 @@ def project_env(importer: str | None, key: str) -> Value | None:
             value, line = settings[key]
             where = os.path.relpath(folder / ".env", Path(importer).resolve().parent)
             return Value(True, value, f"env {key}, set in {where} line {line}")
-        if any((folder / marker).exists() for marker in _PROJECT_ROOT) or folder.parent == folder:
+        if any(inputs.exists(folder / marker) for marker in _PROJECT_ROOT):
+            return None
+        if folder.parent == folder:
             return None
         folder = folder.parent
     return None
 
 
-@lru_cache(maxsize=256)
 def _dotenv(path: Path) -> dict[str, tuple[object, int]]:
-    try:
-        text = read_regular(path, _MAX_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return {}
+    data = inputs.read(path, _MAX_BYTES)
+    return {} if data is None else _dotenv_settings(data)
+
+
+@lru_cache(maxsize=256)
+def _dotenv_settings(data: bytes) -> dict[str, tuple[object, int]]:
+    text = data.decode("utf-8", errors="replace")
     # The config readers (and the settings tables they use) load only for a project
     # that has a .env.
     from ..config.dotenv_file import read_dotenv

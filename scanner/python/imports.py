@@ -7,7 +7,9 @@ evaluated there as the module's own analysis would: literals, environment reads 
 defaults, f-strings, dicts and tuples, class attributes (``from settings import
 Config`` then ``Config.SMTP_HOST``), names it imports in turn. The value keeps its
 origin, so a message still says where it came from; spans stay in the file being
-checked (a value of another file carries none).
+checked (a value of another file carries none). Every module file read, and every place
+looked at where one was not found, is an input of the importing file's result
+(``scanner/inputs.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import inputs
 from ..model import Value
-from ..reading import read_regular
 
 _MAX_PARENTS = 8
 _MAX_MODULE_BYTES = 1024 * 1024
@@ -39,22 +41,28 @@ def find_module(importer: Path, module: str) -> Path | None:
     for base in bases:
         target = base.joinpath(*parts) if parts else base
         for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
-            if candidate is not None and candidate.is_file():
+            if candidate is not None and inputs.is_file(candidate):
                 return candidate
     return None
 
 
-@lru_cache(maxsize=64)
 def _module(path: Path) -> tuple[Any, dict[str, ast.expr]] | None:
-    """An evaluator over a project module (read, never run) and its module-level names."""
+    """An evaluator over a project module (read now, never run) and its module-level
+    names."""
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    return None if data is None else _parsed(path, data)
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, data: bytes) -> tuple[Any, dict[str, ast.expr]] | None:
     from .source import SourceText
     from .symbols import Symbols
     from .values import Evaluator
 
+    text = data.decode("utf-8", errors="replace")
     try:
-        text = read_regular(path, _MAX_MODULE_BYTES).decode("utf-8", errors="replace")
         tree = ast.parse(text)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     names: dict[str, ast.expr] = {}
     for statement in tree.body:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import asdict
 
 from .. import __version__
 from ..engine import RunResult
-from ..findings import FileError, Finding
+from ..findings import FileError, Finding, Mailbox
 from . import ReportOptions, statistics
 
 
@@ -31,7 +32,15 @@ def finding_dict(finding: Finding) -> dict:
             else None
         ),
         "fingerprint": finding.fingerprint,
+        **(
+            {"mailboxes": [mailbox_dict(m) for m in finding.mailboxes]} if finding.mailboxes else {}
+        ),
     }
+
+
+def mailbox_dict(mailbox: Mailbox) -> dict:
+    """A finding's mailbox, without the parts that are not known."""
+    return {key: value for key, value in asdict(mailbox).items() if value is not None}
 
 
 def error_dict(error: FileError) -> dict:

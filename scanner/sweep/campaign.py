@@ -6,9 +6,10 @@ someone's work, nor moves a branch. The fixes are ``authsweep fix`` with the
 repository's own configuration; when they change something, the branch is created where
 the repository stands, the changed files are committed with a message that lists what
 changed and what the deployment needs, and the branch stays checked out. Nothing is
-pushed. The commit skips the repository's hooks (``--no-verify``): they are a
-developer's tools and may need a network. If anything fails after files were written,
-the files and the branch are put back as they were.
+pushed. No hook of the repository runs (git is run as ``scanner/git.py`` runs it: no
+hooks folder, no configured hook, no filter, no signing program): a repository's hooks
+are its author's programs, and the repository may be anyone's. If anything fails after
+files were written, the files and the branch are put back as they were.
 """
 
 from __future__ import annotations
@@ -76,8 +77,14 @@ def fix_repository(
     message = commit_message(outcome, tree, unsafe, summary)
     try:
         git(["checkout", "--quiet", "-b", branch], tree)
-        git(["add", "--all", "--", *changed], tree)
-        git(["commit", "--quiet", "--no-verify", "--file", "-"], tree, stdin=message)
+        # Names on stdin: any number of them, and none read as an option.
+        listed = "".join(f"{name}\0" for name in changed)
+        git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], tree, stdin=listed)
+        git(
+            ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "--file", "-"],
+            tree,
+            stdin=message,
+        )
         commit = git(["rev-parse", "HEAD"], tree).strip()
     except GitFailure as error:
         _undo(tree, start, branch)
@@ -99,7 +106,7 @@ def _result(result: str, message: str, *, remaining: int | None = None) -> dict:
 def _undo(tree: Path, start: str, branch: str | None) -> None:
     """Back to where the campaign started: the tree was clean, so every change is ours."""
     try:
-        git(["checkout", "--quiet", "--force", start], tree)
+        git(["checkout", "--quiet", "--force", "--no-recurse-submodules", start], tree)
         if branch is not None:
             git(["branch", "--quiet", "-D", branch], tree)
     except GitFailure:

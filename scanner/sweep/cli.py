@@ -53,6 +53,43 @@ PreviousOpt = Annotated[
         dir_okay=False,
     ),
 ]
+TenantReportOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option(
+        "--tenant-report",
+        metavar="FILE",
+        dir_okay=False,
+        help="The tenant's SMTP AUTH clients report or an Entra sign-in log export, matched "
+        "to the findings in a section of the report (as `authsweep tenant match`).",
+    ),
+]
+
+
+def _read_tenant_reports(paths: list[Path] | None):
+    """The reports read before the sweep starts, so a bad one stops it at once."""
+    if not paths:
+        return None
+    from ..tenant.reports import ReportError
+    from .tenant_section import read_reports
+
+    try:
+        return read_reports(paths)
+    except ReportError as error:
+        usage_error(f"--tenant-report: {error}")
+
+
+def _add_tenant(document: dict, evidence, source: str) -> None:
+    if evidence is None:
+        return
+    from ..tenant.inventory import InventoryError
+    from .tenant_section import add_tenant_match
+
+    try:
+        add_tenant_match(document, evidence, source)
+    except InventoryError as error:
+        usage_error(f"--tenant-report: {error}")
+
+
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No summary and no progress bar on the terminal.")
 ]
@@ -196,6 +233,7 @@ def sweep(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
     ] = False,
+    tenant_report: TenantReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Check every repository of a folder or a list of git remotes; one result each."""
@@ -221,6 +259,7 @@ def sweep(
             usage_error(f"--branch: {problem}")
     resolver = make_resolver(select, ignore, all_providers, config, None, None)
     before = _previous(previous)
+    evidence = _read_tenant_reports(tenant_report)
     if not no_cache and cache_dir is None:
         cache_dir = Path(os.environ.get("AUTHSWEEP_CACHE_DIR") or DEFAULT_CACHE_DIR)
 
@@ -250,6 +289,7 @@ def sweep(
         from .changes import add_changes
 
         add_changes(document, before)
+    _add_tenant(document, evidence, str(source))
     if source.is_dir():
         base = source.parent if (source / ".git").exists() else source
     else:
@@ -268,12 +308,14 @@ def merge(
     output_format: FormatOpt = ReportFormat.text,
     output_file: OutputFileOpt = None,
     previous: PreviousOpt = None,
+    tenant_report: TenantReportOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Join the JSON of a sweep's shards into one report."""
     from .document import SweepDocumentError, load_document, merge_documents
 
     before = _previous(previous)
+    evidence = _read_tenant_reports(tenant_report)
     try:
         document = merge_documents([(str(path), load_document(path)) for path in files])
     except SweepDocumentError as error:
@@ -282,4 +324,5 @@ def merge(
         from .changes import add_changes
 
         add_changes(document, before)
+    _add_tenant(document, evidence, ", ".join(str(path) for path in files))
     _write_reports(document, output_format, output_file, Path.cwd(), quiet)

@@ -1,69 +1,51 @@
-"""The git commands a sweep runs: never interactive, bounded in time, and with no
-credential of a remote URL in any message."""
+"""The git commands a sweep runs: through the hardened runner (``scanner/git.py``: nothing
+of a repository's runs), never interactive, bounded in time, and with no credential of a
+remote URL in any message."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..git import (
+    LOCAL_TIMEOUT_SECONDS,
+    NETWORK_COMMANDS,
+    GitFailure,
+    Repository,
+    repository_at,
+    run_git,
+)
+
 # Clones of large repositories over slow links take a while; a hung one must not stop
-# the sweep.
+# the sweep. Commands on a local repository get git.py's shorter bound.
 GIT_TIMEOUT_SECONDS = 900
-_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
-
-
-class GitFailure(Exception):
-    """A git command that failed; the message is safe to show and record."""
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    # A private repository without credentials must fail, not wait for a password.
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    env["LC_ALL"] = "C"  # messages as recorded in reports: one language
-    return env
-
-
-def redact(text: str) -> str:
-    """``https://user:token@host/...`` as ``https://***@host/...``."""
-    return _CREDENTIALS.sub("***@", text)
 
 
 def git(
     args: list[str],
-    cwd: Path | None = None,
+    tree: Path | None = None,
     *,
     stdin: str | None = None,
-    timeout: float = GIT_TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> str:
-    """Run git; its standard output, or GitFailure with git's own reason."""
-    try:
-        result = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            env=_environment(),
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise GitFailure(f"git {args[0]} took longer than {timeout:.0f} s") from None
-    except OSError as error:
-        raise GitFailure(f"cannot run git: {error.strerror}") from None
-    if result.returncode != 0:
-        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        # git says what went wrong in "fatal:"/"error:" lines; others are progress and hints.
-        said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-2:]
-        reason = " ".join(said) if said else f"exit code {result.returncode}"
-        raise GitFailure(redact(f"git {args[0]}: {reason}"))
-    return result.stdout
+    """Run git in the repository whose work tree is ``tree`` (None: in none, as for a
+    clone); its standard output, or GitFailure with git's own reason."""
+    repository: Repository | None = None
+    if tree is not None:
+        repository = repository_at(tree.absolute())
+        if repository is None:
+            raise GitFailure(f"{tree} is not a git repository (no .git)")
+    if timeout is None:
+        network = args[0] in NETWORK_COMMANDS
+        timeout = GIT_TIMEOUT_SECONDS if network else LOCAL_TIMEOUT_SECONDS
+    output = run_git(
+        args,
+        repository=repository,
+        cwd=tree,
+        stdin=None if stdin is None else stdin.encode("utf-8"),
+        timeout=timeout,
+    )
+    return output.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -75,10 +57,13 @@ class RepoState:
 
 def repository_state(repo: Path) -> RepoState:
     """Commit, branch and local changes from one ``git status`` (a sweep asks this of
-    thousands of repositories). Raises GitFailure for a tree git cannot read."""
-    output = git(
-        ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"], repo
-    ).split("\0")
+    thousands of repositories). Raises GitFailure for a tree git cannot read.
+
+    A submodule counts as changed when it stands at another commit, not for changes in
+    its own work tree: seeing those would run git inside it, under the submodule's own
+    config."""
+    arguments = ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"]
+    output = git([*arguments, "--ignore-submodules=dirty"], repo).split("\0")
     commit = branch = None
     changes: list[str] = []
     entries = iter(output)

@@ -14,6 +14,7 @@ from html import escape
 
 from .charts import Part, bar_rows, columns, stacked_bar
 from .status import CLEAN, LABELS, STATUSES, fix_kind
+from .tenant_section import tenant_section
 
 STATUS_COLORS = {
     "failed": "#6b7280",
@@ -88,6 +89,7 @@ def render_html(document: dict) -> str:
     # Summaries first, then the long lists: one line per repository, every finding.
     sections = [
         _overview(document),
+        tenant_section(document),
         _changes(sweep, anchors) if sweep.get("changes") else "",
         _by_rule(document["findings"]),
         _by_team(document["findings"]),
@@ -117,6 +119,7 @@ def render_html(document: dict) -> str:
 
 _CONTENTS = (
     ("overview", "Overview"),
+    ("tenant", "The tenant's sign-ins"),
     ("changes", "Since the previous sweep"),
     ("by-rule", "By rule"),
     ("by-team", "By team or folder"),

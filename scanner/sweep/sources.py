@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..discover import SKIP_DIRS
+from ..discover import SKIP_DIRS, walk
 
 # Folders never searched for repositories (besides hidden ones).
 _NOT_SEARCHED = SKIP_DIRS | {"site-packages"}
@@ -56,7 +56,7 @@ def from_folder(root: Path) -> list[RepoSource]:
     if (root / ".git").exists():  # the folder is itself one repository
         return [RepoSource(root.name, str(root), tracked_files(root), path=root)]
     found: list[RepoSource] = []
-    for folder, subfolders, _files in os.walk(root):
+    for folder, subfolders, _files in walk(root):
         here = Path(folder)
         if here != root and (here / ".git").exists():
             name = here.relative_to(root).as_posix()

@@ -40,7 +40,10 @@ def _clone(destination: Path, source: RepoSource) -> None:
     staging = destination.parent / f".{destination.name}.authsweep-clone"
     shutil.rmtree(staging, ignore_errors=True)  # left by an interrupted sweep
     try:
-        git(["clone", "--quiet", "--depth", "1", "--no-tags", "--", source.remote, str(staging)])
+        git(
+            ["clone", "--quiet", "--depth", "1", "--no-tags", "--no-recurse-submodules"]
+            + ["--", source.remote, str(staging)]
+        )
         if destination.exists():
             destination.rmdir()
         os.replace(staging, destination)
@@ -59,5 +62,11 @@ def _update(clone: Path, source: RepoSource) -> None:
     if changed:
         listed = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
         raise GitFailure(f"local changes in {clone}, not updated ({listed})")
-    git(["fetch", "--quiet", "--depth", "1", "--no-tags", "origin", "HEAD"], clone)
-    git(["checkout", "--quiet", "--detach", "FETCH_HEAD"], clone)
+    # From the listed URL itself, not "origin": nothing of the clone's remote config
+    # (its upload-pack program above all) takes part.
+    git(
+        ["fetch", "--quiet", "--depth", "1", "--no-tags", "--no-recurse-submodules"]
+        + ["--", source.remote, "HEAD"],
+        clone,
+    )
+    git(["checkout", "--quiet", "--detach", "--no-recurse-submodules", "FETCH_HEAD"], clone)

@@ -335,7 +335,7 @@ def _docmd(conn: Connection, site: CallSite) -> Step | None:
 
 
 def _send(conn: Connection, site: CallSite) -> Step:
-    return Step(StepKind.SEND, site.span)
+    return Step(StepKind.SEND, site.span, sender=site.arg("from_addr"))
 
 
 _SMTP_METHODS = {
@@ -348,7 +348,7 @@ _SMTP_METHODS = {
     "auth": MethodSpec(("mechanism", "authobject", "initial_response_ok"), _auth),
     "docmd": MethodSpec(("cmd", "args"), _docmd),
     "sendmail": MethodSpec(("from_addr", "to_addrs", "msg"), _send),
-    "send_message": MethodSpec(("msg",), _send),
+    "send_message": MethodSpec(("msg", "from_addr"), _send),
 }
 _IMAP_METHODS = {
     "starttls": MethodSpec(("ssl_context",), _starttls),
