@@ -163,8 +163,6 @@ def kept_outside(before: str, after: str, changes: Changes | None) -> str | None
 
 def round_trip_problem(text: str) -> str | None:
     """Why LibCST does not give ``text`` back byte for byte, or None when it does."""
-    import libcst
-
     from .module_needs import NotRewritable, rewritable
 
     if "\r" in text and "\n" not in text:
@@ -172,10 +170,15 @@ def round_trip_problem(text: str) -> str | None:
         # line ends); the rest of the file must come back as it is.
         text = text.replace("\r", "\n")
     try:
-        rewritable(text)
-        code = libcst.parse_module(text).code
+        rewritable(text)  # before LibCST is even imported: its parser may crash on these
     except NotRewritable as error:
         return str(error)
+    except ValueError as error:
+        return f"LibCST cannot read it ({error})"
+    import libcst
+
+    try:
+        code = libcst.parse_module(text).code
     except (libcst.ParserSyntaxError, ValueError, RecursionError) as error:
         return f"LibCST cannot read it ({type(error).__name__})"
     if code == text:
