@@ -329,3 +329,19 @@ def test_a_login_password_in_a_script_without_git_is_kept(tmp_path: Path) -> Non
     kept = f'        #   "{SECRET}"\n'
     assert text.index(note) < text.index(kept) < text.index("s.ehlo_or_helo_if_needed()")
     compile(text, "report.py", "exec")
+
+
+def test_asking_git_for_the_committed_lines_runs_nothing_of_the_repository(tmp_path: Path):
+    root = django_project(init_repo(tmp_path / "repo"))
+    commit_all(root)
+    marker = tmp_path / "ran"
+    with open(root / ".git" / "config", "a", encoding="utf-8") as config:
+        config.write(
+            f'[core]\n\tfsmonitor = "touch {marker}; false"\n'
+            f'[filter "x"]\n\tclean = "touch {marker}; cat"\n\tsmudge = "touch {marker}; cat"\n'
+            f'[diff "x"]\n\ttextconv = "touch {marker}; cat"\n'
+        )
+    (root / ".git" / "info" / "attributes").write_text("* filter=x diff=x\n")
+    invoke("fix", "--unsafe-fixes", ".", cwd=root)
+    assert (root / ".env").read_text() == "DEBUG=1\n# Mail\nOTHER=1\n"
+    assert not marker.exists()

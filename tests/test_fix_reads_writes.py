@@ -269,3 +269,47 @@ def test_a_fix_run_beside_an_appending_program_keeps_every_line(tmp_path: Path):
     appender.join()
     text = path.read_text()
     assert all(f"# appended {n}\n" in text for n in range(count))
+
+
+def test_bytes_appended_between_the_check_and_the_rename_go_to_the_new_file(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Deterministically: the append lands in the old file just before the rename."""
+    from authsweep.scanner.fixes import write as writing
+
+    path = tmp_path / "m.py"
+    path.write_text(MAIL)
+    rename = os.replace
+
+    def append_then_rename(source, target):
+        with open(target, "a") as handle:
+            handle.write("# appended meanwhile\n")
+        rename(source, target)
+
+    monkeypatch.setattr(writing.os, "replace", append_then_rename)
+    write_atomically(path, FIXED.encode(), MAIL.encode())
+    assert path.read_text() == FIXED + "# appended meanwhile\n"
+
+
+def test_a_file_rewritten_between_the_check_and_the_rename_is_put_back(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from authsweep.scanner.fixes import write as writing
+
+    path = tmp_path / "m.py"
+    path.write_text(MAIL)
+    rename = os.replace
+    calls = []
+
+    def rewrite_then_rename(source, target):
+        if not calls:  # the fix's rename; the second one puts the file back
+            with open(target, "r+") as handle:
+                handle.write("# edited by hand\n")
+        calls.append(target)
+        rename(source, target)
+
+    monkeypatch.setattr(writing.os, "replace", rewrite_then_rename)
+    with pytest.raises(OSError, match="changed while it was written; put back, not written"):
+        write_atomically(path, FIXED.encode(), MAIL.encode())
+    assert path.read_text().startswith("# edited by hand\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py"]

@@ -5,37 +5,17 @@ That is safe when the last commit has the lines: ``git show HEAD:.env`` gives th
 A file git does not track (an ignored ``.env``, a folder without git) or lines changed
 since the last commit have no other copy, so they are never deleted outright.
 
-git runs read-only here (``cat-file`` of one blob), with nothing a repository's own
-configuration could make it execute: no hooks, no fsmonitor, no pager, no filters.
+git runs read-only here (``cat-file`` of one blob) through :func:`~..git.run_git`: nothing
+a repository's configuration names can run.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
+from ..git import GitFailure, enclosing_repository, run_git
 from ..text import source_lines
-
-_TIMEOUT_SECONDS = 30
-# Settings that make git run a command, switched off whatever the repository says.
-_HARDENED = (
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "core.hooksPath=/dev/null",
-    "-c",
-    "core.pager=cat",
-    "-c",
-    "core.sshCommand=false",
-    "-c",
-    "diff.external=",
-    "-c",
-    "credential.helper=",
-    "-c",
-    "protocol.ext.allow=never",
-)
-_MAX_BYTES = 64 * 1024 * 1024
 
 
 def committed_lines(path: Path) -> set[str] | None:
@@ -43,22 +23,15 @@ def committed_lines(path: Path) -> set[str] | None:
     commit of its git checkout holds them, without line ends; None when git has no copy
     (not tracked, no commit, no git)."""
     real = Path(os.path.realpath(path))
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+    repository = enclosing_repository(real.parent)
+    if repository is None:
+        return None
     try:
-        shown = subprocess.run(
-            ["git", *_HARDENED, "cat-file", "blob", f"HEAD:./{real.name}"],
-            cwd=real.parent,
-            capture_output=True,
-            check=False,
-            timeout=_TIMEOUT_SECONDS,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        name = real.relative_to(Path(os.path.realpath(repository.top))).as_posix()
+        shown = run_git(["cat-file", "blob", f"HEAD:{name}"], repository=repository)
+    except (ValueError, GitFailure):
         return None
-    if shown.returncode != 0 or len(shown.stdout) > _MAX_BYTES:
-        return None
-    return set(source_lines(shown.stdout.decode("utf-8", errors="replace")))
+    return set(source_lines(shown.decode("utf-8", errors="replace")))
 
 
 def in_last_commit(path: Path, lines: list[str]) -> bool:
