@@ -16,6 +16,9 @@ crash or hang the run.
 Last, each reproduction of a hostile tree (planted git config and hooks, a symlinked
 cache, a FIFO as the baseline, 1,000 folders deep, a malformed or stale cache, a
 ``.gitignore`` star) runs once, with its time and memory and whether the defence held;
+then each hostile output (tampered shard files, a full disk and a closed pipe on stdout,
+``lab run``'s process group on timeout and SIGTERM, secrets in frames and diffs, a diff
+``git apply`` must take, control characters for the terminal);
 then those of what ``fix`` reads and writes (a ``.env`` linked out of the project, a
 device or FIFO where its module goes, comments and form feeds LibCST drops, a password
 in a file git has no copy of, a program appending meanwhile, two runs at once) and of the
@@ -31,7 +34,9 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -693,6 +698,268 @@ def render_hostile(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- Hostile outputs: shard files, stdout, lab run, secrets, diffs, terminals (issue 21,
+# items 16-18 and 20-23). Each reproduction runs once, as the hostile trees above do, with
+# its exit code, wall time, peak memory and whether the defence held.
+
+_META = '<meta http-equiv="refresh" content="0;url=https://attacker.example/">'
+_OUTPUT_SECRETS = (
+    "Ropc-Bench-7731",
+    "Raw-Bench-4410",
+    "Query-Bench-6627",
+    "Built-Bench-4471",
+    "Ini-Second-Bench-2468",
+)
+_SECRET_FILES = {
+    "ropc.py": "import msal\napp = msal.PublicClientApplication('id')\n"
+    "app.acquire_token_by_username_password('bot@contoso.com', 'Ropc-Bench-7731', SCOPES)\n",
+    "raw.py": "import requests\nrequests.post('https://login.microsoftonline.com/c/oauth2/v2.0/"
+    "token?access_token=Query-Bench-6627', data={'grant_type': 'password', "
+    "'password': 'Raw-Bench-4410', 'scope': 'https://outlook.office365.com/.default'})\n",
+    "built.py": "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    "s.login('bot@contoso.com', '%s-%s' % ('Built', 'Bench-4471'))\n",
+    "mail.ini": "[mail]\nhost = smtp.office365.com\nport = 465\n"
+    "password = Ini-First-Bench\n    Ini-Second-Bench-2468\n",
+}
+# A password two lines above a safe fix: context of the hunk unless left out of it.
+_CONTEXT_SECRET = (
+    "import smtplib\n\nPASSWORD = 'Context-Bench-9911'\nHOST = 'smtp.office365.com'\n"
+    "s = smtplib.SMTP_SSL(HOST, 587)\ns.login('bot@contoso.com', PASSWORD)\n"
+)
+_ACTING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _measure_output(
+    command: list[str], cwd: Path, stdout: int, *, signal_after: float | None = None
+) -> tuple[int, float, float, str]:
+    """Exit code, wall seconds, peak MB and stderr of ``command`` writing to ``stdout``
+    (a descriptor); with ``signal_after``, SIGTERM is sent that many seconds in."""
+    env = {**os.environ, **HOSTILE_GIT_ENV, "TMPDIR": str(cwd / "tmp")}
+    (cwd / "tmp").mkdir(exist_ok=True)
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=err)
+        if signal_after is not None:
+            time.sleep(signal_after)
+            process.send_signal(signal.SIGTERM)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    return process.returncode, seconds, usage.ru_maxrss / 1024, stderr
+
+
+def _shards(case: Path) -> tuple[dict, dict, dict]:
+    """Five repositories swept whole and in two shards; the three documents."""
+    for index in range(5):
+        _repository(case / "org" / f"r{index}", {"send.py": PORT_465})
+    command = authsweep_command()
+    documents = []
+    for shard in (None, "1/2", "2/2"):
+        extra = ["--shard", shard] if shard else []
+        run = subprocess.run(
+            [*command, "sweep", "org", *extra, "--format", "json", "--no-cache", "--exit-zero"],
+            cwd=case,
+            env={**os.environ, **HOSTILE_GIT_ENV},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        documents.append(json.loads(run.stdout))
+    whole, first, second = documents
+    (case / "s2.json").write_text(json.dumps(second))
+    return whole, first, second
+
+
+def _tampered_shard(change):
+    def setup(case: Path):
+        _, first, _ = _shards(case)
+        change(first)
+        (case / "bad.json").write_text(json.dumps(first))
+        return ["merge", "bad.json", "s2.json", "--format", "html"], "bad.json: "
+
+    return setup
+
+
+def _three_of_five(case: Path):
+    whole, _, _ = _shards(case)
+    gone = {r["name"] for r in whole["sweep"]["repositories"][:2]}
+    whole["sweep"]["repositories"] = whole["sweep"]["repositories"][2:]
+    whole["findings"] = [f for f in whole["findings"] if f["repository"] not in gone]
+    whole["summary"].update(findings=len(whole["findings"]), repositories=3)
+    whole["summary"]["by_status"]["safe-fixes"] = 3
+    (case / "fewer.json").write_text(json.dumps(whole))
+    return ["merge", "fewer.json", "--format", "html"], "the input had 5 repositories"
+
+
+def _document_attacks() -> dict:
+    def repository(document: dict) -> dict:
+        return document["sweep"]["repositories"][0]
+
+    return {
+        'shard "count": "2"': _tampered_shard(lambda d: d["sweep"]["shards"].update(count="2")),
+        'shard "indexes": 5': _tampered_shard(lambda d: d["sweep"]["shards"].update(indexes=5)),
+        "shard without a repository's name": _tampered_shard(lambda d: repository(d).pop("name")),
+        "shard without summary": _tampered_shard(lambda d: d.pop("summary")),
+        "shard count 10**12": _tampered_shard(lambda d: d["sweep"]["shards"].update(count=10**12)),
+        "markup in a count, merge to HTML": _tampered_shard(
+            lambda d: repository(d).update(findings=_META)
+        ),
+        "merged report: 3 of 5 repositories": _three_of_five,
+    }
+
+
+def _running(pid: int) -> bool:
+    """A live process (a zombie waiting for its reaper is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def output_attacks() -> list[dict]:
+    """Run every output reproduction once; each row says whether its defence held."""
+    command = authsweep_command()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+
+        def row(name: str, code: int, seconds: float, mb: float, stderr: str, held: bool):
+            rows.append(
+                {
+                    "case": name,
+                    "exit": code,
+                    "seconds": seconds,
+                    "mb": mb,
+                    "tracebacks": stderr.count("Traceback"),
+                    "held": held,
+                }
+            )
+
+        for number, (name, setup) in enumerate(_document_attacks().items()):
+            case = root / f"document-{number}"
+            case.mkdir()
+            arguments, expected = setup(case)
+            with tempfile.TemporaryFile() as out:
+                code, seconds, mb, stderr = _measure_output(
+                    [*command, *arguments], case, out.fileno()
+                )
+                out.seek(0)
+                printed = out.read().decode(errors="replace")
+            held = code == 2 and expected in stderr and _META not in printed and mb < 500
+            row(name, code, seconds, mb, stderr, held)
+        case = root / "shard-count"
+        _repository(case / "org" / "r0", {"send.py": PORT_465})
+        code, seconds, mb, stderr = _measure_output(
+            [*command, "sweep", "org", "--shard", "1/1000000000", "--no-cache"],
+            case,
+            subprocess.DEVNULL,
+        )
+        row("sweep --shard 1/1000000000", code, seconds, mb, stderr, code == 2 and mb < 500)
+
+        case = root / "stdout"
+        case.mkdir()
+        (case / "m.py").write_text(PORT_465)
+        for label, arguments in (
+            ("check --exit-zero > /dev/full", ["check", "m.py", "--no-cache", "--exit-zero"]),
+            ("sweep > /dev/full", ["sweep", str(root / "shard-count" / "org"), "--no-cache"]),
+            ("rules > /dev/full", ["rules"]),
+        ):
+            with open("/dev/full", "wb") as full:
+                code, seconds, mb, stderr = _measure_output(
+                    [*command, *arguments], case, full.fileno()
+                )
+            one_line = (
+                stderr == "authsweep: error: cannot write the output: No space left on device\n"
+            )
+            row(label, code, seconds, mb, stderr, code == 2 and one_line)
+        reader, writer = os.pipe()
+        os.close(reader)
+        code, seconds, mb, stderr = _measure_output(
+            [*command, "check", "m.py", "--no-cache"], case, writer
+        )
+        os.close(writer)
+        row("check, stdout a closed pipe", code, seconds, mb, stderr, code == 141 and not stderr)
+
+        # Two background sleeps in the command's group: gone after --timeout, and after
+        # SIGTERM to lab run (which still prints the verdict and removes its folder).
+        script = "sleep 3101 & echo $! > pids; sleep 3102 & echo $! >> pids; wait"
+        for label, options, after in (
+            ("lab run --timeout 2, two background sleeps", ["--timeout", "2"], None),
+            ("SIGTERM to lab run, two background sleeps", [], 3.0),
+        ):
+            case = root / f"lab-{len(rows)}"
+            case.mkdir()
+            with tempfile.TemporaryFile() as out:
+                code, seconds, mb, stderr = _measure_output(
+                    [*command, "lab", "run", *options, "--", "sh", "-c", script],
+                    case,
+                    out.fileno(),
+                    signal_after=after,
+                )
+                out.seek(0)
+                verdict = out.read().decode(errors="replace").startswith("authsweep lab verdict")
+            pids = [int(p) for p in (case / "pids").read_text().split()]
+            left = [pid for pid in pids if _running(pid)]
+            clean = not any((case / "tmp").iterdir())
+            row(label, code, seconds, mb, stderr, bool(pids) and not left and verdict and clean)
+
+        case = root / "secrets"
+        case.mkdir()
+        for name, text in _SECRET_FILES.items():
+            (case / name).write_text(text)
+        for label, arguments in (
+            ("secrets: check, code frames", ["check", ".", "--no-cache"]),
+            (
+                "secrets: fix --diff --unsafe-fixes",
+                ["fix", ".", "--diff", "--unsafe-fixes", "--no-cache"],
+            ),
+        ):
+            with tempfile.TemporaryFile() as out:
+                code, seconds, mb, stderr = _measure_output(
+                    [*command, *arguments], case, out.fileno()
+                )
+                out.seek(0)
+                printed = out.read().decode(errors="replace") + stderr
+            row(label, code, seconds, mb, stderr, not any(s in printed for s in _OUTPUT_SECRETS))
+
+        case = _repository(root / "diff", {"m.py": _CONTEXT_SECRET})
+        with tempfile.TemporaryFile() as out:
+            code, seconds, mb, stderr = _measure_output(
+                [*command, "fix", ".", "--diff", "--no-cache"], case, out.fileno()
+            )
+            out.seek(0)
+            patch = out.read()
+        applied = subprocess.run(
+            ["git", "apply", "--check", "-"], cwd=case, input=patch, capture_output=True
+        )
+        held = applied.returncode == 0 and b"Context-Bench-9911" not in patch
+        row("fix --diff (a secret in context), git apply --check", code, seconds, mb, stderr, held)
+
+        case = root / "terminal"
+        case.mkdir()
+        (case / "mail\x1b]0;owned\x07\r.py").write_text(
+            "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 465)  "
+            "# \x1b[8mconcealed\x1b[0m \u202etxt.exe\n"
+        )
+        for label, arguments in (
+            ("OSC/SGR/CR/bidi in a name and source, check", ["check", ".", "--no-cache"]),
+            ("the same, --format github", ["check", ".", "--no-cache", "--format", "github"]),
+        ):
+            with tempfile.TemporaryFile() as out:
+                code, seconds, mb, stderr = _measure_output(
+                    [*command, *arguments], case, out.fileno()
+                )
+                out.seek(0)
+                printed = out.read().decode(errors="replace")
+            row(
+                label, code, seconds, mb, stderr, code == 1 and not _ACTING.search(printed + stderr)
+            )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trees", default="homeassistant,django,airflow")
@@ -727,11 +994,16 @@ def main(argv: list[str] | None = None) -> int:
     hostile = hostile_trees()
     hostile_table = render_hostile(hostile)
     print(hostile_table)
+    print("hostile outputs:", file=sys.stderr)
+    outputs = output_attacks()
+    outputs_table = render_hostile(outputs)
+    print(outputs_table)
     print("fix's reads and writes, per-file bounds:", file=sys.stderr)
     fix_data = fix_data_attacks()
     fix_data_table = render_hostile(fix_data)
     print(fix_data_table)
-    failed = [row["case"] for row in [*hostile, *fix_data] if not row["held"] or row["tracebacks"]]
+    hostile += outputs + fix_data
+    failed = [row["case"] for row in hostile if not row["held"] or row["tracebacks"]]
     if args.write_results:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         section = (
@@ -742,6 +1014,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{LIMIT_MB} MB):\n\n{torture_table}\n"
             + ("\n".join(f"- over: {p}" for p in problems) or "Every one within the limits.")
             + f"\n\nHostile trees (issue 21), each run once:\n\n{hostile_table}"
+            + f"\nHostile outputs (issue 21), each run once:\n\n{outputs_table}"
             + f"\nfix's reads and writes, per-file bounds (issue 21):\n\n{fix_data_table}"
         )
         with bench.RESULTS_FILE.open("a", encoding="utf-8") as handle:

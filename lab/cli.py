@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shlex
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -241,47 +240,41 @@ def run(
     """Run COMMAND against the lab, then print the verdict.
 
     Exit 0 when at least one message was delivered or one mailbox read, nothing failed and
-    the command exited 0; 1 otherwise; 2 when the lab could not run the command.
+    the command exited 0; 1 otherwise; 2 when the lab could not run the command. The command
+    runs in a process group of its own, ended as a whole on --timeout, on SIGTERM or Ctrl-C
+    (the verdict is still printed) and for what it leaves running when it exits.
     """
-    lab = _make_lab(
-        mailbox,
-        token_lifetime,
-        throttle,
-        drop,
-        probe_certificate,
-        allow_other_hosts,
-        _tenant(no_service_principal, mailbox_right),
-    )
-    try:
-        started = time.monotonic()
-        # With --format json stdout is the verdict's: the program's output goes to stderr.
-        stdout = sys.stderr if fmt is VerdictFormat.json else None
-        try:
-            child = subprocess.Popen(command, env=lab.subprocess_env(), stdout=stdout)
-        except OSError as problem:
-            raise _error(f"cannot run {shlex.join(command)}: {problem}") from None
-        timed_out = False
-        try:
-            child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            child.terminate()
-            try:
-                child.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        except KeyboardInterrupt:  # the child got the same Ctrl-C; judge what it did
-            child.wait()
-        verdict = lab.verdict(
-            command=command,
-            exit_code=child.returncode,
-            duration=time.monotonic() - started,
-            timed_out=timed_out,
+    from .process import StopSignals, run_in_group
+
+    with StopSignals() as stop:
+        lab = _make_lab(
+            mailbox,
+            token_lifetime,
+            throttle,
+            drop,
+            probe_certificate,
+            allow_other_hosts,
+            _tenant(no_service_principal, mailbox_right),
         )
-        status = _emit(verdict, fmt, output_file)
-    finally:
-        lab.stop()
+        try:
+            started = time.monotonic()
+            # With --format json stdout is the verdict's: the program's output goes to stderr.
+            stdout = sys.stderr if fmt is VerdictFormat.json else None
+            try:
+                finished = run_in_group(
+                    command, env=lab.subprocess_env(), stdout=stdout, timeout=timeout, stop=stop
+                )
+            except OSError as problem:
+                raise _error(f"cannot run {shlex.join(command)}: {problem}") from None
+            verdict = lab.verdict(
+                command=command,
+                exit_code=finished.returncode,
+                duration=time.monotonic() - started,
+                timed_out=finished.timed_out,
+            )
+            status = _emit(verdict, fmt, output_file)
+        finally:
+            lab.stop()
     raise typer.Exit(status)
 
 

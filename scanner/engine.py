@@ -21,7 +21,7 @@ from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
-from .secrets import mask_literal
+from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
@@ -211,19 +211,6 @@ def distinct(findings: Iterable[Finding]) -> list[Finding]:
     return list(kept.values())
 
 
-def secret_spans(mail: MailFile) -> list[Span]:
-    """Where literal secrets are written in the file, to mask them in code frames."""
-    spans = [use.value.literal_span or use.span for use in mail.secrets]
-    for conn in mail.connections:
-        for step in conn.steps:
-            if step.secret.literal and step.secret.literal_span is not None:
-                spans.append(step.secret.literal_span)
-    for account in mail.ews:
-        if account.secret.literal and account.secret.literal_span is not None:
-            spans.append(account.secret.literal_span)
-    return [s for s in spans if s is not None]
-
-
 def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: list[Span]) -> None:
     """Give each finding its code frame (secrets masked) and a fingerprint of its code that
     does not depend on line numbers."""
@@ -237,8 +224,9 @@ def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: lis
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
         text = text[: span.start] + mask_literal(text[span.start : span.end]) + text[span.end :]
-    lines = source_lines(text)
+    lines = source_lines(mask_url_credentials(text))
     for finding in findings:
+        finding.message = mask_url_credentials(finding.message)
         first = max(finding.span.line - 1, 0)
         last = min(finding.span.end_line, len(lines), first + 6)
         finding.frame = [(n + 1, lines[n]) for n in range(first, last)]

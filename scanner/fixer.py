@@ -13,9 +13,7 @@ as one change (:mod:`.fixes.across`).
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 import signal
 import threading
 from collections import Counter
@@ -34,7 +32,6 @@ from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
 from .fixes.spans import Changes, kept_outside, round_trip_problem
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
-from .secrets import mask_text
 from .text import SourceCodec, decode
 
 # Analyses one file's fixing may take: rounds, and rounds retried one fix at a time.
@@ -77,30 +74,16 @@ class FileFix:
         return self._diff() + "".join(new_file_diff(c) for c in self.created if self.changed)
 
     def _diff(self) -> str:
-        """A unified diff that ``git apply`` and ``patch`` take: lines end at ``\\n``
-        only, as git splits them (a form feed or a lone ``\\r`` stays inside a line).
-        Secrets are masked, so a hunk that shows one does not apply: ``fix`` writes it."""
+        """A unified diff that ``git apply`` and ``patch`` take, secrets masked (lines that
+        hold one are left out of the context): see :mod:`.report.patch`."""
         if not self.changed:
             return ""
-        lines = difflib.unified_diff(
-            _git_lines(mask_text(self.before, set(self.secrets))),
-            _git_lines(mask_text(self.after, set(self.secrets))),
-            # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
-            fromfile=self.path if os.path.isabs(self.path) else f"a/{self.path}",
-            tofile=self.path if os.path.isabs(self.path) else f"b/{self.path}",
-        )
-        # A last line without a newline gets the marker git and patch expect.
-        return "".join(
-            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            for line in lines
-        )
+        from .report.patch import masked_diff
 
-
-_GIT_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
-
-
-def _git_lines(text: str) -> list[str]:
-    return _GIT_LINE.findall(text)
+        # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
+        relative = not os.path.isabs(self.path)
+        names = (f"a/{self.path}", f"b/{self.path}") if relative else (self.path, self.path)
+        return masked_diff(self.path, self.before, self.after, set(self.secrets), names)
 
 
 @dataclass

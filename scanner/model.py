@@ -57,7 +57,10 @@ class Value:
     (``env SMTP_HOST``, ``parameter host``, ``import settings.EMAIL_HOST``), also
     when a default makes it known. ``literal`` marks a value written as a literal
     in the scanned file (a hard-coded secret is one); ``literal_span`` is where.
-    ``source`` is the expression as written, for fixes and messages.
+    ``literal_parts`` are the string literals of the file whose text may be in the value
+    (``"%s-%s" % ("ab", "cd")``, ``"".join(...)``, a slice, through names and
+    parameters), known or not: what a secret's value is built from is masked wherever
+    output shows it. ``source`` is the expression as written, for fixes and messages.
     """
 
     known: bool
@@ -70,6 +73,7 @@ class Value:
     # The elements of a tuple or list written in place, each a Value (also when some are
     # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
     items: tuple[Value, ...] | None = None
+    literal_parts: tuple[Span, ...] = ()
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
@@ -324,6 +328,10 @@ class MailFile:
     secrets: list[SecretUse] = field(default_factory=list)
     token_requests: list[TokenRequest] = field(default_factory=list)
     ews: list[EwsAccount] = field(default_factory=list)
+    # What calls of modelled libraries get as a password, client secret or token (the
+    # password of a ROPC token request, a form's password field): masked in every output,
+    # reported by no rule.
+    hidden: list[Value] = field(default_factory=list)
     # False when a cheap look showed nothing to analyse, so no full parse was made.
     analyzed: bool = True
     # A template for real configuration (.env.example, settings.sample.ini).

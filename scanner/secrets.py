@@ -1,8 +1,25 @@
-"""Secrets: recognising placeholders, and masking real values in every output."""
+"""Secrets: recognising placeholders, and masking real values in every output.
+
+What is masked is decided here, once, for every output (code frames, diffs, the cache,
+sweep reports):
+
+- every string literal a secret's value is built from (:attr:`Value.literal_parts`),
+  whatever the expression: a literal, a concatenation, ``%``, ``.format``, ``"".join``,
+  a slice, through names, defaults and a function's parameters;
+- the secrets of the mail model: passwords of logins and of mail settings, EWS
+  credentials, and whatever a call of a modelled library gets as a password, a client
+  secret or a token (:func:`secret_arguments`: a ROPC token request's password, a token
+  request form's ``password`` field);
+- credentials in URLs and forms, wherever they are written (:func:`mask_url_credentials`):
+  ``https://user:secret@host``, ``?access_token=...``, ``&password=...``.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from .model import MailFile, Span, Value
 
 # The word "password" in the languages mail code is written in (Portuguese, Spanish,
 # Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
@@ -82,9 +99,16 @@ def mask_text(text: str, literals: set[str]) -> str:
 
 
 def _stars(body: str, minimum: int) -> str:
-    """Each character of ``body`` as ``*``, line breaks kept; at least ``minimum``
-    stars, so that a short secret does not show its length."""
-    stars = "".join(c if c in _LINE_ENDS else "*" for c in body)
+    """Each character of ``body`` as ``*``, line breaks and the indentation after them
+    kept (a config value's continuation line); at least ``minimum`` stars, so that a
+    short secret does not show its length."""
+    masked: list[str] = []
+    line_start = False
+    for char in body:
+        kept = char in _LINE_ENDS or (line_start and char in " \t")
+        masked.append(char if kept else "*")
+        line_start = kept
+    stars = "".join(masked)
     return stars if len(body) >= minimum or any(c in _LINE_ENDS for c in body) else "*" * minimum
 
 
@@ -107,3 +131,109 @@ def _pieces(source: str):
             position += 1
         yield start, min(position, len(source))
         at = position + len(quote)
+
+
+# Parameter and field names that take a secret: a password, a client secret, a token.
+_SECRET_NAMES = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "token",
+        "client_credential",
+        "client_assertion",
+        "user_assertion",
+        "assertion",
+        "api_key",
+        "apikey",
+    }
+)
+_SECRET_SUFFIXES = ("password", "passwd", "_pwd", "_secret", "_token", "_key")
+
+
+def is_secret_name(name: str) -> bool:
+    """``password``, ``pass_``, ``client_secret``, ``access_token``, ``smtp_password``..."""
+    name = name.lower().rstrip("_")
+    return name in _SECRET_NAMES or name.endswith(_SECRET_SUFFIXES)
+
+
+def secret_arguments(arguments: Mapping[str, Value]) -> list[Value]:
+    """The values of a call's arguments that are secrets: those of secret parameters, and
+    the secret fields of a dict passed (a token request's form, ``json={...}``)."""
+    found = []
+    for name, value in arguments.items():
+        if is_secret_name(name):
+            found.append(value)
+        elif value.known and isinstance(value.value, dict):
+            found += [
+                item
+                for key, item in value.value.items()
+                if isinstance(key, str) and is_secret_name(key) and isinstance(item, Value)
+            ]
+    return [value for value in found if value.literal_parts or value.literal_span]
+
+
+def secret_spans(mail: MailFile) -> list[Span]:
+    """Where the secrets of a file are written, as disjoint spans (one that holds another,
+    an f-string around a literal, counts once)."""
+    spans = [use.value.literal_span or use.span for use in mail.secrets]
+    values = [use.value for use in mail.secrets]
+    values += [step.secret for conn in mail.connections for step in conn.steps]
+    values += [account.secret for account in mail.ews]
+    values += mail.hidden
+    for value in values:
+        spans += value.literal_parts
+        if value.literal and value.literal_span is not None:
+            spans.append(value.literal_span)
+    merged: list[Span] = []
+    for span in sorted(set(spans), key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            if span.end > last.end:
+                merged[-1] = Span(
+                    last.line, last.column, span.end_line, span.end_column, last.start, span.end
+                )
+            continue
+        merged.append(span)
+    return merged
+
+
+# Query and form fields that carry a credential: after ``?``, ``&`` or ``;`` (also a key
+# or a signature: ``?key=AIza...``, ``&sig=...`` of a shared access signature), or first
+# in a quoted form (``"password=...&scope=..."``).
+_CREDENTIAL_FIELDS = (
+    "access_token|refresh_token|id_token|token|password|passwd|pwd|client_secret|secret"
+    "|client_assertion|assertion|api_key|apikey"
+)
+_URL_FIELD = re.compile(
+    r"(?:(?<=[?&;])(?i:" + _CREDENTIAL_FIELDS + r"|key|code|sig|signature)"
+    r"|(?<=[\"'])(?i:" + _CREDENTIAL_FIELDS + r"))"
+    r"""=(?P<value>[^&#\s"'`<>]+)"""
+)
+# ``scheme://user:password@host``: the password.
+_URL_USERINFO = re.compile(
+    r"""[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:"'`<>]*:(?P<value>[^/@\s"'`<>]+)@"""
+)
+
+
+def mask_url_credentials(text: str) -> str:
+    """``text`` with the credentials in its URLs and forms masked, as literals are."""
+    for pattern in (_URL_USERINFO, _URL_FIELD):
+        text = pattern.sub(_masked_value, text)
+    return text
+
+
+def _masked_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    shown = min(2, len(value) // 4)
+    start = match.start("value") - match.start()
+    whole = match.group()
+    return (
+        whole[:start]
+        + value[:shown]
+        + "*" * max(len(value) - shown, 3)
+        + whole[start + len(value) :]
+    )

@@ -4,6 +4,7 @@ with their (masked) code, the burn-down, and markup from repositories kept as te
 
 from __future__ import annotations
 
+import copy
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -131,3 +132,24 @@ def test_empty_sweep_renders(tmp_path: Path, documents: tuple[dict, dict]) -> No
     }
     page = outline(render_html(empty))
     assert page.rows["table-repositories"] == 1 and "No findings." in " ".join(page.text)
+
+
+META = '<meta http-equiv="refresh" content="0;url=https://attacker.example/">'
+
+
+def test_markup_planted_in_numbers_never_reaches_the_page(documents: tuple[dict, dict]) -> None:
+    """Numbers are escaped as text is. A document read back is checked against the schema
+    first (test_sweep_documents); one built in code still cannot put markup in the page
+    through a count it only shows."""
+    current, _ = copy.deepcopy(documents)
+    repository = next(r for r in current["sweep"]["repositories"] if r["findings"])
+    repository["findings"] = META
+    repository["by_fix"] = {"safe": META, "unsafe": META, "manual": META}
+    for key in ("repositories", "files_scanned", "fixable"):
+        current["summary"][key] = META
+    current["sweep"]["changes"]["previous"]["findings"] = META
+    markup = render_html(current)
+    assert META not in markup
+    page = outline(markup)
+    assert [v for k, v in page.attributes if k == "http-equiv"] == ["Content-Security-Policy"]
+    assert META in " ".join(page.text)  # shown, as text

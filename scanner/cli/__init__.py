@@ -21,9 +21,11 @@ from .check import check
 from .common import HelpCommand
 from .docs import explain, list_rules
 from .fix import fix
+from .output import GuardedGroup
 from .tenant import tenant_app
 
 app = typer.Typer(
+    cls=GuardedGroup,
     add_completion=False,
     no_args_is_help=True,
     # Plain help, as Ruff's: no rich panels (and no rich import) for --help.

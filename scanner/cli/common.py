@@ -189,17 +189,25 @@ NoCacheOpt = Annotated[
 
 
 def usage_error(message: str) -> NoReturn:
-    typer.echo(f"authsweep: error: {message}", err=True)
+    _say(f"authsweep: error: {message}")
     raise typer.Exit(EXIT_ERROR)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"authsweep: warning: {message}", err=True)
+    _say(f"authsweep: warning: {message}")
 
 
 def internal_error(error: BaseException) -> NoReturn:
-    typer.echo(f"authsweep: internal error: {error!r}", err=True)
+    _say(f"authsweep: internal error: {error!r}")
     raise typer.Exit(EXIT_ERROR)
+
+
+def _say(line: str) -> None:
+    """One line on stderr; what it quotes from a scanned tree (paths, configuration
+    values) cannot act on the terminal."""
+    from ..report.visible import visible
+
+    typer.echo(visible(line), err=True)
 
 
 def codes(text: str | None) -> tuple[str, ...]:

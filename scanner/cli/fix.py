@@ -139,7 +139,14 @@ def fix(
         sys.stdout.buffer.write(_stdin_bytes(outcome, stdin_data))
         sys.stdout.buffer.flush()
     if diff:
-        sys.stdout.write(outcome.diff)
+        # A patch is written exactly; on a terminal, for eyes only, its control characters
+        # show instead of acting (as ls shows a file name).
+        if sys.stdout.isatty():
+            from ..report.visible import visible
+
+            sys.stdout.write(visible(outcome.diff, keep="\n"))
+        else:
+            sys.stdout.write(outcome.diff)
     failing = fail_on_check(resolver, cwd)
     report_stream.write(_report(outcome, layout, quiet, show_fixes, colored, diff, failing))
     if not outcome.files_scanned and not outcome.errors and not quiet and not stdin:
@@ -191,20 +198,22 @@ def _report(
 ) -> str:
     from ..report import ReportOptions
     from ..report.text import BOLD, Painter, error_line, findings_lines
+    from ..report.visible import visible
 
     paint = Painter(colored)
     options = ReportOptions(layout=layout)
     lines = findings_lines(outcome.remaining, paint, options)
     lines += [error_line(error, paint) for error in outcome.errors]
     if show_fixes and outcome.fixed:
-        lines += _fixed_lines(outcome, written=not diff)
+        lines += [visible(line) for line in _fixed_lines(outcome, written=not diff)]
     if not quiet:
         summary = outcome.summary(written=not diff)
         passing = sum(1 for f in outcome.remaining if not failing(f))
         if passing:
             verb = "does" if passing == 1 else "do"
             summary += f"\n{passing} below fail-on {verb} not fail the run."
-        lines += [paint(line, BOLD) for line in summary.splitlines()]
+        # The summary names files and what a fix left in them.
+        lines += [paint(visible(line), BOLD) for line in summary.splitlines()]
     return "".join(line.rstrip() + "\n" for line in lines)
 
 

@@ -50,8 +50,10 @@ def read_ini(text: str, index: LineIndex, *, strict: bool = False) -> list[Setti
         if not stripped or stripped[0] in "#;":
             continue
         if body[0] in " \t" and current is not None:
-            # A continuation line: the value spans lines, so it is no single token.
+            # A continuation line: the value spans lines, so it is no single token; its
+            # span runs to the end of this line (a password's second line is masked too).
             current.value = f"{current.value}\n{stripped}"
+            current.value_at = (current.value_at[0], start + len(body.rstrip()))
             current.exact = False
             continue
         header = _SECTION.match(body)

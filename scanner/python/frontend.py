@@ -225,6 +225,7 @@ class _ModuleAnalysis:
         self._link_tokens()
         self._find_paths()
         read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        self.mail.hidden += self.sites.secret_values
         return self.mail
 
     def _event(self, node: ast.AST, event: Event) -> None:

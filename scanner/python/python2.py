@@ -133,7 +133,7 @@ def map_back(mail: MailFile, lines: LineMap) -> None:
         conn.remedies = {}
         for step in conn.steps:
             _drop_edits(step)
-    for name in ("connections", "secrets", "token_requests", "ews"):
+    for name in ("connections", "secrets", "token_requests", "ews", "hidden"):
         setattr(mail, name, [_remap(item, lines, {}) for item in getattr(mail, name)])
 
 

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 
 from ..model import Span, Value, Verification
+from ..secrets import secret_arguments
 from .adapters.base import CallableInfo, CallSite
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
@@ -63,6 +64,8 @@ class CallSites:
         # Whether a call opens a connection, and the methods a client subclass overrides.
         self.opens = opens
         self.overrides = overrides
+        # What the calls seen get as a password, secret or token, to be masked in output.
+        self.secret_values: list[Value] = []
 
     def bare(self, node: ast.AST, name: str, receiver: str | None) -> CallSite:
         """A call site without a call: a preset object's first use, an attribute assignment."""
@@ -124,6 +127,7 @@ class CallSites:
             (args if key in params or not isinstance(argument, ast.keyword) else extra)[key] = value
             arg_spans[key] = self.values.span(argument)
             nodes[key] = node
+        self.secret_values += secret_arguments({**extra, **args})
         statement, before = self._statement_of(call)
         bound_receiver, after = receiver, None
         overrides: frozenset[str] = frozenset()

@@ -50,6 +50,10 @@ _CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"}
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 # Methods of str and bytes whose result a known value still tells.
 _TEXT_METHODS = frozenset({"decode", "encode", "strip", "lower", "upper"})
+# Methods of str and bytes whose result is made of the text and the arguments
+# (``"".join``, ``.format``, ``.replace``): not computed (a format width or a join can
+# be made huge), only where their text comes from.
+_STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.startswith("_"))
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -158,12 +162,15 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            literal_parts=value.literal_parts,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (str, bytes, int, float, bool)) or node.value is None:
-                return Value(True, node.value, literal=True, literal_span=self.span(node))
+                span = self.span(node)
+                parts = (span,) if isinstance(node.value, (str, bytes)) and node.value else ()
+                return Value(True, node.value, literal=True, literal_span=span, literal_parts=parts)
             return Value.unknown(None)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self.evaluate(node.operand, depth)
@@ -180,15 +187,19 @@ class Evaluator:
             return self._subscript(node, depth)
         if isinstance(node, ast.JoinedStr):
             return self._fstring(node, depth)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if isinstance(node, ast.BinOp):
             left = self.evaluate(node.left, depth)
             right = self.evaluate(node.right, depth)
-            if left.known and right.known:
+            parts = left.literal_parts + right.literal_parts
+            origin = left.origin or right.origin
+            if isinstance(node.op, ast.Add) and left.known and right.known:
                 try:
-                    return Value(True, left.value + right.value, left.origin or right.origin)  # type: ignore[operator]
+                    total = left.value + right.value  # type: ignore[operator]
                 except TypeError:
-                    return Value.unknown(None)
-            return Value.unknown(left.origin or right.origin)
+                    return _built(None, parts)
+                return Value(True, total, origin, literal_parts=parts)
+            # ``"%s-%s" % (a, b)`` and the rest: not computed, but built from its operands.
+            return _built(origin if isinstance(node.op, ast.Add) else None, parts)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             result = self.evaluate(node.values[0], depth)
             for operand in node.values[1:]:
@@ -199,28 +210,39 @@ class Evaluator:
             # Each element as a Value, for adapters that take a tuple apart (``(host, port)``).
             spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
+            parts = tuple(span for item in items for span in item.literal_parts)
             if all(item.known for item in items):
-                return Value(True, tuple(item.value for item in items), items=elements)
-            return Value(False, None, items=elements)
+                values = tuple(item.value for item in items)
+                return Value(True, values, items=elements, literal_parts=parts)
+            return Value(False, None, items=elements, literal_parts=parts)
         if isinstance(node, ast.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
 
     def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
-        parts: list[str] = []
+        texts: list[str] = []
         origin = None
+        # The f-string's own text, and what its fields are built from.
+        literal: tuple[Span, ...] = (self.span(node),)
+        values = [
+            self.evaluate(part.value, depth)
+            for part in node.values
+            if isinstance(part, ast.FormattedValue)
+        ]
+        parts = literal + tuple(span for value in values for span in value.literal_parts)
+        fields = iter(values)
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                parts.append(part.value)
+                texts.append(part.value)
                 continue
             if not isinstance(part, ast.FormattedValue):
-                return Value.unknown(origin)
-            value = self.evaluate(part.value, depth)
+                return _built(origin, parts)
+            value = next(fields)
             origin = origin or value.origin
             if not value.known or part.format_spec is not None or part.conversion != -1:
-                return Value.unknown(origin)
-            parts.append(str(value.value))
-        return Value(True, "".join(parts), origin)
+                return _built(origin, parts)
+            texts.append(str(value.value))
+        return Value(True, "".join(texts), origin, literal_parts=parts)
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
@@ -236,7 +258,8 @@ class Evaluator:
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
-            return Value.unknown(None)
+            # ``"xxSecret"[2:]``: not computed, but a part of what it slices.
+            return _built(None, self.evaluate(node.value, depth).literal_parts)
         key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
@@ -263,7 +286,7 @@ class Evaluator:
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        return Value.unknown(base.origin)
+        return _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
@@ -321,11 +344,27 @@ class Evaluator:
                         inner.origin,
                         literal=inner.literal,
                         literal_span=inner.literal_span,
+                        literal_parts=inner.literal_parts,
                     )
                 except (TypeError, ValueError):
-                    return Value.unknown(inner.origin)
-            return Value.unknown(inner.origin)
+                    return _built(inner.origin, inner.literal_parts)
+            return _built(inner.origin, inner.literal_parts)
+        if isinstance(func, ast.Attribute) and func.attr in _STRING_METHODS:
+            # ``"".join(pieces)``, ``"{}{}".format(a, b)``: not computed, but built from the
+            # text it is called on and its arguments.
+            origin = f"call {name}" if name else None
+            return _built(origin, self._parts_of(func.value, node, depth))
         return Value.unknown(f"call {name}" if name else None)
+
+    def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
+        operands = [receiver, *call.args, *(k.value for k in call.keywords)]
+        return tuple(
+            span
+            for operand in operands
+            for span in self.evaluate(
+                operand.value if isinstance(operand, ast.Starred) else operand, depth
+            ).literal_parts
+        )
 
     def _text_method(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
         """``b"...".decode()``, ``" pw ".strip()``: the known value with the method applied,
@@ -340,7 +379,15 @@ class Evaluator:
             value = getattr(base.value, func.attr)(*(a.value for a in arguments))
         except (TypeError, ValueError, LookupError, AttributeError):
             return None
-        return Value(True, value, base.origin, literal=base.literal, literal_span=base.literal_span)
+        parts = base.literal_parts + tuple(s for a in arguments for s in a.literal_parts)
+        return Value(
+            True,
+            value,
+            base.origin,
+            literal=base.literal,
+            literal_span=base.literal_span,
+            literal_parts=parts,
+        )
 
     def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
@@ -363,8 +410,9 @@ class Evaluator:
                 origin,
                 literal=default.literal,
                 literal_span=default.literal_span,
+                literal_parts=default.literal_parts,
             )
-        return Value.unknown(origin)
+        return _built(origin, default.literal_parts)
 
     def _unset(self, origin: str) -> Value:
         """An environment variable read without a default: the value the project's own
@@ -458,7 +506,14 @@ class Evaluator:
             except (TypeError, ValueError):
                 return Value.unknown(origin)
         literal_span = default.literal_span or (default.span if default.literal else None)
-        return Value(True, value, origin, literal=default.literal, literal_span=literal_span)
+        return Value(
+            True,
+            value,
+            origin,
+            literal=default.literal,
+            literal_span=literal_span,
+            literal_parts=default.literal_parts,
+        )
 
     def _made_by(self, node: ast.Name) -> str | None:
         """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
@@ -513,6 +568,7 @@ class Evaluator:
                     f"parameter {name}",
                     literal=value.literal,
                     literal_span=value.literal_span,
+                    literal_parts=value.literal_parts,
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -561,9 +617,11 @@ class Evaluator:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if not value.known:
-                return None
-            values.append((value, self._names_microsoft(call, depth)))
+            values.append((value, self._names_microsoft(call, depth) if value.known else False))
+        parts = tuple(span for value, _ in values for span in value.literal_parts)
+        if not all(value.known for value, _ in values):
+            # Unknown here, but what the callers pass is still built from their literals.
+            return _built(f"parameter {name}", parts) if parts else None
         if not values:
             return None
         # The call that names a Microsoft host is the one reported, all its arguments
@@ -577,6 +635,7 @@ class Evaluator:
             chosen.origin,
             literal=chosen.literal,
             literal_span=chosen.literal_span,
+            literal_parts=parts,
         )
 
     def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
@@ -698,6 +757,7 @@ def _or(left: Value, right: Value) -> Value:
     """``os.environ.get("X") or "default"``: the default, from the environment."""
     if left.known and left.value:
         return left
+    parts = left.literal_parts + right.literal_parts
     if not left.known and right.known:
         return Value(
             True,
@@ -705,8 +765,14 @@ def _or(left: Value, right: Value) -> Value:
             left.origin,
             literal=right.literal,
             literal_span=right.literal_span,
+            literal_parts=parts,
         )
-    return right if left.known else Value.unknown(left.origin)
+    return right if left.known else _built(left.origin, parts)
+
+
+def _built(origin: str | None, parts: tuple[Span, ...]) -> Value:
+    """A value that is not computed, from ``origin``, built from the literals ``parts``."""
+    return Value(False, None, origin, literal_parts=parts)
 
 
 def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:

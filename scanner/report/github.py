@@ -2,7 +2,9 @@
 
 ``::error file=app/mail.py,line=4,col=5,endLine=4,endColumn=31,title=AS101 smtp-basic-auth::...``
 Values are escaped as the Actions runner expects: ``%``, CR and LF everywhere, and
-also ``:`` and ``,`` inside properties.
+also ``:`` and ``,`` inside properties. Other control characters from the scanned tree
+(ESC sequences, which the Actions log renders, and bidi controls) are written as escapes
+(:func:`visible`) first.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 from ..engine import RunResult
 from ..findings import Applicability, Severity
 from . import ReportOptions
+from .visible import visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
+    text = visible(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

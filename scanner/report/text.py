@@ -7,7 +7,9 @@
 - ``grouped``: findings under their file, ``  line:col AS101 [error] message``.
 
 Colour is plain ANSI, written only when asked (a terminal, ``--color always``); rich is
-not imported, so a check whose output goes to a file or a pipe starts faster.
+not imported, so a check whose output goes to a file or a pipe starts faster. What comes
+from the scanned tree (paths, messages that quote it, code) is written through
+:func:`visible`, so its control characters show instead of acting on the terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from itertools import groupby
 from ..engine import RunResult
 from ..findings import Applicability, Confidence, FileError, Finding, Severity
 from . import ReportOptions, plural, severity_counts, statistics
+from .visible import visible
 
 _SEVERITY_STYLE = {Severity.ERROR: "1;31", Severity.WARNING: "33", Severity.INFO: "36"}
 BOLD, DIM, GREEN, MAGENTA = "1", "2", "32", "35"
@@ -70,7 +73,8 @@ def findings_lines(
 
 
 def error_line(error: FileError, paint: Painter) -> str:
-    return f"{paint(error.location + ':', BOLD)} {paint(f'{error.kind}: {error.message}', MAGENTA)}"
+    where = visible(error.location) + ":"
+    return f"{paint(where, BOLD)} {paint(visible(f'{error.kind}: {error.message}'), MAGENTA)}"
 
 
 def fix_mark(finding: Finding) -> str:
@@ -92,10 +96,10 @@ def _tags(finding: Finding, paint: Painter, suppressed: bool) -> str:
 
 def _full(finding: Finding, paint: Painter, suppressed: bool) -> list[str]:
     span = finding.span
-    head = paint(f"{finding.path}:{span.line}:{span.column}:", BOLD)
+    head = paint(f"{visible(finding.path)}:{span.line}:{span.column}:", BOLD)
     line = f"{head} {paint(finding.rule, BOLD)} "
     line += paint(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity])
-    line += f" {finding.message}"
+    line += f" {visible(finding.message)}"
     if finding.fix is not None:
         line += " " + paint(f"[{fix_mark(finding)}fixable]", GREEN)
     line += _tags(finding, paint, suppressed)
@@ -103,10 +107,13 @@ def _full(finding: Finding, paint: Painter, suppressed: bool) -> list[str]:
         return [line]  # listed for review; the frame is in the file, next to the comment
     lines = [line]
     for number, code in finding.frame:
-        lines.append(paint(f"  {number:>5} | ", DIM) + code)
+        lines.append(paint(f"  {number:>5} | ", DIM) + visible(code))
     if finding.frame and span.line == span.end_line:
-        width = max(span.end_column - span.column, 1)
-        marker = " " * (span.column - 1) + "^" * width
+        # Under the code as shown: an escaped character is wider than the one it stands for.
+        code = finding.frame[0][1]
+        start = len(visible(code[: span.column - 1]))
+        width = max(len(visible(code[span.column - 1 : span.end_column - 1])), 1)
+        marker = " " * start + "^" * width
         lines.append(paint("        | ", DIM) + paint(marker, _SEVERITY_STYLE[finding.severity]))
     return lines
 
@@ -128,8 +135,9 @@ def _concise(finding: Finding, paint: Painter, suppressed: bool) -> str:
     span = finding.span
     code = paint(finding.rule, _SEVERITY_STYLE[finding.severity])
     mark = f" {paint(f'[{fix_mark(finding)}]', GREEN)}" if finding.fix is not None else ""
-    head = paint(f"{finding.path}:{span.line}:{span.column}:", BOLD)
-    return f"{head} {code}{mark} {headline(finding.message)}{_tags(finding, paint, suppressed)}"
+    head = paint(f"{visible(finding.path)}:{span.line}:{span.column}:", BOLD)
+    message = visible(headline(finding.message))
+    return f"{head} {code}{mark} {message}{_tags(finding, paint, suppressed)}"
 
 
 def _grouped(
@@ -139,12 +147,12 @@ def _grouped(
     for path, group in groupby(findings, key=lambda f: f.path):
         found = list(group)
         width = max(len(f"{f.span.line}:{f.span.column}") for f in found)
-        lines.append(paint(path + ":", BOLD))
+        lines.append(paint(visible(path) + ":", BOLD))
         for finding in found:
             where = f"{finding.span.line}:{finding.span.column}"
             line = f"  {where:<{width}}  {paint(finding.rule, BOLD)} "
             line += paint(f"[{finding.severity.value}]", _SEVERITY_STYLE[finding.severity])
-            line += f" {finding.message}"
+            line += f" {visible(finding.message)}"
             if finding.fix is not None:
                 line += " " + paint(f"[{fix_mark(finding)}fixable]", GREEN)
             lines.append(line + _tags(finding, paint, suppressed))
@@ -156,7 +164,8 @@ def _grouped(
 
 def _fix_note(finding: Finding, paint: Painter) -> str:
     assert finding.fix is not None
-    return paint(f"fix ({finding.fix.applicability.value}): {finding.fix.message}", GREEN)
+    message = visible(finding.fix.message)
+    return paint(f"fix ({finding.fix.applicability.value}): {message}", GREEN)
 
 
 def _statistics(run: RunResult, paint: Painter) -> list[str]:

@@ -47,7 +47,7 @@ def stacked_bar(parts: list[Part], title: str, width: int = 720) -> str:
         share = width * part.value / total
         body.append(
             f'<rect x="{x:.1f}" y="0" width="{share:.1f}" height="28" fill="{part.color}">'
-            f"<title>{escape(part.label)}: {part.value}</title></rect>"
+            f"<title>{escape(f'{part.label}: {part.value}')}</title></rect>"
         )
         x += share
     body += _legend([p for p in parts if p.value], 40)
@@ -76,12 +76,12 @@ def bar_rows(
             length = room * part.value / longest
             body.append(
                 f'<rect x="{x:.1f}" y="{y + 3}" width="{max(length, 1):.1f}" height="16" '
-                f'fill="{part.color}"><title>{escape(label)}: {part.value} '
-                f"{escape(part.label)}</title></rect>"
+                f'fill="{part.color}"><title>{escape(f"{label}: {part.value} {part.label}")}'
+                "</title></rect>"
             )
             x += length
         total = sum(p.value for p in parts)
-        body.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{total}</text>')
+        body.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{escape(str(total))}</text>')
     legend: dict[str, Part] = {}
     for _, parts in rows:
         for part in parts:
@@ -108,12 +108,12 @@ def columns(points: list[tuple[str, int]], title: str, color: str, width: int = 
         body.append(
             f'<rect x="{x:.1f}" y="{base - column:.1f}" width="{step * 0.6:.1f}" '
             f'height="{column:.1f}" fill="{color}" fill-opacity="{1 if last else 0.55}">'
-            f"<title>{escape(label)}: {value}</title></rect>"
+            f"<title>{escape(f'{label}: {value}')}</title></rect>"
         )
         middle = x + step * 0.3
         body.append(
             f'<text x="{middle:.1f}" y="{base - column - 4:.1f}" text-anchor="middle">'
-            f"{value}</text>"
+            f"{escape(str(value))}</text>"
         )
         body.append(
             f'<text x="{middle:.1f}" y="{base + 16}" text-anchor="middle" font-size="10">'

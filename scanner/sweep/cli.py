@@ -142,7 +142,8 @@ class _Progress:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("{task.description}"),
+            # A repository's name is text, not rich markup ("[/]" in a name would fail).
+            TextColumn("{task.description}", markup=False),
             console=Console(stderr=True),
             transient=True,
         )

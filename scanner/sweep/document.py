@@ -8,8 +8,10 @@ has ``check``'s keys plus ``repositories`` and ``by_status``. ``sweep`` holds on
 per repository (commit scanned, status and reasons, counts, fix campaign result), the
 shards it covers and the input they were split from, and the runs that produced it.
 
-A merge reads shard documents, refuses mixed authsweep versions, shards of different
-inputs, overlapping shards and, when the shards say how many there are, missing ones,
+A document read back (a shard to merge, ``--previous``) is checked against the schema
+(:mod:`.schema`) and against itself: its counts agree with what it lists, and a document
+of the whole input lists every repository the input had. A merge then refuses mixed
+authsweep versions, shards of different inputs, overlapping shards and missing ones,
 and writes one document of the same shape.
 """
 
@@ -23,9 +25,17 @@ from ..engine import RunResult
 from ..findings import Applicability, Confidence, FileError, Finding, Fix, Severity
 from ..model import Remedy, Span
 from ..report.json_report import summary as check_summary
+from .schema import FORMAT, SCHEMA
+from .shards import input_digest
+from .sources import RepoSource
 from .status import STATUSES
+from .validator import SchemaProblem, validate
 
-FORMAT = 1
+# A sweep of 2,000 repositories writes 2 MB; this is room for a very large organisation,
+# and a bound on what a file named as a shard can make a merge read.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+# Missing shards named in a refusal; the rest are counted.
+MAX_LISTED = 20
 
 
 class SweepDocumentError(Exception):
@@ -80,12 +90,17 @@ def _finding(data: dict) -> Finding:
 
 def load_document(path: Path) -> dict:
     """A sweep document from ``path``; SweepDocumentError if it is not one this version
-    of authsweep can read."""
+    of authsweep can read, or if it contradicts itself."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         raise SweepDocumentError(f"{path}: cannot read: {error.strerror}") from None
-    except (UnicodeDecodeError, ValueError) as error:
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise SweepDocumentError(f"{path}: over {MAX_DOCUMENT_BYTES >> 20} MB, not a sweep")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise SweepDocumentError(f"{path}: not JSON: {error}") from None
     if not isinstance(document, dict) or document.get("tool") != "authsweep":
         raise SweepDocumentError(f"{path}: not an authsweep JSON report")
@@ -97,19 +112,91 @@ def load_document(path: Path) -> dict:
         )
     if sweep.get("format") != FORMAT:
         raise SweepDocumentError(
-            f"{path}: sweep format {sweep.get('format')!r}; this authsweep reads format "
-            f"{FORMAT} (version {document.get('version')!r} wrote it)"
+            f"{path}: sweep format {_shown(sweep.get('format'))}; this authsweep reads format "
+            f"{FORMAT} (version {_shown(document.get('version'))} wrote it)"
         )
-    for key, kind in (("findings", list), ("errors", list), ("version", str)):
-        if not isinstance(document.get(key), kind):
-            raise SweepDocumentError(f"{path}: {key!r} is missing or malformed")
-    if not isinstance(sweep.get("repositories"), list):
-        raise SweepDocumentError(f"{path}: sweep.repositories is missing or malformed")
+    try:
+        validate(document, SCHEMA)
+    except SchemaProblem as problem:
+        raise SweepDocumentError(f"{path}: {problem}") from None
+    problem = inconsistency(document)
+    if problem is not None:
+        raise SweepDocumentError(f"{path}: {problem}")
     return document
 
 
+def _shown(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def inconsistency(document: dict) -> str | None:
+    """What a schema-valid document says that its own content contradicts: counts that
+    do not match what it lists, a finding of a repository it does not list, shards out of
+    their split, or, for a document of the whole input, repositories left out."""
+    sweep = document["sweep"]
+    repositories = sweep["repositories"]
+    names = Counter(r["name"] for r in repositories)
+    twice = sorted(name for name, count in names.items() if count > 1)
+    if twice:
+        return f"repository {twice[0]} is listed twice"
+    found = Counter(f["repository"] for f in document["findings"])
+    strangers = sorted(set(found) - set(names))
+    if strangers:
+        return f"findings of repository {strangers[0]}, which the sweep does not list"
+    for repository in repositories:
+        name, count = repository["name"], repository["findings"]
+        if found[name] != count or sum(repository["by_fix"].values()) != count:
+            return (
+                f"repository {name} counts {count} findings; the document lists "
+                f"{found[name]} (by fix: {sum(repository['by_fix'].values())})"
+            )
+    summary = document["summary"]
+    for key, listed in (
+        ("findings", len(document["findings"])),
+        ("errors", len(document["errors"])),
+        ("repositories", len(repositories)),
+    ):
+        if summary[key] != listed:
+            return f"the summary counts {summary[key]} {key}; the document lists {listed}"
+    statuses = Counter(r["status"] for r in repositories)
+    if any(summary["by_status"][status] != statuses[status] for status in STATUSES):
+        return "summary.by_status does not match the repositories' statuses"
+    shards = sweep["shards"]
+    if shards is not None:
+        outside = [i for i in shards["indexes"] if i > shards["count"]]
+        if outside:
+            return f"shard {outside[0]}/{shards['count']} is not a shard of {shards['count']}"
+    if shards is None or len(shards["indexes"]) == shards["count"]:
+        return _input_problem(sweep)
+    if len(repositories) > sweep["input"]["repositories"]:
+        return (
+            f"{len(repositories)} repositories in a shard of an input of "
+            f"{sweep['input']['repositories']}"
+        )
+    return None
+
+
+def _input_problem(sweep: dict) -> str | None:
+    """For a document of every shard: the repositories are the input's, none left out."""
+    repositories = sweep["repositories"]
+    expected = sweep["input"]["repositories"]
+    if len(repositories) != expected:
+        return (
+            f"the input had {expected} repositories and the document lists "
+            f"{len(repositories)}: a sweep of the whole input lists every one"
+        )
+    digest = sweep["input"].get("digest")
+    sources = [RepoSource(r["name"], "", r["weight"]) for r in repositories]
+    if digest is not None and input_digest(sources) != digest:
+        return "the repositories listed are not those of the input (their digest differs)"
+    return None
+
+
 def _shard_label(shards: dict) -> str:
-    return ", ".join(f"{i}/{shards['count']}" for i in shards["indexes"])
+    listed = [f"{i}/{shards['count']}" for i in shards["indexes"][:MAX_LISTED]]
+    more = len(shards["indexes"]) - len(listed)
+    return ", ".join(listed) + (f" and {more} more" if more > 0 else "")
 
 
 def merge_documents(named: list[tuple[str, dict]]) -> dict:
@@ -145,7 +232,7 @@ def merge_documents(named: list[tuple[str, dict]]) -> dict:
     errors = sorted((e for _, doc in named for e in doc["errors"]), key=lambda e: e["path"])
     sources = sorted({doc["sweep"].get("source", "") for _, doc in named})
     digests = {doc["sweep"].get("input", {}).get("digest") for _, doc in named}
-    return {
+    merged = {
         "tool": "authsweep",
         "version": versions.pop(),
         "findings": findings,
@@ -166,6 +253,12 @@ def merge_documents(named: list[tuple[str, dict]]) -> dict:
             "repositories": repositories,
         },
     }
+    # Every shard is here: together they must list the whole input, each repository once.
+    problem = _input_problem(merged["sweep"])
+    if problem is not None:
+        labels = ", ".join(label for label, _ in named)
+        raise SweepDocumentError(f"{labels}: {problem}")
+    return merged
 
 
 def _merged_shards(named: list[tuple[str, dict]]) -> dict | None:
@@ -199,8 +292,17 @@ def _merged_shards(named: list[tuple[str, dict]]) -> dict | None:
                     f"shards overlap: shard {index}/{count} is in {seen[index]} and {label}"
                 )
             seen[index] = label
-    missing = [i for i in range(1, count + 1) if i not in seen]
+    missing = count - len(seen)
     if missing:
-        listed = ", ".join(f"{i}/{count}" for i in missing)
-        raise SweepDocumentError(f"missing shards: {listed} (the merge needs all {count})")
+        # Named up to a few: a count of a billion must not make a list of a billion.
+        named = []
+        for index in range(1, count + 1):
+            if len(named) == MAX_LISTED:
+                break
+            if index not in seen:
+                named.append(f"{index}/{count}")
+        more = f" and {missing - len(named)} more" if missing > len(named) else ""
+        raise SweepDocumentError(
+            f"missing shards: {', '.join(named)}{more} (the merge needs all {count})"
+        )
     return {"count": count, "indexes": sorted(seen)}

@@ -3,8 +3,9 @@
 No script, no network (a Content-Security-Policy forbids both), no external font or
 stylesheet; charts are inline SVG and every number in a chart is also in a table, so the
 page reads the same with scripts off, printed, or in a text browser. Everything that
-comes from a repository (names, paths, messages, code) is HTML-escaped; code frames come
-from the findings, where secrets are already masked.
+comes from a document (names, paths, messages, code, and numbers too: a document read
+back was checked against the schema, and a number is still written through ``escape``)
+is HTML-escaped; code frames come from the findings, where secrets are already masked.
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def _badge(status: str) -> str:
         f'<span class="badge" style="background:{STATUS_COLORS[status]}">'
         f"{escape(LABELS[status])}</span>"
     )
+
+
+def _n(number: object) -> str:
+    """A count or position from the document, as HTML."""
+    return escape(str(number))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -154,7 +160,7 @@ def _overview(document: dict) -> str:
     by_status = summary["by_status"]
     cards = "".join(
         f'<div class="card" style="border-left-color:{STATUS_COLORS[s]}">'
-        f"<b>{by_status.get(s, 0)}</b>{escape(LABELS[s])}</div>"
+        f"<b>{_n(by_status.get(s, 0))}</b>{escape(LABELS[s])}</div>"
         for s in reversed(STATUSES)
     )
     chart = stacked_bar(
@@ -193,8 +199,8 @@ def _changes(sweep: dict, anchors: dict[str, str]) -> str:
     rows = sorted(changed_rows(changes), key=lambda r: (-r["new"], -r["fixed"], r["name"]))
     body = "".join(
         f"<tr><td>{_linked(row['name'], anchors)}</td>"
-        f'<td class="n">{row["new"]}</td><td class="n">{row["fixed"]}</td>'
-        f'<td class="n">{row["remaining"]}</td><td>{escape(row["note"])}</td></tr>'
+        f'<td class="n">{_n(row["new"])}</td><td class="n">{_n(row["fixed"])}</td>'
+        f'<td class="n">{_n(row["remaining"])}</td><td>{escape(row["note"])}</td></tr>'
         for row in rows
     )
     previous = changes["previous"]
@@ -246,8 +252,8 @@ def _repositories(repositories: list[dict], anchors: dict[str, str]) -> str:
         cells = [
             f'<td class="name">{name}</td><td>{_badge(repo["status"])}</td>',
             f"<td>{escape('; '.join(repo['reasons']))}</td><td><code>{commit}</code></td>",
-            f'<td class="n">{repo["findings"]}</td><td class="n">{counts["safe"]}</td>',
-            f'<td class="n">{counts["unsafe"]}</td><td class="n">{counts["manual"]}</td>',
+            f'<td class="n">{_n(repo["findings"])}</td><td class="n">{_n(counts["safe"])}</td>',
+            f'<td class="n">{_n(counts["unsafe"])}</td><td class="n">{_n(counts["manual"])}</td>',
         ]
         if campaign:
             cells.append(f"<td>{_campaign_cell(repo.get('fix'))}</td>")
@@ -340,7 +346,7 @@ def _frame(finding: dict) -> str:
     for number, text in finding.get("frame", []):
         hit = finding["line"] <= number <= finding["end_line"]
         opening = '<span class="hit">' if hit else "<span>"
-        lines.append(f'{opening}<span class="ln">{number:>5}</span>{escape(text)}</span>')
+        lines.append(f'{opening}<span class="ln">{_n(number):>5}</span>{escape(text)}</span>')
     return f'<pre class="frame"><code>{"".join(lines)}</code></pre>' if lines else ""
 
 
@@ -364,7 +370,8 @@ def _findings(findings: list[dict], repositories: list[dict], anchors: dict[str,
             severity = escape(finding["severity"])
             items.append(
                 '<div class="finding">'
-                f"<p><code>{escape(finding['path'])}:{finding['line']}:{finding['column']}</code> "
+                f"<p><code>{escape(finding['path'])}:{_n(finding['line'])}:{_n(finding['column'])}"
+                "</code> "
                 f"<b>{escape(finding['rule'])}</b> {escape(finding['name'])} "
                 f'<span class="sev-{severity}">{severity}</span></p>'
                 f"<p>{escape(finding['message'])}</p>{fix_text}{_frame(finding)}</div>"

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ..report import ReportOptions
+from ..report.visible import visible
 from .document import run_result
 from .html import changed_rows
 from .status import CLEAN, LABELS, STATUSES
@@ -41,7 +42,8 @@ def status_counts(document: dict) -> str:
 
 def render_text(document: dict) -> str:
     """One line per repository that is not clean (with its fix campaign result), and a
-    summary line."""
+    summary line. Names, reasons and messages come from repositories and git: their control
+    characters are shown, not sent to the terminal."""
     repositories = document["sweep"]["repositories"]
     width = max((len(LABELS[r["status"]]) for r in repositories), default=0)
     name_width = max((len(r["name"]) for r in repositories), default=0)
@@ -78,7 +80,7 @@ def render_text(document: dict) -> str:
             f"Since the previous sweep: {totals['new']} new, {totals['fixed']} fixed, "
             f"{totals['remaining']} remaining."
         )
-    return "\n".join(lines) + "\n"
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 def _fix_line(fix: dict) -> str:

@@ -11,13 +11,17 @@ many small repositories, close to an even share.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .sources import RepoSource
 
-_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_SHARD = re.compile(r"^\s*(\d{1,12})\s*/\s*(\d{1,12})\s*$")
+# More shards than any CI runs side by side (a GitHub Actions matrix stops at 256 jobs,
+# GitLab's `parallel` at 200); sweep documents that claim more are refused too.
+MAX_SHARDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,24 +41,40 @@ def parse_shard(text: str) -> Shard:
     index, count = int(match.group(1)), int(match.group(2))
     if count < 1 or not 1 <= index <= count:
         raise ValueError(f"shard {index}/{count}: K must be between 1 and N")
+    if count > MAX_SHARDS:
+        raise ValueError(f"shard {index}/{count}: N must be at most {MAX_SHARDS:,}")
     return Shard(index, count)
+
+
+def _assign(sources: Sequence[RepoSource], count: int) -> dict[int, list[RepoSource]]:
+    """The non-empty shards (0-based) of the LPT split. Shards that got nothing yet all
+    weigh 0, so the lightest of them is the lowest numbered one not used so far: only
+    used shards are kept (in a heap), and a split into more shards than there are
+    repositories costs nothing for the shards left empty."""
+    shards: dict[int, list[RepoSource]] = {}
+    used: list[tuple[int, int]] = []  # (load, shard) of the shards used so far
+    for source in sorted(sources, key=lambda s: (-s.weight, s.name)):
+        fresh = len(shards)
+        if used and (fresh >= count or used[0] < (0, fresh)):
+            load, chosen = heapq.heappop(used)
+        else:
+            load, chosen = 0, fresh
+            shards[chosen] = []
+        shards[chosen].append(source)
+        heapq.heappush(used, (load + source.weight, chosen))
+    return {index: sorted(shard, key=lambda s: s.name) for index, shard in shards.items()}
 
 
 def split(sources: Sequence[RepoSource], count: int) -> list[list[RepoSource]]:
     """All ``count`` shards, each sorted by name."""
-    loads = [0] * count
-    shards: list[list[RepoSource]] = [[] for _ in range(count)]
-    for source in sorted(sources, key=lambda s: (-s.weight, s.name)):
-        lightest = min(range(count), key=lambda i: (loads[i], i))
-        loads[lightest] += source.weight
-        shards[lightest].append(source)
-    return [sorted(shard, key=lambda s: s.name) for shard in shards]
+    shards = _assign(sources, count)
+    return [shards.get(index, []) for index in range(count)]
 
 
 def select(sources: Sequence[RepoSource], shard: Shard | None) -> list[RepoSource]:
     if shard is None:
         return sorted(sources, key=lambda s: s.name)
-    return split(sources, shard.count)[shard.index - 1]
+    return _assign(sources, shard.count).get(shard.index - 1, [])
 
 
 def input_digest(sources: Sequence[RepoSource]) -> str:
