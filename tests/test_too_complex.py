@@ -126,3 +126,18 @@ def test_a_budget_counts_steps_and_refuses_past_them() -> None:
         with pytest.raises(TooComplex, match="walking takes over 10 steps"):
             spend(1, "walking")
     spend(10**9, "no budget outside a check")
+
+
+def test_a_megabyte_long_word_is_masked_in_linear_time() -> None:
+    """A URL's scheme was tried at every letter of a word, each try running to the word's
+    end: a megabyte-long string literal took hours to mask (the analysis timed out). Run
+    in a child given 120 s so that a regression fails instead of hanging the suite."""
+    probe = (
+        "from authsweep.scanner.secrets import mask_url_credentials\n"
+        "text = 'S = \"' + 'x' * 1_000_000 + '\"  # smtp://desk:Winter-Mail-26@host'\n"
+        "print(mask_url_credentials(text)[-40:])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "# smtp://desk:Wi************@host" in result.stdout, result.stderr
