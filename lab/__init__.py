@@ -2,7 +2,7 @@
 
 ``authsweep lab run -- COMMAND`` and ``authsweep lab serve`` on the command line, the
 ``exchange_online`` pytest fixture, and :class:`ExchangeSim` for Python. Needs the ``lab``
-extra: ``pip install 'authsweep[lab]'``.
+extra: in a clone of authsweep, ``python3 -m pip install '.[lab]'`` (README, Install).
 
 Names are imported on first use, so ``authsweep`` itself (which registers the ``lab``
 command) does not load the servers, aiosmtpd or trustme until a lab command runs.

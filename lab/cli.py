@@ -64,6 +64,14 @@ MailboxOpt = Annotated[
         help="A mailbox the app may use as XOAUTH2 user= (repeat; default: any address).",
     ),
 ]
+SeedOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option(
+        "--seed",
+        metavar="PATH",
+        help="An .eml file, or a folder of them, put in the mailboxes its To/Cc name (repeat).",
+    ),
+]
 TokenLifetimeOpt = Annotated[
     str,
     typer.Option(
@@ -152,6 +160,7 @@ def _make_lab(
     probe_certificate: bool,
     allow_other_hosts: bool,
     tenant: TenantSetup,
+    seed: list[Path] | None = None,
 ) -> ExchangeSim:
     from .faults import parse_duration
 
@@ -162,7 +171,10 @@ def _make_lab(
     try:
         from .sim import ExchangeSim
     except ImportError as missing:
-        raise _error(f"the lab needs its extra: pip install 'authsweep[lab]' ({missing})") from None
+        raise _error(
+            "the lab needs its extra: in a clone of authsweep, python3 -m pip install '.[lab]' "
+            f"(README, Install) ({missing})"
+        ) from None
     lab = ExchangeSim(
         mailboxes=mailbox or None,
         token_lifetime=lifetime,
@@ -171,10 +183,11 @@ def _make_lab(
         probe_certificate=probe_certificate,
         strict_dns=not allow_other_hosts,
         tenant=tenant,
+        seed=seed or (),
     )
     try:
         return lab.start()
-    except OSError as problem:
+    except (OSError, ValueError) as problem:  # a port, or a --seed file
         raise _error(f"could not start the lab: {problem}") from None
 
 
@@ -225,6 +238,7 @@ def run(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
     mailbox: MailboxOpt = None,
+    seed: SeedOpt = None,
     token_lifetime: TokenLifetimeOpt = "3599s",
     throttle: ThrottleOpt = 0,
     drop: DropOpt = 0,
@@ -255,6 +269,7 @@ def run(
             probe_certificate,
             allow_other_hosts,
             _tenant(no_service_principal, mailbox_right),
+            seed,
         )
         try:
             started = time.monotonic()
@@ -326,6 +341,7 @@ def serve(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
     mailbox: MailboxOpt = None,
+    seed: SeedOpt = None,
     token_lifetime: TokenLifetimeOpt = "3599s",
     throttle: ThrottleOpt = 0,
     drop: DropOpt = 0,
@@ -349,6 +365,7 @@ def serve(
         probe_certificate,
         allow_other_hosts,
         _tenant(no_service_principal, mailbox_right),
+        seed,
     )
     printing = threading.Lock()
 

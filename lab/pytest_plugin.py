@@ -6,7 +6,9 @@ with empty records. One lab serves the whole session; a test marked
 built with those ``ExchangeSim`` arguments. Run the code under test with
 ``exchange_online.run([...])`` / ``run_python(...)`` (or in-process inside
 ``with exchange_online.redirect():``) and assert on ``exchange_online.verdict()`` or the
-records.
+records. When such a test fails, its report gets a section with the lab's whole verdict
+(pytest cuts the message of ``assert verdict.passed, verdict`` to a line or two unless
+run with ``-vv``).
 
 This module is imported by every pytest run in an environment with authsweep installed, so it
 imports nothing of the lab until a test asks for the fixture.
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from .sim import ExchangeSim
 
 _MARKER = "exchange_online"
+_LAB = pytest.StashKey["ExchangeSim"]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,7 +41,8 @@ def _lab_class() -> type[ExchangeSim]:
         from .sim import ExchangeSim
     except ImportError as error:  # the lab extra is not installed
         raise pytest.UsageError(
-            f"the exchange_online fixture needs the lab extra: pip install 'authsweep[lab]' "
+            "the exchange_online fixture needs the lab extra: in a clone of authsweep, "
+            "python3 -m pip install '.[lab]' (README, Install) "
             f"({error})"
         ) from None
     return ExchangeSim
@@ -58,8 +62,20 @@ def exchange_online(request: pytest.FixtureRequest) -> Iterator[ExchangeSim]:
         if marker.args:
             raise pytest.UsageError(f"@pytest.mark.{_MARKER} takes keyword arguments only")
         with _lab_class()(**marker.kwargs) as own:
+            request.node.stash[_LAB] = own
             yield own
         return
     shared: ExchangeSim = request.getfixturevalue("_authsweep_shared_lab")
     shared.reset()
+    request.node.stash[_LAB] = shared
     yield shared
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """A failed test that used the lab gets the lab's verdict, whole, in its report."""
+    outcome = yield
+    report = outcome.get_result()
+    lab = item.stash.get(_LAB, None)
+    if lab is not None and report.when == "call" and report.failed and lab.running:
+        report.sections.append(("authsweep lab verdict", str(lab.verdict())))

@@ -87,6 +87,9 @@ class ExchangeSim:
     """Fault: the first N SMTP sessions that reach MAIL FROM are cut without a reply."""
     probe_certificate: bool = False
     """Mail servers present a certificate from a CA the client was never given."""
+    seed: Sequence[str | os.PathLike[str]] = ()
+    """RFC 5322 files (``.eml``, or folders of them) put in the mailboxes their To and Cc
+    name when the lab starts (and again on ``reset()``), for IMAP and POP3 readers."""
 
     def __post_init__(self) -> None:
         if self.token_lifetime < 1:
@@ -185,6 +188,7 @@ class ExchangeSim:
             self.https_port = self._sockets.listen(
                 functools.partial(serve_https, identity, certificates.server)
             )
+            self._seed_mailboxes()
             self._smtp.start()
             self._sockets.start()
         except BaseException:
@@ -211,6 +215,7 @@ class ExchangeSim:
         self._last_run = None
         if self._context is not None:
             self._context.mailboxes.clear()
+            self._seed_mailboxes()
         if self.running:
             self.events_path.write_bytes(b"")
 
@@ -403,6 +408,10 @@ class ExchangeSim:
             lifetime=self.token_lifetime if lifetime is None else lifetime,
             flow="direct",
         ).access_token
+
+    def _seed_mailboxes(self) -> None:
+        if self._context is not None and self.seed:
+            self._context.mailboxes.seed([Path(path) for path in self.seed])
 
     def add_mailbox_message(self, mailbox: str, content: bytes) -> None:
         """Put a message (RFC 5322 bytes) into ``mailbox`` for IMAP and POP3 clients to read."""

@@ -64,7 +64,7 @@ class JudgedFailure:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Verdict:
     snapshot: Snapshot
     failures: tuple[JudgedFailure, ...]
@@ -81,6 +81,10 @@ class Verdict:
         from .report import render_text  # report imports this module
 
         return render_text(self)
+
+    # pytest shows an assertion message that is not a string by its repr: the same text,
+    # not the dataclass's fields (the records are reachable as attributes).
+    __repr__ = __str__
 
     @property
     def exit_status(self) -> int:

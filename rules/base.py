@@ -49,6 +49,8 @@ class HostPolicy:
     provider: Provider
     severity: Severity
     confidence: Confidence
+    # The host is one of several picked at run time, Microsoft 365 among others.
+    mixed: bool = False
 
     @property
     def host_known(self) -> bool:
@@ -102,13 +104,28 @@ class Rule:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
         confidence, except in test code; a host of another provider: only with
         ``--all-providers``."""
-        policy = self._host_policy(conn)
+        policy = self._host_policy(conn.host, conn.test_code)
         if policy is not None and conn.inferred:
-            return HostPolicy(policy.provider, policy.severity, Confidence.LOW)
+            return HostPolicy(policy.provider, policy.severity, Confidence.LOW, policy.mixed)
         return policy
 
-    def _host_policy(self, conn: Connection) -> HostPolicy | None:
-        host = conn.host
+    def step_policy(self, conn: Connection, step: Step) -> HostPolicy | None:
+        """The host policy for one step: of the hosts it runs with, when a test of the host
+        guards it (``else: smtp.login(...)`` after ``if host in MICROSOFT:``)."""
+        if step.hosts is None or conn.host.choices is None:
+            return self.host_policy(conn)
+        hosts = tuple(c for c in conn.host.choices if c.known and c.value in step.hosts)
+        narrowed = Value(False, origin=conn.host.origin, choices=hosts) if hosts else None
+        if narrowed is None:
+            return None
+        policy = self._host_policy(narrowed, conn.test_code)
+        if policy is not None and conn.inferred:
+            return HostPolicy(policy.provider, policy.severity, Confidence.LOW, policy.mixed)
+        return policy
+
+    def _host_policy(self, host: Value, test_code: bool) -> HostPolicy | None:
+        if host.choices is not None:
+            return self._choices_policy(host)
         if host.known and isinstance(host.value, str) and host.value:
             provider = lookup(host.value)
             if provider.microsoft:
@@ -122,10 +139,29 @@ class Rule:
             return None
         if self.options.assume_microsoft:
             return HostPolicy(lookup(DECLARED_MICROSOFT_HOST), self.severity, Confidence.MEDIUM)
-        if conn.test_code:
+        if test_code:
             return None  # tests talk to fake servers; a Microsoft host in a test is still reported
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
         return HostPolicy(OTHER, severity, Confidence.MEDIUM)
+
+    def _choices_policy(self, host: Value) -> HostPolicy | None:
+        """A host picked at run time among known ones: as the Microsoft 365 one when there
+        is one (never assumed: the others are known to be someone else's), ``mixed`` when
+        there are others too; else as another provider's."""
+        choices = host.choices or ()
+        providers = [lookup(c.value) for c in choices if c.known and isinstance(c.value, str)]
+        if len(providers) != len(choices):
+            unknown = Value.unknown(host.origin)
+            return self._host_policy(unknown, False)
+        microsoft = [p for p in providers if p.microsoft]
+        if not microsoft:
+            return (
+                HostPolicy(providers[0], Severity.INFO, Confidence.HIGH)
+                if (self.options.all_providers)
+                else None
+            )
+        mixed = len(microsoft) < len(providers)
+        return HostPolicy(microsoft[0], self.severity, Confidence.MEDIUM, mixed)
 
     def steps_on_paths(
         self,
@@ -157,7 +193,7 @@ class Rule:
             for login in conn.logins():
                 if not login.password_given or login.expected_to_fail:
                     continue  # a test that asserts basic auth is refused is right as it is
-                policy = self.host_policy(conn)
+                policy = self.step_policy(conn, login)
                 if policy is not None:
                     yield conn, login, policy
 
@@ -169,6 +205,8 @@ class Rule:
         provider = policy.provider
         if not provider.microsoft or provider.probable or personal_account(policy, login.user):
             return None
+        if policy.mixed:  # XOAUTH2 for the Microsoft 365 hosts only, never a token to another
+            return login.remedies.get(RemedyKind.XOAUTH2_PER_PROVIDER)
         return login.remedies.get(RemedyKind.XOAUTH2)
 
     @staticmethod
@@ -205,15 +243,27 @@ def on_path(path: ProtocolPath) -> str:
     return f" {' and '.join(path.conditions)}" if path.conditions else ""
 
 
-def describe_host(conn: Connection) -> str:
-    text = describe(conn.host, "the host")
-    host = conn.host.value if conn.host.known else None
-    note = lookup(host).probable_note if isinstance(host, str) else ""
-    return f"{text} ({note})" if note else text
+def describe_host(conn: Connection, step: Step | None = None) -> str:
+    """The connection's host as a message says it; for a step guarded by a test of the
+    host (one of several), the hosts it runs with."""
+    host = conn.host
+    if step is not None and step.hosts is not None and host.choices is not None:
+        narrowed = tuple(c for c in host.choices if c.known and c.value in step.hosts)
+        host = Value(False, origin=host.origin, choices=narrowed or host.choices)
+        if len(narrowed) == 1:
+            host = narrowed[0]
+    text = describe(host, "the host")
+    name = conn.host.value if conn.host.known else None
+    note = lookup(name).probable_note if isinstance(name, str) else ""
+    notes = ", ".join(part for part in (note, conn.via) if part)
+    return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:
     """``'smtp.office365.com'``, or where an unknown value comes from."""
+    if value.choices is not None and all(c.known for c in value.choices):
+        written = " or ".join(dict.fromkeys(repr(c.value) for c in value.choices))
+        return f"{written} (picked by {value.origin})" if value.origin else written
     if value.known:
         text = repr(value.value)
         return f"{text} (default of {value.origin})" if value.origin else text

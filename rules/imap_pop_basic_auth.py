@@ -90,7 +90,7 @@ class ImapPopBasicAuth(Rule):
             yield self.finding(
                 mail,
                 login.span,
-                f"{protocol} password login to {describe_host(conn)}: {reason}",
+                f"{protocol} password login to {describe_host(conn, login)}: {reason}",
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self.fix_from(

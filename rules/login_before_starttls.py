@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
 
-from .base import Example, Rule, describe_host, on_path
+from .base import Example, HostPolicy, Rule, describe_host, on_path
 
 
 class LoginBeforeStarttls(Rule):
@@ -66,12 +66,27 @@ class LoginBeforeStarttls(Rule):
                 "clear text",
                 severity=policy.severity,
                 confidence=policy.confidence,
-                fix=self.fix_from(
-                    step.remedies.get(RemedyKind.ADD_STARTTLS),
-                    Applicability.SAFE,
-                    "Upgrade with STARTTLS and a verifying context before logging in",
-                ),
+                fix=self._fix(step, policy),
             )
+
+    def _fix(self, step: Step, policy: HostPolicy) -> Fix | None:
+        added = step.remedies.get(RemedyKind.ADD_STARTTLS)
+        if added is not None:
+            return Fix(
+                Applicability.SAFE,
+                "Upgrade with STARTTLS and a verifying context before logging in",
+                added,
+            )
+        # Microsoft 365 wants STARTTLS on every path; another host keeps the condition.
+        unconditional = step.remedies.get(RemedyKind.UNCONDITIONAL_STARTTLS)
+        provider = policy.provider
+        if unconditional is None or not provider.microsoft or provider.probable:
+            return None
+        return Fix(
+            Applicability.SAFE,
+            "Upgrade with STARTTLS on every path: Microsoft 365 refuses AUTH without it",
+            unconditional,
+        )
 
 
 def _clear_text_logins(conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:

@@ -126,7 +126,7 @@ class SmtpBasicAuth(Rule):
                 )
             where = set_in(login.secret.origin, mail.path)
             set_at = f" (password set in {where})" if where else ""
-            message = f"SMTP password login to {describe_host(conn)}{set_at}: {reason}"
+            message = f"SMTP password login to {describe_host(conn, login)}{set_at}: {reason}"
             personal = personal_account(policy, login.user)
             if personal:
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"

@@ -29,7 +29,14 @@ class UnverifiedTls(Rule):
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
-        "adds it, or replaces an unverified context."
+        "adds it where no context is passed; a context the code builds under a name is fixed "
+        "where it is built (`ssl._create_unverified_context()` becomes "
+        "`ssl.create_default_context()`, `ctx.check_hostname = False` and "
+        "`ctx.verify_mode = ssl.CERT_NONE` are deleted), so that object and what else it "
+        "carries (a CA file, a client certificate) stay. A context that verifies unless an "
+        "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
+        "ssl.CERT_NONE`) is the user's choice: reported as info, naming the option, and "
+        "left alone."
     )
     fix_safety = (
         "Safe for public mail services with real certificates; a server with a self-signed "
@@ -51,6 +58,9 @@ class UnverifiedTls(Rule):
             "ctx.verify_mode = ssl.CERT_NONE\n"
             "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n",
             lines=(5,),
+            fixed="import imaplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=ctx)\n",
         ),
         Example(
             "import smtplib, ssl\n"
@@ -58,6 +68,18 @@ class UnverifiedTls(Rule):
             "ctx.load_verify_locations('ca.pem')\n"
             "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n",
             lines=(4,),
+        ),
+        # Reported as info (the program's option), with no fix.
+        Example(
+            "import smtplib, ssl\n"
+            "def send(verify=True):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if not verify:\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "    server.starttls(context=ctx)\n",
+            lines=(8,),
         ),
     )
     good = (
@@ -84,12 +106,26 @@ class UnverifiedTls(Rule):
             if policy is None:
                 continue
             targets = []
-            if conn.tls is Tls.IMPLICIT and conn.verification is Verification.UNVERIFIED:
-                targets.append((conn.opened_at, conn.remedies.get(RemedyKind.VERIFY_TLS)))
+            if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
+                remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
+                targets.append((conn.opened_at, conn.verification, conn.opt_out, remedy))
             for step in conn.steps:
-                if step.kind is StepKind.STARTTLS and step.verification is Verification.UNVERIFIED:
-                    targets.append((step.span, step.remedies.get(RemedyKind.VERIFY_TLS)))
-            for span, remedy in targets:
+                if step.kind is StepKind.STARTTLS and step.verification in _REPORTED:
+                    remedy = step.remedies.get(RemedyKind.VERIFY_TLS)
+                    targets.append((step.span, step.verification, step.opt_out, remedy))
+            for span, verification, opt_out, remedy in targets:
+                if verification is Verification.OPTIONAL:
+                    # The program's own option: the user decides, nothing to fix.
+                    unless = f"unless {opt_out}" if opt_out else "unless the program is told not to"
+                    yield self.finding(
+                        mail,
+                        span,
+                        f"TLS to {describe_host(conn)} checks the certificate {unless} (an "
+                        "option of the program turns the checks off)",
+                        severity=Severity.INFO,
+                        confidence=policy.confidence,
+                    )
+                    continue
                 yield self.finding(
                     mail,
                     span,
@@ -99,3 +135,6 @@ class UnverifiedTls(Rule):
                     confidence=policy.confidence,
                     fix=self.fix_from(remedy, Applicability.SAFE, "Verify the server certificate"),
                 )
+
+
+_REPORTED = (Verification.UNVERIFIED, Verification.OPTIONAL)

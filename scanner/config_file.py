@@ -255,6 +255,7 @@ class Overrides:
     fail_on: str | None = None  # replaces the configured fail-on when given
     max_file_bytes: int | None = None  # replaces the configured max-file-size when given
     assume_microsoft: bool = False  # every file's unknown hosts are Microsoft 365
+    extend_select: tuple[str, ...] = ()  # added to the select in force (none: every rule)
 
 
 @dataclass
@@ -287,6 +288,8 @@ class ConfigResolver:
         if key not in self._settings:
             over = self.overrides
             select = over.select or (config.select if config and config.select else ())
+            if select and over.extend_select:  # an empty select is every rule already
+                select = (*select, *over.extend_select)
             self._settings[key] = Settings(
                 select=select,
                 ignore=(*(config.ignore if config else ()), *over.ignore),

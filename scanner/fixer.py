@@ -19,207 +19,32 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
 from .fixes.apply import finish_round
+from .fixes.dependencies import needs, refusal
+from .fixes.import_root import dotted
+from .fixes.import_style import ImportStyle, style_for
 from .fixes.linked import Link, link_targets
 from .fixes.module_needs import MAX_REWRITE_CHARS
-from .fixes.new_files import CreatedFile, new_file_diff, package_of, plan_files
+from .fixes.new_files import CreatedFile, plan_files
+from .fixes.outcome import FileFix, FixOutcome, allowed
+from .fixes.reads import Elsewhere
+from .fixes.search import project_search
 from .fixes.spans import Changes, kept_outside, round_trip_problem
+from .fixes.token_module import token_home, with_token_module
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
-from .text import SourceCodec, decode
+from .text import decode
 
 # Analyses one file's fixing may take: rounds, and rounds retried one fix at a time.
 MAX_STEPS = 24
 # Fixing a file costs several analyses, so a pool pays off much sooner than for check.
 FIX_PARALLEL_THRESHOLD = 16
-
-
-@dataclass
-class FileFix:
-    path: str
-    before: str
-    after: str
-    applied: Counter[str] = field(default_factory=Counter)
-    remaining: list[Finding] = field(default_factory=list)
-    error: FileError | None = None
-    codec: SourceCodec | None = None
-    # Literal secrets as written in the file: masked wherever a diff shows them.
-    secrets: set[str] = field(default_factory=set)
-    # Fixes the re-analysis did not keep, by finding, with the reason.
-    refused: dict[tuple, tuple[Finding, str]] = field(default_factory=dict)
-    # What a fix left in place on purpose (a module-level password nothing here reads).
-    notes: list[str] = field(default_factory=list)
-    # Modules the kept fixes add to the project (written before the file itself).
-    created: list[CreatedFile] = field(default_factory=list)
-    # Edits of other files the kept fixes cannot go without, by the fix they go with.
-    links: list[Link] = field(default_factory=list)
-    # For a file edited for another file's fix: whose (shown in the summary).
-    edited_for: list[str] = field(default_factory=list)
-    # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
-    # from: nothing is written that changes a line outside them.
-    changes: Changes | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.error is None and self.after != self.before
-
-    def diff(self) -> str:
-        """The file's diff, and one that creates each module its fixes add."""
-        return self._diff() + "".join(new_file_diff(c) for c in self.created if self.changed)
-
-    def _diff(self) -> str:
-        """A unified diff that ``git apply`` and ``patch`` take, secrets masked (lines that
-        hold one are left out of the context): see :mod:`.report.patch`."""
-        if not self.changed:
-            return ""
-        from .report.patch import masked_diff
-
-        # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
-        relative = not os.path.isabs(self.path)
-        names = (f"a/{self.path}", f"b/{self.path}") if relative else (self.path, self.path)
-        return masked_diff(self.path, self.before, self.after, set(self.secrets), names)
-
-
-@dataclass
-class FixOutcome:
-    """What a ``fix`` run found, changed and left, counted as ``check`` counts: a problem
-    ``check`` marked fixable (for this run) is fixed once it is gone from the file, however
-    many rounds that took; one without a fix of its own that went too is "resolved"."""
-
-    files: list[FileFix] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    found: list[Finding] = field(default_factory=list)  # what check reports before fixing
-    remaining: list[Finding] = field(default_factory=list)  # what it reports afterwards
-    baselined: list[Finding] = field(default_factory=list)  # remaining, known from a baseline
-    files_scanned: int = 0
-    unsafe: bool = False  # whether unsafe fixes were applied
-
-    @property
-    def diff(self) -> str:
-        """Every file's diff; a module that fixes of several files add is shown once."""
-        shown: set[str] = set()
-        parts = []
-        for file in self.files:
-            parts.append(file._diff())
-            for created in file.created if file.changed else ():
-                if created.display not in shown:
-                    shown.add(created.display)
-                    parts.append(new_file_diff(created))
-        return "".join(parts)
-
-    @property
-    def applied(self) -> Counter[str]:
-        """Fixes applied, by rule (one fix may also remove other findings)."""
-        total: Counter[str] = Counter()
-        for file in self.files:
-            if file.changed:
-                total.update(file.applied)
-        return total
-
-    @property
-    def fixed(self) -> Counter[str]:
-        """Problems gone from the files that had a fix this run may apply, by rule: what
-        ``check`` counted as fixable."""
-        return self._gone()[0]
-
-    @property
-    def resolved(self) -> Counter[str]:
-        """Problems without a fix of their own that went with another one's fix."""
-        return self._gone()[1]
-
-    def _gone(self) -> tuple[Counter[str], Counter[str]]:
-        left = Counter((f.path, f.rule) for f in [*self.remaining, *self.baselined])
-        gone = Counter((f.path, f.rule) for f in self.found) - left
-        fixable = Counter((f.path, f.rule) for f in self.found if _allowed(f, self.unsafe))
-        fixed: Counter[str] = Counter()
-        resolved: Counter[str] = Counter()
-        for (path, rule), count in gone.items():
-            own = min(count, fixable[(path, rule)])
-            fixed[rule] += own
-            resolved[rule] += count - own
-        return +fixed, +resolved
-
-    def summary(
-        self, written: bool = True, *, unsafe_command: str = "authsweep fix --unsafe-fixes"
-    ) -> str:
-        from .report import plural
-
-        fixed, resolved = self._gone()
-        count = sum(fixed.values())
-        also = sum(resolved.values())
-        changed = sum(1 for f in self.files if f.changed)
-        remaining = self.remaining
-        if not self.found:
-            lines = [f"No problems found in {plural(self.files_scanned, 'file')}."]
-        elif not count:
-            lines = [f"Nothing to fix in {plural(len(self.found), 'problem')} found."]
-        else:
-            verb = "Fixed" if written else "Would fix"
-            of = "" if count == len(self.found) else f"{count} of "
-            total = plural(len(self.found), "problem") if of else plural(count, "problem")
-            rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(fixed.items()))
-            line = f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."
-            if also:
-                went = ", ".join(f"{rule}: {n}" for rule, n in sorted(resolved.items()))
-                line += f" {also} more {'went' if written else 'would go'} with them ({went})."
-            lines = [line]
-        if remaining:
-            unsafe = sum(
-                1
-                for f in remaining
-                if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
-            )
-            verb = "remains" if len(remaining) == 1 else "remain"
-            if not written and count:
-                verb = "would remain"
-            line = f"{plural(len(remaining), 'problem')} {verb}"
-            if unsafe:
-                line += f" ({unsafe} fixable with `{unsafe_command}`)"
-            lines.append(line + ".")
-        lines.extend(self._created_lines(written))
-        if self.baselined:
-            lines.append(f"{len(self.baselined)} known from the baseline.")
-        if self.errors:
-            files = len({error.path for error in self.errors})
-            lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
-        lines += [
-            f"{f.path}: {note}" for f in self.files if f.changed for note in f.edited_for + f.notes
-        ]
-        oauth2 = ("AS101", "AS102", "AS103")
-        if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
-            lines.append(
-                "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
-                "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
-                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service "
-                "principal registered in Exchange Online (New-ServicePrincipal) with mailbox "
-                "permission "
-                "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
-                "in the environment. See https://learn.microsoft.com/en-us/exchange/"
-                "client-developer/legacy-protocols/"
-                "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
-            )
-        return "\n".join(lines)
-
-    def _created_lines(self, written: bool) -> list[str]:
-        """A line for each module the fixes add to the project (once, however many files
-        refer to it)."""
-        verb = "Added" if written else "Would add"
-        seen: dict[str, str] = {}
-        for file in self.files:
-            for created in file.created if file.changed else ():
-                seen.setdefault(created.display, created.class_name)
-        return [f"{verb} {path} ({name})." for path, name in seen.items()]
-
-
-def _allowed(finding: Finding, unsafe: bool) -> bool:
-    fix = finding.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
 def _reported(findings: list[Finding], ignored: Sequence[str]) -> list[Finding]:
@@ -298,17 +123,25 @@ def fix_source(
         reason = (refused or {}).get(fix_key(finding))
         if reason is not None:
             result.refused[fix_key(finding)] = (finding, reason)
+    # The token helper rewritten code calls: the project's own (``token-provider``), else
+    # one module of the project (written with the first fix that needs it).
+    home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
+    if home is not None:
+        settings = replace(settings, token_provider=home.provider)
+    project = Project(project_search(location), style_for(location), location)
     one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
-        chosen = _choose(
-            [
-                f
-                for f in _reported(checked.findings, ignored)
-                if _allowed(f, unsafe) and fix_key(f) not in result.refused
-            ],
-            one_at_a_time,
-        )
+        candidates = [
+            f
+            for f in _reported(checked.findings, ignored)
+            if allowed(f, unsafe) and fix_key(f) not in result.refused
+        ]
+        for finding in candidates:
+            reason = project.refusal(finding)
+            if reason is not None:
+                result.refused[fix_key(finding)] = (finding, reason)
+        chosen = _choose([f for f in candidates if fix_key(f) not in result.refused], one_at_a_time)
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
             problem = kept_outside(text, current, result.changes)
@@ -328,9 +161,9 @@ def fix_source(
                 result.error = FileError(path, f"not fixed: {problem}", "fix")
                 return result
             round_tripped = True
-        named = [_named_modules(f, settings, location) for f in chosen]
+        named = [with_token_module(_named_modules(f, settings, location), home) for f in chosen]
         updated, failure, notes, changes = _apply(
-            current, named, codec.newline, kind, settings, result.changes
+            current, named, codec.newline, kind, settings, project, result.changes
         )
         attempt = None
         created: list[CreatedFile] = []
@@ -338,7 +171,7 @@ def fix_source(
             # A module beside a config file is written in the default style.
             style_source = updated if kind == "python" else ""
             created, failure = _new_files(
-                path, location, style_source, codec.newline, named, settings, rules
+                path, location, style_source, codec.newline, named, settings, rules, project.style
             )
         links: list[Link] = []
         if failure is None:
@@ -351,6 +184,7 @@ def fix_source(
             result.notes += notes
             result.created.extend(created)
             result.links.extend(links)
+            result.requires.update(r for f in named for r in needs(f.fix.remedy))  # type: ignore[union-attr]
             current, checked, result.changes = updated, attempt, changes
         elif len(chosen) > 1:
             one_at_a_time = True
@@ -371,7 +205,7 @@ def _named_modules(finding: Finding, settings: Settings, location: Path | None) 
         return finding
     # The package of the folder the (first) module goes to: what imports of it start with.
     first = location.parent / remedy.files[0].path if location and remedy.files else None
-    package = package_of(first.parent) if first is not None else ""
+    package = dotted(first.parent) if first is not None else ""
 
     def named(text: str) -> str:
         prefix = f"{package}." if package else ""
@@ -400,6 +234,7 @@ def _new_files(
     chosen: list[Finding],
     settings: Settings,
     rules: Sequence,
+    imports: ImportStyle,
 ) -> tuple[list[CreatedFile], str | None]:
     """The modules the chosen fixes add, each checked clean, or why they cannot be added."""
 
@@ -418,6 +253,7 @@ def _new_files(
         module_name=settings.oauth2_module,
         token_provider=settings.token_provider,
         check=check,
+        imports=imports,
     )
 
 
@@ -453,6 +289,7 @@ def _apply(
     newline: str,
     kind: str,
     settings: Settings,
+    project: Project | None,
     changes: Changes | None,
 ) -> tuple[str, str | None, list[str], Changes | None]:
     """The text with the chosen fixes, what they need at module level and nothing they
@@ -460,7 +297,11 @@ def _apply(
     edits = [(edit, f.rule) for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
     updated = apply_edits(text, [edit for edit, _ in edits], newline)
     remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
-    return finish_round(text, updated, edits, remedies, kind, settings.token_provider, changes)
+    style = project.style if project is not None else None
+    elsewhere = project.elsewhere if project is not None else None
+    return finish_round(
+        text, updated, edits, remedies, kind, settings.token_provider, changes, style, elsewhere
+    )
 
 
 def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> str | None:
@@ -479,6 +320,26 @@ def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> st
                 return f"the fix would leave it in place ({rule}: {what})"
             return f"the fix would add {rule}: {what}"
     return None
+
+
+@dataclass(frozen=True)
+class Project:
+    """What fixing a file asks of the rest of its project: who else names what a fix left
+    unread, and how its imports are sorted."""
+
+    elsewhere: Elsewhere | None
+    style: ImportStyle
+    location: Path | None = None
+
+    def refusal(self, finding: Finding) -> str | None:
+        """Why the project cannot take a fix: it declares a version the fixed code cannot
+        run with."""
+        fix = finding.fix
+        for requirement in needs(fix.remedy) if fix is not None else ():
+            reason = refusal(self.location, requirement)
+            if reason is not None:
+                return reason
+        return None
 
 
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
@@ -597,7 +458,7 @@ def _fix_paths(
     tasks: list[FixTask] = []
     for display, found in by_file.items():
         source = None
-        if any(_allowed(f, unsafe) for f in found):
+        if any(allowed(f, unsafe) for f in found):
             path = cwd / display
             kind = kind_of(path, named=True)
             source = SourceFile(path, display, kind) if kind else None

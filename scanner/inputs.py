@@ -18,13 +18,15 @@ regular file too large to read (``n`` bytes), ``h<digest>`` the content's digest
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 Inputs = dict[str, str]
 # Files read to validate an input: no reader of other files reads more than this.
@@ -35,6 +37,9 @@ RACY_SECONDS = 2.0
 MISSING = "-"
 
 _recording: ContextVar[Inputs | None] = ContextVar("authsweep_inputs", default=None)
+_Result = TypeVar("_Result")
+# Results a memoised reader keeps (with their inputs) before it starts afresh.
+MAX_REMEMBERED = 4096
 
 
 def content_hash(data: bytes) -> str:
@@ -50,6 +55,29 @@ def recording() -> Iterator[Inputs]:
         yield inputs
     finally:
         _recording.reset(token)
+
+
+def remembered(function: Callable[..., _Result]) -> Callable[..., _Result]:
+    """Memoise ``function`` by its (hashable) arguments, keeping the inputs noted while a
+    result was computed and noting them again each time it is used: a result reused for
+    another file still says what it was computed from, so that file's cache entry does."""
+    results: dict[tuple[Hashable, ...], tuple[_Result, Inputs]] = {}
+
+    @functools.wraps(function)
+    def memoised(*args: Hashable) -> _Result:
+        known = results.get(args)
+        if known is None:
+            with recording() as noted:
+                value = function(*args)
+            if len(results) >= MAX_REMEMBERED:
+                results.clear()
+            known = results[args] = (value, noted)
+        value, noted = known
+        for key, seen_there in noted.items():
+            note(key, seen_there)
+        return value
+
+    return memoised
 
 
 def note(key: str, seen: str) -> None:

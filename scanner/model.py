@@ -34,6 +34,9 @@ class Verification(str, Enum):
 
     VERIFIED = "verified"
     UNVERIFIED = "unverified"
+    # Verified unless an option of the program turns the checks off (``if not verify:
+    # ctx.verify_mode = ssl.CERT_NONE``): the user's choice, not a mistake.
+    OPTIONAL = "optional"
     UNKNOWN = "unknown"
 
 
@@ -74,6 +77,12 @@ class Value:
     # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
     items: tuple[Value, ...] | None = None
     literal_parts: tuple[Span, ...] = ()
+    # Other literals the same value comes from (a caller passing it for a parameter whose
+    # default it also is): a fix that rewrites the literal rewrites these too.
+    also: tuple[Span, ...] = ()
+    # For a value picked at run time from values written in the code (a dict of providers
+    # indexed by an environment variable): the values it may be.
+    choices: tuple[Value, ...] | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
@@ -155,7 +164,9 @@ class Remedy:
     import from a module; ``helpers`` name module-level
     helpers from :mod:`authsweep.scanner.fixes.helpers` that the edits call; ``files``
     are modules of the project the edits refer to, written beside the fixed file;
-    ``elsewhere`` are edits of other files that must go with these.
+    ``elsewhere`` are edits of other files that must go with these; ``requires`` are the
+    distributions the edited code needs beyond what it used before, as requirements
+    (``aiosmtplib>=5.1``).
     """
 
     edits: tuple[Edit, ...]
@@ -167,18 +178,30 @@ class Remedy:
     target: int | None = None
     files: tuple[NewFile, ...] = ()
     elsewhere: tuple[OtherFile, ...] = ()
+    requires: tuple[str, ...] = ()
 
 
 class RemedyKind(str, Enum):
     USE_STARTTLS = "use-starttls"  # implicit TLS -> STARTTLS on the same port
     PORT_587 = "port-587"  # port -> 587 with STARTTLS
     ADD_STARTTLS = "add-starttls"  # upgrade the connection before credentials are sent
+    # A STARTTLS under a condition made unconditional (for a host that needs it on every
+    # path: Microsoft 365 wants STARTTLS on 587 whatever the code's option says).
+    UNCONDITIONAL_STARTTLS = "unconditional-starttls"
+    # A login whose host is one of several providers: XOAUTH2 for the Microsoft 365 hosts,
+    # the password login kept for the others (a test of the host picks).
+    XOAUTH2_PER_PROVIDER = "xoauth2-per-provider"
     VERIFY_TLS = "verify-tls"  # verifying SSL context
     XOAUTH2 = "xoauth2"  # password login -> XOAUTH2 with an MSAL token
     FIX_AUTHOBJECT = "fix-authobject"
     RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
     RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"
     DROP_STARTTLS = "drop-starttls"  # a second STARTTLS on an upgraded connection
+    # Not a fix of its own: the host a later ``connect()`` names, given to the client where
+    # the library checks the certificate against it; adapters merge it into the remedies
+    # that make the connection verify (smtplib's ``starttls`` takes the host only from the
+    # constructor).
+    HOST_FOR_TLS = "host-for-tls"
 
 
 class StepKind(str, Enum):
@@ -198,6 +221,7 @@ class Step:
     kind: StepKind
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
+    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
@@ -211,6 +235,9 @@ class Step:
     indent: str = ""
     # Test code asserts that this login fails (``pytest.raises``, ``assertRaises``).
     expected_to_fail: bool = False
+    # For a connection whose host is one of several (``Value.choices``): the hosts this step
+    # runs with, where a test of the host guards it (``if host in (...): ... else: ...``).
+    hosts: tuple[object, ...] | None = None
 
     @property
     def password_given(self) -> bool:
@@ -257,6 +284,7 @@ class Connection:
     tls: Tls
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
+    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
@@ -270,6 +298,9 @@ class Connection:
     inferred: bool = False
     # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
     test_code: bool = False
+    # Made through a wrapper of the project in another module, or by a library without a
+    # model: how, for messages (``through send_mail in mail/utils.py``).
+    via: str = ""
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)

@@ -348,7 +348,7 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family(
         library="SMTP settings",
-        prefixes=("SMTP_",),
+        prefixes=("SMTP_", "MAILER_"),
         keys=_GENERIC_SMTP_KEYS,
         in_python=True,
         generic=True,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def project_of(path: str | None, flask_extension: str = "") -> Project | None:
         return None
     resolved = Path(path).resolve()
     folder = resolved.parent
-    in_package = folder.name == "settings" and inputs.is_file(folder / "__init__.py")
+    in_package = folder.name == "settings" and (
+        inputs.is_file(folder / "__init__.py") or _imports_relatively(resolved)
+    )
     return Project(".." if in_package else "", flask_extension, resolved)
 
 
@@ -93,6 +96,16 @@ def handler_module(host) -> NewFile | None:
         return None
     options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
     return NewFile(f"{HANDLER_MODULE}.py", "smtp-handler", options)
+
+
+def _imports_relatively(path: Path) -> bool:
+    """Whether a settings module imports relatively (``from .base import *``): it is in a
+    package, with or without ``__init__.py``."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*from\s+\.", text, re.MULTILINE) is not None
 
 
 def is_oauth2_backend(name: object) -> bool:
@@ -258,10 +271,15 @@ def environment_read(
         return fallback
     name = f"{quote}{variable}{quote}"
     if isinstance(node, ast.Subscript) and _is_string(node.slice):
-        return f"{ast.get_source_segment(source.strip(), node.value)}[{name}]", ()
+        mapping = ast.get_source_segment(source.strip(), node.value)
+        if mapping in _MAPPINGS:
+            return f"{mapping}[{name}]", ()
+        return fallback
     if isinstance(node, ast.Call) and node.args and _is_string(node.args[0]):
         func = ast.get_source_segment(source.strip(), node.func)
-        if func is None:
+        # Only a reader known to work is written again: a project's own function called by
+        # name, or one of these (never an expression copied whatever it is).
+        if func is None or not (func in _READERS or isinstance(node.func, ast.Name)):
             return fallback
         tolerant = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
         if func.endswith(("environ.get", "getenv")):
@@ -269,6 +287,14 @@ def environment_read(
         default = f", default={quote}{quote}" if tolerant else ""
         return f"{func}({name}{default})", ()
     return fallback
+
+
+# How settings modules read the environment: os and its names, django-environ's ``env``
+# (an ``environ.Env()``) and its typed readers, python-decouple's ``config``.
+_MAPPINGS = frozenset({"os.environ", "environ", "env"})
+_READERS = frozenset(
+    {"os.getenv", "getenv", "os.environ.get", "environ.get", "env", "env.str", "config"}
+)
 
 
 def _is_string(node: ast.AST) -> bool:

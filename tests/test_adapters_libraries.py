@@ -117,3 +117,73 @@ def test_severity_follows_the_host() -> None:
     assert by_line[(39, "AS101")].severity.value == "warning"
     assert by_line[(39, "AS101")].confidence.value == "medium"
     assert "custom EmailBackend" in by_line[(15, "AS101")].message
+
+
+def test_modelled_libraries() -> None:
+    """Libraries read from their models: a login on Microsoft's hosts reported, the same
+    library against Gmail quiet, an OAuth2 login quiet."""
+    assert pinned("modelled_libraries") == {
+        ("modelled_libraries/ews_and_graph.py", 8, "AS104"),
+        ("modelled_libraries/ews_and_graph.py", 11, "AS106"),
+        ("modelled_libraries/inbox_sync.py", 12, "AS102"),
+        ("modelled_libraries/inbox_sync.py", 12, "AS204"),
+        ("modelled_libraries/inbox_sync.py", 17, "AS204"),
+        ("modelled_libraries/inbox_sync.py", 18, "AS102"),
+        ("modelled_libraries/inbox_sync.py", 23, "AS204"),
+        ("modelled_libraries/inbox_sync.py", 34, "AS101"),
+        ("modelled_libraries/inbox_sync.py", 34, "AS204"),
+        ("modelled_libraries/rpa_bot.py", 13, "AS102"),
+        ("modelled_libraries/rpa_bot.py", 22, "AS101"),
+    }
+
+
+def test_project_wrappers() -> None:
+    """A wrapper in another module whose parameters reach a login is reported where the
+    caller names Microsoft's host (a function, a class, ``super().__init__``,
+    ``Base.__init__(self, ...)``); the wrapper itself keeps its unknown-host warning."""
+    run = check_paths([str(LIBRARIES / "project_wrappers")], Settings())
+    found = {
+        (Path(f.path).name, f.span.line, f.rule, f.severity.value): f.message for f in run.findings
+    }
+    assert set(found) == {
+        ("jobs.py", 11, "AS101", "error"),
+        ("jobs.py", 15, "AS101", "error"),
+        ("presets.py", 8, "AS101", "error"),
+        ("presets.py", 18, "AS101", "error"),
+        ("base.py", 17, "AS101", "warning"),
+        ("base.py", 24, "AS101", "warning"),
+        ("cron.py", 7, "AS101", "error"),
+        ("transport.py", 10, "AS101", "warning"),
+    }
+    # A wrapper of a wrapper: the path through both in the message.
+    assert (
+        "through alert in notify/chain/alerts.py, through deliver in notify/chain/transport.py"
+        in found[("cron.py", 7, "AS101", "error")]
+    )
+    assert (
+        "through send_report in notify/mail/base.py, smtplib"
+        in found[("jobs.py", 11, "AS101", "error")]
+    )
+    assert "through BaseMailer in notify/mail/base.py" in found[("presets.py", 8, "AS101", "error")]
+
+
+def test_project_wrappers_against_gmail_only_with_all_providers() -> None:
+    run = check_paths([str(LIBRARIES / "project_wrappers")], Settings(all_providers=True))
+    lines = {(Path(f.path).name, f.span.line) for f in run.findings if "gmail" in f.message}
+    assert lines == {("jobs.py", 20), ("presets.py", 13)}
+
+
+def test_unmodelled_library() -> None:
+    """The net: a login on what a library without a model made with a Microsoft host."""
+    run = check_paths([str(LIBRARIES / "unmodelled_library")], Settings())
+    found = {(f.span.line, f.rule): f.message for f in run.findings}
+    assert set(found) == {(8, "AS102"), (10, "AS101")}
+    assert "made by mailkit.ImapSession" in found[(8, "AS102")]
+
+
+def test_connection_parameter() -> None:
+    """``connection.authenticate("XOAUTH2", ...)`` on an untyped parameter is imaplib's
+    SASL call: a right authobject is quiet, one that takes no challenge is AS303."""
+    assert pinned("connection_parameter") == {
+        ("connection_parameter/fetchmail.py", 19, "AS303"),
+    }

@@ -392,3 +392,67 @@ def test_exchangelib_literal_secrets_are_hard_coded_secrets() -> None:
     assert findings(code) == {(2, "AS104"), (2, "AS105"), (3, "AS105")}
     result = check_source("module.py", "python", code.encode(), [r() for r in ALL_RULES])
     assert all("Autumn2026" not in text for f in result.findings for _, text in f.frame)
+
+
+def test_contextlib_closing_binds_the_connection_it_wraps() -> None:
+    conn = only(
+        "import contextlib, smtplib\n"
+        "with contextlib.closing(smtplib.SMTP('smtp.office365.com', 587)) as s:\n"
+        "    s.starttls()\n"
+        "    s.login(user, password)\n"
+    )
+    assert kinds(conn) == ["starttls", "login"]
+
+
+def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
+    from authsweep.scanner.engine import Settings
+    from authsweep.scanner.fixer import fix_source
+
+    code = (
+        "from imap_tools import MailBox\n"
+        "with MailBox('outlook.office365.com').login('a@contoso.com', pw, 'INBOX') as box:\n"
+        "    box.fetch()\n"
+    )
+    fixed = fix_source("m.py", "python", code.encode(), Settings(), unsafe=True).after
+    assert "MailBox('outlook.office365.com', ssl_context=ssl.create_default_context())" in fixed
+    assert ".xoauth2('a@contoso.com', oauth2_access_token(" in fixed
+    assert findings(fixed) == set()
+
+
+def test_a_call_that_does_not_fit_the_signature_is_not_that_library() -> None:
+    assert only("from mailer import Mailer\nm = Mailer(email='a@contoso.com', password=p)\n")
+    assert not model(
+        "from mailer import Mailer\nm = Mailer(host='smtp.office365.com', usr=u)\n"
+    ).connections
+
+
+@pytest.mark.parametrize(
+    ("settings", "verification"),
+    [
+        ("    ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_NONE\n", "unverified"),
+        ("", "verified"),
+    ],
+)
+def test_an_ssl_context_kept_on_the_class(settings: str, verification: str) -> None:
+    conn = only(
+        "import ssl\nfrom imapclient import IMAPClient\n"
+        "class Reader:\n"
+        "    ctx = ssl.create_default_context()\n"
+        f"{settings}"
+        "    def run(self):\n"
+        "        return IMAPClient('outlook.office365.com', ssl_context=self.ctx)\n"
+    )
+    assert conn.verification.value == verification
+
+
+def test_an_ssl_context_set_in_init() -> None:
+    conn = only(
+        "import ssl, imaplib\n"
+        "class Reader:\n"
+        "    def __init__(self):\n"
+        "        self.ctx = ssl.create_default_context()\n"
+        "        self.ctx.verify_mode = ssl.CERT_NONE\n"
+        "    def run(self):\n"
+        "        return imaplib.IMAP4_SSL('outlook.office365.com', ssl_context=self.ctx)\n"
+    )
+    assert conn.verification is Verification.UNVERIFIED

@@ -89,6 +89,37 @@ def test_a_changed_dotenv_value_is_not_served_from_the_cache(tmp_path: Path) -> 
     assert ("app/mailer.py", "AS101") in rules(check(root))
 
 
+WRAPPER = (
+    "import smtplib\n"
+    "import ssl\n\n\n"
+    "def deliver(host, user, password, msg):\n"
+    "    server = smtplib.SMTP(host, 587)\n"
+    "    server.starttls(context=ssl.create_default_context())\n"
+    "    server.send_message(msg)\n"
+)
+CALLER = (
+    "import os\n"
+    "from notify.transport import deliver\n\n"
+    'deliver("smtp.office365.com", "me@contoso.com", os.environ["PW"], None)\n'
+)
+
+
+def test_a_wrapper_that_starts_to_log_in_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    """A caller's finding comes from the summary of a wrapper in another module: the
+    wrapper's module (and what its summary read) is an input of the caller's result."""
+    files = {"app.py": CALLER, "notify/__init__.py": "", "notify/transport.py": WRAPPER}
+    root = project(tmp_path / "shop", files)
+    _age(root)
+    assert ("app.py", "AS101") not in rules(check(root))
+    write(
+        root / "notify" / "transport.py",
+        WRAPPER.replace(
+            "    server.send_message", "    server.login(user, password)\n    server.send_message"
+        ),
+    )
+    assert ("app.py", "AS101") in rules(check(root))
+
+
 def test_a_config_file_added_above_changes_the_message(tmp_path: Path) -> None:
     """The finding names where its password is set: a .env that starts setting it later
     must show in the next (cached) run."""

@@ -4,6 +4,8 @@ history, stdin with configuration."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,11 +56,31 @@ def test_every_option_and_argument_has_a_one_line_help() -> None:
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
+    """``python -m authsweep`` is the ``authsweep`` script: same output, exit codes, name."""
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
-    result = run_cli("check", "tls.py", cwd=tmp_path)
-    assert result.returncode == 1 and result.stdout.startswith("tls.py:3:1: AS201")
-    assert run_cli("--version", cwd=tmp_path).stdout.startswith("authsweep ")
-    assert sys.executable  # run_cli runs `python -m authsweep.scanner.cli`
+
+    def python_m(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "authsweep", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    result = python_m("check", "tls.py")
+    assert result.returncode == 1 and result.stdout.startswith("tls.py:3:1: AS201"), result
+    assert python_m("--version").stdout.startswith("authsweep ")
+    assert python_m("check", "--help").stdout.startswith("Usage: authsweep check")
+    assert python_m("check", "--no-such-option").returncode == 2
+    assert run_cli("check", "tls.py", cwd=tmp_path).stdout == result.stdout
+
+
+def test_typer_is_not_capped_and_the_suite_runs_a_current_release() -> None:
+    """Installed beside a current typer, authsweep must not make pip give up
+    (``ResolutionImpossible``): no upper bound, and the suite runs on 0.29 or later."""
+    from importlib.metadata import requires, version
+
+    runtime = [r for r in requires("authsweep") or [] if "extra ==" not in r]
+    typer_spec = next(r for r in runtime if re.match(r"typer\W", r))
+    assert "<" not in typer_spec, typer_spec
+    major, minor = (int(part) for part in version("typer").split(".")[:2])
+    assert (major, minor) >= (0, 29), version("typer")
 
 
 def test_unknown_format_and_bad_selectors_are_usage_errors(tmp_path: Path) -> None:

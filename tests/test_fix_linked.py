@@ -65,8 +65,10 @@ def test_flask_mail_settings_switch_mail_where_the_app_makes_it(tmp_path: Path) 
 
     fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
     assert fixed.returncode == 0, fixed.stdout
-    assert "Fixed 1 problem (AS101: 1) in 2 files." in fixed.stdout
+    assert "Fixed 1 problem (AS101: 1) in 3 files." in fixed.stdout
     assert "Added shop/mail_oauth2.py (XOAuth2Mail)." in fixed.stdout
+    assert "requirements.txt: msal>=1.23 added, for the fix of config.py" in fixed.stdout
+    assert (root / "requirements.txt").read_text() == "Flask\nFlask-Mail\nmsal>=1.23\n"
     assert (
         "shop/__init__.py: makes XOAuth2Mail instead of Flask-Mail's Mail (line 4), for the "
         "fix of config.py" in fixed.stdout

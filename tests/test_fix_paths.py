@@ -27,19 +27,13 @@ CASES = [
         BASIC_AUTH,
         delivered("oncall@contoso.com", "Alert"),
     ),
-    # No fix for the plain path (the other one upgrades): XOAUTH2 is refused on it as the
-    # password was, and check keeps reporting it.
+    # For a Microsoft 365 host the STARTTLS runs on every path after the fix: the plain
+    # path delivers too.
     (
         "conditional_starttls.py",
         {"MAIL_USE_TLS": "0"},
         PLAIN_LOGIN,
-        refused(
-            "auth-before-starttls",
-            "504 5.7.4",
-            "AS203",
-            [smtp_587("none")],
-            [("smtp", "XOAUTH2", "unrecognized-mechanism", None)],
-        ),
+        delivered("oncall@contoso.com", "Alert"),
     ),
     (
         "replaced_connection.py",
@@ -54,15 +48,12 @@ CASES = [
         # The constructor's session is dropped by connect(), which opens the one used.
         {**delivered("ops@contoso.com", "Backup"), "connections": [smtp_587("none"), smtp_587()]},
     ),
-    # After the fix the program no longer needs the password: the deployment drops it.
     ("env_password.py", {}, BASIC_AUTH, delivered("billing@contoso.com", "Receipt")),
 ]
-AFTER_ENV = {"env_password.py": {"MAIL_PASSWORD": None}}
+# After the fix no program needs the password: the deployment drops it.
+AFTER_ENV = {"MAIL_PASSWORD": None}
 # What check still reports after the fix, by sample (a path no fix could be written for).
-REMAINS = {
-    "conditional_starttls.py": "AS203 credentials sent to 'smtp.office365.com' "
-    "before STARTTLS when `USE_TLS` is false"
-}
+REMAINS: dict[str, str] = {}
 
 
 def fixed_copy(tmp_path: Path, sample: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
@@ -85,7 +76,7 @@ def test_every_path_delivers_or_keeps_its_finding(tmp_path: Path, sample, env, b
     assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
     source = program.read_text()
     assert source.count(".starttls(") <= 1  # moved or kept, never a second one
-    verdict = lab_run(program, env={**env, **AFTER_ENV.get(sample, {})})
+    verdict = lab_run(program, env={**env, **AFTER_ENV})
     assert essentials(verdict) == after, verdict["stderr"]
 
     check = authsweep("check", str(program), "--output-format", "concise", cwd=tmp_path)

@@ -172,7 +172,10 @@ def test_without_the_lab_extra_the_error_says_what_to_install(tmp_path: Path) ->
         [*command, "lab", "run", "--", "true"], capture_output=True, text=True, cwd=tmp_path
     )
     assert proc.returncode == 2
-    assert "the lab needs its extra: pip install 'authsweep[lab]'" in proc.stderr
+    assert (
+        "the lab needs its extra: in a clone of authsweep, python3 -m pip install '.[lab]'"
+        in proc.stderr
+    )
 
 
 def test_only_the_command_registration_imports_the_lab() -> None:

@@ -6,6 +6,10 @@ authsweep registers, as it does in a user's project.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -62,3 +66,38 @@ def test_the_plugin_comes_from_its_entry_point(request: pytest.FixtureRequest) -
     assert setuptools["package-dir"]["authsweep.lab"] == "lab"
     assert "authsweep.lab" in setuptools["packages"]
     assert not list((REPO / "lab").glob("*/__init__.py"))  # no subpackage left out of the wheel
+
+
+def test_the_readme_example_runs_as_copied(tmp_path: Path) -> None:
+    """The README's pytest example, saved as it says beside the service it tests and run
+    in a pytest of its own: the first test passes; the second fails on the expired token,
+    and the failure shows the verdict as text (never the dataclass's fields)."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### In your test suite: the `exchange_online` fixture", 1)[1]
+    [example] = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+    (tmp_path / "test_reports.py").write_text(example)
+    shutil.copy(SERVICE, tmp_path / "report_service.py")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "AZURE_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "test_reports.py"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert "1 failed, 1 passed" in output, output
+    assert "Verdict(" not in output and "snapshot=" not in output
+    assert "AssertionError: authsweep lab verdict for" in output  # the repr is the text
+    section_title = re.search(r"\n-+ authsweep lab verdict -+\n", output)
+    assert section_title, output
+    verdict = output[section_title.end() :]
+    assert "535 5.7.3 Authentication unsuccessful" in verdict
+    assert "Ask MSAL (acquire_token_for_client) before each connection" in verdict
+
+
+def test_a_verdict_reprs_as_its_text(exchange_online):
+    verdict = exchange_online.verdict()
+    assert repr(verdict) == str(verdict) and repr(verdict).startswith("authsweep lab verdict")

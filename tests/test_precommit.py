@@ -45,9 +45,12 @@ PORT_465 = (
 
 def test_hooks_file() -> None:
     by_id = {hook["id"]: hook for hook in HOOKS}
-    assert set(by_id) == {"authsweep", "authsweep-fix"}
+    assert set(by_id) == {"authsweep", "authsweep-fix", "authsweep-fix-unsafe"}
     assert by_id["authsweep"]["entry"] == "authsweep check"
     assert by_id["authsweep-fix"]["entry"] == "authsweep fix"
+    # The OAuth2 rewrite changes behaviour: only when asked, never on a commit.
+    assert by_id["authsweep-fix-unsafe"]["entry"] == "authsweep fix --unsafe-fixes"
+    assert by_id["authsweep-fix-unsafe"]["stages"] == ["manual"]
     for hook in HOOKS:
         assert hook["language"] == "python"
         assert hook["require_serial"] is True
@@ -331,7 +334,8 @@ def test_readme_hooks_from_the_repository(
     """The README's `repo:`/`rev:` form, with its two placeholders filled in."""
     config = readme_yaml("rev: ")
     [repo] = config["repos"]
-    assert [hook["id"] for hook in repo["hooks"]] == ["authsweep-fix", "authsweep"]
+    ids = [hook["id"] for hook in repo["hooks"]]
+    assert ids == ["authsweep-fix", "authsweep", "authsweep-fix-unsafe"]
     repo["repo"], repo["rev"] = str(hooks_repo[0]), hooks_repo[1]
     project = init_repo(tmp_path / "project")
     write(project / ".pre-commit-config.yaml", yaml.safe_dump(config))
@@ -344,6 +348,19 @@ def test_readme_hooks_from_the_repository(
     result = pre_commit(project, precommit_env, "run", "--all-files")
     assert result.returncode == 1 and "files were modified by this hook" in result.stdout
     assert re.search(r"^authsweep\.+Passed$", result.stdout, re.M), result.stdout
+    assert "unsafe fixes" not in result.stdout  # the manual-stage hook did not run
+    # A login: the check hook's advice is the manual hook, which the summary names.
+    write(project / "login.py", BAD)
+    git(project, "add", "-A")
+    blocked = pre_commit(project, precommit_env, "run", "authsweep", "--all-files")
+    advice = "`pre-commit run authsweep-fix-unsafe --hook-stage manual`"
+    assert blocked.returncode == 1 and advice in blocked.stdout, blocked.stdout
+    asked = pre_commit(
+        project, precommit_env, "run", "authsweep-fix-unsafe", "--hook-stage", "manual",
+        "--files", "login.py",
+    )  # fmt: skip
+    assert "files were modified by this hook" in asked.stdout, asked.stdout
+    assert "XOAUTH2" in (project / "login.py").read_text()
 
 
 def test_hooks_file_matches_the_readme() -> None:

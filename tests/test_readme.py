@@ -183,21 +183,32 @@ def test_readme_console_examples_run_as_written(sandbox: tuple[Path, dict[str, s
     assert ".authsweep-baseline.json" in git(root, "diff", "--cached", "--name-only")
 
 
-@pytest.mark.slow
-def test_readme_install_steps_in_a_fresh_environment(tmp_path: Path) -> None:
-    clone = tmp_path / "authsweep"
+def copy_of_this_tree(clone: Path) -> Path:
+    """The working tree as a fresh clone would have it (ignored files left out)."""
     listed = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     for name in listed.split("\0"):
         source = REPO_ROOT / name
         if name and source.is_file() and not source.is_symlink():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, clone / name)
-    [block] = [block for block in console_blocks() if is_install(block)]
+    return clone
+
+
+def outside_this_environment() -> dict[str, str]:
+    """This process's environment without its virtual environment on PATH."""
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    # The interpreter the suite runs on, not this virtual environment's.
     env["PATH"] = os.pathsep.join(
         p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != Path(sys.executable).parent
     )
+    return env
+
+
+@pytest.mark.slow
+def test_readme_install_steps_in_a_fresh_environment(tmp_path: Path) -> None:
+    clone = copy_of_this_tree(tmp_path / "authsweep")
+    [block] = [block for block in console_blocks() if is_install(block)]
+    # The interpreter the suite runs on, not this virtual environment's.
+    env = outside_this_environment()
     outcomes = run_in_bash(block, clone, env)
     assert_ran_as_documented(block, outcomes)
     assert all(code == 0 for code, _ in outcomes), outcomes
@@ -209,4 +220,39 @@ def test_ci_runs_the_readme_test_command() -> None:
     install_and_demo, tests = re.findall(r"```sh\n(.*?)\n```", setup, re.S)
     assert "authsweep check fixtures/" in install_and_demo
     ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
-    assert ci == tests.strip() and tests.endswith("python3 -m pytest -q")
+    assert ci == tests.strip() and tests.endswith("python -m pytest -q")
+    # Both work on a system Python that refuses pip outside a virtual environment.
+    for command in (install_and_demo, tests):
+        assert "python3 -m venv .venv && . .venv/bin/activate && python -m pip install" in command
+
+
+# Debian's and Ubuntu's own interpreter, which refuses pip outside a virtual environment.
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.mark.slow
+def test_setup_command_works_on_a_system_python(tmp_path: Path) -> None:
+    """The Set-up section's first command, as written, in a fresh copy, with the
+    system's `python3` first on PATH: it installs into its own `.venv` and the main job
+    exits 1 for the demo's findings, which the README says right there."""
+    assert SYSTEM_PYTHON.is_file(), "this test needs a system Python at /usr/bin/python3"
+    setup = README.split("## Set-up\n", 1)[1].split("\n## ", 1)[0]
+    install_and_demo = re.findall(r"```sh\n(.*?)\n```", setup, re.S)[0]
+    assert "exit 1 means findings" in setup
+    clone = copy_of_this_tree(tmp_path / "authsweep")
+    shim = tmp_path / "system-bin"
+    shim.mkdir()
+    (shim / "python3").symlink_to(SYSTEM_PYTHON)
+    env = outside_this_environment()
+    env["PATH"] = f"{shim}{os.pathsep}{env['PATH']}"
+    managed = list(SYSTEM_PYTHON.parent.parent.glob("lib/python3*/EXTERNALLY-MANAGED"))
+    if managed:  # what a user hits without the venv
+        refused = subprocess.run(
+            ["python3", "-m", "pip", "install", "-e", "."],
+            cwd=clone, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert "externally-managed-environment" in refused.stderr
+    [(code, output)] = run_in_bash([(install_and_demo, [])], clone, env)
+    assert code == 1, output  # findings: the demo has them on purpose
+    assert "Found 15 problems" in output
+    assert (clone / ".venv" / "bin" / "authsweep").is_file()

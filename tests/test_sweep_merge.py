@@ -159,11 +159,11 @@ def test_previous_sweep_gives_the_burn_down(tmp_path: Path) -> None:
     changes = _load(tmp_path, "week2.json")["sweep"]["changes"]
     rows = {row["name"]: row for row in changes["repositories"]}
     assert rows["billing"] | {"name": ""} == {
-        "name": "", "new": 2, "fixed": 1, "remaining": 2, "note": ""
+        "name": "", "new": 2, "fixed": 1, "remaining": 2, "carried": 0, "note": ""
     }  # fmt: skip
     assert (rows["newcomer"]["new"], rows["newcomer"]["note"]) == (1, "first scan")
     assert (rows["ports"]["new"], rows["ports"]["remaining"]) == (0, 1)
-    assert changes["totals"] == {"new": 3, "fixed": 1, "remaining": 3}
+    assert changes["totals"] == {"new": 3, "fixed": 1, "remaining": 3, "carried": 0}
     history = _load(tmp_path, "week2.json")["sweep"]["history"]
     assert [point["findings"] for point in history] == [4]
     # The week after, the history holds both earlier sweeps, for the burn-down chart.

@@ -180,7 +180,7 @@ def test_cli_sweep_exit_codes_and_terminal_output(tmp_path: Path) -> None:
     assert (tmp_path / ".authsweep_cache" / "sweep").is_dir()  # a cache per repository
 
     clean = run_cli("sweep", str(org / "team-b" / "clean"), "--no-cache", cwd=tmp_path)
-    assert clean.returncode == 0 and "Swept 1 repositories: 1 clean." in clean.stdout
+    assert clean.returncode == 0 and "Swept 1 repository: 1 clean." in clean.stdout
     missing = run_cli("sweep", "nowhere.txt", cwd=tmp_path)
     assert missing.returncode == 2 and "nowhere.txt: no such folder or file" in missing.stderr
     bad_shard = run_cli("sweep", str(org), "--shard", "9/8", cwd=tmp_path)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from . import show
 from .common import (
     EXIT_FINDINGS,
     FORMATS,
@@ -20,6 +21,7 @@ from .common import (
     ColorOpt,
     ConfigOpt,
     ExitZeroOpt,
+    ExtendSelectOpt,
     FailOnOpt,
     IgnoreOpt,
     JobsOpt,
@@ -37,16 +39,26 @@ from .common import (
     changed_files,
     configure_for,
     fail_on_check,
+    fix_commands,
     make_resolver,
+    nothing_checked,
     progress_bar,
     read_stdin,
     reads_stdin,
     run_failures,
-    under_pre_commit,
     usage_error,
     use_color,
     warn,
 )
+from .fix import (
+    ExitNonZeroOnFixOpt,
+    UnsafeFixesOpt,
+    apply_fixes,
+    changed_any,
+    check_baseline,
+    fix_report,
+)
+from .fix import fix as fix_command
 
 if TYPE_CHECKING:
     from ..config_file import ConfigResolver
@@ -83,7 +95,15 @@ def report_format(output_format: str | None, layout: str | None) -> tuple[str, s
 
 def check(
     paths: PathsArg = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="Apply fixes first, as `authsweep fix` does; report what is left."
+        ),
+    ] = False,
+    unsafe_fixes: UnsafeFixesOpt = False,
     select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
     ignore: IgnoreOpt = None,
     all_providers: AllProvidersOpt = False,
     assume_microsoft: AssumeMicrosoftOpt = False,
@@ -99,6 +119,7 @@ def check(
     layout: OutputFormatOpt = None,
     output_file: OutputFileOpt = None,
     exit_zero: ExitZeroOpt = False,
+    exit_non_zero_on_fix: ExitNonZeroOnFixOpt = False,
     fail_on: FailOnOpt = None,
     baseline: BaselineOpt = None,
     write_baseline: Annotated[
@@ -124,20 +145,89 @@ def check(
     cache_dir: CacheDirOpt = None,
     no_cache: NoCacheOpt = False,
     stdin_filename: StdinNameOpt = None,
+    show_files: Annotated[
+        bool, typer.Option("--show-files", help="List the files a run would check; check none.")
+    ] = False,
+    show_settings: Annotated[
+        bool,
+        typer.Option(
+            "--show-settings", help="Show the settings the first file would be checked with."
+        ),
+    ] = False,
 ) -> None:
     """Report mail code and config that uses basic auth or broken TLS settings."""
     fmt, text_layout = report_format(output_format, layout)
     if statistics and fmt not in ("text", "json"):
         usage_error("--statistics works with --format text or json")
+    if (unsafe_fixes or exit_non_zero_on_fix) and not fix:
+        option = "--unsafe-fixes" if unsafe_fixes else "--exit-non-zero-on-fix"
+        usage_error(f"{option} goes with --fix (or `authsweep fix`)")
+    if show_files and show_settings:
+        usage_error("--show-files and --show-settings: one at a time")
     paths = paths or ["."]
     stdin = reads_stdin(paths)
     if changed_since and stdin:
         usage_error("--changed-since cannot be used with stdin")
+    if stdin and (show_files or show_settings):
+        usage_error("--show-files and --show-settings read no stdin: name files or folders")
     resolver = make_resolver(
-        select, ignore, all_providers, config, fail_on, max_file_size, assume_microsoft
+        select,
+        ignore,
+        all_providers,
+        config,
+        fail_on,
+        max_file_size,
+        assume_microsoft,
+        extend_select=extend_select,
     )
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
+    if show_settings:
+        return show.show_settings(paths, resolver, cwd)
+    if show_files:
+        with run_failures(None):
+            changed = changed_files(changed_since, paths, cwd) if changed_since else None
+        return show.show_files(paths, resolver, changed, cwd)
+    fixed_any = False
+    if fix:
+        if stdin:  # as Ruff's `check --fix -`: the fixed code on stdout, as `fix -` writes it
+            if fmt not in ("text", "json"):
+                usage_error(f"--fix on stdin reports as `authsweep fix -` does: not {fmt}")
+            return fix_command(
+                paths,
+                select=select,
+                extend_select=extend_select,
+                ignore=ignore,
+                all_providers=all_providers,
+                assume_microsoft=assume_microsoft,
+                config=config,
+                unsafe_fixes=unsafe_fixes,
+                baseline=baseline,
+                exit_zero=exit_zero,
+                exit_non_zero_on_fix=exit_non_zero_on_fix,
+                fail_on=fail_on,
+                output_format="json" if fmt == "json" else text_layout,
+                show_fixes=show_fixes,
+                max_file_size=max_file_size,
+                quiet=quiet,
+                color=color,
+                no_color=no_color,
+                stdin_filename=stdin_filename,
+            )
+        check_baseline(baseline)
+        fixed_any = _fix_first(
+            paths,
+            resolver,
+            cwd,
+            unsafe=unsafe_fixes,
+            changed_since=changed_since,
+            baseline=baseline,
+            jobs=jobs,
+            cache_dir=cache_folder(paths, no_cache, cache_dir),
+            quiet=quiet,
+            show_fixes=show_fixes,
+            colored=use_color(color, no_color, sys.stderr),
+        )
     from ..baseline import BaselineError, apply_baseline
 
     progress = None if stdin else progress_bar(quiet)
@@ -178,7 +268,7 @@ def check(
         failing=failing,
     )
     if not run.files_scanned and not run.errors and not quiet:
-        warn(f"no files checked in {' '.join(paths)}: authsweep reads {KINDS_READ}")
+        warn(nothing_checked(paths, changed_since, KINDS_READ))
     if write_baseline is not None:
         from ..baseline import write_baseline as record
 
@@ -194,6 +284,54 @@ def check(
     # A file the gate could not check fails it like a finding: excluding it is the way out.
     if run.errors or any(failing(f) for f in run.findings):
         raise typer.Exit(EXIT_FINDINGS)
+    if exit_non_zero_on_fix and fixed_any:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _fix_first(
+    paths: list[str],
+    resolver: ConfigResolver,
+    cwd: Path,
+    *,
+    unsafe: bool,
+    changed_since: str | None,
+    baseline: Path | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    quiet: bool,
+    show_fixes: bool,
+    colored: bool,
+) -> bool:
+    """``check --fix``: fix as ``authsweep fix`` does, say on stderr what was fixed and
+    what could not be (the check that follows reports what is left, in its format, on
+    stdout); whether any file changed."""
+    outcome = apply_fixes(
+        paths,
+        resolver,
+        cwd,
+        unsafe=unsafe,
+        write=True,
+        changed_since=changed_since,
+        baseline=baseline,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        quiet=quiet,
+    )
+    if not quiet or outcome.errors:
+        sys.stderr.write(
+            fix_report(
+                outcome,
+                "full",
+                quiet,
+                show_fixes,
+                colored,
+                False,
+                fail_on_check(resolver, cwd),
+                findings=False,
+                unsafe_command="authsweep check --fix --unsafe-fixes",
+            )
+        )
+    return changed_any(outcome)
 
 
 def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path) -> RunResult:
@@ -242,7 +380,8 @@ def _report(
         link_base=output_file.absolute().parent if output_file is not None else None,
         layout=layout,
         show_fixes=show_fixes,
-        fix_command="pre-commit run authsweep-fix" if under_pre_commit() else "authsweep fix",
+        fix_command=fix_commands()[0],
+        unsafe_fix_command=fix_commands()[1],
         fails=failing,
         token_provider=lambda path: (
             resolver.settings(resolver.config_for(cwd / path)).token_provider

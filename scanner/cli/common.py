@@ -29,6 +29,13 @@ LAYOUTS = ("full", "concise", "grouped")
 COLOR_CHOICES = ("auto", "always", "never")
 # pre-commit sets this in every hook's environment (pre_commit/commands/run.py).
 PRE_COMMIT_ENV = "PRE_COMMIT"
+# How a summary tells to apply fixes (safe, unsafe). Under pre-commit `authsweep` may not
+# be on PATH (the hook's own environment), so the hooks of .pre-commit-hooks.yaml are named.
+FIX_COMMANDS = ("authsweep fix", "authsweep fix --unsafe-fixes")
+PRE_COMMIT_FIX_COMMANDS = (
+    "pre-commit run authsweep-fix",
+    "pre-commit run authsweep-fix-unsafe --hook-stage manual",
+)
 
 
 class HelpCommand(TyperCommand):
@@ -70,6 +77,14 @@ SelectOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
         "--select", metavar="RULES", help="Comma-separated rule ids or prefixes to run (AS1,AS201)."
+    ),
+]
+ExtendSelectOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--extend-select",
+        metavar="RULES",
+        help="Like --select, but adds these rules to the ones selected (configured or given).",
     ),
 ]
 IgnoreOpt = Annotated[
@@ -229,11 +244,16 @@ def make_resolver(
     fail_on: str | None,
     max_file_size: str | None,
     assume_microsoft: bool = False,
+    extend_select: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
     from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
 
-    for option, value in (("--select", select), ("--ignore", ignore)):
+    for option, value in (
+        ("--select", select),
+        ("--extend-select", extend_select),
+        ("--ignore", ignore),
+    ):
         for code in codes(value):
             problem = selector_problem(code)
             if problem:
@@ -246,7 +266,13 @@ def make_resolver(
         except ValueError as error:
             usage_error(f"--max-file-size: {error}")
     overrides = Overrides(
-        codes(select), codes(ignore), all_providers, fail_on, size, assume_microsoft
+        codes(select),
+        codes(ignore),
+        all_providers,
+        fail_on,
+        size,
+        assume_microsoft,
+        extend_select=codes(extend_select),
     )
     try:
         return ConfigResolver(overrides, config)
@@ -271,6 +297,10 @@ def use_color(when: str | None, no_color: bool, stream: TextIO) -> bool:
 
 def under_pre_commit() -> bool:
     return os.environ.get(PRE_COMMIT_ENV) == "1"
+
+
+def fix_commands() -> tuple[str, str]:
+    return PRE_COMMIT_FIX_COMMANDS if under_pre_commit() else FIX_COMMANDS
 
 
 def reads_stdin(paths: list[str]) -> bool:
@@ -308,6 +338,15 @@ def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Pa
         warn(f"{folder} is a symbolic link; running without the cache (it follows no link)")
         return None
     return folder
+
+
+def nothing_checked(paths: list[str], changed_since: str | None, kinds: str = "") -> str:
+    """Why a run checked no file: nothing changed since the revision, or nothing of a
+    kind authsweep reads."""
+    where = " ".join(paths)
+    if changed_since:
+        return f"nothing changed since {changed_since} in {where} (no file to check)"
+    return f"no files checked in {where}" + (f": authsweep reads {kinds}" if kinds else "")
 
 
 class GitError(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -24,13 +24,13 @@ from .common import (
     ColorOpt,
     ConfigOpt,
     ExitZeroOpt,
+    ExtendSelectOpt,
     FailOnOpt,
     IgnoreOpt,
     JobsOpt,
     MaxFileSizeOpt,
     NoCacheOpt,
     NoColorOpt,
-    OutputFormatOpt,
     PathsArg,
     QuietOpt,
     SelectOpt,
@@ -41,7 +41,9 @@ from .common import (
     choice,
     configure_for,
     fail_on_check,
+    fix_commands,
     make_resolver,
+    nothing_checked,
     progress_bar,
     read_stdin,
     reads_stdin,
@@ -56,24 +58,45 @@ if TYPE_CHECKING:
     from ..fixer import FixOutcome
 
 
+FixOutputFormatOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer reads the annotation at run time
+    typer.Option(
+        "--output-format",
+        metavar="FORMAT",
+        help="Report: full (default), concise or grouped text, or json (what changed, by file).",
+    ),
+]
+ExitNonZeroOnFixOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exit-non-zero-on-fix",
+        help="Exit 1 if any file was changed, even when nothing that fails the run is left.",
+    ),
+]
+UnsafeFixesOpt = Annotated[
+    bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
+]
+FIX_FORMATS = (*LAYOUTS, "json")
+
+
 def fix(
     paths: PathsArg = None,
     select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
     ignore: IgnoreOpt = None,
     all_providers: AllProvidersOpt = False,
     assume_microsoft: AssumeMicrosoftOpt = False,
     config: ConfigOpt = None,
-    unsafe_fixes: Annotated[
-        bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
-    ] = False,
+    unsafe_fixes: UnsafeFixesOpt = False,
     diff: Annotated[
         bool,
         typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any)."),
     ] = False,
     baseline: BaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
+    exit_non_zero_on_fix: ExitNonZeroOnFixOpt = False,
     fail_on: FailOnOpt = None,
-    layout: OutputFormatOpt = None,
+    output_format: FixOutputFormatOpt = None,
     show_fixes: ShowFixesOpt = False,
     changed_since: ChangedSinceOpt = None,
     max_file_size: MaxFileSizeOpt = None,
@@ -86,58 +109,49 @@ def fix(
     stdin_filename: StdinNameOpt = None,
 ) -> None:
     """Apply fixes: safe ones by default, unsafe ones (OAuth2 rewrite) with --unsafe-fixes."""
-    layout = choice("--output-format", layout, LAYOUTS) or "full"
+    output_format = choice("--output-format", output_format, FIX_FORMATS) or "full"
     paths = paths or ["."]
     stdin = reads_stdin(paths)
     if changed_since and stdin:
         usage_error("--changed-since cannot be used with stdin")
     resolver = make_resolver(
-        select, ignore, all_providers, config, fail_on, max_file_size, assume_microsoft
+        select,
+        ignore,
+        all_providers,
+        config,
+        fail_on,
+        max_file_size,
+        assume_microsoft,
+        extend_select=extend_select,
     )
     # The fixed code or the diff goes to stdout; with either, the report goes to stderr.
     report_stream = sys.stderr if diff or stdin else sys.stdout
     colored = use_color(color, no_color, report_stream)
     cwd = Path.cwd()
-    from ..baseline import BaselineError, read_baseline, split_known
-
-    if baseline is not None:
-        try:
-            read_baseline(baseline)  # a bad baseline stops the run before any file is written
-        except BaselineError as error:
-            usage_error(str(error))
-    progress = None
-    if not stdin:
-        progress = progress_bar(
-            quiet, {"Checking": PROGRESS_MIN_FILES, "Fixing": FIX_PROGRESS_MIN_FILES}
-        )
-    stdin_data = b""
-    with run_failures(progress):
-        if stdin:
+    check_baseline(baseline)
+    if stdin:
+        with run_failures(None):
             outcome, stdin_data = _fix_stdin(resolver, stdin_filename, cwd, unsafe_fixes)
-        else:
-            from ..engine import Settings
-            from ..fixer import fix_paths
-
-            changed = changed_files(changed_since, paths, cwd) if changed_since else None
-            outcome = fix_paths(
-                paths,
-                Settings(),
-                unsafe=unsafe_fixes,
-                write=not diff,
-                configure=configure_for(resolver, changed),
-                jobs=jobs,
-                cache_dir=cache_folder(paths, no_cache, cache_dir),
-                progress=progress,
-                cwd=cwd,
-            )
-        if baseline is not None:
-            outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
-
-    if stdin and not diff:
-        # As Ruff does: the fixed code (or the code as it was) on stdout, for editors.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(_stdin_bytes(outcome, stdin_data))
-        sys.stdout.buffer.flush()
+            if baseline is not None:
+                _split_baselined(outcome, baseline, cwd)
+        if not diff:
+            # As Ruff does: the fixed code (or the code as it was) on stdout, for editors.
+            sys.stdout.flush()
+            sys.stdout.buffer.write(_stdin_bytes(outcome, stdin_data))
+            sys.stdout.buffer.flush()
+    else:
+        outcome = apply_fixes(
+            paths,
+            resolver,
+            cwd,
+            unsafe=unsafe_fixes,
+            write=not diff,
+            changed_since=changed_since,
+            baseline=baseline,
+            jobs=jobs,
+            cache_dir=cache_folder(paths, no_cache, cache_dir),
+            quiet=quiet,
+        )
     if diff:
         # A patch is written exactly; on a terminal, for eyes only, its control characters
         # show instead of acting (as ls shows a file name).
@@ -148,15 +162,92 @@ def fix(
         else:
             sys.stdout.write(outcome.diff)
     failing = fail_on_check(resolver, cwd)
-    report_stream.write(_report(outcome, layout, quiet, show_fixes, colored, diff, failing))
+    if output_format == "json":
+        from ..report.fix_json import render_fix_json
+
+        report_stream.write(render_fix_json(outcome, written=not diff))
+    else:
+        report_stream.write(
+            fix_report(
+                outcome,
+                output_format,
+                quiet,
+                show_fixes,
+                colored,
+                diff,
+                failing,
+                unsafe_command=fix_commands()[1],
+            )
+        )
     if not outcome.files_scanned and not outcome.errors and not quiet and not stdin:
-        warn(f"no files checked in {' '.join(paths)}")
+        warn(nothing_checked(paths, changed_since))
     if exit_zero:
         return
     # --diff is a preview: it fails on changes to make; fixing for real fails on what is left.
     left = outcome.diff if diff else any(failing(f) for f in outcome.remaining)
-    if outcome.errors or left:
+    if outcome.errors or left or (exit_non_zero_on_fix and changed_any(outcome)):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def changed_any(outcome: FixOutcome) -> bool:
+    """Whether the run changed (or, with --diff, would change) a file."""
+    return any(file.changed for file in outcome.files)
+
+
+def check_baseline(baseline: Path | None) -> None:
+    """A bad baseline stops the run before any file is written."""
+    from ..baseline import BaselineError, read_baseline
+
+    if baseline is not None:
+        try:
+            read_baseline(baseline)
+        except BaselineError as error:
+            usage_error(str(error))
+
+
+def apply_fixes(
+    paths: list[str],
+    resolver: ConfigResolver,
+    cwd: Path,
+    *,
+    unsafe: bool,
+    write: bool,
+    changed_since: str | None,
+    baseline: Path | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    quiet: bool,
+) -> FixOutcome:
+    """Fix the files under ``paths`` (or, without ``write``, work out how), as ``fix``
+    and ``check --fix`` do; the progress bar on a terminal."""
+    from ..engine import Settings
+    from ..fixer import fix_paths
+
+    progress = progress_bar(
+        quiet, {"Checking": PROGRESS_MIN_FILES, "Fixing": FIX_PROGRESS_MIN_FILES}
+    )
+    with run_failures(progress):
+        changed = changed_files(changed_since, paths, cwd) if changed_since else None
+        outcome = fix_paths(
+            paths,
+            Settings(),
+            unsafe=unsafe,
+            write=write,
+            configure=configure_for(resolver, changed),
+            jobs=jobs,
+            cache_dir=cache_dir,
+            progress=progress,
+            cwd=cwd,
+        )
+        if baseline is not None:
+            _split_baselined(outcome, baseline, cwd)
+    return outcome
+
+
+def _split_baselined(outcome: FixOutcome, baseline: Path, cwd: Path) -> None:
+    from ..baseline import split_known
+
+    outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
 
 
 def _fix_stdin(
@@ -187,7 +278,7 @@ def _stdin_bytes(outcome: FixOutcome, data: bytes) -> bytes:
     return data
 
 
-def _report(
+def fix_report(
     outcome: FixOutcome,
     layout: str,
     quiet: bool,
@@ -195,19 +286,24 @@ def _report(
     colored: bool,
     diff: bool,
     failing,
+    *,
+    findings: bool = True,
+    unsafe_command: str = "authsweep fix --unsafe-fixes",
 ) -> str:
+    """The text report of a fix run: what is left (unless ``findings`` is off, as for
+    ``check --fix``, whose own report lists it), files not fixed, and the summary."""
     from ..report import ReportOptions
     from ..report.text import BOLD, Painter, error_line, findings_lines
     from ..report.visible import visible
 
     paint = Painter(colored)
     options = ReportOptions(layout=layout)
-    lines = findings_lines(outcome.remaining, paint, options)
+    lines = findings_lines(outcome.remaining, paint, options) if findings else []
     lines += [error_line(error, paint) for error in outcome.errors]
     if show_fixes and outcome.fixed:
         lines += [visible(line) for line in _fixed_lines(outcome, written=not diff)]
     if not quiet:
-        summary = outcome.summary(written=not diff)
+        summary = outcome.summary(written=not diff, unsafe_command=unsafe_command)
         passing = sum(1 for f in outcome.remaining if not failing(f))
         if passing:
             verb = "does" if passing == 1 else "do"

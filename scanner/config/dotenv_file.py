@@ -23,7 +23,8 @@ _COMMENT = re.compile(r"[ \t]+#")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 
-def read_dotenv(text: str, index: LineIndex) -> list[Setting]:
+def read_dotenv(text: str, index: LineIndex, *, every: bool = False) -> list[Setting]:
+    """The mail settings of a ``.env`` file (with ``every``: all its variables)."""
     settings: list[Setting] = []
     pos = 0
     while pos < len(text):
@@ -55,7 +56,7 @@ def read_dotenv(text: str, index: LineIndex) -> list[Setting]:
             value_at = (start, start + len(value))
             exact = True
             end = line.end()
-        if is_setting_key(key):
+        if every or is_setting_key(key):
             settings.append(
                 make_setting(
                     index,

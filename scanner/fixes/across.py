@@ -34,13 +34,16 @@ from ..model import Edit
 from ..project import (
     keys_read,
     mentions,
+    project_root,
     reads_setting,
     setting_reads,
     settings_written,
 )
+from ..python.ini_reads import read_from_ini
 from ..reading import MAX_FILE_BYTES, read_regular_or_none
 from ..text import decode, source_lines
 from .apply import with_module_needs
+from .dependencies import plan
 from .linked import Link, digest
 from .module_needs import NotRewritable
 from .new_files import create_file
@@ -96,6 +99,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileE
         _finish_target(entries, display, text, changes, links, configure)
     declined = _unread_config_keys(entries, configure)
     _settings_still_read(entries)
+    _declared_dependencies(entries)
     keep_only_copies((e.path, e.fixed) for e in entries.values() if kind_of(e.path) == "python")
     return declined
 
@@ -155,7 +159,9 @@ def _apply_links(
         )
         if kind == "python":
             imports = {name for _, link in links for name in link.other.imports}
-            updated, changes, _ = with_module_needs(text, updated, changes, imports, (), None)
+            updated, changes, _ = with_module_needs(
+                text, updated, changes, imports, (), None, None, None
+            )
     except (NotRewritable, OutsideEdits) as error:
         return None, None, why + str(error)
     except ValueError:
@@ -270,8 +276,8 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
         fixed = entry.fixed
         if not fixed.changed or kind_of(entry.path) != "python":
             continue
-        before = keys_read(fixed.before)
-        after = keys_read(fixed.after)
+        before = keys_read(fixed.before) + read_from_ini(fixed.before, entry.path)[1]
+        after = keys_read(fixed.after) + read_from_ini(fixed.after, entry.path)[1]
         for created in fixed.created:
             after += keys_read(created.content)
         for key in (k for k in before if k not in after):
@@ -398,6 +404,45 @@ def _settings_still_read(entries: dict[str, Entry]) -> None:
                 )
 
 
+def _declared_dependencies(entries: dict[str, Entry]) -> None:
+    """Declare what the fixed code needs (``msal``, ``aiosmtplib>=5.1``) where the project
+    declares its dependencies, as a change written with the files that need it."""
+    wanted: dict[Path, dict[str, dict[str, Entry]]] = {}
+    for entry in list(entries.values()):
+        if entry.own and entry.fixed.changed and entry.fixed.requires:
+            root = project_root(entry.path.resolve())
+            for requirement in sorted(entry.fixed.requires):
+                wanted.setdefault(root, {}).setdefault(requirement, {})[entry.display] = entry
+    finals = {entry.path.resolve(): entry for entry in entries.values()}
+    for root, requirements in wanted.items():
+        owners = {d: e for needing in requirements.values() for d, e in needing.items()}
+        result = plan(root, list(requirements))
+        for path, (before, after, notes, made) in result.edits.items():
+            display = _shown(path)
+            data = _read(path)
+            if path.resolve() in finals or data is None:  # also fixed in this run: by hand
+                result.notes += [f"{display}: make this change by hand: {n}" for _, n in notes]
+                continue
+            codec, _ = decode("text", data)
+            declared = edit_lines(
+                before, ((edit, "a dependency of the fixed code") for edit in made)
+            )
+            changes = Changes.of(before).step(before, after, declared)
+            fixed = FileFix(display, before, after, codec=codec, changes=changes)
+            fixed.notes = [
+                f"{note}, for the fix of {', '.join(requirements[requirement])}"
+                for requirement, note in notes
+            ]
+            entry = Entry(display, path, fixed, data, Settings(), own=False)
+            entry.remaining = []
+            entry.partners.update(owners)
+            entries[display] = finals[path.resolve()] = entry
+            for owner in owners.values():
+                owner.partners.add(display)
+        first = next(iter(owners.values()))
+        first.fixed.notes += result.notes
+
+
 def _places(reads) -> str:
     """``a.py:13,14, b.py:3``."""
     lines: dict[str, list[str]] = {}
@@ -408,8 +453,11 @@ def _places(reads) -> str:
 
 def _config_above(owners: list[Entry]) -> list[Path]:
     """The config files in the folders of ``owners`` and above them: the ones their
-    loaders read (``.env`` and ``settings.ini`` are looked for upwards)."""
-    return list(dict.fromkeys(c for owner in owners for c in config_files_above(owner.path)))
+    loaders read (``.env`` and ``settings.ini`` are looked for upwards), and the INI
+    files their code reads with configparser."""
+    found = [c for owner in owners for c in config_files_above(owner.path)]
+    found += [f for owner in owners for f in read_from_ini(owner.fixed.before, owner.path)[0]]
+    return list(dict.fromkeys(found))
 
 
 def _text_of(path: Path, finals: dict[Path, Entry]) -> str:

@@ -12,14 +12,11 @@ them after its docstring. A file whose imports were sorted stays sorted.
 from __future__ import annotations
 
 import ast
-import sys
 from dataclasses import dataclass
 
 from ..python.parse import parse_whole
 from ..text import first_newline, lines_with_ends
-
-SECTIONS = ("future", "stdlib", "thirdparty", "firstparty", "local")
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+from .import_style import FIRST, LOCAL, ImportStyle
 
 
 @dataclass(frozen=True)
@@ -38,22 +35,14 @@ class Wanted:
         alias = f" as {self.alias}" if self.alias and self.alias != self.name else ""
         return f"from {self.module} import {self.name}{alias}"
 
-    @property
-    def section(self) -> str:
-        return "firstparty" if self.first_party else section_of(self.module, 0)
+    def section(self, style: ImportStyle) -> str:
+        if self.module.startswith("."):
+            return LOCAL
+        return FIRST if self.first_party else style.section(self.module)
 
     @property
     def key(self) -> tuple[int, str]:
         return (self.name is not None, self.module.lower())
-
-
-def section_of(module: str, level: int) -> str:
-    if level:
-        return "local"
-    top = module.split(".", 1)[0]
-    if top == "__future__":
-        return "future"
-    return "stdlib" if top in _STDLIB else "thirdparty"
 
 
 @dataclass(frozen=True)
@@ -63,34 +52,36 @@ class _Existing:
     key: tuple[int, str]
 
 
-def add_imports(code: str, wanted: list[Wanted]) -> str:
-    """``code`` with every wanted import it lacks, each at its sorted place."""
+def add_imports(code: str, wanted: list[Wanted], style: ImportStyle | None = None) -> str:
+    """``code`` with every wanted import it lacks, each at its sorted place in the sections
+    of ``style`` (the project's Ruff or isort settings)."""
     for item in wanted:
-        code = _add(code, item)
+        code = _add(code, item, style or ImportStyle())
     return code
 
 
-def _add(code: str, item: Wanted) -> str:
+def _add(code: str, item: Wanted, style: ImportStyle) -> str:
     tree = parse_whole(code)
     if _present(tree, item):
         return code
     newline = first_newline(code)
     lines = lines_with_ends(code)
-    block = _import_block(tree)
+    block = _import_block(tree, style)
+    section = item.section(style)
     statement = item.text + newline
     if not block:
         if _docstring(tree):  # docstring, blank line, imports, then what followed
             return _insert(lines, _end(tree.body[0]) + 1, newline + statement)
         first = tree.body[0].lineno if tree.body else len(lines) + 1
         return _insert(lines, first, statement + (newline if tree.body else ""))
-    same = [e for e in block if e.section == item.section]
+    same = [e for e in block if e.section == section]
     if same:
         later = next((e for e in same if e.key > item.key), None)
         if later is not None:
             return _insert(lines, later.node.lineno, statement)
         return _insert(lines, _end(same[-1].node) + 1, statement)
-    order = SECTIONS.index(item.section)
-    after = [e for e in block if SECTIONS.index(e.section) > order]
+    order = style.rank(section)
+    after = [e for e in block if style.rank(e.section) > order]
     if after:
         return _insert(lines, after[0].node.lineno, statement + newline)
     return _insert(lines, _end(block[-1].node) + 1, newline + statement)
@@ -110,16 +101,16 @@ def _present(tree: ast.Module, item: Wanted) -> bool:
     return False
 
 
-def _import_block(tree: ast.Module) -> list[_Existing]:
+def _import_block(tree: ast.Module, style: ImportStyle) -> list[_Existing]:
     """The imports at the top of the module, up to the first other statement."""
     block: list[_Existing] = []
     for node in tree.body[1 if _docstring(tree) else 0 :]:
         if isinstance(node, ast.Import):
             module = node.names[0].name
-            block.append(_Existing(node, section_of(module, 0), (False, module.lower())))
+            block.append(_Existing(node, style.section(module), (False, module.lower())))
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            section = section_of(module, node.level)
+            section = style.section(module, node.level)
             block.append(_Existing(node, section, (True, module.lower())))
         else:
             break
@@ -144,3 +135,23 @@ def _insert(lines: list[str], line: int, text: str) -> str:
     if index and not lines[index - 1].endswith(("\n", "\r")):
         text = first_newline("".join(lines)) + text  # after a last line without a newline
     return "".join(lines[:index]) + text + "".join(lines[index:])
+
+
+def sort_block(code: str, style: ImportStyle) -> str:
+    """A module authsweep wrote (one import a line) with its import block sorted into the
+    project's sections, a blank line between sections."""
+    tree = parse_whole(code)
+    block = _import_block(tree, style)
+    if not block:
+        return code
+    lines = lines_with_ends(code)
+    newline = first_newline(code)
+    first, last = block[0].node.lineno, _end(block[-1].node)
+    ordered = sorted(block, key=lambda e: (style.rank(e.section), e.key))
+    parts: list[str] = []
+    for index, existing in enumerate(ordered):
+        if index and existing.section != ordered[index - 1].section:
+            parts.append(newline)
+        text = "".join(lines[existing.node.lineno - 1 : _end(existing.node)])
+        parts.append(text if text.endswith(("\n", "\r")) else text + newline)
+    return "".join(lines[: first - 1]) + "".join(parts) + "".join(lines[last:])

@@ -9,6 +9,7 @@ from ..errors import ParseError
 from ..python.parse import parse_whole
 from ..text import first_newline, lines_with_ends
 from .helpers import HELPERS, Helper
+from .import_style import ImportStyle
 from .imports import Wanted, add_imports
 
 
@@ -76,12 +77,17 @@ def _whole(code: str) -> ast.Module:
 
 
 def add_module_needs(
-    code: str, imports: Iterable[str], helpers: Iterable[str], token_provider: str | None
+    code: str,
+    imports: Iterable[str],
+    helpers: Iterable[str],
+    token_provider: str | None,
+    style: ImportStyle | None = None,
 ) -> str:
     """Add imports (each at its sorted place, no duplicates; ``module:name`` is a
     from-import of the project's own module) and helper definitions after
     the import block. ``token_provider`` ("pkg.mod:func") replaces the token helper with
-    an import of the project's own function. Raises ValueError if ``code`` does not parse,
+    an import of the project's own function. Imports go into the sections of ``style``
+    (the project's Ruff or isort settings). Raises ValueError if ``code`` does not parse,
     :class:`NotRewritable` if it is beyond what LibCST is trusted with."""
     imports = set(imports)
     helpers = set(helpers)
@@ -104,7 +110,7 @@ def add_module_needs(
     for name in sorted(imports):
         module_name, _, obj = name.partition(":")  # "pkg.mod:Class": from pkg.mod import Class
         wanted.append(Wanted(module_name, obj or None, first_party=bool(obj)))
-    code = add_imports(code, wanted)
+    code = add_imports(code, wanted, style)
     if new_helpers:
         code = _with_helpers(code, new_helpers)
     return code

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import token_module
 from .helpers import OAUTH2_ACCESS_TOKEN
 from .style import Style, restyle
 
@@ -319,6 +320,7 @@ MODULES: dict[str, GeneratedModule] = {
     "flask-mailman-backend": GeneratedModule(_FLASK_MAILMAN_BACKEND, "XOAuth2EmailBackend"),
     "flask-mail": GeneratedModule(_FLASK_MAIL, "XOAuth2Mail"),
     "smtp-handler": GeneratedModule(_SMTP_HANDLER, "XOAuth2SMTPHandler"),
+    token_module.KIND: GeneratedModule(token_module.TEMPLATE, token_module.FUNCTION),
 }
 
 
@@ -345,6 +347,7 @@ def render(
         "constants": _constants(scope, authority),
         "imports": imports,
         "helper": helper,
+        "token_helper": OAUTH2_ACCESS_TOKEN.source,
     }
     source = module.template.lstrip("\n").format(**values)
     return restyle(source, style).replace("\n", newline)

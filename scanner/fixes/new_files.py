@@ -23,6 +23,8 @@ from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
 from ..reading import MAX_FILE_BYTES, NotRegular, read_regular
+from .import_root import dotted as import_name
+from .import_style import ImportStyle
 from .write import link_out_of_project
 
 
@@ -41,22 +43,8 @@ class CreatedFile:
 Check = Callable[[str, bytes], list[str]]
 
 
-_PACKAGE_DEPTH = 12
-
-
 def module_path(new: NewFile, module_name: str) -> str:
     return new.path.replace(MODULE_NAME, module_name)
-
-
-def package_of(folder: Path) -> str:
-    """The import name of a folder: its packages up to the first folder without an
-    ``__init__.py`` ("" for a folder that is no package)."""
-    names: list[str] = []
-    current = folder.resolve()
-    while (current / "__init__.py").is_file() and len(names) < _PACKAGE_DEPTH:
-        names.append(current.name)
-        current = current.parent
-    return ".".join(reversed(names))
 
 
 def plan_files(
@@ -69,13 +57,16 @@ def plan_files(
     module_name: str,
     token_provider: str | None,
     check: Check,
+    imports: ImportStyle | None = None,
 ) -> tuple[list[CreatedFile], str | None]:
     """The modules ``remedies`` add to the project beside the file shown as ``display``
-    (on disk at ``location``, with the fixed ``text``), or why they cannot be added."""
+    (on disk at ``location``, with the fixed ``text``), or why they cannot be added.
+    ``imports`` sorts their imports into the project's sections."""
     wanted = {(new.path, new.kind, new.options): new for r in remedies for new in r.files}
     if not wanted:
         return [], None
     # Rendering needs LibCST (for the token helper): imported only by fixes that add files.
+    from .imports import sort_block
     from .modules import MODULES, render
     from .style import style_of
 
@@ -88,7 +79,7 @@ def plan_files(
         target = Path(os.path.normpath(location.parent / relative))
         shown = posixpath.normpath(posixpath.join(posixpath.dirname(display), relative))
         options = dict(new.options)
-        package = package_of(target.parent)
+        package = import_name(target.parent)
         name = Path(relative).stem
         dotted = f"{package}.{name}" if package else name
         content = render(
@@ -99,6 +90,8 @@ def plan_files(
             newline=newline,
             token_provider=token_provider,
         )
+        if imports is not None:
+            content = sort_block(content, imports)
         class_name = MODULES[new.kind].class_name
         if target.exists() or target.is_symlink():
             problem = _not_reusable(target, class_name)
@@ -122,16 +115,18 @@ def plan_files(
 
 def _not_reusable(path: Path, class_name: str) -> str | None:
     """Why the file already at ``path`` cannot serve as the module (None when it defines
-    the class the fix refers to: written by an earlier run, maybe edited since). It is
-    read only if it is a regular file, and at most :data:`MAX_FILE_BYTES` of it."""
+    the class or function the fix refers to: written by an earlier run, maybe edited
+    since). It is read only if it is a regular file, and at most :data:`MAX_FILE_BYTES` of
+    it."""
     try:
         tree = ast.parse(read_regular(path, MAX_FILE_BYTES))
     except NotRegular as error:
         return f"exists and is {error.strerror}"
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
+    defines = (ast.ClassDef, ast.FunctionDef)
     if tree is not None and any(
-        isinstance(node, ast.ClassDef) and node.name == class_name for node in tree.body
+        isinstance(node, defines) and node.name == class_name for node in tree.body
     ):
         return None
     return f"exists and does not define {class_name}"

@@ -1,4 +1,4 @@
-"""What a fix leaves behind: imports it made unused, and a password read nothing needs.
+"""What a fix leaves behind: imports it made unused, and reads nothing needs any more.
 
 After the XOAUTH2 rewrite, ``password = os.environ["MAIL_PASSWORD"]`` would still run and
 fail with ``KeyError`` once the variable is gone from the deployment, and ``import
@@ -6,124 +6,115 @@ getpass`` would stay unused (Ruff F401). Compared with the text before the fix: 
 module-level import whose name the file used and no longer uses is removed; an
 assignment in a function whose variable the function read and no longer reads is
 removed when its value only reads the environment, a setting, a prompt or a literal
-(nothing else a program could depend on). A module-level one is kept, since another
-module may import it, and named in a note.
+(nothing else a program could depend on). What else lost its last reader (module
+constants, attributes, dict entries, parameters, guards) is :mod:`.leftovers`'.
 """
 
 from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..model import Edit
 from ..python.parse import parse_whole
 from ..python.source import dotted_name
 from ..text import lines_with_ends
+from .leftovers import find
+from .reads import Elsewhere, exported, loads
 
-# Calls whose only effect is to read a value (their result is the secret).
-_READERS = frozenset(
-    {
-        "os.getenv",
-        "os.environ.get",
-        "getpass.getpass",
-        "keyring.get_password",
-        "decouple.config",
-        "str",
-        "int",
-    }
-)
-_READER_METHODS = frozenset({"get", "getenv", "get_password", "str"})
-_MAX_PASSES = 4
+# Each pass may free the next: a guard, then the attribute it tested, then the parameter
+# that filled it, the argument of its caller, the read that made the argument, its import.
+_MAX_PASSES = 8
 
 
-def tidy(before: str, after: str) -> tuple[str, list[str]]:
-    """``after`` without the imports and reads the fix made unused, and notes on what was
-    kept."""
+@dataclass(frozen=True)
+class Pass:
+    """One pass of :func:`tidy`: the text it started from, the edits it made on it, and
+    the text they gave."""
+
+    before: str
+    edits: tuple[Edit, ...]
+    after: str
+
+
+def tidy_passes(
+    before: str, after: str, elsewhere: Elsewhere | None = None
+) -> tuple[list[Pass], list[str]]:
+    """``after`` taken, pass by pass, without the imports and reads the fix made unused
+    (the last pass's text; each pass's edits say what it changed), and notes on what was
+    kept. ``elsewhere`` searches the rest of the project (None: it cannot be searched)."""
     try:
         old = parse_whole(before)
     except ParseError:
-        return after, []
+        return [], []
     notes: dict[str, str] = {}
-    # Removing a read can leave its import unused (``getpass``): until nothing changes.
+    passes: list[Pass] = []
     for _ in range(_MAX_PASSES):
         try:
             new = parse_whole(after)
         except ParseError:
             break
-        removals = _unused_imports(old, new)
-        for statement, where in _orphans(old, new):
-            name = statement.targets[0].id  # type: ignore[attr-defined]
-            if where is None:
-                notes[name] = f"`{name}` is no longer used here; delete it if nothing imports it"
-            else:
-                removals.append((statement.lineno, statement.end_lineno or statement.lineno, ""))
-        if not removals:
+        lines = _line_offsets(after)
+        edits = [
+            _line_edit(after, lines, first, last, replacement)
+            for first, last, replacement in _unused_imports(old, new)
+        ]
+        found = find(old, new, after, elsewhere)
+        notes.update(found.notes)
+        edits += found.edits
+        if not edits:
             break
-        after = _removed(after, removals)
-    return after, list(notes.values())
+        taken = _taken(edits)
+        passes.append(Pass(after, taken, _applied(after, taken)))
+        after = passes[-1].after
+    return passes, list(notes.values())
 
 
-def may_change(text: str) -> dict[int, str]:
-    """The lines of ``text`` :func:`tidy` may change (1-based, with why): module-level
-    imports, and simple assignments, which it may remove."""
-    try:
-        tree = parse_whole(text)
-    except ParseError:
-        return {}
-    lines: dict[int, str] = {}
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
-                lines[line] = "an import the fix left unused"
-    for _, _, assignments, _ in _scopes(tree):
-        for statement in assignments:
-            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1):
-                lines.setdefault(line, "a value the fix left unread")
-    return lines
+def _line_offsets(text: str) -> list[int]:
+    starts = [0]
+    for line in lines_with_ends(text):
+        starts.append(starts[-1] + len(line))
+    return starts
 
 
-def _removed(text: str, removals: list[tuple[int, int, str]]) -> str:
-    """``text`` with each (first line, last line) range replaced (a blank replacement
-    deletes the lines)."""
-    lines = lines_with_ends(text)
-    for first, last, replacement in sorted(removals, reverse=True):
-        end = lines[last - 1][len(lines[last - 1].rstrip("\r\n")) :] if replacement else ""
-        lines[first - 1 : last] = [replacement + end] if replacement else []
-    return "".join(lines)
+def _line_edit(text: str, starts: list[int], first: int, last: int, replacement: str) -> Edit:
+    """Replace lines ``first``..``last`` (a blank replacement deletes them); a replacement
+    keeps the last line's ending."""
+    start, end = starts[first - 1], starts[min(last, len(starts) - 1)]
+    if replacement:
+        line = text[starts[last - 1] : end]
+        return Edit(start, end, replacement + line[len(line.rstrip("\r\n")) :])
+    return Edit(start, end, "")
 
 
-def _loads(tree: ast.AST) -> Counter[str]:
-    return Counter(
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    )
+def _taken(edits: list[Edit]) -> tuple[Edit, ...]:
+    """The edits that do not overlap an earlier one (the others wait for the next pass)."""
+    taken: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if any(edit.start < t.end and t.start < edit.end for t in taken):
+            continue
+        if any(edit.start == edit.end == t.start == t.end for t in taken):
+            continue
+        taken.append(edit)
+    return tuple(taken)
 
 
-def _exported(tree: ast.Module) -> set[str]:
-    """Names in ``__all__``: used even where nothing in the module reads them."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-        ):
-            names |= {
-                e.value
-                for e in ast.walk(node.value)
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)
-            }
-    return names
+def _applied(text: str, edits: tuple[Edit, ...]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
 
 
 def _unused_imports(old: ast.Module, new: ast.Module) -> list[tuple[int, int, str]]:
-    used_before, used_after = _loads(old), _loads(new)
+    used_before, used_after = loads(old), loads(new)
     attributes_after = {
         n.value.id
         for n in ast.walk(new)
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
     }
-    kept_anyway = _exported(new)
+    kept_anyway = exported(new)
     dotted_before, dotted_after = _dotted_uses(old), _dotted_uses(new)
     removals: list[tuple[int, int, str]] = []
     for node in new.body:
@@ -197,80 +188,3 @@ def _statement(node: ast.Import | ast.ImportFrom, aliases: list[ast.alias]) -> s
     if isinstance(node, ast.Import):
         return f"{indent}import {names}"
     return f"{indent}from {'.' * node.level}{node.module or ''} import {names}"
-
-
-def _orphans(old: ast.Module, new: ast.Module) -> Iterator[tuple[ast.Assign, ast.AST | None]]:
-    """Assignments of ``new`` to a variable its scope read before and reads no more, with
-    the function they are in (None at module level)."""
-    before = {key: loads for key, _, _, loads in _scopes(old)}
-    for key, scope, assignments, loads in _scopes(new):
-        was = before.get(key)
-        if was is None:
-            continue
-        for statement in assignments:
-            name = statement.targets[0].id  # type: ignore[attr-defined]
-            if was[name] and not loads[name] and _reads_only(statement.value):
-                yield statement, (None if isinstance(scope, ast.Module) else scope)
-
-
-def _scopes(tree: ast.Module) -> Iterator[tuple[str, ast.AST, list[ast.Assign], Counter[str]]]:
-    """The module and each function, by qualified name (lines move when a fix adds code),
-    with its simple assignments and the names it reads (the module: read anywhere)."""
-    seen: Counter[str] = Counter()
-    stack: list[tuple[ast.AST, str]] = [(tree, "")]
-    while stack:
-        scope, name = stack.pop()
-        seen[name] += 1
-        statements = list(_statements(scope.body))  # type: ignore[attr-defined]
-        assignments = [
-            s
-            for s in statements
-            if isinstance(s, ast.Assign)
-            and len(s.targets) == 1
-            and isinstance(s.targets[0], ast.Name)
-        ]
-        yield f"{name}#{seen[name]}", scope, assignments, _loads(scope)
-        for node in reversed(statements):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                stack.append((node, f"{name}.{node.name}"))
-            elif isinstance(node, ast.ClassDef):
-                stack += [
-                    (method, f"{name}.{node.name}.{method.name}")
-                    for method in reversed(node.body)
-                    if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
-                ]
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements of a block and its nested blocks, not of nested functions or classes."""
-    for statement in body:
-        yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for block in _blocks(statement):
-            yield from _statements(block)
-
-
-def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(statement, name, None)
-        if isinstance(block, list):
-            yield block
-    for handler in getattr(statement, "handlers", ()):
-        yield handler.body
-    for case in getattr(statement, "cases", ()):
-        yield case.body
-
-
-def _reads_only(value: ast.AST) -> bool:
-    """A literal, a name, an environment or setting lookup, a prompt: nothing a program
-    could depend on happening."""
-    for node in ast.walk(value):
-        if isinstance(node, ast.Call):
-            name = dotted_name(node.func)
-            method = node.func.attr if isinstance(node.func, ast.Attribute) else None
-            if name not in _READERS and method not in _READER_METHODS:
-                return False
-        elif isinstance(node, (ast.Lambda, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
-            return False
-    return True

@@ -21,7 +21,10 @@ from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator, call_arguments, positional_params
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
-_BODY = {"body", "orelse"}  # a try's else runs whenever its body completes
+_BODY = {"body", "orelse"}
+_RETURNS_ITS_ARGUMENT = frozenset(
+    {"contextlib.closing"}
+)  # a try's else runs whenever its body completes
 
 
 @dataclass
@@ -55,9 +58,10 @@ class Bindings:
         value: ast.AST = call
         parent = self.parents.get(call)
         # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name.
-        while isinstance(parent, (ast.IfExp, ast.BoolOp)) and value is not getattr(
-            parent, "test", None
-        ):
+        while (
+            isinstance(parent, (ast.IfExp, ast.BoolOp))
+            and value is not getattr(parent, "test", None)
+        ) or self._passes_through(parent, value):
             value, parent = parent, self.parents.get(parent)
         target: ast.AST | None = None
         if isinstance(parent, ast.Assign) and parent.value is value:
@@ -73,6 +77,15 @@ class Bindings:
             return
         if target is not None:
             self._add(target, call, conn, adapter)
+
+    def _passes_through(self, parent: ast.AST | None, value: ast.AST) -> bool:
+        """``contextlib.closing(SMTP(...))``: a call that returns its argument."""
+        return (
+            isinstance(parent, ast.Call)
+            and len(parent.args) == 1
+            and parent.args[0] is value
+            and bool(self.values.qualified_names(parent.func) & _RETURNS_ITS_ARGUMENT)
+        )
 
     def bound_name(self, call: ast.Call) -> str | None:
         """The name the result of ``call`` is bound to (``server = make_server()``)."""

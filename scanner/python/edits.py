@@ -50,6 +50,23 @@ def replace_literal(value: Value, text: str, code: str) -> Edit | None:
     return Edit(span.start, span.end, written[:start] + quote + text + quote)
 
 
+def replace_literals(value: Value, text: str, code: str) -> tuple[Edit, ...]:
+    """Rewrite the literal a value comes from and every other literal it also comes from
+    (a caller passing the same port): all of them, or none when one cannot be rewritten."""
+    first = replace_literal(value, text, code)
+    if first is None:
+        return ()
+    found = [first]
+    for span in value.also:
+        other = replace_literal(
+            Value(True, value.value, literal=True, literal_span=span), text, code
+        )
+        if other is None:
+            return ()
+        found.append(other)
+    return tuple(found)
+
+
 def set_keyword(site: CallSite, name: str, value: str) -> Edit:
     """Replace keyword ``name`` of the call, or add it at the end."""
     span = site.arg_spans.get(name)

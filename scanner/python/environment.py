@@ -5,9 +5,9 @@ Code reads ``os.environ["SMTP_HOST"]``; the project's ``.env`` says
 nearest ``.env`` gives it (the importing file's folder, then its parents up to the
 project root), and its origin names both places: ``env SMTP_HOST, set in .env line 3``.
 Templates (``.env.example``) are not read: their values are examples. The file is read
-with the dotenv config reader, so only the keys that reader knows as mail settings count.
-Each ``.env`` and project marker looked at is an input of the file's result
-(``scanner/inputs.py``).
+with the dotenv config reader; every variable counts (``MAILER_HOST`` as well as
+``EMAIL_HOST``): code names what it reads. Each ``.env`` and project marker looked at is
+an input of the file's result (``scanner/inputs.py``).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _dotenv_settings(data: bytes) -> dict[str, tuple[object, int]]:
     from ..config.positions import LineIndex
 
     found: dict[str, tuple[object, int]] = {}
-    for setting in read_dotenv(text, LineIndex(text)):
+    for setting in read_dotenv(text, LineIndex(text), every=True):
         if setting.value.known and setting.value.value not in (None, ""):
             found.setdefault(setting.key, (setting.value.value, setting.span.line))
     return found

@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
+from ..providers import lookup, microsoft_host_names
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .beyond import Beyond
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
@@ -27,11 +29,21 @@ from .relevance import Relevance
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
+from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
-# unittest's context managers that assert the block raises.
-_ASSERT_RAISES = frozenset({"self.assertRaises", "self.assertRaisesRegex"})
+_MICROSOFT_NAMES = microsoft_host_names()
+_MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
+
+
+def _names_microsoft_host(text: str) -> bool:
+    """A string that is a Microsoft mail host (a substring test before the table's look-up,
+    which also weighs misspellings)."""
+    if not 3 < len(text) < 256 or " " in text:
+        return False
+    lowered = text.lower()
+    return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
 
 
 class PythonFrontEnd:
@@ -50,6 +62,7 @@ class PythonFrontEnd:
                 self.presets[name] = (adapter, spec)
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
+        self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: (module, words of its classes) for a cheap look at the bytes.
@@ -84,12 +97,23 @@ class PythonFrontEnd:
         ]
 
     def analyze(self, path: str, data: bytes) -> MailFile:
+        return self._analyze(path, data, wrapper=False)
+
+    def analyze_wrapper(self, path: str, data: bytes) -> MailFile:
+        """A module of the project a caller imports a function or class from, for its
+        summary: analysed whatever it names, since a wrapper of a wrapper may name no
+        mail library itself."""
+        return self._analyze(path, data, wrapper=True)
+
+    def _analyze(self, path: str, data: bytes, *, wrapper: bool) -> MailFile:
         parsed = parse_python(data)
         symbols = Symbols(parsed.tree)
-        if not self._matters(symbols, data):
+        full = wrapper or self._matters(symbols, data)
+        if not full and not self._calls_only(symbols, data):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
-            mail = _ModuleAnalysis(self, path, symbols, parsed.text).run()
+            analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
+            mail = analysis.run(settings=full)
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
@@ -112,6 +136,23 @@ class PythonFrontEnd:
         if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
             return False
         return self._names_client(symbols.tree)
+
+    def _calls_only(self, symbols: Symbols, data: bytes) -> bool:
+        """A module whose calls matter though it calls no mail library and sets no mail
+        setting: it names a Microsoft host (handed to a wrapper or to a library without a
+        model), or does SASL on a connection passed in. Its settings are not read: bare
+        names beside a host are no proof of mail settings."""
+        if self.names_microsoft_host(symbols, data):
+            return True
+        return b"xoauth2" in data.lower() and "authenticate" in symbols.names_read
+
+    @staticmethod
+    def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
+        """Whether a string of the module is a Microsoft mail host (bytes looked at first)."""
+        lowered = data.lower()
+        return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
+            _names_microsoft_host(text) for text in symbols.strings
+        )
 
     def _names_client(self, tree: ast.Module) -> bool:
         """Whether the module refers to a client class without calling it where it names
@@ -144,8 +185,12 @@ class PythonFrontEnd:
 
 
 class _ModuleAnalysis:
-    def __init__(self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str) -> None:
+    def __init__(
+        self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str, *, wrapper: bool
+    ) -> None:
         self.front = front
+        self.wrapper = wrapper  # analysed for its summary, not for a report
+        self.code = code.encode("utf-8", "replace")
         self.tree = symbols.tree
         self.symbols = symbols
         self.text = SourceText(code)
@@ -169,7 +214,7 @@ class _ModuleAnalysis:
 
     # The passes.
 
-    def run(self) -> MailFile:
+    def run(self, *, settings: bool = True) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
@@ -223,10 +268,32 @@ class _ModuleAnalysis:
             else:
                 self._attribute_set(*event)
         self._link_tokens()
+        self._wrapper_calls()
+        mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
-        read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        if settings:
+            read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values
         return self.mail
+
+    def _wrapper_calls(self) -> None:
+        """Connections no adapter's call makes here: wrappers of the project elsewhere, a
+        connection passed in as a parameter, the net (:mod:`.beyond`)."""
+        follow = self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)
+        Beyond(
+            symbols=self.symbols,
+            values=self.values,
+            sites=self.sites,
+            bindings=self.bindings,
+            mail=self.mail,
+            skip=lambda call: call in self.opened or bool(self._client_names(call)),
+            holds_connection=self._holds_connection,
+            modelled=frozenset({*self.front.functions, *self.front.clients}),
+            imap=self.front.imap_adapter,
+            analyze_wrapper=self.front.analyze_wrapper,
+            forwarding=self.wrapper,
+            follow_wrappers=follow,
+        ).run()
 
     def _event(self, node: ast.AST, event: Event) -> None:
         self.events.setdefault(node, []).append(event)
@@ -241,28 +308,13 @@ class _ModuleAnalysis:
         if step is not None:
             conn.steps.append(step)
         taken = tuple(s for s in conn.steps if id(s) not in before)
-        if taken and self._expects_failure(node):
+        if taken and conn.host.choices is not None:
+            hosts = hosts_guarded(node, conn, self.values)
             for step in taken:
-                step.expected_to_fail = True
+                step.hosts = hosts
         if taken:
             receiver = dotted_name(node.func.value) if isinstance(node, ast.Call) else None  # type: ignore[attr-defined]
             self._event(node, Event(conn, receiver, False, taken))
-
-    def _expects_failure(self, node: ast.AST) -> bool:
-        """Inside ``with pytest.raises(...)`` or ``with self.assertRaises(...)``: test code
-        that asserts the call fails."""
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
-            if isinstance(current, (ast.With, ast.AsyncWith)):
-                for item in current.items:
-                    expected = item.context_expr
-                    if isinstance(expected, ast.Call) and (
-                        "pytest.raises" in self.values.qualified_names(expected.func)
-                        or dotted_name(expected.func) in _ASSERT_RAISES
-                    ):
-                        return True
-            current = self.parents.get(current)
-        return False
 
     def _find_paths(self) -> None:
         """The order of each connection's steps along the module's control flow."""
@@ -283,6 +335,7 @@ class _ModuleAnalysis:
             adapter = adapters.get(id(conn))
             if adapter is not None and adapter.settle is not None:
                 adapter.settle(conn)
+        drop_shared_upgrades(self.events)
 
     def _open(
         self, call: ast.Call, names: list[str]
@@ -393,12 +446,6 @@ class _ModuleAnalysis:
             site = self.sites.site(call, func.attr, spec.params, receiver=receiver)
             self._steps_of(conn, call, spec, site)
 
-    def _owner(
-        self, node: ast.AST, at: ast.AST
-    ) -> tuple[tuple[Connection, Adapter] | None, str | None]:
-        owners, receiver = self._owners(node, at)
-        return (owners[0] if owners else None), receiver
-
     def _owners(
         self, node: ast.AST, at: ast.AST
     ) -> tuple[list[tuple[Connection, Adapter]], str | None]:
@@ -410,6 +457,18 @@ class _ModuleAnalysis:
             return [(b.conn, b.adapter) for b in bindings], receiver
         preset = self._preset(node, receiver)
         return ([preset] if preset else []), receiver
+
+    def _holds_connection(self, node: ast.AST, at: ast.AST) -> bool:
+        """Whether an expression is a bound connection or a library's preset object, without
+        opening the preset (it opens where the module first uses it as a connection)."""
+        receiver = dotted_name(node)
+        if receiver is None:
+            return False
+        if self.bindings.reaching(receiver, at):
+            return True
+        if receiver.rsplit(".", 1)[-1] not in self.front.preset_names:
+            return False
+        return any(name in self.front.presets for name in self.values.qualified_names(node))
 
     def _preset(self, node: ast.AST, receiver: str | None) -> tuple[Connection, Adapter] | None:
         """A module-level connection object of a library (``redmail.outlook``)."""
@@ -450,8 +509,7 @@ class _ModuleAnalysis:
         if isinstance(func, ast.Attribute) and func.attr in self.front.object_methods:
             if isinstance(func.value, ast.Call) and func.value in self.opened:
                 return
-            owner, _ = self._owner(func.value, call)
-            if owner is not None:
+            if self._holds_connection(func.value, call):
                 return  # a method of a connection, which _method_call handles
             _, spec = self.front.object_methods[func.attr]
             site = self.sites.site(call, func.attr, spec.params)

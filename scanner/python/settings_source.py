@@ -25,17 +25,20 @@ from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_
 from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
+from .models import MODELS
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
-# The modules the library adapters read calls of.
+# The modules the library adapters read calls of. Not those of library models: a model
+# reads a call only when the library's signature accepts it (``mailer.Mailer(server=...)``
+# is not quick-mailer's), and one it does not read is left to the settings reader here.
 _MAIL_LIBRARIES = frozenset(
     name.split(".", 1)[0]
     for adapter in ADAPTERS
     for name in (*adapter.clients, *adapter.functions, *adapter.presets)
-)
+) - frozenset(name.split(".", 1)[0] for model in MODELS for o in model.openers for name in o.names)
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
@@ -101,7 +104,7 @@ def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> No
     groups: dict[str, list[Setting]] = {}
     for setting in settings:
         groups.setdefault(setting.group, []).append(setting)
-    ports = {s.token: s.group for s in settings if s.token is not None and s.key.lower() == "port"}
+    ports = {s.token: s.group for s in settings if s.token is not None and _is_port(s.key)}
     for conn in code:
         where = conn.port.literal_span
         group = ports.get(where) if where is not None else None
@@ -117,6 +120,12 @@ def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> No
                 f for f in flags if not any(f.start < end and start < f.end for start, end in taken)
             )
             conn.remedies[kind] = dataclasses.replace(remedy, edits=remedy.edits + extra)
+
+
+def _is_port(key: str) -> bool:
+    """``port``, ``smtp_port``, ``MAIL_PORT``: the port of a settings group."""
+    lower = key.lower()
+    return lower == "port" or lower.endswith("_port")
 
 
 def _same(conn: Connection, code: Connection) -> bool:

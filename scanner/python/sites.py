@@ -11,17 +11,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Span, Value, Verification
+from ..model import Edit, Span, Value, Verification
 from ..secrets import secret_arguments
-from .adapters.base import CallableInfo, CallSite
+from .adapters.base import CallableInfo, CallSite, Guard
+from .contexts import Contexts
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .templates import template
 from .values import Evaluator, call_arguments
 
-_VERIFYING_FACTORIES = {"ssl.create_default_context"}
-_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
 # Statements that hold others: a call inside one is not a statement of its own.
 _COMPOUND = (
     ast.If,
@@ -60,6 +59,7 @@ class CallSites:
         self.values = values
         self.flow = flow
         self.text: SourceText = values.text
+        self.contexts = Contexts(values, values.text)
         self.parents = values.parents
         # Whether a call opens a connection, and the methods a client subclass overrides.
         self.opens = opens
@@ -93,6 +93,7 @@ class CallSites:
         nodes: dict[str, ast.expr] = {}
         positional = 0
         positions_known = True  # false after a ``*args`` whose length is not known
+        hidden = False  # a ``**`` spread whose keys are not known
         arguments = call_arguments(call)
         for argument in arguments:
             if isinstance(argument, ast.Starred):
@@ -112,6 +113,8 @@ class CallSites:
                     for key, item in spread.value.items():
                         if isinstance(key, str) and isinstance(item, Value):
                             (args if key in params else extra)[key] = item
+                # ``**options`` bound on several paths may hold any keyword: no fix adds one.
+                hidden = hidden or not isinstance(argument.value, ast.Dict)
                 continue
             if isinstance(argument, ast.keyword):
                 key = argument.arg
@@ -146,11 +149,18 @@ class CallSites:
             extra_keywords=extra,
             statement=statement,
             before=before,
+            guard=lambda: self._guard(call),
             receiver=bound_receiver,
             after=after,
             callable=lambda key: self._callable(nodes.get(key)),
             code=self.text.code,
-            verification=lambda key: self._verification(nodes.get(key)),
+            verification=lambda key: (
+                Verification.UNKNOWN
+                if hidden and key not in nodes
+                else self.contexts.verification(nodes.get(key))[0]
+            ),
+            opt_out=lambda key: self.contexts.verification(nodes.get(key))[1],
+            context_fix=lambda key: self.contexts.fix(nodes.get(key)),
             qualified=lambda key: (
                 frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()
             ),
@@ -197,6 +207,37 @@ class CallSites:
             return None, None
         return span, Anchor(self.text.line_start(span.line), indent)
 
+    def _guard(self, call: ast.Call) -> Guard | None:
+        """The ``if`` without ``else`` whose body holds the call's statement directly."""
+        node: ast.AST = call
+        while not isinstance(node, ast.stmt):
+            node = self.parents[node]
+        guard = self.parents.get(node)
+        if not isinstance(guard, ast.If) or guard.orelse or node not in guard.body:
+            return None
+        text = self.text
+        body = tuple(self.values.source(s) for s in guard.body)
+        if_span = self.values.span(guard)
+        if not self._starts_line(if_span):
+            return None
+        first = self.values.span(guard.body[0])
+        start = text.line_start(if_span.line)
+        end = text.next_line_start(if_span.end_line) or len(text.code)
+        indent = text.indent_of_line(if_span.line)
+        code = text.code
+        if first.line == if_span.line:  # ``if flag: smtp.starttls()``
+            rest = code[first.start : end]
+            return Guard(self.values.source(guard.test), body, Edit(start, end, indent + rest))
+        header = code[start : text.line_start(first.line)]
+        if "#" in header:
+            return Guard(self.values.source(guard.test), body, None)
+        inner = text.indent_of_line(first.line)
+        lines = code[text.line_start(first.line) : end].splitlines(keepends=True)
+        dedented = "".join(
+            indent + line[len(inner) :] if line.startswith(inner) else line for line in lines
+        )
+        return Guard(self.values.source(guard.test), body, Edit(start, end, dedented))
+
     def _alone_to_line_end(self, offset: int) -> bool:
         """Nothing but space, a comment or a line continuation after ``offset`` on its
         line (no ``; other_statement``)."""
@@ -236,59 +277,6 @@ class CallSites:
         return self.text.line_start(span.line) + len(indent) == span.start
 
     # What the front end can tell about argument expressions.
-
-    def _definition(self, node: ast.AST) -> ast.AST:
-        """Follow a plain name to the expression assigned to it (one level)."""
-        for binding in self.values.bindings(node):
-            statement = self.parents.get(binding.node)
-            if isinstance(statement, ast.Assign) and any(
-                t is binding.node for t in statement.targets
-            ):
-                return statement.value
-        return node
-
-    def _verification(self, node: ast.AST | None) -> Verification:
-        if node is None:
-            return Verification.UNVERIFIED  # the stdlib's default context verifies nothing
-        if isinstance(node, ast.Constant) and node.value is None:
-            return Verification.UNVERIFIED
-        definition = self._definition(node)
-        if not isinstance(definition, ast.Call):
-            return Verification.UNKNOWN
-        names = self.values.qualified_names(definition.func)
-        if names & _UNVERIFIED_FACTORIES:
-            return Verification.UNVERIFIED
-        if names & _VERIFYING_FACTORIES:
-            verified = True
-        elif "ssl.SSLContext" in names:
-            protocol = [*definition.args, *(k.value for k in definition.keywords)]
-            protocol_source = self.values.source(protocol[0]) if protocol else "PROTOCOL_TLS"
-            if "PROTOCOL_" not in protocol_source:
-                return Verification.UNKNOWN
-            # Only PROTOCOL_TLS_CLIENT starts out verifying; every other protocol (and no
-            # argument) starts with CERT_NONE and check_hostname off.
-            verified = "PROTOCOL_TLS_CLIENT" in protocol_source
-        else:
-            return Verification.UNKNOWN
-        return self._after_settings(dotted_name(node), verified)
-
-    def _after_settings(self, name: str | None, verified: bool) -> Verification:
-        """What the context's `check_hostname` / `verify_mode` assignments make of it."""
-        check_hostname = verify_mode = None
-        for attribute, value in attribute_sets(self.values.symbols):
-            if name is None or dotted_name(attribute.value) != name:
-                continue
-            if attribute.attr == "check_hostname":
-                check_hostname = self.values.source(value)
-            elif attribute.attr == "verify_mode":
-                verify_mode = self.values.source(value)
-        if check_hostname == "False" or (verify_mode and "CERT_NONE" in verify_mode):
-            return Verification.UNVERIFIED
-        if not verified and not (
-            check_hostname == "True" and verify_mode and "CERT_REQUIRED" in verify_mode
-        ):
-            return Verification.UNVERIFIED
-        return Verification.VERIFIED
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None

@@ -118,3 +118,30 @@ def _names_microsoft(row: object, depth: int = 0) -> bool:
     if isinstance(row, dict):
         return any(_names_microsoft(item, depth + 1) for item in row.values())
     return False
+
+
+# A run-time pick among more rows than this is not followed.
+_MAX_CHOICES = 16
+
+
+def picked(base: Value, key: Value) -> Value | None:
+    """A row of a table of known rows picked by a key known only at run time
+    (``PROVIDERS[os.environ["MAIL_PROVIDER"]]``), or an item of such a row: unknown,
+    with the values it may be."""
+    if base.known and isinstance(base.value, dict) and not key.known:
+        rows = tuple(v if isinstance(v, Value) else Value(True, v) for v in base.value.values())
+        if 1 < len(rows) <= _MAX_CHOICES:
+            return Value(False, origin=key.origin, choices=rows)
+        return None
+    if base.choices is None or not key.known:
+        return None
+    items = []
+    for row in base.choices:
+        if not (row.known and isinstance(row.value, dict) and key.value in row.value):
+            return None
+        item = row.value[key.value]
+        items.append(item if isinstance(item, Value) else Value(True, item))
+    distinct = {repr(i.value) for i in items if i.known}
+    if len(distinct) == 1 and all(i.known for i in items):
+        return items[0]
+    return Value(False, origin=base.origin, choices=tuple(items))

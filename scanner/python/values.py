@@ -9,16 +9,17 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
 from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
+from .ini_reads import PARSERS, IniConfig, config_value, section_get
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
-from .tables import loop_of, loop_value
+from .tables import loop_of, loop_value, picked
 
 _MAX_DEPTH = 24
 
@@ -28,6 +29,8 @@ _ENV_READERS = {
     "os.getenv": (0, 1),
     "os.environ.setdefault": (0, 1),
 }
+# ``.get(key)`` of a dict, and configparser's typed getters of a section or file.
+_INI_GETTERS = frozenset({"get", "getint", "getboolean", "getfloat"})
 _CONVERTERS: Mapping[str, Callable[[object], object]] = {
     "int": int,
     "str": str,
@@ -162,6 +165,8 @@ class Evaluator:
             value.literal_span,
             source,
             items=value.items,
+            also=value.also,
+            choices=value.choices,
             literal_parts=value.literal_parts,
         )
 
@@ -286,7 +291,7 @@ class Evaluator:
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        return _built(base.origin, base.literal_parts)
+        return picked(base, key) or _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
@@ -298,7 +303,17 @@ class Evaluator:
         if wrapped is not None:
             return wrapped
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+        if name in PARSERS:  # configparser: the INI files the module reads into it
+            parsed = config_value(node, self.symbols.tree, self.path)
+            if parsed is not None:
+                return parsed
+        if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
+            mapping = self.evaluate(func.value, depth)
+            if mapping.known and isinstance(mapping.value, IniConfig):
+                found = section_get(mapping.value, [self.evaluate(a, depth) for a in node.args])
+                if found is not None:
+                    return found
+        if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
             if mapping.known and isinstance(mapping.value, dict):
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
@@ -569,6 +584,7 @@ class Evaluator:
                     literal=value.literal,
                     literal_span=value.literal_span,
                     literal_parts=value.literal_parts,
+                    also=self._passed_alike(node, value, depth),
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -597,6 +613,45 @@ class Evaluator:
             return self._from_call_sites(function, param, name, depth)
         finally:
             self._resolving.discard(param)
+
+    def _passed_alike(self, param: ast.arg, default: Value, depth: int) -> tuple[Span, ...]:
+        """The literals callers pass for a parameter that are its default's value
+        (``send(flag, port=465)`` calling ``Mailer(flag, port)`` whose default is 465 too):
+        what a fix of the default must change with it."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not default.known or default.literal_span is None:
+            return ()
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return ()
+        self._resolving.add(param)
+        try:
+            found: list[Span] = []
+            for value in self._call_site_values(function, param, param.arg, depth):
+                if value.known and value.value == default.value and value.literal_span:
+                    found += [value.literal_span, *value.also]
+            return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
+        finally:
+            self._resolving.discard(param)
+
+    def _call_site_values(
+        self, function: Function, param: ast.arg, name: str, depth: int
+    ) -> Iterator[Value]:
+        """What each call in the module passes for a parameter (calls that leave it to its
+        default, or spread their arguments, pass nothing seen here)."""
+        params = positional_params(function.args)
+        method = self.enclosing_class(function) is not None
+        index = next((i for i, p in enumerate(params) if p is param), None)
+        for call, passes_self in self.callers.of(function):
+            if any(is_spread(a) for a in (*call.args, *call.keywords)):
+                continue
+            position = index
+            if method and position is not None and not passes_self:
+                position -= 1  # ``self`` is not passed
+            argument = next((k.value for k in call.keywords if k.arg == name), None)
+            if argument is None and position is not None and 0 <= position < len(call.args):
+                argument = call.args[position]
+            if argument is not None:
+                yield self.evaluate(argument, depth)
 
     def _from_call_sites(
         self, function: Function, param: ast.arg, name: str, depth: int

@@ -22,6 +22,7 @@ from .. import __version__
 from ..discover import git_top, kind_of, nearest_ancestor
 from ..engine import RunResult
 from ..findings import Finding, Severity
+from ..fixes.helpers import OAUTH2_ACCESS_TOKEN
 from ..text import decode
 from . import ReportOptions
 from .docs import rule_markdown
@@ -155,6 +156,11 @@ class _Fixes:
         if source is None:
             return None
         remedy = fix.remedy
+        provider = (
+            self.options.token_provider(finding.path) if self.options.token_provider else None
+        )
+        if OAUTH2_ACCESS_TOKEN.name in remedy.helpers and not provider:
+            return None  # `fix` adds the project's token module: more than this file
         if remedy.imports or remedy.helpers:
             replacements = self._with_module_needs(finding, source)
             if replacements is None:
@@ -182,9 +188,8 @@ class _Fixes:
 
         assert finding.fix is not None
         remedy = finding.fix.remedy
-        provider = (
-            self.options.token_provider(finding.path) if self.options.token_provider else None
-        )
+        providers = self.options.token_provider
+        provider = providers(finding.path) if providers else None
         edited = apply_edits(source.text, remedy.edits, source.newline)
         try:
             fixed = add_module_needs(edited, remedy.imports, remedy.helpers, provider)

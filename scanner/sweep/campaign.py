@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
@@ -26,6 +28,10 @@ from .git import GitFailure, git, repository_state
 from .scan import repository_configure
 
 COMMITTED, NOTHING_TO_FIX, SKIPPED, FAILED = "committed", "nothing to fix", "skipped", "failed"
+# Who the campaign's commits are by where git knows nobody (a CI runner, a fresh container),
+# rather than git refusing to commit ("Please tell me who you are"). git's own settings
+# (user.name and user.email, or GIT_AUTHOR_*/GIT_COMMITTER_*) choose another.
+FALLBACK_IDENTITY = ("authsweep", "authsweep@localhost")
 _OAUTH2_RULES = ("AS101", "AS102")
 
 
@@ -36,6 +42,53 @@ def branch_name_problem(name: str) -> str | None:
     except GitFailure:
         return f"{name!r} is not a valid git branch name"
     return None
+
+
+def has_identity(tree: Path | None = None) -> bool:
+    """Whether git has an identity to commit with in ``tree`` (``git var`` fails as ``git
+    commit`` would)."""
+    try:
+        git(["var", "GIT_AUTHOR_IDENT"], tree)
+        git(["var", "GIT_COMMITTER_IDENT"], tree)
+    except GitFailure:
+        return False
+    return True
+
+
+def _config_only(tree: Path) -> bool:
+    try:
+        return git(["config", "--get", "--bool", "user.useConfigOnly"], tree).strip() == "true"
+    except GitFailure:  # not set
+        return False
+
+
+@contextmanager
+def commit_identity(tree: Path) -> Iterator[bool]:
+    """Commit as git's own identity if it has one; else as :data:`FALLBACK_IDENTITY`,
+    through the environment variables git reads before its configuration, for the
+    duration of the block only; never in a repository that asks for a configured identity
+    (``user.useConfigOnly``: its commit fails, and the campaign undoes its fixes). Whether
+    the fallback was used."""
+    if has_identity(tree) or _config_only(tree):
+        yield False
+        return
+    name, email = FALLBACK_IDENTITY
+    fallback = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    saved = {key: os.environ.get(key) for key in fallback}
+    os.environ.update(fallback)
+    try:
+        yield True
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def fix_repository(
@@ -80,16 +133,20 @@ def fix_repository(
         # Names on stdin: any number of them, and none read as an option.
         listed = "".join(f"{name}\0" for name in changed)
         git(["add", "--all", "--pathspec-from-file=-", "--pathspec-file-nul"], tree, stdin=listed)
-        git(
-            ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "--file", "-"],
-            tree,
-            stdin=message,
-        )
+        with commit_identity(tree) as fallback:
+            git(
+                ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "--file", "-"],
+                tree,
+                stdin=message,
+            )
         commit = git(["rev-parse", "HEAD"], tree).strip()
     except GitFailure as error:
         _undo(tree, start, branch)
         return _result(FAILED, f"{error}; the fixes were undone")
     applied = outcome.applied
+    if fallback:
+        name, email = FALLBACK_IDENTITY
+        summary += f"\nCommitted as {name} <{email}>: git has no user identity here."
     return {
         **_result(COMMITTED, summary, remaining=remaining),
         "branch": branch,

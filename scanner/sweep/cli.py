@@ -24,6 +24,7 @@ from ..cli.common import (
     SelectOpt,
     make_resolver,
     usage_error,
+    warn,
 )
 
 DEFAULT_WORK_DIR = ".authsweep_repos"
@@ -258,6 +259,15 @@ def sweep(
         problem = branch_name_problem(branch)
         if problem:
             usage_error(f"--branch: {problem}")
+        from .campaign import FALLBACK_IDENTITY, has_identity
+
+        if not has_identity() and not quiet:  # said before the first commit, not after
+            name, email = FALLBACK_IDENTITY
+            warn(
+                f"git has no user identity here: the campaign commits as {name} <{email}> "
+                "where a repository sets none (set user.name and user.email, or "
+                "GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL and GIT_COMMITTER_*, to choose another)"
+            )
     resolver = make_resolver(select, ignore, all_providers, config, None, None)
     before = _previous(previous)
     evidence = _read_tenant_reports(tenant_report)

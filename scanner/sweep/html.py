@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from html import escape
 
+from .changes import changes_sentence
 from .charts import Part, bar_rows, columns, stacked_bar
 from .status import CLEAN, LABELS, STATUSES, fix_kind
 from .tenant_section import tenant_section
@@ -168,7 +169,9 @@ def _overview(document: dict) -> str:
         "Repositories by status",
     )
     facts = (
-        f"{summary['repositories']} repositories, {summary['files_scanned']} files checked, "
+        f"{summary['repositories']} "
+        f"{'repository' if summary['repositories'] == 1 else 'repositories'}, "
+        f"{_plural(summary['files_scanned'], 'file')} checked, "
         f"{_plural(summary['findings'], 'finding')} ({summary['fixable']} fixable), "
         f"{_plural(summary['errors'], 'error')}."
     )
@@ -192,7 +195,9 @@ def _changes(sweep: dict, anchors: dict[str, str]) -> str:
     if len(set(labels)) < len(labels):
         labels = [stamp[5:16].replace("T", " ") for stamp in stamps]
     points = [(label, point["findings"]) for label, point in zip(labels, history, strict=True)]
-    now = sum(row["new"] + row["remaining"] for row in changes["repositories"])
+    now = sum(
+        row["new"] + row["remaining"] + row.get("carried", 0) for row in changes["repositories"]
+    )
     points.append(("now", now))
     chart = columns(points, "Open findings, sweep by sweep", "#c2410c")
     # New findings first: a regression matters more than progress.
@@ -206,8 +211,7 @@ def _changes(sweep: dict, anchors: dict[str, str]) -> str:
     previous = changes["previous"]
     intro = (
         f"Against the sweep of {previous['finished'] or 'an unknown date'} "
-        f"({_plural(previous['findings'], 'finding')}): {totals['new']} new, "
-        f"{totals['fixed']} fixed, {totals['remaining']} remaining."
+        f"({_plural(previous['findings'], 'finding')}): {changes_sentence(totals)}."
     )
     gone = changes.get("gone") or []
     if gone:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..report import ReportOptions
+from ..report import ReportOptions, plural
 from ..report.visible import visible
+from .changes import changes_sentence
 from .document import run_result
 from .html import changed_rows
 from .status import CLEAN, LABELS, STATUSES
@@ -69,17 +70,14 @@ def render_text(document: dict) -> str:
     if shards:
         indexes = ", ".join(str(i) for i in shards["indexes"])
         where = f" (shard {indexes} of {shards['count']})"
+    swept = plural(summary["repositories"], "repository", "repositories")
     lines.append(
-        f"Swept {summary['repositories']} repositories{where}: {status_counts(document)}. "
-        f"{summary['findings']} findings, {summary['errors']} errors."
+        f"Swept {swept}{where}: {status_counts(document)}. "
+        f"{plural(summary['findings'], 'finding')}, {plural(summary['errors'], 'error')}."
     )
     changes = document["sweep"].get("changes")
     if changes:
-        totals = changes["totals"]
-        lines.append(
-            f"Since the previous sweep: {totals['new']} new, {totals['fixed']} fixed, "
-            f"{totals['remaining']} remaining."
-        )
+        lines.append(f"Since the previous sweep: {changes_sentence(changes['totals'])}.")
     return "".join(visible(line) + "\n" for line in lines)
 
 
@@ -106,7 +104,10 @@ def render_markdown(document: dict, base: Path) -> str:
     changed since the previous sweep) after its summary."""
     from ..report.markdown import render_markdown as markdown_of_run
 
-    report = markdown_of_run(run_result(document), ReportOptions(cwd=base, link_base=base))
+    run = run_result(document)
+    # A repository that was not scanned is a row of the Repositories table, not a file.
+    run.errors = [error for error in run.errors if error.kind != "repository"]
+    report = markdown_of_run(run, ReportOptions(cwd=base, link_base=base))
     extra = ["## Repositories", "", f"{status_counts(document)}.", ""]
     extra += ["| Repository | Status | Commit | Findings | Why |", "|---|---|---|---:|---|"]
     for repository in document["sweep"]["repositories"]:
@@ -118,11 +119,10 @@ def render_markdown(document: dict, base: Path) -> str:
     extra.append("")
     changes = document["sweep"].get("changes")
     if changes:
-        totals = changes["totals"]
         extra += [
             "## Since the previous sweep",
             "",
-            f"{totals['new']} new, {totals['fixed']} fixed, {totals['remaining']} remaining.",
+            f"{changes_sentence(changes['totals'])}.",
             "",
             "| Repository | New | Fixed | Remaining | Note |",
             "|---|---:|---:|---:|---|",

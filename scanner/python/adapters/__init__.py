@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..models import MODELS
 from .aiosmtplib import AIOSMTPLIB
 from .base import Adapter
+from .declared import adapters
 from .django_mail import DJANGO
 from .exchangelib import EXCHANGELIB
 from .http_tokens import HTTP_TOKENS
@@ -27,4 +29,6 @@ ADAPTERS: tuple[Adapter, ...] = (
     EXCHANGELIB,
     TOKENS,
     HTTP_TOKENS,
+    # The libraries declared as data (scanner/python/models), read by one interpreter.
+    *adapters(MODELS),
 )

@@ -124,6 +124,10 @@ def _remedies(conn: Connection, site: CallSite) -> None:
                 common.set_remedy(step.remedies, RemedyKind.VERIFY_TLS, verify)
 
 
+# oauth_token_generator= and auth_xoauth2() came in aiosmtplib 5.1 (FACTS 3.6).
+XOAUTH2_RELEASE = "aiosmtplib>=5.1"
+
+
 def _password_remedy(conn: Connection, site: CallSite, step: Step) -> None:
     """``password=...`` -> ``oauth_token_generator=...`` with the MSAL helper, run in a thread
     because MSAL blocks (needs aiosmtplib 5.1+)."""
@@ -137,7 +141,7 @@ def _password_remedy(conn: Connection, site: CallSite, step: Step) -> None:
         (edits.replace(site.arg_spans["password"], f"oauth_token_generator=lambda: {generator}"),),
         imports=("asyncio",),
         helpers=(edits.TOKEN_HELPER,),
-        note="needs aiosmtplib 5.1 or later",
+        requires=(XOAUTH2_RELEASE,),
     )
 
 
@@ -183,7 +187,7 @@ def _login(conn: Connection, site: CallSite) -> Step:
         step.remedies[RemedyKind.XOAUTH2] = Remedy(
             (edits.replace(site.span, call),),
             helpers=(edits.TOKEN_HELPER,),
-            note="needs aiosmtplib 5.1 or later",
+            requires=(XOAUTH2_RELEASE,),
         )
     return step
 

@@ -17,6 +17,18 @@ if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, 
     from ..source import Anchor
 
 
+@dataclass(frozen=True)
+class Guard:
+    """The ``if`` (without ``elif``/``else``) whose body a call's statement is directly in:
+    the text of each statement of that body, and the edit that runs the body whatever the
+    condition (the ``if`` line dropped, the body dedented; None where a comment on the
+    ``if`` line would be lost)."""
+
+    condition: str
+    body: tuple[str, ...]
+    unconditional: Edit | None
+
+
 @dataclass
 class CallSite:
     """One call, as an adapter sees it."""
@@ -33,6 +45,8 @@ class CallSite:
     # The statement the call is the whole of (``s.login(u, p)`` on its own line), if any.
     statement: Span | None = None
     before: Anchor | None = None  # where statements can go before that statement
+    # The ``if`` the call's statement is directly in, worked out when an adapter asks.
+    guard: Callable[[], Guard | None] = lambda: None
     receiver: str | None = None  # the expression the connection is bound to (``self.smtp``)
     after: Anchor | None = None  # where statements can go once the connection exists
     # Facts about a callable argument the front end can see (a lambda, a def of the module),
@@ -41,6 +55,12 @@ class CallSite:
     code: str = ""  # the module's text, for edits that look around an argument
     # Whether an SSL context argument verifies certificates (missing means stdlib's default).
     verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
+    # For an OPTIONAL context: the condition under which the code turns its checks off.
+    opt_out: Callable[[str], str] = lambda name: ""
+    # The edits that make a context argument verify where the code builds it (its factory
+    # call, the statements that turn checks off); None when the argument is not a context
+    # built in this module under a name, () when it is but cannot be fixed there.
+    context_fix: Callable[[str], tuple[Edit, ...] | None] = lambda name: None
     # Qualified names an argument expression refers to (``smtplib.SMTP_SSL``, ``exchangelib.NTLM``).
     qualified: Callable[[str], frozenset[str]] = lambda name: frozenset()
     # Where the calls are whose results may reach an argument's value (through names, local

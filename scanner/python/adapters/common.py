@@ -3,6 +3,9 @@ by a library on the caller's behalf, and what an XOAUTH2 authentication looks li
 
 from __future__ import annotations
 
+import ast
+import re
+
 from ...model import (
     MISSING,
     Connection,
@@ -17,6 +20,7 @@ from ...model import (
     Verification,
     XOAuth2,
 )
+from ...providers import lookup
 from .. import edits
 from .base import CallSite
 
@@ -130,6 +134,58 @@ def set_remedy(
             target[kind] = remedy
 
 
+def set_fix(target: dict[RemedyKind, Remedy], kind: RemedyKind, remedy: Remedy | None) -> None:
+    if remedy is not None:
+        target[kind] = remedy
+
+
+def provider_test(conn: Connection, site: CallSite) -> tuple[str, list[str]] | None:
+    """For a connection whose host is one of several (Microsoft 365 among others), the
+    test that tells the Microsoft 365 ones at the call (``provider["host"] in
+    ("smtp.office365.com",)``) and those hosts; None when the host expression cannot be
+    read again there (another function, or its name assigned in between)."""
+    host = conn.host
+    if host.choices is None or not host.source or not all(c.known for c in host.choices):
+        return None
+    microsoft = [
+        c.value
+        for c in host.choices
+        if isinstance(c.value, str) and lookup(c.value).microsoft and not lookup(c.value).probable
+    ]
+    if not microsoft or len(microsoft) == len(host.choices):
+        return None
+    try:
+        expression = ast.parse(host.source, mode="eval").body
+    except SyntaxError:
+        return None
+    root = expression
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if not isinstance(root, ast.Name) or site.before is None:
+        return None
+    between = site.code[conn.opened_at.end : site.before.offset]
+    scope = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.MULTILINE)
+    assigned = re.compile(rf"^[ \t]*{re.escape(root.id)}[ \t]*(?:[-+*/|&]?=)(?!=)", re.MULTILINE)
+    if scope.search(between) or assigned.search(between):
+        return None
+    hosts = ", ".join(f'"{h}"' for h in dict.fromkeys(microsoft))
+    return f"{host.source} in ({hosts},)", microsoft
+
+
+def if_else(site: CallSite, test: str, body: list[str]) -> Edit | None:
+    """The call's statement as the ``else`` of ``if test:`` ``body``."""
+    if site.statement is None or site.before is None:
+        return None
+    code = site.code
+    indent = site.before.indent
+    end = code.find("\n", site.statement.end)
+    end = len(code) if end < 0 else end
+    statement = code[site.statement.start : end].rstrip("\r")
+    lines = [f"{indent}if {test}:", *(f"{indent}    {line}" for line in body)]
+    lines += [f"{indent}else:", f"{indent}    {statement}"]
+    return Edit(site.before.offset, end, "\n".join(lines))
+
+
 def conflict(conn: Connection, span: Span | None) -> None:
     """Both implicit TLS and STARTTLS asked for: the library fails before any login."""
     conn.tls = Tls.UNKNOWN
@@ -184,6 +240,17 @@ def drop_keyword(site: CallSite, name: str) -> Edit | None:
                 return Edit(head, end, "")
             return Edit(span.start, after, "")
     return edits.remove_argument(site, name)
+
+
+def verify_context(site: CallSite, name: str) -> Remedy | None:
+    """A remedy that makes the SSL context argument ``name`` verify: where the code builds
+    it when it is a named context of the module (never a fresh object in place of the
+    user's), else a verifying context passed as ``name``, written as the call's layout
+    has it. None when the context cannot be fixed where it is built."""
+    at_definition = site.context_fix(name)
+    if at_definition is not None:
+        return Remedy(at_definition, imports=("ssl",)) if at_definition else None
+    return Remedy((keyword(site, name, edits.VERIFYING_CONTEXT),), imports=("ssl",))
 
 
 def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:

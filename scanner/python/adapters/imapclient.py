@@ -45,8 +45,8 @@ def _open(site: CallSite) -> Connection | None:
         verification=_context(site) if ssl else V.UNKNOWN,
     )
     if conn.verification is V.UNVERIFIED:
-        conn.remedies[RemedyKind.VERIFY_TLS] = Remedy(
-            (common.keyword(site, "ssl_context", edits.VERIFYING_CONTEXT),), imports=("ssl",)
+        common.set_fix(
+            conn.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")
         )
     return conn
 
@@ -83,8 +83,8 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
 def _starttls(conn: Connection, site: CallSite) -> Step:
     step = common.starttls(site.span, _context(site))
     if step.verification is V.UNVERIFIED:
-        step.remedies[RemedyKind.VERIFY_TLS] = Remedy(
-            (common.keyword(site, "ssl_context", edits.VERIFYING_CONTEXT),), imports=("ssl",)
+        common.set_fix(
+            step.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")
         )
     return step
 

@@ -66,8 +66,7 @@ def _connection(site: CallSite, host: Value, port: Value) -> Connection | None:
         to_587 = edits.replace_literal(port, "587", site.code)
         common.set_remedy(conn.remedies, RemedyKind.PORT_587, *switch, to_587)
         # Extra keywords reach SMTP_SSL.
-        verify = common.keyword(site, "context", edits.VERIFYING_CONTEXT)
-        common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
+        common.set_fix(conn.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "context"))
     elif starttls is not None:
         conn.tls = Tls.NONE
         if starttls:

@@ -26,7 +26,7 @@ from ...model import (
     XOAuth2,
 )
 from .. import edits
-from . import common
+from . import common, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 
 
@@ -58,7 +58,7 @@ _STARTTLS = {
 
 
 def _port(site: CallSite, client: _Client) -> Value:
-    port = site.arg("port")
+    port = common.port(site.arg("port"))  # smtplib takes "587" as it takes 587
     if not site.has("port") or (port.known and port.value in (0, None)):
         return Value(True, client.default_port)
     return port
@@ -132,15 +132,15 @@ def _starttls_statement(conn: Connection, receiver: str, context: str) -> str:
 
 def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> None:
     if client.context_param and client.tls is Tls.IMPLICIT:
-        conn.remedies[RemedyKind.VERIFY_TLS] = edits.remedy(
-            edits.set_keyword(site, client.context_param, edits.VERIFYING_CONTEXT),
-            imports=("ssl",),
-        )
-    port = site.arg("port") if site.has("port") else conn.port
-    if client.tls is Tls.NONE:
-        port_fix = edits.remedy(edits.replace_literal(port, "587", site.code))
-        if port_fix is not None:
-            conn.remedies[RemedyKind.PORT_587] = port_fix
+        verify = common.verify_context(site, client.context_param)
+        if verify is not None:
+            conn.remedies[RemedyKind.VERIFY_TLS] = verify
+        conn.opt_out = site.opt_out(client.context_param)
+    # The constructor's own session on 587: given a host, it connects at once, also when
+    # a later connect() opens the session that is used (never 25 or 465 left behind).
+    opening_port = _opening_port(conn, site)
+    if client.tls is Tls.NONE and opening_port:
+        conn.remedies[RemedyKind.PORT_587] = Remedy(opening_port)
     if not client.plain_class or site.receiver is None or site.after is None:
         return
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
@@ -151,7 +151,10 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         else edits.VERIFYING_CONTEXT
     )
     if site.verification(client.context_param or "") is Verification.UNVERIFIED:
-        context = edits.VERIFYING_CONTEXT
+        # A context built here is fixed where it is built (AS204); one made in the call
+        # is replaced.
+        if site.context_fix(client.context_param or "") is None:
+            context = edits.VERIFYING_CONTEXT
     switch = [
         edits.replace(site.callee_span, client.plain_class),
         edits.remove_argument(site, client.context_param or ""),
@@ -164,37 +167,48 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         ),
     ]
     imports = ("smtplib", "ssl") if context == edits.VERIFYING_CONTEXT else ("smtplib",)
-    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, imports=imports)
+    conn.remedies[RemedyKind.USE_STARTTLS] = edits.remedy(*switch, *opening_port, imports=imports)
+    if site.has("port") and not opening_port and conn.port.value != 587:
+        return  # a port from elsewhere that we cannot rewrite
+    conn.remedies[RemedyKind.PORT_587] = edits.remedy(*switch, *opening_port, imports=imports)
+
+
+def _opening_port(conn: Connection, site: CallSite) -> tuple[Edit, ...]:
+    """The edits that make a constructor given a host connect to 587: its literal port
+    rewritten (with the same literal every caller passes for it), or ``port=587`` added;
+    none without a host, on 587 already, or with a port that is not a literal here."""
+    if conn.host is MISSING or (conn.port.known and conn.port.value == 587):
+        return ()
     if site.has("port"):
-        port_edit = edits.replace_literal(port, "587", site.code)
-        if port_edit is None:
-            return  # a port from elsewhere that we cannot rewrite
-    else:
-        port_edit = edits.append_argument(site, "port=587")
-    to_587 = edits.remedy(*switch, port_edit, imports=imports)
-    conn.remedies[RemedyKind.PORT_587] = to_587
+        return edits.replace_literals(common.port(site.arg("port")), "587", site.code)
+    return (edits.append_argument(site, "port=587"),)
 
 
 def _connect(conn: Connection, site: CallSite) -> Step:
     host = site.arg("host")
-    port = site.arg("port")
+    port = common.port(site.arg("port"))
     if conn.protocol is Protocol.SMTP and not site.has("port"):
         host, inline_port = _split_host_port(host, site.code)
         if inline_port is not None:
             site.args["port"] = port = inline_port
+    if conn.host is MISSING and host.present and conn.protocol is Protocol.SMTP:
+        smtp_host.prepare(conn, site)
     if host.present:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
         conn.port = port
-        to_587 = edits.replace_literal(port, "587", site.code)
+        to_587 = edits.replace_literals(port, "587", site.code)
+        # The constructor's session, when it opened one, moves to 587 with this one.
+        opening = conn.remedies.get(RemedyKind.PORT_587) if conn.tls is Tls.NONE else None
         switch = conn.remedies.get(RemedyKind.USE_STARTTLS)
-        if to_587 is None:
+        if not to_587:
             conn.remedies.pop(RemedyKind.PORT_587, None)  # the constructor's port is not used
         elif conn.tls is Tls.NONE:
-            conn.remedies[RemedyKind.PORT_587] = Remedy((to_587,))
+            earlier = opening.edits if opening is not None else ()
+            conn.remedies[RemedyKind.PORT_587] = Remedy((*earlier, *to_587))
         elif switch is not None:  # SMTP_SSL: plain client, this port, STARTTLS after connect()
             conn.remedies[RemedyKind.PORT_587] = dataclasses.replace(
-                switch, edits=(*switch.edits, to_587)
+                switch, edits=(*switch.edits, *to_587)
             )
     return _statement_step(StepKind.CONNECT, site)
 
@@ -214,14 +228,22 @@ def _statement_step(kind: StepKind, site: CallSite, **fields) -> Step:
     return step
 
 
+# What may stand beside STARTTLS in the ``if`` that makes it conditional: greetings.
+_HANDSHAKE = ("ehlo", "helo", "ehlo_or_helo_if_needed", "starttls", "stls")
+
+
 def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = _statement_step(StepKind.STARTTLS, site, verification=verification)
-    if verification is not Verification.VERIFIED:
-        fix = edits.remedy(
-            edits.set_keyword(site, keyword, edits.VERIFYING_CONTEXT), imports=("ssl",)
-        )
+    step.opt_out = site.opt_out(keyword)
+    guard = site.guard()
+    if guard is not None and guard.unconditional is not None and site.receiver is not None:
+        calls = tuple(f"{site.receiver}.{method}(" for method in _HANDSHAKE)
+        if all(statement.startswith(calls) for statement in guard.body):
+            step.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = Remedy((guard.unconditional,))
+    if verification is Verification.UNVERIFIED:
+        fix = common.verify_context(site, keyword)
         if fix is not None:
             step.remedies[RemedyKind.VERIFY_TLS] = fix
     return step
@@ -257,6 +279,31 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
         call = f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})'
         step.remedies[RemedyKind.XOAUTH2] = Remedy(
             (edits.replace(site.span, call),), helpers=(edits.TOKEN_HELPER,)
+        )
+    _per_provider(conn, site, step, user.source)
+
+
+def _per_provider(conn: Connection, site: CallSite, step: Step, user: str) -> None:
+    """A login whose host is one of several providers (``PROVIDERS[os.environ[...]]``):
+    XOAUTH2 when the host is Microsoft 365's, the password login kept for the others."""
+    chosen = common.provider_test(conn, site)
+    if chosen is None or site.receiver is None:
+        return
+    test, microsoft = chosen
+    raw = edits.xoauth2_string(user, microsoft[0])
+    if conn.protocol is Protocol.SMTP:
+        oauth = [
+            f"{site.receiver}.ehlo_or_helo_if_needed()",
+            f'{site.receiver}.auth("XOAUTH2", lambda challenge=None: {raw})',
+        ]
+    elif conn.protocol is Protocol.IMAP:
+        oauth = [f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})']
+    else:
+        return
+    branches = common.if_else(site, test, oauth)
+    if branches is not None:
+        step.remedies[RemedyKind.XOAUTH2_PER_PROVIDER] = Remedy(
+            (branches,), helpers=(edits.TOKEN_HELPER,)
         )
 
 
@@ -377,14 +424,28 @@ def _settle(conn: Connection) -> None:
                 step.remedies[RemedyKind.DROP_STARTTLS] = Remedy((step.removal,))
     if conn.tls is Tls.IMPLICIT:
         _settle_switch(conn, paths)
+    smtp_host.merge(conn)
 
 
 def _settle_upgrade(conn: Connection, login: Step, paths: list[tuple[Step, ...]]) -> None:
     """Add STARTTLS before a login only where no path upgrades before it; where one
     upgrades after it instead (login then starttls), move that STARTTLS up."""
     remedy = login.remedies.pop(RemedyKind.ADD_STARTTLS)
-    if not paths or any(_upgraded(conn, p, login) for p in paths):
-        return  # upgraded on some path already: adding one would make two there
+    if not paths:
+        return
+    if any(_upgraded(conn, p, login) for p in paths):
+        # Upgraded on some path already: adding one would make two there. Where one
+        # conditional STARTTLS is the upgrade, it can run on every path instead.
+        upgrades = {
+            id(s): s for p in paths for s in _before(p, login) if s.kind is StepKind.STARTTLS
+        }
+        (starttls,) = upgrades.values() if len(upgrades) == 1 else (None,)
+        unconditional = (
+            starttls.remedies.get(RemedyKind.UNCONDITIONAL_STARTTLS) if starttls else None
+        )
+        if unconditional is not None:
+            login.remedies[RemedyKind.UNCONDITIONAL_STARTTLS] = unconditional
+        return
     later = {id(s): s for p in paths for s in _after(p, login) if s.kind is StepKind.STARTTLS}
     if not later:
         login.remedies[RemedyKind.ADD_STARTTLS] = remedy
@@ -401,7 +462,14 @@ def _settle_switch(conn: Connection, paths: list[tuple[Step, ...]]) -> None:
     """The STARTTLS that switching ``SMTP_SSL`` to a plain client adds: none when the code
     already upgrades it (a fallback sharing the STARTTLS below it); after a later
     ``connect(host, 587)``, which opens the session anew, when there is one."""
-    if any(s.kind is StepKind.STARTTLS for p in paths for s in p):
+    upgrading = [p for p in paths if any(s.kind is StepKind.STARTTLS for s in p)]
+    if upgrading and len(upgrading) < len(paths):
+        # A STARTTLS on some paths only: switching to a plain client leaves the others
+        # plain, adding one upgrades twice where it is.
+        for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+            conn.remedies.pop(kind, None)
+        return
+    if upgrading:
         for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
             remedy = conn.remedies.get(kind)
             if remedy is not None:
@@ -428,6 +496,14 @@ def _settle_switch(conn: Connection, paths: list[tuple[Step, ...]]) -> None:
 
 def _has(path: tuple[Step, ...], step: Step) -> bool:
     return any(s is step for s in path)
+
+
+def _before(path: tuple[Step, ...], step: Step) -> tuple[Step, ...]:
+    """The steps before ``step`` on a path, since the last ``connect()``."""
+    index = next(i for i, s in enumerate(path) if s is step)
+    earlier = path[:index]
+    start = max((i + 1 for i, s in enumerate(earlier) if s.kind is StepKind.CONNECT), default=0)
+    return earlier[start:]
 
 
 def _after(path: tuple[Step, ...], step: Step) -> tuple[Step, ...]:

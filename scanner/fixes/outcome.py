@@ -1,0 +1,198 @@
+"""What fixing produces: each file's fix (its text before and after, what was applied,
+refused, added and noted) and a run's outcome, counted and summed up as ``check`` counts."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..findings import Applicability, FileError, Finding
+from ..text import SourceCodec
+from .linked import Link
+from .new_files import CreatedFile, new_file_diff
+from .spans import Changes
+
+
+@dataclass
+class FileFix:
+    path: str
+    before: str
+    after: str
+    applied: Counter[str] = field(default_factory=Counter)
+    remaining: list[Finding] = field(default_factory=list)
+    error: FileError | None = None
+    codec: SourceCodec | None = None
+    # Literal secrets as written in the file: masked wherever a diff shows them.
+    secrets: set[str] = field(default_factory=set)
+    # Fixes the re-analysis did not keep, by finding, with the reason.
+    refused: dict[tuple, tuple[Finding, str]] = field(default_factory=dict)
+    # What a fix left in place on purpose (a module-level password nothing here reads).
+    notes: list[str] = field(default_factory=list)
+    # Modules the kept fixes add to the project (written before the file itself).
+    created: list[CreatedFile] = field(default_factory=list)
+    # Edits of other files the kept fixes cannot go without, by the fix they go with.
+    links: list[Link] = field(default_factory=list)
+    # Distributions the code of the kept fixes needs (``msal>=1.23``).
+    requires: set[str] = field(default_factory=set)
+    # For a file edited for another file's fix: whose (shown in the summary).
+    edited_for: list[str] = field(default_factory=list)
+    # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
+    # from: nothing is written that changes a line outside them.
+    changes: Changes | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.after != self.before
+
+    def diff(self) -> str:
+        """The file's diff, and one that creates each module its fixes add."""
+        return self._diff() + "".join(new_file_diff(c) for c in self.created if self.changed)
+
+    def _diff(self) -> str:
+        """A unified diff that ``git apply`` and ``patch`` take, secrets masked (lines that
+        hold one are left out of the context): see :mod:`..report.patch`."""
+        if not self.changed:
+            return ""
+        from ..report.patch import masked_diff
+
+        # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
+        relative = not os.path.isabs(self.path)
+        names = (f"a/{self.path}", f"b/{self.path}") if relative else (self.path, self.path)
+        return masked_diff(self.path, self.before, self.after, set(self.secrets), names)
+
+
+@dataclass
+class FixOutcome:
+    """What a ``fix`` run found, changed and left, counted as ``check`` counts: a problem
+    ``check`` marked fixable (for this run) is fixed once it is gone from the file, however
+    many rounds that took; one without a fix of its own that went too is "resolved"."""
+
+    files: list[FileFix] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)  # what check reports before fixing
+    remaining: list[Finding] = field(default_factory=list)  # what it reports afterwards
+    baselined: list[Finding] = field(default_factory=list)  # remaining, known from a baseline
+    files_scanned: int = 0
+    unsafe: bool = False  # whether unsafe fixes were applied
+
+    @property
+    def diff(self) -> str:
+        """Every file's diff; a module that fixes of several files add is shown once."""
+        shown: set[str] = set()
+        parts = []
+        for file in self.files:
+            parts.append(file._diff())
+            for created in file.created if file.changed else ():
+                if created.display not in shown:
+                    shown.add(created.display)
+                    parts.append(new_file_diff(created))
+        return "".join(parts)
+
+    @property
+    def applied(self) -> Counter[str]:
+        """Fixes applied, by rule (one fix may also remove other findings)."""
+        total: Counter[str] = Counter()
+        for file in self.files:
+            if file.changed:
+                total.update(file.applied)
+        return total
+
+    @property
+    def fixed(self) -> Counter[str]:
+        """Problems gone from the files that had a fix this run may apply, by rule: what
+        ``check`` counted as fixable."""
+        return self._gone()[0]
+
+    @property
+    def resolved(self) -> Counter[str]:
+        """Problems without a fix of their own that went with another one's fix."""
+        return self._gone()[1]
+
+    def _gone(self) -> tuple[Counter[str], Counter[str]]:
+        left = Counter((f.path, f.rule) for f in [*self.remaining, *self.baselined])
+        gone = Counter((f.path, f.rule) for f in self.found) - left
+        fixable = Counter((f.path, f.rule) for f in self.found if allowed(f, self.unsafe))
+        fixed: Counter[str] = Counter()
+        resolved: Counter[str] = Counter()
+        for (path, rule), count in gone.items():
+            own = min(count, fixable[(path, rule)])
+            fixed[rule] += own
+            resolved[rule] += count - own
+        return +fixed, +resolved
+
+    def summary(
+        self, written: bool = True, *, unsafe_command: str = "authsweep fix --unsafe-fixes"
+    ) -> str:
+        from ..report import plural
+
+        fixed, resolved = self._gone()
+        count = sum(fixed.values())
+        also = sum(resolved.values())
+        changed = sum(1 for f in self.files if f.changed)
+        remaining = self.remaining
+        if not self.found:
+            lines = [f"No problems found in {plural(self.files_scanned, 'file')}."]
+        elif not count:
+            lines = [f"Nothing to fix in {plural(len(self.found), 'problem')} found."]
+        else:
+            verb = "Fixed" if written else "Would fix"
+            of = "" if count == len(self.found) else f"{count} of "
+            total = plural(len(self.found), "problem") if of else plural(count, "problem")
+            rules = ", ".join(f"{rule}: {n}" for rule, n in sorted(fixed.items()))
+            line = f"{verb} {of}{total} ({rules}) in {plural(changed, 'file')}."
+            if also:
+                went = ", ".join(f"{rule}: {n}" for rule, n in sorted(resolved.items()))
+                line += f" {also} more {'went' if written else 'would go'} with them ({went})."
+            lines = [line]
+        if remaining:
+            unsafe = sum(
+                1
+                for f in remaining
+                if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
+            )
+            verb = "remains" if len(remaining) == 1 else "remain"
+            if not written and count:
+                verb = "would remain"
+            line = f"{plural(len(remaining), 'problem')} {verb}"
+            if unsafe:
+                line += f" ({unsafe} fixable with `{unsafe_command}`)"
+            lines.append(line + ".")
+        lines.extend(self._created_lines(written))
+        if self.baselined:
+            lines.append(f"{len(self.baselined)} known from the baseline.")
+        if self.errors:
+            files = len({error.path for error in self.errors})
+            lines.append(f"{plural(files, 'file')} could not be checked or fixed.")
+        lines += [
+            f"{f.path}: {note}" for f in self.files if f.changed for note in f.edited_for + f.notes
+        ]
+        oauth2 = ("AS101", "AS102", "AS103")
+        if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
+            lines.append(
+                "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
+                "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
+                "IMAP.AccessAsApp, POP3: POP.AccessAsApp) and admin consent; its service "
+                "principal registered in Exchange Online (New-ServicePrincipal) with mailbox "
+                "permission "
+                "(Add-MailboxPermission); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
+                "in the environment. See https://learn.microsoft.com/en-us/exchange/"
+                "client-developer/legacy-protocols/"
+                "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
+            )
+        return "\n".join(lines)
+
+    def _created_lines(self, written: bool) -> list[str]:
+        """A line for each module the fixes add to the project (once, however many files
+        refer to it)."""
+        verb = "Added" if written else "Would add"
+        seen: dict[str, str] = {}
+        for file in self.files:
+            for created in file.created if file.changed else ():
+                seen.setdefault(created.display, created.class_name)
+        return [f"{verb} {path} ({name})." for path, name in seen.items()]
+
+
+def allowed(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)

@@ -1,0 +1,454 @@
+"""The interpreter of library models: each :class:`LibraryModel` becomes an
+:class:`Adapter` the front end uses like the adapters written in code.
+
+A model only says what a library's callables do (see
+:mod:`authsweep.scanner.python.models.spec`); this module says how that reads a call:
+arguments bound to the library's own parameters (several libraries may share a
+callable's name, ``mailer.Mailer``: the one whose signature accepts the call is
+used), defaults applied, presets resolved, steps taken on the caller's behalf (a
+STARTTLS, a login with credentials given to the constructor), and the OAuth2
+rewrite of a password login where the library has one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from ...model import (
+    MISSING,
+    Connection,
+    EwsAccount,
+    MailFile,
+    Remedy,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+    TokenRequest,
+    Value,
+    Verification,
+)
+from .. import edits
+from ..models.spec import Effect, EwsLogin, LibraryModel, Method, Opener, PasswordGrant
+from . import common
+from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+
+# How many positional arguments a call may have before no model's signature fits it.
+_SLOTS = 12
+_PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
+
+
+def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
+    """The call bound to ``params`` (it was bound to placeholders ``#0``, ``#1``, ...), or
+    None when the signature does not accept it: a positional argument past ``params``, or
+    with ``strict``, a keyword it does not have."""
+    args: dict[str, Value] = {}
+    spans = {}
+    back: dict[str, str] = {}
+    for index, placeholder in enumerate(_PLACEHOLDERS):
+        if placeholder not in site.args:
+            continue
+        if index >= len(params):
+            return None
+        name = params[index]
+        args[name] = site.args[placeholder]
+        if placeholder in site.arg_spans:
+            spans[name] = site.arg_spans[placeholder]
+        back[name] = placeholder
+    extra: dict[str, Value] = {}
+    for name, value in site.extra_keywords.items():
+        if name in params:
+            args[name] = value
+        elif strict:
+            return None
+        else:
+            extra[name] = value
+        if name in site.arg_spans:
+            spans[name] = site.arg_spans[name]
+    original = site
+
+    def key(name: str) -> str:
+        return back.get(name, name)
+
+    return dataclasses.replace(
+        site,
+        args=args,
+        arg_spans=spans,
+        extra_keywords=extra,
+        callable=lambda name: original.callable(key(name)),
+        verification=lambda name: original.verification(key(name)),
+        qualified=lambda name: original.qualified(key(name)),
+        sources=lambda name: original.sources(key(name)),
+        template=lambda name: original.template(key(name)),
+    )
+
+
+def _named_host(value: Value, hosts: tuple[tuple[str, str], ...]) -> Value | None:
+    """A preset a host parameter is given as (``"outlook"``, ``MailServers.OUTLOOK``,
+    ``mail.MICROSOFT``): the host it stands for, keeping where it is written."""
+    if not hosts:
+        return None
+    if value.known and isinstance(value.value, str):
+        word = value.value
+    elif value.source:
+        word = value.source.rsplit(".", 1)[-1]
+    else:
+        return None
+    found = dict((name.lower(), host) for name, host in hosts).get(word.strip().lower())
+    if found is None:
+        return None
+    return Value(True, found, None, value.span, source=value.source)
+
+
+def _host(site: CallSite, param: str | None, default: str | None, hosts) -> Value | None:
+    """The host a call names, the library's default, or None when there is none to
+    report (a host left to the library's ``localhost``)."""
+    if param is not None and site.has(param) and site.arg(param).present:
+        given = site.arg(param)
+        return _named_host(given, hosts) or given
+    if default:
+        return Value(True, default)
+    if default == "" and param is None:
+        return Value.unknown("not named yet")  # a method of the object names it
+    return None
+
+
+def _implicit(site: CallSite, flag: str | None, default: bool, when: bool) -> bool | None:
+    """Whether the connection is implicit TLS: the flag's value is ``when``."""
+    if flag is None:
+        return False
+    value = common.flag(site.arg(flag), default)
+    return None if value is None else value is when
+
+
+def _port(
+    site: CallSite,
+    param: str | None,
+    default: int | None,
+    implicit_port: int | None,
+    implicit: bool | None,
+) -> Value:
+    if param is not None and site.has(param) and site.arg(param).present:
+        return common.port(site.arg(param))
+    if implicit_port is not None and implicit_port != default:
+        if implicit is None:
+            return Value.unknown("library default")
+        return Value(True, implicit_port if implicit else default)
+    return common.default_port(default)
+
+
+def _verification(site: CallSite, context: str | None, verifies: bool) -> Verification:
+    if context is not None and site.has(context):
+        given = site.arg(context)
+        if not (given.known and given.value is None):
+            return site.verification(context)
+    return Verification.VERIFIED if verifies else Verification.UNVERIFIED
+
+
+def _settings(site: CallSite, opener: Opener) -> CallSite:
+    """A settings dict argument spread into the parameters its keys stand for."""
+    if opener.settings is None or not site.has(opener.settings):
+        return site
+    given = site.arg(opener.settings)
+    if not (given.known and isinstance(given.value, dict)):
+        return site
+    args = dict(site.args)
+    spans = dict(site.arg_spans)
+    for key, name in opener.keys:
+        item = given.value.get(key)
+        if item is None:
+            continue
+        value = item if isinstance(item, Value) else Value(True, item)
+        args[name] = value
+        if value.span is not None:
+            spans[name] = value.span
+    return dataclasses.replace(site, args=args, arg_spans=spans)
+
+
+def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Connection | None:
+    site = _settings(site, opener)
+    host = _host(site, opener.host, opener.host_default, opener.hosts)
+    if host is None:
+        return None  # no server named: built for something else (messages, a test double)
+    implicit = _implicit(site, opener.implicit_flag, opener.implicit_default, opener.implicit_if)
+    tls = Tls.UNKNOWN if implicit is None else Tls.IMPLICIT if implicit else opener.tls
+    conn = Connection(
+        protocol=opener.protocol,
+        library=model.library,
+        host=host,
+        port=_port(site, opener.port, opener.port_default, opener.implicit_port, implicit),
+        tls=Tls.NONE if tls is Tls.STARTTLS else tls,
+        opened_at=site.span,
+        oauth_hint=model.oauth_hint,
+    )
+    verification = _verification(site, opener.context, opener.context_verifies)
+    if tls is Tls.IMPLICIT:
+        conn.verification = verification
+        if verification is Verification.UNVERIFIED and opener.context is not None:
+            verify = common.keyword(site, opener.context, edits.VERIFYING_CONTEXT)
+            common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
+    upgrade = tls is Tls.STARTTLS
+    if opener.starttls_flag is not None and tls is not Tls.IMPLICIT:
+        upgrade = bool(common.flag(site.arg(opener.starttls_flag), opener.starttls_default))
+    if upgrade:
+        span = site.arg_spans.get(opener.starttls_flag or "", site.span)
+        conn.steps.append(common.starttls(span, verification))
+    user, secret = opener.user, opener.secret
+    given = [name for name in (user, secret) if name and site.has(name) and site.arg(name).present]
+    if given:
+        conn.steps.append(common.login(site, user or "", secret or ""))
+    return conn
+
+
+def _login(method: Method):
+    def apply(conn: Connection, site: CallSite) -> Step:
+        step = Step(
+            StepKind.LOGIN,
+            site.span,
+            user=site.arg(method.user or ""),
+            secret=site.arg(method.secret or ""),
+        )
+        remedy = _oauth2_remedy(method, conn, site)
+        if remedy is not None:
+            step.remedies[RemedyKind.XOAUTH2] = remedy
+        return step
+
+    return apply
+
+
+def _oauth2_remedy(method: Method, conn: Connection, site: CallSite) -> Remedy | None:
+    """``box.login(user, pw)`` -> ``box.xoauth2(user, oauth2_access_token(...))``: the
+    method renamed and the password replaced by a token, in place (chains included)."""
+    if method.oauth2 is None or method.secret is None or method.secret not in site.arg_spans:
+        return None
+    callee = site.callee_span
+    if not site.code[callee.start : callee.end].endswith(method.name):
+        return None
+    token = edits.token_call(conn.host.value if conn.host.known else None)
+    secret_span = site.arg_spans[method.secret]
+    if common.keyword_is_written(site, method.secret):
+        token = f"{method.oauth2.token}={token}"
+    renamed = dataclasses.replace(callee, start=callee.end - len(method.name))
+    return Remedy(
+        (edits.replace(renamed, method.oauth2.method), edits.replace(secret_span, token)),
+        helpers=(edits.TOKEN_HELPER,),
+    )
+
+
+def _xoauth2(method: Method):
+    def apply(conn: Connection, site: CallSite) -> Step:
+        return common.token_auth(site, method.token or "", site.span)
+
+    return apply
+
+
+def _starttls(method: Method):
+    def apply(conn: Connection, site: CallSite) -> Step:
+        verification = _verification(site, method.context, method.context_verifies)
+        return common.starttls(site.span, verification)
+
+    return apply
+
+
+def _send(method: Method):
+    def apply(conn: Connection, site: CallSite) -> Step:
+        return Step(StepKind.SEND, site.span)
+
+    return apply
+
+
+def _configure(method: Method):
+    """A method that names the server: the first host named is kept, unless a later one
+    is Microsoft's and it is not (one object, several protocols: the one to report)."""
+
+    def apply(conn: Connection, site: CallSite) -> Step | None:
+        host = _host(site, method.host, None, method.hosts)
+        if host is not None and not _keeps(conn.host, host):
+            conn.host = host
+            if method.protocol is not None:
+                conn.protocol = method.protocol
+            implicit = _implicit(
+                site, method.implicit_flag, method.implicit_default, method.implicit_if
+            )
+            tls = method.tls or conn.tls
+            conn.tls = Tls.UNKNOWN if implicit is None else Tls.IMPLICIT if implicit else tls
+            if method.port is not None:
+                conn.port = _port(site, method.port, method.port_default, None, implicit)
+        return None
+
+    return apply
+
+
+def _keeps(current: Value, new: Value) -> bool:
+    from ...providers import lookup
+
+    def microsoft(value: Value) -> bool:
+        return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
+
+    return current.known and bool(current.value) and (microsoft(current) or not microsoft(new))
+
+
+_APPLY = {
+    Effect.LOGIN: _login,
+    Effect.XOAUTH2: _xoauth2,
+    Effect.STARTTLS: _starttls,
+    Effect.SEND: _send,
+    Effect.CONFIGURE: _configure,
+}
+
+
+def _ews(login: EwsLogin):
+    def record(mail: MailFile, site: CallSite) -> None:
+        oauth2 = any(site.has(name) and site.arg(name).present for name in login.oauth2_params)
+        host = Value.unknown("autodiscover")
+        if login.url and site.has(login.url):
+            url = site.arg(login.url)
+            host = _url_host(url) or url
+        mail.ews.append(
+            EwsAccount(
+                auth="oauth2" if oauth2 else "basic",
+                span=site.span,
+                user=site.arg(login.user),
+                secret=MISSING if oauth2 else site.arg(login.secret),
+                host=host,
+            )
+        )
+
+    return record
+
+
+def _url_host(url: Value) -> Value | None:
+    from urllib.parse import urlsplit
+
+    if not (url.known and isinstance(url.value, str)):
+        return None
+    host = urlsplit(url.value).hostname
+    return Value(True, host, url.origin, url.span, source=url.source) if host else None
+
+
+def _grant(grant: PasswordGrant):
+    def record(mail: MailFile, site: CallSite) -> None:
+        flag, wanted = grant.when
+        chosen = site.arg(flag)
+        if chosen.known and chosen.value == wanted:
+            mail.token_requests.append(TokenRequest("username_password", MISSING, site.span))
+
+    return record
+
+
+def _standalone(model: LibraryModel, openers: list[Opener], makers: bool = False):
+    """Record the connections of calls that open, log in and send at once."""
+
+    def record(mail: MailFile, site: CallSite) -> None:
+        for opener in openers:
+            if makers and not _made_by(site.receiver_value, opener.on_object_of):
+                continue
+            strict = not opener.takes_kwargs
+            bound = rebind(site, opener.params, strict)
+            conn = open_connection(model, opener, bound) if bound is not None else None
+            if conn is not None:
+                conn.steps.append(Step(StepKind.SEND, site.span))
+                mail.connections.append(conn)
+
+    return record
+
+
+def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
+    return value.origin is not None and value.origin.removeprefix("call ") in makers
+
+
+def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
+    def open_any(site: CallSite) -> Connection | None:
+        for opener in openers:
+            bound = rebind(site, opener.params, not opener.takes_kwargs)
+            if bound is not None:
+                return open_connection(model, opener, bound)
+        return None
+
+    return ClientSpec(_PLACEHOLDERS, open_any)
+
+
+def _by_name(openers: Iterable[Opener]) -> dict[str, list[Opener]]:
+    found: dict[str, list[Opener]] = {}
+    for opener in openers:
+        for name in opener.names:
+            found.setdefault(name, []).append(opener)
+    return found
+
+
+def adapter(model: LibraryModel) -> Adapter:
+    """The adapter of one library model. Openers of the model that share a qualified name
+    (two distributions of one import name) read a call with the one whose signature
+    accepts it."""
+    clients: dict[str, ClientSpec] = {}
+    functions: dict[str, FunctionSpec] = {}
+    for name, variants in _by_name(o for o in model.openers if not o.on_object_of).items():
+        if any(o.standalone for o in variants):
+            functions[name] = FunctionSpec(_PLACEHOLDERS, _standalone(model, variants))
+        else:
+            clients[name] = _client(model, variants)
+    for login in model.ews:
+        for name in login.names:
+            functions[name] = FunctionSpec(login.params, _ews(login))
+    for grant in model.grants:
+        for name in grant.names:
+            functions[name] = FunctionSpec(grant.params, _grant(grant))
+    return Adapter(
+        library=model.library,
+        clients=clients,
+        methods={m.name: MethodSpec(m.params, _APPLY[m.effect](m)) for m in model.methods},
+        functions=functions,
+        markers=model.markers,
+    )
+
+
+def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]:
+    """Openers that are methods of another callable's object (``Envelope(...).send``), one
+    spec per method name for all models: the object's maker picks the model."""
+    found: dict[str, list[tuple[LibraryModel, Opener]]] = {}
+    for model in models:
+        for opener in model.openers:
+            if opener.on_object_of:
+                for name in {n.rsplit(".", 1)[-1] for n in opener.names}:
+                    found.setdefault(name, []).append((model, opener))
+
+    def spec(variants: list[tuple[LibraryModel, Opener]]) -> FunctionSpec:
+        def record(mail: MailFile, site: CallSite) -> None:
+            for model, opener in variants:
+                _standalone(model, [opener], makers=True)(mail, site)
+
+        return FunctionSpec(_PLACEHOLDERS, record)
+
+    return {name: spec(variants) for name, variants in found.items()}
+
+
+def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
+    """One adapter per model (a qualified name belongs to one model only), and one for the
+    methods of objects that library callables make, read only in modules that name one
+    of those libraries."""
+    models = tuple(models)
+    built = [adapter(model) for model in models]
+    seen: set[str] = set()
+    for made in built:
+        names = {*made.clients, *made.functions}
+        if names & seen:
+            raise ValueError(f"{made.library} declares {sorted(names & seen)} again")
+        seen |= names
+    methods = _object_methods(models)
+    if methods:
+        # Their names are common (``send``): only modules that name a maker's module.
+        modules = {
+            maker.split(".")[0].lower().encode()
+            for model in models
+            for opener in model.openers
+            for maker in opener.on_object_of
+        }
+        built.append(
+            Adapter(
+                library="library models",
+                object_methods=methods,
+                object_methods_if=tuple(sorted(modules)),
+            )
+        )
+    return tuple(built)

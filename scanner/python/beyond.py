@@ -1,0 +1,164 @@
+"""Connections beyond the calls the library adapters read: calls of the project's own
+mail wrappers in other modules (:mod:`.summaries`), a connection passed in as an untyped
+parameter that does SASL (Odoo's ``_imap_login(self, connection)`` override), and the
+net under them all (:mod:`.net`): a login on what a library without a model made with a
+Microsoft host.
+
+Wrappers are followed only where a module names a Microsoft host (or is itself being
+summarised): reading the project's other modules for every call of every module would
+cost every run more than the finding is worth.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Connection, MailFile, Protocol, Tls, Value
+from ..project import project_root
+from . import summaries
+from .adapters.base import Adapter
+from .bindings import Bindings
+from .net import Net
+from .sites import CallSites
+from .source import dotted_name
+from .symbols import FUNCTIONS, BindingKind, Symbols
+from .values import Evaluator
+
+# Modules whose names a project's own modules do not take (no wrapper looked up there).
+_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
+
+
+@dataclass
+class Beyond:
+    symbols: Symbols
+    values: Evaluator
+    sites: CallSites
+    bindings: Bindings
+    mail: MailFile
+    skip: Callable[[ast.Call], bool]  # calls an adapter read (opened a connection with)
+    holds_connection: Callable[[ast.AST, ast.AST], bool]
+    modelled: frozenset[str]  # qualified names the adapters read
+    imap: Adapter | None  # imaplib's, for SASL on a parameter
+    analyze_wrapper: summaries.Analyze
+    forwarding: bool  # the module is being summarised: keep logins on its parameters
+    follow_wrappers: bool
+
+    def run(self) -> None:
+        """Wrappers' calls first (their summaries), then parameters, then the net."""
+        handled: set[ast.Call] = set()
+        path = self.values.path
+        if path and self.follow_wrappers:
+            root = project_root(Path(path).resolve())
+            for call in self.symbols.calls:
+                if self.skip(call):
+                    continue
+                found = self._wrapper_of(call)
+                if found is not None:
+                    summary, skip_first = found
+                    span = self.values.span(call)
+                    made = list(
+                        summaries.apply(
+                            summary,
+                            call,
+                            self.values.evaluate,
+                            span,
+                            root,
+                            skip_first=skip_first,
+                            forwarding=self.forwarding,
+                        )
+                    )
+                    self.mail.connections += made
+                    handled.add(call)
+        net = Net(self.symbols, self.values.evaluate, self.values.span, self.values.qualified_names)
+
+        def skipped(call: ast.Call) -> bool:
+            return (
+                call in handled
+                or self.skip(call)
+                or bool(self.values.qualified_names(call.func) & self.modelled)
+                or self.holds_connection(call.func, call)
+            )
+
+        self._parameter_connections()
+        known = {(c.opened_at.start, c.opened_at.end) for c in self.mail.connections}
+        for conn in net.connections(skipped):
+            if (conn.opened_at.start, conn.opened_at.end) not in known:
+                self.mail.connections.append(conn)
+
+    def _parameter_connections(self) -> None:
+        """``connection.authenticate("XOAUTH2", authobject)`` on an untyped parameter no
+        caller here binds (Odoo's ``_imap_login(self, connection)`` override): imaplib's
+        SASL call, on an IMAP connection of unknown host, so the XOAUTH2 rules see it."""
+        imap = self.imap
+        if imap is None:
+            return
+        spec = imap.methods["authenticate"]
+        for call in self.symbols.calls:
+            func = call.func
+            if not (
+                isinstance(func, ast.Attribute)
+                and func.attr == "authenticate"
+                and isinstance(func.value, ast.Name)
+                and len(call.args) == 2
+                and not call.keywords
+            ):
+                continue
+            mechanism = self.values.evaluate(call.args[0])
+            if not (mechanism.known and str(mechanism.value).upper() == "XOAUTH2"):
+                continue
+            name = func.value.id
+            bindings = self.values.bindings(func.value)
+            if not bindings or any(b.kind is not BindingKind.PARAM for b in bindings):
+                continue
+            if self.bindings.reaching(name, call):
+                continue  # a connection this module hands in: already followed
+            span = self.values.span(call)
+            conn = Connection(
+                protocol=Protocol.IMAP,
+                library="imaplib",
+                host=Value.unknown(f"parameter {name}"),
+                port=Value.unknown(f"parameter {name}"),
+                tls=Tls.UNKNOWN,
+                opened_at=span,
+                via=f"a connection passed in as parameter {name}",
+            )
+            site = self.sites.site(call, "authenticate", spec.params, receiver=name)
+            step = spec.apply(conn, site)
+            if step is not None:
+                conn.steps.append(step)
+                self.mail.connections.append(conn)
+
+    def _wrapper_of(self, call: ast.Call) -> tuple[summaries.Summary, bool] | None:
+        """The summary of the wrapper a call runs, and whether it passes ``self`` itself
+        (``Base.__init__(self, ...)``): a function or class of another module of the
+        project, or a base class's ``__init__`` through ``super().__init__(...)``."""
+        func = call.func
+        names: set[str] = set()
+        skip_first = False
+        if isinstance(func, ast.Attribute) and func.attr == "__init__":
+            owner = func.value
+            if isinstance(owner, ast.Call) and dotted_name(owner.func) == "super":
+                klass = self.values.enclosing_class(call)
+                bases = klass.bases if klass is not None else []
+                names = {n for base in bases for n in self.values.qualified_names(base)}
+            else:
+                names = self.values.qualified_names(owner)
+                skip_first = True
+        else:
+            names = self.values.qualified_names(func)
+            local = self.values.class_named(func)
+            if local is not None and not any(
+                isinstance(s, FUNCTIONS) and s.name == "__init__" for s in local.body
+            ):
+                names |= {n for base in local.bases for n in self.values.qualified_names(base)}
+        for name in sorted(names):
+            if name.split(".")[0] in _NOT_THE_PROJECT:
+                continue
+            summary = summaries.find_wrapper(self.values.path, name, self.analyze_wrapper)
+            if summary is not None:
+                return summary, skip_first
+        return None

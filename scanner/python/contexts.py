@@ -1,0 +1,184 @@
+"""SSL contexts handed to mail clients: whether they verify the server, and how to make
+one verify where the code builds it.
+
+A context is followed from the argument to the assignment that makes it
+(``ctx = ssl.create_default_context()``), then through the assignments that loosen it
+(``ctx.check_hostname = False``, ``ctx.verify_mode = ssl.CERT_NONE``). A loosening under
+an ``if`` is the program's option (``if not verify:``): the context verifies unless the
+user opts out, which is not a mistake. A context that never verifies is fixed where it is
+built (its factory replaced, the loosening statements deleted), never replaced by a
+fresh one at the call: the user's object may carry more (a CA file, a client
+certificate) that other code relies on.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..model import Edit, Verification
+from .source import SourceText, dotted_name
+from .symbols import FUNCTIONS
+from .values import Evaluator
+
+VERIFYING = "ssl.create_default_context()"
+_VERIFYING_FACTORIES = {"ssl.create_default_context"}
+_UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+
+
+class Contexts:
+    def __init__(self, values: Evaluator, text: SourceText) -> None:
+        self.values = values
+        self.text = text
+        self.parents = values.parents
+
+    def verification(self, node: ast.AST | None) -> tuple[Verification, str]:
+        """Whether the context verifies, and for an OPTIONAL one the condition that turns
+        its checks off."""
+        if node is None or (isinstance(node, ast.Constant) and node.value is None):
+            return Verification.UNVERIFIED, ""  # the stdlib's default context verifies nothing
+        definition = self._definition(node)
+        if not isinstance(definition, ast.Call):
+            return Verification.UNKNOWN, ""
+        verified = self._factory_verifies(definition)
+        if verified is None:
+            return Verification.UNKNOWN, ""
+        if not verified and not self._hardened(dotted_name(node)):
+            return Verification.UNVERIFIED, ""
+        loosened = self._loosening(dotted_name(node))
+        if any(condition is None for _, condition in loosened):
+            return Verification.UNVERIFIED, ""
+        if loosened:
+            conditions = dict.fromkeys(c for _, c in loosened if c)
+            return Verification.OPTIONAL, " or ".join(conditions)
+        return Verification.VERIFIED, ""
+
+    def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
+        """The edits that make a named context built here verify; None when the argument is
+        no such context, () when it is one but cannot be fixed where it is built."""
+        if not isinstance(node, ast.Name):
+            return None
+        definition = self._definition(node)
+        if definition is node or not isinstance(definition, ast.Call):
+            return None
+        verified = self._factory_verifies(definition)
+        if verified is None:
+            return ()
+        edits: list[Edit] = []
+        if not verified:
+            span = self.values.span(definition)
+            edits.append(Edit(span.start, span.end, VERIFYING))
+        for statement, condition in self._loosening(node.id):
+            if condition is not None:
+                continue  # the user's option stays
+            removal = self._removal(statement)
+            if removal is None:
+                return ()
+            edits.append(removal)
+        return tuple(edits)
+
+    def _definition(self, node: ast.AST) -> ast.AST:
+        """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
+        (one level; for ``self.x`` the class body's or a method's first assignment)."""
+        owner = _self_attribute(node)
+        if owner is not None:
+            klass = self.values.enclosing_class(node)
+            assigned = self.values.class_attributes(klass).get(owner) if klass else None
+            return assigned[0] if assigned else node
+        for binding in self.values.bindings(node):
+            statement = self.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and any(
+                t is binding.node for t in statement.targets
+            ):
+                return statement.value
+        return node
+
+    def _factory_verifies(self, call: ast.Call) -> bool | None:
+        """Whether the context a call makes starts out verifying (None: not known)."""
+        names = self.values.qualified_names(call.func)
+        if names & _UNVERIFIED_FACTORIES:
+            return False
+        if names & _VERIFYING_FACTORIES:
+            return True
+        if "ssl.SSLContext" not in names:
+            return None
+        protocol = [*call.args, *(k.value for k in call.keywords)]
+        written = self.values.source(protocol[0]) if protocol else "PROTOCOL_TLS"
+        if "PROTOCOL_" not in written:
+            return None
+        # Only PROTOCOL_TLS_CLIENT starts out verifying; every other protocol (and no
+        # argument) starts with CERT_NONE and check_hostname off.
+        return "PROTOCOL_TLS_CLIENT" in written
+
+    def _hardened(self, name: str | None) -> bool:
+        """``ctx.check_hostname = True`` and ``ctx.verify_mode = ssl.CERT_REQUIRED``."""
+        found = {
+            target.attr: self.values.source(statement.value)
+            for statement in self.values.symbols.assignments
+            if isinstance(statement, ast.Assign)
+            for target in statement.targets
+            if isinstance(target, ast.Attribute) and dotted_name(target.value) in _names(name)
+        }
+        return found.get("check_hostname") == "True" and "CERT_REQUIRED" in found.get(
+            "verify_mode", ""
+        )
+
+    def _loosening(self, name: str | None) -> list[tuple[ast.Assign, str | None]]:
+        """The assignments that turn the context's checks off, each with the condition
+        it is under (None: always)."""
+        found: list[tuple[ast.Assign, str | None]] = []
+        names = _names(name)
+        for statement in self.values.symbols.assignments:
+            if not isinstance(statement, ast.Assign):
+                continue
+            for target in statement.targets:
+                if not isinstance(target, ast.Attribute) or dotted_name(target.value) not in names:
+                    continue
+                value = self.values.source(statement.value)
+                off = (target.attr == "check_hostname" and value == "False") or (
+                    target.attr == "verify_mode" and "CERT_NONE" in value
+                )
+                if off:
+                    found.append((statement, self._condition(statement)))
+        return found
+
+    def _condition(self, statement: ast.AST) -> str | None:
+        """The test of the nearest ``if`` a statement is under, in its function, as the
+        condition it runs on (``not verify``); None when it always runs."""
+        child, current = statement, self.parents.get(statement)
+        while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
+            if isinstance(current, ast.If):
+                test = self.values.source(current.test)
+                return f"`{test}`" if child in current.body else f"not `{test}`"
+            child, current = current, self.parents.get(current)
+        return None
+
+    def _removal(self, statement: ast.stmt) -> Edit | None:
+        """Delete a statement on lines of its own (with its line break)."""
+        span = self.values.span(statement)
+        start = self.text.line_start(span.line)
+        if self.text.code[start : span.start].strip():
+            return None
+        end = self.text.next_line_start(span.end_line) or len(self.text.code)
+        rest = self.text.code[span.end : end].strip()
+        if rest and not rest.startswith("#"):
+            return None
+        return Edit(start, end, "")
+
+
+def _self_attribute(node: ast.AST) -> str | None:
+    """``x`` for ``self.x``."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("self", "cls")
+    ):
+        return node.attr
+    return None
+
+
+def _names(name: str | None) -> set[str | None]:
+    """The names a context's settings are written on: a context kept on the class
+    (``self.ctx``) is also set up in the class body (``ctx.verify_mode = ...``)."""
+    if name and name.startswith(("self.", "cls.")):
+        return {name, name.split(".", 1)[1]}
+    return {name}

@@ -1,0 +1,20 @@
+"""Library models: one module per mail library, each a :class:`LibraryModel` of plain
+data (see :mod:`.spec`). Adding a library is one module here plus fixtures; the
+interpreter (:mod:`authsweep.scanner.python.adapters.declared`) makes the front end
+read it, and ``tests/test_library_models.py`` checks it against the library."""
+
+from __future__ import annotations
+
+from . import botcity, emails, envelopes, flask_mailman, imap_tools, mailer, o365, pyews
+from .spec import LibraryModel
+
+MODELS: tuple[LibraryModel, ...] = (
+    imap_tools.MODEL,
+    envelopes.MODEL,
+    mailer.MODEL,
+    botcity.MODEL,
+    flask_mailman.MODEL,
+    emails.MODEL,
+    pyews.MODEL,
+    o365.MODEL,
+)

@@ -1,0 +1,188 @@
+"""The net under the library models: a login on anything made with a Microsoft mail host.
+
+A library nobody modelled is still called the way mail libraries are: its client is
+made with the server's host (``Client("outlook.office365.com", 993)``) and then asked
+to ``login(user, password)`` / ``authenticate(...)`` / ``auth(...)``, on the result
+directly or through the name it is bound to. Such a chain is a connection of unknown
+TLS, its protocol guessed from the host and port, named after the library in
+messages. Calls a model or an adapter reads never come here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from ..model import Connection, Protocol, Span, Step, StepKind, Tls, Value
+from ..providers import lookup
+from .source import dotted_name
+from .symbols import Symbols
+
+_LOGINS = frozenset({"login", "authenticate", "auth"})
+_HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
+_PORT_KEYWORDS = ("port",)
+_PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
+_OTHER_MECHANISMS = frozenset(
+    {"XOAUTH2", "OAUTHBEARER", "GSSAPI", "EXTERNAL", "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"}
+)
+_USER_KEYWORDS = ("user", "username", "email", "login")
+_SECRET_KEYWORDS = ("password", "passwd", "pwd", "secret")
+_IMAP_PORTS = frozenset({143, 993})
+_POP_PORTS = frozenset({110, 995})
+
+
+def _microsoft(value: Value) -> bool:
+    return (
+        value.known
+        and isinstance(value.value, str)
+        and 3 < len(value.value) < 256
+        and lookup(value.value).microsoft
+    )
+
+
+def _guess(host: str, port: Value) -> Protocol:
+    if port.known and port.value in _IMAP_PORTS:
+        return Protocol.IMAP
+    if port.known and port.value in _POP_PORTS:
+        return Protocol.POP
+    name = host.lower()
+    if name.startswith(("imap", "outlook.office")):
+        return Protocol.IMAP
+    if name.startswith("pop"):
+        return Protocol.POP
+    return Protocol.SMTP
+
+
+class Net:
+    def __init__(
+        self,
+        symbols: Symbols,
+        evaluate: Callable[[ast.AST], Value],
+        span: Callable[[ast.AST], Span],
+        qualified: Callable[[ast.AST], set[str]],
+    ) -> None:
+        self.symbols = symbols
+        self.evaluate = evaluate
+        self.span = span
+        self.qualified = qualified
+        self._logins: dict[str, list[ast.Call]] | None = None
+
+    def connections(self, skip: Callable[[ast.Call], bool]) -> Iterator[Connection]:
+        """A connection for each call made with a Microsoft mail host whose result logs in
+        (``skip``: calls a model, an adapter or a summary reads)."""
+        if not self._login_calls():
+            return
+        for call in self.symbols.calls:
+            if skip(call) or not (call.args or call.keywords):
+                continue
+            logins = self._logins_on(call)  # syntactic, before any value is evaluated
+            if not logins:
+                continue
+            host = self._host(call)
+            if host is None:
+                continue
+            port = self._port(call)
+            names = sorted(self.qualified(call.func)) or [dotted_name(call.func) or "a client"]
+            library = names[0].split(".")[0]
+            conn = Connection(
+                protocol=_guess(str(host.value), port),
+                library=library,
+                host=host,
+                port=port,
+                tls=Tls.UNKNOWN,
+                opened_at=self.span(call),
+                via=f"made by {names[0]}, a library authsweep has no model of",
+            )
+            conn.steps = [self._step(login) for login in logins]
+            yield conn
+
+    def _login_calls(self) -> dict[str, list[ast.Call]]:
+        if self._logins is None:
+            self._logins = {}
+            for call in self.symbols.calls:
+                func = call.func
+                if isinstance(func, ast.Attribute) and func.attr in _LOGINS:
+                    receiver = dotted_name(func.value)
+                    if receiver is not None:
+                        self._logins.setdefault(receiver, []).append(call)
+        return self._logins
+
+    def _host(self, call: ast.Call) -> Value | None:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        candidates = [keywords[k] for k in _HOST_KEYWORDS if k in keywords]
+        if call.args and not isinstance(call.args[0], ast.Starred):
+            candidates.append(call.args[0])
+        for node in candidates:
+            value = self.evaluate(node)
+            if _microsoft(value):
+                return value
+        return None
+
+    def _port(self, call: ast.Call) -> Value:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        node = next((keywords[k] for k in _PORT_KEYWORDS if k in keywords), None)
+        if node is None and len(call.args) > 1 and not isinstance(call.args[1], ast.Starred):
+            node = call.args[1]
+        if node is None:
+            return Value.unknown("library default")
+        value = self.evaluate(node)
+        if value.known and isinstance(value.value, str) and value.value.isdigit():
+            return Value(True, int(value.value), value.origin, value.span)
+        return value if value.known and isinstance(value.value, int) else Value.unknown(None)
+
+    def _logins_on(self, call: ast.Call) -> list[ast.Call]:
+        """Login calls on the call's result: chained, or on the name it is bound to in the
+        same function (``self.x`` in the same class)."""
+        parent = self.symbols.parents.get(call)
+        if isinstance(parent, ast.Attribute) and parent.attr in _LOGINS:
+            outer = self.symbols.parents.get(parent)
+            return [outer] if isinstance(outer, ast.Call) and outer.func is parent else []
+        target = None
+        if isinstance(parent, ast.Assign) and parent.value is call:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
+            target = parent.optional_vars
+        name = dotted_name(target) if target is not None else None
+        if name is None:
+            return []
+        scope = self._scope(call, name)
+        return [
+            login
+            for login in self._login_calls().get(name, [])
+            if self._scope(login, name) is scope and login.lineno >= call.lineno
+        ]
+
+    def _scope(self, node: ast.AST, name: str) -> ast.AST | None:
+        if name.startswith("self."):
+            return self.symbols.enclosing_class(node)
+        return self.symbols.enclosing_function(node)
+
+    def _step(self, login: ast.Call) -> Step:
+        """A password login (``login(user, pw)``, ``auth(user, pw)``, a password SASL
+        mechanism) or an authentication with another mechanism (``XOAUTH2``)."""
+        func = login.func
+        assert isinstance(func, ast.Attribute)
+        arguments = [a for a in login.args if not isinstance(a, ast.Starred)]
+        span = self.span(login)
+        if func.attr != "login" and arguments:
+            mechanism = self.evaluate(arguments[0])
+            name = str(mechanism.value).upper() if mechanism.known else None
+            if name in _PASSWORD_MECHANISMS:
+                return Step(StepKind.LOGIN, span, secret=Value.unknown(f"{func.attr}()"))
+            if name in _OTHER_MECHANISMS:
+                return Step(StepKind.AUTH, span, mechanism=name)
+            if len(arguments) < 2:
+                return Step(StepKind.AUTH, span, mechanism=name)
+        keywords = {k.arg: k.value for k in login.keywords if k.arg}
+        user = arguments[0] if arguments else _first(keywords, _USER_KEYWORDS)
+        secret = arguments[1] if len(arguments) > 1 else _first(keywords, _SECRET_KEYWORDS)
+        return Step(
+            StepKind.LOGIN,
+            span,
+            user=self.evaluate(user) if user is not None else Value.unknown("missing"),
+            secret=self.evaluate(secret) if secret is not None else Value.unknown(None),
+        )
+
+
+def _first(keywords: dict[str | None, ast.expr], names: tuple[str, ...]) -> ast.expr | None:
+    return next((keywords[name] for name in names if name in keywords), None)

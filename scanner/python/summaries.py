@@ -1,0 +1,341 @@
+"""Summaries across the project: a wrapper in another module becomes a modelled call.
+
+A project's own function, method or class whose parameters reach a connection's host
+or a login's user or password (``def send(host, user, pw): smtplib.SMTP(host)...``, a
+``Mailer`` class whose ``__init__`` keeps them on ``self``) is summarised once per
+module: which parameters feed the host and the credentials, of which protocol and
+library. A call of it from another module (``send("smtp.office365.com", ...)``,
+``Mailer(...)``, ``super().__init__(...)`` in a subclass, ``Base.__init__(self, ...)``)
+then makes a connection at the caller with the caller's values, reported where the
+Microsoft host or the secret is written, with the wrapper named in the message.
+
+The wrapper's module is read (never run) and analysed by the same front end; its own
+calls of wrappers in further modules are summarised in turn, to a bounded depth. Only
+the facts of a login cross the module boundary: the TLS and port findings stay in the
+wrapper's file, where the code that sets them is. Summaries are cached per file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import inputs
+from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
+from ..precheck import may_matter
+from .imports import find_module
+from .symbols import FUNCTIONS
+from .values import call_arguments, positional_params
+
+# Wrappers of wrappers followed across modules; deeper chains stay unknown.
+MAX_DEPTH = 3
+_MAX_MODULE_BYTES = 512 * 1024
+_STDLIB = frozenset(sys.stdlib_module_names)
+
+Analyze = Callable[[str, bytes], MailFile]
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a summarised value comes from: a parameter of the wrapper, or the value it has
+    in the wrapper (without spans: they are offsets into the wrapper's file)."""
+
+    param: str | None
+    value: Value
+
+
+@dataclass(frozen=True)
+class LoginFacts:
+    user: Slot
+    secret: Slot
+
+
+@dataclass(frozen=True)
+class ConnectionFacts:
+    protocol: Protocol
+    library: str
+    log_handler: bool
+    host: Slot
+    logins: tuple[LoginFacts, ...]
+    line: int  # where the wrapper opens it
+    through: str = ""  # how the wrapper itself makes it (a wrapper of a wrapper)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What calling one wrapper does: ``params`` as callers pass them (no ``self``)."""
+
+    name: str  # ``Mailer``, ``send_mail``, ``Mailer.connect``
+    path: Path
+    params: tuple[str, ...]
+    connections: tuple[ConnectionFacts, ...]
+
+    def where(self, root: Path) -> str:
+        try:
+            shown = self.path.relative_to(root).as_posix()
+        except ValueError:
+            shown = self.path.name
+        return f"{self.name} in {shown}"
+
+
+_building: set[Path] = set()
+
+
+def module_summaries(path: Path, analyze: Analyze) -> dict[str, Summary]:
+    """The wrappers of the module at ``path`` by local name (read when it changed)."""
+    try:
+        if path.is_symlink():
+            return {}  # a link may lead out of the project: not followed
+        stat = path.stat()
+    except OSError:
+        return {}
+    if stat.st_size > _MAX_MODULE_BYTES or path in _building or len(_building) >= MAX_DEPTH:
+        return {}
+    return _summaries(path, stat.st_mtime_ns, stat.st_size, analyze)
+
+
+@inputs.remembered
+def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str, Summary]:
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    if data is None:
+        return {}
+    if not (may_matter(data) or _imports_mail_module(path, data)):
+        return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    _building.add(path)
+    try:
+        mail = analyze(str(path), data)
+    finally:
+        _building.discard(path)
+    if not mail.connections:
+        return {}
+    definitions = _Definitions(tree)
+    found: dict[str, list[ConnectionFacts]] = {}
+    params: dict[str, tuple[str, ...]] = {}
+    for conn in mail.connections:
+        owner = definitions.owner(conn.opened_at.line)
+        if owner is None:
+            continue
+        summarised = _facts(conn, owner, definitions)
+        if summarised is None:
+            continue
+        name, names, facts = summarised
+        found.setdefault(name, []).append(facts)
+        params[name] = names
+    return {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+
+
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
+
+
+def _imports_mail_module(path: Path, data: bytes) -> bool:
+    """Whether a module imports one of the project that mail code is in (a wrapper of a
+    wrapper), by a look at the bytes of each module it imports."""
+    for match in _IMPORT.finditer(data):
+        module = (match.group(1) or match.group(2)).decode("ascii", "replace")
+        if module.split(".")[0] in _STDLIB:
+            continue
+        found = _module_path(path, module)
+        if found is not None and found != path and _is_mail_code(found):
+            return True
+    return False
+
+
+@inputs.remembered
+def _module_path(importer: Path, module: str) -> Path | None:
+    return find_module(importer, module)
+
+
+@inputs.remembered
+def _is_mail_code(path: Path) -> bool:
+    if path.is_symlink():
+        return False
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    return data is not None and may_matter(data)
+
+
+class _Definitions:
+    """Functions and classes of a module by the lines they span."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: list[tuple[Function, str, ast.ClassDef | None]] = []
+        for node in tree.body:
+            if isinstance(node, FUNCTIONS):
+                self.functions.append((node, node.name, None))
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, FUNCTIONS):
+                        self.functions.append((item, f"{node.name}.{item.name}", node))
+
+    def owner(self, line: int):
+        for function, name, klass in self.functions:
+            if function.lineno <= line <= (function.end_lineno or function.lineno):
+                return function, name, klass
+        return None
+
+
+def _param_names(function: Function, method: bool) -> list[str]:
+    names = [p.arg for p in positional_params(function.args)]
+    if method and names and not _is_static(function):
+        names = names[1:]
+    return names + [p.arg for p in function.args.kwonlyargs]
+
+
+def _is_static(function: Function) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+
+
+def _facts(conn: Connection, owner, definitions: _Definitions):
+    """The summary a connection gives its wrapper: the function itself, or its class when
+    a value comes from the class's ``__init__`` (kept on ``self``)."""
+    function, name, klass = owner
+    own = _param_names(function, klass is not None)
+    init = None
+    if klass is not None:
+        init = next(
+            (f for f in klass.body if isinstance(f, FUNCTIONS) and f.name == "__init__"), None
+        )
+    init_params = _param_names(init, True) if init is not None else []
+    uses_init = False
+
+    def slot(value: Value) -> Slot:
+        nonlocal uses_init
+        origin = value.origin or ""
+        if not value.known and origin.startswith("parameter "):
+            param = origin.removeprefix("parameter ")
+            if function is not init and param in own:
+                return Slot(param, value)
+            if param in init_params:
+                uses_init = True
+                return Slot(param, value)
+        return Slot(None, Value(value.known, value.value, value.origin))
+
+    host = slot(conn.host)
+    logins = tuple(
+        LoginFacts(slot(step.user), slot(step.secret))
+        for step in conn.steps
+        if step.kind is StepKind.LOGIN and step.password_given
+    )
+    if not logins:
+        return None
+    slots = [host, *(s for login in logins for s in (login.user, login.secret))]
+    if not any(s.param for s in slots):
+        return None  # nothing a caller gives: the wrapper's own file reports it
+    facts = ConnectionFacts(
+        conn.protocol, conn.library, conn.log_handler, host, logins, conn.opened_at.line, conn.via
+    )
+    if uses_init and klass is not None:
+        return klass.name, tuple(init_params), facts
+    if klass is not None and any(s.param and s.param not in own for s in slots):
+        return None
+    return name, tuple(own), facts
+
+
+def apply(
+    summary: Summary,
+    call: ast.Call,
+    evaluate: Callable[[ast.AST], Value],
+    span: Span,
+    root: Path,
+    *,
+    skip_first: bool = False,
+    forwarding: bool = False,
+) -> Iterator[Connection]:
+    """The connections a call of the wrapper makes, with the caller's values; only those
+    whose host or secret the caller gives (else the wrapper's file says it all), or, with
+    ``forwarding`` (the caller is being summarised itself), whose host or secret is a
+    parameter of the caller."""
+    given = _bind(summary.params, call, skip_first)
+    if given is None:
+        return
+    values = {name: evaluate(node) for name, node in given.items()}
+    for facts in summary.connections:
+        via = f"through {summary.where(root)}, {facts.through or facts.library}"
+        host = _value(facts.host, values)
+        steps = []
+        caller_gives = (
+            facts.host.param is not None
+            and facts.host.param in values
+            and (host.known or (forwarding and _forwarded(host)))
+        )
+        for login in facts.logins:
+            secret = _value(login.secret, values)
+            if login.secret.param in values and (
+                secret.literal or (forwarding and _forwarded(secret))
+            ):
+                caller_gives = True
+            steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
+        if not caller_gives:
+            continue
+        yield Connection(
+            protocol=facts.protocol,
+            library=facts.library,
+            host=host,
+            port=Value.unknown(via),
+            tls=Tls.UNKNOWN,
+            opened_at=span,
+            steps=steps,
+            log_handler=facts.log_handler,
+            via=via,
+        )
+
+
+def _forwarded(value: Value) -> bool:
+    return not value.known and (value.origin or "").startswith("parameter ")
+
+
+def _value(slot: Slot, values: dict[str, Value]) -> Value:
+    if slot.param is None:
+        return slot.value
+    return values.get(slot.param, slot.value)
+
+
+def _bind(params: tuple[str, ...], call: ast.Call, skip_first: bool) -> dict[str, ast.AST] | None:
+    """The caller's argument expressions by parameter name (None for ``*args``/``**kw``)."""
+    bound: dict[str, ast.AST] = {}
+    position = -1 if skip_first else 0
+    for argument in call_arguments(call):
+        if isinstance(argument, ast.Starred) or (
+            isinstance(argument, ast.keyword) and argument.arg is None
+        ):
+            return None
+        if isinstance(argument, ast.keyword):
+            if argument.arg in params:
+                bound[argument.arg] = argument.value  # type: ignore[index]
+            continue
+        if 0 <= position < len(params):
+            bound[params[position]] = argument
+        position += 1
+    return bound
+
+
+def find_wrapper(importer: str | None, qualified: str, analyze: Analyze) -> Summary | None:
+    """The summary of ``qualified`` (``pkg.mail.send``, ``.mail.Mailer``) when it names a
+    wrapper in a module of the project."""
+    if not importer or "." not in qualified.lstrip("."):
+        return None
+    where = Path(importer).resolve()
+    module, _, name = qualified.rpartition(".")
+    for candidate_module, candidate in ((module, name), _class_member(module, name)):
+        if not candidate_module or not candidate_module.strip("."):
+            continue
+        path = _module_path(where, candidate_module)
+        if path is None or path == where:
+            continue
+        summary = module_summaries(path, analyze).get(candidate)
+        if summary is not None:
+            return summary
+    return None
+
+
+def _class_member(module: str, name: str) -> tuple[str, str]:
+    owner, _, klass = module.rpartition(".")
+    return owner, f"{klass}.{name}" if klass else ""

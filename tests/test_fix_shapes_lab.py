@@ -1,0 +1,109 @@
+"""The rewrite shapes that once broke at run time (issue 23; fixtures/fix_shapes), each run
+under `authsweep lab run` before and after `fix --unsafe-fixes`. Before: Microsoft's
+failure. After: delivered (or the mailbox read) with XOAUTH2 and an app-only token, with
+the password variable unset: nothing of the migrated program still needs it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lab_support import USER, authsweep, lab_run
+
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "fix_shapes"
+NO_PASSWORD = {"MAIL_PASSWORD": None}
+
+# sample (a file, or a folder and the program in it), extra environment
+CASES = [
+    ("no_host_connect.py", {}),
+    ("ssl_no_host_connect.py", {}),
+    ("port_25_then_connect.py", {}),
+    ("password_constant.py", {}),
+    ("mailer_class.py", {}),
+    ("accounts_dict.py", {}),
+    ("guarded_login.py", {}),
+    ("settings_flags.py", {}),
+    ("wrapper_port.py", {}),
+    ("unverified_context.py", {}),
+    ("two_providers.py", {"MAIL_PROVIDER": "office365"}),
+    ("imapclient_poller.py", {}),
+    ("config_hosts/dotenv_sender.py", {}),
+    ("config_hosts/ini_sender.py", {}),
+    ("django_package/send_welcome.py", {}),
+    ("token_project/nightly.py", {}),
+]
+
+
+def migrated(tmp_path: Path, sample: str) -> Path:
+    """A copy of the sample (its folder, for a project) fixed as a user would fix it."""
+    folder, _, name = sample.rpartition("/")
+    if folder:
+        shutil.copytree(SAMPLES / folder, tmp_path / folder)
+        root = tmp_path / folder
+    else:
+        shutil.copy(SAMPLES / name, tmp_path / name)
+        root = tmp_path
+    program = root / name
+    before = lab_run(program, env=dict(CASES)[sample])
+    assert not before["passed"], before
+    fixed = authsweep("fix", "--unsafe-fixes", ".", cwd=root)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    again = authsweep("fix", "--unsafe-fixes", "--diff", ".", cwd=root)
+    assert again.stdout == "", again.stdout  # a second run changes nothing
+    return program
+
+
+@pytest.mark.parametrize(("sample", "env"), CASES, ids=[c[0] for c in CASES])
+def test_the_migrated_program_delivers_without_its_password(
+    tmp_path: Path, sample: str, env: dict[str, str]
+) -> None:
+    program = migrated(tmp_path, sample)
+    verdict = lab_run(program, env={**env, **NO_PASSWORD})
+    assert verdict["passed"], verdict["stderr"]
+    assert verdict["failures"] == []
+    for auth in verdict["authentications"]:
+        assert (auth["mechanism"], auth["outcome"]) == ("XOAUTH2", "accepted"), auth
+        assert auth["token"]["flow"] == "client_credentials"
+    assert verdict["messages"] or verdict["mailbox_reads"]
+    assert all(m["from"] == USER for m in verdict["messages"])
+
+
+def test_one_token_request_for_every_rewritten_module_of_a_run(tmp_path: Path) -> None:
+    """Three rewritten modules (SMTP twice, IMAP once) share the project's token module:
+    one MSAL application, one token cache, one token request in the run."""
+    program = migrated(tmp_path, "token_project/nightly.py")
+    root = program.parent
+    assert sorted(p.name for p in root.rglob("*_token.py")) == ["mail_oauth2_token.py"]
+    for module in ("alerts", "reports", "inbox"):
+        text = (root / "shop" / f"{module}.py").read_text()
+        assert "from shop.mail_oauth2_token import oauth2_access_token\n" in text
+        assert "def oauth2_access_token" not in text
+    assert (root / "requirements.txt").read_text() == "requests>=2\nmsal>=1.23\n"
+    verdict = lab_run(program, env=NO_PASSWORD)
+    assert verdict["passed"], verdict["stderr"]
+    assert len(verdict["authentications"]) == 3
+    assert len(verdict["token_requests"]) == 1
+
+
+def test_config_files_lose_the_password_the_migrated_code_no_longer_reads(
+    tmp_path: Path,
+) -> None:
+    root = migrated(tmp_path, "config_hosts/ini_sender.py").parent
+    assert "PASSWORD" not in (root / ".env").read_text()
+    assert "password" not in (root / "mail.ini").read_text()
+    assert "host = smtp.office365.com" in (root / "mail.ini").read_text()
+
+
+def test_the_other_provider_keeps_its_password_login(tmp_path: Path) -> None:
+    program = migrated(tmp_path, "two_providers.py")
+    text = program.read_text()
+    assert 'if provider["host"] in ("smtp.office365.com",):' in text
+    assert "        else:\n            smtp.login(user, password)\n" in text
+
+
+def test_django_imports_the_backend_of_a_settings_package(tmp_path: Path) -> None:
+    root = migrated(tmp_path, "django_package/send_welcome.py").parent
+    production = (root / "proj" / "settings" / "production.py").read_text()
+    assert 'EMAIL_BACKEND = "proj.mail_oauth2.XOAuth2EmailBackend"' in production
+    assert (root / "proj" / "mail_oauth2.py").is_file()

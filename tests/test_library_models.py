@@ -1,0 +1,174 @@
+"""Each library model against the library itself: the callables it names exist, and their
+parameters (names, order) and defaults (ports, flags, hosts) are the library's own, read
+with ``inspect.signature`` from the installed library (the ``models`` extra). A library
+that cannot be installed next to the others is checked against a recorded signature
+(``library_signatures.json``, with its version and why)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.python.adapters.declared import adapters
+from authsweep.scanner.python.models import MODELS
+from authsweep.scanner.python.models.spec import LibraryModel, Method, Opener
+
+RECORDED = json.loads(
+    (Path(__file__).with_name("library_signatures.json")).read_text(encoding="utf-8")
+)
+# Names a model keeps for code written against an older release of the library.
+FORMER_NAMES = {"imap_tools.MailBoxTls", "imap_tools.mailbox.MailBoxTls"}
+_EMPTY = inspect.Parameter.empty
+
+
+class Signature:
+    """Parameter names in order, their defaults, and whether ``**kwargs`` is taken."""
+
+    def __init__(self, names: list[str], defaults: dict[str, object], var_keyword: bool):
+        self.names = names
+        self.defaults = defaults
+        self.var_keyword = var_keyword
+
+    @classmethod
+    def of(cls, target: object) -> Signature:
+        parameters = list(inspect.signature(target).parameters.values())  # type: ignore[arg-type]
+        if parameters and parameters[0].name in ("self", "cls"):
+            parameters = parameters[1:]
+        kinds = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        return cls(
+            [p.name for p in parameters if p.kind not in kinds],
+            {p.name: p.default for p in parameters if p.default is not _EMPTY},
+            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters),
+        )
+
+    def accepts(self, name: str | None) -> bool:
+        return name is None or name in self.names or self.var_keyword
+
+    def default(self, name: str | None) -> object:
+        return self.defaults.get(name or "", _EMPTY)
+
+
+def _resolve(qualified: str) -> object | None:
+    """The object a qualified name means: the longest importable module, then attributes."""
+    parts = qualified.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[cut:]:
+                found = getattr(found, attribute)
+        except AttributeError:
+            return None
+        return found
+    return None
+
+
+def _signature(model: LibraryModel, qualified: str) -> Signature:
+    recorded = RECORDED.get(model.distribution)
+    if recorded is not None:
+        entry = recorded["callables"][qualified]
+        return Signature(entry["params"], entry.get("defaults", {}), entry.get("kwargs", False))
+    target = _resolve(qualified)
+    if target is None and qualified in FORMER_NAMES:
+        pytest.skip(f"{qualified} is a former name")
+    assert target is not None, f"{qualified} is not in {model.distribution}"
+    return Signature.of(target)
+
+
+def _openers() -> Iterator[tuple[LibraryModel, Opener, str]]:
+    for model in MODELS:
+        for opener in model.openers:
+            for name in opener.names:
+                yield model, opener, name
+
+
+def _methods() -> Iterator[tuple[LibraryModel, Method, str]]:
+    for model in MODELS:
+        for method in model.methods:
+            for owner in model.methods_of:
+                yield model, method, f"{owner}.{method.name}"
+
+
+def _check_prefix(params: tuple[str, ...], signature: Signature) -> None:
+    assert list(params) == signature.names[: len(params)], (params, signature.names)
+
+
+@pytest.mark.parametrize(
+    ("model", "opener", "name"), list(_openers()), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: str) -> None:
+    signature = _signature(model, opener.forwards_to or name)
+    if opener.forwards_to is not None:
+        assert _signature(model, name).names == []  # ``*args, **kwargs`` only
+    _check_prefix(opener.params, signature)
+    assert opener.takes_kwargs == signature.var_keyword
+    if opener.settings is not None:
+        assert signature.accepts(opener.settings)
+        return  # the other names are keys of that dict, not parameters
+    for field in ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret"):
+        assert signature.accepts(getattr(opener, field)), (field, getattr(opener, field))
+    if opener.host and signature.default(opener.host) is not _EMPTY:
+        assert opener.host_default == signature.default(opener.host)
+    if opener.port and signature.default(opener.port) not in (_EMPTY, None):
+        assert opener.port_default == signature.default(opener.port)
+    if opener.implicit_flag and signature.default(opener.implicit_flag) not in (_EMPTY, None):
+        assert opener.implicit_default == signature.default(opener.implicit_flag)
+    if opener.starttls_flag and signature.default(opener.starttls_flag) not in (_EMPTY, None):
+        assert opener.starttls_default == signature.default(opener.starttls_flag)
+
+
+@pytest.mark.parametrize(
+    ("model", "method", "name"), list(_methods()), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_method_matches_the_library(model: LibraryModel, method: Method, name: str) -> None:
+    signature = _signature(model, name)
+    _check_prefix(method.params, signature)
+    for field in ("user", "secret", "token", "context", "host", "port", "implicit_flag"):
+        assert signature.accepts(getattr(method, field)), (field, getattr(method, field))
+    if method.port and signature.default(method.port) not in (_EMPTY, None):
+        assert method.port_default == signature.default(method.port)
+    if method.implicit_flag and signature.default(method.implicit_flag) is not _EMPTY:
+        assert method.implicit_default == signature.default(method.implicit_flag)
+    if method.oauth2 is not None:
+        replacement = _signature(model, name.rsplit(".", 1)[0] + "." + method.oauth2.method)
+        assert method.oauth2.token in replacement.names
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m.ews or m.grants], ids=str)
+def test_credential_calls_match_the_library(model: LibraryModel) -> None:
+    for login in model.ews:
+        for name in login.names:
+            signature = _signature(model, name)
+            _check_prefix(login.params, signature)
+            for field in (login.user, login.secret, login.url, *login.oauth2_params):
+                assert signature.accepts(field)
+    for grant in model.grants:
+        for name in grant.names:
+            signature = _signature(model, name)
+            assert all(signature.accepts(p) for p in grant.params)
+            assert signature.accepts(grant.when[0]) and signature.accepts(grant.secret)
+
+
+def test_recorded_signatures_say_which_version_and_why() -> None:
+    names = {model.distribution for model in MODELS}
+    for distribution, entry in RECORDED.items():
+        assert distribution in names
+        assert entry["version"] and entry["why"]
+
+
+def test_a_qualified_name_belongs_to_one_model() -> None:
+    twice = Opener(
+        names=("imap_tools.MailBox",),
+        params=("host",),
+        protocol=MODELS[0].openers[0].protocol,
+        tls=MODELS[0].openers[0].tls,
+    )  # noqa: E501
+    clash = LibraryModel(library="clash", distribution="clash", markers=(), openers=(twice,))
+    with pytest.raises(ValueError, match="clash"):
+        adapters((*MODELS, clash))
