@@ -15,8 +15,8 @@ import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..fixer import FileFix
 from ..text import first_newline, lines_with_ends, source_lines
+from .outcome import FileFix
 from .recoverable import in_last_commit
 from .spans import Changes, unterminated_last
 
@@ -38,9 +38,11 @@ def keep_only_copies(files: Iterable[tuple[Path, FileFix]]) -> None:
         where = {literal: _line_of(starts, before.index(literal)) for literal in lost}
         if in_last_commit(path, [lines[n - 1].rstrip("\r\n") for n in where.values()]):
             continue
-        kept = _with_comments(before, after, changes, where)
+        kept, written = _with_comments(before, after, changes, where)
         fixed.changes = changes.step(after, kept, unterminated_last(after, "a kept password"))
         fixed.after = kept
+        # A literal of several lines is kept as comment lines: masked as that, too.
+        fixed.secrets.update(written)
         fixed.notes.append(
             "git has no copy of this file: "
             + (
@@ -56,13 +58,17 @@ def _line_of(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset)
 
 
-def _with_comments(before: str, after: str, changes: Changes, where: dict[str, int]) -> str:
-    """``after`` with a comment line holding each literal above the code that replaced
-    the line it was on (after the last line kept from before it)."""
+def _with_comments(
+    before: str, after: str, changes: Changes, where: dict[str, int]
+) -> tuple[str, list[str]]:
+    """``after`` with comment lines holding each literal above the code that replaced the
+    line it was on (after the last line kept from before it), and each literal as the
+    comment lines write it."""
     today = datetime.date.today().isoformat()
     newline = first_newline(after)
     old, new = lines_with_ends(before), lines_with_ends(after)
     inserts: dict[int, list[str]] = {}
+    written: list[str] = []
     for literal, line in sorted(where.items(), key=lambda item: item[1]):
         at = 0
         for index, origin in enumerate(changes.origin):
@@ -72,14 +78,16 @@ def _with_comments(before: str, after: str, changes: Changes, where: dict[str, i
         indent = original[: len(original) - len(original.lstrip(" \t"))]
         note = f"{indent}# authsweep fix, {today}: the password of the login replaced below "
         note += "(git has no copy of this file; delete this once it is not needed):"
-        comment = [note] + [f"{indent}#   {part}" for part in source_lines(literal)]
-        inserts.setdefault(at, []).extend(comment)
-    parts: list[str] = []
+        prefix = f"{indent}#   "
+        parts = source_lines(literal)
+        inserts.setdefault(at, []).extend([note, *(prefix + part for part in parts)])
+        written.append((newline + prefix).join(parts))
+    pieces: list[str] = []
     for index in range(len(new) + 1):
         for comment in inserts.get(index, ()):
-            if parts and not parts[-1].endswith(("\n", "\r")):
-                parts[-1] += newline
-            parts.append(comment + newline)
+            if pieces and not pieces[-1].endswith(("\n", "\r")):
+                pieces[-1] += newline
+            pieces.append(comment + newline)
         if index < len(new):
-            parts.append(new[index])
-    return "".join(parts)
+            pieces.append(new[index])
+    return "".join(pieces), written
