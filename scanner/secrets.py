@@ -214,9 +214,11 @@ _URL_FIELD = re.compile(
     r"|(?<=[\"'])(?i:" + _CREDENTIAL_FIELDS + r"))"
     r"""=(?P<value>[^&#\s"'`<>]+)"""
 )
-# ``scheme://user:password@host``: the password.
+# ``scheme://user:password@host``: the password. The scheme starts a word and is short:
+# tried at every letter of a megabyte-long word, an unbounded one took hours (quadratic).
 _URL_USERINFO = re.compile(
-    r"""[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:"'`<>]*:(?P<value>[^/@\s"'`<>]+)@"""
+    r"""(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/@\s:"'`<>]*:"""
+    r"""(?P<value>[^/@\s"'`<>]+)@"""
 )
 
 

@@ -11,6 +11,7 @@ from ..findings import Applicability, FileError, Finding
 from ..text import SourceCodec
 from .linked import Link
 from .new_files import CreatedFile, new_file_diff
+from .spans import Changes
 
 
 @dataclass
@@ -36,6 +37,9 @@ class FileFix:
     requires: set[str] = field(default_factory=set)
     # For a file edited for another file's fix: whose (shown in the summary).
     edited_for: list[str] = field(default_factory=list)
+    # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
+    # from: nothing is written that changes a line outside them.
+    changes: Changes | None = None
 
     @property
     def changed(self) -> bool:

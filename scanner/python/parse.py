@@ -34,9 +34,10 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
+from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
 from ..memory import gc_paused
-from ..precheck import marker_pattern
+from ..precheck import marker_starts
 from ..text import decode
 from .fstrings import older_fstrings
 from .python2 import LineMap, Translation, translate
@@ -95,6 +96,8 @@ def parse_python(data: bytes) -> Parsed:
     except ValueError as error:
         raise ParseError(str(error)) from None
     source = text if len(text) <= LARGE_MODULE_CHARS else mail_statements(text)
+    if len(source) > MAX_ANALYSED_CHARS:
+        _bound(source)
     try:
         return Parsed(text, parse_text(source))
     except ParseError as error:
@@ -105,6 +108,18 @@ def parse_python(data: bytes) -> Parsed:
         if error.line is None or _PYTHON2.search(text):
             raise _with_python2_hint(error, text) from None
         return _repaired(text, source, error)
+
+
+def _bound(source: str) -> None:
+    """Raise :class:`TooComplex` when more code is left to analyse than a file may have:
+    a very large module whose statements could not be narrowed down to those that
+    mention mail (all of them on a few lines, or all of them about mail)."""
+    analysed = len(source) - source.count(" ")
+    if analysed > MAX_ANALYSED_CHARS:
+        raise TooComplex(
+            f"{analysed:,} characters of statements that mention mail or what they use are "
+            f"over the {MAX_ANALYSED_CHARS:,} a file may have analysed"
+        )
 
 
 def parse_whole(text: str) -> ast.Module:
@@ -270,7 +285,7 @@ def mail_statements(text: str) -> str:
         return text  # old Mac line ends: no statement boundaries to find cheaply
     chunks = _chunks(text)
     starts = [start for start, _ in chunks]
-    chosen = {bisect.bisect_right(starts, m.start()) - 1 for m in marker_pattern().finditer(text)}
+    chosen = {bisect.bisect_right(starts, at) - 1 for at in marker_starts(text)}
     imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
     definitions: dict[str, list[int]] = {}
     for index, start in enumerate(starts):
@@ -312,10 +327,13 @@ def _chunk_tree(
     """The tree of one chunk (``first == last``, remembered) or of a run of them."""
     if first == last and first in parsed:
         return parsed[first]
-    try:
-        tree: ast.Module | None = _parse(text[chunks[first][0] : chunks[last][1]])
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
+    start, end = chunks[first][0], chunks[last][1]
+    tree: ast.Module | None = None
+    if end - start <= MAX_ANALYSED_CHARS:  # a larger one is refused as a whole anyway
+        try:
+            tree = _parse(text[start:end])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
     if first == last:
         parsed[first] = tree
     return tree

@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..budget import spend
 from ..model import Connection, ProtocolPath, Step
 from .symbols import FUNCTIONS, Symbols
 
@@ -214,6 +215,7 @@ class _Walker:
         return _bounded(states)
 
     def statement(self, node: ast.stmt, states: list[_State]) -> list[_State]:
+        spend(1, "following each connection through the statements of its function")
         if isinstance(node, ast.If):
             states = self.expression(node.test, states)
             text = self.source(node.test)
