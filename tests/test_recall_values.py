@@ -61,3 +61,11 @@ def test_a_preset_passed_through_a_classmethod_object() -> None:
 
 def test_calls_that_keep_the_default_keep_it_known() -> None:
     assert pinned("preset_default_only.py") == set()
+
+
+def test_an_empty_default_host_is_the_callers() -> None:
+    """``smtp_server=None`` says only that the caller gives the host: a message names the
+    parameter, not ``None``."""
+    assert pinned("empty_default_host.py") == {(13, "AS204", "warning"), (14, "AS101", "warning")}
+    for message in messages("empty_default_host.py"):
+        assert "the host from parameter smtp_server" in message and "None" not in message
