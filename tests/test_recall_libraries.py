@@ -25,3 +25,22 @@ def test_a_backported_ssl_module_is_the_standard_one() -> None:
         ("backported_ssl_context.py", 18, "AS204", "warning"),
         ("backported_ssl_context.py", 21, "AS102", "error"),
     }
+
+
+def test_presets_handed_to_base_classes_in_other_modules() -> None:
+    """Provider presets whose host reaches the login through a subclass in another module,
+    a class without ``__init__`` of its own, a package ``__init__`` that re-exports it, a
+    cooperative ``super().__init__(..., **kwargs)``, and an empty default (``password=None``)
+    the caller fills; the Gmail preset stays silent."""
+    found = pinned("presets", ("AS101",))
+    assert found == {
+        ("office365.py", 6, "AS101", "error"),
+        ("outlook.py", 6, "AS101", "error"),
+        ("notify.py", 7, "AS101", "error"),
+        ("smtp.py", 18, "AS101", "warning"),
+    }
+    run = check_paths(
+        [str(LIBRARIES / "presets" / "mailkit" / "providers" / "office365.py")], Settings()
+    )
+    (login,) = [f for f in run.findings if f.rule == "AS101"]
+    assert "through RichMessage in" in login.message and "through SmtpTransport in" in login.message
