@@ -44,3 +44,11 @@ def test_presets_handed_to_base_classes_in_other_modules() -> None:
     )
     (login,) = [f for f in run.findings if f.rule == "AS101"]
     assert "through RichMessage in" in login.message and "through SmtpTransport in" in login.message
+
+
+def test_a_constructor_that_logs_in_is_the_login() -> None:
+    """The finding starts at the constructor (where one looks for the login) and reaches
+    the password argument (what has to change)."""
+    run = check_paths([str(LIBRARIES / "constructor_login.py")], Settings())
+    (login,) = [f for f in run.findings if f.rule == "AS101"]
+    assert (login.span.line, login.span.end_line) == (10, 14)

@@ -645,9 +645,13 @@ class Evaluator:
         """A parameter with a default that calls in this module give other named values
         (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
         the default; the value of the call that names a Microsoft host when one does, with
-        its other arguments. None when every call gives the default or nothing named."""
+        its other arguments. None when every call gives the default or nothing named, and
+        for a default that is not text: a port or flag another call changes is another
+        connection (the fix changes the default and the calls that pass it alike)."""
         function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
         if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        if not isinstance(default.value, str):
             return None
         self._resolving.add(param)
         try:

@@ -74,9 +74,15 @@ def keyword_is_written(site: CallSite, name: str) -> bool:
 
 
 def login(site: CallSite, user: str, password: str, *, fallback: Value = MISSING) -> Step:
-    """A password login a library makes with the credentials given to this call; at the
+    """A password login a library makes with the credentials given to this call: from
+    the call (a constructor that logs in is where one looks for the login) to the
     password argument when there is one (that is what has to change)."""
-    span = site.arg_spans.get(password) or site.arg_spans.get(user) or site.span
+    given = site.arg_spans.get(password) or site.arg_spans.get(user)
+    span = site.span
+    if given is not None and site.span.start <= given.start and given.end <= site.span.end:
+        span = Span(
+            span.line, span.column, given.end_line, given.end_column, span.start, given.end
+        )
     secret = site.arg(password) if site.has(password) else fallback
     return Step(StepKind.LOGIN, span, user=site.arg(user), secret=secret)
 
