@@ -80,9 +80,7 @@ def login(site: CallSite, user: str, password: str, *, fallback: Value = MISSING
     given = site.arg_spans.get(password) or site.arg_spans.get(user)
     span = site.span
     if given is not None and site.span.start <= given.start and given.end <= site.span.end:
-        span = Span(
-            span.line, span.column, given.end_line, given.end_column, span.start, given.end
-        )
+        span = Span(span.line, span.column, given.end_line, given.end_column, span.start, given.end)
     secret = site.arg(password) if site.has(password) else fallback
     return Step(StepKind.LOGIN, span, user=site.arg(user), secret=secret)
 
