@@ -71,6 +71,8 @@ _HOST_LIKE = re.compile(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]
 # Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
 _MAIL_SCOPE = re.compile(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
 _LOGIN_CALL = re.compile(r"login", re.IGNORECASE)
+# Microsoft Graph's mail endpoints, in a URL or the path part of one an f-string builds.
+_GRAPH_MAIL = re.compile(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
 
 
 def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
@@ -112,6 +114,8 @@ def _mail_script(symbols: Symbols, mail: MailFile, named: list[Provider]) -> boo
             scopes = (scopes,)
         if any(isinstance(s, str) and _MAIL_SCOPE.search(s) for s in scopes or ()):
             return True
+    if mail.token_requests and any(_GRAPH_MAIL.search(text) for text in symbols.strings):
+        return True  # a token for Graph's mail API (``/me/sendMail``)
     for statement in symbols.imports:
         if isinstance(statement, ast.ImportFrom):
             names = [statement.module or ""] if not statement.level else []
