@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.config.feeds import set_in
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
 from authsweep.scanner.providers import BasicAuth
 
@@ -132,11 +132,7 @@ class SmtpBasicAuth(Rule):
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"
             elif conn.oauth_hint:
                 message += f"; {conn.oauth_hint}"
-            fix = self.fix_from(
-                self.oauth2_remedy(policy, login),
-                Applicability.UNSAFE,
-                xoauth2_fix_message(login),
-            )
+            fix = self.login_fix(conn, policy, login, xoauth2_fix_message(login))
             yield self.finding(
                 mail,
                 login.span,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.config.feeds import set_in
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.model import MailFile, RemedyKind
 from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, Rule, describe_host, personal_account
+from .base import STAYS_ON_XOAUTH2, Example, Rule, describe_host, personal_account
 from .smtp_basic_auth import _WHEN
 
 
@@ -135,6 +135,18 @@ class SmtpHandlerCredentials(Rule):
                 "Send with XOAuth2SMTPHandler (a module added beside this file): STARTTLS with "
                 "a verifying context and XOAUTH2 with an MSAL client-credentials token",
             )
+            graph = login.remedies.get(RemedyKind.GRAPH)
+            if fix is not None and self.options.target == "graph":
+                if graph is not None and policy.provider.graph_host:
+                    fix = Fix(
+                        Applicability.UNSAFE,
+                        "Send with GraphSMTPHandler (a module added beside this file): "
+                        "Microsoft Graph sendMail with an MSAL client-credentials token",
+                        graph,
+                    )
+                else:
+                    why = f"{policy.provider.name} mail cannot go through Graph sendMail here"
+                    fix = Fix(fix.applicability, f"{fix.message} ({STAYS_ON_XOAUTH2}{why})", remedy)
             yield self.finding(
                 mail,
                 login.span,
