@@ -109,8 +109,9 @@ def count_targets(fixed: FileFix, applied: Iterable[Finding]) -> None:
             continue
         graph = sends_through_graph(finding.fix.remedy)
         fixed.targets["graph" if graph else "xoauth2"] += 1
+        where = f"line {finding.span.line}: {finding.rule}"
         _, stays, why = finding.fix.message.partition(f"({STAYS_ON_XOAUTH2}")
-        if stays:
-            fixed.notes.append(
-                f"line {finding.span.line}: {finding.rule} {STAYS_ON_XOAUTH2}{why.rstrip(')')}"
-            )
+        if graph:
+            fixed.notes.append(f"{where} sends through Microsoft Graph sendMail")
+        elif stays:
+            fixed.notes.append(f"{where} {STAYS_ON_XOAUTH2}{why.rstrip(')')}")
