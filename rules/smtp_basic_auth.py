@@ -64,7 +64,11 @@ class SmtpBasicAuth(Rule):
         "file, with the settings or not at all); the password setting becomes the app "
         "registration's `*_OAUTH2_TENANT_ID`, `_CLIENT_ID`, `_CLIENT_SECRET`. A password a "
         "config file of the project sets (`.env`, a compose file) is named in the message, "
-        "and taken out of that file once no code reads it."
+        "and taken out of that file once no code reads it. With `--target graph` (or "
+        '`target = "graph"`), for tenants that refuse SMTP AUTH altogether, the sends go '
+        "through Microsoft Graph sendMail instead (`GraphMailClient`, `graph_send_async`, "
+        "`GraphEmailBackend`, `GraphMail`; application permission `Mail.Send`; "
+        "docs/graph.md)."
     )
     fix_safety = (
         "Unsafe: the program then needs an app registration and new settings to run. Applied "

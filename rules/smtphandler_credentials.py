@@ -39,8 +39,9 @@ class SmtpHandlerCredentials(Rule):
         "host: it writes `XOAuth2SMTPHandler` once, in `mail_oauth2_handler.py` beside the file "
         "(the name follows `oauth2-module` in `[tool.authsweep]`), switches the handler to it "
         "(the constructor in code, `class` in a `dictConfig` dictionary or a `fileConfig` INI "
-        "file) and reduces `credentials` to the user. Or send alerts another way (Microsoft "
-        "Graph `sendMail`, a chat webhook). A subclass that overrides `emit()` is not reported "
+        "file) and reduces `credentials` to the user. With `--target graph` it writes "
+        "`GraphSMTPHandler` there instead, which mails each record through Microsoft Graph "
+        "`sendMail` (docs/graph.md). A subclass that overrides `emit()` is not reported "
         "here; its own smtplib code is checked by the other rules."
     )
     fix_safety = (
