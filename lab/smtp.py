@@ -8,7 +8,9 @@ Exchange Online resource (else ``535 5.7.3``), ``MAIL FROM`` without a successfu
 session, so the client must EHLO again before AUTH (``smtplib.SMTP.auth`` does not, takes the
 ``503 5.5.2 Send hello first`` as success, and MAIL then gets 5.7.57: the Airflow bug).
 Implicit TLS is not spoken, so a TLS hello on 587 fails with ``WRONG_VERSION_NUMBER`` on the
-client, as against the real port.
+client, as against the real port. A tenant with SMTP AUTH disabled (``smtp_auth_disabled``)
+answers every AUTH, XOAUTH2 with a valid token too, ``535 5.7.139 ... SmtpClientAuthentication
+is disabled for the Tenant``.
 """
 
 from __future__ import annotations

@@ -141,6 +141,14 @@ def test_email_mime_with_a_blind_copy_in_the_envelope_only(
     assert _attachments(message) == {"invoice-2041.bin": b"INVOICE\x00\x01\x02\xff"}
 
 
+def test_aiosmtplib_send(exchange_online: ExchangeSim, tmp_path: Path) -> None:
+    folder = _copy("graph/async_notify.py", tmp_path).parent
+    message, _ = _migrate(exchange_online, folder, "async_notify.py")
+    assert "graph_send_async(" in (folder / "async_notify.py").read_text()
+    assert exchange_online.messages[0].rcpt_tos == ("releases@contoso.com",)
+    assert message["Subject"] == "Deployed 4.2" and message["From"] == USER
+
+
 def test_smtp_handler(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     folder = _copy("e2e/smtp_handler_alerts.py", tmp_path).parent
     message, report = _migrate(exchange_online, folder, "smtp_handler_alerts.py")
@@ -148,6 +156,29 @@ def test_smtp_handler(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     assert exchange_online.messages[0].rcpt_tos == ("oncall@contoso.com",)
     assert message["Subject"] == "Payment run failed" and message["From"] == USER
     assert _body(message, "plain") == "The payment run stopped at batch 7."
+
+
+@pytest.mark.parametrize(
+    ("sample", "program", "subject", "text"),
+    [
+        (
+            "graph/dict_config_alerts.py",
+            "dict_config_alerts.py",
+            "Nightly import failed",
+            "Row 12 has no customer id.",
+        ),
+        ("graph/backup_job", "backup.py", "Backup failed", "The backup of /srv stopped at 40%."),
+    ],
+)
+def test_smtp_handler_in_dict_config_and_file_config(
+    exchange_online: ExchangeSim, tmp_path: Path, sample, program, subject, text
+) -> None:
+    copied = _copy(sample, tmp_path)
+    folder = copied if copied.is_dir() else copied.parent
+    message, report = _migrate(exchange_online, folder, program)
+    assert "Added mail_oauth2_handler.py (GraphSMTPHandler)." in report
+    assert exchange_online.messages[0].rcpt_tos == ("oncall@contoso.com",)
+    assert message["Subject"] == subject and _body(message, "plain") == text
 
 
 def test_django_send_mail_with_html_message(exchange_online: ExchangeSim, tmp_path) -> None:

@@ -56,10 +56,16 @@ def _send(
                 return error.code, dict(error.headers), json.loads(error.read())["error"]
 
 
-@pytest.fixture
-def lab():
+@pytest.fixture(scope="module")
+def _shared():
     with ExchangeSim(mailboxes=[USER]) as running:
         yield running
+
+
+@pytest.fixture
+def lab(_shared: ExchangeSim) -> ExchangeSim:
+    _shared.reset()
+    return _shared
 
 
 def _causes(lab: ExchangeSim) -> list[str]:

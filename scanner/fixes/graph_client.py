@@ -28,16 +28,16 @@ MODULE_PLACEHOLDER = GRAPH_MODULE
 
 _DOCSTRING = '''"""Microsoft Graph sendMail for this project's mail, and the OAuth2 token it needs.
 
-Written by authsweep: the tenant refuses SMTP AUTH (fix --target graph), so the code that
-sent with smtplib, aiosmtplib, logging or a framework's mail backend sends through Graph:
-POST /v1.0/users/{mailbox}/sendMail with the message as the program built it (MIME,
-base64), so its headers, attachments, HTML parts, Reply-To and Bcc stay as they were.
-Logins that stay on XOAUTH2 (IMAP, POP) get their token from oauth2_access_token here.
-It needs msal, an Entra app registration with the Microsoft Graph application permission
-Mail.Send and admin consent (or, scoped to the mailboxes, the Exchange Online RBAC for
-Applications role "Application Mail.Send"), and AZURE_TENANT_ID, AZURE_CLIENT_ID and
-AZURE_CLIENT_SECRET (AZURE_AUTHORITY_HOST optional) in the environment:
-https://learn.microsoft.com/en-us/graph/api/user-sendmail
+Written by authsweep: the tenant refuses SMTP AUTH (fix --target graph), so the code
+that sent with smtplib, aiosmtplib, logging or a framework's mail backend sends through
+Graph: POST /v1.0/users/{mailbox}/sendMail with the message as the program built it
+(MIME, base64), so its headers, attachments, HTML parts, Reply-To and Bcc stay as they
+were. Logins that stay on XOAUTH2 (IMAP, POP) get their token from oauth2_access_token
+here. It needs msal, an Entra app registration with the Microsoft Graph application
+permission Mail.Send and admin consent (or, scoped to the mailboxes, the Exchange Online
+RBAC for Applications role "Application Mail.Send"), and AZURE_TENANT_ID,
+AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (AZURE_AUTHORITY_HOST optional) in the
+environment: https://learn.microsoft.com/en-us/graph/api/user-sendmail
 """
 '''
 
@@ -66,10 +66,10 @@ AUTHORITY_HOSTS = {
     "dod-graph.microsoft.us": "login.microsoftonline.us",
     "microsoftgraph.chinacloudapi.cn": "login.chinacloudapi.cn",
 }
-# Graph takes at most 4 MB in one request: the message, base64-encoded (about 3 MB of it).
+# Graph takes at most 4 MB in one request: the message in base64 (about 3 MB of it).
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
-# Throttled (429) or unavailable (503, 504): retried this often, waiting what Retry-After
-# says (else exponential back-off), never longer than MAX_WAIT_SECONDS at a time.
+# Throttled (429) or unavailable (503, 504): retried this often, waiting what
+# Retry-After says (else exponential back-off), never longer than MAX_WAIT_SECONDS.
 RETRIES = 4
 RETRY_STATUSES = frozenset({429, 503, 504})
 MAX_WAIT_SECONDS = 120
@@ -88,7 +88,10 @@ def _post(url: str, access_token: str, body: bytes) -> tuple[int, Message, bytes
         url,
         data=body,
         method="POST",
-        headers={"Authorization": f"Bearer {access_token}", "Content-Type": "text/plain"},
+        headers={
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "text/plain",
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -108,7 +111,10 @@ def _post(url: str, access_token: str, body: bytes):
     response = requests.post(
         url,
         data=body,
-        headers={"Authorization": f"Bearer {access_token}", "Content-Type": "text/plain"},
+        headers={
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "text/plain",
+        },
         timeout=TIMEOUT_SECONDS,
     )
     return response.status_code, response.headers, response.content
@@ -124,7 +130,10 @@ def _post(url: str, access_token: str, body: bytes):
     response = httpx.post(
         url,
         content=body,
-        headers={"Authorization": f"Bearer {access_token}", "Content-Type": "text/plain"},
+        headers={
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "text/plain",
+        },
         timeout=TIMEOUT_SECONDS,
     )
     return response.status_code, response.headers, response.content
@@ -154,11 +163,11 @@ def send_mime(
     graph_host: str = GRAPH_HOST,
     token: Callable[[str], str] | None = None,
 ) -> None:
-    """Send ``message`` (MIME bytes or text, or an email Message) from ``mailbox`` through
-    Graph sendMail. ``recipients`` are the envelope's, as smtplib's to_addrs: Graph delivers
-    to the To, Cc and Bcc headers (Bcc too, hidden from the others), so an envelope
-    recipient they do not name is added as Bcc. ``token(scope)`` gives an access token
-    (default: oauth2_access_token). Raises GraphMailError."""
+    """Send ``message`` (MIME bytes or text, or an email Message) from ``mailbox``
+    through Graph sendMail. ``recipients`` are the envelope's, as smtplib's to_addrs:
+    Graph delivers to the To, Cc and Bcc headers (Bcc too, hidden from the others), so
+    an envelope recipient they do not name is added as Bcc. ``token(scope)`` gives an
+    access token (default: oauth2_access_token). Raises GraphMailError."""
     if not mailbox:
         raise GraphMailError(400, "ErrorInvalidUser", "no mailbox to send from")
     body = base64.b64encode(mime_bytes(message, recipients))
@@ -166,8 +175,8 @@ def send_mime(
         raise GraphMailError(
             413,
             "RequestTooLarge",
-            f"the message is {len(body):,} bytes in base64; Graph sendMail takes 4 MB in "
-            "one request (larger messages need a draft and upload sessions, with "
+            f"the message is {len(body):,} bytes in base64; Graph sendMail takes 4 MB "
+            "in one request (larger messages need a draft and upload sessions, with "
             "Mail.ReadWrite, which this module does not do)",
         )
     scope = f"https://{graph_host}/.default"
@@ -201,7 +210,9 @@ async def send_mime_async(
     )
 
 
-def mime_bytes(message: bytes | str | Message, recipients: str | Iterable[str] = ()) -> bytes:
+def mime_bytes(
+    message: bytes | str | Message, recipients: str | Iterable[str] = ()
+) -> bytes:
     """The message as it goes to Graph: as built (text with CRLF line ends, as smtplib
     sends it), with the envelope recipients its headers do not name in a Bcc header. A
     header recipient the envelope leaves out is refused: Graph would deliver to it, SMTP
@@ -322,10 +333,10 @@ def _graph_error(status: int, reply: bytes) -> GraphMailError:
 
 
 class GraphMailClient:
-    """What code did with smtplib.SMTP, through Graph: sendmail() and send_message() take
-    smtplib's arguments and send from ``mailbox`` (set by use_mailbox() where the code
-    logged in; else the message's sender). There is no SMTP session any more: connect,
-    ehlo, starttls, noop and quit do nothing. Failures raise GraphMailError."""
+    """What code did with smtplib.SMTP, through Graph: sendmail() and send_message()
+    take smtplib's arguments and send from ``mailbox`` (set by use_mailbox() where the
+    code logged in; else the message's sender). There is no SMTP session any more:
+    connect, ehlo, starttls, noop and quit do nothing. Failures raise GraphMailError."""
 
     def __init__(
         self,
@@ -351,7 +362,8 @@ class GraphMailClient:
         rcpt_options: Iterable[str] = (),
     ) -> dict[str, tuple[int, bytes]]:
         mailbox = self.mailbox or from_addr
-        send_mime(mailbox, msg, to_addrs, graph_host=self.graph_host, token=self.token)
+        host, token = self.graph_host, self.token
+        send_mime(mailbox, msg, to_addrs, graph_host=host, token=token)
         return {}
 
     def send_message(
@@ -364,7 +376,8 @@ class GraphMailClient:
     ) -> dict[str, tuple[int, bytes]]:
         mailbox = self.mailbox or from_addr or sender_of(msg) or ""
         recipients = () if to_addrs is None else to_addrs
-        send_mime(mailbox, msg, recipients, graph_host=self.graph_host, token=self.token)
+        host, token = self.graph_host, self.token
+        send_mime(mailbox, msg, recipients, graph_host=host, token=token)
         return {}
 
     def _no_session(self, *args: object, **kwargs: object) -> tuple[int, bytes]:

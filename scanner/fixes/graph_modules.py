@@ -49,12 +49,15 @@ _BACKEND = '''"""A @FRAMEWORK@ email backend that sends through Microsoft Graph 
 
 Written by authsweep: the tenant refuses SMTP AUTH (fix --target graph), so mail goes
 through Graph as the message was built (MIME), Bcc included. Settings:
-@PREFIX@_BACKEND = "@DOTTED@.GraphEmailBackend", @USER_SETTING@ (the mailbox to send
-from; else each message's from address), @PREFIX@_OAUTH2_TENANT_ID,
-@PREFIX@_OAUTH2_CLIENT_ID and @PREFIX@_OAUTH2_CLIENT_SECRET. @HOST_SETTING@, @PREFIX@_PORT,
-@PREFIX@_USE_TLS and @PREFIX@_USE_SSL are not used. The app registration needs the
-Microsoft Graph application permission Mail.Send and admin consent, or the Exchange Online
-RBAC for Applications role "Application Mail.Send" scoped to the mailbox:
+
+    @PREFIX@_BACKEND = "@DOTTED@.GraphEmailBackend"
+
+@USER_SETTING@ (the mailbox to send from; else each message's from address),
+@PREFIX@_OAUTH2_TENANT_ID, @PREFIX@_OAUTH2_CLIENT_ID and @PREFIX@_OAUTH2_CLIENT_SECRET.
+@HOST_SETTING@, @PREFIX@_PORT, @PREFIX@_USE_TLS and @PREFIX@_USE_SSL are not used.
+The app registration needs the Microsoft Graph application permission Mail.Send and
+admin consent, or the Exchange Online RBAC for Applications role "Application
+Mail.Send" scoped to the mailbox:
 @DOCS@
 """
 
@@ -137,10 +140,10 @@ Written by authsweep: the tenant refuses SMTP AUTH (fix --target graph). GraphMa
 Flask-Mail's Mail whose connections hand each message to Graph as Flask-Mail built it
 (MIME), Bcc included; use it where Mail was used. Configuration: MAIL_USERNAME (the
 mailbox to send from; else each message's sender), MAIL_OAUTH2_TENANT_ID,
-MAIL_OAUTH2_CLIENT_ID and MAIL_OAUTH2_CLIENT_SECRET; MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS
-and MAIL_USE_SSL are not used. The app registration needs the Microsoft Graph application
-permission Mail.Send and admin consent, or the Exchange Online RBAC for Applications role
-"Application Mail.Send" scoped to the mailbox:
+MAIL_OAUTH2_CLIENT_ID and MAIL_OAUTH2_CLIENT_SECRET; MAIL_SERVER, MAIL_PORT,
+MAIL_USE_TLS and MAIL_USE_SSL are not used. The app registration needs the Microsoft
+Graph application permission Mail.Send and admin consent, or the Exchange Online RBAC
+for Applications role "Application Mail.Send" scoped to the mailbox:
 @DOCS@
 """
 
@@ -162,7 +165,9 @@ class GraphConnection(flask_mail.Connection):
     """A Flask-Mail connection whose host is Graph: no SMTP session is opened."""
 
     def configure_host(self) -> GraphMailClient:
-        return GraphMailClient(self.mail.username, graph_host=GRAPH_HOST, token=access_token)
+        return GraphMailClient(
+            self.mail.username, graph_host=GRAPH_HOST, token=access_token
+        )
 
 
 class GraphMail(flask_mail.Mail):
@@ -184,9 +189,9 @@ Written by authsweep: the tenant refuses SMTP AUTH (fix --target graph), and
 logging.handlers.SMTPHandler speaks SMTP only. GraphSMTPHandler takes SMTPHandler's
 arguments; ``credentials`` names the mailbox to send from (a password in it is not used;
 without it, ``fromaddr``); ``mailhost``, ``secure`` and ``timeout`` are not used. It
-needs what @CLIENT@ needs: msal, the Microsoft Graph application permission
-Mail.Send, and AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET:
-@DOCS@
+needs what the Graph client module it imports needs: msal, the Microsoft Graph
+application permission Mail.Send, and AZURE_TENANT_ID, AZURE_CLIENT_ID and
+AZURE_CLIENT_SECRET: @DOCS@
 """
 
 from __future__ import annotations
