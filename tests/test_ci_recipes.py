@@ -55,7 +55,8 @@ def _every_recipe() -> dict[str, str]:
     texts = {str(path.relative_to(ROOT)): path.read_text() for path in RECIPES}
     texts["action.yml"] = ACTION.read_text()
     texts["README.md"] = "\n".join(_code_blocks(README))
-    texts["docs/lab.md"] = "\n".join(_code_blocks((ROOT / "docs" / "lab.md").read_text()))
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        texts[str(page.relative_to(ROOT))] = "\n".join(_code_blocks(page.read_text()))
     # What error messages tell a user to install.
     for source in sorted((ROOT / "lab").glob("*.py")):
         texts[str(source.relative_to(ROOT))] = source.read_text()
@@ -281,15 +282,15 @@ def test_action_installs_authsweep_from_its_own_checkout(workspace: Path, tmp_pa
 
 
 def test_readme_shows_the_action_pinned_with_declared_inputs() -> None:
-    section = README.split("## GitHub Actions", 1)[1].split("\n## ", 1)[0]
-    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    shown = README + (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", shown, re.S)]
     uses = [
         step
         for block in blocks
         for step in (block if isinstance(block, list) else [])
         if "authsweep@" in step.get("uses", "")
     ]
-    assert uses, "the README shows no `uses: .../authsweep@...` step"
+    assert uses, "neither the README nor docs/ci.md shows a `uses: .../authsweep@...` step"
     declared = set(_action()["inputs"])
     for step in uses:
         assert COMMIT.fullmatch(step["uses"].rsplit("@", 1)[1]), step["uses"]

@@ -1,4 +1,4 @@
-"""The `exchange_online` pytest fixture, used exactly as the README tells users to.
+"""The `exchange_online` pytest fixture, used exactly as docs/lab.md tells users to.
 
 There is no conftest.py: the fixture comes from the `pytest11` entry point that installing
 authsweep registers, as it does in a user's project.
@@ -38,7 +38,7 @@ def test_reports_keep_working_after_the_token_expires(exchange_online):
     env = {**MAIL, "REPORT_COUNT": "2", "REPORT_INTERVAL_SECONDS": "1.5"}
     exchange_online.run([sys.executable, SERVICE], env=env)
     verdict = exchange_online.verdict()
-    # The README's test asserts verdict.passed; this service keeps its first token, so the
+    # The documented test asserts verdict.passed; this service keeps its first token, so the
     # same test catches it: the second report is refused once the token has expired.
     assert not verdict.passed
     assert [(f.failure.cause, f.failure.reply.split(" [")[0]) for f in verdict.failures] == [
@@ -69,11 +69,11 @@ def test_the_plugin_comes_from_its_entry_point(request: pytest.FixtureRequest) -
 
 
 def test_the_readme_example_runs_as_copied(tmp_path: Path) -> None:
-    """The README's pytest example, saved as it says beside the service it tests and run
+    """The pytest example of docs/lab.md, saved as it says beside the service it tests and run
     in a pytest of its own: the first test passes; the second fails on the expired token,
     and the failure shows the verdict as text (never the dataclass's fields)."""
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("### In your test suite: the `exchange_online` fixture", 1)[1]
+    page = (REPO / "docs" / "lab.md").read_text()
+    section = page.split("## In your test suite: the `exchange_online` fixture", 1)[1]
     [example] = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
     (tmp_path / "test_reports.py").write_text(example)
     shutil.copy(SERVICE, tmp_path / "report_service.py")

@@ -242,14 +242,14 @@ def test_every_package_is_in_the_wheel() -> None:
             assert ".".join((name, *parts)) in listed, init.parent
 
 
-# The hooks as the README configures them -----------------------------------------------
+# The hooks as docs/pre-commit.md configures them (the README shows its `rev:` form) ------
 
-README = (REPO_ROOT / "README.md").read_text()
+HOOKS_PAGE = (REPO_ROOT / "docs" / "pre-commit.md").read_text()
 
 
-def readme_yaml(marker: str) -> dict:
-    """The README's YAML block that contains ``marker``."""
-    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
+def hooks_yaml(marker: str) -> dict:
+    """The YAML block of docs/pre-commit.md that contains ``marker``."""
+    blocks = re.findall(r"```yaml\n(.*?)```", HOOKS_PAGE, re.S)
     [block] = [b for b in blocks if marker in b]
     return yaml.safe_load(block)
 
@@ -268,7 +268,7 @@ def local_env(tmp_path: Path) -> dict[str, str]:
 
 def local_project(tmp_path: Path, env: dict[str, str], args: list[str] | None = None) -> Path:
     project = init_repo(tmp_path / "project")
-    config = readme_yaml("repo: local")
+    config = hooks_yaml("repo: local")
     if args:
         for hook in config["repos"][0]["hooks"]:
             hook["args"] = args
@@ -331,8 +331,9 @@ def test_fix_hook_takes_a_baseline_and_fails_on_what_it_cannot_fix(
 def test_readme_hooks_from_the_repository(
     tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
 ) -> None:
-    """The README's `repo:`/`rev:` form, with its two placeholders filled in."""
-    config = readme_yaml("rev: ")
+    """The `repo:`/`rev:` form of docs/pre-commit.md (the README shows it too), with its
+    two placeholders filled in."""
+    config = hooks_yaml("rev: ")
     [repo] = config["repos"]
     ids = [hook["id"] for hook in repo["hooks"]]
     assert ids == ["authsweep-fix", "authsweep", "authsweep-fix-unsafe"]
@@ -364,7 +365,7 @@ def test_readme_hooks_from_the_repository(
 
 
 def test_hooks_file_matches_the_readme() -> None:
-    local = {hook["id"]: hook for hook in readme_yaml("repo: local")["repos"][0]["hooks"]}
+    local = {hook["id"]: hook for hook in hooks_yaml("repo: local")["repos"][0]["hooks"]}
     for hook in HOOKS:
         assert local[hook["id"]]["entry"] == hook["entry"]
         assert local[hook["id"]]["files"] == hook["files"]

@@ -1,17 +1,19 @@
-"""The README's commands, run as written.
+"""The commands of the README and of docs/*.md, run as written.
 
-Every ```console block is run, one command after the other in one shell (so a ``cd`` or
-a file one command writes carries over), in a scratch git repository holding a copy of
-the demo projects in ``fixtures/`` and the README's own ``repo: local`` pre-commit
-configuration, with this
-interpreter's ``authsweep`` first on PATH. A command must exit 0 or 1 (2 is a usage
-error), print no traceback and no ``authsweep: error``, and every output line the
-README shows under it must appear in what it printed. The GitHub Actions workflow's
-``authsweep`` steps run the same way. The install block runs in a fresh virtual
-environment made from a copy of this working tree (``slow``: it builds and installs).
+Every ```console block of a page is run, one command after the other in one shell (so a
+``cd``, an ``export`` or a file one command writes carries over), in a scratch git
+repository of the page's own holding a copy of the demo projects in ``fixtures/``, the
+sample programs the lab examples name, and the ``repo: local`` pre-commit configuration
+of docs/pre-commit.md, with this interpreter's ``authsweep`` first on PATH. A block
+indented under a list item is run too. A command must exit 0 or 1 (2 is a usage error),
+print no traceback and no ``authsweep: error``, and every output line the page shows under
+it must appear in what it printed. The ``authsweep`` steps of the GitHub Actions workflow
+(docs/ci.md) run the same way, and the ``authsweep`` lines of ```sh blocks go through the
+command line's parser. The README's install block runs in a fresh virtual environment
+made from a copy of this working tree (``slow``: it builds and installs).
 
-The pre-commit configurations are run by tests/test_precommit.py; the Development
-block is what CI runs (``.ci/run``).
+The pre-commit configurations are run by tests/test_precommit.py; the Set-up block is
+what CI runs (``.ci/run``).
 """
 
 from __future__ import annotations
@@ -30,17 +32,24 @@ from cli_support import GIT_ENV, commit_all, git, init_repo, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = (REPO_ROOT / "README.md").read_text()
+# The README and the reference pages it links: one set of examples, all run.
+PAGES = {
+    path.relative_to(REPO_ROOT).as_posix(): path.read_text()
+    for path in [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+}
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="runs the commands in bash")
 
 Command = tuple[str, list[str]]  # the command line, the output lines shown under it
 
 
-def console_blocks() -> list[list[Command]]:
+def console_blocks(text: str) -> list[list[Command]]:
     blocks = []
-    for body in re.findall(r"```console\n(.*?)```", README, re.S):
+    fences = re.finditer(r"^([ \t]*)```console\n(.*?)^\1```", text, re.S | re.M)
+    for indent, body in (fence.groups() for fence in fences):
         commands: list[Command] = []
         for line in body.splitlines():
+            line = line.removeprefix(indent)
             if line.startswith("$ "):
                 commands.append((line[2:], []))
             elif line.strip() and commands:
@@ -53,11 +62,22 @@ def is_install(block: list[Command]) -> bool:
     return any("pip install" in command for command, _ in block)
 
 
-def workflow_commands() -> list[Command]:
-    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
-    [workflow] = [yaml.safe_load(b) for b in blocks if "jobs:" in b and "authsweep check" in b]
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+def workflow_commands(text: str) -> list[Command]:
+    """The ``authsweep`` steps of the page's GitHub Actions workflow that runs ``check``."""
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    workflows = [yaml.safe_load(b) for b in blocks if "jobs:" in b and "authsweep check" in b]
+    steps = [step for flow in workflows for job in flow["jobs"].values() for step in job["steps"]]
     return [(step["run"], []) for step in steps if step.get("run", "").startswith("authsweep ")]
+
+
+def page_commands(text: str) -> list[Command]:
+    """What a page's examples run: its console blocks (the install block aside, which runs
+    in an environment of its own) and its workflow's ``authsweep`` steps."""
+    commands = [c for block in console_blocks(text) if not is_install(block) for c in block]
+    return commands + workflow_commands(text)
+
+
+EXAMPLE_PAGES = [name for name, text in PAGES.items() if page_commands(text)]
 
 
 def run_in_bash(commands: list[Command], cwd: Path, env: dict[str, str]) -> list[tuple[int, str]]:
@@ -100,7 +120,7 @@ def assert_ran_as_documented(commands: list[Command], outcomes: list[tuple[int, 
         assert "internal error" not in output, where
         for line in (line for line in shown if line.strip() != "..."):  # "..." elides
             # Numbers vary from run to run (times, sizes); the words around them must not.
-            assert _digits(line) in _digits(output), f"README shows {line!r} under:\n{where}"
+            assert _digits(line) in _digits(output), f"the page shows {line!r} under:\n{where}"
 
 
 def _digits(text: str) -> str:
@@ -109,47 +129,76 @@ def _digits(text: str) -> str:
 
 def sh_commands() -> list[list[str]]:
     """The ``authsweep`` commands of ```sh blocks: examples that need a folder of
-    repositories or remotes a test cannot hold as written; their parsing is checked."""
+    repositories, remotes or a tenant's reports a test cannot hold as written; their
+    parsing is checked."""
     commands = []
-    for body in re.findall(r"```sh\n(.*?)```", README, re.S):
-        for line in body.splitlines():
-            words = shlex.split(line, comments=True)
-            if words[:1] == ["authsweep"]:
-                commands.append(words[1:])
+    for text in PAGES.values():
+        for body in re.findall(r"```sh\n(.*?)```", text, re.S):
+            for line in body.splitlines():
+                words = shlex.split(line, comments=True)
+                if words[:1] == ["authsweep"]:
+                    commands.append(words[1:])
     return commands
 
 
 def test_sh_examples_are_commands_the_command_line_accepts() -> None:
+    import click
     import typer
     from authsweep.scanner.cli import app
 
     group = typer.main.get_command(app)
     commands = sh_commands()
-    assert len(commands) >= 6
+    assert len(commands) >= 10
     for args in commands:
         command = group.commands[args[0]]
+        while isinstance(command, click.Group):  # lab run, tenant plan
+            args = args[1:]
+            command = command.commands[args[0]]
         command.make_context(args[0], list(args[1:]))  # raises on a bad option or value
 
 
 def test_every_command_is_run_by_one_of_these_tests() -> None:
-    blocks = console_blocks()
+    blocks = [block for text in PAGES.values() for block in console_blocks(text)]
     assert sum(is_install(block) for block in blocks) == 1
+    assert any(is_install(block) for block in console_blocks(README))
     every = [command for block in blocks for command, _ in block]
-    assert len(every) >= 20 and all(c.split()[0] in COMMANDS_RUN for c in every), every
-    assert len(workflow_commands()) == 2
+    assert len(every) >= 30 and all(c.split()[0] in COMMANDS_RUN for c in every), every
+    assert sum(len(workflow_commands(text)) for text in PAGES.values()) == 2
+    # An indented block (under a list item) is found, and none is left unread.
+    fences = sum(text.count("```console\n") for text in PAGES.values())
+    assert len(blocks) == fences
 
 
 # What the console blocks may run: the tool, git and pre-commit, the install steps, and the
-# lab's environment for the sample it runs.
+# lab's environment for the samples it runs.
 COMMANDS_RUN = {"authsweep", "git", "pre-commit", "python3", ".", "export"}
 # Commands that run until they are stopped: run for a while, then given Ctrl-C.
 UNTIL_STOPPED = ("authsweep lab serve",)
-# The sample programs the lab examples run, by the name the README gives them.
-LAB_SAMPLES = {"send_invoice.py": "plain_login.py"}
+# The sample programs the lab examples run, by the names the pages give them.
+LAB_SAMPLES = {"send_invoice.py": "plain_login.py", "report_service.py": "token_reuse_sender.py"}
+# What a page's examples leave behind, as they say they do.
+LEFT_BEHIND = {
+    "README.md": ("report.json", ".authsweep-baseline.json"),
+    "docs/usage.md": ("authsweep.sarif", "fixed.py", "fix.json"),
+    "docs/configuration.md": (".authsweep-baseline.json",),
+}
 
 
 # The demo projects the examples name (the rest of fixtures/ only makes `check .` slower).
 SANDBOX_FIXTURES = ("legacy_mailer", "flask_app", "django_project", "config", "e2e")
+
+
+def _yaml_block(marker: str) -> tuple[str, str]:
+    """The one YAML block of docs/*.md that contains ``marker``: its page and text (the
+    README shows copies of some)."""
+    [found] = [
+        (name, block)
+        for name, text in PAGES.items()
+        if name != "README.md"
+        for block in re.findall(r"```yaml\n(.*?)```", text, re.S)
+        if marker in block
+    ]
+    return found
 
 
 @pytest.fixture()
@@ -159,28 +208,69 @@ def sandbox(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         shutil.copytree(REPO_ROOT / "fixtures" / name, root / "fixtures" / name)
     for name, sample in LAB_SAMPLES.items():
         shutil.copy(REPO_ROOT / "fixtures" / "e2e" / sample, root / name)
-    blocks = re.findall(r"```yaml\n(.*?)```", README, re.S)
-    [hooks] = [block for block in blocks if "repo: local" in block]
+    _, hooks = _yaml_block("repo: local")
     write(root / ".pre-commit-config.yaml", hooks)
     commit_all(root, "fixtures")
     git(root, "update-ref", "refs/remotes/origin/main", "HEAD")  # as in a clone
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env = {k: v for k, v in env.items() if not k.startswith(("MAIL_", "REPORT_"))}
     env.update(GIT_ENV)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
     return root, env
 
 
-def test_readme_console_examples_run_as_written(sandbox: tuple[Path, dict[str, str]]) -> None:
+@pytest.mark.parametrize("page", EXAMPLE_PAGES)
+def test_console_examples_run_as_written(page: str, sandbox: tuple[Path, dict[str, str]]) -> None:
     root, env = sandbox
-    commands = [c for block in console_blocks() if not is_install(block) for c in block]
-    commands += workflow_commands()
+    commands = page_commands(PAGES[page])
     assert_ran_as_documented(commands, run_in_bash(commands, root, env))
     # What the examples leave behind is what they say they make.
-    assert (root / ".authsweep-baseline.json").is_file()
-    assert (root / "authsweep.sarif").is_file() and (root / "report.json").is_file()
-    assert "587" in (root / "fixed.py").read_text()
-    assert ".authsweep-baseline.json" in git(root, "diff", "--cached", "--name-only")
+    for name in LEFT_BEHIND.get(page, ()):
+        assert (root / name).is_file(), name
+    if "fixed.py" in LEFT_BEHIND.get(page, ()):
+        assert "587" in (root / "fixed.py").read_text()
+    if ".authsweep-baseline.json" in LEFT_BEHIND.get(page, ()):
+        assert ".authsweep-baseline.json" in git(root, "diff", "--cached", "--name-only")
+
+
+def test_the_pages_with_examples_are_the_ones_expected() -> None:
+    # A page whose examples stop being found (a renamed fence) would silently lose its test.
+    assert set(LEFT_BEHIND) <= set(EXAMPLE_PAGES)
+    assert {"README.md", "docs/fixes.md", "docs/lab.md", "docs/ci.md"} <= set(EXAMPLE_PAGES)
+
+
+def test_the_readme_hooks_are_the_ones_the_pre_commit_page_runs() -> None:
+    """The README's short `repo:`/`rev:` configuration is the block of docs/pre-commit.md
+    that tests/test_precommit.py installs and runs."""
+    page, block = _yaml_block("rev: ")
+    assert page == "docs/pre-commit.md"
+    assert f"```yaml\n{block}```" in README
+
+
+def test_the_readme_shows_the_action_of_the_ci_page() -> None:
+    ci_steps = re.findall(r"```yaml\n(- uses: .*?)```", PAGES["docs/ci.md"], re.S)
+    readme_steps = re.findall(r"```yaml\n(- uses: .*?)```", README, re.S)
+    assert readme_steps and set(readme_steps) <= set(ci_steps)
+
+
+def test_configuration_examples_load_and_the_reference_names_every_key(tmp_path: Path) -> None:
+    from authsweep.scanner.config_file import KEYS, read_config
+
+    examples = [
+        block
+        for text in PAGES.values()
+        for block in re.findall(r"```toml\n(.*?)```", text, re.S)
+        if "[tool.authsweep]" in block
+    ]
+    assert len(examples) >= 2
+    for example in examples:
+        (tmp_path / "pyproject.toml").write_text(example)
+        assert read_config(tmp_path / "pyproject.toml") is not None  # raises on a bad key
+    reference = re.findall(r"```toml\n(.*?)```", PAGES["docs/configuration.md"], re.S)[0]
+    written = set(re.findall(r"^([a-z0-9-]+) =", reference, re.M))
+    written |= set(re.findall(r"^\[tool\.authsweep\.([a-z-]+)\]", reference, re.M))
+    assert written == set(KEYS)
 
 
 def copy_of_this_tree(clone: Path) -> Path:
@@ -206,7 +296,7 @@ def outside_this_environment() -> dict[str, str]:
 @pytest.mark.slow
 def test_readme_install_steps_in_a_fresh_environment(tmp_path: Path) -> None:
     clone = copy_of_this_tree(tmp_path / "authsweep")
-    [block] = [block for block in console_blocks() if is_install(block)]
+    [block] = [block for block in console_blocks(README) if is_install(block)]
     # The interpreter the suite runs on, not this virtual environment's.
     env = outside_this_environment()
     outcomes = run_in_bash(block, clone, env)

@@ -1,6 +1,6 @@
 """The CI files in docs/ci/: valid YAML, shell that bash accepts, every authsweep command
 in them accepted by the CLI's own parser, shards that add up, the merge job fed by the
-shard jobs, and the README showing them as they are."""
+shard jobs, and docs/sweep.md showing them as they are."""
 
 from __future__ import annotations
 
@@ -151,9 +151,9 @@ def test_the_parser_check_catches_mistakes(args: list[str]) -> None:
         _parse(args)
 
 
-def test_readme_shows_the_ci_files_as_they_are() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Sweeping an organisation", 1)[1].split("\n## ", 1)[0]
+def test_the_sweep_page_shows_the_ci_files_as_they_are() -> None:
+    page = (ROOT / "docs" / "sweep.md").read_text()
+    section = page.split("## Shards on the CI you already run", 1)[1].split("\n## ", 1)[0]
     for file in (GITHUB, GITLAB):
-        assert f"[{file.relative_to(ROOT)}]({file.relative_to(ROOT)})" in section
+        assert f"]({file.relative_to(ROOT / 'docs')})" in section
         assert file.read_text() in section

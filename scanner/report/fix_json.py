@@ -1,7 +1,7 @@
 """``fix --output-format json``: what a fix run changed, file by file, and what is left.
 
-The schema is in the README ("Output formats"); findings and errors are the objects of
-``check --format json``, with lines and columns as they were before the fix.
+The schema is in docs/usage.md ("`fix --output-format json`"); findings and errors are
+the objects of ``check --format json``, with lines and columns as they were before the fix.
 """
 
 from __future__ import annotations
