@@ -65,10 +65,7 @@ from __future__ import annotations
 
 import threading
 
-import msal
-@FRAMEWORK_IMPORTS@
-
-from @CLIENT@ import GraphMailError, send_mime
+@IMPORTS@
 
 GRAPH_HOST = "@GRAPH_HOST@"
 AUTHORITY_HOST = "@AUTHORITY_HOST@"
@@ -106,9 +103,11 @@ _FRAMEWORKS = {
         "@PREFIX@": "EMAIL",
         "@USER_SETTING@": "EMAIL_HOST_USER",
         "@HOST_SETTING@": "EMAIL_HOST",
-        "@FRAMEWORK_IMPORTS@": (
-            "from django.conf import settings\n"
-            "from django.core.mail.backends.base import BaseEmailBackend"
+        "imports": (
+            "import msal",
+            "from django.conf import settings",
+            "from django.core.mail.backends.base import BaseEmailBackend",
+            "from @CLIENT@ import GraphMailError, send_mime",
         ),
         "@CREDENTIALS@": (
             "(\n        settings.EMAIL_OAUTH2_TENANT_ID,\n        settings.EMAIL_OAUTH2_CLIENT_ID,"
@@ -121,9 +120,11 @@ _FRAMEWORKS = {
         "@PREFIX@": "MAIL",
         "@USER_SETTING@": "MAIL_USERNAME",
         "@HOST_SETTING@": "MAIL_SERVER",
-        "@FRAMEWORK_IMPORTS@": (
-            "from flask import current_app\n"
-            "from flask_mailman.backends.base import BaseEmailBackend"
+        "imports": (
+            "import msal",
+            "from flask import current_app",
+            "from flask_mailman.backends.base import BaseEmailBackend",
+            "from @CLIENT@ import GraphMailError, send_mime",
         ),
         "@CREDENTIALS@": (
             '(\n        current_app.config["MAIL_OAUTH2_TENANT_ID"],\n'
@@ -151,11 +152,7 @@ from __future__ import annotations
 
 import threading
 
-import flask_mail
-import msal
-from flask import current_app
-
-from @CLIENT@ import GraphMailClient, GraphMailError
+@IMPORTS@
 
 GRAPH_HOST = "@GRAPH_HOST@"
 AUTHORITY_HOST = "@AUTHORITY_HOST@"
@@ -182,6 +179,12 @@ class GraphMail(flask_mail.Mail):
 '''
 
 _FLASK_CREDENTIALS = _FRAMEWORKS["flask-mailman-graph-backend"]["@CREDENTIALS@"]
+_FLASK_MAIL_IMPORTS = (
+    "import flask_mail",
+    "import msal",
+    "from flask import current_app",
+    "from @CLIENT@ import GraphMailClient, GraphMailError",
+)
 
 _SMTP_HANDLER = '''"""A logging handler that mails records through Microsoft Graph sendMail.
 
@@ -251,8 +254,10 @@ def render_module(kind: str, options: dict[str, str], *, dotted: str) -> str:
     """The source of a framework module (Black's style): ``options`` give ``client`` (the
     dotted name of the Graph client module), ``graph_host`` and ``authority_host``."""
     graph_host = options.get("graph_host") or DEFAULT_GRAPH_HOST
+    # The fixer names the client module; rendered alone, it is the default one beside.
+    client = options.get("client") or f"{dotted.rpartition('.')[0]}.mail_oauth2_token".lstrip(".")
     holes = {
-        "@CLIENT@": options["client"],
+        "@CLIENT@": client,
         "@DOTTED@": dotted,
         "@DOCS@": SEND_MAIL_DOCS,
         "@GRAPH_HOST@": graph_host,
@@ -265,10 +270,25 @@ def render_module(kind: str, options: dict[str, str], *, dotted: str) -> str:
         return _fill(_SMTP_HANDLER, holes)
     if kind == "flask-graph-mail":
         token = _fill(_SETTINGS_TOKEN, {"@CREDENTIALS@": _FLASK_CREDENTIALS})
-        return _fill(_FLASK_MAIL, {**holes, "@TOKEN@": token})
-    framework = _FRAMEWORKS[kind]
+        imports = _sorted_block(_FLASK_MAIL_IMPORTS, client)
+        return _fill(_FLASK_MAIL, {**holes, "@TOKEN@": token, "@IMPORTS@": imports})
+    framework = dict(_FRAMEWORKS[kind])
     token = _fill(_SETTINGS_TOKEN, {"@CREDENTIALS@": framework["@CREDENTIALS@"]})
-    return _fill(_BACKEND, {**holes, **framework, "@TOKEN@": token})
+    imports = _sorted_block(framework.pop("imports"), client)
+    return _fill(_BACKEND, {**holes, **framework, "@TOKEN@": token, "@IMPORTS@": imports})
+
+
+def _sorted_block(lines: tuple[str, ...], client: str) -> str:
+    """The third-party imports with the client module's, as isort sorts one section
+    (``import`` lines, then ``from`` lines, by module); the fixer then moves the client
+    module's into the project's own section, by the project's import settings."""
+    filled = [line.replace("@CLIENT@", client) for line in lines]
+    plain = sorted((line for line in filled if line.startswith("import ")), key=str.lower)
+    froms = sorted(
+        (line for line in filled if line.startswith("from ")),
+        key=lambda line: line.split()[1].lower(),
+    )
+    return "\n".join([*plain, *froms])
 
 
 def _fill(template: str, holes: dict[str, str]) -> str:
