@@ -226,12 +226,15 @@ class Rule:
         graph = login.remedies.get(RemedyKind.GRAPH)
         if graph is not None and policy.provider.graph_host and not policy.mixed:
             return Fix(Applicability.UNSAFE, graph_fix_message(login), graph)
+        sends = any(step.kind is StepKind.SEND for step in conn.steps)
         if conn.protocol is not Protocol.SMTP:
             why = "Graph sendMail only sends mail; readers keep XOAUTH2"
-        elif not any(step.kind is StepKind.SEND for step in conn.steps):
-            why = "no message is sent on this connection"
-        elif not policy.provider.graph_host or policy.mixed:
+        elif policy.mixed:
+            why = "the host is one of several providers, picked at run time"
+        elif not policy.provider.graph_host:
             why = f"{policy.provider.name} mail cannot go through Graph sendMail here"
+        elif not sends and conn.library in ("smtplib", "aiosmtplib"):
+            why = "no message is sent on this connection"
         else:
             why = "authsweep cannot route this connection's sends through Graph (docs/graph.md)"
         return Fix(Applicability.UNSAFE, f"{message} ({STAYS_ON_XOAUTH2}{why})", xoauth2)

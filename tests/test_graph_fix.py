@@ -181,19 +181,28 @@ def test_readers_stay_on_xoauth2_and_the_summary_says_so(tmp_path: Path) -> None
             "    return True\n",
             "no message is sent on this connection",
         ),
+        (
+            "import os\n"
+            "import smtplib\n"
+            "HOSTS = {'m365': 'smtp.office365.com', 'gmail': 'smtp.gmail.com'}\n"
+            "def send(user, password, text):\n"
+            "    s = smtplib.SMTP(HOSTS[os.environ['MAIL_PROVIDER']], 587)\n"
+            "    s.starttls()\n"
+            "    s.login(user, password)\n"
+            "    s.sendmail(user, ['a@contoso.com'], text)\n",
+            "the host is one of several providers, picked at run time",
+        ),
     ],
 )
 def test_what_graph_cannot_take_stays_on_xoauth2(tmp_path: Path, code: str, why: str) -> None:
     write(tmp_path / "job.py", code)
     checked = invoke("check", "--target", "graph", "--format", "json", ".", cwd=tmp_path)
     (finding,) = [f for f in json.loads(checked.stdout)["findings"] if f["rule"] == "AS101"]
-    if finding["fixable"]:
-        assert finding["fix"]["message"].endswith(f"(stays on XOAUTH2: {why})")
-        outcome = _fix(tmp_path, {})
-        assert 'auth("XOAUTH2"' in _parses(tmp_path / "job.py")
-        assert f"stays on XOAUTH2: {why}" in outcome.summary()
-    else:  # High Volume Email keeps basic auth until 2028: reported, not rewritten
-        assert "High Volume" in why
+    assert finding["fixable"]
+    assert finding["fix"]["message"].endswith(f"(stays on XOAUTH2: {why})")
+    outcome = _fix(tmp_path, {})
+    assert 'auth("XOAUTH2"' in _parses(tmp_path / "job.py")
+    assert f"stays on XOAUTH2: {why}" in outcome.summary()
 
 
 def test_aiosmtplib_send_becomes_graph_send_async(tmp_path: Path) -> None:

@@ -102,8 +102,9 @@ def with_graph_module(finding: Finding, home: GraphHome | None) -> Finding:
 
 
 def count_targets(fixed: FileFix, applied: Iterable[Finding]) -> None:
-    """Count the login fixes a round applied by what they migrated to, and note each that
-    stayed on XOAUTH2 under `--target graph` with why (the summary lists them)."""
+    """Count the login fixes a round applied by what they migrated to, and note each
+    under `--target graph` with its target (why, for one that stayed on XOAUTH2): the
+    summary lists them."""
     for finding in applied:
         if finding.rule not in LOGIN_RULES or finding.fix is None:
             continue
@@ -114,4 +115,4 @@ def count_targets(fixed: FileFix, applied: Iterable[Finding]) -> None:
         if graph:
             fixed.notes.append(f"{where} sends through Microsoft Graph sendMail")
         elif stays:
-            fixed.notes.append(f"{where} {STAYS_ON_XOAUTH2}{why.rstrip(')')}")
+            fixed.notes.append(f"{where} {STAYS_ON_XOAUTH2}{why.removesuffix(')')}")
