@@ -18,7 +18,12 @@ cache, a FIFO as the baseline, 1,000 folders deep, a malformed or stale cache, a
 ``.gitignore`` star) runs once, with its time and memory and whether the defence held;
 then each hostile output (tampered shard files, a full disk and a closed pipe on stdout,
 ``lab run``'s process group on timeout and SIGTERM, secrets in frames and diffs, a diff
-``git apply`` must take, control characters for the terminal).
+``git apply`` must take, control characters for the terminal);
+then those of what ``fix`` reads and writes (a ``.env`` linked out of the project, a
+device or FIFO where its module goes, comments and form feeds LibCST drops, a password
+in a file git has no copy of, a program appending meanwhile, two runs at once) and of the
+per-file bounds (a login hidden by utf-7, a 7.7 MB line, 20,000 chained calls, 300
+connections on one name).
 
     python bench/robustness.py [--trees homeassistant,django,airflow] [--write-results]
 """
@@ -351,13 +356,13 @@ def _measure_in(command: list[str], cwd: Path) -> tuple[int, float, float, str, 
     return process.returncode, seconds, usage.ru_maxrss / 1024, stdout, stderr
 
 
-def hostile_trees() -> list[dict]:
+def hostile_trees(cases: dict | None = None) -> list[dict]:
     """Run every reproduction once; each row says what was tried and whether it held."""
     command = authsweep_command()
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        for number, (name, setup) in enumerate(_HOSTILE.items()):
+        for number, (name, setup) in enumerate((_HOSTILE if cases is None else cases).items()):
             case = root / f"case-{number}"
             case.mkdir()
             arguments, held = setup(case)
@@ -478,6 +483,209 @@ _HOSTILE = {
     "imported setting changed, cached run": _stale_input,
     "a/*.py in .gitignore, a/b/deep.py": _gitignore_star,
 }
+
+
+# ---------------------------------------------------------------- fix's reads and writes
+# Issue 21 items 4, 7-11, 15, 19: what fix reads and writes in a tree it does not trust,
+# and the per-file bounds. Each case: (arguments, held) as for _HOSTILE.
+
+_DJANGO_SETTINGS = (
+    'EMAIL_HOST = "smtp.office365.com"\nEMAIL_PORT = 587\nEMAIL_USE_TLS = True\n'
+    'EMAIL_HOST_USER = "desk@contoso.com"\n'
+)
+_SECRET = "Winter-Mail-26"
+_MAIL = (
+    "import smtplib\n\n\ndef send():\n"
+    '    with smtplib.SMTP_SSL("smtp.office365.com", 587) as s:\n'
+    "        s.send_message(message)\n"
+)
+
+
+def _helpdesk(case: Path, password: str) -> Path:
+    (case / "helpdesk").mkdir()
+    (case / "manage.py").write_text("")
+    (case / "helpdesk" / "__init__.py").write_text("")
+    (case / "helpdesk" / "settings.py").write_text(_DJANGO_SETTINGS + password)
+    return case
+
+
+def _dotenv_out_of_project(case: Path):
+    outside = case / "outside.env"
+    outside.write_text(f"DEBUG=1\nEMAIL_HOST_PASSWORD={_SECRET}\n")
+    (case / "project").mkdir()
+    project = _helpdesk(case / "project", "")
+    (project / "helpdesk" / "settings.py").write_text(
+        "import os\n"
+        + _DJANGO_SETTINGS
+        + 'EMAIL_HOST_PASSWORD = os.environ["EMAIL_HOST_PASSWORD"]\n'
+    )
+    (project / ".env").symlink_to(outside)
+    return (
+        ["fix", "--unsafe-fixes", "project"],
+        lambda code, out, err: (
+            _SECRET in outside.read_text() and "outside the project; not edited" in out
+        ),
+    )
+
+
+def _special_module(target: str):
+    def setup(case: Path):
+        module = _helpdesk(case, f'EMAIL_HOST_PASSWORD = "{_SECRET}"\n') / "helpdesk"
+        if target == "fifo":
+            os.mkfifo(module / "mail_oauth2.py")
+        else:
+            (module / "mail_oauth2.py").symlink_to(target)
+        return [
+            "fix",
+            "--unsafe-fixes",
+            ".",
+        ], lambda code, out, err: code == 1 and "not a regular file" in out
+
+    return setup
+
+
+def _kept_or_refused(name: str, code_text: str, *, unsafe: bool = False):
+    """A file fix must keep byte for byte outside its edits: held when every line of it
+    not about the connection is still there."""
+
+    def setup(case: Path):
+        (case / name).write_text(code_text)
+        kept = [line for line in code_text.splitlines() if "smtplib" not in line]
+
+        def held(code: int, out: str, err: str) -> bool:
+            after = (case / name).read_text().splitlines()
+            return all(line in after for line in kept)
+
+        return ["fix", *(["--unsafe-fixes"] if unsafe else []), name], held
+
+    return setup
+
+
+def _untracked_dotenv(case: Path):
+    _helpdesk(case, 'EMAIL_HOST_PASSWORD = os.environ["EMAIL_HOST_PASSWORD"]\n')
+    settings = case / "helpdesk" / "settings.py"
+    settings.write_text("import os\n" + settings.read_text())
+    (case / ".env").write_text(f"EMAIL_HOST_PASSWORD={_SECRET}\n")
+    return [
+        "fix",
+        "--unsafe-fixes",
+        ".",
+    ], lambda code, out, err: _SECRET in (case / ".env").read_text()
+
+
+def _untracked_module(case: Path):
+    _helpdesk(case, f'EMAIL_HOST_PASSWORD = "{_SECRET}"\n')
+    settings = case / "helpdesk" / "settings.py"
+    return (
+        ["fix", "--unsafe-fixes", "."],
+        lambda code, out, err: (
+            _SECRET in settings.read_text() and "EMAIL_BACKEND" in settings.read_text()
+        ),
+    )
+
+
+_APPENDER = (
+    "import sys, time\n"
+    "time.sleep(0.3)\n"
+    "for n in range(20000):\n"
+    "    with open(sys.argv[1], 'a') as f:\n"
+    "        f.write(f'# appended {n}\\n')\n"
+)
+
+
+def _appending(case: Path):
+    (case / "m.py").write_text(_MAIL)
+    appender = subprocess.Popen([sys.executable, "-c", _APPENDER, str(case / "m.py")])
+
+    def held(code: int, out: str, err: str) -> bool:
+        appender.wait()
+        lines = set((case / "m.py").read_text().splitlines())
+        return all(f"# appended {n}" in lines for n in range(20000))
+
+    return ["fix", "m.py"], held
+
+
+def _two_runs(case: Path):
+    (case / "m.py").write_text(_MAIL)
+    other = subprocess.Popen(
+        [*authsweep_command(), "fix", "m.py"], cwd=case, stdout=subprocess.PIPE, text=True
+    )
+
+    def held(code: int, out: str, err: str) -> bool:
+        first, _ = other.communicate()
+        text = (case / "m.py").read_text()
+        return (first + out).count("Fixed ") <= 1 and text.count("starttls(") == 1
+
+    return ["fix", "m.py"], held
+
+
+def _hidden_utf7(case: Path):
+    import base64
+
+    body = (
+        'import smtplib\ns = smtplib.SMTP("smtp.office365.com", 587)\ns.starttls()\n'
+        f's.login("desk@contoso.com", "{_SECRET}")'
+    )
+    lines = [
+        "+" + base64.b64encode(line.encode("utf-16-be")).decode().rstrip("=") + "-"
+        for line in body.split("\n")
+    ]
+    (case / "m.py").write_bytes(("# -*- coding: utf-7 -*-\n" + "\n".join(lines)).encode())
+    return ["check", "m.py", "--no-cache"], lambda code, out, err: "AS101" in out
+
+
+def _generated(name: str, text: str, held):
+    def setup(case: Path):
+        (case / name).write_text(text)
+        return ["check", name, "--no-cache"], held
+
+    return setup
+
+
+_DEDENTED = (
+    _MAIL
+    + '\n\nif __name__ == "__main__":\n    # try:\n        send()\n    # except:\n'
+    + '    #     print("failed")\n'
+)
+_FIX_DATA = {
+    "fix: .env linked out of the project": _dotenv_out_of_project,
+    "fix: module path -> /dev/zero": _special_module("/dev/zero"),
+    "fix: module path -> /dev/stdin": _special_module("/dev/stdin"),
+    "fix: FIFO at the module path": _special_module("fifo"),
+    "fix: comment indented unlike its block": _kept_or_refused("d.py", _DEDENTED),
+    "fix: five trailing comments": _kept_or_refused(
+        "t.py", _MAIL + "\n  # one\n  # two\n  # three\n  # four\n  # five\n"
+    ),
+    "fix: form feed before an edited statement": _kept_or_refused(
+        "f.py", _MAIL.replace("\n\ndef send", "\n\n\f\ndef send"), unsafe=True
+    ),
+    "fix: password in an untracked .env": _untracked_dotenv,
+    "fix: password in an untracked module": _untracked_module,
+    "fix beside a program appending to the file": _appending,
+    "two fix runs on one file at once": _two_runs,
+    "check: login hidden in utf-7": _hidden_utf7,
+    "check: 7.7 MB on one line": _generated(
+        "one_line.py",
+        "import smtplib; " + "x = 1; " * 1_100_000 + "\n" + MAIL,
+        lambda code, out, err: "too complex" in out,
+    ),
+    "check: 20,000 chained calls": _generated(
+        "chain.py", "x = f" + "()" * 20_000 + "\n" + MAIL, lambda code, out, err: "AS101" in out
+    ),
+    "check: 300 connections on one name": _generated(
+        "many.py",
+        "import smtplib\n"
+        + "".join(
+            f"s = smtplib.SMTP('smtp.office365.com', 587)\ns.login(u, p{i})\n" for i in range(300)
+        ),
+        lambda code, out, err: "too complex" in out,
+    ),
+}
+
+
+def fix_data_attacks() -> list[dict]:
+    """The reproductions of what fix reads and writes, and the per-file bounds."""
+    return hostile_trees(_FIX_DATA)
 
 
 def render_hostile(rows: list[dict]) -> str:
@@ -790,7 +998,11 @@ def main(argv: list[str] | None = None) -> int:
     outputs = output_attacks()
     outputs_table = render_hostile(outputs)
     print(outputs_table)
-    hostile += outputs
+    print("fix's reads and writes, per-file bounds:", file=sys.stderr)
+    fix_data = fix_data_attacks()
+    fix_data_table = render_hostile(fix_data)
+    print(fix_data_table)
+    hostile += outputs + fix_data
     failed = [row["case"] for row in hostile if not row["held"] or row["tracebacks"]]
     if args.write_results:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -803,6 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
             + ("\n".join(f"- over: {p}" for p in problems) or "Every one within the limits.")
             + f"\n\nHostile trees (issue 21), each run once:\n\n{hostile_table}"
             + f"\nHostile outputs (issue 21), each run once:\n\n{outputs_table}"
+            + f"\nfix's reads and writes, per-file bounds (issue 21):\n\n{fix_data_table}"
         )
         with bench.RESULTS_FILE.open("a", encoding="utf-8") as handle:
             handle.write(section)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -19,7 +20,13 @@ from authsweep.scanner.model import (
     StepKind,
     Value,
 )
-from authsweep.scanner.providers import OTHER, Provider, is_personal_account, lookup
+from authsweep.scanner.providers import (
+    OTHER,
+    Provider,
+    host_provider,
+    is_personal_account,
+    lookup,
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,11 @@ class HostPolicy:
     provider: Provider
     severity: Severity
     confidence: Confidence
-    # The host is one of several picked at run time, Microsoft 365 among others.
-    mixed: bool = False
+
+    @property
+    def mixed(self) -> bool:
+        """The host is one of several picked at run time, Microsoft 365 among others."""
+        return self.provider.mixed
 
     @property
     def host_known(self) -> bool:
@@ -108,10 +118,7 @@ class Rule:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
         confidence, except in test code; a host of another provider: only with
         ``--all-providers``."""
-        policy = self._host_policy(conn.host, conn.test_code)
-        if policy is not None and conn.inferred:
-            return HostPolicy(policy.provider, policy.severity, Confidence.LOW, policy.mixed)
-        return policy
+        return self._inferred(conn, self._host_policy(conn.host, conn.test_code))
 
     def step_policy(self, conn: Connection, step: Step) -> HostPolicy | None:
         """The host policy for one step: of the hosts it runs with, when a test of the host
@@ -119,27 +126,36 @@ class Rule:
         if step.hosts is None or conn.host.choices is None:
             return self.host_policy(conn)
         hosts = tuple(c for c in conn.host.choices if c.known and c.value in step.hosts)
-        narrowed = Value(False, origin=conn.host.origin, choices=hosts) if hosts else None
-        if narrowed is None:
+        if not hosts:
             return None
-        policy = self._host_policy(narrowed, conn.test_code)
+        narrowed = Value(False, origin=conn.host.origin, choices=hosts)
+        return self._inferred(conn, self._host_policy(narrowed, conn.test_code))
+
+    @staticmethod
+    def _inferred(conn: Connection, policy: HostPolicy | None) -> HostPolicy | None:
         if policy is not None and conn.inferred:
-            return HostPolicy(policy.provider, policy.severity, Confidence.LOW, policy.mixed)
+            return dataclasses.replace(policy, confidence=Confidence.LOW)
         return policy
 
     def _host_policy(self, host: Value, test_code: bool) -> HostPolicy | None:
-        if host.choices is not None:
-            return self._choices_policy(host)
-        if host.known and isinstance(host.value, str) and host.value:
-            provider = lookup(host.value)
+        provider = host_provider(host)
+        # A placeholder (``smtp.yourserver.com``) names no server: as unknown as no host.
+        if provider is not None and not provider.placeholder:
             if provider.microsoft:
                 # A known default that the environment can override is less certain, and
-                # so is a host that only looks like Microsoft's (a misspelling).
-                uncertain = host.origin or provider.probable
+                # so is a host that only looks like Microsoft's (a misspelling), one known
+                # by its shape, and one picked at run time among several.
+                uncertain = (
+                    host.origin
+                    or provider.probable
+                    or host.template is not None
+                    or host.choices is not None
+                )
                 confidence = Confidence.MEDIUM if uncertain else Confidence.HIGH
                 return HostPolicy(provider, self.severity, confidence)
             if self.options.all_providers:
-                return HostPolicy(provider, Severity.INFO, Confidence.HIGH)
+                confidence = Confidence.MEDIUM if provider.probable else Confidence.HIGH
+                return HostPolicy(provider, Severity.INFO, confidence)
             return None
         if self.options.assume_microsoft:
             return HostPolicy(lookup(DECLARED_MICROSOFT_HOST), self.severity, Confidence.MEDIUM)
@@ -147,25 +163,6 @@ class Rule:
             return None  # tests talk to fake servers; a Microsoft host in a test is still reported
         severity = Severity.WARNING if self.severity is Severity.ERROR else self.severity
         return HostPolicy(OTHER, severity, Confidence.MEDIUM)
-
-    def _choices_policy(self, host: Value) -> HostPolicy | None:
-        """A host picked at run time among known ones: as the Microsoft 365 one when there
-        is one (never assumed: the others are known to be someone else's), ``mixed`` when
-        there are others too; else as another provider's."""
-        choices = host.choices or ()
-        providers = [lookup(c.value) for c in choices if c.known and isinstance(c.value, str)]
-        if len(providers) != len(choices):
-            unknown = Value.unknown(host.origin)
-            return self._host_policy(unknown, False)
-        microsoft = [p for p in providers if p.microsoft]
-        if not microsoft:
-            return (
-                HostPolicy(providers[0], Severity.INFO, Confidence.HIGH)
-                if (self.options.all_providers)
-                else None
-            )
-        mixed = len(microsoft) < len(providers)
-        return HostPolicy(microsoft[0], self.severity, Confidence.MEDIUM, mixed)
 
     def steps_on_paths(
         self,
@@ -288,8 +285,9 @@ def on_path(path: ProtocolPath) -> str:
 
 
 def describe_host(conn: Connection, step: Step | None = None) -> str:
-    """The connection's host as a message says it; for a step guarded by a test of the
-    host (one of several), the hosts it runs with."""
+    """The connection's host as a message says it, with what the provider table makes of
+    it (a near miss, a shape, one of several) and the wrapper it came through; for a step
+    guarded by a test of the host (one of several), the hosts it runs with."""
     host = conn.host
     if step is not None and step.hosts is not None and host.choices is not None:
         narrowed = tuple(c for c in host.choices if c.known and c.value in step.hosts)
@@ -297,16 +295,20 @@ def describe_host(conn: Connection, step: Step | None = None) -> str:
         if len(narrowed) == 1:
             host = narrowed[0]
     text = describe(host, "the host")
-    name = conn.host.value if conn.host.known else None
-    note = lookup(name).probable_note if isinstance(name, str) else ""
+    provider = host_provider(host)
+    note = provider.probable_note if provider is not None else ""
     notes = ", ".join(part for part in (note, conn.via) if part)
     return f"{text} ({notes})" if notes else text
 
 
 def describe(value: Value, what: str) -> str:
-    """``'smtp.office365.com'``, or where an unknown value comes from."""
-    if value.choices is not None and all(c.known for c in value.choices):
-        written = " or ".join(dict.fromkeys(repr(c.value) for c in value.choices))
+    """``'smtp.office365.com'``, what a value picked at run time may be (``'{}'`` for
+    what is not known of one), or where an unknown value comes from."""
+    choices = value.choices or ()
+    if choices and all(c.known or c.template is not None for c in choices):
+        written = " or ".join(
+            dict.fromkeys(repr(c.value if c.known else c.template) for c in choices)
+        )
         return f"{written} (picked by {value.origin})" if value.origin else written
     if value.known:
         text = repr(value.value)

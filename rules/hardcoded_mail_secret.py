@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.findings import Finding, Severity
+from authsweep.scanner.findings import Confidence, Finding, Severity
 from authsweep.scanner.model import MailFile, Span, Value
 from authsweep.scanner.secrets import is_placeholder, mask
 
@@ -16,12 +16,20 @@ class HardcodedMailSecret(Rule):
     name = "hardcoded-mail-secret"
     severity = Severity.ERROR
     security_severity = "8.5"  # a secret in the repository
-    summary = "A literal password or token handed to mail login code or written in mail settings."
+    summary = (
+        "A literal password or token in mail code or mail settings: handed to a login or a "
+        "token library (MSAL client secret, refresh token), or kept under a password's name "
+        "in a mail script."
+    )
     why = (
         "A password in source or config is in every clone, backup and CI log of the "
         "repository, and it outlives the person who wrote it. Mail passwords are worse than "
         "most: the account can send as the organisation. Once the code moves to OAuth2 the "
-        "password is not needed at all; until then it belongs in a secret store."
+        "password is not needed at all; until then it belongs in a secret store. A password "
+        "left in a mail script whose login moved, or is misspelt, is as exposed; so are the "
+        "app's own OAuth2 secrets (an MSAL client secret, a refresh token). A literal found "
+        "by its name only (`smtp_password = '...'` in a module that talks to a mail host or "
+        "imports a mail library) is reported at medium confidence; one in test code is not."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -46,6 +54,21 @@ class HardcodedMailSecret(Rule):
             "s.login('alerts@contoso.com', PASSWORD)\n",
             lines=(2,),
         ),
+        Example(
+            "import smtplib\n"
+            "SMTP_PASSWORD = 'Quartz-Lantern-77'\n"
+            "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "s.starttls()\n"
+            "s.serverlogin('alerts@contoso.com', SMTP_PASSWORD)\n",
+            lines=(2,),
+        ),
+        Example(
+            "import msal\n"
+            "app = msal.ConfidentialClientApplication('client-id',\n"
+            "    client_credential='Qx78Q~k2PZr3mW9vT1yLs0HdE4bNcJuF5gA6iKo_')\n"
+            "app.acquire_token_for_client(scopes=['https://outlook.office365.com/.default'])\n",
+            lines=(3,),
+        ),
     )
     good = (
         Example(
@@ -59,6 +82,14 @@ class HardcodedMailSecret(Rule):
             "s = smtplib.SMTP('smtp.office365.com', 587)\n"
             "s.starttls()\n"
             "s.login(user, '')\n"
+        ),
+        Example(
+            "import os, smtplib\n"
+            "PASSWORD_ENV = 'SMTP_PASSWORD'\n"
+            "PASSWORD_PROMPT = 'Mail password:'\n"
+            "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "s.starttls()\n"
+            "s.login('alerts@contoso.com', os.environ[PASSWORD_ENV])\n"
         ),
     )
 
@@ -80,10 +111,24 @@ class HardcodedMailSecret(Rule):
                             policy.confidence,
                         )
         for use in mail.secrets:
-            yield from self._report(mail, use.value, use.what, seen, self.severity, None)
+            # A literal taken for a password by its name only: as sure as that guess.
+            confidence = None if use.certain else Confidence.MEDIUM
+            advice = _ADVICE
+            if use.needs_mail:
+                advice = _ROPC_ADVICE if use.what.startswith("password") else _APP_ADVICE
+            yield from self._report(
+                mail, use.value, use.what, seen, self.severity, confidence, advice
+            )
 
     def _report(
-        self, mail, value: Value, what: str, seen: set[int], severity, confidence
+        self,
+        mail,
+        value: Value,
+        what: str,
+        seen: set[int],
+        severity,
+        confidence,
+        advice: str = "",
     ) -> Iterator[Finding]:
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
@@ -95,9 +140,18 @@ class HardcodedMailSecret(Rule):
         if confidence is not None:
             kwargs["confidence"] = confidence
         yield self.finding(
-            mail,
-            span,
-            f"hard-coded {what} {mask(value.value)}; rotate it and read it from a "
-            "secret store, or move to OAuth2",
-            **kwargs,
+            mail, span, f"hard-coded {what} {mask(value.value)}; {advice or _ADVICE}", **kwargs
         )
+
+
+_ADVICE = "rotate it and read it from a secret store, or move to OAuth2"
+# The user's password handed to the password flow, which goes too.
+_ROPC_ADVICE = (
+    "rotate it, and replace the password flow (AS106) by the client-credentials or device "
+    "code flow, which need no password"
+)
+# An app's own OAuth2 secret (client secret, refresh token): OAuth2 already.
+_APP_ADVICE = (
+    "rotate it and read it from a secret store, or give the app a certificate or a "
+    "managed identity instead"
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.findings import Finding, Severity
+from authsweep.scanner.findings import Confidence, Finding, Severity
 from authsweep.scanner.model import MailFile
 
 from .base import Example, Rule
@@ -75,4 +75,5 @@ class PasswordTokenFlow(Rule):
                 "OAuth2 token requested with the user's password (ROPC): it fails once MFA "
                 "or Conditional Access applies to the account and is deprecated; use the "
                 "client-credentials flow (app-only) or the device code flow",
+                confidence=Confidence.LOW if request.inferred else Confidence.HIGH,
             )

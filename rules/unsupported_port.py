@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls
+from authsweep.scanner.model import (
+    Connection,
+    MailFile,
+    Protocol,
+    RemedyKind,
+    StepKind,
+    Tls,
+    Value,
+)
+from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, Rule, describe_host
+from .base import Example, HostPolicy, Rule, describe_host
 
 # Exchange Online IMAP and POP: implicit TLS ports, and the STARTTLS ones.
 _PORTS = {Protocol.IMAP: (993, 143), Protocol.POP: (995, 110)}
@@ -23,7 +32,11 @@ class UnsupportedPort(Rule):
         "`smtp.office365.com` takes SMTP AUTH client submission on 587 (recommended) or 25, "
         "both with STARTTLS. Port 465 is not served: the connection times out, and Microsoft "
         "says a device that wants 465 does not support SMTP AUTH client submission. Port 25 "
-        "works but is blocked by many networks and clouds, so it is reported as a warning."
+        "works but is blocked by many networks and clouds, so it is reported as a warning. "
+        "A Direct Send host (`<domain>.mail.protection.outlook.com`, port 25) takes mail for "
+        "the tenant's own recipients without any AUTH: code that logs in there is doing "
+        "client submission at a host that does not serve it. `SMTP_SSL(host)` connects to "
+        "465 at once, so a later `connect(host, 587)` never runs."
     )
     fix_doc = (
         "Use port 587 with STARTTLS: `smtplib.SMTP(host, 587)` and "
@@ -44,6 +57,13 @@ class UnsupportedPort(Rule):
             "import smtplib\nserver = smtplib.SMTP_SSL('smtp.office365.com', 465)\n", lines=(2,)
         ),
         Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.office365.com')\n", lines=(2,)),
+        Example(
+            "import smtplib\n"
+            "server = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
+            "server.starttls()\n"
+            "server.login(user, password)\n",
+            lines=(2,),
+        ),
     )
     good = (
         Example("import smtplib\nserver = smtplib.SMTP('smtp.office365.com', 587)\n"),
@@ -56,42 +76,72 @@ class UnsupportedPort(Rule):
     def check(self, mail: MailFile) -> Iterator[Finding]:
         for conn in mail.connections:
             policy = self.host_policy(conn)
-            if policy is None or not policy.provider.microsoft or not conn.port.known:
+            if policy is None or not policy.provider.microsoft:
                 continue
-            port = conn.port.value
-            if conn.protocol is Protocol.SMTP:
-                allowed = policy.provider.submission_ports
-                if not allowed or port in allowed and port not in policy.provider.discouraged_ports:
-                    continue
-                severity = (
-                    Severity.WARNING if port in policy.provider.discouraged_ports else self.severity
-                )
-                reason = (
-                    "works, but 587 is the recommended submission port"
-                    if severity is Severity.WARNING
-                    else "is not served for client submission (use 587 with STARTTLS)"
-                )
-                # With the TLS mode unknown (a config file without a TLS setting), the code
-                # reading the port may do implicit TLS: 587 alone could break it.
-                safe = policy.confidence is Confidence.HIGH and conn.tls is not Tls.UNKNOWN
+            # A constructor given a host connects at once: a later connect() comes after a
+            # session on the constructor's port, which has to work too.
+            for port in conn.earlier_ports:
+                finding = self._port(mail, conn, policy, port, earlier=True)
+                if finding is not None:
+                    yield finding
+            finding = self._port(mail, conn, policy, conn.port, earlier=False)
+            if finding is not None:
+                yield finding
+
+    def _port(
+        self, mail: MailFile, conn: Connection, policy: HostPolicy, value: Value, *, earlier: bool
+    ) -> Finding | None:
+        if not value.known:
+            return None
+        port = value.value
+        provider = policy.provider
+        fix = None
+        severity = self.severity
+        if conn.protocol is Protocol.SMTP and provider.smtp_basic_auth is BasicAuth.NOT_USED:
+            if not _authenticates(conn):
+                return None
+            # Direct Send takes mail for the tenant's own recipients on 25, without AUTH:
+            # a login there is client submission, which only smtp.office365.com serves.
+            reason = (
+                "is Direct Send, which offers no AUTH (it takes mail for the tenant's own "
+                "recipients only): log in to smtp.office365.com on 587 with STARTTLS, or "
+                "drop the login"
+            )
+        elif conn.protocol is Protocol.SMTP:
+            allowed = provider.submission_ports
+            if not allowed or port in allowed and port not in provider.discouraged_ports:
+                return None
+            if port in provider.discouraged_ports:
+                severity = Severity.WARNING
+                reason = "works, but 587 is the recommended submission port"
+            else:
+                reason = "is not served for client submission (use 587 with STARTTLS)"
+            # With the TLS mode unknown (a config file without a TLS setting), the code
+            # reading the port may do implicit TLS: 587 alone could break it.
+            safe = policy.confidence is Confidence.HIGH and conn.tls is not Tls.UNKNOWN
+            if not earlier:
                 fix = self.fix_from(
                     conn.remedies.get(RemedyKind.PORT_587),
                     Applicability.SAFE if safe else Applicability.UNSAFE,
                     "Use port 587 with STARTTLS",
                 )
-            elif conn.protocol in _PORTS:
-                if port in _PORTS[conn.protocol]:
-                    continue
-                severity = self.severity
-                reason = f"is not an {conn.protocol.value.upper()} port of Exchange Online"
-                fix = None
-            else:
-                continue
-            yield self.finding(
-                mail,
-                conn.port.span or conn.opened_at,  # the port where it is written
-                f"port {port} of {describe_host(conn)} {reason}",
-                severity=severity,
-                confidence=policy.confidence,
-                fix=fix,
-            )
+        elif conn.protocol in _PORTS:
+            if port in _PORTS[conn.protocol]:
+                return None
+            article = "an" if conn.protocol is Protocol.IMAP else "a"
+            reason = f"is not {article} {conn.protocol.value.upper()} port of Exchange Online"
+        else:
+            return None
+        first = " (the constructor connects there before connect() opens another session)"
+        return self.finding(
+            mail,
+            value.span or conn.opened_at,  # the port where it is written
+            f"port {port} of {describe_host(conn)}{first if earlier else ''} {reason}",
+            severity=severity,
+            confidence=policy.confidence,
+            fix=fix,
+        )
+
+
+def _authenticates(conn: Connection) -> bool:
+    return any(s.kind in (StepKind.LOGIN, StepKind.AUTH) for s in conn.steps)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from authsweep.scanner.findings import Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, TokenRequest
+from authsweep.scanner.model import MailFile, Protocol, Span, TokenRequest
 from authsweep.scanner.providers import lookup
 
 from .base import Example, Rule
@@ -41,7 +41,8 @@ class WrongTokenScope(Rule):
     severity = Severity.ERROR
     summary = (
         "A token for SMTP/IMAP/POP XOAUTH2 requested for Microsoft Graph "
-        "(`https://graph.microsoft.com/...`) or another resource, or a client-credentials "
+        "(`https://graph.microsoft.com/...`) or another resource, or for another protocol's "
+        "permission (an `IMAP.AccessAsUser.All` token used for SMTP), or a client-credentials "
         "token requested with a delegated scope such as `SMTP.Send`."
     )
     why = (
@@ -49,7 +50,9 @@ class WrongTokenScope(Rule):
         "(`https://outlook.office365.com` or `https://outlook.office.com`). A Graph token, "
         "even one with `Mail.Send`, is answered `535 5.7.3 Authentication unsuccessful`. The "
         "client-credentials flow takes only `<resource>/.default`: asking it for "
-        "`https://outlook.office.com/SMTP.Send` fails at the token endpoint (AADSTS1002012)."
+        "`https://outlook.office.com/SMTP.Send` fails at the token endpoint (AADSTS1002012). "
+        "A delegated token carries the permissions it was asked for: one for "
+        "`IMAP.AccessAsUser.All` does not let the same user send over SMTP."
     )
     fix_doc = (
         'App-only (client credentials): `scopes=["https://outlook.office365.com/.default"]` '
@@ -84,6 +87,16 @@ class WrongTokenScope(Rule):
             "token = app.acquire_token_for_client(scopes=['https://outlook.office.com/SMTP.Send'])\n",
             lines=(4,),
         ),
+        Example(
+            "import smtplib, ssl\n"
+            "IMAP = ['https://outlook.office.com/IMAP.AccessAsUser.All']\n"
+            "result = app.acquire_token_by_refresh_token(refresh_token, scopes=IMAP)\n"
+            "auth = f\"user={user}\\x01auth=Bearer {result['access_token']}\\x01\\x01\"\n"
+            "with smtplib.SMTP('smtp.office365.com', 587) as smtp:\n"
+            "    smtp.starttls(context=ssl.create_default_context())\n"
+            "    smtp.auth('XOAUTH2', lambda challenge=None: auth)\n",
+            lines=(3,),
+        ),
     )
     good = (
         Example(
@@ -104,9 +117,19 @@ class WrongTokenScope(Rule):
             "    authority=authority)\n"
             "users = app.acquire_token_for_client(scopes=['https://graph.microsoft.com/.default'])\n"
         ),
+        Example(
+            "import imaplib, ssl\n"
+            "IMAP = ['https://outlook.office.com/IMAP.AccessAsUser.All']\n"
+            "result = app.acquire_token_by_refresh_token(refresh_token, scopes=IMAP)\n"
+            "auth = f\"user={user}\\x01auth=Bearer {result['access_token']}\\x01\\x01\"\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com',\n"
+            "    ssl_context=ssl.create_default_context())\n"
+            "imap.authenticate('XOAUTH2', lambda _: auth)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
+        yield from self._other_protocol(mail)
         untraced = any(
             step.xoauth2 is not None and not step.xoauth2.token_scopes.known
             for conn in mail.connections
@@ -114,14 +137,15 @@ class WrongTokenScope(Rule):
         )
         linked = any(request.used_for_mail for request in mail.token_requests)
         # One token request in a module whose XOAUTH2 token could not be traced: most
-        # likely that token.
+        # likely that token, unless the module sends it to Graph's API itself.
         guess = untraced and not linked and len(mail.token_requests) == 1
         for request in mail.token_requests:
             scopes = _scopes(request)
             if not scopes:
                 continue
             kinds = [_resource_is_mail(scope) for scope in scopes]
-            if (request.used_for_mail or guess) and all(kind is False for kind in kinds):
+            guessed = guess and not request.used_for_graph
+            if (request.used_for_mail or guessed) and all(kind is False for kind in kinds):
                 yield self.finding(
                     mail,
                     request.span,
@@ -146,3 +170,60 @@ class WrongTokenScope(Rule):
                         "(AADSTS1002012); ask for 'https://outlook.office365.com/.default' with "
                         "the SMTP.SendAsApp / IMAP.AccessAsApp application permission",
                     )
+
+    def _other_protocol(self, mail: MailFile) -> Iterator[Finding]:
+        """A token whose scopes name another protocol's permission than the one its
+        XOAUTH2 authentication speaks (an ``IMAP.AccessAsUser.All`` token for SMTP)."""
+        requests = {request.span: request for request in mail.token_requests}
+        reported: set[tuple[Span, Protocol]] = set()
+        for conn in mail.connections:
+            for step in conn.steps:
+                facts = step.xoauth2
+                if facts is None or not facts.token_scopes.known:
+                    continue
+                scopes = _scopes(TokenRequest("", facts.token_scopes, step.span)) or []
+                protocols = {_PERMISSIONS.get(_permission(s)) for s in scopes if _mail(s)}
+                if not protocols or None in protocols or conn.protocol in protocols:
+                    continue  # .default, no mail scope, or a permission of this protocol
+                source = next((s for s in facts.token_sources if s in requests), step.span)
+                if (source, conn.protocol) in reported:
+                    continue
+                reported.add((source, conn.protocol))
+                wanted = _SCOPE_FOR.get(conn.protocol, "https://outlook.office365.com/.default")
+                yield self.finding(
+                    mail,
+                    source,
+                    f"the token for {conn.protocol.value.upper()} XOAUTH2 is requested for "
+                    f"{', '.join(map(repr, scopes))}, a permission of "
+                    f"{', '.join(sorted(p.value.upper() for p in protocols if p))}: Exchange "
+                    f"Online refuses it (535 5.7.3, or NO AUTHENTICATE failed); ask for "
+                    f"{wanted!r} (delegated) or 'https://outlook.office365.com/.default' "
+                    "(app-only)",
+                )
+
+
+# Exchange Online's delegated permissions, by the protocol each lets a token speak.
+_PERMISSIONS = {
+    "smtp.send": Protocol.SMTP,
+    "smtp.sendasapp": Protocol.SMTP,
+    "imap.accessasuser.all": Protocol.IMAP,
+    "imap.accessasapp": Protocol.IMAP,
+    "pop.accessasuser.all": Protocol.POP,
+    "pop.accessasapp": Protocol.POP,
+    "ews.accessasuser.all": Protocol.EWS,
+}
+_SCOPE_FOR = {
+    Protocol.SMTP: "https://outlook.office.com/SMTP.Send",
+    Protocol.IMAP: "https://outlook.office.com/IMAP.AccessAsUser.All",
+    Protocol.POP: "https://outlook.office.com/POP.AccessAsUser.All",
+}
+
+
+def _permission(scope: str) -> str:
+    return scope.rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _mail(scope: str) -> bool:
+    """A scope of Exchange Online's resource, or a bare permission name of it."""
+    resource = _resource_is_mail(scope)
+    return resource is True or (resource is None and _permission(scope) in _PERMISSIONS)

@@ -12,20 +12,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budget import TooComplex, bounded
 from .discover import SourceFile, discover
 from .errors import ParseError
 from .findings import FileError, Finding, Severity
 from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
-from .precheck import may_matter
+from .precheck import module_may_matter
+from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
 
-# The default of `max-file-size`: larger files are generated data, not mail code.
-MAX_FILE_BYTES = 8 * 1024 * 1024
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
 # Microsoft Graph sendMail for tenants that refuse SMTP AUTH altogether (docs/graph.md).
 TARGETS = ("xoauth2", "graph")
@@ -148,13 +148,18 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     result = FileResult(path)
     data = as_utf8(data)
-    if not may_matter(data):
+    if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
         result.findings = mark_suppressed([], kind, data, rules, path)
         attach_context(result.findings, kind, data, [])
         return result
     try:
-        mail = analyze_source(path, kind, data)
+        with bounded():
+            mail = analyze_source(path, kind, data)
+    except TooComplex as error:
+        message = f"not checked: too complex: {error}"
+        result.errors.append(FileError(path, message, "too-complex"))
+        return result
     except ParseError as error:
         result.errors.append(
             FileError(path, str(error), "unparsable", line=error.line, column=error.column)
@@ -172,13 +177,16 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     if is_test_path(path):
         for conn in mail.connections:
             conn.test_code = True
+        # A test's passwords are fakes, unless they reach mail code or settings.
+        mail.secrets = [use for use in mail.secrets if use.certain]
     if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):
         mail.example_config = True
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
     attach_mailboxes(mail, result.findings)
-    if result.errors:
-        # `fix` leaves a file it could not parse whole as it is: nothing in it is fixable.
+    if result.errors or not _encodes_back(kind, data, result.findings):
+        # `fix` leaves a file it could not parse whole as it is, or one its encoding would
+        # not write back byte for byte (utf-7, ...): nothing in it is fixable.
         for finding in result.findings:
             finding.fix = None
     # Unused suppressions (AS900) are judged only where the rules could read the file.
@@ -188,6 +196,18 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     attach_context(result.findings, kind, data, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _encodes_back(kind: str, data: bytes, findings: list[Finding]) -> bool:
+    """Whether the file's text, encoded as it was decoded, gives back its bytes (asked
+    only where there is something to fix, and of other encodings than UTF-8)."""
+    if not any(finding.fix is not None for finding in findings):
+        return True
+    try:
+        codec, text = decode(kind, data)
+    except ValueError:
+        return False
+    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == data
 
 
 def distinct(findings: Iterable[Finding]) -> list[Finding]:
@@ -242,14 +262,17 @@ def format_size(size: int) -> str:
 
 
 def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
-    """The file's bytes, or why not. ``check_paths`` applies each file's own size limit
-    before reading; ``limit`` is for callers that read files it did not list."""
+    """The file's bytes, or why not: a regular file only, read without blocking and with a
+    bound (:func:`~.reading.read_regular`). ``check_paths`` applies each file's own size
+    limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
             error = too_large(display, path.stat().st_size, limit)
             if error is not None:
                 return None, error
-        return path.read_bytes(), None
+        return read_regular(path, limit), None
+    except TooLarge as error:
+        return None, FileError(display, f"not checked: {error.strerror}", "too-large")
     except OSError as error:
         return None, FileError(display, f"cannot read: {error.strerror}", "unreadable")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import Settings, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
+from .fixes.apply import finish_round
 from .fixes.dependencies import needs, refusal
 from .fixes.graph_target import count_targets, graph_home, sends_through_graph, with_graph_module
 from .fixes.import_root import dotted
@@ -35,7 +36,7 @@ from .fixes.new_files import CreatedFile, plan_files
 from .fixes.outcome import FileFix, FixOutcome, allowed
 from .fixes.reads import Elsewhere
 from .fixes.search import project_search
-from .fixes.tidy import tidy
+from .fixes.spans import Changes, kept_outside, round_trip_problem
 from .fixes.token_module import token_home, with_token_module
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
@@ -103,7 +104,12 @@ def fix_source(
         codec, text = decode(kind, data)
     except ValueError as error:
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
-    result = FileFix(path, text, text, codec=codec)
+    result = FileFix(path, text, text, codec=codec, changes=Changes.of(text))
+    if codec.encode(text) != data:
+        # utf-7 and the like: the file's other bytes would not be written back as they are.
+        message = f"not fixed: its encoding ({codec.encoding}) would not give back its bytes"
+        result.error = FileError(path, message, "fix")
+        return result
     if kind == "python" and len(text) > MAX_REWRITE_CHARS:
         # Generated code of this size is not fixed by hand either; check still reports it.
         limit = f"{len(text):,} characters is over the rewriter's limit ({MAX_REWRITE_CHARS:,})"
@@ -129,7 +135,7 @@ def fix_source(
     if settings.target == "graph":
         graph = graph_home(location, settings.oauth2_module, text, own_provider)
     project = Project(project_search(location), style_for(location), location)
-    one_at_a_time = False
+    one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
         candidates = [
@@ -144,6 +150,10 @@ def fix_source(
         chosen = _choose([f for f in candidates if fix_key(f) not in result.refused], one_at_a_time)
         if not chosen:
             result.remaining = _reported(checked.findings, ignored)
+            problem = kept_outside(text, current, result.changes)
+            if problem is not None:
+                result.error = FileError(path, f"not fixed: {problem}", "fix")
+                return result
             result.after = current
             # A refusal counts only for what is still there (a later round may have fixed it).
             left = {(f.rule, f.fingerprint) for f in result.remaining}
@@ -151,11 +161,19 @@ def fix_source(
                 key: refusal for key, refusal in result.refused.items() if key[:2] in left
             }
             return result
+        if kind == "python" and not round_tripped:
+            problem = round_trip_problem(text)  # once, before the first edit
+            if problem is not None:
+                result.error = FileError(path, f"not fixed: {problem}", "fix")
+                return result
+            round_tripped = True
         named = [
             with_graph_module(with_token_module(_named_modules(f, settings, location), home), graph)
             for f in chosen
         ]
-        updated, failure, notes = _apply(current, named, codec.newline, kind, settings, project)
+        updated, failure, notes, changes = _apply(
+            current, named, codec.newline, kind, settings, project, result.changes
+        )
         attempt = None
         created: list[CreatedFile] = []
         if failure is None:
@@ -177,7 +195,7 @@ def fix_source(
             result.created.extend(created)
             result.links.extend(links)
             result.requires.update(r for f in named for r in needs(f.fix.remedy))  # type: ignore[union-attr]
-            current, checked = updated, attempt
+            current, checked, result.changes = updated, attempt, changes
         elif len(chosen) > 1:
             one_at_a_time = True
         else:
@@ -289,27 +307,19 @@ def _apply(
     newline: str,
     kind: str,
     settings: Settings,
-    project: Project | None = None,
-) -> tuple[str, str | None, list[str]]:
+    project: Project | None,
+    changes: Changes | None,
+) -> tuple[str, str | None, list[str], Changes | None]:
     """The text with the chosen fixes, what they need at module level and nothing they
-    left unused, or why not; and notes on what was kept."""
-    from .fixes.module_needs import NotRewritable, add_module_needs
-
+    left unused, or why not; notes on what was kept; the changes with this round's."""
+    edits = [(edit, f.rule) for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
+    updated = apply_edits(text, [edit for edit, _ in edits], newline)
     remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
-    updated = apply_edits(text, [edit for r in remedies for edit in r.edits], newline)
-    if kind != "python":
-        return updated, None, []
-    imports = {name for r in remedies for name in r.imports}
-    helpers = {name for r in remedies for name in r.helpers}
-    try:
-        style = project.style if project is not None else None
-        updated = add_module_needs(updated, imports, helpers, settings.token_provider, style)
-    except NotRewritable as error:
-        return text, str(error), []
-    except ValueError:
-        return text, "the fixed file would not parse", []
-    tidied, notes = tidy(text, updated, project.elsewhere if project is not None else None)
-    return tidied, None, notes
+    style = project.style if project is not None else None
+    elsewhere = project.elsewhere if project is not None else None
+    return finish_round(
+        text, updated, edits, remedies, kind, settings.token_provider, changes, style, elsewhere
+    )
 
 
 def _verdict(before, after, chosen: list[Finding], ignored: Sequence[str]) -> str | None:
@@ -503,7 +513,7 @@ def _fix_paths(
         for task, fixed, data in done
     }
     if any(e.fixed.changed for e in entries.values()):
-        settle(entries, configure)
+        outcome.errors.extend(settle(entries, configure))
     if write:
         outcome.errors.extend(write_groups(entries))
     for display, entry in sorted(entries.items()):

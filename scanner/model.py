@@ -77,11 +77,17 @@ class Value:
     # unknown): ``credentials=("bot@contoso.com", os.environ["PW"])``.
     items: tuple[Value, ...] | None = None
     literal_parts: tuple[Span, ...] = ()
+    # For an unknown string built from known and unknown parts (an f-string, a
+    # concatenation, a format): the text with each unknown part written ``{}``
+    # (``{}.office365.com``).
+    template: str | None = None
     # Other literals the same value comes from (a caller passing it for a parameter whose
     # default it also is): a fix that rewrites the literal rewrites these too.
     also: tuple[Span, ...] = ()
-    # For a value picked at run time from values written in the code (a dict of providers
-    # indexed by an environment variable): the values it may be.
+    # For an unknown value picked at run time among values written in the code (a dict or
+    # list subscripted by a key known only at run time, a dict of providers indexed by an
+    # environment variable, either arm of a conditional): the values it may be, known or
+    # known in part (templates).
     choices: tuple[Value, ...] | None = None
 
     @classmethod
@@ -295,12 +301,16 @@ class Connection:
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
+    # Ports of sessions opened before the one on ``port``: a constructor given a host
+    # connects at once, so ``SMTP_SSL(host)`` then ``connect(host, 587)`` first tries 465.
+    earlier_ports: list[Value] = field(default_factory=list)
     # What the library offers instead of a password, for messages ("a custom EmailBackend").
     oauth_hint: str = ""
     # Opened by a logging handler to mail log records: its password login is reported as
     # handler credentials (AS103), not as a plain SMTP login.
     log_handler: bool = False
-    # Found by a token-level scan of a file that does not parse: low confidence, no fix.
+    # Found by a token-level scan of a file that does not parse (no fix), or made through
+    # a module the file uses without importing it: low confidence.
     inferred: bool = False
     # Opened in test code (tests/, test_*.py, conftest.py), which talks to fake servers.
     test_code: bool = False
@@ -332,6 +342,12 @@ class SecretUse:
     value: Value
     what: str  # "SMTP password", "EMAIL_HOST_PASSWORD", ...
     span: Span
+    # False for a literal taken for a secret by its name (``smtp_password = "..."``), not
+    # by where it goes: medium confidence.
+    certain: bool = True
+    # Handed to a token library (an MSAL client secret): a mail secret only in a module
+    # that does mail.
+    needs_mail: bool = False
 
 
 @dataclass
@@ -342,6 +358,9 @@ class TokenRequest:
     scopes: Value
     span: Span
     used_for_mail: bool = False  # the token reaches an XOAUTH2 authentication
+    used_for_graph: bool = False  # the token is sent to Microsoft Graph's API
+    # Found by a token-level scan of a file that does not parse: low confidence.
+    inferred: bool = False
 
 
 @dataclass

@@ -3,11 +3,21 @@
 The lower-cased raw bytes (no decoding) are searched for a mail library, a Microsoft
 mail host, or a mail settings name. A file without any is skipped. Markers that
 contain a shorter marker are dropped: ``smtp`` already finds ``smtp.office365.com``.
+
+A Python module whose bytes could hide a word of its code is searched in its text too:
+one that declares another encoding than UTF-8 (PEP 263; in ``utf-7``,
+``unicode_escape``, ``raw_unicode_escape`` the raw bytes need not hold one ASCII word of
+the code: ``+AHMAbQB0AHA-`` is ``smtp``), and one with other than ASCII bytes, in the NFKC
+form Python gives identifiers (``ｓｍｔｐｌｉｂ`` is ``smtplib``).
 """
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 from .providers import microsoft_host_names
@@ -63,14 +73,46 @@ def _markers(extra: tuple[str, ...]) -> tuple[tuple[bytes, ...], re.Pattern[byte
 
 
 @lru_cache(maxsize=1)
-def marker_pattern() -> re.Pattern[str]:
-    """The markers as a case-insensitive pattern over text, to find where a file mentions
-    mail."""
+def _text_pattern() -> re.Pattern[str]:
     _, pattern = _markers(())
-    return re.compile(pattern.pattern.decode(), re.IGNORECASE)
+    return re.compile(pattern.pattern.decode())
+
+
+# Upper-case ASCII letters to lower case, every other character kept: one character for
+# one, so offsets stay those of the text (``str.lower`` may lengthen a string).
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def marker_starts(text: str) -> Iterator[int]:
+    """Where ``text`` mentions mail (a marker in any case): the offsets of the markers.
+    The markers are ASCII; searching a lower-cased copy is many times faster than a
+    case-insensitive pattern."""
+    return (match.start() for match in _text_pattern().finditer(text.translate(_ASCII_LOWER)))
 
 
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
     anchors, pattern = _markers(extra)
     lowered = data.lower()
     return any(anchor in lowered for anchor in anchors) and pattern.search(lowered) is not None
+
+
+def module_may_matter(kind: str, data: bytes) -> bool:
+    """:func:`may_matter` on a file's bytes and, for a Python module whose bytes could
+    hide a word of its code, on its text: decoded as it declares (PEP 263), and in the
+    NFKC form Python gives identifiers (``import ｓｍｔｐｌｉｂ`` imports smtplib)."""
+    if may_matter(data):
+        return True
+    if kind != "python":
+        return False
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return False  # an unknown codec: the front end reports the file as unparsable
+    if encoding in ("utf-8", "utf-8-sig") and data.isascii():
+        return False
+    try:
+        text = data.decode(encoding, errors="replace")
+    except (LookupError, UnicodeError, ValueError):
+        return True  # cannot be searched: the front end decides
+    normal = unicodedata.normalize("NFKC", text)
+    return may_matter(normal.encode("utf-8", errors="surrogatepass"))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import inputs
 from .discover import SKIP_DIRS, walk
+from .reading import read_regular
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -148,7 +149,7 @@ def _facts(root: Path) -> ProjectFacts:
         file = entry.path
         facts.python_files.append(file)
         try:
-            data = file.read_bytes()
+            data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
         if _FLASK_MAILMAN.search(data):
@@ -177,7 +178,7 @@ def _project_files(root: Path) -> list[_Listed]:
                 info = file.lstat()
             except OSError:
                 continue
-            if stat.S_ISLNK(info.st_mode) or info.st_size > _MAX_BYTES:
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
                 continue
             if len(listed) == _MAX_FILES:
                 return listed
@@ -363,7 +364,7 @@ def setting_reads(path: str | Path, name: str) -> list[Read]:
     needle = name.encode()
     for file in facts.python_files:
         try:
-            data = file.read_bytes()
+            data = read_regular(file, _MAX_BYTES)
             if needle not in data:
                 continue
             text = data.decode("utf-8")
@@ -450,7 +451,7 @@ def mentions(path: str | Path, key: str, texts: dict[Path, str]) -> list[Read]:
         text = texts.get(file.resolve())
         if text is None:
             try:
-                data = file.read_bytes()
+                data = read_regular(file, _MAX_BYTES)
             except OSError:
                 continue
             if key.lower().encode() not in data.lower():

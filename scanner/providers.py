@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from .model import Value
+
 
 class BasicAuth(str, Enum):
     """What the provider does with a user name + password login."""
@@ -44,15 +46,36 @@ class Provider:
     # Set on the provider a misspelt host most likely means: the host as it should be
     # written (``smtp.office365.com`` for ``smtp.office365.con``).
     meant_host: str = ""
+    # Set on the provider of a host known only in part: how it is known (``by its shape
+    # '{}.office365.com'``).
+    partly: str = ""
+    # Set on the provider of a host picked at run time among several, not all of them
+    # this provider's: the one that is (``when it is 'smtp.office365.com'``). Not a doubt
+    # about the provider but about the run: a fix tells the runs apart.
+    among: str = ""
+    # A host written as an example to be replaced (``smtp.yourserver.com``): it names no
+    # server, so it is as unknown as a host read from the environment.
+    placeholder: bool = False
 
     @property
     def probable(self) -> bool:
-        """Matched by a near miss, not by the host as the provider writes it."""
-        return bool(self.meant_host)
+        """Matched by a near miss or by part of the host, not by the host as the provider
+        writes it."""
+        return bool(self.meant_host or self.partly)
+
+    @property
+    def mixed(self) -> bool:
+        """The host is this provider's on some runs only (:attr:`among`)."""
+        return bool(self.among)
 
     @property
     def probable_note(self) -> str:
-        """What a message says about a near miss (empty for a host of the table)."""
+        """What a message says about a near miss, a host known in part, one of several or
+        a placeholder (empty for a host of the table)."""
+        if self.placeholder:
+            return "a placeholder, not a real host"
+        if self.among or self.partly:
+            return f"{self.name} {self.among or self.partly}"
         if not self.meant_host:
             return ""
         if "." not in self.meant_host.split(".", 1)[1]:
@@ -192,6 +215,7 @@ OTHER = Provider(
     smtp_basic_auth=BasicAuth.ALLOWED,
     imap_pop_basic_auth=BasicAuth.ALLOWED,
 )
+PLACEHOLDER = dataclasses.replace(OTHER, key="placeholder", name="a placeholder", placeholder=True)
 
 
 # Personal Microsoft accounts: they have no tenant, so no app-only (client credentials)
@@ -229,6 +253,8 @@ def lookup(host: str) -> Provider:
     exact = _exact(name)
     if exact is not None:
         return exact
+    if is_placeholder_host(name):
+        return PLACEHOLDER
     near = _near_miss(name)
     if near is not None:
         provider, meant = near
@@ -317,6 +343,126 @@ def _distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return previous[-1]
+
+
+# Hosts written as examples to be replaced, not servers: the domains reserved for
+# documentation (RFC 2606, RFC 6761), a label that says whose server is meant
+# (``smtp.yourserver.com``, ``your.smtp.server.com``), a generic word where the domain's
+# name goes (``smtp.domain.com``, ``smtp.website.com``), filler (``smtp.xxx.com``), and
+# template syntax left unfilled (``<smtp server>``, ``${SMTP_HOST}``).
+_RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
+_RESERVED_TLDS = frozenset({"example", "test", "invalid"})
+_GENERIC_NAMES = frozenset(
+    {
+        "domain", "domainname", "server", "servername", "host", "hostname", "website",
+        "site", "company", "companyname", "provider", "mailserver", "smtpserver",
+        "emailserver", "mailprovider", "emailprovider", "mailhost", "smtphost", "isp",
+        "organization", "organisation", "business", "example", "sample", "dummy", "fake",
+        "placeholder", "something", "whatever", "xyz", "abc", "foo", "foobar", "test",
+    }
+)  # fmt: skip
+_OWNERS = ("your", "my", "some")
+_FILLER = re.compile(r"^(?:x{2,}|\*+|_+)$")
+_NOT_A_HOST = re.compile(r"[<>{}$%\[\]*]")
+# Second-level labels under which a country registers names (``example.co.uk``).
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
+
+
+def is_placeholder_host(host: str) -> bool:
+    """Whether ``host`` is written as an example to be replaced (``smtp.yourserver.com``)."""
+    name = normalise_host(host)
+    if _NOT_A_HOST.search(name):
+        return True
+    labels = name.split(".")
+    if len(labels) < 2:
+        return False  # a local name (``mailhog``, ``exchange01``)
+    if labels[-1] in _RESERVED_TLDS or ".".join(labels[-2:]) in _RESERVED_DOMAINS:
+        return True
+    main = len(labels) - 2
+    if main > 0 and labels[main] in _SECOND_LEVEL:
+        main -= 1
+    for index, label in enumerate(labels[:-1]):
+        word = label.replace("-", "").replace("_", "")
+        if _FILLER.match(label) or word == "your" or word.startswith("your"):
+            return True
+        if any(word == owner or word.removeprefix(owner) in _GENERIC_NAMES for owner in _OWNERS):
+            return True
+        if index == main and word in _GENERIC_NAMES:
+            return True
+    return False
+
+
+HOLE = "{}"
+
+
+@lru_cache(maxsize=256)
+def lookup_template(template: str) -> Provider | None:
+    """The provider of a host known only in part, written with ``{}`` for what is not
+    known (``{}.office365.com``, ``smtp.zoho.{}``): the providers of the table whose hosts
+    it can be, each hole standing for part of one label, when they agree on being
+    Microsoft's or not. None when they do not, when none fits, or when the domain's own
+    name is a hole (``smtp.{}.com`` could be anyone's)."""
+    name = normalise_host(template)
+    labels = name.split(".")
+    if HOLE not in name or len(labels) < 2 or HOLE in labels[-2]:
+        return None
+    patterns = [
+        re.compile("[^.]*".join(re.escape(piece) for piece in label.split(HOLE)))
+        for label in labels
+    ]
+    # How well each provider fits: its hosts of that shape, a host of its own counting
+    # more than a domain it serves (``smtp.office365.{}`` is Microsoft 365's host before
+    # a subdomain of GCC High's office365.us).
+    fits = [
+        (sum(_could_be(patterns, host) * (1 if host[0] == "*" else 2) for host in p.hosts), p)
+        for p in PROVIDERS
+    ]
+    fitting = [(weight, provider) for weight, provider in fits if weight]
+    if not fitting or len({provider.microsoft for _, provider in fitting}) > 1:
+        return None
+    best = max(fitting, key=lambda fit: fit[0])[1]  # ties: the table's order
+    return dataclasses.replace(best, partly=f"by its shape {template!r}")
+
+
+def _could_be(patterns: list[re.Pattern[str]], host: str) -> bool:
+    """Whether a host of the table (``*.suffix`` for a domain and its subdomains) can be
+    written as the template whose labels ``patterns`` match."""
+    wildcard = host.startswith("*.")
+    labels = host.removeprefix("*.").split(".")
+    if len(patterns) < len(labels) or (len(patterns) > len(labels) and not wildcard):
+        return False
+    tail = patterns[len(patterns) - len(labels) :]
+    return all(pattern.fullmatch(label) for pattern, label in zip(tail, labels, strict=True))
+
+
+def host_provider(host: Value) -> Provider | None:
+    """The provider a host value names: a known host's (:data:`PLACEHOLDER` for a
+    placeholder), a template's (:func:`lookup_template`), or, for a host picked at run
+    time among several (:attr:`Value.choices`), Microsoft's when any of them is (``mixed``
+    when not all are), another provider when all of them are named and none is
+    Microsoft's. None when it cannot be known."""
+    if host.known:
+        value = host.value
+        return lookup(value) if isinstance(value, str) and value.strip() else None
+    if host.choices is not None:
+        return _provider_of_choices(host.choices)
+    if host.template is not None:
+        return lookup_template(host.template)
+    return None
+
+
+def _provider_of_choices(choices: tuple[Value, ...]) -> Provider | None:
+    named = [(choice, host_provider(choice)) for choice in choices]
+    microsoft = [(c, p) for c, p in named if p is not None and p.microsoft]
+    if microsoft:
+        if len(microsoft) == len(named):  # the least certain of them
+            return next((p for _, p in microsoft if p.probable), microsoft[0][1])
+        choice, provider = microsoft[0]
+        shown = choice.value if choice.known else choice.template
+        return dataclasses.replace(provider, among=f"when it is {shown!r}")
+    if all(p is not None and not p.placeholder for _, p in named):
+        return named[0][1] if named else None
+    return None
 
 
 # Microsoft identity platform (Entra ID) hosts that issue tokens, beyond the providers'

@@ -19,6 +19,7 @@ from pathlib import Path
 from .cache import ResultCache, content_hash, entry_result
 from .discover import SourceFile
 from .findings import FileError
+from .reading import read_regular_or_none
 
 # Below this many files to check, a pool of processes is not worth starting.
 PARALLEL_THRESHOLD = 400
@@ -127,7 +128,7 @@ def run(
                 stat = None
             if stat is not None:
                 stats[path] = stat
-                entry, _ = cache.lookup(path, stat, lambda p=source.path: _read(p))
+                entry, _ = cache.lookup(path, stat, lambda p=source.path: read_regular_or_none(p))
                 if entry is not None:
                     done += 1
                     if progress:
@@ -166,10 +167,3 @@ def run(
         if progress:
             progress(done, total)
         yield result
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None

@@ -33,8 +33,9 @@ _PASSWORD_WORDS = (
 # "your" and "my" likewise ("sua_senha", "tu_contraseña", "votre_mot_de_passe").
 _OWNER_WORDS = "your|my|the|some|sua|seu|tu|su|mi|votre|ton|mon|dein|ihr|mein|je|uw|il[-_]tuo|tuo"
 # Not a secret: references to other settings, templates, vault lookups, the words people
-# write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha"),
-# and the throwaway passwords of tests ("test", "testpass").
+# write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha",
+# "password123"), and the throwaway passwords of tests ("test", "testpass"). The word
+# with a year ("Password2015") is a real password, of the kind policies force on people.
 _PLACEHOLDER = re.compile(
     r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
         |(?i:(?:"""
@@ -47,7 +48,7 @@ _PLACEHOLDER = re.compile(
             |(?:"""
     + _OWNER_WORDS
     + r""")[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
-            |\.\.\.|todo|tbd|none|null|password\d*|secret\d*|example|sample|dummy|fake
+            |\.\.\.|todo|tbd|none|null|password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
             |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,
 )
@@ -213,9 +214,11 @@ _URL_FIELD = re.compile(
     r"|(?<=[\"'])(?i:" + _CREDENTIAL_FIELDS + r"))"
     r"""=(?P<value>[^&#\s"'`<>]+)"""
 )
-# ``scheme://user:password@host``: the password.
+# ``scheme://user:password@host``: the password. The scheme starts a word and is short:
+# tried at every letter of a megabyte-long word, an unbounded one took hours (quadratic).
 _URL_USERINFO = re.compile(
-    r"""[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:"'`<>]*:(?P<value>[^/@\s"'`<>]+)@"""
+    r"""(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/@\s:"'`<>]*:"""
+    r"""(?P<value>[^/@\s"'`<>]+)@"""
 )
 
 

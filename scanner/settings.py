@@ -35,7 +35,7 @@ from .model import (
     Value,
     Verification,
 )
-from .providers import lookup
+from .providers import host_provider, lookup
 from .secrets import is_placeholder
 from .settings_backend import (
     DJANGO,
@@ -1088,9 +1088,9 @@ class _Builder:
         if password_setting is None:
             return []
         secret = _secret_value(password_setting.value)
-        host = conn.host
-        host_known = host.known and isinstance(host.value, str) and bool(host.value)
-        microsoft = host_known and lookup(str(host.value)).microsoft
+        provider = host_provider(conn.host)
+        host_known = provider is not None and not provider.placeholder
+        microsoft = provider is not None and provider.microsoft
         secrets = []
         if (
             secret.literal

@@ -89,10 +89,14 @@ def test_one_token_request_for_every_rewritten_module_of_a_run(tmp_path: Path) -
 def test_config_files_lose_the_password_the_migrated_code_no_longer_reads(
     tmp_path: Path,
 ) -> None:
+    """No line sets the password any more. The copy is not in git, so the lines stay,
+    commented out (issue 21: never the only copy of a secret deleted)."""
     root = migrated(tmp_path, "config_hosts/ini_sender.py").parent
-    assert "PASSWORD" not in (root / ".env").read_text()
-    assert "password" not in (root / "mail.ini").read_text()
-    assert "host = smtp.office365.com" in (root / "mail.ini").read_text()
+    dotenv = (root / ".env").read_text().splitlines()
+    ini = (root / "mail.ini").read_text().splitlines()
+    assert not [line for line in dotenv if "PASSWORD" in line and not line.startswith("#")]
+    assert not [line for line in ini if "password" in line and not line.startswith("#")]
+    assert "host = smtp.office365.com" in ini
 
 
 def test_the_other_provider_keeps_its_password_login(tmp_path: Path) -> None:

@@ -257,7 +257,7 @@ def test_dotenv_logins_only_for_microsoft_hosts() -> None:
     assert only(mail).logins() == []
     # ... but a literal password for a host that may be Microsoft's is still a secret.
     assert [use.what for use in mail.secrets] == ["EMAIL_HOST_PASSWORD"]
-    other = "EMAIL_HOST=mail.example.org\nEMAIL_HOST_PASSWORD=Lit3ral!\n"
+    other = "EMAIL_HOST=smtp.sendgrid.net\nEMAIL_HOST_PASSWORD=Lit3ral!\n"
     mail = mail_of(other, ".env", "dotenv")
     assert only(mail).logins() == [] and mail.secrets == []
     microsoft = "EMAIL_HOST=smtp.office365.com\nEMAIL_HOST_PASSWORD=${PW}\n"

@@ -6,6 +6,10 @@ password of a ``.env`` that only the rewritten login read. A key is taken out on
 it stands on lines of its own (``KEY=value``, ``key: value``, ``key = value``, a compose
 ``- KEY=value`` item, a JSON member); a value shared with other keys on its line (a YAML
 flow mapping, an INI continuation that goes on) is left alone.
+
+Deleting the lines is for a file whose lines git has (:mod:`..fixes.recoverable`); where
+the file is the only copy of the value, its lines are commented out instead, under a note
+that says why (:func:`commented_out`), in the formats that have comments.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ..model import Edit
 from ..settings import Setting
 from . import read_settings
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
 # What may stand before a key on its line, and after its value.
 _LEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?['\"]?")
 _TRAIL = {
@@ -98,3 +103,29 @@ def _content(line: str) -> bool:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
+
+
+# The comment marker of each format that has comments (JSON has none).
+_COMMENT = {"dotenv": "#", "ini": "#", "yaml": "#", "toml": "#"}
+
+
+def commented_out(kind: str, text: str, found: Removal, note: str) -> tuple[Edit, ...] | None:
+    """Edits that comment out the lines of ``found`` (the value stays in the file, the key
+    is no longer set), each setting under a comment line holding ``note``; None for a
+    format without comments."""
+    marker = _COMMENT.get(kind)
+    if marker is None:
+        return None
+    starts = [0, *(m.end() for m in _LINE_END.finditer(text))]
+    edits: list[Edit] = []
+    previous = None
+    for line in sorted(set(found.lines)):
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(text)
+        at = start + _indent(text[start:end])
+        inserted = f"{marker} "
+        if previous is None or line != previous + 1:  # the first line of a setting
+            inserted = f"{marker} {note}\n{text[start:at]}{inserted}"
+        edits.append(Edit(at, at, inserted))
+        previous = line
+    return tuple(edits)

@@ -8,7 +8,8 @@ Each file is fixed on its own first (in parallel for large runs). Then, in this 
    fix it goes with: that file is fixed again without it.
 2. **Config keys nothing reads any more** are taken out of the config files the code's
    loaders read (the folders from the code up to the project root), checked the same
-   way; where a key stays, the summary says why.
+   way; where a key stays, the summary says why. A password the fixes took out of a
+   Python file git has no copy of stays there in a comment (:mod:`.only_copy`).
 3. Files that go together (a fix and its linked edits, code and the config it stopped
    reading) are written as one change: each only if unchanged since it was read, and
    all put back when one cannot be written.
@@ -16,6 +17,7 @@ Each file is fixed on its own first (in parallel for large runs). Then, in this 
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -23,11 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config.feeds import config_files_above
-from ..config.removal import removal
+from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
 from ..engine import Settings, check_source, selected_rules
 from ..findings import FileError, Finding
 from ..fixer import FileFix, _reported, apply_edits, fix_source
+from ..model import Edit
 from ..project import (
     keys_read,
     mentions,
@@ -37,13 +40,17 @@ from ..project import (
     settings_written,
 )
 from ..python.ini_reads import read_from_ini
-from ..text import decode
+from ..reading import MAX_FILE_BYTES, read_regular_or_none
+from ..text import decode, source_lines
+from .apply import with_module_needs
 from .dependencies import plan
 from .linked import Link, digest
-from .module_needs import NotRewritable, add_module_needs
+from .module_needs import NotRewritable
 from .new_files import create_file
-from .tidy import tidy
-from .write import write_atomically
+from .only_copy import keep_only_copies
+from .recoverable import in_last_commit
+from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
+from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
 OPTIONAL_KEYS = frozenset({"AZURE_AUTHORITY_HOST"})
@@ -72,9 +79,10 @@ class Entry:
 Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
 
 
-def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
+def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
     """Make the linked edits and take out config keys nothing reads, in ``entries``
-    (keyed by the path shown; files edited for others are added)."""
+    (keyed by the path shown; files edited for others are added); the edits of config
+    files refused (a link out of the project), as errors."""
     for _ in range(MAX_PASSES):
         edited, failures = _linked(entries, configure)
         if not failures:
@@ -87,11 +95,13 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> None:
             if entry.own and entry.fixed.links:
                 reason = "its edits of other files did not settle"
                 _refix_without(entry, {link.key: reason for link in entry.fixed.links})
-    for display, (text, links) in edited.items():
-        _finish_target(entries, display, text, links, configure)
-    _unread_config_keys(entries, configure)
+    for display, (text, changes, links) in edited.items():
+        _finish_target(entries, display, text, changes, links, configure)
+    declined = _unread_config_keys(entries, configure)
     _settings_still_read(entries)
     _declared_dependencies(entries)
+    keep_only_copies((e.path, e.fixed) for e in entries.values() if kind_of(e.path) == "python")
+    return declined
 
 
 def _linked(entries: dict[str, Entry], configure: Configure | None):
@@ -101,15 +111,15 @@ def _linked(entries: dict[str, Entry], configure: Configure | None):
         if entry.own and entry.fixed.changed:
             for link in entry.fixed.links:
                 targets.setdefault(link.display, []).append((display, link))
-    edited: dict[str, tuple[str, list[tuple[str, Link]]]] = {}
+    edited: dict[str, tuple[str, Changes, list[tuple[str, Link]]]] = {}
     failures: dict[str, dict[tuple, str]] = {}
     for display, links in targets.items():
-        text, reason = _apply_links(display, links, entries.get(display), configure)
-        if text is None:
+        text, changes, reason = _apply_links(display, links, entries.get(display), configure)
+        if text is None or changes is None:
             for owner, link in links:
                 failures.setdefault(owner, {})[link.key] = reason
         else:
-            edited[display] = (text, links)
+            edited[display] = (text, changes, links)
     return edited, failures
 
 
@@ -118,36 +128,47 @@ def _apply_links(
     links: list[tuple[str, Link]],
     entry: Entry | None,
     configure: Configure | None,
-) -> tuple[str | None, str]:
+) -> tuple[str | None, Changes | None, str]:
+    """The text of the file the links go to, with their edits, and its changes; or why
+    they cannot be made."""
     target = links[0][1].target
     why = f"it edits {display} too, "
     data = entry.data if entry is not None and entry.data is not None else _read(target)
     kind = kind_of(target)
     if data is None or kind is None:
-        return None, why + "which cannot be read"
+        return None, None, why + "which cannot be read"
     if any(link.other.digest != digest(data) for _, link in links):
-        return None, why + "which changed since it was checked"
+        return None, None, why + "which changed since it was checked"
     try:
         codec, text = decode(kind, data)
     except ValueError as error:
-        return None, why + f"which cannot be decoded: {error}"
+        return None, None, why + f"which cannot be decoded: {error}"
     edits = {(e.start, e.end, e.replacement): e for _, link in links for e in link.other.edits}
     ordered = sorted(edits.values(), key=lambda e: (e.start, e.end))
     if any(a.end > b.start for a, b in zip(ordered, ordered[1:], strict=False)):
-        return None, why + "where two fixes would edit the same code"
-    updated = apply_edits(text, ordered, codec.newline)
+        return None, None, why + "where two fixes would edit the same code"
     if kind == "python":
-        imports = {name for _, link in links for name in link.other.imports}
-        try:
-            updated = add_module_needs(updated, imports, (), None)
-        except NotRewritable as error:
-            return None, why + str(error)
-        except ValueError:
-            return None, why + "which would not parse"
-        updated, _ = tidy(text, updated)
+        problem = round_trip_problem(text)
+        if problem is not None:
+            return None, None, why + f"which cannot be edited safely: {problem}"
+    updated = apply_edits(text, ordered, codec.newline)
+    try:
+        reason = "an edit for the fix of " + ", ".join(sorted({owner for owner, _ in links}))
+        changes = Changes.of(text).step(
+            text, updated, edit_lines(text, ((e, reason) for e in ordered))
+        )
+        if kind == "python":
+            imports = {name for _, link in links for name in link.other.imports}
+            updated, changes, _ = with_module_needs(
+                text, updated, changes, imports, (), None, None, None
+            )
+    except (NotRewritable, OutsideEdits) as error:
+        return None, None, why + str(error)
+    except ValueError:
+        return None, None, why + "which would not parse"
     settings = _settings_of(entry, target, display, configure, links)
     failure = _verdict(display, kind, data, codec.encode(updated), settings)
-    return (updated, "") if failure is None else (None, why + failure)
+    return (updated, changes, "") if failure is None else (None, None, why + failure)
 
 
 def _verdict(display: str, kind: str, before: bytes, after: bytes, settings) -> str | None:
@@ -194,10 +215,12 @@ def _finish_target(
     entries: dict[str, Entry],
     display: str,
     text: str,
+    changes: Changes,
     links: list[tuple[str, Link]],
     configure: Configure | None,
 ) -> None:
-    """The file the linked edits went to, with its own fixes applied again on top."""
+    """The file the linked edits went to (``text``, with ``changes``), with its own fixes
+    applied again on top."""
     target = links[0][1].target
     entry = entries.get(display)
     data = entry.data if entry is not None and entry.data is not None else _read(target)
@@ -216,11 +239,13 @@ def _finish_target(
             location=target,
         )
         if fixed.error is not None:  # its own fixes do not go on top: the edits alone
-            fixed = FileFix(display, before, text, codec=codec)
+            fixed = FileFix(display, before, text, codec=codec, changes=changes)
+        elif fixed.changes is not None:
+            fixed.changes = changes.then(fixed.changes)
         fixed.before = before
         fixed.links = entry.fixed.links
     else:
-        fixed = FileFix(display, before, text, codec=codec)
+        fixed = FileFix(display, before, text, codec=codec, changes=changes)
         entry = entries[display] = Entry(display, target, fixed, data, *settings, own=False)
     owners: dict[str, dict[str, None]] = {}
     for owner, link in links:
@@ -238,9 +263,12 @@ def _reported_after(display: str, kind: str, data: bytes, settings) -> list[Find
     return _reported(check_source(display, kind, data, rules).findings, settings[1])
 
 
-def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> None:
+def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
     """Take out of config files the keys that code read before the run's fixes and no
-    code of the project reads after them."""
+    code of the project reads after them: deleted where git has the lines, else commented
+    out under a note (or left, in JSON), never in a file reached through a link out of
+    the project (an error says so)."""
+    declined: list[FileError] = []
     finals = {entry.path.resolve(): entry for entry in entries.values()}
     gone: dict[str, list[Entry]] = {}
     new_keys: dict[str, dict[str, None]] = {}
@@ -281,37 +309,77 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             if found is None:
                 continue
             lines = ", ".join(str(n) for n in found.lines)
+            stays = f"{key} stays in {display} (line {lines}): "
             if still:
                 for owner in owners:
-                    owner.fixed.notes.append(
-                        f"{key} stays in {display} (line {lines}): {_places(still)} still uses it"
-                    )
+                    owner.fixed.notes.append(stays + f"{_places(still)} still uses it")
                 continue
-            updated = apply_edits(text, list(found.edits), codec.newline)  # type: ignore[union-attr]
+            outside = link_out_of_project(config)
+            if outside is not None:
+                why = f"a link to {outside}, outside the project; not edited"
+                for owner in owners:
+                    owner.fixed.notes.append(stays + f"{display} is {why}")
+                declined.append(FileError(display, f"{key} not taken out: {why}", "fix"))
+                continue
+            readers_now = ", ".join(sorted({o.display for o in owners}))
+            unread = f"no code reads it after the fix of {readers_now}"
+            edits, how = _taking_out(config, kind, text, found, unread)
+            if edits is None:
+                for owner in owners:
+                    owner.fixed.notes.append(stays + how)
+                continue
+            updated = apply_edits(text, list(edits), codec.newline)  # type: ignore[union-attr]
+            allowed = edit_lines(text, ((e, f"{key} {how}") for e in edits))
             settings = _settings_of(entry, config, display, configure, [])
             failure = _verdict(display, kind, codec.encode(text), codec.encode(updated), settings)  # type: ignore[union-attr]
             if failure is not None:
                 for owner in owners:
-                    owner.fixed.notes.append(f"{key} stays in {display} (line {lines}): {failure}")
+                    owner.fixed.notes.append(stays + failure)
                 continue
-            readers_now = ", ".join(sorted({o.display for o in owners}))
             instead = [k for k in new_keys[key] if k not in OPTIONAL_KEYS]
-            note = f"{key} removed (line {lines}): no code reads it after the fix of {readers_now}"
+            note = f"{key} {how} (line {lines}): {unread}"
             if instead:
                 note += "; set " + ", ".join(instead) + " instead"
             if entry is None:
-                fixed = FileFix(display, text, updated, codec=codec)
+                fixed = FileFix(display, text, text, codec=codec, changes=Changes.of(text))
                 entry = Entry(display, config, fixed, data, *settings, own=False)
                 entries[display] = finals[config.resolve()] = entry
-            else:
-                if not changed:
-                    entry.fixed.before, entry.fixed.codec = text, codec
-                entry.fixed.after = updated
+            elif not changed:
+                entry.fixed.before, entry.fixed.codec = text, codec
+                entry.fixed.changes = Changes.of(text)
+            if entry.fixed.changes is not None:
+                entry.fixed.changes = entry.fixed.changes.step(text, updated, allowed)
+            entry.fixed.after = updated
             entry.fixed.notes.append(note)
             entry.remaining = _reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
             for owner in owners:
                 owner.partners.add(display)
                 entry.partners.add(owner.display)
+    return declined
+
+
+def _taking_out(
+    config: Path, kind: str, text: str, found: Removal, unread: str
+) -> tuple[tuple[Edit, ...] | None, str]:
+    """The edits that take a key out of a config file, and what they do ("removed",
+    "commented out"); or None and why the key stays. Lines are deleted only where the last
+    commit has them; otherwise they hold the only copy of the value, and are commented out
+    under a note with the key, why and the date."""
+    lines = source_lines(text)
+    if in_last_commit(config, [lines[n - 1] for n in found.lines]):
+        return found.edits, "removed"
+    today = datetime.date.today().isoformat()
+    note = (
+        f"{found.key} commented out by authsweep fix on {today}: {unread}; "
+        "this is the only copy of its value (git has none): delete it once it is not needed"
+    )
+    edits = commented_out(kind, text, found, note)
+    if edits is None:
+        return None, (
+            f"{unread}, but git has no copy of this file, so it is not deleted: "
+            "delete it once it is not needed"
+        )
+    return edits, "commented out"
 
 
 def _settings_still_read(entries: dict[str, Entry]) -> None:
@@ -349,14 +417,18 @@ def _declared_dependencies(entries: dict[str, Entry]) -> None:
     for root, requirements in wanted.items():
         owners = {d: e for needing in requirements.values() for d, e in needing.items()}
         result = plan(root, list(requirements))
-        for path, (before, after, notes) in result.edits.items():
+        for path, (before, after, notes, made) in result.edits.items():
             display = _shown(path)
             data = _read(path)
             if path.resolve() in finals or data is None:  # also fixed in this run: by hand
                 result.notes += [f"{display}: make this change by hand: {n}" for _, n in notes]
                 continue
             codec, _ = decode("text", data)
-            fixed = FileFix(display, before, after, codec=codec)
+            declared = edit_lines(
+                before, ((edit, "a dependency of the fixed code") for edit in made)
+            )
+            changes = Changes.of(before).step(before, after, declared)
+            fixed = FileFix(display, before, after, codec=codec, changes=changes)
             fixed.notes = [
                 f"{note}, for the fix of {', '.join(requirements[requirement])}"
                 for requirement, note in notes
@@ -402,10 +474,7 @@ def _shown(path: Path) -> str:
 
 
 def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    return read_regular_or_none(path, MAX_FILE_BYTES)
 
 
 def write_groups(entries: dict[str, Entry]) -> list[FileError]:
@@ -439,6 +508,9 @@ def _write_group(group: list[Entry]) -> list[FileError]:
     for entry in changed:
         if _read(entry.path) != entry.data:
             return _not_written(changed, entry, "changed since it was read; not written")
+        problem = kept_outside(entry.fixed.before, entry.fixed.after, entry.fixed.changes)
+        if problem is not None:
+            return _not_written(changed, entry, f"{problem}; not written")
     written: list[Entry] = []
     made: list[Path] = []
     try:

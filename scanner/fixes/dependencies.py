@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..model import Remedy
+from ..model import Edit, Remedy
 from ..project import project_root
 from .dependency_files import (
     Declared,
@@ -71,8 +71,11 @@ def needs(remedy: Remedy) -> tuple[str, ...]:
 class Plan:
     """What a run's fixes need of one project's declarations."""
 
-    # Per file: its text before and after, and what changed, by the requirement it is for.
-    edits: dict[Path, tuple[str, str, list[tuple[str, str]]]] = field(default_factory=dict)
+    # Per file: its text before and after, what changed, by the requirement it is for, and
+    # the edits that made the change (on the text before).
+    edits: dict[Path, tuple[str, str, list[tuple[str, str]], tuple[Edit, ...]]] = field(
+        default_factory=dict
+    )
     notes: list[str] = field(default_factory=list)
 
 
@@ -139,7 +142,8 @@ def plan(root: Path, requirements: list[str]) -> Plan:
         text = file.text
         for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             text = text[:start] + new + text[end:]
-        result.edits[file.path] = (file.text, text, notes[file.path])
+        made = tuple(Edit(start, end, new) for start, end, new in edits)
+        result.edits[file.path] = (file.text, text, notes[file.path], made)
     for lock, command in _LOCKS.items():
         if result.edits and (root / lock).is_file():
             result.notes.append(f"{lock} no longer matches: run `{command}`")

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import OtherFile
+from ..reading import MAX_FILE_BYTES, read_regular
+from .write import link_out_of_project
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,12 @@ def link_targets(
             if location is None:
                 return [], f"it edits {other.path} too: fix the file where it is, not from stdin"
             target = Path(os.path.normpath(location.parent / other.path))
+            outside = link_out_of_project(target)
+            if outside is not None:
+                where = f"a link to {outside}, outside the project"
+                return [], f"it edits {shown} too, which is {where}"
             try:
-                data = target.read_bytes()
+                data = read_regular(target, MAX_FILE_BYTES)
             except OSError as error:
                 return [], f"it edits {shown} too, which cannot be read: {error.strerror}"
             if digest(data) != other.digest:

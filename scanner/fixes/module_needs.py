@@ -5,44 +5,37 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-import libcst as cst
-
 from ..errors import ParseError
 from ..python.parse import parse_whole
-from .helpers import HELPERS
+from ..text import first_newline, lines_with_ends
+from .helpers import HELPERS, Helper
 from .import_style import ImportStyle
 from .imports import Wanted, add_imports
 
 
-def _defined_names(module: cst.Module) -> set[str]:
+def _defined_names(tree: ast.Module) -> set[str]:
     names: set[str] = set()
-    for statement in module.body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            names.add(statement.name.value)
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            names.add(target.target.value)
-                elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
-                    small.names, cst.ImportStar
-                ):
-                    for alias in small.names:
-                        bound = alias.asname.name if alias.asname else alias.name
-                        if isinstance(bound, cst.Name):
-                            names.add(bound.value)
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                if alias.name != "*":
+                    names.add(alias.asname or alias.name.split(".", 1)[0])
     return names
 
 
-def _is_header(statement: cst.CSTNode) -> bool:
+def _is_header(statement: ast.stmt, index: int) -> bool:
     """A docstring or an import: what stays above the helpers."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    return all(
-        isinstance(small, (cst.Import, cst.ImportFrom))
-        or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
-        for small in statement.body
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return True
+    return (
+        index == 0
+        and isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
     )
 
 
@@ -101,11 +94,7 @@ def add_module_needs(
     if not imports and not helpers:
         return code
     rewritable(code)
-    try:
-        module = cst.parse_module(code)
-    except cst.ParserSyntaxError as error:
-        raise ValueError(str(error)) from None
-    defined = _defined_names(module)
+    defined = _defined_names(_whole(code))
     wanted: list[Wanted] = []
     new_helpers = []
     for name in sorted(helpers):
@@ -122,27 +111,34 @@ def add_module_needs(
         module_name, _, obj = name.partition(":")  # "pkg.mod:Class": from pkg.mod import Class
         wanted.append(Wanted(module_name, obj or None, first_party=bool(obj)))
     code = add_imports(code, wanted, style)
-    if not new_helpers:
-        return code  # imports are placed as text: no round trip through LibCST
-    module = cst.parse_module(code)
-    statements: list[cst.BaseStatement] = []
-    for helper in new_helpers:
-        # Newlines inside the docstring are part of a string token: match the file's.
-        parsed = cst.parse_module(helper.source.replace("\n", module.default_newline)).body
-        # One blank line after the imports before a statement, two before a def (isort).
-        gap = 2 if isinstance(parsed[0], (cst.FunctionDef, cst.ClassDef)) else 1
-        first = parsed[0].with_changes(leading_lines=[cst.EmptyLine()] * gap)
-        statements.extend([first, *parsed[1:]])
-    body = list(module.body)
-    index = 0
-    while index < len(body) and _is_header(body[index]):
-        index += 1
-    if index < len(body):
-        following = body[index]
-        blank = [cst.EmptyLine(), cst.EmptyLine()]
-        body[index] = following.with_changes(
-            leading_lines=blank
-            + [line for line in following.leading_lines if line.comment is not None]
-        )
-    module = module.with_changes(body=[*body[:index], *statements, *body[index:]])
-    return module.code
+    if new_helpers:
+        code = _with_helpers(code, new_helpers)
+    return code
+
+
+def _with_helpers(code: str, helpers: list[Helper]) -> str:
+    """The helper definitions inserted as text after the docstring and imports (every
+    byte of ``code`` kept): one blank line before a statement and two before a ``def``,
+    as isort and Ruff's formatter leave them, and at least two after."""
+    tree = _whole(code)
+    newline = first_newline(code)
+    lines = lines_with_ends(code)
+    header = 0
+    while header < len(tree.body) and _is_header(tree.body[header], header):
+        header += 1
+    at = tree.body[header - 1].end_lineno or len(lines) if header else 0
+    parts: list[str] = []
+    for helper in helpers:
+        source = helper.source.replace("\n", newline)
+        gap = 2 if source.startswith(("def ", "class ", "async def ")) else 1
+        parts.append(newline * gap + source)
+    if not at:
+        parts[0] = parts[0].lstrip("\r\n")  # no blank line at the top of the file
+    elif not lines[at - 1].endswith(("\n", "\r")):
+        parts.insert(0, newline)  # after a last line without a line end
+    blank_after = 0
+    while at + blank_after < len(lines) and not lines[at + blank_after].strip(" \t\r\n"):
+        blank_after += 1
+    if at + blank_after < len(lines):
+        parts.append(newline * max(0, 2 - blank_after))
+    return "".join(lines[:at]) + "".join(parts) + "".join(lines[at:])

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
+from ..reading import MAX_FILE_BYTES, NotRegular, read_regular
 from .import_root import dotted as import_name
 from .import_style import ImportStyle
+from .write import link_out_of_project
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,15 @@ def plan_files(
             content = sort_block(content, imports)
         class_name = MODULES[new.kind].class_name
         if target.exists() or target.is_symlink():
-            if _reusable(target, class_name):
+            problem = _not_reusable(target, class_name)
+            if problem is None:
                 continue
-            return [], f"{shown} exists and does not define {class_name}"
+            return [], f"{shown} {problem}"
         if not target.parent.is_dir():
             return [], f"{posixpath.dirname(shown)} is not a folder"
+        outside = link_out_of_project(target)
+        if outside is not None:
+            return [], f"{shown} would be written to {outside}, outside the project"
         try:
             reported = check(shown, content.encode())
         except ValueError as error:
@@ -107,15 +113,23 @@ def plan_files(
     return created, None
 
 
-def _reusable(path: Path, class_name: str) -> bool:
-    """A module already there (written by an earlier run, maybe edited since) that defines
-    the class (or function) the fix refers to."""
+def _not_reusable(path: Path, class_name: str) -> str | None:
+    """Why the file already at ``path`` cannot serve as the module (None when it defines
+    the class or function the fix refers to: written by an earlier run, maybe edited
+    since). It is read only if it is a regular file, and at most :data:`MAX_FILE_BYTES` of
+    it."""
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError):
-        return False
+        tree = ast.parse(read_regular(path, MAX_FILE_BYTES))
+    except NotRegular as error:
+        return f"exists and is {error.strerror}"
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
     defines = (ast.ClassDef, ast.FunctionDef)
-    return any(isinstance(node, defines) and node.name == class_name for node in tree.body)
+    if tree is not None and any(
+        isinstance(node, defines) and node.name == class_name for node in tree.body
+    ):
+        return None
+    return f"exists and does not define {class_name}"
 
 
 def new_file_diff(created: CreatedFile) -> str:

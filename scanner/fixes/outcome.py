@@ -11,6 +11,7 @@ from ..findings import Applicability, FileError, Finding
 from ..text import SourceCodec
 from .linked import Link
 from .new_files import CreatedFile, new_file_diff
+from .spans import Changes
 
 
 @dataclass
@@ -38,6 +39,9 @@ class FileFix:
     edited_for: list[str] = field(default_factory=list)
     # Login fixes applied, by what they migrated to ("xoauth2", "graph").
     targets: Counter[str] = field(default_factory=Counter)
+    # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
+    # from: nothing is written that changes a line outside them.
+    changes: Changes | None = None
 
     @property
     def changed(self) -> bool:

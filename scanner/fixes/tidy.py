@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..model import Edit
@@ -28,14 +29,28 @@ from .reads import Elsewhere, exported, loads
 _MAX_PASSES = 8
 
 
-def tidy(before: str, after: str, elsewhere: Elsewhere | None = None) -> tuple[str, list[str]]:
-    """``after`` without the imports and reads the fix made unused, and notes on what was
+@dataclass(frozen=True)
+class Pass:
+    """One pass of :func:`tidy`: the text it started from, the edits it made on it, and
+    the text they gave."""
+
+    before: str
+    edits: tuple[Edit, ...]
+    after: str
+
+
+def tidy_passes(
+    before: str, after: str, elsewhere: Elsewhere | None = None
+) -> tuple[list[Pass], list[str]]:
+    """``after`` taken, pass by pass, without the imports and reads the fix made unused
+    (the last pass's text; each pass's edits say what it changed), and notes on what was
     kept. ``elsewhere`` searches the rest of the project (None: it cannot be searched)."""
     try:
         old = parse_whole(before)
     except ParseError:
-        return after, []
+        return [], []
     notes: dict[str, str] = {}
+    passes: list[Pass] = []
     for _ in range(_MAX_PASSES):
         try:
             new = parse_whole(after)
@@ -51,8 +66,10 @@ def tidy(before: str, after: str, elsewhere: Elsewhere | None = None) -> tuple[s
         edits += found.edits
         if not edits:
             break
-        after = _applied(after, edits)
-    return after, list(notes.values())
+        taken = _taken(edits)
+        passes.append(Pass(after, taken, _applied(after, taken)))
+        after = passes[-1].after
+    return passes, list(notes.values())
 
 
 def _line_offsets(text: str) -> list[int]:
@@ -72,9 +89,8 @@ def _line_edit(text: str, starts: list[int], first: int, last: int, replacement:
     return Edit(start, end, "")
 
 
-def _applied(text: str, edits: list[Edit]) -> str:
-    """``text`` with the edits that do not overlap an earlier one (the others wait for
-    the next pass)."""
+def _taken(edits: list[Edit]) -> tuple[Edit, ...]:
+    """The edits that do not overlap an earlier one (the others wait for the next pass)."""
     taken: list[Edit] = []
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         if any(edit.start < t.end and t.start < edit.end for t in taken):
@@ -82,7 +98,11 @@ def _applied(text: str, edits: list[Edit]) -> str:
         if any(edit.start == edit.end == t.start == t.end for t in taken):
             continue
         taken.append(edit)
-    for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
+    return tuple(taken)
+
+
+def _applied(text: str, edits: tuple[Edit, ...]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         text = text[: edit.start] + edit.replacement + text[edit.end :]
     return text
 

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..budget import spend
 from ..model import Connection
 from .adapters.base import Adapter
 from .source import dotted_name
@@ -222,6 +223,7 @@ class Bindings:
             ]
         if not pool:
             return []
+        spend(len(pool), "finding which assignment of a name reaches each call on it")
         pool.sort(key=lambda b: b.offset, reverse=True)
         found = [pool[0]]
         for binding in pool[1:]:

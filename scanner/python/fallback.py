@@ -3,7 +3,9 @@
 Old mail scripts are often Python 2: ``print "sent"``, ``except X, e``. They
 cannot be parsed, but their smtplib/imaplib/poplib shapes are plain enough to
 find with patterns: a client assigned to a name, its host and port when written
-as literals (or as a module constant), and the calls made on that name. What
+as literals (or as a module constant), the SSL context it is given, and the calls
+made on that name; and a token asked for with the user's password (MSAL's
+``acquire_token_by_username_password``, a form with ``grant_type=password``). What
 this finds is marked inferred (low confidence) and never fixed.
 """
 
@@ -11,7 +13,19 @@ from __future__ import annotations
 
 import re
 
-from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value, Verification
+from ..model import (
+    MISSING,
+    Connection,
+    MailFile,
+    Protocol,
+    Span,
+    Step,
+    StepKind,
+    Tls,
+    TokenRequest,
+    Value,
+    Verification,
+)
 
 _CLIENTS = {
     "SMTP": (Protocol.SMTP, Tls.NONE, 25),
@@ -22,13 +36,25 @@ _CLIENTS = {
     "POP3_SSL": (Protocol.POP, Tls.IMPLICIT, 995),
 }
 _MODULES = re.compile(rb"^\s*(?:import|from)\s+(?:smtplib|imaplib|poplib)\b", re.MULTILINE)
+# Arguments on one line, with calls one level deep (``context=ssl.create_default_context()``).
+_ARGS = r"(?P<args>(?:[^()\n]|\([^()\n]*\))*)"
 _OPEN = re.compile(
     r"(?P<receiver>[A-Za-z_][\w.]*)\s*=\s*(?:(?:smtplib|imaplib|poplib)\.)?"
-    r"(?P<client>SMTP_SSL|SMTP|IMAP4_SSL|IMAP4|POP3_SSL|POP3)\s*\((?P<args>[^()\n]*)\)"
+    r"(?P<client>SMTP_SSL|SMTP|IMAP4_SSL|IMAP4|POP3_SSL|POP3)\s*\(" + _ARGS + r"\)"
 )
 _CALL = re.compile(
     r"(?P<receiver>[A-Za-z_][\w.]*)\.(?P<method>login|starttls|stls|pass_|ehlo)\s*\("
-    r"(?P<args>[^()\n]*)\)?"
+    + _ARGS
+    + r"\)?"
+)
+# The resource-owner password flow (ROPC): MSAL's call, azure-identity's credential, and
+# a token request's form that asks for the password grant.
+_PASSWORD_FLOW = re.compile(
+    r"\b(?:acquire_token_by_username_password|UsernamePasswordCredential)\s*\("
+    r"|[\"']?\bgrant_type[\"']?\s*[:=]\s*[\"']?password\b"
+)
+_TOKEN_MARKERS = re.compile(
+    rb"acquire_token_by_username_password|usernamepasswordcredential|grant_type", re.IGNORECASE
 )
 _CONSTANT = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>'[^'\n]*'|\"[^\"\n]*\"|\d+)\s*$", re.MULTILINE
@@ -86,13 +112,41 @@ def _arguments(args: str, offset: int) -> list[tuple[str, int]]:
     return found
 
 
+def _verification(args: str) -> Verification:
+    """What the SSL context given in a call's arguments does: the standard library does
+    not verify without one (FACTS 4.9)."""
+    if "_create_unverified_context" in args or "CERT_NONE" in args:
+        return Verification.UNVERIFIED
+    if "create_default_context" in args:
+        return Verification.VERIFIED
+    return Verification.UNKNOWN if "context" in args else Verification.UNVERIFIED
+
+
+def _password_flows(text: str, line_starts: list[int]) -> list[TokenRequest]:
+    """Requests of the password flow; the form's grant counts in a module that names a
+    Microsoft token endpoint (other identity providers are left alone)."""
+    microsoft = "login.microsoftonline." in text or "login.windows.net" in text
+    found = []
+    for match in _PASSWORD_FLOW.finditer(text):
+        if "grant_type" in match.group() and not microsoft:
+            continue
+        span = _span(text, line_starts, match.start(), match.end())
+        found.append(TokenRequest("username_password", MISSING, span, inferred=True))
+    return found
+
+
 def scan_unparsable(path: str, data: bytes) -> MailFile:
-    """Inferred connections of a file that does not parse; empty if it uses no mail module."""
+    """Inferred connections and password-flow token requests of a file that does not
+    parse; empty if it uses no mail module and asks for no token."""
     mail = MailFile(path=path, kind="python", analyzed=False)
-    if not _MODULES.search(data):
+    modules = _MODULES.search(data)
+    if not modules and not _TOKEN_MARKERS.search(data):
         return mail
     text = data.decode("utf-8", errors="replace")
     line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    mail.token_requests = _password_flows(text, line_starts)
+    if not modules:
+        return mail
     constants: dict[str, tuple[object, int, int]] = {}
     for match in _CONSTANT.finditer(text):
         raw = match.group("value")
@@ -112,7 +166,9 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
             port=port,
             tls=tls,
             opened_at=_span(text, line_starts, match.start("client"), match.end()),
-            verification=Verification.UNKNOWN,
+            verification=_verification(match.group("args"))
+            if tls is Tls.IMPLICIT
+            else (Verification.UNKNOWN),
             inferred=True,
         )
         mail.connections.append(conn)
@@ -124,7 +180,8 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
         span = _span(text, line_starts, match.start(), match.end())
         method = match.group("method")
         if method in ("starttls", "stls"):
-            conn.steps.append(Step(StepKind.STARTTLS, span))
+            verification = _verification(match.group("args") or "")
+            conn.steps.append(Step(StepKind.STARTTLS, span, verification=verification))
         elif method == "ehlo":
             conn.steps.append(Step(StepKind.EHLO, span))
         else:

@@ -27,7 +27,9 @@ BASE64_ENCODERS = frozenset(
         "email.encoders.encode_base64",
     }
 )
-_MAX_DEPTH = 8
+# Steps from a value back to the calls it comes from: a token passes a helper, a response,
+# a subscript and a format on its way to an authobject.
+_MAX_DEPTH = 16
 _MAX_NODES = 256  # a value's history is short in real code; stop before pathological modules
 
 Function = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
@@ -284,4 +286,6 @@ class Flow:
             return [node.body, node.orelse]
         if isinstance(node, (ast.Tuple, ast.List)):
             return [el.value if isinstance(el, ast.Starred) else el for el in node.elts]
+        if isinstance(node, ast.Dict):
+            return list(node.values)  # ``{"Authorization": f"Bearer {token}"}``
         return []

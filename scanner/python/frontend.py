@@ -26,6 +26,7 @@ from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
+from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
@@ -120,10 +121,14 @@ class PythonFrontEnd:
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
-            for conn in scan_unparsable(path, data).connections:
-                line = conn.opened_at.line
+            scanned = scan_unparsable(path, data)
+            for found in (*scanned.connections, *scanned.token_requests):
+                line = found.opened_at.line if isinstance(found, Connection) else found.span.line
                 if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
-                    mail.connections.append(conn)
+                    if isinstance(found, Connection):
+                        mail.connections.append(found)
+                    else:
+                        mail.token_requests.append(found)
         return mail
 
     def _matters(self, symbols: Symbols, data: bytes) -> bool:
@@ -224,6 +229,8 @@ class _ModuleAnalysis:
             if opened is None:
                 continue
             conn, adapter, site = opened
+            # ``smtplib.SMTP(...)`` in a snippet that never imports smtplib: a guess.
+            conn.inferred = conn.inferred or self.symbols.assumes_import(call.func)
             # Remedies of one constructor call exclude each other within a round.
             conn.remedies = {
                 kind: dataclasses.replace(remedy, target=site.span.start)
@@ -274,6 +281,7 @@ class _ModuleAnalysis:
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values
+        add_secret_literals(self.symbols, self.values, self.mail)
         return self.mail
 
     def _wrapper_calls(self) -> None:

@@ -12,14 +12,16 @@ bytes, undecodable text. Some input needs more than a plain ``ast.parse``:
   and the definitions they refer to are parsed, every other character is blanked to a
   space, so each line, column and offset stays exactly where it is in the file;
 * **syntax of a newer Python** than the one running (PEP 695 type parameters and
-  ``type`` statements on Python 3.11): type parameter lists are blanked out;
+  ``type`` statements, PEP 701 f-strings, on Python 3.11): type parameter lists are
+  blanked out, f-strings rewritten (:mod:`.fstrings`);
 * **a statement the parser refuses** in an otherwise good module (nesting beyond the
   parser's 200 parentheses, a half-edited line): that top-level statement is blanked
   out and the rest is parsed and checked; the statement is reported as not checked.
 
 Python 2 modules are not repaired statement by statement (nearly every ``print`` would
 go): they are translated to Python 3 syntax (:mod:`.python2`); one that cannot be is
-scanned by the caller with the token-level fallback.
+scanned by the caller with the token-level fallback. Indentation that mixes tabs and
+spaces, which only Python 2 reads, is such a module too.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 
+from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
 from ..memory import gc_paused
-from ..precheck import marker_pattern
+from ..precheck import marker_starts
 from ..text import decode
+from .fstrings import older_fstrings
 from .python2 import LineMap, Translation, translate
 
 # Above this many characters a module is parsed by its statements that matter.
@@ -50,6 +54,9 @@ _PYTHON2 = re.compile(
 )
 
 
+# What Python 3 says of indentation that mixes tabs and spaces, which Python 2 read
+# with a tab as up to eight columns: such a module is read as Python 2.
+_MIXED_TABS = "inconsistent use of tabs and spaces"
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
 # Errors the parser reports on the line after the statement that is wrong.
@@ -89,16 +96,30 @@ def parse_python(data: bytes) -> Parsed:
     except ValueError as error:
         raise ParseError(str(error)) from None
     source = text if len(text) <= LARGE_MODULE_CHARS else mail_statements(text)
+    if len(source) > MAX_ANALYSED_CHARS:
+        _bound(source)
     try:
         return Parsed(text, parse_text(source))
     except ParseError as error:
-        if _PYTHON2.search(text):
+        if _PYTHON2.search(text) or _MIXED_TABS in error.args[0]:
             translated = _python3(text, error)
             if translated is not None:
                 return translated
         if error.line is None or _PYTHON2.search(text):
             raise _with_python2_hint(error, text) from None
         return _repaired(text, source, error)
+
+
+def _bound(source: str) -> None:
+    """Raise :class:`TooComplex` when more code is left to analyse than a file may have:
+    a very large module whose statements could not be narrowed down to those that
+    mention mail (all of them on a few lines, or all of them about mail)."""
+    analysed = len(source) - source.count(" ")
+    if analysed > MAX_ANALYSED_CHARS:
+        raise TooComplex(
+            f"{analysed:,} characters of statements that mention mail or what they use are "
+            f"over the {MAX_ANALYSED_CHARS:,} a file may have analysed"
+        )
 
 
 def parse_whole(text: str) -> ast.Module:
@@ -149,8 +170,10 @@ def parse_text(source: str) -> ast.Module:
 
 
 def _repaired(text: str, source: str, first: ParseError) -> Parsed:
-    """The module parsed with newer syntax blanked out, then without the top-level
-    statements the parser still refuses; ``first`` if nothing helps."""
+    """The module parsed with newer syntax blanked out (or rewritten: f-strings), then
+    without the top-level statements the parser still refuses; ``first`` if nothing
+    helps."""
+    source = older_fstrings(source)
     source = _TYPE_PARAMETERS.sub(lambda m: m.group(1) + " " * len(m.group(2)), source)
     source = "".join(
         _VISIBLE.sub(" ", line) if _TYPE_STATEMENT.match(line) else line
@@ -262,7 +285,7 @@ def mail_statements(text: str) -> str:
         return text  # old Mac line ends: no statement boundaries to find cheaply
     chunks = _chunks(text)
     starts = [start for start, _ in chunks]
-    chosen = {bisect.bisect_right(starts, m.start()) - 1 for m in marker_pattern().finditer(text)}
+    chosen = {bisect.bisect_right(starts, at) - 1 for at in marker_starts(text)}
     imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
     definitions: dict[str, list[int]] = {}
     for index, start in enumerate(starts):
@@ -304,10 +327,13 @@ def _chunk_tree(
     """The tree of one chunk (``first == last``, remembered) or of a run of them."""
     if first == last and first in parsed:
         return parsed[first]
-    try:
-        tree: ast.Module | None = _parse(text[chunks[first][0] : chunks[last][1]])
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
+    start, end = chunks[first][0], chunks[last][1]
+    tree: ast.Module | None = None
+    if end - start <= MAX_ANALYSED_CHARS:  # a larger one is refused as a whole anyway
+        try:
+            tree = _parse(text[start:end])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
     if first == last:
         parsed[first] = tree
     return tree

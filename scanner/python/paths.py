@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..budget import spend
 from ..model import Connection, ProtocolPath, Step
 from .symbols import FUNCTIONS, Symbols
 
@@ -55,6 +56,7 @@ class PathFinder:
     def __init__(self, symbols: Symbols, source) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
+        self._calls_by_scope: dict[int, list[ast.Call]] | None = None
 
     def connection_paths(
         self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
@@ -78,7 +80,8 @@ class PathFinder:
         scopes = [scope for scope in order if id(scope) in by_scope]
         if opener is not None:
             first = self._scope(opener)
-            scopes = [first, *(s for s in scopes if s is not first)]
+            called = [s for s in self._called_from(first) if id(s) in by_scope]
+            scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
         per_scope = [
             self._walk_scope(scope, relevant, conn, opened=scope is not scopes[0] or opener is None)
             for scope in scopes
@@ -96,6 +99,66 @@ class PathFinder:
             ProtocolPath(tuple(s for s in steps if id(s) in present), conditions)
             for steps, conditions in combined
         )
+
+    def _called_from(self, first: Scope) -> list[Scope]:
+        """The functions of the module that ``first`` calls, and those they call, in the
+        order the calls come (``flush()`` calling ``self._login()`` then
+        ``self._secure()``, whatever order they are written in)."""
+        found: list[Scope] = []
+        stack: list[Scope] = [first]
+        seen = {id(first)}
+        while stack:
+            scope = stack.pop()
+            callees = []
+            for call in self._own_calls(scope):
+                callee = self._callee(call)
+                if callee is not None and id(callee) not in seen:
+                    seen.add(id(callee))
+                    callees.append(callee)
+            # Depth first: what a callee calls runs before the next call of its caller.
+            at = found.index(scope) + 1 if scope in found else 0
+            found[at:at] = callees
+            stack.extend(reversed(callees))
+        return found
+
+    def _own_calls(self, scope: Scope) -> list[ast.Call]:
+        if self._calls_by_scope is None:
+            self._calls_by_scope = {}
+            for call in self.symbols.calls:  # in source order
+                self._calls_by_scope.setdefault(id(self._scope(call)), []).append(call)
+        return self._calls_by_scope.get(id(scope), [])
+
+    def _callee(self, call: ast.Call) -> Scope | None:
+        """The function of this module a call runs: ``f(...)``, ``self.m(...)`` of the
+        caller's class, ``obj.m(...)`` of an object made from a class of the module."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return _defined(self.symbols.bindings(func), ast.FunctionDef, ast.AsyncFunctionDef)
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return None
+        owner = func.value
+        if owner.id in ("self", "cls"):
+            klass = self.symbols.enclosing_class(call)
+        else:
+            made = [self._assigned(binding.node) for binding in self.symbols.bindings(owner)]
+            classes = [
+                _defined(self.symbols.bindings(value.func), ast.ClassDef)
+                for value in made
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            ]
+            klass = classes[0] if len(classes) == 1 else None
+        if not isinstance(klass, ast.ClassDef):
+            return None
+        return next(
+            (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr), None
+        )
+
+    def _assigned(self, node: ast.AST) -> ast.AST | None:
+        """The value assigned to a name bound by ``name = value``."""
+        parent = self.symbols.parents.get(node)
+        if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
+            return parent.value
+        return None
 
     def _scope(self, node: ast.AST) -> Scope:
         return self.symbols.enclosing_function(node) or self.symbols.tree  # type: ignore[return-value]
@@ -152,6 +215,7 @@ class _Walker:
         return _bounded(states)
 
     def statement(self, node: ast.stmt, states: list[_State]) -> list[_State]:
+        spend(1, "following each connection through the statements of its function")
         if isinstance(node, ast.If):
             states = self.expression(node.test, states)
             text = self.source(node.test)
@@ -224,6 +288,12 @@ class _Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _defined(bindings, *kinds: type) -> ast.AST | None:
+    """The one ``def`` or ``class`` a name is bound to, if that is all it is bound to."""
+    nodes = [binding.node for binding in bindings]
+    return nodes[0] if len(nodes) == 1 and isinstance(nodes[0], kinds) else None
 
 
 def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:

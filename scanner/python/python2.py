@@ -127,12 +127,15 @@ class LineMap:
 
 
 def map_back(mail: MailFile, lines: LineMap) -> None:
-    """Every position of ``mail`` in the original text; connections inferred, no remedies."""
+    """Every position of ``mail`` in the original text; connections and token requests
+    inferred, no remedies."""
     for conn in mail.connections:
         conn.inferred = True
         conn.remedies = {}
         for step in conn.steps:
             _drop_edits(step)
+    for request in mail.token_requests:
+        request.inferred = True
     for name in ("connections", "secrets", "token_requests", "ews", "hidden"):
         setattr(mail, name, [_remap(item, lines, {}) for item in getattr(mail, name)])
 

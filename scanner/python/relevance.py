@@ -2,7 +2,8 @@
 
 After the byte pre-check, a file that names ``smtp`` somewhere is parsed and its
 imports and calls are looked at. Only modules that construct a mail client, call a
-mail function, subclass a mail class or assign mail settings are analysed further.
+mail function, subclass a mail class or assign mail settings are analysed further, and
+mail scripts (a mail library imported) that keep a password literal under its name.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
+from .mail_libraries import LIBRARIES
+from .secret_literals import secret_name
 from .source import dotted_name
 from .symbols import Symbols
 
@@ -62,6 +65,16 @@ def _aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
     return aliases
 
 
+def _imported_modules(imports: Iterable[ast.Import | ast.ImportFrom]) -> list[str]:
+    found = []
+    for node in imports:
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif node.module and not node.level:
+            found.append(node.module)
+    return found
+
+
 def _is_setting(node: ast.AST) -> bool:
     if isinstance(node, ast.Name):
         return bool(SETTING_NAME.match(node.id))
@@ -86,9 +99,14 @@ class _Hits:
         names: Collection[str],
         methods: Collection[str],
     ) -> None:
+        imports = list(imports)
         self.aliases = _aliases(imports)
         self.names = names
         self.methods = methods
+        # A mail script: its password literals matter even with no mail call left in it.
+        self.mail_script = any(
+            name.split(".", 1)[0] in LIBRARIES for name in _imported_modules(imports)
+        )
 
     def hit(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Call):
@@ -104,7 +122,14 @@ class _Hits:
             return any(_dotted(base, self.aliases) in self.names for base in node.bases)
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            return any(_is_setting(target) for target in targets)
+            if any(_is_setting(target) for target in targets):
+                return True
+            return (
+                self.mail_script
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and any(isinstance(t, ast.Name) and secret_name(t.id) for t in targets)
+            )
         if isinstance(node, ast.Dict):
             return any(
                 isinstance(k, ast.Constant)

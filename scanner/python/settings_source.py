@@ -19,13 +19,15 @@ import ast
 import dataclasses
 import re
 
-from ..model import Connection, MailFile, RemedyKind, Span, Value
+from ..model import Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value, Verification
 from ..project import flask_extension
 from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_flag_edits
 from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
+from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .models import MODELS
+from .settings_branches import TRY_STAR, branches
 from .source import dotted_name
 from .symbols import Symbols
 from .values import Evaluator, call_arguments
@@ -79,6 +81,7 @@ def read_python_settings(
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
+    spoken = _spoken(symbols, code)
     for complete, settings in ((True, reader.complete), (False, reader.partial)):
         found = interpret(
             settings,
@@ -88,12 +91,69 @@ def read_python_settings(
             text=values.text.code,
             project=project,
         )
+        connections = _as_spoken(found.connections, spoken, values.text.code)
         mail.connections.extend(
-            conn for conn in found.connections if not any(_same(conn, c) for c in code)
+            conn for conn in connections if not any(_same(conn, c) for c in code)
         )
         mail.secrets.extend(found.secrets)
     mail.connections.extend(c for c in reader.log_handlers if c.opened_at not in described)
     _port_brings_tls_mode(code, [*reader.complete, *reader.partial])
+
+
+def _spoken(symbols: Symbols, code: list[Connection]) -> dict[Protocol, str]:
+    """The protocols the module's mail code speaks, each with a library that speaks it:
+    from the connections its code opens and the mail libraries it imports."""
+    spoken = {conn.protocol: conn.library for conn in code}
+    for statement in symbols.imports:
+        if isinstance(statement, ast.ImportFrom):
+            names = [statement.module or ""] if not statement.level else []
+        else:
+            names = [alias.name for alias in statement.names]
+        for name in names:
+            library = name.split(".", 1)[0]
+            protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)
+            if protocol is not None:
+                spoken.setdefault(protocol, library)
+    return spoken
+
+
+def _as_spoken(found: list[Connection], spoken: dict[Protocol, str], code: str) -> list[Connection]:
+    """Settings connections as the module's code speaks them. Names tell a framework's
+    protocol (``MAIL_SERVER`` is Flask-Mail's SMTP host), but a module that talks only
+    IMAP or POP (``mail_server`` beside ``imaplib.IMAP4_SSL``) holds that connection's
+    settings: its protocol comes from the library, with the library's port and TLS, as
+    the code does not say them here. In a module that talks only EWS they describe no
+    connection of their own. Keys that name SMTP (``SMTP_HOST``) stay SMTP."""
+    if not spoken or Protocol.SMTP in spoken:
+        return found
+    (protocol,) = spoken if len(spoken) == 1 else (None,)
+    kept = []
+    for conn in found:
+        key = code[conn.opened_at.start : conn.opened_at.end].lower()
+        if conn.protocol is not Protocol.SMTP or "smtp" in key:
+            kept.append(conn)
+        elif protocol in (Protocol.IMAP, Protocol.POP):
+            kept.append(_speaking(conn, protocol, spoken[protocol]))
+    return kept
+
+
+def _speaking(conn: Connection, protocol: Protocol, library: str) -> Connection:
+    """``conn`` as a connection of ``library`` (``imaplib``): a port the settings write
+    is kept, a framework default is not."""
+    port = conn.port if conn.port.span is not None else Value.unknown("library default")
+    steps = [dataclasses.replace(step, remedies={}) for step in conn.steps]
+    return dataclasses.replace(
+        conn,
+        protocol=protocol,
+        library=library,
+        port=port,
+        tls=Tls.UNKNOWN,
+        verification=Verification.UNKNOWN,
+        tls_conflict=None,
+        remedies={},
+        steps=steps,
+        paths=[],
+    )
 
 
 def _port_brings_tls_mode(code: list[Connection], settings: list[Setting]) -> None:
@@ -224,6 +284,12 @@ class _Reader:
 
     def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
+            if isinstance(statement, (ast.If, ast.Try, *TRY_STAR)):
+                # Settings under a branch are settings: of the production branch of an
+                # ``if DEBUG:``, else of every branch, in order (a later one overrides).
+                for branch in branches(statement):
+                    self.statements(branch, group, complete=complete)
+                continue
             if isinstance(statement, ast.Assign):
                 targets = statement.targets
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:

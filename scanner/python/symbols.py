@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 _BUILTINS = frozenset(dir(builtins))
+# Modules of the standard library, by the name they are imported as: a name nobody binds
+# that is one of these (``smtplib``, ``ssl``, ``os``) means the module.
+_STANDARD_MODULES = (
+    frozenset(name for name in sys.stdlib_module_names if not name.startswith("_")) - _BUILTINS
+)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
@@ -69,6 +75,8 @@ class Symbols:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.parents: dict[ast.AST, ast.AST] = {}
+        # enclosing(): by kinds asked for, each node's nearest node of those kinds above it.
+        self._enclosing: dict[object, dict[ast.AST, ast.AST | None]] = {}
         self.scope_of: dict[ast.AST, Scope] = {}  # Name nodes -> the scope they are read in
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
@@ -345,6 +353,10 @@ class Symbols:
         if not bindings:
             if node.id in _BUILTINS and node in self.scope_of:
                 return [(f"builtins.{node.id}{rest}", False)]
+            if node.id in _STANDARD_MODULES and node in self.scope_of:
+                # A snippet that uses ``smtplib.SMTP(...)`` without importing smtplib
+                # means the module (see :meth:`assumes_import`).
+                return [(f"{node.id}{rest}", False)]
             return []
         names: dict[str, bool] = {}
         for binding in bindings:
@@ -354,10 +366,34 @@ class Symbols:
                 names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
         return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
+    def assumes_import(self, node: ast.AST) -> bool:
+        """Whether the qualified name of a Name/Attribute chain takes a name nobody binds
+        for the standard module of that name (``smtplib`` in a snippet without its
+        import): a guess, for findings of lower confidence."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return (
+            isinstance(node, ast.Name)
+            and node.id in _STANDARD_MODULES
+            and node in self.scope_of
+            and not self.bindings(node)
+        )
+
     def enclosing(self, node: ast.AST, kinds: type | tuple[type, ...]) -> ast.AST | None:
+        """The nearest node above ``node`` of one of ``kinds``. Remembered for every node
+        on the way up, so that asking for each of thousands of nested nodes (a chain of
+        20,000 calls) costs one walk, not one per node."""
+        known = self._enclosing.setdefault(kinds, {})
+        passed: list[ast.AST] = [node]
         current = self.parents.get(node)
         while current is not None and not isinstance(current, kinds):
+            if current in known:
+                current = known[current]
+                break
+            passed.append(current)
             current = self.parents.get(current)
+        for visited in passed:
+            known[visited] = current
         return current
 
     def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

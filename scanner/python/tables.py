@@ -1,9 +1,11 @@
-"""Values that come out of tables: loop targets over literal lists, dicts and their items.
+"""Values that come out of tables: loop targets over literal lists, dicts and their items,
+and entries picked by a key.
 
 ``for host, port in SERVERS:`` over ``SERVERS = [("smtp.office365.com", 587), ...]``
 binds each name once per row. The analysis keeps one row for all the names of a
 target, so that a host and its port stay together: the first row that names a
-Microsoft host (the one worth reporting), else the first row.
+Microsoft host (the one worth reporting), else the first row. A row picked by a key
+known only at run time is one of the rows: its choices (:attr:`Value.choices`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Value
+from ..model import Span, Value
 from ..providers import lookup
+from .shapes import MAX_CHOICES, one_of
 
 Loop = ast.For | ast.AsyncFor | ast.comprehension
 _MAX_ROWS = 256
@@ -47,7 +50,7 @@ def loop_value(
         return None
     row = next((r for r in rows if _names_microsoft(r)), rows[0])
     for index in path:
-        row = _element(row, index)
+        row = _item(row, index)
         if row is None:
             return None
     return row
@@ -95,14 +98,6 @@ def _as_value(item: object) -> Value:
     return item if isinstance(item, Value) else Value.of(item)
 
 
-def _element(row: Value, index: int) -> Value | None:
-    if row.items is not None:
-        return row.items[index] if index < len(row.items) else None
-    if row.known and isinstance(row.value, (tuple, list)) and index < len(row.value):
-        return _as_value(row.value[index])
-    return None
-
-
 def _names_microsoft(row: object, depth: int = 0) -> bool:
     """Whether a row holds a Microsoft host anywhere (in a tuple, a dict, a nested row)."""
     if depth > 4:
@@ -120,28 +115,76 @@ def _names_microsoft(row: object, depth: int = 0) -> bool:
     return False
 
 
-# A run-time pick among more rows than this is not followed.
-_MAX_CHOICES = 16
+def subscript(base: Value, key: Value) -> Value | None:
+    """``base[key]`` of a table written in the code: the element when the key is known;
+    when it is known only at run time (``SERVERS[provider]``,
+    ``PROVIDERS[os.environ["MAIL_PROVIDER"]]``), unknown with the entries as its choices;
+    an item of a row so picked (``PROVIDERS[...]["host"]``), the rows' items as its
+    choices. None when the table does not tell."""
+    if key.known:
+        if base.choices is not None:
+            return _picked_item(base, key.value, None)
+        return _item(base, key.value)
+    # A list or tuple known in part keeps its elements as items (``[f"{region}...", ...]``).
+    table = base.value if base.known else base.items
+    if table is not None:
+        return _picked(table, key.origin or base.origin, base.literal_parts)
+    return None
 
 
-def picked(base: Value, key: Value) -> Value | None:
-    """A row of a table of known rows picked by a key known only at run time
-    (``PROVIDERS[os.environ["MAIL_PROVIDER"]]``), or an item of such a row: unknown,
-    with the values it may be."""
-    if base.known and isinstance(base.value, dict) and not key.known:
-        rows = tuple(v if isinstance(v, Value) else Value(True, v) for v in base.value.values())
-        if 1 < len(rows) <= _MAX_CHOICES:
-            return Value(False, origin=key.origin, choices=rows)
+def get(mapping: Value, key: Value, default: Value | None) -> Value | None:
+    """``mapping.get(key, default)`` of a dict written in the code (or one picked at run
+    time): as :func:`subscript`, with ``default`` for a key it may not hold."""
+    if mapping.choices is not None:
+        return _picked_item(mapping, key.value, default) if key.known else None
+    if not (mapping.known and isinstance(mapping.value, dict)):
         return None
-    if base.choices is None or not key.known:
+    if key.known:
+        return _item(mapping, key.value) or default
+    found = _picked(mapping.value, key.origin or mapping.origin, mapping.literal_parts)
+    return found if found is None or default is None else one_of(found, default)
+
+
+def _picked(container: object, origin: str | None, parts: tuple[Span, ...]) -> Value | None:
+    if not isinstance(container, (dict, tuple, list)):
         return None
+    if not container or len(container) > MAX_CHOICES:
+        return Value(False, None, origin, literal_parts=parts)
+    entries = container.values() if isinstance(container, dict) else container
+    found = one_of(*(_as_value(entry) for entry in entries))
+    choices = found.choices or (found,)
+    return Value(False, None, origin, literal_parts=parts, choices=choices)
+
+
+def _picked_item(base: Value, key: object, default: Value | None) -> Value | None:
+    """Item ``key`` of each row ``base`` may be (``default`` for a row without it): known
+    when they agree."""
     items = []
-    for row in base.choices:
-        if not (row.known and isinstance(row.value, dict) and key.value in row.value):
+    for row in base.choices or ():
+        item = _item(row, key) or default
+        if item is None:
             return None
-        item = row.value[key.value]
-        items.append(item if isinstance(item, Value) else Value(True, item))
-    distinct = {repr(i.value) for i in items if i.known}
-    if len(distinct) == 1 and all(i.known for i in items):
-        return items[0]
-    return Value(False, origin=base.origin, choices=tuple(items))
+        items.append(item)
+    return one_of(*items, origin=base.origin)
+
+
+def _item(row: Value, key: object) -> Value | None:
+    """Element ``key`` of a dict, list or tuple, as written (a literal where it is one)."""
+    if isinstance(key, int) and row.items is not None:
+        try:
+            return row.items[key]
+        except IndexError:
+            return None
+    if not row.known:
+        return None
+    if isinstance(row.value, dict):
+        try:
+            return _as_value(row.value[key])
+        except (KeyError, TypeError):  # not there, or a key no dict can hold (a list)
+            return None
+    if isinstance(row.value, (tuple, list)) and isinstance(key, int):
+        try:
+            return _as_value(row.value[key])
+        except IndexError:
+            return None
+    return None

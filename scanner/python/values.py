@@ -17,9 +17,10 @@ from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
+from .shapes import HOLE, formatted, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
-from .tables import loop_of, loop_value, picked
+from .tables import get, loop_of, loop_value, subscript
 
 _MAX_DEPTH = 24
 
@@ -168,6 +169,7 @@ class Evaluator:
             also=value.also,
             choices=value.choices,
             literal_parts=value.literal_parts,
+            template=value.template,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -203,8 +205,18 @@ class Evaluator:
                 except TypeError:
                     return _built(None, parts)
                 return Value(True, total, origin, literal_parts=parts)
-            # ``"%s-%s" % (a, b)`` and the rest: not computed, but built from its operands.
-            return _built(origin if isinstance(node.op, ast.Add) else None, parts)
+            if isinstance(node.op, ast.Mod):
+                return percent(left, right, parts)
+            if isinstance(node.op, ast.Add):
+                # Known in part: its shape, unknown parts as holes (``{}.office365.com``).
+                texts = (text_of(left), text_of(right))
+                shape = "".join(HOLE if text is None else text for text in texts)
+                template = shape if any(texts) else None
+                return Value(False, None, origin, literal_parts=parts, template=template)
+            # The rest: not computed, but built from its operands.
+            return _built(None, parts)
+        if isinstance(node, ast.IfExp):
+            return one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             result = self.evaluate(node.values[0], depth)
             for operand in node.values[1:]:
@@ -236,17 +248,25 @@ class Evaluator:
         ]
         parts = literal + tuple(span for value in values for span in value.literal_parts)
         fields = iter(values)
+        shape: list[str] = []  # the text with unknown parts as holes
+        known = True
         for part in node.values:
             if isinstance(part, ast.Constant) and isinstance(part.value, str):
                 texts.append(part.value)
+                shape.append(part.value)
                 continue
             if not isinstance(part, ast.FormattedValue):
                 return _built(origin, parts)
             value = next(fields)
             origin = origin or value.origin
             if not value.known or part.format_spec is not None or part.conversion != -1:
-                return _built(origin, parts)
+                known = False
+                shape.append(text_of(value) or HOLE)
+                continue
             texts.append(str(value.value))
+            shape.append(str(value.value))
+        if not known:
+            return Value(False, None, origin, literal_parts=parts, template="".join(shape))
         return Value(True, "".join(texts), origin, literal_parts=parts)
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
@@ -270,28 +290,13 @@ class Evaluator:
         if base_name == "os.environ" and key.known:
             return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
-        if key.known and isinstance(key.value, int) and base.items is not None:
-            # ``auth[1]`` of ``auth = ("bot@contoso.com", "Winter2026!")``: the element as
-            # written, a literal where it is one.
-            try:
-                return base.items[key.value]
-            except IndexError:
-                return Value.unknown(None)
-        if base.known and key.known:
-            container = base.value
-            if isinstance(container, dict) and key.value in container:
-                item = container[key.value]
-                return item if isinstance(item, Value) else Value(True, item)
-            if isinstance(container, (tuple, list)) and isinstance(key.value, int):
-                try:
-                    item = container[key.value]
-                except IndexError:
-                    return Value.unknown(None)
-                return item if isinstance(item, Value) else Value(True, item)
+        found = subscript(base, key)
+        if found is not None:
+            return found
         if not base.known and key.known and isinstance(key.value, str):
             if _is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        return picked(base, key) or _built(base.origin, base.literal_parts)
+        return _built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
@@ -309,21 +314,17 @@ class Evaluator:
                 return parsed
         if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
+            table = mapping.known and isinstance(mapping.value, dict)  # an IniConfig too
+            found = None
             if mapping.known and isinstance(mapping.value, IniConfig):
                 found = section_get(mapping.value, [self.evaluate(a, depth) for a in node.args])
-                if found is not None:
-                    return found
-        if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
-            mapping = self.evaluate(func.value, depth)
-            if mapping.known and isinstance(mapping.value, dict):
+            if found is None and (table or mapping.choices is not None):
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
-                key = self.evaluate(node.args[0], depth)
-                if key.known and key.value in mapping.value:
-                    item = mapping.value[key.value]
-                    return item if isinstance(item, Value) else Value(True, item)
-                if len(node.args) > 1:
-                    return self.evaluate(node.args[1], depth)
-            elif _is_config(func.value):
+                key, *default = (self.evaluate(a, depth) for a in node.args[:2])
+                found = get(mapping, key, default[0] if default else None)
+            if found is not None:
+                return found
+            if not table and _is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
         if name == "dict" and not node.args:
@@ -364,12 +365,29 @@ class Evaluator:
                 except (TypeError, ValueError):
                     return _built(inner.origin, inner.literal_parts)
             return _built(inner.origin, inner.literal_parts)
+        if isinstance(func, ast.Attribute) and func.attr == "format":
+            formatted = self._format(node, func, depth)
+            if formatted is not None:
+                return formatted
         if isinstance(func, ast.Attribute) and func.attr in _STRING_METHODS:
             # ``"".join(pieces)``, ``"{}{}".format(a, b)``: not computed, but built from the
             # text it is called on and its arguments.
             origin = f"call {name}" if name else None
             return _built(origin, self._parts_of(func.value, node, depth))
         return Value.unknown(f"call {name}" if name else None)
+
+    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
+        its shape; None when the receiver is not known text."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, str):
+            return None
+        parts = self._parts_of(func.value, node, depth)
+        if any(is_spread(a) for a in (*node.args, *node.keywords)):
+            return formatted(base.value, None, parts)
+        args = [self.evaluate(a, depth) for a in node.args]
+        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
+        return formatted(base.value, (args, keywords), parts)
 
     def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
         operands = [receiver, *call.args, *(k.value for k in call.keywords)]
@@ -584,7 +602,9 @@ class Evaluator:
                     literal=value.literal,
                     literal_span=value.literal_span,
                     literal_parts=value.literal_parts,
+                    template=value.template,
                     also=self._passed_alike(node, value, depth),
+                    choices=value.choices,
                 )
             return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
         parent = self.parents.get(node)
@@ -626,23 +646,27 @@ class Evaluator:
         self._resolving.add(param)
         try:
             found: list[Span] = []
-            for value in self._call_site_values(function, param, param.arg, depth):
+            for _, argument in self._call_site_arguments(function, param, param.arg):
+                if argument is None:
+                    continue
+                value = self.evaluate(argument, depth)
                 if value.known and value.value == default.value and value.literal_span:
                     found += [value.literal_span, *value.also]
             return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
         finally:
             self._resolving.discard(param)
 
-    def _call_site_values(
-        self, function: Function, param: ast.arg, name: str, depth: int
-    ) -> Iterator[Value]:
-        """What each call in the module passes for a parameter (calls that leave it to its
-        default, or spread their arguments, pass nothing seen here)."""
+    def _call_site_arguments(
+        self, function: Function, param: ast.arg, name: str
+    ) -> Iterator[tuple[ast.Call, ast.expr | None]]:
+        """Each call in the module and what it passes for a parameter (None for a call
+        that leaves it to its default, or spreads its arguments)."""
         params = positional_params(function.args)
         method = self.enclosing_class(function) is not None
         index = next((i for i, p in enumerate(params) if p is param), None)
         for call, passes_self in self.callers.of(function):
             if any(is_spread(a) for a in (*call.args, *call.keywords)):
+                yield call, None
                 continue
             position = index
             if method and position is not None and not passes_self:
@@ -650,31 +674,32 @@ class Evaluator:
             argument = next((k.value for k in call.keywords if k.arg == name), None)
             if argument is None and position is not None and 0 <= position < len(call.args):
                 argument = call.args[position]
-            if argument is not None:
-                yield self.evaluate(argument, depth)
+            yield call, argument
 
     def _from_call_sites(
         self, function: Function, param: ast.arg, name: str, depth: int
     ) -> Value | None:
-        params = positional_params(function.args)
-        method = self.enclosing_class(function) is not None
-        index = next((i for i, p in enumerate(params) if p is param), None)
         values = []
-        for call, passes_self in self.callers.of(function):
-            if any(is_spread(a) for a in (*call.args, *call.keywords)):
-                return None
-            position = index
-            if method and position is not None and not passes_self:
-                position -= 1  # ``self`` is not passed
-            argument = next((k.value for k in call.keywords if k.arg == name), None)
-            if argument is None and position is not None and 0 <= position < len(call.args):
-                argument = call.args[position]
+        for call, argument in self._call_site_arguments(function, param, name):
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
             values.append((value, self._names_microsoft(call, depth) if value.known else False))
         parts = tuple(span for value, _ in values for span in value.literal_parts)
         if not all(value.known for value, _ in values):
+            passed = [value for value, _ in values]
+            if all(v.known or v.template is not None or v.choices is not None for v in passed):
+                # Known in part at some call (``connect(f"{region}.office365.com")``): the
+                # parameter is one of what the calls pass.
+                found = passed[0] if len(passed) == 1 else one_of(*passed)
+                return Value(
+                    False,
+                    None,
+                    f"parameter {name}",
+                    literal_parts=parts,
+                    template=found.template,
+                    choices=found.choices,
+                )
             # Unknown here, but what the callers pass is still built from their literals.
             return _built(f"parameter {name}", parts) if parts else None
         if not values:

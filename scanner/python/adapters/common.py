@@ -159,17 +159,30 @@ def provider_test(conn: Connection, site: CallSite) -> tuple[str, list[str]] | N
     except SyntaxError:
         return None
     root = expression
-    while isinstance(root, (ast.Attribute, ast.Subscript)):
-        root = root.value
+    while isinstance(root, (ast.Attribute, ast.Subscript)) or _dict_get(root):
+        root = root.func.value if isinstance(root, ast.Call) else root.value  # type: ignore[union-attr]
     if not isinstance(root, ast.Name) or site.before is None:
         return None
     between = site.code[conn.opened_at.end : site.before.offset]
     scope = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.MULTILINE)
-    assigned = re.compile(rf"^[ \t]*{re.escape(root.id)}[ \t]*(?:[-+*/|&]?=)(?!=)", re.MULTILINE)
-    if scope.search(between) or assigned.search(between):
+    if scope.search(between):
         return None
+    # No name the expression reads (the table, a key: ``HOSTS[index]``) assigned in between.
+    for name in {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}:
+        assigned = re.compile(rf"^[ \t]*{re.escape(name)}[ \t]*(?:[-+*/|&]?=)(?!=)", re.MULTILINE)
+        if assigned.search(between):
+            return None
     hosts = ", ".join(f'"{h}"' for h in dict.fromkeys(microsoft))
     return f"{host.source} in ({hosts},)", microsoft
+
+
+def _dict_get(node: ast.AST) -> bool:
+    """``row.get("host")``: read again, it gives the same."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+    )
 
 
 def if_else(site: CallSite, test: str, body: list[str]) -> Edit | None:

@@ -4,9 +4,9 @@
 data={"grant_type": "password", ...})`` is the password flow (ROPC) that MSAL's
 ``acquire_token_by_username_password`` makes; ``scope=https://graph.microsoft.com/.default``
 is a Graph token, refused for XOAUTH2. The same request is written with requests, httpx,
-urllib3 and urllib, or with requests-oauthlib/Authlib's ``fetch_token(username=...,
-password=...)``. Each becomes a :class:`TokenRequest` like MSAL's, so AS106 and AS302
-judge them alike.
+urllib3, urllib and http.client, or with requests-oauthlib/Authlib's
+``fetch_token(username=..., password=...)``. Each becomes a :class:`TokenRequest` like
+MSAL's, so AS106 and AS302 judge them alike.
 
 A request counts when its URL is a Microsoft token endpoint (the host from the provider
 table, the path ending in ``/token``), or, when the URL cannot be known, when its form
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from ...model import MISSING, MailFile, TokenRequest, Value
+from ...model import MISSING, MailFile, SecretUse, TokenRequest, Value
 from ...providers import is_microsoft_authority, lookup
 from .base import Adapter, CallSite, FunctionSpec
 
@@ -32,6 +32,21 @@ _GRANTS = {
     "device_code": "device_code",
     "urn:ietf:params:oauth:grant-type:jwt-bearer": "on_behalf_of",
 }
+# Fields of a token request's form that are secrets when written as literals.
+_FORM_SECRETS = {
+    "client_secret": "client secret",
+    "refresh_token": "refresh token",
+    "password": "password of the resource-owner password flow",
+}
+# Microsoft Graph's API, in each cloud.
+_GRAPH_HOSTS = frozenset(
+    {
+        "graph.microsoft.com",
+        "graph.microsoft.us",
+        "dod-graph.microsoft.us",
+        "microsoftgraph.chinacloudapi.cn",
+    }
+)
 # Where the form of each call shape is: parameters (positional names) and body keywords.
 _POST = ("url", "data", "json")
 _REQUEST = ("method", "url")
@@ -106,17 +121,45 @@ def _endpoint(site: CallSite, url_param: str) -> bool | None:
 
 
 def _record(
-    mail: MailFile, site: CallSite, endpoint: bool | None, flow: str | None, scopes: Value
+    mail: MailFile,
+    site: CallSite,
+    endpoint: bool | None,
+    flow: str | None,
+    scopes: Value,
+    form: dict[str, Value] | None = None,
 ) -> None:
     if endpoint is False:
         return
     if endpoint is None and not (flow and _microsoft_resource(scopes)):
         return
     mail.token_requests.append(TokenRequest(flow or "unknown", scopes, site.span))
+    for name, what in _FORM_SECRETS.items():
+        value = (form or {}).get(name)
+        if value is not None and value.literal and value.literal_span is not None:
+            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
+
+
+def _graph_api(site: CallSite, url_param: str) -> bool:
+    """A call of Microsoft Graph's API (``https://graph.microsoft.com/v1.0/...``)."""
+    url = site.template(url_param) or _text(site.arg(url_param)) or ""
+    host = urlsplit(url).hostname if "://" in url else None
+    return host in _GRAPH_HOSTS
+
+
+def _used_for_graph(mail: MailFile, site: CallSite) -> None:
+    """The token requests whose token this Graph call sends (its ``Authorization``
+    header): their Graph scope is right, whatever XOAUTH2 the module also does."""
+    sent = set(site.sources("headers"))
+    for request in mail.token_requests:
+        if request.span in sent:
+            request.used_for_graph = True
 
 
 def _post(url_param: str):
     def record(mail: MailFile, site: CallSite) -> None:
+        if _graph_api(site, url_param):
+            _used_for_graph(mail, site)
+            return
         if url_param == "url" and site.has("method"):
             method = _text(site.arg("method"))
             if method is not None and method.upper() != "POST":
@@ -124,7 +167,7 @@ def _post(url_param: str):
         form = _form(site)
         grant = _text(form.get("grant_type"))
         flow = _GRANTS.get(grant, "unknown") if grant else None
-        _record(mail, site, _endpoint(site, url_param), flow, _scopes(form))
+        _record(mail, site, _endpoint(site, url_param), flow, _scopes(form), form)
 
     return record
 
@@ -170,7 +213,8 @@ HTTP_TOKENS = Adapter(
     },
     object_methods={
         "post": FunctionSpec(_POST, _post("url")),
-        "request": FunctionSpec(_REQUEST, _post("url")),
+        # http.client's ``HTTPSConnection.request(method, url, body, headers)`` too.
+        "request": FunctionSpec((*_REQUEST, "body"), _post("url")),
         "request_encode_body": FunctionSpec((*_REQUEST, "fields"), _post("url")),
         "fetch_token": FunctionSpec(_FETCH_TOKEN_PARAMS, _fetch_token),
     },

@@ -70,12 +70,13 @@ def _split_host_port(host: Value, code: str) -> tuple[Value, Value | None]:
     if not (host.known and isinstance(host.value, str) and host.value.count(":") == 1):
         return host, None
     name, _, digits = host.value.partition(":")
+    digits = digits.strip()  # smtplib's int() takes "smtp.gmail.com: 587" too
     if not digits.isdigit():
         return host, None
     port = Value(True, int(digits), host.origin, host.span, source=digits)
     where = host.literal_span
     if host.literal and where is not None and where.line == where.end_line:
-        offset = code[where.start : where.end].rfind(":" + digits) + 1
+        offset = code[where.start : where.end].rfind(digits)
         if offset > 0:
             digits_span = Span(
                 where.line,
@@ -193,11 +194,15 @@ def _connect(conn: Connection, site: CallSite) -> Step:
         host, inline_port = _split_host_port(host, site.code)
         if inline_port is not None:
             site.args["port"] = port = inline_port
+    # A constructor given a host, or an earlier connect(), opened a session already.
+    opened = conn.host is not MISSING or conn.first(StepKind.CONNECT) is not None
     if conn.host is MISSING and host.present and conn.protocol is Protocol.SMTP:
         smtp_host.prepare(conn, site)
     if host.present:
         conn.host = host
     if site.has("port") and not (port.known and port.value in (0, None)):
+        if opened and not (port.known and conn.port.known and port.value == conn.port.value):
+            conn.earlier_ports.append(conn.port)
         conn.port = port
         to_587 = edits.replace_literals(port, "587", site.code)
         # The constructor's session, when it opened one, moves to 587 with this one.

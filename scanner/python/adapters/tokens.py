@@ -5,12 +5,13 @@ MSAL method names are distinctive, so they are recognised on any object (the
 application is often made elsewhere and passed in). azure-identity's ``get_token``
 is a generic name: it counts only on a credential made in this module. Each
 request becomes a :class:`TokenRequest` with its flow and scopes; the front end
-marks those whose token reaches an XOAUTH2 authentication.
+marks those whose token reaches an XOAUTH2 authentication. A client secret, refresh
+token or password handed to these calls as a literal is a secret of the module.
 """
 
 from __future__ import annotations
 
-from ...model import MISSING, MailFile, TokenRequest, Value
+from ...model import MISSING, MailFile, SecretUse, TokenRequest, Value
 from .base import Adapter, CallSite, FunctionSpec
 
 # MSAL methods: (flow, parameters up to the scopes).
@@ -42,11 +43,35 @@ _AZURE_FLOWS = {
 _GET_TOKEN_SCOPES = ("scope1", "scope2", "scope3", "scope4")
 
 
+# Arguments of token calls that are secrets when written as literals, and what they are.
+_SECRET_ARGUMENTS = {
+    "password": "password of the resource-owner password flow",
+    "refresh_token": "refresh token",
+    "client_credential": "client secret",
+    "client_secret": "client secret",
+}
+
+
 def _msal(flow: str, params: tuple[str, ...]) -> FunctionSpec:
     def record(mail: MailFile, site: CallSite) -> None:
         mail.token_requests.append(TokenRequest(flow, site.arg("scopes"), site.span))
+        secrets(mail, site)
 
     return FunctionSpec(params, record)
+
+
+def secrets(mail: MailFile, site: CallSite) -> None:
+    """The literal secrets a token call is handed (a client secret, a refresh token, the
+    user's password): mail secrets in a module that does mail."""
+    for name, what in _SECRET_ARGUMENTS.items():
+        value = site.arg(name)
+        if value.literal and isinstance(value.value, str) and value.literal_span is not None:
+            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
+
+
+def _application(mail: MailFile, site: CallSite) -> None:
+    """``ConfidentialClientApplication(client_id, client_credential="...")``."""
+    secrets(mail, site)
 
 
 def _azure_class(receiver: Value) -> str | None:
@@ -73,6 +98,7 @@ def _password_credential(mail: MailFile, site: CallSite) -> None:
     """``UsernamePasswordCredential(client_id, username, password)``: ROPC, whatever the
     scopes it is later asked for."""
     mail.token_requests.append(TokenRequest("username_password", MISSING, site.span))
+    secrets(mail, site)
 
 
 TOKENS = Adapter(
@@ -82,10 +108,25 @@ TOKENS = Adapter(
         "get_token": FunctionSpec(_GET_TOKEN_SCOPES, _get_token),
     },
     functions={
-        f"azure.identity.{module}UsernamePasswordCredential": FunctionSpec(
-            ("client_id", "username", "password"), _password_credential
-        )
-        for module in ("", "aio.")
+        **{
+            f"azure.identity.{module}UsernamePasswordCredential": FunctionSpec(
+                ("client_id", "username", "password"), _password_credential
+            )
+            for module in ("", "aio.")
+        },
+        **{
+            f"azure.identity.{module}ClientSecretCredential": FunctionSpec(
+                ("tenant_id", "client_id", "client_secret"), _application
+            )
+            for module in ("", "aio.")
+        },
+        **{
+            name: FunctionSpec(("client_id", "client_credential"), _application)
+            for name in (
+                "msal.ConfidentialClientApplication",
+                "msal.application.ConfidentialClientApplication",
+            )
+        },
     },
     markers=(b"msal", b"azure.identity", b"acquire_token"),
 )

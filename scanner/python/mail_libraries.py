@@ -1,0 +1,32 @@
+"""Mail libraries by the module a program imports, and the protocol each speaks.
+
+Settings named like a framework's (``MAIL_SERVER``) take their protocol from the
+library the module really uses, and a module that imports one of these is a mail
+script, whose password literals are mail secrets.
+"""
+
+from __future__ import annotations
+
+from ..model import Protocol
+
+LIBRARIES: dict[str, Protocol] = {
+    **dict.fromkeys(("imaplib", "imap_tools", "imapclient"), Protocol.IMAP),
+    "poplib": Protocol.POP,
+    **dict.fromkeys(("exchangelib", "O365", "pyews"), Protocol.EWS),
+    **dict.fromkeys(
+        (
+            "smtplib",
+            "aiosmtplib",
+            "yagmail",
+            "redmail",
+            "envelopes",
+            "emails",
+            "flask_mail",
+            "flask_mailman",
+            "fastapi_mail",
+        ),
+        Protocol.SMTP,
+    ),
+}
+# Web frameworks that send mail over SMTP from their settings.
+FRAMEWORKS: dict[str, Protocol] = {"flask": Protocol.SMTP, "django": Protocol.SMTP}

@@ -1,0 +1,209 @@
+"""Password literals of a mail script that no login call shows.
+
+A password written in a mail script is a hard-coded mail secret whether or not the
+analysis follows it to a login: the call may be dead code, misspelt
+(``server.serverlogin(user, password)``), or made by a library nobody modelled. What
+counts, precisely:
+
+* **a mail script**: a module that imports a mail library (:mod:`.mail_libraries`),
+  opens a mail connection, asks for a token for Exchange Online or Graph mail, or names
+  a Microsoft mail host. One that logs in to another provider (Gmail), or names another
+  provider's host, is left alone: its literals may be that provider's, which are
+  reported only where a login shows whose they are.
+* **a password-like name**: an identifier with a word for "password" in it
+  (``smtp_pass``, ``EMAIL_PASSWORD``, ``senha``, ``mailPwd``) and no word that makes it
+  something else (``password_reset_url``, ``PASSWORD_PROMPT``), or a client secret or a
+  refresh token (``CLIENT_SECRET``, ``refresh_token``). Assigned, given as a keyword or
+  a dict key, or as a parameter's default; also the second argument of a call named like
+  a login (``serverlogin(sender, "...")``).
+* **a password-like value**: a literal string that is not a placeholder, a setting's or
+  variable's name, a path, a URL, a template or a sentence.
+
+They are reported at medium confidence (AS105), beside the secrets the library adapters
+and settings readers found where they go. In test code they are left out (engine).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..model import Connection, MailFile, SecretUse, StepKind, Value
+from ..providers import OTHER, Provider, host_provider, lookup
+from ..secrets import is_placeholder
+from .mail_libraries import LIBRARIES
+from .symbols import Symbols
+from .values import Evaluator, default_of, positional_params
+
+_PASSWORD_WORDS = frozenset(
+    {
+        "password", "passwd", "passw", "pass", "pwd", "pw", "passphrase", "pword",
+        "senha", "contrasena", "contraseña", "clave", "passwort", "kennwort", "mdp",
+        "motdepasse", "wachtwoord", "parola", "haslo", "hasło", "salasana", "losenord",
+        "lösenord", "adgangskode", "passord", "heslo", "jelszo", "jelszó", "sifre", "şifre",
+        "пароль", "密码", "密碼", "パスワード", "비밀번호",
+    }
+)  # fmt: skip
+# Pairs of words that name an OAuth2 secret of the mail code's app.
+_SECRET_PAIRS = (("client", "secret"), ("refresh", "token"), ("app", "secret"))
+# Words that make a password-named thing something else than the password itself.
+_NOT_THE_SECRET = frozenset(
+    {
+        "hash", "hashed", "salt", "field", "label", "prompt", "reset", "url", "uri", "path",
+        "file", "dir", "length", "len", "min", "max", "regex", "re", "pattern", "validator",
+        "validators", "validation", "policy", "policies", "input", "hint", "message", "msg",
+        "text", "placeholder", "widget", "confirm", "confirmation", "mask", "env", "var",
+        "variable", "name", "key", "setting", "settings", "column", "col", "attr", "param",
+        "header", "selector", "xpath", "css", "id", "button", "box", "form", "error",
+        "errors", "help", "title", "format", "chars", "charset", "expiry", "expires",
+        "expiration", "age", "changed", "required", "strength", "rule", "rules", "type",
+        "mode", "enabled", "command", "cmd", "store", "manager", "vault", "template",
+        "count", "attempts", "retries", "timeout", "through", "endpoint", "class",
+        "method", "question", "sha", "md5", "bcrypt", "argon", "algorithm", "hasher",
+        "hashers", "view", "api", "dialog",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
+_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_NOT_A_PASSWORD = re.compile(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
+# Mail hosts named in a module: its strings that look like one, looked up in the table.
+_HOST_LIKE = re.compile(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]*\.[a-z]{2,}$")
+# Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
+_MAIL_SCOPE = re.compile(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
+_LOGIN_CALL = re.compile(r"login", re.IGNORECASE)
+
+
+def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
+    """Add the password literals of a mail script to ``mail.secrets``; drop the secrets a
+    token library was handed when the module is no mail script."""
+    named = _named_hosts(symbols)
+    if not _mail_script(symbols, mail, named):
+        mail.secrets = [use for use in mail.secrets if not use.needs_mail]
+        return
+    if _another_provider(mail.connections, named):
+        return
+    seen = {use.value.literal_span or use.span for use in mail.secrets}
+    for name, node in _named_values(symbols):
+        value = values.evaluate(node)
+        where = value.literal_span
+        if where is None or where in seen or not _password_like(value):
+            continue
+        seen.add(where)
+        mail.secrets.append(SecretUse(value, name, where, certain=False))
+
+
+def _named_hosts(symbols: Symbols) -> list[Provider]:
+    """The providers of the mail hosts the module's strings name."""
+    found = []
+    for text in symbols.strings:
+        if len(text) < 100 and _HOST_LIKE.match(text.lower()):
+            provider = lookup(text)
+            if provider is not OTHER and not provider.placeholder:
+                found.append(provider)
+    return found
+
+
+def _mail_script(symbols: Symbols, mail: MailFile, named: list[Provider]) -> bool:
+    if mail.connections or any(request.used_for_mail for request in mail.token_requests):
+        return True
+    for request in mail.token_requests:
+        scopes = request.scopes.value if request.scopes.known else ()
+        if isinstance(scopes, str):
+            scopes = (scopes,)
+        if any(isinstance(s, str) and _MAIL_SCOPE.search(s) for s in scopes or ()):
+            return True
+    for statement in symbols.imports:
+        if isinstance(statement, ast.ImportFrom):
+            names = [statement.module or ""] if not statement.level else []
+        else:
+            names = [alias.name for alias in statement.names]
+        if any(name.split(".", 1)[0] in LIBRARIES for name in names):
+            return True
+    return any(provider.microsoft for provider in named)
+
+
+def _other_provider(conn: Connection) -> bool:
+    """A connection that logs in to a named host that is not Microsoft's."""
+    if not any(step.kind in (StepKind.LOGIN, StepKind.AUTH) for step in conn.steps):
+        return False  # a relay without a login holds no password
+    provider = host_provider(conn.host)
+    return provider is not None and not provider.microsoft and not provider.placeholder
+
+
+def _another_provider(connections: list[Connection], named: list[Provider]) -> bool:
+    """Some of the module's mail logs in to another provider (Gmail), or it names one's
+    host: its password literals may be that provider's, which are reported only where a
+    login shows whose they are."""
+    return any(_other_provider(conn) for conn in connections) or any(
+        not provider.microsoft for provider in named
+    )
+
+
+def _named_values(symbols: Symbols):
+    """(name, expression) for every value given to a password-like name."""
+    for statement in symbols.assignments:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if statement.value is None:
+            continue
+        for target in targets:
+            name = _target_name(target)
+            if name is not None and secret_name(name):
+                yield name, statement.value
+    for node in symbols.dicts:
+        for key, item in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                if secret_name(key.value):
+                    yield key.value, item
+    for call in symbols.calls:
+        for keyword in call.keywords:
+            if keyword.arg is not None and secret_name(keyword.arg):
+                yield keyword.arg, keyword.value
+        func = call.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if _LOGIN_CALL.search(called) and len(call.args) >= 2:
+            yield f"password of {called}()", call.args[1]
+    for function in symbols.functions:
+        arguments = function.args
+        for param in (*positional_params(arguments), *arguments.kwonlyargs):
+            default = default_of(param, arguments)
+            if default is not None and secret_name(param.arg):
+                yield param.arg, default
+
+
+def _target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        key = target.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    return None
+
+
+def secret_name(name: str) -> bool:
+    """Whether an identifier or key names a password or an OAuth2 secret of the app."""
+    words = [word.lower() for word in _WORD.findall(name)]
+    if not words or any(word in _NOT_THE_SECRET for word in words):
+        return False
+    if any(word in _PASSWORD_WORDS for word in words):
+        return True
+    return any(a in words and b in words for a, b in _SECRET_PAIRS)
+
+
+def _password_like(value: Value) -> bool:
+    text = value.value
+    if not (value.known and value.literal and isinstance(text, str)):
+        return False
+    text = text.strip()
+    return (
+        4 <= len(text) <= 256
+        and "\n" not in text
+        and len(text.split()) < 3  # a sentence: a prompt, a message
+        and not text.endswith((":", "?"))
+        and not _SETTING_NAME.match(text)  # the name of what holds it: "SMTP_PASSWORD"
+        and not _NOT_A_PASSWORD.search(text)
+        and not is_placeholder(text)
+        and text.lower() not in ("true", "false", "none", "null")
+    )

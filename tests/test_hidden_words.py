@@ -1,0 +1,91 @@
+"""Modules whose bytes hide the words of their code are still checked.
+
+CPython runs a module in the encoding it declares (PEP 263): in ``utf-7``,
+``unicode_escape`` or ``raw_unicode_escape`` not one ASCII word of the code need be in its
+bytes, and the byte pre-check used to skip such a file as "no mail here". Python also
+reads identifiers in NFKC form, so ``import ｓｍｔｐｌｉｂ`` imports smtplib. A hard-coded
+password login written so must be reported; one that ``fix`` could not write back byte
+for byte is reported as not fixable, and ``fix`` says why.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.fixer import fix_source
+from cli_support import invoke, write
+
+LOGIN = """\
+import smtplib
+
+s = smtplib.SMTP("smtp.office365.com", 587)
+s.starttls()
+s.login("desk@contoso.com", "Winter-Mail-26")
+"""
+RULES = selected_rules(Settings())
+
+
+def utf7_hidden(code: str) -> bytes:
+    """Every line as one base64 run: the bytes hold no letter of the code."""
+    lines = [
+        "+" + base64.b64encode(line.encode("utf-16-be")).decode().rstrip("=") + "-" if line else ""
+        for line in code.split("\n")
+    ]
+    return ("# -*- coding: utf-7 -*-\n" + "\n".join(lines)).encode()
+
+
+def escaped(code: str, codec: str, form: str) -> bytes:
+    body = "".join(form % ord(c) if c.isalpha() else c for c in code)
+    return (f"# -*- coding: {codec} -*-\n" + body).encode()
+
+
+HIDDEN = {
+    "utf-7": utf7_hidden(LOGIN),
+    "unicode_escape": escaped(LOGIN, "unicode_escape", "\\x%02x"),
+    "raw_unicode_escape": escaped(LOGIN, "raw_unicode_escape", "\\u%04x"),
+}
+
+
+@pytest.mark.parametrize("codec", sorted(HIDDEN))
+def test_a_login_hidden_by_the_declared_encoding_is_reported(codec: str) -> None:
+    data = HIDDEN[codec]
+    assert b"smtp" not in data.lower() and b"login" not in data
+    compile(data, "m.py", "exec")  # CPython reads it as the login it is
+    result = check_source("m.py", "python", data, RULES)
+    assert [f.rule for f in result.findings] == ["AS204", "AS101", "AS105"]
+    assert all(f.fix is None for f in result.findings)  # fix could not write it back
+
+
+def test_fix_says_why_it_leaves_such_a_file_alone(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(HIDDEN["utf-7"])
+    result = fix_source("m.py", "python", HIDDEN["utf-7"], Settings(), unsafe=True)
+    assert result.error is not None and not result.changed
+    assert result.error.message == "not fixed: its encoding (utf-7) would not give back its bytes"
+
+
+def test_a_plain_utf7_module_is_fixed_and_keeps_its_bytes(tmp_path: Path) -> None:
+    """The nearest real variant: declared utf-7, written plainly; its round trip holds."""
+    path = tmp_path / "m.py"
+    path.write_bytes(("# -*- coding: utf-7 -*-\n" + LOGIN).encode("utf-7"))
+    fixed = invoke("fix", "m.py", cwd=tmp_path)
+    assert fixed.returncode == 1  # the login is left for --unsafe-fixes
+    text = path.read_bytes().decode("utf-7")
+    assert "s.starttls(context=ssl.create_default_context())" in text
+    assert text.startswith("# -*- coding: utf-7 -*-\nimport smtplib\nimport ssl\n")
+
+
+def test_identifiers_in_their_nfkc_form_are_read(tmp_path: Path) -> None:
+    code = (
+        "import ｓｍｔｐｌｉｂ\n\n"
+        'HOST = "sm" + "tp.offi" + "ce365.com"\n'
+        "s = ｓｍｔｐｌｉｂ.ＳＭＴＰ(HOST, 587)\n"
+        "s.starttls()\n"
+        's.login("desk@contoso.com", "Winter-Mail-26")\n'
+    )
+    write(tmp_path / "m.py", code)
+    assert b"smtp" not in code.encode().lower()
+    found = invoke("check", "m.py", "--no-cache", cwd=tmp_path)
+    assert "m.py:6:1: AS101 [error] SMTP password login to 'smtp.office365.com'" in found.stdout

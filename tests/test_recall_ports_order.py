@@ -1,0 +1,59 @@
+"""Ports and order as fresh code writes them (issue 22, family 6): a constructor's own
+session before a later connect(), ports written as text, settings whose protocol comes
+from the module's library, the order of a class's methods as they are called, and a
+login to a Direct Send host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import Settings, check_paths
+
+PORTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "ports_order"
+
+
+def found(name: str) -> set[tuple[int, str, str]]:
+    run = check_paths([str(PORTS / name)], Settings())
+    return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def test_ssl_constructor_connects_before_connect_to_587() -> None:
+    got = found("ssl_then_connect.py")
+    # 465 first, then implicit TLS on 587; the plain client connected once is right.
+    assert {(11, "AS202", "error"), (11, "AS201", "error")} <= got
+    assert not {rule for line, rule, _ in got if line >= 17 and rule in ("AS201", "AS202")}
+    run = check_paths([str(PORTS / "ssl_then_connect.py")], Settings())
+    (earlier,) = [f for f in run.findings if f.rule == "AS202"]
+    assert "port 465" in earlier.message and "before connect()" in earlier.message
+    assert earlier.fix is None  # the constructor's session goes with the switch to STARTTLS
+
+
+def test_ports_written_as_text() -> None:
+    got = found("string_ports.py")
+    assert {(line, rule) for line, rule, _ in got if rule == "AS202"} == {(33, "AS202")}
+
+
+def test_settings_of_an_imap_module_are_its_imap_connection() -> None:
+    got = found("imap_settings.py")
+    assert not {rule for _, rule, _ in got if rule in ("AS101", "AS202", "AS203")}
+    assert "AS102" in {rule for _, rule, _ in got}
+
+
+def test_settings_of_an_smtp_module_stay_smtp() -> None:
+    assert {(8, "AS202", "error"), (10, "AS101", "error")} <= found("smtp_settings.py")
+
+
+def test_order_of_methods_is_the_order_they_are_called() -> None:
+    got = found("handler_flush.py")
+    assert (22, "AS203", "warning") in got  # _authenticate() runs before _secure()
+    assert not [line for line, rule, _ in got if rule == "AS203" and line > 30]
+
+
+def test_login_to_a_direct_send_host() -> None:
+    got = found("direct_send_login.py")
+    assert {(11, "AS202", "error"), (13, "AS101", "error")} <= got
+
+
+def test_direct_send_without_login_is_right() -> None:
+    negative = PORTS.parent.parent / "negatives" / "direct_send.py"
+    assert check_paths([str(negative)], Settings()).findings == []

@@ -1,0 +1,96 @@
+"""Secrets as fresh code holds them (issue 22, family 4): a password literal of a mail
+script that no login call shows, passwords with a year, an MSAL client secret, a
+committed refresh token, a password only the password flow uses; never printed."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.python.secret_literals import secret_name
+from authsweep.scanner.secrets import is_placeholder
+
+SECRETS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "secrets"
+
+
+def secrets_in(path: Path) -> set[tuple[str, int, str]]:
+    run = check_paths([str(path)], Settings())
+    return {
+        (Path(f.path).name, f.span.line, f.confidence.value)
+        for f in run.findings
+        if f.rule == "AS105"
+    }
+
+
+def test_password_of_a_mail_script_without_a_login() -> None:
+    assert secrets_in(SECRETS / "dead_code.py") == {("dead_code.py", 8, "medium")}
+    assert secrets_in(SECRETS / "typo_login.py") == {("typo_login.py", 7, "medium")}
+    # No mail call left at all: the module still imports the mail library.
+    assert secrets_in(SECRETS / "commented_out.py") == {("commented_out.py", 6, "medium")}
+
+
+def test_word_and_year_is_a_real_password() -> None:
+    assert secrets_in(SECRETS / "year_password.py") == {("year_password.py", 7, "high")}
+
+
+@pytest.mark.parametrize("value", ["Password2015", "Secret2024", "Summer2019!", "Passw0rd!"])
+def test_real_passwords_are_not_placeholders(value: str) -> None:
+    assert not is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", ["password", "password1", "password123", "secret", "test1"])
+def test_placeholders_stay_placeholders(value: str) -> None:
+    assert is_placeholder(value)
+
+
+def test_secrets_of_the_apps_oauth2() -> None:
+    assert secrets_in(SECRETS / "msal_client_secret.py") == {("msal_client_secret.py", 10, "high")}
+    assert secrets_in(SECRETS / "refresh_token.py") == {("refresh_token.py", 10, "high")}
+    assert secrets_in(SECRETS / "ropc_literal.py") == {("ropc_literal.py", 6, "high")}
+
+
+def test_look_alikes_stay_silent() -> None:
+    assert secrets_in(SECRETS / "negatives") == set()
+    assert secrets_in(SECRETS / "tests") == set()  # a test's fake password
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["password", "SMTP_PASSWORD", "mailPwd", "smtp_pass", "senha_email", "CLIENT_SECRET",
+     "refreshToken", "email_pw", "SMTPPassword"],
+)  # fmt: skip
+def test_password_like_names(name: str) -> None:
+    assert secret_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PASSWORD_RESET_URL", "password_hash", "PASSWORD_PROMPT", "bypass", "passenger",
+     "SECRET_KEY", "password_env", "access_token", "compass"],
+)  # fmt: skip
+def test_names_that_are_not_passwords(name: str) -> None:
+    assert not secret_name(name)
+
+
+@pytest.mark.parametrize("output", ["full", "json", "sarif"])
+def test_secrets_are_never_printed(output: str) -> None:
+    """Not in messages, not in the code shown beside them, in no format."""
+    option = ["--output-format", "full"] if output == "full" else ["--format", output]
+    done = subprocess.run(
+        ["authsweep", "check", str(SECRETS), "--no-cache", "--exit-zero", *option],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "AS105" in done.stdout
+    for secret in (
+        "Quartz-Lantern-77",
+        "Winter-Harbour-19",
+        "Password2015",
+        "Qx78Q~k2PZr3mW9vT1yLs0HdE4bNcJuF5gA6iKo_",
+        "Cobalt#Meadow42",
+        "0.AXoAx7Qk2bV9QEuZ3kT5Xo0T4mR8a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0Tu1Vw2Xy3Za4Bc5De6Fg7Hi8",
+    ):
+        assert secret not in done.stdout
