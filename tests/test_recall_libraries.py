@@ -61,3 +61,16 @@ def test_exchangelib_auth_type_chosen_at_run_time() -> None:
         ("exchange_keywords.py", 37, "AS104", "warning"),
         ("exchange_keywords.py", 49, "AS104", "warning"),
     }
+
+
+def test_rpaframework_imapsmtp_from_python() -> None:
+    """The documented use: servers (and maybe credentials) on the constructor, then
+    ``authorize``/``authorize_smtp``/``authorize_imap``; ``is_oauth=True`` is XOAUTH2,
+    Gmail stays quiet, and credentials given once are one login."""
+    assert pinned("rpa_mail.py", ("AS101", "AS102", "AS204")) == {
+        ("rpa_mail.py", 7, "AS204", "warning"),
+        ("rpa_mail.py", 8, "AS101", "error"),
+        ("rpa_mail.py", 11, "AS102", "error"),
+        ("rpa_mail.py", 11, "AS204", "warning"),
+        ("rpa_mail.py", 14, "AS204", "warning"),
+    }

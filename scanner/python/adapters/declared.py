@@ -202,7 +202,19 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
 
 
 def _login(method: Method):
-    def apply(conn: Connection, site: CallSite) -> Step:
+    configure = _configure(method)
+
+    def apply(conn: Connection, site: CallSite) -> Step | None:
+        if method.protocol is not None:
+            conn.protocol = method.protocol  # a session object's login for one protocol
+        if method.host is not None:
+            configure(conn, site)  # ``authorize(account, pw, smtp_server=...)``
+        if method.oauth_flag is not None and common.flag(site.arg(method.oauth_flag), False):
+            return common.token_auth(site, method.secret or "", site.span)
+        if not site.has(method.secret or "") and any(
+            step.kind is StepKind.LOGIN for step in conn.steps
+        ):
+            return None  # the credentials the object was made with: that login, once
         step = Step(
             StepKind.LOGIN,
             site.span,
@@ -260,7 +272,8 @@ def _send(method: Method):
 
 def _configure(method: Method):
     """A method that names the server: the first host named is kept, unless a later one
-    is Microsoft's and it is not (one object, several protocols: the one to report)."""
+    is Microsoft's and it is not (one object, several protocols: the one to report), or
+    the first is the library's "not named yet"."""
 
     def apply(conn: Connection, site: CallSite) -> Step | None:
         host = _host(site, method.host, None, method.hosts)
@@ -360,10 +373,13 @@ def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
 
 def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
     def open_any(site: CallSite) -> Connection | None:
+        """The connection of the first opener that accepts the call and names a server
+        (``ImapSmtp(smtp_server=...)`` or ``ImapSmtp(imap_server=...)``)."""
         for opener in openers:
             bound = rebind(site, opener.params, not opener.takes_kwargs)
-            if bound is not None:
-                return open_connection(model, opener, bound)
+            conn = open_connection(model, opener, bound) if bound is not None else None
+            if conn is not None:
+                return conn
         return None
 
     return ClientSpec(_PLACEHOLDERS, open_any)

@@ -107,7 +107,7 @@ class Method:
     token: str | None = None
     context: str | None = None  # for STARTTLS
     context_verifies: bool = False
-    host: str | None = None  # for CONFIGURE
+    host: str | None = None  # for CONFIGURE, and a LOGIN that may name the server too
     port: str | None = None
     port_default: int | None = None
     protocol: Protocol | None = None  # a session object's method that opens one protocol
@@ -117,6 +117,8 @@ class Method:
     implicit_if: bool = True
     hosts: tuple[tuple[str, str], ...] = ()
     oauth2: OAuth2 | None = None  # for LOGIN: the library's own OAuth2 method
+    # For LOGIN: a true value makes the secret an OAuth2 token sent with XOAUTH2.
+    oauth_flag: str | None = None
 
 
 @dataclass(frozen=True)
