@@ -74,3 +74,11 @@ def test_rpaframework_imapsmtp_from_python() -> None:
         ("rpa_mail.py", 11, "AS204", "warning"),
         ("rpa_mail.py", 14, "AS204", "warning"),
     }
+
+
+def test_a_handler_starttls_is_the_constructor() -> None:
+    """``secure=()`` makes SMTPHandler call ``starttls()`` without a context: the finding
+    starts at the constructor and reaches the argument."""
+    run = check_paths([str(LIBRARIES / "handler_secure.py")], Settings())
+    (tls,) = [f for f in run.findings if f.rule == "AS204"]
+    assert (tls.span.line, tls.span.end_line) == (8, 14)
