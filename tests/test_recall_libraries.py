@@ -82,3 +82,13 @@ def test_a_handler_starttls_is_the_constructor() -> None:
     run = check_paths([str(LIBRARIES / "handler_secure.py")], Settings())
     (tls,) = [f for f in run.findings if f.rule == "AS204"]
     assert (tls.span.line, tls.span.end_line) == (8, 14)
+
+
+def test_rpaframework_exchange_from_python() -> None:
+    """``Exchange().authorize(...)``: an EWS password login unless ``is_oauth=True``; the
+    server named by ``server=``, else autodiscover; a literal password is a secret."""
+    assert pinned("rpa_exchange.py") == {
+        ("rpa_exchange.py", 8, "AS104", "warning"),
+        ("rpa_exchange.py", 15, "AS104", "error"),
+        ("rpa_exchange.py", 15, "AS105", "error"),
+    }

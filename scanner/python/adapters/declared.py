@@ -22,6 +22,7 @@ from ...model import (
     MailFile,
     Remedy,
     RemedyKind,
+    SecretUse,
     Step,
     StepKind,
     Tls,
@@ -314,6 +315,14 @@ _APPLY = {
 def _ews(login: EwsLogin):
     def record(mail: MailFile, site: CallSite) -> None:
         oauth2 = any(site.has(name) and site.arg(name).present for name in login.oauth2_params)
+        if login.oauth_flag is not None:
+            flag = common.flag(site.arg(login.oauth_flag), False)
+            if flag is None:
+                return  # OAuth2 or a password as the program is told: not known here
+            oauth2 = oauth2 or flag
+        secret = site.arg(login.secret)
+        if not oauth2 and secret.literal and isinstance(secret.value, str) and secret.value:
+            mail.secrets.append(SecretUse(secret, "EWS password", secret.literal_span or site.span))
         host = Value.unknown("autodiscover")
         if login.url and site.has(login.url):
             url = site.arg(login.url)
@@ -405,7 +414,7 @@ def adapter(model: LibraryModel) -> Adapter:
         else:
             clients[name] = _client(model, variants)
     for login in model.ews:
-        for name in login.names:
+        for name in login.names if not login.on_object_of else ():
             functions[name] = FunctionSpec(login.params, _ews(login))
     for grant in model.grants:
         for name in grant.names:
@@ -422,17 +431,22 @@ def adapter(model: LibraryModel) -> Adapter:
 def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]:
     """Openers that are methods of another callable's object (``Envelope(...).send``), one
     spec per method name for all models: the object's maker picks the model."""
-    found: dict[str, list[tuple[LibraryModel, Opener]]] = {}
+    found: dict[str, list[tuple[LibraryModel, Opener | EwsLogin]]] = {}
     for model in models:
-        for opener in model.openers:
-            if opener.on_object_of:
-                for name in {n.rsplit(".", 1)[-1] for n in opener.names}:
-                    found.setdefault(name, []).append((model, opener))
+        for made in (*model.openers, *model.ews):
+            if made.on_object_of:
+                for name in {n.rsplit(".", 1)[-1] for n in made.names}:
+                    found.setdefault(name, []).append((model, made))
 
-    def spec(variants: list[tuple[LibraryModel, Opener]]) -> FunctionSpec:
+    def spec(variants: list[tuple[LibraryModel, Opener | EwsLogin]]) -> FunctionSpec:
         def record(mail: MailFile, site: CallSite) -> None:
-            for model, opener in variants:
-                _standalone(model, [opener], makers=True)(mail, site)
+            for model, made in variants:
+                if isinstance(made, Opener):
+                    _standalone(model, [made], makers=True)(mail, site)
+                elif _made_by(site.receiver_value, made.on_object_of):
+                    bound = rebind(site, made.params, True)
+                    if bound is not None:
+                        _ews(made)(mail, bound)
 
         return FunctionSpec(_PLACEHOLDERS, record)
 
@@ -457,8 +471,8 @@ def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
         modules = {
             maker.split(".")[0].lower().encode()
             for model in models
-            for opener in model.openers
-            for maker in opener.on_object_of
+            for made in (*model.openers, *model.ews)
+            for maker in made.on_object_of
         }
         built.append(
             Adapter(

@@ -5,13 +5,15 @@ account=None, password=None, ...)`` keeps the servers and credentials; ``authori
 the constructor's), the SMTP side after ``starttls()`` without a context, the IMAP side
 on ``IMAP4_SSL`` without an ``ssl_context`` (neither verifies the certificate). With
 ``is_oauth=True`` the password is an OAuth2 string sent with XOAUTH2. The keywords'
-server parameters are read when the constructor names none.
+server parameters are read when the constructor names none. ``Exchange().authorize(
+username, password, autodiscover=True, server=None, is_oauth=False, ...)`` logs in to
+EWS (exchangelib) with the password unless ``is_oauth`` is true.
 """
 
 from __future__ import annotations
 
 from ...model import Protocol, Tls
-from .spec import Effect, LibraryModel, Method, Opener
+from .spec import Effect, EwsLogin, LibraryModel, Method, Opener
 
 _AUTHORIZE = ("account", "password")
 _PARAMS = (
@@ -95,6 +97,28 @@ MODEL = LibraryModel(
         Method("send_message", ("sender", "recipients", "subject", "body"), Effect.SEND),
     ),
     methods_of=("RPA.Email.ImapSmtp.ImapSmtp",),
+    ews=(
+        EwsLogin(
+            names=("RPA.Email.Exchange.Exchange.authorize",),
+            params=(
+                "username",
+                "password",
+                "autodiscover",
+                "access_type",
+                "server",
+                "primary_smtp_address",
+                "is_oauth",
+                "client_id",
+                "client_secret",
+                "token",
+            ),
+            user="username",
+            secret="password",
+            url="server",
+            oauth_flag="is_oauth",
+            on_object_of=("RPA.Email.Exchange.Exchange",),
+        ),
+    ),  # fmt: skip
     oauth_hint=(
         "rpaframework's ImapSmtp takes an OAuth2 token with is_oauth=True (its OAuth2 keywords "
         "or an MSAL token for https://outlook.office365.com/.default)"

@@ -130,8 +130,10 @@ class EwsLogin:
     params: tuple[str, ...]
     user: str
     secret: str
-    url: str | None = None  # the EWS endpoint URL parameter
+    url: str | None = None  # the EWS endpoint URL (or server name) parameter
     oauth2_params: tuple[str, ...] = ()
+    oauth_flag: str | None = None  # a true value: OAuth2, whatever else is given
+    on_object_of: tuple[str, ...] = ()  # for a method: the callables that make its object
 
 
 @dataclass(frozen=True)
