@@ -92,3 +92,13 @@ def test_rpaframework_exchange_from_python() -> None:
         ("rpa_exchange.py", 15, "AS104", "error"),
         ("rpa_exchange.py", 15, "AS105", "error"),
     }
+
+
+def test_aioimaplib() -> None:
+    """aioimaplib's SSL client verifies by default (no AS204); its logins are password
+    logins, the plain client's in clear text; Gmail and XOAUTH2 stay quiet."""
+    assert pinned("async_imap.py") == {
+        ("async_imap.py", 13, "AS102", "error"),
+        ("async_imap.py", 21, "AS102", "error"),
+        ("async_imap.py", 21, "AS203", "error"),
+    }

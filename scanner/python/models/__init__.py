@@ -6,6 +6,7 @@ read it, and ``tests/test_library_models.py`` checks it against the library."""
 from __future__ import annotations
 
 from . import (
+    aioimaplib,
     botcity,
     emails,
     envelopes,
@@ -28,4 +29,5 @@ MODELS: tuple[LibraryModel, ...] = (
     pyews.MODEL,
     o365.MODEL,
     rpaframework.MODEL,
+    aioimaplib.MODEL,
 )
