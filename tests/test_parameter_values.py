@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from authsweep.scanner.engine import Settings, check_paths
 from authsweep.scanner.python.values import Evaluator
 
