@@ -56,10 +56,12 @@ def test_a_constructor_that_logs_in_is_the_login() -> None:
 
 def test_exchangelib_auth_type_chosen_at_run_time() -> None:
     """``auth_type=OAUTH2 if is_oauth else None``: on the password runs exchangelib guesses
-    a password auth type, so password credentials stay a basic login (AS104)."""
+    a password auth type, so password credentials stay a basic login (AS104); a loop over
+    auth types tries the password ones."""
     assert pinned("exchange_keywords.py", ("AS104",)) == {
         ("exchange_keywords.py", 37, "AS104", "warning"),
         ("exchange_keywords.py", 49, "AS104", "warning"),
+        ("exchange_keywords.py", 57, "AS104", "warning"),  # ``for auth_type in [NTLM, ...]``
     }
 
 

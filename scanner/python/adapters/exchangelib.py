@@ -71,6 +71,8 @@ def _auth_type(site: CallSite) -> str | None:
         chosen = {_chosen_auth_type(choice) for choice in value.choices}
         if chosen & {None, "basic", "ntlm", "digest"}:
             return next((c for c in ("basic", "ntlm", "digest") if c in chosen), None)
+    if (value.origin or "").startswith("import exchangelib."):
+        return _chosen_auth_type(value)  # a name bound to one (``for auth_type in [NTLM, ...]``)
     for name in site.qualified("auth_type"):  # exchangelib.NTLM, exchangelib.transport.BASIC
         found = _AUTH_TYPES.get(name.rsplit(".", 1)[-1].lower())
         if found:
