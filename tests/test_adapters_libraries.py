@@ -31,7 +31,7 @@ def test_async_service() -> None:
 def test_logging_setup() -> None:
     assert pinned("logging_setup") == {
         ("logging_setup/log_config.py", 18, "AS103"),
-        ("logging_setup/log_config.py", 19, "AS204"),
+        ("logging_setup/log_config.py", 13, "AS204"),
         ("logging_setup/log_config.py", 31, "AS202"),
         ("logging_setup/log_config.py", 37, "AS103"),
         ("logging_setup/log_config.py", 37, "AS105"),
