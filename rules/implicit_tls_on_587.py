@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import Connection, MailFile, Protocol, RemedyKind, Tls
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls
 
 from .base import Example, Rule, describe_host
 
@@ -53,15 +53,11 @@ class ImplicitTlsOn587(Rule):
             "server.starttls(context=ssl.create_default_context())\n"
         ),
         Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"),
-        # One port setting for both classes: its default is the STARTTLS one's; whoever
-        # turns EMAIL_SSL on sets the port too.
+        # Another provider's host, as every rule: reported with --all-providers.
         Example(
             "import os, smtplib\n"
-            "PORT = int(os.environ.get('EMAIL_PORT', '587'))\n"
-            "if os.environ.get('EMAIL_SSL') == 'true':\n"
-            "    server = smtplib.SMTP_SSL('smtp.office365.com', PORT)\n"
-            "else:\n"
-            "    server = smtplib.SMTP('smtp.office365.com', PORT)\n"
+            "HOST = os.environ.get('EMAIL_HOST', 'smtp.gmail.com')\n"
+            "server = smtplib.SMTP_SSL(HOST, 587)\n"
         ),
     )
 
@@ -71,37 +67,20 @@ class ImplicitTlsOn587(Rule):
                 continue
             if not (conn.port.known and conn.port.value == 587):
                 continue
-            if _default_of_the_other_class(conn, mail):
-                continue
             policy = self.host_policy(conn)
-            microsoft = policy is not None and policy.provider.microsoft
-            safe = microsoft and policy is not None and policy.confidence is Confidence.HIGH
+            if policy is None:
+                continue  # another provider's host (reported with --all-providers), or a test's
+            microsoft = policy.provider.microsoft
+            safe = microsoft and policy.confidence is Confidence.HIGH
             yield self.finding(
                 mail,
                 conn.opened_at,
                 f"{conn.library} uses implicit TLS on port 587 of {describe_host(conn)}, which "
                 "speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
-                confidence=Confidence.HIGH if policy is None else policy.confidence,
+                confidence=policy.confidence,
                 fix=self.fix_from(
                     conn.remedies.get(RemedyKind.USE_STARTTLS),
                     Applicability.SAFE if safe else Applicability.UNSAFE,
                     "Connect in plain text and upgrade with STARTTLS",
                 ),
             )
-
-
-def _default_of_the_other_class(conn: Connection, mail: MailFile) -> bool:
-    """The port is an environment variable's default that a STARTTLS or plain connection
-    of the module uses too (``SMTP_SSL`` or ``SMTP`` picked by a setting, one port setting
-    for both): the default is that connection's, and the deployment that picks implicit
-    TLS sets the port."""
-    origin = conn.port.origin or ""
-    if not origin.startswith("env "):
-        return False
-    return any(
-        other is not conn
-        and other.protocol is Protocol.SMTP
-        and other.tls is not Tls.IMPLICIT
-        and other.port.origin == origin
-        for other in mail.connections
-    )
