@@ -21,6 +21,7 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
+from .own_inits import OwnInits
 from .parse import parse_python
 from .paths import Event, PathFinder
 from .python2 import map_back
@@ -240,6 +241,7 @@ class _ModuleAnalysis:
             self.opened[call] = (conn, adapter)
             self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
             self.bindings.bind(call, conn, adapter)
+        self._bind_own_inits()
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
@@ -355,7 +357,9 @@ class _ModuleAnalysis:
         opened: list[tuple[Connection, Adapter, CallSite]] = []
         for name in names:
             adapter, spec = self.front.clients[name]
-            site = self.sites.site(call, name, spec.params)
+            explicit = self.own_inits.openers.get(call, ("", False))[1]
+            params = ("self", *spec.params) if explicit else spec.params
+            site = self.sites.site(call, name, params)
             conn = spec.open(site)
             if conn is not None:
                 opened.append((conn, adapter, site))
@@ -399,6 +403,9 @@ class _ModuleAnalysis:
         return names[0] if names else None
 
     def _direct_client(self, call: ast.Call) -> str | None:
+        opener = self.own_inits.openers.get(call)
+        if opener is not None:
+            return opener[0]
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name
@@ -407,21 +414,49 @@ class _ModuleAnalysis:
 
     def _client_subclasses(self) -> dict[ast.ClassDef, str]:
         """Classes of this module that subclass a client class without their own
-        ``__init__`` (so the client's parameters still apply), by the client they extend."""
+        ``__init__`` (so the client's parameters still apply), by the client they extend.
+        Those with their own ``__init__`` are in ``self.own_inits``."""
         found: dict[ast.ClassDef, str] = {}
+        self.own_inits = OwnInits(self.values)
         for klass in self.symbols.classes:  # outer classes come first
-            if any(isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body):
-                continue
+            client = None
             for base in klass.bases:
                 names = self.values.qualified_names(base)
                 client = next((n for n in names if n in self.front.clients), None)
                 local = self.values.class_named(base)
                 if client is None and local is not None:
                     client = found.get(local)
+                    if client is None and (client := self.own_inits.client_of(local)):
+                        self.own_inits.add(klass, client, local)
+                        break
                 if client is not None:
-                    found[klass] = client
+                    own_init = any(
+                        isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body
+                    )
+                    if not own_init or not self.own_inits.add(
+                        klass, client, local if local in found else None
+                    ):
+                        found[klass] = client
                     break
         return found
+
+    def _bind_own_inits(self) -> None:
+        """``self`` in a client subclass with its own ``__init__``, and the instances the
+        module makes of it, are the connection its ``__init__`` opens."""
+        if not self.own_inits.classes:
+            return
+        for klass, (_, opener) in self.own_inits.classes.items():
+            if opener in self.opened:
+                self.bindings.bind_self(klass, opener, *self.opened[opener])
+        for call in self.symbols.calls:
+            klass = self.values.class_named(call.func)
+            opener = self.own_inits.opener_of(klass) if klass is not None else None
+            if opener is None or opener not in self.opened:
+                continue
+            conn, adapter = self.opened[opener]
+            self.opened[call] = (conn, adapter)
+            self._factory_call(call, conn, self.bindings.bound_name(call))
+            self.bindings.bind(call, conn, adapter)
 
     def _subclass_of(self, func: ast.AST) -> tuple[str, ast.ClassDef] | None:
         klass = self.values.class_named(func) if self.subclasses else None
