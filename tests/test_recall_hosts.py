@@ -53,6 +53,17 @@ def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
         "${SMTP_HOST}",
         "mail.corp.example",
         "smtp.isp.com",
+        "smtp.host_address.com",
+        "smtp.hostaddress.com",
+        "smtp.meumail.com",
+        "mail.seudominio.com.br",
+        "smtp.suaempresa.com.br",
+        "smtp.votredomaine.fr",
+        "mail.tudominio.es",
+        "smtp.mi-servidor.es",
+        "smtp.ihredomain.de",
+        "mail.tuodominio.it",
+        "smtp.your_email_provider.com",
     ],
 )
 def test_placeholder_hosts(host: str) -> None:
@@ -74,6 +85,17 @@ def test_placeholder_hosts(host: str) -> None:
         "10.0.0.25",
         "smtp.office365.com",
         "contoso-com.mail.protection.outlook.com",
+        "smtp.email.com",
+        "smtp.hostinger.com",
+        "mail.namecheap.com",
+        "smtp.siteground.com",
+        "smtp.laposte.net",
+        "smtp.poczta.onet.pl",
+        "smtp.correo.yahoo.es",
+        "smtp.kinghost.net",
+        "mail.uolhost.com.br",
+        "smtpout.secureserver.net",
+        "smtp.servers.com",
     ],
 )
 def test_real_hosts_are_not_placeholders(host: str) -> None:
@@ -127,6 +149,15 @@ def test_placeholder_hosts_are_reported_as_unknown_hosts() -> None:
         ("placeholder_hosts.py", 14, "AS101", "warning", "medium"),
         ("placeholder_hosts.py", 20, "AS101", "warning", "medium"),
         ("placeholder_hosts.py", 29, "AS102", "warning", "medium"),
+    }
+
+
+def test_placeholders_made_of_words_in_several_languages() -> None:
+    """Compound words and other languages' "my"/"your"/"host"/"address"/"domain"."""
+    assert pinned(HOSTS / "placeholder_words.py") == {
+        ("placeholder_words.py", 16, "AS101", "warning", "medium"),
+        ("placeholder_words.py", 23, "AS101", "warning", "medium"),
+        ("placeholder_words.py", 29, "AS101", "warning", "medium"),
     }
 
 

@@ -57,3 +57,15 @@ def test_login_to_a_direct_send_host() -> None:
 def test_direct_send_without_login_is_right() -> None:
     negative = PORTS.parent.parent / "negatives" / "direct_send.py"
     assert check_paths([str(negative)], Settings()).findings == []
+
+
+def test_a_login_after_a_refused_starttls_is_not_before_starttls() -> None:
+    """A STARTTLS that raises was tried: the path through its handler runs on a server
+    without STARTTLS, never Microsoft 365's; an EHLO that raises upgrades nothing."""
+    got = found("starttls_refused.py")
+    assert {(line, rule) for line, rule, _ in got if rule in ("AS101", "AS203")} == {
+        (19, "AS101"),
+        (29, "AS101"),
+        (29, "AS203"),
+        (32, "AS101"),
+    }

@@ -47,6 +47,10 @@ def test_placeholders_stay_placeholders(value: str) -> None:
 
 def test_secrets_of_the_apps_oauth2() -> None:
     assert secrets_in(SECRETS / "msal_client_secret.py") == {("msal_client_secret.py", 10, "high")}
+    # A Graph mail sender: its token is for Graph, its mail a POST to /sendMail.
+    assert secrets_in(SECRETS / "graph_sendmail_secret.py") == {
+        ("graph_sendmail_secret.py", 9, "high")
+    }
     assert secrets_in(SECRETS / "refresh_token.py") == {("refresh_token.py", 10, "high")}
     assert secrets_in(SECRETS / "ropc_literal.py") == {("ropc_literal.py", 6, "high")}
 

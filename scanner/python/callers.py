@@ -117,10 +117,20 @@ class Callers:
                 and isinstance(statement.value, ast.Call)
                 and isinstance(statement.value.func, ast.Name)
             ):
-                made = self._class_named(statement.value.func)
+                made = self._class_named(statement.value.func) or self._own_class(
+                    statement.value.func
+                )
                 if made is not None:
                     return made
         return None
+
+    def _own_class(self, func: ast.Name) -> ast.ClassDef | None:
+        """``cls(...)`` in a classmethod makes an object of the class (or a subclass)."""
+        if func.id != "cls":
+            return None
+        function = self.symbols.enclosing_function(func)
+        klass = self.parents.get(function) if function is not None else None
+        return klass if isinstance(klass, ast.ClassDef) else None
 
 
 def _is_super(node: ast.AST) -> bool:

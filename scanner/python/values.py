@@ -9,6 +9,7 @@ cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``)
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 
 from ..model import Span, Value
@@ -17,6 +18,7 @@ from .callers import Callers
 from .environment import project_env
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
+from .reaching import reaching, set_values
 from .shapes import HOLE, formatted, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
@@ -579,9 +581,11 @@ class Evaluator:
         use = (node.lineno, node.col_offset)
         # The binding that most plausibly reaches the use: the last one before it in the
         # same scope, else the last one at all.
-        before = [b for b in local if b.position <= use]
-        chosen = max(before or local or bindings, key=lambda b: b.position)
-        return self._binding_value(chosen, depth)
+        before = sorted((b for b in local if b.position <= use), key=lambda b: b.position)
+        if not before:
+            return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
+        seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
+        return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
 
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         name, node = binding.name, binding.node
@@ -620,6 +624,9 @@ class Evaluator:
         default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
         if default is not None:
             value = self.evaluate(default, depth)
+            passed = self._passed_besides(node, value, depth)
+            if passed is not None:
+                return passed
             return Value(
                 value.known,
                 value.value,
@@ -643,6 +650,35 @@ class Evaluator:
         self._resolving.add(param)
         try:
             return self._from_call_sites(function, param, name, depth)
+        finally:
+            self._resolving.discard(param)
+
+    def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
+        """A parameter with a default that calls in this module give other named values
+        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
+        the default; the value of the call that names a Microsoft host when one does, with
+        its other arguments. None when every call gives the default or nothing named, and
+        for a default that is not text: a port or flag another call changes is another
+        connection (the fix changes the default and the calls that pass it alike)."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        if not isinstance(default.value, str):
+            return None
+        self._resolving.add(param)
+        try:
+            named: list[Value] = []
+            for call, argument in self._call_site_arguments(function, param, param.arg):
+                value = default if argument is None else self.evaluate(argument, depth)
+                if self._names_microsoft(call, depth):
+                    return _from_parameter(value, param.arg)
+                if value.known and value.value == default.value:
+                    continue
+                if value.known or value.choices is not None or value.template is not None:
+                    named.append(value)
+            if not named:
+                return None
+            return _from_parameter(one_of(default, *named), param.arg)
         finally:
             self._resolving.discard(param)
 
@@ -837,7 +873,7 @@ class Evaluator:
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
         if values:
-            return self.evaluate(values[0], depth)
+            return self.evaluate(set_values(values)[0], depth)
         for base in klass.bases:
             parent = self.class_named(base)
             if parent is not None and parent is not klass:
@@ -859,7 +895,15 @@ def _or(left: Value, right: Value) -> Value:
             literal_span=right.literal_span,
             literal_parts=parts,
         )
-    return right if left.known else _built(left.origin, parts)
+    if left.known:
+        # An empty default of a parameter may be given at run time: it stays the value
+        # unless the fallback is itself given (``password or self.password``).
+        return left if left.present and not right.present else right
+    return _built(left.origin, parts)
+
+
+def _from_parameter(value: Value, name: str) -> Value:
+    return dataclasses.replace(value, origin=f"parameter {name}")
 
 
 def _built(origin: str | None, parts: tuple[Span, ...]) -> Value:

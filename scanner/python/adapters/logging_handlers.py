@@ -102,7 +102,9 @@ def handler_connection(
     secure = args.get("secure")
     if secure is not None and secure.present:
         # starttls(*secure): keyfile/certfile at most, never a verifying context.
-        conn.steps.append(common.starttls(spans.get("secure", opened_at), V.UNVERIFIED))
+        written = spans.get("secure")
+        span = common.through(opened_at, written) if written is not None else opened_at
+        conn.steps.append(common.starttls(span, V.UNVERIFIED))
     halves = _pair(credentials)
     user, secret = halves if halves else (credentials, credentials)
     span = spans.get("credentials", opened_at)
