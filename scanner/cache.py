@@ -35,7 +35,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
+from .findings import (
+    Applicability,
+    Confidence,
+    FileError,
+    FileResult,
+    Finding,
+    Fix,
+    Mailbox,
+    Severity,
+)
 from .inputs import RACY_SECONDS, content_hash, unchanged
 from .model import Edit, NewFile, OtherFile, Remedy, Span
 
@@ -323,9 +332,7 @@ def _create(folder: int, name: str, text: str, mode: int = 0o666) -> None:
         handle.write(text)
 
 
-def entry_result(entry: list, display: str):
-    from .engine import FileResult
-
+def entry_result(entry: list, display: str) -> FileResult:
     findings = [finding_from_json(f) for f in entry[4]] if len(entry) > 4 else []
     for finding in findings:
         finding.path = display  # the same file may be named differently from another folder

@@ -1,21 +1,22 @@
-"""The pipeline: discover -> front end -> mail model -> rules -> findings.
+"""The pipeline for one file: front end -> mail model -> rules -> findings.
 
-This module holds what a run of ``check`` does for one file and for a set of
-paths; the CLI adds configuration, suppression and reporting around it.
+This module holds what a run of ``check`` does for one file's bytes; the runner
+(:mod:`authsweep.scanner.runner`) discovers files and runs this over many, the CLI
+adds configuration, suppression and reporting around it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .budget import TooComplex, bounded
-from .discover import SourceFile, discover
+from .discover import SourceFile
 from .errors import ParseError
-from .findings import FileError, Finding, Severity
+from .findings import FileError, FileResult, Finding, Severity
 from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
@@ -28,7 +29,11 @@ from .text import as_utf8, decode, source_lines
 
 
 @dataclass(frozen=True)
-class Settings:
+class RunOptions:
+    """What one file is checked with: the rules chosen and the options they and the fixes
+    take (from the command line and ``[tool.authsweep]``; the users' mail settings that
+    authsweep reads are :mod:`authsweep.scanner.mail_settings`)."""
+
     select: tuple[str, ...] = ()  # rule ids or prefixes ("AS1"); empty: all
     ignore: tuple[str, ...] = ()
     all_providers: bool = False
@@ -48,41 +53,12 @@ class Settings:
     max_file_bytes: int = MAX_FILE_BYTES
 
 
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    parsed: bool = False
-    # Where literal secrets are written (for fix to mask its diffs); not cached.
-    secrets: list[Span] = field(default_factory=list)
-    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
-    inputs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    files_parsed: int = 0
-    suppressed: list[Finding] = field(default_factory=list)  # by inline comments
-    baselined: list[Finding] = field(default_factory=list)  # in the baseline; set by the CLI
-
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            (self.suppressed if finding.suppressed else self.findings).append(finding)
-        self.errors.extend(result.errors)
-        self.files_scanned += 1
-        self.files_parsed += int(result.parsed)
-
-
 def matches(rule_id: str, codes: Sequence[str]) -> bool:
     """Whether rule selectors (ids, prefixes, ALL) take in ``rule_id``."""
     return any(rule_id.startswith(code.upper()) or code.upper() == "ALL" for code in codes)
 
 
-def selected_rules(settings: Settings) -> list:
+def selected_rules(settings: RunOptions) -> list:
     from authsweep.rules import ALL_RULES, RuleOptions
 
     options = RuleOptions(
@@ -254,7 +230,7 @@ def format_size(size: int) -> str:
 
 def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
     """The file's bytes, or why not: a regular file only, read without blocking and with a
-    bound (:func:`~.reading.read_regular`). ``check_paths`` applies each file's own size
+    bound (:func:`~.reading.read_regular`). ``runner.check_paths`` applies each file's own size
     limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
@@ -270,82 +246,3 @@ def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, F
 
 def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
     return read_path(source.path, source.display, MAX_FILE_BYTES)
-
-
-# Per-file configuration for check_paths: the settings one file is checked with (files with
-# equal settings share a run of the rules) and rule codes ignored for it alone; None leaves
-# the file out.
-Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
-
-
-def apply_file_settings(result: FileResult, settings: Settings, ignored: Sequence[str]) -> None:
-    """Per-file ignores and severity overrides. They depend on the file's path and the
-    configuration, not its content, so they apply after checking (and after the cache)."""
-    if ignored:
-        result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
-    overrides = dict(settings.severity)
-    for finding in result.findings:
-        if finding.rule in overrides:
-            finding.severity = Severity(overrides[finding.rule])
-
-
-def check_paths(
-    paths: Sequence[str],
-    settings: Settings,
-    cwd: Path | None = None,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    configure: Configure | None = None,
-) -> RunResult:
-    """Check every file under ``paths``: in parallel for large inputs, and with a result
-    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own settings
-    (``settings`` then only supplies discovery excludes)."""
-    from .cache import ResultCache, settings_key
-    from .runner import run
-
-    files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
-    groups: dict[Settings, list[SourceFile]] = {}
-    ignored: dict[str, tuple[str, ...]] = {}
-    errors = list(errors)
-    for source in files:
-        chosen = (settings, ()) if configure is None else configure(source)
-        if chosen is None:
-            continue
-        if chosen[0].max_file_bytes:
-            try:
-                size = source.path.stat().st_size
-            except OSError:
-                size = 0  # reading it will say why
-            oversized = too_large(source.display, size, chosen[0].max_file_bytes)
-            if oversized is not None:
-                errors.append(oversized)
-                continue
-        groups.setdefault(chosen[0], []).append(source)
-        ignored[source.display] = chosen[1]
-    result = RunResult(errors=errors)
-    total = sum(len(group) for group in groups.values())
-    done = 0
-    for group_settings, group in groups.items():
-        rules = selected_rules(group_settings)
-        cache = None
-        if cache_dir is not None:
-            key = settings_key((group_settings, [type(r).__name__ for r in rules]))
-            cache = ResultCache(cache_dir, key)
-        step = None
-        if progress is not None:
-
-            def step(count: int, _: int, base: int = done) -> None:
-                progress(base + count, total)
-
-        for file_result in run(group, group_settings, rules, jobs=jobs, cache=cache, progress=step):
-            apply_file_settings(file_result, group_settings, ignored.get(file_result.path, ()))
-            result.add(file_result)
-        done += len(group)
-        if cache is not None:
-            cache.save(seen=None)
-    result.findings.sort(key=Finding.sort_key)
-    result.suppressed.sort(key=Finding.sort_key)
-    result.errors.sort(key=lambda e: e.path)
-    return result

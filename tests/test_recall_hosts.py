@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, analyze_source, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, analyze_source, check_source
 from authsweep.scanner.model import Value
 from authsweep.scanner.providers import (
     host_provider,
@@ -16,12 +16,13 @@ from authsweep.scanner.providers import (
     lookup,
     lookup_template,
 )
+from authsweep.scanner.runner import check_paths
 
 HOSTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "hosts"
 
 
 def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
-    run = check_paths([str(path)], Settings())
+    run = check_paths([str(path)], RunOptions())
     return {
         (
             Path(f.path).name,

@@ -62,7 +62,7 @@ from .fix import fix as fix_command
 
 if TYPE_CHECKING:
     from ..config_file import ConfigResolver
-    from ..engine import RunResult
+    from ..findings import RunResult
 
 # Empty scans are worth a word: these are the kinds of file authsweep reads.
 KINDS_READ = "Python, .env, INI/cfg, YAML, TOML and JSON files"
@@ -236,11 +236,12 @@ def check(
             run = _check_stdin(resolver, stdin_filename, cwd)
         else:
             changed = changed_files(changed_since, paths, cwd) if changed_since else None
-            from ..engine import Settings, check_paths
+            from ..engine import RunOptions
+            from ..runner import check_paths
 
             run = check_paths(
                 paths,
-                Settings(),
+                RunOptions(),
                 cwd,
                 jobs=jobs,
                 cache_dir=cache_folder(paths, no_cache, cache_dir),
@@ -336,7 +337,9 @@ def _fix_first(
 
 def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path) -> RunResult:
     from ..discover import kind_of
-    from ..engine import RunResult, apply_file_settings, check_source, selected_rules
+    from ..engine import check_source, selected_rules
+    from ..findings import RunResult
+    from ..runner import apply_file_settings
 
     display = stdin_filename or "-"
     run = RunResult()
