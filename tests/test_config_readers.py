@@ -7,7 +7,7 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.config import analyze_config, read_settings, yaml_file
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.errors import ParseError
-from authsweep.scanner.settings import Setting
+from authsweep.scanner.mail_settings.keys import Setting
 
 
 def settings_of(path: str, kind: str, text: str) -> dict[str, Setting]:

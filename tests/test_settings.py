@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from authsweep.scanner.config import analyze_config
 from authsweep.scanner.fixer import apply_edits
+from authsweep.scanner.mail_settings.interpret import interpret
+from authsweep.scanner.mail_settings.keys import FAMILIES, Setting, is_setting_key
 from authsweep.scanner.model import (
     Connection,
     MailFile,
@@ -17,7 +19,6 @@ from authsweep.scanner.model import (
     Verification,
 )
 from authsweep.scanner.python import analyze_python
-from authsweep.scanner.settings import FAMILIES, Setting, interpret, is_setting_key
 
 SPAN = Span(1, 1, 1, 2, 0, 1)
 

@@ -1,8 +1,9 @@
 """The config front end: one reader per format, one shared settings interpreter.
 
-Each reader turns a file's text into keyed :class:`~authsweep.scanner.settings.Setting`
-values with exact positions; :func:`~authsweep.scanner.settings.interpret` turns those
-into the mail model. Nothing in a file is ever executed or evaluated.
+Each reader turns a file's text into keyed
+:class:`~authsweep.scanner.mail_settings.keys.Setting` values with exact positions;
+:func:`~authsweep.scanner.mail_settings.interpret.interpret` turns those into the mail
+model. Nothing in a file is ever executed or evaluated.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Callable
 
 from ..errors import ParseError
+from ..mail_settings.interpret import interpret
+from ..mail_settings.keys import Setting
 from ..model import MailFile
-from ..settings import Setting, interpret
 from ..text import decode
 from .positions import LineIndex
 

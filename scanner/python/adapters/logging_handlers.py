@@ -14,6 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ... import hints
+from ...mail_settings.backends import (
+    HANDLER_CLASS,
+    HANDLER_MODULE,
+    HANDLER_NOTE,
+    OAUTH2_HANDLER,
+    handler_module,
+)
 from ...model import (
     MISSING,
     PACKAGE_PREFIX,
@@ -29,13 +36,6 @@ from ...model import (
     Value,
 )
 from ...model import Verification as V
-from ...settings_backend import (
-    HANDLER_CLASS,
-    HANDLER_MODULE,
-    HANDLER_NOTE,
-    OAUTH2_HANDLER,
-    handler_module,
-)
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec
