@@ -61,8 +61,8 @@ from .fix import (
 from .fix import fix as fix_command
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
     from ..findings import RunResult
+    from ..options_file import ConfigResolver
 
 # Empty scans are worth a word: these are the kinds of file authsweep reads.
 KINDS_READ = "Python, .env, INI/cfg, YAML, TOML and JSON files"

@@ -54,8 +54,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
     from ..fixer import FixOutcome
+    from ..options_file import ConfigResolver
 
 
 FixOutputFormatOpt = Annotated[

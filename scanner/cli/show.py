@@ -12,7 +12,7 @@ import typer
 from .common import EXIT_FINDINGS, configure_for, warn
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
+    from ..options_file import ConfigResolver
 
 
 def show_files(

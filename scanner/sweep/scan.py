@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config_file import ConfigResolver
 from ..discover import SourceFile
 from ..engine import RunOptions
 from ..findings import FileError, Finding
+from ..options_file import ConfigResolver
 from ..report.json_report import finding_dict
 from ..runner import check_paths
 from .owners import Owners, read_owners

@@ -1,4 +1,6 @@
-"""``[tool.authsweep]`` in ``pyproject.toml``: reading, checking, and applying it per file.
+"""authsweep's own options: ``[tool.authsweep]`` in ``pyproject.toml``, read, checked, and
+applied per file as :class:`~.engine.RunOptions` (the users' mail settings authsweep
+reads are :mod:`.mail_settings`; their config files, :mod:`.config`).
 
 Each file is checked with the configuration nearest to it: the first
 ``pyproject.toml`` with a ``[tool.authsweep]`` table found walking up from the
