@@ -585,7 +585,9 @@ class Evaluator:
             assert isinstance(node, (ast.Import, ast.ImportFrom))
             origin = _import_origin(node, name)
             module, _, attribute = origin.rpartition(".")
-            imported = imported_constant(self.path, module, attribute) if module else None
+            imported = (
+                imported_constant(self.path, module, attribute, Evaluator) if module else None
+            )
             return imported or Value.unknown(f"import {origin}")
         if binding.kind is BindingKind.PARAM:
             assert isinstance(node, ast.arg)
@@ -756,7 +758,7 @@ class Evaluator:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         if base.origin and base.origin.startswith("import "):
             module = base.origin.removeprefix("import ")
-            imported = imported_constant(self.path, module, node.attr)
+            imported = imported_constant(self.path, module, node.attr, Evaluator)
             return imported or Value.unknown(f"{base.origin}.{node.attr}")
         return Value.unknown(f"attribute {qualified or dotted}")
 
