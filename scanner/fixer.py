@@ -27,6 +27,7 @@ from .engine import RunOptions, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
 from .fixes.apply import finish_round
 from .fixes.dependencies import needs, refusal
+from .fixes.graph_target import count_targets, graph_home, sends_through_graph, with_graph_module
 from .fixes.import_root import dotted
 from .fixes.import_style import ImportStyle, style_for
 from .fixes.linked import Link, link_targets
@@ -125,9 +126,14 @@ def fix_source(
             result.refused[fix_key(finding)] = (finding, reason)
     # The token helper rewritten code calls: the project's own (``token-provider``), else
     # one module of the project (written with the first fix that needs it).
-    home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
+    own_provider = settings.token_provider
+    home = None if own_provider else token_home(location, settings.oauth2_module, text)
     if home is not None:
         settings = replace(settings, token_provider=home.provider)
+    # `--target graph`: the Graph client module, in the token module's place.
+    graph = None
+    if settings.target == "graph":
+        graph = graph_home(location, settings.oauth2_module, text, own_provider)
     project = Project(project_search(location), style_for(location), location)
     one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
@@ -161,7 +167,10 @@ def fix_source(
                 result.error = FileError(path, f"not fixed: {problem}", "fix")
                 return result
             round_tripped = True
-        named = [with_token_module(_named_modules(f, settings, location), home) for f in chosen]
+        named = [
+            with_graph_module(with_token_module(_named_modules(f, settings, location), home), graph)
+            for f in chosen
+        ]
         updated, failure, notes, changes = _apply(
             current, named, codec.newline, kind, settings, project, result.changes
         )
@@ -181,6 +190,7 @@ def fix_source(
             failure = _verdict(checked, attempt, named, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
+            count_targets(result, chosen)
             result.notes += notes
             result.created.extend(created)
             result.links.extend(links)
@@ -268,10 +278,18 @@ def fix_key(finding: Finding) -> tuple:
 
 def _choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
     """Fixes that do not overlap, safe ones first: the transport is settled before
-    authentication is rewritten."""
+    authentication is rewritten. A send moved to Graph goes before all (`--target graph`):
+    the SMTP transport it leaves behind needs no fix."""
+
+    def order(finding: Finding) -> tuple[bool, bool]:
+        fix = finding.fix
+        assert fix is not None
+        graph = sends_through_graph(fix.remedy)
+        return not graph, fix.applicability is not Applicability.SAFE
+
     chosen: list[Finding] = []
     taken: list[Footprint] = []
-    for finding in sorted(candidates, key=lambda f: f.fix.applicability is not Applicability.SAFE):  # type: ignore[union-attr]
+    for finding in sorted(candidates, key=order):
         assert finding.fix is not None
         footprint = _footprint(finding.fix.remedy)
         if any(_overlaps(footprint, other) for other in taken):

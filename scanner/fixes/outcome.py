@@ -37,6 +37,8 @@ class FileFix:
     requires: set[str] = field(default_factory=set)
     # For a file edited for another file's fix: whose (shown in the summary).
     edited_for: list[str] = field(default_factory=list)
+    # Login fixes applied, by what they migrated to ("xoauth2", "graph").
+    targets: Counter[str] = field(default_factory=Counter)
     # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
     # from: nothing is written that changes a line outside them.
     changes: Changes | None = None
@@ -167,8 +169,9 @@ class FixOutcome:
         lines += [
             f"{f.path}: {note}" for f in self.files if f.changed for note in f.edited_for + f.notes
         ]
-        oauth2 = ("AS101", "AS102", "AS103")
-        if any(f.applied.get(rule) for f in self.files if f.changed for rule in oauth2):
+        if any(f.targets["graph"] for f in self.files if f.changed):
+            lines.append(GRAPH_NEEDS)
+        if any(f.targets["xoauth2"] for f in self.files if f.changed):
             lines.append(
                 "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
                 "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "
@@ -191,6 +194,16 @@ class FixOutcome:
             for created in file.created if file.changed else ():
                 seen.setdefault(created.display, created.class_name)
         return [f"{verb} {path} ({name})." for path, name in seen.items()]
+
+
+GRAPH_NEEDS = (
+    "The Graph code needs: `pip install msal`; an Entra app registration with the Microsoft "
+    "Graph application permission Mail.Send and admin consent (or, scoped to the mailboxes, "
+    "the Exchange Online RBAC for Applications role Application Mail.Send: `authsweep tenant "
+    "plan --target graph` writes it); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
+    "in the environment (frameworks: their *_OAUTH2_* settings). See "
+    "https://learn.microsoft.com/en-us/graph/api/user-sendmail"
+)
 
 
 def allowed(finding: Finding, unsafe: bool) -> bool:
