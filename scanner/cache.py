@@ -82,7 +82,7 @@ def project_root(paths: list[str], cwd: Path) -> Path:
 def code_fingerprint() -> str:
     """The installed authsweep code itself (names, sizes, mtimes of its modules), so that
     an upgrade, or an edit in a development checkout, never reuses old results."""
-    import authsweep.rules
+    import authsweep.rules  # start-up: the CLI imports this module without the rules
 
     roots = [Path(__file__).parent, Path(authsweep.rules.__file__).parent]
     entries = sorted(
@@ -265,6 +265,7 @@ class ResultCache:
         recorded = self.inputs.get(path, {})
         if not isinstance(recorded, dict):
             return False
+        # A warm run whose results record no project inputs never loads the project scan.
         from .project import project_fingerprint
 
         for key, seen in recorded.items():

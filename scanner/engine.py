@@ -66,6 +66,7 @@ def matches(rule_id: str, codes: Sequence[str]) -> bool:
 
 
 def selected_rules(settings: RunOptions) -> list:
+    # Start-up: the configuration (options_file) imports this module for RunOptions.
     from authsweep.rules import ALL_RULES, RuleOptions
 
     options = RuleOptions(
@@ -86,10 +87,10 @@ def selected_rules(settings: RunOptions) -> list:
 def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
     """Build the mail model of one file; raises ``ParseError`` for unparsable input."""
     if kind == "python":
-        from .python import analyze_python
+        from .python import analyze_python  # start-up: a front end loads for its files only
 
         return analyze_python(path, data)
-    from .config import CONFIG_KINDS, analyze_config
+    from .config import CONFIG_KINDS, analyze_config  # start-up, as the Python front end
 
     if kind in CONFIG_KINDS:
         return analyze_config(path, kind, data)
@@ -142,7 +143,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         )
         if kind != "python":
             return result
-        from .python.fallback import scan_unparsable
+        from .python.fallback import scan_unparsable  # only for a file that does not parse
 
         mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed

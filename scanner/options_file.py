@@ -103,7 +103,7 @@ class Config:
 
 def selector_problem(code: str) -> str | None:
     """Why ``code`` is not a rule selector (``ALL``, ``AS``, ``AS1``, ``AS101``), or None."""
-    from authsweep.rules import ALL_RULES
+    from authsweep.rules import ALL_RULES  # start-up: every command reads the configuration
 
     code = code.strip().upper()
     if code == "ALL":
@@ -116,7 +116,7 @@ def selector_problem(code: str) -> str | None:
 
 
 def rule_id(key: str) -> str | None:
-    from authsweep.rules import rule_by_id
+    from authsweep.rules import rule_by_id  # start-up, as in selector_problem
 
     rule = rule_by_id(key)
     return rule.id if rule is not None else None
