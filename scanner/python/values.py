@@ -5,8 +5,9 @@ instance attributes, ``os.environ``/``os.getenv`` with defaults, ``int``/``str``
 of those, f-strings, concatenation and simple dict/tuple subscripts. What it
 cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``).
 Text built from parts is :mod:`.text_values`; reads of the environment and of settings
-libraries, :mod:`.settings_reads` (both mixed into :class:`Evaluator`); parameters and
-arguments as written, :mod:`.arguments`.
+libraries, :mod:`.settings_reads` (mixed into :class:`Evaluator`); parameters and
+arguments as written, :mod:`.arguments`; what classes assign to their attributes,
+:mod:`.class_members`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..model import Span, Value
 from ..providers import lookup
 from .arguments import default_of, is_spread, positional_params
 from .callers import Callers
+from .class_members import ClassMembers
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
 from .settings_reads import SettingsReads, is_config
@@ -54,7 +56,7 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads):
+class Evaluator(TextValues, SettingsReads, ClassMembers):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -488,78 +490,6 @@ class Evaluator(TextValues, SettingsReads):
             imported = imported_constant(self.path, module, node.attr, Evaluator)
             return imported or Value.unknown(f"{base.origin}.{node.attr}")
         return Value.unknown(f"attribute {qualified or dotted}")
-
-    def class_named(self, node: ast.AST) -> ast.ClassDef | None:
-        found = self._definition_named(node, ast.ClassDef)
-        return found if isinstance(found, ast.ClassDef) else None
-
-    def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
-        """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,
-        ``__init__`` first."""
-        cached = self._class_attrs.get(klass)
-        if cached is not None:
-            return cached
-        found: dict[str, list[ast.expr]] = {}
-        for statement in klass.body:
-            if isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        found.setdefault(target.id, []).append(statement.value)
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                if isinstance(statement.target, ast.Name):
-                    found.setdefault(statement.target.id, []).append(statement.value)
-        methods = [s for s in klass.body if isinstance(s, FUNCTIONS)]
-        methods.sort(key=lambda f: f.name != "__init__")
-        for method in methods:
-            for attribute, value in self._self_assignments(method):
-                found.setdefault(attribute, []).append(value)
-        self._class_attrs[klass] = found
-        return found
-
-    def _self_assignments(self, method: Function) -> list[tuple[str, ast.expr]]:
-        """``self.x = value`` anywhere in a method, nested functions included (a nested
-        class has its own ``self``), in source order. Indexed once from the assignments
-        the scope pass collected: test classes have hundreds of methods."""
-        if self._self_sets is None:
-            self._self_sets = {}
-            for statement in self.symbols.assignments:
-                if not isinstance(statement, ast.Assign):
-                    continue
-                attributes = [
-                    target.attr
-                    for target in statement.targets
-                    if isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                ]
-                owner = self._method_of(statement) if attributes else None
-                if owner is not None:
-                    found = self._self_sets.setdefault(owner, [])
-                    found += [(attribute, statement.value) for attribute in attributes]
-        return self._self_sets.get(method, [])
-
-    def _method_of(self, node: ast.AST) -> ast.AST | None:
-        """The function directly in a class body that ``node`` is in, if any."""
-        parent = self.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, ast.ClassDef):
-                return node if isinstance(node, FUNCTIONS) else None
-            node, parent = parent, self.parents.get(parent)
-        return None
-
-    def member(self, klass: ast.ClassDef, name: str) -> Value:
-        """What a class of this module (or a base of it here) assigns to ``name``."""
-        return self._member(klass, name, f"attribute {klass.name}.{name}", 0)
-
-    def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
-        values = self.class_attributes(klass).get(name)
-        if values:
-            return self.evaluate(values[0], depth)
-        for base in klass.bases:
-            parent = self.class_named(base)
-            if parent is not None and parent is not klass:
-                return self._member(parent, name, origin, depth + 1)
-        return Value.unknown(origin)
 
 
 def _or(left: Value, right: Value) -> Value:
