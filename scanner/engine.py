@@ -25,7 +25,7 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
-from .text import as_utf8, decode, source_lines
+from .text import Source, as_utf8, source_lines
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
 # Microsoft Graph sendMail for tenants that refuse SMTP AUTH altogether (docs/graph.md).
@@ -84,17 +84,17 @@ def selected_rules(settings: RunOptions) -> list:
     return chosen
 
 
-def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
+def analyze_source(path: str, source: Source) -> MailFile:
     """Build the mail model of one file; raises ``ParseError`` for unparsable input."""
-    if kind == "python":
+    if source.kind == "python":
         from .python import analyze_python  # start-up: a front end loads for its files only
 
-        return analyze_python(path, data)
+        return analyze_python(path, source)
     from .config import CONFIG_KINDS, analyze_config  # start-up, as the Python front end
 
-    if kind in CONFIG_KINDS:
-        return analyze_config(path, kind, data)
-    return MailFile(path=path, kind=kind)
+    if source.kind in CONFIG_KINDS:
+        return analyze_config(path, source)
+    return MailFile(path=path, kind=source.kind)
 
 
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
@@ -125,14 +125,15 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     result = FileResult(path)
     data = as_utf8(data)
+    source = Source(kind, data)  # decoded once, by the first stage that reads its text
     if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
         result.findings = mark_suppressed([], kind, data, rules, path)
-        attach_context(result.findings, kind, data, [])
+        attach_context(result.findings, source, [])
         return result
     try:
         with bounded():
-            mail = analyze_source(path, kind, data)
+            mail = analyze_source(path, source)
     except TooComplex as error:
         message = f"not checked: too complex: {error}"
         result.errors.append(FileError(path, message, "too-complex"))
@@ -161,7 +162,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
     attach_mailboxes(mail, result.findings)
-    if result.errors or not _encodes_back(kind, data, result.findings):
+    if result.errors or not _encodes_back(source, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would
         # not write back byte for byte (utf-7, ...): nothing in it is fixable.
         for finding in result.findings:
@@ -170,21 +171,21 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path))
     result.secrets = secret_spans(mail)
-    attach_context(result.findings, kind, data, result.secrets)
+    attach_context(result.findings, source, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def _encodes_back(kind: str, data: bytes, findings: list[Finding]) -> bool:
+def _encodes_back(source: Source, findings: list[Finding]) -> bool:
     """Whether the file's text, encoded as it was decoded, gives back its bytes (asked
     only where there is something to fix, and of other encodings than UTF-8)."""
     if not any(finding.fix is not None for finding in findings):
         return True
     try:
-        codec, text = decode(kind, data)
+        codec, text = source.codec, source.text
     except ValueError:
         return False
-    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == data
+    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == source.data
 
 
 def distinct(findings: Iterable[Finding]) -> list[Finding]:
@@ -199,15 +200,15 @@ def distinct(findings: Iterable[Finding]) -> list[Finding]:
     return list(kept.values())
 
 
-def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: list[Span]) -> None:
+def attach_context(findings: list[Finding], source: Source, secrets: list[Span]) -> None:
     """Give each finding its code frame (secrets masked) and a fingerprint of its code that
     does not depend on line numbers."""
     if not findings:
         return
     try:
-        _, text = decode(kind, data)
+        text = source.text
     except ValueError:
-        text = data.decode("utf-8", errors="replace")
+        text = source.data.decode("utf-8", errors="replace")
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):

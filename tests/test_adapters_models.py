@@ -8,10 +8,11 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.model import Connection, MailFile, StepKind, Tls, Verification
 from authsweep.scanner.python import analyze_python
+from authsweep.scanner.text import Source
 
 
 def model(code: str) -> MailFile:
-    return analyze_python("module.py", code.encode())
+    return analyze_python("module.py", Source("python", code.encode()))
 
 
 def only(code: str) -> Connection:

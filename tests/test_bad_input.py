@@ -240,10 +240,10 @@ def test_a_hanging_file_times_out_and_the_rest_goes_on(tmp_path: Path, monkeypat
     (tmp_path / "ok.py").write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
     real = engine.analyze_source
 
-    def slow(path, kind, data):
+    def slow(path, source):
         if path.endswith("slow.py"):
             time.sleep(30)
-        return real(path, kind, data)
+        return real(path, source)
 
     monkeypatch.setattr(engine, "analyze_source", slow)
     monkeypatch.setattr(runner, "FILE_TIMEOUT_SECONDS", 0.5)
@@ -266,10 +266,10 @@ def test_a_crashing_worker_is_reported_and_the_sweep_goes_on(tmp_path, monkeypat
     (tmp_path / "crash.py").write_text("import smtplib\n")
     real = engine.analyze_source
 
-    def crash(path, kind, data):
+    def crash(path, source):
         if path.endswith("crash.py"):
             os._exit(3)  # a segfault in a C extension looks like this to the pool
-        return real(path, kind, data)
+        return real(path, source)
 
     monkeypatch.setattr(engine, "analyze_source", crash)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)

@@ -13,6 +13,7 @@ from authsweep.scanner.fixer import apply_edits, fix_source
 from authsweep.scanner.precheck import may_matter
 from authsweep.scanner.python import analyze_python
 from authsweep.scanner.runner import check_paths
+from authsweep.scanner.text import Source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CONFIG = FIXTURES / "config"
@@ -87,7 +88,7 @@ def test_findings_are_pinned() -> None:
 def test_conflicting_flags_are_in_the_model() -> None:
     for path, line in CONFLICTS.items():
         file = FIXTURES / path
-        mail = analyze_python(str(file), file.read_bytes())
+        mail = analyze_python(str(file), Source("python", file.read_bytes()))
         conflicts = [c.tls_conflict.line for c in mail.connections if c.tls_conflict]
         assert conflicts == [line]
     if "AS205" in RULE_IDS:
@@ -254,7 +255,7 @@ def test_remedy_edits_touch_only_their_ranges() -> None:
         kind = kind_of(file)
         assert kind is not None
         text = file.read_text()
-        mail = analyze_config(str(file), kind, file.read_bytes())
+        mail = analyze_config(str(file), Source(kind, file.read_bytes()))
         for conn in mail.connections:
             for remedy in conn.remedies.values():
                 edits = sorted(remedy.edits, key=lambda e: e.start)

@@ -95,9 +95,7 @@ def test_touched_but_unchanged_file_is_not_reanalysed(tree: Path, tmp_path: Path
     os.utime(target)  # new mtime, same content: the content hash says it is the same
     analysed: list[str] = []
     real = engine.analyze_source
-    monkeypatch.setattr(
-        engine, "analyze_source", lambda p, k, d: analysed.append(p) or real(p, k, d)
-    )
+    monkeypatch.setattr(engine, "analyze_source", lambda p, s: analysed.append(p) or real(p, s))
     run = check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert analysed == []
     assert any(f.path.endswith("digest.py") for f in run.findings)

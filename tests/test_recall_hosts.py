@@ -17,6 +17,7 @@ from authsweep.scanner.providers import (
     lookup_template,
 )
 from authsweep.scanner.runner import check_paths
+from authsweep.scanner.text import Source
 
 HOSTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "hosts"
 
@@ -256,7 +257,7 @@ def test_a_row_picked_at_run_time_gives_the_item_all_rows_agree_on() -> None:
         "row = ROWS[os.environ['P']]\n"
         "smtp = smtplib.SMTP(row['host'], row.get('port', 465))\n"
     )
-    (conn,) = analyze_source("m.py", "python", code.encode()).connections
+    (conn,) = analyze_source("m.py", Source("python", code.encode())).connections
     assert conn.port.known and conn.port.value == 465
     assert [c.value for c in conn.host.choices or ()] == [
         "smtp.office365.com",

@@ -404,3 +404,28 @@ def test_parameters_without_default_take_what_the_calls_pass() -> None:
     assert (8, "AS101") in got  # an error: the host every call passes is Microsoft's
     assert not [line for line, rule in got if 10 <= line <= 12]  # only on-premises hosts
     assert (18, "AS101") in got  # recursion leaves the host unknown: a warning
+
+
+def test_the_engine_decodes_a_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The front end, the encode-back check and the code frames share one decoding of the
+    file (scanner/text.py's Source); suppression comments are still read apart."""
+    from authsweep.scanner import text
+
+    code = b"import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    rules = [rule() for rule in ALL_RULES]
+    check_source("m.py", "python", code, rules)  # every stage's module loaded
+    decoded: list[str] = []
+    real = text.decode
+
+    def counting(kind: str, data: bytes):
+        decoded.append(kind)
+        return real(kind, data)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("authsweep.scanner") and name != "authsweep.scanner.suppress":
+            if getattr(module, "decode", None) is real:
+                monkeypatch.setattr(module, "decode", counting)
+    result = check_source("m.py", "python", code, rules)
+    assert any(f.fix is not None for f in result.findings)  # asked whether it encodes back
+    assert all(f.frame for f in result.findings)
+    assert decoded == ["python"]

@@ -19,12 +19,13 @@ from authsweep.scanner.model import (
     Verification,
 )
 from authsweep.scanner.python import analyze_python
+from authsweep.scanner.text import Source
 
 SPAN = Span(1, 1, 1, 2, 0, 1)
 
 
 def mail_of(text: str, path: str = "config.yaml", kind: str = "yaml") -> MailFile:
-    return analyze_config(path, kind, text.encode())
+    return analyze_config(path, Source(kind, text.encode()))
 
 
 def only(mail: MailFile) -> Connection:
@@ -293,7 +294,7 @@ def test_interpret_directly() -> None:
 
 
 def python_mail(code: str, path: str = "settings.py") -> MailFile:
-    return analyze_python(path, code.encode())
+    return analyze_python(path, Source("python", code.encode()))
 
 
 def settings_connections(mail: MailFile) -> list[Connection]:

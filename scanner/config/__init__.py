@@ -16,7 +16,7 @@ from ..errors import ParseError
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting
 from ..model import MailFile
-from ..text import decode
+from ..text import Source
 from .positions import LineIndex
 
 CONFIG_KINDS = frozenset({"dotenv", "ini", "yaml", "toml", "json"})
@@ -53,11 +53,12 @@ def read_settings(path: str, kind: str, text: str) -> list[Setting]:
     return _reader(kind)(text, index)
 
 
-def analyze_config(path: str, kind: str, data: bytes) -> MailFile:
+def analyze_config(path: str, source: Source) -> MailFile:
     """The mail model of one config file; raises ParseError for an invalid one."""
+    kind = source.kind
     mail = MailFile(path=path, kind=kind)
     try:
-        _, text = decode(kind, data)
+        text = source.text
     except ValueError as error:
         if path.lower().endswith(".conf"):
             return mail
