@@ -22,9 +22,15 @@ class Callers:
         self.parents = symbols.parents
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+        self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
+        if function not in self._calls:
+            self._calls[function] = self._find(function)
+        return self._calls[function]
+
+    def _find(self, function: Function) -> list[tuple[ast.Call, bool]]:
         klass = self.parents.get(function)
         if not isinstance(klass, ast.ClassDef):
             if isinstance(klass, ast.Module):

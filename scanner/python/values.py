@@ -69,6 +69,10 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         self._self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None = None
         self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
+        # A parameter's value, once: what callers pass for it is looked up through the
+        # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
+        # reconnecting client), which without it is exponential in their number.
+        self._parameters: dict[ast.arg, Value] = {}
 
     # Positions and names.
 
@@ -322,22 +326,12 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
             assert isinstance(node, ast.arg)
             if node in self._arguments:
                 return self._arguments[node]
-            arguments = self.parents.get(node)
-            default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
-            if default is not None:
-                value = self.evaluate(default, depth)
-                return Value(
-                    value.known,
-                    value.value,
-                    f"parameter {name}",
-                    literal=value.literal,
-                    literal_span=value.literal_span,
-                    literal_parts=value.literal_parts,
-                    template=value.template,
-                    also=self._passed_alike(node, value, depth),
-                    choices=value.choices,
-                )
-            return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
+            if node in self._parameters:
+                return self._parameters[node]
+            value = self._parameter(node, name, depth)
+            if not self._arguments:  # an inlined call's arguments make it that call's value
+                self._parameters[node] = value
+            return value
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
         if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
@@ -351,6 +345,24 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         if isinstance(parent, (ast.Tuple, ast.List)):
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
+
+    def _parameter(self, node: ast.arg, name: str, depth: int) -> Value:
+        arguments = self.parents.get(node)
+        default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
+        if default is not None:
+            value = self.evaluate(default, depth)
+            return Value(
+                value.known,
+                value.value,
+                f"parameter {name}",
+                literal=value.literal,
+                literal_span=value.literal_span,
+                literal_parts=value.literal_parts,
+                template=value.template,
+                also=self._passed_alike(node, value, depth),
+                choices=value.choices,
+            )
+        return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
 
     def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
