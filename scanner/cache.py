@@ -93,7 +93,7 @@ def code_fingerprint() -> str:
     return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
 
 
-def settings_key(parts: object) -> str:
+def options_key(parts: object) -> str:
     """What makes results valid: the version and code, the rules and every setting."""
     text = json.dumps([__version__, code_fingerprint(), repr(parts)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]

@@ -65,20 +65,20 @@ def matches(rule_id: str, codes: Sequence[str]) -> bool:
     return any(rule_id.startswith(code.upper()) or code.upper() == "ALL" for code in codes)
 
 
-def selected_rules(settings: RunOptions) -> list:
+def selected_rules(options: RunOptions) -> list:
     # Start-up: the configuration (options_file) imports this module for RunOptions.
     from authsweep.rules import ALL_RULES, RuleOptions
 
     options = RuleOptions(
-        all_providers=settings.all_providers,
-        assume_microsoft=settings.assume_microsoft,
-        target=settings.target,
+        all_providers=options.all_providers,
+        assume_microsoft=options.assume_microsoft,
+        target=options.target,
     )
     chosen = []
     for rule in ALL_RULES:
-        if settings.select and not matches(rule.id, settings.select):
+        if options.select and not matches(rule.id, options.select):
             continue
-        if matches(rule.id, settings.ignore):
+        if matches(rule.id, options.ignore):
             continue
         chosen.append(rule(options))
     return chosen

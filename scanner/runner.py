@@ -1,4 +1,4 @@
-"""Checking many files: discovery, per-file settings, cache, process pool, time limit.
+"""Checking many files: discovery, per-file options, cache, process pool, time limit.
 
 :func:`check_paths` checks everything under some paths; the engine checks one file.
 
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import ResultCache, content_hash, entry_result, settings_key
+from .cache import ResultCache, content_hash, entry_result, options_key
 from .discover import SourceFile, discover
 from .engine import RunOptions, check_source, matches, read_path, selected_rules, too_large
 from .findings import FileError, FileResult, Finding, RunResult, Severity
@@ -63,9 +63,9 @@ _worker_rules: list = []
 _worker_timeout = FILE_TIMEOUT_SECONDS
 
 
-def _init_worker(settings: RunOptions, timeout: float) -> None:
+def _init_worker(options: RunOptions, timeout: float) -> None:
     global _worker_timeout
-    _worker_rules[:] = selected_rules(settings)
+    _worker_rules[:] = selected_rules(options)
     _worker_timeout = timeout
 
 
@@ -103,7 +103,7 @@ def _lost_check(task: Task, reason: str) -> tuple[Task, FileResult, None]:
 
 def run(
     files: Sequence[SourceFile],
-    settings: RunOptions,
+    options: RunOptions,
     rules: Sequence,
     *,
     jobs: int | None = None,
@@ -155,7 +155,7 @@ def run(
         lost=_lost_check,
         deadline=timeout + HARD_DEADLINE_GRACE,
         initializer=_init_worker,
-        initargs=(settings, timeout),
+        initargs=(options, timeout),
     )
     for task, result, digest in results:
         if cache is not None and digest is not None and task[0] in stats:
@@ -166,18 +166,18 @@ def run(
         yield result
 
 
-# Per-file configuration for check_paths: the settings one file is checked with (files with
-# equal settings share a run of the rules) and rule codes ignored for it alone; None leaves
+# Per-file configuration for check_paths: the options one file is checked with (files with
+# equal options share a run of the rules) and rule codes ignored for it alone; None leaves
 # the file out.
 Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
 
 
-def apply_file_settings(result: FileResult, settings: RunOptions, ignored: Sequence[str]) -> None:
+def apply_file_settings(result: FileResult, options: RunOptions, ignored: Sequence[str]) -> None:
     """Per-file ignores and severity overrides. They depend on the file's path and the
     configuration, not its content, so they apply after checking (and after the cache)."""
     if ignored:
         result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
-    overrides = dict(settings.severity)
+    overrides = dict(options.severity)
     for finding in result.findings:
         if finding.rule in overrides:
             finding.severity = Severity(overrides[finding.rule])
@@ -185,7 +185,7 @@ def apply_file_settings(result: FileResult, settings: RunOptions, ignored: Seque
 
 def check_paths(
     paths: Sequence[str],
-    settings: RunOptions,
+    options: RunOptions,
     cwd: Path | None = None,
     *,
     jobs: int | None = None,
@@ -194,14 +194,14 @@ def check_paths(
     configure: Configure | None = None,
 ) -> RunResult:
     """Check every file under ``paths``: in parallel for large inputs, and with a result
-    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own settings
-    (``settings`` then only supplies discovery excludes)."""
-    files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
+    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own options
+    (``options`` then only supplies discovery excludes)."""
+    files, errors = discover(paths, exclude=options.exclude, cwd=cwd)
     groups: dict[RunOptions, list[SourceFile]] = {}
     ignored: dict[str, tuple[str, ...]] = {}
     errors = list(errors)
     for source in files:
-        chosen = (settings, ()) if configure is None else configure(source)
+        chosen = (options, ()) if configure is None else configure(source)
         if chosen is None:
             continue
         if chosen[0].max_file_bytes:
@@ -218,11 +218,11 @@ def check_paths(
     result = RunResult(errors=errors)
     total = sum(len(group) for group in groups.values())
     done = 0
-    for group_settings, group in groups.items():
-        rules = selected_rules(group_settings)
+    for group_options, group in groups.items():
+        rules = selected_rules(group_options)
         cache = None
         if cache_dir is not None:
-            key = settings_key((group_settings, [type(r).__name__ for r in rules]))
+            key = options_key((group_options, [type(r).__name__ for r in rules]))
             cache = ResultCache(cache_dir, key)
         step = None
         if progress is not None:
@@ -230,8 +230,8 @@ def check_paths(
             def step(count: int, _: int, base: int = done) -> None:
                 progress(base + count, total)
 
-        for file_result in run(group, group_settings, rules, jobs=jobs, cache=cache, progress=step):
-            apply_file_settings(file_result, group_settings, ignored.get(file_result.path, ()))
+        for file_result in run(group, group_options, rules, jobs=jobs, cache=cache, progress=step):
+            apply_file_settings(file_result, group_options, ignored.get(file_result.path, ()))
             result.add(file_result)
         done += len(group)
         if cache is not None:
