@@ -69,7 +69,7 @@ def selected_rules(options: RunOptions) -> list:
     # Start-up: the configuration (options_file) imports this module for RunOptions.
     from authsweep.rules import ALL_RULES, RuleOptions
 
-    options = RuleOptions(
+    rule_options = RuleOptions(
         all_providers=options.all_providers,
         assume_microsoft=options.assume_microsoft,
         target=options.target,
@@ -80,7 +80,7 @@ def selected_rules(options: RunOptions) -> list:
             continue
         if matches(rule.id, options.ignore):
             continue
-        chosen.append(rule(options))
+        chosen.append(rule(rule_options))
     return chosen
 
 
