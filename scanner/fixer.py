@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .discover import SourceFile
-from .engine import Settings, check_source, matches, read_path, selected_rules
+from .engine import RunOptions, check_source, matches, read_path, selected_rules
 from .findings import Applicability, FileError, Finding, Severity
 from .fixes.apply import finish_round
 from .fixes.dependencies import needs, refusal
@@ -82,7 +82,7 @@ def fix_source(
     path: str,
     kind: str,
     data: bytes,
-    settings: Settings,
+    settings: RunOptions,
     *,
     unsafe: bool,
     rules: Sequence | None = None,
@@ -205,7 +205,7 @@ def fix_source(
     return result
 
 
-def _named_modules(finding: Finding, settings: Settings, location: Path | None) -> Finding:
+def _named_modules(finding: Finding, settings: RunOptions, location: Path | None) -> Finding:
     """The finding with the module its fix adds named (``oauth2-module``, and the package
     it goes in) in its edits, imports and new files."""
     fix = finding.fix
@@ -242,7 +242,7 @@ def _new_files(
     text: str,
     newline: str,
     chosen: list[Finding],
-    settings: Settings,
+    settings: RunOptions,
     rules: Sequence,
     imports: ImportStyle,
 ) -> tuple[list[CreatedFile], str | None]:
@@ -306,7 +306,7 @@ def _apply(
     chosen: list[Finding],
     newline: str,
     kind: str,
-    settings: Settings,
+    settings: RunOptions,
     project: Project | None,
     changes: Changes | None,
 ) -> tuple[str, str | None, list[str], Changes | None]:
@@ -360,10 +360,10 @@ class Project:
         return None
 
 
-Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
-FixTask = tuple[str, str, str, Settings, tuple[str, ...], bool]  # path, shown, kind, ...
+Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
+FixTask = tuple[str, str, str, RunOptions, tuple[str, ...], bool]  # path, shown, kind, ...
 
-_rules_by_settings: dict[Settings, list] = {}
+_rules_by_settings: dict[RunOptions, list] = {}
 
 
 def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
@@ -427,7 +427,7 @@ Progress = Callable[[str, int, int], None]  # stage ("Checking", "Fixing"), done
 
 def fix_paths(
     paths: Sequence[str],
-    settings: Settings,
+    settings: RunOptions,
     *,
     unsafe: bool,
     write: bool,
@@ -453,7 +453,7 @@ def _fix_paths(
     paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd
 ) -> FixOutcome:
     from .discover import kind_of
-    from .engine import check_paths
+    from .runner import check_paths
 
     checked = check_paths(
         paths,
@@ -540,7 +540,7 @@ def _fix_paths(
     return outcome
 
 
-def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:
+def _as_reported(findings: list[Finding], settings: RunOptions) -> list[Finding]:
     """Severity overrides, as ``check`` applies them after checking."""
     overrides = dict(settings.severity)
     for finding in findings:
@@ -553,13 +553,14 @@ def fix_stdin(
     display: str,
     kind: str,
     data: bytes,
-    settings: Settings,
+    settings: RunOptions,
     ignored: Sequence[str],
     *,
     unsafe: bool,
 ) -> FixOutcome:
     """Fix code read from stdin, in memory: ``outcome.files[0].after`` is the fixed text."""
-    from .engine import FileResult, RunResult, apply_file_settings
+    from .findings import FileResult, RunResult
+    from .runner import apply_file_settings
 
     checked = check_source(display, kind, data, selected_rules(settings))
     apply_file_settings(checked, settings, ignored)

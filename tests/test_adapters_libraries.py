@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
 
 LIBRARIES = Path(__file__).resolve().parent.parent / "fixtures" / "libraries"
 
 
 def pinned(project: str) -> set[tuple[str, int, str]]:
-    run = check_paths([str(LIBRARIES / project)], Settings())
+    run = check_paths([str(LIBRARIES / project)], RunOptions())
     assert not run.errors
     return {
         (Path(f.path).resolve().relative_to(LIBRARIES).as_posix(), f.span.line, f.rule)
@@ -98,7 +99,7 @@ def test_mailbox_reader() -> None:
 
 
 def test_negatives_report_nothing() -> None:
-    run = check_paths([str(LIBRARIES / "negatives")], Settings())
+    run = check_paths([str(LIBRARIES / "negatives")], RunOptions())
     assert not run.errors
     assert [(f.path, f.span.line, f.rule) for f in run.findings] == []
 
@@ -110,7 +111,7 @@ def test_every_project_is_pinned() -> None:
 
 
 def test_severity_follows_the_host() -> None:
-    run = check_paths([str(LIBRARIES / "django_calls")], Settings())
+    run = check_paths([str(LIBRARIES / "django_calls")], RunOptions())
     by_line = {(f.span.line, f.rule): f for f in run.findings}
     # A literal Microsoft host: an error; the host of the EMAIL_HOST setting: a warning.
     assert by_line[(11, "AS101")].severity.value == "error"
@@ -141,7 +142,7 @@ def test_project_wrappers() -> None:
     """A wrapper in another module whose parameters reach a login is reported where the
     caller names Microsoft's host (a function, a class, ``super().__init__``,
     ``Base.__init__(self, ...)``); the wrapper itself keeps its unknown-host warning."""
-    run = check_paths([str(LIBRARIES / "project_wrappers")], Settings())
+    run = check_paths([str(LIBRARIES / "project_wrappers")], RunOptions())
     found = {
         (Path(f.path).name, f.span.line, f.rule, f.severity.value): f.message for f in run.findings
     }
@@ -168,14 +169,14 @@ def test_project_wrappers() -> None:
 
 
 def test_project_wrappers_against_gmail_only_with_all_providers() -> None:
-    run = check_paths([str(LIBRARIES / "project_wrappers")], Settings(all_providers=True))
+    run = check_paths([str(LIBRARIES / "project_wrappers")], RunOptions(all_providers=True))
     lines = {(Path(f.path).name, f.span.line) for f in run.findings if "gmail" in f.message}
     assert lines == {("jobs.py", 20), ("presets.py", 13)}
 
 
 def test_unmodelled_library() -> None:
     """The net: a login on what a library without a model made with a Microsoft host."""
-    run = check_paths([str(LIBRARIES / "unmodelled_library")], Settings())
+    run = check_paths([str(LIBRARIES / "unmodelled_library")], RunOptions())
     found = {(f.span.line, f.rule): f.message for f in run.findings}
     assert set(found) == {(8, "AS102"), (10, "AS101")}
     assert "made by mailkit.ImapSession" in found[(8, "AS102")]

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.python.values import Evaluator
+from authsweep.scanner.runner import check_paths
 
 OPTIONS = [f"option_{i}" for i in range(14)]
 STEPS_ALLOWED = 20_000
@@ -56,7 +57,7 @@ def test_a_reconnecting_client_is_resolved_in_few_steps(
     monkeypatch.setattr(Evaluator, "evaluate", counted)
     module = tmp_path / "client.py"
     module.write_text(reconnecting_client())
-    run = check_paths([str(module)], Settings(), jobs=1)
+    run = check_paths([str(module)], RunOptions(), jobs=1)
     assert not run.errors
     logins = [f for f in run.findings if f.rule == "AS102"]
     assert [f.span.line for f in logins] == [10]

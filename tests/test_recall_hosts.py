@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, analyze_source, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, analyze_source, check_source
 from authsweep.scanner.model import Value
 from authsweep.scanner.providers import (
     host_provider,
@@ -16,12 +16,14 @@ from authsweep.scanner.providers import (
     lookup,
     lookup_template,
 )
+from authsweep.scanner.runner import check_paths
+from authsweep.scanner.text import Source
 
 HOSTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "hosts"
 
 
 def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
-    run = check_paths([str(path)], Settings())
+    run = check_paths([str(path)], RunOptions())
     return {
         (
             Path(f.path).name,
@@ -286,7 +288,7 @@ def test_a_row_picked_at_run_time_gives_the_item_all_rows_agree_on() -> None:
         "row = ROWS[os.environ['P']]\n"
         "smtp = smtplib.SMTP(row['host'], row.get('port', 465))\n"
     )
-    (conn,) = analyze_source("m.py", "python", code.encode()).connections
+    (conn,) = analyze_source("m.py", Source("python", code.encode())).connections
     assert conn.port.known and conn.port.value == 465
     assert [c.value for c in conn.host.choices or ()] == [
         "smtp.office365.com",

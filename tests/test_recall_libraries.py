@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
 
 LIBRARIES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "libraries"
 
 
 def pinned(name: str, rules: tuple[str, ...] = ()) -> set[tuple[str, int, str, str]]:
-    run = check_paths([str(LIBRARIES / name)], Settings())
+    run = check_paths([str(LIBRARIES / name)], RunOptions())
     return {
         (Path(f.path).name, f.span.line, f.rule, f.severity.value)
         for f in run.findings
@@ -40,7 +41,7 @@ def test_presets_handed_to_base_classes_in_other_modules() -> None:
         ("smtp.py", 18, "AS101", "warning"),
     }
     run = check_paths(
-        [str(LIBRARIES / "presets" / "mailkit" / "providers" / "office365.py")], Settings()
+        [str(LIBRARIES / "presets" / "mailkit" / "providers" / "office365.py")], RunOptions()
     )
     (login,) = [f for f in run.findings if f.rule == "AS101"]
     assert "through RichMessage in" in login.message and "through SmtpTransport in" in login.message
@@ -49,7 +50,7 @@ def test_presets_handed_to_base_classes_in_other_modules() -> None:
 def test_a_constructor_that_logs_in_is_the_login() -> None:
     """The finding starts at the constructor (where one looks for the login) and reaches
     the password argument (what has to change)."""
-    run = check_paths([str(LIBRARIES / "constructor_login.py")], Settings())
+    run = check_paths([str(LIBRARIES / "constructor_login.py")], RunOptions())
     (login,) = [f for f in run.findings if f.rule == "AS101"]
     assert (login.span.line, login.span.end_line) == (10, 14)
 
@@ -81,7 +82,7 @@ def test_rpaframework_imapsmtp_from_python() -> None:
 def test_a_handler_starttls_is_the_constructor() -> None:
     """``secure=()`` makes SMTPHandler call ``starttls()`` without a context: the finding
     starts at the constructor and reaches the argument."""
-    run = check_paths([str(LIBRARIES / "handler_secure.py")], Settings())
+    run = check_paths([str(LIBRARIES / "handler_secure.py")], RunOptions())
     (tls,) = [f for f in run.findings if f.rule == "AS204"]
     assert (tls.span.line, tls.span.end_line) == (8, 14)
 

@@ -8,15 +8,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.python.secret_literals import secret_name
+from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
 SECRETS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "secrets"
 
 
 def secrets_in(path: Path) -> set[tuple[str, int, str]]:
-    run = check_paths([str(path)], Settings())
+    run = check_paths([str(path)], RunOptions())
     return {
         (Path(f.path).name, f.span.line, f.confidence.value)
         for f in run.findings

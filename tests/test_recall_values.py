@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
 
 VALUES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "values"
 
 
 def pinned(name: str) -> set[tuple[int, str, str]]:
-    run = check_paths([str(VALUES / name)], Settings())
+    run = check_paths([str(VALUES / name)], RunOptions())
     return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
 
 
 def messages(name: str) -> list[str]:
-    return [f.message for f in check_paths([str(VALUES / name)], Settings()).findings]
+    return [f.message for f in check_paths([str(VALUES / name)], RunOptions()).findings]
 
 
 def test_attributes_set_to_none_first_hold_their_later_value() -> None:

@@ -31,9 +31,10 @@ import re
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..providers import OTHER, Provider, host_provider, lookup
 from ..secrets import is_placeholder
+from .arguments import default_of, positional_params
 from .mail_libraries import LIBRARIES
 from .symbols import Symbols
-from .values import Evaluator, default_of, positional_params
+from .values import Evaluator
 
 _PASSWORD_WORDS = frozenset(
     {

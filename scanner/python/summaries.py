@@ -27,9 +27,9 @@ from pathlib import Path
 from .. import inputs
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
 from ..precheck import may_matter
+from .arguments import call_arguments, positional_params
 from .imports import find_module
 from .symbols import FUNCTIONS
-from .values import call_arguments, positional_params
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
 MAX_DEPTH = 3

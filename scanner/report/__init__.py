@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import RunResult
-from ..findings import Finding
+from ..findings import Finding, RunResult
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from collections import Counter
 from dataclasses import asdict
 
 from .. import __version__
-from ..engine import RunResult
-from ..findings import FileError, Finding, Mailbox
+from ..findings import FileError, Finding, Mailbox, RunResult
 from . import ReportOptions, statistics
 
 

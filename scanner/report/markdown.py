@@ -15,8 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..discover import git_top, nearest_ancestor
-from ..engine import RunResult
-from ..findings import Finding, Severity
+from ..findings import Finding, RunResult, Severity
 from . import ReportOptions, plural, severity_counts, statistics
 
 _ESCAPES = str.maketrans(

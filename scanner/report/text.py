@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..engine import RunResult
-from ..findings import Applicability, Confidence, FileError, Finding, Severity
+from ..findings import Applicability, Confidence, FileError, Finding, RunResult, Severity
 from . import ReportOptions, plural, severity_counts, statistics
 from .visible import visible
 

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
-from ..config_file import ConfigError, ConfigResolver
-from ..engine import Settings
+from ..engine import RunOptions
 from ..fixer import FixOutcome, fix_paths
+from ..options_file import ConfigError, ConfigResolver
 from .git import GitFailure, git, repository_state
 from .scan import repository_configure
 
@@ -111,7 +111,7 @@ def fix_repository(
     try:
         outcome = fix_paths(
             [str(tree)],
-            Settings(),
+            RunOptions(),
             unsafe=unsafe,
             write=True,
             configure=repository_configure(resolver, tree),

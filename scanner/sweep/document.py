@@ -21,8 +21,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..engine import RunResult
-from ..findings import Applicability, Confidence, FileError, Finding, Fix, Severity
+from ..findings import Applicability, Confidence, FileError, Finding, Fix, RunResult, Severity
 from ..model import Remedy, Span
 from ..report.json_report import summary as check_summary
 from .schema import FORMAT, SCHEMA

@@ -14,6 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ... import hints
+from ...mail_settings.backends import (
+    GRAPH_HANDLER,
+    GRAPH_HANDLER_CLASS,
+    GRAPH_HANDLER_NOTE,
+    HANDLER_CLASS,
+    HANDLER_MODULE,
+    HANDLER_NOTE,
+    OAUTH2_HANDLER,
+    handler_module,
+)
 from ...model import (
     MISSING,
     PACKAGE_PREFIX,
@@ -29,16 +39,6 @@ from ...model import (
     Value,
 )
 from ...model import Verification as V
-from ...settings_backend import (
-    GRAPH_HANDLER,
-    GRAPH_HANDLER_CLASS,
-    GRAPH_HANDLER_NOTE,
-    HANDLER_CLASS,
-    HANDLER_MODULE,
-    HANDLER_NOTE,
-    OAUTH2_HANDLER,
-    handler_module,
-)
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec
