@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
 
 SUBCLASSES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "subclasses"
 
 
 def pinned(name: str) -> set[tuple[int, str, str]]:
-    run = check_paths([str(SUBCLASSES / name)], Settings())
+    run = check_paths([str(SUBCLASSES / name)], RunOptions())
     return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
 
 
 def messages(name: str) -> list[str]:
-    return [f.message for f in check_paths([str(SUBCLASSES / name)], Settings()).findings]
+    return [f.message for f in check_paths([str(SUBCLASSES / name)], RunOptions()).findings]
 
 
 def test_super_init_opens_the_connection_self_logs_in_on() -> None:
