@@ -76,3 +76,13 @@ def test_an_init_passing_its_arguments_on_keeps_the_clients_parameters() -> None
 
 def test_another_providers_host_stays_silent() -> None:
     assert pinned("other_provider.py") == set()
+
+
+def test_a_subclass_in_another_module_is_reported_where_its_caller_names_the_host() -> None:
+    """The project's summaries carry the subclass's ``__init__`` to its callers."""
+    run = check_paths([str(SUBCLASSES / "project")], RunOptions())
+    found = {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    assert ("app.py", 5, "AS101", "error") in found
+    assert any(
+        "through Mailer in " in f.message and "shop/mail.py" in f.message for f in run.findings
+    )
