@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Span, Value
+from authsweep.scanner.model import Connection, MailFile, Span, Step, Value
 from authsweep.scanner.secrets import is_placeholder, mask
 
 from .base import Example, Rule
@@ -109,6 +109,7 @@ class HardcodedMailSecret(Rule):
                             seen,
                             policy.severity,
                             policy.confidence,
+                            path=_path_to_login(conn, step),
                         )
         for use in mail.secrets:
             # A literal taken for a password by its name only: as sure as that guess.
@@ -129,6 +130,7 @@ class HardcodedMailSecret(Rule):
         severity,
         confidence,
         advice: str = "",
+        path: str = "",
     ) -> Iterator[Finding]:
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
@@ -140,8 +142,26 @@ class HardcodedMailSecret(Rule):
         if confidence is not None:
             kwargs["confidence"] = confidence
         yield self.finding(
-            mail, span, f"hard-coded {what} {mask(value.value)}; {advice or _ADVICE}", **kwargs
+            mail,
+            span,
+            f"hard-coded {what} {mask(value.value)}{path}; {advice or _ADVICE}",
+            **kwargs,
         )
+
+
+def _path_to_login(conn: Connection, step: Step) -> str:
+    """How a literal written away from the login reaches it: through a wrapper of the
+    project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
+    login = f"{conn.protocol.value.upper()} login"
+    if conn.via.startswith("through "):
+        return f" (to the {login} {conn.via})"
+    literal = step.secret.literal_span
+    if literal is None or step.span.start <= literal.start < step.span.end:
+        return ""
+    source = step.secret.source or ""
+    # Only a name: an expression there may hold the literal itself.
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    return f" (to the {login} at line {step.span.line}{named})"
 
 
 _ADVICE = "rotate it and read it from a secret store, or move to OAuth2"

@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
@@ -28,11 +29,12 @@ from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
-from .secret_literals import add_secret_literals
+from .secret_literals import add_secret_literals, passes_password_literal
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
+from .summaries import imports_mail_module
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -113,7 +115,7 @@ class PythonFrontEnd:
         data = source.data
         symbols = Symbols(parsed.tree)
         full = wrapper or self._matters(symbols, data)
-        if not full and not self._calls_only(symbols, data):
+        if not full and not self._calls_only(symbols, data, path):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
@@ -145,14 +147,27 @@ class PythonFrontEnd:
             return False
         return self._names_client(symbols.tree)
 
-    def _calls_only(self, symbols: Symbols, data: bytes) -> bool:
+    def _calls_only(self, symbols: Symbols, data: bytes, path: str) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
-        model), or does SASL on a connection passed in. Its settings are not read: bare
-        names beside a host are no proof of mail settings."""
+        model), does SASL on a connection passed in, or hands a password-like literal to
+        a call while importing mail code of the project (a wrapper's login). Its settings
+        are not read: bare names beside a host are no proof of mail settings."""
         if self.names_microsoft_host(symbols, data):
             return True
-        return b"xoauth2" in data.lower() and "authenticate" in symbols.names_read
+        if b"xoauth2" in data.lower() and "authenticate" in symbols.names_read:
+            return True
+        return self.hands_secret_to_project(symbols, data, path)
+
+    @staticmethod
+    def hands_secret_to_project(symbols: Symbols, data: bytes, path: str) -> bool:
+        """Whether the module gives a call a password-like literal and imports a module of
+        the project that mail code is in (looked at only when it does the first)."""
+        return (
+            bool(path)
+            and passes_password_literal(symbols)
+            and imports_mail_module(Path(path).resolve(), data)
+        )
 
     @staticmethod
     def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
@@ -291,7 +306,11 @@ class _ModuleAnalysis:
     def _wrapper_calls(self) -> None:
         """Connections no adapter's call makes here: wrappers of the project elsewhere, a
         connection passed in as a parameter, the net (:mod:`.beyond`)."""
-        follow = self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)
+        follow = (
+            self.wrapper
+            or self.front.names_microsoft_host(self.symbols, self.code)
+            or self.front.hands_secret_to_project(self.symbols, self.code, self.mail.path)
+        )
         Beyond(
             symbols=self.symbols,
             values=self.values,

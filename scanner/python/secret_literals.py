@@ -203,6 +203,21 @@ def secret_name(name: str) -> bool:
     return any(a in words and b in words for a, b in _SECRET_PAIRS)
 
 
+def passes_password_literal(symbols: Symbols) -> bool:
+    """Whether a call of the module is given a password-like literal (a project's wrapper
+    may hand it to a login: ``outlook.get_otp("me@hotmail.com", "Sup3rSecret!")``)."""
+    for call in symbols.calls:
+        arguments = [*call.args, *(k.value for k in call.keywords)]
+        for argument in arguments:
+            if (
+                isinstance(argument, ast.Constant)
+                and isinstance(argument.value, str)
+                and _password_like(Value(True, argument.value, literal=True))
+            ):
+                return True
+    return False
+
+
 def _password_like(value: Value) -> bool:
     text = value.value
     if not (value.known and value.literal and isinstance(text, str)):

@@ -27,6 +27,7 @@ from pathlib import Path
 from .. import inputs
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
 from ..precheck import may_matter
+from ..secrets import is_placeholder
 from .arguments import call_arguments, positional_params
 from .imports import find_module
 from .symbols import FUNCTIONS
@@ -107,7 +108,7 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
     data = inputs.read(path, _MAX_MODULE_BYTES)
     if data is None:
         return {}
-    if not (may_matter(data) or _imports_mail_module(path, data)):
+    if not (may_matter(data) or imports_mail_module(path, data)):
         return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
     try:
         tree = ast.parse(data)
@@ -184,20 +185,26 @@ def _imported_names(path: Path) -> dict[str, str]:
         return {}
 
 
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t(]*([\w \t,]*)|import[ \t]+([.\w]+))", re.M
+)
 
 
-def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
+def imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     """Whether a module imports one of the project that mail code is in (a wrapper of a
     wrapper), by a look at the bytes of each module it imports, and of those they import
     for ``hops`` more steps (a package's ``__init__`` that re-exports a mixin)."""
     for match in _IMPORT.finditer(data):
-        module = (match.group(1) or match.group(2)).decode("ascii", "replace")
+        module = (match.group(1) or match.group(3)).decode("ascii", "replace")
         if module.split(".")[0] in _STDLIB:
             continue
-        found = _module_path(path, module)
-        if found is not None and found != path and _is_mail_code(found, hops):
-            return True
+        # ``from pkg import outlook``: the names may be modules of the package too.
+        names = (match.group(2) or b"").decode("ascii", "replace").replace(",", " ").split()
+        separator = "" if module.endswith(".") else "."
+        for candidate in (module, *(f"{module}{separator}{name}" for name in names[:8])):
+            found = _module_path(path, candidate)
+            if found is not None and found != path and _is_mail_code(found, hops):
+                return True
     return False
 
 
@@ -213,7 +220,7 @@ def _is_mail_code(path: Path, hops: int) -> bool:
     data = inputs.read(path, _MAX_MODULE_BYTES)
     if data is None:
         return False
-    return may_matter(data) or (hops > 0 and _imports_mail_module(path, data, hops - 1))
+    return may_matter(data) or (hops > 0 and imports_mail_module(path, data, hops - 1))
 
 
 class _Definitions:
@@ -325,7 +332,7 @@ def apply(
         for login in facts.logins:
             secret = _value(login.secret, values)
             if login.secret.param in values and (
-                secret.literal or (forwarding and _forwarded(secret))
+                _written(secret) or (forwarding and _forwarded(secret))
             ):
                 caller_gives = True
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
@@ -342,6 +349,11 @@ def apply(
             log_handler=facts.log_handler,
             via=via,
         )
+
+
+def _written(secret: Value) -> bool:
+    """A password the caller writes (a placeholder is the wrapper's file's to report)."""
+    return secret.literal and not (isinstance(secret.value, str) and is_placeholder(secret.value))
 
 
 def _forwarded(value: Value) -> bool:
