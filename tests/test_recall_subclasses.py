@@ -86,3 +86,11 @@ def test_a_subclass_in_another_module_is_reported_where_its_caller_names_the_hos
     assert any(
         "through Mailer in " in f.message and "shop/mail.py" in f.message for f in run.findings
     )
+
+
+def test_an_aiosmtplib_subclass_logging_in_from_an_async_method() -> None:
+    assert pinned("aiosmtplib_subclass.py") == {(12, "AS101", "error")}
+
+
+def test_an_smtphandler_subclass_calling_super_init() -> None:
+    assert pinned("handler_subclass.py") == {(6, "AS204", "warning"), (11, "AS103", "error")}

@@ -258,7 +258,7 @@ class _ModuleAnalysis:
             self.opened[call] = (conn, adapter)
             self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
             self.bindings.bind(call, conn, adapter)
-        self._bind_own_inits()
+        self.own_inits.bind(self.opened, self.bindings, self.symbols.calls, self._factory_call)
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
@@ -297,6 +297,7 @@ class _ModuleAnalysis:
         self._wrapper_calls()
         mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
+        self.own_inits.keep_callees(self.opened)
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values
@@ -460,24 +461,6 @@ class _ModuleAnalysis:
                         found[klass] = client
                     break
         return found
-
-    def _bind_own_inits(self) -> None:
-        """``self`` in a client subclass with its own ``__init__``, and the instances the
-        module makes of it, are the connection its ``__init__`` opens."""
-        if not self.own_inits.classes:
-            return
-        for klass, (_, opener) in self.own_inits.classes.items():
-            if opener in self.opened:
-                self.bindings.bind_self(klass, opener, *self.opened[opener])
-        for call in self.symbols.calls:
-            klass = self.values.class_named(call.func)
-            opener = self.own_inits.opener_of(klass) if klass is not None else None
-            if opener is None or opener not in self.opened:
-                continue
-            conn, adapter = self.opened[opener]
-            self.opened[call] = (conn, adapter)
-            self._factory_call(call, conn, self.bindings.bound_name(call))
-            self.bindings.bind(call, conn, adapter)
 
     def _subclass_of(self, func: ast.AST) -> tuple[str, ast.ClassDef] | None:
         klass = self.values.class_named(func) if self.subclasses else None

@@ -10,9 +10,15 @@ instance the module makes (``m = Mailer(...)``), are that connection.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable
 
+from ..model import Connection
+from .adapters.base import Adapter
+from .bindings import Bindings
 from .symbols import FUNCTIONS
 from .values import Evaluator
+
+Opened = dict[ast.Call, tuple[Connection, Adapter]]
 
 
 class OwnInits:
@@ -62,6 +68,46 @@ class OwnInits:
                 self.classes[klass] = (client, node)
             return True
         return True
+
+    def bind(
+        self,
+        opened: Opened,
+        bindings: Bindings,
+        calls: Iterable[ast.Call],
+        on_instance: Callable[[ast.Call, Connection, str | None], None],
+    ) -> None:
+        """``self`` in the classes, and the instances the module makes of them, are the
+        connection their ``__init__`` opens (``opened``: the connections of the calls)."""
+        if not self.classes:
+            return
+        for klass, (_, opener) in self.classes.items():
+            if opener in opened:
+                bindings.bind_self(klass, opener, *opened[opener])
+        for call in calls:
+            klass = self.values.class_named(call.func)
+            opener = self.opener_of(klass) if klass is not None else None
+            if opener is None or opener not in opened:
+                continue
+            conn, adapter = opened[opener]
+            opened[call] = (conn, adapter)
+            on_instance(call, conn, bindings.bound_name(call))
+            bindings.bind(call, conn, adapter)
+
+    def keep_callees(self, opened: Opened) -> None:
+        """A fix may not rewrite the client's ``__init__`` a subclass calls:
+        ``super().__init__`` names no class to swap, and a new object in its place leaves
+        ``self`` unmade. The remedies that edit that name are not offered (so the finding
+        is not fixable)."""
+        for call in self.openers:
+            found = opened.get(call)
+            if found is None:
+                continue
+            callee = self.values.span(call.func)
+            conn = found[0]
+            for holder in (conn, *conn.steps):
+                for kind, remedy in list(holder.remedies.items()):
+                    if any(e.start < callee.end and callee.start < e.end for e in remedy.edits):
+                        del holder.remedies[kind]
 
     def _base_init(
         self, call: ast.Call, klass: ast.ClassDef, client: str, base: ast.ClassDef | None
