@@ -29,7 +29,11 @@ class HardcodedMailSecret(Rule):
         "left in a mail script whose login moved, or is misspelt, is as exposed; so are the "
         "app's own OAuth2 secrets (an MSAL client secret, a refresh token). A literal found "
         "by its name only (`smtp_password = '...'` in a module that talks to a mail host or "
-        "imports a mail library) is reported at medium confidence; one in test code is not."
+        "imports a mail library) is reported at medium confidence; one in test code is not. "
+        "A literal handed to a function or class of the project whose parameter reaches a "
+        "login, in the same module or another, is reported where it is written, the message "
+        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
+        "a placeholder (`'your_password_here'`) is not."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -61,6 +65,14 @@ class HardcodedMailSecret(Rule):
             "s.starttls()\n"
             "s.serverlogin('alerts@contoso.com', SMTP_PASSWORD)\n",
             lines=(2,),
+        ),
+        Example(
+            "import imaplib\n"
+            "def get_otp(email, password):\n"
+            "    imap = imaplib.IMAP4_SSL('outlook.office365.com')\n"
+            "    imap.login(email, password)\n"
+            "get_otp('someone@contoso.com', 'Sup3rSecret!')\n",
+            lines=(5,),
         ),
         Example(
             "import msal\n"
