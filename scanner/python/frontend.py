@@ -12,10 +12,10 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
+from ..test_paths import is_test_path
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
@@ -29,12 +29,12 @@ from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
-from .secret_literals import add_secret_literals, passes_password_literal
+from .secret_literals import add_secret_literals, password_literal_calls
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
-from .summaries import imports_mail_module
+from .summaries import gives_written_secret
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -157,17 +157,23 @@ class PythonFrontEnd:
             return True
         if b"xoauth2" in data.lower() and "authenticate" in symbols.names_read:
             return True
-        return self.hands_secret_to_project(symbols, data, path)
+        return self.hands_secret_to_project(symbols, path)
 
-    @staticmethod
-    def hands_secret_to_project(symbols: Symbols, data: bytes, path: str) -> bool:
-        """Whether the module gives a call a password-like literal and imports a module of
-        the project that mail code is in (looked at only when it does the first)."""
-        return (
-            bool(path)
-            and passes_password_literal(symbols)
-            and imports_mail_module(Path(path).resolve(), data)
-        )
+    def hands_secret_to_project(self, symbols: Symbols, path: str) -> bool:
+        """Whether the module gives a password-like literal to a wrapper of another module
+        of the project that hands it to a login (its summary says so). Not asked of test
+        code, whose passwords are not reported."""
+        if not path or is_test_path(path):
+            return False
+        asked: set[str] = set()
+        for call in password_literal_calls(symbols):
+            for name, local in symbols.qualified_names(call.func):
+                if local or name in asked:
+                    continue
+                if gives_written_secret(path, name, call, self.analyze_wrapper):
+                    return True
+                asked.add(name)
+        return False
 
     @staticmethod
     def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
@@ -310,7 +316,7 @@ class _ModuleAnalysis:
         follow = (
             self.wrapper
             or self.front.names_microsoft_host(self.symbols, self.code)
-            or self.front.hands_secret_to_project(self.symbols, self.code, self.mail.path)
+            or self.front.hands_secret_to_project(self.symbols, self.mail.path)
         )
         Beyond(
             symbols=self.symbols,

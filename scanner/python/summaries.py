@@ -208,6 +208,25 @@ def imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     return False
 
 
+def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze: Analyze) -> bool:
+    """Whether ``call`` of ``qualified`` gives a literal for a parameter that a wrapper of
+    the project hands to a login as its password (``get_otp(email, "Sup3rSecret!")``)."""
+    if qualified.split(".")[0] in _STDLIB:
+        return False
+    summary = find_wrapper(importer, qualified, analyze)
+    if summary is None:
+        return False
+    secrets = {login.secret.param for facts in summary.connections for login in facts.logins} - {
+        None
+    }
+    given = _bind(summary.params, call, skip_first=False) or {}
+    return any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for name, node in given.items()
+        if name in secrets
+    )
+
+
 @inputs.remembered
 def _module_path(importer: Path, module: str) -> Path | None:
     return find_module(importer, module)
