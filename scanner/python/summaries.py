@@ -108,7 +108,7 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
     data = inputs.read(path, _MAX_MODULE_BYTES)
     if data is None:
         return {}
-    if not (may_matter(data) or imports_mail_module(path, data)):
+    if not (may_matter(data) or _imports_mail_module(path, data)):
         return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
     try:
         tree = ast.parse(data)
@@ -185,26 +185,20 @@ def _imported_names(path: Path) -> dict[str, str]:
         return {}
 
 
-_IMPORT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t(]*([\w \t,]*)|import[ \t]+([.\w]+))", re.M
-)
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
 
 
-def imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
+def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     """Whether a module imports one of the project that mail code is in (a wrapper of a
     wrapper), by a look at the bytes of each module it imports, and of those they import
     for ``hops`` more steps (a package's ``__init__`` that re-exports a mixin)."""
     for match in _IMPORT.finditer(data):
-        module = (match.group(1) or match.group(3)).decode("ascii", "replace")
+        module = (match.group(1) or match.group(2)).decode("ascii", "replace")
         if module.split(".")[0] in _STDLIB:
             continue
-        # ``from pkg import outlook``: the names may be modules of the package too.
-        names = (match.group(2) or b"").decode("ascii", "replace").replace(",", " ").split()
-        separator = "" if module.endswith(".") else "."
-        for candidate in (module, *(f"{module}{separator}{name}" for name in names[:8])):
-            found = _module_path(path, candidate)
-            if found is not None and found != path and _is_mail_code(found, hops):
-                return True
+        found = _module_path(path, module)
+        if found is not None and found != path and _is_mail_code(found, hops):
+            return True
     return False
 
 
@@ -239,7 +233,7 @@ def _is_mail_code(path: Path, hops: int) -> bool:
     data = inputs.read(path, _MAX_MODULE_BYTES)
     if data is None:
         return False
-    return may_matter(data) or (hops > 0 and imports_mail_module(path, data, hops - 1))
+    return may_matter(data) or (hops > 0 and _imports_mail_module(path, data, hops - 1))
 
 
 class _Definitions:
