@@ -879,3 +879,19 @@ def test_no_fix_replaces_the_base_init_a_subclass_calls() -> None:
     )
     assert not any(fixable(handler).values())
     assert fix(handler, unsafe=True) == handler
+
+
+def test_a_subclass_without_its_own_init_is_not_swapped_for_the_client() -> None:
+    """``smtplib.SMTP(...)`` in place of ``Sender(...)`` would lose ``notify``."""
+    before = (
+        "import smtplib\n"
+        "class Sender(smtplib.SMTP_SSL):\n"
+        "    def notify(self):\n"
+        "        pass\n"
+        "def office(user, password):\n"
+        "    sender = Sender('smtp.office365.com', 465)\n"
+        "    sender.login(user, password)\n"
+        "    sender.notify()\n"
+    )
+    assert fixable(before)["AS202:6"] is False
+    assert "    sender = Sender('smtp.office365.com', 465, context=" in fix(before, unsafe=True)

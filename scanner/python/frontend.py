@@ -303,7 +303,9 @@ class _ModuleAnalysis:
         self._wrapper_calls()
         mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
-        self.own_inits.keep_callees(self.opened)
+        self.own_inits.keep_callees(
+            self.opened, [call for call in self.opened if self._subclass_of(call.func)]
+        )
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values

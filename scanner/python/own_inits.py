@@ -93,12 +93,13 @@ class OwnInits:
             on_instance(call, conn, bindings.bound_name(call))
             bindings.bind(call, conn, adapter)
 
-    def keep_callees(self, opened: Opened) -> None:
-        """A fix may not rewrite the client's ``__init__`` a subclass calls:
-        ``super().__init__`` names no class to swap, and a new object in its place leaves
-        ``self`` unmade. The remedies that edit that name are not offered (so the finding
-        is not fixable)."""
-        for call in self.openers:
+    def keep_callees(self, opened: Opened, subclass_calls: Iterable[ast.Call]) -> None:
+        """A fix may not rewrite the class a project's subclass of a client is made with:
+        ``super().__init__`` names no class to swap, a new object in its place leaves
+        ``self`` unmade, and ``smtplib.SMTP(...)`` in place of ``Sender(...)`` loses what
+        the subclass adds (its methods, its ``__init__``). The remedies that edit that
+        name are not offered (so the finding is not fixable)."""
+        for call in (*self.openers, *subclass_calls):
             found = opened.get(call)
             if found is None:
                 continue
