@@ -12,7 +12,7 @@ from authsweep.rules.base import Rule
 from authsweep.rules.repeated_starttls import RepeatedStarttls
 from authsweep.scanner.engine import Settings
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.model import Edit, MailFile, Remedy, StepKind
 from cli_support import invoke, write
 

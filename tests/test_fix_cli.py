@@ -13,6 +13,7 @@ import pytest
 from authsweep.scanner import fixer
 from authsweep.scanner.findings import FileError
 from authsweep.scanner.fixes import across
+from authsweep.scanner.fixes.outcome import FileFix
 from cli_support import MULTILINE_LOGIN, invoke, write
 from test_formats import run_on_terminal
 
@@ -53,7 +54,7 @@ def test_refused_or_slow_fixes_fail_the_run(tmp_path: Path, monkeypatch, failure
     write(tmp_path / "port.py", PORT_465)
 
     def failing(path, kind, data, settings, **options):
-        return fixer.FileFix(path, "", "", error=failure)
+        return FileFix(path, "", "", error=failure)
 
     monkeypatch.setattr(fixer, "fix_source", failing)
     result = invoke("fix", "port.py", cwd=tmp_path)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import Settings
-from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.spans import Changes, OutsideEdits, kept_outside
 from authsweep.scanner.text import lines_with_ends
 from cli_support import commit_all, git, init_repo, invoke, write

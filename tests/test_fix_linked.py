@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import Settings
-from authsweep.scanner.fixer import fix_source
 from authsweep.scanner.fixes import across
 from authsweep.scanner.fixes.across import Entry, settle
+from authsweep.scanner.fixes.rounds import fix_source
 from cli_support import commit_all, init_repo, invoke, write
 
 CONFIG = """\
@@ -310,7 +310,7 @@ def test_settings_other_code_still_reads_are_named(tmp_path: Path) -> None:
 )
 def test_config_keys_are_taken_out_layout_kept(name, kind, text, left) -> None:
     from authsweep.scanner.config.removal import removal
-    from authsweep.scanner.fixer import apply_edits
+    from authsweep.scanner.fixes.edits import apply_edits
 
     key = "SMTP_PASSWORD"
     text, left = text.replace("PW", key), left.replace("PW", key) if left else None

@@ -4,7 +4,7 @@ outside their edits, parse, and leave none of the findings they fixed."""
 from __future__ import annotations
 
 from authsweep.scanner.engine import Settings, check_source, selected_rules
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import Settings, check_source, selected_rules
-from authsweep.scanner.fixer import FileFix, fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.fixes.outcome import FileFix
+from authsweep.scanner.fixes.rounds import fix_source
+from authsweep.scanner.report.fix_summary import fix_summary
 from cli_support import commit_all, init_repo
 
 RULES = selected_rules(Settings())
@@ -378,7 +381,7 @@ def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -
     )
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*_token.py"))
     assert written == ["mail_oauth2_token.py", "shop/mail_oauth2_token.py"]
-    assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in outcome.summary()
+    assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in fix_summary(outcome)
     assert "def oauth2_access_token(" not in (package / "alerts.py").read_text()
     again = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=tmp_path)
     assert not again.diff and not again.remaining

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import Settings, check_source, selected_rules
-from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.modules import MODULES, render
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.style import Style, restyle, style_of
+from authsweep.scanner.report.fix_summary import fix_summary
 
 SETTINGS_PY = """\
 import os
@@ -97,7 +99,7 @@ def test_django_fix_adds_the_backend_beside_the_settings(tmp_path: Path) -> None
     assert "EMAIL_HOST_PASSWORD" not in fixed
     module = (package / "mail_oauth2.py").read_text()
     assert "class XOAuth2EmailBackend(EmailBackend):" in module
-    assert "Added helpdesk/mail_oauth2.py (XOAuth2EmailBackend)." in outcome.summary()
+    assert "Added helpdesk/mail_oauth2.py (XOAuth2EmailBackend)." in fix_summary(outcome)
     again = fix_paths([str(tmp_path)], settings, unsafe=True, write=False, cwd=tmp_path)
     assert again.diff == "" and not again.remaining
 

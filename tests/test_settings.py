@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from authsweep.scanner.config import analyze_config
-from authsweep.scanner.fixer import apply_edits
+from authsweep.scanner.fixes.edits import apply_edits
 from authsweep.scanner.model import (
     Connection,
     MailFile,

@@ -253,7 +253,7 @@ def test_config_files_are_judged_too() -> None:
     ],
 )
 def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: str) -> None:
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     result = fix_source("app.py", "python", before.encode(), Settings(), unsafe=False)
     assert result.error is None and result.after == after
@@ -263,7 +263,7 @@ def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: s
 def test_rule_examples_fix_to_their_fixed_text() -> None:
     from authsweep.rules import rule_by_id
     from authsweep.scanner.discover import kind_of
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     for example in rule_by_id("AS900").bad:
         kind = kind_of(Path(example.path)) or "python"

@@ -29,7 +29,6 @@ from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
 from ..engine import Settings, check_source, selected_rules
 from ..findings import FileError, Finding
-from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..model import Edit
 from ..project import (
     keys_read,
@@ -44,12 +43,16 @@ from ..reading import MAX_FILE_BYTES, read_regular_or_none
 from ..text import decode, source_lines
 from .apply import with_module_needs
 from .dependencies import plan
+from .edits import apply_edits
 from .linked import Link, digest
 from .module_needs import NotRewritable
 from .new_files import create_file
 from .only_copy import keep_only_copies
+from .outcome import FileFix
 from .recoverable import in_last_commit
+from .rounds import fix_source
 from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
+from .verify import reported
 from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
@@ -178,8 +181,8 @@ def _verdict(display: str, kind: str, before: bytes, after: bytes, settings) -> 
     new = check_source(display, kind, after, rules)
     if new.errors and not old.errors:
         return "which would not parse"
-    was = Counter(f.rule for f in _reported(old.findings, settings[1]))
-    for finding in _reported(new.findings, settings[1]):
+    was = Counter(f.rule for f in reported(old.findings, settings[1]))
+    for finding in reported(new.findings, settings[1]):
         was[finding.rule] -= 1
         if was[finding.rule] < 0:
             return f"where {finding.rule} would then report: {finding.message}"
@@ -260,7 +263,7 @@ def _finish_target(
 
 def _reported_after(display: str, kind: str, data: bytes, settings) -> list[Finding]:
     rules = selected_rules(settings[0])
-    return _reported(check_source(display, kind, data, rules).findings, settings[1])
+    return reported(check_source(display, kind, data, rules).findings, settings[1])
 
 
 def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..engine import RunResult
 from ..findings import Applicability, Severity
-from . import ReportOptions
+from .options import ReportOptions
 from .visible import visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
