@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from .base import Example, Rule, RuleOptions
 from .conflicting_tls_flags import ConflictingTlsFlags
 from .connect_resets_session import ConnectResetsSession
@@ -41,10 +43,17 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnusedSuppression,
 )
 
-__all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id"]
+__all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id", "rule_codes"]
 
 
 def rule_by_id(key: str) -> type[Rule] | None:
     """A rule by id (``AS101``) or name (``smtp-basic-auth``), case-insensitive."""
     key = key.strip().lower()
     return next((r for r in ALL_RULES if key in (r.id.lower(), r.name)), None)
+
+
+@cache
+def rule_codes() -> dict[str, str]:
+    """Each rule's id and name, in lower case, to its id: how suppression comments name
+    rules (``AS101``, ``smtp-basic-auth``)."""
+    return {key: rule.id for rule in ALL_RULES for key in (rule.id.lower(), rule.name)}

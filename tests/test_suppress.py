@@ -213,6 +213,21 @@ def test_only_rules_that_ran_are_judged() -> None:
     assert unused("x = 1  # authsweep: ignore[AS999]\n", without_as900) == []
 
 
+def test_codes_are_judged_against_the_catalogue_passed_in() -> None:
+    """Suppression knows rules only through the catalogue its caller passes (the rules
+    package imports suppression, not the other way round)."""
+    judge = [rule for rule in ALL if rule.id in ("AS101", "AS900")]
+    code = b"x = 1  # authsweep: ignore[AS101, smtp-basic-auth, AS102, Unsupported-Port]\n"
+    catalogue = {"as101": "AS101", "smtp-basic-auth": "AS101", "as900": "AS900"}
+    [report] = mark_suppressed([], "python", code, judge, "app.py", catalogue)
+    assert report.message == (
+        "unused suppression: no AS101, smtp-basic-auth finding on this statement; "
+        "unknown rule code AS102, Unsupported-Port"
+    )
+    with pytest.raises(TypeError, match="catalogue"):
+        mark_suppressed([], "python", code, judge, "app.py")
+
+
 def test_as900_is_silenced_only_by_naming_it() -> None:
     assert unused("x = 1  # authsweep: ignore[AS900, AS101]\n") == []
     assert unused("x = 1  # noqa: AS900, AS101\n") == []
