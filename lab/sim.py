@@ -48,6 +48,7 @@ from .redirect import (
     read_events,
     write_sitecustomize,
 )
+from .report import shown
 from .smtp import SmtpService
 from .tenant import TenantSetup
 from .tokens import TokenIssuer
@@ -481,7 +482,7 @@ class ExchangeSim:
         if command is None and self._last_run is not None:
             command, exit_code, duration = self._last_run
         self.settle()
-        return judge(
+        judged = judge(
             self.snapshot(),
             command=tuple(command) if command is not None else None,
             exit_code=exit_code,
@@ -490,3 +491,4 @@ class ExchangeSim:
             probe_certificate=self.probe_certificate,
             faults=self.faults(),
         )
+        return shown(judged)
