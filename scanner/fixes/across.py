@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 from ..config.feeds import config_files_above
 from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
-from ..engine import Settings, check_source, selected_rules
+from ..engine import Settings
 from ..findings import FileError, Finding
 from ..model import Edit
 from ..project import (
@@ -52,7 +51,7 @@ from .outcome import FileFix
 from .recoverable import in_last_commit
 from .rounds import fix_source
 from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
-from .verify import reported
+from .verify import edit_verdict, reported_after
 from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
@@ -170,23 +169,8 @@ def _apply_links(
     except ValueError:
         return None, None, why + "which would not parse"
     settings = _settings_of(entry, target, display, configure, links)
-    failure = _verdict(display, kind, data, codec.encode(updated), settings)
+    failure = edit_verdict(display, kind, data, codec.encode(updated), settings)
     return (updated, changes, "") if failure is None else (None, None, why + failure)
-
-
-def _verdict(display: str, kind: str, before: bytes, after: bytes, settings) -> str | None:
-    """None when ``after`` parses and no rule reports more than on ``before``."""
-    rules = selected_rules(settings[0])
-    old = check_source(display, kind, before, rules)
-    new = check_source(display, kind, after, rules)
-    if new.errors and not old.errors:
-        return "which would not parse"
-    was = Counter(f.rule for f in reported(old.findings, settings[1]))
-    for finding in reported(new.findings, settings[1]):
-        was[finding.rule] -= 1
-        if was[finding.rule] < 0:
-            return f"where {finding.rule} would then report: {finding.message}"
-    return None
 
 
 def _settings_of(entry, target, display, configure, links) -> tuple[Settings, tuple[str, ...]]:
@@ -258,12 +242,7 @@ def _finish_target(
     for note, fixes in owners.items():
         fixed.edited_for.append(f"{note}, for the fix of {', '.join(fixes)}")
     entry.fixed = fixed
-    entry.remaining = _reported_after(display, kind, codec.encode(fixed.after), settings)
-
-
-def _reported_after(display: str, kind: str, data: bytes, settings) -> list[Finding]:
-    rules = selected_rules(settings[0])
-    return reported(check_source(display, kind, data, rules).findings, settings[1])
+    entry.remaining = reported_after(display, kind, codec.encode(fixed.after), settings)
 
 
 def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
@@ -334,7 +313,9 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             updated = apply_edits(text, list(edits), codec.newline)  # type: ignore[union-attr]
             allowed = edit_lines(text, ((e, f"{key} {how}") for e in edits))
             settings = _settings_of(entry, config, display, configure, [])
-            failure = _verdict(display, kind, codec.encode(text), codec.encode(updated), settings)  # type: ignore[union-attr]
+            failure = edit_verdict(
+                display, kind, codec.encode(text), codec.encode(updated), settings
+            )  # type: ignore[union-attr]
             if failure is not None:
                 for owner in owners:
                     owner.fixed.notes.append(stays + failure)
@@ -354,7 +335,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                 entry.fixed.changes = entry.fixed.changes.step(text, updated, allowed)
             entry.fixed.after = updated
             entry.fixed.notes.append(note)
-            entry.remaining = _reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
+            entry.remaining = reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
             for owner in owners:
                 owner.partners.add(display)
                 entry.partners.add(owner.display)

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ..engine import FileResult, matches
+from ..engine import FileResult, Settings, check_source, matches, selected_rules
 from ..findings import Finding
+
+# A file's settings and the rules ignored for it.
+Configured = tuple[Settings, tuple[str, ...]]
 
 
 def reported(findings: list[Finding], ignored: Sequence[str]) -> list[Finding]:
@@ -33,3 +36,28 @@ def verdict(
                 return f"the fix would leave it in place ({rule}: {what})"
             return f"the fix would add {rule}: {what}"
     return None
+
+
+def edit_verdict(
+    display: str, kind: str, before: bytes, after: bytes, settings: Configured
+) -> str | None:
+    """For an edit of a file made for another file's fix (a linked edit, a config key
+    taken out): None when ``after`` parses and no rule reports more than on ``before``;
+    else why not, as the end of a sentence."""
+    rules = selected_rules(settings[0])
+    old = check_source(display, kind, before, rules)
+    new = check_source(display, kind, after, rules)
+    if new.errors and not old.errors:
+        return "which would not parse"
+    was = Counter(f.rule for f in reported(old.findings, settings[1]))
+    for finding in reported(new.findings, settings[1]):
+        was[finding.rule] -= 1
+        if was[finding.rule] < 0:
+            return f"where {finding.rule} would then report: {finding.message}"
+    return None
+
+
+def reported_after(display: str, kind: str, data: bytes, settings: Configured) -> list[Finding]:
+    """What check reports on ``data`` with the file's settings and ignored rules."""
+    rules = selected_rules(settings[0])
+    return reported(check_source(display, kind, data, rules).findings, settings[1])
