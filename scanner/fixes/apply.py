@@ -5,12 +5,12 @@ should not have)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from ..findings import Finding
-from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit, Remedy
+from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
 from .edits import apply_edits
 from .import_root import dotted
 from .import_style import ImportStyle
@@ -18,39 +18,6 @@ from .module_needs import NotRewritable, add_module_needs
 from .reads import Elsewhere
 from .spans import Changes, OutsideEdits, edit_lines, unterminated_last
 from .tidy import tidy_passes
-
-
-def finish_round(
-    text: str,
-    edited: str,
-    edits: Sequence[tuple[Edit, str]],
-    remedies: Sequence[Remedy],
-    kind: str,
-    token_provider: str | None,
-    changes: Changes | None,
-    style: ImportStyle | None,
-    elsewhere: Elsewhere | None,
-) -> tuple[str, str | None, list[str], Changes | None]:
-    """A round of fixes after their ``edits`` (each with why: the rule) turned ``text``
-    into ``edited``: the text with what the fixes need at module level (imports in the
-    project's ``style``) and nothing they left unused (``elsewhere`` searches the rest of
-    the project), or why the round fails; notes on what was kept; the changes with the
-    round's steps."""
-    try:
-        if changes is not None:
-            changes = changes.step(text, edited, edit_lines(text, edits))
-        if kind != "python":
-            return edited, None, [], changes
-        imports = {name for r in remedies for name in r.imports}
-        helpers = {name for r in remedies for name in r.helpers}
-        tidied, changes, notes = with_module_needs(
-            text, edited, changes, imports, helpers, token_provider, style, elsewhere
-        )
-    except (NotRewritable, OutsideEdits) as error:
-        return text, str(error), [], None
-    except ValueError:
-        return text, "the fixed file would not parse", [], None
-    return tidied, None, notes, changes
 
 
 def with_module_needs(
@@ -89,14 +56,28 @@ def apply_round(
     style: ImportStyle | None,
     elsewhere: Elsewhere | None,
 ) -> tuple[str, str | None, list[str], Changes | None]:
-    """The text with the chosen fixes, what they need at module level and nothing they
-    left unused, or why not; notes on what was kept; the changes with this round's."""
+    """``text`` with the edits of the ``chosen`` fixes, what they need at module level
+    (imports in the project's ``style``) and nothing they left unused (``elsewhere``
+    searches the rest of the project), or why the round fails; notes on what was kept;
+    ``changes`` with the round's steps."""
     edits = [(edit, f.rule) for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
-    updated = apply_edits(text, [edit for edit, _ in edits], newline)
+    edited = apply_edits(text, [edit for edit, _ in edits], newline)
     remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
-    return finish_round(
-        text, updated, edits, remedies, kind, token_provider, changes, style, elsewhere
-    )
+    try:
+        if changes is not None:
+            changes = changes.step(text, edited, edit_lines(text, edits))
+        if kind != "python":
+            return edited, None, [], changes
+        imports = {name for r in remedies for name in r.imports}
+        helpers = {name for r in remedies for name in r.helpers}
+        tidied, changes, notes = with_module_needs(
+            text, edited, changes, imports, helpers, token_provider, style, elsewhere
+        )
+    except (NotRewritable, OutsideEdits) as error:
+        return text, str(error), [], None
+    except ValueError:
+        return text, "the fixed file would not parse", [], None
+    return tidied, None, notes, changes
 
 
 def named_modules(finding: Finding, module_name: str, location: Path | None) -> Finding:
