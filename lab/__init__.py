@@ -14,12 +14,20 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .hosts import CERT_HOSTNAMES, IMAP_HOSTS, LOGIN_HOSTS, POP3_HOSTS, SMTP_HOSTS
+    from .hosts import (
+        CERT_HOSTNAMES,
+        GRAPH_HOSTS,
+        IMAP_HOSTS,
+        LOGIN_HOSTS,
+        POP3_HOSTS,
+        SMTP_HOSTS,
+    )
     from .records import (
         AuthAttempt,
         Connection,
         DeliveredMessage,
         Failure,
+        GraphRequest,
         IssuedToken,
         MailboxRead,
         TokenRequest,
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "CERT_HOSTNAMES": "hosts",
+    "GRAPH_HOSTS": "hosts",
     "IMAP_HOSTS": "hosts",
     "LOGIN_HOSTS": "hosts",
     "POP3_HOSTS": "hosts",
@@ -40,6 +49,7 @@ _EXPORTS = {
     "Connection": "records",
     "DeliveredMessage": "records",
     "Failure": "records",
+    "GraphRequest": "records",
     "IssuedToken": "records",
     "MailboxRead": "records",
     "TokenRequest": "records",
@@ -61,6 +71,8 @@ __all__ = [
     "EVENTS_ENV",
     "ExchangeSim",
     "Failure",
+    "GRAPH_HOSTS",
+    "GraphRequest",
     "HOSTS_ENV",
     "IMAP_HOSTS",
     "IssuedToken",

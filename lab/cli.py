@@ -117,6 +117,30 @@ OtherHostsOpt = Annotated[
 ]
 
 
+class SmtpAuth(str, Enum):
+    enabled = "enabled"
+    disabled = "disabled"
+
+
+SmtpAuthOpt = Annotated[
+    SmtpAuth,
+    typer.Option(
+        "--smtp-auth",
+        metavar="MODE",
+        help="disabled: a tenant that refuses SMTP AUTH altogether, OAuth included (535 "
+        "5.7.139 ... SmtpClientAuthentication is disabled for the Tenant); mail goes through "
+        "Graph sendMail (`authsweep fix --target graph`).",
+    ),
+]
+NoMailSendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-mail-send",
+        help="Tenant mistake: the app lacks Graph's application permission Mail.Send, so "
+        "sendMail gets 403 ErrorAccessDenied (unless --mailbox-right graph:ADDRESS scopes the "
+        "RBAC role Application Mail.Send to the mailbox).",
+    ),
+]
 NoServicePrincipalOpt = Annotated[
     bool,
     typer.Option(
@@ -130,19 +154,24 @@ MailboxRightOpt = Annotated[
     typer.Option(
         "--mailbox-right",
         metavar="[PROTOCOL:]ADDRESS",
-        help="Tenant set-up: the app has a right on this mailbox (smtp, imap or pop; all "
-        "three without PROTOCOL). Repeat; once given, other mailboxes are refused.",
+        help="Tenant set-up: the app has a right on this mailbox (smtp, imap, pop or graph; "
+        "all without PROTOCOL). Repeat; once given, other mailboxes are refused.",
     ),
 ]
 
 
-def _tenant(no_service_principal: bool, mailbox_right: list[str] | None) -> TenantSetup:
+def _tenant(
+    no_service_principal: bool, mailbox_right: list[str] | None, no_mail_send: bool = False
+) -> TenantSetup:
     from .tenant import TenantSetup
 
+    principal, mail_send = not no_service_principal, not no_mail_send
     if mailbox_right is None:
-        return TenantSetup(service_principal=not no_service_principal)
+        return TenantSetup(service_principal=principal, mail_send=mail_send)
     try:
-        return TenantSetup.with_rights(mailbox_right, service_principal=not no_service_principal)
+        return TenantSetup.with_rights(
+            mailbox_right, service_principal=principal, mail_send=mail_send
+        )
     except ValueError as problem:
         raise _error(f"--mailbox-right: {problem}") from None
 
@@ -161,6 +190,7 @@ def _make_lab(
     allow_other_hosts: bool,
     tenant: TenantSetup,
     seed: list[Path] | None = None,
+    smtp_auth: SmtpAuth = SmtpAuth.enabled,
 ) -> ExchangeSim:
     from .faults import parse_duration
 
@@ -184,6 +214,7 @@ def _make_lab(
         strict_dns=not allow_other_hosts,
         tenant=tenant,
         seed=seed or (),
+        smtp_auth=smtp_auth.value,
     )
     try:
         return lab.start()
@@ -246,6 +277,8 @@ def run(
     allow_other_hosts: OtherHostsOpt = False,
     no_service_principal: NoServicePrincipalOpt = False,
     mailbox_right: MailboxRightOpt = None,
+    no_mail_send: NoMailSendOpt = False,
+    smtp_auth: SmtpAuthOpt = SmtpAuth.enabled,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option("--timeout", min=0, help="Stop the command after this many seconds."),
@@ -268,8 +301,9 @@ def run(
             drop,
             probe_certificate,
             allow_other_hosts,
-            _tenant(no_service_principal, mailbox_right),
+            _tenant(no_service_principal, mailbox_right, no_mail_send),
             seed,
+            smtp_auth,
         )
         try:
             started = time.monotonic()
@@ -319,15 +353,19 @@ _ENVIRONMENT_NOTES = (
 
 
 def _serve_banner(lab: ExchangeSim) -> str:
-    from .hosts import LOGIN_HOSTS, MAILBOX_HOSTS, SMTP_HOSTS
+    from .hosts import GRAPH_HOSTS, LOGIN_HOSTS, MAILBOX_HOSTS, SMTP_HOSTS
 
+    smtp = "SMTP 587 and 25, STARTTLS:  "
+    if lab.smtp_auth == "disabled":
+        smtp = "SMTP (AUTH disabled):       "
     lines = [
         "authsweep lab: a loopback Exchange Online is running "
         "(Ctrl-C to stop and get the verdict).",
         "",
-        f"  SMTP 587 and 25, STARTTLS:  {', '.join(SMTP_HOSTS)}",
+        f"  {smtp}{', '.join(SMTP_HOSTS)}",
         f"  IMAP 993, POP3 995 and 110: {', '.join(MAILBOX_HOSTS)}",
         f"  Token endpoint 443:         {', '.join(LOGIN_HOSTS)}",
+        f"  Graph sendMail 443:         {', '.join(GRAPH_HOSTS)}",
         "",
         "Python programs started with this environment reach it (others do not):",
     ]
@@ -349,6 +387,8 @@ def serve(
     allow_other_hosts: OtherHostsOpt = False,
     no_service_principal: NoServicePrincipalOpt = False,
     mailbox_right: MailboxRightOpt = None,
+    no_mail_send: NoMailSendOpt = False,
+    smtp_auth: SmtpAuthOpt = SmtpAuth.enabled,
 ) -> None:
     """Keep the lab running for trying things by hand; print the environment to export.
 
@@ -364,8 +404,9 @@ def serve(
         drop,
         probe_certificate,
         allow_other_hosts,
-        _tenant(no_service_principal, mailbox_right),
+        _tenant(no_service_principal, mailbox_right, no_mail_send),
         seed,
+        smtp_auth,
     )
     printing = threading.Lock()
 

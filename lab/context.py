@@ -25,6 +25,8 @@ class ServerContext:
     probe_certificate: bool = False
     enforce_send_as: bool = True
     advertise_plain: bool = False
+    # The tenant refuses SMTP AUTH altogether, OAuth included (SmtpClientAuthenticationDisabled).
+    smtp_auth_disabled: bool = False
     throttle: Countdown = field(default_factory=lambda: Countdown(0))
     drop: Countdown = field(default_factory=lambda: Countdown(0))
     slots: SubmissionSlots = field(default_factory=SubmissionSlots)

@@ -47,6 +47,15 @@ _CAUSES = (
         AS101,
     ),
     Cause(
+        "smtp-auth-disabled",
+        "The tenant refuses SMTP AUTH altogether, XOAUTH2 included (security defaults, or "
+        "Set-TransportConfig -SmtpClientAuthenticationDisabled $true): no login to "
+        "smtp.office365.com can succeed.",
+        "Send through Microsoft Graph instead: `authsweep fix --unsafe-fixes --target graph` "
+        "moves the sends to Graph sendMail (Mail.Send); or have the admin allow SMTP AUTH for "
+        "this mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false).",
+    ),
+    Cause(
         "imap-login-refused",
         "An IMAP password login was refused: basic authentication for IMAP has been off in "
         "Exchange Online since 2022.",
@@ -232,6 +241,76 @@ _CAUSES = (
         "tls-handshake-failed",
         "The TLS handshake failed.",
         "See the TLS reason; Exchange wants TLS 1.2 or newer.",
+    ),
+    Cause(
+        "graph-wrong-audience",
+        "Graph refused the token: it is for another resource (Exchange Online's Outlook, "
+        "say). Graph takes only tokens for Microsoft Graph of its own cloud.",
+        "Request https://graph.microsoft.com/.default for Graph (GCC High: "
+        "https://graph.microsoft.us/.default); the client `fix --target graph` writes does.",
+    ),
+    Cause(
+        "graph-no-mail-send",
+        "Graph refused the send (403 ErrorAccessDenied): the app holds no Mail.Send, neither "
+        "the Microsoft Graph application permission with admin consent nor the RBAC for "
+        "Applications role Application Mail.Send.",
+        "Grant one: `authsweep tenant plan --target graph` writes the steps (the RBAC role "
+        "scoped to exactly the code's mailboxes).",
+    ),
+    Cause(
+        "graph-mailbox-out-of-scope",
+        "Graph refused the send (403 ErrorAccessDenied): the app's Mail.Send comes from an "
+        "RBAC for Applications role whose management scope leaves this mailbox out.",
+        "Add the mailbox to the scope: `authsweep tenant plan --target graph` lists the code's "
+        "mailboxes.",
+    ),
+    Cause(
+        "graph-unknown-user",
+        "Graph knows no user by this id or user principal name (404 ErrorInvalidUser).",
+        "Send from the mailbox's address or user principal name, the one the code logged in as.",
+    ),
+    Cause(
+        "graph-send-as-denied",
+        "The message's From is not the mailbox whose sendMail was called, and that mailbox may "
+        "not send as it (403 ErrorSendAsDenied).",
+        "Send from the From address's own mailbox, or grant SendAs: Add-RecipientPermission "
+        "-Identity <from> -Trustee <mailbox> -AccessRights SendAs.",
+    ),
+    Cause(
+        "graph-me-app-only",
+        "POST /me/sendMail with an app-only token: /me is the signed-in user, and an app-only "
+        "token has none.",
+        "POST /users/{mailbox}/sendMail.",
+    ),
+    Cause(
+        "graph-bad-mime",
+        "The body is not base64 of a MIME message (400 ErrorMimeContentInvalidBase64String).",
+        "Send the message's bytes, base64-encoded, with Content-Type: text/plain.",
+    ),
+    Cause(
+        "graph-no-recipients",
+        "The message names no To, Cc or Bcc recipient: Graph delivers to those headers, "
+        "there is no SMTP envelope (400 ErrorInvalidRecipients).",
+        "Name the recipients in the message (the client `fix --target graph` writes adds "
+        "envelope-only ones as Bcc).",
+    ),
+    Cause(
+        "graph-too-large",
+        "The request is over Graph's 4 MB limit on a request body (the message in base64).",
+        "Send smaller messages, or a draft with upload sessions for the attachments "
+        "(Mail.ReadWrite).",
+    ),
+    Cause(
+        "graph-bad-request",
+        "A request the lab's Graph does not take: only POST /v1.0/users/{id}/sendMail is served.",
+        "POST the message to /v1.0/users/{mailbox}/sendMail.",
+    ),
+    Cause(
+        "graph-throttled",
+        "Graph throttled the app (429 with Retry-After; injected by --throttle).",
+        "Wait as Retry-After says, then retry (the client `fix --target graph` writes does, "
+        "a bounded number of times).",
+        transient=True,
     ),
     Cause(
         "password-grant",

@@ -36,8 +36,18 @@ LOGIN_HOSTS: tuple[str, ...] = (
 )
 """Microsoft identity platform hosts, served by the token endpoint on port 443."""
 
+GRAPH_HOSTS: tuple[str, ...] = (
+    "graph.microsoft.com",
+    "graph.microsoft.us",
+    "dod-graph.microsoft.us",
+    "microsoftgraph.chinacloudapi.cn",
+)
+"""Microsoft Graph hosts (sendMail), served on port 443."""
+
 CERT_HOSTNAMES: tuple[str, ...] = tuple(
-    dict.fromkeys((*SMTP_HOSTS, *MAILBOX_HOSTS, *LOGIN_HOSTS, "localhost", "127.0.0.1"))
+    dict.fromkeys(
+        (*SMTP_HOSTS, *MAILBOX_HOSTS, *LOGIN_HOSTS, *GRAPH_HOSTS, "localhost", "127.0.0.1")
+    )
 )
 """Every name (and the one IP) the servers' certificate is valid for."""
 
@@ -76,6 +86,7 @@ def mail_endpoints(*, imap: bool = True, pop3: bool = True) -> list[Endpoint]:
 
 
 EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"  # "Office 365 Exchange Online"
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"  # "Microsoft Graph"
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class Cloud:
     login_hosts: tuple[str, ...]
     exchange: tuple[str, ...]  # resources whose tokens Exchange accepts for SMTP/IMAP/POP
     other: tuple[str, ...]  # other well-known resources of this cloud (tokens issued, not valid)
+    graph: tuple[str, ...] = ()  # resources whose tokens this cloud's Graph accepts
 
 
 CLOUDS: tuple[Cloud, ...] = (
@@ -92,17 +104,20 @@ CLOUDS: tuple[Cloud, ...] = (
         ("login.microsoftonline.com", "login.microsoft.com", "login.windows.net"),
         ("https://outlook.office365.com", "https://outlook.office.com", EXCHANGE_APP_ID),
         ("https://graph.microsoft.com", "https://ps.outlook.com", "https://management.azure.com"),
+        ("https://graph.microsoft.com", GRAPH_APP_ID),
     ),
     Cloud(
         "usgov",
         ("login.microsoftonline.us",),
         ("https://outlook.office365.us",),
-        ("https://graph.microsoft.us",),
+        ("https://graph.microsoft.us", "https://dod-graph.microsoft.us"),
+        ("https://graph.microsoft.us", "https://dod-graph.microsoft.us"),
     ),
     Cloud(
         "china",
         ("login.chinacloudapi.cn", "login.partner.microsoftonline.cn"),
         ("https://partner.outlook.cn",),
+        ("https://microsoftgraph.chinacloudapi.cn",),
         ("https://microsoftgraph.chinacloudapi.cn",),
     ),
 )
@@ -117,3 +132,11 @@ def cloud_for_login_host(host: str) -> Cloud:
 
 def cloud_by_name(name: str) -> Cloud:
     return next(cloud for cloud in CLOUDS if cloud.name == name)
+
+
+def cloud_for_graph_host(host: str) -> Cloud:
+    """The cloud a Graph host name belongs to (loopback and unknown names: the public one)."""
+    for cloud in CLOUDS:
+        if f"https://{host}" in cloud.graph:
+            return cloud
+    return CLOUDS[0]

@@ -3,7 +3,8 @@
 A test that asks for ``exchange_online`` gets a running :class:`~authsweep.lab.ExchangeSim`
 with empty records. One lab serves the whole session; a test marked
 ``@pytest.mark.exchange_online(token_lifetime=2, throttle=1, ...)`` gets a lab of its own
-built with those ``ExchangeSim`` arguments. Run the code under test with
+built with those ``ExchangeSim`` arguments (``smtp_auth="disabled"``: a tenant that refuses
+SMTP AUTH, where mail goes through Graph sendMail). Run the code under test with
 ``exchange_online.run([...])`` / ``run_python(...)`` (or in-process inside
 ``with exchange_online.redirect():``) and assert on ``exchange_online.verdict()`` or the
 records. When such a test fails, its report gets a section with the lab's whole verdict

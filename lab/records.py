@@ -89,7 +89,9 @@ class AuthAttempt:
 
 @dataclass(frozen=True)
 class DeliveredMessage:
-    """A message accepted by the SMTP server."""
+    """A message accepted by the SMTP server, or by Graph sendMail (``via == "graph"``:
+    ``mail_from`` and ``user`` are the mailbox it was sent from, ``rcpt_tos`` its To, Cc
+    and Bcc, ``content`` the MIME without its Bcc header, as recipients get it)."""
 
     mail_from: str
     rcpt_tos: tuple[str, ...]
@@ -98,6 +100,7 @@ class DeliveredMessage:
     tls_version: str | None
     connection: int | None = None
     at: float = field(default_factory=time.time)
+    via: str = "smtp"
 
     @property
     def message(self) -> email.message.EmailMessage:
@@ -158,6 +161,22 @@ class TokenRequest:
 
 
 @dataclass(frozen=True)
+class GraphRequest:
+    """One request to the Graph endpoint: whose mailbox it sent from, and Graph's answer
+    (``status`` 202 and no ``code`` for a message taken). The token is not stored."""
+
+    method: str
+    host: str
+    path: str
+    mailbox: str | None
+    status: int
+    code: str | None = None
+    message: str | None = None
+    audience: str | None = None  # of the token shown, as the identity endpoint issued it
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
 class Failure:
     """Something that failed as it would against Microsoft (or a fault the lab injected).
 
@@ -183,6 +202,7 @@ class Snapshot:
     mailbox_reads: tuple[MailboxRead, ...]
     token_requests: tuple[TokenRequest, ...]
     failures: tuple[Failure, ...]
+    graph_requests: tuple[GraphRequest, ...] = ()
 
 
 class Recorder:
@@ -197,6 +217,7 @@ class Recorder:
         self.issued_tokens: list[IssuedToken] = []
         self.token_requests: list[TokenRequest] = []
         self.failures: list[Failure] = []
+        self.graph_requests: list[GraphRequest] = []
         self.http_requests: list[tuple[str, str, str]] = []
         self._listeners: list[Callable[[Any], None]] = []
 
@@ -216,6 +237,7 @@ class Recorder:
             IssuedToken: self.issued_tokens,
             TokenRequest: self.token_requests,
             Failure: self.failures,
+            GraphRequest: self.graph_requests,
         }[type(record)]
         with self.lock:
             target.append(record)
@@ -261,6 +283,7 @@ class Recorder:
                 self.issued_tokens,
                 self.token_requests,
                 self.failures,
+                self.graph_requests,
                 self.http_requests,
             ):
                 records.clear()
@@ -274,4 +297,5 @@ class Recorder:
                 mailbox_reads=tuple(self.mailbox_reads),
                 token_requests=tuple(self.token_requests),
                 failures=tuple(sorted((*self.failures, *extra_failures), key=lambda f: f.at)),
+                graph_requests=tuple(self.graph_requests),
             )

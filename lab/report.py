@@ -13,6 +13,7 @@ from .records import (
     Connection,
     DeliveredMessage,
     Failure,
+    GraphRequest,
     MailboxRead,
     TokenRequest,
 )
@@ -23,6 +24,7 @@ _PROTOCOLS = {
     "imap": "IMAP",
     "pop3": "POP3",
     "https": "HTTPS",
+    "graph": "Graph",
     "dns": "DNS",
     "command": "",
 }
@@ -68,7 +70,14 @@ def auth_line(attempt: AuthAttempt) -> str:
 
 def message_line(message: DeliveredMessage) -> str:
     to = ", ".join(message.rcpt_tos)
-    return f"#{message.connection}  {message.mail_from} -> {to}  {message.subject!r}"
+    where = "Graph" if message.via == "graph" else f"#{message.connection}"
+    return f"{where}  {message.mail_from} -> {to}  {message.subject!r}"
+
+
+def graph_line(request: GraphRequest) -> str:
+    answer = f"{request.status} {request.code}" if request.code else f"{request.status} Accepted"
+    token = f"  token for {request.audience}" if request.audience else ""
+    return f"{request.host}  POST {request.path}{token}  ->  {answer}"
 
 
 def read_line(read: MailboxRead) -> str:
@@ -106,6 +115,7 @@ def render_text(verdict: Verdict) -> str:
     section("Connections", [connection_line(c) for c in snap.connections], "none")
     section("Authentication", [auth_line(a) for a in snap.auth_attempts])
     section("Token requests", [token_line(t) for t in snap.token_requests])
+    section("Graph requests", [graph_line(g) for g in snap.graph_requests])
     section("Messages accepted", [message_line(m) for m in snap.messages], "none")
     section("Mailboxes read", [read_line(r) for r in snap.mailbox_reads])
     failures = []
@@ -177,6 +187,8 @@ def event_line(record: Any) -> str | None:
         return f"{stamp}  {read_line(record)}"
     if isinstance(record, TokenRequest):
         return f"{stamp}  token request: {token_line(record)}"
+    if isinstance(record, GraphRequest):
+        return f"{stamp}  Graph: {graph_line(record)}"
     if isinstance(record, Failure) and record.connection is None:
         return f"{stamp}  {record.reply}"
     return None

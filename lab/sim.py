@@ -21,7 +21,16 @@ from typing import Any
 from .certs import Certificates
 from .context import ServerContext
 from .faults import DEFAULT_TOKEN_LIFETIME, Countdown
-from .hosts import IMAP_HOSTS, LOGIN_HOSTS, POP3_HOSTS, SMTP_HOSTS, Endpoint, mail_endpoints
+from .graph import GraphEndpoint, serve_graph
+from .hosts import (
+    GRAPH_HOSTS,
+    IMAP_HOSTS,
+    LOGIN_HOSTS,
+    POP3_HOSTS,
+    SMTP_HOSTS,
+    Endpoint,
+    mail_endpoints,
+)
 from .identity import AppRegistration, IdentityPlatform, serve_https
 from .imap import serve_imap
 from .listeners import SocketService
@@ -32,6 +41,7 @@ from .records import (
     Connection,
     DeliveredMessage,
     Failure,
+    GraphRequest,
     IssuedToken,
     MailboxRead,
     Recorder,
@@ -54,10 +64,13 @@ from .tenant import TenantSetup
 from .tokens import TokenIssuer
 from .verdict import Verdict, judge
 
+SMTP_AUTH_MODES = ("enabled", "disabled")
+
 
 @dataclass(eq=False)
 class ExchangeSim:
-    """Loopback Exchange Online: SMTP submission, IMAP, POP3 and the token endpoint.
+    """Loopback Exchange Online: SMTP submission, IMAP, POP3, Graph sendMail and the token
+    endpoint.
 
     Use as a context manager (or ``start()`` / ``stop()``). Records are appended from server
     threads; read them after the client under test has finished. ``reset()`` clears them.
@@ -91,10 +104,16 @@ class ExchangeSim:
     seed: Sequence[str | os.PathLike[str]] = ()
     """RFC 5322 files (``.eml``, or folders of them) put in the mailboxes their To and Cc
     name when the lab starts (and again on ``reset()``), for IMAP and POP3 readers."""
+    smtp_auth: str = "enabled"
+    """``"disabled"``: the tenant refuses SMTP AUTH altogether, OAuth included (every AUTH
+    gets ``535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant``); mail
+    goes through Graph sendMail or not at all."""
 
     def __post_init__(self) -> None:
         if self.token_lifetime < 1:
             raise ValueError("token_lifetime must be at least one second")
+        if self.smtp_auth not in SMTP_AUTH_MODES:
+            raise ValueError(f"smtp_auth must be one of {', '.join(SMTP_AUTH_MODES)}")
         self.recorder = Recorder()
         self._dir: Path | None = None
         self._smtp: SmtpService | None = None
@@ -103,6 +122,7 @@ class ExchangeSim:
         self._issuer: TokenIssuer | None = None
         self.endpoint_ports: dict[Endpoint, int] = {}
         self.https_port = 0
+        self.graph_port = 0
         self._last_run: tuple[tuple[str, ...], int, float] | None = None
 
     # ----------------------------------------------------------------- records
@@ -134,6 +154,11 @@ class ExchangeSim:
     @property
     def failures(self) -> list[Failure]:
         return self.recorder.failures
+
+    @property
+    def graph_requests(self) -> list[GraphRequest]:
+        """Every request to the Graph endpoint, with Graph's answer."""
+        return self.recorder.graph_requests
 
     @property
     def http_requests(self) -> list[tuple[str, str, str]]:
@@ -169,6 +194,7 @@ class ExchangeSim:
                 probe_certificate=self.probe_certificate,
                 enforce_send_as=self.enforce_send_as,
                 advertise_plain=self.advertise_plain,
+                smtp_auth_disabled=self.smtp_auth == "disabled",
                 throttle=Countdown(self.throttle),
                 drop=Countdown(self.drop),
             )
@@ -188,6 +214,11 @@ class ExchangeSim:
                     self.endpoint_ports[endpoint] = self._sockets.listen(handler)
             self.https_port = self._sockets.listen(
                 functools.partial(serve_https, identity, certificates.server)
+            )
+            mailboxes = None if self.mailboxes is None else {m.lower() for m in self.mailboxes}
+            graph = GraphEndpoint(context, self.tenant, mailboxes)
+            self.graph_port = self._sockets.listen(
+                functools.partial(serve_graph, graph, certificates.server)
             )
             self._seed_mailboxes()
             self._smtp.start()
@@ -265,6 +296,8 @@ class ExchangeSim:
         mapping = {endpoint.key: port for endpoint, port in self.endpoint_ports.items()}
         for host in LOGIN_HOSTS:
             mapping[f"{host}:443"] = self.https_port
+        for host in GRAPH_HOSTS:
+            mapping[f"{host}:443"] = self.graph_port
         return mapping
 
     def lab_environment(self, *, authority_host: str | None = None) -> dict[str, str]:
@@ -455,6 +488,7 @@ class ExchangeSim:
             "throttle": self.throttle,
             "drop": self.drop,
             "probe_certificate": self.probe_certificate,
+            "smtp_auth": self.smtp_auth,
         }
 
     def settle(self, timeout: float = 2.0) -> None:

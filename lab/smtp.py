@@ -8,7 +8,9 @@ Exchange Online resource (else ``535 5.7.3``), ``MAIL FROM`` without a successfu
 session, so the client must EHLO again before AUTH (``smtplib.SMTP.auth`` does not, takes the
 ``503 5.5.2 Send hello first`` as success, and MAIL then gets 5.7.57: the Airflow bug).
 Implicit TLS is not spoken, so a TLS hello on 587 fails with ``WRONG_VERSION_NUMBER`` on the
-client, as against the real port.
+client, as against the real port. A tenant with SMTP AUTH disabled (``smtp_auth_disabled``)
+answers every AUTH, XOAUTH2 with a valid token too, ``535 5.7.139 ... SmtpClientAuthentication
+is disabled for the Tenant``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ from .records import AuthAttempt, Connection, DeliveredMessage, Failure
 from .tokens import xoauth2_cause
 
 REPLY_BASIC_DISABLED = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+REPLY_SMTP_AUTH_DISABLED = (
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+    "Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. "
+    f"[{EXCHANGE_HOSTNAME}]"
+)
 REPLY_XOAUTH2_FAILED = f"535 5.7.3 Authentication unsuccessful [{EXCHANGE_HOSTNAME}]"
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
@@ -348,9 +355,19 @@ class ExchangeSMTP(AioSMTP):
                 return
             parts = blob.split(b"\x00")
             user = parts[1].decode("utf-8", "replace") if len(parts) == 3 else None
+        if self.lab.smtp_auth_disabled:
+            await self._refuse_smtp_auth(mechanism, user)
+            return
         self._record_auth(mechanism, "basic-auth-disabled", REPLY_BASIC_DISABLED, user)
         self._fail("basic-auth-disabled", REPLY_BASIC_DISABLED, f"AUTH {mechanism} as {user}")
         await self.push(REPLY_BASIC_DISABLED)
+
+    async def _refuse_smtp_auth(self, mechanism: str, user: str | None) -> None:
+        """The tenant's refusal of any AUTH, OAuth included (SMTP AUTH disabled)."""
+        self._record_auth(mechanism, "smtp-auth-disabled", REPLY_SMTP_AUTH_DISABLED, user)
+        detail = f"AUTH {mechanism} as {user}" if user else f"AUTH {mechanism}"
+        self._fail("smtp-auth-disabled", REPLY_SMTP_AUTH_DISABLED, detail)
+        await self.push(REPLY_SMTP_AUTH_DISABLED)
 
     async def _auth_xoauth2(self, initial: str) -> None:
         if initial:
@@ -363,6 +380,9 @@ class ExchangeSMTP(AioSMTP):
             raw = await self._read_response("XOAUTH2", b"")
             if raw is None:
                 return
+        if self.lab.smtp_auth_disabled:
+            await self._refuse_smtp_auth("XOAUTH2", self.lab.issuer.check_xoauth2(raw, "smtp").user)
+            return
         check = self.lab.issuer.check_xoauth2(raw, "smtp")
         assert self.session is not None
         if not check.ok:

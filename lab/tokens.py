@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .hosts import Cloud, cloud_for_login_host
+from .hosts import Cloud, cloud_for_graph_host, cloud_for_login_host
 from .records import IssuedToken, Recorder, TokenUse
 from .tenant import TenantSetup
 
@@ -69,11 +69,10 @@ class TokenIssuer:
     ) -> IssuedToken:
         cloud: Cloud = cloud_for_login_host(authority_host)
         now = time.time()
-        roles = (
-            ["SMTP.SendAsApp", "IMAP.AccessAsApp", "POP.AccessAsApp"]
-            if resource in cloud.exchange
-            else ["Mail.Send"]
-        )
+        if resource in cloud.exchange:
+            roles = ["SMTP.SendAsApp", "IMAP.AccessAsApp", "POP.AccessAsApp"]
+        else:  # Graph's application permission, when Entra ID has it consented
+            roles = ["Mail.Send"] if self._tenant.mail_send else []
         claims = {
             "aud": resource,
             "iss": f"https://sts.windows.net/{tenant}/",
@@ -151,6 +150,20 @@ class TokenIssuer:
         if refusal is not None:
             return XOAuth2Check(False, user, f"{refusal} ({protocol} {user})", use)
         return XOAuth2Check(True, user, f"scope {issued.scope}", use)
+
+    def graph_token(self, token: str, graph_host: str) -> tuple[IssuedToken | None, str | None]:
+        """The token a Graph request shows, and why Graph refuses it (as Graph says it), or
+        None when its audience is this Graph host's cloud and it has not expired."""
+        with self._lock:
+            issued = self._tokens.get(token)
+        if issued is None:
+            message = "IDX14100: JWT is not well formed." if token else "Access token is empty."
+            return None, message
+        if issued.expires_at <= time.time():
+            return issued, "Lifetime validation failed, the token is expired."
+        if issued.resource not in cloud_for_graph_host(graph_host).graph:
+            return issued, "Access token validation failure. Invalid audience."
+        return issued, None
 
 
 def xoauth2_cause(detail: str) -> str:

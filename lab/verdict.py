@@ -155,8 +155,21 @@ class Verdict:
                     "subject": m.subject,
                     "user": m.user,
                     "tls_version": m.tls_version,
+                    "via": m.via,
                 }
                 for m in snap.messages
+            ],
+            "graph_requests": [
+                {
+                    "host": g.host,
+                    "path": g.path,
+                    "mailbox": g.mailbox,
+                    "status": g.status,
+                    "code": g.code,
+                    "message": g.message,
+                    "token_audience": g.audience,
+                }
+                for g in snap.graph_requests
             ],
             "mailbox_reads": [
                 {

@@ -11,11 +11,13 @@ from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, 
 from authsweep.scanner.model import (
     Connection,
     MailFile,
+    Protocol,
     ProtocolPath,
     Remedy,
     RemedyKind,
     Span,
     Step,
+    StepKind,
     Value,
 )
 from authsweep.scanner.providers import (
@@ -47,6 +49,8 @@ class RuleOptions:
     all_providers: bool = False
     # The project declares these files' mail hosts Microsoft 365 (``assume-microsoft``).
     assume_microsoft: bool = False
+    # What a password login's fix sends through: "xoauth2" or "graph" (``target``).
+    target: str = "xoauth2"
 
 
 @dataclass(frozen=True)
@@ -206,10 +210,40 @@ class Rule:
             return login.remedies.get(RemedyKind.XOAUTH2_PER_PROVIDER)
         return login.remedies.get(RemedyKind.XOAUTH2)
 
+    def login_fix(
+        self, conn: Connection, policy: HostPolicy, login: Step, message: str
+    ) -> Fix | None:
+        """The unsafe fix of a password login, for the run's ``target``: with ``graph``, the
+        sends of an SMTP connection go through Microsoft Graph sendMail where authsweep can
+        write that; anything else stays on XOAUTH2 and the message says why. ``message``
+        says what the XOAUTH2 fix does."""
+        xoauth2 = self.oauth2_remedy(policy, login)
+        if self.options.target != "graph" or xoauth2 is None:
+            return self.fix_from(xoauth2, Applicability.UNSAFE, message)
+        graph = login.remedies.get(RemedyKind.GRAPH)
+        if graph is not None and policy.provider.graph_host and not policy.mixed:
+            return Fix(Applicability.UNSAFE, graph_fix_message(login), graph)
+        sends = any(step.kind is StepKind.SEND for step in conn.steps)
+        if conn.protocol is not Protocol.SMTP:
+            why = "Graph sendMail only sends mail; readers keep XOAUTH2"
+        elif policy.mixed:
+            why = "the host is one of several providers, picked at run time"
+        elif not policy.provider.graph_host:
+            why = f"{policy.provider.name} mail cannot go through Graph sendMail here"
+        elif not sends and conn.library in ("smtplib", "aiosmtplib"):
+            why = "no message is sent on this connection"
+        else:
+            why = "authsweep cannot route this connection's sends through Graph (docs/graph.md)"
+        return Fix(Applicability.UNSAFE, f"{message} ({STAYS_ON_XOAUTH2}{why})", xoauth2)
+
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
 
+
+# How a fix message says a login stays on XOAUTH2 with `--target graph` (the summary of
+# `fix` lists these), and why.
+STAYS_ON_XOAUTH2 = "stays on XOAUTH2: "
 
 # How the provider table names Microsoft 365 when the project declares its hosts are.
 DECLARED_MICROSOFT_HOST = "smtp.office365.com"
@@ -225,6 +259,16 @@ PERSONAL_ACCOUNT_NOTE = (
 def personal_account(policy: HostPolicy, user: Value) -> bool:
     """An Outlook.com host, or a login name at a personal Microsoft domain."""
     return policy.provider.personal_accounts or (user.known and is_personal_account(user.value))
+
+
+def graph_fix_message(login: Step) -> str:
+    message = (
+        "Send through Microsoft Graph sendMail (the MIME message as built) with an MSAL "
+        "client-credentials token for Mail.Send"
+    )
+    if login.secret.literal:
+        message += "; then delete the hard-coded password and rotate it"
+    return message
 
 
 def xoauth2_fix_message(login: Step) -> str:

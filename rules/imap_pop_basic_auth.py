@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
 
 from .base import (
@@ -93,9 +93,5 @@ class ImapPopBasicAuth(Rule):
                 f"{protocol} password login to {describe_host(conn, login)}: {reason}",
                 severity=policy.severity,
                 confidence=policy.confidence,
-                fix=self.fix_from(
-                    self.oauth2_remedy(policy, login),
-                    Applicability.UNSAFE,
-                    xoauth2_fix_message(login),
-                ),
+                fix=self.login_fix(conn, policy, login, xoauth2_fix_message(login)),
             )

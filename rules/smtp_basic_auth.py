@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.config.feeds import set_in
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
 from authsweep.scanner.providers import BasicAuth
 
@@ -64,7 +64,11 @@ class SmtpBasicAuth(Rule):
         "file, with the settings or not at all); the password setting becomes the app "
         "registration's `*_OAUTH2_TENANT_ID`, `_CLIENT_ID`, `_CLIENT_SECRET`. A password a "
         "config file of the project sets (`.env`, a compose file) is named in the message, "
-        "and taken out of that file once no code reads it."
+        "and taken out of that file once no code reads it. With `--target graph` (or "
+        '`target = "graph"`), for tenants that refuse SMTP AUTH altogether, the sends go '
+        "through Microsoft Graph sendMail instead (`GraphMailClient`, `graph_send_async`, "
+        "`GraphEmailBackend`, `GraphMail`; application permission `Mail.Send`; "
+        "docs/graph.md)."
     )
     fix_safety = (
         "Unsafe: the program then needs an app registration and new settings to run. Applied "
@@ -132,11 +136,7 @@ class SmtpBasicAuth(Rule):
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"
             elif conn.oauth_hint:
                 message += f"; {conn.oauth_hint}"
-            fix = self.fix_from(
-                self.oauth2_remedy(policy, login),
-                Applicability.UNSAFE,
-                xoauth2_fix_message(login),
-            )
+            fix = self.login_fix(conn, policy, login, xoauth2_fix_message(login))
             yield self.finding(
                 mail,
                 login.span,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.config.feeds import set_in
-from authsweep.scanner.findings import Applicability, Finding, Severity
+from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.model import MailFile, RemedyKind
 from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, Rule, describe_host, personal_account
+from .base import STAYS_ON_XOAUTH2, Example, Rule, describe_host, personal_account
 from .smtp_basic_auth import _WHEN
 
 
@@ -39,8 +39,9 @@ class SmtpHandlerCredentials(Rule):
         "host: it writes `XOAuth2SMTPHandler` once, in `mail_oauth2_handler.py` beside the file "
         "(the name follows `oauth2-module` in `[tool.authsweep]`), switches the handler to it "
         "(the constructor in code, `class` in a `dictConfig` dictionary or a `fileConfig` INI "
-        "file) and reduces `credentials` to the user. Or send alerts another way (Microsoft "
-        "Graph `sendMail`, a chat webhook). A subclass that overrides `emit()` is not reported "
+        "file) and reduces `credentials` to the user. With `--target graph` it writes "
+        "`GraphSMTPHandler` there instead, which mails each record through Microsoft Graph "
+        "`sendMail` (docs/graph.md). A subclass that overrides `emit()` is not reported "
         "here; its own smtplib code is checked by the other rules."
     )
     fix_safety = (
@@ -135,6 +136,18 @@ class SmtpHandlerCredentials(Rule):
                 "Send with XOAuth2SMTPHandler (a module added beside this file): STARTTLS with "
                 "a verifying context and XOAUTH2 with an MSAL client-credentials token",
             )
+            graph = login.remedies.get(RemedyKind.GRAPH)
+            if fix is not None and self.options.target == "graph":
+                if graph is not None and policy.provider.graph_host:
+                    fix = Fix(
+                        Applicability.UNSAFE,
+                        "Send with GraphSMTPHandler (a module added beside this file): "
+                        "Microsoft Graph sendMail with an MSAL client-credentials token",
+                        graph,
+                    )
+                else:
+                    why = f"{policy.provider.name} mail cannot go through Graph sendMail here"
+                    fix = Fix(fix.applicability, f"{fix.message} ({STAYS_ON_XOAUTH2}{why})", remedy)
             yield self.finding(
                 mail,
                 login.span,

@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .discover import nearest_ancestor
-from .engine import MAX_FILE_BYTES, Settings
+from .engine import MAX_FILE_BYTES, TARGETS, Settings
 from .globs import PathGlobs
 
 if sys.version_info >= (3, 11):
@@ -46,6 +46,7 @@ KEYS = (
     "severity",
     "fail-on",
     "max-file-size",
+    "target",
 )
 _TOKEN_PROVIDER = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 _MODULE_NAME = re.compile(r"^[A-Za-z_]\w*$")
@@ -89,6 +90,7 @@ class Config:
     severity: tuple[tuple[str, str], ...] = ()
     fail_on: str | None = None  # None: not set
     max_file_bytes: int | None = None  # None: not set
+    target: str | None = None  # None: not set
 
     @cached_property
     def excludes(self) -> PathGlobs:
@@ -232,6 +234,11 @@ def _parse(table: dict, path: Path, where: str) -> Config:
             raise fail("max-file-size", str(error)) from None
         if config["max_file_bytes"] < 0:
             raise fail("max-file-size", "must not be negative (0: no limit)")
+    if "target" in table:
+        value = table["target"]
+        if value not in TARGETS:
+            raise fail("target", f"expected one of {', '.join(TARGETS)}, got {value!r}")
+        config["target"] = value
     return Config(path=path, root=path.parent, **config)
 
 
@@ -256,6 +263,7 @@ class Overrides:
     max_file_bytes: int | None = None  # replaces the configured max-file-size when given
     assume_microsoft: bool = False  # every file's unknown hosts are Microsoft 365
     extend_select: tuple[str, ...] = ()  # added to the select in force (none: every rule)
+    target: str | None = None  # replaces the configured target when given
 
 
 @dataclass
@@ -307,6 +315,7 @@ class ConfigResolver:
                     )
                     if size is not None
                 ),
+                target=over.target or (config and config.target) or Settings.target,
             )
         return self._settings[key]
 

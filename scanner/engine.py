@@ -26,6 +26,10 @@ from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
 from .text import as_utf8, decode, source_lines
 
+# What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
+# Microsoft Graph sendMail for tenants that refuse SMTP AUTH altogether (docs/graph.md).
+TARGETS = ("xoauth2", "graph")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -46,6 +50,9 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = ()
     # `max-file-size`: larger files are not checked (and fail the run); 0 means no limit.
     max_file_bytes: int = MAX_FILE_BYTES
+    # `target`: what the OAuth2 fix of a password login sends through: "xoauth2" (SMTP AUTH
+    # XOAUTH2) or "graph" (Microsoft Graph sendMail; readers stay on XOAUTH2).
+    target: str = "xoauth2"
 
 
 @dataclass
@@ -86,7 +93,9 @@ def selected_rules(settings: Settings) -> list:
     from authsweep.rules import ALL_RULES, RuleOptions
 
     options = RuleOptions(
-        all_providers=settings.all_providers, assume_microsoft=settings.assume_microsoft
+        all_providers=settings.all_providers,
+        assume_microsoft=settings.assume_microsoft,
+        target=settings.target,
     )
     chosen = []
     for rule in ALL_RULES:

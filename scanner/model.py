@@ -124,6 +124,9 @@ class Edit:
 # package with a dot after it ("" outside a package); the fixer fills them in.
 MODULE_NAME = "{oauth2_module}"
 PACKAGE_PREFIX = "{oauth2_package}"
+# In imports of a fix that sends through Microsoft Graph (`--target graph`): the import name
+# of the project's Graph client module; the fixer fills it in.
+GRAPH_MODULE = "{graph_module}"
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,9 @@ class RemedyKind(str, Enum):
     XOAUTH2_PER_PROVIDER = "xoauth2-per-provider"
     VERIFY_TLS = "verify-tls"  # verifying SSL context
     XOAUTH2 = "xoauth2"  # password login -> XOAUTH2 with an MSAL token
+    # The connection's sends -> Microsoft Graph sendMail with an MSAL token (`--target graph`):
+    # on the login step, whose finding it fixes; what the login was for goes with it.
+    GRAPH = "graph"
     FIX_AUTHOBJECT = "fix-authobject"
     RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
     RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"

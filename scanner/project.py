@@ -47,7 +47,10 @@ _FLASK_MAIL = re.compile(rb"\bflask_mail\b")
 _FLASK_SETTINGS = re.compile(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
 # The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
 OAUTH2_MAIL_CLASS = "XOAuth2Mail"
-_OAUTH2_MAIL = re.compile(rb"\bXOAuth2Mail\b")
+# The class `fix --target graph` switches it to (scanner/fixes/graph_modules.py writes it).
+GRAPH_MAIL_CLASS = "GraphMail"
+_MIGRATED_CLASSES = (OAUTH2_MAIL_CLASS, GRAPH_MAIL_CLASS)
+_OAUTH2_MAIL = re.compile(rb"\b(?:XOAuth2Mail|GraphMail)\b")
 # What a module authsweep wrote says about itself (it subclasses Mail, names old settings
 # to say they are not used): such modules are not the project's own code.
 GENERATED_MARK = "Written by authsweep:"
@@ -285,7 +288,7 @@ def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
         if isinstance(node, ast.ImportFrom) and node.module == "flask_mail":
             classes |= {a.asname or a.name for a in node.names if a.name == "Mail"}
         elif isinstance(node, ast.ImportFrom):
-            migrated |= {a.asname or a.name for a in node.names if a.name == OAUTH2_MAIL_CLASS}
+            migrated |= {a.asname or a.name for a in node.names if a.name in _MIGRATED_CLASSES}
         elif isinstance(node, ast.Import):
             modules |= {a.asname or a.name for a in node.names if a.name == "flask_mail"}
     starts = _line_starts(text)

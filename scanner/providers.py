@@ -37,6 +37,10 @@ class Provider:
     discouraged_ports: tuple[int, ...] = ()  # served, but not the one to use
     oauth_scope: str = ""  # app-only (client credentials) scope for SMTP/IMAP/POP XOAUTH2
     authority_host: str = ""
+    # The Microsoft Graph endpoint of the tenant's cloud, for `fix --target graph` (sendMail):
+    # its app-only scope is https://<graph_host>/.default. Empty where mail cannot go through
+    # Graph sendMail (High Volume Email accounts are no mailboxes; Direct Send; Outlook.com).
+    graph_host: str = ""
     # Serves personal Microsoft accounts, for which only delegated OAuth2 flows exist.
     personal_accounts: bool = False
     # Set on the provider a misspelt host most likely means: the host as it should be
@@ -113,6 +117,7 @@ PROVIDERS: tuple[Provider, ...] = (
         discouraged_ports=(25,),
         oauth_scope="https://outlook.office365.us/.default",
         authority_host="login.microsoftonline.us",
+        graph_host="graph.microsoft.us",  # DoD tenants: dod-graph.microsoft.us (docs/graph.md)
     ),
     Provider(
         key="m365-china",
@@ -125,6 +130,7 @@ PROVIDERS: tuple[Provider, ...] = (
         discouraged_ports=(25,),
         oauth_scope="https://partner.outlook.cn/.default",
         authority_host="login.chinacloudapi.cn",
+        graph_host="microsoftgraph.chinacloudapi.cn",
     ),
     Provider(
         key="outlook-com",
@@ -164,6 +170,7 @@ PROVIDERS: tuple[Provider, ...] = (
         discouraged_ports=(25,),
         oauth_scope="https://outlook.office365.com/.default",
         authority_host="login.microsoftonline.com",
+        graph_host="graph.microsoft.com",
     ),
     Provider(
         key="gmail",

@@ -41,6 +41,9 @@ from .settings_backend import (
     DJANGO,
     FLASK_MAIL,
     FLASK_MAILMAN,
+    GRAPH_BACKENDS,
+    GRAPH_HANDLER_CLASS,
+    GRAPH_HANDLER_NOTE,
     HANDLER_CLASS,
     HANDLER_NOTE,
     Backend,
@@ -1113,9 +1116,12 @@ class _Builder:
             return secrets  # the backend signs in with XOAUTH2; the password is not used
         secret = self._where_set(secret)
         step = Step(StepKind.LOGIN, password_setting.span, user=user, secret=secret)
-        remedy = self._backend_remedy(conn, password_setting) or self._handler_remedy(conn)
-        if remedy is not None:
-            step.remedies[RemedyKind.XOAUTH2] = remedy
+        for kind, graph in ((RemedyKind.XOAUTH2, False), (RemedyKind.GRAPH, True)):
+            remedy = self._backend_remedy(conn, password_setting, graph) or self._handler_remedy(
+                conn, graph
+            )
+            if remedy is not None:
+                step.remedies[kind] = remedy
         if conn.tls is Tls.NONE:
             on = self._edits_starttls_on()
             if on:
@@ -1152,11 +1158,13 @@ class _Builder:
             return FLASK_MAIL
         return None
 
-    def _backend_remedy(self, conn: Connection, password: Setting) -> Remedy | None:
+    def _backend_remedy(self, conn: Connection, password: Setting, graph: bool) -> Remedy | None:
         backend = self._backend()
         host = conn.host
         if backend is None or self.project is None:
             return None
+        if graph:
+            backend = GRAPH_BACKENDS[backend]
         if not (host.known and isinstance(host.value, str) and host.value):
             return None
         hint = next(
@@ -1173,24 +1181,28 @@ class _Builder:
             project=self.project,
         )
 
-    def _handler_remedy(self, conn: Connection) -> Remedy | None:
+    def _handler_remedy(self, conn: Connection, graph: bool) -> Remedy | None:
         """fileConfig's ``class=handlers.SMTPHandler`` -> the XOAuth2SMTPHandler module a
-        fix adds beside the file, ``(user, password)`` -> ``user``."""
+        fix adds beside the file (``graph``: GraphSMTPHandler), ``(user, password)`` ->
+        ``user``."""
         klass = self.roles.get(Role.HANDLER_CLASS)
         pair = self.roles.get(Role.CREDENTIAL_PAIR)
         user = self.roles.get(Role.USER)
         if not self.family.log_handler or klass is None or klass.token is None:
             return None
-        module = handler_module(conn.host)
+        module = handler_module(conn.host, graph=graph)
         if module is None:
             return None
-        edits = [Edit(klass.token.start, klass.token.end, f"{PACKAGE_PREFIX}{HANDLER_CLASS}")]
+        name = GRAPH_HANDLER_CLASS if graph else HANDLER_CLASS
+        edits = [Edit(klass.token.start, klass.token.end, f"{PACKAGE_PREFIX}{name}")]
         if pair is not None and pair.token is not None and user is not None and self.text:
             # The user as written in the pair (its span is the whole argument, quotes too).
             written = self.text[user.span.start : user.span.end]
             if pair.token.start <= user.span.start and user.span.end <= pair.token.end:
                 edits.append(Edit(pair.token.start, pair.token.end, written))
-        return Remedy(tuple(edits), note=HANDLER_NOTE, files=(module,))
+        return Remedy(
+            tuple(edits), note=GRAPH_HANDLER_NOTE if graph else HANDLER_NOTE, files=(module,)
+        )
 
 
 def tls_flag_edits(group: Iterable[Setting], bool_words: tuple[str, str]) -> list[Edit]:

@@ -26,10 +26,11 @@ from pathlib import Path
 
 from . import inputs
 from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
-from .project import OAUTH2_MAIL_CLASS, MailMaker, mail_makers
+from .project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker, mail_makers
 from .providers import lookup
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
+GRAPH_BACKEND_CLASS = "GraphEmailBackend"
 # The settings the backend reads (after the family's prefix) and the environment
 # variables they come from: those Azure tooling and MSAL samples use.
 CREDENTIALS = (
@@ -77,6 +78,17 @@ class Backend:
 DJANGO = Backend("django-backend", "Django")
 FLASK_MAILMAN = Backend("flask-mailman-backend", "Flask-Mailman")
 FLASK_MAIL = Backend("flask-mail", "Flask-Mail", setting=False, class_name=OAUTH2_MAIL_CLASS)
+# The same frameworks sending through Microsoft Graph sendMail (`fix --target graph`), with
+# the same settings; the modules are scanner/fixes/graph_modules.py's.
+GRAPH_BACKENDS = {
+    DJANGO: Backend("django-graph-backend", "Django", class_name=GRAPH_BACKEND_CLASS),
+    FLASK_MAILMAN: Backend(
+        "flask-mailman-graph-backend", "Flask-Mailman", class_name=GRAPH_BACKEND_CLASS
+    ),
+    FLASK_MAIL: Backend(
+        "flask-graph-mail", "Flask-Mail", setting=False, class_name=GRAPH_MAIL_CLASS
+    ),
+}
 
 
 # The logging handler the XOAUTH2 fix writes, in a module beside the file that uses it.
@@ -84,16 +96,26 @@ OAUTH2_HANDLER = "XOAuth2SMTPHandler"
 HANDLER_MODULE = f"{MODULE_NAME}_handler"
 HANDLER_CLASS = f"{HANDLER_MODULE}.{OAUTH2_HANDLER}"
 HANDLER_NOTE = "XOAuth2SMTPHandler reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"
+# The handler `fix --target graph` writes, in the same module.
+GRAPH_HANDLER = "GraphSMTPHandler"
+GRAPH_HANDLER_CLASS = f"{HANDLER_MODULE}.{GRAPH_HANDLER}"
+GRAPH_HANDLER_NOTE = "GraphSMTPHandler reads AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET"
 
 
-def handler_module(host) -> NewFile | None:
-    """The XOAuth2SMTPHandler module for a handler mailing ``host`` (a Value): only a
-    Microsoft 365 host with an app-only token (no personal Outlook.com account)."""
+def handler_module(host, *, graph: bool = False) -> NewFile | None:
+    """The XOAuth2SMTPHandler module (with ``graph``, the GraphSMTPHandler one) for a
+    handler mailing ``host`` (a Value): only a Microsoft 365 host with an app-only token
+    (no personal Outlook.com account), and for Graph a cloud with a Graph endpoint."""
     if not (host.known and isinstance(host.value, str)):
         return None
     provider = lookup(host.value)
     if not provider.microsoft or not provider.oauth_scope or provider.personal_accounts:
         return None
+    if graph:
+        if not provider.graph_host:
+            return None
+        options = (("graph_host", provider.graph_host), ("authority_host", provider.authority_host))
+        return NewFile(f"{HANDLER_MODULE}.py", "graph-smtp-handler", options)
     options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
     return NewFile(f"{HANDLER_MODULE}.py", "smtp-handler", options)
 
@@ -109,8 +131,13 @@ def _imports_relatively(path: Path) -> bool:
 
 
 def is_oauth2_backend(name: object) -> bool:
-    """The backend the fix writes (``helpdesk.mail_oauth2.XOAuth2EmailBackend``)."""
+    """The XOAUTH2 backend the fix writes (``helpdesk.mail_oauth2.XOAuth2EmailBackend``)."""
     return isinstance(name, str) and name.rsplit(".", 1)[-1] == BACKEND_CLASS
+
+
+def is_graph_backend(name: object) -> bool:
+    """The Graph backend `fix --target graph` writes: it sends over HTTPS, no SMTP."""
+    return isinstance(name, str) and name.rsplit(".", 1)[-1] == GRAPH_BACKEND_CLASS
 
 
 def backend_remedy(
@@ -131,12 +158,14 @@ def backend_remedy(
         return None
     if password.statement is None or not password.form:
         return None
+    if backend.kind in _GRAPH_KINDS and not provider.graph_host:
+        return None
     switch = None
     if not backend.setting:
-        switch = _mail_switch(project)
+        switch = _mail_switch(project, backend.class_name)
         if switch is None:
             return None
-    target = f"{PACKAGE_PREFIX}{MODULE_NAME}.{BACKEND_CLASS}"
+    target = f"{PACKAGE_PREFIX}{MODULE_NAME}.{backend.class_name}"
     quote = "'" if quote_hint == "'" else '"'
     edits: list[Edit] = []
     lines: list[str] = []
@@ -166,6 +195,8 @@ def backend_remedy(
     edits.append(Edit(statement.start, statement.end, "\n".join(lines)))
     folder = f"{project.folder}/" if project.folder else ""
     options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
+    if backend.kind in _GRAPH_KINDS:
+        options = (("graph_host", provider.graph_host), ("authority_host", provider.authority_host))
     if switch is None:
         module = NewFile(f"{folder}{MODULE_NAME}.py", backend.kind, options)
         note = (
@@ -196,7 +227,10 @@ class _Switch:
     elsewhere: tuple[OtherFile, ...] = ()
 
 
-def _mail_switch(project: Project) -> _Switch | None:
+_GRAPH_KINDS = frozenset(backend.kind for backend in GRAPH_BACKENDS.values())
+
+
+def _mail_switch(project: Project, class_name: str) -> _Switch | None:
     """Edits that make the code nearest to the settings file make ``XOAuth2Mail`` instead
     of Flask-Mail's ``Mail`` (in the nearest folder above the settings file that holds
     such code: the app those settings configure); None when there is no such code, or
@@ -209,7 +243,7 @@ def _mail_switch(project: Project) -> _Switch | None:
     here = project.path.parent
     first = makers[0].path.parent
     module_path = _relative(here, first / f"{MODULE_NAME}.py")
-    imported = f"{PACKAGE_PREFIX}{MODULE_NAME}:{OAUTH2_MAIL_CLASS}"
+    imported = f"{PACKAGE_PREFIX}{MODULE_NAME}:{class_name}"
     edits: tuple[Edit, ...] = ()
     imports: tuple[str, ...] = ()
     elsewhere: list[OtherFile] = []
@@ -218,12 +252,12 @@ def _mail_switch(project: Project) -> _Switch | None:
         if not maker.migrated:
             by_file.setdefault(maker.path, []).append(maker)
     for path, found in by_file.items():
-        switched = tuple(Edit(m.start, m.end, OAUTH2_MAIL_CLASS) for m in found)
+        switched = tuple(Edit(m.start, m.end, class_name) for m in found)
         if path == project.path:
             edits, imports = switched, (imported,)
             continue
         lines = ", ".join(str(m.line) for m in found)
-        note = f"makes {OAUTH2_MAIL_CLASS} instead of Flask-Mail's Mail (line {lines})"
+        note = f"makes {class_name} instead of Flask-Mail's Mail (line {lines})"
         elsewhere.append(
             OtherFile(_relative(here, path), switched, found[0].digest, (imported,), note)
         )

@@ -35,6 +35,7 @@ from .common import (
     SelectOpt,
     ShowFixesOpt,
     StdinNameOpt,
+    TargetOpt,
     cache_folder,
     changed_files,
     configure_for,
@@ -102,6 +103,7 @@ def check(
         ),
     ] = False,
     unsafe_fixes: UnsafeFixesOpt = False,
+    target: TargetOpt = None,
     select: SelectOpt = None,
     extend_select: ExtendSelectOpt = None,
     ignore: IgnoreOpt = None,
@@ -179,6 +181,7 @@ def check(
         max_file_size,
         assume_microsoft,
         extend_select=extend_select,
+        target=target,
     )
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
@@ -202,6 +205,7 @@ def check(
                 assume_microsoft=assume_microsoft,
                 config=config,
                 unsafe_fixes=unsafe_fixes,
+                target=target,
                 baseline=baseline,
                 exit_zero=exit_zero,
                 exit_non_zero_on_fix=exit_non_zero_on_fix,

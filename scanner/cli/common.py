@@ -103,6 +103,16 @@ AssumeMicrosoftOpt = Annotated[
         "setting does): reported as errors, and fix writes the XOAUTH2 rewrite for them.",
     ),
 ]
+TargetOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--target",
+        metavar="TARGET",
+        help="What the OAuth2 fix of a password login sends through: xoauth2 (SMTP AUTH, the "
+        "default) or graph (Microsoft Graph sendMail, for tenants that refuse SMTP AUTH); "
+        "as the target setting.",
+    ),
+]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -245,9 +255,11 @@ def make_resolver(
     max_file_size: str | None,
     assume_microsoft: bool = False,
     extend_select: str | None = None,
+    target: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
     from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
+    from ..engine import TARGETS
 
     for option, value in (
         ("--select", select),
@@ -259,6 +271,7 @@ def make_resolver(
             if problem:
                 usage_error(f"{option}: {problem}")
     choice("--fail-on", fail_on, SEVERITIES)
+    choice("--target", target, TARGETS)
     size = None
     if max_file_size is not None:
         try:
@@ -273,6 +286,7 @@ def make_resolver(
         size,
         assume_microsoft,
         extend_select=codes(extend_select),
+        target=target,
     )
     try:
         return ConfigResolver(overrides, config)

@@ -36,6 +36,7 @@ from .common import (
     SelectOpt,
     ShowFixesOpt,
     StdinNameOpt,
+    TargetOpt,
     cache_folder,
     changed_files,
     choice,
@@ -88,6 +89,7 @@ def fix(
     assume_microsoft: AssumeMicrosoftOpt = False,
     config: ConfigOpt = None,
     unsafe_fixes: UnsafeFixesOpt = False,
+    target: TargetOpt = None,
     diff: Annotated[
         bool,
         typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any)."),
@@ -123,6 +125,7 @@ def fix(
         max_file_size,
         assume_microsoft,
         extend_select=extend_select,
+        target=target,
     )
     # The fixed code or the diff goes to stdout; with either, the report goes to stderr.
     report_stream = sys.stderr if diff or stdin else sys.stdout

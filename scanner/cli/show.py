@@ -62,6 +62,7 @@ def show_settings(paths: list[str], resolver: ConfigResolver, cwd: Path) -> None
             "assume-microsoft": settings.assume_microsoft,
             "token-provider": settings.token_provider or "",
             "oauth2-module": settings.oauth2_module,
+            "target": settings.target,
             "severity": dict(settings.severity),
             "fail-on": resolver.fail_on(target),
             "max-file-size": format_size(settings.max_file_bytes) if settings.max_file_bytes else 0,

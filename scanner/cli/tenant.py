@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import EXIT_FINDINGS, HelpCommand, PathsArg, make_resolver, usage_error
+from .common import EXIT_FINDINGS, HelpCommand, PathsArg, TargetOpt, make_resolver, usage_error
 
 tenant_app = typer.Typer(
     no_args_is_help=True,
@@ -62,24 +62,29 @@ ConfigOpt = Annotated[
 ]
 
 
-def _inventory(paths: list[str] | None, sweep: Path | None, config: Path | None):
-    """The code's mailboxes, and whether every file could be checked."""
+def _inventory(
+    paths: list[str] | None, sweep: Path | None, config: Path | None, target: str | None = None
+):
+    """The code's mailboxes, whether every file could be checked, and the migration target
+    (``--target``, else the configuration's, of the first path)."""
     from ..tenant.inventory import InventoryError, from_document, from_paths
 
+    resolver = make_resolver(None, None, False, config, None, None, target=target)
+    first = Path.cwd() / (paths[0] if paths else ".")
+    chosen = resolver.settings(resolver.config_for(first)).target
     if sweep is not None:
         if paths:
             usage_error("give PATHs or --sweep FILE, not both")
         try:
-            return from_document(sweep), True
+            return from_document(sweep), True, chosen
         except InventoryError as error:
             usage_error(str(error))
     from .common import configure_for
 
-    resolver = make_resolver(None, None, False, config, None, None)
     inventory, errors = from_paths(paths or ["."], configure_for(resolver, None), Path.cwd())
     for error in errors:
         typer.echo(f"authsweep: not checked: {error.location}: {error.message}", err=True)
-    return inventory, not errors
+    return inventory, not errors, chosen
 
 
 def _write(text: str, output_file: Path | None) -> None:
@@ -120,6 +125,7 @@ def plan(
         ),
     ] = SmtpRights.rbac,
     config: ConfigOpt = None,
+    target: TargetOpt = None,
 ) -> None:
     """What the tenant must set up for the code: app, permissions, service principal,
     rights on exactly its mailboxes."""
@@ -130,12 +136,13 @@ def plan(
     from ..tenant.plan_documents import plan_json, render_markdown
     from ..tenant.powershell import render_powershell
 
-    inventory, complete = _inventory(paths, sweep, config)
+    inventory, complete, chosen = _inventory(paths, sweep, config, target)
     made = make_plan(
         inventory,
         app_name=app_name.strip(),
         smtp_rights=smtp_rights.value,
         helper_source=OAUTH2_ACCESS_TOKEN.source,
+        target=chosen,
     )
     render = {
         PlanFormat.markdown: render_markdown,
@@ -184,7 +191,7 @@ def match(
     from ..tenant.matching import render_json, render_markdown, render_text
 
     evidence = read_evidence(smtp_auth_report or [], sign_ins or [])
-    inventory, complete = _inventory(paths, sweep, config)
+    inventory, complete, _ = _inventory(paths, sweep, config)
     render = {
         MatchFormat.text: render_text,
         MatchFormat.json: render_json,

@@ -1,11 +1,12 @@
-"""Edit primitives: applying a round's text edits, and choosing fixes whose edits do not
-overlap. A leaf: it knows findings and edits, nothing of how a run is organised."""
+"""Edit primitives: applying a round's text edits, where a fix's edits fall (to tell
+which overlap), and the key a fix is known by. A leaf: it knows findings and edits,
+nothing of how a run is organised."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..findings import Applicability, Finding
+from ..findings import Finding
 from ..model import Edit, Remedy
 
 Footprint = tuple[int, int, frozenset[int], "int | None"]
@@ -31,23 +32,6 @@ def overlaps(a: Footprint, b: Footprint) -> bool:
     # Two insertions at one point: which goes first is a guess, so one waits a round.
     same_target = a[3] is not None and a[3] == b[3]
     return (a[0] < b[1] and b[0] < a[1]) or bool(a[2] & b[2]) or same_target
-
-
-def choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
-    """Fixes that do not overlap, safe ones first: the transport is settled before
-    authentication is rewritten."""
-    chosen: list[Finding] = []
-    taken: list[Footprint] = []
-    for finding in sorted(candidates, key=lambda f: f.fix.applicability is not Applicability.SAFE):  # type: ignore[union-attr]
-        assert finding.fix is not None
-        touched = footprint(finding.fix.remedy)
-        if any(overlaps(touched, other) for other in taken):
-            continue  # next round, on the text this round produces
-        chosen.append(finding)
-        taken.append(touched)
-        if one_at_a_time:
-            break
-    return chosen
 
 
 def fix_key(finding: Finding) -> tuple:

@@ -66,6 +66,9 @@ def _add(code: str, item: Wanted, style: ImportStyle) -> str:
         return code
     newline = first_newline(code)
     lines = lines_with_ends(code)
+    merged = _merge(tree, lines, item)
+    if merged is not None:
+        return merged
     block = _import_block(tree, style)
     section = item.section(style)
     statement = item.text + newline
@@ -99,6 +102,35 @@ def _present(tree: ast.Module, item: Wanted) -> bool:
             ):
                 return True
     return False
+
+
+def _merge(tree: ast.Module, lines: list[str], item: Wanted) -> str | None:
+    """The code with ``name`` added to a one-line ``from module import ...`` of the same
+    module, where there is one, in the order isort and Ruff keep (constants, classes, then
+    the rest); None otherwise."""
+    if item.name is None or item.module.startswith("."):
+        return None
+    for node in tree.body:
+        if not (isinstance(node, ast.ImportFrom) and node.module == item.module):
+            continue
+        line = lines[node.lineno - 1]
+        body = line.rstrip("\r\n")
+        if node.level or node.end_lineno != node.lineno or "(" in body or "#" in body:
+            continue
+        names = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in node.names]
+        alias = f" as {item.alias}" if item.alias and item.alias != item.name else ""
+        names = sorted([*names, item.name + alias], key=_name_order)
+        ending = line[len(body) :]
+        indent = body[: len(body) - len(body.lstrip())]
+        lines[node.lineno - 1] = f"{indent}from {item.module} import {', '.join(names)}{ending}"
+        return "".join(lines)
+    return None
+
+
+def _name_order(name: str) -> tuple[int, str]:
+    bare = name.split(" as ", 1)[0]
+    kind = 0 if bare.isupper() and len(bare) > 1 else 1 if bare[:1].isupper() else 2
+    return kind, bare.lower()
 
 
 def _import_block(tree: ast.Module, style: ImportStyle) -> list[_Existing]:

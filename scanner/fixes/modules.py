@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import token_module
+from . import graph_client, graph_modules, token_module
 from .helpers import OAUTH2_ACCESS_TOKEN
 from .style import Style, restyle
 
@@ -321,6 +321,9 @@ MODULES: dict[str, GeneratedModule] = {
     "flask-mail": GeneratedModule(_FLASK_MAIL, "XOAuth2Mail"),
     "smtp-handler": GeneratedModule(_SMTP_HANDLER, "XOAuth2SMTPHandler"),
     token_module.KIND: GeneratedModule(token_module.TEMPLATE, token_module.FUNCTION),
+    # `fix --target graph` (rendered by graph_client and graph_modules).
+    graph_client.KIND: GeneratedModule("", graph_client.CLIENT_CLASS),
+    **{kind: GeneratedModule("", name) for kind, name in graph_modules.CLASSES.items()},
 }
 
 
@@ -335,6 +338,13 @@ def render(
 ) -> str:
     """The source of a generated module. ``dotted`` is its import name (``helpdesk.mail_oauth2``);
     ``options`` may give ``scope`` and ``authority_host`` (the cloud's)."""
+    if kind == graph_client.KIND:
+        own = options.get("token") or None
+        source = graph_client.render_client(options.get("http", "urllib"), own)
+        return restyle(source, style).replace("\n", newline)
+    if kind in graph_modules.CLASSES:
+        source = graph_modules.render_module(kind, options, dotted=dotted)
+        return restyle(source, style).replace("\n", newline)
     module = MODULES[kind]
     scope = options.get("scope") or DEFAULT_SCOPE
     authority = options.get("authority_host") or DEFAULT_AUTHORITY

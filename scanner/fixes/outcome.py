@@ -37,6 +37,8 @@ class FileFix:
     requires: set[str] = field(default_factory=set)
     # For a file edited for another file's fix: whose (shown in the summary).
     edited_for: list[str] = field(default_factory=list)
+    # Login fixes applied, by what they migrated to ("xoauth2", "graph").
+    targets: Counter[str] = field(default_factory=Counter)
     # Which lines of ``before`` the fixes changed, and where each line of ``after`` is
     # from: nothing is written that changes a line outside them.
     changes: Changes | None = None

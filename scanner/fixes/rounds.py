@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..engine import Settings, check_source, selected_rules
-from ..findings import FileError, Finding
+from ..findings import Applicability, FileError, Finding
 from ..text import decode
 from .apply import apply_round, named_modules
 from .dependencies import needs, refusal
-from .edits import choose, fix_key
+from .edits import Footprint, fix_key, footprint, overlaps
+from .graph_target import count_targets, graph_home, sends_through_graph, with_graph_module
 from .import_style import ImportStyle, style_for
 from .linked import Link, link_targets
 from .module_needs import MAX_REWRITE_CHARS
@@ -78,9 +79,14 @@ def fix_source(
             result.refused[fix_key(finding)] = (finding, reason)
     # The token helper rewritten code calls: the project's own (``token-provider``), else
     # one module of the project (written with the first fix that needs it).
-    home = None if settings.token_provider else token_home(location, settings.oauth2_module, text)
+    own_provider = settings.token_provider
+    home = None if own_provider else token_home(location, settings.oauth2_module, text)
     if home is not None:
         settings = replace(settings, token_provider=home.provider)
+    # `--target graph`: the Graph client module, in the token module's place.
+    graph = None
+    if settings.target == "graph":
+        graph = graph_home(location, settings.oauth2_module, text, own_provider)
     project = Project(project_search(location), style_for(location), location)
     one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
@@ -115,7 +121,9 @@ def fix_source(
                 return result
             round_tripped = True
         named = [
-            with_token_module(named_modules(f, settings.oauth2_module, location), home)
+            with_graph_module(
+                with_token_module(named_modules(f, settings.oauth2_module, location), home), graph
+            )
             for f in chosen
         ]
         updated, failure, notes, changes = apply_round(
@@ -152,6 +160,7 @@ def fix_source(
             failure = verdict(checked, attempt, named, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
+            count_targets(result, chosen)
             result.notes += notes
             result.created.extend(created)
             result.links.extend(links)
@@ -192,3 +201,28 @@ class Project:
             if reason is not None:
                 return reason
         return None
+
+
+def choose(candidates: list[Finding], one_at_a_time: bool) -> list[Finding]:
+    """Fixes that do not overlap, safe ones first: the transport is settled before
+    authentication is rewritten. A send moved to Graph goes before all (`--target graph`):
+    the SMTP transport it leaves behind needs no fix."""
+
+    def order(finding: Finding) -> tuple[bool, bool]:
+        fix = finding.fix
+        assert fix is not None
+        graph = sends_through_graph(fix.remedy)
+        return not graph, fix.applicability is not Applicability.SAFE
+
+    chosen: list[Finding] = []
+    taken: list[Footprint] = []
+    for finding in sorted(candidates, key=order):
+        assert finding.fix is not None
+        touched = footprint(finding.fix.remedy)
+        if any(overlaps(touched, other) for other in taken):
+            continue  # next round, on the text this round produces
+        chosen.append(finding)
+        taken.append(touched)
+        if one_at_a_time:
+            break
+    return chosen

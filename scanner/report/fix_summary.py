@@ -6,6 +6,15 @@ from ..findings import Applicability
 from ..fixes.outcome import FixOutcome
 from .counts import plural
 
+GRAPH_NEEDS = (
+    "The Graph code needs: `pip install msal`; an Entra app registration with the Microsoft "
+    "Graph application permission Mail.Send and admin consent (or, scoped to the mailboxes, "
+    "the Exchange Online RBAC for Applications role Application Mail.Send: `authsweep tenant "
+    "plan --target graph` writes it); AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET "
+    "in the environment (frameworks: their *_OAUTH2_* settings). See "
+    "https://learn.microsoft.com/en-us/graph/api/user-sendmail"
+)
+
 
 def fix_summary(
     outcome: FixOutcome,
@@ -56,8 +65,9 @@ def fix_summary(
     lines += [
         f"{f.path}: {note}" for f in outcome.files if f.changed for note in f.edited_for + f.notes
     ]
-    oauth2 = ("AS101", "AS102", "AS103")
-    if any(f.applied.get(rule) for f in outcome.files if f.changed for rule in oauth2):
+    if any(f.targets["graph"] for f in outcome.files if f.changed):
+        lines.append(GRAPH_NEEDS)
+    if any(f.targets["xoauth2"] for f in outcome.files if f.changed):
         lines.append(
             "The OAuth2 code needs: `pip install msal`; an Entra app registration with the "
             "Office 365 Exchange Online application permission SMTP.SendAsApp (IMAP: "

@@ -99,9 +99,22 @@ class Inventory:
         )
 
 
-def fix_text(fix_applicability: str | None, message: str) -> str:
+# What the fix of a use says when it stays on XOAUTH2 under `--target graph` (rules/base.py).
+STAYS_ON_XOAUTH2 = "stays on XOAUTH2"
+GRAPH_FIX = "`authsweep fix --unsafe-fixes --target graph` sends it through Microsoft Graph"
+
+
+def fix_text(fix_applicability: str | None, message: str, fix_message: str = "") -> str:
+    """What `fix` does for a use, from its finding's message and its fix's."""
     if fix_applicability == "unsafe":
-        return "`authsweep fix --unsafe-fixes` rewrites it to XOAUTH2 with an app-only token"
+        if fix_message.startswith("Send") and "Graph" in fix_message:
+            return GRAPH_FIX
+        text = "`authsweep fix --unsafe-fixes` rewrites it to XOAUTH2 with an app-only token"
+        return (
+            f"{text} ({STAYS_ON_XOAUTH2} with --target graph)"
+            if STAYS_ON_XOAUTH2 in fix_message
+            else text
+        )
     if fix_applicability == "safe":
         return "`authsweep fix` rewrites it"
     return f"not rewritten by fix ({message})"
@@ -140,7 +153,7 @@ def uses_of_findings(findings: Iterable[Finding]) -> list[Use]:
         if finding.rule not in BASIC_AUTH_RULES:
             continue
         applicability = finding.fix.applicability.value if finding.fix else None
-        fix = fix_text(applicability, finding.message)
+        fix = fix_text(applicability, finding.message, finding.fix.message if finding.fix else "")
         for box in finding.mailboxes:
             uses.append(Use(box, finding.path, finding.span.line, finding.rule, fix))
     return uses
@@ -178,7 +191,8 @@ def _document_uses(finding: dict) -> list[Use]:
         return []
     fix = finding.get("fix")
     applicability = fix["applicability"] if isinstance(fix, dict) else None
-    text = fix_text(applicability, str(finding["message"]))
+    fix_message = str(fix.get("message", "")) if isinstance(fix, dict) else ""
+    text = fix_text(applicability, str(finding["message"]), fix_message)
     uses = []
     for box in finding.get("mailboxes", ()):
         mailbox = Mailbox(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .inventory import Inventory, MailboxUses
+from .inventory import STAYS_ON_XOAUTH2, Inventory, MailboxUses
 from .protocols import ACCESS, EXCHANGE, Access
 
 SMTP_RIGHTS = ("rbac", "mailbox-permission")
@@ -56,7 +56,11 @@ class Plan:
     entra_permissions: list[Access] = field(default_factory=list)  # admin consent needed
     grants: list[Grant] = field(default_factory=list)
     send_as: list[str] = field(default_factory=list)
+    # `--target graph`: the mailbox each From address is sent from (it needs SendAs on it);
+    # a From address not here is sent as by the app (SMTP with XOAUTH2).
+    send_as_trustees: dict[str, str] = field(default_factory=dict)
     environment: list[Variable] = field(default_factory=list)
+    target: str = "xoauth2"
 
     @property
     def unknown(self) -> list[MailboxUses]:
@@ -78,24 +82,84 @@ class Plan:
         return scopes
 
 
-def make_plan(inventory: Inventory, *, app_name: str, smtp_rights: str, helper_source: str) -> Plan:
+def make_plan(
+    inventory: Inventory,
+    *,
+    app_name: str,
+    smtp_rights: str,
+    helper_source: str,
+    target: str = "xoauth2",
+) -> Plan:
     """``helper_source`` is the token helper ``fix`` writes: the variables it reads are the
-    ones the deployment must set."""
-    plan = Plan(app_name, smtp_rights, inventory)
+    ones the deployment must set. With ``target`` graph, the SMTP logins whose fix sends
+    through Graph need Mail.Send on their mailboxes (the RBAC role Application Mail.Send,
+    scoped to them) instead of SMTP.SendAsApp."""
+    plan = Plan(app_name, smtp_rights, inventory, target=target)
+    moved = _graph_mailboxes(inventory) if target == "graph" else set()
     for protocol in inventory.protocols():
         access = ACCESS[protocol]
         mailboxes = tuple(inventory.addresses(protocol, "login"))
+        if protocol == "smtp" and moved:
+            plan.grants.append(
+                Grant(ACCESS["graph"], tuple(a for a in mailboxes if a in moved), True)
+            )
+            mailboxes = tuple(a for a in mailboxes if a not in moved)
+            if not mailboxes:
+                continue
         rbac = access.rbac_role is not None and (protocol != "smtp" or smtp_rights == "rbac")
         if not rbac:
             plan.entra_permissions.append(access)
         plan.grants.append(Grant(access, mailboxes, rbac))
     logins = {a.lower() for p in inventory.protocols() for a in inventory.addresses(p, "login")}
     plan.send_as = [a for a in inventory.addresses("smtp", "sender") if a.lower() not in logins]
+    if moved:
+        plan.send_as_trustees = _senders_mailboxes(inventory, set(plan.send_as), moved)
     plan.environment = environment(helper_source) + [
         Variable(name, True, "the mailbox to sign in as (see above)")
         for name in sorted({v for m in inventory.mailboxes for v in m.variables})
     ]
     return plan
+
+
+def send_as_trustee(plan: Plan, address: str) -> str | None:
+    """Who gets SendAs on a From address: the mailbox Graph sends it from (`--target
+    graph`), else the app's service principal (None); ``<MAILBOX>`` where the code does not
+    say which mailbox sends it."""
+    if plan.target != "graph":
+        return None
+    return plan.send_as_trustees.get(address, "<MAILBOX>")
+
+
+def _graph_mailboxes(inventory: Inventory) -> set[str]:
+    """The SMTP login addresses `fix --target graph` moves to Graph (those whose fix does
+    not stay on XOAUTH2)."""
+    return {
+        m.address
+        for m in inventory.known
+        for use in m.uses
+        if use.mailbox.protocol == "smtp"
+        and use.mailbox.role == "login"
+        and STAYS_ON_XOAUTH2 not in use.fix
+        if m.address is not None
+    }
+
+
+def _senders_mailboxes(inventory: Inventory, senders: set[str], moved: set[str]) -> dict[str, str]:
+    """For each From address sent through Graph, the mailbox it is sent from: the login of
+    the same code, when there is exactly one (Graph sends from that mailbox, which needs
+    SendAs on the address, as SMTP AUTH did)."""
+    by_place: dict[tuple[str, int], set[str]] = {}
+    for m in inventory.known:
+        for use in m.uses:
+            if use.mailbox.protocol == "smtp" and m.address is not None:
+                by_place.setdefault((use.path, use.line), set()).add(m.address)
+    found: dict[str, str] = {}
+    for addresses in by_place.values():
+        mailboxes = addresses & moved
+        if len(mailboxes) == 1:
+            for sender in addresses & senders:
+                found.setdefault(sender, next(iter(mailboxes)))
+    return found
 
 
 def environment(helper_source: str) -> list[Variable]:

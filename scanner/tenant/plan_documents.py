@@ -10,7 +10,7 @@ import json
 
 from .. import __version__
 from .inventory import MailboxUses
-from .plan import Plan, token_scopes
+from .plan import Plan, send_as_trustee, token_scopes
 from .protocols import ACCESS, EXCHANGE, MAILBOX_RIGHT, SEND_AS_RIGHT
 
 DOCS = "docs/tenant.md"
@@ -165,19 +165,29 @@ def _steps(plan: Plan, app: str) -> list[str]:
             ]
         step += 1
     if plan.send_as:
+        whom = "the signed-in mailbox"
+        if plan.target == "graph":
+            whom = "the mailbox Graph sends from (SMTP AUTH needed the same right)"
         lines += [
             "",
-            f"{step}. **Send as** the From addresses that are not the signed-in mailbox:",
+            f"{step}. **Send as** the From addresses that are not {whom}:",
             "",
             "   ```powershell",
             *(
-                f'   Add-RecipientPermission -Identity "{n}" -Trustee <SERVICE_PRINCIPAL> '
+                f'   Add-RecipientPermission -Identity "{n}" -Trustee {_trustee(plan, n)} '
                 f"-AccessRights {SEND_AS_RIGHT}"
                 for n in plan.send_as
             ),
             "   ```",
         ]
     return lines
+
+
+def _trustee(plan: Plan, address: str) -> str:
+    trustee = send_as_trustee(plan, address)
+    if trustee is None:
+        return "<SERVICE_PRINCIPAL>"
+    return trustee if trustee.startswith("<") else f'"{trustee}"'
 
 
 def plan_json(plan: Plan) -> str:
@@ -188,6 +198,7 @@ def plan_json(plan: Plan) -> str:
         "source": inventory.source,
         "app_name": plan.app_name,
         "smtp_rights": plan.smtp_rights,
+        "target": plan.target,
         "mailboxes": [
             {
                 "address": m.address,
@@ -241,6 +252,11 @@ def plan_json(plan: Plan) -> str:
                 if not g.rbac
             ],
             "send_as": plan.send_as,
+            # `--target graph`: the mailbox that gets SendAs on each From address (else the
+            # app's service principal does).
+            "send_as_trustees": {n: send_as_trustee(plan, n) for n in plan.send_as}
+            if plan.target == "graph"
+            else {},
         },
         "token_scopes": token_scopes(plan),
         "environment": [

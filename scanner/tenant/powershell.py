@@ -30,6 +30,10 @@ def comment(text: str) -> str:
     return "".join(c if " " <= c <= "~" else "?" for c in text)
 
 
+def _table(items: dict[str, str]) -> str:
+    return "\n".join(f"    {quote(key)} = {quote(value)}" for key, value in items.items())
+
+
 def _array(items: list[str]) -> str:
     return "@(" + ", ".join(quote(item) for item in items) + ")"
 
@@ -56,6 +60,11 @@ def render_powershell(plan: Plan) -> str:
         if g.rbac
     )
     permission_protocols = [g.access.protocol for g in plan.grants if not g.rbac]
+    # With Graph, a From address whose sending mailbox the code does not name is left to
+    # the admin (a comment), not granted to the app.
+    graph = plan.target == "graph"
+    sent_as = [a for a in plan.send_as if not graph or a in plan.send_as_trustees]
+    unknown_senders = [a for a in plan.send_as if a not in sent_as]
     parts = [
         _HEADER.format(
             version=__version__,
@@ -70,10 +79,17 @@ def render_powershell(plan: Plan) -> str:
             "# Not known from the code: add the address the deployment sets to the lists below.",
             *unknown,
         ]
+    if unknown_senders:
+        parts += [
+            "# From addresses sent through Graph from a mailbox the code does not name: give",
+            "# that mailbox SendAs on each (Add-RecipientPermission -Trustee <mailbox>):",
+            *(f"#   {comment(a)}" for a in unknown_senders),
+        ]
     parts.append(
         _SETTINGS.format(
             mailboxes=mailboxes,
-            send_as=_array(plan.send_as),
+            send_as=_array(sent_as),
+            trustees=_table(plan.send_as_trustees),
             entra=_array([a.permission for a in plan.entra_permissions]),
             rbac=rbac,
             permission_protocols=_array(permission_protocols),
@@ -152,6 +168,10 @@ $Mailboxes = @{{
 }}
 # From addresses other than the signed-in mailbox: SendAs on each.
 $SendAs = {send_as}
+# `--target graph`: the mailbox Graph sends each From address from gets the SendAs on it.
+$SendAsTrustees = @{{
+{trustees}
+}}
 # Application permissions of Office 365 Exchange Online on the app, with admin consent.
 $EntraPermissions = {entra}
 # RBAC for Applications: a role per protocol, scoped to that protocol's mailboxes.

@@ -126,12 +126,17 @@ foreach ($Address in $Needed) {
     }
 }
 
-# 7. SendAs on From addresses that are not the signed-in mailbox.
+# 7. SendAs on From addresses that are not the signed-in mailbox: for the app (SMTP with
+#    XOAUTH2), or for the mailbox Graph sends them from ($SendAsTrustees, `--target graph`).
 foreach ($Address in $SendAs) {
-    $Has = $State.ExchangeSp -and (@(Get-RecipientPermission -Identity $Address -Trustee $State.ExchangeSp.Identity -ErrorAction SilentlyContinue | Where-Object { $_.AccessRights -contains $SendAsRight }).Count -gt 0)
+    $Mailbox = $SendAsTrustees[$Address]
+    $Trustee = if ($Mailbox) { $Mailbox } elseif ($State.ExchangeSp) { $State.ExchangeSp.Identity } else { $null }
+    $Has = $Trustee -and (@(Get-RecipientPermission -Identity $Address -Trustee $Trustee -ErrorAction SilentlyContinue | Where-Object { $_.AccessRights -contains $SendAsRight }).Count -gt 0)
     if (-not $Has) {
-        Add-Change "Exchange Online: let '$AppName' send as $Address (Add-RecipientPermission)" {
-            $null = Add-RecipientPermission -Identity $Address -Trustee $State.ExchangeSp.Identity -AccessRights $SendAsRight -Confirm:$false
+        $Who = if ($Mailbox) { $Mailbox } else { "'$AppName'" }
+        Add-Change "Exchange Online: let $Who send as $Address (Add-RecipientPermission)" {
+            $To = if ($Mailbox) { $Mailbox } else { $State.ExchangeSp.Identity }
+            $null = Add-RecipientPermission -Identity $Address -Trustee $To -AccessRights $SendAsRight -Confirm:$false
         }.GetNewClosure()
     }
 }

@@ -16,7 +16,7 @@ from ... import hints
 from ...model import MISSING, Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls, Value
 from ...model import Verification as V
 from .. import edits
-from . import common
+from . import common, graph_sends
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 
 _OPTIONS = (
@@ -170,6 +170,7 @@ def _send(mail, site: CallSite) -> None:
         oauth_hint=hints.AIOSMTPLIB,
     )
     _configure(conn, site, initial=True, sends=True)
+    graph_sends.send_call(conn, site)
     mail.connections.append(conn)
 
 

@@ -30,6 +30,9 @@ from ...model import (
 )
 from ...model import Verification as V
 from ...settings_backend import (
+    GRAPH_HANDLER,
+    GRAPH_HANDLER_CLASS,
+    GRAPH_HANDLER_NOTE,
     HANDLER_CLASS,
     HANDLER_MODULE,
     HANDLER_NOTE,
@@ -119,10 +122,12 @@ def _user_only(credentials: Value) -> Edit | None:
     return edits.replace(span, user.source)
 
 
-def _oauth2_remedy(conn: Connection, switch: Edit, credentials: Value, imports=()) -> None:
-    """Switch the handler to XOAuth2SMTPHandler: ``switch`` names it, the credentials keep
-    only the user (the handler ignores a password anyway)."""
-    module = handler_module(conn.host)
+def _oauth2_remedy(
+    conn: Connection, switch: Edit, credentials: Value, imports=(), *, graph: bool = False
+) -> None:
+    """Switch the handler to XOAuth2SMTPHandler (``graph``: GraphSMTPHandler): ``switch``
+    names it, the credentials keep only the user (the handler ignores a password anyway)."""
+    module = handler_module(conn.host, graph=graph)
     login = next((s for s in conn.steps if s.kind is StepKind.LOGIN), None)
     if module is None or login is None:
         return
@@ -130,9 +135,10 @@ def _oauth2_remedy(conn: Connection, switch: Edit, credentials: Value, imports=(
     reduced = _user_only(credentials)
     if reduced is not None:
         parts.append(reduced)
-    login.remedies[RemedyKind.XOAUTH2] = Remedy(
-        tuple(parts), imports=tuple(imports), note=HANDLER_NOTE, files=(module,)
+    kind, note = (
+        (RemedyKind.GRAPH, GRAPH_HANDLER_NOTE) if graph else (RemedyKind.XOAUTH2, HANDLER_NOTE)
     )
+    login.remedies[kind] = Remedy(tuple(parts), imports=tuple(imports), note=note, files=(module,))
 
 
 def _open(site: CallSite) -> Connection:
@@ -141,9 +147,10 @@ def _open(site: CallSite) -> Connection:
     )
     if site.qualified_name == _CLASS and not site.overrides:
         # ``SMTPHandler(...)`` -> ``XOAuth2SMTPHandler(...)``, imported from the new module.
-        switch = edits.replace(site.callee_span, OAUTH2_HANDLER)
-        source = f"{PACKAGE_PREFIX}{HANDLER_MODULE}:{OAUTH2_HANDLER}"
-        _oauth2_remedy(conn, switch, site.arg("credentials"), imports=(source,))
+        for name, graph in ((OAUTH2_HANDLER, False), (GRAPH_HANDLER, True)):
+            switch = edits.replace(site.callee_span, name)
+            source = f"{PACKAGE_PREFIX}{HANDLER_MODULE}:{name}"
+            _oauth2_remedy(conn, switch, site.arg("credentials"), imports=(source,), graph=graph)
     return conn
 
 
@@ -160,10 +167,10 @@ def config_connections(config: Value, code: str, fallback: Span) -> list[Connect
         spans = {name: value.span for name, value in keys.items() if value.span is not None}
         conn = handler_connection(keys, spans, kind.span or handler.span or fallback, code)
         # "class": "logging.handlers.SMTPHandler" -> the dotted name of the new handler.
-        dotted = f"{PACKAGE_PREFIX}{HANDLER_CLASS}"
-        switch = edits.replace_literal(kind, dotted, code)
-        if switch is not None:
-            _oauth2_remedy(conn, switch, keys.get("credentials", MISSING))
+        for name, graph in ((HANDLER_CLASS, False), (GRAPH_HANDLER_CLASS, True)):
+            switch = edits.replace_literal(kind, f"{PACKAGE_PREFIX}{name}", code)
+            if switch is not None:
+                _oauth2_remedy(conn, switch, keys.get("credentials", MISSING), graph=graph)
         found.append(conn)
     return found
 

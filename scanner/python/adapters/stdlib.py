@@ -26,7 +26,7 @@ from ...model import (
     XOAuth2,
 )
 from .. import edits
-from . import common, smtp_host
+from . import common, graph_sends, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 
 
@@ -116,6 +116,8 @@ def _open(qualified_name: str) -> ClientSpec:
             ),
         )
         _connection_remedies(conn, site, client)
+        if qualified_name in ("smtplib.SMTP", "smtplib.SMTP_SSL"):
+            graph_sends.open_client(conn, site)
         return conn
 
     return ClientSpec(params=("host", "port"), open=open_connection)
@@ -280,6 +282,7 @@ def _login_remedies(conn: Connection, site: CallSite, step: Step) -> None:
         step.remedies[RemedyKind.XOAUTH2] = Remedy(
             (hello, edits.replace(site.span, call)), helpers=(edits.TOKEN_HELPER,)
         )
+        graph_sends.login(step, site)
     elif conn.protocol is Protocol.IMAP:
         call = f'{site.receiver}.authenticate("XOAUTH2", lambda _: {raw})'
         step.remedies[RemedyKind.XOAUTH2] = Remedy(
@@ -430,6 +433,7 @@ def _settle(conn: Connection) -> None:
     if conn.tls is Tls.IMPLICIT:
         _settle_switch(conn, paths)
     smtp_host.merge(conn)
+    graph_sends.settle_client(conn)
 
 
 def _settle_upgrade(conn: Connection, login: Step, paths: list[tuple[Step, ...]]) -> None:
