@@ -74,6 +74,7 @@ def relative(path: str) -> str:
     return Path(path).resolve().relative_to(FIXTURES).as_posix()
 
 
+@pytest.mark.slow
 def test_findings_are_pinned() -> None:
     run = run_fixtures()
     assert not run.errors

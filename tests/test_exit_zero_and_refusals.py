@@ -30,6 +30,7 @@ LOGIN = (
 )
 
 
+@pytest.mark.slow
 def test_check_with_exit_zero_passes_over_findings_and_unchecked_files(tmp_path: Path) -> None:
     write(tmp_path / "broken.py", BROKEN)
     write(tmp_path / "port.py", PORT_465)

@@ -42,6 +42,8 @@ from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.slow
+
 USER = "reports@contoso.com"
 RECIPIENT = "team@contoso.com"
 SECRET = "Correct-Horse-9"

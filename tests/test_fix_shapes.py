@@ -780,6 +780,7 @@ def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
 # name and wrong for the other (both seen in public code).
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "code",
     [

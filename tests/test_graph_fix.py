@@ -347,6 +347,7 @@ def test_the_target_setting_and_option(tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "target: expected one of xoauth2, graph" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_check_and_fix_agree_on_what_is_fixable(tmp_path: Path) -> None:
     write(tmp_path / "jobs.py", IMAP_AND_SMTP)
     write(tmp_path / "mailer.py", WITH_BLOCK)

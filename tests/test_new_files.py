@@ -133,6 +133,7 @@ def test_no_module_is_added_from_stdin() -> None:
     assert any("not from stdin" in reason for _, reason in fixed.refused.values())
 
 
+@pytest.mark.slow
 def test_two_settings_files_share_one_module(tmp_path: Path) -> None:
     package = project(tmp_path)
     (package / "settings_prod.py").write_text(SETTINGS_PY.replace("587", "25"))

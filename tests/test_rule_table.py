@@ -40,6 +40,7 @@ def test_the_readme_rule_table_is_current() -> None:
     )
 
 
+@pytest.mark.slow
 def test_rules_format_markdown_prints_the_table() -> None:
     printed = run_cli("rules", "--format", "markdown", cwd=README.parent).stdout
     assert printed == rule_table(ALL_RULES)

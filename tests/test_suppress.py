@@ -134,6 +134,7 @@ def test_a_directive_above_only_counts_on_a_comment_line() -> None:
     assert not finding.suppressed
 
 
+@pytest.mark.slow
 def test_cli_counts_suppressed_and_lists_them_on_request(tmp_path: Path) -> None:
     write(tmp_path / "a.py", IMPLICIT_TLS_587.rstrip("\n") + "  # authsweep: ignore[AS201]\n")
     write(tmp_path / "b.py", IMPLICIT_TLS_587)
@@ -151,6 +152,7 @@ def test_cli_counts_suppressed_and_lists_them_on_request(tmp_path: Path) -> None
     assert [(f["path"], f["suppressed"]) for f in document["suppressed"]] == [("a.py", True)]
 
 
+@pytest.mark.slow
 def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     lines = MULTILINE_LOGIN.splitlines()
     lines[8] += "  # noqa: AS101"
@@ -160,6 +162,7 @@ def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     assert "No problems found in 1 file. 1 suppressed by comments." in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
     write(
         tmp_path / ".env",
