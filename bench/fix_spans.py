@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run as bench  # noqa: E402 - the tree downloads of the benchmark
-from authsweep.scanner.engine import Settings  # noqa: E402
+from authsweep.scanner.engine import RunOptions  # noqa: E402
 from authsweep.scanner.fixer import fix_paths  # noqa: E402
 from authsweep.scanner.fixes.spans import kept_outside, round_trip_problem  # noqa: E402
 from authsweep.scanner.text import decode, lines_with_ends  # noqa: E402
@@ -57,7 +57,7 @@ def lost_line(before: str, after: str, changes) -> str | None:
 
 def measure(label: str, root: Path) -> dict:
     started = time.perf_counter()
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=root)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=False, cwd=root)
     seconds = time.perf_counter() - started
     fixable = {f.path for f in outcome.found if f.fix is not None}
     refused: Counter[str] = Counter()
@@ -128,7 +128,7 @@ def planted(label: str, root: Path, scratch: Path) -> dict:
             str(path.relative_to(root)),
             "python",
             code.encode("utf-8"),
-            Settings(),
+            RunOptions(),
             unsafe=True,
             location=scratch / "planted.py",
         )

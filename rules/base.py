@@ -310,7 +310,8 @@ def describe(value: Value, what: str) -> str:
             dict.fromkeys(repr(c.value if c.known else c.template) for c in choices)
         )
         return f"{written} (picked by {value.origin})" if value.origin else written
-    if value.known:
+    if value.known and not (value.value in (None, "") and value.origin):
+        # An empty default (``host=None``) says only that the caller gives it: as unknown.
         text = repr(value.value)
         return f"{text} (default of {value.origin})" if value.origin else text
     if value.origin:

@@ -53,6 +53,12 @@ class ImplicitTlsOn587(Rule):
             "server.starttls(context=ssl.create_default_context())\n"
         ),
         Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"),
+        # Another provider's host, as every rule: reported with --all-providers.
+        Example(
+            "import os, smtplib\n"
+            "HOST = os.environ.get('EMAIL_HOST', 'smtp.gmail.com')\n"
+            "server = smtplib.SMTP_SSL(HOST, 587)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
@@ -62,14 +68,16 @@ class ImplicitTlsOn587(Rule):
             if not (conn.port.known and conn.port.value == 587):
                 continue
             policy = self.host_policy(conn)
-            microsoft = policy is not None and policy.provider.microsoft
-            safe = microsoft and policy is not None and policy.confidence is Confidence.HIGH
+            if policy is None:
+                continue  # another provider's host (reported with --all-providers), or a test's
+            microsoft = policy.provider.microsoft
+            safe = microsoft and policy.confidence is Confidence.HIGH
             yield self.finding(
                 mail,
                 conn.opened_at,
                 f"{conn.library} uses implicit TLS on port 587 of {describe_host(conn)}, which "
                 "speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
-                confidence=Confidence.HIGH if policy is None else policy.confidence,
+                confidence=policy.confidence,
                 fix=self.fix_from(
                     conn.remedies.get(RemedyKind.USE_STARTTLS),
                     Applicability.SAFE if safe else Applicability.UNSAFE,

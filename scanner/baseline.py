@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
-from .engine import RunResult
-from .findings import Finding
+from .findings import Finding, RunResult
 
 FORMAT = 1
 Key = tuple[str, str, str]  # rule, path, fingerprint

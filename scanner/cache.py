@@ -35,7 +35,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
+from .findings import (
+    Applicability,
+    Confidence,
+    FileError,
+    FileResult,
+    Finding,
+    Fix,
+    Mailbox,
+    Severity,
+)
 from .inputs import RACY_SECONDS, content_hash, unchanged
 from .model import Edit, NewFile, OtherFile, Remedy, Span
 
@@ -73,7 +82,7 @@ def project_root(paths: list[str], cwd: Path) -> Path:
 def code_fingerprint() -> str:
     """The installed authsweep code itself (names, sizes, mtimes of its modules), so that
     an upgrade, or an edit in a development checkout, never reuses old results."""
-    import authsweep.rules
+    import authsweep.rules  # start-up: the CLI imports this module without the rules
 
     roots = [Path(__file__).parent, Path(authsweep.rules.__file__).parent]
     entries = sorted(
@@ -84,7 +93,7 @@ def code_fingerprint() -> str:
     return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
 
 
-def settings_key(parts: object) -> str:
+def options_key(parts: object) -> str:
     """What makes results valid: the version and code, the rules and every setting."""
     text = json.dumps([__version__, code_fingerprint(), repr(parts)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
@@ -256,6 +265,7 @@ class ResultCache:
         recorded = self.inputs.get(path, {})
         if not isinstance(recorded, dict):
             return False
+        # A warm run whose results record no project inputs never loads the project scan.
         from .project import project_fingerprint
 
         for key, seen in recorded.items():
@@ -323,9 +333,7 @@ def _create(folder: int, name: str, text: str, mode: int = 0o666) -> None:
         handle.write(text)
 
 
-def entry_result(entry: list, display: str):
-    from .engine import FileResult
-
+def entry_result(entry: list, display: str) -> FileResult:
     findings = [finding_from_json(f) for f in entry[4]] if len(entry) > 4 else []
     for finding in findings:
         finding.path = display  # the same file may be named differently from another folder

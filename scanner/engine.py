@@ -1,21 +1,22 @@
-"""The pipeline: discover -> front end -> mail model -> rules -> findings.
+"""The pipeline for one file: front end -> mail model -> rules -> findings.
 
-This module holds what a run of ``check`` does for one file and for a set of
-paths; the CLI adds configuration, suppression and reporting around it.
+This module holds what a run of ``check`` does for one file's bytes; the runner
+(:mod:`authsweep.scanner.runner`) discovers files and runs this over many, the CLI
+adds configuration, suppression and reporting around it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .budget import TooComplex, bounded
-from .discover import SourceFile, discover
+from .discover import SourceFile
 from .errors import ParseError
-from .findings import FileError, Finding, Severity
+from .findings import FileError, FileResult, Finding, Severity
 from .inputs import recording
 from .memory import gc_paused
 from .model import MailFile, Span
@@ -24,7 +25,7 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
-from .text import as_utf8, decode, source_lines
+from .text import Source, as_utf8, source_lines
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
 # Microsoft Graph sendMail for tenants that refuse SMTP AUTH altogether (docs/graph.md).
@@ -32,7 +33,11 @@ TARGETS = ("xoauth2", "graph")
 
 
 @dataclass(frozen=True)
-class Settings:
+class RunOptions:
+    """What one file is checked with: the rules chosen and the options they and the fixes
+    take (from the command line and ``[tool.authsweep]``; the users' mail settings that
+    authsweep reads are :mod:`authsweep.scanner.mail_settings`)."""
+
     select: tuple[str, ...] = ()  # rule ids or prefixes ("AS1"); empty: all
     ignore: tuple[str, ...] = ()
     all_providers: bool = False
@@ -55,69 +60,41 @@ class Settings:
     target: str = "xoauth2"
 
 
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    parsed: bool = False
-    # Where literal secrets are written (for fix to mask its diffs); not cached.
-    secrets: list[Span] = field(default_factory=list)
-    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
-    inputs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    files_scanned: int = 0
-    files_parsed: int = 0
-    suppressed: list[Finding] = field(default_factory=list)  # by inline comments
-    baselined: list[Finding] = field(default_factory=list)  # in the baseline; set by the CLI
-
-    def add(self, result: FileResult) -> None:
-        for finding in result.findings:
-            (self.suppressed if finding.suppressed else self.findings).append(finding)
-        self.errors.extend(result.errors)
-        self.files_scanned += 1
-        self.files_parsed += int(result.parsed)
-
-
 def matches(rule_id: str, codes: Sequence[str]) -> bool:
     """Whether rule selectors (ids, prefixes, ALL) take in ``rule_id``."""
     return any(rule_id.startswith(code.upper()) or code.upper() == "ALL" for code in codes)
 
 
-def selected_rules(settings: Settings) -> list:
+def selected_rules(options: RunOptions) -> list:
+    # Start-up: the configuration (options_file) imports this module for RunOptions.
     from authsweep.rules import ALL_RULES, RuleOptions
 
-    options = RuleOptions(
-        all_providers=settings.all_providers,
-        assume_microsoft=settings.assume_microsoft,
-        target=settings.target,
+    rule_options = RuleOptions(
+        all_providers=options.all_providers,
+        assume_microsoft=options.assume_microsoft,
+        target=options.target,
     )
     chosen = []
     for rule in ALL_RULES:
-        if settings.select and not matches(rule.id, settings.select):
+        if options.select and not matches(rule.id, options.select):
             continue
-        if matches(rule.id, settings.ignore):
+        if matches(rule.id, options.ignore):
             continue
-        chosen.append(rule(options))
+        chosen.append(rule(rule_options))
     return chosen
 
 
-def analyze_source(path: str, kind: str, data: bytes) -> MailFile:
+def analyze_source(path: str, source: Source) -> MailFile:
     """Build the mail model of one file; raises ``ParseError`` for unparsable input."""
-    if kind == "python":
-        from .python import analyze_python
+    if source.kind == "python":
+        from .python import analyze_python  # start-up: a front end loads for its files only
 
-        return analyze_python(path, data)
-    from .config import CONFIG_KINDS, analyze_config
+        return analyze_python(path, source)
+    from .config import CONFIG_KINDS, analyze_config  # start-up, as the Python front end
 
-    if kind in CONFIG_KINDS:
-        return analyze_config(path, kind, data)
-    return MailFile(path=path, kind=kind)
+    if source.kind in CONFIG_KINDS:
+        return analyze_config(path, source)
+    return MailFile(path=path, kind=source.kind)
 
 
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
@@ -150,14 +127,15 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
 
     result = FileResult(path)
     data = as_utf8(data)
+    source = Source(kind, data)  # decoded once, by the first stage that reads its text
     if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
         result.findings = mark_suppressed([], kind, data, rules, path, rule_codes())
-        attach_context(result.findings, kind, data, [])
+        attach_context(result.findings, source, [])
         return result
     try:
         with bounded():
-            mail = analyze_source(path, kind, data)
+            mail = analyze_source(path, source)
     except TooComplex as error:
         message = f"not checked: too complex: {error}"
         result.errors.append(FileError(path, message, "too-complex"))
@@ -168,7 +146,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
         )
         if kind != "python":
             return result
-        from .python.fallback import scan_unparsable
+        from .python.fallback import scan_unparsable  # only for a file that does not parse
 
         mail = scan_unparsable(path, data)
     result.parsed = mail.analyzed
@@ -186,7 +164,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     for rule in rules:
         result.findings.extend(distinct(rule.check(mail)))
     attach_mailboxes(mail, result.findings)
-    if result.errors or not _encodes_back(kind, data, result.findings):
+    if result.errors or not _encodes_back(source, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would
         # not write back byte for byte (utf-7, ...): nothing in it is fixable.
         for finding in result.findings:
@@ -195,21 +173,21 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path, rule_codes()))
     result.secrets = secret_spans(mail)
-    attach_context(result.findings, kind, data, result.secrets)
+    attach_context(result.findings, source, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def _encodes_back(kind: str, data: bytes, findings: list[Finding]) -> bool:
+def _encodes_back(source: Source, findings: list[Finding]) -> bool:
     """Whether the file's text, encoded as it was decoded, gives back its bytes (asked
     only where there is something to fix, and of other encodings than UTF-8)."""
     if not any(finding.fix is not None for finding in findings):
         return True
     try:
-        codec, text = decode(kind, data)
+        codec, text = source.codec, source.text
     except ValueError:
         return False
-    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == data
+    return codec.encoding in ("utf-8", "utf-8-sig") or codec.encode(text) == source.data
 
 
 def distinct(findings: Iterable[Finding]) -> list[Finding]:
@@ -224,15 +202,15 @@ def distinct(findings: Iterable[Finding]) -> list[Finding]:
     return list(kept.values())
 
 
-def attach_context(findings: list[Finding], kind: str, data: bytes, secrets: list[Span]) -> None:
+def attach_context(findings: list[Finding], source: Source, secrets: list[Span]) -> None:
     """Give each finding its code frame (secrets masked) and a fingerprint of its code that
     does not depend on line numbers."""
     if not findings:
         return
     try:
-        _, text = decode(kind, data)
+        text = source.text
     except ValueError:
-        text = data.decode("utf-8", errors="replace")
+        text = source.data.decode("utf-8", errors="replace")
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
@@ -265,7 +243,7 @@ def format_size(size: int) -> str:
 
 def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
     """The file's bytes, or why not: a regular file only, read without blocking and with a
-    bound (:func:`~.reading.read_regular`). ``check_paths`` applies each file's own size
+    bound (:func:`~.reading.read_regular`). ``runner.check_paths`` applies each file's own size
     limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
@@ -281,82 +259,3 @@ def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, F
 
 def read_file(source: SourceFile) -> tuple[bytes | None, FileError | None]:
     return read_path(source.path, source.display, MAX_FILE_BYTES)
-
-
-# Per-file configuration for check_paths: the settings one file is checked with (files with
-# equal settings share a run of the rules) and rule codes ignored for it alone; None leaves
-# the file out.
-Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
-
-
-def apply_file_settings(result: FileResult, settings: Settings, ignored: Sequence[str]) -> None:
-    """Per-file ignores and severity overrides. They depend on the file's path and the
-    configuration, not its content, so they apply after checking (and after the cache)."""
-    if ignored:
-        result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
-    overrides = dict(settings.severity)
-    for finding in result.findings:
-        if finding.rule in overrides:
-            finding.severity = Severity(overrides[finding.rule])
-
-
-def check_paths(
-    paths: Sequence[str],
-    settings: Settings,
-    cwd: Path | None = None,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    configure: Configure | None = None,
-) -> RunResult:
-    """Check every file under ``paths``: in parallel for large inputs, and with a result
-    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own settings
-    (``settings`` then only supplies discovery excludes)."""
-    from .cache import ResultCache, settings_key
-    from .runner import run
-
-    files, errors = discover(paths, exclude=settings.exclude, cwd=cwd)
-    groups: dict[Settings, list[SourceFile]] = {}
-    ignored: dict[str, tuple[str, ...]] = {}
-    errors = list(errors)
-    for source in files:
-        chosen = (settings, ()) if configure is None else configure(source)
-        if chosen is None:
-            continue
-        if chosen[0].max_file_bytes:
-            try:
-                size = source.path.stat().st_size
-            except OSError:
-                size = 0  # reading it will say why
-            oversized = too_large(source.display, size, chosen[0].max_file_bytes)
-            if oversized is not None:
-                errors.append(oversized)
-                continue
-        groups.setdefault(chosen[0], []).append(source)
-        ignored[source.display] = chosen[1]
-    result = RunResult(errors=errors)
-    total = sum(len(group) for group in groups.values())
-    done = 0
-    for group_settings, group in groups.items():
-        rules = selected_rules(group_settings)
-        cache = None
-        if cache_dir is not None:
-            key = settings_key((group_settings, [type(r).__name__ for r in rules]))
-            cache = ResultCache(cache_dir, key)
-        step = None
-        if progress is not None:
-
-            def step(count: int, _: int, base: int = done) -> None:
-                progress(base + count, total)
-
-        for file_result in run(group, group_settings, rules, jobs=jobs, cache=cache, progress=step):
-            apply_file_settings(file_result, group_settings, ignored.get(file_result.path, ()))
-            result.add(file_result)
-        done += len(group)
-        if cache is not None:
-            cache.save(seen=None)
-    result.findings.sort(key=Finding.sort_key)
-    result.suppressed.sort(key=Finding.sort_key)
-    result.errors.sort(key=lambda e: e.path)
-    return result

@@ -95,3 +95,32 @@ class FileError:
         if self.column is None:
             return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    parsed: bool = False
+    # Where literal secrets are written (for fix to mask its diffs); not cached.
+    secrets: list[Span] = field(default_factory=list)
+    # What besides the file's own bytes the result was computed from (scanner/inputs.py).
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files_scanned: int = 0
+    files_parsed: int = 0
+    suppressed: list[Finding] = field(default_factory=list)  # by inline comments
+    baselined: list[Finding] = field(default_factory=list)  # in the baseline; set by the CLI
+
+    def add(self, result: FileResult) -> None:
+        for finding in result.findings:
+            (self.suppressed if finding.suppressed else self.findings).append(finding)
+        self.errors.extend(result.errors)
+        self.files_scanned += 1
+        self.files_parsed += int(result.parsed)

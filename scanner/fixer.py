@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .discover import SourceFile
-from .engine import Settings, check_source, read_path, selected_rules
+from .engine import RunOptions, check_source, read_path, selected_rules
 from .findings import FileError, Finding, Severity
 from .fixes.outcome import FileFix, FixOutcome, allowed
 from .fixes.rounds import fix_source
@@ -25,10 +25,10 @@ from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time
 FIX_PARALLEL_THRESHOLD = 16
 
 
-Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
-FixTask = tuple[str, str, str, Settings, tuple[str, ...], bool]  # path, shown, kind, ...
+Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
+FixTask = tuple[str, str, str, RunOptions, tuple[str, ...], bool]  # path, shown, kind, ...
 
-_rules_by_settings: dict[Settings, list] = {}
+_rules_by_settings: dict[RunOptions, list] = {}
 
 
 def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
@@ -92,7 +92,7 @@ Progress = Callable[[str, int, int], None]  # stage ("Checking", "Fixing"), done
 
 def fix_paths(
     paths: Sequence[str],
-    settings: Settings,
+    settings: RunOptions,
     *,
     unsafe: bool,
     write: bool,
@@ -118,7 +118,7 @@ def _fix_paths(
     paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd
 ) -> FixOutcome:
     from .discover import kind_of
-    from .engine import check_paths
+    from .runner import check_paths
 
     checked = check_paths(
         paths,
@@ -205,7 +205,7 @@ def _fix_paths(
     return outcome
 
 
-def _as_reported(findings: list[Finding], settings: Settings) -> list[Finding]:
+def _as_reported(findings: list[Finding], settings: RunOptions) -> list[Finding]:
     """Severity overrides, as ``check`` applies them after checking."""
     overrides = dict(settings.severity)
     for finding in findings:
@@ -218,13 +218,14 @@ def fix_stdin(
     display: str,
     kind: str,
     data: bytes,
-    settings: Settings,
+    settings: RunOptions,
     ignored: Sequence[str],
     *,
     unsafe: bool,
 ) -> FixOutcome:
     """Fix code read from stdin, in memory: ``outcome.files[0].after`` is the fixed text."""
-    from .engine import FileResult, RunResult, apply_file_settings
+    from .findings import FileResult, RunResult
+    from .runner import apply_file_settings
 
     checked = check_source(display, kind, data, selected_rules(settings))
     apply_file_settings(checked, settings, ignored)

@@ -25,7 +25,9 @@ from pathlib import Path
 
 from . import inputs
 from .discover import SKIP_DIRS, walk
+from .mail_settings.keys import is_setting_key
 from .reading import read_regular
+from .text import decode, lines_with_ends
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -274,7 +276,6 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
 
 
 def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
-    from .text import decode
 
     try:
         _, text = decode("python", data)
@@ -323,7 +324,6 @@ def _is_mail_class(node: ast.AST, classes: set[str], modules: set[str]) -> bool:
 
 
 def _line_starts(text: str) -> list[int]:
-    from .text import lines_with_ends
 
     starts = [0]
     for line in lines_with_ends(text):
@@ -406,8 +406,6 @@ def _is_string(node: ast.AST, value: str) -> bool:
 def settings_written(text: str) -> list[str]:
     """The mail settings Python ``text`` writes: ``EMAIL_HOST_PASSWORD = ...`` (in a module
     or a class), ``MAIL_PASSWORD=...`` keywords, ``app.config["MAIL_PASSWORD"] = ...``."""
-    from .settings import is_setting_key
-
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):

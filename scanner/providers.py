@@ -13,6 +13,7 @@ from enum import Enum
 from functools import lru_cache
 
 from .model import Value
+from .placeholder_hosts import is_placeholder_name
 
 
 class BasicAuth(str, Enum):
@@ -345,51 +346,9 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-# Hosts written as examples to be replaced, not servers: the domains reserved for
-# documentation (RFC 2606, RFC 6761), a label that says whose server is meant
-# (``smtp.yourserver.com``, ``your.smtp.server.com``), a generic word where the domain's
-# name goes (``smtp.domain.com``, ``smtp.website.com``), filler (``smtp.xxx.com``), and
-# template syntax left unfilled (``<smtp server>``, ``${SMTP_HOST}``).
-_RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
-_RESERVED_TLDS = frozenset({"example", "test", "invalid"})
-_GENERIC_NAMES = frozenset(
-    {
-        "domain", "domainname", "server", "servername", "host", "hostname", "website",
-        "site", "company", "companyname", "provider", "mailserver", "smtpserver",
-        "emailserver", "mailprovider", "emailprovider", "mailhost", "smtphost", "isp",
-        "organization", "organisation", "business", "example", "sample", "dummy", "fake",
-        "placeholder", "something", "whatever", "xyz", "abc", "foo", "foobar", "test",
-    }
-)  # fmt: skip
-_OWNERS = ("your", "my", "some")
-_FILLER = re.compile(r"^(?:x{2,}|\*+|_+)$")
-_NOT_A_HOST = re.compile(r"[<>{}$%\[\]*]")
-# Second-level labels under which a country registers names (``example.co.uk``).
-_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
-
-
 def is_placeholder_host(host: str) -> bool:
     """Whether ``host`` is written as an example to be replaced (``smtp.yourserver.com``)."""
-    name = normalise_host(host)
-    if _NOT_A_HOST.search(name):
-        return True
-    labels = name.split(".")
-    if len(labels) < 2:
-        return False  # a local name (``mailhog``, ``exchange01``)
-    if labels[-1] in _RESERVED_TLDS or ".".join(labels[-2:]) in _RESERVED_DOMAINS:
-        return True
-    main = len(labels) - 2
-    if main > 0 and labels[main] in _SECOND_LEVEL:
-        main -= 1
-    for index, label in enumerate(labels[:-1]):
-        word = label.replace("-", "").replace("_", "")
-        if _FILLER.match(label) or word == "your" or word.startswith("your"):
-            return True
-        if any(word == owner or word.removeprefix(owner) in _GENERIC_NAMES for owner in _OWNERS):
-            return True
-        if index == main and word in _GENERIC_NAMES:
-            return True
-    return False
+    return is_placeholder_name(normalise_host(host))
 
 
 HOLE = "{}"

@@ -1,4 +1,6 @@
-"""Running the per-file check over many files: cache, process pool, per-file time limit.
+"""Checking many files: discovery, per-file options, cache, process pool, time limit.
+
+:func:`check_paths` checks everything under some paths; the engine checks one file.
 
 Small inputs (a pre-commit hook's handful of files) run in this process: a pool
 costs more than it saves. Large ones go to worker processes that import the rules
@@ -16,9 +18,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import ResultCache, content_hash, entry_result
-from .discover import SourceFile
-from .findings import FileError
+from .cache import ResultCache, content_hash, entry_result, options_key
+from .discover import SourceFile, discover
+from .engine import RunOptions, check_source, matches, read_path, selected_rules, too_large
+from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .reading import read_regular_or_none
 
 # Below this many files to check, a pool of processes is not worth starting.
@@ -60,18 +63,14 @@ _worker_rules: list = []
 _worker_timeout = FILE_TIMEOUT_SECONDS
 
 
-def _init_worker(settings, timeout: float) -> None:
-    from .engine import selected_rules
-
+def _init_worker(options: RunOptions, timeout: float) -> None:
     global _worker_timeout
-    _worker_rules[:] = selected_rules(settings)
+    _worker_rules[:] = selected_rules(options)
     _worker_timeout = timeout
 
 
-def check_one(task: Task, rules: Sequence, timeout: float):
+def check_one(task: Task, rules: Sequence, timeout: float) -> tuple[FileResult, bytes | None]:
     """Read and check one file; every failure becomes an error entry."""
-    from .engine import FileResult, check_source, read_path
-
     path, display, kind = task
     data, error = read_path(Path(path), display)
     if error is not None:
@@ -94,9 +93,7 @@ def _check_task(task: Task):
     return task, result, None if data is None else content_hash(data)
 
 
-def _lost_check(task: Task, reason: str):
-    from .engine import FileResult
-
+def _lost_check(task: Task, reason: str) -> tuple[Task, FileResult, None]:
     if reason == "timeout":
         error = FileError(task[1], "skipped: the analysis did not finish in time", "timeout")
     else:
@@ -106,14 +103,14 @@ def _lost_check(task: Task, reason: str):
 
 def run(
     files: Sequence[SourceFile],
-    settings,
+    options: RunOptions,
     rules: Sequence,
     *,
     jobs: int | None = None,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     timeout: float = FILE_TIMEOUT_SECONDS,
-) -> Iterator:
+) -> Iterator[FileResult]:
     """Results for every file, from the cache or checked, in no particular order."""
     pending: list[Task] = []
     stats: dict[str, os.stat_result] = {}
@@ -158,7 +155,7 @@ def run(
         lost=_lost_check,
         deadline=timeout + HARD_DEADLINE_GRACE,
         initializer=_init_worker,
-        initargs=(settings, timeout),
+        initargs=(options, timeout),
     )
     for task, result, digest in results:
         if cache is not None and digest is not None and task[0] in stats:
@@ -167,3 +164,79 @@ def run(
         if progress:
             progress(done, total)
         yield result
+
+
+# Per-file configuration for check_paths: the options one file is checked with (files with
+# equal options share a run of the rules) and rule codes ignored for it alone; None leaves
+# the file out.
+Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
+
+
+def apply_file_settings(result: FileResult, options: RunOptions, ignored: Sequence[str]) -> None:
+    """Per-file ignores and severity overrides. They depend on the file's path and the
+    configuration, not its content, so they apply after checking (and after the cache)."""
+    if ignored:
+        result.findings = [f for f in result.findings if not matches(f.rule, ignored)]
+    overrides = dict(options.severity)
+    for finding in result.findings:
+        if finding.rule in overrides:
+            finding.severity = Severity(overrides[finding.rule])
+
+
+def check_paths(
+    paths: Sequence[str],
+    options: RunOptions,
+    cwd: Path | None = None,
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    configure: Configure | None = None,
+) -> RunResult:
+    """Check every file under ``paths``: in parallel for large inputs, and with a result
+    cache in ``cache_dir`` when one is given. ``configure`` gives each file its own options
+    (``options`` then only supplies discovery excludes)."""
+    files, errors = discover(paths, exclude=options.exclude, cwd=cwd)
+    groups: dict[RunOptions, list[SourceFile]] = {}
+    ignored: dict[str, tuple[str, ...]] = {}
+    errors = list(errors)
+    for source in files:
+        chosen = (options, ()) if configure is None else configure(source)
+        if chosen is None:
+            continue
+        if chosen[0].max_file_bytes:
+            try:
+                size = source.path.stat().st_size
+            except OSError:
+                size = 0  # reading it will say why
+            oversized = too_large(source.display, size, chosen[0].max_file_bytes)
+            if oversized is not None:
+                errors.append(oversized)
+                continue
+        groups.setdefault(chosen[0], []).append(source)
+        ignored[source.display] = chosen[1]
+    result = RunResult(errors=errors)
+    total = sum(len(group) for group in groups.values())
+    done = 0
+    for group_options, group in groups.items():
+        rules = selected_rules(group_options)
+        cache = None
+        if cache_dir is not None:
+            key = options_key((group_options, [type(r).__name__ for r in rules]))
+            cache = ResultCache(cache_dir, key)
+        step = None
+        if progress is not None:
+
+            def step(count: int, _: int, base: int = done) -> None:
+                progress(base + count, total)
+
+        for file_result in run(group, group_options, rules, jobs=jobs, cache=cache, progress=step):
+            apply_file_settings(file_result, group_options, ignored.get(file_result.path, ()))
+            result.add(file_result)
+        done += len(group)
+        if cache is not None:
+            cache.save(seen=None)
+    result.findings.sort(key=Finding.sort_key)
+    result.suppressed.sort(key=Finding.sort_key)
+    result.errors.sort(key=lambda e: e.path)
+    return result

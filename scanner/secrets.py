@@ -34,8 +34,9 @@ _PASSWORD_WORDS = (
 _OWNER_WORDS = "your|my|the|some|sua|seu|tu|su|mi|votre|ton|mon|dein|ihr|mein|je|uw|il[-_]tuo|tuo"
 # Not a secret: references to other settings, templates, vault lookups, the words people
 # write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha",
-# "password123"), and the throwaway passwords of tests ("test", "testpass"). The word
-# with a year ("Password2015") is a real password, of the kind policies force on people.
+# "password123"), a few words that say what goes there ("AD credentials", "gmail app
+# password"), and the throwaway passwords of tests ("test", "testpass"). The word with a
+# year ("Password2015") is a real password, of the kind policies force on people.
 _PLACEHOLDER = re.compile(
     r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
         |(?i:(?:"""
@@ -48,6 +49,9 @@ _PLACEHOLDER = re.compile(
             |(?:"""
     + _OWNER_WORDS
     + r""")[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
+            |(?:[\w.-]+[ ]){1,3}(?:"""
+    + _PASSWORD_WORDS
+    + r"""|credentials?|login)
             |\.\.\.|todo|tbd|none|null|password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
             |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,

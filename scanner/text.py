@@ -12,6 +12,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from functools import cached_property
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
 _WIDE_BOMS = (
@@ -78,6 +79,37 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
     except (UnicodeDecodeError, LookupError) as error:
         raise ValueError(f"cannot decode as {encoding}: {error}") from None
     return SourceCodec(encoding, first_newline(text)), text
+
+
+class Source:
+    """One file's bytes as the stages of a check read them, decoded once, on first use:
+    the front end, the encode-back check and the code frames share its codec and text
+    instead of decoding the bytes each."""
+
+    def __init__(self, kind: str, data: bytes) -> None:
+        self.kind = kind
+        self.data = data
+
+    @cached_property
+    def _decoded(self) -> tuple[SourceCodec, str] | ValueError:
+        try:
+            return decode(self.kind, self.data)
+        except ValueError as error:
+            return error
+
+    @property
+    def codec(self) -> SourceCodec:
+        """How the text encodes back; ValueError when the bytes cannot be decoded."""
+        if isinstance(self._decoded, ValueError):
+            raise self._decoded
+        return self._decoded[0]
+
+    @property
+    def text(self) -> str:
+        """The file's text; ValueError when its bytes cannot be decoded."""
+        if isinstance(self._decoded, ValueError):
+            raise self._decoded
+        return self._decoded[1]
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

@@ -111,7 +111,7 @@ def report_documents(root: Path) -> tuple[dict, dict]:
     """Two sweeps of one organisation a week apart (the second with the burn-down), as
     the HTML report tests need them: every status, a CODEOWNERS team, a secret, markup in
     a folder name and in code."""
-    from authsweep.scanner.config_file import ConfigResolver
+    from authsweep.scanner.options_file import ConfigResolver
     from authsweep.scanner.sweep.changes import add_changes
     from authsweep.scanner.sweep.run import SweepOptions, sweep
 

@@ -7,7 +7,7 @@ import ast
 
 import pytest
 from authsweep.rules import ALL_RULES, rule_by_id
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixes.rounds import fix_source
 
 OWN_RULES = ("AS103", "AS104", "AS106", "AS205", "AS301", "AS302", "AS303")
@@ -16,12 +16,12 @@ OWN_RULES = ("AS103", "AS104", "AS106", "AS205", "AS301", "AS302", "AS303")
 def fixed(code: str, *rules: str, unsafe: bool = False) -> str:
     chosen = [rule_by_id(r)() for r in rules] if rules else [r() for r in ALL_RULES]
     result = fix_source(
-        "module.py", "python", code.encode(), Settings(), unsafe=unsafe, rules=chosen
+        "module.py", "python", code.encode(), RunOptions(), unsafe=unsafe, rules=chosen
     )
     assert result.error is None, result.error
     ast.parse(result.after)
     again = fix_source(
-        "module.py", "python", result.after.encode(), Settings(), unsafe=unsafe, rules=chosen
+        "module.py", "python", result.after.encode(), RunOptions(), unsafe=unsafe, rules=chosen
     )
     assert again.after == result.after, "a second fix run changed the file"
     return result.after

@@ -8,10 +8,11 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.model import Connection, MailFile, StepKind, Tls, Verification
 from authsweep.scanner.python import analyze_python
+from authsweep.scanner.text import Source
 
 
 def model(code: str) -> MailFile:
-    return analyze_python("module.py", code.encode())
+    return analyze_python("module.py", Source("python", code.encode()))
 
 
 def only(code: str) -> Connection:
@@ -405,7 +406,7 @@ def test_contextlib_closing_binds_the_connection_it_wraps() -> None:
 
 
 def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
-    from authsweep.scanner.engine import Settings
+    from authsweep.scanner.engine import RunOptions
     from authsweep.scanner.fixes.rounds import fix_source
 
     code = (
@@ -413,7 +414,7 @@ def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
         "with MailBox('outlook.office365.com').login('a@contoso.com', pw, 'INBOX') as box:\n"
         "    box.fetch()\n"
     )
-    fixed = fix_source("m.py", "python", code.encode(), Settings(), unsafe=True).after
+    fixed = fix_source("m.py", "python", code.encode(), RunOptions(), unsafe=True).after
     assert "MailBox('outlook.office365.com', ssl_context=ssl.create_default_context())" in fixed
     assert ".xoauth2('a@contoso.com', oauth2_access_token(" in fixed
     assert findings(fixed) == set()

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 from authsweep.scanner.model import XOAuth2
 from authsweep.scanner.python import analyze_python
+from authsweep.scanner.text import Source
 
 SMTP = "import base64, smtplib\ns = smtplib.SMTP('smtp.office365.com', 587)\n"
 IMAP = "import base64, imaplib\ni = imaplib.IMAP4_SSL('outlook.office365.com')\n"
 
 
 def facts(code: str) -> XOAuth2:
-    mail = analyze_python("module.py", code.encode())
+    mail = analyze_python("module.py", Source("python", code.encode()))
     steps = [s for c in mail.connections for s in c.steps if s.xoauth2 is not None]
     assert len(steps) == 1
     assert steps[0].xoauth2 is not None
@@ -62,12 +63,8 @@ def test_raw_strings_are_not_base64() -> None:
 
 
 def test_encoded_value_used_through_a_method_has_no_rewrite() -> None:
-    mail = analyze_python(
-        "m.py",
-        (
-            SMTP + "b = base64.b64encode(raw.encode())\ns.auth('XOAUTH2', lambda: b.decode())\n"
-        ).encode(),
-    )
+    code = SMTP + "b = base64.b64encode(raw.encode())\ns.auth('XOAUTH2', lambda: b.decode())\n"
+    mail = analyze_python("m.py", Source("python", code.encode()))
     step = mail.connections[0].steps[0]
     assert step.xoauth2 is not None and step.xoauth2.base64_encoded
     assert step.xoauth2.encoding_span is None  # rewriting b would break b.decode()

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner import runner
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.runner import check_paths
 
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad_input"
 
@@ -26,7 +27,7 @@ def by_file(run) -> tuple[dict[str, set[str]], dict[str, str]]:
 
 
 def test_bad_input_fixtures() -> None:
-    run = check_paths([str(BAD)], Settings())
+    run = check_paths([str(BAD)], RunOptions())
     findings, errors = by_file(run)
     # Unparsable files and statements are listed with a reason and where the parser stops...
     assert set(errors) == {
@@ -57,7 +58,7 @@ def test_syntax_of_a_newer_python_is_fixed_too(tmp_path: Path) -> None:
     # LibCST reads PEP 695 on any Python; the fixer's own parses blank it as check does.
     path = tmp_path / "newer_python.py"
     shutil.copyfile(BAD / "newer_python.py", path)
-    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=True)
     assert outcome.errors == []
     text = path.read_text()
     assert "import ssl\n" in text and "def send[T](host: T)" in text
@@ -65,7 +66,7 @@ def test_syntax_of_a_newer_python_is_fixed_too(tmp_path: Path) -> None:
 
 
 def test_python2_mail_script_is_still_scanned_with_low_confidence() -> None:
-    run = check_paths([str(BAD / "python2_mailer.py")], Settings())
+    run = check_paths([str(BAD / "python2_mailer.py")], RunOptions())
     as101 = [f for f in run.findings if f.rule == "AS101"]
     assert [(f.span.line, f.confidence.value, f.fix) for f in as101] == [(9, "low", None)]
     assert [e.kind for e in run.errors] == ["unparsable"]
@@ -79,7 +80,7 @@ def test_python2_fallback_masks_literal_secrets(tmp_path: Path) -> None:
         f"s.login('a@contoso.com', '{secret}')\n"
         "print 'done'\n"
     )
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     assert {f.rule for f in run.findings} >= {"AS101", "AS105", "AS203"}
     for finding in run.findings:
         assert secret not in finding.message
@@ -96,7 +97,7 @@ def test_huge_generated_module_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "mail.py").write_text(
         "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     )
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     assert [(Path(e.path).name, e.kind) for e in run.errors] == [("generated_pb2.py", "too-large")]
     assert "MB" in run.errors[0].message
     assert any(f.rule == "AS201" for f in run.findings)
@@ -114,7 +115,7 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     (tree / "pkg" / "elsewhere").symlink_to(outside, target_is_directory=True)
     (tree / "pkg" / "link.py").symlink_to(outside / "secret_mail.py")
     (tree / "pkg" / "ok.py").write_text("x = 1\n")
-    run = check_paths([str(tree)], Settings())
+    run = check_paths([str(tree)], RunOptions())
     assert run.findings == [] and run.errors == []
     assert run.files_scanned == 1
 
@@ -133,8 +134,8 @@ def test_file_that_disappears_is_reported(tmp_path: Path, monkeypatch) -> None:
         (tmp_path / "gone.py").unlink()
         return result
 
-    monkeypatch.setattr("authsweep.scanner.engine.discover", discover_then_delete)
-    run = check_paths([str(tmp_path)], Settings())
+    monkeypatch.setattr("authsweep.scanner.runner.discover", discover_then_delete)
+    run = check_paths([str(tmp_path)], RunOptions())
     assert [(Path(e.path).name, e.kind) for e in run.errors] == [("gone.py", "unreadable")]
     assert any(f.rule == "AS201" for f in run.findings)
 
@@ -165,7 +166,7 @@ def test_fix_refuses_a_read_only_file(tmp_path: Path) -> None:
     original = "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\ns.quit()\n"
     path.write_text(original)
     path.chmod(0o444)
-    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=True)
     assert [e.message for e in outcome.errors] == ["fix not written: read-only file; not written"]
     assert path.read_text() == original
     assert oct(path.stat().st_mode & 0o777) == oct(0o444)
@@ -181,7 +182,7 @@ def test_interrupted_write_leaves_the_original_and_no_temp_file(tmp_path: Path, 
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        fix_paths([str(path)], Settings(), unsafe=False, write=True)
+        fix_paths([str(path)], RunOptions(), unsafe=False, write=True)
     assert path.read_text() == original
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
 
@@ -227,8 +228,8 @@ def test_scanned_code_is_never_executed(tmp_path: Path) -> None:
     )
     (tmp_path / "conftest.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
     (tmp_path / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
-    check_paths([str(tmp_path)], Settings())
-    fix_paths([str(tmp_path)], Settings(), unsafe=True, write=False)
+    check_paths([str(tmp_path)], RunOptions())
+    fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=False)
     assert not marker.exists()
 
 
@@ -242,15 +243,17 @@ def test_a_hanging_file_times_out_and_the_rest_goes_on(tmp_path: Path, monkeypat
     (tmp_path / "ok.py").write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
     real = engine.analyze_source
 
-    def slow(path, kind, data):
+    def slow(path, source):
         if path.endswith("slow.py"):
             time.sleep(30)
-        return real(path, kind, data)
+        return real(path, source)
 
     monkeypatch.setattr(engine, "analyze_source", slow)
     monkeypatch.setattr(runner, "FILE_TIMEOUT_SECONDS", 0.5)
-    files, _ = engine.discover([str(tmp_path)])
-    results = list(runner.run(files, Settings(), engine.selected_rules(Settings()), timeout=0.5))
+    files, _ = runner.discover([str(tmp_path)])
+    results = list(
+        runner.run(files, RunOptions(), engine.selected_rules(RunOptions()), timeout=0.5)
+    )
     errors = [e for r in results for e in r.errors]
     assert [(Path(e.path).name, e.kind) for e in errors] == [("slow.py", "timeout")]
     assert any(f.rule == "AS201" for r in results for f in r.findings)
@@ -266,15 +269,15 @@ def test_a_crashing_worker_is_reported_and_the_sweep_goes_on(tmp_path, monkeypat
     (tmp_path / "crash.py").write_text("import smtplib\n")
     real = engine.analyze_source
 
-    def crash(path, kind, data):
+    def crash(path, source):
         if path.endswith("crash.py"):
             os._exit(3)  # a segfault in a C extension looks like this to the pool
-        return real(path, kind, data)
+        return real(path, source)
 
     monkeypatch.setattr(engine, "analyze_source", crash)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
-    files, _ = engine.discover([str(tmp_path)])
-    results = list(runner.run(files, Settings(), engine.selected_rules(Settings()), jobs=2))
+    files, _ = runner.discover([str(tmp_path)])
+    results = list(runner.run(files, RunOptions(), engine.selected_rules(RunOptions()), jobs=2))
     errors = [(Path(e.path).name, e.kind) for r in results for e in r.errors]
     assert errors == [("crash.py", "internal")]
     assert sum(1 for r in results for f in r.findings if f.rule == "AS201") == 6
@@ -284,7 +287,7 @@ def test_fixtures_copy_fix_diff_never_crashes(tmp_path: Path) -> None:
     tree = tmp_path / "bad"
     shutil.copytree(BAD, tree)
     before = {p.name: p.read_bytes() for p in tree.iterdir()}
-    outcome = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    outcome = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
     assert {p.name: p.read_bytes() for p in tree.iterdir()} == before
     assert {Path(e.path).name for e in outcome.errors} >= {"python2_mailer.py", "syntax_error.py"}
     assert "bom_mixed_newlines.py" in outcome.diff

@@ -8,11 +8,13 @@ import pytest
 from authsweep.rules import ALL_RULES
 from authsweep.scanner.config import analyze_config
 from authsweep.scanner.discover import discover, kind_of
-from authsweep.scanner.engine import Settings, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, check_source
 from authsweep.scanner.fixes.edits import apply_edits
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.precheck import may_matter
 from authsweep.scanner.python import analyze_python
+from authsweep.scanner.runner import check_paths
+from authsweep.scanner.text import Source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CONFIG = FIXTURES / "config"
@@ -67,7 +69,7 @@ CONFLICTS = {"django_project/helpdesk/settings_prod.py": 12}
 
 def run_fixtures():
     paths = [str(CONFIG), str(FIXTURES / "django_project"), str(FIXTURES / "flask_app")]
-    return check_paths(paths, Settings())
+    return check_paths(paths, RunOptions())
 
 
 def relative(path: str) -> str:
@@ -88,7 +90,7 @@ def test_findings_are_pinned() -> None:
 def test_conflicting_flags_are_in_the_model() -> None:
     for path, line in CONFLICTS.items():
         file = FIXTURES / path
-        mail = analyze_python(str(file), file.read_bytes())
+        mail = analyze_python(str(file), Source("python", file.read_bytes()))
         conflicts = [c.tls_conflict.line for c in mail.connections if c.tls_conflict]
         assert conflicts == [line]
     if "AS205" in RULE_IDS:
@@ -98,7 +100,7 @@ def test_conflicting_flags_are_in_the_model() -> None:
 
 
 def test_negatives_report_nothing() -> None:
-    run = check_paths([str(CONFIG / "negatives")], Settings(all_providers=False))
+    run = check_paths([str(CONFIG / "negatives")], RunOptions(all_providers=False))
     assert run.findings == []
     assert run.errors == []
     assert run.files_scanned == 5  # the README is not config; the .conf is read, not INI
@@ -196,11 +198,11 @@ def test_safe_fixes_change_only_the_values(path: str) -> None:
     data = file.read_bytes()
     kind = kind_of(file)
     assert kind is not None
-    fixed = fix_source(str(file), kind, data, Settings(), unsafe=False)
+    fixed = fix_source(str(file), kind, data, RunOptions(), unsafe=False)
     assert fixed.error is None
     assert fixed.after == expected_after(data.decode(), FIXES[path])
     # Idempotent, and what was fixed is gone.
-    again = fix_source(str(file), kind, fixed.after.encode(), Settings(), unsafe=False)
+    again = fix_source(str(file), kind, fixed.after.encode(), RunOptions(), unsafe=False)
     assert again.after == fixed.after
     remaining = check_source(str(file), kind, fixed.after.encode(), [r() for r in ALL_RULES])
     assert not remaining.errors
@@ -224,10 +226,10 @@ def test_port_only_fix_without_a_tls_setting_is_unsafe(path: str) -> None:
     data = file.read_bytes()
     kind = kind_of(file)
     assert kind is not None
-    safe = fix_source(str(file), kind, data, Settings(), unsafe=False).after
+    safe = fix_source(str(file), kind, data, RunOptions(), unsafe=False).after
     for before in PORT_ONLY[path]:
         assert before in safe
-    unsafe = fix_source(str(file), kind, data, Settings(), unsafe=True).after
+    unsafe = fix_source(str(file), kind, data, RunOptions(), unsafe=True).after
     for after in PORT_ONLY[path].values():
         assert after in unsafe
 
@@ -235,8 +237,8 @@ def test_port_only_fix_without_a_tls_setting_is_unsafe(path: str) -> None:
 def test_unsafe_fix_of_a_default_value() -> None:
     file = FIXTURES / "flask_app" / "config.py"
     data = file.read_bytes()
-    assert fix_source(str(file), "python", data, Settings(), unsafe=False).after == data.decode()
-    fixed = fix_source(str(file), "python", data, Settings(), unsafe=True)
+    assert fix_source(str(file), "python", data, RunOptions(), unsafe=False).after == data.decode()
+    fixed = fix_source(str(file), "python", data, RunOptions(), unsafe=True)
     assert fixed.after == expected_after(
         data.decode(),
         {
@@ -255,7 +257,7 @@ def test_remedy_edits_touch_only_their_ranges() -> None:
         kind = kind_of(file)
         assert kind is not None
         text = file.read_text()
-        mail = analyze_config(str(file), kind, file.read_bytes())
+        mail = analyze_config(str(file), Source(kind, file.read_bytes()))
         for conn in mail.connections:
             for remedy in conn.remedies.values():
                 edits = sorted(remedy.edits, key=lambda e: e.start)
@@ -274,7 +276,7 @@ def test_crlf_and_bom_survive_a_fix() -> None:
     text = "\ufeffEMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=587\r\nEMAIL_USE_SSL=True\r\n"
     text += "EMAIL_USE_TLS=False\r\n"
     data = text.encode("utf-8")
-    fixed = fix_source(".env", "dotenv", data, Settings(), unsafe=False)
+    fixed = fix_source(".env", "dotenv", data, RunOptions(), unsafe=False)
     assert fixed.codec is not None
     out = fixed.codec.encode(fixed.after)
     assert out == data.replace(b"SSL=True", b"SSL=False").replace(b"TLS=False", b"TLS=True")
@@ -315,7 +317,8 @@ def test_precheck_sees_settings_without_a_host() -> None:
 
 
 def test_placeholders_and_templates_are_not_secrets(tmp_path: Path) -> None:
-    from authsweep.scanner.engine import Settings, check_paths
+    from authsweep.scanner.engine import RunOptions
+    from authsweep.scanner.runner import check_paths
 
     (tmp_path / ".env").write_text(
         "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=587\nEMAIL_USE_TLS=True\n"
@@ -324,7 +327,7 @@ def test_placeholders_and_templates_are_not_secrets(tmp_path: Path) -> None:
     (tmp_path / ".env_sample").write_text(
         "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=465\nEMAIL_HOST_PASSWORD=Looks-Real-77\n"
     )
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     by_file = {(Path(f.path).name, f.rule) for f in run.findings}
     assert (".env", "AS105") not in by_file
     assert (".env_sample", "AS105") not in by_file  # a template's values are examples
@@ -346,7 +349,7 @@ def test_messages_name_where_an_unknown_host_comes_from() -> None:
 
 def test_an_added_flag_keeps_crlf() -> None:
     text = "EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=465\r\nEMAIL_USE_SSL=True\r\n"
-    fixed = fix_source(".env", "dotenv", text.encode(), Settings(), unsafe=False)
+    fixed = fix_source(".env", "dotenv", text.encode(), RunOptions(), unsafe=False)
     assert fixed.codec is not None and fixed.error is None
     assert fixed.codec.encode(fixed.after) == (
         b"EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=587\r\nEMAIL_USE_SSL=False\r\n"

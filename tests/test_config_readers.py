@@ -7,7 +7,8 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.config import analyze_config, read_settings, yaml_file
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.errors import ParseError
-from authsweep.scanner.settings import Setting
+from authsweep.scanner.mail_settings.keys import Setting
+from authsweep.scanner.text import Source
 
 
 def settings_of(path: str, kind: str, text: str) -> dict[str, Setting]:
@@ -78,7 +79,7 @@ def test_dotenv_references_are_not_literals() -> None:
 def test_dotenv_crlf_and_bom_offsets() -> None:
     text = "EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=465\r\n"
     data = b"\xef\xbb\xbf" + text.encode()
-    mail = analyze_config(".env", "dotenv", data)
+    mail = analyze_config(".env", Source("dotenv", data))
     (conn,) = mail.connections
     assert conn.port.value == 465
     span = conn.port.span
@@ -154,7 +155,7 @@ def test_logging_fileconfig_smtphandler_arguments() -> None:
     # Columns count characters, not the UTF-8 bytes ast reports.
     after = found["credentials.1"].value.span
     assert after is not None and text[after.end] == "'"
-    mail = analyze_config("logging.ini", "ini", text.encode())
+    mail = analyze_config("logging.ini", Source("ini", text.encode()))
     (conn,) = mail.connections
     assert conn.library == "logging.handlers.SMTPHandler" and conn.log_handler
     assert conn.tls.value == "starttls" and conn.port.value == 25
@@ -301,7 +302,7 @@ def test_api_descriptions_are_not_settings(path: str, kind: str, text: str) -> N
 )
 def test_invalid_files_are_error_entries(path: str, kind: str, text: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
-        analyze_config(path, kind, text.encode())
+        analyze_config(path, Source(kind, text.encode()))
     result = check_source(path, kind, text.encode(), [r() for r in ALL_RULES])
     assert result.findings == []
     assert [e.kind for e in result.errors] == ["unparsable"]
@@ -310,7 +311,7 @@ def test_invalid_files_are_error_entries(path: str, kind: str, text: str, messag
 def test_undecodable_file_is_an_error_entry() -> None:
     result = check_source("a.yaml", "yaml", b"smtp_host: caf\xe9\n", [r() for r in ALL_RULES])
     assert [e.kind for e in result.errors] == ["unparsable"]
-    assert analyze_config("a.conf", "ini", b"smtp_host = caf\xe9\n").connections == []
+    assert analyze_config("a.conf", Source("ini", b"smtp_host = caf\xe9\n")).connections == []
 
 
 # TOML

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.dependencies import plan
 from authsweep.scanner.fixes.requirements import allows, raised
@@ -131,7 +131,7 @@ async def send(message, user, password):
 def test_a_pinned_version_the_rewrite_cannot_run_with_refuses_it(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("aiosmtplib==3.0.2\n")
     (tmp_path / "mailer.py").write_text(AIOSMTPLIB)
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert (tmp_path / "mailer.py").read_text() == AIOSMTPLIB
     assert [e.message for e in outcome.errors] == [
         "line 11: AS101 not fixed: it needs aiosmtplib>=5.1, and requirements.txt:1 declares "
@@ -142,7 +142,7 @@ def test_a_pinned_version_the_rewrite_cannot_run_with_refuses_it(tmp_path: Path)
 def test_the_fix_declares_what_its_code_needs(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("aiosmtplib>=2\n")
     (tmp_path / "mailer.py").write_text(AIOSMTPLIB)
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors
     assert "oauth_token_generator=" in (tmp_path / "mailer.py").read_text()
     assert (tmp_path / "requirements.txt").read_text() == "aiosmtplib>=5.1\nmsal>=1.23\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from authsweep.rules.base import Rule
 from authsweep.rules.repeated_starttls import RepeatedStarttls
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.model import Edit, MailFile, Remedy, StepKind
@@ -78,7 +78,7 @@ class _AddsASecondStarttls(Rule):
 
 def test_a_fix_after_which_a_rule_reports_more_is_refused() -> None:
     rules = [_AddsASecondStarttls(), RepeatedStarttls()]
-    result = fix_source("m.py", "python", LOGIN.encode(), Settings(), unsafe=True, rules=rules)
+    result = fix_source("m.py", "python", LOGIN.encode(), RunOptions(), unsafe=True, rules=rules)
     assert result.after == LOGIN  # nothing written
     [(finding, reason)] = result.refused.values()
     assert finding.rule == "AS999"

@@ -168,9 +168,9 @@ def test_fix_uses_the_check_cache(tmp_path: Path, monkeypatch) -> None:
     analysed: list[str] = []
     real = engine.analyze_source
 
-    def counting(path, kind, data):
+    def counting(path, source):
         analysed.append(path)
-        return real(path, kind, data)
+        return real(path, source)
 
     monkeypatch.setattr(engine, "analyze_source", counting)
     result = invoke("fix", "--diff", cwd=tmp_path)

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.lab import ExchangeSim
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixes.outcome import FileFix
 from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, note, settings
@@ -47,7 +47,7 @@ pytestmark = pytest.mark.slow
 USER = "reports@contoso.com"
 RECIPIENT = "team@contoso.com"
 SECRET = "Correct-Horse-9"
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 PROGRAMS = 300
 READERS = 60
 NAME = "legacy_sender.py"
@@ -342,7 +342,7 @@ def fixed(folder: Path, source: str) -> FileFix:
     path = folder / NAME
     path.write_text(source)
     result = fix_source(
-        str(path), "python", source.encode(), Settings(), unsafe=True, location=path
+        str(path), "python", source.encode(), RunOptions(), unsafe=True, location=path
     )
     for created in result.created:
         if not created.path.exists():
@@ -380,7 +380,9 @@ def check_migration(
     note(f"fixed:\n{after}")
     compile(after, NAME, "exec")
     path = tmp / NAME
-    again = fix_source(str(path), "python", after.encode(), Settings(), unsafe=True, location=path)
+    again = fix_source(
+        str(path), "python", after.encode(), RunOptions(), unsafe=True, location=path
+    )
     assert again.after == after, "a second run changed the file"
     old = Counter(f.rule for f in findings(tmp, source))
     left = findings(tmp, after)

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.spans import Changes, OutsideEdits, kept_outside
@@ -213,7 +213,7 @@ def test_every_fixture_fix_changes_only_lines_inside_the_spans_it_reports() -> N
     for project in sorted(FIXTURES.iterdir()):
         if not project.is_dir():
             continue
-        outcome = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=project)
+        outcome = fix_paths(["."], RunOptions(), unsafe=True, write=False, cwd=project)
         for file in outcome.files:
             if not file.changed:
                 continue
@@ -243,7 +243,7 @@ def test_a_step_that_changes_a_line_outside_its_edits_is_refused(monkeypatch) ->
 
     monkeypatch.setattr(apply, "add_module_needs", dropping)
     code = SSL_ON_587 + "\n\n# keep me\nx = 1\n"
-    result = fix_source("m.py", "python", code.encode(), Settings(), unsafe=False)
+    result = fix_source("m.py", "python", code.encode(), RunOptions(), unsafe=False)
     assert result.after == code
     assert {why for _, why in result.refused.values()} == {
         "it would change line 9, outside its edits"

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixes import across
 from authsweep.scanner.fixes.across import Entry, settle
 from authsweep.scanner.fixes.rounds import fix_source
@@ -150,11 +150,11 @@ def test_the_fix_is_refused_when_the_other_file_changed_since_it_was_checked(
     monkeypatch.chdir(root)  # paths are shown, and analysed, relative to the working folder
     config = root / "config.py"
     fixed = fix_source(
-        "config.py", "python", config.read_bytes(), Settings(), unsafe=True, location=config
+        "config.py", "python", config.read_bytes(), RunOptions(), unsafe=True, location=config
     )
     assert fixed.changed and fixed.links
     write(root / "shop" / "__init__.py", APP + "\n# edited meanwhile\n")
-    entries = {"config.py": Entry("config.py", config, fixed, config.read_bytes(), Settings())}
+    entries = {"config.py": Entry("config.py", config, fixed, config.read_bytes(), RunOptions())}
     entries["config.py"].unsafe = True
     settle(entries, None)
 

@@ -4,7 +4,7 @@ outside their edits, parse, and leave none of the findings they fixed."""
 from __future__ import annotations
 
 import pytest
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 pytestmark = pytest.mark.slow
 
 HOSTS = ["smtp.office365.com", "smtp.office365.us", "outlook.office365.com", "smtp.gmail.com"]
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 
 
 @st.composite
@@ -87,7 +87,7 @@ def surroundings_kept(before: str, after: str) -> None:
 @given(mail_module(), st.booleans())
 def test_fix_properties(code: str, unsafe: bool) -> None:
     data = code.encode()
-    first = fix_source("m.py", "python", data, Settings(), unsafe=unsafe, rules=RULES)
+    first = fix_source("m.py", "python", data, RunOptions(), unsafe=unsafe, rules=RULES)
     assert first.error is None, first.error
     assert first.codec is not None
     fixed = first.after
@@ -95,7 +95,7 @@ def test_fix_properties(code: str, unsafe: bool) -> None:
 
     # Idempotent: a second fix changes nothing.
     second = fix_source(
-        "m.py", "python", first.codec.encode(fixed), Settings(), unsafe=unsafe, rules=RULES
+        "m.py", "python", first.codec.encode(fixed), RunOptions(), unsafe=unsafe, rules=RULES
     )
     assert second.after == fixed
 

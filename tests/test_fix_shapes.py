@@ -9,18 +9,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.outcome import FileFix
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.report.fix_summary import fix_summary
 from cli_support import commit_all, init_repo
 
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 
 
-def fix(code: str, *, unsafe: bool = False, settings: Settings | None = None) -> str:
-    result = fix_source("m.py", "python", code.encode(), settings or Settings(), unsafe=unsafe)
+def fix(code: str, *, unsafe: bool = False, settings: RunOptions | None = None) -> str:
+    result = fix_source("m.py", "python", code.encode(), settings or RunOptions(), unsafe=unsafe)
     assert result.error is None, result.error
     assert not result.refused, result.refused
     return result.after
@@ -218,7 +218,7 @@ def fixed_in_project(tmp_path: Path, code: str, **others: str) -> FileFix:
         (tmp_path / f"{name}.py").write_text(text)
     module = tmp_path / "m.py"
     module.write_text(code)
-    result = fix_source("m.py", "python", code.encode(), Settings(), unsafe=True, location=module)
+    result = fix_source("m.py", "python", code.encode(), RunOptions(), unsafe=True, location=module)
     assert result.error is None and not result.refused, (result.error, result.refused)
     return result
 
@@ -371,7 +371,7 @@ def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -
     (package / "alerts.py").write_text(LOGIN)
     (package / "mail" / "reports.py").write_text(LOGIN.replace("send(", "report("))
     (tmp_path / "cron.py").write_text(LOGIN)
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors, outcome.errors
     shared = "from shop.mail_oauth2_token import oauth2_access_token\n"
     assert shared in (package / "alerts.py").read_text()
@@ -383,13 +383,13 @@ def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -
     assert written == ["mail_oauth2_token.py", "shop/mail_oauth2_token.py"]
     assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in fix_summary(outcome)
     assert "def oauth2_access_token(" not in (package / "alerts.py").read_text()
-    again = fix_paths(["."], Settings(), unsafe=True, write=False, cwd=tmp_path)
+    again = fix_paths(["."], RunOptions(), unsafe=True, write=False, cwd=tmp_path)
     assert not again.diff and not again.remaining
 
 
 def test_a_configured_token_provider_is_imported_instead(tmp_path: Path) -> None:
     (tmp_path / "alerts.py").write_text(LOGIN)
-    settings = Settings(token_provider="corp.auth:mail_token")
+    settings = RunOptions(token_provider="corp.auth:mail_token")
     outcome = fix_paths(["alerts.py"], settings, unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors
     fixed = (tmp_path / "alerts.py").read_text()
@@ -446,7 +446,7 @@ def test_imports_follow_the_projects_sections(tmp_path: Path) -> None:
     (tmp_path / "corp.py").write_text("URL = 'https://intranet'\n")
     lint = [sys.executable, "-m", "ruff", "check", "--no-cache", "."]
     assert subprocess.run(lint, cwd=tmp_path, capture_output=True).returncode == 0
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors, outcome.errors
     assert "from helpdesk.mail_oauth2_token import" in (package / "digest.py").read_text()
     assert (package / "mail_oauth2.py").is_file()
@@ -561,7 +561,7 @@ def test_logins_a_test_expects_to_fail_are_left_alone() -> None:
     checked = check_source("tests/test_live.py", "python", EXPECTED_FAILURES.encode(), RULES)
     assert not [f for f in checked.findings if f.rule == "AS101"]
     result = fix_source(
-        "tests/test_live.py", "python", EXPECTED_FAILURES.encode(), Settings(), unsafe=True
+        "tests/test_live.py", "python", EXPECTED_FAILURES.encode(), RunOptions(), unsafe=True
     )
     assert result.after == EXPECTED_FAILURES
 
@@ -603,7 +603,7 @@ def test_a_settings_package_without_init_names_an_importable_backend(
         "EMAIL_HOST_USER = 'desk@contoso.com'\n"
         "EMAIL_HOST_PASSWORD = os.environ['EMAIL_HOST_PASSWORD']\n"
     )
-    outcome = fix_paths(["."], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors, outcome.errors
     fixed = (settings / "production.py").read_text()
     assert "EMAIL_BACKEND = 'proj.mail_oauth2.XOAuth2EmailBackend'\n" in fixed
@@ -730,7 +730,7 @@ def test_no_per_provider_rewrite_when_a_host_is_known_in_part_or_its_key_changes
 
 
 def test_assume_microsoft_never_sends_a_microsoft_token_to_another_provider() -> None:
-    settings = Settings(assume_microsoft=True)
+    settings = RunOptions(assume_microsoft=True)
     after = fix(TWO_PROVIDERS, unsafe=True, settings=settings)
     assert "        else:\n            smtp.login(user, password)\n" in after
 
@@ -767,7 +767,7 @@ def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
         "        smtp.login(config['mail']['user'], config['mail']['password'])\n"
     )
     commit_all(tmp_path)
-    outcome = fix_paths(["dot.py", "ini.py"], Settings(), unsafe=True, write=True)
+    outcome = fix_paths(["dot.py", "ini.py"], RunOptions(), unsafe=True, write=True)
     assert not outcome.errors, outcome.errors
     assert "XOAUTH2" in Path("dot.py").read_text() and "XOAUTH2" in Path("ini.py").read_text()
     assert "PASSWORD" not in Path(".env").read_text()
@@ -800,7 +800,7 @@ def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
     ],
 )
 def test_no_fix_is_offered_that_fix_would_refuse(code: str) -> None:
-    settings = Settings(assume_microsoft=True)
+    settings = RunOptions(assume_microsoft=True)
     checked = check_source("m.py", "python", code.encode(), selected_rules(settings))
     offered = {f.rule for f in checked.findings if f.fix is not None}
     result = fix_source("m.py", "python", code.encode(), settings, unsafe=True)
@@ -825,7 +825,7 @@ def test_indented_comments_at_the_end_of_a_module_survive_the_fix() -> None:
         "\n"
         "    #Office365 from an SMTP client\n"
     )
-    result = fix_source("m.py", "python", before.encode(), Settings(), unsafe=False)
+    result = fix_source("m.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert not result.changed and result.after == before
     assert result.error is not None
     assert "LibCST does not give it back byte for byte" in result.error.message

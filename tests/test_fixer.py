@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.write import write_atomically
@@ -15,8 +15,8 @@ from authsweep.scanner.model import Edit
 from authsweep.scanner.report.fix_summary import fix_summary
 
 
-def fix(code: str, *, unsafe: bool = False, settings: Settings | None = None) -> str:
-    result = fix_source("m.py", "python", code.encode(), settings or Settings(), unsafe=unsafe)
+def fix(code: str, *, unsafe: bool = False, settings: RunOptions | None = None) -> str:
+    result = fix_source("m.py", "python", code.encode(), settings or RunOptions(), unsafe=unsafe)
     assert result.error is None, result.error
     return result.after
 
@@ -123,7 +123,7 @@ def test_unsafe_fix_needs_the_flag() -> None:
         "s.starttls(context=ssl.create_default_context())\ns.login(u, p)\n"
     )
     assert fix(before) == before
-    result = fix_source("m.py", "python", before.encode(), Settings(), unsafe=False)
+    result = fix_source("m.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert [f.rule for f in result.remaining] == ["AS101"]
 
 
@@ -144,7 +144,7 @@ def test_token_provider_is_imported_instead_of_helper() -> None:
         "import smtplib, ssl\ns = smtplib.SMTP('smtp.office365.com', 587)\n"
         "s.starttls(context=ssl.create_default_context())\ns.login(u, p)\n"
     )
-    after = fix(before, unsafe=True, settings=Settings(token_provider="acme.auth:mail_token"))
+    after = fix(before, unsafe=True, settings=RunOptions(token_provider="acme.auth:mail_token"))
     assert "from acme.auth import mail_token as oauth2_access_token\n" in after
     assert "def oauth2_access_token" not in after and "msal" not in after
 
@@ -160,7 +160,7 @@ def test_crlf_bom_tabs_and_comments_survive_byte_for_byte() -> None:
         "\tserver.quit()\r\n"
     )
     data = before.encode("utf-8")
-    result = fix_source("m.py", "python", data, Settings(), unsafe=False)
+    result = fix_source("m.py", "python", data, RunOptions(), unsafe=False)
     assert result.codec is not None
     out = result.codec.encode(result.after)
     assert out.startswith(b"\xef\xbb\xbf# -*- coding: utf-8 -*-\r\n")
@@ -179,7 +179,7 @@ def test_latin1_coding_cookie_is_kept() -> None:
         "smtplib.SMTP_SSL('smtp.office365.com', 587).quit()\n"
     )
     data = before.encode("latin-1")
-    result = fix_source("m.py", "python", data, Settings(), unsafe=False)
+    result = fix_source("m.py", "python", data, RunOptions(), unsafe=False)
     assert result.error is None
     assert result.codec is not None and result.codec.encode(result.after).startswith(data[:35])
 
@@ -194,7 +194,7 @@ def test_fix_that_would_not_parse_is_refused(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(apply, "apply_edits", broken)
     before = "import smtplib\ns = smtplib.SMTP('smtp.office365.com', 587)\ns.starttls()\n"
-    result = fix_source("m.py", "python", before.encode(), Settings(), unsafe=False)
+    result = fix_source("m.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert result.error is None and not result.changed
     assert [(f.rule, why) for f, why in result.refused.values()] == [
         ("AS204", "the fixed file would not parse")
@@ -219,10 +219,10 @@ def test_fix_paths_diff_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "m.py"
     code = "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     path.write_text(code)
-    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=False)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=False)
     assert outcome.diff.startswith(f"--- {path}\n+++ {path}\n")
     assert path.read_text() == code
-    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=True)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=True)
     assert "smtplib.SMTP('smtp.office365.com', 587)" in path.read_text()
     assert outcome.applied == {"AS201": 1}
 
@@ -230,7 +230,7 @@ def test_fix_paths_diff_writes_nothing(tmp_path: Path) -> None:
 def test_unparsable_file_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "py2.py"
     path.write_text("import smtplib\nprint 'x'\n")
-    outcome = fix_paths([str(path)], Settings(), unsafe=True, write=True)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=True, write=True)
     assert path.read_text() == "import smtplib\nprint 'x'\n"
     assert [e.kind for e in outcome.errors] == ["unparsable"]
 
@@ -252,7 +252,7 @@ def test_a_flag_from_a_parameter_is_not_rewritten_at_the_call() -> None:
 def test_diff_of_a_file_without_final_newline_applies(tmp_path: Path) -> None:
     path = tmp_path / "m.py"
     path.write_text("import smtplib\ns = smtplib.SMTP('smtp.office365.com', 465)")
-    outcome = fix_paths([str(path)], Settings(), unsafe=False, write=False)
+    outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=False)
     assert outcome.diff.endswith("587)\n\\ No newline at end of file\n")
     assert fix_summary(outcome, written=False).startswith(
         "Would fix 1 problem (AS202: 1) in 1 file."
@@ -264,7 +264,7 @@ def test_personal_outlook_accounts_get_no_app_only_rewrite() -> None:
         "import smtplib, ssl\ns = smtplib.SMTP('smtp-mail.outlook.com', 587)\n"
         "s.starttls(context=ssl.create_default_context())\ns.login('me@outlook.com', pw)\n"
     )
-    result = fix_source("m.py", "python", before.encode(), Settings(), unsafe=True)
+    result = fix_source("m.py", "python", before.encode(), RunOptions(), unsafe=True)
     assert result.after == before
     assert [f.rule for f in result.remaining] == ["AS101"]
     assert "delegated OAuth2 flow" in result.remaining[0].message

@@ -10,12 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.report.fix_summary import fix_summary
 from cli_support import GIT_ENV, invoke, write
 
-GRAPH = Settings(target="graph")
+GRAPH = RunOptions(target="graph")
 
 WITH_BLOCK = """\
 import os
@@ -51,7 +51,7 @@ def inbox():
 """
 
 
-def _fix(tmp_path: Path, files: dict[str, str], settings: Settings = GRAPH, paths=(".",)):
+def _fix(tmp_path: Path, files: dict[str, str], settings: RunOptions = GRAPH, paths=(".",)):
     for name, text in files.items():
         write(tmp_path / name, text)
     return fix_paths(list(paths), settings, unsafe=True, write=True, cwd=tmp_path)
@@ -92,7 +92,7 @@ def test_an_smtplib_client_becomes_the_graph_client(tmp_path: Path) -> None:
 
 
 def test_the_default_target_is_still_xoauth2(tmp_path: Path) -> None:
-    _fix(tmp_path, {"mailer.py": WITH_BLOCK}, Settings())
+    _fix(tmp_path, {"mailer.py": WITH_BLOCK}, RunOptions())
     source = _parses(tmp_path / "mailer.py")
     assert 'server.auth("XOAUTH2"' in source and "Graph" not in source
     assert "class GraphMailClient" not in (tmp_path / "mail_oauth2_token.py").read_text()
@@ -311,7 +311,7 @@ def test_http_library_follows_the_declared_dependencies(
 
 
 def test_the_projects_token_provider_is_what_the_client_calls(tmp_path: Path) -> None:
-    settings = Settings(target="graph", token_provider="corp.tokens:get_token")
+    settings = RunOptions(target="graph", token_provider="corp.tokens:get_token")
     _fix(tmp_path, {"mailer.py": WITH_BLOCK}, settings)
     module = _parses(tmp_path / "mail_oauth2_token.py")
     assert "from corp.tokens import get_token as oauth2_access_token" in module
@@ -319,7 +319,7 @@ def test_the_projects_token_provider_is_what_the_client_calls(tmp_path: Path) ->
 
 
 def test_an_xoauth2_token_module_already_there_is_not_overwritten(tmp_path: Path) -> None:
-    _fix(tmp_path, {"old.py": IMAP_AND_SMTP}, Settings())  # an earlier XOAUTH2 migration
+    _fix(tmp_path, {"old.py": IMAP_AND_SMTP}, RunOptions())  # an earlier XOAUTH2 migration
     before = (tmp_path / "mail_oauth2_token.py").read_text()
     outcome = _fix(tmp_path, {"mailer.py": WITH_BLOCK})
     assert (tmp_path / "mail_oauth2_token.py").read_text() == before

@@ -14,7 +14,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixes.rounds import fix_source
 from cli_support import invoke, write
 
@@ -25,7 +25,7 @@ s = smtplib.SMTP("smtp.office365.com", 587)
 s.starttls()
 s.login("desk@contoso.com", "Winter-Mail-26")
 """
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 
 
 def utf7_hidden(code: str) -> bytes:
@@ -61,7 +61,7 @@ def test_a_login_hidden_by_the_declared_encoding_is_reported(codec: str) -> None
 
 def test_fix_says_why_it_leaves_such_a_file_alone(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_bytes(HIDDEN["utf-7"])
-    result = fix_source("m.py", "python", HIDDEN["utf-7"], Settings(), unsafe=True)
+    result = fix_source("m.py", "python", HIDDEN["utf-7"], RunOptions(), unsafe=True)
     assert result.error is not None and not result.changed
     assert result.error.message == "not fixed: its encoding (utf-7) would not give back its bytes"
 

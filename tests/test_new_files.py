@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.modules import MODULES, render
 from authsweep.scanner.fixes.rounds import fix_source
@@ -78,7 +78,7 @@ def test_generated_modules_are_clean(tmp_path: Path, kind, provider, options) ->
         check=False,
     )
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    checked = check_source("module.py", "python", source.encode(), selected_rules(Settings()))
+    checked = check_source("module.py", "python", source.encode(), selected_rules(RunOptions()))
     assert not checked.findings and not checked.errors
 
 
@@ -92,7 +92,7 @@ def test_house_style_single_quotes_and_tabs() -> None:
 
 def test_django_fix_adds_the_backend_beside_the_settings(tmp_path: Path) -> None:
     package = project(tmp_path)
-    settings = Settings()
+    settings = RunOptions()
     outcome = fix_paths([str(tmp_path)], settings, unsafe=True, write=True, cwd=tmp_path)
     fixed = (package / "settings.py").read_text()
     assert 'EMAIL_BACKEND = "helpdesk.mail_oauth2.XOAuth2EmailBackend"' in fixed
@@ -106,7 +106,7 @@ def test_django_fix_adds_the_backend_beside_the_settings(tmp_path: Path) -> None
 
 def test_the_module_name_follows_the_configuration(tmp_path: Path) -> None:
     package = project(tmp_path)
-    settings = Settings(oauth2_module="exchange_mail")
+    settings = RunOptions(oauth2_module="exchange_mail")
     outcome = fix_paths([str(tmp_path)], settings, unsafe=True, write=False, cwd=tmp_path)
     assert "--- /dev/null\n+++ b/helpdesk/exchange_mail.py\n@@ -0,0 +1," in outcome.diff
     assert '"helpdesk.exchange_mail.XOAuth2EmailBackend"' in outcome.diff
@@ -116,7 +116,7 @@ def test_the_module_name_follows_the_configuration(tmp_path: Path) -> None:
 def test_a_file_of_other_content_is_never_overwritten(tmp_path: Path) -> None:
     package = project(tmp_path)
     (package / "mail_oauth2.py").write_text("VALUE = 1\n")
-    outcome = fix_paths([str(tmp_path)], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    outcome = fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert (package / "mail_oauth2.py").read_text() == "VALUE = 1\n"
     assert "EMAIL_HOST_PASSWORD" in (package / "settings.py").read_text()
     assert any(
@@ -127,7 +127,7 @@ def test_a_file_of_other_content_is_never_overwritten(tmp_path: Path) -> None:
 
 def test_no_module_is_added_from_stdin() -> None:
     fixed = fix_source(
-        "helpdesk/settings.py", "python", SETTINGS_PY.encode(), Settings(), unsafe=True
+        "helpdesk/settings.py", "python", SETTINGS_PY.encode(), RunOptions(), unsafe=True
     )
     assert not fixed.changed and not fixed.created
     assert any("not from stdin" in reason for _, reason in fixed.refused.values())
@@ -137,9 +137,9 @@ def test_no_module_is_added_from_stdin() -> None:
 def test_two_settings_files_share_one_module(tmp_path: Path) -> None:
     package = project(tmp_path)
     (package / "settings_prod.py").write_text(SETTINGS_PY.replace("587", "25"))
-    outcome = fix_paths([str(tmp_path)], Settings(), unsafe=True, write=False, cwd=tmp_path)
+    outcome = fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=False, cwd=tmp_path)
     assert outcome.diff.count("+++ b/helpdesk/mail_oauth2.py") == 1
-    written = fix_paths([str(tmp_path)], Settings(), unsafe=True, write=True, cwd=tmp_path)
+    written = fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert not written.errors and (package / "mail_oauth2.py").is_file()
     for name in ("settings.py", "settings_prod.py"):
         assert "XOAuth2EmailBackend" in (package / name).read_text()
@@ -152,7 +152,7 @@ def test_personal_and_other_hosts_get_no_backend(tmp_path: Path) -> None:
             "settings.py",
             "python",
             source,
-            Settings(),
+            RunOptions(),
             unsafe=True,
             location=tmp_path / "settings.py",
         )

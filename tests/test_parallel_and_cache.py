@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from authsweep.scanner import cache as cache_module
 from authsweep.scanner import pool, runner
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.report.json_report import finding_dict
+from authsweep.scanner.runner import check_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -32,10 +33,10 @@ def tree(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    serial = check_paths([str(tree)], Settings(), jobs=1)
+    serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(pool, "CHUNK", 3)
-    parallel = check_paths([str(tree)], Settings(), jobs=2)
+    parallel = check_paths([str(tree)], RunOptions(), jobs=2)
     assert serial.findings, "the fixtures must give findings to compare"
     assert snapshot(parallel) == snapshot(serial)
     assert parallel.files_scanned == serial.files_scanned
@@ -45,9 +46,9 @@ def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.slow
 def test_cached_run_equals_uncached(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
-    uncached = check_paths([str(tree)], Settings())
-    first = check_paths([str(tree)], Settings(), cache_dir=cache_dir)
-    second = check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    uncached = check_paths([str(tree)], RunOptions())
+    first = check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
+    second = check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert snapshot(first) == snapshot(uncached)
     assert snapshot(second) == snapshot(uncached)
     assert [p.name for p in cache_dir.iterdir() if p.suffix == ".json"]
@@ -56,7 +57,7 @@ def test_cached_run_equals_uncached(tree: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_cache_hit_reads_no_file(tree: Path, tmp_path: Path, monkeypatch) -> None:
     cache_dir = tmp_path / "cache"
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     # Make every cache entry look old enough to trust its mtime.
     for path in cache_dir.glob("results-*.json"):
         document = json.loads(path.read_text())
@@ -70,7 +71,7 @@ def test_cache_hit_reads_no_file(tree: Path, tmp_path: Path, monkeypatch) -> Non
         return real(self)
 
     monkeypatch.setattr(Path, "read_bytes", counting)
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert reads == []
 
 
@@ -78,14 +79,14 @@ def test_cache_hit_reads_no_file(tree: Path, tmp_path: Path, monkeypatch) -> Non
 def test_changed_file_is_rescanned(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     target = tree / "negatives" / "direct_send.py"
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     text = target.read_text()
     old = '"contoso-com.mail.protection.outlook.com", 25'
     new = '"smtp.office365.com", 465'
     changed = text.replace(old, new + " " * (len(old) - len(new)))
     assert len(changed) == len(text)  # same size: the mtime or the content hash must tell
     target.write_text(changed)
-    run = check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    run = check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert any(f.path.endswith("direct_send.py") and f.rule == "AS202" for f in run.findings)
 
 
@@ -94,15 +95,13 @@ def test_touched_but_unchanged_file_is_not_reanalysed(tree: Path, tmp_path: Path
     from authsweep.scanner import engine
 
     cache_dir = tmp_path / "cache"
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     target = tree / "legacy_mailer" / "legacy_mailer" / "digest.py"
     os.utime(target)  # new mtime, same content: the content hash says it is the same
     analysed: list[str] = []
     real = engine.analyze_source
-    monkeypatch.setattr(
-        engine, "analyze_source", lambda p, k, d: analysed.append(p) or real(p, k, d)
-    )
-    run = check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    monkeypatch.setattr(engine, "analyze_source", lambda p, s: analysed.append(p) or real(p, s))
+    run = check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert analysed == []
     assert any(f.path.endswith("digest.py") for f in run.findings)
 
@@ -110,12 +109,12 @@ def test_touched_but_unchanged_file_is_not_reanalysed(tree: Path, tmp_path: Path
 @pytest.mark.slow
 def test_changed_settings_or_code_invalidate(tree: Path, tmp_path: Path, monkeypatch) -> None:
     cache_dir = tmp_path / "cache"
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
-    narrowed = check_paths([str(tree)], Settings(select=("AS201",)), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
+    narrowed = check_paths([str(tree)], RunOptions(select=("AS201",)), cache_dir=cache_dir)
     assert {f.rule for f in narrowed.findings} == {"AS201"}
     assert len(list(cache_dir.glob("results-*.json"))) == 2
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another-version")
-    check_paths([str(tree)], Settings(), cache_dir=cache_dir)
+    check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
     assert len(list(cache_dir.glob("results-*.json"))) == 3
 
 
@@ -130,7 +129,7 @@ def test_cache_holds_no_secret(tmp_path: Path) -> None:
         f"EMAIL_HOST=smtp.office365.com\nEMAIL_HOST_PASSWORD={secret}\n"
     )
     cache_dir = tmp_path / "cache"
-    run = check_paths([str(tmp_path / "src")], Settings(), cache_dir=cache_dir)
+    run = check_paths([str(tmp_path / "src")], RunOptions(), cache_dir=cache_dir)
     assert {f.rule for f in run.findings} >= {"AS105"}
     for path in cache_dir.iterdir():
         assert secret not in path.read_text()
@@ -138,9 +137,9 @@ def test_cache_holds_no_secret(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    serial = fix_paths([str(tree)], Settings(), unsafe=True, write=False, jobs=1)
+    serial = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=1)
     monkeypatch.setattr("authsweep.scanner.fixer.FIX_PARALLEL_THRESHOLD", 1)
-    parallel = fix_paths([str(tree)], Settings(), unsafe=True, write=False, jobs=2)
+    parallel = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=2)
     assert serial.diff and parallel.diff == serial.diff
     assert parallel.applied == serial.applied
 
@@ -153,11 +152,11 @@ def test_large_module_path_equals_whole_module(tree: Path, monkeypatch) -> None:
 
     # Its refused statement does not mention mail, so only the whole-module parse sees it.
     (tree / "bad_input" / "deeply_nested.py").unlink()
-    whole = check_paths([str(tree)], Settings())
-    whole_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    whole = check_paths([str(tree)], RunOptions())
+    whole_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
     monkeypatch.setattr(parse, "LARGE_MODULE_CHARS", 0)
-    selected = check_paths([str(tree)], Settings())
-    selected_fix = fix_paths([str(tree)], Settings(), unsafe=True, write=False)
+    selected = check_paths([str(tree)], RunOptions())
+    selected_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
     assert snapshot(selected) == snapshot(whole)
     assert selected_fix.diff == whole_fix.diff
 

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.config_file import ConfigResolver
 from authsweep.scanner.discover import discover
 from authsweep.scanner.globs import GlobSet, PathGlobs
+from authsweep.scanner.options_file import ConfigResolver
 from cli_support import IMPLICIT_TLS_587, commit_all, git, init_repo, invoke, write
 from hypothesis import given, settings
 from hypothesis import strategies as st

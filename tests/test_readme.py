@@ -256,7 +256,7 @@ def test_the_readme_shows_the_action_of_the_ci_page() -> None:
 
 
 def test_configuration_examples_load_and_the_reference_names_every_key(tmp_path: Path) -> None:
-    from authsweep.scanner.config_file import KEYS, read_config
+    from authsweep.scanner.options_file import KEYS, read_config
 
     examples = [
         block

@@ -8,17 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, check_source
 from authsweep.scanner.findings import Confidence
 from authsweep.scanner.providers import lookup
 from authsweep.scanner.python.python2 import LineMap, translate
+from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
 SHAPES = Path(__file__).resolve().parent.parent / "fixtures" / "real_shapes"
 
 
 def pinned(folder: str) -> set[tuple[str, int, str]]:
-    run = check_paths([str(SHAPES / folder)], Settings())
+    run = check_paths([str(SHAPES / folder)], RunOptions())
     return {
         (Path(f.path).resolve().relative_to(SHAPES / folder).as_posix(), f.span.line, f.rule)
         for f in run.findings
@@ -45,7 +46,7 @@ def test_client_class_chosen_at_run_time() -> None:
 
 
 def test_one_finding_per_login_on_alternative_connections() -> None:
-    run = check_paths([str(SHAPES / "transport_choice" / "conditional.py")], Settings())
+    run = check_paths([str(SHAPES / "transport_choice" / "conditional.py")], RunOptions())
     assert [f.rule for f in run.findings if f.span.line == 11].count("AS101") == 1
 
 
@@ -86,7 +87,7 @@ def test_token_requests_without_msal() -> None:
 
 
 def test_python2_at_full_depth_low_confidence_no_fix() -> None:
-    run = check_paths([str(SHAPES / "python2")], Settings())
+    run = check_paths([str(SHAPES / "python2")], RunOptions())
     found = {(f.span.line, f.span.column, f.rule) for f in run.findings}
     assert found == {
         (5, 12, "AS105"),  # the literal, at its column in the file
@@ -123,7 +124,7 @@ def test_line_map_takes_columns_back() -> None:
 
 def test_misspelt_hosts_are_probably_microsoft() -> None:
     assert pinned("hosts") == {("typo_host.py", 9, "AS101"), ("typo_host.py", 13, "AS101")}
-    run = check_paths([str(SHAPES / "hosts")], Settings())
+    run = check_paths([str(SHAPES / "hosts")], RunOptions())
     assert all("misspelling" in f.message for f in run.findings)
     assert all(f.confidence is Confidence.MEDIUM for f in run.findings)
 
@@ -158,13 +159,20 @@ def test_table_hosts_are_not_near_misses() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["senha", "sua_senha", "contraseña", "passwort", "mot_de_passe", "pw", "test", "testpass"],
-)
+    [
+        "senha", "sua_senha", "contraseña", "passwort", "mot_de_passe", "pw", "test", "testpass",
+        # a few words that say what goes there
+        "AD credentials", "gmail app password", "Office365 password", "email senha",
+    ],
+)  # fmt: skip
 def test_placeholders_in_other_languages_and_tests(value: str) -> None:
     assert is_placeholder(value)
 
 
-@pytest.mark.parametrize("value", ["Winter2026!", "xq123456", "hunter2", "P@ssw0rd", "qwerty"])
+@pytest.mark.parametrize(
+    "value",
+    ["Winter2026!", "xq123456", "hunter2", "P@ssw0rd", "qwerty", "correct horse battery staple"],
+)
 def test_real_looking_passwords_are_secrets(value: str) -> None:
     assert not is_placeholder(value)
 
@@ -189,7 +197,7 @@ def test_dotenv_value_read_by_code_names_both_places(tmp_path: Path) -> None:
         "s.starttls(context=ssl.create_default_context())\n"
         "s.login(os.getenv('SMTP_USER'), os.getenv('SMTP_PASSWORD'))\n"
     )
-    run = check_paths([str(tmp_path / "app")], Settings())
+    run = check_paths([str(tmp_path / "app")], RunOptions())
     (finding,) = run.findings
     assert finding.rule == "AS101" and finding.severity.value == "error"
     assert "env SMTP_HOST, set in ../.env line 2" in finding.message
@@ -205,7 +213,7 @@ def test_dotenv_above_the_project_root_does_not_apply(tmp_path: Path) -> None:
         "import os, smtplib\ns = smtplib.SMTP(os.environ['SMTP_HOST'], 587)\ns.starttls()\n"
         "s.login(u, p)\n"
     )
-    run = check_paths([str(project / "mailer.py")], Settings())
+    run = check_paths([str(project / "mailer.py")], RunOptions())
     assert {f.severity.value for f in run.findings} == {"warning"}
 
 
@@ -226,7 +234,7 @@ def test_settings_module_values_of_any_shape(tmp_path: Path) -> None:
         "i = imaplib.IMAP4_SSL(Config.IMAP_HOST)\n"
         "i.login(u, p)\n"
     )
-    run = check_paths([str(package / "mailer.py")], Settings())
+    run = check_paths([str(package / "mailer.py")], RunOptions())
     assert {(f.span.line, f.rule) for f in run.findings} == {
         (3, "AS202"),
         (3, "AS204"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, analyze_source, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, analyze_source, check_source
 from authsweep.scanner.model import Value
 from authsweep.scanner.providers import (
     host_provider,
@@ -16,12 +16,14 @@ from authsweep.scanner.providers import (
     lookup,
     lookup_template,
 )
+from authsweep.scanner.runner import check_paths
+from authsweep.scanner.text import Source
 
 HOSTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "hosts"
 
 
 def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
-    run = check_paths([str(path)], Settings())
+    run = check_paths([str(path)], RunOptions())
     return {
         (
             Path(f.path).name,
@@ -53,6 +55,17 @@ def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
         "${SMTP_HOST}",
         "mail.corp.example",
         "smtp.isp.com",
+        "smtp.host_address.com",
+        "smtp.hostaddress.com",
+        "smtp.meumail.com",
+        "mail.seudominio.com.br",
+        "smtp.suaempresa.com.br",
+        "smtp.votredomaine.fr",
+        "mail.tudominio.es",
+        "smtp.mi-servidor.es",
+        "smtp.ihredomain.de",
+        "mail.tuodominio.it",
+        "smtp.your_email_provider.com",
     ],
 )
 def test_placeholder_hosts(host: str) -> None:
@@ -74,6 +87,17 @@ def test_placeholder_hosts(host: str) -> None:
         "10.0.0.25",
         "smtp.office365.com",
         "contoso-com.mail.protection.outlook.com",
+        "smtp.email.com",
+        "smtp.hostinger.com",
+        "mail.namecheap.com",
+        "smtp.siteground.com",
+        "smtp.laposte.net",
+        "smtp.poczta.onet.pl",
+        "smtp.correo.yahoo.es",
+        "smtp.kinghost.net",
+        "mail.uolhost.com.br",
+        "smtpout.secureserver.net",
+        "smtp.servers.com",
     ],
 )
 def test_real_hosts_are_not_placeholders(host: str) -> None:
@@ -127,6 +151,15 @@ def test_placeholder_hosts_are_reported_as_unknown_hosts() -> None:
         ("placeholder_hosts.py", 14, "AS101", "warning", "medium"),
         ("placeholder_hosts.py", 20, "AS101", "warning", "medium"),
         ("placeholder_hosts.py", 29, "AS102", "warning", "medium"),
+    }
+
+
+def test_placeholders_made_of_words_in_several_languages() -> None:
+    """Compound words and other languages' "my"/"your"/"host"/"address"/"domain"."""
+    assert pinned(HOSTS / "placeholder_words.py") == {
+        ("placeholder_words.py", 16, "AS101", "warning", "medium"),
+        ("placeholder_words.py", 23, "AS101", "warning", "medium"),
+        ("placeholder_words.py", 29, "AS101", "warning", "medium"),
     }
 
 
@@ -255,7 +288,7 @@ def test_a_row_picked_at_run_time_gives_the_item_all_rows_agree_on() -> None:
         "row = ROWS[os.environ['P']]\n"
         "smtp = smtplib.SMTP(row['host'], row.get('port', 465))\n"
     )
-    (conn,) = analyze_source("m.py", "python", code.encode()).connections
+    (conn,) = analyze_source("m.py", Source("python", code.encode())).connections
     assert conn.port.known and conn.port.value == 465
     assert [c.value for c in conn.host.choices or ()] == [
         "smtp.office365.com",

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
 
 PORTS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "ports_order"
 
 
 def found(name: str) -> set[tuple[int, str, str]]:
-    run = check_paths([str(PORTS / name)], Settings())
+    run = check_paths([str(PORTS / name)], RunOptions())
     return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
 
 
@@ -22,7 +23,7 @@ def test_ssl_constructor_connects_before_connect_to_587() -> None:
     # 465 first, then implicit TLS on 587; the plain client connected once is right.
     assert {(11, "AS202", "error"), (11, "AS201", "error")} <= got
     assert not {rule for line, rule, _ in got if line >= 17 and rule in ("AS201", "AS202")}
-    run = check_paths([str(PORTS / "ssl_then_connect.py")], Settings())
+    run = check_paths([str(PORTS / "ssl_then_connect.py")], RunOptions())
     (earlier,) = [f for f in run.findings if f.rule == "AS202"]
     assert "port 465" in earlier.message and "before connect()" in earlier.message
     assert earlier.fix is None  # the constructor's session goes with the switch to STARTTLS
@@ -56,4 +57,16 @@ def test_login_to_a_direct_send_host() -> None:
 
 def test_direct_send_without_login_is_right() -> None:
     negative = PORTS.parent.parent / "negatives" / "direct_send.py"
-    assert check_paths([str(negative)], Settings()).findings == []
+    assert check_paths([str(negative)], RunOptions()).findings == []
+
+
+def test_a_login_after_a_refused_starttls_is_not_before_starttls() -> None:
+    """A STARTTLS that raises was tried: the path through its handler runs on a server
+    without STARTTLS, never Microsoft 365's; an EHLO that raises upgrades nothing."""
+    got = found("starttls_refused.py")
+    assert {(line, rule) for line, rule, _ in got if rule in ("AS101", "AS203")} == {
+        (19, "AS101"),
+        (29, "AS101"),
+        (29, "AS203"),
+        (32, "AS101"),
+    }

@@ -8,15 +8,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.python.secret_literals import secret_name
+from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
 SECRETS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "secrets"
 
 
 def secrets_in(path: Path) -> set[tuple[str, int, str]]:
-    run = check_paths([str(path)], Settings())
+    run = check_paths([str(path)], RunOptions())
     return {
         (Path(f.path).name, f.span.line, f.confidence.value)
         for f in run.findings
@@ -47,6 +48,10 @@ def test_placeholders_stay_placeholders(value: str) -> None:
 
 def test_secrets_of_the_apps_oauth2() -> None:
     assert secrets_in(SECRETS / "msal_client_secret.py") == {("msal_client_secret.py", 10, "high")}
+    # A Graph mail sender: its token is for Graph, its mail a POST to /sendMail.
+    assert secrets_in(SECRETS / "graph_sendmail_secret.py") == {
+        ("graph_sendmail_secret.py", 9, "high")
+    }
     assert secrets_in(SECRETS / "refresh_token.py") == {("refresh_token.py", 10, "high")}
     assert secrets_in(SECRETS / "ropc_literal.py") == {("ropc_literal.py", 6, "high")}
 

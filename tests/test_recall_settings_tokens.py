@@ -8,14 +8,15 @@ import ast
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.python.settings_branches import branches
+from authsweep.scanner.runner import check_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "settings_tokens"
 
 
 def found(name: str) -> set[tuple[int, str]]:
-    run = check_paths([str(FIXTURES / name)], Settings())
+    run = check_paths([str(FIXTURES / name)], RunOptions())
     return {(f.span.line, f.rule) for f in run.findings}
 
 

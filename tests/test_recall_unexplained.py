@@ -10,15 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import Settings, check_paths
+from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.findings import Confidence
 from authsweep.scanner.python.fstrings import older_fstrings
+from authsweep.scanner.runner import check_paths
 
 UNEXPLAINED = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "unexplained"
 
 
 def run(name: str):
-    return check_paths([str(UNEXPLAINED / name)], Settings())
+    return check_paths([str(UNEXPLAINED / name)], RunOptions())
 
 
 def found(name: str) -> set[tuple[int, str, str]]:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from authsweep.rules import ALL_RULES
-from authsweep.scanner.engine import Settings, check_paths, check_source
+from authsweep.scanner.engine import RunOptions, check_source
+from authsweep.scanner.runner import check_paths
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEMO = FIXTURES / "legacy_mailer"
@@ -22,7 +23,7 @@ def findings_of(code: str, path: str = "module.py") -> list[tuple[int, str]]:
 
 
 def test_demo_findings_are_pinned() -> None:
-    run = check_paths([str(DEMO)], Settings())
+    run = check_paths([str(DEMO)], RunOptions())
     got = {
         (Path(f.path).as_posix().split("legacy_mailer/legacy_mailer/")[1], f.span.line, f.rule)
         for f in run.findings
@@ -47,7 +48,7 @@ def test_demo_findings_are_pinned() -> None:
 
 
 def test_negatives_report_nothing() -> None:
-    run = check_paths([str(FIXTURES / "negatives")], Settings())
+    run = check_paths([str(FIXTURES / "negatives")], RunOptions())
     assert run.findings == []
     assert not run.errors
 
@@ -185,7 +186,7 @@ def test_host_normalisation_case_and_trailing_dot() -> None:
 def test_unparsable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "py2.py").write_text("import smtplib\nprint 'hello'\n")
     (tmp_path / "ok.py").write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     assert [e.kind for e in run.errors] == ["unparsable"]
     assert [f.rule for f in run.findings if f.rule == "AS201"] == ["AS201"]
 
@@ -304,7 +305,7 @@ def test_constants_imported_from_project_modules(tmp_path: Path) -> None:
         "import smtplib\nimport app.settings as cfg\n"
         "s = smtplib.SMTP(cfg.SMTP_HOST, 587)\ns.login(u, p)\n"
     )
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     got = {(Path(f.path).name, f.rule) for f in run.findings}
     assert ("absolute.py", "AS202") in got
     assert ("relative.py", "AS201") in got
@@ -328,7 +329,7 @@ def test_unknown_hosts_in_test_code_are_not_reported(tmp_path: Path) -> None:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code)
-    run = check_paths([str(tmp_path)], Settings())
+    run = check_paths([str(tmp_path)], RunOptions())
     lines = {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS101"}
     # The Microsoft host in a test is real; the unknown host is a fake server.
     assert lines == {(n, 8) for n in ("test_mail.py", "helpers.py", "conftest.py", "mail_test.py")}
@@ -409,3 +410,28 @@ def test_parameters_without_default_take_what_the_calls_pass() -> None:
     assert (8, "AS101") in got  # an error: the host every call passes is Microsoft's
     assert not [line for line, rule in got if 10 <= line <= 12]  # only on-premises hosts
     assert (18, "AS101") in got  # recursion leaves the host unknown: a warning
+
+
+def test_the_engine_decodes_a_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The front end, the encode-back check and the code frames share one decoding of the
+    file (scanner/text.py's Source); suppression comments are still read apart."""
+    from authsweep.scanner import text
+
+    code = b"import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    rules = [rule() for rule in ALL_RULES]
+    check_source("m.py", "python", code, rules)  # every stage's module loaded
+    decoded: list[str] = []
+    real = text.decode
+
+    def counting(kind: str, data: bytes):
+        decoded.append(kind)
+        return real(kind, data)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("authsweep.scanner") and name != "authsweep.scanner.suppress":
+            if getattr(module, "decode", None) is real:
+                monkeypatch.setattr(module, "decode", counting)
+    result = check_source("m.py", "python", code, rules)
+    assert any(f.fix is not None for f in result.findings)  # asked whether it encodes back
+    assert all(f.frame for f in result.findings)
+    assert decoded == ["python"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from authsweep.scanner.config import analyze_config
 from authsweep.scanner.fixes.edits import apply_edits
+from authsweep.scanner.mail_settings.interpret import interpret
+from authsweep.scanner.mail_settings.keys import FAMILIES, Setting, is_setting_key
 from authsweep.scanner.model import (
     Connection,
     MailFile,
@@ -17,13 +19,13 @@ from authsweep.scanner.model import (
     Verification,
 )
 from authsweep.scanner.python import analyze_python
-from authsweep.scanner.settings import FAMILIES, Setting, interpret, is_setting_key
+from authsweep.scanner.text import Source
 
 SPAN = Span(1, 1, 1, 2, 0, 1)
 
 
 def mail_of(text: str, path: str = "config.yaml", kind: str = "yaml") -> MailFile:
-    return analyze_config(path, kind, text.encode())
+    return analyze_config(path, Source(kind, text.encode()))
 
 
 def only(mail: MailFile) -> Connection:
@@ -292,7 +294,7 @@ def test_interpret_directly() -> None:
 
 
 def python_mail(code: str, path: str = "settings.py") -> MailFile:
-    return analyze_python(path, code.encode())
+    return analyze_python(path, Source("python", code.encode()))
 
 
 def settings_connections(mail: MailFile) -> list[Connection]:

@@ -3,10 +3,10 @@ port fix brings the TLS mode the new port needs."""
 
 from __future__ import annotations
 
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixes.rounds import fix_source
 
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 
 
 def rules_of(code: str) -> list[tuple[str, int]]:
@@ -48,6 +48,6 @@ def test_a_port_fix_turns_the_dicts_ssl_flag_off() -> None:
         "        server.starttls(context=ssl.create_default_context())\n"
         "    server.login(user, password)\n"
     )
-    fixed = fix_source("app.py", "python", code.encode(), Settings(), unsafe=False)
+    fixed = fix_source("app.py", "python", code.encode(), RunOptions(), unsafe=False)
     assert 'SMTP_SETTINGS = {"port": 587, "use_ssl": False, "starttls": True}' in fixed.after
     assert rules_of(fixed.after) == [("AS101", 14)]  # and nothing else (one login, both arms)

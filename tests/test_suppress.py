@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from authsweep.rules import ALL_RULES
-from authsweep.scanner.engine import RunResult, Settings, check_source, selected_rules
-from authsweep.scanner.findings import Confidence, Finding, Severity
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
+from authsweep.scanner.findings import Confidence, Finding, RunResult, Severity
 from authsweep.scanner.model import Span
 from authsweep.scanner.suppress import mark_suppressed, parse_directives
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
 # Without AS900: these tests are about what a directive silences, not whether it is used.
-RULES = [rule for rule in selected_rules(Settings()) if rule.id != "AS900"]
+RULES = [rule for rule in selected_rules(RunOptions()) if rule.id != "AS900"]
 
 
 def check(code: str) -> RunResult:
@@ -182,7 +182,7 @@ def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
 
 # AS900 unused-suppression -------------------------------------------------------------
 
-ALL = selected_rules(Settings())
+ALL = selected_rules(RunOptions())
 
 
 def unused(code: str, rules=None, kind: str = "python", path: str = "app.py") -> list[str]:
@@ -273,7 +273,7 @@ def test_config_files_are_judged_too() -> None:
 def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: str) -> None:
     from authsweep.scanner.fixes.rounds import fix_source
 
-    result = fix_source("app.py", "python", before.encode(), Settings(), unsafe=False)
+    result = fix_source("app.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert result.error is None and result.after == after
     assert [f.rule for f in result.remaining if f.rule == "AS900"] == []
 
@@ -285,7 +285,7 @@ def test_rule_examples_fix_to_their_fixed_text() -> None:
 
     for example in rule_by_id("AS900").bad:
         kind = kind_of(Path(example.path)) or "python"
-        result = fix_source(example.path, kind, example.code.encode(), Settings(), unsafe=False)
+        result = fix_source(example.path, kind, example.code.encode(), RunOptions(), unsafe=False)
         assert result.after == example.fixed
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner import __version__
-from authsweep.scanner.config_file import ConfigResolver
+from authsweep.scanner.options_file import ConfigResolver
 from authsweep.scanner.sweep.run import SweepOptions, sweep
 from cli_support import GIT_ENV, commit_all, git, run_cli, write
 from sweep_support import LOGIN, PORT_465, SECRET, STATUSES, head, make_org, repository

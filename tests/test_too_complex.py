@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.budget import TooComplex, bounded, spend
-from authsweep.scanner.engine import Settings, check_source, selected_rules
+from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.python.parse import parse_text
 from authsweep.scanner.python.symbols import Symbols
 
@@ -25,7 +25,7 @@ MAIL = (
     '    with smtplib.SMTP_SSL("smtp.office365.com", 587) as s:\n'
     "        s.login(u, p)\n"
 )
-RULES = selected_rules(Settings())
+RULES = selected_rules(RunOptions())
 
 
 class CountingParents(dict):

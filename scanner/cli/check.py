@@ -62,8 +62,8 @@ from .fix import (
 from .fix import fix as fix_command
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
-    from ..engine import RunResult
+    from ..findings import RunResult
+    from ..options_file import ConfigResolver
 
 # Empty scans are worth a word: these are the kinds of file authsweep reads.
 KINDS_READ = "Python, .env, INI/cfg, YAML, TOML and JSON files"
@@ -240,11 +240,12 @@ def check(
             run = _check_stdin(resolver, stdin_filename, cwd)
         else:
             changed = changed_files(changed_since, paths, cwd) if changed_since else None
-            from ..engine import Settings, check_paths
+            from ..engine import RunOptions
+            from ..runner import check_paths
 
             run = check_paths(
                 paths,
-                Settings(),
+                RunOptions(),
                 cwd,
                 jobs=jobs,
                 cache_dir=cache_folder(paths, no_cache, cache_dir),
@@ -340,7 +341,9 @@ def _fix_first(
 
 def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path) -> RunResult:
     from ..discover import kind_of
-    from ..engine import RunResult, apply_file_settings, check_source, selected_rules
+    from ..engine import check_source, selected_rules
+    from ..findings import RunResult
+    from ..runner import apply_file_settings
 
     display = stdin_filename or "-"
     run = RunResult()

@@ -14,8 +14,8 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
     from ..git import Repository
+    from ..options_file import ConfigResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # A progress bar is only worth its flicker on runs over this many files.
@@ -258,8 +258,8 @@ def make_resolver(
     target: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
-    from ..config_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
     from ..engine import TARGETS
+    from ..options_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
 
     for option, value in (
         ("--select", select),
@@ -474,7 +474,7 @@ def run_failures(progress: ProgressBar | None) -> Iterator[None]:
     and a failing ``--changed-since`` are usage errors, anything else an internal error
     (exit 2, not a traceback); the progress bar is closed either way."""
     from ..baseline import BaselineError
-    from ..config_file import ConfigError
+    from ..options_file import ConfigError
 
     try:
         yield
@@ -497,7 +497,7 @@ def progress_bar(quiet: bool, minimum: dict[str, int] | None = None) -> Progress
 
 def fail_on_check(resolver: ConfigResolver, cwd: Path):
     """Whether a finding fails the run: its severity against the fail-on of its file."""
-    from ..config_file import fails
+    from ..options_file import fails
 
     def failing(finding) -> bool:
         return fails(finding.severity.value, resolver.fail_on(cwd / finding.path))

@@ -55,8 +55,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
     from ..fixes.outcome import FixOutcome
+    from ..options_file import ConfigResolver
 
 
 FixOutputFormatOpt = Annotated[
@@ -223,7 +223,7 @@ def apply_fixes(
 ) -> FixOutcome:
     """Fix the files under ``paths`` (or, without ``write``, work out how), as ``fix``
     and ``check --fix`` do; the progress bar on a terminal."""
-    from ..engine import Settings
+    from ..engine import RunOptions
     from ..fixer import fix_paths
 
     progress = progress_bar(
@@ -233,7 +233,7 @@ def apply_fixes(
         changed = changed_files(changed_since, paths, cwd) if changed_since else None
         outcome = fix_paths(
             paths,
-            Settings(),
+            RunOptions(),
             unsafe=unsafe,
             write=write,
             configure=configure_for(resolver, changed),

@@ -12,7 +12,7 @@ import typer
 from .common import EXIT_FINDINGS, configure_for, warn
 
 if TYPE_CHECKING:
-    from ..config_file import ConfigResolver
+    from ..options_file import ConfigResolver
 
 
 def show_files(
@@ -21,9 +21,9 @@ def show_files(
     """Every file the run would check, one a line, as reports name them; paths that
     cannot be read are named on stderr and fail the run, as they would fail a check."""
     from ..discover import discover
-    from ..engine import Settings
+    from ..engine import RunOptions
 
-    files, errors = discover(paths, exclude=Settings().exclude, cwd=cwd)
+    files, errors = discover(paths, exclude=RunOptions().exclude, cwd=cwd)
     configure = configure_for(resolver, changed)
     for source in files:
         if configure(source) is not None:
@@ -38,9 +38,9 @@ def show_settings(paths: list[str], resolver: ConfigResolver, cwd: Path) -> None
     """The settings of the first file the run would check (of the first path when it
     finds none): which configuration file, every key's value, and the rules that run."""
     from ..discover import discover
-    from ..engine import Settings, format_size, matches, selected_rules
+    from ..engine import RunOptions, format_size, matches, selected_rules
 
-    files, _ = discover(paths, exclude=Settings().exclude, cwd=cwd)
+    files, _ = discover(paths, exclude=RunOptions().exclude, cwd=cwd)
     target = files[0].path if files else cwd / paths[0]
     shown = files[0].display if files else paths[0]
     config = resolver.config_for(target)

@@ -1,8 +1,9 @@
 """The config front end: one reader per format, one shared settings interpreter.
 
-Each reader turns a file's text into keyed :class:`~authsweep.scanner.settings.Setting`
-values with exact positions; :func:`~authsweep.scanner.settings.interpret` turns those
-into the mail model. Nothing in a file is ever executed or evaluated.
+Each reader turns a file's text into keyed
+:class:`~authsweep.scanner.mail_settings.keys.Setting` values with exact positions;
+:func:`~authsweep.scanner.mail_settings.interpret.interpret` turns those into the mail
+model. Nothing in a file is ever executed or evaluated.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 from collections.abc import Callable
 
 from ..errors import ParseError
+from ..mail_settings.interpret import interpret
+from ..mail_settings.keys import Setting
 from ..model import MailFile
-from ..settings import Setting, interpret
-from ..text import decode
+from ..text import Source
 from .positions import LineIndex
 
 CONFIG_KINDS = frozenset({"dotenv", "ini", "yaml", "toml", "json"})
@@ -51,11 +53,12 @@ def read_settings(path: str, kind: str, text: str) -> list[Setting]:
     return _reader(kind)(text, index)
 
 
-def analyze_config(path: str, kind: str, data: bytes) -> MailFile:
+def analyze_config(path: str, source: Source) -> MailFile:
     """The mail model of one config file; raises ParseError for an invalid one."""
+    kind = source.kind
     mail = MailFile(path=path, kind=kind)
     try:
-        _, text = decode(kind, data)
+        text = source.text
     except ValueError as error:
         if path.lower().endswith(".conf"):
             return mail

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..settings import Setting, is_setting_key
+from ..mail_settings.keys import Setting, is_setting_key
 from .positions import LineIndex, make_setting
 
 _ASSIGNMENT = re.compile(

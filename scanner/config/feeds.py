@@ -11,7 +11,11 @@ import re
 from pathlib import Path
 
 from .. import inputs
+from ..discover import kind_of
+from ..errors import ParseError
 from ..project import project_root
+from ..text import decode
+from . import read_settings
 
 # Config files whose values are examples for people to copy, not values code reads.
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
@@ -44,11 +48,6 @@ def config_setting(path: str | Path, key: str) -> tuple[str, int] | None:
     project root) that sets ``key``, relative to that folder, and the line: where a
     ``.env``, decouple's ``settings.ini``, a compose file, ... gives the variable the code
     reads."""
-    from ..discover import kind_of
-    from ..errors import ParseError
-    from ..text import decode
-    from . import read_settings
-
     here = Path(path).resolve().parent
     needle = key.encode()
     for config in config_files_above(path):

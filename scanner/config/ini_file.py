@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..mail_settings.keys import Setting, is_setting_key
 from ..model import Value
-from ..settings import Setting, is_setting_key
 from .positions import LineIndex, make_setting
 
 _SECTION = re.compile(r"\[(?P<name>[^\]\r\n]+)\][ \t]*(?:[#;][^\r\n]*)?\r?$")

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from ..errors import ParseError
-from ..settings import Setting
+from ..mail_settings.keys import Setting
 from .positions import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from ..mail_settings.keys import Setting
 from ..model import Span, Value
-from ..settings import Setting
 
 # ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``, ``$VAR``: the whole value is a reference.
 _ENV_REF = re.compile(

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..mail_settings.keys import Setting
 from ..model import Edit
-from ..settings import Setting
 from . import read_settings
 
 _LINE_END = re.compile(r"\r\n|\r|\n")

@@ -12,7 +12,7 @@ import re
 import sys
 
 from ..errors import ParseError
-from ..settings import Setting
+from ..mail_settings.keys import Setting
 from .positions import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..mail_settings.keys import Setting, is_setting_key
 from ..model import Value
-from ..settings import Setting, is_setting_key
 from .positions import LineIndex, make_setting
 
 _MAX_DEPTH = 64

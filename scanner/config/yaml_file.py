@@ -13,7 +13,7 @@ from __future__ import annotations
 import yaml
 
 from ..errors import ParseError
-from ..settings import Setting
+from ..mail_settings.keys import Setting
 from .positions import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 

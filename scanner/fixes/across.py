@@ -26,7 +26,7 @@ from pathlib import Path
 from ..config.feeds import config_files_above
 from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
-from ..engine import Settings
+from ..engine import RunOptions
 from ..findings import FileError, Finding
 from ..model import Edit
 from ..project import (
@@ -69,7 +69,7 @@ class Entry:
     path: Path
     fixed: FileFix
     data: bytes | None  # the bytes it was fixed from
-    settings: Settings
+    settings: RunOptions
     ignored: tuple[str, ...] = ()
     unsafe: bool = False
     own: bool = True  # False: edited only for another file's fix
@@ -78,7 +78,7 @@ class Entry:
     remaining: list[Finding] | None = None
 
 
-Configure = Callable[[SourceFile], "tuple[Settings, tuple[str, ...]] | None"]
+Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
 
 
 def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
@@ -173,12 +173,12 @@ def _apply_links(
     return (updated, changes, "") if failure is None else (None, None, why + failure)
 
 
-def _settings_of(entry, target, display, configure, links) -> tuple[Settings, tuple[str, ...]]:
+def _settings_of(entry, target, display, configure, links) -> tuple[RunOptions, tuple[str, ...]]:
     if entry is not None:
         return entry.settings, entry.ignored
     kind = kind_of(target)
     chosen = configure(SourceFile(target, display, kind)) if configure and kind else None
-    return chosen if chosen is not None else (Settings(), ())
+    return chosen if chosen is not None else (RunOptions(), ())
 
 
 def _refix_without(entry: Entry, refusals: dict[tuple, str]) -> None:
@@ -417,7 +417,7 @@ def _declared_dependencies(entries: dict[str, Entry]) -> None:
                 f"{note}, for the fix of {', '.join(requirements[requirement])}"
                 for requirement, note in notes
             ]
-            entry = Entry(display, path, fixed, data, Settings(), own=False)
+            entry = Entry(display, path, fixed, data, RunOptions(), own=False)
             entry.remaining = []
             entry.partners.update(owners)
             entries[display] = finals[path.resolve()] = entry

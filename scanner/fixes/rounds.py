@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine import Settings, check_source, selected_rules
+from ..engine import RunOptions, check_source, selected_rules
 from ..findings import Applicability, FileError, Finding
 from ..text import decode
 from .apply import apply_round, named_modules
@@ -35,7 +35,7 @@ def fix_source(
     path: str,
     kind: str,
     data: bytes,
-    settings: Settings,
+    settings: RunOptions,
     *,
     unsafe: bool,
     rules: Sequence | None = None,

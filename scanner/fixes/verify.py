@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ..engine import FileResult, Settings, check_source, matches, selected_rules
-from ..findings import Finding
+from ..engine import RunOptions, check_source, matches, selected_rules
+from ..findings import FileResult, Finding
 
 # A file's settings and the rules ignored for it.
-Configured = tuple[Settings, tuple[str, ...]]
+Configured = tuple[RunOptions, tuple[str, ...]]
 
 
 def reported(findings: list[Finding], ignored: Sequence[str]) -> list[Finding]:

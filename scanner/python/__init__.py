@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..model import MailFile
+from ..text import Source
 
 
 @lru_cache(maxsize=1)
@@ -14,5 +15,5 @@ def _front_end():
     return PythonFrontEnd()
 
 
-def analyze_python(path: str, data: bytes) -> MailFile:
-    return _front_end().analyze(path, data)
+def analyze_python(path: str, source: Source) -> MailFile:
+    return _front_end().analyze(path, source)

@@ -144,17 +144,15 @@ class Beyond:
             if isinstance(owner, ast.Call) and dotted_name(owner.func) == "super":
                 klass = self.values.enclosing_class(call)
                 bases = klass.bases if klass is not None else []
-                names = {n for base in bases for n in self.values.qualified_names(base)}
+                names = self._base_names(bases)
             else:
                 names = self.values.qualified_names(owner)
                 skip_first = True
         else:
             names = self.values.qualified_names(func)
             local = self.values.class_named(func)
-            if local is not None and not any(
-                isinstance(s, FUNCTIONS) and s.name == "__init__" for s in local.body
-            ):
-                names |= {n for base in local.bases for n in self.values.qualified_names(base)}
+            if local is not None and not _has_init(local):
+                names |= self._base_names(local.bases)
         for name in sorted(names):
             if name.split(".")[0] in _NOT_THE_PROJECT:
                 continue
@@ -162,3 +160,18 @@ class Beyond:
             if summary is not None:
                 return summary, skip_first
         return None
+
+    def _base_names(self, bases: list[ast.expr], depth: int = 3) -> set[str]:
+        """The qualified names of ``bases``, and for a class of this module without an
+        ``__init__`` of its own, those of its bases in turn (whose ``__init__`` runs)."""
+        names: set[str] = set()
+        for base in bases:
+            names |= self.values.qualified_names(base)
+            local = self.values.class_named(base)
+            if local is not None and depth > 0 and not _has_init(local):
+                names |= self._base_names(local.bases, depth - 1)
+        return names
+
+
+def _has_init(klass: ast.ClassDef) -> bool:
+    return any(isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from ..budget import spend
 from ..model import Connection
 from .adapters.base import Adapter
+from .arguments import call_arguments, positional_params
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
-from .values import Evaluator, call_arguments, positional_params
+from .values import Evaluator
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _BODY = {"body", "orelse"}

@@ -22,9 +22,15 @@ class Callers:
         self.parents = symbols.parents
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+        self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
+        if function not in self._calls:
+            self._calls[function] = self._find(function)
+        return self._calls[function]
+
+    def _find(self, function: Function) -> list[tuple[ast.Call, bool]]:
         klass = self.parents.get(function)
         if not isinstance(klass, ast.ClassDef):
             if isinstance(klass, ast.Module):
@@ -111,10 +117,20 @@ class Callers:
                 and isinstance(statement.value, ast.Call)
                 and isinstance(statement.value.func, ast.Name)
             ):
-                made = self._class_named(statement.value.func)
+                made = self._class_named(statement.value.func) or self._own_class(
+                    statement.value.func
+                )
                 if made is not None:
                     return made
         return None
+
+    def _own_class(self, func: ast.Name) -> ast.ClassDef | None:
+        """``cls(...)`` in a classmethod makes an object of the class (or a subclass)."""
+        if func.id != "cls":
+            return None
+        function = self.symbols.enclosing_function(func)
+        klass = self.parents.get(function) if function is not None else None
+        return klass if isinstance(klass, ast.ClassDef) else None
 
 
 def _is_super(node: ast.AST) -> bool:

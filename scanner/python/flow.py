@@ -13,8 +13,9 @@ import ast
 
 from ..model import MISSING, Edit, Span
 from .adapters.base import CallableInfo
+from .arguments import default_of, positional_params
 from .symbols import FUNCTIONS
-from .values import Evaluator, default_of, positional_params
+from .values import Evaluator
 
 BASE64_ENCODERS = frozenset(
     {

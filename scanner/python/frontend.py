@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
+from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .beyond import Beyond
@@ -97,17 +98,18 @@ class PythonFrontEnd:
             if a.object_methods_if
         ]
 
-    def analyze(self, path: str, data: bytes) -> MailFile:
-        return self._analyze(path, data, wrapper=False)
+    def analyze(self, path: str, source: Source) -> MailFile:
+        return self._analyze(path, source, wrapper=False)
 
     def analyze_wrapper(self, path: str, data: bytes) -> MailFile:
         """A module of the project a caller imports a function or class from, for its
         summary: analysed whatever it names, since a wrapper of a wrapper may name no
         mail library itself."""
-        return self._analyze(path, data, wrapper=True)
+        return self._analyze(path, Source("python", data), wrapper=True)
 
-    def _analyze(self, path: str, data: bytes, *, wrapper: bool) -> MailFile:
-        parsed = parse_python(data)
+    def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
+        parsed = parse_python(source)
+        data = source.data
         symbols = Symbols(parsed.tree)
         full = wrapper or self._matters(symbols, data)
         if not full and not self._calls_only(symbols, data):

@@ -9,18 +9,36 @@ Config`` then ``Config.SMTP_HOST``), names it imports in turn. The value keeps i
 origin, so a message still says where it came from; spans stay in the file being
 checked (a value of another file carries none). Every module file read, and every place
 looked at where one was not found, is an input of the importing file's result
-(``scanner/inputs.py``).
+(``scanner/inputs.py``). The evaluator is the caller's (:class:`~.values.Evaluator`), passed
+in: evaluating a name may import in turn, so the two call each other without importing
+each other.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from .. import inputs
 from ..model import Value
+from .source import SourceText
+from .symbols import Symbols
+
+
+class ModuleEvaluator(Protocol):
+    """What is asked of the evaluator of an imported module."""
+
+    def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+    def member(self, klass: ast.ClassDef, name: str) -> Value: ...
+
+
+# Makes the evaluator of a module (its names, its text, its path).
+MakeEvaluator = Callable[[Symbols, SourceText, str], ModuleEvaluator]
+Module = tuple[ModuleEvaluator, dict[str, ast.expr]]
 
 _MAX_PARENTS = 8
 _MAX_MODULE_BYTES = 1024 * 1024
@@ -46,19 +64,15 @@ def find_module(importer: Path, module: str) -> Path | None:
     return None
 
 
-def _module(path: Path) -> tuple[Any, dict[str, ast.expr]] | None:
+def _module(path: Path, make: MakeEvaluator) -> Module | None:
     """An evaluator over a project module (read now, never run) and its module-level
     names."""
     data = inputs.read(path, _MAX_MODULE_BYTES)
-    return None if data is None else _parsed(path, data)
+    return None if data is None else _parsed(path, data, make)
 
 
 @lru_cache(maxsize=64)
-def _parsed(path: Path, data: bytes) -> tuple[Any, dict[str, ast.expr]] | None:
-    from .source import SourceText
-    from .symbols import Symbols
-    from .values import Evaluator
-
+def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
     text = data.decode("utf-8", errors="replace")
     try:
         tree = ast.parse(text)
@@ -75,7 +89,7 @@ def _parsed(path: Path, data: bytes) -> tuple[Any, dict[str, ast.expr]] | None:
                 names[statement.target.id] = statement.target
         elif isinstance(statement, ast.ClassDef):
             names[statement.name] = statement  # type: ignore[assignment]
-    return Evaluator(Symbols(tree), SourceText(text), str(path)), names
+    return make(Symbols(tree), SourceText(text), str(path)), names
 
 
 def _foreign(value: Value, depth: int = 0) -> Value:
@@ -96,9 +110,11 @@ def _foreign(value: Value, depth: int = 0) -> Value:
 _resolving: set[tuple[Path, str]] = set()
 
 
-def _evaluated(path: Path, name: str, member: str | None = None) -> Value | None:
+def _evaluated(
+    path: Path, name: str, make: MakeEvaluator, member: str | None = None
+) -> Value | None:
     """Module-level ``name`` of the module at ``path`` (``member`` of it for a class)."""
-    module = _module(path)
+    module = _module(path, make)
     if module is None or (path, name) in _resolving:
         return None
     evaluator, names = module
@@ -122,18 +138,21 @@ def _evaluated(path: Path, name: str, member: str | None = None) -> Value | None
     return _foreign(value)
 
 
-def imported_constant(importer: str | None, module: str, name: str) -> Value | None:
+def imported_constant(
+    importer: str | None, module: str, name: str, make: MakeEvaluator
+) -> Value | None:
     """The value of ``module.name`` as the importing file would see it, or None. Also
-    ``package.module.Class`` and an attribute of that class."""
+    ``package.module.Class`` and an attribute of that class. ``make`` makes the evaluator
+    of a module the name is read from."""
     if not importer:
         return None
     where = Path(importer).resolve()
     found = find_module(where, module)
     if found is not None:
-        return _evaluated(found, name)
+        return _evaluated(found, name, make)
     owner, _, klass = module.rpartition(".")
     if owner and owner.strip("."):
         found = find_module(where, owner)
         if found is not None:
-            return _evaluated(found, klass, name)
+            return _evaluated(found, klass, make, name)
     return None

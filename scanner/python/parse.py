@@ -38,7 +38,7 @@ from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
 from ..memory import gc_paused
 from ..precheck import marker_starts
-from ..text import decode
+from ..text import Source
 from .fstrings import older_fstrings
 from .python2 import LineMap, Translation, translate
 
@@ -90,9 +90,9 @@ class Parsed:
     python2: Translation | None = None
 
 
-def parse_python(data: bytes) -> Parsed:
+def parse_python(source: Source) -> Parsed:
     try:
-        _, text = decode("python", data)
+        text = source.text
     except ValueError as error:
         raise ParseError(str(error)) from None
     source = text if len(text) <= LARGE_MODULE_CHARS else mail_statements(text)

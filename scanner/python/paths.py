@@ -4,7 +4,8 @@ The front end knows which call does what on which connection; this module knows 
 which order those calls can happen. It walks the function bodies that use a
 connection and follows every path: both arms of an ``if`` (the condition kept as
 text for messages), loops run zero times or once, a ``try`` body that completes or
-raises before any of its mail calls into each handler, ``else`` and ``finally``,
+raises before any of its mail calls into each handler (a STARTTLS that raises was
+tried: the server refused it, which Microsoft 365 never does), ``else`` and ``finally``,
 early ``return`` and ``raise``, ``match`` cases. A path starts where the connection
 is opened and stops counting when its name is bound to another connection. Steps in
 several functions (a connection kept on ``self``, handed to a helper, returned by a
@@ -17,10 +18,10 @@ from __future__ import annotations
 import ast
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..budget import spend
-from ..model import Connection, ProtocolPath, Step
+from ..model import Connection, ProtocolPath, Step, StepKind
 from .symbols import FUNCTIONS, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -255,7 +256,8 @@ class _Walker:
         current = states
         for statement in node.body:
             if id(statement) in self.holders:
-                entries += [s for s in current if not s.done]
+                tried = self._upgrade_tried(statement)
+                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
             current = self.block([statement], current)
         handled: list[_State] = []
         for handler in node.handlers:
@@ -263,6 +265,21 @@ class _Walker:
             handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
+
+    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
+        """The STARTTLS of a statement that does nothing else on the connection: when it
+        raises, the upgrade was tried and the server refused it (Microsoft 365 never
+        does), so a handler that goes on does so on a server without STARTTLS."""
+        steps = [
+            step
+            for call in self.calls_of.get(id(statement), [])
+            for event in self.events[call]
+            if event.conn is self.conn
+            for step in event.steps
+        ]
+        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
+            return tuple(steps)
+        return ()
 
     def expression(self, node: ast.AST, states: list[_State]) -> list[_State]:
         """The events of the calls in ``node`` (outside nested blocks), innermost first."""

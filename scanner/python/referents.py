@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ast
 
+from .arguments import own_nodes
 from .symbols import FUNCTIONS, BindingKind
-from .values import Evaluator, own_nodes
+from .values import Evaluator
 
 _MAX_DEPTH = 12
 

@@ -31,9 +31,10 @@ import re
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..providers import OTHER, Provider, host_provider, lookup
 from ..secrets import is_placeholder
+from .arguments import default_of, positional_params
 from .mail_libraries import LIBRARIES
 from .symbols import Symbols
-from .values import Evaluator, default_of, positional_params
+from .values import Evaluator
 
 _PASSWORD_WORDS = frozenset(
     {
@@ -71,6 +72,8 @@ _HOST_LIKE = re.compile(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]
 # Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
 _MAIL_SCOPE = re.compile(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
 _LOGIN_CALL = re.compile(r"login", re.IGNORECASE)
+# Microsoft Graph's mail endpoints, in a URL or the path part of one an f-string builds.
+_GRAPH_MAIL = re.compile(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
 
 
 def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
@@ -78,7 +81,10 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
     token library was handed when the module is no mail script."""
     named = _named_hosts(symbols)
     if not _mail_script(symbols, mail, named):
-        mail.secrets = [use for use in mail.secrets if not use.needs_mail]
+        if not (mail.token_requests and _graph_mail(symbols)):
+            mail.secrets = [use for use in mail.secrets if not use.needs_mail]
+        # Graph's mail API takes tokens, not a mailbox password: the app's own secrets
+        # are mail secrets there, literals under a password's name are for other things.
         return
     if _another_provider(mail.connections, named):
         return
@@ -120,6 +126,11 @@ def _mail_script(symbols: Symbols, mail: MailFile, named: list[Provider]) -> boo
         if any(name.split(".", 1)[0] in LIBRARIES for name in names):
             return True
     return any(provider.microsoft for provider in named)
+
+
+def _graph_mail(symbols: Symbols) -> bool:
+    """Whether the module names an endpoint of Graph's mail API (``/me/sendMail``)."""
+    return any(_GRAPH_MAIL.search(text) for text in symbols.strings)
 
 
 def _other_provider(conn: Connection) -> bool:

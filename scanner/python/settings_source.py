@@ -19,18 +19,21 @@ import ast
 import dataclasses
 import re
 
+from ..mail_settings.coerce import tls_flag_edits
+from ..mail_settings.interpret import interpret
+from ..mail_settings.keys import Setting, is_prefixed_key, is_setting_key
 from ..model import Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value, Verification
 from ..project import flask_extension
-from ..settings import Setting, interpret, is_prefixed_key, is_setting_key, tls_flag_edits
-from ..settings_backend import project_of
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
+from .arguments import call_arguments
 from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .models import MODELS
 from .settings_branches import TRY_STAR, branches
+from .settings_project import project_of
 from .source import dotted_name
 from .symbols import Symbols
-from .values import Evaluator, call_arguments
+from .values import Evaluator
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
 # The modules the library adapters read calls of. Not those of library models: a model

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from ..model import Edit, Span, Value, Verification
 from ..secrets import secret_arguments
 from .adapters.base import CallableInfo, CallSite, Guard
+from .arguments import call_arguments
 from .contexts import Contexts
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .templates import template
-from .values import Evaluator, call_arguments
+from .values import Evaluator
 
 # Statements that hold others: a call inside one is not a statement of its own.
 _COMPOUND = (

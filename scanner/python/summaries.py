@@ -27,12 +27,15 @@ from pathlib import Path
 from .. import inputs
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
 from ..precheck import may_matter
+from .arguments import call_arguments, positional_params
 from .imports import find_module
 from .symbols import FUNCTIONS
-from .values import call_arguments, positional_params
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
 MAX_DEPTH = 3
+# Re-exports followed from the module a name is imported from to the one defining it
+# (``from pkg import Email`` where ``pkg/__init__.py`` imports it from ``pkg.email_``).
+MAX_HOPS = 3
 _MAX_MODULE_BYTES = 512 * 1024
 _STDLIB = frozenset(sys.stdlib_module_names)
 
@@ -113,10 +116,9 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
     _building.add(path)
     try:
         mail = analyze(str(path), data)
+        inherited = _inherited(path, tree, analyze)
     finally:
         _building.discard(path)
-    if not mail.connections:
-        return {}
     definitions = _Definitions(tree)
     found: dict[str, list[ConnectionFacts]] = {}
     params: dict[str, tuple[str, ...]] = {}
@@ -130,21 +132,71 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         name, names, facts = summarised
         found.setdefault(name, []).append(facts)
         params[name] = names
-    return {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+    own = {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+    return {**inherited, **own}
+
+
+def _inherited(path: Path, tree: ast.Module, analyze: Analyze) -> dict[str, Summary]:
+    """Classes of the module without an ``__init__`` of their own, by name, with the
+    summary of the first base class (imported from another module of the project) that
+    has one: ``class SimpleEmail(HtmlMixin, SmtpMixin): pass`` is made as ``SmtpMixin``
+    is."""
+    imported = _from_imports(tree)
+    found: dict[str, Summary] = {}
+    for klass in tree.body:
+        if not isinstance(klass, ast.ClassDef) or any(
+            isinstance(item, FUNCTIONS) and item.name == "__init__" for item in klass.body
+        ):
+            continue
+        for base in klass.bases:
+            qualified = imported.get(base.id) if isinstance(base, ast.Name) else None
+            summary = _find(path, qualified, analyze, MAX_HOPS) if qualified else None
+            if summary is not None:
+                found[klass.name] = summary
+                break
+    return found
+
+
+def _from_imports(tree: ast.Module) -> dict[str, str]:
+    """The names a module's top level imports from other modules, by local name, as
+    qualified names (``.email_.Email``, ``pkg.mixin.SmtpMixin``)."""
+    found: dict[str, str] = {}
+    for statement in tree.body:
+        if not isinstance(statement, ast.ImportFrom) or not statement.module:
+            continue
+        module = "." * statement.level + statement.module
+        for alias in statement.names:
+            if alias.name != "*":
+                found[alias.asname or alias.name] = f"{module}.{alias.name}"
+    return found
+
+
+@inputs.remembered
+def _imported_names(path: Path) -> dict[str, str]:
+    if path.is_symlink():
+        return {}
+    data = inputs.read(path, _MAX_MODULE_BYTES)
+    if data is None:
+        return {}
+    try:
+        return _from_imports(ast.parse(data))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
 
 
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
 
 
-def _imports_mail_module(path: Path, data: bytes) -> bool:
+def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     """Whether a module imports one of the project that mail code is in (a wrapper of a
-    wrapper), by a look at the bytes of each module it imports."""
+    wrapper), by a look at the bytes of each module it imports, and of those they import
+    for ``hops`` more steps (a package's ``__init__`` that re-exports a mixin)."""
     for match in _IMPORT.finditer(data):
         module = (match.group(1) or match.group(2)).decode("ascii", "replace")
         if module.split(".")[0] in _STDLIB:
             continue
         found = _module_path(path, module)
-        if found is not None and found != path and _is_mail_code(found):
+        if found is not None and found != path and _is_mail_code(found, hops):
             return True
     return False
 
@@ -155,11 +207,13 @@ def _module_path(importer: Path, module: str) -> Path | None:
 
 
 @inputs.remembered
-def _is_mail_code(path: Path) -> bool:
+def _is_mail_code(path: Path, hops: int) -> bool:
     if path.is_symlink():
         return False
     data = inputs.read(path, _MAX_MODULE_BYTES)
-    return data is not None and may_matter(data)
+    if data is None:
+        return False
+    return may_matter(data) or (hops > 0 and _imports_mail_module(path, data, hops - 1))
 
 
 class _Definitions:
@@ -209,7 +263,9 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
     def slot(value: Value) -> Slot:
         nonlocal uses_init
         origin = value.origin or ""
-        if not value.known and origin.startswith("parameter "):
+        # A parameter without a default, or with an empty one (``password=None``): the
+        # caller's to give.
+        if (not value.known or value.value in (None, "")) and origin.startswith("parameter "):
             param = origin.removeprefix("parameter ")
             if function is not init and param in own:
                 return Slot(param, value)
@@ -299,14 +355,17 @@ def _value(slot: Slot, values: dict[str, Value]) -> Value:
 
 
 def _bind(params: tuple[str, ...], call: ast.Call, skip_first: bool) -> dict[str, ast.AST] | None:
-    """The caller's argument expressions by parameter name (None for ``*args``/``**kw``)."""
+    """The caller's argument expressions by parameter name: those it names or places
+    before any ``*args`` (``**kwargs`` passed on, as cooperative ``__init__`` methods do,
+    leaves the rest unknown); None when nothing can be bound."""
     bound: dict[str, ast.AST] = {}
     position = -1 if skip_first else 0
     for argument in call_arguments(call):
-        if isinstance(argument, ast.Starred) or (
-            isinstance(argument, ast.keyword) and argument.arg is None
-        ):
-            return None
+        if isinstance(argument, ast.keyword) and argument.arg is None:
+            continue
+        if isinstance(argument, ast.Starred):
+            position = len(params)  # where the next positional ones go is not known
+            continue
         if isinstance(argument, ast.keyword):
             if argument.arg in params:
                 bound[argument.arg] = argument.value  # type: ignore[index]
@@ -314,15 +373,23 @@ def _bind(params: tuple[str, ...], call: ast.Call, skip_first: bool) -> dict[str
         if 0 <= position < len(params):
             bound[params[position]] = argument
         position += 1
-    return bound
+    return bound or None
 
 
 def find_wrapper(importer: str | None, qualified: str, analyze: Analyze) -> Summary | None:
     """The summary of ``qualified`` (``pkg.mail.send``, ``.mail.Mailer``) when it names a
     wrapper in a module of the project."""
-    if not importer or "." not in qualified.lstrip("."):
+    if not importer:
         return None
-    where = Path(importer).resolve()
+    return _find(Path(importer).resolve(), qualified, analyze, MAX_HOPS)
+
+
+def _find(where: Path, qualified: str, analyze: Analyze, hops: int) -> Summary | None:
+    """The summary of ``qualified`` as the module at ``where`` imports it, following a
+    name the module it is imported from only imports in turn (a package's re-export)
+    for ``hops`` steps."""
+    if "." not in qualified.lstrip("."):
+        return None
     module, _, name = qualified.rpartition(".")
     for candidate_module, candidate in ((module, name), _class_member(module, name)):
         if not candidate_module or not candidate_module.strip("."):
@@ -333,6 +400,11 @@ def find_wrapper(importer: str | None, qualified: str, analyze: Analyze) -> Summ
         summary = module_summaries(path, analyze).get(candidate)
         if summary is not None:
             return summary
+        again = _imported_names(path).get(candidate) if hops > 0 else None
+        if again is not None:
+            summary = _find(path, again, analyze, hops - 1)
+            if summary is not None:
+                return summary
     return None
 
 

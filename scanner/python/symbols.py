@@ -28,6 +28,14 @@ _BUILTINS = frozenset(dir(builtins))
 _STANDARD_MODULES = (
     frozenset(name for name in sys.stdlib_module_names if not name.startswith("_")) - _BUILTINS
 )
+# Modules that stand in for a standard module with its API (a backport, a cooperative
+# copy): ``from backports import ssl`` then ``ssl.SSLContext`` is ``ssl.SSLContext``.
+_STAND_INS = {
+    "backports.ssl": "ssl",
+    "gevent.ssl": "ssl",
+    "eventlet.green.ssl": "ssl",
+    "eventlet.green.smtplib": "smtplib",
+}
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
@@ -361,7 +369,7 @@ class Symbols:
         names: dict[str, bool] = {}
         for binding in bindings:
             if binding.kind is BindingKind.IMPORT:
-                names[f"{binding.imported}{rest}"] = False
+                names[_standard(f"{binding.imported}{rest}")] = False
             else:
                 names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
         return sorted(names.items(), key=lambda item: (item[1], item[0]))
@@ -401,3 +409,11 @@ class Symbols:
 
     def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
         return self.enclosing(node, ast.ClassDef)  # type: ignore[return-value]
+
+
+def _standard(name: str) -> str:
+    """``name`` with a stand-in module's prefix replaced by the standard module's."""
+    for stand_in, module in _STAND_INS.items():
+        if name == stand_in or name.startswith(f"{stand_in}."):
+            return module + name[len(stand_in) :]
+    return name

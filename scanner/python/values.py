@@ -4,23 +4,32 @@ Resolves literals, module and local names, parameter defaults, class and
 instance attributes, ``os.environ``/``os.getenv`` with defaults, ``int``/``str``
 of those, f-strings, concatenation and simple dict/tuple subscripts. What it
 cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``).
+Text built from parts is :mod:`.text_values`; reads of the environment and of settings
+libraries, :mod:`.settings_reads` (mixed into :class:`Evaluator`); parameters and
+arguments as written, :mod:`.arguments`; what classes assign to their attributes,
+:mod:`.class_members`.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 
 from ..model import Span, Value
 from ..providers import lookup
+from .arguments import default_of, is_spread, positional_params
 from .callers import Callers
-from .environment import project_env
+from .class_members import ClassMembers
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
-from .shapes import HOLE, formatted, one_of, percent, text_of
+from .reaching import reaching
+from .settings_reads import SettingsReads, is_config
+from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
 from .tables import get, loop_of, loop_value, subscript
+from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
 
@@ -39,19 +48,6 @@ _CONVERTERS: Mapping[str, Callable[[object], object]] = {
     "bool": bool,
 }
 
-# Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
-# ``env.int("X", default=...)``; python-decouple's ``config("X", default=..., cast=int)``.
-_SETTINGS_FACTORIES = {
-    "environ.Env": "environ",
-    "environ.environ.Env": "environ",
-    "decouple.AutoConfig": "decouple",
-    "decouple.Config": "decouple",
-}
-_SETTINGS_FUNCTIONS = {"decouple.config": "decouple"}
-_SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
-# Names of configuration mappings: ``app.config["MAIL_SERVER"]``, ``settings.get("X")``.
-_CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"})
-_TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 # Methods of str and bytes whose result a known value still tells.
 _TEXT_METHODS = frozenset({"decode", "encode", "strip", "lower", "upper"})
 # Methods of str and bytes whose result is made of the text and the arguments
@@ -62,51 +58,7 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def positional_params(arguments: ast.arguments) -> list[ast.arg]:
-    return [*arguments.posonlyargs, *arguments.args]
-
-
-def default_of(param: ast.arg, arguments: ast.arguments) -> ast.expr | None:
-    """The default value written for a parameter, if any."""
-    positional = positional_params(arguments)
-    if param in positional:
-        index = positional.index(param) - (len(positional) - len(arguments.defaults))
-        return arguments.defaults[index] if index >= 0 else None
-    if param in arguments.kwonlyargs:
-        return arguments.kw_defaults[arguments.kwonlyargs.index(param)]
-    return None
-
-
-def call_arguments(call: ast.Call) -> list[ast.expr | ast.keyword]:
-    """Positional and keyword arguments in the order they are written."""
-    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
-    if call.args and call.keywords:
-        arguments.sort(key=lambda a: (a.lineno, a.col_offset))
-    return arguments
-
-
-def is_spread(argument: ast.expr | ast.keyword) -> bool:
-    """``*args`` or ``**kwargs``."""
-    return isinstance(argument, ast.Starred) or (
-        isinstance(argument, ast.keyword) and argument.arg is None
-    )
-
-
-def own_nodes(function: ast.AST) -> list[ast.AST]:
-    """The nodes of a function's body that belong to it, not to functions, lambdas or
-    classes defined inside it."""
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(getattr(function, "body", ()))
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if isinstance(node, (*FUNCTIONS, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
-class Evaluator:
+class Evaluator(TextValues, SettingsReads, ClassMembers):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -119,6 +71,10 @@ class Evaluator:
         self._self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None = None
         self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
+        # A parameter's value, once: what callers pass for it is looked up through the
+        # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
+        # reconnecting client), which without it is exponential in their number.
+        self._parameters: dict[ast.arg, Value] = {}
 
     # Positions and names.
 
@@ -203,7 +159,7 @@ class Evaluator:
                 try:
                     total = left.value + right.value  # type: ignore[operator]
                 except TypeError:
-                    return _built(None, parts)
+                    return built(None, parts)
                 return Value(True, total, origin, literal_parts=parts)
             if isinstance(node.op, ast.Mod):
                 return percent(left, right, parts)
@@ -214,7 +170,7 @@ class Evaluator:
                 template = shape if any(texts) else None
                 return Value(False, None, origin, literal_parts=parts, template=template)
             # The rest: not computed, but built from its operands.
-            return _built(None, parts)
+            return built(None, parts)
         if isinstance(node, ast.IfExp):
             return one_of(self.evaluate(node.body, depth), self.evaluate(node.orelse, depth))
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
@@ -236,39 +192,6 @@ class Evaluator:
             return self._dict(node, depth)
         return Value.unknown(None)
 
-    def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
-        texts: list[str] = []
-        origin = None
-        # The f-string's own text, and what its fields are built from.
-        literal: tuple[Span, ...] = (self.span(node),)
-        values = [
-            self.evaluate(part.value, depth)
-            for part in node.values
-            if isinstance(part, ast.FormattedValue)
-        ]
-        parts = literal + tuple(span for value in values for span in value.literal_parts)
-        fields = iter(values)
-        shape: list[str] = []  # the text with unknown parts as holes
-        known = True
-        for part in node.values:
-            if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                texts.append(part.value)
-                shape.append(part.value)
-                continue
-            if not isinstance(part, ast.FormattedValue):
-                return _built(origin, parts)
-            value = next(fields)
-            origin = origin or value.origin
-            if not value.known or part.format_spec is not None or part.conversion != -1:
-                known = False
-                shape.append(text_of(value) or HOLE)
-                continue
-            texts.append(str(value.value))
-            shape.append(str(value.value))
-        if not known:
-            return Value(False, None, origin, literal_parts=parts, template="".join(shape))
-        return Value(True, "".join(texts), origin, literal_parts=parts)
-
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
         for key_node, value_node in zip(node.keys, node.values, strict=True):
@@ -284,7 +207,7 @@ class Evaluator:
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
             # ``"xxSecret"[2:]``: not computed, but a part of what it slices.
-            return _built(None, self.evaluate(node.value, depth).literal_parts)
+            return built(None, self.evaluate(node.value, depth).literal_parts)
         key = self.evaluate(node.slice, depth)
         base_name = self.qualified_name(node.value) or dotted_name(node.value)
         if base_name == "os.environ" and key.known:
@@ -294,9 +217,9 @@ class Evaluator:
         if found is not None:
             return found
         if not base.known and key.known and isinstance(key.value, str):
-            if _is_config(node.value):
+            if is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
-        return _built(base.origin, base.literal_parts)
+        return built(base.origin, base.literal_parts)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         name = self.qualified_name(node.func) or dotted_name(node.func) or ""
@@ -324,7 +247,7 @@ class Evaluator:
                 found = get(mapping, key, default[0] if default else None)
             if found is not None:
                 return found
-            if not table and _is_config(func.value):
+            if not table and is_config(func.value):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
                 return self._lookup(node, "config key", depth)
         if name == "dict" and not node.args:
@@ -363,8 +286,8 @@ class Evaluator:
                         literal_parts=inner.literal_parts,
                     )
                 except (TypeError, ValueError):
-                    return _built(inner.origin, inner.literal_parts)
-            return _built(inner.origin, inner.literal_parts)
+                    return built(inner.origin, inner.literal_parts)
+            return built(inner.origin, inner.literal_parts)
         if isinstance(func, ast.Attribute) and func.attr == "format":
             formatted = self._format(node, func, depth)
             if formatted is not None:
@@ -373,196 +296,8 @@ class Evaluator:
             # ``"".join(pieces)``, ``"{}{}".format(a, b)``: not computed, but built from the
             # text it is called on and its arguments.
             origin = f"call {name}" if name else None
-            return _built(origin, self._parts_of(func.value, node, depth))
+            return built(origin, self._parts_of(func.value, node, depth))
         return Value.unknown(f"call {name}" if name else None)
-
-    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
-        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
-        its shape; None when the receiver is not known text."""
-        base = self.evaluate(func.value, depth)
-        if not base.known or not isinstance(base.value, str):
-            return None
-        parts = self._parts_of(func.value, node, depth)
-        if any(is_spread(a) for a in (*node.args, *node.keywords)):
-            return formatted(base.value, None, parts)
-        args = [self.evaluate(a, depth) for a in node.args]
-        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
-        return formatted(base.value, (args, keywords), parts)
-
-    def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
-        operands = [receiver, *call.args, *(k.value for k in call.keywords)]
-        return tuple(
-            span
-            for operand in operands
-            for span in self.evaluate(
-                operand.value if isinstance(operand, ast.Starred) else operand, depth
-            ).literal_parts
-        )
-
-    def _text_method(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
-        """``b"...".decode()``, ``" pw ".strip()``: the known value with the method applied,
-        still a literal where the text is (a password written as bytes is one)."""
-        base = self.evaluate(func.value, depth)
-        if not base.known or not isinstance(base.value, (str, bytes)) or node.keywords:
-            return None
-        arguments = [self.evaluate(a, depth) for a in node.args]
-        if not all(a.known for a in arguments):
-            return None
-        try:
-            value = getattr(base.value, func.attr)(*(a.value for a in arguments))
-        except (TypeError, ValueError, LookupError, AttributeError):
-            return None
-        parts = base.literal_parts + tuple(s for a in arguments for s in a.literal_parts)
-        return Value(
-            True,
-            value,
-            base.origin,
-            literal=base.literal,
-            literal_span=base.literal_span,
-            literal_parts=parts,
-        )
-
-    def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
-        """``get(key, default)`` of the environment or a config mapping: the default, from
-        ``what`` key (``env SMTP_HOST``, ``config key MAIL_SERVER``)."""
-        args = node.args
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        key = self.evaluate(args[0], depth) if args else None
-        if key is not None and key.known:
-            origin = f"{what} {key.value}"
-        else:
-            origin = "environment" if what == "env" else "configuration"
-        default_node = args[1] if len(args) > 1 else keywords.get("default")
-        if default_node is None:
-            return self._unset(origin)
-        default = self.evaluate(default_node, depth)
-        if default.known and default.value is not None:
-            return Value(
-                True,
-                default.value,
-                origin,
-                literal=default.literal,
-                literal_span=default.literal_span,
-                literal_parts=default.literal_parts,
-            )
-        return _built(origin, default.literal_parts)
-
-    def _unset(self, origin: str) -> Value:
-        """An environment variable read without a default: the value the project's own
-        ``.env`` gives it, if it gives one, else unknown from that variable."""
-        if origin.startswith("env "):
-            found = project_env(self.path, origin.removeprefix("env "))
-            if found is not None:
-                return found
-        return Value.unknown(origin)
-
-    def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
-        """A call of a local function whose one ``return`` reads the environment with its
-        parameters (``def get_env_variable(name): return os.environ[name]``, also inside
-        ``try``/``except KeyError``): the value that read gives with the call's arguments,
-        so the origin names the variable (``env EMAIL_HOST``). None for other calls."""
-        function = self._function_named(node.func)
-        if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
-            return None
-        if function not in self._returned:
-            returns = [n for n in own_nodes(function) if isinstance(n, ast.Return)]
-            returned = returns[0].value if len(returns) == 1 else None
-            # Only a read itself (``os.environ[name]``, ``os.getenv(name, d)``) is inlined.
-            usable = isinstance(returned, (ast.Subscript, ast.Call))
-            self._returned[function] = returned if usable else None
-        expression = self._returned[function]
-        if expression is None:
-            return None
-        bound: dict[ast.arg, Value] = {}
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        for index, param in enumerate(positional_params(function.args)):
-            given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
-            if given is not None:
-                bound[param] = self.evaluate(given, depth)
-        saved = self._arguments
-        self._arguments = {**saved, **bound}
-        try:
-            value = self.evaluate(expression, depth)
-        finally:
-            self._arguments = saved
-        if value.origin is None or not value.origin.startswith("env "):
-            return None
-        return value
-
-    def _function_named(self, node: ast.AST) -> Function | None:
-        found = self._definition_named(node, FUNCTIONS)
-        return found if isinstance(found, FUNCTIONS) else None
-
-    def _definition_named(self, node: ast.AST, kinds: type | tuple[type, ...]) -> ast.AST | None:
-        """The ``def`` or ``class`` a plain name refers to, if it is one."""
-        for binding in self.bindings(node):
-            if isinstance(binding.node, kinds):
-                return binding.node
-        return None
-
-    def _settings_reader(self, node: ast.Call, name: str, depth: int) -> Value | None:
-        """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
-        cast=int)``: the default, from environment variable X; None for other calls."""
-        func = node.func
-        cast: str | None = None
-        style = _SETTINGS_FUNCTIONS.get(name)
-        if style is None and isinstance(func, ast.Name):
-            style = self._made_by(func)
-        elif style is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if self._made_by(func.value) == "environ" and func.attr in _SETTINGS_CASTS:
-                style, cast = "environ", func.attr
-        if style is None:
-            return None
-        args = node.args
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        key = self.evaluate(args[0], depth) if args else Value.unknown(None)
-        origin = f"env {key.value}" if key.known else "environment"
-        # environ's Env(var, cast, default); its typed methods and decouple: (var, default).
-        default_at = 2 if style == "environ" and cast is None else 1
-        default_node = keywords.get("default") or (
-            args[default_at] if len(args) > default_at else None
-        )
-        cast_node = keywords.get("cast") or (args[1] if default_at == 2 and len(args) > 1 else None)
-        if cast is None and isinstance(cast_node, ast.Name):
-            cast = cast_node.id
-        if default_node is None:
-            return self._unset(origin)
-        default = self.evaluate(default_node, depth)
-        if not default.known or default.value is None:
-            return Value.unknown(origin)
-        value = default.value
-        if cast == "bool" and isinstance(value, str):
-            value = value.strip().lower() in _TRUE_WORDS
-        elif cast in _SETTINGS_CASTS and _SETTINGS_CASTS[cast] is not None:
-            try:
-                value = _SETTINGS_CASTS[cast](value)  # type: ignore[misc]
-            except (TypeError, ValueError):
-                return Value.unknown(origin)
-        literal_span = default.literal_span or (default.span if default.literal else None)
-        return Value(
-            True,
-            value,
-            origin,
-            literal=default.literal,
-            literal_span=literal_span,
-            literal_parts=default.literal_parts,
-        )
-
-    def _made_by(self, node: ast.Name) -> str | None:
-        """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
-        for binding in self.bindings(node):
-            if binding.kind is BindingKind.IMPORT:
-                return None
-            statement = self.parents.get(binding.node)
-            if (
-                isinstance(statement, ast.Assign)
-                and binding.node in statement.targets
-                and isinstance(statement.value, ast.Call)
-            ):
-                made = _SETTINGS_FACTORIES.get(self.qualified_name(statement.value.func) or "")
-                if made is not None:
-                    return made
-        return None
 
     # Names.
 
@@ -575,9 +310,11 @@ class Evaluator:
         use = (node.lineno, node.col_offset)
         # The binding that most plausibly reaches the use: the last one before it in the
         # same scope, else the last one at all.
-        before = [b for b in local if b.position <= use]
-        chosen = max(before or local or bindings, key=lambda b: b.position)
-        return self._binding_value(chosen, depth)
+        before = sorted((b for b in local if b.position <= use), key=lambda b: b.position)
+        if not before:
+            return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
+        seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
+        return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
 
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         name, node = binding.name, binding.node
@@ -585,28 +322,20 @@ class Evaluator:
             assert isinstance(node, (ast.Import, ast.ImportFrom))
             origin = _import_origin(node, name)
             module, _, attribute = origin.rpartition(".")
-            imported = imported_constant(self.path, module, attribute) if module else None
+            imported = (
+                imported_constant(self.path, module, attribute, Evaluator) if module else None
+            )
             return imported or Value.unknown(f"import {origin}")
         if binding.kind is BindingKind.PARAM:
             assert isinstance(node, ast.arg)
             if node in self._arguments:
                 return self._arguments[node]
-            arguments = self.parents.get(node)
-            default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
-            if default is not None:
-                value = self.evaluate(default, depth)
-                return Value(
-                    value.known,
-                    value.value,
-                    f"parameter {name}",
-                    literal=value.literal,
-                    literal_span=value.literal_span,
-                    literal_parts=value.literal_parts,
-                    template=value.template,
-                    also=self._passed_alike(node, value, depth),
-                    choices=value.choices,
-                )
-            return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
+            if node in self._parameters:
+                return self._parameters[node]
+            value = self._parameter(node, name, depth)
+            if not self._arguments:  # an inlined call's arguments make it that call's value
+                self._parameters[node] = value
+            return value
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
         if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
@@ -621,6 +350,27 @@ class Evaluator:
             return self._unpacked(node, parent, depth)
         return Value.unknown(f"name {name}")
 
+    def _parameter(self, node: ast.arg, name: str, depth: int) -> Value:
+        arguments = self.parents.get(node)
+        default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
+        if default is not None:
+            value = self.evaluate(default, depth)
+            passed = self._passed_besides(node, value, depth)
+            if passed is not None:
+                return passed
+            return Value(
+                value.known,
+                value.value,
+                f"parameter {name}",
+                literal=value.literal,
+                literal_span=value.literal_span,
+                literal_parts=value.literal_parts,
+                template=value.template,
+                also=self._passed_alike(node, value, depth),
+                choices=value.choices,
+            )
+        return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
+
     def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
         ``get_server("smtp.office365.com")``. Known only when every call site's argument
@@ -631,6 +381,35 @@ class Evaluator:
         self._resolving.add(param)
         try:
             return self._from_call_sites(function, param, name, depth)
+        finally:
+            self._resolving.discard(param)
+
+    def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
+        """A parameter with a default that calls in this module give other named values
+        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
+        the default; the value of the call that names a Microsoft host when one does, with
+        its other arguments. None when every call gives the default or nothing named, and
+        for a default that is not text: a port or flag another call changes is another
+        connection (the fix changes the default and the calls that pass it alike)."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        if not isinstance(default.value, str):
+            return None
+        self._resolving.add(param)
+        try:
+            named: list[Value] = []
+            for call, argument in self._call_site_arguments(function, param, param.arg):
+                value = default if argument is None else self.evaluate(argument, depth)
+                if self._names_microsoft(call, depth):
+                    return _from_parameter(value, param.arg)
+                if value.known and value.value == default.value:
+                    continue
+                if value.known or value.choices is not None or value.template is not None:
+                    named.append(value)
+            if not named:
+                return None
+            return _from_parameter(one_of(default, *named), param.arg)
         finally:
             self._resolving.discard(param)
 
@@ -701,7 +480,7 @@ class Evaluator:
                     choices=found.choices,
                 )
             # Unknown here, but what the callers pass is still built from their literals.
-            return _built(f"parameter {name}", parts) if parts else None
+            return built(f"parameter {name}", parts) if parts else None
         if not values:
             return None
         # The call that names a Microsoft host is the one reported, all its arguments
@@ -756,81 +535,9 @@ class Evaluator:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         if base.origin and base.origin.startswith("import "):
             module = base.origin.removeprefix("import ")
-            imported = imported_constant(self.path, module, node.attr)
+            imported = imported_constant(self.path, module, node.attr, Evaluator)
             return imported or Value.unknown(f"{base.origin}.{node.attr}")
         return Value.unknown(f"attribute {qualified or dotted}")
-
-    def class_named(self, node: ast.AST) -> ast.ClassDef | None:
-        found = self._definition_named(node, ast.ClassDef)
-        return found if isinstance(found, ast.ClassDef) else None
-
-    def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
-        """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,
-        ``__init__`` first."""
-        cached = self._class_attrs.get(klass)
-        if cached is not None:
-            return cached
-        found: dict[str, list[ast.expr]] = {}
-        for statement in klass.body:
-            if isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        found.setdefault(target.id, []).append(statement.value)
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                if isinstance(statement.target, ast.Name):
-                    found.setdefault(statement.target.id, []).append(statement.value)
-        methods = [s for s in klass.body if isinstance(s, FUNCTIONS)]
-        methods.sort(key=lambda f: f.name != "__init__")
-        for method in methods:
-            for attribute, value in self._self_assignments(method):
-                found.setdefault(attribute, []).append(value)
-        self._class_attrs[klass] = found
-        return found
-
-    def _self_assignments(self, method: Function) -> list[tuple[str, ast.expr]]:
-        """``self.x = value`` anywhere in a method, nested functions included (a nested
-        class has its own ``self``), in source order. Indexed once from the assignments
-        the scope pass collected: test classes have hundreds of methods."""
-        if self._self_sets is None:
-            self._self_sets = {}
-            for statement in self.symbols.assignments:
-                if not isinstance(statement, ast.Assign):
-                    continue
-                attributes = [
-                    target.attr
-                    for target in statement.targets
-                    if isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                ]
-                owner = self._method_of(statement) if attributes else None
-                if owner is not None:
-                    found = self._self_sets.setdefault(owner, [])
-                    found += [(attribute, statement.value) for attribute in attributes]
-        return self._self_sets.get(method, [])
-
-    def _method_of(self, node: ast.AST) -> ast.AST | None:
-        """The function directly in a class body that ``node`` is in, if any."""
-        parent = self.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, ast.ClassDef):
-                return node if isinstance(node, FUNCTIONS) else None
-            node, parent = parent, self.parents.get(parent)
-        return None
-
-    def member(self, klass: ast.ClassDef, name: str) -> Value:
-        """What a class of this module (or a base of it here) assigns to ``name``."""
-        return self._member(klass, name, f"attribute {klass.name}.{name}", 0)
-
-    def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
-        values = self.class_attributes(klass).get(name)
-        if values:
-            return self.evaluate(values[0], depth)
-        for base in klass.bases:
-            parent = self.class_named(base)
-            if parent is not None and parent is not klass:
-                return self._member(parent, name, origin, depth + 1)
-        return Value.unknown(origin)
 
 
 def _or(left: Value, right: Value) -> Value:
@@ -847,12 +554,15 @@ def _or(left: Value, right: Value) -> Value:
             literal_span=right.literal_span,
             literal_parts=parts,
         )
-    return right if left.known else _built(left.origin, parts)
+    if left.known:
+        # An empty default of a parameter may be given at run time: it stays the value
+        # unless the fallback is itself given (``password or self.password``).
+        return left if left.present and not right.present else right
+    return built(left.origin, parts)
 
 
-def _built(origin: str | None, parts: tuple[Span, ...]) -> Value:
-    """A value that is not computed, from ``origin``, built from the literals ``parts``."""
-    return Value(False, None, origin, literal_parts=parts)
+def _from_parameter(value: Value, name: str) -> Value:
+    return dataclasses.replace(value, origin=f"parameter {name}")
 
 
 def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:
@@ -867,8 +577,3 @@ def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:
         if (alias.asname or alias.name) == name:
             return alias.name
     return name
-
-
-def _is_config(node: ast.AST) -> bool:
-    name = dotted_name(node)
-    return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import RunResult
+from ..findings import RunResult
 from .options import ReportOptions
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..engine import RunResult
-from ..findings import Finding
+from ..findings import Finding, RunResult
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -9,8 +9,7 @@ also ``:`` and ``,`` inside properties. Other control characters from the scanne
 
 from __future__ import annotations
 
-from ..engine import RunResult
-from ..findings import Applicability, Severity
+from ..findings import Applicability, RunResult, Severity
 from .options import ReportOptions
 from .visible import visible
 

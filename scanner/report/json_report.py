@@ -7,8 +7,16 @@ from collections import Counter
 from dataclasses import asdict
 
 from .. import __version__
-from ..engine import RunResult
-from ..findings import Applicability, Confidence, FileError, Finding, Fix, Mailbox, Severity
+from ..findings import (
+    Applicability,
+    Confidence,
+    FileError,
+    Finding,
+    Fix,
+    Mailbox,
+    RunResult,
+    Severity,
+)
 from ..model import Remedy, Span
 from .counts import statistics
 from .options import ReportOptions

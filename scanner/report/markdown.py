@@ -15,8 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..discover import git_top, nearest_ancestor
-from ..engine import RunResult
-from ..findings import Finding, Severity
+from ..findings import Finding, RunResult, Severity
 from .counts import plural, set_aside, severity_counts, statistics
 from .options import ReportOptions
 

@@ -20,8 +20,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..discover import git_top, kind_of, nearest_ancestor
-from ..engine import RunResult
-from ..findings import Finding, Severity
+from ..findings import Finding, RunResult, Severity
 from ..fixes.edits import apply_edits
 from ..fixes.helpers import OAUTH2_ACCESS_TOKEN
 from ..text import decode

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..engine import RunResult
-from ..findings import Applicability, Confidence, FileError, Finding, Severity
+from ..findings import Applicability, Confidence, FileError, Finding, RunResult, Severity
 from .counts import below_fail_on, plural, set_aside, severity_counts, statistics
 from .options import ReportOptions
 from .visible import visible

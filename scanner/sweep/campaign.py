@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import __version__
-from ..config_file import ConfigError, ConfigResolver
-from ..engine import Settings
+from ..engine import RunOptions
 from ..fixer import fix_paths
 from ..fixes.outcome import FixOutcome
+from ..options_file import ConfigError, ConfigResolver
 from ..report.fix_summary import fix_summary
 from .git import GitFailure, git, repository_state
 from .scan import repository_configure
@@ -113,7 +113,7 @@ def fix_repository(
     try:
         outcome = fix_paths(
             [str(tree)],
-            Settings(),
+            RunOptions(),
             unsafe=unsafe,
             write=True,
             configure=repository_configure(resolver, tree),

@@ -21,8 +21,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..engine import RunResult
-from ..findings import FileError
+from ..findings import FileError, RunResult
 from ..report.json_report import finding_from_dict
 from ..report.json_report import summary as check_summary
 from .schema import FORMAT, SCHEMA

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
-from ..config_file import ConfigError, ConfigResolver
+from ..options_file import ConfigError, ConfigResolver
 from .campaign import fix_repository
 from .document import FORMAT, build_summary
 from .git import GitFailure, repository_state

@@ -14,11 +14,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config_file import ConfigResolver
 from ..discover import SourceFile
-from ..engine import Settings, check_paths
+from ..engine import RunOptions
 from ..findings import FileError, Finding
+from ..options_file import ConfigResolver
 from ..report.json_report import finding_dict
+from ..runner import check_paths
 from .owners import Owners, read_owners
 
 
@@ -63,7 +64,7 @@ def scan_repository(
     tree = tree.absolute()
     run = check_paths(
         [str(tree)],
-        Settings(),
+        RunOptions(),
         tree,
         jobs=jobs,
         cache_dir=cache_dir,

@@ -209,7 +209,8 @@ def _document_uses(finding: dict) -> list[Use]:
 def from_paths(paths: Sequence[str], configure, cwd: Path) -> tuple[Inventory, list]:
     """Scan ``paths`` here as ``check`` does (``configure`` gives each file its settings);
     the inventory, and the files that could not be checked."""
-    from ..engine import Settings, check_paths
+    from ..engine import RunOptions
+    from ..runner import check_paths
 
-    run = check_paths(list(paths), Settings(), cwd, configure=configure)
+    run = check_paths(list(paths), RunOptions(), cwd, configure=configure)
     return build(uses_of_findings(run.findings), ", ".join(paths)), run.errors

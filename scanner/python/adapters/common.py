@@ -74,11 +74,22 @@ def keyword_is_written(site: CallSite, name: str) -> bool:
 
 
 def login(site: CallSite, user: str, password: str, *, fallback: Value = MISSING) -> Step:
-    """A password login a library makes with the credentials given to this call; at the
+    """A password login a library makes with the credentials given to this call: from
+    the call (a constructor that logs in is where one looks for the login) to the
     password argument when there is one (that is what has to change)."""
-    span = site.arg_spans.get(password) or site.arg_spans.get(user) or site.span
+    given = site.arg_spans.get(password) or site.arg_spans.get(user)
+    span = through(site.span, given) if given is not None else site.span
     secret = site.arg(password) if site.has(password) else fallback
     return Step(StepKind.LOGIN, span, user=site.arg(user), secret=secret)
+
+
+def through(call: Span, part: Span) -> Span:
+    """From the start of ``call`` to the end of ``part``, an argument written in it (a
+    finding about what an argument makes the call do is the call's, and reaches what has
+    to change); ``part`` itself when it is written elsewhere."""
+    if not call.start <= part.start <= part.end <= call.end:
+        return part
+    return Span(call.line, call.column, part.end_line, part.end_column, call.start, part.end)
 
 
 def starttls(span: Span, verification: Verification) -> Step:

@@ -22,6 +22,7 @@ from ...model import (
     MailFile,
     Remedy,
     RemedyKind,
+    SecretUse,
     Step,
     StepKind,
     Tls,
@@ -202,7 +203,19 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
 
 
 def _login(method: Method):
-    def apply(conn: Connection, site: CallSite) -> Step:
+    configure = _configure(method)
+
+    def apply(conn: Connection, site: CallSite) -> Step | None:
+        if method.protocol is not None:
+            conn.protocol = method.protocol  # a session object's login for one protocol
+        if method.host is not None:
+            configure(conn, site)  # ``authorize(account, pw, smtp_server=...)``
+        if method.oauth_flag is not None and common.flag(site.arg(method.oauth_flag), False):
+            return common.token_auth(site, method.secret or "", site.span)
+        if not site.has(method.secret or "") and any(
+            step.kind is StepKind.LOGIN for step in conn.steps
+        ):
+            return None  # the credentials the object was made with: that login, once
         step = Step(
             StepKind.LOGIN,
             site.span,
@@ -260,7 +273,8 @@ def _send(method: Method):
 
 def _configure(method: Method):
     """A method that names the server: the first host named is kept, unless a later one
-    is Microsoft's and it is not (one object, several protocols: the one to report)."""
+    is Microsoft's and it is not (one object, several protocols: the one to report), or
+    the first is the library's "not named yet"."""
 
     def apply(conn: Connection, site: CallSite) -> Step | None:
         host = _host(site, method.host, None, method.hosts)
@@ -301,6 +315,14 @@ _APPLY = {
 def _ews(login: EwsLogin):
     def record(mail: MailFile, site: CallSite) -> None:
         oauth2 = any(site.has(name) and site.arg(name).present for name in login.oauth2_params)
+        if login.oauth_flag is not None:
+            flag = common.flag(site.arg(login.oauth_flag), False)
+            if flag is None:
+                return  # OAuth2 or a password as the program is told: not known here
+            oauth2 = oauth2 or flag
+        secret = site.arg(login.secret)
+        if not oauth2 and secret.literal and isinstance(secret.value, str) and secret.value:
+            mail.secrets.append(SecretUse(secret, "EWS password", secret.literal_span or site.span))
         host = Value.unknown("autodiscover")
         if login.url and site.has(login.url):
             url = site.arg(login.url)
@@ -360,10 +382,13 @@ def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
 
 def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
     def open_any(site: CallSite) -> Connection | None:
+        """The connection of the first opener that accepts the call and names a server
+        (``ImapSmtp(smtp_server=...)`` or ``ImapSmtp(imap_server=...)``)."""
         for opener in openers:
             bound = rebind(site, opener.params, not opener.takes_kwargs)
-            if bound is not None:
-                return open_connection(model, opener, bound)
+            conn = open_connection(model, opener, bound) if bound is not None else None
+            if conn is not None:
+                return conn
         return None
 
     return ClientSpec(_PLACEHOLDERS, open_any)
@@ -389,7 +414,7 @@ def adapter(model: LibraryModel) -> Adapter:
         else:
             clients[name] = _client(model, variants)
     for login in model.ews:
-        for name in login.names:
+        for name in login.names if not login.on_object_of else ():
             functions[name] = FunctionSpec(login.params, _ews(login))
     for grant in model.grants:
         for name in grant.names:
@@ -406,17 +431,22 @@ def adapter(model: LibraryModel) -> Adapter:
 def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]:
     """Openers that are methods of another callable's object (``Envelope(...).send``), one
     spec per method name for all models: the object's maker picks the model."""
-    found: dict[str, list[tuple[LibraryModel, Opener]]] = {}
+    found: dict[str, list[tuple[LibraryModel, Opener | EwsLogin]]] = {}
     for model in models:
-        for opener in model.openers:
-            if opener.on_object_of:
-                for name in {n.rsplit(".", 1)[-1] for n in opener.names}:
-                    found.setdefault(name, []).append((model, opener))
+        for made in (*model.openers, *model.ews):
+            if made.on_object_of:
+                for name in {n.rsplit(".", 1)[-1] for n in made.names}:
+                    found.setdefault(name, []).append((model, made))
 
-    def spec(variants: list[tuple[LibraryModel, Opener]]) -> FunctionSpec:
+    def spec(variants: list[tuple[LibraryModel, Opener | EwsLogin]]) -> FunctionSpec:
         def record(mail: MailFile, site: CallSite) -> None:
-            for model, opener in variants:
-                _standalone(model, [opener], makers=True)(mail, site)
+            for model, made in variants:
+                if isinstance(made, Opener):
+                    _standalone(model, [made], makers=True)(mail, site)
+                elif _made_by(site.receiver_value, made.on_object_of):
+                    bound = rebind(site, made.params, True)
+                    if bound is not None:
+                        _ews(made)(mail, bound)
 
         return FunctionSpec(_PLACEHOLDERS, record)
 
@@ -441,8 +471,8 @@ def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
         modules = {
             maker.split(".")[0].lower().encode()
             for model in models
-            for opener in model.openers
-            for maker in opener.on_object_of
+            for made in (*model.openers, *model.ews)
+            for maker in made.on_object_of
         }
         built.append(
             Adapter(

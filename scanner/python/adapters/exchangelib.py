@@ -65,11 +65,31 @@ def _auth_type(site: CallSite) -> str | None:
     value = site.arg("auth_type")
     if value.known and isinstance(value.value, str):
         return _AUTH_TYPES.get(value.value.lower(), "unknown")
+    if value.choices:
+        # ``OAUTH2 if is_oauth else None``: on the runs that give password credentials
+        # exchangelib guesses a password auth type, so the credentials say which it is.
+        chosen = {_chosen_auth_type(choice) for choice in value.choices}
+        if chosen & {None, "basic", "ntlm", "digest"}:
+            return next((c for c in ("basic", "ntlm", "digest") if c in chosen), None)
+    if (value.origin or "").startswith("import exchangelib."):
+        return _chosen_auth_type(value)  # a name bound to one (``for auth_type in [NTLM, ...]``)
     for name in site.qualified("auth_type"):  # exchangelib.NTLM, exchangelib.transport.BASIC
         found = _AUTH_TYPES.get(name.rsplit(".", 1)[-1].lower())
         if found:
             return found
     return "unknown" if site.has("auth_type") else None
+
+
+def _chosen_auth_type(choice: Value) -> str | None:
+    """The auth type one arm of a choice names: None for exchangelib's guess."""
+    if choice.known:
+        if not isinstance(choice.value, str):
+            return None if choice.value is None else "unknown"
+        return _AUTH_TYPES.get(choice.value.lower(), "unknown") if choice.value else None
+    origin = choice.origin or ""
+    if origin.startswith("import exchangelib."):
+        return _AUTH_TYPES.get(origin.rsplit(".", 1)[-1].lower(), "unknown")
+    return "unknown"
 
 
 def _server(site: CallSite) -> Value | None:

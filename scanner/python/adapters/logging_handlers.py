@@ -14,6 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ... import hints
+from ...mail_settings.backends import (
+    GRAPH_HANDLER,
+    GRAPH_HANDLER_CLASS,
+    GRAPH_HANDLER_NOTE,
+    HANDLER_CLASS,
+    HANDLER_MODULE,
+    HANDLER_NOTE,
+    OAUTH2_HANDLER,
+    handler_module,
+)
 from ...model import (
     MISSING,
     PACKAGE_PREFIX,
@@ -29,16 +39,6 @@ from ...model import (
     Value,
 )
 from ...model import Verification as V
-from ...settings_backend import (
-    GRAPH_HANDLER,
-    GRAPH_HANDLER_CLASS,
-    GRAPH_HANDLER_NOTE,
-    HANDLER_CLASS,
-    HANDLER_MODULE,
-    HANDLER_NOTE,
-    OAUTH2_HANDLER,
-    handler_module,
-)
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec
@@ -102,7 +102,9 @@ def handler_connection(
     secure = args.get("secure")
     if secure is not None and secure.present:
         # starttls(*secure): keyfile/certfile at most, never a verifying context.
-        conn.steps.append(common.starttls(spans.get("secure", opened_at), V.UNVERIFIED))
+        written = spans.get("secure")
+        span = common.through(opened_at, written) if written is not None else opened_at
+        conn.steps.append(common.starttls(span, V.UNVERIFIED))
     halves = _pair(credentials)
     user, secret = halves if halves else (credentials, credentials)
     span = spans.get("credentials", opened_at)

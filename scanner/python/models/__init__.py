@@ -5,7 +5,18 @@ read it, and ``tests/test_library_models.py`` checks it against the library."""
 
 from __future__ import annotations
 
-from . import botcity, emails, envelopes, flask_mailman, imap_tools, mailer, o365, pyews
+from . import (
+    aioimaplib,
+    botcity,
+    emails,
+    envelopes,
+    flask_mailman,
+    imap_tools,
+    mailer,
+    o365,
+    pyews,
+    rpaframework,
+)
 from .spec import LibraryModel
 
 MODELS: tuple[LibraryModel, ...] = (
@@ -17,4 +28,6 @@ MODELS: tuple[LibraryModel, ...] = (
     emails.MODEL,
     pyews.MODEL,
     o365.MODEL,
+    rpaframework.MODEL,
+    aioimaplib.MODEL,
 )

@@ -107,7 +107,7 @@ class Method:
     token: str | None = None
     context: str | None = None  # for STARTTLS
     context_verifies: bool = False
-    host: str | None = None  # for CONFIGURE
+    host: str | None = None  # for CONFIGURE, and a LOGIN that may name the server too
     port: str | None = None
     port_default: int | None = None
     protocol: Protocol | None = None  # a session object's method that opens one protocol
@@ -117,6 +117,8 @@ class Method:
     implicit_if: bool = True
     hosts: tuple[tuple[str, str], ...] = ()
     oauth2: OAuth2 | None = None  # for LOGIN: the library's own OAuth2 method
+    # For LOGIN: a true value makes the secret an OAuth2 token sent with XOAUTH2.
+    oauth_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,10 @@ class EwsLogin:
     params: tuple[str, ...]
     user: str
     secret: str
-    url: str | None = None  # the EWS endpoint URL parameter
+    url: str | None = None  # the EWS endpoint URL (or server name) parameter
     oauth2_params: tuple[str, ...] = ()
+    oauth_flag: str | None = None  # a true value: OAuth2, whatever else is given
+    on_object_of: tuple[str, ...] = ()  # for a method: the callables that make its object
 
 
 @dataclass(frozen=True)

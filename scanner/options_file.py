@@ -1,4 +1,6 @@
-"""``[tool.authsweep]`` in ``pyproject.toml``: reading, checking, and applying it per file.
+"""authsweep's own options: ``[tool.authsweep]`` in ``pyproject.toml``, read, checked, and
+applied per file as :class:`~.engine.RunOptions` (the users' mail settings authsweep
+reads are :mod:`.mail_settings`; their config files, :mod:`.config`).
 
 Each file is checked with the configuration nearest to it: the first
 ``pyproject.toml`` with a ``[tool.authsweep]`` table found walking up from the
@@ -24,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .discover import nearest_ancestor
-from .engine import MAX_FILE_BYTES, TARGETS, Settings
+from .engine import MAX_FILE_BYTES, TARGETS, RunOptions
 from .globs import PathGlobs
 
 if sys.version_info >= (3, 11):
@@ -101,7 +103,7 @@ class Config:
 
 def selector_problem(code: str) -> str | None:
     """Why ``code`` is not a rule selector (``ALL``, ``AS``, ``AS1``, ``AS101``), or None."""
-    from authsweep.rules import ALL_RULES
+    from authsweep.rules import ALL_RULES  # start-up: every command reads the configuration
 
     code = code.strip().upper()
     if code == "ALL":
@@ -114,7 +116,7 @@ def selector_problem(code: str) -> str | None:
 
 
 def rule_id(key: str) -> str | None:
-    from authsweep.rules import rule_by_id
+    from authsweep.rules import rule_by_id  # start-up, as in selector_problem
 
     rule = rule_by_id(key)
     return rule.id if rule is not None else None
@@ -272,7 +274,9 @@ class ConfigResolver:
     config_file: Path | None = None  # --config
     _forced: Config | None = field(default=None, init=False)
     _by_folder: dict[str, Config | None] = field(default_factory=dict, init=False)
-    _settings: dict[tuple[Config | None, bool], Settings] = field(default_factory=dict, init=False)
+    _settings: dict[tuple[Config | None, bool], RunOptions] = field(
+        default_factory=dict, init=False
+    )
 
     def __post_init__(self) -> None:
         if self.config_file is not None:
@@ -291,20 +295,20 @@ class ConfigResolver:
 
         return nearest_ancestor(folder, self._by_folder, table_in)
 
-    def settings(self, config: Config | None, assume_microsoft: bool = False) -> Settings:
+    def settings(self, config: Config | None, assume_microsoft: bool = False) -> RunOptions:
         key = (config, assume_microsoft or self.overrides.assume_microsoft)
         if key not in self._settings:
             over = self.overrides
             select = over.select or (config.select if config and config.select else ())
             if select and over.extend_select:  # an empty select is every rule already
                 select = (*select, *over.extend_select)
-            self._settings[key] = Settings(
+            self._settings[key] = RunOptions(
                 select=select,
                 ignore=(*(config.ignore if config else ()), *over.ignore),
                 all_providers=over.all_providers or bool(config and config.all_providers),
                 assume_microsoft=key[1],
                 token_provider=config.token_provider if config else None,
-                oauth2_module=(config and config.oauth2_module) or Settings.oauth2_module,
+                oauth2_module=(config and config.oauth2_module) or RunOptions.oauth2_module,
                 severity=config.severity if config else (),
                 max_file_bytes=next(
                     size
@@ -315,7 +319,7 @@ class ConfigResolver:
                     )
                     if size is not None
                 ),
-                target=over.target or (config and config.target) or Settings.target,
+                target=over.target or (config and config.target) or RunOptions.target,
             )
         return self._settings[key]
 
@@ -326,7 +330,7 @@ class ConfigResolver:
         config = self.config_for(path)
         return config.fail_on if config and config.fail_on else DEFAULT_FAIL_ON
 
-    def configure(self, path: Path) -> tuple[Settings, tuple[str, ...]] | None:
+    def configure(self, path: Path) -> tuple[RunOptions, tuple[str, ...]] | None:
         """How to check one file: its settings and the rules ignored for it alone, or None
         when its configuration excludes it (also when it was named on the command line,
         as pre-commit does)."""

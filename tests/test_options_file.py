@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.config_file import ConfigError, ConfigResolver, Overrides, read_config
+from authsweep.scanner.options_file import ConfigError, ConfigResolver, Overrides, read_config
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, init_repo, run_cli, write
 
 

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import ast
 import os
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import inputs
-from .model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
-from .project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker, mail_makers
-from .providers import lookup
+from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
+from ..project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker
+from ..providers import lookup
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
 GRAPH_BACKEND_CLASS = "GraphEmailBackend"
@@ -41,27 +40,27 @@ CREDENTIALS = (
 ENVIRONMENT = tuple(variable for _, variable in CREDENTIALS)
 
 
+def _no_mail_makers() -> list[MailMaker] | None:
+    return None
+
+
+def _set_nowhere(variable: str) -> tuple[str, int] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Project:
-    """What a fix that adds a module needs to know about the file's project."""
+    """What a fix that adds a module needs to know about the file's project. Facts of
+    other files come from the caller, which reads them when asked: the interpreter itself
+    reads no file."""
 
     folder: str  # where the module goes, relative to the settings file's folder
     flask_extension: str = ""  # "flask_mail" or "flask_mailman": what the app imports
     path: Path | None = None  # the settings file, resolved
-
-
-def project_of(path: str | None, flask_extension: str = "") -> Project | None:
-    """Where a module goes for the settings file at ``path``: beside it, or beside the
-    settings package when the file is in one (``config/settings/production.py``). The
-    fixer names the package the module is in."""
-    if not path:
-        return None
-    resolved = Path(path).resolve()
-    folder = resolved.parent
-    in_package = folder.name == "settings" and (
-        inputs.is_file(folder / "__init__.py") or _imports_relatively(resolved)
-    )
-    return Project(".." if in_package else "", flask_extension, resolved)
+    # The code of the project that makes Flask-Mail's ``Mail`` (None: not known).
+    mail_makers: Callable[[], list[MailMaker] | None] = _no_mail_makers
+    # Where the project sets an environment variable: (config file, line), or None.
+    set_in: Callable[[str], tuple[str, int] | None] = _set_nowhere
 
 
 @dataclass(frozen=True)
@@ -118,16 +117,6 @@ def handler_module(host, *, graph: bool = False) -> NewFile | None:
         return NewFile(f"{HANDLER_MODULE}.py", "graph-smtp-handler", options)
     options = (("scope", provider.oauth_scope), ("authority_host", provider.authority_host))
     return NewFile(f"{HANDLER_MODULE}.py", "smtp-handler", options)
-
-
-def _imports_relatively(path: Path) -> bool:
-    """Whether a settings module imports relatively (``from .base import *``): it is in a
-    package, with or without ``__init__.py``."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*from\s+\.", text, re.MULTILINE) is not None
 
 
 def is_oauth2_backend(name: object) -> bool:
@@ -237,7 +226,7 @@ def _mail_switch(project: Project, class_name: str) -> _Switch | None:
     code that cannot be switched plainly (a subclass of ``Mail``)."""
     if project.path is None:
         return None
-    makers = _nearest(project.path, mail_makers(str(project.path)))
+    makers = _nearest(project.path, project.mail_makers())
     if not makers:
         return None
     here = project.path.parent

@@ -1,0 +1,165 @@
+"""Mail settings, whatever file they come from, turned into connections of the mail model.
+
+Front ends (config readers, the Python settings source) hand over keyed
+:class:`~.keys.Setting` values with their positions; :func:`interpret` groups them,
+recognises the families of mail settings from the data table :data:`~.keys.FAMILIES`
+and builds :class:`Connection` objects (:mod:`.builder`) with the remedies a fix applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..model import Connection, Protocol, SecretUse
+from ..providers import lookup
+from .backends import Project
+from .builder import Builder, Context
+from .coerce import as_int
+from .keys import FAMILIES, Family, Role, Setting, match
+from .urls import url_settings
+
+
+@dataclass
+class Interpretation:
+    connections: list[Connection] = field(default_factory=list)
+    secrets: list[SecretUse] = field(default_factory=list)
+
+
+def interpret(
+    settings: Iterable[Setting],
+    *,
+    complete: bool = False,
+    login_needs_microsoft_host: bool = False,
+    python: bool = False,
+    bool_words: tuple[str, str] = ("true", "false"),
+    text: str | None = None,
+    project: Project | None = None,
+) -> Interpretation:
+    """Connections and literal secrets that ``settings`` describe.
+
+    ``complete``: the groups hold everything the library reads (a settings module),
+    so library defaults fill in missing keys; otherwise (an environment file, a
+    compose ``environment:`` block) a missing key is unknown. ``login_needs_microsoft_host``:
+    report a password login only for a Microsoft host (a ``.env`` has no call that
+    proves a login). ``python``: only families a Python settings module can hold.
+    ``bool_words``: how to write a flag whose current token has no recognisable style.
+    ``text``: the file's text, where a fix may add a missing flag as a copy of a sibling's
+    line; without it fixes only edit values. ``project``: where the file is in its project,
+    for fixes that add a module to it (the OAuth2 email backend); none without it.
+    """
+    result = Interpretation()
+    groups: dict[str, list[Setting]] = {}
+    urls: set[str] = set()
+    for setting in settings:
+        expanded = url_settings(setting)
+        if expanded:
+            # The URL is everything the library reads: a group of its own, defaults apply.
+            group = f"{setting.group}/{setting.key}"
+            urls.add(group)
+            groups.setdefault(group, []).extend(expanded)
+            continue
+        groups.setdefault(setting.group, []).append(setting)
+    context = Context(login_needs_microsoft_host, python, bool_words, text, project)
+    for group, items in groups.items():
+        _interpret_group(group, items, result, complete or group in urls, context)
+    return result
+
+
+def _interpret_group(
+    group: str,
+    items: list[Setting],
+    result: Interpretation,
+    complete: bool,
+    context: Context,
+) -> None:
+    last = group.rsplit("/", 1)[-1].lower()
+    by_key = {s.key.lower(): s for s in items}
+    claimed: set[int] = set()
+    for index, family in enumerate(FAMILIES):
+        if context.python and not family.in_python:
+            continue
+        if family.signature and not any(key.upper() in family.signature for key in by_key):
+            continue
+        if family.marker is not None:
+            key, pattern = family.marker
+            marker = by_key.get(key)
+            if marker is None or not (
+                marker.value.known and pattern.search(str(marker.value.value))
+            ):
+                continue
+        stems: dict[str, dict[Role, tuple[Setting, str]]] = {}
+        for setting in items:
+            if id(setting) in claimed:
+                continue
+            found = match(index, setting.key)
+            if found is not None:
+                stem, role, suffix = found
+                # A later assignment of the same role wins, as it does at run time.
+                stems.setdefault(stem, {})[role] = (setting, suffix)
+        for stem, matched in stems.items():
+            roles = {role: setting for role, (setting, _) in matched.items()}
+            if not _is_mail_group(family, last, roles):
+                continue
+            library = family.library
+            if family.prefixes and (
+                not family.canonical
+                or any(suffix not in family.canonical for _, suffix in matched.values())
+            ):
+                library = f"{stem.rstrip('_')}_* settings"
+            built = Builder(
+                family,
+                library,
+                roles,
+                stem=stem,
+                defaults=family.self_contained or complete,
+                context=context,
+                protocol=_protocol(family, last, roles),
+            ).build(context.login_needs_microsoft_host or (context.python and family.generic))
+            if built is None:
+                continue
+            conn, secrets = built
+            result.connections.append(conn)
+            result.secrets.extend(secrets)
+            claimed.update(id(s) for s in roles.values())
+
+
+_CONNECTION_ROLES = frozenset(
+    {Role.HOST, Role.PORT, Role.USER, Role.PASSWORD, Role.STARTTLS, Role.IMPLICIT, Role.ENCRYPTION}
+)
+
+
+def _is_mail_group(family: Family, last: str, roles: Mapping[Role, Setting]) -> bool:
+    """A group needs a host hint before anything is reported: the family's marker
+    (``platform: smtp``), a Microsoft host, or a mail-shaped group (a mail-named
+    mapping, or keys of a prefixed family) with a host or two connection settings."""
+    if family.marker is not None:
+        return True
+    if family.group_names and last not in family.group_names:
+        return family.microsoft_host_hint and _microsoft_host(roles.get(Role.HOST))
+    present = _CONNECTION_ROLES & set(roles)
+    return Role.HOST in roles or len(present) >= 2
+
+
+def _microsoft_host(setting: Setting | None) -> bool:
+    if setting is None:
+        return False
+    value = setting.value
+    return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
+
+
+def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Protocol:
+    if family.protocol is not Protocol.SMTP or family.prefixes or family.marker:
+        return family.protocol
+    # Bare ``host``/``port`` keys: the group name or the port tells the protocol.
+    if "imap" in last:
+        return Protocol.IMAP
+    if last.startswith("pop"):
+        return Protocol.POP
+    port = roles.get(Role.PORT)
+    number = as_int(port.value) if port else None
+    if number in (993, 143):
+        return Protocol.IMAP
+    if number in (995, 110):
+        return Protocol.POP
+    return Protocol.SMTP

@@ -1,0 +1,102 @@
+"""What a class of the module assigns to its attributes: in its body, or to ``self.x``
+in its methods (``__init__`` first), and what its bases here assign."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..model import Value
+from .reaching import set_values
+from .symbols import FUNCTIONS, Symbols
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ClassMembers:
+    """The class attribute part of :class:`~.values.Evaluator`, which it is mixed into."""
+
+    symbols: Symbols
+    parents: dict[ast.AST, ast.AST]
+    _class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]]
+    _self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None
+
+    if TYPE_CHECKING:
+
+        def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+        def _definition_named(
+            self, node: ast.AST, kinds: type | tuple[type, ...]
+        ) -> ast.AST | None: ...
+
+    def class_named(self, node: ast.AST) -> ast.ClassDef | None:
+        found = self._definition_named(node, ast.ClassDef)
+        return found if isinstance(found, ast.ClassDef) else None
+
+    def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
+        """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,
+        ``__init__`` first."""
+        cached = self._class_attrs.get(klass)
+        if cached is not None:
+            return cached
+        found: dict[str, list[ast.expr]] = {}
+        for statement in klass.body:
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                if isinstance(statement.target, ast.Name):
+                    found.setdefault(statement.target.id, []).append(statement.value)
+        methods = [s for s in klass.body if isinstance(s, FUNCTIONS)]
+        methods.sort(key=lambda f: f.name != "__init__")
+        for method in methods:
+            for attribute, value in self._self_assignments(method):
+                found.setdefault(attribute, []).append(value)
+        self._class_attrs[klass] = found
+        return found
+
+    def _self_assignments(self, method: Function) -> list[tuple[str, ast.expr]]:
+        """``self.x = value`` anywhere in a method, nested functions included (a nested
+        class has its own ``self``), in source order. Indexed once from the assignments
+        the scope pass collected: test classes have hundreds of methods."""
+        if self._self_sets is None:
+            self._self_sets = {}
+            for statement in self.symbols.assignments:
+                if not isinstance(statement, ast.Assign):
+                    continue
+                attributes = [
+                    target.attr
+                    for target in statement.targets
+                    if isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ]
+                owner = self._method_of(statement) if attributes else None
+                if owner is not None:
+                    found = self._self_sets.setdefault(owner, [])
+                    found += [(attribute, statement.value) for attribute in attributes]
+        return self._self_sets.get(method, [])
+
+    def _method_of(self, node: ast.AST) -> ast.AST | None:
+        """The function directly in a class body that ``node`` is in, if any."""
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, ast.ClassDef):
+                return node if isinstance(node, FUNCTIONS) else None
+            node, parent = parent, self.parents.get(parent)
+        return None
+
+    def member(self, klass: ast.ClassDef, name: str) -> Value:
+        """What a class of this module (or a base of it here) assigns to ``name``."""
+        return self._member(klass, name, f"attribute {klass.name}.{name}", 0)
+
+    def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
+        values = self.class_attributes(klass).get(name)
+        if values:
+            return self.evaluate(set_values(values)[0], depth)
+        for base in klass.bases:
+            parent = self.class_named(base)
+            if parent is not None and parent is not klass:
+                return self._member(parent, name, origin, depth + 1)
+        return Value.unknown(origin)

@@ -1,0 +1,199 @@
+"""Reads of the environment and of configuration, as the evaluator resolves them:
+``os.environ.get`` and ``.get`` of a config mapping with their defaults, django-environ's
+``env("X", default=...)``, python-decouple's ``config("X", default=..., cast=int)``, a
+variable the project's ``.env`` sets, and a project's own wrapper of the environment
+(``def get_env_variable(name): return os.environ[name]``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..model import Value
+from .arguments import is_spread, own_nodes, positional_params
+from .environment import project_env
+from .source import dotted_name
+from .symbols import FUNCTIONS, Binding, BindingKind
+from .text_values import built
+
+# Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
+# ``env.int("X", default=...)``; python-decouple's ``config("X", default=..., cast=int)``.
+_SETTINGS_FACTORIES = {
+    "environ.Env": "environ",
+    "environ.environ.Env": "environ",
+    "decouple.AutoConfig": "decouple",
+    "decouple.Config": "decouple",
+}
+_SETTINGS_FUNCTIONS = {"decouple.config": "decouple"}
+_SETTINGS_CASTS = {"str": str, "int": int, "float": float, "bool": None}
+# Names of configuration mappings: ``app.config["MAIL_SERVER"]``, ``settings.get("X")``.
+_CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"})
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def is_config(node: ast.AST) -> bool:
+    """A name of a configuration mapping (``app.config``, ``settings``)."""
+    name = dotted_name(node)
+    return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES
+
+
+class SettingsReads:
+    """The environment and configuration part of :class:`~.values.Evaluator`, which it
+    is mixed into."""
+
+    path: str | None
+    parents: dict[ast.AST, ast.AST]
+    _arguments: dict[ast.arg, Value]
+    _returned: dict[ast.AST, ast.expr | None]
+
+    if TYPE_CHECKING:
+
+        def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+        def bindings(self, node: ast.AST) -> list[Binding]: ...
+
+        def qualified_name(self, node: ast.AST) -> str | None: ...
+
+    def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
+        """``get(key, default)`` of the environment or a config mapping: the default, from
+        ``what`` key (``env SMTP_HOST``, ``config key MAIL_SERVER``)."""
+        args = node.args
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        key = self.evaluate(args[0], depth) if args else None
+        if key is not None and key.known:
+            origin = f"{what} {key.value}"
+        else:
+            origin = "environment" if what == "env" else "configuration"
+        default_node = args[1] if len(args) > 1 else keywords.get("default")
+        if default_node is None:
+            return self._unset(origin)
+        default = self.evaluate(default_node, depth)
+        if default.known and default.value is not None:
+            return Value(
+                True,
+                default.value,
+                origin,
+                literal=default.literal,
+                literal_span=default.literal_span,
+                literal_parts=default.literal_parts,
+            )
+        return built(origin, default.literal_parts)
+
+    def _unset(self, origin: str) -> Value:
+        """An environment variable read without a default: the value the project's own
+        ``.env`` gives it, if it gives one, else unknown from that variable."""
+        if origin.startswith("env "):
+            found = project_env(self.path, origin.removeprefix("env "))
+            if found is not None:
+                return found
+        return Value.unknown(origin)
+
+    def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
+        """A call of a local function whose one ``return`` reads the environment with its
+        parameters (``def get_env_variable(name): return os.environ[name]``, also inside
+        ``try``/``except KeyError``): the value that read gives with the call's arguments,
+        so the origin names the variable (``env EMAIL_HOST``). None for other calls."""
+        function = self._function_named(node.func)
+        if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
+            return None
+        if function not in self._returned:
+            returns = [n for n in own_nodes(function) if isinstance(n, ast.Return)]
+            returned = returns[0].value if len(returns) == 1 else None
+            # Only a read itself (``os.environ[name]``, ``os.getenv(name, d)``) is inlined.
+            usable = isinstance(returned, (ast.Subscript, ast.Call))
+            self._returned[function] = returned if usable else None
+        expression = self._returned[function]
+        if expression is None:
+            return None
+        bound: dict[ast.arg, Value] = {}
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        for index, param in enumerate(positional_params(function.args)):
+            given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
+            if given is not None:
+                bound[param] = self.evaluate(given, depth)
+        saved = self._arguments
+        self._arguments = {**saved, **bound}
+        try:
+            value = self.evaluate(expression, depth)
+        finally:
+            self._arguments = saved
+        if value.origin is None or not value.origin.startswith("env "):
+            return None
+        return value
+
+    def _function_named(self, node: ast.AST) -> Function | None:
+        found = self._definition_named(node, FUNCTIONS)
+        return found if isinstance(found, FUNCTIONS) else None
+
+    def _definition_named(self, node: ast.AST, kinds: type | tuple[type, ...]) -> ast.AST | None:
+        """The ``def`` or ``class`` a plain name refers to, if it is one."""
+        for binding in self.bindings(node):
+            if isinstance(binding.node, kinds):
+                return binding.node
+        return None
+
+    def _settings_reader(self, node: ast.Call, name: str, depth: int) -> Value | None:
+        """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
+        cast=int)``: the default, from environment variable X; None for other calls."""
+        func = node.func
+        cast: str | None = None
+        style = _SETTINGS_FUNCTIONS.get(name)
+        if style is None and isinstance(func, ast.Name):
+            style = self._made_by(func)
+        elif style is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if self._made_by(func.value) == "environ" and func.attr in _SETTINGS_CASTS:
+                style, cast = "environ", func.attr
+        if style is None:
+            return None
+        args = node.args
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        key = self.evaluate(args[0], depth) if args else Value.unknown(None)
+        origin = f"env {key.value}" if key.known else "environment"
+        # environ's Env(var, cast, default); its typed methods and decouple: (var, default).
+        default_at = 2 if style == "environ" and cast is None else 1
+        default_node = keywords.get("default") or (
+            args[default_at] if len(args) > default_at else None
+        )
+        cast_node = keywords.get("cast") or (args[1] if default_at == 2 and len(args) > 1 else None)
+        if cast is None and isinstance(cast_node, ast.Name):
+            cast = cast_node.id
+        if default_node is None:
+            return self._unset(origin)
+        default = self.evaluate(default_node, depth)
+        if not default.known or default.value is None:
+            return Value.unknown(origin)
+        value = default.value
+        if cast == "bool" and isinstance(value, str):
+            value = value.strip().lower() in _TRUE_WORDS
+        elif cast in _SETTINGS_CASTS and _SETTINGS_CASTS[cast] is not None:
+            try:
+                value = _SETTINGS_CASTS[cast](value)  # type: ignore[misc]
+            except (TypeError, ValueError):
+                return Value.unknown(origin)
+        literal_span = default.literal_span or (default.span if default.literal else None)
+        return Value(
+            True,
+            value,
+            origin,
+            literal=default.literal,
+            literal_span=literal_span,
+            literal_parts=default.literal_parts,
+        )
+
+    def _made_by(self, node: ast.Name) -> str | None:
+        """Which settings library made the object a name is bound to (``env = environ.Env()``)."""
+        for binding in self.bindings(node):
+            if binding.kind is BindingKind.IMPORT:
+                return None
+            statement = self.parents.get(binding.node)
+            if (
+                isinstance(statement, ast.Assign)
+                and binding.node in statement.targets
+                and isinstance(statement.value, ast.Call)
+            ):
+                made = _SETTINGS_FACTORIES.get(self.qualified_name(statement.value.func) or "")
+                if made is not None:
+                    return made
+        return None

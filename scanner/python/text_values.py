@@ -1,0 +1,106 @@
+"""Text the evaluator builds: f-strings, ``str.format`` and methods of known text
+(``b"...".decode()``, ``" pw ".strip()``), each value keeping the literals it is made of
+(a password split over several literals is still written in the file)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from ..model import Span, Value
+from .arguments import is_spread
+from .shapes import HOLE, formatted, text_of
+
+
+def built(origin: str | None, parts: tuple[Span, ...]) -> Value:
+    """A value that is not computed, from ``origin``, built from the literals ``parts``."""
+    return Value(False, None, origin, literal_parts=parts)
+
+
+class TextValues:
+    """The text part of :class:`~.values.Evaluator`, which it is mixed into."""
+
+    if TYPE_CHECKING:
+
+        def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+        def span(self, node: ast.AST) -> Span: ...
+
+    def _fstring(self, node: ast.JoinedStr, depth: int) -> Value:
+        texts: list[str] = []
+        origin = None
+        # The f-string's own text, and what its fields are built from.
+        literal: tuple[Span, ...] = (self.span(node),)
+        values = [
+            self.evaluate(part.value, depth)
+            for part in node.values
+            if isinstance(part, ast.FormattedValue)
+        ]
+        parts = literal + tuple(span for value in values for span in value.literal_parts)
+        fields = iter(values)
+        shape: list[str] = []  # the text with unknown parts as holes
+        known = True
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                texts.append(part.value)
+                shape.append(part.value)
+                continue
+            if not isinstance(part, ast.FormattedValue):
+                return built(origin, parts)
+            value = next(fields)
+            origin = origin or value.origin
+            if not value.known or part.format_spec is not None or part.conversion != -1:
+                known = False
+                shape.append(text_of(value) or HOLE)
+                continue
+            texts.append(str(value.value))
+            shape.append(str(value.value))
+        if not known:
+            return Value(False, None, origin, literal_parts=parts, template="".join(shape))
+        return Value(True, "".join(texts), origin, literal_parts=parts)
+
+    def _format(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``"smtp.{}.com".format(region)``: the text when every argument is known, else
+        its shape; None when the receiver is not known text."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, str):
+            return None
+        parts = self._parts_of(func.value, node, depth)
+        if any(is_spread(a) for a in (*node.args, *node.keywords)):
+            return formatted(base.value, None, parts)
+        args = [self.evaluate(a, depth) for a in node.args]
+        keywords = {k.arg: self.evaluate(k.value, depth) for k in node.keywords if k.arg}
+        return formatted(base.value, (args, keywords), parts)
+
+    def _parts_of(self, receiver: ast.expr, call: ast.Call, depth: int) -> tuple[Span, ...]:
+        operands = [receiver, *call.args, *(k.value for k in call.keywords)]
+        return tuple(
+            span
+            for operand in operands
+            for span in self.evaluate(
+                operand.value if isinstance(operand, ast.Starred) else operand, depth
+            ).literal_parts
+        )
+
+    def _text_method(self, node: ast.Call, func: ast.Attribute, depth: int) -> Value | None:
+        """``b"...".decode()``, ``" pw ".strip()``: the known value with the method applied,
+        still a literal where the text is (a password written as bytes is one)."""
+        base = self.evaluate(func.value, depth)
+        if not base.known or not isinstance(base.value, (str, bytes)) or node.keywords:
+            return None
+        arguments = [self.evaluate(a, depth) for a in node.args]
+        if not all(a.known for a in arguments):
+            return None
+        try:
+            value = getattr(base.value, func.attr)(*(a.value for a in arguments))
+        except (TypeError, ValueError, LookupError, AttributeError):
+            return None
+        parts = base.literal_parts + tuple(s for a in arguments for s in a.literal_parts)
+        return Value(
+            True,
+            value,
+            base.origin,
+            literal=base.literal,
+            literal_span=base.literal_span,
+            literal_parts=parts,
+        )

@@ -1,0 +1,107 @@
+"""Libraries as real packages use them (issue 22, round 2): stand-in modules for the
+standard ones, RPA plugins, presets handed to base classes in other modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+LIBRARIES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "libraries"
+
+
+def pinned(name: str, rules: tuple[str, ...] = ()) -> set[tuple[str, int, str, str]]:
+    run = check_paths([str(LIBRARIES / name)], RunOptions())
+    return {
+        (Path(f.path).name, f.span.line, f.rule, f.severity.value)
+        for f in run.findings
+        if not rules or f.rule in rules
+    }
+
+
+def test_a_backported_ssl_module_is_the_standard_one() -> None:
+    """``from backports import ssl``: its ``SSLContext`` with ``CERT_NONE`` verifies nothing."""
+    assert pinned("backported_ssl_context.py") == {
+        ("backported_ssl_context.py", 18, "AS204", "warning"),
+        ("backported_ssl_context.py", 21, "AS102", "error"),
+    }
+
+
+def test_presets_handed_to_base_classes_in_other_modules() -> None:
+    """Provider presets whose host reaches the login through a subclass in another module,
+    a class without ``__init__`` of its own, a package ``__init__`` that re-exports it, a
+    cooperative ``super().__init__(..., **kwargs)``, and an empty default (``password=None``)
+    the caller fills; the Gmail preset stays silent."""
+    found = pinned("presets", ("AS101",))
+    assert found == {
+        ("office365.py", 6, "AS101", "error"),
+        ("outlook.py", 6, "AS101", "error"),
+        ("notify.py", 7, "AS101", "error"),
+        ("smtp.py", 18, "AS101", "warning"),
+    }
+    run = check_paths(
+        [str(LIBRARIES / "presets" / "mailkit" / "providers" / "office365.py")], RunOptions()
+    )
+    (login,) = [f for f in run.findings if f.rule == "AS101"]
+    assert "through RichMessage in" in login.message and "through SmtpTransport in" in login.message
+
+
+def test_a_constructor_that_logs_in_is_the_login() -> None:
+    """The finding starts at the constructor (where one looks for the login) and reaches
+    the password argument (what has to change)."""
+    run = check_paths([str(LIBRARIES / "constructor_login.py")], RunOptions())
+    (login,) = [f for f in run.findings if f.rule == "AS101"]
+    assert (login.span.line, login.span.end_line) == (10, 14)
+
+
+def test_exchangelib_auth_type_chosen_at_run_time() -> None:
+    """``auth_type=OAUTH2 if is_oauth else None``: on the password runs exchangelib guesses
+    a password auth type, so password credentials stay a basic login (AS104); a loop over
+    auth types tries the password ones."""
+    assert pinned("exchange_keywords.py", ("AS104",)) == {
+        ("exchange_keywords.py", 37, "AS104", "warning"),
+        ("exchange_keywords.py", 49, "AS104", "warning"),
+        ("exchange_keywords.py", 57, "AS104", "warning"),  # ``for auth_type in [NTLM, ...]``
+    }
+
+
+def test_rpaframework_imapsmtp_from_python() -> None:
+    """The documented use: servers (and maybe credentials) on the constructor, then
+    ``authorize``/``authorize_smtp``/``authorize_imap``; ``is_oauth=True`` is XOAUTH2,
+    Gmail stays quiet, and credentials given once are one login."""
+    assert pinned("rpa_mail.py", ("AS101", "AS102", "AS204")) == {
+        ("rpa_mail.py", 7, "AS204", "warning"),
+        ("rpa_mail.py", 8, "AS101", "error"),
+        ("rpa_mail.py", 11, "AS102", "error"),
+        ("rpa_mail.py", 11, "AS204", "warning"),
+        ("rpa_mail.py", 14, "AS204", "warning"),
+    }
+
+
+def test_a_handler_starttls_is_the_constructor() -> None:
+    """``secure=()`` makes SMTPHandler call ``starttls()`` without a context: the finding
+    starts at the constructor and reaches the argument."""
+    run = check_paths([str(LIBRARIES / "handler_secure.py")], RunOptions())
+    (tls,) = [f for f in run.findings if f.rule == "AS204"]
+    assert (tls.span.line, tls.span.end_line) == (8, 14)
+
+
+def test_rpaframework_exchange_from_python() -> None:
+    """``Exchange().authorize(...)``: an EWS password login unless ``is_oauth=True``; the
+    server named by ``server=``, else autodiscover; a literal password is a secret."""
+    assert pinned("rpa_exchange.py") == {
+        ("rpa_exchange.py", 8, "AS104", "warning"),
+        ("rpa_exchange.py", 15, "AS104", "error"),
+        ("rpa_exchange.py", 15, "AS105", "error"),
+    }
+
+
+def test_aioimaplib() -> None:
+    """aioimaplib's SSL client verifies by default (no AS204); its logins are password
+    logins, the plain client's in clear text; Gmail and XOAUTH2 stay quiet."""
+    assert pinned("async_imap.py") == {
+        ("async_imap.py", 13, "AS102", "error"),
+        ("async_imap.py", 21, "AS102", "error"),
+        ("async_imap.py", 21, "AS203", "error"),
+    }

@@ -1,0 +1,72 @@
+"""Values as fresh code sets them (issue 22, round 2): an attribute set to ``None`` first
+and to the real value in another method, a name reassigned in a branch the use is not in,
+and a parameter default that a classmethod's own object passes a preset for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+VALUES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "values"
+
+
+def pinned(name: str) -> set[tuple[int, str, str]]:
+    run = check_paths([str(VALUES / name)], RunOptions())
+    return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def messages(name: str) -> list[str]:
+    return [f.message for f in check_paths([str(VALUES / name)], RunOptions()).findings]
+
+
+def test_attributes_set_to_none_first_hold_their_later_value() -> None:
+    """``self.host = None`` in ``__init__`` only says "not set yet"; the method that sets
+    the host (and the class-level ``password = ""``) gives the value the login sees."""
+    assert pinned("attributes_set_later.py") == {(17, "AS204", "warning"), (18, "AS101", "error")}
+    assert all("'smtp.office365.com'" in message for message in messages("attributes_set_later.py"))
+
+
+def test_a_preset_on_an_attribute_set_later() -> None:
+    """quick-mailer's MICROSOFT preset read from an attribute that ``__init__`` sets to None."""
+    assert pinned("preset_on_attribute_set_later.py") == {(13, "AS101", "error")}
+
+
+def test_a_name_reassigned_in_a_branch_keeps_its_first_value_too() -> None:
+    assert pinned("host_reassigned_in_branch.py") == {
+        (9, "AS204", "warning"),
+        (10, "AS101", "error"),
+    }
+    assert all(
+        "'smtp.gmail.com'" in message for message in messages("host_reassigned_in_branch.py")
+    )
+
+
+def test_a_name_replaced_in_every_arm_loses_its_first_value() -> None:
+    assert pinned("host_reassigned_always.py") == set()
+
+
+def test_a_preset_passed_through_a_classmethod_object() -> None:
+    """``cls()`` in a classmethod makes the class's object; the host it passes to a
+    parameter with a Gmail default comes from a preset table with an Outlook entry."""
+    assert pinned("preset_through_classmethod.py") == {
+        (23, "AS204", "warning"),
+        (26, "AS101", "error"),
+    }
+    assert all(
+        "'smtp-mail.outlook.com'" in message
+        for message in messages("preset_through_classmethod.py")
+    )
+
+
+def test_calls_that_keep_the_default_keep_it_known() -> None:
+    assert pinned("preset_default_only.py") == set()
+
+
+def test_an_empty_default_host_is_the_callers() -> None:
+    """``smtp_server=None`` says only that the caller gives the host: a message names the
+    parameter, not ``None``."""
+    assert pinned("empty_default_host.py") == {(13, "AS204", "warning"), (14, "AS101", "warning")}
+    for message in messages("empty_default_host.py"):
+        assert "the host from parameter smtp_server" in message and "None" not in message
