@@ -134,7 +134,7 @@ def test_a_pinned_version_the_rewrite_cannot_run_with_refuses_it(tmp_path: Path)
     outcome = fix_paths(["."], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
     assert (tmp_path / "mailer.py").read_text() == AIOSMTPLIB
     assert [e.message for e in outcome.errors] == [
-        "line 11: AS101 not fixed: it needs aiosmtplib>=5.1, and requirements.txt:1 declares "
+        "line 5: AS101 not fixed: it needs aiosmtplib>=5.1, and requirements.txt:1 declares "
         "aiosmtplib==3.0.2: change that first"
     ]
 
