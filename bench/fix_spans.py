@@ -105,7 +105,7 @@ PLANTED = (
 
 def planted(label: str, root: Path, scratch: Path) -> dict:
     """Each module of the tree with a login planted at its end, fixed in memory."""
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     started = time.perf_counter()
     counts: Counter[str] = Counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import textwrap
 import time
+from dataclasses import fields
 from typing import Any
 
 from .records import (
@@ -148,6 +149,23 @@ def render_text(verdict: Verdict) -> str:
     lines.append("")
     lines.append(verdict.summary)
     return "\n".join(lines) + "\n"
+
+
+class ShownVerdict(Verdict):
+    """A verdict that prints as its text, so ``assert verdict.passed, verdict`` explains a
+    failure."""
+
+    def __str__(self) -> str:
+        return render_text(self)
+
+    # pytest shows an assertion message that is not a string by its repr: the same text,
+    # not the dataclass's fields (the records are reachable as attributes).
+    __repr__ = __str__
+
+
+def shown(verdict: Verdict) -> ShownVerdict:
+    """The verdict, printing as its text."""
+    return ShownVerdict(**{f.name: getattr(verdict, f.name) for f in fields(verdict)})
 
 
 def event_line(record: Any) -> str | None:

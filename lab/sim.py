@@ -58,6 +58,7 @@ from .redirect import (
     read_events,
     write_sitecustomize,
 )
+from .report import shown
 from .smtp import SmtpService
 from .tenant import TenantSetup
 from .tokens import TokenIssuer
@@ -515,7 +516,7 @@ class ExchangeSim:
         if command is None and self._last_run is not None:
             command, exit_code, duration = self._last_run
         self.settle()
-        return judge(
+        judged = judge(
             self.snapshot(),
             command=tuple(command) if command is not None else None,
             exit_code=exit_code,
@@ -524,3 +525,4 @@ class ExchangeSim:
             probe_certificate=self.probe_certificate,
             faults=self.faults(),
         )
+        return shown(judged)

@@ -64,8 +64,12 @@ class JudgedFailure:
         }
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Verdict:
+    """What the lab judged: plain data. :func:`.report.render_text` writes it for people,
+    :meth:`to_json` for CI; :meth:`.sim.ExchangeSim.verdict` gives one that prints as its
+    text (:class:`.report.ShownVerdict`)."""
+
     snapshot: Snapshot
     failures: tuple[JudgedFailure, ...]
     passed: bool
@@ -75,16 +79,6 @@ class Verdict:
     duration: float | None = None
     probe_certificate: bool = False
     faults: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        """The text verdict, so ``assert verdict.passed, verdict`` explains a failure."""
-        from .report import render_text  # report imports this module
-
-        return render_text(self)
-
-    # pytest shows an assertion message that is not a string by its repr: the same text,
-    # not the dataclass's fields (the records are reachable as attributes).
-    __repr__ = __str__
 
     @property
     def exit_status(self) -> int:

@@ -1,50 +1,53 @@
-"""The rule catalog: one module per rule, each with its docs and examples."""
+"""The rule catalog: one module per rule, each with its docs and examples.
+
+The rules are found by walking this package: a rule is the :class:`~.base.Rule`
+subclass its module defines (``base`` holds what rules share). Adding a rule is adding
+its module; the README's rule table is generated from the rules
+(``authsweep rules --format markdown``) and a test checks it is current.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import cache
+
 from .base import Example, Rule, RuleOptions
-from .conflicting_tls_flags import ConflictingTlsFlags
-from .connect_resets_session import ConnectResetsSession
-from .ews_basic_auth import EwsBasicAuth
-from .hardcoded_mail_secret import HardcodedMailSecret
-from .imap_pop_basic_auth import ImapPopBasicAuth
-from .implicit_tls_on_587 import ImplicitTlsOn587
-from .login_before_starttls import LoginBeforeStarttls
-from .password_token_flow import PasswordTokenFlow
-from .repeated_starttls import RepeatedStarttls
-from .smtp_basic_auth import SmtpBasicAuth
-from .smtphandler_credentials import SmtpHandlerCredentials
-from .unsupported_port import UnsupportedPort
-from .unused_suppression import UnusedSuppression
-from .unverified_tls import UnverifiedTls
-from .wrong_token_scope import WrongTokenScope
-from .xoauth2_authobject_signature import Xoauth2AuthobjectSignature
-from .xoauth2_double_encoding import Xoauth2DoubleEncoding
 
-ALL_RULES: tuple[type[Rule], ...] = (
-    SmtpBasicAuth,
-    ImapPopBasicAuth,
-    SmtpHandlerCredentials,
-    EwsBasicAuth,
-    HardcodedMailSecret,
-    PasswordTokenFlow,
-    ImplicitTlsOn587,
-    UnsupportedPort,
-    LoginBeforeStarttls,
-    UnverifiedTls,
-    ConflictingTlsFlags,
-    RepeatedStarttls,
-    ConnectResetsSession,
-    Xoauth2DoubleEncoding,
-    WrongTokenScope,
-    Xoauth2AuthobjectSignature,
-    UnusedSuppression,
-)
+# Modules of this package that are not rules.
+SHARED_MODULES = frozenset({"base"})
 
-__all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id"]
+
+def _walk() -> tuple[type[Rule], ...]:
+    """Every rule class defined by a module of this package, ordered by id."""
+    found: list[type[Rule]] = []
+    for module_info in pkgutil.iter_modules(__path__):
+        if module_info.name in SHARED_MODULES:
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        found.extend(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, Rule)
+            and value.__module__ == module.__name__
+        )
+    return tuple(sorted(found, key=lambda rule: rule.id))
+
+
+ALL_RULES: tuple[type[Rule], ...] = _walk()
+
+__all__ = ["ALL_RULES", "Example", "Rule", "RuleOptions", "rule_by_id", "rule_codes"]
 
 
 def rule_by_id(key: str) -> type[Rule] | None:
     """A rule by id (``AS101``) or name (``smtp-basic-auth``), case-insensitive."""
     key = key.strip().lower()
     return next((r for r in ALL_RULES if key in (r.id.lower(), r.name)), None)
+
+
+@cache
+def rule_codes() -> dict[str, str]:
+    """Each rule's id and name, in lower case, to its id: how suppression comments name
+    rules (``AS101``, ``smtp-basic-auth``)."""
+    return {key: rule.id for rule in ALL_RULES for key in (rule.id.lower(), rule.name)}

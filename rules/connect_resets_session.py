@@ -21,7 +21,10 @@ class ConnectResetsSession(Rule):
     name = "connect-resets-session"
     severity = Severity.ERROR
     security_severity = "8.1"  # the login after it may travel in clear text
-    summary = "`connect()` on a client that was already upgraded with STARTTLS or logged in."
+    summary = (
+        "`connect()` after STARTTLS or a login on the same client: the new session is plain "
+        "and anonymous (clear-text login, `530 5.7.57`)."
+    )
     why = (
         "`connect()` opens a new socket: the encrypted, authenticated session is thrown away "
         "and what follows runs on a plain, anonymous one. A login after it travels in clear "

@@ -16,8 +16,9 @@ class RepeatedStarttls(Rule):
     severity = Severity.ERROR
     security_severity = "4.0"  # fails before anything is sent; no exposure
     summary = (
-        "STARTTLS on a connection that is already encrypted: a second `starttls()` on one "
-        "path, or `starttls()` on an implicit-TLS client (`SMTP_SSL`, `IMAP4_SSL`)."
+        "STARTTLS on a connection already encrypted: a second `starttls()` on one path (often "
+        "left by a fix that added one above it), `starttls()` on `SMTP_SSL`/`IMAP4_SSL`, an "
+        "explicit `starttls()` after aiosmtplib upgraded by itself. The call raises."
     )
     why = (
         "A server stops offering STARTTLS once the session is encrypted, so the second call "

@@ -111,12 +111,14 @@ def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResu
 
 
 def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
+    from authsweep.rules import rule_codes  # loaded by now: the rules come from it
+
     result = FileResult(path)
     data = as_utf8(data)
     source = Source(kind, data)  # decoded once, by the first stage that reads its text
     if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
-        result.findings = mark_suppressed([], kind, data, rules, path)
+        result.findings = mark_suppressed([], kind, data, rules, path, rule_codes())
         attach_context(result.findings, source, [])
         return result
     try:
@@ -157,7 +159,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
             finding.fix = None
     # Unused suppressions (AS900) are judged only where the rules could read the file.
     judged = () if result.errors else rules
-    result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path))
+    result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path, rule_codes()))
     result.secrets = secret_spans(mail)
     attach_context(result.findings, source, result.secrets)
     result.findings.sort(key=Finding.sort_key)

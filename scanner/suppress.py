@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
@@ -132,13 +132,22 @@ def may_hold_directive(data: bytes) -> bool:
 
 
 def mark_suppressed(
-    findings: Iterable[Finding], kind: str, data: bytes, rules: Sequence = (), path: str = ""
+    findings: Iterable[Finding],
+    kind: str,
+    data: bytes,
+    rules: Sequence = (),
+    path: str = "",
+    catalogue: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Set ``statement_lines`` and ``suppressed`` on the findings of one file. When the
     AS900 rule is among ``rules`` (the rules that ran), return its findings for the file
-    at ``path``: the directives, or codes in them, that silenced nothing."""
+    at ``path``: the directives, or codes in them, that silenced nothing. Judging them
+    takes the rule ``catalogue``: each rule's id and name, in lower case, to its id
+    (``authsweep.rules.rule_codes()``)."""
     findings = list(findings)
     judge = any(rule.id == UNUSED_ID for rule in rules)
+    if judge and catalogue is None:
+        raise TypeError("judging unused suppressions takes the rule catalogue")
     if not may_hold_directive(data):
         # No directive anywhere: nothing to silence, nothing unused, and no need to find
         # statement extents (a tokenize of the whole file).
@@ -174,7 +183,7 @@ def mark_suppressed(
         )
     if not judge:
         return []
-    unused = _unused(comments, text, starts, path, rules)
+    unused = _unused(comments, text, starts, path, rules, catalogue or {})
     for finding in unused:
         # Only an explicit AS900 code silences AS900: a bare directive that silences nothing
         # would otherwise hide its own report.
@@ -244,11 +253,10 @@ def _unused(
     starts: list[int],
     path: str,
     rules: Sequence,
+    catalogue: Mapping[str, str],
 ) -> list[Finding]:
-    from authsweep.rules import ALL_RULES, rule_by_id
-
     ran = {rule.id for rule in rules}
-    every_rule_ran = ran >= {rule.id for rule in ALL_RULES}
+    every_rule_ran = ran >= set(catalogue.values())
     reports: list[Finding] = []
     for line in sorted(comments):
         for directive in comments[line]:
@@ -263,12 +271,12 @@ def _unused(
             for index, code in enumerate(directive.codes):
                 if directive.noqa and not _AUTHSWEEP_CODE.fullmatch(code.text):
                     continue  # another linter's code
-                rule = rule_by_id(code.text)
-                if rule is None:
+                rule_id = catalogue.get(code.text.strip().lower())
+                if rule_id is None:
                     unknown.append(code.text)
-                elif rule.id == UNUSED_ID:
+                elif rule_id == UNUSED_ID:
                     continue
-                elif rule.id in ran and index not in directive.used:
+                elif rule_id in ran and index not in directive.used:
                     unused.append(code.text)
             if unknown or unused:
                 parts = []

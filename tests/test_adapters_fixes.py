@@ -8,7 +8,7 @@ import ast
 import pytest
 from authsweep.rules import ALL_RULES, rule_by_id
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 
 OWN_RULES = ("AS103", "AS104", "AS106", "AS205", "AS301", "AS302", "AS303")
 

@@ -407,7 +407,7 @@ def test_contextlib_closing_binds_the_connection_it_wraps() -> None:
 
 def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
     from authsweep.scanner.engine import RunOptions
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     code = (
         "from imap_tools import MailBox\n"

@@ -140,6 +140,7 @@ def test_file_that_disappears_is_reported(tmp_path: Path, monkeypatch) -> None:
     assert any(f.rule == "AS201" for f in run.findings)
 
 
+@pytest.mark.slow
 def test_non_utf8_file_name(tmp_path: Path) -> None:
     name = os.fsencode(tmp_path) + b"/caf\xe9_mail.py"
     with open(name, "wb") as handle:
@@ -186,6 +187,7 @@ def test_interrupted_write_leaves_the_original_and_no_temp_file(tmp_path: Path, 
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_sweep_leaves_whole_files(tmp_path: Path) -> None:
     original = "import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\ns.quit()\n"
     for index in range(300):
@@ -231,6 +233,7 @@ def test_scanned_code_is_never_executed(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_a_hanging_file_times_out_and_the_rest_goes_on(tmp_path: Path, monkeypatch) -> None:
     import time
 

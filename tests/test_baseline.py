@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
 SECRET = "Zq9-unique-S3cret-7731"
@@ -23,6 +24,7 @@ def reported(cwd: Path, *args: str) -> list[tuple[str, str, int]]:
     return [(f["path"], f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]]
 
 
+@pytest.mark.slow
 def test_write_then_check_against_the_baseline(tmp_path: Path) -> None:
     write(tmp_path / "app" / "mail.py", HARDCODED)
     write(tmp_path / "app" / "tls.py", IMPLICIT_TLS_587)
@@ -48,6 +50,7 @@ def test_write_then_check_against_the_baseline(tmp_path: Path) -> None:
     assert summary["findings"] == 0 and summary["baselined"] == 3
 
 
+@pytest.mark.slow
 def test_moving_code_does_not_resurrect_findings(tmp_path: Path) -> None:
     mail = write(tmp_path / "mail.py", MULTILINE_LOGIN)
     run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path)
@@ -61,6 +64,7 @@ def test_moving_code_does_not_resurrect_findings(tmp_path: Path) -> None:
     assert reported(tmp_path, "--baseline", "baseline.json") == []
 
 
+@pytest.mark.slow
 def test_a_second_copy_of_a_known_mistake_is_new(tmp_path: Path) -> None:
     mail = write(tmp_path / "mail.py", MULTILINE_LOGIN)
     run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path)
@@ -77,6 +81,7 @@ def test_a_second_copy_of_a_known_mistake_is_new(tmp_path: Path) -> None:
     assert reported(tmp_path, "--baseline", "baseline.json") == [("mail.py", "AS101", 6)]
 
 
+@pytest.mark.slow
 def test_paths_are_relative_to_the_baseline_file(tmp_path: Path) -> None:
     write(tmp_path / "svc" / "mail.py", MULTILINE_LOGIN)
     run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path)
@@ -85,6 +90,7 @@ def test_paths_are_relative_to_the_baseline_file(tmp_path: Path) -> None:
     assert reported(tmp_path, "svc/mail.py", "--baseline", "baseline.json") == []
 
 
+@pytest.mark.slow
 def test_writing_a_baseline_keeps_known_findings(tmp_path: Path) -> None:
     write(tmp_path / "a.py", MULTILINE_LOGIN)
     run_cli("check", "--write-baseline", "baseline.json", cwd=tmp_path)
@@ -97,6 +103,7 @@ def test_writing_a_baseline_keeps_known_findings(tmp_path: Path) -> None:
     assert sorted(e["path"] for e in entries) == ["a.py", "b.py"]
 
 
+@pytest.mark.slow
 def test_bad_baseline_files_exit_2(tmp_path: Path) -> None:
     write(tmp_path / "a.py", MULTILINE_LOGIN)
     missing = run_cli("check", "--baseline", "nope.json", cwd=tmp_path)

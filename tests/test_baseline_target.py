@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cli_support import IMPLICIT_TLS_587, run_cli, write
 
+pytestmark = pytest.mark.slow
+
 
 def _link(target: Path, outside: Path) -> None:
     write(outside, "precious\n")

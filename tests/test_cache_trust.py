@@ -57,6 +57,7 @@ def _age(folder: Path) -> None:
 # --- inputs: a result is reused only while what it was computed from is unchanged --------
 
 
+@pytest.mark.slow
 def test_a_changed_imported_setting_is_not_served_from_the_cache(tmp_path: Path) -> None:
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": GMAIL})
     _age(root)
@@ -68,6 +69,7 @@ def test_a_changed_imported_setting_is_not_served_from_the_cache(tmp_path: Path)
     assert rules(check(root)) == [("app/mailer.py", "AS101")]  # and cached as such
 
 
+@pytest.mark.slow
 def test_a_nearer_module_that_appears_is_not_missed(tmp_path: Path) -> None:
     """``from settings import`` finds app/settings.py before the root's once it exists."""
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": GMAIL})
@@ -77,6 +79,7 @@ def test_a_nearer_module_that_appears_is_not_missed(tmp_path: Path) -> None:
     assert ("app/mailer.py", "AS101") in rules(check(root))
 
 
+@pytest.mark.slow
 def test_a_changed_dotenv_value_is_not_served_from_the_cache(tmp_path: Path) -> None:
     mailer = MAILER.replace("from settings import SMTP_HOST\n", "").replace(
         "smtplib.SMTP(SMTP_HOST, 587)", 'smtplib.SMTP(os.environ["SMTP_HOST"], 587)'
@@ -104,6 +107,7 @@ CALLER = (
 )
 
 
+@pytest.mark.slow
 def test_a_wrapper_that_starts_to_log_in_is_not_served_from_the_cache(tmp_path: Path) -> None:
     """A caller's finding comes from the summary of a wrapper in another module: the
     wrapper's module (and what its summary read) is an input of the caller's result."""
@@ -120,6 +124,7 @@ def test_a_wrapper_that_starts_to_log_in_is_not_served_from_the_cache(tmp_path: 
     assert ("app.py", "AS101") in rules(check(root))
 
 
+@pytest.mark.slow
 def test_a_config_file_added_above_changes_the_message(tmp_path: Path) -> None:
     """The finding names where its password is set: a .env that starts setting it later
     must show in the next (cached) run."""
@@ -133,6 +138,7 @@ def test_a_config_file_added_above_changes_the_message(tmp_path: Path) -> None:
     assert "(password set in .env:1)" in mailer[0]["message"]
 
 
+@pytest.mark.slow
 def test_a_changed_configuration_is_not_served_from_the_cache(tmp_path: Path) -> None:
     """``[tool.authsweep]`` is part of the key of the results file itself."""
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
@@ -182,6 +188,7 @@ BAD_ENTRIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", list(BAD_ENTRIES))
 def test_a_malformed_entry_is_a_miss_and_is_replaced(tmp_path: Path, bad: str) -> None:
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
@@ -206,6 +213,7 @@ def test_a_malformed_entry_is_a_miss_and_is_replaced(tmp_path: Path, bad: str) -
     assert len(rewritten["files"][path][4]) == 1  # the finding, cached again
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "document",
     ["[]", '{"files": [], "written_at": 1}', '{"files": {}, "written_at": "x"}', "[" * 100_000],
@@ -223,6 +231,7 @@ def test_a_malformed_results_file_is_ignored(tmp_path: Path, document: str) -> N
 # --- links: never followed ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path: Path) -> None:
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
     outside = tmp_path / "outside"
@@ -234,6 +243,7 @@ def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path: Path) -> None:
     assert list(outside.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_links_inside_the_cache_folder_are_not_followed(tmp_path: Path) -> None:
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
     check(root)
@@ -250,6 +260,7 @@ def test_links_inside_the_cache_folder_are_not_followed(tmp_path: Path) -> None:
     assert not results.is_symlink() and json.loads(results.read_text())["files"]
 
 
+@pytest.mark.slow
 def test_a_results_file_that_is_a_fifo_is_not_read(tmp_path: Path) -> None:
     root = project(tmp_path / "shop", {"app/mailer.py": MAILER, "settings.py": OFFICE})
     check(root)

@@ -224,6 +224,7 @@ def workspace(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_action_fails_the_job_on_a_finding_and_uploads_sarif(
     workspace: Path, tmp_path: Path
 ) -> None:
@@ -235,6 +236,7 @@ def test_action_fails_the_job_on_a_finding_and_uploads_sarif(
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["AS201"]
 
 
+@pytest.mark.slow
 def test_action_inputs_change_what_it_does(workspace: Path, tmp_path: Path) -> None:
     runner = tmp_path / "runner"
     report_only = {"fail-on": "never", "upload-sarif": "false", "format": "text"}
@@ -255,6 +257,7 @@ def test_action_inputs_change_what_it_does(workspace: Path, tmp_path: Path) -> N
     assert code == 0 and json.loads(log.split("\nOUTPUTS\n")[0])["summary"]["baselined"] == 1
 
 
+@pytest.mark.slow
 def test_action_inputs_are_not_run_as_shell(workspace: Path, tmp_path: Path) -> None:
     hostile = {"paths": "app $(touch pwned) `touch pwned2`", "args": "--select AS2;touch pwned3"}
     code, log, _ = run_action(workspace, tmp_path / "runner", hostile)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from authsweep.scanner.cli import app
 from cli_support import (
@@ -55,6 +56,7 @@ def test_every_option_and_argument_has_a_one_line_help() -> None:
         assert fmt in help_text
 
 
+@pytest.mark.slow
 def test_python_dash_m(tmp_path: Path) -> None:
     """``python -m authsweep`` is the ``authsweep`` script: same output, exit codes, name."""
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
@@ -83,6 +85,7 @@ def test_typer_is_not_capped_and_the_suite_runs_a_current_release() -> None:
     assert (major, minor) >= (0, 29), version("typer")
 
 
+@pytest.mark.slow
 def test_unknown_format_and_bad_selectors_are_usage_errors(tmp_path: Path) -> None:
     assert run_cli("check", "--format", "xml", cwd=tmp_path).returncode == 2
     result = run_cli("check", "--ignore", "AS7", cwd=tmp_path)
@@ -107,6 +110,7 @@ def changed_repo(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_changed_since_reports_only_changed_files(tmp_path: Path) -> None:
     repo = changed_repo(tmp_path)
     result = run_cli("check", "--changed-since", "main", "--format", "json", cwd=repo)
@@ -122,6 +126,7 @@ def test_changed_since_reports_only_changed_files(tmp_path: Path) -> None:
     assert len(json.loads(inside.stdout)["findings"]) == 4
 
 
+@pytest.mark.slow
 def test_changed_since_errors(tmp_path: Path) -> None:
     repo = changed_repo(tmp_path)
     bad = run_cli("check", "--changed-since", "no-such-rev", cwd=repo)
@@ -133,6 +138,7 @@ def test_changed_since_errors(tmp_path: Path) -> None:
     assert stdin.returncode == 2
 
 
+@pytest.mark.slow
 def test_stdin_uses_the_configuration_of_its_filename(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", '[tool.authsweep]\nextend-exclude = ["legacy"]\n')
     for name, expected in (("app/tls.py", 1), ("legacy/tls.py", 0)):
@@ -145,6 +151,7 @@ def test_stdin_uses_the_configuration_of_its_filename(tmp_path: Path) -> None:
     assert "AS201 [info]" in result.stdout
 
 
+@pytest.mark.slow
 def test_cache_options(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
     first = run_cli("check", "--cache-dir", "cache", cwd=tmp_path)

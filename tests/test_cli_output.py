@@ -30,6 +30,7 @@ PORT_465 = (
 )
 
 
+@pytest.mark.slow
 def test_help_shows_metavars_not_type_labels() -> None:
     group = typer.main.get_command(app)
     for name in ("", *group.commands):
@@ -43,6 +44,7 @@ def test_help_shows_metavars_not_type_labels() -> None:
         assert shown in check
 
 
+@pytest.mark.slow
 def test_unknown_values_say_what_is_allowed(tmp_path: Path) -> None:
     for args, wanted in (
         (("--format", "xml"), "--format: 'xml' is not a format; choose one of text, json"),
@@ -59,6 +61,7 @@ def test_unknown_values_say_what_is_allowed(tmp_path: Path) -> None:
     assert invoke("rules", "--format", "xml", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_counts_are_plural_correct_and_count_files_with_findings(tmp_path: Path) -> None:
     summary = invoke("check", "--no-cache", str(DEMO), cwd=REPO_ROOT).stdout.splitlines()[-1]
     assert summary.startswith("Found 15 problems (10 errors, 5 warnings) in 6 of 8 files. ")
@@ -114,6 +117,7 @@ def test_syntax_errors_are_shown_where_the_parser_points(tmp_path: Path) -> None
     assert github.startswith("::error file=broken.py,line=3,col=12,title=authsweep%3A unparsable::")
 
 
+@pytest.mark.slow
 def test_info_findings_do_not_fail_unless_asked(tmp_path: Path) -> None:
     write(tmp_path / "hve.py", HVE_LOGIN)
     result = invoke("check", cwd=tmp_path)
@@ -130,6 +134,7 @@ def test_info_findings_do_not_fail_unless_asked(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "fail-on: expected one of error, warning, info" in bad.stderr
 
 
+@pytest.mark.slow
 def test_size_limit_is_a_setting_and_fails_the_run(tmp_path: Path) -> None:
     write(tmp_path / "big.py", IMPLICIT_TLS_587 + "# padding\n" * 200)
     result = invoke("check", "--max-file-size", "1KB", cwd=tmp_path)
@@ -162,6 +167,7 @@ def test_check_hook_message_under_pre_commit(tmp_path: Path) -> None:
     assert "1 fixable with `pre-commit run authsweep-fix` (marked *)" in hooked
 
 
+@pytest.mark.slow
 def test_colour_choices_off_a_terminal(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
     assert "\x1b[" not in invoke("check", cwd=tmp_path).stdout
@@ -242,6 +248,7 @@ def test_version_and_help_import_only_the_command_line(tmp_path: Path, args: lis
     assert not {m for m in modules for heavy in HEAVY if m == heavy or m.startswith(heavy + ".")}
 
 
+@pytest.mark.slow
 def test_check_imports_only_what_its_output_needs(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
     text = imported("check", "--no-cache", cwd=tmp_path)
@@ -252,6 +259,7 @@ def test_check_imports_only_what_its_output_needs(tmp_path: Path) -> None:
     assert "authsweep.scanner.report.text" not in as_json and "rich" not in as_json
 
 
+@pytest.mark.slow
 def test_python_dash_m_still_works(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
     result = run_cli("check", "tls.py", "--output-format", "concise", cwd=tmp_path)

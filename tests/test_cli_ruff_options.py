@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, commit_all, init_repo, invoke, write
 
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "legacy_mailer"
@@ -32,6 +33,7 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.py"))}
 
 
+@pytest.mark.slow
 def test_check_fix_writes_what_fix_writes_and_reports_what_is_left(tmp_path: Path) -> None:
     by_fix = demo_copy(tmp_path, "by_fix")
     by_check = demo_copy(tmp_path, "by_check")
@@ -55,6 +57,7 @@ def test_check_fix_in_a_machine_format_reports_what_is_left(tmp_path: Path) -> N
     assert {f["rule"] for f in document["findings"]} == {"AS101", "AS102", "AS105"}
 
 
+@pytest.mark.slow
 def test_check_unsafe_fixes_only_with_fix(tmp_path: Path) -> None:
     write(tmp_path / "mail.py", TLS_AND_LOGIN)
     refused = invoke("check", "--unsafe-fixes", "mail.py", cwd=tmp_path)
@@ -77,6 +80,7 @@ PORT = "import smtplib, ssl\nt = smtplib.SMTP('smtp.office365.com', 465)\n"
 PORT += "t.starttls(context=ssl.create_default_context())\n"
 
 
+@pytest.mark.slow
 def test_extend_select_adds_to_the_select_in_force(tmp_path: Path) -> None:
     write(tmp_path / "mail.py", TLS_AND_LOGIN)
     write(tmp_path / "pyproject.toml", '[tool.authsweep]\nselect = ["AS1"]\n')
@@ -98,6 +102,7 @@ def test_extend_select_adds_to_the_select_in_force(tmp_path: Path) -> None:
     assert "Fixed 1 of 2 problems (AS201: 1)" in fixed.stdout
 
 
+@pytest.mark.slow
 def test_fix_output_format_json_says_what_changed_in_each_file(tmp_path: Path) -> None:
     demo = demo_copy(tmp_path, "demo")
     text = invoke("fix", "--diff", "demo", "--no-cache", cwd=tmp_path)
@@ -127,6 +132,7 @@ def test_fix_output_format_json_says_what_changed_in_each_file(tmp_path: Path) -
     assert tree_bytes(demo) != tree_bytes(DEMO)
 
 
+@pytest.mark.slow
 def test_fix_json_with_diff_goes_to_stderr_and_writes_nothing(tmp_path: Path) -> None:
     demo = demo_copy(tmp_path, "demo")
     args = ("fix", "demo", "--diff", "--unsafe-fixes", "--output-format", "json", "--no-cache")
@@ -139,6 +145,7 @@ def test_fix_json_with_diff_goes_to_stderr_and_writes_nothing(tmp_path: Path) ->
     assert invoke("fix", "demo", "--output-format", "sarif", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_exit_non_zero_on_fix(tmp_path: Path) -> None:
     for name in ("a.py", "b.py", "c.py", "d.py"):
         write(tmp_path / name, TLS_ONLY)
@@ -154,6 +161,7 @@ def test_exit_non_zero_on_fix(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_show_files_lists_what_a_run_would_check(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
     write(repo / "app" / "mail.py", MULTILINE_LOGIN)

@@ -9,7 +9,8 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.config import analyze_config
 from authsweep.scanner.discover import discover, kind_of
 from authsweep.scanner.engine import RunOptions, check_source
-from authsweep.scanner.fixer import apply_edits, fix_source
+from authsweep.scanner.fixes.edits import apply_edits
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.precheck import may_matter
 from authsweep.scanner.python import analyze_python
 from authsweep.scanner.runner import check_paths
@@ -75,6 +76,7 @@ def relative(path: str) -> str:
     return Path(path).resolve().relative_to(FIXTURES).as_posix()
 
 
+@pytest.mark.slow
 def test_findings_are_pinned() -> None:
     run = run_fixtures()
     assert not run.errors

@@ -13,6 +13,8 @@ from authsweep.scanner.discover import walk
 from cli_support import GIT_ENV, run_cli
 from sweep_support import PORT_465, repository
 
+pytestmark = pytest.mark.slow
+
 DEPTH = 1000
 MODULE = PORT_465  # one finding, with a safe fix
 

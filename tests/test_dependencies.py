@@ -11,6 +11,7 @@ from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.dependencies import plan
 from authsweep.scanner.fixes.requirements import allows, raised
+from authsweep.scanner.report.fix_summary import fix_summary
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ def test_the_fix_declares_what_its_code_needs(tmp_path: Path) -> None:
     assert not outcome.errors
     assert "oauth_token_generator=" in (tmp_path / "mailer.py").read_text()
     assert (tmp_path / "requirements.txt").read_text() == "aiosmtplib>=5.1\nmsal>=1.23\n"
-    summary = outcome.summary()
+    summary = fix_summary(outcome)
     assert (
         "requirements.txt: aiosmtplib>=2 raised to aiosmtplib>=5.1 (line 1), for the fix of "
         "mailer.py" in summary

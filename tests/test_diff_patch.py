@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from cli_support import GIT_ENV, git, init_repo, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,6 +67,7 @@ def _apply(root: Path, patch: str, *options: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_a_secret_in_context_is_left_out_and_git_applies_the_patch(tmp_path: Path) -> None:
     root = _project(tmp_path, {"mail.py": CONTEXT_SECRET})
     result = run_cli("fix", ".", "--diff", "--no-cache", cwd=root)
@@ -81,6 +83,7 @@ def test_a_secret_in_context_is_left_out_and_git_applies_the_patch(tmp_path: Pat
     assert (root / "mail.py").read_text() == expected["mail.py"]
 
 
+@pytest.mark.slow
 def test_a_change_right_before_a_secret_applies_without_trailing_context(tmp_path: Path) -> None:
     root = _project(tmp_path, {".env": DOTENV})
     args = ("--unsafe-fixes", "--no-cache", "--select", "AS202")
@@ -102,6 +105,7 @@ def test_a_change_right_before_a_secret_applies_without_trailing_context(tmp_pat
     assert (root / ".env").read_text() == expected[".env"]
 
 
+@pytest.mark.slow
 def test_a_changed_line_that_holds_a_secret_is_masked_and_said_so(tmp_path: Path) -> None:
     source = (
         "import smtplib\n"

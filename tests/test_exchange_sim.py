@@ -170,6 +170,7 @@ MIGRATED_SENDER = _script(
 )
 
 
+@pytest.mark.slow
 def test_xoauth2_with_an_msal_token_delivers(sim: ExchangeSim) -> None:
     proc = sim.run_python("-c", MIGRATED_SENDER)
     assert proc.returncode == 0, proc.stderr

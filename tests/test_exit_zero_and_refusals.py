@@ -12,7 +12,7 @@ from authsweep.rules.base import Rule
 from authsweep.rules.repeated_starttls import RepeatedStarttls
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.model import Edit, MailFile, Remedy, StepKind
 from cli_support import invoke, write
 
@@ -30,6 +30,7 @@ LOGIN = (
 )
 
 
+@pytest.mark.slow
 def test_check_with_exit_zero_passes_over_findings_and_unchecked_files(tmp_path: Path) -> None:
     write(tmp_path / "broken.py", BROKEN)
     write(tmp_path / "port.py", PORT_465)

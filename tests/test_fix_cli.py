@@ -13,6 +13,7 @@ import pytest
 from authsweep.scanner import fixer
 from authsweep.scanner.findings import FileError
 from authsweep.scanner.fixes import across
+from authsweep.scanner.fixes.outcome import FileFix
 from cli_support import MULTILINE_LOGIN, invoke, write
 from test_formats import run_on_terminal
 
@@ -24,6 +25,7 @@ PORT_465 = (
 DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "legacy_mailer"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("diff", [False, True])
 def test_what_was_not_checked_or_fixed_fails_the_run(tmp_path: Path, diff: bool) -> None:
     flag = ["--diff"] if diff else []
@@ -53,7 +55,7 @@ def test_refused_or_slow_fixes_fail_the_run(tmp_path: Path, monkeypatch, failure
     write(tmp_path / "port.py", PORT_465)
 
     def failing(path, kind, data, settings, **options):
-        return fixer.FileFix(path, "", "", error=failure)
+        return FileFix(path, "", "", error=failure)
 
     monkeypatch.setattr(fixer, "fix_source", failing)
     result = invoke("fix", "port.py", cwd=tmp_path)
@@ -76,6 +78,7 @@ def test_a_file_that_cannot_be_written_fails_the_run(tmp_path: Path, monkeypatch
     assert "Nothing to fix" in result.stdout or "Fixed" not in result.stdout
 
 
+@pytest.mark.slow
 def test_fix_exits_0_once_everything_is_fixed(tmp_path: Path) -> None:
     port = write(tmp_path / "port.py", PORT_465)
     assert invoke("fix", "--diff", cwd=tmp_path).returncode == 1  # changes to make
@@ -86,6 +89,7 @@ def test_fix_exits_0_once_everything_is_fixed(tmp_path: Path) -> None:
     assert again.returncode == 0 and again.stdout == "No problems found in 1 file.\n"
 
 
+@pytest.mark.slow
 def test_counts_agree_with_check() -> None:
     check = invoke("check", "--no-cache", str(DEMO), cwd=DEMO).stdout.splitlines()[-1]
     fixable = int(re.search(r"(\d+) fixable with `authsweep fix`", check).group(1))
@@ -174,6 +178,7 @@ def test_fix_uses_the_check_cache(tmp_path: Path, monkeypatch) -> None:
     assert set(analysed) == {"port.py"}  # the clean files came from the cache
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
 def test_fix_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     for number in range(12):

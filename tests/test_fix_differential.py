@@ -37,9 +37,12 @@ from pathlib import Path
 import pytest
 from authsweep.lab import ExchangeSim
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import FileFix, fix_source
+from authsweep.scanner.fixes.outcome import FileFix
+from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow
 
 USER = "reports@contoso.com"
 RECIPIENT = "team@contoso.com"

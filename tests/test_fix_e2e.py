@@ -27,6 +27,8 @@ from lab_support import (
     smtp_587,
 )
 
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "e2e"
 
 

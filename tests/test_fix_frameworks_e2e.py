@@ -15,7 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from test_fix_e2e import BASIC_SMTP, SAMPLES, USER, XOAUTH2_OK, authsweep, essentials, lab_run
+
+pytestmark = pytest.mark.slow
 
 DELIVERED = {"passed": True, "exit_code": 0, "reads": [], "failures": []}
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.spans import Changes, OutsideEdits, kept_outside
 from authsweep.scanner.text import lines_with_ends
 from cli_support import commit_all, git, init_repo, invoke, write
@@ -53,6 +54,7 @@ def commented(note_indent: str = "") -> str:
     )
 
 
+@pytest.mark.slow
 def test_an_untracked_dotenv_keeps_its_secret_commented_out(tmp_path: Path) -> None:
     root = django_project(tmp_path)
     fixed = invoke("fix", "--unsafe-fixes", ".", cwd=root)
@@ -202,6 +204,7 @@ def test_a_form_feed_in_an_edited_line_is_kept(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+@pytest.mark.slow
 def test_every_fixture_fix_changes_only_lines_inside_the_spans_it_reports() -> None:
     """Over every fixture project: each changed file keeps every line outside the spans
     its fixes report, byte for byte and in order (checked on the texts, not on how the
@@ -277,6 +280,7 @@ def helpdesk(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_a_password_in_an_untracked_module_is_kept_in_a_comment(tmp_path: Path) -> None:
     """A settings module not yet added to git: the rewrite replaces the password setting,
     and the password stays above the new settings, with the date and why."""

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.fixer import fix_source
 from authsweep.scanner.fixes import across
 from authsweep.scanner.fixes.across import Entry, settle
+from authsweep.scanner.fixes.rounds import fix_source
 from cli_support import commit_all, init_repo, invoke, write
 
 CONFIG = """\
@@ -52,6 +52,7 @@ def flask_project(tmp_path: Path, app: str = APP) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_flask_mail_settings_switch_mail_where_the_app_makes_it(tmp_path: Path) -> None:
     root = flask_project(tmp_path)
     check = invoke("check", ".", cwd=root)
@@ -93,6 +94,7 @@ def test_flask_mail_settings_switch_mail_where_the_app_makes_it(tmp_path: Path) 
     assert lint.returncode == 0, lint.stdout
 
 
+@pytest.mark.slow
 def test_a_later_run_uses_the_mail_already_switched(tmp_path: Path) -> None:
     root = flask_project(tmp_path)
     assert invoke("fix", "--unsafe-fixes", "config.py", cwd=root).returncode == 0
@@ -203,6 +205,7 @@ def django_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_a_dotenv_password_no_code_reads_after_the_fix_is_taken_out(tmp_path: Path) -> None:
     """Deleted: git has the line (an untracked file's is commented out instead, see
     test_fix_keeps_bytes)."""
@@ -310,7 +313,7 @@ def test_settings_other_code_still_reads_are_named(tmp_path: Path) -> None:
 )
 def test_config_keys_are_taken_out_layout_kept(name, kind, text, left) -> None:
     from authsweep.scanner.config.removal import removal
-    from authsweep.scanner.fixer import apply_edits
+    from authsweep.scanner.fixes.edits import apply_edits
 
     key = "SMTP_PASSWORD"
     text, left = text.replace("PW", key), left.replace("PW", key) if left else None
@@ -324,6 +327,7 @@ HANDLER_ARGS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("imports", "handler", "left"),
     [
@@ -368,6 +372,7 @@ def test_nothing_is_left_unused_after_the_smtp_handler_fix(
     assert lint.returncode == 0, lint.stdout
 
 
+@pytest.mark.slow
 def test_a_key_is_taken_out_on_top_of_the_config_files_own_fixes(tmp_path: Path) -> None:
     root = django_project(init_repo(tmp_path))
     dotenv = "EMAIL_HOST=smtp.office365.com\nEMAIL_PORT=465\nEMAIL_HOST_PASSWORD=Winter-Mail-26\n"

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from lab_support import authsweep, delivered, essentials, lab_run, refused, smtp_587
 
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "fix_paths"
 BASIC_SMTP = [("smtp", "LOGIN", "basic-auth-disabled", None)]
 PLAIN_LOGIN = refused("closed-before-starttls", None, "AS203", [smtp_587("none")], [])

@@ -3,10 +3,13 @@ outside their edits, parse, and leave none of the findings they fixed."""
 
 from __future__ import annotations
 
+import pytest
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow
 
 HOSTS = ["smtp.office365.com", "smtp.office365.us", "outlook.office365.com", "smtp.gmail.com"]
 RULES = selected_rules(RunOptions())

@@ -65,6 +65,7 @@ def fix_in_child(root: Path, stdin=subprocess.DEVNULL) -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.slow
 @posix_only
 @pytest.mark.parametrize("target", ["/dev/zero", "/dev/stdin", "fifo"])
 def test_a_special_file_where_the_module_goes_is_refused_at_once(tmp_path: Path, target: str):
@@ -87,6 +88,7 @@ def test_a_special_file_where_the_module_goes_is_refused_at_once(tmp_path: Path,
     assert (root / "helpdesk" / "settings.py").read_text() == SETTINGS
 
 
+@pytest.mark.slow
 @posix_only
 def test_check_and_fix_skip_a_fifo_among_the_project_files(tmp_path: Path):
     """The project facts (who reads which setting) read every module of the project."""
@@ -222,6 +224,7 @@ def write_when_released(path: Path, data: bytes, expected: bytes, start, results
         results.put(str(error))
 
 
+@pytest.mark.slow
 @posix_only
 def test_two_runs_never_both_write_one_file(tmp_path: Path):
     path = tmp_path / "m.py"
@@ -253,6 +256,7 @@ def test_two_runs_never_both_write_one_file(tmp_path: Path):
         assert path.read_bytes().endswith(FIXED.encode())
 
 
+@pytest.mark.slow
 def test_a_fix_run_beside_an_appending_program_keeps_every_line(tmp_path: Path):
     """End to end: ``fix`` on a file another process appends to; every append is there
     afterwards, whether the fix was written or refused as changed."""

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import FileFix, fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.fixes.outcome import FileFix
+from authsweep.scanner.fixes.rounds import fix_source
+from authsweep.scanner.report.fix_summary import fix_summary
 from cli_support import commit_all, init_repo
 
 RULES = selected_rules(RunOptions())
@@ -378,7 +381,7 @@ def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -
     )
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*_token.py"))
     assert written == ["mail_oauth2_token.py", "shop/mail_oauth2_token.py"]
-    assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in outcome.summary()
+    assert "Added shop/mail_oauth2_token.py (oauth2_access_token)." in fix_summary(outcome)
     assert "def oauth2_access_token(" not in (package / "alerts.py").read_text()
     again = fix_paths(["."], RunOptions(), unsafe=True, write=False, cwd=tmp_path)
     assert not again.diff and not again.remaining
@@ -777,6 +780,7 @@ def test_hosts_from_dotenv_and_mail_ini_are_rewritten_and_their_passwords_go(
 # name and wrong for the other (both seen in public code).
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "code",
     [

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from lab_support import USER, authsweep, lab_run
 
+pytestmark = pytest.mark.slow
+
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "fix_shapes"
 NO_PASSWORD = {"MAIL_PASSWORD": None}
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.write import write_atomically
 from authsweep.scanner.model import Edit
+from authsweep.scanner.report.fix_summary import fix_summary
 
 
 def fix(code: str, *, unsafe: bool = False, settings: RunOptions | None = None) -> str:
@@ -183,14 +185,14 @@ def test_latin1_coding_cookie_is_kept() -> None:
 
 
 def test_fix_that_would_not_parse_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import authsweep.scanner.fixer as fixer
+    from authsweep.scanner.fixes import apply
 
-    original = fixer.apply_edits
+    original = apply.apply_edits
 
     def broken(text: str, edits: list[Edit], newline: str) -> str:
         return original(text, edits, newline) + "def (:\n"
 
-    monkeypatch.setattr(fixer, "apply_edits", broken)
+    monkeypatch.setattr(apply, "apply_edits", broken)
     before = "import smtplib\ns = smtplib.SMTP('smtp.office365.com', 587)\ns.starttls()\n"
     result = fix_source("m.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert result.error is None and not result.changed
@@ -252,7 +254,9 @@ def test_diff_of_a_file_without_final_newline_applies(tmp_path: Path) -> None:
     path.write_text("import smtplib\ns = smtplib.SMTP('smtp.office365.com', 465)")
     outcome = fix_paths([str(path)], RunOptions(), unsafe=False, write=False)
     assert outcome.diff.endswith("587)\n\\ No newline at end of file\n")
-    assert outcome.summary(written=False).startswith("Would fix 1 problem (AS202: 1) in 1 file.")
+    assert fix_summary(outcome, written=False).startswith(
+        "Would fix 1 problem (AS202: 1) in 1 file."
+    )
 
 
 def test_personal_outlook_accounts_get_no_app_only_rewrite() -> None:

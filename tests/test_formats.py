@@ -50,6 +50,7 @@ def sample_project(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_sarif_validates_and_describes_rules_results_and_fixes(
     tmp_path: Path, sarif_schema: dict
 ) -> None:
@@ -85,6 +86,7 @@ def test_sarif_validates_and_describes_rules_results_and_fixes(
     assert where == [{"uri": "broken.py", "uriBaseId": "%SRCROOT%"}]
 
 
+@pytest.mark.slow
 def test_sarif_fix_is_what_authsweep_fix_writes(tmp_path: Path) -> None:
     port = write(tmp_path / "port.py", PORT_465)
     log = json.loads(run_cli("check", "--format", "sarif", cwd=tmp_path).stdout)
@@ -104,6 +106,7 @@ def test_sarif_fix_is_what_authsweep_fix_writes(tmp_path: Path) -> None:
     assert text == port.read_text() and "587" in text
 
 
+@pytest.mark.slow
 def test_github_annotations(tmp_path: Path) -> None:
     write(tmp_path / "odd,name:1.py", IMPLICIT_TLS_587)
     write(tmp_path / "mail.py", MULTILINE_LOGIN)
@@ -123,6 +126,7 @@ def test_github_annotations(tmp_path: Path) -> None:
     assert escape_property("a,b:c%") == "a%2Cb%3Ac%25"
 
 
+@pytest.mark.slow
 def test_markdown_report_groups_by_rule_folder_and_repository(tmp_path: Path) -> None:
     for name in ("billing", "crm"):
         repo = init_repo(tmp_path / name)
@@ -150,6 +154,7 @@ def test_markdown_report_groups_by_rule_folder_and_repository(tmp_path: Path) ->
     assert "## By repository" not in single and "## By folder" in single
 
 
+@pytest.mark.slow
 def test_output_file_gets_the_format_and_the_terminal_the_text(tmp_path: Path) -> None:
     sample_project(tmp_path)
     result = run_cli("check", "--format", "sarif", "--output-file", "out.sarif", cwd=tmp_path)
@@ -159,6 +164,7 @@ def test_output_file_gets_the_format_and_the_terminal_the_text(tmp_path: Path) -
     assert result.stdout.splitlines()[-1].startswith("Found ")
 
 
+@pytest.mark.slow
 def test_statistics_and_quiet(tmp_path: Path) -> None:
     sample_project(tmp_path)
     write(tmp_path / "tls2.py", IMPLICIT_TLS_587)
@@ -217,6 +223,7 @@ def run_on_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[st
     return outputs[0].decode(errors="replace"), outputs[1].decode(errors="replace"), code
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
 def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)
@@ -229,6 +236,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     assert "\x1b[" not in run_cli("check", cwd=tmp_path).stdout  # not a terminal
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
 def test_progress_bar_on_stderr_for_many_files(tmp_path: Path) -> None:
     for number in range(120):
@@ -264,6 +272,7 @@ def apply_sarif_fix(text: str, fix: dict) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_sarif_fixes_include_imports_and_helpers(tmp_path: Path, sarif_schema: dict) -> None:
     from cli_support import invoke
 

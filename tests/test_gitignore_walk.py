@@ -79,6 +79,7 @@ def test_outside_git_the_same_files_as_git(tmp_path: Path, case: str) -> None:
     assert walked == _listed_by_git(oracle)
 
 
+@pytest.mark.slow
 def test_a_file_under_a_star_pattern_folder_is_checked(tmp_path: Path) -> None:
     """The issue's case: ``a/*.py`` ignored, ``a/b/deep.py`` (a finding) checked."""
     for name, text in TREES["a star does not cross a slash"].items():

@@ -91,6 +91,7 @@ def _body(message: EmailMessage, subtype: str) -> str:
     return str(part.get_content()).strip()
 
 
+@pytest.mark.slow
 def test_raw_string_with_sendmail(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     folder = _copy("graph/raw_sendmail.py", tmp_path).parent
     message, report = _migrate(exchange_online, folder, "raw_sendmail.py")
@@ -102,6 +103,7 @@ def test_raw_string_with_sendmail(exchange_online: ExchangeSim, tmp_path: Path) 
     assert "line 21: AS101 sends through Microsoft Graph sendMail" in report
 
 
+@pytest.mark.slow
 def test_email_message_with_cc_bcc_and_reply_to(exchange_online: ExchangeSim, tmp_path) -> None:
     folder = _copy("graph/email_message.py", tmp_path).parent
     message, _ = _migrate(exchange_online, folder, "email_message.py")
@@ -117,6 +119,7 @@ def test_email_message_with_cc_bcc_and_reply_to(exchange_online: ExchangeSim, tm
     assert message["Subject"] == "Weekly status"
 
 
+@pytest.mark.slow
 def test_html_alternative_and_binary_attachments(exchange_online: ExchangeSim, tmp_path) -> None:
     folder = _copy("graph/multipart_report.py", tmp_path).parent
     message, _ = _migrate(exchange_online, folder, "multipart_report.py")
@@ -129,6 +132,7 @@ def test_html_alternative_and_binary_attachments(exchange_online: ExchangeSim, t
     }
 
 
+@pytest.mark.slow
 def test_email_mime_with_a_blind_copy_in_the_envelope_only(
     exchange_online: ExchangeSim, tmp_path: Path
 ) -> None:
@@ -149,6 +153,7 @@ def test_aiosmtplib_send(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     assert message["Subject"] == "Deployed 4.2" and message["From"] == USER
 
 
+@pytest.mark.slow
 def test_smtp_handler(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     folder = _copy("e2e/smtp_handler_alerts.py", tmp_path).parent
     message, report = _migrate(exchange_online, folder, "smtp_handler_alerts.py")
@@ -158,6 +163,7 @@ def test_smtp_handler(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     assert _body(message, "plain") == "The payment run stopped at batch 7."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sample", "program", "subject", "text"),
     [
@@ -181,6 +187,7 @@ def test_smtp_handler_in_dict_config_and_file_config(
     assert message["Subject"] == subject and _body(message, "plain") == text
 
 
+@pytest.mark.slow
 def test_django_send_mail_with_html_message(exchange_online: ExchangeSim, tmp_path) -> None:
     folder = _copy("graph/django_newsletter", tmp_path)
     message, report = _migrate(exchange_online, folder, "send_newsletter.py")
@@ -194,6 +201,7 @@ def test_django_send_mail_with_html_message(exchange_online: ExchangeSim, tmp_pa
     assert _body(message, "plain") == "Spring release notes inside."
 
 
+@pytest.mark.slow
 def test_flask_mail_view_with_cc(exchange_online: ExchangeSim, tmp_path: Path) -> None:
     folder = _copy("graph/flask_helpdesk", tmp_path)
     message, report = _migrate(exchange_online, folder, "escalate.py")

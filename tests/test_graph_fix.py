@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
+from authsweep.scanner.report.fix_summary import fix_summary
 from cli_support import GIT_ENV, invoke, write
 
 GRAPH = RunOptions(target="graph")
@@ -82,7 +83,7 @@ def test_an_smtplib_client_becomes_the_graph_client(tmp_path: Path) -> None:
     for defined in ("class GraphMailClient", "def send_mime(", "def oauth2_access_token("):
         assert defined in module
     assert "import urllib.request" in module and "import requests" not in module
-    summary = outcome.summary()
+    summary = fix_summary(outcome)
     assert "Added mail_oauth2_token.py (GraphMailClient)." in summary
     assert "mailer.py: line 9: AS101 sends through Microsoft Graph sendMail" in summary
     assert "Mail.Send" in summary and "SMTP.SendAsApp" not in summary
@@ -152,7 +153,7 @@ def test_readers_stay_on_xoauth2_and_the_summary_says_so(tmp_path: Path) -> None
     assert "from mail_oauth2_token import GraphMailClient, oauth2_access_token" in source
     # One module for both: the Graph client holds the token helper the IMAP login calls.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.py", "mail_oauth2_token.py"]
-    summary = outcome.summary()
+    summary = fix_summary(outcome)
     assert "jobs.py: line 9: AS101 sends through Microsoft Graph sendMail" in summary
     assert (
         "jobs.py: line 16: AS102 stays on XOAUTH2: Graph sendMail only sends mail; readers "
@@ -202,7 +203,7 @@ def test_what_graph_cannot_take_stays_on_xoauth2(tmp_path: Path, code: str, why:
     assert finding["fix"]["message"].endswith(f"(stays on XOAUTH2: {why})")
     outcome = _fix(tmp_path, {})
     assert 'auth("XOAUTH2"' in _parses(tmp_path / "job.py")
-    assert f"stays on XOAUTH2: {why}" in outcome.summary()
+    assert f"stays on XOAUTH2: {why}" in fix_summary(outcome)
 
 
 def test_aiosmtplib_send_becomes_graph_send_async(tmp_path: Path) -> None:
@@ -232,7 +233,7 @@ def test_aiosmtplib_send_becomes_graph_send_async(tmp_path: Path) -> None:
     # Options spread from a dict may hold anything: that call stays on XOAUTH2, and says so.
     assert "oauth_token_generator=lambda: asyncio.to_thread(oauth2_access_token" in source
     assert "from mail_oauth2_token import graph_send_async, oauth2_access_token" in source
-    assert "AS101 stays on XOAUTH2" in outcome.summary()
+    assert "AS101 stays on XOAUTH2" in fix_summary(outcome)
 
 
 def test_smtp_handler_in_code_dict_config_and_file_config(tmp_path: Path) -> None:
@@ -346,6 +347,7 @@ def test_the_target_setting_and_option(tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "target: expected one of xoauth2, graph" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_check_and_fix_agree_on_what_is_fixable(tmp_path: Path) -> None:
     write(tmp_path / "jobs.py", IMAP_AND_SMTP)
     write(tmp_path / "mailer.py", WITH_BLOCK)

@@ -251,6 +251,7 @@ with smtplib.SMTP("smtp.office365.com", 587) as s:
 """
 
 
+@pytest.mark.slow
 def test_lab_run_in_the_smtp_auth_disabled_mode_recommends_graph(tmp_path: Path) -> None:
     program = tmp_path / "send.py"
     program.write_text(PROGRAM)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 from cli_support import invoke, write
 
 LOGIN = """\

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 # ``M.py`` of the adversarial run: implicit TLS on 587 and a password login.
 M = (
     "import smtplib\n"

@@ -24,30 +24,6 @@ PACKAGES = {
     "authsweep.lab": Path(authsweep.lab.__file__).parent,
 }
 
-# Circles still being cut on another branch (issue 27: the fixer and report, suppression and
-# the rule catalogue, the lab's verdict). This list only shrinks: a circle not in it fails,
-# and so does an entry no circle is left of.
-BEING_CUT = (
-    frozenset(
-        {
-            "authsweep.scanner.fixer",
-            "authsweep.scanner.fixes.across",
-            "authsweep.scanner.fixes.only_copy",
-            "authsweep.scanner.fixes.outcome",
-            "authsweep.scanner.report",
-            "authsweep.scanner.report.github",
-            "authsweep.scanner.report.json_report",
-            "authsweep.scanner.report.markdown",
-            "authsweep.scanner.report.sarif",
-            "authsweep.scanner.report.text",
-        }
-    ),
-    frozenset(
-        {"authsweep.rules", "authsweep.rules.unused_suppression", "authsweep.scanner.suppress"}
-    ),
-    frozenset({"authsweep.lab.report", "authsweep.lab.verdict"}),
-)
-
 
 def module_files() -> dict[str, Path]:
     """Every module of the package by its dotted name (a package by its own name)."""
@@ -172,12 +148,5 @@ def test_circles_are_found() -> None:
 
 
 def test_no_import_circles(graph: dict[str, set[str]]) -> None:
-    new = [sorted(c) for c in circles(graph) if not any(c <= known for known in BEING_CUT)]
-    assert not new, f"import circles (move the shared type down, or pass a callable in): {new}"
-
-
-@pytest.mark.parametrize("known", BEING_CUT, ids=lambda c: min(c))
-def test_a_circle_being_cut_is_listed_only_while_it_exists(
-    graph: dict[str, set[str]], known: frozenset[str]
-) -> None:
-    assert any(c <= known for c in circles(graph)), "this circle is cut: take it off BEING_CUT"
+    found = [sorted(c) for c in circles(graph)]
+    assert not found, f"import circles (move the shared type down, or pass a callable in): {found}"

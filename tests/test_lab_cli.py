@@ -40,6 +40,7 @@ def lab(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_json_goes_to_a_file_while_the_terminal_gets_text(tmp_path: Path) -> None:
     proc = lab(
         "run",
@@ -69,6 +70,7 @@ def test_json_goes_to_a_file_while_the_terminal_gets_text(tmp_path: Path) -> Non
     assert auth["token"]["flow"] == "client_credentials"
 
 
+@pytest.mark.slow
 def test_the_command_after_the_double_dash_keeps_its_own_options(tmp_path: Path) -> None:
     proc = lab(
         "run",
@@ -84,6 +86,7 @@ def test_the_command_after_the_double_dash_keeps_its_own_options(tmp_path: Path)
     assert "FAIL: no message delivered or mailbox read; 1 failure" in proc.stdout
 
 
+@pytest.mark.slow
 def test_timeout_stops_the_command_and_says_so(tmp_path: Path) -> None:
     proc = lab(
         "run",
@@ -102,6 +105,7 @@ def test_timeout_stops_the_command_and_says_so(tmp_path: Path) -> None:
     assert [f["cause"] for f in json.loads(proc.stdout)["failures"]] == ["command-timeout"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -119,6 +123,7 @@ def test_bad_usage_exits_2(tmp_path: Path, args: list[str], message: str) -> Non
     assert message in proc.stderr
 
 
+@pytest.mark.slow
 def test_serve_prints_an_export_block_a_shell_can_use(tmp_path: Path) -> None:
     """The `export ...` block `lab serve` prints, pasted into a POSIX shell, sends through
     the lab; SIGTERM ends it with the verdict of what it saw."""
@@ -165,6 +170,7 @@ def test_check_does_not_load_the_lab() -> None:
     assert proc.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_without_the_lab_extra_the_error_says_what_to_install(tmp_path: Path) -> None:
     hide = "import sys; sys.modules['aiosmtpd'] = None; "
     command = [sys.executable, "-c", hide + "from authsweep.scanner.cli import main; main()"]

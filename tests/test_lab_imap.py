@@ -140,6 +140,7 @@ def test_imaplib_uid_commands_and_examine(lab: ExchangeSim) -> None:
         imap.logout()
 
 
+@pytest.mark.slow
 def test_idle_reports_new_mail_as_it_arrives(lab: ExchangeSim) -> None:
     imap = _imaplib(lab)
     try:
@@ -168,6 +169,7 @@ def test_idle_reports_new_mail_as_it_arrives(lab: ExchangeSim) -> None:
         imap.logout()
 
 
+@pytest.mark.slow
 def test_imapclient_polls_the_mailbox(lab: ExchangeSim) -> None:
     _deliver_by_smtp(lab, "Order 12")
     client = IMAPClient("outlook.office365.com", ssl=True, ssl_context=ssl.create_default_context())
@@ -195,6 +197,7 @@ def test_imapclient_polls_the_mailbox(lab: ExchangeSim) -> None:
         client.logout()
 
 
+@pytest.mark.slow
 def test_imap_tools_fetches_flags_and_deletes(lab: ExchangeSim) -> None:
     lab.add_mailbox_message(USER, _message("Ticket 3", "Printer on fire."))
     with MailBox("outlook.office365.com", ssl_context=ssl.create_default_context()).xoauth2(
@@ -222,6 +225,7 @@ def test_a_seed_without_recipients_stops_the_lab(tmp_path: Path) -> None:
         ExchangeSim(seed=[tmp_path]).start()
 
 
+@pytest.mark.slow
 def test_a_migrated_poller_reads_a_seeded_mailbox_under_lab_run(tmp_path: Path) -> None:
     """fixtures/e2e/imap_poller.py fails as Microsoft fails it, then, after `fix
     --unsafe-fixes`, polls the mailbox `lab run --seed` filled."""

@@ -25,6 +25,7 @@ SERVICE = str(REPO / "fixtures" / "e2e" / "token_reuse_sender.py")  # keeps its 
 MAIL = {"MAIL_USER": "reports@contoso.com"}
 
 
+@pytest.mark.slow
 def test_hourly_report_is_delivered(exchange_online):
     proc = exchange_online.run([sys.executable, SERVICE], env={**MAIL, "REPORT_COUNT": "1"})
     assert proc.returncode == 0, proc.stderr
@@ -33,6 +34,7 @@ def test_hourly_report_is_delivered(exchange_online):
     assert [m.subject for m in exchange_online.messages] == ["Hourly report 1"]
 
 
+@pytest.mark.slow
 @pytest.mark.exchange_online(token_lifetime=1)  # tokens live 1 s instead of an hour
 def test_reports_keep_working_after_the_token_expires(exchange_online):
     env = {**MAIL, "REPORT_COUNT": "2", "REPORT_INTERVAL_SECONDS": "1.5"}
@@ -68,6 +70,7 @@ def test_the_plugin_comes_from_its_entry_point(request: pytest.FixtureRequest) -
     assert not list((REPO / "lab").glob("*/__init__.py"))  # no subpackage left out of the wheel
 
 
+@pytest.mark.slow
 def test_the_readme_example_runs_as_copied(tmp_path: Path) -> None:
     """The pytest example of docs/lab.md, saved as it says beside the service it tests and run
     in a pytest of its own: the first test passes; the second fails on the expired token,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 CLI = [sys.executable, "-m", "authsweep.scanner.cli"]
 # Starts a grandchild, says its pid and its own, then waits: both must be gone at the end.
 WAITER = (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from authsweep.lab.diagnosis import CAUSES
 from authsweep.lab.records import Connection, DeliveredMessage, Failure, MailboxRead, Snapshot
-from authsweep.lab.report import render_text
+from authsweep.lab.report import render_text, shown
 from authsweep.lab.verdict import judge, reply_code
 from authsweep.rules import ALL_RULES
 
@@ -122,3 +122,12 @@ def test_the_reference_lists_every_cause() -> None:
     reference = reference.split("\n## Causes\n", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", reference, re.M))
     assert listed == set(CAUSES)
+
+
+def test_a_verdict_is_plain_data_shown_as_text_at_the_edge() -> None:
+    """judge() gives plain data; what the lab hands to tests prints as the text report."""
+    verdict = judge(_snapshot(messages=[_message(1.0)]), exit_code=0)
+    assert repr(verdict).startswith("Verdict(")
+    text = shown(verdict)
+    assert str(text) == repr(text) == render_text(verdict)
+    assert text.passed and text.snapshot is verdict.snapshot

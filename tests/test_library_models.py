@@ -140,6 +140,7 @@ def test_method_matches_the_library(model: LibraryModel, method: Method, name: s
         assert method.oauth2.token in replacement.names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", [m for m in MODELS if m.ews or m.grants], ids=str)
 def test_credential_calls_match_the_library(model: LibraryModel) -> None:
     for login in model.ews:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import fix_paths, fix_source
+from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.modules import MODULES, render
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.style import Style, restyle, style_of
+from authsweep.scanner.report.fix_summary import fix_summary
 
 SETTINGS_PY = """\
 import os
@@ -97,7 +99,7 @@ def test_django_fix_adds_the_backend_beside_the_settings(tmp_path: Path) -> None
     assert "EMAIL_HOST_PASSWORD" not in fixed
     module = (package / "mail_oauth2.py").read_text()
     assert "class XOAuth2EmailBackend(EmailBackend):" in module
-    assert "Added helpdesk/mail_oauth2.py (XOAuth2EmailBackend)." in outcome.summary()
+    assert "Added helpdesk/mail_oauth2.py (XOAuth2EmailBackend)." in fix_summary(outcome)
     again = fix_paths([str(tmp_path)], settings, unsafe=True, write=False, cwd=tmp_path)
     assert again.diff == "" and not again.remaining
 
@@ -131,6 +133,7 @@ def test_no_module_is_added_from_stdin() -> None:
     assert any("not from stdin" in reason for _, reason in fixed.refused.values())
 
 
+@pytest.mark.slow
 def test_two_settings_files_share_one_module(tmp_path: Path) -> None:
     package = project(tmp_path)
     (package / "settings_prod.py").write_text(SETTINGS_PY.replace("587", "25"))

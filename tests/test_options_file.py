@@ -24,12 +24,14 @@ def project(tmp_path: Path, table: str) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_no_configuration_reports_everything(tmp_path: Path) -> None:
     project(tmp_path, "")
     result = run_cli("check", ".", "--format", "json", cwd=tmp_path)
     assert rules_reported(result) == [("app/login.py", "AS101"), ("app/tls.py", "AS201")]
 
 
+@pytest.mark.slow
 def test_select_and_ignore_found_by_walking_up_from_the_files(tmp_path: Path) -> None:
     project(tmp_path, 'ignore = ["AS2"]')
     # Run from a folder below the project and from outside it: the file's config applies.
@@ -41,6 +43,7 @@ def test_select_and_ignore_found_by_walking_up_from_the_files(tmp_path: Path) ->
     assert [rule for _, rule in found] == ["AS201"]
 
 
+@pytest.mark.slow
 def test_command_line_select_replaces_and_ignore_adds(tmp_path: Path) -> None:
     project(tmp_path, 'select = ["AS101"]')
     found = rules_reported(run_cli("check", "--select", "AS2", "--format", "json", cwd=tmp_path))
@@ -49,6 +52,7 @@ def test_command_line_select_replaces_and_ignore_adds(tmp_path: Path) -> None:
     assert rules_reported(result) == []
 
 
+@pytest.mark.slow
 def test_extend_exclude_applies_to_named_files_too(tmp_path: Path) -> None:
     project(tmp_path, 'extend-exclude = ["app/tls.py", "legacy"]')
     write(tmp_path / "legacy" / "old.py", IMPLICIT_TLS_587)
@@ -61,6 +65,7 @@ def test_extend_exclude_applies_to_named_files_too(tmp_path: Path) -> None:
     assert rules_reported(named) == [("app/login.py", "AS101")]
 
 
+@pytest.mark.slow
 def test_per_file_ignores(tmp_path: Path) -> None:
     project(tmp_path, '[tool.authsweep.per-file-ignores]\n"app/tls.py" = ["AS201"]\n"*.py" = []')
     found = rules_reported(run_cli("check", "--format", "json", cwd=tmp_path))
@@ -73,6 +78,7 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert found == [("app/tls.py", "AS201")]  # **/ also matches no folder
 
 
+@pytest.mark.slow
 def test_severity_overrides(tmp_path: Path) -> None:
     project(tmp_path, '[tool.authsweep.severity]\nAS201 = "warning"\nsmtp-basic-auth = "info"')
     result = run_cli("check", "--format", "json", cwd=tmp_path)
@@ -82,6 +88,7 @@ def test_severity_overrides(tmp_path: Path) -> None:
     assert "AS201 [warning]" in text
 
 
+@pytest.mark.slow
 def test_all_providers_and_token_provider(tmp_path: Path) -> None:
     gmail = "import smtplib\ns = smtplib.SMTP_SSL('smtp.gmail.com', 465)\ns.login(u, p)\n"
     write(tmp_path / "g.py", gmail)
@@ -94,6 +101,7 @@ def test_all_providers_and_token_provider(tmp_path: Path) -> None:
     assert resolver.settings(resolver.config_for(tmp_path)).token_provider == "corp.auth:token"
 
 
+@pytest.mark.slow
 def test_each_repository_of_a_sweep_uses_its_own_configuration(tmp_path: Path) -> None:
     for name, table in (("billing", 'ignore = ["AS101"]'), ("crm", ""), ("hr", None)):
         repo = init_repo(tmp_path / name)
@@ -106,6 +114,7 @@ def test_each_repository_of_a_sweep_uses_its_own_configuration(tmp_path: Path) -
     assert found == [("crm/mail.py", "AS101"), ("hr/mail.py", "AS101")]
 
 
+@pytest.mark.slow
 def test_config_option_names_the_file(tmp_path: Path) -> None:
     project(tmp_path, 'ignore = ["AS101"]')
     write(tmp_path / "ci" / "authsweep.toml", 'select = ["AS101"]\n')
@@ -116,6 +125,7 @@ def test_config_option_names_the_file(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no [tool.authsweep] table" in missing.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "key"),
     [
@@ -145,6 +155,7 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path: Path, table: str, ke
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_suggestions_and_invalid_toml(tmp_path: Path) -> None:
     project(tmp_path, 'extend_exclude = ["x"]')
     assert "did you mean 'extend-exclude'?" in run_cli("check", cwd=tmp_path).stderr
@@ -156,6 +167,7 @@ def test_suggestions_and_invalid_toml(tmp_path: Path) -> None:
     assert run_cli("check", cwd=tmp_path).returncode == 1
 
 
+@pytest.mark.slow
 def test_fix_reads_the_configuration(tmp_path: Path) -> None:
     project(tmp_path, 'ignore = ["AS201"]')
     result = run_cli("fix", "--diff", cwd=tmp_path)

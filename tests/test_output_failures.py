@@ -14,6 +14,8 @@ import pytest
 from cli_support import GIT_ENV, run_cli
 from sweep_support import PORT_465, repository
 
+pytestmark = pytest.mark.slow
+
 FULL_DISK = "authsweep: error: cannot write the output: No space left on device\n"
 
 COMMANDS = {

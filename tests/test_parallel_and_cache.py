@@ -31,6 +31,7 @@ def tree(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
@@ -42,6 +43,7 @@ def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert parallel.files_parsed == serial.files_parsed
 
 
+@pytest.mark.slow
 def test_cached_run_equals_uncached(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     uncached = check_paths([str(tree)], RunOptions())
@@ -52,6 +54,7 @@ def test_cached_run_equals_uncached(tree: Path, tmp_path: Path) -> None:
     assert [p.name for p in cache_dir.iterdir() if p.suffix == ".json"]
 
 
+@pytest.mark.slow
 def test_cache_hit_reads_no_file(tree: Path, tmp_path: Path, monkeypatch) -> None:
     cache_dir = tmp_path / "cache"
     check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
@@ -72,6 +75,7 @@ def test_cache_hit_reads_no_file(tree: Path, tmp_path: Path, monkeypatch) -> Non
     assert reads == []
 
 
+@pytest.mark.slow
 def test_changed_file_is_rescanned(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     target = tree / "negatives" / "direct_send.py"
@@ -86,6 +90,7 @@ def test_changed_file_is_rescanned(tree: Path, tmp_path: Path) -> None:
     assert any(f.path.endswith("direct_send.py") and f.rule == "AS202" for f in run.findings)
 
 
+@pytest.mark.slow
 def test_touched_but_unchanged_file_is_not_reanalysed(tree: Path, tmp_path: Path, monkeypatch):
     from authsweep.scanner import engine
 
@@ -101,6 +106,7 @@ def test_touched_but_unchanged_file_is_not_reanalysed(tree: Path, tmp_path: Path
     assert any(f.path.endswith("digest.py") for f in run.findings)
 
 
+@pytest.mark.slow
 def test_changed_settings_or_code_invalidate(tree: Path, tmp_path: Path, monkeypatch) -> None:
     cache_dir = tmp_path / "cache"
     check_paths([str(tree)], RunOptions(), cache_dir=cache_dir)
@@ -129,6 +135,7 @@ def test_cache_holds_no_secret(tmp_path: Path) -> None:
         assert secret not in path.read_text()
 
 
+@pytest.mark.slow
 def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=1)
     monkeypatch.setattr("authsweep.scanner.fixer.FIX_PARALLEL_THRESHOLD", 1)
@@ -137,6 +144,7 @@ def test_parallel_fix_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch)
     assert parallel.applied == serial.applied
 
 
+@pytest.mark.slow
 def test_large_module_path_equals_whole_module(tree: Path, monkeypatch) -> None:
     """Parsing only the statements that mention mail (what very large modules get)
     changes no finding, no error and no fix on the fixtures."""

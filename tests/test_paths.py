@@ -51,6 +51,7 @@ def test_a_file_reached_by_two_names_is_listed_once(tmp_path: Path) -> None:
     assert [f.display for f in files] == ["a.py"] and errors == []
 
 
+@pytest.mark.slow
 def test_submodules_are_scanned(tmp_path: Path) -> None:
     library = init_repo(tmp_path / "library")
     write(library / "mailer.py", IMPLICIT_TLS_587)
@@ -68,6 +69,7 @@ def test_submodules_are_scanned(tmp_path: Path) -> None:
     assert skipped.returncode == 0 and skipped.stdout == "No problems found in 2 files.\n"
 
 
+@pytest.mark.slow
 def test_many_exclude_patterns_are_matched_without_compiling_them_all() -> None:
     patterns = [f"gen/module_{i}/*.py" for i in range(50_000)]
     patterns += [f"vendored_{i}" for i in range(50_000)]
@@ -84,6 +86,7 @@ def test_many_exclude_patterns_are_matched_without_compiling_them_all() -> None:
     assert len(compiled) == 1  # only the one pattern the matching path shares a prefix with
 
 
+@pytest.mark.slow
 def test_many_configured_excludes_apply_per_file(tmp_path: Path) -> None:
     listed = ", ".join(f'"gen/m{i}/*"' for i in range(100_000))
     write(tmp_path / "pyproject.toml", f'[tool.authsweep]\nextend-exclude = [{listed}, "old"]\n')
@@ -100,6 +103,7 @@ GLOB_CHARS = st.sampled_from(["a", "b", "/", ".", "*", "?", "[ab]", "[!a]", "py"
 NAME_CHARS = st.sampled_from(["a", "b", "/", ".", "py", "_", "c"])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     patterns=st.lists(st.lists(GLOB_CHARS, max_size=6).map("".join), max_size=8),

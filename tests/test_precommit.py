@@ -174,6 +174,7 @@ def commit(project: Path, env: dict[str, str], message: str) -> subprocess.Compl
     )
 
 
+@pytest.mark.slow
 def test_commit_is_blocked_then_passes_once_fixed(
     tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
 ) -> None:
@@ -194,6 +195,7 @@ def test_commit_is_blocked_then_passes_once_fixed(
     assert re.search(r"^authsweep\.+Passed$", output, re.M), output
 
 
+@pytest.mark.slow
 def test_configuration_applies_to_the_files_pre_commit_names(
     tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
 ) -> None:
@@ -214,6 +216,7 @@ def test_configuration_applies_to_the_files_pre_commit_names(
     assert "app/notify.py:4:" in output and "legacy/" not in output and "scripts/" not in output
 
 
+@pytest.mark.slow
 def test_fix_hook_applies_safe_fixes(
     tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
 ) -> None:
@@ -279,6 +282,7 @@ def local_project(tmp_path: Path, env: dict[str, str], args: list[str] | None = 
     return project
 
 
+@pytest.mark.slow
 def test_readme_local_hooks_work_offline(tmp_path: Path, local_env: dict[str, str]) -> None:
     project = local_project(tmp_path, local_env)
     port = write(project / "port.py", PORT_465)
@@ -302,6 +306,7 @@ def test_readme_local_hooks_work_offline(tmp_path: Path, local_env: dict[str, st
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
+@pytest.mark.slow
 def test_fix_hook_takes_a_baseline_and_fails_on_what_it_cannot_fix(
     tmp_path: Path, local_env: dict[str, str]
 ) -> None:
@@ -328,6 +333,7 @@ def test_fix_hook_takes_a_baseline_and_fails_on_what_it_cannot_fix(
     assert "broken.py:2:1: unparsable" in output
 
 
+@pytest.mark.slow
 def test_readme_hooks_from_the_repository(
     tmp_path: Path, hooks_repo: tuple[Path, str], precommit_env: dict[str, str]
 ) -> None:

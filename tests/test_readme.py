@@ -220,6 +220,7 @@ def sandbox(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return root, env
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", EXAMPLE_PAGES)
 def test_console_examples_run_as_written(page: str, sandbox: tuple[Path, dict[str, str]]) -> None:
     root, env = sandbox

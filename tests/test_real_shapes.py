@@ -76,6 +76,7 @@ def test_loop_row_keeps_host_and_port_together() -> None:
     assert "AS201" in rules and "AS202" not in rules
 
 
+@pytest.mark.slow
 def test_token_requests_without_msal() -> None:
     assert pinned("http_tokens") == {
         ("ropc_requests.py", 19, "AS106"),

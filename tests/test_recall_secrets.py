@@ -79,6 +79,7 @@ def test_names_that_are_not_passwords(name: str) -> None:
     assert not secret_name(name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["full", "json", "sarif"])
 def test_secrets_are_never_printed(output: str) -> None:
     """Not in messages, not in the code shown beside them, in no format."""

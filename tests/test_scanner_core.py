@@ -205,6 +205,7 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None):
     )
 
 
+@pytest.mark.slow
 def test_json_output_has_every_contract_field() -> None:
     result = run_cli("check", str(DEMO), "--format", "json")
     assert result.returncode == 1
@@ -230,6 +231,7 @@ def test_json_output_has_every_contract_field() -> None:
         assert finding["line"] >= 1 and finding["column"] >= 1
 
 
+@pytest.mark.slow
 def test_exit_codes() -> None:
     assert run_cli("check", str(FIXTURES / "negatives")).returncode == 0
     assert run_cli("check", str(DEMO)).returncode == 1
@@ -239,6 +241,7 @@ def test_exit_codes() -> None:
     assert run_cli("explain", "AS999").returncode == 2
 
 
+@pytest.mark.slow
 def test_text_output_has_location_rule_and_code_frame() -> None:
     result = run_cli("check", str(DEMO / "legacy_mailer" / "digest.py"))
     assert "digest.py:9:5: AS203 [error]" in result.stdout
@@ -246,6 +249,7 @@ def test_text_output_has_location_rule_and_code_frame() -> None:
     assert "Found" in result.stdout.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_stdin_with_filename() -> None:
     code = "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
     result = run_cli("check", "-", "--stdin-filename", "app/mail.py", stdin=code)
@@ -253,6 +257,7 @@ def test_stdin_with_filename() -> None:
     assert result.stdout.startswith("app/mail.py:2:1: AS201")
 
 
+@pytest.mark.slow
 def test_secrets_never_appear_unmasked(tmp_path: Path) -> None:
     secret = "Zq9-unique-S3cret-7731"
     (tmp_path / "m.py").write_text(
@@ -269,6 +274,7 @@ def test_secrets_never_appear_unmasked(tmp_path: Path) -> None:
         assert secret[4:12] not in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command", [["rules"], ["explain", "AS101"], ["--help"], ["check", "--help"]]
 )

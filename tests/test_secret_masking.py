@@ -106,6 +106,7 @@ def test_the_tree_holds_every_secret(tree: Path) -> None:
     assert all(secret in text for secret in SECRETS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "markdown"])
 def test_check_reports_mask_every_secret(tree: Path, fmt: str) -> None:
     result = run_cli("check", ".", "--no-cache", "--format", fmt, cwd=tree)
@@ -113,6 +114,7 @@ def test_check_reports_mask_every_secret(tree: Path, fmt: str) -> None:
     assert _leaked(result.stdout + result.stderr) == []
 
 
+@pytest.mark.slow
 def test_the_frames_show_where_the_secrets_were(tree: Path) -> None:
     """Masked, not dropped: the code frames still show the code around each secret."""
     result = run_cli("check", ".", "--no-cache", "--output-format", "full", cwd=tree)
@@ -127,6 +129,7 @@ def test_the_frames_show_where_the_secrets_were(tree: Path) -> None:
         assert line in shown, (line, shown)
 
 
+@pytest.mark.slow
 def test_the_diff_masks_every_secret(tree: Path) -> None:
     result = run_cli("fix", ".", "--diff", "--unsafe-fixes", "--no-cache", cwd=tree)
     assert result.returncode == 1 and "+++ b/built.py" in result.stdout, result.stderr
@@ -134,6 +137,7 @@ def test_the_diff_masks_every_secret(tree: Path) -> None:
     assert _leaked(result.stdout + result.stderr) == []
 
 
+@pytest.mark.slow
 def test_the_cache_holds_no_secret(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     for _ in range(2):  # written, then read back
@@ -143,6 +147,7 @@ def test_the_cache_holds_no_secret(tree: Path, tmp_path: Path) -> None:
     assert stored and _leaked(stored) == []
 
 
+@pytest.mark.slow
 def test_a_sweep_json_and_html_mask_every_secret(tree: Path, tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
         for key, value in GIT_ENV.items():
@@ -154,6 +159,7 @@ def test_a_sweep_json_and_html_mask_every_secret(tree: Path, tmp_path: Path) -> 
         assert _leaked(result.stdout) == [], fmt
 
 
+@pytest.mark.slow
 def test_what_is_not_a_secret_stays_readable(tmp_path: Path) -> None:
     (tmp_path / "env.py").write_text(
         "import os, smtplib\n"

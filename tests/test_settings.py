@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from authsweep.scanner.config import analyze_config
-from authsweep.scanner.fixer import apply_edits
+from authsweep.scanner.fixes.edits import apply_edits
 from authsweep.scanner.mail_settings.interpret import interpret
 from authsweep.scanner.mail_settings.keys import FAMILIES, Setting, is_setting_key
 from authsweep.scanner.model import (

@@ -4,7 +4,7 @@ port fix brings the TLS mode the new port needs."""
 from __future__ import annotations
 
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
-from authsweep.scanner.fixer import fix_source
+from authsweep.scanner.fixes.rounds import fix_source
 
 RULES = selected_rules(RunOptions())
 

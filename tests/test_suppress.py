@@ -134,6 +134,7 @@ def test_a_directive_above_only_counts_on_a_comment_line() -> None:
     assert not finding.suppressed
 
 
+@pytest.mark.slow
 def test_cli_counts_suppressed_and_lists_them_on_request(tmp_path: Path) -> None:
     write(tmp_path / "a.py", IMPLICIT_TLS_587.rstrip("\n") + "  # authsweep: ignore[AS201]\n")
     write(tmp_path / "b.py", IMPLICIT_TLS_587)
@@ -151,6 +152,7 @@ def test_cli_counts_suppressed_and_lists_them_on_request(tmp_path: Path) -> None
     assert [(f["path"], f["suppressed"]) for f in document["suppressed"]] == [("a.py", True)]
 
 
+@pytest.mark.slow
 def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     lines = MULTILINE_LOGIN.splitlines()
     lines[8] += "  # noqa: AS101"
@@ -160,6 +162,7 @@ def test_only_suppressed_findings_exit_zero(tmp_path: Path) -> None:
     assert "No problems found in 1 file. 1 suppressed by comments." in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_suppression_in_a_dotenv_file(tmp_path: Path) -> None:
     write(
         tmp_path / ".env",
@@ -213,6 +216,21 @@ def test_only_rules_that_ran_are_judged() -> None:
     assert unused("x = 1  # authsweep: ignore[AS999]\n", without_as900) == []
 
 
+def test_codes_are_judged_against_the_catalogue_passed_in() -> None:
+    """Suppression knows rules only through the catalogue its caller passes (the rules
+    package imports suppression, not the other way round)."""
+    judge = [rule for rule in ALL if rule.id in ("AS101", "AS900")]
+    code = b"x = 1  # authsweep: ignore[AS101, smtp-basic-auth, AS102, Unsupported-Port]\n"
+    catalogue = {"as101": "AS101", "smtp-basic-auth": "AS101", "as900": "AS900"}
+    [report] = mark_suppressed([], "python", code, judge, "app.py", catalogue)
+    assert report.message == (
+        "unused suppression: no AS101, smtp-basic-auth finding on this statement; "
+        "unknown rule code AS102, Unsupported-Port"
+    )
+    with pytest.raises(TypeError, match="catalogue"):
+        mark_suppressed([], "python", code, judge, "app.py")
+
+
 def test_as900_is_silenced_only_by_naming_it() -> None:
     assert unused("x = 1  # authsweep: ignore[AS900, AS101]\n") == []
     assert unused("x = 1  # noqa: AS900, AS101\n") == []
@@ -253,7 +271,7 @@ def test_config_files_are_judged_too() -> None:
     ],
 )
 def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: str) -> None:
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     result = fix_source("app.py", "python", before.encode(), RunOptions(), unsafe=False)
     assert result.error is None and result.after == after
@@ -263,7 +281,7 @@ def test_the_fix_removes_what_is_unused_and_keeps_the_line(before: str, after: s
 def test_rule_examples_fix_to_their_fixed_text() -> None:
     from authsweep.rules import rule_by_id
     from authsweep.scanner.discover import kind_of
-    from authsweep.scanner.fixer import fix_source
+    from authsweep.scanner.fixes.rounds import fix_source
 
     for example in rule_by_id("AS900").bad:
         kind = kind_of(Path(example.path)) or "python"

@@ -33,7 +33,7 @@ FLAGS = (
     "--hide-scrollbars",
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _chromium() -> str:

@@ -65,6 +65,7 @@ def _run_scripts(job: dict, values: dict[str, str]) -> list[str]:
     return [_expand(step["run"], values) for step in job["steps"] if "run" in step]
 
 
+@pytest.mark.slow
 def test_github_actions_workflow() -> None:
     workflow = _github()
     assert workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
@@ -112,6 +113,7 @@ def test_github_actions_workflow() -> None:
     assert {"sweep.html", "authsweep.sarif", "sweep.json"} <= set(uploaded.split())
 
 
+@pytest.mark.slow
 def test_gitlab_ci_pipeline() -> None:
     pipeline = yaml.safe_load(GITLAB.read_text())
     assert pipeline["stages"] == ["list", "sweep", "merge"]

@@ -123,6 +123,7 @@ TAMPERED: dict[str, tuple[Callable[[dict], None], str]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(TAMPERED))
 def test_a_tampered_shard_is_refused_naming_the_file(swept: Path, case: str) -> None:
     tamper, expected = TAMPERED[case]
@@ -137,6 +138,7 @@ def test_a_tampered_shard_is_refused_naming_the_file(swept: Path, case: str) -> 
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_tampered_previous_sweep_is_refused(swept: Path) -> None:
     document = _load(swept, "whole.json")
     document["sweep"]["repositories"][0]["findings"] = META
@@ -151,6 +153,7 @@ def test_a_tampered_previous_sweep_is_refused(swept: Path) -> None:
         assert META not in result.stdout
 
 
+@pytest.mark.slow
 def test_repositories_removed_from_a_report_are_refused(swept: Path) -> None:
     whole = _load(swept, "whole.json")
     _drop_repository(whole)
@@ -167,6 +170,7 @@ def test_repositories_removed_from_a_report_are_refused(swept: Path) -> None:
     assert "short.json, s2.json: the input had 3 repositories" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_renamed_repository_is_refused(swept: Path) -> None:
     whole = _load(swept, "whole.json")
     renamed = whole["sweep"]["repositories"][0]
@@ -180,6 +184,7 @@ def test_a_renamed_repository_is_refused(swept: Path) -> None:
     assert "not those of the input (their digest differs)" in result.stderr
 
 
+@pytest.mark.slow
 def test_what_is_not_a_document_is_refused_without_a_traceback(swept: Path) -> None:
     (swept / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (swept / "binary.json").write_bytes(b"\xff\xfe{}")
@@ -209,6 +214,7 @@ def test_missing_shards_are_counted_not_listed(swept: Path) -> None:
     assert message.endswith("and 9979 more (the merge needs all 10000)")
 
 
+@pytest.mark.slow
 def test_a_shard_count_is_bounded_and_costs_nothing_when_mostly_empty(swept: Path) -> None:
     result = run_cli("sweep", "org", "--shard", "1/1000000000", "--no-cache", cwd=swept)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -218,6 +224,7 @@ def test_a_shard_count_is_bounded_and_costs_nothing_when_mostly_empty(swept: Pat
     assert select(sources, Shard(MAX_SHARDS, MAX_SHARDS)) == []
 
 
+@pytest.mark.slow
 def test_the_documents_authsweep_writes_are_valid_and_merge(swept: Path) -> None:
     for name in ("whole.json", "s1.json", "s2.json"):
         load_document(swept / name)

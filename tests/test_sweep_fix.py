@@ -11,6 +11,8 @@ import pytest
 from cli_support import GIT_ENV, git, run_cli, write
 from sweep_support import LOGIN, PORT_465, PORT_465_ENV, head, repository
 
+pytestmark = pytest.mark.slow
+
 BRANCH = "authsweep/mail-oauth2"
 
 

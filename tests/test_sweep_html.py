@@ -64,6 +64,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
         return report_documents(tmp_path_factory.mktemp("html"))
 
 
+@pytest.mark.slow
 def test_report_structure(documents: tuple[dict, dict]) -> None:
     current, _ = documents
     markup = render_html(current)

@@ -12,6 +12,8 @@ import pytest
 from cli_support import GIT_ENV, commit_all, run_cli, write
 from sweep_support import LOGIN, PORT_465, make_org, repository
 
+pytestmark = pytest.mark.slow
+
 SHARDS = 3
 
 

@@ -16,6 +16,8 @@ import pytest
 from cli_support import GIT_ENV, git, run_cli, write
 from sweep_support import LOGIN, PORT_465, repository
 
+pytestmark = pytest.mark.slow
+
 
 def _org(tmp_path: Path) -> Path:
     """Two remotes (local repositories) and the list file naming them."""

@@ -94,6 +94,7 @@ def test_folder_sweep_one_result_per_repository(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_each_repository_keeps_its_own_configuration(tmp_path: Path) -> None:
     org = make_org(tmp_path / "org")
     repos = _by_name(_sweep(org, tmp_path))
@@ -126,6 +127,7 @@ def _bare_remote(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_listed_remotes_are_cloned_once_then_updated(tmp_path: Path) -> None:
     remotes = tmp_path / "remotes"
     _bare_remote(remotes / "billing.git", {"app/mail.py": LOGIN})
@@ -167,6 +169,7 @@ def test_listed_remotes_are_cloned_once_then_updated(tmp_path: Path) -> None:
     assert third["billing"]["status"] == "safe-fixes"
 
 
+@pytest.mark.slow
 def test_cli_sweep_exit_codes_and_terminal_output(tmp_path: Path) -> None:
     org = make_org(tmp_path / "org")
     result = run_cli("sweep", str(org), "--format", "json", "-o", "sweep.json", cwd=tmp_path)
@@ -187,6 +190,7 @@ def test_cli_sweep_exit_codes_and_terminal_output(tmp_path: Path) -> None:
     assert bad_shard.returncode == 2 and "--shard: shard 9/8" in bad_shard.stderr
 
 
+@pytest.mark.slow
 def test_credentials_in_remote_urls_are_never_shown(tmp_path: Path) -> None:
     token = "ghp_NotARealToken0000000000000000"
     listing = write(tmp_path / "repos.txt", f"https://x:{token}@127.0.0.1:9/contoso/app.git\n")
@@ -234,6 +238,7 @@ def _stderr_on_a_terminal(args: list[str], cwd: Path) -> str:
     return output.decode("utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
     org = make_org(tmp_path / "org")
     shown = _stderr_on_a_terminal(["sweep", str(org), "--no-cache"], tmp_path)

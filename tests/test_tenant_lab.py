@@ -91,6 +91,7 @@ def test_bad_rights(entry: str) -> None:
         TenantSetup.with_rights([entry])
 
 
+@pytest.mark.slow
 def test_lab_run_options(tmp_path: Path) -> None:
     program = tmp_path / "send.py"
     program.write_text(

@@ -196,6 +196,7 @@ def test_cli_formats(tmp_path: Path, fmt: str) -> None:
         assert _parses(result.stdout)
 
 
+@pytest.mark.slow
 def test_cli_plan_from_a_sweep_document(tmp_path: Path) -> None:
     write(tmp_path / "mailer.py", MAILER)
     check = invoke("check", "mailer.py", "--format", "json", "--no-cache", cwd=tmp_path)

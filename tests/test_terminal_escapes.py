@@ -16,6 +16,8 @@ import pytest
 from cli_support import GIT_ENV, run_cli
 from sweep_support import repository
 
+pytestmark = pytest.mark.slow
+
 # What a terminal would act on, tab and line feed aside (lines are the output's own).
 ACTING = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"

@@ -51,6 +51,7 @@ def test_the_enclosing_function_of_each_of_many_chained_calls_is_one_walk() -> N
     assert CountingParents.lookups < 4 * calls
 
 
+@pytest.mark.slow
 def test_a_chain_of_20000_calls_is_checked() -> None:
     data = ("x = f" + "()" * 20_000 + "\n" + MAIL).encode()
     result = check_source("chain.py", "python", data, RULES)
@@ -58,6 +59,7 @@ def test_a_chain_of_20000_calls_is_checked() -> None:
     assert {f.rule for f in result.findings} >= {"AS101", "AS201"}
 
 
+@pytest.mark.slow
 def test_hundreds_of_connections_on_one_name_are_refused_as_too_complex() -> None:
     """Each of 300 connections bound to ``s`` in one scope was followed through every
     statement of it: 90,000 statement visits."""
@@ -111,6 +113,7 @@ def test_a_very_long_line_of_statements_is_refused_as_too_complex(tmp_path: Path
     assert "over the 1,000,000 a file may have analysed" in error["message"]
 
 
+@pytest.mark.slow
 def test_a_large_module_of_ordinary_lines_is_still_checked() -> None:
     """The nearest real variant: 3 MB of code on its own lines is narrowed to the
     statements that mention mail, and checked."""

@@ -188,6 +188,7 @@ def test_the_planted_settings_do_run_under_plain_git(tmp_path: Path) -> None:
     assert expected | {"filter.proc.process"} <= set(ran(markers))
 
 
+@pytest.mark.slow
 def test_check_on_a_folder_with_a_planted_repository_runs_nothing(tmp_path: Path) -> None:
     markers = tmp_path / "markers"
     plain = tmp_path / "unpacked"
@@ -198,6 +199,7 @@ def test_check_on_a_folder_with_a_planted_repository_runs_nothing(tmp_path: Path
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hooks_in_tree", [False, True], ids=["git-dir-hooks", "hooks-path"])
 def test_sweep_and_fix_campaign_run_nothing_of_the_repository(
     tmp_path: Path, hooks_in_tree: bool
@@ -219,6 +221,7 @@ def test_sweep_and_fix_campaign_run_nothing_of_the_repository(
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 def test_a_campaign_that_is_undone_runs_nothing(tmp_path: Path) -> None:
     """The commit fails (no identity, and the repository wants one configured): the
     fixes are undone with a forced checkout, which would smudge and fire post-checkout."""
@@ -239,6 +242,7 @@ def test_a_campaign_that_is_undone_runs_nothing(tmp_path: Path) -> None:
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 def test_sweep_of_remotes_clone_and_update_run_nothing(tmp_path: Path) -> None:
     """A listed remote, then its managed clone tampered with before the next sweep."""
     markers = tmp_path / "markers"
@@ -262,6 +266,7 @@ def test_sweep_of_remotes_clone_and_update_run_nothing(tmp_path: Path) -> None:
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 def test_changed_since_runs_nothing_of_the_repository(tmp_path: Path) -> None:
     markers = tmp_path / "markers"
     repo = planted_repository(tmp_path / "repo", markers)
@@ -272,6 +277,7 @@ def test_changed_since_runs_nothing_of_the_repository(tmp_path: Path) -> None:
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 def test_a_partial_clone_cannot_fetch_through_a_planted_transport(tmp_path: Path) -> None:
     """The tree of the commit --changed-since names is missing from a "partial clone"
     whose promisor remote is an ext:: command: git would fetch it lazily."""
@@ -300,6 +306,7 @@ def test_a_partial_clone_cannot_fetch_through_a_planted_transport(tmp_path: Path
     assert ran(markers) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["--output=made-by-git", "--output", "-h", "--no-index"])
 def test_changed_since_is_a_revision_never_an_option(tmp_path: Path, value: str) -> None:
     repo = repository(tmp_path / "repo", {"send.py": PORT_465})
@@ -311,6 +318,7 @@ def test_changed_since_is_a_revision_never_an_option(tmp_path: Path, value: str)
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_work_tree_configured_elsewhere_is_not_the_one_used(tmp_path: Path) -> None:
     """``core.worktree`` in a swept repository points at a folder outside it: git would
     read (and a campaign check out into) that folder instead of the repository's own."""

@@ -377,7 +377,8 @@ def _report(
     statistics: bool,
     failing,
 ) -> None:
-    from ..report import ReportOptions, render
+    from ..report import render
+    from ..report.options import ReportOptions
 
     options = ReportOptions(
         cwd=cwd,

@@ -15,22 +15,17 @@ import typer
 
 from .common import usage_error, use_color
 
-RULE_FORMATS = ("text", "json")
-COLUMNS = ("id", "name", "severity", "fix", "what it flags")
-
-
-def fix_kind(rule) -> str | None:
-    """``safe``, ``unsafe``, or None for a rule without an automatic fix."""
-    safety = rule.fix_safety.lower()
-    if safety.startswith("no automatic"):
-        return None
-    return "unsafe" if safety.startswith("unsafe") else "safe"
+RULE_FORMATS = ("text", "json", "markdown")
 
 
 def list_rules(
     output_format: Annotated[
         Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-        typer.Option("--format", metavar="FORMAT", help="text (default) or json."),
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="text (default), json, or markdown (the README's rule table).",
+        ),
     ] = None,
 ) -> None:
     """List every rule: id, name, severity, whether it can fix, what it flags."""
@@ -39,9 +34,14 @@ def list_rules(
     fmt = output_format or "text"
     if fmt not in RULE_FORMATS:
         usage_error(f"--format: {fmt!r} is not one of {', '.join(RULE_FORMATS)}")
-    if fmt == "json":
-        from ..report.docs import rule_markdown
+    # report.docs only once the command runs: the report package loads the engine.
+    from ..report.docs import TABLE_COLUMNS as COLUMNS
+    from ..report.docs import fix_kind, rule_markdown, rule_rows, rule_table
 
+    if fmt == "markdown":
+        sys.stdout.write(rule_table(ALL_RULES))
+        return
+    if fmt == "json":
         rows = [
             {
                 "id": rule.id,
@@ -56,10 +56,7 @@ def list_rules(
         ]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
-    rows = [
-        (rule.id, rule.name, rule.severity.value, fix_kind(rule) or "-", rule.summary)
-        for rule in ALL_RULES
-    ]
+    rows = rule_rows(ALL_RULES)
     if not sys.stdout.isatty():
         widths = [max(len(row[i]) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS) - 1)]
         for row in [COLUMNS, *rows]:

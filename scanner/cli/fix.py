@@ -55,7 +55,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..fixer import FixOutcome
+    from ..fixes.outcome import FixOutcome
     from ..options_file import ConfigResolver
 
 
@@ -258,7 +258,8 @@ def _fix_stdin(
 ) -> tuple[FixOutcome, bytes]:
     """The outcome of fixing stdin, and the bytes read."""
     from ..discover import kind_of
-    from ..fixer import FixOutcome, fix_stdin
+    from ..fixer import fix_stdin
+    from ..fixes.outcome import FixOutcome
 
     display = stdin_filename or "-"
     configured = resolver.configure(cwd / (stdin_filename or "stdin"))
@@ -295,7 +296,9 @@ def fix_report(
 ) -> str:
     """The text report of a fix run: what is left (unless ``findings`` is off, as for
     ``check --fix``, whose own report lists it), files not fixed, and the summary."""
-    from ..report import ReportOptions
+    from ..report.counts import below_fail_on
+    from ..report.fix_summary import fix_summary
+    from ..report.options import ReportOptions
     from ..report.text import BOLD, Painter, error_line, findings_lines
     from ..report.visible import visible
 
@@ -306,11 +309,10 @@ def fix_report(
     if show_fixes and outcome.fixed:
         lines += [visible(line) for line in _fixed_lines(outcome, written=not diff)]
     if not quiet:
-        summary = outcome.summary(written=not diff, unsafe_command=unsafe_command)
+        summary = fix_summary(outcome, written=not diff, unsafe_command=unsafe_command)
         passing = sum(1 for f in outcome.remaining if not failing(f))
         if passing:
-            verb = "does" if passing == 1 else "do"
-            summary += f"\n{passing} below fail-on {verb} not fail the run."
+            summary += f"\n{below_fail_on(passing)}"
         # The summary names files and what a fix left in them.
         lines += [paint(visible(line), BOLD) for line in summary.splitlines()]
     return "".join(line.rstrip() + "\n" for line in lines)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,8 @@ from pathlib import Path
 from ..config.feeds import config_files_above
 from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
-from ..engine import RunOptions, check_source, selected_rules
+from ..engine import RunOptions
 from ..findings import FileError, Finding
-from ..fixer import FileFix, _reported, apply_edits, fix_source
 from ..model import Edit
 from ..project import (
     keys_read,
@@ -44,12 +42,16 @@ from ..reading import MAX_FILE_BYTES, read_regular_or_none
 from ..text import decode, source_lines
 from .apply import with_module_needs
 from .dependencies import plan
+from .edits import apply_edits
 from .linked import Link, digest
 from .module_needs import NotRewritable
 from .new_files import create_file
 from .only_copy import keep_only_copies
+from .outcome import FileFix
 from .recoverable import in_last_commit
+from .rounds import fix_source
 from .spans import Changes, OutsideEdits, edit_lines, kept_outside, round_trip_problem
+from .verify import edit_verdict, reported_after
 from .write import link_out_of_project, write_atomically
 
 # Variables the code the fixes write reads only if they are set.
@@ -167,23 +169,8 @@ def _apply_links(
     except ValueError:
         return None, None, why + "which would not parse"
     settings = _settings_of(entry, target, display, configure, links)
-    failure = _verdict(display, kind, data, codec.encode(updated), settings)
+    failure = edit_verdict(display, kind, data, codec.encode(updated), settings)
     return (updated, changes, "") if failure is None else (None, None, why + failure)
-
-
-def _verdict(display: str, kind: str, before: bytes, after: bytes, settings) -> str | None:
-    """None when ``after`` parses and no rule reports more than on ``before``."""
-    rules = selected_rules(settings[0])
-    old = check_source(display, kind, before, rules)
-    new = check_source(display, kind, after, rules)
-    if new.errors and not old.errors:
-        return "which would not parse"
-    was = Counter(f.rule for f in _reported(old.findings, settings[1]))
-    for finding in _reported(new.findings, settings[1]):
-        was[finding.rule] -= 1
-        if was[finding.rule] < 0:
-            return f"where {finding.rule} would then report: {finding.message}"
-    return None
 
 
 def _settings_of(entry, target, display, configure, links) -> tuple[RunOptions, tuple[str, ...]]:
@@ -255,12 +242,7 @@ def _finish_target(
     for note, fixes in owners.items():
         fixed.edited_for.append(f"{note}, for the fix of {', '.join(fixes)}")
     entry.fixed = fixed
-    entry.remaining = _reported_after(display, kind, codec.encode(fixed.after), settings)
-
-
-def _reported_after(display: str, kind: str, data: bytes, settings) -> list[Finding]:
-    rules = selected_rules(settings[0])
-    return _reported(check_source(display, kind, data, rules).findings, settings[1])
+    entry.remaining = reported_after(display, kind, codec.encode(fixed.after), settings)
 
 
 def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) -> list[FileError]:
@@ -331,7 +313,9 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
             updated = apply_edits(text, list(edits), codec.newline)  # type: ignore[union-attr]
             allowed = edit_lines(text, ((e, f"{key} {how}") for e in edits))
             settings = _settings_of(entry, config, display, configure, [])
-            failure = _verdict(display, kind, codec.encode(text), codec.encode(updated), settings)  # type: ignore[union-attr]
+            failure = edit_verdict(
+                display, kind, codec.encode(text), codec.encode(updated), settings
+            )  # type: ignore[union-attr]
             if failure is not None:
                 for owner in owners:
                     owner.fixed.notes.append(stays + failure)
@@ -351,7 +335,7 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                 entry.fixed.changes = entry.fixed.changes.step(text, updated, allowed)
             entry.fixed.after = updated
             entry.fixed.notes.append(note)
-            entry.remaining = _reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
+            entry.remaining = reported_after(display, kind, codec.encode(updated), settings)  # type: ignore[union-attr]
             for owner in owners:
                 owner.partners.add(display)
                 entry.partners.add(owner.display)

@@ -1,51 +1,23 @@
-"""The module-level half of applying a fix: once its edits are made, the imports and
-helpers the new code needs are added and what it left unused is taken out, each step
+"""Applying a round of fixes: the module they add named, their edits made, then the
+imports and helpers the new code needs added and what it left unused taken out, each step
 recorded in the file's :class:`~.spans.Changes` (and refused where it changed a line it
 should not have)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
 
-from ..model import Edit, Remedy
+from ..findings import Finding
+from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
+from .edits import apply_edits
+from .import_root import dotted
 from .import_style import ImportStyle
 from .module_needs import NotRewritable, add_module_needs
 from .reads import Elsewhere
 from .spans import Changes, OutsideEdits, edit_lines, unterminated_last
 from .tidy import tidy_passes
-
-
-def finish_round(
-    text: str,
-    edited: str,
-    edits: Sequence[tuple[Edit, str]],
-    remedies: Sequence[Remedy],
-    kind: str,
-    token_provider: str | None,
-    changes: Changes | None,
-    style: ImportStyle | None,
-    elsewhere: Elsewhere | None,
-) -> tuple[str, str | None, list[str], Changes | None]:
-    """A round of fixes after their ``edits`` (each with why: the rule) turned ``text``
-    into ``edited``: the text with what the fixes need at module level (imports in the
-    project's ``style``) and nothing they left unused (``elsewhere`` searches the rest of
-    the project), or why the round fails; notes on what was kept; the changes with the
-    round's steps."""
-    try:
-        if changes is not None:
-            changes = changes.step(text, edited, edit_lines(text, edits))
-        if kind != "python":
-            return edited, None, [], changes
-        imports = {name for r in remedies for name in r.imports}
-        helpers = {name for r in remedies for name in r.helpers}
-        tidied, changes, notes = with_module_needs(
-            text, edited, changes, imports, helpers, token_provider, style, elsewhere
-        )
-    except (NotRewritable, OutsideEdits) as error:
-        return text, str(error), [], None
-    except ValueError:
-        return text, "the fixed file would not parse", [], None
-    return tidied, None, notes, changes
 
 
 def with_module_needs(
@@ -72,3 +44,68 @@ def with_module_needs(
             left = edit_lines(one.before, ((edit, "left unused by the fix") for edit in one.edits))
             changes = changes.step(one.before, one.after, left)
     return (passes[-1].after if passes else needed), changes, notes
+
+
+def apply_round(
+    text: str,
+    chosen: list[Finding],
+    newline: str,
+    kind: str,
+    token_provider: str | None,
+    changes: Changes | None,
+    style: ImportStyle | None,
+    elsewhere: Elsewhere | None,
+) -> tuple[str, str | None, list[str], Changes | None]:
+    """``text`` with the edits of the ``chosen`` fixes, what they need at module level
+    (imports in the project's ``style``) and nothing they left unused (``elsewhere``
+    searches the rest of the project), or why the round fails; notes on what was kept;
+    ``changes`` with the round's steps."""
+    edits = [(edit, f.rule) for f in chosen for edit in f.fix.remedy.edits]  # type: ignore[union-attr]
+    edited = apply_edits(text, [edit for edit, _ in edits], newline)
+    remedies = [f.fix.remedy for f in chosen]  # type: ignore[union-attr]
+    try:
+        if changes is not None:
+            changes = changes.step(text, edited, edit_lines(text, edits))
+        if kind != "python":
+            return edited, None, [], changes
+        imports = {name for r in remedies for name in r.imports}
+        helpers = {name for r in remedies for name in r.helpers}
+        tidied, changes, notes = with_module_needs(
+            text, edited, changes, imports, helpers, token_provider, style, elsewhere
+        )
+    except (NotRewritable, OutsideEdits) as error:
+        return text, str(error), [], None
+    except ValueError:
+        return text, "the fixed file would not parse", [], None
+    return tidied, None, notes, changes
+
+
+def named_modules(finding: Finding, module_name: str, location: Path | None) -> Finding:
+    """The finding with the module its fix adds named (``oauth2-module``, and the package
+    it goes in) in its edits, imports and new files."""
+    fix = finding.fix
+    assert fix is not None
+    remedy = fix.remedy
+    if not remedy.files and not remedy.elsewhere:
+        return finding
+    # The package of the folder the (first) module goes to: what imports of it start with.
+    first = location.parent / remedy.files[0].path if location and remedy.files else None
+    package = dotted(first.parent) if first is not None else ""
+
+    def named(text: str) -> str:
+        prefix = f"{package}." if package else ""
+        return text.replace(MODULE_NAME, module_name).replace(PACKAGE_PREFIX, prefix)
+
+    edits = tuple(Edit(e.start, e.end, named(e.replacement)) for e in remedy.edits)
+    imports = tuple(named(name) for name in remedy.imports)
+    files = tuple(replace(new, path=named(new.path)) for new in remedy.files)
+    elsewhere = tuple(
+        replace(
+            other,
+            edits=tuple(Edit(e.start, e.end, named(e.replacement)) for e in other.edits),
+            imports=tuple(named(name) for name in other.imports),
+        )
+        for other in remedy.elsewhere
+    )
+    renamed = replace(remedy, edits=edits, imports=imports, files=files, elsewhere=elsewhere)
+    return replace(finding, fix=replace(fix, remedy=renamed))

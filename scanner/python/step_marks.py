@@ -36,8 +36,9 @@ def mark_expected_failures(
     regions = [values.span(block) for block in _raises_blocks(tree, values)]
     if not regions:
         return
+    calls_of = _calls_by_name(symbols.calls)
     for function in symbols.functions:
-        calls = [c for c in symbols.calls if _calls(c, function)]
+        calls = calls_of.get(function.name, [])
         if calls and all(_inside(values.span(c), regions) for c in calls):
             regions.append(values.span(function))
     for conn in connections:
@@ -62,15 +63,22 @@ def _raises_blocks(tree: ast.Module, values: Evaluator) -> list[ast.With | ast.A
     return found
 
 
-def _calls(call: ast.Call, function: ast.AST) -> bool:
-    name = function.name  # type: ignore[attr-defined]
-    func = call.func
-    return (isinstance(func, ast.Name) and func.id == name) or (
-        isinstance(func, ast.Attribute)
-        and func.attr == name
-        and isinstance(func.value, ast.Name)
-        and func.value.id in ("self", "cls")
-    )
+def _calls_by_name(calls: Iterable[ast.Call]) -> dict[str, list[ast.Call]]:
+    """The calls that may call a function of this module, by its name: ``name(...)``,
+    ``self.name(...)``, ``cls.name(...)`` (one pass: test modules have hundreds of
+    functions and thousands of calls)."""
+    found: dict[str, list[ast.Call]] = {}
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Name):
+            found.setdefault(func.id, []).append(call)
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            found.setdefault(func.attr, []).append(call)
+    return found
 
 
 def _inside(span: Span, regions: list[Span]) -> bool:

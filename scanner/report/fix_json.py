@@ -13,7 +13,7 @@ from .. import __version__
 from ..findings import Applicability, Finding
 
 # The fixer's own test of what a run may fix: the counts here must be its summary's.
-from ..fixer import FixOutcome
+from ..fixes.outcome import FixOutcome
 from ..fixes.outcome import allowed as fix_allowed
 from .json_report import error_dict, finding_dict
 

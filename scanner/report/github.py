@@ -10,7 +10,7 @@ also ``:`` and ``,`` inside properties. Other control characters from the scanne
 from __future__ import annotations
 
 from ..findings import Applicability, RunResult, Severity
-from . import ReportOptions
+from .options import ReportOptions
 from .visible import visible
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -7,8 +7,19 @@ from collections import Counter
 from dataclasses import asdict
 
 from .. import __version__
-from ..findings import FileError, Finding, Mailbox, RunResult
-from . import ReportOptions, statistics
+from ..findings import (
+    Applicability,
+    Confidence,
+    FileError,
+    Finding,
+    Fix,
+    Mailbox,
+    RunResult,
+    Severity,
+)
+from ..model import Remedy, Span
+from .counts import statistics
+from .options import ReportOptions
 
 
 def finding_dict(finding: Finding) -> dict:
@@ -35,6 +46,28 @@ def finding_dict(finding: Finding) -> dict:
             {"mailboxes": [mailbox_dict(m) for m in finding.mailboxes]} if finding.mailboxes else {}
         ),
     }
+
+
+def finding_from_dict(data: dict) -> Finding:
+    """A finding as :func:`finding_dict` wrote it (as far as it tells: a fix without its
+    edits, a span without offsets)."""
+    fix = data.get("fix")
+    return Finding(
+        rule=data["rule"],
+        name=data["name"],
+        severity=Severity(data["severity"]),
+        confidence=Confidence(data["confidence"]),
+        path=data["path"],
+        span=Span(data["line"], data["column"], data["end_line"], data["end_column"], 0, 0),
+        message=data["message"],
+        fix=(
+            Fix(Applicability(fix["applicability"]), fix["message"], Remedy(()))
+            if isinstance(fix, dict)
+            else None
+        ),
+        fingerprint=data.get("fingerprint", ""),
+        frame=[(number, text) for number, text in data.get("frame", [])],
+    )
 
 
 def mailbox_dict(mailbox: Mailbox) -> dict:

@@ -16,7 +16,8 @@ from urllib.parse import quote
 from .. import __version__
 from ..discover import git_top, nearest_ancestor
 from ..findings import Finding, RunResult, Severity
-from . import ReportOptions, plural, severity_counts, statistics
+from .counts import plural, set_aside, severity_counts, statistics
+from .options import ReportOptions
 
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "*": "\\*", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;"}
@@ -89,13 +90,7 @@ def render_markdown(run: RunResult, options: ReportOptions | None = None) -> str
         summary += "**no findings**."
     if fixable:
         summary += f" {fixable} can be fixed by `authsweep fix` (some need `--unsafe-fixes`)."
-    if run.suppressed:
-        summary += f" {len(run.suppressed)} suppressed by comments."
-    if run.baselined:
-        summary += f" {len(run.baselined)} known from the baseline."
-    if run.errors:
-        unchecked = len({e.path for e in run.errors})
-        summary += f" {plural(unchecked, 'file')} could not be checked."
+    summary += set_aside(run)
     lines = ["# authsweep report", "", summary, "", f"_authsweep {__version__}_", ""]
     if findings:
         lines += ["## By rule", "", "| Rule | Name | Findings | Fixable |", "|---|---|---:|---:|"]

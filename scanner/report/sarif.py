@@ -21,10 +21,11 @@ from urllib.parse import quote
 from .. import __version__
 from ..discover import git_top, kind_of, nearest_ancestor
 from ..findings import Finding, RunResult, Severity
+from ..fixes.edits import apply_edits
 from ..fixes.helpers import OAUTH2_ACCESS_TOKEN
 from ..text import decode
-from . import ReportOptions
 from .docs import rule_markdown
+from .options import ReportOptions
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -182,7 +183,6 @@ class _Fixes:
     def _with_module_needs(self, finding: Finding, source: _Source) -> list[dict] | None:
         """The edits, the imports and the helper the fix needs, as `authsweep fix` writes
         them, expressed as replacements of the lines that differ."""
-        from ..fixer import apply_edits
         from ..fixes.module_needs import add_module_needs
 
         assert finding.fix is not None

@@ -17,7 +17,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..findings import Applicability, Confidence, FileError, Finding, RunResult, Severity
-from . import ReportOptions, plural, severity_counts, statistics
+from .counts import below_fail_on, plural, set_aside, severity_counts, statistics
+from .options import ReportOptions
 from .visible import visible
 
 _SEVERITY_STYLE = {Severity.ERROR: "1;31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -199,13 +200,5 @@ def summary_line(run: RunResult, options: ReportOptions | None = None) -> str:
         if options.fails is not None:
             passing = sum(1 for f in findings if not options.fails(f))
             if passing:
-                verb = "does" if passing == 1 else "do"
-                text += f" {passing} below fail-on {verb} not fail the run."
-    if run.suppressed:
-        text += f" {len(run.suppressed)} suppressed by comments."
-    if run.baselined:
-        text += f" {len(run.baselined)} known from the baseline."
-    if run.errors:
-        files = len({error.path for error in run.errors})
-        text += f" {plural(files, 'file')} could not be checked."
-    return text
+                text += f" {below_fail_on(passing)}"
+    return text + set_aside(run)

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..engine import RunOptions
-from ..fixer import FixOutcome, fix_paths
+from ..fixer import fix_paths
+from ..fixes.outcome import FixOutcome
 from ..options_file import ConfigError, ConfigResolver
+from ..report.fix_summary import fix_summary
 from .git import GitFailure, git, repository_state
 from .scan import repository_configure
 
@@ -122,7 +124,7 @@ def fix_repository(
     except Exception as error:  # noqa: BLE001 - one repository must not end the campaign
         _undo(tree, start, None)
         return _result(FAILED, f"internal error: {error!r}; the fixes were undone")
-    summary = _local_paths(outcome.summary(written=True), tree)
+    summary = _local_paths(fix_summary(outcome, written=True), tree)
     changed = list(repository_state(tree).changes)
     remaining = len(outcome.remaining)
     if not changed:

@@ -21,8 +21,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from ..findings import Applicability, Confidence, FileError, Finding, Fix, RunResult, Severity
-from ..model import Remedy, Span
+from ..findings import FileError, RunResult
+from ..report.json_report import finding_from_dict
 from ..report.json_report import summary as check_summary
 from .schema import FORMAT, SCHEMA
 from .shards import input_digest
@@ -60,30 +60,10 @@ def run_result(document: dict) -> RunResult:
 
 def _run(findings: list[dict], errors: list[dict], repositories: list[dict]) -> RunResult:
     return RunResult(
-        findings=[_finding(data) for data in findings],
+        findings=[finding_from_dict(data) for data in findings],
         errors=[FileError(e["path"], e["message"], e.get("kind", "error")) for e in errors],
         files_scanned=sum(r["files_scanned"] for r in repositories),
         files_parsed=sum(r["files_parsed"] for r in repositories),
-    )
-
-
-def _finding(data: dict) -> Finding:
-    fix = data.get("fix")
-    return Finding(
-        rule=data["rule"],
-        name=data["name"],
-        severity=Severity(data["severity"]),
-        confidence=Confidence(data["confidence"]),
-        path=data["path"],
-        span=Span(data["line"], data["column"], data["end_line"], data["end_column"], 0, 0),
-        message=data["message"],
-        fix=(
-            Fix(Applicability(fix["applicability"]), fix["message"], Remedy(()))
-            if isinstance(fix, dict)
-            else None
-        ),
-        fingerprint=data.get("fingerprint", ""),
-        frame=[(number, text) for number, text in data.get("frame", [])],
     )
 
 

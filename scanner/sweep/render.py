@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..report import ReportOptions, plural
+from ..report.counts import plural
+from ..report.options import ReportOptions
 from ..report.visible import visible
 from .changes import changes_sentence
 from .document import run_result
