@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Span, Value
+from authsweep.scanner.model import Connection, MailFile, Span, Step, Value
 from authsweep.scanner.secrets import is_placeholder, mask
 
 from .base import Example, Rule
@@ -29,7 +29,11 @@ class HardcodedMailSecret(Rule):
         "left in a mail script whose login moved, or is misspelt, is as exposed; so are the "
         "app's own OAuth2 secrets (an MSAL client secret, a refresh token). A literal found "
         "by its name only (`smtp_password = '...'` in a module that talks to a mail host or "
-        "imports a mail library) is reported at medium confidence; one in test code is not."
+        "imports a mail library) is reported at medium confidence; one in test code is not. "
+        "A literal handed to a function or class of the project whose parameter reaches a "
+        "login, in the same module or another, is reported where it is written, the message "
+        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
+        "a placeholder (`'your_password_here'`) is not."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -61,6 +65,14 @@ class HardcodedMailSecret(Rule):
             "s.starttls()\n"
             "s.serverlogin('alerts@contoso.com', SMTP_PASSWORD)\n",
             lines=(2,),
+        ),
+        Example(
+            "import imaplib\n"
+            "def get_otp(email, password):\n"
+            "    imap = imaplib.IMAP4_SSL('outlook.office365.com')\n"
+            "    imap.login(email, password)\n"
+            "get_otp('someone@contoso.com', 'Sup3rSecret!')\n",
+            lines=(5,),
         ),
         Example(
             "import msal\n"
@@ -109,6 +121,7 @@ class HardcodedMailSecret(Rule):
                             seen,
                             policy.severity,
                             policy.confidence,
+                            path=_path_to_login(conn, step),
                         )
         for use in mail.secrets:
             # A literal taken for a password by its name only: as sure as that guess.
@@ -129,6 +142,7 @@ class HardcodedMailSecret(Rule):
         severity,
         confidence,
         advice: str = "",
+        path: str = "",
     ) -> Iterator[Finding]:
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
@@ -140,8 +154,26 @@ class HardcodedMailSecret(Rule):
         if confidence is not None:
             kwargs["confidence"] = confidence
         yield self.finding(
-            mail, span, f"hard-coded {what} {mask(value.value)}; {advice or _ADVICE}", **kwargs
+            mail,
+            span,
+            f"hard-coded {what} {mask(value.value)}{path}; {advice or _ADVICE}",
+            **kwargs,
         )
+
+
+def _path_to_login(conn: Connection, step: Step) -> str:
+    """How a literal written away from the login reaches it: through a wrapper of the
+    project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
+    login = f"{conn.protocol.value.upper()} login"
+    if conn.via.startswith("through "):
+        return f" (to the {login} {conn.via})"
+    literal = step.secret.literal_span
+    if literal is None or step.span.start <= literal.start < step.span.end:
+        return ""
+    source = step.secret.source or ""
+    # Only a name: an expression there may hold the literal itself.
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    return f" (to the {login} at line {step.span.line}{named})"
 
 
 _ADVICE = "rotate it and read it from a secret store, or move to OAuth2"

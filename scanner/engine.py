@@ -25,6 +25,7 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
+from .test_paths import is_test_path
 from .text import Source, as_utf8, source_lines
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
@@ -98,19 +99,6 @@ def analyze_source(path: str, source: Source) -> MailFile:
 
 
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
-_TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests", "test_utils"})
-
-
-def is_test_path(path: str) -> bool:
-    """Test code by the usual layouts: a tests/ folder, test_*.py, *_test.py, conftest.py."""
-    parts = path.replace("\\", "/").split("/")
-    name = parts[-1]
-    return (
-        name.startswith("test_")
-        or name.endswith(("_test.py", "_tests.py"))
-        or name == "conftest.py"
-        or not _TEST_FOLDERS.isdisjoint(parts[:-1])
-    )
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:

@@ -842,3 +842,60 @@ def test_no_keyword_is_added_beside_a_spread_that_may_hold_it() -> None:
         "server.starttls(**options)\n"
     )
     assert fix(code) == code
+
+
+# A client subclass with its own __init__ (issue 22): the fixes write on ``self`` and in
+# the arguments of the client's __init__ it calls, never in place of that call.
+
+
+def test_a_client_subclass_is_fixed_on_self() -> None:
+    before = (
+        "import smtplib\n"
+        "class Mailer(smtplib.SMTP):\n"
+        "    def __init__(self, user, password):\n"
+        "        smtplib.SMTP.__init__(self, 'smtp.office365.com', 25)\n"
+        "        self.login(user, password)\n"
+    )
+    after = fix(before, unsafe=True)
+    assert "        smtplib.SMTP.__init__(self, 'smtp.office365.com', 587)\n" in after
+    assert "        self.starttls(context=ssl.create_default_context())\n" in after
+    assert '        self.auth("XOAUTH2", ' in after
+
+
+def test_no_fix_replaces_the_base_init_a_subclass_calls() -> None:
+    """``super().__init__`` is no class to swap (``SMTP_SSL`` on 587 to ``SMTP``), and a
+    handler made in its place would leave ``self`` unmade: check and fix agree."""
+    ssl_on_587 = (
+        "import smtplib\n"
+        "class Mailer(smtplib.SMTP_SSL):\n"
+        "    def __init__(self, user, password):\n"
+        "        super().__init__('smtp.office365.com', 587)\n"
+        "        self.login(user, password)\n"
+    )
+    assert fixable(ssl_on_587)["AS201:4"] is False
+    assert "super().__init__('smtp.office365.com', 587" in fix(ssl_on_587, unsafe=True)
+    handler = (
+        "import logging.handlers\n"
+        "class MailHandler(logging.handlers.SMTPHandler):\n"
+        "    def __init__(self, user, password):\n"
+        "        super().__init__(('smtp.office365.com', 587), user, ['ops@contoso.com'],\n"
+        "                         'alert', credentials=(user, password), secure=())\n"
+    )
+    assert not any(fixable(handler).values())
+    assert fix(handler, unsafe=True) == handler
+
+
+def test_a_subclass_without_its_own_init_is_not_swapped_for_the_client() -> None:
+    """``smtplib.SMTP(...)`` in place of ``Sender(...)`` would lose ``notify``."""
+    before = (
+        "import smtplib\n"
+        "class Sender(smtplib.SMTP_SSL):\n"
+        "    def notify(self):\n"
+        "        pass\n"
+        "def office(user, password):\n"
+        "    sender = Sender('smtp.office365.com', 465)\n"
+        "    sender.login(user, password)\n"
+        "    sender.notify()\n"
+    )
+    assert fixable(before)["AS202:6"] is False
+    assert "    sender = Sender('smtp.office365.com', 465, context=" in fix(before, unsafe=True)

@@ -23,6 +23,7 @@ CASES = [
     ("port_25_then_connect.py", {}),
     ("password_constant.py", {}),
     ("mailer_class.py", {}),
+    ("client_subclass.py", {}),
     ("accounts_dict.py", {}),
     ("guarded_login.py", {}),
     ("settings_flags.py", {}),

@@ -111,6 +111,13 @@ class Bindings:
         offset = self.values.span(at).start
         self.all.append(Binding(conn, adapter, receiver, function, klass, offset, at))
 
+    def bind_self(
+        self, klass: ast.ClassDef, at: ast.AST, conn: Connection, adapter: Adapter
+    ) -> None:
+        """``self`` in the methods of ``klass`` is the connection (a client subclass)."""
+        offset = self.values.span(at).start
+        self.all.append(Binding(conn, adapter, "self", None, klass, offset, at))
+
     def bind_factories(self) -> None:
         # ``return server`` where ``server`` holds a connection makes a factory too.
         for node in self.symbols.returns:
@@ -208,7 +215,7 @@ class Bindings:
         """Every binding of ``receiver`` that may reach ``at``, the latest first: the
         latest one, and earlier ones in code that excludes it (``try``/``except``)."""
         offset = self.values.span(at).start
-        if receiver.startswith("self."):
+        if receiver == "self" or receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
             candidates = [b for b in self.all if b.receiver == receiver and b.klass is klass]
             earlier = [b for b in candidates if b.offset <= offset]

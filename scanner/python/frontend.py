@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
+from ..test_paths import is_test_path
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
@@ -22,16 +23,18 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .fallback import scan_unparsable
 from .flow import Flow
+from .own_inits import OwnInits
 from .parse import parse_python
 from .paths import Event, PathFinder
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
-from .secret_literals import add_secret_literals
+from .secret_literals import add_secret_literals, password_literal_calls
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
+from .summaries import gives_written_secret
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -112,7 +115,7 @@ class PythonFrontEnd:
         data = source.data
         symbols = Symbols(parsed.tree)
         full = wrapper or self._matters(symbols, data)
-        if not full and not self._calls_only(symbols, data):
+        if not full and not self._calls_only(symbols, data, path):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
@@ -144,14 +147,33 @@ class PythonFrontEnd:
             return False
         return self._names_client(symbols.tree)
 
-    def _calls_only(self, symbols: Symbols, data: bytes) -> bool:
+    def _calls_only(self, symbols: Symbols, data: bytes, path: str) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
-        model), or does SASL on a connection passed in. Its settings are not read: bare
-        names beside a host are no proof of mail settings."""
+        model), does SASL on a connection passed in, or hands a password-like literal to
+        a call while importing mail code of the project (a wrapper's login). Its settings
+        are not read: bare names beside a host are no proof of mail settings."""
         if self.names_microsoft_host(symbols, data):
             return True
-        return b"xoauth2" in data.lower() and "authenticate" in symbols.names_read
+        if b"xoauth2" in data.lower() and "authenticate" in symbols.names_read:
+            return True
+        return self.hands_secret_to_project(symbols, path)
+
+    def hands_secret_to_project(self, symbols: Symbols, path: str) -> bool:
+        """Whether the module gives a password-like literal to a wrapper of another module
+        of the project that hands it to a login (its summary says so). Not asked of test
+        code, whose passwords are not reported."""
+        if not path or is_test_path(path):
+            return False
+        asked: set[str] = set()
+        for call in password_literal_calls(symbols):
+            for name, local in symbols.qualified_names(call.func):
+                if local or name in asked:
+                    continue
+                if gives_written_secret(path, name, call, self.analyze_wrapper):
+                    return True
+                asked.add(name)
+        return False
 
     @staticmethod
     def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
@@ -242,6 +264,7 @@ class _ModuleAnalysis:
             self.opened[call] = (conn, adapter)
             self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
             self.bindings.bind(call, conn, adapter)
+        self.own_inits.bind(self.opened, self.bindings, self.symbols.calls, self._factory_call)
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
@@ -280,6 +303,9 @@ class _ModuleAnalysis:
         self._wrapper_calls()
         mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
         self._find_paths()
+        self.own_inits.keep_callees(
+            self.opened, [call for call in self.opened if self._subclass_of(call.func)]
+        )
         if settings:
             read_python_settings(self.tree, self.symbols, self.values, self.mail)
         self.mail.hidden += self.sites.secret_values
@@ -289,7 +315,11 @@ class _ModuleAnalysis:
     def _wrapper_calls(self) -> None:
         """Connections no adapter's call makes here: wrappers of the project elsewhere, a
         connection passed in as a parameter, the net (:mod:`.beyond`)."""
-        follow = self.wrapper or self.front.names_microsoft_host(self.symbols, self.code)
+        follow = (
+            self.wrapper
+            or self.front.names_microsoft_host(self.symbols, self.code)
+            or self.front.hands_secret_to_project(self.symbols, self.mail.path)
+        )
         Beyond(
             symbols=self.symbols,
             values=self.values,
@@ -357,7 +387,9 @@ class _ModuleAnalysis:
         opened: list[tuple[Connection, Adapter, CallSite]] = []
         for name in names:
             adapter, spec = self.front.clients[name]
-            site = self.sites.site(call, name, spec.params)
+            explicit = self.own_inits.openers.get(call, ("", False))[1]
+            params = ("self", *spec.params) if explicit else spec.params
+            site = self.sites.site(call, name, params)
             conn = spec.open(site)
             if conn is not None:
                 opened.append((conn, adapter, site))
@@ -401,6 +433,9 @@ class _ModuleAnalysis:
         return names[0] if names else None
 
     def _direct_client(self, call: ast.Call) -> str | None:
+        opener = self.own_inits.openers.get(call)
+        if opener is not None:
+            return opener[0]
         for name in self.values.qualified_names(call.func):
             if name in self.front.clients:
                 return name
@@ -409,19 +444,29 @@ class _ModuleAnalysis:
 
     def _client_subclasses(self) -> dict[ast.ClassDef, str]:
         """Classes of this module that subclass a client class without their own
-        ``__init__`` (so the client's parameters still apply), by the client they extend."""
+        ``__init__`` (so the client's parameters still apply), by the client they extend.
+        Those with their own ``__init__`` are in ``self.own_inits``."""
         found: dict[ast.ClassDef, str] = {}
+        self.own_inits = OwnInits(self.values)
         for klass in self.symbols.classes:  # outer classes come first
-            if any(isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body):
-                continue
+            client = None
             for base in klass.bases:
                 names = self.values.qualified_names(base)
                 client = next((n for n in names if n in self.front.clients), None)
                 local = self.values.class_named(base)
                 if client is None and local is not None:
                     client = found.get(local)
+                    if client is None and (client := self.own_inits.client_of(local)):
+                        self.own_inits.add(klass, client, local)
+                        break
                 if client is not None:
-                    found[klass] = client
+                    own_init = any(
+                        isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body
+                    )
+                    if not own_init or not self.own_inits.add(
+                        klass, client, local if local in found else None
+                    ):
+                        found[klass] = client
                     break
         return found
 

@@ -71,6 +71,10 @@ _NOT_A_PASSWORD = re.compile(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
 _HOST_LIKE = re.compile(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]*\.[a-z]{2,}$")
 # Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
 _MAIL_SCOPE = re.compile(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
+# Letters with a digit or a sign, without what makes a name, path, host, format or MIME type.
+_WRITTEN_PASSWORD = re.compile(
+    r"^(?=.*[A-Za-z])(?=.*[\d!@#$^&*+=?~])[^.\s/:\\%{}<>()\[\],;'\"]{6,64}$"
+)
 _LOGIN_CALL = re.compile(r"login", re.IGNORECASE)
 # Microsoft Graph's mail endpoints, in a URL or the path part of one an f-string builds.
 _GRAPH_MAIL = re.compile(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
@@ -201,6 +205,24 @@ def secret_name(name: str) -> bool:
     if any(word in _PASSWORD_WORDS for word in words):
         return True
     return any(a in words and b in words for a, b in _SECRET_PAIRS)
+
+
+def password_literal_calls(symbols: Symbols) -> list[ast.Call]:
+    """The calls of the module given a literal that looks like a written password (letters
+    with digits or signs; not a name, path, host or format), which a project's wrapper may
+    hand to a login (``outlook.get_otp("me@hotmail.com", "Sup3rSecret!")``)."""
+    found = []
+    for call in symbols.calls:
+        for argument in (*call.args, *(k.value for k in call.keywords)):
+            if (
+                isinstance(argument, ast.Constant)
+                and isinstance(argument.value, str)
+                and _WRITTEN_PASSWORD.match(argument.value)
+                and _password_like(Value(True, argument.value, literal=True))
+            ):
+                found.append(call)
+                break
+    return found
 
 
 def _password_like(value: Value) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 from .. import inputs
 from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
 from ..precheck import may_matter
+from ..secrets import is_placeholder
 from .arguments import call_arguments, positional_params
 from .imports import find_module
 from .symbols import FUNCTIONS
@@ -201,6 +202,25 @@ def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     return False
 
 
+def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze: Analyze) -> bool:
+    """Whether ``call`` of ``qualified`` gives a literal for a parameter that a wrapper of
+    the project hands to a login as its password (``get_otp(email, "Sup3rSecret!")``)."""
+    if qualified.split(".")[0] in _STDLIB:
+        return False
+    summary = find_wrapper(importer, qualified, analyze)
+    if summary is None:
+        return False
+    secrets = {login.secret.param for facts in summary.connections for login in facts.logins} - {
+        None
+    }
+    given = _bind(summary.params, call, skip_first=False) or {}
+    return any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for name, node in given.items()
+        if name in secrets
+    )
+
+
 @inputs.remembered
 def _module_path(importer: Path, module: str) -> Path | None:
     return find_module(importer, module)
@@ -325,7 +345,7 @@ def apply(
         for login in facts.logins:
             secret = _value(login.secret, values)
             if login.secret.param in values and (
-                secret.literal or (forwarding and _forwarded(secret))
+                _written(secret) or (forwarding and _forwarded(secret))
             ):
                 caller_gives = True
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
@@ -342,6 +362,11 @@ def apply(
             log_handler=facts.log_handler,
             via=via,
         )
+
+
+def _written(secret: Value) -> bool:
+    """A password the caller writes (a placeholder is the wrapper's file's to report)."""
+    return secret.literal and not (isinstance(secret.value, str) and is_placeholder(secret.value))
 
 
 def _forwarded(value: Value) -> bool:

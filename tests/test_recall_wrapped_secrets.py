@@ -1,0 +1,48 @@
+"""A literal password handed to a project's function whose parameter reaches a login
+(issue 22): a hard-coded mail secret (AS105) at the caller's literal, in the same module
+or another, the message naming the way to the login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+WRAPPED = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "wrapped_secrets"
+
+
+def findings(name: str) -> dict[tuple[str, int, str], str]:
+    run = check_paths([str(WRAPPED / name)], RunOptions())
+    return {(Path(f.path).name, f.span.line, f.rule): f.message for f in run.findings}
+
+
+def test_a_literal_given_to_a_wrapper_in_another_module() -> None:
+    """pkg/form.py: ``outlook.get_otp("someone@hotmail.com", "Sup3rSecret!")``, a module
+    that names no mail library or host, imports the wrapper's module from its package."""
+    found = findings("project")
+    message = found[("form.py", 5, "AS105")]
+    assert "'Su**" in message and "Sup3rSecret" not in message
+    assert "to the IMAP login through get_otp in " in message and "pkg/outlook.py" in message
+
+
+def test_a_keyword_literal_given_through_a_relative_import() -> None:
+    found = findings("project")
+    assert "to the SMTP login through send_mail in " in found[("jobs.py", 5, "AS105")]
+
+
+def test_a_placeholder_or_another_providers_password_stays_with_the_wrapper() -> None:
+    """``"your_password_here"`` is the wrapper file's to report (its login is); a password
+    a Gmail wrapper gets is not a Microsoft mail secret."""
+    found = findings("project")
+    assert {key for key in found if key[0] == "jobs.py"} == {
+        ("jobs.py", 5, "AS101"),
+        ("jobs.py", 5, "AS105"),
+    }
+
+
+def test_a_literal_given_to_a_function_of_the_same_module_names_the_login() -> None:
+    found = findings("same_module.py")
+    assert found[("same_module.py", 11, "AS105")].startswith(
+        "hard-coded mail password 'Su**********' (to the IMAP login at line 6, as `password`);"
+    )
