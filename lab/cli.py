@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from authsweep.scanner.cli.common import HelpCommand
+from authsweep.scanner.cli_common import HelpCommand
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .sim import ExchangeSim
     from .tenant import TenantSetup
     from .verdict import Verdict
@@ -397,17 +399,39 @@ def serve(
     """
     from .report import event_line
 
-    lab = _make_lab(
-        mailbox,
-        token_lifetime,
-        throttle,
-        drop,
-        probe_certificate,
-        allow_other_hosts,
-        _tenant(no_service_principal, mailbox_right, no_mail_send),
-        seed,
-        smtp_auth,
-    )
+    # Ctrl-C or SIGTERM while the servers start must still stop them and print the
+    # verdict: a KeyboardInterrupt in the middle of starting left their threads running.
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        lab = _make_lab(
+            mailbox,
+            token_lifetime,
+            throttle,
+            drop,
+            probe_certificate,
+            allow_other_hosts,
+            _tenant(no_service_principal, mailbox_right, no_mail_send),
+            seed,
+            smtp_auth,
+        )
+        status = _serve_until_stopped(lab, stop, event_line, fmt, output_file)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    raise typer.Exit(status)
+
+
+def _serve_until_stopped(
+    lab: ExchangeSim,
+    stop: threading.Event,
+    event_line: Callable[[Any], str | None],
+    fmt: VerdictFormat,
+    output_file: Path | None,
+) -> int:
+    """Show the lab's events until ``stop`` is set; the verdict's exit status."""
     printing = threading.Lock()
 
     def show(record: Any) -> None:
@@ -419,21 +443,13 @@ def serve(
     try:
         typer.echo(_serve_banner(lab))
         lab.recorder.subscribe(show)
-        stop = threading.Event()
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         shown = 0
-        try:
-            while not stop.wait(0.5):
-                refused = lab.resolver_failures()  # reported by the programs, not the servers
-                for failure in refused[shown:]:
-                    show(failure)
-                shown = len(refused)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+        while not stop.wait(0.5):
+            refused = lab.resolver_failures()  # reported by the programs, not the servers
+            for failure in refused[shown:]:
+                show(failure)
+            shown = len(refused)
         typer.echo("", err=True)
-        status = _emit(lab.verdict(), fmt, output_file)
+        return _emit(lab.verdict(), fmt, output_file)
     finally:
         lab.stop()
-    raise typer.Exit(status)

@@ -88,7 +88,7 @@ def selected_rules(options: RunOptions) -> list:
 def analyze_source(path: str, source: Source) -> MailFile:
     """Build the mail model of one file; raises ``ParseError`` for unparsable input."""
     if source.kind == "python":
-        from .python import analyze_python  # start-up: a front end loads for its files only
+        from .python.analyze import analyze_python  # start-up: a front end loads for its files only
 
         return analyze_python(path, source)
     from .config import CONFIG_KINDS, analyze_config  # start-up, as the Python front end

@@ -7,7 +7,7 @@ import pytest
 from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.model import Connection, MailFile, StepKind, Tls, Verification
-from authsweep.scanner.python import analyze_python
+from authsweep.scanner.python.analyze import analyze_python
 from authsweep.scanner.text import Source
 
 

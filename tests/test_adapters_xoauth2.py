@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from authsweep.scanner.model import XOAuth2
-from authsweep.scanner.python import analyze_python
+from authsweep.scanner.python.analyze import analyze_python
 from authsweep.scanner.text import Source
 
 SMTP = "import base64, smtplib\ns = smtplib.SMTP('smtp.office365.com', 587)\n"

@@ -12,7 +12,7 @@ from authsweep.scanner.engine import RunOptions, check_source
 from authsweep.scanner.fixes.edits import apply_edits
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.precheck import may_matter
-from authsweep.scanner.python import analyze_python
+from authsweep.scanner.python.analyze import analyze_python
 from authsweep.scanner.runner import check_paths
 from authsweep.scanner.text import Source
 

@@ -83,7 +83,16 @@ def import_graph() -> dict[str, set[str]]:
             for alias in node.names:
                 # ``from . import x``: x may be a module of its own.
                 targets.add(_owner(f"{base}.{alias.name}", modules))
-        graph[name] = {target for target in targets if target and target != name}
+        found = {target for target in targets if target}
+        # Importing ``pkg.sub.mod`` first runs ``pkg/__init__`` and ``pkg/sub/__init__``,
+        # unless the importer is inside that package (already being imported then).
+        for target in list(found):
+            parent = target.rpartition(".")[0]
+            while parent:
+                if parent in modules and not name.startswith(f"{parent}."):
+                    found.add(parent)
+                parent = parent.rpartition(".")[0]
+        graph[name] = found - {name}
     return graph
 
 

@@ -194,3 +194,34 @@ def test_only_the_command_registration_imports_the_lab() -> None:
         if "authsweep.lab" in path.read_text(encoding="utf-8")
     )
     assert importers == ["scanner/cli/__init__.py"]
+
+
+def test_ctrl_c_while_serve_starts_still_stops_the_lab_and_gives_the_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Ctrl-C that arrives while the servers start (a loaded machine, a quick Ctrl-C):
+    the lab started, then stopped, and the verdict printed; before, the KeyboardInterrupt
+    left the servers' threads running and `lab serve` hung."""
+    import threading
+
+    from authsweep.lab import cli as lab_cli
+    from typer.testing import CliRunner
+
+    make = lab_cli._make_lab
+    made = []
+
+    def interrupted_while_starting(*args: object, **kwargs: object):
+        os.kill(os.getpid(), signal.SIGINT)
+        lab = make(*args, **kwargs)
+        made.append(lab)
+        return lab
+
+    monkeypatch.setattr(lab_cli, "_make_lab", interrupted_while_starting)
+    before = {t.ident for t in threading.enumerate()}
+    result = CliRunner().invoke(lab_cli.lab_app, ["serve"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1), result.output
+    assert "loopback Exchange Online is running" in result.output
+    assert made and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert not left, left

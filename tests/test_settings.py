@@ -18,7 +18,7 @@ from authsweep.scanner.model import (
     Value,
     Verification,
 )
-from authsweep.scanner.python import analyze_python
+from authsweep.scanner.python.analyze import analyze_python
 from authsweep.scanner.text import Source
 
 SPAN = Span(1, 1, 1, 2, 0, 1)

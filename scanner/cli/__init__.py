@@ -15,10 +15,10 @@ import typer
 from authsweep.lab.cli import lab_app
 
 from .. import __version__
+from ..cli_common import HelpCommand
 from ..sweep.cli import merge as merge_command
 from ..sweep.cli import sweep as sweep_command
 from .check import check
-from .common import HelpCommand
 from .docs import explain, list_rules
 from .fix import fix
 from .output import GuardedGroup

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from . import show
-from .common import (
+from ..cli_common import (
     EXIT_FINDINGS,
     FORMATS,
     LAYOUTS,
@@ -51,6 +50,7 @@ from .common import (
     use_color,
     warn,
 )
+from . import show
 from .fix import (
     ExitNonZeroOnFixOpt,
     UnsafeFixesOpt,

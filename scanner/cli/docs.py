@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import usage_error, use_color
+from ..cli_common import usage_error, use_color
 
 RULE_FORMATS = ("text", "json", "markdown")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .common import (
+from ..cli_common import (
     EXIT_FINDINGS,
     FIX_PROGRESS_MIN_FILES,
     LAYOUTS,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import EXIT_FINDINGS, configure_for, warn
+from ..cli_common import EXIT_FINDINGS, configure_for, warn
 
 if TYPE_CHECKING:
     from ..options_file import ConfigResolver

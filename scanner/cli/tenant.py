@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import EXIT_FINDINGS, HelpCommand, PathsArg, TargetOpt, make_resolver, usage_error
+from ..cli_common import EXIT_FINDINGS, HelpCommand, PathsArg, TargetOpt, make_resolver, usage_error
 
 tenant_app = typer.Typer(
     no_args_is_help=True,
@@ -79,7 +79,7 @@ def _inventory(
             return from_document(sweep), True, chosen
         except InventoryError as error:
             usage_error(str(error))
-    from .common import configure_for
+    from ..cli_common import configure_for
 
     inventory, errors = from_paths(paths or ["."], configure_for(resolver, None), Path.cwd())
     for error in errors:

@@ -6,9 +6,13 @@ here is only the code at call sites.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..model import Edit, Remedy, Span, Value
 from ..providers import Provider, lookup
-from .adapters.base import CallSite
+
+if TYPE_CHECKING:
+    from .adapters.base import CallSite
 
 VERIFYING_CONTEXT = "ssl.create_default_context()"
 TOKEN_HELPER = "oauth2_access_token"

@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.common import (
+from ..cli_common import (
     EXIT_FINDINGS,
     AllProvidersOpt,
     IgnoreOpt,

@@ -14,8 +14,8 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
-    from ..git import Repository
-    from ..options_file import ConfigResolver
+    from .git import Repository
+    from .options_file import ConfigResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # A progress bar is only worth its flicker on runs over this many files.
@@ -230,7 +230,7 @@ def internal_error(error: BaseException) -> NoReturn:
 def _say(line: str) -> None:
     """One line on stderr; what it quotes from a scanned tree (paths, configuration
     values) cannot act on the terminal."""
-    from ..report.visible import visible
+    from .report.visible import visible
 
     typer.echo(visible(line), err=True)
 
@@ -258,8 +258,8 @@ def make_resolver(
     target: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
-    from ..engine import TARGETS
-    from ..options_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
+    from .engine import TARGETS
+    from .options_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
 
     for option, value in (
         ("--select", select),
@@ -319,7 +319,7 @@ def fix_commands() -> tuple[str, str]:
 
 def reads_stdin(paths: list[str]) -> bool:
     """Whether the run reads stdin (``-``, ``/dev/stdin``); it must then be the only path."""
-    from ..discover import STDIN_NAMES
+    from .discover import STDIN_NAMES
 
     named = [p for p in paths if p in STDIN_NAMES]
     if named and len(paths) > 1:
@@ -329,7 +329,7 @@ def reads_stdin(paths: list[str]) -> bool:
 
 def read_stdin(display: str, limit: int):
     """Stdin's bytes, or the error that says why they are not checked."""
-    from ..engine import too_large
+    from .engine import too_large
 
     data = sys.stdin.buffer.read()
     return data, too_large(display, len(data), limit)
@@ -338,7 +338,7 @@ def read_stdin(display: str, limit: int):
 def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Path | None:
     """Where the result cache is (None: no cache). A cache folder that is a symbolic link
     (say, committed in the tree being checked) is not used: the cache never follows one."""
-    from ..cache import CACHE_FOLDER, linked_folder, project_root
+    from .cache import CACHE_FOLDER, linked_folder, project_root
 
     if no_cache:
         return None
@@ -371,7 +371,7 @@ def changed_files(rev: str, paths: list[str], cwd: Path) -> set[str]:
     """Absolute paths of files changed since ``rev`` in the repositories holding ``paths``:
     commits since the merge base (``rev...HEAD``), staged and unstaged changes, and new
     files git does not ignore. ``rev`` must name a commit in each of them."""
-    from ..git import enclosing_repository
+    from .git import enclosing_repository
 
     repositories: dict[Path, Repository] = {}
     for given in paths:
@@ -410,7 +410,7 @@ def _commit(rev: str, repository: Repository) -> str:
 
 
 def _git(args: list[str], repository: Repository) -> str:
-    from ..git import GitFailure, run_git
+    from .git import GitFailure, run_git
 
     try:
         output = run_git(args, repository=repository, cwd=repository.top)
@@ -473,8 +473,8 @@ def run_failures(progress: ProgressBar | None) -> Iterator[None]:
     """A run's failures as the command line reports them: a bad configuration or baseline
     and a failing ``--changed-since`` are usage errors, anything else an internal error
     (exit 2, not a traceback); the progress bar is closed either way."""
-    from ..baseline import BaselineError
-    from ..options_file import ConfigError
+    from .baseline import BaselineError
+    from .options_file import ConfigError
 
     try:
         yield
@@ -497,7 +497,7 @@ def progress_bar(quiet: bool, minimum: dict[str, int] | None = None) -> Progress
 
 def fail_on_check(resolver: ConfigResolver, cwd: Path):
     """Whether a finding fails the run: its severity against the fail-on of its file."""
-    from ..options_file import fails
+    from .options_file import fails
 
     def failing(finding) -> bool:
         return fails(finding.severity.value, resolver.fail_on(cwd / finding.path))
