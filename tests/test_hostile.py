@@ -319,6 +319,9 @@ def test_interrupting_a_pooled_fix_ends_it_promptly_and_leaves_no_worker(tmp_pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it: a test run started in the background by a
+        # shell without job control inherits SIGINT ignored, which the child would keep.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     workers: list[int] = []
     deadline = time.monotonic() + 60

@@ -218,10 +218,11 @@ def test_ctrl_c_while_serve_starts_still_stops_the_lab_and_gives_the_verdict(
 
     monkeypatch.setattr(lab_cli, "_make_lab", interrupted_while_starting)
     before = {t.ident for t in threading.enumerate()}
+    handler = signal.getsignal(signal.SIGINT)
     result = CliRunner().invoke(lab_cli.lab_app, ["serve"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1), result.output
     assert "loopback Exchange Online is running" in result.output
-    assert made and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert made and signal.getsignal(signal.SIGINT) is handler
     left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert not left, left
