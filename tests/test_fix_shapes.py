@@ -899,3 +899,42 @@ def test_a_subclass_without_its_own_init_is_not_swapped_for_the_client() -> None
     )
     assert fixable(before)["AS202:6"] is False
     assert "    sender = Sender('smtp.office365.com', 465, context=" in fix(before, unsafe=True)
+
+
+# A STARTTLS taken out of the block it is alone in leaves `pass` there (a helper method;
+# a second upgrade under an `if`).
+def test_a_starttls_moved_out_of_its_helper_leaves_pass() -> None:
+    code = (
+        "import smtplib, ssl\n\n\n"
+        "class Mailer:\n"
+        "    def _secure(self):\n"
+        "        self.smtp.starttls(context=ssl.create_default_context())\n\n"
+        "    def _login(self):\n"
+        "        self.smtp.login(self.user, self.password)\n\n"
+        "    def send(self):\n"
+        "        self.smtp = smtplib.SMTP(self.host, 587)\n"
+        "        self._login()\n"
+        "        self._secure()\n"
+    )
+    after = fix(code)
+    assert "    def _secure(self):\n        pass\n" in after
+    assert (
+        "    def _login(self):\n"
+        "        self.smtp.starttls(context=ssl.create_default_context())\n"
+        "        self.smtp.login(self.user, self.password)\n"
+    ) in after
+
+
+def test_a_second_starttls_alone_under_an_if_leaves_pass() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "s.starttls(context=ssl.create_default_context())\n"
+        "if again:\n"
+        "    s.starttls(context=ssl.create_default_context())\n"
+        "s.quit()\n"
+    )
+    assert rules(code)["AS206"] == 1
+    after = fix(code)
+    assert "if again:\n    pass\n" in after
+    assert rules(after)["AS206"] == 0

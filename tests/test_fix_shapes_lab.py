@@ -35,6 +35,7 @@ CASES = [
     ("config_hosts/ini_sender.py", {}),
     ("django_package/send_welcome.py", {}),
     ("token_project/nightly.py", {}),
+    ("handler_flush.py", {}),
 ]
 
 
