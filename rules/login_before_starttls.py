@@ -27,6 +27,11 @@ class LoginBeforeStarttls(Rule):
         "...)`, poplib: `stls(context=...)`) before logging in. `authsweep fix` inserts it just "
         "before the login."
     )
+    no_fix = (
+        "no STARTTLS can be written before this login on every path that reaches it (a "
+        "path where the upgrade failed or was refused, an upgrade in code a fix cannot "
+        "move, or a host not known to need it); upgrade first by hand"
+    )
     fix_safety = "Safe: the connection then does what the server requires."
     references = (
         "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",

@@ -38,6 +38,11 @@ class UnverifiedTls(Rule):
         "ssl.CERT_NONE`) is the user's choice: reported as info, naming the option, and "
         "left alone."
     )
+    no_fix = (
+        "the context is not built where a fix can make it verify (passed in from "
+        "elsewhere, made by a library authsweep has no model of, or in a file it leaves "
+        "alone); verify certificates by hand"
+    )
     fix_safety = (
         "Safe for public mail services with real certificates; a server with a self-signed "
         "certificate then needs its CA in the context."

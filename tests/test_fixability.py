@@ -106,8 +106,9 @@ def test_after_fix_no_finding_is_marked_fixable_over_every_fixture(
     tmp_path: Path, unsafe: bool
 ) -> None:
     """Over a copy of every fixture: what ``check`` marks fixable (for the mode) is gone
-    after ``fix``, and what is left is not marked fixable, with a reason; no refusal of
-    ``fix`` names a finding ``check`` showed as fixable."""
+    after ``fix``, and what is left is not marked fixable (for the mode) and, when it is
+    not fixable at all, says why; no refusal of ``fix`` names a finding ``check`` showed as
+    fixable."""
     root = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, root)
     before = _check(root)
@@ -115,6 +116,13 @@ def test_after_fix_no_finding_is_marked_fixable_over_every_fixture(
     after = _check(root)
     still = [f"{f['path']}:{f['line']} {f['rule']}" for f in after if _allowed(f, unsafe)]
     assert still == []
+    # What is left and not fixable says why, in words a user can act on.
+    unexplained = [
+        f"{f['path']}:{f['line']} {f['rule']}"
+        for f in after
+        if not f["fix"] and not f["no_fix_reason"]
+    ]
+    assert unexplained == []
     # Counted per file and rule, as fix counts: every fixable finding went.
     fixable = Counter((f["path"], f["rule"]) for f in before if _allowed(f, unsafe))
     left = Counter((f["path"], f["rule"]) for f in after)
