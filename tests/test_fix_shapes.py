@@ -938,3 +938,19 @@ def test_a_second_starttls_alone_under_an_if_leaves_pass() -> None:
     after = fix(code)
     assert "if again:\n    pass\n" in after
     assert rules(after)["AS206"] == 0
+
+
+# A module whose `ssl` is another module (backports.ssl: no create_default_context): the
+# fix's `ssl.create_default_context()` would call it, and an added `import ssl` would
+# replace it. Refused, with the line that binds it.
+@pytest.mark.parametrize("binding", ["from backports import ssl", "import backports.ssl as ssl"])
+def test_a_module_whose_ssl_is_another_module_gets_no_import_ssl(binding: str) -> None:
+    code = (
+        f"import smtplib\n{binding}\n\ns = smtplib.SMTP('smtp.office365.com', 587)\ns.starttls()\n"
+    )
+    assert fixable(code) == {"AS204:5": True}  # what the rule offers
+    result = fix_source("m.py", "python", code.encode(), RunOptions(), unsafe=True)
+    assert result.after == code
+    [(finding, reason)] = result.refused.values()
+    assert finding.rule == "AS204"
+    assert f"(line 2: {binding})" in reason

@@ -14,6 +14,7 @@ from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
 from .edits import apply_edits
 from .import_root import dotted
 from .import_style import ImportStyle
+from .imports import TakenName
 from .module_needs import NotRewritable, add_module_needs
 from .reads import Elsewhere
 from .spans import Changes, OutsideEdits, edit_lines, unterminated_last
@@ -73,7 +74,7 @@ def apply_round(
         tidied, changes, notes = with_module_needs(
             text, edited, changes, imports, helpers, token_provider, style, elsewhere
         )
-    except (NotRewritable, OutsideEdits) as error:
+    except (NotRewritable, OutsideEdits, TakenName) as error:
         return text, str(error), [], None
     except ValueError:
         return text, "the fixed file would not parse", [], None
