@@ -954,3 +954,48 @@ def test_a_module_whose_ssl_is_another_module_gets_no_import_ssl(binding: str) -
     [(finding, reason)] = result.refused.values()
     assert finding.rule == "AS204"
     assert f"(line 2: {binding})" in reason
+
+
+# A plain IMAP client whose library has no STARTTLS: its implicit-TLS client on 993 for a
+# Microsoft 365 host (with a verifying context where that client's default does not
+# verify); left alone for another host, and where the port comes from elsewhere.
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "from aioimaplib import aioimaplib\n"
+            "c = aioimaplib.IMAP4(host='outlook.office365.com', port=143)\n",
+            "c = aioimaplib.IMAP4_SSL(host='outlook.office365.com', port=993)\n",
+        ),
+        (
+            "from aioimaplib.aioimaplib import IMAP4\nc = IMAP4('outlook.office365.com')\n",
+            "c = IMAP4_SSL('outlook.office365.com')\n",
+        ),
+        (
+            "import imap_tools\nc = imap_tools.MailBoxUnencrypted('outlook.office365.com')\n",
+            "c = imap_tools.MailBox('outlook.office365.com', "
+            "ssl_context=ssl.create_default_context())\n",
+        ),
+    ],
+)
+def test_a_plain_imap_client_without_starttls_moves_to_tls_on_993(before: str, after: str) -> None:
+    code = before + "async def f(u, p):\n    await c.login(u, p)\n"
+    assert fixable(code)["AS203:4"]
+    fixed = fix(code)
+    assert after in fixed
+    assert rules(fixed)["AS203"] == 0
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "aioimaplib.IMAP4(os.environ['IMAP_HOST'], 143)",
+        "aioimaplib.IMAP4('outlook.office365.com', PORT)",
+    ],
+)
+def test_a_plain_imap_client_stays_for_another_host_or_port(opener: str) -> None:
+    code = (
+        f"import os\nfrom aioimaplib import aioimaplib\nPORT = 143\nc = {opener}\n"
+        "async def f(u, p):\n    await c.login(u, p)\n"
+    )
+    assert fixable(code)["AS203:6"] is False

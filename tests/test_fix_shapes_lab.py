@@ -36,6 +36,7 @@ CASES = [
     ("django_package/send_welcome.py", {}),
     ("token_project/nightly.py", {}),
     ("handler_flush.py", {}),
+    ("plain_imap_readers.py", {}),
 ]
 
 
