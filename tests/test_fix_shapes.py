@@ -999,3 +999,43 @@ def test_a_plain_imap_client_stays_for_another_host_or_port(opener: str) -> None
         "async def f(u, p):\n    await c.login(u, p)\n"
     )
     assert fixable(code)["AS203:6"] is False
+
+
+# 3. A `fileConfig` default that only fed the INI handler's password goes with it; one
+# that another INI of the project still interpolates stays, and the summary says who.
+INI_HANDLER = (
+    "[loggers]\nkeys=root\n\n[handlers]\nkeys=mail\n\n[formatters]\nkeys=\n\n"
+    "[logger_root]\nlevel=ERROR\nhandlers=mail\n\n[handler_mail]\n"
+    "class=handlers.SMTPHandler\nlevel=ERROR\n"
+    "args=(('smtp.office365.com', 587), 'a@contoso.com', ['b@contoso.com'], 'Failed', "
+    "('a@contoso.com', '%(smtp_password)s'), ())\n"
+)
+LOADS_INI = (
+    "import logging.config\nimport os\n\n"
+    "logging.config.fileConfig(\n"
+    "    'logging.ini',\n"
+    "    defaults={\n"
+    "        'smtp_password': os.environ['SMTP_PASSWORD'],\n"
+    "        'level': 'ERROR',\n"
+    "    },\n"
+    ")\n"
+)
+
+
+@pytest.mark.parametrize("loaded", ["'logging.ini'", "CONFIG"])
+def test_a_file_config_default_only_the_handler_read_goes(tmp_path: Path, loaded: str) -> None:
+    """Taken out where the call names the INI the fix changed; where it does not (a
+    variable path), kept, and the summary says why."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "logging.ini").write_text(INI_HANDLER)
+    code = LOADS_INI.replace("'logging.ini'", loaded)
+    (tmp_path / "job.py").write_text(code)
+    outcome = fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
+    job = (tmp_path / "job.py").read_text()
+    assert "%(smtp_password)s" not in (tmp_path / "logging.ini").read_text()
+    if loaded == "CONFIG":
+        assert job == code
+        notes = [n for f in outcome.files for n in f.notes]
+        assert any("'smtp_password'" in n and "does not name its file" in n for n in notes), notes
+    else:
+        assert job == code.replace("        'smtp_password': os.environ['SMTP_PASSWORD'],\n", "")

@@ -37,6 +37,7 @@ CASES = [
     ("token_project/nightly.py", {}),
     ("handler_flush.py", {}),
     ("plain_imap_readers.py", {}),
+    ("file_config_defaults/backup.py", {}),
 ]
 
 
