@@ -37,6 +37,7 @@ CASES = [
     ("django_package/send_welcome.py", {}),
     ("token_project/nightly.py", {}),
     ("provider_parameter/send_document.py", {}),
+    ("class_context.py", {}),
 ]
 
 
@@ -118,6 +119,15 @@ def test_a_provider_parameter_with_a_default_picks_any_row_of_its_table(tmp_path
     text = program.read_text()
     assert '        if config["server"] in ("smtp.office365.com",):\n' in text
     assert "        else:\n            server.login(sender, password)\n" in text
+
+
+def test_a_context_the_class_builds_is_fixed_in_the_class_body(tmp_path: Path) -> None:
+    """`context = ssl.SSLContext(...)` with its checks turned off in the class body, passed
+    as `self.context`: the class body verifies, the call keeps passing the class's."""
+    text = migrated(tmp_path, "class_context.py").read_text()
+    assert "    context = ssl.create_default_context()\n" in text
+    assert "CERT_NONE" not in text and "check_hostname" not in text
+    assert "ssl=True, ssl_context=self.context)" in text
 
 
 def test_django_imports_the_backend_of_a_settings_package(tmp_path: Path) -> None:
