@@ -114,5 +114,9 @@ def module_may_matter(kind: str, data: bytes) -> bool:
         text = data.decode(encoding, errors="replace")
     except (LookupError, UnicodeError, ValueError):
         return True  # cannot be searched: the front end decides
+    if encoding in ("utf-8", "utf-8-sig") and unicodedata.is_normalized("NFKC", text):
+        # Its NFKC form is the text, and in UTF-8 the text's ASCII is the bytes' ASCII (a
+        # bad byte becomes U+FFFD, never a letter): the bytes searched above hold no marker.
+        return False
     normal = unicodedata.normalize("NFKC", text)
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))
