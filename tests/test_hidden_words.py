@@ -110,3 +110,14 @@ def test_the_pre_check_reads_what_python_reads(data: bytes, matters: bool) -> No
     from authsweep.scanner.precheck import module_may_matter
 
     assert module_may_matter("python", data) is matters
+
+
+def test_the_pre_check_finds_every_marker_and_nothing_shorter() -> None:
+    """Every marker is found, in any case, and a family word alone (``mail``) is not one."""
+    from authsweep.scanner.precheck import _FAMILY_WORDS, _markers, may_matter
+
+    markers = _markers(())
+    assert markers and all(may_matter(f"x = '{m.upper()}'\n".encode()) for m in markers)
+    for word in _FAMILY_WORDS:
+        assert may_matter(f"# {word}\n".encode()) is (word in markers)
+    assert not may_matter(b"# e-mail, smt p, im ap\n")
