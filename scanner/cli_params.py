@@ -12,6 +12,7 @@ given several times, or an argument taking the rest).
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from enum import Enum
@@ -150,7 +151,7 @@ def _param(parameter: inspect.Parameter, hint: Any) -> click.Parameter:
 def _unwrap(declared: Any) -> tuple[type, bool]:
     """The value type, and whether it is a list: ``Optional[list[Path]]`` is (Path, True)."""
     args = [a for a in typing.get_args(declared) if a is not type(None)]
-    if typing.get_origin(declared) is typing.Union:
+    if typing.get_origin(declared) in (typing.Union, types.UnionType):  # Optional[X], X | None
         declared = args[0]
         args = list(typing.get_args(declared))
     if typing.get_origin(declared) is list:
