@@ -162,7 +162,10 @@ def _serve(
         results: list = []
         answered_at = time.monotonic()
         for index, task in enumerate(chunk):
-            progress[_ON], progress[_SINCE] = index, time.monotonic()
+            # The time first: read between the two, an old index with a new time never
+            # looks like a task over its deadline.
+            progress[_SINCE] = time.monotonic()
+            progress[_ON] = index
             results.append(function(task))
             if index == len(chunk) - 1 or time.monotonic() - answered_at >= ANSWER_SECONDS:
                 try:
