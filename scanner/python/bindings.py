@@ -175,8 +175,10 @@ class Bindings:
                     continue
                 value = argument.value if isinstance(argument, ast.keyword) else argument
                 receiver = dotted_name(value)
-                binding = self.for_receiver(receiver, call) if receiver else None
-                if binding is None:
+                # Every connection the name may hold there (``IMAP4_SSL`` on one arm of an
+                # ``if``, ``IMAP4`` on the other): the function runs with each of them.
+                reaching = self.reaching(receiver, call) if receiver else []
+                if not reaching:
                     continue
                 if isinstance(argument, ast.keyword):
                     if argument.arg is None:
@@ -186,10 +188,9 @@ class Bindings:
                     param = params[index] if index < len(params) else None
                 if param is not None:
                     start = self.values.span(function).start
-                    self.all.append(
-                        Binding(
-                            binding.conn, binding.adapter, param.arg, function, None, start, param
-                        )
+                    self.all.extend(
+                        Binding(b.conn, b.adapter, param.arg, function, None, start, param)
+                        for b in reaching
                     )
 
     def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
@@ -237,7 +238,10 @@ class Bindings:
         for binding in pool[1:]:
             if (
                 binding.conn not in (b.conn for b in found)
-                and all(self._exclusive(binding.node, b.node) for b in found)
+                # one parameter bound to the connections of several call paths holds each
+                and all(
+                    binding.node is b.node or self._exclusive(binding.node, b.node) for b in found
+                )
                 and not self._exclusive(binding.node, at)
             ):
                 found.append(binding)

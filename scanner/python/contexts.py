@@ -55,7 +55,7 @@ class Contexts:
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is
         no such context, () when it is one but cannot be fixed where it is built."""
-        if not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) and _self_attribute(node) is None:
             return None
         definition = self._definition(node)
         if definition is node or not isinstance(definition, ast.Call):
@@ -67,7 +67,7 @@ class Contexts:
         if not verified:
             span = self.values.span(definition)
             edits.append(Edit(span.start, span.end, VERIFYING))
-        for statement, condition in self._loosening(node.id):
+        for statement, condition in self._loosening(dotted_name(node)):
             if condition is not None:
                 continue  # the user's option stays
             removal = self._removal(statement)
