@@ -317,6 +317,10 @@ class Connection:
     # Made through a wrapper of the project in another module, or by a library without a
     # model: how, for messages (``through send_mail in mail/utils.py``).
     via: str = ""
+    # Made at the call of a project wrapper that opens it with a host of its own (a literal,
+    # a default): the wrapper's file reports its login with that host; here it stands only
+    # for the secret the caller writes (one report per login, where its host is written).
+    secret_only: bool = False
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)
