@@ -1,7 +1,8 @@
 """Each library model against the library itself: the callables it names exist, and their
 parameters (names, order) and defaults (ports, flags, hosts) are the library's own, read
 with ``inspect.signature`` from the installed library (the ``models`` extra). A library
-that cannot be installed next to the others is checked against a recorded signature
+that cannot be installed next to the others, or a release other than the installed one
+whose shape a model also reads, is checked against a recorded signature
 (``library_signatures.json``, with its version and why)."""
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ def _resolve(qualified: str) -> object | None:
 
 
 def _signature(model: LibraryModel, qualified: str) -> Signature:
-    recorded = RECORDED.get(model.distribution)
-    if recorded is not None:
-        entry = recorded["callables"][qualified]
+    recorded = RECORDED.get(model.distribution, {}).get("callables", {})
+    # A callable is recorded when its release cannot be installed here (all of py-ews and
+    # rpaframework; imbox 0.10's Config beside the 0.9 release the extra pins).
+    if qualified in recorded:
+        entry = recorded[qualified]
         return Signature(entry["params"], entry.get("defaults", {}), entry.get("kwargs", False))
     target = _resolve(qualified)
     if target is None and qualified in FORMER_NAMES:

@@ -105,3 +105,16 @@ def test_aioimaplib() -> None:
         ("async_imap.py", 21, "AS102", "error"),
         ("async_imap.py", 21, "AS203", "error"),
     }
+
+
+def test_imbox_logs_in_when_constructed_in_both_of_its_shapes() -> None:
+    """``Imbox(host, username=, password=)`` (0.9) and the ``Config`` of 0.10 log in over
+    IMAP at once; its implicit TLS verifies, its STARTTLS upgrade does not (imbox calls
+    ``starttls()`` with no context); a Gmail reader stays silent."""
+    assert pinned("imbox_reader.py") == {
+        ("imbox_reader.py", 10, "AS105", "error"),
+        ("imbox_reader.py", 12, "AS102", "error"),
+        ("imbox_reader.py", 15, "AS102", "warning"),
+        ("imbox_reader.py", 20, "AS204", "warning"),
+        ("imbox_reader.py", 23, "AS102", "error"),
+    }

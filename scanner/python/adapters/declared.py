@@ -194,6 +194,10 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         upgrade = bool(common.flag(site.arg(opener.starttls_flag), opener.starttls_default))
     if upgrade:
         span = site.arg_spans.get(opener.starttls_flag or "", site.span)
+        if opener.starttls_verifies is not None:
+            verification = (
+                Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
+            )
         conn.steps.append(common.starttls(span, verification))
     user, secret = opener.user, opener.secret
     given = [name for name in (user, secret) if name and site.has(name) and site.arg(name).present]

@@ -76,6 +76,9 @@ class Opener:
     starttls_default: bool = False
     context: str | None = None  # the SSL context parameter
     context_verifies: bool = False  # no context (or None): the library's default verifies
+    # Whether the library's STARTTLS upgrade verifies, when it does not pass the context
+    # on (imbox calls ``starttls()`` with none); None: as the implicit TLS does.
+    starttls_verifies: bool | None = None
     user: str | None = None  # credentials given here: the library logs in with them
     secret: str | None = None
     # A dict parameter holding the connection settings (``smtp={"host": ...}``), read
