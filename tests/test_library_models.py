@@ -144,7 +144,9 @@ def test_method_matches_the_library(model: LibraryModel, method: Method, name: s
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", [m for m in MODELS if m.ews or m.grants], ids=str)
+@pytest.mark.parametrize(
+    "model", [m for m in MODELS if m.ews or m.grants or m.app_secrets], ids=str
+)
 def test_credential_calls_match_the_library(model: LibraryModel) -> None:
     for login in model.ews:
         for name in login.names:
@@ -157,6 +159,11 @@ def test_credential_calls_match_the_library(model: LibraryModel) -> None:
             signature = _signature(model, name)
             assert all(signature.accepts(p) for p in grant.params)
             assert signature.accepts(grant.when[0]) and signature.accepts(grant.secret)
+    for secret in model.app_secrets:
+        for name in secret.names:
+            signature = _signature(model, name)
+            _check_prefix(secret.params, signature)
+            assert signature.accepts(secret.secret)
 
 
 def test_recorded_signatures_say_which_version_and_why() -> None:
