@@ -376,6 +376,8 @@ class EwsAccount:
     user: Value = MISSING
     secret: Value = MISSING
     host: Value = MISSING  # the EWS server, when a configuration names it
+    # Found by a token-level scan of a file that does not parse: low confidence.
+    inferred: bool = False
 
 
 @dataclass

@@ -118,3 +118,12 @@ def test_imbox_logs_in_when_constructed_in_both_of_its_shapes() -> None:
         ("imbox_reader.py", 20, "AS204", "warning"),
         ("imbox_reader.py", 23, "AS102", "error"),
     }
+
+
+def test_exchangelib_auth_type_read_back_from_autodiscover() -> None:
+    """``auth_type=discovered.protocol.auth_type``: not known here, but password
+    credentials are sent with a password auth type whatever it is; OAuth2 credentials
+    with an auth type from the environment stay OAuth2."""
+    assert pinned("exchange_discovered_auth_type.py", ("AS104",)) == {
+        ("exchange_discovered_auth_type.py", 11, "AS104", "warning"),
+    }
