@@ -167,7 +167,7 @@ class Rule:
     def steps_on_paths(
         self,
         mail: MailFile,
-        pick: Callable[[Connection, tuple[Step, ...]], Iterator[Step]],
+        pick: Callable[[Connection, ProtocolPath], Iterator[Step]],
     ) -> Iterator[tuple[Connection, Step, ProtocolPath, HostPolicy]]:
         """Each step ``pick`` finds on a protocol path of a connection, once, with the first
         path it is found on and the connection's host policy (connections the policy
@@ -178,7 +178,7 @@ class Rule:
                 continue
             reported: set[int] = set()
             for path in conn.protocol_paths():
-                for step in pick(conn, path.steps):
+                for step in pick(conn, path):
                     if id(step) not in reported:
                         reported.add(id(step))
                         yield conn, step, path, policy

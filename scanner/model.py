@@ -226,6 +226,16 @@ class StepKind(str, Enum):
     SEND = "send"
 
 
+@dataclass(frozen=True)
+class OptOut:
+    """How an SSL context that verifies is told not to, as the program's option: the
+    condition (``verify is False``, as written) and the statement that turns the checks
+    off under it."""
+
+    condition: str
+    span: Span
+
+
 @dataclass
 class Step:
     """One thing done on a connection, in source order."""
@@ -233,7 +243,7 @@ class Step:
     kind: StepKind
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
-    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
+    opt_out: OptOut | None = None  # for OPTIONAL verification
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
@@ -283,6 +293,9 @@ class ProtocolPath:
 
     steps: tuple[Step, ...]
     conditions: tuple[str, ...] = ()
+    # Names and attributes (as written) that are false on this path, by its conditions
+    # (``if not ssl:``, ``if ssl: ... else:``).
+    falsy: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -296,9 +309,12 @@ class Connection:
     tls: Tls
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
-    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
+    opt_out: OptOut | None = None  # for OPTIONAL verification
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+    # The flag argument whose truth chose implicit TLS, as written, when a name or an
+    # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
+    tls_flag: str = ""
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
     # Ports of sessions opened before the one on ``port``: a constructor given a host

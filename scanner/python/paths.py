@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind
+from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -48,6 +49,7 @@ class _State:
     active: bool  # the connection is open and its name still means it
     conditions: tuple[str, ...]
     done: bool = False  # returned or raised
+    falsy: frozenset[str] = frozenset()  # names the conditions make false
 
     def key(self) -> tuple:
         return (tuple(id(s) for s in self.steps), self.active, self.done)
@@ -87,18 +89,22 @@ class PathFinder:
             self._walk_scope(scope, relevant, conn, opened=scope is not scopes[0] or opener is None)
             for scope in scopes
         ]
-        combined: list[tuple[tuple[Step, ...], tuple[str, ...]]] = [((), ())]
+        combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
+            ((), (), frozenset())
+        ]
         for options in per_scope:
             if not options:
                 continue
             combined = [
-                (steps + more, conditions + extra)
-                for (steps, conditions), (more, extra) in itertools.product(combined, options)
+                (steps + more, conditions + extra, falsy | more_falsy)
+                for (steps, conditions, falsy), (more, extra, more_falsy) in itertools.product(
+                    combined, options
+                )
             ][:MAX_PATHS]
         present = {id(step) for step in conn.steps}
         return _unique(
-            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions)
-            for steps, conditions in combined
+            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
+            for steps, conditions, falsy in combined
         )
 
     def _called_from(self, first: Scope) -> list[Scope]:
@@ -171,11 +177,11 @@ class PathFinder:
         conn: Connection,
         *,
         opened: bool,
-    ) -> list[tuple[tuple[Step, ...], tuple[str, ...]]]:
+    ) -> list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]]:
         calls = [c for c in relevant if self._scope(c) is scope]
         walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
         states = walker.block(scope.body, [_State((), opened, ())])
-        return [(s.steps, s.conditions) for s in states if s.steps or s.active]
+        return [(s.steps, s.conditions, s.falsy) for s in states if s.steps or s.active]
 
 
 class _Walker:
@@ -220,8 +226,12 @@ class _Walker:
         if isinstance(node, ast.If):
             states = self.expression(node.test, states)
             text = self.source(node.test)
-            yes = self.block(node.body, _with(states, f"when `{text}` is true"))
-            no = self.block(node.orelse, _with(states, f"when `{text}` is false"))
+            yes = self.block(
+                node.body, _with(states, f"when `{text}` is true", _false_when(node.test, True))
+            )
+            no = self.block(
+                node.orelse, _with(states, f"when `{text}` is false", _false_when(node.test, False))
+            )
             return yes + no
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             head = node.test if isinstance(node, ast.While) else node.iter
@@ -248,7 +258,7 @@ class _Walker:
             return states  # a definition runs nothing now
         states = self.expression(node, states)
         if isinstance(node, (ast.Return, ast.Raise)):
-            return [_State(s.steps, s.active, s.conditions, done=True) for s in states]
+            return [replace(s, done=True) for s in states]
         return states
 
     def _try(self, node: ast.Try, states: list[_State]) -> list[_State]:
@@ -301,7 +311,7 @@ class _Walker:
                 active = True
             if active:
                 steps += event.steps
-        return _State(steps, active, state.conditions, state.done)
+        return replace(state, steps=steps, active=active)
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
@@ -322,8 +332,37 @@ def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
     return False
 
 
-def _with(states: list[_State], condition: str) -> list[_State]:
-    return [_State(s.steps, s.active, (*s.conditions, condition), s.done) for s in states]
+def _with(
+    states: list[_State], condition: str, falsy: frozenset[str] = frozenset()
+) -> list[_State]:
+    return [
+        replace(s, conditions=(*s.conditions, condition), falsy=s.falsy | falsy) for s in states
+    ]
+
+
+def _false_when(test: ast.expr, outcome: bool) -> frozenset[str]:
+    """The names and attributes (as written) that are false when ``test`` is ``outcome``:
+    ``x`` when ``not x`` or ``x is False`` is true, or when ``x`` is false; through
+    ``and`` (true) and ``or`` (false)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _false_when(test.operand, not outcome)
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And) == outcome:  # every operand has that outcome
+            return frozenset().union(*(_false_when(value, outcome) for value in test.values))
+        return frozenset()
+    if (
+        outcome
+        and isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Is, ast.Eq))
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value in (False, None)
+    ):
+        return _false_when(test.left, False)
+    if not outcome and isinstance(test, (ast.Name, ast.Attribute)):
+        name = dotted_name(test)
+        return frozenset({name}) if name else frozenset()
+    return frozenset()
 
 
 def _bounded(states: list[_State]) -> list[_State]:

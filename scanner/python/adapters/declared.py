@@ -89,6 +89,7 @@ def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | 
         extra_keywords=extra,
         callable=lambda name: original.callable(key(name)),
         verification=lambda name: original.verification(key(name)),
+        opt_out=lambda name: original.opt_out(key(name)),
         qualified=lambda name: original.qualified(key(name)),
         sources=lambda name: original.sources(key(name)),
         template=lambda name: original.template(key(name)),
@@ -196,6 +197,9 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     verification = _verification(site, opener.context, opener.context_verifies)
     if tls is Tls.IMPLICIT:
         conn.verification = verification
+        if opener.implicit_flag is not None and opener.implicit_if:
+            conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
+        conn.opt_out = site.opt_out(opener.context) if opener.context else None
         if verification is Verification.UNVERIFIED and opener.context is not None:
             verify = common.keyword(site, opener.context, edits.VERIFYING_CONTEXT)
             common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
@@ -273,7 +277,9 @@ def _xoauth2(method: Method):
 def _starttls(method: Method):
     def apply(conn: Connection, site: CallSite) -> Step:
         verification = _verification(site, method.context, method.context_verifies)
-        return common.starttls(site.span, verification)
+        step = common.starttls(site.span, verification)
+        step.opt_out = site.opt_out(method.context) if method.context else None
+        return step
 
     return apply
 

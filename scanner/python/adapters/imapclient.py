@@ -43,6 +43,8 @@ def _open(site: CallSite) -> Connection | None:
         tls=Tls.UNKNOWN if ssl is None else Tls.IMPLICIT if ssl else Tls.NONE,
         opened_at=site.span,
         verification=_context(site) if ssl else V.UNKNOWN,
+        opt_out=site.opt_out("ssl_context") if ssl else None,
+        tls_flag=common.flag_name(site.arg("ssl")) if ssl else "",
     )
     if conn.verification is V.UNVERIFIED:
         common.set_fix(
@@ -82,6 +84,7 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
 
 def _starttls(conn: Connection, site: CallSite) -> Step:
     step = common.starttls(site.span, _context(site))
+    step.opt_out = site.opt_out("ssl_context")
     if step.verification is V.UNVERIFIED:
         common.set_fix(
             step.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")
