@@ -32,3 +32,11 @@ def test_starttls_only_where_the_implicit_tls_flag_is_false_is_no_second_upgrade
     ``__init__``, an ``else:`` arm, aiosmtplib's ``use_tls``): plain where the upgrade
     runs; a STARTTLS under ``if use_ssl:`` is still a second upgrade (AS206)."""
     assert found("ssl_flag.py", ("AS206",)) == {(35, "AS206", "warning")}
+
+
+def test_a_path_whose_conditions_contradict_each_other_is_never_taken() -> None:
+    """``if self.encryption == "tls": SMTP_SSL(...)`` then ``if self.encryption ==
+    "starttls": starttls()``: no path has both (Home Assistant's SMTP notifier). A mode
+    reassigned between the two tests keeps the second upgrade reported."""
+    assert found("encryption_mode.py", ("AS206",)) == {(39, "AS206", "warning")}
+    assert (26, "AS203", "warning") in found("encryption_mode.py", ("AS203",))

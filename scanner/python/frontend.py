@@ -366,8 +366,10 @@ class _ModuleAnalysis:
         for conn in self.mail.connections:
             if not any(e.conn is conn for found in self.events.values() for e in found):
                 continue
-            paths = finder.connection_paths(conn, self.events, order)
-            covered = {id(step) for path in paths for step in path.steps}
+            paths, never_taken = finder.connection_paths(conn, self.events, order)
+            # Each step found on a path, or on one whose conditions contradict each other;
+            # else the finder missed some, and source order is all that is known.
+            covered = {id(step) for path in paths for step in path.steps} | never_taken
             if all(id(step) in covered for step in conn.steps):
                 conn.paths = paths
         adapters = {id(conn): adapter for conn, adapter in self.opened.values()}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind
-from .source import dotted_name
+from .conditions import Fact, assigned_names, consistent, facts_when, falsy
 from .symbols import FUNCTIONS, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -49,10 +49,11 @@ class _State:
     active: bool  # the connection is open and its name still means it
     conditions: tuple[str, ...]
     done: bool = False  # returned or raised
-    falsy: frozenset[str] = frozenset()  # names the conditions make false
+    facts: frozenset[Fact] = frozenset()  # what the conditions say about names
+    feasible: bool = True  # False: its conditions contradict each other
 
     def key(self) -> tuple:
-        return (tuple(id(s) for s in self.steps), self.active, self.done)
+        return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
 
 
 class PathFinder:
@@ -60,13 +61,15 @@ class PathFinder:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
+        self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
     def connection_paths(
         self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
-    ) -> list[ProtocolPath]:
-        """The paths of ``conn``'s steps; ``events`` are every call's events in the module
-        (other connections' opens on the same name end this one's), ``order`` the
-        functions in the order they run."""
+    ) -> tuple[list[ProtocolPath], frozenset[int]]:
+        """The paths of ``conn``'s steps, and the ids of the steps met on paths never taken
+        (their conditions contradict each other); ``events`` are every
+        call's events in the module (other connections' opens on the same name end this
+        one's), ``order`` the functions in the order they run."""
         mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
         mine = {call: found for call, found in mine.items() if found}
         receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
@@ -85,8 +88,11 @@ class PathFinder:
             first = self._scope(opener)
             called = [s for s in self._called_from(first) if id(s) in by_scope]
             scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
+        seen: set[int] = set()
         per_scope = [
-            self._walk_scope(scope, relevant, conn, opened=scope is not scopes[0] or opener is None)
+            self._walk_scope(
+                scope, relevant, conn, seen, opened=scope is not scopes[0] or opener is None
+            )
             for scope in scopes
         ]
         combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
@@ -102,10 +108,11 @@ class PathFinder:
                 )
             ][:MAX_PATHS]
         present = {id(step) for step in conn.steps}
-        return _unique(
+        paths = _unique(
             ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
             for steps, conditions, falsy in combined
         )
+        return paths, frozenset(seen)
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -175,13 +182,23 @@ class PathFinder:
         scope: Scope,
         relevant: dict[ast.AST, list[Event]],
         conn: Connection,
+        seen: set[int],
         *,
         opened: bool,
     ) -> list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]]:
         calls = [c for c in relevant if self._scope(c) is scope]
+        assigned = self._assigned_by_scope.get(id(scope))
+        if assigned is None:
+            assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
         walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        walker.assigned = assigned
         states = walker.block(scope.body, [_State((), opened, ())])
-        return [(s.steps, s.conditions, s.falsy) for s in states if s.steps or s.active]
+        seen.update(id(step) for state in states if not state.feasible for step in state.steps)
+        return [
+            (s.steps, s.conditions, falsy(s.facts))
+            for s in states
+            if s.feasible and (s.steps or s.active)
+        ]
 
 
 class _Walker:
@@ -190,6 +207,7 @@ class _Walker:
         self.events = events
         self.conn = conn
         self.parents = symbols.parents
+        self.assigned: frozenset[str] = frozenset()  # what the function assigns
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -227,10 +245,14 @@ class _Walker:
             states = self.expression(node.test, states)
             text = self.source(node.test)
             yes = self.block(
-                node.body, _with(states, f"when `{text}` is true", _false_when(node.test, True))
+                node.body,
+                _with(states, f"when `{text}` is true", facts_when(node.test, True, self.assigned)),
             )
             no = self.block(
-                node.orelse, _with(states, f"when `{text}` is false", _false_when(node.test, False))
+                node.orelse,
+                _with(
+                    states, f"when `{text}` is false", facts_when(node.test, False, self.assigned)
+                ),
             )
             return yes + no
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
@@ -333,36 +355,19 @@ def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
 
 
 def _with(
-    states: list[_State], condition: str, falsy: frozenset[str] = frozenset()
+    states: list[_State], condition: str, facts: frozenset[Fact] = frozenset()
 ) -> list[_State]:
+    # A state whose conditions contradict each other is walked on (its steps are still
+    # the connection's) but gives no path.
     return [
-        replace(s, conditions=(*s.conditions, condition), falsy=s.falsy | falsy) for s in states
+        replace(
+            state,
+            conditions=(*state.conditions, condition),
+            facts=state.facts | facts,
+            feasible=state.feasible and consistent(state.facts | facts),
+        )
+        for state in states
     ]
-
-
-def _false_when(test: ast.expr, outcome: bool) -> frozenset[str]:
-    """The names and attributes (as written) that are false when ``test`` is ``outcome``:
-    ``x`` when ``not x`` or ``x is False`` is true, or when ``x`` is false; through
-    ``and`` (true) and ``or`` (false)."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _false_when(test.operand, not outcome)
-    if isinstance(test, ast.BoolOp):
-        if isinstance(test.op, ast.And) == outcome:  # every operand has that outcome
-            return frozenset().union(*(_false_when(value, outcome) for value in test.values))
-        return frozenset()
-    if (
-        outcome
-        and isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.Eq))
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value in (False, None)
-    ):
-        return _false_when(test.left, False)
-    if not outcome and isinstance(test, (ast.Name, ast.Attribute)):
-        name = dotted_name(test)
-        return frozenset({name}) if name else frozenset()
-    return frozenset()
 
 
 def _bounded(states: list[_State]) -> list[_State]:
