@@ -226,6 +226,12 @@ class StepKind(str, Enum):
     SEND = "send"
 
 
+# SASL mechanisms that send the user's password (or a hash of it): an authentication with
+# one is a password login, whichever call makes it (``auth("PLAIN", ...)``,
+# ``authenticate("LOGIN", ...)``, ``docmd("AUTH LOGIN")``).
+PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
+
+
 @dataclass(frozen=True)
 class OptOut:
     """How an SSL context that verifies is told not to, as the program's option: the

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
-from ..model import Connection, Protocol, Span, Step, StepKind, Tls, Value
+from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
 from .source import dotted_name
 from .symbols import Symbols
@@ -21,7 +21,6 @@ from .symbols import Symbols
 _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
 _PORT_KEYWORDS = ("port",)
-_PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
 _OTHER_MECHANISMS = frozenset(
     {"XOAUTH2", "OAUTHBEARER", "GSSAPI", "EXTERNAL", "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"}
 )
@@ -167,7 +166,7 @@ class Net:
         if func.attr != "login" and arguments:
             mechanism = self.evaluate(arguments[0])
             name = str(mechanism.value).upper() if mechanism.known else None
-            if name in _PASSWORD_MECHANISMS:
+            if name in PASSWORD_MECHANISMS:
                 return Step(StepKind.LOGIN, span, secret=Value.unknown(f"{func.attr}()"))
             if name in _OTHER_MECHANISMS:
                 return Step(StepKind.AUTH, span, mechanism=name)

@@ -9,7 +9,17 @@ authenticates with XOAUTH2.
 
 from __future__ import annotations
 
-from ...model import Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls
+from ...model import (
+    PASSWORD_MECHANISMS,
+    Connection,
+    Protocol,
+    Remedy,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+)
 from ...model import Verification as V
 from .. import edits
 from . import common
@@ -79,6 +89,8 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
         return Step(StepKind.AUTH, site.span, mechanism="OAUTHBEARER")
     mechanism = site.arg("mech_name")
     name = str(mechanism.value).upper() if mechanism.known else None
+    if name in PASSWORD_MECHANISMS:
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"))
     return Step(StepKind.AUTH, site.span, mechanism=name)
 
 
