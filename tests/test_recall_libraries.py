@@ -127,3 +127,17 @@ def test_exchangelib_auth_type_read_back_from_autodiscover() -> None:
     assert pinned("exchange_discovered_auth_type.py", ("AS104",)) == {
         ("exchange_discovered_auth_type.py", 11, "AS104", "warning"),
     }
+
+
+def test_the_net_sees_chained_logins_and_leaves_the_modules_own_classes() -> None:
+    """``Client(host).login(...)`` as a module's only login; a subclass of an unmodelled
+    client; a class of the module with its own ``login``: reported inside it, once."""
+    found = pinned("net_shapes.py", ("AS101", "AS102"))
+    assert found == {
+        ("net_shapes.py", 27, "AS101", "error"),
+        ("net_shapes.py", 33, "AS101", "error"),
+        ("net_shapes.py", 34, "AS102", "error"),
+    }
+    assert pinned("net_chained_only.py", ("AS102",)) == {
+        ("net_chained_only.py", 7, "AS102", "error"),
+    }
