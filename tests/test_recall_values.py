@@ -81,3 +81,11 @@ def test_a_connection_kept_in_a_module_global() -> None:
         (13, "AS101"),
         (14, "AS102"),
     }
+
+
+def test_attributes_set_several_at_a_time() -> None:
+    """``self.host, self.port = host, port``: the host every call of the class gives;
+    a class body's ``HOST, PORT = "imap.gmail.com", 993`` is Gmail (silent)."""
+    assert {(line, rule, severity) for line, rule, severity in pinned("tuple_attributes.py")} == {
+        (15, "AS101", "error"),
+    }
