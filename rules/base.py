@@ -171,11 +171,11 @@ class Rule:
     ) -> Iterator[tuple[Connection, Step, ProtocolPath, HostPolicy]]:
         """Each step ``pick`` finds on a protocol path of a connection, once, with the first
         path it is found on and the connection's host policy (connections the policy
-        leaves out are skipped)."""
+        leaves out, and those that stand for several objects, are skipped)."""
         for conn in mail.connections:
             policy = self.host_policy(conn)
-            if policy is None:
-                continue
+            if policy is None or conn.several_objects:
+                continue  # (several objects: the order of their steps is not known)
             reported: set[int] = set()
             for path in conn.protocol_paths():
                 for step in pick(conn, path):

@@ -318,6 +318,9 @@ class Connection:
     opt_out: OptOut | None = None  # for OPTIONAL verification
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+    # Stands for several objects (each instance a module makes of its client subclass):
+    # the order of the steps of one and of another is not known, so none is judged.
+    several_objects: bool = False
     # The flag argument whose truth chose implicit TLS, as written, when a name or an
     # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
     tls_flag: str = ""
