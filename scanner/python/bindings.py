@@ -37,6 +37,9 @@ class Binding:
     klass: ast.ClassDef | None  # where ``self.x`` is bound
     offset: int
     node: ast.AST  # what binds it (the constructor call, the alias, the def of a parameter)
+    # Bound by a function that declares the name ``global``: the module's name, set when
+    # that function runs, which may be written after the code that reads it.
+    from_global: bool = False
 
 
 class Bindings:
@@ -105,11 +108,17 @@ class Bindings:
             return
         function = self.values.enclosing_function(at)
         klass = None
+        scope = self.symbols.scope_of.get(target) if isinstance(target, ast.Name) else None
+        from_global = scope is not None and receiver in scope.declared_global
+        if from_global:
+            function = None  # ``global server`` then ``server = SMTP(...)``: the module's name
         if receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
             function = None
         offset = self.values.span(at).start
-        self.all.append(Binding(conn, adapter, receiver, function, klass, offset, at))
+        self.all.append(
+            Binding(conn, adapter, receiver, function, klass, offset, at, from_global=from_global)
+        )
 
     def bind_self(
         self, klass: ast.ClassDef, at: ast.AST, conn: Connection, adapter: Adapter
@@ -228,7 +237,7 @@ class Bindings:
                 for b in self.all
                 if b.receiver == receiver
                 and (b.function is function or b.function is None)
-                and b.offset <= offset
+                and (b.offset <= offset or (b.from_global and b.function is not function))
             ]
         if not pool:
             return []
