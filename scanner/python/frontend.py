@@ -269,6 +269,7 @@ class _ModuleAnalysis:
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
+        annotated = self.bindings.bind_annotated(self.front.clients, self.sites)
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
@@ -300,6 +301,7 @@ class _ModuleAnalysis:
                 self._method_call(event)
             else:
                 self._attribute_set(*event)
+        self.mail.connections += [conn for conn in annotated if conn.steps]
         self._link_tokens()
         self._wrapper_calls()
         mark_expected_failures(self.symbols, self.values, self.mail.connections)
