@@ -44,6 +44,10 @@ class HardcodedMailSecret(Rule):
         "password is not used by the program. authsweep shows only the first characters of "
         "the secret, in every output."
     )
+    no_fix = (
+        "a secret leaves the code only with the rewrite of the login it feeds "
+        "(AS101/AS102); rotate it and read it from a secret store by hand"
+    )
     references = ("https://cwe.mitre.org/data/definitions/798.html",)
     bad = (
         Example(
