@@ -170,6 +170,9 @@ def _fix_paths(
         done.append(result)
         if progress:
             progress("Fixing", len(done), len(tasks))
+    # In the order of the files, not of the workers finishing: what the files' fixes
+    # share (a dependency they all need) is noted on the same file every run.
+    done.sort(key=lambda result: result[0][1])
     # Other files the fixes edit too (linked edits, config keys nothing reads any more).
     from .fixes.across import Entry, settle, write_groups
 

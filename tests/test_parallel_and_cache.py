@@ -180,3 +180,33 @@ def test_mail_statements_keep_every_offset() -> None:
     assert "import smtplib" in selected and "HOST = 'smtp.office365.com'" in selected
     assert "unrelated" not in selected and "x = 2" not in selected
     assert "@decorator\ndef send(u, p):" in selected
+
+
+def _output(outcome) -> tuple[str, str]:
+    from authsweep.scanner.report.fix_summary import fix_summary
+
+    return outcome.diff, fix_summary(outcome, written=False)
+
+
+@pytest.mark.slow
+def test_pooled_fix_gives_the_same_output_whatever_order_files_finish_in(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same input, same bytes out: which file gets a note that several fixes share ("add
+    msal to the project's dependencies") does not depend on which worker finishes first."""
+    serial = _output(fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=1))
+    assert "add msal" in serial[1]
+    monkeypatch.setattr("authsweep.scanner.fixer.FIX_PARALLEL_THRESHOLD", 1)
+    pooled = [
+        _output(fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=2))
+        for _ in range(2)
+    ]
+    run_tasks = pool.run_tasks
+
+    def finishing_backwards(*args, **kwargs):
+        return reversed(list(run_tasks(*args, **kwargs)))
+
+    monkeypatch.setattr(pool, "run_tasks", finishing_backwards)
+    backwards = _output(fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=2))
+    assert pooled == [serial, serial]
+    assert backwards == serial
