@@ -35,7 +35,7 @@ def fix_source(
     path: str,
     kind: str,
     data: bytes,
-    settings: RunOptions,
+    options: RunOptions,
     *,
     unsafe: bool,
     rules: Sequence | None = None,
@@ -52,7 +52,7 @@ def fix_source(
     again; they are kept only if every finding they were meant to remove is gone and no
     rule reports more than before. A round that fails is tried one fix at a time, and a
     fix that fails alone is left out, with the reason, for the rest of the run."""
-    rules = list(rules) if rules is not None else selected_rules(settings)
+    rules = list(rules) if rules is not None else selected_rules(options)
     try:
         codec, text = decode(kind, data)
     except ValueError as error:
@@ -79,15 +79,15 @@ def fix_source(
             result.refused[fix_key(finding)] = (finding, reason)
     # The token helper rewritten code calls: the project's own (``token-provider``), else
     # one module of the project (written with the first fix that needs it).
-    own_provider = settings.token_provider
-    home = None if own_provider else token_home(location, settings.oauth2_module, text)
+    own_provider = options.token_provider
+    home = None if own_provider else token_home(location, options.oauth2_module, text)
     if home is not None:
-        settings = replace(settings, token_provider=home.provider)
+        options = replace(options, token_provider=home.provider)
     # `--target graph`: the Graph client module, in the token module's place.
     graph = None
-    if settings.target == "graph":
-        graph = graph_home(location, settings.oauth2_module, text, own_provider)
-    project = Project(project_search(location), style_for(location), location)
+    if options.target == "graph":
+        graph = graph_home(location, options.oauth2_module, text, own_provider)
+    project = ProjectContext(project_search(location), style_for(location), location)
     one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
@@ -122,7 +122,7 @@ def fix_source(
             round_tripped = True
         named = [
             with_graph_module(
-                with_token_module(named_modules(f, settings.oauth2_module, location), home), graph
+                with_token_module(named_modules(f, options.oauth2_module, location), home), graph
             )
             for f in chosen
         ]
@@ -131,7 +131,7 @@ def fix_source(
             named,
             codec.newline,
             kind,
-            settings.token_provider,
+            options.token_provider,
             result.changes,
             project.style,
             project.elsewhere,
@@ -147,8 +147,8 @@ def fix_source(
                 location=location,
                 text=style_source,
                 newline=codec.newline,
-                module_name=settings.oauth2_module,
-                token_provider=settings.token_provider,
+                module_name=options.oauth2_module,
+                token_provider=options.token_provider,
                 check=lambda shown, data: _clean(shown, data, rules),
                 imports=project.style,
             )
@@ -184,7 +184,7 @@ def _clean(shown: str, data: bytes, rules: Sequence) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Project:
+class ProjectContext:
     """What fixing a file asks of the rest of its project: who else names what a fix left
     unread, and how its imports are sorted."""
 
