@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine import RunOptions, check_source, selected_rules
+from ..engine import RunOptions, check, check_source, selected_rules
 from ..findings import Applicability, FileError, Finding
-from ..text import decode
+from ..text import Source
 from .apply import apply_round, named_modules
 from .dependencies import needs, refusal
 from .edits import Footprint, fix_key, footprint, overlaps
@@ -53,8 +53,10 @@ def fix_source(
     rule reports more than before. A round that fails is tried one fix at a time, and a
     fix that fails alone is left out, with the reason, for the rest of the run."""
     rules = list(rules) if rules is not None else selected_rules(options)
+    # Decoded once: each round's text is checked as it is, not encoded and decoded again.
+    source = Source(kind, data)
     try:
-        codec, text = decode(kind, data)
+        codec, text = source.codec, source.text
     except ValueError as error:
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
     result = FileFix(path, text, text, codec=codec, changes=Changes.of(text))
@@ -69,7 +71,7 @@ def fix_source(
         result.error = FileError(path, f"not fixed: {limit}", "fix")
         return result
     current = text
-    checked = check_source(path, kind, data, rules)
+    checked = check(path, source, rules)
     if checked.errors:
         result.error = checked.errors[0]
         return result
@@ -156,7 +158,7 @@ def fix_source(
         if failure is None:
             links, failure = link_targets(zip(chosen, named, strict=True), path, location, fix_key)
         if failure is None:
-            attempt = check_source(path, kind, codec.encode(updated), rules)
+            attempt = check(path, Source.of_text(kind, codec, updated), rules)
             failure = verdict(checked, attempt, named, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
