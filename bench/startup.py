@@ -16,7 +16,8 @@ Bytecode is kept (``PYTHONDONTWRITEBYTECODE`` is dropped from the commands'
 environment), as an install from a wheel keeps it. Then it runs the check once under
 ``python -X importtime`` and lists what typer, click, rich, pydantic and LibCST cost
 (cumulative: with what each imports) and authsweep's largest modules, with the versions
-installed, so a change of typer's own cost shows. With ``--write-results`` it appends the
+installed (typer and pydantic: the command line before 2026-12-06, for a comparison with
+an older install). With ``--write-results`` it appends the
 table to bench/RESULTS.md with the date, the machine and the exact commands.
 
 Standard library only.

@@ -1,6 +1,6 @@
 """``authsweep lab run`` and ``authsweep lab serve``: a thin layer over ``ExchangeSim``.
 
-Imports nothing heavy at module level: ``authsweep`` registers this sub-app at start-up, and
+Imports nothing heavy at module level: ``authsweep --help`` imports it to list the commands, and
 ``authsweep check`` must not pay for the servers, aiosmtpd or trustme.
 """
 
@@ -15,8 +15,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import typer
-from authsweep.scanner.cli_common import HelpCommand
+import click
+from authsweep.scanner.cli_params import Argument, CommandGroup, Option
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,11 +27,9 @@ if TYPE_CHECKING:
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
-lab_app = typer.Typer(
-    no_args_is_help=True,
+lab_app = CommandGroup(
     help="Run a program against a loopback Exchange Online and get a verdict "
     "(needs the lab extra of authsweep).",
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -42,15 +40,15 @@ class VerdictFormat(str, Enum):
 
 FormatOpt = Annotated[
     VerdictFormat,
-    typer.Option(
+    Option(
         "--format",
         metavar="FORMAT",
         help="Verdict format: text for people, json for CI (on stdout).",
     ),
 ]
 OutputOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option(
+    Optional[Path],  # noqa: UP045 - read at run time (cli_params)
+    Option(
         "--output-file",
         "-o",
         metavar="FILE",
@@ -60,7 +58,7 @@ OutputOpt = Annotated[
 ]
 MailboxOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option(
+    Option(
         "--mailbox",
         metavar="ADDRESS",
         help="A mailbox the app may use as XOAUTH2 user= (repeat; default: any address).",
@@ -68,7 +66,7 @@ MailboxOpt = Annotated[
 ]
 SeedOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Option(
+    Option(
         "--seed",
         metavar="PATH",
         help="An .eml file, or a folder of them, put in the mailboxes its To/Cc name (repeat).",
@@ -76,7 +74,7 @@ SeedOpt = Annotated[
 ]
 TokenLifetimeOpt = Annotated[
     str,
-    typer.Option(
+    Option(
         "--token-lifetime",
         metavar="DURATION",
         help="How long tokens live: 30s, 5m, 1h (Entra ID: about 1h). A short one catches "
@@ -85,7 +83,7 @@ TokenLifetimeOpt = Annotated[
 ]
 ThrottleOpt = Annotated[
     int,
-    typer.Option(
+    Option(
         "--throttle",
         min=0,
         metavar="N",
@@ -94,7 +92,7 @@ ThrottleOpt = Annotated[
 ]
 DropOpt = Annotated[
     int,
-    typer.Option(
+    Option(
         "--drop",
         min=0,
         metavar="N",
@@ -103,7 +101,7 @@ DropOpt = Annotated[
 ]
 ProbeOpt = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--probe-certificate",
         help="Present a certificate from a CA the program was never given: passes when every "
         "TLS connection refuses it (the program checks certificates).",
@@ -111,7 +109,7 @@ ProbeOpt = Annotated[
 ]
 OtherHostsOpt = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--allow-other-hosts",
         help="Let the program resolve host names the lab does not simulate (default: refused, "
         "so nothing leaves the machine by name).",
@@ -126,7 +124,7 @@ class SmtpAuth(str, Enum):
 
 SmtpAuthOpt = Annotated[
     SmtpAuth,
-    typer.Option(
+    Option(
         "--smtp-auth",
         metavar="MODE",
         help="disabled: a tenant that refuses SMTP AUTH altogether, OAuth included (535 "
@@ -136,7 +134,7 @@ SmtpAuthOpt = Annotated[
 ]
 NoMailSendOpt = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--no-mail-send",
         help="Tenant mistake: the app lacks Graph's application permission Mail.Send, so "
         "sendMail gets 403 ErrorAccessDenied (unless --mailbox-right graph:ADDRESS scopes the "
@@ -145,7 +143,7 @@ NoMailSendOpt = Annotated[
 ]
 NoServicePrincipalOpt = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--no-service-principal",
         help="Tenant mistake: the app has no service principal in Exchange Online, so a valid "
         "token is refused as Exchange refuses it.",
@@ -153,7 +151,7 @@ NoServicePrincipalOpt = Annotated[
 ]
 MailboxRightOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option(
+    Option(
         "--mailbox-right",
         metavar="[PROTOCOL:]ADDRESS",
         help="Tenant set-up: the app has a right on this mailbox (smtp, imap, pop or graph; "
@@ -178,9 +176,9 @@ def _tenant(
         raise _error(f"--mailbox-right: {problem}") from None
 
 
-def _error(message: str) -> typer.Exit:
-    typer.echo(f"authsweep lab: error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
+def _error(message: str) -> click.exceptions.Exit:
+    click.echo(f"authsweep lab: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
 
 
 def _make_lab(
@@ -250,7 +248,7 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int
         try:
             output_file.write_text(chosen, encoding="utf-8")
         except OSError as problem:
-            typer.echo(f"authsweep lab: error: {output_file}: {problem}", err=True)
+            click.echo(f"authsweep lab: error: {output_file}: {problem}", err=True)
             return EXIT_ERROR
     else:
         sys.stdout.write(chosen)
@@ -260,13 +258,12 @@ def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int
 
 @lab_app.command(
     "run",
-    cls=HelpCommand,
     context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
 )
 def run(
     command: Annotated[
         list[str],
-        typer.Argument(metavar="COMMAND", help="The program to run and its arguments, after --."),
+        Argument(metavar="COMMAND", help="The program to run and its arguments, after --."),
     ],
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
@@ -283,7 +280,9 @@ def run(
     smtp_auth: SmtpAuthOpt = SmtpAuth.enabled,
     timeout: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option("--timeout", min=0, help="Stop the command after this many seconds."),
+        Option(
+            "--timeout", min=0, metavar="SECONDS", help="Stop the command after this many seconds."
+        ),
     ] = None,
 ) -> None:
     """Run COMMAND against the lab, then print the verdict.
@@ -326,7 +325,7 @@ def run(
             status = _emit(verdict, fmt, output_file)
         finally:
             lab.stop()
-    raise typer.Exit(status)
+    raise click.exceptions.Exit(status)
 
 
 def export_block(lab: ExchangeSim) -> str:
@@ -376,7 +375,7 @@ def _serve_banner(lab: ExchangeSim) -> str:
     return "\n".join(lines)
 
 
-@lab_app.command("serve", cls=HelpCommand)
+@lab_app.command("serve")
 def serve(
     fmt: FormatOpt = VerdictFormat.text,
     output_file: OutputOpt = None,
@@ -421,7 +420,7 @@ def serve(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    raise typer.Exit(status)
+    raise click.exceptions.Exit(status)
 
 
 def _serve_until_stopped(
@@ -438,10 +437,10 @@ def _serve_until_stopped(
         line = event_line(record)
         if line is not None:
             with printing:
-                typer.echo(line, err=True)
+                click.echo(line, err=True)
 
     try:
-        typer.echo(_serve_banner(lab))
+        click.echo(_serve_banner(lab))
         lab.recorder.subscribe(show)
         shown = 0
         while not stop.wait(0.5):
@@ -449,7 +448,7 @@ def _serve_until_stopped(
             for failure in refused[shown:]:
                 show(failure)
             shown = len(refused)
-        typer.echo("", err=True)
+        click.echo("", err=True)
         return _emit(lab.verdict(), fmt, output_file)
     finally:
         lab.stop()

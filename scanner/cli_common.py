@@ -1,5 +1,5 @@
 """What ``check`` and ``fix`` share: their options, configuration, stdin, colour, the
-progress bar and git. Nothing here imports more than typer at module level."""
+progress bar and git. Nothing here imports more than click at module level."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
-import typer
-from typer.core import TyperCommand
+import click
+
+from .cli_params import Argument, Option
 
 if TYPE_CHECKING:
     from .git import Repository
@@ -38,50 +39,22 @@ PRE_COMMIT_FIX_COMMANDS = (
 )
 
 
-class HelpCommand(TyperCommand):
-    """Help as Ruff prints it: arguments and options with their metavar (``PATH``,
-    ``RULES``), never typer's type labels (``<list[str]>``, ``<bool>``)."""
-
-    def format_options(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
-        arguments, options = [], []
-        for param in self.get_params(ctx):
-            record = param.get_help_record(ctx)
-            if record is None:
-                continue
-            if param.param_type_name == "argument":
-                name = param.metavar or (param.name or "").upper()
-                if not param.required:
-                    name = f"[{name}]"
-                if param.nargs != 1:
-                    name += "..."
-                arguments.append((name, getattr(param, "help", None) or ""))
-            else:
-                options.append(record)
-        if arguments:
-            with formatter.section("Arguments"):
-                formatter.write_dl(arguments)
-        if options:
-            with formatter.section("Options"):
-                formatter.write_dl(options)
-
-
 PathsArg = Annotated[
-    Optional[list[str]],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Argument(
+    Optional[list[str]],  # noqa: UP045 - read at run time (cli_params)
+    Argument(
         metavar="PATH",
-        show_default=False,
         help="Files or folders (default: the current folder); - or /dev/stdin for stdin.",
     ),
 ]
 SelectOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--select", metavar="RULES", help="Comma-separated rule ids or prefixes to run (AS1,AS201)."
     ),
 ]
 ExtendSelectOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--extend-select",
         metavar="RULES",
         help="Like --select, but adds these rules to the ones selected (configured or given).",
@@ -89,15 +62,15 @@ ExtendSelectOpt = Annotated[
 ]
 IgnoreOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."),
+    Option("--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."),
 ]
 AllProvidersOpt = Annotated[
     bool,
-    typer.Option("--all-providers", help="Also report hosts known to be other providers."),
+    Option("--all-providers", help="Also report hosts known to be other providers."),
 ]
 AssumeMicrosoftOpt = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--assume-microsoft",
         help="Treat hosts the code does not name as Microsoft 365 (as the assume-microsoft "
         "setting does): reported as errors, and fix writes the XOAUTH2 rewrite for them.",
@@ -105,7 +78,7 @@ AssumeMicrosoftOpt = Annotated[
 ]
 TargetOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--target",
         metavar="TARGET",
         help="What the OAuth2 fix of a password login sends through: xoauth2 (SMTP AUTH, the "
@@ -115,7 +88,7 @@ TargetOpt = Annotated[
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
+    Option(
         "--config",
         metavar="FILE",
         dir_okay=False,
@@ -124,13 +97,11 @@ ConfigOpt = Annotated[
 ]
 StdinNameOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
-        "--stdin-filename", metavar="PATH", help="The path to report for code read from stdin."
-    ),
+    Option("--stdin-filename", metavar="PATH", help="The path to report for code read from stdin."),
 ]
 OutputFileOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
+    Option(
         "--output-file",
         "-o",
         metavar="FILE",
@@ -138,17 +109,17 @@ OutputFileOpt = Annotated[
     ),
 ]
 ExitZeroOpt = Annotated[
-    bool, typer.Option("--exit-zero", help="Exit 0 even with findings or unchecked files.")
+    bool, Option("--exit-zero", help="Exit 0 even with findings or unchecked files.")
 ]
 BaselineOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
+    Option(
         "--baseline", metavar="FILE", help="Findings in this baseline file do not fail the run."
     ),
 ]
 FailOnOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--fail-on",
         metavar="SEVERITY",
         help="Lowest severity that fails the run: error, warning (default) or info.",
@@ -156,7 +127,7 @@ FailOnOpt = Annotated[
 ]
 MaxFileSizeOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--max-file-size",
         metavar="SIZE",
         help="Larger files are not checked and fail the run (default 8MB; 0: no limit).",
@@ -164,7 +135,7 @@ MaxFileSizeOpt = Annotated[
 ]
 ChangedSinceOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--changed-since",
         metavar="REV",
         help="Only files changed since this git revision (and uncommitted ones).",
@@ -172,50 +143,60 @@ ChangedSinceOpt = Annotated[
 ]
 OutputFormatOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--output-format",
         metavar="LAYOUT",
         help="Text layout: full (default), concise or grouped.",
     ),
 ]
 ShowFixesOpt = Annotated[
-    bool, typer.Option("--show-fixes", help="Show each fix: what it changes, or what was fixed.")
+    bool, Option("--show-fixes", help="Show each fix: what it changes, or what was fixed.")
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print findings only: no summary, no progress.")
+    bool, Option("--quiet", "-q", help="Print findings only: no summary, no progress.")
 ]
 ColorOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(
+    Option(
         "--color",
         metavar="WHEN",
         help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), always, never.",
     ),
 ]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Same as --color never.")]
+NoColorOpt = Annotated[bool, Option("--no-color", help="Same as --color never.")]
 JobsOpt = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option(
+    Option(
         "--jobs", "-j", min=1, metavar="N", help="Worker processes for large runs (default: CPUs)."
     ),
 ]
 CacheDirOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
+    Option(
         "--cache-dir",
         metavar="DIR",
         help="Where to cache results (default: .authsweep_cache at the project root, or "
         "$AUTHSWEEP_CACHE_DIR).",
     ),
 ]
-NoCacheOpt = Annotated[
-    bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+NoCacheOpt = Annotated[bool, Option("--no-cache", help="Neither read nor write the result cache.")]
+
+
+ExitNonZeroOnFixOpt = Annotated[
+    bool,
+    Option(
+        "--exit-non-zero-on-fix",
+        help="Exit 1 if any file was changed, even when nothing that fails the run is left.",
+    ),
+]
+UnsafeFixesOpt = Annotated[
+    bool, Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
 ]
 
 
 def usage_error(message: str) -> NoReturn:
     _say(f"authsweep: error: {message}")
-    raise typer.Exit(EXIT_ERROR)
+    raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def warn(message: str) -> None:
@@ -224,7 +205,7 @@ def warn(message: str) -> None:
 
 def internal_error(error: BaseException) -> NoReturn:
     _say(f"authsweep: internal error: {error!r}")
-    raise typer.Exit(EXIT_ERROR)
+    raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def _say(line: str) -> None:
@@ -232,7 +213,7 @@ def _say(line: str) -> None:
     values) cannot act on the terminal."""
     from .report.visible import visible
 
-    typer.echo(visible(line), err=True)
+    click.echo(visible(line), err=True)
 
 
 def codes(text: str | None) -> tuple[str, ...]:

@@ -1,9 +1,12 @@
 """Worker processes that no input can hang or take down with them.
 
-Each worker gets a chunk of tasks over its own pipe and answers task by task, so the
-parent always knows which task a worker is on and since when. A worker that dies (a
-crash in a C extension, the OOM killer) costs only the task it was on: that task is
-reported through ``lost`` and the rest of its chunk goes to another worker. A worker
+Each worker gets a chunk of tasks over its own pipe and answers with the results it has
+every few hundredths of a second (one message a file cost a cold run of a large tree
+more CPU than checking its files). It writes which task of the chunk it is on, and since
+when, into memory it shares with the parent, so the parent always knows both. A worker
+that dies (a crash in a C extension, the OOM killer) costs only the task it was on: that
+task is reported through ``lost``, and the rest of its chunk (with the tasks it finished
+but had not yet answered) goes to another worker. A worker
 still on one task past ``deadline`` seconds (native code that no signal interrupts) is
 killed and its task reported the same way. Ctrl-C, SIGTERM or any error in the parent
 kills every worker before it propagates, and a worker dies with its parent on Linux
@@ -25,18 +28,40 @@ from typing import Any
 # At most this many tasks go to a worker at once; fewer when there are few tasks, so
 # that every worker gets a share.
 CHUNK = 64
+# A worker sends the results it has at least this often (and at the end of a chunk).
+ANSWER_SECONDS = 0.05
+# The shared progress of a worker: the index in its chunk of the task it is on, and
+# when that task began (time.monotonic, one clock for every process on a machine).
+_ON, _SINCE = 0, 1
 
 
 @dataclass
 class _Worker:
     process: Any  # multiprocessing.Process (fork context)
     conn: Connection
-    assigned: deque = field(default_factory=deque)
-    since: float = 0.0  # when the task it is on began
+    progress: Any  # a shared array of two doubles: _ON, _SINCE
+    assigned: deque = field(default_factory=deque)  # tasks of its chunk not yet answered
+    answered: int = 0  # tasks of its chunk answered
 
     @property
     def busy(self) -> bool:
         return bool(self.assigned)
+
+    @property
+    def since(self) -> float:
+        return self.progress[_SINCE]
+
+    def give(self, chunk: list) -> None:
+        self.assigned.extend(chunk)
+        self.answered = 0
+        self.progress[_ON], self.progress[_SINCE] = 0, time.monotonic()
+
+    def unfinished(self) -> tuple[Any, list]:
+        """The task it was on, and the other tasks of its chunk without a result (those
+        after it, and those it finished but had not answered)."""
+        tasks = list(self.assigned)
+        on = min(max(int(self.progress[_ON]) - self.answered, 0), len(tasks) - 1)
+        return tasks[on], tasks[:on] + tasks[on + 1 :]
 
 
 def run_tasks(
@@ -59,22 +84,23 @@ def run_tasks(
 
     def start() -> _Worker:
         parent_end, child_end = context.Pipe()
+        progress = context.RawArray("d", 2)
         process = context.Process(
             target=_serve,
-            args=(child_end, os.getpid(), function, initializer, initargs),
+            args=(child_end, progress, os.getpid(), function, initializer, initargs),
             daemon=True,
         )
         process.start()
         child_end.close()
-        return _Worker(process, parent_end)
+        return _Worker(process, parent_end, progress)
 
     def retire(worker: _Worker, reason: str) -> Iterator:
         """The worker is gone: its task is lost, the rest of its chunk goes back."""
         _stop(worker)
         pool.remove(worker)
-        task = worker.assigned.popleft()
-        if worker.assigned:
-            pending.appendleft(list(worker.assigned))
+        task, rest = worker.unfinished()
+        if rest:
+            pending.appendleft(rest)
         yield lost(task, reason)
 
     try:
@@ -84,8 +110,7 @@ def run_tasks(
             for worker in pool:
                 if not worker.busy and pending:
                     chunk = pending.popleft()
-                    worker.assigned.extend(chunk)
-                    worker.since = time.monotonic()
+                    worker.give(chunk)
                     try:
                         worker.conn.send(chunk)
                     except OSError:
@@ -98,10 +123,10 @@ def run_tasks(
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
                         while worker.busy and worker.conn.poll():
-                            result = worker.conn.recv()
-                            worker.assigned.popleft()
-                            worker.since = time.monotonic()
-                            yield result
+                            for result in worker.conn.recv():
+                                worker.assigned.popleft()
+                                worker.answered += 1
+                                yield result
                     except (EOFError, OSError):
                         pass
                     if worker.busy and not worker.process.is_alive():
@@ -121,7 +146,9 @@ def _stop(worker: _Worker) -> None:
     worker.conn.close()
 
 
-def _serve(conn: Connection, parent: int, function, initializer, initargs: tuple) -> None:
+def _serve(
+    conn: Connection, progress: Any, parent: int, function, initializer, initargs: tuple
+) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -132,11 +159,20 @@ def _serve(conn: Connection, parent: int, function, initializer, initargs: tuple
             chunk = conn.recv()
         except (EOFError, OSError):
             return  # the parent is gone
-        for task in chunk:
-            try:
-                conn.send(function(task))
-            except (BrokenPipeError, OSError):
-                return
+        results: list = []
+        answered_at = time.monotonic()
+        for index, task in enumerate(chunk):
+            # The time first: read between the two, an old index with a new time never
+            # looks like a task over its deadline.
+            progress[_SINCE] = time.monotonic()
+            progress[_ON] = index
+            results.append(function(task))
+            if index == len(chunk) - 1 or time.monotonic() - answered_at >= ANSWER_SECONDS:
+                try:
+                    conn.send(results)
+                except (BrokenPipeError, OSError):
+                    return
+                results, answered_at = [], time.monotonic()
 
 
 def _die_with_parent(parent: int) -> None:

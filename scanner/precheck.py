@@ -52,8 +52,8 @@ def _adapter_markers() -> tuple[str, ...]:
 
 
 # Short words most markers contain. Plain substring search for these is several times
-# faster than one regular expression with every marker in it; the expression then only
-# runs on the few files that contain one of them.
+# faster than one regular expression with every marker in it; the longer markers that
+# hold one are looked for only in the few files that contain it.
 _FAMILY_WORDS = ("smtp", "imap", "mail", "msal")
 
 
@@ -63,19 +63,35 @@ def _minimal(words: set[str]) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _markers(extra: tuple[str, ...]) -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
+def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The markers, none containing another."""
     markers = {
         w.lower() for w in (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
     }
-    anchors = _minimal(markers | set(_FAMILY_WORDS))
-    pattern = re.compile(b"|".join(re.escape(w.encode()) for w in _minimal(markers)))
-    return tuple(a.encode() for a in anchors), pattern
+    return tuple(_minimal(markers))
+
+
+@lru_cache(maxsize=8)
+def _search_plan(
+    extra: tuple[str, ...],
+) -> tuple[tuple[bytes, ...], tuple[tuple[bytes, tuple[bytes, ...]], ...]]:
+    """What :func:`may_matter` looks for: markers that are short words of their own
+    (``smtp``), and for each family word that is not a marker (``mail``) the markers that
+    contain it (``mail_server``), looked for only once the word is found."""
+    markers = _markers(extra)
+    anchors = _minimal(set(markers) | set(_FAMILY_WORDS))
+    direct = tuple(a.encode() for a in anchors if a in markers)
+    grouped = tuple(
+        (word.encode(), tuple(m.encode() for m in markers if word in m))
+        for word in anchors
+        if word not in markers
+    )
+    return direct, grouped
 
 
 @lru_cache(maxsize=1)
 def _text_pattern() -> re.Pattern[str]:
-    _, pattern = _markers(())
-    return re.compile(pattern.pattern.decode())
+    return re.compile("|".join(re.escape(marker) for marker in _markers(())))
 
 
 # Upper-case ASCII letters to lower case, every other character kept: one character for
@@ -91,9 +107,14 @@ def marker_starts(text: str) -> Iterator[int]:
 
 
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
-    anchors, pattern = _markers(extra)
+    """Whether the bytes, in any case, hold a marker. Each marker holds a short word, so
+    a file without one (most files) is searched for a dozen short words only."""
+    direct, grouped = _search_plan(extra)
     lowered = data.lower()
-    return any(anchor in lowered for anchor in anchors) and pattern.search(lowered) is not None
+    return any(word in lowered for word in direct) or any(
+        word in lowered and any(marker in lowered for marker in markers)
+        for word, markers in grouped
+    )
 
 
 def module_may_matter(kind: str, data: bytes) -> bool:
@@ -114,5 +135,9 @@ def module_may_matter(kind: str, data: bytes) -> bool:
         text = data.decode(encoding, errors="replace")
     except (LookupError, UnicodeError, ValueError):
         return True  # cannot be searched: the front end decides
+    if encoding in ("utf-8", "utf-8-sig") and unicodedata.is_normalized("NFKC", text):
+        # Its NFKC form is the text, and in UTF-8 the text's ASCII is the bytes' ASCII (a
+        # bad byte becomes U+FFFD, never a letter): the bytes searched above hold no marker.
+        return False
     normal = unicodedata.normalize("NFKC", text)
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))

@@ -93,13 +93,22 @@ class Invocation:
         self.stderr = stderr
 
 
+def cli_commands() -> dict:
+    """Every command of the command line, by name, built as click builds it to run it."""
+    import click
+    from authsweep.scanner.cli import app
+
+    context = click.Context(app, info_name="authsweep")
+    return {name: app.get_command(context, name) for name in app.list_commands(context)}
+
+
 def invoke(
     *args: str, cwd: Path, stdin: str | bytes | None = None, env: dict[str, str] | None = None
 ) -> Invocation:
-    """Run ``authsweep ARGS`` in this process (typer's runner; far cheaper than a new
+    """Run ``authsweep ARGS`` in this process (click's runner; far cheaper than a new
     interpreter), in ``cwd``, with colour off unless ``env`` asks for it."""
     from authsweep.scanner.cli import app
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     environment = {"NO_COLOR": None, "FORCE_COLOR": None, "PRE_COMMIT": None, **(env or {})}
     previous = Path.cwd()

@@ -283,6 +283,34 @@ def test_a_crashing_worker_is_reported_and_the_sweep_goes_on(tmp_path, monkeypat
     assert sum(1 for r in results for f in r.findings if f.rule == "AS201") == 6
 
 
+def test_a_crash_after_unanswered_results_blames_only_its_file(tmp_path, monkeypatch) -> None:
+    """Workers answer several files at once: the files a worker had finished but not yet
+    answered when it died are checked again, and only the file it was on is blamed."""
+    from authsweep.scanner import engine, pool
+
+    for index in range(39):
+        (tmp_path / f"m{index:02}.py").write_text(
+            "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+        )
+    (tmp_path / "m20_crash.py").write_text("import smtplib\n")
+    real = engine.analyze_source
+
+    def crash(path, source):
+        if path.endswith("crash.py"):
+            os._exit(3)
+        return real(path, source)
+
+    monkeypatch.setattr(engine, "analyze_source", crash)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "ANSWER_SECONDS", 60.0)  # a whole chunk in one answer
+    files, _ = runner.discover([str(tmp_path)])
+    results = list(runner.run(files, RunOptions(), engine.selected_rules(RunOptions()), jobs=2))
+    errors = [(Path(e.path).name, e.kind) for r in results for e in r.errors]
+    assert errors == [("m20_crash.py", "internal")]
+    assert sorted(Path(r.path).name for r in results) == sorted(p.name for p in tmp_path.iterdir())
+    assert sum(1 for r in results for f in r.findings if f.rule == "AS201") == 39
+
+
 def test_fixtures_copy_fix_diff_never_crashes(tmp_path: Path) -> None:
     tree = tmp_path / "bad"
     shutil.copytree(BAD, tree)

@@ -4,17 +4,16 @@ history, stdin with configuration."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import typer
 from authsweep.scanner.cli import app
 from cli_support import (
     IMPLICIT_TLS_587,
     MULTILINE_LOGIN,
+    cli_commands,
     commit_all,
     git,
     init_repo,
@@ -24,15 +23,14 @@ from cli_support import (
 
 
 def test_every_option_and_argument_has_a_one_line_help() -> None:
-    group = typer.main.get_command(app)
-    commands = {"": group, **group.commands}
+    commands = {"": app, **cli_commands()}
     for name, command in commands.items():
         assert command.help or name == "", name
         for param in command.params:
             text = getattr(param, "help", None)
             assert text, f"{name} {param.name} has no help"
             assert "\n" not in text.strip(), f"{name} {param.name}: one line"
-    options = {opt for p in group.commands["check"].params for opt in getattr(p, "opts", ())}
+    options = {opt for p in commands["check"].params for opt in getattr(p, "opts", ())}
     for wanted in (
         "--select",
         "--ignore",
@@ -71,18 +69,6 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert python_m("check", "--help").stdout.startswith("Usage: authsweep check")
     assert python_m("check", "--no-such-option").returncode == 2
     assert run_cli("check", "tls.py", cwd=tmp_path).stdout == result.stdout
-
-
-def test_typer_is_not_capped_and_the_suite_runs_a_current_release() -> None:
-    """Installed beside a current typer, authsweep must not make pip give up
-    (``ResolutionImpossible``): no upper bound, and the suite runs on 0.29 or later."""
-    from importlib.metadata import requires, version
-
-    runtime = [r for r in requires("authsweep") or [] if "extra ==" not in r]
-    typer_spec = next(r for r in runtime if re.match(r"typer\W", r))
-    assert "<" not in typer_spec, typer_spec
-    major, minor = (int(part) for part in version("typer").split(".")[:2])
-    assert (major, minor) >= (0, 29), version("typer")
 
 
 @pytest.mark.slow

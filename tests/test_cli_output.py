@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
-from authsweep.scanner.cli import app
-from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, invoke, run_cli, write
+from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, cli_commands, invoke, run_cli, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO = REPO_ROOT / "fixtures" / "legacy_mailer"
@@ -32,8 +30,7 @@ PORT_465 = (
 
 @pytest.mark.slow
 def test_help_shows_metavars_not_type_labels() -> None:
-    group = typer.main.get_command(app)
-    for name in ("", *group.commands):
+    for name in ("", *cli_commands()):
         args = [name, "--help"] if name else ["--help"]
         text = invoke(*args, cwd=REPO_ROOT).stdout
         assert "Usage: " in text, name
@@ -244,8 +241,32 @@ def imported(*args: str, cwd: Path) -> set[str]:
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"]])
 def test_version_and_help_import_only_the_command_line(tmp_path: Path, args: list[str]) -> None:
     modules = imported(*args, cwd=tmp_path)
-    assert "typer" in modules
+    assert "click" in modules
     assert not {m for m in modules for heavy in HEAVY if m == heavy or m.startswith(heavy + ".")}
+
+
+# What `check` must not import: the other commands, and typer and pydantic (whose option
+# checking cost about 0.1 s of every run's start-up; bench/RESULTS.md).
+NOT_FOR_CHECK = (
+    "authsweep.scanner.cli.fix",
+    "authsweep.scanner.cli.fixing",
+    "authsweep.scanner.cli.docs",
+    "authsweep.scanner.cli.show",
+    "authsweep.scanner.cli.tenant",
+    "authsweep.scanner.sweep",
+    "authsweep.lab",
+    "typer",
+    "pydantic",
+)
+
+
+def test_check_imports_no_other_command(tmp_path: Path) -> None:
+    write(tmp_path / "tls.py", IMPLICIT_TLS_587)
+    modules = imported("check", "--no-cache", "tls.py", cwd=tmp_path)
+    assert "authsweep.scanner.cli.check" in modules and "authsweep.scanner.engine" in modules
+    assert not {
+        m for m in modules for name in NOT_FOR_CHECK if m == name or m.startswith(name + ".")
+    }
 
 
 @pytest.mark.slow

@@ -89,3 +89,35 @@ def test_identifiers_in_their_nfkc_form_are_read(tmp_path: Path) -> None:
     assert b"smtp" not in code.encode().lower()
     found = invoke("check", "m.py", "--no-cache", cwd=tmp_path)
     assert "m.py:6:1: AS101 [error] SMTP password login to 'smtp.office365.com'" in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "matters"),
+    [
+        # UTF-8 text already in NFKC form: its bytes were searched, nothing more to find.
+        ("# café, naïve, 日本語\nx = 1\n".encode(), False),
+        # A bad byte is replaced, never read as a letter of a marker.
+        (b"# sm\xfftp\nx = 1\n", False),
+        (b"\xef\xbb\xbf# caf\xc3\xa9\nimport os\n", False),
+        # Letters only the NFKC form spells as ASCII.
+        ("import ｓｍｔｐｌｉｂ\n".encode(), True),
+        ("# café\nimport ｓｍｔｐｌｉｂ\n".encode("utf-8-sig"), True),
+        # Another declared encoding is decoded and searched as text.
+        ("# -*- coding: latin-1 -*-\n# é\nimport smtplib\n".encode("latin-1"), True),
+    ],
+)
+def test_the_pre_check_reads_what_python_reads(data: bytes, matters: bool) -> None:
+    from authsweep.scanner.precheck import module_may_matter
+
+    assert module_may_matter("python", data) is matters
+
+
+def test_the_pre_check_finds_every_marker_and_nothing_shorter() -> None:
+    """Every marker is found, in any case, and a family word alone (``mail``) is not one."""
+    from authsweep.scanner.precheck import _FAMILY_WORDS, _markers, may_matter
+
+    markers = _markers(())
+    assert markers and all(may_matter(f"x = '{m.upper()}'\n".encode()) for m in markers)
+    for word in _FAMILY_WORDS:
+        assert may_matter(f"# {word}\n".encode()) is (word in markers)
+    assert not may_matter(b"# e-mail, smt p, im ap\n")

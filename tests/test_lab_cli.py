@@ -205,7 +205,7 @@ def test_ctrl_c_while_serve_starts_still_stops_the_lab_and_gives_the_verdict(
     import threading
 
     from authsweep.lab import cli as lab_cli
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     make = lab_cli._make_lab
     made = []
@@ -219,7 +219,7 @@ def test_ctrl_c_while_serve_starts_still_stops_the_lab_and_gives_the_verdict(
     monkeypatch.setattr(lab_cli, "_make_lab", interrupted_while_starting)
     before = {t.ident for t in threading.enumerate()}
     handler = signal.getsignal(signal.SIGINT)
-    result = CliRunner().invoke(lab_cli.lab_app, ["serve"])
+    result = CliRunner().invoke(lab_cli.lab_app.click_group("lab"), ["serve"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1), result.output
     assert "loopback Exchange Online is running" in result.output

@@ -7,7 +7,7 @@ disk, whatever has been committed.
 Offline: pre-commit builds its hook environment with ``pip install .``. The test lets it
 do that for real (setuptools from virtualenv's bundled wheels for the build, nothing from
 an index) but without dependencies (``PIP_NO_DEPS``); the hook environment then sees
-libcst, typer and rich through a ``.pth`` file naming this interpreter's site-packages,
+libcst, click and rich through a ``.pth`` file naming this interpreter's site-packages,
 appended after its own, so the authsweep it runs is the one pip installed from the hooks
 commit.
 """

@@ -157,14 +157,13 @@ def sh_commands() -> list[list[str]]:
 
 def test_sh_examples_are_commands_the_command_line_accepts() -> None:
     import click
-    import typer
-    from authsweep.scanner.cli import app
+    from cli_support import cli_commands
 
-    group = typer.main.get_command(app)
+    group = cli_commands()
     commands = sh_commands()
     assert len(commands) >= 10
     for args in commands:
-        command = group.commands[args[0]]
+        command = group[args[0]]
         while isinstance(command, click.Group):  # lab run, tenant plan
             args = args[1:]
             command = command.commands[args[0]]

@@ -10,11 +10,11 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import click
 import pytest
-import typer
 import yaml
-from authsweep.scanner.cli import app
 from authsweep.scanner.sweep.shards import parse_shard
+from cli_support import cli_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / "docs" / "ci" / "github-actions.yml"
@@ -39,16 +39,16 @@ def _authsweep_commands(script: str) -> list[list[str]]:
 
 def _parse(args: list[str]) -> dict:
     """The command's parameters as the CLI parses them; click raises on a bad option."""
-    group = typer.main.get_command(app)
-    assert args and args[0] in group.commands, f"not an authsweep command: {args}"
-    context = group.commands[args[0]].make_context(args[0], list(args[1:]))
+    commands = cli_commands()
+    assert args and args[0] in commands, f"not an authsweep command: {args}"
+    context = commands[args[0]].make_context(args[0], list(args[1:]))
     if context.params.get("shard"):
         parse_shard(context.params["shard"])  # validated when the command runs
     return {"command": args[0], **context.params}
 
 
 def _value(option: object) -> str:
-    """A choice as parsed: an enum member, or its string before typer converts it."""
+    """A choice as parsed: an enum member, or its string before the command converts it."""
     return str(getattr(option, "value", option))
 
 
@@ -149,7 +149,7 @@ def test_gitlab_ci_pipeline() -> None:
 )
 def test_the_parser_check_catches_mistakes(args: list[str]) -> None:
     # The parser's usage errors, a shard out of range, or a command that does not exist.
-    with pytest.raises((typer.TyperException, ValueError, AssertionError)):
+    with pytest.raises((click.ClickException, ValueError, AssertionError)):
         _parse(args)
 
 

@@ -1,6 +1,10 @@
-"""The command line: ``authsweep check``, ``fix``, ``rules`` and ``explain``, one module
-per command. Each imports only typer at start-up; what a command needs is imported when
-it runs, so ``--version`` and ``--help`` start in tens of milliseconds.
+"""The command line: ``authsweep check``, ``fix``, ``rules``, ``explain``, ``sweep``,
+``merge``, ``lab`` and ``tenant``, one module per command, built on click.
+
+The command table names where each command is; a command's module is imported only when
+that command runs (or when ``authsweep --help`` lists them all), so ``authsweep check``
+does not import ``fix``, ``sweep``, ``lab`` or ``tenant``, and what a command needs in
+turn is imported when it runs.
 
 Exit codes (README, "Exit codes"): 0 nothing that fails the run, 1 findings at or above
 ``fail-on`` or a file that could not be checked or fixed (or, for ``fix --diff``,
@@ -9,57 +13,67 @@ changes to make), 2 bad usage, bad configuration or an internal error.
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
 
-import typer
-from authsweep.lab.cli import lab_app
+import click
 
 from .. import __version__
-from ..cli_common import HelpCommand
-from ..sweep.cli import merge as merge_command
-from ..sweep.cli import sweep as sweep_command
-from .check import check
-from .docs import explain, list_rules
-from .fix import fix
 from .output import GuardedGroup
-from .tenant import tenant_app
 
-app = typer.Typer(
-    cls=GuardedGroup,
-    add_completion=False,
+# Name: (module, attribute): a function declaring its options (cli_params) or a group.
+COMMANDS = {
+    "check": ("authsweep.scanner.cli.check", "check"),
+    "fix": ("authsweep.scanner.cli.fix", "fix"),
+    "rules": ("authsweep.scanner.cli.docs", "list_rules"),
+    "explain": ("authsweep.scanner.cli.docs", "explain"),
+    "sweep": ("authsweep.scanner.sweep.cli", "sweep"),
+    "merge": ("authsweep.scanner.sweep.cli", "merge"),
+    "lab": ("authsweep.lab.cli", "lab_app"),
+    "tenant": ("authsweep.scanner.cli.tenant", "tenant_app"),
+}
+
+
+class LazyGroup(GuardedGroup):
+    """The top-level group: a command is imported and built when it is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        from ..cli_params import CommandGroup, click_command
+
+        module, attribute = COMMANDS[cmd_name]
+        declared = getattr(importlib.import_module(module), attribute)
+        if isinstance(declared, CommandGroup):
+            return declared.click_group(cmd_name)
+        return click_command(declared, cmd_name)
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        click.echo(f"authsweep {__version__}")
+        ctx.exit()
+
+
+app = LazyGroup(
+    "authsweep",
     no_args_is_help=True,
-    # Plain help, as Ruff's: no rich panels (and no rich import) for --help.
-    rich_markup_mode=None,
     help="Find and fix code and config that logs in to Microsoft 365 mail with basic auth "
     "or broken TLS settings.",
     context_settings={"help_option_names": ["-h", "--help"]},
+    params=[
+        click.Option(
+            ["--version"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_version,
+            help="Show the version.",
+        )
+    ],
 )
-
-# One line a command; a sub-app is added with app.add_typer(...).
-app.command(cls=HelpCommand)(check)
-app.command(cls=HelpCommand)(fix)
-app.command("rules", cls=HelpCommand)(list_rules)
-app.command(cls=HelpCommand)(explain)
-app.command("sweep", cls=HelpCommand)(sweep_command)
-app.command("merge", cls=HelpCommand)(merge_command)
-app.add_typer(lab_app, name="lab")
-app.add_typer(tenant_app, name="tenant")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"authsweep {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    pass
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import typer
+import click
 
 from ..cli_common import (
     EXIT_FINDINGS,
@@ -19,6 +19,7 @@ from ..cli_common import (
     ChangedSinceOpt,
     ColorOpt,
     ConfigOpt,
+    ExitNonZeroOnFixOpt,
     ExitZeroOpt,
     ExtendSelectOpt,
     FailOnOpt,
@@ -35,6 +36,7 @@ from ..cli_common import (
     ShowFixesOpt,
     StdinNameOpt,
     TargetOpt,
+    UnsafeFixesOpt,
     cache_folder,
     changed_files,
     configure_for,
@@ -50,16 +52,7 @@ from ..cli_common import (
     use_color,
     warn,
 )
-from . import show
-from .fix import (
-    ExitNonZeroOnFixOpt,
-    UnsafeFixesOpt,
-    apply_fixes,
-    changed_any,
-    check_baseline,
-    fix_report,
-)
-from .fix import fix as fix_command
+from ..cli_params import Option
 
 if TYPE_CHECKING:
     from ..findings import RunResult
@@ -98,9 +91,7 @@ def check(
     paths: PathsArg = None,
     fix: Annotated[
         bool,
-        typer.Option(
-            "--fix", help="Apply fixes first, as `authsweep fix` does; report what is left."
-        ),
+        Option("--fix", help="Apply fixes first, as `authsweep fix` does; report what is left."),
     ] = False,
     unsafe_fixes: UnsafeFixesOpt = False,
     target: TargetOpt = None,
@@ -111,8 +102,8 @@ def check(
     assume_microsoft: AssumeMicrosoftOpt = False,
     config: ConfigOpt = None,
     output_format: Annotated[
-        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-        typer.Option(
+        Optional[str],  # noqa: UP045 - read at run time (cli_params)
+        Option(
             "--format",
             metavar="FORMAT",
             help="Report format: text (default), json, sarif, github or markdown.",
@@ -126,18 +117,18 @@ def check(
     baseline: BaselineOpt = None,
     write_baseline: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(
+        Option(
             "--write-baseline", metavar="FILE", help="Record today's findings in this file; exit 0."
         ),
     ] = None,
     show_suppressed: Annotated[
         bool,
-        typer.Option("--show-suppressed", help="Also list findings silenced by inline comments."),
+        Option("--show-suppressed", help="Also list findings silenced by inline comments."),
     ] = False,
     show_fixes: ShowFixesOpt = False,
     changed_since: ChangedSinceOpt = None,
     statistics: Annotated[
-        bool, typer.Option("--statistics", help="Show counts per rule instead of findings.")
+        bool, Option("--statistics", help="Show counts per rule instead of findings.")
     ] = False,
     max_file_size: MaxFileSizeOpt = None,
     quiet: QuietOpt = False,
@@ -148,13 +139,11 @@ def check(
     no_cache: NoCacheOpt = False,
     stdin_filename: StdinNameOpt = None,
     show_files: Annotated[
-        bool, typer.Option("--show-files", help="List the files a run would check; check none.")
+        bool, Option("--show-files", help="List the files a run would check; check none.")
     ] = False,
     show_settings: Annotated[
         bool,
-        typer.Option(
-            "--show-settings", help="Show the settings the first file would be checked with."
-        ),
+        Option("--show-settings", help="Show the settings the first file would be checked with."),
     ] = False,
 ) -> None:
     """Report mail code and config that uses basic auth or broken TLS settings."""
@@ -185,6 +174,8 @@ def check(
     )
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
+    if show_settings or show_files:
+        from . import show
     if show_settings:
         return show.show_settings(paths, resolver, cwd)
     if show_files:
@@ -196,6 +187,8 @@ def check(
         if stdin:  # as Ruff's `check --fix -`: the fixed code on stdout, as `fix -` writes it
             if fmt not in ("text", "json"):
                 usage_error(f"--fix on stdin reports as `authsweep fix -` does: not {fmt}")
+            from .fix import fix as fix_command
+
             return fix_command(
                 paths,
                 select=select,
@@ -218,6 +211,8 @@ def check(
                 no_color=no_color,
                 stdin_filename=stdin_filename,
             )
+        from .fixing import check_baseline
+
         check_baseline(baseline)
         fixed_any = _fix_first(
             paths,
@@ -282,15 +277,15 @@ def check(
         except BaselineError as error:
             usage_error(str(error))
         if not quiet:
-            typer.echo(f"authsweep: recorded {count} findings in {write_baseline}", err=True)
+            click.echo(f"authsweep: recorded {count} findings in {write_baseline}", err=True)
         return
     if exit_zero:
         return
     # A file the gate could not check fails it like a finding: excluding it is the way out.
     if run.errors or any(failing(f) for f in run.findings):
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
     if exit_non_zero_on_fix and fixed_any:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 def _fix_first(
@@ -310,6 +305,8 @@ def _fix_first(
     """``check --fix``: fix as ``authsweep fix`` does, say on stderr what was fixed and
     what could not be (the check that follows reports what is left, in its format, on
     stdout); whether any file changed."""
+    from .fixing import apply_fixes, changed_any, fix_report
+
     outcome = apply_fixes(
         paths,
         resolver,

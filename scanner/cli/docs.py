@@ -11,17 +11,16 @@ import json
 import sys
 from typing import Annotated, Optional
 
-import typer
-
 from ..cli_common import usage_error, use_color
+from ..cli_params import Argument, Option
 
 RULE_FORMATS = ("text", "json", "markdown")
 
 
 def list_rules(
     output_format: Annotated[
-        Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-        typer.Option(
+        Optional[str],  # noqa: UP045 - read at run time (cli_params)
+        Option(
             "--format",
             metavar="FORMAT",
             help="text (default), json, or markdown (the README's rule table).",
@@ -74,7 +73,7 @@ def list_rules(
 
 
 def explain(
-    rule: Annotated[str, typer.Argument(metavar="RULE", help="A rule id or name, e.g. AS101.")],
+    rule: Annotated[str, Argument(metavar="RULE", help="A rule id or name, e.g. AS101.")],
 ) -> None:
     """Show a rule's documentation: what, why, examples, the fix and its safety."""
     from authsweep.rules import rule_by_id

@@ -5,17 +5,14 @@ same way: problems left at or above ``fail-on``, or a file it could not check or
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import typer
+import click
 
 from ..cli_common import (
     EXIT_FINDINGS,
-    FIX_PROGRESS_MIN_FILES,
     LAYOUTS,
-    PROGRESS_MIN_FILES,
     AllProvidersOpt,
     AssumeMicrosoftOpt,
     BaselineOpt,
@@ -23,6 +20,7 @@ from ..cli_common import (
     ChangedSinceOpt,
     ColorOpt,
     ConfigOpt,
+    ExitNonZeroOnFixOpt,
     ExitZeroOpt,
     ExtendSelectOpt,
     FailOnOpt,
@@ -37,15 +35,13 @@ from ..cli_common import (
     ShowFixesOpt,
     StdinNameOpt,
     TargetOpt,
+    UnsafeFixesOpt,
     cache_folder,
-    changed_files,
     choice,
-    configure_for,
     fail_on_check,
     fix_commands,
     make_resolver,
     nothing_checked,
-    progress_bar,
     read_stdin,
     reads_stdin,
     run_failures,
@@ -53,6 +49,8 @@ from ..cli_common import (
     use_color,
     warn,
 )
+from ..cli_params import Option
+from .fixing import apply_fixes, changed_any, check_baseline, fix_report, split_baselined
 
 if TYPE_CHECKING:
     from ..fixes.outcome import FixOutcome
@@ -60,22 +58,12 @@ if TYPE_CHECKING:
 
 
 FixOutputFormatOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option(
+    Optional[str],  # noqa: UP045 - read at run time (cli_params)
+    Option(
         "--output-format",
         metavar="FORMAT",
         help="Report: full (default), concise or grouped text, or json (what changed, by file).",
     ),
-]
-ExitNonZeroOnFixOpt = Annotated[
-    bool,
-    typer.Option(
-        "--exit-non-zero-on-fix",
-        help="Exit 1 if any file was changed, even when nothing that fails the run is left.",
-    ),
-]
-UnsafeFixesOpt = Annotated[
-    bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
 ]
 FIX_FORMATS = (*LAYOUTS, "json")
 
@@ -92,7 +80,7 @@ def fix(
     target: TargetOpt = None,
     diff: Annotated[
         bool,
-        typer.Option("--diff", help="Print a unified diff; write nothing (exit 1 if any)."),
+        Option("--diff", help="Print a unified diff; write nothing (exit 1 if any)."),
     ] = False,
     baseline: BaselineOpt = None,
     exit_zero: ExitZeroOpt = False,
@@ -136,7 +124,7 @@ def fix(
         with run_failures(None):
             outcome, stdin_data = _fix_stdin(resolver, stdin_filename, cwd, unsafe_fixes)
             if baseline is not None:
-                _split_baselined(outcome, baseline, cwd)
+                split_baselined(outcome, baseline, cwd)
         if not diff:
             # As Ruff does: the fixed code (or the code as it was) on stdout, for editors.
             sys.stdout.flush()
@@ -189,68 +177,7 @@ def fix(
     # --diff is a preview: it fails on changes to make; fixing for real fails on what is left.
     left = outcome.diff if diff else any(failing(f) for f in outcome.remaining)
     if outcome.errors or left or (exit_non_zero_on_fix and changed_any(outcome)):
-        raise typer.Exit(EXIT_FINDINGS)
-
-
-def changed_any(outcome: FixOutcome) -> bool:
-    """Whether the run changed (or, with --diff, would change) a file."""
-    return any(file.changed for file in outcome.files)
-
-
-def check_baseline(baseline: Path | None) -> None:
-    """A bad baseline stops the run before any file is written."""
-    from ..baseline import BaselineError, read_baseline
-
-    if baseline is not None:
-        try:
-            read_baseline(baseline)
-        except BaselineError as error:
-            usage_error(str(error))
-
-
-def apply_fixes(
-    paths: list[str],
-    resolver: ConfigResolver,
-    cwd: Path,
-    *,
-    unsafe: bool,
-    write: bool,
-    changed_since: str | None,
-    baseline: Path | None,
-    jobs: int | None,
-    cache_dir: Path | None,
-    quiet: bool,
-) -> FixOutcome:
-    """Fix the files under ``paths`` (or, without ``write``, work out how), as ``fix``
-    and ``check --fix`` do; the progress bar on a terminal."""
-    from ..engine import RunOptions
-    from ..fixer import fix_paths
-
-    progress = progress_bar(
-        quiet, {"Checking": PROGRESS_MIN_FILES, "Fixing": FIX_PROGRESS_MIN_FILES}
-    )
-    with run_failures(progress):
-        changed = changed_files(changed_since, paths, cwd) if changed_since else None
-        outcome = fix_paths(
-            paths,
-            RunOptions(),
-            unsafe=unsafe,
-            write=write,
-            configure=configure_for(resolver, changed),
-            jobs=jobs,
-            cache_dir=cache_dir,
-            progress=progress,
-            cwd=cwd,
-        )
-        if baseline is not None:
-            _split_baselined(outcome, baseline, cwd)
-    return outcome
-
-
-def _split_baselined(outcome: FixOutcome, baseline: Path, cwd: Path) -> None:
-    from ..baseline import split_known
-
-    outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 def _fix_stdin(
@@ -280,55 +207,3 @@ def _stdin_bytes(outcome: FixOutcome, data: bytes) -> bytes:
     if fixed is not None and fixed.changed and fixed.codec is not None:
         return fixed.codec.encode(fixed.after)
     return data
-
-
-def fix_report(
-    outcome: FixOutcome,
-    layout: str,
-    quiet: bool,
-    show_fixes: bool,
-    colored: bool,
-    diff: bool,
-    failing,
-    *,
-    findings: bool = True,
-    unsafe_command: str = "authsweep fix --unsafe-fixes",
-) -> str:
-    """The text report of a fix run: what is left (unless ``findings`` is off, as for
-    ``check --fix``, whose own report lists it), files not fixed, and the summary."""
-    from ..report.counts import below_fail_on
-    from ..report.fix_summary import fix_summary
-    from ..report.options import ReportOptions
-    from ..report.text import BOLD, Painter, error_line, findings_lines
-    from ..report.visible import visible
-
-    paint = Painter(colored)
-    options = ReportOptions(layout=layout)
-    lines = findings_lines(outcome.remaining, paint, options) if findings else []
-    lines += [error_line(error, paint) for error in outcome.errors]
-    if show_fixes and outcome.fixed:
-        lines += [visible(line) for line in _fixed_lines(outcome, written=not diff)]
-    if not quiet:
-        summary = fix_summary(outcome, written=not diff, unsafe_command=unsafe_command)
-        passing = sum(1 for f in outcome.remaining if not failing(f))
-        if passing:
-            summary += f"\n{below_fail_on(passing)}"
-        # The summary names files and what a fix left in them.
-        lines += [paint(visible(line), BOLD) for line in summary.splitlines()]
-    return "".join(line.rstrip() + "\n" for line in lines)
-
-
-def _fixed_lines(outcome: FixOutcome, *, written: bool) -> list[str]:
-    """What was fixed, by file and rule, as Ruff's --show-fixes lists it."""
-    from authsweep.rules import rule_by_id
-
-    left = Counter((f.path, f.rule) for f in [*outcome.remaining, *outcome.baselined])
-    gone = Counter((f.path, f.rule) for f in outcome.found) - left
-    lines = ["Fixed:" if written else "Would fix:"]
-    for path in sorted({p for p, _ in gone}):
-        lines.append(f"- {path}:")
-        for (where, rule), count in sorted(gone.items()):
-            if where == path:
-                found = rule_by_id(rule)
-                lines.append(f"    {count} × {rule} ({found.name if found else rule})")
-    return lines

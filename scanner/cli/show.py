@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from ..cli_common import EXIT_FINDINGS, configure_for, warn
 
@@ -27,11 +27,11 @@ def show_files(
     configure = configure_for(resolver, changed)
     for source in files:
         if configure(source) is not None:
-            typer.echo(printable(source.display))
+            click.echo(printable(source.display))
     for error in errors:
         warn(f"{printable(error.path)}: {error.message}")
     if errors:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 def show_settings(paths: list[str], resolver: ConfigResolver, cwd: Path) -> None:
@@ -69,7 +69,7 @@ def show_settings(paths: list[str], resolver: ConfigResolver, cwd: Path) -> None
             "rules": rules,
         }
         lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
-    typer.echo("\n".join(printable(line) for line in lines))
+    click.echo("\n".join(printable(line) for line in lines))
 
 
 def printable(text: str) -> str:

@@ -1,5 +1,5 @@
 """``authsweep tenant plan`` and ``authsweep tenant match``: the admin's half of the
-migration (scanner/tenant). Only typer at module level.
+migration (scanner/tenant). Only click at module level.
 
 Exit codes: 0 done, 1 a file of the code could not be checked (the inventory may be
 incomplete), 2 bad usage or an input that cannot be read.
@@ -12,16 +12,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+import click
 
-from ..cli_common import EXIT_FINDINGS, HelpCommand, PathsArg, TargetOpt, make_resolver, usage_error
+from ..cli_common import EXIT_FINDINGS, PathsArg, TargetOpt, make_resolver, usage_error
+from ..cli_params import CommandGroup, Option
 
-tenant_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
+tenant_app = CommandGroup(
     help="The tenant's half: what to set up for the code (plan), and the tenant's SMTP AUTH "
     "and sign-in reports matched to the code (match). authsweep never talks to a tenant.",
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -43,8 +41,8 @@ class SmtpRights(str, Enum):
 
 
 SweepOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer reads the annotation at run time
-    typer.Option(
+    Optional[Path],  # noqa: UP045 - read at run time (cli_params)
+    Option(
         "--sweep",
         metavar="FILE",
         dir_okay=False,
@@ -54,11 +52,11 @@ SweepOpt = Annotated[
 ]
 OutputFileOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--output-file", "-o", metavar="FILE", help="Write it here, not to stdout."),
+    Option("--output-file", "-o", metavar="FILE", help="Write it here, not to stdout."),
 ]
 ConfigOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--config", metavar="FILE", dir_okay=False, help="Configuration file to use."),
+    Option("--config", metavar="FILE", dir_okay=False, help="Configuration file to use."),
 ]
 
 
@@ -83,7 +81,7 @@ def _inventory(
 
     inventory, errors = from_paths(paths or ["."], configure_for(resolver, None), Path.cwd())
     for error in errors:
-        typer.echo(f"authsweep: not checked: {error.location}: {error.message}", err=True)
+        click.echo(f"authsweep: not checked: {error.location}: {error.message}", err=True)
     return inventory, not errors, chosen
 
 
@@ -97,13 +95,13 @@ def _write(text: str, output_file: Path | None) -> None:
         usage_error(f"cannot write {output_file}: {error.strerror}")
 
 
-@tenant_app.command("plan", cls=HelpCommand)
+@tenant_app.command("plan")
 def plan(
     paths: PathsArg = None,
     sweep: SweepOpt = None,
     output_format: Annotated[
         PlanFormat,
-        typer.Option(
+        Option(
             "--format",
             metavar="FORMAT",
             help="markdown (a checklist), powershell (a script that checks before it "
@@ -113,11 +111,11 @@ def plan(
     output_file: OutputFileOpt = None,
     app_name: Annotated[
         str,
-        typer.Option("--app-name", metavar="NAME", help="The app registration's display name."),
+        Option("--app-name", metavar="NAME", help="The app registration's display name."),
     ] = "authsweep-mail",
     smtp_rights: Annotated[
         SmtpRights,
-        typer.Option(
+        Option(
             "--smtp-rights",
             metavar="HOW",
             help="rbac (the role Application SMTP.SendAsApp on a scope of the mailboxes) or "
@@ -151,15 +149,15 @@ def plan(
     }[output_format]
     _write(render(made), output_file)
     if not complete:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
-@tenant_app.command("match", cls=HelpCommand)
+@tenant_app.command("match")
 def match(
     paths: PathsArg = None,
     smtp_auth_report: Annotated[
         Optional[list[Path]],  # noqa: UP045
-        typer.Option(
+        Option(
             "--smtp-auth-report",
             metavar="FILE",
             dir_okay=False,
@@ -169,7 +167,7 @@ def match(
     ] = None,
     sign_ins: Annotated[
         Optional[list[Path]],  # noqa: UP045
-        typer.Option(
+        Option(
             "--sign-ins",
             metavar="FILE",
             dir_okay=False,
@@ -178,7 +176,7 @@ def match(
     ] = None,
     sweep: SweepOpt = None,
     output_format: Annotated[
-        MatchFormat, typer.Option("--format", metavar="FORMAT", help="text, json or markdown.")
+        MatchFormat, Option("--format", metavar="FORMAT", help="text, json or markdown.")
     ] = MatchFormat.text,
     output_file: OutputFileOpt = None,
     config: ConfigOpt = None,
@@ -199,7 +197,7 @@ def match(
     }[output_format]
     _write(render(join(inventory, evidence)), output_file)
     if not complete:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 def read_evidence(smtp_reports: list[Path], sign_in_logs: list[Path]):

@@ -301,7 +301,7 @@ class _ModuleAnalysis:
                 self._attribute_set(*event)
         self._link_tokens()
         self._wrapper_calls()
-        mark_expected_failures(self.tree, self.symbols, self.values, self.mail.connections)
+        mark_expected_failures(self.symbols, self.values, self.mail.connections)
         self._find_paths()
         self.own_inits.keep_callees(
             self.opened, [call for call in self.opened if self._subclass_of(call.func)]

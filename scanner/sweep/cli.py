@@ -1,6 +1,6 @@
 """``authsweep sweep`` and ``authsweep merge``: thin commands over the sweep package.
 
-Only typer is imported here at module level, so registering these commands does not
+Only click is imported here at module level, so registering these commands does not
 slow ``authsweep check`` down. Exit codes as ``check``: 0 nothing reported, 1 findings
 or something that could not be checked (``sweep``), 2 bad usage, bad input or a merge
 that was refused.
@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
+import click
 
 from ..cli_common import (
     EXIT_FINDINGS,
@@ -26,6 +26,7 @@ from ..cli_common import (
     usage_error,
     warn,
 )
+from ..cli_params import Argument, Option
 
 DEFAULT_WORK_DIR = ".authsweep_repos"
 DEFAULT_CACHE_DIR = ".authsweep_cache"
@@ -41,13 +42,13 @@ class ReportFormat(str, Enum):
 
 FormatOpt = Annotated[
     ReportFormat,
-    typer.Option(
+    Option(
         "--format", metavar="FORMAT", help="Report format (html: one static file to pass round)."
     ),
 ]
 PreviousOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option(
+    Option(
         "--previous",
         metavar="FILE",
         help="The previous sweep's JSON: report what is new, fixed and remaining since.",
@@ -56,7 +57,7 @@ PreviousOpt = Annotated[
 ]
 TenantReportOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Option(
+    Option(
         "--tenant-report",
         metavar="FILE",
         dir_okay=False,
@@ -92,7 +93,7 @@ def _add_tenant(document: dict, evidence, source: str) -> None:
 
 
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No summary and no progress bar on the terminal.")
+    bool, Option("--quiet", "-q", help="No summary and no progress bar on the terminal.")
 ]
 
 
@@ -163,22 +164,18 @@ class _Progress:
 def sweep(
     source: Annotated[
         Path,
-        typer.Argument(
+        Argument(
             metavar="SOURCE",
             help="A folder of repositories (checked in place) or a file listing git remotes.",
         ),
     ],
     shard: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(
-            "--shard", metavar="K/N", help="Only the K-th of N size-balanced shards (1-based)."
-        ),
+        Option("--shard", metavar="K/N", help="Only the K-th of N size-balanced shards (1-based)."),
     ] = None,
     work_dir: Annotated[
         Path,
-        typer.Option(
-            "--work-dir", metavar="DIR", help="Where listed repositories are cloned and kept."
-        ),
+        Option("--work-dir", metavar="DIR", help="Where listed repositories are cloned and kept."),
     ] = Path(DEFAULT_WORK_DIR),
     output_format: FormatOpt = ReportFormat.text,
     output_file: OutputFileOpt = None,
@@ -188,7 +185,7 @@ def sweep(
     all_providers: AllProvidersOpt = False,
     config: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(
+        Option(
             "--config",
             metavar="FILE",
             help="One TOML configuration for every repository.",
@@ -197,14 +194,14 @@ def sweep(
     ] = None,
     fix: Annotated[
         bool,
-        typer.Option("--fix", help="Commit the fixes on a new local branch per repository."),
+        Option("--fix", help="Commit the fixes on a new local branch per repository."),
     ] = False,
     unsafe_fixes: Annotated[
-        bool, typer.Option("--unsafe-fixes", help="With --fix: also the OAuth2 rewrite.")
+        bool, Option("--unsafe-fixes", help="With --fix: also the OAuth2 rewrite.")
     ] = False,
     branch: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(
+        Option(
             "--branch",
             metavar="NAME",
             help="With --fix: the branch to create (nothing is pushed).",
@@ -212,7 +209,7 @@ def sweep(
     ] = None,
     jobs: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option(
+        Option(
             "--jobs",
             "-j",
             min=1,
@@ -222,7 +219,7 @@ def sweep(
     ] = None,
     cache_dir: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(
+        Option(
             "--cache-dir",
             metavar="DIR",
             help=f"Where to cache results (default: {DEFAULT_CACHE_DIR} here, or "
@@ -230,10 +227,10 @@ def sweep(
         ),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+        bool, Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
     exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+        bool, Option("--exit-zero", help="Exit 0 even when there are findings.")
     ] = False,
     tenant_report: TenantReportOpt = None,
     quiet: QuietOpt = False,
@@ -308,13 +305,13 @@ def sweep(
     _write_reports(document, output_format, output_file, base.absolute(), quiet)
     summary = document["summary"]
     if (summary["findings"] or summary["errors"]) and not exit_zero:
-        raise typer.Exit(EXIT_FINDINGS)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
 def merge(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="The shards' JSON (authsweep sweep --format json)."),
+        Argument(metavar="FILE", help="The shards' JSON (authsweep sweep --format json)."),
     ],
     output_format: FormatOpt = ReportFormat.text,
     output_file: OutputFileOpt = None,

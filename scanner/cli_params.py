@@ -1,0 +1,191 @@
+"""Commands declared as typed functions (``Annotated[str | None, Option("--select", ...)]``),
+built into click commands when they run.
+
+The declarations are plain data, so a command module costs nothing to import; click
+builds a command only for the one that runs (or for ``--help``). This replaces typer,
+whose 0.29 series checks every option with a pydantic adapter: about 0.1 s of every run's
+start-up (bench/RESULTS.md, "start-up"). Only what authsweep's commands use is supported:
+flags, strings, integers and floats with a lower bound, paths, enums, lists (an option
+given several times, or an argument taking the rest).
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import click
+
+
+class Option:
+    """An option: its names (``"--output-file", "-o"``), metavar and one-line help."""
+
+    __slots__ = ("names", "metavar", "help", "min", "dir_okay")
+
+    def __init__(
+        self,
+        *names: str,
+        help: str,  # noqa: A002 - click's own name for it
+        metavar: str | None = None,
+        min: float | None = None,  # noqa: A002
+        dir_okay: bool = True,
+    ) -> None:
+        self.names = names
+        self.metavar = metavar
+        self.help = help
+        self.min = min
+        self.dir_okay = dir_okay
+
+
+class Argument:
+    """A positional argument: required unless it has a default; a list takes the rest."""
+
+    __slots__ = ("metavar", "help")
+
+    def __init__(self, *, metavar: str, help: str) -> None:  # noqa: A002
+        self.metavar = metavar
+        self.help = help
+
+
+class CommandGroup:
+    """A group of commands (``authsweep lab``, ``authsweep tenant``), built on first use."""
+
+    def __init__(self, *, help: str, no_args_is_help: bool = True) -> None:  # noqa: A002
+        self.help = help
+        self.no_args_is_help = no_args_is_help
+        self._commands: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
+
+    def command(
+        self, name: str, *, context_settings: dict[str, Any] | None = None
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            self._commands.append((name, function, context_settings or {}))
+            return function
+
+        return register
+
+    def click_group(self, name: str) -> click.Group:
+        from .cli_help import OrderedGroup
+
+        group = OrderedGroup(
+            name,
+            help=self.help,
+            no_args_is_help=self.no_args_is_help,
+            context_settings={"help_option_names": ["-h", "--help"]},
+        )
+        for command_name, function, settings in self._commands:
+            group.add_command(click_command(function, command_name, settings))
+        return group
+
+
+def click_command(
+    function: Callable[..., Any], name: str, context_settings: dict[str, Any] | None = None
+) -> click.Command:
+    """The click command that parses the options ``function`` declares and calls it."""
+    from .cli_help import HelpCommand
+
+    hints = typing.get_type_hints(function, include_extras=True)
+    params = [
+        _param(parameter, hints[parameter.name])
+        for parameter in inspect.signature(function).parameters.values()
+    ]
+    converters = {p.name: getattr(p, "to_python", None) for p in params}
+
+    def callback(**values: Any) -> Any:
+        for key, convert in converters.items():
+            if convert is not None:
+                values[key] = convert(values[key])
+        return function(**values)
+
+    return HelpCommand(
+        name,
+        callback=callback,
+        params=params,
+        help=inspect.getdoc(function),
+        context_settings={"help_option_names": ["-h", "--help"], **(context_settings or {})},
+    )
+
+
+def _param(parameter: inspect.Parameter, hint: Any) -> click.Parameter:
+    from .cli_help import HelpfulArgument
+
+    declared, marker = typing.get_args(hint)[0], typing.get_args(hint)[1]
+    kind, many = _unwrap(declared)
+    default = None if parameter.default is inspect.Parameter.empty else parameter.default
+    to_python = _converter(kind, many, default)
+    if isinstance(marker, Argument):
+        param: click.Parameter = HelpfulArgument(
+            [parameter.name],
+            type=_click_type(kind, None),
+            nargs=-1 if many else 1,
+            required=parameter.default is inspect.Parameter.empty,
+            shown=marker.metavar,
+            help=marker.help,
+        )
+    else:
+        import click
+
+        names = [*marker.names, parameter.name]
+        if kind is bool:
+            param = click.Option(names, is_flag=True, default=bool(default), help=marker.help)
+        else:
+            param = click.Option(
+                names,
+                type=_click_type(kind, marker),
+                multiple=many,
+                default=default.value if isinstance(default, Enum) else default,
+                metavar=marker.metavar,
+                help=marker.help,
+                show_default=True,
+            )
+    param.to_python = to_python  # type: ignore[attr-defined]
+    return param
+
+
+def _unwrap(declared: Any) -> tuple[type, bool]:
+    """The value type, and whether it is a list: ``Optional[list[Path]]`` is (Path, True)."""
+    args = [a for a in typing.get_args(declared) if a is not type(None)]
+    if typing.get_origin(declared) in (typing.Union, types.UnionType):  # Optional[X], X | None
+        declared = args[0]
+        args = list(typing.get_args(declared))
+    if typing.get_origin(declared) is list:
+        return args[0], True
+    return declared, False
+
+
+def _click_type(kind: type, marker: Option | None) -> Any:
+    import click
+
+    low = marker.min if marker is not None else None
+    if kind is int:
+        return click.INT if low is None else click.IntRange(min=int(low))
+    if kind is float:
+        return click.FLOAT if low is None else click.FloatRange(min=low)
+    if kind is Path:
+        return click.Path(path_type=Path, dir_okay=marker.dir_okay if marker else True)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return click.Choice([member.value for member in kind])
+    return click.STRING
+
+
+def _converter(kind: type, many: bool, default: Any) -> Callable[[Any], Any] | None:
+    """How click's value becomes the declared one: an enum member, a list (None when an
+    optional list was not given)."""
+    enum = kind if isinstance(kind, type) and issubclass(kind, Enum) else None
+    if many:
+
+        def to_list(value: Any) -> Any:
+            if not value and default is None:
+                return None
+            return [enum(v) for v in value] if enum else list(value)
+
+        return to_list
+    if enum is not None:
+        return lambda value: None if value is None else enum(value)
+    return None
