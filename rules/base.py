@@ -167,18 +167,18 @@ class Rule:
     def steps_on_paths(
         self,
         mail: MailFile,
-        pick: Callable[[Connection, tuple[Step, ...]], Iterator[Step]],
+        pick: Callable[[Connection, ProtocolPath], Iterator[Step]],
     ) -> Iterator[tuple[Connection, Step, ProtocolPath, HostPolicy]]:
         """Each step ``pick`` finds on a protocol path of a connection, once, with the first
         path it is found on and the connection's host policy (connections the policy
-        leaves out are skipped)."""
+        leaves out, and those that stand for several objects, are skipped)."""
         for conn in mail.connections:
             policy = self.host_policy(conn)
-            if policy is None:
-                continue
+            if policy is None or conn.several_objects:
+                continue  # (several objects: the order of their steps is not known)
             reported: set[int] = set()
             for path in conn.protocol_paths():
-                for step in pick(conn, path.steps):
+                for step in pick(conn, path):
                     if id(step) not in reported:
                         reported.add(id(step))
                         yield conn, step, path, policy
@@ -187,16 +187,24 @@ class Rule:
         self, mail: MailFile, wanted: Callable[[Connection], bool]
     ) -> Iterator[tuple[Connection, Step, HostPolicy]]:
         """Every password login on the connections ``wanted`` picks, with its host policy
-        (logins whose host the policy leaves out are skipped)."""
+        (logins whose host the policy leaves out are skipped). A login reached from several
+        connections (``pass_`` after either of two ``POP3_SSL(...)``) is one login: given
+        once, with the loudest and most certain of its connections."""
+        found: dict[tuple[int, int], tuple[Connection, Step, HostPolicy]] = {}
         for conn in mail.connections:
-            if not wanted(conn):
+            if not wanted(conn) or conn.secret_only:
                 continue
             for login in conn.logins():
                 if not login.password_given or login.expected_to_fail:
                     continue  # a test that asserts basic auth is refused is right as it is
                 policy = self.step_policy(conn, login)
-                if policy is not None:
-                    yield conn, login, policy
+                if policy is None:
+                    continue
+                place = (login.span.start, login.span.end)
+                kept = found.get(place)
+                if kept is None or _loudness(policy) > _loudness(kept[2]):
+                    found[place] = (conn, login, policy)
+        yield from found.values()
 
     @staticmethod
     def oauth2_remedy(policy: HostPolicy, login: Step) -> Remedy | None:
@@ -239,6 +247,14 @@ class Rule:
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+_CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+def _loudness(policy: HostPolicy) -> tuple[int, int]:
+    return _SEVERITY_RANK[policy.severity], _CONFIDENCE_RANK[policy.confidence]
 
 
 # How a fix message says a login stays on XOAUTH2 with `--target graph` (the summary of

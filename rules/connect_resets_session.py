@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Finding, Severity
-from authsweep.scanner.model import Connection, MailFile, Step, StepKind
+from authsweep.scanner.model import Connection, MailFile, ProtocolPath, Step, StepKind
 
 from .base import Example, Rule, describe_host, on_path
 
@@ -71,8 +71,8 @@ class ConnectResetsSession(Rule):
             )
 
 
-def _resetting_connect(_conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
-    found = _reset(steps)
+def _resetting_connect(_conn: Connection, path: ProtocolPath) -> Iterator[Step]:
+    found = _reset(path.steps)
     if found is not None:
         yield found[0]
 

@@ -89,7 +89,13 @@ class EwsBasicAuth(Rule):
                 continue
             # Host policy as for a mail connection to the EWS server.
             view = Connection(
-                Protocol.EWS, "exchangelib", account.host, MISSING, Tls.IMPLICIT, account.span
+                Protocol.EWS,
+                "exchangelib",
+                account.host,
+                MISSING,
+                Tls.IMPLICIT,
+                account.span,
+                inferred=account.inferred,
             )
             policy = self.host_policy(view)
             if policy is None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
+from authsweep.scanner.model import (
+    Connection,
+    MailFile,
+    ProtocolPath,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+)
 
 from .base import Example, HostPolicy, Rule, describe_host, on_path
 
@@ -89,9 +97,9 @@ class LoginBeforeStarttls(Rule):
         )
 
 
-def _clear_text_logins(conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
+def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
     if conn.tls is Tls.NONE:
-        step = _clear_text_login(steps)
+        step = _clear_text_login(path.steps)
         if step is not None:
             yield step
 

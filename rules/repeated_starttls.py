@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import Connection, MailFile, RemedyKind, Step, StepKind, Tls
+from authsweep.scanner.model import (
+    Connection,
+    MailFile,
+    ProtocolPath,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+)
 
 from .base import Example, Rule, describe_host, on_path
 
@@ -120,12 +128,15 @@ class RepeatedStarttls(Rule):
         )
 
 
-def _repeated(conn: Connection, steps: tuple[Step, ...]) -> Iterator[Step]:
-    encrypted = conn.tls is Tls.IMPLICIT
-    for step in steps:
+def _repeated(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
+    # Implicit TLS chosen by a flag (``ssl=ssl``) is not on a path where that flag is
+    # false (``if not ssl: conn.starttls()``): there the connection is plain.
+    implicit = conn.tls is Tls.IMPLICIT and not (conn.tls_flag and conn.tls_flag in path.falsy)
+    encrypted = implicit
+    for step in path.steps:
         if step.kind is StepKind.STARTTLS:
             if encrypted:
                 yield step
             encrypted = True
         elif step.kind is StepKind.CONNECT:
-            encrypted = conn.tls is Tls.IMPLICIT
+            encrypted = implicit

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, RemedyKind, StepKind, Tls, Verification
+from authsweep.scanner.model import (
+    MailFile,
+    OptOut,
+    RemedyKind,
+    Span,
+    StepKind,
+    Tls,
+    Verification,
+)
 
 from .base import Example, Rule, describe_host
 
@@ -35,8 +43,9 @@ class UnverifiedTls(Rule):
         "`ctx.verify_mode = ssl.CERT_NONE` are deleted), so that object and what else it "
         "carries (a CA file, a client certificate) stay. A context that verifies unless an "
         "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
-        "ssl.CERT_NONE`) is the user's choice: reported as info, naming the option, and "
-        "left alone."
+        "ssl.CERT_NONE`) is the user's choice: reported once as info, at the statement that "
+        "turns the checks off, naming the option, and left alone (an info does not fail the "
+        "run unless `--fail-on info` is given)."
     )
     fix_safety = (
         "Safe for public mail services with real certificates; a server with a self-signed "
@@ -69,7 +78,7 @@ class UnverifiedTls(Rule):
             "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n",
             lines=(4,),
         ),
-        # Reported as info (the program's option), with no fix.
+        # Reported as info (the program's option) where it turns the checks off, no fix.
         Example(
             "import smtplib, ssl\n"
             "def send(verify=True):\n"
@@ -79,7 +88,7 @@ class UnverifiedTls(Rule):
             "        ctx.verify_mode = ssl.CERT_NONE\n"
             "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
             "    server.starttls(context=ctx)\n",
-            lines=(8,),
+            lines=(5,),
         ),
     )
     good = (
@@ -101,6 +110,7 @@ class UnverifiedTls(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
+        options_said: set[tuple[int, int]] = set()
         for conn in mail.connections:
             policy = self.host_policy(conn)
             if policy is None:
@@ -115,13 +125,16 @@ class UnverifiedTls(Rule):
                     targets.append((step.span, step.verification, step.opt_out, remedy))
             for span, verification, opt_out, remedy in targets:
                 if verification is Verification.OPTIONAL:
-                    # The program's own option: the user decides, nothing to fix.
-                    unless = f"unless {opt_out}" if opt_out else "unless the program is told not to"
+                    # The program's own option: the user decides, nothing to fix. Said
+                    # once, where the option turns the checks off, for every use.
+                    where = opt_out.span if opt_out is not None else span
+                    if (where.start, where.end) in options_said:
+                        continue
+                    options_said.add((where.start, where.end))
                     yield self.finding(
                         mail,
-                        span,
-                        f"TLS to {describe_host(conn)} checks the certificate {unless} (an "
-                        "option of the program turns the checks off)",
+                        where,
+                        _option_message(describe_host(conn), span, opt_out),
                         severity=Severity.INFO,
                         confidence=policy.confidence,
                     )
@@ -138,3 +151,17 @@ class UnverifiedTls(Rule):
 
 
 _REPORTED = (Verification.UNVERIFIED, Verification.OPTIONAL)
+
+
+def _option_message(host: str, used: Span, opt_out: OptOut | None) -> str:
+    """What an info on a context that verifies unless the program is told not to says."""
+    if opt_out is None:
+        return (
+            f"TLS to {host} checks the certificate unless the program is told not to (an "
+            "option of the program turns the checks off)"
+        )
+    return (
+        f"the SSL context of TLS to {host} (line {used.line}) checks the certificate "
+        f"unless {opt_out.condition}, which turns the checks off here: an option of the "
+        "program, left as it is"
+    )

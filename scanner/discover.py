@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import TypeVar
 from .findings import FileError
 from .git import GitFailure, enclosing_repository, run_git
 from .globs import PathGlobs
+from .python.mail_libraries import LIBRARIES
 
 T = TypeVar("T")
 
@@ -81,7 +83,8 @@ class SourceFile:
 
 
 def kind_of(path: Path, *, named: bool = False) -> str | None:
-    """The kind of a file by its name; extensionless files need a python shebang."""
+    """The kind of a file by its name; an extensionless file by its first bytes (a
+    python shebang, or a mail script's imports)."""
     return kind_of_name(path.name, str(path))
 
 
@@ -96,17 +99,45 @@ def kind_of_name(name: str, path: str) -> str | None:
     if suffix in CONFIG_SUFFIXES:
         return CONFIG_SUFFIXES[suffix]
     if not suffix:
-        return "python" if _has_python_shebang(path) else None
+        return "python" if _is_python_script(path) else None
     return None
 
 
-def _has_python_shebang(path: str) -> bool:
+# An extensionless file is read this far to tell a Python script (Semgrep looks at the
+# shebang; Ruff only at names and include patterns): a python shebang, or, without one,
+# a mail library imported at the start of a line in a small text file that parses as
+# Python. Only such files are parsed here (a README quoting ``import smtplib`` does not
+# parse, so it never becomes a file that "could not be checked").
+_SNIFF_BYTES = 8192
+_MAX_SNIFFED_SCRIPT = 256 * 1024
+_MAIL_IMPORT = re.compile(
+    rb"^[ \t]*(?:import|from)[ \t]+(?:"
+    + b"|".join(re.escape(name.encode()) for name in sorted(LIBRARIES))
+    + rb")\b",
+    re.MULTILINE,
+)
+
+
+def _is_python_script(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            first = handle.readline(200)
+            head = handle.read(_SNIFF_BYTES)
+            if head.startswith(b"#!"):
+                return b"python" in head.split(b"\n", 1)[0][:200]
+            if b"\0" in head or not _MAIL_IMPORT.search(head):
+                return False
+            data = head + handle.read(_MAX_SNIFFED_SCRIPT + 1 - len(head))
     except OSError:
         return False
-    return first.startswith(b"#!") and b"python" in first
+    if len(data) > _MAX_SNIFFED_SCRIPT:
+        return False
+    import ast  # only for the rare file that gets this far
+
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def git_top(folder: str) -> str | None:

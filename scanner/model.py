@@ -226,6 +226,22 @@ class StepKind(str, Enum):
     SEND = "send"
 
 
+# SASL mechanisms that send the user's password (or a hash of it): an authentication with
+# one is a password login, whichever call makes it (``auth("PLAIN", ...)``,
+# ``authenticate("LOGIN", ...)``, ``docmd("AUTH LOGIN")``).
+PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
+
+
+@dataclass(frozen=True)
+class OptOut:
+    """How an SSL context that verifies is told not to, as the program's option: the
+    condition (``verify is False``, as written) and the statement that turns the checks
+    off under it."""
+
+    condition: str
+    span: Span
+
+
 @dataclass
 class Step:
     """One thing done on a connection, in source order."""
@@ -233,7 +249,7 @@ class Step:
     kind: StepKind
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
-    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
+    opt_out: OptOut | None = None  # for OPTIONAL verification
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
@@ -283,6 +299,9 @@ class ProtocolPath:
 
     steps: tuple[Step, ...]
     conditions: tuple[str, ...] = ()
+    # Names and attributes (as written) that are false on this path, by its conditions
+    # (``if not ssl:``, ``if ssl: ... else:``).
+    falsy: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -296,9 +315,15 @@ class Connection:
     tls: Tls
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
-    opt_out: str = ""  # for OPTIONAL verification: the condition that turns checks off
+    opt_out: OptOut | None = None  # for OPTIONAL verification
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
+    # Stands for several objects (each instance a module makes of its client subclass):
+    # the order of the steps of one and of another is not known, so none is judged.
+    several_objects: bool = False
+    # The flag argument whose truth chose implicit TLS, as written, when a name or an
+    # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
+    tls_flag: str = ""
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
     # Ports of sessions opened before the one on ``port``: a constructor given a host
@@ -317,6 +342,10 @@ class Connection:
     # Made through a wrapper of the project in another module, or by a library without a
     # model: how, for messages (``through send_mail in mail/utils.py``).
     via: str = ""
+    # Made at the call of a project wrapper that opens it with a host of its own (a literal,
+    # a default): the wrapper's file reports its login with that host; here it stands only
+    # for the secret the caller writes (one report per login, where its host is written).
+    secret_only: bool = False
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)
@@ -372,6 +401,8 @@ class EwsAccount:
     user: Value = MISSING
     secret: Value = MISSING
     host: Value = MISSING  # the EWS server, when a configuration names it
+    # Found by a token-level scan of a file that does not parse: low confidence.
+    inferred: bool = False
 
 
 @dataclass

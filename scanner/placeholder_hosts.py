@@ -1,14 +1,15 @@
 """Hosts written as examples to be replaced, not servers.
 
-The shapes: the domains reserved for documentation (RFC 2606, RFC 6761); template syntax
-left unfilled (``<smtp server>``, ``${SMTP_HOST}``); filler (``smtp.xxx.com``); and labels
-made only of words that describe a host instead of naming one. Those are read as words,
-not matched as strings: a label is split into words of a small vocabulary (``_`` and
-``-`` separate words, run-together compounds are split too), in the languages mail
-scripts are commonly written in, so ``smtp.host_address.com``, ``smtp.meumail.com``
-(Portuguese "my mail"), ``mail.seudominio.com.br`` and ``smtp.votredomaine.fr`` are
-placeholders while ``smtp.myrepublic.net`` (a word outside the vocabulary) and
-``smtp.mail.com`` (a real provider: mail words alone say nothing) are hosts.
+The shapes: template syntax left unfilled (``<smtp server>``, ``${SMTP_HOST}``);
+filler (``smtp.xxx.com``); and labels made only of words that describe a host instead
+of naming one. Those are read as words, not matched as strings: a label is split into
+words of a small vocabulary (``_`` and ``-`` separate words, run-together compounds are
+split too), in the languages mail scripts are commonly written in, so
+``smtp.host_address.com``, ``smtp.meumail.com`` (Portuguese "my mail"),
+``mail.seudominio.com.br`` and ``smtp.votredomaine.fr`` are placeholders while
+``smtp.myrepublic.net`` (a word outside the vocabulary) and ``smtp.mail.com`` (a real
+provider: mail words alone say nothing) are hosts. Names reserved for documentation
+(RFC 2606, RFC 6761) are told apart: nobody's hosts, not placeholders.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Names reserved for documentation and testing (RFC 2606, RFC 6761): no server of any
+# provider can ever have one, so they are not placeholders but hosts known to be nobody's.
 _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
-_RESERVED_TLDS = frozenset({"example", "test", "invalid"})
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 _FILLER = re.compile(r"^(?:x{2,}|\*+|_+)$")
 _NOT_A_HOST = re.compile(r"[<>{}$%\[\]*]")
 # Second-level labels under which a country registers names (``example.co.uk``).
@@ -77,8 +80,8 @@ def is_placeholder_name(name: str) -> bool:
     labels = name.split(".")
     if len(labels) < 2:
         return False  # a local name (``mailhog``, ``exchange01``)
-    if labels[-1] in _RESERVED_TLDS or ".".join(labels[-2:]) in _RESERVED_DOMAINS:
-        return True
+    if is_reserved_name(name):
+        return False  # a name nobody can have, not one left to fill in
     main = len(labels) - 2
     if main > 0 and labels[main] in _SECOND_LEVEL:
         main -= 1
@@ -95,6 +98,13 @@ def is_placeholder_name(name: str) -> bool:
         if index == main and any(word in _GENERIC for word in words):
             return True  # ``smtp.domain.com``, ``smtp.host_address.com``
     return False
+
+
+def is_reserved_name(name: str) -> bool:
+    """Whether a host name (lower case, without a trailing dot) is under a domain reserved
+    for documentation (``smtp.example.com``, ``mail.corp.example``, ``imap.test``)."""
+    labels = name.split(".")
+    return labels[-1] in _RESERVED_TLDS or ".".join(labels[-2:]) in _RESERVED_DOMAINS
 
 
 @lru_cache(maxsize=1024)

@@ -13,7 +13,7 @@ from enum import Enum
 from functools import lru_cache
 
 from .model import Value
-from .placeholder_hosts import is_placeholder_name
+from .placeholder_hosts import is_placeholder_name, is_reserved_name
 
 
 class BasicAuth(str, Enum):
@@ -217,6 +217,10 @@ OTHER = Provider(
     imap_pop_basic_auth=BasicAuth.ALLOWED,
 )
 PLACEHOLDER = dataclasses.replace(OTHER, key="placeholder", name="a placeholder", placeholder=True)
+# A host under a domain reserved for documentation (RFC 2606, RFC 6761: ``example.com``,
+# ``.test``, ``.invalid``): it can never be Microsoft's, nor anyone's, so as the code is
+# written it logs in nowhere; not a placeholder, which may stand for a Microsoft host.
+RESERVED = dataclasses.replace(OTHER, key="reserved", name="a domain reserved for documentation")
 
 
 # Personal Microsoft accounts: they have no tenant, so no app-only (client credentials)
@@ -251,6 +255,8 @@ def lookup(host: str) -> Provider:
     name = normalise_host(host)
     if name in _LOCAL_HOSTS:
         return OTHER
+    if is_reserved_name(name):
+        return RESERVED
     exact = _exact(name)
     if exact is not None:
         return exact

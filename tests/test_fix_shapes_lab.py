@@ -5,6 +5,7 @@ the password variable unset: nothing of the migrated program still needs it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,8 @@ CASES = [
     ("config_hosts/ini_sender.py", {}),
     ("django_package/send_welcome.py", {}),
     ("token_project/nightly.py", {}),
+    ("provider_parameter/send_document.py", {}),
+    ("class_context.py", {}),
 ]
 
 
@@ -109,8 +112,44 @@ def test_the_other_provider_keeps_its_password_login(tmp_path: Path) -> None:
     assert "        else:\n            smtp.login(user, password)\n" in text
 
 
+def test_a_provider_parameter_with_a_default_picks_any_row_of_its_table(tmp_path: Path) -> None:
+    """`provider="outlook"` keys a table of Gmail, Microsoft 365 and Yahoo rows: callers
+    pick the row, so XOAUTH2 goes to the Microsoft row only."""
+    program = migrated(tmp_path, "provider_parameter/send_document.py")
+    text = program.read_text()
+    assert '        if config["server"] in ("smtp.office365.com",):\n' in text
+    assert "        else:\n            server.login(sender, password)\n" in text
+
+
+def test_a_context_the_class_builds_is_fixed_in_the_class_body(tmp_path: Path) -> None:
+    """`context = ssl.SSLContext(...)` with its checks turned off in the class body, passed
+    as `self.context`: the class body verifies, the call keeps passing the class's."""
+    text = migrated(tmp_path, "class_context.py").read_text()
+    assert "    context = ssl.create_default_context()\n" in text
+    assert "CERT_NONE" not in text and "check_hostname" not in text
+    assert "ssl=True, ssl_context=self.context)" in text
+
+
 def test_django_imports_the_backend_of_a_settings_package(tmp_path: Path) -> None:
     root = migrated(tmp_path, "django_package/send_welcome.py").parent
     production = (root / "proj" / "settings" / "production.py").read_text()
     assert 'EMAIL_BACKEND = "proj.mail_oauth2.XOAuth2EmailBackend"' in production
     assert (root / "proj" / "mail_oauth2.py").is_file()
+
+
+def test_a_login_helper_shared_by_implicit_tls_and_plain_connections(tmp_path: Path) -> None:
+    """Odoo's fetchmail shape: the helper logs in on the connection either arm of an `if`
+    made. The plain arm's missing STARTTLS stays a finding without a fix (a STARTTLS in the
+    helper would run on the implicit-TLS connection too); the implicit-TLS path reads the
+    mailbox with XOAUTH2."""
+    program = tmp_path / "shared_login_helper.py"
+    shutil.copy(SAMPLES / program.name, program)
+    assert not lab_run(program)["passed"]
+    fixed = authsweep("fix", "--unsafe-fixes", "--output-format", "json", ".", cwd=tmp_path)
+    left = [(f["rule"], f["fixable"]) for f in json.loads(fixed.stdout)["remaining"]]
+    assert left == [("AS203", False)], fixed.stdout
+    assert "starttls" not in program.read_text()
+    verdict = lab_run(program, env=NO_PASSWORD)
+    assert verdict["passed"], verdict["stderr"]
+    assert [a["mechanism"] for a in verdict["authentications"]] == ["XOAUTH2"]
+    assert verdict["mailbox_reads"]

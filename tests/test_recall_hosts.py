@@ -43,8 +43,6 @@ def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
         "smtp.yourserver.com",
         "your.smtp.server.com",
         "smtp.website.com",
-        "mail.example.com",
-        "smtp.example.org",
         "smtp.domain.com",
         "smtp.xxx.com",
         "smtp.your-domain.co.uk",
@@ -53,7 +51,6 @@ def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
         "SMTP.YourDomain.com",
         "<smtp server>",
         "${SMTP_HOST}",
-        "mail.corp.example",
         "smtp.isp.com",
         "smtp.host_address.com",
         "smtp.hostaddress.com",
@@ -144,6 +141,31 @@ def test_one_of_several_hosts() -> None:
     assert host_provider(one_of("smtp.gmail.com", "smtp.yourserver.com")) is None
     unknown = Value(False, None, choices=(Value.of("smtp.gmail.com"), Value.unknown("env X")))
     assert host_provider(unknown) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "smtp.example.com",
+        "imap.example.org",
+        "mail.example.net",
+        "SMTP.Example.COM.",
+        "mail.corp.example",
+        "smtp.office365.test",
+        "outlook.office365.invalid",
+        "smtp.localhost",
+    ],
+)
+def test_documentation_domains_are_nobodys_hosts(host: str) -> None:
+    """RFC 2606 and RFC 6761 reserve these names: no server, Microsoft's least of all, has
+    one, so a login to one is no basic-auth login to Microsoft (not an unknown host)."""
+    provider = lookup(host)
+    assert not provider.microsoft and not provider.placeholder
+    assert not is_placeholder_host(host)
+
+
+def test_documentation_domains_are_not_reported() -> None:
+    assert pinned(HOSTS / "documentation_domains.py") == set()
 
 
 def test_placeholder_hosts_are_reported_as_unknown_hosts() -> None:

@@ -105,3 +105,39 @@ def test_aioimaplib() -> None:
         ("async_imap.py", 21, "AS102", "error"),
         ("async_imap.py", 21, "AS203", "error"),
     }
+
+
+def test_imbox_logs_in_when_constructed_in_both_of_its_shapes() -> None:
+    """``Imbox(host, username=, password=)`` (0.9) and the ``Config`` of 0.10 log in over
+    IMAP at once; its implicit TLS verifies, its STARTTLS upgrade does not (imbox calls
+    ``starttls()`` with no context); a Gmail reader stays silent."""
+    assert pinned("imbox_reader.py") == {
+        ("imbox_reader.py", 10, "AS105", "error"),
+        ("imbox_reader.py", 12, "AS102", "error"),
+        ("imbox_reader.py", 15, "AS102", "warning"),
+        ("imbox_reader.py", 20, "AS204", "warning"),
+        ("imbox_reader.py", 23, "AS102", "error"),
+    }
+
+
+def test_exchangelib_auth_type_read_back_from_autodiscover() -> None:
+    """``auth_type=discovered.protocol.auth_type``: not known here, but password
+    credentials are sent with a password auth type whatever it is; OAuth2 credentials
+    with an auth type from the environment stay OAuth2."""
+    assert pinned("exchange_discovered_auth_type.py", ("AS104",)) == {
+        ("exchange_discovered_auth_type.py", 11, "AS104", "warning"),
+    }
+
+
+def test_the_net_sees_chained_logins_and_leaves_the_modules_own_classes() -> None:
+    """``Client(host).login(...)`` as a module's only login; a subclass of an unmodelled
+    client; a class of the module with its own ``login``: reported inside it, once."""
+    found = pinned("net_shapes.py", ("AS101", "AS102"))
+    assert found == {
+        ("net_shapes.py", 27, "AS101", "error"),
+        ("net_shapes.py", 33, "AS101", "error"),
+        ("net_shapes.py", 34, "AS102", "error"),
+    }
+    assert pinned("net_chained_only.py", ("AS102",)) == {
+        ("net_chained_only.py", 7, "AS102", "error"),
+    }

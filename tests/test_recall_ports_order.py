@@ -70,3 +70,11 @@ def test_a_login_after_a_refused_starttls_is_not_before_starttls() -> None:
         (29, "AS203"),
         (32, "AS101"),
     }
+
+
+def test_a_login_reached_from_two_connections_is_reported_once() -> None:
+    """``pass_`` after either of two ``POP3_SSL(...)``: one login, one AS102; with a
+    Microsoft host among them, the report is the Microsoft one (an error)."""
+    got = found("one_login_two_opens.py")
+    logins = sorted((line, rule, severity) for line, rule, severity in got if rule < "AS103")
+    assert logins == [(16, "AS102", "warning"), (25, "AS101", "error")]

@@ -100,3 +100,13 @@ def test_secrets_are_never_printed(output: str) -> None:
         "0.AXoAx7Qk2bV9QEuZ3kT5Xo0T4mR8a1Bc2De3Fg4Hi5Jk6Lm7No8Pq9Rs0Tu1Vw2Xy3Za4Bc5De6Fg7Hi8",
     ):
         assert secret not in done.stdout
+
+
+def test_python_o365_client_secret() -> None:
+    """``Account((client_id, client_secret), auth_flow_type="credentials")``: the
+    secret written as the tuple's second item, through a name or inline; one from the
+    environment, a public client's id alone and a template's words are not reported."""
+    assert secrets_in(SECRETS / "o365_client_secret.py") == {
+        ("o365_client_secret.py", 10, "high"),
+        ("o365_client_secret.py", 17, "high"),
+    }

@@ -94,3 +94,9 @@ def test_an_aiosmtplib_subclass_logging_in_from_an_async_method() -> None:
 
 def test_an_smtphandler_subclass_calling_super_init() -> None:
     assert pinned("handler_subclass.py") == {(6, "AS204", "warning"), (11, "AS103", "error")}
+
+
+def test_two_instances_of_a_subclass_are_not_one_session() -> None:
+    """``first.secure()`` and ``second.starttls()``: each object upgrades once; no AS206 (a
+    safe fix would delete an upgrade) and no AS203; each login is still reported."""
+    assert pinned("two_instances.py") == {(20, "AS101", "error"), (24, "AS101", "error")}

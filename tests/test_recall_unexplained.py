@@ -87,3 +87,17 @@ def test_pep701_rewrite_keeps_every_position(newer: str, older: str) -> None:
     assert rewritten == older
     assert len(rewritten) == len(newer) and rewritten.count("\n") == newer.count("\n")
     ast.parse(rewritten)
+
+
+def test_exchangelib_credentials_in_statements_the_parser_refuses() -> None:
+    """Password ``Credentials(...)`` (over several lines, or inline with a literal) in
+    lines left out of the parse: AS104 at low confidence, the literal AS105 (medium, as a
+    password found by its place is without the parse); the OAuth2
+    credentials are not a password login."""
+    assert {(line, rule) for line, rule, _ in found("broken_exchangelib.py")} == {
+        (14, "AS104"),
+        (28, "AS104"),
+        (28, "AS105"),
+    }
+    confidences = {rule: confidence for _, rule, confidence in found("broken_exchangelib.py")}
+    assert confidences == {"AS104": "low", "AS105": "medium"}

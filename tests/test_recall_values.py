@@ -70,3 +70,22 @@ def test_an_empty_default_host_is_the_callers() -> None:
     assert pinned("empty_default_host.py") == {(13, "AS204", "warning"), (14, "AS101", "warning")}
     for message in messages("empty_default_host.py"):
         assert "the host from parameter smtp_server" in message and "None" not in message
+
+
+def test_a_connection_kept_in_a_module_global() -> None:
+    """``global server`` in the function that connects: the module's name, so a login in
+    another function (written before it) is on that connection; a local of the same name
+    in a third function is another object."""
+    found = pinned("global_connection.py")
+    assert {(line, rule) for line, rule, _ in found if rule in ("AS101", "AS102")} == {
+        (13, "AS101"),
+        (14, "AS102"),
+    }
+
+
+def test_attributes_set_several_at_a_time() -> None:
+    """``self.host, self.port = host, port``: the host every call of the class gives;
+    a class body's ``HOST, PORT = "imap.gmail.com", 993`` is Gmail (silent)."""
+    assert {(line, rule, severity) for line, rule, severity in pinned("tuple_attributes.py")} == {
+        (15, "AS101", "error"),
+    }

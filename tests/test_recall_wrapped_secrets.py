@@ -35,10 +35,25 @@ def test_a_placeholder_or_another_providers_password_stays_with_the_wrapper() ->
     """``"your_password_here"`` is the wrapper file's to report (its login is); a password
     a Gmail wrapper gets is not a Microsoft mail secret."""
     found = findings("project")
-    assert {key for key in found if key[0] == "jobs.py"} == {
-        ("jobs.py", 5, "AS101"),
+    assert {key for key in found if key[0] == "jobs.py" and key[1] < 16} == {
         ("jobs.py", 5, "AS105"),
     }
+
+
+def test_a_login_is_reported_once_where_its_host_is_written() -> None:
+    """The wrapper opens the connection with a host of its own (a literal, a default): its
+    file reports the login with that host, and the caller that gives only the password gets
+    the hard-coded secret, not a second report of the same login. A caller that gives the
+    host too is where the login's host is written: reported there."""
+    found = findings("project")
+    assert ("outlook.py", 6, "AS102") in found and ("mailer.py", 7, "AS101") in found
+    assert {key for key in found if key[0] == "form.py"} == {("form.py", 5, "AS105")}
+    assert ("jobs.py", 5, "AS101") not in found
+    assert {key for key in found if key[0] == "jobs.py" and key[1] >= 16} == {
+        ("jobs.py", 17, "AS101"),
+        ("jobs.py", 17, "AS105"),
+    }
+    assert "'smtp-mail.outlook.com' (through send_mail in " in found[("jobs.py", 17, "AS101")]
 
 
 def test_a_literal_given_to_a_function_of_the_same_module_names_the_login() -> None:

@@ -37,6 +37,9 @@ class Binding:
     klass: ast.ClassDef | None  # where ``self.x`` is bound
     offset: int
     node: ast.AST  # what binds it (the constructor call, the alias, the def of a parameter)
+    # Bound by a function that declares the name ``global``: the module's name, set when
+    # that function runs, which may be written after the code that reads it.
+    from_global: bool = False
 
 
 class Bindings:
@@ -105,11 +108,17 @@ class Bindings:
             return
         function = self.values.enclosing_function(at)
         klass = None
+        scope = self.symbols.scope_of.get(target) if isinstance(target, ast.Name) else None
+        from_global = scope is not None and receiver in scope.declared_global
+        if from_global:
+            function = None  # ``global server`` then ``server = SMTP(...)``: the module's name
         if receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
             function = None
         offset = self.values.span(at).start
-        self.all.append(Binding(conn, adapter, receiver, function, klass, offset, at))
+        self.all.append(
+            Binding(conn, adapter, receiver, function, klass, offset, at, from_global=from_global)
+        )
 
     def bind_self(
         self, klass: ast.ClassDef, at: ast.AST, conn: Connection, adapter: Adapter
@@ -175,8 +184,10 @@ class Bindings:
                     continue
                 value = argument.value if isinstance(argument, ast.keyword) else argument
                 receiver = dotted_name(value)
-                binding = self.for_receiver(receiver, call) if receiver else None
-                if binding is None:
+                # Every connection the name may hold there (``IMAP4_SSL`` on one arm of an
+                # ``if``, ``IMAP4`` on the other): the function runs with each of them.
+                reaching = self.reaching(receiver, call) if receiver else []
+                if not reaching:
                     continue
                 if isinstance(argument, ast.keyword):
                     if argument.arg is None:
@@ -186,10 +197,9 @@ class Bindings:
                     param = params[index] if index < len(params) else None
                 if param is not None:
                     start = self.values.span(function).start
-                    self.all.append(
-                        Binding(
-                            binding.conn, binding.adapter, param.arg, function, None, start, param
-                        )
+                    self.all.extend(
+                        Binding(b.conn, b.adapter, param.arg, function, None, start, param)
+                        for b in reaching
                     )
 
     def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
@@ -227,7 +237,7 @@ class Bindings:
                 for b in self.all
                 if b.receiver == receiver
                 and (b.function is function or b.function is None)
-                and b.offset <= offset
+                and (b.offset <= offset or (b.from_global and b.function is not function))
             ]
         if not pool:
             return []
@@ -237,7 +247,10 @@ class Bindings:
         for binding in pool[1:]:
             if (
                 binding.conn not in (b.conn for b in found)
-                and all(self._exclusive(binding.node, b.node) for b in found)
+                # one parameter bound to the connections of several call paths holds each
+                and all(
+                    binding.node is b.node or self._exclusive(binding.node, b.node) for b in found
+                )
                 and not self._exclusive(binding.node, at)
             ):
                 found.append(binding)

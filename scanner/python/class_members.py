@@ -42,9 +42,9 @@ class ClassMembers:
         found: dict[str, list[ast.expr]] = {}
         for statement in klass.body:
             if isinstance(statement, ast.Assign):
-                for target in statement.targets:
+                for target, value in _pairs(statement):
                     if isinstance(target, ast.Name):
-                        found.setdefault(target.id, []).append(statement.value)
+                        found.setdefault(target.id, []).append(value)
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
                 if isinstance(statement.target, ast.Name):
                     found.setdefault(statement.target.id, []).append(statement.value)
@@ -66,16 +66,15 @@ class ClassMembers:
                 if not isinstance(statement, ast.Assign):
                     continue
                 attributes = [
-                    target.attr
-                    for target in statement.targets
+                    (target.attr, value)
+                    for target, value in _pairs(statement)
                     if isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
                     and target.value.id == "self"
                 ]
                 owner = self._method_of(statement) if attributes else None
                 if owner is not None:
-                    found = self._self_sets.setdefault(owner, [])
-                    found += [(attribute, statement.value) for attribute in attributes]
+                    self._self_sets.setdefault(owner, []).extend(attributes)
         return self._self_sets.get(method, [])
 
     def _method_of(self, node: ast.AST) -> ast.AST | None:
@@ -100,3 +99,21 @@ class ClassMembers:
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
+
+
+def _pairs(statement: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
+    """Each target of an assignment with the value it gets: ``self.host, self.port =
+    host, port`` pairs them one by one (a tuple or list written out, no ``*``)."""
+    found: list[tuple[ast.expr, ast.expr]] = []
+    for target in statement.targets:
+        value = statement.value
+        if (
+            isinstance(target, (ast.Tuple, ast.List))
+            and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+            and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+        ):
+            found += list(zip(target.elts, value.elts, strict=True))
+        else:
+            found.append((target, value))
+    return found

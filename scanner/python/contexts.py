@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 
-from ..model import Edit, Verification
+from ..model import Edit, OptOut, Verification
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS
 from .values import Evaluator
@@ -31,31 +31,32 @@ class Contexts:
         self.text = text
         self.parents = values.parents
 
-    def verification(self, node: ast.AST | None) -> tuple[Verification, str]:
+    def verification(self, node: ast.AST | None) -> tuple[Verification, OptOut | None]:
         """Whether the context verifies, and for an OPTIONAL one the condition that turns
-        its checks off."""
+        its checks off and the first statement that does."""
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
-            return Verification.UNVERIFIED, ""  # the stdlib's default context verifies nothing
+            return Verification.UNVERIFIED, None  # the stdlib's default context verifies nothing
         definition = self._definition(node)
         if not isinstance(definition, ast.Call):
-            return Verification.UNKNOWN, ""
+            return Verification.UNKNOWN, None
         verified = self._factory_verifies(definition)
         if verified is None:
-            return Verification.UNKNOWN, ""
+            return Verification.UNKNOWN, None
         if not verified and not self._hardened(dotted_name(node)):
-            return Verification.UNVERIFIED, ""
-        loosened = self._loosening(dotted_name(node))
+            return Verification.UNVERIFIED, None
+        loosened = self._loosening(dotted_name(node), node, definition)
         if any(condition is None for _, condition in loosened):
-            return Verification.UNVERIFIED, ""
+            return Verification.UNVERIFIED, None
         if loosened:
             conditions = dict.fromkeys(c for _, c in loosened if c)
-            return Verification.OPTIONAL, " or ".join(conditions)
-        return Verification.VERIFIED, ""
+            first = min((statement for statement, _ in loosened), key=lambda n: n.lineno)
+            return Verification.OPTIONAL, OptOut(" or ".join(conditions), self.values.span(first))
+        return Verification.VERIFIED, None
 
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is
         no such context, () when it is one but cannot be fixed where it is built."""
-        if not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) and _self_attribute(node) is None:
             return None
         definition = self._definition(node)
         if definition is node or not isinstance(definition, ast.Call):
@@ -67,7 +68,7 @@ class Contexts:
         if not verified:
             span = self.values.span(definition)
             edits.append(Edit(span.start, span.end, VERIFYING))
-        for statement, condition in self._loosening(node.id):
+        for statement, condition in self._loosening(dotted_name(node), node, definition):
             if condition is not None:
                 continue  # the user's option stays
             removal = self._removal(statement)
@@ -122,13 +123,21 @@ class Contexts:
             "verify_mode", ""
         )
 
-    def _loosening(self, name: str | None) -> list[tuple[ast.Assign, str | None]]:
+    def _loosening(
+        self, name: str | None, use: ast.AST, definition: ast.AST
+    ) -> list[tuple[ast.Assign, str | None]]:
         """The assignments that turn the context's checks off, each with the condition
-        it is under (None: always)."""
+        it is under (None: always). A plain name's are those of the scope that makes the
+        context (another function's ``context`` is another object); one kept on the class
+        (``self.ctx``) is set up anywhere in it."""
         found: list[tuple[ast.Assign, str | None]] = []
         names = _names(name)
-        for statement in self.values.symbols.assignments:
+        symbols = self.values.symbols
+        scope = None if _self_attribute(use) else symbols.enclosing_function(definition)
+        for statement in symbols.assignments:
             if not isinstance(statement, ast.Assign):
+                continue
+            if scope is not None and symbols.enclosing_function(statement) is not scope:
                 continue
             for target in statement.targets:
                 if not isinstance(target, ast.Attribute) or dotted_name(target.value) not in names:

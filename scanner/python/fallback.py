@@ -4,7 +4,8 @@ Old mail scripts are often Python 2: ``print "sent"``, ``except X, e``. They
 cannot be parsed, but their smtplib/imaplib/poplib shapes are plain enough to
 find with patterns: a client assigned to a name, its host and port when written
 as literals (or as a module constant), the SSL context it is given, and the calls
-made on that name; and a token asked for with the user's password (MSAL's
+made on that name; exchangelib's password ``Credentials(user, password)`` (its server
+found by autodiscover); and a token asked for with the user's password (MSAL's
 ``acquire_token_by_username_password``, a form with ``grant_type=password``). What
 this finds is marked inferred (low confidence) and never fixed.
 """
@@ -16,8 +17,10 @@ import re
 from ..model import (
     MISSING,
     Connection,
+    EwsAccount,
     MailFile,
     Protocol,
+    SecretUse,
     Span,
     Step,
     StepKind,
@@ -57,6 +60,11 @@ _PASSWORD_FLOW = re.compile(
 _TOKEN_MARKERS = re.compile(
     rb"acquire_token_by_username_password|usernamepasswordcredential|grant_type", re.IGNORECASE
 )
+_EXCHANGELIB = re.compile(rb"^\s*(?:import|from)\s+exchangelib\b", re.MULTILINE)
+# exchangelib's password credentials (not ``OAuth2Credentials``: no word boundary there).
+_EWS_CREDENTIALS = re.compile(r"\b(?:exchangelib\.)?(?:Credentials|ServiceAccount)\s*\(")
+# How far a call's arguments are looked for: a few lines.
+_MAX_CALL = 400
 _CONSTANT = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>'[^'\n]*'|\"[^\"\n]*\"|\d+)\s*$", re.MULTILINE
 )
@@ -103,6 +111,64 @@ def _arguments(args: str, offset: int) -> list[tuple[str, int]]:
     return found
 
 
+def _ews_credentials(mail: MailFile, text: str, lines: LineIndex) -> None:
+    """``Credentials(user, password)``: a password login to the server autodiscover
+    finds; a literal password is a hard-coded secret."""
+    for match in _EWS_CREDENTIALS.finditer(text):
+        close = _closing(text, match.end())
+        args = text[match.end() : close] if close is not None else ""
+        user, secret = Value.unknown(), Value.unknown("exchangelib credentials")
+        positional = _arguments(args, match.end())
+        for part, at in _keywords(args, match.end()):
+            name, _, value = part.partition("=")
+            if name.strip() in ("username", "password"):
+                positional.append((value, at + len(name) + 1))
+        if positional:
+            user = _value(*positional[0], text, lines, {})
+        if len(positional) > 1:
+            secret = _value(*positional[1], text, lines, {})
+        end = close + 1 if close is not None else match.end()
+        span = _span(lines, match.start(), end)
+        if secret.literal and isinstance(secret.value, str) and secret.literal_span:
+            mail.secrets.append(SecretUse(secret, "EWS password", secret.literal_span, False))
+        mail.ews.append(
+            EwsAccount(
+                auth="basic",
+                span=span,
+                user=user,
+                secret=secret,
+                host=Value.unknown("exchangelib autodiscover"),
+                inferred=True,
+            )
+        )
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The offset of the parenthesis that closes one opened just before ``start``, within
+    a few lines; None when there is none (the call is cut short)."""
+    depth = 0
+    for offset in range(start, min(len(text), start + _MAX_CALL)):
+        char = text[offset]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return offset
+            depth -= 1
+    return None
+
+
+def _keywords(args: str, offset: int) -> list[tuple[str, int]]:
+    """Keyword arguments (``name=value``) with their offsets."""
+    found = []
+    position = offset
+    for part in args.split(","):
+        if "=" in part and "==" not in part:
+            found.append((part, position))
+        position += len(part) + 1
+    return found
+
+
 def _verification(args: str) -> Verification:
     """What the SSL context given in a call's arguments does: the standard library does
     not verify without one (FACTS 4.9)."""
@@ -127,15 +193,19 @@ def _password_flows(text: str, lines: LineIndex) -> list[TokenRequest]:
 
 
 def scan_unparsable(path: str, data: bytes) -> MailFile:
-    """Inferred connections and password-flow token requests of a file that does not
-    parse; empty if it uses no mail module and asks for no token."""
+    """Inferred connections, EWS password credentials and password-flow token requests
+    of a file that does not parse; empty if it uses no mail module and asks for no
+    token."""
     mail = MailFile(path=path, kind="python", analyzed=False)
     modules = _MODULES.search(data)
-    if not modules and not _TOKEN_MARKERS.search(data):
+    exchangelib = _EXCHANGELIB.search(data)
+    if not modules and not exchangelib and not _TOKEN_MARKERS.search(data):
         return mail
     text = data.decode("utf-8", errors="replace")
     lines = LineIndex(text)
     mail.token_requests = _password_flows(text, lines)
+    if exchangelib:
+        _ews_credentials(mail, text, lines)
     if not modules:
         return mail
     constants: dict[str, tuple[object, int, int]] = {}

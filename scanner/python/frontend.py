@@ -127,13 +127,14 @@ class PythonFrontEnd:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
             scanned = scan_unparsable(path, data)
-            for found in (*scanned.connections, *scanned.token_requests):
-                line = found.opened_at.line if isinstance(found, Connection) else found.span.line
-                if any(left.first_line <= line <= left.last_line for left in parsed.left_out):
-                    if isinstance(found, Connection):
-                        mail.connections.append(found)
-                    else:
-                        mail.token_requests.append(found)
+
+            def left_out(line: int) -> bool:
+                return any(left.first_line <= line <= left.last_line for left in parsed.left_out)
+
+            mail.connections += [c for c in scanned.connections if left_out(c.opened_at.line)]
+            mail.token_requests += [t for t in scanned.token_requests if left_out(t.span.line)]
+            mail.ews += [a for a in scanned.ews if left_out(a.span.line)]
+            mail.secrets += [s for s in scanned.secrets if left_out(s.span.line)]
         return mail
 
     def _matters(self, symbols: Symbols, data: bytes) -> bool:
@@ -365,8 +366,10 @@ class _ModuleAnalysis:
         for conn in self.mail.connections:
             if not any(e.conn is conn for found in self.events.values() for e in found):
                 continue
-            paths = finder.connection_paths(conn, self.events, order)
-            covered = {id(step) for path in paths for step in path.steps}
+            paths, never_taken = finder.connection_paths(conn, self.events, order)
+            # Each step found on a path, or on one whose conditions contradict each other;
+            # else the finder missed some, and source order is all that is known.
+            covered = {id(step) for path in paths for step in path.steps} | never_taken
             if all(id(step) in covered for step in conn.steps):
                 conn.paths = paths
         adapters = {id(conn): adapter for conn, adapter in self.opened.values()}

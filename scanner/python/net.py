@@ -13,21 +13,22 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
-from ..model import Connection, Protocol, Span, Step, StepKind, Tls, Value
+from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
 from .source import dotted_name
-from .symbols import Symbols
+from .symbols import FUNCTIONS, BindingKind, Symbols
 
 _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
 _PORT_KEYWORDS = ("port",)
-_PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
 _OTHER_MECHANISMS = frozenset(
     {"XOAUTH2", "OAUTHBEARER", "GSSAPI", "EXTERNAL", "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"}
 )
 _USER_KEYWORDS = ("user", "username", "email", "login")
 _SECRET_KEYWORDS = ("password", "passwd", "pwd", "secret")
 _IMAP_PORTS = frozenset({143, 993})
+# How the login calls made on a call's result directly are kept (no name holds it).
+_CHAINED = "()"
 _POP_PORTS = frozenset({110, 995})
 
 
@@ -76,7 +77,7 @@ class Net:
             if skip(call) or not (call.args or call.keywords):
                 continue
             logins = self._logins_on(call)  # syntactic, before any value is evaluated
-            if not logins:
+            if not logins or self._own_login(call, logins):
                 continue
             host = self._host(call)
             if host is None:
@@ -96,6 +97,22 @@ class Net:
             conn.steps = [self._step(login) for login in logins]
             yield conn
 
+    def _own_login(self, call: ast.Call, logins: list[ast.Call]) -> bool:
+        """A class of this module that defines the login method called on it: the login
+        runs the module's own code, which the front end follows and reports once (a
+        subclass of an unmodelled client that keeps its ``login`` is still the net's)."""
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return False
+        called = {login.func.attr for login in logins if isinstance(login.func, ast.Attribute)}
+        for binding in self.symbols.bindings(func):
+            klass = binding.node
+            if binding.kind is BindingKind.CLASS and isinstance(klass, ast.ClassDef):
+                defined = {s.name for s in klass.body if isinstance(s, FUNCTIONS)}
+                if called <= defined:
+                    return True
+        return False
+
     def _login_calls(self) -> dict[str, list[ast.Call]]:
         if self._logins is None:
             self._logins = {}
@@ -103,6 +120,8 @@ class Net:
                 func = call.func
                 if isinstance(func, ast.Attribute) and func.attr in _LOGINS:
                     receiver = dotted_name(func.value)
+                    if receiver is None and isinstance(func.value, ast.Call):
+                        receiver = _CHAINED  # ``Client(host).login(...)``
                     if receiver is not None:
                         self._logins.setdefault(receiver, []).append(call)
         return self._logins
@@ -167,7 +186,7 @@ class Net:
         if func.attr != "login" and arguments:
             mechanism = self.evaluate(arguments[0])
             name = str(mechanism.value).upper() if mechanism.known else None
-            if name in _PASSWORD_MECHANISMS:
+            if name in PASSWORD_MECHANISMS:
                 return Step(StepKind.LOGIN, span, secret=Value.unknown(f"{func.attr}()"))
             if name in _OTHER_MECHANISMS:
                 return Step(StepKind.AUTH, span, mechanism=name)

@@ -4,7 +4,9 @@ Such a class opens its connection where its ``__init__`` calls the client's:
 ``super().__init__(host, 587)``, ``super(Mailer, self).__init__(...)`` or
 ``smtplib.SMTP.__init__(self, ...)``. That call is read as the client's constructor;
 ``self`` in the methods of the class and of its subclasses in the module, and each
-instance the module makes (``m = Mailer(...)``), are that connection.
+instance the module makes (``m = Mailer(...)``), are that connection; when the module
+makes several, the connection stands for all of them, and the order of their steps is
+not known (no rule judges it).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class OwnInits:
         for klass, (_, opener) in self.classes.items():
             if opener in opened:
                 bindings.bind_self(klass, opener, *opened[opener])
+        made: dict[int, int] = {}
         for call in calls:
             klass = self.values.class_named(call.func)
             opener = self.opener_of(klass) if klass is not None else None
@@ -92,6 +95,10 @@ class OwnInits:
             opened[call] = (conn, adapter)
             on_instance(call, conn, bindings.bound_name(call))
             bindings.bind(call, conn, adapter)
+            made[id(conn)] = made.get(id(conn), 0) + 1
+            # Two instances are two objects that this one connection stands for: what
+            # one does and what the other does happen in no order known here.
+            conn.several_objects = made[id(conn)] > 1
 
     def keep_callees(self, opened: Opened, subclass_calls: Iterable[ast.Call]) -> None:
         """A fix may not rewrite the class a project's subclass of a client is made with:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind
+from .conditions import Fact, assigned_names, consistent, facts_when, falsy
 from .symbols import FUNCTIONS, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -48,9 +49,11 @@ class _State:
     active: bool  # the connection is open and its name still means it
     conditions: tuple[str, ...]
     done: bool = False  # returned or raised
+    facts: frozenset[Fact] = frozenset()  # what the conditions say about names
+    feasible: bool = True  # False: its conditions contradict each other
 
     def key(self) -> tuple:
-        return (tuple(id(s) for s in self.steps), self.active, self.done)
+        return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
 
 
 class PathFinder:
@@ -58,13 +61,15 @@ class PathFinder:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
+        self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
     def connection_paths(
         self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
-    ) -> list[ProtocolPath]:
-        """The paths of ``conn``'s steps; ``events`` are every call's events in the module
-        (other connections' opens on the same name end this one's), ``order`` the
-        functions in the order they run."""
+    ) -> tuple[list[ProtocolPath], frozenset[int]]:
+        """The paths of ``conn``'s steps, and the ids of the steps met on paths never taken
+        (their conditions contradict each other); ``events`` are every
+        call's events in the module (other connections' opens on the same name end this
+        one's), ``order`` the functions in the order they run."""
         mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
         mine = {call: found for call, found in mine.items() if found}
         receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
@@ -83,23 +88,31 @@ class PathFinder:
             first = self._scope(opener)
             called = [s for s in self._called_from(first) if id(s) in by_scope]
             scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
+        seen: set[int] = set()
         per_scope = [
-            self._walk_scope(scope, relevant, conn, opened=scope is not scopes[0] or opener is None)
+            self._walk_scope(
+                scope, relevant, conn, seen, opened=scope is not scopes[0] or opener is None
+            )
             for scope in scopes
         ]
-        combined: list[tuple[tuple[Step, ...], tuple[str, ...]]] = [((), ())]
+        combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
+            ((), (), frozenset())
+        ]
         for options in per_scope:
             if not options:
                 continue
             combined = [
-                (steps + more, conditions + extra)
-                for (steps, conditions), (more, extra) in itertools.product(combined, options)
+                (steps + more, conditions + extra, falsy | more_falsy)
+                for (steps, conditions, falsy), (more, extra, more_falsy) in itertools.product(
+                    combined, options
+                )
             ][:MAX_PATHS]
         present = {id(step) for step in conn.steps}
-        return _unique(
-            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions)
-            for steps, conditions in combined
+        paths = _unique(
+            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
+            for steps, conditions, falsy in combined
         )
+        return paths, frozenset(seen)
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -169,13 +182,23 @@ class PathFinder:
         scope: Scope,
         relevant: dict[ast.AST, list[Event]],
         conn: Connection,
+        seen: set[int],
         *,
         opened: bool,
-    ) -> list[tuple[tuple[Step, ...], tuple[str, ...]]]:
+    ) -> list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]]:
         calls = [c for c in relevant if self._scope(c) is scope]
+        assigned = self._assigned_by_scope.get(id(scope))
+        if assigned is None:
+            assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
         walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        walker.assigned = assigned
         states = walker.block(scope.body, [_State((), opened, ())])
-        return [(s.steps, s.conditions) for s in states if s.steps or s.active]
+        seen.update(id(step) for state in states if not state.feasible for step in state.steps)
+        return [
+            (s.steps, s.conditions, falsy(s.facts))
+            for s in states
+            if s.feasible and (s.steps or s.active)
+        ]
 
 
 class _Walker:
@@ -184,6 +207,7 @@ class _Walker:
         self.events = events
         self.conn = conn
         self.parents = symbols.parents
+        self.assigned: frozenset[str] = frozenset()  # what the function assigns
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -220,8 +244,16 @@ class _Walker:
         if isinstance(node, ast.If):
             states = self.expression(node.test, states)
             text = self.source(node.test)
-            yes = self.block(node.body, _with(states, f"when `{text}` is true"))
-            no = self.block(node.orelse, _with(states, f"when `{text}` is false"))
+            yes = self.block(
+                node.body,
+                _with(states, f"when `{text}` is true", facts_when(node.test, True, self.assigned)),
+            )
+            no = self.block(
+                node.orelse,
+                _with(
+                    states, f"when `{text}` is false", facts_when(node.test, False, self.assigned)
+                ),
+            )
             return yes + no
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             head = node.test if isinstance(node, ast.While) else node.iter
@@ -248,7 +280,7 @@ class _Walker:
             return states  # a definition runs nothing now
         states = self.expression(node, states)
         if isinstance(node, (ast.Return, ast.Raise)):
-            return [_State(s.steps, s.active, s.conditions, done=True) for s in states]
+            return [replace(s, done=True) for s in states]
         return states
 
     def _try(self, node: ast.Try, states: list[_State]) -> list[_State]:
@@ -301,7 +333,7 @@ class _Walker:
                 active = True
             if active:
                 steps += event.steps
-        return _State(steps, active, state.conditions, state.done)
+        return replace(state, steps=steps, active=active)
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
@@ -322,8 +354,20 @@ def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
     return False
 
 
-def _with(states: list[_State], condition: str) -> list[_State]:
-    return [_State(s.steps, s.active, (*s.conditions, condition), s.done) for s in states]
+def _with(
+    states: list[_State], condition: str, facts: frozenset[Fact] = frozenset()
+) -> list[_State]:
+    # A state whose conditions contradict each other is walked on (its steps are still
+    # the connection's) but gives no path.
+    return [
+        replace(
+            state,
+            conditions=(*state.conditions, condition),
+            facts=state.facts | facts,
+            feasible=state.feasible and consistent(state.facts | facts),
+        )
+        for state in states
+    ]
 
 
 def _bounded(states: list[_State]) -> list[_State]:

@@ -7,7 +7,9 @@ module: which parameters feed the host and the credentials, of which protocol an
 library. A call of it from another module (``send("smtp.office365.com", ...)``,
 ``Mailer(...)``, ``super().__init__(...)`` in a subclass, ``Base.__init__(self, ...)``)
 then makes a connection at the caller with the caller's values, reported where the
-Microsoft host or the secret is written, with the wrapper named in the message.
+Microsoft host or the secret is written, with the wrapper named in the message: a login
+whose host the wrapper writes itself is the wrapper's file's to report, so a caller that
+gives only the password gets the hard-coded secret (AS105), not the login a second time.
 
 The wrapper's module is read (never run) and analysed by the same front end; its own
 calls of wrappers in further modules are summarised in turn, to a bounded depth. Only
@@ -283,9 +285,9 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
     def slot(value: Value) -> Slot:
         nonlocal uses_init
         origin = value.origin or ""
-        # A parameter without a default, or with an empty one (``password=None``): the
-        # caller's to give.
-        if (not value.known or value.value in (None, "")) and origin.startswith("parameter "):
+        # A parameter: the caller's to give; without a default, with an empty one
+        # (``password=None``), or with one a caller may replace (``host="smtp..."``).
+        if origin.startswith("parameter "):
             param = origin.removeprefix("parameter ")
             if function is not init and param in own:
                 return Slot(param, value)
@@ -337,19 +339,20 @@ def apply(
         via = f"through {summary.where(root)}, {facts.through or facts.library}"
         host = _value(facts.host, values)
         steps = []
-        caller_gives = (
+        gives_host = (
             facts.host.param is not None
             and facts.host.param in values
             and (host.known or (forwarding and _forwarded(host)))
         )
+        gives_secret = False
         for login in facts.logins:
             secret = _value(login.secret, values)
             if login.secret.param in values and (
                 _written(secret) or (forwarding and _forwarded(secret))
             ):
-                caller_gives = True
+                gives_secret = True
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
-        if not caller_gives:
+        if not (gives_host or gives_secret):
             continue
         yield Connection(
             protocol=facts.protocol,
@@ -361,6 +364,8 @@ def apply(
             steps=steps,
             log_handler=facts.log_handler,
             via=via,
+            # The host is the wrapper's: its file reports the login with it.
+            secret_only=not gives_host,
         )
 
 

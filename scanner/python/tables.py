@@ -121,6 +121,8 @@ def subscript(base: Value, key: Value) -> Value | None:
     ``PROVIDERS[os.environ["MAIL_PROVIDER"]]``), unknown with the entries as its choices;
     an item of a row so picked (``PROVIDERS[...]["host"]``), the rows' items as its
     choices. None when the table does not tell."""
+    if _caller_picks(base, key):
+        return _picked(base.value, key.origin, base.literal_parts)
     if key.known:
         if base.choices is not None:
             return _picked_item(base, key.value, None)
@@ -139,10 +141,24 @@ def get(mapping: Value, key: Value, default: Value | None) -> Value | None:
         return _picked_item(mapping, key.value, default) if key.known else None
     if not (mapping.known and isinstance(mapping.value, dict)):
         return None
-    if key.known:
+    if key.known and not _caller_picks(mapping, key):
         return _item(mapping, key.value) or default
     found = _picked(mapping.value, key.origin or mapping.origin, mapping.literal_parts)
     return found if found is None or default is None else one_of(found, default)
+
+
+def _caller_picks(table: Value, key: Value) -> bool:
+    """A dict of several rows keyed by a parameter's default (``provider="outlook"``): the
+    callers pick the row, so it is any of them, not the default's alone (a Gmail row must
+    not get the Microsoft rewrite the default's row gets)."""
+    return (
+        key.known
+        and (key.origin or "").startswith("parameter ")
+        and table.known
+        and isinstance(table.value, dict)
+        and len(table.value) > 1
+        and key.value in table.value
+    )
 
 
 def _picked(container: object, origin: str | None, parts: tuple[Span, ...]) -> Value | None:

@@ -54,6 +54,7 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
         conn.host = site.arg("hostname")
     if initial or site.has("validate_certs") or site.has("tls_context"):
         conn.verification = _verification(site)
+        conn.opt_out = site.opt_out("tls_context") if site.has("tls_context") else None
     use_tls = common.flag(site.arg("use_tls"), False)
     start = site.arg("start_tls")
     start_unknown = start is not MISSING and not start.known
@@ -65,6 +66,7 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
             common.conflict(conn, site.arg_spans.get("start_tls", site.span))
         elif use_tls:
             conn.tls = Tls.IMPLICIT
+            conn.tls_flag = common.flag_name(site.arg("use_tls"))
         elif use_tls is None or start_unknown:
             conn.tls = Tls.UNKNOWN
         else:
@@ -201,7 +203,12 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
         verification = V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
     else:
         verification = V.VERIFIED if conn.verification is V.UNKNOWN else conn.verification
-    return common.starttls(site.span, verification)
+    step = common.starttls(site.span, verification)
+    if site.has("tls_context"):
+        step.opt_out = site.opt_out("tls_context")
+    elif verification is conn.verification:
+        step.opt_out = conn.opt_out
+    return step
 
 
 def _xoauth2(conn: Connection, site: CallSite) -> Step:

@@ -11,7 +11,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ...model import MISSING, Connection, Edit, MailFile, Span, Step, Value, Verification
+from ...model import (
+    MISSING,
+    Connection,
+    Edit,
+    MailFile,
+    OptOut,
+    Span,
+    Step,
+    Value,
+    Verification,
+)
 
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
     from ..source import Anchor
@@ -55,8 +65,9 @@ class CallSite:
     code: str = ""  # the module's text, for edits that look around an argument
     # Whether an SSL context argument verifies certificates (missing means stdlib's default).
     verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
-    # For an OPTIONAL context: the condition under which the code turns its checks off.
-    opt_out: Callable[[str], str] = lambda name: ""
+    # For an OPTIONAL context: the condition under which the code turns its checks off,
+    # and where.
+    opt_out: Callable[[str], OptOut | None] = lambda name: None
     # The edits that make a context argument verify where the code builds it (its factory
     # call, the statements that turn checks off); None when the argument is not a context
     # built in this module under a name, () when it is but cannot be fixed there.

@@ -34,6 +34,15 @@ def flag(value: Value, default: bool | None) -> bool | None:
     return bool(value.value)
 
 
+def flag_name(value: Value) -> str:
+    """A flag given as a name or attribute the program sets (``ssl=ssl``,
+    ``use_tls=self.use_tls``), as written; "" for a literal or an expression."""
+    source = value.source or ""
+    if source in ("True", "False", "None") or not source.replace(".", "_").isidentifier():
+        return ""
+    return source
+
+
 def port(value: Value) -> Value:
     """A port as an int when it is written as one or as a string of digits (``"587"``)."""
     if value.known and isinstance(value.value, str) and value.value.strip().isdigit():

@@ -13,7 +13,7 @@ rewrite of a password login where the library has one.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ...model import (
     MISSING,
@@ -31,13 +31,23 @@ from ...model import (
     Verification,
 )
 from .. import edits
-from ..models.spec import Effect, EwsLogin, LibraryModel, Method, Opener, PasswordGrant
+from ..models.spec import (
+    AppSecret,
+    Effect,
+    EwsLogin,
+    LibraryModel,
+    Method,
+    Opener,
+    PasswordGrant,
+)
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 
 # How many positional arguments a call may have before no model's signature fits it.
 _SLOTS = 12
 _PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
+
+Record = Callable[[MailFile, CallSite], None]
 
 
 def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
@@ -79,6 +89,7 @@ def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | 
         extra_keywords=extra,
         callable=lambda name: original.callable(key(name)),
         verification=lambda name: original.verification(key(name)),
+        opt_out=lambda name: original.opt_out(key(name)),
         qualified=lambda name: original.qualified(key(name)),
         sources=lambda name: original.sources(key(name)),
         template=lambda name: original.template(key(name)),
@@ -186,6 +197,9 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     verification = _verification(site, opener.context, opener.context_verifies)
     if tls is Tls.IMPLICIT:
         conn.verification = verification
+        if opener.implicit_flag is not None and opener.implicit_if:
+            conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
+        conn.opt_out = site.opt_out(opener.context) if opener.context else None
         if verification is Verification.UNVERIFIED and opener.context is not None:
             verify = common.keyword(site, opener.context, edits.VERIFYING_CONTEXT)
             common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
@@ -194,6 +208,10 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         upgrade = bool(common.flag(site.arg(opener.starttls_flag), opener.starttls_default))
     if upgrade:
         span = site.arg_spans.get(opener.starttls_flag or "", site.span)
+        if opener.starttls_verifies is not None:
+            verification = (
+                Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
+            )
         conn.steps.append(common.starttls(span, verification))
     user, secret = opener.user, opener.secret
     given = [name for name in (user, secret) if name and site.has(name) and site.arg(name).present]
@@ -259,7 +277,9 @@ def _xoauth2(method: Method):
 def _starttls(method: Method):
     def apply(conn: Connection, site: CallSite) -> Step:
         verification = _verification(site, method.context, method.context_verifies)
-        return common.starttls(site.span, verification)
+        step = common.starttls(site.span, verification)
+        step.opt_out = site.opt_out(method.context) if method.context else None
+        return step
 
     return apply
 
@@ -359,6 +379,28 @@ def _grant(grant: PasswordGrant):
     return record
 
 
+def _app_secret(declared: AppSecret) -> Record:
+    def record(mail: MailFile, site: CallSite) -> None:
+        value = site.arg(declared.secret)
+        if declared.item is not None:
+            items = value.items or ()
+            value = items[declared.item] if len(items) > declared.item else MISSING
+        if value.literal and isinstance(value.value, str) and value.literal_span is not None:
+            mail.secrets.append(
+                SecretUse(value, "client secret", value.literal_span, needs_mail=True)
+            )
+
+    return record
+
+
+def _each(records: list[Record]) -> Record:
+    def record(mail: MailFile, site: CallSite) -> None:
+        for one in records:
+            one(mail, site)
+
+    return record
+
+
 def _standalone(model: LibraryModel, openers: list[Opener], makers: bool = False):
     """Record the connections of calls that open, log in and send at once."""
 
@@ -416,9 +458,18 @@ def adapter(model: LibraryModel) -> Adapter:
     for login in model.ews:
         for name in login.names if not login.on_object_of else ():
             functions[name] = FunctionSpec(login.params, _ews(login))
+    # Several declarations may read one callable (O365's ``Account``: a password grant
+    # and an app secret): bound by the longest parameter list, each reads its own.
+    credential_calls: dict[str, list[tuple[tuple[str, ...], Record]]] = {}
     for grant in model.grants:
         for name in grant.names:
-            functions[name] = FunctionSpec(grant.params, _grant(grant))
+            credential_calls.setdefault(name, []).append((grant.params, _grant(grant)))
+    for secret in model.app_secrets:
+        for name in secret.names:
+            credential_calls.setdefault(name, []).append((secret.params, _app_secret(secret)))
+    for name, found in credential_calls.items():
+        params = max((params for params, _ in found), key=len)
+        functions[name] = FunctionSpec(params, _each([record for _, record in found]))
     return Adapter(
         library=model.library,
         clients=clients,

@@ -23,6 +23,13 @@ _AUTH_TYPES = {
     "digest": "digest",
     "oauth2": "oauth2",
     "oauth 2.0": "oauth2",
+    # No password sent: Kerberos (the process's ticket), a client certificate, none.
+    "gssapi": "kerberos",
+    "sspi": "kerberos",
+    "cba": "certificate",
+    "certificate": "certificate",
+    "noauth": "none",
+    "no authentication": "none",
 }
 _EWS_DELEGATED_SCOPE = "https://outlook.office365.com/EWS.AccessAsUser.All"
 
@@ -112,7 +119,10 @@ def _configuration(mail: MailFile, site: CallSite) -> None:
     for account in linked:
         if server is not None:
             account.host = server
-        if auth is not None and account.auth != "oauth2":
+        # An auth type not known here (``auth_type=account.protocol.auth_type``, what
+        # autodiscover found) leaves the credentials saying which it is: a password is
+        # sent with a password auth type, OAuth2 credentials need OAUTH2.
+        if auth not in (None, "unknown") and account.auth != "oauth2":
             account.auth = auth
     if not linked and auth in ("basic", "ntlm", "digest") and site.has("credentials"):
         # Credentials made elsewhere, with a password auth type asked for here.

@@ -9,7 +9,17 @@ authenticates with XOAUTH2.
 
 from __future__ import annotations
 
-from ...model import Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls
+from ...model import (
+    PASSWORD_MECHANISMS,
+    Connection,
+    Protocol,
+    Remedy,
+    RemedyKind,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+)
 from ...model import Verification as V
 from .. import edits
 from . import common
@@ -43,6 +53,8 @@ def _open(site: CallSite) -> Connection | None:
         tls=Tls.UNKNOWN if ssl is None else Tls.IMPLICIT if ssl else Tls.NONE,
         opened_at=site.span,
         verification=_context(site) if ssl else V.UNKNOWN,
+        opt_out=site.opt_out("ssl_context") if ssl else None,
+        tls_flag=common.flag_name(site.arg("ssl")) if ssl else "",
     )
     if conn.verification is V.UNVERIFIED:
         common.set_fix(
@@ -77,11 +89,14 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
         return Step(StepKind.AUTH, site.span, mechanism="OAUTHBEARER")
     mechanism = site.arg("mech_name")
     name = str(mechanism.value).upper() if mechanism.known else None
+    if name in PASSWORD_MECHANISMS:
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"))
     return Step(StepKind.AUTH, site.span, mechanism=name)
 
 
 def _starttls(conn: Connection, site: CallSite) -> Step:
     step = common.starttls(site.span, _context(site))
+    step.opt_out = site.opt_out("ssl_context")
     if step.verification is V.UNVERIFIED:
         common.set_fix(
             step.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")

@@ -58,6 +58,7 @@ def _connection(site: CallSite, host: Value, port: Value) -> Connection | None:
     elif implicit:
         conn.tls = Tls.IMPLICIT
         conn.verification = site.verification("context")
+        conn.opt_out = site.opt_out("context")
         # Back to the default smtplib.SMTP and its STARTTLS.
         switch = [common.drop_keyword(site, "cls_smtp")]
         if site.has("use_starttls"):

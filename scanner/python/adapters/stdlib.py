@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ...model import (
     MISSING,
+    PASSWORD_MECHANISMS,
     Connection,
     Edit,
     Protocol,
@@ -363,6 +364,9 @@ def _pop3_call(receiver: str, user: str, host: Value) -> str:
 def _auth(conn: Connection, site: CallSite) -> Step:
     mechanism = site.arg("mechanism")
     name = str(mechanism.value).upper() if mechanism.known else None
+    if name in PASSWORD_MECHANISMS:
+        # ``smtp.auth("LOGIN", smtp.auth_login)``, ``imap.authenticate("PLAIN", ...)``.
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"))
     step = Step(StepKind.AUTH, site.span, mechanism=name)
     if name == "XOAUTH2":
         # smtplib first calls authobject() for an initial response unless told not to;
@@ -375,14 +379,18 @@ def _auth(conn: Connection, site: CallSite) -> Step:
 
 
 def _docmd(conn: Connection, site: CallSite) -> Step | None:
-    """``smtp.docmd("AUTH", "XOAUTH2 " + b64)``: a hand-made AUTH, base64 done by the caller."""
+    """``smtp.docmd("AUTH", "XOAUTH2 " + b64)``: a hand-made AUTH, base64 done by the caller;
+    ``docmd("AUTH LOGIN", ...)`` or ``docmd("AUTH", "PLAIN ...")`` sends the password."""
     command = site.arg("cmd")
-    if not (command.known and str(command.value).strip().upper() == "AUTH"):
+    said = str(command.value).strip().split() if command.known else []
+    if not (said and said[0].upper() == "AUTH"):
         return None
     text = site.arg("args")
     written = str(text.value) if text.known else (text.source or "")
-    words = written.strip("\"'fbrFBR ").split()
+    words = said[1:] or written.strip("\"'fbrFBR ").split()
     mechanism = words[0].upper() if words else None
+    if mechanism in PASSWORD_MECHANISMS:
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {mechanism}"))
     step = Step(StepKind.AUTH, site.span, mechanism=mechanism)
     if mechanism == "XOAUTH2":
         step.xoauth2 = XOAuth2(encodes=False, token_sources=site.sources("args"))

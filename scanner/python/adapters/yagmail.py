@@ -70,6 +70,7 @@ def _open(site: CallSite) -> Connection:
         conn.tls = Tls.IMPLICIT
         # Extra keywords reach SMTP_SSL: ``context=`` verifies; none is the stdlib default.
         conn.verification = site.verification("context")
+        conn.opt_out = site.opt_out("context")
         common.set_fix(conn.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "context"))
         to_starttls = common.keyword(site, "smtp_ssl", "False")
         common.set_remedy(conn.remedies, RemedyKind.USE_STARTTLS, to_starttls)

@@ -12,6 +12,7 @@ from . import (
     envelopes,
     flask_mailman,
     imap_tools,
+    imbox,
     mailer,
     o365,
     pyews,
@@ -30,4 +31,5 @@ MODELS: tuple[LibraryModel, ...] = (
     o365.MODEL,
     rpaframework.MODEL,
     aioimaplib.MODEL,
+    imbox.MODEL,
 )

@@ -76,6 +76,9 @@ class Opener:
     starttls_default: bool = False
     context: str | None = None  # the SSL context parameter
     context_verifies: bool = False  # no context (or None): the library's default verifies
+    # Whether the library's STARTTLS upgrade verifies, when it does not pass the context
+    # on (imbox calls ``starttls()`` with none); None: as the implicit TLS does.
+    starttls_verifies: bool | None = None
     user: str | None = None  # credentials given here: the library logs in with them
     secret: str | None = None
     # A dict parameter holding the connection settings (``smtp={"host": ...}``), read
@@ -148,6 +151,18 @@ class PasswordGrant:
 
 
 @dataclass(frozen=True)
+class AppSecret:
+    """A callable handed an OAuth2 app's own secret (a confidential client's): a literal
+    one is a hard-coded mail secret in a module that does mail. ``item``: its place in
+    the parameter's tuple (python-o365's ``credentials=(client_id, client_secret)``)."""
+
+    names: tuple[str, ...]
+    params: tuple[str, ...]
+    secret: str
+    item: int | None = None
+
+
+@dataclass(frozen=True)
 class LibraryModel:
     """Everything authsweep knows about one mail library."""
 
@@ -161,4 +176,5 @@ class LibraryModel:
     methods_of: tuple[str, ...] = ()  # the classes whose methods ``methods`` are
     ews: tuple[EwsLogin, ...] = ()
     grants: tuple[PasswordGrant, ...] = ()
+    app_secrets: tuple[AppSecret, ...] = ()
     oauth_hint: str = ""  # what the library offers instead of a password, for messages
