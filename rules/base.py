@@ -81,6 +81,10 @@ class Rule:
     why: ClassVar[str]  # why it is a problem
     fix_doc: ClassVar[str]  # what to do, and what `authsweep fix` does
     fix_safety: ClassVar[str] = "No automatic fix."
+    # Why a finding of this rule has no fix, when a more precise reason is not given (shown
+    # by `check --show-fixes` and in the JSON as `no_fix_reason`); empty: the first sentence
+    # of ``fix_safety`` when that says there is no automatic fix.
+    no_fix: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
     bad: ClassVar[tuple[Example, ...]] = ()
     good: ClassVar[tuple[Example, ...]] = ()
@@ -102,7 +106,10 @@ class Rule:
         severity: Severity | None = None,
         confidence: Confidence = Confidence.HIGH,
         fix: Fix | None = None,
+        no_fix: str = "",
     ) -> Finding:
+        """A finding of this rule; ``no_fix``: why it has no fix (when ``fix`` is None),
+        where the rule knows better than its ``no_fix``."""
         return Finding(
             rule=self.id,
             name=self.name,
@@ -112,7 +119,16 @@ class Rule:
             span=span,
             message=message,
             fix=fix,
+            no_fix_reason="" if fix is not None else no_fix or self.default_no_fix(),
         )
+
+    @classmethod
+    def default_no_fix(cls) -> str:
+        if cls.no_fix:
+            return cls.no_fix
+        if cls.fix_safety.startswith("No automatic fix"):
+            return cls.fix_safety.removeprefix("No automatic fix: ").rstrip(".")
+        return ""
 
     def host_policy(self, conn: Connection) -> HostPolicy | None:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
@@ -244,6 +260,52 @@ class Rule:
             why = "authsweep cannot route this connection's sends through Graph (docs/graph.md)"
         return Fix(Applicability.UNSAFE, f"{message} ({STAYS_ON_XOAUTH2}{why})", xoauth2)
 
+    def login_no_fix(
+        self, mail: MailFile, conn: Connection, policy: HostPolicy, login: Step
+    ) -> str:
+        """Why a password login gets no OAuth2 rewrite."""
+        provider = policy.provider
+        if provider.placeholder:
+            return "the host is a placeholder: put the real host in, then run fix again"
+        if not provider.microsoft:
+            if policy.host_known:
+                return f"{provider.name} is not Microsoft 365: its login is left as it is"
+            return (
+                "the host is not known to be Microsoft 365 (fix rewrites a login only to a "
+                "host the code or its config names as Microsoft's; declare the project's "
+                "hosts with assume-microsoft)"
+            )
+        if personal_account(policy, login.user):
+            return PERSONAL_ACCOUNT_NOTE
+        if provider.probable:
+            return (
+                f"the host is only probably Microsoft 365 ({provider.probable_note}): fix "
+                "does not rewrite a login on a guess"
+            )
+        if policy.mixed:
+            return (
+                "the host is one of several providers, and the test that picks the "
+                "Microsoft 365 hosts cannot be written at the login"
+            )
+        if mail.kind != "python":
+            return (
+                "a config file changes only with the code that reads it (its password key "
+                "goes once no code reads it): migrate that code, or the service's own "
+                "mail settings"
+            )
+        if conn.via.startswith("through "):
+            return (
+                f"the login is made {conn.via.split(', ')[0]}: the rewrite goes there, "
+                "and the calls here keep working once it is made"
+            )
+        if conn.inferred:
+            return "the connection is only inferred (a module used without its import)"
+        if conn.oauth_hint:
+            return f"not rewritten here ({conn.library}): {conn.oauth_hint}"
+        if conn.via:
+            return f"the client is {conn.via}: {NO_LOGIN_REWRITE}"
+        return NO_LOGIN_REWRITE
+
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
@@ -256,6 +318,12 @@ _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 def _loudness(policy: HostPolicy) -> tuple[int, int]:
     return _SEVERITY_RANK[policy.severity], _CONFIDENCE_RANK[policy.confidence]
 
+
+# Why a login to a Microsoft 365 host gets no rewrite when nothing more precise is known.
+NO_LOGIN_REWRITE = (
+    "authsweep has no OAuth2 rewrite for this library or code shape (docs/coverage.md "
+    "lists what each adapter rewrites)"
+)
 
 # How a fix message says a login stays on XOAUTH2 with `--target graph` (the summary of
 # `fix` lists these), and why.

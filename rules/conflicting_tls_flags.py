@@ -33,6 +33,10 @@ class ConflictingTlsFlags(Rule):
         "Microsoft 365 wants; implicit TLS only for a server on port 465. `authsweep fix` drops "
         "the flag that does not match the port."
     )
+    no_fix = (
+        "authsweep cannot drop one of the two flags here (the port is not known, or the "
+        "flags are set where a fix cannot change them); keep STARTTLS for 587 by hand"
+    )
     fix_safety = (
         "Safe when the port is known (the flag kept is the one that port speaks); unsafe "
         "otherwise, as the port decides which flag is right."

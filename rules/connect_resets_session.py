@@ -36,6 +36,7 @@ class ConnectResetsSession(Rule):
         "`starttls()`, then authenticate. There is no automatic fix: which of the two sessions "
         "the code meant is for a person to say."
     )
+    no_fix = "which of the two sessions the code meant is for a person to say"
     references = ("https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.connect",)
     bad = (
         Example(

@@ -33,13 +33,20 @@ class HardcodedMailSecret(Rule):
         "A literal handed to a function or class of the project whose parameter reaches a "
         "login, in the same module or another, is reported where it is written, the message "
         "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
-        "a placeholder (`'your_password_here'`) is not."
+        "a placeholder (`'your_password_here'`) is not. A literal of the shape of a "
+        "Microsoft Entra client secret (`xxxNQ~` and 31-34 more characters) in a module "
+        "that talks to Microsoft mail or identity is reported wherever it goes, also in "
+        "a file that does not parse."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
         "or a secret manager, and better: move to OAuth2 (AS101/AS102), after which the mailbox "
         "password is not used by the program. authsweep shows only the first characters of "
         "the secret, in every output."
+    )
+    no_fix = (
+        "a secret leaves the code only with the rewrite of the login it feeds "
+        "(AS101/AS102); rotate it and read it from a secret store by hand"
     )
     references = ("https://cwe.mitre.org/data/definitions/798.html",)
     bad = (
@@ -80,6 +87,12 @@ class HardcodedMailSecret(Rule):
             "    client_credential='Qx78Q~k2PZr3mW9vT1yLs0HdE4bNcJuF5gA6iKo_')\n"
             "app.acquire_token_for_client(scopes=['https://outlook.office365.com/.default'])\n",
             lines=(3,),
+        ),
+        Example(
+            "from O365 import Account\n"
+            "OLD_SECRET = 'l893Q~XMcU1vsHiQMaRiNTN9Ox98whGcTZc1U'\n"
+            "account = Account(CLIENT_ID, auth_flow_type='authorization')\n",
+            lines=(2,),
         ),
     )
     good = (

@@ -94,4 +94,5 @@ class ImapPopBasicAuth(Rule):
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self.login_fix(conn, policy, login, xoauth2_fix_message(login)),
+                no_fix=self.login_no_fix(mail, conn, policy, login),
             )

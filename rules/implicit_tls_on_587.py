@@ -29,6 +29,11 @@ class ImplicitTlsOn587(Rule):
         "to `starttls`); in settings, the STARTTLS flag of the same family (`EMAIL_USE_TLS`, "
         "`MAIL_USE_TLS`, `start_tls=True`)."
     )
+    no_fix = (
+        "authsweep has no rewrite of this TLS setting here (set where a fix cannot "
+        "change it, by a library it has no model of, or in a file it leaves alone); "
+        "switch to STARTTLS on 587 by hand"
+    )
     fix_safety = (
         "Safe when the host is a known Microsoft host (it only speaks STARTTLS on 587); unsafe "
         "otherwise, since a server of your own might really speak TLS on 587."

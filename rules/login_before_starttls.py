@@ -35,6 +35,11 @@ class LoginBeforeStarttls(Rule):
         "...)`, poplib: `stls(context=...)`) before logging in. `authsweep fix` inserts it just "
         "before the login."
     )
+    no_fix = (
+        "no STARTTLS can be written before this login on every path that reaches it (a "
+        "path where the upgrade failed or was refused, an upgrade in code a fix cannot "
+        "move, or a host not known to need it); upgrade first by hand"
+    )
     fix_safety = "Safe: the connection then does what the server requires."
     references = (
         "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
@@ -74,10 +79,10 @@ class LoginBeforeStarttls(Rule):
                 "clear text",
                 severity=policy.severity,
                 confidence=policy.confidence,
-                fix=self._fix(step, policy),
+                fix=self._fix(conn, step, policy),
             )
 
-    def _fix(self, step: Step, policy: HostPolicy) -> Fix | None:
+    def _fix(self, conn: Connection, step: Step, policy: HostPolicy) -> Fix | None:
         added = step.remedies.get(RemedyKind.ADD_STARTTLS)
         if added is not None:
             return Fix(
@@ -85,9 +90,19 @@ class LoginBeforeStarttls(Rule):
                 "Upgrade with STARTTLS and a verifying context before logging in",
                 added,
             )
+        provider = policy.provider
+        # A client without STARTTLS: its library's implicit-TLS client, where the host is
+        # Microsoft 365's (IMAP on 993; another server may serve no TLS port).
+        switch = conn.remedies.get(RemedyKind.USE_IMPLICIT_TLS)
+        if switch is not None and provider.microsoft and not provider.probable:
+            return Fix(
+                Applicability.SAFE,
+                "Connect with the library's implicit-TLS client on port 993, as Exchange "
+                "Online serves IMAP",
+                switch,
+            )
         # Microsoft 365 wants STARTTLS on every path; another host keeps the condition.
         unconditional = step.remedies.get(RemedyKind.UNCONDITIONAL_STARTTLS)
-        provider = policy.provider
         if unconditional is None or not provider.microsoft or provider.probable:
             return None
         return Fix(

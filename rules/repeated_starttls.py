@@ -41,6 +41,9 @@ class RepeatedStarttls(Rule):
         "is redundant on every path that reaches it; on an `SMTP_SSL` client it switches the "
         "client to plain `SMTP` so that the existing `starttls()` is the upgrade."
     )
+    no_fix = (
+        "the second STARTTLS is not redundant on every path that reaches it; upgrade once by hand"
+    )
     fix_safety = (
         "Safe: the call removed is one that raises. Switching `SMTP_SSL` to `SMTP` is safe for a "
         "known Microsoft host, unsafe otherwise (as AS201)."

@@ -144,4 +144,10 @@ class SmtpBasicAuth(Rule):
                 severity=severity,
                 confidence=policy.confidence,
                 fix=fix if status is not BasicAuth.NOT_USED else None,
+                no_fix=(
+                    "Direct Send takes no login at all: drop the login, or send through "
+                    "smtp.office365.com on 587"
+                    if status is BasicAuth.NOT_USED
+                    else self.login_no_fix(mail, conn, policy, login)
+                ),
             )

@@ -155,4 +155,9 @@ class SmtpHandlerCredentials(Rule):
                 severity=severity,
                 confidence=policy.confidence,
                 fix=fix if status is not BasicAuth.ALLOWED_UNTIL_2028 else None,
+                no_fix=(
+                    "the High Volume Email host takes basic auth until September 2028"
+                    if status is BasicAuth.ALLOWED_UNTIL_2028
+                    else self.login_no_fix(mail, conn, policy, login)
+                ),
             )

@@ -43,6 +43,10 @@ class UnsupportedPort(Rule):
         "`starttls(context=ssl.create_default_context())`. `authsweep fix` does this, also when "
         "465 came from `SMTP_SSL`'s default port."
     )
+    no_fix = (
+        "authsweep has no rewrite of this port here (set where a fix cannot change it, "
+        "or with a TLS mode it cannot tell); use 587 with STARTTLS by hand"
+    )
     fix_safety = (
         "Safe for a literal Microsoft host whose TLS mode is known (the fix switches it to "
         "STARTTLS too); unsafe when the host is only a default, or when a config file sets "

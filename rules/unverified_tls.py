@@ -47,6 +47,11 @@ class UnverifiedTls(Rule):
         "turns the checks off, naming the option, and left alone (an info does not fail the "
         "run unless `--fail-on info` is given)."
     )
+    no_fix = (
+        "the context is not built where a fix can make it verify (passed in from "
+        "elsewhere, made by a library authsweep has no model of, or in a file it leaves "
+        "alone); verify certificates by hand"
+    )
     fix_safety = (
         "Safe for public mail services with real certificates; a server with a self-signed "
         "certificate then needs its CA in the context."

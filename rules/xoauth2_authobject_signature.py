@@ -32,6 +32,10 @@ class Xoauth2AuthobjectSignature(Rule):
         "Accept an optional challenge: `lambda challenge=None: s` (a def: "
         "`def authobject(challenge=None):`). `authsweep fix` rewrites the parameters."
     )
+    no_fix = (
+        "the callable is not written where a fix can change its parameters; accept an "
+        "optional challenge by hand"
+    )
     fix_safety = "Safe: the callable then also accepts the calls it could not take."
     references = (
         "https://docs.python.org/3/library/smtplib.html#smtplib.SMTP.auth",

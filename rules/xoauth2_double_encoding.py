@@ -31,6 +31,10 @@ class Xoauth2DoubleEncoding(Rule):
         '{token}\\x01\\x01"`. `authsweep fix` replaces `base64.b64encode(raw.encode()).decode()` '
         "with `raw`."
     )
+    no_fix = (
+        "the encoding is not written where a fix can take it out; return the raw "
+        "XOAUTH2 string by hand"
+    )
     fix_safety = (
         "Safe when the encoding is inside the authobject; unsafe when it is in a helper or a "
         "variable that other code may use (a hand-made `docmd` AUTH needs the base64)."

@@ -149,6 +149,7 @@ def finding_from_json(data: dict) -> Finding:
         statement_lines=tuple(lines) if lines else None,
         fingerprint=data["fingerprint"],
         suppressed=data["suppressed"],
+        no_fix_reason=data.get("no_fix_reason", ""),
         notes=list(data["notes"]),
         frame=[tuple(item) for item in data["frame"]],
         mailboxes=tuple(Mailbox(**box) for box in data.get("mailboxes", ())),

@@ -161,8 +161,14 @@ def _check_source(path: str, source: Source, rules: Iterable) -> FileResult:
     if result.errors or not _encodes_back(source, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would
         # not write back byte for byte (utf-7, ...): nothing in it is fixable.
+        why = (
+            "`fix` leaves a file it could not parse whole as it is"
+            if result.errors
+            else "`fix` leaves a file its encoding would not write back byte for byte as it is"
+        )
         for finding in result.findings:
             finding.fix = None
+            finding.no_fix_reason = why
     # Unused suppressions (AS900) are judged only where the rules could read the file.
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, source, judged, path, rule_codes()))

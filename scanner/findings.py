@@ -67,6 +67,9 @@ class Finding:
     notes: list[str] = field(default_factory=list)
     # The mailboxes a password login signs in to (and sends as), for `authsweep tenant`.
     mailboxes: tuple[Mailbox, ...] = ()
+    # Why a finding has no fix, where that is known: what `fix` would do instead
+    # (scanner/fixes/fixability.py), or why no rewrite is written for this code.
+    no_fix_reason: str = ""
 
     @property
     def fixable(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .discover import SourceFile
 from .engine import RunOptions, check_source, read_path, selected_rules
 from .findings import FileError, Finding, Severity
+from .fixes.fixability import mark_refused
 from .fixes.outcome import FileFix, FixOutcome, allowed
 from .fixes.rounds import fix_source
 from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
@@ -128,6 +129,7 @@ def _fix_paths(
         cache_dir=cache_dir,
         progress=(lambda done, total: progress("Checking", done, total)) if progress else None,
         configure=configure,
+        plan=False,  # fixing plans each file anyway; what it leaves says why below
     )
     outcome = FixOutcome(
         errors=list(checked.errors),
@@ -201,8 +203,10 @@ def _fix_paths(
         elif fixed.changed:
             left = entry.remaining if entry.remaining is not None else fixed.remaining
             outcome.remaining.extend(_as_reported(left, entry.options))
+            mark_refused(left, fixed, unsafe)
         else:  # refused, failed or not written: the file is as it was
             outcome.remaining.extend(before)
+            mark_refused(before, fixed, unsafe)
     outcome.remaining.sort(key=Finding.sort_key)
     outcome.errors.sort(key=lambda e: e.path)
     return outcome
@@ -250,4 +254,5 @@ def fix_stdin(
         outcome.remaining = reported.findings
     else:
         outcome.remaining = list(run.findings)
+    mark_refused(outcome.remaining, fixed, unsafe)
     return outcome

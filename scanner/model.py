@@ -209,6 +209,9 @@ class RemedyKind(str, Enum):
     RAW_XOAUTH2 = "raw-xoauth2"  # drop an extra base64 encoding
     RESOLVE_TLS_CONFLICT = "resolve-tls-conflict"
     DROP_STARTTLS = "drop-starttls"  # a second STARTTLS on an upgraded connection
+    # A plain client (no STARTTLS in its library) -> the library's implicit-TLS client on
+    # its TLS port: what upgrades it before a login (aioimaplib ``IMAP4`` -> ``IMAP4_SSL``).
+    USE_IMPLICIT_TLS = "use-implicit-tls"
     # Not a fix of its own: the host a later ``connect()`` names, given to the client where
     # the library checks the certificate against it; adapters merge it into the remedies
     # that make the connection verify (smtplib's ``starttls`` takes the host only from the

@@ -61,16 +61,22 @@ def time_limit(seconds: float):
 
 _worker_rules: list = []
 _worker_timeout = FILE_TIMEOUT_SECONDS
+_worker_plan: RunOptions | None = None
 
 
-def _init_worker(options: RunOptions, timeout: float) -> None:
-    global _worker_timeout
+def _init_worker(options: RunOptions, timeout: float, plan: bool) -> None:
+    global _worker_timeout, _worker_plan
     _worker_rules[:] = selected_rules(options)
     _worker_timeout = timeout
+    _worker_plan = options if plan else None
 
 
-def check_one(task: Task, rules: Sequence, timeout: float) -> tuple[FileResult, bytes | None]:
-    """Read and check one file; every failure becomes an error entry."""
+def check_one(
+    task: Task, rules: Sequence, timeout: float, plan: RunOptions | None = None
+) -> tuple[FileResult, bytes | None]:
+    """Read and check one file; every failure becomes an error entry. With ``plan`` (the
+    file's options), a finding is marked fixable only if ``fix`` would fix it
+    (:mod:`.fixes.fixability`)."""
     path, display, kind = task
     data, error = read_path(Path(path), display)
     if error is not None:
@@ -78,7 +84,10 @@ def check_one(task: Task, rules: Sequence, timeout: float) -> tuple[FileResult, 
     assert data is not None
     try:
         with time_limit(timeout):
-            return check_source(display, kind, data, rules), data
+            result = check_source(display, kind, data, rules)
+            if plan is not None:
+                _plan(result, kind, data, plan, rules, Path(path))
+            return result, data
     except FileTimeout:
         message = f"skipped: analysis took longer than {timeout:g} s"
         return FileResult(display, errors=[FileError(display, message, "timeout")]), data
@@ -87,8 +96,31 @@ def check_one(task: Task, rules: Sequence, timeout: float) -> tuple[FileResult, 
         return FileResult(display, errors=[FileError(display, message, "internal")]), data
 
 
+def _plan(
+    result: FileResult, kind: str, data: bytes, options: RunOptions, rules: Sequence, path: Path
+) -> None:
+    """Fixability as ``fix`` decides it; a file whose fixing fails or takes too long has
+    nothing marked fixable (``fix`` would not write it either)."""
+    if not _offers_fixes(result):
+        return
+    from .fixes.fixability import settle_fixability, withdraw  # only for files with a fix
+
+    try:
+        settle_fixability(result, kind, data, options, rules, path)
+    except FileTimeout:
+        withdraw(result, "fixing it takes too long")
+    except (RecursionError, MemoryError) as problem:
+        withdraw(result, f"fixing it fails ({type(problem).__name__})")
+
+
+def _offers_fixes(result: FileResult) -> bool:
+    """Whether a result's fixability would be planned: one that was not planned is not
+    cached (``check`` reads the cache ``fix`` writes), unless it has no fix to plan."""
+    return any(f.fix is not None for f in result.findings)
+
+
 def _check_task(task: Task):
-    result, data = check_one(task, _worker_rules, _worker_timeout)
+    result, data = check_one(task, _worker_rules, _worker_timeout, _worker_plan)
     # Bytes go back only when the parent caches them, as a content hash.
     return task, result, None if data is None else content_hash(data)
 
@@ -110,8 +142,10 @@ def run(
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     timeout: float = FILE_TIMEOUT_SECONDS,
+    plan: bool = True,
 ) -> Iterator[FileResult]:
-    """Results for every file, from the cache or checked, in no particular order."""
+    """Results for every file, from the cache or checked, in no particular order; with
+    ``plan``, fixability as ``fix`` decides it."""
     pending: list[Task] = []
     stats: dict[str, os.stat_result] = {}
     done = 0
@@ -137,9 +171,10 @@ def run(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(pending) < PARALLEL_THRESHOLD:
         for task in pending:
-            result, data = check_one(task, rules, timeout)
+            result, data = check_one(task, rules, timeout, options if plan else None)
             if cache is not None and data is not None and task[0] in stats:
-                cache.store(task[0], stats[task[0]], content_hash(data), result)
+                if plan or not _offers_fixes(result):
+                    cache.store(task[0], stats[task[0]], content_hash(data), result)
             done += 1
             if progress:
                 progress(done, total)
@@ -155,11 +190,12 @@ def run(
         lost=_lost_check,
         deadline=timeout + HARD_DEADLINE_GRACE,
         initializer=_init_worker,
-        initargs=(options, timeout),
+        initargs=(options, timeout, plan),
     )
     for task, result, digest in results:
         if cache is not None and digest is not None and task[0] in stats:
-            cache.store(task[0], stats[task[0]], digest, result)
+            if plan or not _offers_fixes(result):
+                cache.store(task[0], stats[task[0]], digest, result)
         done += 1
         if progress:
             progress(done, total)
@@ -192,10 +228,13 @@ def check_paths(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     configure: Configure | None = None,
+    plan: bool = True,
 ) -> RunResult:
     """Check every file under ``paths``: in parallel for large inputs, and with a result
     cache in ``cache_dir`` when one is given. ``configure`` gives each file its own options
-    (``options`` then only supplies discovery excludes)."""
+    (``options`` then only supplies discovery excludes). ``plan``: a finding is marked
+    fixable only if ``fix`` would fix it (``fix`` itself, which plans anyway, and readers
+    that ignore fixes pass False)."""
     files, errors = discover(paths, exclude=options.exclude, cwd=cwd)
     groups: dict[RunOptions, list[SourceFile]] = {}
     ignored: dict[str, tuple[str, ...]] = {}
@@ -230,7 +269,8 @@ def check_paths(
             def step(count: int, _: int, base: int = done) -> None:
                 progress(base + count, total)
 
-        for file_result in run(group, group_options, rules, jobs=jobs, cache=cache, progress=step):
+        results = run(group, group_options, rules, jobs=jobs, cache=cache, progress=step, plan=plan)
+        for file_result in results:
             apply_file_settings(file_result, group_options, ignored.get(file_result.path, ()))
             result.add(file_result)
         done += len(group)

@@ -899,3 +899,143 @@ def test_a_subclass_without_its_own_init_is_not_swapped_for_the_client() -> None
     )
     assert fixable(before)["AS202:6"] is False
     assert "    sender = Sender('smtp.office365.com', 465, context=" in fix(before, unsafe=True)
+
+
+# A STARTTLS taken out of the block it is alone in leaves `pass` there (a helper method;
+# a second upgrade under an `if`).
+def test_a_starttls_moved_out_of_its_helper_leaves_pass() -> None:
+    code = (
+        "import smtplib, ssl\n\n\n"
+        "class Mailer:\n"
+        "    def _secure(self):\n"
+        "        self.smtp.starttls(context=ssl.create_default_context())\n\n"
+        "    def _login(self):\n"
+        "        self.smtp.login(self.user, self.password)\n\n"
+        "    def send(self):\n"
+        "        self.smtp = smtplib.SMTP(self.host, 587)\n"
+        "        self._login()\n"
+        "        self._secure()\n"
+    )
+    after = fix(code)
+    assert "    def _secure(self):\n        pass\n" in after
+    assert (
+        "    def _login(self):\n"
+        "        self.smtp.starttls(context=ssl.create_default_context())\n"
+        "        self.smtp.login(self.user, self.password)\n"
+    ) in after
+
+
+def test_a_second_starttls_alone_under_an_if_leaves_pass() -> None:
+    code = (
+        "import smtplib, ssl\n"
+        "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "s.starttls(context=ssl.create_default_context())\n"
+        "if again:\n"
+        "    s.starttls(context=ssl.create_default_context())\n"
+        "s.quit()\n"
+    )
+    assert rules(code)["AS206"] == 1
+    after = fix(code)
+    assert "if again:\n    pass\n" in after
+    assert rules(after)["AS206"] == 0
+
+
+# A module whose `ssl` is another module (backports.ssl: no create_default_context): the
+# fix's `ssl.create_default_context()` would call it, and an added `import ssl` would
+# replace it. Refused, with the line that binds it.
+@pytest.mark.parametrize("binding", ["from backports import ssl", "import backports.ssl as ssl"])
+def test_a_module_whose_ssl_is_another_module_gets_no_import_ssl(binding: str) -> None:
+    code = (
+        f"import smtplib\n{binding}\n\ns = smtplib.SMTP('smtp.office365.com', 587)\ns.starttls()\n"
+    )
+    assert fixable(code) == {"AS204:5": True}  # what the rule offers
+    result = fix_source("m.py", "python", code.encode(), RunOptions(), unsafe=True)
+    assert result.after == code
+    [(finding, reason)] = result.refused.values()
+    assert finding.rule == "AS204"
+    assert f"(line 2: {binding})" in reason
+
+
+# A plain IMAP client whose library has no STARTTLS: its implicit-TLS client on 993 for a
+# Microsoft 365 host (with a verifying context where that client's default does not
+# verify); left alone for another host, and where the port comes from elsewhere.
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "from aioimaplib import aioimaplib\n"
+            "c = aioimaplib.IMAP4(host='outlook.office365.com', port=143)\n",
+            "c = aioimaplib.IMAP4_SSL(host='outlook.office365.com', port=993)\n",
+        ),
+        (
+            "from aioimaplib.aioimaplib import IMAP4\nc = IMAP4('outlook.office365.com')\n",
+            "c = IMAP4_SSL('outlook.office365.com')\n",
+        ),
+        (
+            "import imap_tools\nc = imap_tools.MailBoxUnencrypted('outlook.office365.com')\n",
+            "c = imap_tools.MailBox('outlook.office365.com', "
+            "ssl_context=ssl.create_default_context())\n",
+        ),
+    ],
+)
+def test_a_plain_imap_client_without_starttls_moves_to_tls_on_993(before: str, after: str) -> None:
+    code = before + "async def f(u, p):\n    await c.login(u, p)\n"
+    assert fixable(code)["AS203:4"]
+    fixed = fix(code)
+    assert after in fixed
+    assert rules(fixed)["AS203"] == 0
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "aioimaplib.IMAP4(os.environ['IMAP_HOST'], 143)",
+        "aioimaplib.IMAP4('outlook.office365.com', PORT)",
+    ],
+)
+def test_a_plain_imap_client_stays_for_another_host_or_port(opener: str) -> None:
+    code = (
+        f"import os\nfrom aioimaplib import aioimaplib\nPORT = 143\nc = {opener}\n"
+        "async def f(u, p):\n    await c.login(u, p)\n"
+    )
+    assert fixable(code)["AS203:6"] is False
+
+
+# 3. A `fileConfig` default that only fed the INI handler's password goes with it; one
+# that another INI of the project still interpolates stays, and the summary says who.
+INI_HANDLER = (
+    "[loggers]\nkeys=root\n\n[handlers]\nkeys=mail\n\n[formatters]\nkeys=\n\n"
+    "[logger_root]\nlevel=ERROR\nhandlers=mail\n\n[handler_mail]\n"
+    "class=handlers.SMTPHandler\nlevel=ERROR\n"
+    "args=(('smtp.office365.com', 587), 'a@contoso.com', ['b@contoso.com'], 'Failed', "
+    "('a@contoso.com', '%(smtp_password)s'), ())\n"
+)
+LOADS_INI = (
+    "import logging.config\nimport os\n\n"
+    "logging.config.fileConfig(\n"
+    "    'logging.ini',\n"
+    "    defaults={\n"
+    "        'smtp_password': os.environ['SMTP_PASSWORD'],\n"
+    "        'level': 'ERROR',\n"
+    "    },\n"
+    ")\n"
+)
+
+
+@pytest.mark.parametrize("loaded", ["'logging.ini'", "CONFIG"])
+def test_a_file_config_default_only_the_handler_read_goes(tmp_path: Path, loaded: str) -> None:
+    """Taken out where the call names the INI the fix changed; where it does not (a
+    variable path), kept, and the summary says why."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (tmp_path / "logging.ini").write_text(INI_HANDLER)
+    code = LOADS_INI.replace("'logging.ini'", loaded)
+    (tmp_path / "job.py").write_text(code)
+    outcome = fix_paths([str(tmp_path)], RunOptions(), unsafe=True, write=True, cwd=tmp_path)
+    job = (tmp_path / "job.py").read_text()
+    assert "%(smtp_password)s" not in (tmp_path / "logging.ini").read_text()
+    if loaded == "CONFIG":
+        assert job == code
+        notes = [n for f in outcome.files for n in f.notes]
+        assert any("'smtp_password'" in n and "does not name its file" in n for n in notes), notes
+    else:
+        assert job == code.replace("        'smtp_password': os.environ['SMTP_PASSWORD'],\n", "")

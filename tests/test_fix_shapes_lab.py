@@ -38,6 +38,9 @@ CASES = [
     ("token_project/nightly.py", {}),
     ("provider_parameter/send_document.py", {}),
     ("class_context.py", {}),
+    ("handler_flush.py", {}),
+    ("plain_imap_readers.py", {}),
+    ("file_config_defaults/backup.py", {}),
 ]
 
 

@@ -202,3 +202,31 @@ def test_parallel_fix_equals_serial_whatever_order_files_finish_in(
     backwards = _output(fix_paths([str(tree)], RunOptions(), unsafe=True, write=False, jobs=2))
     assert pooled == [serial, serial]
     assert backwards == serial
+
+
+def test_mail_statements_keep_strings_brackets_and_names_bound_in_blocks_whole() -> None:
+    """A column-0 line inside a docstring or a table starts no statement, and a name bound
+    under an ``if`` of a mail statement keeps the statements that use it."""
+    from authsweep.scanner.python.parse import mail_statements
+
+    text = (
+        '"""Sends the report (the first line is plain,\n'
+        "smtp.office365.com: a continuation naming mail at column 0).\n"
+        '"""\n'
+        "import poplib\n"
+        "HOSTS = [\n"
+        "'pop.example.net',\n"
+        "]\n"
+        "if len(HOSTS) > 1:\n"
+        "    account = poplib.POP3_SSL(HOSTS[0])\n"
+        "else:\n"
+        "    account = None\n"
+        "account.user('me')\n"
+        "unrelated = 1\n"
+    )
+    selected = mail_statements(text)
+    assert len(selected) == len(text)
+    assert selected.startswith('"""Sends the report')
+    assert "account.user('me')" in selected
+    assert "unrelated" not in selected
+    compile(selected, "selected.py", "exec")

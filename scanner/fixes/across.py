@@ -43,6 +43,7 @@ from ..text import decode, source_lines
 from .apply import with_module_needs
 from .dependencies import plan
 from .edits import apply_edits
+from .file_config_defaults import unused_defaults
 from .linked import Link, digest
 from .module_needs import NotRewritable
 from .new_files import create_file
@@ -100,6 +101,7 @@ def settle(entries: dict[str, Entry], configure: Configure | None) -> list[FileE
     for display, (text, changes, links) in edited.items():
         _finish_target(entries, display, text, changes, links, configure)
     declined = _unread_config_keys(entries, configure)
+    _unused_file_config_defaults(entries, configure)
     _settings_still_read(entries)
     _declared_dependencies(entries)
     keep_only_copies((e.path, e.fixed) for e in entries.values() if kind_of(e.path) == "python")
@@ -340,6 +342,51 @@ def _unread_config_keys(entries: dict[str, Entry], configure: Configure | None) 
                 owner.partners.add(display)
                 entry.partners.add(owner.display)
     return declined
+
+
+def _unused_file_config_defaults(entries: dict[str, Entry], configure: Configure | None) -> None:
+    """Take ``fileConfig(..., defaults={...})`` entries out of the modules that pass them
+    once no INI of the project interpolates them (:mod:`.file_config_defaults`)."""
+    changed = [
+        (e.path.resolve(), e.fixed.before, e.fixed.after)
+        for e in entries.values()
+        if e.fixed.changed and kind_of(e.path) == "ini"
+    ]
+    if not changed:
+        return
+    finals = {entry.path.resolve(): entry for entry in entries.values()}
+    texts = {path: entry.fixed.after for path, entry in finals.items() if entry.fixed.after}
+    taken, notes = unused_defaults(changed, texts)
+    owners = [finals[path] for path, _, _ in changed]
+    for owner in owners:
+        owner.fixed.notes += notes
+    for found in taken:
+        entry = finals.get(found.path)
+        display = entry.display if entry is not None else _shown(found.path)
+        settings = _settings_of(entry, found.path, display, configure, [])
+        updated = apply_edits(found.text, found.edits, "\n")
+        keys = ", ".join(repr(k) for k in found.keys)
+        why = f"the fileConfig default {keys}: no logging INI uses it after the fix"
+        allowed = edit_lines(found.text, ((e, why) for e in found.edits))
+        data = found.text.encode("utf-8")
+        failure = edit_verdict(display, "python", data, updated.encode("utf-8"), settings)
+        if failure is not None:
+            for owner in owners:
+                owner.fixed.notes.append(f"{display}: {why}; kept, {failure}")
+            continue
+        if entry is None:
+            fixed = FileFix(display, found.text, found.text, changes=Changes.of(found.text))
+            fixed.codec = decode("python", data)[0]
+            entry = Entry(display, found.path, fixed, data, *settings, own=False)
+            entries[display] = finals[found.path] = entry
+        if entry.fixed.changes is not None:
+            entry.fixed.changes = entry.fixed.changes.step(found.text, updated, allowed)
+        entry.fixed.after = updated
+        entry.fixed.notes.append(f"removed {why}")
+        entry.remaining = reported_after(display, "python", updated.encode("utf-8"), settings)
+        for owner in owners:
+            owner.partners.add(display)
+            entry.partners.add(owner.display)
 
 
 def _taking_out(

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
+from ..text import lines_with_ends
 from .edits import apply_edits
 from .import_root import dotted
 from .import_style import ImportStyle
+from .imports import TakenName
 from .module_needs import NotRewritable, add_module_needs
 from .reads import Elsewhere
 from .spans import Changes, OutsideEdits, edit_lines, unterminated_last
@@ -34,16 +36,32 @@ def with_module_needs(
     and without what they left unused; the changes with these steps; notes on what was
     kept. Raises ValueError (:class:`~.module_needs.NotRewritable`,
     :class:`~.spans.OutsideEdits`) when that cannot be done."""
+    imports = list(imports)
     needed = add_module_needs(edited, imports, helpers, token_provider, style)
     if changes is not None:
-        # Only added lines: the last line gets a line end when something goes after it.
-        changes = changes.step(edited, needed, unterminated_last(edited, "code the fix needs"))
+        # Added lines, and a one-line ``from module import ...`` a name is added to; the
+        # last line gets a line end when something goes after it.
+        allowed = unterminated_last(edited, "code the fix needs")
+        allowed.update(_from_import_lines(edited, imports))
+        changes = changes.step(edited, needed, allowed)
     passes, notes = tidy_passes(before, needed, elsewhere)
     for one in passes:
         if changes is not None:
             left = edit_lines(one.before, ((edit, "left unused by the fix") for edit in one.edits))
             changes = changes.step(one.before, one.after, left)
     return (passes[-1].after if passes else needed), changes, notes
+
+
+def _from_import_lines(text: str, imports: list[str]) -> dict[int, str]:
+    """The lines ``from module import ...`` of the modules a name is imported from
+    (``module:name``): a new name may be added to one."""
+    modules = {entry.split(":", 1)[0] for entry in imports if ":" in entry}
+    lines: dict[int, str] = {}
+    for number, line in enumerate(lines_with_ends(text), 1):
+        words = line.split()
+        if len(words) > 3 and words[0] == "from" and words[1] in modules and words[2] == "import":
+            lines[number] = "an import the fix needs"
+    return lines
 
 
 def apply_round(
@@ -73,7 +91,7 @@ def apply_round(
         tidied, changes, notes = with_module_needs(
             text, edited, changes, imports, helpers, token_provider, style, elsewhere
         )
-    except (NotRewritable, OutsideEdits) as error:
+    except (NotRewritable, OutsideEdits, TakenName) as error:
         return text, str(error), [], None
     except ValueError:
         return text, "the fixed file would not parse", [], None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .. import inputs
 from ..model import Edit, Remedy
 from ..project import project_root
 from .dependency_files import (
@@ -159,6 +160,17 @@ def _rewritten(old: str, declared: Declared, specifier: str) -> str:
     marker = old.find(";")
     tail = old[marker:] if marker >= 0 else ""
     return f"{old[:name_end].rstrip()}{specifier}{' ' + tail if tail else ''}"
+
+
+def note_declarations(location: Path) -> None:
+    """Note the declaration files of the project of ``location`` as inputs (the result
+    cache then knows that ``check``'s fixability was read from them)."""
+    root = project_root(location.resolve())
+    for name in ("pyproject.toml", "setup.cfg", "Pipfile", "setup.py", *_REQUIREMENTS):
+        inputs.read(root / name, _MAX_BYTES)
+    for entry in inputs.listing(root):
+        if entry.name.startswith("requirements") and entry.name.endswith(".txt"):
+            inputs.read(root / entry.name, _MAX_BYTES)
 
 
 def declarations(root: Path) -> list[DependencyFile]:

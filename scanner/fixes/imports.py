@@ -44,6 +44,19 @@ class Wanted:
     def key(self) -> tuple[int, str]:
         return (self.name is not None, self.module.lower())
 
+    @property
+    def bound(self) -> str:
+        """The name the import binds in the module."""
+        if self.name is None:
+            return self.module.split(".")[0]
+        return self.alias or self.name
+
+
+class TakenName(ValueError):
+    """The module binds the name an import would add to something else (``from backports
+    import ssl``): adding the import would replace that, and the fix's code would call the
+    wrong module."""
+
 
 @dataclass(frozen=True)
 class _Existing:
@@ -62,6 +75,12 @@ def add_imports(code: str, wanted: list[Wanted], style: ImportStyle | None = Non
 
 def _add(code: str, item: Wanted, style: ImportStyle) -> str:
     tree = parse_whole(code)
+    other = _other_binding(tree, item)
+    if other is not None:
+        raise TakenName(
+            f"the module's `{item.bound}` is not `{item.text}` ({other}), and the fix's code "
+            f"calls `{item.bound}`: adding the import would replace the module's own"
+        )
     if _present(tree, item):
         return code
     newline = first_newline(code)
@@ -88,6 +107,33 @@ def _add(code: str, item: Wanted, style: ImportStyle) -> str:
     if after:
         return _insert(lines, after[0].node.lineno, statement + newline)
     return _insert(lines, _end(block[-1].node) + 1, newline + statement)
+
+
+def _other_binding(tree: ast.Module, item: Wanted) -> str | None:
+    """Where an import at module level (in ``try``/``if`` blocks too) binds the name
+    ``item`` binds to another module or object, as ``line N: from backports import ssl``;
+    None when none does."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                same = alias.name == item.module if alias.asname else bound == item.bound
+                if bound == item.bound and (item.name is not None or not same):
+                    return f"line {node.lineno}: {ast.unparse(node)}"
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                same = node.module == item.module and alias.name == item.name and not node.level
+                if bound == item.bound and not same:
+                    return f"line {node.lineno}: {ast.unparse(node)}"
+        elif isinstance(node, (ast.If, ast.Try, ast.With)) or type(node).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(node, field, []))
+            for handler in getattr(node, "handlers", []):
+                pending.extend(handler.body)
+    return None
 
 
 def _present(tree: ast.Module, item: Wanted) -> bool:

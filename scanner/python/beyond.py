@@ -64,7 +64,7 @@ class Beyond:
                         summaries.apply(
                             summary,
                             call,
-                            self.values.evaluate,
+                            lambda node, at=call: self._argument(node, at),
                             span,
                             root,
                             skip_first=skip_first,
@@ -88,6 +88,21 @@ class Beyond:
         for conn in net.connections(skipped):
             if (conn.opened_at.start, conn.opened_at.end) not in known:
                 self.mail.connections.append(conn)
+
+    def _argument(self, node: ast.AST, call: ast.Call) -> Value:
+        """What the caller gives a wrapper for one parameter; for a connection (one it
+        made, a name bound to one), its host: a wrapper whose parameter is typed as a
+        client (``def sign_in(client: IMAP4_SSL, ...)``) logs in on the caller's host."""
+        held: list[Connection] = []
+        if isinstance(node, ast.Call) and node in self.bindings.opened:
+            held = [self.bindings.opened[node][0]]
+        elif (receiver := dotted_name(node)) is not None:
+            held = [b.conn for b in self.bindings.reaching(receiver, call)]
+        if not held:
+            return self.values.evaluate(node)
+        if len(held) == 1:
+            return held[0].host
+        return Value(False, origin=held[0].host.origin, choices=tuple(c.host for c in held))
 
     def _parameter_connections(self) -> None:
         """``connection.authenticate("XOAUTH2", authobject)`` on an untyped parameter no

@@ -10,13 +10,15 @@ opens another, ``if``/``else``), a later call may be on either: it belongs to ea
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..budget import spend
 from ..model import Connection
-from .adapters.base import Adapter
+from .adapters.base import Adapter, ClientSpec
+from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, positional_params
+from .sites import CallSites
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
@@ -202,6 +204,33 @@ class Bindings:
                         for b in reaching
                     )
 
+    def bind_annotated(
+        self, clients: Mapping[str, tuple[Adapter, ClientSpec]], sites: CallSites
+    ) -> list[Connection]:
+        """Bind each name whose annotation names a client class to a connection of that
+        class made elsewhere, unless the module binds the name to a connection already
+        (it opens one there, a caller here passes one in): that binding knows more."""
+        made: list[Connection] = []
+        for item in annotated_connections(self.symbols, clients):
+            if any(
+                b.receiver == item.receiver
+                and b.function is item.function
+                and b.klass is item.klass
+                for b in self.all
+            ):
+                continue
+            opened = open_annotated(item, clients, sites)
+            if opened is None:
+                continue
+            conn, adapter = opened
+            at = item.function if isinstance(item.node, ast.arg) else item.node
+            offset = self.values.span(at).start if at is not None else 0
+            self.all.append(
+                Binding(conn, adapter, item.receiver, item.function, item.klass, offset, item.node)
+            )
+            made.append(conn)
+        return made
+
     def _called_function(self, call: ast.Call, functions: dict[str, Function]) -> Function | None:
         func = call.func
         if isinstance(func, ast.Name):
@@ -232,11 +261,17 @@ class Bindings:
             pool = earlier or candidates
         else:
             function = self.values.enclosing_function(at)
+            # A nested function sees the names of the functions around it (a closure).
+            scopes: list[Function | None] = [None]
+            around = function
+            while around is not None:
+                scopes.append(around)
+                around = self.values.enclosing_function(around)
             pool = [
                 b
                 for b in self.all
                 if b.receiver == receiver
-                and (b.function is function or b.function is None)
+                and any(b.function is scope for scope in scopes)
                 and (b.offset <= offset or (b.from_global and b.function is not function))
             ]
         if not pool:

@@ -115,15 +115,20 @@ def remove_argument(site: CallSite, name: str) -> Edit | None:
 
 def remove_statement(site: CallSite) -> Edit | None:
     """Delete the statement the call is, with its line break, when it stands on lines of
-    its own; None otherwise."""
+    its own (the only statement of its block becomes ``pass``); None otherwise."""
     if site.statement is None or site.before is None:
         return None
     code = site.code
     end = site.statement.end
     while end < len(code) and code[end] not in "\r\n":
         end += 1
+    line_end = end
     end += 2 if code.startswith("\r\n", end) else 1 if end < len(code) else 0
-    return Edit(site.before.offset, min(end, len(code)), "")
+    end = min(end, len(code))
+    if site.alone:
+        kept = f"{site.before.indent}pass{code[line_end:end]}"
+        return Edit(site.before.offset, end, kept)
+    return Edit(site.before.offset, end, "")
 
 
 def insert_statement(anchor_offset: int, indent: str, statement: str) -> Edit:

@@ -30,6 +30,7 @@ from ..model import (
     Verification,
 )
 from ..text import LineIndex
+from .entra_secrets import add_entra_secrets
 
 _CLIENTS = {
     "SMTP": (Protocol.SMTP, Tls.NONE, 25),
@@ -197,6 +198,8 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
     of a file that does not parse; empty if it uses no mail module and asks for no
     token."""
     mail = MailFile(path=path, kind="python", analyzed=False)
+    if b"Q~" in data:
+        add_entra_secrets(mail, data.decode("utf-8", errors="replace"))
     modules = _MODULES.search(data)
     exchangelib = _EXCHANGELIB.search(data)
     if not modules and not exchangelib and not _TOKEN_MARKERS.search(data):

@@ -21,6 +21,7 @@ from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .entra_secrets import add_entra_secrets
 from .fallback import scan_unparsable
 from .flow import Flow
 from .own_inits import OwnInits
@@ -120,6 +121,7 @@ class PythonFrontEnd:
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
             mail = analysis.run(settings=full)
+        add_entra_secrets(mail, parsed.text, symbols)
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
@@ -134,7 +136,10 @@ class PythonFrontEnd:
             mail.connections += [c for c in scanned.connections if left_out(c.opened_at.line)]
             mail.token_requests += [t for t in scanned.token_requests if left_out(t.span.line)]
             mail.ews += [a for a in scanned.ews if left_out(a.span.line)]
-            mail.secrets += [s for s in scanned.secrets if left_out(s.span.line)]
+            known = {s.span.start for s in mail.secrets}
+            mail.secrets += [
+                s for s in scanned.secrets if left_out(s.span.line) and s.span.start not in known
+            ]
         return mail
 
     def _matters(self, symbols: Symbols, data: bytes) -> bool:
@@ -269,6 +274,7 @@ class _ModuleAnalysis:
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
+        annotated = self.bindings.bind_annotated(self.front.clients, self.sites)
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
@@ -300,6 +306,7 @@ class _ModuleAnalysis:
                 self._method_call(event)
             else:
                 self._attribute_set(*event)
+        self.mail.connections += [conn for conn in annotated if conn.steps]
         self._link_tokens()
         self._wrapper_calls()
         mark_expected_failures(self.symbols, self.values, self.mail.connections)

@@ -275,6 +275,16 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE_END_KEPT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _VISIBLE = re.compile(r"[^\r\n]")
 _MAX_MERGES = 64
+# Comments, strings (triple-quoted first; a backslash escapes in every kind) and brackets.
+_STRING_OR_BRACKET = re.compile(
+    r"#[^\r\n]*"
+    r'|"""(?:\\.|[^\\])*?"""'
+    r"|'''(?:\\.|[^\\])*?'''"
+    r'|"(?:\\.|[^"\\\r\n])*"'
+    r"|'(?:\\.|[^'\\\r\n])*'"
+    r"|[()\[\]{}]",
+    re.DOTALL,
+)
 
 
 def mail_statements(text: str) -> str:
@@ -283,7 +293,7 @@ def mail_statements(text: str) -> str:
     that use what they define (``server = SMTP(...)`` then ``server.login(...)``)."""
     if "\r" in text and "\n" not in text:
         return text  # old Mac line ends: no statement boundaries to find cheaply
-    chunks = _chunks(text)
+    chunks = _statement_chunks(text)
     starts = [start for start, _ in chunks]
     chosen = {bisect.bisect_right(starts, at) - 1 for at in marker_starts(text)}
     imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
@@ -298,6 +308,9 @@ def mail_statements(text: str) -> str:
         defines[index] = _imported_names(_chunk_tree(text, chunks, index, index, parsed))
     new = set(chosen)
     while new:
+        for index in new - imports:  # names bound under an if/try/with at the top level
+            bound = _bound_names(_chunk_tree(text, chunks, index, index, parsed))
+            defines[index] = defines.get(index, set()) | bound
         found: set[int] = set()
         for index in new:
             start, end = chunks[index]
@@ -339,6 +352,21 @@ def _chunk_tree(
     return tree
 
 
+def _bound_names(tree: ast.Module | None) -> set[str]:
+    """The names a top-level statement binds, in its blocks too but not in the functions
+    and classes it defines."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(tree.body) if tree is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
 def _imported_names(tree: ast.Module | None) -> set[str]:
     if tree is None:
         return set()
@@ -354,7 +382,45 @@ def _imported_names(tree: ast.Module | None) -> set[str]:
 def _chunks(text: str) -> list[tuple[int, int]]:
     """Candidate top-level statements: from one column-0 line that may start a statement
     to the next, a decorator joined to what it decorates."""
-    starts = [m.start() for m in _TOP_LEVEL.finditer(text)]
+    return _joined(text, [m.start() for m in _TOP_LEVEL.finditer(text)])
+
+
+def _statement_chunks(text: str) -> list[tuple[int, int]]:
+    """The chunks of a module that parses: a column-0 line inside a string or brackets
+    (a docstring's second line, the items of a table) starts no statement."""
+    inside = _multiline_spans(text)
+    opens = [start for start, _ in inside]
+    starts = []
+    for match in _TOP_LEVEL.finditer(text):
+        at = match.start()
+        index = bisect.bisect_right(opens, at) - 1
+        if index < 0 or not (inside[index][0] < at < inside[index][1]):
+            starts.append(at)
+    return _joined(text, starts)
+
+
+def _multiline_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of top-level brackets and of strings that cross a line end, in order
+    (an unclosed bracket ends none: the parser says what is wrong with it)."""
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    opened = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "([{":
+            if depth == 0:
+                opened = match.start()
+            depth += 1
+        elif token in ")]}":
+            if depth == 1:
+                spans.append((opened, match.end()))
+            depth = max(depth - 1, 0)
+        elif depth == 0 and token[0] != "#" and ("\n" in token or "\r" in token):
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _joined(text: str, starts: list[int]) -> list[tuple[int, int]]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     chunks = list(zip(starts, [*starts[1:], len(text)], strict=True))

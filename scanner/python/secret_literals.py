@@ -102,6 +102,17 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
         mail.secrets.append(SecretUse(value, name, where, certain=False))
 
 
+def tokens_not_for_mail(symbols: Symbols, mail: MailFile) -> bool:
+    """The module asks for OAuth2 tokens for scopes it names, none of them mail's (a Graph
+    calendar job), and does no mail itself: its app's secrets are not mail secrets."""
+    return (
+        bool(mail.token_requests)
+        and all(request.scopes.known for request in mail.token_requests)
+        and not _mail_script(symbols, mail, _named_hosts(symbols))
+        and not _graph_mail(symbols)
+    )
+
+
 def _named_hosts(symbols: Symbols) -> list[Provider]:
     """The providers of the mail hosts the module's strings name."""
     found = []

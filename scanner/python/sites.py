@@ -150,6 +150,7 @@ class CallSites:
             extra_keywords=extra,
             statement=statement,
             before=before,
+            alone=statement is not None and self._alone_in_block(call),
             guard=lambda: self._guard(call),
             receiver=bound_receiver,
             after=after,
@@ -207,6 +208,18 @@ class CallSites:
         if not self._alone_to_line_end(span.end):
             return None, None
         return span, Anchor(self.text.line_start(span.line), indent)
+
+    def _alone_in_block(self, call: ast.Call) -> bool:
+        """Whether the call's statement is the only statement of the block it is in."""
+        node: ast.AST = call
+        while not isinstance(node, ast.stmt):
+            node = self.parents[node]
+        block = self.parents.get(node)
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(block, field, None)
+            if isinstance(statements, list) and node in statements:
+                return len(statements) == 1
+        return False
 
     def _guard(self, call: ast.Call) -> Guard | None:
         """The ``if`` without ``else`` whose body holds the call's statement directly."""

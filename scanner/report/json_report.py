@@ -41,6 +41,7 @@ def finding_dict(finding: Finding) -> dict:
             if finding.fix
             else None
         ),
+        "no_fix_reason": None if finding.fix else finding.no_fix_reason or None,
         "fingerprint": finding.fingerprint,
         **(
             {"mailboxes": [mailbox_dict(m) for m in finding.mailboxes]} if finding.mailboxes else {}
@@ -66,6 +67,7 @@ def finding_from_dict(data: dict) -> Finding:
             else None
         ),
         fingerprint=data.get("fingerprint", ""),
+        no_fix_reason=data.get("no_fix_reason") or "",
         frame=[(number, text) for number, text in data.get("frame", [])],
     )
 

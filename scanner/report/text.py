@@ -67,7 +67,7 @@ def findings_lines(
             lines.append(_concise(finding, paint, suppressed))
         else:
             lines += _full(finding, paint, suppressed)
-        if options.show_fixes and finding.fix is not None:
+        if options.show_fixes and (finding.fix is not None or finding.no_fix_reason):
             lines.append("    " + _fix_note(finding, paint))
     return lines
 
@@ -156,14 +156,16 @@ def _grouped(
             if finding.fix is not None:
                 line += " " + paint(f"[{fix_mark(finding)}fixable]", GREEN)
             lines.append(line + _tags(finding, paint, suppressed))
-            if options.show_fixes and finding.fix is not None:
+            if options.show_fixes and (finding.fix is not None or finding.no_fix_reason):
                 lines.append(" " * (width + 4) + _fix_note(finding, paint))
         lines.append("")
     return lines
 
 
 def _fix_note(finding: Finding, paint: Painter) -> str:
-    assert finding.fix is not None
+    """The fix ``fix`` applies, or why there is none."""
+    if finding.fix is None:
+        return paint(f"no fix: {visible(finding.no_fix_reason)}", DIM)
     message = visible(finding.fix.message)
     return paint(f"fix ({finding.fix.applicability.value}): {message}", GREEN)
 

@@ -55,6 +55,8 @@ class CallSite:
     # The statement the call is the whole of (``s.login(u, p)`` on its own line), if any.
     statement: Span | None = None
     before: Anchor | None = None  # where statements can go before that statement
+    # That statement is the only one of its block: taking it out leaves ``pass``.
+    alone: bool = False
     # The ``if`` the call's statement is directly in, worked out when an adapter asks.
     guard: Callable[[], Guard | None] = lambda: None
     receiver: str | None = None  # the expression the connection is bound to (``self.smtp``)

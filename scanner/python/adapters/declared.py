@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from ...model import (
     MISSING,
     Connection,
+    Edit,
     EwsAccount,
     MailFile,
     Remedy,
@@ -213,11 +214,48 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
                 Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
             )
         conn.steps.append(common.starttls(span, verification))
+    if tls is Tls.NONE and opener.tls_client is not None:
+        switch = _tls_client(model, site, opener)
+        if switch is not None:
+            conn.remedies[RemedyKind.USE_IMPLICIT_TLS] = switch
     user, secret = opener.user, opener.secret
     given = [name for name in (user, secret) if name and site.has(name) and site.arg(name).present]
     if given:
         conn.steps.append(common.login(site, user or "", secret or ""))
     return conn
+
+
+def _tls_client(model: LibraryModel, site: CallSite, opener: Opener) -> Remedy | None:
+    """``aioimaplib.IMAP4(host, 143)`` -> ``aioimaplib.IMAP4_SSL(host, 993)``: the class
+    named as it was (through its module, or imported by name: then that name imported
+    too), the port where the call writes it as the plain one, and a verifying context
+    where the TLS client's default does not verify (imap_tools' ``MailBox``); None where
+    the call names the class otherwise or takes its port from elsewhere."""
+    assert opener.tls_client is not None
+    name, port = opener.tls_client
+    callee = site.callee_span
+    written = site.code[callee.start : callee.end]
+    plain = site.qualified_name.rsplit(".", 1)[-1]
+    if not written.endswith(plain) or not (written == plain or written.endswith("." + plain)):
+        return None
+    renamed = dataclasses.replace(callee, start=callee.end - len(plain))
+    parts: list[Edit] = [edits.replace(renamed, name)]
+    if opener.port is not None and site.has(opener.port) and site.arg(opener.port).present:
+        given = site.arg(opener.port)
+        where = given.literal_span or given.span
+        span = site.arg_spans.get(opener.port)
+        if not (given.known and given.value == opener.port_default and where and span):
+            return None
+        if not span.start <= where.start < span.end:
+            return None  # a constant defined elsewhere
+        parts.append(edits.replace(where, str(port)))
+    module = site.qualified_name.rsplit(".", 1)[0].split(".")[0]
+    imports = (f"{module}:{name}",) if written == plain else ()
+    tls = next(o for o in model.openers if any(n.endswith("." + name) for n in o.names))
+    if tls.context is not None and not tls.context_verifies:
+        parts.append(common.keyword(site, tls.context, edits.VERIFYING_CONTEXT))
+        imports += ("ssl",)
+    return Remedy(tuple(parts), imports=imports)
 
 
 def _login(method: Method):

@@ -36,6 +36,7 @@ MODEL = LibraryModel(
             tls=Tls.NONE,
             host_default="127.0.0.1",
             port_default=143,
+            tls_client=("IMAP4_SSL", 993),
         ),
     ),
     methods=(

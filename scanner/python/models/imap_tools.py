@@ -35,6 +35,7 @@ MODEL = LibraryModel(
             tls=Tls.NONE,
             host_default="",
             port_default=143,
+            tls_client=("MailBox", 993),
         ),
         Opener(
             names=(

@@ -94,6 +94,9 @@ class Opener:
     on_object_of: tuple[str, ...] = ()  # for a method: the callables that make its object
     # The call does the whole job (opens, logs in, sends): nothing is called on its result.
     standalone: bool = False
+    # For a plain client whose library has no STARTTLS on it: the library's client with
+    # implicit TLS (the last part of its name, beside this one's) and that client's port.
+    tls_client: tuple[str, int] | None = None
     # It takes ``*args, **kwargs`` and hands them to this callable, whose parameters these are.
     forwards_to: str | None = None
 

@@ -1,0 +1,79 @@
+"""Microsoft Entra (Azure AD) client secrets written as literals, known by their shape.
+
+Secrets Entra ID issues for an app registration since 2021 have a fixed shape: three
+characters, a digit, ``Q~``, then 31 to 34 characters of ``[A-Za-z0-9_~.-]`` (secret
+scanners key on it). Such a literal in a module that talks to Microsoft mail or identity
+is the app's own secret: a hard-coded mail secret (AS105) whether or not the call that
+takes it is modelled, imported (a snippet's ``Account(credentials)``), or parses at
+all. The look is at the text, so a file the parser refuses gets the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..model import MailFile, SecretUse, Span, Value
+from ..providers import microsoft_host_names
+from .mail_libraries import LIBRARIES
+from .secret_literals import tokens_not_for_mail
+from .source import SourceText
+from .symbols import Symbols
+
+WHAT = "Microsoft Entra client secret"
+_SHAPE = re.compile(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
+# Libraries of Microsoft identity (tokens for mail and Graph), beside the mail libraries.
+_IDENTITY = ("msal", "azure.identity", "office365", "msgraph", "O365")
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(?:"
+    + "|".join(re.escape(name) for name in sorted({*LIBRARIES, *_IDENTITY}))
+    + r")\b",
+    re.MULTILINE,
+)
+# Classes of those libraries that take an app's secret, as a snippet calls them without
+# importing them.
+_TAKERS = re.compile(
+    r"\b(?:Account|ConfidentialClientApplication|ClientSecretCredential|OAuth2Credentials)\s*\("
+)
+_HOSTS = re.compile(
+    "|".join(
+        re.escape(name)
+        for name in sorted(
+            {*microsoft_host_names(), "login.microsoftonline.com", "graph.microsoft.com"}
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[SecretUse]:
+    """The Entra client secret literals of a module's text, when the module talks to
+    Microsoft mail or identity; ``span_of`` turns character offsets into a span."""
+    if "Q~" not in text:
+        return []
+    found = list(_SHAPE.finditer(text))
+    if not found or not microsoft_context(text):
+        return []
+    uses = []
+    for match in found:
+        span = span_of(match.start(), match.end())  # the literal with its quotes
+        value = Value(True, match.group(2), span=span, literal=True, literal_span=span)
+        uses.append(SecretUse(value, WHAT, span, certain=True, needs_mail=True))
+    return uses
+
+
+def microsoft_context(text: str) -> bool:
+    """Whether a module imports a mail or Microsoft identity library, calls a class of one
+    that takes an app's secret, or names a Microsoft mail, sign-in or Graph host."""
+    return bool(_IMPORT.search(text) or _TAKERS.search(text) or _HOSTS.search(text))
+
+
+def add_entra_secrets(mail: MailFile, text: str, symbols: Symbols | None = None) -> None:
+    """Add the Entra client secret literals of ``text`` to ``mail.secrets``, but those a
+    library's model found already (an MSAL client secret); none when the analysis of the
+    module (``symbols``) shows its tokens are for something else than mail."""
+    if "Q~" not in text or (symbols is not None and tokens_not_for_mail(symbols, mail)):
+        return
+    known = {(use.value.literal_span or use.span).start for use in mail.secrets}
+    found = entra_secrets(text, SourceText(text).span_of)
+    mail.secrets += [use for use in found if use.span.start not in known]

@@ -1,0 +1,113 @@
+"""Microsoft Entra client secrets known by their shape (issue 22, round 5): a literal of
+the shape Entra issues, in a module that talks to Microsoft mail or identity, is a
+hard-coded mail secret (AS105) wherever it goes, also in a file that does not parse;
+never printed."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.python.entra_secrets import WHAT, entra_secrets, microsoft_context
+from authsweep.scanner.python.fallback import scan_unparsable
+from authsweep.scanner.python.source import SourceText
+from authsweep.scanner.runner import check_paths
+
+SECRETS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "secrets"
+WRITTEN = (
+    "NqV5Q~d7FguoV8FWnFbB0JxXujr4qqaaABvvLOzA",
+    "l893Q~XMcU1vsHiQMaRiNTN9Ox98whGcTZc1U",
+    "yL10Q~5fxzpF7S-TG7nVLe3lAR-UsRJlNONwktN",
+)
+
+
+def secrets_in(*paths: Path) -> set[tuple[str, int, str]]:
+    run = check_paths([str(p) for p in paths], RunOptions())
+    return {
+        (Path(f.path).name, f.span.line, f.confidence.value)
+        for f in run.findings
+        if f.rule == "AS105" and WHAT in f.message
+    }
+
+
+def test_entra_secret_wherever_it_goes() -> None:
+    assert secrets_in(
+        SECRETS / "entra_snippet.py",  # ``Account`` never imported
+        SECRETS / "entra_unused.py",  # in a dict nothing reads, beside an IMAP reader
+        SECRETS / "entra_unparsable.py",  # Python 2
+    ) == {
+        ("entra_snippet.py", 4, "high"),
+        ("entra_unused.py", 6, "high"),
+        ("entra_unparsable.py", 6, "high"),
+    }
+
+
+def test_look_alikes_and_other_modules_stay_silent() -> None:
+    assert secrets_in(SECRETS / "negatives") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('"5Dl8Q~xO~Zhucrs4_SskfQkmpItXUZ85qoTSic3s"', True),  # 34 after Q~
+        ('"5Dl8Q~xO~Zhucrs4_SskfQkmpItXUZ85qoTSi"', True),  # 31
+        ('"5Dl8Q~xO~Zhucrs4_SskfQkmpItXUZ85qoTS"', False),  # 30: too short
+        ('"5Dl8Q~xO~Zhucrs4_SskfQkmpItXUZ85qoTSic3sX"', False),  # 35: too long
+        ('"5DlxQ~xO~Zhucrs4_SskfQkmpItXUZ85qoTSic3s"', False),  # no digit before Q~
+        ('"6731de76-14a6-49ae-97bc-6eba6914391e"', False),  # a client id
+        ('"EkUdfMI7zcpVMw0qDPAjd6OcZFv1niUK8iO5YAgk"', False),  # 40 random characters
+        ("5Dl8Q~xO~Zhucrs4_SskfQkmpItXUZ85qoTSic3s", False),  # not a literal
+    ],
+)
+def test_the_shape(text: str, found: bool) -> None:
+    code = f"import msal\nSECRET = {text}\n"
+    assert bool(entra_secrets(code, SourceText(code).span_of)) is found
+
+
+@pytest.mark.parametrize(
+    ("code", "context"),
+    [
+        ("import msal\n", True),
+        ("from O365 import Account\n", True),
+        ("from exchangelib import Account\n", True),
+        ("import smtplib\n", True),
+        ("HOST = 'smtp.office365.com'\n", True),
+        ("URL = 'https://graph.microsoft.com/v1.0/me/sendMail'\n", True),
+        ("app = ConfidentialClientApplication(CLIENT_ID)\n", True),
+        ("import hashlib\n", False),
+        ("HOST = 'smtp.gmail.com'\n", False),
+    ],
+)
+def test_what_talks_to_microsoft(code: str, context: bool) -> None:
+    assert microsoft_context(code) is context
+
+
+def test_the_fallback_scan_of_a_file_that_does_not_parse() -> None:
+    data = b"import msal\ndef broken(:\n    secret = 'l893Q~XMcU1vsHiQMaRiNTN9Ox98whGcTZc1U'\n"
+    (use,) = scan_unparsable("broken.py", data).secrets
+    assert (use.what, use.span.line, use.span.column) == (WHAT, 3, 14)
+    assert use.value.value == "l893Q~XMcU1vsHiQMaRiNTN9Ox98whGcTZc1U"
+
+
+def test_a_secret_the_model_found_is_reported_once() -> None:
+    # python-o365's model finds this one as the app's client secret: not a second time.
+    run = check_paths([str(SECRETS / "o365_client_secret.py")], RunOptions())
+    lines = [f.span.line for f in run.findings if f.rule == "AS105"]
+    assert sorted(lines) == [10, 17]
+
+
+@pytest.mark.slow
+def test_never_printed() -> None:
+    for output in ("text", "json", "sarif"):
+        done = subprocess.run(
+            ["authsweep", "check", "--format", output, str(SECRETS)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert WHAT in done.stdout
+        for secret in WRITTEN:
+            assert secret not in done.stdout
+            assert secret[6:] not in done.stdout
