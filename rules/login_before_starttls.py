@@ -40,7 +40,10 @@ class LoginBeforeStarttls(Rule):
         "path where the upgrade failed or was refused, an upgrade in code a fix cannot "
         "move, or a host not known to need it); upgrade first by hand"
     )
-    fix_safety = "Safe: the connection then does what the server requires."
+    fix_safety = (
+        "Safe where the host is Microsoft 365's, which requires the upgrade; unsafe for any "
+        "other host, which may offer no STARTTLS (a plain mode its user chose)."
+    )
     references = (
         "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
         "https://github.com/mattermost/mattermost/issues/954",
@@ -83,14 +86,23 @@ class LoginBeforeStarttls(Rule):
             )
 
     def _fix(self, conn: Connection, step: Step, policy: HostPolicy) -> Fix | None:
+        provider = policy.provider
         added = step.remedies.get(RemedyKind.ADD_STARTTLS)
         if added is not None:
+            if provider.microsoft and not provider.probable:
+                return Fix(
+                    Applicability.SAFE,
+                    "Upgrade with STARTTLS and a verifying context before logging in",
+                    added,
+                )
+            # Another server may offer no STARTTLS at all (a relay the user chose to
+            # reach in plain text): the upgrade is then a change of behaviour.
             return Fix(
-                Applicability.SAFE,
-                "Upgrade with STARTTLS and a verifying context before logging in",
+                Applicability.UNSAFE,
+                "Upgrade with STARTTLS and a verifying context before logging in (a server "
+                "that offers no STARTTLS then refuses the session)",
                 added,
             )
-        provider = policy.provider
         # A client without STARTTLS: its library's implicit-TLS client, where the host is
         # Microsoft 365's (IMAP on 993; another server may serve no TLS port).
         switch = conn.remedies.get(RemedyKind.USE_IMPLICIT_TLS)

@@ -912,7 +912,7 @@ def test_a_starttls_moved_out_of_its_helper_leaves_pass() -> None:
         "    def _login(self):\n"
         "        self.smtp.login(self.user, self.password)\n\n"
         "    def send(self):\n"
-        "        self.smtp = smtplib.SMTP(self.host, 587)\n"
+        "        self.smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
         "        self._login()\n"
         "        self._secure()\n"
     )
@@ -1039,3 +1039,20 @@ def test_a_file_config_default_only_the_handler_read_goes(tmp_path: Path, loaded
         assert any("'smtp_password'" in n and "does not name its file" in n for n in notes), notes
     else:
         assert job == code.replace("        'smtp_password': os.environ['SMTP_PASSWORD'],\n", "")
+
+
+# A plain mode the user chose (mailmerge's `security = PLAIN`, a relay on 25 that offers no
+# STARTTLS): on a host not known to be Microsoft's, adding STARTTLS changes what the program
+# does, so the fix is unsafe; on Microsoft 365 it is what the server requires.
+def test_starttls_before_a_login_is_safe_only_for_microsoft_hosts() -> None:
+    template = (
+        "import smtplib, ssl\n\n\n"
+        "def send_plain(host, user, password):\n"
+        "    smtp = smtplib.SMTP({host}, 25)\n"
+        "    smtp.login(user, password)\n"
+    )
+    unknown = template.format(host="host")
+    assert fix(unknown) == unknown
+    assert "smtp.starttls(context=ssl.create_default_context())" in fix(unknown, unsafe=True)
+    microsoft = template.format(host="'smtp.office365.com'")
+    assert "smtp.starttls(context=ssl.create_default_context())" in fix(microsoft)
