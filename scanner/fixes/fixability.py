@@ -33,7 +33,7 @@ def settle_fixability(
     result: FileResult,
     kind: str,
     data: bytes,
-    settings: RunOptions,
+    options: RunOptions,
     rules: Sequence,
     location: Path | None,
 ) -> None:
@@ -48,12 +48,12 @@ def settle_fixability(
     # unrecorded, touching another module does not throw away this file's result.
     with recording():
         unsafe_run = fix_source(
-            result.path, kind, data, settings, unsafe=True, rules=rules, location=location
+            result.path, kind, data, options, unsafe=True, rules=rules, location=location
         )
         safe_run = None
         if _safe_may_differ(offered, unsafe_run):
             safe_run = fix_source(
-                result.path, kind, data, settings, unsafe=False, rules=rules, location=location
+                result.path, kind, data, options, unsafe=False, rules=rules, location=location
             )
     if location is not None:
         with recording() as noted:
