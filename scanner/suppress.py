@@ -329,7 +329,7 @@ def _removal(directive: Directive, lines: LineIndex, keep: list[Code]) -> tuple[
         # "# <directive> legacy login" -> "# legacy login"
         return (Edit(directive.start, directive.end + len(after) - len(rest), ""),)
     if rest:
-        # "x  # <directive>  # noqa: E501" -> "x  # noqa: E501"
+        # A directive before another tool's noqa list goes; the list stays.
         return (Edit(marker_at, directive.end + len(after) - len(rest), ""),)
     code = text[line_start:marker_at]
     if code.strip():
