@@ -26,7 +26,7 @@ from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed
 from .tenant.mailboxes import attach_mailboxes
 from .test_paths import is_test_path
-from .text import Source, as_utf8, source_lines
+from .text import LineIndex, Source
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
 # Microsoft Graph sendMail for tenants that refuse SMTP AUTH altogether (docs/graph.md).
@@ -104,21 +104,27 @@ _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
     """Findings of ``rules`` on one file's bytes, and the other files they were computed
     from. Never raises for bad input."""
+    return check(path, Source(kind, data), rules)
+
+
+def check(path: str, source: Source, rules: Iterable) -> FileResult:
+    """:func:`check_source` of a :class:`Source`, which every stage shares: decoded once,
+    by the first stage that reads its text, or not at all when the caller has the text
+    (the fixer's rounds)."""
     with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
-        result = _check_source(path, kind, data, rules)
+        result = _check_source(path, source.utf8(), rules)
     result.inputs = inputs
     return result
 
 
-def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
+def _check_source(path: str, source: Source, rules: Iterable) -> FileResult:
     from authsweep.rules import rule_codes  # loaded by now: the rules come from it
 
     result = FileResult(path)
-    data = as_utf8(data)
-    source = Source(kind, data)  # decoded once, by the first stage that reads its text
+    kind, data = source.kind, source.data
     if not module_may_matter(kind, data):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
-        result.findings = mark_suppressed([], kind, data, rules, path, rule_codes())
+        result.findings = mark_suppressed([], source, rules, path, rule_codes())
         attach_context(result.findings, source, [])
         return result
     try:
@@ -165,7 +171,7 @@ def _check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileRes
             finding.no_fix_reason = why
     # Unused suppressions (AS900) are judged only where the rules could read the file.
     judged = () if result.errors else rules
-    result.findings.extend(mark_suppressed(result.findings, kind, data, judged, path, rule_codes()))
+    result.findings.extend(mark_suppressed(result.findings, source, judged, path, rule_codes()))
     result.secrets = secret_spans(mail)
     attach_context(result.findings, source, result.secrets)
     result.findings.sort(key=Finding.sort_key)
@@ -201,21 +207,20 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     does not depend on line numbers."""
     if not findings:
         return
-    try:
-        text = source.text
-    except ValueError:
-        text = source.data.decode("utf-8", errors="replace")
+    text = source.readable
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
         text = text[: span.start] + mask_literal(text[span.start : span.end]) + text[span.end :]
-    lines = source_lines(mask_url_credentials(text))
+    masked = mask_url_credentials(text)
+    # With nothing masked, the file's own line index.
+    lines = source.lines if masked == source.readable else LineIndex(masked)
     for finding in findings:
         finding.message = mask_url_credentials(finding.message)
         first = max(finding.span.line - 1, 0)
-        last = min(finding.span.end_line, len(lines), first + 6)
-        finding.frame = [(n + 1, lines[n]) for n in range(first, last)]
-        code = " ".join(line.strip() for line in lines[first:last])
+        last = min(finding.span.end_line, lines.count, first + 6)
+        finding.frame = [(n, lines.line(n)) for n in range(first + 1, last + 1)]
+        code = " ".join(line.strip() for _, line in finding.frame)
         digest = hashlib.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
         finding.fingerprint = digest[:32]
 

@@ -29,26 +29,26 @@ FIX_PARALLEL_THRESHOLD = 16
 Configure = Callable[[SourceFile], "tuple[RunOptions, tuple[str, ...]] | None"]
 FixTask = tuple[str, str, str, RunOptions, tuple[str, ...], bool]  # path, shown, kind, ...
 
-_rules_by_settings: dict[RunOptions, list] = {}
+_rules_by_options: dict[RunOptions, list] = {}
 
 
 def _fix_task(task: FixTask) -> tuple[FixTask, FileFix, bytes | None]:
     """Read and fix one file in memory; returns the bytes it was fixed from."""
-    path, display, kind, settings, ignored, unsafe = task
+    path, display, kind, options, ignored, unsafe = task
     data, error = read_path(Path(path), display)
     if error is not None:
         return task, FileFix(display, "", "", error=error), None
     assert data is not None
-    rules = _rules_by_settings.get(settings)
+    rules = _rules_by_options.get(options)
     if rules is None:
-        rules = _rules_by_settings[settings] = selected_rules(settings)
+        rules = _rules_by_options[options] = selected_rules(options)
     try:
         with time_limit(FILE_TIMEOUT_SECONDS):
             fixed = fix_source(
                 display,
                 kind,
                 data,
-                settings,
+                options,
                 unsafe=unsafe,
                 rules=rules,
                 ignored=ignored,
@@ -93,7 +93,7 @@ Progress = Callable[[str, int, int], None]  # stage ("Checking", "Fixing"), done
 
 def fix_paths(
     paths: Sequence[str],
-    settings: RunOptions,
+    options: RunOptions,
     *,
     unsafe: bool,
     write: bool,
@@ -107,23 +107,23 @@ def fix_paths(
     parallel for large inputs, through the result cache in ``cache_dir``): that is what
     the counts start from, and only files with a fix this run may apply are fixed, in
     parallel when there are many; files are written one by one by this process.
-    ``configure`` gives each file its own settings and ignored rules, as for
+    ``configure`` gives each file its own options and ignored rules, as for
     ``check_paths``."""
     with _terminate_as_interrupt():
         return _fix_paths(
-            paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd or Path.cwd()
+            paths, options, unsafe, write, configure, jobs, cache_dir, progress, cwd or Path.cwd()
         )
 
 
 def _fix_paths(
-    paths, settings, unsafe, write, configure, jobs, cache_dir, progress, cwd
+    paths, options, unsafe, write, configure, jobs, cache_dir, progress, cwd
 ) -> FixOutcome:
     from .discover import kind_of
     from .runner import check_paths
 
     checked = check_paths(
         paths,
-        settings,
+        options,
         cwd,
         jobs=jobs,
         cache_dir=cache_dir,
@@ -149,7 +149,7 @@ def _fix_paths(
             source = SourceFile(path, display, kind) if kind else None
         chosen = None
         if source is not None:
-            chosen = (settings, ()) if configure is None else configure(source)
+            chosen = (options, ()) if configure is None else configure(source)
         if chosen is None:
             outcome.remaining.extend(found)  # nothing this run may fix
             continue
@@ -172,6 +172,9 @@ def _fix_paths(
         done.append(result)
         if progress:
             progress("Fixing", len(done), len(tasks))
+    # In the order of the files, not of the workers finishing: what the files' fixes
+    # share (a dependency they all need) is noted on the same file every run.
+    done.sort(key=lambda result: result[0][1])
     # Other files the fixes edit too (linked edits, config keys nothing reads any more).
     from .fixes.across import Entry, settle, write_groups
 
@@ -196,10 +199,10 @@ def _fix_paths(
             if before and fixed.changed and entry.remaining is not None:
                 gone = {id(f) for f in before}
                 outcome.remaining = [f for f in outcome.remaining if id(f) not in gone]
-                outcome.remaining.extend(_as_reported(entry.remaining, entry.settings))
+                outcome.remaining.extend(_as_reported(entry.remaining, entry.options))
         elif fixed.changed:
             left = entry.remaining if entry.remaining is not None else fixed.remaining
-            outcome.remaining.extend(_as_reported(left, entry.settings))
+            outcome.remaining.extend(_as_reported(left, entry.options))
             mark_refused(left, fixed, unsafe)
         else:  # refused, failed or not written: the file is as it was
             outcome.remaining.extend(before)
@@ -209,9 +212,9 @@ def _fix_paths(
     return outcome
 
 
-def _as_reported(findings: list[Finding], settings: RunOptions) -> list[Finding]:
+def _as_reported(findings: list[Finding], options: RunOptions) -> list[Finding]:
     """Severity overrides, as ``check`` applies them after checking."""
-    overrides = dict(settings.severity)
+    overrides = dict(options.severity)
     for finding in findings:
         if finding.rule in overrides:
             finding.severity = Severity(overrides[finding.rule])
@@ -222,7 +225,7 @@ def fix_stdin(
     display: str,
     kind: str,
     data: bytes,
-    settings: RunOptions,
+    options: RunOptions,
     ignored: Sequence[str],
     *,
     unsafe: bool,
@@ -231,8 +234,8 @@ def fix_stdin(
     from .findings import FileResult, RunResult
     from .runner import apply_file_settings
 
-    checked = check_source(display, kind, data, selected_rules(settings))
-    apply_file_settings(checked, settings, ignored)
+    checked = check_source(display, kind, data, selected_rules(options))
+    apply_file_settings(checked, options, ignored)
     run = RunResult()
     run.add(checked)
     outcome = FixOutcome(
@@ -241,13 +244,13 @@ def fix_stdin(
     if run.errors:
         outcome.remaining = list(run.findings)
         return outcome
-    fixed = fix_source(display, kind, data, settings, unsafe=unsafe, ignored=ignored)
+    fixed = fix_source(display, kind, data, options, unsafe=unsafe, ignored=ignored)
     if fixed.error is not None:
         outcome.errors.append(fixed.error)
     outcome.files.append(fixed)
     if fixed.changed:
         reported = FileResult(display, findings=fixed.remaining)
-        apply_file_settings(reported, settings, ())
+        apply_file_settings(reported, options, ())
         outcome.remaining = reported.findings
     else:
         outcome.remaining = list(run.findings)

@@ -27,7 +27,7 @@ from . import inputs
 from .discover import SKIP_DIRS, walk
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
-from .text import decode, lines_with_ends
+from .text import LineIndex, decode
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -292,7 +292,7 @@ def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
             migrated |= {a.asname or a.name for a in node.names if a.name in _MIGRATED_CLASSES}
         elif isinstance(node, ast.Import):
             modules |= {a.asname or a.name for a in node.names if a.name == "flask_mail"}
-    starts = _line_starts(text)
+    lines = LineIndex(text)
     digest = hashlib.sha256(data).hexdigest()
     found: list[MailMaker] = []
     for node in ast.walk(tree):
@@ -306,8 +306,8 @@ def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
         made = _is_mail_class(func, classes, modules)
         done = isinstance(func, ast.Name) and func.id in migrated
         if made or done:
-            start = _offset(text, starts, func.lineno, func.col_offset)
-            end = _offset(text, starts, func.end_lineno or func.lineno, func.end_col_offset or 0)
+            start = lines.offset(func.lineno, func.col_offset)
+            end = lines.offset(func.end_lineno or func.lineno, func.end_col_offset or 0)
             found.append(MailMaker(file, node.lineno, start, end, digest, migrated=done))
     return found
 
@@ -321,21 +321,6 @@ def _is_mail_class(node: ast.AST, classes: set[str], modules: set[str]) -> bool:
         and isinstance(node.value, ast.Name)
         and node.value.id in modules
     )
-
-
-def _line_starts(text: str) -> list[int]:
-
-    starts = [0]
-    for line in lines_with_ends(text):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def _offset(text: str, starts: list[int], line: int, byte_column: int) -> int:
-    """The offset in ``text`` of ``ast``'s (line, UTF-8 byte column)."""
-    start = starts[min(line - 1, len(starts) - 1)]
-    prefix = text[start : start + byte_column].encode("utf-8")[:byte_column]
-    return start + len(prefix.decode("utf-8", errors="ignore"))
 
 
 def keys_read(text: str) -> list[str]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
 from .model import Edit, Remedy, Span
-from .text import decode
+from .text import LineIndex, Source
 
 _DIRECTIVE = re.compile(
     r"authsweep:\s*ignore(?![\w-])(?:\[(?P<codes>[^\]]*)\])?"
@@ -40,8 +40,6 @@ _DIRECTIVE = re.compile(
 )
 _CODE = re.compile(r"[^\s,]+")
 _AUTHSWEEP_CODE = re.compile(r"as\d+", re.IGNORECASE)
-# Line breaks as the front ends count them (not str.splitlines, which also splits on \f).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A cheap look at raw bytes: could the file hold a directive at all?
 _MAY_HOLD_DIRECTIVE = re.compile(rb"authsweep\s*:\s*ignore|noqa\s*:[^\n]*\bas\d", re.IGNORECASE)
 
@@ -133,13 +131,13 @@ def may_hold_directive(data: bytes) -> bool:
 
 def mark_suppressed(
     findings: Iterable[Finding],
-    kind: str,
-    data: bytes,
+    source: Source,
     rules: Sequence = (),
     path: str = "",
     catalogue: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Set ``statement_lines`` and ``suppressed`` on the findings of one file. When the
+    """Set ``statement_lines`` and ``suppressed`` on the findings of one file (its
+    ``source``: the text and line index every stage shares). When the
     AS900 rule is among ``rules`` (the rules that ran), return its findings for the file
     at ``path``: the directives, or codes in them, that silenced nothing. Judging them
     takes the rule ``catalogue``: each rule's id and name, in lower case, to its id
@@ -148,7 +146,7 @@ def mark_suppressed(
     judge = any(rule.id == UNUSED_ID for rule in rules)
     if judge and catalogue is None:
         raise TypeError("judging unused suppressions takes the rule catalogue")
-    if not may_hold_directive(data):
+    if not may_hold_directive(source.data):
         # No directive anywhere: nothing to silence, nothing unused, and no need to find
         # statement extents (a tokenize of the whole file).
         for finding in findings:
@@ -156,34 +154,29 @@ def mark_suppressed(
         return []
     if not findings and not judge:
         return []
-    try:
-        text = decode(kind, data)[1]
-    except ValueError:
-        text = data.decode("utf-8", errors="replace")
-    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    kind, lines = source.kind, source.lines
     if kind == "python":
-        comments, statements = _python_layout(text)
+        comments, statements = _python_layout(lines)
     else:
-        comments, statements = _config_comments(text, kind, starts), {}
-    lines_of_text = _LINE_BREAK.split(text)
+        comments, statements = _config_comments(lines, kind), {}
     for finding in findings:
         first = statements.get(finding.span.line, (finding.span.line,))[0]
         last = statements.get(finding.span.end_line, (0, finding.span.end_line))[1]
         finding.statement_lines = (first, max(last, finding.span.end_line))
-        lines = list(range(first, finding.statement_lines[1] + 1))
-        if kind != "python" and first - 1 in comments and _comment_only(lines_of_text, first - 1):
-            lines.append(first - 1)
+        numbers = list(range(first, finding.statement_lines[1] + 1))
+        if kind != "python" and first - 1 in comments and _comment_only(lines, first - 1):
+            numbers.append(first - 1)
         # Every directive that covers the finding is marked used, not just the first.
         finding.suppressed = any(
             [
                 directive.covers(finding)
-                for number in lines
+                for number in numbers
                 for directive in comments.get(number, ())
             ]
         )
     if not judge:
         return []
-    unused = _unused(comments, text, starts, path, rules, catalogue or {})
+    unused = _unused(comments, lines, path, rules, catalogue or {})
     for finding in unused:
         # Only an explicit AS900 code silences AS900: a bare directive that silences nothing
         # would otherwise hide its own report.
@@ -194,20 +187,20 @@ def mark_suppressed(
     return unused
 
 
-def _python_layout(text: str) -> tuple[dict[int, list[Directive]], dict[int, tuple[int, int]]]:
+def _python_layout(
+    lines: LineIndex,
+) -> tuple[dict[int, list[Directive]], dict[int, tuple[int, int]]]:
     """Directives by line, and for each line of a statement the (first, last) line of it."""
     comments: dict[int, list[Directive]] = {}
     statements: dict[int, tuple[int, int]] = {}
     start: int | None = None
-    # tokenize reads lines split at "\n" only; its columns count from those line starts.
-    token_starts = [0]
-    for line in io.StringIO(text, newline=""):
-        token_starts.append(token_starts[-1] + len(line))
+    # tokenize ends lines where the index does (newline="" keeps \r and \r\n as written);
+    # its columns count characters.
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
+        for token in tokenize.generate_tokens(io.StringIO(lines.text, newline="").readline):
             if token.type == tokenize.COMMENT:
                 row, column = token.start
-                found = _directives(token.string, token_starts[row - 1] + column, row)
+                found = _directives(token.string, lines.line_start(row) + column, row)
                 if found:
                     comments.setdefault(row, []).extend(found)
             if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
@@ -223,34 +216,33 @@ def _python_layout(text: str) -> tuple[dict[int, list[Directive]], dict[int, tup
     except (tokenize.TokenError, SyntaxError):
         # Code tokenize cannot read (newer syntax than this Python, or broken): fall back to
         # comments found line by line; each finding then covers only its own lines.
-        starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-        return _config_comments(text, "python", starts), {}
+        return _config_comments(lines, "python"), {}
     return comments, statements
 
 
-def _config_comments(text: str, kind: str, starts: list[int]) -> dict[int, list[Directive]]:
+def _config_comments(lines: LineIndex, kind: str) -> dict[int, list[Directive]]:
     if kind == "json":
         return {}
     markers = "#;" if kind == "ini" else "#"
     comments: dict[int, list[Directive]] = {}
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+    for number in range(1, len(lines) + 1):
+        line = lines.line(number)
         at = min((i for i in (line.find(m) for m in markers) if i >= 0), default=-1)
         if at >= 0:
-            found = _directives(line[at:], starts[number - 1] + at, number)
+            found = _directives(line[at:], lines.line_start(number) + at, number)
             if found:
                 comments[number] = found
     return comments
 
 
-def _comment_only(lines: list[str], number: int) -> bool:
+def _comment_only(lines: LineIndex, number: int) -> bool:
     # Only called for lines that hold a directive, so a leading marker means a comment line.
-    return 1 <= number <= len(lines) and lines[number - 1].lstrip()[:1] in ("#", ";")
+    return 1 <= number <= len(lines) and lines.line(number).lstrip()[:1] in ("#", ";")
 
 
 def _unused(
     comments: dict[int, list[Directive]],
-    text: str,
-    starts: list[int],
+    lines: LineIndex,
     path: str,
     rules: Sequence,
     catalogue: Mapping[str, str],
@@ -264,7 +256,7 @@ def _unused(
                 if directive.silenced or not every_rule_ran:
                     continue
                 message = "unused suppression: nothing is reported on this statement"
-                reports.append(_report(directive, text, starts, path, message, []))
+                reports.append(_report(directive, lines, path, message, []))
                 continue
             unknown: list[str] = []
             unused: list[str] = []
@@ -287,18 +279,18 @@ def _unused(
                 message = "unused suppression: " + "; ".join(parts)
                 drop = set(unknown) | set(unused)
                 keep = [c for c in directive.codes if c.text not in drop]
-                reports.append(_report(directive, text, starts, path, message, keep))
+                reports.append(_report(directive, lines, path, message, keep))
     return reports
 
 
 def _report(
-    directive: Directive, text: str, starts: list[int], path: str, message: str, keep: list[Code]
+    directive: Directive, lines: LineIndex, path: str, message: str, keep: list[Code]
 ) -> Finding:
     line = directive.line
-    start_column = directive.start - starts[line - 1] + 1
-    end_column = directive.end - starts[line - 1] + 1
+    start_column = directive.start - lines.line_start(line) + 1
+    end_column = directive.end - lines.line_start(line) + 1
     span = Span(line, start_column, line, end_column, directive.start, directive.end)
-    remedy = Remedy(_removal(directive, text, keep))
+    remedy = Remedy(_removal(directive, lines, keep))
     return Finding(
         rule=UNUSED_ID,
         name=UNUSED_NAME,
@@ -312,17 +304,17 @@ def _report(
     )
 
 
-def _removal(directive: Directive, text: str, keep: list[Code]) -> tuple[Edit, ...]:
+def _removal(directive: Directive, lines: LineIndex, keep: list[Code]) -> tuple[Edit, ...]:
     """Edits that take the unused part of a directive out and leave the line tidy. (The
     examples below write the directive as <directive>: spelled out, a comment that shows
     one is a directive, and AS900 would report it.)"""
     if keep:
         joined = ", ".join(code.text for code in keep)
         return (Edit(directive.codes_start, directive.codes_end, joined),)
-    line_start = max(text.rfind("\n", 0, directive.start), text.rfind("\r", 0, directive.start))
-    line_start += 1
-    line_end = _LINE_BREAK.search(text, directive.end)
-    end_of_line = line_end.start() if line_end else len(text)
+    text = lines.text
+    line_start = lines.line_start(directive.line)
+    end_of_line = lines.line_end(directive.line)
+    next_line = lines.line_start(directive.line + 1)
     before = text[line_start : directive.start]
     marker = max(before.rfind("#"), before.rfind(";"))
     after = text[directive.end : end_of_line]
@@ -337,11 +329,11 @@ def _removal(directive: Directive, text: str, keep: list[Code]) -> tuple[Edit, .
         # "# <directive> legacy login" -> "# legacy login"
         return (Edit(directive.start, directive.end + len(after) - len(rest), ""),)
     if rest:
-        # "x  # <directive>  # noqa: E501" -> "x  # noqa: E501"
+        # A directive before another tool's noqa list goes; the list stays.
         return (Edit(marker_at, directive.end + len(after) - len(rest), ""),)
     code = text[line_start:marker_at]
     if code.strip():
         # "x = 1  # <directive>" -> "x = 1"
         return (Edit(line_start + len(code.rstrip(" \t")), end_of_line, ""),)
     # A line that held only the directive goes, with its line break.
-    return (Edit(line_start, line_end.end() if line_end else end_of_line, ""),)
+    return (Edit(line_start, next_line, ""),)

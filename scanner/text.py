@@ -7,12 +7,15 @@ coding cookie and the file's newlines survive unchanged.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import re
 import tokenize
 from dataclasses import dataclass
 from functools import cached_property
+
+from .model import Span
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
 _WIDE_BOMS = (
@@ -81,14 +84,103 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
     return SourceCodec(encoding, first_newline(text)), text
 
 
+# Where Python's tokenizer, ``ast`` and LibCST end a line: ``\r\n``, a lone ``\r`` or ``\n``
+# (``str.splitlines`` also breaks at form feeds and Unicode separators, which would put
+# every line after one in the wrong place).
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class LineIndex:
+    """Where each line of a text starts, and positions in it: 1-based lines, columns in
+    characters or (as ``ast``, ``tokenize`` and LibCST give them) in UTF-8 bytes. The one
+    line table of a text; every stage that turns positions into offsets uses it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
+        self._ascii = text.isascii()
+        self._encoded: dict[int, bytes | None] = {}  # None: the line is ASCII
+
+    def __len__(self) -> int:
+        """The number of lines (a text that ends with a line break has an empty last one)."""
+        return len(self.starts)
+
+    @property
+    def count(self) -> int:
+        """The number of lines that hold text or end with a break (:meth:`lines`)."""
+        ends_open = self.text and self.text[-1] not in "\r\n"
+        return len(self.starts) if ends_open else len(self.starts) - 1
+
+    def line_start(self, line: int) -> int:
+        """The offset where a 1-based line starts (past the last line: the end)."""
+        return self.starts[line - 1] if 0 < line <= len(self.starts) else len(self.text)
+
+    def line_end(self, line: int) -> int:
+        """The offset where a 1-based line's text ends, before its line break."""
+        end = self.line_start(line + 1)
+        if end > self.line_start(line) and self.text[end - 1] == "\n":
+            end -= 1
+        if end > self.line_start(line) and self.text[end - 1] == "\r":
+            end -= 1
+        return end
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line an offset is on."""
+        return bisect.bisect_right(self.starts, offset)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and 1-based character column of an offset."""
+        line = self.line_of(offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """The model's span of two offsets."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(line, column, end_line, end_column, start, end)
+
+    def line(self, line: int) -> str:
+        """A 1-based line's text, without its line break."""
+        return self.text[self.line_start(line) : self.line_end(line)]
+
+    def lines(self) -> list[str]:
+        """Every line's text, without line breaks (no empty line after a last break)."""
+        return [line.rstrip("\r\n") for line in _LINE.findall(self.text)]
+
+    def offset(self, line: int, byte_column: int) -> int:
+        """The character offset of a 1-based line and a UTF-8 byte column on it."""
+        start = self.line_start(line)
+        if self._ascii:
+            return start + byte_column
+        if line in self._encoded:
+            encoded = self._encoded[line]
+        else:
+            text = self.text[start : self.line_start(line + 1)]
+            encoded = None if text.isascii() else text.encode("utf-8", "surrogatepass")
+            self._encoded[line] = encoded
+        if encoded is None:
+            return start + byte_column
+        return start + len(encoded[:byte_column].decode("utf-8", "ignore"))
+
+
 class Source:
-    """One file's bytes as the stages of a check read them, decoded once, on first use:
-    the front end, the encode-back check and the code frames share its codec and text
-    instead of decoding the bytes each."""
+    """One file's bytes as the stages of a check and a fix read them, decoded once, on
+    first use: the front end, suppression, the encode-back check, the code frames and the
+    fixer's rounds share its codec, text and line index instead of decoding the bytes
+    each."""
 
     def __init__(self, kind: str, data: bytes) -> None:
         self.kind = kind
         self.data = data
+
+    @classmethod
+    def of_text(cls, kind: str, codec: SourceCodec, text: str) -> Source:
+        """The source of a text already decoded (a fix round's result): its bytes are the
+        text encoded, and nothing decodes them again."""
+        source = cls(kind, codec.encode(text))
+        source.__dict__["_decoded"] = (codec, text)
+        return source
 
     @cached_property
     def _decoded(self) -> tuple[SourceCodec, str] | ValueError:
@@ -111,8 +203,31 @@ class Source:
             raise self._decoded
         return self._decoded[1]
 
+    @cached_property
+    def readable(self) -> str:
+        """The text, or for bytes that do not decode, the bytes read as UTF-8 with
+        replacement characters (what a report can still show and point into)."""
+        try:
+            return self.text
+        except ValueError:
+            return self.data.decode("utf-8", errors="replace")
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+    @cached_property
+    def lines(self) -> LineIndex:
+        """The line index of :attr:`readable`."""
+        return LineIndex(self.readable)
+
+    def utf8(self) -> Source:
+        """This source with UTF-8 bytes, for the byte-level checks and the front ends: a
+        UTF-16/32 file's text encoded as UTF-8 (from the one decoding; bytes that do not
+        decode, with replacement characters); other sources as they are."""
+        if wide_encoding(self.data) is None:
+            return self
+        try:
+            codec, text = self.codec, self.text
+        except ValueError:
+            return Source(self.kind, as_utf8(self.data))
+        return Source.of_text(self.kind, SourceCodec("utf-8", codec.newline), text)
 
 
 def lines_with_ends(text: str) -> list[str]:
@@ -121,7 +236,5 @@ def lines_with_ends(text: str) -> list[str]:
 
 
 def source_lines(text: str) -> list[str]:
-    """The lines of source as Python counts them: only ``\\r\\n``, ``\\r`` and ``\\n``
-    end a line (``str.splitlines`` also breaks at form feeds and Unicode separators,
-    which would put every line after one in the wrong place)."""
+    """The lines of source as Python counts them, without their line ends."""
     return [line.rstrip("\r\n") for line in _LINE.findall(text)]

@@ -19,8 +19,8 @@ from cli_support import commit_all, init_repo
 RULES = selected_rules(RunOptions())
 
 
-def fix(code: str, *, unsafe: bool = False, settings: RunOptions | None = None) -> str:
-    result = fix_source("m.py", "python", code.encode(), settings or RunOptions(), unsafe=unsafe)
+def fix(code: str, *, unsafe: bool = False, options: RunOptions | None = None) -> str:
+    result = fix_source("m.py", "python", code.encode(), options or RunOptions(), unsafe=unsafe)
     assert result.error is None, result.error
     assert not result.refused, result.refused
     return result.after
@@ -389,8 +389,8 @@ def test_rewritten_modules_of_a_package_share_one_token_module(tmp_path: Path) -
 
 def test_a_configured_token_provider_is_imported_instead(tmp_path: Path) -> None:
     (tmp_path / "alerts.py").write_text(LOGIN)
-    settings = RunOptions(token_provider="corp.auth:mail_token")
-    outcome = fix_paths(["alerts.py"], settings, unsafe=True, write=True, cwd=tmp_path)
+    options = RunOptions(token_provider="corp.auth:mail_token")
+    outcome = fix_paths(["alerts.py"], options, unsafe=True, write=True, cwd=tmp_path)
     assert not outcome.errors
     fixed = (tmp_path / "alerts.py").read_text()
     assert "from corp.auth import mail_token as oauth2_access_token\n" in fixed
@@ -730,8 +730,8 @@ def test_no_per_provider_rewrite_when_a_host_is_known_in_part_or_its_key_changes
 
 
 def test_assume_microsoft_never_sends_a_microsoft_token_to_another_provider() -> None:
-    settings = RunOptions(assume_microsoft=True)
-    after = fix(TWO_PROVIDERS, unsafe=True, settings=settings)
+    options = RunOptions(assume_microsoft=True)
+    after = fix(TWO_PROVIDERS, unsafe=True, options=options)
     assert "        else:\n            smtp.login(user, password)\n" in after
 
 

@@ -15,8 +15,8 @@ from authsweep.scanner.model import Edit
 from authsweep.scanner.report.fix_summary import fix_summary
 
 
-def fix(code: str, *, unsafe: bool = False, settings: RunOptions | None = None) -> str:
-    result = fix_source("m.py", "python", code.encode(), settings or RunOptions(), unsafe=unsafe)
+def fix(code: str, *, unsafe: bool = False, options: RunOptions | None = None) -> str:
+    result = fix_source("m.py", "python", code.encode(), options or RunOptions(), unsafe=unsafe)
     assert result.error is None, result.error
     return result.after
 
@@ -144,7 +144,7 @@ def test_token_provider_is_imported_instead_of_helper() -> None:
         "import smtplib, ssl\ns = smtplib.SMTP('smtp.office365.com', 587)\n"
         "s.starttls(context=ssl.create_default_context())\ns.login(u, p)\n"
     )
-    after = fix(before, unsafe=True, settings=RunOptions(token_provider="acme.auth:mail_token"))
+    after = fix(before, unsafe=True, options=RunOptions(token_provider="acme.auth:mail_token"))
     assert "from acme.auth import mail_token as oauth2_access_token\n" in after
     assert "def oauth2_access_token" not in after and "msal" not in after
 

@@ -51,10 +51,10 @@ def inbox():
 """
 
 
-def _fix(tmp_path: Path, files: dict[str, str], settings: RunOptions = GRAPH, paths=(".",)):
+def _fix(tmp_path: Path, files: dict[str, str], options: RunOptions = GRAPH, paths=(".",)):
     for name, text in files.items():
         write(tmp_path / name, text)
-    return fix_paths(list(paths), settings, unsafe=True, write=True, cwd=tmp_path)
+    return fix_paths(list(paths), options, unsafe=True, write=True, cwd=tmp_path)
 
 
 def _parses(path: Path) -> str:
@@ -311,8 +311,8 @@ def test_http_library_follows_the_declared_dependencies(
 
 
 def test_the_projects_token_provider_is_what_the_client_calls(tmp_path: Path) -> None:
-    settings = RunOptions(target="graph", token_provider="corp.tokens:get_token")
-    _fix(tmp_path, {"mailer.py": WITH_BLOCK}, settings)
+    options = RunOptions(target="graph", token_provider="corp.tokens:get_token")
+    _fix(tmp_path, {"mailer.py": WITH_BLOCK}, options)
     module = _parses(tmp_path / "mail_oauth2_token.py")
     assert "from corp.tokens import get_token as oauth2_access_token" in module
     assert "import msal" not in module and "def oauth2_access_token(" not in module

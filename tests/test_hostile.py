@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -44,6 +45,15 @@ def authsweep(*args: str, cwd: Path, timeout: float = HARD_TIMEOUT, **kwargs):
     )
 
 
+def cpu_seconds(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """Run the command line, and the processor time it took (its workers' too). Work, not
+    wall time: a machine loaded by other work (a parallel test run) does not change it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = authsweep(*args, cwd=cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return result, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def findings(result: subprocess.CompletedProcess) -> list[tuple[str, str]]:
     document = json.loads(result.stdout)
     return sorted((Path(f["path"]).name, f["rule"]) for f in document["findings"])
@@ -66,9 +76,10 @@ def test_thousands_of_nested_parentheses_neither_crash_nor_hide_the_rest(tmp_pat
 @pytest.mark.parametrize("terms", [20_000, 200_000])
 def test_very_long_expressions_are_checked_and_not_given_to_the_rewriter(tmp_path, terms):
     (tmp_path / "long.py").write_text("x = " + "+".join(["1"] * terms) + "\n" + M)
-    started = time.monotonic()
-    result = authsweep("check", "long.py", "--format", "json", "--no-cache", cwd=tmp_path)
-    assert time.monotonic() - started < 60
+    result, seconds = cpu_seconds(
+        "check", "long.py", "--format", "json", "--no-cache", cwd=tmp_path
+    )
+    assert seconds < 60
     assert ("long.py", "AS201") in findings(result), result.stderr
     fixed = authsweep("fix", "long.py", "--unsafe-fixes", cwd=tmp_path)
     assert "nested over 200 levels deep for the rewriter" in fixed.stdout + fixed.stderr
@@ -88,9 +99,8 @@ def test_generated_modules_are_checked_in_bounded_time(tmp_path: Path):
     table = "DATA = {\n" + "".join(f"    'key{i}': ['v{i}', {i}],\n" for i in range(60_000)) + "}\n"
     (tmp_path / "generated.py").write_text(table + M)  # 1.5 MB; only the mail code is parsed
     (tmp_path / "oneline.py").write_text("import smtplib; " + "x = 1; " * 150_000 + "\n" + M)
-    started = time.monotonic()
-    result = authsweep("check", ".", "--format", "json", "--no-cache", cwd=tmp_path)
-    assert time.monotonic() - started < 60
+    result, seconds = cpu_seconds("check", ".", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert seconds < 60
     assert {("generated.py", "AS201"), ("oneline.py", "AS201")} <= set(findings(result))
 
 

@@ -80,13 +80,27 @@ def page_commands(text: str) -> list[Command]:
 EXAMPLE_PAGES = [name for name, text in PAGES.items() if page_commands(text)]
 
 
+def interrupted_once_ready(command: str) -> str:
+    """Bash that runs a command that serves until it is stopped, and gives it Ctrl-C (one
+    SIGINT, to it alone) once it says it is ready, then waits for it; its output and exit
+    status are the command's. No timer: on a loaded machine a fixed delay (``timeout 8``)
+    interrupted it while it started, and ``timeout`` signals its process group a second
+    time."""
+    return (
+        f"out=$(mktemp); {command} >$out 2>&1 & serving=$!\n"
+        f"until grep -q '{READY}' $out || ! kill -0 $serving 2>/dev/null; do sleep 0.1; done\n"
+        "kill -INT $serving 2>/dev/null; wait $serving; status=$?; cat $out; rm -f $out\n"
+        "(exit $status)"
+    )
+
+
 def run_in_bash(commands: list[Command], cwd: Path, env: dict[str, str]) -> list[tuple[int, str]]:
     """Run the commands in one bash session; each one's exit code and output."""
     script = []
     for index, (command, _) in enumerate(commands):
         # The command on lines of its own: a trailing "# comment" must not eat the rest.
         if command.startswith(UNTIL_STOPPED):
-            command = f"timeout --preserve-status -s INT 8 {command}"
+            command = interrupted_once_ready(command)
         script += [f"printf '\\n@@start {index}@@\\n'", "{", command, "} 2>&1"]
         script.append(f"printf '\\n@@end {index} %d@@\\n' $?")
     result = subprocess.run(
@@ -173,6 +187,8 @@ def test_every_command_is_run_by_one_of_these_tests() -> None:
 COMMANDS_RUN = {"authsweep", "git", "pre-commit", "python3", ".", "export"}
 # Commands that run until they are stopped: run for a while, then given Ctrl-C.
 UNTIL_STOPPED = ("authsweep lab serve",)
+# What they print once Ctrl-C stops them as documented (and not half-way through starting).
+READY = "Ctrl-C to stop"
 # The sample programs the lab examples run, by the names the pages give them.
 LAB_SAMPLES = {"send_invoice.py": "plain_login.py", "report_service.py": "token_reuse_sender.py"}
 # What a page's examples leave behind, as they say they do.
@@ -310,7 +326,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     install_and_demo, tests = re.findall(r"```sh\n(.*?)\n```", setup, re.S)
     assert "authsweep check fixtures/" in install_and_demo
     ci = (REPO_ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
-    assert ci == tests.strip() and tests.endswith("python -m pytest -q")
+    assert ci == tests.strip() and tests.endswith("python -m pytest -q -n auto --dist loadfile")
     # Both work on a system Python that refuses pip outside a virtual environment.
     for command in (install_and_demo, tests):
         assert "python3 -m venv .venv && . .venv/bin/activate && python -m pip install" in command

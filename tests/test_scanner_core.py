@@ -412,26 +412,61 @@ def test_parameters_without_default_take_what_the_calls_pass() -> None:
     assert (18, "AS101") in got  # recursion leaves the host unknown: a warning
 
 
-def test_the_engine_decodes_a_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The front end, the encode-back check and the code frames share one decoding of the
-    file (scanner/text.py's Source); suppression comments are still read apart."""
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every decoding of a file's bytes from here on, by any module of the scanner."""
     from authsweep.scanner import text
 
-    code = b"import smtplib\ns = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
-    rules = [rule() for rule in ALL_RULES]
-    check_source("m.py", "python", code, rules)  # every stage's module loaded
-    decoded: list[str] = []
+    decoded: list[bytes] = []
     real = text.decode
 
     def counting(kind: str, data: bytes):
-        decoded.append(kind)
+        decoded.append(data)
         return real(kind, data)
 
     for name, module in list(sys.modules.items()):
-        if name.startswith("authsweep.scanner") and name != "authsweep.scanner.suppress":
-            if getattr(module, "decode", None) is real:
-                monkeypatch.setattr(module, "decode", counting)
-    result = check_source("m.py", "python", code, rules)
+        if name.startswith("authsweep.scanner") and getattr(module, "decode", None) is real:
+            monkeypatch.setattr(module, "decode", counting)
+    return decoded
+
+
+# A fixable finding (the encode-back check runs), a suppression comment (suppression reads
+# the text), and a second line break style (one line index for them all).
+_DECODED_ONCE = (
+    b"import smtplib\r\n"
+    b"s = smtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+    b"t = smtplib.SMTP_SSL('smtp.office365.com', 587)  # authsweep: ignore\n"
+)
+
+
+def test_the_engine_decodes_a_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The front end, suppression, the encode-back check and the code frames share one
+    decoding of the file (scanner/text.py's Source)."""
+    rules = [rule() for rule in ALL_RULES]
+    check_source("m.py", "python", _DECODED_ONCE, rules)  # every stage's module loaded
+    decoded = _count_decodes(monkeypatch)
+    result = check_source("m.py", "python", _DECODED_ONCE, rules)
     assert any(f.fix is not None for f in result.findings)  # asked whether it encodes back
+    assert any(f.suppressed for f in result.findings)
     assert all(f.frame for f in result.findings)
-    assert decoded == ["python"]
+    assert decoded == [_DECODED_ONCE]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_fixing_a_file_decodes_it_once_through_every_round(
+    monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    """The fixer checks the file, then each round's text as it is: no round encodes its
+    text and decodes it again (a UTF-16 file is not decoded again as UTF-8 either)."""
+    from authsweep.scanner.fixes.rounds import fix_source
+
+    login = b"s.login('alerts@contoso.com', os.environ['SMTP_PASSWORD'])\n"
+    data = (b"import os\n" + _DECODED_ONCE + login).decode().encode(encoding)
+    # A token provider of the project's own: no token module is added (its text would be
+    # another file's, checked on its own).
+    options = RunOptions(token_provider="corp.auth:mail_token")
+    fix_source("m.py", "python", data, options, unsafe=True)  # every stage's module loaded
+    decoded = _count_decodes(monkeypatch)
+    fixed = fix_source("m.py", "python", data, options, unsafe=True)
+    assert fixed.error is None and fixed.changed
+    assert len(fixed.applied) >= 2  # more than one round: TLS first, then the login
+    assert decoded == [data]

@@ -12,6 +12,7 @@ from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.findings import Confidence, Finding, RunResult, Severity
 from authsweep.scanner.model import Span
 from authsweep.scanner.suppress import mark_suppressed, parse_directives
+from authsweep.scanner.text import Source
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
 # Without AS900: these tests are about what a directive silences, not whether it is used.
@@ -91,7 +92,7 @@ def test_code_tokenize_cannot_read_falls_back_to_the_line() -> None:
     # An unterminated bracket at the end: tokenize fails, the line's comment still counts.
     finding = _finding("AS201", 2)
     data = b"import smtplib\nsmtplib.SMTP_SSL(1)  # noqa: AS201\nx = (\n"
-    mark_suppressed([finding], "python", data)
+    mark_suppressed([finding], Source("python", data))
     assert finding.suppressed
 
 
@@ -124,13 +125,13 @@ def _finding(rule: str, line: int) -> Finding:
 )
 def test_config_files_use_their_comment_syntax(kind: str, text: str, suppressed: bool) -> None:
     finding = _finding("AS105", 2 if kind != "ini" else 3)
-    mark_suppressed([finding], kind, text.encode())
+    mark_suppressed([finding], Source(kind, text.encode()))
     assert finding.suppressed is suppressed
 
 
 def test_a_directive_above_only_counts_on_a_comment_line() -> None:
     finding = _finding("AS105", 2)
-    mark_suppressed([finding], "dotenv", b"OTHER=1 # authsweep: ignore\nPASSWORD=x\n")
+    mark_suppressed([finding], Source("dotenv", b"OTHER=1 # authsweep: ignore\nPASSWORD=x\n"))
     assert not finding.suppressed
 
 
@@ -222,13 +223,13 @@ def test_codes_are_judged_against_the_catalogue_passed_in() -> None:
     judge = [rule for rule in ALL if rule.id in ("AS101", "AS900")]
     code = b"x = 1  # authsweep: ignore[AS101, smtp-basic-auth, AS102, Unsupported-Port]\n"
     catalogue = {"as101": "AS101", "smtp-basic-auth": "AS101", "as900": "AS900"}
-    [report] = mark_suppressed([], "python", code, judge, "app.py", catalogue)
+    [report] = mark_suppressed([], Source("python", code), judge, "app.py", catalogue)
     assert report.message == (
         "unused suppression: no AS101, smtp-basic-auth finding on this statement; "
         "unknown rule code AS102, Unsupported-Port"
     )
     with pytest.raises(TypeError, match="catalogue"):
-        mark_suppressed([], "python", code, judge, "app.py")
+        mark_suppressed([], Source("python", code), judge, "app.py")
 
 
 def test_as900_is_silenced_only_by_naming_it() -> None:

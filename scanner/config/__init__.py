@@ -16,8 +16,7 @@ from ..errors import ParseError
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting
 from ..model import MailFile
-from ..text import Source
-from .positions import LineIndex
+from ..text import LineIndex, Source
 
 CONFIG_KINDS = frozenset({"dotenv", "ini", "yaml", "toml", "json"})
 
@@ -40,9 +39,13 @@ _BOOL_WORDS = {"ini": ("True", "False")}
 
 def read_settings(path: str, kind: str, text: str) -> list[Setting]:
     """The settings of one config file's text; ParseError when it is not valid."""
+    return _read_settings(path, kind, LineIndex(text))
+
+
+def _read_settings(path: str, kind: str, index: LineIndex) -> list[Setting]:
+    text = index.text
     if kind in ("yaml", "json") and _API_DESCRIPTION.search(text, 0, 4096):
         return []
-    index = LineIndex(text)
     if kind == "ini" and path.lower().endswith(".conf"):
         # ``.conf`` is INI only sometimes (nginx, supervisord, ...): anything else is no
         # error, just not a file for this front end.
@@ -64,7 +67,7 @@ def analyze_config(path: str, source: Source) -> MailFile:
             return mail
         raise ParseError(str(error)) from None
     found = interpret(
-        read_settings(path, kind, text),
+        _read_settings(path, kind, source.lines),
         # A .env holds values, not calls: no login is proved unless the host is Microsoft's.
         login_needs_microsoft_host=kind == "dotenv",
         bool_words=_BOOL_WORDS.get(kind, ("true", "false")),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from ..mail_settings.keys import Setting, is_setting_key
-from .positions import LineIndex, make_setting
+from ..text import LineIndex
+from .positions import make_setting
 
 _ASSIGNMENT = re.compile(
     r"[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*", re.MULTILINE

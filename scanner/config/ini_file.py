@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ..errors import ParseError
 from ..mail_settings.keys import Setting, is_setting_key
 from ..model import Value
-from .positions import LineIndex, make_setting
+from ..text import LineIndex
+from .positions import make_setting
 
 _SECTION = re.compile(r"\[(?P<name>[^\]\r\n]+)\][ \t]*(?:[#;][^\r\n]*)?\r?$")
 _PAIR = re.compile(r"(?P<key>[^=:\r\n]*?[^=:\s])[ \t]*[=:][ \t]*(?P<value>[^\r\n]*?)\r?$")
@@ -154,8 +155,7 @@ def _argument(
     """One argument of the handler, positioned inside the ``args`` line."""
     source = entry.value.strip()
     base = entry.value_at[0] + len(entry.value) - len(entry.value.lstrip())
-    start = base + _column(source, node.col_offset)
-    end = base + _column(source, node.end_col_offset or node.col_offset)
+    start, end = (base + at for at in _offsets(source, node))
     span = index.span(start, end)
     written = index.text[start:end]
     if present:
@@ -180,14 +180,18 @@ def _written(index: LineIndex, section: str, key: str, node: ast.expr, entry: _E
     """An argument as written (``('user', 'password')``), which a fix may replace whole."""
     source = entry.value.strip()
     base = entry.value_at[0] + len(entry.value) - len(entry.value.lstrip())
-    start = base + _column(source, node.col_offset)
-    end = base + _column(source, node.end_col_offset or node.col_offset)
+    start, end = (base + at for at in _offsets(source, node))
     span = index.span(start, end)
     written = index.text[start:end]
     value = Value.unknown(f"expression {written}", span, source=written)
     return Setting(key, value, span, section, span, written)
 
 
-def _column(source: str, byte_offset: int) -> int:
-    """ast columns are UTF-8 byte offsets; the model's are characters."""
-    return len(source.encode()[:byte_offset].decode("utf-8", errors="ignore"))
+def _offsets(source: str, node: ast.expr) -> tuple[int, int]:
+    """Where ``node`` is in the ``source`` it was parsed from, in characters (``ast`` gives
+    lines and UTF-8 byte columns)."""
+    lines = LineIndex(source)
+    start = lines.offset(node.lineno, node.col_offset)
+    if node.end_lineno is None or node.end_col_offset is None:
+        return start, start
+    return start, lines.offset(node.end_lineno, node.end_col_offset)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..errors import ParseError
 from ..mail_settings.keys import Setting
-from .positions import LineIndex
+from ..text import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 
 _SPACE = re.compile(r"[ \t\r\n]*")

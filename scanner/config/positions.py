@@ -6,11 +6,11 @@ returns), lines and columns are 1-based, as everywhere in the mail model.
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from ..mail_settings.keys import Setting
-from ..model import Span, Value
+from ..model import Value
+from ..text import LineIndex
 
 # ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``, ``$VAR``: the whole value is a reference.
 _ENV_REF = re.compile(
@@ -19,26 +19,6 @@ _ENV_REF = re.compile(
 )
 _INTERPOLATED = re.compile(r"\$\{|\$\(|\{\{|\{%|%\([^)]*\)s|\$[A-Za-z_]")
 _TAG_ORIGINS = {"!vault": "vault", "!encrypted": "vault"}
-
-
-class LineIndex:
-    """Offsets to lines and columns."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
-
-    def span(self, start: int, end: int) -> Span:
-        line = bisect.bisect_right(self.starts, start)
-        end_line = bisect.bisect_right(self.starts, end)
-        return Span(
-            line=line,
-            column=start - self.starts[line - 1] + 1,
-            end_line=end_line,
-            end_column=end - self.starts[end_line - 1] + 1,
-            start=start,
-            end=end,
-        )
 
 
 def make_setting(

@@ -13,7 +13,7 @@ import sys
 
 from ..errors import ParseError
 from ..mail_settings.keys import Setting
-from .positions import LineIndex
+from ..text import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 
 if sys.version_info >= (3, 11):

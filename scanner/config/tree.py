@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ..mail_settings.keys import Setting, is_setting_key
 from ..model import Value
-from .positions import LineIndex, make_setting
+from ..text import LineIndex
+from .positions import make_setting
 
 _MAX_DEPTH = 64
 _ENV_LIST_KEYS = frozenset({"environment", "env"})

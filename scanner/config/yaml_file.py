@@ -14,7 +14,7 @@ import yaml
 
 from ..errors import ParseError
 from ..mail_settings.keys import Setting
-from .positions import LineIndex
+from ..text import LineIndex
 from .tree import Mapping, Node, Scalar, Sequence, settings_from_tree
 
 MAX_CHARS = 4_000_000

@@ -70,7 +70,7 @@ class Entry:
     path: Path
     fixed: FileFix
     data: bytes | None  # the bytes it was fixed from
-    settings: RunOptions
+    options: RunOptions
     ignored: tuple[str, ...] = ()
     unsafe: bool = False
     own: bool = True  # False: edited only for another file's fix
@@ -177,7 +177,7 @@ def _apply_links(
 
 def _settings_of(entry, target, display, configure, links) -> tuple[RunOptions, tuple[str, ...]]:
     if entry is not None:
-        return entry.settings, entry.ignored
+        return entry.options, entry.ignored
     kind = kind_of(target)
     chosen = configure(SourceFile(target, display, kind)) if configure and kind else None
     return chosen if chosen is not None else (RunOptions(), ())
@@ -191,7 +191,7 @@ def _refix_without(entry: Entry, refusals: dict[tuple, str]) -> None:
         entry.display,
         kind_of(entry.path) or "python",
         entry.data,
-        entry.settings,
+        entry.options,
         unsafe=entry.unsafe,
         ignored=entry.ignored,
         location=entry.path,
@@ -222,7 +222,7 @@ def _finish_target(
             display,
             kind,
             codec.encode(text),
-            entry.settings,
+            entry.options,
             unsafe=entry.unsafe,
             ignored=entry.ignored,
             location=target,

@@ -10,12 +10,11 @@ with the date and why; it is never written to another file. (Config files: see
 
 from __future__ import annotations
 
-import bisect
 import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..text import first_newline, lines_with_ends, source_lines
+from ..text import LineIndex, first_newline, lines_with_ends, source_lines
 from .outcome import FileFix
 from .recoverable import in_last_commit
 from .spans import Changes, unterminated_last
@@ -31,12 +30,9 @@ def keep_only_copies(files: Iterable[tuple[Path, FileFix]]) -> None:
         lost = sorted(s for s in fixed.secrets if s in before and s not in after)
         if not lost:
             continue
-        lines = lines_with_ends(before)
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line))
-        where = {literal: _line_of(starts, before.index(literal)) for literal in lost}
-        if in_last_commit(path, [lines[n - 1].rstrip("\r\n") for n in where.values()]):
+        lines = LineIndex(before)
+        where = {literal: lines.line_of(before.index(literal)) for literal in lost}
+        if in_last_commit(path, [lines.line(n) for n in where.values()]):
             continue
         kept, written = _with_comments(before, after, changes, where)
         fixed.changes = changes.step(after, kept, unterminated_last(after, "a kept password"))
@@ -52,10 +48,6 @@ def keep_only_copies(files: Iterable[tuple[Path, FileFix]]) -> None:
             )
             + " in a comment above the new code; delete it once it is not needed"
         )
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset)
 
 
 def _with_comments(

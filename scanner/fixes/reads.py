@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import Edit
 from ..python.source import dotted_name
-from ..text import lines_with_ends
+from ..text import LineIndex
 
 # Where other files of the project name a word ("path:line"), as a name ("name"), an
 # attribute ("attribute": ``.word``) or a quoted key ("key"); None when the project
@@ -57,29 +57,17 @@ class Found:
     notes: dict[str, str] = field(default_factory=dict)
 
 
-class Text:
+class Text(LineIndex):
     """Offsets of ``ast`` positions (lines, UTF-8 byte columns) in a text."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = lines_with_ends(text)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
-
-    def offset(self, line: int, column: int) -> int:
-        index = min(line - 1, len(self.lines) - 1)
-        prefix = self.lines[index].encode("utf-8")[:column].decode("utf-8", errors="ignore")
-        return self.starts[index] + len(prefix)
+    def offset(self, line: int, byte_column: int) -> int:
+        return super().offset(min(line, self.count), byte_column)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         return (
             self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
             self.offset(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
         )
-
-    def line_start(self, line: int) -> int:
-        return self.starts[min(line - 1, len(self.lines))]
 
     def whole_lines(self, node: ast.stmt) -> tuple[int, int] | None:
         """The lines a statement is alone on, as offsets (with the last line's break)."""

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine import RunOptions, check_source, selected_rules
+from ..engine import RunOptions, check, check_source, selected_rules
 from ..findings import Applicability, FileError, FileResult, Finding
-from ..text import decode
+from ..text import Source
 from .apply import apply_round, named_modules
 from .dependencies import needs, refusal
 from .edits import Footprint, fix_key, footprint, overlaps
@@ -35,7 +35,7 @@ def fix_source(
     path: str,
     kind: str,
     data: bytes,
-    settings: RunOptions,
+    options: RunOptions,
     *,
     unsafe: bool,
     rules: Sequence | None = None,
@@ -55,9 +55,11 @@ def fix_source(
     again; they are kept only if every finding they were meant to remove is gone and no
     rule reports more than before. A round that fails is tried one fix at a time, and a
     fix that fails alone is left out, with the reason, for the rest of the run."""
-    rules = list(rules) if rules is not None else selected_rules(settings)
+    rules = list(rules) if rules is not None else selected_rules(options)
+    # Decoded once: each round's text is checked as it is, not encoded and decoded again.
+    source = Source(kind, data)
     try:
-        codec, text = decode(kind, data)
+        codec, text = source.codec, source.text
     except ValueError as error:
         return FileFix(path, "", "", error=FileError(path, str(error), "unparsable"))
     result = FileFix(path, text, text, codec=codec, changes=Changes.of(text))
@@ -73,7 +75,7 @@ def fix_source(
         return result
     current = text
     if checked is None:
-        checked = check_source(path, kind, data, rules)
+        checked = check(path, source, rules)
     if checked.errors:
         result.error = checked.errors[0]
         return result
@@ -83,15 +85,15 @@ def fix_source(
             result.refused[fix_key(finding)] = (finding, reason)
     # The token helper rewritten code calls: the project's own (``token-provider``), else
     # one module of the project (written with the first fix that needs it).
-    own_provider = settings.token_provider
-    home = None if own_provider else token_home(location, settings.oauth2_module, text)
+    own_provider = options.token_provider
+    home = None if own_provider else token_home(location, options.oauth2_module, text)
     if home is not None:
-        settings = replace(settings, token_provider=home.provider)
+        options = replace(options, token_provider=home.provider)
     # `--target graph`: the Graph client module, in the token module's place.
     graph = None
-    if settings.target == "graph":
-        graph = graph_home(location, settings.oauth2_module, text, own_provider)
-    project = Project(project_search(location), style_for(location), location)
+    if options.target == "graph":
+        graph = graph_home(location, options.oauth2_module, text, own_provider)
+    project = ProjectContext(project_search(location), style_for(location), location)
     one_at_a_time = round_tripped = False
     for _ in range(MAX_STEPS):
         result.secrets |= {current[s.start : s.end] for s in checked.secrets}
@@ -126,7 +128,7 @@ def fix_source(
             round_tripped = True
         named = [
             with_graph_module(
-                with_token_module(named_modules(f, settings.oauth2_module, location), home), graph
+                with_token_module(named_modules(f, options.oauth2_module, location), home), graph
             )
             for f in chosen
         ]
@@ -135,7 +137,7 @@ def fix_source(
             named,
             codec.newline,
             kind,
-            settings.token_provider,
+            options.token_provider,
             result.changes,
             project.style,
             project.elsewhere,
@@ -151,8 +153,8 @@ def fix_source(
                 location=location,
                 text=style_source,
                 newline=codec.newline,
-                module_name=settings.oauth2_module,
-                token_provider=settings.token_provider,
+                module_name=options.oauth2_module,
+                token_provider=options.token_provider,
                 check=lambda shown, data: _clean(shown, data, rules),
                 imports=project.style,
             )
@@ -160,7 +162,7 @@ def fix_source(
         if failure is None:
             links, failure = link_targets(zip(chosen, named, strict=True), path, location, fix_key)
         if failure is None:
-            attempt = check_source(path, kind, codec.encode(updated), rules)
+            attempt = check(path, Source.of_text(kind, codec, updated), rules)
             failure = verdict(checked, attempt, named, ignored)
         if failure is None and attempt is not None:
             result.applied.update(f.rule for f in chosen)
@@ -188,7 +190,7 @@ def _clean(shown: str, data: bytes, rules: Sequence) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Project:
+class ProjectContext:
     """What fixing a file asks of the rest of its project: who else names what a fix left
     unread, and how its imports are sorted."""
 

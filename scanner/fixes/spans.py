@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..model import Edit
-from ..text import lines_with_ends
+from ..text import LineIndex, lines_with_ends
 
 
 class OutsideEdits(ValueError):
@@ -110,22 +110,18 @@ def _opcodes(old: list[str], new: list[str]):
 def edit_lines(text: str, edits: Iterable[tuple[Edit, str]]) -> dict[int, str]:
     """The lines of ``text`` (1-based) that edits touch, each with why: from the line an
     edit starts on to the line it ends on (an insertion: the line it is inserted in)."""
-    starts = [0]
-    for line in lines_with_ends(text):
-        starts.append(starts[-1] + len(line))
+    lines = LineIndex(text)
     touched: dict[int, str] = {}
     for edit, why in edits:
-        first = _line_at(starts, edit.start)
-        last = _line_at(starts, edit.end)
+        first = _line_at(lines, edit.start)
+        last = _line_at(lines, edit.end)
         for line in range(first, last + 1):
             touched.setdefault(line, why)
     return touched
 
 
-def _line_at(starts: list[int], offset: int) -> int:
-    import bisect
-
-    return max(1, min(bisect.bisect_right(starts, offset), len(starts) - 1))
+def _line_at(lines: LineIndex, offset: int) -> int:
+    return max(1, min(lines.line_of(offset), lines.count))
 
 
 def unterminated_last(text: str, why: str) -> dict[int, str]:

@@ -13,6 +13,8 @@ import re
 import tokenize
 from dataclasses import dataclass
 
+from ..text import LineIndex
+
 _LEADING_SPACES = re.compile(r"^(?: {4})+", re.MULTILINE)
 _STRING_PREFIX = re.compile(r"^[A-Za-z]*")
 
@@ -56,15 +58,12 @@ def restyle(source: str, style: Style) -> str:
 def _single_quotes(source: str) -> str:
     """One-line double-quoted strings without a quote inside (plain or escaped) become
     single-quoted; docstrings and the rest stay as they are."""
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    lines = LineIndex(source)
     spans: list[tuple[int, int]] = []
     opened: tuple[int, int] | None = None
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        start = starts[token.start[0] - 1] + token.start[1]
-        end = starts[token.end[0] - 1] + token.end[1]
+    for token in tokenize.generate_tokens(io.StringIO(source, newline="").readline):
+        start = lines.line_start(token.start[0]) + token.start[1]
+        end = lines.line_start(token.end[0]) + token.end[1]
         name = tokenize.tok_name[token.type]
         if token.type == tokenize.STRING:
             spans.append((start, end))

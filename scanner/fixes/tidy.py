@@ -20,7 +20,7 @@ from ..errors import ParseError
 from ..model import Edit
 from ..python.parse import parse_whole
 from ..python.source import dotted_name
-from ..text import lines_with_ends
+from ..text import LineIndex
 from .leftovers import find
 from .reads import Elsewhere, exported, loads
 
@@ -56,7 +56,7 @@ def tidy_passes(
             new = parse_whole(after)
         except ParseError:
             break
-        lines = _line_offsets(after)
+        lines = LineIndex(after)
         edits = [
             _line_edit(after, lines, first, last, replacement)
             for first, last, replacement in _unused_imports(old, new)
@@ -72,19 +72,12 @@ def tidy_passes(
     return passes, list(notes.values())
 
 
-def _line_offsets(text: str) -> list[int]:
-    starts = [0]
-    for line in lines_with_ends(text):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def _line_edit(text: str, starts: list[int], first: int, last: int, replacement: str) -> Edit:
+def _line_edit(text: str, lines: LineIndex, first: int, last: int, replacement: str) -> Edit:
     """Replace lines ``first``..``last`` (a blank replacement deletes them); a replacement
     keeps the last line's ending."""
-    start, end = starts[first - 1], starts[min(last, len(starts) - 1)]
+    start, end = lines.line_start(first), lines.line_start(last + 1)
     if replacement:
-        line = text[starts[last - 1] : end]
+        line = text[lines.line_start(last) : end]
         return Edit(start, end, replacement + line[len(line.rstrip("\r\n")) :])
     return Edit(start, end, "")
 

@@ -29,6 +29,7 @@ from ..model import (
     Value,
     Verification,
 )
+from ..text import LineIndex
 from .entra_secrets import add_entra_secrets
 
 _CLIENTS = {
@@ -71,19 +72,9 @@ _CONSTANT = re.compile(
 _STRING = re.compile(r"^\s*[uUbB]?(['\"])(?P<text>[^'\"]*)\1\s*$")
 
 
-def _span(text: str, line_starts: list[int], start: int, end: int) -> Span:
-    def position(offset: int) -> tuple[int, int]:
-        low, high = 0, len(line_starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if line_starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - line_starts[low] + 1
-
-    line, column = position(start)
-    end_line, end_column = position(end)
+def _span(lines: LineIndex, start: int, end: int) -> Span:
+    line, column = lines.position(start)
+    end_line, end_column = lines.position(end)
     return Span(line, column, end_line, end_column, start, end)
 
 
@@ -91,7 +82,7 @@ def _value(
     argument: str,
     offset: int,
     text: str,
-    line_starts: list[int],
+    lines: LineIndex,
     constants: dict[str, tuple[object, int, int]],
 ) -> Value:
     """The value of an argument written at ``offset``: a literal here, or a module
@@ -101,11 +92,11 @@ def _value(
     match = _STRING.match(stripped)
     if match or stripped.isdigit():
         literal = match.group("text") if match else int(stripped)
-        span = _span(text, line_starts, start, start + len(stripped))
+        span = _span(lines, start, start + len(stripped))
         return Value(True, literal, literal=True, literal_span=span, source=stripped)
     if stripped in constants:
         literal, begin, end = constants[stripped]
-        span = _span(text, line_starts, begin, end)
+        span = _span(lines, begin, end)
         return Value(True, literal, literal=True, literal_span=span, source=stripped)
     return Value.unknown(f"name {stripped}" if stripped.isidentifier() else None)
 
@@ -121,7 +112,7 @@ def _arguments(args: str, offset: int) -> list[tuple[str, int]]:
     return found
 
 
-def _ews_credentials(mail: MailFile, text: str, line_starts: list[int]) -> None:
+def _ews_credentials(mail: MailFile, text: str, lines: LineIndex) -> None:
     """``Credentials(user, password)``: a password login to the server autodiscover
     finds; a literal password is a hard-coded secret."""
     for match in _EWS_CREDENTIALS.finditer(text):
@@ -134,11 +125,11 @@ def _ews_credentials(mail: MailFile, text: str, line_starts: list[int]) -> None:
             if name.strip() in ("username", "password"):
                 positional.append((value, at + len(name) + 1))
         if positional:
-            user = _value(*positional[0], text, line_starts, {})
+            user = _value(*positional[0], text, lines, {})
         if len(positional) > 1:
-            secret = _value(*positional[1], text, line_starts, {})
+            secret = _value(*positional[1], text, lines, {})
         end = close + 1 if close is not None else match.end()
-        span = _span(text, line_starts, match.start(), end)
+        span = _span(lines, match.start(), end)
         if secret.literal and isinstance(secret.value, str) and secret.literal_span:
             mail.secrets.append(SecretUse(secret, "EWS password", secret.literal_span, False))
         mail.ews.append(
@@ -189,7 +180,7 @@ def _verification(args: str) -> Verification:
     return Verification.UNKNOWN if "context" in args else Verification.UNVERIFIED
 
 
-def _password_flows(text: str, line_starts: list[int]) -> list[TokenRequest]:
+def _password_flows(text: str, lines: LineIndex) -> list[TokenRequest]:
     """Requests of the password flow; the form's grant counts in a module that names a
     Microsoft token endpoint (other identity providers are left alone)."""
     microsoft = "login.microsoftonline." in text or "login.windows.net" in text
@@ -197,7 +188,7 @@ def _password_flows(text: str, line_starts: list[int]) -> list[TokenRequest]:
     for match in _PASSWORD_FLOW.finditer(text):
         if "grant_type" in match.group() and not microsoft:
             continue
-        span = _span(text, line_starts, match.start(), match.end())
+        span = _span(lines, match.start(), match.end())
         found.append(TokenRequest("username_password", MISSING, span, inferred=True))
     return found
 
@@ -214,10 +205,10 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
     if not modules and not exchangelib and not _TOKEN_MARKERS.search(data):
         return mail
     text = data.decode("utf-8", errors="replace")
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    mail.token_requests = _password_flows(text, line_starts)
+    lines = LineIndex(text)
+    mail.token_requests = _password_flows(text, lines)
     if exchangelib:
-        _ews_credentials(mail, text, line_starts)
+        _ews_credentials(mail, text, lines)
     if not modules:
         return mail
     constants: dict[str, tuple[object, int, int]] = {}
@@ -229,7 +220,7 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
     for match in _OPEN.finditer(text):
         protocol, tls, default_port = _CLIENTS[match.group("client")]
         args = _arguments(match.group("args"), match.start("args"))
-        values = [_value(arg, at, text, line_starts, constants) for arg, at in args]
+        values = [_value(arg, at, text, lines, constants) for arg, at in args]
         host = values[0] if values else Value.unknown("missing")
         port = values[1] if len(values) > 1 else Value(True, default_port)
         conn = Connection(
@@ -238,7 +229,7 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
             host=host,
             port=port,
             tls=tls,
-            opened_at=_span(text, line_starts, match.start("client"), match.end()),
+            opened_at=_span(lines, match.start("client"), match.end()),
             verification=_verification(match.group("args"))
             if tls is Tls.IMPLICIT
             else (Verification.UNKNOWN),
@@ -250,7 +241,7 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
         conn = opened.get(match.group("receiver"))
         if conn is None:
             continue
-        span = _span(text, line_starts, match.start(), match.end())
+        span = _span(lines, match.start(), match.end())
         method = match.group("method")
         if method in ("starttls", "stls"):
             verification = _verification(match.group("args") or "")
@@ -259,7 +250,7 @@ def scan_unparsable(path: str, data: bytes) -> MailFile:
             conn.steps.append(Step(StepKind.EHLO, span))
         else:
             args = _arguments(match.group("args") or "", match.start("args"))
-            values = [_value(arg, at, text, line_starts, constants) for arg, at in args]
+            values = [_value(arg, at, text, lines, constants) for arg, at in args]
             if method == "pass_" or len(values) >= 2:
                 secret = values[-1] if values else Value.unknown()
                 user = values[0] if len(values) >= 2 else Value.unknown()

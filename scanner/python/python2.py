@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..model import MailFile, Span, Step
+from ..text import LineIndex
 
 # Fixers of syntax only, each of which keeps the line structure.
 _FIXERS = (
@@ -76,7 +77,7 @@ class LineMap:
 
     def __init__(self, original: str, translated: str) -> None:
         self.original = original
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", original)]
+        self.index = LineIndex(original)
         self.old_lines = [line.rstrip("\r\n") for line in _LINE.findall(original)]
         self.new_lines = [line.rstrip("\n") for line in _LINE.findall(translated)]
         self._columns: dict[int, list[tuple[int, int]]] = {}
@@ -110,7 +111,7 @@ class LineMap:
         return anchors
 
     def offset(self, line: int, column: int) -> int:
-        start = self.starts[line - 1] if 0 < line <= len(self.starts) else len(self.original)
+        start = self.index.line_start(line)
         return min(start + column - 1, len(self.original))
 
     def span(self, span: Span) -> Span:

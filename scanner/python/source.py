@@ -9,13 +9,10 @@ each line's byte columns are converted once, and only for lines that are not ASC
 from __future__ import annotations
 
 import ast
-import bisect
-import re
 from dataclasses import dataclass
 
 from ..model import Span
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
+from ..text import LineIndex
 
 
 @dataclass(frozen=True)
@@ -31,25 +28,18 @@ class SourceText:
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.line_starts = [0] + [m.end() for m in _LINE_END.finditer(code)]
-        self._ascii = code.isascii()
-        self._encoded: dict[int, bytes | None] = {}  # None: the line is ASCII
+        self.index = LineIndex(code)
+        self.line_starts = self.index.starts
 
     def offset(self, line: int, byte_column: int) -> int:
         """The character offset of a 1-based line and a UTF-8 byte column."""
-        start = self.line_starts[line - 1]
-        if self._ascii:
-            return start + byte_column
-        if line in self._encoded:
-            encoded = self._encoded[line]
-        else:
-            end = self.line_starts[line] if line < len(self.line_starts) else len(self.code)
-            text = self.code[start:end]
-            encoded = None if text.isascii() else text.encode("utf-8", "surrogatepass")
-            self._encoded[line] = encoded
-        if encoded is None:
-            return start + byte_column
-        return start + len(encoded[:byte_column].decode("utf-8", "ignore"))
+        return self.index.offset(line, byte_column)
+
+    def span_of(self, start: int, end: int) -> Span:
+        return self.index.span(start, end)
+
+    def line_of(self, offset: int) -> int:
+        return self.index.line_of(offset)
 
     def span(self, node: ast.AST) -> Span:
         line: int = node.lineno  # type: ignore[attr-defined]
@@ -65,23 +55,8 @@ class SourceText:
             end=end,
         )
 
-    def span_of(self, start: int, end: int) -> Span:
-        line = self.line_of(start)
-        end_line = self.line_of(end)
-        return Span(
-            line=line,
-            column=start - self.line_starts[line - 1] + 1,
-            end_line=end_line,
-            end_column=end - self.line_starts[end_line - 1] + 1,
-            start=start,
-            end=end,
-        )
-
     def text(self, span: Span) -> str:
         return self.code[span.start : span.end]
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.line_starts, offset)
 
     def line_start(self, line: int) -> int:
         return self.line_starts[line - 1]

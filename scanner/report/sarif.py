@@ -23,7 +23,7 @@ from ..discover import git_top, kind_of, nearest_ancestor
 from ..findings import Finding, RunResult, Severity
 from ..fixes.edits import apply_edits
 from ..fixes.helpers import OAUTH2_ACCESS_TOKEN
-from ..text import decode
+from ..text import LineIndex, decode
 from .docs import rule_markdown
 from .options import ReportOptions
 
@@ -103,18 +103,12 @@ class _Source:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.index = LineIndex(text)
+        self.starts = self.index.starts
         self.newline = next(iter(_LINE_BREAK.findall(text)), "\n")
 
     def at(self, offset: int) -> tuple[int, int]:
-        low, high = 0, len(self.starts) - 1
-        while low < high:  # the last line start at or before the offset
-            middle = (low + high + 1) // 2
-            if self.starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - self.starts[low] + 1
+        return self.index.position(offset)
 
     def lines(self) -> list[str]:
         return [

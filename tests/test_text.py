@@ -1,0 +1,62 @@
+"""One line table for every stage (scanner/text.py's LineIndex): lines end where Python's
+tokenizer, ``ast`` and LibCST end them, and UTF-8 byte columns become character offsets."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+
+import pytest
+from authsweep.rules import ALL_RULES
+from authsweep.scanner.engine import check_source
+from authsweep.scanner.text import LineIndex, source_lines
+
+TEXTS = [
+    "",
+    "x",
+    "x\n",
+    "a = 1\r\nb = 'é'\rc = '→'\n\nd = 4",
+    "a = 1\x0cb = 2\n\u2028c = 3\r",  # a form feed and a line separator end no line
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_lines_are_the_lines_python_counts(text: str) -> None:
+    index = LineIndex(text)
+    assert index.lines() == source_lines(text)
+    assert index.count == len(index.lines())
+    assert [index.line(n) for n in range(1, index.count + 1)] == index.lines()
+    tokens = list(tokenize.generate_tokens(io.StringIO(text, newline="").readline))
+    for token in tokens:
+        if token.string.strip():
+            row, column = token.start
+            assert text[index.line_start(row) + column :].startswith(token.string)
+
+
+def test_byte_columns_become_character_offsets() -> None:
+    text = "s = 'é→'\r\nt = smtplib.SMTP('ü', 587)\rdone = 1\n"
+    index = LineIndex(text)
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Constant):
+            start = index.offset(node.lineno, node.col_offset)
+            end = index.offset(node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
+            assert ast.literal_eval(text[start:end]) == node.value
+            span = index.span(start, end)
+            assert (span.line, span.end_line) == (node.lineno, node.end_lineno)
+            assert index.line(span.line)[span.column - 1 :].startswith(text[start:end])
+
+
+def test_config_files_with_carriage_returns_report_the_line_suppression_reads() -> None:
+    """A config file whose lines end in a lone \\r (old Mac tools) is reported at the
+    lines an editor shows, and a suppression comment on that line silences the finding
+    (the config readers counted \\n alone: every finding was on line 1, unsuppressable)."""
+    data = (
+        b"[mail]\rhost = smtp.office365.com\rport = 465\ruse_tls = true\r"
+        b"password = hunter2secret  ; authsweep: ignore[AS105]\r"
+    )
+    findings = check_source("mail.ini", "ini", data, [rule() for rule in ALL_RULES]).findings
+    lines = {f.rule: (f.span.line, f.suppressed) for f in findings}
+    assert lines["AS202"] == (3, False)
+    assert lines["AS105"] == (5, True)
+    assert all(f.frame and f.frame[0][0] == f.span.line for f in findings)
