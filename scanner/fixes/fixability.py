@@ -47,13 +47,28 @@ def settle_fixability(
     # the project's import style) shapes what a fix writes, not whether it is kept; left
     # unrecorded, touching another module does not throw away this file's result.
     with recording():
+        # The planner starts from the analysis check has just made (``result``).
         unsafe_run = fix_source(
-            result.path, kind, data, options, unsafe=True, rules=rules, location=location
+            result.path,
+            kind,
+            data,
+            options,
+            unsafe=True,
+            rules=rules,
+            location=location,
+            checked=result,
         )
         safe_run = None
         if _safe_may_differ(offered, unsafe_run):
             safe_run = fix_source(
-                result.path, kind, data, options, unsafe=False, rules=rules, location=location
+                result.path,
+                kind,
+                data,
+                options,
+                unsafe=False,
+                rules=rules,
+                location=location,
+                checked=result,
             )
     if location is not None:
         with recording() as noted:

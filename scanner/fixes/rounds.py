@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..engine import RunOptions, check, check_source, selected_rules
-from ..findings import Applicability, FileError, Finding
+from ..findings import Applicability, FileError, FileResult, Finding
 from ..text import Source
 from .apply import apply_round, named_modules
 from .dependencies import needs, refusal
@@ -42,11 +42,14 @@ def fix_source(
     ignored: Sequence[str] = (),
     location: Path | None = None,
     refused: dict[tuple, str] | None = None,
+    checked: FileResult | None = None,
 ) -> FileFix:
     """Fix one file's bytes in memory. Never raises for bad input. Suppressed findings and
     rules ignored for this file (``ignored``) are not fixed. ``location`` is where the file
     is, for fixes that add a module beside it or edit another file (none without it:
     stdin). ``refused``: fixes (by :func:`fix_key`) not to apply, with the reason.
+    ``checked``: the analysis of ``data`` with ``rules``, when the caller has just made it
+    (``check`` has); only read.
 
     The fixer answers to the model: each round's fixes are applied and the file analysed
     again; they are kept only if every finding they were meant to remove is gone and no
@@ -71,7 +74,8 @@ def fix_source(
         result.error = FileError(path, f"not fixed: {limit}", "fix")
         return result
     current = text
-    checked = check(path, source, rules)
+    if checked is None:
+        checked = check(path, source, rules)
     if checked.errors:
         result.error = checked.errors[0]
         return result

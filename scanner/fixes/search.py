@@ -1,12 +1,19 @@
 """Whether other modules of the project still name what a fix took the last reader of
-here: a module constant another file may import, an attribute, a dict key, a function."""
+here: a module constant another file may import, an attribute, a dict key, a function.
+
+``check`` plans the fix of every file with a fix on offer, and each plan may search the
+whole project several times: a file is parsed and indexed once per process, and the
+index used again while the file's bytes are the same (they are read on every search, so
+a file ``fix`` has just written is indexed afresh)."""
 
 from __future__ import annotations
 
 import ast
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..project import GENERATED_MARK, facts_for
+from ..project import GENERATED_MARK, ProjectFacts, facts_for
 from .reads import Elsewhere
 
 
@@ -20,7 +27,7 @@ def project_search(location: Path | None) -> Elsewhere | None:
     if facts is None:
         return None
     me = location.resolve()
-    others = [f for f in facts.python_files if f.resolve() != me]
+    others = [file for file, resolved in _resolved(facts) if resolved != me]
     module = me.stem
     found: dict[tuple[str, str], list[str]] = {}
 
@@ -32,6 +39,19 @@ def project_search(location: Path | None) -> Elsewhere | None:
     return search
 
 
+# The project's Python files with their resolved paths, for the facts they were listed in
+# (the facts of a root are read once per process).
+_RESOLVED: dict[Path, tuple[ProjectFacts, list[tuple[Path, Path]]]] = {}
+
+
+def _resolved(facts: ProjectFacts) -> list[tuple[Path, Path]]:
+    cached = _RESOLVED.get(facts.root)
+    if cached is None or cached[0] is not facts:
+        cached = (facts, [(file, file.resolve()) for file in facts.python_files])
+        _RESOLVED[facts.root] = cached
+    return cached[1]
+
+
 def _search(files: list[Path], root: Path, word: str, kind: str, module: str) -> list[str]:
     """Files naming ``word``; for a name of the module (a constant, a function), only
     files that import the module can."""
@@ -40,45 +60,79 @@ def _search(files: list[Path], root: Path, word: str, kind: str, module: str) ->
     for file in files:
         try:
             data = file.read_bytes()
-            if needle not in data or GENERATED_MARK.encode() in data:
-                continue
-            tree = ast.parse(data)
-        except (OSError, SyntaxError, ValueError, RecursionError):
+        except OSError:
             continue
-        if kind == "name" and not _imports(tree, module):
+        if needle not in data or GENERATED_MARK.encode() in data:
             continue
-        line = next((n.lineno for n in ast.walk(tree) if _names(n, word, kind)), None)
+        index = _index(file, data)
+        if index is None:
+            continue
+        if kind == "name" and module not in index.imported:
+            continue
+        line = index.first_line(word, kind)
         if line is not None:
             places.append(f"{_relative(file, root)}:{line}")
     return places
 
 
-def _imports(tree: ast.Module, module: str) -> bool:
-    """Whether a module imports the module named ``module`` (its last dotted part)."""
-    for node in ast.walk(tree):
+@dataclass
+class _Index:
+    """What a search asks of one module: the modules it imports (by their last dotted
+    part) and, for each word, where it is first named (in ``ast.walk`` order, with its
+    line) as an attribute, a name or an import of it, or a string constant."""
+
+    imported: set[str] = field(default_factory=set)
+    attributes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    names: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def first_line(self, word: str, kind: str) -> int | None:
+        if kind == "key":
+            places = [self.keys.get(word)]
+        elif kind == "attribute":
+            places = [self.attributes.get(word)]
+        else:
+            places = [self.attributes.get(word), self.names.get(word)]
+        seen = [place for place in places if place is not None]
+        return min(seen)[1] if seen else None
+
+
+# Per file: the digest of the bytes indexed, and the index (None: the file does not parse).
+_INDEXES: dict[Path, tuple[bytes, _Index | None]] = {}
+
+
+def _index(file: Path, data: bytes) -> _Index | None:
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    cached = _INDEXES.get(file)
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    try:
+        index: _Index | None = _indexed(ast.parse(data))
+    except (SyntaxError, ValueError, RecursionError):
+        index = None
+    _INDEXES[file] = (digest, index)
+    return index
+
+
+def _indexed(tree: ast.Module) -> _Index:
+    index = _Index()
+    for position, node in enumerate(ast.walk(tree)):
         if isinstance(node, ast.Import):
-            if any(alias.name.rsplit(".", 1)[-1] == module for alias in node.names):
-                return True
+            index.imported.update(alias.name.rsplit(".", 1)[-1] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if (node.module or "").rsplit(".", 1)[-1] == module:
-                return True
-            if any(alias.name == module for alias in node.names):
-                return True
-    return False
-
-
-def _names(node: ast.AST, word: str, kind: str) -> bool:
-    """Whether the node refers to ``word`` as a name (an import of it too), an attribute,
-    or a string key."""
-    if kind == "key":
-        return isinstance(node, ast.Constant) and node.value == word
-    if isinstance(node, ast.Attribute):
-        return node.attr == word
-    if kind == "attribute":
-        return False
-    if isinstance(node, ast.Name):
-        return node.id == word
-    return isinstance(node, ast.alias) and word in (node.name, node.asname)
+            index.imported.add((node.module or "").rsplit(".", 1)[-1])
+            index.imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Attribute):
+            index.attributes.setdefault(node.attr, (position, node.lineno))
+        elif isinstance(node, ast.Name):
+            index.names.setdefault(node.id, (position, node.lineno))
+        elif isinstance(node, ast.alias):
+            for name in (node.name, node.asname):
+                if name is not None:
+                    index.names.setdefault(name, (position, node.lineno))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            index.keys.setdefault(node.value, (position, node.lineno))
+    return index
 
 
 def _relative(file: Path, root: Path) -> str:
