@@ -7,7 +7,6 @@ Imports nothing heavy at module level: ``authsweep --help`` imports it to list t
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
 import threading
 import time
@@ -396,15 +395,12 @@ def serve(
     Stops on Ctrl-C or SIGTERM and prints the verdict of everything it saw (exit 0 pass,
     1 fail, as `lab run`).
     """
+    from .process import StopSignals
     from .report import event_line
 
     # Ctrl-C or SIGTERM while the servers start must still stop them and print the
     # verdict: a KeyboardInterrupt in the middle of starting left their threads running.
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
+    with StopSignals() as stop:
         lab = _make_lab(
             mailbox,
             token_lifetime,
@@ -416,10 +412,7 @@ def serve(
             seed,
             smtp_auth,
         )
-        status = _serve_until_stopped(lab, stop, event_line, fmt, output_file)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        status = _serve_until_stopped(lab, stop.wake, event_line, fmt, output_file)
     raise click.exceptions.Exit(status)
 
 
