@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from .findings import FileError
-from .git import GitFailure, enclosing_repository, run_git
 from .globs import PathGlobs
 from .python.mail_libraries import LIBRARIES
 
@@ -321,6 +320,10 @@ def _listed_by_git(root: str, listed: list[str], stack: list) -> Iterator[str]:
 def _git_files(root: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files below ``root``, or None outside git
     (or when git cannot say: the tree is then walked)."""
+    # Start-up: files named on the command line (a pre-commit hook's) need no git, nor the
+    # subprocess module.
+    from .git import GitFailure, enclosing_repository, run_git
+
     repository = enclosing_repository(Path(root))
     if repository is None:
         return None

@@ -16,7 +16,6 @@ silently turn a rule back on or off.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -156,6 +155,8 @@ def _parse(table: dict, path: Path, where: str) -> Config:
 
     for key in table:
         if key not in KEYS:
+            import difflib  # start-up: only a configuration with an unknown key needs it
+
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"
             raise fail(key, f"unknown key{hint}")
