@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from .findings import FileError
 from .globs import PathGlobs
+from .lazy_regex import lazy_pattern
 from .python.mail_libraries import LIBRARIES
 
 T = TypeVar("T")
@@ -109,7 +110,7 @@ def kind_of_name(name: str, path: str) -> str | None:
 # parse, so it never becomes a file that "could not be checked").
 _SNIFF_BYTES = 8192
 _MAX_SNIFFED_SCRIPT = 256 * 1024
-_MAIL_IMPORT = re.compile(
+_MAIL_IMPORT = lazy_pattern(
     rb"^[ \t]*(?:import|from)[ \t]+(?:"
     + b"|".join(re.escape(name.encode()) for name in sorted(LIBRARIES))
     + rb")\b",
