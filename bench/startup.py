@@ -171,9 +171,9 @@ def report(python: str, runs: int, sample: Path, module: str) -> str:
     ]
     lines.append("")
     # typer._adapters: typer 0.29's value checking, which imports pydantic and pydantic_core.
-    for module in (*WATCHED, "typer._adapters", "libcst"):
-        took = times.get(module)
-        lines.append(f"- {module}: " + (f"{took / 1000:.1f} ms" if took else "not imported"))
+    for watched in (*WATCHED, "typer._adapters", "libcst"):
+        took = times.get(watched)
+        lines.append(f"- {watched}: " + (f"{took / 1000:.1f} ms" if took else "not imported"))
     ours = sorted((us, name) for name, us in times.items() if name.startswith("authsweep"))
     lines += [f"- {name}: {us / 1000:.1f} ms" for us, name in ours[-TOP_IMPORTS // 2 :][::-1]]
     for row in ("check-one-file", "check-clean-file"):
