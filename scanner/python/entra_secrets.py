@@ -34,7 +34,7 @@ _SHAPE = re.compile(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
 # A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
 # dict key, a parameter's default.
 _NAMED_OLDER = re.compile(
-    r"""\b\w*?(?:client|app)[_-]?secret\w*['"]?\s*(?::\s*\w+\s*)?[:=]\s*"""
+    r"""(?:client|app)[_-]?secret\w*['"]?\s*(?::\s*\w+\s*)?[:=]\s*"""
     r"""(['"])([A-Za-z0-9+/=\[\]:@._?*~-]{32,44})\1""",
     re.IGNORECASE,
 )
@@ -69,8 +69,7 @@ def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[Secret
     """The Entra client secret literals of a module's text, when the module talks to
     Microsoft mail or identity; ``span_of`` turns character offsets into a span."""
     found = list(_SHAPE.finditer(text)) if "Q~" in text else []
-    if "ecret" in text or "ECRET" in text:
-        found += [m for m in _NAMED_OLDER.finditer(text) if older_secret(m.group(2))]
+    found += [m for m in _named_older(text) if older_secret(m.group(2))]
     if not found or not microsoft_context(text):
         return []
     uses = []
@@ -79,6 +78,21 @@ def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[Secret
         value = Value(True, match.group(2), span=span, literal=True, literal_span=span)
         uses.append(SecretUse(value, WHAT, span, certain=True, needs_mail=True))
     return uses
+
+
+def _named_older(text: str) -> list[re.Match[str]]:
+    """The literals given to a name of an app's secret: looked for around each
+    ``secret`` of the text (a plain search, where the pattern alone would be tried at
+    every character of a large module)."""
+    lower = text.lower()
+    found: dict[int, re.Match[str]] = {}
+    at = lower.find("secret")
+    while at != -1:
+        match = _NAMED_OLDER.search(text, max(0, at - 7), at + 120)
+        if match is not None:
+            found.setdefault(match.start(), match)
+        at = lower.find("secret", at + 6)
+    return list(found.values())
 
 
 def older_secret(text: str) -> bool:
