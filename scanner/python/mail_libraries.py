@@ -24,6 +24,8 @@ LIBRARIES: dict[str, Protocol] = {
             "flask_mail",
             "flask_mailman",
             "fastapi_mail",
+            "zmail",
+            "pyzmail",
         ),
         Protocol.SMTP,
     ),

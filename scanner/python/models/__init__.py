@@ -16,7 +16,9 @@ from . import (
     mailer,
     o365,
     pyews,
+    pyzmail,
     rpaframework,
+    zmail,
 )
 from .spec import LibraryModel
 
@@ -32,4 +34,6 @@ MODELS: tuple[LibraryModel, ...] = (
     rpaframework.MODEL,
     aioimaplib.MODEL,
     imbox.MODEL,
+    zmail.MODEL,
+    pyzmail.MODEL,
 )
