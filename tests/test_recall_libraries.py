@@ -188,3 +188,14 @@ def test_pyzmail_send_mail_and_its_text_mode() -> None:
         ("pyzmail_sender.py", 23, "AS204", "warning"),
         ("pyzmail_sender.py", 23, "AS105", "error"),
     }
+
+
+def test_imaplib2_verifies_only_with_a_ca_file() -> None:
+    """imaplib2's ``IMAP4_SSL`` and ``starttls`` check certificates only when ``ca_certs``
+    is given: without it AS204; with it none (line 21); Gmail's plain client upgraded with
+    a CA file is left alone."""
+    assert pinned("imaplib2_idle.py") == {
+        ("imaplib2_idle.py", 13, "AS204", "warning"),
+        ("imaplib2_idle.py", 14, "AS102", "error"),
+        ("imaplib2_idle.py", 22, "AS102", "warning"),
+    }

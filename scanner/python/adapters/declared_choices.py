@@ -22,7 +22,18 @@ def specialise(opener: Opener, site: CallSite) -> tuple[Opener, Value | None]:
         opener, host = _by_address(opener, site)
     if opener.mode is not None:
         opener = _by_mode(opener, site)
+    if opener.verify_with is not None:
+        opener = dataclasses.replace(opener, context_verifies=verifies(site, opener.verify_with))
     return opener, host
+
+
+def verifies(site: CallSite, name: str) -> bool:
+    """Whether the parameter that makes the library verify certificates is given (not
+    ``None``)."""
+    if not _given(site, name):
+        return False
+    given = site.arg(name)
+    return not (given.known and given.value in (None, ""))
 
 
 def _given(site: CallSite, name: str | None) -> bool:

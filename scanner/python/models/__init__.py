@@ -12,6 +12,7 @@ from . import (
     envelopes,
     flask_mailman,
     imap_tools,
+    imaplib2,
     imbox,
     mailer,
     o365,
@@ -36,4 +37,5 @@ MODELS: tuple[LibraryModel, ...] = (
     imbox.MODEL,
     zmail.MODEL,
     pyzmail.MODEL,
+    imaplib2.MODEL,
 )

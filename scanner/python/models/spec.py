@@ -121,6 +121,9 @@ class Opener:
     mode: str | None = None
     modes: tuple[tuple[str, Tls], ...] = ()
     mode_default: str | None = None
+    # A parameter that makes the library verify certificates when it is given (a CA file,
+    # imaplib2's ``ca_certs``): without it, nothing is verified.
+    verify_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Method:
     token: str | None = None
     context: str | None = None  # for STARTTLS
     context_verifies: bool = False
+    verify_with: str | None = None  # for STARTTLS: as the opener's
     host: str | None = None  # for CONFIGURE, and a LOGIN that may name the server too
     port: str | None = None
     port_default: int | None = None
