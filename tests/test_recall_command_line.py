@@ -78,3 +78,11 @@ def test_a_typer_option_default() -> None:
     found = findings("typer_command.py")
     assert {(line, rule, severity) for line, rule, severity, _ in found} == {(20, "AS101", "error")}
     assert "'smtp.office365.com' (default of option --host)" in found[0][3]
+
+
+def test_a_django_management_commands_options() -> None:
+    """``add_arguments`` declares the options, ``handle(self, *args, **options)`` reads
+    them by key (``options["smtp_host"]``, ``options.get(...)``)."""
+    found = findings("django_command.py")
+    assert {(line, rule, severity) for line, rule, severity, _ in found} == {(22, "AS101", "error")}
+    assert "'smtp.office365.com' (default of option --smtp-host)" in found[0][3]

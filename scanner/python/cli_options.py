@@ -173,6 +173,12 @@ class CommandLine:
         )
         return _convert(value, kind)
 
+    def _namespace(self, depth: int) -> Value:
+        """The options the module declares, each with its value, as a dict."""
+        options = self._declared_options()
+        values = {dest: self._option_value(calls, depth) for dest, calls in options.items()}
+        return Value(True, values, COMMAND_LINE)
+
     def _parsed_arguments(self, node: ast.Call, depth: int) -> Value | None:
         """``parser.parse_args()``: the namespace of the module's options; the pair of
         ``parse_known_args()``. None for other calls, and in a module without options."""
@@ -182,11 +188,7 @@ class CommandLine:
         options = self._declared_options()
         if not options:
             return None
-        namespace = Value(
-            True,
-            {dest: self._option_value(calls, depth) for dest, calls in options.items()},
-            COMMAND_LINE,
-        )
+        namespace = self._namespace(depth)
         if func.attr != "parse_known_args":
             return namespace
         rest = Value.unknown(COMMAND_LINE)
@@ -207,12 +209,19 @@ class CommandLine:
         return value if value.origin == COMMAND_LINE else None
 
     def _command_parameter(self, param: ast.arg, depth: int) -> Value | None:
-        """A parameter of a click command (declared by a decorator) or of a typer command
-        (a ``typer.Option(...)`` default): the option's default, from the option."""
+        """A parameter of a click command (declared by a decorator): the option's default,
+        from the option; the ``**options`` of a Django management command's ``handle``
+        (its class declares them in ``add_arguments``): the namespace."""
         arguments = self.parents.get(param)
         function = self.parents.get(arguments) if arguments is not None else None
         if not isinstance(function, FUNCTIONS):
             return None
+        if param is function.args.kwarg and function.name == "handle":
+            klass = self.parents.get(function)
+            declares = isinstance(klass, ast.ClassDef) and any(
+                isinstance(node, FUNCTIONS) and node.name == "add_arguments" for node in klass.body
+            )
+            return self._namespace(depth) if declares and self._declared_options() else None
         for decorator in function.decorator_list:
             if not isinstance(decorator, ast.Call):
                 continue
