@@ -123,10 +123,15 @@ def add_entra_secrets(mail: MailFile, text: str, symbols: Symbols | None = None)
     the module (``symbols``) shows its tokens are for something else than mail."""
     if "Q~" not in text and "ecret" not in text and "ECRET" not in text:
         return
-    if symbols is not None and tokens_not_for_mail(symbols, mail):
-        return
-    found = entra_secrets(text, SourceText(text).span_of)
-    if not found:
+    lines: list[SourceText] = []
+
+    def span_of(start: int, end: int) -> Span:
+        if not lines:  # a line index of the module, made only for a secret found
+            lines.append(SourceText(text))
+        return lines[0].span_of(start, end)
+
+    found = entra_secrets(text, span_of)
+    if not found or (symbols is not None and tokens_not_for_mail(symbols, mail)):
         return
     entra = {use.span.start for use in found}
     mail.secrets = [
