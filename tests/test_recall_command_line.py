@@ -86,3 +86,17 @@ def test_a_django_management_commands_options() -> None:
     found = findings("django_command.py")
     assert {(line, rule, severity) for line, rule, severity, _ in found} == {(22, "AS101", "error")}
     assert "'smtp.office365.com' (default of option --smtp-host)" in found[0][3]
+
+
+def test_a_parsers_set_defaults_wins_over_the_arguments() -> None:
+    found = findings("argparse_set_defaults.py")
+    assert {(line, rule, severity) for line, rule, severity, _ in found} == {(15, "AS102", "error")}
+    assert "'outlook.office365.com' (default of option --imap-host)" in found[0][3]
+
+
+def test_docopt_defaults_in_the_usage_text() -> None:
+    """``docopt(__doc__)``: ``[default: ...]`` of the ``Options:`` lines, read by the
+    option's long name."""
+    found = findings("docopt_script.py")
+    assert {(line, rule, severity) for line, rule, severity, _ in found} == {(21, "AS101", "error")}
+    assert "'smtp.office365.com' (default of option --host)" in found[0][3]

@@ -15,6 +15,7 @@ typer parameter the default of its ``typer.Option(...)``/``typer.Argument(...)``
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from ..model import Value
@@ -28,6 +29,12 @@ _PARSE = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 _CLICK_MODULES = ("click", "asyncclick", "rich_click", "cloup")
 _TYPER = frozenset({"typer.Option", "typer.Argument", "typer.params.Option"})
 _CONVERTERS = {"int": int, "float": float, "str": str}
+# docopt's option lines: ``-H HOST, --host=HOST  The server [default: smtp.office365.com]``.
+_DOCOPT_OPTION = re.compile(
+    r"^\s*(-\w|--[\w-]+)(?:[ =]\S+)?(?:,?\s+(--[\w-]+)(?:[ =]\S+)?)?\s{2,}.*?"
+    r"\[default:\s*([^\]]*)\]",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -105,7 +112,7 @@ class CommandLine:
     """The command-line part of :class:`~.values.Evaluator`, which it is mixed into."""
 
     parents: dict[ast.AST, ast.AST]
-    _options: dict[str, list[ast.Call]] | None
+    _options: dict[str, list[ast.Call | ast.keyword]] | None
 
     if TYPE_CHECKING:
         from .symbols import Symbols
@@ -118,32 +125,43 @@ class CommandLine:
 
         def _function_named(self, node: ast.AST) -> Function | None: ...
 
-    def _declared_options(self) -> dict[str, list[ast.Call]]:
-        """The module's ``add_argument`` calls by the attribute they store to (once)."""
+    def _declared_options(self) -> dict[str, list[ast.Call | ast.keyword]]:
+        """The module's ``add_argument`` calls by the attribute they store to, and the
+        ``set_defaults(dest=...)`` keywords that override their defaults (once)."""
         if self._options is None:
-            found: dict[str, list[ast.Call]] = {}
+            found: dict[str, list[ast.Call | ast.keyword]] = {}
+            for node in ast.walk(self.symbols.tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                if node.func.attr == "add_argument":
+                    dest = argparse_dest(node)
+                    if dest is not None:
+                        found.setdefault(dest[0], []).append(node)
             for node in ast.walk(self.symbols.tree):
                 if (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "add_argument"
+                    and node.func.attr == "set_defaults"
                 ):
-                    dest = argparse_dest(node)
-                    if dest is not None:
-                        found.setdefault(dest[0], []).append(node)
+                    for keyword in node.keywords:
+                        if keyword.arg in found:
+                            found[keyword.arg].append(keyword)
             self._options = found
         return self._options
 
-    def _option_value(self, calls: list[ast.Call], depth: int) -> Value:
+    def _option_value(self, declared: list[ast.Call | ast.keyword], depth: int) -> Value:
         """One option's value: its default (of each declaration, for an option declared on
-        several sub-commands), from the option; unknown from it when it has none."""
+        several sub-commands; a parser's ``set_defaults`` over the argument's own), from
+        the option; unknown from it when it has none."""
+        calls = [d for d in declared if isinstance(d, ast.Call)]
+        overrides = [d.value for d in declared if isinstance(d, ast.keyword)]
         values: list[Value] = []
         for call in calls:
             dest = argparse_dest(call)
             assert dest is not None
             kind = "option" if dest[1].startswith("-") else "argument"
             origin = f"{kind} {dest[1]}"
-            default = _keyword(call, "default")
+            default = overrides[-1] if overrides else _keyword(call, "default")
             action = _text(_keyword(call, "action") or ast.Constant(None))
             if default is None and action in ("store_true", "store_false"):
                 values.append(Value(True, action == "store_false", origin))
@@ -193,6 +211,26 @@ class CommandLine:
             return namespace
         rest = Value.unknown(COMMAND_LINE)
         return Value(True, (namespace.value, None), COMMAND_LINE, items=(namespace, rest))
+
+    def _docopt(self, node: ast.Call, name: str, depth: int) -> Value | None:
+        """``docopt(__doc__)``: the options its usage text gives a ``[default: ...]``, by
+        the name a program reads them with (``arguments["--host"]``); None for other
+        calls."""
+        if name not in ("docopt.docopt", "docopt_ng.docopt") or not node.args:
+            return None
+        first = node.args[0]
+        if isinstance(first, ast.Name) and first.id == "__doc__":
+            text = ast.get_docstring(self.symbols.tree, clean=False)
+        else:
+            given = self.evaluate(first, depth)
+            text = given.value if given.known and isinstance(given.value, str) else None
+        if text is None:
+            return None
+        options: dict[object, object] = {}
+        for match in _DOCOPT_OPTION.finditer(text):
+            name = match.group(2) or match.group(1)
+            options[name] = Value(True, match.group(3).strip(), f"option {name}")
+        return Value(True, options, COMMAND_LINE)
 
     def _returned_arguments(self, node: ast.Call, depth: int) -> Value | None:
         """A call of a local function that returns the parsed arguments (``args =

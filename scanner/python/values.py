@@ -77,7 +77,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
         # The module's ``add_argument`` calls by destination, found on first use.
-        self._options: dict[str, list[ast.Call]] | None = (
+        self._options: dict[str, list[ast.Call | ast.keyword]] | None = (
             None if "add_argument" in text.code else {}
         )
 
@@ -235,7 +235,11 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
         wrapped = self._environment_wrapper(node, depth)
         if wrapped is not None:
             return wrapped
-        parsed = self._parsed_arguments(node, depth) or self._returned_arguments(node, depth)
+        parsed = (
+            self._parsed_arguments(node, depth)
+            or self._returned_arguments(node, depth)
+            or self._docopt(node, name, depth)
+        )
         if parsed is not None:
             return parsed
         func = node.func
