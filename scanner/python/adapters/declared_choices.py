@@ -11,6 +11,7 @@ import dataclasses
 
 from ...model import MISSING, Tls, Value
 from ..models.spec import DomainServer, Opener
+from ..shapes import HOLE
 from .base import CallSite
 
 
@@ -44,6 +45,8 @@ def _by_address(opener: Opener, site: CallSite) -> tuple[Opener, Value]:
     assert opener.address is not None
     address = site.arg(opener.address) if site.has(opener.address) else MISSING
     text = address.value if address.known and isinstance(address.value, str) else None
+    if text is None and address.template and HOLE not in address.template.rpartition("@")[2]:
+        text = address.template  # ``f"{name}@hotmail.com"``: its domain is written
     domain = text.rpartition("@")[2].strip().lower() if text and "@" in text else None
     if domain is None:
         where = address.origin or address.source or f"parameter {opener.address}"
