@@ -150,22 +150,22 @@ def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     could be any (a warning, from that address); an f-string address whose domain is
     written (``f"{team}-alerts@hotmail.com"``) is that domain's."""
     assert pinned("zmail_sender.py") == {
-        ("zmail_sender.py", 12, "AS101", "error"),
-        ("zmail_sender.py", 12, "AS204", "warning"),
-        ("zmail_sender.py", 12, "AS105", "error"),
-        ("zmail_sender.py", 15, "AS101", "error"),
-        ("zmail_sender.py", 15, "AS204", "warning"),
-        ("zmail_sender.py", 24, "AS101", "warning"),
-        ("zmail_sender.py", 28, "AS101", "error"),
-        ("zmail_sender.py", 28, "AS204", "warning"),
+        ("zmail_sender.py", 13, "AS101", "error"),
+        ("zmail_sender.py", 13, "AS204", "warning"),
+        ("zmail_sender.py", 13, "AS105", "error"),
+        ("zmail_sender.py", 16, "AS101", "error"),
+        ("zmail_sender.py", 16, "AS204", "warning"),
+        ("zmail_sender.py", 25, "AS101", "warning"),
+        ("zmail_sender.py", 29, "AS101", "error"),
+        ("zmail_sender.py", 29, "AS204", "warning"),
     }
     run = check_paths([str(LIBRARIES / "zmail_sender.py")], RunOptions())
     messages = {(f.span.line, f.rule): f.message for f in run.findings}
     assert (
         "'smtp.office365.com' (default of zmail's server for @hotmail.com)"
-        in messages[(12, "AS101")]
+        in messages[(13, "AS101")]
     )
-    assert "the host from the domain of env MAIL_USER" in messages[(24, "AS101")]
+    assert "the host from the domain of env MAIL_USER" in messages[(25, "AS101")]
 
 
 def test_zmail_told_its_server() -> None:
