@@ -112,6 +112,7 @@ class CommandLine:
     """The command-line part of :class:`~.values.Evaluator`, which it is mixed into."""
 
     parents: dict[ast.AST, ast.AST]
+    # The module's ``add_argument`` calls and ``set_defaults`` keywords by destination.
     _options: dict[str, list[ast.Call | ast.keyword]] | None
 
     if TYPE_CHECKING:
@@ -190,6 +191,19 @@ class CommandLine:
             literal_parts=given.literal_parts,
         )
         return _convert(value, kind)
+
+    def _command_line(self, node: ast.Call, name: str, depth: int) -> Value | None:
+        """What a call of the command line gives: parsed arguments (``parse_args()``, a
+        helper that returns them, ``docopt(__doc__)``, ``vars(args)``); None for other
+        calls."""
+        if name == "vars" and len(node.args) == 1 and not node.keywords:
+            namespace = self.evaluate(node.args[0], depth)
+            return namespace if namespace.origin == COMMAND_LINE else None
+        return (
+            self._parsed_arguments(node, depth)
+            or self._returned_arguments(node, depth)
+            or self._docopt(node, name, depth)
+        )
 
     def _namespace(self, depth: int) -> Value:
         """The options the module declares, each with its value, as a dict."""

@@ -21,7 +21,7 @@ from ..providers import lookup
 from .arguments import default_of, is_spread, positional_params
 from .callers import Callers
 from .class_members import ClassMembers
-from .cli_options import COMMAND_LINE, CommandLine
+from .cli_options import CommandLine
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
 from .reaching import reaching
@@ -76,10 +76,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
         # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
-        # The module's ``add_argument`` calls by destination, found on first use.
-        self._options: dict[str, list[ast.Call | ast.keyword]] | None = (
-            None if "add_argument" in text.code else {}
-        )
+        self._options = None if "add_argument" in text.code else {}  # found on first use
 
     # Positions and names.
 
@@ -235,18 +232,10 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
         wrapped = self._environment_wrapper(node, depth)
         if wrapped is not None:
             return wrapped
-        parsed = (
-            self._parsed_arguments(node, depth)
-            or self._returned_arguments(node, depth)
-            or self._docopt(node, name, depth)
-        )
+        parsed = self._command_line(node, name, depth)
         if parsed is not None:
             return parsed
         func = node.func
-        if name == "vars" and len(node.args) == 1 and not node.keywords:
-            namespace = self.evaluate(node.args[0], depth)
-            if namespace.origin == COMMAND_LINE:
-                return namespace
         if name in PARSERS:  # configparser: the INI files the module reads into it
             parsed = config_value(node, self.symbols.tree, self.path)
             if parsed is not None:
