@@ -13,7 +13,9 @@ the range of the wall time and the median CPU time (which a busy machine moves l
   around it is read), as a pre-commit hook runs it; its findings have fixes, whose
   planning imports LibCST;
 - the same with a mail module that has nothing to report
-  (``fixtures/negatives/xoauth2_done_right.py``): what most commits pay.
+  (``fixtures/negatives/xoauth2_done_right.py``);
+- the same with a module that does not mention mail (the byte pre-check skips it):
+  what most commits pay.
 
 Bytecode is kept (``PYTHONDONTWRITEBYTECODE`` is dropped from the commands'
 environment), as an install from a wheel keeps it. Then it runs the check under
@@ -51,6 +53,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_FILE = BENCH_DIR / "RESULTS.md"
 SAMPLE = BENCH_DIR.parent / "fixtures" / "e2e" / "ssl_on_587.py"
 CLEAN_SAMPLE = BENCH_DIR.parent / "fixtures" / "negatives" / "xoauth2_done_right.py"
+NO_MAIL_NAME = "paths.py"
+NO_MAIL = "import os\n\n\ndef size(path):\n    return os.path.getsize(path)\n"
 # Packages whose version decides the command line's start-up.
 WATCHED = ("typer", "click", "rich", "pydantic")
 TOP_IMPORTS = 12
@@ -59,12 +63,13 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def commands(python: str, sample: Path, module: str) -> dict[str, list[str]]:
-    clean = sample.parent / CLEAN_SAMPLE.name
+    clean, no_mail = sample.parent / CLEAN_SAMPLE.name, sample.parent / NO_MAIL_NAME
     return {
         "python-start": [python, "-c", "pass"],
         "version": [python, "-m", module, "--version"],
         "check-one-file": [python, "-m", module, "check", str(sample), "--no-cache"],
         "check-clean-file": [python, "-m", module, "check", str(clean), "--no-cache"],
+        "check-no-mail-file": [python, "-m", module, "check", str(no_mail), "--no-cache"],
     }
 
 
@@ -176,7 +181,7 @@ def report(python: str, runs: int, sample: Path, module: str) -> str:
         lines.append(f"- {watched}: " + (f"{took / 1000:.1f} ms" if took else "not imported"))
     ours = sorted((us, name) for name, us in times.items() if name.startswith("authsweep"))
     lines += [f"- {name}: {us / 1000:.1f} ms" for us, name in ours[-TOP_IMPORTS // 2 :][::-1]]
-    for row in ("check-one-file", "check-clean-file"):
+    for row in ("check-one-file", "check-clean-file", "check-no-mail-file"):
         if row != "check-one-file":
             own, _ = import_times(commands(python, sample, module)[row], runs)
         rows = budget(own)
@@ -208,6 +213,7 @@ def main() -> None:
         sample = Path(folder) / SAMPLE.name
         shutil.copyfile(SAMPLE, sample)
         shutil.copyfile(CLEAN_SAMPLE, Path(folder) / CLEAN_SAMPLE.name)
+        (Path(folder) / NO_MAIL_NAME).write_text(NO_MAIL, encoding="utf-8")
         text = report(args.python, args.runs, sample, args.module)
     print(text)
     if args.write_results:
