@@ -24,6 +24,8 @@ class _LazyPattern:
 
     def __getattr__(self, name: str) -> object:
         # Called only for an attribute not bound yet: the first use of each method.
+        if name == "_source":  # an instance made without __init__ (a copy): no pattern
+            raise AttributeError(name)
         value = getattr(re.compile(*self._source), name)
         setattr(self, name, value)
         return value
