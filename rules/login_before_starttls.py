@@ -28,7 +28,12 @@ class LoginBeforeStarttls(Rule):
         "Microsoft 365 advertises AUTH only after STARTTLS, so `login()` before `starttls()` "
         "raises `SMTPNotSupportedError: SMTP AUTH extension not supported by server` (and "
         "`530 5.7.57` on MAIL FROM). Against a server that does accept it, the password "
-        "crosses the network in clear text."
+        "crosses the network in clear text. A connection is reported once, however many "
+        "attempts it makes in clear text (PLAIN, then CRAM-MD5, then `login()`): at its "
+        "password login, naming the other lines. A path the project's committed settings "
+        "never take (`if USE_TLS:` with `USE_TLS = True` in the code or a settings module it "
+        "imports) is not a run of the program; a flag from the environment or a parameter "
+        "can be either."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -70,16 +75,38 @@ class LoginBeforeStarttls(Rule):
             "server = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
             "server.send_message(msg)\n"
         ),
+        # The committed setting takes the upgrade on every run.
+        Example(
+            "import smtplib, ssl\n"
+            "USE_TLS = True\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "if USE_TLS:\n"
+            "    server.starttls(context=ssl.create_default_context())\n"
+            "server.login(user, password)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
+        # One connection that sends credentials in clear text is one problem, however many
+        # attempts it makes (PLAIN, then CRAM-MD5, then ``login()``): reported once.
+        found: dict[int, list[tuple[Connection, Step, ProtocolPath, HostPolicy]]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
+            found.setdefault(id(conn), []).append((conn, step, path, policy))
+        for sends in found.values():
+            conn, step, path, policy = min(sends, key=lambda send: _RANK[_kind(send[1])])
+            others = sorted({s.span.line for _, s, _, _ in sends if s is not step})
+            more = (
+                f" (also at line{'s' if len(others) > 1 else ''} "
+                f"{', '.join(map(str, others))} on this connection)"
+                if others
+                else ""
+            )
             yield self.finding(
                 mail,
                 step.span,
-                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}: the "
-                "server refuses AUTH on a plain connection, or the password travels in "
-                "clear text",
+                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}"
+                f"{more}: the server refuses AUTH on a plain connection, or the password "
+                "travels in clear text",
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self._fix(conn, step, policy),
@@ -122,6 +149,17 @@ class LoginBeforeStarttls(Rule):
             "Upgrade with STARTTLS on every path: Microsoft 365 refuses AUTH without it",
             unconditional,
         )
+
+
+# Which of a connection's clear-text sends its one report goes at: the password login
+# (where its basic-auth finding is), then POP3's USER, then a SASL mechanism.
+_RANK = {"login": 0, "user": 1, "mechanism": 2, "auth": 3}
+
+
+def _kind(step: Step) -> str:
+    if step.kind is StepKind.LOGIN:
+        return "login" if step.mechanism is None else "mechanism"
+    return "user" if step.kind is StepKind.USER else "auth"
 
 
 def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:

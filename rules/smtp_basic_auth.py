@@ -15,6 +15,7 @@ from .base import (
     Rule,
     describe_host,
     personal_account,
+    tried_mechanisms,
     xoauth2_fix_message,
 )
 
@@ -130,7 +131,10 @@ class SmtpBasicAuth(Rule):
                 )
             where = set_in(login.secret.origin, mail.path)
             set_at = f" (password set in {where})" if where else ""
-            message = f"SMTP password login to {describe_host(conn, login)}{set_at}: {reason}"
+            message = (
+                f"SMTP password login to {describe_host(conn, login)}{set_at}"
+                f"{tried_mechanisms(conn, login)}: {reason}"
+            )
             personal = personal_account(policy, login.user)
             if personal:
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"

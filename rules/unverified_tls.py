@@ -33,7 +33,11 @@ class UnverifiedTls(Rule):
         "open). Anyone on the path can present any certificate and read the credentials or "
         "the OAuth2 token. A hand-made `ssl.SSLContext(...)` verifies only with "
         "`PROTOCOL_TLS_CLIENT`; any other protocol starts with `CERT_NONE` and host-name "
-        "checks off, and loading a CA file does not turn them on."
+        "checks off, and loading a CA file does not turn them on. A call written without a "
+        "verifying context is reported also on an arm the project's committed settings never "
+        "take: its fix is right on every arm. `SMTPHandler(secure=secure)` with `secure` "
+        "given by the caller (a parameter) is the caller's choice: whether it upgrades at "
+        "all is not known there."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
@@ -111,6 +115,13 @@ class UnverifiedTls(Rule):
             "import smtplib, ssl\n"
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n"
+        ),
+        Example(
+            "import logging.handlers\n"
+            "def mail_handler(credentials, secure=None):\n"
+            "    return logging.handlers.SMTPHandler(\n"
+            "        ('smtp.office365.com', 587), 'a@contoso.com', ['b@contoso.com'], 'Errors',\n"
+            "        credentials=credentials, secure=secure)\n"
         ),
     )
 

@@ -1,0 +1,86 @@
+"""One problem, one report (issue 22, precision): arms the project's committed settings
+never take, a port setting read by several connections, a connection that tries several
+password mechanisms, and a logging handler whose TLS option its caller gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+PRECISION = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+
+
+def found(name: str, rules: tuple[str, ...]) -> set[tuple[int, str]]:
+    run = check_paths([str(PRECISION / name)], RunOptions())
+    return {(f.span.line, f.rule) for f in run.findings if f.rule in rules}
+
+
+def messages(name: str, rule: str) -> list[str]:
+    run = check_paths([str(PRECISION / name)], RunOptions())
+    return [f.message for f in run.findings if f.rule == rule]
+
+
+def test_an_arm_the_committed_settings_never_take_opens_nothing() -> None:
+    """``if EMAIL_CONFIG.get("use_ssl"):`` of an imported settings dict that commits
+    ``"use_ssl": True``: the ``else:`` arm's ``SMTP(...)`` and the login after it on that
+    arm are never made (no AS202 there, no AS203); its ``starttls()`` without a context is
+    still written code to fix (AS204)."""
+    assert found("committed/app.py", ("AS202", "AS203", "AS204", "AS101")) == {
+        (8, "AS204"),
+        (8, "AS202"),
+        (12, "AS204"),
+        (13, "AS101"),
+        (18, "AS204"),
+        (19, "AS101"),
+    }
+
+
+def test_a_port_setting_read_by_several_connections_is_reported_once() -> None:
+    """The settings dict's port is reported where it is written, and once in the code
+    that reads it (at its first connection), not at every connection that reads it."""
+    assert found("committed/mail_settings.py", ("AS202",)) == {(5, "AS202")}
+    assert [line for line, rule in found("committed/app.py", ("AS202",))] == [8]
+
+
+def test_module_constants_decide_arms_but_development_switches_and_the_environment_do_not() -> None:
+    """``USE_SSL = False``: no port report for the ``SMTP_SSL(HOST, 465)`` arm (its missing
+    context is still AS204); ``USE_OAUTH = True``: the password login on ``if not
+    USE_OAUTH:`` is never sent. ``DEBUG = True`` is a developer's value (the production
+    arm's login is reported), and a flag from the environment decides nothing."""
+    assert found("committed/flags.py", ("AS101", "AS202", "AS203", "AS204")) == {
+        (14, "AS204"),
+        (31, "AS101"),
+        (39, "AS101"),
+        (39, "AS203"),
+    }
+
+
+def test_password_mechanisms_tried_in_turn_on_one_connection_are_one_login() -> None:
+    """PLAIN, CRAM-MD5, ``login()`` and XOAUTH2 tried on one plain IMAP connection: one
+    AS102 at ``login()`` naming the mechanisms, one AS203 naming the other lines; APOP
+    then USER/PASS on one POP3 connection: one AS102 at ``pass_``."""
+    assert found("mechanisms.py", ("AS102", "AS203")) == {
+        (15, "AS102"),
+        (15, "AS203"),
+        (27, "AS102"),
+    }
+    imap, pop = sorted(messages("mechanisms.py", "AS102"))
+    assert "(also tried as PLAIN on this connection)" in imap
+    assert "(also tried as APOP on this connection)" in pop
+    (clear,) = messages("mechanisms.py", "AS203")
+    assert "(also at lines 10, 17 on this connection)" in clear
+
+
+def test_a_handler_tls_option_the_caller_gives_is_no_tls_finding_at_the_handler() -> None:
+    """``SMTPHandler(secure=secure)`` with ``secure`` a parameter (default None): whether
+    it upgrades is the caller's choice, so neither AS204 nor AS203 at the handler; a
+    ``secure=()`` written, or chosen by the code between None and ``()``, is AS204."""
+    assert found("handler_options.py", ("AS103", "AS203", "AS204")) == {
+        (12, "AS103"),
+        (17, "AS204"),
+        (22, "AS103"),
+        (31, "AS204"),
+        (36, "AS103"),
+    }
