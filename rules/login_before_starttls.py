@@ -33,7 +33,10 @@ class LoginBeforeStarttls(Rule):
         "password login, naming the other lines. A path the project's committed settings "
         "never take (`if USE_TLS:` with `USE_TLS = True` in the code or a settings module it "
         "imports) is not a run of the program; a flag from the environment or a parameter "
-        "can be either."
+        "can be either. For a host not known to be Microsoft's, a plain path beside one "
+        "that upgrades is an option of the program's user (`use_tls=False`, `encryption: "
+        "none`), who may have chosen a server without TLS: reported only when no path "
+        "upgrades; Microsoft 365 refuses AUTH without STARTTLS on every path."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -91,6 +94,11 @@ class LoginBeforeStarttls(Rule):
         # attempts it makes (PLAIN, then CRAM-MD5, then ``login()``): reported once.
         found: dict[int, list[tuple[Connection, Step, ProtocolPath, HostPolicy]]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
+            if not policy.provider.microsoft and _upgraded_elsewhere(conn, step):
+                # The code upgrades before this login on another path: the plain one is
+                # an option of its user (``use_tls=False``, ``encryption: none``), who may
+                # have chosen a server without TLS. Microsoft 365 refuses AUTH on it.
+                continue
             found.setdefault(id(conn), []).append((conn, step, path, policy))
         for sends in found.values():
             conn, step, path, policy = min(sends, key=lambda send: _RANK[_kind(send[1])])
@@ -167,6 +175,22 @@ def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
         step = _clear_text_login(path.steps)
         if step is not None:
             yield step
+
+
+def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
+    """Whether a path of ``conn`` reaches ``login`` after an upgrade."""
+    for path in conn.protocol_paths():
+        upgraded = False
+        for step in path.steps:
+            if step is login:
+                if upgraded:
+                    return True
+                break
+            if step.kind is StepKind.STARTTLS:
+                upgraded = True
+            elif step.kind is StepKind.CONNECT:
+                upgraded = False
+    return False
 
 
 def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:

@@ -84,3 +84,10 @@ def test_a_handler_tls_option_the_caller_gives_is_no_tls_finding_at_the_handler(
         (31, "AS204"),
         (36, "AS103"),
     }
+
+
+def test_a_plain_path_a_user_option_chooses_is_reported_only_for_microsoft() -> None:
+    """``if use_tls: starttls()`` then ``login()``: for a host not known, the plain path is
+    an option of the program's user (a server without TLS); Microsoft 365 refuses AUTH
+    on it. A connection never upgraded on any path is reported for any host."""
+    assert found("tls_option.py", ("AS203",)) == {(17, "AS203"), (23, "AS203")}
