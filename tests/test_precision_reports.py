@@ -91,3 +91,13 @@ def test_a_plain_path_a_user_option_chooses_is_reported_only_for_microsoft() -> 
     an option of the program's user (a server without TLS); Microsoft 365 refuses AUTH
     on it. A connection never upgraded on any path is reported for any host."""
     assert found("tls_option.py", ("AS203",)) == {(17, "AS203"), (23, "AS203")}
+
+
+def test_a_handler_wrapper_given_a_host_and_port_pair_logs_in_to_that_host() -> None:
+    """``init_logging(("smtp.office365.com", 587), credentials)`` of a project function
+    that makes an ``SMTPHandler(mailhost=...)``: the caller's AS103 is an error for the
+    Microsoft host, not a warning for a host that is a tuple."""
+    run = check_paths([str(PRECISION / "wrapped_handler" / "main.py")], RunOptions())
+    (handler,) = [f for f in run.findings if f.rule == "AS103"]
+    assert handler.span.line == 7 and handler.severity.value == "error"
+    assert "logs in to 'smtp.office365.com' (through init_logging" in handler.message

@@ -338,6 +338,8 @@ def apply(
     for facts in summary.connections:
         via = f"through {summary.where(root)}, {facts.through or facts.library}"
         host = _value(facts.host, values)
+        if facts.log_handler:
+            host = _mailhost(host)
         steps = []
         gives_host = (
             facts.host.param is not None
@@ -367,6 +369,13 @@ def apply(
             # The host is the wrapper's: its file reports the login with it.
             secret_only=not gives_host,
         )
+
+
+def _mailhost(mailhost: Value) -> Value:
+    """The host of a logging handler's ``mailhost``, which may be ``(host, port)``."""
+    if mailhost.items is not None and len(mailhost.items) == 2:
+        return mailhost.items[0]
+    return mailhost
 
 
 def _written(secret: Value) -> bool:
