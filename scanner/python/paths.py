@@ -67,7 +67,8 @@ class PathFinder:
     def __init__(self, symbols: Symbols, source, truth: Truth = _unknown_truth) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
-        self.truth = truth
+        self._truth = truth
+        self._truths: dict[int, bool | None] = {}
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
@@ -125,6 +126,12 @@ class PathFinder:
             for steps, conditions, falsy in combined
         )
         return paths, frozenset(seen), unreached
+
+    def truth(self, test: ast.expr) -> bool | None:
+        """What ``test`` is on every run (asked once per test, whatever the connection)."""
+        if id(test) not in self._truths:
+            self._truths[id(test)] = self._truth(test)
+        return self._truths[id(test)]
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
