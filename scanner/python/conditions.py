@@ -109,33 +109,75 @@ def assigned_names(scope: ast.AST) -> frozenset[str]:
     return frozenset(assigned)
 
 
-def committed_truth(test: ast.expr, evaluate: Callable[[ast.expr], Value]) -> bool | None:
+# Methods that change a container in place (``CONFIG.update(options)``).
+_MUTATORS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"}
+)
+
+
+def mutated_names(tree: ast.AST) -> frozenset[str]:
+    """The names whose value the module changes in place: an item or attribute assigned
+    or deleted (``CONFIG["tls"] = ...``, ``settings.USE_TLS = ...``), a container's
+    ``update``/``setdefault``/``pop``/... called. A test of one is not of a committed value."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        target: ast.expr | None = None
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
+            node.ctx, (ast.Store, ast.Del)
+        ):
+            target = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _MUTATORS
+        ):
+            target = node.func.value
+        root = _root(target) if target is not None else None
+        if root is not None:
+            found.add(root)
+    return frozenset(found)
+
+
+def _root(node: ast.expr) -> str | None:
+    """The name an expression reads from: ``CONFIG`` of ``CONFIG.get("tls")["x"]``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def committed_truth(
+    test: ast.expr, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str] = frozenset()
+) -> bool | None:
     """What ``test`` is on every run, when the values it reads are committed in the project:
     literals, module constants and settings of the project's own modules (``evaluate``
-    resolves them), not the environment, a parameter, a value picked at run time or an
-    object's state. None when not known. A development switch (``DEBUG``, ``TESTING``)
-    stays unknown: its committed value is a developer's, and production sets another."""
+    resolves them), not the environment, a parameter, a value picked at run time, an
+    object's state or a container the module changes (``mutated``,
+    :func:`mutated_names`). None when not known. A development switch (``DEBUG``,
+    ``TESTING``) stays unknown: its committed value is a developer's, and production sets
+    another."""
     if development_switch(test):
         return None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = committed_truth(test.operand, evaluate)
+        inner = committed_truth(test.operand, evaluate, mutated)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        parts = [committed_truth(value, evaluate) for value in test.values]
+        parts = [committed_truth(value, evaluate, mutated) for value in test.values]
         # ``and`` is false when one operand is, true when all are; ``or`` the other way.
         decisive = not isinstance(test.op, ast.And)
         if decisive in parts:
             return decisive
         return (not decisive) if all(part is not None for part in parts) else None
     if isinstance(test, ast.Compare):
-        return _committed_comparison(test, evaluate)
+        return _committed_comparison(test, evaluate, mutated)
     if not isinstance(test, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
         return None
-    value = _committed(test, evaluate)
+    value = _committed(test, evaluate, mutated)
     return None if value is None else bool(value.value)
 
 
-def _committed_comparison(test: ast.Compare, evaluate: Callable[[ast.expr], Value]) -> bool | None:
+def _committed_comparison(
+    test: ast.Compare, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str]
+) -> bool | None:
     if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
         return None
     left, right = test.left, test.comparators[0]
@@ -143,7 +185,7 @@ def _committed_comparison(test: ast.Compare, evaluate: Callable[[ast.expr], Valu
         left, right = right, left
     if not isinstance(right, ast.Constant):
         return None
-    value = _committed(left, evaluate)
+    value = _committed(left, evaluate, mutated)
     if value is None:
         return None
     if isinstance(test.ops[0], (ast.Is, ast.IsNot)):
@@ -155,11 +197,13 @@ def _committed_comparison(test: ast.Compare, evaluate: Callable[[ast.expr], Valu
     return same if isinstance(test.ops[0], (ast.Eq, ast.Is)) else not same
 
 
-def _committed(node: ast.expr, evaluate: Callable[[ast.expr], Value]) -> Value | None:
+def _committed(
+    node: ast.expr, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str]
+) -> Value | None:
     """The value of ``node`` when the project commits it, else None."""
-    name = dotted_name(node.func if isinstance(node, ast.Call) else node)
-    if name is not None and name.split(".")[0] in ("self", "cls"):
-        return None  # an object's state: set at run time
+    root = _root(node)
+    if root is None or root in ("self", "cls") or root in mutated:
+        return None  # an object's state, or a container changed at run time
     value = evaluate(node)
     if not value.known or value.origin is not None:
         return None

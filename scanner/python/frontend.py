@@ -21,7 +21,7 @@ from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
-from .conditions import committed_truth
+from .conditions import committed_truth, mutated_names
 from .entra_secrets import add_entra_secrets
 from .fallback import scan_unparsable
 from .flow import Flow
@@ -369,11 +369,15 @@ class _ModuleAnalysis:
         """The order of each connection's steps along the module's control flow."""
         if not self.events:
             return
-        finder = PathFinder(
-            self.symbols,
-            self.values.source,
-            lambda test: committed_truth(test, self.values.evaluate),
-        )
+        mutated: frozenset[str] | None = None
+
+        def truth(test: ast.expr) -> bool | None:
+            nonlocal mutated
+            if mutated is None:
+                mutated = mutated_names(self.tree)
+            return committed_truth(test, self.values.evaluate, mutated)
+
+        finder = PathFinder(self.symbols, self.values.source, truth)
         order = [self.tree, *sorted(self.symbols.functions, key=lambda f: (f.lineno, f.col_offset))]
         reached: set[int] = set()  # steps on a path that runs, of any connection
         settled: list[Connection] = []
