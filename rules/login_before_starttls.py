@@ -90,9 +90,10 @@ class LoginBeforeStarttls(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        # One connection that sends credentials in clear text is one problem, however many
-        # attempts it makes (PLAIN, then CRAM-MD5, then ``login()``): reported once.
-        found: dict[int, list[tuple[Connection, Step, ProtocolPath, HostPolicy]]] = {}
+        # One run of a connection that sends credentials in clear text is one problem,
+        # however many attempts it makes (PLAIN, then CRAM-MD5, then ``login()``): reported
+        # once. Logins on arms that never run together (``if``/``else``) are one each.
+        found: dict[int, list[Send]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
             if not policy.provider.microsoft and _upgraded_elsewhere(conn, step):
                 # The code upgrades before this login on another path: the plain one is
@@ -100,7 +101,7 @@ class LoginBeforeStarttls(Rule):
                 # have chosen a server without TLS. Microsoft 365 refuses AUTH on it.
                 continue
             found.setdefault(id(conn), []).append((conn, step, path, policy))
-        for sends in found.values():
+        for sends in (cluster for found_on in found.values() for cluster in _runs(found_on)):
             conn, step, path, policy = min(sends, key=lambda send: _RANK[_kind(send[1])])
             others = sorted({s.span.line for _, s, _, _ in sends if s is not step})
             more = (
@@ -157,6 +158,27 @@ class LoginBeforeStarttls(Rule):
             "Upgrade with STARTTLS on every path: Microsoft 365 refuses AUTH without it",
             unconditional,
         )
+
+
+Send = tuple[Connection, Step, ProtocolPath, HostPolicy]
+
+
+def _runs(sends: list[Send]) -> list[list[Send]]:
+    """The clear-text sends of one connection, grouped by the runs they happen in: two
+    sends on one path are one group, and so, in turn, are the sends each shares one with."""
+    if len(sends) == 1:
+        return [sends]
+    paths = [{id(step) for step in path.steps} for path in sends[0][0].protocol_paths()]
+    groups: list[list[Send]] = []
+    for send in sends:
+        joined = [
+            group
+            for group in groups
+            if any(id(send[1]) in p and id(other[1]) in p for other in group for p in paths)
+        ]
+        groups = [g for g in groups if all(g is not j for j in joined)]
+        groups.append([send, *(other for group in joined for other in group)])
+    return groups
 
 
 # Which of a connection's clear-text sends its one report goes at: the password login

@@ -32,16 +32,23 @@ def test_an_arm_the_committed_settings_never_take_opens_nothing() -> None:
         (8, "AS202"),
         (12, "AS204"),
         (13, "AS101"),
-        (18, "AS204"),
-        (19, "AS101"),
+        (19, "AS204"),
+        (22, "AS204"),
+        (23, "AS101"),
     }
 
 
 def test_a_port_setting_read_by_several_connections_is_reported_once() -> None:
     """The settings dict's port is reported where it is written, and once in the code
-    that reads it (at its first connection), not at every connection that reads it."""
+    that reads it (at its first connection), not at every connection that reads it. In
+    the dict, ``use_ssl``/``use_tls`` are the TLS flags of the ``smtp_*`` settings beside
+    them: the port's fix is safe and switches them to STARTTLS with it."""
     assert found("committed/mail_settings.py", ("AS202",)) == {(5, "AS202")}
     assert [line for line, rule in found("committed/app.py", ("AS202",))] == [8]
+    run = check_paths([str(PRECISION / "committed" / "mail_settings.py")], RunOptions())
+    (port,) = run.findings
+    assert port.fix is not None and port.fix.applicability.value == "safe"
+    assert {edit.replacement for edit in port.fix.remedy.edits} >= {"587", "False", "True"}
 
 
 def test_module_constants_decide_arms_but_development_switches_and_the_environment_do_not() -> None:
