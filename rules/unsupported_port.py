@@ -92,31 +92,51 @@ class UnsupportedPort(Rule):
         # One setting read by several connections of the file is one problem (reported at
         # the first): a port kept in another module or a config object, with no literal
         # here a fix could change once per connection.
-        settings: set[tuple[object, object, str]] = set()
+        checked = []
+        readers: dict[tuple[object, object, str], list[int]] = {}
         for conn in mail.connections:
             if conn.unreached:
                 continue  # opened only on an arm the committed settings never take
             policy = self.host_policy(conn)
             if policy is None or not policy.provider.microsoft:
                 continue
+            setting = _setting(conn)
+            if setting is not None:
+                readers.setdefault(setting, []).append(conn.opened_at.line)
+            checked.append((conn, policy, setting))
+        reported: set[tuple[object, object, str]] = set()
+        for conn, policy, setting in checked:
             # A constructor given a host connects at once: a later connect() comes after a
             # session on the constructor's port, which has to work too.
             for port in conn.earlier_ports:
                 finding = self._port(mail, conn, policy, port, earlier=True)
                 if finding is not None:
                     yield finding
-            setting = _setting(conn)
-            if setting is not None and setting in settings:
-                continue
-            finding = self._port(mail, conn, policy, conn.port, earlier=False)
+            read = ""
+            if setting is not None:
+                if setting in reported:
+                    continue
+                others = sorted(set(readers[setting]) - {conn.opened_at.line})
+                also = f", also read at line{'s' if len(others) > 1 else ''} " if others else ""
+                read = f" (from `{conn.port.source}`{also}{', '.join(map(str, others))})"
+            finding = self._port(mail, conn, policy, conn.port, earlier=False, read=read)
             if finding is not None:
                 if setting is not None:
-                    settings.add(setting)
+                    reported.add(setting)
                 yield finding
 
     def _port(
-        self, mail: MailFile, conn: Connection, policy: HostPolicy, value: Value, *, earlier: bool
+        self,
+        mail: MailFile,
+        conn: Connection,
+        policy: HostPolicy,
+        value: Value,
+        *,
+        earlier: bool,
+        read: str = "",
     ) -> Finding | None:
+        """The finding on ``value``, the port of ``conn``; ``read``: where the port comes
+        from when it is a setting read from elsewhere, as the message says it."""
         if not value.known:
             return None
         port = value.value
@@ -162,7 +182,7 @@ class UnsupportedPort(Rule):
         return self.finding(
             mail,
             value.span or conn.opened_at,  # the port where it is written
-            f"port {port} of {describe_host(conn)}{first if earlier else ''} {reason}",
+            f"port {port}{read} of {describe_host(conn)}{first if earlier else ''} {reason}",
             severity=severity,
             confidence=policy.confidence,
             fix=fix,

@@ -45,6 +45,8 @@ def test_a_port_setting_read_by_several_connections_is_reported_once() -> None:
     them: the port's fix is safe and switches them to STARTTLS with it."""
     assert found("committed/mail_settings.py", ("AS202",)) == {(5, "AS202")}
     assert [line for line, rule in found("committed/app.py", ("AS202",))] == [8]
+    (port_in_code,) = messages("committed/app.py", "AS202")
+    assert 'port 465 (from `EMAIL_CONFIG["smtp_port"]`, also read at line 19) of' in port_in_code
     run = check_paths([str(PRECISION / "committed" / "mail_settings.py")], RunOptions())
     (port,) = run.findings
     assert port.fix is not None and port.fix.applicability.value == "safe"
