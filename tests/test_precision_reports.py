@@ -113,3 +113,18 @@ def test_a_handler_wrapper_given_a_host_and_port_pair_logs_in_to_that_host() -> 
     (handler,) = [f for f in run.findings if f.rule == "AS103"]
     assert handler.span.line == 7 and handler.severity.value == "error"
     assert "logs in to 'smtp.office365.com' (through init_logging" in handler.message
+
+
+def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:
+    """``CTX = ssl._create_unverified_context()`` used by an SMTP STARTTLS and two
+    ``IMAP4_SSL``: one AS204 at the first use, naming the others; its fix makes the
+    context verify where it is made, which fixes every use."""
+    assert found("shared_context.py", ("AS204",)) == {(10, "AS204")}
+    (message,) = messages("shared_context.py", "AS204")
+    assert "(the same context at lines 15, 20)" in message
+    run = check_paths([str(PRECISION / "shared_context.py")], RunOptions())
+    (finding,) = run.findings
+    assert finding.fix is not None
+    text = (PRECISION / "shared_context.py").read_text()
+    edited = {text[edit.start : edit.end] for edit in finding.fix.remedy.edits}
+    assert edited == {"ssl._create_unverified_context()"}
