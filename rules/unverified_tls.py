@@ -39,7 +39,8 @@ class UnverifiedTls(Rule):
         "verifying context is reported also on an arm the project's committed settings never "
         "take: its fix is right on every arm. `SMTPHandler(secure=secure)` with `secure` "
         "given by the caller (a parameter) is the caller's choice: whether it upgrades at "
-        "all is not known there. An unverified context made once and used by several "
+        "all is not known there, and a caller in another module that passes `secure=()` "
+        "is reported at that argument. An unverified context made once and used by several "
         "connections is reported once, at its first use, naming the others: the fix "
         "changes it where it is made."
     )

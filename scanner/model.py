@@ -356,6 +356,10 @@ class Connection:
     # Opened only on paths that never run (an arm the project's committed settings never
     # take): it has no protocol path, and what it would connect to is never reached.
     unreached: bool = False
+    # The argument that decides whether it upgrades, when the caller gives it (``secure``
+    # of an SMTPHandler made from a parameter): TLS is unknown here, and a caller that
+    # passes a value decides (project summaries carry it there).
+    tls_choice: Value | None = None
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)

@@ -110,9 +110,22 @@ def test_a_handler_wrapper_given_a_host_and_port_pair_logs_in_to_that_host() -> 
     that makes an ``SMTPHandler(mailhost=...)``: the caller's AS103 is an error for the
     Microsoft host, not a warning for a host that is a tuple."""
     run = check_paths([str(PRECISION / "wrapped_handler" / "main.py")], RunOptions())
-    (handler,) = [f for f in run.findings if f.rule == "AS103"]
+    handler, secured = sorted(
+        (f for f in run.findings if f.rule == "AS103"), key=lambda f: f.span.line
+    )
     assert handler.span.line == 7 and handler.severity.value == "error"
     assert "logs in to 'smtp.office365.com' (through init_logging" in handler.message
+    assert secured.span.line == 9
+
+
+def test_a_handler_tls_option_a_caller_gives_a_wrapper_is_reported_at_the_caller() -> None:
+    """``init_logging(..., mail_secure=())`` of a project function that makes an
+    ``SMTPHandler(secure=mail_secure)``: the handler's STARTTLS without a context is the
+    caller's, reported at the argument; a caller that gives no ``secure`` gets none, and
+    the wrapper's own file none either."""
+    run = check_paths([str(PRECISION / "wrapped_handler")], RunOptions())
+    tls = [(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS204"]
+    assert tls == [("main.py", 10)]
 
 
 def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:

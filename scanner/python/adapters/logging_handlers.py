@@ -100,10 +100,11 @@ def handler_connection(
     if overrides_emit or credentials is None or not credentials.present:
         return conn
     secure = args.get("secure")
-    if secure is not None and secure.present and not _upgrades(secure):
+    if secure is not None and secure.present and not upgrades(secure):
         # Whether it upgrades is the caller's choice (a parameter, a setting read at run
-        # time): no known TLS problem here; a caller that passes a value is its own call.
+        # time): no known TLS problem here; a caller that passes a value decides.
         conn.tls = Tls.UNKNOWN
+        conn.tls_choice = secure
     elif secure is not None and secure.present:
         # starttls(*secure): keyfile/certfile at most, never a verifying context.
         written = spans.get("secure")
@@ -116,7 +117,7 @@ def handler_connection(
     return conn
 
 
-def _upgrades(secure: Value) -> bool:
+def upgrades(secure: Value) -> bool:
     """Whether ``secure`` is, or may be, a tuple the code writes (``()``, ``(keyfile,)``,
     also as one arm of a choice the code makes): the handler then upgrades, unverified."""
     if secure.known:
