@@ -21,13 +21,12 @@ from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
-from .conditions import committed_truth, mutated_names
 from .entra_secrets import add_entra_secrets
 from .fallback import scan_unparsable
 from .flow import Flow
 from .own_inits import OwnInits
 from .parse import parse_python
-from .paths import Event, PathFinder
+from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
@@ -369,36 +368,8 @@ class _ModuleAnalysis:
         """The order of each connection's steps along the module's control flow."""
         if not self.events:
             return
-        mutated: frozenset[str] | None = None
-
-        def truth(test: ast.expr) -> bool | None:
-            nonlocal mutated
-            if mutated is None:
-                mutated = mutated_names(self.tree)
-            return committed_truth(test, self.values.evaluate, mutated)
-
-        finder = PathFinder(self.symbols, self.values.source, truth)
         order = [self.tree, *sorted(self.symbols.functions, key=lambda f: (f.lineno, f.col_offset))]
-        reached: set[int] = set()  # steps on a path that runs, of any connection
-        settled: list[Connection] = []
-        for conn in self.mail.connections:
-            if not any(e.conn is conn for found in self.events.values() for e in found):
-                continue
-            paths, never_taken, unreached = finder.connection_paths(conn, self.events, order)
-            # Each step found on a path, or on one never taken (its conditions contradict
-            # each other or the project's committed values); else the finder missed some,
-            # and source order is all that is known.
-            on_paths = {id(step) for path in paths for step in path.steps}
-            reached |= on_paths
-            if all(id(step) in on_paths | never_taken for step in conn.steps):
-                conn.paths = paths
-                conn.unreached = unreached
-                settled.append(conn)
-            else:
-                reached |= {id(step) for step in conn.steps}
-        for conn in settled:
-            for step in conn.steps:
-                step.unreached = id(step) not in reached
+        find_paths(self.symbols, self.values, self.mail.connections, self.events, order)
         adapters = {id(conn): adapter for conn, adapter in self.opened.values()}
         adapters.update({id(conn): adapter for conn, adapter in self.presets.values()})
         for conn in self.mail.connections:

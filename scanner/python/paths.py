@@ -7,7 +7,10 @@ text for messages), loops run zero times or once, a ``try`` body that completes 
 raises before any of its mail calls into each handler (a STARTTLS that raises was
 tried: the server refused it, which Microsoft 365 never does), ``else`` and ``finally``,
 early ``return`` and ``raise``, ``match`` cases. A path starts where the connection
-is opened and stops counting when its name is bound to another connection. Steps in
+is opened and stops counting when its name is bound to another connection. An arm
+whose test contradicts an earlier one, or a value the project commits (``if USE_SSL:``
+with ``USE_SSL = False``), gives no path; what is met only there is marked as never run.
+Steps in
 several functions (a connection kept on ``self``, handed to a helper, returned by a
 factory) are chained: the function that opens it first, then the others in the
 order the module calls them, else in source order.
@@ -22,8 +25,17 @@ from dataclasses import dataclass, replace
 
 from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind
-from .conditions import Fact, assigned_names, consistent, facts_when, falsy
+from .conditions import (
+    Fact,
+    assigned_names,
+    committed_truth,
+    consistent,
+    facts_when,
+    falsy,
+    mutated_names,
+)
 from .symbols import FUNCTIONS, Symbols
+from .values import Evaluator
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
@@ -61,6 +73,47 @@ class _State:
 
     def key(self) -> tuple:
         return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
+
+
+def find_paths(
+    symbols: Symbols,
+    values: Evaluator,
+    connections: Sequence[Connection],
+    events: dict[ast.AST, list[Event]],
+    order: Sequence[Scope],
+) -> None:
+    """Give each connection of the module its protocol paths (``order``: the functions in
+    the order they run), and mark what runs on none: a connection opened, or a step
+    taken, only on paths whose conditions contradict each other or the project's
+    committed values."""
+    mutated: frozenset[str] | None = None
+
+    def truth(test: ast.expr) -> bool | None:
+        nonlocal mutated
+        if mutated is None:
+            mutated = mutated_names(symbols.tree)
+        return committed_truth(test, values.evaluate, mutated)
+
+    finder = PathFinder(symbols, values.source, truth)
+    reached: set[int] = set()  # steps on a path that runs, of any connection
+    settled: list[Connection] = []
+    for conn in connections:
+        if not any(e.conn is conn for found in events.values() for e in found):
+            continue
+        paths, never_taken, unreached = finder.connection_paths(conn, events, order)
+        # Each step found on a path, or on one never taken; else the finder missed some,
+        # and source order is all that is known.
+        on_paths = {id(step) for path in paths for step in path.steps}
+        reached |= on_paths
+        if all(id(step) in on_paths | never_taken for step in conn.steps):
+            conn.paths = paths
+            conn.unreached = unreached
+            settled.append(conn)
+        else:
+            reached |= {id(step) for step in conn.steps}
+    for conn in settled:
+        for step in conn.steps:
+            step.unreached = id(step) not in reached
 
 
 class PathFinder:
