@@ -9,10 +9,10 @@ tried: the server refused it, which Microsoft 365 never does), ``else`` and ``fi
 early ``return`` and ``raise``, ``match`` cases. A path starts where the connection
 is opened and stops counting when its name is bound to another connection. An arm
 whose test contradicts an earlier one, or a value the project commits (``if USE_SSL:``
-with ``USE_SSL = False``), gives no path; what is met only there is marked as never run. Steps in several
-functions (a connection kept on ``self``, handed to a helper, returned by a factory)
-are chained: the function that opens it first, then the others in the order the
-module calls them, else in source order.
+with ``USE_SSL = False``), gives no path; what is met only there is marked as never
+run. Steps in several functions (a connection kept on ``self``, handed to a helper,
+returned by a factory) are chained: the function that opens it first, then the others
+in the order the module calls them, else in source order.
 """
 
 from __future__ import annotations
