@@ -230,3 +230,109 @@ def test_mail_statements_keep_strings_brackets_and_names_bound_in_blocks_whole()
     assert "account.user('me')" in selected
     assert "unrelated" not in selected
     compile(selected, "selected.py", "exec")
+
+
+def test_the_pool_gets_only_the_files_past_the_pre_check(tmp_path: Path, monkeypatch) -> None:
+    """This process runs the pre-check over the tree; a pool starts only for many bytes
+    past it, and gets only those files."""
+    for index in range(30):
+        (tmp_path / f"plain{index}.py").write_text(f"x = {index}\n")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(
+            "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+        )
+    pooled: list[list[str]] = []
+    run_tasks = pool.run_tasks
+
+    def recording(function, tasks, *args, **kwargs):
+        pooled.append(sorted(Path(task[0]).name for task in tasks))
+        return run_tasks(function, tasks, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "run_tasks", recording)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert pooled == []  # two small files of mail code: not worth a pool
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    parallel = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert pooled == [["a.py", "b.py"]]
+    assert snapshot(parallel) == snapshot(serial)
+    assert parallel.files_scanned == serial.files_scanned == 32
+
+
+_STATEMENTS = (
+    '"""A module (the first line is plain,\r\n'
+    "class Continued: a docstring line at column 0).\r\n"
+    '"""\r\n'
+    "import smtplib\n"
+    "TABLE = [\n"
+    "'pop.example.net',\n"
+    "]\n"
+    "@decorator\n"
+    "# a comment between\n"
+    "@other(1)\n"
+    "def send(user: str, password: str) -> None:\n"
+    "    smtplib.SMTP('smtp.office365.com', 587).login(user, password)\n"
+    "if TABLE:\n"
+    "    HOST = 'é' * 3\n"
+    "else:\n"
+    "    HOST = None\n"
+    "try:\n"
+    "    pass\n"
+    "except OSError:\n"
+    "    pass\n"
+    "text = '''\n"
+    "x = 1\n"
+    "'''\r"
+    "class Mailer:\n"
+    "    def go(self): return f'{HOST!r:>10}'\n"
+)
+
+
+@pytest.mark.parametrize("piece", [0, 40, 1_000])
+def test_a_module_parsed_statement_by_statement_is_the_same_tree(piece: int, monkeypatch) -> None:
+    import ast
+
+    from authsweep.scanner.python import parse
+
+    monkeypatch.setattr(parse, "_PIECE_CHARS", piece)
+    by_statement = parse._parse_by_statement(_STATEMENTS)
+    assert by_statement is not None
+    whole = ast.parse(_STATEMENTS)
+    assert ast.dump(by_statement, include_attributes=True) == ast.dump(
+        whole, include_attributes=True
+    )
+
+
+def test_a_run_that_does_not_parse_alone_is_left_to_the_whole_parse(monkeypatch) -> None:
+    """A backslash continues a statement onto a column-0 line: that piece does not parse
+    on its own, so the module is parsed whole; an error is the whole parse's."""
+    import ast
+
+    from authsweep.scanner.errors import ParseError
+    from authsweep.scanner.python import parse
+
+    monkeypatch.setattr(parse, "_PIECE_CHARS", 0)
+    monkeypatch.setattr(parse, "STATEMENTWISE_CHARS", 0)
+    continued = "total = 1 + \\\n2\nprint(total)\n"
+    assert parse._parse_by_statement(continued) is None
+    assert ast.dump(parse.parse_text(continued), include_attributes=True) == ast.dump(
+        ast.parse(continued), include_attributes=True
+    )
+    with pytest.raises(ParseError) as raised:
+        parse.parse_text("x = 1\ndef broken(:\n    pass\n")
+    assert (raised.value.line, raised.value.column) == (2, 12)
+
+
+@pytest.mark.slow
+def test_statement_by_statement_parsing_changes_nothing_on_the_fixtures(
+    tree: Path, monkeypatch
+) -> None:
+    from authsweep.scanner.python import parse
+
+    whole = check_paths([str(tree)], RunOptions())
+    whole_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
+    monkeypatch.setattr(parse, "STATEMENTWISE_CHARS", 0)
+    monkeypatch.setattr(parse, "_PIECE_CHARS", 0)
+    pieces = check_paths([str(tree)], RunOptions())
+    pieces_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
+    assert snapshot(pieces) == snapshot(whole)
+    assert pieces_fix.diff == whole_fix.diff
