@@ -302,9 +302,10 @@ def test_a_module_parsed_statement_by_statement_is_the_same_tree(piece: int, mon
     )
 
 
-def test_a_run_that_does_not_parse_alone_is_left_to_the_whole_parse(monkeypatch) -> None:
-    """A backslash continues a statement onto a column-0 line: that piece does not parse
-    on its own, so the module is parsed whole; an error is the whole parse's."""
+def test_a_run_cut_inside_a_statement_takes_the_next_lines_in(monkeypatch) -> None:
+    """A backslash or an open bracket continues a statement onto a column-0 line: the run
+    cut there cannot parse, and is parsed again with what follows. A module that does
+    not parse is left to the whole parse, whose error is the one reported."""
     import ast
 
     from authsweep.scanner.errors import ParseError
@@ -312,13 +313,16 @@ def test_a_run_that_does_not_parse_alone_is_left_to_the_whole_parse(monkeypatch)
 
     monkeypatch.setattr(parse, "_PIECE_CHARS", 0)
     monkeypatch.setattr(parse, "STATEMENTWISE_CHARS", 0)
-    continued = "total = 1 + \\\n2\nprint(total)\n"
-    assert parse._parse_by_statement(continued) is None
-    assert ast.dump(parse.parse_text(continued), include_attributes=True) == ast.dump(
+    continued = "total = 1 + \\\n2\nitems = [\n3,\n]\nprint(total)\n"
+    by_statement = parse._parse_by_statement(continued)
+    assert by_statement is not None
+    assert ast.dump(by_statement, include_attributes=True) == ast.dump(
         ast.parse(continued), include_attributes=True
     )
+    broken = "x = 1\ndef broken(:\n    pass\ny = 2\n"
+    assert parse._parse_by_statement(broken) is None
     with pytest.raises(ParseError) as raised:
-        parse.parse_text("x = 1\ndef broken(:\n    pass\n")
+        parse.parse_text(broken)
     assert (raised.value.line, raised.value.column) == (2, 12)
 
 

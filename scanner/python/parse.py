@@ -47,8 +47,10 @@ LARGE_MODULE_CHARS = 1_000_000
 # Above this many (and up to the above), it is parsed a few top-level statements at a
 # time (the same tree): a whole parse of a 374 kB test module took 30 MB at its peak.
 STATEMENTWISE_CHARS = 200_000
-# Statements are parsed in runs of at least this many characters.
+# Statements are parsed in runs of at least this many characters; a run cut inside a
+# statement is parsed again with the next lines at most this many times in a module.
 _PIECE_CHARS = 32_768
+_MAX_REJOINS = 16
 # Recursion limit and stack for the second try at deeply nested source.
 _DEEP_RECURSION_LIMIT = 250_000
 _DEEP_STACK_BYTES = 768 * 1024 * 1024
@@ -236,24 +238,36 @@ def _parse_by_statement(source: str) -> ast.Module | None:
     same tree as a whole parse (each run behind as many line ends as precede it, so
     every line and column is the file's), with the parser's working memory that of the
     largest run instead of the module's (about 80 times its text). None when a run does
-    not parse on its own: the whole parse then says what is wrong."""
-    pieces: list[tuple[int, int]] = []
-    for start, end in _statement_chunks(source):  # runs of statements of some size
-        if pieces and pieces[-1][1] - pieces[-1][0] < _PIECE_CHARS:
-            pieces[-1] = (pieces[-1][0], end)
-        else:
-            pieces.append((start, end))
+    not parse on its own: the whole parse then says what is wrong.
+
+    A run ends before a column-0 line; one that ends inside a string, brackets or a
+    backslash continuation is cut inside a statement and cannot parse (the text ends
+    in it), so it takes the next lines in and is parsed again."""
+    chunks = _chunks(source)
     body: list[ast.stmt] = []
     line = 1
+    rejoined = 0
+    first = 0
     with warnings.catch_warnings(), gc_paused():
         warnings.simplefilter("ignore")
-        try:
-            for start, end in pieces:
-                piece = source[start:end]
-                body += ast.parse("\n" * (line - 1) + piece).body
-                line += len(_LINE_END.findall(piece))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+        while first < len(chunks):
+            last = first
+            while chunks[last][1] - chunks[first][0] < _PIECE_CHARS and last + 1 < len(chunks):
+                last += 1
+            while True:
+                piece = source[chunks[first][0] : chunks[last][1]]
+                try:
+                    body += ast.parse("\n" * (line - 1) + piece).body
+                    break
+                except SyntaxError:
+                    rejoined += 1
+                    if rejoined > _MAX_REJOINS or last + 1 >= len(chunks):
+                        return None
+                    last += 1
+                except (ValueError, RecursionError, MemoryError):
+                    return None
+            line += len(_LINE_END.findall(piece))
+            first = last + 1
     return ast.Module(body=body, type_ignores=[])
 
 
