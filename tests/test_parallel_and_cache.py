@@ -340,3 +340,19 @@ def test_statement_by_statement_parsing_changes_nothing_on_the_fixtures(
     pieces_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
     assert snapshot(pieces) == snapshot(whole)
     assert pieces_fix.diff == whole_fix.diff
+
+
+def test_a_file_without_mail_or_directive_ends_at_the_pre_check(monkeypatch) -> None:
+    """Most files of a tree: their result is empty by their bytes alone, nothing parses
+    them; a directive alone still has them judged (AS900)."""
+    from authsweep.scanner import engine
+    from authsweep.scanner.findings import FileResult
+
+    def never(path, source):
+        raise AssertionError(f"{path} analysed")
+
+    monkeypatch.setattr(engine, "analyze_source", never)
+    rules = engine.selected_rules(RunOptions())
+    assert engine.check_source("plain.py", "python", b"x = 1\n", rules) == FileResult("plain.py")
+    judged = engine.check_source("d.py", "python", b"x = 1  # authsweep: ignore\n", rules)
+    assert [finding.rule for finding in judged.findings] == ["AS900"]
