@@ -8,6 +8,7 @@ adds configuration, suppression and reporting around it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -270,13 +271,15 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
+def read_path(
+    path: str | Path, display: str, limit: int = 0
+) -> tuple[bytes | None, FileError | None]:
     """The file's bytes, or why not: a regular file only, read without blocking and with a
     bound (:func:`~.reading.read_regular`). ``runner.check_paths`` applies each file's own size
     limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
-            error = too_large(display, path.stat().st_size, limit)
+            error = too_large(display, os.stat(path).st_size, limit)
             if error is not None:
                 return None, error
         return read_regular(path, limit), None

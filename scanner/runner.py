@@ -2,14 +2,15 @@
 
 :func:`check_paths` checks everything under some paths; the engine checks one file.
 
-This process reads every file and runs the byte pre-check on it first: most files of
-a tree end there. What is left is checked here too unless it is much (a pre-commit
-hook's handful of files, the few dozen files of a large tree that mention mail): a pool
-costs more start-up and messages than it saves. Much code that mentions mail goes to
-worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file
-that takes too long is reported and skipped: by an alarm in the process that checks
-it, or, when native code does not give way to the alarm, by killing that process; a
-worker that dies costs only the file it was on, so one bad file never stops a sweep.
+Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
+large one, this process reads every file and runs the byte pre-check first: most files
+of a tree end there, and what is left is checked here too unless it is much code (the
+few dozen files of a large tree that mention mail are not): a pool costs more start-up
+and messages than it saves. Much code that mentions mail goes to worker processes that
+import the rules once (:mod:`authsweep.scanner.pool`). A file that takes too long is
+reported and skipped: by an alarm in the process that checks it, or, when native code
+does not give way to the alarm, by killing that process; a worker that dies costs only
+the file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .reading import read_regular_or_none
 from .text import Source
 
-# Below this much work past the pre-check (bytes of its files, each at least
-# FILE_WEIGHT: a small file of mail code may still have its fixes planned), a pool of
-# processes costs more start-up and messages than it saves. 2 MB of Python is about a
-# second of analysis; Django's 33 files past the pre-check weigh 1.7 MB.
-PARALLEL_THRESHOLD = 2_000_000
+# Below this many files to check, or this much work past the pre-check (bytes of its
+# files, each at least FILE_WEIGHT: a small file of mail code may still have its fixes
+# planned), a pool of processes costs more start-up and messages than it saves. 2 MB of
+# Python is about a second of analysis; Django's 33 files past the pre-check weigh 1.7 MB.
+PARALLEL_THRESHOLD = 400
+PARALLEL_WORK = 2_000_000
 FILE_WEIGHT = 32_768
 FILE_TIMEOUT_SECONDS = 60.0
 # A worker still on one file this long after its time limit is stuck in native code
@@ -99,7 +101,7 @@ def check_one(
     ``fix`` would fix it (:mod:`.fixes.fixability`)."""
     path, display, kind = task
     if data is None:
-        data, error = read_path(Path(path), display)
+        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
         if error is not None:
             return FileResult(display, errors=[error]), None
         assert data is not None
@@ -204,13 +206,13 @@ def run(
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     read: dict[str, bytes] = {}  # the bytes of the files past the pre-check, while serial
-    if workers > 1:
+    if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
         # The pre-check here first: most files of a tree end at it, and what is left
         # decides whether a pool is worth its start-up and messages.
         past: list[Task] = []
         weight = 0
         for task in pending:
-            data, error = read_path(Path(task[0]), task[1])
+            data, error = read_path(task[0], task[1])
             if data is not None and nothing_to_check(Source(task[2], data).utf8()):
                 yield finished(task, FileResult(task[1]), content_hash(data))
                 continue
@@ -219,7 +221,7 @@ def run(
                 read[task[0]] = data
                 weight += max(len(data), FILE_WEIGHT)
         pending = past
-        if weight >= PARALLEL_THRESHOLD and len(pending) > 1:
+        if weight >= PARALLEL_WORK and len(pending) > 1:
             read.clear()
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)

@@ -35,6 +35,7 @@ def tree(tmp_path: Path) -> Path:
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     monkeypatch.setattr(pool, "CHUNK", 3)
     parallel = check_paths([str(tree)], RunOptions(), jobs=2)
     assert serial.findings, "the fixtures must give findings to compare"
@@ -249,9 +250,10 @@ def test_the_pool_gets_only_the_files_past_the_pre_check(tmp_path: Path, monkeyp
         return run_tasks(function, tasks, *args, **kwargs)
 
     monkeypatch.setattr(pool, "run_tasks", recording)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)  # files enough for a pool
     serial = check_paths([str(tmp_path)], RunOptions(), jobs=2)
     assert pooled == []  # two small files of mail code: not worth a pool
-    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     parallel = check_paths([str(tmp_path)], RunOptions(), jobs=2)
     assert pooled == [["a.py", "b.py"]]
     assert snapshot(parallel) == snapshot(serial)
