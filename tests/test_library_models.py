@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from authsweep.scanner.model import Tls
 from authsweep.scanner.python.adapters.declared import adapters
 from authsweep.scanner.python.models import MODELS
 from authsweep.scanner.python.models.spec import LibraryModel, Method, Opener
@@ -70,12 +71,20 @@ def _resolve(qualified: str) -> object | None:
     return None
 
 
-def _signature(model: LibraryModel, qualified: str) -> Signature:
+def _signature(
+    model: LibraryModel, qualified: str, params: tuple[str, ...] | None = None
+) -> Signature:
     recorded = RECORDED.get(model.distribution, {}).get("callables", {})
     # A callable is recorded when its release cannot be installed here (all of py-ews and
-    # rpaframework; imbox 0.10's Config beside the 0.9 release the extra pins).
-    if qualified in recorded:
-        entry = recorded[qualified]
+    # rpaframework; imbox 0.10's Config beside the 0.9 release the extra pins). A former
+    # release of an installed callable (zmail 0.1's ``server(user, ...)``) is recorded
+    # too: the declaration whose parameters are that release's is checked against it, any
+    # other against the installed library.
+    entry = recorded.get(qualified)
+    if entry is not None and entry.get("former") and params is not None:
+        if list(params) != entry["params"][: len(params)]:
+            entry = None
+    if entry is not None:
         return Signature(entry["params"], entry.get("defaults", {}), entry.get("kwargs", False))
     target = _resolve(qualified)
     if target is None and qualified in FORMER_NAMES:
@@ -106,7 +115,7 @@ def _check_prefix(params: tuple[str, ...], signature: Signature) -> None:
     ("model", "opener", "name"), list(_openers()), ids=lambda v: v if isinstance(v, str) else ""
 )
 def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: str) -> None:
-    signature = _signature(model, opener.forwards_to or name)
+    signature = _signature(model, opener.forwards_to or name, opener.params)
     if opener.forwards_to is not None:
         assert _signature(model, name).names == []  # ``*args, **kwargs`` only
     _check_prefix(opener.params, signature)
@@ -114,8 +123,12 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     if opener.settings is not None:
         assert signature.accepts(opener.settings)
         return  # the other names are keys of that dict, not parameters
-    for field in ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret"):
+    fields = ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret")
+    for field in (*fields, "address", "mode"):
         assert signature.accepts(getattr(opener, field)), (field, getattr(opener, field))
+    if opener.mode is not None:
+        assert opener.mode_default == signature.default(opener.mode)
+        assert opener.mode_default in dict(opener.modes)
     if opener.host and signature.default(opener.host) is not _EMPTY:
         assert opener.host_default == signature.default(opener.host)
     if opener.port and signature.default(opener.port) not in (_EMPTY, None):
@@ -183,3 +196,27 @@ def test_a_qualified_name_belongs_to_one_model() -> None:
     clash = LibraryModel(library="clash", distribution="clash", markers=(), openers=(twice,))
     with pytest.raises(ValueError, match="clash"):
         adapters((*MODELS, clash))
+
+
+def test_zmail_servers_by_domain_are_the_librarys() -> None:
+    """zmail picks the server by the address's domain from its own table: the model's rows
+    (host, port, implicit TLS or STARTTLS) are that table's SMTP entries, and a domain not
+    in it gets ``smtp.<domain>`` with the library's default port and TLS."""
+    info = importlib.import_module("zmail.info")
+    opener = next(m for m in MODELS if m.library == "zmail").openers[0]
+    table = {
+        row.domain: (row.host, row.port, row.tls is Tls.IMPLICIT, row.tls is Tls.STARTTLS)
+        for row in opener.domains
+    }
+    library = {
+        domain: (c["smtp_host"], c["smtp_port"], c["smtp_ssl"], c["smtp_tls"])
+        for domain, c in info.SUPPORTED_SERVER.items()
+    }
+    assert table == library
+    default = info.DEFAULT_SERVER_CONFIG
+    assert opener.domain_host == default["smtp_host"] + "{}"
+    assert (opener.port_default, opener.implicit_default, opener.starttls_default) == (
+        default["smtp_port"],
+        default["smtp_ssl"],
+        default["smtp_tls"],
+    )

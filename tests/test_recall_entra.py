@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.python.entra_secrets import WHAT, entra_secrets, microsoft_context
+from authsweep.scanner.python.entra_secrets import (
+    WHAT,
+    entra_secrets,
+    microsoft_context,
+    older_secret,
+)
 from authsweep.scanner.python.fallback import scan_unparsable
 from authsweep.scanner.python.source import SourceText
 from authsweep.scanner.runner import check_paths
@@ -20,6 +25,12 @@ WRITTEN = (
     "NqV5Q~d7FguoV8FWnFbB0JxXujr4qqaaABvvLOzA",
     "l893Q~XMcU1vsHiQMaRiNTN9Ox98whGcTZc1U",
     "yL10Q~5fxzpF7S-TG7nVLe3lAR-UsRJlNONwktN",
+    # The older shapes (round 6).
+    "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F",
+    "m7Qz0pXc4Vb9Nn2Lk5Jh8Gf1Dd3Ss6Aa0Ww4Ee7Rr1T=",
+    "Zr-8Vb_Tn3[Hs5Md4Fg]Xy7k:9@Qw.Lp2",
+    "Tn3[Hs5Md4Fg]Xy7k:9@Qw.Lp2Zr-8Vb_",
+    "Hs5Md4Fg]Xy7k:9@Qw.Lp2Zr-8Vb_Tn3[u",
 )
 
 
@@ -63,6 +74,63 @@ def test_look_alikes_and_other_modules_stay_silent() -> None:
 )
 def test_the_shape(text: str, found: bool) -> None:
     code = f"import msal\nSECRET = {text}\n"
+    assert bool(entra_secrets(code, SourceText(code).span_of)) is found
+
+
+def test_older_secrets_where_the_code_names_them() -> None:
+    """Secrets Entra issued before the ``Q~`` shape, known by the name they are given (a
+    constant beside the authority, dict keys of a Graph token form, camel case, a settings
+    field, Python 2) in a module that talks to Microsoft; never by their shape alone."""
+    assert secrets_in(
+        SECRETS / "entra_older_settings.py",
+        SECRETS / "entra_older_graph_form.py",
+        SECRETS / "entra_older_python2.py",
+        SECRETS / "entra_older_calls.py",
+    ) == {
+        ("entra_older_settings.py", 6, "high"),
+        ("entra_older_graph_form.py", 10, "high"),
+        ("entra_older_graph_form.py", 13, "high"),
+        ("entra_older_python2.py", 4, "high"),
+        ("entra_older_calls.py", 14, "high"),
+    }
+
+
+def test_older_secrets_given_to_the_calls_that_take_one() -> None:
+    """MSAL's ``client_credential``, ``ClientSecretCredential``'s third argument,
+    python-o365's ``(client_id, secret)``: their models report any literal, this shape too."""
+    run = check_paths([str(SECRETS / "entra_older_calls.py")], RunOptions())
+    found = {(f.span.line, f.confidence.value) for f in run.findings if f.rule == "AS105"}
+    assert found == {(14, "high"), (20, "high"), (25, "high"), (30, "high")}
+
+
+@pytest.mark.parametrize(
+    ("value", "older"),
+    [
+        ("Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F", True),  # the portal's 32 to 34 characters
+        ("m7Qz0pXc4Vb9Nn2Lk5Jh8Gf1Dd3Ss6Aa0Ww4Ee7Rr1T=", True),  # a classic base64 key
+        ("6731de76-14a6-49ae-97bc-6eba6914391e", False),  # an id
+        ("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s", False),  # Google's
+        ("your-client-secret-goes-here-000000", False),  # no capital: a placeholder
+        ("MAIL-SYNC-CLIENT-SECRET-PRODUCTION", False),  # a name
+        ("NqV5Q~d7FguoV8FWnFbB0JxXujr4qqaaABvvLOzA", False),  # the newer shape's
+    ],
+)
+def test_the_older_shape(value: str, older: bool) -> None:
+    assert older_secret(value) is older
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ('import msal\nCLIENT_SECRET = "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F"\n', True),
+        ('import msal\nclient_secret: str = "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F"\n', True),
+        ('import msal\nf(app_secret="Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F")\n', True),
+        ('import msal\nTOKEN = "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F"\n', False),  # no such name
+        ('import msal\nif client_secret == "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F": pass\n', False),
+        ('import hashlib\nCLIENT_SECRET = "Jk8]m:Pq2@Rs4.Tu6[Vw8Xy0Za2Bc4De6F"\n', False),
+    ],
+)
+def test_older_secrets_need_their_name_and_microsoft(code: str, found: bool) -> None:
     assert bool(entra_secrets(code, SourceText(code).span_of)) is found
 
 

@@ -141,3 +141,64 @@ def test_the_net_sees_chained_logins_and_leaves_the_modules_own_classes() -> Non
     assert pinned("net_chained_only.py", ("AS102",)) == {
         ("net_chained_only.py", 7, "AS102", "error"),
     }
+
+
+def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
+    """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
+    smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a
+    custom domain's ``smtp.<domain>`` are not Microsoft's; an address from the environment
+    could be any (a warning, from that address); an f-string address whose domain is
+    written (``f"{team}-alerts@hotmail.com"``) is that domain's."""
+    assert pinned("zmail_sender.py") == {
+        ("zmail_sender.py", 13, "AS101", "error"),
+        ("zmail_sender.py", 13, "AS204", "warning"),
+        ("zmail_sender.py", 13, "AS105", "error"),
+        ("zmail_sender.py", 16, "AS101", "error"),
+        ("zmail_sender.py", 16, "AS204", "warning"),
+        ("zmail_sender.py", 25, "AS101", "warning"),
+        ("zmail_sender.py", 29, "AS101", "error"),
+        ("zmail_sender.py", 29, "AS204", "warning"),
+    }
+    run = check_paths([str(LIBRARIES / "zmail_sender.py")], RunOptions())
+    messages = {(f.span.line, f.rule): f.message for f in run.findings}
+    assert (
+        "'smtp.office365.com' (default of zmail's server for @hotmail.com)"
+        in messages[(13, "AS101")]
+    )
+    assert "the host from the domain of env MAIL_USER" in messages[(25, "AS101")]
+
+
+def test_zmail_told_its_server() -> None:
+    """The call's host, port and flags replace the table's: STARTTLS on 587 as asked; the
+    custom domain's default of implicit TLS on 465 where the call names only the host."""
+    assert pinned("zmail_explicit_server.py") == {
+        ("zmail_explicit_server.py", 7, "AS101", "error"),
+        ("zmail_explicit_server.py", 13, "AS204", "warning"),
+        ("zmail_explicit_server.py", 17, "AS101", "error"),
+        ("zmail_explicit_server.py", 17, "AS202", "error"),
+        ("zmail_explicit_server.py", 17, "AS204", "warning"),
+    }
+
+
+def test_pyzmail_send_mail_and_its_text_mode() -> None:
+    """``smtp_mode="tls"`` is an unverified STARTTLS, ``"ssl"`` implicit TLS (on 465 here:
+    AS202), by keyword or by position; a relay without a login and Gmail stay silent."""
+    assert pinned("pyzmail_sender.py") == {
+        ("pyzmail_sender.py", 12, "AS101", "error"),
+        ("pyzmail_sender.py", 12, "AS204", "warning"),
+        ("pyzmail_sender.py", 23, "AS101", "error"),
+        ("pyzmail_sender.py", 23, "AS202", "error"),
+        ("pyzmail_sender.py", 23, "AS204", "warning"),
+        ("pyzmail_sender.py", 23, "AS105", "error"),
+    }
+
+
+def test_imaplib2_verifies_only_with_a_ca_file() -> None:
+    """imaplib2's ``IMAP4_SSL`` and ``starttls`` check certificates only when ``ca_certs``
+    is given: without it AS204; with it none (line 21); Gmail's plain client upgraded with
+    a CA file is left alone."""
+    assert pinned("imaplib2_idle.py") == {
+        ("imaplib2_idle.py", 13, "AS204", "warning"),
+        ("imaplib2_idle.py", 14, "AS102", "error"),
+        ("imaplib2_idle.py", 22, "AS102", "warning"),
+    }

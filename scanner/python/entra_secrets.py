@@ -6,6 +6,14 @@ scanners key on it). Such a literal in a module that talks to Microsoft mail or 
 is the app's own secret: a hard-coded mail secret (AS105) whether or not the call that
 takes it is modelled, imported (a snippet's ``Account(credentials)``), or parses at
 all. The look is at the text, so a file the parser refuses gets the same answer.
+
+Secrets Entra issued before that shape have none: 32 characters of letters, digits and
+``[]:@.-_?=*`` (the portal's), or 44 of base64 (the classic portal's keys). Such text looks
+like any random token, so it is taken for a client secret only where the code says it is
+one: the value written for a name of an app's secret (``CLIENT_SECRET = ...``,
+``client_secret=...``, ``"clientSecret": ...``, ``app_secret``), in the same Microsoft
+context. The calls that take one by position (MSAL's ``client_credential``,
+``ClientSecretCredential``, python-o365's ``(client_id, secret)``) are their models'.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from collections.abc import Callable
 
 from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
+from ..secrets import is_placeholder
 from .mail_libraries import LIBRARIES
 from .secret_literals import tokens_not_for_mail
 from .source import SourceText
@@ -22,6 +31,16 @@ from .symbols import Symbols
 
 WHAT = "Microsoft Entra client secret"
 _SHAPE = re.compile(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
+# A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
+# dict key, a parameter's default.
+_NAMED_OLDER = re.compile(
+    r"""(?:client|app)[_-]?secret\w*['"]?\s*(?::\s*\w+\s*)?[:=]\s*"""
+    r"""(['"])([A-Za-z0-9+/=\[\]:@._?*~-]{32,44})\1""",
+    re.IGNORECASE,
+)
+_GUID = re.compile(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
+# Another identity provider's client secrets, of a shape the older one's would take.
+_OTHER_PREFIXES = ("GOCSPX-",)
 # Libraries of Microsoft identity (tokens for mail and Graph), beside the mail libraries.
 _IDENTITY = ("msal", "azure.identity", "office365", "msgraph", "O365")
 _IMPORT = re.compile(
@@ -49,17 +68,46 @@ _HOSTS = re.compile(
 def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[SecretUse]:
     """The Entra client secret literals of a module's text, when the module talks to
     Microsoft mail or identity; ``span_of`` turns character offsets into a span."""
-    if "Q~" not in text:
-        return []
-    found = list(_SHAPE.finditer(text))
+    found = list(_SHAPE.finditer(text)) if "Q~" in text else []
+    found += [m for m in _named_older(text) if older_secret(m.group(2))]
     if not found or not microsoft_context(text):
         return []
     uses = []
     for match in found:
-        span = span_of(match.start(), match.end())  # the literal with its quotes
+        span = span_of(match.start(1), match.end())  # the literal with its quotes
         value = Value(True, match.group(2), span=span, literal=True, literal_span=span)
         uses.append(SecretUse(value, WHAT, span, certain=True, needs_mail=True))
     return uses
+
+
+def _named_older(text: str) -> list[re.Match[str]]:
+    """The literals given to a name of an app's secret: looked for around each
+    ``secret`` of the text (a plain search, where the pattern alone would be tried at
+    every character of a large module)."""
+    lower = text.lower()
+    found: dict[int, re.Match[str]] = {}
+    at = lower.find("secret")
+    while at != -1:
+        match = _NAMED_OLDER.search(text, max(0, at - 7), at + 120)
+        if match is not None:
+            found.setdefault(match.start(), match)
+        at = lower.find("secret", at + 6)
+    return list(found.values())
+
+
+def older_secret(text: str) -> bool:
+    """Whether a value written for an app's secret can be one Entra issued before the
+    ``Q~`` shape: random-looking (upper and lower case letters and digits), not an id
+    (a GUID), not another provider's, not the newer shape, not a placeholder."""
+    return (
+        any(c.isupper() for c in text)
+        and any(c.islower() for c in text)
+        and any(c.isdigit() for c in text)
+        and not _GUID.match(text)
+        and not text.startswith(_OTHER_PREFIXES)
+        and not _SHAPE.fullmatch(f'"{text}"')
+        and not is_placeholder(text)
+    )
 
 
 def microsoft_context(text: str) -> bool:
@@ -70,10 +118,26 @@ def microsoft_context(text: str) -> bool:
 
 def add_entra_secrets(mail: MailFile, text: str, symbols: Symbols | None = None) -> None:
     """Add the Entra client secret literals of ``text`` to ``mail.secrets``, but those a
-    library's model found already (an MSAL client secret); none when the analysis of the
-    module (``symbols``) shows its tokens are for something else than mail."""
-    if "Q~" not in text or (symbols is not None and tokens_not_for_mail(symbols, mail)):
+    library's model found already (an MSAL client secret); a literal only a name made a
+    secret of (medium confidence) is the Entra secret it is. None when the analysis of
+    the module (``symbols``) shows its tokens are for something else than mail."""
+    if "Q~" not in text and "ecret" not in text and "ECRET" not in text:
         return
+    lines: list[SourceText] = []
+
+    def span_of(start: int, end: int) -> Span:
+        if not lines:  # a line index of the module, made only for a secret found
+            lines.append(SourceText(text))
+        return lines[0].span_of(start, end)
+
+    found = entra_secrets(text, span_of)
+    if not found or (symbols is not None and tokens_not_for_mail(symbols, mail)):
+        return
+    entra = {use.span.start for use in found}
+    mail.secrets = [
+        use
+        for use in mail.secrets
+        if use.certain or (use.value.literal_span or use.span).start not in entra
+    ]
     known = {(use.value.literal_span or use.span).start for use in mail.secrets}
-    found = entra_secrets(text, SourceText(text).span_of)
     mail.secrets += [use for use in found if use.span.start not in known]

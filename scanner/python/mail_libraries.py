@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..model import Protocol
 
 LIBRARIES: dict[str, Protocol] = {
-    **dict.fromkeys(("imaplib", "imap_tools", "imapclient"), Protocol.IMAP),
+    **dict.fromkeys(("imaplib", "imaplib2", "imap_tools", "imapclient"), Protocol.IMAP),
     "poplib": Protocol.POP,
     **dict.fromkeys(("exchangelib", "O365", "pyews"), Protocol.EWS),
     **dict.fromkeys(
@@ -24,6 +24,8 @@ LIBRARIES: dict[str, Protocol] = {
             "flask_mail",
             "flask_mailman",
             "fastapi_mail",
+            "zmail",
+            "pyzmail",
         ),
         Protocol.SMTP,
     ),

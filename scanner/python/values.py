@@ -21,6 +21,7 @@ from ..providers import lookup
 from .arguments import default_of, is_spread, positional_params
 from .callers import Callers
 from .class_members import ClassMembers
+from .cli_options import CommandLine
 from .imports import imported_constant
 from .ini_reads import PARSERS, IniConfig, config_value, section_get
 from .reaching import reaching
@@ -58,7 +59,7 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads, ClassMembers):
+class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -75,6 +76,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
+        self._options = None if "add_argument" in text.code else {}  # found on first use
 
     # Positions and names.
 
@@ -230,6 +232,9 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         wrapped = self._environment_wrapper(node, depth)
         if wrapped is not None:
             return wrapped
+        parsed = self._command_line(node, name, depth)
+        if parsed is not None:
+            return parsed
         func = node.func
         if name in PARSERS:  # configparser: the INI files the module reads into it
             parsed = config_value(node, self.symbols.tree, self.path)
@@ -351,8 +356,14 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         return Value.unknown(f"name {name}")
 
     def _parameter(self, node: ast.arg, name: str, depth: int) -> Value:
+        command = self._command_parameter(node, depth)
+        if command is not None:
+            return command
         arguments = self.parents.get(node)
         default = default_of(node, arguments) if isinstance(arguments, ast.arguments) else None
+        typer = self._typer_default(node, default, depth) if default is not None else None
+        if typer is not None:
+            return typer
         if default is not None:
             value = self.evaluate(default, depth)
             passed = self._passed_besides(node, value, depth)
@@ -515,6 +526,14 @@ class Evaluator(TextValues, SettingsReads, ClassMembers):
         value = statement.value
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(container.elts):
             return self.evaluate(value.elts[index], depth)
+        # ``args, rest = parser.parse_known_args()``: a pair the evaluator knows item by item.
+        whole = self.evaluate(value, depth) if isinstance(value, ast.Call) else None
+        if (
+            whole is not None
+            and whole.items is not None
+            and len(whole.items) == len(container.elts)
+        ):
+            return whole.items[index]
         return Value.unknown(f"name {node.id}")
 
     # Attributes.

@@ -43,6 +43,7 @@ from ..models.spec import (
 )
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .declared_choices import specialise, verifies
 
 # How many positional arguments a call may have before no model's signature fits it.
 _SLOTS = 12
@@ -181,7 +182,8 @@ def _settings(site: CallSite, opener: Opener) -> CallSite:
 
 def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Connection | None:
     site = _settings(site, opener)
-    host = _host(site, opener.host, opener.host_default, opener.hosts)
+    opener, chosen = specialise(opener, site)
+    host = _host(site, opener.host, opener.host_default, opener.hosts) or chosen
     if host is None:
         return None  # no server named: built for something else (messages, a test double)
     implicit = _implicit(site, opener.implicit_flag, opener.implicit_default, opener.implicit_if)
@@ -314,7 +316,8 @@ def _xoauth2(method: Method):
 
 def _starttls(method: Method):
     def apply(conn: Connection, site: CallSite) -> Step:
-        verification = _verification(site, method.context, method.context_verifies)
+        by_file = method.verify_with is not None and verifies(site, method.verify_with)
+        verification = _verification(site, method.context, method.context_verifies or by_file)
         step = common.starttls(site.span, verification)
         step.opt_out = site.opt_out(method.context) if method.context else None
         return step

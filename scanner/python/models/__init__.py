@@ -12,11 +12,14 @@ from . import (
     envelopes,
     flask_mailman,
     imap_tools,
+    imaplib2,
     imbox,
     mailer,
     o365,
     pyews,
+    pyzmail,
     rpaframework,
+    zmail,
 )
 from .spec import LibraryModel
 
@@ -32,4 +35,7 @@ MODELS: tuple[LibraryModel, ...] = (
     rpaframework.MODEL,
     aioimaplib.MODEL,
     imbox.MODEL,
+    zmail.MODEL,
+    pyzmail.MODEL,
+    imaplib2.MODEL,
 )

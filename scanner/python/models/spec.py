@@ -50,6 +50,17 @@ class OAuth2:
 
 
 @dataclass(frozen=True)
+class DomainServer:
+    """The server a library picks for the addresses of one mail domain (zmail's table):
+    ``@hotmail.com`` logs in to ``smtp.office365.com`` on 587 with STARTTLS."""
+
+    domain: str
+    host: str
+    port: int
+    tls: Tls  # IMPLICIT or STARTTLS
+
+
+@dataclass(frozen=True)
 class Opener:
     """A callable that opens a connection: a client class, a factory, or a method on an
     object another callable made (``on_object_of``).
@@ -99,6 +110,20 @@ class Opener:
     tls_client: tuple[str, int] | None = None
     # It takes ``*args, **kwargs`` and hands them to this callable, whose parameters these are.
     forwards_to: str | None = None
+    # The parameter holding the mail address whose domain picks the server (zmail): the
+    # library's table of domains, and the host of a domain not in it (``smtp.{}``), whose
+    # port and TLS are this opener's defaults. Parameters the call gives still win.
+    address: str | None = None
+    domains: tuple[DomainServer, ...] = ()
+    domain_host: str | None = None
+    # A parameter whose text picks the TLS (pyzmail's ``smtp_mode="ssl"``): (text, TLS)
+    # pairs, and the library's default text.
+    mode: str | None = None
+    modes: tuple[tuple[str, Tls], ...] = ()
+    mode_default: str | None = None
+    # A parameter that makes the library verify certificates when it is given (a CA file,
+    # imaplib2's ``ca_certs``): without it, nothing is verified.
+    verify_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,7 @@ class Method:
     token: str | None = None
     context: str | None = None  # for STARTTLS
     context_verifies: bool = False
+    verify_with: str | None = None  # for STARTTLS: as the opener's
     host: str | None = None  # for CONFIGURE, and a LOGIN that may name the server too
     port: str | None = None
     port_default: int | None = None

@@ -1,0 +1,111 @@
+"""zmail: ``zmail.server(username, password, smtp_host=None, smtp_port=None,
+smtp_ssl=None, smtp_tls=None, pop_host=None, ...)`` makes a ``MailServer`` whose server
+comes from the domain of the user's address unless the call names one: a table of
+providers (``@outlook.com`` is ``smtp-mail.outlook.com``, ``@hotmail.com``
+``smtp.office365.com``, both 587 with STARTTLS; Chinese providers and Gmail on implicit
+TLS), and ``smtp.<domain>`` on 465 with implicit TLS for any other domain (a custom
+domain of a Microsoft 365 tenant included, whose own ``smtp.`` host is not Microsoft's).
+Parameters the call gives replace the table's. ``send_mail`` connects with
+``smtplib.SMTP_SSL(host, port)`` or ``SMTP(host, port)`` then ``starttls()``, neither with
+a context (no certificate check, FACTS 4.9), and logs in with the user and password. The
+same object reads mail over POP3 (``get_mails``, ``get_latest``); the model reads the
+SMTP side, where the login is reported. No OAuth2. (zmail 0.2.8, ``zmail/info.py``; 0.1
+took ``server(user, password, ...)`` with another order of the flags, read too.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import Protocol, Tls
+from .spec import DomainServer, Effect, LibraryModel, Method, Opener
+
+_SSL, _STARTTLS = Tls.IMPLICIT, Tls.STARTTLS
+_DOMAINS = (
+    DomainServer("163.com", "smtp.163.com", 994, _SSL),
+    DomainServer("126.com", "smtp.126.com", 994, _SSL),
+    DomainServer("yeah.net", "smtp.yeah.net", 994, _SSL),
+    DomainServer("qq.com", "smtp.qq.com", 465, _SSL),
+    DomainServer("gmail.com", "smtp.gmail.com", 465, _SSL),
+    DomainServer("sina.com", "smtp.sina.com", 465, _SSL),
+    DomainServer("outlook.com", "smtp-mail.outlook.com", 587, _STARTTLS),
+    DomainServer("hotmail.com", "smtp.office365.com", 587, _STARTTLS),
+)
+
+# What both releases' ``server`` do: the server by the address's domain, then the call's.
+_SERVER: dict[str, Any] = {
+    "protocol": Protocol.SMTP,
+    "tls": Tls.NONE,
+    "host": "smtp_host",
+    "port": "smtp_port",
+    "port_default": 465,
+    "implicit_flag": "smtp_ssl",
+    "implicit_default": True,
+    "starttls_flag": "smtp_tls",
+    "secret": "password",
+    "domains": _DOMAINS,
+    "domain_host": "smtp.{}",
+}
+
+MODEL = LibraryModel(
+    library="zmail",
+    distribution="zmail",
+    # No marker of its own: "zmail" holds the pre-check's "mail" (see spec.py).
+    markers=(),
+    openers=(
+        Opener(
+            names=("zmail.server", "zmail.api.server"),
+            params=(
+                "username",
+                "password",
+                "smtp_host",
+                "smtp_port",
+                "smtp_ssl",
+                "smtp_tls",
+                "pop_host",
+                "pop_port",
+                "pop_ssl",
+                "pop_tls",
+                "config",
+                "timeout",
+                "debug",
+                "log",
+                "auto_add_from",
+                "auto_add_to",
+            ),
+            user="username",
+            address="username",
+            **_SERVER,
+        ),
+        Opener(
+            names=("zmail.server",),
+            params=(
+                "user",
+                "password",
+                "smtp_host",
+                "smtp_port",
+                "pop_host",
+                "pop_port",
+                "smtp_ssl",
+                "pop_ssl",
+                "smtp_tls",
+                "pop_tls",
+                "config",
+                "timeout",
+                "auto_add_to",
+                "auto_add_from",
+            ),
+            user="user",
+            address="user",
+            **_SERVER,
+        ),
+    ),
+    methods=(
+        Method(
+            "send_mail",
+            ("recipients", "mail", "cc", "timeout", "auto_add_from", "auto_add_to"),
+            Effect.SEND,
+        ),
+    ),
+    methods_of=("zmail.server.MailServer",),
+    oauth_hint="zmail has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
+)
