@@ -218,8 +218,9 @@ def run(
                 continue
             past.append(task)
             if data is not None:
-                read[task[0]] = data
                 weight += max(len(data), FILE_WEIGHT)
+                if weight < PARALLEL_WORK:  # kept only while they may be checked here
+                    read[task[0]] = data
         pending = past
         if weight >= PARALLEL_WORK and len(pending) > 1:
             read.clear()
