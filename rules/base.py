@@ -208,11 +208,13 @@ class Rule:
         once, with the loudest and most certain of its connections."""
         found: dict[tuple[int, int], tuple[Connection, Step, HostPolicy]] = {}
         for conn in mail.connections:
-            if not wanted(conn) or conn.secret_only:
+            if not wanted(conn) or conn.secret_only or conn.unreached:
                 continue
             for login in conn.logins():
                 if not login.password_given or login.expected_to_fail:
                     continue  # a test that asserts basic auth is refused is right as it is
+                if login.unreached:
+                    continue  # on an arm the committed settings never take: never sent
                 policy = self.step_policy(conn, login)
                 if policy is None:
                     continue
@@ -220,7 +222,15 @@ class Rule:
                 kept = found.get(place)
                 if kept is None or _loudness(policy) > _loudness(kept[2]):
                     found[place] = (conn, login, policy)
-        yield from found.values()
+        # A connection that tries password mechanisms in turn (PLAIN, then CRAM-MD5, then
+        # ``login()``) makes one password login: reported once, at its plain login if it
+        # has one, else at its first mechanism.
+        of_connection: dict[int, list[Step]] = {}
+        for conn, login, _ in found.values():
+            of_connection.setdefault(id(conn), []).append(login)
+        for conn, login, policy in found.values():
+            if sasl_alternative(login, of_connection[id(conn)]) is None:
+                yield conn, login, policy
 
     @staticmethod
     def oauth2_remedy(policy: HostPolicy, login: Step) -> Remedy | None:
@@ -309,6 +319,29 @@ class Rule:
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
+
+
+def sasl_alternative(login: Step, logins: list[Step]) -> Step | None:
+    """The password login of the same connection that ``login``, made by a password SASL
+    mechanism, is an alternative to (reported in its stead); None when ``login`` is the
+    one reported: the plain login, or the first mechanism when there is none."""
+    if login.mechanism is None:
+        return None
+    plain = [other for other in logins if other.mechanism is None]
+    first = plain[0] if plain else min(logins, key=lambda other: other.span.start)
+    return None if first is login else first
+
+
+def tried_mechanisms(conn: Connection, login: Step) -> str:
+    """`` (also tried as PLAIN, CRAM-MD5 on this connection)`` for the password login that
+    stands for the connection's password SASL mechanisms."""
+    logins = [other for other in conn.logins() if not other.unreached]
+    names = [
+        other.mechanism
+        for other in logins
+        if other.mechanism and sasl_alternative(other, logins) is login
+    ]
+    return f" (also tried as {', '.join(dict.fromkeys(names))} on this connection)" if names else ""
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}

@@ -13,6 +13,7 @@ from .base import (
     Rule,
     describe_host,
     personal_account,
+    tried_mechanisms,
     xoauth2_fix_message,
 )
 
@@ -31,7 +32,10 @@ class ImapPopBasicAuth(Rule):
         "Exchange Online turned basic authentication off for IMAP and POP in all tenants by "
         "the end of 2022, and nobody can turn it back on; Outlook.com followed in September "
         "2024. A password login answers `NO LOGIN failed.` (IMAP) or `-ERR Authentication "
-        "failure` (POP3), whatever the password."
+        "failure` (POP3), whatever the password. Every password mechanism is basic auth "
+        "(PLAIN, LOGIN, CRAM-MD5, APOP), also beside an XOAUTH2 attempt: a connection that "
+        "tries several in turn is one password login, reported once at its plain login "
+        "(else its first mechanism) with the others named."
     )
     fix_doc = (
         "Authenticate with XOAUTH2 and a token for `https://outlook.office365.com/.default` "
@@ -64,6 +68,16 @@ class ImapPopBasicAuth(Rule):
             "pop.pass_(password)\n",
             lines=(4,),
         ),
+        # Mechanisms tried in turn on one connection: one password login.
+        Example(
+            "import imaplib\n"
+            "imap = imaplib.IMAP4_SSL('outlook.office365.com')\n"
+            "try:\n"
+            "    imap.authenticate('CRAM-MD5', cram_md5(user, password))\n"
+            "except imaplib.IMAP4.error:\n"
+            "    imap.login(user, password)\n",
+            lines=(6,),
+        ),
     )
     good = (
         Example(
@@ -90,7 +104,8 @@ class ImapPopBasicAuth(Rule):
             yield self.finding(
                 mail,
                 login.span,
-                f"{protocol} password login to {describe_host(conn, login)}: {reason}",
+                f"{protocol} password login to {describe_host(conn, login)}"
+                f"{tried_mechanisms(conn, login)}: {reason}",
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self.login_fix(conn, policy, login, xoauth2_fix_message(login)),

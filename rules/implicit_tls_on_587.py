@@ -70,6 +70,8 @@ class ImplicitTlsOn587(Rule):
         for conn in mail.connections:
             if conn.protocol is not Protocol.SMTP or conn.tls is not Tls.IMPLICIT:
                 continue
+            if conn.unreached:
+                continue  # opened only on an arm the committed settings never take
             if not (conn.port.known and conn.port.value == 587):
                 continue
             policy = self.host_policy(conn)

@@ -28,7 +28,15 @@ class LoginBeforeStarttls(Rule):
         "Microsoft 365 advertises AUTH only after STARTTLS, so `login()` before `starttls()` "
         "raises `SMTPNotSupportedError: SMTP AUTH extension not supported by server` (and "
         "`530 5.7.57` on MAIL FROM). Against a server that does accept it, the password "
-        "crosses the network in clear text."
+        "crosses the network in clear text. A connection is reported once, however many "
+        "attempts it makes in clear text (PLAIN, then CRAM-MD5, then `login()`): at its "
+        "password login, naming the other lines. A path the project's committed settings "
+        "never take (`if USE_TLS:` with `USE_TLS = True` in the code or a settings module it "
+        "imports) is not a run of the program; a flag from the environment or a parameter "
+        "can be either. For a host not known to be Microsoft's, a plain path beside one "
+        "that upgrades is an option of the program's user (`use_tls=False`, `encryption: "
+        "none`), who may have chosen a server without TLS: reported only when no path "
+        "upgrades; Microsoft 365 refuses AUTH without STARTTLS on every path."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -70,16 +78,44 @@ class LoginBeforeStarttls(Rule):
             "server = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
             "server.send_message(msg)\n"
         ),
+        # The committed setting takes the upgrade on every run.
+        Example(
+            "import smtplib, ssl\n"
+            "USE_TLS = True\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "if USE_TLS:\n"
+            "    server.starttls(context=ssl.create_default_context())\n"
+            "server.login(user, password)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
+        # One run of a connection that sends credentials in clear text is one problem,
+        # however many attempts it makes (PLAIN, then CRAM-MD5, then ``login()``): reported
+        # once. Logins on arms that never run together (``if``/``else``) are one each.
+        found: dict[int, list[Send]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
+            if not policy.provider.microsoft and _upgraded_elsewhere(conn, step):
+                # The code upgrades before this login on another path: the plain one is
+                # an option of its user (``use_tls=False``, ``encryption: none``), who may
+                # have chosen a server without TLS. Microsoft 365 refuses AUTH on it.
+                continue
+            found.setdefault(id(conn), []).append((conn, step, path, policy))
+        for sends in (cluster for found_on in found.values() for cluster in _runs(found_on)):
+            conn, step, path, policy = min(sends, key=lambda send: _RANK[_kind(send[1])])
+            others = sorted({s.span.line for _, s, _, _ in sends if s is not step})
+            more = (
+                f" (also at line{'s' if len(others) > 1 else ''} "
+                f"{', '.join(map(str, others))} on this connection)"
+                if others
+                else ""
+            )
             yield self.finding(
                 mail,
                 step.span,
-                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}: the "
-                "server refuses AUTH on a plain connection, or the password travels in "
-                "clear text",
+                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}"
+                f"{more}: the server refuses AUTH on a plain connection, or the password "
+                "travels in clear text",
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self._fix(conn, step, policy),
@@ -124,11 +160,59 @@ class LoginBeforeStarttls(Rule):
         )
 
 
+Send = tuple[Connection, Step, ProtocolPath, HostPolicy]
+
+
+def _runs(sends: list[Send]) -> list[list[Send]]:
+    """The clear-text sends of one connection, grouped by the runs they happen in: two
+    sends on one path are one group, and so, in turn, are the sends each shares one with."""
+    if len(sends) == 1:
+        return [sends]
+    paths = [{id(step) for step in path.steps} for path in sends[0][0].protocol_paths()]
+    groups: list[list[Send]] = []
+    for send in sends:
+        joined = [
+            group
+            for group in groups
+            if any(id(send[1]) in p and id(other[1]) in p for other in group for p in paths)
+        ]
+        groups = [g for g in groups if all(g is not j for j in joined)]
+        groups.append([send, *(other for group in joined for other in group)])
+    return groups
+
+
+# Which of a connection's clear-text sends its one report goes at: the password login
+# (where its basic-auth finding is), then POP3's USER, then a SASL mechanism.
+_RANK = {"login": 0, "user": 1, "mechanism": 2, "auth": 3}
+
+
+def _kind(step: Step) -> str:
+    if step.kind is StepKind.LOGIN:
+        return "login" if step.mechanism is None else "mechanism"
+    return "user" if step.kind is StepKind.USER else "auth"
+
+
 def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
     if conn.tls is Tls.NONE:
         step = _clear_text_login(path.steps)
         if step is not None:
             yield step
+
+
+def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
+    """Whether a path of ``conn`` reaches ``login`` after an upgrade."""
+    for path in conn.protocol_paths():
+        upgraded = False
+        for step in path.steps:
+            if step is login:
+                if upgraded:
+                    return True
+                break
+            if step.kind is StepKind.STARTTLS:
+                upgraded = True
+            elif step.kind is StepKind.CONNECT:
+                upgraded = False
+    return False
 
 
 def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:

@@ -15,6 +15,7 @@ from .base import (
     Rule,
     describe_host,
     personal_account,
+    tried_mechanisms,
     xoauth2_fix_message,
 )
 
@@ -44,7 +45,9 @@ class SmtpBasicAuth(Rule):
         "off by default for existing tenants at the end of December 2026, then removed. From "
         "then on `login(user, password)` fails with `535 5.7.139 Authentication unsuccessful, "
         "basic authentication is disabled` (later `550 5.7.30`). App passwords go through the "
-        "same path and stop too. Outlook.com already refuses basic auth."
+        "same path and stop too. Outlook.com already refuses basic auth. A connection that "
+        "tries password SASL mechanisms in turn (`auth('PLAIN', ...)`, then `login()`) makes "
+        "one password login: reported once, at its plain login, with the others named."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "
@@ -86,6 +89,17 @@ class SmtpBasicAuth(Rule):
             "    s.starttls(context=ssl.create_default_context())\n"
             "    s.login(user, password)\n",
             lines=(4,),
+        ),
+        # A mechanism tried before the plain login on one connection: one password login.
+        Example(
+            "import smtplib, ssl\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ssl.create_default_context())\n"
+            "try:\n"
+            "    server.auth('CRAM-MD5', server.auth_cram_md5)\n"
+            "except smtplib.SMTPException:\n"
+            "    server.login(user, password)\n",
+            lines=(7,),
         ),
         Example(
             "import os\nfrom smtplib import SMTP\n"
@@ -130,7 +144,10 @@ class SmtpBasicAuth(Rule):
                 )
             where = set_in(login.secret.origin, mail.path)
             set_at = f" (password set in {where})" if where else ""
-            message = f"SMTP password login to {describe_host(conn, login)}{set_at}: {reason}"
+            message = (
+                f"SMTP password login to {describe_host(conn, login)}{set_at}"
+                f"{tried_mechanisms(conn, login)}: {reason}"
+            )
             personal = personal_account(policy, login.user)
             if personal:
                 message += f"; {PERSONAL_ACCOUNT_NOTE}"

@@ -36,7 +36,10 @@ class UnsupportedPort(Rule):
         "A Direct Send host (`<domain>.mail.protection.outlook.com`, port 25) takes mail for "
         "the tenant's own recipients without any AUTH: code that logs in there is doing "
         "client submission at a host that does not serve it. `SMTP_SSL(host)` connects to "
-        "465 at once, so a later `connect(host, 587)` never runs."
+        "465 at once, so a later `connect(host, 587)` never runs. A port setting is reported "
+        "where it is written, and once in a module that reads it from elsewhere (at the "
+        "first connection that does); a connection opened only on an arm the project's "
+        "committed settings never take (`if USE_SSL:` with `USE_SSL = False`) is never made."
     )
     fix_doc = (
         "Use port 587 with STARTTLS: `smtplib.SMTP(host, 587)` and "
@@ -71,6 +74,14 @@ class UnsupportedPort(Rule):
     )
     good = (
         Example("import smtplib\nserver = smtplib.SMTP('smtp.office365.com', 587)\n"),
+        Example(
+            "import smtplib\n"
+            "USE_SSL = False\n"
+            "if USE_SSL:\n"
+            "    server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=context)\n"
+            "else:\n"
+            "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        ),
         Example("import smtplib\nserver = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"),
         Example(
             "import smtplib\nserver = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
@@ -78,23 +89,54 @@ class UnsupportedPort(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
+        # One setting read by several connections of the file is one problem (reported at
+        # the first): a port kept in another module or a config object, with no literal
+        # here a fix could change once per connection.
+        checked = []
+        readers: dict[tuple[object, object, str], list[int]] = {}
         for conn in mail.connections:
+            if conn.unreached:
+                continue  # opened only on an arm the committed settings never take
             policy = self.host_policy(conn)
             if policy is None or not policy.provider.microsoft:
                 continue
+            setting = _setting(conn)
+            if setting is not None:
+                readers.setdefault(setting, []).append(conn.opened_at.line)
+            checked.append((conn, policy, setting))
+        reported: set[tuple[object, object, str]] = set()
+        for conn, policy, setting in checked:
             # A constructor given a host connects at once: a later connect() comes after a
             # session on the constructor's port, which has to work too.
             for port in conn.earlier_ports:
                 finding = self._port(mail, conn, policy, port, earlier=True)
                 if finding is not None:
                     yield finding
-            finding = self._port(mail, conn, policy, conn.port, earlier=False)
+            read = ""
+            if setting is not None:
+                if setting in reported:
+                    continue
+                others = sorted(set(readers[setting]) - {conn.opened_at.line})
+                also = f", also read at line{'s' if len(others) > 1 else ''} " if others else ""
+                read = f" (from `{conn.port.source}`{also}{', '.join(map(str, others))})"
+            finding = self._port(mail, conn, policy, conn.port, earlier=False, read=read)
             if finding is not None:
+                if setting is not None:
+                    reported.add(setting)
                 yield finding
 
     def _port(
-        self, mail: MailFile, conn: Connection, policy: HostPolicy, value: Value, *, earlier: bool
+        self,
+        mail: MailFile,
+        conn: Connection,
+        policy: HostPolicy,
+        value: Value,
+        *,
+        earlier: bool,
+        read: str = "",
     ) -> Finding | None:
+        """The finding on ``value``, the port of ``conn``; ``read``: where the port comes
+        from when it is a setting read from elsewhere, as the message says it."""
         if not value.known:
             return None
         port = value.value
@@ -140,11 +182,20 @@ class UnsupportedPort(Rule):
         return self.finding(
             mail,
             value.span or conn.opened_at,  # the port where it is written
-            f"port {port} of {describe_host(conn)}{first if earlier else ''} {reason}",
+            f"port {port}{read} of {describe_host(conn)}{first if earlier else ''} {reason}",
             severity=severity,
             confidence=policy.confidence,
             fix=fix,
         )
+
+
+def _setting(conn: Connection) -> tuple[object, object, str] | None:
+    """What names the port's setting, when it is read from elsewhere rather than written
+    here (``EMAIL_CONFIG['smtp_port']`` of an imported dict): its text, value and host."""
+    port = conn.port
+    if not port.known or port.literal_span is not None or port.origin or not port.source:
+        return None
+    return (conn.host.value if conn.host.known else conn.host.source, port.value, port.source)
 
 
 def _authenticates(conn: Connection) -> bool:

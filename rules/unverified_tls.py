@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import (
+    Connection,
     MailFile,
     OptOut,
+    Remedy,
     RemedyKind,
     Span,
     StepKind,
@@ -33,7 +35,14 @@ class UnverifiedTls(Rule):
         "open). Anyone on the path can present any certificate and read the credentials or "
         "the OAuth2 token. A hand-made `ssl.SSLContext(...)` verifies only with "
         "`PROTOCOL_TLS_CLIENT`; any other protocol starts with `CERT_NONE` and host-name "
-        "checks off, and loading a CA file does not turn them on."
+        "checks off, and loading a CA file does not turn them on. A call written without a "
+        "verifying context is reported also on an arm the project's committed settings never "
+        "take: its fix is right on every arm. `SMTPHandler(secure=secure)` with `secure` "
+        "given by the caller (a parameter) is the caller's choice: whether it upgrades at "
+        "all is not known there, and a caller in another module that passes `secure=()` "
+        "is reported at that argument. An unverified context made once and used by several "
+        "connections is reported once, at its first use, naming the others: the fix "
+        "changes it where it is made."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
@@ -112,50 +121,91 @@ class UnverifiedTls(Rule):
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n"
         ),
+        Example(
+            "import logging.handlers\n"
+            "def mail_handler(credentials, secure=None):\n"
+            "    return logging.handlers.SMTPHandler(\n"
+            "        ('smtp.office365.com', 587), 'a@contoso.com', ['b@contoso.com'], 'Errors',\n"
+            "        credentials=credentials, secure=secure)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
         options_said: set[tuple[int, int]] = set()
-        for conn in mail.connections:
+        # One unverified context made once and used by several connections is one problem:
+        # reported at its first use, naming the others (its fix is where it is made).
+        uses: dict[tuple[tuple[int, int], ...], list[int]] = {}
+        reported: set[tuple[tuple[int, int], ...]] = set()
+        for conn, span, _, _, remedy in self._targets(mail):
+            shared = _shared_context(span, remedy)
+            if shared is not None and self.host_policy(conn) is not None:
+                uses.setdefault(shared, []).append(span.line)
+        for conn, span, verification, opt_out, remedy in self._targets(mail):
             policy = self.host_policy(conn)
             if policy is None:
                 continue
-            targets = []
+            if verification is Verification.OPTIONAL:
+                # The program's own option: the user decides, nothing to fix. Said
+                # once, where the option turns the checks off, for every use.
+                where = opt_out.span if opt_out is not None else span
+                if (where.start, where.end) in options_said:
+                    continue
+                options_said.add((where.start, where.end))
+                yield self.finding(
+                    mail,
+                    where,
+                    _option_message(describe_host(conn), span, opt_out),
+                    severity=Severity.INFO,
+                    confidence=policy.confidence,
+                )
+                continue
+            shared = _shared_context(span, remedy)
+            also = ""
+            if shared is not None:
+                if shared in reported:
+                    continue
+                reported.add(shared)
+                others = sorted(set(uses[shared]) - {span.line})
+                if others:
+                    lines = ", ".join(map(str, others))
+                    also = f" (the same context at line{'s' if len(others) > 1 else ''} {lines})"
+            yield self.finding(
+                mail,
+                span,
+                f"TLS to {describe_host(conn)} without certificate verification{also}: pass "
+                "context=ssl.create_default_context()",
+                severity=policy.severity,
+                confidence=policy.confidence,
+                fix=self.fix_from(remedy, Applicability.SAFE, "Verify the server certificate"),
+            )
+
+    def _targets(
+        self, mail: MailFile
+    ) -> Iterator[tuple[Connection, Span, Verification, OptOut | None, Remedy | None]]:
+        """Each TLS handshake of the file that does not verify, or verifies unless an
+        option says not to: implicit TLS at the constructor, STARTTLS at its call."""
+        for conn in mail.connections:
             if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
                 remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
-                targets.append((conn.opened_at, conn.verification, conn.opt_out, remedy))
+                yield conn, conn.opened_at, conn.verification, conn.opt_out, remedy
             for step in conn.steps:
                 if step.kind is StepKind.STARTTLS and step.verification in _REPORTED:
                     remedy = step.remedies.get(RemedyKind.VERIFY_TLS)
-                    targets.append((step.span, step.verification, step.opt_out, remedy))
-            for span, verification, opt_out, remedy in targets:
-                if verification is Verification.OPTIONAL:
-                    # The program's own option: the user decides, nothing to fix. Said
-                    # once, where the option turns the checks off, for every use.
-                    where = opt_out.span if opt_out is not None else span
-                    if (where.start, where.end) in options_said:
-                        continue
-                    options_said.add((where.start, where.end))
-                    yield self.finding(
-                        mail,
-                        where,
-                        _option_message(describe_host(conn), span, opt_out),
-                        severity=Severity.INFO,
-                        confidence=policy.confidence,
-                    )
-                    continue
-                yield self.finding(
-                    mail,
-                    span,
-                    f"TLS to {describe_host(conn)} without certificate verification: pass "
-                    "context=ssl.create_default_context()",
-                    severity=policy.severity,
-                    confidence=policy.confidence,
-                    fix=self.fix_from(remedy, Applicability.SAFE, "Verify the server certificate"),
-                )
+                    yield conn, step.span, step.verification, step.opt_out, remedy
 
 
 _REPORTED = (Verification.UNVERIFIED, Verification.OPTIONAL)
+
+
+def _shared_context(used: Span, remedy: Remedy | None) -> tuple[tuple[int, int], ...] | None:
+    """Where the fix edits, when it edits only outside the handshake's own call: the
+    context is made elsewhere (``CTX = ssl._create_unverified_context()``), and every
+    connection that uses it is fixed there at once."""
+    if remedy is None or not remedy.edits:
+        return None
+    if any(used.start <= edit.start < used.end for edit in remedy.edits):
+        return None
+    return tuple(sorted((edit.start, edit.end) for edit in remedy.edits))
 
 
 def _option_message(host: str, used: Span, opt_out: OptOut | None) -> str:

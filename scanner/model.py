@@ -256,7 +256,8 @@ class Step:
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
-    mechanism: str | None = None  # for AUTH: "XOAUTH2", ...
+    # For AUTH: "XOAUTH2", ...; for a LOGIN made by a password SASL mechanism: "PLAIN", ...
+    mechanism: str | None = None
     xoauth2: XOAuth2 | None = None  # for AUTH XOAUTH2: what the front end learnt
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # When the call is a statement on lines of its own: the call as written, the edit that
@@ -269,6 +270,9 @@ class Step:
     # For a connection whose host is one of several (``Value.choices``): the hosts this step
     # runs with, where a test of the host guards it (``if host in (...): ... else: ...``).
     hosts: tuple[object, ...] | None = None
+    # Taken only on paths that never run (an arm the project's committed settings never
+    # take, ``if USE_SSL:`` with ``USE_SSL = False``): what it sends never goes out.
+    unreached: bool = False
 
     @property
     def password_given(self) -> bool:
@@ -349,11 +353,20 @@ class Connection:
     # a default): the wrapper's file reports its login with that host; here it stands only
     # for the secret the caller writes (one report per login, where its host is written).
     secret_only: bool = False
+    # Opened only on paths that never run (an arm the project's committed settings never
+    # take): it has no protocol path, and what it would connect to is never reached.
+    unreached: bool = False
+    # The argument that decides whether it upgrades, when the caller gives it (``secure``
+    # of an SMTPHandler made from a parameter): TLS is unknown here, and a caller that
+    # passes a value decides (project summaries carry it there).
+    tls_choice: Value | None = None
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)
 
     def protocol_paths(self) -> list[ProtocolPath]:
+        if self.unreached:
+            return []
         return self.paths or [ProtocolPath(tuple(self.steps))]
 
     def logins(self) -> list[Step]:

@@ -16,7 +16,7 @@ from ..providers import lookup
 from .backends import Project
 from .builder import Builder, Context
 from .coerce import as_int
-from .keys import FAMILIES, Family, Role, Setting, match
+from .keys import FAMILIES, GENERIC_SMTP_KEYS, Family, Role, Setting, match
 from .urls import url_settings
 
 
@@ -97,6 +97,8 @@ def _interpret_group(
                 stem, role, suffix = found
                 # A later assignment of the same role wins, as it does at run time.
                 stems.setdefault(stem, {})[role] = (setting, suffix)
+        if family.prefixes and len(stems) == 1:
+            _adopt_bare_flags(next(iter(stems.values())), items, claimed)
         for stem, matched in stems.items():
             roles = {role: setting for role, (setting, _) in matched.items()}
             if not _is_mail_group(family, last, roles):
@@ -122,6 +124,24 @@ def _interpret_group(
             result.connections.append(conn)
             result.secrets.extend(secrets)
             claimed.update(id(s) for s in roles.values())
+
+
+_FLAGS = (Role.STARTTLS, Role.IMPLICIT)
+
+
+def _adopt_bare_flags(
+    matched: dict[Role, tuple[Setting, str]], items: list[Setting], claimed: set[int]
+) -> None:
+    """In one mapping (``{"smtp_server": ..., "smtp_port": 465, "use_ssl": True}``), the
+    TLS flags written without the prefix belong to the prefixed settings beside them:
+    what the code reading the mapping connects with, and what a fix of the port changes."""
+    if not all(setting.listed for setting in items):
+        return  # module constants or an INI section: a bare flag may be anyone's
+    taken = {id(setting) for setting, _ in matched.values()}
+    for setting in items:
+        role = GENERIC_SMTP_KEYS.get(setting.key.upper())
+        if role in _FLAGS and role not in matched and id(setting) not in claimed | taken:
+            matched[role] = (setting, setting.key.upper())
 
 
 _CONNECTION_ROLES = frozenset(

@@ -4,12 +4,19 @@ A path through ``if self.encryption == "tls":`` and then ``if self.encryption ==
 "starttls":`` cannot be taken (one value is not two); a path through ``if not ssl:``
 has ``ssl`` false. Facts are kept only about names and attributes the function being
 walked never assigns, so a test is about the same value as an earlier one.
+
+A test of a value the project commits (``if USE_SSL:`` with ``USE_SSL = False`` in a
+settings module, ``if CONFIG.get("use_ssl"):`` of an imported dict) has one outcome on
+every run: the other arm is never taken (:func:`committed_truth`).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
+from ..model import Value
+from .settings_branches import development_switch
 from .source import dotted_name
 
 # (kind, name as written, constant): "eq" / "ne" a constant; "true" / "false" alone.
@@ -100,3 +107,108 @@ def assigned_names(scope: ast.AST) -> frozenset[str]:
         if name is not None:
             assigned.add(name)
     return frozenset(assigned)
+
+
+# Methods that change a container in place (``CONFIG.update(options)``).
+_MUTATORS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"}
+)
+
+
+def mutated_names(tree: ast.AST) -> frozenset[str]:
+    """The names whose value the module changes in place: an item or attribute assigned
+    or deleted (``CONFIG["tls"] = ...``, ``settings.USE_TLS = ...``), a container's
+    ``update``/``setdefault``/``pop``/... called. A test of one is not of a committed value."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        target: ast.expr | None = None
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
+            node.ctx, (ast.Store, ast.Del)
+        ):
+            target = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _MUTATORS
+        ):
+            target = node.func.value
+        root = _root(target) if target is not None else None
+        if root is not None:
+            found.add(root)
+    return frozenset(found)
+
+
+def _root(node: ast.expr) -> str | None:
+    """The name an expression reads from: ``CONFIG`` of ``CONFIG.get("tls")["x"]``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def committed_truth(
+    test: ast.expr, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str] = frozenset()
+) -> bool | None:
+    """What ``test`` is on every run, when the values it reads are committed in the project:
+    literals, module constants and settings of the project's own modules (``evaluate``
+    resolves them), not the environment, a parameter, a value picked at run time, an
+    object's state or a container the module changes (``mutated``,
+    :func:`mutated_names`). None when not known. A development switch (``DEBUG``,
+    ``TESTING``) stays unknown: its committed value is a developer's, and production sets
+    another."""
+    if development_switch(test):
+        return None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = committed_truth(test.operand, evaluate, mutated)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = [committed_truth(value, evaluate, mutated) for value in test.values]
+        # ``and`` is false when one operand is, true when all are; ``or`` the other way.
+        decisive = not isinstance(test.op, ast.And)
+        if decisive in parts:
+            return decisive
+        return (not decisive) if all(part is not None for part in parts) else None
+    if isinstance(test, ast.Compare):
+        return _committed_comparison(test, evaluate, mutated)
+    if not isinstance(test, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+        return None
+    value = _committed(test, evaluate, mutated)
+    return None if value is None else bool(value.value)
+
+
+def _committed_comparison(
+    test: ast.Compare, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str]
+) -> bool | None:
+    if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+        return None
+    left, right = test.left, test.comparators[0]
+    if isinstance(left, ast.Constant):
+        left, right = right, left
+    if not isinstance(right, ast.Constant):
+        return None
+    value = _committed(left, evaluate, mutated)
+    if value is None:
+        return None
+    if isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        same = value.value is right.value
+    elif type(value.value) is type(right.value):
+        same = value.value == right.value
+    else:
+        return None  # ``flag == 1`` of a bool: Python's answer, not ours to guess
+    return same if isinstance(test.ops[0], (ast.Eq, ast.Is)) else not same
+
+
+def _committed(
+    node: ast.expr, evaluate: Callable[[ast.expr], Value], mutated: frozenset[str]
+) -> Value | None:
+    """The value of ``node`` when the project commits it, else None."""
+    root = _root(node)
+    if root is None or root in ("self", "cls") or root in mutated:
+        return None  # an object's state, or a container changed at run time
+    value = evaluate(node)
+    if not value.known or value.origin is not None:
+        return None
+    if value.choices is not None or value.template is not None:
+        return None
+    if not isinstance(value.value, (bool, int, str, type(None))):
+        return None
+    return value

@@ -26,7 +26,7 @@ from .fallback import scan_unparsable
 from .flow import Flow
 from .own_inits import OwnInits
 from .parse import parse_python
-from .paths import Event, PathFinder
+from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance
@@ -368,17 +368,8 @@ class _ModuleAnalysis:
         """The order of each connection's steps along the module's control flow."""
         if not self.events:
             return
-        finder = PathFinder(self.symbols, self.values.source)
         order = [self.tree, *sorted(self.symbols.functions, key=lambda f: (f.lineno, f.col_offset))]
-        for conn in self.mail.connections:
-            if not any(e.conn is conn for found in self.events.values() for e in found):
-                continue
-            paths, never_taken = finder.connection_paths(conn, self.events, order)
-            # Each step found on a path, or on one whose conditions contradict each other;
-            # else the finder missed some, and source order is all that is known.
-            covered = {id(step) for path in paths for step in path.steps} | never_taken
-            if all(id(step) in covered for step in conn.steps):
-                conn.paths = paths
+        find_paths(self.symbols, self.values, self.mail.connections, self.events, order)
         adapters = {id(conn): adapter for conn, adapter in self.opened.values()}
         adapters.update({id(conn): adapter for conn, adapter in self.presets.values()})
         for conn in self.mail.connections:

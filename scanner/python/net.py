@@ -187,7 +187,9 @@ class Net:
             mechanism = self.evaluate(arguments[0])
             name = str(mechanism.value).upper() if mechanism.known else None
             if name in PASSWORD_MECHANISMS:
-                return Step(StepKind.LOGIN, span, secret=Value.unknown(f"{func.attr}()"))
+                return Step(
+                    StepKind.LOGIN, span, secret=Value.unknown(f"{func.attr}()"), mechanism=name
+                )
             if name in _OTHER_MECHANISMS:
                 return Step(StepKind.AUTH, span, mechanism=name)
             if len(arguments) < 2:

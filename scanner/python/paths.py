@@ -7,29 +7,47 @@ text for messages), loops run zero times or once, a ``try`` body that completes 
 raises before any of its mail calls into each handler (a STARTTLS that raises was
 tried: the server refused it, which Microsoft 365 never does), ``else`` and ``finally``,
 early ``return`` and ``raise``, ``match`` cases. A path starts where the connection
-is opened and stops counting when its name is bound to another connection. Steps in
-several functions (a connection kept on ``self``, handed to a helper, returned by a
-factory) are chained: the function that opens it first, then the others in the
-order the module calls them, else in source order.
+is opened and stops counting when its name is bound to another connection. An arm
+whose test contradicts an earlier one, or a value the project commits (``if USE_SSL:``
+with ``USE_SSL = False``), gives no path; what is met only there is marked as never
+run. Steps in several functions (a connection kept on ``self``, handed to a helper,
+returned by a factory) are chained: the function that opens it first, then the others
+in the order the module calls them, else in source order.
 """
 
 from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind
-from .conditions import Fact, assigned_names, consistent, facts_when, falsy
+from .conditions import (
+    Fact,
+    assigned_names,
+    committed_truth,
+    consistent,
+    facts_when,
+    falsy,
+    mutated_names,
+)
 from .symbols import FUNCTIONS, Symbols
+from .values import Evaluator
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
 MAX_PATHS = 64
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+# What a test is on every run, from values the project commits (a settings module's
+# ``USE_SSL = False``, an imported dict's ``"use_ssl": True``); None when not known.
+Truth = Callable[[ast.expr], "bool | None"]
+
+
+def _unknown_truth(test: ast.expr) -> bool | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,18 +74,62 @@ class _State:
         return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
 
 
+def find_paths(
+    symbols: Symbols,
+    values: Evaluator,
+    connections: Sequence[Connection],
+    events: dict[ast.AST, list[Event]],
+    order: Sequence[Scope],
+) -> None:
+    """Give each connection of the module its protocol paths (``order``: the functions in
+    the order they run), and mark what runs on none: a connection opened, or a step
+    taken, only on paths whose conditions contradict each other or the project's
+    committed values."""
+    mutated: frozenset[str] | None = None
+
+    def truth(test: ast.expr) -> bool | None:
+        nonlocal mutated
+        if mutated is None:
+            mutated = mutated_names(symbols.tree)
+        return committed_truth(test, values.evaluate, mutated)
+
+    finder = PathFinder(symbols, values.source, truth)
+    reached: set[int] = set()  # steps on a path that runs, of any connection
+    settled: list[Connection] = []
+    for conn in connections:
+        if not any(e.conn is conn for found in events.values() for e in found):
+            continue
+        paths, never_taken, unreached = finder.connection_paths(conn, events, order)
+        # Each step found on a path, or on one never taken; else the finder missed some,
+        # and source order is all that is known.
+        on_paths = {id(step) for path in paths for step in path.steps}
+        reached |= on_paths
+        if all(id(step) in on_paths | never_taken for step in conn.steps):
+            conn.paths = paths
+            conn.unreached = unreached
+            settled.append(conn)
+        else:
+            reached |= {id(step) for step in conn.steps}
+    for conn in settled:
+        for step in conn.steps:
+            step.unreached = id(step) not in reached
+
+
 class PathFinder:
-    def __init__(self, symbols: Symbols, source) -> None:
+    def __init__(self, symbols: Symbols, source, truth: Truth = _unknown_truth) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
+        self._truth = truth
+        self._truths: dict[int, bool | None] = {}
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
     def connection_paths(
         self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
-    ) -> tuple[list[ProtocolPath], frozenset[int]]:
-        """The paths of ``conn``'s steps, and the ids of the steps met on paths never taken
-        (their conditions contradict each other); ``events`` are every
+    ) -> tuple[list[ProtocolPath], frozenset[int], bool]:
+        """The paths of ``conn``'s steps, the ids of the steps met on paths never taken
+        (their conditions contradict each other, or a value the project commits), and
+        whether the connection is opened only on such paths; ``events`` are every
         call's events in the module (other connections' opens on the same name end this
         one's), ``order`` the functions in the order they run."""
         mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
@@ -89,12 +151,15 @@ class PathFinder:
             called = [s for s in self._called_from(first) if id(s) in by_scope]
             scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
         seen: set[int] = set()
-        per_scope = [
+        walked = [
             self._walk_scope(
                 scope, relevant, conn, seen, opened=scope is not scopes[0] or opener is None
             )
             for scope in scopes
         ]
+        per_scope = [options for options, _ in walked]
+        # Opened in its first function only on paths never taken: the connection never is.
+        unreached = opener is not None and bool(walked) and walked[0][1]
         combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
             ((), (), frozenset())
         ]
@@ -112,7 +177,13 @@ class PathFinder:
             ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
             for steps, conditions, falsy in combined
         )
-        return paths, frozenset(seen)
+        return paths, frozenset(seen), unreached
+
+    def truth(self, test: ast.expr) -> bool | None:
+        """What ``test`` is on every run (asked once per test, whatever the connection)."""
+        if id(test) not in self._truths:
+            self._truths[id(test)] = self._truth(test)
+        return self._truths[id(test)]
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -185,20 +256,25 @@ class PathFinder:
         seen: set[int],
         *,
         opened: bool,
-    ) -> list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]]:
+    ) -> tuple[list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]], bool]:
+        """The feasible paths through ``scope``, and whether the connection is open (or
+        has steps) on paths never taken only."""
         calls = [c for c in relevant if self._scope(c) is scope]
         assigned = self._assigned_by_scope.get(id(scope))
         if assigned is None:
             assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
         walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
         walker.assigned = assigned
+        walker.truth = self.truth
         states = walker.block(scope.body, [_State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)
-        return [
+        feasible = [
             (s.steps, s.conditions, falsy(s.facts))
             for s in states
             if s.feasible and (s.steps or s.active)
         ]
+        dead = any(not s.feasible and (s.steps or s.active) for s in states)
+        return feasible, dead and not feasible
 
 
 class _Walker:
@@ -208,6 +284,7 @@ class _Walker:
         self.conn = conn
         self.parents = symbols.parents
         self.assigned: frozenset[str] = frozenset()  # what the function assigns
+        self.truth: Truth = _unknown_truth
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -244,14 +321,23 @@ class _Walker:
         if isinstance(node, ast.If):
             states = self.expression(node.test, states)
             text = self.source(node.test)
+            committed = self.truth(node.test)
             yes = self.block(
                 node.body,
-                _with(states, f"when `{text}` is true", facts_when(node.test, True, self.assigned)),
+                _with(
+                    states,
+                    f"when `{text}` is true",
+                    facts_when(node.test, True, self.assigned),
+                    taken=committed is not False,
+                ),
             )
             no = self.block(
                 node.orelse,
                 _with(
-                    states, f"when `{text}` is false", facts_when(node.test, False, self.assigned)
+                    states,
+                    f"when `{text}` is false",
+                    facts_when(node.test, False, self.assigned),
+                    taken=committed is not True,
                 ),
             )
             return yes + no
@@ -355,16 +441,21 @@ def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
 
 
 def _with(
-    states: list[_State], condition: str, facts: frozenset[Fact] = frozenset()
+    states: list[_State],
+    condition: str,
+    facts: frozenset[Fact] = frozenset(),
+    *,
+    taken: bool = True,
 ) -> list[_State]:
-    # A state whose conditions contradict each other is walked on (its steps are still
-    # the connection's) but gives no path.
+    # A state whose conditions contradict each other, or that takes an arm the project's
+    # committed values never take (``taken``), is walked on (its steps are still the
+    # connection's) but gives no path.
     return [
         replace(
             state,
             conditions=(*state.conditions, condition),
             facts=state.facts | facts,
-            feasible=state.feasible and consistent(state.facts | facts),
+            feasible=state.feasible and taken and consistent(state.facts | facts),
         )
         for state in states
     ]

@@ -41,6 +41,13 @@ def branches(statement: ast.If | ast.Try) -> list[list[ast.stmt]]:
     return [statement.body, *handlers, statement.orelse, statement.finalbody]
 
 
+def development_switch(test: ast.expr) -> bool:
+    """Whether ``test`` is about development or tests (``DEBUG``, ``not TESTING``,
+    ``ENV == "production"``): its outcome differs between a developer's run and
+    production."""
+    return _development(test) is not None
+
+
 def _development(test: ast.expr) -> bool | None:
     """True when ``test`` holds in development or tests only (``DEBUG``, ``"test" in
     sys.argv``, ``ENV == "local"``), False when in production only (``not DEBUG``,

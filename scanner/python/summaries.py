@@ -27,9 +27,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import inputs
-from ..model import Connection, MailFile, Protocol, Span, Step, StepKind, Tls, Value
+from ..model import (
+    Connection,
+    MailFile,
+    Protocol,
+    Span,
+    Step,
+    StepKind,
+    Tls,
+    Value,
+    Verification,
+)
 from ..precheck import may_matter
 from ..secrets import is_placeholder
+from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
 from .imports import find_module
 from .symbols import FUNCTIONS
@@ -70,6 +81,8 @@ class ConnectionFacts:
     logins: tuple[LoginFacts, ...]
     line: int  # where the wrapper opens it
     through: str = ""  # how the wrapper itself makes it (a wrapper of a wrapper)
+    # What decides whether it upgrades (an SMTPHandler's ``secure``), when a caller gives it.
+    tls_choice: Slot | None = None
 
 
 @dataclass(frozen=True)
@@ -307,8 +320,16 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
     slots = [host, *(s for login in logins for s in (login.user, login.secret))]
     if not any(s.param for s in slots):
         return None  # nothing a caller gives: the wrapper's own file reports it
+    tls_choice = slot(conn.tls_choice) if conn.tls_choice is not None else None
     facts = ConnectionFacts(
-        conn.protocol, conn.library, conn.log_handler, host, logins, conn.opened_at.line, conn.via
+        conn.protocol,
+        conn.library,
+        conn.log_handler,
+        host,
+        logins,
+        conn.opened_at.line,
+        conn.via,
+        tls_choice if tls_choice is not None and tls_choice.param else None,
     )
     if uses_init and klass is not None:
         return klass.name, tuple(init_params), facts
@@ -338,6 +359,8 @@ def apply(
     for facts in summary.connections:
         via = f"through {summary.where(root)}, {facts.through or facts.library}"
         host = _value(facts.host, values)
+        if facts.log_handler:
+            host = _mailhost(host)
         steps = []
         gives_host = (
             facts.host.param is not None
@@ -354,6 +377,12 @@ def apply(
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
         if not (gives_host or gives_secret):
             continue
+        choice = facts.tls_choice
+        if choice is not None and choice.param in values and upgrades(values[choice.param]):
+            # ``secure=()`` given here: SMTPHandler then calls starttls() without a context.
+            chosen = values[choice.param]
+            starttls = Step(StepKind.STARTTLS, chosen.span or span, Verification.UNVERIFIED)
+            steps.insert(0, starttls)
         yield Connection(
             protocol=facts.protocol,
             library=facts.library,
@@ -367,6 +396,13 @@ def apply(
             # The host is the wrapper's: its file reports the login with it.
             secret_only=not gives_host,
         )
+
+
+def _mailhost(mailhost: Value) -> Value:
+    """The host of a logging handler's ``mailhost``, which may be ``(host, port)``."""
+    if mailhost.items is not None and len(mailhost.items) == 2:
+        return mailhost.items[0]
+    return mailhost
 
 
 def _written(secret: Value) -> bool:

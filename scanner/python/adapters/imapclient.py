@@ -90,7 +90,7 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
     mechanism = site.arg("mech_name")
     name = str(mechanism.value).upper() if mechanism.known else None
     if name in PASSWORD_MECHANISMS:
-        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"))
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"), mechanism=name)
     return Step(StepKind.AUTH, site.span, mechanism=name)
 
 

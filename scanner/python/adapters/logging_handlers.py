@@ -100,7 +100,12 @@ def handler_connection(
     if overrides_emit or credentials is None or not credentials.present:
         return conn
     secure = args.get("secure")
-    if secure is not None and secure.present:
+    if secure is not None and secure.present and not upgrades(secure):
+        # Whether it upgrades is the caller's choice (a parameter, a setting read at run
+        # time): no known TLS problem here; a caller that passes a value decides.
+        conn.tls = Tls.UNKNOWN
+        conn.tls_choice = secure
+    elif secure is not None and secure.present:
         # starttls(*secure): keyfile/certfile at most, never a verifying context.
         written = spans.get("secure")
         span = common.through(opened_at, written) if written is not None else opened_at
@@ -110,6 +115,14 @@ def handler_connection(
     span = spans.get("credentials", opened_at)
     conn.steps.append(common.Step(common.StepKind.LOGIN, span, user=user, secret=secret))
     return conn
+
+
+def upgrades(secure: Value) -> bool:
+    """Whether ``secure`` is, or may be, a tuple the code writes (``()``, ``(keyfile,)``,
+    also as one arm of a choice the code makes): the handler then upgrades, unverified."""
+    if secure.known:
+        return secure.value is not None
+    return any(c.known and c.value is not None for c in secure.choices or ())
 
 
 def _user_only(credentials: Value) -> Edit | None:

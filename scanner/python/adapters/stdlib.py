@@ -325,6 +325,18 @@ def _login(conn: Connection, site: CallSite) -> Step:
     return step
 
 
+def _digest_login(mechanism: str):
+    """``pop.apop(u, p)``, ``imap.login_cram_md5(u, p)``: a password login by a digest
+    mechanism, an alternative to the plain login a connection may also try."""
+
+    def login(conn: Connection, site: CallSite) -> Step:
+        step = _login(conn, site)
+        step.mechanism = mechanism
+        return step
+
+    return login
+
+
 def _user(conn: Connection, site: CallSite) -> Step:
     return _statement_step(StepKind.USER, site, user=site.arg("user"))
 
@@ -366,7 +378,7 @@ def _auth(conn: Connection, site: CallSite) -> Step:
     name = str(mechanism.value).upper() if mechanism.known else None
     if name in PASSWORD_MECHANISMS:
         # ``smtp.auth("LOGIN", smtp.auth_login)``, ``imap.authenticate("PLAIN", ...)``.
-        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"))
+        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"), mechanism=name)
     step = Step(StepKind.AUTH, site.span, mechanism=name)
     if name == "XOAUTH2":
         # smtplib first calls authobject() for an initial response unless told not to;
@@ -390,7 +402,12 @@ def _docmd(conn: Connection, site: CallSite) -> Step | None:
     words = said[1:] or written.strip("\"'fbrFBR ").split()
     mechanism = words[0].upper() if words else None
     if mechanism in PASSWORD_MECHANISMS:
-        return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {mechanism}"))
+        return Step(
+            StepKind.LOGIN,
+            site.span,
+            secret=Value.unknown(f"SASL {mechanism}"),
+            mechanism=mechanism,
+        )
     step = Step(StepKind.AUTH, site.span, mechanism=mechanism)
     if mechanism == "XOAUTH2":
         step.xoauth2 = XOAuth2(encodes=False, token_sources=site.sources("args"))
@@ -416,14 +433,14 @@ _SMTP_METHODS = {
 _IMAP_METHODS = {
     "starttls": MethodSpec(("ssl_context",), _starttls),
     "login": MethodSpec(("user", "password"), _login),
-    "login_cram_md5": MethodSpec(("user", "password"), _login),
+    "login_cram_md5": MethodSpec(("user", "password"), _digest_login("CRAM-MD5")),
     "authenticate": MethodSpec(("mechanism", "authobject"), _auth),
 }
 _POP_METHODS = {
     "stls": MethodSpec(("context",), _starttls),
     "user": MethodSpec(("user",), _user),
     "pass_": MethodSpec(("password",), _pass),
-    "apop": MethodSpec(("user", "password"), _login),
+    "apop": MethodSpec(("user", "password"), _digest_login("APOP")),
     "rpop": MethodSpec(("user",), _user),
 }
 

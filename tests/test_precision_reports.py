@@ -1,0 +1,143 @@
+"""One problem, one report (issue 22, precision): arms the project's committed settings
+never take, a port setting read by several connections, a connection that tries several
+password mechanisms, and a logging handler whose TLS option its caller gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+PRECISION = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+
+
+def found(name: str, rules: tuple[str, ...]) -> set[tuple[int, str]]:
+    run = check_paths([str(PRECISION / name)], RunOptions())
+    return {(f.span.line, f.rule) for f in run.findings if f.rule in rules}
+
+
+def messages(name: str, rule: str) -> list[str]:
+    run = check_paths([str(PRECISION / name)], RunOptions())
+    return [f.message for f in run.findings if f.rule == rule]
+
+
+def test_an_arm_the_committed_settings_never_take_opens_nothing() -> None:
+    """``if EMAIL_CONFIG.get("use_ssl"):`` of an imported settings dict that commits
+    ``"use_ssl": True``: the ``else:`` arm's ``SMTP(...)`` and the login after it on that
+    arm are never made (no AS202 there, no AS203); its ``starttls()`` without a context is
+    still written code to fix (AS204)."""
+    assert found("committed/app.py", ("AS202", "AS203", "AS204", "AS101")) == {
+        (8, "AS204"),
+        (8, "AS202"),
+        (12, "AS204"),
+        (13, "AS101"),
+        (19, "AS204"),
+        (22, "AS204"),
+        (23, "AS101"),
+    }
+
+
+def test_a_port_setting_read_by_several_connections_is_reported_once() -> None:
+    """The settings dict's port is reported where it is written, and once in the code
+    that reads it (at its first connection), not at every connection that reads it. In
+    the dict, ``use_ssl``/``use_tls`` are the TLS flags of the ``smtp_*`` settings beside
+    them: the port's fix is safe and switches them to STARTTLS with it."""
+    assert found("committed/mail_settings.py", ("AS202",)) == {(5, "AS202")}
+    assert [line for line, rule in found("committed/app.py", ("AS202",))] == [8]
+    (port_in_code,) = messages("committed/app.py", "AS202")
+    assert 'port 465 (from `EMAIL_CONFIG["smtp_port"]`, also read at line 19) of' in port_in_code
+    run = check_paths([str(PRECISION / "committed" / "mail_settings.py")], RunOptions())
+    (port,) = run.findings
+    assert port.fix is not None and port.fix.applicability.value == "safe"
+    assert {edit.replacement for edit in port.fix.remedy.edits} >= {"587", "False", "True"}
+
+
+def test_module_constants_decide_arms_but_development_switches_and_the_environment_do_not() -> None:
+    """``USE_SSL = False``: no port report for the ``SMTP_SSL(HOST, 465)`` arm (its missing
+    context is still AS204); ``USE_OAUTH = True``: the password login on ``if not
+    USE_OAUTH:`` is never sent. ``DEBUG = True`` is a developer's value (the production
+    arm's login is reported); a flag from the environment, and a dict the module updates
+    at run time, decide nothing."""
+    assert found("committed/flags.py", ("AS101", "AS202", "AS203", "AS204")) == {
+        (14, "AS204"),
+        (31, "AS101"),
+        (39, "AS101"),
+        (39, "AS203"),
+        (51, "AS101"),
+        (51, "AS203"),
+    }
+
+
+def test_password_mechanisms_tried_in_turn_on_one_connection_are_one_login() -> None:
+    """PLAIN, CRAM-MD5, ``login()`` and XOAUTH2 tried on one plain IMAP connection: one
+    AS102 at ``login()`` naming the mechanisms, one AS203 naming the other lines; APOP
+    then USER/PASS on one POP3 connection: one AS102 at ``pass_``."""
+    assert found("mechanisms.py", ("AS102", "AS203")) == {
+        (15, "AS102"),
+        (15, "AS203"),
+        (27, "AS102"),
+    }
+    imap, pop = sorted(messages("mechanisms.py", "AS102"))
+    assert "(also tried as PLAIN on this connection)" in imap
+    assert "(also tried as APOP on this connection)" in pop
+    (clear,) = messages("mechanisms.py", "AS203")
+    assert "(also at lines 10, 17 on this connection)" in clear
+
+
+def test_a_handler_tls_option_the_caller_gives_is_no_tls_finding_at_the_handler() -> None:
+    """``SMTPHandler(secure=secure)`` with ``secure`` a parameter (default None): whether
+    it upgrades is the caller's choice, so neither AS204 nor AS203 at the handler; a
+    ``secure=()`` written, or chosen by the code between None and ``()``, is AS204."""
+    assert found("handler_options.py", ("AS103", "AS203", "AS204")) == {
+        (12, "AS103"),
+        (17, "AS204"),
+        (22, "AS103"),
+        (31, "AS204"),
+        (36, "AS103"),
+    }
+
+
+def test_a_plain_path_a_user_option_chooses_is_reported_only_for_microsoft() -> None:
+    """``if use_tls: starttls()`` then ``login()``: for a host not known, the plain path is
+    an option of the program's user (a server without TLS); Microsoft 365 refuses AUTH
+    on it. A connection never upgraded on any path is reported for any host."""
+    assert found("tls_option.py", ("AS203",)) == {(17, "AS203"), (23, "AS203")}
+
+
+def test_a_handler_wrapper_given_a_host_and_port_pair_logs_in_to_that_host() -> None:
+    """``init_logging(("smtp.office365.com", 587), credentials)`` of a project function
+    that makes an ``SMTPHandler(mailhost=...)``: the caller's AS103 is an error for the
+    Microsoft host, not a warning for a host that is a tuple."""
+    run = check_paths([str(PRECISION / "wrapped_handler" / "main.py")], RunOptions())
+    handler, secured = sorted(
+        (f for f in run.findings if f.rule == "AS103"), key=lambda f: f.span.line
+    )
+    assert handler.span.line == 7 and handler.severity.value == "error"
+    assert "logs in to 'smtp.office365.com' (through init_logging" in handler.message
+    assert secured.span.line == 9
+
+
+def test_a_handler_tls_option_a_caller_gives_a_wrapper_is_reported_at_the_caller() -> None:
+    """``init_logging(..., mail_secure=())`` of a project function that makes an
+    ``SMTPHandler(secure=mail_secure)``: the handler's STARTTLS without a context is the
+    caller's, reported at the argument; a caller that gives no ``secure`` gets none, and
+    the wrapper's own file none either."""
+    run = check_paths([str(PRECISION / "wrapped_handler")], RunOptions())
+    tls = [(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS204"]
+    assert tls == [("main.py", 10)]
+
+
+def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:
+    """``CTX = ssl._create_unverified_context()`` used by an SMTP STARTTLS and two
+    ``IMAP4_SSL``: one AS204 at the first use, naming the others; its fix makes the
+    context verify where it is made, which fixes every use."""
+    assert found("shared_context.py", ("AS204",)) == {(10, "AS204")}
+    (message,) = messages("shared_context.py", "AS204")
+    assert "(the same context at lines 15, 20)" in message
+    run = check_paths([str(PRECISION / "shared_context.py")], RunOptions())
+    (finding,) = run.findings
+    assert finding.fix is not None
+    text = (PRECISION / "shared_context.py").read_text()
+    edited = {text[edit.start : edit.end] for edit in finding.fix.remedy.edits}
+    assert edited == {"ssl._create_unverified_context()"}
