@@ -10,11 +10,13 @@ clock (user + system, which a busy machine moves less than the wall clock):
 - **walk**: finding the files (``discover``: folders listed, ``.gitignore`` applied);
 - **configure**: each file's settings (configuration files found and read);
 - **read**: reading each file's bytes;
-- **pre-check**: the byte search that skips files that cannot matter;
+- **pre-check**: the byte search that skips files that cannot matter (no marker of
+  mail, no suppression comment: ``engine.nothing_to_check``), as the runner does;
 - **parse**: ``ast.parse`` of the files that pass it (and of the modules their analysis
   reads, such as a settings module they import);
 - **analyze**: the rest of building the mail model of those files;
-- **rules**: the rules, suppressions and code frames (``check_source`` minus the above);
+- **rules**: the rules, suppressions and code frames of the files past the pre-check
+  (``check_in_full`` minus the above);
 - **report**: the JSON report of the run.
 
 The trees are the pinned ones of ``bench/run.py`` (run it once to fetch them). The median
@@ -39,10 +41,10 @@ import authsweep.scanner.python.analyze  # noqa: E402,F401
 from authsweep.scanner import engine  # noqa: E402 - the imports are the first phase timed
 from authsweep.scanner.cli_common import configure_for, make_resolver  # noqa: E402
 from authsweep.scanner.discover import discover  # noqa: E402
-from authsweep.scanner.findings import RunResult  # noqa: E402
-from authsweep.scanner.precheck import module_may_matter  # noqa: E402
+from authsweep.scanner.findings import FileResult, RunResult  # noqa: E402
 from authsweep.scanner.report import render  # noqa: E402
 from authsweep.scanner.report.options import ReportOptions  # noqa: E402
+from authsweep.scanner.text import Source  # noqa: E402
 
 IMPORTS = CPU() - STARTED
 TREES = {
@@ -97,10 +99,15 @@ def one_pass(root: Path) -> tuple[dict[str, float], int, int]:
             data = source.path.read_bytes()
             times["read"] += CPU() - started
             started = CPU()
-            passed += module_may_matter(source.kind, data)
+            text = Source(source.kind, data).utf8()
+            skipped = engine.nothing_to_check(text)
             times["pre-check"] += CPU() - started
             started = CPU()
-            result.add(engine.check_source(source.display, source.kind, data, rules))
+            if skipped:
+                result.add(FileResult(source.display))
+            else:
+                result.add(engine.check_in_full(source.display, text, rules))
+                passed += 1
             times["rules"] += CPU() - started
             checked += 1
         started = CPU()
@@ -109,9 +116,8 @@ def one_pass(root: Path) -> tuple[dict[str, float], int, int]:
     finally:
         ast.parse, engine.analyze_source = parse.function, analyze.function
     times["parse"] = parse.seconds
-    # check_source runs the pre-check itself: counted once, under "pre-check".
     times["analyze"] = analyze.seconds - parse.seconds
-    times["rules"] -= analyze.seconds + times["pre-check"]
+    times["rules"] -= analyze.seconds
     return times, checked, passed
 
 

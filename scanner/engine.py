@@ -8,6 +8,7 @@ adds configuration, suppression and reporting around it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .secrets import mask_literal, mask_url_credentials, secret_spans
-from .suppress import mark_suppressed
+from .suppress import mark_suppressed, may_hold_directive
 from .tenant.mailboxes import attach_mailboxes
 from .test_paths import is_test_path
 from .text import LineIndex, Source
@@ -98,6 +99,18 @@ def analyze_source(path: str, source: Source) -> MailFile:
     return MailFile(path=path, kind=source.kind)
 
 
+def prepare(kinds: Iterable[str]) -> None:
+    """Load, once, what checking files of ``kinds`` loads on first use: the front ends and
+    the pre-check's markers. Before a pool of workers starts, so that they inherit it
+    from the parent instead of each loading it again."""
+    kinds = set(kinds)
+    nothing_to_check(Source("python", b""))
+    if "python" in kinds:
+        from .python.analyze import analyze_python  # noqa: F401 - start-up, as in analyze_source
+    if kinds - {"python"}:
+        from .config import analyze_config  # noqa: F401 - start-up, as in analyze_source
+
+
 _EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 
 
@@ -111,8 +124,26 @@ def check(path: str, source: Source, rules: Iterable) -> FileResult:
     """:func:`check_source` of a :class:`Source`, which every stage shares: decoded once,
     by the first stage that reads its text, or not at all when the caller has the text
     (the fixer's rounds)."""
+    source = source.utf8()
+    if nothing_to_check(source):
+        return FileResult(path)
+    return check_in_full(path, source, rules)
+
+
+def nothing_to_check(source: Source) -> bool:
+    """Whether a file's result is empty by its bytes alone: no marker of mail code or
+    settings (the pre-check) and no suppression comment, which could only be unused.
+    Most files of a tree; ``source`` as :meth:`Source.utf8` gives it."""
+    lowered = source.data.lower()  # once, for both searches
+    return not module_may_matter(source.kind, source.data, lowered) and not may_hold_directive(
+        source.data, lowered
+    )
+
+
+def check_in_full(path: str, source: Source, rules: Iterable) -> FileResult:
+    """:func:`check` without asking :func:`nothing_to_check` first (the caller did)."""
     with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
-        result = _check_source(path, source.utf8(), rules)
+        result = _check_source(path, source, rules)
     result.inputs = inputs
     return result
 
@@ -240,13 +271,15 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def read_path(path: Path, display: str, limit: int = 0) -> tuple[bytes | None, FileError | None]:
+def read_path(
+    path: str | Path, display: str, limit: int = 0
+) -> tuple[bytes | None, FileError | None]:
     """The file's bytes, or why not: a regular file only, read without blocking and with a
     bound (:func:`~.reading.read_regular`). ``runner.check_paths`` applies each file's own size
     limit before reading; ``limit`` is for callers that read files it did not list."""
     try:
         if limit:
-            error = too_large(display, path.stat().st_size, limit)
+            error = too_large(display, os.stat(path).st_size, limit)
             if error is not None:
                 return None, error
         return read_regular(path, limit), None

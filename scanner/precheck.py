@@ -107,19 +107,23 @@ def marker_starts(text: str) -> Iterator[int]:
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
     """Whether the bytes, in any case, hold a marker. Each marker holds a short word, so
     a file without one (most files) is searched for a dozen short words only."""
+    return _holds_marker(data.lower(), extra)
+
+
+def _holds_marker(lowered: bytes, extra: tuple[str, ...] = ()) -> bool:
     direct, grouped = _search_plan(extra)
-    lowered = data.lower()
     return any(word in lowered for word in direct) or any(
         word in lowered and any(marker in lowered for marker in markers)
         for word, markers in grouped
     )
 
 
-def module_may_matter(kind: str, data: bytes) -> bool:
+def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> bool:
     """:func:`may_matter` on a file's bytes and, for a Python module whose bytes could
     hide a word of its code, on its text: decoded as it declares (PEP 263), and in the
-    NFKC form Python gives identifiers (``import ｓｍｔｐｌｉｂ`` imports smtplib)."""
-    if may_matter(data):
+    NFKC form Python gives identifiers (``import ｓｍｔｐｌｉｂ`` imports smtplib).
+    ``lowered``: the bytes in lower case, when the caller has them already."""
+    if _holds_marker(data.lower() if lowered is None else lowered):
         return True
     if kind != "python":
         return False

@@ -2,12 +2,15 @@
 
 :func:`check_paths` checks everything under some paths; the engine checks one file.
 
-Small inputs (a pre-commit hook's handful of files) run in this process: a pool
-costs more than it saves. Large ones go to worker processes that import the rules
-once (:mod:`authsweep.scanner.pool`). A file that takes too long is reported and
-skipped: by an alarm in the process that checks it, or, when native code does not
-give way to the alarm, by killing that process; a worker that dies costs only the
-file it was on, so one bad file never stops a sweep.
+Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
+large one, this process reads every file and runs the byte pre-check first: most files
+of a tree end there, and what is left is checked here too unless it is much code (the
+few dozen files of a large tree that mention mail are not): a pool costs more start-up
+and messages than it saves. Much code that mentions mail goes to worker processes that
+import the rules once (:mod:`authsweep.scanner.pool`). A file that takes too long is
+reported and skipped: by an alarm in the process that checks it, or, when native code
+does not give way to the alarm, by killing that process; a worker that dies costs only
+the file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -20,12 +23,27 @@ from pathlib import Path
 
 from .cache import ResultCache, content_hash, entry_result, options_key
 from .discover import SourceFile, discover
-from .engine import RunOptions, check_source, matches, read_path, selected_rules, too_large
+from .engine import (
+    RunOptions,
+    check_in_full,
+    matches,
+    nothing_to_check,
+    prepare,
+    read_path,
+    selected_rules,
+    too_large,
+)
 from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .reading import read_regular_or_none
+from .text import Source
 
-# Below this many files to check, a pool of processes is not worth starting.
+# Below this many files to check, or this much work past the pre-check (bytes of its
+# files, each at least FILE_WEIGHT: a small file of mail code may still have its fixes
+# planned), a pool of processes costs more start-up and messages than it saves. 2 MB of
+# Python is about a second of analysis; Django's 33 files past the pre-check weigh 1.7 MB.
 PARALLEL_THRESHOLD = 400
+PARALLEL_WORK = 2_000_000
+FILE_WEIGHT = 32_768
 FILE_TIMEOUT_SECONDS = 60.0
 # A worker still on one file this long after its time limit is stuck in native code
 # that the alarm cannot interrupt: it is killed.
@@ -72,19 +90,27 @@ def _init_worker(options: RunOptions, timeout: float, plan: bool) -> None:
 
 
 def check_one(
-    task: Task, rules: Sequence, timeout: float, plan: RunOptions | None = None
+    task: Task,
+    rules: Sequence,
+    timeout: float,
+    plan: RunOptions | None = None,
+    data: bytes | None = None,
 ) -> tuple[FileResult, bytes | None]:
-    """Read and check one file; every failure becomes an error entry. With ``plan`` (the
-    file's options), a finding is marked fixable only if ``fix`` would fix it
-    (:mod:`.fixes.fixability`)."""
+    """Read (unless ``data`` holds its bytes) and check one file; every failure becomes an
+    error entry. With ``plan`` (the file's options), a finding is marked fixable only if
+    ``fix`` would fix it (:mod:`.fixes.fixability`)."""
     path, display, kind = task
-    data, error = read_path(Path(path), display)
-    if error is not None:
-        return FileResult(display, errors=[error]), None
-    assert data is not None
+    if data is None:
+        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
+        if error is not None:
+            return FileResult(display, errors=[error]), None
+        assert data is not None
+    source = Source(kind, data).utf8()
+    if nothing_to_check(source):  # most files of a tree: no alarm to set for them
+        return FileResult(display), data
     try:
         with time_limit(timeout):
-            result = check_source(display, kind, data, rules)
+            result = check_in_full(display, source, rules)
             if plan is not None:
                 _plan(result, kind, data, plan, rules, Path(path))
             return result, data
@@ -168,38 +194,62 @@ def run(
                     continue
         pending.append((path, source.display, source.kind))
 
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(pending) < PARALLEL_THRESHOLD:
-        for task in pending:
-            result, data = check_one(task, rules, timeout, options if plan else None)
-            if cache is not None and data is not None and task[0] in stats:
-                if plan or not _offers_fixes(result):
-                    cache.store(task[0], stats[task[0]], content_hash(data), result)
-            done += 1
-            if progress:
-                progress(done, total)
-            yield result
-        return
-
-    from .pool import run_tasks  # multiprocessing: only for a pool
-
-    results = run_tasks(
-        _check_task,
-        pending,
-        workers,
-        lost=_lost_check,
-        deadline=timeout + HARD_DEADLINE_GRACE,
-        initializer=_init_worker,
-        initargs=(options, timeout, plan),
-    )
-    for task, result, digest in results:
+    def finished(task: Task, result: FileResult, digest: str | None) -> FileResult:
+        nonlocal done
         if cache is not None and digest is not None and task[0] in stats:
             if plan or not _offers_fixes(result):
                 cache.store(task[0], stats[task[0]], digest, result)
         done += 1
         if progress:
             progress(done, total)
-        yield result
+        return result
+
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    read: dict[str, bytes] = {}  # the bytes of the files past the pre-check, while serial
+    if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
+        # The pre-check here first: most files of a tree end at it, and what is left
+        # decides whether a pool is worth its start-up and messages.
+        past: list[Task] = []
+        weight = 0
+        for task in pending:
+            data, error = read_path(task[0], task[1])
+            if data is not None and nothing_to_check(Source(task[2], data).utf8()):
+                yield finished(task, FileResult(task[1]), content_hash(data))
+                continue
+            past.append(task)
+            if data is not None:
+                weight += max(len(data), FILE_WEIGHT)
+                if weight < PARALLEL_WORK:  # kept only while they may be checked here
+                    read[task[0]] = data
+        pending = past
+        if weight >= PARALLEL_WORK and len(pending) > 1:
+            read.clear()
+            yield from (
+                finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
+            )
+            return
+    for task in pending:
+        result, data = check_one(
+            task, rules, timeout, options if plan else None, read.pop(task[0], None)
+        )
+        yield finished(task, result, None if data is None else content_hash(data))
+
+
+def _in_pool(
+    tasks: list[Task], workers: int, options: RunOptions, timeout: float, plan: bool
+) -> Iterator[tuple[Task, FileResult, str | None]]:
+    from .pool import run_tasks  # multiprocessing: only for a pool
+
+    prepare({task[2] for task in tasks})
+    return run_tasks(
+        _check_task,
+        tasks,
+        workers,
+        lost=_lost_check,
+        deadline=timeout + HARD_DEADLINE_GRACE,
+        initializer=_init_worker,
+        initargs=(options, timeout, plan),
+    )
 
 
 # Per-file configuration for check_paths: the options one file is checked with (files with

@@ -121,10 +121,13 @@ def parse_directives(comment: str) -> list[frozenset[str] | None]:
     return [directive.names for directive in _directives(comment, 0, 1)]
 
 
-def may_hold_directive(data: bytes) -> bool:
+def may_hold_directive(data: bytes, lowered: bytes | None = None) -> bool:
+    """Whether the bytes may hold a suppression comment (``lowered``: the bytes in lower
+    case, when the caller has them already)."""
     # Substring tests first: a case-insensitive expression over every file of a tree
     # cost more than all the other pre-checks together.
-    lowered = data.lower()
+    if lowered is None:
+        lowered = data.lower()
     if b"authsweep" not in lowered and b"noqa" not in lowered:
         return False
     return _MAY_HOLD_DIRECTIVE.search(data) is not None

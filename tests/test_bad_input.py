@@ -276,6 +276,7 @@ def test_a_crashing_worker_is_reported_and_the_sweep_goes_on(tmp_path, monkeypat
 
     monkeypatch.setattr(engine, "analyze_source", crash)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     files, _ = runner.discover([str(tmp_path)])
     results = list(runner.run(files, RunOptions(), engine.selected_rules(RunOptions()), jobs=2))
     errors = [(Path(e.path).name, e.kind) for r in results for e in r.errors]
@@ -302,6 +303,7 @@ def test_a_crash_after_unanswered_results_blames_only_its_file(tmp_path, monkeyp
 
     monkeypatch.setattr(engine, "analyze_source", crash)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     monkeypatch.setattr(pool, "ANSWER_SECONDS", 60.0)  # a whole chunk in one answer
     files, _ = runner.discover([str(tmp_path)])
     results = list(runner.run(files, RunOptions(), engine.selected_rules(RunOptions()), jobs=2))

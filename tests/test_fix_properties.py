@@ -114,3 +114,26 @@ def test_fix_properties(code: str, unsafe: bool) -> None:
         if f.fix is not None and (unsafe or f.fix.applicability.value == "safe")
     ]
     assert still_fixable == []
+
+
+def test_the_loads_of_every_scope_from_one_walk_are_those_of_a_walk_each() -> None:
+    """The clean-up after a fix asks each function, before and after, which names it
+    reads: one walk of the module answers for all of them, nested ones too."""
+    import ast
+    from pathlib import Path
+
+    from authsweep.scanner.fixes.reads import ScopeLoads, loads, named_scopes
+
+    checked = 0
+    for path in sorted(Path(__file__).parent.parent.joinpath("fixtures").rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        index = ScopeLoads(tree)
+        for _, scope in named_scopes(tree):
+            assert index(scope) == loads(scope), path
+            checked += 1
+        lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+        assert all(index(node) == loads(node) for node in lambdas), path
+    assert checked > 500

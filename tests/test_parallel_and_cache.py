@@ -35,6 +35,7 @@ def tree(tmp_path: Path) -> Path:
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     monkeypatch.setattr(pool, "CHUNK", 3)
     parallel = check_paths([str(tree)], RunOptions(), jobs=2)
     assert serial.findings, "the fixtures must give findings to compare"
@@ -141,8 +142,10 @@ def test_large_module_path_equals_whole_module(tree: Path, monkeypatch) -> None:
     changes no finding, no error and no fix on the fixtures."""
     from authsweep.scanner.python import parse
 
-    # Its refused statement does not mention mail, so only the whole-module parse sees it.
+    # Their refused or Python 2 statements do not mention mail, so only the whole-module
+    # parse sees them (a Python 2 module whose `print` lines are left out parses as 3).
     (tree / "bad_input" / "deeply_nested.py").unlink()
+    (tree / "recall" / "secrets" / "entra_older_python2.py").unlink()
     whole = check_paths([str(tree)], RunOptions())
     whole_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
     monkeypatch.setattr(parse, "LARGE_MODULE_CHARS", 0)
@@ -230,3 +233,130 @@ def test_mail_statements_keep_strings_brackets_and_names_bound_in_blocks_whole()
     assert "account.user('me')" in selected
     assert "unrelated" not in selected
     compile(selected, "selected.py", "exec")
+
+
+def test_the_pool_gets_only_the_files_past_the_pre_check(tmp_path: Path, monkeypatch) -> None:
+    """This process runs the pre-check over the tree; a pool starts only for many bytes
+    past it, and gets only those files."""
+    for index in range(30):
+        (tmp_path / f"plain{index}.py").write_text(f"x = {index}\n")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(
+            "import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n"
+        )
+    pooled: list[list[str]] = []
+    run_tasks = pool.run_tasks
+
+    def recording(function, tasks, *args, **kwargs):
+        pooled.append(sorted(Path(task[0]).name for task in tasks))
+        return run_tasks(function, tasks, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "run_tasks", recording)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)  # files enough for a pool
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert pooled == []  # two small files of mail code: not worth a pool
+    monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
+    parallel = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert pooled == [["a.py", "b.py"]]
+    assert snapshot(parallel) == snapshot(serial)
+    assert parallel.files_scanned == serial.files_scanned == 32
+
+
+_STATEMENTS = (
+    '"""A module (the first line is plain,\r\n'
+    "class Continued: a docstring line at column 0).\r\n"
+    '"""\r\n'
+    "import smtplib\n"
+    "TABLE = [\n"
+    "'pop.example.net',\n"
+    "]\n"
+    "@decorator\n"
+    "# a comment between\n"
+    "@other(1)\n"
+    "def send(user: str, password: str) -> None:\n"
+    "    smtplib.SMTP('smtp.office365.com', 587).login(user, password)\n"
+    "if TABLE:\n"
+    "    HOST = 'é' * 3\n"
+    "else:\n"
+    "    HOST = None\n"
+    "try:\n"
+    "    pass\n"
+    "except OSError:\n"
+    "    pass\n"
+    "text = '''\n"
+    "x = 1\n"
+    "'''\r"
+    "class Mailer:\n"
+    "    def go(self): return f'{HOST!r:>10}'\n"
+)
+
+
+@pytest.mark.parametrize("piece", [0, 40, 1_000])
+def test_a_module_parsed_statement_by_statement_is_the_same_tree(piece: int, monkeypatch) -> None:
+    import ast
+
+    from authsweep.scanner.python import parse
+
+    monkeypatch.setattr(parse, "_PIECE_CHARS", piece)
+    by_statement = parse._parse_by_statement(_STATEMENTS)
+    assert by_statement is not None
+    whole = ast.parse(_STATEMENTS)
+    assert ast.dump(by_statement, include_attributes=True) == ast.dump(
+        whole, include_attributes=True
+    )
+
+
+def test_a_run_cut_inside_a_statement_takes_the_next_lines_in(monkeypatch) -> None:
+    """A backslash or an open bracket continues a statement onto a column-0 line: the run
+    cut there cannot parse, and is parsed again with what follows. A module that does
+    not parse is left to the whole parse, whose error is the one reported."""
+    import ast
+
+    from authsweep.scanner.errors import ParseError
+    from authsweep.scanner.python import parse
+
+    monkeypatch.setattr(parse, "_PIECE_CHARS", 0)
+    monkeypatch.setattr(parse, "STATEMENTWISE_CHARS", 0)
+    continued = "total = 1 + \\\n2\nitems = [\n3,\n]\nprint(total)\n"
+    by_statement = parse._parse_by_statement(continued)
+    assert by_statement is not None
+    assert ast.dump(by_statement, include_attributes=True) == ast.dump(
+        ast.parse(continued), include_attributes=True
+    )
+    broken = "x = 1\ndef broken(:\n    pass\ny = 2\n"
+    assert parse._parse_by_statement(broken) is None
+    with pytest.raises(ParseError) as raised:
+        parse.parse_text(broken)
+    assert (raised.value.line, raised.value.column) == (2, 12)
+
+
+@pytest.mark.slow
+def test_statement_by_statement_parsing_changes_nothing_on_the_fixtures(
+    tree: Path, monkeypatch
+) -> None:
+    from authsweep.scanner.python import parse
+
+    whole = check_paths([str(tree)], RunOptions())
+    whole_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
+    monkeypatch.setattr(parse, "STATEMENTWISE_CHARS", 0)
+    monkeypatch.setattr(parse, "_PIECE_CHARS", 0)
+    pieces = check_paths([str(tree)], RunOptions())
+    pieces_fix = fix_paths([str(tree)], RunOptions(), unsafe=True, write=False)
+    assert snapshot(pieces) == snapshot(whole)
+    assert pieces_fix.diff == whole_fix.diff
+
+
+def test_a_file_without_mail_or_directive_ends_at_the_pre_check(monkeypatch) -> None:
+    """Most files of a tree: their result is empty by their bytes alone, nothing parses
+    them; a directive alone still has them judged (AS900)."""
+    from authsweep.scanner import engine
+    from authsweep.scanner.findings import FileResult
+
+    def never(path, source):
+        raise AssertionError(f"{path} analysed")
+
+    monkeypatch.setattr(engine, "analyze_source", never)
+    rules = engine.selected_rules(RunOptions())
+    assert engine.check_source("plain.py", "python", b"x = 1\n", rules) == FileResult("plain.py")
+    judged = engine.check_source("d.py", "python", b"x = 1  # authsweep: ignore\n", rules)
+    assert [finding.rule for finding in judged.findings] == ["AS900"]

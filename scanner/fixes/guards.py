@@ -16,19 +16,26 @@ from collections import Counter
 
 from ..model import Edit
 from ..python.source import dotted_name
-from .reads import Found, Removal, Text, attribute_loads, loads, named_scopes
+from .reads import Found, Removal, ScopeLoads, Text, attribute_loads, loads, named_scopes
 
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})
 
 
-def dead_guards(old, new, source: Text, removal: Removal, found: Found) -> None:
-    before = {key: loads(scope) for key, scope in named_scopes(old)}
+def dead_guards(
+    old,
+    new,
+    source: Text,
+    removal: Removal,
+    found: Found,
+    scope_loads: tuple[ScopeLoads, ScopeLoads],
+) -> None:
+    before = {key: scope_loads[0](scope) for key, scope in named_scopes(old)}
     attributes = (attribute_loads(old), attribute_loads(new))
     for key, scope in named_scopes(new):
         was = before.get(key)
         if was is None:
             continue
-        names = (was, loads(scope))
+        names = (was, scope_loads[1](scope))
         for statement in _ifs(scope):
             operands = (
                 statement.test.values

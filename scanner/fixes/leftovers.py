@@ -29,43 +29,52 @@ from .reads import (
     Elsewhere,
     Found,
     Removal,
+    ScopeLoads,
     Text,
     attribute_loads,
     drop_item,
     exported,
     kept,
-    loads,
     named_scopes,
     places,
     reads_only,
 )
 
 
-def find(old: ast.Module, new: ast.Module, text: str, elsewhere: Elsewhere | None) -> Found:
+def find(
+    old: ast.Module,
+    new: ast.Module,
+    text: str,
+    elsewhere: Elsewhere | None,
+    loads: tuple[ScopeLoads, ScopeLoads],
+) -> Found:
     """What in ``text`` (the fixed module, parsed as ``new``; ``old`` before the fix) lost
-    its last reader, as edits, and notes on what stays."""
+    its last reader, as edits, and notes on what stays. ``loads``: the name loads of
+    ``old`` and of ``new``."""
     found = Found()
     source = Text(text)
     removal = Removal(source, new, found)
-    _names(old, new, elsewhere, removal, found)
+    _names(old, new, elsewhere, removal, found, loads)
     _attributes(old, new, elsewhere, removal, found)
     _dict_entries(old, new, source, elsewhere, found)
-    unused_parameters(old, new, source, elsewhere, found)
-    dead_guards(old, new, source, removal, found)
+    unused_parameters(old, new, source, elsewhere, found, loads)
+    dead_guards(old, new, source, removal, found, loads)
     return found
 
 
-def _names(old, new, elsewhere, removal: Removal, found: Found) -> None:
+def _names(
+    old, new, elsewhere, removal: Removal, found: Found, loads: tuple[ScopeLoads, ScopeLoads]
+) -> None:
     """``password = os.environ[...]`` whose scope read it before the fix and reads it no
     more: removed in a function; at module level, removed when no other module of the
     project names it (it may import it), else kept with a note."""
-    before = {key: loads(scope) for key, scope in named_scopes(old)}
+    before = {key: loads[0](scope) for key, scope in named_scopes(old)}
     public = exported(new)
     for key, scope in named_scopes(new):
         was = before.get(key)
         if was is None:
             continue
-        now = loads(scope)
+        now = loads[1](scope)
         module = isinstance(scope, ast.Module)
         for statement in _assignments(scope):
             name = statement.targets[0].id  # type: ignore[attr-defined]

@@ -16,15 +16,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Edit
-from .reads import Elsewhere, Found, Text, drop_item, loads, places, reads_only
+from .reads import Elsewhere, Found, ScopeLoads, Text, drop_item, places, reads_only
 
 
-def unused_parameters(old, new, source: Text, elsewhere: Elsewhere | None, found: Found) -> None:
-    """One parameter a pass (the positions of the others move with it)."""
-    before = {callable_.key: loads(callable_.function) for callable_ in _callables(old)}
+def unused_parameters(
+    old,
+    new,
+    source: Text,
+    elsewhere: Elsewhere | None,
+    found: Found,
+    loads: tuple[ScopeLoads, ScopeLoads],
+) -> None:
+    """One parameter a pass (the positions of the others move with it). ``loads``: the
+    name loads of ``old`` and ``new``."""
+    before = {callable_.key: loads[0](callable_.function) for callable_ in _callables(old)}
     for callable_ in _callables(new):
         function = callable_.function
-        was, now = before.get(callable_.key), loads(function)
+        was, now = before.get(callable_.key), loads[1](function)
         args = function.args
         if was is None or args.posonlyargs or args.vararg:
             continue

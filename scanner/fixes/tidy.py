@@ -22,7 +22,7 @@ from ..python.parse import parse_whole
 from ..python.source import dotted_name
 from ..text import LineIndex
 from .leftovers import find
-from .reads import Elsewhere, exported, loads
+from .reads import Elsewhere, ScopeLoads, exported
 
 # Each pass may free the next: a guard, then the attribute it tested, then the parameter
 # that filled it, the argument of its caller, the read that made the argument, its import.
@@ -51,17 +51,19 @@ def tidy_passes(
         return [], []
     notes: dict[str, str] = {}
     passes: list[Pass] = []
+    old_loads = ScopeLoads(old)
     for _ in range(_MAX_PASSES):
         try:
             new = parse_whole(after)
         except ParseError:
             break
+        loads = (old_loads, ScopeLoads(new))
         lines = LineIndex(after)
         edits = [
             _line_edit(after, lines, first, last, replacement)
-            for first, last, replacement in _unused_imports(old, new)
+            for first, last, replacement in _unused_imports(old, new, loads)
         ]
-        found = find(old, new, after, elsewhere)
+        found = find(old, new, after, elsewhere, loads)
         notes.update(found.notes)
         edits += found.edits
         if not edits:
@@ -100,8 +102,10 @@ def _applied(text: str, edits: tuple[Edit, ...]) -> str:
     return text
 
 
-def _unused_imports(old: ast.Module, new: ast.Module) -> list[tuple[int, int, str]]:
-    used_before, used_after = loads(old), loads(new)
+def _unused_imports(
+    old: ast.Module, new: ast.Module, loads: tuple[ScopeLoads, ScopeLoads]
+) -> list[tuple[int, int, str]]:
+    used_before, used_after = loads[0](old), loads[1](new)
     attributes_after = {
         n.value.id
         for n in ast.walk(new)

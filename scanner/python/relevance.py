@@ -98,10 +98,12 @@ class _Hits:
         imports: Iterable[ast.Import | ast.ImportFrom],
         names: Collection[str],
         methods: Collection[str],
+        last_parts: Collection[str],
     ) -> None:
         imports = list(imports)
         self.aliases = _aliases(imports)
         self.names = names
+        self.last_parts = last_parts
         self.methods = methods
         # A mail script: its password literals matter even with no mail call left in it.
         self.mail_script = any(
@@ -110,9 +112,15 @@ class _Hits:
 
     def hit(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Call):
-            if _dotted(node.func, self.aliases) in self.names:
-                return True
-            if isinstance(node.func, ast.Attribute) and node.func.attr in self.methods:
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                # ``a.b.attr(...)`` can only be a name that ends in ``.attr``: most calls
+                # of a module are methods no mail name ends in, and need no dotted name.
+                if func.attr in self.last_parts and _dotted(func, self.aliases) in self.names:
+                    return True
+                if func.attr in self.methods:
+                    return True
+            elif _dotted(func, self.aliases) in self.names:
                 return True
             return any(
                 kw.arg and (SETTING_NAME.match(kw.arg) or _microsoft_host_keyword(kw))
@@ -148,11 +156,13 @@ class Relevance:
     def __init__(self, names: Collection[str], methods: Collection[str]) -> None:
         self.names = names
         self.methods = methods
+        # The last part of each name (``SMTP`` of ``smtplib.SMTP``).
+        self.last_parts = frozenset(name.rsplit(".", 1)[-1] for name in names)
 
     def matters(self, symbols: Symbols) -> bool:
         """From what the one walk of the module collected: its calls, classes,
         assignments, dictionaries and string constants."""
-        hits = _Hits(symbols.imports, self.names, self.methods)
+        hits = _Hits(symbols.imports, self.names, self.methods, self.last_parts)
         if any(name in self.names for name in symbols.strings):
             return True  # "logging.handlers.SMTPHandler" in a config dict
         nodes = (symbols.calls, symbols.classes, symbols.assignments, symbols.dicts)
