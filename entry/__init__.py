@@ -2,4 +2,18 @@
 basic auth or broken TLS settings.
 
 The code lives in the subpackages (``authsweep.scanner``, ``authsweep.rules``,
-``authsweep.lab``); this package only makes ``python -m authsweep`` work."""
+``authsweep.lab``); this package only starts the command line (the ``authsweep`` script
+and ``python -m authsweep``)."""
+
+import gc
+
+
+def main() -> None:
+    """The ``authsweep`` command. The cyclic garbage collector is paused before the command
+    line is imported: start-up allocates only what lives until exit (modules, classes,
+    functions), which its collections would traverse again and again to free nothing.
+    :func:`authsweep.scanner.cli.main` starts it again once the command is imported."""
+    gc.disable()
+    from authsweep.scanner.cli import main as run_command_line
+
+    run_command_line()

@@ -1,6 +1,6 @@
 """``python -m authsweep``: the same command line as the ``authsweep`` script."""
 
-from authsweep.scanner.cli import main
+from authsweep import main
 
 if __name__ == "__main__":
     main()

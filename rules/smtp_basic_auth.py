@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.config.feeds import set_in
 from authsweep.scanner.findings import Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, Protocol
 from authsweep.scanner.providers import BasicAuth
@@ -142,6 +141,9 @@ class SmtpBasicAuth(Rule):
                     if not policy.host_known
                     else "basic auth (reported because all providers were asked for)"
                 )
+            # Start-up: the config readers load when a login is reported, not for every run.
+            from authsweep.scanner.config.feeds import set_in
+
             where = set_in(login.secret.origin, mail.path)
             set_at = f" (password set in {where})" if where else ""
             message = (

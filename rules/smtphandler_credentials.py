@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authsweep.scanner.config.feeds import set_in
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.model import MailFile, RemedyKind
 from authsweep.scanner.providers import BasicAuth
@@ -116,6 +115,9 @@ class SmtpHandlerCredentials(Rule):
             reason = _WHEN.get(status, _WHEN[BasicAuth.RETIRING])
             if not policy.host_known:
                 reason = f"if it is Microsoft 365: {reason}"
+            # Start-up: the config readers load when a login is reported, not for every run.
+            from authsweep.scanner.config.feeds import set_in
+
             where = set_in(login.secret.origin, mail.path)
             set_at = f" (set in {where})" if where else ""
             message = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -88,6 +87,8 @@ def _write_atomically(path: Path, text: str) -> None:
     problem = _target_problem(path)
     if problem is not None:
         raise BaselineError(f"{path}: cannot write baseline: {problem}")
+    import tempfile  # start-up: only a run that writes a baseline needs it (and shutil)
+
     try:
         handle = tempfile.NamedTemporaryFile(
             "w", dir=folder, prefix=".baseline-", suffix=".tmp", delete=False, encoding="utf-8"

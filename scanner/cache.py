@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import stat as stat_module
 import time
 from dataclasses import asdict
@@ -304,7 +303,7 @@ class ResultCache:
         folder = _open_folder(self.folder, create=True)
         if folder is None:
             return  # a cache that cannot be written only costs time next run
-        temporary = f".results-{secrets.token_hex(8)}.tmp"
+        temporary = f".results-{os.urandom(8).hex()}.tmp"
         try:
             for name, text in (
                 (".gitignore", "# Created by authsweep\n*\n"),

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from .findings import FileError
-from .git import GitFailure, enclosing_repository, run_git
 from .globs import PathGlobs
+from .lazy_regex import lazy_pattern
 from .python.mail_libraries import LIBRARIES
 
 T = TypeVar("T")
@@ -110,7 +110,7 @@ def kind_of_name(name: str, path: str) -> str | None:
 # parse, so it never becomes a file that "could not be checked").
 _SNIFF_BYTES = 8192
 _MAX_SNIFFED_SCRIPT = 256 * 1024
-_MAIL_IMPORT = re.compile(
+_MAIL_IMPORT = lazy_pattern(
     rb"^[ \t]*(?:import|from)[ \t]+(?:"
     + b"|".join(re.escape(name.encode()) for name in sorted(LIBRARIES))
     + rb")\b",
@@ -321,6 +321,10 @@ def _listed_by_git(root: str, listed: list[str], stack: list) -> Iterator[str]:
 def _git_files(root: str) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files below ``root``, or None outside git
     (or when git cannot say: the tree is then walked)."""
+    # Start-up: files named on the command line (a pre-commit hook's) need no git, nor the
+    # subprocess module.
+    from .git import GitFailure, enclosing_repository, run_git
+
     repository = enclosing_repository(Path(root))
     if repository is None:
         return None

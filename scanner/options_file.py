@@ -16,7 +16,6 @@ silently turn a rule back on or off.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -28,6 +27,7 @@ from pathlib import Path
 from .discover import nearest_ancestor
 from .engine import MAX_FILE_BYTES, TARGETS, RunOptions
 from .globs import PathGlobs
+from .lazy_regex import lazy_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,9 +50,9 @@ KEYS = (
     "max-file-size",
     "target",
 )
-_TOKEN_PROVIDER = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
-_MODULE_NAME = re.compile(r"^[A-Za-z_]\w*$")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])i?)?b?\s*$", re.IGNORECASE)
+_TOKEN_PROVIDER = lazy_pattern(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+_MODULE_NAME = lazy_pattern(r"^[A-Za-z_]\w*$")
+_SIZE = lazy_pattern(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])i?)?b?\s*$", re.IGNORECASE)
 _SCALE = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 
@@ -156,6 +156,8 @@ def _parse(table: dict, path: Path, where: str) -> Config:
 
     for key in table:
         if key not in KEYS:
+            import difflib  # start-up: only a configuration with an unknown key needs it
+
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(KEYS)}"
             raise fail(key, f"unknown key{hint}")

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from .adapter_markers import ADAPTER_MARKERS
 from .providers import microsoft_host_names
 
 # Names that mean mail code or mail settings in any front end. Library adapters and
@@ -42,13 +43,10 @@ _BASE_MARKERS = (
 )
 
 
-@lru_cache(maxsize=1)
 def _adapter_markers() -> tuple[str, ...]:
-    """The markers the Python front end's library adapters declare (``exchangelib``, ...).
-    Importing the adapters does not import LibCST."""
-    from .python.adapters import ADAPTERS
-
-    return tuple(marker.decode() for adapter in ADAPTERS for marker in adapter.markers)
+    """The markers the Python front end's library adapters declare (``exchangelib``, ...),
+    from their index: a file that cannot matter costs no import of the adapters."""
+    return ADAPTER_MARKERS
 
 
 # Short words most markers contain. Plain substring search for these is several times

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import inputs
 from .discover import SKIP_DIRS, walk
+from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
 from .text import LineIndex, decode
@@ -43,23 +44,23 @@ _MAX_FILES = 5000
 _MAX_BYTES = 512 * 1024
 # Walked as discovery walks a tree; ``env`` too, a virtualenv's usual name here.
 _SKIPPED = SKIP_DIRS | {"env"}
-_FLASK_MAILMAN = re.compile(rb"\bflask_mailman\b")
-_FLASK_MAIL = re.compile(rb"\bflask_mail\b")
+_FLASK_MAILMAN = lazy_pattern(rb"\bflask_mailman\b")
+_FLASK_MAIL = lazy_pattern(rb"\bflask_mail\b")
 # Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: no word boundary).
-_FLASK_SETTINGS = re.compile(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
+_FLASK_SETTINGS = lazy_pattern(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
 # The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
 OAUTH2_MAIL_CLASS = "XOAuth2Mail"
 # The class `fix --target graph` switches it to (scanner/fixes/graph_modules.py writes it).
 GRAPH_MAIL_CLASS = "GraphMail"
 _MIGRATED_CLASSES = (OAUTH2_MAIL_CLASS, GRAPH_MAIL_CLASS)
-_OAUTH2_MAIL = re.compile(rb"\b(?:XOAuth2Mail|GraphMail)\b")
+_OAUTH2_MAIL = lazy_pattern(rb"\b(?:XOAuth2Mail|GraphMail)\b")
 # What a module authsweep wrote says about itself (it subclasses Mail, names old settings
 # to say they are not used): such modules are not the project's own code.
 GENERATED_MARK = "Written by authsweep:"
 _GENERATED = GENERATED_MARK.encode()
 # Calls that read one environment variable or config key by name.
 _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", "get_secret"})
-_ENV_HINT = re.compile(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
+_ENV_HINT = lazy_pattern(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
 
 
 @dataclass(frozen=True)

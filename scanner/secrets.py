@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from .lazy_regex import lazy_pattern
 from .model import MailFile, Span, Value
 
 # The word "password" in the languages mail code is written in (Portuguese, Spanish,
@@ -37,7 +38,7 @@ _OWNER_WORDS = "your|my|the|some|sua|seu|tu|su|mi|votre|ton|mon|dein|ihr|mein|je
 # "password123"), a few words that say what goes there ("AD credentials", "gmail app
 # password"), and the throwaway passwords of tests ("test", "testpass"). The word with a
 # year ("Password2015") is a real password, of the kind policies force on people.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_pattern(
     r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
         |(?i:(?:"""
     + _OWNER_WORDS
@@ -69,7 +70,7 @@ def mask(value: str) -> str:
 
 
 # The start of a string piece in source: its prefix letters and opening quotes.
-_STRING_START = re.compile(r"""(?i:[rbuf]{0,2})('\'\'|"\"\"|'|")""")
+_STRING_START = lazy_pattern(r"""(?i:[rbuf]{0,2})('\'\'|"\"\"|'|")""")
 _LINE_ENDS = "\r\n"
 
 
@@ -213,14 +214,14 @@ _CREDENTIAL_FIELDS = (
     "access_token|refresh_token|id_token|token|password|passwd|pwd|client_secret|secret"
     "|client_assertion|assertion|api_key|apikey"
 )
-_URL_FIELD = re.compile(
+_URL_FIELD = lazy_pattern(
     r"(?:(?<=[?&;])(?i:" + _CREDENTIAL_FIELDS + r"|key|code|sig|signature)"
     r"|(?<=[\"'])(?i:" + _CREDENTIAL_FIELDS + r"))"
     r"""=(?P<value>[^&#\s"'`<>]+)"""
 )
 # ``scheme://user:password@host``: the password. The scheme starts a word and is short:
 # tried at every letter of a megabyte-long word, an unbounded one took hours (quadratic).
-_URL_USERINFO = re.compile(
+_URL_USERINFO = lazy_pattern(
     r"""(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^/@\s:"'`<>]*:"""
     r"""(?P<value>[^/@\s"'`<>]+)@"""
 )

@@ -30,18 +30,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
+from .lazy_regex import lazy_pattern
 from .model import Edit, Remedy, Span
 from .text import LineIndex, Source
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_pattern(
     r"authsweep:\s*ignore(?![\w-])(?:\[(?P<codes>[^\]]*)\])?"
     r"|noqa:\s*(?P<noqa>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)",
     re.IGNORECASE,
 )
-_CODE = re.compile(r"[^\s,]+")
-_AUTHSWEEP_CODE = re.compile(r"as\d+", re.IGNORECASE)
+_CODE = lazy_pattern(r"[^\s,]+")
+_AUTHSWEEP_CODE = lazy_pattern(r"as\d+", re.IGNORECASE)
 # A cheap look at raw bytes: could the file hold a directive at all?
-_MAY_HOLD_DIRECTIVE = re.compile(rb"authsweep\s*:\s*ignore|noqa\s*:[^\n]*\bas\d", re.IGNORECASE)
+_MAY_HOLD_DIRECTIVE = lazy_pattern(rb"authsweep\s*:\s*ignore|noqa\s*:[^\n]*\bas\d", re.IGNORECASE)
 
 UNUSED_ID = "AS900"
 UNUSED_NAME = "unused-suppression"

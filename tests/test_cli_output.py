@@ -269,6 +269,59 @@ def test_check_imports_no_other_command(tmp_path: Path) -> None:
     }
 
 
+# What a check of the files a pre-commit hook names does not need: git (and the subprocess
+# module), the baseline's temporary files.
+NOT_FOR_NAMED_FILES = ("authsweep.scanner.git", "subprocess", "tempfile", "shutil")
+
+
+def test_check_of_named_files_imports_no_git_and_no_tempfile(tmp_path: Path) -> None:
+    # Mail code with nothing to fix (a fix's planning brings LibCST, which needs them).
+    write(tmp_path / "relay.py", "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).noop()\n")
+    write(tmp_path / "pyproject.toml", "[tool.authsweep]\nselect = ['AS2']\n")
+    modules = imported("check", "--format", "json", "relay.py", cwd=tmp_path)
+    assert "authsweep.scanner.cache" in modules and "authsweep.scanner.options_file" in modules
+    assert not modules & set(NOT_FOR_NAMED_FILES)
+
+
+COLLECTOR = (
+    "import gc, sys\n"
+    "from authsweep import main\n"
+    "sys.argv = ['authsweep', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stderr.write(f'\\nCOLLECTOR {gc.isenabled()} {gc.get_freeze_count()}')\n"
+)
+
+
+@pytest.mark.parametrize("args", [["check", "--no-cache", "tls.py"], ["--version"]])
+def test_the_command_freezes_start_up_and_collects_after_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """The collector is paused for start-up, what start-up made is frozen, and it runs
+    again after (a whole tree's analysis frees its cycles through it)."""
+    write(tmp_path / "tls.py", IMPLICIT_TLS_587)
+    result = subprocess.run(
+        [sys.executable, "-c", COLLECTOR, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    enabled, frozen = result.stderr.rsplit("COLLECTOR ", 1)[1].split()
+    assert enabled == "True" and int(frozen) > 10_000
+
+
+def test_the_app_run_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
+    import gc
+
+    write(tmp_path / "tls.py", IMPLICIT_TLS_587)
+    frozen = gc.get_freeze_count()
+    invoke("check", "--no-cache", "tls.py", cwd=tmp_path)
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
 @pytest.mark.slow
 def test_check_imports_only_what_its_output_needs(tmp_path: Path) -> None:
     write(tmp_path / "tls.py", IMPLICIT_TLS_587)

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
 from ..test_paths import is_test_path
@@ -22,7 +23,6 @@ from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSp
 from .beyond import Beyond
 from .bindings import Bindings
 from .entra_secrets import add_entra_secrets
-from .fallback import scan_unparsable
 from .flow import Flow
 from .own_inits import OwnInits
 from .parse import parse_python
@@ -78,7 +78,7 @@ class PythonFrontEnd:
                 re.escape(name.rsplit(".", 1)[-1].lower().encode())
             )
         self.client_words = [
-            (module, re.compile(rb"\b(?:" + b"|".join(sorted(names)) + rb")\b"))
+            (module, lazy_pattern(rb"\b(?:" + b"|".join(sorted(names)) + rb")\b"))
             for module, names in sorted(words.items())
         ]
         # Cheap filters before qualified names are asked for.
@@ -128,6 +128,8 @@ class PythonFrontEnd:
         if parsed.left_out:
             mail.not_checked = [left.error for left in parsed.left_out]
             # What the token-level scan finds in the statements left out: nothing is lost.
+            from .fallback import scan_unparsable  # start-up: only for statements left out
+
             scanned = scan_unparsable(path, data)
 
             def left_out(line: int) -> bool:

@@ -14,7 +14,6 @@ it (no interpolation); nothing is run. After a fix, the keys the code no longer 
 from __future__ import annotations
 
 import ast
-import configparser
 from pathlib import Path
 
 from .. import inputs
@@ -105,6 +104,8 @@ def _parse(path: Path) -> dict[str, dict[str, tuple[str, int]]]:
     if data is None:
         return {}
     text = data.decode("utf-8", errors="replace")
+    import configparser  # start-up: only a module that reads an INI file it names needs it
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(text)

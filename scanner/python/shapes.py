@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import lazy_pattern
 from ..model import Span, Value
 
 # Replacement fields of ``%`` and ``str.format``, and the plain ones whose result is the
 # argument's text as it is: a width or precision (``%999999999d``) is not worked out.
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
-_PLAIN_PERCENT = re.compile(r"%(?:\([A-Za-z_]\w*\))?[sdir%]")
-_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
-_PLAIN_FORMAT = re.compile(r"\{\{|\}\}|\{(?:\d+|[A-Za-z_]\w*)?\}")
+_PERCENT_FIELD = lazy_pattern(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
+_PLAIN_PERCENT = lazy_pattern(r"%(?:\([A-Za-z_]\w*\))?[sdir%]")
+_FORMAT_FIELD = lazy_pattern(r"\{\{|\}\}|\{[^{}]*\}")
+_PLAIN_FORMAT = lazy_pattern(r"\{\{|\}\}|\{(?:\d+|[A-Za-z_]\w*)?\}")
 HOLE = "{}"
 # Choices kept for a value that is one of several: a table of hosts, not a data file.
 MAX_CHOICES = 32

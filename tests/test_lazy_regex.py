@@ -1,0 +1,35 @@
+"""Patterns compiled on first use behave as the compiled patterns they stand for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from authsweep.scanner.lazy_regex import lazy_pattern
+
+
+def test_nothing_is_compiled_before_the_first_use() -> None:
+    broken = lazy_pattern("unbalanced(")  # compiled now, this would raise
+    with pytest.raises(re.error):
+        broken.search("text")
+
+
+def test_it_answers_as_the_compiled_pattern() -> None:
+    source, flags = rb"\b(?:smtp|imap)(?P<tail>lib)?\b", re.IGNORECASE
+    lazy, compiled = lazy_pattern(source, flags), re.compile(source, flags)
+    data = b"import SMTPlib, imaplib; smtp_host = 'x'"
+    assert [m.span() for m in lazy.finditer(data)] == [m.span() for m in compiled.finditer(data)]
+    assert lazy.sub(b"_", data) == compiled.sub(b"_", data)
+    assert lazy.search(data).group("tail") == b"lib"
+    assert (lazy.pattern, lazy.flags, lazy.groupindex) == (
+        compiled.pattern,
+        compiled.flags,
+        compiled.groupindex,
+    )
+
+
+def test_a_method_is_bound_on_the_object_after_its_first_use() -> None:
+    lazy = lazy_pattern(r"\d+")
+    assert "search" not in vars(lazy)
+    assert lazy.search("port 587").group() == "587"
+    assert "search" in vars(lazy)  # later uses do not go through __getattr__
