@@ -19,6 +19,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from .cache import ResultCache, content_hash, entry_result, options_key
@@ -205,34 +206,92 @@ def run(
         return result
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    read: dict[str, bytes] = {}  # the bytes of the files past the pre-check, while serial
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
-        # The pre-check here first: most files of a tree end at it, and what is left
-        # decides whether a pool is worth its start-up and messages.
-        past: list[Task] = []
-        weight = 0
-        for task in pending:
-            data, error = read_path(task[0], task[1])
-            if data is not None and nothing_to_check(Source(task[2], data).utf8()):
-                yield finished(task, FileResult(task[1]), content_hash(data))
-                continue
-            past.append(task)
-            if data is not None:
-                weight += max(len(data), FILE_WEIGHT)
-                if weight < PARALLEL_WORK:  # kept only while they may be checked here
-                    read[task[0]] = data
-        pending = past
-        if weight >= PARALLEL_WORK and len(pending) > 1:
-            read.clear()
+        # The pre-check first, shared by the cores: most files of a tree end at it, and
+        # what is left decides whether a pool is worth its start-up and messages.
+        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats)
+        for task, digest in ended:
+            yield finished(task, FileResult(task[1]), digest)
+        pending = [task for task, _ in passed]
+        if sum(weight for _, weight in passed) >= PARALLEL_WORK and len(pending) > 1:
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
             )
             return
     for task in pending:
-        result, data = check_one(
-            task, rules, timeout, options if plan else None, read.pop(task[0], None)
-        )
+        result, data = check_one(task, rules, timeout, options if plan else None)
         yield finished(task, result, None if data is None else content_hash(data))
+
+
+def _shared_pre_check(
+    tasks: list[Task], workers: int, hashing: bool, stats: dict[str, os.stat_result]
+) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int]]]:
+    """The pre-check of ``tasks``, each worker process taking a run of them of about equal
+    bytes and answering once: the tasks that end at it (with their content hash, when
+    ``hashing``), and those past it with their weight, in the order of ``tasks``. This
+    process loads the front ends meanwhile: what passes is checked with them."""
+    from .pool import run_shares  # multiprocessing: only for a large input
+
+    prepare(())  # the pre-check's markers, before the fork
+    shares = _shares(tasks, workers, stats)
+    answers = run_shares(
+        partial(_pre_check_share, hashing=hashing),
+        shares,
+        meanwhile=lambda: prepare({task[2] for task in tasks}),
+    )
+    ended: list[tuple[Task, str | None]] = []
+    passed: list[tuple[Task, int]] = []
+    for share, (past, digests) in zip(shares, answers, strict=True):
+        weights = dict(past)
+        hashes = iter(digests)
+        for index, task in enumerate(share):
+            if index in weights:
+                passed.append((task, weights[index]))
+            else:
+                ended.append((task, next(hashes) if hashing else None))
+    return ended, passed
+
+
+def _shares(tasks: list[Task], count: int, stats: dict[str, os.stat_result]) -> list[list[Task]]:
+    """``tasks`` cut into at most ``count`` runs of about equal bytes (a file counted at
+    least 4 kB: opening and reading one costs something however small it is)."""
+    sizes = [max(_size(task[0], stats), 4096) for task in tasks]
+    total = sum(sizes)
+    shares: list[list[Task]] = [[]]
+    reached = 0
+    for task, size in zip(tasks, sizes, strict=True):
+        if reached >= total * len(shares) / count and len(shares) < count:
+            shares.append([])
+        shares[-1].append(task)
+        reached += size
+    return shares
+
+
+def _size(path: str, stats: dict[str, os.stat_result]) -> int:
+    stat = stats.get(path)
+    if stat is not None:
+        return stat.st_size
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it will say why
+
+
+def _pre_check_share(share: list[Task], hashing: bool) -> tuple[list[tuple[int, int]], list[str]]:
+    """In a worker: the index and weight of each task of ``share`` past the pre-check
+    (an unreadable file is one, weighing nothing: checking it reports why), and the
+    content hashes of the others, in order, when ``hashing``."""
+    past: list[tuple[int, int]] = []
+    digests: list[str] = []
+    for index, (path, display, kind) in enumerate(share):
+        data, _ = read_path(path, display)
+        if data is None:
+            past.append((index, 0))
+        elif not nothing_to_check(Source(kind, data).utf8()):
+            past.append((index, max(len(data), FILE_WEIGHT)))
+        elif hashing:
+            digests.append(content_hash(data))
+    return past, digests
 
 
 def _in_pool(
