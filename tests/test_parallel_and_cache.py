@@ -360,3 +360,110 @@ def test_a_file_without_mail_or_directive_ends_at_the_pre_check(monkeypatch) -> 
     assert engine.check_source("plain.py", "python", b"x = 1\n", rules) == FileResult("plain.py")
     judged = engine.check_source("d.py", "python", b"x = 1  # authsweep: ignore\n", rules)
     assert [finding.rule for finding in judged.findings] == ["AS900"]
+
+
+def _mail_and_plain_tree(root: Path) -> None:
+    for index in range(40):
+        (root / f"plain{index:02}.py").write_text(f"x = {index}\n" + "# filler\n" * index)
+    for name in ("a.py", "m.py", "z.py"):
+        (root / name).write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_pre_check_is_shared_by_workers_answering_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A large input's pre-check runs in forked workers, each over its own run of the
+    files, each answering once; the result is that of ``-j 1``."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    _mail_and_plain_tree(tree)
+    serial = check_paths([str(tree)], RunOptions(), jobs=1)
+    log = tmp_path / "log"
+    parent = os.getpid()
+    share_of = runner._pre_check_share
+    send = pool.Connection.send
+
+    def note(line: str) -> None:
+        with log.open("a") as out:  # one short line an append: whole lines
+            out.write(line + "\n")
+
+    def recording_share(share, hashing):
+        note(f"share {os.getpid()} " + " ".join(Path(task[0]).name for task in share))
+        return share_of(share, hashing)
+
+    def recording_send(self, answer):
+        if os.getpid() != parent:
+            note(f"send {os.getpid()}")
+        return send(self, answer)
+
+    monkeypatch.setattr(runner, "_pre_check_share", recording_share)
+    monkeypatch.setattr(pool.Connection, "send", recording_send)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    shared = check_paths([str(tree)], RunOptions(), jobs=jobs)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert shared.files_scanned == serial.files_scanned == 43
+    lines = [line.split() for line in log.read_text().splitlines()]
+    shares = {int(line[1]): line[2:] for line in lines if line[0] == "share"}
+    sends = sorted(int(line[1]) for line in lines if line[0] == "send")
+    assert len(shares) == jobs and parent not in shares
+    assert sends == sorted(shares)  # one answer a worker, none a file
+    files, _ = runner.discover([str(tree)])
+    order = [source.path.name for source in files]
+    runs = sorted(shares.values(), key=lambda names: order.index(names[0]))
+    assert [name for names in runs for name in names] == order  # runs of the list, all of it
+
+
+def test_a_pre_check_worker_that_dies_costs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-check worker that dies (the OOM killer) has its share checked here."""
+    _mail_and_plain_tree(tmp_path)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=1)
+    parent = os.getpid()
+    share_of = runner._pre_check_share
+
+    def dying(share, hashing):
+        if os.getpid() != parent and any(task[0].endswith("a.py") for task in share):
+            os._exit(9)
+        return share_of(share, hashing)
+
+    monkeypatch.setattr(runner, "_pre_check_share", dying)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert shared.files_scanned == 43
+
+
+def test_the_shared_pre_check_fills_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers hash the files that end at the pre-check for the cache: a second run
+    checks nothing again."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    _mail_and_plain_tree(tree)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    first = check_paths([str(tree)], RunOptions(), jobs=2, cache_dir=tmp_path / "cache")
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(runner, "check_one", not_again)
+    monkeypatch.setattr(runner, "_shared_pre_check", not_again)
+    second = check_paths([str(tree)], RunOptions(), jobs=2, cache_dir=tmp_path / "cache")
+    assert snapshot(second) == snapshot(first) and first.findings
+    assert second.files_scanned == 43
+
+
+def test_shares_are_runs_of_about_equal_bytes(tmp_path: Path) -> None:
+    sizes = [400_000, 10, 10, 100_000, 100_000, 100_000, 100_000, 10]
+    tasks = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"f{index}.py"
+        path.write_bytes(b"x" * size)
+        tasks.append((str(path), path.name, "python"))
+    shares = runner._shares(tasks, 2, {})
+    assert [len(share) for share in shares] == [3, 5]
+    assert runner._shares(tasks[:1], 4, {}) == [tasks[:1]]
+    assert sum(runner._shares(tasks, 3, {}), []) == tasks
