@@ -3,14 +3,15 @@
 :func:`check_paths` checks everything under some paths; the engine checks one file.
 
 Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
-large one, this process reads every file and runs the byte pre-check first: most files
-of a tree end there, and what is left is checked here too unless it is much code (the
-few dozen files of a large tree that mention mail are not): a pool costs more start-up
-and messages than it saves. Much code that mentions mail goes to worker processes that
-import the rules once (:mod:`authsweep.scanner.pool`). A file that takes too long is
-reported and skipped: by an alarm in the process that checks it, or, when native code
-does not give way to the alarm, by killing that process; a worker that dies costs only
-the file it was on, so one bad file never stops a sweep.
+large one, the byte pre-check runs first, shared by the cores: forked workers read a run
+of the files each and answer once with those past it, while this process loads the
+front ends. Most files of a tree end there, and what is left is checked here unless it
+is much code (the few dozen files of a large tree that mention mail are not): a pool
+costs more start-up and messages than it saves. Much code that mentions mail goes to
+worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file that
+takes too long is reported and skipped: by an alarm in the process that checks it, or,
+when native code does not give way to the alarm, by killing that process; a worker that
+dies costs only the file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -95,17 +96,15 @@ def check_one(
     rules: Sequence,
     timeout: float,
     plan: RunOptions | None = None,
-    data: bytes | None = None,
 ) -> tuple[FileResult, bytes | None]:
-    """Read (unless ``data`` holds its bytes) and check one file; every failure becomes an
-    error entry. With ``plan`` (the file's options), a finding is marked fixable only if
-    ``fix`` would fix it (:mod:`.fixes.fixability`)."""
+    """Read and check one file; every failure becomes an error entry. With ``plan`` (the
+    file's options), a finding is marked fixable only if ``fix`` would fix it
+    (:mod:`.fixes.fixability`)."""
     path, display, kind = task
-    if data is None:
-        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
-        if error is not None:
-            return FileResult(display, errors=[error]), None
-        assert data is not None
+    data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
+    if error is not None:
+        return FileResult(display, errors=[error]), None
+    assert data is not None
     source = Source(kind, data).utf8()
     if nothing_to_check(source):  # most files of a tree: no alarm to set for them
         return FileResult(display), data
