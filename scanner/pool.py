@@ -33,6 +33,8 @@ from typing import Any
 CHUNK = 64
 # A worker sends the results it has at least this often (and at the end of a chunk).
 ANSWER_SECONDS = 0.05
+# How often run_shares asks whether the work it may do meanwhile is wanted yet.
+WANTED_SECONDS = 0.005
 # The shared progress of a worker: the index in its chunk of the task it is on, and
 # when that task began (time.monotonic, one clock for every process on a machine).
 _ON, _SINCE = 0, 1
@@ -147,11 +149,14 @@ def run_shares(
     shares: Sequence,
     *,
     meanwhile: Callable[[], None] | None = None,
+    wanted: Callable[[], bool] = lambda: True,
 ) -> list:
     """``function(share)`` for every share, each in a worker process of its own that
-    answers once; ``meanwhile()`` runs in this process while they work. A share whose
-    worker dies without answering is done in this process (as it would be without
-    workers), so its answer is the same. Answers in the order of ``shares``."""
+    answers once. ``meanwhile()`` runs in this process while they work, once ``wanted()``
+    says so (asked every few milliseconds; a worker may flag it in shared memory); not at
+    all if they all answer first. A share whose worker dies without answering is done in
+    this process (as it would be without workers), so its answer is the same. Answers in
+    the order of ``shares``."""
     context = multiprocessing.get_context("fork")
     started: list[tuple[Any, Connection]] = []
     try:
@@ -165,14 +170,14 @@ def run_shares(
             process.start()
             child_end.close()
             started.append((process, parent_end))
-        if meanwhile is not None:
-            meanwhile()
         answers: list = [None] * len(shares)
         waiting = set(range(len(shares)))
         while waiting:
-            ready = set(
-                wait([started[i][1] for i in waiting] + [started[i][0].sentinel for i in waiting])
-            )
+            if meanwhile is not None and wanted():
+                meanwhile()
+                meanwhile = None
+            objects = [started[i][1] for i in waiting] + [started[i][0].sentinel for i in waiting]
+            ready = set(wait(objects, None if meanwhile is None else WANTED_SECONDS))
             for index in sorted(waiting):
                 process, conn = started[index]
                 if conn not in ready and process.sentinel not in ready:

@@ -4,14 +4,14 @@
 
 Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
 large one, the byte pre-check runs first, shared by the cores: forked workers read a run
-of the files each and answer once with those past it, while this process loads the
-front ends. Most files of a tree end there, and what is left is checked here unless it
-is much code (the few dozen files of a large tree that mention mail are not): a pool
-costs more start-up and messages than it saves. Much code that mentions mail goes to
-worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file that
-takes too long is reported and skipped: by an alarm in the process that checks it, or,
-when native code does not give way to the alarm, by killing that process; a worker that
-dies costs only the file it was on, so one bad file never stops a sweep.
+of the files each and answer once with those past it, while this process loads the front
+ends once one is found. Most files of a tree end there, and what is left is checked here
+unless it is much code (the few dozen files of a large tree that mention mail are not):
+a pool costs more start-up and messages than it saves. Much code that mentions mail goes
+to worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file
+that takes too long is reported and skipped: by an alarm in the process that checks it,
+or, when native code does not give way to the alarm, by killing that process; a worker
+that dies costs only the file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from .cache import ResultCache, content_hash, entry_result, options_key
 from .discover import SourceFile, discover
@@ -227,16 +228,20 @@ def _shared_pre_check(
 ) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int]]]:
     """The pre-check of ``tasks``, each worker process taking a run of them of about equal
     bytes and answering once: the tasks that end at it (with their content hash, when
-    ``hashing``), and those past it with their weight, in the order of ``tasks``. This
-    process loads the front ends meanwhile: what passes is checked with them."""
+    ``hashing``), and those past it with their weight, in the order of ``tasks``. Once a
+    worker finds a file past it, this process loads the front ends meanwhile."""
+    import multiprocessing
+
     from .pool import run_shares  # multiprocessing: only for a large input
 
     prepare(())  # the pre-check's markers, before the fork
     shares = _shares(tasks, workers, stats)
+    found = multiprocessing.get_context("fork").RawValue("b", 0)  # memory the workers share
     answers = run_shares(
-        partial(_pre_check_share, hashing=hashing),
+        partial(_pre_check_share, hashing=hashing, found=found),
         shares,
         meanwhile=lambda: prepare({task[2] for task in tasks}),
+        wanted=lambda: bool(found.value),
     )
     ended: list[tuple[Task, str | None]] = []
     passed: list[tuple[Task, int]] = []
@@ -276,10 +281,13 @@ def _size(path: str, stats: dict[str, os.stat_result]) -> int:
         return 0  # reading it will say why
 
 
-def _pre_check_share(share: list[Task], hashing: bool) -> tuple[list[tuple[int, int]], list[str]]:
+def _pre_check_share(
+    share: list[Task], hashing: bool, found: Any = None
+) -> tuple[list[tuple[int, int]], list[str]]:
     """In a worker: the index and weight of each task of ``share`` past the pre-check
     (an unreadable file is one, weighing nothing: checking it reports why), and the
-    content hashes of the others, in order, when ``hashing``."""
+    content hashes of the others, in order, when ``hashing``. The first readable file
+    past it sets ``found`` (a shared byte), if given."""
     past: list[tuple[int, int]] = []
     digests: list[str] = []
     for index, (path, display, kind) in enumerate(share):
@@ -288,6 +296,8 @@ def _pre_check_share(share: list[Task], hashing: bool) -> tuple[list[tuple[int, 
             past.append((index, 0))
         elif not nothing_to_check(Source(kind, data).utf8()):
             past.append((index, max(len(data), FILE_WEIGHT)))
+            if found is not None:
+                found.value = 1
         elif hashing:
             digests.append(content_hash(data))
     return past, digests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -388,9 +389,9 @@ def test_the_pre_check_is_shared_by_workers_answering_once(
         with log.open("a") as out:  # one short line an append: whole lines
             out.write(line + "\n")
 
-    def recording_share(share, hashing):
+    def recording_share(share, **flags):
         note(f"share {os.getpid()} " + " ".join(Path(task[0]).name for task in share))
-        return share_of(share, hashing)
+        return share_of(share, **flags)
 
     def recording_send(self, answer):
         if os.getpid() != parent:
@@ -414,6 +415,44 @@ def test_the_pre_check_is_shared_by_workers_answering_once(
     assert [name for names in runs for name in names] == order  # runs of the list, all of it
 
 
+def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the workers pre-check, this process loads the front ends once one of them
+    flags a file past it; a large input that has none costs no front end."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for index in range(20):
+        (plain / f"p{index}.py").write_text(f"x = {index}\n")
+    loaded: list[set[str]] = []
+    signal = tmp_path / "loaded"
+    share_of = runner._pre_check_share
+
+    def loading(kinds) -> None:
+        loaded.append(set(kinds))
+        if kinds:
+            signal.touch()
+
+    def answering_once_loaded(share, **flags):
+        answer = share_of(share, **flags)
+        if flags["found"].value:  # a tiny tree: answer only once the parent has seen it
+            for _ in range(1000):
+                if signal.exists():
+                    break
+                time.sleep(0.01)
+        return answer
+
+    monkeypatch.setattr(runner, "prepare", loading)
+    monkeypatch.setattr(runner, "_pre_check_share", answering_once_loaded)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    check_paths([str(plain)], RunOptions(), jobs=2)
+    assert loaded == [set()]  # the pre-check's markers only
+    (plain / "mail.py").write_text("import smtplib\n")
+    loaded.clear()
+    check_paths([str(plain)], RunOptions(), jobs=2)
+    assert loaded == [set(), {"python"}]
+
+
 def test_a_pre_check_worker_that_dies_costs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -423,10 +462,10 @@ def test_a_pre_check_worker_that_dies_costs_nothing(
     parent = os.getpid()
     share_of = runner._pre_check_share
 
-    def dying(share, hashing):
+    def dying(share, **flags):
         if os.getpid() != parent and any(task[0].endswith("a.py") for task in share):
             os._exit(9)
-        return share_of(share, hashing)
+        return share_of(share, **flags)
 
     monkeypatch.setattr(runner, "_pre_check_share", dying)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
