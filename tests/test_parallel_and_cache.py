@@ -36,6 +36,7 @@ def tree(tmp_path: Path) -> Path:
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     monkeypatch.setattr(pool, "CHUNK", 3)
     parallel = check_paths([str(tree)], RunOptions(), jobs=2)
@@ -401,6 +402,7 @@ def test_the_pre_check_is_shared_by_workers_answering_once(
     monkeypatch.setattr(runner, "_pre_check_share", recording_share)
     monkeypatch.setattr(pool.Connection, "send", recording_send)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     shared = check_paths([str(tree)], RunOptions(), jobs=jobs)
     assert snapshot(shared) == snapshot(serial) and serial.findings
     assert shared.files_scanned == serial.files_scanned == 43
@@ -413,6 +415,11 @@ def test_the_pre_check_is_shared_by_workers_answering_once(
     order = [source.path.name for source in files]
     runs = sorted(shares.values(), key=lambda names: order.index(names[0]))
     assert [name for names in runs for name in names] == order  # runs of the list, all of it
+    log.unlink()
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 10**9)  # few bytes: no worker
+    alone = check_paths([str(tree)], RunOptions(), jobs=jobs)
+    assert snapshot(alone) == snapshot(serial)
+    assert [line.split()[:2] for line in log.read_text().splitlines()] == [["share", str(parent)]]
 
 
 def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
@@ -445,6 +452,7 @@ def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
     monkeypatch.setattr(runner, "prepare", loading)
     monkeypatch.setattr(runner, "_pre_check_share", answering_once_loaded)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     check_paths([str(plain)], RunOptions(), jobs=2)
     assert loaded == [set()]  # the pre-check's markers only
     (plain / "mail.py").write_text("import smtplib\n")
@@ -469,6 +477,7 @@ def test_a_pre_check_worker_that_dies_costs_nothing(
 
     monkeypatch.setattr(runner, "_pre_check_share", dying)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
     assert snapshot(shared) == snapshot(serial) and serial.findings
     assert shared.files_scanned == 43
@@ -483,6 +492,7 @@ def test_the_shared_pre_check_fills_the_cache(
     tree.mkdir()
     _mail_and_plain_tree(tree)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     first = check_paths([str(tree)], RunOptions(), jobs=2, cache_dir=tmp_path / "cache")
 
     def not_again(*args, **kwargs):
@@ -495,14 +505,10 @@ def test_the_shared_pre_check_fills_the_cache(
     assert second.files_scanned == 43
 
 
-def test_shares_are_runs_of_about_equal_bytes(tmp_path: Path) -> None:
+def test_shares_are_runs_of_about_equal_bytes() -> None:
     sizes = [400_000, 10, 10, 100_000, 100_000, 100_000, 100_000, 10]
-    tasks = []
-    for index, size in enumerate(sizes):
-        path = tmp_path / f"f{index}.py"
-        path.write_bytes(b"x" * size)
-        tasks.append((str(path), path.name, "python"))
-    shares = runner._shares(tasks, 2, {})
+    tasks = [(f"f{index}.py", f"f{index}.py", "python") for index in range(len(sizes))]
+    shares = runner._shares(tasks, sizes, 2)
     assert [len(share) for share in shares] == [3, 5]
-    assert runner._shares(tasks[:1], 4, {}) == [tasks[:1]]
-    assert sum(runner._shares(tasks, 3, {}), []) == tasks
+    assert runner._shares(tasks[:1], sizes[:1], 4) == [tasks[:1]]
+    assert sum(runner._shares(tasks, sizes, 3), []) == tasks
