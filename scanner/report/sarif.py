@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from authsweep.rules import ALL_RULES
+
 from .. import __version__
 from ..discover import git_top, kind_of, nearest_ancestor
 from ..findings import Finding, RunResult, Severity
@@ -229,8 +231,6 @@ def _result(finding: Finding, index: int, cwd: Path, root: Path, fixes: _Fixes) 
 
 
 def render_sarif(run: RunResult, options: ReportOptions | None = None) -> str:
-    from authsweep.rules import ALL_RULES
-
     options = options or ReportOptions()
     cwd = options.cwd
     root = repository_root(cwd)
