@@ -179,6 +179,7 @@ class _Fixes:
     def _with_module_needs(self, finding: Finding, source: _Source) -> list[dict] | None:
         """The edits, the imports and the helper the fix needs, as `authsweep fix` writes
         them, expressed as replacements of the lines that differ."""
+        # start-up: module_needs brings configparser; only a fix with module needs uses it.
         from ..fixes.module_needs import add_module_needs
 
         assert finding.fix is not None
