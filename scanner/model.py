@@ -100,6 +100,19 @@ class Value:
     ) -> Value:
         return cls(False, None, origin=origin, span=span, source=source)
 
+    def as_default(self, origin: str) -> Value:
+        """This known value as the default of ``origin`` (an environment variable, a
+        command-line option): what a run takes unless ``origin`` gives another, still
+        the literal it is written as."""
+        return Value(
+            True,
+            self.value,
+            origin,
+            literal=self.literal,
+            literal_span=self.literal_span,
+            literal_parts=self.literal_parts,
+        )
+
     @property
     def present(self) -> bool:
         """False only for a value known to be empty (None or ""); an empty default of a

@@ -182,15 +182,7 @@ class CommandLine:
         given = self.evaluate(node, depth)
         if not given.known or given.value is None:
             return Value.unknown(origin)
-        value = Value(
-            True,
-            given.value,
-            origin,
-            literal=given.literal,
-            literal_span=given.literal_span,
-            literal_parts=given.literal_parts,
-        )
-        return _convert(value, kind)
+        return _convert(given.as_default(origin), kind)
 
     def _command_line(self, node: ast.Call, name: str, depth: int) -> Value | None:
         """What a call of the command line gives: parsed arguments (``parse_args()``, a

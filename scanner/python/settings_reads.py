@@ -71,14 +71,7 @@ class SettingsReads:
             return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
-            return Value(
-                True,
-                default.value,
-                origin,
-                literal=default.literal,
-                literal_span=default.literal_span,
-                literal_parts=default.literal_parts,
-            )
+            return default.as_default(origin)
         return built(origin, default.literal_parts)
 
     def _unset(self, origin: str) -> Value:
