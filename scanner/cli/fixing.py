@@ -1,6 +1,5 @@
 """What ``fix`` and ``check --fix`` share: fixing the files, the baseline, the text report
-of what was fixed. Imported only when a run fixes or reads a baseline; what it imports at
-the top a ``check`` run has loaded already, and the fixer (LibCST) loads when a run fixes."""
+of what was fixed. Imported only when a run fixes."""
 
 from __future__ import annotations
 
@@ -8,9 +7,6 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from authsweep.rules import rule_by_id
-
-from ..baseline import BaselineError, read_baseline, split_known
 from ..cli_common import (
     FIX_PROGRESS_MIN_FILES,
     PROGRESS_MIN_FILES,
@@ -20,11 +16,6 @@ from ..cli_common import (
     run_failures,
     usage_error,
 )
-from ..engine import RunOptions
-from ..report.counts import below_fail_on
-from ..report.options import ReportOptions
-from ..report.text import BOLD, Painter, error_line, findings_lines
-from ..report.visible import visible
 
 if TYPE_CHECKING:
     from ..fixes.outcome import FixOutcome
@@ -38,6 +29,8 @@ def changed_any(outcome: FixOutcome) -> bool:
 
 def check_baseline(baseline: Path | None) -> None:
     """A bad baseline stops the run before any file is written."""
+    from ..baseline import BaselineError, read_baseline
+
     if baseline is not None:
         try:
             read_baseline(baseline)
@@ -60,7 +53,8 @@ def apply_fixes(
 ) -> FixOutcome:
     """Fix the files under ``paths`` (or, without ``write``, work out how), as ``fix``
     and ``check --fix`` do; the progress bar on a terminal."""
-    from ..fixer import fix_paths  # start-up: LibCST; `check --baseline` fixes nothing
+    from ..engine import RunOptions
+    from ..fixer import fix_paths
 
     progress = progress_bar(
         quiet, {"Checking": PROGRESS_MIN_FILES, "Fixing": FIX_PROGRESS_MIN_FILES}
@@ -84,6 +78,8 @@ def apply_fixes(
 
 
 def split_baselined(outcome: FixOutcome, baseline: Path, cwd: Path) -> None:
+    from ..baseline import split_known
+
     outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
 
 
@@ -101,7 +97,11 @@ def fix_report(
 ) -> str:
     """The text report of a fix run: what is left (unless ``findings`` is off, as for
     ``check --fix``, whose own report lists it), files not fixed, and the summary."""
-    from ..report.fix_summary import fix_summary  # start-up: only a fix run has one
+    from ..report.counts import below_fail_on
+    from ..report.fix_summary import fix_summary
+    from ..report.options import ReportOptions
+    from ..report.text import BOLD, Painter, error_line, findings_lines
+    from ..report.visible import visible
 
     paint = Painter(colored)
     options = ReportOptions(layout=layout)
@@ -121,6 +121,8 @@ def fix_report(
 
 def _fixed_lines(outcome: FixOutcome, *, written: bool) -> list[str]:
     """What was fixed, by file and rule, as Ruff's --show-fixes lists it."""
+    from authsweep.rules import rule_by_id
+
     left = Counter((f.path, f.rule) for f in [*outcome.remaining, *outcome.baselined])
     gone = Counter((f.path, f.rule) for f in outcome.found) - left
     lines = ["Fixed:" if written else "Would fix:"]
