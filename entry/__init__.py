@@ -14,6 +14,7 @@ def main() -> None:
     functions), which its collections would traverse again and again to free nothing.
     :func:`authsweep.scanner.cli.main` starts it again once the command is imported."""
     gc.disable()
+    # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no CLI.
     from authsweep.scanner.cli import main as run_command_line
 
     run_command_line()

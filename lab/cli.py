@@ -1,7 +1,8 @@
 """``authsweep lab run`` and ``authsweep lab serve``: a thin layer over ``ExchangeSim``.
 
 Imports nothing heavy at module level: ``authsweep --help`` imports it to list the commands, and
-``authsweep check`` must not pay for the servers, aiosmtpd or trustme.
+``authsweep check`` must not pay for the servers, aiosmtpd or trustme. Its functions import
+what they run, each marked ``# start-up``.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ MailboxRightOpt = Annotated[
 def _tenant(
     no_service_principal: bool, mailbox_right: list[str] | None, no_mail_send: bool = False
 ) -> TenantSetup:
+    # start-up
     from .tenant import TenantSetup
 
     principal, mail_send = not no_service_principal, not no_mail_send
@@ -191,6 +193,7 @@ def _make_lab(
     seed: list[Path] | None = None,
     smtp_auth: SmtpAuth = SmtpAuth.enabled,
 ) -> ExchangeSim:
+    # start-up
     from .faults import parse_duration
 
     try:
@@ -198,6 +201,7 @@ def _make_lab(
     except ValueError as problem:
         raise _error(f"--token-lifetime: {problem}") from None
     try:
+        # start-up
         from .sim import ExchangeSim
     except ImportError as missing:
         raise _error(
@@ -222,6 +226,7 @@ def _make_lab(
 
 
 def _version() -> str:
+    # start-up
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -232,8 +237,10 @@ def _version() -> str:
 
 def _emit(verdict: Verdict, fmt: VerdictFormat, output_file: Path | None) -> int:
     """Print (and write) the verdict; the exit status: the verdict's, or 2 if FILE failed."""
+    # start-up
     import json
 
+    # start-up
     from .report import render_text
 
     text = render_text(verdict)
@@ -291,6 +298,7 @@ def run(
     runs in a process group of its own, ended as a whole on --timeout, on SIGTERM or Ctrl-C
     (the verdict is still printed) and for what it leaves running when it exits.
     """
+    # start-up
     from .process import StopSignals, run_in_group
 
     with StopSignals() as stop:
@@ -329,6 +337,7 @@ def run(
 
 def export_block(lab: ExchangeSim) -> str:
     """Shell lines that point a POSIX shell's later commands at the running lab."""
+    # start-up
     from .redirect import PROXY_VARIABLES, REMOVED_VARIABLES
 
     lines = [
@@ -353,6 +362,7 @@ _ENVIRONMENT_NOTES = (
 
 
 def _serve_banner(lab: ExchangeSim) -> str:
+    # start-up
     from .hosts import GRAPH_HOSTS, LOGIN_HOSTS, MAILBOX_HOSTS, SMTP_HOSTS
 
     smtp = "SMTP 587 and 25, STARTTLS:  "
@@ -395,6 +405,7 @@ def serve(
     Stops on Ctrl-C or SIGTERM and prints the verdict of everything it saw (exit 0 pass,
     1 fail, as `lab run`).
     """
+    # start-up
     from .process import StopSignals
     from .report import event_line
 

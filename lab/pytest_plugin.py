@@ -39,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _lab_class() -> type[ExchangeSim]:
     try:
+        # Here: the plugin loads in every pytest run, the lab's servers only for a lab test.
         from .sim import ExchangeSim
     except ImportError as error:  # the lab extra is not installed
         raise pytest.UsageError(

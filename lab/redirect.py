@@ -46,6 +46,7 @@ def make_getaddrinfo(
 
     Self-contained on purpose: its source is copied into the generated sitecustomize.py.
     """
+    # Imports inside: this function's source is copied into sitecustomize.py alone.
     import ipaddress
     import socket as _socket
 

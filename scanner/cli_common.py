@@ -1,5 +1,7 @@
 """What ``check`` and ``fix`` share: their options, configuration, stdin, colour, the
-progress bar and git. Nothing here imports more than click at module level."""
+progress bar and git. Nothing here imports more than click at module level: ``rules``,
+``lab`` and ``tenant`` use it too, and ``authsweep --help`` imports every command. Its
+functions import what they use, each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -211,6 +213,7 @@ def internal_error(error: BaseException) -> NoReturn:
 def _say(line: str) -> None:
     """One line on stderr; what it quotes from a scanned tree (paths, configuration
     values) cannot act on the terminal."""
+    # start-up
     from .report.visible import visible
 
     click.echo(visible(line), err=True)
@@ -239,6 +242,7 @@ def make_resolver(
     target: str | None = None,
 ) -> ConfigResolver:
     """Configuration files and command-line options, checked: bad ones end the run (exit 2)."""
+    # start-up
     from .engine import TARGETS
     from .options_file import ConfigError, ConfigResolver, Overrides, parse_size, selector_problem
 
@@ -300,6 +304,7 @@ def fix_commands() -> tuple[str, str]:
 
 def reads_stdin(paths: list[str]) -> bool:
     """Whether the run reads stdin (``-``, ``/dev/stdin``); it must then be the only path."""
+    # start-up
     from .discover import STDIN_NAMES
 
     named = [p for p in paths if p in STDIN_NAMES]
@@ -310,6 +315,7 @@ def reads_stdin(paths: list[str]) -> bool:
 
 def read_stdin(display: str, limit: int):
     """Stdin's bytes, or the error that says why they are not checked."""
+    # start-up
     from .engine import too_large
 
     data = sys.stdin.buffer.read()
@@ -319,6 +325,7 @@ def read_stdin(display: str, limit: int):
 def cache_folder(paths: list[str], no_cache: bool, cache_dir: Path | None) -> Path | None:
     """Where the result cache is (None: no cache). A cache folder that is a symbolic link
     (say, committed in the tree being checked) is not used: the cache never follows one."""
+    # start-up
     from .cache import CACHE_FOLDER, linked_folder, project_root
 
     if no_cache:
@@ -352,6 +359,7 @@ def changed_files(rev: str, paths: list[str], cwd: Path) -> set[str]:
     """Absolute paths of files changed since ``rev`` in the repositories holding ``paths``:
     commits since the merge base (``rev...HEAD``), staged and unstaged changes, and new
     files git does not ignore. ``rev`` must name a commit in each of them."""
+    # start-up: git (subprocess) only for --changed-since
     from .git import enclosing_repository
 
     repositories: dict[Path, Repository] = {}
@@ -391,6 +399,7 @@ def _commit(rev: str, repository: Repository) -> str:
 
 
 def _git(args: list[str], repository: Repository) -> str:
+    # start-up: git (subprocess) only for --changed-since
     from .git import GitFailure, run_git
 
     try:
@@ -427,6 +436,7 @@ class ProgressBar:
             self._stage = stage
             if total < self._minimum.get(stage, PROGRESS_MIN_FILES):
                 return
+            # start-up: rich only for what a terminal shows
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -454,6 +464,7 @@ def run_failures(progress: ProgressBar | None) -> Iterator[None]:
     """A run's failures as the command line reports them: a bad configuration or baseline
     and a failing ``--changed-since`` are usage errors, anything else an internal error
     (exit 2, not a traceback); the progress bar is closed either way."""
+    # start-up
     from .baseline import BaselineError
     from .options_file import ConfigError
 
@@ -478,6 +489,7 @@ def progress_bar(quiet: bool, minimum: dict[str, int] | None = None) -> Progress
 
 def fail_on_check(resolver: ConfigResolver, cwd: Path):
     """Whether a finding fails the run: its severity against the fail-on of its file."""
+    # start-up
     from .options_file import fails
 
     def failing(finding) -> bool:

@@ -17,10 +17,11 @@ import typing
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import click
+import click
+
+from .cli_help import HelpCommand, HelpfulArgument, OrderedGroup
 
 
 class Option:
@@ -71,8 +72,6 @@ class CommandGroup:
         return register
 
     def click_group(self, name: str) -> click.Group:
-        from .cli_help import OrderedGroup
-
         group = OrderedGroup(
             name,
             help=self.help,
@@ -88,8 +87,6 @@ def click_command(
     function: Callable[..., Any], name: str, context_settings: dict[str, Any] | None = None
 ) -> click.Command:
     """The click command that parses the options ``function`` declares and calls it."""
-    from .cli_help import HelpCommand
-
     hints = typing.get_type_hints(function, include_extras=True)
     params = [
         _param(parameter, hints[parameter.name])
@@ -113,8 +110,6 @@ def click_command(
 
 
 def _param(parameter: inspect.Parameter, hint: Any) -> click.Parameter:
-    from .cli_help import HelpfulArgument
-
     declared, marker = typing.get_args(hint)[0], typing.get_args(hint)[1]
     kind, many = _unwrap(declared)
     default = None if parameter.default is inspect.Parameter.empty else parameter.default
@@ -129,8 +124,6 @@ def _param(parameter: inspect.Parameter, hint: Any) -> click.Parameter:
             help=marker.help,
         )
     else:
-        import click
-
         names = [*marker.names, parameter.name]
         if kind is bool:
             param = click.Option(names, is_flag=True, default=bool(default), help=marker.help)
@@ -160,8 +153,6 @@ def _unwrap(declared: Any) -> tuple[type, bool]:
 
 
 def _click_type(kind: type, marker: Option | None) -> Any:
-    import click
-
     low = marker.min if marker is not None else None
     if kind is int:
         return click.INT if low is None else click.IntRange(min=int(low))

@@ -8,6 +8,7 @@ passes them.
 
 from __future__ import annotations
 
+import ast
 import errno
 import os
 import re
@@ -131,8 +132,6 @@ def _is_python_script(path: str) -> bool:
         return False
     if len(data) > _MAX_SNIFFED_SCRIPT:
         return False
-    import ast  # only for the rare file that gets this far
-
     try:
         ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -14,13 +14,20 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .discover import SourceFile
+from .discover import SourceFile, kind_of
 from .engine import RunOptions, check_source, read_path, selected_rules
-from .findings import FileError, Finding, Severity
+from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .fixes.fixability import mark_refused
 from .fixes.outcome import FileFix, FixOutcome, allowed
 from .fixes.rounds import fix_source
-from .runner import FILE_TIMEOUT_SECONDS, HARD_DEADLINE_GRACE, FileTimeout, time_limit
+from .runner import (
+    FILE_TIMEOUT_SECONDS,
+    HARD_DEADLINE_GRACE,
+    FileTimeout,
+    apply_file_settings,
+    check_paths,
+    time_limit,
+)
 
 # Fixing a file costs several analyses, so a pool pays off much sooner than for check.
 FIX_PARALLEL_THRESHOLD = 16
@@ -118,9 +125,6 @@ def fix_paths(
 def _fix_paths(
     paths, options, unsafe, write, configure, jobs, cache_dir, progress, cwd
 ) -> FixOutcome:
-    from .discover import kind_of
-    from .runner import check_paths
-
     checked = check_paths(
         paths,
         options,
@@ -231,9 +235,6 @@ def fix_stdin(
     unsafe: bool,
 ) -> FixOutcome:
     """Fix code read from stdin, in memory: ``outcome.files[0].after`` is the fixed text."""
-    from .findings import FileResult, RunResult
-    from .runner import apply_file_settings
-
     checked = check_source(display, kind, data, selected_rules(options))
     apply_file_settings(checked, options, ignored)
     run = RunResult()

@@ -4,7 +4,7 @@
 The command table names where each command is; a command's module is imported only when
 that command runs (or when ``authsweep --help`` lists them all), so ``authsweep check``
 does not import ``fix``, ``sweep``, ``lab`` or ``tenant``, and what a command needs in
-turn is imported when it runs.
+turn is imported when it runs (such imports are marked ``# start-up``).
 
 Exit codes (README, "Exit codes"): 0 nothing that fails the run, 1 findings at or above
 ``fail-on`` or a file that could not be checked or fixed (or, for ``fix --diff``,
@@ -43,6 +43,7 @@ class LazyGroup(GuardedGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
+        # start-up
         from ..cli_params import CommandGroup, click_command
 
         module, attribute = COMMANDS[cmd_name]

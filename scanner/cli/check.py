@@ -1,4 +1,7 @@
-"""``authsweep check``: report, in the format asked for; the exit code is the gate."""
+"""``authsweep check``: report, in the format asked for; the exit code is the gate.
+
+``authsweep --help`` imports this module to list the command, so its functions import what
+they run (the scanner, the fixer, the reports), each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -175,6 +178,7 @@ def check(
     colored = use_color(color, no_color, sys.stdout)
     cwd = Path.cwd()
     if show_settings or show_files:
+        # start-up
         from . import show
     if show_settings:
         return show.show_settings(paths, resolver, cwd)
@@ -187,6 +191,7 @@ def check(
         if stdin:  # as Ruff's `check --fix -`: the fixed code on stdout, as `fix -` writes it
             if fmt not in ("text", "json"):
                 usage_error(f"--fix on stdin reports as `authsweep fix -` does: not {fmt}")
+            # start-up: the fix command only for `check --fix -`
             from .fix import fix as fix_command
 
             return fix_command(
@@ -211,6 +216,7 @@ def check(
                 no_color=no_color,
                 stdin_filename=stdin_filename,
             )
+        # start-up
         from .fixing import check_baseline
 
         check_baseline(baseline)
@@ -227,6 +233,7 @@ def check(
             show_fixes=show_fixes,
             colored=use_color(color, no_color, sys.stderr),
         )
+    # start-up
     from ..baseline import BaselineError, apply_baseline
 
     progress = None if stdin else progress_bar(quiet)
@@ -235,6 +242,7 @@ def check(
             run = _check_stdin(resolver, stdin_filename, cwd)
         else:
             changed = changed_files(changed_since, paths, cwd) if changed_since else None
+            # start-up
             from ..engine import RunOptions
             from ..runner import check_paths
 
@@ -270,6 +278,7 @@ def check(
     if not run.files_scanned and not run.errors and not quiet:
         warn(nothing_checked(paths, changed_since, KINDS_READ))
     if write_baseline is not None:
+        # start-up
         from ..baseline import write_baseline as record
 
         try:
@@ -305,6 +314,7 @@ def _fix_first(
     """``check --fix``: fix as ``authsweep fix`` does, say on stderr what was fixed and
     what could not be (the check that follows reports what is left, in its format, on
     stdout); whether any file changed."""
+    # start-up
     from .fixing import apply_fixes, changed_any, fix_report
 
     outcome = apply_fixes(
@@ -337,6 +347,7 @@ def _fix_first(
 
 
 def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path) -> RunResult:
+    # start-up
     from ..discover import kind_of
     from ..engine import check_source, selected_rules
     from ..findings import RunResult
@@ -374,6 +385,7 @@ def _report(
     statistics: bool,
     failing,
 ) -> None:
+    # start-up
     from ..report import render
     from ..report.options import ReportOptions
 

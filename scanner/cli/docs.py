@@ -3,6 +3,9 @@
 On a terminal they are drawn with rich (a table, rendered Markdown); written to a file
 or a pipe they are plain text that is never cut to a terminal's width: aligned columns
 for ``rules``, the Markdown source for ``explain``, and ``rules --format json`` for tools.
+
+``authsweep --help`` imports this module to list the commands, so rich, the rule catalog
+and the rule docs are imported by the functions that use them, each marked ``# start-up``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def list_rules(
     ] = None,
 ) -> None:
     """List every rule: id, name, severity, whether it can fix, what it flags."""
+    # start-up
     from authsweep.rules import ALL_RULES
 
     fmt = output_format or "text"
@@ -62,6 +66,7 @@ def list_rules(
             cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
             sys.stdout.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
         return
+    # start-up: rich only for what a terminal shows
     from rich.table import Table
 
     table = Table(title="authsweep rules")
@@ -76,8 +81,10 @@ def explain(
     rule: Annotated[str, Argument(metavar="RULE", help="A rule id or name, e.g. AS101.")],
 ) -> None:
     """Show a rule's documentation: what, why, examples, the fix and its safety."""
+    # start-up
     from authsweep.rules import rule_by_id
 
+    # start-up
     from ..report.docs import rule_markdown
 
     found = rule_by_id(rule)
@@ -87,12 +94,14 @@ def explain(
     if not sys.stdout.isatty():
         sys.stdout.write(text)
         return
+    # start-up: rich only for what a terminal shows
     from rich.markdown import Markdown
 
     _console().print(Markdown(text))
 
 
 def _console():
+    # start-up: rich only for what a terminal shows
     from rich.console import Console
 
     colored = use_color(None, False, sys.stdout)

@@ -1,6 +1,9 @@
 """``authsweep fix``: apply fixes (safe ones; unsafe ones too with --unsafe-fixes), or show
 them as a diff. It reads, configures and counts files as ``check`` does, and fails the
-same way: problems left at or above ``fail-on``, or a file it could not check or fix."""
+same way: problems left at or above ``fail-on``, or a file it could not check or fix.
+
+``authsweep --help`` imports this module to list the command, so its functions import what
+they run (the fixer, the reports), each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -147,6 +150,7 @@ def fix(
         # A patch is written exactly; on a terminal, for eyes only, its control characters
         # show instead of acting (as ls shows a file name).
         if sys.stdout.isatty():
+            # start-up
             from ..report.visible import visible
 
             sys.stdout.write(visible(outcome.diff, keep="\n"))
@@ -154,6 +158,7 @@ def fix(
             sys.stdout.write(outcome.diff)
     failing = fail_on_check(resolver, cwd)
     if output_format == "json":
+        # start-up
         from ..report.fix_json import render_fix_json
 
         report_stream.write(render_fix_json(outcome, written=not diff))
@@ -184,6 +189,7 @@ def _fix_stdin(
     resolver: ConfigResolver, stdin_filename: str | None, cwd: Path, unsafe: bool
 ) -> tuple[FixOutcome, bytes]:
     """The outcome of fixing stdin, and the bytes read."""
+    # start-up
     from ..discover import kind_of
     from ..fixer import fix_stdin
     from ..fixes.outcome import FixOutcome

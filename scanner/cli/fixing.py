@@ -1,5 +1,6 @@
 """What ``fix`` and ``check --fix`` share: fixing the files, the baseline, the text report
-of what was fixed. Imported only when a run fixes."""
+of what was fixed. ``fix`` imports it at the top, and ``authsweep --help`` imports ``fix``,
+so its functions import what they run, each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def changed_any(outcome: FixOutcome) -> bool:
 
 def check_baseline(baseline: Path | None) -> None:
     """A bad baseline stops the run before any file is written."""
+    # start-up
     from ..baseline import BaselineError, read_baseline
 
     if baseline is not None:
@@ -53,6 +55,7 @@ def apply_fixes(
 ) -> FixOutcome:
     """Fix the files under ``paths`` (or, without ``write``, work out how), as ``fix``
     and ``check --fix`` do; the progress bar on a terminal."""
+    # start-up: the fixer (LibCST) only when a run fixes
     from ..engine import RunOptions
     from ..fixer import fix_paths
 
@@ -78,6 +81,7 @@ def apply_fixes(
 
 
 def split_baselined(outcome: FixOutcome, baseline: Path, cwd: Path) -> None:
+    # start-up
     from ..baseline import split_known
 
     outcome.remaining, outcome.baselined = split_known(outcome.remaining, baseline, cwd)
@@ -97,6 +101,7 @@ def fix_report(
 ) -> str:
     """The text report of a fix run: what is left (unless ``findings`` is off, as for
     ``check --fix``, whose own report lists it), files not fixed, and the summary."""
+    # start-up
     from ..report.counts import below_fail_on
     from ..report.fix_summary import fix_summary
     from ..report.options import ReportOptions
@@ -121,6 +126,7 @@ def fix_report(
 
 def _fixed_lines(outcome: FixOutcome, *, written: bool) -> list[str]:
     """What was fixed, by file and rule, as Ruff's --show-fixes lists it."""
+    # start-up
     from authsweep.rules import rule_by_id
 
     left = Counter((f.path, f.rule) for f in [*outcome.remaining, *outcome.baselined])

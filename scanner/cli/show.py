@@ -1,5 +1,7 @@
 """``check --show-files`` and ``check --show-settings``: what a run would read, and with
-which settings, as Ruff's options of these names show it; nothing is checked."""
+which settings, as Ruff's options of these names show it; nothing is checked.
+``check`` imports it for these options only; its functions import the scanner parts they use,
+each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ def show_files(
 ) -> None:
     """Every file the run would check, one a line, as reports name them; paths that
     cannot be read are named on stderr and fail the run, as they would fail a check."""
+    # start-up
     from ..discover import discover
     from ..engine import RunOptions
 
@@ -37,6 +40,7 @@ def show_files(
 def show_settings(paths: list[str], resolver: ConfigResolver, cwd: Path) -> None:
     """The settings of the first file the run would check (of the first path when it
     finds none): which configuration file, every key's value, and the rules that run."""
+    # start-up
     from ..discover import discover
     from ..engine import RunOptions, format_size, matches, selected_rules
 

@@ -1,5 +1,6 @@
 """``authsweep tenant plan`` and ``authsweep tenant match``: the admin's half of the
-migration (scanner/tenant). Only click at module level.
+migration (scanner/tenant). Only click at module level: ``authsweep --help`` imports this
+module, so its functions import the tenant modules they run, each marked ``# start-up``.
 
 Exit codes: 0 done, 1 a file of the code could not be checked (the inventory may be
 incomplete), 2 bad usage or an input that cannot be read.
@@ -65,6 +66,7 @@ def _inventory(
 ):
     """The code's mailboxes, whether every file could be checked, and the migration target
     (``--target``, else the configuration's, of the first path)."""
+    # start-up
     from ..tenant.inventory import InventoryError, from_document, from_paths
 
     resolver = make_resolver(None, None, False, config, None, None, target=target)
@@ -77,6 +79,7 @@ def _inventory(
             return from_document(sweep), True, chosen
         except InventoryError as error:
             usage_error(str(error))
+    # start-up
     from ..cli_common import configure_for
 
     inventory, errors = from_paths(paths or ["."], configure_for(resolver, None), Path.cwd())
@@ -129,6 +132,7 @@ def plan(
     rights on exactly its mailboxes."""
     if not app_name.strip() or len(app_name) > 40 or any(not c.isprintable() for c in app_name):
         usage_error("--app-name: a printable name of at most 40 characters")
+    # start-up
     from ..fixes.helpers import OAUTH2_ACCESS_TOKEN
     from ..tenant.plan import make_plan
     from ..tenant.plan_documents import plan_json, render_markdown
@@ -185,6 +189,7 @@ def match(
     the code that does it, basic auth and no code, code and no sign-in, already OAuth."""
     if not smtp_auth_report and not sign_ins:
         usage_error("give --smtp-auth-report FILE and/or --sign-ins FILE")
+    # start-up
     from ..tenant.matching import match as join
     from ..tenant.matching import render_json, render_markdown, render_text
 
@@ -202,6 +207,7 @@ def match(
 
 def read_evidence(smtp_reports: list[Path], sign_in_logs: list[Path]):
     """The reports read into one Evidence; a bad one ends the run (exit 2, its reason)."""
+    # start-up
     from ..tenant.reports import Evidence, ReportError, read_sign_ins, read_smtp_auth_report
 
     evidence = Evidence()

@@ -56,7 +56,7 @@ class FileFix:
         hold one are left out of the context): see :mod:`..report.patch`."""
         if not self.changed:
             return ""
-        from ..report.patch import masked_diff
+        from ..report.patch import masked_diff  # start-up: difflib only for a diff shown
 
         # git's a/ b/ prefixes for relative paths; absolute ones stand alone (patch -p0).
         relative = not os.path.isabs(self.path)

@@ -159,6 +159,7 @@ def kept_outside(before: str, after: str, changes: Changes | None) -> str | None
 
 def round_trip_problem(text: str) -> str | None:
     """Why LibCST does not give ``text`` back byte for byte, or None when it does."""
+    # start-up: module_needs brings configparser (import_style); only a fix's check needs it.
     from .module_needs import NotRewritable, rewritable
 
     if "\r" in text and "\n" not in text:
@@ -171,7 +172,7 @@ def round_trip_problem(text: str) -> str | None:
         return str(error)
     except ValueError as error:
         return f"LibCST cannot read it ({error})"
-    import libcst
+    import libcst  # start-up: LibCST only once a fix is checked
 
     try:
         code = libcst.parse_module(text).code

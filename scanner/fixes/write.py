@@ -33,6 +33,11 @@ from pathlib import Path
 from ..project import project_root
 from ..reading import kind_of_mode
 
+try:
+    import fcntl
+except ImportError:  # no flock or leases (Windows): the comparison alone guards the write
+    fcntl = None
+
 # A temporary file of ours older than this was left by a run that was killed outright.
 STALE_TEMP_SECONDS = 60.0
 # How long to wait for a lock another process holds on a file before giving up on it.
@@ -124,9 +129,7 @@ def _locked(target: Path, mode: int) -> Iterator[int]:
 
 
 def _lock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # no flock (Windows): the comparison alone guards the write
+    if fcntl is None:
         return
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
@@ -140,9 +143,7 @@ def _lock(descriptor: int) -> None:
 
 
 def _unlock(descriptor: int) -> None:
-    try:
-        import fcntl
-    except ImportError:
+    if fcntl is None:
         return
     fcntl.flock(descriptor, fcntl.LOCK_UN)
 
@@ -190,9 +191,7 @@ def _wait_until_closed_elsewhere(descriptor: int) -> None:
     :data:`LOCK_WAIT_SECONDS`. Linux tells: a write lease is granted only on a file nobody
     else has open (it is let go at once). Elsewhere, or where a lease cannot be taken (a
     file system without leases), this returns at once."""
-    try:
-        import fcntl
-    except ImportError:
+    if fcntl is None:
         return
     set_lease = getattr(fcntl, "F_SETLEASE", None)
     if set_lease is None or threading.current_thread() is not threading.main_thread():

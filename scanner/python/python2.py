@@ -45,6 +45,7 @@ def translate(text: str) -> str | None:
     """``text`` in Python 3 syntax with the same lines, or None if fissix is missing,
     cannot read it, or the lines moved."""
     try:
+        # start-up, and optional: fissix only for a file that reads as Python 2.
         from fissix.refactor import RefactoringTool
     except ImportError:
         return None

@@ -12,6 +12,7 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
+from ..providers import lookup
 from .mail_libraries import LIBRARIES
 from .secret_literals import secret_name
 from .source import dotted_name
@@ -32,8 +33,6 @@ _HOST_KEYWORDS = frozenset({"host", "server", "hostname", "smtp_host", "mail_ser
 
 def _microsoft_host_keyword(keyword: ast.keyword) -> bool:
     """``host="smtp.office365.com"`` in any call: mail settings as keyword arguments."""
-    from ..providers import lookup
-
     value = keyword.value
     return (
         keyword.arg in _HOST_KEYWORDS

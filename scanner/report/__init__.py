@@ -15,21 +15,21 @@ def render(
 ) -> str:
     options = options or ReportOptions()
     if output_format == "json":
-        from .json_report import render_json
+        from .json_report import render_json  # start-up: a run loads its format's module only
 
         return render_json(run, options)
     if output_format == "sarif":
-        from .sarif import render_sarif
+        from .sarif import render_sarif  # start-up: a run loads its format's module only
 
         return render_sarif(run, options)
     if output_format == "github":
-        from .github import render_github
+        from .github import render_github  # start-up: a run loads its format's module only
 
         return render_github(run, options)
     if output_format == "markdown":
-        from .markdown import render_markdown
+        from .markdown import render_markdown  # start-up: a run loads its format's module only
 
         return render_markdown(run, options)
-    from .text import render_text
+    from .text import render_text  # start-up: a run loads its format's module only
 
     return render_text(run, color=color, options=options)

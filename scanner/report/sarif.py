@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+from authsweep.rules import ALL_RULES
+
 from .. import __version__
 from ..discover import git_top, kind_of, nearest_ancestor
 from ..findings import Finding, RunResult, Severity
@@ -177,6 +179,7 @@ class _Fixes:
     def _with_module_needs(self, finding: Finding, source: _Source) -> list[dict] | None:
         """The edits, the imports and the helper the fix needs, as `authsweep fix` writes
         them, expressed as replacements of the lines that differ."""
+        # start-up: module_needs brings configparser; only a fix with module needs uses it.
         from ..fixes.module_needs import add_module_needs
 
         assert finding.fix is not None
@@ -229,8 +232,6 @@ def _result(finding: Finding, index: int, cwd: Path, root: Path, fixes: _Fixes) 
 
 
 def render_sarif(run: RunResult, options: ReportOptions | None = None) -> str:
-    from authsweep.rules import ALL_RULES
-
     options = options or ReportOptions()
     cwd = options.cwd
     root = repository_root(cwd)

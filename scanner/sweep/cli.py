@@ -1,7 +1,8 @@
 """``authsweep sweep`` and ``authsweep merge``: thin commands over the sweep package.
 
 Only click is imported here at module level, so registering these commands does not
-slow ``authsweep check`` down. Exit codes as ``check``: 0 nothing reported, 1 findings
+slow ``authsweep check`` down (what the commands run is imported in their functions, each
+marked ``# start-up``). Exit codes as ``check``: 0 nothing reported, 1 findings
 or something that could not be checked (``sweep``), 2 bad usage, bad input or a merge
 that was refused.
 """
@@ -71,6 +72,7 @@ def _read_tenant_reports(paths: list[Path] | None):
     """The reports read before the sweep starts, so a bad one stops it at once."""
     if not paths:
         return None
+    # start-up
     from ..tenant.reports import ReportError
     from .tenant_section import read_reports
 
@@ -83,6 +85,7 @@ def _read_tenant_reports(paths: list[Path] | None):
 def _add_tenant(document: dict, evidence, source: str) -> None:
     if evidence is None:
         return
+    # start-up
     from ..tenant.inventory import InventoryError
     from .tenant_section import add_tenant_match
 
@@ -98,6 +101,7 @@ QuietOpt = Annotated[
 
 
 def _previous(path: Path | None) -> dict | None:
+    # start-up
     from .document import SweepDocumentError, load_document
 
     if path is None:
@@ -111,6 +115,7 @@ def _previous(path: Path | None) -> dict | None:
 def _write_reports(
     document: dict, fmt: ReportFormat, output_file: Path | None, base: Path, quiet: bool
 ) -> None:
+    # start-up
     from .render import render_document
 
     if output_file is not None:
@@ -130,6 +135,7 @@ class _Progress:
     """Repositories done, on stderr, for a terminal only."""
 
     def __init__(self) -> None:
+        # start-up: rich only for what a terminal shows
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -236,6 +242,7 @@ def sweep(
     quiet: QuietOpt = False,
 ) -> None:
     """Check every repository of a folder or a list of git remotes; one result each."""
+    # start-up
     from .shards import parse_shard
 
     parsed_shard = None
@@ -251,11 +258,13 @@ def sweep(
     if unsafe_fixes and not fix:
         usage_error("--unsafe-fixes works with --fix --branch NAME")
     if branch is not None:
+        # start-up
         from .campaign import branch_name_problem
 
         problem = branch_name_problem(branch)
         if problem:
             usage_error(f"--branch: {problem}")
+        # start-up
         from .campaign import FALLBACK_IDENTITY, has_identity
 
         if not has_identity() and not quiet:  # said before the first commit, not after
@@ -271,6 +280,7 @@ def sweep(
     if not no_cache and cache_dir is None:
         cache_dir = Path(os.environ.get("AUTHSWEEP_CACHE_DIR") or DEFAULT_CACHE_DIR)
 
+    # start-up
     from .run import SweepOptions
     from .run import sweep as run_sweep
     from .sources import SourceError
@@ -294,6 +304,7 @@ def sweep(
         if progress is not None:
             progress.close()
     if before is not None:
+        # start-up
         from .changes import add_changes
 
         add_changes(document, before)
@@ -320,6 +331,7 @@ def merge(
     quiet: QuietOpt = False,
 ) -> None:
     """Join the JSON of a sweep's shards into one report."""
+    # start-up
     from .document import SweepDocumentError, load_document, merge_documents
 
     before = _previous(previous)
@@ -329,6 +341,7 @@ def merge(
     except SweepDocumentError as error:
         usage_error(f"cannot merge: {error}")
     if before is not None:
+        # start-up
         from .changes import add_changes
 
         add_changes(document, before)

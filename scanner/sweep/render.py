@@ -12,7 +12,7 @@ from ..report.options import ReportOptions
 from ..report.visible import visible
 from .changes import changes_sentence
 from .document import run_result
-from .html import changed_rows
+from .html import changed_rows, render_html
 from .status import CLEAN, LABELS, STATUSES
 
 FORMATS = ("text", "json", "sarif", "markdown", "html")
@@ -24,14 +24,12 @@ def render_document(document: dict, output_format: str, base: Path) -> str:
     if output_format == "json":
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output_format == "sarif":
-        from ..report.sarif import render_sarif
+        from ..report.sarif import render_sarif  # start-up: difflib and the rule docs
 
         return render_sarif(run_result(document), ReportOptions(cwd=base))
     if output_format == "markdown":
         return render_markdown(document, base)
     if output_format == "html":
-        from .html import render_html
-
         return render_html(document)
     return render_text(document)
 
@@ -103,6 +101,7 @@ def _cell(text: str) -> str:
 def render_markdown(document: dict, base: Path) -> str:
     """``check``'s Markdown report of the findings, with the repositories (and what
     changed since the previous sweep) after its summary."""
+    # start-up: the Markdown report only for this format.
     from ..report.markdown import render_markdown as markdown_of_run
 
     run = run_result(document)

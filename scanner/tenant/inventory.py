@@ -209,6 +209,7 @@ def _document_uses(finding: dict) -> list[Use]:
 def from_paths(paths: Sequence[str], configure, cwd: Path) -> tuple[Inventory, list]:
     """Scan ``paths`` here as ``check`` does (``configure`` gives each file its settings);
     the inventory, and the files that could not be checked."""
+    # start-up: the scanner loads only for an inventory made from paths, not a document.
     from ..engine import RunOptions
     from ..runner import check_paths
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from ...model import (
     MISSING,
@@ -31,6 +32,7 @@ from ...model import (
     Value,
     Verification,
 )
+from ...providers import lookup
 from .. import edits
 from ..models.spec import (
     AppSecret,
@@ -356,8 +358,6 @@ def _configure(method: Method):
 
 
 def _keeps(current: Value, new: Value) -> bool:
-    from ...providers import lookup
-
     def microsoft(value: Value) -> bool:
         return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
 
@@ -402,8 +402,6 @@ def _ews(login: EwsLogin):
 
 
 def _url_host(url: Value) -> Value | None:
-    from urllib.parse import urlsplit
-
     if not (url.known and isinstance(url.value, str)):
         return None
     host = urlsplit(url.value).hostname
