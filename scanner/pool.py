@@ -11,6 +11,9 @@ still on one task past ``deadline`` seconds (native code that no signal interrup
 killed and its task reported the same way. Ctrl-C, SIGTERM or any error in the parent
 kills every worker before it propagates, and a worker dies with its parent on Linux
 (``PR_SET_PDEATHSIG``), or at its next message elsewhere, so none is left behind.
+
+:func:`run_shares` is the cheap kind of parallel work: one forked worker a share, each
+answering once with everything it found; a share whose worker dies is done again here.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from typing import Any
 CHUNK = 64
 # A worker sends the results it has at least this often (and at the end of a chunk).
 ANSWER_SECONDS = 0.05
+# How often run_shares asks whether the work it may do meanwhile is wanted yet.
+WANTED_SECONDS = 0.005
 # The shared progress of a worker: the index in its chunk of the task it is on, and
 # when that task began (time.monotonic, one clock for every process on a machine).
 _ON, _SINCE = 0, 1
@@ -137,6 +142,65 @@ def run_tasks(
     finally:
         for worker in pool:
             _stop(worker)
+
+
+def run_shares(
+    function: Callable[[Any], Any],
+    shares: Sequence,
+    *,
+    meanwhile: Callable[[], None] | None = None,
+    wanted: Callable[[], bool] = lambda: True,
+) -> list:
+    """``function(share)`` for every share, each in a worker process of its own that
+    answers once. ``meanwhile()`` runs in this process while they work, once ``wanted()``
+    says so (asked every few milliseconds; a worker may flag it in shared memory); not at
+    all if they all answer first. A share whose worker dies without answering is done in
+    this process (as it would be without workers), so its answer is the same. Answers in
+    the order of ``shares``."""
+    context = multiprocessing.get_context("fork")
+    started: list[tuple[Any, Connection]] = []
+    try:
+        for share in shares:
+            parent_end, child_end = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_answer_once,
+                args=(child_end, os.getpid(), function, share),
+                daemon=True,
+            )
+            process.start()
+            child_end.close()
+            started.append((process, parent_end))
+        answers: list = [None] * len(shares)
+        waiting = set(range(len(shares)))
+        while waiting:
+            if meanwhile is not None and wanted():
+                meanwhile()
+                meanwhile = None
+            objects = [started[i][1] for i in waiting] + [started[i][0].sentinel for i in waiting]
+            ready = set(wait(objects, None if meanwhile is None else WANTED_SECONDS))
+            for index in sorted(waiting):
+                process, conn = started[index]
+                if conn not in ready and process.sentinel not in ready:
+                    continue
+                try:
+                    answers[index] = conn.recv()
+                except (EOFError, OSError):
+                    answers[index] = function(shares[index])  # it died: its share here
+                waiting.discard(index)
+        return answers
+    finally:
+        for process, conn in started:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            conn.close()
+
+
+def _answer_once(conn: Connection, parent: int, function, share) -> None:
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    conn.send(function(share))
 
 
 def _stop(worker: _Worker) -> None:

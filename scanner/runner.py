@@ -3,14 +3,15 @@
 :func:`check_paths` checks everything under some paths; the engine checks one file.
 
 Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
-large one, this process reads every file and runs the byte pre-check first: most files
-of a tree end there, and what is left is checked here too unless it is much code (the
-few dozen files of a large tree that mention mail are not): a pool costs more start-up
-and messages than it saves. Much code that mentions mail goes to worker processes that
-import the rules once (:mod:`authsweep.scanner.pool`). A file that takes too long is
-reported and skipped: by an alarm in the process that checks it, or, when native code
-does not give way to the alarm, by killing that process; a worker that dies costs only
-the file it was on, so one bad file never stops a sweep.
+large one, the byte pre-check runs first, shared by the cores: forked workers read a run
+of the files each and answer once with those past it, while this process loads the front
+ends once one is found. Most files of a tree end there, and what is left is checked here
+unless it is much code (the few dozen files of a large tree that mention mail are not):
+a pool costs more start-up and messages than it saves. Much code that mentions mail goes
+to worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file
+that takes too long is reported and skipped: by an alarm in the process that checks it,
+or, when native code does not give way to the alarm, by killing that process; a worker
+that dies costs only the file it was on, so one bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from .cache import ResultCache, content_hash, entry_result, options_key
 from .discover import SourceFile, discover
@@ -44,6 +47,10 @@ from .text import Source
 PARALLEL_THRESHOLD = 400
 PARALLEL_WORK = 2_000_000
 FILE_WEIGHT = 32_768
+# Below this many bytes in all, the pre-check runs in this process: forking its workers
+# (about 20 ms of CPU) costs more than half of it saves (the pre-check reads about 60 MB
+# a second: Airflow's 6 MB, 0.1 s; Django's 18 MB, 0.27 s).
+SHARED_PRE_CHECK_BYTES = 10_000_000
 FILE_TIMEOUT_SECONDS = 60.0
 # A worker still on one file this long after its time limit is stuck in native code
 # that the alarm cannot interrupt: it is killed.
@@ -94,17 +101,15 @@ def check_one(
     rules: Sequence,
     timeout: float,
     plan: RunOptions | None = None,
-    data: bytes | None = None,
 ) -> tuple[FileResult, bytes | None]:
-    """Read (unless ``data`` holds its bytes) and check one file; every failure becomes an
-    error entry. With ``plan`` (the file's options), a finding is marked fixable only if
-    ``fix`` would fix it (:mod:`.fixes.fixability`)."""
+    """Read and check one file; every failure becomes an error entry. With ``plan`` (the
+    file's options), a finding is marked fixable only if ``fix`` would fix it
+    (:mod:`.fixes.fixability`)."""
     path, display, kind = task
-    if data is None:
-        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
-        if error is not None:
-            return FileResult(display, errors=[error]), None
-        assert data is not None
+    data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
+    if error is not None:
+        return FileResult(display, errors=[error]), None
+    assert data is not None
     source = Source(kind, data).utf8()
     if nothing_to_check(source):  # most files of a tree: no alarm to set for them
         return FileResult(display), data
@@ -205,34 +210,107 @@ def run(
         return result
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    read: dict[str, bytes] = {}  # the bytes of the files past the pre-check, while serial
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
-        # The pre-check here first: most files of a tree end at it, and what is left
-        # decides whether a pool is worth its start-up and messages.
-        past: list[Task] = []
-        weight = 0
-        for task in pending:
-            data, error = read_path(task[0], task[1])
-            if data is not None and nothing_to_check(Source(task[2], data).utf8()):
-                yield finished(task, FileResult(task[1]), content_hash(data))
-                continue
-            past.append(task)
-            if data is not None:
-                weight += max(len(data), FILE_WEIGHT)
-                if weight < PARALLEL_WORK:  # kept only while they may be checked here
-                    read[task[0]] = data
-        pending = past
-        if weight >= PARALLEL_WORK and len(pending) > 1:
-            read.clear()
+        # The pre-check first, shared by the cores: most files of a tree end at it, and
+        # what is left decides whether a pool is worth its start-up and messages.
+        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats)
+        for task, digest in ended:
+            yield finished(task, FileResult(task[1]), digest)
+        pending = [task for task, _ in passed]
+        if sum(weight for _, weight in passed) >= PARALLEL_WORK and len(pending) > 1:
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
             )
             return
     for task in pending:
-        result, data = check_one(
-            task, rules, timeout, options if plan else None, read.pop(task[0], None)
-        )
+        result, data = check_one(task, rules, timeout, options if plan else None)
         yield finished(task, result, None if data is None else content_hash(data))
+
+
+def _shared_pre_check(
+    tasks: list[Task], workers: int, hashing: bool, stats: dict[str, os.stat_result]
+) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int]]]:
+    """The pre-check of ``tasks``: of many bytes, each worker process taking a run of them
+    of about equal bytes and answering once; else here. It gives the tasks that end at it
+    (with their content hash, when ``hashing``), and those past it with their weight, in the
+    order of ``tasks``. Once a worker finds a file past it, this process loads the front
+    ends meanwhile."""
+    sizes = [max(_size(task[0], stats), 4096) for task in tasks]
+    if sum(sizes) < SHARED_PRE_CHECK_BYTES:
+        shares = [tasks]
+        answers = [_pre_check_share(tasks, hashing=hashing)]
+    else:
+        # multiprocessing: only for many bytes (about 13 ms to import), as for the pool
+        import multiprocessing
+
+        from .pool import run_shares  # multiprocessing, as above
+
+        prepare(())  # the pre-check's markers, before the fork
+        shares = _shares(tasks, sizes, workers)
+        found = multiprocessing.get_context("fork").RawValue("b", 0)  # shared with the workers
+        answers = run_shares(
+            partial(_pre_check_share, hashing=hashing, found=found),
+            shares,
+            meanwhile=lambda: prepare({task[2] for task in tasks}),
+            wanted=lambda: bool(found.value),
+        )
+    ended: list[tuple[Task, str | None]] = []
+    passed: list[tuple[Task, int]] = []
+    for share, (past, digests) in zip(shares, answers, strict=True):
+        weights = dict(past)
+        hashes = iter(digests)
+        for index, task in enumerate(share):
+            if index in weights:
+                passed.append((task, weights[index]))
+            else:
+                ended.append((task, next(hashes) if hashing else None))
+    return ended, passed
+
+
+def _shares(tasks: list[Task], sizes: list[int], count: int) -> list[list[Task]]:
+    """``tasks`` cut into at most ``count`` runs of about equal ``sizes`` (each file counted
+    at least 4 kB by the caller: opening and reading one costs something however small)."""
+    total = sum(sizes)
+    shares: list[list[Task]] = [[]]
+    reached = 0
+    for task, size in zip(tasks, sizes, strict=True):
+        if reached >= total * len(shares) / count and len(shares) < count:
+            shares.append([])
+        shares[-1].append(task)
+        reached += size
+    return shares
+
+
+def _size(path: str, stats: dict[str, os.stat_result]) -> int:
+    stat = stats.get(path)
+    if stat is not None:
+        return stat.st_size
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it will say why
+
+
+def _pre_check_share(
+    share: list[Task], hashing: bool, found: Any = None
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """In a worker: the index and weight of each task of ``share`` past the pre-check
+    (an unreadable file is one, weighing nothing: checking it reports why), and the
+    content hashes of the others, in order, when ``hashing``. The first readable file
+    past it sets ``found`` (a shared byte), if given."""
+    past: list[tuple[int, int]] = []
+    digests: list[str] = []
+    for index, (path, display, kind) in enumerate(share):
+        data, _ = read_path(path, display)
+        if data is None:
+            past.append((index, 0))
+        elif not nothing_to_check(Source(kind, data).utf8()):
+            past.append((index, max(len(data), FILE_WEIGHT)))
+            if found is not None:
+                found.value = 1
+        elif hashing:
+            digests.append(content_hash(data))
+    return past, digests
 
 
 def _in_pool(

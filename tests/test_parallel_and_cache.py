@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def tree(tmp_path: Path) -> Path:
 def test_parallel_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check_paths([str(tree)], RunOptions(), jobs=1)
     monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
     monkeypatch.setattr(runner, "PARALLEL_WORK", 1)
     monkeypatch.setattr(pool, "CHUNK", 3)
     parallel = check_paths([str(tree)], RunOptions(), jobs=2)
@@ -360,3 +362,153 @@ def test_a_file_without_mail_or_directive_ends_at_the_pre_check(monkeypatch) -> 
     assert engine.check_source("plain.py", "python", b"x = 1\n", rules) == FileResult("plain.py")
     judged = engine.check_source("d.py", "python", b"x = 1  # authsweep: ignore\n", rules)
     assert [finding.rule for finding in judged.findings] == ["AS900"]
+
+
+def _mail_and_plain_tree(root: Path) -> None:
+    for index in range(40):
+        (root / f"plain{index:02}.py").write_text(f"x = {index}\n" + "# filler\n" * index)
+    for name in ("a.py", "m.py", "z.py"):
+        (root / name).write_text("import smtplib\nsmtplib.SMTP_SSL('smtp.office365.com', 587)\n")
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_pre_check_is_shared_by_workers_answering_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A large input's pre-check runs in forked workers, each over its own run of the
+    files, each answering once; the result is that of ``-j 1``."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    _mail_and_plain_tree(tree)
+    serial = check_paths([str(tree)], RunOptions(), jobs=1)
+    log = tmp_path / "log"
+    parent = os.getpid()
+    share_of = runner._pre_check_share
+    send = pool.Connection.send
+
+    def note(line: str) -> None:
+        with log.open("a") as out:  # one short line an append: whole lines
+            out.write(line + "\n")
+
+    def recording_share(share, **flags):
+        note(f"share {os.getpid()} " + " ".join(Path(task[0]).name for task in share))
+        return share_of(share, **flags)
+
+    def recording_send(self, answer):
+        if os.getpid() != parent:
+            note(f"send {os.getpid()}")
+        return send(self, answer)
+
+    monkeypatch.setattr(runner, "_pre_check_share", recording_share)
+    monkeypatch.setattr(pool.Connection, "send", recording_send)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
+    shared = check_paths([str(tree)], RunOptions(), jobs=jobs)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert shared.files_scanned == serial.files_scanned == 43
+    lines = [line.split() for line in log.read_text().splitlines()]
+    shares = {int(line[1]): line[2:] for line in lines if line[0] == "share"}
+    sends = sorted(int(line[1]) for line in lines if line[0] == "send")
+    assert len(shares) == jobs and parent not in shares
+    assert sends == sorted(shares)  # one answer a worker, none a file
+    files, _ = runner.discover([str(tree)])
+    order = [source.path.name for source in files]
+    runs = sorted(shares.values(), key=lambda names: order.index(names[0]))
+    assert [name for names in runs for name in names] == order  # runs of the list, all of it
+    log.unlink()
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 10**9)  # few bytes: no worker
+    alone = check_paths([str(tree)], RunOptions(), jobs=jobs)
+    assert snapshot(alone) == snapshot(serial)
+    assert [line.split()[:2] for line in log.read_text().splitlines()] == [["share", str(parent)]]
+
+
+def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the workers pre-check, this process loads the front ends once one of them
+    flags a file past it; a large input that has none costs no front end."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for index in range(20):
+        (plain / f"p{index}.py").write_text(f"x = {index}\n")
+    loaded: list[set[str]] = []
+    signal = tmp_path / "loaded"
+    share_of = runner._pre_check_share
+
+    def loading(kinds) -> None:
+        loaded.append(set(kinds))
+        if kinds:
+            signal.touch()
+
+    def answering_once_loaded(share, **flags):
+        answer = share_of(share, **flags)
+        if flags["found"].value:  # a tiny tree: answer only once the parent has seen it
+            for _ in range(1000):
+                if signal.exists():
+                    break
+                time.sleep(0.01)
+        return answer
+
+    monkeypatch.setattr(runner, "prepare", loading)
+    monkeypatch.setattr(runner, "_pre_check_share", answering_once_loaded)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
+    check_paths([str(plain)], RunOptions(), jobs=2)
+    assert loaded == [set()]  # the pre-check's markers only
+    (plain / "mail.py").write_text("import smtplib\n")
+    loaded.clear()
+    check_paths([str(plain)], RunOptions(), jobs=2)
+    assert loaded == [set(), {"python"}]
+
+
+def test_a_pre_check_worker_that_dies_costs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-check worker that dies (the OOM killer) has its share checked here."""
+    _mail_and_plain_tree(tmp_path)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=1)
+    parent = os.getpid()
+    share_of = runner._pre_check_share
+
+    def dying(share, **flags):
+        if os.getpid() != parent and any(task[0].endswith("a.py") for task in share):
+            os._exit(9)
+        return share_of(share, **flags)
+
+    monkeypatch.setattr(runner, "_pre_check_share", dying)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
+    shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert shared.files_scanned == 43
+
+
+def test_the_shared_pre_check_fills_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers hash the files that end at the pre-check for the cache: a second run
+    checks nothing again."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    _mail_and_plain_tree(tree)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
+    first = check_paths([str(tree)], RunOptions(), jobs=2, cache_dir=tmp_path / "cache")
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(runner, "check_one", not_again)
+    monkeypatch.setattr(runner, "_shared_pre_check", not_again)
+    second = check_paths([str(tree)], RunOptions(), jobs=2, cache_dir=tmp_path / "cache")
+    assert snapshot(second) == snapshot(first) and first.findings
+    assert second.files_scanned == 43
+
+
+def test_shares_are_runs_of_about_equal_bytes() -> None:
+    sizes = [400_000, 10, 10, 100_000, 100_000, 100_000, 100_000, 10]
+    tasks = [(f"f{index}.py", f"f{index}.py", "python") for index in range(len(sizes))]
+    shares = runner._shares(tasks, sizes, 2)
+    assert [len(share) for share in shares] == [3, 5]
+    assert runner._shares(tasks[:1], sizes[:1], 4) == [tasks[:1]]
+    assert sum(runner._shares(tasks, sizes, 3), []) == tasks
