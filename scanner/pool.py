@@ -18,6 +18,7 @@ answering once with everything it found; a share whose worker dies is done again
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -242,8 +243,6 @@ def _serve(
 def _die_with_parent(parent: int) -> None:
     """Have the kernel kill this worker when the parent dies (Linux)."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)

@@ -22,9 +22,6 @@ from test_import_graph import module_files
 MARKER = "start-up"
 # A linter directive (noqa, type: ignore) alone is no reason.
 _TOOL_DIRECTIVE = re.compile(r"(noqa(:\s*[A-Z]+\d+(,\s*[A-Z]+\d+)*)?|type:\s*ignore(\[[^\]]*\])?)")
-# Pending: scanner/pool.py belongs to the speed3 branch this session; its ``ctypes`` import
-# (used by one worker set-up step) gets its reason there.
-PENDING = {("authsweep.scanner.pool", "ctypes")}
 
 
 def _reason(comment: str) -> str:
@@ -60,7 +57,7 @@ def _block_start(node: ast.stmt, lines: list[str]) -> int:
     return start
 
 
-def unexplained(name: str, source: str, pending: frozenset = frozenset(PENDING)) -> list[str]:
+def unexplained(name: str, source: str) -> list[str]:
     """``name``'s imports inside functions that carry no reason, as ``module:line``."""
     tree = ast.parse(source)
     lines = source.splitlines()
@@ -72,8 +69,7 @@ def unexplained(name: str, source: str, pending: frozenset = frozenset(PENDING))
         candidates = [first - 1, *range(node.lineno, (node.end_lineno or node.lineno) + 1)]
         reasons = [_reason(comments[n]) for n in candidates if n in comments]
         explained = any(r and (r != MARKER or policy) for r in reasons)
-        targets = {a.name for a in node.names} if isinstance(node, ast.Import) else set()
-        if not explained and not any((name, target) in pending for target in targets):
+        if not explained:
             found.append(f"{name}:{node.lineno}: {ast.unparse(node)}")
     return found
 
@@ -110,12 +106,3 @@ def test_imports_inside_functions_give_their_reason(name: str) -> None:
         "imports inside a function without a reason (a comment on the line or the line "
         f"above; hoist the import if it buys no start-up time): {found}"
     )
-
-
-def test_pending_imports_still_lack_their_reason() -> None:
-    """A pending entry whose import has gone or got its reason leaves the list."""
-    modules = module_files()
-    for name, target in PENDING:
-        source = modules[name].read_text(encoding="utf-8")
-        found = unexplained(name, source, pending=frozenset())
-        assert any(line.endswith(f"import {target}") for line in found), (name, target)
