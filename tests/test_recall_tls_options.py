@@ -34,6 +34,35 @@ def test_starttls_only_where_the_implicit_tls_flag_is_false_is_no_second_upgrade
     assert found("ssl_flag.py", ("AS206",)) == {(35, "AS206", "warning")}
 
 
+def test_a_value_tested_against_a_tuple_of_constants_is_one_of_them_or_none() -> None:
+    """``if self.tls == "ssl": SMTP_SSL(...)`` then ``if self.tls in ("required",
+    "optional", True): starttls()``: no path has both (marrow.mailer's SMTP transport). A
+    mode in the first tuple that the second (``not in``) does not exclude keeps the
+    second upgrade reported."""
+    assert found("encryption_membership.py", ("AS206",)) == {(36, "AS206", "warning")}
+
+
+def test_membership_facts_agree_with_equality_and_with_each_other() -> None:
+    import ast
+
+    from authsweep.scanner.python.conditions import consistent, facts_when
+
+    def facts(*held: str) -> frozenset:
+        found: frozenset = frozenset()
+        for text in held:
+            test = ast.parse(text.removeprefix("not "), mode="eval").body
+            found |= facts_when(test, not text.startswith("not "), frozenset())
+        return found
+
+    assert not consistent(facts('m == "ssl"', 'm in ("required", "optional")'))
+    assert consistent(facts('m == "ssl"', 'm in ("ssl", "tls")'))
+    assert not consistent(facts('m in ("ssl",)', 'm in ("starttls", "required")'))
+    assert consistent(facts('m in ("ssl", "tls")', 'm in ("tls", "starttls")'))
+    assert not consistent(facts('m in ("ssl", "tls")', 'not m in ("ssl", "tls")'))
+    assert not consistent(facts('m == "none"', 'm not in ("none", "ssl")'))
+    assert consistent(facts('m in ("ssl", x)', 'm == "starttls"'))  # x unknown: no fact
+
+
 def test_a_path_whose_conditions_contradict_each_other_is_never_taken() -> None:
     """``if self.encryption == "tls": SMTP_SSL(...)`` then ``if self.encryption ==
     "starttls": starttls()``: no path has both (Home Assistant's SMTP notifier). A mode

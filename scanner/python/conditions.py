@@ -1,7 +1,8 @@
 """What the conditions of a control-flow path say about the program's names.
 
 A path through ``if self.encryption == "tls":`` and then ``if self.encryption ==
-"starttls":`` cannot be taken (one value is not two); a path through ``if not ssl:``
+"starttls":`` cannot be taken (one value is not two), nor one through ``if self.tls ==
+"ssl":`` and ``if self.tls in ("required", "optional"):``; a path through ``if not ssl:``
 has ``ssl`` false. Facts are kept only about names and attributes the function being
 walked never assigns, so a test is about the same value as an earlier one.
 
@@ -19,7 +20,8 @@ from ..model import Value
 from .settings_branches import development_switch
 from .source import dotted_name
 
-# (kind, name as written, constant): "eq" / "ne" a constant; "true" / "false" alone.
+# (kind, name as written, constant): "eq" / "ne" a constant; "in" a tuple of constants;
+# "true" / "false" alone.
 Fact = tuple[str, str, object]
 _NONE: frozenset[Fact] = frozenset()
 
@@ -43,6 +45,8 @@ def facts_when(test: ast.expr, outcome: bool, assigned: frozenset[str]) -> froze
 
 def _compared(test: ast.Compare, outcome: bool, assigned: frozenset[str]) -> frozenset[Fact]:
     op, left, right = test.ops[0], test.left, test.comparators[0]
+    if isinstance(op, (ast.In, ast.NotIn)):
+        return _membership(left, right, outcome == isinstance(op, ast.In), assigned)
     if isinstance(left, ast.Constant) and not isinstance(right, ast.Constant):
         left, right = right, left
     if not isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
@@ -55,6 +59,22 @@ def _compared(test: ast.Compare, outcome: bool, assigned: frozenset[str]) -> fro
     if equal and not right.value:  # ``x is False``, ``x == 0``, ``x is None``
         found.add(("false", name, None))
     return frozenset(found)
+
+
+def _membership(
+    left: ast.expr, right: ast.expr, inside: bool, assigned: frozenset[str]
+) -> frozenset[Fact]:
+    """``x in ("required", "optional")`` held (``inside``) or not: a value among those
+    constants, or none of them."""
+    name = _name(left, assigned)
+    if name is None or not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        return _NONE
+    if not all(isinstance(item, ast.Constant) for item in right.elts):
+        return _NONE
+    values = tuple(item.value for item in right.elts if isinstance(item, ast.Constant))
+    if inside:
+        return frozenset({("in", name, values)})
+    return frozenset(("ne", name, value) for value in values)
 
 
 def _name(node: ast.expr, assigned: frozenset[str]) -> str | None:
@@ -72,6 +92,19 @@ def consistent(facts: frozenset[Fact]) -> bool:
             if name in equal and not _same(equal[name], value):
                 return False
             equal[name] = value
+    among: dict[str, tuple] = {}
+    for kind, name, value in facts:
+        if kind == "in" and isinstance(value, tuple):
+            if name in among:  # both memberships hold: a value in both tuples
+                value = tuple(v for v in value if any(_same(v, w) for w in among[name]))
+            among[name] = value
+    unequal = [(name, value) for kind, name, value in facts if kind == "ne"]
+    for name, values in among.items():
+        if name in equal:
+            values = tuple(v for v in values if _same(v, equal[name]))
+        values = tuple(v for v in values if not any(n == name and _same(v, u) for n, u in unequal))
+        if not values:
+            return False
     for kind, name, value in facts:
         known = name in equal
         if kind == "ne" and known and _same(equal[name], value):
