@@ -101,17 +101,21 @@ def check_one(
     rules: Sequence,
     timeout: float,
     plan: RunOptions | None = None,
+    past: bytes | None = None,
 ) -> tuple[FileResult, bytes | None]:
     """Read and check one file; every failure becomes an error entry. With ``plan`` (the
     file's options), a finding is marked fixable only if ``fix`` would fix it
-    (:mod:`.fixes.fixability`)."""
+    (:mod:`.fixes.fixability`). ``past``: the file's bytes, read by the pre-check that
+    found them past it (neither read nor pre-checked again)."""
     path, display, kind = task
-    data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
-    if error is not None:
-        return FileResult(display, errors=[error]), None
-    assert data is not None
+    data = past
+    if data is None:
+        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
+        if error is not None:
+            return FileResult(display, errors=[error]), None
+        assert data is not None
     source = Source(kind, data).utf8()
-    if nothing_to_check(source):  # most files of a tree: no alarm to set for them
+    if past is None and nothing_to_check(source):  # most files: no alarm to set for them
         return FileResult(display), data
     try:
         with time_limit(timeout):
@@ -210,35 +214,43 @@ def run(
         return result
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    read: dict[str, bytes] = {}  # bytes of files past the pre-check, read by it here
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
         # The pre-check first, shared by the cores: most files of a tree end at it, and
         # what is left decides whether a pool is worth its start-up and messages.
-        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats)
+        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats, read)
         for task, digest in ended:
             yield finished(task, FileResult(task[1]), digest)
         pending = [task for task, _ in passed]
         if sum(weight for _, weight in passed) >= PARALLEL_WORK and len(pending) > 1:
+            read.clear()
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
             )
             return
     for task in pending:
-        result, data = check_one(task, rules, timeout, options if plan else None)
+        result, data = check_one(
+            task, rules, timeout, options if plan else None, past=read.pop(task[0], None)
+        )
         yield finished(task, result, None if data is None else content_hash(data))
 
 
 def _shared_pre_check(
-    tasks: list[Task], workers: int, hashing: bool, stats: dict[str, os.stat_result]
+    tasks: list[Task],
+    workers: int,
+    hashing: bool,
+    stats: dict[str, os.stat_result],
+    read: dict[str, bytes],
 ) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int]]]:
     """The pre-check of ``tasks``: of many bytes, each worker process taking a run of them
     of about equal bytes and answering once; else here. It gives the tasks that end at it
     (with their content hash, when ``hashing``), and those past it with their weight, in the
     order of ``tasks``. Once a worker finds a file past it, this process loads the front
-    ends meanwhile."""
+    ends meanwhile. Run here, it puts the bytes of the files past it in ``read``."""
     sizes = [max(_size(task[0], stats), 4096) for task in tasks]
     if sum(sizes) < SHARED_PRE_CHECK_BYTES:
         shares = [tasks]
-        answers = [_pre_check_share(tasks, hashing=hashing)]
+        answers = [_pre_check_share(tasks, hashing=hashing, read=read)]
     else:
         # multiprocessing: only for many bytes (about 13 ms to import), as for the pool
         import multiprocessing
@@ -292,20 +304,26 @@ def _size(path: str, stats: dict[str, os.stat_result]) -> int:
 
 
 def _pre_check_share(
-    share: list[Task], hashing: bool, found: Any = None
+    share: list[Task], hashing: bool, found: Any = None, read: dict[str, bytes] | None = None
 ) -> tuple[list[tuple[int, int]], list[str]]:
     """In a worker: the index and weight of each task of ``share`` past the pre-check
     (an unreadable file is one, weighing nothing: checking it reports why), and the
     content hashes of the others, in order, when ``hashing``. The first readable file
-    past it sets ``found`` (a shared byte), if given."""
+    past it sets ``found`` (a shared byte), if given. Here, not in a worker: the bytes of
+    the files past it go in ``read`` while their weight is under the pool's (checked here,
+    they are not read again)."""
     past: list[tuple[int, int]] = []
     digests: list[str] = []
+    weight = 0
     for index, (path, display, kind) in enumerate(share):
         data, _ = read_path(path, display)
         if data is None:
             past.append((index, 0))
         elif not nothing_to_check(Source(kind, data).utf8()):
             past.append((index, max(len(data), FILE_WEIGHT)))
+            weight += past[-1][1]
+            if read is not None and weight < PARALLEL_WORK:
+                read[path] = data
             if found is not None:
                 found.value = 1
         elif hashing:

@@ -461,6 +461,28 @@ def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
     assert loaded == [set(), {"python"}]
 
 
+def test_a_file_past_the_pre_check_here_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-check run in this process keeps the bytes of the files past it for their
+    check: each file of the input is read once, with the result of ``-j 1``."""
+    _mail_and_plain_tree(tmp_path)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=1)
+    reads: dict[str, int] = {}
+    read_of = runner.read_path
+
+    def counting(path, display, limit=0):
+        reads[path] = reads.get(path, 0) + 1
+        return read_of(path, display, limit)
+
+    monkeypatch.setattr(runner, "read_path", counting)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert len(reads) == shared.files_scanned == 43
+    assert set(reads.values()) == {1}
+
+
 def test_a_pre_check_worker_that_dies_costs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
