@@ -30,7 +30,7 @@ _RETURNS_ITS_ARGUMENT = frozenset(
 )  # a try's else runs whenever its body completes
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Binding:
     conn: Connection
     adapter: Adapter

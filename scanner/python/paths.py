@@ -50,7 +50,7 @@ def _unknown_truth(test: ast.expr) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Event:
     """Something a call does to a connection: opens it (a constructor, a factory call
     bound to a name) or takes steps on it."""
@@ -61,7 +61,7 @@ class Event:
     steps: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _State:
     steps: tuple[Step, ...]
     active: bool  # the connection is open and its name still means it

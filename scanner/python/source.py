@@ -15,7 +15,7 @@ from ..model import Span
 from ..text import LineIndex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Anchor:
     """A place where whole statements can be inserted: the start of a line, and its indent."""
 

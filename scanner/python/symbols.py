@@ -48,7 +48,7 @@ class BindingKind(Enum):
     CLASS = "class"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Binding:
     """One place that binds a name: ``node`` is the target ``Name``, the ``arg``, the
     ``def``/``class``, or the import statement (``alias`` holds the imported name)."""
@@ -61,7 +61,7 @@ class Binding:
     imported: str | None = None  # for imports: the qualified name bound (``smtplib.SMTP``)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Scope:
     kind: str  # "module", "class", "function", "lambda", "comprehension"
     node: ast.AST
