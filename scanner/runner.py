@@ -232,7 +232,8 @@ def run(
         result, data = check_one(
             task, rules, timeout, options if plan else None, past=read.pop(task[0], None)
         )
-        yield finished(task, result, None if data is None else content_hash(data))
+        digest = None if data is None or cache is None else content_hash(data)  # for the cache
+        yield finished(task, result, digest)
 
 
 def _shared_pre_check(
