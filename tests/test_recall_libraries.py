@@ -202,3 +202,18 @@ def test_imaplib2_verifies_only_with_a_ca_file() -> None:
         ("imaplib2_idle.py", 14, "AS102", "error"),
         ("imaplib2_idle.py", 22, "AS102", "warning"),
     }
+
+
+def test_the_older_mailer_distribution() -> None:
+    """mailer 0.8.1: ``Mailer(host, port, use_tls, usr, pwd, use_ssl)`` and ``login(usr,
+    pwd)``; STARTTLS and implicit TLS without a context (AS204), 465 on Microsoft's host
+    (AS202); the Gmail variant is silent."""
+    assert pinned("mailer_classic.py") == {
+        ("mailer_classic.py", 12, "AS101", "error"),
+        ("mailer_classic.py", 13, "AS204", "warning"),
+        ("mailer_classic.py", 19, "AS204", "warning"),
+        ("mailer_classic.py", 20, "AS101", "error"),
+        ("mailer_classic.py", 25, "AS202", "error"),
+        ("mailer_classic.py", 25, "AS204", "warning"),
+        ("mailer_classic.py", 26, "AS101", "error"),
+    }
