@@ -37,4 +37,5 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "aioimaplib",
     "imbox",
     "imaplib2",
+    "pyramid_mailer",
 )

@@ -217,3 +217,20 @@ def test_the_older_mailer_distribution() -> None:
         ("mailer_classic.py", 25, "AS204", "warning"),
         ("mailer_classic.py", 26, "AS101", "error"),
     }
+
+
+def test_pyramid_mailer_by_keyword_and_from_settings() -> None:
+    """``Mailer(host=..., username=..., password=..., tls=True)`` and ``Mailer.from_settings``
+    / ``mailer_factory_from_settings`` on a dict of ``mail.`` keys (reported where the
+    dict's password and ``tls`` are written, once for both calls): STARTTLS without a
+    context (AS204); ``ssl=True`` is ``SMTP_SSL`` without one, on 465 here (AS202); the
+    Gmail variant is silent."""
+    assert pinned("pyramid_mail.py") == {
+        ("pyramid_mail.py", 13, "AS101", "error"),
+        ("pyramid_mail.py", 14, "AS204", "warning"),
+        ("pyramid_mail.py", 19, "AS101", "error"),
+        ("pyramid_mail.py", 24, "AS204", "warning"),
+        ("pyramid_mail.py", 37, "AS101", "error"),
+        ("pyramid_mail.py", 37, "AS204", "warning"),
+        ("pyramid_mail.py", 39, "AS202", "error"),
+    }
