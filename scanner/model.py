@@ -266,6 +266,9 @@ class Step:
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
     opt_out: OptOut | None = None  # for OPTIONAL verification
+    # For STARTTLS: what makes the library verify, as a message says it ("pass
+    # ssl_context=..."); "" for the standard library's ``context=``.
+    verify_with: str = ""
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
@@ -336,6 +339,8 @@ class Connection:
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
     opt_out: OptOut | None = None  # for OPTIONAL verification
+    # For implicit TLS: as ``Step.verify_with``.
+    verify_with: str = ""
     steps: list[Step] = field(default_factory=list)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Stands for several objects (each instance a module makes of its client subclass):

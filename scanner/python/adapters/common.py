@@ -10,6 +10,7 @@ from ...model import (
     MISSING,
     Connection,
     Edit,
+    Protocol,
     Remedy,
     RemedyKind,
     Span,
@@ -101,8 +102,26 @@ def through(call: Span, part: Span) -> Span:
     return Span(call.line, call.column, part.end_line, part.end_column, call.start, part.end)
 
 
-def starttls(span: Span, verification: Verification) -> Step:
-    return Step(StepKind.STARTTLS, span, verification=verification)
+def starttls(span: Span, verification: Verification, verify_with: str = "") -> Step:
+    return Step(StepKind.STARTTLS, span, verification=verification, verify_with=verify_with)
+
+
+# The standard library's client that verifies when given a context, by protocol, for a
+# library that takes none.
+_VERIFYING_CLIENTS = {
+    Protocol.SMTP: "smtplib and context=ssl.create_default_context()",
+    Protocol.IMAP: "imaplib and ssl_context=ssl.create_default_context()",
+    Protocol.POP: "poplib and context=ssl.create_default_context()",
+}
+
+
+def verify_with(param: str | None, library: str, protocol: Protocol) -> str:
+    """What makes a library's TLS handshake verify the server, as AS204's message says it:
+    the parameter it has for a verifying context, or that it has none."""
+    if param:
+        return f"pass {param}=ssl.create_default_context()"
+    instead = _VERIFYING_CLIENTS.get(protocol)
+    return f"{library} takes no SSL context" + (f": connect with {instead}" if instead else "")
 
 
 def token_auth(site: CallSite, token: str, span: Span | None = None) -> Step:

@@ -22,6 +22,7 @@ from ...model import (
     Edit,
     EwsAccount,
     MailFile,
+    Protocol,
     Remedy,
     RemedyKind,
     SecretUse,
@@ -200,8 +201,10 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         oauth_hint=model.oauth_hint,
     )
     verification = _verification(site, opener.context, opener.context_verifies)
+    verify_text = _verify_with(model.library, opener.protocol, opener.context, opener.verify_with)
     if tls is Tls.IMPLICIT:
         conn.verification = verification
+        conn.verify_with = verify_text
         if opener.implicit_flag is not None and opener.implicit_if:
             conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
         conn.opt_out = site.opt_out(opener.context) if opener.context else None
@@ -214,10 +217,12 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     if upgrade:
         span = site.arg_spans.get(opener.starttls_flag or "", site.span)
         if opener.starttls_verifies is not None:
+            # The library upgrades without passing the context on.
             verification = (
                 Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
             )
-        conn.steps.append(common.starttls(span, verification))
+            verify_text = _verify_with(model.library, opener.protocol, None, None)
+        conn.steps.append(common.starttls(span, verification, verify_text))
     if tls is Tls.NONE and opener.tls_client is not None:
         switch = _tls_client(model, site, opener)
         if switch is not None:
@@ -227,6 +232,14 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     if given:
         conn.steps.append(common.login(site, user or "", secret or ""))
     return conn
+
+
+def _verify_with(library: str, protocol: Protocol, context: str | None, ca_file: str | None) -> str:
+    """AS204's remedy in the library's own terms: its context parameter, else the CA
+    file parameter that makes it verify (imaplib2's ``ca_certs``), else that it has none."""
+    if context is None and ca_file is not None:
+        return f"pass {ca_file}=certifi.where() (or another CA bundle file)"
+    return common.verify_with(context, library, protocol)
 
 
 def _tls_client(model: LibraryModel, site: CallSite, opener: Opener) -> Remedy | None:
@@ -320,7 +333,8 @@ def _starttls(method: Method):
     def apply(conn: Connection, site: CallSite) -> Step:
         by_file = method.verify_with is not None and verifies(site, method.verify_with)
         verification = _verification(site, method.context, method.context_verifies or by_file)
-        step = common.starttls(site.span, verification)
+        verify_text = _verify_with(conn.library, conn.protocol, method.context, method.verify_with)
+        step = common.starttls(site.span, verification, verify_text)
         step.opt_out = site.opt_out(method.context) if method.context else None
         return step
 
