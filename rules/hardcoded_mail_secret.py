@@ -143,7 +143,7 @@ class HardcodedMailSecret(Rule):
             if use.needs_mail:
                 advice = _ROPC_ADVICE if use.what.startswith("password") else _APP_ADVICE
             yield from self._report(
-                mail, use.value, use.what, seen, self.severity, confidence, advice
+                mail, use.value, use.what, seen, self.severity, confidence, advice, use.path
             )
 
     def _report(

@@ -411,6 +411,10 @@ class SecretUse:
     # Handed to a token library (an MSAL client secret): a mail secret only in a module
     # that does mail.
     needs_mail: bool = False
+    # How a literal written away from the call reaches it, for the message: `` (to
+    # msal.ConfidentialClientApplication's client_credential at line 9, as
+    # `CLIENT_SECRET`)``; "" when the literal is written in the call.
+    path: str = ""
 
 
 @dataclass

@@ -314,3 +314,15 @@ def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:
     if site.has(new) or new in site.extra_keywords:
         return [drop_keyword(site, old), keyword(site, new, "True")]
     return [Edit(span.start, span.end, f"{new}=True")]
+
+
+def path_to_call(site: CallSite, param: str, value: Value) -> str:
+    """How a literal written away from the call (a module constant, a class attribute, a
+    dict entry, an environment default) reaches its parameter, for the message."""
+    literal = value.literal_span
+    given = site.arg_spans.get(param)
+    if literal is None or (given is not None and given.start <= literal.start < given.end):
+        return ""
+    source = value.source or ""
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    return f" (to {site.qualified_name}'s {param} at line {site.span.line}{named})"

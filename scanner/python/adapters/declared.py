@@ -439,9 +439,9 @@ def _app_secret(declared: AppSecret) -> Record:
             items = value.items or ()
             value = items[declared.item] if len(items) > declared.item else MISSING
         if value.literal and isinstance(value.value, str) and value.literal_span is not None:
-            mail.secrets.append(
-                SecretUse(value, "client secret", value.literal_span, needs_mail=True)
-            )
+            path = common.path_to_call(site, declared.secret, value)
+            use = SecretUse(value, "client secret", value.literal_span, needs_mail=True, path=path)
+            mail.secrets.append(use)
 
     return record
 

@@ -12,6 +12,7 @@ token or password handed to these calls as a literal is a secret of the module.
 from __future__ import annotations
 
 from ...model import MISSING, MailFile, SecretUse, TokenRequest, Value
+from . import common
 from .base import Adapter, CallSite, FunctionSpec
 
 # MSAL methods: (flow, parameters up to the scopes).
@@ -66,7 +67,9 @@ def secrets(mail: MailFile, site: CallSite) -> None:
     for name, what in _SECRET_ARGUMENTS.items():
         value = site.arg(name)
         if value.literal and isinstance(value.value, str) and value.literal_span is not None:
-            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
+            path = common.path_to_call(site, name, value)
+            use = SecretUse(value, what, value.literal_span, needs_mail=True, path=path)
+            mail.secrets.append(use)
 
 
 def _application(mail: MailFile, site: CallSite) -> None:
