@@ -89,6 +89,9 @@ class Value:
     # environment variable, either arm of a conditional): the values it may be, known or
     # known in part (templates).
     choices: tuple[Value, ...] | None = None
+    # For a literal of another module of the project (``from config import SECRET``):
+    # where it is written, as the importing file's messages name it (``config.py:3``).
+    written_at: str | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

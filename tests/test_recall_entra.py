@@ -209,3 +209,24 @@ def test_a_secret_in_a_token_form_names_the_request() -> None:
     (secret,) = [f for f in result.findings if f.rule == "AS105"]
     assert secret.span.line == 2
     assert "(to the token request's client_secret at line 5, as `SECRET`)" in secret.message
+
+
+def test_a_secret_imported_from_a_module_that_is_not_checked() -> None:
+    """A client secret and a mailbox password written in a constants module the pre-check
+    skips (it names no mail library, host or setting) are reported where they are used,
+    naming where they are written; the GUID ids, a placeholder and a password that does
+    not look written (``senha_do_email``) are not secrets; a module that is checked by
+    itself reports its own literal, once, there."""
+    folder = SECRETS / "imported_constants"
+    run = check_paths([str(folder)], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {
+        ("token_job.py", 19),
+        ("token_job.py", 31),
+        ("mail_settings.py", 4),
+    }
+    assert (
+        " written in azure_conf.py:6 (to msal.ConfidentialClientApplication's "
+        in (found[("token_job.py", 19)])
+    )
+    assert " written in azure_conf.py:8 (to the SMTP login)" in found[("token_job.py", 31)]

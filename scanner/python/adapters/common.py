@@ -4,6 +4,7 @@ by a library on the caller's behalf, and what an XOAUTH2 authentication looks li
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from ...model import (
@@ -13,6 +14,7 @@ from ...model import (
     Protocol,
     Remedy,
     RemedyKind,
+    SecretUse,
     Span,
     Step,
     StepKind,
@@ -314,6 +316,28 @@ def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:
     if site.has(new) or new in site.extra_keywords:
         return [drop_keyword(site, old), keyword(site, new, "True")]
     return [Edit(span.start, span.end, f"{new}=True")]
+
+
+def app_secret(site: CallSite, param: str, what: str) -> SecretUse | None:
+    """The secret a token call's parameter is handed, when it is written as a literal: in
+    this module (reported there, with the way to the call when written elsewhere, as
+    :func:`path_to_call` says), or in another module of the project it is imported from
+    (reported at the argument, naming the module and line it is written on)."""
+    value = site.arg(param)
+    if not (value.known and isinstance(value.value, str)):
+        return None
+    if value.literal and value.literal_span is not None:
+        path = path_to_call(site, param, value)
+        return SecretUse(value, what, value.literal_span, needs_mail=True, path=path)
+    given = site.arg_spans.get(param)
+    if value.written_at is None or given is None:
+        return None
+    source = value.source or ""
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    path = f" written in {value.written_at} (to {site.qualified_name}'s {param}{named})"
+    return SecretUse(
+        dataclasses.replace(value, span=given), what, given, needs_mail=True, path=path
+    )
 
 
 def path_to_call(site: CallSite, param: str, value: Value) -> str:
