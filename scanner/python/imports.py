@@ -66,11 +66,19 @@ def find_module(importer: Path, module: str) -> Path | None:
     return None
 
 
-def _module(path: Path, make: MakeEvaluator) -> Module | None:
+def _module(path: Path, make: MakeEvaluator) -> tuple[Module, bool] | None:
     """An evaluator over a project module (read now, never run) and its module-level
-    names."""
+    names; and whether the byte pre-check skips the module (it is never checked itself)."""
     data = inputs.read(path, _MAX_MODULE_BYTES)
-    return None if data is None else _parsed(path, data, make)
+    if data is None:
+        return None
+    module = _parsed(path, data, make)
+    return None if module is None else (module, _skipped(data))
+
+
+@lru_cache(maxsize=64)
+def _skipped(data: bytes) -> bool:
+    return not module_may_matter("python", data)
 
 
 @lru_cache(maxsize=64)
@@ -124,10 +132,10 @@ def _evaluated(
     importer: Path | None = None,
 ) -> Value | None:
     """Module-level ``name`` of the module at ``path`` (``member`` of it for a class)."""
-    module = _module(path, make)
-    if module is None or (path, name) in _resolving:
+    read = _module(path, make)
+    if read is None or (path, name) in _resolving:
         return None
-    evaluator, names = module
+    (evaluator, names), skipped = read
     node = names.get(name)
     if node is None:
         return None
@@ -148,13 +156,8 @@ def _evaluated(
     # A literal of a module the byte pre-check skips (a constants module naming no mail
     # library, host or setting) is never reported there: where it is used says where it
     # is written. Any other module reports its own literals when it is checked.
-    written_in = _shown(path, importer) if _skipped(path) else None
+    written_in = _shown(path, importer) if skipped else None
     return _foreign(value, written_in)
-
-
-def _skipped(path: Path) -> bool:
-    data = inputs.read(path, _MAX_MODULE_BYTES)
-    return data is not None and not module_may_matter("python", data)
 
 
 def _shown(path: Path, importer: Path | None) -> str:
