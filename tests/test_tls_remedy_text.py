@@ -54,6 +54,13 @@ def as204(code: str) -> list[str]:
             "context=ssl.create_default_context()",
         ),
         (
+            "import os\nfrom imbox import Imbox\n"
+            "box = Imbox('outlook.office365.com', username='a@contoso.com',\n"
+            "    password=os.environ['P'], ssl=False, starttls=True)\n",
+            ": imbox upgrades without the ssl_context it is given: use its implicit TLS with "
+            "ssl_context=ssl.create_default_context()",
+        ),
+        (
             "import imaplib2\nm = imaplib2.IMAP4_SSL('outlook.office365.com')\n",
             ": pass ca_certs=certifi.where() (or another CA bundle file)",
         ),

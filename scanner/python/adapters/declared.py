@@ -222,6 +222,11 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
                 Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
             )
             verify_text = _verify_with(model.library, opener.protocol, None, None)
+            if opener.context is not None:  # its implicit TLS takes one (imbox)
+                verify_text = (
+                    f"{model.library} upgrades without the {opener.context} it is given: use "
+                    f"its implicit TLS with {opener.context}=ssl.create_default_context()"
+                )
         conn.steps.append(common.starttls(span, verification, verify_text))
     if tls is Tls.NONE and opener.tls_client is not None:
         switch = _tls_client(model, site, opener)
