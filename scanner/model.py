@@ -345,6 +345,9 @@ class Connection:
     # For implicit TLS: as ``Step.verify_with``.
     verify_with: str = ""
     steps: list[Step] = field(default_factory=list)
+    # The same object's connection of another protocol, taken when a method of that
+    # protocol is called on it (zmail's server sends over SMTP and reads over POP3).
+    other_protocols: dict[Protocol, Connection] = field(default_factory=dict)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Stands for several objects (each instance a module makes of its client subclass):
     # the order of the steps of one and of another is not known, so none is judged.

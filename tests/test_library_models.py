@@ -208,25 +208,29 @@ def test_a_qualified_name_belongs_to_one_model() -> None:
         adapters((*MODELS, clash))
 
 
-def test_zmail_servers_by_domain_are_the_librarys() -> None:
+@pytest.mark.parametrize("side", ["smtp", "pop"])
+def test_zmail_servers_by_domain_are_the_librarys(side: str) -> None:
     """zmail picks the server by the address's domain from its own table: the model's rows
-    (host, port, implicit TLS or STARTTLS) are that table's SMTP entries, and a domain not
-    in it gets ``smtp.<domain>`` with the library's default port and TLS."""
+    (host, port, implicit TLS or STARTTLS) are that table's SMTP entries (and its POP3
+    ones for the POP3 side), and a domain not in it gets ``smtp.<domain>`` (``pop.``) with
+    the library's default port and TLS."""
     info = importlib.import_module("zmail.info")
-    opener = next(m for m in MODELS if m.library == "zmail").openers[0]
-    table = {
-        row.domain: (row.host, row.port, row.tls is Tls.IMPLICIT, row.tls is Tls.STARTTLS)
-        for row in opener.domains
-    }
-    library = {
-        domain: (c["smtp_host"], c["smtp_port"], c["smtp_ssl"], c["smtp_tls"])
-        for domain, c in info.SUPPORTED_SERVER.items()
-    }
-    assert table == library
-    default = info.DEFAULT_SERVER_CONFIG
-    assert opener.domain_host == default["smtp_host"] + "{}"
-    assert (opener.port_default, opener.implicit_default, opener.starttls_default) == (
-        default["smtp_port"],
-        default["smtp_ssl"],
-        default["smtp_tls"],
-    )
+    protocol = Protocol.SMTP if side == "smtp" else Protocol.POP
+    zmail = next(m for m in MODELS if m.library == "zmail")
+    for opener in (o for o in zmail.openers if o.protocol is protocol):
+        table = {
+            row.domain: (row.host, row.port, row.tls is Tls.IMPLICIT, row.tls is Tls.STARTTLS)
+            for row in opener.domains
+        }
+        library = {
+            domain: (c[f"{side}_host"], c[f"{side}_port"], c[f"{side}_ssl"], c[f"{side}_tls"])
+            for domain, c in info.SUPPORTED_SERVER.items()
+        }
+        assert table == library
+        default = info.DEFAULT_SERVER_CONFIG
+        assert opener.domain_host == default[f"{side}_host"] + "{}"
+        assert (opener.port_default, opener.implicit_default, opener.starttls_default) == (
+            default[f"{side}_port"],
+            default[f"{side}_ssl"],
+            default[f"{side}_tls"],
+        )

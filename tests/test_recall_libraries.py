@@ -234,3 +234,19 @@ def test_pyramid_mailer_by_keyword_and_from_settings() -> None:
         ("pyramid_mail.py", 37, "AS204", "warning"),
         ("pyramid_mail.py", 39, "AS202", "error"),
     }
+
+
+def test_zmail_reading_over_pop3() -> None:
+    """A zmail server on which a reading method is called (``get_mails``, ``stat``, ...)
+    logs in over POP3: ``@hotmail.com`` reads from outlook.office365.com on 995 with
+    implicit TLS, without a context (AS102, AS204); ``pop_host``/``pop_tls`` the call gives
+    replace the table's (STARTTLS without a context at ``pop_tls``); one that only sends
+    stays SMTP; the Gmail reader is silent."""
+    assert pinned("zmail_reader.py") == {
+        ("zmail_reader.py", 7, "AS102", "error"),
+        ("zmail_reader.py", 7, "AS204", "warning"),
+        ("zmail_reader.py", 11, "AS101", "error"),
+        ("zmail_reader.py", 11, "AS204", "warning"),
+        ("zmail_reader.py", 17, "AS102", "error"),
+        ("zmail_reader.py", 23, "AS204", "warning"),
+    }
