@@ -250,3 +250,12 @@ def test_zmail_reading_over_pop3() -> None:
         ("zmail_reader.py", 17, "AS102", "error"),
         ("zmail_reader.py", 23, "AS204", "warning"),
     }
+
+
+def test_a_zmail_reader_that_names_nothing_else_is_checked() -> None:
+    """Its only mail word is zmail's own name (the address picks the host): the byte
+    pre-check does not skip it."""
+    assert pinned("zmail_reader_only.py") == {
+        ("zmail_reader_only.py", 6, "AS102", "error"),
+        ("zmail_reader_only.py", 6, "AS204", "warning"),
+    }

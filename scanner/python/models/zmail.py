@@ -79,8 +79,10 @@ _SERVER: dict[str, Any] = {
 MODEL = LibraryModel(
     library="zmail",
     distribution="zmail",
-    # No marker of its own: "zmail" holds the pre-check's "mail" (see spec.py).
-    markers=(),
+    # Its own marker: a reader names no mail host (an address's domain picks it) and no
+    # other marker word; it holds the pre-check's "mail", so it is looked for only in
+    # files that hold that word (see spec.py).
+    markers=(b"zmail",),
     openers=(
         Opener(
             names=("zmail.server", "zmail.api.server"),
