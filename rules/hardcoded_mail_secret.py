@@ -36,7 +36,11 @@ class HardcodedMailSecret(Rule):
         "a placeholder (`'your_password_here'`) is not. A literal of the shape of a "
         "Microsoft Entra client secret (`xxxNQ~` and 31-34 more characters) in a module "
         "that talks to Microsoft mail or identity is reported wherever it goes, also in "
-        "a file that does not parse."
+        "a file that does not parse. An app's client secret under any name (a module "
+        "constant, a class attribute, a dict entry, an environment default) is followed "
+        "to the token call, the message naming the way; one imported from a module that "
+        "is not checked itself (it names no mail library, host or setting) is reported "
+        "where it is used, naming where it is written."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -124,7 +128,7 @@ class HardcodedMailSecret(Rule):
         seen: set[int] = set()
         for conn in mail.connections:
             for step in conn.steps:
-                if step.secret.literal:
+                if step.secret.literal or step.secret.written_at:
                     policy = self.host_policy(conn)
                     if policy is not None:
                         yield from self._report(
@@ -143,7 +147,7 @@ class HardcodedMailSecret(Rule):
             if use.needs_mail:
                 advice = _ROPC_ADVICE if use.what.startswith("password") else _APP_ADVICE
             yield from self._report(
-                mail, use.value, use.what, seen, self.severity, confidence, advice
+                mail, use.value, use.what, seen, self.severity, confidence, advice, use.path
             )
 
     def _report(
@@ -178,6 +182,8 @@ def _path_to_login(conn: Connection, step: Step) -> str:
     """How a literal written away from the login reaches it: through a wrapper of the
     project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
     login = f"{conn.protocol.value.upper()} login"
+    if step.secret.written_at:  # a literal of a module that is not checked itself
+        return f" written in {step.secret.written_at} (to the {login})"
     if conn.via.startswith("through "):
         return f" (to the {login} {conn.via})"
     literal = step.secret.literal_span

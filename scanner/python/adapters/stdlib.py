@@ -115,6 +115,7 @@ def _open(qualified_name: str) -> ClientSpec:
                 if client.tls is Tls.IMPLICIT and client.context_param
                 else Verification.UNKNOWN
             ),
+            verify_with=common.verify_with(client.context_param, "", client.protocol),
         )
         _connection_remedies(conn, site, client)
         if qualified_name in ("smtplib.SMTP", "smtplib.SMTP_SSL"):
@@ -244,6 +245,7 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = _statement_step(StepKind.STARTTLS, site, verification=verification)
+    step.verify_with = common.verify_with(keyword, conn.library, conn.protocol)
     step.opt_out = site.opt_out(keyword)
     guard = site.guard()
     if guard is not None and guard.unconditional is not None and site.receiver is not None:
