@@ -95,10 +95,14 @@ class LoginBeforeStarttls(Rule):
         # once. Logins on arms that never run together (``if``/``else``) are one each.
         found: dict[int, list[Send]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
-            if not policy.provider.microsoft and _upgraded_elsewhere(conn, step):
-                # The code upgrades before this login on another path: the plain one is
-                # an option of its user (``use_tls=False``, ``encryption: none``), who may
-                # have chosen a server without TLS. Microsoft 365 refuses AUTH on it.
+            if not policy.provider.microsoft and (
+                _upgraded_elsewhere(conn, step) or conn.tls_option
+            ):
+                # The code upgrades before this login on another path, or opens implicit
+                # TLS on the other arm of a run-time test (``if self.ssl: SMTP_SSL(...)
+                # else: SMTP(...)``): the plain one is an option of its user
+                # (``use_tls=False``, ``encryption: none``), who may have chosen a server
+                # without TLS. Microsoft 365 refuses AUTH on it.
                 continue
             found.setdefault(id(conn), []).append((conn, step, path, policy))
         for sends in (cluster for found_on in found.values() for cluster in _runs(found_on)):

@@ -135,11 +135,21 @@ def _repeated(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
     # Implicit TLS chosen by a flag (``ssl=ssl``) is not on a path where that flag is
     # false (``if not ssl: conn.starttls()``): there the connection is plain.
     implicit = conn.tls is Tls.IMPLICIT and not (conn.tls_flag and conn.tls_flag in path.falsy)
-    encrypted = implicit
+    encrypted = by_implicit = implicit
     for step in path.steps:
         if step.kind is StepKind.STARTTLS:
-            if encrypted:
+            if encrypted and not (by_implicit and _both_options(conn, step)):
                 yield step
-            encrypted = True
+            encrypted, by_implicit = True, False
         elif step.kind is StepKind.CONNECT:
-            encrypted = implicit
+            encrypted = by_implicit = implicit
+
+
+def _both_options(conn: Connection, starttls: Step) -> bool:
+    """Whether implicit TLS and this upgrade are each an option of the code's user: the
+    connection is opened on one arm of a run-time test whose other arm opens it plain
+    (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``), and the upgrade is taken under a
+    test of another option (``if self.tls: starttls()``). Asking for both is the user's
+    mistake, which the code did not make; a STARTTLS every run of the encrypted arm
+    takes is reported."""
+    return bool(conn.tls_option) and bool(starttls.option)

@@ -141,3 +141,29 @@ def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:
     text = (PRECISION / "shared_context.py").read_text()
     edited = {text[edit.start : edit.end] for edit in finding.fix.remedy.edits}
     assert edited == {"ssl._create_unverified_context()"}
+
+
+def test_tls_the_library_user_chooses_is_not_the_library_s_mistake() -> None:
+    """A library whose options pick implicit TLS (``self.ssl``) or an upgrade
+    (``self.tls``, also through a helper called only under it): STARTTLS on the
+    ``SMTP_SSL``/``POP3_SSL`` arm is the user asking for both (no AS206), and the plain
+    arm beside an implicit-TLS one is the user's choice of a server (no AS203). Its
+    password logins are still AS101/AS102."""
+    assert found("library_options/client.py", ("AS203", "AS206", "AS101", "AS102")) == {
+        (29, "AS101"),
+        (51, "AS102"),
+        (61, "AS101"),
+    }
+
+
+def test_an_upgrade_no_option_keeps_from_an_encrypted_connection_is_reported() -> None:
+    """The nearest real bugs stay: STARTTLS right after ``SMTP_SSL``; STARTTLS on every
+    run after a choice that may be ``SMTP_SSL``; a second upgrade under an option after
+    one every run makes; a login no path upgrades; a Microsoft 365 plain arm."""
+    assert found("library_options/bugs.py", ("AS203", "AS206")) == {
+        (8, "AS206"),
+        (17, "AS206"),
+        (25, "AS206"),
+        (31, "AS203"),
+        (39, "AS203"),
+    }

@@ -34,6 +34,7 @@ from .conditions import (
     mutated_names,
 )
 from .symbols import FUNCTIONS, Symbols
+from .tls_choices import OptionTests, mark_tls_options, read_names
 from .values import Evaluator
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -93,6 +94,8 @@ def find_paths(
             mutated = mutated_names(symbols.tree)
         return committed_truth(test, values.evaluate, mutated)
 
+    openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
+    chosen_by = mark_tls_options(openers, symbols.parents, truth)
     finder = PathFinder(symbols, values.source, truth)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []
@@ -113,6 +116,29 @@ def find_paths(
     for conn in settled:
         for step in conn.steps:
             step.unreached = id(step) not in reached
+    for conn in {id(conn): conn for _, conn in openers}.values():
+        if id(conn) in chosen_by:
+            _mark_optional_upgrades(finder, conn, chosen_by[id(conn)], events)
+
+
+def _mark_optional_upgrades(
+    finder: PathFinder, conn: Connection, chosen_by: ast.expr, events: dict[ast.AST, list[Event]]
+) -> None:
+    """Set :attr:`Step.option` on the STARTTLS steps of ``conn`` that another option of
+    the user than the one that chose its TLS (``chosen_by``) decides: ``if self.tls:
+    starttls()`` after ``if self.ssl: SMTP_SSL(...)``, not ``if mode != "none":`` after
+    ``if mode == "tls":`` (one option's value that takes both is the code's mapping)."""
+    chosen = read_names(chosen_by)
+    for call, found in events.items():
+        for event in found:
+            if event.conn is not conn:
+                continue
+            upgrades = [step for step in event.steps if step.kind is StepKind.STARTTLS]
+            tests = finder.option_tests(call) if upgrades else []
+            if tests and not any(read_names(test) & chosen for test in tests):
+                option = " or ".join(dict.fromkeys(finder.source(test) for test in tests))
+                for step in upgrades:
+                    step.option = option
 
 
 class PathFinder:
@@ -120,8 +146,10 @@ class PathFinder:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
         self._truth = truth
+        self.options = OptionTests(symbols.parents, self.truth)
         self._truths: dict[int, bool | None] = {}
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
+        self._callers: dict[int, list[ast.Call]] | None = None  # by the function called
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
     def connection_paths(
@@ -163,9 +191,15 @@ class PathFinder:
         combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
             ((), (), frozenset())
         ]
-        for options in per_scope:
+        for at, options in enumerate(per_scope):
             if not options:
                 continue
+            tests = self.option_tests(scopes[at]) if at else []
+            if tests:
+                option = " or ".join(dict.fromkeys(self.source(test) for test in tests))
+                # A helper called only under a user's option (``if self.tls:
+                # self._secure()``): its steps are not taken on every run.
+                options = [*options, ((), (f"when `{option}` is false",), frozenset())]
             combined = [
                 (steps + more, conditions + extra, falsy | more_falsy)
                 for (steps, conditions, falsy), (more, extra, more_falsy) in itertools.product(
@@ -184,6 +218,23 @@ class PathFinder:
         if id(test) not in self._truths:
             self._truths[id(test)] = self._truth(test)
         return self._truths[id(test)]
+
+    def option_tests(self, node: ast.AST) -> list[ast.expr]:
+        """The tests of a user's option under which ``node`` runs: around it in its
+        function, else around each call the module makes of that function (a helper
+        called only as ``if self.tls: self._secure()``); empty when it runs regardless."""
+        test = self.options.around(node)
+        if test is not None:
+            return [test]
+        scope = self._scope(node)
+        if self._callers is None:
+            self._callers = {}
+            for call in self.symbols.calls:
+                callee = self._callee(call)
+                if callee is not None:
+                    self._callers.setdefault(id(callee), []).append(call)
+        tests = [self.options.around(call) for call in self._callers.get(id(scope), [])]
+        return [test for test in tests if test is not None] if all(tests) and tests else []
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
