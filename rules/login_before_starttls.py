@@ -36,7 +36,9 @@ class LoginBeforeStarttls(Rule):
         "can be either. For a host not known to be Microsoft's, a plain path beside one "
         "that upgrades is an option of the program's user (`use_tls=False`, `encryption: "
         "none`), who may have chosen a server without TLS: reported only when no path "
-        "upgrades; Microsoft 365 refuses AUTH without STARTTLS on every path."
+        "upgrades; so is the plain arm of a run-time choice whose other arm opens implicit "
+        "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`), unless a parameter's literal "
+        "default takes it. Microsoft 365 refuses AUTH without STARTTLS on every path."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="

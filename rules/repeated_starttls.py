@@ -34,7 +34,11 @@ class RepeatedStarttls(Rule):
         "`abort: TLS session already established`; aiosmtplib: `Connection already using "
         "TLS`) and the program stops before it sends anything. It happens after a fix that "
         "added an upgrade while the code already had one further down, or when a connection "
-        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again."
+        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again. A "
+        "library whose user picks implicit TLS by one option (`if self.ssl: SMTP_SSL(...) "
+        "else: SMTP(...)`) and the upgrade by another (`if self.tls: starttls()`) did not "
+        "make the mistake: asking for both is the user's, and it is not reported; an "
+        "upgrade every run of the implicit-TLS arm takes is."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
