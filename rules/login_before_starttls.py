@@ -37,8 +37,10 @@ class LoginBeforeStarttls(Rule):
         "that upgrades is an option of the program's user (`use_tls=False`, `encryption: "
         "none`), who may have chosen a server without TLS: reported only when no path "
         "upgrades; so is the plain arm of a run-time choice whose other arm opens implicit "
-        "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`), unless a parameter's literal "
-        "default takes it. Microsoft 365 refuses AUTH without STARTTLS on every path."
+        "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`) when another option upgrades it "
+        "(`if self.tls: self._secure()`, in whatever function), unless a parameter's "
+        "literal default takes that arm. A plain arm that never upgrades is reported. "
+        "Microsoft 365 refuses AUTH without STARTTLS on every path."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -98,11 +100,10 @@ class LoginBeforeStarttls(Rule):
         found: dict[int, list[Send]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
             if not policy.provider.microsoft and (
-                _upgraded_elsewhere(conn, step) or conn.tls_option
+                _upgraded_elsewhere(conn, step) or _upgrade_offered(conn)
             ):
-                # The code upgrades before this login on another path, or opens implicit
-                # TLS on the other arm of a run-time test (``if self.ssl: SMTP_SSL(...)
-                # else: SMTP(...)``): the plain one is an option of its user
+                # The code upgrades before this login on another path, or offers the
+                # upgrade under an option: the plain one is an option of its user
                 # (``use_tls=False``, ``encryption: none``), who may have chosen a server
                 # without TLS. Microsoft 365 refuses AUTH on it.
                 continue
@@ -219,6 +220,16 @@ def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
             elif step.kind is StepKind.CONNECT:
                 upgraded = False
     return False
+
+
+def _upgrade_offered(conn: Connection) -> bool:
+    """Whether the plain arm of a run-time choice of TLS (``if self.ssl: SMTP_SSL(...)
+    else: SMTP(...)``) upgrades under another option of the user (``if self.tls:
+    self._secure()``), wherever the order of its functions puts that upgrade. A plain
+    arm that never upgrades is reported: the code offers no TLS on it."""
+    return bool(conn.tls_option) and any(
+        step.kind is StepKind.STARTTLS and step.option for step in conn.steps
+    )
 
 
 def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:

@@ -159,11 +159,20 @@ def test_tls_the_library_user_chooses_is_not_the_library_s_mistake() -> None:
 def test_an_upgrade_no_option_keeps_from_an_encrypted_connection_is_reported() -> None:
     """The nearest real bugs stay: STARTTLS right after ``SMTP_SSL``; STARTTLS on every
     run after a choice that may be ``SMTP_SSL``; a second upgrade under an option after
-    one every run makes; a login no path upgrades; a Microsoft 365 plain arm."""
+    one every run makes; a login no path upgrades; a Microsoft 365 plain arm; the plain
+    arm of a choice that offers no upgrade on it."""
     assert found("library_options/bugs.py", ("AS203", "AS206")) == {
         (8, "AS206"),
         (17, "AS206"),
         (25, "AS206"),
         (31, "AS203"),
         (39, "AS203"),
+        (44, "AS203"),
     }
+
+
+def test_an_ssl_context_passed_by_position_is_the_context() -> None:
+    """``IMAP4_SSL(host, port, keyfile, certfile, ssl_context)`` (Python 3.11 and older,
+    imap_tools' own client): the context by position verifies; ``None`` there, or no
+    context at all, does not."""
+    assert found("positional_context.py", ("AS204",)) == {(12, "AS204"), (13, "AS204")}
