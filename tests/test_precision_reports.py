@@ -176,3 +176,11 @@ def test_an_ssl_context_passed_by_position_is_the_context() -> None:
     imap_tools' own client): the context by position verifies; ``None`` there, or no
     context at all, does not."""
     assert found("positional_context.py", ("AS204",)) == {(12, "AS204"), (13, "AS204")}
+
+
+def test_a_method_that_makes_a_new_session_first_does_not_continue_the_last() -> None:
+    """``self.smtp = self.connection(...)`` (a property that gives the class) at the top
+    of each method: the second method's STARTTLS upgrades its own session, not one the
+    first method upgraded (no AS206); a helper that upgrades again the session its caller
+    upgraded is still reported."""
+    assert found("new_session.py", ("AS203", "AS206")) == {(42, "AS206")}

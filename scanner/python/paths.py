@@ -33,6 +33,7 @@ from .conditions import (
     falsy,
     mutated_names,
 )
+from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .tls_choices import OptionTests, mark_tls_options, read_names
 from .values import Evaluator
@@ -191,9 +192,15 @@ class PathFinder:
         combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
             ((), (), frozenset())
         ]
+        finished: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = []
         for at, options in enumerate(per_scope):
             if not options:
                 continue
+            if at and self._rebinds(scopes[at], receivers, by_scope[id(scopes[at])]):
+                # It binds the name to a new object before its steps (``self.smtp =
+                # self.connection(...)``): a new session, not more of the last one's.
+                finished += [path for path in combined if path[0]]
+                combined = [((), (), frozenset())]
             tests = self.option_tests(scopes[at]) if at else []
             if tests:
                 option = " or ".join(dict.fromkeys(self.source(test) for test in tests))
@@ -209,7 +216,7 @@ class PathFinder:
         present = {id(step) for step in conn.steps}
         paths = _unique(
             ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
-            for steps, conditions, falsy in combined
+            for steps, conditions, falsy in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
 
@@ -218,6 +225,25 @@ class PathFinder:
         if id(test) not in self._truths:
             self._truths[id(test)] = self._truth(test)
         return self._truths[id(test)]
+
+    def _rebinds(self, scope: Scope, receivers: set[str], calls: list[ast.AST]) -> bool:
+        """Whether ``scope`` binds an attribute that names the connection to a new object
+        before its first call on it (``self.smtp = self.connection(...)``, a property
+        that gives a class; not to what a function of the module returns, which may be
+        this connection)."""
+        first = min((getattr(c, "lineno", 0), getattr(c, "col_offset", 0)) for c in calls)
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Assign) or (node.lineno, node.col_offset) >= first:
+                continue
+            callee = self._callee(node.value) if isinstance(node.value, ast.Call) else None
+            if callee is not None and not _property(callee):
+                continue
+            if any(
+                isinstance(target, ast.Attribute) and dotted_name(target) in receivers
+                for target in node.targets
+            ):
+                return True
+        return False
 
     def option_tests(self, node: ast.AST) -> list[ast.expr]:
         """The tests of a user's option under which ``node`` runs: around it in its
@@ -474,6 +500,13 @@ class _Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _property(function: Scope) -> bool:
+    return any(
+        (dotted_name(d) or "").split(".")[-1] in ("property", "cached_property")
+        for d in getattr(function, "decorator_list", ())
+    )
 
 
 def _defined(bindings, *kinds: type) -> ast.AST | None:
