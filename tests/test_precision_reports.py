@@ -184,3 +184,11 @@ def test_a_method_that_makes_a_new_session_first_does_not_continue_the_last() ->
     first method upgraded (no AS206); a helper that upgrades again the session its caller
     upgraded is still reported."""
     assert found("new_session.py", ("AS203", "AS206")) == {(42, "AS206")}
+
+
+def test_a_port_parameter_for_the_other_arm_of_a_tls_option_is_the_callers() -> None:
+    """``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default for
+    the plain arm: the caller who picks implicit TLS gives its port (no AS201). For
+    Microsoft 365 (no implicit TLS on any port) and for ``SMTP_SSL`` on the default
+    port with no option, AS201 stays."""
+    assert found("library_options/ports.py", ("AS201",)) == {(19, "AS201"), (27, "AS201")}
