@@ -163,7 +163,7 @@ class HardcodedMailSecret(Rule):
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
             return
-        if not value.value or is_placeholder(value.value):
+        if not value.value or is_placeholder(value.value) or _spells_name(value, what):
             return
         seen.add(span.start)
         kwargs = {"severity": severity}
@@ -175,6 +175,21 @@ class HardcodedMailSecret(Rule):
             f"hard-coded {what} {mask(value.value)}{path}; {advice or _ADVICE}",
             **kwargs,
         )
+
+
+def _spells_name(value: Value, what: str) -> bool:
+    """A value that spells the name it is given as or under (``PASS = "PASS"``,
+    ``EMAIL_HOST_PASSWORD: "email-host-password"``): a name left for a value."""
+    written = "".join(char for char in str(value.value).lower() if char.isalnum())
+    # The source is a name only where the value is used away from its literal (a config
+    # file's unquoted value is its own source).
+    named = value.span is not None and value.span != value.literal_span
+    names = (value.source or "" if named else "", what)
+    return len(written) >= 4 and any(
+        written == "".join(char for char in name.lower() if char.isalnum())
+        for name in names
+        if name.replace(".", "_").replace(" ", "_").isidentifier()
+    )
 
 
 def _path_to_login(conn: Connection, step: Step) -> str:

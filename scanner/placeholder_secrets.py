@@ -35,7 +35,7 @@ _FILLERS = frozenset(
     "goes go put type in with me default value string new strong secure super very long "
     "random to for of is generate create get set ur sua seu tu su mi votre ton mon dein "
     "ihr mein je uw tuo il config setting settings env variable var private shared "
-    "master server service bot mailbox sendgrid".split()
+    "master server service bot mailbox sendgrid host".split()
 )
 _VOCABULARY = _SECRET_WORDS | _MARKERS | _FILLERS
 # Long secret words a placeholder misspells (``PASSWWORD``, ``pasword``).

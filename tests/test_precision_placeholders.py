@@ -98,3 +98,14 @@ def test_a_placeholder_password_is_no_hard_coded_secret(tmp_path: Path) -> None:
     )
     run = check_paths([str(script)], RunOptions())
     assert [f.span.line for f in run.findings if f.rule == "AS105"] == [10]
+
+
+def test_a_value_that_spells_its_name_is_no_hard_coded_secret() -> None:
+    """``SECRETO = "SECRETO"`` given to a login, ``EMAIL_HOST_PASSWORD =
+    "EMAIL_HOST_PASSWORD"`` in Django settings: a name left for a value; ``SENDER_PW =
+    "Winter2016"`` beside them is a password."""
+    folder = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+    run = check_paths([str(folder / "named_placeholders")], RunOptions())
+    assert {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS105"} == {
+        ("app.py", 6)
+    }
