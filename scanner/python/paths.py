@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..budget import spend
-from ..model import Connection, ProtocolPath, Step, StepKind
+from ..model import Connection, ProtocolPath, Step, StepKind, Tls
 from .conditions import (
     Fact,
     assigned_names,
@@ -35,7 +35,13 @@ from .conditions import (
 )
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
-from .tls_choices import OptionTests, mark_tls_options, read_names
+from .tls_choices import (
+    Handshake,
+    OptionTests,
+    mark_tls_options,
+    mark_verify_options,
+    read_names,
+)
 from .values import Evaluator
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -97,6 +103,15 @@ def find_paths(
 
     openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
     chosen_by = mark_tls_options(openers, symbols.parents, truth)
+    handshakes: list[Handshake] = [
+        (call, e.conn, step)
+        for call, found in events.items()
+        for e in found
+        for step in e.steps
+        if step.kind is StepKind.STARTTLS
+    ]
+    handshakes += [(call, conn, None) for call, conn in openers if conn.tls is Tls.IMPLICIT]
+    mark_verify_options(handshakes, symbols.parents, truth)
     finder = PathFinder(symbols, values.source, truth)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []

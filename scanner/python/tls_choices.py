@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-from ..model import Connection, Tls
+from ..model import Connection, OptOut, Step, StepKind, Tls, Verification
 from .conditions import assigned_names
 from .source import dotted_name
 
@@ -142,3 +142,56 @@ class OptionTests:
             name is not None and any(name == a or name.startswith(a + ".") for a in assigned)
             for name in (dotted_name(inner) for inner in ast.walk(test))
         )
+
+
+# A TLS handshake of the module: its call, its connection, and the STARTTLS step it takes
+# (None: the connection's own implicit TLS, opened by the call).
+Handshake = tuple[ast.AST, Connection, "Step | None"]
+
+
+def mark_verify_options(
+    handshakes: list[Handshake], parents: dict[ast.AST, ast.AST], truth: Truth
+) -> None:
+    """A handshake without verification on one arm of a run-time test whose other arm
+    makes the same handshake with a verifying context (``if verify_ssl:
+    starttls(context=ssl.create_default_context()) else: starttls()``) verifies unless
+    the user opts out: its verification is the program's option (OPTIONAL), as a context
+    loosened under ``if not verify:`` is."""
+    by_call: dict[int, list[Handshake]] = {}
+    for handshake in handshakes:
+        by_call.setdefault(id(handshake[0]), []).append(handshake)
+    for call, conn, step in handshakes:
+        holder = step if step is not None else conn
+        if holder.verification is not Verification.UNVERIFIED:
+            continue
+        for test, other, on_body in _arms_around(call, parents, truth):
+            if any(
+                _same_handshake(conn, step, *alternative)
+                for node in other
+                for inner in ast.walk(node)
+                for alternative in by_call.get(id(inner), ())
+            ):
+                text = ast.unparse(test)
+                condition = f"`{text}`" if on_body else f"not `{text}`"
+                holder.verification = Verification.OPTIONAL
+                holder.opt_out = OptOut(condition, step.span if step else conn.opened_at)
+                break
+
+
+def _same_handshake(
+    conn: Connection, step: Step | None, call: ast.AST, other: Connection, taken: Step | None
+) -> bool:
+    """Whether ``other``/``taken`` is the verifying form of the handshake ``conn``/``step``."""
+    if step is not None:
+        return (
+            taken is not None
+            and taken.kind is StepKind.STARTTLS
+            and other.protocol is conn.protocol
+            and taken.verification is Verification.VERIFIED
+        )
+    return (
+        taken is None
+        and other.protocol is conn.protocol
+        and other.tls is Tls.IMPLICIT
+        and other.verification is Verification.VERIFIED
+    )
