@@ -3,10 +3,12 @@
     python bench/accuracy/disjoint.py bench/accuracy/heldout5.json
 
 Compares the given labels file with every other labels file beside it (labels.json,
-heldout*.json) and with the repositories of bench/real_projects.py: no GitHub repository,
-no PyPI package (names compared after PEP 503 normalisation) and no file sha256 may be
-shared, and no two files of the given set may have the same bytes. Standard library only;
-exit code 1 when anything is shared.
+heldout*.json), with the repositories of bench/real_projects.py and with the packages
+reserved for tuning (reserved.txt beside this script: the PyPI names and the GitHub
+repositories that publish them): no GitHub repository, no PyPI package (names compared
+after PEP 503 normalisation) and no file sha256 may be shared, and no two files of the
+given set may have the same bytes. Standard library only; exit code 1 when anything is
+shared.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 ACCURACY = Path(__file__).resolve().parent
 REAL_PROJECTS = ACCURACY.parent / "real_projects.py"
+RESERVED = ACCURACY / "reserved.txt"
 
 
 def package_name(name: str) -> str:
@@ -29,6 +32,19 @@ def source_key(source: dict) -> str:
     if source["type"] == "github":
         return "github:" + source["repo"].lower()
     return "pypi:" + package_name(source["package"])
+
+
+def reserved_sources(path: Path = RESERVED) -> set[str]:
+    """The source keys of the packages reserved for tuning: each package and its repositories."""
+    keys = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        package, *repos = fields
+        keys.add("pypi:" + package_name(package))
+        keys.update("github:" + repo.lower() for repo in repos)
+    return keys
 
 
 def records(path: Path) -> list[dict]:
@@ -53,6 +69,7 @@ def problems(checked: Path) -> tuple[list[str], str]:
         "github:" + repo.lower()
         for repo in re.findall(r'repo="([^"]+)"', REAL_PROJECTS.read_text(encoding="utf-8"))
     }
+    reserved = reserved_sources()
     found = []
     first_file_of: dict[str, str] = {}
     new = records(checked)
@@ -62,6 +79,8 @@ def problems(checked: Path) -> tuple[list[str], str]:
             found.append(f"{record['file']}: {key} is in an earlier set")
         if key in real:
             found.append(f"{record['file']}: {key} is in bench/real_projects.py")
+        if key in reserved:
+            found.append(f"{record['file']}: {key} is reserved for tuning ({RESERVED.name})")
         if record["sha256"] in old_checksums:
             found.append(f"{record['file']}: sha256 shared with an earlier set")
         earlier = first_file_of.setdefault(record["sha256"], record["file"])
@@ -71,7 +90,8 @@ def problems(checked: Path) -> tuple[list[str], str]:
     summary = (
         f"{len(new)} files from {len(new_sources)} sources checked against "
         f"{', '.join(path.name for path in others)} ({len(old_sources)} sources, "
-        f"{len(old_checksums)} checksums) and {len(real)} repositories of real_projects.py"
+        f"{len(old_checksums)} checksums), {len(real)} repositories of real_projects.py and "
+        f"{len(reserved)} reserved packages and repositories ({RESERVED.name})"
     )
     return found, summary
 
