@@ -19,20 +19,11 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
 
-from ..budget import spend
 from ..model import Connection, ProtocolPath, Step, StepKind, Tls
-from .conditions import (
-    Fact,
-    assigned_names,
-    committed_truth,
-    consistent,
-    facts_when,
-    falsy,
-    mutated_names,
-)
+from .conditions import assigned_names, committed_truth, falsy, mutated_names
+from .path_walker import MAX_PATHS, Event, State, Truth, Walker, unknown_truth
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .tls_choices import (
@@ -44,42 +35,9 @@ from .tls_choices import (
 )
 from .values import Evaluator
 
-# Paths kept per function and per connection: real mail code has a handful; past this
-# the rest are variations a rule would report the same way.
-MAX_PATHS = 64
+__all__ = ["Event", "PathFinder", "find_paths"]
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
-# What a test is on every run, from values the project commits (a settings module's
-# ``USE_SSL = False``, an imported dict's ``"use_ssl": True``); None when not known.
-Truth = Callable[[ast.expr], "bool | None"]
-
-
-def _unknown_truth(test: ast.expr) -> bool | None:
-    return None
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something a call does to a connection: opens it (a constructor, a factory call
-    bound to a name) or takes steps on it."""
-
-    conn: Connection
-    receiver: str | None
-    opens: bool
-    steps: tuple[Step, ...] = ()
-
-
-@dataclass(frozen=True)
-class _State:
-    steps: tuple[Step, ...]
-    active: bool  # the connection is open and its name still means it
-    conditions: tuple[str, ...]
-    done: bool = False  # returned or raised
-    facts: frozenset[Fact] = frozenset()  # what the conditions say about names
-    feasible: bool = True  # False: its conditions contradict each other
-
-    def key(self) -> tuple:
-        return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
 
 
 def find_paths(
@@ -158,7 +116,7 @@ def _mark_optional_upgrades(
 
 
 class PathFinder:
-    def __init__(self, symbols: Symbols, source, truth: Truth = _unknown_truth) -> None:
+    def __init__(self, symbols: Symbols, source, truth: Truth = unknown_truth) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
         self._truth = truth
@@ -355,10 +313,10 @@ class PathFinder:
         assigned = self._assigned_by_scope.get(id(scope))
         if assigned is None:
             assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
-        walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        walker = Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
         walker.assigned = assigned
         walker.truth = self.truth
-        states = walker.block(scope.body, [_State((), opened, ())])
+        states = walker.block(scope.body, [State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)
         feasible = [
             (s.steps, s.conditions, falsy(s.facts))
@@ -367,154 +325,6 @@ class PathFinder:
         ]
         dead = any(not s.feasible and (s.steps or s.active) for s in states)
         return feasible, dead and not feasible
-
-
-class _Walker:
-    def __init__(self, symbols: Symbols, source, events: dict[ast.AST, list[Event]], conn):
-        self.source = source
-        self.events = events
-        self.conn = conn
-        self.parents = symbols.parents
-        self.assigned: frozenset[str] = frozenset()  # what the function assigns
-        self.truth: Truth = _unknown_truth
-        # Statements and expressions that hold one of the calls: the rest is skipped.
-        self.holders: set[int] = set()
-        self.calls_of: dict[int, list[ast.AST]] = {}
-        for call in events:
-            node: ast.AST | None = call
-            statement = None
-            while node is not None and id(node) not in self.holders:
-                self.holders.add(id(node))
-                if statement is None and isinstance(node, ast.stmt):
-                    statement = node
-                node = self.parents.get(node)
-            if statement is None:
-                statement = self._statement_of(call)
-            self.calls_of.setdefault(id(statement), []).append(call)
-
-    def _statement_of(self, node: ast.AST) -> ast.AST | None:
-        while node is not None and not isinstance(node, ast.stmt):
-            node = self.parents.get(node)
-        return node
-
-    def block(self, statements: Sequence[ast.stmt], states: list[_State]) -> list[_State]:
-        for statement in statements:
-            live = [s for s in states if not s.done]
-            if not live:
-                break
-            if id(statement) not in self.holders:
-                continue
-            finished = [s for s in states if s.done]
-            states = finished + self.statement(statement, live)
-        return _bounded(states)
-
-    def statement(self, node: ast.stmt, states: list[_State]) -> list[_State]:
-        spend(1, "following each connection through the statements of its function")
-        if isinstance(node, ast.If):
-            states = self.expression(node.test, states)
-            text = self.source(node.test)
-            committed = self.truth(node.test)
-            yes = self.block(
-                node.body,
-                _with(
-                    states,
-                    f"when `{text}` is true",
-                    facts_when(node.test, True, self.assigned),
-                    taken=committed is not False,
-                ),
-            )
-            no = self.block(
-                node.orelse,
-                _with(
-                    states,
-                    f"when `{text}` is false",
-                    facts_when(node.test, False, self.assigned),
-                    taken=committed is not True,
-                ),
-            )
-            return yes + no
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            head = node.test if isinstance(node, ast.While) else node.iter
-            states = self.expression(head, states)
-            once = self.block(node.body, _with(states, "when the loop runs"))
-            skipped = _with(states, "when the loop does not run")
-            return self.block(node.orelse, [*skipped, *(s for s in once if not s.done)]) + [
-                s for s in once if s.done
-            ]
-        if isinstance(node, (ast.Try, *_TRY_STAR)):
-            return self._try(node, states)  # type: ignore[arg-type]
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                states = self.expression(item.context_expr, states)
-            return self.block(node.body, states)
-        if isinstance(node, ast.Match):
-            states = self.expression(node.subject, states)
-            arms: list[_State] = []
-            for case in node.cases:
-                text = self.source(case.pattern)
-                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
-            return arms + _with(states, "when no case matches")
-        if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
-            return states  # a definition runs nothing now
-        states = self.expression(node, states)
-        if isinstance(node, (ast.Return, ast.Raise)):
-            return [replace(s, done=True) for s in states]
-        return states
-
-    def _try(self, node: ast.Try, states: list[_State]) -> list[_State]:
-        entries: list[_State] = []  # where an exception may come from: before each mail call
-        current = states
-        for statement in node.body:
-            if id(statement) in self.holders:
-                tried = self._upgrade_tried(statement)
-                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
-            current = self.block([statement], current)
-        handled: list[_State] = []
-        for handler in node.handlers:
-            what = self.source(handler.type) if handler.type is not None else "an exception"
-            handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
-        normal = self.block(node.orelse, current)
-        return self.block(node.finalbody, normal + handled)
-
-    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
-        """The STARTTLS of a statement that does nothing else on the connection: when it
-        raises, the upgrade was tried and the server refused it (Microsoft 365 never
-        does), so a handler that goes on does so on a server without STARTTLS."""
-        steps = [
-            step
-            for call in self.calls_of.get(id(statement), [])
-            for event in self.events[call]
-            if event.conn is self.conn
-            for step in event.steps
-        ]
-        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
-            return tuple(steps)
-        return ()
-
-    def expression(self, node: ast.AST, states: list[_State]) -> list[_State]:
-        """The events of the calls in ``node`` (outside nested blocks), innermost first."""
-        calls = [c for c in self.calls_of.get(id(node), [])]
-        if not calls and id(node) in self.holders and not isinstance(node, ast.stmt):
-            statement = self._statement_of(node)
-            calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
-        for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
-            states = [self._apply(s, self.events[call]) for s in states]
-        return _bounded(states)
-
-    def _apply(self, state: _State, events: Iterable[Event]) -> _State:
-        steps, active = state.steps, state.active
-        for event in events:
-            if event.conn is not self.conn:
-                active = active and not event.opens  # its name now holds another connection
-                continue
-            if event.opens:
-                active = True
-            if active:
-                steps += event.steps
-        return replace(state, steps=steps, active=active)
-
-
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 
 
 def _property(function: Scope) -> bool:
@@ -528,47 +338,6 @@ def _defined(bindings, *kinds: type) -> ast.AST | None:
     """The one ``def`` or ``class`` a name is bound to, if that is all it is bound to."""
     nodes = [binding.node for binding in bindings]
     return nodes[0] if len(nodes) == 1 and isinstance(nodes[0], kinds) else None
-
-
-def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
-    current: ast.AST | None = call
-    while current is not None:
-        if current is node:
-            return True
-        current = walker.parents.get(current)
-    return False
-
-
-def _with(
-    states: list[_State],
-    condition: str,
-    facts: frozenset[Fact] = frozenset(),
-    *,
-    taken: bool = True,
-) -> list[_State]:
-    # A state whose conditions contradict each other, or that takes an arm the project's
-    # committed values never take (``taken``), is walked on (its steps are still the
-    # connection's) but gives no path.
-    return [
-        replace(
-            state,
-            conditions=(*state.conditions, condition),
-            facts=state.facts | facts,
-            feasible=state.feasible and taken and consistent(state.facts | facts),
-        )
-        for state in states
-    ]
-
-
-def _bounded(states: list[_State]) -> list[_State]:
-    seen: set[tuple] = set()
-    kept = []
-    for state in states:
-        key = state.key()
-        if key not in seen:
-            seen.add(key)
-            kept.append(state)
-    return kept[:MAX_PATHS]
 
 
 def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:
