@@ -204,3 +204,10 @@ def test_a_handshake_without_verification_on_the_other_arm_of_a_verify_option() 
         (34, "info"),
         (40, "warning"),
     }
+
+
+def test_a_helper_s_steps_happen_where_it_is_called() -> None:
+    """``self._secure()`` between opening and ``login()`` (under an option, or through
+    another helper): the upgrade comes before the login (no AS203). A login before the
+    helper's upgrade is AS203; a helper called twice upgrades twice (AS206)."""
+    assert found("helper_order.py", ("AS203", "AS206")) == {(45, "AS203"), (63, "AS206")}

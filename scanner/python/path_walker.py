@@ -26,6 +26,10 @@ MAX_PATHS = 64
 Truth = Callable[[ast.expr], "bool | None"]
 
 
+# One path through a function: its steps, its conditions as text, the names false on it.
+Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]
+
+
 def unknown_truth(test: ast.expr) -> bool | None:
     return None
 
@@ -62,6 +66,8 @@ class Walker:
         self.parents = symbols.parents
         self.assigned: frozenset[str] = frozenset()  # what the function assigns
         self.truth: Truth = unknown_truth
+        # Calls of a function of the module walked already: its paths, spliced in there.
+        self.splices: dict[ast.AST, list[Option]] = {}
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -183,7 +189,10 @@ class Walker:
             statement = self._statement_of(node)
             calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
         for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
-            states = [self._apply(s, self.events[call]) for s in states]
+            if call in self.splices:
+                states = [_spliced(s, path) for s in states for path in self.splices[call]]
+            else:
+                states = [self._apply(s, self.events[call]) for s in states]
         return _bounded(states)
 
     def _apply(self, state: State, events: Iterable[Event]) -> State:
@@ -230,6 +239,21 @@ def _with(
         )
         for state in states
     ]
+
+
+def _spliced(state: State, path: Option) -> State:
+    """``state`` going on through one path of a function it calls."""
+    steps, conditions, false = path
+    if not state.active:
+        return state  # the connection is not open here: the call does nothing to it
+    facts = state.facts | {("false", name, None) for name in false}
+    return replace(
+        state,
+        steps=state.steps + steps,
+        conditions=(*state.conditions, *conditions),
+        facts=facts,
+        feasible=state.feasible and consistent(facts),
+    )
 
 
 def _bounded(states: list[State]) -> list[State]:

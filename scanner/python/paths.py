@@ -11,19 +11,22 @@ is opened and stops counting when its name is bound to another connection. An ar
 whose test contradicts an earlier one, or a value the project commits (``if USE_SSL:``
 with ``USE_SSL = False``), gives no path; what is met only there is marked as never
 run. Steps in several functions (a connection kept on ``self``, handed to a helper,
-returned by a factory) are chained: the function that opens it first, then the others
-in the order the module calls them, else in source order.
+returned by a factory) are chained: the function that opens it first, with the paths of
+the functions it calls spliced in where it calls them, then the others in the order the
+module calls them, else in source order; a function that binds the connection's
+attribute to a new object before its steps starts a new session.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 
-from ..model import Connection, ProtocolPath, Step, StepKind, Tls
+from ..model import Connection, ProtocolPath, StepKind, Tls
 from .conditions import assigned_names, committed_truth, falsy, mutated_names
-from .path_walker import MAX_PATHS, Event, State, Truth, Walker, unknown_truth
+from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 from .tls_choices import (
@@ -148,24 +151,31 @@ class PathFinder:
             by_scope.setdefault(id(self._scope(call)), []).append(call)
         opener = next((call for call, found in mine.items() if any(e.opens for e in found)), None)
         scopes = [scope for scope in order if id(scope) in by_scope]
+        seen: set[int] = set()
+        # The paths of the functions the opening one calls, spliced in where it calls
+        # them (``self._secure()`` between the connection and the login).
+        inlined: dict[int, list[Option]] = {}
+        used: set[int] = set()
+        walk = functools.partial(
+            self._walk_scope, relevant=relevant, conn=conn, seen=seen, inlined=inlined, used=used
+        )
         if opener is not None:
             first = self._scope(opener)
             called = [s for s in self._called_from(first) if id(s) in by_scope]
-            scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
-        seen: set[int] = set()
-        walked = [
-            self._walk_scope(
-                scope, relevant, conn, seen, opened=scope is not scopes[0] or opener is None
-            )
-            for scope in scopes
-        ]
+            for scope in reversed(called):  # a callee's own callees first
+                inlined[id(scope)] = walk(scope, opened=True)[0]
+            head = walk(first, opened=False)
+            others = [s for s in called if id(s) not in used]
+            others += [s for s in scopes if s is not first and s not in called]
+            scopes = [first, *others]
+            walked = [head, *(walk(scope, opened=True) for scope in others)]
+        else:
+            walked = [walk(scope, opened=True) for scope in scopes]
         per_scope = [options for options, _ in walked]
         # Opened in its first function only on paths never taken: the connection never is.
         unreached = opener is not None and bool(walked) and walked[0][1]
-        combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
-            ((), (), frozenset())
-        ]
-        finished: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = []
+        combined: list[Option] = [((), (), frozenset())]
+        finished: list[Option] = []
         for at, options in enumerate(per_scope):
             if not options:
                 continue
@@ -301,19 +311,30 @@ class PathFinder:
     def _walk_scope(
         self,
         scope: Scope,
+        *,
         relevant: dict[ast.AST, list[Event]],
         conn: Connection,
         seen: set[int],
-        *,
+        inlined: dict[int, list[Option]],
+        used: set[int],
         opened: bool,
-    ) -> tuple[list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]], bool]:
+    ) -> tuple[list[Option], bool]:
         """The feasible paths through ``scope``, and whether the connection is open (or
-        has steps) on paths never taken only."""
+        has steps) on paths never taken only. A call of a function walked already
+        (``inlined``) takes that function's paths there; ``used`` gets its id."""
         calls = [c for c in relevant if self._scope(c) is scope]
         assigned = self._assigned_by_scope.get(id(scope))
         if assigned is None:
             assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
-        walker = Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        splices: dict[ast.AST, list[Option]] = {}
+        for call in self._own_calls(scope):
+            callee = self._callee(call)
+            if callee is not None and inlined.get(id(callee)):
+                splices[call] = inlined[id(callee)]
+                used.add(id(callee))
+        events = {**{c: relevant[c] for c in calls}, **{c: [] for c in splices}}
+        walker = Walker(self.symbols, self.source, events, conn)
+        walker.splices = splices
         walker.assigned = assigned
         walker.truth = self.truth
         states = walker.block(scope.body, [State((), opened, ())])
