@@ -44,6 +44,10 @@ _LONG_SECRET_WORDS = tuple(word for word in _SECRET_WORDS if len(word) >= 6)
 # after a short word (``pw1``) it makes a password.
 _COUNTING = ("0123456789", "123456789")
 
+# Placeholders are short; a longer value (a key, a certificate, a hostile megabyte) is
+# not taken apart word by word.
+_LONGEST = 120
+
 _TEMPLATE = lazy_pattern(r"^(?:\{[\w.\[\]]*\}|%[sdr]|\$\{?\w+\}?|@@\w+@@|#\{\w+\})$")
 _CHUNK = lazy_pattern(r"[A-Za-z]+|[0-9]+")
 _CAMEL = lazy_pattern(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
@@ -52,7 +56,7 @@ _CAMEL = lazy_pattern(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 def shaped_like_placeholder(value: str) -> bool:
     """Whether ``value`` (stripped) has a placeholder's shape: worded, repeated, of one
     or two characters, or a template."""
-    if not value:
+    if not value or len(value) > _LONGEST:
         return False
     return bool(_TEMPLATE.match(value)) or _low_variety(value) or _repeated(value) or _worded(value)
 

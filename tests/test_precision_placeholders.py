@@ -109,3 +109,9 @@ def test_a_value_that_spells_its_name_is_no_hard_coded_secret() -> None:
     assert {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS105"} == {
         ("app.py", 6)
     }
+
+
+def test_a_long_value_is_not_taken_apart() -> None:
+    """Placeholders are short: a long value is judged by the patterns alone, at once."""
+    assert not is_placeholder("password" * 100_000)
+    assert not is_placeholder("xY" * 500_000)
