@@ -33,7 +33,10 @@ class HardcodedMailSecret(Rule):
         "A literal handed to a function or class of the project whose parameter reaches a "
         "login, in the same module or another, is reported where it is written, the message "
         "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
-        "a placeholder (`'your_password_here'`) is not. A literal of the shape of a "
+        "a placeholder (`'your_password_here'`, `'SMTP_PASSWORD'`, `'xxxxxxxx'`, "
+        "`'{password}'`: the words that say what goes there, repeated or misspelt, one or "
+        "two characters, a template) is not; a word with a year of its own is a password. "
+        "A literal of the shape of a "
         "Microsoft Entra client secret (`xxxNQ~` and 31-34 more characters) in a module "
         "that talks to Microsoft mail or identity is reported wherever it goes, also in "
         "a file that does not parse. An app's client secret under any name (a module "
@@ -164,7 +167,7 @@ class HardcodedMailSecret(Rule):
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
             return
-        if not value.value or is_placeholder(value.value):
+        if not value.value or is_placeholder(value.value) or _spells_name(value, what):
             return
         seen.add(span.start)
         kwargs = {"severity": severity}
@@ -176,6 +179,21 @@ class HardcodedMailSecret(Rule):
             f"hard-coded {what} {mask(value.value)}{path}; {advice or _ADVICE}",
             **kwargs,
         )
+
+
+def _spells_name(value: Value, what: str) -> bool:
+    """A value that spells the name it is given as or under (``PASS = "PASS"``,
+    ``EMAIL_HOST_PASSWORD: "email-host-password"``): a name left for a value."""
+    written = "".join(char for char in str(value.value).lower() if char.isalnum())
+    # The source is a name only where the value is used away from its literal (a config
+    # file's unquoted value is its own source).
+    named = value.span is not None and value.span != value.literal_span
+    names = (value.source or "" if named else "", what)
+    return len(written) >= 4 and any(
+        written == "".join(char for char in name.lower() if char.isalnum())
+        for name in names
+        if name.replace(".", "_").replace(" ", "_").isidentifier()
+    )
 
 
 def _path_to_login(conn: Connection, step: Step) -> str:

@@ -55,7 +55,9 @@ class UnverifiedTls(Rule):
         "`ctx.verify_mode = ssl.CERT_NONE` are deleted), so that object and what else it "
         "carries (a CA file, a client certificate) stay. A context that verifies unless an "
         "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
-        "ssl.CERT_NONE`) is the user's choice: reported once as info, at the statement that "
+        "ssl.CERT_NONE`), or a handshake without a context on the other arm of one that "
+        "verifies (`if verify: starttls(context=ssl.create_default_context()) else: "
+        "starttls()`), is the user's choice: reported once as info, at the statement that "
         "turns the checks off, naming the option, and left alone (an info does not fail the "
         "run unless `--fail-on info` is given)."
     )

@@ -292,6 +292,9 @@ class Step:
     # Taken only on paths that never run (an arm the project's committed settings never
     # take, ``if USE_SSL:`` with ``USE_SSL = False``): what it sends never goes out.
     unreached: bool = False
+    # For STARTTLS: the run-time test (as written) of an option of the code's user under
+    # which it is taken (``if self.tls:``, also around the call of a helper that upgrades).
+    option: str = ""
 
     @property
     def password_given(self) -> bool:
@@ -355,6 +358,9 @@ class Connection:
     # The flag argument whose truth chose implicit TLS, as written, when a name or an
     # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
     tls_flag: str = ""
+    # The run-time test (as written) whose arms open this protocol with and without
+    # implicit TLS (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``): TLS is the user's choice.
+    tls_option: str = ""
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
     # Ports of sessions opened before the one on ``port``: a constructor given a host
