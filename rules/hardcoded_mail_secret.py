@@ -33,10 +33,17 @@ class HardcodedMailSecret(Rule):
         "A literal handed to a function or class of the project whose parameter reaches a "
         "login, in the same module or another, is reported where it is written, the message "
         "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
-        "a placeholder (`'your_password_here'`) is not. A literal of the shape of a "
+        "a placeholder (`'your_password_here'`, `'SMTP_PASSWORD'`, `'xxxxxxxx'`, "
+        "`'{password}'`: the words that say what goes there, repeated or misspelt, one or "
+        "two characters, a template) is not; a word with a year of its own is a password. "
+        "A literal of the shape of a "
         "Microsoft Entra client secret (`xxxNQ~` and 31-34 more characters) in a module "
         "that talks to Microsoft mail or identity is reported wherever it goes, also in "
-        "a file that does not parse."
+        "a file that does not parse. An app's client secret under any name (a module "
+        "constant, a class attribute, a dict entry, an environment default) is followed "
+        "to the token call, the message naming the way; one imported from a module that "
+        "is not checked itself (it names no mail library, host or setting) is reported "
+        "where it is used, naming where it is written."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -124,7 +131,7 @@ class HardcodedMailSecret(Rule):
         seen: set[int] = set()
         for conn in mail.connections:
             for step in conn.steps:
-                if step.secret.literal:
+                if step.secret.literal or step.secret.written_at:
                     policy = self.host_policy(conn)
                     if policy is not None:
                         yield from self._report(
@@ -143,7 +150,7 @@ class HardcodedMailSecret(Rule):
             if use.needs_mail:
                 advice = _ROPC_ADVICE if use.what.startswith("password") else _APP_ADVICE
             yield from self._report(
-                mail, use.value, use.what, seen, self.severity, confidence, advice
+                mail, use.value, use.what, seen, self.severity, confidence, advice, use.path
             )
 
     def _report(
@@ -160,7 +167,7 @@ class HardcodedMailSecret(Rule):
         span: Span | None = value.literal_span or value.span
         if span is None or span.start in seen or not isinstance(value.value, str):
             return
-        if not value.value or is_placeholder(value.value):
+        if not value.value or is_placeholder(value.value) or _spells_name(value, what):
             return
         seen.add(span.start)
         kwargs = {"severity": severity}
@@ -174,10 +181,27 @@ class HardcodedMailSecret(Rule):
         )
 
 
+def _spells_name(value: Value, what: str) -> bool:
+    """A value that spells the name it is given as or under (``PASS = "PASS"``,
+    ``EMAIL_HOST_PASSWORD: "email-host-password"``): a name left for a value."""
+    written = "".join(char for char in str(value.value).lower() if char.isalnum())
+    # The source is a name only where the value is used away from its literal (a config
+    # file's unquoted value is its own source).
+    named = value.span is not None and value.span != value.literal_span
+    names = (value.source or "" if named else "", what)
+    return len(written) >= 4 and any(
+        written == "".join(char for char in name.lower() if char.isalnum())
+        for name in names
+        if name.replace(".", "_").replace(" ", "_").isidentifier()
+    )
+
+
 def _path_to_login(conn: Connection, step: Step) -> str:
     """How a literal written away from the login reaches it: through a wrapper of the
     project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
     login = f"{conn.protocol.value.upper()} login"
+    if step.secret.written_at:  # a literal of a module that is not checked itself
+        return f" written in {step.secret.written_at} (to the {login})"
     if conn.via.startswith("through "):
         return f" (to the {login} {conn.via})"
     literal = step.secret.literal_span

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls
+from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls, Value
 
 from .base import Example, Rule, describe_host
 
@@ -21,7 +21,11 @@ class ImplicitTlsOn587(Rule):
     why = (
         "Port 587 greets in plain text and expects STARTTLS. A client that starts with a TLS "
         "hello gets `ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number` (or hangs "
-        "until the timeout), on Microsoft 365 and on every other submission server."
+        "until the timeout), on Microsoft 365 and on every other submission server. Where "
+        "the code's user picks implicit TLS by an option (`if use_ssl: SMTP_SSL(host, "
+        "port) else: SMTP(host, port)`) and the port is a parameter whose default (587) "
+        "serves the other arm, the caller who picks implicit TLS gives its port: not "
+        "reported for a host not known to be Microsoft's."
     )
     fix_doc = (
         "Connect in plain text and upgrade: `smtplib.SMTP(host, 587)` then "
@@ -78,6 +82,11 @@ class ImplicitTlsOn587(Rule):
             if policy is None:
                 continue  # another provider's host (reported with --all-providers), or a test's
             microsoft = policy.provider.microsoft
+            if not microsoft and conn.tls_option and _parameter(conn.port):
+                # ``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's
+                # default for the other arm: the caller who picks implicit TLS gives its
+                # port. Microsoft 365 serves no implicit TLS on any port.
+                continue
             safe = microsoft and policy.confidence is Confidence.HIGH
             yield self.finding(
                 mail,
@@ -91,3 +100,8 @@ class ImplicitTlsOn587(Rule):
                     "Connect in plain text and upgrade with STARTTLS",
                 ),
             )
+
+
+def _parameter(port: Value) -> bool:
+    """A port that is a parameter of the code (known by its default)."""
+    return (port.origin or "").startswith("parameter ")

@@ -36,7 +36,11 @@ class LoginBeforeStarttls(Rule):
         "can be either. For a host not known to be Microsoft's, a plain path beside one "
         "that upgrades is an option of the program's user (`use_tls=False`, `encryption: "
         "none`), who may have chosen a server without TLS: reported only when no path "
-        "upgrades; Microsoft 365 refuses AUTH without STARTTLS on every path."
+        "upgrades; so is the plain arm of a run-time choice whose other arm opens implicit "
+        "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`) when another option upgrades it "
+        "(`if self.tls: self._secure()`, in whatever function), unless a parameter's "
+        "literal default takes that arm. A plain arm that never upgrades is reported. "
+        "Microsoft 365 refuses AUTH without STARTTLS on every path."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -95,10 +99,13 @@ class LoginBeforeStarttls(Rule):
         # once. Logins on arms that never run together (``if``/``else``) are one each.
         found: dict[int, list[Send]] = {}
         for conn, step, path, policy in self.steps_on_paths(mail, _clear_text_logins):
-            if not policy.provider.microsoft and _upgraded_elsewhere(conn, step):
-                # The code upgrades before this login on another path: the plain one is
-                # an option of its user (``use_tls=False``, ``encryption: none``), who may
-                # have chosen a server without TLS. Microsoft 365 refuses AUTH on it.
+            if not policy.provider.microsoft and (
+                _upgraded_elsewhere(conn, step) or _upgrade_offered(conn)
+            ):
+                # The code upgrades before this login on another path, or offers the
+                # upgrade under an option: the plain one is an option of its user
+                # (``use_tls=False``, ``encryption: none``), who may have chosen a server
+                # without TLS. Microsoft 365 refuses AUTH on it.
                 continue
             found.setdefault(id(conn), []).append((conn, step, path, policy))
         for sends in (cluster for found_on in found.values() for cluster in _runs(found_on)):
@@ -213,6 +220,16 @@ def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
             elif step.kind is StepKind.CONNECT:
                 upgraded = False
     return False
+
+
+def _upgrade_offered(conn: Connection) -> bool:
+    """Whether the plain arm of a run-time choice of TLS (``if self.ssl: SMTP_SSL(...)
+    else: SMTP(...)``) upgrades under another option of the user (``if self.tls:
+    self._secure()``), wherever the order of its functions puts that upgrade. A plain
+    arm that never upgrades is reported: the code offers no TLS on it."""
+    return bool(conn.tls_option) and any(
+        step.kind is StepKind.STARTTLS and step.option for step in conn.steps
+    )
 
 
 def _clear_text_login(steps: tuple[Step, ...]) -> Step | None:

@@ -34,7 +34,11 @@ class RepeatedStarttls(Rule):
         "`abort: TLS session already established`; aiosmtplib: `Connection already using "
         "TLS`) and the program stops before it sends anything. It happens after a fix that "
         "added an upgrade while the code already had one further down, or when a connection "
-        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again."
+        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again. A "
+        "library whose user picks implicit TLS by one option (`if self.ssl: SMTP_SSL(...) "
+        "else: SMTP(...)`) and the upgrade by another (`if self.tls: starttls()`) did not "
+        "make the mistake: asking for both is the user's, and it is not reported; an "
+        "upgrade every run of the implicit-TLS arm takes is."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
@@ -135,11 +139,21 @@ def _repeated(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
     # Implicit TLS chosen by a flag (``ssl=ssl``) is not on a path where that flag is
     # false (``if not ssl: conn.starttls()``): there the connection is plain.
     implicit = conn.tls is Tls.IMPLICIT and not (conn.tls_flag and conn.tls_flag in path.falsy)
-    encrypted = implicit
+    encrypted = by_implicit = implicit
     for step in path.steps:
         if step.kind is StepKind.STARTTLS:
-            if encrypted:
+            if encrypted and not (by_implicit and _both_options(conn, step)):
                 yield step
-            encrypted = True
+            encrypted, by_implicit = True, False
         elif step.kind is StepKind.CONNECT:
-            encrypted = implicit
+            encrypted = by_implicit = implicit
+
+
+def _both_options(conn: Connection, starttls: Step) -> bool:
+    """Whether implicit TLS and this upgrade are each an option of the code's user: the
+    connection is opened on one arm of a run-time test whose other arm opens it plain
+    (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``), and the upgrade is taken under a
+    test of another option (``if self.tls: starttls()``). Asking for both is the user's
+    mistake, which the code did not make; a STARTTLS every run of the encrypted arm
+    takes is reported."""
+    return bool(conn.tls_option) and bool(starttls.option)

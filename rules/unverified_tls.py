@@ -45,14 +45,19 @@ class UnverifiedTls(Rule):
         "changes it where it is made."
     )
     fix_doc = (
-        "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). `authsweep fix` "
+        "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). The message "
+        "names the parameter of the library at hand (aiosmtplib's `tls_context=`, or dropping "
+        "its `validate_certs=False`; imaplib2's `ca_certs=`), or says that the library takes "
+        "no context (mailer, pyramid_mailer, SMTPHandler's `secure`). `authsweep fix` "
         "adds it where no context is passed; a context the code builds under a name is fixed "
         "where it is built (`ssl._create_unverified_context()` becomes "
         "`ssl.create_default_context()`, `ctx.check_hostname = False` and "
         "`ctx.verify_mode = ssl.CERT_NONE` are deleted), so that object and what else it "
         "carries (a CA file, a client certificate) stay. A context that verifies unless an "
         "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
-        "ssl.CERT_NONE`) is the user's choice: reported once as info, at the statement that "
+        "ssl.CERT_NONE`), or a handshake without a context on the other arm of one that "
+        "verifies (`if verify: starttls(context=ssl.create_default_context()) else: "
+        "starttls()`), is the user's choice: reported once as info, at the statement that "
         "turns the checks off, naming the option, and left alone (an info does not fail the "
         "run unless `--fail-on info` is given)."
     )
@@ -136,11 +141,11 @@ class UnverifiedTls(Rule):
         # reported at its first use, naming the others (its fix is where it is made).
         uses: dict[tuple[tuple[int, int], ...], list[int]] = {}
         reported: set[tuple[tuple[int, int], ...]] = set()
-        for conn, span, _, _, remedy in self._targets(mail):
+        for conn, span, _, _, remedy, _ in self._targets(mail):
             shared = _shared_context(span, remedy)
             if shared is not None and self.host_policy(conn) is not None:
                 uses.setdefault(shared, []).append(span.line)
-        for conn, span, verification, opt_out, remedy in self._targets(mail):
+        for conn, span, verification, opt_out, remedy, verify_with in self._targets(mail):
             policy = self.host_policy(conn)
             if policy is None:
                 continue
@@ -172,8 +177,8 @@ class UnverifiedTls(Rule):
             yield self.finding(
                 mail,
                 span,
-                f"TLS to {describe_host(conn)} without certificate verification{also}: pass "
-                "context=ssl.create_default_context()",
+                f"TLS to {describe_host(conn)} without certificate verification{also}: "
+                f"{verify_with or _STANDARD_REMEDY}",
                 severity=policy.severity,
                 confidence=policy.confidence,
                 fix=self.fix_from(remedy, Applicability.SAFE, "Verify the server certificate"),
@@ -181,20 +186,30 @@ class UnverifiedTls(Rule):
 
     def _targets(
         self, mail: MailFile
-    ) -> Iterator[tuple[Connection, Span, Verification, OptOut | None, Remedy | None]]:
+    ) -> Iterator[tuple[Connection, Span, Verification, OptOut | None, Remedy | None, str]]:
         """Each TLS handshake of the file that does not verify, or verifies unless an
-        option says not to: implicit TLS at the constructor, STARTTLS at its call."""
+        option says not to: implicit TLS at the constructor, STARTTLS at its call; with
+        what makes the library verify, in its own terms (its context parameter)."""
         for conn in mail.connections:
             if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
                 remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
-                yield conn, conn.opened_at, conn.verification, conn.opt_out, remedy
+                yield (
+                    conn,
+                    conn.opened_at,
+                    conn.verification,
+                    conn.opt_out,
+                    remedy,
+                    conn.verify_with,
+                )
             for step in conn.steps:
                 if step.kind is StepKind.STARTTLS and step.verification in _REPORTED:
                     remedy = step.remedies.get(RemedyKind.VERIFY_TLS)
-                    yield conn, step.span, step.verification, step.opt_out, remedy
+                    yield conn, step.span, step.verification, step.opt_out, remedy, step.verify_with
 
 
 _REPORTED = (Verification.UNVERIFIED, Verification.OPTIONAL)
+# The remedy where the library's adapter names none: the standard library's ``context=``.
+_STANDARD_REMEDY = "pass context=ssl.create_default_context()"
 
 
 def _shared_context(used: Span, remedy: Remedy | None) -> tuple[tuple[int, int], ...] | None:

@@ -36,5 +36,7 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "rpa.email",
     "aioimaplib",
     "imbox",
+    "zmail",
     "imaplib2",
+    "pyramid_mailer",
 )

@@ -89,6 +89,9 @@ class Value:
     # environment variable, either arm of a conditional): the values it may be, known or
     # known in part (templates).
     choices: tuple[Value, ...] | None = None
+    # For a literal of another module of the project (``from config import SECRET``):
+    # where it is written, as the importing file's messages name it (``config.py:3``).
+    written_at: str | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:
@@ -266,6 +269,9 @@ class Step:
     span: Span
     verification: Verification = Verification.UNKNOWN  # for STARTTLS
     opt_out: OptOut | None = None  # for OPTIONAL verification
+    # For STARTTLS: what makes the library verify, as a message says it ("pass
+    # ssl_context=..."); "" for the standard library's ``context=``.
+    verify_with: str = ""
     user: Value = MISSING  # for LOGIN / AUTH
     secret: Value = MISSING  # for LOGIN: the password
     sender: Value = MISSING  # for SEND: the envelope sender, when the call names it
@@ -286,6 +292,9 @@ class Step:
     # Taken only on paths that never run (an arm the project's committed settings never
     # take, ``if USE_SSL:`` with ``USE_SSL = False``): what it sends never goes out.
     unreached: bool = False
+    # For STARTTLS: the run-time test (as written) of an option of the code's user under
+    # which it is taken (``if self.tls:``, also around the call of a helper that upgrades).
+    option: str = ""
 
     @property
     def password_given(self) -> bool:
@@ -336,7 +345,12 @@ class Connection:
     opened_at: Span  # the constructor call, or the settings group's host key
     verification: Verification = Verification.UNKNOWN  # for implicit TLS
     opt_out: OptOut | None = None  # for OPTIONAL verification
+    # For implicit TLS: as ``Step.verify_with``.
+    verify_with: str = ""
     steps: list[Step] = field(default_factory=list)
+    # The same object's connection of another protocol, taken when a method of that
+    # protocol is called on it (zmail's server sends over SMTP and reads over POP3).
+    other_protocols: dict[Protocol, Connection] = field(default_factory=dict)
     remedies: dict[RemedyKind, Remedy] = field(default_factory=dict)
     # Stands for several objects (each instance a module makes of its client subclass):
     # the order of the steps of one and of another is not known, so none is judged.
@@ -344,6 +358,9 @@ class Connection:
     # The flag argument whose truth chose implicit TLS, as written, when a name or an
     # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
     tls_flag: str = ""
+    # The run-time test (as written) whose arms open this protocol with and without
+    # implicit TLS (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``): TLS is the user's choice.
+    tls_option: str = ""
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
     # Ports of sessions opened before the one on ``port``: a constructor given a host
@@ -406,6 +423,10 @@ class SecretUse:
     # Handed to a token library (an MSAL client secret): a mail secret only in a module
     # that does mail.
     needs_mail: bool = False
+    # How a literal written away from the call reaches it, for the message: `` (to
+    # msal.ConfidentialClientApplication's client_credential at line 9, as
+    # `CLIENT_SECRET`)``; "" when the literal is written in the call.
+    path: str = ""
 
 
 @dataclass(eq=False, repr=False)

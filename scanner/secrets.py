@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from .lazy_regex import lazy_pattern
 from .model import MailFile, Span, Value
+from .placeholder_secrets import shaped_like_placeholder
 
 # The word "password" in the languages mail code is written in (Portuguese, Spanish,
 # Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
@@ -60,7 +61,8 @@ _PLACEHOLDER = lazy_pattern(
 
 
 def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value.strip()))
+    value = value.strip()
+    return bool(_PLACEHOLDER.match(value)) or shaped_like_placeholder(value)
 
 
 def mask(value: str) -> str:

@@ -421,10 +421,14 @@ def test_imap_tools_login_becomes_its_xoauth2_method() -> None:
 
 
 def test_a_call_that_does_not_fit_the_signature_is_not_that_library() -> None:
-    assert only("from mailer import Mailer\nm = Mailer(email='a@contoso.com', password=p)\n")
-    assert not model(
-        "from mailer import Mailer\nm = Mailer(host='smtp.office365.com', usr=u)\n"
-    ).connections
+    """Two distributions import as ``mailer``: each call is read with the one whose
+    signature accepts it, and one that fits neither is not read as either's."""
+    quick = only("from mailer import Mailer\nm = Mailer(email='a@contoso.com', password=p)\n")
+    assert quick.host.value == "smtp.gmail.com"
+    classic = only("from mailer import Mailer\nm = Mailer(host='smtp.office365.com', usr=u)\n")
+    assert (classic.host.value, classic.port.value) == ("smtp.office365.com", 25)
+    neither = model("from mailer import Mailer\nm = Mailer(server='smtp.office365.com', user=u)\n")
+    assert all(conn.library != "mailer" for conn in neither.connections)
 
 
 @pytest.mark.parametrize(

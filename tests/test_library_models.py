@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.model import Tls
+from authsweep.scanner.model import Protocol, Tls
 from authsweep.scanner.python.adapters.declared import adapters
 from authsweep.scanner.python.models import MODELS
 from authsweep.scanner.python.models.spec import LibraryModel, Method, Opener
@@ -25,6 +25,10 @@ RECORDED = json.loads(
 # Names a model keeps for code written against an older release of the library.
 FORMER_NAMES = {"imap_tools.MailBoxTls", "imap_tools.mailbox.MailBoxTls"}
 _EMPTY = inspect.Parameter.empty
+# A port of 0 the library hands to the standard library means the protocol's default.
+_PROTOCOL_DEFAULT_PORT = 0
+_PROTOCOL_PORTS = {Protocol.SMTP: 25, Protocol.IMAP: 143, Protocol.POP: 110}
+_PROTOCOL_PORTS_IMPLICIT = {Protocol.SMTP: 465, Protocol.IMAP: 993, Protocol.POP: 995}
 
 
 class Signature:
@@ -132,7 +136,13 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     if opener.host and signature.default(opener.host) is not _EMPTY:
         assert opener.host_default == signature.default(opener.host)
     if opener.port and signature.default(opener.port) not in (_EMPTY, None):
-        assert opener.port_default == signature.default(opener.port)
+        if signature.default(opener.port) == _PROTOCOL_DEFAULT_PORT:
+            # handed on to smtplib/imaplib, for which port 0 is the protocol's own
+            assert opener.port_default == _PROTOCOL_PORTS[opener.protocol]
+            if opener.implicit_flag is not None:
+                assert opener.implicit_port == _PROTOCOL_PORTS_IMPLICIT[opener.protocol]
+        else:
+            assert opener.port_default == signature.default(opener.port)
     if opener.implicit_flag and signature.default(opener.implicit_flag) not in (_EMPTY, None):
         assert opener.implicit_default == signature.default(opener.implicit_flag)
     if opener.starttls_flag and signature.default(opener.starttls_flag) not in (_EMPTY, None):
@@ -198,25 +208,29 @@ def test_a_qualified_name_belongs_to_one_model() -> None:
         adapters((*MODELS, clash))
 
 
-def test_zmail_servers_by_domain_are_the_librarys() -> None:
+@pytest.mark.parametrize("side", ["smtp", "pop"])
+def test_zmail_servers_by_domain_are_the_librarys(side: str) -> None:
     """zmail picks the server by the address's domain from its own table: the model's rows
-    (host, port, implicit TLS or STARTTLS) are that table's SMTP entries, and a domain not
-    in it gets ``smtp.<domain>`` with the library's default port and TLS."""
+    (host, port, implicit TLS or STARTTLS) are that table's SMTP entries (and its POP3
+    ones for the POP3 side), and a domain not in it gets ``smtp.<domain>`` (``pop.``) with
+    the library's default port and TLS."""
     info = importlib.import_module("zmail.info")
-    opener = next(m for m in MODELS if m.library == "zmail").openers[0]
-    table = {
-        row.domain: (row.host, row.port, row.tls is Tls.IMPLICIT, row.tls is Tls.STARTTLS)
-        for row in opener.domains
-    }
-    library = {
-        domain: (c["smtp_host"], c["smtp_port"], c["smtp_ssl"], c["smtp_tls"])
-        for domain, c in info.SUPPORTED_SERVER.items()
-    }
-    assert table == library
-    default = info.DEFAULT_SERVER_CONFIG
-    assert opener.domain_host == default["smtp_host"] + "{}"
-    assert (opener.port_default, opener.implicit_default, opener.starttls_default) == (
-        default["smtp_port"],
-        default["smtp_ssl"],
-        default["smtp_tls"],
-    )
+    protocol = Protocol.SMTP if side == "smtp" else Protocol.POP
+    zmail = next(m for m in MODELS if m.library == "zmail")
+    for opener in (o for o in zmail.openers if o.protocol is protocol):
+        table = {
+            row.domain: (row.host, row.port, row.tls is Tls.IMPLICIT, row.tls is Tls.STARTTLS)
+            for row in opener.domains
+        }
+        library = {
+            domain: (c[f"{side}_host"], c[f"{side}_port"], c[f"{side}_ssl"], c[f"{side}_tls"])
+            for domain, c in info.SUPPORTED_SERVER.items()
+        }
+        assert table == library
+        default = info.DEFAULT_SERVER_CONFIG
+        assert opener.domain_host == default[f"{side}_host"] + "{}"
+        assert (opener.port_default, opener.implicit_default, opener.starttls_default) == (
+            default[f"{side}_port"],
+            default[f"{side}_ssl"],
+            default[f"{side}_tls"],
+        )

@@ -141,3 +141,73 @@ def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:
     text = (PRECISION / "shared_context.py").read_text()
     edited = {text[edit.start : edit.end] for edit in finding.fix.remedy.edits}
     assert edited == {"ssl._create_unverified_context()"}
+
+
+def test_tls_the_library_user_chooses_is_not_the_library_s_mistake() -> None:
+    """A library whose options pick implicit TLS (``self.ssl``) or an upgrade
+    (``self.tls``, also through a helper called only under it): STARTTLS on the
+    ``SMTP_SSL``/``POP3_SSL`` arm is the user asking for both (no AS206), and the plain
+    arm beside an implicit-TLS one is the user's choice of a server (no AS203). Its
+    password logins are still AS101/AS102."""
+    assert found("library_options/client.py", ("AS203", "AS206", "AS101", "AS102")) == {
+        (29, "AS101"),
+        (51, "AS102"),
+        (61, "AS101"),
+    }
+
+
+def test_an_upgrade_no_option_keeps_from_an_encrypted_connection_is_reported() -> None:
+    """The nearest real bugs stay: STARTTLS right after ``SMTP_SSL``; STARTTLS on every
+    run after a choice that may be ``SMTP_SSL``; a second upgrade under an option after
+    one every run makes; a login no path upgrades; a Microsoft 365 plain arm; the plain
+    arm of a choice that offers no upgrade on it."""
+    assert found("library_options/bugs.py", ("AS203", "AS206")) == {
+        (8, "AS206"),
+        (17, "AS206"),
+        (25, "AS206"),
+        (31, "AS203"),
+        (39, "AS203"),
+        (44, "AS203"),
+    }
+
+
+def test_an_ssl_context_passed_by_position_is_the_context() -> None:
+    """``IMAP4_SSL(host, port, keyfile, certfile, ssl_context)`` (Python 3.11 and older,
+    imap_tools' own client): the context by position verifies; ``None`` there, or no
+    context at all, does not."""
+    assert found("positional_context.py", ("AS204",)) == {(12, "AS204"), (13, "AS204")}
+
+
+def test_a_method_that_makes_a_new_session_first_does_not_continue_the_last() -> None:
+    """``self.smtp = self.connection(...)`` (a property that gives the class) at the top
+    of each method: the second method's STARTTLS upgrades its own session, not one the
+    first method upgraded (no AS206); a helper that upgrades again the session its caller
+    upgraded is still reported."""
+    assert found("new_session.py", ("AS203", "AS206")) == {(42, "AS206")}
+
+
+def test_a_port_parameter_for_the_other_arm_of_a_tls_option_is_the_callers() -> None:
+    """``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default for
+    the plain arm: the caller who picks implicit TLS gives its port (no AS201). For
+    Microsoft 365 (no implicit TLS on any port) and for ``SMTP_SSL`` on the default
+    port with no option, AS201 stays."""
+    assert found("library_options/ports.py", ("AS201",)) == {(19, "AS201"), (27, "AS201")}
+
+
+def test_a_handshake_without_verification_on_the_other_arm_of_a_verify_option() -> None:
+    """``if verify_ssl: starttls(context=ssl.create_default_context()) else: starttls()``:
+    verified unless the user opts out, as a context loosened under ``if not verify:``
+    is: one info, not a warning. A context that never verifies stays a warning."""
+    run = check_paths([str(PRECISION / "library_options" / "verify.py")], RunOptions())
+    assert {(f.span.line, f.severity.value) for f in run.findings if f.rule == "AS204"} == {
+        (21, "info"),
+        (34, "info"),
+        (40, "warning"),
+    }
+
+
+def test_a_helper_s_steps_happen_where_it_is_called() -> None:
+    """``self._secure()`` between opening and ``login()`` (under an option, or through
+    another helper): the upgrade comes before the login (no AS203). A login before the
+    helper's upgrade is AS203; a helper called twice upgrades twice (AS206)."""
+    assert found("helper_order.py", ("AS203", "AS206")) == {(45, "AS203"), (63, "AS206")}

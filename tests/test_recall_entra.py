@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from authsweep.scanner.engine import RunOptions
+from authsweep.rules import ALL_RULES
+from authsweep.scanner.engine import RunOptions, check_source
 from authsweep.scanner.python.entra_secrets import (
     WHAT,
     entra_secrets,
@@ -179,3 +180,53 @@ def test_never_printed() -> None:
         for secret in WRITTEN:
             assert secret not in done.stdout
             assert secret[6:] not in done.stdout
+
+
+def test_an_app_secret_through_names_is_reported_where_written_with_its_way() -> None:
+    """A module constant, a class attribute and an environment default handed to MSAL's
+    ``client_credential`` or azure-identity's ``client_secret``: reported at the literal,
+    the message naming the call, its parameter and the name; the GUID ids and the
+    placeholder are not secrets."""
+    run = check_paths([str(SECRETS / "app_secret_through_names.py")], RunOptions())
+    found = {f.span.line: f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {13, 19, 22}
+    assert (
+        "(to msal.ConfidentialClientApplication's client_credential at line 26, as `KEY`)"
+        in (found[13])
+    )
+    assert "client_secret at line 31, as `Azure.PASSKEY`)" in found[19]
+    assert "client_credential at line 35, as `FALLBACK`)" in found[22]
+
+
+def test_a_secret_in_a_token_form_names_the_request() -> None:
+    code = (
+        "import requests\nSECRET = '7f3a9c2e-5b1d-4e8f-a6c0-9d2b3e4f5a6b'\n"
+        "form = {'grant_type': 'client_credentials', 'client_id': 'a', 'client_secret': SECRET,\n"
+        "        'scope': 'https://outlook.office365.com/.default'}\n"
+        "requests.post('https://login.microsoftonline.com/t/oauth2/v2.0/token', data=form)\n"
+    )
+    result = check_source("m.py", "python", code.encode(), [r() for r in ALL_RULES])
+    (secret,) = [f for f in result.findings if f.rule == "AS105"]
+    assert secret.span.line == 2
+    assert "(to the token request's client_secret at line 5, as `SECRET`)" in secret.message
+
+
+def test_a_secret_imported_from_a_module_that_is_not_checked() -> None:
+    """A client secret and a mailbox password written in a constants module the pre-check
+    skips (it names no mail library, host or setting) are reported where they are used,
+    naming where they are written; the GUID ids, a placeholder and a password that does
+    not look written (``senha_do_email``) are not secrets; a module that is checked by
+    itself reports its own literal, once, there."""
+    folder = SECRETS / "imported_constants"
+    run = check_paths([str(folder)], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {
+        ("token_job.py", 19),
+        ("token_job.py", 31),
+        ("mail_settings.py", 4),
+    }
+    assert (
+        " written in azure_conf.py:6 (to msal.ConfidentialClientApplication's "
+        in (found[("token_job.py", 19)])
+    )
+    assert " written in azure_conf.py:8 (to the SMTP login)" in found[("token_job.py", 31)]

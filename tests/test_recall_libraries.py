@@ -202,3 +202,60 @@ def test_imaplib2_verifies_only_with_a_ca_file() -> None:
         ("imaplib2_idle.py", 14, "AS102", "error"),
         ("imaplib2_idle.py", 22, "AS102", "warning"),
     }
+
+
+def test_the_older_mailer_distribution() -> None:
+    """mailer 0.8.1: ``Mailer(host, port, use_tls, usr, pwd, use_ssl)`` and ``login(usr,
+    pwd)``; STARTTLS and implicit TLS without a context (AS204), 465 on Microsoft's host
+    (AS202); the Gmail variant is silent."""
+    assert pinned("mailer_classic.py") == {
+        ("mailer_classic.py", 12, "AS101", "error"),
+        ("mailer_classic.py", 13, "AS204", "warning"),
+        ("mailer_classic.py", 19, "AS204", "warning"),
+        ("mailer_classic.py", 20, "AS101", "error"),
+        ("mailer_classic.py", 25, "AS202", "error"),
+        ("mailer_classic.py", 25, "AS204", "warning"),
+        ("mailer_classic.py", 26, "AS101", "error"),
+    }
+
+
+def test_pyramid_mailer_by_keyword_and_from_settings() -> None:
+    """``Mailer(host=..., username=..., password=..., tls=True)`` and ``Mailer.from_settings``
+    / ``mailer_factory_from_settings`` on a dict of ``mail.`` keys (reported where the
+    dict's password and ``tls`` are written, once for both calls): STARTTLS without a
+    context (AS204); ``ssl=True`` is ``SMTP_SSL`` without one, on 465 here (AS202); the
+    Gmail variant is silent."""
+    assert pinned("pyramid_mail.py") == {
+        ("pyramid_mail.py", 13, "AS101", "error"),
+        ("pyramid_mail.py", 14, "AS204", "warning"),
+        ("pyramid_mail.py", 19, "AS101", "error"),
+        ("pyramid_mail.py", 24, "AS204", "warning"),
+        ("pyramid_mail.py", 37, "AS101", "error"),
+        ("pyramid_mail.py", 37, "AS204", "warning"),
+        ("pyramid_mail.py", 39, "AS202", "error"),
+    }
+
+
+def test_zmail_reading_over_pop3() -> None:
+    """A zmail server on which a reading method is called (``get_mails``, ``stat``, ...)
+    logs in over POP3: ``@hotmail.com`` reads from outlook.office365.com on 995 with
+    implicit TLS, without a context (AS102, AS204); ``pop_host``/``pop_tls`` the call gives
+    replace the table's (STARTTLS without a context at ``pop_tls``); one that only sends
+    stays SMTP; the Gmail reader is silent."""
+    assert pinned("zmail_reader.py") == {
+        ("zmail_reader.py", 7, "AS102", "error"),
+        ("zmail_reader.py", 7, "AS204", "warning"),
+        ("zmail_reader.py", 11, "AS101", "error"),
+        ("zmail_reader.py", 11, "AS204", "warning"),
+        ("zmail_reader.py", 17, "AS102", "error"),
+        ("zmail_reader.py", 23, "AS204", "warning"),
+    }
+
+
+def test_a_zmail_reader_that_names_nothing_else_is_checked() -> None:
+    """Its only mail word is zmail's own name (the address picks the host): the byte
+    pre-check does not skip it."""
+    assert pinned("zmail_reader_only.py") == {
+        ("zmail_reader_only.py", 6, "AS102", "error"),
+        ("zmail_reader_only.py", 6, "AS204", "warning"),
+    }

@@ -17,6 +17,7 @@ each other.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Protocol
 
 from .. import inputs
 from ..model import Value
+from ..precheck import module_may_matter
 from .source import SourceText
 from .symbols import Symbols
 
@@ -64,11 +66,19 @@ def find_module(importer: Path, module: str) -> Path | None:
     return None
 
 
-def _module(path: Path, make: MakeEvaluator) -> Module | None:
+def _module(path: Path, make: MakeEvaluator) -> tuple[Module, bool] | None:
     """An evaluator over a project module (read now, never run) and its module-level
-    names."""
+    names; and whether the byte pre-check skips the module (it is never checked itself)."""
     data = inputs.read(path, _MAX_MODULE_BYTES)
-    return None if data is None else _parsed(path, data, make)
+    if data is None:
+        return None
+    module = _parsed(path, data, make)
+    return None if module is None else (module, _skipped(data))
+
+
+@lru_cache(maxsize=64)
+def _skipped(data: bytes) -> bool:
+    return not module_may_matter("python", data)
 
 
 @lru_cache(maxsize=64)
@@ -92,32 +102,40 @@ def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
     return make(Symbols(tree), SourceText(text), str(path)), names
 
 
-def _foreign(value: Value, depth: int = 0) -> Value:
+def _foreign(value: Value, written_in: str | None, depth: int = 0) -> Value:
     """A value of another file as this file sees it: no spans (they are offsets into that
-    file), not a literal of this file; the origin kept."""
+    file), not a literal of this file; the origin kept, and where a literal is written in
+    that file (``written_in``, as the importer names it)."""
     items = value.items
     if items is not None and depth < 8:
-        items = tuple(_foreign(item, depth + 1) for item in items)
+        items = tuple(_foreign(item, written_in, depth + 1) for item in items)
     inner = value.value
     if isinstance(inner, dict) and depth < 8:
         inner = {
-            key: _foreign(item, depth + 1) if isinstance(item, Value) else item
+            key: _foreign(item, written_in, depth + 1) if isinstance(item, Value) else item
             for key, item in inner.items()
         }
-    return Value(value.known, inner, value.origin, items=items)
+    written_at = value.written_at
+    if written_in is not None and value.literal and value.literal_span is not None:
+        written_at = f"{written_in}:{value.literal_span.line}"
+    return Value(value.known, inner, value.origin, items=items, written_at=written_at)
 
 
 _resolving: set[tuple[Path, str]] = set()
 
 
 def _evaluated(
-    path: Path, name: str, make: MakeEvaluator, member: str | None = None
+    path: Path,
+    name: str,
+    make: MakeEvaluator,
+    member: str | None = None,
+    importer: Path | None = None,
 ) -> Value | None:
     """Module-level ``name`` of the module at ``path`` (``member`` of it for a class)."""
-    module = _module(path, make)
-    if module is None or (path, name) in _resolving:
+    read = _module(path, make)
+    if read is None or (path, name) in _resolving:
         return None
-    evaluator, names = module
+    (evaluator, names), skipped = read
     node = names.get(name)
     if node is None:
         return None
@@ -135,7 +153,21 @@ def _evaluated(
         _resolving.discard((path, name))
     if not value.known and value.origin is None and value.items is None:
         return None
-    return _foreign(value)
+    # A literal of a module the byte pre-check skips (a constants module naming no mail
+    # library, host or setting) is never reported there: where it is used says where it
+    # is written. Any other module reports its own literals when it is checked.
+    written_in = _shown(path, importer) if skipped else None
+    return _foreign(value, written_in)
+
+
+def _shown(path: Path, importer: Path | None) -> str:
+    """The module's path as the importing file's messages name it: from its folder."""
+    if importer is not None:
+        try:
+            return Path(os.path.relpath(path, importer.parent)).as_posix()
+        except ValueError:  # another drive (Windows)
+            pass
+    return path.name
 
 
 def imported_constant(
@@ -149,10 +181,10 @@ def imported_constant(
     where = Path(importer).resolve()
     found = find_module(where, module)
     if found is not None:
-        return _evaluated(found, name, make)
+        return _evaluated(found, name, make, importer=where)
     owner, _, klass = module.rpartition(".")
     if owner and owner.strip("."):
         found = find_module(where, owner)
         if found is not None:
-            return _evaluated(found, klass, make, name)
+            return _evaluated(found, klass, make, name, importer=where)
     return None

@@ -11,67 +11,36 @@ is opened and stops counting when its name is bound to another connection. An ar
 whose test contradicts an earlier one, or a value the project commits (``if USE_SSL:``
 with ``USE_SSL = False``), gives no path; what is met only there is marked as never
 run. Steps in several functions (a connection kept on ``self``, handed to a helper,
-returned by a factory) are chained: the function that opens it first, then the others
-in the order the module calls them, else in source order.
+returned by a factory) are chained: the function that opens it first, with the paths of
+the functions it calls spliced in where it calls them, then the others in the order the
+module calls them, else in source order; a function that binds the connection's
+attribute to a new object before its steps starts a new session.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
 
-from ..budget import spend
-from ..model import Connection, ProtocolPath, Step, StepKind
-from .conditions import (
-    Fact,
-    assigned_names,
-    committed_truth,
-    consistent,
-    facts_when,
-    falsy,
-    mutated_names,
-)
+from ..model import Connection, ProtocolPath, StepKind, Tls
+from .conditions import assigned_names, committed_truth, falsy, mutated_names
+from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
+from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
+from .tls_choices import (
+    Handshake,
+    OptionTests,
+    mark_tls_options,
+    mark_verify_options,
+    read_names,
+)
 from .values import Evaluator
 
-# Paths kept per function and per connection: real mail code has a handful; past this
-# the rest are variations a rule would report the same way.
-MAX_PATHS = 64
+__all__ = ["Event", "PathFinder", "find_paths"]
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
-# What a test is on every run, from values the project commits (a settings module's
-# ``USE_SSL = False``, an imported dict's ``"use_ssl": True``); None when not known.
-Truth = Callable[[ast.expr], "bool | None"]
-
-
-def _unknown_truth(test: ast.expr) -> bool | None:
-    return None
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Event:
-    """Something a call does to a connection: opens it (a constructor, a factory call
-    bound to a name) or takes steps on it."""
-
-    conn: Connection
-    receiver: str | None
-    opens: bool
-    steps: tuple[Step, ...] = ()
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class _State:
-    steps: tuple[Step, ...]
-    active: bool  # the connection is open and its name still means it
-    conditions: tuple[str, ...]
-    done: bool = False  # returned or raised
-    facts: frozenset[Fact] = frozenset()  # what the conditions say about names
-    feasible: bool = True  # False: its conditions contradict each other
-
-    def key(self) -> tuple:
-        return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
 
 
 def find_paths(
@@ -93,6 +62,17 @@ def find_paths(
             mutated = mutated_names(symbols.tree)
         return committed_truth(test, values.evaluate, mutated)
 
+    openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
+    chosen_by = mark_tls_options(openers, symbols.parents, truth)
+    handshakes: list[Handshake] = [
+        (call, e.conn, step)
+        for call, found in events.items()
+        for e in found
+        for step in e.steps
+        if step.kind is StepKind.STARTTLS
+    ]
+    handshakes += [(call, conn, None) for call, conn in openers if conn.tls is Tls.IMPLICIT]
+    mark_verify_options(handshakes, symbols.parents, truth)
     finder = PathFinder(symbols, values.source, truth)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []
@@ -113,15 +93,40 @@ def find_paths(
     for conn in settled:
         for step in conn.steps:
             step.unreached = id(step) not in reached
+    for conn in {id(conn): conn for _, conn in openers}.values():
+        if id(conn) in chosen_by:
+            _mark_optional_upgrades(finder, conn, chosen_by[id(conn)], events)
+
+
+def _mark_optional_upgrades(
+    finder: PathFinder, conn: Connection, chosen_by: ast.expr, events: dict[ast.AST, list[Event]]
+) -> None:
+    """Set :attr:`Step.option` on the STARTTLS steps of ``conn`` that another option of
+    the user than the one that chose its TLS (``chosen_by``) decides: ``if self.tls:
+    starttls()`` after ``if self.ssl: SMTP_SSL(...)``, not ``if mode != "none":`` after
+    ``if mode == "tls":`` (one option's value that takes both is the code's mapping)."""
+    chosen = read_names(chosen_by)
+    for call, found in events.items():
+        for event in found:
+            if event.conn is not conn:
+                continue
+            upgrades = [step for step in event.steps if step.kind is StepKind.STARTTLS]
+            tests = finder.option_tests(call) if upgrades else []
+            if tests and not any(read_names(test) & chosen for test in tests):
+                option = " or ".join(dict.fromkeys(finder.source(test) for test in tests))
+                for step in upgrades:
+                    step.option = option
 
 
 class PathFinder:
-    def __init__(self, symbols: Symbols, source, truth: Truth = _unknown_truth) -> None:
+    def __init__(self, symbols: Symbols, source, truth: Truth = unknown_truth) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
         self._truth = truth
+        self.options = OptionTests(symbols.parents, self.truth)
         self._truths: dict[int, bool | None] = {}
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
+        self._callers: dict[int, list[ast.Call]] | None = None  # by the function called
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
 
     def connection_paths(
@@ -146,26 +151,45 @@ class PathFinder:
             by_scope.setdefault(id(self._scope(call)), []).append(call)
         opener = next((call for call, found in mine.items() if any(e.opens for e in found)), None)
         scopes = [scope for scope in order if id(scope) in by_scope]
+        seen: set[int] = set()
+        # The paths of the functions the opening one calls, spliced in where it calls
+        # them (``self._secure()`` between the connection and the login).
+        inlined: dict[int, list[Option]] = {}
+        used: set[int] = set()
+        walk = functools.partial(
+            self._walk_scope, relevant=relevant, conn=conn, seen=seen, inlined=inlined, used=used
+        )
         if opener is not None:
             first = self._scope(opener)
             called = [s for s in self._called_from(first) if id(s) in by_scope]
-            scopes = [first, *called, *(s for s in scopes if s is not first and s not in called)]
-        seen: set[int] = set()
-        walked = [
-            self._walk_scope(
-                scope, relevant, conn, seen, opened=scope is not scopes[0] or opener is None
-            )
-            for scope in scopes
-        ]
+            for scope in reversed(called):  # a callee's own callees first
+                inlined[id(scope)] = walk(scope, opened=True)[0]
+            head = walk(first, opened=False)
+            others = [s for s in called if id(s) not in used]
+            others += [s for s in scopes if s is not first and s not in called]
+            scopes = [first, *others]
+            walked = [head, *(walk(scope, opened=True) for scope in others)]
+        else:
+            walked = [walk(scope, opened=True) for scope in scopes]
         per_scope = [options for options, _ in walked]
         # Opened in its first function only on paths never taken: the connection never is.
         unreached = opener is not None and bool(walked) and walked[0][1]
-        combined: list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]] = [
-            ((), (), frozenset())
-        ]
-        for options in per_scope:
+        combined: list[Option] = [((), (), frozenset())]
+        finished: list[Option] = []
+        for at, options in enumerate(per_scope):
             if not options:
                 continue
+            if at and self._rebinds(scopes[at], receivers, by_scope[id(scopes[at])]):
+                # It binds the name to a new object before its steps (``self.smtp =
+                # self.connection(...)``): a new session, not more of the last one's.
+                finished += [path for path in combined if path[0]]
+                combined = [((), (), frozenset())]
+            tests = self.option_tests(scopes[at]) if at else []
+            if tests:
+                option = " or ".join(dict.fromkeys(self.source(test) for test in tests))
+                # A helper called only under a user's option (``if self.tls:
+                # self._secure()``): its steps are not taken on every run.
+                options = [*options, ((), (f"when `{option}` is false",), frozenset())]
             combined = [
                 (steps + more, conditions + extra, falsy | more_falsy)
                 for (steps, conditions, falsy), (more, extra, more_falsy) in itertools.product(
@@ -175,7 +199,7 @@ class PathFinder:
         present = {id(step) for step in conn.steps}
         paths = _unique(
             ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
-            for steps, conditions, falsy in combined
+            for steps, conditions, falsy in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
 
@@ -184,6 +208,42 @@ class PathFinder:
         if id(test) not in self._truths:
             self._truths[id(test)] = self._truth(test)
         return self._truths[id(test)]
+
+    def _rebinds(self, scope: Scope, receivers: set[str], calls: list[ast.AST]) -> bool:
+        """Whether ``scope`` binds an attribute that names the connection to a new object
+        before its first call on it (``self.smtp = self.connection(...)``, a property
+        that gives a class; not to what a function of the module returns, which may be
+        this connection)."""
+        first = min((getattr(c, "lineno", 0), getattr(c, "col_offset", 0)) for c in calls)
+        for node in ast.walk(scope):
+            if not isinstance(node, ast.Assign) or (node.lineno, node.col_offset) >= first:
+                continue
+            callee = self._callee(node.value) if isinstance(node.value, ast.Call) else None
+            if callee is not None and not _property(callee):
+                continue
+            if any(
+                isinstance(target, ast.Attribute) and dotted_name(target) in receivers
+                for target in node.targets
+            ):
+                return True
+        return False
+
+    def option_tests(self, node: ast.AST) -> list[ast.expr]:
+        """The tests of a user's option under which ``node`` runs: around it in its
+        function, else around each call the module makes of that function (a helper
+        called only as ``if self.tls: self._secure()``); empty when it runs regardless."""
+        test = self.options.around(node)
+        if test is not None:
+            return [test]
+        scope = self._scope(node)
+        if self._callers is None:
+            self._callers = {}
+            for call in self.symbols.calls:
+                callee = self._callee(call)
+                if callee is not None:
+                    self._callers.setdefault(id(callee), []).append(call)
+        tests = [self.options.around(call) for call in self._callers.get(id(scope), [])]
+        return [test for test in tests if test is not None] if all(tests) and tests else []
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -251,22 +311,33 @@ class PathFinder:
     def _walk_scope(
         self,
         scope: Scope,
+        *,
         relevant: dict[ast.AST, list[Event]],
         conn: Connection,
         seen: set[int],
-        *,
+        inlined: dict[int, list[Option]],
+        used: set[int],
         opened: bool,
-    ) -> tuple[list[tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]], bool]:
+    ) -> tuple[list[Option], bool]:
         """The feasible paths through ``scope``, and whether the connection is open (or
-        has steps) on paths never taken only."""
+        has steps) on paths never taken only. A call of a function walked already
+        (``inlined``) takes that function's paths there; ``used`` gets its id."""
         calls = [c for c in relevant if self._scope(c) is scope]
         assigned = self._assigned_by_scope.get(id(scope))
         if assigned is None:
             assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
-        walker = _Walker(self.symbols, self.source, {c: relevant[c] for c in calls}, conn)
+        splices: dict[ast.AST, list[Option]] = {}
+        for call in self._own_calls(scope):
+            callee = self._callee(call)
+            if callee is not None and inlined.get(id(callee)):
+                splices[call] = inlined[id(callee)]
+                used.add(id(callee))
+        events = {**{c: relevant[c] for c in calls}, **{c: [] for c in splices}}
+        walker = Walker(self.symbols, self.source, events, conn)
+        walker.splices = splices
         walker.assigned = assigned
         walker.truth = self.truth
-        states = walker.block(scope.body, [_State((), opened, ())])
+        states = walker.block(scope.body, [State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)
         feasible = [
             (s.steps, s.conditions, falsy(s.facts))
@@ -277,199 +348,17 @@ class PathFinder:
         return feasible, dead and not feasible
 
 
-class _Walker:
-    def __init__(self, symbols: Symbols, source, events: dict[ast.AST, list[Event]], conn):
-        self.source = source
-        self.events = events
-        self.conn = conn
-        self.parents = symbols.parents
-        self.assigned: frozenset[str] = frozenset()  # what the function assigns
-        self.truth: Truth = _unknown_truth
-        # Statements and expressions that hold one of the calls: the rest is skipped.
-        self.holders: set[int] = set()
-        self.calls_of: dict[int, list[ast.AST]] = {}
-        for call in events:
-            node: ast.AST | None = call
-            statement = None
-            while node is not None and id(node) not in self.holders:
-                self.holders.add(id(node))
-                if statement is None and isinstance(node, ast.stmt):
-                    statement = node
-                node = self.parents.get(node)
-            if statement is None:
-                statement = self._statement_of(call)
-            self.calls_of.setdefault(id(statement), []).append(call)
-
-    def _statement_of(self, node: ast.AST) -> ast.AST | None:
-        while node is not None and not isinstance(node, ast.stmt):
-            node = self.parents.get(node)
-        return node
-
-    def block(self, statements: Sequence[ast.stmt], states: list[_State]) -> list[_State]:
-        for statement in statements:
-            live = [s for s in states if not s.done]
-            if not live:
-                break
-            if id(statement) not in self.holders:
-                continue
-            finished = [s for s in states if s.done]
-            states = finished + self.statement(statement, live)
-        return _bounded(states)
-
-    def statement(self, node: ast.stmt, states: list[_State]) -> list[_State]:
-        spend(1, "following each connection through the statements of its function")
-        if isinstance(node, ast.If):
-            states = self.expression(node.test, states)
-            text = self.source(node.test)
-            committed = self.truth(node.test)
-            yes = self.block(
-                node.body,
-                _with(
-                    states,
-                    f"when `{text}` is true",
-                    facts_when(node.test, True, self.assigned),
-                    taken=committed is not False,
-                ),
-            )
-            no = self.block(
-                node.orelse,
-                _with(
-                    states,
-                    f"when `{text}` is false",
-                    facts_when(node.test, False, self.assigned),
-                    taken=committed is not True,
-                ),
-            )
-            return yes + no
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            head = node.test if isinstance(node, ast.While) else node.iter
-            states = self.expression(head, states)
-            once = self.block(node.body, _with(states, "when the loop runs"))
-            skipped = _with(states, "when the loop does not run")
-            return self.block(node.orelse, [*skipped, *(s for s in once if not s.done)]) + [
-                s for s in once if s.done
-            ]
-        if isinstance(node, (ast.Try, *_TRY_STAR)):
-            return self._try(node, states)  # type: ignore[arg-type]
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                states = self.expression(item.context_expr, states)
-            return self.block(node.body, states)
-        if isinstance(node, ast.Match):
-            states = self.expression(node.subject, states)
-            arms: list[_State] = []
-            for case in node.cases:
-                text = self.source(case.pattern)
-                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
-            return arms + _with(states, "when no case matches")
-        if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
-            return states  # a definition runs nothing now
-        states = self.expression(node, states)
-        if isinstance(node, (ast.Return, ast.Raise)):
-            return [replace(s, done=True) for s in states]
-        return states
-
-    def _try(self, node: ast.Try, states: list[_State]) -> list[_State]:
-        entries: list[_State] = []  # where an exception may come from: before each mail call
-        current = states
-        for statement in node.body:
-            if id(statement) in self.holders:
-                tried = self._upgrade_tried(statement)
-                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
-            current = self.block([statement], current)
-        handled: list[_State] = []
-        for handler in node.handlers:
-            what = self.source(handler.type) if handler.type is not None else "an exception"
-            handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
-        normal = self.block(node.orelse, current)
-        return self.block(node.finalbody, normal + handled)
-
-    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
-        """The STARTTLS of a statement that does nothing else on the connection: when it
-        raises, the upgrade was tried and the server refused it (Microsoft 365 never
-        does), so a handler that goes on does so on a server without STARTTLS."""
-        steps = [
-            step
-            for call in self.calls_of.get(id(statement), [])
-            for event in self.events[call]
-            if event.conn is self.conn
-            for step in event.steps
-        ]
-        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
-            return tuple(steps)
-        return ()
-
-    def expression(self, node: ast.AST, states: list[_State]) -> list[_State]:
-        """The events of the calls in ``node`` (outside nested blocks), innermost first."""
-        calls = [c for c in self.calls_of.get(id(node), [])]
-        if not calls and id(node) in self.holders and not isinstance(node, ast.stmt):
-            statement = self._statement_of(node)
-            calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
-        for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
-            states = [self._apply(s, self.events[call]) for s in states]
-        return _bounded(states)
-
-    def _apply(self, state: _State, events: Iterable[Event]) -> _State:
-        steps, active = state.steps, state.active
-        for event in events:
-            if event.conn is not self.conn:
-                active = active and not event.opens  # its name now holds another connection
-                continue
-            if event.opens:
-                active = True
-            if active:
-                steps += event.steps
-        return replace(state, steps=steps, active=active)
-
-
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+def _property(function: Scope) -> bool:
+    return any(
+        (dotted_name(d) or "").split(".")[-1] in ("property", "cached_property")
+        for d in getattr(function, "decorator_list", ())
+    )
 
 
 def _defined(bindings, *kinds: type) -> ast.AST | None:
     """The one ``def`` or ``class`` a name is bound to, if that is all it is bound to."""
     nodes = [binding.node for binding in bindings]
     return nodes[0] if len(nodes) == 1 and isinstance(nodes[0], kinds) else None
-
-
-def _inside(call: ast.AST, node: ast.AST, walker: _Walker) -> bool:
-    current: ast.AST | None = call
-    while current is not None:
-        if current is node:
-            return True
-        current = walker.parents.get(current)
-    return False
-
-
-def _with(
-    states: list[_State],
-    condition: str,
-    facts: frozenset[Fact] = frozenset(),
-    *,
-    taken: bool = True,
-) -> list[_State]:
-    # A state whose conditions contradict each other, or that takes an arm the project's
-    # committed values never take (``taken``), is walked on (its steps are still the
-    # connection's) but gives no path.
-    return [
-        replace(
-            state,
-            conditions=(*state.conditions, condition),
-            facts=state.facts | facts,
-            feasible=state.feasible and taken and consistent(state.facts | facts),
-        )
-        for state in states
-    ]
-
-
-def _bounded(states: list[_State]) -> list[_State]:
-    seen: set[tuple] = set()
-    kept = []
-    for state in states:
-        key = state.key()
-        if key not in seen:
-            seen.add(key)
-            kept.append(state)
-    return kept[:MAX_PATHS]
 
 
 def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:

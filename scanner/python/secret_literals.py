@@ -26,6 +26,7 @@ and settings readers found where they go. In test code they are left out (engine
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
@@ -83,6 +84,7 @@ _GRAPH_MAIL = re.compile(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
 def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
     """Add the password literals of a mail script to ``mail.secrets``; drop the secrets a
     token library was handed when the module is no mail script."""
+    _doubt_imported_passwords(mail.connections)
     named = _named_hosts(symbols)
     if not _mail_script(symbols, mail, named):
         if not (mail.token_requests and _graph_mail(symbols)):
@@ -100,6 +102,28 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
             continue
         seen.add(where)
         mail.secrets.append(SecretUse(value, name, where, certain=False))
+
+
+def _doubt_imported_passwords(connections: list[Connection]) -> None:
+    """A login's password imported from a module that is not checked itself is taken for
+    a hard-coded one (reported where it is used, naming where it is written) only when it
+    looks like a written password: letters with a digit or a sign, not a placeholder
+    (``minha_senha`` there is an example, not the account's)."""
+    for conn in connections:
+        for step in conn.steps:
+            secret = step.secret
+            if secret.written_at and not written_password(secret.value):
+                step.secret = dataclasses.replace(secret, written_at=None)
+
+
+def written_password(text: object) -> bool:
+    """Whether a value looks like a written password (letters with digits or signs; not a
+    name, path, host, format or placeholder)."""
+    return (
+        isinstance(text, str)
+        and bool(_WRITTEN_PASSWORD.match(text))
+        and _password_like(Value(True, text, literal=True))
+    )
 
 
 def tokens_not_for_mail(symbols: Symbols, mail: MailFile) -> bool:
@@ -225,12 +249,7 @@ def password_literal_calls(symbols: Symbols) -> list[ast.Call]:
     found = []
     for call in symbols.calls:
         for argument in (*call.args, *(k.value for k in call.keywords)):
-            if (
-                isinstance(argument, ast.Constant)
-                and isinstance(argument.value, str)
-                and _WRITTEN_PASSWORD.match(argument.value)
-                and _password_like(Value(True, argument.value, literal=True))
-            ):
+            if isinstance(argument, ast.Constant) and written_password(argument.value):
                 found.append(call)
                 break
     return found

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import inputs
+from ..budget import TooComplex
+from ..errors import ParseError
 from ..model import (
     Connection,
     MailFile,
@@ -39,10 +41,13 @@ from ..model import (
     Verification,
 )
 from ..precheck import may_matter
+from ..reading import MAX_FILE_BYTES
 from ..secrets import is_placeholder
+from ..text import Source
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
 from .imports import find_module
+from .parse import parse_python
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -50,7 +55,12 @@ MAX_DEPTH = 3
 # Re-exports followed from the module a name is imported from to the one defining it
 # (``from pkg import Email`` where ``pkg/__init__.py`` imports it from ``pkg.email_``).
 MAX_HOPS = 3
-_MAX_MODULE_BYTES = 512 * 1024
+# Up to the size a run checks by default: a larger module is generated data, not a wrapper.
+_MAX_MODULE_BYTES = MAX_FILE_BYTES
+# Above this many bytes a module's tree is the front end's (a very large one's: only its
+# statements that mention mail and what they use), not one whole parse costing ~80 times
+# its text; a wrapper in generated code of megabytes is summarised as in a small module.
+_WHOLE_PARSE_BYTES = 512 * 1024
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 Analyze = Callable[[str, bytes], MailFile]
@@ -125,9 +135,8 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         return {}
     if not (may_matter(data) or _imports_mail_module(path, data)):
         return {}  # neither mail code nor a wrapper of it: not parsed (most imports)
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _tree(data)
+    if tree is None:
         return {}
     _building.add(path)
     try:
@@ -194,10 +203,18 @@ def _imported_names(path: Path) -> dict[str, str]:
     data = inputs.read(path, _MAX_MODULE_BYTES)
     if data is None:
         return {}
+    tree = _tree(data)
+    return _from_imports(tree) if tree is not None else {}
+
+
+def _tree(data: bytes) -> ast.Module | None:
+    """A module's tree, None when it does not parse."""
     try:
-        return _from_imports(ast.parse(data))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        if len(data) <= _WHOLE_PARSE_BYTES:
+            return ast.parse(data)
+        return parse_python(Source("python", data)).tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError, ParseError, TooComplex):
+        return None
 
 
 _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)

@@ -128,6 +128,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
             choices=value.choices,
             literal_parts=value.literal_parts,
             template=value.template,
+            written_at=value.written_at,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:

@@ -47,6 +47,13 @@ def _verification(site: CallSite) -> V:
     return V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
 
 
+def _verify_with(site: CallSite) -> str:
+    """AS204's remedy: a verifying ``tls_context``, or no ``validate_certs=False``."""
+    if site.has("validate_certs") and not site.has("tls_context"):
+        return "drop validate_certs=False (aiosmtplib verifies by default)"
+    return common.verify_with("tls_context", "aiosmtplib", Protocol.SMTP)
+
+
 def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) -> None:
     """Host, port, TLS and credentials as ``SMTP(...)``, ``connect(...)`` or ``send(...)``
     give them; what ``connect`` leaves out keeps the constructor's value."""
@@ -54,6 +61,7 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
         conn.host = site.arg("hostname")
     if initial or site.has("validate_certs") or site.has("tls_context"):
         conn.verification = _verification(site)
+        conn.verify_with = _verify_with(site)
         conn.opt_out = site.opt_out("tls_context") if site.has("tls_context") else None
     use_tls = common.flag(site.arg("use_tls"), False)
     start = site.arg("start_tls")
@@ -73,7 +81,7 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
             conn.tls = Tls.NONE
             if start_tls is not False:  # None: upgraded when offered, as Microsoft 365 does
                 span = site.arg_spans.get("start_tls", site.span)
-                conn.steps.append(common.starttls(span, conn.verification))
+                conn.steps.append(common.starttls(span, conn.verification, conn.verify_with))
     if site.has("port") and site.arg("port").present:
         conn.port = common.port(site.arg("port"))
     elif initial or (tls_given and conn.port.span is None):
@@ -203,7 +211,10 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
         verification = V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
     else:
         verification = V.VERIFIED if conn.verification is V.UNKNOWN else conn.verification
-    step = common.starttls(site.span, verification)
+    given = site.has("tls_context") or site.has("validate_certs")
+    step = common.starttls(
+        site.span, verification, _verify_with(site) if given else conn.verify_with
+    )
     if site.has("tls_context"):
         step.opt_out = site.opt_out("tls_context")
     elif verification is conn.verification:

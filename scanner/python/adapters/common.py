@@ -4,14 +4,17 @@ by a library on the caller's behalf, and what an XOAUTH2 authentication looks li
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 
 from ...model import (
     MISSING,
     Connection,
     Edit,
+    Protocol,
     Remedy,
     RemedyKind,
+    SecretUse,
     Span,
     Step,
     StepKind,
@@ -101,8 +104,26 @@ def through(call: Span, part: Span) -> Span:
     return Span(call.line, call.column, part.end_line, part.end_column, call.start, part.end)
 
 
-def starttls(span: Span, verification: Verification) -> Step:
-    return Step(StepKind.STARTTLS, span, verification=verification)
+def starttls(span: Span, verification: Verification, verify_with: str = "") -> Step:
+    return Step(StepKind.STARTTLS, span, verification=verification, verify_with=verify_with)
+
+
+# The standard library's client that verifies when given a context, by protocol, for a
+# library that takes none.
+_VERIFYING_CLIENTS = {
+    Protocol.SMTP: "smtplib and context=ssl.create_default_context()",
+    Protocol.IMAP: "imaplib and ssl_context=ssl.create_default_context()",
+    Protocol.POP: "poplib and context=ssl.create_default_context()",
+}
+
+
+def verify_with(param: str | None, library: str, protocol: Protocol) -> str:
+    """What makes a library's TLS handshake verify the server, as AS204's message says it:
+    the parameter it has for a verifying context, or that it has none."""
+    if param:
+        return f"pass {param}=ssl.create_default_context()"
+    instead = _VERIFYING_CLIENTS.get(protocol)
+    return f"{library} takes no SSL context" + (f": connect with {instead}" if instead else "")
 
 
 def token_auth(site: CallSite, token: str, span: Span | None = None) -> Step:
@@ -295,3 +316,37 @@ def switch_keyword(site: CallSite, old: str, new: str) -> list[Edit | None]:
     if site.has(new) or new in site.extra_keywords:
         return [drop_keyword(site, old), keyword(site, new, "True")]
     return [Edit(span.start, span.end, f"{new}=True")]
+
+
+def app_secret(site: CallSite, param: str, what: str) -> SecretUse | None:
+    """The secret a token call's parameter is handed, when it is written as a literal: in
+    this module (reported there, with the way to the call when written elsewhere, as
+    :func:`path_to_call` says), or in another module of the project it is imported from
+    (reported at the argument, naming the module and line it is written on)."""
+    value = site.arg(param)
+    if not (value.known and isinstance(value.value, str)):
+        return None
+    if value.literal and value.literal_span is not None:
+        path = path_to_call(site, param, value)
+        return SecretUse(value, what, value.literal_span, needs_mail=True, path=path)
+    given = site.arg_spans.get(param)
+    if value.written_at is None or given is None:
+        return None
+    source = value.source or ""
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    path = f" written in {value.written_at} (to {site.qualified_name}'s {param}{named})"
+    return SecretUse(
+        dataclasses.replace(value, span=given), what, given, needs_mail=True, path=path
+    )
+
+
+def path_to_call(site: CallSite, param: str, value: Value) -> str:
+    """How a literal written away from the call (a module constant, a class attribute, a
+    dict entry, an environment default) reaches its parameter, for the message."""
+    literal = value.literal_span
+    given = site.arg_spans.get(param)
+    if literal is None or (given is not None and given.start <= literal.start < given.end):
+        return ""
+    source = value.source or ""
+    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    return f" (to {site.qualified_name}'s {param} at line {site.span.line}{named})"

@@ -13,45 +13,38 @@ rewrite of a password login where the library has one.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
+from collections.abc import Iterable
 
 from ...model import (
-    MISSING,
     Connection,
     Edit,
-    EwsAccount,
     MailFile,
+    Protocol,
     Remedy,
     RemedyKind,
-    SecretUse,
     Step,
     StepKind,
     Tls,
-    TokenRequest,
     Value,
     Verification,
 )
 from ...providers import lookup
 from .. import edits
 from ..models.spec import (
-    AppSecret,
     Effect,
     EwsLogin,
     LibraryModel,
     Method,
     Opener,
-    PasswordGrant,
 )
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .declared_choices import specialise, verifies
+from .declared_credentials import Record, app_secret, ews, grant_record
 
 # How many positional arguments a call may have before no model's signature fits it.
 _SLOTS = 12
 _PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
-
-Record = Callable[[MailFile, CallSite], None]
 
 
 def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
@@ -200,8 +193,10 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         oauth_hint=model.oauth_hint,
     )
     verification = _verification(site, opener.context, opener.context_verifies)
+    verify_text = _verify_with(model.library, opener.protocol, opener.context, opener.verify_with)
     if tls is Tls.IMPLICIT:
         conn.verification = verification
+        conn.verify_with = verify_text
         if opener.implicit_flag is not None and opener.implicit_if:
             conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
         conn.opt_out = site.opt_out(opener.context) if opener.context else None
@@ -214,10 +209,17 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     if upgrade:
         span = site.arg_spans.get(opener.starttls_flag or "", site.span)
         if opener.starttls_verifies is not None:
+            # The library upgrades without passing the context on.
             verification = (
                 Verification.VERIFIED if opener.starttls_verifies else Verification.UNVERIFIED
             )
-        conn.steps.append(common.starttls(span, verification))
+            verify_text = _verify_with(model.library, opener.protocol, None, None)
+            if opener.context is not None:  # its implicit TLS takes one (imbox)
+                verify_text = (
+                    f"{model.library} upgrades without the {opener.context} it is given: use "
+                    f"its implicit TLS with {opener.context}=ssl.create_default_context()"
+                )
+        conn.steps.append(common.starttls(span, verification, verify_text))
     if tls is Tls.NONE and opener.tls_client is not None:
         switch = _tls_client(model, site, opener)
         if switch is not None:
@@ -227,6 +229,14 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     if given:
         conn.steps.append(common.login(site, user or "", secret or ""))
     return conn
+
+
+def _verify_with(library: str, protocol: Protocol, context: str | None, ca_file: str | None) -> str:
+    """AS204's remedy in the library's own terms: its context parameter, else the CA
+    file parameter that makes it verify (imaplib2's ``ca_certs``), else that it has none."""
+    if context is None and ca_file is not None:
+        return f"pass {ca_file}=certifi.where() (or another CA bundle file)"
+    return common.verify_with(context, library, protocol)
 
 
 def _tls_client(model: LibraryModel, site: CallSite, opener: Opener) -> Remedy | None:
@@ -316,11 +326,31 @@ def _xoauth2(method: Method):
     return apply
 
 
+def _read(method: Method):
+    def apply(conn: Connection, site: CallSite) -> Step | None:
+        """Reading over the object's connection of another protocol: it becomes that
+        connection (its server, TLS and login), the steps taken since kept."""
+        side = conn.other_protocols.pop(method.protocol, None) if method.protocol else None
+        if side is None:
+            return None
+        made = {id(step) for step in conn.steps if step.span.start < conn.opened_at.end}
+        later = [step for step in conn.steps if id(step) not in made]
+        conn.other_protocols[conn.protocol] = dataclasses.replace(conn, other_protocols={})
+        for name in ("protocol", "host", "port", "tls", "verification", "verify_with"):
+            setattr(conn, name, getattr(side, name))
+        conn.opt_out, conn.tls_flag, conn.remedies = side.opt_out, side.tls_flag, side.remedies
+        conn.steps = [*side.steps, *later]
+        return None
+
+    return apply
+
+
 def _starttls(method: Method):
     def apply(conn: Connection, site: CallSite) -> Step:
         by_file = method.verify_with is not None and verifies(site, method.verify_with)
         verification = _verification(site, method.context, method.context_verifies or by_file)
-        step = common.starttls(site.span, verification)
+        verify_text = _verify_with(conn.library, conn.protocol, method.context, method.verify_with)
+        step = common.starttls(site.span, verification, verify_text)
         step.opt_out = site.opt_out(method.context) if method.context else None
         return step
 
@@ -370,66 +400,8 @@ _APPLY = {
     Effect.STARTTLS: _starttls,
     Effect.SEND: _send,
     Effect.CONFIGURE: _configure,
+    Effect.READ: _read,
 }
-
-
-def _ews(login: EwsLogin):
-    def record(mail: MailFile, site: CallSite) -> None:
-        oauth2 = any(site.has(name) and site.arg(name).present for name in login.oauth2_params)
-        if login.oauth_flag is not None:
-            flag = common.flag(site.arg(login.oauth_flag), False)
-            if flag is None:
-                return  # OAuth2 or a password as the program is told: not known here
-            oauth2 = oauth2 or flag
-        secret = site.arg(login.secret)
-        if not oauth2 and secret.literal and isinstance(secret.value, str) and secret.value:
-            mail.secrets.append(SecretUse(secret, "EWS password", secret.literal_span or site.span))
-        host = Value.unknown("autodiscover")
-        if login.url and site.has(login.url):
-            url = site.arg(login.url)
-            host = _url_host(url) or url
-        mail.ews.append(
-            EwsAccount(
-                auth="oauth2" if oauth2 else "basic",
-                span=site.span,
-                user=site.arg(login.user),
-                secret=MISSING if oauth2 else site.arg(login.secret),
-                host=host,
-            )
-        )
-
-    return record
-
-
-def _url_host(url: Value) -> Value | None:
-    if not (url.known and isinstance(url.value, str)):
-        return None
-    host = urlsplit(url.value).hostname
-    return Value(True, host, url.origin, url.span, source=url.source) if host else None
-
-
-def _grant(grant: PasswordGrant):
-    def record(mail: MailFile, site: CallSite) -> None:
-        flag, wanted = grant.when
-        chosen = site.arg(flag)
-        if chosen.known and chosen.value == wanted:
-            mail.token_requests.append(TokenRequest("username_password", MISSING, site.span))
-
-    return record
-
-
-def _app_secret(declared: AppSecret) -> Record:
-    def record(mail: MailFile, site: CallSite) -> None:
-        value = site.arg(declared.secret)
-        if declared.item is not None:
-            items = value.items or ()
-            value = items[declared.item] if len(items) > declared.item else MISSING
-        if value.literal and isinstance(value.value, str) and value.literal_span is not None:
-            mail.secrets.append(
-                SecretUse(value, "client secret", value.literal_span, needs_mail=True)
-            )
-
-    return record
 
 
 def _each(records: list[Record]) -> Record:
@@ -464,13 +436,23 @@ def _made_by(value: Value, makers: tuple[str, ...]) -> bool:
 def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
     def open_any(site: CallSite) -> Connection | None:
         """The connection of the first opener that accepts the call and names a server
-        (``ImapSmtp(smtp_server=...)`` or ``ImapSmtp(imap_server=...)``)."""
+        (``ImapSmtp(smtp_server=...)`` or ``ImapSmtp(imap_server=...)``), with the first
+        of each other protocol the call also opens (zmail's POP3 side of its SMTP one)."""
+        found: Connection | None = None
         for opener in openers:
+            if found is not None and (
+                opener.protocol is found.protocol or opener.protocol in found.other_protocols
+            ):
+                continue
             bound = rebind(site, opener.params, not opener.takes_kwargs)
             conn = open_connection(model, opener, bound) if bound is not None else None
-            if conn is not None:
-                return conn
-        return None
+            if conn is None:
+                continue
+            if found is None:
+                found = conn
+            else:
+                found.other_protocols[conn.protocol] = conn
+        return found
 
     return ClientSpec(_PLACEHOLDERS, open_any)
 
@@ -496,16 +478,16 @@ def adapter(model: LibraryModel) -> Adapter:
             clients[name] = _client(model, variants)
     for login in model.ews:
         for name in login.names if not login.on_object_of else ():
-            functions[name] = FunctionSpec(login.params, _ews(login))
+            functions[name] = FunctionSpec(login.params, ews(login))
     # Several declarations may read one callable (O365's ``Account``: a password grant
     # and an app secret): bound by the longest parameter list, each reads its own.
     credential_calls: dict[str, list[tuple[tuple[str, ...], Record]]] = {}
     for grant in model.grants:
         for name in grant.names:
-            credential_calls.setdefault(name, []).append((grant.params, _grant(grant)))
+            credential_calls.setdefault(name, []).append((grant.params, grant_record(grant)))
     for secret in model.app_secrets:
         for name in secret.names:
-            credential_calls.setdefault(name, []).append((secret.params, _app_secret(secret)))
+            credential_calls.setdefault(name, []).append((secret.params, app_secret(secret)))
     for name, found in credential_calls.items():
         params = max((params for params, _ in found), key=len)
         functions[name] = FunctionSpec(params, _each([record for _, record in found]))
@@ -536,7 +518,7 @@ def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]
                 elif _made_by(site.receiver_value, made.on_object_of):
                     bound = rebind(site, made.params, True)
                     if bound is not None:
-                        _ews(made)(mail, bound)
+                        ews(made)(mail, bound)
 
         return FunctionSpec(_PLACEHOLDERS, record)
 

@@ -136,7 +136,13 @@ def _record(
     for name, what in _FORM_SECRETS.items():
         value = (form or {}).get(name)
         if value is not None and value.literal and value.literal_span is not None:
-            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
+            path = ""
+            if not site.span.start <= value.literal_span.start < site.span.end:
+                source = value.source or ""
+                named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+                path = f" (to the token request's {name} at line {site.span.line}{named})"
+            use = SecretUse(value, what, value.literal_span, needs_mail=True, path=path)
+            mail.secrets.append(use)
 
 
 def _graph_api(site: CallSite, url_param: str) -> bool:

@@ -55,6 +55,7 @@ def _open(site: CallSite) -> Connection | None:
         verification=_context(site) if ssl else V.UNKNOWN,
         opt_out=site.opt_out("ssl_context") if ssl else None,
         tls_flag=common.flag_name(site.arg("ssl")) if ssl else "",
+        verify_with=_VERIFY_WITH,
     )
     if conn.verification is V.UNVERIFIED:
         common.set_fix(
@@ -94,8 +95,11 @@ def _sasl_login(conn: Connection, site: CallSite) -> Step:
     return Step(StepKind.AUTH, site.span, mechanism=name)
 
 
+_VERIFY_WITH = common.verify_with("ssl_context", "imapclient", Protocol.IMAP)
+
+
 def _starttls(conn: Connection, site: CallSite) -> Step:
-    step = common.starttls(site.span, _context(site))
+    step = common.starttls(site.span, _context(site), _VERIFY_WITH)
     step.opt_out = site.opt_out("ssl_context")
     if step.verification is V.UNVERIFIED:
         common.set_fix(

@@ -45,6 +45,11 @@ from .base import Adapter, CallSite, ClientSpec, FunctionSpec
 
 _PARAMS = ("mailhost", "fromaddr", "toaddrs", "subject", "credentials", "secure", "timeout")
 _CLASS = "logging.handlers.SMTPHandler"
+# ``secure`` is ``starttls(*secure)``'s keyfile and certfile, never a context.
+_NO_CONTEXT = (
+    "SMTPHandler takes no SSL context: override emit() to call "
+    "starttls(context=ssl.create_default_context())"
+)
 
 
 def _pair(value: Value) -> tuple[Value, Value] | None:
@@ -109,7 +114,7 @@ def handler_connection(
         # starttls(*secure): keyfile/certfile at most, never a verifying context.
         written = spans.get("secure")
         span = common.through(opened_at, written) if written is not None else opened_at
-        conn.steps.append(common.starttls(span, V.UNVERIFIED))
+        conn.steps.append(common.starttls(span, V.UNVERIFIED, _NO_CONTEXT))
     halves = _pair(credentials)
     user, secret = halves if halves else (credentials, credentials)
     span = spans.get("credentials", opened_at)

@@ -72,7 +72,9 @@ def _connection(site: CallSite, host: Value, port: Value) -> Connection | None:
         conn.tls = Tls.NONE
         if starttls:
             span = site.arg_spans.get("use_starttls", site.span)
-            conn.steps.append(common.starttls(span, V.UNVERIFIED))
+            # Red Mail calls starttls() without a context, whatever it is given.
+            no_context = common.verify_with(None, "redmail", Protocol.SMTP)
+            conn.steps.append(common.starttls(span, V.UNVERIFIED, no_context))
     if conn.tls is not Tls.IMPLICIT and site.has("port"):
         to_587 = edits.replace_literal(port, "587", site.code)
         common.set_remedy(conn.remedies, RemedyKind.PORT_587, to_587)

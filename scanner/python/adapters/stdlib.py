@@ -38,16 +38,41 @@ class _Client:
     default_port: int
     context_param: str | None  # the SSL context keyword of the constructor
     plain_class: str | None  # the STARTTLS-capable class to switch to from implicit TLS
+    # The positional parameters, as Python 3.11 and older take them (code written for
+    # them passes the context by position: ``IMAP4_SSL(host, port, None, None, ctx)``).
+    params: tuple[str, ...] = ("host", "port")
 
 
 _CLIENTS = {
     "smtplib.SMTP": _Client(Protocol.SMTP, Tls.NONE, 25, None, None),
-    "smtplib.SMTP_SSL": _Client(Protocol.SMTP, Tls.IMPLICIT, 465, "context", "smtplib.SMTP"),
+    "smtplib.SMTP_SSL": _Client(
+        Protocol.SMTP,
+        Tls.IMPLICIT,
+        465,
+        "context",
+        "smtplib.SMTP",
+        ("host", "port", "local_hostname", "keyfile", "certfile", "timeout", "source_address")
+        + ("context",),
+    ),
     "smtplib.LMTP": _Client(Protocol.SMTP, Tls.NONE, 2003, None, None),
     "imaplib.IMAP4": _Client(Protocol.IMAP, Tls.NONE, 143, None, None),
-    "imaplib.IMAP4_SSL": _Client(Protocol.IMAP, Tls.IMPLICIT, 993, "ssl_context", None),
+    "imaplib.IMAP4_SSL": _Client(
+        Protocol.IMAP,
+        Tls.IMPLICIT,
+        993,
+        "ssl_context",
+        None,
+        ("host", "port", "keyfile", "certfile", "ssl_context", "timeout"),
+    ),
     "poplib.POP3": _Client(Protocol.POP, Tls.NONE, 110, None, None),
-    "poplib.POP3_SSL": _Client(Protocol.POP, Tls.IMPLICIT, 995, "context", None),
+    "poplib.POP3_SSL": _Client(
+        Protocol.POP,
+        Tls.IMPLICIT,
+        995,
+        "context",
+        None,
+        ("host", "port", "keyfile", "certfile", "timeout", "context"),
+    ),
 }
 
 # The STARTTLS method and its context keyword, per protocol.
@@ -115,13 +140,14 @@ def _open(qualified_name: str) -> ClientSpec:
                 if client.tls is Tls.IMPLICIT and client.context_param
                 else Verification.UNKNOWN
             ),
+            verify_with=common.verify_with(client.context_param, "", client.protocol),
         )
         _connection_remedies(conn, site, client)
         if qualified_name in ("smtplib.SMTP", "smtplib.SMTP_SSL"):
             graph_sends.open_client(conn, site)
         return conn
 
-    return ClientSpec(params=("host", "port"), open=open_connection)
+    return ClientSpec(params=client.params, open=open_connection)
 
 
 def _inserts_starttls(edit: Edit, conn: Connection) -> bool:
@@ -147,6 +173,12 @@ def _connection_remedies(conn: Connection, site: CallSite, client: _Client) -> N
         conn.remedies[RemedyKind.PORT_587] = Remedy(opening_port)
     if not client.plain_class or site.receiver is None or site.after is None:
         return
+    if any(
+        "=" not in site.code[span.start : span.end]
+        for name, span in site.arg_spans.items()
+        if name in client.params[3:]
+    ):
+        return  # by position past the host: the plain class takes other parameters there
     # SMTP_SSL(host, port, context=ctx) -> SMTP(host, port) + starttls(context=ctx).
     context_span = site.arg_spans.get(client.context_param or "")
     context = (
@@ -244,6 +276,7 @@ def _starttls(conn: Connection, site: CallSite) -> Step:
     keyword = _STARTTLS[conn.protocol][1]
     verification = site.verification(keyword)
     step = _statement_step(StepKind.STARTTLS, site, verification=verification)
+    step.verify_with = common.verify_with(keyword, conn.library, conn.protocol)
     step.opt_out = site.opt_out(keyword)
     guard = site.guard()
     if guard is not None and guard.unconditional is not None and site.receiver is not None:

@@ -11,7 +11,8 @@ token or password handed to these calls as a literal is a secret of the module.
 
 from __future__ import annotations
 
-from ...model import MISSING, MailFile, SecretUse, TokenRequest, Value
+from ...model import MISSING, MailFile, TokenRequest, Value
+from . import common
 from .base import Adapter, CallSite, FunctionSpec
 
 # MSAL methods: (flow, parameters up to the scopes).
@@ -64,9 +65,9 @@ def secrets(mail: MailFile, site: CallSite) -> None:
     """The literal secrets a token call is handed (a client secret, a refresh token, the
     user's password): mail secrets in a module that does mail."""
     for name, what in _SECRET_ARGUMENTS.items():
-        value = site.arg(name)
-        if value.literal and isinstance(value.value, str) and value.literal_span is not None:
-            mail.secrets.append(SecretUse(value, what, value.literal_span, needs_mail=True))
+        use = common.app_secret(site, name, what)
+        if use is not None:
+            mail.secrets.append(use)
 
 
 def _application(mail: MailFile, site: CallSite) -> None:

@@ -83,7 +83,8 @@ def _open(site: CallSite) -> Connection:
         conn.tls = Tls.NONE
         if starttls:
             verification = V.UNKNOWN if isinstance(starttls_arg.value, dict) else V.UNVERIFIED
-            step = common.starttls(site.arg_spans.get("smtp_ssl", site.span), verification)
+            span = site.arg_spans.get("smtp_ssl", site.span)
+            step = common.starttls(span, verification, f"pass smtp_starttls={_VERIFYING_STARTTLS}")
             common.set_remedy(
                 step.remedies,
                 RemedyKind.VERIFY_TLS,

@@ -17,6 +17,7 @@ from . import (
     mailer,
     o365,
     pyews,
+    pyramid_mailer,
     pyzmail,
     rpaframework,
     zmail,
@@ -38,4 +39,5 @@ MODELS: tuple[LibraryModel, ...] = (
     zmail.MODEL,
     pyzmail.MODEL,
     imaplib2.MODEL,
+    pyramid_mailer.MODEL,
 )

@@ -1,9 +1,20 @@
-"""quick-mailer (``from mailer import Mailer``): ``Mailer(email, password)`` logs in to
-``smtp.gmail.com`` on 587 with STARTTLS and ``ssl.create_default_context()``, unless
-``settings(provider=...)`` names another host; ``mail.MICROSOFT`` is
-``smtp.office365.com``, ``mail.GMAIL`` Gmail. The login happens on ``send``. No OAuth2.
-(The older ``mailer`` distribution uses the same import name with another signature; a
-call that does not fit this one is not read as quick-mailer's.)"""
+"""Two distributions import as ``mailer``; a call is read with the one whose signature
+accepts it (quick-mailer's first).
+
+quick-mailer: ``Mailer(email, password)`` logs in to ``smtp.gmail.com`` on 587 with
+STARTTLS and ``ssl.create_default_context()``, unless ``settings(provider=...)`` names
+another host; ``mail.MICROSOFT`` is ``smtp.office365.com``, ``mail.GMAIL`` Gmail. The
+login happens on ``send``.
+
+mailer (0.8.1, the older distribution): ``Mailer(host="localhost", port=0,
+use_tls=False, usr=None, pwd=None, use_ssl=False, ...)``; ``login(usr, pwd)`` only keeps
+the credentials. ``send`` opens ``smtplib.SMTP_SSL(host, port)`` with ``use_ssl``, else
+``smtplib.SMTP(host, port)`` (port 0: smtplib's default, 465 or 25), calls
+``starttls()`` with ``use_tls=True``, neither with a context (no certificate check), and
+logs in with the credentials when both are set. A call with one or two positional
+arguments and no keyword fits quick-mailer's signature and is read as quick-mailer's.
+
+Neither has OAuth2."""
 
 from __future__ import annotations
 
@@ -30,6 +41,28 @@ MODEL = LibraryModel(
             user="email",
             secret="password",
         ),
+        Opener(
+            names=("mailer.Mailer",),
+            params=(
+                "host",
+                "port",
+                "use_tls",
+                "usr",
+                "pwd",
+                "use_ssl",
+                "use_plain_auth",
+                "timeout",
+            ),
+            protocol=Protocol.SMTP,
+            tls=Tls.NONE,
+            host_default="localhost",
+            port_default=25,
+            implicit_flag="use_ssl",
+            implicit_port=465,
+            starttls_flag="use_tls",
+            user="usr",
+            secret="pwd",
+        ),
     ),
     methods=(
         Method(
@@ -40,7 +73,8 @@ MODEL = LibraryModel(
             hosts=_PRESETS,
         ),
         Method("send", ("receiver", "receiver_name", "sender_name", "cc", "bcc"), Effect.SEND),
+        Method("login", ("usr", "pwd"), Effect.LOGIN, user="usr", secret="pwd"),
     ),
     methods_of=("mailer.Mailer",),
-    oauth_hint="quick-mailer has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
+    oauth_hint="mailer has no OAuth2: send through smtplib with XOAUTH2 and an MSAL token",
 )

@@ -38,6 +38,9 @@ class Effect(str, Enum):
     STARTTLS = "starttls"  # upgrade with STARTTLS
     SEND = "send"  # send (the library logs in first with credentials it was given)
     CONFIGURE = "configure"  # name the server (host, port, TLS) of the connection
+    # Read mail (the library logs in first with credentials it was given); with a
+    # ``protocol``: over the object's connection of that protocol (zmail's POP3 side).
+    READ = "read"
 
 
 @dataclass(frozen=True, eq=False, repr=False)

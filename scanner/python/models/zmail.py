@@ -8,9 +8,14 @@ domain of a Microsoft 365 tenant included, whose own ``smtp.`` host is not Micro
 Parameters the call gives replace the table's. ``send_mail`` connects with
 ``smtplib.SMTP_SSL(host, port)`` or ``SMTP(host, port)`` then ``starttls()``, neither with
 a context (no certificate check, FACTS 4.9), and logs in with the user and password. The
-same object reads mail over POP3 (``get_mails``, ``get_latest``); the model reads the
-SMTP side, where the login is reported. No OAuth2. (zmail 0.2.8, ``zmail/info.py``; 0.1
-took ``server(user, password, ...)`` with another order of the flags, read too.)"""
+same object reads mail over POP3 (``get_mails``, ``get_latest``, ``stat``, ...): the
+table's POP3 server (``@hotmail.com`` is ``outlook.office365.com``, ``@outlook.com``
+``pop.outlook.com``, 995 with implicit TLS; ``pop.<domain>`` otherwise) or the call's
+``pop_host``/``pop_port``/``pop_ssl``/``pop_tls``, ``poplib.POP3_SSL`` or ``POP3`` then
+``stls()``, neither with a context, then ``user``/``pass_``. The object's connection is
+the SMTP one, or the POP3 one once a reading method is called on it. No OAuth2.
+(zmail 0.2.8, ``zmail/info.py``; 0.1 took ``server(user, password, ...)`` with another
+order of the flags, read too.)"""
 
 from __future__ import annotations
 
@@ -31,7 +36,32 @@ _DOMAINS = (
     DomainServer("hotmail.com", "smtp.office365.com", 587, _STARTTLS),
 )
 
+_GET_MAILS = ("subject", "start_time", "end_time", "sender", "start_index", "end_index")
+_POP_DOMAINS = (
+    DomainServer("163.com", "pop.163.com", 995, _SSL),
+    DomainServer("126.com", "pop.126.com", 995, _SSL),
+    DomainServer("yeah.net", "pop.yeah.net", 995, _SSL),
+    DomainServer("qq.com", "pop.qq.com", 995, _SSL),
+    DomainServer("gmail.com", "pop.gmail.com", 995, _SSL),
+    DomainServer("sina.com", "pop.sina.com", 995, _SSL),
+    DomainServer("outlook.com", "pop.outlook.com", 995, _SSL),
+    DomainServer("hotmail.com", "outlook.office365.com", 995, _SSL),
+)
+
 # What both releases' ``server`` do: the server by the address's domain, then the call's.
+_POP: dict[str, Any] = {
+    "protocol": Protocol.POP,
+    "tls": Tls.NONE,
+    "host": "pop_host",
+    "port": "pop_port",
+    "port_default": 995,
+    "implicit_flag": "pop_ssl",
+    "implicit_default": True,
+    "starttls_flag": "pop_tls",
+    "secret": "password",
+    "domains": _POP_DOMAINS,
+    "domain_host": "pop.{}",
+}
 _SERVER: dict[str, Any] = {
     "protocol": Protocol.SMTP,
     "tls": Tls.NONE,
@@ -49,8 +79,10 @@ _SERVER: dict[str, Any] = {
 MODEL = LibraryModel(
     library="zmail",
     distribution="zmail",
-    # No marker of its own: "zmail" holds the pre-check's "mail" (see spec.py).
-    markers=(),
+    # Its own marker: a reader names no mail host (an address's domain picks it) and no
+    # other marker word; it holds the pre-check's "mail", so it is looked for only in
+    # files that hold that word (see spec.py).
+    markers=(b"zmail",),
     openers=(
         Opener(
             names=("zmail.server", "zmail.api.server"),
@@ -98,12 +130,70 @@ MODEL = LibraryModel(
             address="user",
             **_SERVER,
         ),
+        Opener(
+            names=("zmail.server", "zmail.api.server"),
+            params=(
+                "username",
+                "password",
+                "smtp_host",
+                "smtp_port",
+                "smtp_ssl",
+                "smtp_tls",
+                "pop_host",
+                "pop_port",
+                "pop_ssl",
+                "pop_tls",
+                "config",
+                "timeout",
+                "debug",
+                "log",
+                "auto_add_from",
+                "auto_add_to",
+            ),
+            user="username",
+            address="username",
+            **_POP,
+        ),
+        Opener(
+            names=("zmail.server",),
+            params=(
+                "user",
+                "password",
+                "smtp_host",
+                "smtp_port",
+                "pop_host",
+                "pop_port",
+                "smtp_ssl",
+                "pop_ssl",
+                "smtp_tls",
+                "pop_tls",
+                "config",
+                "timeout",
+                "auto_add_to",
+                "auto_add_from",
+            ),
+            user="user",
+            address="user",
+            **_POP,
+        ),
     ),
     methods=(
         Method(
             "send_mail",
             ("recipients", "mail", "cc", "timeout", "auto_add_from", "auto_add_to"),
             Effect.SEND,
+        ),
+        *(
+            Method(name, params, Effect.READ, protocol=Protocol.POP)
+            for name, params in (
+                ("get_mails", _GET_MAILS),
+                ("get_mail", ("which",)),
+                ("get_latest", ()),
+                ("get_headers", ("start_index", "end_index")),
+                ("get_info", ()),
+                ("stat", ()),
+                ("delete", ("which",)),
+            )
         ),
     ),
     methods_of=("zmail.server.MailServer",),

@@ -1,0 +1,267 @@
+"""Walking one function's statements along every control-flow path, for one connection.
+
+:mod:`.paths` decides which functions to walk and chains them; this module follows the
+statements of one: both arms of an ``if`` (the conditions kept as text and as facts),
+loops run zero times or once, ``try`` bodies that raise before each mail call, ``match``
+cases, ``return`` and ``raise``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from ..budget import spend
+from ..model import Connection, Step, StepKind
+from .conditions import Fact, consistent, facts_when
+from .symbols import FUNCTIONS, Symbols
+
+# Paths kept per function and per connection: real mail code has a handful; past this
+# the rest are variations a rule would report the same way.
+MAX_PATHS = 64
+
+# What a test is on every run, from values the project commits (a settings module's
+# ``USE_SSL = False``, an imported dict's ``"use_ssl": True``); None when not known.
+Truth = Callable[[ast.expr], "bool | None"]
+
+
+# One path through a function: its steps, its conditions as text, the names false on it.
+Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]
+
+
+def unknown_truth(test: ast.expr) -> bool | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a call does to a connection: opens it (a constructor, a factory call
+    bound to a name) or takes steps on it."""
+
+    conn: Connection
+    receiver: str | None
+    opens: bool
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    steps: tuple[Step, ...]
+    active: bool  # the connection is open and its name still means it
+    conditions: tuple[str, ...]
+    done: bool = False  # returned or raised
+    facts: frozenset[Fact] = frozenset()  # what the conditions say about names
+    feasible: bool = True  # False: its conditions contradict each other
+
+    def key(self) -> tuple:
+        return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
+
+
+class Walker:
+    def __init__(self, symbols: Symbols, source, events: dict[ast.AST, list[Event]], conn):
+        self.source = source
+        self.events = events
+        self.conn = conn
+        self.parents = symbols.parents
+        self.assigned: frozenset[str] = frozenset()  # what the function assigns
+        self.truth: Truth = unknown_truth
+        # Calls of a function of the module walked already: its paths, spliced in there.
+        self.splices: dict[ast.AST, list[Option]] = {}
+        # Statements and expressions that hold one of the calls: the rest is skipped.
+        self.holders: set[int] = set()
+        self.calls_of: dict[int, list[ast.AST]] = {}
+        for call in events:
+            node: ast.AST | None = call
+            statement = None
+            while node is not None and id(node) not in self.holders:
+                self.holders.add(id(node))
+                if statement is None and isinstance(node, ast.stmt):
+                    statement = node
+                node = self.parents.get(node)
+            if statement is None:
+                statement = self._statement_of(call)
+            self.calls_of.setdefault(id(statement), []).append(call)
+
+    def _statement_of(self, node: ast.AST) -> ast.AST | None:
+        while node is not None and not isinstance(node, ast.stmt):
+            node = self.parents.get(node)
+        return node
+
+    def block(self, statements: Sequence[ast.stmt], states: list[State]) -> list[State]:
+        for statement in statements:
+            live = [s for s in states if not s.done]
+            if not live:
+                break
+            if id(statement) not in self.holders:
+                continue
+            finished = [s for s in states if s.done]
+            states = finished + self.statement(statement, live)
+        return _bounded(states)
+
+    def statement(self, node: ast.stmt, states: list[State]) -> list[State]:
+        spend(1, "following each connection through the statements of its function")
+        if isinstance(node, ast.If):
+            states = self.expression(node.test, states)
+            text = self.source(node.test)
+            committed = self.truth(node.test)
+            yes = self.block(
+                node.body,
+                _with(
+                    states,
+                    f"when `{text}` is true",
+                    facts_when(node.test, True, self.assigned),
+                    taken=committed is not False,
+                ),
+            )
+            no = self.block(
+                node.orelse,
+                _with(
+                    states,
+                    f"when `{text}` is false",
+                    facts_when(node.test, False, self.assigned),
+                    taken=committed is not True,
+                ),
+            )
+            return yes + no
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            head = node.test if isinstance(node, ast.While) else node.iter
+            states = self.expression(head, states)
+            once = self.block(node.body, _with(states, "when the loop runs"))
+            skipped = _with(states, "when the loop does not run")
+            return self.block(node.orelse, [*skipped, *(s for s in once if not s.done)]) + [
+                s for s in once if s.done
+            ]
+        if isinstance(node, (ast.Try, *_TRY_STAR)):
+            return self._try(node, states)  # type: ignore[arg-type]
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                states = self.expression(item.context_expr, states)
+            return self.block(node.body, states)
+        if isinstance(node, ast.Match):
+            states = self.expression(node.subject, states)
+            arms: list[State] = []
+            for case in node.cases:
+                text = self.source(case.pattern)
+                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
+            return arms + _with(states, "when no case matches")
+        if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+            return states  # a definition runs nothing now
+        states = self.expression(node, states)
+        if isinstance(node, (ast.Return, ast.Raise)):
+            return [replace(s, done=True) for s in states]
+        return states
+
+    def _try(self, node: ast.Try, states: list[State]) -> list[State]:
+        entries: list[State] = []  # where an exception may come from: before each mail call
+        current = states
+        for statement in node.body:
+            if id(statement) in self.holders:
+                tried = self._upgrade_tried(statement)
+                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
+            current = self.block([statement], current)
+        handled: list[State] = []
+        for handler in node.handlers:
+            what = self.source(handler.type) if handler.type is not None else "an exception"
+            handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
+        normal = self.block(node.orelse, current)
+        return self.block(node.finalbody, normal + handled)
+
+    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
+        """The STARTTLS of a statement that does nothing else on the connection: when it
+        raises, the upgrade was tried and the server refused it (Microsoft 365 never
+        does), so a handler that goes on does so on a server without STARTTLS."""
+        steps = [
+            step
+            for call in self.calls_of.get(id(statement), [])
+            for event in self.events[call]
+            if event.conn is self.conn
+            for step in event.steps
+        ]
+        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
+            return tuple(steps)
+        return ()
+
+    def expression(self, node: ast.AST, states: list[State]) -> list[State]:
+        """The events of the calls in ``node`` (outside nested blocks), innermost first."""
+        calls = [c for c in self.calls_of.get(id(node), [])]
+        if not calls and id(node) in self.holders and not isinstance(node, ast.stmt):
+            statement = self._statement_of(node)
+            calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
+        for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
+            if call in self.splices:
+                states = [_spliced(s, path) for s in states for path in self.splices[call]]
+            else:
+                states = [self._apply(s, self.events[call]) for s in states]
+        return _bounded(states)
+
+    def _apply(self, state: State, events: Iterable[Event]) -> State:
+        steps, active = state.steps, state.active
+        for event in events:
+            if event.conn is not self.conn:
+                active = active and not event.opens  # its name now holds another connection
+                continue
+            if event.opens:
+                active = True
+            if active:
+                steps += event.steps
+        return replace(state, steps=steps, active=active)
+
+
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:
+    current: ast.AST | None = call
+    while current is not None:
+        if current is node:
+            return True
+        current = walker.parents.get(current)
+    return False
+
+
+def _with(
+    states: list[State],
+    condition: str,
+    facts: frozenset[Fact] = frozenset(),
+    *,
+    taken: bool = True,
+) -> list[State]:
+    # A state whose conditions contradict each other, or that takes an arm the project's
+    # committed values never take (``taken``), is walked on (its steps are still the
+    # connection's) but gives no path.
+    return [
+        replace(
+            state,
+            conditions=(*state.conditions, condition),
+            facts=state.facts | facts,
+            feasible=state.feasible and taken and consistent(state.facts | facts),
+        )
+        for state in states
+    ]
+
+
+def _spliced(state: State, path: Option) -> State:
+    """``state`` going on through one path of a function it calls."""
+    steps, conditions, false = path
+    if not state.active:
+        return state  # the connection is not open here: the call does nothing to it
+    facts = state.facts | {("false", name, None) for name in false}
+    return replace(
+        state,
+        steps=state.steps + steps,
+        conditions=(*state.conditions, *conditions),
+        facts=facts,
+        feasible=state.feasible and consistent(facts),
+    )
+
+
+def _bounded(states: list[State]) -> list[State]:
+    seen: set[tuple] = set()
+    kept = []
+    for state in states:
+        key = state.key()
+        if key not in seen:
+            seen.add(key)
+            kept.append(state)
+    return kept[:MAX_PATHS]

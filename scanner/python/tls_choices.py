@@ -1,0 +1,197 @@
+"""Connections whose TLS is one of the choices the code offers its user.
+
+``if self.ssl: SMTP_SSL(...) else: SMTP(...)`` under a test of a run-time value (a
+parameter, an object's state, not a value the project commits) opens implicit TLS on one
+arm and a plain connection on the other: which one runs is the caller's option, as is
+an upgrade under another option (``if self.tls: starttls()``). The rules judge a
+combination of such options as the user's choice, not as the code's mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+
+from ..model import Connection, OptOut, Step, StepKind, Tls, Verification
+from .conditions import assigned_names
+from .source import dotted_name
+
+# What a test is on every run, from values the project commits; None when not known.
+Truth = Callable[[ast.expr], "bool | None"]
+
+_STOP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+
+
+def mark_tls_options(
+    openers: Iterable[tuple[ast.AST, Connection]],
+    parents: dict[ast.AST, ast.AST],
+    truth: Truth,
+) -> dict[int, ast.expr]:
+    """Set :attr:`Connection.tls_option` on each connection opened (``openers``: the call
+    that opens it) on one arm of a run-time test whose other arm opens the same protocol
+    with the other TLS; that test of each, by the connection's id."""
+    opened = list(openers)
+    by_call: dict[int, list[Connection]] = {}
+    for call, conn in opened:
+        by_call.setdefault(id(call), []).append(conn)
+    chosen_by: dict[int, ast.expr] = {}
+    for call, conn in opened:
+        if id(conn) in chosen_by:
+            continue
+        for test, other, on_body in _arms_around(call, parents, truth):
+            if conn.tls is not Tls.IMPLICIT and _default_arm(test, parents) is on_body:
+                break  # the plain arm is what the code does unless told otherwise
+            if any(
+                alternative.protocol is conn.protocol
+                and (alternative.tls is Tls.IMPLICIT) != (conn.tls is Tls.IMPLICIT)
+                for node in other
+                for inner in ast.walk(node)
+                for alternative in by_call.get(id(inner), ())
+            ):
+                conn.tls_option = dotted_name(test) or ast.unparse(test)
+                chosen_by[id(conn)] = test
+                break
+    return chosen_by
+
+
+def read_names(test: ast.expr) -> frozenset[str]:
+    """The names and attributes ``test`` reads, whole (``self.tls``, not ``self``)."""
+    names = {name for node in ast.walk(test) if (name := dotted_name(node)) is not None}
+    return frozenset(
+        name for name in names if not any(other.startswith(name + ".") for other in names)
+    )
+
+
+def _arms_around(
+    node: ast.AST, parents: dict[ast.AST, ast.AST], truth: Truth
+) -> Iterable[tuple[ast.expr, list[ast.AST], bool]]:
+    """Each run-time test around ``node`` in its function, innermost first, with the
+    nodes of the arm ``node`` is not on, and whether ``node`` is on the true arm."""
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, _STOP):
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+            if truth(parent.test) is None:
+                body = parent.body if isinstance(parent.body, list) else [parent.body]
+                orelse = parent.orelse if isinstance(parent.orelse, list) else [parent.orelse]
+                on_body = any(child is b for b in body)
+                yield parent.test, (orelse if on_body else body), on_body
+        child, parent = parent, parents.get(parent)
+
+
+def _default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None:
+    """What ``test`` is when it reads a parameter of its function left at a literal
+    default (``use_ssl=False``, ``not use_ssl``); None otherwise."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    name = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if not isinstance(name, ast.Name):
+        return None
+    function = parents.get(test)
+    while function is not None and not isinstance(function, _STOP):
+        function = parents.get(function)
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return None
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[tuple[ast.arg, ast.expr | None]] = [
+        *zip(
+            positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True
+        ),
+        *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+    ]
+    for parameter, default in defaults:
+        if parameter.arg == name.id and isinstance(default, ast.Constant):
+            return bool(default.value) != negated
+    return None
+
+
+class OptionTests:
+    """The run-time tests of options around calls: an arm of an ``if`` (or of ``a if t
+    else b``) whose test is not committed and reads no name its function assigns (a
+    test of ``mode`` after ``mode = "starttls"`` is about the code's value, not the
+    user's)."""
+
+    def __init__(self, parents: dict[ast.AST, ast.AST], truth: Truth) -> None:
+        self.parents = parents
+        self.truth = truth
+        self._assigned: dict[int, frozenset[str]] = {}
+
+    def around(self, node: ast.AST) -> ast.expr | None:
+        """The innermost such test around ``node`` in its function, if any."""
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(parent, _STOP):
+            if (
+                isinstance(parent, (ast.If, ast.IfExp))
+                and child is not parent.test
+                and self.truth(parent.test) is None
+                and not self._reads_assigned(parent.test, parent)
+            ):
+                return parent.test
+            child, parent = parent, self.parents.get(parent)
+        return None
+
+    def _reads_assigned(self, test: ast.expr, node: ast.AST) -> bool:
+        scope: ast.AST | None = node
+        while scope is not None and not isinstance(scope, _STOP):
+            scope = self.parents.get(scope)
+        if scope is None:
+            return True
+        if id(scope) not in self._assigned:
+            self._assigned[id(scope)] = assigned_names(scope)
+        assigned = self._assigned[id(scope)]
+        return any(
+            name is not None and any(name == a or name.startswith(a + ".") for a in assigned)
+            for name in (dotted_name(inner) for inner in ast.walk(test))
+        )
+
+
+# A TLS handshake of the module: its call, its connection, and the STARTTLS step it takes
+# (None: the connection's own implicit TLS, opened by the call).
+Handshake = tuple[ast.AST, Connection, "Step | None"]
+
+
+def mark_verify_options(
+    handshakes: list[Handshake], parents: dict[ast.AST, ast.AST], truth: Truth
+) -> None:
+    """A handshake without verification on one arm of a run-time test whose other arm
+    makes the same handshake with a verifying context (``if verify_ssl:
+    starttls(context=ssl.create_default_context()) else: starttls()``) verifies unless
+    the user opts out: its verification is the program's option (OPTIONAL), as a context
+    loosened under ``if not verify:`` is."""
+    by_call: dict[int, list[Handshake]] = {}
+    for handshake in handshakes:
+        by_call.setdefault(id(handshake[0]), []).append(handshake)
+    for call, conn, step in handshakes:
+        holder = step if step is not None else conn
+        if holder.verification is not Verification.UNVERIFIED:
+            continue
+        for test, other, on_body in _arms_around(call, parents, truth):
+            if any(
+                _same_handshake(conn, step, *alternative)
+                for node in other
+                for inner in ast.walk(node)
+                for alternative in by_call.get(id(inner), ())
+            ):
+                text = ast.unparse(test)
+                condition = f"`{text}`" if on_body else f"not `{text}`"
+                holder.verification = Verification.OPTIONAL
+                holder.opt_out = OptOut(condition, step.span if step else conn.opened_at)
+                break
+
+
+def _same_handshake(
+    conn: Connection, step: Step | None, call: ast.AST, other: Connection, taken: Step | None
+) -> bool:
+    """Whether ``other``/``taken`` is the verifying form of the handshake ``conn``/``step``."""
+    if step is not None:
+        return (
+            taken is not None
+            and taken.kind is StepKind.STARTTLS
+            and other.protocol is conn.protocol
+            and taken.verification is Verification.VERIFIED
+        )
+    return (
+        taken is None
+        and other.protocol is conn.protocol
+        and other.tls is Tls.IMPLICIT
+        and other.verification is Verification.VERIFIED
+    )

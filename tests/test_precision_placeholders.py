@@ -1,0 +1,117 @@
+"""Placeholder secrets by their shape (issue 22, precision): the words of a sentence that
+says what goes there, misspelt or repeated, a value of one or two characters, a template;
+real passwords (a word with a number of its own, leetspeak, random) stay secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+from authsweep.scanner.secrets import is_placeholder
+
+PLACEHOLDERS = [
+    # words that say what goes there, in any case and with any separator
+    "PASSWORD_HERE",
+    "your-app-password",
+    "enter-your-password",
+    "insert_password",
+    "app_specific_password",
+    "SMTP_PASSWORD",
+    "EMAIL_PASSWORD",
+    "sender_password",
+    "enterYourPasswordHere",
+    "SENHA_AQUI",
+    "super-secret-key",
+    "api-key-here",
+    "my secret",
+    "tokenvalue",
+    # run together, with a counting number
+    "mailpassword",
+    "mysecretpassword",
+    "secretkey",
+    "testpassword123",
+    "password1",
+    # misspelt or repeated
+    "PASSWWORD-KEY-PASSWWORD-KEY",
+    "pasword",
+    "passwordpassword",
+    "abcabcabc",
+    # one or two characters
+    "xxxxxxxx",
+    "xxxx-xxxx-xxxx-xxxx",
+    "********",
+    "#######",
+    "00000000-0000-0000-0000-000000000000",
+    # templates
+    "<password>",
+    "{password}",
+    "{}",
+    "%s",
+    "changeme",
+]
+
+SECRETS = [
+    "Password2015",
+    "Summer2019!",
+    "Passw0rd!",
+    "P@ssw0rd",
+    "MyS3cretP4ss",
+    "hunter2",
+    "letmein",
+    "pw1",
+    "Pw-1234!",
+    "outlook2020",
+    "Gmail@123",
+    "aB3kd9!xQ",
+    "abcd efgh ijkl mnop",
+    "Qwerty123",
+    "8Fq~Xy1.abcDEF_ghiJKL-mnoPQR0123stuVWx",
+]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+def test_placeholder_shapes(value: str) -> None:
+    assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", SECRETS)
+def test_real_passwords_stay_secrets(value: str) -> None:
+    assert not is_placeholder(value)
+
+
+def test_a_placeholder_password_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """AS105 reports the real password, not the placeholders beside it."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import smtplib\n"
+        "def send(which):\n"
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    server.starttls()\n"
+        "    if which == 1:\n"
+        "        server.login('me@contoso.com', 'PASSWWORD-KEY-PASSWWORD-KEY')\n"
+        "    elif which == 2:\n"
+        "        server.login('me@contoso.com', 'SMTP_PASSWORD')\n"
+        "    else:\n"
+        "        server.login('me@contoso.com', 'Winter2016')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert [f.span.line for f in run.findings if f.rule == "AS105"] == [10]
+
+
+def test_a_value_that_spells_its_name_is_no_hard_coded_secret() -> None:
+    """``SECRETO = "SECRETO"`` given to a login, ``EMAIL_HOST_PASSWORD =
+    "EMAIL_HOST_PASSWORD"`` in Django settings: a name left for a value; ``SENDER_PW =
+    "Winter2016"`` beside them is a password."""
+    folder = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+    run = check_paths([str(folder / "named_placeholders")], RunOptions())
+    assert {(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS105"} == {
+        ("app.py", 6)
+    }
+
+
+def test_a_long_value_is_not_taken_apart() -> None:
+    """Placeholders are short: a long value is judged by the patterns alone, at once."""
+    assert not is_placeholder("password" * 100_000)
+    assert not is_placeholder("xY" * 500_000)
