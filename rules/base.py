@@ -29,7 +29,7 @@ from authsweep.scanner.providers import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Example:
     """Code (or config) a rule must flag (bad) or must leave alone (good).
 
@@ -44,7 +44,7 @@ class Example:
     fixed: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RuleOptions:
     all_providers: bool = False
     # The project declares these files' mail hosts Microsoft 365 (``assume-microsoft``).
@@ -53,7 +53,7 @@ class RuleOptions:
     target: str = "xoauth2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class HostPolicy:
     """How sure and how loud a finding on a connection is, given what its host is."""
 

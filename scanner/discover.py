@@ -76,7 +76,7 @@ LOCK_FILES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceFile:
     path: Path  # where to read it
     display: str  # how to report it: as given, or relative to the working folder

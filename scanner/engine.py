@@ -125,35 +125,45 @@ def check(path: str, source: Source, rules: Iterable) -> FileResult:
     by the first stage that reads its text, or not at all when the caller has the text
     (the fixer's rounds)."""
     source = source.utf8()
-    if nothing_to_check(source):
+    matters = pre_check(source)
+    if matters is None:
         return FileResult(path)
-    return check_in_full(path, source, rules)
+    return check_in_full(path, source, rules, matters)
+
+
+def pre_check(source: Source) -> bool | None:
+    """What a file's bytes alone say (``source`` as :meth:`Source.utf8` gives it): None, its
+    result is empty (no marker of mail code or settings, and no suppression comment, which
+    could only be unused: most files of a tree); True, it may matter (a marker); False, it
+    holds only what may be a suppression comment."""
+    lowered = source.data.lower()  # once, for both searches
+    if module_may_matter(source.kind, source.data, lowered):
+        return True
+    return False if may_hold_directive(source.data, lowered) else None
 
 
 def nothing_to_check(source: Source) -> bool:
-    """Whether a file's result is empty by its bytes alone: no marker of mail code or
-    settings (the pre-check) and no suppression comment, which could only be unused.
-    Most files of a tree; ``source`` as :meth:`Source.utf8` gives it."""
-    lowered = source.data.lower()  # once, for both searches
-    return not module_may_matter(source.kind, source.data, lowered) and not may_hold_directive(
-        source.data, lowered
-    )
+    """Whether a file's result is empty by its bytes alone (:func:`pre_check`)."""
+    return pre_check(source) is None
 
 
-def check_in_full(path: str, source: Source, rules: Iterable) -> FileResult:
-    """:func:`check` without asking :func:`nothing_to_check` first (the caller did)."""
+def check_in_full(
+    path: str, source: Source, rules: Iterable, matters: bool | None = None
+) -> FileResult:
+    """:func:`check` without asking :func:`pre_check` first (the caller did; ``matters``:
+    its answer, when the caller kept it)."""
     with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
-        result = _check_source(path, source, rules)
+        result = _check_source(path, source, rules, matters)
     result.inputs = inputs
     return result
 
 
-def _check_source(path: str, source: Source, rules: Iterable) -> FileResult:
+def _check_source(path: str, source: Source, rules: Iterable, matters: bool | None) -> FileResult:
     from authsweep.rules import rule_codes  # loaded by now: the rules come from it
 
     result = FileResult(path)
     kind, data = source.kind, source.data
-    if not module_may_matter(kind, data):
+    if not (module_may_matter(kind, data) if matters is None else matters):
         # Nothing to analyse; a suppression comment in it can only be unused (AS900).
         result.findings = mark_suppressed([], source, rules, path, rule_codes())
         attach_context(result.findings, source, [])

@@ -25,7 +25,7 @@ class Applicability(str, Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Fix:
     applicability: Applicability
     message: str
@@ -48,7 +48,7 @@ class Mailbox:
     role: str = "login"  # "login": the mailbox signed in to; "sender": a From address
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Finding:
     rule: str  # "AS101"
     name: str  # "smtp-basic-auth"
@@ -79,7 +79,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FileError:
     """A file that could not be read or analysed; the run goes on."""
 
@@ -112,7 +112,7 @@ class FileResult:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)

@@ -126,7 +126,7 @@ class Value:
 MISSING = Value.unknown("missing")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Edit:
     """Replace ``text[start:end]`` with ``replacement`` (``\\n`` becomes the file's newline)."""
 
@@ -145,7 +145,7 @@ PACKAGE_PREFIX = "{oauth2_package}"
 GRAPH_MODULE = "{graph_module}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class NewFile:
     """A module a fix adds to the project (a Django email backend, a logging handler).
 
@@ -162,7 +162,7 @@ class NewFile:
     options: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OtherFile:
     """Edits a fix makes in another file of the project, which it cannot go without: the
     module that makes Flask-Mail's ``Mail`` switched to the class the fix adds, when the
@@ -181,7 +181,7 @@ class OtherFile:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Remedy:
     """Edits that a front end prepared for one change, plus what they need at module level.
 
@@ -251,7 +251,7 @@ class StepKind(str, Enum):
 PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OptOut:
     """How an SSL context that verifies is told not to, as the program's option: the
     condition (``verify is False``, as written) and the statement that turns the checks
@@ -261,7 +261,7 @@ class OptOut:
     span: Span
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Step:
     """One thing done on a connection, in source order."""
 
@@ -304,7 +304,7 @@ class Step:
         return not (secret.known and secret.value is None and secret.origin is None)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class XOAuth2:
     """What is known about an XOAUTH2 authentication."""
 
@@ -321,7 +321,7 @@ class XOAuth2:
     token_sources: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ProtocolPath:
     """The steps taken on a connection along one control-flow path, in order, and the
     conditions that choose it, as source text (``when `use_ssl` is false``)."""
@@ -410,7 +410,7 @@ class Connection:
         return self.tls is Tls.STARTTLS or any(s.kind is StepKind.STARTTLS for s in self.steps)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SecretUse:
     """A secret handed to mail code or written in mail settings."""
 
@@ -429,7 +429,7 @@ class SecretUse:
     path: str = ""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class TokenRequest:
     """A call to an OAuth2 token library (MSAL, azure-identity)."""
 
@@ -442,7 +442,7 @@ class TokenRequest:
     inferred: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EwsAccount:
     """Exchange Web Services credentials (exchangelib)."""
 
@@ -455,7 +455,7 @@ class EwsAccount:
     inferred: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class MailFile:
     """Everything one file says about mail."""
 

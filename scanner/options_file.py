@@ -256,7 +256,7 @@ def _matches(relative: str, pattern: str) -> bool:
     return "/" not in pattern and fnmatch.fnmatch(relative.rsplit("/", 1)[-1], pattern)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Overrides:
     """What the command line says; it wins over configuration files."""
 
@@ -270,7 +270,7 @@ class Overrides:
     target: str | None = None  # replaces the configured target when given
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ConfigResolver:
     overrides: Overrides = field(default_factory=Overrides)
     config_file: Path | None = None  # --config

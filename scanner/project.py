@@ -63,7 +63,7 @@ _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", 
 _ENV_HINT = lazy_pattern(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Read:
     """Code that reads a key by name: ``os.environ["EMAIL_HOST_PASSWORD"]``."""
 
@@ -72,7 +72,7 @@ class Read:
     expression: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ProjectFacts:
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
@@ -85,7 +85,7 @@ class ProjectFacts:
     fingerprint: str = ""  # of what the facts were read from (project_fingerprint)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MailMaker:
     """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
 
@@ -118,7 +118,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
     return facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Listed:
     path: Path
     info: os.stat_result

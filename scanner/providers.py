@@ -26,7 +26,7 @@ class BasicAuth(str, Enum):
     ALLOWED = "allowed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Provider:
     key: str
     name: str

@@ -30,7 +30,7 @@ from .engine import (
     RunOptions,
     check_in_full,
     matches,
-    nothing_to_check,
+    pre_check,
     prepare,
     read_path,
     selected_rules,
@@ -101,21 +101,27 @@ def check_one(
     rules: Sequence,
     timeout: float,
     plan: RunOptions | None = None,
+    past: tuple[bytes | None, bool] | None = None,
 ) -> tuple[FileResult, bytes | None]:
     """Read and check one file; every failure becomes an error entry. With ``plan`` (the
     file's options), a finding is marked fixable only if ``fix`` would fix it
-    (:mod:`.fixes.fixability`)."""
+    (:mod:`.fixes.fixability`). ``past``: what the pre-check that found the file past it
+    kept: its bytes (None: read them again) and its answer (not asked again)."""
     path, display, kind = task
-    data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
-    if error is not None:
-        return FileResult(display, errors=[error]), None
-    assert data is not None
+    data, matters = past if past is not None else (None, None)
+    if data is None:
+        data, error = read_path(path, display)  # a str: a Path per file costs 9 µs
+        if error is not None:
+            return FileResult(display, errors=[error]), None
+        assert data is not None
     source = Source(kind, data).utf8()
-    if nothing_to_check(source):  # most files of a tree: no alarm to set for them
-        return FileResult(display), data
+    if matters is None:
+        matters = pre_check(source)
+        if matters is None:  # most files of a tree: no alarm to set for them
+            return FileResult(display), data
     try:
         with time_limit(timeout):
-            result = check_in_full(display, source, rules)
+            result = check_in_full(display, source, rules, matters)
             if plan is not None:
                 _plan(result, kind, data, plan, rules, Path(path))
             return result, data
@@ -210,35 +216,47 @@ def run(
         return result
 
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    read: dict[str, bytes] = {}  # bytes of files past the pre-check, read by it here
+    answers: dict[str, bool] = {}  # the pre-check's answer for each file past it
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
         # The pre-check first, shared by the cores: most files of a tree end at it, and
         # what is left decides whether a pool is worth its start-up and messages.
-        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats)
+        ended, passed = _shared_pre_check(pending, workers, cache is not None, stats, read)
         for task, digest in ended:
             yield finished(task, FileResult(task[1]), digest)
-        pending = [task for task, _ in passed]
-        if sum(weight for _, weight in passed) >= PARALLEL_WORK and len(pending) > 1:
+        pending = [task for task, _, _ in passed]
+        if sum(weight for _, weight, _ in passed) >= PARALLEL_WORK and len(pending) > 1:
+            read.clear()
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
             )
             return
+        answers = {task[0]: matters for task, _, matters in passed}
     for task in pending:
-        result, data = check_one(task, rules, timeout, options if plan else None)
-        yield finished(task, result, None if data is None else content_hash(data))
+        matters = answers.get(task[0])
+        past = None if matters is None else (read.pop(task[0], None), matters)
+        result, data = check_one(task, rules, timeout, options if plan else None, past=past)
+        digest = None if data is None or cache is None else content_hash(data)  # for the cache
+        yield finished(task, result, digest)
 
 
 def _shared_pre_check(
-    tasks: list[Task], workers: int, hashing: bool, stats: dict[str, os.stat_result]
-) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int]]]:
+    tasks: list[Task],
+    workers: int,
+    hashing: bool,
+    stats: dict[str, os.stat_result],
+    read: dict[str, bytes],
+) -> tuple[list[tuple[Task, str | None]], list[tuple[Task, int, bool | None]]]:
     """The pre-check of ``tasks``: of many bytes, each worker process taking a run of them
     of about equal bytes and answering once; else here. It gives the tasks that end at it
-    (with their content hash, when ``hashing``), and those past it with their weight, in the
-    order of ``tasks``. Once a worker finds a file past it, this process loads the front
-    ends meanwhile."""
+    (with their content hash, when ``hashing``), and those past it with their weight and its
+    answer (:func:`~.engine.pre_check`; None for a file it could not read), in the order of
+    ``tasks``. Once a worker finds a file past it, this process loads the front
+    ends meanwhile. Run here, it puts the bytes of the files past it in ``read``."""
     sizes = [max(_size(task[0], stats), 4096) for task in tasks]
     if sum(sizes) < SHARED_PRE_CHECK_BYTES:
         shares = [tasks]
-        answers = [_pre_check_share(tasks, hashing=hashing)]
+        answers = [_pre_check_share(tasks, hashing=hashing, read=read)]
     else:
         # multiprocessing: only for many bytes (about 13 ms to import), as for the pool
         import multiprocessing
@@ -255,13 +273,13 @@ def _shared_pre_check(
             wanted=lambda: bool(found.value),
         )
     ended: list[tuple[Task, str | None]] = []
-    passed: list[tuple[Task, int]] = []
+    passed: list[tuple[Task, int, bool | None]] = []
     for share, (past, digests) in zip(shares, answers, strict=True):
-        weights = dict(past)
+        found = {index: (weight, matters) for index, weight, matters in past}
         hashes = iter(digests)
         for index, task in enumerate(share):
-            if index in weights:
-                passed.append((task, weights[index]))
+            if index in found:
+                passed.append((task, *found[index]))
             else:
                 ended.append((task, next(hashes) if hashing else None))
     return ended, passed
@@ -292,20 +310,27 @@ def _size(path: str, stats: dict[str, os.stat_result]) -> int:
 
 
 def _pre_check_share(
-    share: list[Task], hashing: bool, found: Any = None
-) -> tuple[list[tuple[int, int]], list[str]]:
-    """In a worker: the index and weight of each task of ``share`` past the pre-check
-    (an unreadable file is one, weighing nothing: checking it reports why), and the
-    content hashes of the others, in order, when ``hashing``. The first readable file
-    past it sets ``found`` (a shared byte), if given."""
-    past: list[tuple[int, int]] = []
+    share: list[Task], hashing: bool, found: Any = None, read: dict[str, bytes] | None = None
+) -> tuple[list[tuple[int, int, bool | None]], list[str]]:
+    """In a worker: the index, weight and answer of each task of ``share`` past the
+    pre-check (an unreadable file is one, weighing nothing and with no answer: checking it
+    reports why), and the content hashes of the others, in order, when ``hashing``. The
+    first readable file past it sets ``found`` (a shared byte), if given. Here, not in a
+    worker: the bytes of the files past it go in ``read`` while their weight is under the
+    pool's (checked here, they are not read again)."""
+    past: list[tuple[int, int, bool | None]] = []
     digests: list[str] = []
+    weight = 0
     for index, (path, display, kind) in enumerate(share):
         data, _ = read_path(path, display)
+        matters = None if data is None else pre_check(Source(kind, data).utf8())
         if data is None:
-            past.append((index, 0))
-        elif not nothing_to_check(Source(kind, data).utf8()):
-            past.append((index, max(len(data), FILE_WEIGHT)))
+            past.append((index, 0, None))
+        elif matters is not None:
+            past.append((index, max(len(data), FILE_WEIGHT), matters))
+            weight += past[-1][1]
+            if read is not None and weight < PARALLEL_WORK:
+                read[path] = data
             if found is not None:
                 found.value = 1
         elif hashing:

@@ -48,14 +48,14 @@ UNUSED_ID = "AS900"
 UNUSED_NAME = "unused-suppression"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Code:
     text: str  # as written
     start: int  # offsets in the file's text
     end: int
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Directive:
     """One ``authsweep: ignore`` or ``noqa:`` directive, where it is in the file's text."""
 

@@ -26,7 +26,7 @@ _WIDE_BOMS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SourceCodec:
     encoding: str  # "utf-8-sig" keeps a UTF-8 BOM
     newline: str  # the file's first line ending, used for inserted lines

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner import cache as cache_module
-from authsweep.scanner import pool, runner
+from authsweep.scanner import engine, pool, runner
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.report.json_report import finding_dict
@@ -459,6 +459,63 @@ def test_the_front_ends_load_meanwhile_only_for_a_file_past_the_pre_check(
     loaded.clear()
     check_paths([str(plain)], RunOptions(), jobs=2)
     assert loaded == [set(), {"python"}]
+
+
+def _counting_pre_checks(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[bytes]:
+    """The bytes of each file under ``root`` this process pre-checks (the markers' search)
+    from now on; not the text of a planned fix, which is checked as well."""
+    asked: list[bytes] = []
+    parent = os.getpid()
+    files = {path.read_bytes() for path in root.iterdir()}
+    may_matter = engine.module_may_matter
+
+    def counting(kind, data, lowered=None):
+        if os.getpid() == parent and data in files:
+            asked.append(data)
+        return may_matter(kind, data, lowered)
+
+    monkeypatch.setattr(engine, "module_may_matter", counting)
+    return asked
+
+
+def test_a_file_past_the_pre_check_here_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-check run in this process keeps the bytes of the files past it and its
+    answer for their check: each file of the input is read and pre-checked once, with the
+    result of ``-j 1``."""
+    _mail_and_plain_tree(tmp_path)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=1)
+    reads: dict[str, int] = {}
+    read_of = runner.read_path
+
+    def counting(path, display, limit=0):
+        reads[path] = reads.get(path, 0) + 1
+        return read_of(path, display, limit)
+
+    monkeypatch.setattr(runner, "read_path", counting)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    pre_checked = _counting_pre_checks(monkeypatch, tmp_path)
+    shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert len(reads) == shared.files_scanned == 43
+    assert set(reads.values()) == {1}
+    assert len(pre_checked) == 43
+
+
+def test_files_past_the_workers_pre_check_are_not_pre_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files the workers found past the pre-check are checked here with its answer: this
+    process searches none of them for markers again."""
+    _mail_and_plain_tree(tmp_path)
+    serial = check_paths([str(tmp_path)], RunOptions(), jobs=1)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(runner, "SHARED_PRE_CHECK_BYTES", 0)
+    pre_checked = _counting_pre_checks(monkeypatch, tmp_path)
+    shared = check_paths([str(tmp_path)], RunOptions(), jobs=2)
+    assert snapshot(shared) == snapshot(serial) and serial.findings
+    assert pre_checked == []
 
 
 def test_a_pre_check_worker_that_dies_costs_nothing(

@@ -48,7 +48,7 @@ def _set_nowhere(variable: str) -> tuple[str, int] | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Project:
     """What a fix that adds a module needs to know about the file's project. Facts of
     other files come from the caller, which reads them when asked: the interpreter itself
@@ -205,7 +205,7 @@ def backend_remedy(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Switch:
     """What switching the app's Flask-Mail ``Mail`` to the OAuth2 class takes: edits of
     the settings file itself (where it makes ``Mail`` too) and of other files."""

@@ -54,7 +54,7 @@ _SEPARATOR = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Context:
     login_needs_microsoft_host: bool
     python: bool

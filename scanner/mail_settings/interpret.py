@@ -20,7 +20,7 @@ from .keys import FAMILIES, GENERIC_SMTP_KEYS, Family, Role, Setting, match
 from .urls import url_settings
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Interpretation:
     connections: list[Connection] = field(default_factory=list)
     secrets: list[SecretUse] = field(default_factory=list)

@@ -18,7 +18,7 @@ from .. import hints
 from ..model import Protocol, Span, Value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Setting:
     """One keyed value of a settings file or module.
 
@@ -67,7 +67,7 @@ class Role(str, Enum):
     CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Family:
     """One way of writing mail settings.
 

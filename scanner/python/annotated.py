@@ -26,7 +26,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 _WRAPPERS = frozenset({"Optional", "Union", "Final", "ClassVar", "Annotated"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Annotated:
     """A name or ``self`` attribute whose annotation names client classes."""
 

@@ -32,7 +32,7 @@ from .values import Evaluator
 _NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Beyond:
     symbols: Symbols
     values: Evaluator

@@ -30,7 +30,7 @@ _RETURNS_ITS_ARGUMENT = frozenset(
 )  # a try's else runs whenever its body completes
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Binding:
     conn: Connection
     adapter: Adapter
@@ -59,6 +59,9 @@ class Bindings:
         self.on_factory_call = on_factory_call
         self.all: list[Binding] = []
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
+        # Each class's methods by name (the first one of a name in its body), built once:
+        # a test class's hundreds of ``self.x()`` calls each searched its whole body.
+        self._methods: dict[ast.ClassDef, dict[str, Function]] = {}
 
     def bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
         value: ast.AST = call
@@ -238,10 +241,13 @@ class Bindings:
         if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
             klass = self.values.enclosing_class(call)
             if klass is not None:
-                return next(
-                    (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr),
-                    None,
-                )
+                methods = self._methods.get(klass)
+                if methods is None:
+                    methods = self._methods[klass] = {}
+                    for statement in klass.body:
+                        if isinstance(statement, FUNCTIONS):
+                            methods.setdefault(statement.name, statement)
+                return methods.get(func.attr)
         return None
 
     def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:

@@ -43,7 +43,7 @@ def older_fstrings(source: str) -> str:
     return "".join(pieces)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Field:
     """A replacement field's expression and what in it needs 3.12."""
 
@@ -56,7 +56,7 @@ class _Field:
     switchable: bool = True
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _FString:
     start: int
     quote: str

@@ -75,7 +75,7 @@ _TYPE_PARAMETERS = re.compile(
 _TYPE_STATEMENT = re.compile(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class LeftOut:
     """A statement the parser refused, left out of the analysis: why, and its lines."""
 
@@ -84,7 +84,7 @@ class LeftOut:
     last_line: int
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Parsed:
     """A module's text (offsets of the model index into it), its tree, and the
     statements left out because the parser refused them."""

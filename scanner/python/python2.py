@@ -64,7 +64,7 @@ def translate(text: str) -> str | None:
     return translated
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Translation:
     """How a Python 2 module was read: the map of positions, and its Python 3 syntax
     error, still reported."""

@@ -15,7 +15,7 @@ from ..model import Span
 from ..text import LineIndex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Anchor:
     """A place where whole statements can be inserted: the start of a line, and its indent."""
 
@@ -30,6 +30,9 @@ class SourceText:
         self.code = code
         self.index = LineIndex(code)
         self.line_starts = self.index.starts
+        # A node's span is asked for again and again (sort keys, reaching bindings,
+        # sites): computed once per node.
+        self._spans: dict[ast.AST, Span] = {}
 
     def offset(self, line: int, byte_column: int) -> int:
         """The character offset of a 1-based line and a UTF-8 byte column."""
@@ -42,11 +45,14 @@ class SourceText:
         return self.index.line_of(offset)
 
     def span(self, node: ast.AST) -> Span:
+        known = self._spans.get(node)
+        if known is not None:
+            return known
         line: int = node.lineno  # type: ignore[attr-defined]
         end_line: int = node.end_lineno or line  # type: ignore[attr-defined]
         start = self.offset(line, node.col_offset)  # type: ignore[attr-defined]
         end = self.offset(end_line, node.end_col_offset)  # type: ignore[attr-defined]
-        return Span(
+        span = self._spans[node] = Span(
             line=line,
             column=start - self.line_starts[line - 1] + 1,
             end_line=end_line,
@@ -54,6 +60,7 @@ class SourceText:
             start=start,
             end=end,
         )
+        return span
 
     def text(self, span: Span) -> str:
         return self.code[span.start : span.end]

@@ -67,7 +67,7 @@ Analyze = Callable[[str, bytes], MailFile]
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Slot:
     """Where a summarised value comes from: a parameter of the wrapper, or the value it has
     in the wrapper (without spans: they are offsets into the wrapper's file)."""
@@ -76,13 +76,13 @@ class Slot:
     value: Value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class LoginFacts:
     user: Slot
     secret: Slot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ConnectionFacts:
     protocol: Protocol
     library: str
@@ -95,7 +95,7 @@ class ConnectionFacts:
     tls_choice: Slot | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Summary:
     """What calling one wrapper does: ``params`` as callers pass them (no ``self``)."""
 

@@ -48,7 +48,7 @@ class BindingKind(Enum):
     CLASS = "class"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Binding:
     """One place that binds a name: ``node`` is the target ``Name``, the ``arg``, the
     ``def``/``class``, or the import statement (``alias`` holds the imported name)."""
@@ -61,7 +61,7 @@ class Binding:
     imported: str | None = None  # for imports: the qualified name bound (``smtplib.SMTP``)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Scope:
     kind: str  # "module", "class", "function", "lambda", "comprehension"
     node: ast.AST
@@ -85,6 +85,9 @@ class Symbols:
         self.parents: dict[ast.AST, ast.AST] = {}
         # enclosing(): by kinds asked for, each node's nearest node of those kinds above it.
         self._enclosing: dict[object, dict[ast.AST, ast.AST | None]] = {}
+        # qualified_names(): asked again and again of the same nodes (by each question
+        # the front end asks of a call); the scopes do not change after the walk.
+        self._qualified: dict[ast.AST, list[tuple[str, bool]]] = {}
         self.scope_of: dict[ast.AST, Scope] = {}  # Name nodes -> the scope they are read in
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
@@ -350,6 +353,12 @@ class Symbols:
     def qualified_names(self, node: ast.AST) -> list[tuple[str, bool]]:
         """What a Name/Attribute chain refers to: (qualified name, whether local), names
         from imports and builtins first."""
+        known = self._qualified.get(node)
+        if known is None:
+            known = self._qualified[node] = self._qualified_names(node)
+        return list(known)  # the caller's to change
+
+    def _qualified_names(self, node: ast.AST) -> list[tuple[str, bool]]:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)

@@ -29,7 +29,7 @@ def severity_counts(findings: list[Finding]) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RuleCount:
     rule: str
     name: str

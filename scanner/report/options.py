@@ -9,7 +9,7 @@ from pathlib import Path
 from ..findings import Finding
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ReportOptions:
     cwd: Path = field(default_factory=Path.cwd)  # paths in findings are relative to it
     show_suppressed: bool = False  # also list findings silenced by inline comments

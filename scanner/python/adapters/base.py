@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, 
     from ..source import Anchor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Guard:
     """The ``if`` (without ``elif``/``else``) whose body a call's statement is directly in:
     the text of each statement of that body, and the edit that runs the body whatever the
@@ -39,7 +39,7 @@ class Guard:
     unconditional: Edit | None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CallSite:
     """One call, as an adapter sees it."""
 
@@ -95,7 +95,7 @@ class CallSite:
         return name in self.args
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CallableInfo:
     """What the front end knows about an expression passed as a callable."""
 
@@ -111,7 +111,7 @@ class CallableInfo:
     signature_edit: Edit | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ClientSpec:
     """A callable that opens a connection, and its positional parameters."""
 
@@ -120,13 +120,13 @@ class ClientSpec:
     open: Callable[[CallSite], Connection | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MethodSpec:
     params: tuple[str, ...]
     apply: Callable[[Connection, CallSite], Step | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FunctionSpec:
     """A call that is not on a connection but says something about mail (``send_mail``,
     ``acquire_token_*``); it records into the file's model directly."""
@@ -135,7 +135,7 @@ class FunctionSpec:
     record: Callable[[MailFile, CallSite], None]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Adapter:
     library: str
     clients: Mapping[str, ClientSpec] = field(default_factory=dict)

@@ -31,7 +31,7 @@ from . import common, graph_sends, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Client:
     protocol: Protocol
     tls: Tls

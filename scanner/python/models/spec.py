@@ -43,7 +43,7 @@ class Effect(str, Enum):
     READ = "read"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OAuth2:
     """What a password login becomes: the same receiver's ``method`` with the user and an
     access token in the place of the password (keyword ``token`` when it was a keyword)."""
@@ -52,7 +52,7 @@ class OAuth2:
     token: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DomainServer:
     """The server a library picks for the addresses of one mail domain (zmail's table):
     ``@hotmail.com`` logs in to ``smtp.office365.com`` on 587 with STARTTLS."""
