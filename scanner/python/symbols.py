@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -48,17 +49,36 @@ class BindingKind(Enum):
     CLASS = "class"
 
 
-@dataclass(eq=False, repr=False)
 class Binding:
     """One place that binds a name: ``node`` is the target ``Name``, the ``arg``, the
     ``def``/``class``, or the import statement (``alias`` holds the imported name)."""
 
-    name: str
-    kind: BindingKind
-    node: ast.AST
-    scope: Scope
-    position: tuple[int, int]
-    imported: str | None = None  # for imports: the qualified name bound (``smtplib.SMTP``)
+    __slots__ = ("name", "kind", "node", "_scope", "position", "imported")
+
+    def __init__(
+        self,
+        name: str,
+        kind: BindingKind,
+        node: ast.AST,
+        scope: Scope,
+        position: tuple[int, int],
+        imported: str | None = None,  # for imports: the qualified name bound (``smtplib.SMTP``)
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.node = node
+        # Weak: the scope holds its bindings, and a strong link back made every scope a
+        # reference cycle that kept the module's whole analysis for the cyclic collector.
+        # A binding is only reached through its scope, so the scope outlives the question.
+        self._scope = weakref.ref(scope)
+        self.position = position
+        self.imported = imported
+
+    @property
+    def scope(self) -> Scope:
+        scope = self._scope()
+        assert scope is not None, "a binding is reached through its scope"
+        return scope
 
 
 @dataclass(eq=False, repr=False)
