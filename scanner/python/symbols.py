@@ -150,44 +150,61 @@ class Symbols:
         }
 
     def _walk(self) -> None:
+        # Each node is recorded and its children (in source order, each with the scope
+        # it is evaluated in) pushed in reverse. The commonest nodes (names, constants,
+        # attributes, those whose children share their scope) are handled inline: most
+        # of a module's nodes; the others by their kind's handler.
         special = self._handlers()
         stack: list[tuple[ast.AST, Scope, int]] = [(self.tree, self.module_scope, 0)]
-        parents = self.parents
+        pop, push = stack.pop, stack.append
+        parent_of = self.parents.setdefault  # some were given a closer parent already
+        scope_of = self.scope_of
+        read, string = self.names_read.add, self.strings.add
+        handler_of = special.get
+        name_kind, constant_kind, attribute_kind = ast.Name, ast.Constant, ast.Attribute
+        store, node_kind = ast.Store, ast.AST
         max_depth = 0
         while stack:
-            node, scope, depth = stack.pop()
+            node, scope, depth = pop()
             if depth > max_depth:
                 max_depth = depth
-            children = self._visit(node, scope, special)
-            for child, child_scope in reversed(children):
-                parents.setdefault(child, node)  # some were given a closer parent already
-                stack.append((child, child_scope, depth + 1))
+            kind = type(node)
+            if kind is name_kind:
+                scope_of[node] = scope
+                if type(node.ctx) is store:  # type: ignore[attr-defined]
+                    self._bind(node.id, BindingKind.NAME, node, scope)  # type: ignore[attr-defined]
+                else:
+                    read(node.id)  # type: ignore[attr-defined]
+                continue
+            if kind is constant_kind:
+                if type(node.value) is str:  # type: ignore[attr-defined]
+                    string(node.value)  # type: ignore[attr-defined]
+                continue
+            depth += 1
+            if kind is attribute_kind:
+                read(node.attr)  # type: ignore[attr-defined]
+                child = node.value  # type: ignore[attr-defined]
+                parent_of(child, node)
+                push((child, scope, depth))
+                continue
+            handler = handler_of(kind)
+            if handler is not None:
+                for child, child_scope in reversed(handler(node, scope)):
+                    parent_of(child, node)
+                    push((child, child_scope, depth))
+                continue
+            # ``ast.iter_child_nodes``, in reverse for the stack.
+            for field_name in reversed(kind._fields):
+                value = getattr(node, field_name, None)
+                if isinstance(value, node_kind):
+                    parent_of(value, node)
+                    push((value, scope, depth))
+                elif isinstance(value, list):
+                    for item in reversed(value):
+                        if isinstance(item, node_kind):
+                            parent_of(item, node)
+                            push((item, scope, depth))
         self.max_depth = max_depth
-
-    def _visit(
-        self, node: ast.AST, scope: Scope, special: dict[type, Callable[..., list]]
-    ) -> list[tuple[ast.AST, Scope]]:
-        """Record what ``node`` means and return its children, in source order, with the
-        scope each is evaluated in."""
-        kind = type(node)
-        if kind is ast.Name:
-            self.scope_of[node] = scope
-            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                self._bind(node.id, BindingKind.NAME, node, scope)  # type: ignore[attr-defined]
-            else:
-                self.names_read.add(node.id)  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Constant:
-            if type(node.value) is str:  # type: ignore[attr-defined]
-                self.strings.add(node.value)  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Attribute:
-            self.names_read.add(node.attr)  # type: ignore[attr-defined]
-            return [(node.value, scope)]  # type: ignore[attr-defined]
-        handler = special.get(kind)
-        if handler is not None:
-            return handler(node, scope)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.calls.append(node)
