@@ -124,7 +124,7 @@ class Symbols:
 
     # The walk.
 
-    def _handlers(self) -> dict[type, Callable[..., list[tuple[ast.AST, Scope]]]]:
+    def _handlers(self) -> dict[type, Callable[..., list[tuple[ast.AST, Scope]] | None]]:
         # Built per walk, not kept: bound methods held by the instance would make it a
         # reference cycle, and every module's tree would wait for the garbage collector.
         return {
@@ -188,12 +188,14 @@ class Symbols:
                 push((child, scope, depth))
                 continue
             handler = handler_of(kind)
-            if handler is not None:
-                for child, child_scope in reversed(handler(node, scope)):
+            children = handler(node, scope) if handler is not None else None
+            if children is not None:
+                for child, child_scope in reversed(children):
                     parent_of(child, node)
                     push((child, child_scope, depth))
                 continue
-            # ``ast.iter_child_nodes``, in reverse for the stack.
+            # No handler, or one that leaves the children to this: ``ast.iter_child_nodes``,
+            # each in the node's scope, in reverse for the stack.
             for field_name in reversed(kind._fields):
                 value = getattr(node, field_name, None)
                 if isinstance(value, node_kind):
@@ -213,9 +215,8 @@ class Symbols:
             arguments.sort(key=_position)  # ``f(a=1, *rest)``: keep source order
         return [(child, scope) for child in (node.func, *arguments)]
 
-    def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope):
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope) -> None:
         self.assignments.append(node)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.returns.append(node)
@@ -231,10 +232,9 @@ class Symbols:
         names.update(node.names)
         return []
 
-    def _named(self, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope):
+    def _named(self, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope) -> None:
         if node.name:
             self._bind(node.name, BindingKind.NAME, node, scope)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _walrus(self, node: ast.NamedExpr, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         # The walrus binds in the nearest scope that is not a comprehension.
