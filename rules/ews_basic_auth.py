@@ -106,6 +106,7 @@ class EwsBasicAuth(Rule):
                 Tls.IMPLICIT,
                 account.span,
                 inferred=account.inferred,
+                test_code=account.test_code,
             )
             policy = self.host_policy(view)
             if policy is None:
@@ -118,7 +119,8 @@ class EwsBasicAuth(Rule):
                 "so `fix` writes no rewrite"
             )
             if not policy.host_known:
-                reason = f"if it is Exchange Online: {reason}"
+                # As for SMTP and IMAP: a server only the run knows may be Exchange Online.
+                reason = f"the server's provider is not known; if it is Exchange Online: {reason}"
             yield self.finding(
                 mail,
                 account.span,
