@@ -479,6 +479,11 @@ class EwsAccount:
     user: Value = MISSING
     secret: Value = MISSING
     host: Value = MISSING  # the EWS server, when a configuration names it
+    # The code names the auth type (``auth_type=NTLM``) rather than leaving exchangelib
+    # to guess it from the credentials: a password auth type even with no password given.
+    auth_named: bool = False
+    # In a test module: an unknown server there is a fake one (as for connections).
+    test_code: bool = False
     # Found by a token-level scan of a file that does not parse: low confidence.
     inferred: bool = False
 
