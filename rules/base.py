@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -19,6 +20,7 @@ from authsweep.scanner.model import (
     Step,
     StepKind,
     Value,
+    Verification,
 )
 from authsweep.scanner.providers import (
     OTHER,
@@ -319,6 +321,41 @@ class Rule:
     @staticmethod
     def fix_from(remedy: Remedy | None, applicability: Applicability, message: str) -> Fix | None:
         return Fix(applicability, message, remedy) if remedy else None
+
+
+def starttls_switch(conn: Connection) -> Remedy | None:
+    """The edits that open ``conn`` in plain text for the STARTTLS it takes
+    (``USE_STARTTLS``: ``SMTP_SSL`` becomes ``SMTP``), with those that give each upgrade
+    that raises today (on an encrypted session on every path, so AS206's alone, not
+    AS204's) a verifying context: after the switch it is the handshake, and must verify.
+    Without them when their edits would overlap."""
+    remedy = conn.remedies.get(RemedyKind.USE_STARTTLS)
+    if remedy is None:
+        return None
+    verifying = [
+        step.remedies[RemedyKind.VERIFY_TLS]
+        for step in conn.steps
+        if step.kind is StepKind.STARTTLS
+        and step.verification is Verification.UNVERIFIED
+        and RemedyKind.VERIFY_TLS in step.remedies
+        and conn.always_repeated(step)
+    ]
+    if not verifying:
+        return remedy
+    merged = (remedy, *verifying)
+    unique = {(e.start, e.end, e.replacement): e for r in merged for e in r.edits}
+    edits = sorted(unique.values(), key=lambda e: (e.start, e.end))
+    if any(later.start < earlier.end for earlier, later in itertools.pairwise(edits)):
+        return remedy
+    return dataclasses.replace(
+        remedy,
+        edits=tuple(edits),
+        imports=tuple(dict.fromkeys(i for r in merged for i in r.imports)),
+        helpers=tuple(dict.fromkeys(h for r in merged for h in r.helpers)),
+        files=tuple(dict.fromkeys(f for r in merged for f in r.files)),
+        elsewhere=tuple(dict.fromkeys(o for r in merged for o in r.elsewhere)),
+        requires=tuple(dict.fromkeys(q for r in merged for q in r.requires)),
+    )
 
 
 def sasl_alternative(login: Step, logins: list[Step]) -> Step | None:

@@ -19,7 +19,7 @@ class EwsBasicAuth(Rule):
     security_severity = "7.5"
     summary = (
         "exchangelib `Credentials(username, password)`, or a `BASIC`/`NTLM` auth type, "
-        "against Exchange Online."
+        "against Exchange Online (a named password auth type even with no password given)."
     )
     why = (
         "Exchange Online turned basic authentication off for EWS in every tenant by the end "
@@ -60,6 +60,13 @@ class EwsBasicAuth(Rule):
             "                  autodiscover=True)\n",
             lines=(2,),
         ),
+        Example(
+            "from exchangelib import NTLM, Configuration, Credentials\n"
+            "config = Configuration(server='outlook.office365.com',\n"
+            "                       credentials=Credentials(user, password=None),\n"
+            "                       auth_type=NTLM)\n",
+            lines=(3,),
+        ),
     )
     good = (
         Example(
@@ -85,7 +92,10 @@ class EwsBasicAuth(Rule):
     def check(self, mail: MailFile) -> Iterator[Finding]:
         for account in mail.ews:
             kind = _PASSWORD_AUTH.get(account.auth)
-            if kind is None or not account.secret.present:
+            # A password auth type the code names is refused by Exchange Online whatever
+            # the password (``Credentials(user, None)`` with ``auth_type=NTLM``); left to
+            # exchangelib's guess, credentials without a password send none.
+            if kind is None or not (account.secret.present or account.auth_named):
                 continue
             # Host policy as for a mail connection to the EWS server.
             view = Connection(
@@ -96,6 +106,7 @@ class EwsBasicAuth(Rule):
                 Tls.IMPLICIT,
                 account.span,
                 inferred=account.inferred,
+                test_code=account.test_code,
             )
             policy = self.host_policy(view)
             if policy is None:
@@ -108,11 +119,13 @@ class EwsBasicAuth(Rule):
                 "so `fix` writes no rewrite"
             )
             if not policy.host_known:
-                reason = f"if it is Exchange Online: {reason}"
+                # As for SMTP and IMAP: a server only the run knows may be Exchange Online.
+                reason = f"the server's provider is not known; if it is Exchange Online: {reason}"
             yield self.finding(
                 mail,
                 account.span,
-                f"EWS {kind} login with a password to {describe(account.host, 'the EWS server')}: "
+                f"EWS {kind} login{' with a password' if account.secret.present else ''} to "
+                f"{describe(account.host, 'the EWS server')}: "
                 f"{reason}",
                 severity=policy.severity,
                 confidence=policy.confidence,

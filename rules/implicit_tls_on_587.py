@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, RemedyKind, Tls, Value
+from authsweep.scanner.model import MailFile, Protocol, Tls, Value
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, starttls_switch
 
 
 class ImplicitTlsOn587(Rule):
@@ -95,7 +95,7 @@ class ImplicitTlsOn587(Rule):
                 "speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
                 confidence=policy.confidence,
                 fix=self.fix_from(
-                    conn.remedies.get(RemedyKind.USE_STARTTLS),
+                    starttls_switch(conn),
                     Applicability.SAFE if safe else Applicability.UNSAFE,
                     "Connect in plain text and upgrade with STARTTLS",
                 ),

@@ -8,14 +8,12 @@ from authsweep.scanner.findings import Applicability, Confidence, Finding, Sever
 from authsweep.scanner.model import (
     Connection,
     MailFile,
-    ProtocolPath,
     RemedyKind,
     Step,
-    StepKind,
     Tls,
 )
 
-from .base import Example, Rule, describe_host, on_path
+from .base import Example, Rule, describe_host, on_path, starttls_switch
 
 
 class RepeatedStarttls(Rule):
@@ -43,7 +41,9 @@ class RepeatedStarttls(Rule):
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
         "is redundant on every path that reaches it; on an `SMTP_SSL` client it switches the "
-        "client to plain `SMTP` so that the existing `starttls()` is the upgrade."
+        "client to plain `SMTP` so that the existing `starttls()` is the upgrade, and gives "
+        "that upgrade a verifying context when it has none (AS204 does not report a "
+        "STARTTLS that always raises: this fix is where it gets one)."
     )
     no_fix = (
         "the second STARTTLS is not redundant on every path that reaches it; upgrade once by hand"
@@ -104,14 +104,14 @@ class RepeatedStarttls(Rule):
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn, step, path, policy in self.steps_on_paths(mail, _repeated):
+        for conn, step, path, policy in self.steps_on_paths(mail, Connection.repeated_upgrades):
             yield self._finding(mail, conn, step, path, policy)
 
     def _finding(self, mail, conn: Connection, step: Step, path, policy) -> Finding:
         implicit = conn.tls is Tls.IMPLICIT
         what = "implicit TLS" if implicit else "an earlier STARTTLS"
         if implicit:
-            remedy = conn.remedies.get(RemedyKind.USE_STARTTLS)
+            remedy = starttls_switch(conn)
             safe = policy.provider.microsoft and policy.confidence is Confidence.HIGH
             fix = self.fix_from(
                 remedy,
@@ -133,27 +133,3 @@ class RepeatedStarttls(Rule):
             confidence=policy.confidence,
             fix=fix,
         )
-
-
-def _repeated(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
-    # Implicit TLS chosen by a flag (``ssl=ssl``) is not on a path where that flag is
-    # false (``if not ssl: conn.starttls()``): there the connection is plain.
-    implicit = conn.tls is Tls.IMPLICIT and not (conn.tls_flag and conn.tls_flag in path.falsy)
-    encrypted = by_implicit = implicit
-    for step in path.steps:
-        if step.kind is StepKind.STARTTLS:
-            if encrypted and not (by_implicit and _both_options(conn, step)):
-                yield step
-            encrypted, by_implicit = True, False
-        elif step.kind is StepKind.CONNECT:
-            encrypted = by_implicit = implicit
-
-
-def _both_options(conn: Connection, starttls: Step) -> bool:
-    """Whether implicit TLS and this upgrade are each an option of the code's user: the
-    connection is opened on one arm of a run-time test whose other arm opens it plain
-    (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``), and the upgrade is taken under a
-    test of another option (``if self.tls: starttls()``). Asking for both is the user's
-    mistake, which the code did not make; a STARTTLS every run of the encrypted arm
-    takes is reported."""
-    return bool(conn.tls_option) and bool(starttls.option)

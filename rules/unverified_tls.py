@@ -42,7 +42,9 @@ class UnverifiedTls(Rule):
         "all is not known there, and a caller in another module that passes `secure=()` "
         "is reported at that argument. An unverified context made once and used by several "
         "connections is reported once, at its first use, naming the others: the fix "
-        "changes it where it is made."
+        "changes it where it is made. A STARTTLS on a session already encrypted on every "
+        "path that takes it (`SMTP_SSL(...)` then `starttls()`) raises before any handshake: "
+        "it is AS206's, not reported here (the implicit TLS's own handshake still is)."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). The message "
@@ -189,7 +191,9 @@ class UnverifiedTls(Rule):
     ) -> Iterator[tuple[Connection, Span, Verification, OptOut | None, Remedy | None, str]]:
         """Each TLS handshake of the file that does not verify, or verifies unless an
         option says not to: implicit TLS at the constructor, STARTTLS at its call; with
-        what makes the library verify, in its own terms (its context parameter)."""
+        what makes the library verify, in its own terms (its context parameter). A
+        STARTTLS on a session already encrypted on every path that takes it raises before
+        any handshake (AS206): nothing to verify, one problem, one report."""
         for conn in mail.connections:
             if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
                 remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
@@ -202,7 +206,9 @@ class UnverifiedTls(Rule):
                     conn.verify_with,
                 )
             for step in conn.steps:
-                if step.kind is StepKind.STARTTLS and step.verification in _REPORTED:
+                if step.kind is not StepKind.STARTTLS or step.verification not in _REPORTED:
+                    continue
+                if not conn.always_repeated(step):  # one that always raises is AS206's
                     remedy = step.remedies.get(RemedyKind.VERIFY_TLS)
                     yield conn, step.span, step.verification, step.opt_out, remedy, step.verify_with
 

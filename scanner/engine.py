@@ -192,6 +192,8 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
     if is_test_path(path):
         for conn in mail.connections:
             conn.test_code = True
+        for account in mail.ews:
+            account.test_code = True
         # A test's passwords are fakes, unless they reach mail code or settings.
         mail.secrets = [use for use in mail.secrets if use.certain]
     if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):

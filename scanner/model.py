@@ -7,6 +7,7 @@ Library-specific syntax reaches rules only as prepared :class:`Remedy` edits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -409,6 +410,33 @@ class Connection:
     def upgraded(self) -> bool:
         return self.tls is Tls.STARTTLS or any(s.kind is StepKind.STARTTLS for s in self.steps)
 
+    def repeated_upgrades(self, path: ProtocolPath) -> Iterator[Step]:
+        """The STARTTLS steps of ``path`` taken on a session already encrypted (by implicit
+        TLS, or an earlier STARTTLS since the last ``connect``): the server no longer
+        offers it and the call raises. Implicit TLS chosen by a flag (``ssl=ssl``) is not
+        on a path where that flag is false (``if not ssl: conn.starttls()``); an upgrade
+        taken under an option of the code's user on a connection whose implicit TLS is
+        another option (``if self.ssl: SMTP_SSL(...) else: SMTP(...)`` then ``if
+        self.tls: starttls()``) is the user asking for both, not the code's mistake."""
+        implicit = self.tls is Tls.IMPLICIT and not (self.tls_flag and self.tls_flag in path.falsy)
+        encrypted = by_implicit = implicit
+        for step in path.steps:
+            if step.kind is StepKind.STARTTLS:
+                if encrypted and not (by_implicit and self.tls_option and step.option):
+                    yield step
+                encrypted, by_implicit = True, False
+            elif step.kind is StepKind.CONNECT:
+                encrypted = by_implicit = implicit
+
+    def always_repeated(self, step: Step) -> bool:
+        """Whether the STARTTLS ``step`` raises on every path that takes it
+        (:meth:`repeated_upgrades`): what it would verify is never sent. Not known for a
+        connection that stands for several objects (the order of their steps is not)."""
+        if self.several_objects:
+            return False
+        taking = [path for path in self.protocol_paths() if step in path.steps]
+        return bool(taking) and all(step in self.repeated_upgrades(path) for path in taking)
+
 
 @dataclass(eq=False, repr=False)
 class SecretUse:
@@ -451,6 +479,11 @@ class EwsAccount:
     user: Value = MISSING
     secret: Value = MISSING
     host: Value = MISSING  # the EWS server, when a configuration names it
+    # The code names the auth type (``auth_type=NTLM``) rather than leaving exchangelib
+    # to guess it from the credentials: a password auth type even with no password given.
+    auth_named: bool = False
+    # In a test module: an unknown server there is a fake one (as for connections).
+    test_code: bool = False
     # Found by a token-level scan of a file that does not parse: low confidence.
     inferred: bool = False
 

@@ -7,11 +7,20 @@ has almost no variety of characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``*******
 ``00000000-0000-0000-0000-000000000000``) or is a template to fill (``{password}``,
 ``%s``). A word with a number of its own (``Password2015``, the kind of password policies
 force on people), leetspeak (``P@ssw0rd``) and random-looking values stay secrets.
+
+A value written as a sentence is a placeholder when it reads as an instruction or as a
+field's description: plain words only, and an instruction word (``Enter``, ``Type``,
+``colocar``, ``digite``, ``ingrese``, ``inserisci``, ``mettre``, ``eingeben``, ``here``)
+with a word that names the field or its owner (``your``, ``senha``, ``email``, ``user``),
+or a password, e-mail or user word among three or more words (``senha do email
+outlook``). A passphrase of plain words that names no field and gives no instruction
+(``correct horse battery staple``) is a real secret: people do use them.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from .lazy_regex import lazy_pattern
@@ -48,6 +57,37 @@ _COUNTING = ("0123456789", "123456789")
 # not taken apart word by word.
 _LONGEST = 120
 
+# Words of a sentence-like placeholder (accents dropped, ``contraseña`` is
+# ``contrasena``). Instructions: "enter", "type", "put", "here", in the languages mail
+# code is written in (English, Portuguese, Spanish, Italian, French, German, Dutch).
+_INSTRUCTIONS = frozenset(
+    "enter type insert put fill write add paste replace change set provide input specify "
+    "here colocar coloque coloca digite digitar insira inserir preencha preencher escreva "
+    "escrever informe informar ponha aqui ingrese ingresa ingresar introduce introduzca "
+    "introducir escriba escribe escribir pon poner inserte insertar rellene reemplace aca "
+    "inserisci inserire immetti metti mettere scrivi digita sostituisci qui mettre mettez "
+    "entrez entrer saisir saisissez inserer inserez ecrire ecrivez remplacez renseignez "
+    "renseigner ici eingeben einfugen eintragen ersetzen hier voer vul invullen".split()
+)
+# Whose value goes there ("your", "sua", "votre", "dein"): with an instruction, a field.
+_OWNERS = frozenset(
+    "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr "
+    "ihre tuo vostro vostra je uw jouw".split()
+)
+# Words that name the field: a password, an e-mail address, a user. Among three or more
+# plain words they describe the field even with no instruction (``senha do email
+# outlook``); short words that are also ordinary ones (``pass``, ``key``, ``parola``)
+# do not count there.
+_FIELDS = frozenset(
+    "password passwort passwd pwd senha contrasena contrasenya kennwort wachtwoord haslo "
+    "salasana losenord adgangskode passord heslo jelszo sifre passphrase passcode "
+    "credential credentials passe email mail username user userid login account usuario "
+    "utilisateur benutzer benutzername utente correo courriel".split()
+)
+# With an instruction, any word of a field's name counts (``Type your user id``).
+_INSTRUCTED_FIELDS = _FIELDS | _SECRET_WORDS | frozenset("id name address".split())
+_SENTENCE_WORD = lazy_pattern(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*[.:!?,;…]*$")
+
 _TEMPLATE = lazy_pattern(r"^(?:\{[\w.\[\]]*\}|%[sdr]|\$\{?\w+\}?|@@\w+@@|#\{\w+\})$")
 _CHUNK = lazy_pattern(r"[A-Za-z]+|[0-9]+")
 _CAMEL = lazy_pattern(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
@@ -58,7 +98,33 @@ def shaped_like_placeholder(value: str) -> bool:
     or two characters, or a template."""
     if not value or len(value) > _LONGEST:
         return False
-    return bool(_TEMPLATE.match(value)) or _low_variety(value) or _repeated(value) or _worded(value)
+    return (
+        bool(_TEMPLATE.match(value))
+        or _low_variety(value)
+        or _repeated(value)
+        or _worded(value)
+        or _sentence(value)
+    )
+
+
+def _sentence(value: str) -> bool:
+    """Plain words that read as an instruction or a field's description: ``Enter your
+    password``, ``Passwort eingeben``, ``Type your user id``, ``colocar senha do email
+    outlook``; not ``correct horse battery staple`` (a passphrase names no field)."""
+    tokens = value.split()
+    if len(tokens) < 2 or not all(_SENTENCE_WORD.match(token) for token in tokens):
+        return False
+    words = [_plain(token) for token in tokens]
+    if any(word in _INSTRUCTIONS for word in words):
+        return any(word in _OWNERS or word in _INSTRUCTED_FIELDS for word in words)
+    return len(words) >= 3 and any(word in _FIELDS for word in words)
+
+
+def _plain(token: str) -> str:
+    """``Contraseña:`` as ``contrasena``, ``E-mail`` as ``email``: lower case, without
+    accents, hyphens, apostrophes and the punctuation after it."""
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(char for char in decomposed if char.isalpha() and char.isascii())
 
 
 def _low_variety(value: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from .model import Value
+from .model import Protocol, Value
 from .placeholder_hosts import is_placeholder_name, is_reserved_name
 
 
@@ -245,6 +245,20 @@ def is_personal_account(address: object) -> bool:
 
 def normalise_host(host: str) -> str:
     return host.strip().rstrip(".").lower()
+
+
+# The protocol a mail host's first label names, the way providers name them
+# (``imap.outlook.com``, ``pop3.live.com``, ``smtp-mail.outlook.com``, ``imaps.example.org``).
+_PROTOCOL_LABEL = re.compile(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
+_LABEL_PROTOCOLS = {"smtp": Protocol.SMTP, "imap": Protocol.IMAP, "pop": Protocol.POP}
+
+
+def host_protocol(host: str) -> Protocol | None:
+    """The one mail protocol ``host`` is named for, or None when its name does not say
+    (``outlook.office365.com`` serves IMAP, POP, EWS and SMTP; ``mail.contoso.com``)."""
+    label = normalise_host(host).split(".", 1)[0]
+    named = _PROTOCOL_LABEL.fullmatch(label)
+    return _LABEL_PROTOCOLS[named.group(1)] if named else None
 
 
 @lru_cache(maxsize=1024)

@@ -71,9 +71,45 @@ SECRETS = [
 ]
 
 
-@pytest.mark.parametrize("value", PLACEHOLDERS)
+# Written as an instruction or a field's description, in the languages mail code is
+# written in: plain words, an instruction with the field or its owner, or a password,
+# e-mail or user word among three or more words.
+SENTENCES = [
+    "colocar senha do email outlook",
+    "Type your email",
+    "Type your user id",
+    "Enter your password",
+    "insert password here",
+    "digite sua senha",
+    "ingrese su contraseña",
+    "inserisci la password",
+    "mettre votre mot de passe",
+    "Passwort eingeben",
+    "Voer je wachtwoord in",
+    "Entrez votre e-mail:",
+    "senha do email outlook",
+    "the outlook account password",
+]
+
+# Plain words that give no instruction and name no field: a passphrase, a real secret
+# (people use them); an instruction verb alone names nothing to fill.
+PASSPHRASES = [
+    "correct horse battery staple",
+    "enter the dragon",
+    "purple monkey dishwasher",
+    "pass the salt",
+    "Summer 2019 beach",
+]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS + SENTENCES)
 def test_placeholder_shapes(value: str) -> None:
     assert is_placeholder(value)
+
+
+@pytest.mark.parametrize("value", PASSPHRASES)
+def test_passphrases_stay_secrets(value: str) -> None:
+    assert not is_placeholder(value)
 
 
 @pytest.mark.parametrize("value", SECRETS)
@@ -98,6 +134,28 @@ def test_a_placeholder_password_is_no_hard_coded_secret(tmp_path: Path) -> None:
     )
     run = check_paths([str(script)], RunOptions())
     assert [f.span.line for f in run.findings if f.rule == "AS105"] == [10]
+
+
+def test_a_password_written_as_an_instruction_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """``senha = 'colocar senha do email outlook'`` given to a login is a placeholder;
+    the same script with a passphrase or a policy password reports it (AS105)."""
+    found = {}
+    for value in ("colocar senha do email outlook", "Type your email", *PASSPHRASES[:1]):
+        script = tmp_path / "send.py"
+        script.write_text(
+            "import smtplib\n"
+            f"senha = {value!r}\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls()\n"
+            "server.login('me@contoso.com', senha)\n"
+        )
+        run = check_paths([str(script)], RunOptions())
+        found[value] = [f.span.line for f in run.findings if f.rule == "AS105"]
+    assert found == {
+        "colocar senha do email outlook": [],
+        "Type your email": [],
+        "correct horse battery staple": [2],
+    }
 
 
 def test_a_value_that_spells_its_name_is_no_hard_coded_secret() -> None:

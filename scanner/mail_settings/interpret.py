@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..model import Connection, Protocol, SecretUse
-from ..providers import lookup
+from ..providers import host_protocol, lookup
 from .backends import Project
 from .builder import Builder, Context
 from .coerce import as_int
@@ -171,7 +171,8 @@ def _microsoft_host(setting: Setting | None) -> bool:
 def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Protocol:
     if family.protocol is not Protocol.SMTP or family.prefixes or family.marker:
         return family.protocol
-    # Bare ``host``/``port`` keys: the group name or the port tells the protocol.
+    # Bare ``host``/``port`` keys: the group name, the port or the host's name tells the
+    # protocol; keys that name it (``imap_host``, ``smtp_server``) are families of their own.
     if "imap" in last:
         return Protocol.IMAP
     if last.startswith("pop"):
@@ -182,4 +183,8 @@ def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Proto
         return Protocol.IMAP
     if number in (995, 110):
         return Protocol.POP
+    # Then the host, when its name says what it serves (``"host": "imap.outlook.com"``).
+    host = roles.get(Role.HOST)
+    if host is not None and host.value.known and isinstance(host.value.value, str):
+        return host_protocol(host.value.value) or Protocol.SMTP
     return Protocol.SMTP

@@ -21,26 +21,53 @@ from .settings_branches import development_switch
 from .source import dotted_name
 
 # (kind, name as written, constant): "eq" / "ne" a constant; "in" a tuple of constants;
-# "true" / "false" alone.
+# "true" / "false" alone; "any" (no name) a tuple of alternatives, each a frozenset of
+# such facts without "any" ones, at least one of which holds (``a or b`` true).
 Fact = tuple[str, str, object]
 _NONE: frozenset[Fact] = frozenset()
+
+# Alternatives kept in one "any" fact, and "any" facts weighed per path: past these the
+# rest are left out, which only lets a path through (a hostile ``a or b or ...`` of
+# thousands of operands stays linear).
+MAX_ALTERNATIVES = 8
+MAX_CHOICES = 16
+# ``not``/``and``/``or`` nested deeper than this say nothing (a hostile nesting stays cheap).
+MAX_DEPTH = 16
 
 
 def facts_when(test: ast.expr, outcome: bool, assigned: frozenset[str]) -> frozenset[Fact]:
     """What ``test`` being ``outcome`` says about the names it reads, leaving out those
-    the function ``assigned`` (:func:`assigned_names`)."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return facts_when(test.operand, not outcome, assigned)
-    if isinstance(test, ast.BoolOp):
-        if isinstance(test.op, ast.And) == outcome:  # every operand has that outcome
-            return _NONE.union(*(facts_when(value, outcome, assigned) for value in test.values))
+    the function ``assigned`` (:func:`assigned_names`). ``not`` flips the outcome;
+    ``a and b`` true (``a or b`` false) is each operand true (false); ``a or b`` true
+    (``a and b`` false) is one "any" fact: one of the operands' facts holds."""
+    return _facts(test, outcome, assigned, MAX_DEPTH)
+
+
+def _facts(test: ast.expr, outcome: bool, assigned: frozenset[str], depth: int) -> frozenset[Fact]:
+    if isinstance(test, (ast.UnaryOp, ast.BoolOp)) and depth == 0:
         return _NONE
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _facts(test.operand, not outcome, assigned, depth - 1)
+    if isinstance(test, ast.BoolOp):
+        parts = [_facts(value, outcome, assigned, depth - 1) for value in test.values]
+        if isinstance(test.op, ast.And) == outcome:  # every operand has that outcome
+            return _NONE.union(*parts)
+        return _one_of(parts)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _compared(test, outcome, assigned)
     name = _name(test, assigned)
     if name is None:
         return _NONE
     return frozenset({("true" if outcome else "false", name, None)})
+
+
+def _one_of(parts: list[frozenset[Fact]]) -> frozenset[Fact]:
+    """One of ``parts`` holds: an "any" fact, or nothing when an operand says nothing
+    (it may be the one that holds) or there are too many to weigh."""
+    alternatives = tuple(frozenset(f for f in part if f[0] != "any") for part in parts)
+    if len(alternatives) > MAX_ALTERNATIVES or not all(alternatives):
+        return _NONE
+    return frozenset({("any", "", alternatives)})
 
 
 def _compared(test: ast.Compare, outcome: bool, assigned: frozenset[str]) -> frozenset[Fact]:
@@ -85,7 +112,33 @@ def _name(node: ast.expr, assigned: frozenset[str]) -> str | None:
 
 
 def consistent(facts: frozenset[Fact]) -> bool:
-    """Whether the facts can all hold at once."""
+    """Whether the facts can all hold at once. An "any" fact none of whose alternatives
+    agrees with the plain facts cannot hold; one with a single such alternative adds it to
+    them (``a or b`` true and ``a`` false: ``b`` true), until nothing more is learnt."""
+    known = frozenset(f for f in facts if f[0] != "any")
+    choices = [f[2] for f in facts if f[0] == "any" and isinstance(f[2], tuple)]
+    if len(choices) > MAX_CHOICES:  # the same ones on every run, whatever the hash seed
+        choices = sorted(choices, key=repr)[:MAX_CHOICES]
+    learning = True
+    while learning:  # each round settles at least one "any" fact, or stops
+        if not _consistent_plain(known):
+            return False
+        learning = False
+        open_choices = []
+        for alternatives in choices:
+            possible = [a for a in alternatives if _consistent_plain(known | a)]
+            if not possible:
+                return False
+            if len(possible) == 1:
+                known |= possible[0]
+                learning = True
+            else:
+                open_choices.append(alternatives)
+        choices = open_choices
+    return True
+
+
+def _consistent_plain(facts: frozenset[Fact]) -> bool:
     equal: dict[str, object] = {}
     for kind, name, value in facts:
         if kind == "eq":

@@ -104,6 +104,15 @@ class _Hits:
         self.names = names
         self.last_parts = last_parts
         self.methods = methods
+        # ``from exchangelib import *``: a name not imported by name may be one of theirs.
+        self.star_modules = [
+            node.module
+            for node in imports
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and not node.level
+            and any(alias.name == "*" for alias in node.names)
+        ]
         # A mail script: its password literals matter even with no mail call left in it.
         self.mail_script = any(
             name.split(".", 1)[0] in LIBRARIES for name in _imported_modules(imports)
@@ -119,7 +128,7 @@ class _Hits:
                     return True
                 if func.attr in self.methods:
                     return True
-            elif _dotted(func, self.aliases) in self.names:
+            elif _dotted(func, self.aliases) in self.names or self._from_star(func):
                 return True
             return any(
                 kw.arg and (SETTING_NAME.match(kw.arg) or _microsoft_host_keyword(kw))
@@ -145,6 +154,14 @@ class _Hits:
                 for k in node.keys
             )
         return False
+
+    def _from_star(self, func: ast.expr) -> bool:
+        name = dotted_name(func)
+        return (
+            name is not None
+            and name.split(".", 1)[0] not in self.aliases
+            and any(f"{module}.{name}" in self.names for module in self.star_modules)
+        )
 
 
 class Relevance:

@@ -120,6 +120,9 @@ class Symbols:
         self.names_read: set[str] = set()  # names loaded and attribute names, anywhere
         self.max_depth = 0
         self.module_scope = Scope("module", tree, None, "")
+        # Modules imported with ``from exchangelib import *``: where a name nobody binds
+        # in the module comes from.
+        self.star_modules: list[str] = []
         self._walk()
 
     # The walk.
@@ -329,6 +332,8 @@ class Symbols:
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         for alias in node.names:
             if alias.name == "*":
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    self.star_modules.append(node.module)
                 continue
             if isinstance(node, ast.Import):
                 if alias.asname:
@@ -411,6 +416,9 @@ class Symbols:
                 # A snippet that uses ``smtplib.SMTP(...)`` without importing smtplib
                 # means the module (see :meth:`assumes_import`).
                 return [(f"{node.id}{rest}", False)]
+            if self.star_modules and node in self.scope_of:
+                # ``from exchangelib import *`` then ``Credentials(...)``: one of them.
+                return [(_standard(f"{m}.{node.id}{rest}"), False) for m in self.star_modules]
             return []
         names: dict[str, bool] = {}
         for binding in bindings:

@@ -124,6 +124,7 @@ def _configuration(mail: MailFile, site: CallSite) -> None:
         # sent with a password auth type, OAuth2 credentials need OAUTH2.
         if auth not in (None, "unknown") and account.auth != "oauth2":
             account.auth = auth
+            account.auth_named = True
     if not linked and auth in ("basic", "ntlm", "digest") and site.has("credentials"):
         # Credentials made elsewhere, with a password auth type asked for here.
         mail.ews.append(
@@ -131,6 +132,7 @@ def _configuration(mail: MailFile, site: CallSite) -> None:
                 auth=auth,
                 span=site.span,
                 secret=Value.unknown("exchangelib credentials"),
+                auth_named=True,
                 host=server or Value.unknown("exchangelib autodiscover"),
             )
         )
