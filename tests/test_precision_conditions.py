@@ -80,3 +80,12 @@ def test_an_arm_and_its_de_morgan_opposite_on_one_path_give_no_second_upgrade() 
     (AS206), and a STARTTLS after one on every path is still AS206."""
     run = check_paths([str(PRECISION / "boolean_conditions" / "mailbox.py")], RunOptions())
     assert {f.span.line for f in run.findings if f.rule == "AS206"} == {48, 57}
+
+
+def test_options_read_once_into_local_names_agree_between_tests() -> None:
+    """``use_ssl = config["use_ssl"]`` bound once at the function's top level keeps its
+    value, so ``if is_oauth or use_ssl:`` and ``if not is_oauth and not use_ssl:`` cannot
+    both hold; a name bound again in between (a loop's assignment) may change, and the
+    STARTTLS after it stays AS206."""
+    run = check_paths([str(PRECISION / "boolean_conditions" / "bound_once.py")], RunOptions())
+    assert {f.span.line for f in run.findings if f.rule == "AS206"} == {28}

@@ -89,3 +89,19 @@ def test_attributes_set_several_at_a_time() -> None:
     assert {(line, rule, severity) for line, rule, severity in pinned("tuple_attributes.py")} == {
         (15, "AS101", "error"),
     }
+
+
+def test_configparser_get_names_an_option_not_a_default() -> None:
+    """``config.get("setup", "server")`` on a parser whose file is not in the tree is unknown
+    from that option (it was read as ``dict.get`` with the default ``"server"``, a one-label
+    host, and the login went unreported); a ``fallback=`` is the default it is, and a
+    Gmail fallback is another provider's host."""
+    assert pinned("ini_file_not_in_tree.py") == {
+        (20, "AS204", "warning"),
+        (21, "AS101", "warning"),
+        (29, "AS204", "warning"),
+        (30, "AS101", "error"),
+    }
+    found = messages("ini_file_not_in_tree.py")
+    assert any("INI [setup] server" in message for message in found)
+    assert any("'smtp.office365.com' (default of INI [mail] host)" in message for message in found)

@@ -195,6 +195,36 @@ def assigned_names(scope: ast.AST) -> frozenset[str]:
     return frozenset(assigned)
 
 
+def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Local names a function binds exactly once, by a plain assignment among its own
+    top-level statements (``use_ssl = config["use_ssl"]``): every read of such a name sees
+    that one value (Python reads no other binding of a local), so tests of it agree with
+    each other. Any other binding anywhere in the function, ``global`` or ``nonlocal``
+    keeps a name out."""
+    counts: dict[str, int] = {}
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                counts[name] = 2
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            counts[node.target.id] = 2
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            counts[node.name] = counts.get(node.name, 0) + (node is not scope)
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".")[0]
+            counts[bound] = counts.get(bound, 0) + 2
+    top_level = {
+        statement.targets[0].id
+        for statement in scope.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    }
+    return frozenset(name for name in top_level if counts.get(name) == 1)
+
+
 # Methods that change a container in place (``CONFIG.update(options)``).
 _MUTATORS = frozenset(
     {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"}

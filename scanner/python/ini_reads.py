@@ -14,6 +14,7 @@ it (no interpolation); nothing is run. After a fix, the keys the code no longer 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import inputs
@@ -34,18 +35,20 @@ class IniConfig(dict):
 
 def config_value(call: ast.Call, tree: ast.Module, module: str | None) -> Value | None:
     """The value of ``configparser.ConfigParser()`` bound to a name the module reads files
-    into: the files' sections, each key a Value whose origin names the file and key."""
+    into: the files' sections, each key a Value whose origin names the file and key.
+    The parser is an (empty) IniConfig also when the files it reads are not in the tree, so
+    that its ``get(section, option)`` is never read as ``dict.get(key, default)``."""
     target = _target(call, tree)
-    if target is None or not module:
+    if target is None:
         return None
     sections: IniConfig = IniConfig()
-    for path in files_read(tree, target, Path(module)):
+    for path in files_read(tree, target, Path(module)) if module else ():
         for section, keys in _parse(path).items():
             found = sections.setdefault(section, {})
             for key, (value, line) in keys.items():
                 origin = f"{path.name} [{section}] {key}, line {line}"
                 found[key] = Value(True, value, origin)
-    return Value(True, sections) if sections else None
+    return Value(True, sections)
 
 
 def _target(call: ast.Call, tree: ast.Module) -> str | None:
@@ -127,17 +130,27 @@ def _line_of(lines: list[str], key: str) -> int:
     return 0
 
 
-def section_get(container: object, args: list[Value]) -> Value | None:
-    """``config.get("mail", "host")`` / ``section.get("host")`` (and ``getint``,
-    ``getboolean``) on a parsed INI file."""
-    keys = [a.value for a in args if a.known]
-    if len(keys) != len(args):
-        return None
-    if isinstance(container, IniConfig) and len(keys) >= 2:
-        section = container.get(keys[0])
-        item = section.get(keys[1]) if isinstance(section, dict) else None
-        return item if isinstance(item, Value) else None
-    return None
+def section_get(
+    container: IniConfig, call: ast.Call, evaluate: Callable[[ast.expr], Value]
+) -> Value:
+    """``config.get("mail", "host")`` (and ``getint``, ``getboolean``, ``getfloat``) on a
+    parsed INI file: the file's value; else its ``fallback=``; else unknown from that key
+    (the second argument is the option's name, never a default)."""
+    keys = [evaluate(arg) for arg in call.args[:2]]
+    if len(keys) == 2 and all(key.known for key in keys):
+        section = container.get(keys[0].value)
+        item = section.get(keys[1].value) if isinstance(section, dict) else None
+        if isinstance(item, Value):
+            return item
+        origin = f"INI [{keys[0].value}] {keys[1].value}"
+    else:
+        origin = "configuration"
+    fallback = next((k.value for k in call.keywords if k.arg == "fallback"), None)
+    if fallback is not None:
+        default = evaluate(fallback)
+        if default.known and default.value is not None:
+            return default.as_default(origin)
+    return Value.unknown(origin)
 
 
 def read_from_ini(text: str, module: Path) -> tuple[list[Path], list[str]]:

@@ -25,7 +25,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 
 from ..model import Connection, ProtocolPath, StepKind, Tls
-from .conditions import assigned_names, committed_truth, falsy, mutated_names
+from .conditions import assigned_names, bound_once, committed_truth, falsy, mutated_names
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -325,7 +325,10 @@ class PathFinder:
         calls = [c for c in relevant if self._scope(c) is scope]
         assigned = self._assigned_by_scope.get(id(scope))
         if assigned is None:
-            assigned = self._assigned_by_scope[id(scope)] = assigned_names(scope)
+            assigned = assigned_names(scope)
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assigned -= bound_once(scope)
+            self._assigned_by_scope[id(scope)] = assigned
         splices: dict[ast.AST, list[Option]] = {}
         for call in self._own_calls(scope):
             callee = self._callee(call)

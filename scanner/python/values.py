@@ -243,11 +243,11 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
                 return parsed
         if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
-            table = mapping.known and isinstance(mapping.value, dict)  # an IniConfig too
-            found = None
             if mapping.known and isinstance(mapping.value, IniConfig):
-                found = section_get(mapping.value, [self.evaluate(a, depth) for a in node.args])
-            if found is None and (table or mapping.choices is not None):
+                return section_get(mapping.value, node, lambda arg: self.evaluate(arg, depth))
+            table = mapping.known and isinstance(mapping.value, dict)
+            found = None
+            if table or mapping.choices is not None:
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
                 key, *default = (self.evaluate(a, depth) for a in node.args[:2])
                 found = get(mapping, key, default[0] if default else None)
