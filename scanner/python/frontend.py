@@ -121,6 +121,10 @@ class PythonFrontEnd:
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
             mail = analysis.run(settings=full)
+            # Its passes hold its bound methods and closures over it: cycles that would
+            # keep the module's analysis for the cyclic collector. Reference counting
+            # frees it now.
+            vars(analysis).clear()
         add_entra_secrets(mail, parsed.text, symbols)
         if parsed.python2 is not None:
             map_back(mail, parsed.python2.lines)

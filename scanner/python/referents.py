@@ -23,6 +23,9 @@ class Referents:
         self.values = values
         self.parents = values.parents
         self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+        # _family(): asked for each ``self.x`` of a class (a test class: hundreds of times);
+        # the classes of the module do not change.
+        self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
 
     def of(self, node: ast.AST) -> list[str]:
         """Qualified names ``node`` may refer to, in a stable order: the names it is
@@ -135,7 +138,14 @@ class Referents:
         return found
 
     def _family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
-        """The class, its bases of this module (nearest first) and its subclasses here."""
+        """The class, its bases of this module (nearest first) and its subclasses here
+        (the caller's to read, not to change)."""
+        known = self._families.get(klass)
+        if known is None:
+            known = self._families[klass] = self._find_family(klass)
+        return known
+
+    def _find_family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
         family = [klass]
         current = klass
         while True:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -48,17 +49,36 @@ class BindingKind(Enum):
     CLASS = "class"
 
 
-@dataclass(eq=False, repr=False)
 class Binding:
     """One place that binds a name: ``node`` is the target ``Name``, the ``arg``, the
     ``def``/``class``, or the import statement (``alias`` holds the imported name)."""
 
-    name: str
-    kind: BindingKind
-    node: ast.AST
-    scope: Scope
-    position: tuple[int, int]
-    imported: str | None = None  # for imports: the qualified name bound (``smtplib.SMTP``)
+    __slots__ = ("name", "kind", "node", "_scope", "position", "imported")
+
+    def __init__(
+        self,
+        name: str,
+        kind: BindingKind,
+        node: ast.AST,
+        scope: Scope,
+        position: tuple[int, int],
+        imported: str | None = None,  # for imports: the qualified name bound (``smtplib.SMTP``)
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.node = node
+        # Weak: the scope holds its bindings, and a strong link back made every scope a
+        # reference cycle that kept the module's whole analysis for the cyclic collector.
+        # A binding is only reached through its scope, so the scope outlives the question.
+        self._scope = weakref.ref(scope)
+        self.position = position
+        self.imported = imported
+
+    @property
+    def scope(self) -> Scope:
+        scope = self._scope()
+        assert scope is not None, "a binding is reached through its scope"
+        return scope
 
 
 @dataclass(eq=False, repr=False)
@@ -107,7 +127,7 @@ class Symbols:
 
     # The walk.
 
-    def _handlers(self) -> dict[type, Callable[..., list[tuple[ast.AST, Scope]]]]:
+    def _handlers(self) -> dict[type, Callable[..., list[tuple[ast.AST, Scope]] | None]]:
         # Built per walk, not kept: bound methods held by the instance would make it a
         # reference cycle, and every module's tree would wait for the garbage collector.
         return {
@@ -133,44 +153,63 @@ class Symbols:
         }
 
     def _walk(self) -> None:
+        # Each node is recorded and its children (in source order, each with the scope
+        # it is evaluated in) pushed in reverse. The commonest nodes (names, constants,
+        # attributes, those whose children share their scope) are handled inline: most
+        # of a module's nodes; the others by their kind's handler.
         special = self._handlers()
         stack: list[tuple[ast.AST, Scope, int]] = [(self.tree, self.module_scope, 0)]
-        parents = self.parents
+        pop, push = stack.pop, stack.append
+        parent_of = self.parents.setdefault  # some were given a closer parent already
+        scope_of = self.scope_of
+        read, string = self.names_read.add, self.strings.add
+        handler_of = special.get
+        name_kind, constant_kind, attribute_kind = ast.Name, ast.Constant, ast.Attribute
+        store, node_kind = ast.Store, ast.AST
         max_depth = 0
         while stack:
-            node, scope, depth = stack.pop()
+            node, scope, depth = pop()
             if depth > max_depth:
                 max_depth = depth
-            children = self._visit(node, scope, special)
-            for child, child_scope in reversed(children):
-                parents.setdefault(child, node)  # some were given a closer parent already
-                stack.append((child, child_scope, depth + 1))
+            kind = type(node)
+            if kind is name_kind:
+                scope_of[node] = scope
+                if type(node.ctx) is store:  # type: ignore[attr-defined]
+                    self._bind(node.id, BindingKind.NAME, node, scope)  # type: ignore[attr-defined]
+                else:
+                    read(node.id)  # type: ignore[attr-defined]
+                continue
+            if kind is constant_kind:
+                if type(node.value) is str:  # type: ignore[attr-defined]
+                    string(node.value)  # type: ignore[attr-defined]
+                continue
+            depth += 1
+            if kind is attribute_kind:
+                read(node.attr)  # type: ignore[attr-defined]
+                child = node.value  # type: ignore[attr-defined]
+                parent_of(child, node)
+                push((child, scope, depth))
+                continue
+            handler = handler_of(kind)
+            children = handler(node, scope) if handler is not None else None
+            if children is not None:
+                for child, child_scope in reversed(children):
+                    parent_of(child, node)
+                    push((child, child_scope, depth))
+                continue
+            # No handler, or one that leaves the children to this: ``ast.iter_child_nodes``,
+            # each in the node's scope, in reverse for the stack.
+            for field_name in reversed(kind._fields):
+                value = getattr(node, field_name, None)
+                if isinstance(value, node_kind):
+                    parent_of(value, node)
+                    push((value, scope, depth))
+                elif isinstance(value, list):
+                    for item in reversed(value):
+                        if isinstance(item, node_kind):
+                            parent_of(item, node)
+                            push((item, scope, depth))
         self.max_depth = max_depth
-
-    def _visit(
-        self, node: ast.AST, scope: Scope, special: dict[type, Callable[..., list]]
-    ) -> list[tuple[ast.AST, Scope]]:
-        """Record what ``node`` means and return its children, in source order, with the
-        scope each is evaluated in."""
-        kind = type(node)
-        if kind is ast.Name:
-            self.scope_of[node] = scope
-            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                self._bind(node.id, BindingKind.NAME, node, scope)  # type: ignore[attr-defined]
-            else:
-                self.names_read.add(node.id)  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Constant:
-            if type(node.value) is str:  # type: ignore[attr-defined]
-                self.strings.add(node.value)  # type: ignore[attr-defined]
-            return []
-        if kind is ast.Attribute:
-            self.names_read.add(node.attr)  # type: ignore[attr-defined]
-            return [(node.value, scope)]  # type: ignore[attr-defined]
-        handler = special.get(kind)
-        if handler is not None:
-            return handler(node, scope)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.calls.append(node)
@@ -179,9 +218,8 @@ class Symbols:
             arguments.sort(key=_position)  # ``f(a=1, *rest)``: keep source order
         return [(child, scope) for child in (node.func, *arguments)]
 
-    def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope):
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope) -> None:
         self.assignments.append(node)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.returns.append(node)
@@ -197,10 +235,9 @@ class Symbols:
         names.update(node.names)
         return []
 
-    def _named(self, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope):
+    def _named(self, node: ast.ExceptHandler | ast.MatchAs | ast.MatchStar, scope: Scope) -> None:
         if node.name:
             self._bind(node.name, BindingKind.NAME, node, scope)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _walrus(self, node: ast.NamedExpr, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         # The walrus binds in the nearest scope that is not a comprehension.
