@@ -13,8 +13,7 @@ from authsweep.scanner.engine import RunOptions, check, selected_rules
 from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
 
-# Past the pre-check (it names smtplib) and analysed in full, with scopes of every kind,
-# but opens no connection (a module that does still leaves the path finder's cycle).
+# Past the pre-check (it names smtplib) and analysed in full, with scopes of every kind.
 MODULE = b"""
 import smtplib
 from smtplib import SMTPException
@@ -66,4 +65,31 @@ def test_a_checked_file_leaves_nothing_to_the_collector(collector_off: None) -> 
     gc.collect()
     result = check("notify.py", Source("python", MODULE), rules)
     assert result.errors == []
+    assert gc.collect() == 0
+
+
+CONNECTS = (
+    MODULE
+    + b"""
+
+def send(user, password, use_ssl):
+    if use_ssl:
+        smtp = smtplib.SMTP_SSL(host("relay"), 465)
+    else:
+        smtp = smtplib.SMTP(host("relay"), 587)
+        smtp.starttls()
+    smtp.login(user, password)
+"""
+)
+
+
+def test_a_file_whose_connections_get_paths_leaves_nothing_to_the_collector(
+    collector_off: None,
+) -> None:
+    """The path finder and its option tests share a memo, not the finder's own method."""
+    rules = selected_rules(RunOptions())
+    check("send.py", Source("python", CONNECTS), rules)
+    gc.collect()
+    result = check("send.py", Source("python", CONNECTS), rules)
+    assert result.errors == [] and result.findings
     assert gc.collect() == 0

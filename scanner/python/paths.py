@@ -122,9 +122,10 @@ class PathFinder:
     def __init__(self, symbols: Symbols, source, truth: Truth = unknown_truth) -> None:
         self.symbols = symbols
         self.source = source  # node -> its text, for conditions
-        self._truth = truth
+        self.truth = _asked_once(truth)
+        # The memo, not a method of the finder: no cycle keeps the analysis from being
+        # freed by reference counting when the file is done.
         self.options = OptionTests(symbols.parents, self.truth)
-        self._truths: dict[int, bool | None] = {}
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
         self._callers: dict[int, list[ast.Call]] | None = None  # by the function called
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
@@ -202,12 +203,6 @@ class PathFinder:
             for steps, conditions, falsy in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
-
-    def truth(self, test: ast.expr) -> bool | None:
-        """What ``test`` is on every run (asked once per test, whatever the connection)."""
-        if id(test) not in self._truths:
-            self._truths[id(test)] = self._truth(test)
-        return self._truths[id(test)]
 
     def _rebinds(self, scope: Scope, receivers: set[str], calls: list[ast.AST]) -> bool:
         """Whether ``scope`` binds an attribute that names the connection to a new object
@@ -373,3 +368,15 @@ def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:
             seen.add(key)
             kept.append(path)
     return kept
+
+
+def _asked_once(truth: Truth) -> Truth:
+    """``truth`` asked once per test, whatever the connection."""
+    answers: dict[int, bool | None] = {}
+
+    def answer(test: ast.expr) -> bool | None:
+        if id(test) not in answers:
+            answers[id(test)] = truth(test)
+        return answers[id(test)]
+
+    return answer
