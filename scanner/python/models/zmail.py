@@ -111,6 +111,11 @@ _PARAMS_0_1 = (
     "auto_add_to",
     "auto_add_from",
 )
+# Each release's ``server`` (0.2's also as ``zmail.api.server``): its SMTP and its POP3 side.
+_RELEASES = (
+    (("zmail.server", "zmail.api.server"), _PARAMS_0_2, "username"),
+    (("zmail.server",), _PARAMS_0_1, "user"),
+)
 
 MODEL = LibraryModel(
     library="zmail",
@@ -119,35 +124,10 @@ MODEL = LibraryModel(
     # other marker word; it holds the pre-check's "mail", so it is looked for only in
     # files that hold that word (see spec.py).
     markers=(b"zmail",),
-    openers=(
-        Opener(
-            names=("zmail.server", "zmail.api.server"),
-            params=_PARAMS_0_2,
-            user="username",
-            address="username",
-            **_SERVER,
-        ),
-        Opener(
-            names=("zmail.server",),
-            params=_PARAMS_0_1,
-            user="user",
-            address="user",
-            **_SERVER,
-        ),
-        Opener(
-            names=("zmail.server", "zmail.api.server"),
-            params=_PARAMS_0_2,
-            user="username",
-            address="username",
-            **_POP,
-        ),
-        Opener(
-            names=("zmail.server",),
-            params=_PARAMS_0_1,
-            user="user",
-            address="user",
-            **_POP,
-        ),
+    openers=tuple(
+        Opener(names=names, params=params, user=user, address=user, **side)
+        for side in (_SERVER, _POP)
+        for names, params, user in _RELEASES
     ),
     methods=(
         Method(
