@@ -5,8 +5,9 @@ instance attributes, ``os.environ``/``os.getenv`` with defaults, ``int``/``str``
 of those, f-strings, concatenation and simple dict/tuple subscripts. What it
 cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``).
 Text built from parts is :mod:`.text_values`; reads of the environment and of settings
-libraries, :mod:`.settings_reads`; a parameter's value from the module's calls,
-:mod:`.passed_values` (both mixed into :class:`Evaluator`); parameters and arguments
+libraries, :mod:`.settings_reads`; configparser's ``get(section, option)``,
+:mod:`.ini_parsers`; a parameter's value from the module's calls,
+:mod:`.passed_values` (all mixed into :class:`Evaluator`); parameters and arguments
 as written, :mod:`.arguments`; what classes assign to their attributes,
 :mod:`.class_members`.
 """
@@ -22,7 +23,8 @@ from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
 from .imports import imported_constant
-from .ini_reads import PARSERS, IniConfig, config_value, section_get
+from .ini_parsers import IniParsers
+from .ini_reads import PARSERS, config_value
 from .passed_values import PassedValues
 from .reaching import reaching
 from .settings_reads import SettingsReads, is_config
@@ -59,7 +61,7 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, PassedValues):
+class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -243,8 +245,9 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, PassedValu
                 return parsed
         if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
-            if mapping.known and isinstance(mapping.value, IniConfig):
-                return section_get(mapping.value, node, lambda arg: self.evaluate(arg, depth))
+            option = self._ini_get(node, func.value, mapping, depth)
+            if option is not None:
+                return option
             table = mapping.known and isinstance(mapping.value, dict)
             found = None
             if table or mapping.choices is not None:

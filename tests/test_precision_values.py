@@ -1,0 +1,45 @@
+"""Values read as the libraries mean them (issue 22, precision round 9): a configparser
+parser's ``get(section, option)`` is never ``dict.get(key, default)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+PRECISION = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+
+
+def findings(path: Path) -> list[tuple[int, str, str, str]]:
+    run = check_paths([str(path)], RunOptions())
+    return sorted((f.span.line, f.rule, f.severity.value, f.message) for f in run.findings)
+
+
+def test_a_parser_the_module_does_not_build_reads_options() -> None:
+    """A parser passed in (a parameter named like a config, one annotated with a
+    configparser class, ``self.config`` set from one, one the module calls
+    ``has_section`` on, one given ``fallback=``): its option is the user's host, reported
+    as an unknown one (it was the one-label host ``"server"``/``"outbound"`` and the
+    login went unreported). A mapping's default stays the value: ``smtp.office365.com``
+    is an error, ``localhost`` nothing; a parser's ``fallback=`` is its default."""
+    found = findings(PRECISION / "ini_parsers" / "parameters.py")
+    assert [(line, rule, severity) for line, rule, severity, _ in found] == [
+        (12, "AS204", "warning"),
+        (13, "AS101", "warning"),
+        (18, "AS204", "warning"),
+        (19, "AS101", "warning"),
+        (28, "AS204", "warning"),
+        (29, "AS101", "warning"),
+        (36, "AS204", "warning"),
+        (37, "AS101", "warning"),
+        (45, "AS204", "warning"),
+        (46, "AS101", "error"),
+        (57, "AS204", "warning"),
+        (58, "AS101", "error"),
+    ]
+    logins = {line: message for line, rule, _, message in found if rule == "AS101"}
+    assert "INI [email] server" in logins[13]
+    assert all("INI [relay] outbound" in logins[line] for line in (19, 29, 37))
+    assert "'smtp.office365.com' (default of config key MAIL_SERVER)" in logins[46]
+    assert "'smtp.office365.com' (default of INI [relay] outbound)" in logins[58]
