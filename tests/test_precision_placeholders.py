@@ -27,10 +27,11 @@ PLACEHOLDERS = [
     "api-key-here",
     "my secret",
     "tokenvalue",
-    # run together, with a counting number
-    "mailpassword",
+    # run together with whose, "here" or a description, or with a counting number
     "mysecretpassword",
-    "secretkey",
+    "yourpassword",
+    "seupassword",
+    "passwordhere",
     "testpassword123",
     "password1",
     # misspelt or repeated
@@ -50,9 +51,22 @@ PLACEHOLDERS = [
     "{}",
     "%s",
     "changeme",
+    "${SMTP_PASSWORD}",
+    "{{ password }}",
+    "your_password",
+    "xxxx",
 ]
 
 SECRETS = [
+    # weak passwords people choose: words run together in lower case that say neither
+    # whose nor where, a word with a year, leetspeak, a phrase with a number
+    "supersecret",
+    "mailpassword",
+    "secretkey",
+    "Mailpassword1",
+    "Summer2024!",
+    "letmein123",
+    "Pässword1",
     "Password2015",
     "Summer2019!",
     "Passw0rd!",
@@ -76,6 +90,7 @@ SECRETS = [
 # e-mail or user word among three or more words.
 SENTENCES = [
     "colocar senha do email outlook",
+    "colocar senha",
     "Type your email",
     "Type your user id",
     "Enter your password",
@@ -173,3 +188,55 @@ def test_a_long_value_is_not_taken_apart() -> None:
     """Placeholders are short: a long value is judged by the patterns alone, at once."""
     assert not is_placeholder("password" * 100_000)
     assert not is_placeholder("xY" * 500_000)
+
+
+# One vocabulary (``scanner/placeholder_words.py``) serves the patterns of secrets.py and
+# the word shapes of placeholder_secrets.py: a word written with accents, without them,
+# run together or apart, in any script, is the same word to both (a value's own accents
+# still count: ``Pässword1`` above is a password).
+VOCABULARY_PLACEHOLDERS = [
+    "contraseña",
+    "contrasena",
+    "contrasenha",
+    "tu_contraseña",
+    "tu-contrasena",
+    "hasło",
+    "HASLO",
+    "şifre",
+    "lösenord",
+    "пароль",
+    "パスワード",
+    "비밀번호",
+    "mot_de_passe",
+    "votre mot de passe",
+    "motdepasse",
+    "client-secret",
+    "il_tuo_token",
+    "minha_senha",
+    "SENHA_AQUÍ",
+    "token_aquí",
+    "Kennwort hier",
+    "deine-passwort",
+]
+
+
+@pytest.mark.parametrize("value", VOCABULARY_PLACEHOLDERS)
+def test_one_vocabulary_in_every_spelling(value: str) -> None:
+    assert is_placeholder(value)
+
+
+def test_a_weak_password_run_together_is_a_hard_coded_secret(tmp_path: Path) -> None:
+    """``mailpassword`` and ``supersecret`` given to a login are AS105 (weak passwords
+    people do choose); ``yourpassword`` and ``SMTP_PASSWORD`` beside them are not."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import smtplib\n"
+        "smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "smtp.starttls()\n"
+        "smtp.login('a@contoso.com', 'mailpassword')\n"
+        "smtp.login('b@contoso.com', 'supersecret')\n"
+        "smtp.login('c@contoso.com', 'yourpassword')\n"
+        "smtp.login('d@contoso.com', 'SMTP_PASSWORD')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert sorted(f.span.line for f in run.findings if f.rule == "AS105") == [4, 5]
