@@ -1,5 +1,6 @@
 """Values read as the libraries mean them (issue 22, precision round 9): a configparser
-parser's ``get(section, option)`` is never ``dict.get(key, default)``."""
+parser's ``get(section, option)`` is never ``dict.get(key, default)``; a call of a name
+two distributions share is read with the signature its arguments fit."""
 
 from __future__ import annotations
 
@@ -43,3 +44,26 @@ def test_a_parser_the_module_does_not_build_reads_options() -> None:
     assert all("INI [relay] outbound" in logins[line] for line in (19, 29, 37))
     assert "'smtp.office365.com' (default of config key MAIL_SERVER)" in logins[46]
     assert "'smtp.office365.com' (default of INI [relay] outbound)" in logins[58]
+
+
+def test_mailer_by_position_is_read_with_the_signature_it_fits() -> None:
+    """mailer 0.8.1's ``Mailer("smtp.office365.com", SMTP_PORT)`` and ``Mailer(host)``
+    are not quick-mailer's ``Mailer(email, password)`` (both required, as text, the first
+    an address): they connect to that host (no STARTTLS without ``use_tls``: AS203; port
+    0 is smtplib's 25: AS202), and ``login()`` then sends the password. Before, both were
+    read as quick-mailer's Gmail preset and nothing was reported. quick-mailer's own
+    ``Mailer("me@contoso.com", "...")`` by position keeps its preset API."""
+    folder = PRECISION / "mailer_signatures"
+    assert [(line, rule) for line, rule, _, _ in findings(folder / "old_mailer.py")] == [
+        (15, "AS101"),
+        (15, "AS105"),
+        (15, "AS203"),
+        (19, "AS202"),
+        (20, "AS101"),
+        (20, "AS105"),
+        (20, "AS203"),
+    ]
+    assert [(line, rule) for line, rule, _, _ in findings(folder / "quick_mailer.py")] == [
+        (6, "AS101"),
+        (6, "AS105"),
+    ]
