@@ -8,7 +8,9 @@ has almost no variety of characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``*******
 ``%s``). A word with a number of its own (``Password2015``, the kind of password policies
 force on people), leetspeak (``P@ssw0rd``), words run together in lower case that say
 neither whose nor where (``mailpassword``, ``supersecret``: weak passwords people choose)
-and random-looking values stay secrets. The words are :mod:`.placeholder_words`'.
+and random-looking values stay secrets. A value written as an identifier whose last word
+names a secret (``device_password``, ``adminPassword``) is a setting's name, whatever its
+first words. The words are :mod:`.placeholder_words`'.
 
 A value written as a sentence is a placeholder when it reads as an instruction or as a
 field's description: plain words only, and an instruction word (``Enter``, ``Type``,
@@ -60,6 +62,11 @@ _SENTENCE_WORD = lazy_pattern(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*[.:!?,;…]*$")
 _TEMPLATE = lazy_pattern(r"^(?:\{[\w.\[\]]*\}|%[sdr]|\$\{?\w+\}?|@@\w+@@|#\{\w+\})$")
 _CHUNK = lazy_pattern(r"[A-Za-z]+|[0-9]+")
 _SEPARATED = lazy_pattern(r"[-_.\s]")
+# An identifier: words joined by ``_`` or written in camel case (``device_password``,
+# ``ADMIN_PASSWORD``, ``adminPassword``), letters and digits only.
+_IDENTIFIER = lazy_pattern(
+    r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$|^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$"
+)
 _CAMEL = lazy_pattern(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 
@@ -73,8 +80,21 @@ def shaped_like_placeholder(value: str) -> bool:
         or _low_variety(value)
         or _repeated(value)
         or _worded(value)
+        or _named(value)
         or _sentence(value)
     )
+
+
+def _named(value: str) -> bool:
+    """An identifier whose last word names a secret (``device_password``,
+    ``NOTIFY_SMTP_PASS``, ``adminPassword``): the name of a setting left where its
+    value goes, whatever the words before it; people do not choose identifiers as
+    passwords. ``Password_2015`` (a number last) is not one."""
+    if not _IDENTIFIER.match(value):
+        return False
+    last = value.rsplit("_", 1)[-1]
+    words = [last] if "_" in value else _CAMEL.findall(last)
+    return bool(words) and words[-1].lower() in _SECRET_WORDS
 
 
 def _sentence(value: str) -> bool:

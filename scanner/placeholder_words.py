@@ -35,20 +35,21 @@ def _words(*lines: str) -> frozenset[str]:
 
 # The word "password" (and "secret", "token", "key") in English, Portuguese, Spanish,
 # Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
-# Norwegian, Czech, Hungarian, Turkish, Russian, Chinese, Japanese and Korean.
+# Norwegian, Czech, Hungarian, Turkish, Russian, Chinese, Japanese and Korean; Chinese
+# mail providers call an app password an "authorisation code" (授权码).
 SECRET_WORDS = _words(
     "password passwort passwd pass pwd pw passcode passphrase secret secrets token key keys",
     "apikey credential credentials senha contraseña contrasenha contrasenya clave kennwort",
     "mdp wachtwoord parola hasło salasana lösenord adgangskode passord heslo jelszó şifre",
-    "пароль 密码 密碼 パスワード 비밀번호",
+    "пароль 密码 密碼 口令 邮箱密码 授权码 授權碼 パスワード 비밀번호",
 ) | {"mot de passe", "client secret"}
 # Whose value goes there, said to the reader: "your", "sua", "votre", "dein".
 SECOND_PERSON = _words(
     "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr",
-    "ihre tuo vostro vostra je uw jouw",
+    "ihre tuo vostro vostra je uw jouw 你的 您的",
 )
 # "my" as a placeholder's author writes it (``my_password``, ``minha_senha``).
-FIRST_PERSON = _words("my mi mon mein meu minha")
+FIRST_PERSON = _words("my mi mon mein meu minha 我的")
 # Words that start a placeholder written as a phrase (``the password``, ``some secret``,
 # ``il tuo token``), besides the persons above.
 ARTICLES = _words("the some il")
@@ -57,8 +58,12 @@ MARKERS = _words(
     "here placeholder example sample dummy fake test testing changeme change replace",
     "insert enter fill todo tbd xxx aqui aquí ici hier qui",
 )
-# "here" itself: a placeholder often ends with it (``senha_aqui``, ``token-here``).
-HERE_WORDS = _words("here aqui aquí acá ici hier")
+# Words a placeholder often ends with: "here" (``senha_aqui``, ``token-here``), "change
+# me" (``unsafe-dev-key-change-me``).
+HERE_WORDS = _words("here aqui aquí acá ici hier changeme replaceme") | {
+    "change me",
+    "replace me",
+}
 # Words that describe the field rather than fill it (``tokenvalue``, ``password_string``).
 DESCRIPTIONS = _words("value string goes go put type")
 # Words that say what, whose or where, in a placeholder's sentence or run of words.

@@ -51,6 +51,11 @@ PLACEHOLDERS = [
     "{}",
     "%s",
     "changeme",
+    # a setting's name left where its value goes, whatever its first words
+    "device_password",
+    "NOTIFY_SMTP_PASS",
+    "adminPassword",
+    "webmail_secret",
     "${SMTP_PASSWORD}",
     "{{ password }}",
     "your_password",
@@ -67,6 +72,8 @@ SECRETS = [
     "Summer2024!",
     "letmein123",
     "Pässword1",
+    "Password_2015",
+    "Hunter_2",
     "Password2015",
     "Summer2019!",
     "Passw0rd!",
@@ -217,6 +224,12 @@ VOCABULARY_PLACEHOLDERS = [
     "token_aquí",
     "Kennwort hier",
     "deine-passwort",
+    # Chinese: the word, "your", and what QQ and 163 mail call an app password
+    "你的密码",
+    "邮箱密码",
+    "授权码",
+    # "change me" at the end
+    "unsafe-dev-key-change-me",
 ]
 
 
@@ -240,3 +253,18 @@ def test_a_weak_password_run_together_is_a_hard_coded_secret(tmp_path: Path) -> 
     )
     run = check_paths([str(script)], RunOptions())
     assert sorted(f.span.line for f in run.findings if f.rule == "AS105") == [4, 5]
+
+
+def test_a_settings_name_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """``'webmail_password'`` given to a login is the name of a setting left for its
+    value; ``'Password_2015'`` (a number last) is a password."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import smtplib\n"
+        "smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "smtp.starttls()\n"
+        "smtp.login('a@contoso.com', 'webmail_password')\n"
+        "smtp.login('b@contoso.com', 'Password_2015')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert [f.span.line for f in run.findings if f.rule == "AS105"] == [5]
