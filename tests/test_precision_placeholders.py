@@ -74,6 +74,7 @@ SECRETS = [
     "Pässword1",
     "Password_2015",
     "Hunter_2",
+    "ftpSecret2022",
     "Password2015",
     "Summer2019!",
     "Passw0rd!",
