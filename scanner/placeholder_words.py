@@ -1,6 +1,7 @@
 """The words of placeholder secrets, in the languages mail code is written in: one
-vocabulary for the patterns of :mod:`.secrets` and the shapes of
-:mod:`.placeholder_secrets`.
+vocabulary for the patterns of :mod:`.secrets`, the shapes of
+:mod:`.placeholder_secrets` and the password-like names of
+:mod:`.python.secret_literals`.
 
 Each word is written as its language spells it and counts in both spellings: as written
 and folded (:func:`fold`: lower case, accents dropped; ``contraseña`` and
@@ -33,16 +34,21 @@ def _words(*lines: str) -> frozenset[str]:
     return frozenset(words) | frozenset(map(fold, words))
 
 
-# The word "password" (and "secret", "token", "key") in English, Portuguese, Spanish,
-# Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
-# Norwegian, Czech, Hungarian, Turkish, Russian, Chinese, Japanese and Korean; Chinese
-# mail providers call an app password an "authorisation code" (授权码).
-SECRET_WORDS = _words(
-    "password passwort passwd pass pwd pw passcode passphrase secret secrets token key keys",
-    "apikey credential credentials senha contraseña contrasenha contrasenya clave kennwort",
-    "mdp wachtwoord parola hasło salasana lösenord adgangskode passord heslo jelszó şifre",
-    "пароль 密码 密碼 口令 邮箱密码 授权码 授權碼 パスワード 비밀번호",
-) | {"mot de passe", "client secret"}
+# The word "password" in English, Portuguese, Spanish, Catalan, German, French, Dutch,
+# Italian/Romanian, Polish, Finnish, Swedish, Danish, Norwegian, Czech, Hungarian,
+# Turkish, Russian, Chinese, Japanese and Korean; Chinese mail providers call an app
+# password an "authorisation code" (授权码).
+PASSWORD_WORDS = _words(
+    "password passwort passwd pass pwd pw passcode passphrase senha contraseña contrasenha",
+    "contrasenya clave kennwort mdp wachtwoord parola hasło salasana lösenord adgangskode",
+    "passord heslo jelszó şifre пароль 密码 密碼 口令 邮箱密码 授权码 授權碼 パスワード 비밀번호",
+) | {"mot de passe"}
+# Those and the other words that name a secret.
+SECRET_WORDS = (
+    PASSWORD_WORDS
+    | _words("secret secrets token key keys apikey credential credentials")
+    | {"client secret"}
+)
 # Whose value goes there, said to the reader: "your", "sua", "votre", "dein".
 SECOND_PERSON = _words(
     "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr",

@@ -67,3 +67,16 @@ def test_mailer_by_position_is_read_with_the_signature_it_fits() -> None:
         (6, "AS101"),
         (6, "AS105"),
     ]
+
+
+def test_another_services_password_is_no_mail_secret() -> None:
+    """``DB_PASSWORD``, ``MYSQL_ROOT_PASSWORD``, ``FTP_PASS``, ``ZIP_PASSWORD`` in a mail
+    script are not mail passwords (they were AS105 by their names); ``EMAIL_PASSWORD`` and
+    ``NOTIFY_PASSWORD`` are, and ``DB_PASSWORD`` is once the SMTP login takes it."""
+    found = findings(PRECISION / "other_secrets" / "report.py")
+    assert [(line, severity) for line, rule, severity, _ in found if rule == "AS105"] == [
+        (8, "error"),
+        (12, "error"),
+        (13, "error"),
+    ]
+    assert "to the SMTP login at line 19, as `DB_PASSWORD`" in found[0][3]

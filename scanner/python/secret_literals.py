@@ -30,6 +30,7 @@ import dataclasses
 import re
 
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
+from ..placeholder_words import PASSWORD_WORDS, joined
 from ..providers import OTHER, Provider, host_provider, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
@@ -37,15 +38,9 @@ from .mail_libraries import LIBRARIES
 from .symbols import Symbols
 from .values import Evaluator
 
-_PASSWORD_WORDS = frozenset(
-    {
-        "password", "passwd", "passw", "pass", "pwd", "pw", "passphrase", "pword",
-        "senha", "contrasena", "contraseña", "clave", "passwort", "kennwort", "mdp",
-        "motdepasse", "wachtwoord", "parola", "haslo", "hasło", "salasana", "losenord",
-        "lösenord", "adgangskode", "passord", "heslo", "jelszo", "jelszó", "sifre", "şifre",
-        "пароль", "密码", "密碼", "パスワード", "비밀번호",
-    }
-)  # fmt: skip
+# The words for "password" (:mod:`..placeholder_words`), run together, and the ways
+# identifiers shorten it.
+_PASSWORD_WORDS = joined(PASSWORD_WORDS) | {"passw", "pword"}
 # Pairs of words that name an OAuth2 secret of the mail code's app.
 _SECRET_PAIRS = (("client", "secret"), ("refresh", "token"), ("app", "secret"))
 # Words that make a password-named thing something else than the password itself.
@@ -63,6 +58,21 @@ _NOT_THE_SECRET = frozenset(
         "count", "attempts", "retries", "timeout", "through", "endpoint", "class",
         "method", "question", "sha", "md5", "bcrypt", "argon", "algorithm", "hasher",
         "hashers", "view", "api", "dialog",
+    }
+)  # fmt: skip
+# Words that name another service's password: a database's, a file's, a network's
+# (``DB_PASSWORD``, ``MYSQL_ROOT_PASSWORD``, ``FTP_PASS``, ``WIFI_PASSWORD``,
+# ``ZIP_PASSWORD``). A mail script may hold them too; they are secrets, not mail ones
+# (AS105 is about mail), unless a login shows otherwise (then the login's step says so).
+_OTHER_SERVICES = frozenset(
+    {
+        "db", "database", "mysql", "mariadb", "postgres", "postgresql", "pg", "psql",
+        "sql", "mssql", "sqlserver", "oracle", "mongo", "mongodb", "redis", "rabbitmq",
+        "amqp", "mqtt", "kafka", "elastic", "elasticsearch", "ftp", "ftps", "sftp", "ssh",
+        "vnc", "rdp", "vpn", "wifi", "wlan", "ssid", "router", "camera", "zip", "rar",
+        "archive", "pdf", "excel", "xlsx", "docx", "keystore", "truststore", "pfx", "p12",
+        "jks", "cert", "certificate", "pem", "gpg", "pgp", "jenkins", "docker", "registry",
+        "root", "sudo",
     }
 )  # fmt: skip
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
@@ -235,7 +245,7 @@ def _target_name(target: ast.expr) -> str | None:
 def secret_name(name: str) -> bool:
     """Whether an identifier or key names a password or an OAuth2 secret of the app."""
     words = [word.lower() for word in _WORD.findall(name)]
-    if not words or any(word in _NOT_THE_SECRET for word in words):
+    if not words or any(word in _NOT_THE_SECRET or word in _OTHER_SERVICES for word in words):
         return False
     if any(word in _PASSWORD_WORDS for word in words):
         return True
