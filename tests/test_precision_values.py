@@ -1,12 +1,15 @@
 """Values read as the libraries mean them (issue 22, precision round 9): a configparser
 parser's ``get(section, option)`` is never ``dict.get(key, default)``; a call of a name
-two distributions share is read with the signature its arguments fit."""
+two distributions share is read with the signature its arguments fit; a secret is a mail
+one; a host one letter off a Microsoft one is Microsoft's only where that is a typo."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.providers import lookup
 from authsweep.scanner.runner import check_paths
 
 PRECISION = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
@@ -80,3 +83,29 @@ def test_another_services_password_is_no_mail_secret() -> None:
         (13, "error"),
     ]
     assert "to the SMTP login at line 19, as `DB_PASSWORD`" in found[0][3]
+
+
+@pytest.mark.parametrize(
+    "host", ["smtp.line.com", "smtp.love.com", "smtp.lives.com", "smtp.kive.com", "smtp.liv.com"]
+)
+def test_a_short_domain_one_letter_off_is_another_domain(host: str) -> None:
+    """``live`` is too short a name for a letter changed to be a typo of it: ``line.com``
+    is another company's domain, not Outlook.com's (it was "probably Outlook.com", an
+    AS101 error)."""
+    assert not lookup(host).microsoft
+
+
+@pytest.mark.parametrize(
+    ("host", "meant"),
+    [
+        ("smpt.live.com", "smtp.live.com"),
+        ("smtp.live.con", "smtp.live.com"),
+        ("smtp.hotmial.com", "smtp.hotmail.com"),
+        ("outlook.ofice.com", "outlook.office.com"),
+    ],
+)
+def test_the_nearest_misspellings_stay_microsoft(host: str, meant: str) -> None:
+    """A typo in the service's label or the top-level domain of a short name, or in a
+    longer domain name, is still the Microsoft host."""
+    provider = lookup(host)
+    assert provider.microsoft and provider.meant_host == meant
