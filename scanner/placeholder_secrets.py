@@ -3,7 +3,8 @@
 A value is a placeholder, not a secret, when it is made of the words that say what goes
 there (``your-app-password``, ``SMTP_PASSWORD``, ``enterYourPasswordHere``,
 ``SENHA_AQUI``, ``yourpassword``), misspelt or repeated (``PASSWWORD-KEY-PASSWWORD-KEY``),
-has almost no variety of characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``********``,
+is too short to be any service's password (``x``, ``123``), has almost no variety of
+characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``********``,
 ``00000000-0000-0000-0000-000000000000``) or is a template to fill (``{password}``,
 ``%s``). A word with a number of its own (``Password2015``, the kind of password policies
 force on people), leetspeak (``P@ssw0rd``), words run together in lower case that say
@@ -48,9 +49,12 @@ _LONG_SECRET_WORDS = tuple(sorted(word for word in _SECRET_WORDS if len(word) >=
 # Words that make a run of words a placeholder: whose value, "here", what the field is.
 _SIGNS = SECOND_PERSON | FIRST_PERSON | ARTICLES | MARKERS | DESCRIPTIONS
 # A number people append to a placeholder's words (``password123``), not one of their own;
-# after a short word (``pw1``) it makes a password.
+# after a short word (``pw12``) it makes a password.
 _COUNTING = ("0123456789", "123456789")
 
+# Fewer characters than any mail service takes for a password (Microsoft 365 and
+# Outlook.com ask for eight at least): ``"x"``, ``"pw"``, ``"123"`` stand for one.
+_SHORTEST = 4
 # Placeholders are short; a longer value (a key, a certificate, a hostile megabyte) is
 # not taken apart word by word.
 _LONGEST = 120
@@ -74,7 +78,8 @@ def shaped_like_placeholder(value: str) -> bool:
     if not value or len(value) > _LONGEST:
         return False
     return (
-        bool(_TEMPLATE.match(value))
+        len(value) < _SHORTEST
+        or bool(_TEMPLATE.match(value))
         or _low_variety(value)
         or _repeated(value)
         or _worded(value)
@@ -152,7 +157,7 @@ def _worded(value: str) -> bool:
                 return False
             words += found
     if counted and sum(len(word) for word in words) < 6:
-        return False  # ``pw1``, ``Pw-1234!``: a short word with a number is a password
+        return False  # ``pw12``, ``Pw-1234!``: a short word with a number is a password
     if not any(word in _SECRET_WORDS or word in MARKERS for word in words):
         return False
     return len(words) < 2 or not _run_together(value) or any(word in _SIGNS for word in words)

@@ -39,6 +39,10 @@ PLACEHOLDERS = [
     "pasword",
     "passwordpassword",
     "abcabcabc",
+    # too short to be a password (mail services ask for eight characters at least)
+    "x",
+    "pw1",
+    "123",
     # one or two characters
     "xxxxxxxx",
     "xxxx-xxxx-xxxx-xxxx",
@@ -82,7 +86,7 @@ SECRETS = [
     "MyS3cretP4ss",
     "hunter2",
     "letmein",
-    "pw1",
+    "pw12",
     "Pw-1234!",
     "outlook2020",
     "Gmail@123",
@@ -269,3 +273,22 @@ def test_a_settings_name_is_no_hard_coded_secret(tmp_path: Path) -> None:
     )
     run = check_paths([str(script)], RunOptions())
     assert [f.span.line for f in run.findings if f.rule == "AS105"] == [5]
+
+
+def test_a_password_too_short_for_any_service_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """``send("a@contoso.com", "x")`` to a wrapper that logs in: ``"x"`` stands for a
+    password (it was AS105); ``"Winter2016"`` in its place is one."""
+    found = {}
+    for value in ("x", "Winter2016"):
+        script = tmp_path / "send.py"
+        script.write_text(
+            "import smtplib\n"
+            "def send(user, password):\n"
+            "    smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "    smtp.starttls()\n"
+            "    smtp.login(user, password)\n"
+            f"send('a@contoso.com', {value!r})\n"
+        )
+        run = check_paths([str(script)], RunOptions())
+        found[value] = [f.span.line for f in run.findings if f.rule == "AS105"]
+    assert found == {"x": [], "Winter2016": [6]}
