@@ -66,8 +66,9 @@ MARKERS = _words(
 )
 # Words a placeholder often ends with: "here" (``senha_aqui``, ``token-here``), "change
 # me" (``unsafe-dev-key-change-me``).
-HERE_WORDS = _words("here aqui aquí acá ici hier changeme replaceme") | {
+HERE_WORDS = _words("here aqui aquí acá ici hier changeme changeit replaceme") | {
     "change me",
+    "change it",
     "replace me",
 }
 # Words that describe the field rather than fill it (``tokenvalue``, ``password_string``).

@@ -44,7 +44,8 @@ _OWNER = _alternation(SECOND_PERSON | FIRST_PERSON | ARTICLES)
 # Not a secret: references to other settings, templates, vault lookups, the words people
 # write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha",
 # "password123"), a few words that say what goes there ("AD credentials", "gmail app
-# password"), and the throwaway passwords of tests ("test", "testpass"). The word with a
+# password"), the example values of API schemas ("string") and of defaults ("changeit"),
+# and the throwaway passwords of tests ("test", "testpass"). The word with a
 # year ("Password2015") is a real password, of the kind policies force on people. The
 # words are :mod:`.placeholder_words`', in either spelling (with accents or without).
 _PLACEHOLDER = lazy_pattern(
@@ -60,11 +61,12 @@ _PLACEHOLDER = lazy_pattern(
     + _OWNER
     + r""")[-_ ].*|.*[-_ ](?:"""
     + _alternation(HERE_WORDS)
-    + r""")|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
+    + r""")|(?:change|replace)[-_ ]?(?:me|it|this)|xxx+|\*+
             |(?:[\w.-]+[ ]){1,3}(?:"""
     + _SECRET
     + r"""|login)
-            |\.\.\.|todo|tbd|none|null|password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
+            |\.\.\.|todo|tbd|none|null|nil|undefined|empty|blank|string|str|text|value
+            |password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
             |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,
 )

@@ -55,6 +55,10 @@ PLACEHOLDERS = [
     "{}",
     "%s",
     "changeme",
+    # the example values of API schemas and of defaults
+    "string",
+    "changeit",
+    "CHANGE_THIS",
     # a setting's name left where its value goes, whatever its first words
     "device_password",
     "NOTIFY_SMTP_PASS",
@@ -78,6 +82,7 @@ SECRETS = [
     "Pässword1",
     "Password_2015",
     "Hunter_2",
+    "Stringer2020",
     "ftpSecret2022",
     "Password2015",
     "Summer2019!",
