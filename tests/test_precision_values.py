@@ -21,7 +21,7 @@ def findings(path: Path) -> list[tuple[int, str, str, str]]:
 
 
 def test_a_parser_the_module_does_not_build_reads_options() -> None:
-    """A parser passed in (a parameter named like a config, one annotated with a
+    """A parser passed in (a parameter named like a config or a parser, one annotated with a
     configparser class, ``self.config`` set from one, one the module calls
     ``has_section`` on, one given ``fallback=``): its option is the user's host, reported
     as an unknown one (it was the one-label host ``"server"``/``"outbound"`` and the
@@ -41,10 +41,12 @@ def test_a_parser_the_module_does_not_build_reads_options() -> None:
         (46, "AS101", "error"),
         (57, "AS204", "warning"),
         (58, "AS101", "error"),
+        (64, "AS204", "warning"),
+        (65, "AS101", "warning"),
     ]
     logins = {line: message for line, rule, _, message in found if rule == "AS101"}
     assert "INI [email] server" in logins[13]
-    assert all("INI [relay] outbound" in logins[line] for line in (19, 29, 37))
+    assert all("INI [relay] outbound" in logins[line] for line in (19, 29, 37, 65))
     assert "'smtp.office365.com' (default of config key MAIL_SERVER)" in logins[46]
     assert "'smtp.office365.com' (default of INI [relay] outbound)" in logins[58]
 

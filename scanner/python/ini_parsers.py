@@ -6,6 +6,8 @@ becomes a default: ``"server"``, a one-label host, hid the login it reaches, and
 the option's name, never a value. A receiver is taken for a parser when
 
 - its value is one (:func:`.ini_reads.config_value`: built in the module);
+- its name says so (``parser``, ``config_parser``, ``cp``, ``ini``: argparse's
+  ``parser`` has no ``get``);
 - the module says so: it is built from a configparser class, annotated with one
   (``cp: configparser.ConfigParser``, also inside ``Optional[...]``), set from such a
   parameter (``self.config = config``), or has a method only parsers have called on it
@@ -47,6 +49,10 @@ _PARSER_KEYWORDS = frozenset({"fallback", "raw", "vars"})
 _SECTION = re.compile(r"^[A-Za-z][\w .:-]{0,63}$")
 _OPTION = re.compile(r"^[A-Za-z][\w-]{0,63}$")
 _ENVIRONMENT = frozenset({"os.environ", "environ"})
+# Names people give a parser (argparse's ``parser`` has no ``get``).
+_PARSER_NAME = re.compile(
+    r"(?i)^(?:\w*_)?(?:config_?parser|conf_?parser|cfg_?parser|parser|cp|ini)$"
+)
 
 
 class IniParsers:
@@ -78,7 +84,10 @@ class IniParsers:
 
     def _names_parser(self, receiver: ast.expr) -> bool:
         name = dotted_name(receiver)
-        return name is not None and name in self._ini_parser_names
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        return name in self._ini_parser_names or bool(_PARSER_NAME.match(last))
 
     def _shaped_like_option(self, node: ast.Call, depth: int) -> bool:
         """Two strings, the second a mail setting's key and the first a section's name."""
