@@ -111,3 +111,20 @@ def test_the_nearest_misspellings_stay_microsoft(host: str, meant: str) -> None:
     longer domain name, is still the Microsoft host."""
     provider = lookup(host)
     assert provider.microsoft and provider.meant_host == meant
+
+
+def test_a_host_the_call_does_not_give_is_said_unknown(tmp_path: Path) -> None:
+    """``SMTP_SSL()`` then ``connect(host, 587)`` with ``host = ""``: the login is to "an
+    unknown host" (the message said "the host from missing")."""
+    script = tmp_path / "mail.py"
+    script.write_text(
+        "import smtplib\n"
+        "mail_host = ''\n"
+        "def send(user, password):\n"
+        "    s = smtplib.SMTP_SSL()\n"
+        "    s.connect(mail_host, 587)\n"
+        "    s.login(user, password)\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    logins = [f.message for f in run.findings if f.rule == "AS101"]
+    assert len(logins) == 1 and logins[0].startswith("SMTP password login to an unknown host:")
