@@ -297,3 +297,22 @@ def test_a_password_too_short_for_any_service_is_no_hard_coded_secret(tmp_path: 
         run = check_paths([str(script)], RunOptions())
         found[value] = [f.span.line for f in run.findings if f.rule == "AS105"]
     assert found == {"x": [], "Winter2016": [6]}
+
+
+WEAK_BUT_REAL = ["supersecret", "mailpassword", "Summer2024!", "Password2015", "P@ssw0rd"]
+WEAK_BUT_REAL += ["letmein123"]
+STAND_INS = ["your_password", "<password>", "changeme", "xxxx", "Type your email"]
+STAND_INS += ["colocar senha", "${SMTP_PASSWORD}", "{{ password }}"]
+
+
+def test_weak_passwords_are_reported_and_stand_ins_are_not(tmp_path: Path) -> None:
+    """Each value as a login's literal password to Microsoft 365: the weak but real ones
+    are AS105, the instructions and templates are not."""
+    lines = ["import smtplib", "smtp = smtplib.SMTP('smtp.office365.com', 587)", "smtp.starttls()"]
+    values = WEAK_BUT_REAL + STAND_INS
+    lines += [f"smtp.login('user{n}@contoso.com', {value!r})" for n, value in enumerate(values)]
+    script = tmp_path / "send.py"
+    script.write_text("\n".join(lines) + "\n")
+    run = check_paths([str(script)], RunOptions())
+    reported = {values[f.span.line - 4] for f in run.findings if f.rule == "AS105"}
+    assert reported == set(WEAK_BUT_REAL)
