@@ -128,3 +128,15 @@ def test_a_host_the_call_does_not_give_is_said_unknown(tmp_path: Path) -> None:
     run = check_paths([str(script)], RunOptions())
     logins = [f.message for f in run.findings if f.rule == "AS101"]
     assert len(logins) == 1 and logins[0].startswith("SMTP password login to an unknown host:")
+
+
+def test_a_databases_password_in_django_settings_is_no_mail_secret() -> None:
+    """``DATABASES["default"]["PASSWORD"]`` and ``CACHES[...]["OPTIONS"]["PASSWORD"]`` in
+    settings that also configure Office 365 mail were AS105 by their key; the mail
+    password and a password under a mail entry (``NOTIFIERS["smtp"]``) still are."""
+    found = findings(PRECISION / "other_secrets" / "settings.py")
+    assert [(line, rule) for line, rule, _, _ in found] == [
+        (20, "AS105"),
+        (25, "AS101"),
+        (25, "AS105"),
+    ]

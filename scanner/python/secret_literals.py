@@ -72,9 +72,12 @@ _OTHER_SERVICES = frozenset(
         "vnc", "rdp", "vpn", "wifi", "wlan", "ssid", "router", "camera", "zip", "rar",
         "archive", "pdf", "excel", "xlsx", "docx", "keystore", "truststore", "pfx", "p12",
         "jks", "cert", "certificate", "pem", "gpg", "pgp", "jenkins", "docker", "registry",
-        "root", "sudo",
+        "root", "sudo", "databases", "cache", "caches", "broker", "celery", "storage",
+        "storages", "s3", "sentry",
     }
 )  # fmt: skip
+# How far up a dict's owners are read (``DATABASES["default"]["PASSWORD"]``).
+_OWNER_DEPTH = 4
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _NOT_A_PASSWORD = re.compile(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
@@ -210,6 +213,8 @@ def _named_values(symbols: Symbols):
             if name is not None and secret_name(name):
                 yield name, statement.value
     for node in symbols.dicts:
+        if _another_services_settings(node, symbols.parents):
+            continue
         for key, item in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 if secret_name(key.value):
@@ -228,6 +233,33 @@ def _named_values(symbols: Symbols):
             default = default_of(param, arguments)
             if default is not None and secret_name(param.arg):
                 yield param.arg, default
+
+
+def _another_services_settings(node: ast.Dict, parents: dict[ast.AST, ast.AST]) -> bool:
+    """A dict held under a name of another service's settings: Django's ``DATABASES =
+    {"default": {..., "PASSWORD": ...}}``, ``CACHES``, a ``"redis": {...}`` entry."""
+    child: ast.AST = node
+    for _ in range(_OWNER_DEPTH):
+        parent = parents.get(child)
+        names: list[str] = []
+        if isinstance(parent, ast.Dict):
+            index = next((i for i, value in enumerate(parent.values) if value is child), None)
+            key = parent.keys[index] if index is not None else None
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                names.append(key.value)
+        elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names += [name for name in map(_target_name, targets) if name]
+        elif isinstance(parent, ast.keyword) and parent.arg:
+            names.append(parent.arg)
+        elif not isinstance(parent, ast.Call):
+            return False
+        if any(word.lower() in _OTHER_SERVICES for name in names for word in _WORD.findall(name)):
+            return True
+        if parent is None:
+            return False
+        child = parent
+    return False
 
 
 def _target_name(target: ast.expr) -> str | None:
