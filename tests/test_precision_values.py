@@ -140,3 +140,11 @@ def test_a_databases_password_in_django_settings_is_no_mail_secret() -> None:
         (25, "AS101"),
         (25, "AS105"),
     ]
+
+
+def test_a_password_given_to_another_services_library_is_no_mail_secret() -> None:
+    """``ftp.login(user, "...")`` of an ``ftplib.FTP``, ``pymysql.connect(password=...)``,
+    ``paramiko.SSHClient().connect(password=...)`` in a mail script were AS105; the SMTP
+    and IMAP logins' literals beside them are."""
+    found = findings(PRECISION / "other_secrets" / "backup_job.py")
+    assert [line for line, rule, _, _ in found if rule == "AS105"] == [20, 21]

@@ -76,6 +76,17 @@ _OTHER_SERVICES = frozenset(
         "storages", "s3", "sentry",
     }
 )  # fmt: skip
+# Modules of other services that take a password (a file server's, a database's, an
+# archive's): a password given to their calls is theirs, whatever its name.
+_OTHER_SERVICE_MODULES = frozenset(
+    {
+        "ftplib", "paramiko", "pysftp", "fabric", "asyncssh", "telnetlib", "pymysql",
+        "MySQLdb", "mysql", "aiomysql", "psycopg2", "psycopg", "asyncpg", "pymssql",
+        "pyodbc", "cx_Oracle", "oracledb", "sqlalchemy", "pymongo", "motor", "redis",
+        "ldap3", "ldap", "smbclient", "smb", "zipfile", "pyzipper", "pikepdf", "PyPDF2",
+        "pypdf", "msoffcrypto", "keyring", "pika", "kafka",
+    }
+)  # fmt: skip
 # How far up a dict's owners are read (``DATABASES["default"]["PASSWORD"]``).
 _OWNER_DEPTH = 4
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
@@ -220,6 +231,8 @@ def _named_values(symbols: Symbols):
                 if secret_name(key.value):
                     yield key.value, item
     for call in symbols.calls:
+        if _other_service_call(call, symbols):
+            continue
         for keyword in call.keywords:
             if keyword.arg is not None and secret_name(keyword.arg):
                 yield keyword.arg, keyword.value
@@ -233,6 +246,28 @@ def _named_values(symbols: Symbols):
             default = default_of(param, arguments)
             if default is not None and secret_name(param.arg):
                 yield param.arg, default
+
+
+def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
+    """A call of another service's library: ``pymysql.connect(password=...)``, or a
+    method of an object one made (``ftp = ftplib.FTP(host)`` then ``ftp.login(user,
+    "...")``, ``paramiko.SSHClient().connect(...)``)."""
+    func = call.func
+    callables = [func]
+    if isinstance(func, ast.Attribute):
+        made = func.value
+        if isinstance(made, ast.Name):
+            for binding in symbols.bindings(made):
+                statement = symbols.parents.get(binding.node)
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                    callables.append(statement.value.func)
+        elif isinstance(made, ast.Call):
+            callables.append(made.func)
+    return any(
+        name.split(".", 1)[0] in _OTHER_SERVICE_MODULES and not local
+        for node in callables
+        for name, local in symbols.qualified_names(node)
+    )
 
 
 def _another_services_settings(node: ast.Dict, parents: dict[ast.AST, ast.AST]) -> bool:
