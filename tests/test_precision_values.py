@@ -148,3 +148,11 @@ def test_a_password_given_to_another_services_library_is_no_mail_secret() -> Non
     and IMAP logins' literals beside them are."""
     found = findings(PRECISION / "other_secrets" / "backup_job.py")
     assert [line for line, rule, _, _ in found if rule == "AS105"] == [20, 21]
+
+
+def test_a_web_apis_password_is_no_mail_secret() -> None:
+    """``requests.post("https://api.example.org/login", json={"password": ...})`` in a
+    mail script was AS105 by its key; the password of a token form posted to Entra ID and
+    the SMTP login's are mail secrets."""
+    found = findings(PRECISION / "other_secrets" / "web_api.py")
+    assert [line for line, rule, _, _ in found if rule == "AS105"] == [20, 26]

@@ -28,10 +28,11 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from urllib.parse import urlsplit
 
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..placeholder_words import PASSWORD_WORDS, joined
-from ..providers import OTHER, Provider, host_provider, lookup
+from ..providers import OTHER, Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
 from .mail_libraries import LIBRARIES
@@ -87,6 +88,9 @@ _OTHER_SERVICE_MODULES = frozenset(
         "pypdf", "msoffcrypto", "keyring", "pika", "kafka",
     }
 )  # fmt: skip
+# HTTP clients, and the Microsoft API hosts whose forms may carry a mail secret.
+_HTTP_MODULES = frozenset({"requests", "httpx", "aiohttp", "urllib3"})
+_MICROSOFT_APIS = ("graph.microsoft.com", "microsoftonline.com", "graph.microsoft.us")
 # How far up a dict's owners are read (``DATABASES["default"]["PASSWORD"]``).
 _OWNER_DEPTH = 4
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
@@ -119,7 +123,7 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
     if _another_provider(mail.connections, named):
         return
     seen = {use.value.literal_span or use.span for use in mail.secrets}
-    for name, node in _named_values(symbols):
+    for name, node in _named_values(symbols, values):
         value = values.evaluate(node)
         where = value.literal_span
         if where is None or where in seen or not _password_like(value):
@@ -213,7 +217,7 @@ def _another_provider(connections: list[Connection], named: list[Provider]) -> b
     )
 
 
-def _named_values(symbols: Symbols):
+def _named_values(symbols: Symbols, values: Evaluator):
     """(name, expression) for every value given to a password-like name."""
     for statement in symbols.assignments:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -224,14 +228,14 @@ def _named_values(symbols: Symbols):
             if name is not None and secret_name(name):
                 yield name, statement.value
     for node in symbols.dicts:
-        if _another_services_settings(node, symbols.parents):
+        if _another_services_settings(node, symbols, values):
             continue
         for key, item in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 if secret_name(key.value):
                     yield key.value, item
     for call in symbols.calls:
-        if _other_service_call(call, symbols):
+        if _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values):
             continue
         for keyword in call.keywords:
             if keyword.arg is not None and secret_name(keyword.arg):
@@ -270,12 +274,40 @@ def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
     )
 
 
-def _another_services_settings(node: ast.Dict, parents: dict[ast.AST, ast.AST]) -> bool:
-    """A dict held under a name of another service's settings: Django's ``DATABASES =
-    {"default": {..., "PASSWORD": ...}}``, ``CACHES``, a ``"redis": {...}`` entry."""
+def _request_elsewhere(call: ast.Call, symbols: Symbols, values: Evaluator) -> bool:
+    """An HTTP request (requests, httpx, aiohttp) to a URL of a host that is neither a
+    Microsoft token authority nor a Microsoft mail or Graph host: a web API's login, whose
+    form's password is that API's (a token form for Entra ID stays a mail one)."""
+    names = [name for name, local in symbols.qualified_names(call.func) if not local]
+    if not any(name.split(".", 1)[0] in _HTTP_MODULES for name in names):
+        return False
+    url = (
+        call.args[0]
+        if call.args
+        else next((k.value for k in call.keywords if k.arg == "url"), None)
+    )
+    text = values.evaluate(url).value if url is not None else None
+    if not isinstance(text, str) or "://" not in text:
+        return False
+    host = urlsplit(text).hostname or ""
+    return bool(host) and not (
+        is_microsoft_authority(host) or lookup(host).microsoft or host.endswith(_MICROSOFT_APIS)
+    )
+
+
+def _another_services_settings(node: ast.Dict, symbols: Symbols, values: Evaluator) -> bool:
+    """A dict held under a name of another service's settings (Django's ``DATABASES =
+    {"default": {..., "PASSWORD": ...}}``, ``CACHES``, a ``"redis": {...}`` entry), or
+    given to another service's call (``requests.post(url, json={...})`` to a web API)."""
+    parents = symbols.parents
     child: ast.AST = node
     for _ in range(_OWNER_DEPTH):
         parent = parents.get(child)
+        call = parents.get(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and (
+            _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values)
+        ):
+            return True
         names: list[str] = []
         if isinstance(parent, ast.Dict):
             index = next((i for i, value in enumerate(parent.values) if value is child), None)
@@ -291,8 +323,6 @@ def _another_services_settings(node: ast.Dict, parents: dict[ast.AST, ast.AST]) 
             return False
         if any(word.lower() in _OTHER_SERVICES for name in names for word in _WORD.findall(name)):
             return True
-        if parent is None:
-            return False
         child = parent
     return False
 
