@@ -35,6 +35,7 @@ from .ini_reads import PARSERS, IniConfig, section_get
 from .source import dotted_name
 
 if TYPE_CHECKING:
+    from .source import SourceText
     from .symbols import Symbols
 
 # Methods of a parser that no mapping has (``has_option`` and ``options`` also name
@@ -42,6 +43,13 @@ if TYPE_CHECKING:
 _PARSER_METHODS = frozenset(
     {"read_file", "read_string", "read_dict", "sections", "has_section", "has_option"}
     | {"add_section", "remove_section", "options"}
+)
+# Text without which a module says nothing of a parser: a class's name, one of the
+# methods above, a getter's keywords.
+_PARSER_MARKERS = re.compile(
+    r"ConfigParser|configparser|read_file|read_string|read_dict|sections\(|has_section"
+    r"|has_option|add_section|remove_section|options\(|fallback\s*=|raw\s*=|vars\s*="
+    r"|\.read\(\s*(?:[\[(]|[rbfRBF]?[\"'])"
 )
 # Keywords of a parser's getters; ``dict.get`` takes none.
 _PARSER_KEYWORDS = frozenset({"fallback", "raw", "vars"})
@@ -59,6 +67,7 @@ class IniParsers:
     """The configparser part of :class:`~.values.Evaluator`, which it is mixed into."""
 
     symbols: Symbols
+    text: SourceText
 
     if TYPE_CHECKING:
 
@@ -111,6 +120,8 @@ class IniParsers:
     @cached_property
     def _ini_parser_names(self) -> frozenset[str]:
         """The dotted names (``config``, ``self.cfg``) the module uses as parsers."""
+        if not _PARSER_MARKERS.search(self.text.code):
+            return frozenset()  # most modules: no walk
         tree = self.symbols.tree
         names: set[str] = set()
         for node in ast.walk(tree):

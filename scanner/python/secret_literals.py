@@ -235,15 +235,19 @@ def _named_values(symbols: Symbols, values: Evaluator):
                 if secret_name(key.value):
                     yield key.value, item
     for call in symbols.calls:
-        if _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values):
-            continue
-        for keyword in call.keywords:
-            if keyword.arg is not None and secret_name(keyword.arg):
-                yield keyword.arg, keyword.value
+        given = [
+            (keyword.arg, keyword.value)
+            for keyword in call.keywords
+            if keyword.arg is not None and secret_name(keyword.arg)
+        ]
         func = call.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _LOGIN_CALL.search(called) and len(call.args) >= 2:
-            yield f"password of {called}()", call.args[1]
+            given.append((f"password of {called}()", call.args[1]))
+        if given and not (
+            _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values)
+        ):
+            yield from given
     for function in symbols.functions:
         arguments = function.args
         for param in (*positional_params(arguments), *arguments.kwonlyargs):
