@@ -158,7 +158,13 @@ class Walker:
         for statement in node.body:
             if id(statement) in self.holders:
                 tried = self._upgrade_tried(statement)
-                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
+                # Tried only where the connection is open: on a path where its name holds
+                # another connection (the plain arm's, upgraded here), it was not.
+                entries += [
+                    replace(s, steps=s.steps + tried) if s.active else s
+                    for s in current
+                    if not s.done
+                ]
             current = self.block([statement], current)
         handled: list[State] = []
         for handler in node.handlers:

@@ -1,0 +1,68 @@
+"""Paths through retries and guarded upgrades (issue 22, precision8): a STARTTLS tried in
+a ``try`` is tried only where the connection it belongs to is open, and real retry loops
+(a method calling itself, a helper calling back, a loop connecting again) give each run
+its own session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+PRECISION = Path(__file__).resolve().parent.parent / "fixtures" / "precision"
+RETRIES = PRECISION / "retries"
+PATH_RULES = ("AS101", "AS102", "AS201", "AS202", "AS203", "AS204", "AS206")
+
+
+def found(path: Path) -> set[tuple[int, str]]:
+    run = check_paths([str(path)], RunOptions())
+    return {(f.span.line, f.rule) for f in run.findings if f.rule in PATH_RULES}
+
+
+def test_an_upgrade_tried_on_the_plain_arm_is_not_tried_on_the_implicit_tls_one() -> None:
+    """``IMAP4_SSL`` when ``is_oauth or use_ssl``, else ``IMAP4`` upgraded in a ``try``
+    under ``not is_oauth and not use_ssl``: the upgrade that raises was tried on the plain
+    connection only (its name held that one), so the implicit-TLS connection gets no
+    AS206 through the handler; the login is reported, and the OAuth retry that calls the
+    method again does not splice a second session into the first."""
+    assert found(RETRIES / "connector.py") == {(35, "AS102")}
+
+
+def test_retry_loops_start_sessions_of_their_own() -> None:
+    """A helper that reconnects by calling the connecting method, a ``for attempt in
+    range(3)`` loop, and a method that calls itself on a dropped connection: only the
+    password logins."""
+    assert found(RETRIES / "retry_shapes.py") == {(24, "AS102"), (41, "AS101"), (57, "AS101")}
+
+
+def test_an_upgrade_tried_on_an_encrypted_connection_is_still_reported() -> None:
+    """The nearest real bugs: ``SMTP_SSL`` or ``IMAP4_SSL`` then ``starttls()`` in a
+    ``try`` (the handler going on or giving up), and a method that upgrades its
+    implicit-TLS connection and retries by calling itself."""
+    assert found(RETRIES / "bugs.py") == {
+        (13, "AS206"),
+        (16, "AS101"),
+        (22, "AS206"),
+        (31, "AS206"),
+        (33, "AS102"),
+    }
+
+
+def test_a_context_picked_by_a_conditional_expression() -> None:
+    """``ctx if verify else None`` and its forms (a given context, ``None if insecure
+    else ctx``): the arm without verification is the program's option, one info at that
+    arm. A committed value picks the arm (``VERIFY_SSL = False``: a warning; ``True``:
+    nothing); two arms without verification, and ``context=None`` written, stay warnings.
+    aiosmtplib's ``tls_context=None`` is its own verifying context (no finding), its
+    ``validate_certs=False`` is not."""
+    run = check_paths([str(PRECISION / "context_choices.py")], RunOptions())
+    assert {(f.span.line, f.severity.value) for f in run.findings if f.rule == "AS204"} == {
+        (16, "info"),
+        (23, "info"),
+        (28, "info"),
+        (34, "warning"),
+        (45, "warning"),
+        (50, "warning"),
+        (63, "warning"),
+    }
