@@ -40,7 +40,9 @@ class LoginBeforeStarttls(Rule):
         "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`) when another option upgrades it "
         "(`if self.tls: self._secure()`, in whatever function), unless a parameter's "
         "literal default takes that arm. A plain arm that never upgrades is reported. "
-        "Microsoft 365 refuses AUTH without STARTTLS on every path."
+        "Microsoft 365 refuses AUTH without STARTTLS on every path; it also offers STARTTLS "
+        "on every connection, so an upgrade made when the server offers it (`if "
+        "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="

@@ -66,3 +66,42 @@ def test_a_context_picked_by_a_conditional_expression() -> None:
         (50, "warning"),
         (63, "warning"),
     }
+
+
+def test_a_client_picked_by_a_conditional_expression_is_opened_on_its_arm() -> None:
+    """``SMTP_SSL(...) if use_ssl else SMTP(...)`` then ``if not use_ssl: starttls()``:
+    the upgrade is the plain connection's (no AS206 on the implicit-TLS one). Upgrading
+    after the choice on every run is AS206; a Microsoft 365 plain arm never upgraded is
+    AS203 (and its 465 arm AS202)."""
+    assert found(PRECISION / "choice_expression.py") == {
+        (24, "AS206"),
+        (30, "AS202"),
+        (31, "AS101"),
+        (31, "AS203"),
+    }
+
+
+def test_an_upgrade_made_when_the_server_offers_it() -> None:
+    """``if server.has_extn("STARTTLS"): starttls()`` and ``"STARTTLS" in
+    imap.capabilities`` before the login to Microsoft 365, which always offers it: no
+    AS203. An upgrade under the program's option (``use_tls``) or after the login: AS203."""
+    assert found(PRECISION / "offered_starttls.py") == {
+        (20, "AS101"),
+        (27, "AS102"),
+        (34, "AS101"),
+        (34, "AS203"),
+        (39, "AS101"),
+        (39, "AS203"),
+    }
+
+
+def test_a_reconnect_that_upgrades_and_logs_in_again_is_a_new_session() -> None:
+    """``connect()`` in an ``except SMTPServerDisconnected:`` followed by STARTTLS and the
+    login again: no AS207. A ``connect()`` followed by a send, or by a login before the
+    new upgrade: AS207 (and AS203 for the latter)."""
+    run = check_paths([str(PRECISION / "reconnect.py")], RunOptions())
+    assert {(f.span.line, f.rule) for f in run.findings if f.rule in ("AS203", "AS207")} == {
+        (27, "AS207"),
+        (34, "AS207"),
+        (35, "AS203"),
+    }

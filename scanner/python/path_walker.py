@@ -114,6 +114,11 @@ class Walker:
                     taken=committed is not False,
                 ),
             )
+            if _offers_starttls(node.test):
+                # A server without STARTTLS: Microsoft 365 offers it on every run, so the
+                # upgrade of the other arm counts as made there (as one that raised).
+                offered = self._upgrades_in(node.body)
+                states = [replace(s, steps=s.steps + offered) if s.active else s for s in states]
             no = self.block(
                 node.orelse,
                 _with(
@@ -173,6 +178,18 @@ class Walker:
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
 
+    def _upgrades_in(self, statements: list[ast.stmt]) -> tuple[Step, ...]:
+        """The connection's STARTTLS steps taken by calls in ``statements``."""
+        return tuple(
+            step
+            for statement in statements
+            for node in ast.walk(statement)
+            for event in self.events.get(node, ())
+            if event.conn is self.conn
+            for step in event.steps
+            if step.kind is StepKind.STARTTLS
+        )
+
     def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
         """The STARTTLS of a statement that does nothing else on the connection: when it
         raises, the upgrade was tried and the server refused it (Microsoft 365 never
@@ -197,9 +214,43 @@ class Walker:
         for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
             if call in self.splices:
                 states = [_spliced(s, path) for s in states for path in self.splices[call]]
+            elif any(e.opens and e.conn is self.conn for e in self.events[call]):
+                taken, skipped = self._arm_taken(call, states)
+                states = [self._apply(s, self.events[call]) for s in taken] + skipped
             else:
                 states = [self._apply(s, self.events[call]) for s in states]
         return _bounded(states)
+
+    def _arm_taken(self, call: ast.AST, states: list[State]) -> tuple[list[State], list[State]]:
+        """The states on which a call on an arm of conditional expressions runs (``SMTP_SSL(...)
+        if use_ssl else SMTP(...)``: with ``use_ssl`` true), and those on which it does not."""
+        taken, skipped = states, []
+        for choice, on_body in self._arms_of(call):
+            text = self.source(choice.test)
+            committed = self.truth(choice.test)
+            for outcome in (not on_body, on_body):
+                arm = _with(
+                    taken,
+                    f"when `{text}` is {str(outcome).lower()}",
+                    facts_when(choice.test, outcome, self.assigned),
+                    taken=committed is not (not outcome),
+                )
+                if outcome is on_body:
+                    taken = arm
+                else:
+                    skipped += arm
+        return taken, skipped
+
+    def _arms_of(self, call: ast.AST) -> list[tuple[ast.IfExp, bool]]:
+        """The conditional expressions of its statement whose arm ``call`` is on, outermost
+        first, each with whether it is the true arm."""
+        found: list[tuple[ast.IfExp, bool]] = []
+        child, parent = call, self.parents.get(call)
+        while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda)):
+            if isinstance(parent, ast.IfExp) and child is not parent.test:
+                found.append((parent, child is parent.body))
+            child, parent = parent, self.parents.get(parent)
+        return found[::-1]
 
     def _apply(self, state: State, events: Iterable[Event]) -> State:
         steps, active = state.steps, state.active
@@ -215,6 +266,30 @@ class Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _offers_starttls(test: ast.expr) -> bool:
+    """A test of the server's STARTTLS extension: ``server.has_extn("STARTTLS")``,
+    ``"starttls" in server.esmtp_features``."""
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        named = test.func.attr == "has_extn" and test.args
+        return bool(named) and _is_starttls(test.args[0])
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        features = test.comparators[0]
+        return (
+            isinstance(features, ast.Attribute)
+            and features.attr in ("esmtp_features", "capabilities")
+            and _is_starttls(test.left)
+        )
+    return False
+
+
+def _is_starttls(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.lower() == "starttls"
+    )
 
 
 def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:
