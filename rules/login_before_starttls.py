@@ -42,7 +42,10 @@ class LoginBeforeStarttls(Rule):
         "literal default takes that arm. A plain arm that never upgrades is reported. "
         "Microsoft 365 refuses AUTH without STARTTLS on every path; it also offers STARTTLS "
         "on every connection, so an upgrade made when the server offers it (`if "
-        "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made."
+        "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made. Methods "
+        "of a client class that nothing in the module calls (`connect()`, `authenticate()`, "
+        "`secure()`) run in the order their callers pick, taken as the protocol's, not the "
+        "order they are written in."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="

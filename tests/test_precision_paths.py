@@ -105,3 +105,15 @@ def test_a_reconnect_that_upgrades_and_logs_in_again_is_a_new_session() -> None:
         (34, "AS207"),
         (35, "AS203"),
     }
+
+
+def test_methods_called_elsewhere_run_in_the_protocol_s_order() -> None:
+    """``connect()``, ``authenticate()``, ``secure()`` written in that order and called
+    nowhere in the module: their users call them in the protocol's order (no AS203). A
+    method that logs in before it upgrades, and a method of the class that calls its
+    helpers in the wrong order, are AS203."""
+    run = check_paths([str(PRECISION / "method_order.py")], RunOptions())
+    assert {(f.span.line, f.rule) for f in run.findings if f.rule == "AS203"} == {
+        (36, "AS203"),
+        (51, "AS203"),
+    }

@@ -13,8 +13,9 @@ with ``USE_SSL = False``), gives no path; what is met only there is marked as ne
 run. Steps in several functions (a connection kept on ``self``, handed to a helper,
 returned by a factory) are chained: the function that opens it first, with the paths of
 the functions it calls spliced in where it calls them, then the others in the order the
-module calls them, else in source order; a function that binds the connection's
-attribute to a new object before its steps starts a new session.
+module calls them, else in the protocol's order (a method that upgrades before one that
+logs in: their callers elsewhere pick the order), else in source order; a function that
+binds the connection's attribute to a new object before its steps starts a new session.
 """
 
 from __future__ import annotations
@@ -167,7 +168,11 @@ class PathFinder:
                 inlined[id(scope)] = walk(scope, opened=True)[0]
             head = walk(first, opened=False)
             others = [s for s in called if id(s) not in used]
-            others += [s for s in scopes if s is not first and s not in called]
+            # Methods nothing here calls run in the order their caller elsewhere picks: the
+            # protocol's (``connect()``, ``secure()``, ``authenticate()``), whatever order
+            # they are written in.
+            unordered = [s for s in scopes if s is not first and s not in called]
+            others += sorted(unordered, key=lambda scope: _phase(mine, by_scope[id(scope)]))
             scopes = [first, *others]
             walked = [head, *(walk(scope, opened=True) for scope in others)]
         else:
@@ -344,6 +349,30 @@ class PathFinder:
         ]
         dead = any(not s.feasible and (s.steps or s.active) for s in states)
         return feasible, dead and not feasible
+
+
+# Where a step comes in a session: connecting, upgrading, logging in, sending.
+_PHASES = {
+    StepKind.CONNECT: 0,
+    StepKind.EHLO: 1,
+    StepKind.STARTTLS: 1,
+    StepKind.USER: 2,
+    StepKind.LOGIN: 2,
+    StepKind.AUTH: 2,
+    StepKind.SEND: 3,
+}
+
+
+def _phase(mine: dict[ast.AST, list[Event]], calls: list[ast.AST]) -> int:
+    """The earliest phase of a session that a function's calls on the connection reach."""
+    return min(
+        (
+            0 if event.opens else min((_PHASES[step.kind] for step in event.steps), default=3)
+            for call in calls
+            for event in mine[call]
+        ),
+        default=3,
+    )
 
 
 def _property(function: Scope) -> bool:
