@@ -117,3 +117,14 @@ def test_methods_called_elsewhere_run_in_the_protocol_s_order() -> None:
         (36, "AS203"),
         (51, "AS203"),
     }
+
+
+def test_match_cases_say_what_the_subject_is() -> None:
+    """``case "ssl" | "implicit":`` opens implicit TLS, ``case _:`` a plain client: the
+    upgrade under ``if mode not in ("ssl", "implicit"):`` is the plain one's (no AS206).
+    An upgrade after the ``match`` on every run, or under ``if mode == "ssl":`` after a
+    guarded ``case "ssl" if strict:``, is AS206."""
+    assert {(line, rule) for line, rule in found(PRECISION / "match_cases.py")} == {
+        (29, "AS206"),
+        (40, "AS206"),
+    }

@@ -3,7 +3,8 @@
 :mod:`.paths` decides which functions to walk and chains them; this module follows the
 statements of one: both arms of an ``if`` (the conditions kept as text and as facts),
 loops run zero times or once, ``try`` bodies that raise before each mail call, ``match``
-cases, ``return`` and ``raise``.
+cases (with what a literal case says of the subject), the arms of conditional expressions
+that open a connection, ``return`` and ``raise``.
 """
 
 from __future__ import annotations
@@ -144,18 +145,35 @@ class Walker:
                 states = self.expression(item.context_expr, states)
             return self.block(node.body, states)
         if isinstance(node, ast.Match):
-            states = self.expression(node.subject, states)
-            arms: list[State] = []
-            for case in node.cases:
-                text = self.source(case.pattern)
-                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
-            return arms + _with(states, "when no case matches")
+            return self._match(node, states)
         if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
             return states  # a definition runs nothing now
         states = self.expression(node, states)
         if isinstance(node, (ast.Return, ast.Raise)):
             return [replace(s, done=True) for s in states]
         return states
+
+    def _match(self, node: ast.Match, states: list[State]) -> list[State]:
+        """Each case, knowing what it says of the subject: ``case "ssl":`` that it equals
+        ``"ssl"``, a case after unguarded literal ones (``case _:``) that it is none of
+        them."""
+        states = self.expression(node.subject, states)
+        arms: list[State] = []
+        earlier: list[ast.expr] = []  # the literals of the unguarded cases before
+        for case in node.cases:
+            text = self.source(case.pattern)
+            values = _literals(case.pattern)
+            if values:
+                facts = facts_when(_among(node.subject, values), True, self.assigned)
+            elif earlier and _catches_all(case.pattern):
+                facts = facts_when(_among(node.subject, earlier), False, self.assigned)
+            else:
+                facts = frozenset()
+            arms += self.block(case.body, _with(states, f"when it matches `{text}`", facts))
+            if values and case.guard is None:
+                earlier += values
+        rest = facts_when(_among(node.subject, earlier), False, self.assigned) if earlier else None
+        return arms + _with(states, "when no case matches", rest or frozenset())
 
     def _try(self, node: ast.Try, states: list[State]) -> list[State]:
         entries: list[State] = []  # where an exception may come from: before each mail call
@@ -266,6 +284,29 @@ class Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+
+
+def _literals(pattern: ast.pattern) -> list[ast.expr]:
+    """The constants a ``case`` pattern matches (``"ssl"``, ``"ssl" | "tls"``); [] for
+    any other pattern."""
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return [pattern.value]
+    if isinstance(pattern, ast.MatchSingleton):
+        return [ast.Constant(pattern.value)]
+    if isinstance(pattern, ast.MatchOr):
+        parts = [_literals(p) for p in pattern.patterns]
+        return [v for part in parts for v in part] if all(parts) else []
+    return []
+
+
+def _catches_all(pattern: ast.pattern) -> bool:
+    """``case _:`` or ``case name:``: what no case before it matched."""
+    return isinstance(pattern, ast.MatchAs) and pattern.pattern is None
+
+
+def _among(subject: ast.expr, values: list[ast.expr]) -> ast.expr:
+    """``subject in (values)`` as a test, for the facts it gives."""
+    return ast.Compare(subject, [ast.In()], [ast.Tuple(values, ast.Load())])
 
 
 def _offers_starttls(test: ast.expr) -> bool:
