@@ -128,3 +128,9 @@ def test_match_cases_say_what_the_subject_is() -> None:
         (29, "AS206"),
         (40, "AS206"),
     }
+
+
+def test_a_mode_read_through_a_normalising_call_is_one_value() -> None:
+    """``encryption.upper() == "SSL"`` then ``encryption.upper() == "TLS"``: never both
+    (no AS206). ``encryption.lower() == "ssl"`` after the first can hold with it: AS206."""
+    assert found(PRECISION / "normalised_mode.py") == {(28, "AS206")}

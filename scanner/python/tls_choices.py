@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Verification
-from .conditions import assigned_names
+from .conditions import NORMALISING, assigned_names
 from .source import dotted_name
 
 # What a test is on every run, from values the project commits; None when not known.
@@ -56,10 +56,16 @@ def mark_tls_options(
 
 def read_names(test: ast.expr) -> frozenset[str]:
     """The names and attributes ``test`` reads, whole (``self.tls``, not ``self``)."""
-    names = {name for node in ast.walk(test) if (name := dotted_name(node)) is not None}
+    names = {_value_read(name) for node in ast.walk(test) if (name := dotted_name(node))}
     return frozenset(
         name for name in names if not any(other.startswith(name + ".") for other in names)
     )
+
+
+def _value_read(name: str) -> str:
+    """``mode`` for ``mode.lower``: a normalising method reads its object's value."""
+    owner, _, attr = name.rpartition(".")
+    return owner if owner and attr in NORMALISING else name
 
 
 def _arms_around(
