@@ -134,3 +134,14 @@ def test_a_mode_read_through_a_normalising_call_is_one_value() -> None:
     """``encryption.upper() == "SSL"`` then ``encryption.upper() == "TLS"``: never both
     (no AS206). ``encryption.lower() == "ssl"`` after the first can hold with it: AS206."""
     assert found(PRECISION / "normalised_mode.py") == {(28, "AS206")}
+
+
+def test_a_port_parameter_tested_around_the_client_is_the_tested_port() -> None:
+    """``if port == 465: SMTP_SSL(HOST, port)`` with ``port=587``: port 465 on that arm
+    (AS202 for Microsoft 365, not AS201). ``SMTP_SSL`` on the default 587 with no test,
+    or under ``if use_ssl:``, is AS201."""
+    assert {f for f in found(PRECISION / "port_arms.py") if f[1] in ("AS201", "AS202")} == {
+        (15, "AS202"),
+        (22, "AS201"),
+        (27, "AS201"),
+    }

@@ -35,6 +35,7 @@ from .tls_choices import (
     OptionTests,
     mark_tls_options,
     mark_verify_options,
+    narrow_ports,
     read_names,
 )
 from .values import Evaluator
@@ -64,6 +65,7 @@ def find_paths(
         return committed_truth(test, values.evaluate, mutated)
 
     openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
+    narrow_ports(openers, symbols.parents)
     chosen_by = mark_tls_options(openers, symbols.parents, truth)
     handshakes: list[Handshake] = [
         (call, e.conn, step)

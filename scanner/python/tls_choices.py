@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
-from ..model import Connection, OptOut, Step, StepKind, Tls, Verification
-from .conditions import NORMALISING, assigned_names
+from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
+from .conditions import NORMALISING, Fact, assigned_names, facts_when
 from .source import dotted_name
 
 # What a test is on every run, from values the project commits; None when not known.
@@ -52,6 +52,44 @@ def mark_tls_options(
                 chosen_by[id(conn)] = test
                 break
     return chosen_by
+
+
+def narrow_ports(
+    openers: Iterable[tuple[ast.AST, Connection]], parents: dict[ast.AST, ast.AST]
+) -> None:
+    """A port parameter tested around the call that opens a connection (``if port ==
+    465: SMTP_SSL(host, port)``) is, on that arm, what the test says, not its default
+    (``port=587``): the tested value when it names one, else unknown (the caller's)."""
+    for call, conn in openers:
+        origin = conn.port.origin or ""
+        if not (conn.port.known and origin.startswith("parameter ")):
+            continue
+        name = origin.removeprefix("parameter ")
+        for fact in _facts_around(call, parents):
+            kind, about, value = fact
+            if about != name:
+                continue
+            if kind == "eq" and value != conn.port.value:
+                conn.port = Value(True, value, origin=origin, source=conn.port.source)
+                break
+            if kind == "ne" and value == conn.port.value:
+                conn.port = Value.unknown(origin)
+                break
+
+
+def _facts_around(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterable[Fact]:
+    """What the tests of the arms ``node`` is on say, innermost first, leaving out the
+    names its function assigns."""
+    function = node
+    while function is not None and not isinstance(function, _STOP):
+        function = parents.get(function)
+    assigned = assigned_names(function) if function is not None else frozenset()
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, _STOP):
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+            on_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
+            yield from facts_when(parent.test, on_body, assigned)
+        child, parent = parent, parents.get(parent)
 
 
 def read_names(test: ast.expr) -> frozenset[str]:
