@@ -38,8 +38,11 @@ class LoginBeforeStarttls(Rule):
         "none`), who may have chosen a server without TLS: reported only when no path "
         "upgrades; so is the plain arm of a run-time choice whose other arm opens implicit "
         "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`) when another option upgrades it "
-        "(`if self.tls: self._secure()`, in whatever function), unless a parameter's "
-        "literal default takes that arm. A plain arm that never upgrades is reported. "
+        "(`if self.tls: self._secure()`, in whatever function), or another arm of the same "
+        "option opens a client and upgrades it (`elif security == 'tls': SMTP(...); "
+        "starttls()` ... `else: SMTP(...)`, also one method per mode), unless a "
+        "parameter's literal default takes that arm. A plain arm that never upgrades is "
+        "reported. "
         "Microsoft 365 refuses AUTH without STARTTLS on every path; it also offers STARTTLS "
         "on every connection, so an upgrade made when the server offers it (`if "
         "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made. Methods "
@@ -232,6 +235,8 @@ def _upgrade_offered(conn: Connection) -> bool:
     else: SMTP(...)``) upgrades under another option of the user (``if self.tls:
     self._secure()``), wherever the order of its functions puts that upgrade. A plain
     arm that never upgrades is reported: the code offers no TLS on it."""
+    if conn.upgrade_option:
+        return True  # another arm of the user's option opens it and upgrades
     return bool(conn.tls_option) and any(
         step.kind is StepKind.STARTTLS and step.option for step in conn.steps
     )

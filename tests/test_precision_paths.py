@@ -145,3 +145,15 @@ def test_a_port_parameter_tested_around_the_client_is_the_tested_port() -> None:
         (22, "AS201"),
         (27, "AS201"),
     }
+
+
+def test_a_plain_client_beside_arms_that_upgrade_is_the_user_s_choice() -> None:
+    """``ssl``/``starttls``/anything else opening their own clients, in one function or one
+    method per mode: the plain login is the user's choice (no AS203). Still AS203: plain
+    beside implicit TLS only, a plain arm a parameter's default takes, Microsoft 365."""
+    run = check_paths([str(PRECISION / "plain_by_option.py")], RunOptions())
+    assert {(f.span.line, f.rule) for f in run.findings if f.rule == "AS203"} == {
+        (60, "AS203"),
+        (69, "AS203"),
+        (78, "AS203"),
+    }

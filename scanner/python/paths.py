@@ -34,6 +34,7 @@ from .tls_choices import (
     Handshake,
     OptionTests,
     mark_tls_options,
+    mark_upgrade_options,
     mark_verify_options,
     narrow_ports,
     read_names,
@@ -77,6 +78,8 @@ def find_paths(
     handshakes += [(call, conn, None) for call, conn in openers if conn.tls is Tls.IMPLICIT]
     mark_verify_options(handshakes, symbols.parents, truth)
     finder = PathFinder(symbols, values.source, truth)
+    upgrades = [(call, conn) for call, conn, step in handshakes if step and conn.tls is Tls.NONE]
+    mark_upgrade_options(openers, upgrades, symbols, truth, finder)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []
     for conn in connections:
@@ -220,7 +223,7 @@ class PathFinder:
         for node in ast.walk(scope):
             if not isinstance(node, ast.Assign) or (node.lineno, node.col_offset) >= first:
                 continue
-            callee = self._callee(node.value) if isinstance(node.value, ast.Call) else None
+            callee = self.callee(node.value) if isinstance(node.value, ast.Call) else None
             if callee is not None and not _property(callee):
                 continue
             if any(
@@ -237,15 +240,18 @@ class PathFinder:
         test = self.options.around(node)
         if test is not None:
             return [test]
-        scope = self._scope(node)
+        tests = [self.options.around(call) for call in self.callers_of(self._scope(node))]
+        return [test for test in tests if test is not None] if all(tests) and tests else []
+
+    def callers_of(self, scope: ast.AST) -> list[ast.Call]:
+        """The calls the module makes of one of its functions."""
         if self._callers is None:
             self._callers = {}
             for call in self.symbols.calls:
-                callee = self._callee(call)
+                callee = self.callee(call)
                 if callee is not None:
                     self._callers.setdefault(id(callee), []).append(call)
-        tests = [self.options.around(call) for call in self._callers.get(id(scope), [])]
-        return [test for test in tests if test is not None] if all(tests) and tests else []
+        return self._callers.get(id(scope), [])
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -258,7 +264,7 @@ class PathFinder:
             scope = stack.pop()
             callees = []
             for call in self._own_calls(scope):
-                callee = self._callee(call)
+                callee = self.callee(call)
                 if callee is not None and id(callee) not in seen:
                     seen.add(id(callee))
                     callees.append(callee)
@@ -275,7 +281,7 @@ class PathFinder:
                 self._calls_by_scope.setdefault(id(self._scope(call)), []).append(call)
         return self._calls_by_scope.get(id(scope), [])
 
-    def _callee(self, call: ast.Call) -> Scope | None:
+    def callee(self, call: ast.Call) -> Scope | None:
         """The function of this module a call runs: ``f(...)``, ``self.m(...)`` of the
         caller's class, ``obj.m(...)`` of an object made from a class of the module."""
         func = call.func
@@ -333,7 +339,7 @@ class PathFinder:
             self._assigned_by_scope[id(scope)] = assigned
         splices: dict[ast.AST, list[Option]] = {}
         for call in self._own_calls(scope):
-            callee = self._callee(call)
+            callee = self.callee(call)
             if callee is not None and inlined.get(id(callee)):
                 splices[call] = inlined[id(callee)]
                 used.add(id(callee))

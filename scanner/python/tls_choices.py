@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
 from .conditions import NORMALISING, Fact, assigned_names, facts_when
 from .source import dotted_name
+from .symbols import Symbols
 
 # What a test is on every run, from values the project commits; None when not known.
 Truth = Callable[[ast.expr], "bool | None"]
@@ -90,6 +92,59 @@ def _facts_around(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterable[Fa
             on_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
             yield from facts_when(parent.test, on_body, assigned)
         child, parent = parent, parents.get(parent)
+
+
+class CallGraph(Protocol):
+    """The module's own calls: who calls a function, and which function a call runs."""
+
+    def callers_of(self, scope: ast.AST) -> list[ast.Call]: ...
+
+    def callee(self, call: ast.Call) -> ast.AST | None: ...
+
+
+def mark_upgrade_options(
+    openers: Iterable[tuple[ast.AST, Connection]],
+    upgrades: Iterable[tuple[ast.AST, Connection]],
+    symbols: Symbols,
+    truth: Truth,
+    calls: CallGraph,
+) -> None:
+    """Set :attr:`Connection.upgrade_option` on each plain connection opened on one arm of
+    a run-time test whose other arm opens the same protocol and upgrades it with STARTTLS,
+    there or in a function of the module it calls (``elif security == "tls": SMTP(...);
+    starttls()`` ... ``else: SMTP(...)``; mailmerge's ``sendmail_starttls()`` beside
+    ``sendmail_plain()``). A connection opened with no such test around it in its function
+    takes the tests around every call of that function."""
+    parents = symbols.parents
+    upgraded = {id(call): conn.protocol for call, conn in upgrades}
+
+    def upgrades_in(nodes: list[ast.AST], protocol: object) -> bool:
+        for node in nodes:
+            for inner in ast.walk(node):
+                if upgraded.get(id(inner)) is protocol:
+                    return True
+                function = calls.callee(inner) if isinstance(inner, ast.Call) else None
+                if function is not None and any(
+                    upgraded.get(id(n)) is protocol for n in ast.walk(function)
+                ):
+                    return True
+        return False
+
+    for call, conn in openers:
+        if conn.tls is not Tls.NONE:
+            continue
+        arms = list(_arms_around(call, parents, truth))
+        if not arms:
+            function = symbols.enclosing_function(call)
+            callers = calls.callers_of(function) if function is not None else []
+            around = [list(_arms_around(c, parents, truth)) for c in callers]
+            arms = [arm for found in around for arm in found] if around and all(around) else []
+        for test, other, on_body in arms:
+            if _default_arm(test, parents) is on_body:
+                break  # the plain arm is what the code does unless told otherwise
+            if upgrades_in(other, conn.protocol):
+                conn.upgrade_option = dotted_name(test) or ast.unparse(test)
+                break
 
 
 def read_names(test: ast.expr) -> frozenset[str]:
