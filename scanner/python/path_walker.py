@@ -94,9 +94,13 @@ class Walker:
             live = [s for s in states if not s.done]
             if not live:
                 break
-            if id(statement) not in self.holders:
-                continue
             finished = [s for s in states if s.done]
+            if id(statement) not in self.holders:
+                if isinstance(statement, (ast.Return, ast.Raise)):
+                    # No mail call in it, but the path ends here (``return server`` in
+                    # the implicit-TLS arm before the code that upgrades the plain one).
+                    states = finished + [replace(s, done=True) for s in live]
+                continue
             states = finished + self.statement(statement, live)
         return _bounded(states)
 
