@@ -208,10 +208,19 @@ def _kind(step: Step) -> str:
 
 
 def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
+    """The steps of a path that send credentials while the connection is plain: the
+    first, and the attempts after it before any upgrade (a mechanism refused, then
+    ``login()``: one run, one report naming them all)."""
     if conn.tls is Tls.NONE:
-        step = _clear_text_login(path.steps)
-        if step is not None:
-            yield step
+        first = _clear_text_login(path.steps)
+        if first is None:
+            return
+        at = path.steps.index(first)
+        for step in path.steps[at:]:
+            if step.kind in (StepKind.STARTTLS, StepKind.CONNECT):
+                break
+            if step.kind in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER):
+                yield step
 
 
 def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:

@@ -160,9 +160,9 @@ def test_a_plain_client_beside_arms_that_upgrade_is_the_user_s_choice() -> None:
 
 
 def test_a_path_ends_at_a_return_without_mail_calls() -> None:
-    """``return server`` after the implicit-TLS arm's login: the upgrade after it is the
-    plain arm's (no AS206). An arm that goes on, and an implicit-TLS client upgraded where
-    the code does not return, are AS206."""
+    """``return server`` after the implicit-TLS arm's login, or as all an ``if use_ssl:``
+    does: the upgrade after it is the plain arm's (no AS206). An arm that goes on, and an
+    implicit-TLS client upgraded where the code does not return, are AS206."""
     assert {f for f in found(PRECISION / "early_return.py") if f[1] == "AS206"} == {
         (43, "AS206"),
         (52, "AS206"),

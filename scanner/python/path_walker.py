@@ -72,6 +72,7 @@ class Walker:
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
+        self.exits: dict[int, bool] = {}  # by statement: holds a return or raise
         for call in events:
             node: ast.AST | None = call
             statement = None
@@ -83,6 +84,14 @@ class Walker:
             if statement is None:
                 statement = self._statement_of(call)
             self.calls_of.setdefault(id(statement), []).append(call)
+
+    def _exits(self, statement: ast.stmt) -> bool:
+        """Whether a compound statement holds a ``return`` or ``raise`` of its function."""
+        if id(statement) not in self.exits:
+            self.exits[id(statement)] = isinstance(statement, _COMPOUND) and any(
+                isinstance(node, (ast.Return, ast.Raise)) for node in _own_nodes(statement)
+            )
+        return self.exits[id(statement)]
 
     def _statement_of(self, node: ast.AST) -> ast.AST | None:
         while node is not None and not isinstance(node, ast.stmt):
@@ -100,6 +109,8 @@ class Walker:
                     # No mail call in it, but the path ends here (``return server`` in
                     # the implicit-TLS arm before the code that upgrades the plain one).
                     states = finished + [replace(s, done=True) for s in live]
+                elif self._exits(statement):  # ``if use_ssl: return server``
+                    states = finished + self.statement(statement, live)
                 continue
             states = finished + self.statement(statement, live)
         return _bounded(states)
@@ -184,7 +195,7 @@ class Walker:
         current = states
         for statement in node.body:
             if id(statement) in self.holders:
-                tried = self._upgrade_tried(statement)
+                tried = self._tried(statement)
                 # Tried only where the connection is open: on a path where its name holds
                 # another connection (the plain arm's, upgraded here), it was not.
                 entries += [
@@ -212,10 +223,12 @@ class Walker:
             if step.kind is StepKind.STARTTLS
         )
 
-    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
-        """The STARTTLS of a statement that does nothing else on the connection: when it
-        raises, the upgrade was tried and the server refused it (Microsoft 365 never
-        does), so a handler that goes on does so on a server without STARTTLS."""
+    def _tried(self, statement: ast.stmt) -> tuple[Step, ...]:
+        """The STARTTLS or login of a statement that does nothing else on the connection:
+        when it raises, it was still tried. The server refused the upgrade (Microsoft 365
+        never does), so a handler that goes on does so on a server without STARTTLS; the
+        credentials were sent and refused, so a handler that tries another mechanism
+        (``login()`` after PLAIN) does so in the same run."""
         steps = [
             step
             for call in self.calls_of.get(id(statement), [])
@@ -223,7 +236,7 @@ class Walker:
             if event.conn is self.conn
             for step in event.steps
         ]
-        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
+        if steps and all(step.kind in _TRIED for step in steps):
             return tuple(steps)
         return ()
 
@@ -288,6 +301,32 @@ class Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+# Steps that, when their call raises, were still made: an upgrade asked for, credentials sent.
+_TRIED = frozenset({StepKind.STARTTLS, StepKind.USER, StepKind.LOGIN, StepKind.AUTH})
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *_TRY_STAR,
+)
+
+
+def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
+    """The nodes under ``node`` outside the functions, lambdas and classes it defines."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(
+            child
+            for child in ast.iter_child_nodes(current)
+            if not isinstance(child, (*FUNCTIONS, ast.Lambda, ast.ClassDef))
+        )
 
 
 def _literals(pattern: ast.pattern) -> list[ast.expr]:
