@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..model import MailFile, Span, Step
 from ..text import LineIndex
 
@@ -37,8 +38,8 @@ _FIXERS = (
     "repr",
     "unicode",
 )
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+_LINE = lazy_pattern(r"[^\n]*\n|[^\n]+")
+_INDENT = lazy_pattern(r"^[ \t]+", re.MULTILINE)
 
 
 def translate(text: str) -> str | None:
