@@ -72,6 +72,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """One ``[tool.authsweep]`` table (or ``--config`` file), read and checked."""
+
     path: Path  # the file it was read from
     root: Path  # its folder: globs are relative to it
     select: tuple[str, ...] | None = None  # None: not set, so every rule
@@ -273,6 +275,9 @@ class Overrides:
 
 @dataclass(eq=False, repr=False)
 class ConfigResolver:
+    """The configuration of each file (the nearest table, or ``--config``) with the command
+    line's overrides, as run options; tables are read once per folder."""
+
     overrides: Overrides = field(default_factory=Overrides)
     config_file: Path | None = None  # --config
     _forced: Config | None = field(default=None, init=False)

@@ -29,6 +29,9 @@ _WIDE_BOMS = (
 
 @dataclass(frozen=True, eq=False, repr=False)
 class SourceCodec:
+    """How a file's text is encoded back to bytes: its encoding, line ending and byte order
+    mark."""
+
     encoding: str  # "utf-8-sig" keeps a UTF-8 BOM
     newline: str  # the file's first line ending, used for inserted lines
     bom: bytes = b""  # the byte order mark of a UTF-16/32 file, written back first

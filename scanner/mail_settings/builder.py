@@ -56,6 +56,8 @@ _SEPARATOR = lazy_pattern(
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Context:
+    """What building connections from settings depends on besides the settings themselves."""
+
     login_needs_microsoft_host: bool
     python: bool
     bool_words: tuple[str, str]

@@ -79,12 +79,16 @@ class Slot:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LoginFacts:
+    """A login a wrapper does: where its user and secret come from."""
+
     user: Slot
     secret: Slot
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ConnectionFacts:
+    """A connection a wrapper opens: its protocol, library, host and logins."""
+
     protocol: Protocol
     library: str
     log_handler: bool
