@@ -123,6 +123,9 @@ class ClientSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MethodSpec:
+    """A method of a connection: its parameters, and what a call of it does to the
+    connection."""
+
     params: tuple[str, ...]
     apply: Callable[[Connection, CallSite], Step | None]
 
@@ -138,6 +141,9 @@ class FunctionSpec:
 
 @dataclass(eq=False, repr=False)
 class Adapter:
+    """What the front end knows of one mail library: its clients, methods, functions and
+    markers."""
+
     library: str
     clients: Mapping[str, ClientSpec] = field(default_factory=dict)
     # Methods by library name of the connection, then method name.
