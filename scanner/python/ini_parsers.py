@@ -25,10 +25,10 @@ keeps ``dict.get``; so do the environment's readers.
 from __future__ import annotations
 
 import ast
-import re
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ..lazy_regex import lazy_pattern
 from ..mail_settings.keys import is_setting_key
 from ..model import Value
 from .ini_reads import PARSERS, IniConfig, section_get
@@ -46,7 +46,7 @@ _PARSER_METHODS = frozenset(
 )
 # Text without which a module says nothing of a parser: a class's name, one of the
 # methods above, a getter's keywords.
-_PARSER_MARKERS = re.compile(
+_PARSER_MARKERS = lazy_pattern(
     r"ConfigParser|configparser|read_file|read_string|read_dict|sections\(|has_section"
     r"|has_option|add_section|remove_section|options\(|fallback\s*=|raw\s*=|vars\s*="
     r"|\.read\(\s*(?:[\[(]|[rbfRBF]?[\"'])"
@@ -54,11 +54,11 @@ _PARSER_MARKERS = re.compile(
 # Keywords of a parser's getters; ``dict.get`` takes none.
 _PARSER_KEYWORDS = frozenset({"fallback", "raw", "vars"})
 # A section's name as people write them: ``smtp``, ``Email Settings``, ``mail.outlook``.
-_SECTION = re.compile(r"^[A-Za-z][\w .:-]{0,63}$")
-_OPTION = re.compile(r"^[A-Za-z][\w-]{0,63}$")
+_SECTION = lazy_pattern(r"^[A-Za-z][\w .:-]{0,63}$")
+_OPTION = lazy_pattern(r"^[A-Za-z][\w-]{0,63}$")
 _ENVIRONMENT = frozenset({"os.environ", "environ"})
 # Names people give a parser (argparse's ``parser`` has no ``get``).
-_PARSER_NAME = re.compile(
+_PARSER_NAME = lazy_pattern(
     r"(?i)^(?:\w*_)?(?:config_?parser|conf_?parser|cfg_?parser|parser|cp|ini)$"
 )
 
