@@ -89,6 +89,17 @@ _OTHER_SERVICE_MODULES = frozenset(
         "pypdf", "msoffcrypto", "keyring", "pika", "kafka",
     }
 )  # fmt: skip
+# Calls about the application's own users' passwords (``User(password=...)``,
+# ``create_user``, ``generate_password_hash``), unless their name is about mail.
+_APP_ACCOUNT_WORDS = frozenset(
+    {
+        "user", "users", "superuser", "member", "customer", "admin", "signup", "register",
+        "registration", "hash", "hashpw", "verify", "check", "bcrypt", "argon2", "pbkdf2",
+    }
+)  # fmt: skip
+_MAIL_CALL_WORDS = frozenset(
+    {"mail", "email", "smtp", "imap", "pop", "exchange", "outlook", "mailbox", "send", "login"}
+)
 # HTTP clients, and the Microsoft API hosts whose forms may carry a mail secret.
 _HTTP_MODULES = frozenset({"requests", "httpx", "aiohttp", "urllib3"})
 _MICROSOFT_APIS = ("graph.microsoft.com", "microsoftonline.com", "graph.microsoft.us")
@@ -263,7 +274,8 @@ def _named_values(symbols: Symbols, values: Evaluator):
 def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
     """A call of another service's library: ``pymysql.connect(password=...)``, or a
     method of an object one made (``ftp = ftplib.FTP(host)`` then ``ftp.login(user,
-    "...")``, ``paramiko.SSHClient().connect(...)``)."""
+    "...")``, ``paramiko.SSHClient().connect(...)``); or one about the application's own
+    users (``User(username=..., password=...)``, ``create_superuser``)."""
     func = call.func
     callables = [func]
     if isinstance(func, ast.Attribute):
@@ -275,11 +287,15 @@ def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
                     callables.append(statement.value.func)
         elif isinstance(made, ast.Call):
             callables.append(made.func)
-    return any(
+    if any(
         name.split(".", 1)[0] in _OTHER_SERVICE_MODULES and not local
         for node in callables
         for name, local in symbols.qualified_names(node)
-    )
+    ):
+        return True
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    words = {word.lower() for word in _WORD.findall(called)}
+    return bool(words & _APP_ACCOUNT_WORDS) and not words & _MAIL_CALL_WORDS
 
 
 def _request_elsewhere(call: ast.Call, symbols: Symbols, values: Evaluator) -> bool:
