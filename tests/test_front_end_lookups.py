@@ -7,12 +7,18 @@ client's module and class, and the byte searches of the module in lower case.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from authsweep.scanner.errors import ParseError
 from authsweep.scanner.python import relevance
 from authsweep.scanner.python.analyze import _front_end
 from authsweep.scanner.python.client_words import ClientWords, _Words
+from authsweep.scanner.python.parse import parse_python
+from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 WORDS = (b"smtp", b"smtp_ssl", b"lmtp")
 TEXTS = [
@@ -88,3 +94,23 @@ def test_a_module_is_lowered_once() -> None:
     mail = _front_end().analyze("m.py", Source("python", data))
     assert not mail.analyzed
     assert _CountingBytes.lowered == 1
+
+
+def test_a_gated_method_call_is_the_whole_gated_question() -> None:
+    """Of every fixture module the front end's relevance question answers no, a call of
+    a gated method (``session.post`` beside ``oauth2``) is what a relevance question of
+    those methods alone answers."""
+    front = _front_end()
+    asked = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        try:
+            symbols = Symbols(parse_python(Source("python", path.read_bytes())).tree)
+        except ParseError:
+            continue
+        if front.relevance.matters(symbols):
+            continue
+        for _, methods in front.gated_methods:
+            alone = relevance.Relevance(frozenset(), methods).matters(symbols)
+            assert relevance.calls_a_method(symbols, methods) == alone, path
+            asked += alone
+    assert asked  # some module answers yes

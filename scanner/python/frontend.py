@@ -28,7 +28,7 @@ from .parse import parse_python
 from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
-from .relevance import Relevance
+from .relevance import Relevance, calls_a_method
 from .secret_literals import add_secret_literals, password_literal_calls
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
@@ -87,8 +87,8 @@ class PythonFrontEnd:
             frozenset(self.object_methods) - gated,
         )
         # Common method names count only in modules whose text names what they are for.
-        self.gated_relevance = [
-            (a.object_methods_if, Relevance(frozenset(), frozenset(a.object_methods)))
+        self.gated_methods = [
+            (a.object_methods_if, frozenset(a.object_methods))
             for a in self.adapters
             if a.object_methods_if
         ]
@@ -143,8 +143,9 @@ class PythonFrontEnd:
         """``lowered``: the module's bytes in lower case."""
         if self.relevance.matters(symbols):
             return True
-        for markers, relevance in self.gated_relevance:
-            if any(marker in lowered for marker in markers) and relevance.matters(symbols):
+        # The rest of the relevance question (settings, keywords) was just answered no.
+        for markers, methods in self.gated_methods:
+            if any(marker in lowered for marker in markers) and calls_a_method(symbols, methods):
                 return True
         if not self.client_words.named_in(lowered):
             return False

@@ -195,3 +195,13 @@ class Relevance:
             or any(map(hits.assignment, symbols.assignments))
             or any(map(hits.mapping, symbols.dicts))
         )
+
+
+def calls_a_method(symbols: Symbols, methods: Collection[str]) -> bool:
+    """Whether a call of the module is a method named in ``methods`` (``x.send(...)``):
+    what ``Relevance(frozenset(), methods).matters`` adds to the question every
+    :class:`Relevance` asks alike (mail settings assigned, passed or keyed), for a module
+    of which it has been answered no."""
+    return any(
+        isinstance(call.func, ast.Attribute) and call.func.attr in methods for call in symbols.calls
+    )
