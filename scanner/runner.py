@@ -309,7 +309,7 @@ def idle_core() -> bool:
     except (OSError, ValueError, IndexError):
         try:
             return os.getloadavg()[0] + 1 <= cores
-        except OSError:
+        except (AttributeError, OSError):  # no load average (Windows)
             return False
     return running < cores
 

@@ -175,3 +175,16 @@ def test_some_bytes_with_a_core_idle_are_pre_checked_by_one_worker(
     pid, count = log.read_text().split()
     assert int(count) == 38
     assert (int(pid) != os.getpid()) is idle
+
+
+def test_without_the_kernel_s_count_the_load_average_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "LOADAVG", str(tmp_path / "absent"))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.5, 0.6), raising=False)
+    assert runner.idle_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 0.5, 0.6), raising=False)
+    assert not runner.idle_core()
+    monkeypatch.delattr(os, "getloadavg", raising=False)
+    assert not runner.idle_core()
