@@ -5,15 +5,15 @@
 Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
 large one, the byte pre-check runs first, shared by the cores: forked workers read a run
 of the files each and answer once with those past it, while this process loads the front
-ends once one is found (of fewer bytes, one worker when a core is idle; of few, here).
-Most files of a tree end there, and what is left is checked here unless it is much code
-(the few dozen files of a large tree that mention mail are not): a pool costs more
-start-up and messages than it saves. With a core idle, this process and one worker check
-a middling amount together. Much code that mentions mail goes
-to worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file
-that takes too long is reported and skipped: by an alarm in the process that checks it,
-or, when native code does not give way to the alarm, by killing that process; a worker
-that dies costs only the file it was on, so one bad file never stops a sweep.
+ends once one is found (of few bytes, it runs here). Most files of a tree end there, and
+what is left is checked here unless it is much code (the few dozen files of a large tree
+that mention mail are not): a pool costs more start-up and messages than it saves. With a
+core idle, this process and one worker check a middling amount together. Much code that
+mentions mail goes to worker processes that import the rules once
+(:mod:`authsweep.scanner.pool`). A file that takes too long is reported and skipped: by
+an alarm in the process that checks it, or, when native code does not give way to the
+alarm, by killing that process; a worker that dies costs only the file it was on, so one
+bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -58,11 +58,6 @@ SHARED_WORK = 1_000_000
 # (about 20 ms of CPU) costs more than half of it saves (the pre-check reads about 60 MB
 # a second: Airflow's 6 MB, 0.1 s; Django's 18 MB, 0.27 s).
 SHARED_PRE_CHECK_BYTES = 10_000_000
-# From this many bytes, when a core is idle, one worker pre-checks them all while this
-# process loads the front ends (about 0.08 s): Airflow's 6 MB, 0.09 s of pre-check, then
-# take the longer of the two instead of both, for a fork and the import of
-# multiprocessing (about 20 ms of CPU).
-OVERLAPPED_PRE_CHECK_BYTES = 2_000_000
 FILE_TIMEOUT_SECONDS = 60.0
 # The kernel's load figures: the fourth field counts the threads running or ready to.
 LOADAVG = "/proc/loadavg"
@@ -326,18 +321,9 @@ def _shared_pre_check(
     (with their content hash, when ``hashing``), and those past it with their weight and its
     answer (:func:`~.engine.pre_check`; None for a file it could not read), in the order of
     ``tasks``. Once a worker finds a file past it, this process loads the front
-    ends meanwhile. Run here, it puts the bytes of the files past it in ``read``. Of
-    fewer bytes, but still some, with a core idle: one worker takes them all, so that
-    this process loads the front ends meanwhile."""
+    ends meanwhile. Run here, it puts the bytes of the files past it in ``read``."""
     sizes = [max(_size(task[0], stats), 4096) for task in tasks]
-    total = sum(sizes)
-    if total >= SHARED_PRE_CHECK_BYTES:
-        count = workers
-    elif total >= OVERLAPPED_PRE_CHECK_BYTES and idle_core():
-        count = 1
-    else:
-        count = 0
-    if not count:
+    if sum(sizes) < SHARED_PRE_CHECK_BYTES:
         shares = [tasks]
         answers = [_pre_check_share(tasks, hashing=hashing, read=read)]
     else:
@@ -347,7 +333,7 @@ def _shared_pre_check(
         from .pool import run_shares  # multiprocessing, as above
 
         prepare(())  # the pre-check's markers, before the fork
-        shares = _shares(tasks, sizes, count)
+        shares = _shares(tasks, sizes, workers)
         found = multiprocessing.get_context("fork").RawValue("b", 0)  # shared with the workers
         answers = run_shares(
             partial(_pre_check_share, hashing=hashing, found=found),

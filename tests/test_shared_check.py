@@ -147,36 +147,6 @@ def test_an_idle_core_is_read_from_the_kernel(
     assert runner.idle_core() is idle
 
 
-@pytest.mark.parametrize("idle", [True, False])
-def test_some_bytes_with_a_core_idle_are_pre_checked_by_one_worker(
-    idle: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Under the bytes for which every core takes a share of the pre-check, but over
-    ``OVERLAPPED_PRE_CHECK_BYTES``, one worker pre-checks every file while this process
-    loads the front ends, when a core is idle; with none idle, this process does it."""
-    tree = tmp_path / "tree"
-    tree.mkdir()
-    _tree(tree)
-    serial = check_paths([str(tree)], RunOptions(), jobs=1)
-    log = tmp_path / "log"
-    share_of = runner._pre_check_share
-
-    def recording_share(share, **flags):
-        with log.open("a") as out:
-            out.write(f"{os.getpid()} {len(share)}\n")
-        return share_of(share, **flags)
-
-    monkeypatch.setattr(runner, "_pre_check_share", recording_share)
-    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(runner, "OVERLAPPED_PRE_CHECK_BYTES", 1)
-    monkeypatch.setattr(runner, "idle_core", lambda: idle)
-    result = check_paths([str(tree)], RunOptions(), jobs=2)
-    assert _snapshot(result) == _snapshot(serial) and serial.findings
-    pid, count = log.read_text().split()
-    assert int(count) == 38
-    assert (int(pid) != os.getpid()) is idle
-
-
 def test_without_the_kernel_s_count_the_load_average_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
