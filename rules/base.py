@@ -48,6 +48,8 @@ class Example:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class RuleOptions:
+    """The run's options a rule reads (providers, the Microsoft assumption, the fix target)."""
+
     all_providers: bool = False
     # The project declares these files' mail hosts Microsoft 365 (``assume-microsoft``).
     assume_microsoft: bool = False

@@ -29,7 +29,10 @@ class ConnectResetsSession(Rule):
         "`connect()` opens a new socket: the encrypted, authenticated session is thrown away "
         "and what follows runs on a plain, anonymous one. A login after it travels in clear "
         "text (or is refused: AUTH is offered only after STARTTLS), and a send is answered "
-        "`530 5.7.57 Client not authenticated to send mail`."
+        "`530 5.7.57 Client not authenticated to send mail`. A reconnect that upgrades "
+        "again before it logs in, and logs in again before it sends (`except "
+        "SMTPServerDisconnected: connect(); starttls(); login()`), is a new session of "
+        "its own and is not reported."
     )
     fix_doc = (
         "Open once: give host and port to the constructor, or call `connect()` first, then "
@@ -79,12 +82,39 @@ def _resetting_connect(_conn: Connection, path: ProtocolPath) -> Iterator[Step]:
 
 
 def _reset(steps: tuple[Step, ...]) -> tuple[Step, StepKind] | None:
-    """The first ``connect()`` that throws away an upgraded or authenticated session."""
+    """The first ``connect()`` that throws away an upgraded or authenticated session and
+    is not followed by a new one: a reconnect that upgrades again before it logs in, and
+    logs in again before it sends, is a session of its own."""
     lost: StepKind | None = None
-    for step in steps:
+    for at, step in enumerate(steps):
         if step.kind in _SESSION:
             lost = step.kind if lost is None or step.kind is not StepKind.STARTTLS else lost
         elif step.kind is StepKind.CONNECT:
-            if lost is not None:
+            if lost is not None and not _restored(steps[:at], steps[at + 1 :]):
                 return step, lost
+            lost = None
     return None
+
+
+def _restored(before: tuple[Step, ...], after: tuple[Step, ...]) -> bool:
+    """Whether the steps ``after`` a reconnect make again what the session ``before`` it
+    had: STARTTLS before any login or send, a login before any send."""
+    since = before
+    for at, step in enumerate(before):
+        if step.kind is StepKind.CONNECT:
+            since = before[at + 1 :]
+    had = {step.kind for step in since}
+    upgraded = StepKind.STARTTLS in had
+    authenticated = bool(had & {StepKind.LOGIN, StepKind.AUTH})
+    for step in after:
+        if step.kind is StepKind.STARTTLS:
+            upgraded = False
+        elif step.kind in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER):
+            if upgraded:
+                return False
+            authenticated = False
+        elif step.kind is StepKind.SEND:
+            return not (upgraded or authenticated)
+        elif step.kind is StepKind.CONNECT:
+            break
+    return bool(after) and not (upgraded or authenticated)

@@ -25,7 +25,9 @@ class ImplicitTlsOn587(Rule):
         "the code's user picks implicit TLS by an option (`if use_ssl: SMTP_SSL(host, "
         "port) else: SMTP(host, port)`) and the port is a parameter whose default (587) "
         "serves the other arm, the caller who picks implicit TLS gives its port: not "
-        "reported for a host not known to be Microsoft's."
+        "reported for a host not known to be Microsoft's. A port parameter tested around "
+        "the client (`if port == 465: SMTP_SSL(host, port)`) is the tested port on that "
+        "arm, whatever its default."
     )
     fix_doc = (
         "Connect in plain text and upgrade: `smtplib.SMTP(host, 587)` then "

@@ -38,9 +38,17 @@ class LoginBeforeStarttls(Rule):
         "none`), who may have chosen a server without TLS: reported only when no path "
         "upgrades; so is the plain arm of a run-time choice whose other arm opens implicit "
         "TLS (`if self.ssl: SMTP_SSL(...) else: SMTP(...)`) when another option upgrades it "
-        "(`if self.tls: self._secure()`, in whatever function), unless a parameter's "
-        "literal default takes that arm. A plain arm that never upgrades is reported. "
-        "Microsoft 365 refuses AUTH without STARTTLS on every path."
+        "(`if self.tls: self._secure()`, in whatever function), or another arm of the same "
+        "option opens a client and upgrades it (`elif security == 'tls': SMTP(...); "
+        "starttls()` ... `else: SMTP(...)`, also one method per mode), unless a "
+        "parameter's literal default takes that arm. A plain arm that never upgrades is "
+        "reported. "
+        "Microsoft 365 refuses AUTH without STARTTLS on every path; it also offers STARTTLS "
+        "on every connection, so an upgrade made when the server offers it (`if "
+        "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made. Methods "
+        "of a client class that nothing in the module calls (`connect()`, `authenticate()`, "
+        "`secure()`) run in the order their callers pick, taken as the protocol's, not the "
+        "order they are written in."
     )
     fix_doc = (
         "Call `starttls(context=ssl.create_default_context())` (imaplib: `starttls(ssl_context="
@@ -200,10 +208,19 @@ def _kind(step: Step) -> str:
 
 
 def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
+    """The steps of a path that send credentials while the connection is plain: the
+    first, and the attempts after it before any upgrade (a mechanism refused, then
+    ``login()``: one run, one report naming them all)."""
     if conn.tls is Tls.NONE:
-        step = _clear_text_login(path.steps)
-        if step is not None:
-            yield step
+        first = _clear_text_login(path.steps)
+        if first is None:
+            return
+        at = path.steps.index(first)
+        for step in path.steps[at:]:
+            if step.kind in (StepKind.STARTTLS, StepKind.CONNECT):
+                break
+            if step.kind in (StepKind.LOGIN, StepKind.AUTH, StepKind.USER):
+                yield step
 
 
 def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
@@ -227,6 +244,8 @@ def _upgrade_offered(conn: Connection) -> bool:
     else: SMTP(...)``) upgrades under another option of the user (``if self.tls:
     self._secure()``), wherever the order of its functions puts that upgrade. A plain
     arm that never upgrades is reported: the code offers no TLS on it."""
+    if conn.upgrade_option:
+        return True  # another arm of the user's option opens it and upgrades
     return bool(conn.tls_option) and any(
         step.kind is StepKind.STARTTLS and step.option for step in conn.steps
     )

@@ -36,7 +36,11 @@ class RepeatedStarttls(Rule):
         "library whose user picks implicit TLS by one option (`if self.ssl: SMTP_SSL(...) "
         "else: SMTP(...)`) and the upgrade by another (`if self.tls: starttls()`) did not "
         "make the mistake: asking for both is the user's, and it is not reported; an "
-        "upgrade every run of the implicit-TLS arm takes is."
+        "upgrade every run of the implicit-TLS arm takes is. An upgrade in a `try` is tried "
+        "only on the connection its name holds there (the plain arm's, when the other arm "
+        "opened `IMAP4_SSL`), a client picked by a conditional expression (`SMTP_SSL(...) if "
+        "use_ssl else SMTP(...)`) is opened only on its arm, and a retry that calls the "
+        "connecting method again starts a session of its own."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "

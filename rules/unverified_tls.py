@@ -59,9 +59,12 @@ class UnverifiedTls(Rule):
         "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
         "ssl.CERT_NONE`), or a handshake without a context on the other arm of one that "
         "verifies (`if verify: starttls(context=ssl.create_default_context()) else: "
-        "starttls()`), is the user's choice: reported once as info, at the statement that "
-        "turns the checks off, naming the option, and left alone (an info does not fail the "
-        "run unless `--fail-on info` is given)."
+        "starttls()`), or a context picked as `ctx if verify else None`, is the user's "
+        "choice: reported once as info, at the statement or arm that turns the checks off, "
+        "naming the option, and left alone (an info does not fail the run unless "
+        "`--fail-on info` is given). A value the project commits picks the arm "
+        "(`VERIFY_SSL = False`: a warning), and `None` is the library's own context: "
+        "unverified for smtplib, imaplib and poplib, verifying for aiosmtplib."
     )
     no_fix = (
         "the context is not built where a fix can make it verify (passed in from "

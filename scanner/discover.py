@@ -78,6 +78,8 @@ LOCK_FILES = frozenset(
 
 @dataclass(frozen=True, eq=False, repr=False)
 class SourceFile:
+    """A file to check: where it is read from, how it is named in reports, and its kind."""
+
     path: Path  # where to read it
     display: str  # how to report it: as given, or relative to the working folder
     kind: str  # "python", "dotenv", "ini", "yaml", "toml", "json"

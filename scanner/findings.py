@@ -27,6 +27,8 @@ class Applicability(str, Enum):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Fix:
+    """A finding's fix: how safe it is to apply, what it says, and the edits (its remedy)."""
+
     applicability: Applicability
     message: str
     remedy: Remedy
@@ -50,6 +52,9 @@ class Mailbox:
 
 @dataclass(eq=False, repr=False)
 class Finding:
+    """One problem a rule reported at a span of a file, with what was found and how to fix
+    it."""
+
     rule: str  # "AS101"
     name: str  # "smtp-basic-auth"
     severity: Severity
@@ -102,6 +107,9 @@ class FileError:
 
 @dataclass
 class FileResult:
+    """What checking one file gave: its findings and errors, and what they were computed
+    from."""
+
     path: str
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -114,6 +122,8 @@ class FileResult:
 
 @dataclass(eq=False, repr=False)
 class RunResult:
+    """What a run gave over all its files: findings, errors, counts, and what was silenced."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     files_scanned: int = 0

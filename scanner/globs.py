@@ -15,7 +15,9 @@ import fnmatch
 import re
 from collections.abc import Iterable
 
-_WILDCARD = re.compile(r"[*?\[]")
+from .lazy_regex import lazy_pattern
+
+_WILDCARD = lazy_pattern(r"[*?\[]")
 
 
 class _Pattern:

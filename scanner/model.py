@@ -362,6 +362,10 @@ class Connection:
     # The run-time test (as written) whose arms open this protocol with and without
     # implicit TLS (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``): TLS is the user's choice.
     tls_option: str = ""
+    # The run-time test (as written) whose other arm opens this protocol and upgrades it
+    # with STARTTLS, for a plain connection opened on one arm (``elif security == "tls":
+    # SMTP(...); starttls()`` ... ``else: SMTP(...)``): no TLS here is the user's choice.
+    upgrade_option: str = ""
     # Both implicit TLS and STARTTLS asked for (settings flags, constructor arguments).
     tls_conflict: Span | None = None
     # Ports of sessions opened before the one on ``port``: a constructor given a host

@@ -29,11 +29,6 @@ from .engine import MAX_FILE_BYTES, TARGETS, RunOptions
 from .globs import PathGlobs
 from .lazy_regex import lazy_pattern
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 SEVERITIES = ("error", "warning", "info")  # most severe first
 DEFAULT_FAIL_ON = "warning"
 KEYS = (
@@ -77,6 +72,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """One ``[tool.authsweep]`` table (or ``--config`` file), read and checked."""
+
     path: Path  # the file it was read from
     root: Path  # its folder: globs are relative to it
     select: tuple[str, ...] | None = None  # None: not set, so every rule
@@ -133,6 +130,12 @@ def read_config(path: Path, *, named: bool = False) -> Config | None:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     if not named and "authsweep" not in text:
         return None  # a pyproject.toml of another tool: not even parsed, so never an error
+    # The TOML parser (about 2 ms with its patterns) only for a file that may hold the
+    # table, which most projects' pyproject.toml does not.
+    if sys.version_info >= (3, 11):
+        import tomllib  # start-up: see above
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # start-up: see above
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -272,6 +275,9 @@ class Overrides:
 
 @dataclass(eq=False, repr=False)
 class ConfigResolver:
+    """The configuration of each file (the nearest table, or ``--config``) with the command
+    line's overrides, as run options; tables are read once per folder."""
+
     overrides: Overrides = field(default_factory=Overrides)
     config_file: Path | None = None  # --config
     _forced: Config | None = field(default=None, init=False)

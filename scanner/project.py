@@ -74,6 +74,9 @@ class Read:
 
 @dataclass(eq=False, repr=False)
 class ProjectFacts:
+    """Facts of the project around the checked files: its Flask extension, where settings
+    are read, its files."""
+
     root: Path
     flask_extension: str = ""  # "flask_mailman", "flask_mail" or ""
     reads: dict[str, list[Read]] = field(default_factory=dict)  # key -> code reading it
@@ -120,6 +123,8 @@ def facts_for(path: str | None) -> ProjectFacts | None:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class _Listed:
+    """A file of the project's listing, with its stat result."""
+
     path: Path
     info: os.stat_result
     python: bool  # else code in another language

@@ -50,6 +50,8 @@ UNUSED_NAME = "unused-suppression"
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Code:
+    """A rule code as written in a suppression comment, with its offsets in the file."""
+
     text: str  # as written
     start: int  # offsets in the file's text
     end: int

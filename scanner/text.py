@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from functools import cached_property
 
+from .lazy_regex import lazy_pattern
 from .model import Span
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
@@ -28,6 +29,9 @@ _WIDE_BOMS = (
 
 @dataclass(frozen=True, eq=False, repr=False)
 class SourceCodec:
+    """How a file's text is encoded back to bytes: its encoding, line ending and byte order
+    mark."""
+
     encoding: str  # "utf-8-sig" keeps a UTF-8 BOM
     newline: str  # the file's first line ending, used for inserted lines
     bom: bytes = b""  # the byte order mark of a UTF-16/32 file, written back first
@@ -88,7 +92,7 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
 # (``str.splitlines`` also breaks at form feeds and Unicode separators, which would put
 # every line after one in the wrong place).
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 class LineIndex:

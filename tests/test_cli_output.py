@@ -284,14 +284,13 @@ def test_check_of_named_files_imports_no_git_and_no_tempfile(tmp_path: Path) -> 
 
 
 COLLECTOR = (
-    "import gc, sys\n"
+    "import atexit, gc, sys\n"
     "from authsweep import main\n"
     "sys.argv = ['authsweep', *sys.argv[1:]]\n"
-    "try:\n"
-    "    main()\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "sys.stderr.write(f'\\nCOLLECTOR {gc.isenabled()} {gc.get_freeze_count()}')\n"
+    "atexit.register(\n"
+    "    lambda: sys.stderr.write(f'\\nCOLLECTOR {gc.isenabled()} {gc.get_freeze_count()}')\n"
+    ")\n"
+    "main()\n"
 )
 
 
@@ -311,6 +310,61 @@ def test_the_command_freezes_start_up_and_collects_after_it(
     )
     enabled, frozen = result.stderr.rsplit("COLLECTOR ", 1)[1].split()
     assert enabled == "True" and int(frozen) > 10_000
+
+
+# The command run as its script runs it, with a function at exit that makes the
+# interpreter's teardown say when it starts (with a last collection, which ending the
+# process skips); a thread that is not a daemon when asked.
+AT_EXIT = (
+    "import atexit, gc, os, sys, threading\n"
+    "from authsweep import main\n"
+    "def at_exit():\n"
+    "    gc.callbacks.append(lambda phase, info, write=os.write: write(2, b'TORN DOWN\\n'))\n"
+    "    sys.stderr.write('AT EXIT\\n')\n"
+    "atexit.register(at_exit)\n"
+    "if sys.argv[1] == 'thread':\n"
+    "    threading.Thread(target=threading.Event().wait, args=(0.2,)).start()\n"
+    "sys.argv = ['authsweep', *sys.argv[2:]]\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "out", "err"),
+    [
+        (["check", "--no-cache", "tls.py"], 1, "AS201", ""),
+        (["--version"], 0, "authsweep ", ""),
+        (["check", "--select", "XX9"], 2, "", "--select"),
+    ],
+)
+def test_the_command_ends_without_tearing_the_interpreter_down(
+    tmp_path: Path, args: list[str], status: int, out: str, err: str
+) -> None:
+    """The process ends when the command is over: its status, output and the functions
+    registered at exit as before, but not the interpreter's freeing of every object."""
+    write(tmp_path / "tls.py", IMPLICIT_TLS_587)
+    result = subprocess.run(
+        [sys.executable, "-c", AT_EXIT, "-", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == status, result.stderr
+    assert out in result.stdout and err in result.stderr
+    assert result.stderr.endswith("AT EXIT\n") and "TORN DOWN" not in result.stderr
+
+
+def test_a_thread_still_running_at_the_end_gets_the_interpreters_own_exit(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", AT_EXIT, "thread", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("authsweep ")
+    assert "AT EXIT" in result.stderr and "TORN DOWN" in result.stderr
 
 
 def test_the_app_run_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:

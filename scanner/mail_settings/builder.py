@@ -4,9 +4,9 @@ comments and layout stay as they are."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
+from ..lazy_regex import lazy_pattern
 from ..model import (
     MISSING,
     PACKAGE_PREFIX,
@@ -42,13 +42,13 @@ from .backends import (
 from .coerce import as_bool, as_int, bool_word
 from .keys import Family, Role, Setting
 
-_OAUTH = re.compile(r"(?i)x?oauth")
-_HOST_PORT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
+_OAUTH = lazy_pattern(r"(?i)x?oauth")
+_HOST_PORT = lazy_pattern(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
 # A line that may be copied to add a sibling setting: what may stand before the key
 # (indentation, a compose list dash, ``export``, the quote of a quoted key) and between
 # the key and the value (``=``, ``:``, a Python annotation, the value's opening quote).
-_LEAD = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<quote>['\"]?)")
-_SEPARATOR = re.compile(
+_LEAD = lazy_pattern(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?(?P<quote>['\"]?)")
+_SEPARATOR = lazy_pattern(
     r"(?P<close>['\"]?)[ \t]*(?::[ \t]*(?P<annotation>[A-Za-z_][\w.\[\], |]*?)[ \t]*=|[:=])"
     r"[ \t]*(?P<open>['\"]?)"
 )
@@ -56,6 +56,8 @@ _SEPARATOR = re.compile(
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Context:
+    """What building connections from settings depends on besides the settings themselves."""
+
     login_needs_microsoft_host: bool
     python: bool
     bool_words: tuple[str, str]

@@ -22,6 +22,8 @@ from .urls import url_settings
 
 @dataclass(eq=False, repr=False)
 class Interpretation:
+    """The connections and secrets a file's mail settings amount to."""
+
     connections: list[Connection] = field(default_factory=list)
     secrets: list[SecretUse] = field(default_factory=list)
 

@@ -34,6 +34,8 @@ _NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 @dataclass(eq=False, repr=False)
 class Beyond:
+    """What a module's search for connections beyond the adapters' calls reads and adds to."""
+
     symbols: Symbols
     values: Evaluator
     sites: CallSites

@@ -18,6 +18,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from ..lazy_regex import lazy_pattern
 from ..model import Value
 from .arguments import own_nodes
 from .symbols import FUNCTIONS
@@ -30,7 +31,7 @@ _CLICK_MODULES = ("click", "asyncclick", "rich_click", "cloup")
 _TYPER = frozenset({"typer.Option", "typer.Argument", "typer.params.Option"})
 _CONVERTERS = {"int": int, "float": float, "str": str}
 # docopt's option lines: ``-H HOST, --host=HOST  The server [default: smtp.office365.com]``.
-_DOCOPT_OPTION = re.compile(
+_DOCOPT_OPTION = lazy_pattern(
     r"^\s*(-\w|--[\w-]+)(?:[ =]\S+)?(?:,?\s+(--[\w-]+)(?:[ =]\S+)?)?\s{2,}.*?"
     r"\[default:\s*([^\]]*)\]",
     re.IGNORECASE | re.MULTILINE,

@@ -104,11 +104,26 @@ def _membership(
     return frozenset(("ne", name, value) for value in values)
 
 
+# Methods that give the same value for the same string: ``mode.lower() == "ssl"`` and
+# ``mode.lower() == "tls"`` are two facts about one value.
+NORMALISING = frozenset({"lower", "upper", "casefold", "strip", "lstrip", "rstrip", "title"})
+
+
 def _name(node: ast.expr, assigned: frozenset[str]) -> str | None:
+    suffix = ""
+    while (
+        isinstance(node, ast.Call)
+        and not node.args
+        and not node.keywords
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in NORMALISING
+    ):
+        suffix = f".{node.func.attr}()" + suffix
+        node = node.func.value
     name = dotted_name(node)
     if name is None or any(name == a or name.startswith(a + ".") for a in assigned):
         return None  # assigning ``self.x`` also changes what ``self.x.y`` reads
-    return name
+    return name + suffix
 
 
 def consistent(facts: frozenset[Fact]) -> bool:

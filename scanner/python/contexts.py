@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 
 from ..model import Edit, OptOut, Verification
+from .conditions import committed_truth, mutated_names
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS
 from .values import Evaluator
@@ -30,13 +31,20 @@ class Contexts:
         self.values = values
         self.text = text
         self.parents = values.parents
+        self._mutated: frozenset[str] | None = None  # the module's, once asked
 
-    def verification(self, node: ast.AST | None) -> tuple[Verification, OptOut | None]:
+    def verification(
+        self, node: ast.AST | None, default: Verification = Verification.UNVERIFIED
+    ) -> tuple[Verification, OptOut | None]:
         """Whether the context verifies, and for an OPTIONAL one the condition that turns
-        its checks off and the first statement that does."""
+        its checks off and the first statement that does; ``default``: what no context
+        (or ``None``) gives with the library at hand (the stdlib's verifies nothing,
+        aiosmtplib's does)."""
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
-            return Verification.UNVERIFIED, None  # the stdlib's default context verifies nothing
+            return default, None
         definition = self._definition(node)
+        if isinstance(definition, ast.IfExp):
+            return self._chosen(definition, default)
         if not isinstance(definition, ast.Call):
             return Verification.UNKNOWN, None
         verified = self._factory_verifies(definition)
@@ -52,6 +60,35 @@ class Contexts:
             first = min((statement for statement, _ in loosened), key=lambda n: n.lineno)
             return Verification.OPTIONAL, OptOut(" or ".join(conditions), self.values.span(first))
         return Verification.VERIFIED, None
+
+    def _chosen(
+        self, choice: ast.IfExp, default: Verification
+    ) -> tuple[Verification, OptOut | None]:
+        """A context picked by ``a if test else b``: the arm the project's committed values
+        take; else, when one arm turns verification off (``None``, an unverified context)
+        and the other does not, the program's option (``ctx if verify else None``),
+        reported as such, at that arm; else what both arms agree on."""
+        if self._mutated is None:
+            self._mutated = mutated_names(self.values.symbols.tree)
+        committed = committed_truth(choice.test, self.values.evaluate, self._mutated)
+        if committed is not None:
+            return self.verification(choice.body if committed else choice.orelse, default)
+        body = self.verification(choice.body, default)
+        orelse = self.verification(choice.orelse, default)
+        off = [
+            (arm, on_body)
+            for arm, on_body, (verification, _) in (
+                (choice.body, True, body),
+                (choice.orelse, False, orelse),
+            )
+            if verification is Verification.UNVERIFIED
+        ]
+        if len(off) == 1:
+            arm, on_body = off[0]
+            test = self.values.source(choice.test)
+            condition = f"`{test}`" if on_body else f"not `{test}`"
+            return Verification.OPTIONAL, OptOut(condition, self.values.span(arm))
+        return body if body[0] is orelse[0] else (Verification.UNKNOWN, None)
 
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..lazy_regex import lazy_pattern
 from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
 from ..secrets import is_placeholder
@@ -30,20 +31,20 @@ from .source import SourceText
 from .symbols import Symbols
 
 WHAT = "Microsoft Entra client secret"
-_SHAPE = re.compile(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
+_SHAPE = lazy_pattern(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
 # A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
 # dict key, a parameter's default.
-_NAMED_OLDER = re.compile(
+_NAMED_OLDER = lazy_pattern(
     r"""(?:client|app)[_-]?secret\w*['"]?\s*(?::\s*\w+\s*)?[:=]\s*"""
     r"""(['"])([A-Za-z0-9+/=\[\]:@._?*~-]{32,44})\1""",
     re.IGNORECASE,
 )
-_GUID = re.compile(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
+_GUID = lazy_pattern(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
 # Another identity provider's client secrets, of a shape the older one's would take.
 _OTHER_PREFIXES = ("GOCSPX-",)
 # Libraries of Microsoft identity (tokens for mail and Graph), beside the mail libraries.
 _IDENTITY = ("msal", "azure.identity", "office365", "msgraph", "O365")
-_IMPORT = re.compile(
+_IMPORT = lazy_pattern(
     r"^[ \t]*(?:from|import)[ \t]+(?:"
     + "|".join(re.escape(name) for name in sorted({*LIBRARIES, *_IDENTITY}))
     + r")\b",
@@ -51,10 +52,10 @@ _IMPORT = re.compile(
 )
 # Classes of those libraries that take an app's secret, as a snippet calls them without
 # importing them.
-_TAKERS = re.compile(
+_TAKERS = lazy_pattern(
     r"\b(?:Account|ConfidentialClientApplication|ClientSecretCredential|OAuth2Credentials)\s*\("
 )
-_HOSTS = re.compile(
+_HOSTS = lazy_pattern(
     "|".join(
         re.escape(name)
         for name in sorted(

@@ -58,6 +58,8 @@ class _Field:
 
 @dataclass(eq=False, repr=False)
 class _FString:
+    """An f-string of the source, with the replacement fields that need rewriting for 3.11."""
+
     start: int
     quote: str
     end: int = 0

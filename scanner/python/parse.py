@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..memory import gc_paused
 from ..precheck import marker_starts
 from ..text import Source
@@ -55,7 +56,7 @@ _MAX_REJOINS = 16
 _DEEP_RECURSION_LIMIT = 250_000
 _DEEP_STACK_BYTES = 768 * 1024 * 1024
 # Shapes only Python 2 has: print and exec statements, "except X, e:", backticks.
-_PYTHON2 = re.compile(
+_PYTHON2 = lazy_pattern(
     r"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"']|except[^:\n]*,[ \t]*\w+[ \t]*:)|`\w",
     re.MULTILINE,
 )
@@ -67,12 +68,12 @@ _MIXED_TABS = "inconsistent use of tabs and spaces"
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
 # Errors the parser reports on the line after the statement that is wrong.
-_INCOMPLETE = re.compile(r"expected an indented block|expected 'except' or 'finally'")
+_INCOMPLETE = lazy_pattern(r"expected an indented block|expected 'except' or 'finally'")
 # PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``.
-_TYPE_PARAMETERS = re.compile(
+_TYPE_PARAMETERS = lazy_pattern(
     r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]\n]*\])", re.MULTILINE
 )
-_TYPE_STATEMENT = re.compile(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
+_TYPE_STATEMENT = lazy_pattern(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -314,18 +315,18 @@ def _with_python2_hint(error: ParseError, text: str) -> ParseError:
 
 # A line that may start a top-level statement: not indented, not a comment, not a
 # closing bracket, not a clause that continues the statement above it.
-_TOP_LEVEL = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)", re.MULTILINE)
-_DEFINES = re.compile(
+_TOP_LEVEL = lazy_pattern(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)", re.MULTILINE)
+_DEFINES = lazy_pattern(
     r"(?:@[^\n]*\n)*(?:(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])"
 )
-_IMPORT = re.compile(r"(?:import|from)[ \t]")
-_WORD = re.compile(r"[A-Za-z_]\w*")
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_END_KEPT = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_VISIBLE = re.compile(r"[^\r\n]")
+_IMPORT = lazy_pattern(r"(?:import|from)[ \t]")
+_WORD = lazy_pattern(r"[A-Za-z_]\w*")
+_LINE_END = lazy_pattern(r"\r\n|\r|\n")
+_LINE_END_KEPT = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_VISIBLE = lazy_pattern(r"[^\r\n]")
 _MAX_MERGES = 64
 # Comments, strings (triple-quoted first; a backslash escapes in every kind) and brackets.
-_STRING_OR_BRACKET = re.compile(
+_STRING_OR_BRACKET = lazy_pattern(
     r"#[^\r\n]*"
     r'|"""(?:\\.|[^\\])*?"""'
     r"|'''(?:\\.|[^\\])*?'''"

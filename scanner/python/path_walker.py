@@ -3,7 +3,8 @@
 :mod:`.paths` decides which functions to walk and chains them; this module follows the
 statements of one: both arms of an ``if`` (the conditions kept as text and as facts),
 loops run zero times or once, ``try`` bodies that raise before each mail call, ``match``
-cases, ``return`` and ``raise``.
+cases (with what a literal case says of the subject), the arms of conditional expressions
+that open a connection, ``return`` and ``raise``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Walker:
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
+        self.exits: dict[int, bool] = {}  # by statement: holds a return or raise
         for call in events:
             node: ast.AST | None = call
             statement = None
@@ -83,6 +85,14 @@ class Walker:
                 statement = self._statement_of(call)
             self.calls_of.setdefault(id(statement), []).append(call)
 
+    def _exits(self, statement: ast.stmt) -> bool:
+        """Whether a compound statement holds a ``return`` or ``raise`` of its function."""
+        if id(statement) not in self.exits:
+            self.exits[id(statement)] = isinstance(statement, _COMPOUND) and any(
+                isinstance(node, (ast.Return, ast.Raise)) for node in _own_nodes(statement)
+            )
+        return self.exits[id(statement)]
+
     def _statement_of(self, node: ast.AST) -> ast.AST | None:
         while node is not None and not isinstance(node, ast.stmt):
             node = self.parents.get(node)
@@ -93,9 +103,15 @@ class Walker:
             live = [s for s in states if not s.done]
             if not live:
                 break
-            if id(statement) not in self.holders:
-                continue
             finished = [s for s in states if s.done]
+            if id(statement) not in self.holders:
+                if isinstance(statement, (ast.Return, ast.Raise)):
+                    # No mail call in it, but the path ends here (``return server`` in
+                    # the implicit-TLS arm before the code that upgrades the plain one).
+                    states = finished + [replace(s, done=True) for s in live]
+                elif self._exits(statement):  # ``if use_ssl: return server``
+                    states = finished + self.statement(statement, live)
+                continue
             states = finished + self.statement(statement, live)
         return _bounded(states)
 
@@ -114,6 +130,11 @@ class Walker:
                     taken=committed is not False,
                 ),
             )
+            if _offers_starttls(node.test):
+                # A server without STARTTLS: Microsoft 365 offers it on every run, so the
+                # upgrade of the other arm counts as made there (as one that raised).
+                offered = self._upgrades_in(node.body)
+                states = [replace(s, steps=s.steps + offered) if s.active else s for s in states]
             no = self.block(
                 node.orelse,
                 _with(
@@ -139,12 +160,7 @@ class Walker:
                 states = self.expression(item.context_expr, states)
             return self.block(node.body, states)
         if isinstance(node, ast.Match):
-            states = self.expression(node.subject, states)
-            arms: list[State] = []
-            for case in node.cases:
-                text = self.source(case.pattern)
-                arms += self.block(case.body, _with(states, f"when it matches `{text}`"))
-            return arms + _with(states, "when no case matches")
+            return self._match(node, states)
         if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
             return states  # a definition runs nothing now
         states = self.expression(node, states)
@@ -152,13 +168,41 @@ class Walker:
             return [replace(s, done=True) for s in states]
         return states
 
+    def _match(self, node: ast.Match, states: list[State]) -> list[State]:
+        """Each case, knowing what it says of the subject: ``case "ssl":`` that it equals
+        ``"ssl"``, a case after unguarded literal ones (``case _:``) that it is none of
+        them."""
+        states = self.expression(node.subject, states)
+        arms: list[State] = []
+        earlier: list[ast.expr] = []  # the literals of the unguarded cases before
+        for case in node.cases:
+            text = self.source(case.pattern)
+            values = _literals(case.pattern)
+            if values:
+                facts = facts_when(_among(node.subject, values), True, self.assigned)
+            elif earlier and _catches_all(case.pattern):
+                facts = facts_when(_among(node.subject, earlier), False, self.assigned)
+            else:
+                facts = frozenset()
+            arms += self.block(case.body, _with(states, f"when it matches `{text}`", facts))
+            if values and case.guard is None:
+                earlier += values
+        rest = facts_when(_among(node.subject, earlier), False, self.assigned) if earlier else None
+        return arms + _with(states, "when no case matches", rest or frozenset())
+
     def _try(self, node: ast.Try, states: list[State]) -> list[State]:
         entries: list[State] = []  # where an exception may come from: before each mail call
         current = states
         for statement in node.body:
             if id(statement) in self.holders:
-                tried = self._upgrade_tried(statement)
-                entries += [replace(s, steps=s.steps + tried) for s in current if not s.done]
+                tried = self._tried(statement)
+                # Tried only where the connection is open: on a path where its name holds
+                # another connection (the plain arm's, upgraded here), it was not.
+                entries += [
+                    replace(s, steps=s.steps + tried) if s.active else s
+                    for s in current
+                    if not s.done
+                ]
             current = self.block([statement], current)
         handled: list[State] = []
         for handler in node.handlers:
@@ -167,10 +211,24 @@ class Walker:
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
 
-    def _upgrade_tried(self, statement: ast.stmt) -> tuple[Step, ...]:
-        """The STARTTLS of a statement that does nothing else on the connection: when it
-        raises, the upgrade was tried and the server refused it (Microsoft 365 never
-        does), so a handler that goes on does so on a server without STARTTLS."""
+    def _upgrades_in(self, statements: list[ast.stmt]) -> tuple[Step, ...]:
+        """The connection's STARTTLS steps taken by calls in ``statements``."""
+        return tuple(
+            step
+            for statement in statements
+            for node in ast.walk(statement)
+            for event in self.events.get(node, ())
+            if event.conn is self.conn
+            for step in event.steps
+            if step.kind is StepKind.STARTTLS
+        )
+
+    def _tried(self, statement: ast.stmt) -> tuple[Step, ...]:
+        """The STARTTLS or login of a statement that does nothing else on the connection:
+        when it raises, it was still tried. The server refused the upgrade (Microsoft 365
+        never does), so a handler that goes on does so on a server without STARTTLS; the
+        credentials were sent and refused, so a handler that tries another mechanism
+        (``login()`` after PLAIN) does so in the same run."""
         steps = [
             step
             for call in self.calls_of.get(id(statement), [])
@@ -178,7 +236,7 @@ class Walker:
             if event.conn is self.conn
             for step in event.steps
         ]
-        if steps and all(step.kind is StepKind.STARTTLS for step in steps):
+        if steps and all(step.kind in _TRIED for step in steps):
             return tuple(steps)
         return ()
 
@@ -191,9 +249,43 @@ class Walker:
         for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
             if call in self.splices:
                 states = [_spliced(s, path) for s in states for path in self.splices[call]]
+            elif any(e.opens and e.conn is self.conn for e in self.events[call]):
+                taken, skipped = self._arm_taken(call, states)
+                states = [self._apply(s, self.events[call]) for s in taken] + skipped
             else:
                 states = [self._apply(s, self.events[call]) for s in states]
         return _bounded(states)
+
+    def _arm_taken(self, call: ast.AST, states: list[State]) -> tuple[list[State], list[State]]:
+        """The states on which a call on an arm of conditional expressions runs (``SMTP_SSL(...)
+        if use_ssl else SMTP(...)``: with ``use_ssl`` true), and those on which it does not."""
+        taken, skipped = states, []
+        for choice, on_body in self._arms_of(call):
+            text = self.source(choice.test)
+            committed = self.truth(choice.test)
+            for outcome in (not on_body, on_body):
+                arm = _with(
+                    taken,
+                    f"when `{text}` is {str(outcome).lower()}",
+                    facts_when(choice.test, outcome, self.assigned),
+                    taken=committed is not (not outcome),
+                )
+                if outcome is on_body:
+                    taken = arm
+                else:
+                    skipped += arm
+        return taken, skipped
+
+    def _arms_of(self, call: ast.AST) -> list[tuple[ast.IfExp, bool]]:
+        """The conditional expressions of its statement whose arm ``call`` is on, outermost
+        first, each with whether it is the true arm."""
+        found: list[tuple[ast.IfExp, bool]] = []
+        child, parent = call, self.parents.get(call)
+        while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda)):
+            if isinstance(parent, ast.IfExp) and child is not parent.test:
+                found.append((parent, child is parent.body))
+            child, parent = parent, self.parents.get(parent)
+        return found[::-1]
 
     def _apply(self, state: State, events: Iterable[Event]) -> State:
         steps, active = state.steps, state.active
@@ -209,6 +301,79 @@ class Walker:
 
 
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+# Steps that, when their call raises, were still made: an upgrade asked for, credentials sent.
+_TRIED = frozenset({StepKind.STARTTLS, StepKind.USER, StepKind.LOGIN, StepKind.AUTH})
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
+    *_TRY_STAR,
+)
+
+
+def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
+    """The nodes under ``node`` outside the functions, lambdas and classes it defines."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(
+            child
+            for child in ast.iter_child_nodes(current)
+            if not isinstance(child, (*FUNCTIONS, ast.Lambda, ast.ClassDef))
+        )
+
+
+def _literals(pattern: ast.pattern) -> list[ast.expr]:
+    """The constants a ``case`` pattern matches (``"ssl"``, ``"ssl" | "tls"``); [] for
+    any other pattern."""
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return [pattern.value]
+    if isinstance(pattern, ast.MatchSingleton):
+        return [ast.Constant(pattern.value)]
+    if isinstance(pattern, ast.MatchOr):
+        parts = [_literals(p) for p in pattern.patterns]
+        return [v for part in parts for v in part] if all(parts) else []
+    return []
+
+
+def _catches_all(pattern: ast.pattern) -> bool:
+    """``case _:`` or ``case name:``: what no case before it matched."""
+    return isinstance(pattern, ast.MatchAs) and pattern.pattern is None
+
+
+def _among(subject: ast.expr, values: list[ast.expr]) -> ast.expr:
+    """``subject in (values)`` as a test, for the facts it gives."""
+    return ast.Compare(subject, [ast.In()], [ast.Tuple(values, ast.Load())])
+
+
+def _offers_starttls(test: ast.expr) -> bool:
+    """A test of the server's STARTTLS extension: ``server.has_extn("STARTTLS")``,
+    ``"starttls" in server.esmtp_features``."""
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        named = test.func.attr == "has_extn" and test.args
+        return bool(named) and _is_starttls(test.args[0])
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        features = test.comparators[0]
+        return (
+            isinstance(features, ast.Attribute)
+            and features.attr in ("esmtp_features", "capabilities")
+            and _is_starttls(test.left)
+        )
+    return False
+
+
+def _is_starttls(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.lower() == "starttls"
+    )
 
 
 def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:

@@ -13,8 +13,9 @@ with ``USE_SSL = False``), gives no path; what is met only there is marked as ne
 run. Steps in several functions (a connection kept on ``self``, handed to a helper,
 returned by a factory) are chained: the function that opens it first, with the paths of
 the functions it calls spliced in where it calls them, then the others in the order the
-module calls them, else in source order; a function that binds the connection's
-attribute to a new object before its steps starts a new session.
+module calls them, else in the protocol's order (a method that upgrades before one that
+logs in: their callers elsewhere pick the order), else in source order; a function that
+binds the connection's attribute to a new object before its steps starts a new session.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from .tls_choices import (
     Handshake,
     OptionTests,
     mark_tls_options,
+    mark_upgrade_options,
     mark_verify_options,
+    narrow_ports,
     read_names,
 )
 from .values import Evaluator
@@ -63,6 +66,7 @@ def find_paths(
         return committed_truth(test, values.evaluate, mutated)
 
     openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
+    narrow_ports(openers, symbols.parents)
     chosen_by = mark_tls_options(openers, symbols.parents, truth)
     handshakes: list[Handshake] = [
         (call, e.conn, step)
@@ -74,6 +78,8 @@ def find_paths(
     handshakes += [(call, conn, None) for call, conn in openers if conn.tls is Tls.IMPLICIT]
     mark_verify_options(handshakes, symbols.parents, truth)
     finder = PathFinder(symbols, values.source, truth)
+    upgrades = [(call, conn) for call, conn, step in handshakes if step and conn.tls is Tls.NONE]
+    mark_upgrade_options(openers, upgrades, symbols, truth, finder)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []
     for conn in connections:
@@ -167,7 +173,11 @@ class PathFinder:
                 inlined[id(scope)] = walk(scope, opened=True)[0]
             head = walk(first, opened=False)
             others = [s for s in called if id(s) not in used]
-            others += [s for s in scopes if s is not first and s not in called]
+            # Methods nothing here calls run in the order their caller elsewhere picks: the
+            # protocol's (``connect()``, ``secure()``, ``authenticate()``), whatever order
+            # they are written in.
+            unordered = [s for s in scopes if s is not first and s not in called]
+            others += sorted(unordered, key=lambda scope: _phase(mine, by_scope[id(scope)]))
             scopes = [first, *others]
             walked = [head, *(walk(scope, opened=True) for scope in others)]
         else:
@@ -213,7 +223,7 @@ class PathFinder:
         for node in ast.walk(scope):
             if not isinstance(node, ast.Assign) or (node.lineno, node.col_offset) >= first:
                 continue
-            callee = self._callee(node.value) if isinstance(node.value, ast.Call) else None
+            callee = self.callee(node.value) if isinstance(node.value, ast.Call) else None
             if callee is not None and not _property(callee):
                 continue
             if any(
@@ -230,15 +240,18 @@ class PathFinder:
         test = self.options.around(node)
         if test is not None:
             return [test]
-        scope = self._scope(node)
+        tests = [self.options.around(call) for call in self.callers_of(self._scope(node))]
+        return [test for test in tests if test is not None] if all(tests) and tests else []
+
+    def callers_of(self, scope: ast.AST) -> list[ast.Call]:
+        """The calls the module makes of one of its functions."""
         if self._callers is None:
             self._callers = {}
             for call in self.symbols.calls:
-                callee = self._callee(call)
+                callee = self.callee(call)
                 if callee is not None:
                     self._callers.setdefault(id(callee), []).append(call)
-        tests = [self.options.around(call) for call in self._callers.get(id(scope), [])]
-        return [test for test in tests if test is not None] if all(tests) and tests else []
+        return self._callers.get(id(scope), [])
 
     def _called_from(self, first: Scope) -> list[Scope]:
         """The functions of the module that ``first`` calls, and those they call, in the
@@ -251,7 +264,7 @@ class PathFinder:
             scope = stack.pop()
             callees = []
             for call in self._own_calls(scope):
-                callee = self._callee(call)
+                callee = self.callee(call)
                 if callee is not None and id(callee) not in seen:
                     seen.add(id(callee))
                     callees.append(callee)
@@ -268,7 +281,7 @@ class PathFinder:
                 self._calls_by_scope.setdefault(id(self._scope(call)), []).append(call)
         return self._calls_by_scope.get(id(scope), [])
 
-    def _callee(self, call: ast.Call) -> Scope | None:
+    def callee(self, call: ast.Call) -> Scope | None:
         """The function of this module a call runs: ``f(...)``, ``self.m(...)`` of the
         caller's class, ``obj.m(...)`` of an object made from a class of the module."""
         func = call.func
@@ -326,7 +339,7 @@ class PathFinder:
             self._assigned_by_scope[id(scope)] = assigned
         splices: dict[ast.AST, list[Option]] = {}
         for call in self._own_calls(scope):
-            callee = self._callee(call)
+            callee = self.callee(call)
             if callee is not None and inlined.get(id(callee)):
                 splices[call] = inlined[id(callee)]
                 used.add(id(callee))
@@ -344,6 +357,30 @@ class PathFinder:
         ]
         dead = any(not s.feasible and (s.steps or s.active) for s in states)
         return feasible, dead and not feasible
+
+
+# Where a step comes in a session: connecting, upgrading, logging in, sending.
+_PHASES = {
+    StepKind.CONNECT: 0,
+    StepKind.EHLO: 1,
+    StepKind.STARTTLS: 1,
+    StepKind.USER: 2,
+    StepKind.LOGIN: 2,
+    StepKind.AUTH: 2,
+    StepKind.SEND: 3,
+}
+
+
+def _phase(mine: dict[ast.AST, list[Event]], calls: list[ast.AST]) -> int:
+    """The earliest phase of a session that a function's calls on the connection reach."""
+    return min(
+        (
+            0 if event.opens else min((_PHASES[step.kind] for step in event.steps), default=3)
+            for call in calls
+            for event in mine[call]
+        ),
+        default=3,
+    )
 
 
 def _property(function: Scope) -> bool:

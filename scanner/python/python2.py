@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..model import MailFile, Span, Step
 from ..text import LineIndex
 
@@ -37,8 +37,8 @@ _FIXERS = (
     "repr",
     "unicode",
 )
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+_LINE = lazy_pattern(r"[^\n]*\n|[^\n]+")
+_INDENT = lazy_pattern(r"^[ \t]+", re.MULTILINE)
 
 
 def translate(text: str) -> str | None:
@@ -104,6 +104,8 @@ class LineMap:
         new = self.new_lines[line - 1] if 0 < line <= len(self.new_lines) else ""
         anchors: list[tuple[int, int]] = []
         if old != new:
+            import difflib  # start-up: only for a module written in Python 2 (about 0.7 ms)
+
             matcher = difflib.SequenceMatcher(None, new, old, autojunk=False)
             for tag, new_start, _, old_start, old_end in matcher.get_opcodes():
                 # Inserted text (a parenthesis fissix added) maps to where it was added.

@@ -29,6 +29,7 @@ import ast
 import dataclasses
 import re
 
+from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..providers import OTHER, Provider, host_provider, lookup
 from ..secrets import is_placeholder
@@ -65,20 +66,23 @@ _NOT_THE_SECRET = frozenset(
         "hashers", "view", "api", "dialog",
     }
 )  # fmt: skip
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
-_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
-_NOT_A_PASSWORD = re.compile(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
+# The words of a name. After a word's capital: a-z or U+00C0 to U+FFFF, written as "not
+# below U+00C0 nor above U+FFFF": a class range ending at U+FFFF is compiled into a table
+# of 65,536 characters (about 5 ms in every run that reads a name), one past it is not.
+_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?(?:[a-z]|[^\x00-\xbf\U00010000-\U0010ffff])+|\d+")
+_SETTING_NAME = lazy_pattern(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_NOT_A_PASSWORD = lazy_pattern(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
 # Mail hosts named in a module: its strings that look like one, looked up in the table.
-_HOST_LIKE = re.compile(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]*\.[a-z]{2,}$")
+_HOST_LIKE = lazy_pattern(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]*\.[a-z]{2,}$")
 # Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
-_MAIL_SCOPE = re.compile(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
+_MAIL_SCOPE = lazy_pattern(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
 # Letters with a digit or a sign, without what makes a name, path, host, format or MIME type.
-_WRITTEN_PASSWORD = re.compile(
+_WRITTEN_PASSWORD = lazy_pattern(
     r"^(?=.*[A-Za-z])(?=.*[\d!@#$^&*+=?~])[^.\s/:\\%{}<>()\[\],;'\"]{6,64}$"
 )
-_LOGIN_CALL = re.compile(r"login", re.IGNORECASE)
+_LOGIN_CALL = lazy_pattern(r"login", re.IGNORECASE)
 # Microsoft Graph's mail endpoints, in a URL or the path part of one an f-string builds.
-_GRAPH_MAIL = re.compile(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
+_GRAPH_MAIL = lazy_pattern(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
 
 
 def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:

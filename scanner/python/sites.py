@@ -156,12 +156,14 @@ class CallSites:
             after=after,
             callable=lambda key: self._callable(nodes.get(key)),
             code=self.text.code,
-            verification=lambda key: (
+            verification=lambda key, default=Verification.UNVERIFIED: (
                 Verification.UNKNOWN
                 if hidden and key not in nodes
-                else self.contexts.verification(nodes.get(key))[0]
+                else self.contexts.verification(nodes.get(key), default)[0]
             ),
-            opt_out=lambda key: self.contexts.verification(nodes.get(key))[1],
+            opt_out=lambda key, default=Verification.UNVERIFIED: self.contexts.verification(
+                nodes.get(key), default
+            )[1],
             context_fix=lambda key: self.contexts.fix(nodes.get(key)),
             qualified=lambda key: (
                 frozenset(self.values.qualified_names(nodes[key])) if key in nodes else frozenset()

@@ -29,6 +29,7 @@ from pathlib import Path
 from .. import inputs
 from ..budget import TooComplex
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..model import (
     Connection,
     MailFile,
@@ -78,12 +79,16 @@ class Slot:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class LoginFacts:
+    """A login a wrapper does: where its user and secret come from."""
+
     user: Slot
     secret: Slot
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ConnectionFacts:
+    """A connection a wrapper opens: its protocol, library, host and logins."""
+
     protocol: Protocol
     library: str
     log_handler: bool
@@ -217,7 +222,7 @@ def _tree(data: bytes) -> ast.Module | None:
         return None
 
 
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
+_IMPORT = lazy_pattern(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
 
 
 def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:

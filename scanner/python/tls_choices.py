@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
-from ..model import Connection, OptOut, Step, StepKind, Tls, Verification
-from .conditions import assigned_names
+from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
+from .conditions import NORMALISING, Fact, assigned_names, facts_when
 from .source import dotted_name
+from .symbols import Symbols
 
 # What a test is on every run, from values the project commits; None when not known.
 Truth = Callable[[ast.expr], "bool | None"]
@@ -54,12 +56,109 @@ def mark_tls_options(
     return chosen_by
 
 
+def narrow_ports(
+    openers: Iterable[tuple[ast.AST, Connection]], parents: dict[ast.AST, ast.AST]
+) -> None:
+    """A port parameter tested around the call that opens a connection (``if port ==
+    465: SMTP_SSL(host, port)``) is, on that arm, what the test says, not its default
+    (``port=587``): the tested value when it names one, else unknown (the caller's)."""
+    for call, conn in openers:
+        origin = conn.port.origin or ""
+        if not (conn.port.known and origin.startswith("parameter ")):
+            continue
+        name = origin.removeprefix("parameter ")
+        for fact in _facts_around(call, parents):
+            kind, about, value = fact
+            if about != name:
+                continue
+            if kind == "eq" and value != conn.port.value:
+                conn.port = Value(True, value, origin=origin, source=conn.port.source)
+                break
+            if kind == "ne" and value == conn.port.value:
+                conn.port = Value.unknown(origin)
+                break
+
+
+def _facts_around(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterable[Fact]:
+    """What the tests of the arms ``node`` is on say, innermost first, leaving out the
+    names its function assigns."""
+    function = node
+    while function is not None and not isinstance(function, _STOP):
+        function = parents.get(function)
+    assigned = assigned_names(function) if function is not None else frozenset()
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, _STOP):
+        if isinstance(parent, (ast.If, ast.IfExp)) and child is not parent.test:
+            on_body = child in (parent.body if isinstance(parent.body, list) else [parent.body])
+            yield from facts_when(parent.test, on_body, assigned)
+        child, parent = parent, parents.get(parent)
+
+
+class CallGraph(Protocol):
+    """The module's own calls: who calls a function, and which function a call runs."""
+
+    def callers_of(self, scope: ast.AST) -> list[ast.Call]: ...
+
+    def callee(self, call: ast.Call) -> ast.AST | None: ...
+
+
+def mark_upgrade_options(
+    openers: Iterable[tuple[ast.AST, Connection]],
+    upgrades: Iterable[tuple[ast.AST, Connection]],
+    symbols: Symbols,
+    truth: Truth,
+    calls: CallGraph,
+) -> None:
+    """Set :attr:`Connection.upgrade_option` on each plain connection opened on one arm of
+    a run-time test whose other arm opens the same protocol and upgrades it with STARTTLS,
+    there or in a function of the module it calls (``elif security == "tls": SMTP(...);
+    starttls()`` ... ``else: SMTP(...)``; mailmerge's ``sendmail_starttls()`` beside
+    ``sendmail_plain()``). A connection opened with no such test around it in its function
+    takes the tests around every call of that function."""
+    parents = symbols.parents
+    upgraded = {id(call): conn.protocol for call, conn in upgrades}
+
+    def upgrades_in(nodes: list[ast.AST], protocol: object) -> bool:
+        for node in nodes:
+            for inner in ast.walk(node):
+                if upgraded.get(id(inner)) is protocol:
+                    return True
+                function = calls.callee(inner) if isinstance(inner, ast.Call) else None
+                if function is not None and any(
+                    upgraded.get(id(n)) is protocol for n in ast.walk(function)
+                ):
+                    return True
+        return False
+
+    for call, conn in openers:
+        if conn.tls is not Tls.NONE:
+            continue
+        arms = list(_arms_around(call, parents, truth))
+        if not arms:
+            function = symbols.enclosing_function(call)
+            callers = calls.callers_of(function) if function is not None else []
+            around = [list(_arms_around(c, parents, truth)) for c in callers]
+            arms = [arm for found in around for arm in found] if around and all(around) else []
+        for test, other, on_body in arms:
+            if _default_arm(test, parents) is on_body:
+                break  # the plain arm is what the code does unless told otherwise
+            if upgrades_in(other, conn.protocol):
+                conn.upgrade_option = dotted_name(test) or ast.unparse(test)
+                break
+
+
 def read_names(test: ast.expr) -> frozenset[str]:
     """The names and attributes ``test`` reads, whole (``self.tls``, not ``self``)."""
-    names = {name for node in ast.walk(test) if (name := dotted_name(node)) is not None}
+    names = {_value_read(name) for node in ast.walk(test) if (name := dotted_name(node))}
     return frozenset(
         name for name in names if not any(other.startswith(name + ".") for other in names)
     )
+
+
+def _value_read(name: str) -> str:
+    """``mode`` for ``mode.lower``: a normalising method reads its object's value."""
+    owner, _, attr = name.rpartition(".")
+    return owner if owner and attr in NORMALISING else name
 
 
 def _arms_around(

@@ -31,6 +31,8 @@ def severity_counts(findings: list[Finding]) -> str:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class RuleCount:
+    """A rule's number of findings and of fixable ones (``--statistics``)."""
+
     rule: str
     name: str
     count: int

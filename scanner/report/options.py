@@ -11,6 +11,8 @@ from ..findings import Finding
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ReportOptions:
+    """How a report is written: paths, layout, and what it shows."""
+
     cwd: Path = field(default_factory=Path.cwd)  # paths in findings are relative to it
     show_suppressed: bool = False  # also list findings silenced by inline comments
     quiet: bool = False  # text: findings only, no summary

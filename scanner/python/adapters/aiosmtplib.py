@@ -42,7 +42,13 @@ _OPTIONS = (
 
 def _verification(site: CallSite) -> V:
     if site.has("tls_context"):
-        return site.verification("tls_context")
+        return site.verification("tls_context", default=_own_context(site))
+    return _own_context(site)
+
+
+def _own_context(site: CallSite) -> V:
+    """What aiosmtplib's own context (no ``tls_context``, or ``None``) gives: it verifies
+    unless ``validate_certs=False``."""
     validate = common.flag(site.arg("validate_certs"), True)
     return V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
 
@@ -62,7 +68,11 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
     if initial or site.has("validate_certs") or site.has("tls_context"):
         conn.verification = _verification(site)
         conn.verify_with = _verify_with(site)
-        conn.opt_out = site.opt_out("tls_context") if site.has("tls_context") else None
+        conn.opt_out = (
+            site.opt_out("tls_context", default=_own_context(site))
+            if site.has("tls_context")
+            else None
+        )
     use_tls = common.flag(site.arg("use_tls"), False)
     start = site.arg("start_tls")
     start_unknown = start is not MISSING and not start.known
@@ -204,19 +214,18 @@ def _login(conn: Connection, site: CallSite) -> Step:
 
 
 def _starttls(conn: Connection, site: CallSite) -> Step:
-    if site.has("tls_context"):
-        verification = site.verification("tls_context")
-    elif site.has("validate_certs"):
-        validate = common.flag(site.arg("validate_certs"), True)
-        verification = V.UNKNOWN if validate is None else V.VERIFIED if validate else V.UNVERIFIED
+    # Without a context of its own the upgrade uses the client's (its own unless given).
+    if site.has("validate_certs"):
+        own = _own_context(site)
     else:
-        verification = V.VERIFIED if conn.verification is V.UNKNOWN else conn.verification
+        own = V.VERIFIED if conn.verification is V.UNKNOWN else conn.verification
+    verification = site.verification("tls_context", default=own) if site.has("tls_context") else own
     given = site.has("tls_context") or site.has("validate_certs")
     step = common.starttls(
         site.span, verification, _verify_with(site) if given else conn.verify_with
     )
     if site.has("tls_context"):
-        step.opt_out = site.opt_out("tls_context")
+        step.opt_out = site.opt_out("tls_context", default=own)
     elif verification is conn.verification:
         step.opt_out = conn.opt_out
     return step

@@ -65,11 +65,12 @@ class CallSite:
     # worked out when an adapter asks.
     callable: Callable[[str], CallableInfo | None] = lambda name: None
     code: str = ""  # the module's text, for edits that look around an argument
-    # Whether an SSL context argument verifies certificates (missing means stdlib's default).
-    verification: Callable[[str], Verification] = lambda name: Verification.UNKNOWN
+    # Whether an SSL context argument verifies certificates; its ``default=`` keyword: what
+    # a missing or ``None`` context gives with this library (the stdlib's: UNVERIFIED).
+    verification: Callable[..., Verification] = lambda name, default=None: Verification.UNKNOWN
     # For an OPTIONAL context: the condition under which the code turns its checks off,
-    # and where.
-    opt_out: Callable[[str], OptOut | None] = lambda name: None
+    # and where (``default=`` as for ``verification``).
+    opt_out: Callable[..., OptOut | None] = lambda name, default=None: None
     # The edits that make a context argument verify where the code builds it (its factory
     # call, the statements that turn checks off); None when the argument is not a context
     # built in this module under a name, () when it is but cannot be fixed there.
@@ -122,6 +123,9 @@ class ClientSpec:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class MethodSpec:
+    """A method of a connection: its parameters, and what a call of it does to the
+    connection."""
+
     params: tuple[str, ...]
     apply: Callable[[Connection, CallSite], Step | None]
 
@@ -137,6 +141,9 @@ class FunctionSpec:
 
 @dataclass(eq=False, repr=False)
 class Adapter:
+    """What the front end knows of one mail library: its clients, methods, functions and
+    markers."""
+
     library: str
     clients: Mapping[str, ClientSpec] = field(default_factory=dict)
     # Methods by library name of the connection, then method name.

@@ -85,8 +85,8 @@ def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | 
         arg_spans=spans,
         extra_keywords=extra,
         callable=lambda name: original.callable(key(name)),
-        verification=lambda name: original.verification(key(name)),
-        opt_out=lambda name: original.opt_out(key(name)),
+        verification=lambda name, **default: original.verification(key(name), **default),
+        opt_out=lambda name, **default: original.opt_out(key(name), **default),
         qualified=lambda name: original.qualified(key(name)),
         sources=lambda name: original.sources(key(name)),
         template=lambda name: original.template(key(name)),
@@ -148,10 +148,16 @@ def _port(
 
 
 def _verification(site: CallSite, context: str | None, verifies: bool) -> Verification:
+    default = _default(verifies)
     if context is not None and site.has(context):
         given = site.arg(context)
         if not (given.known and given.value is None):
-            return site.verification(context)
+            return site.verification(context, default=default)
+    return default
+
+
+def _default(verifies: bool) -> Verification:
+    """What the library's own context (no context, or ``None``) gives."""
     return Verification.VERIFIED if verifies else Verification.UNVERIFIED
 
 
@@ -199,7 +205,11 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         conn.verify_with = verify_text
         if opener.implicit_flag is not None and opener.implicit_if:
             conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
-        conn.opt_out = site.opt_out(opener.context) if opener.context else None
+        conn.opt_out = (
+            site.opt_out(opener.context, default=_default(opener.context_verifies))
+            if opener.context
+            else None
+        )
         if verification is Verification.UNVERIFIED and opener.context is not None:
             verify = common.keyword(site, opener.context, edits.VERIFYING_CONTEXT)
             common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
@@ -351,7 +361,11 @@ def _starttls(method: Method):
         verification = _verification(site, method.context, method.context_verifies or by_file)
         verify_text = _verify_with(conn.library, conn.protocol, method.context, method.verify_with)
         step = common.starttls(site.span, verification, verify_text)
-        step.opt_out = site.opt_out(method.context) if method.context else None
+        step.opt_out = (
+            site.opt_out(method.context, default=_default(method.context_verifies or by_file))
+            if method.context
+            else None
+        )
         return step
 
     return apply

@@ -23,6 +23,7 @@ import ast
 import dataclasses
 import re
 
+from ...lazy_regex import lazy_pattern
 from ...model import Connection, Edit, Remedy, RemedyKind, Step, StepKind
 from .base import CallSite
 
@@ -34,7 +35,7 @@ REBIND = "rebind"  # the connect() becomes a new client made with the host
 _VERIFYING = (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587, RemedyKind.VERIFY_TLS)
 _STEP_VERIFYING = (RemedyKind.ADD_STARTTLS, RemedyKind.VERIFY_TLS)
 _CONNECT_KEYWORDS = frozenset({"host", "port", "source_address"})
-_CALLEE = re.compile(r"[A-Za-z_][\w.]*\s*\(")
+_CALLEE = lazy_pattern(r"[A-Za-z_][\w.]*\s*\(")
 
 
 def prepare(conn: Connection, site: CallSite) -> None:

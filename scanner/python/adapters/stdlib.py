@@ -34,6 +34,8 @@ from .stdlib_order import STARTTLS, settle
 
 @dataclass(frozen=True, eq=False, repr=False)
 class _Client:
+    """A client class of smtplib, imaplib or poplib: its protocol, TLS, port and parameters."""
+
     protocol: Protocol
     tls: Tls
     default_port: int
