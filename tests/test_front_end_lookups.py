@@ -62,6 +62,13 @@ def test_ordinary_text_needs_no_expression() -> None:
     assert all("search" not in vars(found.pattern) for _, found in words.modules)
 
 
+def test_a_module_written_in_capitals_is_found_in_lowered_text() -> None:
+    # rpaframework's package is ``RPA``; the text searched is lower-cased.
+    words = ClientWords(["RPA.Email.ImapSmtp.ImapSmtp"])
+    assert words.named_in(b"from rpa.email.imapsmtp import imapsmtp\nmail = imapsmtp")
+    assert not words.named_in(b"from rpa.browser.selenium import selenium")
+
+
 def test_a_setting_name_is_matched_once_a_module(monkeypatch: pytest.MonkeyPatch) -> None:
     """The relevance question asks the setting-name expression once for each name of the
     module, not once for each keyword argument, target or key that has it."""

@@ -57,12 +57,12 @@ class _Words:
 
 class ClientWords:
     """For client classes by qualified name (``smtplib.SMTP_SSL``): whether lower-cased
-    bytes name one's module (as it is written: ``RPA`` too) and its class as a word."""
+    bytes name one's module (``RPA`` as ``rpa``) and its class as a word."""
 
     def __init__(self, clients: Iterable[str]) -> None:
         words: dict[bytes, set[bytes]] = {}
         for name in clients:
-            words.setdefault(name.split(".")[0].encode(), set()).add(
+            words.setdefault(name.split(".")[0].lower().encode(), set()).add(
                 name.rsplit(".", 1)[-1].lower().encode()
             )
         self.modules = [(module, _Words(names)) for module, names in sorted(words.items())]
