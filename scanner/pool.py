@@ -79,12 +79,16 @@ def run_tasks(
     deadline: float,
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
+    here: Callable[[Any], Any] | None = None,
 ) -> Iterator:
     """``function(task)`` for every task, in worker processes; yields results as they
     come. For a task whose worker died or overran ``deadline``, yields
-    ``lost(task, "crashed" | "timeout")``."""
+    ``lost(task, "crashed" | "timeout")``. With ``here``, this process works too: it
+    takes the next task, one at a time, whenever no worker has an answer, and yields
+    ``here(task)``; the workers then get one task at a time as well, so that the tasks,
+    in the order given (the largest first), are shared as they end."""
     context = multiprocessing.get_context("fork")
-    size = max(1, min(CHUNK, len(tasks) // (workers * 4) or 1))
+    size = 1 if here is not None else max(1, min(CHUNK, len(tasks) // (workers * 4) or 1))
     pending = deque(list(tasks[i : i + size]) for i in range(0, len(tasks), size))
     pool: list[_Worker] = []
 
@@ -124,6 +128,8 @@ def run_tasks(
             busy = [w for w in pool if w.busy]
             now = time.monotonic()
             wait_for = max(0.0, min(w.since + deadline for w in busy) - now) if busy else 0.0
+            if here is not None and pending:
+                wait_for = 0.0  # a look at the workers, then a task here
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], wait_for))
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
@@ -140,6 +146,8 @@ def run_tasks(
                         continue
                 if worker.busy and time.monotonic() - worker.since > deadline:
                     yield from retire(worker, "timeout")
+            if here is not None and pending and not ready:
+                yield here(pending.popleft()[0])
     finally:
         for worker in pool:
             _stop(worker)

@@ -137,9 +137,16 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         text = data.decode(encoding, errors="replace")
     except (LookupError, UnicodeError, ValueError):
         return True  # cannot be searched: the front end decides
-    if encoding in ("utf-8", "utf-8-sig") and unicodedata.is_normalized("NFKC", text):
-        # Its NFKC form is the text, and in UTF-8 the text's ASCII is the bytes' ASCII (a
-        # bad byte becomes U+FFFD, never a letter): the bytes searched above hold no marker.
-        return False
+    if encoding in ("utf-8", "utf-8-sig"):
+        if unicodedata.is_normalized("NFKC", text):
+            # Its NFKC form is the text, and in UTF-8 the text's ASCII is the bytes' ASCII
+            # (a bad byte becomes U+FFFD, never a letter): the bytes searched above hold no
+            # marker.
+            return False
+        # Only its lines with other than ASCII: a line end is its own NFKC form and nothing
+        # composes with it, so the NFKC form of the text is that of its lines, and a
+        # marker (no line end in it) is in one line's. An ASCII line is its own NFKC form,
+        # searched above as bytes.
+        text = "\n".join(line for line in text.split("\n") if not line.isascii())
     normal = unicodedata.normalize("NFKC", text)
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))

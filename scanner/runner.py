@@ -5,13 +5,15 @@
 Small inputs (a pre-commit hook's handful of files) are checked in this process. Of a
 large one, the byte pre-check runs first, shared by the cores: forked workers read a run
 of the files each and answer once with those past it, while this process loads the front
-ends once one is found. Most files of a tree end there, and what is left is checked here
-unless it is much code (the few dozen files of a large tree that mention mail are not):
-a pool costs more start-up and messages than it saves. Much code that mentions mail goes
-to worker processes that import the rules once (:mod:`authsweep.scanner.pool`). A file
-that takes too long is reported and skipped: by an alarm in the process that checks it,
-or, when native code does not give way to the alarm, by killing that process; a worker
-that dies costs only the file it was on, so one bad file never stops a sweep.
+ends once one is found (of few bytes, it runs here). Most files of a tree end there, and
+what is left is checked here unless it is much code (the few dozen files of a large tree
+that mention mail are not): a pool costs more start-up and messages than it saves. With a
+core idle, this process and one worker check a middling amount together. Much code that
+mentions mail goes to worker processes that import the rules once
+(:mod:`authsweep.scanner.pool`). A file that takes too long is reported and skipped: by
+an alarm in the process that checks it, or, when native code does not give way to the
+alarm, by killing that process; a worker that dies costs only the file it was on, so one
+bad file never stops a sweep.
 """
 
 from __future__ import annotations
@@ -47,11 +49,18 @@ from .text import Source
 PARALLEL_THRESHOLD = 400
 PARALLEL_WORK = 2_000_000
 FILE_WEIGHT = 32_768
+# From this much work past the pre-check (under PARALLEL_WORK), this process and one
+# forked worker share it, when a core is idle: Django's 1.7 MB past it, about 0.4 s of
+# analysis, take about 0.2 s less time for about 0.04 s more CPU (the pages both
+# processes write after the fork are copied: bench/RESULTS.md, issue 27, speed7).
+SHARED_WORK = 1_000_000
 # Below this many bytes in all, the pre-check runs in this process: forking its workers
 # (about 20 ms of CPU) costs more than half of it saves (the pre-check reads about 60 MB
 # a second: Airflow's 6 MB, 0.1 s; Django's 18 MB, 0.27 s).
 SHARED_PRE_CHECK_BYTES = 10_000_000
 FILE_TIMEOUT_SECONDS = 60.0
+# The kernel's load figures: the fourth field counts the threads running or ready to.
+LOADAVG = "/proc/loadavg"
 # A worker still on one file this long after its time limit is stuck in native code
 # that the alarm cannot interrupt: it is killed.
 HARD_DEADLINE_GRACE = 5.0
@@ -218,6 +227,7 @@ def run(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     read: dict[str, bytes] = {}  # bytes of files past the pre-check, read by it here
     answers: dict[str, bool] = {}  # the pre-check's answer for each file past it
+    shared: list[Task] = []  # files past it to check here and in a worker, largest first
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
         # The pre-check first, shared by the cores: most files of a tree end at it, and
         # what is left decides whether a pool is worth its start-up and messages.
@@ -225,19 +235,78 @@ def run(
         for task, digest in ended:
             yield finished(task, FileResult(task[1]), digest)
         pending = [task for task, _, _ in passed]
-        if sum(weight for _, weight, _ in passed) >= PARALLEL_WORK and len(pending) > 1:
+        work = sum(weight for _, weight, _ in passed)
+        if work >= PARALLEL_WORK and len(pending) > 1:
             read.clear()
             yield from (
                 finished(*answer) for answer in _in_pool(pending, workers, options, timeout, plan)
             )
             return
         answers = {task[0]: matters for task, _, matters in passed}
+        if work >= SHARED_WORK and len(pending) > 1 and idle_core():
+            shared = [task for task, _, _ in sorted(passed, key=lambda p: -p[1])]
+    check = partial(
+        _check_past,
+        answers,
+        read,
+        rules,
+        timeout,
+        options if plan else None,
+        hashing=cache is not None,
+    )
+    if shared:
+        from .pool import run_tasks  # multiprocessing: only for a shared check
+
+        answered = run_tasks(
+            check,
+            shared,
+            workers - 1,
+            lost=_lost_check,
+            deadline=timeout + HARD_DEADLINE_GRACE,
+            here=check,
+        )
+        yield from (finished(*answer) for answer in answered)
+        return
     for task in pending:
-        matters = answers.get(task[0])
-        past = None if matters is None else (read.pop(task[0], None), matters)
-        result, data = check_one(task, rules, timeout, options if plan else None, past=past)
-        digest = None if data is None or cache is None else content_hash(data)  # for the cache
-        yield finished(task, result, digest)
+        yield finished(*check(task))
+
+
+def _check_past(
+    answers: dict[str, bool],
+    read: dict[str, bytes],
+    rules: Sequence,
+    timeout: float,
+    plan: RunOptions | None,
+    task: Task,
+    hashing: bool = False,
+) -> tuple[Task, FileResult, str | None]:
+    """:func:`check_one` of a task with what the pre-check kept of it (its answer, its
+    bytes), if it ran; the content hash of its bytes when ``hashing`` (for the cache)."""
+    matters = answers.get(task[0])
+    past = None if matters is None else (read.pop(task[0], None), matters)
+    result, data = check_one(task, rules, timeout, plan, past=past)
+    return task, result, None if data is None or not hashing else content_hash(data)
+
+
+def idle_core() -> bool:
+    """Whether a core this process may use is idle besides the one it runs on: the
+    kernel's count of threads running or ready to (``/proc/loadavg``, this one among them)
+    is under the count of cores. Elsewhere, the load average of the last minute. A second
+    process then shortens the run; on a machine with no core idle, it costs its start-up
+    and copied pages for nothing."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        with open(LOADAVG, "rb") as loadavg:
+            running = int(loadavg.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0] + 1 <= cores
+        except (AttributeError, OSError):  # no load average (Windows)
+            return False
+    return running < cores
 
 
 def _shared_pre_check(

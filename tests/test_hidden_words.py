@@ -11,6 +11,7 @@ for byte is reported as not fixable, and ``fix`` says why.
 from __future__ import annotations
 
 import base64
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,48 @@ def test_the_pre_check_finds_every_marker_and_nothing_shorter() -> None:
     for word in _FAMILY_WORDS:
         assert may_matter(f"# {word}\n".encode()) is (word in markers)
     assert not may_matter(b"# e-mail, smt p, im ap\n")
+
+
+def _whole_text_answer(data: bytes) -> bool:
+    """The pre-check's answer for a UTF-8 module, with its whole text in NFKC form."""
+    from authsweep.scanner.precheck import may_matter
+
+    text = data.decode("utf-8-sig", errors="replace")
+    return may_matter(data) or may_matter(unicodedata.normalize("NFKC", text).encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 'ｓmtp'\n# plain\n",  # a marker half full-width, half ASCII, on one line
+        "# nai\u0308ve\nimport os\n",  # composed by NFKC: not in NFKC form
+        "# nai\u0308ve\nimport ｐｏｐｌｉｂ\n",
+        "x = 'smt'\n\u0301p = 1\n",  # a combining mark opening a line
+        "# ﬁle\n# ｉｍａｐ\u0301\n",  # a ligature; a mark on a marker's last letter
+        "a = 'sm\u2028tp'  # é\u0301\n",  # a line separator inside a line
+        "\ufeff# café\u0301\nx = 'ｏｕｔｌｏｏｋ'\n",
+    ],
+)
+def test_the_lines_in_nfkc_form_answer_as_the_whole_text(text: str) -> None:
+    from authsweep.scanner.precheck import module_may_matter
+
+    data = text.encode()
+    assert module_may_matter("python", data) is _whole_text_answer(data)
+
+
+def test_only_lines_with_other_than_ascii_are_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A UTF-8 module not in NFKC form has only its lines with other than ASCII put in
+    that form: the rest were searched as bytes already."""
+    from authsweep.scanner import precheck
+
+    normalised: list[str] = []
+    normalize = unicodedata.normalize
+
+    def recording(form: str, text: str) -> str:
+        normalised.append(text)
+        return normalize(form, text)
+
+    monkeypatch.setattr(precheck.unicodedata, "normalize", recording)
+    data = ("x = 1\n" * 200 + "# nai\u0308ve\n" + "y = 2\n" * 200).encode()
+    assert not precheck.module_may_matter("python", data)
+    assert normalised == ["# nai\u0308ve"]

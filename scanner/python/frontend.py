@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections.abc import Iterable
 
-from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
 from ..test_paths import is_test_path
@@ -22,6 +20,7 @@ from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
 from .own_inits import OwnInits
@@ -29,7 +28,7 @@ from .parse import parse_python
 from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
-from .relevance import Relevance
+from .relevance import Relevance, calls_a_method
 from .secret_literals import add_secret_literals, password_literal_calls
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
@@ -71,16 +70,8 @@ class PythonFrontEnd:
         self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
-        # refer to it: (module, words of its classes) for a cheap look at the bytes.
-        words: dict[bytes, set[bytes]] = {}
-        for name in self.clients:
-            words.setdefault(name.split(".")[0].encode(), set()).add(
-                re.escape(name.rsplit(".", 1)[-1].lower().encode())
-            )
-        self.client_words = [
-            (module, lazy_pattern(rb"\b(?:" + b"|".join(sorted(names)) + rb")\b"))
-            for module, names in sorted(words.items())
-        ]
+        # refer to it: a cheap look at the bytes.
+        self.client_words = ClientWords(self.clients)
         # Cheap filters before qualified names are asked for.
         self.preset_names = {name.rsplit(".", 1)[-1] for name in self.presets}
         self.attribute_names = {name for a in self.adapters for name in a.attributes}
@@ -96,8 +87,8 @@ class PythonFrontEnd:
             frozenset(self.object_methods) - gated,
         )
         # Common method names count only in modules whose text names what they are for.
-        self.gated_relevance = [
-            (a.object_methods_if, Relevance(frozenset(), frozenset(a.object_methods)))
+        self.gated_methods = [
+            (a.object_methods_if, frozenset(a.object_methods))
             for a in self.adapters
             if a.object_methods_if
         ]
@@ -113,10 +104,10 @@ class PythonFrontEnd:
 
     def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
         parsed = parse_python(source)
-        data = source.data
+        lowered = source.data.lower()  # once, for every look at the bytes below
         symbols = Symbols(parsed.tree)
-        full = wrapper or self._matters(symbols, data)
-        if not full and not self._calls_only(symbols, data, path):
+        full = wrapper or self._matters(symbols, lowered)
+        if not full and not self._calls_only(symbols, lowered, path):
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
@@ -134,7 +125,7 @@ class PythonFrontEnd:
             # What the token-level scan finds in the statements left out: nothing is lost.
             from .fallback import scan_unparsable  # start-up: only for statements left out
 
-            scanned = scan_unparsable(path, data)
+            scanned = scan_unparsable(path, source.data)
 
             def left_out(line: int) -> bool:
                 return any(left.first_line <= line <= left.last_line for left in parsed.left_out)
@@ -148,26 +139,27 @@ class PythonFrontEnd:
             ]
         return mail
 
-    def _matters(self, symbols: Symbols, data: bytes) -> bool:
+    def _matters(self, symbols: Symbols, lowered: bytes) -> bool:
+        """``lowered``: the module's bytes in lower case."""
         if self.relevance.matters(symbols):
             return True
-        lowered = data.lower()
-        for markers, relevance in self.gated_relevance:
-            if any(marker in lowered for marker in markers) and relevance.matters(symbols):
+        # The rest of the relevance question (settings, keywords) was just answered no.
+        for markers, methods in self.gated_methods:
+            if any(marker in lowered for marker in markers) and calls_a_method(symbols, methods):
                 return True
-        if not any(m in lowered and w.search(lowered) for m, w in self.client_words):
+        if not self.client_words.named_in(lowered):
             return False
         return self._names_client(symbols.tree)
 
-    def _calls_only(self, symbols: Symbols, data: bytes, path: str) -> bool:
+    def _calls_only(self, symbols: Symbols, lowered: bytes, path: str) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
         model), does SASL on a connection passed in, or hands a password-like literal to
         a call while importing mail code of the project (a wrapper's login). Its settings
         are not read: bare names beside a host are no proof of mail settings."""
-        if self.names_microsoft_host(symbols, data):
+        if self.names_microsoft_host(symbols, lowered):
             return True
-        if b"xoauth2" in data.lower() and "authenticate" in symbols.names_read:
+        if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
             return True
         return self.hands_secret_to_project(symbols, path)
 
@@ -188,9 +180,9 @@ class PythonFrontEnd:
         return False
 
     @staticmethod
-    def names_microsoft_host(symbols: Symbols, data: bytes) -> bool:
-        """Whether a string of the module is a Microsoft mail host (bytes looked at first)."""
-        lowered = data.lower()
+    def names_microsoft_host(symbols: Symbols, lowered: bytes) -> bool:
+        """Whether a string of the module is a Microsoft mail host (its bytes, lower-cased,
+        looked at first)."""
         return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
             _names_microsoft_host(text) for text in symbols.strings
         )
@@ -227,7 +219,13 @@ class PythonFrontEnd:
 
 class _ModuleAnalysis:
     def __init__(
-        self, front: PythonFrontEnd, path: str, symbols: Symbols, code: str, *, wrapper: bool
+        self,
+        front: PythonFrontEnd,
+        path: str,
+        symbols: Symbols,
+        code: str,
+        *,
+        wrapper: bool,
     ) -> None:
         self.front = front
         self.wrapper = wrapper  # analysed for its summary, not for a report
@@ -331,7 +329,7 @@ class _ModuleAnalysis:
         connection passed in as a parameter, the net (:mod:`.beyond`)."""
         follow = (
             self.wrapper
-            or self.front.names_microsoft_host(self.symbols, self.code)
+            or self.front.names_microsoft_host(self.symbols, self.code.lower())
             or self.front.hands_secret_to_project(self.symbols, self.mail.path)
         )
         Beyond(

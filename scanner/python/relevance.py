@@ -74,21 +74,6 @@ def _imported_modules(imports: Iterable[ast.Import | ast.ImportFrom]) -> list[st
     return found
 
 
-def _is_setting(node: ast.AST) -> bool:
-    if isinstance(node, ast.Name):
-        return bool(SETTING_NAME.match(node.id))
-    if isinstance(node, ast.Attribute):
-        return bool(SETTING_NAME.match(node.attr))
-    if isinstance(node, ast.Subscript):
-        key = node.slice
-        return (
-            isinstance(key, ast.Constant)
-            and isinstance(key.value, str)
-            and bool(SETTING_NAME.match(key.value))
-        )
-    return False
-
-
 class _Hits:
     """What makes a node matter: a call of a mail name, a subclass of one, a mail setting."""
 
@@ -117,43 +102,66 @@ class _Hits:
         self.mail_script = any(
             name.split(".", 1)[0] in LIBRARIES for name in _imported_modules(imports)
         )
+        self.settings: dict[str, bool] = {}  # names asked of SETTING_NAME, and its answer
 
-    def hit(self, node: ast.AST) -> bool:
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                # ``a.b.attr(...)`` can only be a name that ends in ``.attr``: most calls
-                # of a module are methods no mail name ends in, and need no dotted name.
-                if func.attr in self.last_parts and _dotted(func, self.aliases) in self.names:
-                    return True
-                if func.attr in self.methods:
-                    return True
-            elif _dotted(func, self.aliases) in self.names or self._from_star(func):
+    def call(self, node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            # ``a.b.attr(...)`` can only be a name that ends in ``.attr``: most calls
+            # of a module are methods no mail name ends in, and need no dotted name.
+            if func.attr in self.last_parts and _dotted(func, self.aliases) in self.names:
                 return True
-            return any(
-                kw.arg and (SETTING_NAME.match(kw.arg) or _microsoft_host_keyword(kw))
-                for kw in node.keywords
-            )
-        if isinstance(node, ast.ClassDef):
-            return any(_dotted(base, self.aliases) in self.names for base in node.bases)
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(_is_setting(target) for target in targets):
+            if func.attr in self.methods:
                 return True
+        elif isinstance(func, ast.Name):  # its dotted name is its own, read through aliases
+            if self.aliases.get(func.id, func.id) in self.names or self._from_star(func):
+                return True
+        for keyword in node.keywords:
+            if keyword.arg and (self._setting(keyword.arg) or _microsoft_host_keyword(keyword)):
+                return True
+        return False
+
+    def subclass(self, node: ast.ClassDef) -> bool:
+        return any(_dotted(base, self.aliases) in self.names for base in node.bases)
+
+    def assignment(self, node: ast.Assign | ast.AnnAssign) -> bool:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(self._is_setting(target) for target in targets):
+            return True
+        return (
+            self.mail_script
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            and any(isinstance(t, ast.Name) and secret_name(t.id) for t in targets)
+        )
+
+    def mapping(self, node: ast.Dict) -> bool:
+        return any(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) and self._setting(k.value)
+            for k in node.keys
+        )
+
+    def _is_setting(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Name):
+            return self._setting(node.id)
+        if isinstance(node, ast.Attribute):
+            return self._setting(node.attr)
+        if isinstance(node, ast.Subscript):
+            key = node.slice
             return (
-                self.mail_script
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-                and any(isinstance(t, ast.Name) and secret_name(t.id) for t in targets)
-            )
-        if isinstance(node, ast.Dict):
-            return any(
-                isinstance(k, ast.Constant)
-                and isinstance(k.value, str)
-                and SETTING_NAME.match(k.value)
-                for k in node.keys
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and self._setting(key.value)
             )
         return False
+
+    def _setting(self, name: str) -> bool:
+        """Whether ``name`` is a mail setting's; asked once a name in the module (keyword
+        arguments and targets repeat: 8,000 questions, 1,000 names in Django's files)."""
+        known = self.settings.get(name)
+        if known is None:
+            known = self.settings[name] = SETTING_NAME.match(name) is not None
+        return known
 
     def _from_star(self, func: ast.expr) -> bool:
         name = dotted_name(func)
@@ -170,7 +178,7 @@ class Relevance:
     (``app.acquire_token_for_client``), or assigns a mail setting."""
 
     def __init__(self, names: Collection[str], methods: Collection[str]) -> None:
-        self.names = names
+        self.names = frozenset(names)
         self.methods = methods
         # The last part of each name (``SMTP`` of ``smtplib.SMTP``).
         self.last_parts = frozenset(name.rsplit(".", 1)[-1] for name in names)
@@ -179,7 +187,21 @@ class Relevance:
         """From what the one walk of the module collected: its calls, classes,
         assignments, dictionaries and string constants."""
         hits = _Hits(symbols.imports, self.names, self.methods, self.last_parts)
-        if any(name in self.names for name in symbols.strings):
+        if not self.names.isdisjoint(symbols.strings):
             return True  # "logging.handlers.SMTPHandler" in a config dict
-        nodes = (symbols.calls, symbols.classes, symbols.assignments, symbols.dicts)
-        return any(hits.hit(node) for group in nodes for node in group)
+        return (
+            any(map(hits.call, symbols.calls))
+            or any(map(hits.subclass, symbols.classes))
+            or any(map(hits.assignment, symbols.assignments))
+            or any(map(hits.mapping, symbols.dicts))
+        )
+
+
+def calls_a_method(symbols: Symbols, methods: Collection[str]) -> bool:
+    """Whether a call of the module is a method named in ``methods`` (``x.send(...)``):
+    what ``Relevance(frozenset(), methods).matters`` adds to the question every
+    :class:`Relevance` asks alike (mail settings assigned, passed or keyed), for a module
+    of which it has been answered no."""
+    return any(
+        isinstance(call.func, ast.Attribute) and call.func.attr in methods for call in symbols.calls
+    )

@@ -1,0 +1,123 @@
+"""The front end's cheap looks before it analyses a module: the same answers, less work.
+
+The relevance question of a module past the pre-check, the look at its bytes for a
+client's module and class, and the byte searches of the module in lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.errors import ParseError
+from authsweep.scanner.python import relevance
+from authsweep.scanner.python.analyze import _front_end
+from authsweep.scanner.python.client_words import ClientWords, _Words
+from authsweep.scanner.python.parse import parse_python
+from authsweep.scanner.python.symbols import Symbols
+from authsweep.scanner.text import Source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+WORDS = (b"smtp", b"smtp_ssl", b"lmtp")
+TEXTS = [
+    b"",
+    b"smtp",
+    b"smtp_ssl",
+    b"smtplib.smtp_ssl(host)",
+    b"xsmtp smtpx _smtp smtp_ smtp1 1smtp",
+    b"x = smtp\n",
+    b"(smtp)",
+    b"smtp-ssl",
+    b"lmtp.lmtpx",
+    b"a.smtp_sslx b",
+    b"\xffsmtp\xfe",
+    b"smtp\xc3\xa9",
+    b"smtpx " * 100 + b"smtp",
+    b"smtpx " * 100,
+    b"smtp_ss smtp_s smtp_sslz",
+    b"iSMTP smtp_SSL",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_whole_words_as_the_expression_finds_them(text: bytes) -> None:
+    """The substring search with a look either side answers as ``\\b(?:...)\\b`` does,
+    at the start and end of the text, beside bytes that are not ASCII, and past the
+    occurrences inside longer words it looks at one by one."""
+    words = _Words(WORDS)
+    expression = re.compile(rb"\b(?:" + b"|".join(map(re.escape, WORDS)) + rb")\b")
+    assert words.found_in(text) == (expression.search(text) is not None)
+
+
+def test_ordinary_text_needs_no_expression() -> None:
+    """A module that names a client's module but not its class as a word (Django's own
+    modules name ``django``) is answered by substring search: the expression is never
+    compiled."""
+    words = ClientWords(["smtplib.SMTP", "smtplib.SMTP_SSL", "django.core.mail.get_connection"])
+    text = b"from django import forms\nclass smtpserver: pass\n" * 50
+    assert not words.named_in(text)
+    assert words.named_in(text + b"smtplib.smtp_ssl")
+    assert all("search" not in vars(found.pattern) for _, found in words.modules)
+
+
+def test_a_module_written_in_capitals_is_found_in_lowered_text() -> None:
+    # rpaframework's package is ``RPA``; the text searched is lower-cased.
+    words = ClientWords(["RPA.Email.ImapSmtp.ImapSmtp"])
+    assert words.named_in(b"from rpa.email.imapsmtp import imapsmtp\nmail = imapsmtp")
+    assert not words.named_in(b"from rpa.browser.selenium import selenium")
+
+
+def test_a_setting_name_is_matched_once_a_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relevance question asks the setting-name expression once for each name of the
+    module, not once for each keyword argument, target or key that has it."""
+    asked: list[str] = []
+    pattern = relevance.SETTING_NAME
+
+    class Counting:
+        def match(self, name: str):
+            asked.append(name)
+            return pattern.match(name)
+
+    monkeypatch.setattr(relevance, "SETTING_NAME", Counting())
+    code = "".join(f"f{n}(timeout=1, retries=2)\nx = {{'timeout': 1}}\n" for n in range(20))
+    assert not _front_end().analyze("m.py", Source("python", code.encode())).analyzed
+    assert sorted(asked) == ["retries", "timeout", "x"]
+
+
+class _CountingBytes(bytes):
+    lowered = 0
+
+    def lower(self) -> bytes:
+        type(self).lowered += 1
+        return bytes.lower(self)
+
+
+def test_a_module_is_lowered_once() -> None:
+    """The front end's looks at a module's bytes (a client's module named, a Microsoft
+    host, ``xoauth2``) share one lower-cased copy."""
+    data = _CountingBytes(b"import smtplib_helpers\nsend(host='mail.example.org')\n")
+    mail = _front_end().analyze("m.py", Source("python", data))
+    assert not mail.analyzed
+    assert _CountingBytes.lowered == 1
+
+
+def test_a_gated_method_call_is_the_whole_gated_question() -> None:
+    """Of every fixture module the front end's relevance question answers no, a call of
+    a gated method (``session.post`` beside ``oauth2``) is what a relevance question of
+    those methods alone answers."""
+    front = _front_end()
+    asked = 0
+    for path in sorted(FIXTURES.rglob("*.py")):
+        try:
+            symbols = Symbols(parse_python(Source("python", path.read_bytes())).tree)
+        except ParseError:
+            continue
+        if front.relevance.matters(symbols):
+            continue
+        for _, methods in front.gated_methods:
+            alone = relevance.Relevance(frozenset(), methods).matters(symbols)
+            assert relevance.calls_a_method(symbols, methods) == alone, path
+            asked += alone
+    assert asked  # some module answers yes
