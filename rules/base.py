@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
 from authsweep.scanner.model import (
+    MISSING,
     Connection,
     MailFile,
     Protocol,
@@ -470,6 +471,6 @@ def describe(value: Value, what: str) -> str:
         # An empty default (``host=None``) says only that the caller gives it: as unknown.
         text = repr(value.value)
         return f"{text} (default of {value.origin})" if value.origin else text
-    if value.origin:
+    if value.origin and value.origin != MISSING.origin:
         return f"{what} from {value.origin}"
-    return f"an unknown {what.removeprefix('the ')}"
+    return f"an unknown {what.removeprefix('the ')}"  # also one the call does not give

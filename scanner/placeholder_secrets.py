@@ -2,11 +2,16 @@
 
 A value is a placeholder, not a secret, when it is made of the words that say what goes
 there (``your-app-password``, ``SMTP_PASSWORD``, ``enterYourPasswordHere``,
-``SENHA_AQUI``, ``mailpassword``), misspelt or repeated (``PASSWWORD-KEY-PASSWWORD-KEY``),
-has almost no variety of characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``********``,
+``SENHA_AQUI``, ``yourpassword``), misspelt or repeated (``PASSWWORD-KEY-PASSWWORD-KEY``),
+is too short to be any service's password (``x``, ``123``), has almost no variety of
+characters (``xxxxxxxx``, ``xxxx-xxxx-xxxx``, ``********``,
 ``00000000-0000-0000-0000-000000000000``) or is a template to fill (``{password}``,
 ``%s``). A word with a number of its own (``Password2015``, the kind of password policies
-force on people), leetspeak (``P@ssw0rd``) and random-looking values stay secrets.
+force on people), leetspeak (``P@ssw0rd``), words run together in lower case that say
+neither whose nor where (``mailpassword``, ``supersecret``: weak passwords people choose)
+and random-looking values stay secrets. A value written as an identifier whose last word
+names a secret (``device_password``, ``adminPassword``) is a setting's name, whatever its
+first words. The words are :mod:`.placeholder_words`'.
 
 A value written as a sentence is a placeholder when it reads as an instruction or as a
 field's description: plain words only, and an instruction word (``Enter``, ``Type``,
@@ -20,76 +25,50 @@ outlook``). A passphrase of plain words that names no field and gives no instruc
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from .lazy_regex import lazy_pattern
+from .placeholder_words import (
+    ARTICLES,
+    DESCRIPTIONS,
+    FIELDS,
+    FILLERS,
+    FIRST_PERSON,
+    INSTRUCTIONS,
+    MARKERS,
+    SECOND_PERSON,
+    SECRET_WORDS,
+    fold,
+    joined,
+)
 
-# Words that name a secret: one of them (or a marker) must be in a worded placeholder.
-_SECRET_WORDS = frozenset(
-    "password passwort passwd pass pwd pw passcode passphrase secret secrets token key keys "
-    "apikey credential credentials senha contrasena contrasenya clave kennwort motdepasse "
-    "mdp wachtwoord parola haslo salasana losenord adgangskode passord heslo jelszo sifre".split()
-)
-# Words that say "put something here" on their own.
-_MARKERS = frozenset(
-    "here placeholder example sample dummy fake test testing changeme change replace "
-    "insert enter fill todo tbd xxx aqui ici hier qui".split()
-)
-# Words that say what, whose or where, in a placeholder's sentence.
-_FILLERS = frozenset(
-    "your yours my the a an some own real actual valid correct mail email e smtp imap pop "
-    "pop3 exchange outlook office office365 gmail yahoo hotmail account user username usr "
-    "login sender from app application specific generated api access client auth oauth "
-    "goes go put type in with me default value string new strong secure super very long "
-    "random to for of is generate create get set ur sua seu tu su mi votre ton mon dein "
-    "ihr mein je uw tuo il config setting settings env variable var private shared "
-    "master server service bot mailbox sendgrid host".split()
-)
-_VOCABULARY = _SECRET_WORDS | _MARKERS | _FILLERS
+_SECRET_WORDS = joined(SECRET_WORDS)  # ``motdepasse``
+_VOCABULARY = _SECRET_WORDS | MARKERS | FILLERS
 # Long secret words a placeholder misspells (``PASSWWORD``, ``pasword``).
-_LONG_SECRET_WORDS = tuple(word for word in _SECRET_WORDS if len(word) >= 6)
+_LONG_SECRET_WORDS = tuple(sorted(word for word in _SECRET_WORDS if len(word) >= 6))
+# Words that make a run of words a placeholder: whose value, "here", what the field is.
+_SIGNS = SECOND_PERSON | FIRST_PERSON | ARTICLES | MARKERS | DESCRIPTIONS
 # A number people append to a placeholder's words (``password123``), not one of their own;
-# after a short word (``pw1``) it makes a password.
+# after a short word (``pw12``) it makes a password.
 _COUNTING = ("0123456789", "123456789")
 
+# Fewer characters than any mail service takes for a password (Microsoft 365 and
+# Outlook.com ask for eight at least): ``"x"``, ``"pw"``, ``"123"`` stand for one.
+_SHORTEST = 4
 # Placeholders are short; a longer value (a key, a certificate, a hostile megabyte) is
 # not taken apart word by word.
 _LONGEST = 120
 
-# Words of a sentence-like placeholder (accents dropped, ``contraseña`` is
-# ``contrasena``). Instructions: "enter", "type", "put", "here", in the languages mail
-# code is written in (English, Portuguese, Spanish, Italian, French, German, Dutch).
-_INSTRUCTIONS = frozenset(
-    "enter type insert put fill write add paste replace change set provide input specify "
-    "here colocar coloque coloca digite digitar insira inserir preencha preencher escreva "
-    "escrever informe informar ponha aqui ingrese ingresa ingresar introduce introduzca "
-    "introducir escriba escribe escribir pon poner inserte insertar rellene reemplace aca "
-    "inserisci inserire immetti metti mettere scrivi digita sostituisci qui mettre mettez "
-    "entrez entrer saisir saisissez inserer inserez ecrire ecrivez remplacez renseignez "
-    "renseigner ici eingeben einfugen eintragen ersetzen hier voer vul invullen".split()
-)
-# Whose value goes there ("your", "sua", "votre", "dein"): with an instruction, a field.
-_OWNERS = frozenset(
-    "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr "
-    "ihre tuo vostro vostra je uw jouw".split()
-)
-# Words that name the field: a password, an e-mail address, a user. Among three or more
-# plain words they describe the field even with no instruction (``senha do email
-# outlook``); short words that are also ordinary ones (``pass``, ``key``, ``parola``)
-# do not count there.
-_FIELDS = frozenset(
-    "password passwort passwd pwd senha contrasena contrasenya kennwort wachtwoord haslo "
-    "salasana losenord adgangskode passord heslo jelszo sifre passphrase passcode "
-    "credential credentials passe email mail username user userid login account usuario "
-    "utilisateur benutzer benutzername utente correo courriel".split()
-)
 # With an instruction, any word of a field's name counts (``Type your user id``).
-_INSTRUCTED_FIELDS = _FIELDS | _SECRET_WORDS | frozenset("id name address".split())
+_INSTRUCTED_FIELDS = FIELDS | _SECRET_WORDS | frozenset("id name address".split())
 _SENTENCE_WORD = lazy_pattern(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*[.:!?,;…]*$")
 
 _TEMPLATE = lazy_pattern(r"^(?:\{[\w.\[\]]*\}|%[sdr]|\$\{?\w+\}?|@@\w+@@|#\{\w+\})$")
 _CHUNK = lazy_pattern(r"[A-Za-z]+|[0-9]+")
+_SEPARATED = lazy_pattern(r"[-_.\s]")
+# An identifier: words joined by ``_`` (``device_password``, ``ADMIN_PASSWORD``), or
+# letters in camel case (``adminPassword``; ``ftpSecret2022`` has a number of its own).
+_IDENTIFIER = lazy_pattern(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$")
 _CAMEL = lazy_pattern(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 
@@ -99,12 +78,26 @@ def shaped_like_placeholder(value: str) -> bool:
     if not value or len(value) > _LONGEST:
         return False
     return (
-        bool(_TEMPLATE.match(value))
+        len(value) < _SHORTEST
+        or bool(_TEMPLATE.match(value))
         or _low_variety(value)
         or _repeated(value)
         or _worded(value)
+        or _named(value)
         or _sentence(value)
     )
+
+
+def _named(value: str) -> bool:
+    """An identifier whose last word names a secret (``device_password``,
+    ``NOTIFY_SMTP_PASS``, ``adminPassword``): the name of a setting left where its
+    value goes, whatever the words before it; people do not choose identifiers as
+    passwords. ``Password_2015`` (a number last) is not one."""
+    if not _IDENTIFIER.match(value):
+        return False
+    last = value.rsplit("_", 1)[-1]
+    words = [last] if "_" in value else _CAMEL.findall(last)
+    return bool(words) and words[-1].lower() in _SECRET_WORDS
 
 
 def _sentence(value: str) -> bool:
@@ -115,16 +108,15 @@ def _sentence(value: str) -> bool:
     if len(tokens) < 2 or not all(_SENTENCE_WORD.match(token) for token in tokens):
         return False
     words = [_plain(token) for token in tokens]
-    if any(word in _INSTRUCTIONS for word in words):
-        return any(word in _OWNERS or word in _INSTRUCTED_FIELDS for word in words)
-    return len(words) >= 3 and any(word in _FIELDS for word in words)
+    if any(word in INSTRUCTIONS for word in words):
+        return any(word in SECOND_PERSON or word in _INSTRUCTED_FIELDS for word in words)
+    return len(words) >= 3 and any(word in FIELDS for word in words)
 
 
 def _plain(token: str) -> str:
-    """``Contraseña:`` as ``contrasena``, ``E-mail`` as ``email``: lower case, without
-    accents, hyphens, apostrophes and the punctuation after it."""
-    decomposed = unicodedata.normalize("NFKD", token.lower())
-    return "".join(char for char in decomposed if char.isalpha() and char.isascii())
+    """``Contraseña:`` as ``contrasena``, ``E-mail`` as ``email``: folded, without
+    hyphens, apostrophes and the punctuation after it."""
+    return "".join(char for char in fold(token) if char.isalpha())
 
 
 def _low_variety(value: str) -> bool:
@@ -148,7 +140,9 @@ def _repeated(value: str) -> bool:
 
 def _worded(value: str) -> bool:
     """Made only of placeholder words (and a counting number), one of them a secret
-    word or a marker: ``YOUR_APP_PASSWORD``, ``mailpassword``, ``pasword-here``."""
+    word or a marker: ``YOUR_APP_PASSWORD``, ``yourpassword``, ``pasword-here``. Words
+    run together in lower case with nothing that says whose or where (``mailpassword``,
+    ``supersecret``) are a weak password people do choose, not a placeholder."""
     words: list[str] = []
     counted = False
     for chunk in _CHUNK.findall(value):
@@ -163,8 +157,15 @@ def _worded(value: str) -> bool:
                 return False
             words += found
     if counted and sum(len(word) for word in words) < 6:
-        return False  # ``pw1``, ``Pw-1234!``: a short word with a number is a password
-    return any(word in _SECRET_WORDS or word in _MARKERS for word in words)
+        return False  # ``pw12``, ``Pw-1234!``: a short word with a number is a password
+    if not any(word in _SECRET_WORDS or word in MARKERS for word in words):
+        return False
+    return len(words) < 2 or not _run_together(value) or any(word in _SIGNS for word in words)
+
+
+def _run_together(value: str) -> bool:
+    """Written as one word: no separator, no capital after the first letter."""
+    return not _SEPARATED.search(value) and not any(char.isupper() for char in value[1:])
 
 
 @lru_cache(maxsize=1024)

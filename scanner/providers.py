@@ -317,7 +317,9 @@ def _near_miss(name: str) -> tuple[Provider, str] | None:
         if abs(len(known) - len(name)) > allowed:
             continue
         distance = _distance(name, known, allowed)
-        if distance <= allowed and (best is None or distance < best[0]):
+        if distance > allowed or _other_short_domain(name, known):
+            continue
+        if best is None or distance < best[0]:
             best = (distance, known)
     if best is not None:
         provider = _exact(best[1])
@@ -336,6 +338,21 @@ def _near_miss(name: str) -> tuple[Provider, str] | None:
             if provider is not None:
                 return provider, guess if _exact(guess) else meant
     return None
+
+
+# A domain's own name this short is not misspelt but another name when a letter changes
+# (``live`` and ``line``, ``love``, ``lives``: other companies' domains).
+_SHORTEST_MISSPELT_DOMAIN = 6
+
+
+def _other_short_domain(name: str, known: str) -> bool:
+    """Whether ``name`` differs from ``known`` in the domain's own name (the label before
+    the top-level domain) where that name is short: another domain, not a typo of it."""
+    labels, known_labels = name.split("."), known.split(".")
+    if len(labels) != len(known_labels) or len(labels) < 2:
+        return False
+    own, known_own = labels[-2], known_labels[-2]
+    return own != known_own and len(known_own) < _SHORTEST_MISSPELT_DOMAIN
 
 
 @lru_cache(maxsize=1)

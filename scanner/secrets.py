@@ -22,39 +22,51 @@ from collections.abc import Mapping
 from .lazy_regex import lazy_pattern
 from .model import MailFile, Span, Value
 from .placeholder_secrets import shaped_like_placeholder
-
-# The word "password" in the languages mail code is written in (Portuguese, Spanish,
-# Catalan, German, French, Dutch, Italian/Romanian, Polish, Finnish, Swedish, Danish,
-# Norwegian, Czech, Hungarian, Turkish, Russian, Chinese, Japanese, Korean).
-_PASSWORD_WORDS = (
-    "password|passwd|pass|pwd|pw|secret|token|client[-_ ]?secret|key"
-    "|senha|contrase(?:ñ|n|nh)a|contrasenya|clave|passwort|kennwort|mot[-_ ]?de[-_ ]?passe|mdp"
-    "|wachtwoord|parola|has(?:ł|l)o|salasana|l(?:ö|o)senord|adgangskode|passord|heslo"
-    "|jelsz(?:ó|o)|(?:ş|s)ifre|пароль|密码|密碼|パスワード|비밀번호"
+from .placeholder_words import (
+    ARTICLES,
+    FIRST_PERSON,
+    HERE_WORDS,
+    SECOND_PERSON,
+    SECRET_WORDS,
 )
-# "your" and "my" likewise ("sua_senha", "tu_contraseña", "votre_mot_de_passe").
-_OWNER_WORDS = "your|my|the|some|sua|seu|tu|su|mi|votre|ton|mon|dein|ihr|mein|je|uw|il[-_]tuo|tuo"
+
+
+def _alternation(words: frozenset[str]) -> str:
+    """The words as a pattern's alternatives, longest first; a separator or none where a
+    word of several has a space (``mot-de-passe``, ``client_secret``, ``clientsecret``)."""
+    ordered = sorted(words, key=lambda word: (-len(word), word))
+    return "|".join(re.escape(word).replace(r"\ ", "[-_ ]?") for word in ordered)
+
+
+_SECRET = _alternation(SECRET_WORDS)
+# Whose value it is ("your", "my", "sua_senha", "tu_contraseña", "votre_mot_de_passe").
+_OWNER = _alternation(SECOND_PERSON | FIRST_PERSON | ARTICLES)
 # Not a secret: references to other settings, templates, vault lookups, the words people
 # write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha",
 # "password123"), a few words that say what goes there ("AD credentials", "gmail app
-# password"), and the throwaway passwords of tests ("test", "testpass"). The word with a
-# year ("Password2015") is a real password, of the kind policies force on people.
+# password"), the example values of API schemas ("string") and of defaults ("changeit"),
+# and the throwaway passwords of tests ("test", "testpass"). The word with a
+# year ("Password2015") is a real password, of the kind policies force on people. The
+# words are :mod:`.placeholder_words`', in either spelling (with accents or without).
 _PLACEHOLDER = lazy_pattern(
     r"""^(\$\{.*\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\(.*\)s|<.*>|\[.*\]|vault:.*|!vault.*|secret:.*
-        |(?i:(?:"""
-    + _OWNER_WORDS
+        |(?:(?:"""
+    + _OWNER
     + r"""|example|sample|dummy|fake|test|app)?[-_ .]?
               (?:app[-_ ]?)?(?:"""
-    + _PASSWORD_WORDS
+    + _SECRET
     + r""")
               (?:[-_ .]?(?:here|goes[-_ ]here|placeholder|123|1234))?
             |(?:"""
-    + _OWNER_WORDS
-    + r""")[-_ ].*|.*[-_ ]here|changeme|change[-_]?me|replace[-_]?me|xxx+|\*+
+    + _OWNER
+    + r""")[-_ ].*|.*[-_ ](?:"""
+    + _alternation(HERE_WORDS)
+    + r""")|(?:change|replace)[-_ ]?(?:me|it|this)|xxx+|\*+
             |(?:[\w.-]+[ ]){1,3}(?:"""
-    + _PASSWORD_WORDS
-    + r"""|credentials?|login)
-            |\.\.\.|todo|tbd|none|null|password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
+    + _SECRET
+    + r"""|login)
+            |\.\.\.|todo|tbd|none|null|nil|undefined|empty|blank|string|str|text|value
+            |password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
             |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,
 )
@@ -62,7 +74,7 @@ _PLACEHOLDER = lazy_pattern(
 
 def is_placeholder(value: str) -> bool:
     value = value.strip()
-    return bool(_PLACEHOLDER.match(value)) or shaped_like_placeholder(value)
+    return bool(_PLACEHOLDER.match(value.lower())) or shaped_like_placeholder(value)
 
 
 def mask(value: str) -> str:

@@ -34,10 +34,17 @@ _PROTOCOL_PORTS_IMPLICIT = {Protocol.SMTP: 465, Protocol.IMAP: 993, Protocol.POP
 class Signature:
     """Parameter names in order, their defaults, and whether ``**kwargs`` is taken."""
 
-    def __init__(self, names: list[str], defaults: dict[str, object], var_keyword: bool):
+    def __init__(
+        self,
+        names: list[str],
+        defaults: dict[str, object],
+        var_keyword: bool,
+        annotations: dict[str, object] | None = None,
+    ):
         self.names = names
         self.defaults = defaults
         self.var_keyword = var_keyword
+        self.annotations = annotations or {}
 
     @classmethod
     def of(cls, target: object) -> Signature:
@@ -49,6 +56,7 @@ class Signature:
             [p.name for p in parameters if p.kind not in kinds],
             {p.name: p.default for p in parameters if p.default is not _EMPTY},
             any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters),
+            {p.name: p.annotation for p in parameters if p.annotation is not _EMPTY},
         )
 
     def accepts(self, name: str | None) -> bool:
@@ -130,6 +138,12 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     fields = ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret")
     for field in (*fields, "address", "mode"):
         assert signature.accepts(getattr(opener, field)), (field, getattr(opener, field))
+    # What tells two signatures of one name apart is the library's own: no default for a
+    # required parameter, ``str`` for a text one (an address is text too).
+    for name in opener.required:
+        assert name in signature.names and signature.default(name) is _EMPTY, name
+    for name in (*opener.texts, *opener.addresses):
+        assert signature.annotations.get(name) in (str, "str"), name
     if opener.mode is not None:
         assert opener.mode_default == signature.default(opener.mode)
         assert opener.mode_default in dict(opener.modes)

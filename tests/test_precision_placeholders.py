@@ -27,10 +27,11 @@ PLACEHOLDERS = [
     "api-key-here",
     "my secret",
     "tokenvalue",
-    # run together, with a counting number
-    "mailpassword",
+    # run together with whose, "here" or a description, or with a counting number
     "mysecretpassword",
-    "secretkey",
+    "yourpassword",
+    "seupassword",
+    "passwordhere",
     "testpassword123",
     "password1",
     # misspelt or repeated
@@ -38,6 +39,10 @@ PLACEHOLDERS = [
     "pasword",
     "passwordpassword",
     "abcabcabc",
+    # too short to be a password (mail services ask for eight characters at least)
+    "x",
+    "pw1",
+    "123",
     # one or two characters
     "xxxxxxxx",
     "xxxx-xxxx-xxxx-xxxx",
@@ -50,9 +55,35 @@ PLACEHOLDERS = [
     "{}",
     "%s",
     "changeme",
+    # the example values of API schemas and of defaults
+    "string",
+    "changeit",
+    "CHANGE_THIS",
+    # a setting's name left where its value goes, whatever its first words
+    "device_password",
+    "NOTIFY_SMTP_PASS",
+    "adminPassword",
+    "webmail_secret",
+    "${SMTP_PASSWORD}",
+    "{{ password }}",
+    "your_password",
+    "xxxx",
 ]
 
 SECRETS = [
+    # weak passwords people choose: words run together in lower case that say neither
+    # whose nor where, a word with a year, leetspeak, a phrase with a number
+    "supersecret",
+    "mailpassword",
+    "secretkey",
+    "Mailpassword1",
+    "Summer2024!",
+    "letmein123",
+    "Pässword1",
+    "Password_2015",
+    "Hunter_2",
+    "Stringer2020",
+    "ftpSecret2022",
     "Password2015",
     "Summer2019!",
     "Passw0rd!",
@@ -60,7 +91,7 @@ SECRETS = [
     "MyS3cretP4ss",
     "hunter2",
     "letmein",
-    "pw1",
+    "pw12",
     "Pw-1234!",
     "outlook2020",
     "Gmail@123",
@@ -76,6 +107,7 @@ SECRETS = [
 # e-mail or user word among three or more words.
 SENTENCES = [
     "colocar senha do email outlook",
+    "colocar senha",
     "Type your email",
     "Type your user id",
     "Enter your password",
@@ -173,3 +205,114 @@ def test_a_long_value_is_not_taken_apart() -> None:
     """Placeholders are short: a long value is judged by the patterns alone, at once."""
     assert not is_placeholder("password" * 100_000)
     assert not is_placeholder("xY" * 500_000)
+
+
+# One vocabulary (``scanner/placeholder_words.py``) serves the patterns of secrets.py and
+# the word shapes of placeholder_secrets.py: a word written with accents, without them,
+# run together or apart, in any script, is the same word to both (a value's own accents
+# still count: ``Pässword1`` above is a password).
+VOCABULARY_PLACEHOLDERS = [
+    "contraseña",
+    "contrasena",
+    "contrasenha",
+    "tu_contraseña",
+    "tu-contrasena",
+    "hasło",
+    "HASLO",
+    "şifre",
+    "lösenord",
+    "пароль",
+    "パスワード",
+    "비밀번호",
+    "mot_de_passe",
+    "votre mot de passe",
+    "motdepasse",
+    "client-secret",
+    "il_tuo_token",
+    "minha_senha",
+    "SENHA_AQUÍ",
+    "token_aquí",
+    "Kennwort hier",
+    "deine-passwort",
+    # Chinese: the word, "your", and what QQ and 163 mail call an app password
+    "你的密码",
+    "邮箱密码",
+    "授权码",
+    # "change me" at the end
+    "unsafe-dev-key-change-me",
+]
+
+
+@pytest.mark.parametrize("value", VOCABULARY_PLACEHOLDERS)
+def test_one_vocabulary_in_every_spelling(value: str) -> None:
+    assert is_placeholder(value)
+
+
+def test_a_weak_password_run_together_is_a_hard_coded_secret(tmp_path: Path) -> None:
+    """``mailpassword`` and ``supersecret`` given to a login are AS105 (weak passwords
+    people do choose); ``yourpassword`` and ``SMTP_PASSWORD`` beside them are not."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import smtplib\n"
+        "smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "smtp.starttls()\n"
+        "smtp.login('a@contoso.com', 'mailpassword')\n"
+        "smtp.login('b@contoso.com', 'supersecret')\n"
+        "smtp.login('c@contoso.com', 'yourpassword')\n"
+        "smtp.login('d@contoso.com', 'SMTP_PASSWORD')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert sorted(f.span.line for f in run.findings if f.rule == "AS105") == [4, 5]
+
+
+def test_a_settings_name_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """``'webmail_password'`` given to a login is the name of a setting left for its
+    value; ``'Password_2015'`` (a number last) is a password."""
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import smtplib\n"
+        "smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "smtp.starttls()\n"
+        "smtp.login('a@contoso.com', 'webmail_password')\n"
+        "smtp.login('b@contoso.com', 'Password_2015')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert [f.span.line for f in run.findings if f.rule == "AS105"] == [5]
+
+
+def test_a_password_too_short_for_any_service_is_no_hard_coded_secret(tmp_path: Path) -> None:
+    """``send("a@contoso.com", "x")`` to a wrapper that logs in: ``"x"`` stands for a
+    password (it was AS105); ``"Winter2016"`` in its place is one."""
+    found = {}
+    for value in ("x", "Winter2016"):
+        script = tmp_path / "send.py"
+        script.write_text(
+            "import smtplib\n"
+            "def send(user, password):\n"
+            "    smtp = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "    smtp.starttls()\n"
+            "    smtp.login(user, password)\n"
+            f"send('a@contoso.com', {value!r})\n"
+        )
+        run = check_paths([str(script)], RunOptions())
+        found[value] = [f.span.line for f in run.findings if f.rule == "AS105"]
+    assert found == {"x": [], "Winter2016": [6]}
+
+
+WEAK_BUT_REAL = ["supersecret", "mailpassword", "Summer2024!", "Password2015", "P@ssw0rd"]
+WEAK_BUT_REAL += ["letmein123"]
+STAND_INS = ["your_password", "<password>", "changeme", "xxxx", "Type your email"]
+STAND_INS += ["colocar senha", "${SMTP_PASSWORD}", "{{ password }}"]
+
+
+def test_weak_passwords_are_reported_and_stand_ins_are_not(tmp_path: Path) -> None:
+    """Each value as a login's literal password to Microsoft 365: the weak but real ones
+    are AS105, the instructions and templates are not."""
+    lines = ["import smtplib", "smtp = smtplib.SMTP('smtp.office365.com', 587)", "smtp.starttls()"]
+    values = WEAK_BUT_REAL + STAND_INS
+    lines += [f"smtp.login('user{n}@contoso.com', {value!r})" for n, value in enumerate(values)]
+    script = tmp_path / "send.py"
+    script.write_text("\n".join(lines) + "\n")
+    run = check_paths([str(script)], RunOptions())
+    reported = {values[f.span.line - 4] for f in run.findings if f.rule == "AS105"}
+    assert reported == set(WEAK_BUT_REAL)

@@ -239,7 +239,7 @@ def test_home_assistant_encryption_and_verification() -> None:
 
 
 def test_login_needs_a_password_and_points_at_it() -> None:
-    conn = only(mail_of("EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: pw1\n"))
+    conn = only(mail_of("EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: Winter2016\n"))
     (login,) = conn.logins()
     assert login.span.line == 2 and login.secret.literal
     none = only(mail_of("EMAIL_HOST: smtp.office365.com\nEMAIL_HOST_PASSWORD: ''\nEMAIL_PORT: 1\n"))

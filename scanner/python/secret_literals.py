@@ -28,25 +28,21 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from urllib.parse import urlsplit
 
 from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
-from ..providers import OTHER, Provider, host_provider, lookup
+from ..placeholder_words import PASSWORD_WORDS, joined
+from ..providers import OTHER, Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
 from .mail_libraries import LIBRARIES
 from .symbols import Symbols
 from .values import Evaluator
 
-_PASSWORD_WORDS = frozenset(
-    {
-        "password", "passwd", "passw", "pass", "pwd", "pw", "passphrase", "pword",
-        "senha", "contrasena", "contraseña", "clave", "passwort", "kennwort", "mdp",
-        "motdepasse", "wachtwoord", "parola", "haslo", "hasło", "salasana", "losenord",
-        "lösenord", "adgangskode", "passord", "heslo", "jelszo", "jelszó", "sifre", "şifre",
-        "пароль", "密码", "密碼", "パスワード", "비밀번호",
-    }
-)  # fmt: skip
+# The words for "password" (:mod:`..placeholder_words`), run together, and the ways
+# identifiers shorten it.
+_PASSWORD_WORDS = joined(PASSWORD_WORDS) | {"passw", "pword"}
 # Pairs of words that name an OAuth2 secret of the mail code's app.
 _SECRET_PAIRS = (("client", "secret"), ("refresh", "token"), ("app", "secret"))
 # Words that make a password-named thing something else than the password itself.
@@ -66,6 +62,49 @@ _NOT_THE_SECRET = frozenset(
         "hashers", "view", "api", "dialog",
     }
 )  # fmt: skip
+# Words that name another service's password: a database's, a file's, a network's
+# (``DB_PASSWORD``, ``MYSQL_ROOT_PASSWORD``, ``FTP_PASS``, ``WIFI_PASSWORD``,
+# ``ZIP_PASSWORD``). A mail script may hold them too; they are secrets, not mail ones
+# (AS105 is about mail), unless a login shows otherwise (then the login's step says so).
+_OTHER_SERVICES = frozenset(
+    {
+        "db", "database", "mysql", "mariadb", "postgres", "postgresql", "pg", "psql",
+        "sql", "mssql", "sqlserver", "oracle", "mongo", "mongodb", "redis", "rabbitmq",
+        "amqp", "mqtt", "kafka", "elastic", "elasticsearch", "ftp", "ftps", "sftp", "ssh",
+        "vnc", "rdp", "vpn", "wifi", "wlan", "ssid", "router", "camera", "zip", "rar",
+        "archive", "pdf", "excel", "xlsx", "docx", "keystore", "truststore", "pfx", "p12",
+        "jks", "cert", "certificate", "pem", "gpg", "pgp", "jenkins", "docker", "registry",
+        "root", "sudo", "databases", "cache", "caches", "broker", "celery", "storage",
+        "storages", "s3", "sentry",
+    }
+)  # fmt: skip
+# Modules of other services that take a password (a file server's, a database's, an
+# archive's): a password given to their calls is theirs, whatever its name.
+_OTHER_SERVICE_MODULES = frozenset(
+    {
+        "ftplib", "paramiko", "pysftp", "fabric", "asyncssh", "telnetlib", "pymysql",
+        "MySQLdb", "mysql", "aiomysql", "psycopg2", "psycopg", "asyncpg", "pymssql",
+        "pyodbc", "cx_Oracle", "oracledb", "sqlalchemy", "pymongo", "motor", "redis",
+        "ldap3", "ldap", "smbclient", "smb", "zipfile", "pyzipper", "pikepdf", "PyPDF2",
+        "pypdf", "msoffcrypto", "keyring", "pika", "kafka",
+    }
+)  # fmt: skip
+# Calls about the application's own users' passwords (``User(password=...)``,
+# ``create_user``, ``generate_password_hash``), unless their name is about mail.
+_APP_ACCOUNT_WORDS = frozenset(
+    {
+        "user", "users", "superuser", "member", "customer", "admin", "signup", "register",
+        "registration", "hash", "hashpw", "verify", "check", "bcrypt", "argon2", "pbkdf2",
+    }
+)  # fmt: skip
+_MAIL_CALL_WORDS = frozenset(
+    {"mail", "email", "smtp", "imap", "pop", "exchange", "outlook", "mailbox", "send", "login"}
+)
+# HTTP clients, and the Microsoft API hosts whose forms may carry a mail secret.
+_HTTP_MODULES = frozenset({"requests", "httpx", "aiohttp", "urllib3"})
+_MICROSOFT_APIS = ("graph.microsoft.com", "microsoftonline.com", "graph.microsoft.us")
+# How far up a dict's owners are read (``DATABASES["default"]["PASSWORD"]``).
+_OWNER_DEPTH = 4
 # The words of a name. After a word's capital: a-z or U+00C0 to U+FFFF, written as "not
 # below U+00C0 nor above U+FFFF": a class range ending at U+FFFF is compiled into a table
 # of 65,536 characters (about 5 ms in every run that reads a name), one past it is not.
@@ -99,7 +138,7 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
     if _another_provider(mail.connections, named):
         return
     seen = {use.value.literal_span or use.span for use in mail.secrets}
-    for name, node in _named_values(symbols):
+    for name, node in _named_values(symbols, values):
         value = values.evaluate(node)
         where = value.literal_span
         if where is None or where in seen or not _password_like(value):
@@ -193,7 +232,7 @@ def _another_provider(connections: list[Connection], named: list[Provider]) -> b
     )
 
 
-def _named_values(symbols: Symbols):
+def _named_values(symbols: Symbols, values: Evaluator):
     """(name, expression) for every value given to a password-like name."""
     for statement in symbols.assignments:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -204,24 +243,112 @@ def _named_values(symbols: Symbols):
             if name is not None and secret_name(name):
                 yield name, statement.value
     for node in symbols.dicts:
+        if _another_services_settings(node, symbols, values):
+            continue
         for key, item in zip(node.keys, node.values, strict=True):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 if secret_name(key.value):
                     yield key.value, item
     for call in symbols.calls:
-        for keyword in call.keywords:
-            if keyword.arg is not None and secret_name(keyword.arg):
-                yield keyword.arg, keyword.value
+        given = [
+            (keyword.arg, keyword.value)
+            for keyword in call.keywords
+            if keyword.arg is not None and secret_name(keyword.arg)
+        ]
         func = call.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _LOGIN_CALL.search(called) and len(call.args) >= 2:
-            yield f"password of {called}()", call.args[1]
+            given.append((f"password of {called}()", call.args[1]))
+        if given and not (
+            _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values)
+        ):
+            yield from given
     for function in symbols.functions:
         arguments = function.args
         for param in (*positional_params(arguments), *arguments.kwonlyargs):
             default = default_of(param, arguments)
             if default is not None and secret_name(param.arg):
                 yield param.arg, default
+
+
+def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
+    """A call of another service's library: ``pymysql.connect(password=...)``, or a
+    method of an object one made (``ftp = ftplib.FTP(host)`` then ``ftp.login(user,
+    "...")``, ``paramiko.SSHClient().connect(...)``); or one about the application's own
+    users (``User(username=..., password=...)``, ``create_superuser``)."""
+    func = call.func
+    callables = [func]
+    if isinstance(func, ast.Attribute):
+        made = func.value
+        if isinstance(made, ast.Name):
+            for binding in symbols.bindings(made):
+                statement = symbols.parents.get(binding.node)
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                    callables.append(statement.value.func)
+        elif isinstance(made, ast.Call):
+            callables.append(made.func)
+    if any(
+        name.split(".", 1)[0] in _OTHER_SERVICE_MODULES and not local
+        for node in callables
+        for name, local in symbols.qualified_names(node)
+    ):
+        return True
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    words = {word.lower() for word in _WORD.findall(called)}
+    return bool(words & _APP_ACCOUNT_WORDS) and not words & _MAIL_CALL_WORDS
+
+
+def _request_elsewhere(call: ast.Call, symbols: Symbols, values: Evaluator) -> bool:
+    """An HTTP request (requests, httpx, aiohttp) to a URL of a host that is neither a
+    Microsoft token authority nor a Microsoft mail or Graph host: a web API's login, whose
+    form's password is that API's (a token form for Entra ID stays a mail one)."""
+    names = [name for name, local in symbols.qualified_names(call.func) if not local]
+    if not any(name.split(".", 1)[0] in _HTTP_MODULES for name in names):
+        return False
+    url = (
+        call.args[0]
+        if call.args
+        else next((k.value for k in call.keywords if k.arg == "url"), None)
+    )
+    text = values.evaluate(url).value if url is not None else None
+    if not isinstance(text, str) or "://" not in text:
+        return False
+    host = urlsplit(text).hostname or ""
+    return bool(host) and not (
+        is_microsoft_authority(host) or lookup(host).microsoft or host.endswith(_MICROSOFT_APIS)
+    )
+
+
+def _another_services_settings(node: ast.Dict, symbols: Symbols, values: Evaluator) -> bool:
+    """A dict held under a name of another service's settings (Django's ``DATABASES =
+    {"default": {..., "PASSWORD": ...}}``, ``CACHES``, a ``"redis": {...}`` entry), or
+    given to another service's call (``requests.post(url, json={...})`` to a web API)."""
+    parents = symbols.parents
+    child: ast.AST = node
+    for _ in range(_OWNER_DEPTH):
+        parent = parents.get(child)
+        call = parents.get(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and (
+            _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values)
+        ):
+            return True
+        names: list[str] = []
+        if isinstance(parent, ast.Dict):
+            index = next((i for i, value in enumerate(parent.values) if value is child), None)
+            key = parent.keys[index] if index is not None else None
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                names.append(key.value)
+        elif isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names += [name for name in map(_target_name, targets) if name]
+        elif isinstance(parent, ast.keyword) and parent.arg:
+            names.append(parent.arg)
+        elif not isinstance(parent, ast.Call):
+            return False
+        if any(word.lower() in _OTHER_SERVICES for name in names for word in _WORD.findall(name)):
+            return True
+        child = parent
+    return False
 
 
 def _target_name(target: ast.expr) -> str | None:
@@ -239,7 +366,7 @@ def _target_name(target: ast.expr) -> str | None:
 def secret_name(name: str) -> bool:
     """Whether an identifier or key names a password or an OAuth2 secret of the app."""
     words = [word.lower() for word in _WORD.findall(name)]
-    if not words or any(word in _NOT_THE_SECRET for word in words):
+    if not words or any(word in _NOT_THE_SECRET or word in _OTHER_SERVICES for word in words):
         return False
     if any(word in _PASSWORD_WORDS for word in words):
         return True

@@ -5,30 +5,32 @@ instance attributes, ``os.environ``/``os.getenv`` with defaults, ``int``/``str``
 of those, f-strings, concatenation and simple dict/tuple subscripts. What it
 cannot know stays unknown with an origin (``env SMTP_HOST``, ``parameter host``).
 Text built from parts is :mod:`.text_values`; reads of the environment and of settings
-libraries, :mod:`.settings_reads` (mixed into :class:`Evaluator`); parameters and
-arguments as written, :mod:`.arguments`; what classes assign to their attributes,
+libraries, :mod:`.settings_reads`; configparser's ``get(section, option)``,
+:mod:`.ini_parsers`; a parameter's value from the module's calls,
+:mod:`.passed_values` (all mixed into :class:`Evaluator`); parameters and arguments
+as written, :mod:`.arguments`; what classes assign to their attributes,
 :mod:`.class_members`.
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
-from ..providers import lookup
-from .arguments import default_of, is_spread, positional_params
+from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
 from .imports import imported_constant
-from .ini_reads import PARSERS, IniConfig, config_value, section_get
+from .ini_parsers import IniParsers
+from .ini_reads import PARSERS, config_value
+from .passed_values import PassedValues
 from .reaching import reaching
 from .settings_reads import SettingsReads, is_config
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
-from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
+from .symbols import Binding, BindingKind, Symbols
 from .tables import get, loop_of, loop_value, subscript
 from .text_values import TextValues, built
 
@@ -59,7 +61,7 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
+class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -243,8 +245,9 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
                 return parsed
         if isinstance(func, ast.Attribute) and func.attr in _INI_GETTERS and node.args:
             mapping = self.evaluate(func.value, depth)
-            if mapping.known and isinstance(mapping.value, IniConfig):
-                return section_get(mapping.value, node, lambda arg: self.evaluate(arg, depth))
+            option = self._ini_get(node, func.value, mapping, depth)
+            if option is not None:
+                return option
             table = mapping.known and isinstance(mapping.value, dict)
             found = None
             if table or mapping.choices is not None:
@@ -383,140 +386,6 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine):
             )
         return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
 
-    def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
-        """A parameter without a default, from what every call in this module passes:
-        ``get_server("smtp.office365.com")``. Known only when every call site's argument
-        is known; a Microsoft host among them is the one kept, so it is reported."""
-        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
-        if not isinstance(function, FUNCTIONS) or param in self._resolving:
-            return None  # a lambda's; or recursion (``f(x)`` inside ``f``) stays unknown
-        self._resolving.add(param)
-        try:
-            return self._from_call_sites(function, param, name, depth)
-        finally:
-            self._resolving.discard(param)
-
-    def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
-        """A parameter with a default that calls in this module give other named values
-        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
-        the default; the value of the call that names a Microsoft host when one does, with
-        its other arguments. None when every call gives the default or nothing named, and
-        for a default that is not text: a port or flag another call changes is another
-        connection (the fix changes the default and the calls that pass it alike)."""
-        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
-        if not isinstance(function, FUNCTIONS) or param in self._resolving:
-            return None
-        if not isinstance(default.value, str):
-            return None
-        self._resolving.add(param)
-        try:
-            named: list[Value] = []
-            for call, argument in self._call_site_arguments(function, param, param.arg):
-                value = default if argument is None else self.evaluate(argument, depth)
-                if self._names_microsoft(call, depth):
-                    return _from_parameter(value, param.arg)
-                if value.known and value.value == default.value:
-                    continue
-                if value.known or value.choices is not None or value.template is not None:
-                    named.append(value)
-            if not named:
-                return None
-            return _from_parameter(one_of(default, *named), param.arg)
-        finally:
-            self._resolving.discard(param)
-
-    def _passed_alike(self, param: ast.arg, default: Value, depth: int) -> tuple[Span, ...]:
-        """The literals callers pass for a parameter that are its default's value
-        (``send(flag, port=465)`` calling ``Mailer(flag, port)`` whose default is 465 too):
-        what a fix of the default must change with it."""
-        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
-        if not default.known or default.literal_span is None:
-            return ()
-        if not isinstance(function, FUNCTIONS) or param in self._resolving:
-            return ()
-        self._resolving.add(param)
-        try:
-            found: list[Span] = []
-            for _, argument in self._call_site_arguments(function, param, param.arg):
-                if argument is None:
-                    continue
-                value = self.evaluate(argument, depth)
-                if value.known and value.value == default.value and value.literal_span:
-                    found += [value.literal_span, *value.also]
-            return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
-        finally:
-            self._resolving.discard(param)
-
-    def _call_site_arguments(
-        self, function: Function, param: ast.arg, name: str
-    ) -> Iterator[tuple[ast.Call, ast.expr | None]]:
-        """Each call in the module and what it passes for a parameter (None for a call
-        that leaves it to its default, or spreads its arguments)."""
-        params = positional_params(function.args)
-        method = self.enclosing_class(function) is not None
-        index = next((i for i, p in enumerate(params) if p is param), None)
-        for call, passes_self in self.callers.of(function):
-            if any(is_spread(a) for a in (*call.args, *call.keywords)):
-                yield call, None
-                continue
-            position = index
-            if method and position is not None and not passes_self:
-                position -= 1  # ``self`` is not passed
-            argument = next((k.value for k in call.keywords if k.arg == name), None)
-            if argument is None and position is not None and 0 <= position < len(call.args):
-                argument = call.args[position]
-            yield call, argument
-
-    def _from_call_sites(
-        self, function: Function, param: ast.arg, name: str, depth: int
-    ) -> Value | None:
-        values = []
-        for call, argument in self._call_site_arguments(function, param, name):
-            if argument is None:
-                return None
-            value = self.evaluate(argument, depth)
-            values.append((value, self._names_microsoft(call, depth) if value.known else False))
-        parts = tuple(span for value, _ in values for span in value.literal_parts)
-        if not all(value.known for value, _ in values):
-            passed = [value for value, _ in values]
-            if all(v.known or v.template is not None or v.choices is not None for v in passed):
-                # Known in part at some call (``connect(f"{region}.office365.com")``): the
-                # parameter is one of what the calls pass.
-                found = passed[0] if len(passed) == 1 else one_of(*passed)
-                return Value(
-                    False,
-                    None,
-                    f"parameter {name}",
-                    literal_parts=parts,
-                    template=found.template,
-                    choices=found.choices,
-                )
-            # Unknown here, but what the callers pass is still built from their literals.
-            return built(f"parameter {name}", parts) if parts else None
-        if not values:
-            return None
-        # The call that names a Microsoft host is the one reported, all its arguments
-        # together (its port with its host).
-        chosen = next((v for v, microsoft in values if microsoft), values[0][0])
-        # A literal passed in is still a literal of this file (a password handed to a
-        # wrapper is a hard-coded secret where it is written).
-        return Value(
-            True,
-            chosen.value,
-            chosen.origin,
-            literal=chosen.literal,
-            literal_span=chosen.literal_span,
-            literal_parts=parts,
-        )
-
-    def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
-        for argument in (*call.args, *(k.value for k in call.keywords)):
-            if isinstance(argument, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
-                value = self.evaluate(argument, depth)
-                if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
-                    return True
-        return False
-
     def _unpacked(self, node: ast.Name, container: ast.Tuple | ast.List, depth: int) -> Value:
         statement = self.parents.get(container)
         if not isinstance(statement, ast.Assign) or not any(
@@ -579,10 +448,6 @@ def _or(left: Value, right: Value) -> Value:
         # unless the fallback is itself given (``password or self.password``).
         return left if left.present and not right.present else right
     return built(left.origin, parts)
-
-
-def _from_parameter(value: Value, name: str) -> Value:
-    return dataclasses.replace(value, origin=f"parameter {name}")
 
 
 def _import_origin(node: ast.Import | ast.ImportFrom, name: str) -> str:

@@ -459,7 +459,8 @@ def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
             ):
                 continue
             bound = rebind(site, opener.params, not opener.takes_kwargs)
-            conn = open_connection(model, opener, bound) if bound is not None else None
+            fits = bound is not None and _fits(opener, bound)
+            conn = open_connection(model, opener, bound) if bound is not None and fits else None
             if conn is None:
                 continue
             if found is None:
@@ -469,6 +470,22 @@ def _client(model: LibraryModel, openers: list[Opener]) -> ClientSpec:
         return found
 
     return ClientSpec(_PLACEHOLDERS, open_any)
+
+
+def _fits(opener: Opener, site: CallSite) -> bool:
+    """Whether the call's arguments are of the opener's signature: every required one
+    given, no number where it takes text, an address where it takes one."""
+    if any(name not in site.args for name in opener.required):
+        return False
+    for name in (*opener.texts, *opener.addresses):
+        value = site.args.get(name)
+        if value is None or not value.known or value.value is None:
+            continue
+        if not isinstance(value.value, str):
+            return False
+        if name in opener.addresses and value.value and "@" not in value.value:
+            return False
+    return True
 
 
 def _by_name(openers: Iterable[Opener]) -> dict[str, list[Opener]]:

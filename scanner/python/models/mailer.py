@@ -11,8 +11,13 @@ use_tls=False, usr=None, pwd=None, use_ssl=False, ...)``; ``login(usr, pwd)`` on
 the credentials. ``send`` opens ``smtplib.SMTP_SSL(host, port)`` with ``use_ssl``, else
 ``smtplib.SMTP(host, port)`` (port 0: smtplib's default, 465 or 25), calls
 ``starttls()`` with ``use_tls=True``, neither with a context (no certificate check), and
-logs in with the credentials when both are set. A call with one or two positional
-arguments and no keyword fits quick-mailer's signature and is read as quick-mailer's.
+logs in with the credentials when both are set.
+
+A call is quick-mailer's when it fits that signature: both arguments given (neither has
+a default), as text (both are annotated ``str``), the first an address. So
+``Mailer("me@contoso.com", password)`` is quick-mailer's, and ``Mailer("smtp.office365.com",
+587)`` or ``Mailer(host)`` is mailer's; two arguments known only at run time are read as
+quick-mailer's.
 
 Neither has OAuth2."""
 
@@ -40,6 +45,9 @@ MODEL = LibraryModel(
             context_verifies=True,
             user="email",
             secret="password",
+            required=("email", "password"),
+            texts=("email", "password"),
+            addresses=("email",),
         ),
         Opener(
             names=("mailer.Mailer",),

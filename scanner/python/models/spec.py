@@ -127,6 +127,15 @@ class Opener:
     # A parameter that makes the library verify certificates when it is given (a CA file,
     # imaplib2's ``ca_certs``): without it, nothing is verified.
     verify_with: str | None = None
+    # What tells a call of this signature from another one of the same name (two
+    # distributions that import alike): the parameters the library gives no default (a
+    # call that leaves one out is not this one's), those it annotates ``str`` (a number
+    # given there is not this one's) and those that take a mail address (a text without
+    # ``@`` given there is not this one's: quick-mailer's ``Mailer(email, password)``
+    # beside mailer's ``Mailer("smtp.office365.com", 587)``).
+    required: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

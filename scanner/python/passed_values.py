@@ -1,0 +1,175 @@
+"""A parameter's value from the calls of the module: what every call passes (a parameter
+without a default), the other values callers name (one with a default), and the literals
+they pass alike (which a fix of the default changes with it). Mixed into
+:class:`~.values.Evaluator`."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..model import Span, Value
+from ..providers import lookup
+from .arguments import is_spread, positional_params
+from .shapes import one_of
+from .symbols import FUNCTIONS
+from .text_values import built
+
+if TYPE_CHECKING:
+    from .callers import Callers
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class PassedValues:
+    """The call-site part of :class:`~.values.Evaluator`."""
+
+    parents: dict[ast.AST, ast.AST]
+    callers: Callers
+    _resolving: set[ast.arg]
+
+    if TYPE_CHECKING:
+
+        def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+        def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None: ...
+
+    def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
+        """A parameter without a default, from what every call in this module passes:
+        ``get_server("smtp.office365.com")``. Known only when every call site's argument
+        is known; a Microsoft host among them is the one kept, so it is reported."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None  # a lambda's; or recursion (``f(x)`` inside ``f``) stays unknown
+        self._resolving.add(param)
+        try:
+            return self._from_call_sites(function, param, name, depth)
+        finally:
+            self._resolving.discard(param)
+
+    def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
+        """A parameter with a default that calls in this module give other named values
+        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
+        the default; the value of the call that names a Microsoft host when one does, with
+        its other arguments. None when every call gives the default or nothing named, and
+        for a default that is not text: a port or flag another call changes is another
+        connection (the fix changes the default and the calls that pass it alike)."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        if not isinstance(default.value, str):
+            return None
+        self._resolving.add(param)
+        try:
+            named: list[Value] = []
+            for call, argument in self._call_site_arguments(function, param, param.arg):
+                value = default if argument is None else self.evaluate(argument, depth)
+                if self._names_microsoft(call, depth):
+                    return _from_parameter(value, param.arg)
+                if value.known and value.value == default.value:
+                    continue
+                if value.known or value.choices is not None or value.template is not None:
+                    named.append(value)
+            if not named:
+                return None
+            return _from_parameter(one_of(default, *named), param.arg)
+        finally:
+            self._resolving.discard(param)
+
+    def _passed_alike(self, param: ast.arg, default: Value, depth: int) -> tuple[Span, ...]:
+        """The literals callers pass for a parameter that are its default's value
+        (``send(flag, port=465)`` calling ``Mailer(flag, port)`` whose default is 465 too):
+        what a fix of the default must change with it."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not default.known or default.literal_span is None:
+            return ()
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return ()
+        self._resolving.add(param)
+        try:
+            found: list[Span] = []
+            for _, argument in self._call_site_arguments(function, param, param.arg):
+                if argument is None:
+                    continue
+                value = self.evaluate(argument, depth)
+                if value.known and value.value == default.value and value.literal_span:
+                    found += [value.literal_span, *value.also]
+            return tuple(dict.fromkeys(s for s in found if s != default.literal_span))
+        finally:
+            self._resolving.discard(param)
+
+    def _call_site_arguments(
+        self, function: Function, param: ast.arg, name: str
+    ) -> Iterator[tuple[ast.Call, ast.expr | None]]:
+        """Each call in the module and what it passes for a parameter (None for a call
+        that leaves it to its default, or spreads its arguments)."""
+        params = positional_params(function.args)
+        method = self.enclosing_class(function) is not None
+        index = next((i for i, p in enumerate(params) if p is param), None)
+        for call, passes_self in self.callers.of(function):
+            if any(is_spread(a) for a in (*call.args, *call.keywords)):
+                yield call, None
+                continue
+            position = index
+            if method and position is not None and not passes_self:
+                position -= 1  # ``self`` is not passed
+            argument = next((k.value for k in call.keywords if k.arg == name), None)
+            if argument is None and position is not None and 0 <= position < len(call.args):
+                argument = call.args[position]
+            yield call, argument
+
+    def _from_call_sites(
+        self, function: Function, param: ast.arg, name: str, depth: int
+    ) -> Value | None:
+        values = []
+        for call, argument in self._call_site_arguments(function, param, name):
+            if argument is None:
+                return None
+            value = self.evaluate(argument, depth)
+            values.append((value, self._names_microsoft(call, depth) if value.known else False))
+        parts = tuple(span for value, _ in values for span in value.literal_parts)
+        if not all(value.known for value, _ in values):
+            passed = [value for value, _ in values]
+            if all(v.known or v.template is not None or v.choices is not None for v in passed):
+                # Known in part at some call (``connect(f"{region}.office365.com")``): the
+                # parameter is one of what the calls pass.
+                found = passed[0] if len(passed) == 1 else one_of(*passed)
+                return Value(
+                    False,
+                    None,
+                    f"parameter {name}",
+                    literal_parts=parts,
+                    template=found.template,
+                    choices=found.choices,
+                )
+            # Unknown here, but what the callers pass is still built from their literals.
+            return built(f"parameter {name}", parts) if parts else None
+        if not values:
+            return None
+        # The call that names a Microsoft host is the one reported, all its arguments
+        # together (its port with its host).
+        chosen = next((v for v, microsoft in values if microsoft), values[0][0])
+        # A literal passed in is still a literal of this file (a password handed to a
+        # wrapper is a hard-coded secret where it is written).
+        return Value(
+            True,
+            chosen.value,
+            chosen.origin,
+            literal=chosen.literal,
+            literal_span=chosen.literal_span,
+            literal_parts=parts,
+        )
+
+    def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
+        for argument in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(argument, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
+                value = self.evaluate(argument, depth)
+                if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
+                    return True
+        return False
+
+
+def _from_parameter(value: Value, name: str) -> Value:
+    return dataclasses.replace(value, origin=f"parameter {name}")
