@@ -25,7 +25,10 @@ _WHEN = {
     ),
     BasicAuth.RETIRED: "this service already refuses basic auth (535 5.7.139)",
     BasicAuth.ALLOWED_UNTIL_2028: "High Volume Email keeps basic auth only until September 2028",
-    BasicAuth.NOT_USED: "Direct Send does not authenticate at all; drop the login or use SMTP AUTH",
+    BasicAuth.NOT_USED: (
+        "an inbound mail exchanger (Direct Send) does not authenticate at all; drop the login "
+        "or use SMTP AUTH"
+    ),
 }
 
 
@@ -164,7 +167,8 @@ class SmtpBasicAuth(Rule):
                 confidence=policy.confidence,
                 fix=fix if status is not BasicAuth.NOT_USED else None,
                 no_fix=(
-                    "Direct Send takes no login at all: drop the login, or send through "
+                    "an inbound mail exchanger (Direct Send) takes no login at all: drop the "
+                    "login, or send through "
                     "smtp.office365.com on 587"
                     if status is BasicAuth.NOT_USED
                     else self.login_no_fix(mail, conn, policy, login)

@@ -33,7 +33,8 @@ class UnsupportedPort(Rule):
         "both with STARTTLS. Port 465 is not served: the connection times out, and Microsoft "
         "says a device that wants 465 does not support SMTP AUTH client submission. Port 25 "
         "works but is blocked by many networks and clouds, so it is reported as a warning. "
-        "A Direct Send host (`<domain>.mail.protection.outlook.com`, port 25) takes mail for "
+        "A Direct Send host (`<domain>.mail.protection.outlook.com`, port 25), like Outlook.com's "
+        "inbound MX (`*.olc.protection.outlook.com`, `mx4.hotmail.com`), takes mail for "
         "the tenant's own recipients without any AUTH: code that logs in there is doing "
         "client submission at a host that does not serve it. `SMTP_SSL(host)` connects to "
         "465 at once, so a later `connect(host, 587)` never runs. A port setting is reported "
@@ -146,10 +147,11 @@ class UnsupportedPort(Rule):
         if conn.protocol is Protocol.SMTP and provider.smtp_basic_auth is BasicAuth.NOT_USED:
             if not _authenticates(conn):
                 return None
-            # Direct Send takes mail for the tenant's own recipients on 25, without AUTH:
-            # a login there is client submission, which only smtp.office365.com serves.
+            # An inbound MX (Direct Send for a tenant) takes mail for its own recipients
+            # on 25, without AUTH: a login there is client submission, which only
+            # smtp.office365.com serves.
             reason = (
-                "is Direct Send, which offers no AUTH (it takes mail for the tenant's own "
+                f"is {provider.name}, which offers no AUTH (it takes mail for its own "
                 "recipients only): log in to smtp.office365.com on 587 with STARTTLS, or "
                 "drop the login"
             )

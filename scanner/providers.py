@@ -108,6 +108,17 @@ PROVIDERS: tuple[Provider, ...] = (
         submission_ports=(25,),
     ),
     Provider(
+        key="outlook-com-mx",
+        name="Outlook.com's inbound mail exchanger (MX)",
+        microsoft=True,
+        # Also the consumer domains' own MX names (``mx4.hotmail.com``): see
+        # _inbound_exchanger.
+        hosts=("*.olc.protection.outlook.com",),
+        smtp_basic_auth=BasicAuth.NOT_USED,
+        imap_pop_basic_auth=BasicAuth.RETIRED,
+        submission_ports=(25,),
+    ),
+    Provider(
         key="m365-gcc-high",
         name="Microsoft 365 GCC High / DoD",
         microsoft=True,
@@ -276,6 +287,9 @@ def lookup(host: str) -> Provider:
         return exact
     if is_placeholder_host(name):
         return PLACEHOLDER
+    inbound = _inbound_exchanger(name)
+    if inbound is not None:
+        return inbound
     near = _near_miss(name)
     if near is not None:
         provider, meant = near
@@ -292,6 +306,25 @@ def _exact(name: str) -> Provider | None:
                     return provider
             elif name == pattern:
                 return provider
+    return None
+
+
+# Microsoft's consumer mail domains, whose inbound mail exchangers are named ``mx<n>.<domain>``.
+_CONSUMER_MAIL_DOMAINS = frozenset({"hotmail.com", "outlook.com", "live.com", "msn.com"})
+_EXCHANGER_LABEL = re.compile(r"mx\d*")
+
+
+def _inbound_exchanger(name: str) -> Provider | None:
+    """Outlook.com's inbound MX for a host named like one of its mail exchangers
+    (``mx4.hotmail.com``): it takes mail for its own recipients on 25 without AUTH, as
+    Direct Send does, and is no misspelt submission host."""
+    labels = name.split(".")
+    if (
+        len(labels) == 3
+        and _EXCHANGER_LABEL.fullmatch(labels[0])
+        and ".".join(labels[1:]) in _CONSUMER_MAIL_DOMAINS
+    ):
+        return _exact("mx.olc.protection.outlook.com")
     return None
 
 

@@ -78,3 +78,14 @@ def test_a_login_reached_from_two_connections_is_reported_once() -> None:
     got = found("one_login_two_opens.py")
     logins = sorted((line, rule, severity) for line, rule, severity in got if rule < "AS103")
     assert logins == [(16, "AS102", "warning"), (25, "AS101", "error")]
+
+
+def test_login_to_an_inbound_mx_of_outlook_com() -> None:
+    got = found("mx_login.py")
+    assert {(10, "AS202", "error"), (12, "AS101", "error")} <= got
+
+
+def test_an_inbound_mx_asked_without_login_is_right() -> None:
+    # mx4.hotmail.com was a near miss of Outlook.com's submission host: AS202 on port 25.
+    negative = PORTS.parent.parent / "negatives" / "mx_probe.py"
+    assert check_paths([str(negative)], RunOptions()).findings == []
