@@ -28,3 +28,6 @@ def test_constants_a_script_never_reads_are_no_login() -> None:
         ("app.py", 13, "AS101"),
         ("script_login.py", 15, "AS101"),
     }
+    assert found(PRECISION / "unused_settings" / "relay_literal.py", ("AS101", "AS105")) == {
+        ("relay_literal.py", 16, "AS105")
+    }
