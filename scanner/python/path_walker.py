@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from ..budget import spend
 from ..model import Connection, Step, StepKind
 from .conditions import Fact, consistent, facts_when
-from .symbols import FUNCTIONS, Symbols
+from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
@@ -88,7 +88,7 @@ class Walker:
     def _exits(self, statement: ast.stmt) -> bool:
         """Whether a compound statement holds a ``return`` or ``raise`` of its function."""
         if id(statement) not in self.exits:
-            self.exits[id(statement)] = isinstance(statement, _COMPOUND) and any(
+            self.exits[id(statement)] = isinstance(statement, BLOCK_STATEMENTS) and any(
                 isinstance(node, (ast.Return, ast.Raise)) for node in _own_nodes(statement)
             )
         return self.exits[id(statement)]
@@ -153,7 +153,7 @@ class Walker:
             return self.block(node.orelse, [*skipped, *(s for s in once if not s.done)]) + [
                 s for s in once if s.done
             ]
-        if isinstance(node, (ast.Try, *_TRY_STAR)):
+        if isinstance(node, TRIES):
             return self._try(node, states)  # type: ignore[arg-type]
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -300,20 +300,8 @@ class Walker:
         return replace(state, steps=steps, active=active)
 
 
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 # Steps that, when their call raises, were still made: an upgrade asked for, credentials sent.
 _TRIED = frozenset({StepKind.STARTTLS, StepKind.USER, StepKind.LOGIN, StepKind.AUTH})
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    *_TRY_STAR,
-)
 
 
 def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:

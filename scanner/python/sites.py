@@ -18,24 +18,12 @@ from .arguments import call_arguments
 from .contexts import Contexts
 from .flow import Flow
 from .source import Anchor, SourceText, dotted_name
-from .symbols import FUNCTIONS, Symbols
+from .symbols import BLOCK_STATEMENTS, FUNCTIONS, Symbols
 from .templates import template
 from .values import Evaluator
 
 # Statements that hold others: a call inside one is not a statement of its own.
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    ast.Match,
-    *FUNCTIONS,
-    ast.ClassDef,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
+_COMPOUND = (*BLOCK_STATEMENTS, *FUNCTIONS, ast.ClassDef)
 
 
 def attribute_sets(symbols: Symbols) -> list[tuple[ast.Attribute, ast.expr]]:

@@ -38,6 +38,18 @@ _STAND_INS = {
     "eventlet.green.smtplib": "smtplib",
 }
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+TRIES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+# Statements that hold blocks of statements (other than definitions).
+BLOCK_STATEMENTS = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Match,
+    *TRIES,
+)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
