@@ -51,7 +51,10 @@ class HardcodedMailSecret(Rule):
         "constant, a class attribute, a dict entry, an environment default) is followed "
         "to the token call, the message naming the way; one imported from a module that "
         "is not checked itself (it names no mail library, host or setting) is reported "
-        "where it is used, naming where it is written."
+        "where it is used, naming where it is written. An Entra client secret handed to "
+        "MSAL or azure-identity is reported in a module whose tokens are for other Graph "
+        "scopes too (To Do, calendar): whoever holds it gets the app's `.default` token, "
+        "with the mail permissions the tenant granted the app; a placeholder is not."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -102,6 +105,13 @@ class HardcodedMailSecret(Rule):
             "    client_credential='Qx78Q~k2PZr3mW9vT1yLs0HdE4bNcJuF5gA6iKo_')\n"
             "app.acquire_token_for_client(scopes=['https://outlook.office365.com/.default'])\n",
             lines=(3,),
+        ),
+        Example(
+            "import msal\n"
+            "config = {'secret': 'Wq7~_41-9~k_2rtyPL_M58ab3n6XsDVz1~'}\n"
+            "app = msal.ConfidentialClientApplication('id', client_credential=config['secret'])\n"
+            "app.acquire_token_for_client(scopes=['https://graph.microsoft.com/.default'])\n",
+            lines=(2,),
         ),
         Example(
             "from O365 import Account\n"

@@ -35,20 +35,23 @@ WRITTEN = (
 )
 
 
-def secrets_in(*paths: Path) -> set[tuple[str, int, str]]:
+def secrets_in(*paths: Path, what: str = WHAT) -> set[tuple[str, int, str]]:
     run = check_paths([str(p) for p in paths], RunOptions())
     return {
         (Path(f.path).name, f.span.line, f.confidence.value)
         for f in run.findings
-        if f.rule == "AS105" and WHAT in f.message
+        if f.rule == "AS105" and what in f.message
     }
 
 
 def test_entra_secret_wherever_it_goes() -> None:
+    """Found by its shape; the Python 2 token form's is its model's, named by the way to
+    the request."""
     assert secrets_in(
         SECRETS / "entra_snippet.py",  # ``Account`` never imported
         SECRETS / "entra_unused.py",  # in a dict nothing reads, beside an IMAP reader
         SECRETS / "entra_unparsable.py",  # Python 2
+        what="client secret",
     ) == {
         ("entra_snippet.py", 4, "high"),
         ("entra_unused.py", 6, "high"),
@@ -230,3 +233,33 @@ def test_a_secret_imported_from_a_module_that_is_not_checked() -> None:
         in (found[("token_job.py", 19)])
     )
     assert " written in azure_conf.py:8 (to the SMTP login)" in found[("token_job.py", 31)]
+
+
+GRAPH_ONLY = SECRETS / "graph_only"
+
+
+def test_an_app_secret_handed_to_a_token_library_in_a_graph_only_module() -> None:
+    """A module whose tokens are for Graph scopes other than mail's (To Do, calendar,
+    reports, sites) still holds the app's client secret: whoever has it gets the app's
+    ``.default`` token with every permission the tenant granted, mail's included. Handed
+    to MSAL or azure-identity through a dict subscript, a class's dict attribute read with
+    ``.get``, a dict imported by name, or written in the call, it is reported with its way
+    to the call (seventh set, after its first run)."""
+    run = check_paths([str(GRAPH_ONLY)], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {
+        ("tasks_config.py", 10),
+        ("settings_class.py", 11),
+        ("sites_job.py", 9),
+        ("calendar_job.py", 10),
+    }
+    assert "client_credential at line 13)" in found[("tasks_config.py", 10)]
+    assert "ClientSecretCredential's client_secret at line 15)" in found[("settings_class.py", 11)]
+    assert "written in graph_conf.py:6 (to msal" in found[("sites_job.py", 9)]
+
+
+def test_graph_only_placeholders_passwords_and_tokens_stay_silent() -> None:
+    """In the same kind of module a placeholder secret, a setting's name, a user's password
+    for a non-mail scope and a refresh token are no mail secrets (the ROPC call is AS106's)."""
+    run = check_paths([str(GRAPH_ONLY / "negatives")], RunOptions())
+    assert [f for f in run.findings if f.rule == "AS105"] == []

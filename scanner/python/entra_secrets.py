@@ -24,14 +24,13 @@ from collections.abc import Callable
 from ..lazy_regex import lazy_pattern
 from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
-from ..secrets import is_placeholder
+from .entra_shapes import SHAPE, older_secret
 from .mail_libraries import LIBRARIES
 from .secret_literals import tokens_not_for_mail
 from .source import SourceText
 from .symbols import Symbols
 
 WHAT = "Microsoft Entra client secret"
-_SHAPE = lazy_pattern(r"(['\"])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34})\1")
 # A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
 # dict key, a parameter's default.
 _NAMED_OLDER = lazy_pattern(
@@ -39,9 +38,6 @@ _NAMED_OLDER = lazy_pattern(
     r"""(['"])([A-Za-z0-9+/=\[\]:@._?*~-]{32,44})\1""",
     re.IGNORECASE,
 )
-_GUID = lazy_pattern(r"^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$", re.IGNORECASE)
-# Another identity provider's client secrets, of a shape the older one's would take.
-_OTHER_PREFIXES = ("GOCSPX-",)
 # Libraries of Microsoft identity (tokens for mail and Graph), beside the mail libraries.
 _IDENTITY = ("msal", "azure.identity", "office365", "msgraph", "O365")
 _IMPORT = lazy_pattern(
@@ -69,7 +65,7 @@ _HOSTS = lazy_pattern(
 def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[SecretUse]:
     """The Entra client secret literals of a module's text, when the module talks to
     Microsoft mail or identity; ``span_of`` turns character offsets into a span."""
-    found = list(_SHAPE.finditer(text)) if "Q~" in text else []
+    found = list(SHAPE.finditer(text)) if "Q~" in text else []
     found += [m for m in _named_older(text) if older_secret(m.group(2))]
     if not found or not microsoft_context(text):
         return []
@@ -94,21 +90,6 @@ def _named_older(text: str) -> list[re.Match[str]]:
             found.setdefault(match.start(), match)
         at = lower.find("secret", at + 6)
     return list(found.values())
-
-
-def older_secret(text: str) -> bool:
-    """Whether a value written for an app's secret can be one Entra issued before the
-    ``Q~`` shape: random-looking (upper and lower case letters and digits), not an id
-    (a GUID), not another provider's, not the newer shape, not a placeholder."""
-    return (
-        any(c.isupper() for c in text)
-        and any(c.islower() for c in text)
-        and any(c.isdigit() for c in text)
-        and not _GUID.match(text)
-        and not text.startswith(_OTHER_PREFIXES)
-        and not _SHAPE.fullmatch(f'"{text}"')
-        and not is_placeholder(text)
-    )
 
 
 def microsoft_context(text: str) -> bool:

@@ -36,6 +36,7 @@ from ..placeholder_words import PASSWORD_WORDS, joined
 from ..providers import OTHER, Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
+from .entra_shapes import entra_secret
 from .mail_libraries import LIBRARIES
 from .symbols import Symbols
 from .values import Evaluator
@@ -119,6 +120,8 @@ _MAIL_SCOPE = lazy_pattern(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outloo
 _WRITTEN_PASSWORD = lazy_pattern(
     r"^(?=.*[A-Za-z])(?=.*[\d!@#$^&*+=?~])[^.\s/:\\%{}<>()\[\],;'\"]{6,64}$"
 )
+# What the token libraries' models call the app's secret they are handed.
+_CLIENT_SECRET = "client secret"
 _LOGIN_CALL = lazy_pattern(r"login", re.IGNORECASE)
 # Microsoft Graph's mail endpoints, in a URL or the path part of one an f-string builds.
 _GRAPH_MAIL = lazy_pattern(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])")
@@ -126,12 +129,15 @@ _GRAPH_MAIL = lazy_pattern(r"(?:^|/)(?:sendMail|mailFolders|messages)(?:$|[/?])"
 
 def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
     """Add the password literals of a mail script to ``mail.secrets``; drop the secrets a
-    token library was handed when the module is no mail script."""
+    token library was handed when the module is no mail script, but an Entra client
+    secret (:func:`_app_credential`)."""
     _doubt_imported_passwords(mail.connections)
     named = _named_hosts(symbols)
     if not _mail_script(symbols, mail, named):
         if not (mail.token_requests and _graph_mail(symbols)):
-            mail.secrets = [use for use in mail.secrets if not use.needs_mail]
+            mail.secrets = [
+                use for use in mail.secrets if not use.needs_mail or _app_credential(use)
+            ]
         # Graph's mail API takes tokens, not a mailbox password: the app's own secrets
         # are mail secrets there, literals under a password's name are for other things.
         return
@@ -145,6 +151,14 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
             continue
         seen.add(where)
         mail.secrets.append(SecretUse(value, name, where, certain=False))
+
+
+def _app_credential(use: SecretUse) -> bool:
+    """An Entra client secret a token library is handed: whatever scopes this module asks
+    for, whoever holds it gets the app's ``.default`` token, with every application
+    permission the tenant granted the app (mail's among them, for all we can see)."""
+    value = use.value.value
+    return use.what == _CLIENT_SECRET and isinstance(value, str) and entra_secret(value)
 
 
 def _doubt_imported_passwords(connections: list[Connection]) -> None:

@@ -47,7 +47,7 @@ from ..secrets import is_placeholder
 from ..text import Source
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
-from .imports import find_module
+from .module_paths import module_path as _module_path
 from .parse import parse_python
 from .symbols import FUNCTIONS
 
@@ -163,7 +163,92 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         found.setdefault(name, []).append(facts)
         params[name] = names
     own = {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+    if own:
+        _compose(definitions, own)
     return {**inherited, **own}
+
+
+def _compose(definitions: _Definitions, summaries: dict[str, Summary]) -> None:
+    """Add the module's functions that hand their own parameters to a wrapper of the same
+    module (``def send(host, ...): _login_and_send(host=host, ...)``, ``self._connect(
+    host)``): a caller in another module calls the outer one. Bounded by ``MAX_DEPTH``."""
+    for _ in range(MAX_DEPTH):
+        added = False
+        for function, name, klass in definitions.functions:
+            method = klass is not None
+            summary_name = klass.name if method and function.name == "__init__" else name
+            if summary_name in summaries:
+                continue
+            own = _param_names(function, method)
+            facts = [
+                composed
+                for call, target in _calls_of_wrappers(function, klass, summaries)
+                for composed in _through(target, call, own)
+            ]
+            if facts:
+                path = next(iter(summaries.values())).path
+                summaries[summary_name] = Summary(summary_name, path, tuple(own), tuple(facts))
+                added = True
+        if not added:
+            return
+
+
+def _calls_of_wrappers(
+    function: Function, klass: ast.ClassDef | None, summaries: dict[str, Summary]
+) -> Iterator[tuple[ast.Call, Summary]]:
+    """The calls in ``function`` of a summarised function or class of its module: by
+    name, or a method of its own class on ``self``."""
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        target = None
+        if isinstance(func, ast.Name):
+            target = summaries.get(func.id)
+        elif (
+            klass is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        ):
+            target = summaries.get(f"{klass.name}.{func.attr}")
+        if target is not None:
+            yield node, target
+
+
+def _through(target: Summary, call: ast.Call, own: list[str]) -> Iterator[ConnectionFacts]:
+    """The connections of ``target`` as the function making ``call`` summarises them:
+    a parameter it passes on stays the caller's to give, a literal it writes is known."""
+    given = _bind(target.params, call, skip_first=False) or {}
+
+    def passed(slot: Slot) -> Slot:
+        if slot.param is None:
+            return slot
+        node = given.get(slot.param)
+        if node is None:
+            return Slot(None, slot.value)  # the target's default
+        if isinstance(node, ast.Name) and node.id in own:
+            return Slot(node.id, Value.unknown(f"parameter {node.id}"))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
+            return Slot(None, Value(True, node.value))
+        return Slot(None, Value.unknown())
+
+    for facts in target.connections:
+        host = passed(facts.host)
+        logins = tuple(LoginFacts(passed(x.user), passed(x.secret)) for x in facts.logins)
+        choice = passed(facts.tls_choice) if facts.tls_choice is not None else None
+        if not any(s.param for s in (host, *(x.secret for x in logins))):
+            continue
+        yield ConnectionFacts(
+            facts.protocol,
+            facts.library,
+            facts.log_handler,
+            host,
+            logins,
+            facts.line,
+            f"{target.name}, {facts.through or facts.library}",
+            choice if choice is not None and choice.param else None,
+        )
 
 
 def _inherited(path: Path, tree: ast.Module, analyze: Analyze) -> dict[str, Summary]:
@@ -256,11 +341,6 @@ def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze:
         for name, node in given.items()
         if name in secrets
     )
-
-
-@inputs.remembered
-def _module_path(importer: Path, module: str) -> Path | None:
-    return find_module(importer, module)
 
 
 @inputs.remembered

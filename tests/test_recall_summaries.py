@@ -1,0 +1,77 @@
+"""Summaries across modules (issue 22, seventh set after its first run): a function that
+hands its parameters to a login wrapper of its own module is a wrapper for callers in other
+modules, and a module found in a folder the importer puts on ``sys.path`` itself is read
+for its wrappers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.python.module_paths import module_path
+from authsweep.scanner.runner import check_paths
+
+SUMMARIES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "summaries"
+
+
+def _found(folder: Path) -> dict[tuple[str, int, str, str], str]:
+    run = check_paths([str(folder)], RunOptions())
+    return {
+        (Path(f.path).name, f.span.line, f.rule, f.severity.value): f.message for f in run.findings
+    }
+
+
+def test_a_function_that_passes_its_parameters_to_a_wrapper_of_its_module() -> None:
+    """``smtp_sender.send(host=cfg.get("smtp_host", "smtp.office365.com"), ...)`` runs
+    ``_login_and_send(host=host, ...)``: reported at the call, the way in the message. A
+    caller giving Gmail's host, or calling a function whose host the module writes
+    itself, is not; the wrapper keeps its unknown-host warning."""
+    found = _found(SUMMARIES / "reports")
+    assert set(found) == {
+        ("daily.py", 12, "AS101", "error"),
+        ("smtp_sender.py", 11, "AS101", "warning"),
+    }
+    assert (
+        "'smtp.office365.com' (through send in fixtures/recall/summaries/reports/"
+        "smtp_sender.py, _login_and_send, smtplib)" in found[("daily.py", 12, "AS101", "error")]
+    )
+
+
+def test_a_base_class_in_a_folder_the_importer_puts_on_sys_path() -> None:
+    """A plugin appends its ``libs`` folder to ``sys.path`` and presets the base class it
+    imports from there with Office 365's hosts (keywords, a class attribute, a keyword
+    default): reported at the ``super().__init__`` call; the Gmail preset stays silent."""
+    found = _found(SUMMARIES / "plugin")
+    assert set(found) == {
+        ("__init__.py", 17, "AS101", "error"),
+        ("__init__.py", 17, "AS102", "error"),
+        ("__init__.py", 37, "AS101", "error"),
+        ("__init__.py", 37, "AS102", "error"),
+        ("mail_common.py", 21, "AS101", "warning"),
+        ("mail_common.py", 27, "AS102", "warning"),
+    }
+    assert "through Mail in " in found[("__init__.py", 17, "AS102", "error")]
+    assert "libs/mail_common.py, imaplib" in found[("__init__.py", 17, "AS102", "error")]
+
+
+def test_module_path_follows_sys_path_folders(tmp_path: Path) -> None:
+    (tmp_path / "vendor" / "lib").mkdir(parents=True)
+    (tmp_path / "libs").mkdir()
+    (tmp_path / "vendor" / "lib" / "mailer.py").write_text("X = 1\n")
+    (tmp_path / "libs" / "helpers.py").write_text("Y = 2\n")
+    (tmp_path / "elsewhere.py").write_text("Z = 3\n")
+    importer = tmp_path / "plugin.py"
+    importer.write_text(
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'vendor/lib'))\n"
+        "LIBS = os.path.join(os.environ['HOME'], 'libs')\n"
+        "sys.path.append(LIBS)\n"
+        "sys.path.append('..')\n"
+    )
+    assert module_path(importer, "mailer") == tmp_path / "vendor" / "lib" / "mailer.py"
+    assert module_path(importer, "helpers") == tmp_path / "libs" / "helpers.py"
+    assert module_path(importer, "elsewhere") == tmp_path / "elsewhere.py"  # beside it
+    assert module_path(importer, "missing") is None
+    plain = tmp_path / "plain.py"
+    plain.write_text("import sys\n")
+    assert module_path(plain, "mailer") is None  # no folder put on sys.path
