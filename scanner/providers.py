@@ -341,8 +341,9 @@ _HOST_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-
 def _near_miss(name: str) -> tuple[Provider, str] | None:
     """The Microsoft provider and host that ``name`` most likely misspells: one or two
     letters off a host of the table, or a domain one letter off a Microsoft mail domain
-    (or the bare domain itself, written for a host)."""
-    if not _HOST_NAME.match(name):
+    (or the bare domain itself, written for a host). An ``@`` typed for a dot
+    (``smtp-mail@outlook.com``) is one letter off, as a host name never holds one."""
+    if name.count("@") > 1 or not _HOST_NAME.match(name.replace("@", ".")):
         return None
     best: tuple[int, str] | None = None
     for known in _microsoft_exact_hosts():

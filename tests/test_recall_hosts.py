@@ -316,3 +316,20 @@ def test_a_row_picked_at_run_time_gives_the_item_all_rows_agree_on() -> None:
         "smtp.office365.com",
         "outlook.office365.com",
     ]
+
+
+def test_an_at_sign_typed_for_a_dot_is_a_near_miss() -> None:
+    """``server = smtp-mail@outlook.com`` in a committed INI that a configparser login
+    reads: a misspelling of smtp-mail.outlook.com (AS101, and AS105 for its literal
+    password); an address where the host belongs (``someone@outlook.com``) is none."""
+    assert lookup("smtp-mail@outlook.com").meant_host == "smtp-mail.outlook.com"
+    assert lookup("smtp@office365.com").meant_host == "smtp.office365.com"
+    assert not lookup("someone@outlook.com").microsoft
+    assert not lookup("a@smtp@office365.com").microsoft
+    run = check_paths([str(HOSTS / "at_for_dot")], RunOptions())
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("smtp.ini", 5, "AS101"),
+        ("smtp.ini", 5, "AS105"),
+        ("mail_config.py", 10, "AS204"),
+        ("mail_config.py", 11, "AS101"),
+    }

@@ -89,3 +89,16 @@ def test_an_inbound_mx_asked_without_login_is_right() -> None:
     # mx4.hotmail.com was a near miss of Outlook.com's submission host: AS202 on port 25.
     negative = PORTS.parent.parent / "negatives" / "mx_probe.py"
     assert check_paths([str(negative)], RunOptions()).findings == []
+
+
+def test_a_settings_object_s_defaults_are_its_attributes() -> None:
+    """``from config.settings import settings`` (``settings = get_settings()``, a cached
+    ``Settings()`` of pydantic-style class attributes) then ``aiosmtplib.SMTP(port=
+    settings.SMTP_PORT, use_tls=settings.SMTP_USE_TLS)``: the defaults pick implicit TLS
+    on 587 (AS201); another instance's 465 with implicit TLS is right."""
+    run = check_paths([str(PORTS / "settings_object")], RunOptions())
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("sender.py", 16, "AS201"),
+        ("sender.py", 19, "AS101"),
+        ("sender.py", 27, "AS101"),
+    }

@@ -71,3 +71,14 @@ def test_a_path_whose_conditions_contradict_each_other_is_never_taken() -> None:
     Microsoft's (AS203 only when no path upgrades: tests/test_precision_reports.py)."""
     assert found("encryption_mode.py", ("AS206",)) == {(39, "AS206", "warning")}
     assert (26, "AS203", "warning") not in found("encryption_mode.py", ("AS203",))
+
+
+def test_a_context_bound_on_each_arm_is_the_one_of_the_handshake_s_arm() -> None:
+    """``context = ssl.create_default_context()`` for SMTP_SSL on one arm, then ``context
+    = ssl._create_unverified_context()`` and ``starttls(context=context)`` on another: the
+    STARTTLS skips the checks on every run of its arm (AS204, a warning, fixed where its
+    own context is made); with the two factories swapped, the SMTP_SSL is the one."""
+    assert found("context_per_arm.py", ("AS204",)) == {
+        (18, "AS204", "warning"),
+        (28, "AS204", "warning"),
+    }

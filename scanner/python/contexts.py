@@ -17,8 +17,9 @@ import ast
 
 from ..model import Edit, OptOut, Verification
 from .conditions import committed_truth, mutated_names
+from .reaching import reaching
 from .source import SourceText, dotted_name
-from .symbols import FUNCTIONS
+from .symbols import FUNCTIONS, Binding
 from .values import Evaluator
 
 VERIFYING = "ssl.create_default_context()"
@@ -122,7 +123,9 @@ class Contexts:
             klass = self.values.enclosing_class(node)
             assigned = self.values.class_attributes(klass).get(owner) if klass else None
             return assigned[0] if assigned else node
-        for binding in self.values.bindings(node):
+        bindings = self.values.bindings(node)
+        scope = self.values.symbols.scope_of.get(node)
+        for binding in _reaching_alone(bindings, node, scope, self.parents) or bindings:
             statement = self.parents.get(binding.node)
             if isinstance(statement, ast.Assign) and any(
                 t is binding.node for t in statement.targets
@@ -209,6 +212,21 @@ class Contexts:
         if rest and not rest.startswith("#"):
             return None
         return Edit(start, end, "")
+
+
+def _reaching_alone(
+    bindings: list[Binding], use: ast.AST, scope: object, parents: dict[ast.AST, ast.AST]
+) -> list[Binding]:
+    """The one binding of the use's scope that reaches it on every path, when only one
+    does: ``context = ssl._create_unverified_context()`` on the arm of the call, not the
+    ``context = ssl.create_default_context()`` an earlier arm made for another client."""
+    position = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
+    before = sorted(
+        (b for b in bindings if b.scope is scope and b.position <= position),
+        key=lambda b: b.position,
+    )
+    seen = reaching(before, use, parents) if before else []
+    return seen if len(seen) == 1 else []
 
 
 def _self_attribute(node: ast.AST) -> str | None:

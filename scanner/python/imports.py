@@ -37,6 +37,9 @@ class ModuleEvaluator(Protocol):
 
     def member(self, klass: ast.ClassDef, name: str) -> Value: ...
 
+    @property
+    def parents(self) -> dict[ast.AST, ast.AST]: ...
+
 
 # Makes the evaluator of a module (its names, its text, its path).
 MakeEvaluator = Callable[[Symbols, SourceText, str], ModuleEvaluator]
@@ -97,9 +100,35 @@ def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
         elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
             if isinstance(statement.target, ast.Name):
                 names[statement.target.id] = statement.target
-        elif isinstance(statement, ast.ClassDef):
+        elif isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             names[statement.name] = statement  # type: ignore[assignment]
     return make(Symbols(tree), SourceText(text), str(path)), names
+
+
+def _instance_class(
+    target: ast.expr, names: dict[str, ast.expr], parents: dict[ast.AST, ast.AST]
+) -> ast.ClassDef | None:
+    """The module's class that a module-level name holds an instance of: ``settings =
+    Settings()``, or ``settings = get_settings()`` where that function returns
+    ``Settings()`` (a cached settings object); its attributes start as the class's."""
+    statement = parents.get(target)
+    value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+    made = _made_class(value, names)
+    if made is not None or not isinstance(value, ast.Call):
+        return made
+    function = names.get(value.func.id) if isinstance(value.func, ast.Name) else None
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    returned = [s.value for s in function.body if isinstance(s, ast.Return)]
+    return _made_class(returned[0], names) if len(returned) == 1 else None
+
+
+def _made_class(value: ast.expr | None, names: dict[str, ast.expr]) -> ast.ClassDef | None:
+    """The module's class that ``value`` calls (``Settings()``), if any."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        klass = names.get(value.func.id)
+        return klass if isinstance(klass, ast.ClassDef) else None
+    return None
 
 
 def _foreign(value: Value, written_in: str | None, depth: int = 0) -> Value:
@@ -137,7 +166,7 @@ def _evaluated(
         return None
     (evaluator, names), skipped = read
     node = names.get(name)
-    if node is None:
+    if node is None or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     _resolving.add((path, name))
     try:
@@ -146,7 +175,12 @@ def _evaluated(
                 return None
             value = evaluator.member(node, member)
         elif member is not None:
-            return None
+            klass = _instance_class(node, names, evaluator.parents)
+            if klass is None:
+                return None
+            value = evaluator.member(klass, member)
+            if not value.known and value.items is None:
+                return None
         else:
             value = evaluator.evaluate(node)
     finally:

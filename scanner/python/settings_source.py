@@ -85,6 +85,7 @@ def read_python_settings(
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
     spoken = _spoken(symbols, code)
+    unused = _unused_constants(tree, symbols, reader.complete)
     for complete, settings in ((True, reader.complete), (False, reader.partial)):
         found = interpret(
             settings,
@@ -96,11 +97,55 @@ def read_python_settings(
         )
         connections = _as_spoken(found.connections, spoken, values.text.code)
         mail.connections.extend(
-            conn for conn in connections if not any(_same(conn, c) for c in code)
+            conn
+            for conn in connections
+            if conn.opened_at not in unused and not any(_same(conn, c) for c in code)
         )
         mail.secrets.extend(found.secrets)
     mail.connections.extend(c for c in reader.log_handlers if c.opened_at not in described)
     _port_brings_tls_mode(code, [*reader.complete, *reader.partial])
+
+
+def _unused_constants(tree: ast.Module, symbols: Symbols, settings: list[Setting]) -> set[Span]:
+    """The module-level settings of a program that uses none of them: a script run as
+    ``__main__`` whose own code reads none of its ``SMTP_*`` constants, nor hands its
+    namespace to a reader (``app.config.from_object(__name__)``, ``globals()``), connects
+    nowhere with them. A settings module has no program of its own (other modules import
+    its constants), and a framework reads its settings by name from a settings module,
+    not from a script. Their secrets stay: a password literal there is still committed."""
+    constants = [s for s in settings if s.group == "module"]
+    if not constants or not _runs_as_main(tree):
+        return set()
+    if any(s.key in symbols.names_read for s in constants):
+        return set()
+    if {"globals", "vars", "modules"} & symbols.names_read or _hands_over_name(tree):
+        return set()
+    return {s.span for s in constants}
+
+
+def _runs_as_main(tree: ast.Module) -> bool:
+    """``if __name__ == "__main__":`` at the module's top level."""
+    return any(
+        isinstance(statement, ast.If)
+        and isinstance(statement.test, ast.Compare)
+        and dotted_name(statement.test.left) == "__name__"
+        for statement in tree.body
+    )
+
+
+def _hands_over_name(tree: ast.Module) -> bool:
+    """Whether a configuration loader takes the module's ``__name__`` (Flask's
+    ``app.config.from_object(__name__)`` reads its upper-case names)."""
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "from_object"
+        and any(
+            isinstance(argument, ast.Name) and argument.id == "__name__"
+            for argument in [*node.args, *(k.value for k in node.keywords)]
+        )
+        for node in ast.walk(tree)
+    )
 
 
 def _spoken(symbols: Symbols, code: list[Connection]) -> dict[Protocol, str]:

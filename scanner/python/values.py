@@ -426,7 +426,18 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             module = base.origin.removeprefix("import ")
             imported = imported_constant(self.path, module, node.attr, Evaluator)
             return imported or Value.unknown(f"{base.origin}.{node.attr}")
+        if qualified and isinstance(node.value, ast.Name) and self._imported_name(node.value):
+            # ``from config import settings`` then ``settings.SMTP_PORT``: an attribute of
+            # an object the project's module makes (``settings = Settings()``).
+            owner = qualified.removesuffix(f".{node.attr}")
+            imported = imported_constant(self.path, owner, node.attr, Evaluator)
+            if imported is not None:
+                return imported
         return Value.unknown(f"attribute {qualified or dotted}")
+
+    def _imported_name(self, node: ast.Name) -> bool:
+        """Whether ``node`` reads a name imported from a module (``from m import x``)."""
+        return any(binding.kind is BindingKind.IMPORT for binding in self.bindings(node))
 
 
 def _or(left: Value, right: Value) -> Value:
