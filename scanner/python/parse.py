@@ -321,6 +321,9 @@ _DEFINES = lazy_pattern(
 )
 _IMPORT = lazy_pattern(r"(?:import|from)[ \t]")
 _WORD = lazy_pattern(r"[A-Za-z_]\w*")
+# Words that name a password or an app secret: a literal handed to such a name is a
+# mail secret of a module that talks to mail, wherever the statement is.
+_SECRET_WORDS = lazy_pattern(r"passw|pwd|secret", re.IGNORECASE)
 _LINE_END = lazy_pattern(r"\r\n|\r|\n")
 _LINE_END_KEPT = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _VISIBLE = lazy_pattern(r"[^\r\n]")
@@ -338,14 +341,19 @@ _STRING_OR_BRACKET = lazy_pattern(
 
 
 def mail_statements(text: str) -> str:
-    """``text`` with every top-level statement blanked out but those that mention mail,
-    the imports, and, to a fixpoint, the definitions they use by name and the statements
-    that use what they define (``server = SMTP(...)`` then ``server.login(...)``)."""
+    """``text`` with every top-level statement blanked out but those that mention mail
+    or a password or secret (when any mentions mail), the imports, and, to a fixpoint,
+    the definitions they use by name and the statements that use what they define
+    (``server = SMTP(...)`` then ``server.login(...)``)."""
     if "\r" in text and "\n" not in text:
         return text  # old Mac line ends: no statement boundaries to find cheaply
     chunks = _statement_chunks(text)
     starts = [start for start, _ in chunks]
     chosen = {bisect.bisect_right(starts, at) - 1 for at in marker_starts(text)}
+    if chosen:
+        chosen.update(
+            bisect.bisect_right(starts, m.start()) - 1 for m in _SECRET_WORDS.finditer(text)
+        )
     imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
     definitions: dict[str, list[int]] = {}
     for index, start in enumerate(starts):
