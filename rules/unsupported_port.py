@@ -150,10 +150,13 @@ class UnsupportedPort(Rule):
             # An inbound MX (Direct Send for a tenant) takes mail for its own recipients
             # on 25, without AUTH: a login there is client submission, which only
             # smtp.office365.com serves.
+            submission = (
+                "smtp-mail.outlook.com" if provider.personal_accounts else "smtp.office365.com"
+            )
             reason = (
                 f"is {provider.name}, which offers no AUTH (it takes mail for its own "
-                "recipients only): log in to smtp.office365.com on 587 with STARTTLS, or "
-                "drop the login"
+                f"recipients only): log in to {submission} on 587 with STARTTLS, or drop "
+                "the login"
             )
         elif conn.protocol is Protocol.SMTP:
             allowed = provider.submission_ports

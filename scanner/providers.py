@@ -117,6 +117,7 @@ PROVIDERS: tuple[Provider, ...] = (
         smtp_basic_auth=BasicAuth.NOT_USED,
         imap_pop_basic_auth=BasicAuth.RETIRED,
         submission_ports=(25,),
+        personal_accounts=True,
     ),
     Provider(
         key="m365-gcc-high",

@@ -83,6 +83,10 @@ def test_a_login_reached_from_two_connections_is_reported_once() -> None:
 def test_login_to_an_inbound_mx_of_outlook_com() -> None:
     got = found("mx_login.py")
     assert {(10, "AS202", "error"), (12, "AS101", "error")} <= got
+    run = check_paths([str(PORTS / "mx_login.py")], RunOptions())
+    (port,) = [f for f in run.findings if f.rule == "AS202"]
+    assert "Outlook.com's inbound mail exchanger" in port.message
+    assert "log in to smtp-mail.outlook.com" in port.message
 
 
 def test_an_inbound_mx_asked_without_login_is_right() -> None:
