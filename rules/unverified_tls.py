@@ -57,9 +57,11 @@ class UnverifiedTls(Rule):
         "`ctx.verify_mode = ssl.CERT_NONE` are deleted), so that object and what else it "
         "carries (a CA file, a client certificate) stay. A context that verifies unless an "
         "option of the program turns the checks off (`if not verify: ctx.verify_mode = "
-        "ssl.CERT_NONE`), or a handshake without a context on the other arm of one that "
-        "verifies (`if verify: starttls(context=ssl.create_default_context()) else: "
-        "starttls()`), or a context picked as `ctx if verify else None`, is the user's "
+        "ssl.CERT_NONE`, or `if insecure: ctx = ssl._create_unverified_context()` after "
+        "`ctx = ssl.create_default_context()`), or a handshake without a context on the "
+        "other arm of one that verifies (`if verify: starttls(context="
+        "ssl.create_default_context()) else: starttls()`), or a context picked as "
+        "`ctx if verify else None`, is the user's "
         "choice: reported once as info, at the statement or arm that turns the checks off, "
         "naming the option, and left alone (an info does not fail the run unless "
         "`--fail-on info` is given). A value the project commits picks the arm "
@@ -113,6 +115,31 @@ class UnverifiedTls(Rule):
             "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
             "    server.starttls(context=ctx)\n",
             lines=(5,),
+        ),
+        # The same option as a rebinding: info at the rebinding, no fix.
+        Example(
+            "import smtplib, ssl\n"
+            "def send(insecure=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if insecure:\n"
+            "        ctx = ssl._create_unverified_context()\n"
+            "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "    server.starttls(context=ctx)\n",
+            lines=(5,),
+        ),
+        # Rebound on every path: a warning at the handshake, fixed where it is rebound.
+        Example(
+            "import smtplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx = ssl._create_unverified_context()\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ctx)\n",
+            lines=(5,),
+            fixed="import smtplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx = ssl.create_default_context()\n"
+            "server = smtplib.SMTP('smtp.office365.com', 587)\n"
+            "server.starttls(context=ctx)\n",
         ),
     )
     good = (

@@ -82,3 +82,33 @@ def test_a_context_bound_on_each_arm_is_the_one_of_the_handshake_s_arm() -> None
         (18, "AS204", "warning"),
         (28, "AS204", "warning"),
     }
+
+
+def test_a_context_rebound_under_an_option_is_the_option_at_the_rebinding() -> None:
+    """``context = ssl.create_default_context()`` then ``if insecure: context =
+    ssl._create_unverified_context()`` (or ``if self.skip_verify:``, or the two factories
+    swapped under ``if verify:``, or one on each arm of ``if verify: ... else: ...``) is the
+    program's option: one info at the unverified binding, no fix. Rebound on every path, or
+    under a value the project commits, it is a warning, fixed where the unverified context
+    is made."""
+    assert found("context_rebound_option.py", ("AS204",)) == {
+        (16, "AS204", "info"),
+        (32, "AS204", "info"),
+        (43, "AS204", "warning"),
+        (54, "AS204", "warning"),
+        (62, "AS204", "info"),
+        (76, "AS204", "info"),
+    }
+    run = check_paths([str(OPTIONS / "context_rebound_option.py")], RunOptions())
+    by_line = {f.span.line: f for f in run.findings if f.rule == "AS204"}
+    assert "unless `insecure`" in by_line[16].message and by_line[16].fix is None
+    assert "unless not `verify`" in by_line[62].message
+    assert "unless not `verify`" in by_line[76].message and by_line[76].fix is None
+    text = (OPTIONS / "context_rebound_option.py").read_text(encoding="utf-8")
+    for line, made in ((43, 41), (54, 52)):
+        fix = by_line[line].fix
+        assert fix is not None
+        (edit,) = fix.remedy.edits
+        assert edit.replacement == "ssl.create_default_context()"
+        assert text[edit.start : edit.end] == "ssl._create_unverified_context()"
+        assert text.count("\n", 0, edit.start) + 1 == made

@@ -5,10 +5,13 @@ A context is followed from the argument to the assignment that makes it
 (``ctx = ssl.create_default_context()``), then through the assignments that loosen it
 (``ctx.check_hostname = False``, ``ctx.verify_mode = ssl.CERT_NONE``). A loosening under
 an ``if`` is the program's option (``if not verify:``): the context verifies unless the
-user opts out, which is not a mistake. A context that never verifies is fixed where it is
-built (its factory replaced, the loosening statements deleted), never replaced by a
-fresh one at the call: the user's object may carry more (a CA file, a client
-certificate) that other code relies on.
+user opts out, which is not a mistake. So is a verifying context rebound to an
+unverified one under an ``if`` (``if insecure: ctx = ssl._create_unverified_context()``),
+reported at the rebinding; rebound on every path, or under a value the project commits, it
+never verifies, and each unverified factory that reaches the handshake is fixed. A
+context that never verifies is fixed where it is built (its factory replaced, the
+loosening statements deleted), never replaced by a fresh one at the call: the user's
+object may carry more (a CA file, a client certificate) that other code relies on.
 """
 
 from __future__ import annotations
@@ -43,7 +46,15 @@ class Contexts:
         aiosmtplib's does)."""
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return default, None
-        definition = self._definition(node)
+        rebound = self._rebound(node, default)
+        if rebound is not None:
+            return rebound
+        return self._verification_of(node, self._definition(node), default)
+
+    def _verification_of(
+        self, node: ast.AST, definition: ast.AST, default: Verification
+    ) -> tuple[Verification, OptOut | None]:
+        """Whether the context ``node`` names verifies, made by ``definition``."""
         if isinstance(definition, ast.IfExp):
             return self._chosen(definition, default)
         if not isinstance(definition, ast.Call):
@@ -91,21 +102,73 @@ class Contexts:
             return Verification.OPTIONAL, OptOut(condition, self.values.span(arm))
         return body if body[0] is orelse[0] else (Verification.UNKNOWN, None)
 
+    def _rebound(
+        self, node: ast.AST, default: Verification
+    ) -> tuple[Verification, OptOut | None] | None:
+        """A name bound on every path, then rebound under an ``if`` the use is not in
+        (``context = ssl.create_default_context()``, then ``if insecure: context =
+        ssl._create_unverified_context()``): the rebinding's arm when the project's
+        committed values decide the test; else, when one of the two turns verification
+        off and the other does not, the program's option, reported at the binding that
+        turns it off, like a loosening under the same ``if``. None: not this shape."""
+        if not isinstance(node, ast.Name):
+            return None
+        scope = self.values.symbols.scope_of.get(node)
+        seen = _reaching(self.values.bindings(node), node, scope, self.parents)
+        if len(seen) != 2:
+            return None
+        statements = [self.parents.get(b.node) for b in seen]
+        if not all(isinstance(s, ast.Assign) and len(s.targets) == 1 for s in statements):
+            return None
+        later, earlier = statements
+        arm = self._nearest_if(later)
+        if arm is None:
+            return None
+        branch, on_body = arm
+        before = self._nearest_if(earlier)
+        if (
+            before is not None
+            and before[0] is not branch
+            and not _holds(before[0], node, self.parents)
+        ):
+            return None  # neither on every path nor on the other arm: maybe unbound
+        if self._mutated is None:
+            self._mutated = mutated_names(self.values.symbols.tree)
+        committed = committed_truth(branch.test, self.values.evaluate, self._mutated)
+        if committed is not None:
+            taken = later if committed is on_body else earlier
+            return self._verification_of(node, taken.value, default)
+        verifications = [self._verification_of(node, s.value, default) for s in statements]
+        off = [
+            (statement, taken)
+            for statement, taken, (verification, _) in zip(
+                statements, (on_body, not on_body), verifications, strict=True
+            )
+            if verification is Verification.UNVERIFIED
+        ]
+        if len(off) != 1:
+            return None
+        statement, when_body = off[0]
+        test = self.values.source(branch.test)
+        condition = f"`{test}`" if when_body else f"not `{test}`"
+        return Verification.OPTIONAL, OptOut(condition, self.values.span(statement))
+
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is
         no such context, () when it is one but cannot be fixed where it is built."""
         if not isinstance(node, ast.Name) and _self_attribute(node) is None:
             return None
-        definition = self._definition(node)
-        if definition is node or not isinstance(definition, ast.Call):
+        definitions = self._made_on_paths(node) or [self._definition(node)]
+        if any(d is node or not isinstance(d, ast.Call) for d in definitions):
             return None
-        verified = self._factory_verifies(definition)
-        if verified is None:
-            return ()
         edits: list[Edit] = []
-        if not verified:
-            span = self.values.span(definition)
-            edits.append(Edit(span.start, span.end, VERIFYING))
+        for definition in definitions:
+            verified = self._factory_verifies(definition)
+            if verified is None:
+                return ()
+            if not verified:
+                span = self.values.span(definition)
+                edits.append(Edit(span.start, span.end, VERIFYING))
         for statement, condition in self._loosening(dotted_name(node), node, definition):
             if condition is not None:
                 continue  # the user's option stays
@@ -114,6 +177,23 @@ class Contexts:
                 return ()
             edits.append(removal)
         return tuple(edits)
+
+    def _made_on_paths(self, node: ast.AST) -> list[ast.Call]:
+        """The calls that make a plain name's context on the paths to its use, when more
+        than one may reach it and every one is a call assigned to the name alone
+        (``context = ssl.create_default_context()``, then ``if not VERIFY: context =
+        ssl._create_unverified_context()``): each unverified one is fixed."""
+        if not isinstance(node, ast.Name):
+            return []
+        scope = self.values.symbols.scope_of.get(node)
+        seen = _reaching(self.values.bindings(node), node, scope, self.parents)
+        statements = [self.parents.get(b.node) for b in seen]
+        calls = [
+            s.value
+            for s in statements
+            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.value, ast.Call)
+        ]
+        return calls if len(seen) > 1 and len(calls) == len(seen) else []
 
     def _definition(self, node: ast.AST) -> ast.AST:
         """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
@@ -125,7 +205,8 @@ class Contexts:
             return assigned[0] if assigned else node
         bindings = self.values.bindings(node)
         scope = self.values.symbols.scope_of.get(node)
-        for binding in _reaching_alone(bindings, node, scope, self.parents) or bindings:
+        seen = _reaching(bindings, node, scope, self.parents)
+        for binding in (seen if len(seen) == 1 else []) or bindings:
             statement = self.parents.get(binding.node)
             if isinstance(statement, ast.Assign) and any(
                 t is binding.node for t in statement.targets
@@ -193,11 +274,20 @@ class Contexts:
     def _condition(self, statement: ast.AST) -> str | None:
         """The test of the nearest ``if`` a statement is under, in its function, as the
         condition it runs on (``not verify``); None when it always runs."""
+        arm = self._nearest_if(statement)
+        if arm is None:
+            return None
+        branch, on_body = arm
+        test = self.values.source(branch.test)
+        return f"`{test}`" if on_body else f"not `{test}`"
+
+    def _nearest_if(self, statement: ast.AST) -> tuple[ast.If, bool] | None:
+        """The nearest ``if`` a statement is under, in its function, and whether on its
+        body; None when it always runs."""
         child, current = statement, self.parents.get(statement)
         while current is not None and not isinstance(current, (*FUNCTIONS, ast.ClassDef)):
             if isinstance(current, ast.If):
-                test = self.values.source(current.test)
-                return f"`{test}`" if child in current.body else f"not `{test}`"
+                return current, child in current.body
             child, current = current, self.parents.get(current)
         return None
 
@@ -214,19 +304,27 @@ class Contexts:
         return Edit(start, end, "")
 
 
-def _reaching_alone(
+def _reaching(
     bindings: list[Binding], use: ast.AST, scope: object, parents: dict[ast.AST, ast.AST]
 ) -> list[Binding]:
-    """The one binding of the use's scope that reaches it on every path, when only one
-    does: ``context = ssl._create_unverified_context()`` on the arm of the call, not the
-    ``context = ssl.create_default_context()`` an earlier arm made for another client."""
+    """The bindings of the use's scope that may reach it, the latest first. When only one
+    does, it is the context of the handshake: ``context = ssl._create_unverified_context()``
+    on the arm of the call, not the ``context = ssl.create_default_context()`` an earlier
+    arm made for another client."""
     position = (getattr(use, "lineno", 0), getattr(use, "col_offset", 0))
     before = sorted(
         (b for b in bindings if b.scope is scope and b.position <= position),
         key=lambda b: b.position,
     )
-    seen = reaching(before, use, parents) if before else []
-    return seen if len(seen) == 1 else []
+    return reaching(before, use, parents) if before else []
+
+
+def _holds(outer: ast.AST, node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Whether ``node`` is inside ``outer``."""
+    current = parents.get(node)
+    while current is not None and current is not outer:
+        current = parents.get(current)
+    return current is outer
 
 
 def _self_attribute(node: ast.AST) -> str | None:
