@@ -15,11 +15,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 
-from .symbols import FUNCTIONS, Binding
+from .symbols import FUNCTIONS, TRIES, Binding
 
 # Statements whose arms run on some paths only (a loop's body may not run at all).
-_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, ast.Try)
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
 # Bindings followed back from one use: real code reassigns a name a few times at most.
 _MAX_REACHING = 6
 
@@ -69,7 +68,7 @@ def _guard(
     while parent is not None and id(parent) not in around_use:
         if isinstance(parent, FUNCTIONS):
             return None
-        if isinstance(parent, (*_BRANCHES, *_TRY_STAR)):
+        if isinstance(parent, _BRANCHES):
             arm = _arm(parent, child)
             if arm is not None:
                 found = (parent, arm)
@@ -80,7 +79,7 @@ def _guard(
 def _arm(holder: ast.AST, child: ast.AST) -> str | None:
     """The arm of ``holder`` that ``child`` is in, None for one that always runs (a
     ``try`` body or ``finally``, an ``if`` test)."""
-    if isinstance(holder, (ast.Try, *_TRY_STAR)):
+    if isinstance(holder, TRIES):
         return "handler" if isinstance(child, ast.ExceptHandler) else None
     if isinstance(holder, ast.If):
         if any(statement is child for statement in holder.body):

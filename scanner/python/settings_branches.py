@@ -14,7 +14,6 @@ import re
 
 from .source import dotted_name
 
-TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 # Names of the switches that mean development or tests (``DEBUG``, ``IS_LOCAL``,
 # ``TESTING``), and words of environments (``ENV == "production"``).
 _DEVELOPMENT_NAME = re.compile(

@@ -29,10 +29,10 @@ from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .models import MODELS
-from .settings_branches import TRY_STAR, branches
+from .settings_branches import branches
 from .settings_project import project_of
 from .source import dotted_name
-from .symbols import Symbols
+from .symbols import TRIES, Symbols
 from .values import Evaluator
 
 _MENTIONS = re.compile(r"(?i)mail|smtp|imap")
@@ -332,7 +332,7 @@ class _Reader:
 
     def statements(self, body: list[ast.stmt], group: str, *, complete: bool) -> None:
         for statement in body:
-            if isinstance(statement, (ast.If, ast.Try, *TRY_STAR)):
+            if isinstance(statement, (ast.If, *TRIES)):
                 # Settings under a branch are settings: of the production branch of an
                 # ``if DEBUG:``, else of every branch, in order (a later one overrides).
                 for branch in branches(statement):
