@@ -111,14 +111,8 @@ class Contexts:
         committed values decide the test; else, when one of the two turns verification
         off and the other does not, the program's option, reported at the binding that
         turns it off, like a loosening under the same ``if``. None: not this shape."""
-        if not isinstance(node, ast.Name):
-            return None
-        scope = self.values.symbols.scope_of.get(node)
-        seen = _reaching(self.values.bindings(node), node, scope, self.parents)
-        if len(seen) != 2:
-            return None
-        statements = [self.parents.get(b.node) for b in seen]
-        if not all(isinstance(s, ast.Assign) and len(s.targets) == 1 for s in statements):
+        statements = self._reaching_assignments(node)
+        if statements is None or len(statements) != 2:
             return None
         later, earlier = statements
         arm = self._nearest_if(later)
@@ -183,17 +177,23 @@ class Contexts:
         than one may reach it and every one is a call assigned to the name alone
         (``context = ssl.create_default_context()``, then ``if not VERIFY: context =
         ssl._create_unverified_context()``): each unverified one is fixed."""
-        if not isinstance(node, ast.Name):
+        statements = self._reaching_assignments(node)
+        if statements is None or len(statements) < 2:
             return []
+        calls = [s.value for s in statements if isinstance(s.value, ast.Call)]
+        return calls if len(calls) == len(statements) else []
+
+    def _reaching_assignments(self, node: ast.AST) -> list[ast.Assign] | None:
+        """The assignments to a plain name alone (``context = ...``) that may reach its
+        use, latest first; None for another node, or when a binding that may reach it is
+        something else (a parameter, a loop target, a tuple's part)."""
+        if not isinstance(node, ast.Name):
+            return None
         scope = self.values.symbols.scope_of.get(node)
         seen = _reaching(self.values.bindings(node), node, scope, self.parents)
         statements = [self.parents.get(b.node) for b in seen]
-        calls = [
-            s.value
-            for s in statements
-            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.value, ast.Call)
-        ]
-        return calls if len(seen) > 1 and len(calls) == len(seen) else []
+        assignments = [s for s in statements if isinstance(s, ast.Assign) and len(s.targets) == 1]
+        return assignments if len(assignments) == len(statements) else None
 
     def _definition(self, node: ast.AST) -> ast.AST:
         """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
