@@ -419,7 +419,7 @@ class Symbols:
             node = node.value
         if not isinstance(node, ast.Name):
             return []
-        rest = "".join(f".{part}" for part in reversed(parts))
+        rest = "." + ".".join(reversed(parts)) if parts else ""
         bindings = self.bindings(node)
         if not bindings:
             if node.id in _BUILTINS and node in self.scope_of:
@@ -458,6 +458,8 @@ class Symbols:
         on the way up, so that asking for each of thousands of nested nodes (a chain of
         20,000 calls) costs one walk, not one per node."""
         known = self._enclosing.setdefault(kinds, {})
+        if node in known:
+            return known[node]
         passed: list[ast.AST] = [node]
         current = self.parents.get(node)
         while current is not None and not isinstance(current, kinds):
