@@ -432,6 +432,8 @@ class Symbols:
                 names[_standard(f"{binding.imported}{rest}")] = False
             else:
                 names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
+        if len(names) == 1:  # most names: one binding
+            return list(names.items())
         return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
     def assumes_import(self, node: ast.AST) -> bool:
