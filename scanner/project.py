@@ -29,6 +29,7 @@ from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
 from .text import LineIndex, decode
+from .words import WholeWords
 
 _ROOT_MARKERS = (
     "pyproject.toml",
@@ -44,16 +45,19 @@ _MAX_FILES = 5000
 _MAX_BYTES = 512 * 1024
 # Walked as discovery walks a tree; ``env`` too, a virtualenv's usual name here.
 _SKIPPED = SKIP_DIRS | {"env"}
-_FLASK_MAILMAN = lazy_pattern(rb"\bflask_mailman\b")
-_FLASK_MAIL = lazy_pattern(rb"\bflask_mail\b")
-# Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: no word boundary).
-_FLASK_SETTINGS = lazy_pattern(rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b")
+_FLASK_MAILMAN = WholeWords([b"flask_mailman"])
+_FLASK_MAIL = WholeWords([b"flask_mail"])
+# Settings of Flask's mail extensions (``EMAIL_HOST`` is Django's: not a whole word).
+_FLASK_SETTINGS = WholeWords(
+    b"MAIL_" + name
+    for name in (b"SERVER", b"PORT", b"USE_TLS", b"USE_SSL", b"USERNAME", b"PASSWORD")
+)
 # The class a fix switches Flask-Mail's Mail to (scanner/fixes/modules.py writes it).
 OAUTH2_MAIL_CLASS = "XOAuth2Mail"
 # The class `fix --target graph` switches it to (scanner/fixes/graph_modules.py writes it).
 GRAPH_MAIL_CLASS = "GraphMail"
 _MIGRATED_CLASSES = (OAUTH2_MAIL_CLASS, GRAPH_MAIL_CLASS)
-_OAUTH2_MAIL = lazy_pattern(rb"\b(?:XOAuth2Mail|GraphMail)\b")
+_OAUTH2_MAIL = WholeWords(name.encode() for name in _MIGRATED_CLASSES)
 # What a module authsweep wrote says about itself (it subclasses Mail, names old settings
 # to say they are not used): such modules are not the project's own code.
 GENERATED_MARK = "Written by authsweep:"
@@ -160,11 +164,11 @@ def _facts(root: Path) -> ProjectFacts:
             data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
-        if _FLASK_MAILMAN.search(data):
+        if _FLASK_MAILMAN.found_in(data):
             mailman += 1
-        elif _FLASK_MAIL.search(data):
+        elif _FLASK_MAIL.found_in(data):
             mail += 1
-        if (_FLASK_MAIL.search(data) or _OAUTH2_MAIL.search(data)) and _GENERATED not in data:
+        if (_FLASK_MAIL.found_in(data) or _OAUTH2_MAIL.found_in(data)) and _GENERATED not in data:
             facts.flask_mail_files.append(file)
         if _ENV_HINT.search(data):
             _record_reads(file, data, facts.reads)
@@ -252,11 +256,11 @@ def _named(node: ast.AST, name: str) -> bool:
 def flask_extension(path: str | None, code: str) -> str:
     """The Flask mail extension the module uses, else the one its project imports."""
     data = code.encode("utf-8", errors="ignore")
-    if _FLASK_MAILMAN.search(data):
+    if _FLASK_MAILMAN.found_in(data):
         return "flask_mailman"
-    if _FLASK_MAIL.search(data):
+    if _FLASK_MAIL.found_in(data):
         return "flask_mail"
-    if not _FLASK_SETTINGS.search(data):
+    if not _FLASK_SETTINGS.found_in(data):
         return ""  # reading the whole project is for modules with Flask's mail settings
     facts = facts_for(path)
     return facts.flask_extension if facts is not None else ""

@@ -126,13 +126,19 @@ def parse_directives(comment: str) -> list[frozenset[str] | None]:
 def may_hold_directive(data: bytes, lowered: bytes | None = None) -> bool:
     """Whether the bytes may hold a suppression comment (``lowered``: the bytes in lower
     case, when the caller has them already)."""
-    # Substring tests first: a case-insensitive expression over every file of a tree
-    # cost more than all the other pre-checks together.
+    # Substring searches, and the expression only where one found a word its matches
+    # start with: tried at every position, it cost more than all the other pre-checks
+    # together over a tree, and 2-5 ms for each 100 kB module whose linter comments name
+    # other tools' codes (``noqa: E501``).
     if lowered is None:
         lowered = data.lower()
-    if b"authsweep" not in lowered and b"noqa" not in lowered:
-        return False
-    return _MAY_HOLD_DIRECTIVE.search(data) is not None
+    for word in (b"authsweep", b"noqa"):
+        start = lowered.find(word)
+        while start >= 0:
+            if _MAY_HOLD_DIRECTIVE.match(data, start) is not None:
+                return True
+            start = lowered.find(word, start + 1)
+    return False
 
 
 def mark_suppressed(

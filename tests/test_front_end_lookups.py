@@ -10,13 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
+from authsweep.scanner import project
 from authsweep.scanner.errors import ParseError
 from authsweep.scanner.python import relevance
 from authsweep.scanner.python.analyze import _front_end
-from authsweep.scanner.python.client_words import ClientWords, _Words
+from authsweep.scanner.python.client_words import ClientWords
 from authsweep.scanner.python.parse import parse_python
 from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
+from authsweep.scanner.words import WholeWords
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -46,9 +48,37 @@ def test_whole_words_as_the_expression_finds_them(text: bytes) -> None:
     """The substring search with a look either side answers as ``\\b(?:...)\\b`` does,
     at the start and end of the text, beside bytes that are not ASCII, and past the
     occurrences inside longer words it looks at one by one."""
-    words = _Words(WORDS)
+    words = WholeWords(WORDS)
     expression = re.compile(rb"\b(?:" + b"|".join(map(re.escape, WORDS)) + rb")\b")
     assert words.found_in(text) == (expression.search(text) is not None)
+
+
+# The expressions the project's look for Flask's mail extension used (speed8 replaced them).
+FLASK_EXPRESSIONS = {
+    "_FLASK_MAILMAN": rb"\bflask_mailman\b",
+    "_FLASK_MAIL": rb"\bflask_mail\b",
+    "_FLASK_SETTINGS": rb"\bMAIL_(?:SERVER|PORT|USE_TLS|USE_SSL|USERNAME|PASSWORD)\b",
+    "_OAUTH2_MAIL": rb"\b(?:XOAuth2Mail|GraphMail)\b",
+}
+FLASK_TEXTS = [
+    b"import flask_mail\n",
+    b"from flask_mailman import Mail",
+    b"flask_mailmanx flask_mail2 xflask_mail",
+    b"EMAIL_HOST_USER = 1\nEMAIL_PORT = 2\nEMAIL_USE_TLS = True",
+    b"MAIL_SERVER = 'smtp.office365.com'",
+    b"app.config['MAIL_USE_TLS'] = True",
+    b"XMAIL_PORT MAIL_PORTS MAIL_USERNAME_",
+    b"EMAIL_PORT " * 80 + b"MAIL_PORT",
+    b"class XOAuth2Mail(Mail): pass",
+    b"GraphMailer GraphMail",
+]
+
+
+@pytest.mark.parametrize("text", FLASK_TEXTS)
+def test_the_flask_words_are_found_as_the_expressions_found_them(text: bytes) -> None:
+    for name, expression in FLASK_EXPRESSIONS.items():
+        words = getattr(project, name)
+        assert words.found_in(text) == (re.search(expression, text) is not None), name
 
 
 def test_ordinary_text_needs_no_expression() -> None:

@@ -4,6 +4,7 @@ config files with their own comment syntax; counted, and listed on request."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.findings import Confidence, Finding, RunResult, Severity
 from authsweep.scanner.model import Span
-from authsweep.scanner.suppress import mark_suppressed, parse_directives
+from authsweep.scanner.suppress import mark_suppressed, may_hold_directive, parse_directives
 from authsweep.scanner.text import Source
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, run_cli, write
 
@@ -306,3 +307,27 @@ def test_cli_reports_and_fix_removes_unused_suppressions(tmp_path: Path) -> None
     assert (tmp_path / "notes.py").read_text() == "VALUE = 1\n"
     assert (tmp_path / ".env").read_text() == "LOG_LEVEL=debug\n"
     assert invoke("check", "--ignore", "AS900", cwd=tmp_path).returncode == 0
+
+
+DIRECTIVE_TEXTS = [
+    b"",
+    b"x = 1  # noqa: E501\n",
+    b"x = 1  # noqa: E501, AS101\n",
+    b"x = 1  # NoQA : as2\n",
+    b"x = 1  # noqa\nas1 = 2\n",
+    b"x = 1  # noqa: E501 has1\n",
+    b"# authsweep: ignore[AS101]\n",
+    b"# AUTHSWEEP  :\tIGNORE\n",
+    b"# authsweep ignore\n# authsweep:\nignore\n",
+    b"# noqa: E501\n" * 300 + b"# noqa: F401 AS203\n",
+    b"noqanoqa: as9 authsweepauthsweep : ignore",
+    b"\xff# noqa:\xfeas1",
+]
+
+
+@pytest.mark.parametrize("text", DIRECTIVE_TEXTS)
+def test_may_hold_directive_answers_as_the_expression_searched_everywhere(text: bytes) -> None:
+    """The expression is tried only where "authsweep" or "noqa" starts (speed8): the
+    answer is what searching every position gave."""
+    expression = re.compile(rb"authsweep\s*:\s*ignore|noqa\s*:[^\n]*\bas\d", re.IGNORECASE)
+    assert may_hold_directive(text) == (expression.search(text) is not None)

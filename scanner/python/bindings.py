@@ -259,10 +259,13 @@ class Bindings:
     def reaching(self, receiver: str, at: ast.AST) -> list[Binding]:
         """Every binding of ``receiver`` that may reach ``at``, the latest first: the
         latest one, and earlier ones in code that excludes it (``try``/``except``)."""
+        named = [b for b in self.all if b.receiver == receiver]
+        if not named:
+            return []  # most receivers asked of (``self.assertEqual``): no span needed
         offset = self.values.span(at).start
         if receiver == "self" or receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
-            candidates = [b for b in self.all if b.receiver == receiver and b.klass is klass]
+            candidates = [b for b in named if b.klass is klass]
             earlier = [b for b in candidates if b.offset <= offset]
             pool = earlier or candidates
         else:
@@ -275,9 +278,8 @@ class Bindings:
                 around = self.values.enclosing_function(around)
             pool = [
                 b
-                for b in self.all
-                if b.receiver == receiver
-                and any(b.function is scope for scope in scopes)
+                for b in named
+                if any(b.function is scope for scope in scopes)
                 and (b.offset <= offset or (b.from_global and b.function is not function))
             ]
         if not pool:

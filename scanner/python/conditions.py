@@ -14,7 +14,8 @@ every run: the other arm is never taken (:func:`committed_truth`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 
 from ..model import Value
 from .settings_branches import development_switch
@@ -195,19 +196,7 @@ def _same(a: object, b: object) -> bool:
 def assigned_names(scope: ast.AST) -> frozenset[str]:
     """The names and attributes ``scope`` assigns, deletes or binds (a loop, ``with`` or
     ``except`` target): a test of one of them may be about another value each time."""
-    assigned: set[str] = set()
-    for node in ast.walk(scope):
-        target = None
-        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(
-            node.ctx, (ast.Store, ast.Del)
-        ):
-            target = node
-        elif isinstance(node, ast.AugAssign):
-            target = node.target
-        name = dotted_name(target) if target is not None else None
-        if name is not None:
-            assigned.add(name)
-    return frozenset(assigned)
+    return _bound(scope)[0]
 
 
 def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
@@ -216,28 +205,83 @@ def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     that one value (Python reads no other binding of a local), so tests of it agree with
     each other. Any other binding anywhere in the function, ``global`` or ``nonlocal``
     keeps a name out."""
-    counts: dict[str, int] = {}
-    for node in ast.walk(scope):
-        if isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                counts[name] = 2
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            counts[node.target.id] = 2
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            counts[node.name] = counts.get(node.name, 0) + (node is not scope)
-        elif isinstance(node, ast.alias):
-            bound = node.asname or node.name.split(".")[0]
+    return _bound(scope)[1]
+
+
+# A module's or function's answers, worked out in one walk of it when first asked and kept
+# while its node lives: the path finder and the option tests ask them of the same functions
+# again and again (each connection's paths, each test around a call). Weak: nothing is
+# kept past the file's analysis, and no cycle holds it.
+_BOUND: weakref.WeakKeyDictionary[ast.AST, tuple[frozenset[str], frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+_MUTATED: weakref.WeakKeyDictionary[ast.AST, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
+    known = _BOUND.get(scope)
+    if known is None:
+        known = _BOUND[scope] = _walk_bound(scope)
+    return known
+
+
+def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`assigned_names` and :func:`bound_once` (for a function) of ``scope``."""
+    assigned: set[str] = set()
+    counts: dict[str, int] = {}  # what each name's count is does not depend on the order
+    for node in _nodes(scope):
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Attribute:
+            if isinstance(node.ctx, (ast.Store, ast.Del)):  # type: ignore[attr-defined]
+                name = dotted_name(node)
+                if name is not None:
+                    assigned.add(name)
+                if kind is ast.Name:
+                    counts[node.id] = counts.get(node.id, 0) + 1  # type: ignore[attr-defined]
+        elif kind is ast.AugAssign:
+            name = dotted_name(node.target)  # type: ignore[attr-defined]
+            if name is not None:
+                assigned.add(name)
+            if isinstance(node.target, ast.Name):  # type: ignore[attr-defined]
+                counts[node.target.id] = 2  # type: ignore[attr-defined]
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            for global_name in node.names:  # type: ignore[attr-defined]
+                counts[global_name] = 2
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
+            name = node.name  # type: ignore[attr-defined]
+            counts[name] = counts.get(name, 0) + (node is not scope)
+        elif kind is ast.alias:
+            bound = node.asname or node.name.split(".")[0]  # type: ignore[attr-defined]
             counts[bound] = counts.get(bound, 0) + 2
-    top_level = {
-        statement.targets[0].id
-        for statement in scope.body
-        if isinstance(statement, ast.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-    }
-    return frozenset(name for name in top_level if counts.get(name) == 1)
+    once: frozenset[str] = frozenset()
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        top_level = {
+            statement.targets[0].id
+            for statement in scope.body
+            if isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        }
+        once = frozenset(name for name in top_level if counts.get(name) == 1)
+    return frozenset(assigned), once
+
+
+def _nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``node`` and itself, as ``ast.walk`` gives them but in another
+    order, without its two generators a node (half the time)."""
+    stack = [node]
+    pop, push, node_kind = stack.pop, stack.append, ast.AST
+    while stack:
+        node = pop()
+        yield node
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_kind):
+                        push(item)
+            elif isinstance(value, node_kind):
+                push(value)
 
 
 # Methods that change a container in place (``CONFIG.update(options)``).
@@ -249,9 +293,17 @@ _MUTATORS = frozenset(
 def mutated_names(tree: ast.AST) -> frozenset[str]:
     """The names whose value the module changes in place: an item or attribute assigned
     or deleted (``CONFIG["tls"] = ...``, ``settings.USE_TLS = ...``), a container's
-    ``update``/``setdefault``/``pop``/... called. A test of one is not of a committed value."""
+    ``update``/``setdefault``/``pop``/... called. A test of one is not of a committed value.
+    Worked out once a module (the path finder and the contexts both ask)."""
+    known = _MUTATED.get(tree)
+    if known is None:
+        known = _MUTATED[tree] = _walk_mutated(tree)
+    return known
+
+
+def _walk_mutated(tree: ast.AST) -> frozenset[str]:
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         target: ast.expr | None = None
         if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
             node.ctx, (ast.Store, ast.Del)

@@ -282,13 +282,15 @@ class _ModuleAnalysis:
         # Mail functions first, inner calls before the calls they are arguments of
         # (``Configuration(credentials=Credentials(u, p))``), so that what they record
         # (token requests, credentials) is there when calls on connections look for it.
-        for call in sorted(calls, key=lambda c: self.values.span(c).end):
+        # Ordered as their spans (ends here, starts below), by the nodes' positions: a span
+        # is worked out only for the calls that matter.
+        for call in sorted(calls, key=lambda c: (c.end_lineno or c.lineno, c.end_col_offset)):
             self._function_call(call)
-        events: list[tuple[int, ast.Call | tuple[ast.Attribute, ast.expr]]] = [
-            (self.values.span(call).start, call) for call in calls
+        events: list[tuple[tuple[int, int], ast.Call | tuple[ast.Attribute, ast.expr]]] = [
+            ((call.lineno, call.col_offset), call) for call in calls
         ]
         events += [
-            (self.values.span(target).start, (target, value))
+            ((target.lineno, target.col_offset), (target, value))
             for target, value in attribute_sets(self.symbols)
             if target.attr in self.front.attribute_names
         ]
@@ -300,7 +302,7 @@ class _ModuleAnalysis:
             if self._client_name(call) is not None  # constructors, not factory calls
         }
 
-        def order(event: tuple[int, object]) -> tuple[int, int]:
+        def order(event: tuple[tuple[int, int], object]) -> tuple[int, tuple[int, int]]:
             node = event[1] if isinstance(event[1], ast.Call) else event[1][0]  # type: ignore[index]
             opener = id(self.values.enclosing_function(node)) in openers
             return (0 if opener else 1, event[0])

@@ -121,32 +121,45 @@ class IniParsers:
     def _ini_parser_names(self) -> frozenset[str]:
         """The dotted names (``config``, ``self.cfg``) the module uses as parsers."""
         if not _PARSER_MARKERS.search(self.text.code):
-            return frozenset()  # most modules: no walk
-        tree = self.symbols.tree
+            return frozenset()  # most modules: no look
+        # From the nodes the scope pass collected (every assignment and call of the module,
+        # the parameters of its functions), not two walks of the whole tree.
+        symbols = self.symbols
         names: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and self._builds_parser(node.value):
-                names.update(n for n in map(dotted_name, node.targets) if n)
-            elif isinstance(node, ast.arg) and self._annotated_parser(node.annotation):
-                names.add(node.arg)
-            elif isinstance(node, ast.AnnAssign) and (
-                self._annotated_parser(node.annotation) or self._builds_parser(node.value)
+        for statement in symbols.assignments:
+            if isinstance(statement, ast.Assign):
+                if self._builds_parser(statement.value):
+                    names.update(n for n in map(dotted_name, statement.targets) if n)
+            elif self._annotated_parser(statement.annotation) or self._builds_parser(
+                statement.value
             ):
-                name = dotted_name(node.target)
+                name = dotted_name(statement.target)
                 if name:
                     names.add(name)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                name = dotted_name(node.func.value)
-                if name and _parser_call(node):
+        for function in symbols.functions:
+            arguments = function.args
+            for parameter in (
+                *arguments.posonlyargs,
+                *arguments.args,
+                *([arguments.vararg] if arguments.vararg else []),
+                *arguments.kwonlyargs,
+                *([arguments.kwarg] if arguments.kwarg else []),
+            ):
+                if self._annotated_parser(parameter.annotation):
+                    names.add(parameter.arg)
+        for call in symbols.calls:
+            if isinstance(call.func, ast.Attribute):
+                name = dotted_name(call.func.value)
+                if name and _parser_call(call):
                     names.add(name)
         # ``self.config = config`` of a parser parameter or name.
-        for node in ast.walk(tree):
+        for statement in symbols.assignments:
             if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Name)
-                and node.value.id in names
+                isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Name)
+                and statement.value.id in names
             ):
-                names.update(n for n in map(dotted_name, node.targets) if n)
+                names.update(n for n in map(dotted_name, statement.targets) if n)
         return frozenset(names)
 
     def _builds_parser(self, node: ast.expr | None) -> bool:

@@ -135,6 +135,9 @@ class PathFinder:
         self._calls_by_scope: dict[int, list[ast.Call]] | None = None
         self._callers: dict[int, list[ast.Call]] | None = None  # by the function called
         self._assigned_by_scope: dict[int, frozenset[str]] = {}
+        # Asked for each connection's paths of the same calls and functions: kept.
+        self._callees: dict[int, Scope | None] = {}
+        self._called: dict[int, list[Scope]] = {}
 
     def connection_paths(
         self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
@@ -257,6 +260,12 @@ class PathFinder:
         """The functions of the module that ``first`` calls, and those they call, in the
         order the calls come (``flush()`` calling ``self._login()`` then
         ``self._secure()``, whatever order they are written in)."""
+        known = self._called.get(id(first))
+        if known is None:
+            known = self._called[id(first)] = self._reached_from(first)
+        return list(known)  # the caller's to change
+
+    def _reached_from(self, first: Scope) -> list[Scope]:
         found: list[Scope] = []
         stack: list[Scope] = [first]
         seen = {id(first)}
@@ -284,6 +293,11 @@ class PathFinder:
     def callee(self, call: ast.Call) -> Scope | None:
         """The function of this module a call runs: ``f(...)``, ``self.m(...)`` of the
         caller's class, ``obj.m(...)`` of an object made from a class of the module."""
+        if id(call) not in self._callees:
+            self._callees[id(call)] = self._callee(call)
+        return self._callees[id(call)]
+
+    def _callee(self, call: ast.Call) -> Scope | None:
         func = call.func
         if isinstance(func, ast.Name):
             return _defined(self.symbols.bindings(func), ast.FunctionDef, ast.AsyncFunctionDef)

@@ -454,13 +454,13 @@ class _Reader:
             and keyword.arg.isupper()
             and is_setting_key(keyword.arg, mapping=False)
         ]
-        start = self.values.span(node).start
         if named:
             complete = not any(isinstance(a, ast.Starred) for a in node.args) and all(
                 k.arg is not None for k in node.keywords
             )
+            start = self.values.span(node).start
             self._add_keywords(named, f"call {name or 'expression'}@{start}", complete)
-        self._mail_keywords(node, f"keywords of {name or 'expression'}@{start}")
+        self._mail_keywords(node, name)
 
     def _add_keywords(self, keywords: list[ast.keyword], group: str, complete: bool) -> None:
         for keyword in keywords:
@@ -475,7 +475,7 @@ class _Reader:
                 item=keyword,
             )
 
-    def _mail_keywords(self, node: ast.Call, group: str) -> None:
+    def _mail_keywords(self, node: ast.Call, name: str | None) -> None:
         """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
         mail keywords of a call the library adapters do not know, read as a mapping of
         settings (reported only with a Microsoft host, as a mail-named dict is otherwise).
@@ -490,11 +490,13 @@ class _Reader:
             # Bare names only (``host``, ``port``, ``use_ssl``): ``email_host=`` is an argument.
             and not is_prefixed_key(keyword.arg)
         ]
+        # The call's span only past this: most calls have no such keywords.
         if len(lowered) < 2 or self.values.span(node) in self.known_calls:
             return
         names = self.values.qualified_names(node.func)
-        if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
+        if any(qualified.split(".", 1)[0] in _MAIL_LIBRARIES for qualified in names):
             return  # a mail library's own call: its adapter says what the keywords mean
+        group = f"keywords of {name or 'expression'}@{self.values.span(node).start}"
         self._add_keywords(lowered, group, False)
 
 

@@ -130,7 +130,6 @@ class Symbols:
         self.dicts: list[ast.Dict] = []
         self.strings: set[str] = set()  # string constants (a class named in a config dict)
         self.names_read: set[str] = set()  # names loaded and attribute names, anywhere
-        self.max_depth = 0
         self.module_scope = Scope("module", tree, None, "")
         # Modules imported with ``from exchangelib import *``: where a name nobody binds
         # in the module comes from.
@@ -170,7 +169,7 @@ class Symbols:
         # attributes, those whose children share their scope) are handled inline: most
         # of a module's nodes; the others by their kind's handler.
         special = self._handlers()
-        stack: list[tuple[ast.AST, Scope, int]] = [(self.tree, self.module_scope, 0)]
+        stack: list[tuple[ast.AST, Scope]] = [(self.tree, self.module_scope)]
         pop, push = stack.pop, stack.append
         parent_of = self.parents.setdefault  # some were given a closer parent already
         scope_of = self.scope_of
@@ -178,11 +177,8 @@ class Symbols:
         handler_of = special.get
         name_kind, constant_kind, attribute_kind = ast.Name, ast.Constant, ast.Attribute
         store, node_kind = ast.Store, ast.AST
-        max_depth = 0
         while stack:
-            node, scope, depth = pop()
-            if depth > max_depth:
-                max_depth = depth
+            node, scope = pop()
             kind = type(node)
             if kind is name_kind:
                 scope_of[node] = scope
@@ -195,19 +191,18 @@ class Symbols:
                 if type(node.value) is str:  # type: ignore[attr-defined]
                     string(node.value)  # type: ignore[attr-defined]
                 continue
-            depth += 1
             if kind is attribute_kind:
                 read(node.attr)  # type: ignore[attr-defined]
                 child = node.value  # type: ignore[attr-defined]
                 parent_of(child, node)
-                push((child, scope, depth))
+                push((child, scope))
                 continue
             handler = handler_of(kind)
             children = handler(node, scope) if handler is not None else None
             if children is not None:
                 for child, child_scope in reversed(children):
                     parent_of(child, node)
-                    push((child, child_scope, depth))
+                    push((child, child_scope))
                 continue
             # No handler, or one that leaves the children to this: ``ast.iter_child_nodes``,
             # each in the node's scope, in reverse for the stack.
@@ -215,13 +210,12 @@ class Symbols:
                 value = getattr(node, field_name, None)
                 if isinstance(value, node_kind):
                     parent_of(value, node)
-                    push((value, scope, depth))
+                    push((value, scope))
                 elif isinstance(value, list):
                     for item in reversed(value):
                         if isinstance(item, node_kind):
                             parent_of(item, node)
-                            push((item, scope, depth))
-        self.max_depth = max_depth
+                            push((item, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.calls.append(node)
@@ -419,7 +413,7 @@ class Symbols:
             node = node.value
         if not isinstance(node, ast.Name):
             return []
-        rest = "".join(f".{part}" for part in reversed(parts))
+        rest = "." + ".".join(reversed(parts)) if parts else ""
         bindings = self.bindings(node)
         if not bindings:
             if node.id in _BUILTINS and node in self.scope_of:
@@ -438,6 +432,8 @@ class Symbols:
                 names[_standard(f"{binding.imported}{rest}")] = False
             else:
                 names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
+        if len(names) == 1:  # most names: one binding
+            return list(names.items())
         return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
     def assumes_import(self, node: ast.AST) -> bool:
@@ -458,6 +454,8 @@ class Symbols:
         on the way up, so that asking for each of thousands of nested nodes (a chain of
         20,000 calls) costs one walk, not one per node."""
         known = self._enclosing.setdefault(kinds, {})
+        if node in known:
+            return known[node]
         passed: list[ast.AST] = [node]
         current = self.parents.get(node)
         while current is not None and not isinstance(current, kinds):

@@ -212,7 +212,6 @@ class OptionTests:
     def __init__(self, parents: dict[ast.AST, ast.AST], truth: Truth) -> None:
         self.parents = parents
         self.truth = truth
-        self._assigned: dict[int, frozenset[str]] = {}
 
     def around(self, node: ast.AST) -> ast.expr | None:
         """The innermost such test around ``node`` in its function, if any."""
@@ -234,9 +233,7 @@ class OptionTests:
             scope = self.parents.get(scope)
         if scope is None:
             return True
-        if id(scope) not in self._assigned:
-            self._assigned[id(scope)] = assigned_names(scope)
-        assigned = self._assigned[id(scope)]
+        assigned = assigned_names(scope)
         return any(
             name is not None and any(name == a or name.startswith(a + ".") for a in assigned)
             for name in (dotted_name(inner) for inner in ast.walk(test))
