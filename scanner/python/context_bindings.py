@@ -195,9 +195,7 @@ def complete(found: list[ContextBinding]) -> bool:
         return True
     if earliest.guard is not Guard.IF or earliest.branch is None:
         return False
-    return any(
-        b.branch is earliest.branch and b.on_body is not earliest.on_body for b in found
-    )
+    return any(b.branch is earliest.branch and b.on_body is not earliest.on_body for b in found)
 
 
 def _empty(node: ast.expr) -> bool:

@@ -230,9 +230,9 @@ class Contexts:
 
     def _made_on_paths(self, node: ast.AST) -> list[ast.Call]:
         """The calls that make a context on the paths to its use, when more than one may
-        reach it (or it is an attribute, bound elsewhere too) and every one is a call (``context = ssl.create_default_context()``,
-        then ``if not VERIFY: context = ssl._create_unverified_context()``): each
-        unverified one is fixed."""
+        reach it (or it is an attribute, bound elsewhere too) and every one is a call
+        (``context = ssl.create_default_context()``, then ``if not VERIFY: context =
+        ssl._create_unverified_context()``): each unverified one is fixed."""
         found = self._bindings(node)
         if not found or (len(found) < 2 and _self_attribute(node) is None):
             return []
