@@ -35,7 +35,9 @@ class HardcodedMailSecret(Rule):
         "`pymysql.connect(password=...)`) unless a mail login takes it. "
         "A literal handed to a function or class of the project whose parameter reaches a "
         "login, in the same module or another, is reported where it is written, the message "
-        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
+        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`), "
+        "at every call that writes one (`send(host, user, 'pw-1')` here, `send(host, user, "
+        "'pw-2')` there: two findings); "
         "a placeholder (`'your_password_here'`, `'SMTP_PASSWORD'`, `'xxxxxxxx'`, "
         "`'{password}'`: the words that say what goes there, repeated or misspelt, one or "
         "two characters, a template, a setting's name (`'device_password'`), a sentence "
@@ -149,17 +151,20 @@ class HardcodedMailSecret(Rule):
         seen: set[int] = set()
         for conn in mail.connections:
             for step in conn.steps:
-                if step.secret.literal or step.secret.written_at:
+                # A parameter's value here, and the literals other calls pass for it.
+                for secret in (step.secret, *step.secret.passed_elsewhere):
+                    if not (secret.literal or secret.written_at):
+                        continue
                     policy = self.host_policy(conn)
                     if policy is not None:
                         yield from self._report(
                             mail,
-                            step.secret,
+                            secret,
                             "mail password",
                             seen,
                             policy.severity,
                             policy.confidence,
-                            path=_path_to_login(conn, step),
+                            path=_path_to_login(conn, step, secret),
                         )
         for use in mail.secrets:
             # A literal taken for a password by its name only: as sure as that guess.
@@ -214,15 +219,15 @@ def _spells_name(value: Value, what: str) -> bool:
     )
 
 
-def _path_to_login(conn: Connection, step: Step) -> str:
+def _path_to_login(conn: Connection, step: Step, secret: Value) -> str:
     """How a literal written away from the login reaches it: through a wrapper of the
     project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
     login = f"{conn.protocol.value.upper()} login"
-    if step.secret.written_at:  # a literal of a module that is not checked itself
-        return f" written in {step.secret.written_at} (to the {login})"
+    if secret.written_at:  # a literal of a module that is not checked itself
+        return f" written in {secret.written_at} (to the {login})"
     if conn.via.startswith("through "):
         return f" (to the {login} {conn.via})"
-    literal = step.secret.literal_span
+    literal = secret.literal_span
     if literal is None or step.span.start <= literal.start < step.span.end:
         return ""
     source = step.secret.source or ""
