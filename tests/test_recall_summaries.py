@@ -75,3 +75,19 @@ def test_module_path_follows_sys_path_folders(tmp_path: Path) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("import sys\n")
     assert module_path(plain, "mailer") is None  # no folder put on sys.path
+
+
+def test_constants_of_another_module_handed_to_its_wrapper() -> None:
+    """A module that calls no mail library and writes no host or password hands a
+    wrapper of the project the constants of another module (a ``__main__`` script's, by
+    name or through the module): the login is reported at the call, through the wrapper;
+    the script's Gmail host is not; the script keeps its own findings."""
+    found = _found(SUMMARIES / "script_constants")
+    assert set(found) == {
+        ("nightly.py", 8, "AS101", "error"),
+        ("weekly.py", 7, "AS101", "error"),
+        ("sendmail.py", 9, "AS105", "error"),
+        ("sendmail.py", 15, "AS204", "warning"),
+        ("sendmail.py", 16, "AS101", "warning"),
+    }
+    assert "through send in " in found[("nightly.py", 8, "AS101", "error")]

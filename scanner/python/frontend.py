@@ -14,7 +14,6 @@ from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
-from ..test_paths import is_test_path
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
@@ -23,18 +22,18 @@ from .bindings import Bindings
 from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
+from .handed_values import hands_login_values
 from .own_inits import OwnInits
 from .parse import parse_python
 from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance, calls_a_method
-from .secret_literals import add_secret_literals, password_literal_calls
+from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
-from .summaries import gives_written_secret
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -164,20 +163,9 @@ class PythonFrontEnd:
         return self.hands_secret_to_project(symbols, path)
 
     def hands_secret_to_project(self, symbols: Symbols, path: str) -> bool:
-        """Whether the module gives a password-like literal to a wrapper of another module
-        of the project that hands it to a login (its summary says so). Not asked of test
-        code, whose passwords are not reported."""
-        if not path or is_test_path(path):
-            return False
-        asked: set[str] = set()
-        for call in password_literal_calls(symbols):
-            for name, local in symbols.qualified_names(call.func):
-                if local or name in asked:
-                    continue
-                if gives_written_secret(path, name, call, self.analyze_wrapper):
-                    return True
-                asked.add(name)
-        return False
+        """Whether the module hands a wrapper of another module of the project a password
+        literal or a value of another module of the project (:mod:`.handed_values`)."""
+        return hands_login_values(symbols, path, self.analyze_wrapper)
 
     @staticmethod
     def names_microsoft_host(symbols: Symbols, lowered: bytes) -> bool:

@@ -327,19 +327,35 @@ def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
 def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze: Analyze) -> bool:
     """Whether ``call`` of ``qualified`` gives a literal for a parameter that a wrapper of
     the project hands to a login as its password (``get_otp(email, "Sup3rSecret!")``)."""
+    return gives_login_value(importer, qualified, call, analyze, _text_for_secret)
+
+
+def _text_for_secret(node: ast.AST, host: bool) -> bool:
+    return not host and isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def gives_login_value(
+    importer: str,
+    qualified: str,
+    call: ast.Call,
+    analyze: Analyze,
+    matters: Callable[[ast.AST, bool], bool],
+) -> bool:
+    """Whether ``call`` of ``qualified``, a wrapper of the project, gives an argument
+    ``matters`` takes (with whether it is for a host, else for a password) for a
+    parameter that reaches a connection's host or a login's password."""
     if qualified.split(".")[0] in _STDLIB:
         return False
     summary = find_wrapper(importer, qualified, analyze)
     if summary is None:
         return False
+    hosts = {facts.host.param for facts in summary.connections} - {None}
     secrets = {login.secret.param for facts in summary.connections for login in facts.logins} - {
         None
     }
     given = _bind(summary.params, call, skip_first=False) or {}
     return any(
-        isinstance(node, ast.Constant) and isinstance(node.value, str)
-        for name, node in given.items()
-        if name in secrets
+        matters(node, name in hosts) for name, node in given.items() if name in hosts | secrets
     )
 
 
