@@ -52,8 +52,10 @@ class HardcodedMailSecret(Rule):
         "a file that does not parse. An app's client secret under any name (a module "
         "constant, a class attribute, a dict entry, an environment default) is followed "
         "to the token call, the message naming the way; one imported from a module that "
-        "is not checked itself (it names no mail library, host or setting) is reported "
-        "where it is used, naming where it is written. An Entra client secret handed to "
+        "is not checked itself (it names no mail library, host or setting), or from one "
+        "that is under a name that does not say password (`MAIL_KEY`, a `SMTP_AUTH` pair, "
+        "a dict's `'secret'` entry) and its own code does not use, is reported where a "
+        "login uses it, naming where it is written. An Entra client secret handed to "
         "MSAL or azure-identity is reported in a module whose tokens are for other Graph "
         "scopes too (To Do, calendar): whoever holds it gets the app's `.default` token, "
         "with the mail permissions the tenant granted the app; a placeholder is not."
@@ -165,6 +167,7 @@ class HardcodedMailSecret(Rule):
                             policy.severity,
                             policy.confidence,
                             path=_path_to_login(conn, step, secret),
+                            used_at=step.span,
                         )
         for use in mail.secrets:
             # A literal taken for a password by its name only: as sure as that guess.
@@ -186,8 +189,12 @@ class HardcodedMailSecret(Rule):
         confidence,
         advice: str = "",
         path: str = "",
+        used_at: Span | None = None,
     ) -> Iterator[Finding]:
-        span: Span | None = value.literal_span or value.span
+        # A literal of another file spread into the call (``login(*SMTP_AUTH)``) has no
+        # expression of its own here: reported at the login that uses it.
+        fallback = used_at if value.written_at else None
+        span: Span | None = value.literal_span or value.span or fallback
         if span is None or span.start in seen or not isinstance(value.value, str):
             return
         if not value.value or is_placeholder(value.value) or _spells_name(value, what):
