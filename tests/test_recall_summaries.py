@@ -91,3 +91,27 @@ def test_constants_of_another_module_handed_to_its_wrapper() -> None:
         ("sendmail.py", 16, "AS101", "warning"),
     }
     assert "through send in " in found[("nightly.py", 8, "AS101", "error")]
+
+
+def test_a_method_of_an_instance_of_a_class_of_the_project() -> None:
+    """``Relay().connect(host, ...)``, ``relay = Relay()`` then ``relay.connect(...)``,
+    ``Mailer(config).send(user, "...", ...)`` and ``with Mailer(config) as mailer:`` where
+    the class is in another module (or, for ``LocalRelay().connect(...)``, in the same
+    one): the Microsoft host or the literal password given is reported at the call; the
+    Gmail host and the password from the environment are not."""
+    found = _found(SUMMARIES / "instances")
+    assert set(found) == {
+        ("jobs.py", 11, "AS101", "error"),
+        ("jobs.py", 16, "AS101", "error"),
+        ("jobs.py", 21, "AS105", "error"),
+        ("jobs.py", 26, "AS105", "error"),
+        ("local_relay.py", 10, "AS101", "error"),
+        ("local_relay.py", 14, "AS105", "error"),
+        ("transport.py", 15, "AS101", "warning"),
+        ("transport.py", 32, "AS101", "error"),
+        ("local_relay.py", 9, "AS204", "warning"),
+        ("transport.py", 14, "AS204", "warning"),
+        ("transport.py", 31, "AS204", "warning"),
+    }
+    assert "through Relay.connect in " in found[("jobs.py", 11, "AS101", "error")]
+    assert "through Mailer.send in " in found[("jobs.py", 26, "AS105", "error")]

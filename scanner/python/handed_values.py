@@ -27,16 +27,16 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
         return False
     asked: set[str] = set()
     for call in password_literal_calls(symbols):
-        for name, local in symbols.qualified_names(call.func):
-            if local or name in asked:
+        for name in called_names(symbols, call):
+            if name in asked:
                 continue
             if gives_written_secret(path, name, call, analyze):
                 return True
             asked.add(name)
     asked.clear()
     for call in _calls_given_imported_values(symbols):
-        for name, local in symbols.qualified_names(call.func):
-            if local or name in asked:
+        for name in called_names(symbols, call):
+            if name in asked:
                 continue
             if gives_login_value(
                 path, name, call, analyze, lambda node, _host: _from_project(symbols, node)
@@ -52,12 +52,41 @@ def _calls_given_imported_values(symbols: Symbols) -> list[ast.Call]:
     return [
         call
         for call in symbols.calls
-        if any(not local for _, local in symbols.qualified_names(call.func))
+        if called_names(symbols, call)
         and any(
             _from_project(symbols, argument)
             for argument in (*call.args, *(k.value for k in call.keywords))
         )
     ]
+
+
+def called_names(symbols: Symbols, call: ast.Call) -> list[str]:
+    """What a call runs, by the qualified names of what the module imports: a function or
+    class (``send``, ``pkg.mail.Mailer``), or a method of an object of an imported class
+    made in the same expression or bound to the name it is called on
+    (``Relay().connect(...)``, ``relay = Relay()`` then ``relay.connect(...)``, ``with
+    Mailer(cfg) as mailer:``)."""
+    names = [name for name, local in symbols.qualified_names(call.func) if not local]
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return names
+    made: list[ast.expr] = [func.value] if isinstance(func.value, ast.Call) else []
+    if isinstance(func.value, ast.Name):
+        for binding in symbols.bindings(func.value):
+            statement = symbols.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                made.append(statement.value)
+            elif isinstance(statement, ast.withitem):
+                made.append(statement.context_expr)
+    for value in made:
+        if not isinstance(value, ast.Call):
+            continue
+        names += [
+            f"{name}.{func.attr}"
+            for name, local in symbols.qualified_names(value.func)
+            if not local
+        ]
+    return names
 
 
 def _from_project(symbols: Symbols, node: ast.AST) -> bool:
