@@ -139,3 +139,15 @@ def test_a_context_bound_many_times_is_judged_by_every_binding_that_reaches_it()
         (edit,) = fix.remedy.edits
         assert text[edit.start : edit.end] == "ssl._create_unverified_context()"
         assert text.count("\n", 0, edit.start) + 1 == made
+
+
+def test_a_keyword_spread_whose_callers_here_pass_no_context() -> None:
+    """``SMTP_SSL(**kwargs)`` in a method whose every call in the module names its
+    keywords (``host=``, ``timeout=``, ``port=``): no context, AS204, fixed by adding one;
+    a caller that passes ``context=`` and a function nobody here calls leave the spread
+    unknown."""
+    name = "keywords_passed_on.py"
+    assert found(name, ("AS204",)) == {(22, "AS204", "warning")}
+    run = check_paths([str(OPTIONS / name)], RunOptions())
+    (finding,) = [f for f in run.findings if f.rule == "AS204"]
+    assert finding.fix is not None
