@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import ast
 import sys
+from pathlib import Path
 
+from .. import inputs
+from ..providers import microsoft_host_names
+from ..reading import MAX_FILE_BYTES
 from ..test_paths import is_test_path
+from .module_paths import module_path
 from .secret_literals import password_literal_calls
 from .summaries import Analyze, gives_login_value, gives_written_secret
 from .symbols import Symbols
 
 _NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
+_MICROSOFT_HOSTS = tuple(name.lower().encode() for name in microsoft_host_names())
 
 
 def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
@@ -34,13 +40,21 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
                 return True
             asked.add(name)
     asked.clear()
+    importer = Path(path).resolve()
+
+    def from_mail_module(node: ast.AST, _host: bool) -> bool:
+        return _from_mail_module(symbols, importer, node)
+
     for call in _calls_given_imported_values(symbols):
+        if not any(
+            from_mail_module(argument, False)
+            for argument in (*call.args, *(k.value for k in call.keywords))
+        ):
+            continue
         for name in called_names(symbols, call):
             if name in asked:
                 continue
-            if gives_login_value(
-                path, name, call, analyze, lambda node, _host: _from_project(symbols, node)
-            ):
+            if gives_login_value(path, name, call, analyze, from_mail_module):
                 return True
             asked.add(name)
     return False
@@ -98,3 +112,30 @@ def _from_project(symbols: Symbols, node: ast.AST) -> bool:
         not local and name.split(".")[0] not in _NOT_THE_PROJECT
         for name, local in symbols.qualified_names(node)
     )
+
+
+def _from_mail_module(symbols: Symbols, importer: Path, node: ast.AST) -> bool:
+    """A name or attribute chain imported from a module of the project that names a
+    Microsoft mail host (a settings module's or a script's constants): a look at the
+    bytes of that module, so that the wrappers a call reaches are summarised only when
+    what it hands over may be a Microsoft login's."""
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    for name, local in symbols.qualified_names(node):
+        if local or name.split(".")[0] in _NOT_THE_PROJECT:
+            continue
+        module = name.rpartition(".")[0]
+        for candidate in (module, module.rpartition(".")[0]):  # a class's attribute too
+            found = module_path(importer, candidate) if candidate.strip(".") else None
+            if found is not None and found != importer:
+                return _names_microsoft_host(found)
+    return False
+
+
+@inputs.remembered
+def _names_microsoft_host(path: Path) -> bool:
+    data = inputs.read(path, MAX_FILE_BYTES)
+    if data is None:
+        return False
+    lowered = data.lower()
+    return any(name in lowered for name in _MICROSOFT_HOSTS)
