@@ -24,7 +24,7 @@ from .entra_secrets import add_entra_secrets
 from .flow import Flow
 from .handed_values import hands_login_values
 from .own_inits import OwnInits
-from .parse import parse_python
+from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
@@ -102,7 +102,7 @@ class PythonFrontEnd:
         return self._analyze(path, Source("python", data), wrapper=True)
 
     def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
-        parsed = parse_python(source)
+        parsed = parse_python(source, WRAPPER_WHOLE_CHARS if wrapper else 0)
         lowered = source.data.lower()  # once, for every look at the bytes below
         symbols = Symbols(parsed.tree)
         full = wrapper or self._matters(symbols, lowered)

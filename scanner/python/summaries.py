@@ -48,7 +48,7 @@ from ..text import Source
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
 from .module_paths import module_path as _module_path
-from .parse import parse_python
+from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -61,7 +61,7 @@ _MAX_MODULE_BYTES = MAX_FILE_BYTES
 # Above this many bytes a module's tree is the front end's (a very large one's: only its
 # statements that mention mail and what they use), not one whole parse costing ~80 times
 # its text; a wrapper in generated code of megabytes is summarised as in a small module.
-_WHOLE_PARSE_BYTES = 512 * 1024
+_WHOLE_PARSE_BYTES = WRAPPER_WHOLE_CHARS
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 Analyze = Callable[[str, bytes], MailFile]
