@@ -115,3 +115,19 @@ def test_a_method_of_an_instance_of_a_class_of_the_project() -> None:
     }
     assert "through Relay.connect in " in found[("jobs.py", 11, "AS101", "error")]
     assert "through Mailer.send in " in found[("jobs.py", 26, "AS105", "error")]
+
+
+def test_a_project_module_that_takes_a_library_s_name() -> None:
+    """``from mailer import Mailer`` beside the project's own ``mailer.py``: Python imports
+    that file, so the call is the project's wrapper (AS101 at it, through ``Mailer``), not
+    the mailer distribution's (whose reading of it gave a nonsense port); a module with no
+    such file beside it keeps the library's model."""
+    found = _found(SUMMARIES / "own_mailer")
+    assert set(found) == {
+        ("jobs.py", 8, "AS101", "error"),
+        ("mailer.py", 15, "AS204", "warning"),
+        ("mailer.py", 16, "AS101", "warning"),
+        ("weekly.py", 10, "AS101", "error"),
+        ("weekly.py", 13, "AS204", "warning"),
+    }
+    assert "through Mailer in " in found[("jobs.py", 8, "AS101", "error")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
@@ -23,6 +24,7 @@ from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
 from .handed_values import hands_login_values
+from .module_paths import shadowed_libraries
 from .own_inits import OwnInits
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .paths import Event, find_paths
@@ -67,6 +69,14 @@ class PythonFrontEnd:
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
         self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
+        # The libraries' top-level modules a module of the project may take the name of
+        # (not the standard library's: a file that shadows one is a mistake of its own).
+        self.library_modules = tuple(
+            sorted(
+                {name.split(".", 1)[0] for name in (*self.clients, *self.functions, *self.presets)}
+                - set(sys.stdlib_module_names)
+            )
+        )
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: a cheap look at the bytes.
@@ -104,7 +114,7 @@ class PythonFrontEnd:
     def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
         parsed = parse_python(source, WRAPPER_WHOLE_CHARS if wrapper else 0)
         lowered = source.data.lower()  # once, for every look at the bytes below
-        symbols = Symbols(parsed.tree)
+        symbols = Symbols(parsed.tree, shadowed_libraries(path, lowered, self.library_modules))
         full = wrapper or self._matters(symbols, lowered)
         if not full and not self._calls_only(symbols, lowered, path):
             mail = MailFile(path=path, kind="python", analyzed=False)
