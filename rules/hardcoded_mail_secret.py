@@ -35,7 +35,9 @@ class HardcodedMailSecret(Rule):
         "`pymysql.connect(password=...)`) unless a mail login takes it. "
         "A literal handed to a function or class of the project whose parameter reaches a "
         "login, in the same module or another, is reported where it is written, the message "
-        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`); "
+        "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`), "
+        "at every call that writes one (`send(host, user, 'pw-1')` here, `send(host, user, "
+        "'pw-2')` there: two findings); "
         "a placeholder (`'your_password_here'`, `'SMTP_PASSWORD'`, `'xxxxxxxx'`, "
         "`'{password}'`: the words that say what goes there, repeated or misspelt, one or "
         "two characters, a template, a setting's name (`'device_password'`), a sentence "
@@ -50,8 +52,10 @@ class HardcodedMailSecret(Rule):
         "a file that does not parse. An app's client secret under any name (a module "
         "constant, a class attribute, a dict entry, an environment default) is followed "
         "to the token call, the message naming the way; one imported from a module that "
-        "is not checked itself (it names no mail library, host or setting) is reported "
-        "where it is used, naming where it is written. An Entra client secret handed to "
+        "is not checked itself (it names no mail library, host or setting), or from one "
+        "that is under a name that does not say password (`MAIL_KEY`, a `SMTP_AUTH` pair, "
+        "a dict's `'secret'` entry) and its own code does not use, is reported where a "
+        "login uses it, naming where it is written. An Entra client secret handed to "
         "MSAL or azure-identity is reported in a module whose tokens are for other Graph "
         "scopes too (To Do, calendar): whoever holds it gets the app's `.default` token, "
         "with the mail permissions the tenant granted the app; a placeholder is not."
@@ -149,17 +153,21 @@ class HardcodedMailSecret(Rule):
         seen: set[int] = set()
         for conn in mail.connections:
             for step in conn.steps:
-                if step.secret.literal or step.secret.written_at:
+                # A parameter's value here, and the literals other calls pass for it.
+                for secret in (step.secret, *step.secret.passed_elsewhere):
+                    if not (secret.literal or secret.written_at):
+                        continue
                     policy = self.host_policy(conn)
                     if policy is not None:
                         yield from self._report(
                             mail,
-                            step.secret,
+                            secret,
                             "mail password",
                             seen,
                             policy.severity,
                             policy.confidence,
-                            path=_path_to_login(conn, step),
+                            path=_path_to_login(conn, step, secret),
+                            used_at=step.span,
                         )
         for use in mail.secrets:
             # A literal taken for a password by its name only: as sure as that guess.
@@ -181,8 +189,12 @@ class HardcodedMailSecret(Rule):
         confidence,
         advice: str = "",
         path: str = "",
+        used_at: Span | None = None,
     ) -> Iterator[Finding]:
-        span: Span | None = value.literal_span or value.span
+        # A literal of another file spread into the call (``login(*SMTP_AUTH)``) has no
+        # expression of its own here: reported at the login that uses it.
+        fallback = used_at if value.written_at else None
+        span: Span | None = value.literal_span or value.span or fallback
         if span is None or span.start in seen or not isinstance(value.value, str):
             return
         if not value.value or is_placeholder(value.value) or _spells_name(value, what):
@@ -214,15 +226,15 @@ def _spells_name(value: Value, what: str) -> bool:
     )
 
 
-def _path_to_login(conn: Connection, step: Step) -> str:
+def _path_to_login(conn: Connection, step: Step, secret: Value) -> str:
     """How a literal written away from the login reaches it: through a wrapper of the
     project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
     login = f"{conn.protocol.value.upper()} login"
-    if step.secret.written_at:  # a literal of a module that is not checked itself
-        return f" written in {step.secret.written_at} (to the {login})"
+    if secret.written_at:  # a literal of a module that is not checked itself
+        return f" written in {secret.written_at} (to the {login})"
     if conn.via.startswith("through "):
         return f" (to the {login} {conn.via})"
-    literal = step.secret.literal_span
+    literal = secret.literal_span
     if literal is None or step.span.start <= literal.start < step.span.end:
         return ""
     source = step.secret.source or ""

@@ -66,7 +66,11 @@ class UnverifiedTls(Rule):
         "naming the option, and left alone (an info does not fail the run unless "
         "`--fail-on info` is given). A value the project commits picks the arm "
         "(`VERIFY_SSL = False`: a warning), and `None` is the library's own context: "
-        "unverified for smtplib, imaplib and poplib, verifying for aiosmtplib."
+        "unverified for smtplib, imaplib and poplib, verifying for aiosmtplib. Every "
+        "binding of the context that may reach the handshake counts (three or more, one in "
+        "an `except` handler, `self.ctx` set in `__init__` and in another method, which is "
+        "an option of the class's user: `relax()` runs); an unverified fallback in an "
+        "`except` handler is no option: a warning, fixed in the handler."
     )
     no_fix = (
         "the context is not built where a fix can make it verify (passed in from "

@@ -93,6 +93,10 @@ class Value:
     # For a literal of another module of the project (``from config import SECRET``):
     # where it is written, as the importing file's messages name it (``config.py:3``).
     written_at: str | None = None
+    # For a parameter valued from the calls of the module: the literals the other calls
+    # pass for it (``send(host, "pw-1")`` here, ``send(host, "pw-2")`` there), each a
+    # committed value of its own that a rule about literals (AS105) reports where it is.
+    passed_elsewhere: tuple[Value, ...] = ()
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

@@ -36,16 +36,16 @@ def test_a_method_is_bound_on_the_object_after_its_first_use() -> None:
 
 
 def test_the_words_of_a_name_are_split_as_by_the_plain_range() -> None:
-    # secret_literals writes [a-z\u00c0-\uffff] as a negated class, which compiles without
+    # secret_names writes [a-z\u00c0-\uffff] as a negated class, which compiles without
     # a table of the whole range: the same characters, the same words.
-    from authsweep.scanner.python.secret_literals import _WORD
+    from authsweep.scanner.python.secret_names import WORD
 
     plain = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z\u00c0-\uffff]+|\d+")
     points = [*range(0x60, 0x7C), *range(0xB0, 0x200), 0xFFFE, 0xFFFF, 0x10000, 0x10FFFF]
     points += range(0, 0x110000, 97)
     for point in points:
         name = f"smtp{chr(point)}Password{chr(point)}2"
-        assert _WORD.findall(name) == plain.findall(name), hex(point)
-    assert _WORD.findall("SMTPSenhaDoUsuário_contraseñaÜber") == plain.findall(
+        assert WORD.findall(name) == plain.findall(name), hex(point)
+    assert WORD.findall("SMTPSenhaDoUsuário_contraseñaÜber") == plain.findall(
         "SMTPSenhaDoUsuário_contraseñaÜber"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.python.secret_literals import secret_name
+from authsweep.scanner.python.secret_names import secret_name
 from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
@@ -110,3 +110,23 @@ def test_python_o365_client_secret() -> None:
         ("o365_client_secret.py", 10, "high"),
         ("o365_client_secret.py", 17, "high"),
     }
+
+
+def test_a_mail_secret_under_another_name_in_a_checked_settings_module() -> None:
+    """``MAIL_KEY = "..."``, a ``SMTP_AUTH`` pair (spread into the login, or read by
+    index), a dict entry under ``"secret"``: a settings module that is checked by itself
+    reports only what its names say are passwords; these are reported where a login to a
+    Microsoft host uses them, naming where they are written. ``SMTP_PASSWORD`` is the
+    settings module's own (once, there); the environment, a placeholder and a Gmail login
+    stay silent."""
+    run = check_paths([str(SECRETS / "other_names")], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {
+        ("mail_config.py", 12),
+        ("notify.py", 26),
+        ("notify.py", 32),
+        ("notify.py", 33),
+        ("notify.py", 38),
+    }
+    assert " written in mail_config.py:9 (to the SMTP login)" in found[("notify.py", 26)]
+    assert " written in mail_config.py:10 " in found[("notify.py", 32)]

@@ -75,3 +75,59 @@ def test_module_path_follows_sys_path_folders(tmp_path: Path) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("import sys\n")
     assert module_path(plain, "mailer") is None  # no folder put on sys.path
+
+
+def test_constants_of_another_module_handed_to_its_wrapper() -> None:
+    """A module that calls no mail library and writes no host or password hands a
+    wrapper of the project the constants of another module (a ``__main__`` script's, by
+    name or through the module): the login is reported at the call, through the wrapper;
+    the script's Gmail host is not; the script keeps its own findings."""
+    found = _found(SUMMARIES / "script_constants")
+    assert set(found) == {
+        ("nightly.py", 8, "AS101", "error"),
+        ("weekly.py", 7, "AS101", "error"),
+        ("sendmail.py", 9, "AS105", "error"),
+        ("sendmail.py", 15, "AS204", "warning"),
+        ("sendmail.py", 16, "AS101", "warning"),
+    }
+    assert "through send in " in found[("nightly.py", 8, "AS101", "error")]
+
+
+def test_a_method_of_an_instance_of_a_class_of_the_project() -> None:
+    """``Relay().connect(host, ...)``, ``relay = Relay()`` then ``relay.connect(...)``,
+    ``Mailer(config).send(user, "...", ...)`` and ``with Mailer(config) as mailer:`` where
+    the class is in another module (or, for ``LocalRelay().connect(...)``, in the same
+    one): the Microsoft host or the literal password given is reported at the call; the
+    Gmail host and the password from the environment are not."""
+    found = _found(SUMMARIES / "instances")
+    assert set(found) == {
+        ("jobs.py", 11, "AS101", "error"),
+        ("jobs.py", 16, "AS101", "error"),
+        ("jobs.py", 21, "AS105", "error"),
+        ("jobs.py", 26, "AS105", "error"),
+        ("local_relay.py", 10, "AS101", "error"),
+        ("local_relay.py", 14, "AS105", "error"),
+        ("transport.py", 15, "AS101", "warning"),
+        ("transport.py", 32, "AS101", "error"),
+        ("local_relay.py", 9, "AS204", "warning"),
+        ("transport.py", 14, "AS204", "warning"),
+        ("transport.py", 31, "AS204", "warning"),
+    }
+    assert "through Relay.connect in " in found[("jobs.py", 11, "AS101", "error")]
+    assert "through Mailer.send in " in found[("jobs.py", 26, "AS105", "error")]
+
+
+def test_a_project_module_that_takes_a_library_s_name() -> None:
+    """``from mailer import Mailer`` beside the project's own ``mailer.py``: Python imports
+    that file, so the call is the project's wrapper (AS101 at it, through ``Mailer``), not
+    the mailer distribution's (whose reading of it gave a nonsense port); a module with no
+    such file beside it keeps the library's model."""
+    found = _found(SUMMARIES / "own_mailer")
+    assert set(found) == {
+        ("jobs.py", 8, "AS101", "error"),
+        ("mailer.py", 15, "AS204", "warning"),
+        ("mailer.py", 16, "AS101", "warning"),
+        ("weekly.py", 10, "AS101", "error"),
+        ("weekly.py", 13, "AS204", "warning"),
+    }
+    assert "through Mailer in " in found[("jobs.py", 8, "AS101", "error")]

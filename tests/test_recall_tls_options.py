@@ -112,3 +112,42 @@ def test_a_context_rebound_under_an_option_is_the_option_at_the_rebinding() -> N
         assert edit.replacement == "ssl.create_default_context()"
         assert text[edit.start : edit.end] == "ssl._create_unverified_context()"
         assert text.count("\n", 0, edit.start) + 1 == made
+
+
+def test_a_context_bound_many_times_is_judged_by_every_binding_that_reaches_it() -> None:
+    """Three bindings with the unverified one under an option, a ``self.ctx`` rebound
+    under an option in ``__init__`` or in a method its user calls: info at the unverified
+    binding. An ``except`` handler's unverified fallback, an attribute rebound on every
+    path of ``__init__`` or set in the method that uses it: a warning, fixed where the
+    unverified context is made. Every binding verifying: nothing."""
+    name = "context_bound_many_times.py"
+    assert found(name, ("AS204",)) == {
+        (16, "AS204", "info"),
+        (42, "AS204", "warning"),
+        (63, "AS204", "info"),
+        (78, "AS204", "info"),
+        (94, "AS204", "warning"),
+        (107, "AS204", "warning"),
+    }
+    run = check_paths([str(OPTIONS / name)], RunOptions())
+    by_line = {f.span.line: f for f in run.findings if f.rule == "AS204"}
+    assert "unless `relax()` runs" in by_line[78].message and by_line[78].fix is None
+    text = (OPTIONS / name).read_text(encoding="utf-8")
+    for line, made in ((42, 40), (94, 90), (107, 105)):
+        fix = by_line[line].fix
+        assert fix is not None
+        (edit,) = fix.remedy.edits
+        assert text[edit.start : edit.end] == "ssl._create_unverified_context()"
+        assert text.count("\n", 0, edit.start) + 1 == made
+
+
+def test_a_keyword_spread_whose_callers_here_pass_no_context() -> None:
+    """``SMTP_SSL(**kwargs)`` in a method whose every call in the module names its
+    keywords (``host=``, ``timeout=``, ``port=``): no context, AS204, fixed by adding one;
+    a caller that passes ``context=`` and a function nobody here calls leave the spread
+    unknown."""
+    name = "keywords_passed_on.py"
+    assert found(name, ("AS204",)) == {(22, "AS204", "warning")}
+    run = check_paths([str(OPTIONS / name)], RunOptions())
+    (finding,) = [f for f in run.findings if f.rule == "AS204"]
+    assert finding.fix is not None

@@ -105,3 +105,11 @@ def test_configparser_get_names_an_option_not_a_default() -> None:
     found = messages("ini_file_not_in_tree.py")
     assert any("INI [setup] server" in message for message in found)
     assert any("'smtp.office365.com' (default of INI [mail] host)" in message for message in found)
+
+
+def test_each_call_site_s_literal_password_is_reported() -> None:
+    """A wrapper of the module (a function, a class's ``__init__``) called with a literal
+    password at several call sites: AS105 at each literal, also when another call reads
+    its password from the environment; a placeholder stays silent."""
+    found = pinned("secrets_at_call_sites.py")
+    assert {line for line, rule, _ in found if rule == "AS105"} == {24, 29, 42, 43}

@@ -170,6 +170,8 @@ class Beyond:
             local = self.values.class_named(func)
             if local is not None and not _has_init(local):
                 names |= self._base_names(local.bases)
+            if isinstance(func, ast.Attribute):
+                names |= {f"{made}.{func.attr}" for made in self._classes_made(func.value)}
         for name in sorted(names):
             if name.split(".")[0] in _NOT_THE_PROJECT:
                 continue
@@ -177,6 +179,36 @@ class Beyond:
             if summary is not None:
                 return summary, skip_first
         return None
+
+    def _classes_made(self, receiver: ast.expr) -> set[str]:
+        """The qualified names of the class an object a method is called on is made from:
+        in the same expression (``Relay().connect(...)``, ``Mailer(cfg).send(...)``), or
+        bound to the name or ``self`` attribute called on (``relay = Relay()``, ``with
+        Mailer(cfg) as mailer:``)."""
+        made: list[ast.expr] = []
+        if isinstance(receiver, ast.Call):
+            made.append(receiver)
+        elif isinstance(receiver, ast.Name):
+            for binding in self.values.bindings(receiver):
+                statement = self.symbols.parents.get(binding.node)
+                if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                    made.append(statement.value)  # type: ignore[arg-type]
+                elif isinstance(statement, ast.withitem):
+                    made.append(statement.context_expr)  # ``with Mailer(cfg) as mailer:``
+        elif (
+            isinstance(receiver, ast.Attribute)
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id == "self"
+        ):
+            klass = self.values.enclosing_class(receiver)
+            if klass is not None:
+                made += self.values.class_attributes(klass).get(receiver.attr, [])
+        return {
+            name
+            for value in made
+            if isinstance(value, ast.Call)
+            for name in self.values.qualified_names(value.func)
+        }
 
     def _base_names(self, bases: list[ast.expr], depth: int = 3) -> set[str]:
         """The qualified names of ``bases``, and for a class of this module without an

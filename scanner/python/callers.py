@@ -48,6 +48,10 @@ class Callers:
             elif _is_super(owner):
                 if self._class_of(call) in self._children(klass):
                     found.append((call, False))
+            elif isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name):
+                made = self._class_named(owner.func) or self._own_class(owner.func)
+                if made in family:
+                    found.append((call, False))  # ``Relay().connect(...)``
             elif isinstance(owner, ast.Name):
                 made = self._class_named(owner)
                 if made is klass:

@@ -17,9 +17,11 @@ object may carry more (a CA file, a client certificate) that other code relies o
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from ..model import Edit, OptOut, Verification
 from .conditions import committed_truth, mutated_names
+from .context_bindings import ContextBinding, ContextBindings, Guard, complete
 from .reaching import reaching
 from .source import SourceText, dotted_name
 from .symbols import FUNCTIONS, Binding
@@ -36,6 +38,7 @@ class Contexts:
         self.text = text
         self.parents = values.parents
         self._mutated: frozenset[str] | None = None  # the module's, once asked
+        self._binder: ContextBindings | None = None  # once a context is bound twice
 
     def verification(
         self, node: ast.AST | None, default: Verification = Verification.UNVERIFIED
@@ -105,47 +108,100 @@ class Contexts:
     def _rebound(
         self, node: ast.AST, default: Verification
     ) -> tuple[Verification, OptOut | None] | None:
-        """A name bound on every path, then rebound under an ``if`` the use is not in
-        (``context = ssl.create_default_context()``, then ``if insecure: context =
-        ssl._create_unverified_context()``): the rebinding's arm when the project's
-        committed values decide the test; else, when one of the two turns verification
-        off and the other does not, the program's option, reported at the binding that
-        turns it off, like a loosening under the same ``if``. None: not this shape."""
-        statements = self._reaching_assignments(node)
-        if statements is None or len(statements) != 2:
+        """A context bound more than once on the paths to its use. The bindings under
+        ``if`` tests the project's committed values decide are taken or dropped as they
+        decide. Then: when every one that may reach the use turns verification off, it
+        never verifies; when those that do are each under an option of the program (an
+        ``if`` on a run-time value, a method its user calls: ``if insecure: context =
+        ssl._create_unverified_context()``), it is that option, reported at the first of
+        them; so is an unverified default that options replace with a verifying one. One
+        that always runs, or the fallback of an ``except`` handler, is no option. None:
+        not this shape (one binding, none unverified, or maybe unbound)."""
+        found = self._bindings(node)
+        if not found:
             return None
-        later, earlier = statements
-        arm = self._nearest_if(later)
-        if arm is None:
+        if len(found) == 1:  # a name's one binding is its definition; an attribute's may not be
+            attribute = _self_attribute(node) is not None
+            return self._verification_of(node, found[0].value, default) if attribute else None
+        kept = self._committed(found)
+        if len(kept) == 1:
+            return self._verification_of(node, kept[0].value, default)
+        if isinstance(node, ast.Name) and not complete(kept):
+            return None  # some path may leave it unbound
+        off = [
+            binding
+            for binding in kept
+            if self._judged(node, binding.value, default)[0] is Verification.UNVERIFIED
+        ]
+        if not off:
             return None
-        branch, on_body = arm
-        before = self._nearest_if(earlier)
-        if (
-            before is not None
-            and before[0] is not branch
-            and not _holds(before[0], node, self.parents)
-        ):
-            return None  # neither on every path nor on the other arm: maybe unbound
+        if len(off) == len(kept):
+            return Verification.UNVERIFIED, None
+        options = (Guard.IF, Guard.METHOD)
+        if all(binding.guard in options for binding in off):
+            conditions = dict.fromkeys(self._runs_when(binding, True) for binding in off)
+            first = min(off, key=lambda binding: binding.statement.lineno)
+            return Verification.OPTIONAL, OptOut(
+                " or ".join(conditions), self.values.span(first.statement)
+            )
+        default_binding = kept[-1]
+        if off == [default_binding] and all(b.guard in options for b in kept[:-1]):
+            conditions = dict.fromkeys(self._runs_when(b, False) for b in kept[:-1])
+            return Verification.OPTIONAL, OptOut(
+                " and ".join(conditions), self.values.span(default_binding.statement)
+            )
+        return Verification.UNVERIFIED, None
+
+    def _bindings(self, node: ast.AST) -> list[ContextBinding] | None:
+        """The bindings of a plain name or a ``self`` attribute that may reach ``node``,
+        latest first."""
+        if self._binder is None:
+            self._binder = ContextBindings(self.values.symbols.tree, self.parents)
+        if isinstance(node, ast.Name):
+            scope = self.values.symbols.scope_of.get(node)
+            seen = _reaching(self.values.bindings(node), node, scope, self.parents)
+            return self._binder.of_name(seen, node) if seen else None
+        owner = _self_attribute(node)
+        klass = self.values.enclosing_class(node) if owner is not None else None
+        if owner is None or klass is None:
+            return None
+        return self._binder.of_attribute(klass, owner, node)
+
+    def _committed(self, found: list[ContextBinding]) -> list[ContextBinding]:
+        """The bindings left once the ``if`` tests the project's committed values decide
+        are decided: a binding on the arm not taken never runs; one on the arm taken runs
+        always, hiding the bindings before it."""
         if self._mutated is None:
             self._mutated = mutated_names(self.values.symbols.tree)
-        committed = committed_truth(branch.test, self.values.evaluate, self._mutated)
-        if committed is not None:
-            taken = later if committed is on_body else earlier
-            return self._verification_of(node, taken.value, default)
-        verifications = [self._verification_of(node, s.value, default) for s in statements]
-        off = [
-            (statement, taken)
-            for statement, taken, (verification, _) in zip(
-                statements, (on_body, not on_body), verifications, strict=True
-            )
-            if verification is Verification.UNVERIFIED
-        ]
-        if len(off) != 1:
-            return None
-        statement, when_body = off[0]
-        test = self.values.source(branch.test)
-        condition = f"`{test}`" if when_body else f"not `{test}`"
-        return Verification.OPTIONAL, OptOut(condition, self.values.span(statement))
+        kept: list[ContextBinding] = []
+        for binding in found:
+            if binding.guard is Guard.IF and binding.branch is not None:
+                committed = committed_truth(
+                    binding.branch.test, self.values.evaluate, self._mutated
+                )
+                if committed is not None and committed is not binding.on_body:
+                    continue
+                if committed is not None:
+                    binding = replace(binding, guard=Guard.ALWAYS)
+            kept.append(binding)
+            if binding.guard is Guard.ALWAYS:
+                break
+        return kept or found[-1:]
+
+    def _judged(
+        self, node: ast.AST, value: ast.expr, default: Verification
+    ) -> tuple[Verification, OptOut | None]:
+        if isinstance(value, ast.Constant) and value.value is None:
+            return default, None
+        return self._verification_of(node, value, default)
+
+    def _runs_when(self, binding: ContextBinding, runs: bool) -> str:
+        """The condition under which a binding under an option runs (``runs``) or not."""
+        if binding.guard is Guard.METHOD:
+            return f"`{binding.method}()` {'runs' if runs else 'does not run'}"
+        assert binding.branch is not None
+        test = self.values.source(binding.branch.test)
+        return f"`{test}`" if binding.on_body is runs else f"not `{test}`"
 
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is
@@ -173,27 +229,15 @@ class Contexts:
         return tuple(edits)
 
     def _made_on_paths(self, node: ast.AST) -> list[ast.Call]:
-        """The calls that make a plain name's context on the paths to its use, when more
-        than one may reach it and every one is a call assigned to the name alone
+        """The calls that make a context on the paths to its use, when more than one may
+        reach it (or it is an attribute, bound elsewhere too) and every one is a call
         (``context = ssl.create_default_context()``, then ``if not VERIFY: context =
         ssl._create_unverified_context()``): each unverified one is fixed."""
-        statements = self._reaching_assignments(node)
-        if statements is None or len(statements) < 2:
+        found = self._bindings(node)
+        if not found or (len(found) < 2 and _self_attribute(node) is None):
             return []
-        calls = [s.value for s in statements if isinstance(s.value, ast.Call)]
-        return calls if len(calls) == len(statements) else []
-
-    def _reaching_assignments(self, node: ast.AST) -> list[ast.Assign] | None:
-        """The assignments to a plain name alone (``context = ...``) that may reach its
-        use, latest first; None for another node, or when a binding that may reach it is
-        something else (a parameter, a loop target, a tuple's part)."""
-        if not isinstance(node, ast.Name):
-            return None
-        scope = self.values.symbols.scope_of.get(node)
-        seen = _reaching(self.values.bindings(node), node, scope, self.parents)
-        statements = [self.parents.get(b.node) for b in seen]
-        assignments = [s for s in statements if isinstance(s, ast.Assign) and len(s.targets) == 1]
-        return assignments if len(assignments) == len(statements) else None
+        calls = [b.value for b in found if isinstance(b.value, ast.Call)]
+        return calls if len(calls) == len(found) else []
 
     def _definition(self, node: ast.AST) -> ast.AST:
         """Follow a plain name, or ``self.x`` of a class, to the expression assigned to it
@@ -317,14 +361,6 @@ def _reaching(
         key=lambda b: b.position,
     )
     return reaching(before, use, parents) if before else []
-
-
-def _holds(outer: ast.AST, node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Whether ``node`` is inside ``outer``."""
-    current = parents.get(node)
-    while current is not None and current is not outer:
-        current = parents.get(current)
-    return current is outer
 
 
 def _self_attribute(node: ast.AST) -> str | None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from ..providers import lookup, microsoft_host_names
-from ..test_paths import is_test_path
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
@@ -23,18 +23,19 @@ from .bindings import Bindings
 from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
+from .handed_values import hands_login_values
+from .module_paths import shadowed_libraries
 from .own_inits import OwnInits
-from .parse import parse_python
+from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance, calls_a_method
-from .secret_literals import add_secret_literals, password_literal_calls
+from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
-from .summaries import gives_written_secret
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
@@ -68,6 +69,14 @@ class PythonFrontEnd:
             for name, function in adapter.object_methods.items():
                 self.object_methods[name] = (adapter, function)
         self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
+        # The libraries' top-level modules a module of the project may take the name of
+        # (not the standard library's: a file that shadows one is a mistake of its own).
+        self.library_modules = tuple(
+            sorted(
+                {name.split(".", 1)[0] for name in (*self.clients, *self.functions, *self.presets)}
+                - set(sys.stdlib_module_names)
+            )
+        )
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: a cheap look at the bytes.
@@ -103,9 +112,9 @@ class PythonFrontEnd:
         return self._analyze(path, Source("python", data), wrapper=True)
 
     def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
-        parsed = parse_python(source)
+        parsed = parse_python(source, WRAPPER_WHOLE_CHARS if wrapper else 0)
         lowered = source.data.lower()  # once, for every look at the bytes below
-        symbols = Symbols(parsed.tree)
+        symbols = Symbols(parsed.tree, shadowed_libraries(path, lowered, self.library_modules))
         full = wrapper or self._matters(symbols, lowered)
         if not full and not self._calls_only(symbols, lowered, path):
             mail = MailFile(path=path, kind="python", analyzed=False)
@@ -164,20 +173,9 @@ class PythonFrontEnd:
         return self.hands_secret_to_project(symbols, path)
 
     def hands_secret_to_project(self, symbols: Symbols, path: str) -> bool:
-        """Whether the module gives a password-like literal to a wrapper of another module
-        of the project that hands it to a login (its summary says so). Not asked of test
-        code, whose passwords are not reported."""
-        if not path or is_test_path(path):
-            return False
-        asked: set[str] = set()
-        for call in password_literal_calls(symbols):
-            for name, local in symbols.qualified_names(call.func):
-                if local or name in asked:
-                    continue
-                if gives_written_secret(path, name, call, self.analyze_wrapper):
-                    return True
-                asked.add(name)
-        return False
+        """Whether the module hands a wrapper of another module of the project a password
+        literal or a value of another module of the project (:mod:`.handed_values`)."""
+        return hands_login_values(symbols, path, self.analyze_wrapper)
 
     @staticmethod
     def names_microsoft_host(symbols: Symbols, lowered: bytes) -> bool:

@@ -26,6 +26,7 @@ from typing import Protocol
 from .. import inputs
 from ..model import Value
 from ..precheck import module_may_matter
+from .secret_names import secret_name
 from .source import SourceText
 from .symbols import Symbols
 
@@ -36,6 +37,9 @@ class ModuleEvaluator(Protocol):
     def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
 
     def member(self, klass: ast.ClassDef, name: str) -> Value: ...
+
+    @property
+    def symbols(self) -> Symbols: ...
 
     @property
     def parents(self) -> dict[ast.AST, ast.AST]: ...
@@ -131,17 +135,27 @@ def _made_class(value: ast.expr | None, names: dict[str, ast.expr]) -> ast.Class
     return None
 
 
-def _foreign(value: Value, written_in: str | None, depth: int = 0) -> Value:
+def _foreign(
+    value: Value, written_in: str | None, depth: int = 0, *, checked: bool = False
+) -> Value:
     """A value of another file as this file sees it: no spans (they are offsets into that
     file), not a literal of this file; the origin kept, and where a literal is written in
-    that file (``written_in``, as the importer names it)."""
+    that file (``written_in``, as the importer names it). ``checked``: that file is
+    checked itself, and reports a dict's entry whose key says it is a password."""
     items = value.items
     if items is not None and depth < 8:
-        items = tuple(_foreign(item, written_in, depth + 1) for item in items)
+        items = tuple(_foreign(item, written_in, depth + 1, checked=checked) for item in items)
     inner = value.value
     if isinstance(inner, dict) and depth < 8:
         inner = {
-            key: _foreign(item, written_in, depth + 1) if isinstance(item, Value) else item
+            key: _foreign(
+                item,
+                None if checked and isinstance(key, str) and secret_name(key) else written_in,
+                depth + 1,
+                checked=checked,
+            )
+            if isinstance(item, Value)
+            else item
             for key, item in inner.items()
         }
     written_at = value.written_at
@@ -189,9 +203,15 @@ def _evaluated(
         return None
     # A literal of a module the byte pre-check skips (a constants module naming no mail
     # library, host or setting) is never reported there: where it is used says where it
-    # is written. Any other module reports its own literals when it is checked.
-    written_in = _shown(path, importer) if skipped else None
-    return _foreign(value, written_in)
+    # is written. A module that is checked reports the literals its own code uses and
+    # those its names say are passwords; one under another name that only other modules
+    # use (``MAIL_KEY = "..."``, ``SMTP_AUTH = (user, "...")``) is reported where it is
+    # used too.
+    reported_there = not skipped and (
+        secret_name(member or name) or name in evaluator.symbols.names_read
+    )
+    written_in = None if reported_there else _shown(path, importer)
+    return _foreign(value, written_in, checked=not skipped)
 
 
 def _shown(path: Path, importer: Path | None) -> str:

@@ -103,3 +103,18 @@ def _last_literal(node: ast.expr) -> str | None:
     if strings[-1].startswith(("/", "\\")) or ":" in name:
         return None
     return name
+
+
+def shadowed_libraries(path: str, lowered: bytes, libraries: tuple[str, ...]) -> frozenset[str]:
+    """The libraries' top-level module names a module names that a file beside it takes
+    (``mailer.py`` beside ``from mailer import Mailer``): Python imports that file, the
+    project's own, not the library. ``lowered``: the module's bytes in lower case."""
+    if not path:
+        return frozenset()
+    folder = Path(path).resolve().parent
+    return frozenset(
+        name
+        for name in libraries
+        if name.lower().encode() in lowered
+        and (inputs.is_file(folder / f"{name}.py") or inputs.is_file(folder / name / "__init__.py"))
+    )

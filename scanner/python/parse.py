@@ -45,6 +45,8 @@ from .python2 import LineMap, Translation, translate
 
 # Above this many characters a module is parsed by its statements that matter.
 LARGE_MODULE_CHARS = 1_000_000
+# Up to this many a module read for its summary is parsed whole (as summaries' own tree).
+WRAPPER_WHOLE_CHARS = 512 * 1024
 # Above this many (and up to the above), it is parsed a few top-level statements at a
 # time (the same tree): a whole parse of a 374 kB test module took 30 MB at its peak.
 STATEMENTWISE_CHARS = 200_000
@@ -98,12 +100,16 @@ class Parsed:
     python2: Translation | None = None
 
 
-def parse_python(source: Source) -> Parsed:
+def parse_python(source: Source, whole_up_to: int = 0) -> Parsed:
+    """``whole_up_to``: parse a module whole up to this many characters even above
+    :data:`LARGE_MODULE_CHARS` (a module read for its summary: a wrapper of a wrapper
+    names no mail, and its statements would all be left out)."""
     try:
         text = source.text
     except ValueError as error:
         raise ParseError(str(error)) from None
-    source = text if len(text) <= LARGE_MODULE_CHARS else mail_statements(text)
+    whole = len(text) <= max(LARGE_MODULE_CHARS, whole_up_to)
+    source = text if whole else mail_statements(text)
     if len(source) > MAX_ANALYSED_CHARS:
         _bound(source)
     try:
@@ -320,6 +326,11 @@ _DEFINES = lazy_pattern(
     r"(?:@[^\n]*\n)*(?:(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])"
 )
 _IMPORT = lazy_pattern(r"(?:import|from)[ \t]")
+# Statements about the module itself (``if __name__ == "__main__":``,
+# ``app.config.from_object(__name__)``, ``globals()``): whether it runs as a script and
+# hands its names to a reader, which say whether its settings are used (settings_source),
+# are kept with the imports.
+_MODULE_ITSELF = lazy_pattern(r"\b(?:__name__|globals|vars)\b")
 _WORD = lazy_pattern(r"[A-Za-z_]\w*")
 # Words that name a password or an app secret: a literal handed to such a name is a
 # mail secret of a module that talks to mail, wherever the statement is.
@@ -342,7 +353,8 @@ _STRING_OR_BRACKET = lazy_pattern(
 
 def mail_statements(text: str) -> str:
     """``text`` with every top-level statement blanked out but those that mention mail
-    or a password or secret (when any mentions mail), the imports, and, to a fixpoint,
+    or a password or secret (when any mentions mail), the imports, those about the module
+    itself (``__name__``, ``globals()``), and, to a fixpoint,
     the definitions they use by name and the statements that use what they define
     (``server = SMTP(...)`` then ``server.login(...)``)."""
     if "\r" in text and "\n" not in text:
@@ -355,6 +367,7 @@ def mail_statements(text: str) -> str:
             bisect.bisect_right(starts, m.start()) - 1 for m in _SECRET_WORDS.finditer(text)
         )
     imports = {i for i, start in enumerate(starts) if _IMPORT.match(text, start)}
+    itself = {bisect.bisect_right(starts, m.start()) - 1 for m in _MODULE_ITSELF.finditer(text)}
     definitions: dict[str, list[int]] = {}
     for index, start in enumerate(starts):
         match = _DEFINES.match(text, start)
@@ -380,7 +393,7 @@ def mail_statements(text: str) -> str:
             found.update(bisect.bisect_right(starts, m.start()) - 1 for m in users.finditer(text))
         new = found - chosen
         chosen |= new
-    kept = _whole_statements(text, chunks, chosen | imports, parsed)
+    kept = _whole_statements(text, chunks, chosen | imports | itself, parsed)
     parts: list[str] = []
     for index, (start, end) in enumerate(chunks):
         piece = text[start:end]

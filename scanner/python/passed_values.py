@@ -64,14 +64,22 @@ class PassedValues:
         self._resolving.add(param)
         try:
             named: list[Value] = []
+            passed: list[Value] = []
+            microsoft: Value | None = None
             for call, argument in self._call_site_arguments(function, param, param.arg):
                 value = default if argument is None else self.evaluate(argument, depth)
-                if self._names_microsoft(call, depth):
-                    return _from_parameter(value, param.arg)
+                passed.append(value)
+                if microsoft is None and self._names_microsoft(call, depth):
+                    microsoft = value
                 if value.known and value.value == default.value:
                     continue
                 if value.known or value.choices is not None or value.template is not None:
                     named.append(value)
+            if microsoft is not None:
+                others = _literals([v for v in passed if v is not microsoft])
+                return dataclasses.replace(
+                    _from_parameter(microsoft, param.arg), passed_elsewhere=others
+                )
             if not named:
                 return None
             return _from_parameter(one_of(default, *named), param.arg)
@@ -143,9 +151,15 @@ class PassedValues:
                     literal_parts=parts,
                     template=found.template,
                     choices=found.choices,
+                    passed_elsewhere=_literals(passed),
                 )
             # Unknown here, but what the callers pass is still built from their literals.
-            return built(f"parameter {name}", parts) if parts else None
+            if not parts:
+                return None
+            return dataclasses.replace(
+                built(f"parameter {name}", parts),
+                passed_elsewhere=_literals([value for value, _ in values]),
+            )
         if not values:
             return None
         # The call that names a Microsoft host is the one reported, all its arguments
@@ -160,6 +174,7 @@ class PassedValues:
             literal=chosen.literal,
             literal_span=chosen.literal_span,
             literal_parts=parts,
+            passed_elsewhere=_literals([value for value, _ in values if value is not chosen]),
         )
 
     def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
@@ -169,6 +184,12 @@ class PassedValues:
                 if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
                     return True
         return False
+
+
+def _literals(values: list[Value]) -> tuple[Value, ...]:
+    """The values written as literals, one per place."""
+    found = {v.literal_span: v for v in values if v.literal and v.literal_span is not None}
+    return tuple(found.values())
 
 
 def _from_parameter(value: Value, name: str) -> Value:

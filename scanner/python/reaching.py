@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
 
-from .symbols import FUNCTIONS, TRIES, Binding
+from .symbols import FUNCTIONS, TRIES
 
 # Statements whose arms run on some paths only (a loop's body may not run at all).
 _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
@@ -23,15 +24,25 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
 _MAX_REACHING = 6
 
 
-def reaching(
-    before: Sequence[Binding], use: ast.AST, parents: Mapping[ast.AST, ast.AST]
-) -> list[Binding]:
+class Bound(Protocol):
+    """A binding of a name (:class:`symbols.Binding`) or of an attribute: ``node`` is its
+    target."""
+
+    @property
+    def node(self) -> ast.AST: ...
+
+
+B = TypeVar("B", bound=Bound)
+
+
+def reaching(before: Sequence[B], use: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> list[B]:
     """The bindings of ``before`` (one scope's, in source order, all before ``use``) whose
     value ``use`` may see, the latest first: the latest, and the ones before it for as
     long as each later one is in a branch that does not hold the use (and the branches
-    met so far do not cover every arm of one ``if``)."""
+    met so far do not cover every arm of one ``if``). ``use`` may be a function, for what
+    its body leaves bound when it returns."""
     around_use = _ancestors(use, parents)
-    found: list[Binding] = []
+    found: list[B] = []
     arms: dict[int, set[str]] = {}
     for binding in reversed(before):
         found.append(binding)

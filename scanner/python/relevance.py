@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 
 from ..providers import lookup
 from .mail_libraries import LIBRARIES
-from .secret_literals import secret_name
+from .secret_names import secret_name
 from .source import dotted_name
 from .symbols import Symbols
 

@@ -32,53 +32,15 @@ from urllib.parse import urlsplit
 
 from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
-from ..placeholder_words import PASSWORD_WORDS, joined
 from ..providers import OTHER, Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
 from .entra_shapes import entra_secret
 from .mail_libraries import LIBRARIES
+from .secret_names import OTHER_SERVICES, WORD, secret_name
 from .symbols import Symbols
 from .values import Evaluator
 
-# The words for "password" (:mod:`..placeholder_words`), run together, and the ways
-# identifiers shorten it.
-_PASSWORD_WORDS = joined(PASSWORD_WORDS) | {"passw", "pword"}
-# Pairs of words that name an OAuth2 secret of the mail code's app.
-_SECRET_PAIRS = (("client", "secret"), ("refresh", "token"), ("app", "secret"))
-# Words that make a password-named thing something else than the password itself.
-_NOT_THE_SECRET = frozenset(
-    {
-        "hash", "hashed", "salt", "field", "label", "prompt", "reset", "url", "uri", "path",
-        "file", "dir", "length", "len", "min", "max", "regex", "re", "pattern", "validator",
-        "validators", "validation", "policy", "policies", "input", "hint", "message", "msg",
-        "text", "placeholder", "widget", "confirm", "confirmation", "mask", "env", "var",
-        "variable", "name", "key", "setting", "settings", "column", "col", "attr", "param",
-        "header", "selector", "xpath", "css", "id", "button", "box", "form", "error",
-        "errors", "help", "title", "format", "chars", "charset", "expiry", "expires",
-        "expiration", "age", "changed", "required", "strength", "rule", "rules", "type",
-        "mode", "enabled", "command", "cmd", "store", "manager", "vault", "template",
-        "count", "attempts", "retries", "timeout", "through", "endpoint", "class",
-        "method", "question", "sha", "md5", "bcrypt", "argon", "algorithm", "hasher",
-        "hashers", "view", "api", "dialog",
-    }
-)  # fmt: skip
-# Words that name another service's password: a database's, a file's, a network's
-# (``DB_PASSWORD``, ``MYSQL_ROOT_PASSWORD``, ``FTP_PASS``, ``WIFI_PASSWORD``,
-# ``ZIP_PASSWORD``). A mail script may hold them too; they are secrets, not mail ones
-# (AS105 is about mail), unless a login shows otherwise (then the login's step says so).
-_OTHER_SERVICES = frozenset(
-    {
-        "db", "database", "mysql", "mariadb", "postgres", "postgresql", "pg", "psql",
-        "sql", "mssql", "sqlserver", "oracle", "mongo", "mongodb", "redis", "rabbitmq",
-        "amqp", "mqtt", "kafka", "elastic", "elasticsearch", "ftp", "ftps", "sftp", "ssh",
-        "vnc", "rdp", "vpn", "wifi", "wlan", "ssid", "router", "camera", "zip", "rar",
-        "archive", "pdf", "excel", "xlsx", "docx", "keystore", "truststore", "pfx", "p12",
-        "jks", "cert", "certificate", "pem", "gpg", "pgp", "jenkins", "docker", "registry",
-        "root", "sudo", "databases", "cache", "caches", "broker", "celery", "storage",
-        "storages", "s3", "sentry",
-    }
-)  # fmt: skip
 # Modules of other services that take a password (a file server's, a database's, an
 # archive's): a password given to their calls is theirs, whatever its name.
 _OTHER_SERVICE_MODULES = frozenset(
@@ -106,10 +68,6 @@ _HTTP_MODULES = frozenset({"requests", "httpx", "aiohttp", "urllib3"})
 _MICROSOFT_APIS = ("graph.microsoft.com", "microsoftonline.com", "graph.microsoft.us")
 # How far up a dict's owners are read (``DATABASES["default"]["PASSWORD"]``).
 _OWNER_DEPTH = 4
-# The words of a name. After a word's capital: a-z or U+00C0 to U+FFFF, written as "not
-# below U+00C0 nor above U+FFFF": a class range ending at U+FFFF is compiled into a table
-# of 65,536 characters (about 5 ms in every run that reads a name), one past it is not.
-_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?(?:[a-z]|[^\x00-\xbf\U00010000-\U0010ffff])+|\d+")
 _SETTING_NAME = lazy_pattern(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _NOT_A_PASSWORD = lazy_pattern(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
 # Mail hosts named in a module: its strings that look like one, looked up in the table.
@@ -308,7 +266,7 @@ def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
     ):
         return True
     called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    words = {word.lower() for word in _WORD.findall(called)}
+    words = {word.lower() for word in WORD.findall(called)}
     return bool(words & _APP_ACCOUNT_WORDS) and not words & _MAIL_CALL_WORDS
 
 
@@ -359,7 +317,7 @@ def _another_services_settings(node: ast.Dict, symbols: Symbols, values: Evaluat
             names.append(parent.arg)
         elif not isinstance(parent, ast.Call):
             return False
-        if any(word.lower() in _OTHER_SERVICES for name in names for word in _WORD.findall(name)):
+        if any(word.lower() in OTHER_SERVICES for name in names for word in WORD.findall(name)):
             return True
         child = parent
     return False
@@ -375,16 +333,6 @@ def _target_name(target: ast.expr) -> str | None:
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             return key.value
     return None
-
-
-def secret_name(name: str) -> bool:
-    """Whether an identifier or key names a password or an OAuth2 secret of the app."""
-    words = [word.lower() for word in _WORD.findall(name)]
-    if not words or any(word in _NOT_THE_SECRET or word in _OTHER_SERVICES for word in words):
-        return False
-    if any(word in _PASSWORD_WORDS for word in words):
-        return True
-    return any(a in words and b in words for a, b in _SECRET_PAIRS)
 
 
 def password_literal_calls(symbols: Symbols) -> list[ast.Call]:

@@ -83,6 +83,7 @@ class CallSites:
         positional = 0
         positions_known = True  # false after a ``*args`` whose length is not known
         hidden = False  # a ``**`` spread whose keys are not known
+        spread_keys: set[str] = set()  # keys a ``**kwargs`` parameter gets from its callers
         arguments = call_arguments(call)
         for argument in arguments:
             if isinstance(argument, ast.Starred):
@@ -102,6 +103,10 @@ class CallSites:
                     for key, item in spread.value.items():
                         if isinstance(key, str) and isinstance(item, Value):
                             (args if key in params else extra)[key] = item
+                passed = self._keys_passed(argument.value)
+                if passed is not None:
+                    spread_keys |= passed
+                    continue
                 # ``**options`` bound on several paths may hold any keyword: no fix adds one.
                 hidden = hidden or not isinstance(argument.value, ast.Dict)
                 continue
@@ -146,7 +151,7 @@ class CallSites:
             code=self.text.code,
             verification=lambda key, default=Verification.UNVERIFIED: (
                 Verification.UNKNOWN
-                if hidden and key not in nodes
+                if (hidden or key in spread_keys) and key not in nodes
                 else self.contexts.verification(nodes.get(key), default)[0]
             ),
             opt_out=lambda key, default=Verification.UNVERIFIED: self.contexts.verification(
@@ -160,6 +165,37 @@ class CallSites:
             template=lambda key: template(self.values, nodes.get(key)),
             overrides=overrides,
         )
+
+    def _keys_passed(self, node: ast.expr) -> set[str] | None:
+        """The keywords a function's ``**kwargs`` gets from the calls of the module (``def
+        _create_server(self, **kwargs): return SMTP_SSL(**kwargs)`` called as
+        ``self._create_server(host=..., port=...)``): those the calls name beyond the
+        function's own parameters. None when it is not such a parameter, no call here
+        names it, or a call spreads arguments of its own."""
+        if not isinstance(node, ast.Name):
+            return None
+        bindings = self.values.bindings(node)
+        function = self.values.enclosing_function(node)
+        if (
+            len(bindings) != 1
+            or function is None
+            or function.args.kwarg is None
+            or bindings[0].node is not function.args.kwarg
+        ):
+            return None
+        own = {a.arg for a in (*function.args.posonlyargs, *function.args.args)}
+        own |= {a.arg for a in function.args.kwonlyargs}
+        calls = self.values.callers.of(function)
+        if not calls:
+            return None
+        keys: set[str] = set()
+        for call, _ in calls:
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords
+            ):
+                return None
+            keys |= {k.arg for k in call.keywords if k.arg is not None and k.arg not in own}
+        return keys
 
     def _trailing_comma(self, call: ast.Call, arguments: list[ast.expr | ast.keyword]) -> bool:
         """Whether a comma follows the last argument: between it and the closing

@@ -48,7 +48,7 @@ from ..text import Source
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
 from .module_paths import module_path as _module_path
-from .parse import parse_python
+from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -61,7 +61,7 @@ _MAX_MODULE_BYTES = MAX_FILE_BYTES
 # Above this many bytes a module's tree is the front end's (a very large one's: only its
 # statements that mention mail and what they use), not one whole parse costing ~80 times
 # its text; a wrapper in generated code of megabytes is summarised as in a small module.
-_WHOLE_PARSE_BYTES = 512 * 1024
+_WHOLE_PARSE_BYTES = WRAPPER_WHOLE_CHARS
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 Analyze = Callable[[str, bytes], MailFile]
@@ -327,19 +327,35 @@ def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
 def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze: Analyze) -> bool:
     """Whether ``call`` of ``qualified`` gives a literal for a parameter that a wrapper of
     the project hands to a login as its password (``get_otp(email, "Sup3rSecret!")``)."""
+    return gives_login_value(importer, qualified, call, analyze, _text_for_secret)
+
+
+def _text_for_secret(node: ast.AST, host: bool) -> bool:
+    return not host and isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def gives_login_value(
+    importer: str,
+    qualified: str,
+    call: ast.Call,
+    analyze: Analyze,
+    matters: Callable[[ast.AST, bool], bool],
+) -> bool:
+    """Whether ``call`` of ``qualified``, a wrapper of the project, gives an argument
+    ``matters`` takes (with whether it is for a host, else for a password) for a
+    parameter that reaches a connection's host or a login's password."""
     if qualified.split(".")[0] in _STDLIB:
         return False
     summary = find_wrapper(importer, qualified, analyze)
     if summary is None:
         return False
+    hosts = {facts.host.param for facts in summary.connections} - {None}
     secrets = {login.secret.param for facts in summary.connections for login in facts.logins} - {
         None
     }
     given = _bind(summary.params, call, skip_first=False) or {}
     return any(
-        isinstance(node, ast.Constant) and isinstance(node.value, str)
-        for name, node in given.items()
-        if name in secrets
+        matters(node, name in hosts) for name, node in given.items() if name in hosts | secrets
     )
 
 

@@ -112,8 +112,12 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 class Symbols:
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, own_modules: frozenset[str] = frozenset()) -> None:
+        """``own_modules``: top-level names that a module of the project beside this one
+        takes (``mailer.py``): Python imports that file, not the library of that name, so
+        ``from mailer import Mailer`` binds ``.mailer.Mailer``, the project's."""
         self.tree = tree
+        self.own_modules = own_modules
         self.parents: dict[ast.AST, ast.AST] = {}
         # enclosing(): by kinds asked for, each node's nearest node of those kinds above it.
         self._enclosing: dict[object, dict[ast.AST, ast.AST | None]] = {}
@@ -346,8 +350,13 @@ class Symbols:
                     local, imported = alias.asname, alias.name
                 else:
                     local = imported = alias.name.split(".", 1)[0]
+                if imported.split(".", 1)[0] in self.own_modules:
+                    imported = f".{imported}"
             else:
-                module = "." * node.level + (node.module or "")
+                level = node.level
+                if not level and (node.module or "").split(".", 1)[0] in self.own_modules:
+                    level = 1
+                module = "." * level + (node.module or "")
                 separator = "." if node.module else ""
                 local, imported = alias.asname or alias.name, f"{module}{separator}{alias.name}"
             self._bind(local, BindingKind.IMPORT, node, scope, imported)

@@ -131,6 +131,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             literal_parts=value.literal_parts,
             template=value.template,
             written_at=value.written_at,
+            passed_elsewhere=value.passed_elsewhere,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:

@@ -1,0 +1,141 @@
+"""Whether a module that calls no mail library hands a wrapper of the project what a login
+needs: a password literal (``get_otp(email, "Sup3rSecret!")``), or a value another module
+of the project holds (``send(SMTP_HOST, SMTP_USER, SMTP_PASSWORD)`` with the constants of
+a settings module or of a script). Such a module is analysed, its wrapper calls followed,
+and the login reported at the call with the values as they resolve there.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+from .. import inputs
+from ..providers import microsoft_host_names
+from ..reading import MAX_FILE_BYTES
+from ..test_paths import is_test_path
+from .module_paths import module_path
+from .secret_literals import password_literal_calls
+from .summaries import Analyze, gives_login_value, gives_written_secret
+from .symbols import Symbols
+
+_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
+_MICROSOFT_HOSTS = tuple(name.lower().encode() for name in microsoft_host_names())
+
+
+def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
+    """Whether the module gives a wrapper of another module of the project (its summary
+    says so) a password-like literal for a password, or a name imported from a module of
+    the project for a host or a password. Not asked of test code, whose passwords are not
+    reported."""
+    if not path or is_test_path(path):
+        return False
+    asked: set[str] = set()
+    for call in password_literal_calls(symbols):
+        for name in called_names(symbols, call):
+            if name in asked:
+                continue
+            if gives_written_secret(path, name, call, analyze):
+                return True
+            asked.add(name)
+    asked.clear()
+    importer = Path(path).resolve()
+
+    def from_mail_module(node: ast.AST, _host: bool) -> bool:
+        return _from_mail_module(symbols, importer, node)
+
+    for call in _calls_given_imported_values(symbols):
+        if not any(
+            from_mail_module(argument, False)
+            for argument in (*call.args, *(k.value for k in call.keywords))
+        ):
+            continue
+        for name in called_names(symbols, call):
+            if name in asked:
+                continue
+            if gives_login_value(path, name, call, analyze, from_mail_module):
+                return True
+            asked.add(name)
+    return False
+
+
+def _calls_given_imported_values(symbols: Symbols) -> list[ast.Call]:
+    """The calls of a function or class the module imports that pass a name (or one's
+    attribute) the module imports from a module of the project."""
+    return [
+        call
+        for call in symbols.calls
+        if called_names(symbols, call)
+        and any(
+            _from_project(symbols, argument)
+            for argument in (*call.args, *(k.value for k in call.keywords))
+        )
+    ]
+
+
+def called_names(symbols: Symbols, call: ast.Call) -> list[str]:
+    """What a call runs, by the qualified names of what the module imports: a function or
+    class (``send``, ``pkg.mail.Mailer``), or a method of an object of an imported class
+    made in the same expression or bound to the name it is called on
+    (``Relay().connect(...)``, ``relay = Relay()`` then ``relay.connect(...)``, ``with
+    Mailer(cfg) as mailer:``)."""
+    names = [name for name, local in symbols.qualified_names(call.func) if not local]
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return names
+    made: list[ast.expr] = [func.value] if isinstance(func.value, ast.Call) else []
+    if isinstance(func.value, ast.Name):
+        for binding in symbols.bindings(func.value):
+            statement = symbols.parents.get(binding.node)
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+                made.append(statement.value)
+            elif isinstance(statement, ast.withitem):
+                made.append(statement.context_expr)
+    for value in made:
+        if not isinstance(value, ast.Call):
+            continue
+        names += [
+            f"{name}.{func.attr}"
+            for name, local in symbols.qualified_names(value.func)
+            if not local
+        ]
+    return names
+
+
+def _from_project(symbols: Symbols, node: ast.AST) -> bool:
+    """A name or attribute chain imported from a module that is not the standard
+    library's (``SMTP_HOST`` from ``settings``, ``config.MAIL_KEY``)."""
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    return any(
+        not local and name.split(".")[0] not in _NOT_THE_PROJECT
+        for name, local in symbols.qualified_names(node)
+    )
+
+
+def _from_mail_module(symbols: Symbols, importer: Path, node: ast.AST) -> bool:
+    """A name or attribute chain imported from a module of the project that names a
+    Microsoft mail host (a settings module's or a script's constants): a look at the
+    bytes of that module, so that the wrappers a call reaches are summarised only when
+    what it hands over may be a Microsoft login's."""
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    for name, local in symbols.qualified_names(node):
+        if local or name.split(".")[0] in _NOT_THE_PROJECT:
+            continue
+        module = name.rpartition(".")[0]
+        for candidate in (module, module.rpartition(".")[0]):  # a class's attribute too
+            found = module_path(importer, candidate) if candidate.strip(".") else None
+            if found is not None and found != importer:
+                return _names_microsoft_host(found)
+    return False
+
+
+@inputs.remembered
+def _names_microsoft_host(path: Path) -> bool:
+    data = inputs.read(path, MAX_FILE_BYTES)
+    if data is None:
+        return False
+    lowered = data.lower()
+    return any(name in lowered for name in _MICROSOFT_HOSTS)
