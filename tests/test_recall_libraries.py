@@ -143,6 +143,29 @@ def test_the_net_sees_chained_logins_and_leaves_the_modules_own_classes() -> Non
     }
 
 
+def test_the_net_follows_connect_await_and_mail_urls() -> None:
+    """A client told its server by ``connect(host, port)`` before its login, an awaited
+    factory, and a mail URL with the password (django-mailbox's ``imap+ssl://``, an
+    f-string): each a login named after its library; the Gmail twins stay silent."""
+    assert pinned("net_reach.py") == {
+        ("net_reach.py", 16, "AS102", "error"),
+        ("net_reach.py", 29, "AS101", "error"),
+        ("net_reach.py", 34, "AS102", "error"),
+        ("net_reach.py", 36, "AS105", "error"),
+        ("net_reach.py", 43, "AS101", "error"),
+    }
+    run = check_paths([str(LIBRARIES / "net_reach.py")], RunOptions())
+    messages = {f.span.line: f.message for f in run.findings if f.rule != "AS105"}
+    assert "made by mailkit.ImapClient().connect" in messages[16]
+    assert "made by django_mailbox.models.Mailbox.objects.create" in messages[34]
+
+
+def test_the_net_leaves_oauth_urls_without_passwords_and_web_addresses() -> None:
+    """XOAUTH2 after ``connect``, a mail URL without a password, an ``https://`` address
+    of the same host, an FTP login, and Django's ``EMAIL_URL`` (the settings reader's)."""
+    assert pinned("net_reach_negatives.py") == set()
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

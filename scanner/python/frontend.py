@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
-from ..providers import lookup, microsoft_host_names
+from ..providers import microsoft_host_names
 from ..test_paths import is_test_path
 from ..text import Source
 from .adapters import ADAPTERS
@@ -23,6 +23,7 @@ from .bindings import Bindings
 from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
+from .net import names_microsoft_host
 from .own_inits import OwnInits
 from .parse import parse_python
 from .paths import Event, find_paths
@@ -40,15 +41,6 @@ from .values import Evaluator
 
 _MICROSOFT_NAMES = microsoft_host_names()
 _MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
-
-
-def _names_microsoft_host(text: str) -> bool:
-    """A string that is a Microsoft mail host (a substring test before the table's look-up,
-    which also weighs misspellings)."""
-    if not 3 < len(text) < 256 or " " in text:
-        return False
-    lowered = text.lower()
-    return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
 
 
 class PythonFrontEnd:
@@ -184,7 +176,7 @@ class PythonFrontEnd:
         """Whether a string of the module is a Microsoft mail host (its bytes, lower-cased,
         looked at first)."""
         return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
-            _names_microsoft_host(text) for text in symbols.strings
+            names_microsoft_host(text, _MICROSOFT_NAMES) for text in symbols.strings
         )
 
     def _names_client(self, tree: ast.Module) -> bool:

@@ -11,8 +11,11 @@ messages. Calls a model or an adapter reads never come here.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
+from urllib.parse import unquote, urlsplit
 
+from ..mail_settings.keys import URL_KEY
 from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
 from .source import dotted_name
@@ -27,6 +30,11 @@ _OTHER_MECHANISMS = frozenset(
 _USER_KEYWORDS = ("user", "username", "email", "login")
 _SECRET_KEYWORDS = ("password", "passwd", "pwd", "secret")
 _IMAP_PORTS = frozenset({143, 993})
+_URL_SCHEMES = {
+    **dict.fromkeys(("smtp", "smtps", "submission", "submit"), Protocol.SMTP),
+    **dict.fromkeys(("imap", "imaps", "imap4", "imap4s"), Protocol.IMAP),
+    **dict.fromkeys(("pop", "pops", "pop3", "pop3s"), Protocol.POP),
+}
 # How the login calls made on a call's result directly are kept (no name holds it).
 _CHAINED = "()"
 _POP_PORTS = frozenset({110, 995})
@@ -38,6 +46,52 @@ def _microsoft(value: Value) -> bool:
         and isinstance(value.value, str)
         and 3 < len(value.value) < 256
         and lookup(value.value).microsoft
+    )
+
+
+# A string that starts a mail URL (a whole one, or an f-string's first part).
+_URL_START = re.compile(r"(?i)\s*(?:smtps?|submit|submission|imap4?s?|pop3?s?)(?:\+\w+)?://")
+
+
+def names_microsoft_host(text: str, names: tuple[str, ...]) -> bool:
+    """A string that is a Microsoft mail host (``names``: the table's, a substring test
+    before its look-up, which also weighs misspellings), also as the server of a URL or of
+    the part of one an f-string writes (``imaps://u:pw@outlook.office365.com``,
+    ``@smtp.office365.com:587``)."""
+    if not 3 < len(text) < 256 or " " in text:
+        return False
+    lowered = text.lower()
+    if not any(name in lowered for name in names):
+        return False
+    if lookup(text).microsoft:
+        return True
+    if "://" in lowered and not _URL_START.match(lowered):
+        return False  # ``https://outlook.office365.com/...``: a web address, not a login
+    server = lowered.rpartition("@")[2] if "@" in lowered else lowered.partition("://")[2]
+    server = re.split(r"[:/?#]", server, maxsplit=1)[0]
+    return server != lowered and lookup(server).microsoft
+
+
+def mail_url(text: str) -> tuple[Protocol, str, int | None, str, str] | None:
+    """(protocol, host, port, user, password) of a mail URL (``imaps://u:pw@host:993``,
+    django-mailbox's ``imap+ssl://``, ``smtp+tls://``), decoded; None for another URL."""
+    scheme = text.partition("://")[0].strip().lower()
+    protocol = _URL_SCHEMES.get(scheme.split("+", 1)[0])
+    if protocol is None:
+        return None
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return (
+        protocol,
+        parts.hostname,
+        port,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
     )
 
 
@@ -69,33 +123,94 @@ class Net:
         self._logins: dict[str, list[ast.Call]] | None = None
 
     def connections(self, skip: Callable[[ast.Call], bool]) -> Iterator[Connection]:
-        """A connection for each call made with a Microsoft mail host whose result logs in
+        """A connection for each call made with a Microsoft mail host whose result logs in,
+        and for each call given a mail URL with a password for a Microsoft host
         (``skip``: calls a model, an adapter or a summary reads)."""
+        if any(_URL_START.match(text) for text in self.symbols.strings):
+            for call in self.symbols.calls:
+                if not skip(call) and (call.args or call.keywords):
+                    found = self._url_login(call)
+                    if found is not None:
+                        yield found
         if not self._login_calls():
             return
         for call in self.symbols.calls:
             if skip(call) or not (call.args or call.keywords):
                 continue
+            made = self._on_made_object(call)
+            if made is not None and skip(made):
+                continue  # a method of a modelled client (BotCity's ``configure_smtp``)
             logins = self._logins_on(call)  # syntactic, before any value is evaluated
-            if not logins or self._own_login(call, logins):
+            if not logins or self._own_login(made or call, logins):
                 continue
             host = self._host(call)
             if host is None:
                 continue
             port = self._port(call)
-            names = sorted(self.qualified(call.func)) or [dotted_name(call.func) or "a client"]
-            library = names[0].split(".")[0]
-            conn = Connection(
-                protocol=_guess(str(host.value), port),
-                library=library,
-                host=host,
-                port=port,
-                tls=Tls.UNKNOWN,
-                opened_at=self.span(call),
-                via=f"made by {names[0]}, a library authsweep has no model of",
-            )
+            conn = self._connection(call, _guess(str(host.value), port), host, port)
             conn.steps = [self._step(login) for login in logins]
             yield conn
+
+    def _connection(
+        self, call: ast.Call, protocol: Protocol, host: Value, port: Value
+    ) -> Connection:
+        names = [self._made_by(call)] if self._on_made_object(call) else []
+        names = names or sorted(self.qualified(call.func)) or [dotted_name(call.func) or "a client"]
+        return Connection(
+            protocol=protocol,
+            library=names[0].split(".")[0],
+            host=host,
+            port=port,
+            tls=Tls.UNKNOWN,
+            opened_at=self.span(call),
+            via=f"made by {names[0]}, a library authsweep has no model of",
+        )
+
+    def _url_login(self, call: ast.Call) -> Connection | None:
+        """``from_url("imaps://user:pw@outlook.office365.com")``: a mail URL with a user
+        and a password for a Microsoft host, handed to any call, is what the library logs
+        in with (the password may be a placeholder an f-string fills)."""
+        parent = self.symbols.parents.get(call)
+        if isinstance(parent, ast.Assign) and any(
+            isinstance(t, ast.Name) and URL_KEY.search(t.id) for t in parent.targets
+        ):
+            return None  # ``EMAIL_URL = env("EMAIL_URL", default=...)``: the settings' URL
+        for node in (*call.args, *(k.value for k in call.keywords)):
+            if isinstance(node, ast.Starred):
+                continue
+            value = self.evaluate(node)
+            text = value.value if value.known else value.template
+            if not isinstance(text, str) or "://" not in text:
+                continue
+            found = mail_url(text)
+            if found is None:
+                continue
+            protocol, host, port, user, password = found
+            if not (password and lookup(host).microsoft):
+                continue
+            at = value.span or self.span(node)
+            known = value.known and "{}" not in password
+            secret = Value(
+                known,
+                password if known else None,
+                value.origin if value.origin else (None if known else "the URL's password"),
+                at,
+                literal=value.literal and known,
+                literal_span=value.literal_span if known else None,
+                literal_parts=value.literal_parts,
+            )
+            conn = self._connection(
+                call,
+                protocol,
+                Value(True, host, None, at),
+                Value(True, port, None, at) if port else Value.unknown("library default"),
+            )
+            user_value = (
+                Value(True, user, None, at) if user and "{}" not in user else Value.unknown(None)
+            )
+            conn.steps = [Step(StepKind.LOGIN, self.span(call), user=user_value, secret=secret)]
+            return conn
+        return None
 
     def _own_login(self, call: ast.Call, logins: list[ast.Call]) -> bool:
         """A class of this module that defines the login method called on it: the login
@@ -120,8 +235,8 @@ class Net:
                 func = call.func
                 if isinstance(func, ast.Attribute) and func.attr in _LOGINS:
                     receiver = dotted_name(func.value)
-                    if receiver is None and isinstance(func.value, ast.Call):
-                        receiver = _CHAINED  # ``Client(host).login(...)``
+                    if receiver is None and isinstance(func.value, (ast.Call, ast.Await)):
+                        receiver = _CHAINED  # ``Client(host).login(...)``, awaited or not
                     if receiver is not None:
                         self._logins.setdefault(receiver, []).append(call)
         return self._logins
@@ -152,15 +267,23 @@ class Net:
     def _logins_on(self, call: ast.Call) -> list[ast.Call]:
         """Login calls on the call's result: chained, or on the name it is bound to in the
         same function (``self.x`` in the same class)."""
+        result = call
         parent = self.symbols.parents.get(call)
+        if isinstance(parent, ast.Await):  # ``await Client.connect(host)``
+            result, parent = parent, self.symbols.parents.get(parent)
         if isinstance(parent, ast.Attribute) and parent.attr in _LOGINS:
             outer = self.symbols.parents.get(parent)
             return [outer] if isinstance(outer, ast.Call) and outer.func is parent else []
-        target = None
-        if isinstance(parent, ast.Assign) and parent.value is call:
-            target = parent.targets[0]
-        elif isinstance(parent, ast.withitem) and parent.context_expr is call:
+        target: ast.AST | None = None
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is result:
+            target = parent.targets[0] if isinstance(parent, ast.Assign) else parent.target
+        elif isinstance(parent, ast.withitem) and parent.context_expr is result:
             target = parent.optional_vars
+        elif isinstance(parent, ast.Expr) and isinstance(call.func, ast.Attribute):
+            # ``client.connect(host, 993)`` as a statement: the object it was called on
+            # is the connection that logs in next (not a module: ``mailkit.send(host)``).
+            if not self._is_module(call.func.value):
+                target = call.func.value
         name = dotted_name(target) if target is not None else None
         if name is None:
             return []
@@ -170,6 +293,31 @@ class Net:
             for login in self._login_calls().get(name, [])
             if self._scope(login, name) is scope and login.lineno >= call.lineno
         ]
+
+    def _on_made_object(self, call: ast.Call) -> ast.Call | None:
+        """For a method on a name bound to a call's result (``c = ImapClient()`` then
+        ``c.connect(host)``), that call."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            for binding in self.symbols.bindings(func.value):
+                made = self.symbols.parents.get(binding.node)
+                if isinstance(made, ast.Assign) and isinstance(made.value, ast.Call):
+                    return made.value
+        return None
+
+    def _made_by(self, call: ast.Call) -> str:
+        """The class whose object a method is called on, and the method."""
+        made = self._on_made_object(call)
+        assert made is not None and isinstance(call.func, ast.Attribute)
+        names = sorted(self.qualified(made.func)) or [dotted_name(made.func) or "a client"]
+        return f"{names[0]}().{call.func.attr}"
+
+    def _is_module(self, node: ast.expr) -> bool:
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and any(
+            b.kind is BindingKind.IMPORT for b in self.symbols.bindings(node)
+        )
 
     def _scope(self, node: ast.AST, name: str) -> ast.AST | None:
         if name.startswith("self."):
