@@ -166,6 +166,29 @@ def test_the_net_leaves_oauth_urls_without_passwords_and_web_addresses() -> None
     assert pinned("net_reach_negatives.py") == set()
 
 
+def test_settings_handed_to_unmodelled_libraries() -> None:
+    """Keywords named after the protocol (``smtp_server=`` with a bare ``password=``,
+    ``imap_host=``/``imap_password=``) and dicts handed over inline or built in a function,
+    for a Microsoft host; Gmail, an OAuth2 token and framework keys stay silent."""
+    assert pinned("unmodelled_settings.py") == {
+        ("unmodelled_settings.py", 16, "AS101", "error"),
+        ("unmodelled_settings.py", 24, "AS102", "error"),
+        ("unmodelled_settings.py", 31, "AS102", "error"),
+        ("unmodelled_settings.py", 45, "AS101", "error"),
+    }
+
+
+def test_settings_of_a_module_that_only_names_a_microsoft_host() -> None:
+    """No mail library or setting name in the module, the host in a constant: the call's
+    keywords and a config dict are read as settings where they hold the Microsoft host
+    (port 465 there: AS202), not for Gmail or a database."""
+    assert pinned("unmodelled_settings_host_named.py") == {
+        ("unmodelled_settings_host_named.py", 17, "AS102", "error"),
+        ("unmodelled_settings_host_named.py", 22, "AS202", "error"),
+        ("unmodelled_settings_host_named.py", 22, "AS101", "error"),
+    }
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

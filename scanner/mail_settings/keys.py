@@ -385,6 +385,16 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
     )
 
 
+def is_framework_key(key: str) -> bool:
+    """A key of a framework's settings read in Python (``EMAIL_HOST``, ``mail_server``:
+    Django's, Flask-Mail's), whatever its case."""
+    return any(
+        match(i, key) is not None
+        for i, f in enumerate(FAMILIES)
+        if f.prefixes and f.in_python and not f.generic
+    )
+
+
 def is_prefixed_key(key: str) -> bool:
     """A key of a prefixed family (``EMAIL_HOST``, ``smtp_port``), not a bare name."""
     return any(match(i, key) is not None for i, f in enumerate(FAMILIES) if f.prefixes)

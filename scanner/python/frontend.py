@@ -103,7 +103,7 @@ class PythonFrontEnd:
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
-            mail = analysis.run(settings=full)
+            mail = analysis.run(microsoft_settings_only=not full)
             # Its passes hold its bound methods and closures over it: cycles that would
             # keep the module's analysis for the cyclic collector. Reference counting
             # frees it now.
@@ -147,8 +147,9 @@ class PythonFrontEnd:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
         model), does SASL on a connection passed in, or hands a password-like literal to
-        a call while importing mail code of the project (a wrapper's login). Its settings
-        are not read: bare names beside a host are no proof of mail settings."""
+        a call while importing mail code of the project (a wrapper's login). Of its settings,
+        only groups that hold a Microsoft mail host are read: bare names beside another
+        host are no proof of mail settings."""
         if self.names_microsoft_host(symbols, lowered):
             return True
         if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
@@ -245,7 +246,7 @@ class _ModuleAnalysis:
 
     # The passes.
 
-    def run(self, *, settings: bool = True) -> MailFile:
+    def run(self, *, microsoft_settings_only: bool = False) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
@@ -310,8 +311,9 @@ class _ModuleAnalysis:
         self.own_inits.keep_callees(
             self.opened, [call for call in self.opened if self._subclass_of(call.func)]
         )
-        if settings:
-            read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        read_python_settings(
+            self.tree, self.symbols, self.values, self.mail, microsoft_only=microsoft_settings_only
+        )
         self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
         return self.mail
