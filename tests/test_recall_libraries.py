@@ -160,6 +160,16 @@ def test_the_net_follows_connect_await_and_mail_urls() -> None:
     assert "made by django_mailbox.models.Mailbox.objects.create" in messages[34]
 
 
+def test_the_net_through_factories_chains_and_protocol_keywords() -> None:
+    """A client a module function returns, logged in by its caller; ``imap_server=``; a
+    method called between the constructor and the login; not their Gmail twins."""
+    assert pinned("net_reach_chains.py") == {
+        ("net_reach_chains.py", 23, "AS102", "error"),
+        ("net_reach_chains.py", 30, "AS102", "error"),
+        ("net_reach_chains.py", 35, "AS102", "error"),
+    }
+
+
 def test_the_net_leaves_oauth_urls_without_passwords_and_web_addresses() -> None:
     """XOAUTH2 after ``connect``, a mail URL without a password, an ``https://`` address
     of the same host, an FTP login, and Django's ``EMAIL_URL`` (the settings reader's)."""

@@ -23,7 +23,10 @@ from .symbols import FUNCTIONS, BindingKind, Symbols
 
 _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
+_HOST_ENDS = ("_host", "_server", "_hostname")
 _PORT_KEYWORDS = ("port",)
+# Methods called on a client's result before its login (``Client(host).connect().login``).
+_HOPS = 2
 _OTHER_MECHANISMS = frozenset(
     {"XOAUTH2", "OAUTHBEARER", "GSSAPI", "EXTERNAL", "ANONYMOUS", "SCRAM-SHA-1", "SCRAM-SHA-256"}
 )
@@ -244,6 +247,10 @@ class Net:
     def _host(self, call: ast.Call) -> Value | None:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         candidates = [keywords[k] for k in _HOST_KEYWORDS if k in keywords]
+        # ``imap_server=``, ``smtp_host=``, ``mail_hostname=``: a server named for its protocol.
+        candidates += [
+            v for k, v in keywords.items() if k not in _HOST_KEYWORDS and k.endswith(_HOST_ENDS)
+        ]
         if call.args and not isinstance(call.args[0], ast.Starred):
             candidates.append(call.args[0])
         for node in candidates:
@@ -264,13 +271,24 @@ class Net:
             return Value(True, int(value.value), value.origin, value.span)
         return value if value.known and isinstance(value.value, int) else Value.unknown(None)
 
-    def _logins_on(self, call: ast.Call) -> list[ast.Call]:
-        """Login calls on the call's result: chained, or on the name it is bound to in the
-        same function (``self.x`` in the same class)."""
-        result = call
+    def _logins_on(self, call: ast.Call, *, returned: bool = True) -> list[ast.Call]:
+        """Login calls on the call's result: chained (also after a method or two,
+        ``Client(host).connect().login(...)``), on the name it is bound to in the same
+        function (``self.x`` in the same class), or, returned by a function of the module
+        (``return Client(host)``), on the results of that function's calls."""
+        result: ast.expr = call
         parent = self.symbols.parents.get(call)
-        if isinstance(parent, ast.Await):  # ``await Client.connect(host)``
-            result, parent = parent, self.symbols.parents.get(parent)
+        for _ in range(_HOPS + 1):
+            if isinstance(parent, ast.Await):  # ``await Client.connect(host)``
+                result, parent = parent, self.symbols.parents.get(parent)
+            if not isinstance(parent, ast.Attribute) or parent.attr in _LOGINS:
+                break
+            outer = self.symbols.parents.get(parent)
+            if not (isinstance(outer, ast.Call) and outer.func is parent):
+                return []
+            result, parent = outer, self.symbols.parents.get(outer)
+        if isinstance(parent, ast.Return) and returned:
+            return self._logins_on_calls_of(self.symbols.enclosing_function(call))
         if isinstance(parent, ast.Attribute) and parent.attr in _LOGINS:
             outer = self.symbols.parents.get(parent)
             return [outer] if isinstance(outer, ast.Call) and outer.func is parent else []
@@ -293,6 +311,19 @@ class Net:
             for login in self._login_calls().get(name, [])
             if self._scope(login, name) is scope and login.lineno >= call.lineno
         ]
+
+    def _logins_on_calls_of(self, function: ast.AST | None) -> list[ast.Call]:
+        """The logins on what the calls of a module function (not a method) return."""
+        if function is None or self.symbols.enclosing_class(function) is not None:
+            return []
+        assert isinstance(function, FUNCTIONS)
+        found: list[ast.Call] = []
+        for call in self.symbols.calls:
+            func = call.func
+            if isinstance(func, ast.Name) and func.id == function.name:
+                if any(b.node is function for b in self.symbols.bindings(func)):
+                    found += self._logins_on(call, returned=False)
+        return found
 
     def _on_made_object(self, call: ast.Call) -> ast.Call | None:
         """For a method on a name bound to a call's result (``c = ImapClient()`` then
