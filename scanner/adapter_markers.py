@@ -39,4 +39,5 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "zmail",
     "imaplib2",
     "pyramid_mailer",
+    "mailto",
 )

@@ -199,6 +199,23 @@ def test_settings_of_a_module_that_only_names_a_microsoft_host() -> None:
     }
 
 
+def test_apprise_mail_urls() -> None:
+    """apprise's ``mailto://`` service: the domain's template (outlook.com, hotmail.com),
+    ``?smtp=`` with a plain ``mailto`` URL (port 25, no STARTTLS before the login), and
+    ``?mode=ssl`` on the template's 587; Gmail, other services, a URL from the environment
+    and ``o365://`` stay silent; a literal password in the URL is AS105."""
+    assert pinned("apprise_notify.py") == {
+        ("apprise_notify.py", 12, "AS101", "error"),
+        ("apprise_notify.py", 13, "AS101", "error"),
+        ("apprise_notify.py", 13, "AS202", "warning"),
+        ("apprise_notify.py", 13, "AS203", "error"),
+        ("apprise_notify.py", 13, "AS105", "error"),
+        ("apprise_notify.py", 14, "AS101", "error"),
+        ("apprise_notify.py", 14, "AS201", "error"),
+        ("apprise_notify.py", 14, "AS105", "error"),
+    }
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

@@ -41,6 +41,7 @@ from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .declared_choices import specialise, verifies
 from .declared_credentials import Record, app_secret, ews, grant_record
+from .declared_urls import from_url
 
 # How many positional arguments a call may have before no model's signature fits it.
 _SLOTS = 12
@@ -183,6 +184,10 @@ def _settings(site: CallSite, opener: Opener) -> CallSite:
 
 def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Connection | None:
     site = _settings(site, opener)
+    read = from_url(opener, site)
+    if read is None:
+        return None  # no mail URL of the library's: another service
+    opener, site = read
     opener, chosen = specialise(opener, site)
     host = _host(site, opener.host, opener.host_default, opener.hosts) or chosen
     if host is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import (
     aioimaplib,
+    apprise,
     botcity,
     emails,
     envelopes,
@@ -40,4 +41,5 @@ MODELS: tuple[LibraryModel, ...] = (
     pyzmail.MODEL,
     imaplib2.MODEL,
     pyramid_mailer.MODEL,
+    apprise.MODEL,
 )
