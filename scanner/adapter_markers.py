@@ -40,4 +40,5 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "imaplib2",
     "pyramid_mailer",
     "mailto",
+    "easyimap",
 )

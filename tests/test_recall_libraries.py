@@ -216,6 +216,17 @@ def test_apprise_mail_urls() -> None:
     }
 
 
+def test_easyimap_connect_logs_in() -> None:
+    """easyimap's ``connect`` logs in at once over imaplib's unverified IMAP4_SSL, or plain
+    IMAP with ``ssl=False``; Gmail stays silent."""
+    assert pinned("easyimap_reader.py") == {
+        ("easyimap_reader.py", 9, "AS102", "error"),
+        ("easyimap_reader.py", 9, "AS204", "warning"),
+        ("easyimap_reader.py", 13, "AS102", "error"),
+        ("easyimap_reader.py", 13, "AS203", "error"),
+    }
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

@@ -9,6 +9,7 @@ from . import (
     aioimaplib,
     apprise,
     botcity,
+    easyimap,
     emails,
     envelopes,
     flask_mailman,
@@ -42,4 +43,5 @@ MODELS: tuple[LibraryModel, ...] = (
     imaplib2.MODEL,
     pyramid_mailer.MODEL,
     apprise.MODEL,
+    easyimap.MODEL,
 )
