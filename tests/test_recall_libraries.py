@@ -170,6 +170,18 @@ def test_the_net_through_factories_chains_and_protocol_keywords() -> None:
     }
 
 
+def test_the_net_reads_a_password_given_by_position() -> None:
+    """``Client(host, port, user, SMTP_PASSWORD)`` and ``send_mail(..., os.getenv(
+    "MAIL_PASSWORD"))`` with a Microsoft host; not Gmail, a token, a client secret, the
+    module's own function (reported inside it) or ``super().__init__``."""
+    assert pinned("net_positional_credentials.py") == {
+        ("net_positional_credentials.py", 13, "AS101", "error"),
+        ("net_positional_credentials.py", 15, "AS101", "error"),
+        ("net_positional_credentials.py", 25, "AS204", "warning"),
+        ("net_positional_credentials.py", 26, "AS101", "error"),
+    }
+
+
 def test_the_net_leaves_oauth_urls_without_passwords_and_web_addresses() -> None:
     """XOAUTH2 after ``connect``, a mail URL without a password, an ``https://`` address
     of the same host, an FTP login, and Django's ``EMAIL_URL`` (the settings reader's)."""

@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from ..mail_settings.keys import URL_KEY
+from ..mail_settings.keys import URL_KEY, is_setting_key
 from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
+from .secret_literals import password_name
 from .source import dotted_name
 from .symbols import FUNCTIONS, BindingKind, Symbols
 
@@ -135,24 +136,48 @@ class Net:
                     found = self._url_login(call)
                     if found is not None:
                         yield found
-        if not self._login_calls():
-            return
         for call in self.symbols.calls:
             if skip(call) or not (call.args or call.keywords):
                 continue
             made = self._on_made_object(call)
             if made is not None and skip(made):
                 continue  # a method of a modelled client (BotCity's ``configure_smtp``)
-            logins = self._logins_on(call)  # syntactic, before any value is evaluated
-            if not logins or self._own_login(made or call, logins):
+            # Syntactic, before any value is evaluated.
+            logins = self._logins_on(call) if self._login_calls() else []
+            password = None if logins else self._password_argument(call)
+            if not (logins or password) or self._own_login(made or call, logins):
                 continue
             host = self._host(call)
             if host is None:
                 continue
             port = self._port(call)
             conn = self._connection(call, _guess(str(host.value), port), host, port)
-            conn.steps = [self._step(login) for login in logins]
+            if password is not None:
+                secret = self.evaluate(password)
+                conn.steps = [Step(StepKind.LOGIN, self.span(call), secret=secret)]
+            else:
+                conn.steps = [self._step(login) for login in logins]
             yield conn
+
+    def _password_argument(self, call: ast.Call) -> ast.expr | None:
+        """``Client("smtp.office365.com", 587, user, SMTP_PASSWORD)``: an argument after
+        the first that names a password (a name, ``os.environ["MAIL_PASSWORD"]``,
+        ``config.get("password")``), which a client given the host logs in with. Not a
+        call of the module's own code (followed where it logs in), nor a keyword a
+        settings name reads (``password=``: the keyword settings' own)."""
+        name = dotted_name(call.func)
+        if (
+            name is None  # ``super().__init__(host, ..., password)``: the class's own code
+            or name.split(".", 1)[0] in ("self", "cls")
+            or name.rsplit(".", 1)[-1].startswith("__")
+            or any(local for _, local in self.symbols.qualified_names(call.func))
+        ):
+            return None
+        given = [
+            *call.args[1:],
+            *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
+        ]
+        return next((node for node in given if _names_password(node)), None)
 
     def _connection(
         self, call: ast.Call, protocol: Protocol, host: Value, port: Value
@@ -382,6 +407,26 @@ class Net:
             user=self.evaluate(user) if user is not None else Value.unknown("missing"),
             secret=self.evaluate(secret) if secret is not None else Value.unknown(None),
         )
+
+
+def _names_password(node: ast.expr) -> bool:
+    """An argument whose name, or the key it is read with, is a password's."""
+    if isinstance(node, ast.Call) and node.args and dotted_name(node.func) is not None:
+        key = node.args[0]  # ``os.getenv("MAIL_PASSWORD")``, ``config.get("password")``
+        return (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and password_name(key.value)
+        )
+    if isinstance(node, ast.Subscript):  # ``os.environ["MAIL_PASSWORD"]``
+        key = node.slice
+        return (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and password_name(key.value)
+        )
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+    return isinstance(name, str) and password_name(name)
 
 
 def _first(keywords: dict[str | None, ast.expr], names: tuple[str, ...]) -> ast.expr | None:

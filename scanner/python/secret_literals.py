@@ -387,6 +387,15 @@ def secret_name(name: str) -> bool:
     return any(a in words and b in words for a, b in _SECRET_PAIRS)
 
 
+def password_name(name: str) -> bool:
+    """Whether an identifier or key names a password (``SMTP_PASSWORD``, ``mail_pwd``), not
+    an app's OAuth2 secret or another service's password."""
+    words = [word.lower() for word in _WORD.findall(name)]
+    return not any(word in _NOT_THE_SECRET or word in _OTHER_SERVICES for word in words) and any(
+        word in _PASSWORD_WORDS for word in words
+    )
+
+
 def password_literal_calls(symbols: Symbols) -> list[ast.Call]:
     """The calls of the module given a literal that looks like a written password (letters
     with digits or signs; not a name, path, host or format), which a project's wrapper may
