@@ -268,6 +268,26 @@ FAMILIES: tuple[Family, ...] = (
         default_ports=(465, 587),
         conflict_possible=False,
     ),
+    # An Airflow IMAP provider connection (``ImapHook``): IMAP4_SSL with a verifying
+    # context unless the extra ``use_ssl`` is false (then plain IMAP4); a login when the
+    # connection has a login and a password.
+    Family(
+        library="airflow-imap-connection",
+        keys=_keys(
+            host=("HOST",),
+            port=("PORT",),
+            user=("LOGIN",),
+            password=("PASSWORD",),
+            implicit=("EXTRA.USE_SSL",),
+        ),
+        marker=("conn_type", re.compile(r"(?i)^imap$")),
+        protocol=Protocol.IMAP,
+        self_contained=True,
+        defaults={Role.HOST: "localhost", Role.IMPLICIT: True},
+        starttls_default=False,
+        default_ports=(993, 143),
+        conflict_possible=False,
+    ),
     Family(
         library="home-assistant",
         keys=_keys(
