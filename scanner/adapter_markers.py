@@ -41,4 +41,5 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "pyramid_mailer",
     "mailto",
     "easyimap",
+    "prefect_email",
 )

@@ -239,6 +239,19 @@ def test_easyimap_connect_logs_in() -> None:
     }
 
 
+def test_prefect_email_blocks() -> None:
+    """``EmailServerCredentials`` is SMTP_SSL on 465 by default (AS202 for Office 365),
+    587 with ``smtp_type="STARTTLS"`` in any case, ``"outlook"`` the Outlook.com preset;
+    Gmail, the default server, stays silent."""
+    assert pinned("prefect_mail.py") == {
+        ("prefect_mail.py", 10, "AS101", "error"),
+        ("prefect_mail.py", 10, "AS202", "error"),
+        ("prefect_mail.py", 15, "AS101", "error"),
+        ("prefect_mail.py", 21, "AS101", "error"),
+        ("prefect_mail.py", 22, "AS105", "error"),
+    }
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

@@ -18,6 +18,7 @@ from . import (
     imbox,
     mailer,
     o365,
+    prefect_email,
     pyews,
     pyramid_mailer,
     pyzmail,
@@ -44,4 +45,5 @@ MODELS: tuple[LibraryModel, ...] = (
     pyramid_mailer.MODEL,
     apprise.MODEL,
     easyimap.MODEL,
+    prefect_email.MODEL,
 )

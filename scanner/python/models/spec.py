@@ -124,6 +124,9 @@ class Opener:
     mode: str | None = None
     modes: tuple[tuple[str, Tls], ...] = ()
     mode_default: str | None = None
+    # The port each text of the mode gives when the call names none (prefect-email's
+    # ``SMTPType``: SSL 465, STARTTLS 587); without it, ``port_default`` whatever the mode.
+    mode_ports: tuple[tuple[str, int], ...] = ()
     # A parameter holding the library's URL of a service (apprise's ``mailtos://user:pw@
     # outlook.com?smtp=...&mode=ssl``), read by :mod:`..adapters.declared_urls`: its
     # ``schemes`` (scheme, TLS, default port) are the library's mail URLs (another scheme is
