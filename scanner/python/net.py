@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +25,7 @@ from .symbols import FUNCTIONS, BindingKind, Symbols
 
 _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
+_STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
 _HOST_ENDS = ("_host", "_server", "_hostname")
 _PORT_KEYWORDS = ("port",)
 # Methods called on a client's result before its login (``Client(host).connect().login``).
@@ -170,7 +172,10 @@ class Net:
             name is None  # ``super().__init__(host, ..., password)``: the class's own code
             or name.split(".", 1)[0] in ("self", "cls")
             or name.rsplit(".", 1)[-1].startswith("__")
+            # ``keyring.set_password(host, user, password)`` keeps it for a login elsewhere.
+            or password_name(name.rsplit(".", 1)[-1])
             or any(local for _, local in self.symbols.qualified_names(call.func))
+            or self._standard(call)
         ):
             return None
         given = [
@@ -198,6 +203,8 @@ class Net:
         """``from_url("imaps://user:pw@outlook.office365.com")``: a mail URL with a user
         and a password for a Microsoft host, handed to any call, is what the library logs
         in with (the password may be a placeholder an f-string fills)."""
+        if self._standard(call):
+            return None  # ``urlparse(url)``: whoever uses the parts logs in, reported there
         parent = self.symbols.parents.get(call)
         if isinstance(parent, ast.Assign) and any(
             isinstance(t, ast.Name) and URL_KEY.search(t.id) for t in parent.targets
@@ -349,6 +356,15 @@ class Net:
                 if any(b.node is function for b in self.symbols.bindings(func)):
                     found += self._logins_on(call, returned=False)
         return found
+
+    def _standard(self, call: ast.Call) -> bool:
+        """A call of the standard library or a builtin: never an unmodelled mail library."""
+        names = self.symbols.qualified_names(call.func)
+        return (
+            bool(names)
+            and all(name.split(".", 1)[0] in _STANDARD for name, local in names if not local)
+            and not any(local for _, local in names)
+        )
 
     def _on_made_object(self, call: ast.Call) -> ast.Call | None:
         """For a method on a name bound to a call's result (``c = ImapClient()`` then
