@@ -573,19 +573,21 @@ def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
         if names & seen:
             raise ValueError(f"{made.library} declares {sorted(names & seen)} again")
         seen |= names
-    methods = _object_methods(models)
-    if methods:
-        # Their names are common (``send``): only modules that name a maker's module.
+    # Their names are common (``send``, ``add``): each is read only in modules that name
+    # the module of a maker of its object (apprise's ``add`` where ``apprise`` is named,
+    # not wherever ``emails`` is).
+    for name, spec in _object_methods(models).items():
         modules = {
             maker.split(".")[0].lower().encode()
             for model in models
             for made in (*model.openers, *model.ews)
+            if name in {n.rsplit(".", 1)[-1] for n in made.names}
             for maker in made.on_object_of
         }
         built.append(
             Adapter(
                 library="library models",
-                object_methods=methods,
+                object_methods={name: spec},
                 object_methods_if=tuple(sorted(modules)),
             )
         )
