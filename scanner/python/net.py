@@ -121,11 +121,14 @@ class Net:
         evaluate: Callable[[ast.AST], Value],
         span: Callable[[ast.AST], Span],
         qualified: Callable[[ast.AST], set[str]],
+        project_callee: Callable[[ast.Call], bool] = lambda call: False,
     ) -> None:
         self.symbols = symbols
         self.evaluate = evaluate
         self.span = span
         self.qualified = qualified
+        # A call of another module of the project: its summary says whether it logs in.
+        self.project_callee = project_callee
         self._logins: dict[str, list[ast.Call]] | None = None
 
     def connections(self, skip: Callable[[ast.Call], bool]) -> Iterator[Connection]:
@@ -182,7 +185,8 @@ class Net:
             *call.args[1:],
             *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
         ]
-        return next((node for node in given if _names_password(node)), None)
+        found = next((node for node in given if _names_password(node)), None)
+        return None if found is None or self.project_callee(call) else found
 
     def _connection(
         self, call: ast.Call, protocol: Protocol, host: Value, port: Value
