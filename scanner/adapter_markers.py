@@ -39,4 +39,7 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "zmail",
     "imaplib2",
     "pyramid_mailer",
+    "mailto",
+    "easyimap",
+    "prefect_email",
 )

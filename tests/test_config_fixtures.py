@@ -26,6 +26,7 @@ EXPECTED = {
     "config/.env": {(7, "AS201"), (12, "AS101"), (12, "AS105")},
     # AIRFLOW_CONN_* URIs: the parts are settings of an Airflow SMTP connection.
     "config/airflow-connections.env": {(3, "AS101"), (3, "AS105"), (3, "AS201")},
+    "config/airflow-imap-connections.env": {(2, "AS105"), (3, "AS105"), (3, "AS203")},
     "config/airflow.cfg": {(16, "AS201"), (20, "AS101")},
     "config/connections.json": {(5, "AS201"), (7, "AS101"), (7, "AS105")},
     "config/docker-compose.yml": {
@@ -355,3 +356,18 @@ def test_an_added_flag_keeps_crlf() -> None:
         b"EMAIL_HOST=smtp.office365.com\r\nEMAIL_PORT=587\r\nEMAIL_USE_SSL=False\r\n"
         b"EMAIL_USE_TLS=True\r\n"
     )
+
+
+def test_airflow_imap_connections() -> None:
+    """``AIRFLOW_CONN_*`` URIs of Airflow's IMAP provider: ``ImapHook`` logs in over
+    IMAP4_SSL on 993 (AS102, the literal password AS105), over plain IMAP with
+    ``use_ssl=false`` (AS203 too); Gmail, and a connection without a password, are
+    silent."""
+    run = check_paths([str(CONFIG / "airflow-imap-connections.env")], RunOptions())
+    assert {(f.span.line, f.rule) for f in run.findings} == {
+        (2, "AS102"),
+        (2, "AS105"),
+        (3, "AS102"),
+        (3, "AS105"),
+        (3, "AS203"),
+    }

@@ -135,6 +135,9 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     if opener.settings is not None:
         assert signature.accepts(opener.settings)
         return  # the other names are keys of that dict, not parameters
+    if opener.url is not None:
+        assert signature.accepts(opener.url)
+        return  # the other names are parts of that URL, not parameters
     fields = ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret")
     for field in (*fields, "address", "mode"):
         assert signature.accepts(getattr(opener, field)), (field, getattr(opener, field))
@@ -248,3 +251,30 @@ def test_zmail_servers_by_domain_are_the_librarys(side: str) -> None:
             default[f"{side}_ssl"],
             default[f"{side}_tls"],
         )
+
+
+def test_apprise_servers_by_domain_are_the_librarys() -> None:
+    """apprise picks the SMTP server of a ``mailto://`` URL by its domain from its own
+    templates: each row of the model (host, port, TLS) is what the first template that
+    matches ``user@<domain>`` gives; a URL without a mode is plain on 25 (``mailto``) or
+    STARTTLS on 587 (``mailtos``), as the library's default ports by mode say."""
+    templates = importlib.import_module("apprise.plugins.email.templates").EMAIL_TEMPLATES
+    smtp = importlib.import_module("apprise.plugins.email.smtp")
+    modes = {"ssl": Tls.IMPLICIT, "starttls": Tls.STARTTLS, "insecure": Tls.NONE}
+    model = next(m for m in MODELS if m.library == "apprise")
+    for opener in model.openers:
+        for row in opener.domains:
+            found = next(t[2] for t in templates if t[1].match(f"bot@{row.domain}"))
+            assert (found["smtp_host"], found["port"], modes[found["secure_mode"]]) == (
+                row.host,
+                row.port,
+                row.tls,
+            )
+        assert dict(opener.modes) == {
+            str(mode): modes[str(mode)] for mode in smtp.SMTP_SECURE_MODES
+        }
+        defaults = {str(mode): port for mode, port in smtp.SMTP_DEFAULT_PORTS.items()}
+        assert dict((s, p) for s, _, p in opener.schemes) == {
+            "mailto": defaults["insecure"],
+            "mailtos": defaults["starttls"],
+        }

@@ -143,6 +143,115 @@ def test_the_net_sees_chained_logins_and_leaves_the_modules_own_classes() -> Non
     }
 
 
+def test_the_net_follows_connect_await_and_mail_urls() -> None:
+    """A client told its server by ``connect(host, port)`` before its login, an awaited
+    factory, and a mail URL with the password (django-mailbox's ``imap+ssl://``, an
+    f-string): each a login named after its library; the Gmail twins stay silent."""
+    assert pinned("net_reach.py") == {
+        ("net_reach.py", 16, "AS102", "error"),
+        ("net_reach.py", 29, "AS101", "error"),
+        ("net_reach.py", 34, "AS102", "error"),
+        ("net_reach.py", 36, "AS105", "error"),
+        ("net_reach.py", 43, "AS101", "error"),
+    }
+    run = check_paths([str(LIBRARIES / "net_reach.py")], RunOptions())
+    messages = {f.span.line: f.message for f in run.findings if f.rule != "AS105"}
+    assert "made by mailkit.ImapClient().connect" in messages[16]
+    assert "made by django_mailbox.models.Mailbox.objects.create" in messages[34]
+
+
+def test_the_net_through_factories_chains_and_protocol_keywords() -> None:
+    """A client a module function returns, logged in by its caller; ``imap_server=``; a
+    method called between the constructor and the login; not their Gmail twins."""
+    assert pinned("net_reach_chains.py") == {
+        ("net_reach_chains.py", 23, "AS102", "error"),
+        ("net_reach_chains.py", 30, "AS102", "error"),
+        ("net_reach_chains.py", 35, "AS102", "error"),
+    }
+
+
+def test_the_net_reads_a_password_given_by_position() -> None:
+    """``Client(host, port, user, SMTP_PASSWORD)`` and ``send_mail(..., os.getenv(
+    "MAIL_PASSWORD"))`` with a Microsoft host; not Gmail, a token, a client secret, the
+    module's own function (reported inside it) or ``super().__init__``."""
+    assert pinned("net_positional_credentials.py") == {
+        ("net_positional_credentials.py", 13, "AS101", "error"),
+        ("net_positional_credentials.py", 15, "AS101", "error"),
+        ("net_positional_credentials.py", 25, "AS204", "warning"),
+        ("net_positional_credentials.py", 26, "AS101", "error"),
+    }
+
+
+def test_the_net_leaves_oauth_urls_without_passwords_and_web_addresses() -> None:
+    """XOAUTH2 after ``connect``, a mail URL without a password, an ``https://`` address
+    of the same host, an FTP login, and Django's ``EMAIL_URL`` (the settings reader's)."""
+    assert pinned("net_reach_negatives.py") == set()
+
+
+def test_settings_handed_to_unmodelled_libraries() -> None:
+    """Keywords named after the protocol (``smtp_server=`` with a bare ``password=``,
+    ``imap_host=``/``imap_password=``) and dicts handed over inline or built in a function,
+    for a Microsoft host; Gmail, an OAuth2 token and framework keys stay silent."""
+    assert pinned("unmodelled_settings.py") == {
+        ("unmodelled_settings.py", 16, "AS101", "error"),
+        ("unmodelled_settings.py", 24, "AS102", "error"),
+        ("unmodelled_settings.py", 31, "AS102", "error"),
+        ("unmodelled_settings.py", 45, "AS101", "error"),
+    }
+
+
+def test_settings_of_a_module_that_only_names_a_microsoft_host() -> None:
+    """No mail library or setting name in the module, the host in a constant: the call's
+    keywords and a config dict are read as settings where they hold the Microsoft host
+    (port 465 there: AS202), not for Gmail or a database."""
+    assert pinned("unmodelled_settings_host_named.py") == {
+        ("unmodelled_settings_host_named.py", 17, "AS102", "error"),
+        ("unmodelled_settings_host_named.py", 22, "AS202", "error"),
+        ("unmodelled_settings_host_named.py", 22, "AS101", "error"),
+    }
+
+
+def test_apprise_mail_urls() -> None:
+    """apprise's ``mailto://`` service: the domain's template (outlook.com, hotmail.com),
+    ``?smtp=`` with a plain ``mailto`` URL (port 25, no STARTTLS before the login), and
+    ``?mode=ssl`` on the template's 587; Gmail, other services, a URL from the environment
+    and ``o365://`` stay silent; a literal password in the URL is AS105."""
+    assert pinned("apprise_notify.py") == {
+        ("apprise_notify.py", 12, "AS101", "error"),
+        ("apprise_notify.py", 13, "AS101", "error"),
+        ("apprise_notify.py", 13, "AS202", "warning"),
+        ("apprise_notify.py", 13, "AS203", "error"),
+        ("apprise_notify.py", 13, "AS105", "error"),
+        ("apprise_notify.py", 14, "AS101", "error"),
+        ("apprise_notify.py", 14, "AS201", "error"),
+        ("apprise_notify.py", 14, "AS105", "error"),
+    }
+
+
+def test_easyimap_connect_logs_in() -> None:
+    """easyimap's ``connect`` logs in at once over imaplib's unverified IMAP4_SSL, or plain
+    IMAP with ``ssl=False``; Gmail stays silent."""
+    assert pinned("easyimap_reader.py") == {
+        ("easyimap_reader.py", 9, "AS102", "error"),
+        ("easyimap_reader.py", 9, "AS204", "warning"),
+        ("easyimap_reader.py", 13, "AS102", "error"),
+        ("easyimap_reader.py", 13, "AS203", "error"),
+    }
+
+
+def test_prefect_email_blocks() -> None:
+    """``EmailServerCredentials`` is SMTP_SSL on 465 by default (AS202 for Office 365),
+    587 with ``smtp_type="STARTTLS"`` in any case, ``"outlook"`` the Outlook.com preset;
+    Gmail, the default server, stays silent."""
+    assert pinned("prefect_mail.py") == {
+        ("prefect_mail.py", 10, "AS101", "error"),
+        ("prefect_mail.py", 10, "AS202", "error"),
+        ("prefect_mail.py", 15, "AS101", "error"),
+        ("prefect_mail.py", 21, "AS101", "error"),
+        ("prefect_mail.py", 22, "AS105", "error"),
+    }
+
+
 def test_zmail_picks_the_server_by_the_addresss_domain() -> None:
     """zmail's table: ``@hotmail.com`` is smtp.office365.com and ``@outlook.com``
     smtp-mail.outlook.com (587, STARTTLS without a context: AS204); QQ's server and a

@@ -100,7 +100,7 @@ def _interpret_group(
                 # A later assignment of the same role wins, as it does at run time.
                 stems.setdefault(stem, {})[role] = (setting, suffix)
         if family.prefixes and len(stems) == 1:
-            _adopt_bare_flags(next(iter(stems.values())), items, claimed)
+            _adopt_bare_keys(next(iter(stems.values())), items, claimed)
         for stem, matched in stems.items():
             roles = {role: setting for role, (setting, _) in matched.items()}
             if not _is_mail_group(family, last, roles):
@@ -129,20 +129,26 @@ def _interpret_group(
 
 
 _FLAGS = (Role.STARTTLS, Role.IMPLICIT)
+_CREDENTIALS = (Role.USER, Role.PASSWORD)
 
 
-def _adopt_bare_flags(
+def _adopt_bare_keys(
     matched: dict[Role, tuple[Setting, str]], items: list[Setting], claimed: set[int]
 ) -> None:
     """In one mapping (``{"smtp_server": ..., "smtp_port": 465, "use_ssl": True}``), the
     TLS flags written without the prefix belong to the prefixed settings beside them:
-    what the code reading the mapping connects with, and what a fix of the port changes."""
+    what the code reading the mapping connects with, and what a fix of the port changes.
+    So do a bare user and password beside a prefixed Microsoft host
+    (``Notifier(smtp_server="smtp.office365.com", password=...)``): the login to it."""
     if not all(setting.listed for setting in items):
         return  # module constants or an INI section: a bare flag may be anyone's
+    adopted = _FLAGS
+    if Role.HOST in matched and _microsoft_host(matched[Role.HOST][0]):
+        adopted = (*_FLAGS, *_CREDENTIALS)
     taken = {id(setting) for setting, _ in matched.values()}
     for setting in items:
         role = GENERIC_SMTP_KEYS.get(setting.key.upper())
-        if role in _FLAGS and role not in matched and id(setting) not in claimed | taken:
+        if role in adopted and role not in matched and id(setting) not in claimed | taken:
             matched[role] = (setting, setting.key.upper())
 
 

@@ -268,6 +268,26 @@ FAMILIES: tuple[Family, ...] = (
         default_ports=(465, 587),
         conflict_possible=False,
     ),
+    # An Airflow IMAP provider connection (``ImapHook``): IMAP4_SSL with a verifying
+    # context unless the extra ``use_ssl`` is false (then plain IMAP4); a login when the
+    # connection has a login and a password.
+    Family(
+        library="airflow-imap-connection",
+        keys=_keys(
+            host=("HOST",),
+            port=("PORT",),
+            user=("LOGIN",),
+            password=("PASSWORD",),
+            implicit=("EXTRA.USE_SSL",),
+        ),
+        marker=("conn_type", re.compile(r"(?i)^imap$")),
+        protocol=Protocol.IMAP,
+        self_contained=True,
+        defaults={Role.HOST: "localhost", Role.IMPLICIT: True},
+        starttls_default=False,
+        default_ports=(993, 143),
+        conflict_possible=False,
+    ),
     Family(
         library="home-assistant",
         keys=_keys(
@@ -382,6 +402,16 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
         match(i, key) is not None
         for i, family in enumerate(FAMILIES)
         if mapping or not family.mapping_only
+    )
+
+
+def is_framework_key(key: str) -> bool:
+    """A key of a framework's settings read in Python (``EMAIL_HOST``, ``mail_server``:
+    Django's, Flask-Mail's), whatever its case."""
+    return any(
+        match(i, key) is not None
+        for i, f in enumerate(FAMILIES)
+        if f.prefixes and f.in_python and not f.generic
     )
 
 

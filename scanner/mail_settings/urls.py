@@ -1,5 +1,6 @@
 """Settings that are one URL: dj-email-url's (and django-environ's) ``EMAIL_URL``, read
-into Django's ``EMAIL_*`` settings, and Airflow's ``AIRFLOW_CONN_<ID>`` connection URIs,
+into Django's ``EMAIL_*`` settings, and Airflow's ``AIRFLOW_CONN_<ID>`` connection URIs
+(SMTP and IMAP),
 expanded into the settings they stand for."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def url_settings(setting: Setting) -> list[Setting]:
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     airflow = setting.key.upper().startswith("AIRFLOW_CONN_")
-    if not sep or scheme not in (("smtp", "email") if airflow else _EMAIL_URL_TLS):
+    if not sep or scheme not in (("smtp", "email", "imap") if airflow else _EMAIL_URL_TLS):
         return []
     base = _url_offset(setting, url)
     at = base + len(scheme) + 3 if base >= 0 else -1  # where ``rest`` starts in the token

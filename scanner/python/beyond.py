@@ -22,6 +22,7 @@ from ..project import project_root
 from . import summaries
 from .adapters.base import Adapter
 from .bindings import Bindings
+from .module_paths import module_path
 from .net import Net
 from .sites import CallSites
 from .source import dotted_name
@@ -75,7 +76,13 @@ class Beyond:
                     )
                     self.mail.connections += made
                     handled.add(call)
-        net = Net(self.symbols, self.values.evaluate, self.values.span, self.values.qualified_names)
+        net = Net(
+            self.symbols,
+            self.values.evaluate,
+            self.values.span,
+            self.values.qualified_names,
+            self._project_callee,
+        )
 
         def skipped(call: ast.Call) -> bool:
             return (
@@ -209,6 +216,22 @@ class Beyond:
             if isinstance(value, ast.Call)
             for name in self.values.qualified_names(value.func)
         }
+
+    def _project_callee(self, call: ast.Call) -> bool:
+        """Whether the call runs code of another module of the project (found as the
+        module's imports are)."""
+        if not self.values.path:
+            return False
+        importer = Path(self.values.path)
+        for name in self.values.qualified_names(call.func):
+            parts = name.split(".")
+            if parts[0] in _NOT_THE_PROJECT:
+                continue
+            if any(
+                module_path(importer, ".".join(parts[:cut])) for cut in range(len(parts) - 1, 0, -1)
+            ):
+                return True
+        return False
 
     def _base_names(self, bases: list[ast.expr], depth: int = 3) -> set[str]:
         """The qualified names of ``bases``, and for a class of this module without an

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 
 from ..model import Connection, MailFile, Tls, Value, Verification
-from ..providers import lookup, microsoft_host_names
+from ..providers import microsoft_host_names
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
@@ -25,6 +25,7 @@ from .entra_secrets import add_entra_secrets
 from .flow import Flow
 from .handed_values import hands_login_values
 from .module_paths import shadowed_libraries
+from .net import names_microsoft_host
 from .own_inits import OwnInits
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .paths import Event, find_paths
@@ -41,15 +42,6 @@ from .values import Evaluator
 
 _MICROSOFT_NAMES = microsoft_host_names()
 _MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
-
-
-def _names_microsoft_host(text: str) -> bool:
-    """A string that is a Microsoft mail host (a substring test before the table's look-up,
-    which also weighs misspellings)."""
-    if not 3 < len(text) < 256 or " " in text:
-        return False
-    lowered = text.lower()
-    return any(name in lowered for name in _MICROSOFT_NAMES) and lookup(text).microsoft
 
 
 class PythonFrontEnd:
@@ -120,7 +112,7 @@ class PythonFrontEnd:
             mail = MailFile(path=path, kind="python", analyzed=False)
         else:
             analysis = _ModuleAnalysis(self, path, symbols, parsed.text, wrapper=wrapper)
-            mail = analysis.run(settings=full)
+            mail = analysis.run(microsoft_settings_only=not full)
             # Its passes hold its bound methods and closures over it: cycles that would
             # keep the module's analysis for the cyclic collector. Reference counting
             # frees it now.
@@ -164,8 +156,9 @@ class PythonFrontEnd:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
         model), does SASL on a connection passed in, or hands a password-like literal to
-        a call while importing mail code of the project (a wrapper's login). Its settings
-        are not read: bare names beside a host are no proof of mail settings."""
+        a call while importing mail code of the project (a wrapper's login). Of its settings,
+        only groups that hold a Microsoft mail host are read: bare names beside another
+        host are no proof of mail settings."""
         if self.names_microsoft_host(symbols, lowered):
             return True
         if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
@@ -182,7 +175,7 @@ class PythonFrontEnd:
         """Whether a string of the module is a Microsoft mail host (its bytes, lower-cased,
         looked at first)."""
         return any(name in lowered for name in _MICROSOFT_HOSTS) and any(
-            _names_microsoft_host(text) for text in symbols.strings
+            names_microsoft_host(text, _MICROSOFT_NAMES) for text in symbols.strings
         )
 
     def _names_client(self, tree: ast.Module) -> bool:
@@ -251,7 +244,7 @@ class _ModuleAnalysis:
 
     # The passes.
 
-    def run(self, *, settings: bool = True) -> MailFile:
+    def run(self, *, microsoft_settings_only: bool = False) -> MailFile:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
@@ -318,8 +311,9 @@ class _ModuleAnalysis:
         self.own_inits.keep_callees(
             self.opened, [call for call in self.opened if self._subclass_of(call.func)]
         )
-        if settings:
-            read_python_settings(self.tree, self.symbols, self.values, self.mail)
+        read_python_settings(
+            self.tree, self.symbols, self.values, self.mail, microsoft_only=microsoft_settings_only
+        )
         self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
         return self.mail

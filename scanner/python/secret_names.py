@@ -61,3 +61,12 @@ def secret_name(name: str) -> bool:
     if any(word in _PASSWORD_WORDS for word in words):
         return True
     return any(a in words and b in words for a, b in _SECRET_PAIRS)
+
+
+def password_name(name: str) -> bool:
+    """Whether an identifier or key names a password (``SMTP_PASSWORD``, ``mail_pwd``), not
+    an app's OAuth2 secret or another service's password."""
+    words = [word.lower() for word in WORD.findall(name)]
+    return not any(word in _NOT_THE_SECRET or word in OTHER_SERVICES for word in words) and any(
+        word in _PASSWORD_WORDS for word in words
+    )

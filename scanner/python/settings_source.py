@@ -21,9 +21,10 @@ import re
 
 from ..mail_settings.coerce import tls_flag_edits
 from ..mail_settings.interpret import interpret
-from ..mail_settings.keys import Setting, is_prefixed_key, is_setting_key
+from ..mail_settings.keys import Setting, is_framework_key, is_prefixed_key, is_setting_key
 from ..model import Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value, Verification
 from ..project import flask_extension
+from ..providers import lookup
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
@@ -48,9 +49,16 @@ _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 
 def read_python_settings(
-    tree: ast.Module, symbols: Symbols, values: Evaluator, mail: MailFile
+    tree: ast.Module,
+    symbols: Symbols,
+    values: Evaluator,
+    mail: MailFile,
+    *,
+    microsoft_only: bool = False,
 ) -> None:
-    """Add the connections and secrets of the module's mail settings to ``mail``."""
+    """Add the connections and secrets of the module's mail settings to ``mail``;
+    ``microsoft_only``: of the groups of settings that hold a Microsoft mail host (a
+    module that only names one, ``Client(host=HOST, password=...)``)."""
     if not _MENTIONS.search(values.text.code):
         return
     reader = _Reader(values, frozenset(symbols.names_read))
@@ -80,11 +88,15 @@ def read_python_settings(
             reader.config_assignment(node)
         else:
             reader.config_call(node)
+    for mapping in symbols.dicts:
+        reader.inner_dict(mapping, symbols)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
     spoken = _spoken(symbols, code)
+    if microsoft_only:
+        reader.complete, reader.partial = map(_microsoft_groups, (reader.complete, reader.partial))
     unused = _unused_constants(tree, symbols, reader.complete)
     for complete, settings in ((True, reader.complete), (False, reader.partial)):
         found = interpret(
@@ -104,6 +116,20 @@ def read_python_settings(
         mail.secrets.extend(found.secrets)
     mail.connections.extend(c for c in reader.log_handlers if c.opened_at not in described)
     _port_brings_tls_mode(code, [*reader.complete, *reader.partial])
+
+
+def _microsoft_groups(settings: list[Setting]) -> list[Setting]:
+    """The settings of the mappings and calls' keywords one of whose values is a Microsoft
+    mail host (module constants such as ``HOST = ...`` may be anyone's)."""
+    groups = {
+        s.group
+        for s in settings
+        if s.listed
+        and s.value.known
+        and isinstance(s.value.value, str)
+        and lookup(s.value.value).microsoft
+    }
+    return [s for s in settings if s.group in groups and s.listed]
 
 
 def _unused_constants(tree: ast.Module, symbols: Symbols, settings: list[Setting]) -> set[Span]:
@@ -381,6 +407,45 @@ class _Reader:
                 item=self._entry(key_node, item),
             )
 
+    def inner_dict(self, node: ast.Dict, symbols: Symbols) -> None:
+        """A dict literal handed to a call or assigned inside a function (``connect({"host":
+        "outlook.office365.com", "password": ...})``): a group of settings of its own when
+        it holds a Microsoft mail host. Module and class constants are read as statements,
+        dicts inside dicts with their container (a logging configuration)."""
+        parent = symbols.parents.get(node)
+        if isinstance(parent, ast.keyword):
+            parent = symbols.parents.get(parent)
+        if isinstance(parent, ast.Call):
+            if self.values.span(parent) in self.known_calls or (
+                isinstance(parent.func, ast.Attribute) and parent.func.attr in _CONFIG_METHODS
+            ):
+                return  # a connection's own call; ``config.from_mapping({...})`` is read there
+            names = self.values.qualified_names(parent.func)
+            if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
+                return  # a mail library's own call: its adapter reads the dict
+        elif not (
+            isinstance(parent, ast.Assign)
+            and parent.value is node
+            and symbols.enclosing_function(node) is not None
+        ):
+            return
+        keys = _dict_keys(node)
+        if not any(
+            self._microsoft_host(value) for key, (_, value) in keys.items() if is_setting_key(key)
+        ):
+            return
+        group = f"dict@{self.values.span(node).start}"
+        for key, (key_node, item) in keys.items():
+            self.add(
+                key,
+                self.values.span(key_node),
+                item,
+                group,
+                False,
+                listed=True,
+                item=self._entry(key_node, item),
+            )
+
     def config_assignment(self, node: ast.Assign) -> None:
         """``app.config[KEY] = value`` (Flask configuration)."""
         for target in node.targets:
@@ -475,6 +540,10 @@ class _Reader:
                 item=keyword,
             )
 
+    def _microsoft_host(self, node: ast.expr) -> bool:
+        value = self.values.evaluate(node)
+        return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
+
     def _mail_keywords(self, node: ast.Call, name: str | None) -> None:
         """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
         mail keywords of a call the library adapters do not know, read as a mapping of
@@ -484,15 +553,20 @@ class _Reader:
         lowered = [
             keyword
             for keyword in node.keywords
-            if keyword.arg is not None
-            and keyword.arg.islower()
-            and is_setting_key(keyword.arg)
-            # Bare names only (``host``, ``port``, ``use_ssl``): ``email_host=`` is an argument.
-            and not is_prefixed_key(keyword.arg)
+            if keyword.arg is not None and keyword.arg.islower() and is_setting_key(keyword.arg)
         ]
         # The call's span only past this: most calls have no such keywords.
         if len(lowered) < 2 or self.values.span(node) in self.known_calls:
             return
+        # Bare names (``host``, ``port``, ``use_ssl``); ``smtp_server=`` is an argument like
+        # any other, unless the call names a Microsoft mail host (``Notifier(smtp_server=
+        # "smtp.office365.com", smtp_password=...)``): then its keywords are the settings.
+        if not any(self._microsoft_host(k.value) for k in lowered):
+            lowered = [k for k in lowered if k.arg is not None and not is_prefixed_key(k.arg)]
+        else:  # a framework's keys (``email_host=``) stay an argument: not its settings
+            lowered = [k for k in lowered if k.arg is not None and not is_framework_key(k.arg)]
+            if len(lowered) < 2:
+                return
         names = self.values.qualified_names(node.func)
         if any(qualified.split(".", 1)[0] in _MAIL_LIBRARIES for qualified in names):
             return  # a mail library's own call: its adapter says what the keywords mean

@@ -41,6 +41,7 @@ from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .declared_choices import specialise, verifies
 from .declared_credentials import Record, app_secret, ews, grant_record
+from .declared_urls import from_url
 
 # How many positional arguments a call may have before no model's signature fits it.
 _SLOTS = 12
@@ -183,6 +184,10 @@ def _settings(site: CallSite, opener: Opener) -> CallSite:
 
 def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Connection | None:
     site = _settings(site, opener)
+    read = from_url(opener, site)
+    if read is None:
+        return None  # no mail URL of the library's: another service
+    opener, site = read
     opener, chosen = specialise(opener, site)
     host = _host(site, opener.host, opener.host_default, opener.hosts) or chosen
     if host is None:
@@ -568,19 +573,21 @@ def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
         if names & seen:
             raise ValueError(f"{made.library} declares {sorted(names & seen)} again")
         seen |= names
-    methods = _object_methods(models)
-    if methods:
-        # Their names are common (``send``): only modules that name a maker's module.
+    # Their names are common (``send``, ``add``): each is read only in modules that name
+    # the module of a maker of its object (apprise's ``add`` where ``apprise`` is named,
+    # not wherever ``emails`` is).
+    for name, spec in _object_methods(models).items():
         modules = {
             maker.split(".")[0].lower().encode()
             for model in models
             for made in (*model.openers, *model.ews)
+            if name in {n.rsplit(".", 1)[-1] for n in made.names}
             for maker in made.on_object_of
         }
         built.append(
             Adapter(
                 library="library models",
-                object_methods=methods,
+                object_methods={name: spec},
                 object_methods_if=tuple(sorted(modules)),
             )
         )

@@ -88,5 +88,7 @@ def _by_mode(opener: Opener, site: CallSite) -> Opener:
         text = given.value
     else:
         return dataclasses.replace(opener, tls=Tls.UNKNOWN)
-    tls = dict(opener.modes).get(text if isinstance(text, str) else "", Tls.UNKNOWN)
-    return dataclasses.replace(opener, tls=tls)
+    key = text if isinstance(text, str) else ""
+    tls = dict(opener.modes).get(key, Tls.UNKNOWN)
+    port = dict(opener.mode_ports).get(key, opener.port_default)
+    return dataclasses.replace(opener, tls=tls, port_default=port)

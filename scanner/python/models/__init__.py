@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from . import (
     aioimaplib,
+    apprise,
     botcity,
+    easyimap,
     emails,
     envelopes,
     flask_mailman,
@@ -16,6 +18,7 @@ from . import (
     imbox,
     mailer,
     o365,
+    prefect_email,
     pyews,
     pyramid_mailer,
     pyzmail,
@@ -40,4 +43,7 @@ MODELS: tuple[LibraryModel, ...] = (
     pyzmail.MODEL,
     imaplib2.MODEL,
     pyramid_mailer.MODEL,
+    apprise.MODEL,
+    easyimap.MODEL,
+    prefect_email.MODEL,
 )

@@ -124,6 +124,21 @@ class Opener:
     mode: str | None = None
     modes: tuple[tuple[str, Tls], ...] = ()
     mode_default: str | None = None
+    # The port each text of the mode gives when the call names none (prefect-email's
+    # ``SMTPType``: SSL 465, STARTTLS 587); without it, ``port_default`` whatever the mode.
+    mode_ports: tuple[tuple[str, int], ...] = ()
+    # A parameter holding the library's URL of a service (apprise's ``mailtos://user:pw@
+    # outlook.com?smtp=...&mode=ssl``), read by :mod:`..adapters.declared_urls`: its
+    # ``schemes`` (scheme, TLS, default port) are the library's mail URLs (another scheme is
+    # another service); the URL's host is a domain whose row of ``domains`` names the
+    # server (else the host is the server), unless its query key ``url_server`` names one;
+    # its query key ``url_mode`` picks the TLS by ``modes``; its port, user and
+    # password are the call's. ``host``, ``port``, ``user``, ``secret``, ``implicit_flag``
+    # and ``starttls_flag`` then name the values read from the URL, not parameters.
+    url: str | None = None
+    schemes: tuple[tuple[str, Tls, int], ...] = ()
+    url_server: str | None = None
+    url_mode: str | None = None
     # A parameter that makes the library verify certificates when it is given (a CA file,
     # imaplib2's ``ca_certs``): without it, nothing is verified.
     verify_with: str | None = None
