@@ -22,16 +22,16 @@ import re
 from ..mail_settings.coerce import tls_flag_edits
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting, is_framework_key, is_prefixed_key, is_setting_key
-from ..model import Connection, MailFile, Protocol, RemedyKind, Span, Tls, Value, Verification
+from ..model import Connection, MailFile, RemedyKind, Span, Value
 from ..project import flask_extension
 from ..providers import lookup
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
-from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .models import MODELS
 from .settings_branches import branches
 from .settings_project import project_of
+from .settings_spoken import as_spoken, spoken_protocols
 from .source import dotted_name
 from .symbols import TRIES, Symbols
 from .values import Evaluator
@@ -94,7 +94,7 @@ def read_python_settings(
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
-    spoken = _spoken(symbols, code)
+    spoken = spoken_protocols(symbols, code)
     if microsoft_only:
         reader.complete, reader.partial = map(_microsoft_groups, (reader.complete, reader.partial))
     unused = _unused_constants(tree, symbols, reader.complete)
@@ -107,7 +107,7 @@ def read_python_settings(
             text=values.text.code,
             project=project,
         )
-        connections = _as_spoken(found.connections, spoken, values.text.code)
+        connections = as_spoken(found.connections, spoken, values.text.code)
         mail.connections.extend(
             conn
             for conn in connections
@@ -171,62 +171,6 @@ def _hands_over_name(tree: ast.Module) -> bool:
             for argument in [*node.args, *(k.value for k in node.keywords)]
         )
         for node in ast.walk(tree)
-    )
-
-
-def _spoken(symbols: Symbols, code: list[Connection]) -> dict[Protocol, str]:
-    """The protocols the module's mail code speaks, each with a library that speaks it:
-    from the connections its code opens and the mail libraries it imports."""
-    spoken = {conn.protocol: conn.library for conn in code}
-    for statement in symbols.imports:
-        if isinstance(statement, ast.ImportFrom):
-            names = [statement.module or ""] if not statement.level else []
-        else:
-            names = [alias.name for alias in statement.names]
-        for name in names:
-            library = name.split(".", 1)[0]
-            protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)
-            if protocol is not None:
-                spoken.setdefault(protocol, library)
-    return spoken
-
-
-def _as_spoken(found: list[Connection], spoken: dict[Protocol, str], code: str) -> list[Connection]:
-    """Settings connections as the module's code speaks them. Names tell a framework's
-    protocol (``MAIL_SERVER`` is Flask-Mail's SMTP host), but a module that talks only
-    IMAP or POP (``mail_server`` beside ``imaplib.IMAP4_SSL``) holds that connection's
-    settings: its protocol comes from the library, with the library's port and TLS, as
-    the code does not say them here. In a module that talks only EWS they describe no
-    connection of their own. Keys that name SMTP (``SMTP_HOST``) stay SMTP."""
-    if not spoken or Protocol.SMTP in spoken:
-        return found
-    (protocol,) = spoken if len(spoken) == 1 else (None,)
-    kept = []
-    for conn in found:
-        key = code[conn.opened_at.start : conn.opened_at.end].lower()
-        if conn.protocol is not Protocol.SMTP or "smtp" in key:
-            kept.append(conn)
-        elif protocol in (Protocol.IMAP, Protocol.POP):
-            kept.append(_speaking(conn, protocol, spoken[protocol]))
-    return kept
-
-
-def _speaking(conn: Connection, protocol: Protocol, library: str) -> Connection:
-    """``conn`` as a connection of ``library`` (``imaplib``): a port the settings write
-    is kept, a framework default is not."""
-    port = conn.port if conn.port.span is not None else Value.unknown("library default")
-    steps = [dataclasses.replace(step, remedies={}) for step in conn.steps]
-    return dataclasses.replace(
-        conn,
-        protocol=protocol,
-        library=library,
-        port=port,
-        tls=Tls.UNKNOWN,
-        verification=Verification.UNKNOWN,
-        tls_conflict=None,
-        remedies={},
-        steps=steps,
-        paths=[],
     )
 
 
