@@ -83,7 +83,8 @@ def test_an_arm_and_its_de_morgan_opposite_on_one_path_give_no_second_upgrade() 
 
 
 def test_options_read_once_into_local_names_agree_between_tests() -> None:
-    """``use_ssl = config["use_ssl"]`` bound once at the function's top level keeps its
+    """``use_ssl = config["use_ssl"]`` bound once at the function's top level, or inside
+    its ``try:`` (``test_smtp``: ``if ssl:`` then ``if tls and not ssl:``), keeps its
     value, so ``if is_oauth or use_ssl:`` and ``if not is_oauth and not use_ssl:`` cannot
     both hold; a name bound again in between (a loop's assignment) may change, and the
     STARTTLS after it stays AS206."""

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from ..model import Value
 from .settings_branches import development_switch
 from .source import dotted_name
+from .symbols import TRIES
 
 # (kind, name as written, constant): "eq" / "ne" a constant; "in" a tuple of constants;
 # "true" / "false" alone; "any" (no name) a tuple of alternatives, each a frozenset of
@@ -200,11 +201,11 @@ def assigned_names(scope: ast.AST) -> frozenset[str]:
 
 
 def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Local names a function binds exactly once, by a plain assignment among its own
-    top-level statements (``use_ssl = config["use_ssl"]``): every read of such a name sees
-    that one value (Python reads no other binding of a local), so tests of it agree with
-    each other. Any other binding anywhere in the function, ``global`` or ``nonlocal``
-    keeps a name out."""
+    """Local names a function binds exactly once, by a plain assignment that runs at most
+    once a call (``use_ssl = config["use_ssl"]`` at the top level or inside a ``try:``,
+    not in a loop): every read of such a name sees that one value (Python reads no other
+    binding of a local), so tests of it agree with each other. Any other binding anywhere
+    in the function, ``global`` or ``nonlocal`` keeps a name out."""
     return _bound(scope)[1]
 
 
@@ -244,6 +245,8 @@ def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
                 assigned.add(name)
             if isinstance(node.target, ast.Name):  # type: ignore[attr-defined]
                 counts[node.target.id] = 2  # type: ignore[attr-defined]
+        elif kind is ast.arg:  # a parameter is a binding too: ``mode = "starttls"`` rebinds it
+            counts[node.arg] = counts.get(node.arg, 0) + 1  # type: ignore[attr-defined]
         elif kind is ast.Global or kind is ast.Nonlocal:
             for global_name in node.names:  # type: ignore[attr-defined]
                 counts[global_name] = 2
@@ -255,15 +258,36 @@ def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
             counts[bound] = counts.get(bound, 0) + 2
     once: frozenset[str] = frozenset()
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        top_level = {
-            statement.targets[0].id
-            for statement in scope.body
-            if isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)
-        }
-        once = frozenset(name for name in top_level if counts.get(name) == 1)
+        run_once = _assigned_once_a_call(scope.body)
+        once = frozenset(name for name in run_once if counts.get(name) == 1)
     return frozenset(assigned), once
+
+
+def _assigned_once_a_call(body: list[ast.stmt]) -> set[str]:
+    """The names plain assignments of ``body`` bind that run at most once a call: at the
+    top level or in the blocks of an ``if``, ``try``, ``with`` or ``match`` (``host =
+    config["host"]`` inside ``try:``), not in a loop, whose next round may bind another
+    value."""
+    names: set[str] = set()
+    blocks = [body]
+    while blocks:
+        for statement in blocks.pop():
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                names.add(statement.targets[0].id)
+            elif isinstance(statement, ast.If):
+                blocks += [statement.body, statement.orelse]
+            elif isinstance(statement, TRIES):
+                blocks += [statement.body, statement.orelse, statement.finalbody]
+                blocks += [handler.body for handler in statement.handlers]
+            elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                blocks.append(statement.body)
+            elif isinstance(statement, ast.Match):
+                blocks += [case.body for case in statement.cases]
+    return names
 
 
 def _nodes(node: ast.AST) -> Iterator[ast.AST]:
