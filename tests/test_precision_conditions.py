@@ -90,3 +90,15 @@ def test_options_read_once_into_local_names_agree_between_tests() -> None:
     STARTTLS after it stays AS206."""
     run = check_paths([str(PRECISION / "boolean_conditions" / "bound_once.py")], RunOptions())
     assert {f.span.line for f in run.findings if f.rule == "AS206"} == {28}
+
+
+def test_options_read_once_at_module_level_are_the_users() -> None:
+    """``(options, args) = parser.parse_args()`` binds ``options`` once: ``if
+    options.usessl:`` and ``if options.usetls:`` are two options of the user, and both
+    given is theirs to choose (no AS206); a mode the script rebinds itself
+    (``mode = "starttls"``) is the code's value, and its second STARTTLS stays AS206."""
+    folder = PRECISION / "boolean_conditions"
+    run = check_paths([str(folder / "options_script.py")], RunOptions())
+    assert not [f for f in run.findings if f.rule == "AS206"]
+    run = check_paths([str(folder / "options_script_rebound.py")], RunOptions())
+    assert {f.span.line for f in run.findings if f.rule == "AS206"} == {18}

@@ -200,8 +200,8 @@ def assigned_names(scope: ast.AST) -> frozenset[str]:
     return _bound(scope)[0]
 
 
-def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Local names a function binds exactly once, by a plain assignment that runs at most
+def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module) -> frozenset[str]:
+    """Names a function (or a module) binds exactly once, by a plain assignment that runs at most
     once a call (``use_ssl = config["use_ssl"]`` at the top level or inside a ``try:``,
     not in a loop): every read of such a name sees that one value (Python reads no other
     binding of a local), so tests of it agree with each other. Any other binding anywhere
@@ -257,14 +257,15 @@ def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
             bound = node.asname or node.name.split(".")[0]  # type: ignore[attr-defined]
             counts[bound] = counts.get(bound, 0) + 2
     once: frozenset[str] = frozenset()
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
         run_once = _assigned_once_a_call(scope.body)
         once = frozenset(name for name in run_once if counts.get(name) == 1)
     return frozenset(assigned), once
 
 
 def _assigned_once_a_call(body: list[ast.stmt]) -> set[str]:
-    """The names plain assignments of ``body`` bind that run at most once a call: at the
+    """The names plain assignments of ``body`` bind (``options, args = ...`` too) that run
+    at most once a call: at the
     top level or in the blocks of an ``if``, ``try``, ``with`` or ``match`` (``host =
     config["host"]`` inside ``try:``), not in a loop, whose next round may bind another
     value."""
@@ -272,12 +273,10 @@ def _assigned_once_a_call(body: list[ast.stmt]) -> set[str]:
     blocks = [body]
     while blocks:
         for statement in blocks.pop():
-            if (
-                isinstance(statement, ast.Assign)
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)
-            ):
-                names.add(statement.targets[0].id)
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                unpacked = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                names.update(name.id for name in unpacked if isinstance(name, ast.Name))
             elif isinstance(statement, ast.If):
                 blocks += [statement.body, statement.orelse]
             elif isinstance(statement, TRIES):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
-from .conditions import NORMALISING, Fact, assigned_names, facts_when
+from .conditions import NORMALISING, Fact, assigned_names, bound_once, facts_when
 from .source import dotted_name
 from .symbols import Symbols
 
@@ -205,9 +205,10 @@ def _default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None
 
 class OptionTests:
     """The run-time tests of options around calls: an arm of an ``if`` (or of ``a if t
-    else b``) whose test is not committed and reads no name its function assigns (a
-    test of ``mode`` after ``mode = "starttls"`` is about the code's value, not the
-    user's)."""
+    else b``) whose test is not committed and reads no name its function (or module)
+    assigns but once (a test of ``mode`` after ``mode = "starttls"`` is about the code's
+    value, not the user's; ``options`` of ``(options, args) = parser.parse_args()`` is
+    the user's)."""
 
     def __init__(self, parents: dict[ast.AST, ast.AST], truth: Truth) -> None:
         self.parents = parents
@@ -233,7 +234,9 @@ class OptionTests:
             scope = self.parents.get(scope)
         if scope is None:
             return True
-        assigned = assigned_names(scope)
+        # A name bound once a run (``options, args = parser.parse_args()``) holds the
+        # user's value wherever it is read: not one the code chose.
+        assigned = assigned_names(scope) - bound_once(scope)
         return any(
             name is not None and any(name == a or name.startswith(a + ".") for a in assigned)
             for name in (dotted_name(inner) for inner in ast.walk(test))
