@@ -167,3 +167,17 @@ def test_a_path_ends_at_a_return_without_mail_calls() -> None:
         (43, "AS206"),
         (52, "AS206"),
     }
+
+
+def test_a_starttls_retried_in_the_handler_of_the_one_that_raised() -> None:
+    """``starttls(ssl_context=...)`` in a ``try`` and ``starttls()`` in its ``except
+    TypeError:``: the retry upgrades a session still in plain text (no AS206; without a
+    context it is AS204). A second STARTTLS after the ``try`` stays AS206, and a handler
+    that goes on without upgrading gets no AS203 at the login."""
+    assert found(RETRIES / "starttls_fallback.py") == {
+        (17, "AS204"),
+        (18, "AS102"),
+        (28, "AS206"),
+        (29, "AS102"),
+        (39, "AS102"),
+    }

@@ -191,23 +191,31 @@ class Walker:
         return arms + _with(states, "when no case matches", rest or frozenset())
 
     def _try(self, node: ast.Try, states: list[State]) -> list[State]:
-        entries: list[State] = []  # where an exception may come from: before each mail call
+        # Where an exception may come from (before each mail call), with the STARTTLS or
+        # login the call tried, and without a tried STARTTLS for a handler that upgrades
+        # again: its STARTTLS retries the one that raised (``except TypeError:
+        # conn.starttls()`` after ``conn.starttls(ssl_context=...)``), on a session still
+        # in plain text.
+        entries: list[State] = []
+        retry_entries: list[State] = []
         current = states
         for statement in node.body:
             if id(statement) in self.holders:
                 tried = self._tried(statement)
+                untried = tuple(step for step in tried if step.kind is not StepKind.STARTTLS)
                 # Tried only where the connection is open: on a path where its name holds
                 # another connection (the plain arm's, upgraded here), it was not.
-                entries += [
-                    replace(s, steps=s.steps + tried) if s.active else s
-                    for s in current
-                    if not s.done
+                live = [s for s in current if not s.done]
+                entries += [replace(s, steps=s.steps + tried) if s.active else s for s in live]
+                retry_entries += [
+                    replace(s, steps=s.steps + untried) if s.active else s for s in live
                 ]
             current = self.block([statement], current)
         handled: list[State] = []
         for handler in node.handlers:
             what = self.source(handler.type) if handler.type is not None else "an exception"
-            handled += self.block(handler.body, _with(entries, f"when `{what}` is raised"))
+            raised = retry_entries if self._upgrades_in(handler.body) else entries
+            handled += self.block(handler.body, _with(raised, f"when `{what}` is raised"))
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
 
