@@ -163,3 +163,11 @@ def test_the_applications_own_users_passwords_are_no_mail_secrets() -> None:
     mails through Office 365 were AS105; ``MailUser(password=...)`` still is."""
     found = findings(PRECISION / "other_secrets" / "app_users.py")
     assert [line for line, rule, _, _ in found if rule == "AS105"] == [13]
+
+
+def test_an_environment_variables_fallback_is_named_by_the_variable() -> None:
+    """``password = os.environ.get("REPORT_ZIP_PASSWORD") or "..."`` in a mail script is
+    the zip's password by the variable's name (it was AS105 by the name ``password``);
+    ``os.environ.get("SMTP_PASS") or "..."`` handed to the SMTP login still is."""
+    found = findings(PRECISION / "other_secrets" / "environment_defaults.py")
+    assert [(line, rule) for line, rule, _, _ in found] == [(18, "AS105"), (21, "AS101")]

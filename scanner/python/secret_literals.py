@@ -210,6 +210,9 @@ def _named_values(symbols: Symbols, values: Evaluator):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         if statement.value is None:
             continue
+        variable = _environment_variable(statement.value)
+        if variable is not None and not secret_name(variable):
+            continue  # the default of ``ALLURE_ZIP_PASSWORD``: named by that variable
         for target in targets:
             name = _target_name(target)
             if name is not None and secret_name(name):
@@ -241,6 +244,29 @@ def _named_values(symbols: Symbols, values: Evaluator):
             default = default_of(param, arguments)
             if default is not None and secret_name(param.arg):
                 yield param.arg, default
+
+
+def _environment_variable(value: ast.expr) -> str | None:
+    """The environment variable a value is read from with a literal fallback
+    (``os.getenv("ZIP_PASSWORD", "...")``, ``os.environ.get("ZIP_PASSWORD") or "..."``):
+    its name says whose the fallback is, whatever the name it is assigned to."""
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+        value = value.values[0]
+    if not (isinstance(value, ast.Call) and value.args):
+        return None
+    func = value.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    first = value.args[0]
+    if called in ("getenv", "get") and isinstance(first, ast.Constant):
+        if called == "getenv" or (isinstance(func, ast.Attribute) and _is_environ(func.value)):
+            return first.value if isinstance(first.value, str) else None
+    return None
+
+
+def _is_environ(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "environ") or (
+        isinstance(node, ast.Attribute) and node.attr == "environ"
+    )
 
 
 def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
