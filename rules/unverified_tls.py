@@ -70,7 +70,9 @@ class UnverifiedTls(Rule):
         "binding of the context that may reach the handshake counts (three or more, one in "
         "an `except` handler, `self.ctx` set in `__init__` and in another method, which is "
         "an option of the class's user: `relax()` runs); an unverified fallback in an "
-        "`except` handler is no option: a warning, fixed in the handler."
+        "`except` handler is no option: a warning, fixed in the handler. Checks turned off "
+        "only for named hosts of other providers (`if host in ('imap.126.com', "
+        "'imap.163.com'):`) never apply to Microsoft 365: not reported."
     )
     no_fix = (
         "the context is not built where a fix can make it verify (passed in from "

@@ -181,3 +181,14 @@ def test_a_starttls_retried_in_the_handler_of_the_one_that_raised() -> None:
         (29, "AS102"),
         (39, "AS102"),
     }
+
+
+def test_checks_off_only_for_other_providers_hosts() -> None:
+    """``if host in ("imap.126.com", "imap.163.com"):`` turning a default context's checks
+    off never applies to Microsoft 365: no AS204 (it was an info). Checks off for
+    ``outlook.office365.com``, or under an option of the program, stay infos."""
+    run = check_paths([str(PRECISION / "context_for_other_hosts.py")], RunOptions())
+    assert {(f.span.line, f.severity.value) for f in run.findings if f.rule == "AS204"} == {
+        (23, "info"),
+        (33, "info"),
+    }

@@ -20,6 +20,7 @@ import ast
 from dataclasses import replace
 
 from ..model import Edit, OptOut, Verification
+from ..providers import lookup
 from .conditions import committed_truth, mutated_names
 from .context_bindings import ContextBinding, ContextBindings, Guard, complete
 from .reaching import reaching
@@ -311,9 +312,36 @@ class Contexts:
                 off = (target.attr == "check_hostname" and value == "False") or (
                     target.attr == "verify_mode" and "CERT_NONE" in value
                 )
-                if off:
+                if off and not self._for_other_hosts_only(statement):
                     found.append((statement, self._condition(statement)))
         return found
+
+    def _for_other_hosts_only(self, statement: ast.AST) -> bool:
+        """Whether ``statement`` runs only for hosts that are not Microsoft's: under ``if
+        host in ("imap.126.com", "imap.163.com"):`` or ``if host == "smtp.example.org":``
+        (checks off for one provider's certificates), never on a connection to Microsoft."""
+        arm = self._nearest_if(statement)
+        if arm is None or not arm[1]:
+            return False
+        test = arm[0].test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return False
+        op, compared = test.ops[0], test.comparators[0]
+        if isinstance(op, ast.In) and isinstance(compared, (ast.Tuple, ast.List, ast.Set)):
+            hosts = compared.elts
+        elif isinstance(op, ast.Eq):
+            hosts = [compared]
+        else:
+            return False
+        return bool(hosts) and all(
+            isinstance(host, ast.Constant)
+            and isinstance(host.value, str)
+            and "." in host.value
+            and " " not in host.value
+            and not lookup(host.value).microsoft
+            and not lookup(host.value).probable
+            for host in hosts
+        )
 
     def _condition(self, statement: ast.AST) -> str | None:
         """The test of the nearest ``if`` a statement is under, in its function, as the
