@@ -192,3 +192,18 @@ def test_checks_off_only_for_other_providers_hosts() -> None:
         (23, "info"),
         (33, "info"),
     }
+
+
+def test_self_calls_run_the_methods_of_the_object_s_class() -> None:
+    """``server = self.connect()`` then ``self.secure(server)`` in a base class whose
+    subclass overrides both for implicit TLS: the subclass's encrypted connection reaches
+    its own ``secure`` (no AS206 at the base's STARTTLS), and the base's plain connection
+    logs in before the upgrade (AS203). The nearest variant that stays: a subclass that
+    overrides the factory only runs the inherited STARTTLS on its encrypted connection
+    (AS206), and the base that upgrades before it logs in is not AS203."""
+    assert found(PRECISION / "overridden_factory.py") == {
+        (23, "AS101"),
+        (23, "AS203"),
+        (46, "AS206"),
+        (51, "AS101"),
+    }

@@ -5,12 +5,17 @@ A name bound to a connection reaches the calls after it in the same function (a
 ``self.x`` the calls in the same class). When the name is bound in arms of the code
 that exclude each other (a ``try`` that opens one connection and an ``except`` that
 opens another, ``if``/``else``), a later call may be on either: it belongs to each.
+
+``self.factory()`` runs the method of the object's class: where subclasses of the
+module override the factory, the call gives each class's connection, and that
+connection goes on only to the methods of those classes (``self.secure(server)`` runs
+the subclass's ``secure`` for the subclass's connection, the base's for the base's).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..budget import spend
@@ -42,6 +47,9 @@ class Binding:
     # Bound by a function that declares the name ``global``: the module's name, set when
     # that function runs, which may be written after the code that reads it.
     from_global: bool = False
+    # The classes of the object whose method bound it (a factory method that subclasses
+    # override): calls of ``self.m(...)`` with it run those classes' ``m``. None: any.
+    classes: frozenset[ast.ClassDef] | None = None
 
 
 class Bindings:
@@ -59,11 +67,19 @@ class Bindings:
         self.on_factory_call = on_factory_call
         self.all: list[Binding] = []
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
+        self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
         # Each class's methods by name (the first one of a name in its body), built once:
         # a test class's hundreds of ``self.x()`` calls each searched its whole body.
         self._methods: dict[ast.ClassDef, dict[str, Function]] = {}
+        self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
 
-    def bind(self, call: ast.Call, conn: Connection, adapter: Adapter) -> None:
+    def bind(
+        self,
+        call: ast.Call,
+        conn: Connection,
+        adapter: Adapter,
+        classes: frozenset[ast.ClassDef] | None = None,
+    ) -> None:
         value: ast.AST = call
         parent = self.parents.get(call)
         # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name.
@@ -83,9 +99,10 @@ class Bindings:
             function = self.values.enclosing_function(call)
             if function is not None:
                 self.factories[function.name] = (conn, adapter)
+                self._factory_functions[function] = (conn, adapter)
             return
         if target is not None:
-            self._add(target, call, conn, adapter)
+            self._add(target, call, conn, adapter, classes)
 
     def _passes_through(self, parent: ast.AST | None, value: ast.AST) -> bool:
         """``contextlib.closing(SMTP(...))``: a call that returns its argument."""
@@ -107,7 +124,14 @@ class Bindings:
             return dotted_name(parent.optional_vars) if parent.optional_vars else None
         return None
 
-    def _add(self, target: ast.AST, at: ast.AST, conn: Connection, adapter: Adapter) -> None:
+    def _add(
+        self,
+        target: ast.AST,
+        at: ast.AST,
+        conn: Connection,
+        adapter: Adapter,
+        classes: frozenset[ast.ClassDef] | None = None,
+    ) -> None:
         receiver = dotted_name(target)
         if receiver is None:
             return
@@ -122,7 +146,17 @@ class Bindings:
             function = None
         offset = self.values.span(at).start
         self.all.append(
-            Binding(conn, adapter, receiver, function, klass, offset, at, from_global=from_global)
+            Binding(
+                conn,
+                adapter,
+                receiver,
+                function,
+                klass,
+                offset,
+                at,
+                from_global=from_global,
+                classes=classes,
+            )
         )
 
     def bind_self(
@@ -142,6 +176,7 @@ class Bindings:
             function = self.values.enclosing_function(node)
             if binding is not None and function is not None:
                 self.factories[function.name] = (binding.conn, binding.adapter)
+                self._factory_functions[function] = (binding.conn, binding.adapter)
         if not self.factories:
             return
         for call in self.symbols.calls:
@@ -151,11 +186,86 @@ class Bindings:
                 name = func.id
             elif isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
                 name = func.attr
+                made = self._dispatched_factories(call, name) if name in self.factories else []
+                if len(made) > 1:
+                    self._bind_factory_call(call, made)
+                    continue
             if name in self.factories:
                 conn, adapter = self.factories[name]
                 self.opened[call] = (conn, adapter)
                 self.on_factory_call(call, conn, self.bound_name(call))
                 self.bind(call, conn, adapter)
+
+    def _dispatched_factories(
+        self, call: ast.Call, name: str
+    ) -> list[tuple[Connection, Adapter, frozenset[ast.ClassDef]]]:
+        """The connections ``self.name()`` makes, one per factory method that the class
+        around the call or one of its subclasses here runs, each with those classes."""
+        klass = self.values.enclosing_class(call)
+        if klass is None:
+            return []
+        made: list[tuple[Connection, Adapter, frozenset[ast.ClassDef]]] = []
+        for method, classes in self._dispatch(self._family(klass), name).items():
+            if method in self._factory_functions:
+                conn, adapter = self._factory_functions[method]
+                made.append((conn, adapter, classes))
+        return made
+
+    def _bind_factory_call(
+        self, call: ast.Call, made: list[tuple[Connection, Adapter, frozenset[ast.ClassDef]]]
+    ) -> None:
+        name = self.bound_name(call)
+        for conn, adapter, classes in made:
+            self.opened.setdefault(call, (conn, adapter))
+            self.on_factory_call(call, conn, name)
+            self.bind(call, conn, adapter, classes)
+
+    def _dispatch(
+        self, concrete_classes: Iterable[ast.ClassDef], name: str
+    ) -> dict[Function, frozenset[ast.ClassDef] | None]:
+        """The methods ``self.name`` is in each of these classes, each with the classes
+        that run it (none for a method defined outside the module)."""
+        runs: dict[Function, set[ast.ClassDef]] = {}
+        for concrete in concrete_classes:
+            method = self._resolve(concrete, name)
+            if method is not None:
+                runs.setdefault(method, set()).add(concrete)
+        return {method: frozenset(classes) for method, classes in runs.items()}
+
+    def _family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
+        """``klass`` and the classes of the module that derive from it."""
+        family = self._families.get(klass)
+        if family is None:
+            family = self._families[klass] = self._find_family(klass)
+        return family
+
+    def _find_family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
+        family = [klass]
+        for candidate in family:
+            family += [
+                c
+                for c in self.symbols.classes
+                if c not in family
+                and any(self.values.class_named(base) is candidate for base in c.bases)
+            ]
+        return family
+
+    def _resolve(self, klass: ast.ClassDef, name: str) -> Function | None:
+        """The method ``name`` of ``klass``: its own, else its bases' of this module in
+        the order Python looks them up (depth first, enough for single inheritance)."""
+        seen: set[int] = set()
+        pending = [klass]
+        while pending:
+            current = pending.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            method = self._methods_of(current).get(name)
+            if method is not None:
+                return method
+            bases = [self.values.class_named(base) for base in current.bases]
+            pending[0:0] = [base for base in bases if base is not None]
+        return None
 
     def bind_aliases(self) -> None:
         # ``self.smtp = server``: the connection now lives under a second name.
@@ -170,20 +280,25 @@ class Bindings:
             if binding is None:
                 continue
             for target in statement.targets:
-                self._add(target, value, binding.conn, binding.adapter)
+                self._add(target, value, binding.conn, binding.adapter, binding.classes)
 
     def bind_arguments(self) -> None:
         """``send_with(server, ...)``: a connection handed to a function of this module is
         bound to that function's parameter (``self.method(server)`` too)."""
         functions = {s.name: s for s in self.symbols.tree.body if isinstance(s, FUNCTIONS)}
+        dispatching = any(b.classes is not None for b in self.all)
         for call in self.symbols.calls:
             function = self._called_function(call, functions)
-            if function is None:
+            func = call.func
+            method = (
+                func.attr
+                if dispatching
+                and isinstance(func, ast.Attribute)
+                and dotted_name(func.value) == "self"
+                else None
+            )
+            if function is None and method is None:
                 continue
-            params = positional_params(function.args)
-            if isinstance(call.func, ast.Attribute) and params:
-                params = params[1:]  # self
-            by_name = {p.arg: p for p in (*params, *function.args.kwonlyargs)}
             for index, argument in enumerate(call_arguments(call)):
                 if isinstance(argument, ast.Starred):
                     continue
@@ -191,21 +306,28 @@ class Bindings:
                 receiver = dotted_name(value)
                 # Every connection the name may hold there (``IMAP4_SSL`` on one arm of an
                 # ``if``, ``IMAP4`` on the other): the function runs with each of them.
-                reaching = self.reaching(receiver, call) if receiver else []
-                if not reaching:
-                    continue
-                if isinstance(argument, ast.keyword):
-                    if argument.arg is None:
-                        continue
-                    param = by_name.get(argument.arg)
-                else:
-                    param = params[index] if index < len(params) else None
-                if param is not None:
-                    start = self.values.span(function).start
-                    self.all.extend(
-                        Binding(b.conn, b.adapter, param.arg, function, None, start, param)
-                        for b in reaching
-                    )
+                for b in self.reaching(receiver, call) if receiver else []:
+                    targets: dict[Function, frozenset[ast.ClassDef] | None]
+                    if b.classes is not None and method is not None:
+                        targets = self._dispatch(b.classes, method)
+                    else:
+                        targets = {function: None} if function is not None else {}
+                    for target, classes in targets.items():
+                        param = _parameter(target, call, index, argument)
+                        if param is not None:
+                            start = self.values.span(target).start
+                            self.all.append(
+                                Binding(
+                                    b.conn,
+                                    b.adapter,
+                                    param.arg,
+                                    target,
+                                    None,
+                                    start,
+                                    param,
+                                    classes=classes,
+                                )
+                            )
 
     def bind_annotated(
         self, clients: Mapping[str, tuple[Adapter, ClientSpec]], sites: CallSites
@@ -241,14 +363,17 @@ class Bindings:
         if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
             klass = self.values.enclosing_class(call)
             if klass is not None:
-                methods = self._methods.get(klass)
-                if methods is None:
-                    methods = self._methods[klass] = {}
-                    for statement in klass.body:
-                        if isinstance(statement, FUNCTIONS):
-                            methods.setdefault(statement.name, statement)
-                return methods.get(func.attr)
+                return self._methods_of(klass).get(func.attr)
         return None
+
+    def _methods_of(self, klass: ast.ClassDef) -> dict[str, Function]:
+        methods = self._methods.get(klass)
+        if methods is None:
+            methods = self._methods[klass] = {}
+            for statement in klass.body:
+                if isinstance(statement, FUNCTIONS):
+                    methods.setdefault(statement.name, statement)
+        return methods
 
     def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in
@@ -324,6 +449,22 @@ class Bindings:
                 arms.append((parent, _arm(parent, child)))
             child, parent = parent, self.parents.get(parent)
         return arms
+
+
+def _parameter(
+    function: Function, call: ast.Call, index: int, argument: ast.expr | ast.keyword
+) -> ast.arg | None:
+    """The parameter of ``function`` that ``call``'s argument at ``index`` is bound to."""
+    params = positional_params(function.args)
+    if isinstance(call.func, ast.Attribute) and params:
+        params = params[1:]  # self
+    if isinstance(argument, ast.keyword):
+        if argument.arg is None:
+            return None
+        return next(
+            (p for p in (*params, *function.args.kwonlyargs) if p.arg == argument.arg), None
+        )
+    return params[index] if index < len(params) else None
 
 
 def _arm(holder: ast.AST, child: ast.AST) -> str:

@@ -256,6 +256,8 @@ class Walker:
             calls = [c for c in self.calls_of.get(id(statement), []) if _inside(c, node, self)]
         for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
             if call in self.splices:
+                if any(e.opens and e.conn is self.conn for e in self.events[call]):
+                    states = [self._apply(s, self.events[call]) for s in states]
                 states = [_spliced(s, path) for s in states for path in self.splices[call]]
             elif any(e.opens and e.conn is self.conn for e in self.events[call]):
                 taken, skipped = self._arm_taken(call, states)

@@ -150,16 +150,21 @@ class PathFinder:
         mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
         mine = {call: found for call, found in mine.items() if found}
         receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
+        # A call that opens this connection or another (``self.connect()`` where a subclass
+        # overrides ``connect``) gives one of them: the others do not end this one there.
         rebinds = {
             call: [e for e in found if e.opens and e.conn is not conn and e.receiver in receivers]
             for call, found in events.items()
+            if not any(e.opens for e in mine.get(call, ()))
         }
         relevant = {call: [*mine.get(call, []), *rebinds.get(call, [])] for call in events}
         relevant = {call: found for call, found in relevant.items() if found}
         by_scope: dict[int, list[ast.AST]] = {}
         for call in mine:
             by_scope.setdefault(id(self._scope(call)), []).append(call)
-        opener = next((call for call, found in mine.items() if any(e.opens for e in found)), None)
+        opener = self._first_opener(
+            [call for call, found in mine.items() if any(e.opens for e in found)]
+        )
         scopes = [scope for scope in order if id(scope) in by_scope]
         seen: set[int] = set()
         # The paths of the functions the opening one calls, spliced in where it calls
@@ -216,6 +221,27 @@ class PathFinder:
             for steps, conditions, falsy in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
+
+    def _first_opener(self, openers: list[ast.AST]) -> ast.AST | None:
+        """The call that opens the connection where its session starts: the one call of
+        a factory (``server = self.connect()``) rather than the constructor inside it,
+        whose paths are spliced in there, so that what the caller does next follows. A
+        factory called from several places starts each caller's session itself."""
+        opener = openers[0] if openers else None
+        seen: set[int] = set()
+        while opener is not None and id(opener) not in seen:
+            seen.add(id(opener))
+            scope = self._scope(opener)
+            calls = [
+                call
+                for call in openers
+                if isinstance(call, ast.Call)
+                and self.callee(call) is scope
+                and self._scope(call) is not scope
+            ]
+            if len(calls) == 1 and len(self.callers_of(scope)) == 1:
+                opener = calls[0]
+        return opener
 
     def _rebinds(self, scope: Scope, receivers: set[str], calls: list[ast.AST]) -> bool:
         """Whether ``scope`` binds an attribute that names the connection to a new object
@@ -357,7 +383,12 @@ class PathFinder:
             if callee is not None and inlined.get(id(callee)):
                 splices[call] = inlined[id(callee)]
                 used.add(id(callee))
-        events = {**{c: relevant[c] for c in calls}, **{c: [] for c in splices}}
+        # A spliced call keeps its events only if it opens the connection (a factory's
+        # call): the connection is open from there, through the factory's paths.
+        events = {
+            **{c: relevant[c] for c in calls},
+            **{c: [] for c in splices if not any(e.opens for e in relevant.get(c, ()))},
+        }
         walker = Walker(self.symbols, self.source, events, conn)
         walker.splices = splices
         walker.assigned = assigned
