@@ -61,3 +61,12 @@ def test_a_literal_given_to_a_function_of_the_same_module_names_the_login() -> N
     assert found[("same_module.py", 11, "AS105")].startswith(
         "hard-coded mail password 'Su**********' (to the IMAP login at line 6, as `password`);"
     )
+
+
+def test_a_literal_given_to_a_wrapper_in_a_python2_module() -> None:
+    """python2/: the wrapper modules are Python 2 with tabs and spaces mixed (heldout8,
+    sfe434003/outlook.py), read through their Python 3 translation as their own check
+    reads them; the Gmail twin's password stays silent."""
+    found = findings("python2")
+    assert {key for key in found if key[0] == "mail2chat.py"} == {("mail2chat.py", 8, "AS105")}
+    assert "to the IMAP login through Outlook.login in " in found[("mail2chat.py", 8, "AS105")]

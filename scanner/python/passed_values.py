@@ -10,8 +10,9 @@ import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..lazy_regex import lazy_pattern
 from ..model import Span, Value
-from ..providers import lookup
+from ..providers import RESERVED, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
 from .symbols import FUNCTIONS
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .callers import Callers
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+_HOST_NAME = lazy_pattern(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 
 class PassedValues:
@@ -136,6 +138,8 @@ class PassedValues:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
+            if _documentation_host(value):
+                continue
             values.append((value, self._names_microsoft(call, depth) if value.known else False))
         parts = tuple(span for value, _ in values for span in value.literal_parts)
         if not all(value.known for value, _ in values):
@@ -184,6 +188,17 @@ class PassedValues:
                 if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
                     return True
         return False
+
+
+def _documentation_host(value: Value) -> bool:
+    """A host under a domain reserved for documentation (``smtp.example.com``) handed to
+    a function: an example of the call, standing for the host its real callers give (a
+    ``__main__`` demo of a reusable class), not the host it is for. Written at the
+    connection itself such a host logs in nowhere (:data:`~..providers.RESERVED`)."""
+    if not value.known or not isinstance(value.value, str):
+        return False
+    host = normalise_host(value.value)
+    return bool(_HOST_NAME.fullmatch(host)) and lookup(host) is RESERVED
 
 
 def _literals(values: list[Value]) -> tuple[Value, ...]:

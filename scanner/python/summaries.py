@@ -300,8 +300,11 @@ def _imported_names(path: Path) -> dict[str, str]:
 def _tree(data: bytes) -> ast.Module | None:
     """A module's tree, None when it does not parse."""
     try:
-        if len(data) <= _WHOLE_PARSE_BYTES:
-            return ast.parse(data)
+        try:
+            if len(data) <= _WHOLE_PARSE_BYTES:
+                return ast.parse(data)
+        except SyntaxError:
+            pass  # Python 2 (its translation keeps the lines), or statements to leave out
         return parse_python(Source("python", data)).tree
     except (SyntaxError, ValueError, RecursionError, MemoryError, ParseError, TooComplex):
         return None
