@@ -130,3 +130,13 @@ def test_a_mail_secret_under_another_name_in_a_checked_settings_module() -> None
     }
     assert " written in mail_config.py:9 (to the SMTP login)" in found[("notify.py", 26)]
     assert " written in mail_config.py:10 " in found[("notify.py", 32)]
+
+
+def test_a_password_of_a_plain_config_module_is_reported_where_a_login_uses_it() -> None:
+    """``outlook_password = "..."`` in a config module with no mail code of its own (its
+    check reports nothing) is AS105 at the Office 365 login that takes it, naming where it
+    is written; it was reported nowhere. The Gmail login's literal stays silent."""
+    run = check_paths([str(SECRETS / "plain_config")], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {("notify.py", 15)}
+    assert " written in accounts.py:4 (to the SMTP login)" in found[("notify.py", 15)]

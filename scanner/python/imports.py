@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import inputs
+from ..mail_settings.keys import is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
-from .secret_names import secret_name
+from .mail_code import names_mail_code
+from .secret_names import password_name, secret_name
 from .source import SourceText
 from .symbols import Symbols
 
@@ -203,12 +205,22 @@ def _evaluated(
         return None
     # A literal of a module the byte pre-check skips (a constants module naming no mail
     # library, host or setting) is never reported there: where it is used says where it
-    # is written. A module that is checked reports the literals its own code uses and
-    # those its names say are passwords; one under another name that only other modules
-    # use (``MAIL_KEY = "..."``, ``SMTP_AUTH = (user, "...")``) is reported where it is
-    # used too.
+    # is written. A module that is checked reports the literals its own code uses, and
+    # those its names say are the app's secrets (``ClientSecret``: an Entra secret's
+    # shape) or passwords, these when it is mail code itself (imports a mail library,
+    # names a Microsoft mail host) or the name is a mail setting's key (``SMTP_PASSWORD``:
+    # its settings reader's). One under another name that only other
+    # modules use (``MAIL_KEY = "..."``, ``SMTP_AUTH = (user, "...")``), or a password of a
+    # plain config module (``outlook_password = "..."`` beside no mail code), is
+    # reported where it is used.
+    symbols = evaluator.symbols
+    named = member or name
     reported_there = not skipped and (
-        secret_name(member or name) or name in evaluator.symbols.names_read
+        name in symbols.names_read
+        or (
+            secret_name(named)
+            and (not password_name(named) or is_setting_key(named) or names_mail_code(symbols))
+        )
     )
     written_in = None if reported_there else _shown(path, importer)
     return _foreign(value, written_in, checked=not skipped)

@@ -32,11 +32,11 @@ from urllib.parse import urlsplit
 
 from ..lazy_regex import lazy_pattern
 from ..model import Connection, MailFile, SecretUse, StepKind, Value
-from ..providers import OTHER, Provider, host_provider, is_microsoft_authority, lookup
+from ..providers import Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
 from .entra_shapes import entra_secret
-from .mail_libraries import LIBRARIES
+from .mail_code import imports_mail_library, named_mail_hosts
 from .secret_names import OTHER_SERVICES, WORD, secret_name
 from .symbols import Symbols
 from .values import Evaluator
@@ -71,7 +71,6 @@ _OWNER_DEPTH = 4
 _SETTING_NAME = lazy_pattern(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _NOT_A_PASSWORD = lazy_pattern(r"://|^[~./\\]|^\$|\{\w*\}|%\(?\w*\)?s")
 # Mail hosts named in a module: its strings that look like one, looked up in the table.
-_HOST_LIKE = lazy_pattern(r"^[\w.-]*(?:smtp|imap|pop|mail|outlook|office365)[\w.-]*\.[a-z]{2,}$")
 # Token scopes of mail: Exchange Online's resources, and Graph's Mail permissions.
 _MAIL_SCOPE = lazy_pattern(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outlook\.cn|/Mail\.")
 # Letters with a digit or a sign, without what makes a name, path, host, format or MIME type.
@@ -90,7 +89,7 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
     token library was handed when the module is no mail script, but an Entra client
     secret (:func:`_app_credential`)."""
     _doubt_imported_passwords(mail.connections)
-    named = _named_hosts(symbols)
+    named = named_mail_hosts(symbols)
     if not _mail_script(symbols, mail, named):
         if not (mail.token_requests and _graph_mail(symbols)):
             mail.secrets = [
@@ -147,20 +146,9 @@ def tokens_not_for_mail(symbols: Symbols, mail: MailFile) -> bool:
     return (
         bool(mail.token_requests)
         and all(request.scopes.known for request in mail.token_requests)
-        and not _mail_script(symbols, mail, _named_hosts(symbols))
+        and not _mail_script(symbols, mail, named_mail_hosts(symbols))
         and not _graph_mail(symbols)
     )
-
-
-def _named_hosts(symbols: Symbols) -> list[Provider]:
-    """The providers of the mail hosts the module's strings name."""
-    found = []
-    for text in symbols.strings:
-        if len(text) < 100 and _HOST_LIKE.match(text.lower()):
-            provider = lookup(text)
-            if provider is not OTHER and not provider.placeholder:
-                found.append(provider)
-    return found
 
 
 def _mail_script(symbols: Symbols, mail: MailFile, named: list[Provider]) -> bool:
@@ -172,14 +160,7 @@ def _mail_script(symbols: Symbols, mail: MailFile, named: list[Provider]) -> boo
             scopes = (scopes,)
         if any(isinstance(s, str) and _MAIL_SCOPE.search(s) for s in scopes or ()):
             return True
-    for statement in symbols.imports:
-        if isinstance(statement, ast.ImportFrom):
-            names = [statement.module or ""] if not statement.level else []
-        else:
-            names = [alias.name for alias in statement.names]
-        if any(name.split(".", 1)[0] in LIBRARIES for name in names):
-            return True
-    return any(provider.microsoft for provider in named)
+    return imports_mail_library(symbols) or any(provider.microsoft for provider in named)
 
 
 def _graph_mail(symbols: Symbols) -> bool:
