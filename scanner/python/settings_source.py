@@ -270,6 +270,19 @@ class _Reader:
         )
         (self.complete if complete else self.partial).append(setting)
 
+    def _entries(self, keys: dict[str, tuple[ast.Constant, ast.expr]], group: str) -> None:
+        """A dict literal's string keys and values, as one group of settings."""
+        for key, (key_node, value) in keys.items():
+            self.add(
+                key,
+                self.values.span(key_node),
+                value,
+                group,
+                False,
+                listed=True,
+                item=self._entry(key_node, value),
+            )
+
     def _entry(self, key: ast.expr, value: ast.expr) -> Span:
         """A dict entry, from its key to its value."""
         return self.values.text.span_of(self.values.span(key).start, self.values.span(value).end)
@@ -378,17 +391,7 @@ class _Reader:
             self._microsoft_host(value) for key, (_, value) in keys.items() if is_setting_key(key)
         ):
             return
-        group = f"dict@{self.values.span(node).start}"
-        for key, (key_node, item) in keys.items():
-            self.add(
-                key,
-                self.values.span(key_node),
-                item,
-                group,
-                False,
-                listed=True,
-                item=self._entry(key_node, item),
-            )
+        self._entries(keys, f"dict@{self.values.span(node).start}")
 
     def config_assignment(self, node: ast.Assign) -> None:
         """``app.config[KEY] = value`` (Flask configuration)."""
@@ -426,16 +429,7 @@ class _Reader:
                         item=argument,
                     )
             elif isinstance(argument, ast.Dict):
-                for key, (key_node, value) in _dict_keys(argument).items():
-                    self.add(
-                        key,
-                        self.values.span(key_node),
-                        value,
-                        owner,
-                        False,
-                        listed=True,
-                        item=self._entry(key_node, value),
-                    )
+                self._entries(_dict_keys(argument), owner)
             elif isinstance(argument, ast.Call) and dotted_name(argument.func) == "dict":
                 for item in argument.keywords:
                     if item.arg is not None:
