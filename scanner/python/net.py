@@ -142,15 +142,17 @@ class Net:
                     if found is not None:
                         yield found
         for call in self.symbols.calls:
-            if skip(call) or not (call.args or call.keywords):
+            if not (call.args or call.keywords):
+                continue
+            # Syntactic, before any value is evaluated or a reader is asked about the call.
+            logins = self._logins_on(call) if self._login_calls() else []
+            password = None if logins else self._password_argument(call)
+            if not (logins or password) or skip(call):
                 continue
             made = self._on_made_object(call)
             if made is not None and skip(made):
                 continue  # a method of a modelled client (BotCity's ``configure_smtp``)
-            # Syntactic, before any value is evaluated.
-            logins = self._logins_on(call) if self._login_calls() else []
-            password = None if logins else self._password_argument(call)
-            if not (logins or password) or self._own_login(made or call, logins):
+            if self._own_login(made or call, logins):
                 continue
             host = self._host(call)
             if host is None:
@@ -170,6 +172,13 @@ class Net:
         ``config.get("password")``), which a client given the host logs in with. Not a
         call of the module's own code (followed where it logs in), nor a keyword a
         settings name reads (``password=``: the keyword settings' own)."""
+        given = [
+            *call.args[1:],
+            *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
+        ]
+        found = next((node for node in given if _names_password(node)), None)
+        if found is None:
+            return None
         name = dotted_name(call.func)
         if (
             name is None  # ``super().__init__(host, ..., password)``: the class's own code
@@ -181,12 +190,7 @@ class Net:
             or self._standard(call)
         ):
             return None
-        given = [
-            *call.args[1:],
-            *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
-        ]
-        found = next((node for node in given if _names_password(node)), None)
-        return None if found is None or self.project_callee(call) else found
+        return None if self.project_callee(call) else found
 
     def _connection(
         self, call: ast.Call, protocol: Protocol, host: Value, port: Value
