@@ -191,13 +191,14 @@ def _named_values(symbols: Symbols, values: Evaluator):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         if statement.value is None:
             continue
-        variable = _environment_variable(statement.value)
-        if variable is not None and not secret_name(variable):
-            continue  # the default of ``ALLURE_ZIP_PASSWORD``: named by that variable
         for target in targets:
             name = _target_name(target)
-            if name is not None and secret_name(name):
-                yield name, statement.value
+            if name is None or not secret_name(name):
+                continue
+            variable = _environment_variable(statement.value, values)
+            if variable is not None and not secret_name(variable):
+                break  # the fallback of ``ALLURE_ZIP_PASSWORD``: named by that variable
+            yield name, statement.value
     for node in symbols.dicts:
         if _another_services_settings(node, symbols, values):
             continue
@@ -227,27 +228,17 @@ def _named_values(symbols: Symbols, values: Evaluator):
                 yield param.arg, default
 
 
-def _environment_variable(value: ast.expr) -> str | None:
+def _environment_variable(value: ast.expr, values: Evaluator) -> str | None:
     """The environment variable a value is read from with a literal fallback
-    (``os.getenv("ZIP_PASSWORD", "...")``, ``os.environ.get("ZIP_PASSWORD") or "..."``):
-    its name says whose the fallback is, whatever the name it is assigned to."""
+    (``os.getenv("ZIP_PASSWORD", "...")``, ``os.environ.get("ZIP_PASSWORD") or "..."``,
+    django-environ's and python-decouple's defaults): its name says whose the fallback is,
+    whatever the name it is assigned to. Read as the evaluator reads the environment."""
     if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
         value = value.values[0]
-    if not (isinstance(value, ast.Call) and value.args):
+    origin = values.evaluate(value).origin or ""
+    if not origin.startswith("env "):
         return None
-    func = value.func
-    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    first = value.args[0]
-    if called in ("getenv", "get") and isinstance(first, ast.Constant):
-        if called == "getenv" or (isinstance(func, ast.Attribute) and _is_environ(func.value)):
-            return first.value if isinstance(first.value, str) else None
-    return None
-
-
-def _is_environ(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "environ") or (
-        isinstance(node, ast.Attribute) and node.attr == "environ"
-    )
+    return origin.removeprefix("env ").split(", set in ", 1)[0]
 
 
 def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
