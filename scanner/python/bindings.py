@@ -242,12 +242,7 @@ class Bindings:
     def _find_family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
         family = [klass]
         for candidate in family:
-            family += [
-                c
-                for c in self.symbols.classes
-                if c not in family
-                and any(self.values.class_named(base) is candidate for base in c.bases)
-            ]
+            family += [c for c in self.symbols.subclasses(candidate) if c not in family]
         return family
 
     def _resolve(self, klass: ast.ClassDef, name: str) -> Function | None:

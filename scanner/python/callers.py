@@ -21,7 +21,6 @@ class Callers:
         self.symbols = symbols
         self.parents = symbols.parents
         self._by_name: dict[str, list[ast.Call]] | None = None
-        self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
@@ -46,7 +45,7 @@ class Callers:
                 if self._class_of(call) in family:
                     found.append((call, False))
             elif _is_super(owner):
-                if self._class_of(call) in self._children(klass):
+                if self._class_of(call) in self.symbols.subclasses(klass):
                     found.append((call, False))
             elif isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name):
                 made = self._class_named(owner.func) or self._own_class(owner.func)
@@ -80,22 +79,12 @@ class Callers:
         family = {klass}
         pending = [klass]
         while pending:
-            for child in self._children(pending.pop()):
+            for child in self.symbols.subclasses(pending.pop()):
                 defines = any(isinstance(s, FUNCTIONS) and s.name == method for s in child.body)
                 if child not in family and not defines:
                     family.add(child)
                     pending.append(child)
         return family
-
-    def _children(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
-        if self._subclasses is None:
-            self._subclasses = {}
-            for candidate in self.symbols.classes:
-                for base in candidate.bases:
-                    parent = self._class_named(base)
-                    if parent is not None:
-                        self._subclasses.setdefault(parent, []).append(candidate)
-        return self._subclasses.get(klass, [])
 
     def _class_of(self, node: ast.AST) -> ast.ClassDef | None:
         function = self.symbols.enclosing_function(node)

@@ -22,7 +22,6 @@ class Referents:
     def __init__(self, values: Evaluator) -> None:
         self.values = values
         self.parents = values.parents
-        self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
         # _family(): asked for each ``self.x`` of a class (a test class: hundreds of times);
         # the classes of the module do not change.
         self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
@@ -158,18 +157,8 @@ class Referents:
             current = parent
         pending = [klass]
         while pending:
-            for child in self._children().get(pending.pop(), []):
+            for child in self.values.symbols.subclasses(pending.pop()):
                 if child not in family:
                     family.append(child)
                     pending.append(child)
         return family
-
-    def _children(self) -> dict[ast.ClassDef, list[ast.ClassDef]]:
-        if self._subclasses is None:
-            self._subclasses = {}
-            for klass in self.values.symbols.classes:
-                for base in klass.bases:
-                    parent = self.values.class_named(base)
-                    if parent is not None:
-                        self._subclasses.setdefault(parent, []).append(klass)
-        return self._subclasses

@@ -138,6 +138,7 @@ class Symbols:
         # Modules imported with ``from exchangelib import *``: where a name nobody binds
         # in the module comes from.
         self.star_modules: list[str] = []
+        self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
         self._walk()
 
     # The walk.
@@ -406,6 +407,22 @@ class Symbols:
             return []
         found = self.resolve(node.id, scope)
         return found.bindings[node.id] if found is not None else []
+
+    def subclasses(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
+        """The classes of the module that name ``klass`` among their bases."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for candidate in self.classes:
+                for base in candidate.bases:
+                    if not isinstance(base, ast.Name):
+                        continue
+                    parent = next(
+                        (b.node for b in self.bindings(base) if isinstance(b.node, ast.ClassDef)),
+                        None,
+                    )
+                    if parent is not None:
+                        self._subclasses.setdefault(parent, []).append(candidate)
+        return self._subclasses.get(klass, [])
 
     def qualified_names(self, node: ast.AST) -> list[tuple[str, bool]]:
         """What a Name/Attribute chain refers to: (qualified name, whether local), names
