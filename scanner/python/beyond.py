@@ -12,7 +12,6 @@ cost every run more than the finding is worth.
 from __future__ import annotations
 
 import ast
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +25,10 @@ from .module_paths import module_path
 from .net import Net
 from .sites import CallSites
 from .source import dotted_name
-from .symbols import FUNCTIONS, BindingKind, Symbols
+from .symbols import FUNCTIONS, NOT_THE_PROJECT, BindingKind, Symbols
 from .values import Evaluator
 
 # Modules whose names a project's own modules do not take (no wrapper looked up there).
-_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 
 @dataclass(eq=False, repr=False)
@@ -180,7 +178,7 @@ class Beyond:
             if isinstance(func, ast.Attribute):
                 names |= {f"{made}.{func.attr}" for made in self._classes_made(func.value)}
         for name in sorted(names):
-            if name.split(".")[0] in _NOT_THE_PROJECT:
+            if name.split(".")[0] in NOT_THE_PROJECT:
                 continue
             summary = summaries.find_wrapper(self.values.path, name, self.analyze_wrapper)
             if summary is not None:
@@ -225,7 +223,7 @@ class Beyond:
         importer = Path(self.values.path)
         for name in self.values.qualified_names(call.func):
             parts = name.split(".")
-            if parts[0] in _NOT_THE_PROJECT:
+            if parts[0] in NOT_THE_PROJECT:
                 continue
             if any(
                 module_path(importer, ".".join(parts[:cut])) for cut in range(len(parts) - 1, 0, -1)

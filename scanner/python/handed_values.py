@@ -8,7 +8,6 @@ and the login reported at the call with the values as they resolve there.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 from .. import inputs
@@ -18,9 +17,8 @@ from ..test_paths import is_test_path
 from .module_paths import module_path
 from .secret_literals import password_literal_calls
 from .summaries import Analyze, gives_login_value, gives_written_secret
-from .symbols import Symbols
+from .symbols import NOT_THE_PROJECT, Symbols
 
-_NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 _MICROSOFT_HOSTS = tuple(name.lower().encode() for name in microsoft_host_names())
 
 
@@ -109,7 +107,7 @@ def _from_project(symbols: Symbols, node: ast.AST) -> bool:
     if not isinstance(node, (ast.Name, ast.Attribute)):
         return False
     return any(
-        not local and name.split(".")[0] not in _NOT_THE_PROJECT
+        not local and name.split(".")[0] not in NOT_THE_PROJECT
         for name, local in symbols.qualified_names(node)
     )
 
@@ -122,7 +120,7 @@ def _from_mail_module(symbols: Symbols, importer: Path, node: ast.AST) -> bool:
     if not isinstance(node, (ast.Name, ast.Attribute)):
         return False
     for name, local in symbols.qualified_names(node):
-        if local or name.split(".")[0] in _NOT_THE_PROJECT:
+        if local or name.split(".")[0] in NOT_THE_PROJECT:
             continue
         module = name.rpartition(".")[0]
         for candidate in (module, module.rpartition(".")[0]):  # a class's attribute too

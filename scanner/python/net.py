@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -21,11 +20,10 @@ from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepK
 from ..providers import lookup
 from .secret_names import password_name
 from .source import dotted_name
-from .symbols import FUNCTIONS, BindingKind, Symbols
+from .symbols import FUNCTIONS, NOT_THE_PROJECT, BindingKind, Symbols
 
 _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
-_STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
 _HOST_ENDS = ("_host", "_server", "_hostname")
 _PORT_KEYWORDS = ("port",)
 # Methods called on a client's result before its login (``Client(host).connect().login``).
@@ -370,7 +368,7 @@ class Net:
         names = self.symbols.qualified_names(call.func)
         return (
             bool(names)
-            and all(name.split(".", 1)[0] in _STANDARD for name, local in names if not local)
+            and all(name.split(".", 1)[0] in NOT_THE_PROJECT for name, local in names if not local)
             and not any(local for _, local in names)
         )
 
@@ -435,21 +433,15 @@ class Net:
 
 def _names_password(node: ast.expr) -> bool:
     """An argument whose name, or the key it is read with, is a password's."""
+    key: ast.expr | None = None
     if isinstance(node, ast.Call) and node.args and dotted_name(node.func) is not None:
         key = node.args[0]  # ``os.getenv("MAIL_PASSWORD")``, ``config.get("password")``
-        return (
-            isinstance(key, ast.Constant)
-            and isinstance(key.value, str)
-            and password_name(key.value)
-        )
-    if isinstance(node, ast.Subscript):  # ``os.environ["MAIL_PASSWORD"]``
+    elif isinstance(node, ast.Subscript):  # ``os.environ["MAIL_PASSWORD"]``
         key = node.slice
-        return (
-            isinstance(key, ast.Constant)
-            and isinstance(key.value, str)
-            and password_name(key.value)
-        )
-    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+    if key is not None:
+        name = key.value if isinstance(key, ast.Constant) else None
+    else:
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
     return isinstance(name, str) and password_name(name)
 
 

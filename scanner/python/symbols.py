@@ -29,6 +29,9 @@ _BUILTINS = frozenset(dir(builtins))
 _STANDARD_MODULES = (
     frozenset(name for name in sys.stdlib_module_names if not name.startswith("_")) - _BUILTINS
 )
+# The first parts of qualified names that never name a module of the project: the
+# standard library's modules and the builtins (``print`` is ``builtins.print``).
+NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
 # Modules that stand in for a standard module with its API (a backport, a cooperative
 # copy): ``from backports import ssl`` then ``ssl.SSLContext`` is ``ssl.SSLContext``.
 _STAND_INS = {
