@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .reaching import Bound, reaching
-from .symbols import FUNCTIONS
+from .symbols import FUNCTIONS, Symbols
 
 
 class Guard(Enum):
@@ -47,9 +47,9 @@ class _Target:
 class ContextBindings:
     """The bindings of a context's name or attribute that reach its use."""
 
-    def __init__(self, tree: ast.Module, parents: dict[ast.AST, ast.AST]) -> None:
-        self.tree = tree
-        self.parents = parents
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self.parents = symbols.parents
         self._attribute_sets: dict[int, list[tuple[ast.expr, ast.expr]]] | None = None
 
     def of_name(self, found: Sequence[Bound], use: ast.AST) -> list[ContextBinding] | None:
@@ -159,7 +159,7 @@ class ContextBindings:
                 and target.attr == attribute
                 and isinstance(target.value, ast.Name)
                 and target.value.id == "self"
-                and self._class(node) is klass
+                and self.symbols.enclosing_class(node) is klass
             ):
                 found.append((target, node.value))
         return found
@@ -179,12 +179,6 @@ class ContextBindings:
                 found = current
             current = self.parents.get(current)
         return found
-
-    def _class(self, node: ast.AST) -> ast.ClassDef | None:
-        current = self.parents.get(node)
-        while current is not None and not isinstance(current, ast.ClassDef):
-            current = self.parents.get(current)
-        return current
 
 
 def complete(found: list[ContextBinding]) -> bool:

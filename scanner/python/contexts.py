@@ -157,7 +157,7 @@ class Contexts:
         """The bindings of a plain name or a ``self`` attribute that may reach ``node``,
         latest first."""
         if self._binder is None:
-            self._binder = ContextBindings(self.values.symbols.tree, self.parents)
+            self._binder = ContextBindings(self.values.symbols)
         if isinstance(node, ast.Name):
             scope = self.values.symbols.scope_of.get(node)
             seen = _reaching(self.values.bindings(node), node, scope, self.parents)
@@ -334,13 +334,7 @@ class Contexts:
         else:
             return False
         return bool(hosts) and all(
-            isinstance(host, ast.Constant)
-            and isinstance(host.value, str)
-            and "." in host.value
-            and " " not in host.value
-            and not lookup(host.value).microsoft
-            and not lookup(host.value).probable
-            for host in hosts
+            isinstance(host, ast.Constant) and _another_providers_host(host.value) for host in hosts
         )
 
     def _condition(self, statement: ast.AST) -> str | None:
@@ -408,3 +402,11 @@ def _names(name: str | None) -> set[str | None]:
     if name and name.startswith(("self.", "cls.")):
         return {name, name.split(".", 1)[1]}
     return {name}
+
+
+def _another_providers_host(value: object) -> bool:
+    """A host name that is neither Microsoft's nor a near miss of one."""
+    if not isinstance(value, str) or "." not in value or " " in value:
+        return False
+    provider = lookup(value)
+    return not (provider.microsoft or provider.probable)
