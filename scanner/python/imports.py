@@ -11,7 +11,8 @@ checked (a value of another file carries none). Every module file read, and ever
 looked at where one was not found, is an input of the importing file's result
 (``scanner/inputs.py``). The evaluator is the caller's (:class:`~.values.Evaluator`), passed
 in: evaluating a name may import in turn, so the two call each other without importing
-each other.
+each other. A star import (``from settings import *``) brings a module's public names, or
+those its ``__all__`` lists: such a name resolves as if imported by name.
 """
 
 from __future__ import annotations
@@ -254,3 +255,41 @@ def imported_constant(
         if found is not None:
             return _evaluated(found, klass, make, name, importer=where)
     return None
+
+
+def star_constant(
+    importer: str | None, module: str, name: str, make: MakeEvaluator
+) -> Value | None:
+    """The value of ``name`` as ``from module import *`` brings it into the importing
+    file, or None (not the project's module, or a name it does not bring)."""
+    if not importer:
+        return None
+    where = Path(importer).resolve()
+    found = find_module(where, module)
+    if found is None or not _brings(found, name, make):
+        return None
+    return _evaluated(found, name, make, importer=where)
+
+
+def star_brings(importer: str | None, module: str, name: str, make: MakeEvaluator) -> bool:
+    """Whether ``from module import *`` may bring ``name``: not when ``module`` is one of
+    the project that does not export it; any name of a module found nowhere."""
+    found = find_module(Path(importer).resolve(), module) if importer else None
+    return found is None or _brings(found, name, make)
+
+
+def _brings(path: Path, name: str, make: MakeEvaluator) -> bool:
+    """Whether a star import of the module at ``path`` brings ``name``: a public name, and
+    one its ``__all__`` lists when it writes one as a literal list or tuple."""
+    if name.startswith("_"):
+        return False
+    read = _module(path, make)
+    if read is None:
+        return True
+    (evaluator, names), _ = read
+    listed = names.get("__all__")
+    statement = evaluator.parents.get(listed) if listed is not None else None
+    value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+    return not isinstance(value, (ast.List, ast.Tuple)) or any(
+        isinstance(item, ast.Constant) and item.value == name for item in value.elts
+    )

@@ -346,8 +346,8 @@ class Symbols:
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         for alias in node.names:
             if alias.name == "*":
-                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    self.star_modules.append(node.module)
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    self.star_modules.append("." * node.level + node.module)
                 continue
             if isinstance(node, ast.Import):
                 if alias.asname:

@@ -22,7 +22,7 @@ from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
-from .imports import imported_constant
+from .imports import imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
 from .passed_values import PassedValues
@@ -315,7 +315,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         scope = self.symbols.scope_of.get(node)
         bindings = self.bindings(node)
         if scope is None or not bindings:
-            return Value.unknown(f"name {node.id}")
+            return self._star_imported(node) or Value.unknown(f"name {node.id}")
         local = [b for b in bindings if b.scope is scope]
         use = (node.lineno, node.col_offset)
         # The binding that most plausibly reaches the use: the last one before it in the
@@ -325,6 +325,17 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
         seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
         return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+
+    def _star_imported(self, node: ast.Name) -> Value | None:
+        """A name nobody binds in the module, from a module of the project it star-imports
+        (``from settings import *``), as an explicit import of it would give it."""
+        if node not in self.symbols.scope_of:
+            return None
+        for module in self.symbols.star_modules:
+            value = star_constant(self.path, module, node.id, Evaluator)
+            if value is not None:
+                return value
+        return None
 
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         name, node = binding.name, binding.node
