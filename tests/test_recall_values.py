@@ -113,3 +113,19 @@ def test_each_call_site_s_literal_password_is_reported() -> None:
     its password from the environment; a placeholder stays silent."""
     found = pinned("secrets_at_call_sites.py")
     assert {line for line, rule, _ in found if rule == "AS105"} == {24, 29, 42, 43}
+
+
+def test_each_call_site_judged_on_its_own_host() -> None:
+    """``send(host, user, password, message, port=587)`` called for Gmail (on 465),
+    Office 365 and Outlook.com (on 25): the Gmail call's password and port are Gmail's;
+    the Outlook.com call's port 25 is AS202 on its own host."""
+    found = pinned("hosts_at_call_sites.py")
+    assert found == {
+        (14, "AS101", "error"),
+        (21, "AS105", "error"),
+        (22, "AS105", "error"),
+        (22, "AS202", "error"),
+    }
+    assert any(
+        "port 25 of 'smtp-mail.outlook.com'" in m for m in messages("hosts_at_call_sites.py")
+    )

@@ -395,6 +395,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
                 template=value.template,
                 also=self._passed_alike(node, value, depth),
                 choices=value.choices,
+                passed_elsewhere=self._passed_otherwise(node, value, depth),
             )
         return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
 
