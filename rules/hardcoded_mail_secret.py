@@ -62,7 +62,10 @@ class HardcodedMailSecret(Rule):
         "login uses it, naming where it is written. An Entra client secret handed to "
         "MSAL or azure-identity is reported in a module whose tokens are for other Graph "
         "scopes too (To Do, calendar): whoever holds it gets the app's `.default` token, "
-        "with the mail permissions the tenant granted the app; a placeholder is not."
+        "with the mail permissions the tenant granted the app; a placeholder is not. A GUID "
+        "handed as the app's secret is one (older tooling made password credentials of "
+        "GUIDs; the secret's id pasted in its place is committed as the secret all the "
+        "same); elsewhere a GUID is an id."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "

@@ -140,3 +140,9 @@ def test_a_password_of_a_plain_config_module_is_reported_where_a_login_uses_it()
     found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
     assert set(found) == {("notify.py", 15)}
     assert " written in accounts.py:4 (to the SMTP login)" in found[("notify.py", 15)]
+
+
+def test_a_guid_handed_to_msal_as_the_client_secret() -> None:
+    """A GUID given as MSAL's ``client_credential`` is committed as the app's secret; the
+    app's and the tenant's ids and a placeholder GUID handed alike are not."""
+    assert secrets_in(SECRETS / "entra_guid_secret.py") == {("entra_guid_secret.py", 9, "high")}

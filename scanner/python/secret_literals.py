@@ -35,7 +35,7 @@ from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..providers import Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
-from .entra_shapes import entra_secret
+from .entra_shapes import handed_secret
 from .mail_code import imports_mail_library, named_mail_hosts
 from .secret_names import OTHER_SERVICES, WORD, secret_name
 from .symbols import Symbols
@@ -115,7 +115,7 @@ def _app_credential(use: SecretUse) -> bool:
     for, whoever holds it gets the app's ``.default`` token, with every application
     permission the tenant granted the app (mail's among them, for all we can see)."""
     value = use.value.value
-    return use.what == _CLIENT_SECRET and isinstance(value, str) and entra_secret(value)
+    return use.what == _CLIENT_SECRET and isinstance(value, str) and handed_secret(value)
 
 
 def _doubt_imported_passwords(connections: list[Connection]) -> None:
