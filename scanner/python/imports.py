@@ -2,7 +2,8 @@
 
 Real code keeps hosts, ports and passwords in a settings module and imports them.
 The module is found next to the importing file (relative imports) or in a parent
-folder (absolute ones), read with ``ast`` (never imported or run), and the name
+folder (absolute ones), read as the summaries read a wrapper's module (never imported or
+run; a Python 2 module in its Python 3 translation: :mod:`.module_trees`), and the name
 evaluated there as the module's own analysis would: literals, environment reads with
 defaults, f-strings, dicts and tuples, class attributes (``from settings import
 Config`` then ``Config.SMTP_HOST``), names it imports in turn. The value keeps its
@@ -29,7 +30,8 @@ from ..mail_settings.keys import is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
 from .mail_code import names_mail_code
-from .secret_names import password_name, secret_name
+from .module_trees import module_tree
+from .secret_names import microsoft_mail_password, password_name, secret_name
 from .source import SourceText
 from .symbols import Symbols
 
@@ -93,11 +95,10 @@ def _skipped(data: bytes) -> bool:
 
 @lru_cache(maxsize=64)
 def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
-    text = data.decode("utf-8", errors="replace")
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    read = module_tree(data)
+    if read is None:
         return None
+    tree = read.tree
     names: dict[str, ast.expr] = {}
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
@@ -109,7 +110,7 @@ def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
                 names[statement.target.id] = statement.target
         elif isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             names[statement.name] = statement  # type: ignore[assignment]
-    return make(Symbols(tree), SourceText(text), str(path)), names
+    return make(Symbols(tree), SourceText(read.text), str(path)), names
 
 
 def _instance_class(
@@ -210,17 +211,22 @@ def _evaluated(
     # those its names say are the app's secrets (``ClientSecret``: an Entra secret's
     # shape) or passwords, these when it is mail code itself (imports a mail library,
     # names a Microsoft mail host) or the name is a mail setting's key (``SMTP_PASSWORD``:
-    # its settings reader's). One under another name that only other
-    # modules use (``MAIL_KEY = "..."``, ``SMTP_AUTH = (user, "...")``), or a password of a
-    # plain config module (``outlook_password = "..."`` beside no mail code), is
-    # reported where it is used.
+    # its settings reader's) or a Microsoft mail account's (``outlook_password``: its name
+    # says so). One under another name that only other modules use (``MAIL_KEY = "..."``,
+    # ``SMTP_AUTH = (user, "...")``), or a password of a plain config module
+    # (``mail_password = "..."`` beside no mail code), is reported where it is used.
     symbols = evaluator.symbols
     named = member or name
     reported_there = not skipped and (
         name in symbols.names_read
         or (
             secret_name(named)
-            and (not password_name(named) or is_setting_key(named) or names_mail_code(symbols))
+            and (
+                not password_name(named)
+                or is_setting_key(named)
+                or microsoft_mail_password(named)
+                or names_mail_code(symbols)
+            )
         )
     )
     written_in = None if reported_there else _shown(path, importer)
