@@ -129,3 +129,16 @@ def test_each_call_site_judged_on_its_own_host() -> None:
     assert any(
         "port 25 of 'smtp-mail.outlook.com'" in m for m in messages("hosts_at_call_sites.py")
     )
+
+
+def test_dict_entries_set_after_the_dict_is_made() -> None:
+    """``self._config = {}`` then ``self._config["host"] = relay_settings.RELAY_HOST``, and
+    a per-account ``cfg`` (a provider table's row by ``update()``, a host override under
+    ``if host is not None``) kept under ``self._accounts[address]`` and read back by
+    another run-time key: both logins know their Office 365 host; the Gmail twin is
+    silent."""
+    assert pinned("dict_entries_set_later.py") == {
+        (27, "AS202", "error"),
+        (29, "AS101", "error"),
+        (48, "AS101", "error"),
+    }

@@ -25,6 +25,7 @@ from .cli_options import CommandLine
 from .imports import imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
+from .item_sets import ItemSets
 from .passed_values import PassedValues
 from .reaching import reaching
 from .settings_reads import SettingsReads, is_config
@@ -61,7 +62,9 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues):
+class Evaluator(
+    TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues, ItemSets
+):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -79,6 +82,8 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
         self._options = None if "add_argument" in text.code else {}  # found on first use
+        self._changes = None  # the dicts' later entries, indexed on first use
+        self._changing: set[tuple[object, str]] = set()
 
     # Positions and names.
 
@@ -220,6 +225,10 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
         found = subscript(base, key)
+        if not key.known:
+            owner = self.dict_owner(node.value)
+            if owner is not None:
+                found = self.picked_at_run_time(base, found, owner)
         if found is not None:
             return found
         if not base.known and key.known and isinstance(key.value, str):
@@ -360,7 +369,12 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
         if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
-            return self.evaluate(parent.value, depth)
+            made = self.evaluate(parent.value, depth)
+            if made.known and isinstance(made.value, dict):
+                # ``cfg = {...}`` then ``cfg["host"] = ...``: its entries set after it.
+                after = (parent.lineno, parent.col_offset)
+                return self.with_item_sets((binding.scope, name), made, after, depth)
+            return made
         if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
             return self.evaluate(parent.value, depth)
         loop = loop_of(node, self.parents) if isinstance(node, ast.Name) else None
