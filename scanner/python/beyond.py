@@ -214,12 +214,8 @@ class Beyond:
         if isinstance(receiver, ast.Call):
             made.append(receiver)
         elif isinstance(receiver, ast.Name):
-            for binding in self.values.bindings(receiver):
-                statement = self.symbols.parents.get(binding.node)
-                if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                    made.append(statement.value)  # type: ignore[arg-type]
-                elif isinstance(statement, ast.withitem):
-                    made.append(statement.context_expr)  # ``with Mailer(cfg) as mailer:``
+            # ``relay = Relay()``, ``with Mailer(cfg) as mailer:``
+            made += [value for _, _, value in self.symbols.bound_values(receiver)]
         elif (
             isinstance(receiver, ast.Attribute)
             and isinstance(receiver.value, ast.Name)

@@ -89,12 +89,12 @@ def called_names(symbols: Symbols, call: ast.Call) -> list[str]:
         return names
     made: list[ast.expr] = [func.value] if isinstance(func.value, ast.Call) else []
     if isinstance(func.value, ast.Name):
-        for binding in symbols.bindings(func.value):
-            statement = symbols.parents.get(binding.node)
-            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-                made.append(statement.value)
-            elif isinstance(statement, ast.withitem):
-                made.append(statement.context_expr)
+        made += [
+            value
+            for _, statement, value in symbols.bound_values(func.value)
+            if isinstance(statement, ast.withitem)
+            or (isinstance(statement, ast.Assign) and isinstance(value, ast.Call))
+        ]
     for value in made:
         if not isinstance(value, ast.Call):
             continue
