@@ -38,9 +38,12 @@ class HardcodedMailSecret(Rule):
         "login, in the same module or another, is reported where it is written, the message "
         "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`), "
         "at every call that writes one (`send(host, user, 'pw-1')` here, `send(host, user, "
-        "'pw-2')` there: two findings); a password of a config module with no mail code "
-        "of its own (`outlook_password = '...'` in `accounts.py`) is reported at the login "
-        "that takes it, `written in accounts.py:4`; "
+        "'pw-2')` there: two findings, but not the literal of a call that names another "
+        "provider's host); a password of a config module with no mail code "
+        "of its own (`work_password = '...'` in `accounts.py`, Python 2 too) is reported at "
+        "the login that takes it, `written in accounts.py:4`, also through a wrapper of the "
+        "project; one whose name says it is a Microsoft mail account's (`outlook_password`, "
+        "`O365_PASS`, `hotmail_pwd`) is reported where it is written, in any module; "
         "a placeholder (`'your_password_here'`, `'SMTP_PASSWORD'`, `'xxxxxxxx'`, "
         "`'{password}'`: the words that say what goes there, repeated or misspelt, one or "
         "two characters, a template, a setting's name (`'device_password'`), a sentence "
@@ -61,7 +64,10 @@ class HardcodedMailSecret(Rule):
         "login uses it, naming where it is written. An Entra client secret handed to "
         "MSAL or azure-identity is reported in a module whose tokens are for other Graph "
         "scopes too (To Do, calendar): whoever holds it gets the app's `.default` token, "
-        "with the mail permissions the tenant granted the app; a placeholder is not."
+        "with the mail permissions the tenant granted the app; a placeholder is not. A GUID "
+        "handed as the app's secret is one (older tooling made password credentials of "
+        "GUIDs; the secret's id pasted in its place is committed as the secret all the "
+        "same); elsewhere a GUID is an id."
     )
     fix_doc = (
         "Rotate the password (it is compromised once committed), read it from the environment "
@@ -233,10 +239,11 @@ def _path_to_login(conn: Connection, step: Step, secret: Value) -> str:
     """How a literal written away from the login reaches it: through a wrapper of the
     project (``get_otp in pkg/outlook.py``), or as a parameter of a function here."""
     login = f"{conn.protocol.value.upper()} login"
+    through = f" {conn.via}" if conn.via.startswith("through ") else ""
     if secret.written_at:  # a literal of a module that is not checked itself
-        return f" written in {secret.written_at} (to the {login})"
-    if conn.via.startswith("through "):
-        return f" (to the {login} {conn.via})"
+        return f" written in {secret.written_at} (to the {login}{through})"
+    if through:
+        return f" (to the {login}{through})"
     literal = secret.literal_span
     if literal is None or step.span.start <= literal.start < step.span.end:
         return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
@@ -39,7 +40,10 @@ class UnsupportedPort(Rule):
         "client submission at a host that does not serve it. `SMTP_SSL(host)` connects to "
         "465 at once, so a later `connect(host, 587)` never runs. A port setting is reported "
         "where it is written, and once in a module that reads it from elsewhere (at the "
-        "first connection that does); a connection opened only on an arm the project's "
+        "first connection that does); a port one call of a wrapper gives beside its own "
+        "Microsoft host (`send('smtp-mail.outlook.com', 25)` beside "
+        "`send('smtp.office365.com')`) is judged on that call's host, where the call writes "
+        "it; a connection opened only on an arm the project's "
         "committed settings never take (`if USE_SSL:` with `USE_SSL = False`) is never made."
     )
     fix_doc = (
@@ -124,6 +128,23 @@ class UnsupportedPort(Rule):
             if finding is not None:
                 if setting is not None:
                     reported.add(setting)
+                yield finding
+            yield from self._ports_passed_elsewhere(mail, conn)
+
+    def _ports_passed_elsewhere(self, mail: MailFile, conn: Connection) -> Iterator[Finding]:
+        """The ports other calls of a wrapper pass beside their own Microsoft host
+        (``send('smtp.office365.com')`` here, ``send('smtp-mail.outlook.com', 465)``
+        there): each judged on its call's host, reported where it is written, no fix (the
+        fix changes the wrapper's port, which the other calls use)."""
+        for port in conn.port.passed_elsewhere:
+            if port.passed_with is None or port.literal_span is None:
+                continue
+            at_call = dataclasses.replace(conn, host=port.passed_with, remedies={})
+            policy = self.host_policy(at_call)
+            if policy is None or not policy.provider.microsoft:
+                continue
+            finding = self._port(mail, at_call, policy, port, earlier=False)
+            if finding is not None:
                 yield finding
 
     def _port(

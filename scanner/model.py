@@ -97,6 +97,9 @@ class Value:
     # pass for it (``send(host, "pw-1")`` here, ``send(host, "pw-2")`` there), each a
     # committed value of its own that a rule about literals (AS105) reports where it is.
     passed_elsewhere: tuple[Value, ...] = ()
+    # For one of those: the Microsoft host the same call passes, which a rule about the
+    # value (a port) judges it on.
+    passed_with: Value | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

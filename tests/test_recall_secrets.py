@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.python.secret_names import secret_name
+from authsweep.scanner.python.secret_names import microsoft_mail_password, secret_name
 from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
@@ -140,3 +140,36 @@ def test_a_password_of_a_plain_config_module_is_reported_where_a_login_uses_it()
     found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
     assert set(found) == {("notify.py", 15)}
     assert " written in accounts.py:4 (to the SMTP login)" in found[("notify.py", 15)]
+
+
+def test_a_python2_config_module_is_read_for_its_constants() -> None:
+    """config.py is Python 2 (a print statement): its constants were not read, so the
+    logins that import them had unknown secrets. Read in its Python 3 translation, as its
+    own check reads it: ``work_password`` (a plain config module's) is AS105 at the
+    Office 365 login naming config.py:6; ``outlook_password`` says by its name it is a
+    Microsoft mail account's, so config.py's own check reports it at line 4 (and the
+    login does not again); the Gmail login's stays silent."""
+    run = check_paths([str(SECRETS / "python2_config")], RunOptions())
+    found = {(Path(f.path).name, f.span.line): f.message for f in run.findings if f.rule == "AS105"}
+    assert set(found) == {("config.py", 4), ("report.py", 24), ("check_inbox.py", 8)}
+    assert " written in config.py:6 (to the SMTP login)" in found[("report.py", 24)]
+    # Handed to the wrapper of outlook_client.py by a script that calls no mail library.
+    assert (
+        " written in config.py:6 (to the IMAP login through Outlook.login in"
+        in (found[("check_inbox.py", 8)])
+    )
+
+
+def test_a_password_named_for_a_microsoft_mail_service_is_a_mail_secret() -> None:
+    assert microsoft_mail_password("outlook_password")
+    assert microsoft_mail_password("O365_PASS")
+    assert microsoft_mail_password("office365Password")
+    assert not microsoft_mail_password("gmail_password")
+    assert not microsoft_mail_password("outlook_email")
+    assert not microsoft_mail_password("password")
+
+
+def test_a_guid_handed_to_msal_as_the_client_secret() -> None:
+    """A GUID given as MSAL's ``client_credential`` is committed as the app's secret; the
+    app's and the tenant's ids and a placeholder GUID handed alike are not."""
+    assert secrets_in(SECRETS / "entra_guid_secret.py") == {("entra_guid_secret.py", 9, "high")}

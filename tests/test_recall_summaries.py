@@ -131,3 +131,18 @@ def test_a_project_module_that_takes_a_library_s_name() -> None:
         ("weekly.py", 13, "AS204", "warning"),
     }
     assert "through Mailer in " in found[("jobs.py", 8, "AS101", "error")]
+
+
+def test_names_a_star_import_brings() -> None:
+    """``from settings import *``: ``MAIL_HOST`` is settings.py's Office 365 host (the
+    login is an error, not an unknown host); ``from mailer import *``: ``send_report``,
+    listed in mailer's ``__all__``, is a wrapper at its call. The private ``_DEBUG_HOST``
+    and ``send_other`` (not in ``__all__``) are not brought: unknown, and not a wrapper."""
+    found = _found(SUMMARIES / "star_imports")
+    report = {(line, rule, severity) for name, line, rule, severity in found if name == "report.py"}
+    assert report == {
+        (18, "AS101", "error"),
+        (25, "AS101", "warning"),
+        (29, "AS101", "error"),
+        (29, "AS105", "error"),
+    }

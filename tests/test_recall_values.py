@@ -113,3 +113,32 @@ def test_each_call_site_s_literal_password_is_reported() -> None:
     its password from the environment; a placeholder stays silent."""
     found = pinned("secrets_at_call_sites.py")
     assert {line for line, rule, _ in found if rule == "AS105"} == {24, 29, 42, 43}
+
+
+def test_each_call_site_judged_on_its_own_host() -> None:
+    """``send(host, user, password, message, port=587)`` called for Gmail (on 465),
+    Office 365 and Outlook.com (on 25): the Gmail call's password and port are Gmail's;
+    the Outlook.com call's port 25 is AS202 on its own host."""
+    found = pinned("hosts_at_call_sites.py")
+    assert found == {
+        (14, "AS101", "error"),
+        (21, "AS105", "error"),
+        (22, "AS105", "error"),
+        (22, "AS202", "error"),
+    }
+    assert any(
+        "port 25 of 'smtp-mail.outlook.com'" in m for m in messages("hosts_at_call_sites.py")
+    )
+
+
+def test_dict_entries_set_after_the_dict_is_made() -> None:
+    """``self._config = {}`` then ``self._config["host"] = relay_settings.RELAY_HOST``, and
+    a per-account ``cfg`` (a provider table's row by ``update()``, a host override under
+    ``if host is not None``) kept under ``self._accounts[address]`` and read back by
+    another run-time key: both logins know their Office 365 host; the Gmail twin is
+    silent."""
+    assert pinned("dict_entries_set_later.py") == {
+        (27, "AS202", "error"),
+        (29, "AS101", "error"),
+        (48, "AS101", "error"),
+    }

@@ -21,6 +21,7 @@ from ..project import project_root
 from . import summaries
 from .adapters.base import Adapter
 from .bindings import Bindings
+from .imports import star_brings
 from .module_paths import module_path
 from .net import Net
 from .sites import CallSites
@@ -171,7 +172,7 @@ class Beyond:
                 names = self.values.qualified_names(owner)
                 skip_first = True
         else:
-            names = self.values.qualified_names(func)
+            names = self._star_hidden_left_out(func, self.values.qualified_names(func))
             local = self.values.class_named(func)
             if local is not None and not _has_init(local):
                 names |= self._base_names(local.bases)
@@ -185,6 +186,25 @@ class Beyond:
                 return summary, skip_first
         return None
 
+    def _star_hidden_left_out(self, func: ast.expr, names: set[str]) -> set[str]:
+        """``names`` without those a star import of a module of the project would give
+        ``func`` but does not bring (``__all__`` leaves it out, or it is private)."""
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or not self.symbols.star_modules:
+            return names
+        if self.values.bindings(root):
+            return names
+        hidden = {
+            f"{module}.{root.id}"
+            for module in self.symbols.star_modules
+            if not star_brings(self.values.path, module, root.id, Evaluator)
+        }
+        return {
+            name for name in names if not any(name.startswith(f"{h}.") or name == h for h in hidden)
+        }
+
     def _classes_made(self, receiver: ast.expr) -> set[str]:
         """The qualified names of the class an object a method is called on is made from:
         in the same expression (``Relay().connect(...)``, ``Mailer(cfg).send(...)``), or
@@ -194,12 +214,8 @@ class Beyond:
         if isinstance(receiver, ast.Call):
             made.append(receiver)
         elif isinstance(receiver, ast.Name):
-            for binding in self.values.bindings(receiver):
-                statement = self.symbols.parents.get(binding.node)
-                if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                    made.append(statement.value)  # type: ignore[arg-type]
-                elif isinstance(statement, ast.withitem):
-                    made.append(statement.context_expr)  # ``with Mailer(cfg) as mailer:``
+            # ``relay = Relay()``, ``with Mailer(cfg) as mailer:``
+            made += [value for _, _, value in self.symbols.bound_values(receiver)]
         elif (
             isinstance(receiver, ast.Attribute)
             and isinstance(receiver.value, ast.Name)

@@ -101,18 +101,14 @@ class Callers:
 
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
-        for binding in self.symbols.bindings(node):
-            if binding.kind is not BindingKind.NAME:
-                continue
-            statement = self.parents.get(binding.node)
+        for binding, statement, value in self.symbols.bound_values(node):
             if (
-                isinstance(statement, (ast.Assign, ast.AnnAssign))
-                and isinstance(statement.value, ast.Call)
-                and isinstance(statement.value.func, ast.Name)
+                binding.kind is BindingKind.NAME
+                and isinstance(statement, (ast.Assign, ast.AnnAssign))
+                and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
             ):
-                made = self._class_named(statement.value.func) or self._own_class(
-                    statement.value.func
-                )
+                made = self._class_named(value.func) or self._own_class(value.func)
                 if made is not None:
                     return made
         return None

@@ -29,6 +29,10 @@ class ClassMembers:
             self, node: ast.AST, kinds: type | tuple[type, ...]
         ) -> ast.AST | None: ...
 
+        def with_item_sets(
+            self, owner: tuple[object, str], made: Value, after: tuple[int, int], depth: int
+        ) -> Value: ...
+
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
         found = self._definition_named(node, ast.ClassDef)
         return found if isinstance(found, ast.ClassDef) else None
@@ -93,7 +97,11 @@ class ClassMembers:
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
         if values:
-            return self.evaluate(set_values(values)[0], depth)
+            made = self.evaluate(set_values(values)[0], depth)
+            if made.known and isinstance(made.value, dict):
+                # ``self._config = {}`` then ``self._config["host"] = ...`` in a method.
+                return self.with_item_sets((klass, name), made, (0, 0), depth)
+            return made
         for base in klass.bases:
             parent = self.class_named(base)
             if parent is not None and parent is not klass:

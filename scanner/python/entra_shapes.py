@@ -4,6 +4,7 @@ Since 2021: three characters, a digit, ``Q~``, then 31 to 34 characters of
 ``[A-Za-z0-9_~.-]``. Before that: 32 to 44 random-looking characters (the portal's, with
 ``[]:@.-_?=*~``, or the classic portal's base64). The newer shape names itself; the older
 ones are told from other text only by where the code puts them (:mod:`.entra_secrets`).
+A GUID is an app's or a tenant's id, except in the slot of the app's secret.
 """
 
 from __future__ import annotations
@@ -42,3 +43,12 @@ def entra_secret(text: str) -> bool:
     if SHAPE.fullmatch(f'"{text}"'):
         return not is_placeholder(text)
     return bool(_OLDER.match(text)) and older_secret(text)
+
+
+def handed_secret(text: str) -> bool:
+    """Whether a value a token library is handed as the app's secret can be one: Entra's
+    shapes, or a GUID. Older tooling made a password credential of any value its maker
+    gave, a GUID the usual generated one (``[guid]::NewGuid()``); and the secret's id
+    pasted in its place is committed as the secret all the same. Elsewhere a GUID is an
+    id (of the app, the tenant) and not taken for a secret; a placeholder never is."""
+    return entra_secret(text) or (bool(_GUID.match(text)) and not is_placeholder(text))

@@ -32,7 +32,7 @@ from .paths import Event, find_paths
 from .python2 import map_back
 from .referents import Referents
 from .relevance import Relevance, calls_a_method
-from .secret_literals import add_secret_literals
+from .secret_literals import add_secret_literals, writes_microsoft_mail_password
 from .settings_source import read_python_settings
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
@@ -155,13 +155,16 @@ class PythonFrontEnd:
     def _calls_only(self, symbols: Symbols, lowered: bytes, path: str) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
         setting: it names a Microsoft host (handed to a wrapper or to a library without a
-        model), does SASL on a connection passed in, or hands a password-like literal to
+        model), does SASL on a connection passed in, writes a password under a name that
+        says it is a Microsoft mail account's, or hands a password-like literal to
         a call while importing mail code of the project (a wrapper's login). Of its settings,
         only groups that hold a Microsoft mail host are read: bare names beside another
         host are no proof of mail settings."""
         if self.names_microsoft_host(symbols, lowered):
             return True
         if b"xoauth2" in lowered and "authenticate" in symbols.names_read:
+            return True
+        if writes_microsoft_mail_password(symbols, lowered):
             return True
         return self.hands_secret_to_project(symbols, path)
 

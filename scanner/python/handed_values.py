@@ -1,8 +1,10 @@
 """Whether a module that calls no mail library hands a wrapper of the project what a login
 needs: a password literal (``get_otp(email, "Sup3rSecret!")``), or a value another module
 of the project holds (``send(SMTP_HOST, SMTP_USER, SMTP_PASSWORD)`` with the constants of
-a settings module or of a script). Such a module is analysed, its wrapper calls followed,
-and the login reported at the call with the values as they resolve there.
+a settings module or of a script, ``mail.login(config.outlook_email,
+config.outlook_password)`` with a plain config module's password). Such a module is
+analysed, its wrapper calls followed, and the login reported at the call with the values
+as they resolve there.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ..reading import MAX_FILE_BYTES
 from ..test_paths import is_test_path
 from .module_paths import module_path
 from .secret_literals import password_literal_calls
+from .secret_names import password_name
 from .summaries import Analyze, gives_login_value, gives_written_secret
 from .symbols import NOT_THE_PROJECT, Symbols
 
@@ -40,8 +43,10 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
     asked.clear()
     importer = Path(path).resolve()
 
-    def from_mail_module(node: ast.AST, _host: bool) -> bool:
-        return _from_mail_module(symbols, importer, node)
+    def from_mail_module(node: ast.AST, host: bool) -> bool:
+        return _from_mail_module(symbols, importer, node) or (
+            not host and _imported_password(symbols, node)
+        )
 
     for call in _calls_given_imported_values(symbols):
         if not any(
@@ -84,12 +89,12 @@ def called_names(symbols: Symbols, call: ast.Call) -> list[str]:
         return names
     made: list[ast.expr] = [func.value] if isinstance(func.value, ast.Call) else []
     if isinstance(func.value, ast.Name):
-        for binding in symbols.bindings(func.value):
-            statement = symbols.parents.get(binding.node)
-            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-                made.append(statement.value)
-            elif isinstance(statement, ast.withitem):
-                made.append(statement.context_expr)
+        made += [
+            value
+            for _, statement, value in symbols.bound_values(func.value)
+            if isinstance(statement, ast.withitem)
+            or (isinstance(statement, ast.Assign) and isinstance(value, ast.Call))
+        ]
     for value in made:
         if not isinstance(value, ast.Call):
             continue
@@ -110,6 +115,14 @@ def _from_project(symbols: Symbols, node: ast.AST) -> bool:
         not local and name.split(".")[0] not in NOT_THE_PROJECT
         for name, local in symbols.qualified_names(node)
     )
+
+
+def _imported_password(symbols: Symbols, node: ast.AST) -> bool:
+    """A name or attribute chain imported from a module of the project whose name says it
+    is a password (``config.outlook_password``): a plain config module's, which that
+    module's own check does not report (it is no mail code), handed to a login."""
+    last = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return password_name(last) and _from_project(symbols, node)
 
 
 def _from_mail_module(symbols: Symbols, importer: Path, node: ast.AST) -> bool:

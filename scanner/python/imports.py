@@ -2,7 +2,8 @@
 
 Real code keeps hosts, ports and passwords in a settings module and imports them.
 The module is found next to the importing file (relative imports) or in a parent
-folder (absolute ones), read with ``ast`` (never imported or run), and the name
+folder (absolute ones), read as the summaries read a wrapper's module (never imported or
+run; a Python 2 module in its Python 3 translation: :mod:`.module_trees`), and the name
 evaluated there as the module's own analysis would: literals, environment reads with
 defaults, f-strings, dicts and tuples, class attributes (``from settings import
 Config`` then ``Config.SMTP_HOST``), names it imports in turn. The value keeps its
@@ -11,7 +12,8 @@ checked (a value of another file carries none). Every module file read, and ever
 looked at where one was not found, is an input of the importing file's result
 (``scanner/inputs.py``). The evaluator is the caller's (:class:`~.values.Evaluator`), passed
 in: evaluating a name may import in turn, so the two call each other without importing
-each other.
+each other. A star import (``from settings import *``) brings a module's public names, or
+those its ``__all__`` lists: such a name resolves as if imported by name.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ..mail_settings.keys import is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
 from .mail_code import names_mail_code
-from .secret_names import password_name, secret_name
+from .module_trees import module_tree
+from .secret_names import microsoft_mail_password, password_name, secret_name
 from .source import SourceText
 from .symbols import Symbols
 
@@ -92,11 +95,10 @@ def _skipped(data: bytes) -> bool:
 
 @lru_cache(maxsize=64)
 def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
-    text = data.decode("utf-8", errors="replace")
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    read = module_tree(data)
+    if read is None:
         return None
+    tree = read.tree
     names: dict[str, ast.expr] = {}
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
@@ -108,7 +110,7 @@ def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
                 names[statement.target.id] = statement.target
         elif isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             names[statement.name] = statement  # type: ignore[assignment]
-    return make(Symbols(tree), SourceText(text), str(path)), names
+    return make(Symbols(tree), SourceText(read.text), str(path)), names
 
 
 def _instance_class(
@@ -209,17 +211,22 @@ def _evaluated(
     # those its names say are the app's secrets (``ClientSecret``: an Entra secret's
     # shape) or passwords, these when it is mail code itself (imports a mail library,
     # names a Microsoft mail host) or the name is a mail setting's key (``SMTP_PASSWORD``:
-    # its settings reader's). One under another name that only other
-    # modules use (``MAIL_KEY = "..."``, ``SMTP_AUTH = (user, "...")``), or a password of a
-    # plain config module (``outlook_password = "..."`` beside no mail code), is
-    # reported where it is used.
+    # its settings reader's) or a Microsoft mail account's (``outlook_password``: its name
+    # says so). One under another name that only other modules use (``MAIL_KEY = "..."``,
+    # ``SMTP_AUTH = (user, "...")``), or a password of a plain config module
+    # (``mail_password = "..."`` beside no mail code), is reported where it is used.
     symbols = evaluator.symbols
     named = member or name
     reported_there = not skipped and (
         name in symbols.names_read
         or (
             secret_name(named)
-            and (not password_name(named) or is_setting_key(named) or names_mail_code(symbols))
+            and (
+                not password_name(named)
+                or is_setting_key(named)
+                or microsoft_mail_password(named)
+                or names_mail_code(symbols)
+            )
         )
     )
     written_in = None if reported_there else _shown(path, importer)
@@ -254,3 +261,41 @@ def imported_constant(
         if found is not None:
             return _evaluated(found, klass, make, name, importer=where)
     return None
+
+
+def star_constant(
+    importer: str | None, module: str, name: str, make: MakeEvaluator
+) -> Value | None:
+    """The value of ``name`` as ``from module import *`` brings it into the importing
+    file, or None (not the project's module, or a name it does not bring)."""
+    if not importer:
+        return None
+    where = Path(importer).resolve()
+    found = find_module(where, module)
+    if found is None or not _brings(found, name, make):
+        return None
+    return _evaluated(found, name, make, importer=where)
+
+
+def star_brings(importer: str | None, module: str, name: str, make: MakeEvaluator) -> bool:
+    """Whether ``from module import *`` may bring ``name``: not when ``module`` is one of
+    the project that does not export it; any name of a module found nowhere."""
+    found = find_module(Path(importer).resolve(), module) if importer else None
+    return found is None or _brings(found, name, make)
+
+
+def _brings(path: Path, name: str, make: MakeEvaluator) -> bool:
+    """Whether a star import of the module at ``path`` brings ``name``: a public name, and
+    one its ``__all__`` lists when it writes one as a literal list or tuple."""
+    if name.startswith("_"):
+        return False
+    read = _module(path, make)
+    if read is None:
+        return True
+    (evaluator, names), _ = read
+    listed = names.get("__all__")
+    statement = evaluator.parents.get(listed) if listed is not None else None
+    value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+    return not isinstance(value, (ast.List, ast.Tuple)) or any(
+        isinstance(item, ast.Constant) and item.value == name for item in value.elts
+    )

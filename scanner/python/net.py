@@ -377,10 +377,9 @@ class Net:
         ``c.connect(host)``), that call."""
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            for binding in self.symbols.bindings(func.value):
-                made = self.symbols.parents.get(binding.node)
-                if isinstance(made, ast.Assign) and isinstance(made.value, ast.Call):
-                    return made.value
+            for _, statement, value in self.symbols.bound_values(func.value):
+                if isinstance(statement, ast.Assign) and isinstance(value, ast.Call):
+                    return value
         return None
 
     def _made_by(self, call: ast.Call) -> str:

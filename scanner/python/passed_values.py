@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..lazy_regex import lazy_pattern
 from ..model import Span, Value
-from ..providers import RESERVED, lookup, normalise_host
+from ..providers import OTHER, RESERVED, Provider, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
 from .symbols import FUNCTIONS
@@ -70,8 +70,10 @@ class PassedValues:
             microsoft: Value | None = None
             for call, argument in self._call_site_arguments(function, param, param.arg):
                 value = default if argument is None else self.evaluate(argument, depth)
-                passed.append(value)
-                if microsoft is None and self._names_microsoft(call, depth):
+                host = self._named_host(call, depth)
+                if not _for_another_provider(host):
+                    passed.append(value)
+                if microsoft is None and host is not None and host[1].microsoft:
                     microsoft = value
                 if value.known and value.value == default.value:
                     continue
@@ -85,6 +87,32 @@ class PassedValues:
             if not named:
                 return None
             return _from_parameter(one_of(default, *named), param.arg)
+        finally:
+            self._resolving.discard(param)
+
+    def _passed_otherwise(self, param: ast.arg, default: Value, depth: int) -> tuple[Value, ...]:
+        """The literals other than its default that calls naming a Microsoft host pass for
+        a parameter whose default is a number (``send(host, port=25)`` beside ``send(host)``
+        of ``def send(host, port=587)``): each that call's own, with its host."""
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        number = isinstance(default.value, int) and not isinstance(default.value, bool)
+        if not number or not isinstance(function, FUNCTIONS):
+            return ()
+        if param in self._resolving:
+            return ()
+        self._resolving.add(param)
+        try:
+            found: list[Value] = []
+            for call, argument in self._call_site_arguments(function, param, param.arg):
+                if argument is None:
+                    continue
+                value = self.evaluate(argument, depth)
+                if not value.literal or (default.known and value.value == default.value):
+                    continue
+                host = self._named_host(call, depth)
+                if host is not None and host[1].microsoft:
+                    found.append(_with_host(value, host))
+            return _literals(found)
         finally:
             self._resolving.discard(param)
 
@@ -140,7 +168,11 @@ class PassedValues:
             value = self.evaluate(argument, depth)
             if _documentation_host(value):
                 continue
-            values.append((value, self._names_microsoft(call, depth) if value.known else False))
+            host = self._named_host(call, depth)
+            values.append((value, host if value.known else None))
+        # The literals of a call naming only another provider's host go there, not to
+        # the Microsoft host another call names.
+        elsewhere = [_with_host(v, host) for v, host in values if not _for_another_provider(host)]
         parts = tuple(span for value, _ in values for span in value.literal_parts)
         if not all(value.known for value, _ in values):
             passed = [value for value, _ in values]
@@ -155,20 +187,19 @@ class PassedValues:
                     literal_parts=parts,
                     template=found.template,
                     choices=found.choices,
-                    passed_elsewhere=_literals(passed),
+                    passed_elsewhere=_literals(elsewhere),
                 )
             # Unknown here, but what the callers pass is still built from their literals.
             if not parts:
                 return None
             return dataclasses.replace(
-                built(f"parameter {name}", parts),
-                passed_elsewhere=_literals([value for value, _ in values]),
+                built(f"parameter {name}", parts), passed_elsewhere=_literals(elsewhere)
             )
         if not values:
             return None
         # The call that names a Microsoft host is the one reported, all its arguments
         # together (its port with its host).
-        chosen = next((v for v, microsoft in values if microsoft), values[0][0])
+        chosen = next((v for v, host in values if host and host[1].microsoft), values[0][0])
         # A literal passed in is still a literal of this file (a password handed to a
         # wrapper is a hard-coded secret where it is written).
         return Value(
@@ -178,16 +209,26 @@ class PassedValues:
             literal=chosen.literal,
             literal_span=chosen.literal_span,
             literal_parts=parts,
-            passed_elsewhere=_literals([value for value, _ in values if value is not chosen]),
+            passed_elsewhere=_literals(
+                [v for v in elsewhere if v.literal_span != chosen.literal_span]
+            ),
         )
 
-    def _names_microsoft(self, call: ast.Call, depth: int) -> bool:
+    def _named_host(self, call: ast.Call, depth: int) -> tuple[Value, Provider] | None:
+        """The mail host a call passes (an argument whose text is a host of a known
+        provider), a Microsoft one first: whose host the call's other arguments are for."""
+        found: tuple[Value, Provider] | None = None
         for argument in (*call.args, *(k.value for k in call.keywords)):
             if isinstance(argument, (ast.Constant, ast.Name, ast.Attribute, ast.JoinedStr)):
                 value = self.evaluate(argument, depth)
-                if value.known and isinstance(value.value, str) and lookup(value.value).microsoft:
-                    return True
-        return False
+                if not (value.known and isinstance(value.value, str)):
+                    continue
+                provider = lookup(value.value)
+                if provider.microsoft:
+                    return value, provider
+                if found is None and _mail_provider(provider):
+                    found = value, provider
+        return found
 
 
 def _documentation_host(value: Value) -> bool:
@@ -209,3 +250,23 @@ def _literals(values: list[Value]) -> tuple[Value, ...]:
 
 def _from_parameter(value: Value, name: str) -> Value:
     return dataclasses.replace(value, origin=f"parameter {name}")
+
+
+def _mail_provider(provider: Provider) -> bool:
+    """A provider the table knows by name: not an unknown host, a placeholder or a
+    domain reserved for documentation."""
+    return provider is not OTHER and provider is not RESERVED and not provider.placeholder
+
+
+def _for_another_provider(host: tuple[Value, Provider] | None) -> bool:
+    """Whether a call passes the host of a provider other than Microsoft (and none of
+    Microsoft's): its other arguments are for that provider."""
+    return host is not None and not host[1].microsoft
+
+
+def _with_host(value: Value, host: tuple[Value, Provider] | None) -> Value:
+    """A value passed at a call, with the Microsoft host the same call passes: a rule
+    about that value (a port) judges it on that call's host."""
+    if host is None or not host[1].microsoft or value.passed_with is not None:
+        return value
+    return dataclasses.replace(value, passed_with=host[0])

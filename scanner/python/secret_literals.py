@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ..lazy_regex import lazy_pattern
@@ -35,9 +36,9 @@ from ..model import Connection, MailFile, SecretUse, StepKind, Value
 from ..providers import Provider, host_provider, is_microsoft_authority, lookup
 from ..secrets import is_placeholder
 from .arguments import default_of, positional_params
-from .entra_shapes import entra_secret
+from .entra_shapes import handed_secret
 from .mail_code import imports_mail_library, named_mail_hosts
-from .secret_names import OTHER_SERVICES, WORD, secret_name
+from .secret_names import OTHER_SERVICES, WORD, microsoft_mail_password, secret_name
 from .symbols import Symbols
 from .values import Evaluator
 
@@ -96,12 +97,43 @@ def add_secret_literals(symbols: Symbols, values: Evaluator, mail: MailFile) -> 
                 use for use in mail.secrets if not use.needs_mail or _app_credential(use)
             ]
         # Graph's mail API takes tokens, not a mailbox password: the app's own secrets
-        # are mail secrets there, literals under a password's name are for other things.
+        # are mail secrets there, literals under a password's name are for other things,
+        # but those whose name says they are a Microsoft mail account's.
+        _add_named_passwords(symbols, values, mail, microsoft_mail_password)
         return
     if _another_provider(mail.connections, named):
         return
+    _add_named_passwords(symbols, values, mail)
+
+
+def writes_microsoft_mail_password(symbols: Symbols, lowered: bytes) -> bool:
+    """Whether the module assigns a literal to a name that says it is a Microsoft mail
+    account's password (``outlook_password = '...'`` in a config module): ``lowered``,
+    its bytes in lower case, looked at first."""
+    if not any(word in lowered for word in (b"outlook", b"hotmail", b"365")):
+        return False
+    return any(
+        isinstance(statement.value, ast.Constant)
+        and microsoft_mail_password(_target_name(target) or "")
+        for statement in symbols.assignments
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+    )
+
+
+def _add_named_passwords(
+    symbols: Symbols,
+    values: Evaluator,
+    mail: MailFile,
+    named_for: Callable[[str], bool] | None = None,
+) -> None:
+    """Add the password-like literals under a password's name (one ``named_for`` takes)
+    to ``mail.secrets``, each once."""
     seen = {use.value.literal_span or use.span for use in mail.secrets}
     for name, node in _named_values(symbols, values):
+        if named_for is not None and not named_for(name):
+            continue
         value = values.evaluate(node)
         where = value.literal_span
         if where is None or where in seen or not _password_like(value):
@@ -115,7 +147,7 @@ def _app_credential(use: SecretUse) -> bool:
     for, whoever holds it gets the app's ``.default`` token, with every application
     permission the tenant granted the app (mail's among them, for all we can see)."""
     value = use.value.value
-    return use.what == _CLIENT_SECRET and isinstance(value, str) and entra_secret(value)
+    return use.what == _CLIENT_SECRET and isinstance(value, str) and handed_secret(value)
 
 
 def _doubt_imported_passwords(connections: list[Connection]) -> None:

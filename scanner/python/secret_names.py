@@ -70,3 +70,18 @@ def password_name(name: str) -> bool:
     return not any(word in _NOT_THE_SECRET or word in OTHER_SERVICES for word in words) and any(
         word in _PASSWORD_WORDS for word in words
     )
+
+
+# Words that name Microsoft's mail services (``office365``, ``o365`` are two words each).
+_MICROSOFT_MAIL_WORDS = frozenset({"outlook", "hotmail", "office365", "o365"})
+
+
+def microsoft_mail_password(name: str) -> bool:
+    """Whether a name says it holds the password of a Microsoft mail account
+    (``outlook_password``, ``O365_PASS``, ``hotmailPwd``): a mail secret by its name,
+    wherever it is written, also in a module with no mail code of its own."""
+    if not password_name(name):
+        return False
+    words = [word.lower() for word in WORD.findall(name)]
+    pairs = [a + b for a, b in zip(words, words[1:], strict=False)]
+    return any(word in _MICROSOFT_MAIL_WORDS for word in (*words, *pairs))

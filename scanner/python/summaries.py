@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import inputs
-from ..budget import TooComplex
-from ..errors import ParseError
 from ..lazy_regex import lazy_pattern
 from ..model import (
     Connection,
@@ -44,11 +42,10 @@ from ..model import (
 from ..precheck import may_matter
 from ..reading import MAX_FILE_BYTES
 from ..secrets import is_placeholder
-from ..text import Source
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
 from .module_paths import module_path as _module_path
-from .parse import WRAPPER_WHOLE_CHARS, parse_python
+from .module_trees import module_tree
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -58,10 +55,6 @@ MAX_DEPTH = 3
 MAX_HOPS = 3
 # Up to the size a run checks by default: a larger module is generated data, not a wrapper.
 _MAX_MODULE_BYTES = MAX_FILE_BYTES
-# Above this many bytes a module's tree is the front end's (a very large one's: only its
-# statements that mention mail and what they use), not one whole parse costing ~80 times
-# its text; a wrapper in generated code of megabytes is summarised as in a small module.
-_WHOLE_PARSE_BYTES = WRAPPER_WHOLE_CHARS
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 Analyze = Callable[[str, bytes], MailFile]
@@ -299,15 +292,8 @@ def _imported_names(path: Path) -> dict[str, str]:
 
 def _tree(data: bytes) -> ast.Module | None:
     """A module's tree, None when it does not parse."""
-    try:
-        try:
-            if len(data) <= _WHOLE_PARSE_BYTES:
-                return ast.parse(data)
-        except SyntaxError:
-            pass  # Python 2 (its translation keeps the lines), or statements to leave out
-        return parse_python(Source("python", data)).tree
-    except (SyntaxError, ValueError, RecursionError, MemoryError, ParseError, TooComplex):
-        return None
+    found = module_tree(data)
+    return found.tree if found is not None else None
 
 
 _IMPORT = lazy_pattern(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import|import[ \t]+([.\w]+))", re.M)
@@ -527,8 +513,11 @@ def _mailhost(mailhost: Value) -> Value:
 
 
 def _written(secret: Value) -> bool:
-    """A password the caller writes (a placeholder is the wrapper's file's to report)."""
-    return secret.literal and not (isinstance(secret.value, str) and is_placeholder(secret.value))
+    """A password the caller writes, or takes from a module of the project that does not
+    report it itself (``config.outlook_password``); a placeholder is the wrapper's file's
+    to report."""
+    written = secret.literal or secret.written_at is not None
+    return written and not (isinstance(secret.value, str) and is_placeholder(secret.value))
 
 
 def _forwarded(value: Value) -> bool:

@@ -346,8 +346,8 @@ class Symbols:
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         for alias in node.names:
             if alias.name == "*":
-                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    self.star_modules.append(node.module)
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    self.star_modules.append("." * node.level + node.module)
                 continue
             if isinstance(node, ast.Import):
                 if alias.asname:
@@ -410,6 +410,21 @@ class Symbols:
             return []
         found = self.resolve(node.id, scope)
         return found.bindings[node.id] if found is not None else []
+
+    def bound_values(self, node: ast.Name) -> list[tuple[Binding, ast.AST | None, ast.expr]]:
+        """For each binding of the name read at ``node``, the statement that binds it and
+        the expression the name takes: ``x = value`` and ``x: T = value`` (their value),
+        ``with make() as x:`` (the context expression). What the object a method is called
+        on was made by (``relay = Relay()`` then ``relay.connect(...)``) is asked of it by
+        the summaries, the net and the callers alike, each keeping the shapes it follows."""
+        found = []
+        for binding in self.bindings(node):
+            statement = self.parents.get(binding.node)
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                found.append((binding, statement, statement.value))
+            elif isinstance(statement, ast.withitem):
+                found.append((binding, statement, statement.context_expr))
+        return found
 
     def subclasses(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
         """The classes of the module that name ``klass`` among their bases."""

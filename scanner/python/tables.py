@@ -174,14 +174,21 @@ def _picked(container: object, origin: str | None, parts: tuple[Span, ...]) -> V
 
 def _picked_item(base: Value, key: object, default: Value | None) -> Value | None:
     """Item ``key`` of each row ``base`` may be (``default`` for a row without it): known
-    when they agree."""
+    when they agree; a dict row without it and no default is none of them."""
     items = []
     for row in base.choices or ():
         item = _item(row, key) or default
-        if item is None:
+        if item is None and not _lacks(row, key):
             return None
-        items.append(item)
-    return one_of(*items, origin=base.origin)
+        if item is not None:
+            items.append(item)
+    # A dict row without the key raises at run time: the value is one of the others'.
+    return one_of(*items, origin=base.origin) if items else None
+
+
+def _lacks(row: Value, key: object) -> bool:
+    """Whether ``row`` is a dict written in the code that has no entry ``key``."""
+    return row.known and isinstance(row.value, dict) and key not in row.value
 
 
 def _item(row: Value, key: object) -> Value | None:

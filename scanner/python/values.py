@@ -22,9 +22,10 @@ from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
-from .imports import imported_constant
+from .imports import imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
+from .item_sets import ItemSets
 from .passed_values import PassedValues
 from .reaching import reaching
 from .settings_reads import SettingsReads, is_config
@@ -61,7 +62,9 @@ _STRING_METHODS = frozenset(name for name in dir(str) + dir(bytes) if not name.s
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues):
+class Evaluator(
+    TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues, ItemSets
+):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
@@ -79,6 +82,8 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
         self._options = None if "add_argument" in text.code else {}  # found on first use
+        self._changes = None  # the dicts' later entries, indexed on first use
+        self._changing: set[tuple[object, str]] = set()
 
     # Positions and names.
 
@@ -220,6 +225,10 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             return self._unset(f"env {key.value}")
         base = self.evaluate(node.value, depth)
         found = subscript(base, key)
+        if not key.known:
+            owner = self.dict_owner(node.value)
+            if owner is not None:
+                found = self.picked_at_run_time(base, found, owner)
         if found is not None:
             return found
         if not base.known and key.known and isinstance(key.value, str):
@@ -315,7 +324,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         scope = self.symbols.scope_of.get(node)
         bindings = self.bindings(node)
         if scope is None or not bindings:
-            return Value.unknown(f"name {node.id}")
+            return self._star_imported(node) or Value.unknown(f"name {node.id}")
         local = [b for b in bindings if b.scope is scope]
         use = (node.lineno, node.col_offset)
         # The binding that most plausibly reaches the use: the last one before it in the
@@ -325,6 +334,17 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
             return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
         seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
         return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+
+    def _star_imported(self, node: ast.Name) -> Value | None:
+        """A name nobody binds in the module, from a module of the project it star-imports
+        (``from settings import *``), as an explicit import of it would give it."""
+        if node not in self.symbols.scope_of:
+            return None
+        for module in self.symbols.star_modules:
+            value = star_constant(self.path, module, node.id, Evaluator)
+            if value is not None:
+                return value
+        return None
 
     def _binding_value(self, binding: Binding, depth: int) -> Value:
         name, node = binding.name, binding.node
@@ -349,7 +369,12 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
         if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
-            return self.evaluate(parent.value, depth)
+            made = self.evaluate(parent.value, depth)
+            if made.known and isinstance(made.value, dict):
+                # ``cfg = {...}`` then ``cfg["host"] = ...``: its entries set after it.
+                after = (parent.lineno, parent.col_offset)
+                return self.with_item_sets((binding.scope, name), made, after, depth)
+            return made
         if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
             return self.evaluate(parent.value, depth)
         loop = loop_of(node, self.parents) if isinstance(node, ast.Name) else None
@@ -384,6 +409,7 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
                 template=value.template,
                 also=self._passed_alike(node, value, depth),
                 choices=value.choices,
+                passed_elsewhere=self._passed_otherwise(node, value, depth),
             )
         return self._passed_in(node, name, depth) or Value.unknown(f"parameter {name}")
 
