@@ -4,7 +4,8 @@
 statements of one: both arms of an ``if`` (the conditions kept as text and as facts),
 loops run zero times or once, ``try`` bodies that raise before each mail call, ``match``
 cases (with what a literal case says of the subject), the arms of conditional expressions
-that open a connection, ``return`` and ``raise``.
+that open a connection, ``return`` and ``raise``. Each path also keeps the undecided
+choices of the connection's TLS it takes (:attr:`ProtocolPath.choices`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..budget import spend
-from ..model import Connection, Step, StepKind
+from ..model import Choices, Connection, Step, StepKind, with_choices
 from .conditions import Fact, consistent, facts_when
+from .source import dotted_name
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
+from .tls_choices import default_arm, read_names
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
@@ -27,8 +30,9 @@ MAX_PATHS = 64
 Truth = Callable[[ast.expr], "bool | None"]
 
 
-# One path through a function: its steps, its conditions as text, the names false on it.
-Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]
+# One path through a function: its steps, its conditions as text, the names false on it,
+# the undecided choices of the connection's TLS it takes.
+Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str], Choices]
 
 
 def unknown_truth(test: ast.expr) -> bool | None:
@@ -54,6 +58,7 @@ class State:
     done: bool = False  # returned or raised
     facts: frozenset[Fact] = frozenset()  # what the conditions say about names
     feasible: bool = True  # False: its conditions contradict each other
+    choices: Choices = ()  # as ProtocolPath.choices
 
     def key(self) -> tuple:
         return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
@@ -121,6 +126,7 @@ class Walker:
             states = self.expression(node.test, states)
             text = self.source(node.test)
             committed = self.truth(node.test)
+            chooses = self._chooses_tls(node.body, node.orelse)
             yes = self.block(
                 node.body,
                 _with(
@@ -128,6 +134,7 @@ class Walker:
                     f"when `{text}` is true",
                     facts_when(node.test, True, self.assigned),
                     taken=committed is not False,
+                    choice=self._choice(node.test, True) if chooses else frozenset(),
                 ),
             )
             if _offers_starttls(node.test):
@@ -142,6 +149,7 @@ class Walker:
                     f"when `{text}` is false",
                     facts_when(node.test, False, self.assigned),
                     taken=committed is not True,
+                    choice=self._choice(node.test, False) if chooses else frozenset(),
                 ),
             )
             return yes + no
@@ -173,6 +181,13 @@ class Walker:
         ``"ssl"``, a case after unguarded literal ones (``case _:``) that it is none of
         them."""
         states = self.expression(node.subject, states)
+        chooses = any(
+            self._chooses_tls(
+                case.body, [s for other in node.cases if other is not case for s in other.body]
+            )
+            for case in node.cases
+        )
+        choice = _names_of(node.subject, self.source) if chooses else frozenset()
         arms: list[State] = []
         earlier: list[ast.expr] = []  # the literals of the unguarded cases before
         for case in node.cases:
@@ -184,11 +199,13 @@ class Walker:
                 facts = facts_when(_among(node.subject, earlier), False, self.assigned)
             else:
                 facts = frozenset()
-            arms += self.block(case.body, _with(states, f"when it matches `{text}`", facts))
+            arms += self.block(
+                case.body, _with(states, f"when it matches `{text}`", facts, choice=choice)
+            )
             if values and case.guard is None:
                 earlier += values
         rest = facts_when(_among(node.subject, earlier), False, self.assigned) if earlier else None
-        return arms + _with(states, "when no case matches", rest or frozenset())
+        return arms + _with(states, "when no case matches", rest or frozenset(), choice=choice)
 
     def _try(self, node: ast.Try, states: list[State]) -> list[State]:
         # Where an exception may come from (before each mail call), with the STARTTLS or
@@ -212,12 +229,69 @@ class Walker:
                 ]
             current = self.block([statement], current)
         handled: list[State] = []
+        upgrade_tried = any(
+            step.kind is StepKind.STARTTLS
+            for statement in node.body
+            if id(statement) in self.holders
+            for step in self._tried(statement)
+        )
         for handler in node.handlers:
             what = self.source(handler.type) if handler.type is not None else "an exception"
             raised = retry_entries if self._upgrades_in(handler.body) else entries
-            handled += self.block(handler.body, _with(raised, f"when `{what}` is raised"))
+            # An error that picks the connection's TLS (a handler that opens it again or
+            # upgrades, or the error of an upgrade) is one more choice of its path.
+            chooses = upgrade_tried or self._chooses_tls(handler.body, node.body)
+            choice = frozenset({f"raised {what}"}) if chooses else frozenset()
+            handled += self.block(
+                handler.body, _with(raised, f"when `{what}` is raised", choice=choice)
+            )
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
+
+    def _choice(self, test: ast.expr, outcome: bool) -> frozenset[str]:
+        """What taking ``outcome`` of ``test`` leaves undecided: the names the test reads,
+        unless the project commits its value or a parameter's literal default takes
+        that outcome (the program's own choice when nobody asks for another)."""
+        if self.truth(test) is not None or outcome in (
+            default_arm(test, self.parents),
+            _lookup_default(test),
+        ):
+            return frozenset()
+        return _names_of(test, self.source)
+
+    def _chooses_tls(self, arm: Sequence[ast.AST], other: Sequence[ast.AST]) -> bool:
+        """Whether what picks between ``arm`` and ``other`` picks the connection's TLS:
+        one of them upgrades it (itself, or in a function of the module it calls), or
+        one opens it and the other opens the same protocol with another TLS (``SMTP_SSL``
+        or ``SMTP``; not an IMAP arm beside a POP3 one, which picks the protocol, nor
+        two plain clients built for two Python versions)."""
+        mine, theirs = self._tls_events(arm), self._tls_events(other)
+        if "upgrades" in mine or "upgrades" in theirs:
+            return True
+        other_tls = f"tls {self.conn.tls.name}"
+        return any(
+            "opens" in one and any(e.startswith("tls ") and e != other_tls for e in two)
+            for one, two in ((mine, theirs), (theirs, mine))
+        )
+
+    def _tls_events(self, nodes: Sequence[ast.AST]) -> set[str]:
+        """What ``nodes`` do that bears on the connection's TLS: ``upgrades`` it, ``opens``
+        it, open a connection of its protocol (``tls NONE``, ``tls IMPLICIT``: itself or
+        another)."""
+        found: set[str] = set()
+        for node in (inner for outer in nodes for inner in ast.walk(outer)):
+            for event in self.events.get(node, ()):
+                if event.opens and event.conn.protocol is self.conn.protocol:
+                    found.add(f"tls {event.conn.tls.name}")
+                if event.conn is self.conn:
+                    if event.opens:
+                        found.add("opens")
+                    if any(step.kind is StepKind.STARTTLS for step in event.steps):
+                        found.add("upgrades")
+            for path in self.splices.get(node, ()):
+                if any(step.kind is StepKind.STARTTLS for step in path[0]):
+                    found.add("upgrades")
+        return found
 
     def _upgrades_in(self, statements: list[ast.stmt]) -> tuple[Step, ...]:
         """The connection's STARTTLS steps taken by calls in ``statements``."""
@@ -279,6 +353,9 @@ class Walker:
                     f"when `{text}` is {str(outcome).lower()}",
                     facts_when(choice.test, outcome, self.assigned),
                     taken=committed is not (not outcome),
+                    choice=self._choice(choice.test, outcome)
+                    if _opens_another(choice.orelse if on_body else choice.body)
+                    else frozenset(),
                 )
                 if outcome is on_body:
                     taken = arm
@@ -312,6 +389,13 @@ class Walker:
 
 # Steps that, when their call raises, were still made: an upgrade asked for, credentials sent.
 _TRIED = frozenset({StepKind.STARTTLS, StepKind.USER, StepKind.LOGIN, StepKind.AUTH})
+
+
+def _opens_another(arm: ast.expr) -> bool:
+    """Whether the other arm of a conditional expression that opens the connection opens
+    one too (``SMTP_SSL(...) if use_ssl else SMTP(...)``: the test picks its TLS), not
+    ``None`` or a client given (``SMTP(host) if host else None``)."""
+    return any(isinstance(node, ast.Call) for node in ast.walk(arm))
 
 
 def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
@@ -383,12 +467,67 @@ def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:
     return False
 
 
+def _names_of(test: ast.expr, source: Callable[[ast.AST], str]) -> frozenset[str]:
+    """The values a test reads (``self.tls`` and ``ssl`` for ``self.tls and not ssl``;
+    ``cfg["ssl"]`` and ``cfg.get("tls")`` are two values of one mapping), whole; the
+    test's text when it reads none."""
+    reads = [found for node in ast.walk(test) if (found := _keyed_read(node)) is not None]
+    getters = {f"{owner}.get" for owner, _ in reads}
+    names = (read_names(test) - getters) | {f"{owner}[{key!r}]" for owner, key in reads}
+    whole = frozenset(
+        name
+        for name in names
+        if not any(other.startswith((name + ".", name + "[")) for other in names)
+    )
+    return whole or frozenset({source(test)})
+
+
+def _lookup_default(test: ast.expr) -> bool | None:
+    """What a test of a setting's lookup is when the setting is not given: its literal
+    default (``cfg.get("tls", True)``, ``getattr(opts, "tls", True)``,
+    ``conf.getboolean("smtp", "starttls", fallback=True)``), negated by ``not``; None
+    for any other test."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    call = test.operand if isinstance(test, ast.UnaryOp) and negated else test
+    if not isinstance(call, ast.Call):
+        return None
+    default: ast.expr | None = next(
+        (k.value for k in call.keywords if k.arg in ("fallback", "default")), None
+    )
+    getter = dotted_name(call.func) or ""
+    if default is None and len(call.args) == 2 and getter.rpartition(".")[2] == "get":
+        default = call.args[1]
+    if default is None and getter == "getattr" and len(call.args) == 3:
+        default = call.args[2]
+    if isinstance(default, ast.Constant):
+        return bool(default.value) != negated
+    return None
+
+
+def _keyed_read(node: ast.AST) -> tuple[str, object] | None:
+    """``("cfg", "ssl")`` for ``cfg["ssl"]`` or ``cfg.get("ssl", ...)``."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        owner = dotted_name(node.value)
+        return (owner, node.slice.value) if owner else None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ):
+        owner = dotted_name(node.func.value)
+        return (owner, node.args[0].value) if owner else None
+    return None
+
+
 def _with(
     states: list[State],
     condition: str,
     facts: frozenset[Fact] = frozenset(),
     *,
     taken: bool = True,
+    choice: frozenset[str] = frozenset(),
 ) -> list[State]:
     # A state whose conditions contradict each other, or that takes an arm the project's
     # committed values never take (``taken``), is walked on (its steps are still the
@@ -399,6 +538,7 @@ def _with(
             conditions=(*state.conditions, condition),
             facts=state.facts | facts,
             feasible=state.feasible and taken and consistent(state.facts | facts),
+            choices=with_choices(state.choices, (choice,)),
         )
         for state in states
     ]
@@ -406,7 +546,7 @@ def _with(
 
 def _spliced(state: State, path: Option) -> State:
     """``state`` going on through one path of a function it calls."""
-    steps, conditions, false = path
+    steps, conditions, false, choices = path
     if not state.active:
         return state  # the connection is not open here: the call does nothing to it
     facts = state.facts | {("false", name, None) for name in false}
@@ -416,15 +556,19 @@ def _spliced(state: State, path: Option) -> State:
         conditions=(*state.conditions, *conditions),
         facts=facts,
         feasible=state.feasible and consistent(facts),
+        choices=with_choices(state.choices, choices),
     )
 
 
 def _bounded(states: list[State]) -> list[State]:
-    seen: set[tuple] = set()
-    kept = []
+    # Of states alike in all but their conditions, the first is kept, with the fewest
+    # choices any of them needed: the program reaches its steps with that few.
+    kept: dict[tuple, State] = {}
     for state in states:
         key = state.key()
-        if key not in seen:
-            seen.add(key)
-            kept.append(state)
-    return kept[:MAX_PATHS]
+        first = kept.get(key)
+        if first is None:
+            kept[key] = state
+        elif len(state.choices) < len(first.choices):
+            kept[key] = replace(first, choices=state.choices)
+    return list(kept.values())[:MAX_PATHS]
