@@ -13,7 +13,7 @@ from pathlib import Path
 
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.model import ProtocolPath, with_choices
-from authsweep.scanner.python.path_walker import _lookup_default, _names_of
+from authsweep.scanner.python.path_choices import lookup_default, names_of
 from authsweep.scanner.runner import check_paths
 
 FORCED_PATHS = Path(__file__).resolve().parent.parent / "fixtures" / "precision" / "forced_paths"
@@ -26,23 +26,27 @@ def found(path: Path) -> set[tuple[int, str]]:
 
 
 def test_a_repeated_upgrade_two_undecided_choices_lead_to_is_not_reported() -> None:
-    """Two keys of the user's settings (``security == "ssl"``, ``require_starttls``) and
-    an option with an error (``port == 465``, then ``SMTPNotSupportedError``): no AS206.
-    The plain login before the handler's upgrade stays AS203 (one choice leads to it)."""
+    """Two keys of the user's settings (``security == "ssl"``, ``require_starttls``), an
+    option with an error (``port == 465``, then ``SMTPNotSupportedError``), and two
+    settings of a settings file (``conf.getboolean("smtp", "ssl")`` handed to a factory
+    that returns ``SMTP`` early and ``SMTP_SSL`` after, ``"starttls"``): no AS206. The
+    plain login before the handler's upgrade stays AS203 (one choice leads to it)."""
     assert found(FORCED_PATHS / "unforced.py") == {(29, "AS203")}
 
 
 def test_a_repeated_upgrade_one_choice_or_none_leads_to_stays() -> None:
     """The nearest real bugs: on every run, whenever ``use_ssl`` is true, whenever
-    ``ssl`` is set while ``tls`` keeps the program's default, and in a handler of an
-    implicit-TLS connection's error; a plain login to Microsoft 365 under two options
-    stays AS203 (it refuses AUTH on every plain path)."""
+    ``ssl`` is set while ``tls`` keeps the program's default (``cfg.get("tls", True)``,
+    ``fallback=True``), and in a handler of an implicit-TLS connection's error; a plain
+    login to Microsoft 365 under two options stays AS203 (it refuses AUTH on every plain
+    path)."""
     assert found(FORCED_PATHS / "forced.py") == {
         (10, "AS206"),
         (17, "AS206"),
         (29, "AS206"),
         (38, "AS206"),
         (50, "AS203"),
+        (64, "AS206"),
     }
 
 
@@ -56,12 +60,13 @@ def test_a_test_of_values_already_tested_goes_with_that_choice() -> None:
 
 def test_values_a_test_reads_and_the_default_of_a_lookup() -> None:
     def names(text: str) -> frozenset[str]:
-        return _names_of(ast.parse(text, mode="eval").body, ast.unparse)
+        return names_of(ast.parse(text, mode="eval").body, ast.unparse)
 
     def default(text: str) -> bool | None:
-        return _lookup_default(ast.parse(text, mode="eval").body)
+        return lookup_default(ast.parse(text, mode="eval").body)
 
     assert names('cfg["ssl"] and not cfg.get("tls")') == {"cfg['ssl']", "cfg['tls']"}
+    assert names('conf.getboolean("smtp", "ssl")') == {"conf.getboolean('smtp', 'ssl')"}
     assert names("self.tls and not ssl") == {"self.tls", "ssl"}
     assert names("mode.lower() == 'ssl'") == {"mode"}
     assert default('cfg.get("tls", True)') is True

@@ -15,11 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..budget import spend
-from ..model import Choices, Connection, Step, StepKind, with_choices
+from ..model import Choices, Connection, Step, StepKind, Tls, with_choices
 from .conditions import Fact, consistent, facts_when
-from .source import dotted_name
+from .path_choices import ends, following, names_of, opens_another, picks_tls, undecided
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
-from .tls_choices import default_arm, read_names
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
@@ -74,6 +73,8 @@ class Walker:
         self.truth: Truth = unknown_truth
         # Calls of a function of the module walked already: its paths, spliced in there.
         self.splices: dict[ast.AST, list[Option]] = {}
+        # By call: the protocol and TLS of each connection it opens, in the module.
+        self.openers: dict[int, set[tuple[object, Tls]]] = {}
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -126,7 +127,13 @@ class Walker:
             states = self.expression(node.test, states)
             text = self.source(node.test)
             committed = self.truth(node.test)
-            chooses = self._chooses_tls(node.body, node.orelse)
+            # An arm that returns or raises leaves the statements after the ``if`` to the
+            # other (``if not with_ssl: return SMTP(...)`` then ``return SMTP_SSL(...)``).
+            later = following(node, self.parents)
+            chooses = self._chooses_tls(
+                [*node.body, *(later if ends(node.orelse) else ())],
+                [*node.orelse, *(later if ends(node.body) else ())],
+            )
             yes = self.block(
                 node.body,
                 _with(
@@ -187,7 +194,7 @@ class Walker:
             )
             for case in node.cases
         )
-        choice = _names_of(node.subject, self.source) if chooses else frozenset()
+        choice = names_of(node.subject, self.source) if chooses else frozenset()
         arms: list[State] = []
         earlier: list[ast.expr] = []  # the literals of the unguarded cases before
         for case in node.cases:
@@ -249,40 +256,23 @@ class Walker:
         return self.block(node.finalbody, normal + handled)
 
     def _choice(self, test: ast.expr, outcome: bool) -> frozenset[str]:
-        """What taking ``outcome`` of ``test`` leaves undecided: the names the test reads,
-        unless the project commits its value or a parameter's literal default takes
-        that outcome (the program's own choice when nobody asks for another)."""
-        if self.truth(test) is not None or outcome in (
-            default_arm(test, self.parents),
-            _lookup_default(test),
-        ):
-            return frozenset()
-        return _names_of(test, self.source)
+        """What taking ``outcome`` of ``test`` leaves undecided (:func:`undecided`)."""
+        return undecided(test, outcome, self.truth, self.parents, self.source)
 
     def _chooses_tls(self, arm: Sequence[ast.AST], other: Sequence[ast.AST]) -> bool:
-        """Whether what picks between ``arm`` and ``other`` picks the connection's TLS:
-        one of them upgrades it (itself, or in a function of the module it calls), or
-        one opens it and the other opens the same protocol with another TLS (``SMTP_SSL``
-        or ``SMTP``; not an IMAP arm beside a POP3 one, which picks the protocol, nor
-        two plain clients built for two Python versions)."""
-        mine, theirs = self._tls_events(arm), self._tls_events(other)
-        if "upgrades" in mine or "upgrades" in theirs:
-            return True
-        other_tls = f"tls {self.conn.tls.name}"
-        return any(
-            "opens" in one and any(e.startswith("tls ") and e != other_tls for e in two)
-            for one, two in ((mine, theirs), (theirs, mine))
-        )
+        """Whether what picks between ``arm`` and ``other`` picks the connection's TLS."""
+        return picks_tls(self._tls_events(arm), self._tls_events(other), self.conn.tls.name)
 
     def _tls_events(self, nodes: Sequence[ast.AST]) -> set[str]:
         """What ``nodes`` do that bears on the connection's TLS: ``upgrades`` it, ``opens``
         it, open a connection of its protocol (``tls NONE``, ``tls IMPLICIT``: itself or
-        another)."""
+        another, as :attr:`openers` says)."""
         found: set[str] = set()
         for node in (inner for outer in nodes for inner in ast.walk(outer)):
+            for protocol, tls in self.openers.get(id(node), ()):
+                if protocol is self.conn.protocol:
+                    found.add(f"tls {tls.name}")
             for event in self.events.get(node, ()):
-                if event.opens and event.conn.protocol is self.conn.protocol:
-                    found.add(f"tls {event.conn.tls.name}")
                 if event.conn is self.conn:
                     if event.opens:
                         found.add("opens")
@@ -354,7 +344,7 @@ class Walker:
                     facts_when(choice.test, outcome, self.assigned),
                     taken=committed is not (not outcome),
                     choice=self._choice(choice.test, outcome)
-                    if _opens_another(choice.orelse if on_body else choice.body)
+                    if opens_another(choice.orelse if on_body else choice.body)
                     else frozenset(),
                 )
                 if outcome is on_body:
@@ -389,13 +379,6 @@ class Walker:
 
 # Steps that, when their call raises, were still made: an upgrade asked for, credentials sent.
 _TRIED = frozenset({StepKind.STARTTLS, StepKind.USER, StepKind.LOGIN, StepKind.AUTH})
-
-
-def _opens_another(arm: ast.expr) -> bool:
-    """Whether the other arm of a conditional expression that opens the connection opens
-    one too (``SMTP_SSL(...) if use_ssl else SMTP(...)``: the test picks its TLS), not
-    ``None`` or a client given (``SMTP(host) if host else None``)."""
-    return any(isinstance(node, ast.Call) for node in ast.walk(arm))
 
 
 def _own_nodes(node: ast.AST) -> Iterable[ast.AST]:
@@ -465,60 +448,6 @@ def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:
             return True
         current = walker.parents.get(current)
     return False
-
-
-def _names_of(test: ast.expr, source: Callable[[ast.AST], str]) -> frozenset[str]:
-    """The values a test reads (``self.tls`` and ``ssl`` for ``self.tls and not ssl``;
-    ``cfg["ssl"]`` and ``cfg.get("tls")`` are two values of one mapping), whole; the
-    test's text when it reads none."""
-    reads = [found for node in ast.walk(test) if (found := _keyed_read(node)) is not None]
-    getters = {f"{owner}.get" for owner, _ in reads}
-    names = (read_names(test) - getters) | {f"{owner}[{key!r}]" for owner, key in reads}
-    whole = frozenset(
-        name
-        for name in names
-        if not any(other.startswith((name + ".", name + "[")) for other in names)
-    )
-    return whole or frozenset({source(test)})
-
-
-def _lookup_default(test: ast.expr) -> bool | None:
-    """What a test of a setting's lookup is when the setting is not given: its literal
-    default (``cfg.get("tls", True)``, ``getattr(opts, "tls", True)``,
-    ``conf.getboolean("smtp", "starttls", fallback=True)``), negated by ``not``; None
-    for any other test."""
-    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
-    call = test.operand if isinstance(test, ast.UnaryOp) and negated else test
-    if not isinstance(call, ast.Call):
-        return None
-    default: ast.expr | None = next(
-        (k.value for k in call.keywords if k.arg in ("fallback", "default")), None
-    )
-    getter = dotted_name(call.func) or ""
-    if default is None and len(call.args) == 2 and getter.rpartition(".")[2] == "get":
-        default = call.args[1]
-    if default is None and getter == "getattr" and len(call.args) == 3:
-        default = call.args[2]
-    if isinstance(default, ast.Constant):
-        return bool(default.value) != negated
-    return None
-
-
-def _keyed_read(node: ast.AST) -> tuple[str, object] | None:
-    """``("cfg", "ssl")`` for ``cfg["ssl"]`` or ``cfg.get("ssl", ...)``."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        owner = dotted_name(node.value)
-        return (owner, node.slice.value) if owner else None
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-    ):
-        owner = dotted_name(node.func.value)
-        return (owner, node.args[0].value) if owner else None
-    return None
 
 
 def _with(

@@ -172,8 +172,19 @@ class PathFinder:
         # them (``self._secure()`` between the connection and the login).
         inlined: dict[int, list[Option]] = {}
         used: set[int] = set()
+        openers: dict[int, set[tuple[object, Tls]]] = {}
+        for call, found in events.items():
+            for event in found:
+                if event.opens:
+                    openers.setdefault(id(call), set()).add((event.conn.protocol, event.conn.tls))
         walk = functools.partial(
-            self._walk_scope, relevant=relevant, conn=conn, seen=seen, inlined=inlined, used=used
+            self._walk_scope,
+            relevant=relevant,
+            conn=conn,
+            seen=seen,
+            inlined=inlined,
+            used=used,
+            openers=openers,
         )
         if opener is not None:
             first = self._scope(opener)
@@ -380,6 +391,7 @@ class PathFinder:
         inlined: dict[int, list[Option]],
         used: set[int],
         opened: bool,
+        openers: dict[int, set[tuple[object, Tls]]],
     ) -> tuple[list[Option], bool]:
         """The feasible paths through ``scope``, and whether the connection is open (or
         has steps) on paths never taken only. A call of a function walked already
@@ -405,6 +417,7 @@ class PathFinder:
         }
         walker = Walker(self.symbols, self.source, events, conn)
         walker.splices = splices
+        walker.openers = openers
         walker.assigned = assigned
         walker.truth = self.truth
         states = walker.block(scope.body, [State((), opened, ())])
