@@ -29,7 +29,9 @@ def test_a_repeated_upgrade_two_undecided_choices_lead_to_is_not_reported() -> N
     """Two keys of the user's settings (``security == "ssl"``, ``require_starttls``), an
     option with an error (``port == 465``, then ``SMTPNotSupportedError``), and two
     settings of a settings file (``conf.getboolean("smtp", "ssl")`` handed to a factory
-    that returns ``SMTP`` early and ``SMTP_SSL`` after, ``"starttls"``): no AS206. The
+    that returns ``SMTP`` early and ``SMTP_SSL`` after, ``"starttls"``), and a helper
+    that upgrades, called only under another key than the one that picked implicit TLS:
+    no AS206. The
     plain login before the handler's upgrade stays AS203 (one choice leads to it)."""
     assert found(FORCED_PATHS / "unforced.py") == {(29, "AS203")}
 
@@ -37,7 +39,8 @@ def test_a_repeated_upgrade_two_undecided_choices_lead_to_is_not_reported() -> N
 def test_a_repeated_upgrade_one_choice_or_none_leads_to_stays() -> None:
     """The nearest real bugs: on every run, whenever ``use_ssl`` is true, whenever
     ``ssl`` is set while ``tls`` keeps the program's default (``cfg.get("tls", True)``,
-    ``fallback=True``), and in a handler of an implicit-TLS connection's error; a plain
+    ``fallback=True``), in a handler of an implicit-TLS connection's error, and in a
+    helper every login calls; a plain
     login to Microsoft 365 under two options stays AS203 (it refuses AUTH on every plain
     path)."""
     assert found(FORCED_PATHS / "forced.py") == {
@@ -47,6 +50,7 @@ def test_a_repeated_upgrade_one_choice_or_none_leads_to_stays() -> None:
         (38, "AS206"),
         (50, "AS203"),
         (64, "AS206"),
+        (83, "AS206"),
     }
 
 

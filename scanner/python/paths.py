@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 
 from ..model import Connection, ProtocolPath, StepKind, Tls, with_choices
 from .conditions import assigned_names, bound_once, committed_truth, falsy, mutated_names
+from .path_choices import names_of
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -215,14 +216,15 @@ class PathFinder:
                 # self.connection(...)``): a new session, not more of the last one's.
                 finished += [path for path in combined if path[0]]
                 combined = [((), (), frozenset(), ())]
-            tests = self.option_tests(scopes[at]) if at else []
+            # (asked of its first statement: the function's own node is in its parent)
+            tests = self.option_tests(scopes[at].body[0]) if at and scopes[at].body else []
             if tests:
                 option = " or ".join(dict.fromkeys(self.source(test) for test in tests))
                 # A helper called only under a user's option (``if self.tls:
                 # self._secure()``): its steps are not taken on every run. When it
                 # upgrades, that option is a choice of the connection's TLS either way.
                 upgrades = any(s.kind is StepKind.STARTTLS for path in options for s in path[0])
-                names = frozenset(n for test in tests for n in read_names(test))
+                names = frozenset(n for test in tests for n in names_of(test, self.source))
                 choice = (names,) if upgrades else ()
                 options = [(*path[:3], with_choices(choice, path[3])) for path in options]
                 options = [*options, ((), (f"when `{option}` is false",), frozenset(), choice)]
