@@ -189,16 +189,21 @@ class Rule:
         self,
         mail: MailFile,
         pick: Callable[[Connection, ProtocolPath], Iterator[Step]],
+        forced_only: bool = False,
     ) -> Iterator[tuple[Connection, Step, ProtocolPath, HostPolicy]]:
         """Each step ``pick`` finds on a protocol path of a connection, once, with the first
         path it is found on and the connection's host policy (connections the policy
-        leaves out, and those that stand for several objects, are skipped)."""
+        leaves out, and those that stand for several objects, are skipped). With
+        ``forced_only``, only paths the program is forced onto count
+        (:attr:`ProtocolPath.forced`: at most one undecided choice of its TLS)."""
         for conn in mail.connections:
             policy = self.host_policy(conn)
             if policy is None or conn.several_objects:
                 continue  # (several objects: the order of their steps is not known)
             reported: set[int] = set()
             for path in conn.protocol_paths():
+                if forced_only and not path.forced:
+                    continue
                 for step in pick(conn, path):
                     if id(step) not in reported:
                         reported.add(id(step))

@@ -40,7 +40,16 @@ class RepeatedStarttls(Rule):
         "only on the connection its name holds there (the plain arm's, when the other arm "
         "opened `IMAP4_SSL`), a client picked by a conditional expression (`SMTP_SSL(...) if "
         "use_ssl else SMTP(...)`) is opened only on its arm, and a retry that calls the "
-        "connecting method again starts a session of its own."
+        "connecting method again starts a session of its own. Reported only on a path the "
+        "program is forced onto: one that at most one undecided choice of the connection's "
+        "TLS leads to (`use_ssl`, or one error a handler catches). A test counts when its "
+        "arms (an arm that returns leaves the code after it to the other) open the "
+        "connection with another TLS or upgrade it; the values it reads are "
+        "one choice (`cfg['ssl']` and `cfg['tls']` are two, `if not ssl:` after `if ssl:` "
+        "none more), and a value the project commits or the program's own default "
+        "(`use_tls=True`, `cfg.get('tls', True)`) decides it. A path that needs two choices "
+        "to go one way each (two settings, an option and a retry in an `except`) is a "
+        "combination the program may keep apart where the analysis does not see it."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
@@ -81,6 +90,14 @@ class RepeatedStarttls(Rule):
             "server.starttls(context=ssl.create_default_context())\n",
             lines=(3,),
         ),
+        # One choice leads here: every run with ``use_ssl``.
+        Example(
+            "import smtplib, ssl\n"
+            "def connect(host, use_ssl):\n"
+            "    server = smtplib.SMTP_SSL(host, 465) if use_ssl else smtplib.SMTP(host, 587)\n"
+            "    server.starttls(context=ssl.create_default_context())\n",
+            lines=(4,),
+        ),
     )
     good = (
         Example(
@@ -105,10 +122,26 @@ class RepeatedStarttls(Rule):
             "server.connect('smtp.office365.com', 587)\n"
             "server.starttls(context=ssl.create_default_context())\n"
         ),
+        # Two settings must both be set: a combination the program may never make.
+        Example(
+            "import smtplib, ssl\n"
+            "def connect(host, cfg):\n"
+            "    if cfg['security'] == 'ssl':\n"
+            "        server = smtplib.SMTP_SSL(host, 465, context=ssl.create_default_context())\n"
+            "    else:\n"
+            "        server = smtplib.SMTP(host, 587)\n"
+            "    if cfg['require_starttls']:\n"
+            "        server.starttls(context=ssl.create_default_context())\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
-        for conn, step, path, policy in self.steps_on_paths(mail, Connection.repeated_upgrades):
+        # A STARTTLS that raises is found on its first run by whoever runs the code: a
+        # path that needs two undecided choices to go one way each (two options, an
+        # option and an error) is more likely one the program never takes than one
+        # nobody ran. Reported only where the program is forced onto it.
+        paths = self.steps_on_paths(mail, Connection.repeated_upgrades, forced_only=True)
+        for conn, step, path, policy in paths:
             yield self._finding(mail, conn, step, path, policy)
 
     def _finding(self, mail, conn: Connection, step: Step, path, policy) -> Finding:

@@ -329,6 +329,24 @@ class XOAuth2:
     token_sources: tuple[Span, ...] = ()
 
 
+# The undecided choices a path takes, each the values one test reads (``use_ssl``;
+# ``self.tls`` and ``ssl`` for ``self.tls and not ssl``; ``raised SSLError`` for the
+# path of a handler). Only tests whose arms open the connection or upgrade it count; a
+# parameter left at its literal default, or a value the project commits, decides its test.
+Choices = tuple[frozenset[str], ...]
+
+
+def with_choices(choices: Choices, more: Choices) -> Choices:
+    """``choices`` and then each of ``more`` that reads a value none before it read: a
+    test of values already tested on the path (``if not is_oauth:`` after ``if is_oauth
+    or use_ssl:``) goes with the choice made there, as the program's author wrote it;
+    one that reads a new value (``if tls and not ssl:`` after ``if ssl:``) is a new one."""
+    for names in more:
+        if names and not names <= frozenset().union(*choices):
+            choices = (*choices, names)
+    return choices
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class ProtocolPath:
     """The steps taken on a connection along one control-flow path, in order, and the
@@ -339,6 +357,17 @@ class ProtocolPath:
     # Names and attributes (as written) that are false on this path, by its conditions
     # (``if not ssl:``, ``if ssl: ... else:``).
     falsy: frozenset[str] = frozenset()
+    # The run-time choices of the connection's TLS this path takes that neither the
+    # analysis nor the program's own constants decide, in order (:func:`with_choices`).
+    choices: Choices = ()
+
+    @property
+    def forced(self) -> bool:
+        """At most one undecided choice leads here: the program takes this path whenever
+        that one choice (an option, an error) goes its way. A path that needs two or more
+        independent choices to go one way each is a combination the program may never
+        make (its options correlated elsewhere, a retry only some errors reach)."""
+        return len(self.choices) <= 1
 
 
 @dataclass

@@ -4,7 +4,8 @@
 statements of one: both arms of an ``if`` (the conditions kept as text and as facts),
 loops run zero times or once, ``try`` bodies that raise before each mail call, ``match``
 cases (with what a literal case says of the subject), the arms of conditional expressions
-that open a connection, ``return`` and ``raise``.
+that open a connection, ``return`` and ``raise``. Each path also keeps the undecided
+choices of the connection's TLS it takes (:attr:`ProtocolPath.choices`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..budget import spend
-from ..model import Connection, Step, StepKind
+from ..model import Choices, Connection, Step, StepKind, Tls, with_choices
 from .conditions import Fact, consistent, facts_when
+from .path_choices import ends, following, names_of, opens_another, picks_tls, undecided
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this
@@ -27,8 +29,9 @@ MAX_PATHS = 64
 Truth = Callable[[ast.expr], "bool | None"]
 
 
-# One path through a function: its steps, its conditions as text, the names false on it.
-Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str]]
+# One path through a function: its steps, its conditions as text, the names false on it,
+# the undecided choices of the connection's TLS it takes.
+Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str], Choices]
 
 
 def unknown_truth(test: ast.expr) -> bool | None:
@@ -54,6 +57,7 @@ class State:
     done: bool = False  # returned or raised
     facts: frozenset[Fact] = frozenset()  # what the conditions say about names
     feasible: bool = True  # False: its conditions contradict each other
+    choices: Choices = ()  # as ProtocolPath.choices
 
     def key(self) -> tuple:
         return (tuple(id(s) for s in self.steps), self.active, self.done, self.feasible)
@@ -69,6 +73,8 @@ class Walker:
         self.truth: Truth = unknown_truth
         # Calls of a function of the module walked already: its paths, spliced in there.
         self.splices: dict[ast.AST, list[Option]] = {}
+        # By call: the protocol and TLS of each connection it opens, in the module.
+        self.openers: dict[int, set[tuple[object, Tls]]] = {}
         # Statements and expressions that hold one of the calls: the rest is skipped.
         self.holders: set[int] = set()
         self.calls_of: dict[int, list[ast.AST]] = {}
@@ -121,6 +127,13 @@ class Walker:
             states = self.expression(node.test, states)
             text = self.source(node.test)
             committed = self.truth(node.test)
+            # An arm that returns or raises leaves the statements after the ``if`` to the
+            # other (``if not with_ssl: return SMTP(...)`` then ``return SMTP_SSL(...)``).
+            later = following(node, self.parents)
+            chooses = self._chooses_tls(
+                [*node.body, *(later if ends(node.orelse) else ())],
+                [*node.orelse, *(later if ends(node.body) else ())],
+            )
             yes = self.block(
                 node.body,
                 _with(
@@ -128,6 +141,7 @@ class Walker:
                     f"when `{text}` is true",
                     facts_when(node.test, True, self.assigned),
                     taken=committed is not False,
+                    choice=self._choice(node.test, True) if chooses else frozenset(),
                 ),
             )
             if _offers_starttls(node.test):
@@ -142,6 +156,7 @@ class Walker:
                     f"when `{text}` is false",
                     facts_when(node.test, False, self.assigned),
                     taken=committed is not True,
+                    choice=self._choice(node.test, False) if chooses else frozenset(),
                 ),
             )
             return yes + no
@@ -173,6 +188,13 @@ class Walker:
         ``"ssl"``, a case after unguarded literal ones (``case _:``) that it is none of
         them."""
         states = self.expression(node.subject, states)
+        chooses = any(
+            self._chooses_tls(
+                case.body, [s for other in node.cases if other is not case for s in other.body]
+            )
+            for case in node.cases
+        )
+        choice = names_of(node.subject, self.source) if chooses else frozenset()
         arms: list[State] = []
         earlier: list[ast.expr] = []  # the literals of the unguarded cases before
         for case in node.cases:
@@ -184,11 +206,13 @@ class Walker:
                 facts = facts_when(_among(node.subject, earlier), False, self.assigned)
             else:
                 facts = frozenset()
-            arms += self.block(case.body, _with(states, f"when it matches `{text}`", facts))
+            arms += self.block(
+                case.body, _with(states, f"when it matches `{text}`", facts, choice=choice)
+            )
             if values and case.guard is None:
                 earlier += values
         rest = facts_when(_among(node.subject, earlier), False, self.assigned) if earlier else None
-        return arms + _with(states, "when no case matches", rest or frozenset())
+        return arms + _with(states, "when no case matches", rest or frozenset(), choice=choice)
 
     def _try(self, node: ast.Try, states: list[State]) -> list[State]:
         # Where an exception may come from (before each mail call), with the STARTTLS or
@@ -212,12 +236,52 @@ class Walker:
                 ]
             current = self.block([statement], current)
         handled: list[State] = []
+        upgrade_tried = any(
+            step.kind is StepKind.STARTTLS
+            for statement in node.body
+            if id(statement) in self.holders
+            for step in self._tried(statement)
+        )
         for handler in node.handlers:
             what = self.source(handler.type) if handler.type is not None else "an exception"
             raised = retry_entries if self._upgrades_in(handler.body) else entries
-            handled += self.block(handler.body, _with(raised, f"when `{what}` is raised"))
+            # An error that picks the connection's TLS (a handler that opens it again or
+            # upgrades, or the error of an upgrade) is one more choice of its path.
+            chooses = upgrade_tried or self._chooses_tls(handler.body, node.body)
+            choice = frozenset({f"raised {what}"}) if chooses else frozenset()
+            handled += self.block(
+                handler.body, _with(raised, f"when `{what}` is raised", choice=choice)
+            )
         normal = self.block(node.orelse, current)
         return self.block(node.finalbody, normal + handled)
+
+    def _choice(self, test: ast.expr, outcome: bool) -> frozenset[str]:
+        """What taking ``outcome`` of ``test`` leaves undecided (:func:`undecided`)."""
+        return undecided(test, outcome, self.truth, self.parents, self.source)
+
+    def _chooses_tls(self, arm: Sequence[ast.AST], other: Sequence[ast.AST]) -> bool:
+        """Whether what picks between ``arm`` and ``other`` picks the connection's TLS."""
+        return picks_tls(self._tls_events(arm), self._tls_events(other), self.conn.tls.name)
+
+    def _tls_events(self, nodes: Sequence[ast.AST]) -> set[str]:
+        """What ``nodes`` do that bears on the connection's TLS: ``upgrades`` it, ``opens``
+        it, open a connection of its protocol (``tls NONE``, ``tls IMPLICIT``: itself or
+        another, as :attr:`openers` says)."""
+        found: set[str] = set()
+        for node in (inner for outer in nodes for inner in ast.walk(outer)):
+            for protocol, tls in self.openers.get(id(node), ()):
+                if protocol is self.conn.protocol:
+                    found.add(f"tls {tls.name}")
+            for event in self.events.get(node, ()):
+                if event.conn is self.conn:
+                    if event.opens:
+                        found.add("opens")
+                    if any(step.kind is StepKind.STARTTLS for step in event.steps):
+                        found.add("upgrades")
+            for path in self.splices.get(node, ()):
+                if any(step.kind is StepKind.STARTTLS for step in path[0]):
+                    found.add("upgrades")
+        return found
 
     def _upgrades_in(self, statements: list[ast.stmt]) -> tuple[Step, ...]:
         """The connection's STARTTLS steps taken by calls in ``statements``."""
@@ -279,6 +343,9 @@ class Walker:
                     f"when `{text}` is {str(outcome).lower()}",
                     facts_when(choice.test, outcome, self.assigned),
                     taken=committed is not (not outcome),
+                    choice=self._choice(choice.test, outcome)
+                    if opens_another(choice.orelse if on_body else choice.body)
+                    else frozenset(),
                 )
                 if outcome is on_body:
                     taken = arm
@@ -389,6 +456,7 @@ def _with(
     facts: frozenset[Fact] = frozenset(),
     *,
     taken: bool = True,
+    choice: frozenset[str] = frozenset(),
 ) -> list[State]:
     # A state whose conditions contradict each other, or that takes an arm the project's
     # committed values never take (``taken``), is walked on (its steps are still the
@@ -399,6 +467,7 @@ def _with(
             conditions=(*state.conditions, condition),
             facts=state.facts | facts,
             feasible=state.feasible and taken and consistent(state.facts | facts),
+            choices=with_choices(state.choices, (choice,)),
         )
         for state in states
     ]
@@ -406,7 +475,7 @@ def _with(
 
 def _spliced(state: State, path: Option) -> State:
     """``state`` going on through one path of a function it calls."""
-    steps, conditions, false = path
+    steps, conditions, false, choices = path
     if not state.active:
         return state  # the connection is not open here: the call does nothing to it
     facts = state.facts | {("false", name, None) for name in false}
@@ -416,15 +485,19 @@ def _spliced(state: State, path: Option) -> State:
         conditions=(*state.conditions, *conditions),
         facts=facts,
         feasible=state.feasible and consistent(facts),
+        choices=with_choices(state.choices, choices),
     )
 
 
 def _bounded(states: list[State]) -> list[State]:
-    seen: set[tuple] = set()
-    kept = []
+    # Of states alike in all but their conditions, the first is kept, with the fewest
+    # choices any of them needed: the program reaches its steps with that few.
+    kept: dict[tuple, State] = {}
     for state in states:
         key = state.key()
-        if key not in seen:
-            seen.add(key)
-            kept.append(state)
-    return kept[:MAX_PATHS]
+        first = kept.get(key)
+        if first is None:
+            kept[key] = state
+        elif len(state.choices) < len(first.choices):
+            kept[key] = replace(first, choices=state.choices)
+    return list(kept.values())[:MAX_PATHS]

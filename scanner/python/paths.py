@@ -21,12 +21,14 @@ binds the connection's attribute to a new object before its steps starts a new s
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import itertools
 from collections.abc import Iterable, Sequence
 
-from ..model import Connection, ProtocolPath, StepKind, Tls
+from ..model import Connection, ProtocolPath, StepKind, Tls, with_choices
 from .conditions import assigned_names, bound_once, committed_truth, falsy, mutated_names
+from .path_choices import names_of
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -171,8 +173,19 @@ class PathFinder:
         # them (``self._secure()`` between the connection and the login).
         inlined: dict[int, list[Option]] = {}
         used: set[int] = set()
+        openers: dict[int, set[tuple[object, Tls]]] = {}
+        for call, found in events.items():
+            for event in found:
+                if event.opens:
+                    openers.setdefault(id(call), set()).add((event.conn.protocol, event.conn.tls))
         walk = functools.partial(
-            self._walk_scope, relevant=relevant, conn=conn, seen=seen, inlined=inlined, used=used
+            self._walk_scope,
+            relevant=relevant,
+            conn=conn,
+            seen=seen,
+            inlined=inlined,
+            used=used,
+            openers=openers,
         )
         if opener is not None:
             first = self._scope(opener)
@@ -193,7 +206,7 @@ class PathFinder:
         per_scope = [options for options, _ in walked]
         # Opened in its first function only on paths never taken: the connection never is.
         unreached = opener is not None and bool(walked) and walked[0][1]
-        combined: list[Option] = [((), (), frozenset())]
+        combined: list[Option] = [((), (), frozenset(), ())]
         finished: list[Option] = []
         for at, options in enumerate(per_scope):
             if not options:
@@ -202,23 +215,37 @@ class PathFinder:
                 # It binds the name to a new object before its steps (``self.smtp =
                 # self.connection(...)``): a new session, not more of the last one's.
                 finished += [path for path in combined if path[0]]
-                combined = [((), (), frozenset())]
-            tests = self.option_tests(scopes[at]) if at else []
+                combined = [((), (), frozenset(), ())]
+            # (asked of its first statement: the function's own node is in its parent)
+            tests = self.option_tests(scopes[at].body[0]) if at and scopes[at].body else []
             if tests:
                 option = " or ".join(dict.fromkeys(self.source(test) for test in tests))
                 # A helper called only under a user's option (``if self.tls:
-                # self._secure()``): its steps are not taken on every run.
-                options = [*options, ((), (f"when `{option}` is false",), frozenset())]
+                # self._secure()``): its steps are not taken on every run. When it
+                # upgrades, that option is a choice of the connection's TLS either way.
+                upgrades = any(s.kind is StepKind.STARTTLS for path in options for s in path[0])
+                names = frozenset(n for test in tests for n in names_of(test, self.source))
+                choice = (names,) if upgrades else ()
+                options = [(*path[:3], with_choices(choice, path[3])) for path in options]
+                options = [*options, ((), (f"when `{option}` is false",), frozenset(), choice)]
             combined = [
-                (steps + more, conditions + extra, falsy | more_falsy)
-                for (steps, conditions, falsy), (more, extra, more_falsy) in itertools.product(
-                    combined, options
+                (
+                    steps + more,
+                    conditions + extra,
+                    falsy | more_falsy,
+                    with_choices(choices, more_choices),
                 )
+                for (steps, conditions, falsy, choices), (
+                    more,
+                    extra,
+                    more_falsy,
+                    more_choices,
+                ) in itertools.product(combined, options)
             ][:MAX_PATHS]
         present = {id(step) for step in conn.steps}
         paths = _unique(
-            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy)
-            for steps, conditions, falsy in [*finished, *combined]
+            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy, choices)
+            for steps, conditions, falsy, choices in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
 
@@ -366,6 +393,7 @@ class PathFinder:
         inlined: dict[int, list[Option]],
         used: set[int],
         opened: bool,
+        openers: dict[int, set[tuple[object, Tls]]],
     ) -> tuple[list[Option], bool]:
         """The feasible paths through ``scope``, and whether the connection is open (or
         has steps) on paths never taken only. A call of a function walked already
@@ -391,12 +419,13 @@ class PathFinder:
         }
         walker = Walker(self.symbols, self.source, events, conn)
         walker.splices = splices
+        walker.openers = openers
         walker.assigned = assigned
         walker.truth = self.truth
         states = walker.block(scope.body, [State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)
         feasible = [
-            (s.steps, s.conditions, falsy(s.facts))
+            (s.steps, s.conditions, falsy(s.facts), s.choices)
             for s in states
             if s.feasible and (s.steps or s.active)
         ]
@@ -442,14 +471,16 @@ def _defined(bindings, *kinds: type) -> ast.AST | None:
 
 
 def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:
-    seen: set[tuple[int, ...]] = set()
-    kept = []
+    """One path per sequence of steps: the first, with the fewest choices any needed."""
+    kept: dict[tuple[int, ...], ProtocolPath] = {}
     for path in paths:
         key = tuple(id(step) for step in path.steps)
-        if key not in seen:
-            seen.add(key)
-            kept.append(path)
-    return kept
+        first = kept.get(key)
+        if first is None:
+            kept[key] = path
+        elif len(path.choices) < len(first.choices):
+            kept[key] = dataclasses.replace(first, choices=path.choices)
+    return list(kept.values())
 
 
 def _asked_once(truth: Truth) -> Truth:

@@ -41,7 +41,7 @@ def mark_tls_options(
         if id(conn) in chosen_by:
             continue
         for test, other, on_body in _arms_around(call, parents, truth):
-            if conn.tls is not Tls.IMPLICIT and _default_arm(test, parents) is on_body:
+            if conn.tls is not Tls.IMPLICIT and default_arm(test, parents) is on_body:
                 break  # the plain arm is what the code does unless told otherwise
             if any(
                 alternative.protocol is conn.protocol
@@ -140,7 +140,7 @@ def mark_upgrade_options(
             around = [list(_arms_around(c, parents, truth)) for c in callers]
             arms = [arm for found in around for arm in found] if around and all(around) else []
         for test, other, on_body in arms:
-            if _default_arm(test, parents) is on_body:
+            if default_arm(test, parents) is on_body:
                 break  # the plain arm is what the code does unless told otherwise
             if upgrades_in(other, conn.protocol):
                 conn.upgrade_option = dotted_name(test) or ast.unparse(test)
@@ -177,7 +177,7 @@ def _arms_around(
         child, parent = parent, parents.get(parent)
 
 
-def _default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None:
+def default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None:
     """What ``test`` is when it reads a parameter of its function left at a literal
     default (``use_ssl=False``, ``not use_ssl``); None otherwise."""
     negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
