@@ -11,7 +11,6 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .budget import TooComplex, bounded
@@ -23,6 +22,7 @@ from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
+from .records import record
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed, may_hold_directive
 from .tenant.mailboxes import attach_mailboxes
@@ -34,7 +34,7 @@ from .text import LineIndex, Source
 TARGETS = ("xoauth2", "graph")
 
 
-@dataclass(frozen=True)
+@record
 class RunOptions:
     """What one file is checked with: the rules chosen and the options they and the fixes
     take (from the command line and ``[tool.authsweep]``; the users' mail settings that

@@ -28,6 +28,7 @@ from .discover import SKIP_DIRS, walk
 from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
+from .records import record
 from .text import LineIndex, decode
 from .words import WholeWords
 
@@ -67,7 +68,7 @@ _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", 
 _ENV_HINT = lazy_pattern(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Read:
     """Code that reads a key by name: ``os.environ["EMAIL_HOST_PASSWORD"]``."""
 
@@ -92,7 +93,7 @@ class ProjectFacts:
     fingerprint: str = ""  # of what the facts were read from (project_fingerprint)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class MailMaker:
     """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
 
@@ -125,7 +126,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
     return facts
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class _Listed:
     """A file of the project's listing, with its stat result."""
 

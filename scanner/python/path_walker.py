@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..budget import spend
 from ..model import Connection, Step, StepKind
+from ..records import record
 from .conditions import Fact, consistent, facts_when
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
 
@@ -35,7 +36,7 @@ def unknown_truth(test: ast.expr) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """Something a call does to a connection: opens it (a constructor, a factory call
     bound to a name) or takes steps on it."""
@@ -46,7 +47,7 @@ class Event:
     steps: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class State:
     steps: tuple[Step, ...]
     active: bool  # the connection is open and its name still means it

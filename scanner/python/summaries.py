@@ -23,7 +23,6 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import inputs
@@ -43,6 +42,7 @@ from ..model import (
 )
 from ..precheck import may_matter
 from ..reading import MAX_FILE_BYTES
+from ..records import record
 from ..secrets import is_placeholder
 from ..text import Source
 from .adapters.logging_handlers import upgrades
@@ -68,7 +68,7 @@ Analyze = Callable[[str, bytes], MailFile]
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Slot:
     """Where a summarised value comes from: a parameter of the wrapper, or the value it has
     in the wrapper (without spans: they are offsets into the wrapper's file)."""
@@ -77,7 +77,7 @@ class Slot:
     value: Value
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class LoginFacts:
     """A login a wrapper does: where its user and secret come from."""
 
@@ -85,7 +85,7 @@ class LoginFacts:
     secret: Slot
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ConnectionFacts:
     """A connection a wrapper opens: its protocol, library, host and logins."""
 
@@ -100,7 +100,7 @@ class ConnectionFacts:
     tls_choice: Slot | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Summary:
     """What calling one wrapper does: ``params`` as callers pass them (no ``self``)."""
 
