@@ -14,7 +14,6 @@ other code) as an input (``scanner/inputs.py``), and each file read for it.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 import stat
@@ -138,6 +137,9 @@ class _Listed:
 def project_fingerprint(root: Path, listed: list[_Listed] | None = None) -> str:
     """The names, sizes and modification times of the files the facts of the project at
     ``root`` are read from: any change to one (or a file added or removed) changes it."""
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=16)
     for entry in _project_files(root) if listed is None else listed:
         info = entry.info
@@ -287,6 +289,8 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
 
 
 def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
 
     try:
         _, text = decode("python", data)

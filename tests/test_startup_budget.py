@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import pytest
 from authsweep.scanner.records import is_record, record
+from test_cli_output import imported
 from test_import_graph import module_files
 
 CHECKED = {
@@ -79,3 +81,16 @@ def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
     assert handle == handle and handle != Handle(1) and Handle.__hash__ is object.__hash__
     assert [field.name for field in fields(Point)] == ["x", "y"]
     assert is_record(Point) and is_record(Handle) and not is_record(FrozenPoint)
+
+
+def test_a_check_that_hashes_nothing_loads_no_openssl(tmp_path: Path) -> None:
+    """``hashlib`` (11 M instructions: OpenSSL) comes with the first finding's fingerprint,
+    the first file read besides the checked ones, or the result cache."""
+    (tmp_path / "relay.py").write_text("import smtplib\n\nSERVER = smtplib.SMTP\n")
+    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
+    assert "authsweep.scanner.engine" in modules and "hashlib" not in modules
+    (tmp_path / "relay.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 465)\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
+    assert "hashlib" in modules  # a finding: its fingerprint
