@@ -20,10 +20,13 @@ def main() -> None:
     (:mod:`authsweep.scanner.method_cache`). When the command is over, the process ends
     without tearing the interpreter down (:func:`_end_now`)."""
     gc.disable()
-    # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no CLI.
-    from authsweep.scanner.method_cache import install
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if not command.startswith("-"):  # a command's name: it makes dataclasses
+        # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no
+        # CLI; and `--version` no dataclasses.
+        from authsweep.scanner.method_cache import install
 
-    install(os.path.dirname(__file__))  # before the first dataclass is made
+        install(os.path.dirname(__file__), command)  # before the first dataclass is made
     # start-up: after the method cache, so that the command's dataclasses find it
     from authsweep.scanner.cli import main as run_command_line
 

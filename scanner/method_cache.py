@@ -1,16 +1,17 @@
 """Dataclass methods compiled once and kept, as Python keeps compiled modules.
 
 ``dataclasses`` writes each class's ``__init__`` (and ``__repr__``, ``__eq__``,
-``__hash__``) as source text and compiles it with ``exec`` when the class is created:
-in a ``check``'s start-up, 132 functions from 82 kB of text, about 100 M of its 509 M
+``__hash__``) as source text and compiles it with ``exec`` when the class is created: in
+a ``check``'s start-up, 132 functions from 82 kB of text, about 100 M of its 509 M
 instructions (bench/RESULTS.md, "speed9a"). The command (``authsweep.main``) installs a
-:class:`MethodCache` before it imports anything else: ``dataclasses``' ``exec`` then takes
-the code object compiled from the same text in an earlier run, from a marshal file in the
-package's ``__pycache__`` named for the interpreter (as a ``.pyc`` file is), and compiles
-only what the file lacks; at exit the file is written again if anything was added, unless
-Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``, ``-B``). The text is the key, so a
-changed class never meets another's function; the file is read whole and replaced whole,
-and one that cannot be read or written is done without.
+:class:`MethodCache` before it imports anything else: ``dataclasses``' ``exec`` then
+takes the code object compiled from the same text in an earlier run of the same command,
+from a marshal file in the package's ``__pycache__`` named for the command and the
+interpreter (as a ``.pyc`` file is), and compiles only what the file lacks; at exit the
+file is written again if anything was added, unless Python writes no bytecode
+(``PYTHONDONTWRITEBYTECODE``, ``-B``). The text is the key, so a changed class never
+meets another's function; the file is read whole and replaced whole, and one that cannot
+be read or written is done without.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 # Functions kept in the file: past this, only those the last run used are kept.
 MAX_FUNCTIONS = 4096
-FILE_NAME = "dataclass_methods.{tag}.marshal"
+FILE_NAME = "dataclass_methods.{command}.{tag}.marshal"
 
 
 class MethodCache:
@@ -101,14 +102,17 @@ def write(path: str, table: dict[str, CodeType]) -> None:
             pass
 
 
-def install(folder: str) -> MethodCache | None:
-    """Give ``dataclasses`` the cache kept in ``folder``/__pycache__ for the rest of the
-    process, saved at exit; None (nothing installed) for an interpreter that caches no
-    bytecode."""
+def install(folder: str, command: str) -> MethodCache | None:
+    """Give ``dataclasses`` the cache of ``command`` (``check``, ``fix``: one file each, so
+    that a check does not read the methods of LibCST's classes a fix made) kept in
+    ``folder``/__pycache__ for the rest of the process, saved at exit. Nothing is installed
+    for what is not a command's name (``--version``, ``--help``: they make no dataclass)
+    or an interpreter that caches no bytecode."""
     tag = sys.implementation.cache_tag
-    if tag is None:
+    if tag is None or not (command[:1].isalpha() and command.replace("-", "_").isidentifier()):
         return None
-    cache = MethodCache(os.path.join(folder, "__pycache__", FILE_NAME.format(tag=tag)))
+    name = FILE_NAME.format(command=command, tag=tag)
+    cache = MethodCache(os.path.join(folder, "__pycache__", name))
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]  # found before the builtin
     atexit.register(cache.save)
     return cache

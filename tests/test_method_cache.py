@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import marshal
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from authsweep.scanner import method_cache
-from authsweep.scanner.method_cache import MethodCache, read, write
+from authsweep.scanner.method_cache import MethodCache, install, read, write
 
 SOURCE = (
     "from dataclasses import dataclass, field\n"
@@ -143,3 +144,27 @@ def test_the_command_keeps_the_methods_and_uses_them_the_next_run(tmp_path: Path
     added, used = (int(n) for n in runs[1].stderr.rsplit("ADDED ", 1)[1].split())
     assert added == 0 and used > 50
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_each_command_has_its_file_and_an_option_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dataclasses, "exec", exec, raising=False)  # undone after the test
+    monkeypatch.setattr(atexit, "register", lambda function: function)
+    check, fix = install(str(tmp_path), "check"), install(str(tmp_path), "fix")
+    assert check is not None and fix is not None and check.path != fix.path
+    assert os.path.dirname(check.path) == str(tmp_path / "__pycache__")
+    assert ".check." in check.path and ".fix." in fix.path
+    for not_a_command in ("--version", "", "../check", "a/b"):
+        assert install(str(tmp_path), not_a_command) is None
+
+
+def test_the_version_makes_no_dataclass() -> None:
+    script = (
+        "import sys\nfrom authsweep import main\nsys.argv = ['authsweep', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", script], capture_output=True, text=True
+    )
+    assert run.stdout and "| dataclasses\n" not in run.stderr
