@@ -2,7 +2,7 @@
 
 ``dataclasses`` writes each class's ``__init__`` (and ``__repr__``, ``__eq__``,
 ``__hash__``) as source text and compiles it with ``exec`` when the class is created: in
-a ``check``'s start-up, 132 functions from 82 kB of text, about 100 M of its 509 M
+a ``check``'s start-up, 132 functions from 82 kB of text, about 100 M of its 505 M
 instructions (bench/RESULTS.md, "speed9a"). The command (``authsweep.main``) installs a
 :class:`MethodCache` before it imports anything else: ``dataclasses``' ``exec`` then
 takes the code object compiled from the same text in an earlier run of the same command,

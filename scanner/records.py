@@ -4,7 +4,7 @@
 (``__setattr__`` and ``__delattr__``, which only refuse assignments) and an ``__init__``
 that sets each field through ``object.__setattr__``; ``dataclasses`` compiles each of them
 from source text when the class's module is imported. For the package's 87 such classes
-that was about 94 M of the 602 M instructions of a ``check`` of one mail module
+that was about 92 M of the 597 M instructions of a ``check`` of one mail module
 (bench/RESULTS.md, "speed9a"). A record is the same class less that enforcement: type
 checkers still read it as frozen (``dataclass_transform(frozen_default=True)``), a record
 compared by value keeps the hash a frozen class has, and code that copies rather than

@@ -1,7 +1,7 @@
 """What a ``check`` pays before it reads a file, kept from growing back.
 
 A ``@dataclass(frozen=True)`` compiles two more functions at import than a record
-(``scanner/records.py``): the package's 87 frozen classes were about 94 M of the 602 M
+(``scanner/records.py``): the package's 87 frozen classes were about 92 M of the 597 M
 instructions of a ``check`` of one mail module (bench/RESULTS.md, "speed9a"). Read from
 the source with ``ast`` (nothing is imported); the lab's modules are left out (``authsweep
 lab`` is not a pre-commit hook).
