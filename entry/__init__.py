@@ -15,11 +15,19 @@ def main() -> None:
     """The ``authsweep`` command. The cyclic garbage collector is paused before the command
     line is imported: start-up allocates only what lives until exit (modules, classes,
     functions), which its collections would traverse again and again to free nothing.
-    :func:`authsweep.scanner.cli.main` starts it again once the command is imported. When
-    the command is over, the process ends without tearing the interpreter down
-    (:func:`_end_now`)."""
+    :func:`authsweep.scanner.cli.main` starts it again once the command is imported. The
+    dataclasses' methods compiled in an earlier run are used again
+    (:mod:`authsweep.scanner.method_cache`). When the command is over, the process ends
+    without tearing the interpreter down (:func:`_end_now`)."""
     gc.disable()
-    # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no CLI.
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if not command.startswith("-"):  # a command's name: it makes dataclasses
+        # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no
+        # CLI; and `--version` no dataclasses.
+        from authsweep.scanner.method_cache import install
+
+        install(os.path.dirname(__file__), command)  # before the first dataclass is made
+    # start-up: after the method cache, so that the command's dataclasses find it
     from authsweep.scanner.cli import main as run_command_line
 
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
@@ -31,8 +30,10 @@ from authsweep.scanner.providers import (
     lookup,
 )
 
+from ..scanner.records import record
 
-@dataclass(frozen=True, eq=False, repr=False)
+
+@record(eq=False, repr=False)
 class Example:
     """Code (or config) a rule must flag (bad) or must leave alone (good).
 
@@ -47,7 +48,7 @@ class Example:
     fixed: str | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class RuleOptions:
     """The run's options a rule reads (providers, the Microsoft assumption, the fix target)."""
 
@@ -58,7 +59,7 @@ class RuleOptions:
     target: str = "xoauth2"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class HostPolicy:
     """How sure and how loud a finding on a connection is, given what its host is."""
 

@@ -24,7 +24,6 @@ masked, like every output.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat as stat_module
@@ -81,6 +80,8 @@ def project_root(paths: list[str], cwd: Path) -> Path:
 def code_fingerprint() -> str:
     """The installed authsweep code itself (names, sizes, mtimes of its modules), so that
     an upgrade, or an edit in a development checkout, never reuses old results."""
+    import hashlib  # start-up: hashlib loads OpenSSL; a run without the cache hashes nothing
+
     import authsweep.rules  # start-up: the CLI imports this module without the rules
 
     roots = [Path(__file__).parent, Path(authsweep.rules.__file__).parent]
@@ -94,6 +95,8 @@ def code_fingerprint() -> str:
 
 def options_key(parts: object) -> str:
     """What makes results valid: the version and code, the rules and every setting."""
+    import hashlib  # start-up: hashlib loads OpenSSL; a run without the cache hashes nothing
+
     text = json.dumps([__version__, code_fingerprint(), repr(parts)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 

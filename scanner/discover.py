@@ -14,7 +14,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +21,7 @@ from .findings import FileError
 from .globs import PathGlobs
 from .lazy_regex import lazy_pattern
 from .python.mail_libraries import LIBRARIES
+from .records import record
 
 T = TypeVar("T")
 
@@ -76,7 +76,7 @@ LOCK_FILES = frozenset(
 )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class SourceFile:
     """A file to check: where it is read from, how it is named in reports, and its kind."""
 

@@ -7,11 +7,9 @@ adds configuration, suppression and reporting around it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .budget import TooComplex, bounded
@@ -23,6 +21,7 @@ from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
+from .records import record
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed, may_hold_directive
 from .tenant.mailboxes import attach_mailboxes
@@ -34,7 +33,7 @@ from .text import LineIndex, Source
 TARGETS = ("xoauth2", "graph")
 
 
-@dataclass(frozen=True)
+@record
 class RunOptions:
     """What one file is checked with: the rules chosen and the options they and the fixes
     take (from the command line and ``[tool.authsweep]``; the users' mail settings that
@@ -250,6 +249,9 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     does not depend on line numbers."""
     if not findings:
         return
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
+
     text = source.readable
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.

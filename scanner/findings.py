@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .model import Remedy, Span
+from .records import record
 
 
 class Severity(str, Enum):
@@ -25,7 +26,7 @@ class Applicability(str, Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Fix:
     """A finding's fix: how safe it is to apply, what it says, and the edits (its remedy)."""
 
@@ -34,7 +35,7 @@ class Fix:
     remedy: Remedy
 
 
-@dataclass(frozen=True)
+@record
 class Mailbox:
     """A mailbox the code behind a finding signs in to, or sends as, over one protocol: what
     the tenant must grant the app registration once the code uses OAuth2.
@@ -84,7 +85,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.rule)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class FileError:
     """A file that could not be read or analysed; the run goes on."""
 

@@ -27,8 +27,9 @@ import os
 import re
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from .records import record
 
 # A command that waits on nothing but the disk; clones and fetches pass their own bound.
 LOCAL_TIMEOUT_SECONDS = 120.0
@@ -82,7 +83,7 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub("***@", text)
 
 
-@dataclass(frozen=True)
+@record
 class Repository:
     """A work tree and the git directory that holds its history."""
 

@@ -19,7 +19,6 @@ regular file too large to read (``n`` bytes), ``h<digest>`` the content's digest
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Hashable, Iterator
@@ -43,6 +42,9 @@ MAX_REMEMBERED = 4096
 
 
 def content_hash(data: bytes) -> str:
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

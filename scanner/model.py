@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import ParseError
+from .records import record
 
 
 class Protocol(str, Enum):
@@ -41,7 +42,7 @@ class Verification(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """A range of source: 1-based lines and columns, and 0-based offsets into the text."""
 
@@ -53,7 +54,7 @@ class Span:
     end: int
 
 
-@dataclass(frozen=True)
+@record
 class Value:
     """A value a rule may need: known, or unknown with where it comes from.
 
@@ -134,7 +135,7 @@ class Value:
 MISSING = Value.unknown("missing")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Edit:
     """Replace ``text[start:end]`` with ``replacement`` (``\\n`` becomes the file's newline)."""
 
@@ -153,7 +154,7 @@ PACKAGE_PREFIX = "{oauth2_package}"
 GRAPH_MODULE = "{graph_module}"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class NewFile:
     """A module a fix adds to the project (a Django email backend, a logging handler).
 
@@ -170,7 +171,7 @@ class NewFile:
     options: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class OtherFile:
     """Edits a fix makes in another file of the project, which it cannot go without: the
     module that makes Flask-Mail's ``Mail`` switched to the class the fix adds, when the
@@ -189,7 +190,7 @@ class OtherFile:
     note: str = ""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Remedy:
     """Edits that a front end prepared for one change, plus what they need at module level.
 
@@ -259,7 +260,7 @@ class StepKind(str, Enum):
 PASSWORD_MECHANISMS = frozenset({"PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM"})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class OptOut:
     """How an SSL context that verifies is told not to, as the program's option: the
     condition (``verify is False``, as written) and the statement that turns the checks
@@ -347,7 +348,7 @@ def with_choices(choices: Choices, more: Choices) -> Choices:
     return choices
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ProtocolPath:
     """The steps taken on a connection along one control-flow path, in order, and the
     conditions that choose it, as source text (``when `use_ssl` is false``)."""

@@ -28,6 +28,7 @@ from .discover import nearest_ancestor
 from .engine import MAX_FILE_BYTES, TARGETS, RunOptions
 from .globs import PathGlobs
 from .lazy_regex import lazy_pattern
+from .records import record
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
 DEFAULT_FAIL_ON = "warning"
@@ -70,7 +71,7 @@ class ConfigError(Exception):
     """A configuration that cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """One ``[tool.authsweep]`` table (or ``--config`` file), read and checked."""
 
@@ -259,7 +260,7 @@ def _matches(relative: str, pattern: str) -> bool:
     return "/" not in pattern and fnmatch.fnmatch(relative.rsplit("/", 1)[-1], pattern)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Overrides:
     """What the command line says; it wins over configuration files."""
 

@@ -14,7 +14,6 @@ other code) as an input (``scanner/inputs.py``), and each file read for it.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 import stat
@@ -28,6 +27,7 @@ from .discover import SKIP_DIRS, walk
 from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
+from .records import record
 from .text import LineIndex, decode
 from .words import WholeWords
 
@@ -67,7 +67,7 @@ _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", 
 _ENV_HINT = lazy_pattern(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Read:
     """Code that reads a key by name: ``os.environ["EMAIL_HOST_PASSWORD"]``."""
 
@@ -92,7 +92,7 @@ class ProjectFacts:
     fingerprint: str = ""  # of what the facts were read from (project_fingerprint)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class MailMaker:
     """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
 
@@ -125,7 +125,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
     return facts
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class _Listed:
     """A file of the project's listing, with its stat result."""
 
@@ -137,6 +137,9 @@ class _Listed:
 def project_fingerprint(root: Path, listed: list[_Listed] | None = None) -> str:
     """The names, sizes and modification times of the files the facts of the project at
     ``root`` are read from: any change to one (or a file added or removed) changes it."""
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=16)
     for entry in _project_files(root) if listed is None else listed:
         info = entry.info
@@ -286,6 +289,8 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
 
 
 def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
 
     try:
         _, text = decode("python", data)

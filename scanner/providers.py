@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
 from .model import Protocol, Value
 from .placeholder_hosts import is_placeholder_name, is_reserved_name
+from .records import record
 
 
 class BasicAuth(str, Enum):
@@ -26,7 +26,7 @@ class BasicAuth(str, Enum):
     ALLOWED = "allowed"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Provider:
     key: str
     name: str

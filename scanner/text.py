@@ -12,11 +12,11 @@ import codecs
 import io
 import re
 import tokenize
-from dataclasses import dataclass
 from functools import cached_property
 
 from .lazy_regex import lazy_pattern
 from .model import Span
+from .records import record
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
 _WIDE_BOMS = (
@@ -27,7 +27,7 @@ _WIDE_BOMS = (
 )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class SourceCodec:
     """How a file's text is encoded back to bytes: its encoding, line ending and byte order
     mark."""

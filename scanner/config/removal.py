@@ -15,11 +15,11 @@ that says why (:func:`commented_out`), in the formats that have comments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..mail_settings.keys import Setting
 from ..model import Edit
+from ..records import record
 from . import read_settings
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -34,7 +34,7 @@ _TRAIL = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Removal:
     """The edits that take a key out, and the lines (1-based) it stood on."""
 

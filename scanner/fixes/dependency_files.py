@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..records import record
 from ..text import first_newline
 from .requirements import normalize, split
 
 
-@dataclass(frozen=True)
+@record
 class Declared:
     """One declared distribution: where its text is (offsets into its file's text), and
     whether that text is a whole requirement (``aiosmtplib>=2``) or only its version

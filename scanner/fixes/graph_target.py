@@ -11,7 +11,7 @@ replaces: its token helper serves the logins that stay on XOAUTH2 as well.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from authsweep.rules.base import STAYS_ON_XOAUTH2
 
 from ..findings import Finding
 from ..model import Edit, NewFile, Remedy
+from ..records import record
 from . import graph_client, graph_modules, token_module
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 LOGIN_RULES = frozenset({"AS101", "AS102", "AS103"})
 
 
-@dataclass(frozen=True)
+@record
 class GraphHome:
     """The Graph client module of a fixed file: its path relative to the file's folder,
     the name the file imports it by, and how it is written (its HTTP library, and the

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record
 class Helper:
     name: str
     source: str  # the definition, with "\n" newlines and four-space indents

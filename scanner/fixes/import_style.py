@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import configparser
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..project import project_root
+from ..records import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +43,7 @@ _MAX_PARENTS = 8
 _MAX_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class ImportStyle:
     """Sections in order, modules the settings place (by dotted prefix), where the
     project's own top-level modules are, and the fixed file's top package."""

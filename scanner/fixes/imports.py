@@ -12,14 +12,14 @@ them after its docstring. A file whose imports were sorted stays sorted.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from ..python.parse import parse_whole
+from ..records import record
 from ..text import first_newline, lines_with_ends
 from .import_style import FIRST, LOCAL, ImportStyle
 
 
-@dataclass(frozen=True)
+@record
 class Wanted:
     """``import module``, or ``from module import name [as alias]``."""
 
@@ -58,7 +58,7 @@ class TakenName(ValueError):
     wrong module."""
 
 
-@dataclass(frozen=True)
+@record
 class _Existing:
     node: ast.Import | ast.ImportFrom
     section: str

@@ -25,15 +25,15 @@ import hashlib
 import os
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import OtherFile
 from ..reading import MAX_FILE_BYTES, read_regular
+from ..records import record
 from .write import link_out_of_project
 
 
-@dataclass(frozen=True)
+@record
 class Link:
     """An edit of another file that a kept fix goes with."""
 

@@ -13,8 +13,7 @@ reads them from the environment, through the token helper every inline rewrite u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from . import graph_client, graph_modules, token_module
 from .helpers import OAUTH2_ACCESS_TOKEN
 from .style import Style, restyle
@@ -307,7 +306,7 @@ class XOAuth2SMTPHandler(logging.handlers.SMTPHandler):
 '''
 
 
-@dataclass(frozen=True)
+@record
 class GeneratedModule:
     """A module a fix can add: its template and the class the fixed code names."""
 

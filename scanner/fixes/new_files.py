@@ -18,17 +18,17 @@ import os
 import posixpath
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, NewFile, Remedy
 from ..reading import MAX_FILE_BYTES, NotRegular, read_regular
+from ..records import record
 from .import_root import dotted as import_name
 from .import_style import ImportStyle
 from .write import link_out_of_project
 
 
-@dataclass(frozen=True)
+@record
 class CreatedFile:
     """A module a fix writes: as the run shows paths, where it goes, and its text."""
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..model import Edit
+from ..records import record
 from .reads import Elsewhere, Found, ScopeLoads, Text, drop_item, places, reads_only
 
 
@@ -54,7 +54,7 @@ def unused_parameters(
             return
 
 
-@dataclass(frozen=True)
+@record
 class _Callable:
     """A function whose calls can all be found in the module by its name: a module-level
     function (``send(...)``), a class (``Mailer(...)``, for ``__init__``), or a method

@@ -10,14 +10,15 @@ compared as tuples of integers; pre- and post-release parts do not matter here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..records import record
 
 Version = tuple[int, ...]
 _NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*")
 _CLAUSE = re.compile(r"\s*(===|==|!=|~=|>=|<=|>|<|\^|~)?\s*([0-9][0-9A-Za-z.*+!-]*|\*)\s*")
 
 
-@dataclass(frozen=True)
+@record
 class Requirement:
     """A distribution at a minimum version: ``aiosmtplib>=5.1``."""
 

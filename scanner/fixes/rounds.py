@@ -6,11 +6,12 @@ left to fix. A result that does not parse is thrown away and the file left alone
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..engine import RunOptions, check, check_source, selected_rules
 from ..findings import Applicability, FileError, FileResult, Finding
+from ..records import record
 from ..text import Source
 from .apply import apply_round, named_modules
 from .dependencies import needs, refusal
@@ -189,7 +190,7 @@ def _clean(shown: str, data: bytes, rules: Sequence) -> list[str]:
     return [f"{f.rule} {f.message}" for f in checked.findings if not f.suppressed]
 
 
-@dataclass(frozen=True)
+@record
 class ProjectContext:
     """What fixing a file asks of the rest of its project: who else names what a fix left
     unread, and how its imports are sorted."""

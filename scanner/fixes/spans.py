@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model import Edit
+from ..records import record
 from ..text import LineIndex, lines_with_ends
 
 
@@ -29,7 +30,7 @@ class OutsideEdits(ValueError):
     """A step changed a line it did not say it would."""
 
 
-@dataclass(frozen=True)
+@record
 class Changes:
     """Where each line of a fixed text comes from in the file, and the file's lines fixes
     changed (1-based, with why)."""

@@ -11,15 +11,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
 
+from ..records import record
 from ..text import LineIndex
 
 _LEADING_SPACES = re.compile(r"^(?: {4})+", re.MULTILINE)
 _STRING_PREFIX = re.compile(r"^[A-Za-z]*")
 
 
-@dataclass(frozen=True)
+@record
 class Style:
     quote: str = '"'
     indent: str = "    "

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..model import Edit
 from ..python.parse import parse_whole
 from ..python.source import dotted_name
+from ..records import record
 from ..text import LineIndex
 from .leftovers import find
 from .reads import Elsewhere, ScopeLoads, exported
@@ -29,7 +29,7 @@ from .reads import Elsewhere, ScopeLoads, exported
 _MAX_PASSES = 8
 
 
-@dataclass(frozen=True)
+@record
 class Pass:
     """One pass of :func:`tidy`: the text it started from, the edits it made on it, and
     the text they gave."""

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..findings import Finding
 from ..model import NewFile
+from ..records import record
 from .helpers import OAUTH2_ACCESS_TOKEN
 
 FUNCTION = OAUTH2_ACCESS_TOKEN.name
@@ -54,7 +55,7 @@ import msal
 {token_helper}'''
 
 
-@dataclass(frozen=True)
+@record
 class TokenHome:
     """Where the token module of a fixed file goes: its path relative to the file's folder
     (``/`` separators) and what the file imports (``pkg.mail_oauth2_token:oauth2_access_token``)."""

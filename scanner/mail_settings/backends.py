@@ -21,12 +21,12 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
 from ..project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker
 from ..providers import lookup
+from ..records import record
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
 GRAPH_BACKEND_CLASS = "GraphEmailBackend"
@@ -48,7 +48,7 @@ def _set_nowhere(variable: str) -> tuple[str, int] | None:
     return None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Project:
     """What a fix that adds a module needs to know about the file's project. Facts of
     other files come from the caller, which reads them when asked: the interpreter itself
@@ -63,7 +63,7 @@ class Project:
     set_in: Callable[[str], tuple[str, int] | None] = _set_nowhere
 
 
-@dataclass(frozen=True)
+@record
 class Backend:
     """A framework with an OAuth2 class a fix can write: named by a backend setting
     (``EMAIL_BACKEND``), or made in code (Flask-Mail's ``Mail``)."""
@@ -205,7 +205,7 @@ def backend_remedy(
     )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class _Switch:
     """What switching the app's Flask-Mail ``Mail`` to the OAuth2 class takes: edits of
     the settings file itself (where it makes ``Mail`` too) and of other files."""

@@ -4,7 +4,7 @@ comments and layout stay as they are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..lazy_regex import lazy_pattern
 from ..model import (
@@ -23,6 +23,7 @@ from ..model import (
     Verification,
 )
 from ..providers import host_provider
+from ..records import record
 from ..secrets import is_placeholder
 from .backends import (
     DJANGO,
@@ -54,7 +55,7 @@ _SEPARATOR = lazy_pattern(
 )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Context:
     """What building connections from settings depends on besides the settings themselves."""
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import lru_cache
 
 from .. import hints
 from ..model import Protocol, Span, Value
+from ..records import record
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Setting:
     """One keyed value of a settings file or module.
 
@@ -67,7 +68,7 @@ class Role(str, Enum):
     CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Family:
     """One way of writing mail settings.
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Container, Iterator, Mapping
-from dataclasses import dataclass
 
 from ..model import Connection, Tls, Value, Verification
+from ..records import record
 from .adapters.base import Adapter, ClientSpec
 from .arguments import positional_params
 from .sites import CallSites
@@ -26,7 +26,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 _WRAPPERS = frozenset({"Optional", "Union", "Final", "ClassVar", "Annotated"})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Annotated:
     """A name or ``self`` attribute whose annotation names client classes."""
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
 
+from ..records import record
 from .reaching import Bound, reaching
 from .symbols import FUNCTIONS, Symbols
 
@@ -26,7 +26,7 @@ class Guard(Enum):
     METHOD = "method"  # in another method of the class, which its user may call or not
 
 
-@dataclass(frozen=True)
+@record
 class ContextBinding:
     statement: ast.stmt  # the assignment
     value: ast.expr  # what it binds
@@ -36,7 +36,7 @@ class ContextBinding:
     method: str | None = None  # for Guard.METHOD
 
 
-@dataclass(frozen=True)
+@record
 class _Target:
     """An assignment's target, in the shape :func:`reaching.reaching` takes."""
 

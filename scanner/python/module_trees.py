@@ -13,16 +13,16 @@ wrapper's module too, is parsed (and translated) once.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ..budget import TooComplex
 from ..errors import ParseError
+from ..records import record
 from ..text import Source
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ModuleTree:
     """A module's tree and the text its positions index: a Python 2 module's translation
     (the same lines as the file, columns may differ)."""

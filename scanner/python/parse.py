@@ -39,6 +39,7 @@ from ..errors import ParseError
 from ..lazy_regex import lazy_pattern
 from ..memory import gc_paused
 from ..precheck import marker_starts
+from ..records import record
 from ..text import Source
 from .fstrings import older_fstrings
 from .python2 import LineMap, Translation, translate
@@ -78,7 +79,7 @@ _TYPE_PARAMETERS = lazy_pattern(
 _TYPE_STATEMENT = lazy_pattern(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class LeftOut:
     """A statement the parser refused, left out of the analysis: why, and its lines."""
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..budget import spend
 from ..model import Choices, Connection, Step, StepKind, Tls, with_choices
+from ..records import record
 from .conditions import Fact, consistent, facts_when
 from .path_choices import ends, following, names_of, opens_another, picks_tls, undecided
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
@@ -38,7 +39,7 @@ def unknown_truth(test: ast.expr) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """Something a call does to a connection: opens it (a constructor, a factory call
     bound to a name) or takes steps on it."""
@@ -49,7 +50,7 @@ class Event:
     steps: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class State:
     steps: tuple[Step, ...]
     active: bool  # the connection is open and its name still means it

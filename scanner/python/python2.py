@@ -18,12 +18,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ParseError
 from ..lazy_regex import lazy_pattern
 from ..model import MailFile, Span, Step
+from ..records import is_record, record
 from ..text import LineIndex
 
 # Fixers of syntax only, each of which keeps the line structure.
@@ -64,7 +64,7 @@ def translate(text: str) -> str | None:
     return translated
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Translation:
     """How a Python 2 module was read: the map of positions, and its Python 3 syntax
     error, still reported."""
@@ -162,7 +162,7 @@ def _remap(item: Any, lines: LineMap, done: dict[int, Any]) -> Any:
         mapped = {key: _remap(value, lines, done) for key, value in item.items()}
     elif dataclasses.is_dataclass(item) and not isinstance(item, type):
         fields = [field.name for field in dataclasses.fields(item)]
-        if not item.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        if not is_record(type(item)):
             done[id(item)] = item  # mapped in place, once
             for name in fields:
                 setattr(item, name, _remap(getattr(item, name), lines, done))

@@ -9,13 +9,13 @@ each line's byte columns are converted once, and only for lines that are not ASC
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from ..model import Span
+from ..records import record
 from ..text import LineIndex
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Anchor:
     """A place where whole statements can be inserted: the start of a line, and its indent."""
 

@@ -23,7 +23,6 @@ import ast
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import inputs
@@ -41,6 +40,7 @@ from ..model import (
 )
 from ..precheck import may_matter
 from ..reading import MAX_FILE_BYTES
+from ..records import record
 from ..secrets import is_placeholder
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
@@ -61,7 +61,7 @@ Analyze = Callable[[str, bytes], MailFile]
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Slot:
     """Where a summarised value comes from: a parameter of the wrapper, or the value it has
     in the wrapper (without spans: they are offsets into the wrapper's file)."""
@@ -70,7 +70,7 @@ class Slot:
     value: Value
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class LoginFacts:
     """A login a wrapper does: where its user and secret come from."""
 
@@ -78,7 +78,7 @@ class LoginFacts:
     secret: Slot
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ConnectionFacts:
     """A connection a wrapper opens: its protocol, library, host and logins."""
 
@@ -93,7 +93,7 @@ class ConnectionFacts:
     tls_choice: Slot | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Summary:
     """What calling one wrapper does: ``params`` as callers pass them (no ``self``)."""
 

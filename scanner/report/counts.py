@@ -4,9 +4,9 @@ rule."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from ..findings import Finding, RunResult
+from ..records import record
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -29,7 +29,7 @@ def severity_counts(findings: list[Finding]) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class RuleCount:
     """A rule's number of findings and of fixable ones (``--statistics``)."""
 

@@ -3,13 +3,14 @@ text (every chart has a title, and its numbers are also in a table beside it).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
+
+from ..records import record
 
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """One coloured piece of a bar."""
 

@@ -4,7 +4,6 @@ remote URL in any message."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..git import (
@@ -15,6 +14,7 @@ from ..git import (
     repository_at,
     run_git,
 )
+from ..records import record
 
 # Clones of large repositories over slow links take a while; a hung one must not stop
 # the sweep. Commands on a local repository get git.py's shorter bound.
@@ -48,7 +48,7 @@ def git(
     return output.decode("utf-8", errors="replace")
 
 
-@dataclass(frozen=True)
+@record
 class RepoState:
     commit: str | None  # None in a repository without commits
     branch: str | None  # None when HEAD is detached

@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
 from ..options_file import ConfigError, ConfigResolver
+from ..records import record
 from .campaign import fix_repository
 from .document import FORMAT, build_summary
 from .git import GitFailure, repository_state
@@ -33,7 +33,7 @@ PREPARE_THREADS = 4
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
+@record
 class SweepOptions:
     source: Path  # a folder of repositories, or a list file of remotes
     work_dir: Path  # where listed repositories are cloned

@@ -14,8 +14,8 @@ import hashlib
 import heapq
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ..records import record
 from .sources import RepoSource
 
 _SHARD = re.compile(r"^\s*(\d{1,12})\s*/\s*(\d{1,12})\s*$")
@@ -24,7 +24,7 @@ _SHARD = re.compile(r"^\s*(\d{1,12})\s*/\s*(\d{1,12})\s*$")
 MAX_SHARDS = 10_000
 
 
-@dataclass(frozen=True)
+@record
 class Shard:
     index: int  # 1-based
     count: int

@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from ..discover import SKIP_DIRS, walk
+from ..records import record
 
 # Folders never searched for repositories (besides hidden ones).
 _NOT_SEARCHED = SKIP_DIRS | {"site-packages"}
@@ -33,7 +33,7 @@ class SourceError(Exception):
     """A list file or folder that cannot be swept; the message names the file and line."""
 
 
-@dataclass(frozen=True)
+@record
 class RepoSource:
     name: str  # unique in the sweep: "team-a/billing", "contoso/billing"
     shown: str  # where it comes from, as people should read it (credentials masked)
@@ -93,7 +93,7 @@ def tracked_files(repo: Path) -> int:
     return max(int.from_bytes(header[8:12], "big"), 1)
 
 
-@dataclass(frozen=True)
+@record
 class _Listed:
     line: int
     remote: str  # what git clones

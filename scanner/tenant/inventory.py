@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, Mailbox
+from ..records import record
 from .mailboxes import BASIC_AUTH_RULES
 
 # An address a script may name: no quote, space or control character can reach a command.
@@ -24,7 +25,7 @@ class InventoryError(Exception):
     """An input that cannot be read as findings; the message names it and says why."""
 
 
-@dataclass(frozen=True)
+@record
 class Use:
     """One place in code that signs in (or sends as) with a password today."""
 

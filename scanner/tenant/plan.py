@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from ..records import record
 from .inventory import STAYS_ON_XOAUTH2, Inventory, MailboxUses
 from .protocols import ACCESS, EXCHANGE, Access
 
@@ -32,14 +33,14 @@ _ENVIRONMENT_HELP = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Variable:
     name: str
     required: bool
     meaning: str
 
 
-@dataclass(frozen=True)
+@record
 class Grant:
     """A right on some mailboxes for one protocol."""
 

@@ -13,10 +13,10 @@ app), and "Role Based Access Control for Applications in Exchange Online" (the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record
 class Resource:
     """An API an app-only token is for."""
 
@@ -37,7 +37,7 @@ GRAPH = Resource(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Access:
     """What the tenant grants an app for one protocol."""
 

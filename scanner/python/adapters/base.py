@@ -22,12 +22,13 @@ from ...model import (
     Value,
     Verification,
 )
+from ...records import record
 
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
     from ..source import Anchor
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Guard:
     """The ``if`` (without ``elif``/``else``) whose body a call's statement is directly in:
     the text of each statement of that body, and the edit that runs the body whatever the
@@ -96,7 +97,7 @@ class CallSite:
         return name in self.args
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class CallableInfo:
     """What the front end knows about an expression passed as a callable."""
 
@@ -112,7 +113,7 @@ class CallableInfo:
     signature_edit: Edit | None = None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ClientSpec:
     """A callable that opens a connection, and its positional parameters."""
 
@@ -121,7 +122,7 @@ class ClientSpec:
     open: Callable[[CallSite], Connection | None]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class MethodSpec:
     """A method of a connection: its parameters, and what a call of it does to the
     connection."""
@@ -130,7 +131,7 @@ class MethodSpec:
     apply: Callable[[Connection, CallSite], Step | None]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class FunctionSpec:
     """A call that is not on a connection but says something about mail (``send_mail``,
     ``acquire_token_*``); it records into the file's model directly."""

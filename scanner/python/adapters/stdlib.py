@@ -8,7 +8,6 @@ does not verify certificates (FACTS 4.9).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from ...model import (
     MISSING,
@@ -26,13 +25,14 @@ from ...model import (
     Verification,
     XOAuth2,
 )
+from ...records import record
 from .. import edits
 from . import common, graph_sends, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 from .stdlib_order import STARTTLS, settle
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class _Client:
     """A client class of smtplib, imaplib or poplib: its protocol, TLS, port and parameters."""
 

@@ -17,10 +17,10 @@ checks them against the installed library with ``inspect.signature``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from ...model import Protocol, Tls
+from ...records import record
 
 # The note on markers: a marker that holds none of the pre-check's short words
 # (``smtp``, ``imap``, ``mail``, ``msal``) costs one more pass over every file's bytes on
@@ -43,7 +43,7 @@ class Effect(str, Enum):
     READ = "read"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class OAuth2:
     """What a password login becomes: the same receiver's ``method`` with the user and an
     access token in the place of the password (keyword ``token`` when it was a keyword)."""
@@ -52,7 +52,7 @@ class OAuth2:
     token: str
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class DomainServer:
     """The server a library picks for the addresses of one mail domain (zmail's table):
     ``@hotmail.com`` logs in to ``smtp.office365.com`` on 587 with STARTTLS."""
@@ -63,7 +63,7 @@ class DomainServer:
     tls: Tls  # IMPLICIT or STARTTLS
 
 
-@dataclass(frozen=True)
+@record
 class Opener:
     """A callable that opens a connection: a client class, a factory, or a method on an
     object another callable made (``on_object_of``).
@@ -153,7 +153,7 @@ class Opener:
     addresses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Method:
     """A method of a connection object."""
 
@@ -180,7 +180,7 @@ class Method:
     oauth_flag: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class EwsLogin:
     """A callable that gives Exchange Web Services credentials: a password unless one of
     ``oauth2_params`` is given."""
@@ -195,7 +195,7 @@ class EwsLogin:
     on_object_of: tuple[str, ...] = ()  # for a method: the callables that make its object
 
 
-@dataclass(frozen=True)
+@record
 class PasswordGrant:
     """A callable that asks for a token with the user's password (ROPC) when parameter
     ``when[0]`` is ``when[1]``."""
@@ -206,7 +206,7 @@ class PasswordGrant:
     secret: str
 
 
-@dataclass(frozen=True)
+@record
 class AppSecret:
     """A callable handed an OAuth2 app's own secret (a confidential client's): a literal
     one is a hard-coded mail secret in a module that does mail. ``item``: its place in
@@ -218,7 +218,7 @@ class AppSecret:
     item: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class LibraryModel:
     """Everything authsweep knows about one mail library."""
 

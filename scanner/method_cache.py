@@ -1,0 +1,118 @@
+"""Dataclass methods compiled once and kept, as Python keeps compiled modules.
+
+``dataclasses`` writes each class's ``__init__`` (and ``__repr__``, ``__eq__``,
+``__hash__``) as source text and compiles it with ``exec`` when the class is created: in
+a ``check``'s start-up, 132 functions from 82 kB of text, about 100 M of its 505 M
+instructions (bench/RESULTS.md, "speed9a"). The command (``authsweep.main``) installs a
+:class:`MethodCache` before it imports anything else: ``dataclasses``' ``exec`` then
+takes the code object compiled from the same text in an earlier run of the same command,
+from a marshal file in the package's ``__pycache__`` named for the command and the
+interpreter (as a ``.pyc`` file is), and compiles only what the file lacks; at exit the
+file is written again if anything was added, unless Python writes no bytecode
+(``PYTHONDONTWRITEBYTECODE``, ``-B``). The text is the key, so a changed class never
+meets another's function; the file is read whole and replaced whole, and one that cannot
+be read or written is done without.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import marshal
+import os
+import sys
+from types import CodeType
+from typing import Any
+
+# Functions kept in the file: past this, only those the last run used are kept.
+MAX_FUNCTIONS = 4096
+FILE_NAME = "dataclass_methods.{command}.{tag}.marshal"
+
+
+class MethodCache:
+    """Code objects by their source text, read from ``path`` when first asked."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._known: dict[str, CodeType] | None = None
+        self.used: dict[str, CodeType] = {}
+        self.added = 0
+
+    def exec(self, source: Any, globals: Any = None, locals: Any = None, /) -> None:  # noqa: A002
+        """``exec`` as ``dataclasses`` calls it, with the text compiled at most once."""
+        if globals is None:  # exec's own default: the caller's namespaces
+            caller = sys._getframe(1)
+            globals = caller.f_globals  # noqa: A001
+            locals = caller.f_locals if locals is None else locals  # noqa: A001
+        if isinstance(source, str):
+            source = self.code(source)
+        exec(source, globals, locals)  # noqa: S102 - dataclasses' own exec of its own text
+
+    def code(self, source: str) -> CodeType:
+        if self._known is None:
+            self._known = read(self.path)
+        code = self._known.get(source)
+        if code is None:
+            # dont_inherit: compiled as dataclasses' exec compiles it, with no future flags
+            # (this module's `annotations` would turn the methods' annotations into text).
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            self.added += 1
+        self.used[source] = code
+        return code
+
+    def save(self) -> None:
+        """Write the file again if this run compiled anything (and bytecode is written)."""
+        if not self.added or sys.dont_write_bytecode:
+            return
+        known = self._known or {}
+        kept = {**known, **self.used}
+        if len(kept) > MAX_FUNCTIONS:
+            kept = self.used
+        write(self.path, kept)
+
+
+def read(path: str) -> dict[str, CodeType]:
+    """The functions kept at ``path``; none if it is missing, unreadable or not ours."""
+    try:
+        with open(path, "rb") as file:
+            table = marshal.loads(file.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(table, dict):
+        return {}
+    return {
+        source: code
+        for source, code in table.items()
+        if isinstance(source, str) and type(code) is CodeType
+    }
+
+
+def write(path: str, table: dict[str, CodeType]) -> None:
+    """Replace the file at ``path`` whole (a reader sees the old file or the new one)."""
+    partial = f"{path}.{os.getpid()}"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(partial, "xb") as file:
+            file.write(marshal.dumps(table))
+        os.replace(partial, path)
+    except OSError:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+
+
+def install(folder: str, command: str) -> MethodCache | None:
+    """Give ``dataclasses`` the cache of ``command`` (``check``, ``fix``: one file each, so
+    that a check does not read the methods of LibCST's classes a fix made) kept in
+    ``folder``/__pycache__ for the rest of the process, saved at exit. Nothing is installed
+    for what is not a command's name (``--version``, ``--help``: they make no dataclass)
+    or an interpreter that caches no bytecode."""
+    tag = sys.implementation.cache_tag
+    if tag is None or not (command[:1].isalpha() and command.replace("-", "_").isidentifier()):
+        return None
+    name = FILE_NAME.format(command=command, tag=tag)
+    cache = MethodCache(os.path.join(folder, "__pycache__", name))
+    dataclasses.exec = cache.exec  # type: ignore[attr-defined]  # found before the builtin
+    atexit.register(cache.save)
+    return cache

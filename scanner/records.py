@@ -1,0 +1,55 @@
+"""Records: dataclasses whose objects are not changed after ``__init__``.
+
+``@dataclass(frozen=True)`` enforces that at run time with two more functions a class
+(``__setattr__`` and ``__delattr__``, which only refuse assignments) and an ``__init__``
+that sets each field through ``object.__setattr__``; ``dataclasses`` compiles each of them
+from source text when the class's module is imported. For the package's 87 such classes
+that was about 92 M of the 597 M instructions of a ``check`` of one mail module
+(bench/RESULTS.md, "speed9a"). A record is the same class less that enforcement: type
+checkers still read it as frozen (``dataclass_transform(frozen_default=True)``), a record
+compared by value keeps the hash a frozen class has, and code that copies rather than
+changes an object (``python2``'s remapping of spans) asks :func:`is_record`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: object) -> Callable[[Any], Any]:
+        """For type checkers only (``typing`` has it from Python 3.11)."""
+        return lambda function: function
+
+
+_Class = TypeVar("_Class", bound=type)
+_MARK = "__authsweep_record__"
+
+
+@overload
+def record(cls: _Class, /) -> _Class: ...
+
+
+@overload
+def record(*, eq: bool = True, repr: bool = True) -> Callable[[_Class], _Class]: ...  # noqa: A002
+
+
+@dataclass_transform(frozen_default=True)
+def record(cls: Any = None, /, *, eq: bool = True, repr: bool = True) -> Any:  # noqa: A002
+    """``@dataclass(frozen=True, eq=eq, repr=repr)`` without the run-time guard."""
+
+    def make(cls: _Class) -> _Class:
+        made = dataclass(cls, eq=eq, repr=repr, unsafe_hash=eq)
+        setattr(made, _MARK, True)
+        return made
+
+    return make if cls is None else make(cls)
+
+
+def is_record(cls: type) -> bool:
+    """Whether ``cls`` is a record (or a subclass of one: a record's subclasses are)."""
+    return getattr(cls, _MARK, False)

@@ -1,0 +1,96 @@
+"""What a ``check`` pays before it reads a file, kept from growing back.
+
+A ``@dataclass(frozen=True)`` compiles two more functions at import than a record
+(``scanner/records.py``): the package's 87 frozen classes were about 92 M of the 597 M
+instructions of a ``check`` of one mail module (bench/RESULTS.md, "speed9a"). Read from
+the source with ``ast`` (nothing is imported); the lab's modules are left out (``authsweep
+lab`` is not a pre-commit hook).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.records import is_record, record
+from test_cli_output import imported
+from test_import_graph import module_files
+
+CHECKED = {
+    name: path for name, path in module_files().items() if not name.startswith("authsweep.lab")
+}
+
+
+def frozen_dataclasses(source: str) -> list[str]:
+    """The classes of ``source`` decorated ``@dataclass(..., frozen=True, ...)``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            callee = decorator.func
+            name = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+            options = {
+                keyword.arg: getattr(keyword.value, "value", None) for keyword in decorator.keywords
+            }
+            if name == "dataclass" and options.get("frozen", False) is not False:
+                found.append(node.name)
+    return found
+
+
+def test_a_frozen_dataclass_is_found() -> None:
+    source = (
+        "import dataclasses\nfrom dataclasses import dataclass\n"
+        "@dataclass(frozen=True)\nclass A:\n    x: int\n"
+        "@dataclasses.dataclass(eq=False, frozen=True)\nclass B:\n    x: int\n"
+        "@dataclass(unsafe_hash=True)\nclass C:\n    x: int\n"
+        "@dataclass(frozen=False)\nclass D:\n    x: int\n"
+    )
+    assert frozen_dataclasses(source) == ["A", "B"]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKED))
+def test_no_dataclass_of_the_command_is_frozen_at_run_time(name: str) -> None:
+    assert frozen_dataclasses(CHECKED[name].read_text(encoding="utf-8")) == []
+
+
+def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
+    @record
+    class Point:
+        x: int
+        y: int
+
+    @dataclass(frozen=True)
+    class FrozenPoint:
+        x: int
+        y: int
+
+    @record(eq=False, repr=False)
+    class Handle:
+        x: int
+
+    assert Point(1, 2) == Point(1, 2) and {Point(1, 2): 0} == {Point(1, 2): 0}
+    assert hash(Point(1, 2)) == hash(FrozenPoint(1, 2)) and repr(Point(1, 2)).endswith(
+        ".Point(x=1, y=2)"
+    )
+    handle = Handle(1)
+    assert handle == handle and handle != Handle(1) and Handle.__hash__ is object.__hash__
+    assert [field.name for field in fields(Point)] == ["x", "y"]
+    assert is_record(Point) and is_record(Handle) and not is_record(FrozenPoint)
+
+
+def test_a_check_that_hashes_nothing_loads_no_openssl(tmp_path: Path) -> None:
+    """``hashlib`` (11 M instructions: OpenSSL) comes with the first finding's fingerprint,
+    the first file read besides the checked ones, or the result cache."""
+    (tmp_path / "relay.py").write_text("import smtplib\n\nSERVER = smtplib.SMTP\n")
+    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
+    assert "authsweep.scanner.engine" in modules and "hashlib" not in modules
+    (tmp_path / "relay.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 465)\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
+    assert "hashlib" in modules  # a finding: its fingerprint
