@@ -131,22 +131,30 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:
         return False  # an unknown codec: the front end reports the file as unparsable
-    if encoding in ("utf-8", "utf-8-sig") and data.isascii():
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    if utf8 and data.isascii():
         return False
-    try:
-        text = data.decode(encoding, errors="replace")
-    except (LookupError, UnicodeError, ValueError):
-        return True  # cannot be searched: the front end decides
-    if encoding in ("utf-8", "utf-8-sig"):
-        if unicodedata.is_normalized("NFKC", text):
-            # Its NFKC form is the text, and in UTF-8 the text's ASCII is the bytes' ASCII
-            # (a bad byte becomes U+FFFD, never a letter): the bytes searched above hold no
-            # marker.
-            return False
-        # Only its lines with other than ASCII: a line end is its own NFKC form and nothing
-        # composes with it, so the NFKC form of the text is that of its lines, and a
-        # marker (no line end in it) is in one line's. An ASCII line is its own NFKC form,
-        # searched above as bytes.
-        text = "\n".join(line for line in text.split("\n") if not line.isascii())
+    if utf8:
+        text = _non_ascii_lines(data[3:] if encoding == "utf-8-sig" else data)
+    else:
+        try:
+            text = data.decode(encoding, errors="replace")
+        except (LookupError, UnicodeError, ValueError):
+            return True  # cannot be searched: the front end decides
     normal = unicodedata.normalize("NFKC", text)
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))
+
+
+def _non_ascii_lines(data: bytes) -> str:
+    """The lines of UTF-8 ``data`` (no BOM) with other than ASCII, decoded, one ``\n``
+    between each. A line end is its own NFKC form and nothing composes with it, so the NFKC
+    form of a text is that of its lines, and a marker (no line end in it) is in one
+    line's; an ASCII line is its own NFKC form, searched as bytes already. The lines are
+    found in the bytes, not the text: a UTF-8 decoder never takes an ASCII byte into a
+    character or a replacement, so a line decoded alone is that line of the decoded text,
+    and decoding the whole module and checking its NFKC form cost about 15 instructions
+    a character of every module with one letter beyond ASCII (bench/RESULTS.md, speed9b).
+    A bad byte becomes U+FFFD, never a letter."""
+    return "\n".join(
+        line.decode("utf-8", errors="replace") for line in data.split(b"\n") if not line.isascii()
+    )
