@@ -226,3 +226,22 @@ def test_lines_found_in_the_bytes_answer_as_the_decoded_text(pieces: list[bytes]
 
     data = b"".join(pieces)
     assert module_may_matter("python", data) is _whole_text_nfkc_answer(data)
+
+
+def _fragments() -> list[str]:
+    from authsweep.scanner.precheck import _FAMILY_WORDS, _markers
+
+    words = [*_markers(()), *_FAMILY_WORDS]
+    return [*words, *(w[: len(w) // 2] for w in words), *(w[len(w) // 2 :] for w in words), " "]
+
+
+@given(st.lists(st.sampled_from(_fragments()), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_the_nested_plan_finds_what_every_marker_searched_finds(pieces: list[str]) -> None:
+    """Markers searched under family words, and family words under family words
+    (``mail_host`` once ``mail_`` is found, once ``mail`` is), answer as a search for
+    every marker would."""
+    from authsweep.scanner.precheck import _markers, may_matter
+
+    data = "".join(pieces).upper().encode()
+    assert may_matter(data) is any(m.encode() in data.lower() for m in _markers(()))
