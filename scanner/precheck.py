@@ -125,9 +125,13 @@ def _holds_marker(lowered: bytes, extra: tuple[str, ...] = ()) -> bool:
 
 
 def _follows(plan: Plan, lowered: bytes) -> bool:
+    # ``find``, not ``in``: ``bytes.__contains__`` first tries its operand as an integer
+    # (``65 in b"A"``), and the TypeError it makes and drops for a bytes operand cost
+    # about 1,800 instructions a search, a third of a small file's search.
+    find = lowered.find
     direct, grouped = plan
-    return any(word in lowered for word in direct) or any(
-        word in lowered and _follows(inner, lowered) for word, inner in grouped
+    return any(find(word) >= 0 for word in direct) or any(
+        find(word) >= 0 and _follows(inner, lowered) for word, inner in grouped
     )
 
 
