@@ -9,6 +9,7 @@ passes them.
 from __future__ import annotations
 
 import ast
+import bisect
 import errno
 import os
 import re
@@ -304,9 +305,7 @@ def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
             entries = _entries(folder, errors)
             if entries is None:
                 continue
-            if any(e.name == ".git" for e in entries) and os.path.exists(
-                os.path.join(folder, ".git")
-            ):
+            if _holds(entries, ".git") and os.path.exists(os.path.join(folder, ".git")):
                 ignores = None
         if ignores is None:
             listed = _git_files(folder)
@@ -377,6 +376,17 @@ def _entries(folder: str, errors: list[FileError]) -> list[os.DirEntry] | None:
         return None
 
 
+def _holds(entries: list[os.DirEntry], name: str) -> bool:
+    """Whether a listing sorted by name holds an entry ``name``: looked up, not compared
+    with every entry of every folder of the tree."""
+    index = bisect.bisect_left(entries, name, key=_name_of)
+    return index < len(entries) and entries[index].name == name
+
+
+def _name_of(entry: os.DirEntry) -> str:
+    return entry.name
+
+
 def _walk_folder(
     folder: str,
     ignores: tuple[_Ignore, ...],
@@ -390,7 +400,7 @@ def _walk_folder(
         entries = _entries(folder, errors)
         if entries is None:
             return
-    if any(e.name == ".gitignore" for e in entries):
+    if _holds(entries, ".gitignore"):
         try:
             with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as f:
                 ignores = (*ignores, _Ignore(folder, f.read().splitlines()))
