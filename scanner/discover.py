@@ -9,6 +9,7 @@ passes them.
 from __future__ import annotations
 
 import ast
+import bisect
 import errno
 import os
 import re
@@ -297,13 +298,22 @@ def _walk(root: str, errors: list[FileError]) -> Iterator[str]:
     stack: list[tuple[str, tuple[_Ignore, ...] | None]] = [(root, None)]
     while stack:
         folder, ignores = stack.pop()
+        entries = None
+        if ignores is not None:
+            # A repository inside the tree (a ``.git`` among its entries): its own view
+            # applies inside it. Seen in its listing, not by a ``stat`` of every folder.
+            entries = _entries(folder, errors)
+            if entries is None:
+                continue
+            if _holds(entries, ".git") and os.path.exists(os.path.join(folder, ".git")):
+                ignores = None
         if ignores is None:
             listed = _git_files(folder)
             if listed is not None:
                 yield from _listed_by_git(folder, listed, stack)
                 continue
             ignores = ()
-        yield from _walk_folder(folder, ignores, errors, stack)
+        yield from _walk_folder(folder, ignores, errors, stack, entries)
 
 
 def _listed_by_git(root: str, listed: list[str], stack: list) -> Iterator[str]:
@@ -355,17 +365,42 @@ class _Ignore:
         return self.spec.check_file(relative + "/" if is_dir else relative).include
 
 
-def _walk_folder(
-    folder: str, ignores: tuple[_Ignore, ...], errors: list[FileError], stack: list
-) -> Iterator[str]:
-    """The files of one folder; its subfolders go on ``stack``."""
+def _entries(folder: str, errors: list[FileError]) -> list[os.DirEntry] | None:
+    """The entries of a folder by name, or None when it cannot be listed (said in
+    ``errors``)."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+            return sorted(listing, key=lambda e: e.name)
     except OSError as error:
         errors.append(FileError(folder, f"cannot list folder: {error.strerror}", "unreadable"))
-        return
-    if any(e.name == ".gitignore" for e in entries):
+        return None
+
+
+def _holds(entries: list[os.DirEntry], name: str) -> bool:
+    """Whether a listing sorted by name holds an entry ``name``: looked up, not compared
+    with every entry of every folder of the tree."""
+    index = bisect.bisect_left(entries, name, key=_name_of)
+    return index < len(entries) and entries[index].name == name
+
+
+def _name_of(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+def _walk_folder(
+    folder: str,
+    ignores: tuple[_Ignore, ...],
+    errors: list[FileError],
+    stack: list,
+    entries: list[os.DirEntry] | None = None,
+) -> Iterator[str]:
+    """The files of one folder (``entries``: its listing, when the caller has it); its
+    subfolders go on ``stack``."""
+    if entries is None:
+        entries = _entries(folder, errors)
+        if entries is None:
+            return
+    if _holds(entries, ".gitignore"):
         try:
             with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as f:
                 ignores = (*ignores, _Ignore(folder, f.read().splitlines()))
@@ -380,9 +415,7 @@ def _walk_folder(
         if ignores and _is_ignored(entry.path, is_dir, ignores):
             continue
         if is_dir:
-            # A repository inside the tree: its own view applies inside it.
-            inner = os.path.exists(os.path.join(entry.path, ".git"))
-            stack.append((entry.path, None if inner else ignores))
+            stack.append((entry.path, ignores))  # a repository: found when it is listed
         elif entry.is_file(follow_symlinks=False):
             yield entry.path
 

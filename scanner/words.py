@@ -17,6 +17,9 @@ from .lazy_regex import lazy_pattern
 
 # What ``\w`` is in a bytes pattern: ASCII letters, digits and the underscore.
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# Words that many mail libraries' names hold (``aiosmtplib``, ``imap_tools``, ``yagmail``):
+# the families :class:`Substrings` looks for before their members.
+MAIL_FAMILY_WORDS = (b"smtp", b"imap", b"mail")
 # Occurrences of a word inside longer words looked at one by one before the expression
 # takes over: a text made of ``smtpx smtpx ...`` costs what the expression costs.
 _INSIDE_WORDS = 64
@@ -51,3 +54,30 @@ class WholeWords:
                     return self.pattern.search(text) is not None
                 start = text.find(word, start + 1)
         return False
+
+
+class Substrings:
+    """Which of ``words`` a text holds, by one substring search a word, but the words that
+    hold a family word (``imaplib``, ``aioimaplib``, ``imap_tools`` hold ``imap``) are looked
+    for only in a text that holds it: most texts hold none of a family, and each search is
+    a pass over the whole text."""
+
+    def __init__(self, words: Iterable[bytes], families: Iterable[bytes]) -> None:
+        words = tuple(dict.fromkeys(words))
+        families = tuple(families)
+        self.direct = tuple(w for w in words if not any(f in w for f in families))
+        grouped: dict[bytes, list[bytes]] = {}
+        for word in words:
+            family = next((f for f in families if f in word), None)
+            if family is not None:
+                grouped.setdefault(family, []).append(word)
+        self.grouped = tuple((family, tuple(held)) for family, held in grouped.items())
+
+    def found_in(self, text: bytes) -> set[bytes]:
+        """The words ``text`` holds."""
+        find = text.find  # not ``in``: see precheck._follows
+        found = {word for word in self.direct if find(word) >= 0}
+        for family, held in self.grouped:
+            if find(family) >= 0:
+                found.update(word for word in held if find(word) >= 0)
+        return found

@@ -18,7 +18,7 @@ from authsweep.scanner.python.client_words import ClientWords
 from authsweep.scanner.python.parse import parse_python
 from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
-from authsweep.scanner.words import WholeWords
+from authsweep.scanner.words import MAIL_FAMILY_WORDS, Substrings, WholeWords
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -51,6 +51,25 @@ def test_whole_words_as_the_expression_finds_them(text: bytes) -> None:
     words = WholeWords(WORDS)
     expression = re.compile(rb"\b(?:" + b"|".join(map(re.escape, WORDS)) + rb")\b")
     assert words.found_in(text) == (expression.search(text) is not None)
+
+
+LIBRARY_NAMES = (b"imaplib", b"aioimaplib", b"imaplib2", b"smtplib", b"aiosmtplib", b"yagmail")
+LIBRARY_TEXTS = [
+    b"",
+    b"import imaplib2",
+    b"from aiosmtplib import SMTP",
+    b"imap smtp mail",
+    b"yagmail, smtplib and aioimaplib",
+    b"import imap_tools",
+]
+
+
+@pytest.mark.parametrize("text", LIBRARY_TEXTS)
+def test_words_looked_for_by_family_are_the_words_in_the_text(text: bytes) -> None:
+    """Names searched only once their family word (``imap``) is found are the names the
+    text holds, names inside names among them (``imaplib`` in ``aioimaplib``)."""
+    found = Substrings(LIBRARY_NAMES, MAIL_FAMILY_WORDS).found_in(text)
+    assert found == {name for name in LIBRARY_NAMES if name in text}
 
 
 # The expressions the project's look for Flask's mail extension used (speed8 replaced them).

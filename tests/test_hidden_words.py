@@ -11,6 +11,8 @@ for byte is reported as not fixable, and ``fix`` says why.
 from __future__ import annotations
 
 import base64
+import io
+import tokenize
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pytest
 from authsweep.scanner.engine import RunOptions, check_source, selected_rules
 from authsweep.scanner.fixes.rounds import fix_source
 from cli_support import invoke, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 LOGIN = """\
 import smtplib
@@ -167,3 +171,77 @@ def test_only_lines_with_other_than_ascii_are_normalised(monkeypatch: pytest.Mon
     data = ("x = 1\n" * 200 + "# nai\u0308ve\n" + "y = 2\n" * 200).encode()
     assert not precheck.module_may_matter("python", data)
     assert normalised == ["# nai\u0308ve"]
+
+
+def _whole_text_nfkc_answer(data: bytes) -> bool:
+    """The answer of the pre-check before it looked for the lines with other than ASCII in
+    the bytes: the whole module decoded, its NFKC form checked, then its lines."""
+    from authsweep.scanner.precheck import may_matter
+
+    if may_matter(data) or data.isascii():
+        return may_matter(data)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return False
+    text = data.decode(encoding, errors="replace")
+    if unicodedata.is_normalized("NFKC", text):
+        return False
+    text = "\n".join(line for line in text.split("\n") if not line.isascii())
+    return may_matter(unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass"))
+
+
+_PIECES = [
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b" ",
+    b"smt",
+    b"p",
+    b"im",
+    b"ap",
+    b"x = 1",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x82",
+    b"\xef\xbb\xbf",
+    "é".encode(),
+    "e\u0301".encode(),
+    "ｓｍｔｐ".encode(),
+    "ｉ".encode(),
+    "\u0301".encode(),
+    "ﬁ".encode(),
+    "\u2028".encode(),
+    b"\xf0\x9f",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24))
+@settings(max_examples=400, deadline=None)
+def test_lines_found_in_the_bytes_answer_as_the_decoded_text(pieces: list[bytes]) -> None:
+    """A UTF-8 module's lines with other than ASCII, found and decoded one by one in its
+    bytes (bad bytes, cut sequences before a line end, a BOM, marks opening a line), give
+    the answer the decoded whole text gave."""
+    from authsweep.scanner.precheck import module_may_matter
+
+    data = b"".join(pieces)
+    assert module_may_matter("python", data) is _whole_text_nfkc_answer(data)
+
+
+def _fragments() -> list[str]:
+    from authsweep.scanner.precheck import _FAMILY_WORDS, _markers
+
+    words = [*_markers(()), *_FAMILY_WORDS]
+    return [*words, *(w[: len(w) // 2] for w in words), *(w[len(w) // 2 :] for w in words), " "]
+
+
+@given(st.lists(st.sampled_from(_fragments()), max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_the_nested_plan_finds_what_every_marker_searched_finds(pieces: list[str]) -> None:
+    """Markers searched under family words, and family words under family words
+    (``mail_host`` once ``mail_`` is found, once ``mail`` is), answer as a search for
+    every marker would."""
+    from authsweep.scanner.precheck import _markers, may_matter
+
+    data = "".join(pieces).upper().encode()
+    assert may_matter(data) is any(m.encode() in data.lower() for m in _markers(()))

@@ -70,6 +70,34 @@ def test_submodules_are_scanned(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_repository_inside_a_plain_folder_is_found_by_its_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A walk of a folder outside git takes a repository met inside it by git's view (its
+    ignored files left out), and finds it in the folder's listing: no ``stat`` of a
+    ``.git`` in every folder of the tree."""
+    inner = init_repo(tmp_path / "plain" / "inner")
+    write(inner / ".gitignore", "ignored.py\n")
+    write(inner / "kept.py", "x = 1\n")
+    write(inner / "ignored.py", "x = 1\n")
+    for index in range(20):
+        write(tmp_path / "plain" / f"folder{index}" / "m.py", "x = 1\n")
+    asked: list[str] = []
+    exists = os.path.exists
+
+    def counting(path: str) -> bool:
+        asked.append(str(path))
+        return exists(path)
+
+    monkeypatch.setattr(os.path, "exists", counting)
+    files, errors = discover(["plain"], cwd=tmp_path)
+    shown = {f.display for f in files}
+    assert errors == [] and "plain/inner/kept.py" in shown
+    assert "plain/inner/ignored.py" not in shown and "plain/folder7/m.py" in shown
+    assert not [path for path in asked if "folder" in path]
+
+
+@pytest.mark.slow
 def test_many_exclude_patterns_are_matched_without_compiling_them_all() -> None:
     patterns = [f"gen/module_{i}/*.py" for i in range(50_000)]
     patterns += [f"vendored_{i}" for i in range(50_000)]

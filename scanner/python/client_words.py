@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..words import WholeWords
+from ..words import MAIL_FAMILY_WORDS, Substrings, WholeWords
 
 
 class ClientWords:
@@ -28,6 +28,8 @@ class ClientWords:
                 name.rsplit(".", 1)[-1].lower().encode()
             )
         self.modules = [(module, WholeWords(names)) for module, names in sorted(words.items())]
+        self.module_names = Substrings((module for module, _ in self.modules), MAIL_FAMILY_WORDS)
 
     def named_in(self, lowered: bytes) -> bool:
-        return any(module in lowered and words.found_in(lowered) for module, words in self.modules)
+        named = self.module_names.found_in(lowered)
+        return any(module in named and words.found_in(lowered) for module, words in self.modules)

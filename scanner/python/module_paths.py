@@ -6,11 +6,13 @@ folder before ``from mail_common import Mail``). Read, never run."""
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 from .. import inputs
 from ..lazy_regex import lazy_pattern
 from ..reading import MAX_FILE_BYTES
+from ..words import MAIL_FAMILY_WORDS, Substrings
 from .imports import find_module
 
 # Parent folders looked in for a folder a module puts on ``sys.path``.
@@ -111,10 +113,19 @@ def shadowed_libraries(path: str, lowered: bytes, libraries: tuple[str, ...]) ->
     project's own, not the library. ``lowered``: the module's bytes in lower case."""
     if not path:
         return frozenset()
+    named = _library_words(libraries).found_in(lowered)
+    if not named:
+        return frozenset()
     folder = Path(path).resolve().parent
     return frozenset(
         name
         for name in libraries
-        if name.lower().encode() in lowered
+        if name.lower().encode() in named
         and (inputs.is_file(folder / f"{name}.py") or inputs.is_file(folder / name / "__init__.py"))
     )
+
+
+@lru_cache(maxsize=4)
+def _library_words(libraries: tuple[str, ...]) -> Substrings:
+    """The libraries' names as lower-cased bytes, searched by family (``imap``, ...)."""
+    return Substrings((name.lower().encode() for name in libraries), MAIL_FAMILY_WORDS)
