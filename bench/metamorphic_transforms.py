@@ -37,7 +37,15 @@ class Variant:
     moved: dict[int, set[tuple[str, int]]] = field(default_factory=dict)
 
 
-Transform = Callable[[str, frozenset[str]], Variant | None]
+@dataclass(frozen=True)
+class Context:
+    """What the transforms know of the file's surroundings."""
+
+    siblings: frozenset[str] = frozenset()  # the other modules of its folder, by name
+    imported: bool = False  # another file of the program imports it
+
+
+Transform = Callable[[str, Context], Variant | None]
 
 # The standard library's mail constructors and their positional parameters (3.10-3.13).
 SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -82,12 +90,34 @@ def _parse(text: str) -> cst.Module | None:
         return None
 
 
-def _callee(func: cst.BaseExpression) -> str | None:
-    """The last name of a call's function: ``smtplib.SMTP`` -> SMTP."""
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
+_CONSTRUCTOR_MODULES = ("smtplib", "imaplib", "poplib", "logging.handlers")
+
+
+def _constructors(module: cst.Module) -> dict[str, str]:
+    """How the module spells the standard library's mail constructors: ``SMTP``,
+    ``smtplib.SMTP``, ``sm.SMTP`` -> ``SMTP`` (only those imported from their module)."""
+    spelled: dict[str, str] = {}
+    for node in _walk(module):
+        if isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative:
+            source = cst.Module([]).code_for_node(node.module)
+            if source in _CONSTRUCTOR_MODULES and not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    name = cst.Module([]).code_for_node(alias.name)
+                    local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+                    if name in SIGNATURES:
+                        spelled[local] = name
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                source = cst.Module([]).code_for_node(alias.name)
+                if source in _CONSTRUCTOR_MODULES:
+                    local = alias.asname.name.value if alias.asname else source  # type: ignore[union-attr]
+                    spelled.update({f"{local}.{name}": name for name in SIGNATURES})
+    return spelled
+
+
+def _constructor(func: cst.BaseExpression, spelled: dict[str, str]) -> str | None:
+    if isinstance(func, cst.Name | cst.Attribute):
+        return spelled.get(cst.Module([]).code_for_node(func))
     return None
 
 
@@ -114,7 +144,7 @@ class _Replace(cst.CSTTransformer):
 # 1. alpha-renaming of a function's locals and parameters
 
 
-def rename_locals(text: str, siblings: frozenset[str]) -> Variant | None:
+def rename_locals(text: str, context: Context) -> Variant | None:
     module = _parse(text)
     if module is None or _DYNAMIC.search(text) or "nonlocal" in text:
         return None
@@ -177,7 +207,7 @@ def _walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
 # 2. a literal host/port/user/password argument -> a module constant, and back
 
 
-def hoist_literals(text: str, siblings: frozenset[str]) -> Variant | None:
+def hoist_literals(text: str, context: Context) -> Variant | None:
     module = _parse(text)
     if module is None:
         return None
@@ -186,12 +216,14 @@ def hoist_literals(text: str, siblings: frozenset[str]) -> Variant | None:
     taken = {n.value for n in _walk(wrapper.module) if isinstance(n, cst.Name)}
     hoisted: list[tuple[str, cst.BaseExpression, int]] = []
     replacements: dict[cst.CSTNode, cst.BaseExpression] = {}
+    spelled = _constructors(wrapper.module)
+    receivers = _stdlib_receivers(wrapper.module, spelled)
     for node in _walk(wrapper.module):
         if not isinstance(node, cst.Call):
             continue
-        parameters = SIGNATURES.get(_callee(node.func) or "", ())
-        if _callee(node.func) == "login":
-            parameters = ("user", "password")
+        parameters = _parameters(node, receivers, spelled, keep_handler=True)
+        if not parameters:
+            continue
         for index, arg in enumerate(node.args):
             if arg.star or not _is_literal(arg.value):
                 continue
@@ -267,7 +299,7 @@ def _module_constants(wrapper: MetadataWrapper) -> dict[str, tuple[cst.Assign, o
     return found
 
 
-def inline_constants(text: str, siblings: frozenset[str]) -> Variant | None:
+def inline_constants(text: str, context: Context) -> Variant | None:
     module = _parse(text)
     if module is None:
         return None
@@ -291,8 +323,8 @@ def inline_constants(text: str, siblings: frozenset[str]) -> Variant | None:
 # 3. module constants -> a sibling settings module
 
 
-def _to_settings(text: str, siblings: frozenset[str], alias: str | None) -> Variant | None:
-    if SETTINGS_MODULE in siblings:
+def _to_settings(text: str, context: Context, alias: str | None) -> Variant | None:
+    if SETTINGS_MODULE in context.siblings:
         return None
     module = _parse(text)
     if module is None:
@@ -344,12 +376,12 @@ def _statement_of(wrapper: MetadataWrapper, node: cst.CSTNode) -> cst.CSTNode:
     return node
 
 
-def constants_from_settings(text: str, siblings: frozenset[str]) -> Variant | None:
-    return _to_settings(text, siblings, None)
+def constants_from_settings(text: str, context: Context) -> Variant | None:
+    return _to_settings(text, context, None)
 
 
-def constants_through_alias(text: str, siblings: frozenset[str]) -> Variant | None:
-    return _to_settings(text, siblings, "cfg")
+def constants_through_alias(text: str, context: Context) -> Variant | None:
+    return _to_settings(text, context, "cfg")
 
 
 # 4. a script's top-level statements (or its __main__ block) -> def main()
@@ -376,7 +408,7 @@ def _is_definition(statement: cst.CSTNode) -> bool:
     return False
 
 
-def wrap_main(text: str, siblings: frozenset[str]) -> Variant | None:
+def wrap_main(text: str, context: Context) -> Variant | None:
     module = _parse(text)
     if module is None or _DYNAMIC.search(text) or re.search(r"^\s*global\b", text, re.M):
         return None
@@ -393,6 +425,8 @@ def wrap_main(text: str, siblings: frozenset[str]) -> Variant | None:
         moved = list(main_block.body.body)
         start = body.index(main_block)
     else:
+        if context.imported:  # its top-level names are its importers' too
+            return None
         start = len(body)
         while start > 0 and not _is_definition(body[start - 1]):
             start -= 1
@@ -441,9 +475,9 @@ def _contains(root: cst.CSTNode, node: cst.CSTNode) -> bool:
 # 5. a module function -> a method of a class, called through an instance
 
 
-def function_to_method(text: str, siblings: frozenset[str]) -> Variant | None:
+def function_to_method(text: str, context: Context) -> Variant | None:
     module = _parse(text)
-    if module is None:
+    if module is None or context.imported:  # an importer may name the function
         return None
     wrapper = MetadataWrapper(module)
     scopes = wrapper.resolve(ScopeProvider)
@@ -524,7 +558,9 @@ def _bound_names(scopes: Iterable[object]) -> set[str]:
     for scope in {id(s): s for s in scopes if s is not None}.values():
         names.update(a.name for a in scope.assignments)  # type: ignore[attr-defined]
         names.update(
-            a.node.value for a in scope.accesses if isinstance(a.node, cst.Name)  # type: ignore[attr-defined]
+            a.node.value
+            for a in scope.accesses
+            if isinstance(a.node, cst.Name)  # type: ignore[attr-defined]
         )
     return names
 
@@ -577,15 +613,15 @@ def _import_style(text: str, alias: str | None) -> Variant | None:
     return Variant(wrapper.module.visit(_Replace(replacements)).code)
 
 
-def import_names_from(text: str, siblings: frozenset[str]) -> Variant | None:
+def import_names_from(text: str, context: Context) -> Variant | None:
     return _import_style(text, None)
 
 
-def import_module_as(text: str, siblings: frozenset[str]) -> Variant | None:
+def import_module_as(text: str, context: Context) -> Variant | None:
     return _import_style(text, "alias")
 
 
-def import_module_instead(text: str, siblings: frozenset[str]) -> Variant | None:
+def import_module_instead(text: str, context: Context) -> Variant | None:
     """``from smtplib import SMTP`` -> ``import smtplib`` and ``smtplib.SMTP``."""
     module = _parse(text)
     if module is None:
@@ -622,7 +658,9 @@ def import_module_instead(text: str, siblings: frozenset[str]) -> Variant | None
             for reference in assignments[0].references:
                 if not isinstance(reference.node, cst.Name):
                     ok = False
-                local[reference.node] = cst.Attribute(cst.Name(library), cst.Name(reference.node.value))  # type: ignore[attr-defined]
+                local[reference.node] = cst.Attribute(
+                    cst.Name(library), cst.Name(reference.node.value)
+                )  # type: ignore[attr-defined]
         if ok:
             replacements.update(local)
             replacements[statement] = cst.parse_statement(f"import {library}\n")
@@ -634,26 +672,34 @@ def import_module_instead(text: str, siblings: frozenset[str]) -> Variant | None
 # 7. keyword <-> positional arguments of the standard library's mail constructors and logins
 
 
-def _stdlib_receivers(module: cst.Module) -> set[str]:
+def _stdlib_receivers(module: cst.Module, spelled: dict[str, str]) -> set[str]:
     """Names only ever bound to a standard library mail constructor's result."""
     bound: dict[str, set[bool]] = {}
     for node in _walk(module):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
-                    made = isinstance(node.value, cst.Call) and _callee(node.value.func) in _CLOSERS
+                    made = (
+                        isinstance(node.value, cst.Call)
+                        and _constructor(node.value.func, spelled) in _CLOSERS
+                    )
                     bound.setdefault(target.target.value, set()).add(made)
         elif isinstance(node, cst.WithItem) and node.asname is not None:
             target = node.asname.name
             if isinstance(target, cst.Name):
-                made = isinstance(node.item, cst.Call) and _callee(node.item.func) in _CLOSERS
+                made = (
+                    isinstance(node.item, cst.Call)
+                    and _constructor(node.item.func, spelled) in _CLOSERS
+                )
                 bound.setdefault(target.value, set()).add(made)
     return {name for name, made in bound.items() if made == {True}}
 
 
-def _parameters(call: cst.Call, receivers: set[str]) -> tuple[str, ...]:
-    name = _callee(call.func)
-    if name in SIGNATURES and name != "SMTPHandler":
+def _parameters(
+    call: cst.Call, receivers: set[str], spelled: dict[str, str], keep_handler: bool = False
+) -> tuple[str, ...]:
+    name = _constructor(call.func, spelled)
+    if name is not None and (keep_handler or name != "SMTPHandler"):
         return SIGNATURES[name]
     if (
         name == "login"
@@ -669,12 +715,13 @@ def _arguments(text: str, to_keywords: bool) -> Variant | None:
     module = _parse(text)
     if module is None:
         return None
-    receivers = _stdlib_receivers(module)
+    spelled = _constructors(module)
+    receivers = _stdlib_receivers(module, spelled)
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     for node in _walk(module):
         if not isinstance(node, cst.Call):
             continue
-        parameters = _parameters(node, receivers)
+        parameters = _parameters(node, receivers, spelled)
         if not parameters or any(a.star for a in node.args):
             continue
         args = list(node.args)
@@ -714,11 +761,11 @@ def _arguments(text: str, to_keywords: bool) -> Variant | None:
     return Variant(module.visit(_Replace(replacements)).code)
 
 
-def arguments_by_keyword(text: str, siblings: frozenset[str]) -> Variant | None:
+def arguments_by_keyword(text: str, context: Context) -> Variant | None:
     return _arguments(text, True)
 
 
-def arguments_by_position(text: str, siblings: frozenset[str]) -> Variant | None:
+def arguments_by_position(text: str, context: Context) -> Variant | None:
     return _arguments(text, False)
 
 
@@ -741,8 +788,9 @@ def _closing_call(statement: cst.CSTNode, name: str, method: str) -> bool:
 
 
 class _WithBlocks(cst.CSTTransformer):
-    def __init__(self) -> None:
+    def __init__(self, spelled: dict[str, str]) -> None:
         self.changed = 0
+        self.spelled = spelled
 
     def _rewrite(self, statements: list[cst.CSTNode]) -> list[cst.CSTNode]:
         out: list[cst.CSTNode] = []
@@ -765,9 +813,7 @@ class _WithBlocks(cst.CSTTransformer):
                     body = statements[index + 1 : end]
                     out.append(
                         cst.With(
-                            items=[
-                                cst.WithItem(call, asname=cst.AsName(cst.Name(name)))
-                            ],
+                            items=[cst.WithItem(call, asname=cst.AsName(cst.Name(name)))],
                             body=cst.IndentedBlock(body=body),  # type: ignore[arg-type]
                             leading_lines=statement.leading_lines,  # type: ignore[attr-defined]
                         )
@@ -779,8 +825,7 @@ class _WithBlocks(cst.CSTTransformer):
             index += 1
         return out
 
-    @staticmethod
-    def _opened(statement: cst.CSTNode) -> tuple[str, cst.Call, str] | None:
+    def _opened(self, statement: cst.CSTNode) -> tuple[str, cst.Call, str] | None:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return None
         assign = statement.body[0]
@@ -789,9 +834,9 @@ class _WithBlocks(cst.CSTTransformer):
             and len(assign.targets) == 1
             and isinstance(assign.targets[0].target, cst.Name)
             and isinstance(assign.value, cst.Call)
-            and _callee(assign.value.func) in _CLOSERS
+            and _constructor(assign.value.func, self.spelled) in _CLOSERS
         ):
-            method = _CLOSERS[_callee(assign.value.func) or ""]
+            method = _CLOSERS[_constructor(assign.value.func, self.spelled) or ""]
             return assign.targets[0].target.value, assign.value, method
         return None
 
@@ -806,11 +851,11 @@ def _mentions(statements: list[cst.CSTNode], name: str) -> bool:
     return any(isinstance(n, cst.Name) and n.value == name for s in statements for n in _walk(s))
 
 
-def with_statement(text: str, siblings: frozenset[str]) -> Variant | None:
+def with_statement(text: str, context: Context) -> Variant | None:
     module = _parse(text)
     if module is None:
         return None
-    rewriter = _WithBlocks()
+    rewriter = _WithBlocks(_constructors(module))
     new = module.visit(rewriter)
     return Variant(new.code) if rewriter.changed else None
 

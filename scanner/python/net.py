@@ -374,13 +374,16 @@ class Net:
 
     def _on_made_object(self, call: ast.Call) -> ast.Call | None:
         """For a method on a name bound to a call's result (``c = ImapClient()`` then
-        ``c.connect(host)``), that call."""
+        ``c.connect(host)``, or ``with SMTP(...) as c:``, whose clients' ``__enter__``
+        returns the client), that call."""
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             for binding in self.symbols.bindings(func.value):
                 made = self.symbols.parents.get(binding.node)
                 if isinstance(made, ast.Assign) and isinstance(made.value, ast.Call):
                     return made.value
+                if isinstance(made, ast.withitem) and isinstance(made.context_expr, ast.Call):
+                    return made.context_expr
         return None
 
     def _made_by(self, call: ast.Call) -> str:
