@@ -305,16 +305,22 @@ def inline_constants(text: str, context: Context) -> Variant | None:
         return None
     wrapper = MetadataWrapper(module)
     positions = wrapper.resolve(PositionProvider)
+    # A string inside an f-string's braces needs other quotes before Python 3.12.
+    in_fstrings = {
+        id(n) for f in _walk(wrapper.module) if isinstance(f, cst.FormattedString) for n in _walk(f)
+    }
     replacements: dict[cst.CSTNode, cst.BaseExpression] = {}
     moved: dict[int, set[tuple[str, int]]] = {}
     for _, (assign, assignment) in _module_constants(wrapper).items():
         references = [r.node for r in assignment.references]  # type: ignore[attr-defined]
         if not references or any(not isinstance(n, cst.Name) for n in references):
             continue
+        if any(id(n) in in_fstrings for n in references):
+            continue
         for node in references:
             replacements[node] = assign.value
-            line = _line(positions, assign)
-            moved.setdefault(line, set()).add(("", _line(positions, node)))
+            for line in {_line(positions, assign), _line(positions, assign.value)}:
+                moved.setdefault(line, set()).add(("", _line(positions, node)))
     if not replacements:
         return None
     return Variant(wrapper.module.visit(_Replace(replacements)).code, moved=moved)

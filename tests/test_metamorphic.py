@@ -34,3 +34,16 @@ def test_a_client_bound_by_with_is_the_constructors_object() -> None:
         (32, "AS102"),
         (38, "AS102"),
     }
+
+
+RECALL = FIXTURES / "recall" / "metamorphic"
+
+
+def test_a_factory_method_called_on_an_object_of_its_class_gives_its_connection() -> None:
+    """``outbox.server()``, ``Outbox().server()`` and ``box = Outbox(); box.server()``
+    return the connection the method opens, as the module function ``server()`` does
+    (``function_to_method`` lost every login after such a call); a subclass's override
+    runs for its objects (Gmail: nothing), and a method that returns no connection gives
+    none."""
+    assert found(RECALL / "factory_methods.py") == {(30, "AS101"), (35, "AS101"), (41, "AS101")}
+    assert found(RECALL / "factory_functions.py") == {(16, "AS101")}
