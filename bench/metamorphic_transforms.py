@@ -138,7 +138,12 @@ class _Replace(cst.CSTTransformer):
         self.replacements = replacements
 
     def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
-        return self.replacements.get(original_node, updated_node)
+        new = self.replacements.get(original_node, updated_node)
+        # The parentheses around a name are the name's own (``if(x):``): kept.
+        if new is not updated_node and getattr(original_node, "lpar", None):
+            if hasattr(new, "lpar") and not new.lpar:
+                new = new.with_changes(lpar=original_node.lpar, rpar=original_node.rpar)
+        return new
 
 
 # 1. alpha-renaming of a function's locals and parameters
