@@ -257,7 +257,8 @@ class Evaluator(TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers
                 found = get(mapping, key, default[0] if default else None)
             if found is not None:
                 return found
-            if not table and (is_config(func.value) or names_mail_setting(key_of(node))):
+            named = names_mail_setting(key_of(node)) and name not in _ENV_READERS
+            if not table and (is_config(func.value) or named):
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``; a mapping of any
                 # name read for a mail setting's key (``opts.get("smtp_host", ...)``) too.
                 return self._lookup(node, "config key", depth)
