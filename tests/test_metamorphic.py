@@ -118,3 +118,23 @@ def test_meaning_preserving_rewrites_keep_the_findings(tmp_path: Path) -> None:
     assert [d for d in differences if d.kind != "moved"] == []
     idle = {name for name in transforms if not varied[name]}
     assert idle <= {"wrap_main", "arguments_by_position"}
+
+
+def test_a_config_module_naming_another_providers_host_leaves_its_password_to_the_login() -> None:
+    """A config module that names a Gmail host beside an Outlook.com one does not report its
+    password itself (whose it is shows at the login): the login that imports it reports it,
+    naming where it is written (``settings_from_import`` lost it on a real script); a config
+    module naming only Microsoft's host reports it there, not again at the login."""
+    two = RECALL / "config_of_two_providers"
+    run = check_paths([str(two)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("reader.py", 12, "AS102"),
+        ("reader.py", 12, "AS105"),
+    }
+    assert "written in accounts.py:7" in next(f.message for f in run.findings if f.rule == "AS105")
+    one = RECALL / "config_of_microsoft"
+    run = check_paths([str(one)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("accounts.py", 7, "AS105"),
+        ("reader.py", 12, "AS102"),
+    }

@@ -27,7 +27,7 @@ from .. import inputs
 from ..mail_settings.keys import is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
-from .mail_code import names_mail_code
+from .mail_code import named_mail_hosts, names_mail_code
 from .secret_names import password_name, secret_name
 from .source import SourceText
 from .symbols import Symbols
@@ -215,11 +215,17 @@ def _evaluated(
     # reported where it is used.
     symbols = evaluator.symbols
     named = member or name
+    # A module that names another provider's mail host leaves its password literals to
+    # the login that shows whose they are (secret_literals): they are reported here.
+    defers = any(not provider.microsoft for provider in named_mail_hosts(symbols))
     reported_there = not skipped and (
         name in symbols.names_read
         or (
             secret_name(named)
-            and (not password_name(named) or is_setting_key(named) or names_mail_code(symbols))
+            and (
+                not password_name(named)
+                or (not defers and (is_setting_key(named) or names_mail_code(symbols)))
+            )
         )
     )
     written_in = None if reported_there else _shown(path, importer)
