@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import inputs
-from ..mail_settings.keys import is_setting_key
+from ..mail_settings.keys import is_prefixed_key, is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
 from .mail_code import named_mail_hosts, names_mail_code
@@ -216,8 +216,11 @@ def _evaluated(
     symbols = evaluator.symbols
     named = member or name
     # A module that names another provider's mail host leaves its password literals to
-    # the login that shows whose they are (secret_literals): they are reported here.
-    defers = any(not provider.microsoft for provider in named_mail_hosts(symbols))
+    # the login that shows whose they are (secret_literals): they are reported here; not
+    # a prefixed setting's (``SMTP_PASSWORD``), which its settings reader reports.
+    defers = not is_prefixed_key(named) and any(
+        not provider.microsoft for provider in named_mail_hosts(symbols)
+    )
     reported_there = not skipped and (
         name in symbols.names_read
         or (
