@@ -156,6 +156,11 @@ def compare(
     variant's with none in the original (gained)."""
     left = list(varied)
     lost = []
+    if variant.moved_from_original:
+        variant.moved = {
+            line: {(w, mapped.get(at, at) if w == "" else at) for w, at in places}
+            for line, places in variant.moved.items()
+        }
     for rule, where, line, message in original:
         places = {(where, mapped.get(line, line))} if where == "" else {(where, line)}
         places |= variant.moved.get(line, set()) if where == "" else set()

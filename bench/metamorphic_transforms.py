@@ -35,6 +35,9 @@ class Variant:
     # Text that moved: an original line -> the variant's lines ("" = this file, else the
     # name of an extra module) where a finding about it may now be.
     moved: dict[int, set[tuple[str, int]]] = field(default_factory=dict)
+    # The lines of ``moved`` in this file are the original's (mapped to the variant's by the
+    # caller), not the variant's.
+    moved_from_original: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,9 +329,14 @@ def inline_constants(text: str, context: Context) -> Variant | None:
             replacements[node] = assign.value
             for line in {_line(positions, assign), _line(positions, assign.value)}:
                 moved.setdefault(line, set()).add(("", _line(positions, node)))
+        # Inlining deletes the definition, read by nothing now, unless another module may
+        # import it.
+        if not context.imported:
+            replacements[_statement_of(wrapper, assign)] = cst.RemovalSentinel.REMOVE  # type: ignore[assignment]
     if not replacements:
         return None
-    return Variant(wrapper.module.visit(_Replace(replacements)).code, moved=moved)
+    code = wrapper.module.visit(_Replace(replacements)).code
+    return Variant(code, moved=moved, moved_from_original=True)
 
 
 # 3. module constants -> a sibling settings module
