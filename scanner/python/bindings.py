@@ -23,6 +23,7 @@ from ..model import Connection
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, positional_params
+from .callers import Callers
 from .sites import CallSites
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -72,6 +73,7 @@ class Bindings:
         # a test class's hundreds of ``self.x()`` calls each searched its whole body.
         self._methods: dict[ast.ClassDef, dict[str, Function]] = {}
         self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
+        self._callers = Callers(symbols)
 
     def bind(
         self,
@@ -190,11 +192,23 @@ class Bindings:
                 if len(made) > 1:
                     self._bind_factory_call(call, made)
                     continue
+            elif isinstance(func, ast.Attribute) and func.attr in self.factories:
+                method = self._instance_method(func)
+                if method in self._factory_functions:
+                    conn, adapter = self._factory_functions[method]
+                    self._bind_factory_call(call, [(conn, adapter, frozenset())])
+                continue
             if name in self.factories:
                 conn, adapter = self.factories[name]
                 self.opened[call] = (conn, adapter)
                 self.on_factory_call(call, conn, self.bound_name(call))
                 self.bind(call, conn, adapter)
+
+    def _instance_method(self, func: ast.Attribute) -> Function | None:
+        """The module's method ``obj.name`` runs when ``obj`` is an object of a class of the
+        module (``job = Mailer()`` or ``Mailer()`` itself)."""
+        klass = self._callers.instance_class(func.value)
+        return None if klass is None else self._resolve(klass, func.attr)
 
     def _dispatched_factories(
         self, call: ast.Call, name: str

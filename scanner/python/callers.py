@@ -99,6 +99,13 @@ class Callers:
                 return binding.node
         return None
 
+    def instance_class(self, node: ast.expr) -> ast.ClassDef | None:
+        """The class of this module an object is made from: a name bound to ``Mailer(...)``
+        or the call ``Mailer(...)`` itself."""
+        if isinstance(node, ast.Call):
+            return self._class_named(node.func)
+        return self._instance_of(node) if isinstance(node, ast.Name) else None
+
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
         for binding, statement, value in self.symbols.bound_values(node):

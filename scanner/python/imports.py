@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import inputs
-from ..mail_settings.keys import is_setting_key
+from ..mail_settings.keys import is_prefixed_key, is_setting_key
 from ..model import Value
 from ..precheck import module_may_matter
-from .mail_code import names_mail_code
+from .mail_code import named_mail_hosts, names_mail_code
 from .module_trees import module_tree
 from .secret_names import microsoft_mail_password, password_name, secret_name
 from .source import SourceText
@@ -217,15 +217,20 @@ def _evaluated(
     # (``mail_password = "..."`` beside no mail code), is reported where it is used.
     symbols = evaluator.symbols
     named = member or name
+    # A module that names another provider's mail host leaves its password literals to
+    # the login that shows whose they are (secret_literals): they are reported here; not
+    # a prefixed setting's (``SMTP_PASSWORD``), which its settings reader reports.
+    defers = not is_prefixed_key(named) and any(
+        not provider.microsoft for provider in named_mail_hosts(symbols)
+    )
     reported_there = not skipped and (
         name in symbols.names_read
         or (
             secret_name(named)
             and (
                 not password_name(named)
-                or is_setting_key(named)
                 or microsoft_mail_password(named)
-                or names_mail_code(symbols)
+                or (not defers and (is_setting_key(named) or names_mail_code(symbols)))
             )
         )
     )

@@ -374,11 +374,14 @@ class Net:
 
     def _on_made_object(self, call: ast.Call) -> ast.Call | None:
         """For a method on a name bound to a call's result (``c = ImapClient()`` then
-        ``c.connect(host)``), that call."""
+        ``c.connect(host)``, or ``with SMTP(...) as c:``, whose clients' ``__enter__``
+        returns the client), that call."""
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             for _, statement, value in self.symbols.bound_values(func.value):
-                if isinstance(statement, ast.Assign) and isinstance(value, ast.Call):
+                if isinstance(statement, (ast.Assign, ast.withitem)) and isinstance(
+                    value, ast.Call
+                ):
                     return value
         return None
 

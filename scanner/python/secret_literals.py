@@ -78,6 +78,9 @@ _MAIL_SCOPE = lazy_pattern(r"outlook\.office(?:365)?\.(?:com|us)|partner\.outloo
 _WRITTEN_PASSWORD = lazy_pattern(
     r"^(?=.*[A-Za-z])(?=.*[\d!@#$^&*+=?~])[^.\s/:\\%{}<>()\[\],;'\"]{6,64}$"
 )
+# An app password as Microsoft and Google show it (16 lower-case letters): what an account
+# with MFA logs in to SMTP/IMAP with.
+_APP_PASSWORD = lazy_pattern(r"^[a-z]{16}$")
 # What the token libraries' models call the app's secret they are handed.
 _CLIENT_SECRET = "client secret"
 _LOGIN_CALL = lazy_pattern(r"login", re.IGNORECASE)
@@ -163,11 +166,11 @@ def _doubt_imported_passwords(connections: list[Connection]) -> None:
 
 
 def written_password(text: object) -> bool:
-    """Whether a value looks like a written password (letters with digits or signs; not a
-    name, path, host, format or placeholder)."""
+    """Whether a value looks like a written password (letters with digits or signs, or an
+    app password; not a name, path, host, format or placeholder)."""
     return (
         isinstance(text, str)
-        and bool(_WRITTEN_PASSWORD.match(text))
+        and bool(_WRITTEN_PASSWORD.match(text) or _APP_PASSWORD.match(text))
         and _password_like(Value(True, text, literal=True))
     )
 

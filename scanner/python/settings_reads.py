@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
 from .environment import project_env
@@ -37,6 +38,21 @@ def is_config(node: ast.AST) -> bool:
     """A name of a configuration mapping (``app.config``, ``settings``)."""
     name = dotted_name(node)
     return name is not None and name.rsplit(".", 1)[-1].lower() in _CONFIG_NAMES
+
+
+def key_of(call: ast.Call) -> object:
+    """The key a ``get(key, ...)`` call reads, when it is written as a literal."""
+    first = call.args[0] if call.args else None
+    return first.value if isinstance(first, ast.Constant) else None
+
+
+def names_mail_setting(key: object) -> bool:
+    """A key that names a mail setting with its family's prefix (``smtp_host``,
+    ``MAIL_SERVER``, ``email_password``; not a bare ``host``): whatever the mapping's
+    name, a ``get`` of it with a default reads configuration. Not a port: a port read
+    into a local is often tested around the client it opens (``if port == 465:
+    SMTP_SSL(...)``), which narrows only a parameter's default (tls_choices)."""
+    return isinstance(key, str) and is_prefixed_key(key) and not key.lower().endswith("port")
 
 
 class SettingsReads:

@@ -28,7 +28,7 @@ from .ini_reads import PARSERS, config_value
 from .item_sets import ItemSets
 from .passed_values import PassedValues
 from .reaching import reaching
-from .settings_reads import SettingsReads, is_config
+from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
@@ -266,8 +266,10 @@ class Evaluator(
                 found = get(mapping, key, default[0] if default else None)
             if found is not None:
                 return found
-            if not table and is_config(func.value):
-                # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``
+            named = names_mail_setting(key_of(node)) and name not in _ENV_READERS
+            if not table and (is_config(func.value) or named):
+                # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``; a mapping of any
+                # name read for a mail setting's key (``opts.get("smtp_host", ...)``) too.
                 return self._lookup(node, "config key", depth)
         if name == "dict" and not node.args:
             # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.

@@ -1,0 +1,140 @@
+"""Findings that a meaning-preserving rewrite of a program must keep (bench/metamorphic.py):
+the gaps its transforms showed on the seen corpora and the fixtures, each pinned on a
+fixture of the rewritten shape beside the shape it was rewritten from."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PRECISION = FIXTURES / "precision" / "metamorphic"
+
+
+def found(path: Path) -> set[tuple[int, str]]:
+    run = check_paths([str(path)], RunOptions(), plan=False)
+    return {(f.span.line, f.rule) for f in run.findings}
+
+
+def test_a_client_bound_by_with_is_the_constructors_object() -> None:
+    """``with smtplib.SMTP(...) as server: server.connect(HOST, 465)``: the port of that
+    connection (AS202 once, as when it is assigned), not a second connection of a library
+    without a model; an unmodelled client bound by ``with`` is still the net's AS102."""
+    assert found(PRECISION / "with_client.py") == {
+        (14, "AS202"),
+        (15, "AS202"),
+        (16, "AS204"),
+        (17, "AS101"),
+        (21, "AS202"),
+        (22, "AS202"),
+        (23, "AS204"),
+        (24, "AS101"),
+        (32, "AS102"),
+        (38, "AS102"),
+    }
+
+
+RECALL = FIXTURES / "recall" / "metamorphic"
+
+
+def test_a_factory_method_called_on_an_object_of_its_class_gives_its_connection() -> None:
+    """``outbox.server()``, ``Outbox().server()`` and ``box = Outbox(); box.server()``
+    return the connection the method opens, as the module function ``server()`` does
+    (``function_to_method`` lost every login after such a call); a subclass's override
+    runs for its objects (Gmail: nothing), and a method that returns no connection gives
+    none."""
+    assert found(RECALL / "factory_methods.py") == {(30, "AS101"), (35, "AS101"), (41, "AS101")}
+    assert found(RECALL / "factory_functions.py") == {(16, "AS101")}
+
+
+def test_a_mail_settings_key_read_with_a_default_is_configuration_whatever_the_name() -> None:
+    """``options.get("smtp_host", "smtp.office365.com")`` reads configuration as
+    ``config.get`` does (``rename_locals`` turned Microsoft's default into an unknown
+    host); a bare ``host`` key of a mapping of no config name stays unknown, and so does a
+    port (``if port == 465: SMTP_SSL(...)`` around it: no AS201 from its default 587), and
+    ``os.environ.get`` stays a read of the environment."""
+    run = check_paths([str(RECALL / "setting_get_any_name.py")], RunOptions(), plan=False)
+    hosts = {f.span.line: f.message.split(":", 1)[0] for f in run.findings}
+    assert hosts == {
+        12: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
+        18: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
+        31: "SMTP password login to the host from call send_bare_key.<locals>.row.get",
+        43: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
+        50: "SMTP password login to 'smtp.office365.com' (default of env SMTP_HOST)",
+    }
+
+
+def test_an_imported_app_password_is_a_written_password() -> None:
+    """An app password (16 lower-case letters) in a plain config module is AS105 at the
+    login that takes it, as when it is written in the login's module
+    (``settings_from_import`` lost it); a placeholder of that shape is not."""
+    run = check_paths([str(RECALL / "app_password" / "notify.py")], RunOptions(), plan=False)
+    assert {(f.span.line, f.rule) for f in run.findings} == {
+        (14, "AS101"),
+        (14, "AS105"),
+        (21, "AS101"),
+    }
+
+
+def _bench_metamorphic():
+    """bench/metamorphic.py, imported from its file (bench/ is not a package)."""
+    bench = FIXTURES.parent / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        spec = importlib.util.spec_from_file_location("metamorphic", bench / "metamorphic.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["metamorphic"] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(bench))
+    return module
+
+
+@pytest.mark.slow
+def test_meaning_preserving_rewrites_keep_the_findings(tmp_path: Path) -> None:
+    """Every transform of bench/metamorphic.py, over the demo project and the programs of
+    the shapes above: no finding lost or gained (one reported at another place of the same
+    rule is allowed: a constant moved to a settings module is reported where it is used).
+    Each transform but ``wrap_main`` and ``arguments_by_position`` applies to at least one
+    of them, so that none silently stops varying anything."""
+    metamorphic = _bench_metamorphic()
+    cases = [
+        case
+        for folder in (
+            FIXTURES / "legacy_mailer",
+            FIXTURES / "recall" / "metamorphic",
+            FIXTURES / "precision" / "metamorphic",
+        )
+        for case in metamorphic.fixture_cases(folder)
+    ]
+    transforms = list(metamorphic.TRANSFORMS)
+    differences, varied = metamorphic.run(cases, transforms, tmp_path)
+    assert [d for d in differences if d.kind != "moved"] == []
+    idle = {name for name in transforms if not varied[name]}
+    assert idle <= {"wrap_main", "arguments_by_position"}
+
+
+def test_a_config_module_naming_another_providers_host_leaves_its_password_to_the_login() -> None:
+    """A config module that names a Gmail host beside an Outlook.com one does not report its
+    password itself (whose it is shows at the login): the login that imports it reports it,
+    naming where it is written (``settings_from_import`` lost it on a real script); a config
+    module naming only Microsoft's host reports it there, not again at the login."""
+    two = RECALL / "config_of_two_providers"
+    run = check_paths([str(two)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("reader.py", 12, "AS102"),
+        ("reader.py", 12, "AS105"),
+    }
+    assert "written in accounts.py:7" in next(f.message for f in run.findings if f.rule == "AS105")
+    one = RECALL / "config_of_microsoft"
+    run = check_paths([str(one)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("accounts.py", 7, "AS105"),
+        ("reader.py", 12, "AS102"),
+    }
