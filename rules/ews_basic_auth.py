@@ -19,7 +19,8 @@ class EwsBasicAuth(Rule):
     security_severity = "7.5"
     summary = (
         "exchangelib `Credentials(username, password)`, or a `BASIC`/`NTLM` auth type, "
-        "against Exchange Online (a named password auth type even with no password given)."
+        "against Exchange Online (a named password auth type even with no password given; "
+        "an empty password is one blanked out before a commit)."
     )
     why = (
         "Exchange Online turned basic authentication off for EWS in every tenant by the end "
@@ -67,6 +68,13 @@ class EwsBasicAuth(Rule):
             "                       auth_type=NTLM)\n",
             lines=(3,),
         ),
+        Example(
+            "from exchangelib import DELEGATE, Account, Credentials\n"
+            "credentials = Credentials(username='', password='')  # filled in before a run\n"
+            "account = Account(primary_smtp_address='', credentials=credentials,\n"
+            "                  autodiscover=True, access_type=DELEGATE)\n",
+            lines=(2,),
+        ),
     )
     good = (
         Example(
@@ -87,6 +95,11 @@ class EwsBasicAuth(Rule):
             "                       credentials=Credentials('CONTOSO\\\\svc', password),\n"
             "                       auth_type=NTLM)\n"
         ),
+        Example(
+            "from exchangelib import Account, Credentials\n"
+            "credentials = Credentials(username='svc@contoso.com', password=None)\n"
+            "account = Account('svc@contoso.com', credentials=credentials, autodiscover=True)\n"
+        ),
     )
 
     def check(self, mail: MailFile) -> Iterator[Finding]:
@@ -94,8 +107,9 @@ class EwsBasicAuth(Rule):
             kind = _PASSWORD_AUTH.get(account.auth)
             # A password auth type the code names is refused by Exchange Online whatever
             # the password (``Credentials(user, None)`` with ``auth_type=NTLM``); left to
-            # exchangelib's guess, credentials without a password send none.
-            if kind is None or not (account.secret.present or account.auth_named):
+            # exchangelib's guess, credentials without a password send none. An empty one
+            # is a password blanked out before a commit, as for AS101.
+            if kind is None or not (account.password_given or account.auth_named):
                 continue
             # Host policy as for a mail connection to the EWS server.
             view = Connection(

@@ -528,6 +528,13 @@ class EwsAccount:
     # Found by a token-level scan of a file that does not parse: low confidence.
     inferred: bool = False
 
+    @property
+    def password_given(self) -> bool:
+        """A password was handed over, as for a login: also an empty one (values blanked
+        out before a commit: ``Credentials(username='', password='')``), not None."""
+        secret = self.secret
+        return not (secret.known and secret.value is None and secret.origin is None)
+
 
 @dataclass(eq=False, repr=False)
 class MailFile:
