@@ -64,7 +64,7 @@ _INSTRUCTED_FIELDS = FIELDS | _SECRET_WORDS | frozenset("id name address".split(
 _SENTENCE_WORD = lazy_pattern(r"^[^\W\d_]+(?:[-'][^\W\d_]+)*[.:!?,;…]*$")
 
 _TEMPLATE = lazy_pattern(r"^(?:\{[\w.\[\]]*\}|%[sdr]|\$\{?\w+\}?|@@\w+@@|#\{\w+\})$")
-_CHUNK = lazy_pattern(r"[A-Za-z]+|[0-9]+")
+_CHUNK = lazy_pattern(r"[^\W\d_]+|[0-9]+")
 _SEPARATED = lazy_pattern(r"[-_.\s]")
 # An identifier: words joined by ``_`` (``device_password``, ``ADMIN_PASSWORD``), or
 # letters in camel case (``adminPassword``; ``ftpSecret2022`` has a number of its own).
@@ -150,6 +150,13 @@ def _worded(value: str) -> bool:
             if not any(counting.startswith(chunk) for counting in _COUNTING):
                 return False
             counted = True
+            continue
+        if not chunk.isascii():
+            # A word with letters of its own language (``şifren``, ``contraseña``) counts
+            # only as the vocabulary spells it: ``Pässword`` is no misspelt placeholder.
+            if chunk.lower() not in _VOCABULARY:
+                return False
+            words.append(chunk.lower())
             continue
         for part in _CAMEL.findall(chunk):
             found = _segments(part.lower())

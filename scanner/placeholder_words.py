@@ -37,11 +37,15 @@ def _words(*lines: str) -> frozenset[str]:
 # The word "password" in English, Portuguese, Spanish, Catalan, German, French, Dutch,
 # Italian/Romanian, Polish, Finnish, Swedish, Danish, Norwegian, Czech, Hungarian,
 # Turkish, Russian, Chinese, Japanese and Korean; Chinese mail providers call an app
-# password an "authorisation code" (授权码).
+# password an "authorisation code" (授权码). Turkish, Finnish and Hungarian say "your
+# password" and "my password" in one word (``şifren``, ``şifreniz``, ``salasanasi``,
+# ``jelszavad``): those forms too.
 PASSWORD_WORDS = _words(
     "password passwort passwd pass pwd pw passcode passphrase senha contraseña contrasenha",
     "contrasenya clave kennwort mdp wachtwoord parola hasło salasana lösenord adgangskode",
     "passord heslo jelszó şifre пароль 密码 密碼 口令 邮箱密码 授权码 授權碼 パスワード 비밀번호",
+    "şifren şifreniz şifrem parolan parolanız parolam salasanasi salasanani jelszavad",
+    "jelszavam",
 ) | {"mot de passe"}
 # Those and the other words that name a secret.
 SECRET_WORDS = (
@@ -52,21 +56,21 @@ SECRET_WORDS = (
 # Whose value goes there, said to the reader: "your", "sua", "votre", "dein".
 SECOND_PERSON = _words(
     "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr",
-    "ihre tuo vostro vostra je uw jouw 你的 您的",
+    "ihre tuo vostro vostra je uw jouw senin sizin 你的 您的",
 )
 # "my" as a placeholder's author writes it (``my_password``, ``minha_senha``).
-FIRST_PERSON = _words("my mi mon mein meu minha 我的")
+FIRST_PERSON = _words("my mi mon mein meu minha benim 我的")
 # Words that start a placeholder written as a phrase (``the password``, ``some secret``,
 # ``il tuo token``), besides the persons above.
 ARTICLES = _words("the some il")
 # Words that say "put something here" on their own.
 MARKERS = _words(
     "here placeholder example sample dummy fake test testing changeme change replace",
-    "insert enter fill todo tbd xxx aqui aquí ici hier qui",
+    "insert enter fill todo tbd xxx aqui aquí ici hier qui buraya",
 )
 # Words a placeholder often ends with: "here" (``senha_aqui``, ``token-here``), "change
 # me" (``unsafe-dev-key-change-me``).
-HERE_WORDS = _words("here aqui aquí acá ici hier changeme changeit replaceme") | {
+HERE_WORDS = _words("here aqui aquí acá ici hier buraya changeme changeit replaceme") | {
     "change me",
     "change it",
     "replace me",

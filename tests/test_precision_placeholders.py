@@ -99,6 +99,9 @@ SECRETS = [
     "abcd efgh ijkl mnop",
     "Qwerty123",
     "8Fq~Xy1.abcDEF_ghiJKL-mnoPQR0123stuVWx",
+    # "password" in Turkish and Finnish with a number of its own
+    "Şifre2015!",
+    "Salasana2020",
 ]
 
 
@@ -240,6 +243,16 @@ VOCABULARY_PLACEHOLDERS = [
     "授权码",
     # "change me" at the end
     "unsafe-dev-key-change-me",
+    # "your password" and "my password" in one word (Turkish, Finnish, Hungarian), and
+    # Turkish "your" and "here" around it
+    "sifren",
+    "şifren",
+    "şifreniz",
+    "parolanız",
+    "salasanasi",
+    "jelszavad",
+    "senin_şifren",
+    "şifreniz_buraya",
 ]
 
 
@@ -316,3 +329,23 @@ def test_weak_passwords_are_reported_and_stand_ins_are_not(tmp_path: Path) -> No
     run = check_paths([str(script)], RunOptions())
     reported = {values[f.span.line - 4] for f in run.findings if f.rule == "AS105"}
     assert reported == set(WEAK_BUT_REAL)
+
+
+def test_your_password_in_one_word_is_a_placeholder(tmp_path: Path) -> None:
+    """A Turkish script's ``login("senin mail adresin", "sifren")`` ("your mail address",
+    "your password") is a login to report (AS101), not a hard-coded secret; a Turkish
+    password with a number of its own beside it is one (AS105)."""
+    script = tmp_path / "mailgonderme.py"
+    script.write_text(
+        "import smtplib\n"
+        "mail = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "mail.starttls()\n"
+        "mail.login('senin mail adresin', 'sifren')\n"
+        "mail.login('ali@contoso.com', 'Şifre2015!')\n"
+    )
+    run = check_paths([str(script)], RunOptions())
+    assert sorted((f.span.line, f.rule) for f in run.findings if f.rule.startswith("AS10")) == [
+        (4, "AS101"),
+        (5, "AS101"),
+        (5, "AS105"),
+    ]
