@@ -19,7 +19,7 @@ import ast
 import builtins
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -115,7 +115,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 class Symbols:
-    def __init__(self, tree: ast.Module, own_modules: frozenset[str] = frozenset()) -> None:
+    def __init__(self, tree: ast.Module, own_modules: Container[str] = frozenset()) -> None:
         """``own_modules``: top-level names that a module of the project beside this one
         takes (``mailer.py``): Python imports that file, not the library of that name, so
         ``from mailer import Mailer`` binds ``.mailer.Mailer``, the project's."""
