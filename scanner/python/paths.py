@@ -64,7 +64,7 @@ def find_paths(
     def truth(test: ast.expr) -> bool | None:
         nonlocal mutated
         if mutated is None:
-            mutated = mutated_names(symbols.tree)
+            mutated = mutated_names(symbols)
         return committed_truth(test, values.evaluate, mutated)
 
     openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
