@@ -141,6 +141,8 @@ class GroupedEvents:
         self.opening: dict[ast.AST, list[Event]] = {}
         # What each opening call may open: (protocol, TLS) pairs, by the call's id.
         self.opened_kinds: dict[int, set[tuple[object, Tls]]] = {}
+        # The opening calls by the name each binds its connection to, in source order.
+        self._opening_on: dict[str | None, list[ast.AST]] = {}
         self._position: dict[ast.AST, int] = {}
         for position, (call, found) in enumerate(events.items()):
             self._position[call] = position
@@ -150,6 +152,9 @@ class GroupedEvents:
                     self.opening.setdefault(call, []).append(event)
                     kind = (event.conn.protocol, event.conn.tls)
                     self.opened_kinds.setdefault(id(call), set()).add(kind)
+                    on = self._opening_on.setdefault(event.receiver, [])
+                    if not on or on[-1] is not call:
+                        on.append(call)
 
     def of_connection(
         self, conn: Connection
@@ -163,12 +168,14 @@ class GroupedEvents:
         # A call that opens this connection or another (``self.connect()`` where a subclass
         # overrides ``connect``) gives one of them: the others do not end this one there.
         rebinds: dict[ast.AST, list[Event]] = {}
-        for call, opening in self.opening.items():
-            if any(e.opens for e in mine.get(call, ())):
-                continue
-            others = [e for e in opening if e.conn is not conn and e.receiver in receivers]
-            if others:
-                rebinds[call] = others
+        for receiver in receivers:
+            for call in self._opening_on.get(receiver, ()):
+                if call in rebinds or any(e.opens for e in mine.get(call, ())):
+                    continue
+                opening = self.opening[call]
+                others = [e for e in opening if e.conn is not conn and e.receiver in receivers]
+                if others:
+                    rebinds[call] = others
         if not rebinds:
             return mine, receivers, {call: list(found) for call, found in mine.items()}
         calls = sorted(mine.keys() | rebinds.keys(), key=self._position.__getitem__)
