@@ -257,14 +257,21 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     # mask may be longer than a short secret, which would move what follows it.
     for span in sorted(set(secrets), key=lambda s: s.start, reverse=True):
         text = text[: span.start] + mask_literal(text[span.start : span.end]) + text[span.end :]
-    masked = mask_url_credentials(text)
-    # With nothing masked, the file's own line index.
-    lines = source.lines if masked == source.readable else LineIndex(masked)
+    # With no literal masked, the file's own line index.
+    lines = source.lines if text == source.readable else LineIndex(text)
+    # The credentials in URLs and forms are masked in the lines shown, not in the whole
+    # text (two expressions tried at every character of it): neither pattern takes a white
+    # space, so no match spans a line break and a line masked alone is that line of the
+    # masked text (tests/test_code_frames.py).
+    shown: dict[int, str] = {}
     for finding in findings:
         finding.message = mask_url_credentials(finding.message)
         first = max(finding.span.line - 1, 0)
         last = min(finding.span.end_line, lines.count, first + 6)
-        finding.frame = [(n, lines.line(n)) for n in range(first + 1, last + 1)]
+        for number in range(first + 1, last + 1):
+            if number not in shown:
+                shown[number] = mask_url_credentials(lines.line(number))
+        finding.frame = [(n, shown[n]) for n in range(first + 1, last + 1)]
         code = " ".join(line.strip() for _, line in finding.frame)
         digest = hashlib.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
         finding.fingerprint = digest[:32]

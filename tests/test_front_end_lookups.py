@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from authsweep.scanner import project
+from authsweep.scanner import inputs, project
 from authsweep.scanner.errors import ParseError
 from authsweep.scanner.python import relevance
 from authsweep.scanner.python.analyze import _front_end
@@ -170,3 +170,36 @@ def test_a_gated_method_call_is_the_whole_gated_question() -> None:
             assert relevance.calls_a_method(symbols, methods) == alone, path
             asked += alone
     assert asked  # some module answers yes
+
+
+def _files_looked_at_beside(tmp_path: Path, module: str) -> set[str]:
+    """The files beside ``checked.py`` (holding ``module``) its analysis noted as inputs."""
+    (tmp_path / "mailer.py").write_text("def send():\n    pass\n")
+    (tmp_path / "yagmail").mkdir(exist_ok=True)
+    (tmp_path / "yagmail" / "__init__.py").write_text("")
+    checked = tmp_path / "checked.py"
+    checked.write_text(module)
+    with inputs.recording() as noted:
+        _front_end().analyze(str(checked), Source("python", checked.read_bytes()))
+    folder = str(tmp_path.resolve())
+    return {
+        key[1:].removeprefix(folder).lstrip("/\\")
+        for key in noted
+        if key[1:].startswith(folder) and not key[1:].endswith("checked.py")
+    }
+
+
+def test_a_library_s_name_is_looked_for_beside_the_module_only_when_imported(
+    tmp_path: Path,
+) -> None:
+    """A file beside the module that takes a library's name (``mailer.py``) is looked at,
+    and noted as an input, only for a library the module imports: a name in a comment or
+    a string needs no look (it did: every library named anywhere in the bytes)."""
+    named = "# mailer, yagmail\nimport smtplib\nsmtplib.SMTP('mailer.example.org')\n"
+    assert _files_looked_at_beside(tmp_path, named) == set()
+    imported = "import smtplib\nfrom mailer import send\nimport yagmail.sender\n" + named
+    assert _files_looked_at_beside(tmp_path, imported) == {
+        "mailer.py",
+        "yagmail.py",
+        "yagmail/__init__.py",
+    }

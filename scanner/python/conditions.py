@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from ..model import Value
 from .settings_branches import development_switch
 from .source import dotted_name
-from .symbols import TRIES
+from .symbols import TRIES, Symbols
 
 # (kind, name as written, constant): "eq" / "ne" a constant; "in" a tuple of constants;
 # "true" / "false" alone; "any" (no name) a tuple of alternatives, each a frozenset of
@@ -313,35 +313,27 @@ _MUTATORS = frozenset(
 )
 
 
-def mutated_names(tree: ast.AST) -> frozenset[str]:
+def mutated_names(symbols: Symbols) -> frozenset[str]:
     """The names whose value the module changes in place: an item or attribute assigned
     or deleted (``CONFIG["tls"] = ...``, ``settings.USE_TLS = ...``), a container's
     ``update``/``setdefault``/``pop``/... called. A test of one is not of a committed value.
-    Worked out once a module (the path finder and the contexts both ask)."""
-    known = _MUTATED.get(tree)
+    Worked out once a module (the path finder and the contexts both ask), from what the
+    symbol table's walk collected (those stores and deletes, the calls), not from another
+    walk of every node of the module."""
+    known = _MUTATED.get(symbols.tree)
     if known is None:
-        known = _MUTATED[tree] = _walk_mutated(tree)
+        known = _MUTATED[symbols.tree] = _mutated(symbols)
     return known
 
 
-def _walk_mutated(tree: ast.AST) -> frozenset[str]:
-    found: set[str] = set()
-    for node in _nodes(tree):
-        target: ast.expr | None = None
-        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
-            node.ctx, (ast.Store, ast.Del)
-        ):
-            target = node.value
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATORS
-        ):
-            target = node.func.value
-        root = _root(target) if target is not None else None
-        if root is not None:
-            found.add(root)
-    return frozenset(found)
+def _mutated(symbols: Symbols) -> frozenset[str]:
+    changed = list(symbols.stored_into)
+    changed += [
+        call.func.value
+        for call in symbols.calls
+        if isinstance(call.func, ast.Attribute) and call.func.attr in _MUTATORS
+    ]
+    return frozenset(root for root in map(_root, changed) if root is not None)
 
 
 def _root(node: ast.expr) -> str | None:

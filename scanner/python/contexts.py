@@ -85,7 +85,7 @@ class Contexts:
         and the other does not, the program's option (``ctx if verify else None``),
         reported as such, at that arm; else what both arms agree on."""
         if self._mutated is None:
-            self._mutated = mutated_names(self.values.symbols.tree)
+            self._mutated = mutated_names(self.values.symbols)
         committed = committed_truth(choice.test, self.values.evaluate, self._mutated)
         if committed is not None:
             return self.verification(choice.body if committed else choice.orelse, default)
@@ -173,7 +173,7 @@ class Contexts:
         are decided: a binding on the arm not taken never runs; one on the arm taken runs
         always, hiding the bindings before it."""
         if self._mutated is None:
-            self._mutated = mutated_names(self.values.symbols.tree)
+            self._mutated = mutated_names(self.values.symbols)
         kept: list[ContextBinding] = []
         for binding in found:
             if binding.guard is Guard.IF and binding.branch is not None:

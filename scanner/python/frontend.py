@@ -24,7 +24,7 @@ from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .flow import Flow
 from .handed_values import hands_login_values
-from .module_paths import shadowed_libraries
+from .module_paths import ShadowedLibraries
 from .net import names_microsoft_host
 from .own_inits import OwnInits
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
@@ -106,7 +106,7 @@ class PythonFrontEnd:
     def _analyze(self, path: str, source: Source, *, wrapper: bool) -> MailFile:
         parsed = parse_python(source, WRAPPER_WHOLE_CHARS if wrapper else 0)
         lowered = source.data.lower()  # once, for every look at the bytes below
-        symbols = Symbols(parsed.tree, shadowed_libraries(path, lowered, self.library_modules))
+        symbols = Symbols(parsed.tree, ShadowedLibraries(path, self.library_modules))
         full = wrapper or self._matters(symbols, lowered)
         if not full and not self._calls_only(symbols, lowered, path):
             mail = MailFile(path=path, kind="python", analyzed=False)

@@ -43,7 +43,7 @@ from .tls_choices import (
 )
 from .values import Evaluator
 
-__all__ = ["Event", "PathFinder", "find_paths"]
+__all__ = ["Event", "GroupedEvents", "PathFinder", "find_paths"]
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -64,7 +64,7 @@ def find_paths(
     def truth(test: ast.expr) -> bool | None:
         nonlocal mutated
         if mutated is None:
-            mutated = mutated_names(symbols.tree)
+            mutated = mutated_names(symbols)
         return committed_truth(test, values.evaluate, mutated)
 
     openers = [(call, e.conn) for call, found in events.items() for e in found if e.opens]
@@ -84,10 +84,11 @@ def find_paths(
     mark_upgrade_options(openers, upgrades, symbols, truth, finder)
     reached: set[int] = set()  # steps on a path that runs, of any connection
     settled: list[Connection] = []
+    grouped = GroupedEvents(events)
     for conn in connections:
-        if not any(e.conn is conn for found in events.values() for e in found):
+        if id(conn) not in grouped.by_connection:
             continue
-        paths, never_taken, unreached = finder.connection_paths(conn, events, order)
+        paths, never_taken, unreached = finder.connection_paths(conn, grouped, order)
         # Each step found on a path, or on one never taken; else the finder missed some,
         # and source order is all that is known.
         on_paths = {id(step) for path in paths for step in path.steps}
@@ -126,6 +127,62 @@ def _mark_optional_upgrades(
                     step.option = option
 
 
+class GroupedEvents:
+    """A module's events (each call's, in source order) grouped once for all its
+    connections: the path finder asks, of each connection, for its own events, the calls
+    that open some connection, and what each of those opens. Filtering every call's
+    events again for each connection made a module with many connections (a test module
+    opening one in each test) quadratic."""
+
+    def __init__(self, events: dict[ast.AST, list[Event]]) -> None:
+        # Each connection's events by call, in the order of ``events`` and of each list.
+        self.by_connection: dict[int, dict[ast.AST, list[Event]]] = {}
+        # The events that open a connection, by call.
+        self.opening: dict[ast.AST, list[Event]] = {}
+        # What each opening call may open: (protocol, TLS) pairs, by the call's id.
+        self.opened_kinds: dict[int, set[tuple[object, Tls]]] = {}
+        # The opening calls by the name each binds its connection to, in source order.
+        self._opening_on: dict[str | None, list[ast.AST]] = {}
+        self._position: dict[ast.AST, int] = {}
+        for position, (call, found) in enumerate(events.items()):
+            self._position[call] = position
+            for event in found:
+                self.by_connection.setdefault(id(event.conn), {}).setdefault(call, []).append(event)
+                if event.opens:
+                    self.opening.setdefault(call, []).append(event)
+                    kind = (event.conn.protocol, event.conn.tls)
+                    self.opened_kinds.setdefault(id(call), set()).add(kind)
+                    on = self._opening_on.setdefault(event.receiver, [])
+                    if not on or on[-1] is not call:
+                        on.append(call)
+
+    def of_connection(
+        self, conn: Connection
+    ) -> tuple[dict[ast.AST, list[Event]], set[str], dict[ast.AST, list[Event]]]:
+        """``conn``'s own events by call, the names it is called on (its receivers), and
+        the events its paths follow: its own, and at each call that does not open it,
+        the opening of another connection on one of its receivers, which ends it there.
+        The calls in the order of the module's events (the caller's to read)."""
+        mine = self.by_connection.get(id(conn), {})
+        receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
+        # A call that opens this connection or another (``self.connect()`` where a subclass
+        # overrides ``connect``) gives one of them: the others do not end this one there.
+        rebinds: dict[ast.AST, list[Event]] = {}
+        for receiver in receivers:
+            for call in self._opening_on.get(receiver, ()):
+                if call in rebinds or any(e.opens for e in mine.get(call, ())):
+                    continue
+                opening = self.opening[call]
+                others = [e for e in opening if e.conn is not conn and e.receiver in receivers]
+                if others:
+                    rebinds[call] = others
+        if not rebinds:
+            return mine, receivers, {call: list(found) for call, found in mine.items()}
+        calls = sorted(mine.keys() | rebinds.keys(), key=self._position.__getitem__)
+        relevant = {call: [*mine.get(call, []), *rebinds.get(call, [])] for call in calls}
+        return mine, receivers, relevant
+
+
 class PathFinder:
     def __init__(self, symbols: Symbols, source, truth: Truth = unknown_truth) -> None:
         self.symbols = symbols
@@ -142,25 +199,14 @@ class PathFinder:
         self._called: dict[int, list[Scope]] = {}
 
     def connection_paths(
-        self, conn: Connection, events: dict[ast.AST, list[Event]], order: Sequence[Scope]
+        self, conn: Connection, events: GroupedEvents, order: Sequence[Scope]
     ) -> tuple[list[ProtocolPath], frozenset[int], bool]:
         """The paths of ``conn``'s steps, the ids of the steps met on paths never taken
         (their conditions contradict each other, or a value the project commits), and
         whether the connection is opened only on such paths; ``events`` are every
         call's events in the module (other connections' opens on the same name end this
         one's), ``order`` the functions in the order they run."""
-        mine = {call: [e for e in found if e.conn is conn] for call, found in events.items()}
-        mine = {call: found for call, found in mine.items() if found}
-        receivers = {e.receiver for found in mine.values() for e in found if e.receiver}
-        # A call that opens this connection or another (``self.connect()`` where a subclass
-        # overrides ``connect``) gives one of them: the others do not end this one there.
-        rebinds = {
-            call: [e for e in found if e.opens and e.conn is not conn and e.receiver in receivers]
-            for call, found in events.items()
-            if not any(e.opens for e in mine.get(call, ()))
-        }
-        relevant = {call: [*mine.get(call, []), *rebinds.get(call, [])] for call in events}
-        relevant = {call: found for call, found in relevant.items() if found}
+        mine, receivers, relevant = events.of_connection(conn)
         by_scope: dict[int, list[ast.AST]] = {}
         for call in mine:
             by_scope.setdefault(id(self._scope(call)), []).append(call)
@@ -173,11 +219,6 @@ class PathFinder:
         # them (``self._secure()`` between the connection and the login).
         inlined: dict[int, list[Option]] = {}
         used: set[int] = set()
-        openers: dict[int, set[tuple[object, Tls]]] = {}
-        for call, found in events.items():
-            for event in found:
-                if event.opens:
-                    openers.setdefault(id(call), set()).add((event.conn.protocol, event.conn.tls))
         walk = functools.partial(
             self._walk_scope,
             relevant=relevant,
@@ -185,7 +226,7 @@ class PathFinder:
             seen=seen,
             inlined=inlined,
             used=used,
-            openers=openers,
+            openers=events.opened_kinds,
         )
         if opener is not None:
             first = self._scope(opener)

@@ -19,7 +19,7 @@ import ast
 import builtins
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -115,7 +115,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
 
 
 class Symbols:
-    def __init__(self, tree: ast.Module, own_modules: frozenset[str] = frozenset()) -> None:
+    def __init__(self, tree: ast.Module, own_modules: Container[str] = frozenset()) -> None:
         """``own_modules``: top-level names that a module of the project beside this one
         takes (``mailer.py``): Python imports that file, not the library of that name, so
         ``from mailer import Mailer`` binds ``.mailer.Mailer``, the project's."""
@@ -135,6 +135,9 @@ class Symbols:
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
         self.dicts: list[ast.Dict] = []
+        # What an item or attribute is assigned or deleted on (``CONFIG`` of ``CONFIG["tls"] =
+        # ...``, ``self.smtp`` of ``del self.smtp.sock``): containers the module changes.
+        self.stored_into: list[ast.expr] = []
         self.strings: set[str] = set()  # string constants (a class named in a config dict)
         self.names_read: set[str] = set()  # names loaded and attribute names, anywhere
         self.module_scope = Scope("module", tree, None, "")
@@ -169,6 +172,7 @@ class Symbols:
             ast.MatchStar: self._named,
             ast.NamedExpr: self._walrus,
             ast.Dict: self._dict,
+            ast.Subscript: self._subscript,
         }
 
     def _walk(self) -> None:
@@ -184,7 +188,8 @@ class Symbols:
         read, string = self.names_read.add, self.strings.add
         handler_of = special.get
         name_kind, constant_kind, attribute_kind = ast.Name, ast.Constant, ast.Attribute
-        store, node_kind = ast.Store, ast.AST
+        store, load, node_kind = ast.Store, ast.Load, ast.AST
+        stored_into = self.stored_into.append
         while stack:
             node, scope = pop()
             kind = type(node)
@@ -202,6 +207,8 @@ class Symbols:
             if kind is attribute_kind:
                 read(node.attr)  # type: ignore[attr-defined]
                 child = node.value  # type: ignore[attr-defined]
+                if type(node.ctx) is not load:  # type: ignore[attr-defined]
+                    stored_into(child)
                 parent_of(child, node)
                 push((child, scope))
                 continue
@@ -271,6 +278,10 @@ class Symbols:
                 items.append(key)
             items.append(value)
         return [(child, scope) for child in items]
+
+    def _subscript(self, node: ast.Subscript, scope: Scope) -> None:
+        if type(node.ctx) is not ast.Load:
+            self.stored_into.append(node.value)
 
     @staticmethod
     def _arguments(node: ast.arguments, scope: Scope) -> list[tuple[ast.AST, Scope]]:
