@@ -94,3 +94,37 @@ def test_a_check_that_hashes_nothing_loads_no_openssl(tmp_path: Path) -> None:
     )
     modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
     assert "hashlib" in modules  # a finding: its fingerprint
+
+
+# The analysis of a module past the relevance question (its connections, their paths, its
+# settings): about 26 modules a check of modules that call no mail code does not import.
+PAST_RELEVANCE = (
+    "authsweep.scanner.python.module_analysis",
+    "authsweep.scanner.python.paths",
+    "authsweep.scanner.python.bindings",
+    "authsweep.scanner.python.beyond",
+    "authsweep.scanner.python.settings_source",
+    "authsweep.scanner.mail_settings.builder",
+)
+
+
+def test_a_module_that_calls_no_mail_code_loads_no_analysis(tmp_path: Path) -> None:
+    """A module the pre-check passes (it names smtplib) but that opens no connection is
+    parsed and asked whether it matters; the analysis past that comes with the first
+    module that does."""
+    (tmp_path / "notify.py").write_text("import smtplib\n\nprint(smtplib.__name__)\n")
+    modules = imported("check", "--no-cache", "--format", "json", "notify.py", cwd=tmp_path)
+    assert "authsweep.scanner.python.frontend" in modules
+    assert [name for name in PAST_RELEVANCE if name in modules] == []
+    (tmp_path / "notify.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "notify.py", cwd=tmp_path)
+    assert [name for name in PAST_RELEVANCE if name not in modules] == []
+
+
+def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    modules = imported("check", "--no-cache", "--format", "json", "app.py", cwd=tmp_path)
+    assert "authsweep.scanner.engine" in modules
+    assert "authsweep.scanner.tenant.mailboxes" not in modules
