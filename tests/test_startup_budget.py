@@ -108,6 +108,11 @@ PAST_RELEVANCE = (
 )
 
 
+# What reads a module that does not parse as it is: Python 2's translation, f-strings
+# rewritten for an older parser.
+REPAIRS = ("authsweep.scanner.python.python2", "authsweep.scanner.python.fstrings")
+
+
 def test_a_module_that_calls_no_mail_code_loads_no_analysis(tmp_path: Path) -> None:
     """A module the pre-check passes (it names smtplib) but that opens no connection is
     parsed and asked whether it matters; the analysis past that comes with the first
@@ -116,6 +121,7 @@ def test_a_module_that_calls_no_mail_code_loads_no_analysis(tmp_path: Path) -> N
     modules = imported("check", "--no-cache", "--format", "json", "notify.py", cwd=tmp_path)
     assert "authsweep.scanner.python.frontend" in modules
     assert [name for name in PAST_RELEVANCE if name in modules] == []
+    assert [name for name in REPAIRS if name in modules] == []
     (tmp_path / "notify.py").write_text(
         "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
     )
@@ -128,3 +134,17 @@ def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Pat
     modules = imported("check", "--no-cache", "--format", "json", "app.py", cwd=tmp_path)
     assert "authsweep.scanner.engine" in modules
     assert "authsweep.scanner.tenant.mailboxes" not in modules
+
+
+def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
+    (tmp_path / "old.py").write_text(
+        "import smtplib\n\nprint 'sending'\n"
+        "smtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
+    assert "authsweep.scanner.python.python2" in modules
+    (tmp_path / "old.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
+    assert [name for name in REPAIRS if name in modules] == []

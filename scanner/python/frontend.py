@@ -23,7 +23,6 @@ from .handed_values import hands_login_values
 from .module_paths import ShadowedLibraries
 from .net import names_microsoft_host
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
-from .python2 import map_back
 from .relevance import Relevance, calls_a_method
 from .secret_literals import writes_microsoft_mail_password
 from .source import dotted_name
@@ -111,6 +110,8 @@ class PythonFrontEnd:
             vars(analysis).clear()
         add_entra_secrets(mail, parsed.text, symbols)
         if parsed.python2 is not None:
+            from .python2 import map_back  # start-up: for a Python 2 module only
+
             map_back(mail, parsed.python2.lines)
             mail.not_checked = [parsed.python2.error]
         if parsed.left_out:
