@@ -24,7 +24,6 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .records import record
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed, may_hold_directive
-from .tenant.mailboxes import attach_mailboxes
 from .test_paths import is_test_path
 from .text import LineIndex, Source
 
@@ -167,6 +166,9 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
         result.findings = mark_suppressed([], source, rules, path, rule_codes())
         attach_context(result.findings, source, [])
         return result
+    # start-up: a file the pre-check passes over (most of a pre-commit hook's) shows no mailbox
+    from .tenant.mailboxes import attach_mailboxes
+
     try:
         with bounded():
             mail = analyze_source(path, source)

@@ -94,3 +94,57 @@ def test_a_check_that_hashes_nothing_loads_no_openssl(tmp_path: Path) -> None:
     )
     modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
     assert "hashlib" in modules  # a finding: its fingerprint
+
+
+# The analysis of a module past the relevance question (its connections, their paths, its
+# settings): about 26 modules a check of modules that call no mail code does not import.
+PAST_RELEVANCE = (
+    "authsweep.scanner.python.module_analysis",
+    "authsweep.scanner.python.paths",
+    "authsweep.scanner.python.bindings",
+    "authsweep.scanner.python.beyond",
+    "authsweep.scanner.python.settings_source",
+    "authsweep.scanner.mail_settings.builder",
+)
+
+
+# What reads a module that does not parse as it is: Python 2's translation, f-strings
+# rewritten for an older parser.
+REPAIRS = ("authsweep.scanner.python.python2", "authsweep.scanner.python.fstrings")
+
+
+def test_a_module_that_calls_no_mail_code_loads_no_analysis(tmp_path: Path) -> None:
+    """A module the pre-check passes (it names smtplib) but that opens no connection is
+    parsed and asked whether it matters; the analysis past that comes with the first
+    module that does."""
+    (tmp_path / "notify.py").write_text("import smtplib\n\nprint(smtplib.__name__)\n")
+    modules = imported("check", "--no-cache", "--format", "json", "notify.py", cwd=tmp_path)
+    assert "authsweep.scanner.python.frontend" in modules
+    assert [name for name in PAST_RELEVANCE if name in modules] == []
+    assert [name for name in REPAIRS if name in modules] == []
+    (tmp_path / "notify.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "notify.py", cwd=tmp_path)
+    assert [name for name in PAST_RELEVANCE if name not in modules] == []
+
+
+def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    modules = imported("check", "--no-cache", "--format", "json", "app.py", cwd=tmp_path)
+    assert "authsweep.scanner.engine" in modules
+    assert "authsweep.scanner.tenant.mailboxes" not in modules
+
+
+def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
+    (tmp_path / "old.py").write_text(
+        "import smtplib\n\nprint 'sending'\n"
+        "smtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
+    assert "authsweep.scanner.python.python2" in modules
+    (tmp_path / "old.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 587).login('u', 'p')\n"
+    )
+    modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
+    assert [name for name in REPAIRS if name in modules] == []

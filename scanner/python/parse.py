@@ -33,6 +33,7 @@ import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
@@ -41,8 +42,9 @@ from ..memory import gc_paused
 from ..precheck import marker_starts
 from ..records import record
 from ..text import Source
-from .fstrings import older_fstrings
-from .python2 import LineMap, Translation, translate
+
+if TYPE_CHECKING:
+    from .python2 import Translation
 
 # Above this many characters a module is parsed by its statements that matter.
 LARGE_MODULE_CHARS = 1_000_000
@@ -156,6 +158,9 @@ def _python3(text: str, error: ParseError) -> Parsed | None:
     """A Python 2 module parsed in its Python 3 translation, if it has one that parses.
     The file still fails to parse as Python 3, which is reported (``fix`` cannot touch it),
     with what was done instead."""
+    # start-up: only a module that does not parse as Python 3 needs the translation
+    from .python2 import LineMap, Translation, translate
+
     translated = translate(text)
     if translated is None:
         return None
@@ -192,6 +197,9 @@ def _repaired(text: str, source: str, first: ParseError) -> Parsed:
     """The module parsed with newer syntax blanked out (or rewritten: f-strings), then
     without the top-level statements the parser still refuses; ``first`` if nothing
     helps."""
+    # start-up: only a module that does not parse as it is needs the rewriting
+    from .fstrings import older_fstrings
+
     source = older_fstrings(source)
     source = _TYPE_PARAMETERS.sub(lambda m: m.group(1) + " " * len(m.group(2)), source)
     source = "".join(
