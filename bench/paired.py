@@ -63,11 +63,18 @@ def main() -> None:
     parser.add_argument("--ruff", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--trees", default=",".join(TREE_FOLDERS))
-    parser.add_argument("--shapes", default="cold,pre-commit", help="cold, pre-commit or both")
+    parser.add_argument(
+        "--shapes",
+        default="cold,pre-commit",
+        help="comma-separated: cold, pre-commit (default: both)",
+    )
     parser.add_argument(
         "--cache-dir", type=Path, default=Path.home() / ".cache" / "authsweep-bench"
     )
     args = parser.parse_args()
+    unknown = set(args.shapes.split(",")) - {"cold", "pre-commit"}
+    if unknown:
+        parser.error(f"unknown shape {', '.join(sorted(unknown))}: cold, pre-commit")
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(
         "| tree | shape | old wall / CPU / MB | new wall / CPU / MB | Ruff wall / CPU / MB "
