@@ -138,3 +138,18 @@ def test_a_config_module_naming_another_providers_host_leaves_its_password_to_th
         ("accounts.py", 7, "AS105"),
         ("reader.py", 12, "AS102"),
     }
+
+
+def test_an_imported_password_handed_to_a_wrapper_is_reported_at_the_login() -> None:
+    """``send_email(sender_email, sender_password, ...)`` with the password imported from a
+    plain config module, the function's parameter reaching the login: AS105 at the login,
+    naming where it is written, as when the login takes the imported name directly
+    (``settings_from_import`` lost it: the value passed in kept no place); a placeholder
+    handed the same way is not reported."""
+    run = check_paths([str(RECALL / "password_to_wrapper")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("send.py", 15, "AS101"),
+        ("send.py", 15, "AS105"),
+        ("send.py", 23, "AS101"),
+    }
+    assert "written in accounts.py:4" in next(f.message for f in run.findings if f.rule == "AS105")
