@@ -153,3 +153,17 @@ def test_an_imported_password_handed_to_a_wrapper_is_reported_at_the_login() -> 
         ("send.py", 23, "AS101"),
     }
     assert "written in accounts.py:4" in next(f.message for f in run.findings if f.rule == "AS105")
+
+
+def test_a_frameworks_settings_imported_into_a_settings_module_are_its_settings() -> None:
+    """Django settings whose ``EMAIL_HOST``/``EMAIL_PORT``/``EMAIL_USE_TLS`` come from
+    ``from mail_defaults import ...`` are read as if assigned there (AS101, as for the same
+    settings written in place; ``settings_from_import`` lost it on a real settings module);
+    a script's imported ``SMTP_HOST`` makes no settings group at the import (its login is
+    reported once)."""
+    run = check_paths([str(RECALL / "settings_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("notify.py", 15, "AS101"),
+        ("production.py", 10, "AS101"),
+        ("staging.py", 10, "AS101"),
+    }
