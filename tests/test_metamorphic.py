@@ -159,8 +159,8 @@ def test_a_frameworks_settings_imported_into_a_settings_module_are_its_settings(
     """Django settings whose ``EMAIL_HOST``/``EMAIL_PORT``/``EMAIL_USE_TLS`` come from
     ``from mail_defaults import ...`` are read as if assigned there (AS101, as for the same
     settings written in place; ``settings_from_import`` lost it on a real settings module);
-    a script's imported ``SMTP_HOST`` makes no settings group at the import (its login is
-    reported once)."""
+    a script's imported ``MAIL_SERVER``, which its code reads, makes no settings group at
+    the import (its login is reported once)."""
     run = check_paths([str(RECALL / "settings_imported")], RunOptions(), plan=False)
     assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
         ("notify.py", 15, "AS101"),

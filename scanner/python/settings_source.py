@@ -356,12 +356,13 @@ class _Reader:
     def imported(self, statement: ast.ImportFrom, group: str, complete: bool) -> None:
         """``from base import EMAIL_HOST``: a framework reads its settings by name from the
         module, imported ones as assigned ones; the value as the project's module gives it.
-        Only a framework's keys (a script's ``SMTP_HOST`` is its code's, read where it is
-        used), and not a name of a module outside the project (its value unseen)."""
+        Only a framework's keys that the module's own code does not read (a script's
+        ``MAIL_SERVER`` or ``SMTP_HOST`` is its code's, reported where it is used), and not
+        a name of a module outside the project (its value unseen)."""
         module = "." * statement.level + (statement.module or "")
         for alias in statement.names:
             key = alias.asname or alias.name
-            if alias.name == "*" or not is_framework_key(key):
+            if alias.name == "*" or not is_framework_key(key) or key in self.names_read:
                 continue
             value = imported_constant(self.values.path, module, alias.name, Evaluator)
             if value is not None:
