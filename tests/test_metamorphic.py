@@ -167,3 +167,28 @@ def test_a_frameworks_settings_imported_into_a_settings_module_are_its_settings(
         ("production.py", 10, "AS101"),
         ("staging.py", 10, "AS101"),
     }
+
+
+def test_a_setting_named_password_its_module_does_not_report_is_reported_at_the_login() -> None:
+    """``MAIL_PASSWORD = "..."`` in a config module with no host beside it (its settings
+    reader reports nothing: Flask-Mail's default host is local) is AS105 at the login that
+    imports it, naming where it is written (it was reported nowhere: the importer took it
+    for the config module's); beside a Microsoft host the config module reports it, and
+    the login does not again."""
+    alone = RECALL / "setting_password_alone"
+    run = check_paths([str(alone)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("send.py", 14, "AS101"),
+        ("send.py", 14, "AS105"),
+    }
+    assert "written in mail_account.py:5" in next(
+        f.message for f in run.findings if f.rule == "AS105"
+    )
+    with_host = RECALL / "setting_password_with_host"
+    run = check_paths([str(with_host)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("mail_settings.py", 7, "AS101"),
+        ("mail_settings.py", 7, "AS203"),
+        ("mail_settings.py", 7, "AS105"),
+        ("send.py", 12, "AS101"),
+    }

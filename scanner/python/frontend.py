@@ -26,6 +26,7 @@ from .flow import Flow
 from .handed_values import hands_login_values
 from .module_paths import ShadowedLibraries
 from .net import names_microsoft_host
+from .own_check import OwnCheck
 from .own_inits import OwnInits
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .paths import Event, find_paths
@@ -70,6 +71,7 @@ class PythonFrontEnd:
             )
         )
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
+        self.own_check = OwnCheck(lambda path, data: self.analyze(path, Source("python", data)))
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: a cheap look at the bytes.
         self.client_words = ClientWords(self.clients)
@@ -228,6 +230,7 @@ class _ModuleAnalysis:
         self.symbols = symbols
         self.text = SourceText(code)
         self.values = Evaluator(self.symbols, self.text, path)
+        self.values.own_check = front.own_check.reports_secret_at
         self.parents = self.symbols.parents
         self.mail = MailFile(path=path, kind="python")
         self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}
