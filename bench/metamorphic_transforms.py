@@ -351,11 +351,15 @@ def _to_settings(text: str, context: Context, alias: str | None) -> Variant | No
     wrapper = MetadataWrapper(module)
     positions = wrapper.resolve(PositionProvider)
     constants = _module_constants(wrapper)
-    if alias is not None:  # a reference that is not a plain read (del, augassign) stays
+    # A reference that is not a plain read (del, augassign) stays; so does a constant the
+    # module never reads, which only a reader of the module's names sees (Django's
+    # settings): ``cfg.NAME`` would leave the module without it.
+    if alias is not None:
         constants = {
             name: c
             for name, c in constants.items()
-            if all(isinstance(r.node, cst.Name) for r in c[1].references)  # type: ignore[attr-defined]
+            if c[1].references  # type: ignore[attr-defined]
+            and all(isinstance(r.node, cst.Name) for r in c[1].references)  # type: ignore[attr-defined]
         }
     if not constants:
         return None

@@ -138,3 +138,57 @@ def test_a_config_module_naming_another_providers_host_leaves_its_password_to_th
         ("accounts.py", 7, "AS105"),
         ("reader.py", 12, "AS102"),
     }
+
+
+def test_an_imported_password_handed_to_a_wrapper_is_reported_at_the_login() -> None:
+    """``send_email(sender_email, sender_password, ...)`` with the password imported from a
+    plain config module, the function's parameter reaching the login: AS105 at the login,
+    naming where it is written, as when the login takes the imported name directly
+    (``settings_from_import`` lost it: the value passed in kept no place); a placeholder
+    handed the same way is not reported."""
+    run = check_paths([str(RECALL / "password_to_wrapper")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("send.py", 15, "AS101"),
+        ("send.py", 15, "AS105"),
+        ("send.py", 23, "AS101"),
+    }
+    assert "written in accounts.py:4" in next(f.message for f in run.findings if f.rule == "AS105")
+
+
+def test_a_frameworks_settings_imported_into_a_settings_module_are_its_settings() -> None:
+    """Django settings whose ``EMAIL_HOST``/``EMAIL_PORT``/``EMAIL_USE_TLS`` come from
+    ``from mail_defaults import ...`` are read as if assigned there (AS101, as for the same
+    settings written in place; ``settings_from_import`` lost it on a real settings module);
+    a script's imported ``MAIL_SERVER``, which its code reads, makes no settings group at
+    the import (its login is reported once)."""
+    run = check_paths([str(RECALL / "settings_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("notify.py", 15, "AS101"),
+        ("production.py", 10, "AS101"),
+        ("staging.py", 10, "AS101"),
+    }
+
+
+def test_a_setting_named_password_its_module_does_not_report_is_reported_at_the_login() -> None:
+    """``MAIL_PASSWORD = "..."`` in a config module with no host beside it (its settings
+    reader reports nothing: Flask-Mail's default host is local) is AS105 at the login that
+    imports it, naming where it is written (it was reported nowhere: the importer took it
+    for the config module's); beside a Microsoft host the config module reports it, and
+    the login does not again."""
+    alone = RECALL / "setting_password_alone"
+    run = check_paths([str(alone)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("send.py", 14, "AS101"),
+        ("send.py", 14, "AS105"),
+    }
+    assert "written in mail_account.py:5" in next(
+        f.message for f in run.findings if f.rule == "AS105"
+    )
+    with_host = RECALL / "setting_password_with_host"
+    run = check_paths([str(with_host)], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("mail_settings.py", 7, "AS101"),
+        ("mail_settings.py", 7, "AS203"),
+        ("mail_settings.py", 7, "AS105"),
+        ("send.py", 12, "AS101"),
+    }

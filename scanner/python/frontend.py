@@ -22,6 +22,7 @@ from .entra_secrets import add_entra_secrets
 from .handed_values import hands_login_values
 from .module_paths import ShadowedLibraries
 from .net import names_microsoft_host
+from .own_check import OwnCheck
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 from .relevance import Relevance, calls_a_method
 from .secret_literals import writes_microsoft_mail_password
@@ -58,6 +59,7 @@ class PythonFrontEnd:
             )
         )
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
+        self.own_check = OwnCheck(lambda path, data: self.analyze(path, Source("python", data)))
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: a cheap look at the bytes.
         self.client_words = ClientWords(self.clients)

@@ -52,6 +52,8 @@ class ModuleEvaluator(Protocol):
 
 # Makes the evaluator of a module (its names, its text, its path).
 MakeEvaluator = Callable[[Symbols, SourceText, str], ModuleEvaluator]
+# Whether a module of the project, checked itself, reports the secret written at a line.
+OwnCheck = Callable[[Path, int], bool]
 Module = tuple[ModuleEvaluator, dict[str, ast.expr]]
 
 _MAX_PARENTS = 8
@@ -177,6 +179,7 @@ def _evaluated(
     make: MakeEvaluator,
     member: str | None = None,
     importer: Path | None = None,
+    own_check: OwnCheck | None = None,
 ) -> Value | None:
     """Module-level ``name`` of the module at ``path`` (``member`` of it for a class)."""
     read = _module(path, make)
@@ -230,12 +233,26 @@ def _evaluated(
             and (
                 not password_name(named)
                 or microsoft_mail_password(named)
-                or (not defers and (is_setting_key(named) or names_mail_code(symbols)))
+                or (
+                    not defers
+                    and (
+                        names_mail_code(symbols)
+                        or (is_setting_key(named) and _reported(value, path, own_check))
+                    )
+                )
             )
         )
     )
     written_in = None if reported_there else _shown(path, importer)
     return _foreign(value, written_in, checked=not skipped)
+
+
+def _reported(value: Value, path: Path, own_check: OwnCheck | None) -> bool:
+    """Whether the settings reader of the module at ``path`` reports a setting's literal:
+    by the group around it (``MAIL_PASSWORD`` with no host beside it: not), which only
+    the module's own check knows; without one to ask, taken to."""
+    span = value.literal_span
+    return own_check is None or span is None or own_check(path, span.line)
 
 
 def _shown(path: Path, importer: Path | None) -> str:
@@ -249,7 +266,11 @@ def _shown(path: Path, importer: Path | None) -> str:
 
 
 def imported_constant(
-    importer: str | None, module: str, name: str, make: MakeEvaluator
+    importer: str | None,
+    module: str,
+    name: str,
+    make: MakeEvaluator,
+    own_check: OwnCheck | None = None,
 ) -> Value | None:
     """The value of ``module.name`` as the importing file would see it, or None. Also
     ``package.module.Class`` and an attribute of that class. ``make`` makes the evaluator
@@ -259,12 +280,12 @@ def imported_constant(
     where = Path(importer).resolve()
     found = find_module(where, module)
     if found is not None:
-        return _evaluated(found, name, make, importer=where)
+        return _evaluated(found, name, make, importer=where, own_check=own_check)
     owner, _, klass = module.rpartition(".")
     if owner and owner.strip("."):
         found = find_module(where, owner)
         if found is not None:
-            return _evaluated(found, klass, make, name, importer=where)
+            return _evaluated(found, klass, make, name, importer=where, own_check=own_check)
     return None
 
 

@@ -49,6 +49,7 @@ class ModuleAnalysis:
         self.symbols = symbols
         self.text = SourceText(code)
         self.values = Evaluator(self.symbols, self.text, path)
+        self.values.own_check = front.own_check.reports_secret_at
         self.parents = self.symbols.parents
         self.mail = MailFile(path=path, kind="python")
         self.opened: dict[ast.Call, tuple[Connection, Adapter]] = {}

@@ -212,6 +212,7 @@ class PassedValues:
             passed_elsewhere=_literals(
                 [v for v in elsewhere if v.literal_span != chosen.literal_span]
             ),
+            written_at=chosen.written_at,
         )
 
     def _named_host(self, call: ast.Call, depth: int) -> tuple[Value, Provider] | None:

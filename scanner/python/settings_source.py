@@ -28,6 +28,7 @@ from ..providers import lookup
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
+from .imports import imported_constant
 from .models import MODELS
 from .settings_branches import branches
 from .settings_project import project_of
@@ -252,10 +253,26 @@ class _Reader:
         if not is_setting_key(key, mapping=mapping):
             return
         evaluated = self.values.evaluate(value)
+        self.add_value(key, key_span, evaluated, value, group, complete, item, listed=listed)
+
+    def add_value(
+        self,
+        key: str,
+        key_span,
+        evaluated: Value,
+        value: ast.expr | None,
+        group: str,
+        complete: bool,
+        item: ast.AST | Span | None = None,
+        *,
+        listed: bool = False,
+    ) -> None:
+        """One setting of a value already evaluated (``value``: its expression here, for
+        fixes; None for a value of another module)."""
         token = evaluated.literal_span or (evaluated.span if evaluated.literal else None)
         text = self.values.text.text(token) if token is not None else ""
         statement, form = None, ""
-        if item is not None:
+        if item is not None and value is not None:
             statement, form = self._layout(key_span, self.values.span(value), item)
         setting = Setting(
             key,
@@ -321,6 +338,9 @@ class _Reader:
                 for branch in branches(statement):
                     self.statements(branch, group, complete=complete)
                 continue
+            if isinstance(statement, ast.ImportFrom):
+                self.imported(statement, group, complete)
+                continue
             if isinstance(statement, ast.Assign):
                 targets = statement.targets
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -332,6 +352,21 @@ class _Reader:
                 if isinstance(target, ast.Name):
                     item = statement if alone and target.id not in self.names_read else None
                     self.assignment(target, statement.value, group, complete, item)  # type: ignore[arg-type]
+
+    def imported(self, statement: ast.ImportFrom, group: str, complete: bool) -> None:
+        """``from base import EMAIL_HOST``: a framework reads its settings by name from the
+        module, imported ones as assigned ones; the value as the project's module gives it.
+        Only a framework's keys that the module's own code does not read (a script's
+        ``MAIL_SERVER`` or ``SMTP_HOST`` is its code's, reported where it is used), and not
+        a name of a module outside the project (its value unseen)."""
+        module = "." * statement.level + (statement.module or "")
+        for alias in statement.names:
+            key = alias.asname or alias.name
+            if alias.name == "*" or not is_framework_key(key) or key in self.names_read:
+                continue
+            value = imported_constant(self.values.path, module, alias.name, Evaluator)
+            if value is not None:
+                self.add_value(key, self.values.span(alias), value, None, group, complete)
 
     def assignment(
         self,

@@ -22,7 +22,7 @@ from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
-from .imports import imported_constant, star_constant
+from .imports import OwnCheck, imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
 from .item_sets import ItemSets
@@ -70,6 +70,8 @@ class Evaluator(
         self.parents = symbols.parents
         self.path = path  # the file, to find the project modules it imports from
         self.text = text
+        # The front end's answer to whether an imported module reports a secret itself.
+        self.own_check: OwnCheck | None = None
         # Arguments of a call being inlined (a local environment-reading wrapper).
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
@@ -355,7 +357,9 @@ class Evaluator(
             origin = _import_origin(node, name)
             module, _, attribute = origin.rpartition(".")
             imported = (
-                imported_constant(self.path, module, attribute, Evaluator) if module else None
+                imported_constant(self.path, module, attribute, Evaluator, self.own_check)
+                if module
+                else None
             )
             return imported or Value.unknown(f"import {origin}")
         if binding.kind is BindingKind.PARAM:
@@ -453,13 +457,13 @@ class Evaluator(
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         if base.origin and base.origin.startswith("import "):
             module = base.origin.removeprefix("import ")
-            imported = imported_constant(self.path, module, node.attr, Evaluator)
+            imported = imported_constant(self.path, module, node.attr, Evaluator, self.own_check)
             return imported or Value.unknown(f"{base.origin}.{node.attr}")
         if qualified and isinstance(node.value, ast.Name) and self._imported_name(node.value):
             # ``from config import settings`` then ``settings.SMTP_PORT``: an attribute of
             # an object the project's module makes (``settings = Settings()``).
             owner = qualified.removesuffix(f".{node.attr}")
-            imported = imported_constant(self.path, owner, node.attr, Evaluator)
+            imported = imported_constant(self.path, owner, node.attr, Evaluator, self.own_check)
             if imported is not None:
                 return imported
         return Value.unknown(f"attribute {qualified or dotted}")
