@@ -148,6 +148,8 @@ def test_large_module_path_equals_whole_module(tree: Path, monkeypatch) -> None:
     # parse sees them (a Python 2 module whose `print` lines are left out parses as 3).
     (tree / "bad_input" / "deeply_nested.py").unlink()
     (tree / "recall" / "secrets" / "entra_older_python2.py").unlink()
+    for name in ("check_inbox.py", "config.py"):
+        (tree / "recall" / "secrets" / "python2_config" / name).unlink()
     # In one process: a wrapper module read for its summary (recall's notify/chain) names
     # no mail and keeps its whole-module summary from the first pass; a forked worker of
     # a tree over the pool's threshold would summarise it anew with the selection.
