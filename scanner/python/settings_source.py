@@ -239,7 +239,7 @@ class _Reader:
     def add(
         self,
         key: str,
-        key_span,
+        key_span: Span,
         value: ast.expr,
         group: str,
         complete: bool,
@@ -258,7 +258,7 @@ class _Reader:
     def add_value(
         self,
         key: str,
-        key_span,
+        key_span: Span,
         evaluated: Value,
         value: ast.expr | None,
         group: str,
