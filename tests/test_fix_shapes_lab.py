@@ -31,6 +31,7 @@ CASES = [
     ("wrapper_port.py", {}),
     ("unverified_context.py", {}),
     ("two_providers.py", {"MAIL_PROVIDER": "office365"}),
+    ("callers_of_two_providers.py", {}),
     ("imapclient_poller.py", {}),
     ("config_hosts/dotenv_sender.py", {}),
     ("config_hosts/ini_sender.py", {}),
@@ -113,6 +114,15 @@ def test_the_other_provider_keeps_its_password_login(tmp_path: Path) -> None:
     text = program.read_text()
     assert 'if provider["host"] in ("smtp.office365.com",):' in text
     assert "        else:\n            smtp.login(user, password)\n" in text
+
+
+def test_a_helper_called_for_two_providers_keeps_the_other_ones_login(tmp_path: Path) -> None:
+    """`send("smtp.office365.com", ...)` and `send("smtp.gmail.com", ...)` of one helper:
+    XOAUTH2 for the Microsoft host only; the Gmail call keeps its password."""
+    text = migrated(tmp_path, "callers_of_two_providers.py").read_text()
+    assert '    if host in ("smtp.office365.com",):\n' in text
+    assert "    else:\n        server.login(user, password)\n" in text
+    assert 'os.environ.get("GMAIL_PASSWORD", "")' in text
 
 
 def test_a_provider_parameter_with_a_default_picks_any_row_of_its_table(tmp_path: Path) -> None:

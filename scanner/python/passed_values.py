@@ -197,6 +197,10 @@ class PassedValues:
             )
         if not values:
             return None
+        if _hosts_of_several_providers([value for value, _ in values]):
+            # The parameter is the host, and the calls name Microsoft's and another
+            # provider's: one of them on each run, so a fix keeps the other's login.
+            return one_of(*(value for value, _ in values), origin=f"parameter {name}")
         # The call that names a Microsoft host is the one reported, all its arguments
         # together (its port with its host).
         chosen = next((v for v, host in values if host and host[1].microsoft), values[0][0])
@@ -257,6 +261,15 @@ def _mail_provider(provider: Provider) -> bool:
     """A provider the table knows by name: not an unknown host, a placeholder or a
     domain reserved for documentation."""
     return provider is not OTHER and provider is not RESERVED and not provider.placeholder
+
+
+def _hosts_of_several_providers(values: list[Value]) -> bool:
+    """Whether ``values`` are mail hosts of Microsoft and of another named provider
+    (``send("smtp.office365.com", ...)`` beside ``send("smtp.gmail.com", ...)``)."""
+    providers = [lookup(v.value) for v in values if isinstance(v.value, str)]
+    if len(providers) != len(values) or not all(_mail_provider(p) for p in providers):
+        return False
+    return any(p.microsoft for p in providers) and not all(p.microsoft for p in providers)
 
 
 def _for_another_provider(host: tuple[Value, Provider] | None) -> bool:
