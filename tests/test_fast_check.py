@@ -188,3 +188,9 @@ def test_help_errors_and_exit_codes_are_clicks(tmp_path: Path) -> None:
     assert run("check", "--no-cache", "--exit-zero", "tls.py").returncode == 0
     bad = run("check", "--no-cache", "--format", "yaml", "tls.py")
     assert bad.returncode == 2 and "authsweep: error: --format: 'yaml'" in bad.stderr
+
+
+def test_the_version_and_other_commands_go_to_click_at_once(tmp_path: Path) -> None:
+    for args in (["--version"], ["rules", "--help"]):
+        modules = imported(*args, cwd=tmp_path)
+        assert "click" in modules and "authsweep.scanner.cli.fast" not in modules

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .fast import check_values, run_check
 from .start_up import start_up
 
 
@@ -27,9 +26,14 @@ def main() -> None:
     start_up.pause()
     try:
         args = sys.argv[1:]
-        values = check_values(args[1:]) if args[:1] == ["check"] else None
-        if values is not None:
-            run_check(values)
+        if args[:1] == ["check"]:
+            # start-up: the fast reader (and pathlib, which it reads paths with) for `check`
+            # only: `--version` and the other commands go to click at once
+            from .fast import check_values, run_check
+
+            values = check_values(args[1:])
+            if values is not None:
+                run_check(values)
         # start-up: click only for the lines the fast reader leaves to it
         from .group import app
 
