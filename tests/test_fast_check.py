@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import click
 import pytest
+from authsweep.scanner.cli import fast
 from authsweep.scanner.cli.check import check
 from authsweep.scanner.cli.check_options import OPTIONS
 from authsweep.scanner.cli.fast import COMPLETION_VARIABLE, check_values
@@ -116,6 +117,12 @@ def test_a_line_the_fast_reader_does_not_read_goes_to_click(args: list[str]) -> 
 def test_shell_completion_goes_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(COMPLETION_VARIABLE, "bash_complete")
     assert check_values(["a.py"]) is None
+
+
+def test_a_line_on_windows_goes_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    """click's main expands wildcards (``*.py``) in the line on Windows."""
+    monkeypatch.setattr(fast.os, "name", "nt")
+    assert check_values(["*.py"]) is None
 
 
 WORDS = st.sampled_from(
