@@ -9,8 +9,9 @@ its module; the README's rule table is generated from the rules
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from functools import cache
+from importlib.machinery import all_suffixes
 
 from .base import Example, Rule, RuleOptions
 
@@ -18,13 +19,28 @@ from .base import Example, Rule, RuleOptions
 SHARED_MODULES = frozenset({"base"})
 
 
+def module_names(folders: list[str]) -> list[str]:
+    """The modules in ``folders`` (this package's ``__path__``), as ``pkgutil.iter_modules``
+    lists a folder's modules; it imports ``inspect`` to do it, which a ``check`` otherwise
+    does not (:mod:`authsweep.scanner.method_cache`)."""
+    suffixes = sorted(all_suffixes(), key=len, reverse=True)
+    found = set()
+    for folder in folders:
+        for entry in os.scandir(folder):
+            suffix = next((s for s in suffixes if entry.name.endswith(s)), None)
+            name = entry.name[: -len(suffix)] if suffix else ""
+            if name.isidentifier() and name != "__init__" and entry.is_file():
+                found.add(name)
+    return sorted(found)
+
+
 def _walk() -> tuple[type[Rule], ...]:
     """Every rule class defined by a module of this package, ordered by id."""
     found: list[type[Rule]] = []
-    for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name in SHARED_MODULES:
+    for name in module_names(__path__):
+        if name in SHARED_MODULES:
             continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        module = importlib.import_module(f"{__name__}.{name}")
         found.extend(
             value
             for value in vars(module).values()

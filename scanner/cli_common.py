@@ -1,7 +1,8 @@
 """What ``check`` and ``fix`` share: their options, configuration, stdin, colour, the
-progress bar and git. Nothing here imports more than click at module level: ``rules``,
-``lab`` and ``tenant`` use it too, and ``authsweep --help`` imports every command. Its
-functions import what they use, each marked ``# start-up``."""
+progress bar and git. Nothing here imports more than the option declarations at module
+level, not even click (``check`` runs without it, :mod:`authsweep.scanner.cli.fast`):
+``rules``, ``lab`` and ``tenant`` use it too, and ``authsweep --help`` imports every
+command. Its functions import what they use, each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
-
-import click
 
 from .cli_params import Argument, Option
 
@@ -197,6 +196,9 @@ UnsafeFixesOpt = Annotated[
 
 
 def usage_error(message: str) -> NoReturn:
+    # start-up: click only for a run that ends on an error
+    import click
+
     _say(f"authsweep: error: {message}")
     raise click.exceptions.Exit(EXIT_ERROR)
 
@@ -206,6 +208,9 @@ def warn(message: str) -> None:
 
 
 def internal_error(error: BaseException) -> NoReturn:
+    # start-up: click only for a run that ends on an error
+    import click
+
     _say(f"authsweep: internal error: {error!r}")
     raise click.exceptions.Exit(EXIT_ERROR)
 
@@ -213,6 +218,9 @@ def internal_error(error: BaseException) -> NoReturn:
 def _say(line: str) -> None:
     """One line on stderr; what it quotes from a scanned tree (paths, configuration
     values) cannot act on the terminal."""
+    # start-up: click only for a run that says something on stderr
+    import click
+
     # start-up
     from .report.visible import visible
 

@@ -28,6 +28,9 @@ class BasicAuth(str, Enum):
 
 @record(eq=False, repr=False)
 class Provider:
+    """A mail service: the hosts it serves, what it does with a password login over SMTP
+    and over IMAP/POP, its ports, and what an OAuth2 fix for it needs."""
+
     key: str
     name: str
     microsoft: bool

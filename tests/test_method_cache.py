@@ -168,3 +168,22 @@ def test_the_version_makes_no_dataclass() -> None:
         [sys.executable, "-X", "importtime", "-c", script], capture_output=True, text=True
     )
     assert run.stdout and "| dataclasses\n" not in run.stderr
+
+
+def test_dataclasses_comes_without_inspect_until_a_class_uses_it() -> None:
+    """``inspect`` (with ``dis`` and ``opcode``) is imported when ``dataclasses`` first
+    reads from it (a class with no docstring of its own), not with ``dataclasses``."""
+    script = (
+        "import sys\n"
+        "from authsweep.scanner import method_cache\n"
+        "from dataclasses import dataclass\n"
+        "assert 'inspect' not in sys.modules and 'dis' not in sys.modules\n"
+        "@dataclass\nclass Documented:\n    '''Its own.'''\n    x: int\n"
+        "assert 'inspect' not in sys.modules and Documented.__doc__ == 'Its own.'\n"
+        "@dataclass\nclass Plain:\n    x: int\n"
+        "import dataclasses, inspect\n"
+        "assert Plain.__doc__ == 'Plain(x: int)', Plain.__doc__\n"
+        "assert dataclasses.inspect is inspect and sys.modules['inspect'] is inspect\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -10,10 +10,16 @@ lab`` is not a pre-commit hook).
 from __future__ import annotations
 
 import ast
+import os
+import pkgutil
+import subprocess
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import authsweep.rules
 import pytest
+from authsweep.rules import module_names
 from authsweep.scanner.records import is_record, record
 from test_cli_output import imported
 from test_import_graph import module_files
@@ -56,6 +62,44 @@ def test_a_frozen_dataclass_is_found() -> None:
 @pytest.mark.parametrize("name", sorted(CHECKED))
 def test_no_dataclass_of_the_command_is_frozen_at_run_time(name: str) -> None:
     assert frozen_dataclasses(CHECKED[name].read_text(encoding="utf-8")) == []
+
+
+def test_the_rules_are_the_modules_pkgutil_lists() -> None:
+    listed = [module.name for module in pkgutil.iter_modules(authsweep.rules.__path__)]
+    assert module_names(authsweep.rules.__path__) == listed
+
+
+# The command as the `authsweep` script runs it (the method cache installed), and the
+# modules imported by the end of its run.
+COMMAND_IMPORTED = (
+    "import atexit, sys\n"
+    "from authsweep import main\n"
+    "sys.argv = ['authsweep', *sys.argv[1:]]\n"
+    "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules))))\n"
+    "main()\n"
+)
+
+
+def test_a_check_imports_neither_click_nor_inspect(tmp_path: Path) -> None:
+    """click: the command line is read without it (cli/fast.py). ``inspect`` (about 13 M
+    instructions, scanner/method_cache.py): a dataclass with no docstring of its own has
+    ``dataclasses`` write one from ``inspect.signature``; the command's classes that a
+    check makes have theirs. (A finding with a fix to plan brings LibCST, and it
+    ``inspect``.)"""
+    (tmp_path / "relay.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).noop()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    run = subprocess.run(
+        [sys.executable, "-c", COMMAND_IMPORTED, "check", "--no-cache", "relay.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    modules = set(run.stderr.rsplit("MODULES ", 1)[1].split())
+    assert "authsweep.scanner.engine" in modules
+    assert not modules & {"click", "inspect", "dis", "pkgutil"}
 
 
 def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:

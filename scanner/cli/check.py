@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
-import click
-
 from ..cli_common import (
     EXIT_FINDINGS,
     FORMATS,
@@ -286,15 +284,20 @@ def check(
         except BaselineError as error:
             usage_error(str(error))
         if not quiet:
+            # start-up: click only for --write-baseline's line
+            import click
+
             click.echo(f"authsweep: recorded {count} findings in {write_baseline}", err=True)
         return
     if exit_zero:
         return
     # A file the gate could not check fails it like a finding: excluding it is the way out.
+    # SystemExit, not click's Exit, which click's main ends the same way (sys.exit of its
+    # code): a run with findings imports no click (cli/fast.py).
     if run.errors or any(failing(f) for f in run.findings):
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        raise SystemExit(EXIT_FINDINGS)
     if exit_non_zero_on_fix and fixed_any:
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        raise SystemExit(EXIT_FINDINGS)
 
 
 def _fix_first(

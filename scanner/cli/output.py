@@ -16,26 +16,9 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import click
 
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
-
-
-class GuardedGroup(click.Group):
-    """The command group whose options (``--help``, ``--version``) and commands are read
-    and run inside :func:`output_failures`: click itself would turn a closed pipe into
-    exit 1, and anything else into a traceback."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        with output_failures():
-            return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        with output_failures():
-            return super().invoke(ctx)
 
 
 @contextmanager

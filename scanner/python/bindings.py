@@ -38,6 +38,9 @@ _RETURNS_ITS_ARGUMENT = frozenset(
 
 @dataclass(eq=False, repr=False)
 class Binding:
+    """A name (``receiver``) a connection is bound to, and where: the function or the
+    class, and the node that binds it."""
+
     conn: Connection
     adapter: Adapter
     receiver: str

@@ -28,6 +28,9 @@ class Guard(Enum):
 
 @record
 class ContextBinding:
+    """An assignment of a context's name or attribute that reaches its use, and what
+    guards it there."""
+
     statement: ast.stmt  # the assignment
     value: ast.expr  # what it binds
     guard: Guard

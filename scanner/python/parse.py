@@ -30,7 +30,6 @@ import ast
 import bisect
 import re
 import sys
-import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -288,6 +287,9 @@ def _parse_by_statement(source: str) -> ast.Module | None:
 
 
 def _parse_deep(source: str) -> ast.Module:
+    # start-up: threading (about 4 M instructions) only for a module nested this deep
+    import threading
+
     outcome: list[ast.Module | BaseException] = []
 
     def work() -> None:

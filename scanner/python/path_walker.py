@@ -52,6 +52,9 @@ class Event:
 
 @record
 class State:
+    """One path through the code walked so far: the steps taken on the connection,
+    whether it is open, the conditions that led there."""
+
     steps: tuple[Step, ...]
     active: bool  # the connection is open and its name still means it
     conditions: tuple[str, ...]

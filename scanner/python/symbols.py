@@ -98,6 +98,9 @@ class Binding:
 
 @dataclass(eq=False, repr=False)
 class Scope:
+    """A scope (the module, a class, a function, a lambda, a comprehension): the names
+    bound in it and those it declares ``global`` or ``nonlocal``."""
+
     kind: str  # "module", "class", "function", "lambda", "comprehension"
     node: ast.AST
     parent: Scope | None

@@ -1,0 +1,67 @@
+"""Rewrite scanner/cli/check_options.py, the table the fast reader of ``authsweep check``
+reads its command line with (scanner/cli/fast.py), from the click command built from the
+``check`` function's declaration.
+
+    python scripts/check_options.py          # rewrite the table
+    python scripts/check_options.py --check  # exit 1 if it is not current
+
+tests/test_fast_check.py fails when the table is not current.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from authsweep.scanner.cli.check import check
+from authsweep.scanner.cli_params import click_command, fast_table
+
+TABLE = Path(__file__).resolve().parent.parent / "scanner" / "cli" / "check_options.py"
+HEAD = '''"""The options of ``authsweep check`` as its fast reader reads them (scanner/cli/fast.py):
+each name's parameter, kind and detail (an integer's lower bound, whether a path may name
+a folder), the argument taking the rest, and each parameter's value when it is not given.
+Generated from the ``check`` function's declaration, through the click command built from
+it, by ``python scripts/check_options.py``; tests/test_fast_check.py fails when it is not
+current.
+"""
+
+from typing import Any
+
+'''
+
+
+def table_text(table: tuple[dict[str, tuple[str, str, Any]], str, dict[str, Any]]) -> str:
+    """The table module's text, laid out as ruff format lays it out."""
+    options, argument, defaults = table
+    lines = [HEAD, "OPTIONS: dict[str, tuple[str, str, Any]] = {\n"]
+    lines += [f'    "{name}": {entry!r},\n'.replace("'", '"') for name, entry in options.items()]
+    lines.append("}\n")
+    lines.append(f'ARGUMENT = "{argument}"\n')
+    lines.append("DEFAULTS: dict[str, Any] = {\n")
+    lines += [f'    "{name}": {value!r},\n' for name, value in defaults.items()]
+    lines.append("}\n")
+    return "".join(lines)
+
+
+def current_text() -> str:
+    return table_text(fast_table(click_command(check, "check")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only tell whether it is current")
+    args = parser.parse_args(argv)
+    current = current_text()
+    if TABLE.exists() and TABLE.read_text(encoding="utf-8") == current:
+        return 0
+    if args.check:
+        print(f"{TABLE} is not current: run python scripts/check_options.py", file=sys.stderr)
+        return 1
+    TABLE.write_text(current, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
