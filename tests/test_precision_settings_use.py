@@ -31,3 +31,26 @@ def test_constants_a_script_never_reads_are_no_login() -> None:
     assert found(PRECISION / "unused_settings" / "relay_literal.py", ("AS101", "AS105")) == {
         ("relay_literal.py", 16, "AS105")
     }
+
+
+def test_constants_the_projects_code_connects_with_get_no_guessed_defaults() -> None:
+    """A config module of Django- or Flask-style constants whose host or password a
+    script of the project imports and connects with (EWS ``Credentials``, ``SMTP(host,
+    587)`` then ``starttls()``) is no framework's settings: its port and TLS are the
+    code's, so no AS202 (port 25 guessed) or AS203 (no STARTTLS guessed) there; its AS101
+    stays, as for ``config_module``. A Django settings module a script also imports, and
+    a module imported only for its sender address, keep the framework's defaults."""
+    base = PRECISION / "settings_left_to_code"
+    assert found(base, ("AS101", "AS202", "AS203", "AS104")) == {
+        ("mail_account.py", 7, "AS101"),
+        ("calendar_job.py", 5, "AS104"),
+        ("mail_defaults.py", 5, "AS101"),
+        ("send_report.py", 10, "AS101"),
+        ("settings.py", 7, "AS202"),
+        ("settings.py", 9, "AS101"),
+        ("settings.py", 9, "AS203"),
+        ("check_mail.py", 8, "AS101"),
+        ("mail_identity.py", 3, "AS202"),
+        ("mail_identity.py", 5, "AS101"),
+        ("mail_identity.py", 5, "AS203"),
+    }

@@ -33,6 +33,7 @@ from .models import MODELS
 from .settings_branches import branches
 from .settings_project import project_of
 from .settings_spoken import as_spoken, spoken_protocols
+from .settings_users import left_to_code
 from .source import dotted_name
 from .symbols import TRIES, Symbols
 from .values import Evaluator
@@ -91,6 +92,10 @@ def read_python_settings(
             reader.config_call(node)
     for mapping in symbols.dicts:
         reader.inner_dict(mapping, symbols)
+    # Constants the project's code connects with: it says the port and TLS, not defaults.
+    owned = left_to_code(reader.complete, tree, values.path)
+    reader.complete = [s for s in reader.complete if s not in owned]
+    reader.partial.extend(owned)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}

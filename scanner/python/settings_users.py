@@ -1,0 +1,161 @@
+"""Module constants that the project's own code hands to a call: a config module's
+``SMTP_SERVER`` / ``SMTP_PASSWORD`` imported by a script that opens the connection itself
+(``from mail_config import SMTP_SERVER`` then ``smtplib.SMTP(SMTP_SERVER, 587)``,
+``import mail_config as cfg`` then ``Credentials(cfg.EMAIL_HOST_USER, ...)``).
+
+A framework reads its settings module by name and fills in what it leaves out (Django's
+port 25, no STARTTLS); code that imports the constants says the port and the TLS itself,
+where its own connection is judged. So the settings reader asks this before it guesses
+what a module's constants leave out. Read, never run: a byte search for the module's name
+in the project's Python files first, ``ast`` only for the few that name it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from ..mail_settings.keys import FAMILIES, Role, Setting, is_framework_key, match
+from ..project import facts_for
+from ..reading import read_regular
+from .imports import find_module
+from .module_trees import module_tree
+
+_MAX_BYTES = 512 * 1024
+# Settings a Django settings module holds besides mail: Django reads such a module itself.
+_DJANGO_SETTINGS = frozenset(
+    {"INSTALLED_APPS", "DATABASES", "MIDDLEWARE", "ROOT_URLCONF", "WSGI_APPLICATION", "SECRET_KEY"}
+)
+_CONNECTING = frozenset({Role.HOST, Role.PASSWORD})
+
+
+def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) -> list[Setting]:
+    """The module-level settings (``SMTP_SERVER = ...``) of a module whose host or
+    password another module of the project passes to a call: that code connects with
+    them and says the port and the TLS, so the reader guesses no default for what the
+    module leaves out of a group that names its host. Not a framework's settings module
+    (``INSTALLED_APPS`` beside them), which the framework reads with its defaults whoever
+    else imports it."""
+    if _assigns(tree) & _DJANGO_SETTINGS:
+        return []
+    # Only a framework's keys (Django's ``EMAIL_*``, Flask-Mail's ``MAIL_*``) get defaults.
+    kinds = {
+        s.key: _kind(s.key) for s in settings if s.group == "module" and is_framework_key(s.key)
+    }
+    # Without a host the framework's default host (``localhost``) is guessed too: such a
+    # group keeps its defaults, which report nothing, and the code's login its password.
+    hosted = {kind[:2] for kind in kinds.values() if kind is not None and kind[2] is Role.HOST}
+    constants = [s for s in settings if (kind := kinds.get(s.key)) and kind[:2] in hosted]
+    connecting = frozenset(s.key for s in constants if kinds[s.key][2] in _CONNECTING)
+    return constants if names_code_passes(path, connecting) else []
+
+
+def _assigns(tree: ast.Module) -> set[str]:
+    return {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    }
+
+
+def _kind(key: str) -> tuple[int, str, Role] | None:
+    """The family, stem and role of a key (``EMAIL_HOST``: Django's, ``EMAIL_``, host)."""
+    for index in range(len(FAMILIES)):
+        found = match(index, key)
+        if found is not None:
+            return index, found[0], found[1]
+    return None
+
+
+# Calls that show a value, not use it.
+_SHOWING = frozenset({"print", "repr", "str", "len", "type", "isinstance", "bool"})
+
+
+def names_code_passes(path: str | None, names: frozenset[str]) -> frozenset[str]:
+    """Of ``names`` (module-level constants of the module at ``path``), those another
+    Python module of the project imports from it and passes to a call (a client, a
+    login, a wrapper of the project)."""
+    if not path or not names:
+        return frozenset()
+    module = Path(path).resolve()
+    stem = module.parent.name if module.name == "__init__.py" else module.stem
+    facts = facts_for(str(module))
+    if facts is None:
+        return frozenset()
+    needle = stem.encode()
+    passed: set[str] = set()
+    for file in facts.python_files:
+        if file.resolve() == module:
+            continue
+        try:
+            data = read_regular(file, _MAX_BYTES)
+        except OSError:
+            continue
+        if needle not in data or not any(name.encode() in data for name in names):
+            continue
+        read = module_tree(data)
+        if read is not None:
+            passed |= _passed(read.tree, file, module, stem, names)
+        if passed == names:
+            break
+    return frozenset(passed)
+
+
+def _passed(
+    tree: ast.Module, file: Path, module: Path, stem: str, names: frozenset[str]
+) -> set[str]:
+    """The constants of ``names`` that ``tree`` (the module at ``file``) imports from
+    ``module`` and passes to a call."""
+    constants: dict[str, str] = {}  # local name -> the module's constant
+    aliases: set[str] = set()  # local names of the module itself
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            dotted = "." * node.level + (node.module or "")
+            if (node.module or "").rsplit(".", 1)[-1] == stem and _is(file, dotted, module):
+                for alias in node.names:
+                    if alias.name == "*":
+                        constants.update((name, name) for name in names)
+                    elif alias.name in names:
+                        constants[alias.asname or alias.name] = alias.name
+            inner = "." * node.level + (f"{node.module}." if node.module else "") + stem
+            for alias in node.names:
+                if alias.name == stem and _is(file, inner, module):
+                    aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.rsplit(".", 1)[-1] != stem or not _is(file, alias.name, module):
+                    continue
+                if alias.asname or "." not in alias.name:
+                    aliases.add(alias.asname or alias.name)
+    if not constants and not aliases:
+        return set()
+    passed: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or _callee(node.func) in _SHOWING:
+            continue
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            for part in ast.walk(argument):
+                if isinstance(part, ast.Name) and part.id in constants:
+                    passed.add(constants[part.id])
+                elif (
+                    isinstance(part, ast.Attribute)
+                    and part.attr in names
+                    and isinstance(part.value, ast.Name)
+                    and part.value.id in aliases
+                ):
+                    passed.add(part.attr)
+    return passed
+
+
+def _is(importer: Path, dotted: str, module: Path) -> bool:
+    """Whether ``importer`` finds ``module`` under the name ``dotted``."""
+    found = find_module(importer, dotted)
+    return found is not None and found.resolve() == module
+
+
+def _callee(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else ""
