@@ -41,7 +41,9 @@ def test_constants_the_projects_code_connects_with_get_no_guessed_defaults() -> 
     stays, as for ``config_module``. A Django settings module a script also imports, and
     a module imported only for its sender address, keep the framework's defaults."""
     base = PRECISION / "settings_left_to_code"
-    assert found(base, ("AS101", "AS202", "AS203", "AS104")) == {
+    folders = ("ews_job", "smtp_script", "django_site", "from_address")
+    rules = ("AS101", "AS202", "AS203", "AS104")
+    assert set().union(*(found(base / f, rules) for f in folders)) == {
         ("mail_account.py", 7, "AS101"),
         ("calendar_job.py", 5, "AS104"),
         ("mail_defaults.py", 5, "AS101"),
@@ -53,4 +55,21 @@ def test_constants_the_projects_code_connects_with_get_no_guessed_defaults() -> 
         ("mail_identity.py", 3, "AS202"),
         ("mail_identity.py", 5, "AS101"),
         ("mail_identity.py", 5, "AS203"),
+    }
+
+
+def test_a_framework_setting_imported_by_name_into_settings_is_judged_there() -> None:
+    """``EMAIL_HOST`` alone in a module that Django settings import by name (``from
+    mail_host import EMAIL_HOST`` beside ``EMAIL_PORT = 587``, ``EMAIL_USE_TLS = True``):
+    the importing settings are the group, with their port and TLS, so no port 25 is
+    guessed where the host is written (an AS202 warning before). Base settings that
+    production star-imports keep Django's defaults: production overrides only what it
+    writes."""
+    base = PRECISION / "settings_left_to_code"
+    rules = ("AS101", "AS202", "AS203")
+    assert found(base / "settings_fragment", rules) == {("email_settings.py", 7, "AS101")}
+    assert found(base / "star_base", rules) == {
+        ("base_mail.py", 5, "AS202"),
+        ("base_mail.py", 6, "AS101"),
+        ("base_mail.py", 6, "AS203"),
     }

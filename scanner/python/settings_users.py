@@ -78,7 +78,8 @@ _SHOWING = frozenset({"print", "repr", "str", "len", "type", "isinstance", "bool
 def names_code_passes(path: str | None, names: frozenset[str]) -> frozenset[str]:
     """Of ``names`` (module-level constants of the module at ``path``), those another
     Python module of the project imports from it and passes to a call (a client, a
-    login, a wrapper of the project)."""
+    login, a wrapper of the project), or imports by name as a framework's setting of its
+    own (``from mail_defaults import EMAIL_HOST`` in Django settings)."""
     if not path or not names:
         return frozenset()
     module = Path(path).resolve()
@@ -112,6 +113,7 @@ def _passed(
     ``module`` and passes to a call."""
     constants: dict[str, str] = {}  # local name -> the module's constant
     aliases: set[str] = set()  # local names of the module itself
+    imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             dotted = "." * node.level + (node.module or "")
@@ -121,6 +123,11 @@ def _passed(
                         constants.update((name, name) for name in names)
                     elif alias.name in names:
                         constants[alias.asname or alias.name] = alias.name
+                        # A framework's key imported by name is a setting of the
+                        # importer's own (settings_source ``_Reader.imported``), judged
+                        # there with the importer's port and TLS.
+                        if is_framework_key(alias.name) and not alias.asname:
+                            imported.add(alias.name)
             inner = "." * node.level + (f"{node.module}." if node.module else "") + stem
             for alias in node.names:
                 if alias.name == stem and _is(file, inner, module):
@@ -133,7 +140,7 @@ def _passed(
                     aliases.add(alias.asname or alias.name)
     if not constants and not aliases:
         return set()
-    passed: set[str] = set()
+    passed = imported
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _callee(node.func) in _SHOWING:
             continue
