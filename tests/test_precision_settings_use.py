@@ -73,3 +73,14 @@ def test_a_framework_setting_imported_by_name_into_settings_is_judged_there() ->
         ("base_mail.py", 6, "AS101"),
         ("base_mail.py", 6, "AS203"),
     }
+
+
+def test_a_password_of_another_module_is_one_report_per_module() -> None:
+    """A config module's password taken by two logins of one module (SMTP and IMAP of
+    one account) is one hard-coded secret: one AS105, at the first login (it was two, one
+    problem counted twice). A second password of that module, taken by a third login, is
+    its own AS105."""
+    assert found(PRECISION / "imported_secret_once", ("AS105",)) == {
+        ("mailer.py", 14, "AS105"),
+        ("mailer.py", 26, "AS105"),
+    }
