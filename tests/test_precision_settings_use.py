@@ -38,14 +38,18 @@ def test_constants_the_projects_code_connects_with_get_no_guessed_defaults() -> 
     script of the project imports and connects with (EWS ``Credentials``, ``SMTP(host,
     587)`` then ``starttls()``) is no framework's settings: its port and TLS are the
     code's, so no AS202 (port 25 guessed) or AS203 (no STARTTLS guessed) there; its AS101
-    stays, as for ``config_module``. A Django settings module a script also imports, and
+    stays, as for ``config_module``. A module with no mail code of its own speaks the
+    protocol of the code that connects with it: IMAP for ``imaplib`` (AS102, not AS101),
+    no connection of its own for exchangelib (the job's AS104 is the finding). A Django
+    settings module a script also imports, and
     a module imported only for its sender address, keep the framework's defaults."""
     base = PRECISION / "settings_left_to_code"
-    folders = ("ews_job", "smtp_script", "django_site", "from_address")
-    rules = ("AS101", "AS202", "AS203", "AS104")
+    folders = ("ews_job", "smtp_script", "imap_script", "django_site", "from_address")
+    rules = ("AS101", "AS102", "AS202", "AS203", "AS104")
     assert set().union(*(found(base / f, rules) for f in folders)) == {
-        ("mail_account.py", 7, "AS101"),
         ("calendar_job.py", 5, "AS104"),
+        ("mailbox_settings.py", 5, "AS102"),
+        ("fetch.py", 9, "AS102"),
         ("mail_defaults.py", 5, "AS101"),
         ("send_report.py", 10, "AS101"),
         ("settings.py", 7, "AS202"),

@@ -16,9 +16,12 @@ import ast
 from pathlib import Path
 
 from ..mail_settings.keys import FAMILIES, Role, Setting, is_framework_key, match
+from ..model import Protocol
 from ..project import facts_for
 from ..reading import read_regular
+from ..records import record
 from .imports import find_module
+from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .module_trees import module_tree
 
 _MAX_BYTES = 512 * 1024
@@ -29,7 +32,16 @@ _DJANGO_SETTINGS = frozenset(
 _CONNECTING = frozenset({Role.HOST, Role.PASSWORD})
 
 
-def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) -> list[Setting]:
+@record(eq=False, repr=False)
+class CodeUse:
+    """Constants of a module that the project's code connects with: the settings left to
+    that code, and the protocols the files using them speak (``imaplib``: IMAP)."""
+
+    settings: list[Setting]
+    spoken: dict[Protocol, str]
+
+
+def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) -> CodeUse:
     """The module-level settings (``SMTP_SERVER = ...``) of a module whose host or
     password another module of the project passes to a call: that code connects with
     them and says the port and the TLS, so the reader guesses no default for what the
@@ -37,7 +49,7 @@ def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) ->
     (``INSTALLED_APPS`` beside them), which the framework reads with its defaults whoever
     else imports it."""
     if _assigns(tree) & _DJANGO_SETTINGS:
-        return []
+        return CodeUse([], {})
     # Only a framework's keys (Django's ``EMAIL_*``, Flask-Mail's ``MAIL_*``) get defaults.
     kinds = {
         s.key: _kind(s.key) for s in settings if s.group == "module" and is_framework_key(s.key)
@@ -47,7 +59,8 @@ def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) ->
     hosted = {kind[:2] for kind in kinds.values() if kind is not None and kind[2] is Role.HOST}
     constants = [s for s in settings if (kind := kinds.get(s.key)) and kind[:2] in hosted]
     connecting = frozenset(s.key for s in constants if kinds[s.key][2] in _CONNECTING)
-    return constants if names_code_passes(path, connecting) else []
+    passed, spoken = names_code_passes(path, connecting)
+    return CodeUse(constants, spoken) if passed else CodeUse([], {})
 
 
 def _assigns(tree: ast.Module) -> set[str]:
@@ -75,20 +88,24 @@ def _kind(key: str) -> tuple[int, str, Role] | None:
 _SHOWING = frozenset({"print", "repr", "str", "len", "type", "isinstance", "bool"})
 
 
-def names_code_passes(path: str | None, names: frozenset[str]) -> frozenset[str]:
+def names_code_passes(
+    path: str | None, names: frozenset[str]
+) -> tuple[frozenset[str], dict[Protocol, str]]:
     """Of ``names`` (module-level constants of the module at ``path``), those another
     Python module of the project imports from it and passes to a call (a client, a
     login, a wrapper of the project), or imports by name as a framework's setting of its
-    own (``from mail_defaults import EMAIL_HOST`` in Django settings)."""
+    own (``from mail_defaults import EMAIL_HOST`` in Django settings); and the protocols
+    the mail libraries those files import speak."""
     if not path or not names:
-        return frozenset()
+        return frozenset(), {}
     module = Path(path).resolve()
     stem = module.parent.name if module.name == "__init__.py" else module.stem
     facts = facts_for(str(module))
     if facts is None:
-        return frozenset()
+        return frozenset(), {}
     needle = stem.encode()
     passed: set[str] = set()
+    spoken: dict[Protocol, str] = {}
     for file in facts.python_files:
         if file.resolve() == module:
             continue
@@ -99,11 +116,32 @@ def names_code_passes(path: str | None, names: frozenset[str]) -> frozenset[str]
         if needle not in data or not any(name.encode() in data for name in names):
             continue
         read = module_tree(data)
-        if read is not None:
-            passed |= _passed(read.tree, file, module, stem, names)
-        if passed == names:
-            break
-    return frozenset(passed)
+        if read is None:
+            continue
+        found = _passed(read.tree, file, module, stem, names)
+        if found:
+            passed |= found
+            for protocol, library in _libraries(read.tree).items():
+                spoken.setdefault(protocol, library)
+    return frozenset(passed), spoken
+
+
+def _libraries(tree: ast.Module) -> dict[Protocol, str]:
+    """The protocols of the mail libraries and web frameworks a module imports."""
+    spoken: dict[Protocol, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            library = name.split(".", 1)[0]
+            protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)
+            if protocol is not None:
+                spoken.setdefault(protocol, library)
+    return spoken
 
 
 def _passed(
