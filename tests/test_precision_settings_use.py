@@ -88,3 +88,20 @@ def test_a_password_of_another_module_is_one_report_per_module() -> None:
         ("mailer.py", 14, "AS105"),
         ("mailer.py", 26, "AS105"),
     }
+
+
+def test_bare_constants_speak_the_protocol_of_the_code_that_connects_with_them() -> None:
+    """``SERVER = "outlook.office365.com"``, ``EMAIL``, ``PASSWORD`` in a module with no
+    mail code of its own, read by an ``imaplib`` script: an IMAP login there (AS102), not
+    an SMTP one (AS101 before). The same constants read by an ``smtplib`` script stay an
+    SMTP login."""
+    base = PRECISION / "settings_left_to_code"
+    rules = ("AS101", "AS102")
+    assert found(base / "bare_constants", rules) == {
+        ("account.py", 4, "AS102"),
+        ("poll.py", 9, "AS102"),
+    }
+    assert found(base / "bare_constants_smtp", rules) == {
+        ("account.py", 4, "AS101"),
+        ("notify.py", 10, "AS101"),
+    }

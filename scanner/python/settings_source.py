@@ -92,16 +92,17 @@ def read_python_settings(
             reader.config_call(node)
     for mapping in symbols.dicts:
         reader.inner_dict(mapping, symbols)
-    # Constants the project's code connects with: it says the port, the TLS and, for a
-    # module with no mail code of its own, the protocol; no framework defaults.
-    used = left_to_code(reader.complete, tree, values.path)
-    reader.complete = [s for s in reader.complete if s not in used.settings]
-    reader.partial.extend(used.settings)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
-    spoken = spoken_protocols(symbols, code) or used.spoken
+    spoken = spoken_protocols(symbols, code)
+    # Constants the project's code connects with: it says the port, the TLS and, for a
+    # module with no mail code of its own, the protocol; no framework defaults.
+    used = left_to_code(reader.complete, tree, values.path, speaks=bool(spoken))
+    reader.complete = [s for s in reader.complete if s not in used.settings]
+    reader.partial.extend(used.settings)
+    spoken = spoken or used.spoken
     if microsoft_only:
         reader.complete, reader.partial = map(_microsoft_groups, (reader.complete, reader.partial))
     unused = _unused_constants(tree, symbols, reader.complete)

@@ -41,26 +41,30 @@ class CodeUse:
     spoken: dict[Protocol, str]
 
 
-def left_to_code(settings: list[Setting], tree: ast.Module, path: str | None) -> CodeUse:
-    """The module-level settings (``SMTP_SERVER = ...``) of a module whose host or
+def left_to_code(
+    settings: list[Setting], tree: ast.Module, path: str | None, *, speaks: bool
+) -> CodeUse:
+    """The module-level settings (``EMAIL_HOST = ...``) of a module whose host or
     password another module of the project passes to a call: that code connects with
-    them and says the port and the TLS, so the reader guesses no default for what the
-    module leaves out of a group that names its host. Not a framework's settings module
-    (``INSTALLED_APPS`` beside them), which the framework reads with its defaults whoever
-    else imports it."""
+    them and says the port and the TLS, so the reader guesses no framework default for
+    what the module leaves out of a group that names its host; and, for a module that
+    ``speaks`` no mail protocol of its own, the protocols of that code. Not a framework's
+    settings module (``INSTALLED_APPS`` beside them), which the framework reads with its
+    defaults whoever else imports it."""
     if _assigns(tree) & _DJANGO_SETTINGS:
         return CodeUse([], {})
-    # Only a framework's keys (Django's ``EMAIL_*``, Flask-Mail's ``MAIL_*``) get defaults.
-    kinds = {
-        s.key: _kind(s.key) for s in settings if s.group == "module" and is_framework_key(s.key)
-    }
+    kinds = {s.key: kind for s in settings if s.group == "module" and (kind := _kind(s.key))}
     # Without a host the framework's default host (``localhost``) is guessed too: such a
     # group keeps its defaults, which report nothing, and the code's login its password.
-    hosted = {kind[:2] for kind in kinds.values() if kind is not None and kind[2] is Role.HOST}
-    constants = [s for s in settings if (kind := kinds.get(s.key)) and kind[:2] in hosted]
-    connecting = frozenset(s.key for s in constants if kinds[s.key][2] in _CONNECTING)
+    hosted = {kind[:2] for kind in kinds.values() if kind[2] is Role.HOST}
+    grouped = [s for s in settings if (kind := kinds.get(s.key)) and kind[:2] in hosted]
+    # Only a framework's keys (Django's ``EMAIL_*``, Flask-Mail's ``MAIL_*``) get defaults.
+    framework = [s for s in grouped if is_framework_key(s.key)]
+    asked = framework if speaks else grouped
+    connecting = frozenset(s.key for s in asked if kinds[s.key][2] in _CONNECTING)
     passed, spoken = names_code_passes(path, connecting)
-    return CodeUse(constants, spoken) if passed else CodeUse([], {})
+    left = framework if passed & {s.key for s in framework} else []
+    return CodeUse(left, spoken if passed else {})
 
 
 def _assigns(tree: ast.Module) -> set[str]:
