@@ -111,13 +111,13 @@ def names_code_passes(
     passed: set[str] = set()
     spoken: dict[Protocol, str] = {}
     for file in facts.python_files:
-        if file.resolve() == module:
-            continue
         try:
             data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
         if needle not in data or not any(name.encode() in data for name in names):
+            continue
+        if file.resolve() == module:
             continue
         read = module_tree(data)
         if read is None:
