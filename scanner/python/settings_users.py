@@ -7,8 +7,9 @@ A framework reads its settings module by name and fills in what it leaves out (D
 port 25, no STARTTLS); code that imports the constants says the port and the TLS itself,
 where its own connection is judged. So the settings reader asks this before it guesses
 what a module's constants leave out; and a module with no mail code of its own takes the
-protocol of that code (an ``imaplib`` script's host is an IMAP login's). Read, never run: a byte search for the module's name
-in the project's Python files first, ``ast`` only for the few that name it.
+protocol of that code (an ``imaplib`` script's host is an IMAP login's). Read, never
+run: a byte search for the module's name in the project's Python files first, ``ast``
+only for the few that name it.
 """
 
 from __future__ import annotations
