@@ -41,7 +41,8 @@ class HardcodedMailSecret(Rule):
         "'pw-2')` there: two findings, but not the literal of a call that names another "
         "provider's host); a password of a config module with no mail code "
         "of its own (`work_password = '...'` in `accounts.py`, Python 2 too) is reported at "
-        "the login that takes it, `written in accounts.py:4` (letters with digits or signs, or "
+        "the login that takes it, `written in accounts.py:4`, once in a module however "
+        "many of its logins take it (letters with digits or signs, or "
         "an app password's 16 lower-case letters), also through a wrapper of the project "
         "or a function of the importing module whose parameter reaches the login, and "
         "so is one of a config module that also names another provider's mail host (whose "
@@ -54,7 +55,9 @@ class HardcodedMailSecret(Rule):
         "two characters, a template, a setting's name (`'device_password'`), a sentence "
         "that says what to type: `'Enter your "
         "password'`, `'colocar senha do email outlook'`, in the languages that say 'your "
-        "password' in one word too: `'şifren'`, `'salasanasi'`) is not; a word with a year of its "
+        "password' in one word too: `'şifren'`, `'salasanasi'`; and in about thirty "
+        "languages, `'kata sandi'`, `'password_anda'`, `'mật khẩu'`, `'lozinka'`) is not; "
+        "a word with a year of its "
         "own is a password, so are words run together in lower case that say neither whose "
         "nor where (`'mailpassword'`, `'supersecret'`: weak passwords people choose), and "
         "so is a passphrase that names no field. "
@@ -165,7 +168,7 @@ class HardcodedMailSecret(Rule):
     def check(self, mail: MailFile) -> Iterator[Finding]:
         if mail.example_config:
             return  # a template's values are examples, whatever they look like
-        seen: set[int] = set()
+        seen: set[int | str] = set()
         for conn in mail.connections:
             for step in conn.steps:
                 # A parameter's value here, and the literals other calls pass for it.
@@ -199,7 +202,7 @@ class HardcodedMailSecret(Rule):
         mail,
         value: Value,
         what: str,
-        seen: set[int],
+        seen: set[int | str],
         severity,
         confidence,
         advice: str = "",
@@ -210,11 +213,14 @@ class HardcodedMailSecret(Rule):
         # expression of its own here: reported at the login that uses it.
         fallback = used_at if value.written_at else None
         span: Span | None = value.literal_span or value.span or fallback
-        if span is None or span.start in seen or not isinstance(value.value, str):
+        # One literal written in another module is one report, at the first login here
+        # that takes it (``login(user, PASSWORD)`` in two functions of one module).
+        key: int | str | None = value.written_at or (span.start if span else None)
+        if span is None or key in seen or not isinstance(value.value, str):
             return
         if not value.value or is_placeholder(value.value) or _spells_name(value, what):
             return
-        seen.add(span.start)
+        seen.add(key)
         kwargs = {"severity": severity}
         if confidence is not None:
             kwargs["confidence"] = confidence

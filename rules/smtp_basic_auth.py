@@ -49,7 +49,10 @@ class SmtpBasicAuth(Rule):
         "basic authentication is disabled` (later `550 5.7.30`). App passwords go through the "
         "same path and stop too. Outlook.com already refuses basic auth. A connection that "
         "tries password SASL mechanisms in turn (`auth('PLAIN', ...)`, then `login()`) makes "
-        "one password login: reported once, at its plain login, with the others named."
+        "one password login: reported once, at its plain login, with the others named. "
+        "Settings in a config module with no mail code of its own are an SMTP login only "
+        "when the project's code that connects with them speaks SMTP (an `imaplib` script's "
+        "settings are its IMAP login, AS102; exchangelib's make none here)."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "

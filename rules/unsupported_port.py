@@ -44,7 +44,11 @@ class UnsupportedPort(Rule):
         "Microsoft host (`send('smtp-mail.outlook.com', 25)` beside "
         "`send('smtp.office365.com')`) is judged on that call's host, where the call writes "
         "it; a connection opened only on an arm the project's "
-        "committed settings never take (`if USE_SSL:` with `USE_SSL = False`) is never made."
+        "committed settings never take (`if USE_SSL:` with `USE_SSL = False`) is never made. "
+        "Settings that leave the port out get their framework's default (Django's 25), "
+        "except in a config module whose host or password the project's own code imports "
+        "and connects with (`from mail_config import EMAIL_HOST` then `SMTP(EMAIL_HOST, "
+        "587)`): that code says the port, and is judged where it opens the connection."
     )
     fix_doc = (
         "Use port 587 with STARTTLS: `smtplib.SMTP(host, 587)` and "

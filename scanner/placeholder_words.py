@@ -34,9 +34,16 @@ def _words(*lines: str) -> frozenset[str]:
     return frozenset(words) | frozenset(map(fold, words))
 
 
+def _phrases(*phrases: str) -> frozenset[str]:
+    """Words of several words (``mot de passe``), each as written and folded."""
+    return frozenset(phrases) | frozenset(map(fold, phrases))
+
+
 # The word "password" in English, Portuguese, Spanish, Catalan, German, French, Dutch,
-# Italian/Romanian, Polish, Finnish, Swedish, Danish, Norwegian, Czech, Hungarian,
-# Turkish, Russian, Chinese, Japanese and Korean; Chinese mail providers call an app
+# Afrikaans, Italian/Romanian, Polish, Finnish, Estonian, Lithuanian, Swedish, Danish,
+# Norwegian, Czech, Slovene, Croatian/Serbian, Hungarian, Turkish, Russian, Greek,
+# Hebrew, Arabic, Indonesian/Malay, Vietnamese, Chinese, Japanese and Korean; Chinese
+# mail providers call an app
 # password an "authorisation code" (授权码). Turkish, Finnish and Hungarian say "your
 # password" and "my password" in one word (``şifren``, ``şifreniz``, ``salasanasi``,
 # ``jelszavad``): those forms too.
@@ -46,7 +53,8 @@ PASSWORD_WORDS = _words(
     "passord heslo jelszó şifre пароль 密码 密碼 口令 邮箱密码 授权码 授權碼 パスワード 비밀번호",
     "şifren şifreniz şifrem parolan parolanız parolam salasanasi salasanani jelszavad",
     "jelszavam",
-) | {"mot de passe"}
+    "sandi lozinka šifra parool geslo slaptažodis wagwoord κωδικός סיסמה",
+) | _phrases("mot de passe", "kata sandi", "mật khẩu", "كلمة المرور", "كلمة السر")
 # Those and the other words that name a secret.
 SECRET_WORDS = (
     PASSWORD_WORDS
@@ -56,8 +64,9 @@ SECRET_WORDS = (
 # Whose value goes there, said to the reader: "your", "sua", "votre", "dein".
 SECOND_PERSON = _words(
     "your yours ur sua seu teu tua tu su vuestro vuestra votre vos ton ta dein deine ihr",
-    "ihre tuo vostro vostra je uw jouw senin sizin 你的 您的",
-)
+    "ihre tuo vostro vostra je uw jouw senin sizin 你的 您的 anda kamu twoje twój twoja",
+    "ваш ваша твой твоя",
+) | _phrases("của bạn")
 # "my" as a placeholder's author writes it (``my_password``, ``minha_senha``).
 FIRST_PERSON = _words("my mi mon mein meu minha benim 我的")
 # Words that start a placeholder written as a phrase (``the password``, ``some secret``,

@@ -102,6 +102,10 @@ SECRETS = [
     # "password" in Turkish and Finnish with a number of its own
     "Şifre2015!",
     "Salasana2020",
+    # and in Indonesian and Croatian, and a name that starts with one of the words
+    "Sandi2024!",
+    "Lozinka2020",
+    "sandiego",
 ]
 
 
@@ -253,6 +257,24 @@ VOCABULARY_PLACEHOLDERS = [
     "jelszavad",
     "senin_şifren",
     "şifreniz_buraya",
+    # the word in more languages mail scripts are written in, alone or with "your"
+    # (Indonesian, Vietnamese, Croatian, Polish, Russian, Greek, Hebrew, Arabic, ...)
+    "sandi",
+    "kata sandi",
+    "password_anda",
+    "sandi_kamu",
+    "mật khẩu",
+    "mat_khau",
+    "lozinka",
+    "šifra",
+    "twoje_hasło",
+    "ваш_пароль",
+    "κωδικός",
+    "סיסמה",
+    "كلمة المرور",
+    "parool",
+    "geslo",
+    "slaptažodis",
 ]
 
 
@@ -316,6 +338,7 @@ WEAK_BUT_REAL = ["supersecret", "mailpassword", "Summer2024!", "Password2015", "
 WEAK_BUT_REAL += ["letmein123"]
 STAND_INS = ["your_password", "<password>", "changeme", "xxxx", "Type your email"]
 STAND_INS += ["colocar senha", "${SMTP_PASSWORD}", "{{ password }}"]
+STAND_INS += ["password_anda", "mật khẩu", "lozinka"]
 
 
 def test_weak_passwords_are_reported_and_stand_ins_are_not(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from .models import MODELS
 from .settings_branches import branches
 from .settings_project import project_of
 from .settings_spoken import as_spoken, spoken_protocols
+from .settings_users import left_to_code
 from .source import dotted_name
 from .symbols import TRIES, Symbols
 from .values import Evaluator
@@ -96,6 +97,12 @@ def read_python_settings(
     described = {conn.opened_at for conn in mail.connections}
     project = project_of(values.path, flask_extension(values.path, values.text.code))
     spoken = spoken_protocols(symbols, code)
+    # Constants the project's code connects with: it says the port, the TLS and, for a
+    # module with no mail code of its own, the protocol; no framework defaults.
+    used = left_to_code(reader.complete, tree, values.path, speaks=bool(spoken))
+    reader.complete = [s for s in reader.complete if s not in used.settings]
+    reader.partial.extend(used.settings)
+    spoken = spoken or used.spoken
     if microsoft_only:
         reader.complete, reader.partial = map(_microsoft_groups, (reader.complete, reader.partial))
     unused = _unused_constants(tree, symbols, reader.complete)
