@@ -167,14 +167,16 @@ def _follows(plan: Plan, data: bytes, lowered: bytes) -> bool:
     # about 1,800 instructions a search, a third of a small file's search.
     find = lowered.find
     direct, grouped, parts = plan
+    # The protocol words first: most files that hold one hold it where a word part
+    # begins, and end here.
     return (
-        any(find(word) >= 0 for word in direct)
-        or any(find(word) >= 0 and _follows(inner, data, lowered) for word, inner in grouped)
-        or any(
+        any(
             find(word) >= 0
             and (_begins_word_part(word, data, lowered) or _follows(inner, data, lowered))
             for word, inner in parts
         )
+        or any(find(word) >= 0 for word in direct)
+        or any(find(word) >= 0 and _follows(inner, data, lowered) for word, inner in grouped)
     )
 
 
