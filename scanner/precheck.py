@@ -167,17 +167,20 @@ def _follows(plan: Plan, data: bytes, lowered: bytes) -> bool:
     # about 1,800 instructions a search, a third of a small file's search.
     find = lowered.find
     direct, grouped, parts = plan
-    # The protocol words first: most files that hold one hold it where a word part
-    # begins, and end here.
-    return (
-        any(
-            find(word) >= 0
-            and (_begins_word_part(word, data, lowered) or _follows(inner, data, lowered))
-            for word, inner in parts
-        )
-        or any(find(word) >= 0 for word in direct)
-        or any(find(word) >= 0 and _follows(inner, data, lowered) for word, inner in grouped)
-    )
+    # Loops, not ``any`` of generators: this runs a few times for every file of a tree,
+    # and each generator made costs about as much as searching a small file for a word.
+    for word, inner in parts:  # first: most files that hold one end here
+        if find(word) >= 0 and (
+            _begins_word_part(word, data, lowered) or _follows(inner, data, lowered)
+        ):
+            return True
+    for word in direct:
+        if find(word) >= 0:
+            return True
+    for word, inner in grouped:
+        if find(word) >= 0 and _follows(inner, data, lowered):
+            return True
+    return False
 
 
 def _begins_word_part(word: bytes, data: bytes, lowered: bytes) -> bool:
