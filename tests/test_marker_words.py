@@ -1,7 +1,8 @@
-"""``smtp`` and ``imap`` are markers of the byte pre-check where a word or a word part
-begins, not inside other words (Airflow's ``QueryTIMapIndexFilter``: a task instance's
-map index). The models' names that hold them inside (``aiosmtplib``) are markers of
-their own."""
+"""Words the byte pre-check takes for mail only where they mean it. ``smtp`` and ``imap``
+are markers where a word or a word part begins, not inside other words (Airflow's
+``QueryTIMapIndexFilter``: a task instance's map index); the models' names that hold
+them inside (``aiosmtplib``) are markers of their own. Apprise's e-mail URLs are
+markers with their ``://`` (``mailtos://``), not the ``mailto:`` links of HTML."""
 
 from __future__ import annotations
 
@@ -89,4 +90,44 @@ def test_a_login_through_a_model_that_holds_the_word_inside_is_reported() -> Non
     """``aiosmtplib`` holds ``smtp`` after a letter: found by its own name."""
     options = RunOptions(assume_microsoft=True)
     result = check_in_full("send.py", Source("python", ASYNC_LOGIN), selected_rules(options))
+    assert {f.rule for f in result.findings} >= {"AS101", "AS105"}
+
+
+# The shape of Django's django/utils/html.py and of the syndication views: ``mailto:``
+# links, and a call handed a password-like literal.
+MAILTO_LINKS = b"""\
+from django.utils.safestring import mark_safe
+
+from .encoding import punycode
+
+
+def urlize(text, nofollow=False):
+    if text.lower().startswith("mailto:"):
+        return mark_safe(f'<a href="mailto:{punycode(text[7:])}">{text}</a>')
+    return punycode(text, password="Winter-Mail-26")
+"""
+
+APPRISE_URL = b"""\
+import apprise
+
+notifier = apprise.Apprise()
+notifier.add("MAILTOS://desk:Winter-Mail-26@contoso.com")
+notifier.notify(body="done")
+"""
+
+
+def test_a_module_with_mailto_links_only_is_passed_over() -> None:
+    source = Source("python", MAILTO_LINKS)
+    assert pre_check(source) is None
+    result = check_in_full("django/utils/html.py", source, selected_rules(RunOptions()), True)
+    assert result.findings == [] and result.errors == [] and not result.parsed
+
+
+def test_an_apprise_mail_url_stays_a_marker() -> None:
+    source = Source("python", APPRISE_URL)
+    assert pre_check(source) is True
+    assert pre_check(Source("yaml", b"notify:\n  - mailto://desk:pw@contoso.com\n")) is True
+    # No other marker in it: another provider's domain, reported with all providers.
+    options = RunOptions(all_providers=True)
+    result = check_in_full("notify.py", source, selected_rules(options))
     assert {f.rule for f in result.findings} >= {"AS101", "AS105"}
