@@ -102,8 +102,10 @@ def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
     # ``smtp`` makes ``smtplib`` needless, not ``aiosmtplib`` (:data:`_WORD_PART_MARKERS`),
     # which ``smtplib`` would drop if it were kept.
     parts = {w for w in markers if w in _WORD_PART_MARKERS}
-    markers = {w for w in markers if not any(o != w and _covers(o, w) for o in parts)}
-    return tuple(sorted(w for w in markers if not any(o != w and _covers(o, w) for o in markers)))
+    markers = {w for w in markers if not any(o != w and o in w and _covers(o, w) for o in parts)}
+    return tuple(
+        sorted(w for w in markers if not any(o != w and o in w and _covers(o, w) for o in markers))
+    )
 
 
 @lru_cache(maxsize=8)
