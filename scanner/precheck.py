@@ -228,7 +228,7 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))
 
 
-def _non_ascii_lines(data: bytes) -> str:
+def _non_ascii_lines(data: bytes, run: int = 2048) -> str:
     """The lines of UTF-8 ``data`` (no BOM) with other than ASCII, decoded, one ``\n``
     between each. A line end is its own NFKC form and nothing composes with it, so the NFKC
     form of a text is that of its lines, and a marker (no line end in it) is in one
@@ -237,7 +237,22 @@ def _non_ascii_lines(data: bytes) -> str:
     character or a replacement, so a line decoded alone is that line of the decoded text,
     and decoding the whole module and checking its NFKC form cost about 15 instructions
     a character of every module with one letter beyond ASCII (bench/RESULTS.md, speed9b).
-    A bad byte becomes U+FFFD, never a letter."""
-    return "\n".join(
-        line.decode("utf-8", errors="replace") for line in data.split(b"\n") if not line.isascii()
-    )
+    A bad byte becomes U+FFFD, never a letter. The lines are looked at in runs of about
+    ``run`` bytes that end at a line end, and only the runs with other than ASCII are
+    split: most of such a module's lines are ASCII, and one ``isascii`` a line cost three
+    times as much (bench/RESULTS.md, speed10b)."""
+    found: list[str] = []
+    start, size = 0, len(data)
+    while start < size:
+        end = data.find(b"\n", start + run)
+        if end < 0:
+            end = size
+        piece = data[start:end]
+        if not piece.isascii():
+            found += [
+                line.decode("utf-8", errors="replace")
+                for line in piece.split(b"\n")
+                if not line.isascii()
+            ]
+        start = end + 1
+    return "\n".join(found)

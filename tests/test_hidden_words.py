@@ -300,3 +300,15 @@ def test_the_plan_answers_as_each_marker_searched_alone(pieces: list[str]) -> No
 
     data = "".join(pieces).encode()
     assert may_matter(data) is _reference(data)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24), st.integers(min_value=1, max_value=12))
+@settings(max_examples=400, deadline=None)
+def test_lines_looked_at_in_runs_are_those_split_one_by_one(pieces: list[bytes], run: int) -> None:
+    """The lines with other than ASCII, found in runs of bytes that end at a line end
+    (runs of a few bytes here, to cut every shape), are those of the whole split."""
+    from authsweep.scanner.precheck import _non_ascii_lines
+
+    data = b"".join(pieces)
+    lines = [line.decode("utf-8", "replace") for line in data.split(b"\n") if not line.isascii()]
+    assert _non_ascii_lines(data, run) == "\n".join(lines)
