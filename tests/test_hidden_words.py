@@ -312,3 +312,27 @@ def test_lines_looked_at_in_runs_are_those_split_one_by_one(pieces: list[bytes],
     data = b"".join(pieces)
     lines = [line.decode("utf-8", "replace") for line in data.split(b"\n") if not line.isascii()]
     assert _non_ascii_lines(data, run) == "\n".join(lines)
+
+
+def test_an_ascii_module_that_declares_no_encoding_is_not_asked_its_encoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a comment of the first two lines that says ``coding`` declares an encoding
+    (PEP 263): an ASCII module without one is UTF-8, searched as bytes already; one
+    with it on its second line is still read as it declares."""
+    from authsweep.scanner import precheck
+
+    asked: list[str] = []
+    detect = tokenize.detect_encoding
+
+    def recording(readline):
+        found = detect(readline)
+        asked.append(found[0])
+        return found
+
+    monkeypatch.setattr(precheck.tokenize, "detect_encoding", recording)
+    assert not precheck.module_may_matter("python", b"#!/usr/bin/env python\nx = 1\n# coding\n")
+    assert asked == []
+    hidden = HIDDEN["utf-7"].replace(b"# -*- coding", b"#!/usr/bin/env python\n# -*- coding", 1)
+    assert precheck.module_may_matter("python", hidden)
+    assert asked == ["utf-7"]
