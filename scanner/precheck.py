@@ -95,7 +95,7 @@ def _covers(word: str, marker: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
-    """The markers, none containing another."""
+    """The markers, none that finding another one finds (:func:`_covers`)."""
     markers = {
         w.lower() for w in (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
     }
