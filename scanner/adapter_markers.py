@@ -39,7 +39,8 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "zmail",
     "imaplib2",
     "pyramid_mailer",
-    "mailto",
+    "mailto://",
+    "mailtos://",
     "easyimap",
     "prefect_email",
 )

@@ -283,6 +283,8 @@ class ConfigResolver:
     config_file: Path | None = None  # --config
     _forced: Config | None = field(default=None, init=False)
     _by_folder: dict[str, Config | None] = field(default_factory=dict, init=False)
+    # Files' folders as their paths name them: the configuration of each.
+    _by_given_folder: dict[str, Config | None] = field(default_factory=dict, init=False)
     _settings: dict[tuple[Config | None, bool], RunOptions] = field(
         default_factory=dict, init=False
     )
@@ -296,13 +298,29 @@ class ConfigResolver:
         if self._forced is not None:
             return self._forced
         start = os.path.abspath(path)
-        folder = start if os.path.isdir(start) else os.path.dirname(start)
+        return self._config_in(start if os.path.isdir(start) else os.path.dirname(start))
+
+    def _config_in(self, folder: str) -> Config | None:
+        """The nearest table at or above the absolute ``folder``."""
 
         def table_in(folder: str) -> Config | None:
             candidate = os.path.join(folder, "pyproject.toml")
             return read_config(Path(candidate)) if os.path.isfile(candidate) else None
 
         return nearest_ancestor(folder, self._by_folder, table_in)
+
+    def _config_of_file(self, path: Path) -> Config | None:
+        """:meth:`config_for` of a file, found by its folder as its path names it: the
+        files of a tree share a few hundred folders, and making each file's path absolute
+        and asking whether it is a folder took about 25,000 instructions a file, 2 % of a
+        cold check of Airflow (bench/RESULTS.md, speed10b). The folder of a file's
+        absolute path is its named folder made absolute: the file's own name is no ``..``."""
+        if self._forced is not None:
+            return self._forced
+        given = os.path.dirname(os.fspath(path))
+        if given not in self._by_given_folder:
+            self._by_given_folder[given] = self._config_in(os.path.abspath(given))
+        return self._by_given_folder[given]
 
     def settings(self, config: Config | None, assume_microsoft: bool = False) -> RunOptions:
         key = (config, assume_microsoft or self.overrides.assume_microsoft)
@@ -343,7 +361,7 @@ class ConfigResolver:
         """How to check one file: its settings and the rules ignored for it alone, or None
         when its configuration excludes it (also when it was named on the command line,
         as pre-commit does)."""
-        config = self.config_for(path)
+        config = self._config_of_file(path)
         if config is None:
             return self.settings(None), ()
         absolute = os.path.abspath(path)

@@ -56,23 +56,56 @@ def _adapter_markers() -> tuple[str, ...]:
 # say ``mail`` (``email``), and its two dozen markers were each searched there.
 _FAMILY_WORDS = ("smtp", "imap", "mail", "msal", "365", "mail_", "mailer", "email")
 
-# What to look for: words found at once (markers), and for each family word that is not
-# a marker, the plan of what holds it, looked at once the word is found.
-Plan = tuple[tuple[bytes, ...], tuple[tuple[bytes, "Plan"], ...]]
+# The protocol words, markers only where a word or a word part of its own begins: at the
+# start, after other than a letter (``smtp_host``, ``"imap.``, ``.imap_unordered``), or
+# in camel case after a lower-case letter (``getImapClient``). Inside a word they are
+# other words' letters: Airflow's ``QueryTIMapIndexFilter`` (task instance, map index)
+# sent two modules of 115 kB through the parse and the scope walk for nothing. Every
+# setting key holds its prefix where a part begins (``match`` in mail_settings.keys), and
+# so does a host (``smtp.``, ``imap-mail.``); the models' names that hold the word inside
+# (``aiosmtplib``, ``easyimap``) are markers of their own, looked for where the word is.
+_WORD_PART_MARKERS = frozenset({"smtp", "imap"})
+
+# What to look for: words found at once (markers); for each family word that is not a
+# marker, the plan of what holds it, looked at once the word is found; and for each word
+# part marker, the plan of the markers that hold it inside a word, looked at when it is
+# found only inside words.
+Plan = tuple[tuple[bytes, ...], tuple[tuple[bytes, "Plan"], ...], tuple[tuple[bytes, "Plan"], ...]]
 
 
 def _minimal(words: set[str]) -> list[str]:
-    """Drop every word that contains another: finding the shorter one is enough."""
+    """Drop every word that contains another: finding the shorter one is enough, or for
+    a word part marker, where to look for the longer one."""
     return sorted(w for w in words if not any(o != w and o in w for o in words))
+
+
+def _covers(word: str, marker: str) -> bool:
+    """Whether finding ``word`` is enough to find ``marker`` (lower case): it is in it, or
+    for a word part marker, it begins ``marker`` or a part of it (``smtp`` of
+    ``smtplib``, of ``logging.handlers.smtphandler``; not of ``aiosmtplib``)."""
+    if word not in _WORD_PART_MARKERS:
+        return word in marker
+    at = marker.find(word)
+    while at >= 0:
+        if at == 0 or not marker[at - 1].isalpha():
+            return True
+        at = marker.find(word, at + 1)
+    return False
 
 
 @lru_cache(maxsize=8)
 def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
-    """The markers, none containing another."""
+    """The markers, none that finding another one finds (:func:`_covers`)."""
     markers = {
         w.lower() for w in (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
     }
-    return tuple(_minimal(markers))
+    # ``smtp`` makes ``smtplib`` needless, not ``aiosmtplib`` (:data:`_WORD_PART_MARKERS`),
+    # which ``smtplib`` would drop if it were kept.
+    parts = {w for w in markers if w in _WORD_PART_MARKERS}
+    markers = {w for w in markers if not any(o != w and o in w and _covers(o, w) for o in parts)}
+    return tuple(
+        sorted(w for w in markers if not any(o != w and o in w and _covers(o, w) for o in markers))
+    )
 
 
 @lru_cache(maxsize=8)
@@ -85,7 +118,7 @@ def _search_plan(extra: tuple[str, ...]) -> Plan:
 
 def _plan(markers: set[str], families: set[str]) -> Plan:
     anchors = _minimal(markers | families)
-    direct = tuple(a.encode() for a in anchors if a in markers)
+    direct = tuple(a.encode() for a in anchors if a in markers and a not in _WORD_PART_MARKERS)
     grouped = tuple(
         (
             word.encode(),
@@ -94,7 +127,12 @@ def _plan(markers: set[str], families: set[str]) -> Plan:
         for word in anchors
         if word not in markers
     )
-    return direct, grouped
+    parts = tuple(
+        (word.encode(), _plan({m for m in markers if word in m and m != word}, set()))
+        for word in anchors
+        if word in markers and word in _WORD_PART_MARKERS
+    )
+    return direct, grouped, parts
 
 
 @lru_cache(maxsize=1)
@@ -117,22 +155,50 @@ def marker_starts(text: str) -> Iterator[int]:
 def may_matter(data: bytes, extra: tuple[str, ...] = ()) -> bool:
     """Whether the bytes, in any case, hold a marker. Each marker holds a short word, so
     a file without one (most files) is searched for a dozen short words only."""
-    return _holds_marker(data.lower(), extra)
+    return _holds_marker(data, data.lower(), extra)
 
 
-def _holds_marker(lowered: bytes, extra: tuple[str, ...] = ()) -> bool:
-    return _follows(_search_plan(extra), lowered)
+def _holds_marker(data: bytes, lowered: bytes, extra: tuple[str, ...] = ()) -> bool:
+    return _follows(_search_plan(extra), data, lowered)
 
 
-def _follows(plan: Plan, lowered: bytes) -> bool:
+def _follows(plan: Plan, data: bytes, lowered: bytes) -> bool:
+    """``data``: the bytes; ``lowered``: the same in lower case."""
     # ``find``, not ``in``: ``bytes.__contains__`` first tries its operand as an integer
     # (``65 in b"A"``), and the TypeError it makes and drops for a bytes operand cost
     # about 1,800 instructions a search, a third of a small file's search.
     find = lowered.find
-    direct, grouped = plan
-    return any(find(word) >= 0 for word in direct) or any(
-        find(word) >= 0 and _follows(inner, lowered) for word, inner in grouped
-    )
+    direct, grouped, parts = plan
+    # Loops, not ``any`` of generators: this runs a few times for every file of a tree,
+    # and each generator made costs about as much as searching a small file for a word.
+    for word, inner in parts:  # first: most files that hold one end here
+        if find(word) >= 0 and (
+            _begins_word_part(word, data, lowered) or _follows(inner, data, lowered)
+        ):
+            return True
+    for word in direct:
+        if find(word) >= 0:
+            return True
+    for word, inner in grouped:
+        if find(word) >= 0 and _follows(inner, data, lowered):
+            return True
+    return False
+
+
+def _begins_word_part(word: bytes, data: bytes, lowered: bytes) -> bool:
+    """Whether ``word`` is somewhere in ``lowered`` where a word or a part of one begins:
+    at the start, after other than an ASCII letter, or upper case after a lower-case
+    letter in ``data`` (``getImap``; not ``TIMap``, ``mysmtp``, ``ESMTP``)."""
+    at = lowered.find(word)
+    while at >= 0:
+        if (
+            at == 0
+            or not lowered[at - 1 : at].isalpha()
+            or (data[at - 1 : at].islower() and data[at : at + 1].isupper())
+        ):
+            return True
+        at = lowered.find(word, at + 1)
+    return False
 
 
 def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> bool:
@@ -140,10 +206,12 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
     hide a word of its code, on its text: decoded as it declares (PEP 263), and in the
     NFKC form Python gives identifiers (``import ｓｍｔｐｌｉｂ`` imports smtplib).
     ``lowered``: the bytes in lower case, when the caller has them already."""
-    if _holds_marker(data.lower() if lowered is None else lowered):
+    if _holds_marker(data, data.lower() if lowered is None else lowered):
         return True
     if kind != "python":
         return False
+    if data.isascii() and not _may_declare_encoding(data):
+        return False  # UTF-8, searched as bytes already
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:
@@ -162,7 +230,16 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))
 
 
-def _non_ascii_lines(data: bytes) -> str:
+def _may_declare_encoding(data: bytes) -> bool:
+    """Whether ``data`` may declare its encoding (PEP 263): only a comment of its first
+    two lines that says ``coding`` can. Most modules are ASCII and declare none, and
+    ``tokenize.detect_encoding`` took about 15,000 instructions to say so."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return data.find(b"coding", 0, len(data) if second < 0 else second) >= 0
+
+
+def _non_ascii_lines(data: bytes, run: int = 2048) -> str:
     """The lines of UTF-8 ``data`` (no BOM) with other than ASCII, decoded, one ``\n``
     between each. A line end is its own NFKC form and nothing composes with it, so the NFKC
     form of a text is that of its lines, and a marker (no line end in it) is in one
@@ -171,7 +248,22 @@ def _non_ascii_lines(data: bytes) -> str:
     character or a replacement, so a line decoded alone is that line of the decoded text,
     and decoding the whole module and checking its NFKC form cost about 15 instructions
     a character of every module with one letter beyond ASCII (bench/RESULTS.md, speed9b).
-    A bad byte becomes U+FFFD, never a letter."""
-    return "\n".join(
-        line.decode("utf-8", errors="replace") for line in data.split(b"\n") if not line.isascii()
-    )
+    A bad byte becomes U+FFFD, never a letter. The lines are looked at in runs of about
+    ``run`` bytes that end at a line end, and only the runs with other than ASCII are
+    split: most of such a module's lines are ASCII, and one ``isascii`` a line cost three
+    times as much (bench/RESULTS.md, speed10b)."""
+    found: list[str] = []
+    start, size = 0, len(data)
+    while start < size:
+        end = data.find(b"\n", start + run)
+        if end < 0:
+            end = size
+        piece = data[start:end]
+        if not piece.isascii():
+            found += [
+                line.decode("utf-8", errors="replace")
+                for line in piece.split(b"\n")
+                if not line.isascii()
+            ]
+        start = end + 1
+    return "\n".join(found)

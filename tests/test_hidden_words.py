@@ -241,7 +241,98 @@ def test_the_nested_plan_finds_what_every_marker_searched_finds(pieces: list[str
     """Markers searched under family words, and family words under family words
     (``mail_host`` once ``mail_`` is found, once ``mail`` is), answer as a search for
     every marker would."""
-    from authsweep.scanner.precheck import _markers, may_matter
+    from authsweep.scanner.precheck import may_matter
 
     data = "".join(pieces).upper().encode()
-    assert may_matter(data) is any(m.encode() in data.lower() for m in _markers(()))
+    assert may_matter(data) is _reference(data)
+
+
+def _part_starts(data: bytes, at: int) -> bool:
+    before, first = data[at - 1 : at], data[at : at + 1]
+    return at == 0 or not before.isalpha() or (before.islower() and first.isupper())
+
+
+def _reference(data: bytes) -> bool:
+    """Every marker searched alone; one that a word part marker begins, only where a word
+    part begins."""
+    from authsweep.scanner.precheck import _WORD_PART_MARKERS, _markers
+
+    lowered = data.lower()
+    for marker in _markers(()):
+        anywhere = not marker.startswith(tuple(_WORD_PART_MARKERS))
+        at = lowered.find(marker.encode())
+        while at >= 0:
+            if anywhere or _part_starts(data, at):
+                return True
+            at = lowered.find(marker.encode(), at + 1)
+    return False
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "smtp",
+                "SMTP",
+                "Smtp",
+                "imap",
+                "IMap",
+                "aiosmtplib",
+                "easyIMAP",
+                "lib",
+                "ti",
+                "T",
+                "e",
+                "my",
+                "_",
+                ".",
+                " ",
+                "office365",
+                "o",
+            ]
+        ),
+        max_size=8,
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_the_plan_answers_as_each_marker_searched_alone(pieces: list[str]) -> None:
+    from authsweep.scanner.precheck import may_matter
+
+    data = "".join(pieces).encode()
+    assert may_matter(data) is _reference(data)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=24), st.integers(min_value=1, max_value=12))
+@settings(max_examples=400, deadline=None)
+def test_lines_looked_at_in_runs_are_those_split_one_by_one(pieces: list[bytes], run: int) -> None:
+    """The lines with other than ASCII, found in runs of bytes that end at a line end
+    (runs of a few bytes here, to cut every shape), are those of the whole split."""
+    from authsweep.scanner.precheck import _non_ascii_lines
+
+    data = b"".join(pieces)
+    lines = [line.decode("utf-8", "replace") for line in data.split(b"\n") if not line.isascii()]
+    assert _non_ascii_lines(data, run) == "\n".join(lines)
+
+
+def test_an_ascii_module_that_declares_no_encoding_is_not_asked_its_encoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a comment of the first two lines that says ``coding`` declares an encoding
+    (PEP 263): an ASCII module without one is UTF-8, searched as bytes already; one
+    with it on its second line is still read as it declares."""
+    from authsweep.scanner import precheck
+
+    asked: list[str] = []
+    detect = tokenize.detect_encoding
+
+    def recording(readline):
+        found = detect(readline)
+        asked.append(found[0])
+        return found
+
+    monkeypatch.setattr(precheck.tokenize, "detect_encoding", recording)
+    assert not precheck.module_may_matter("python", b"#!/usr/bin/env python\nx = 1\n# coding\n")
+    assert asked == []
+    hidden = HIDDEN["utf-7"].replace(b"# -*- coding", b"#!/usr/bin/env python\n# -*- coding", 1)
+    assert precheck.module_may_matter("python", hidden)
+    assert asked == ["utf-7"]

@@ -182,3 +182,31 @@ def test_read_config_ignores_other_tools_pyproject(tmp_path: Path) -> None:
     assert read_config(path) is None
     with pytest.raises(ConfigError, match="no \\[tool.authsweep\\] table"):
         read_config(path, named=True)
+
+
+def test_a_file_s_configuration_found_by_its_named_folder_is_its_path_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``configure`` finds a file's table by the folder its path names, made absolute
+    once a folder (not each file's path, with a look at whether it is a folder): the
+    same table as for the file's absolute path, for relative paths, paths through
+    ``..`` and nested tables."""
+    write(tmp_path / "pyproject.toml", "[tool.authsweep]\nignore = ['AS101']\n")
+    write(tmp_path / "pkg" / "pyproject.toml", "[tool.authsweep]\nignore = ['AS105']\n")
+    for name in ("top.py", "pkg/a.py", "pkg/sub/b.py", "other/c.py"):
+        write(tmp_path / name, "x = 1\n")
+    monkeypatch.chdir(tmp_path / "pkg")
+    paths = [
+        Path("a.py"),
+        Path("sub/b.py"),
+        Path("../top.py"),
+        Path("sub/../a.py"),
+        Path("../other/c.py"),
+        tmp_path / "pkg" / "sub" / "b.py",
+        tmp_path / "other" / ".." / "top.py",
+    ]
+    resolver, reference = ConfigResolver(), ConfigResolver()
+    for path in paths:
+        assert resolver.configure(path) == (reference.settings(reference.config_for(path)), ())
+    assert resolver.configure(Path("a.py"))[0].ignore == ("AS105",)
+    assert resolver.configure(Path("../top.py"))[0].ignore == ("AS101",)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 
 import pytest
 from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import check_source
 from authsweep.scanner.text import LineIndex, source_lines
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TEXTS = [
     "",
@@ -60,3 +63,17 @@ def test_config_files_with_carriage_returns_report_the_line_suppression_reads() 
     assert lines["AS202"] == (3, False)
     assert lines["AS105"] == (5, True)
     assert all(f.frame and f.frame[0][0] == f.span.line for f in findings)
+
+
+@given(st.lists(st.sampled_from(["a", "é", "\n", "\r", "\r\n", "\x0c", "\u2028", ""]), max_size=16))
+@settings(max_examples=500, deadline=None)
+def test_line_starts_from_split_lengths_are_where_each_line_break_ends(pieces: list[str]) -> None:
+    """A text without ``\\r`` has its line starts from the lengths of its ``\\n``-split
+    lines; they are where each ``\\r\\n``, ``\\r`` or ``\\n`` ends, as the expression
+    finds them in any text."""
+    text = "".join(pieces)
+    ends = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    assert LineIndex(text).starts == ends
+    assert LineIndex(text.replace("\r", "")).starts == [0] + [
+        m.end() for m in re.finditer("\n", text.replace("\r", ""))
+    ]

@@ -44,7 +44,7 @@ def read_settings(path: str, kind: str, text: str) -> list[Setting]:
 
 def _read_settings(path: str, kind: str, index: LineIndex) -> list[Setting]:
     text = index.text
-    if kind in ("yaml", "json") and _API_DESCRIPTION.search(text, 0, 4096):
+    if _api_description(kind, text):
         return []
     if kind == "ini" and path.lower().endswith(".conf"):
         # ``.conf`` is INI only sometimes (nginx, supervisord, ...): anything else is no
@@ -54,6 +54,10 @@ def _read_settings(path: str, kind: str, index: LineIndex) -> list[Setting]:
         except ParseError:
             return []
     return _reader(kind)(text, index)
+
+
+def _api_description(kind: str, text: str) -> bool:
+    return kind in ("yaml", "json") and _API_DESCRIPTION.search(text, 0, 4096) is not None
 
 
 def analyze_config(path: str, source: Source) -> MailFile:
@@ -66,6 +70,10 @@ def analyze_config(path: str, source: Source) -> MailFile:
         if path.lower().endswith(".conf"):
             return mail
         raise ParseError(str(error)) from None
+    if _api_description(kind, text):
+        # Before the line index, which a generated spec's 16,000 lines cost 55 M
+        # instructions to build (bench/RESULTS.md, speed10b).
+        return mail
     found = interpret(
         _read_settings(path, kind, source.lines),
         # A .env holds values, not calls: no login is proved unless the host is Microsoft's.
