@@ -192,3 +192,16 @@ def test_a_setting_named_password_its_module_does_not_report_is_reported_at_the_
         ("mail_settings.py", 7, "AS105"),
         ("send.py", 12, "AS101"),
     }
+
+
+def test_a_helper_called_as_a_method_of_a_module_level_object_returns_what_it_returns() -> None:
+    """``tokens.xoauth2(user, token)``, ``transports.smtp_class_for(port)``,
+    ``inboxes.open()`` where ``tokens = Tokens()`` at module level: the method's result is
+    followed as a module function's is (``function_to_method`` lost the double-encoded
+    XOAUTH2 string, the client class chosen by port, a returned client's login); a
+    subclass's override runs for its own objects (the Gmail opener: silent)."""
+    expected = {"AS204", "AS301", "AS302", "AS303", "AS102"}
+    methods = found(RECALL / "helper_methods.py")
+    assert methods == {(27, "AS302"), (61, "AS204"), (62, "AS301"), (62, "AS303"), (75, "AS102")}
+    assert {rule for _, rule in found(RECALL / "helper_functions.py")} == expected
+
