@@ -205,3 +205,20 @@ def test_a_helper_called_as_a_method_of_a_module_level_object_returns_what_it_re
     assert methods == {(27, "AS302"), (61, "AS204"), (62, "AS301"), (62, "AS303"), (75, "AS102")}
     assert {rule for _, rule in found(RECALL / "helper_functions.py")} == expected
 
+
+def test_a_secret_a_config_module_imports_and_passes_on_is_reported_where_it_is_used() -> None:
+    """``config.CLIENT_SECRET`` where ``config.py`` has ``from settings_mod import
+    CLIENT_SECRET`` is the literal of ``settings_mod.py`` (the imports followed names
+    assigned, not names imported and passed on); that module names no Microsoft service,
+    so its own check does not report it and MSAL's call does, naming where it is written.
+    Written in ``config.py`` beside the Microsoft scope, it is reported there only."""
+    run = check_paths([str(RECALL / "secret_passed_on")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("get_token.py", 8, "AS105"),
+    }
+    assert "written in settings_mod.py:2" in run.findings[0].message
+    run = check_paths([str(RECALL / "secret_in_config")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("config.py", 5, "AS105"),
+    }
+
