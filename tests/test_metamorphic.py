@@ -222,3 +222,12 @@ def test_a_secret_a_config_module_imports_and_passes_on_is_reported_where_it_is_
         ("config.py", 5, "AS105"),
     }
 
+
+def test_a_client_class_imported_under_another_name_and_picked_by_a_class_attribute() -> None:
+    """``from smtplib import SMTP as MailClient`` then ``transport = MailClient`` and
+    ``self.transport(host, port)``: the module names no client class as a word its code
+    reads, and was not analysed (``import_names_as`` lost the login); an exception class
+    imported under another name makes no mail code."""
+    assert found(RECALL / "client_alias.py") == {(20, "AS101")}
+    assert found(PRECISION / "alias_not_client.py") == set()
+
