@@ -231,3 +231,30 @@ def test_a_client_class_imported_under_another_name_and_picked_by_a_class_attrib
     assert found(RECALL / "client_alias.py") == {(20, "AS101")}
     assert found(PRECISION / "alias_not_client.py") == set()
 
+
+def test_a_settings_objects_fields_are_the_arguments_its_constructor_is_given() -> None:
+    """``office = MailConfig()`` of a dataclass whose defaults name Microsoft's host, and
+    ``Server("smtp.office365.com", 587)`` of a NamedTuple: ``office.host`` is the field
+    (it was an unknown attribute: a warning); ``MailConfig(host="smtp.gmail.com")``'s
+    host is Gmail's (it was reported as unknown)."""
+    assert found(RECALL / "config_objects.py") == {
+        (31, "AS204"),
+        (32, "AS101"),
+        (45, "AS204"),
+        (46, "AS101"),
+    }
+    run = check_paths([str(RECALL / "config_objects.py")], RunOptions(), plan=False)
+    assert {f.severity.value for f in run.findings if f.rule == "AS101"} == {"error"}
+
+
+def test_a_value_a_local_function_returns_is_its_callers() -> None:
+    """``host, port = server()`` where ``server`` returns ``"smtp.office365.com", 587``:
+    Microsoft's host (it was an unknown name: a warning); Gmail's helper is Gmail's (it
+    was reported as unknown); a function with two returns stays unknown."""
+    run = check_paths([str(RECALL / "returned_values.py")], RunOptions(), plan=False)
+    assert {(f.span.line, f.rule, f.severity.value) for f in run.findings} == {
+        (28, "AS204", "warning"),
+        (29, "AS101", "error"),
+        (44, "AS204", "warning"),
+        (45, "AS101", "warning"),
+    }
