@@ -258,3 +258,19 @@ def test_a_value_a_local_function_returns_is_its_callers() -> None:
         (44, "AS204", "warning"),
         (45, "AS101", "warning"),
     }
+
+
+def test_a_login_moved_into_a_helper_of_another_module_is_the_callers_connections() -> None:
+    """``sign_in(server, user, password)`` imported from ``helpers.py``, whose body logs
+    in on the client it is handed: the connection opened here logs in at the call, with
+    the values given here (it was reported nowhere: neither module both opens and logs
+    in); a helper that calls ``starttls()`` first is no login before STARTTLS; Gmail's
+    client stays silent; the helper in the same module, the shape it came from, as
+    before."""
+    run = check_paths([str(RECALL / "login_helper")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("same_module.py", 10, "AS101"),
+        ("send.py", 16, "AS101"),
+        ("send.py", 22, "AS101"),
+    }
+
