@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
+from .callers import Callers
 from .environment import project_env
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind
@@ -64,6 +65,7 @@ class SettingsReads:
     _arguments: dict[ast.arg, Value]
     _returned: dict[ast.AST, ast.expr | None]
     _always_returns: dict[ast.AST, bool]
+    callers: Callers
 
     if TYPE_CHECKING:
 
@@ -108,6 +110,11 @@ class SettingsReads:
         it writes (``def server(): return "smtp.office365.com", 587``), when known. None
         for other calls."""
         function = self._function_named(node.func)
+        bound_method = False
+        if function is None and isinstance(node.func, ast.Attribute):
+            # ``servers.office()`` where ``servers = Servers()``: its method, ``self`` bound.
+            function = self.callers.instance_method(node.func)
+            bound_method = function is not None
         if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
             return None
         if function not in self._returned:
@@ -128,7 +135,7 @@ class SettingsReads:
             return None
         bound: dict[ast.arg, Value] = {}
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        for index, param in enumerate(positional_params(function.args)):
+        for index, param in enumerate(positional_params(function.args)[bound_method:]):
             given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
             if given is not None:
                 bound[param] = self.evaluate(given, depth)
