@@ -213,6 +213,20 @@ def test_a_helper_called_as_a_method_of_a_module_level_object_returns_what_it_re
     assert {rule for _, rule in found(RECALL / "helper_functions.py")} == expected | {"AS101"}
 
 
+def test_wrap_main_leaves_a_module_whose_settings_only_a_reader_of_its_names_sees() -> None:
+    """``EMAIL_HOST = os.environ.get(...)`` that nothing in the module reads is a setting
+    Django or Flask reads from the module by name: moved into ``main()`` it is gone, so
+    the transform does not apply (it had counted the settings' AS101 as lost); a script
+    whose constants its own code reads is still wrapped."""
+    transforms = _bench_metamorphic().TRANSFORMS
+    context = sys.modules["metamorphic"].Context()
+    settings = "import os\nload()\nEMAIL_HOST = os.environ.get('EMAIL_HOST')\n"
+    assert transforms["wrap_main"](settings, context) is None
+    script = "import smtplib\nHOST = 'smtp.office365.com'\nsmtplib.SMTP(HOST, 587).quit()\n"
+    variant = transforms["wrap_main"](script, context)
+    assert variant is not None and "def main():" in variant.text
+
+
 def test_a_secret_a_config_module_imports_and_passes_on_is_reported_where_it_is_used() -> None:
     """``config.CLIENT_SECRET`` where ``config.py`` has ``from settings_mod import
     CLIENT_SECRET`` is the literal of ``settings_mod.py`` (the imports followed names
@@ -254,19 +268,6 @@ def test_a_settings_objects_fields_are_the_arguments_its_constructor_is_given() 
     assert {f.severity.value for f in run.findings if f.rule == "AS101"} == {"error"}
 
 
-def test_a_value_a_local_function_returns_is_its_callers() -> None:
-    """``host, port = server()`` where ``server`` returns ``"smtp.office365.com", 587``:
-    Microsoft's host (it was an unknown name: a warning); Gmail's helper is Gmail's (it
-    was reported as unknown); a function with two returns stays unknown."""
-    run = check_paths([str(RECALL / "returned_values.py")], RunOptions(), plan=False)
-    assert {(f.span.line, f.rule, f.severity.value) for f in run.findings} == {
-        (28, "AS204", "warning"),
-        (29, "AS101", "error"),
-        (44, "AS204", "warning"),
-        (45, "AS101", "warning"),
-    }
-
-
 def test_a_login_moved_into_a_helper_of_another_module_is_the_callers_connections() -> None:
     """``sign_in(server, user, password)`` imported from ``helpers.py``, whose body logs
     in on the client it is handed: the connection opened here logs in at the call, with
@@ -281,3 +282,49 @@ def test_a_login_moved_into_a_helper_of_another_module_is_the_callers_connection
         ("send.py", 22, "AS101"),
     }
 
+
+def test_a_value_a_local_function_returns_is_its_callers() -> None:
+    """``host, port = server()`` where ``server`` returns ``"smtp.office365.com", 587``:
+    Microsoft's host (it was an unknown name: a warning); Gmail's helper is Gmail's (it
+    was reported as unknown); a function with two returns stays unknown."""
+    run = check_paths([str(RECALL / "returned_values.py")], RunOptions(), plan=False)
+    assert {(f.span.line, f.rule, f.severity.value) for f in run.findings} == {
+        (28, "AS204", "warning"),
+        (29, "AS101", "error"),
+        (44, "AS204", "warning"),
+        (45, "AS101", "warning"),
+    }
+
+
+SCRIPT = """import smtplib
+
+server = smtplib.SMTP("smtp.office365.com", 587)
+server.starttls()
+server.login("bot@contoso.com", "Winter2024!")
+server.quit()
+"""
+
+
+@pytest.mark.parametrize(
+    ("transform", "shape"),
+    [
+        ("config_dict", 'MAIL_CONFIG["host"]'),
+        ("config_class", "MailConfig.password"),
+        ("tuple_unpacking", "MAIL_HOST, MAIL_PORT, MAIL_USER, MAIL_PASSWORD = "),
+        ("import_names_as", "from smtplib import SMTP as SmtpClient"),
+    ],
+)
+def test_the_ways_real_code_holds_a_clients_values_keep_the_findings(
+    tmp_path: Path, transform: str, shape: str
+) -> None:
+    """The transforms of ``bench/metamorphic_shapes.py`` (a config dict, a settings class,
+    one tuple assignment, a class imported under another name) write the shape they name,
+    and the detector reports the rewritten script as the original (by rule)."""
+    variant = _bench_metamorphic().TRANSFORMS[transform](
+        SCRIPT, sys.modules["metamorphic"].Context()
+    )
+    assert variant is not None and shape in variant.text
+    (tmp_path / "original.py").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "variant.py").write_text(variant.text, encoding="utf-8")
+    rules = [{rule for _, rule in found(tmp_path / name)} for name in ("original.py", "variant.py")]
+    assert rules[0] == rules[1] == {"AS101", "AS105", "AS204"}
