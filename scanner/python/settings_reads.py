@@ -56,6 +56,10 @@ def names_mail_setting(key: object) -> bool:
     return isinstance(key, str) and is_prefixed_key(key) and not key.lower().endswith("port")
 
 
+# What ends a function's run with a value: its returns, and a generator's yields.
+_ENDS = (ast.Return, ast.Yield, ast.YieldFrom)
+
+
 class SettingsReads:
     """The environment and configuration part of :class:`~.values.Evaluator`, which it
     is mixed into."""
@@ -118,16 +122,16 @@ class SettingsReads:
         if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
             return None
         if function not in self._returned:
-            returns = [n for n in own_nodes(function) if isinstance(n, ast.Return)]
+            nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
+            returns = [n for n in nodes if isinstance(n, ast.Return)]
             self._returned[function] = returns[0].value if len(returns) == 1 else None
             # Its value is what every call gives only when nothing else ends it: the return
             # is its last statement (no fall-through to None), not a generator's or a
             # coroutine's.
             self._always_returns[function] = (
-                len(returns) == 1
+                len(nodes) == len(returns) == 1
                 and function.body[-1] is returns[0]
                 and isinstance(function, ast.FunctionDef)
-                and not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(function))
             )
         expression = self._returned[function]
         read = isinstance(expression, (ast.Subscript, ast.Call))  # ``os.environ[name]``
