@@ -296,6 +296,21 @@ def test_a_value_a_local_function_returns_is_its_callers() -> None:
     }
 
 
+
+def test_a_client_secret_imported_into_a_token_requests_form_is_reported_there() -> None:
+    """``"client_secret": CLIENT_SECRET`` in a raw HTTP token request's form, imported from
+    a constants module its own check does not report: AS105 at the form's entry, naming
+    where it is written (only a literal of the module was looked at:
+    ``settings_from_import`` lost it on a real script); written in the module, as
+    before."""
+    run = check_paths([str(RECALL / "token_form_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("fetch_token.py", 17, "AS105"),
+        ("same_module.py", 6, "AS105"),
+    }
+    imported = next(f for f in run.findings if Path(f.path).name == "fetch_token.py")
+    assert "written in settings_mod.py:3" in imported.message
+
 SCRIPT = """import smtplib
 
 server = smtplib.SMTP("smtp.office365.com", 587)

@@ -242,10 +242,8 @@ def _evaluated(
                 or microsoft_mail_password(named)
                 or (
                     not defers
-                    and (
-                        names_mail_code(symbols)
-                        or (is_setting_key(named) and _reported(value, path, own_check))
-                    )
+                    and (names_mail_code(symbols) or is_setting_key(named))
+                    and _reported(value, path, own_check)
                 )
             )
         )
