@@ -296,7 +296,6 @@ def test_a_value_a_local_function_returns_is_its_callers() -> None:
     }
 
 
-
 def test_a_client_secret_imported_into_a_token_requests_form_is_reported_there() -> None:
     """``"client_secret": CLIENT_SECRET`` in a raw HTTP token request's form, imported from
     a constants module its own check does not report: AS105 at the form's entry, naming
@@ -310,6 +309,7 @@ def test_a_client_secret_imported_into_a_token_requests_form_is_reported_there()
     }
     imported = next(f for f in run.findings if Path(f.path).name == "fetch_token.py")
     assert "written in settings_mod.py:3" in imported.message
+
 
 SCRIPT = """import smtplib
 
