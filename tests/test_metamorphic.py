@@ -311,6 +311,23 @@ def test_a_client_secret_imported_into_a_token_requests_form_is_reported_there()
     assert "written in settings_mod.py:3" in imported.message
 
 
+def test_an_entra_secret_imported_from_a_module_that_does_not_report_it() -> None:
+    """``from settings_mod import CREDENTIAL`` of an Entra secret of the newer shape, into
+    a module that uses MSAL through a class without a model: the shape was looked for in
+    the text of the module that writes it only, which names no Microsoft service
+    (``settings_from_import`` lost it on a real script): AS105 at the import, naming where
+    it is written; beside Microsoft's sign-in host it is reported there, once."""
+    run = check_paths([str(RECALL / "entra_secret_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("app.py", 8, "AS105"),
+    }
+    assert "written in settings_mod.py:2" in run.findings[0].message
+    run = check_paths([str(RECALL / "entra_secret_beside_authority")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("settings_mod.py", 3, "AS105"),
+    }
+
+
 SCRIPT = """import smtplib
 
 server = smtplib.SMTP("smtp.office365.com", 587)

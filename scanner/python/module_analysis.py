@@ -16,6 +16,7 @@ from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .entra_secrets import add_imported_entra_secrets
 from .flow import Flow
 from .helper_logins import apply_helper_logins
 from .own_inits import OwnInits
@@ -154,6 +155,7 @@ class ModuleAnalysis:
         )
         self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
+        add_imported_entra_secrets(self.symbols, self.values, self.mail)
         return self.mail
 
     def _wrapper_calls(self) -> None:
