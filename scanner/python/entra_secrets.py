@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import inputs
 from ..lazy_regex import lazy_pattern
 from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
@@ -36,6 +37,7 @@ from .symbols import Symbols
 from .values import Evaluator
 
 WHAT = "Microsoft Entra client secret"
+_MAX_MODULE_BYTES = 1024 * 1024
 # A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
 # dict key, a parameter's default.
 _NAMED_OLDER = lazy_pattern(
@@ -145,6 +147,8 @@ def add_imported_entra_secrets(symbols: Symbols, values: Evaluator, mail: MailFi
         if not isinstance(statement, ast.ImportFrom):
             continue
         module = "." * statement.level + (statement.module or "")
+        if not _may_hold_secret(values, module):
+            continue  # most imports: a library's module, or one with no such text
         for alias in statement.names:
             if alias.name == "*":
                 continue
@@ -172,3 +176,11 @@ def _reported_where_written(values: Evaluator, module: str, written: str) -> boo
     if found is None or values.own_check is None or not line.isdigit():
         return True
     return values.own_check(found, int(line))
+
+
+def _may_hold_secret(values: Evaluator, module: str) -> bool:
+    """Whether the module of the project ``module`` names has the newer shape's mark in its
+    bytes (read, not parsed: most modules a file imports have none)."""
+    found = find_module(Path(values.path).resolve(), module) if values.path else None
+    data = inputs.read(found, _MAX_MODULE_BYTES) if found is not None else None
+    return data is not None and b"Q~" in data
