@@ -2,11 +2,13 @@
 and see whether the findings stay.
 
 For each Python file of the seen corpora (the files their labels name) or of a fixtures
-folder, each transform of ``bench/metamorphic_transforms.py`` is applied on its own; the
-variant is written into a copy of the file's sample (the other files beside it, plus any
-module the transform adds), authsweep checks the original and the variant in process, and
-the findings that differ are reported by rule and by (remapped) line: a finding lost is a
-recall gap of a kind, a finding gained a precision gap.
+folder, each transform of ``bench/metamorphic_transforms.py`` and ``bench/metamorphic_shapes.py``
+is applied on its own; the variant is written into a copy of the file's sample (the other
+files beside it, plus any module the transform adds), authsweep checks the original and
+the variant in process (the file, the modules the transform adds and the files of the
+sample that import the file) and the findings that differ are reported by rule and by
+(remapped) line: a finding lost is a recall gap of a kind, a finding gained a precision
+gap.
 
     python bench/metamorphic.py                        # corpora 1-8 (labelled files)
     python bench/metamorphic.py --fixtures fixtures/recall --limit 50
@@ -35,7 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from authsweep.scanner.engine import RunOptions  # noqa: E402
 from authsweep.scanner.runner import check_paths  # noqa: E402
-from metamorphic_transforms import TRANSFORMS, Context, Variant  # noqa: E402
+from metamorphic_shapes import SHAPES  # noqa: E402
+from metamorphic_transforms import TRANSFORMS as FIRST  # noqa: E402
+from metamorphic_transforms import Context, Variant  # noqa: E402
+
+TRANSFORMS = {**FIRST, **SHAPES}
 
 BENCH = Path(__file__).resolve().parent
 CORPORA = [(Path("/work/corpus1"), BENCH / "accuracy" / "labels.json")] + [
@@ -90,18 +96,20 @@ def fixture_cases(folder: Path) -> list[Case]:
     return cases
 
 
-def _imported(case: Case) -> bool:
-    """Whether another file of the program names the module in an import."""
+def _importers(case: Case) -> list[Path]:
+    """The other files of the program that name the module in an import (relative to its
+    root): a finding about a value the module holds may be reported where they use it."""
     stem = re.escape(case.relative.stem)
     pattern = re.compile(rf"^\s*(from\s+[\w.]*\b{stem}\b|import\s+[\w., ]*\b{stem}\b)", re.M)
-    for path in case.root.rglob("*.py"):
+    found = []
+    for path in sorted(case.root.rglob("*.py")):
         if path != case.root / case.relative:
             try:
                 if pattern.search(path.read_text(encoding="utf-8", errors="replace")):
-                    return True
+                    found.append(path.relative_to(case.root))
             except OSError:
                 continue
-    return False
+    return found
 
 
 def _copy(case: Case, scratch: Path) -> Path:
@@ -114,8 +122,9 @@ def _copy(case: Case, scratch: Path) -> Path:
     return tree / "t"
 
 
-def _check(tree: Path, relative: Path, extra: list[str]) -> list[Found]:
+def _check(tree: Path, relative: Path, extra: list[str], importers: list[Path]) -> list[Found]:
     paths = [str(tree / relative), *(str(tree / relative.parent / name) for name in extra)]
+    paths += [str(tree / importer) for importer in importers]
     result = check_paths(paths, RunOptions(), cwd=tree, jobs=1, plan=False)
     checked = str(tree / relative)
     found = []
@@ -203,7 +212,8 @@ def run(
             text = source.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        context = Context(frozenset(p.stem for p in source.parent.glob("*.py")), _imported(case))
+        importers = _importers(case)
+        context = Context(frozenset(p.stem for p in source.parent.glob("*.py")), bool(importers))
         variants = {}
         for name in transforms:
             try:
@@ -216,14 +226,14 @@ def run(
         if not variants:
             continue
         tree = _copy(case, scratch)
-        original = _check(tree, case.relative, [])
+        original = _check(tree, case.relative, [], importers)
         shutil.rmtree(tree.parent)
         label = str(source)
         for name, variant in variants.items():
             varied[name] += 1
             tree = _copy(case, scratch)
             _write(tree, case.relative, variant)
-            found = _check(tree, case.relative, sorted(variant.extra))
+            found = _check(tree, case.relative, sorted(variant.extra), importers)
             shutil.rmtree(tree.parent)
             lost, gained = compare(original, found, line_map(text, variant.text), variant)
             for rule, _, line, message in lost:

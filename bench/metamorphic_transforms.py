@@ -473,6 +473,10 @@ def wrap_main(text: str, context: Context) -> Variant | None:
         node = getattr(assignment, "node", None)
         if node is not None and any(node is n or _contains(m, node) for m in moved for n in [m]):
             bound.add(assignment.name)
+            # An upper-case name nothing here reads is a setting a reader of the module's
+            # names takes (Django, Flask, Celery settings): as main's local it is gone.
+            if assignment.name.isupper() and not assignment.references:
+                return None
             for reference in assignment.references:
                 if scopes.get(reference.node) is not global_scope:
                     return None
@@ -725,8 +729,8 @@ def _parameters(
     if name is not None and (keep_handler or name != "SMTPHandler"):
         return SIGNATURES[name]
     if (
-        name == "login"
-        and isinstance(call.func, cst.Attribute)
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "login"
         and isinstance(call.func.value, cst.Name)
         and call.func.value.value in receivers
     ):

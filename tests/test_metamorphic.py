@@ -193,3 +193,171 @@ def test_a_setting_named_password_its_module_does_not_report_is_reported_at_the_
         ("mail_settings.py", 7, "AS105"),
         ("send.py", 12, "AS101"),
     }
+
+
+def test_a_helper_called_as_a_method_of_a_module_level_object_returns_what_it_returns() -> None:
+    """``tokens.xoauth2(user, token)``, ``transports.smtp_class_for(port)``,
+    ``inboxes.open()`` where ``tokens = Tokens()`` at module level: the method's result is
+    followed as a module function's is (``function_to_method`` lost the double-encoded
+    XOAUTH2 string, the client class chosen by port, a returned client's login); a
+    subclass's override runs for its own objects (the Gmail opener: silent)."""
+    expected = {"AS204", "AS301", "AS302", "AS303", "AS102"}
+    methods = found(RECALL / "helper_methods.py")
+    assert methods == {
+        (27, "AS302"),
+        (61, "AS204"),
+        (62, "AS301"),
+        (62, "AS303"),
+        (75, "AS102"),
+        (87, "AS101"),  # a connection handed to ``logins.sign_in``, a host ``servers.office()``
+    }
+    assert {rule for _, rule in found(RECALL / "helper_functions.py")} == expected | {"AS101"}
+
+
+def test_wrap_main_leaves_a_module_whose_settings_only_a_reader_of_its_names_sees() -> None:
+    """``EMAIL_HOST = os.environ.get(...)`` that nothing in the module reads is a setting
+    Django or Flask reads from the module by name: moved into ``main()`` it is gone, so
+    the transform does not apply (it had counted the settings' AS101 as lost); a script
+    whose constants its own code reads is still wrapped."""
+    transforms = _bench_metamorphic().TRANSFORMS
+    context = sys.modules["metamorphic"].Context()
+    settings = "import os\nload()\nEMAIL_HOST = os.environ.get('EMAIL_HOST')\n"
+    assert transforms["wrap_main"](settings, context) is None
+    script = "import smtplib\nHOST = 'smtp.office365.com'\nsmtplib.SMTP(HOST, 587).quit()\n"
+    variant = transforms["wrap_main"](script, context)
+    assert variant is not None and "def main():" in variant.text
+
+
+def test_a_secret_a_config_module_imports_and_passes_on_is_reported_where_it_is_used() -> None:
+    """``config.CLIENT_SECRET`` where ``config.py`` has ``from settings_mod import
+    CLIENT_SECRET`` is the literal of ``settings_mod.py`` (the imports followed names
+    assigned, not names imported and passed on); that module names no Microsoft service,
+    so its own check does not report it and MSAL's call does, naming where it is written.
+    Written in ``config.py`` beside the Microsoft scope, it is reported there only."""
+    run = check_paths([str(RECALL / "secret_passed_on")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("get_token.py", 8, "AS105"),
+    }
+    assert "written in settings_mod.py:2" in run.findings[0].message
+    run = check_paths([str(RECALL / "secret_in_config")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("config.py", 5, "AS105"),
+    }
+
+
+def test_a_client_class_imported_under_another_name_and_picked_by_a_class_attribute() -> None:
+    """``from smtplib import SMTP as MailClient`` then ``transport = MailClient`` and
+    ``self.transport(host, port)``: the module names no client class as a word its code
+    reads, and was not analysed (``import_names_as`` lost the login); an exception class
+    imported under another name makes no mail code."""
+    assert found(RECALL / "client_alias.py") == {(20, "AS101")}
+    assert found(PRECISION / "alias_not_client.py") == set()
+
+
+def test_a_settings_objects_fields_are_the_arguments_its_constructor_is_given() -> None:
+    """``office = MailConfig()`` of a dataclass whose defaults name Microsoft's host, and
+    ``Server("smtp.office365.com", 587)`` of a NamedTuple: ``office.host`` is the field
+    (it was an unknown attribute: a warning); ``MailConfig(host="smtp.gmail.com")``'s
+    host is Gmail's (it was reported as unknown)."""
+    assert found(RECALL / "config_objects.py") == {
+        (31, "AS204"),
+        (32, "AS101"),
+        (45, "AS204"),
+        (46, "AS101"),
+    }
+    run = check_paths([str(RECALL / "config_objects.py")], RunOptions(), plan=False)
+    assert {f.severity.value for f in run.findings if f.rule == "AS101"} == {"error"}
+
+
+def test_a_login_moved_into_a_helper_of_another_module_is_the_callers_connections() -> None:
+    """``sign_in(server, user, password)`` imported from ``helpers.py``, whose body logs
+    in on the client it is handed: the connection opened here logs in at the call, with
+    the values given here (it was reported nowhere: neither module both opens and logs
+    in); a helper that calls ``starttls()`` first is no login before STARTTLS; Gmail's
+    client stays silent; the helper in the same module, the shape it came from, as
+    before."""
+    run = check_paths([str(RECALL / "login_helper")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("same_module.py", 10, "AS101"),
+        ("send.py", 16, "AS101"),
+        ("send.py", 22, "AS101"),
+    }
+
+
+def test_a_value_a_local_function_returns_is_its_callers() -> None:
+    """``host, port = server()`` where ``server`` returns ``"smtp.office365.com", 587``:
+    Microsoft's host (it was an unknown name: a warning); Gmail's helper is Gmail's (it
+    was reported as unknown); a function with two returns stays unknown."""
+    run = check_paths([str(RECALL / "returned_values.py")], RunOptions(), plan=False)
+    assert {(f.span.line, f.rule, f.severity.value) for f in run.findings} == {
+        (28, "AS204", "warning"),
+        (29, "AS101", "error"),
+        (44, "AS204", "warning"),
+        (45, "AS101", "warning"),
+    }
+
+
+def test_a_client_secret_imported_into_a_token_requests_form_is_reported_there() -> None:
+    """``"client_secret": CLIENT_SECRET`` in a raw HTTP token request's form, imported from
+    a constants module its own check does not report: AS105 at the form's entry, naming
+    where it is written (only a literal of the module was looked at:
+    ``settings_from_import`` lost it on a real script); written in the module, as
+    before."""
+    run = check_paths([str(RECALL / "token_form_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("fetch_token.py", 17, "AS105"),
+        ("same_module.py", 6, "AS105"),
+    }
+    imported = next(f for f in run.findings if Path(f.path).name == "fetch_token.py")
+    assert "written in settings_mod.py:3" in imported.message
+
+
+def test_an_entra_secret_imported_from_a_module_that_does_not_report_it() -> None:
+    """``from settings_mod import CREDENTIAL`` of an Entra secret of the newer shape, into
+    a module that uses MSAL through a class without a model: the shape was looked for in
+    the text of the module that writes it only, which names no Microsoft service
+    (``settings_from_import`` lost it on a real script): AS105 at the import, naming where
+    it is written; beside Microsoft's sign-in host it is reported there, once."""
+    run = check_paths([str(RECALL / "entra_secret_imported")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("app.py", 8, "AS105"),
+    }
+    assert "written in settings_mod.py:2" in run.findings[0].message
+    run = check_paths([str(RECALL / "entra_secret_beside_authority")], RunOptions(), plan=False)
+    assert {(Path(f.path).name, f.span.line, f.rule) for f in run.findings} == {
+        ("settings_mod.py", 3, "AS105"),
+    }
+
+
+SCRIPT = """import smtplib
+
+server = smtplib.SMTP("smtp.office365.com", 587)
+server.starttls()
+server.login("bot@contoso.com", "Winter2024!")
+server.quit()
+"""
+
+
+@pytest.mark.parametrize(
+    ("transform", "shape"),
+    [
+        ("config_dict", 'MAIL_CONFIG["host"]'),
+        ("config_class", "MailConfig.password"),
+        ("tuple_unpacking", "MAIL_HOST, MAIL_PORT, MAIL_USER, MAIL_PASSWORD = "),
+        ("import_names_as", "from smtplib import SMTP as SmtpClient"),
+    ],
+)
+def test_the_ways_real_code_holds_a_clients_values_keep_the_findings(
+    tmp_path: Path, transform: str, shape: str
+) -> None:
+    """The transforms of ``bench/metamorphic_shapes.py`` (a config dict, a settings class,
+    one tuple assignment, a class imported under another name) write the shape they name,
+    and the detector reports the rewritten script as the original (by rule)."""
+    variant = _bench_metamorphic().TRANSFORMS[transform](
+        SCRIPT, sys.modules["metamorphic"].Context()
+    )
+    assert variant is not None and shape in variant.text
+    (tmp_path / "original.py").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "variant.py").write_text(variant.text, encoding="utf-8")
+    rules = [{rule for _, rule in found(tmp_path / name)} for name in ("original.py", "variant.py")]
+    assert rules[0] == rules[1] == {"AS101", "AS105", "AS204"}

@@ -376,7 +376,9 @@ class Bindings:
             klass = self.values.enclosing_class(call)
             if klass is not None:
                 return self._methods_of(klass).get(func.attr)
-        return None
+            return None
+        # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method.
+        return self._callers.instance_method(func)
 
     def _methods_of(self, klass: ast.ClassDef) -> dict[str, Function]:
         methods = self._methods.get(klass)

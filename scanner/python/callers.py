@@ -106,6 +106,27 @@ class Callers:
             return self._class_named(node.func)
         return self._instance_of(node) if isinstance(node, ast.Name) else None
 
+    def instance_method(self, func: ast.AST) -> Function | None:
+        """The module's method ``obj.name`` runs when ``obj`` is an object of a class of
+        the module (``job = Mailer()`` at module level or in the function, or ``Mailer()``
+        itself): the class's own, else its bases' here, in lookup order."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        klass = self.instance_class(func.value)
+        seen: set[ast.ClassDef] = set()
+        pending = [klass] if klass is not None else []
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            for statement in current.body:
+                if isinstance(statement, FUNCTIONS) and statement.name == func.attr:
+                    return statement
+            bases = [self._class_named(base) for base in current.bases]
+            pending[0:0] = [base for base in bases if base is not None]
+        return None
+
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
         for binding, statement, value in self.symbols.bound_values(node):

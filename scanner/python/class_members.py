@@ -108,6 +108,63 @@ class ClassMembers:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
 
+    def instance_member(self, node: ast.Attribute, depth: int) -> Value | None:
+        """``cfg.host`` where ``cfg = MailConfig(...)``, a class of the module, is bound
+        once: a dataclass's or NamedTuple's field is the argument the call gives it, else
+        its default; another class's attribute is what the class assigns to it (its
+        methods see the same) when known and no base of a library may set it. None
+        otherwise, and when the object is not such an instance."""
+        if not isinstance(node.value, ast.Name):
+            return None
+        made = self.symbols.bound_values(node.value)
+        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
+            return None
+        call = made[0][2]
+        klass = self.class_named(call.func)
+        if klass is None:
+            return None
+        fields = _fields(klass)
+        origin = f"attribute {klass.name}.{node.attr}"
+        if node.attr in fields:
+            for keyword in call.keywords:
+                if keyword.arg == node.attr:
+                    return self.evaluate(keyword.value, depth)
+            index = fields.index(node.attr)
+            if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+                return Value.unknown(origin)
+            if index < len(call.args):
+                return self.evaluate(call.args[index], depth)
+        elif fields and (call.args or call.keywords):
+            return None  # a method's result or a property: not a field
+        elif not fields and any(self.class_named(base) is None for base in klass.bases):
+            return None  # a library's base may set it (pydantic's settings from the env)
+        member = self._member(klass, node.attr, origin, depth)
+        return member if member.known or fields else None
+
+
+def _fields(klass: ast.ClassDef) -> list[str]:
+    """The fields of a dataclass or a NamedTuple, in order (the parameters of the
+    constructor those write): the names annotated in its body, not ``ClassVar``."""
+    decorated = any(
+        _last_name(d.func if isinstance(d, ast.Call) else d) == "dataclass"
+        for d in klass.decorator_list
+    )
+    if not decorated and not any(_last_name(b) == "NamedTuple" for b in klass.bases):
+        return []
+    return [
+        s.target.id
+        for s in klass.body
+        if isinstance(s, ast.AnnAssign)
+        and isinstance(s.target, ast.Name)
+        and "ClassVar" not in ast.unparse(s.annotation)
+    ]
+
+
+def _last_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
+
 
 def _pairs(statement: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
     """Each target of an assignment with the value it gets: ``self.host, self.port =

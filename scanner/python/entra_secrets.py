@@ -18,19 +18,26 @@ context. The calls that take one by position (MSAL's ``client_credential``,
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+from .. import inputs
 from ..lazy_regex import lazy_pattern
 from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
+from ..secrets import is_placeholder
 from .entra_shapes import SHAPE, older_secret
+from .imports import find_module, imported_constant
 from .mail_libraries import LIBRARIES
 from .secret_literals import tokens_not_for_mail
 from .source import SourceText
 from .symbols import Symbols
+from .values import Evaluator
 
 WHAT = "Microsoft Entra client secret"
+_MAX_MODULE_BYTES = 1024 * 1024
 # A literal given to a name of an app's secret: assigned (annotated or not), a keyword, a
 # dict key, a parameter's default.
 _NAMED_OLDER = lazy_pattern(
@@ -123,3 +130,57 @@ def add_entra_secrets(mail: MailFile, text: str, symbols: Symbols | None = None)
     ]
     known = {(use.value.literal_span or use.span).start for use in mail.secrets}
     mail.secrets += [use for use in found if use.span.start not in known]
+
+
+def add_imported_entra_secrets(symbols: Symbols, values: Evaluator, mail: MailFile) -> None:
+    """An Entra client secret of the newer shape (certain whatever its name) imported from
+    a module of the project that does not report it itself (``from settings_mod import
+    CREDENTIAL``, where nothing names a Microsoft service), into a module that talks to
+    Microsoft mail or identity: reported at the import, naming where it is written, unless
+    a call here that takes it reports it already."""
+    if not any(isinstance(s, ast.ImportFrom) for s in symbols.imports):
+        return
+    if not microsoft_context(values.text.code):
+        return
+    reported = {use.value.written_at for use in mail.secrets if use.value.written_at}
+    for statement in symbols.imports:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        module = "." * statement.level + (statement.module or "")
+        if not _may_hold_secret(values, module):
+            continue  # most imports: a library's module, or one with no such text
+        for alias in statement.names:
+            if alias.name == "*":
+                continue
+            value = imported_constant(values.path, module, alias.name, Evaluator, values.own_check)
+            written = value.written_at if value is not None else None
+            text = value.value if value is not None else None
+            if written is None or written in reported or not isinstance(text, str):
+                continue
+            if not SHAPE.fullmatch(f'"{text}"') or is_placeholder(text):
+                continue
+            if _reported_where_written(values, module, written):
+                continue
+            span = values.span(alias)
+            found = Value(True, text, value.origin, span, written_at=written)  # type: ignore[union-attr]
+            use = SecretUse(found, WHAT, span, needs_mail=True, path=f" written in {written}")
+            mail.secrets.append(use)
+            reported.add(written)
+
+
+def _reported_where_written(values: Evaluator, module: str, written: str) -> bool:
+    """Whether the module a literal is written in (``settings_mod.py:2``, as the import
+    names it) reports it in its own check; taken to when that cannot be asked."""
+    found = find_module(Path(values.path).resolve(), module) if values.path else None
+    _, _, line = written.rpartition(":")
+    if found is None or values.own_check is None or not line.isdigit():
+        return True
+    return values.own_check(found, int(line))
+
+
+def _may_hold_secret(values: Evaluator, module: str) -> bool:
+    """Whether the module of the project ``module`` names has the newer shape's mark in its
+    bytes (read, not parsed: most modules a file imports have none)."""
+    found = find_module(Path(values.path).resolve(), module) if values.path else None
+    data = inputs.read(found, _MAX_MODULE_BYTES) if found is not None else None
+    return data is not None and b"Q~" in data

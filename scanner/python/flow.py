@@ -78,11 +78,12 @@ class Flow:
                 return None
             for statement in klass.body:
                 if isinstance(statement, FUNCTIONS) and statement.name == node.attr:
-                    static = any(
-                        isinstance(d, ast.Name) and d.id == "staticmethod"
-                        for d in statement.decorator_list
-                    )
-                    return statement, not static
+                    return statement, not _is_static(statement)
+            return None
+        method = self.values.callers.instance_method(node)
+        if method is not None:
+            # ``helper.make_token`` where ``helper = Tokens()``: the method, bound.
+            return method, not _is_static(method)
         return None
 
     def results(self, function: Function) -> list[ast.expr]:
@@ -290,3 +291,7 @@ class Flow:
         if isinstance(node, ast.Dict):
             return list(node.values)  # ``{"Authorization": f"Bearer {token}"}``
         return []
+
+
+def _is_static(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)

@@ -145,7 +145,7 @@ class PythonFrontEnd:
                 return True
         if not self.client_words.named_in(lowered):
             return False
-        return self._names_client(symbols.tree)
+        return self._names_client(symbols.tree, symbols.names_read)
 
     def _calls_only(self, symbols: Symbols, lowered: bytes, path: str) -> bool:
         """A module whose calls matter though it calls no mail library and sets no mail
@@ -176,9 +176,10 @@ class PythonFrontEnd:
             names_microsoft_host(text, _MICROSOFT_NAMES) for text in symbols.strings
         )
 
-    def _names_client(self, tree: ast.Module) -> bool:
+    def _names_client(self, tree: ast.Module, names_read: set[str]) -> bool:
         """Whether the module refers to a client class without calling it where it names
-        it (``transport = smtplib.SMTP_SSL``, ``return SMTP``): it may call it later."""
+        it (``transport = smtplib.SMTP_SSL``, ``return SMTP``, ``transport = Client``
+        after ``from smtplib import SMTP as Client``): it may call it later."""
         imported: dict[str, str] = {}
         named: list[ast.Name | ast.Attribute] = []
         last_names = self.client_last_names
@@ -191,7 +192,10 @@ class PythonFrontEnd:
                     named.append(node)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
-                    imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    qualified = f"{node.module}.{alias.name}"
+                    if alias.asname in names_read and qualified in self.clients:
+                        return True  # a client class read under another name
+                    imported[alias.asname or alias.name] = qualified
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     head = alias.name.split(".")[0]

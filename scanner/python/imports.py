@@ -112,6 +112,11 @@ def _parsed(path: Path, data: bytes, make: MakeEvaluator) -> Module | None:
                 names[statement.target.id] = statement.target
         elif isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             names[statement.name] = statement  # type: ignore[assignment]
+        elif isinstance(statement, ast.ImportFrom):
+            # ``from settings_mod import SECRET``: the module passes the name on.
+            for alias in statement.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = statement  # type: ignore[assignment]
     return make(Symbols(tree), SourceText(read.text), str(path)), names
 
 
@@ -189,6 +194,8 @@ def _evaluated(
     node = names.get(name)
     if node is None or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
+    if isinstance(node, ast.ImportFrom):
+        return _passed_on(path, node, name, make, member, importer, own_check)
     _resolving.add((path, name))
     try:
         if isinstance(node, ast.ClassDef):
@@ -231,20 +238,41 @@ def _evaluated(
         or (
             secret_name(named)
             and (
-                not password_name(named)
+                (not password_name(named) and _reported(value, path, own_check))
                 or microsoft_mail_password(named)
                 or (
                     not defers
-                    and (
-                        names_mail_code(symbols)
-                        or (is_setting_key(named) and _reported(value, path, own_check))
-                    )
+                    and (names_mail_code(symbols) or is_setting_key(named))
+                    and _reported(value, path, own_check)
                 )
             )
         )
     )
     written_in = None if reported_there else _shown(path, importer)
     return _foreign(value, written_in, checked=not skipped)
+
+
+def _passed_on(
+    path: Path,
+    statement: ast.ImportFrom,
+    name: str,
+    make: MakeEvaluator,
+    member: str | None,
+    importer: Path | None,
+    own_check: OwnCheck | None,
+) -> Value | None:
+    """A name the module at ``path`` imports from another of the project and passes on
+    (``config.py``: ``from settings_mod import ClientSecret``; ``config.ClientSecret``
+    elsewhere): its value where it is written, named as the first importer sees it."""
+    original = next(a.name for a in statement.names if (a.asname or a.name) == name)
+    found = find_module(path, "." * statement.level + (statement.module or ""))
+    if found is None or (path, name) in _resolving:
+        return None
+    _resolving.add((path, name))
+    try:
+        return _evaluated(found, original, make, member, importer=importer, own_check=own_check)
+    finally:
+        _resolving.discard((path, name))
 
 
 def _reported(value: Value, path: Path, own_check: OwnCheck | None) -> bool:

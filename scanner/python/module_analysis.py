@@ -16,7 +16,9 @@ from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .entra_secrets import add_imported_entra_secrets
 from .flow import Flow
+from .helper_logins import apply_helper_logins
 from .own_inits import OwnInits
 from .paths import Event, find_paths
 from .referents import Referents
@@ -131,6 +133,18 @@ class ModuleAnalysis:
         self.mail.connections += [conn for conn in annotated if conn.steps]
         self._link_tokens()
         self._wrapper_calls()
+        if self.bindings.all:
+            apply_helper_logins(
+                self.symbols,
+                self.mail.path,
+                self.values.evaluate,
+                self.values.span,
+                lambda receiver, at: [b.conn for b in self.bindings.reaching(receiver, at)],
+                lambda call, conn, receiver, steps: self._event(
+                    call, Event(conn, receiver, False, steps)
+                ),
+                self.mail.connections,
+            )
         mark_expected_failures(self.symbols, self.values, self.mail.connections)
         self._find_paths()
         self.own_inits.keep_callees(
@@ -141,6 +155,7 @@ class ModuleAnalysis:
         )
         self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
+        add_imported_entra_secrets(self.symbols, self.values, self.mail)
         return self.mail
 
     def _wrapper_calls(self) -> None:

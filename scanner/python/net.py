@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from ..mail_settings.keys import URL_KEY, is_setting_key
 from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
+from .callers import Callers
 from .secret_names import password_name
 from .source import dotted_name
 from .symbols import FUNCTIONS, NOT_THE_PROJECT, BindingKind, Symbols
@@ -128,6 +129,7 @@ class Net:
         # A call of another module of the project: its summary says whether it logs in.
         self.project_callee = project_callee
         self._logins: dict[str, list[ast.Call]] | None = None
+        self._callers: Callers | None = None  # made when a method returns a client
 
     def connections(self, skip: Callable[[ast.Call], bool]) -> Iterator[Connection]:
         """A connection for each call made with a Microsoft mail host whose result logs in,
@@ -351,11 +353,19 @@ class Net:
         ]
 
     def _logins_on_calls_of(self, function: ast.AST | None) -> list[ast.Call]:
-        """The logins on what the calls of a module function (not a method) return."""
-        if function is None or self.symbols.enclosing_class(function) is not None:
+        """The logins on what the calls of a module function return, or of a method
+        called on an object of its class (``opener.open_inbox()``, ``self.open_inbox()``)."""
+        if not isinstance(function, FUNCTIONS):
             return []
-        assert isinstance(function, FUNCTIONS)
         found: list[ast.Call] = []
+        if isinstance(self.symbols.parents.get(function), ast.ClassDef):
+            if self._callers is None:
+                self._callers = Callers(self.symbols)
+            for call, _ in self._callers.of(function):
+                found += self._logins_on(call, returned=False)
+            return found
+        if self.symbols.enclosing_class(function) is not None:
+            return []
         for call in self.symbols.calls:
             func = call.func
             if isinstance(func, ast.Name) and func.id == function.name:

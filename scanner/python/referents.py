@@ -102,7 +102,9 @@ class Referents:
                 for statement in candidate.body:
                     if isinstance(statement, FUNCTIONS) and statement.name == func.attr:
                         return statement
-        return None
+            return None
+        # ``chooser.client_class(port)`` where ``chooser = Chooser()``.
+        return self.values.callers.instance_method(func)
 
     def _assigned(self, node: ast.Name) -> list[ast.expr]:
         """The expressions assigned to a plain name where it is read (every binding of it

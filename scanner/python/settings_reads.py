@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
+from .callers import Callers
 from .environment import project_env
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind
@@ -55,6 +56,10 @@ def names_mail_setting(key: object) -> bool:
     return isinstance(key, str) and is_prefixed_key(key) and not key.lower().endswith("port")
 
 
+# What ends a function's run with a value: its returns, and a generator's yields.
+_ENDS = (ast.Return, ast.Yield, ast.YieldFrom)
+
+
 class SettingsReads:
     """The environment and configuration part of :class:`~.values.Evaluator`, which it
     is mixed into."""
@@ -63,6 +68,8 @@ class SettingsReads:
     parents: dict[ast.AST, ast.AST]
     _arguments: dict[ast.arg, Value]
     _returned: dict[ast.AST, ast.expr | None]
+    _always_returns: dict[ast.AST, bool]
+    callers: Callers
 
     if TYPE_CHECKING:
 
@@ -99,26 +106,40 @@ class SettingsReads:
                 return found
         return Value.unknown(origin)
 
-    def _environment_wrapper(self, node: ast.Call, depth: int) -> Value | None:
-        """A call of a local function whose one ``return`` reads the environment with its
-        parameters (``def get_env_variable(name): return os.environ[name]``, also inside
-        ``try``/``except KeyError``): the value that read gives with the call's arguments,
-        so the origin names the variable (``env EMAIL_HOST``). None for other calls."""
+    def _local_function_result(self, node: ast.Call, depth: int) -> Value | None:
+        """A call of a local function with one ``return``, evaluated with the call's
+        arguments: a read of the environment with its parameters (``def
+        get_env_variable(name): return os.environ[name]``, also inside ``try``/``except
+        KeyError``), so the origin names the variable (``env EMAIL_HOST``); or a value
+        it writes (``def server(): return "smtp.office365.com", 587``), when known. None
+        for other calls."""
         function = self._function_named(node.func)
+        bound_method = False
+        if function is None and isinstance(node.func, ast.Attribute):
+            # ``servers.office()`` where ``servers = Servers()``: its method, ``self`` bound.
+            function = self.callers.instance_method(node.func)
+            bound_method = function is not None
         if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
             return None
         if function not in self._returned:
-            returns = [n for n in own_nodes(function) if isinstance(n, ast.Return)]
-            returned = returns[0].value if len(returns) == 1 else None
-            # Only a read itself (``os.environ[name]``, ``os.getenv(name, d)``) is inlined.
-            usable = isinstance(returned, (ast.Subscript, ast.Call))
-            self._returned[function] = returned if usable else None
+            nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
+            returns = [n for n in nodes if isinstance(n, ast.Return)]
+            self._returned[function] = returns[0].value if len(returns) == 1 else None
+            # Its value is what every call gives only when nothing else ends it: the return
+            # is its last statement (no fall-through to None), not a generator's or a
+            # coroutine's.
+            self._always_returns[function] = (
+                len(nodes) == len(returns) == 1
+                and function.body[-1] is returns[0]
+                and isinstance(function, ast.FunctionDef)
+            )
         expression = self._returned[function]
-        if expression is None:
+        read = isinstance(expression, (ast.Subscript, ast.Call))  # ``os.environ[name]``
+        if expression is None or not (read or self._always_returns[function]):
             return None
         bound: dict[ast.arg, Value] = {}
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        for index, param in enumerate(positional_params(function.args)):
+        for index, param in enumerate(positional_params(function.args)[bound_method:]):
             given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
             if given is not None:
                 bound[param] = self.evaluate(given, depth)
@@ -128,9 +149,11 @@ class SettingsReads:
             value = self.evaluate(expression, depth)
         finally:
             self._arguments = saved
-        if value.origin is None or not value.origin.startswith("env "):
-            return None
-        return value
+        if read and value.origin is not None and value.origin.startswith("env "):
+            return value
+        # ``def server(): return "smtp.office365.com", 587``: what it returns, when known.
+        known = value.known and value.value is not None and self._always_returns[function]
+        return value if known else None
 
     def _function_named(self, node: ast.AST) -> Function | None:
         found = self._definition_named(node, FUNCTIONS)

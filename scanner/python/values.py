@@ -75,6 +75,7 @@ class Evaluator(
         # Arguments of a call being inlined (a local environment-reading wrapper).
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
+        self._always_returns: dict[ast.AST, bool] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
         self._self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None = None
         self.callers = Callers(symbols)
@@ -244,7 +245,7 @@ class Evaluator(
         settings_value = self._settings_reader(node, name, depth)
         if settings_value is not None:
             return settings_value
-        wrapped = self._environment_wrapper(node, depth)
+        wrapped = self._local_function_result(node, depth)
         if wrapped is not None:
             return wrapped
         parsed = self._command_line(node, name, depth)
@@ -455,6 +456,9 @@ class Evaluator(
         klass = self.class_named(node.value)
         if klass is not None:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
+        field = self.instance_member(node, depth)
+        if field is not None:
+            return field
         if base.origin and base.origin.startswith("import "):
             module = base.origin.removeprefix("import ")
             imported = imported_constant(self.path, module, node.attr, Evaluator, self.own_check)

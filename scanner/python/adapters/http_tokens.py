@@ -143,6 +143,11 @@ def _record(
                 path = f" (to the token request's {name} at line {site.span.line}{named})"
             use = SecretUse(value, what, value.literal_span, needs_mail=True, path=path)
             mail.secrets.append(use)
+        elif value is not None and value.written_at and value.span is not None:
+            # A literal of a module that does not report it itself (imported into the form).
+            path = f" written in {value.written_at} (to the token request's {name} at line "
+            path += f"{site.span.line})"
+            mail.secrets.append(SecretUse(value, what, value.span, needs_mail=True, path=path))
 
 
 def _graph_api(site: CallSite, url_param: str) -> bool:
