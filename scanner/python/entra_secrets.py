@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from .. import inputs
@@ -58,15 +59,15 @@ _IMPORT = lazy_pattern(
 _TAKERS = lazy_pattern(
     r"\b(?:Account|ConfidentialClientApplication|ClientSecretCredential|OAuth2Credentials)\s*\("
 )
-_HOSTS = lazy_pattern(
-    "|".join(
-        re.escape(name)
-        for name in sorted(
-            {*microsoft_host_names(), "login.microsoftonline.com", "graph.microsoft.com"}
-        )
-    ),
-    re.IGNORECASE,
-)
+
+
+@cache
+def _host_names() -> tuple[str, ...]:
+    """Microsoft's mail, sign-in and Graph host names, lower-cased: searched for one by one
+    in the lower-cased text (an alternation of them ignoring case, tried at every character,
+    cost more than the rest of a small module's secret search)."""
+    names = (*microsoft_host_names(), "login.microsoftonline.com", "graph.microsoft.com")
+    return tuple(sorted({name.lower() for name in names}))
 
 
 def entra_secrets(text: str, span_of: Callable[[int, int], Span]) -> list[SecretUse]:
@@ -102,7 +103,10 @@ def _named_older(text: str) -> list[re.Match[str]]:
 def microsoft_context(text: str) -> bool:
     """Whether a module imports a mail or Microsoft identity library, calls a class of one
     that takes an app's secret, or names a Microsoft mail, sign-in or Graph host."""
-    return bool(_IMPORT.search(text) or _TAKERS.search(text) or _HOSTS.search(text))
+    if _IMPORT.search(text) or _TAKERS.search(text):
+        return True
+    lower = text.lower()
+    return any(name in lower for name in _host_names())
 
 
 def add_entra_secrets(mail: MailFile, text: str, symbols: Symbols | None = None) -> None:
