@@ -32,6 +32,8 @@ def test_bad_input_fixtures() -> None:
     # Unparsable files and statements are listed with a reason and where the parser stops...
     assert set(errors) == {
         "binary_named.py",
+        "block_login_refused.py",
+        "block_syntax_error.py",
         "deeply_nested.py",
         "mixed_tabs.py",
         "python2_mailer.py",
@@ -52,6 +54,25 @@ def test_bad_input_fixtures() -> None:
     assert "AS201" in findings["newer_python.py"]
     assert "newer_python.py" not in errors
     assert "empty.py" not in findings and "empty.py" not in errors
+
+
+def test_a_refused_line_in_a_block_leaves_out_that_line_only() -> None:
+    run = check_paths(
+        [str(BAD / "block_syntax_error.py"), str(BAD / "block_login_refused.py")], RunOptions()
+    )
+    logins = {(Path(f.path).name, f.rule, f.span.line) for f in run.findings}
+    # The logins in the first lines of a with block and of a def, before refused lines.
+    assert logins == {
+        ("block_syntax_error.py", "AS102", 10),
+        ("block_syntax_error.py", "AS102", 18),
+    }
+    unchecked = [(Path(e.path).name, e.line, e.message.rsplit("; ", 1)[-1]) for e in run.errors]
+    assert sorted(unchecked) == [
+        ("block_login_refused.py", 8, "line 8 not checked"),  # the login: not made up
+        ("block_syntax_error.py", 13, "line 13 not checked"),
+        ("block_syntax_error.py", 21, "line 21 not checked"),  # in a nested block
+        ("block_syntax_error.py", 22, "line 22 not checked"),
+    ]
 
 
 def test_syntax_of_a_newer_python_is_fixed_too(tmp_path: Path) -> None:

@@ -15,8 +15,10 @@ bytes, undecodable text. Some input needs more than a plain ``ast.parse``:
   ``type`` statements, PEP 701 f-strings, on Python 3.11): type parameter lists are
   blanked out, f-strings rewritten (:mod:`.fstrings`);
 * **a statement the parser refuses** in an otherwise good module (nesting beyond the
-  parser's 200 parentheses, a half-edited line): that top-level statement is blanked
-  out and the rest is parsed and checked; the statement is reported as not checked.
+  parser's 200 parentheses, a half-edited line): a refused line inside a block is
+  replaced by ``pass`` and the rest of the block kept (:mod:`.block_repair`); else that
+  top-level statement is blanked out. The rest is parsed and checked; the lines left
+  out are reported as not checked.
 
 Python 2 modules are not repaired statement by statement (nearly every ``print`` would
 go): they are translated to Python 3 syntax (:mod:`.python2`); one that cannot be is
@@ -41,6 +43,7 @@ from ..memory import gc_paused
 from ..precheck import marker_starts
 from ..records import record
 from ..text import Source
+from .block_repair import INCOMPLETE, STRING_OR_BRACKET, statement_without_bad_lines
 
 if TYPE_CHECKING:
     from .python2 import Translation
@@ -71,8 +74,6 @@ _PYTHON2 = lazy_pattern(
 _MIXED_TABS = "inconsistent use of tabs and spaces"
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
-# Errors the parser reports on the line after the statement that is wrong.
-_INCOMPLETE = lazy_pattern(r"expected an indented block|expected 'except' or 'finally'")
 # PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``.
 _TYPE_PARAMETERS = lazy_pattern(
     r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]\n]*\])", re.MULTILINE
@@ -209,24 +210,36 @@ def _repaired(text: str, source: str, first: ParseError) -> Parsed:
     left_out: list[LeftOut] = []
     for _ in range(_MAX_REPAIRS):
         try:
+            left_out.sort(key=lambda left: left.first_line)
             return Parsed(text, parse_text(source), left_out)
         except ParseError as error:
             if error.line is None:
                 break
             offset = _line_offset(source, error.line)
             index = bisect.bisect_right([c[0] for c in chunks], offset) - 1
-            if index > 0 and _INCOMPLETE.search(error.args[0]):
+            if index > 0 and INCOMPLETE.search(error.args[0]):
                 index -= 1  # the statement above never got the block or clause it needs
             start, end = chunks[index]
             if not source[start:end].strip():
                 break  # nothing left to blank where the parser stops
             top = _line_number(source, start)
+            kept = statement_without_bad_lines(source[start:end], top)
+            if kept is not None:
+                statement, replaced = kept
+                for refused, first_line, last_line in replaced:
+                    left_out.append(_left_out(_syntax_error(refused), first_line, last_line))
+                source = source[:start] + statement + source[end:]
+                continue
             bottom = _line_number(source, max(start, start + len(source[start:end].rstrip()) - 1))
-            lines = f"line {top}" if top == bottom else f"lines {top}-{bottom}"
-            error.args = (f"{error.args[0]}; {lines} not checked",)
-            left_out.append(LeftOut(error, top, bottom))
+            left_out.append(_left_out(error, top, bottom))
             source = source[:start] + _VISIBLE.sub(" ", source[start:end]) + source[end:]
     raise first
+
+
+def _left_out(error: ParseError, top: int, bottom: int) -> LeftOut:
+    lines = f"line {top}" if top == bottom else f"lines {top}-{bottom}"
+    error.args = (f"{error.args[0]}; {lines} not checked",)
+    return LeftOut(error, top, bottom)
 
 
 def _line_offset(text: str, line: int) -> int:
@@ -350,16 +363,6 @@ _LINE_END = lazy_pattern(r"\r\n|\r|\n")
 _LINE_END_KEPT = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _VISIBLE = lazy_pattern(r"[^\r\n]")
 _MAX_MERGES = 64
-# Comments, strings (triple-quoted first; a backslash escapes in every kind) and brackets.
-_STRING_OR_BRACKET = lazy_pattern(
-    r"#[^\r\n]*"
-    r'|"""(?:\\.|[^\\])*?"""'
-    r"|'''(?:\\.|[^\\])*?'''"
-    r'|"(?:\\.|[^"\\\r\n])*"'
-    r"|'(?:\\.|[^'\\\r\n])*'"
-    r"|[()\[\]{}]",
-    re.DOTALL,
-)
 
 
 def mail_statements(text: str) -> str:
@@ -487,7 +490,7 @@ def _multiline_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     depth = 0
     opened = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
+    for match in STRING_OR_BRACKET.finditer(text):
         token = match.group()
         if token in "([{":
             if depth == 0:
