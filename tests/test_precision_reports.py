@@ -190,8 +190,15 @@ def test_a_port_parameter_for_the_other_arm_of_a_tls_option_is_the_callers() -> 
     """``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default for
     the plain arm: the caller who picks implicit TLS gives its port (no AS201). For
     Microsoft 365 (no implicit TLS on any port) and for ``SMTP_SSL`` on the default
-    port with no option, AS201 stays."""
-    assert found("library_options/ports.py", ("AS201",)) == {(19, "AS201"), (27, "AS201")}
+    port with no option, AS201 stays. An arm that returns (``if self.mode == "ssl": ...
+    return server``) has the rest of the function for its other arm; one that goes on
+    does not (line 68)."""
+    assert found("library_options/ports.py", ("AS201",)) == {
+        (19, "AS201"),
+        (27, "AS201"),
+        (60, "AS201"),
+        (68, "AS201"),
+    }
 
 
 def test_a_handshake_without_verification_on_the_other_arm_of_a_verify_option() -> None:

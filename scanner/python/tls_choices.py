@@ -2,7 +2,8 @@
 
 ``if self.ssl: SMTP_SSL(...) else: SMTP(...)`` under a test of a run-time value (a
 parameter, an object's state, not a value the project commits) opens implicit TLS on one
-arm and a plain connection on the other: which one runs is the caller's option, as is
+arm and a plain connection on the other (an arm that returns has the rest of its
+function for the other): which one runs is the caller's option, as is
 an upgrade under another option (``if self.tls: starttls()``). The rules judge a
 combination of such options as the user's choice, not as the code's mistake.
 """
@@ -173,8 +174,49 @@ def _arms_around(
                 body = parent.body if isinstance(parent.body, list) else [parent.body]
                 orelse = parent.orelse if isinstance(parent.orelse, list) else [parent.orelse]
                 on_body = any(child is b for b in body)
+                if on_body and not orelse and _leaves(body):
+                    orelse = _after(parent, parents)  # ``if x: ...; return``: the rest
                 yield parent.test, (orelse if on_body else body), on_body
+        for earlier in _before(child, parent):
+            # ``if x: ...; return`` above ``child``: ``child`` is what runs when x is false
+            if isinstance(earlier, ast.If) and not earlier.orelse and _leaves(earlier.body):
+                if truth(earlier.test) is None:
+                    yield earlier.test, list(earlier.body), False
         child, parent = parent, parents.get(parent)
+
+
+def _leaves(block: list[ast.stmt]) -> bool:
+    """Whether a block always ends its function's run (its last statement returns or
+    raises)."""
+    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise))
+
+
+def _block_of(statement: ast.AST, parent: ast.AST) -> list[ast.AST] | None:
+    """The statement list of ``parent`` that holds ``statement``."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is statement for s in block):
+            return block
+    return None
+
+
+def _after(statement: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[ast.AST]:
+    """The statements after ``statement`` in its block."""
+    parent = parents.get(statement)
+    block = _block_of(statement, parent) if parent is not None else None
+    if block is None:
+        return []
+    index = next(i for i, s in enumerate(block) if s is statement)
+    return list(block[index + 1 :])
+
+
+def _before(statement: ast.AST, parent: ast.AST) -> list[ast.AST]:
+    """The statements before ``statement`` in its block, nearest first."""
+    block = _block_of(statement, parent)
+    if block is None:
+        return []
+    index = next(i for i, s in enumerate(block) if s is statement)
+    return list(reversed(block[:index]))
 
 
 def default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None:
