@@ -142,3 +142,19 @@ def test_dict_entries_set_after_the_dict_is_made() -> None:
         (29, "AS101", "error"),
         (48, "AS101", "error"),
     }
+
+
+def test_a_spread_of_a_dict_written_once_passes_only_its_keys() -> None:
+    """``param = {"host": smtp, "port": port, "timeout": timeout}`` then
+    ``SMTP_SSL(**param)``: no ``context`` among its keys, so no verification (AS204); a
+    dict given a key after it is written, handed to a helper, or written with a
+    ``context`` key keeps its keywords unknown (only the logins)."""
+    assert pinned("spread_written_dict.py") == {
+        (13, "AS204", "warning"),
+        (16, "AS204", "warning"),
+        (17, "AS101", "warning"),
+        (25, "AS101", "warning"),
+        (32, "AS101", "warning"),
+        (38, "AS101", "warning"),
+    }
+
