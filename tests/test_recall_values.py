@@ -158,3 +158,19 @@ def test_a_spread_of_a_dict_written_once_passes_only_its_keys() -> None:
         (38, "AS101", "warning"),
     }
 
+
+def test_a_with_on_a_name_holding_a_client_binds_that_client() -> None:
+    """``with connection as server:`` after ``SMTP_SSL(...)``/``SMTP(...)`` on the arms of
+    an ``if``: ``server`` is each of them (the STARTTLS without context, the login);
+    ``with closing(client) as box`` and ``with self.conn as box`` too. poplib's ``POP3``
+    has no ``__enter__``: its ``with`` binds nothing (only the constructor's AS204)."""
+    assert pinned("with_named_client.py") == {
+        (15, "AS204", "warning"),
+        (20, "AS204", "warning"),
+        (21, "AS101", "warning"),
+        (26, "AS204", "warning"),
+        (28, "AS102", "error"),
+        (33, "AS204", "warning"),
+        (37, "AS102", "warning"),
+        (41, "AS204", "warning"),
+    }
