@@ -142,3 +142,35 @@ def test_dict_entries_set_after_the_dict_is_made() -> None:
         (29, "AS101", "error"),
         (48, "AS101", "error"),
     }
+
+
+def test_a_spread_of_a_dict_written_once_passes_only_its_keys() -> None:
+    """``param = {"host": smtp, "port": port, "timeout": timeout}`` then
+    ``SMTP_SSL(**param)``: no ``context`` among its keys, so no verification (AS204); a
+    dict given a key after it is written, handed to a helper, or written with a
+    ``context`` key keeps its keywords unknown (only the logins)."""
+    assert pinned("spread_written_dict.py") == {
+        (13, "AS204", "warning"),
+        (16, "AS204", "warning"),
+        (17, "AS101", "warning"),
+        (25, "AS101", "warning"),
+        (32, "AS101", "warning"),
+        (38, "AS101", "warning"),
+    }
+
+
+def test_a_with_on_a_name_holding_a_client_binds_that_client() -> None:
+    """``with connection as server:`` after ``SMTP_SSL(...)``/``SMTP(...)`` on the arms of
+    an ``if``: ``server`` is each of them (the STARTTLS without context, the login);
+    ``with closing(client) as box`` and ``with self.conn as box`` too. poplib's ``POP3``
+    has no ``__enter__``: its ``with`` binds nothing (only the constructor's AS204)."""
+    assert pinned("with_named_client.py") == {
+        (15, "AS204", "warning"),
+        (20, "AS204", "warning"),
+        (21, "AS101", "warning"),
+        (26, "AS204", "warning"),
+        (28, "AS102", "error"),
+        (33, "AS204", "warning"),
+        (37, "AS102", "warning"),
+        (41, "AS204", "warning"),
+    }

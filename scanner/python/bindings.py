@@ -293,6 +293,30 @@ class Bindings:
                 continue
             for target in statement.targets:
                 self._add(target, value, binding.conn, binding.adapter, binding.classes)
+        self._bind_entered()
+
+    def _bind_entered(self) -> None:
+        """``with conn as server:`` (``with self.conn as server:``): ``server`` is each
+        connection ``conn`` may hold there, when its library's ``__enter__`` returns the
+        client; ``with closing(conn) as server:`` whatever the library."""
+        for item in self.symbols.withitems:
+            if item.optional_vars is None:
+                continue
+            value, any_library = item.context_expr, False
+            if (
+                isinstance(value, ast.Call)
+                and value.args
+                and self._passes_through(value, value.args[0])
+            ):
+                value, any_library = value.args[0], True
+            if not isinstance(value, (ast.Name, ast.Attribute)):
+                continue
+            receiver = dotted_name(value)
+            for binding in self.reaching(receiver, value) if receiver else []:
+                if any_library or binding.adapter.entered_as_client:
+                    self._add(
+                        item.optional_vars, value, binding.conn, binding.adapter, binding.classes
+                    )
 
     def bind_arguments(self) -> None:
         """``send_with(server, ...)``: a connection handed to a function of this module is

@@ -21,6 +21,7 @@ from .source import Anchor, SourceText, dotted_name
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, Symbols
 from .templates import template
 from .values import Evaluator
+from .written_dicts import written_dict
 
 # Statements that hold others: a call inside one is not a statement of its own.
 _COMPOUND = (*BLOCK_STATEMENTS, *FUNCTIONS, ast.ClassDef)
@@ -106,6 +107,12 @@ class CallSites:
                 passed = self._keys_passed(argument.value)
                 if passed is not None:
                     spread_keys |= passed
+                    continue
+                written = written_dict(self.values.symbols, argument.value)
+                if written is not None:
+                    # Its keys are the keywords passed: one it lacks is not passed. What
+                    # one it holds says is not worked out here (no fix adds it again).
+                    spread_keys |= {key.value for key in written.keys}  # type: ignore[union-attr]
                     continue
                 # ``**options`` bound on several paths may hold any keyword: no fix adds one.
                 hidden = hidden or not isinstance(argument.value, ast.Dict)

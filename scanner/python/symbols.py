@@ -134,6 +134,7 @@ class Symbols:
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
         self.returns: list[ast.Return] = []
+        self.withitems: list[ast.withitem] = []
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.imports: list[ast.Import | ast.ImportFrom] = []
@@ -176,6 +177,7 @@ class Symbols:
             ast.NamedExpr: self._walrus,
             ast.Dict: self._dict,
             ast.Subscript: self._subscript,
+            ast.withitem: self._withitem,
         }
 
     def _walk(self) -> None:
@@ -244,6 +246,9 @@ class Symbols:
 
     def _assignment(self, node: ast.Assign | ast.AnnAssign, scope: Scope) -> None:
         self.assignments.append(node)
+
+    def _withitem(self, node: ast.withitem, scope: Scope) -> None:
+        self.withitems.append(node)
 
     def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.returns.append(node)

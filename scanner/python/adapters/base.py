@@ -164,6 +164,9 @@ class Adapter:
     # For adapters whose object methods have common names (``post``): they make a module
     # worth analysing only when its text holds one of these (lowercase) byte patterns.
     object_methods_if: tuple[bytes, ...] = ()
+    # Its clients' ``__enter__`` returns the client itself: ``with conn as s:`` binds ``s``
+    # to the connection ``conn`` holds.
+    entered_as_client: bool = False
     # Called once per connection when the order of its steps on every path is known, to
     # settle remedies that depend on it (move a late STARTTLS instead of adding one).
     settle: Callable[[Connection], None] | None = None

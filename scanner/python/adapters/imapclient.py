@@ -123,4 +123,5 @@ IMAPCLIENT = Adapter(
         "starttls": MethodSpec(("ssl_context",), _starttls),
     },
     markers=(b"imapclient",),
+    entered_as_client=True,
 )

@@ -475,6 +475,7 @@ SMTPLIB = Adapter(
     methods=_SMTP_METHODS,
     markers=(b"smtplib",),
     settle=settle,
+    entered_as_client=True,
 )
 IMAPLIB = Adapter(
     library="imaplib",
@@ -482,6 +483,7 @@ IMAPLIB = Adapter(
     methods=_IMAP_METHODS,
     markers=(b"imaplib",),
     settle=settle,
+    entered_as_client=True,
 )
 POPLIB = Adapter(
     library="poplib",
