@@ -112,7 +112,7 @@ def test_fix_output_format_json_says_what_changed_in_each_file(tmp_path: Path) -
     assert document["tool"] == "authsweep" and document["command"] == "fix"
     assert document["written"] is True and document["unsafe_fixes"] is False
     summary = document["summary"]
-    assert (summary["found"], summary["fixed"], summary["remaining"]) == (15, 8, 7)
+    assert (summary["found"], summary["fixed"], summary["remaining"]) == (14, 8, 6)
     assert summary["fixed_by_rule"] == {"AS201": 1, "AS202": 1, "AS203": 1, "AS204": 5}
     assert summary["files_changed"] == len(document["files"]) == 5
     assert summary["remaining_unsafe_fixable"] == 5
