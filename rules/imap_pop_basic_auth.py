@@ -35,7 +35,9 @@ class ImapPopBasicAuth(Rule):
         "failure` (POP3), whatever the password. Every password mechanism is basic auth "
         "(PLAIN, LOGIN, CRAM-MD5, APOP), also beside an XOAUTH2 attempt: a connection that "
         "tries several in turn is one password login, reported once at its plain login "
-        "(else its first mechanism) with the others named."
+        "(else its first mechanism) with the others named. A plain config module's "
+        "settings that the project's IMAP code logs in with are reported at that login, "
+        "not again in the config module (as for AS101)."
     )
     fix_doc = (
         "Authenticate with XOAUTH2 and a token for `https://outlook.office365.com/.default` "

@@ -52,7 +52,12 @@ class SmtpBasicAuth(Rule):
         "one password login: reported once, at its plain login, with the others named. "
         "Settings in a config module with no mail code of its own are an SMTP login only "
         "when the project's code that connects with them speaks SMTP (an `imaplib` script's "
-        "settings are its IMAP login, AS102; exchangelib's make none here)."
+        "settings are its IMAP login, AS102; exchangelib's make none here). When that code, "
+        "in a module importing a mail library, hands the module's password to a call "
+        "(directly or through a name or `self` attribute set from it), the login is "
+        "reported there, once, and the config module reports only a written password "
+        "(AS105); Django and Flask settings (`EMAIL_*`, `MAIL_*`) keep their login, which "
+        "the framework makes."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "

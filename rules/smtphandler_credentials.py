@@ -27,7 +27,11 @@ class SmtpHandlerCredentials(Rule):
         "tenants at the end of December 2026, then removed); from then on every `emit()` fails "
         "with `535 5.7.139`, logging prints the traceback to stderr and goes on, and the alert "
         "mails silently stop. SMTPHandler cannot authenticate any other way, and its `secure=()` "
-        "STARTTLS does not verify the server certificate."
+        "STARTTLS does not verify the server certificate. A subclass whose `__init__` passes "
+        "its own `credentials` parameter on to `SMTPHandler.__init__` is reported where its "
+        "module makes it with credentials (the `(user, password)` argument), as a wrapper's "
+        "login is reported at its caller; at the base-class call only when no call in the "
+        "module gives them."
     )
     fix_doc = (
         "Subclass `SMTPHandler` and override `emit()` to send with smtplib: `starttls(context="

@@ -42,9 +42,9 @@ def test_check_fix_writes_what_fix_writes_and_reports_what_is_left(tmp_path: Pat
     assert tree_bytes(by_check) == tree_bytes(by_fix) != tree_bytes(DEMO)
     assert result.returncode == fixed.returncode == 1  # problems are left
     # What was fixed on stderr, in fix's words; what is left on stdout, in check's.
-    assert "Fixed 8 of 15 problems" in result.stderr
+    assert "Fixed 8 of 14 problems" in result.stderr
     assert "`authsweep check --fix --unsafe-fixes`" in result.stderr
-    assert "Found 7 problems" in result.stdout and "AS201" not in result.stdout
+    assert "Found 6 problems" in result.stdout and "AS201" not in result.stdout
     after = invoke("check", "by_check", "--no-cache", cwd=tmp_path)
     assert after.stdout == result.stdout
 
@@ -53,7 +53,7 @@ def test_check_fix_in_a_machine_format_reports_what_is_left(tmp_path: Path) -> N
     demo_copy(tmp_path, "demo")
     result = invoke("check", "--fix", "demo", "--format", "json", "--no-cache", cwd=tmp_path)
     document = json.loads(result.stdout)
-    assert document["summary"]["findings"] == 7
+    assert document["summary"]["findings"] == 6
     assert {f["rule"] for f in document["findings"]} == {"AS101", "AS102", "AS105"}
 
 
@@ -112,7 +112,7 @@ def test_fix_output_format_json_says_what_changed_in_each_file(tmp_path: Path) -
     assert document["tool"] == "authsweep" and document["command"] == "fix"
     assert document["written"] is True and document["unsafe_fixes"] is False
     summary = document["summary"]
-    assert (summary["found"], summary["fixed"], summary["remaining"]) == (15, 8, 7)
+    assert (summary["found"], summary["fixed"], summary["remaining"]) == (14, 8, 6)
     assert summary["fixed_by_rule"] == {"AS201": 1, "AS202": 1, "AS203": 1, "AS204": 5}
     assert summary["files_changed"] == len(document["files"]) == 5
     assert summary["remaining_unsafe_fixable"] == 5

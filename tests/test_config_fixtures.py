@@ -50,9 +50,10 @@ EXPECTED = {
         (26, "AS202"),
         (29, "AS101"),
     },
-    # SMTP_* module constants and an ALERT_MAIL dict; report.py logs in with the constants.
+    # SMTP_* module constants and an ALERT_MAIL dict; report.py logs in with the constants
+    # (that login is the constants', reported there once; their literal password stays).
     "config/reporting-job/report.py": {(19, "AS101")},
-    "config/reporting-job/settings.py": {(9, "AS101"), (9, "AS105"), (14, "AS202"), (16, "AS101")},
+    "config/reporting-job/settings.py": {(9, "AS105"), (14, "AS202"), (16, "AS101")},
     "django_project/.env": {(7, "AS101"), (7, "AS105"), (7, "AS201")},  # EMAIL_URL
     "django_project/helpdesk/settings.py": {(30, "AS201"), (35, "AS101")},
     "django_project/helpdesk/settings_prod.py": {(13, "AS101")},

@@ -1,6 +1,7 @@
 """One problem, one report (issue 22, precision): arms the project's committed settings
 never take, a port setting read by several connections, a connection that tries several
-password mechanisms, and a logging handler whose TLS option its caller gives."""
+password mechanisms, and a logging handler whose TLS option or credentials its caller
+gives."""
 
 from __future__ import annotations
 
@@ -126,6 +127,19 @@ def test_a_handler_tls_option_a_caller_gives_a_wrapper_is_reported_at_the_caller
     run = check_paths([str(PRECISION / "wrapped_handler")], RunOptions())
     tls = [(Path(f.path).name, f.span.line) for f in run.findings if f.rule == "AS204"]
     assert tls == [("main.py", 10)]
+
+
+def test_handler_credentials_are_reported_where_the_caller_gives_them() -> None:
+    """An SMTPHandler subclass whose ``__init__`` passes its ``credentials`` parameter to
+    ``SMTPHandler.__init__``, made in the ``__main__`` block with ``(options.user,
+    options.password)``: one AS103, at that argument (it was at the base-class call,
+    where the labels do not put it). A module that never makes the subclass keeps it at
+    the base-class call; one that makes it only without credentials reports nothing."""
+    assert found("handler_callers/given_by_caller.py", ("AS103",)) == {(28, "AS103")}
+    (message,) = messages("handler_callers/given_by_caller.py", "AS103")
+    assert "'smtp.office365.com'" in message
+    assert found("handler_callers/no_caller.py", ("AS103",)) == {(10, "AS103")}
+    assert found("handler_callers/caller_without_credentials.py", ("AS103",)) == set()
 
 
 def test_an_unverified_context_shared_by_connections_is_one_problem() -> None:

@@ -18,6 +18,7 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .entra_secrets import add_imported_entra_secrets
 from .flow import Flow
+from .handler_callers import report_at_callers
 from .helper_logins import apply_helper_logins
 from .own_inits import OwnInits
 from .paths import Event, find_paths
@@ -133,6 +134,9 @@ class ModuleAnalysis:
         self.mail.connections += [conn for conn in annotated if conn.steps]
         self._link_tokens()
         self._wrapper_calls()
+        if not self.wrapper:
+            # A summarised module's handler keeps its parameters for callers elsewhere.
+            report_at_callers(self.symbols, self.values, self.mail)
         if self.bindings.all:
             apply_helper_logins(
                 self.symbols,

@@ -117,7 +117,10 @@ def read_python_settings(
         )
         connections = as_spoken(found.connections, spoken, values.text.code)
         mail.connections.extend(
-            conn
+            # The code that logs in with the group's password reports the login there.
+            dataclasses.replace(conn, secret_only=True)
+            if conn.opened_at in used.logged_in_elsewhere
+            else conn
             for conn in connections
             if conn.opened_at not in unused and not any(_same(conn, c) for c in code)
         )

@@ -15,10 +15,11 @@ only for the few that name it.
 from __future__ import annotations
 
 import ast
+from dataclasses import field
 from pathlib import Path
 
 from ..mail_settings.keys import FAMILIES, Role, Setting, is_framework_key, match
-from ..model import Protocol
+from ..model import Protocol, Span
 from ..project import facts_for
 from ..reading import read_regular
 from ..records import record
@@ -37,10 +38,13 @@ _CONNECTING = frozenset({Role.HOST, Role.PASSWORD})
 @record(eq=False, repr=False)
 class CodeUse:
     """Constants of a module that the project's code connects with: the settings left to
-    that code, and the protocols the files using them speak (``imaplib``: IMAP)."""
+    that code, the protocols the files using them speak (``imaplib``: IMAP), and the
+    settings of the groups whose password a mail library's file logs in with (that
+    file reports the login)."""
 
     settings: list[Setting]
     spoken: dict[Protocol, str]
+    logged_in_elsewhere: frozenset[Span] = frozenset()
 
 
 def left_to_code(
@@ -64,9 +68,23 @@ def left_to_code(
     framework = [s for s in grouped if is_framework_key(s.key)]
     asked = framework if speaks else grouped
     connecting = frozenset(s.key for s in asked if kinds[s.key][2] in _CONNECTING)
-    passed, spoken = names_code_passes(path, connecting)
+    # The stems (``SMTP_``) of a plain config module's constants whose password the code
+    # hands to a mail library's call: that code's login is reported, so the group's own
+    # connection stands only for its secrets. Not a framework's keys (Django's
+    # ``EMAIL_*``), read by the framework by name whoever else imports them.
+    passwords = frozenset(
+        key for key, kind in kinds.items() if kind[2] is Role.PASSWORD and not is_framework_key(key)
+    )
+    use = names_code_passes(path, connecting | passwords)
+    passed = use.passed & connecting
     left = framework if passed & {s.key for s in framework} else []
-    return CodeUse(left, spoken if passed else {})
+    stems = {kinds[key][1] for key in use.in_mail_code & passwords}
+    elsewhere = frozenset(
+        s.span
+        for s in settings
+        if (kind := kinds.get(s.key)) and kind[1] in stems and not is_framework_key(s.key)
+    )
+    return CodeUse(left, use.spoken if passed else {}, elsewhere)
 
 
 def _assigns(tree: ast.Module) -> set[str]:
@@ -94,23 +112,33 @@ def _kind(key: str) -> tuple[int, str, Role] | None:
 _SHOWING = frozenset({"print", "repr", "str", "len", "type", "isinstance", "bool"})
 
 
-def names_code_passes(
-    path: str | None, names: frozenset[str]
-) -> tuple[frozenset[str], dict[Protocol, str]]:
+@record(eq=False, repr=False)
+class PassedNames:
+    """What the project's code does with a module's constants: those it passes to a call
+    (``passed``), those of them a file importing a mail library or framework passes
+    (``in_mail_code``), and the protocols those files speak."""
+
+    passed: frozenset[str] = frozenset()
+    in_mail_code: frozenset[str] = frozenset()
+    spoken: dict[Protocol, str] = field(default_factory=dict)
+
+
+def names_code_passes(path: str | None, names: frozenset[str]) -> PassedNames:
     """Of ``names`` (module-level constants of the module at ``path``), those another
     Python module of the project imports from it and passes to a call (a client, a
     login, a wrapper of the project), or imports by name as a framework's setting of its
     own (``from mail_defaults import EMAIL_HOST`` in Django settings); and the protocols
     the mail libraries those files import speak."""
     if not path or not names:
-        return frozenset(), {}
+        return PassedNames()
     module = Path(path).resolve()
     stem = module.parent.name if module.name == "__init__.py" else module.stem
     facts = facts_for(str(module))
     if facts is None:
-        return frozenset(), {}
+        return PassedNames()
     needle = stem.encode()
     passed: set[str] = set()
+    in_mail_code: set[str] = set()
     spoken: dict[Protocol, str] = {}
     for file in facts.python_files:
         try:
@@ -127,9 +155,12 @@ def names_code_passes(
         found = _passed(read.tree, file, module, stem, names)
         if found:
             passed |= found
-            for protocol, library in _libraries(read.tree).items():
+            libraries = _libraries(read.tree)
+            if libraries:
+                in_mail_code |= found
+            for protocol, library in libraries.items():
                 spoken.setdefault(protocol, library)
-    return frozenset(passed), spoken
+    return PassedNames(frozenset(passed), frozenset(in_mail_code), spoken)
 
 
 def _libraries(tree: ast.Module) -> dict[Protocol, str]:
@@ -184,21 +215,42 @@ def _passed(
                     aliases.add(alias.asname or alias.name)
     if not constants and not aliases:
         return set()
+
+    def constant(part: ast.AST) -> str | None:
+        if isinstance(part, ast.Name) and part.id in constants:
+            return constants[part.id]
+        if (
+            isinstance(part, ast.Attribute)
+            and part.attr in names
+            and isinstance(part.value, ast.Name)
+            and part.value.id in aliases
+        ):
+            return part.attr
+        return None
+
+    # One step through a name or an attribute it is stored in (``self.smtp_passwd =
+    # smtp_passwd`` in ``__init__``, then ``login(self.smtp_user, self.smtp_passwd)``).
+    stored: dict[str, str] = {}  # stored name or attribute name -> the module's constant
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and (name := constant(node.value)):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    stored[target.id] = name
+                elif isinstance(target, ast.Attribute):
+                    stored["." + target.attr] = name
     passed = imported
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or _callee(node.func) in _SHOWING:
             continue
         for argument in [*node.args, *(k.value for k in node.keywords)]:
             for part in ast.walk(argument):
-                if isinstance(part, ast.Name) and part.id in constants:
-                    passed.add(constants[part.id])
-                elif (
-                    isinstance(part, ast.Attribute)
-                    and part.attr in names
-                    and isinstance(part.value, ast.Name)
-                    and part.value.id in aliases
-                ):
-                    passed.add(part.attr)
+                name = constant(part)
+                if name is None and isinstance(part, ast.Name):
+                    name = stored.get(part.id)
+                elif name is None and isinstance(part, ast.Attribute):
+                    name = stored.get("." + part.attr)
+                if name is not None:
+                    passed.add(name)
     return passed
 
 

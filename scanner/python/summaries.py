@@ -212,7 +212,7 @@ def _calls_of_wrappers(
 def _through(target: Summary, call: ast.Call, own: list[str]) -> Iterator[ConnectionFacts]:
     """The connections of ``target`` as the function making ``call`` summarises them:
     a parameter it passes on stays the caller's to give, a literal it writes is known."""
-    given = _bind(target.params, call, skip_first=False) or {}
+    given = bind_arguments(target.params, call, skip_first=False) or {}
 
     def passed(slot: Slot) -> Slot:
         if slot.param is None:
@@ -342,7 +342,7 @@ def gives_login_value(
     secrets = {login.secret.param for facts in summary.connections for login in facts.logins} - {
         None
     }
-    given = _bind(summary.params, call, skip_first=False) or {}
+    given = bind_arguments(summary.params, call, skip_first=False) or {}
     return any(
         matters(node, name in hosts) for name, node in given.items() if name in hosts | secrets
     )
@@ -459,7 +459,7 @@ def apply(
     whose host or secret the caller gives (else the wrapper's file says it all), or, with
     ``forwarding`` (the caller is being summarised itself), whose host or secret is a
     parameter of the caller."""
-    given = _bind(summary.params, call, skip_first)
+    given = bind_arguments(summary.params, call, skip_first)
     if given is None:
         return
     values = {name: evaluate(node) for name, node in given.items()}
@@ -467,7 +467,7 @@ def apply(
         via = f"through {summary.where(root)}, {facts.through or facts.library}"
         host = _value(facts.host, values)
         if facts.log_handler:
-            host = _mailhost(host)
+            host = mailhost_of(host)
         steps = []
         gives_host = (
             facts.host.param is not None
@@ -505,7 +505,7 @@ def apply(
         )
 
 
-def _mailhost(mailhost: Value) -> Value:
+def mailhost_of(mailhost: Value) -> Value:
     """The host of a logging handler's ``mailhost``, which may be ``(host, port)``."""
     if mailhost.items is not None and len(mailhost.items) == 2:
         return mailhost.items[0]
@@ -530,7 +530,9 @@ def _value(slot: Slot, values: dict[str, Value]) -> Value:
     return values.get(slot.param, slot.value)
 
 
-def _bind(params: tuple[str, ...], call: ast.Call, skip_first: bool) -> dict[str, ast.AST] | None:
+def bind_arguments(
+    params: tuple[str, ...], call: ast.Call, skip_first: bool
+) -> dict[str, ast.AST] | None:
     """The caller's argument expressions by parameter name: those it names or places
     before any ``*args`` (``**kwargs`` passed on, as cooperative ``__init__`` methods do,
     leaves the rest unknown); None when nothing can be bound."""
