@@ -269,14 +269,14 @@ class ResultCache:
         if not isinstance(recorded, dict):
             return False
         # A warm run whose results record no project inputs never loads the project scan.
-        from .project import project_fingerprint
+        from .project import fingerprint_matches
 
         for key, seen in recorded.items():
             if not (isinstance(key, str) and key and isinstance(seen, str)):
                 return False
             known = self._unchanged.get((key, seen))
             if known is None:
-                known = self._unchanged[key, seen] = unchanged(key, seen, project_fingerprint)
+                known = self._unchanged[key, seen] = unchanged(key, seen, fingerprint_matches)
             if not known:
                 return False
         return True

@@ -174,9 +174,9 @@ def _names_digest(names) -> str:
     return "l" + content_hash("\0".join(names).encode("utf-8", errors="surrogateescape"))
 
 
-def unchanged(key: str, recorded: str, project_fingerprint: Callable[[Path], str]) -> bool:
-    """Whether input ``key`` is still as ``recorded`` (``project_fingerprint`` computes a
-    project's fingerprint, for ``*`` keys)."""
+def unchanged(key: str, recorded: str, project_matches: Callable[[Path, str], bool]) -> bool:
+    """Whether input ``key`` is still as ``recorded`` (``project_matches`` compares a
+    project with its recorded fingerprint, for ``*`` keys)."""
     kind, path = key[0], key[1:]
     if kind == LISTING:
         try:
@@ -186,7 +186,7 @@ def unchanged(key: str, recorded: str, project_fingerprint: Callable[[Path], str
             names = []
         return _names_digest(names) == recorded
     if kind == PROJECT:
-        return project_fingerprint(Path(path)) == recorded
+        return project_matches(Path(path), recorded)
     if recorded.startswith("h"):
         return state(path, MAX_INPUT_BYTES) == recorded
     if recorded.startswith("s") and recorded[1:].isdigit():

@@ -89,7 +89,9 @@ class ProjectFacts:
     python_files: list[Path] = field(default_factory=list)
     flask_mail_files: list[Path] = field(default_factory=list)
     other_code: list[Path] = field(default_factory=list)
-    fingerprint: str = ""  # of what the facts were read from (project_fingerprint)
+    # Of what the facts were read from: its files' times (none when too recent to trust)
+    # and their contents (fingerprint_matches).
+    fingerprint: str = ""
 
 
 @record(eq=False, repr=False)
@@ -147,6 +149,40 @@ def project_fingerprint(root: Path, listed: list[_Listed] | None = None) -> str:
     return digest.hexdigest()
 
 
+def content_fingerprint(listed: list[_Listed], hashes: dict[Path, str] | None = None) -> str:
+    """The names of the project's files and the contents of its Python files (their
+    ``hashes`` where already read): the same after a file is touched, or rewritten as it
+    was."""
+    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in listed:
+        digest.update(os.fsencode(entry.path) + b"\0")
+        if not entry.python:
+            continue
+        found = (hashes or {}).get(entry.path)
+        if found is None:
+            try:
+                found = inputs.content_hash(read_regular(entry.path, _MAX_BYTES))
+            except OSError:
+                found = ""
+        digest.update(found.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def fingerprint_matches(root: Path, recorded: str) -> bool:
+    """Whether the project at ``root`` is still what ``recorded`` (:attr:`ProjectFacts.
+    fingerprint`) was read from: by its files' names, sizes and times when those were
+    recorded and agree, else by its files' names and contents (a file touched but not
+    changed, or times too recent to trust when the facts were read)."""
+    times, _, contents = recorded.partition(" ")
+    listed = _project_files(root)
+    if times and times == project_fingerprint(root, listed):
+        return True
+    return bool(contents) and contents == content_fingerprint(listed)
+
+
 @lru_cache(maxsize=64)
 def _facts(root: Path) -> ProjectFacts:
     facts = ProjectFacts(root)
@@ -156,7 +192,7 @@ def _facts(root: Path) -> ProjectFacts:
     # unseen: a fingerprint nothing matches makes the next run read the facts afresh.
     recent = time.time() - inputs.RACY_SECONDS
     racy = any(entry.info.st_mtime >= recent for entry in listed)
-    facts.fingerprint = "racy" if racy else project_fingerprint(root, listed)
+    hashes: dict[Path, str] = {}
     for entry in listed:
         if not entry.python:
             facts.other_code.append(entry.path)
@@ -167,6 +203,7 @@ def _facts(root: Path) -> ProjectFacts:
             data = read_regular(file, _MAX_BYTES)
         except OSError:
             continue
+        hashes[file] = inputs.content_hash(data)
         if _FLASK_MAILMAN.found_in(data):
             mailman += 1
         elif _FLASK_MAIL.found_in(data):
@@ -176,6 +213,8 @@ def _facts(root: Path) -> ProjectFacts:
         if _ENV_HINT.search(data):
             _record_reads(file, data, facts.reads)
     facts.flask_extension = "flask_mailman" if mailman else "flask_mail" if mail else ""
+    times = "" if racy else project_fingerprint(root, listed)
+    facts.fingerprint = f"{times} {content_fingerprint(listed, hashes)}"
     return facts
 
 

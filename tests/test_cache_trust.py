@@ -154,7 +154,7 @@ def test_the_project_facts_are_an_input(tmp_path: Path) -> None:
     """A result that used what the whole project imports (Flask-Mail or Flask-Mailman)
     is computed again when a project file changes."""
     from authsweep.scanner.inputs import PROJECT, recording, unchanged
-    from authsweep.scanner.project import facts_for, project_fingerprint
+    from authsweep.scanner.project import facts_for, fingerprint_matches, project_fingerprint
 
     root = project(tmp_path / "shop", {"app/config.py": "MAIL_SERVER = 'x'\n", "a.py": ""})
     _age(root)
@@ -162,10 +162,33 @@ def test_the_project_facts_are_an_input(tmp_path: Path) -> None:
         facts = facts_for(str(root / "app" / "config.py"))
     assert facts is not None
     key = PROJECT + str(root)
-    assert seen[key] == project_fingerprint(root) == facts.fingerprint
-    assert unchanged(key, seen[key], project_fingerprint)
+    assert seen[key] == facts.fingerprint
+    assert facts.fingerprint.startswith(project_fingerprint(root) + " ")
+    assert unchanged(key, seen[key], fingerprint_matches)
     write(root / "app" / "factory.py", "from flask_mailman import Mail\n")
-    assert not unchanged(key, seen[key], project_fingerprint)
+    assert not unchanged(key, seen[key], fingerprint_matches)
+
+
+def test_project_facts_hold_for_a_file_touched_but_unchanged(tmp_path: Path) -> None:
+    """A new time on a file of the project (a checkout, ``touch``) with the same bytes
+    leaves the facts as they were; so do times too recent to trust when they were read,
+    while the bytes stay. A file rewritten with other bytes does not."""
+    import os
+
+    from authsweep.scanner.inputs import PROJECT, recording, unchanged
+    from authsweep.scanner.project import _facts, facts_for, fingerprint_matches
+
+    root = project(tmp_path / "shop", {"app/config.py": "MAIL_SERVER = 'x'\n", "a.py": ""})
+    _facts.cache_clear()
+    with recording() as seen:  # files just written: their times are not trusted
+        facts_for(str(root / "app" / "config.py"))
+    key = PROJECT + str(root)
+    assert seen[key].startswith(" ")
+    assert unchanged(key, seen[key], fingerprint_matches)
+    os.utime(root / "a.py")
+    assert unchanged(key, seen[key], fingerprint_matches)
+    write(root / "a.py", "import smtplib\n")
+    assert not unchanged(key, seen[key], fingerprint_matches)
 
 
 # --- malformed entries: a miss, replaced -------------------------------------------------
