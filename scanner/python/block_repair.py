@@ -67,12 +67,13 @@ def statement_without_bad_lines(
     return None
 
 
-def _continuation_lines(statement: str, lines: list[str]) -> list[bool]:
-    """For each line, whether it starts inside brackets, a string or after a backslash."""
-    inside: list[tuple[int, int]] = []  # spans of open brackets and multi-line strings
+def multiline_spans(text: str) -> tuple[list[tuple[int, int]], int | None]:
+    """The spans of top-level brackets and of strings that cross a line end, in order, and
+    where a top-level bracket that is never closed opens (None when all are closed)."""
+    spans: list[tuple[int, int]] = []
     depth = 0
     opened = 0
-    for match in STRING_OR_BRACKET.finditer(statement):
+    for match in STRING_OR_BRACKET.finditer(text):
         token = match.group()
         if token in "([{":
             if depth == 0:
@@ -80,12 +81,18 @@ def _continuation_lines(statement: str, lines: list[str]) -> list[bool]:
             depth += 1
         elif token in ")]}":
             if depth == 1:
-                inside.append((opened, match.end()))
+                spans.append((opened, match.end()))
             depth = max(depth - 1, 0)
         elif depth == 0 and token[0] != "#" and ("\n" in token or "\r" in token):
-            inside.append((match.start(), match.end()))
-    if depth:  # a bracket never closed: the rest of the statement is inside it
-        inside.append((opened, len(statement)))
+            spans.append((match.start(), match.end()))
+    return spans, (opened if depth else None)
+
+
+def _continuation_lines(statement: str, lines: list[str]) -> list[bool]:
+    """For each line, whether it starts inside brackets, a string or after a backslash."""
+    inside, unclosed = multiline_spans(statement)
+    if unclosed is not None:  # a bracket never closed: the rest of the statement is inside it
+        inside.append((unclosed, len(statement)))
     continued: list[bool] = []
     offset = 0
     previous = ""

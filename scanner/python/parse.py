@@ -43,7 +43,7 @@ from ..memory import gc_paused
 from ..precheck import marker_starts
 from ..records import record
 from ..text import Source
-from .block_repair import INCOMPLETE, STRING_OR_BRACKET, statement_without_bad_lines
+from .block_repair import INCOMPLETE, multiline_spans, statement_without_bad_lines
 
 if TYPE_CHECKING:
     from .python2 import Translation
@@ -473,7 +473,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 def _statement_chunks(text: str) -> list[tuple[int, int]]:
     """The chunks of a module that parses: a column-0 line inside a string or brackets
     (a docstring's second line, the items of a table) starts no statement."""
-    inside = _multiline_spans(text)
+    inside, _ = multiline_spans(text)  # an unclosed bracket: the parser says what is wrong
     opens = [start for start, _ in inside]
     starts = []
     for match in _TOP_LEVEL.finditer(text):
@@ -482,27 +482,6 @@ def _statement_chunks(text: str) -> list[tuple[int, int]]:
         if index < 0 or not (inside[index][0] < at < inside[index][1]):
             starts.append(at)
     return _joined(text, starts)
-
-
-def _multiline_spans(text: str) -> list[tuple[int, int]]:
-    """The spans of top-level brackets and of strings that cross a line end, in order
-    (an unclosed bracket ends none: the parser says what is wrong with it)."""
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    opened = 0
-    for match in STRING_OR_BRACKET.finditer(text):
-        token = match.group()
-        if token in "([{":
-            if depth == 0:
-                opened = match.start()
-            depth += 1
-        elif token in ")]}":
-            if depth == 1:
-                spans.append((opened, match.end()))
-            depth = max(depth - 1, 0)
-        elif depth == 0 and token[0] != "#" and ("\n" in token or "\r" in token):
-            spans.append((match.start(), match.end()))
-    return spans
 
 
 def _joined(text: str, starts: list[int]) -> list[tuple[int, int]]:

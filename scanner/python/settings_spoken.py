@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections.abc import Iterable
 
 from ..model import Connection, Protocol, Tls, Value, Verification
 from .mail_libraries import FRAMEWORKS, LIBRARIES
@@ -17,11 +18,22 @@ def spoken_protocols(symbols: Symbols, code: list[Connection]) -> dict[Protocol,
     """The protocols the module's mail code speaks, each with a library that speaks it:
     from the connections its code opens and the mail libraries it imports."""
     spoken = {conn.protocol: conn.library for conn in code}
-    for statement in symbols.imports:
+    for protocol, library in imported_protocols(symbols.imports).items():
+        spoken.setdefault(protocol, library)
+    return spoken
+
+
+def imported_protocols(statements: Iterable[ast.AST]) -> dict[Protocol, str]:
+    """The protocols of the mail libraries and web frameworks that import ``statements``
+    import (others are passed over), each with the first library that speaks it."""
+    spoken: dict[Protocol, str] = {}
+    for statement in statements:
         if isinstance(statement, ast.ImportFrom):
             names = [statement.module or ""] if not statement.level else []
-        else:
+        elif isinstance(statement, ast.Import):
             names = [alias.name for alias in statement.names]
+        else:
+            continue
         for name in names:
             library = name.split(".", 1)[0]
             protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)

@@ -24,8 +24,8 @@ from ..project import facts_for
 from ..reading import read_regular
 from ..records import record
 from .imports import find_module
-from .mail_libraries import FRAMEWORKS, LIBRARIES
 from .module_trees import module_tree
+from .settings_spoken import imported_protocols
 
 _MAX_BYTES = 512 * 1024
 # Settings a Django settings module holds besides mail: Django reads such a module itself.
@@ -155,30 +155,12 @@ def names_code_passes(path: str | None, names: frozenset[str]) -> PassedNames:
         found = _passed(read.tree, file, module, stem, names)
         if found:
             passed |= found
-            libraries = _libraries(read.tree)
+            libraries = imported_protocols(ast.walk(read.tree))
             if libraries:
                 in_mail_code |= found
             for protocol, library in libraries.items():
                 spoken.setdefault(protocol, library)
     return PassedNames(frozenset(passed), frozenset(in_mail_code), spoken)
-
-
-def _libraries(tree: ast.Module) -> dict[Protocol, str]:
-    """The protocols of the mail libraries and web frameworks a module imports."""
-    spoken: dict[Protocol, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level:
-            names = [node.module or ""]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        else:
-            continue
-        for name in names:
-            library = name.split(".", 1)[0]
-            protocol = LIBRARIES.get(library) or FRAMEWORKS.get(library)
-            if protocol is not None:
-                spoken.setdefault(protocol, library)
-    return spoken
 
 
 def _passed(
