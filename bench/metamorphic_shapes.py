@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 from metamorphic_transforms import (
     _HOISTED,
     STDLIB_MAIL,
@@ -22,7 +22,6 @@ from metamorphic_transforms import (
     _constructors,
     _is_literal,
     _line,
-    _module_imports,
     _parameters,
     _parse,
     _Replace,
@@ -30,6 +29,7 @@ from metamorphic_transforms import (
     _statement_of,
     _stdlib_receivers,
     _walk,
+    used_through_attributes,
 )
 
 # A literal argument of a mail call: the node, the key it is held under, its line.
@@ -181,32 +181,18 @@ def import_names_as(text: str, context: Context) -> Variant | None:
     if module is None:
         return None
     wrapper = MetadataWrapper(module)
-    scopes = wrapper.resolve(ScopeProvider)
-    global_scope = scopes[wrapper.module]
-    names = _bound_names(scopes.values())
-    parents = wrapper.resolve(ParentNodeProvider)
+    names = _bound_names(wrapper.resolve(ScopeProvider).values())
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-    for library in _CLIENT_MODULES:
-        imports = _module_imports(wrapper, library)
-        if len(imports) != 1 or len(imports[0].names) != 1:
+    for library, statement, _, attributes in used_through_attributes(wrapper, _CLIENT_MODULES):
+        if not attributes:
             continue
-        assignments = list(global_scope.assignments[library])
-        if len(assignments) != 1:
-            continue
-        references = [r.node for r in assignments[0].references]
-        attributes = [parents.get(n) for n in references]
-        if not attributes or any(
-            not isinstance(a, cst.Attribute) or a.value is not n
-            for a, n in zip(attributes, references, strict=True)
-        ):
-            continue
-        used = sorted({a.attr.value for a in attributes})  # type: ignore[union-attr]
+        used = sorted({a.attr.value for a in attributes})
         aliases = {u: _alias(u) for u in used}
         if any(alias in names for alias in aliases.values()):
             continue
         names.update(aliases.values())
         listed = ", ".join(f"{u} as {a}" for u, a in aliases.items())
-        replacements[_statement_of(wrapper, imports[0])] = cst.parse_statement(
+        replacements[_statement_of(wrapper, statement)] = cst.parse_statement(
             f"from {library} import {listed}\n"
         )
         for attribute in attributes:

@@ -11,7 +11,7 @@ take) it does not apply.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -597,30 +597,15 @@ def _import_style(text: str, alias: str | None) -> Variant | None:
     if module is None:
         return None
     wrapper = MetadataWrapper(module)
-    scopes = wrapper.resolve(ScopeProvider)
-    global_scope = scopes[wrapper.module]
-    names = _bound_names(scopes.values())
-    parents = wrapper.resolve(ParentNodeProvider)
+    names = _bound_names(wrapper.resolve(ScopeProvider).values())
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-    for library in STDLIB_MAIL:
-        imports = _module_imports(wrapper, library)
-        if len(imports) != 1 or len(imports[0].names) != 1:
-            continue
-        if len(list(global_scope.assignments[library])) != 1:
-            continue
-        references = [r.node for a in global_scope.assignments[library] for r in a.references]
-        attributes = [parents.get(n) for n in references]
-        if any(
-            not isinstance(a, cst.Attribute) or a.value is not n
-            for a, n in zip(attributes, references, strict=True)
-        ):
-            continue
-        used = sorted({a.attr.value for a in attributes})  # type: ignore[union-attr]
+    for library, statement, references, attributes in used_through_attributes(wrapper, STDLIB_MAIL):
+        used = sorted({a.attr.value for a in attributes})
         if alias is None:
             if not used or any(u in names for u in used):
                 continue
             names.update(used)
-            replacements[_statement_of(wrapper, imports[0])] = cst.parse_statement(
+            replacements[_statement_of(wrapper, statement)] = cst.parse_statement(
                 f"from {library} import {', '.join(used)}\n"
             )
             for attribute in attributes:
@@ -630,7 +615,7 @@ def _import_style(text: str, alias: str | None) -> Variant | None:
             if short in names:
                 continue
             names.add(short)
-            replacements[_statement_of(wrapper, imports[0])] = cst.parse_statement(
+            replacements[_statement_of(wrapper, statement)] = cst.parse_statement(
                 f"import {library} as {short}\n"
             )
             for node in references:
@@ -638,6 +623,31 @@ def _import_style(text: str, alias: str | None) -> Variant | None:
     if not replacements:
         return None
     return Variant(wrapper.module.visit(_Replace(replacements)).code)
+
+
+def used_through_attributes(
+    wrapper: MetadataWrapper, libraries: Iterable[str]
+) -> Iterator[tuple[str, cst.Import, list[cst.Name], list[cst.Attribute]]]:
+    """Each of ``libraries`` that the module imports once (``import smtplib``) and reads
+    only as ``smtplib.NAME``: its import, the references to it, the attributes read."""
+    scopes = wrapper.resolve(ScopeProvider)
+    global_scope = scopes[wrapper.module]
+    parents = wrapper.resolve(ParentNodeProvider)
+    for library in libraries:
+        imports = _module_imports(wrapper, library)
+        if len(imports) != 1 or len(imports[0].names) != 1:
+            continue
+        assignments = list(global_scope.assignments[library])
+        if len(assignments) != 1:
+            continue
+        references = [r.node for r in assignments[0].references]
+        attributes = [parents.get(n) for n in references]
+        if any(
+            not isinstance(a, cst.Attribute) or a.value is not n
+            for a, n in zip(attributes, references, strict=True)
+        ):
+            continue
+        yield library, imports[0], references, attributes  # type: ignore[misc]
 
 
 def import_names_from(text: str, context: Context) -> Variant | None:
