@@ -12,23 +12,19 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 from metamorphic_transforms import (
-    _HOISTED,
     STDLIB_MAIL,
     Context,
     Transform,
     Variant,
     _after_imports,
     _bound_names,
-    _constructors,
-    _is_literal,
     _line,
-    _parameters,
     _parse,
     _Replace,
     _statement_line,
     _statement_of,
-    _stdlib_receivers,
     _walk,
+    hoistable_arguments,
     used_through_attributes,
 )
 
@@ -41,25 +37,10 @@ def _literal_arguments(wrapper: MetadataWrapper) -> list[Held]:
     constructors and of ``login`` on their objects, each with a key named for its
     parameter (``host``, ``port``, ``user``, ``password``; ``host_2`` for a second)."""
     positions = wrapper.resolve(PositionProvider)
-    spelled = _constructors(wrapper.module)
-    receivers = _stdlib_receivers(wrapper.module, spelled)
-    found: list[Held] = []
-    for node in _walk(wrapper.module):
-        if not isinstance(node, cst.Call):
-            continue
-        parameters = _parameters(node, receivers, spelled, keep_handler=True)
-        for index, arg in enumerate(node.args if parameters else ()):
-            if arg.star or not _is_literal(arg.value):
-                continue
-            keyword = arg.keyword.value if arg.keyword else None
-            if keyword is None and index < len(parameters):
-                keyword = parameters[index]
-            base = _HOISTED.get(keyword or "")
-            if base is None:
-                continue
-            found.append(
-                (arg.value, base.removeprefix("MAIL_").lower(), _line(positions, arg.value))
-            )
+    found: list[Held] = [
+        (arg.value, base.removeprefix("MAIL_").lower(), _line(positions, arg.value))
+        for arg, base in hoistable_arguments(wrapper.module)
+    ]
     held: list[Held] = []
     taken: set[str] = set()
     for node, base, line in sorted(found, key=lambda h: h[2]):

@@ -224,29 +224,13 @@ def hoist_literals(text: str, context: Context) -> Variant | None:
     taken = {n.value for n in _walk(wrapper.module) if isinstance(n, cst.Name)}
     hoisted: list[tuple[str, cst.BaseExpression, int]] = []
     replacements: dict[cst.CSTNode, cst.BaseExpression] = {}
-    spelled = _constructors(wrapper.module)
-    receivers = _stdlib_receivers(wrapper.module, spelled)
-    for node in _walk(wrapper.module):
-        if not isinstance(node, cst.Call):
-            continue
-        parameters = _parameters(node, receivers, spelled, keep_handler=True)
-        if not parameters:
-            continue
-        for index, arg in enumerate(node.args):
-            if arg.star or not _is_literal(arg.value):
-                continue
-            keyword = arg.keyword.value if arg.keyword else None
-            if keyword is None and index < len(parameters):
-                keyword = parameters[index]
-            base = _HOISTED.get(keyword or "")
-            if base is None:
-                continue
-            name, suffix = base, 2
-            while name in taken:
-                name, suffix = f"{base}_{suffix}", suffix + 1
-            taken.add(name)
-            hoisted.append((name, arg.value, _line(positions, arg.value)))
-            replacements[arg.value] = cst.Name(name)
+    for arg, base in hoistable_arguments(wrapper.module):
+        name, suffix = base, 2
+        while name in taken:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(name)
+        hoisted.append((name, arg.value, _line(positions, arg.value)))
+        replacements[arg.value] = cst.Name(name)
     if not hoisted:
         return None
     changed = wrapper.module.visit(_Replace(replacements))
@@ -623,6 +607,27 @@ def _import_style(text: str, alias: str | None) -> Variant | None:
     if not replacements:
         return None
     return Variant(wrapper.module.visit(_Replace(replacements)).code)
+
+
+def hoistable_arguments(module: cst.Module) -> Iterator[tuple[cst.Arg, str]]:
+    """The literal arguments of the standard library's mail constructors and of ``login``
+    on their objects, each with the setting name its parameter stands for
+    (:data:`_HOISTED`)."""
+    spelled = _constructors(module)
+    receivers = _stdlib_receivers(module, spelled)
+    for node in _walk(module):
+        if not isinstance(node, cst.Call):
+            continue
+        parameters = _parameters(node, receivers, spelled, keep_handler=True)
+        for index, arg in enumerate(node.args if parameters else ()):
+            if arg.star or not _is_literal(arg.value):
+                continue
+            keyword = arg.keyword.value if arg.keyword else None
+            if keyword is None and index < len(parameters):
+                keyword = parameters[index]
+            base = _HOISTED.get(keyword or "")
+            if base is not None:
+                yield arg, base
 
 
 def used_through_attributes(
