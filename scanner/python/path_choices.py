@@ -51,21 +51,6 @@ def picks_tls(mine: set[str], theirs: set[str], own_tls: str) -> bool:
     )
 
 
-def following(node: ast.stmt, parents: dict[ast.AST, ast.AST]) -> list[ast.stmt]:
-    """The statements after ``node`` in its block."""
-    parent = parents.get(node)
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(statement is node for statement in block):
-            return block[[id(s) for s in block].index(id(node)) + 1 :]
-    return []
-
-
-def ends(block: list[ast.stmt]) -> bool:
-    """Whether a block ends its function's run: its last statement returns or raises."""
-    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise))
-
-
 def opens_another(arm: ast.expr) -> bool:
     """Whether the other arm of a conditional expression that opens the connection opens
     one too (``SMTP_SSL(...) if use_ssl else SMTP(...)``: the test picks its TLS), not

@@ -17,8 +17,9 @@ from dataclasses import replace
 from ..budget import spend
 from ..model import Choices, Connection, Step, StepKind, Tls, with_choices
 from ..records import record
+from .blocks import ends, following
 from .conditions import Fact, consistent, facts_when
-from .path_choices import ends, following, names_of, opens_another, picks_tls, undecided
+from .path_choices import names_of, opens_another, picks_tls, undecided
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
 
 # Paths kept per function and per connection: real mail code has a handful; past this

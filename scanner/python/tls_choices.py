@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
+from .blocks import ends, following, preceding
 from .conditions import NORMALISING, Fact, assigned_names, bound_once, facts_when
 from .source import dotted_name
 from .symbols import Symbols
@@ -174,49 +175,15 @@ def _arms_around(
                 body = parent.body if isinstance(parent.body, list) else [parent.body]
                 orelse = parent.orelse if isinstance(parent.orelse, list) else [parent.orelse]
                 on_body = any(child is b for b in body)
-                if on_body and not orelse and _leaves(body):
-                    orelse = _after(parent, parents)  # ``if x: ...; return``: the rest
+                if on_body and not orelse and ends(body):
+                    orelse = following(parent, parents)  # ``if x: ...; return``: the rest
                 yield parent.test, (orelse if on_body else body), on_body
-        for earlier in _before(child, parent):
+        for earlier in preceding(child, parent):
             # ``if x: ...; return`` above ``child``: ``child`` is what runs when x is false
-            if isinstance(earlier, ast.If) and not earlier.orelse and _leaves(earlier.body):
+            if isinstance(earlier, ast.If) and not earlier.orelse and ends(earlier.body):
                 if truth(earlier.test) is None:
                     yield earlier.test, list(earlier.body), False
         child, parent = parent, parents.get(parent)
-
-
-def _leaves(block: list[ast.stmt]) -> bool:
-    """Whether a block always ends its function's run (its last statement returns or
-    raises)."""
-    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise))
-
-
-def _block_of(statement: ast.AST, parent: ast.AST) -> list[ast.AST] | None:
-    """The statement list of ``parent`` that holds ``statement``."""
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(s is statement for s in block):
-            return block
-    return None
-
-
-def _after(statement: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[ast.AST]:
-    """The statements after ``statement`` in its block."""
-    parent = parents.get(statement)
-    block = _block_of(statement, parent) if parent is not None else None
-    if block is None:
-        return []
-    index = next(i for i, s in enumerate(block) if s is statement)
-    return list(block[index + 1 :])
-
-
-def _before(statement: ast.AST, parent: ast.AST) -> list[ast.AST]:
-    """The statements before ``statement`` in its block, nearest first."""
-    block = _block_of(statement, parent)
-    if block is None:
-        return []
-    index = next(i for i, s in enumerate(block) if s is statement)
-    return list(reversed(block[:index]))
 
 
 def default_arm(test: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool | None:
