@@ -22,7 +22,6 @@ import ast
 import re
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from .. import inputs
 from ..lazy_regex import lazy_pattern
@@ -30,7 +29,7 @@ from ..model import MailFile, SecretUse, Span, Value
 from ..providers import microsoft_host_names
 from ..secrets import is_placeholder
 from .entra_shapes import SHAPE, older_secret
-from .imports import find_module, imported_constant
+from .imports import find_module, imported_constant, resolved
 from .mail_libraries import LIBRARIES
 from .secret_literals import tokens_not_for_mail
 from .source import SourceText
@@ -175,7 +174,7 @@ def add_imported_entra_secrets(symbols: Symbols, values: Evaluator, mail: MailFi
 def _reported_where_written(values: Evaluator, module: str, written: str) -> bool:
     """Whether the module a literal is written in (``settings_mod.py:2``, as the import
     names it) reports it in its own check; taken to when that cannot be asked."""
-    found = find_module(Path(values.path).resolve(), module) if values.path else None
+    found = find_module(resolved(values.path), module) if values.path else None
     _, _, line = written.rpartition(":")
     if found is None or values.own_check is None or not line.isdigit():
         return True
@@ -185,6 +184,6 @@ def _reported_where_written(values: Evaluator, module: str, written: str) -> boo
 def _may_hold_secret(values: Evaluator, module: str) -> bool:
     """Whether the module of the project ``module`` names has the newer shape's mark in its
     bytes (read, not parsed: most modules a file imports have none)."""
-    found = find_module(Path(values.path).resolve(), module) if values.path else None
+    found = find_module(resolved(values.path), module) if values.path else None
     data = inputs.read(found, _MAX_MODULE_BYTES) if found is not None else None
     return data is not None and b"Q~" in data
