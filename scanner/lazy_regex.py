@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import AnyStr, cast
 
+from .pattern_cache import compile_pattern
+
 
 class _LazyPattern:
     """The stand-in: ``re.compile(pattern, flags)`` on the first attribute looked up."""
@@ -26,7 +28,7 @@ class _LazyPattern:
         # Called only for an attribute not bound yet: the first use of each method.
         if name == "_source":  # an instance made without __init__ (a copy): no pattern
             raise AttributeError(name)
-        value = getattr(re.compile(*self._source), name)
+        value = getattr(compile_pattern(*self._source), name)  # the command's kept programs
         setattr(self, name, value)
         return value
 

@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from authsweep.scanner import inputs, project
 from authsweep.scanner.errors import ParseError
-from authsweep.scanner.python import relevance
+from authsweep.scanner.python import entra_secrets, relevance
 from authsweep.scanner.python.analyze import _front_end
 from authsweep.scanner.python.client_words import ClientWords
 from authsweep.scanner.python.parse import parse_python
 from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
 from authsweep.scanner.words import MAIL_FAMILY_WORDS, Substrings, WholeWords
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -203,3 +205,36 @@ def test_a_library_s_name_is_looked_for_beside_the_module_only_when_imported(
         "yagmail.py",
         "yagmail/__init__.py",
     }
+
+
+TAKER_PIECES = [
+    "Account",
+    "Account (",
+    "Account(",
+    "MyAccount(",
+    "_Account(",
+    "éAccount(",
+    "ConfidentialClientApplication\n(",
+    "ClientSecretCredential  (",
+    "OAuth2Credentials(",
+    "OAuth2Credentials",
+    "ClientSecretCredentialX(",
+    "(",
+    " ",
+    ".",
+    "x",
+    "\n",
+    "Accoun",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TAKER_PIECES), max_size=8))
+def test_a_call_of_a_class_that_takes_a_secret_is_found_as_the_whole_search_finds_it(
+    pieces: list[str],
+) -> None:
+    """Asked only where a class's name is, with the pattern matched there: the same answer
+    as the pattern searched through the whole text (a word before the name, ``\\b`` at the
+    start, space before the bracket)."""
+    text = "".join(pieces)
+    assert entra_secrets._calls_a_taker(text) == bool(entra_secrets._TAKERS.search(text))
