@@ -6,6 +6,7 @@ client's module and class, and the byte searches of the module in lower case.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -238,3 +239,29 @@ def test_a_call_of_a_class_that_takes_a_secret_is_found_as_the_whole_search_find
     start, space before the bracket)."""
     text = "".join(pieces)
     assert entra_secrets._calls_a_taker(text) == bool(entra_secrets._TAKERS.search(text))
+
+
+def test_a_call_without_keywords_is_not_read_for_settings(monkeypatch) -> None:
+    """The settings reader passes over a call with no keyword (most calls) before it works
+    out the call's name; a call's upper-case settings keywords are still its settings."""
+    from authsweep.rules import ALL_RULES, RuleOptions
+    from authsweep.scanner.engine import check_source
+    from authsweep.scanner.python import settings_source
+
+    code = (
+        b"from django.conf import settings\n"
+        + b"print(1)\nlog.info(x)\n" * 3
+        + b'settings.configure(EMAIL_HOST="smtp.office365.com", EMAIL_PORT=465,\n'
+        + b'    EMAIL_HOST_USER="me@example.com", EMAIL_HOST_PASSWORD=password)\n'
+    )
+    rules = [rule(RuleOptions()) for rule in ALL_RULES]
+    asked: list[ast.AST] = []
+    real = settings_source.dotted_name
+    monkeypatch.setattr(
+        settings_source, "dotted_name", lambda node: asked.append(node) or real(node)
+    )
+    found = check_source("mailer.py", "python", code, rules)
+    assert {"AS101", "AS202"} <= {finding.rule for finding in found.findings}
+    names = [real(node) for node in asked]
+    assert "settings.configure" in names
+    assert "print" not in names and "log.info" not in names
