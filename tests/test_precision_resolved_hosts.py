@@ -32,3 +32,10 @@ def test_hosts_held_by_settings_models_and_library_objects() -> None:
     of Office 365 (``Field(default=...)``) and a ``SimpleNamespace(host=...)`` of it:
     errors. ``Account(**data)``: the data may name any host, a warning."""
     assert logins("settings_classes.py") == {(47, "error"), (61, "warning"), (82, "error")}
+
+
+def test_a_function_that_returns_one_of_its_hosts() -> None:
+    """``host_for(provider)`` returns Gmail's or Yahoo's host, else raises: nothing. The
+    same with an Office 365 arm: an error. One that may fall through: unknown, a
+    warning."""
+    assert logins("host_functions.py") == {(41, "error"), (47, "warning")}
