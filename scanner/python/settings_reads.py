@@ -14,9 +14,9 @@ from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
+from .shapes import MAX_CHOICES
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind
-from .shapes import MAX_CHOICES
 from .text_values import built
 
 # Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
