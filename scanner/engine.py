@@ -191,7 +191,10 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
         FileError(path, str(error), "unparsable", line=error.line, column=error.column)
         for error in mail.not_checked
     )
-    if is_test_path(path) or (kind == "python" and is_test_module(data)):
+    # Asked of the text only when the module has something test code changes.
+    if is_test_path(path) or (
+        kind == "python" and (mail.connections or mail.ews or mail.secrets) and is_test_module(data)
+    ):
         for conn in mail.connections:
             conn.test_code = True
         for account in mail.ews:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from .lazy_regex import lazy_pattern
+
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "unittests", "test_utils"})
 
 
@@ -22,9 +24,9 @@ def is_test_path(path: str) -> bool:
 
 
 # A test framework imported (``import pytest``, ``from unittest import mock``) ...
-_FRAMEWORK = re.compile(rb"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b", re.MULTILINE)
+_FRAMEWORK = lazy_pattern(rb"^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b", re.MULTILINE)
 # ... and tests written for it: a ``TestCase`` subclass or a ``test_`` function.
-_TESTS = re.compile(
+_TESTS = lazy_pattern(
     rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\bTestCase\b"
     rb"|^[ \t]*(?:async[ \t]+)?def[ \t]+test_\w*[ \t]*\(",
     re.MULTILINE,
