@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .arms import fold_arms
 from .budget import TooComplex, bounded
 from .discover import SourceFile
 from .errors import ParseError
@@ -24,7 +25,7 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .records import record
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed, may_hold_directive
-from .test_paths import is_test_path
+from .test_paths import is_test_module, is_test_path
 from .text import LineIndex, Source
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
@@ -190,7 +191,10 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
         FileError(path, str(error), "unparsable", line=error.line, column=error.column)
         for error in mail.not_checked
     )
-    if is_test_path(path):
+    # Asked of the text only when the module has something test code changes.
+    if is_test_path(path) or (
+        kind == "python" and (mail.connections or mail.ews or mail.secrets) and is_test_module(data)
+    ):
         for conn in mail.connections:
             conn.test_code = True
         for account in mail.ews:
@@ -200,7 +204,7 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
     if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):
         mail.example_config = True
     for rule in rules:
-        result.findings.extend(distinct(rule.check(mail)))
+        result.findings.extend(fold_arms(distinct(rule.check(mail)), mail))
     attach_mailboxes(mail, result.findings)
     if result.errors or not _encodes_back(source, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would

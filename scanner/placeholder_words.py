@@ -74,8 +74,8 @@ FIRST_PERSON = _words("my mi mon mein meu minha benim 我的")
 ARTICLES = _words("the some il")
 # Words that say "put something here" on their own.
 MARKERS = _words(
-    "here placeholder example sample dummy fake test testing changeme change replace",
-    "insert enter fill todo tbd xxx aqui aquí ici hier qui buraya",
+    "here placeholder example sample dummy fake test testing demo changeme change replace",
+    "insert enter fill todo tbd fixme xxx aqui aquí ici hier qui buraya",
 )
 # Words a placeholder often ends with: "here" (``senha_aqui``, ``token-here``), "change
 # me" (``unsafe-dev-key-change-me``).

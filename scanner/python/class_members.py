@@ -122,13 +122,17 @@ class ClassMembers:
         call = made[0][2]
         klass = self.class_named(call.func)
         if klass is None:
-            return None
+            return self._keyword_member(call, node.attr, depth)
         fields = _fields(klass)
         origin = f"attribute {klass.name}.{node.attr}"
         if node.attr in fields:
             for keyword in call.keywords:
                 if keyword.arg == node.attr:
                     return self.evaluate(keyword.value, depth)
+            if any(keyword.arg is None for keyword in call.keywords):
+                return Value.unknown(origin)  # ``MailConfig(**loaded)`` may give it
+            if _pydantic(klass):
+                return self._pydantic_default(klass, node.attr, origin, depth)
             index = fields.index(node.attr)
             if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
                 return Value.unknown(origin)
@@ -141,15 +145,56 @@ class ClassMembers:
         member = self._member(klass, node.attr, origin, depth)
         return member if member.known or fields else None
 
+    def _pydantic_default(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
+        """A pydantic model's field the constructor does not give: its default (written
+        as the value or as ``Field(default)``); for ``BaseSettings`` one the environment
+        may replace, as ``os.environ.get("X", default)`` is."""
+        written = next(
+            (
+                s.value
+                for s in klass.body
+                if isinstance(s, ast.AnnAssign)
+                and isinstance(s.target, ast.Name)
+                and s.target.id == name
+            ),
+            None,
+        )
+        if isinstance(written, ast.Call) and _last_name(written.func) == "Field":
+            given = [k.value for k in written.keywords if k.arg == "default"]
+            written = given[0] if given else (written.args[0] if written.args else None)
+        if written is None:
+            return Value.unknown(origin)
+        default = self.evaluate(written, depth)
+        if not default.known:
+            return Value.unknown(origin)
+        if any(_last_name(base) == "BaseSettings" for base in klass.bases):
+            return default.as_default(origin)
+        return default
+
+    def _keyword_member(self, call: ast.Call, name: str, depth: int) -> Value | None:
+        """``server.hostname`` where ``server = Controller(handler, hostname="127.0.0.1")``
+        and the class is not the module's (a library's, ``SimpleNamespace``,
+        ``argparse.Namespace``, a ``namedtuple``): an object keeps what it is given under
+        an attribute of the keyword's name. Not for a function of the module (its result
+        is whatever it returns), nor a keyword given through ``**``."""
+        if isinstance(self._definition_named(call.func, FUNCTIONS), FUNCTIONS):
+            return None
+        given = [k for k in call.keywords if k.arg == name]
+        if len(given) != 1 or any(k.arg is None for k in call.keywords):
+            return None
+        return self.evaluate(given[0].value, depth)
+
 
 def _fields(klass: ast.ClassDef) -> list[str]:
-    """The fields of a dataclass or a NamedTuple, in order (the parameters of the
+    """The fields of a dataclass, a NamedTuple or a pydantic model, in order (the parameters of the
     constructor those write): the names annotated in its body, not ``ClassVar``."""
     decorated = any(
         _last_name(d.func if isinstance(d, ast.Call) else d) == "dataclass"
         for d in klass.decorator_list
     )
-    if not decorated and not any(_last_name(b) == "NamedTuple" for b in klass.bases):
+    if not (
+        decorated or any(_last_name(b) == "NamedTuple" for b in klass.bases) or _pydantic(klass)
+    ):
         return []
     return [
         s.target.id
@@ -158,6 +203,11 @@ def _fields(klass: ast.ClassDef) -> list[str]:
         and isinstance(s.target, ast.Name)
         and "ClassVar" not in ast.unparse(s.annotation)
     ]
+
+
+def _pydantic(klass: ast.ClassDef) -> bool:
+    """A pydantic model or settings class by its base (its fields are keyword-only)."""
+    return any(_last_name(base) in ("BaseModel", "BaseSettings") for base in klass.bases)
 
 
 def _last_name(node: ast.expr) -> str | None:

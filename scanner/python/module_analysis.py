@@ -16,6 +16,7 @@ from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
 from .flow import Flow
 from .handler_callers import report_at_callers
@@ -151,6 +152,12 @@ class ModuleAnalysis:
             )
         mark_expected_failures(self.symbols, self.values, self.mail.connections)
         self._find_paths()
+        mark_opened_calls(
+            ((call, conn) for call, (conn, _) in self.opened.items()),
+            self.tree,
+            self.values.enclosing_function,
+            self.values.span,
+        )
         self.own_inits.keep_callees(
             self.opened, [call for call in self.opened if self._subclass_of(call.func)]
         )

@@ -89,11 +89,12 @@ class CallSites:
         for argument in arguments:
             if isinstance(argument, ast.Starred):
                 spread = self.values.evaluate(argument.value)
-                if spread.items is None or not positions_known:
+                items = spread.items or _picked_items(spread)
+                if items is None or not positions_known:
                     positions_known = False
                     continue
                 # ``SMTP_SSL(*SERVER)`` with ``SERVER = ("smtp.office365.com", 465)``.
-                for item in spread.items:
+                for item in items:
                     if positional < len(params):
                         args[params[positional]] = item
                     positional += 1
@@ -327,3 +328,18 @@ class CallSites:
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None
+
+
+def _picked_items(spread: Value) -> tuple[Value, ...] | None:
+    """``SMTP(*SERVERS[provider])``: a row picked at run time among rows of one length;
+    each item is one of the rows' items at its place (as ``host, port = ...`` is)."""
+    rows = spread.choices if not spread.known else None
+    if not rows or any(r.items is None for r in rows):
+        return None
+    width = len(rows[0].items)  # type: ignore[arg-type]
+    if any(len(r.items) != width for r in rows):  # type: ignore[arg-type]
+        return None
+    return tuple(
+        Value(False, origin=spread.origin, choices=tuple(r.items[i] for r in rows))  # type: ignore[index]
+        for i in range(width)
+    )
