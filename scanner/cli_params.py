@@ -98,10 +98,15 @@ def click_command(
     # start-up: click only for the commands that run through it (cli/fast.py)
     import inspect
 
+    # start-up: the shared declarations, evaluated for the command that runs through click
+    from . import cli_declared
+
     # start-up
     from .cli_help import HelpCommand
 
-    hints = typing.get_type_hints(function, include_extras=True)
+    # Their names in scope: a command run without click too (`check`) imports them for type
+    # checkers only, so that the fast reader needs no `typing`.
+    hints = typing.get_type_hints(function, localns=vars(cli_declared), include_extras=True)
     params = [
         _param(parameter, hints[parameter.name])
         for parameter in inspect.signature(function).parameters.values()

@@ -25,7 +25,12 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TypeVar
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Result = TypeVar("_Result")
 
 Inputs = dict[str, str]
 # Files read to validate an input: no reader of other files reads more than this.
@@ -36,7 +41,6 @@ RACY_SECONDS = 2.0
 MISSING = "-"
 
 _recording: ContextVar[Inputs | None] = ContextVar("authsweep_inputs", default=None)
-_Result = TypeVar("_Result")
 # Results a memoised reader keeps (with their inputs) before it starts afresh.
 MAX_REMEMBERED = 4096
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -212,6 +211,10 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         return False
     if data.isascii() and not _may_declare_encoding(data):
         return False  # UTF-8, searched as bytes already
+    # start-up: `tokenize` (about 4 M instructions) only for a module that may declare an
+    # encoding or holds other than ASCII
+    import tokenize
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:

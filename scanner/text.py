@@ -11,7 +11,6 @@ import bisect
 import codecs
 import io
 import re
-import tokenize
 from functools import cached_property
 from itertools import accumulate, count
 from operator import add
@@ -77,6 +76,10 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
             raise ValueError(f"cannot decode as {name}: {error}") from None
         return SourceCodec(name, first_newline(text), bom), text
     if kind == "python":
+        # start-up: `tokenize` (about 4 M instructions) only once a module is decoded, past
+        # the pre-check
+        import tokenize
+
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as error:
