@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-from .cli_params import Argument, Option
+from .cli_markers import Argument, Option
 
 PathsArg = Annotated[
     Optional[list[str]],  # noqa: UP045 - read at run time (cli_params)

@@ -80,26 +80,34 @@ COMMAND_IMPORTED = (
 )
 
 
+def command_imported(cwd: Path, *args: str) -> set[str]:
+    """The modules imported by the end of the command's run (as its script runs it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    run = subprocess.run(
+        [sys.executable, "-c", COMMAND_IMPORTED, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return set(run.stderr.rsplit("MODULES ", 1)[1].split())
+
+
 def test_a_check_imports_neither_click_nor_inspect(tmp_path: Path) -> None:
     """click: the command line is read without it (cli/fast.py). ``inspect`` (about 13 M
     instructions, scanner/method_cache.py): a dataclass with no docstring of its own has
     ``dataclasses`` write one from ``inspect.signature``; the command's classes that a
     check makes have theirs. (A finding with a fix to plan brings LibCST, and it
-    ``inspect``.)"""
+    ``inspect``.) ``typing`` (about 10 M, and ``dataclasses`` asks of each field of a class
+    made after it whether it is a ``ClassVar``): the command's modules import what they
+    annotate with for type checkers only, and click's declarations of the options are
+    read in scope of scanner/cli_declared.py, which only click's way in imports."""
     (tmp_path / "relay.py").write_text(
         "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).noop()\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    run = subprocess.run(
-        [sys.executable, "-c", COMMAND_IMPORTED, "check", "--no-cache", "relay.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    modules = set(run.stderr.rsplit("MODULES ", 1)[1].split())
+    modules = command_imported(tmp_path, "check", "--no-cache", "relay.py")
     assert "authsweep.scanner.engine" in modules
-    assert not modules & {"click", "inspect", "dis", "pkgutil"}
+    assert not modules & {"click", "inspect", "dis", "pkgutil", "typing"}
 
 
 def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
@@ -178,6 +186,19 @@ def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Pat
     modules = imported("check", "--no-cache", "--format", "json", "app.py", cwd=tmp_path)
     assert "authsweep.scanner.engine" in modules
     assert "authsweep.scanner.tenant.mailboxes" not in modules
+
+
+def test_a_file_the_pre_check_passes_over_is_neither_parsed_nor_tokenized(tmp_path: Path) -> None:
+    """``ast`` (about 14 M instructions), ``tokenize`` (4 M) and ``signal`` (3 M: the time
+    limit's alarm) come with the first file past the pre-check: a commit that touches no
+    mail code costs none of them."""
+    (tmp_path / "app.py").write_text("x = 1\n")
+    modules = command_imported(tmp_path, "check", "--no-cache", "app.py")
+    assert "authsweep.scanner.engine" in modules
+    assert not modules & {"ast", "tokenize", "signal"}
+    (tmp_path / "app.py").write_text("import smtplib\n")
+    modules = command_imported(tmp_path, "check", "--no-cache", "app.py")
+    assert {"ast", "tokenize", "signal"} <= modules
 
 
 def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
