@@ -17,6 +17,7 @@ from .discover import SourceFile
 from .errors import ParseError
 from .findings import FileError, FileResult, Finding, Severity
 from .inputs import recording
+from .lazy_regex import lazy_pattern
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
@@ -109,7 +110,7 @@ def prepare(kinds: Iterable[str]) -> None:
         from .config import analyze_config  # noqa: F401 - start-up, as in analyze_source
 
 
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
+_EXAMPLE_NAME = lazy_pattern(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:

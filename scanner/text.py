@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
-import re
 from functools import cached_property
 from itertools import accumulate, count
 from operator import add
@@ -96,7 +95,7 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
 # Where Python's tokenizer, ``ast`` and LibCST end a line: ``\r\n``, a lone ``\r`` or ``\n``
 # (``str.splitlines`` also breaks at form feeds and Unicode separators, which would put
 # every line after one in the wrong place).
-_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END = lazy_pattern(r"\r\n|\r|\n")
 _LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 

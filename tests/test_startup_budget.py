@@ -213,3 +213,55 @@ def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
     )
     modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
     assert [name for name in REPAIRS if name in modules] == []
+
+
+def compiled_at_import(source: str) -> list[int]:
+    """The lines of ``source`` that call ``re.compile`` when the module is imported
+    (outside functions and lambdas)."""
+    found: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "compile"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+        ):
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def test_a_pattern_compiled_at_import_is_found() -> None:
+    source = (
+        "import re\nA = re.compile('a')\nB = (1, re.compile('b'))\n"
+        "def f():\n    return re.compile('c')\nC = lambda: re.compile('d')\n"
+        "class K:\n    E = re.compile('e')\n"
+    )
+    assert compiled_at_import(source) == [2, 3, 8]
+
+
+def test_the_modules_of_a_check_compile_no_pattern_at_import(tmp_path: Path) -> None:
+    """A module-level pattern is a ``lazy_pattern`` (scanner/lazy_regex.py), compiled when
+    first used: ``re.compile`` takes 50,000 to 400,000 instructions a pattern, and most
+    runs of a pre-commit hook use few of them. The modules are those a check of a mail
+    module imports (the front end and its analysis too)."""
+    (tmp_path / "relay.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).login('u', 'p')\n"
+    )
+    modules = command_imported(tmp_path, "check", "--no-cache", "relay.py")
+    files = module_files()
+    ours = sorted(name for name in modules if name in files)
+    assert "authsweep.scanner.python.module_analysis" in ours
+    compiled = {
+        name: lines
+        for name in ours
+        if (lines := compiled_at_import(files[name].read_text(encoding="utf-8")))
+    }
+    assert compiled == {}
