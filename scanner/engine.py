@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from . import digests
 from .budget import TooComplex, bounded
 from .discover import SourceFile
 from .errors import ParseError
@@ -252,9 +253,6 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     does not depend on line numbers."""
     if not findings:
         return
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
     text = source.readable
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
@@ -276,7 +274,7 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
                 shown[number] = mask_url_credentials(lines.line(number))
         finding.frame = [(n, shown[n]) for n in range(first + 1, last + 1)]
         code = " ".join(line.strip() for _, line in finding.frame)
-        digest = hashlib.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
+        digest = digests.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
         finding.fingerprint = digest[:32]
 
 
