@@ -12,12 +12,14 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from . import digests
 from .arms import fold_arms
 from .budget import TooComplex, bounded
 from .discover import SourceFile
 from .errors import ParseError
 from .findings import FileError, FileResult, Finding, Severity
 from .inputs import recording
+from .lazy_regex import lazy_pattern
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
@@ -110,7 +112,7 @@ def prepare(kinds: Iterable[str]) -> None:
         from .config import analyze_config  # noqa: F401 - start-up, as in analyze_source
 
 
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
+_EXAMPLE_NAME = lazy_pattern(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
@@ -255,9 +257,6 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     does not depend on line numbers."""
     if not findings:
         return
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
     text = source.readable
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
@@ -279,7 +278,7 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
                 shown[number] = mask_url_credentials(lines.line(number))
         finding.frame = [(n, shown[n]) for n in range(first + 1, last + 1)]
         code = " ".join(line.strip() for _, line in finding.frame)
-        digest = hashlib.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
+        digest = digests.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
         finding.fingerprint = digest[:32]
 
 

@@ -4,11 +4,12 @@ in its methods (``__init__`` first), and what its bases here assign."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..model import Value
 from .reaching import set_values
 from .symbols import FUNCTIONS, Symbols
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import TYPE_CHECKING
 
 from ..model import Connection, MailFile, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
@@ -32,6 +31,7 @@ from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failu
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .frontend import PythonFrontEnd
 

@@ -12,13 +12,14 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
+from ..lazy_regex import lazy_pattern
 from ..providers import lookup
 from .mail_libraries import LIBRARIES
 from .secret_names import secret_name
 from .source import dotted_name
 from .symbols import Symbols
 
-SETTING_NAME = re.compile(
+SETTING_NAME = lazy_pattern(
     r"^(?:DJANGO_)?(?:EMAIL|MAIL|SMTP|IMAP)_(?:HOST|SERVER|PORT|USE_TLS|USE_SSL|STARTTLS|SSL|TLS"
     r"|SSL_TLS|HOST_USER|HOST_PASSWORD|USER|USERNAME|PASSWORD|URL)$"
     # Names of settings dicts (``SMTP_CONFIG = {...}``, ``EMAIL = {...}``): constants only,

@@ -7,7 +7,6 @@ variable the project's ``.env`` sets, and a project's own wrapper of the environ
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
@@ -18,6 +17,8 @@ from .shapes import MAX_CHOICES
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind
 from .text_values import built
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 # Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
 # ``env.int("X", default=...)``; python-decouple's ``config("X", default=..., cast=int)``.
