@@ -40,8 +40,9 @@ from authsweep.scanner.runner import check_paths  # noqa: E402
 from metamorphic_shapes import SHAPES  # noqa: E402
 from metamorphic_transforms import TRANSFORMS as FIRST  # noqa: E402
 from metamorphic_transforms import Context, Variant  # noqa: E402
+from metamorphic_values import VALUES  # noqa: E402
 
-TRANSFORMS = {**FIRST, **SHAPES}
+TRANSFORMS = {**FIRST, **SHAPES, **VALUES}
 
 BENCH = Path(__file__).resolve().parent
 CORPORA = [(Path("/work/corpus1"), BENCH / "accuracy" / "labels.json")] + [

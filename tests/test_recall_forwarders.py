@@ -1,0 +1,69 @@
+"""Calls that stand for a client's call, and a client's keywords or class held in the
+module (recall13, issue 22): found by the metamorphic transforms of
+``bench/metamorphic_values.py`` before fresh code used them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+VALUES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "values"
+
+
+def pinned(name: str) -> set[tuple[int, str, str]]:
+    run = check_paths([str(VALUES / name)], RunOptions())
+    return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def test_a_partial_of_a_client_class_is_its_call_with_the_partials_arguments() -> None:
+    """``connect = partial(smtplib.SMTP_SSL, host, 465)`` then ``connect()``; a partial
+    with the host as a keyword and the port at the call; one written in place. The one
+    bound to Gmail's host says nothing."""
+    assert pinned("partial_client.py") == {
+        (9, "AS202", "error"),
+        (17, "AS204", "warning"),
+        (18, "AS101", "error"),
+        (23, "AS204", "warning"),
+        (24, "AS101", "error"),
+        (29, "AS101", "error"),
+        (29, "AS203", "error"),
+    }
+
+
+def test_a_pass_through_function_is_the_clients_call_at_each_caller() -> None:
+    """``def open_smtp(*args, **kwargs): return smtplib.SMTP(*args, **kwargs)``: each call
+    is a connection with the caller's host (not one to an unknown host in the function);
+    the Gmail caller is silent; a keyword the function adds (``timeout``) is kept."""
+    assert pinned("pass_through_client.py") == {
+        (23, "AS204", "warning"),
+        (24, "AS101", "error"),
+        (28, "AS204", "warning"),
+        (28, "AS202", "error"),
+        (29, "AS101", "error"),
+        (39, "AS204", "warning"),
+        (40, "AS102", "error"),
+    }
+
+
+def test_a_module_dict_spread_passes_only_its_keys() -> None:
+    """``SMTP_SSL(**SMTP_PARAMS)`` with a module-level dict nothing changes: no context is
+    passed (AS204). A dict a function gives a ``context`` key stays unknown: no AS204."""
+    found = pinned("spread_module_dict.py")
+    assert (19, "AS204", "warning") in found
+    assert not any(line == 24 and rule == "AS204" for line, rule, _ in found)
+
+
+def test_a_context_in_a_spread_dict_is_read_as_if_passed_by_keyword() -> None:
+    """``{"host": ..., "ssl_context": ssl._create_unverified_context()}`` spread into
+    ``IMAP4_SSL``: the handshake checks nothing (AS204); the default context checks."""
+    found = pinned("spread_module_dict.py")
+    assert (31, "AS204", "warning") in found
+    assert not any(line == 37 and rule == "AS204" for line, rule, _ in found)
+
+
+def test_a_client_class_read_with_getattr_makes_the_module_mail_code() -> None:
+    """``getattr(smtplib, "SMTP_SSL" if use_ssl else "SMTP")`` with the host imported
+    from a settings module: no ``smtplib.SMTP(`` is written, the module is still read."""
+    assert pinned("getattr_client.py") == {(12, "AS101", "error")}
