@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 PARTIAL = "functools.partial"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Forwarded:
     """What a called expression calls in the end, and the arguments it adds."""
 
