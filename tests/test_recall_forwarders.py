@@ -67,3 +67,19 @@ def test_a_client_class_read_with_getattr_makes_the_module_mail_code() -> None:
     """``getattr(smtplib, "SMTP_SSL" if use_ssl else "SMTP")`` with the host imported
     from a settings module: no ``smtplib.SMTP(`` is written, the module is still read."""
     assert pinned("getattr_client.py") == {(12, "AS101", "error")}
+
+
+def test_a_property_that_makes_a_client_is_read_as_that_client() -> None:
+    """``@property def server(self): return smtplib.SMTP(...)`` then ``conn = self.server;
+    conn.login(...)``; a ``cached_property`` that upgrades first (no AS203); a property
+    for Gmail says nothing."""
+    assert pinned("property_client.py") == {
+        (21, "AS204", "warning"),
+        (22, "AS101", "error"),
+        (33, "AS204", "warning"),
+        (37, "AS101", "error"),
+    }
+
+
+def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
+    assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
