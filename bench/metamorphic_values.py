@@ -10,6 +10,8 @@ each docstring says why the rewrite keeps what the program does.
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Callable, Iterator
 
 import libcst as cst
@@ -458,6 +460,46 @@ def getattr_class(text: str, context: Context) -> Variant | None:
     return Variant(wrapper.module.visit(_Replace(replacements)).code)
 
 
+# 6. Python 2
+
+
+_PRINT_CALL = re.compile(r"^(\s*)print\((.*)\)\s*$")
+# Syntax Python 2 cannot read: the transform does not apply to a module using it.
+_PYTHON3_ONLY = re.compile(
+    r"""\b[fF][rR]?["']|:=|\basync\b|\bawait\b|\bnonlocal\b|->|\byield from\b|\*,|"""
+    r"""^\s*(?:from __future__|@)|\bprint\s*\(.*\bfile\s*=|\bprint\b\s*[^\s(]""",
+    re.M,
+)
+
+
+def python2_print(text: str, context: Context) -> Variant | None:
+    """``print(x)`` alone on a line -> ``print x``: the module as Python 2 code (which
+    Python 3 cannot parse). Keeps the meaning for Python 2, which the detector reads by
+    translation: applied only when the module uses no syntax Python 2 lacks (f-strings,
+    annotations of a return, ``async``, ``nonlocal``, keyword-only markers, decorators,
+    ``__future__`` imports) and each print is one call on its own line."""
+    if _PYTHON3_ONLY.search(text) or _parse(text) is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    changed = False
+    for index, line in enumerate(lines):
+        match = _PRINT_CALL.match(line.rstrip("\n"))
+        if match is None:
+            continue
+        inner = match.group(2)
+        if inner.count("(") != inner.count(")") or inner.count("[") != inner.count("]"):
+            continue
+        try:
+            ast.parse(inner.strip() or "None", mode="eval")
+        except SyntaxError:
+            continue
+        lines[index] = (
+            f"{match.group(1)}print {inner}\n" if inner.strip() else f"{match.group(1)}print\n"
+        )
+        changed = True
+    return Variant("".join(lines)) if changed else None
+
+
 VALUES: dict[str, Transform] = {
     "env_default": env_default,
     "settings_dataclass": settings_dataclass,
@@ -467,4 +509,5 @@ VALUES: dict[str, Transform] = {
     "passthrough_wrapper": passthrough_wrapper,
     "partial_client": partial_client,
     "getattr_class": getattr_class,
+    "python2_print": python2_print,
 }

@@ -83,3 +83,18 @@ def test_a_property_that_makes_a_client_is_read_as_that_client() -> None:
 
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
+
+
+def test_a_pass_through_method_is_the_clients_call_at_each_caller() -> None:
+    """``def open(self, *args, **kwargs): return smtplib.SMTP_SSL(*args, **kwargs)``
+    called as ``self.open(...)`` and ``transport.open(...)`` (a module-level object):
+    each call is a connection with the caller's host and port, errors not warnings."""
+    assert pinned("pass_through_method.py") == {
+        (12, "AS204", "warning"),
+        (12, "AS202", "error"),
+        (13, "AS101", "error"),
+        (20, "AS201", "error"),
+        (20, "AS204", "warning"),
+        (21, "AS206", "error"),
+        (22, "AS101", "error"),
+    }

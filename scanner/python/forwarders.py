@@ -8,7 +8,8 @@ of the class, and a function of the module that hands its arguments on to it.
 * ``def open_smtp(*args, **kwargs): return smtplib.SMTP(*args, **kwargs)`` (its leading
   parameters, if any, handed on first in their order, and keywords of its own beside
   them) then ``open_smtp(host, 587)``: the call is the class's with the call's arguments,
-  and the keywords the function adds.
+  and the keywords the function adds. A method of the module so written, called on
+  ``self`` or on a module-level object of its class, too.
 
 So the call is the class's construction with those arguments, reported where it is
 called, with the caller's values. Only a partial written in place or held by a name bound
@@ -43,7 +44,10 @@ class Forwarded:
 
 
 def forwarded(values: Evaluator, func: ast.AST) -> Forwarded | None:
-    """The partial or pass-through function that a called expression is."""
+    """The partial or pass-through function (or method) that a called expression is."""
+    if isinstance(func, ast.Attribute):
+        method = own_method(values, func)
+        return None if method is None else pass_through(method, method=True)
     if isinstance(func, ast.Name):
         bindings = values.bindings(func)
         if len(bindings) != 1:
@@ -71,10 +75,25 @@ def forwarded(values: Evaluator, func: ast.AST) -> Forwarded | None:
     return None
 
 
-def pass_through(function: ast.FunctionDef) -> Forwarded | None:
+def own_method(values: Evaluator, func: ast.Attribute) -> ast.FunctionDef | None:
+    """The method of the module ``self.name`` (in its class) or ``obj.name`` (``obj`` an
+    object of a class of the module) runs; only a class's own method."""
+    owner = func.value
+    if isinstance(owner, ast.Name) and owner.id == "self":
+        klass = values.enclosing_class(func)
+        for statement in klass.body if klass is not None else ():
+            if isinstance(statement, ast.FunctionDef) and statement.name == func.attr:
+                return statement
+        return None
+    method = values.callers.instance_method(func)
+    return method if isinstance(method, ast.FunctionDef) else None
+
+
+def pass_through(function: ast.FunctionDef, method: bool = False) -> Forwarded | None:
     """``def f(a, *args, **kwargs): return Client(a, *args, **kwargs)``: the one
     ``return`` of the function's body hands on its parameters as it takes them (a
-    ``*args`` or ``**kwargs`` among them), adding nothing that reads them."""
+    ``*args`` or ``**kwargs`` among them), adding nothing that reads them. A method's
+    first parameter (``self``) is not handed on."""
     body = function.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
@@ -89,6 +108,13 @@ def pass_through(function: ast.FunctionDef) -> Forwarded | None:
     if arguments.posonlyargs or arguments.kwonlyargs or arguments.defaults:
         return None
     params = [a.arg for a in arguments.args]
+    if method:
+        if not params or any(
+            isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+            for d in function.decorator_list
+        ):
+            return None
+        params = params[1:]
     expected: list[str] = [*params, *([arguments.vararg.arg] if arguments.vararg else [])]
     handed = [
         a.value.id if isinstance(a, ast.Starred) else getattr(a, "id", None) for a in inner.args

@@ -12,7 +12,7 @@ import ast
 import dataclasses
 from typing import TYPE_CHECKING
 
-from ..model import Connection, MailFile, Tls, Value, Verification
+from ..model import Connection, MailFile, RemedyKind, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
@@ -85,8 +85,9 @@ class ModuleAnalysis:
             conn, adapter, site = opened
             if forwarded(self.values, call.func) is not None:
                 # ``connect()`` for ``partial(SMTP_SSL, host, 465)``: a remedy that rewrites
-                # the class would drop what the partial or the function adds.
-                conn.remedies = {}
+                # the class (and its port) would drop what the partial or the function adds.
+                for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+                    conn.remedies.pop(kind, None)
             # ``smtplib.SMTP(...)`` in a snippet that never imports smtplib: a guess.
             conn.inferred = conn.inferred or self.symbols.assumes_import(call.func)
             # Remedies of one constructor call exclude each other within a round.
@@ -283,7 +284,7 @@ class ModuleAnalysis:
         function = self.symbols.enclosing_function(call)
         if not isinstance(function, ast.FunctionDef):
             return False
-        through = pass_through(function)
+        through = pass_through(function, isinstance(self.parents.get(function), ast.ClassDef))
         return (
             through is not None and through.inner is call and bool(self.values.callers.of(function))
         )

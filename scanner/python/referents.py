@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from .arguments import own_nodes
-from .forwarders import PARTIAL, pass_through
+from .forwarders import PARTIAL, own_method, pass_through
 from .symbols import FUNCTIONS, BindingKind
 from .values import Evaluator
 
@@ -62,6 +62,10 @@ class Referents:
         elif isinstance(node, ast.Attribute):
             for value in self._members(node):
                 self._collect(value, found, depth + 1, seen)
+            method = own_method(self.values, node)
+            through = pass_through(method, method=True) if method is not None else None
+            if through is not None:
+                self._collect(through.callee, found, depth + 1, seen)
         elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Dict, ast.Name)):
             container = node.value
             if isinstance(container, ast.Name):
