@@ -98,3 +98,15 @@ def test_a_pass_through_method_is_the_clients_call_at_each_caller() -> None:
         (21, "AS206", "error"),
         (22, "AS101", "error"),
     }
+
+
+def test_a_pydantic_settings_fields_default_is_the_environments_default() -> None:
+    """``settings.smtp_host`` of a ``BaseSettings`` whose field defaults to Microsoft's
+    host: an error naming the variable, as for ``os.environ.get("SMTP_HOST", ...)``; a
+    settings class defaulting to Gmail's is silent."""
+    run = check_paths([str(VALUES / "pydantic_settings.py")], RunOptions())
+    assert {(f.span.line, f.rule, f.severity.value) for f in run.findings} == {
+        (24, "AS204", "warning"),
+        (25, "AS101", "error"),
+    }
+    assert all("(default of env SMTP_HOST)" in f.message for f in run.findings)
