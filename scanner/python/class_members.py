@@ -12,6 +12,10 @@ from .symbols import FUNCTIONS, Symbols
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Settings classes whose fields a run reads from the environment, by their field's name.
+_ENVIRONMENT_SETTINGS = frozenset(
+    {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
+)
 
 
 class ClassMembers:
@@ -33,6 +37,8 @@ class ClassMembers:
         def with_item_sets(
             self, owner: tuple[object, str], made: Value, after: tuple[int, int], depth: int
         ) -> Value: ...
+
+        def qualified_names(self, node: ast.AST) -> set[str]: ...
 
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
         found = self._definition_named(node, ast.ClassDef)
@@ -109,6 +115,19 @@ class ClassMembers:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
 
+    def _environment_settings(self, klass: ast.ClassDef) -> bool:
+        """Whether the class is pydantic's settings read from the environment (a base
+        ``BaseSettings`` of pydantic or pydantic-settings), directly or through a base
+        of this module."""
+        for _ in range(8):
+            if any(_is_environment_settings(self.qualified_names(b)) for b in klass.bases):
+                return True
+            parents = [p for p in map(self.class_named, klass.bases) if p is not None]
+            if not parents or parents[0] is klass:
+                return False
+            klass = parents[0]
+        return False
+
     def instance_member(self, node: ast.Attribute, depth: int) -> Value | None:
         """``cfg.host`` where ``cfg = MailConfig(...)``, a class of the module, is bound
         once: a dataclass's or NamedTuple's field is the argument the call gives it, else
@@ -141,6 +160,16 @@ class ClassMembers:
                 return self.evaluate(call.args[index], depth)
         elif fields and (call.args or call.keywords):
             return None  # a method's result or a property: not a field
+        elif self._environment_settings(klass):
+            # pydantic's settings: a keyword of the call, else the variable of the field's
+            # name, else the default the class writes (as ``os.environ.get``'s default).
+            for keyword in call.keywords:
+                if keyword.arg == node.attr:
+                    return self.evaluate(keyword.value, depth)
+            if call.args or any(k.arg is None for k in call.keywords):
+                return None
+            default = self._member(klass, node.attr, origin, depth)
+            return default.as_default(f"env {node.attr.upper()}") if default.known else None
         elif not fields and any(self.class_named(base) is None for base in klass.bases):
             return None  # a library's base may set it (pydantic's settings from the env)
         member = self._member(klass, node.attr, origin, depth)
@@ -184,6 +213,10 @@ class ClassMembers:
         if len(given) != 1 or any(k.arg is None for k in call.keywords):
             return None
         return self.evaluate(given[0].value, depth)
+
+
+def _is_environment_settings(names: set[str]) -> bool:
+    return bool(names & _ENVIRONMENT_SETTINGS)
 
 
 def _fields(klass: ast.ClassDef) -> list[str]:

@@ -17,6 +17,7 @@ from .adapters.base import CallableInfo, CallSite, Guard
 from .arguments import call_arguments
 from .contexts import Contexts
 from .flow import Flow
+from .forwarders import forwarded, merged_arguments
 from .source import Anchor, SourceText, dotted_name
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, Symbols
 from .templates import template
@@ -85,7 +86,9 @@ class CallSites:
         positions_known = True  # false after a ``*args`` whose length is not known
         hidden = False  # a ``**`` spread whose keys are not known
         spread_keys: set[str] = set()  # keys a ``**kwargs`` parameter gets from its callers
-        arguments = call_arguments(call)
+        own = call_arguments(call)
+        through = forwarded(self.values, call.func)
+        arguments = own if through is None else merged_arguments(through, call)
         for argument in arguments:
             if isinstance(argument, ast.Starred):
                 spread = self.values.evaluate(argument.value)
@@ -111,9 +114,15 @@ class CallSites:
                     continue
                 written = written_dict(self.values.symbols, argument.value)
                 if written is not None:
-                    # Its keys are the keywords passed: one it lacks is not passed. What
-                    # one it holds says is not worked out here (no fix adds it again).
-                    spread_keys |= {key.value for key in written.keys}  # type: ignore[union-attr]
+                    # Its keys are the keywords passed: one it lacks is not passed, one it
+                    # holds is its value's expression (a context is read as if passed by
+                    # keyword; it has no keyword's span, so no fix rewrites the entry).
+                    for entry, item in zip(written.keys, written.values, strict=True):
+                        key = entry.value  # type: ignore[union-attr]
+                        spread_keys.add(key)
+                        nodes.setdefault(key, item)
+                        if key not in args and key not in extra:
+                            (args if key in params else extra)[key] = self.values.evaluate(item)
                     continue
                 # ``**options`` bound on several paths may hold any keyword: no fix adds one.
                 hidden = hidden or not isinstance(argument.value, ast.Dict)
@@ -146,8 +155,8 @@ class CallSites:
             args=args,
             arg_spans=arg_spans,
             close_offset=span.end - 1,
-            trailing_comma=self._trailing_comma(call, arguments),
-            has_arguments=bool(arguments),
+            trailing_comma=self._trailing_comma(call, own),
+            has_arguments=bool(own),
             extra_keywords=extra,
             statement=statement,
             before=before,
