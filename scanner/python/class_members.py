@@ -161,15 +161,15 @@ class ClassMembers:
         elif fields and (call.args or call.keywords):
             return None  # a method's result or a property: not a field
         elif self._environment_settings(klass):
-            # pydantic's settings: a keyword of the call, else the variable of the field's
-            # name, else the default the class writes (as ``os.environ.get``'s default).
+            # pydantic's settings whose fields a base of the module writes: a keyword of
+            # the call, else the default the class inherits (as ``os.environ.get``'s).
             for keyword in call.keywords:
                 if keyword.arg == node.attr:
                     return self.evaluate(keyword.value, depth)
             if call.args or any(k.arg is None for k in call.keywords):
                 return None
             default = self._member(klass, node.attr, origin, depth)
-            return default.as_default(f"env {node.attr.upper()}") if default.known else None
+            return _environment_default(default, node.attr) if default.known else None
         elif not fields and any(self.class_named(base) is None for base in klass.bases):
             return None  # a library's base may set it (pydantic's settings from the env)
         member = self._member(klass, node.attr, origin, depth)
@@ -197,8 +197,8 @@ class ClassMembers:
         default = self.evaluate(written, depth)
         if not default.known:
             return Value.unknown(origin)
-        if any(_last_name(base) == "BaseSettings" for base in klass.bases):
-            return default.as_default(origin)
+        if self._environment_settings(klass):
+            return _environment_default(default, name)
         return default
 
     def _keyword_member(self, call: ast.Call, name: str, depth: int) -> Value | None:
@@ -213,6 +213,12 @@ class ClassMembers:
         if len(given) != 1 or any(k.arg is None for k in call.keywords):
             return None
         return self.evaluate(given[0].value, depth)
+
+
+def _environment_default(default: Value, field: str) -> Value:
+    """A settings field's default: the value a run takes when the variable of the field's
+    name is unset, as ``os.environ.get``'s default is."""
+    return default.as_default(f"env {field.upper()}")
 
 
 def _is_environment_settings(names: set[str]) -> bool:
