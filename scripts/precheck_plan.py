@@ -10,12 +10,12 @@ tests/test_precheck_plan.py fails when the plan is not current.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 from authsweep.scanner.precheck import Plan, minimal_markers, search_plan
+from generated_file import write_or_check  # scripts/, beside this script
 
 PLAN_FILE = Path(__file__).resolve().parent.parent / "scanner" / "precheck_plan.py"
 HEAD = '''"""The byte pre-check's markers and search plan (:mod:`authsweep.scanner.precheck`), as
@@ -52,17 +52,9 @@ def current_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only tell whether it is current")
-    args = parser.parse_args(argv)
-    current = current_text()
-    if PLAN_FILE.exists() and PLAN_FILE.read_text(encoding="utf-8") == current:
-        return 0
-    if args.check:
-        print(f"{PLAN_FILE} is not current: run python scripts/precheck_plan.py", file=sys.stderr)
-        return 1
-    PLAN_FILE.write_text(current, encoding="utf-8")
-    return 0
+    return write_or_check(
+        PLAN_FILE, current_text(), "precheck_plan.py", __doc__.splitlines()[0], argv
+    )
 
 
 if __name__ == "__main__":
