@@ -477,7 +477,8 @@ def python2_print(text: str, context: Context) -> Variant | None:
     Python 3 cannot parse). Keeps the meaning for Python 2, which the detector reads by
     translation: applied only when the module uses no syntax Python 2 lacks (f-strings,
     annotations of a return, ``async``, ``nonlocal``, keyword-only markers, decorators,
-    ``__future__`` imports) and each print is one call on its own line."""
+    ``__future__`` imports, a print with keywords) and each print is one call on its own
+    line."""
     if _PYTHON3_ONLY.search(text) or _parse(text) is None:
         return None
     lines = text.splitlines(keepends=True)
@@ -492,7 +493,7 @@ def python2_print(text: str, context: Context) -> Variant | None:
         try:
             ast.parse(inner.strip() or "None", mode="eval")
         except SyntaxError:
-            continue
+            return None  # ``print(x, end=" ")``: Python 3's print, which Python 2 lacks
         lines[index] = (
             f"{match.group(1)}print {inner}\n" if inner.strip() else f"{match.group(1)}print\n"
         )
