@@ -2,15 +2,15 @@
 and see whether the findings stay.
 
 For each Python file of the seen corpora (the files their labels name) or of a fixtures
-folder, each transform of ``bench/metamorphic_transforms.py`` and ``bench/metamorphic_shapes.py``
-is applied on its own; the variant is written into a copy of the file's sample (the other
-files beside it, plus any module the transform adds), authsweep checks the original and
-the variant in process (the file, the modules the transform adds and the files of the
-sample that import the file) and the findings that differ are reported by rule and by
-(remapped) line: a finding lost is a recall gap of a kind, a finding gained a precision
-gap.
+folder, each transform of ``bench/metamorphic_transforms.py``,
+``bench/metamorphic_shapes.py`` and ``bench/metamorphic_values.py`` is applied on its own;
+the variant is written into a copy of the file's sample (the other files beside it, plus
+any module the transform adds), authsweep checks the original and the variant in process
+(the file, the modules the transform adds and the files of the sample that import the
+file) and the findings that differ are reported by rule and by (remapped) line: a finding
+lost is a recall gap of a kind, a finding gained a precision gap.
 
-    python bench/metamorphic.py                        # corpora 1-8 (labelled files)
+    python bench/metamorphic.py                        # corpora 1-10 (labelled files)
     python bench/metamorphic.py --fixtures fixtures/recall --limit 50
     python bench/metamorphic.py --transform wrap_main --details
     python bench/metamorphic.py --json /tmp/metamorphic.json
@@ -40,12 +40,13 @@ from authsweep.scanner.runner import check_paths  # noqa: E402
 from metamorphic_shapes import SHAPES  # noqa: E402
 from metamorphic_transforms import TRANSFORMS as FIRST  # noqa: E402
 from metamorphic_transforms import Context, Variant  # noqa: E402
+from metamorphic_values import VALUES  # noqa: E402
 
-TRANSFORMS = {**FIRST, **SHAPES}
+TRANSFORMS = {**FIRST, **SHAPES, **VALUES}
 
 BENCH = Path(__file__).resolve().parent
 CORPORA = [(Path("/work/corpus1"), BENCH / "accuracy" / "labels.json")] + [
-    (Path(f"/work/corpus{n}"), BENCH / "accuracy" / f"heldout{n}.json") for n in range(2, 9)
+    (Path(f"/work/corpus{n}"), BENCH / "accuracy" / f"heldout{n}.json") for n in range(2, 11)
 ]
 # As the scorer: a finding within this many lines of where it was is the same finding.
 TOLERANCE = 2
@@ -270,7 +271,7 @@ def table(differences: list[Difference], varied: Counter, transforms: list[str])
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fixtures", type=Path, action="append", help="vary every .py under it")
-    parser.add_argument("--corpus", type=int, action="append", help="only corpus N (1-8)")
+    parser.add_argument("--corpus", type=int, action="append", help="only corpus N (1-10)")
     parser.add_argument("--transform", action="append", choices=sorted(TRANSFORMS))
     parser.add_argument("--limit", type=int, default=0, help="at most this many files")
     parser.add_argument("--details", action="store_true", help="print every difference")

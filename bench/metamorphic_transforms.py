@@ -186,8 +186,11 @@ def rename_locals(text: str, context: Context) -> Variant | None:
             nodes.extend(r.node for r in assignment.references)
         for name in sorted(by_name):
             nodes = by_name[name]
-            # A parameter a caller may pass by keyword keeps its name.
+            # A parameter a caller may pass by keyword keeps its name (a caller in another
+            # file, when another file imports the module: that file is not read here).
             if name in _SELF_NAMES or name in keywords:
+                continue
+            if context.imported and any(isinstance(n, cst.Param) for n in nodes):
                 continue
             if any(not isinstance(n, cst.Name | cst.Param) for n in nodes):
                 continue

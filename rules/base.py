@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
-from typing import ClassVar
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Fix, Severity
 from authsweep.scanner.model import (
@@ -31,6 +30,10 @@ from authsweep.scanner.providers import (
 )
 
 from ..scanner.records import record
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 @record(eq=False, repr=False)

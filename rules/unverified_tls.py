@@ -44,7 +44,18 @@ class UnverifiedTls(Rule):
         "connections is reported once, at its first use, naming the others: the fix "
         "changes it where it is made. A STARTTLS on a session already encrypted on every "
         "path that takes it (`SMTP_SSL(...)` then `starttls()`) raises before any handshake: "
-        "it is AS206's, not reported here (the implicit TLS's own handshake still is)."
+        "it is AS206's, not reported here (the implicit TLS's own handshake still is). "
+        "A connection check is not reported: a client that asks the server something "
+        "(`ehlo()`, `noop()`, `capability()`, `has_extn()`) and is used only for commands "
+        "that carry no credentials, no mail and no mailbox content (those, `starttls()`, "
+        "`quit()`, `logout()`) and never leaves the function that opens it (not "
+        "returned, passed on, stored, aliased or a module's name another module may "
+        "import) has nothing for anyone on the path to "
+        "read or change; the same client with a login, a send, a `docmd()` or handed "
+        "elsewhere is reported. Both arms of a conditional expression that open the "
+        "connection without a verifying context (`IMAP4_SSL(h, port) if port else "
+        "IMAP4_SSL(h)`) are one connection: one finding over the expression, whose fix "
+        "edits both arms (an arm that verifies leaves the other its own finding)."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). The message "
@@ -113,24 +124,26 @@ class UnverifiedTls(Rule):
         # Reported as info (the program's option) where it turns the checks off, no fix.
         Example(
             "import smtplib, ssl\n"
-            "def send(verify=True):\n"
+            "def send(msg, verify=True):\n"
             "    ctx = ssl.create_default_context()\n"
             "    if not verify:\n"
             "        ctx.check_hostname = False\n"
             "        ctx.verify_mode = ssl.CERT_NONE\n"
             "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
-            "    server.starttls(context=ctx)\n",
+            "    server.starttls(context=ctx)\n"
+            "    server.send_message(msg)\n",
             lines=(5,),
         ),
         # The same option as a rebinding: info at the rebinding, no fix.
         Example(
             "import smtplib, ssl\n"
-            "def send(insecure=False):\n"
+            "def send(msg, insecure=False):\n"
             "    ctx = ssl.create_default_context()\n"
             "    if insecure:\n"
             "        ctx = ssl._create_unverified_context()\n"
             "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
-            "    server.starttls(context=ctx)\n",
+            "    server.starttls(context=ctx)\n"
+            "    server.send_message(msg)\n",
             lines=(5,),
         ),
         # Rebound on every path: a warning at the handshake, fixed where it is rebound.
@@ -146,6 +159,21 @@ class UnverifiedTls(Rule):
             "ctx = ssl.create_default_context()\n"
             "server = smtplib.SMTP('smtp.office365.com', 587)\n"
             "server.starttls(context=ctx)\n",
+        ),
+        # Both arms of a conditional expression: one connection, one finding, both fixed.
+        Example(
+            "import imaplib\n"
+            "def connect(port=None):\n"
+            "    return (imaplib.IMAP4_SSL('outlook.office365.com', port) if port\n"
+            "            else imaplib.IMAP4_SSL('outlook.office365.com'))\n",
+            lines=(3,),
+            fixed="import imaplib\n"
+            "import ssl\n"
+            "def connect(port=None):\n"
+            "    return (imaplib.IMAP4_SSL('outlook.office365.com', port, "
+            "ssl_context=ssl.create_default_context()) if port\n"
+            "            else imaplib.IMAP4_SSL('outlook.office365.com', "
+            "ssl_context=ssl.create_default_context()))\n",
         ),
     )
     good = (
@@ -163,6 +191,13 @@ class UnverifiedTls(Rule):
             "import smtplib, ssl\n"
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
             "server = smtplib.SMTP_SSL('smtp.office365.com', 465, context=ctx)\n"
+        ),
+        # A connection check: nothing but a greeting and a keep-alive goes over it.
+        Example(
+            "import smtplib\n"
+            "def reachable(host):\n"
+            "    with smtplib.SMTP_SSL(host, 465, timeout=5) as server:\n"
+            "        return server.noop()[0] == 250\n"
         ),
         Example(
             "import logging.handlers\n"
@@ -231,6 +266,8 @@ class UnverifiedTls(Rule):
         STARTTLS on a session already encrypted on every path that takes it raises before
         any handshake (AS206): nothing to verify, one problem, one report."""
         for conn in mail.connections:
+            if conn.carries_nothing:
+                continue  # a connection check: nothing travels over its handshake
             if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
                 remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
                 yield (

@@ -32,7 +32,7 @@ from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
+from . import __version__, digests
 from .findings import (
     Applicability,
     Confidence,
@@ -80,8 +80,6 @@ def project_root(paths: list[str], cwd: Path) -> Path:
 def code_fingerprint() -> str:
     """The installed authsweep code itself (names, sizes, mtimes of its modules), so that
     an upgrade, or an edit in a development checkout, never reuses old results."""
-    import hashlib  # start-up: hashlib loads OpenSSL; a run without the cache hashes nothing
-
     import authsweep.rules  # start-up: the CLI imports this module without the rules
 
     roots = [Path(__file__).parent, Path(authsweep.rules.__file__).parent]
@@ -90,15 +88,13 @@ def code_fingerprint() -> str:
         for root in roots
         for path in root.rglob("*.py")
     )
-    return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
+    return digests.sha256(repr(entries).encode()).hexdigest()[:16]
 
 
 def options_key(parts: object) -> str:
     """What makes results valid: the version and code, the rules and every setting."""
-    import hashlib  # start-up: hashlib loads OpenSSL; a run without the cache hashes nothing
-
     text = json.dumps([__version__, code_fingerprint(), repr(parts)], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    return digests.sha256(text.encode()).hexdigest()[:24]
 
 
 def finding_to_json(finding: Finding) -> dict:

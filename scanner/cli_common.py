@@ -1,8 +1,9 @@
-"""What ``check`` and ``fix`` share: their options, configuration, stdin, colour, the
-progress bar and git. Nothing here imports more than the option declarations at module
-level, not even click (``check`` runs without it, :mod:`authsweep.scanner.cli.fast`):
-``rules``, ``lab`` and ``tenant`` use it too, and ``authsweep --help`` imports every
-command. Its functions import what they use, each marked ``# start-up``."""
+"""What ``check`` and ``fix`` share: configuration, stdin, colour, the progress bar and
+git (their options are declared in :mod:`.cli_declared`). Nothing here is imported at
+module level beyond the standard library's basics, not even click or ``typing`` (``check``
+runs without them, :mod:`authsweep.scanner.cli.fast`): ``rules``, ``lab`` and ``tenant``
+use it too, and ``authsweep --help`` imports every command. Its functions import what they
+use, each marked ``# start-up``."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
-from .cli_params import Argument, Option
-
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import NoReturn, TextIO
+
     from .git import Repository
     from .options_file import ConfigResolver
 
@@ -38,161 +39,6 @@ PRE_COMMIT_FIX_COMMANDS = (
     "pre-commit run authsweep-fix",
     "pre-commit run authsweep-fix-unsafe --hook-stage manual",
 )
-
-
-PathsArg = Annotated[
-    Optional[list[str]],  # noqa: UP045 - read at run time (cli_params)
-    Argument(
-        metavar="PATH",
-        help="Files or folders (default: the current folder); - or /dev/stdin for stdin.",
-    ),
-]
-SelectOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--select", metavar="RULES", help="Comma-separated rule ids or prefixes to run (AS1,AS201)."
-    ),
-]
-ExtendSelectOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--extend-select",
-        metavar="RULES",
-        help="Like --select, but adds these rules to the ones selected (configured or given).",
-    ),
-]
-IgnoreOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option("--ignore", metavar="RULES", help="Comma-separated rule ids or prefixes to skip."),
-]
-AllProvidersOpt = Annotated[
-    bool,
-    Option("--all-providers", help="Also report hosts known to be other providers."),
-]
-AssumeMicrosoftOpt = Annotated[
-    bool,
-    Option(
-        "--assume-microsoft",
-        help="Treat hosts the code does not name as Microsoft 365 (as the assume-microsoft "
-        "setting does): reported as errors, and fix writes the XOAUTH2 rewrite for them.",
-    ),
-]
-TargetOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--target",
-        metavar="TARGET",
-        help="What the OAuth2 fix of a password login sends through: xoauth2 (SMTP AUTH, the "
-        "default) or graph (Microsoft Graph sendMail, for tenants that refuse SMTP AUTH); "
-        "as the target setting.",
-    ),
-]
-ConfigOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    Option(
-        "--config",
-        metavar="FILE",
-        dir_okay=False,
-        help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-    ),
-]
-StdinNameOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option("--stdin-filename", metavar="PATH", help="The path to report for code read from stdin."),
-]
-OutputFileOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    Option(
-        "--output-file",
-        "-o",
-        metavar="FILE",
-        help="Write the report here; the terminal still shows text.",
-    ),
-]
-ExitZeroOpt = Annotated[
-    bool, Option("--exit-zero", help="Exit 0 even with findings or unchecked files.")
-]
-BaselineOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    Option(
-        "--baseline", metavar="FILE", help="Findings in this baseline file do not fail the run."
-    ),
-]
-FailOnOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--fail-on",
-        metavar="SEVERITY",
-        help="Lowest severity that fails the run: error, warning (default) or info.",
-    ),
-]
-MaxFileSizeOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--max-file-size",
-        metavar="SIZE",
-        help="Larger files are not checked and fail the run (default 8MB; 0: no limit).",
-    ),
-]
-ChangedSinceOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--changed-since",
-        metavar="REV",
-        help="Only files changed since this git revision (and uncommitted ones).",
-    ),
-]
-OutputFormatOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--output-format",
-        metavar="LAYOUT",
-        help="Text layout: full (default), concise or grouped.",
-    ),
-]
-ShowFixesOpt = Annotated[
-    bool, Option("--show-fixes", help="Show each fix: what it changes, or what was fixed.")
-]
-QuietOpt = Annotated[
-    bool, Option("--quiet", "-q", help="Print findings only: no summary, no progress.")
-]
-ColorOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    Option(
-        "--color",
-        metavar="WHEN",
-        help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), always, never.",
-    ),
-]
-NoColorOpt = Annotated[bool, Option("--no-color", help="Same as --color never.")]
-JobsOpt = Annotated[
-    Optional[int],  # noqa: UP045
-    Option(
-        "--jobs", "-j", min=1, metavar="N", help="Worker processes for large runs (default: CPUs)."
-    ),
-]
-CacheDirOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    Option(
-        "--cache-dir",
-        metavar="DIR",
-        help="Where to cache results (default: .authsweep_cache at the project root, or "
-        "$AUTHSWEEP_CACHE_DIR).",
-    ),
-]
-NoCacheOpt = Annotated[bool, Option("--no-cache", help="Neither read nor write the result cache.")]
-
-
-ExitNonZeroOnFixOpt = Annotated[
-    bool,
-    Option(
-        "--exit-non-zero-on-fix",
-        help="Exit 1 if any file was changed, even when nothing that fails the run is left.",
-    ),
-]
-UnsafeFixesOpt = Annotated[
-    bool, Option("--unsafe-fixes", help="Also apply fixes that change behaviour.")
-]
 
 
 def usage_error(message: str) -> NoReturn:

@@ -23,40 +23,13 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import cli_declared
+from .cli_markers import Argument, Option
+
 if TYPE_CHECKING:
     import inspect
 
     import click
-
-
-class Option:
-    """An option: its names (``"--output-file", "-o"``), metavar and one-line help."""
-
-    __slots__ = ("names", "metavar", "help", "min", "dir_okay")
-
-    def __init__(
-        self,
-        *names: str,
-        help: str,  # noqa: A002 - click's own name for it
-        metavar: str | None = None,
-        min: float | None = None,  # noqa: A002
-        dir_okay: bool = True,
-    ) -> None:
-        self.names = names
-        self.metavar = metavar
-        self.help = help
-        self.min = min
-        self.dir_okay = dir_okay
-
-
-class Argument:
-    """A positional argument: required unless it has a default; a list takes the rest."""
-
-    __slots__ = ("metavar", "help")
-
-    def __init__(self, *, metavar: str, help: str) -> None:  # noqa: A002
-        self.metavar = metavar
-        self.help = help
 
 
 class CommandGroup:
@@ -101,7 +74,9 @@ def click_command(
     # start-up
     from .cli_help import HelpCommand
 
-    hints = typing.get_type_hints(function, include_extras=True)
+    # The shared declarations' names in scope: a command run without click too (`check`)
+    # imports them for type checkers only, so that the fast reader needs no `typing`.
+    hints = typing.get_type_hints(function, localns=vars(cli_declared), include_extras=True)
     params = [
         _param(parameter, hints[parameter.name])
         for parameter in inspect.signature(function).parameters.values()

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from . import digests
+from .arms import fold_arms
 from .budget import TooComplex, bounded
 from .discover import SourceFile
 from .errors import ParseError
 from .findings import FileError, FileResult, Finding, Severity
 from .inputs import recording
+from .lazy_regex import lazy_pattern
 from .memory import gc_paused
 from .model import MailFile, Span
 from .precheck import module_may_matter
@@ -24,7 +27,7 @@ from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .records import record
 from .secrets import mask_literal, mask_url_credentials, secret_spans
 from .suppress import mark_suppressed, may_hold_directive
-from .test_paths import is_test_path
+from .test_paths import is_test_module, is_test_path
 from .text import LineIndex, Source
 
 # What `fix` migrates password logins to (`target`): SMTP AUTH with XOAUTH2 (the default), or
@@ -109,7 +112,7 @@ def prepare(kinds: Iterable[str]) -> None:
         from .config import analyze_config  # noqa: F401 - start-up, as in analyze_source
 
 
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
+_EXAMPLE_NAME = lazy_pattern(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 
 
 def check_source(path: str, kind: str, data: bytes, rules: Iterable) -> FileResult:
@@ -198,7 +201,10 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
         FileError(path, str(error), "unparsable", line=error.line, column=error.column)
         for error in mail.not_checked
     )
-    if is_test_path(path):
+    # Asked of the text only when the module has something test code changes.
+    if is_test_path(path) or (
+        kind == "python" and (mail.connections or mail.ews or mail.secrets) and is_test_module(data)
+    ):
         for conn in mail.connections:
             conn.test_code = True
         for account in mail.ews:
@@ -208,7 +214,7 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
     if kind != "python" and _EXAMPLE_NAME.search(path.replace("\\", "/").rsplit("/", 1)[-1]):
         mail.example_config = True
     for rule in rules:
-        result.findings.extend(distinct(rule.check(mail)))
+        result.findings.extend(fold_arms(distinct(rule.check(mail)), mail))
     attach_mailboxes(mail, result.findings)
     if result.errors or not _encodes_back(source, result.findings):
         # `fix` leaves a file it could not parse whole as it is, or one its encoding would
@@ -259,9 +265,6 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
     does not depend on line numbers."""
     if not findings:
         return
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
     text = source.readable
     # Right to left, by the literal's whole span (however it is quoted or continued): a
     # mask may be longer than a short secret, which would move what follows it.
@@ -283,7 +286,7 @@ def attach_context(findings: list[Finding], source: Source, secrets: list[Span])
                 shown[number] = mask_url_credentials(lines.line(number))
         finding.frame = [(n, shown[n]) for n in range(first + 1, last + 1)]
         code = " ".join(line.strip() for _, line in finding.frame)
-        digest = hashlib.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
+        digest = digests.sha256(f"{finding.rule}\0{code}".encode()).hexdigest()
         finding.fingerprint = digest[:32]
 
 

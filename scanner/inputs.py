@@ -25,7 +25,14 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TypeVar
+
+from . import digests
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Result = TypeVar("_Result")
 
 Inputs = dict[str, str]
 # Files read to validate an input: no reader of other files reads more than this.
@@ -43,16 +50,12 @@ _digests: ContextVar[bool] = ContextVar("authsweep_input_digests", default=True)
 # A read noted without its digest: no file's state is ever this, so were such an entry
 # kept by a cache after all, the entry would only be checked again, never trusted.
 UNDIGESTED = "h"
-_Result = TypeVar("_Result")
 # Results a memoised reader keeps (with their inputs) before it starts afresh.
 MAX_REMEMBERED = 4096
 
 
 def content_hash(data: bytes) -> str:
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digests.blake2b(data, digest_size=16).hexdigest()
 
 
 @contextmanager

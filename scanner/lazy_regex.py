@@ -13,9 +13,12 @@ pattern's do.
 from __future__ import annotations
 
 import re
-from typing import AnyStr, cast
 
 from .pattern_cache import compile_pattern
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import AnyStr
 
 
 class _LazyPattern:
@@ -40,4 +43,5 @@ def lazy_pattern(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     """``re.compile(pattern, flags)``, done when the result is first used. Only for
     patterns used through their methods and attributes: ``re.sub(PATTERN, ...)`` and
     ``isinstance(PATTERN, re.Pattern)`` want the compiled pattern itself."""
-    return cast("re.Pattern[AnyStr]", _LazyPattern(pattern, flags))
+    # The stand-in for the pattern, to type checkers (typing.cast, without typing).
+    return _LazyPattern(pattern, flags)  # type: ignore[return-value]

@@ -23,7 +23,10 @@ import marshal
 import os
 import sys
 from types import CodeType, ModuleType
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _InspectWhenUsed(ModuleType):

@@ -432,6 +432,14 @@ class Connection:
     # of an SMTPHandler made from a parameter): TLS is unknown here, and a caller that
     # passes a value decides (project summaries carry it there).
     tls_choice: Value | None = None
+    # A connection check: the client is used only for commands that carry no credentials,
+    # no mail and no mailbox content (``noop()``, ``ehlo()``, ``quit()``) and never leaves
+    # the code that opens it, so nothing travels over its handshake.
+    carries_nothing: bool = False
+    # Opened by one arm of a conditional expression (``IMAP4_SSL(h, port) if port else
+    # IMAP4_SSL(h)``): the expression's span. The arms are one connection either way, and
+    # a problem both arms share is one problem (one finding, at the expression).
+    arm_of: Span | None = None
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .lazy_regex import lazy_pattern
+
 # Names reserved for documentation and testing (RFC 2606, RFC 6761): no server of any
 # provider can ever have one, so they are not placeholders but hosts known to be nobody's.
 _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
-_FILLER = re.compile(r"^(?:x{2,}|\*+|_+)$")
-_NOT_A_HOST = re.compile(r"[<>{}$%\[\]*]")
+_FILLER = lazy_pattern(r"^(?:x{2,}|\*+|_+)$")
+_NOT_A_HOST = lazy_pattern(r"[<>{}$%\[\]*]")
 # Second-level labels under which a country registers names (``example.co.uk``).
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
 

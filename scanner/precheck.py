@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .adapter_markers import ADAPTER_MARKERS
-from .providers import microsoft_host_names
+from .precheck_plan import MARKERS, PLAN
 
 # Names that mean mail code or mail settings in any front end. Library adapters and
 # config readers add their own through ``extra``.
@@ -41,12 +39,6 @@ _BASE_MARKERS = (
     "office365",
     "outlook",
 )
-
-
-def _adapter_markers() -> tuple[str, ...]:
-    """The markers the Python front end's library adapters declare (``exchangelib``, ...),
-    from their index: a file that cannot matter costs no import of the adapters."""
-    return ADAPTER_MARKERS
 
 
 # Short words many markers contain. Plain substring search for these is several times
@@ -95,9 +87,18 @@ def _covers(word: str, marker: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`minimal_markers`; without ``extra``, as generated (:mod:`.precheck_plan`)."""
+    return minimal_markers(extra) if extra else MARKERS
+
+
+def minimal_markers(extra: tuple[str, ...]) -> tuple[str, ...]:
     """The markers, none that finding another one finds (:func:`_covers`)."""
+    # start-up: the sources of the generated plan, read only to make another plan
+    from .adapter_markers import ADAPTER_MARKERS
+    from .providers import microsoft_host_names
+
     markers = {
-        w.lower() for w in (*_BASE_MARKERS, *_adapter_markers(), *microsoft_host_names(), *extra)
+        w.lower() for w in (*_BASE_MARKERS, *ADAPTER_MARKERS, *microsoft_host_names(), *extra)
     }
     # ``smtp`` makes ``smtplib`` needless, not ``aiosmtplib`` (:data:`_WORD_PART_MARKERS`),
     # which ``smtplib`` would drop if it were kept.
@@ -110,10 +111,15 @@ def _markers(extra: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _search_plan(extra: tuple[str, ...]) -> Plan:
+    """:func:`search_plan`; without ``extra``, as generated (:mod:`.precheck_plan`)."""
+    return search_plan(extra) if extra else PLAN
+
+
+def search_plan(extra: tuple[str, ...]) -> Plan:
     """What :func:`may_matter` looks for: markers that are short words of their own
     (``smtp``), and for each family word that is not a marker (``mail``) the plan of the
     markers that contain it (``mail_server``, under ``mail_``)."""
-    return _plan(set(_markers(extra)), set(_FAMILY_WORDS))
+    return _plan(set(minimal_markers(extra)), set(_FAMILY_WORDS))
 
 
 def _plan(markers: set[str], families: set[str]) -> Plan:
@@ -212,6 +218,10 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         return False
     if data.isascii() and not _may_declare_encoding(data):
         return False  # UTF-8, searched as bytes already
+    # start-up: `tokenize` (about 4 M instructions) only for a module that may declare an
+    # encoding or holds other than ASCII
+    import tokenize
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import inputs
+from . import digests, inputs
 from .discover import SKIP_DIRS, walk
 from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
@@ -139,10 +139,7 @@ class _Listed:
 def project_fingerprint(root: Path, listed: list[_Listed] | None = None) -> str:
     """The names, sizes and modification times of the files the facts of the project at
     ``root`` are read from: any change to one (or a file added or removed) changes it."""
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
+    digest = digests.blake2b(digest_size=16)
     for entry in _project_files(root) if listed is None else listed:
         info = entry.info
         digest.update(os.fsencode(entry.path) + f"\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
@@ -153,10 +150,7 @@ def content_fingerprint(listed: list[_Listed], hashes: dict[Path, str] | None = 
     """The names of the project's files and the contents of its Python files (their
     ``hashes`` where already read): the same after a file is touched, or rewritten as it
     was."""
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
+    digest = digests.blake2b(digest_size=16)
     for entry in listed:
         digest.update(os.fsencode(entry.path) + b"\0")
         if not entry.python:
@@ -328,9 +322,6 @@ def mail_makers(path: str | None) -> list[MailMaker] | None:
 
 
 def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
-    # start-up: hashlib loads OpenSSL (11 M instructions); only runs that hash import it
-    import hashlib
-
     try:
         _, text = decode("python", data)
         tree = ast.parse(data)
@@ -347,7 +338,7 @@ def _mail_makers(file: Path, data: bytes) -> list[MailMaker] | None:
         elif isinstance(node, ast.Import):
             modules |= {a.asname or a.name for a in node.names if a.name == "flask_mail"}
     lines = LineIndex(text)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = digests.sha256(data).hexdigest()
     found: list[MailMaker] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and any(

@@ -11,6 +11,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 
+from .lazy_regex import lazy_pattern
 from .model import Protocol, Value
 from .placeholder_hosts import is_placeholder_name, is_reserved_name
 from .records import record
@@ -264,7 +265,7 @@ def normalise_host(host: str) -> str:
 
 # The protocol a mail host's first label names, the way providers name them
 # (``imap.outlook.com``, ``pop3.live.com``, ``smtp-mail.outlook.com``, ``imaps.example.org``).
-_PROTOCOL_LABEL = re.compile(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
+_PROTOCOL_LABEL = lazy_pattern(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
 _LABEL_PROTOCOLS = {"smtp": Protocol.SMTP, "imap": Protocol.IMAP, "pop": Protocol.POP}
 
 
@@ -315,7 +316,7 @@ def _exact(name: str) -> Provider | None:
 
 # Microsoft's consumer mail domains, whose inbound mail exchangers are named ``mx<n>.<domain>``.
 _CONSUMER_MAIL_DOMAINS = frozenset({"hotmail.com", "outlook.com", "live.com", "msn.com"})
-_EXCHANGER_LABEL = re.compile(r"mx\d*")
+_EXCHANGER_LABEL = lazy_pattern(r"mx\d*")
 
 
 def _inbound_exchanger(name: str) -> Provider | None:
@@ -339,7 +340,9 @@ _MICROSOFT_DOMAINS = {
     "office365.us": "smtp.office365.us",
     "hotmail.com": "smtp-mail.outlook.com",
 }
-_HOST_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+_HOST_NAME = lazy_pattern(
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
+)
 
 
 def _near_miss(name: str) -> tuple[Provider, str] | None:

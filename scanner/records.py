@@ -15,10 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any, TypeVar, overload
+
     from typing_extensions import dataclass_transform
+
+    _Class = TypeVar("_Class", bound=type)
+
+    @overload
+    def record(cls: _Class, /) -> _Class: ...
+
+    @overload
+    def record(*, eq: bool = True, repr: bool = True) -> Callable[[_Class], _Class]: ...  # noqa: A002
+
 else:
 
     def dataclass_transform(**_: object) -> Callable[[Any], Any]:
@@ -26,16 +37,7 @@ else:
         return lambda function: function
 
 
-_Class = TypeVar("_Class", bound=type)
 _MARK = "__authsweep_record__"
-
-
-@overload
-def record(cls: _Class, /) -> _Class: ...
-
-
-@overload
-def record(*, eq: bool = True, repr: bool = True) -> Callable[[_Class], _Class]: ...  # noqa: A002
 
 
 @dataclass_transform(frozen_default=True)

@@ -19,12 +19,10 @@ bad file never stops a sweep.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from .cache import ResultCache, content_hash, entry_result, options_key
 from .discover import SourceFile, discover
@@ -41,6 +39,10 @@ from .engine import (
 from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .reading import read_regular_or_none
 from .text import Source
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # Below this many files to check, or this much work past the pre-check (bytes of its
 # files, each at least FILE_WEIGHT: a small file of mail code may still have its fixes
@@ -77,6 +79,10 @@ class FileTimeout(Exception):
 def time_limit(seconds: float):
     """Raise FileTimeout in this (main) thread after ``seconds``; no-op where alarms
     are not available."""
+    # start-up: `signal` (its enums: about 3 M instructions) once a file is past the
+    # pre-check; most files of a tree and a run of files that name no mail code set no alarm
+    import signal
+
     if seconds <= 0 or not hasattr(signal, "setitimer"):
         yield
         return

@@ -45,7 +45,7 @@ _OWNER = _alternation(SECOND_PERSON | FIRST_PERSON | ARTICLES)
 # write in example files ("your-app-password-here", "my_password", "[PASSWORD]", "senha",
 # "password123"), a few words that say what goes there ("AD credentials", "gmail app
 # password"), the example values of API schemas ("string") and of defaults ("changeit"),
-# and the throwaway passwords of tests ("test", "testpass"). The word with a
+# and the throwaway passwords of tests and demos ("test", "testpass", "demo1234"). The word with a
 # year ("Password2015") is a real password, of the kind policies force on people. The
 # words are :mod:`.placeholder_words`', in either spelling (with accents or without).
 _PLACEHOLDER = lazy_pattern(
@@ -67,7 +67,7 @@ _PLACEHOLDER = lazy_pattern(
     + r"""|login)
             |\.\.\.|todo|tbd|none|null|nil|undefined|empty|blank|string|str|text|value
             |password\d{0,3}|secret\d{0,3}|example|sample|dummy|fake
-            |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|foo(?:bar)?|bar|baz))$""",
+            |test(?:ing|er)?\d*|test[-_]?(?:pass|pw|pwd)\d*|demo\d*|fixme|foo(?:bar)?|bar|baz))$""",
     re.VERBOSE,
 )
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -207,6 +206,9 @@ def _python_layout(
     comments: dict[int, list[Directive]] = {}
     statements: dict[int, tuple[int, int]] = {}
     start: int | None = None
+    # start-up: `tokenize` only for a module whose text may hold a directive
+    import tokenize
+
     # tokenize ends lines where the index does (newline="" keeps \r and \r\n as written);
     # its columns count characters.
     try:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
-import re
-import tokenize
 from functools import cached_property
 from itertools import accumulate, count
 from operator import add
@@ -77,6 +75,10 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
             raise ValueError(f"cannot decode as {name}: {error}") from None
         return SourceCodec(name, first_newline(text), bom), text
     if kind == "python":
+        # start-up: `tokenize` (about 4 M instructions) only once a module is decoded, past
+        # the pre-check
+        import tokenize
+
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as error:
@@ -93,7 +95,7 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
 # Where Python's tokenizer, ``ast`` and LibCST end a line: ``\r\n``, a lone ``\r`` or ``\n``
 # (``str.splitlines`` also breaks at form feeds and Unicode separators, which would put
 # every line after one in the wrong place).
-_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END = lazy_pattern(r"\r\n|\r|\n")
 _LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 

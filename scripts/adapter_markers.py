@@ -9,12 +9,12 @@ tests/test_adapter_markers.py fails when the index is not current.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 from authsweep.scanner.python.adapters import ADAPTERS
+from generated_file import write_or_check  # scripts/, beside this script
 
 INDEX = Path(__file__).resolve().parent.parent / "scanner" / "adapter_markers.py"
 
@@ -33,18 +33,8 @@ def with_markers(text: str, markers: tuple[str, ...]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only tell whether it is current")
-    args = parser.parse_args(argv)
-    text = INDEX.read_text(encoding="utf-8")
-    current = with_markers(text, declared_markers())
-    if current == text:
-        return 0
-    if args.check:
-        print(f"{INDEX} is not current: run python scripts/adapter_markers.py", file=sys.stderr)
-        return 1
-    INDEX.write_text(current, encoding="utf-8")
-    return 0
+    current = with_markers(INDEX.read_text(encoding="utf-8"), declared_markers())
+    return write_or_check(INDEX, current, "adapter_markers.py", __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ tests/test_fast_check.py fails when the table is not current.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
 from authsweep.scanner.cli.check import check
 from authsweep.scanner.cli_params import click_command, fast_table
+from generated_file import write_or_check  # scripts/, beside this script
 
 TABLE = Path(__file__).resolve().parent.parent / "scanner" / "cli" / "check_options.py"
 HEAD = '''"""The options of ``authsweep check`` as its fast reader reads them (scanner/cli/fast.py):
@@ -27,7 +27,11 @@ it, by ``python scripts/check_options.py``; tests/test_fast_check.py fails when 
 current.
 """
 
-from typing import Any
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 '''
 
@@ -50,17 +54,7 @@ def current_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only tell whether it is current")
-    args = parser.parse_args(argv)
-    current = current_text()
-    if TABLE.exists() and TABLE.read_text(encoding="utf-8") == current:
-        return 0
-    if args.check:
-        print(f"{TABLE} is not current: run python scripts/check_options.py", file=sys.stderr)
-        return 1
-    TABLE.write_text(current, encoding="utf-8")
-    return 0
+    return write_or_check(TABLE, current_text(), "check_options.py", __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

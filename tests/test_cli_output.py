@@ -309,7 +309,8 @@ def test_the_command_freezes_start_up_and_collects_after_it(
         check=False,
     )
     enabled, frozen = result.stderr.rsplit("COLLECTOR ", 1)[1].split()
-    assert enabled == "True" and int(frozen) > 10_000
+    # About 9,300 objects of a check's start-up (typing not imported), 18,000 of --version's
+    assert enabled == "True" and int(frozen) > 5_000
 
 
 # The command run as its script runs it, with a function at exit that makes the

@@ -330,7 +330,7 @@ def test_an_ascii_module_that_declares_no_encoding_is_not_asked_its_encoding(
         asked.append(found[0])
         return found
 
-    monkeypatch.setattr(precheck.tokenize, "detect_encoding", recording)
+    monkeypatch.setattr(tokenize, "detect_encoding", recording)  # imported when asked
     assert not precheck.module_may_matter("python", b"#!/usr/bin/env python\nx = 1\n# coding\n")
     assert asked == []
     hidden = HIDDEN["utf-7"].replace(b"# -*- coding", b"#!/usr/bin/env python\n# -*- coding", 1)

@@ -345,14 +345,25 @@ server.quit()
         ("config_class", "MailConfig.password"),
         ("tuple_unpacking", "MAIL_HOST, MAIL_PORT, MAIL_USER, MAIL_PASSWORD = "),
         ("import_names_as", "from smtplib import SMTP as SmtpClient"),
+        ("env_default", 'MAIL_HOST = os.environ.get("MAIL_HOST", "smtp.office365.com")'),
+        ("settings_dataclass", "SETTINGS = MailSettings()"),
+        ("kwargs_dict", "smtplib.SMTP(**mail_params_1)"),
+        ("credentials_tuple", "server.login(*credentials_1)"),
+        ("host_from_parts", 'f"smtp.{MAIL_DOMAIN}"'),
+        ("passthrough_wrapper", "return smtplib.SMTP(*args, **kwargs)"),
+        ("partial_client", 'functools.partial(smtplib.SMTP, "smtp.office365.com")(587)'),
+        ("getattr_class", 'getattr(smtplib, "SMTP")('),
     ],
 )
 def test_the_ways_real_code_holds_a_clients_values_keep_the_findings(
     tmp_path: Path, transform: str, shape: str
 ) -> None:
     """The transforms of ``bench/metamorphic_shapes.py`` (a config dict, a settings class,
-    one tuple assignment, a class imported under another name) write the shape they name,
-    and the detector reports the rewritten script as the original (by rule)."""
+    one tuple assignment, a class imported under another name) and
+    ``bench/metamorphic_values.py`` (a read of the environment with a default, a settings
+    dataclass, keywords in a dict, a credentials tuple, a host from parts, a pass-through
+    function, a partial, ``getattr``) write the shape they name, and the detector reports
+    the rewritten script as the original (by rule)."""
     variant = _bench_metamorphic().TRANSFORMS[transform](
         SCRIPT, sys.modules["metamorphic"].Context()
     )

@@ -12,6 +12,10 @@ from authsweep.scanner.runner import check_paths
 from authsweep.scanner.secrets import is_placeholder
 
 PLACEHOLDERS = [
+    # a demo's throwaway password and a note left for later, as a test's ("test1234") is
+    "demo",
+    "demo1234",
+    "FIXME",
     # words that say what goes there, in any case and with any separator
     "PASSWORD_HERE",
     "your-app-password",

@@ -5,6 +5,7 @@ for its wrappers."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from authsweep.scanner.engine import RunOptions
@@ -52,6 +53,27 @@ def test_a_base_class_in_a_folder_the_importer_puts_on_sys_path() -> None:
     }
     assert "through Mail in " in found[("__init__.py", 17, "AS102", "error")]
     assert "libs/mail_common.py, imaplib" in found[("__init__.py", 17, "AS102", "error")]
+
+
+def test_a_python2_plugin_is_read_for_the_folder_it_puts_on_sys_path(tmp_path: Path) -> None:
+    """The same plugin written for Python 2 (print statements, ``super(Class, self)``),
+    as RPA plugins of that age are: the folder it appends is found in its translation,
+    so its presets are reported at the same lines (low confidence, as Python 2 is)."""
+    shutil.copytree(SUMMARIES / "plugin", tmp_path / "plugin")
+    importer = tmp_path / "plugin" / "__init__.py"
+    text = importer.read_text(encoding="utf-8")
+    text = text.replace("super().__init__(", "super(Outlook365, self).__init__(", 1)
+    importer.write_text(text + 'print "Outlook365 loaded"\n', encoding="utf-8")
+    wrapper = tmp_path / "plugin" / "libs" / "mail_common.py"
+    wrapper.write_text(wrapper.read_text(encoding="utf-8") + 'print "libs"\n', encoding="utf-8")
+    found = _found(tmp_path / "plugin")
+    assert {key for key in found if key[0] == "__init__.py"} == {
+        ("__init__.py", 17, "AS101", "error"),
+        ("__init__.py", 17, "AS102", "error"),
+        ("__init__.py", 37, "AS101", "error"),
+        ("__init__.py", 37, "AS102", "error"),
+    }
+    assert "through Mail in " in found[("__init__.py", 17, "AS101", "error")]
 
 
 def test_module_path_follows_sys_path_folders(tmp_path: Path) -> None:

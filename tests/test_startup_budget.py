@@ -80,26 +80,34 @@ COMMAND_IMPORTED = (
 )
 
 
+def command_imported(cwd: Path, *args: str) -> set[str]:
+    """The modules imported by the end of the command's run (as its script runs it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    run = subprocess.run(
+        [sys.executable, "-c", COMMAND_IMPORTED, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return set(run.stderr.rsplit("MODULES ", 1)[1].split())
+
+
 def test_a_check_imports_neither_click_nor_inspect(tmp_path: Path) -> None:
     """click: the command line is read without it (cli/fast.py). ``inspect`` (about 13 M
     instructions, scanner/method_cache.py): a dataclass with no docstring of its own has
     ``dataclasses`` write one from ``inspect.signature``; the command's classes that a
     check makes have theirs. (A finding with a fix to plan brings LibCST, and it
-    ``inspect``.)"""
+    ``inspect``.) ``typing`` (about 10 M, and ``dataclasses`` asks of each field of a class
+    made after it whether it is a ``ClassVar``): the command's modules import what they
+    annotate with for type checkers only, and click's declarations of the options are
+    read in scope of scanner/cli_declared.py, which only click's way in imports."""
     (tmp_path / "relay.py").write_text(
         "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).noop()\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    run = subprocess.run(
-        [sys.executable, "-c", COMMAND_IMPORTED, "check", "--no-cache", "relay.py"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    modules = set(run.stderr.rsplit("MODULES ", 1)[1].split())
+    modules = command_imported(tmp_path, "check", "--no-cache", "relay.py")
     assert "authsweep.scanner.engine" in modules
-    assert not modules & {"click", "inspect", "dis", "pkgutil"}
+    assert not modules & {"click", "inspect", "dis", "pkgutil", "typing"}
 
 
 def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
@@ -127,17 +135,17 @@ def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
     assert is_record(Point) and is_record(Handle) and not is_record(FrozenPoint)
 
 
-def test_a_check_that_hashes_nothing_loads_no_openssl(tmp_path: Path) -> None:
-    """``hashlib`` (11 M instructions: OpenSSL) comes with the first finding's fingerprint,
-    the first file read besides the checked ones, or the result cache."""
-    (tmp_path / "relay.py").write_text("import smtplib\n\nSERVER = smtplib.SMTP\n")
-    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
-    assert "authsweep.scanner.engine" in modules and "hashlib" not in modules
+def test_a_check_loads_no_openssl(tmp_path: Path) -> None:
+    """``hashlib`` loads OpenSSL (about 9 M instructions); a finding's fingerprint and the
+    result cache's content hashes are the interpreter's own SHA-256 and BLAKE2b
+    (scanner/digests.py), where it has them."""
     (tmp_path / "relay.py").write_text(
         "import smtplib\n\nsmtplib.SMTP('smtp.office365.com', 465)\n"
     )
-    modules = imported("check", "--no-cache", "--format", "json", "relay.py", cwd=tmp_path)
-    assert "hashlib" in modules  # a finding: its fingerprint
+    modules = command_imported(tmp_path, "check", "--format", "json", "relay.py")
+    assert "authsweep.scanner.cache" in modules and "authsweep.scanner.digests" in modules
+    assert {"_sha256", "_sha2"} & modules and "_blake2" in modules
+    assert not modules & {"hashlib", "_hashlib"}
 
 
 # The analysis of a module past the relevance question (its connections, their paths, its
@@ -180,6 +188,19 @@ def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Pat
     assert "authsweep.scanner.tenant.mailboxes" not in modules
 
 
+def test_a_file_the_pre_check_passes_over_is_neither_parsed_nor_tokenized(tmp_path: Path) -> None:
+    """``ast`` (about 14 M instructions), ``tokenize`` (4 M) and ``signal`` (3 M: the time
+    limit's alarm) come with the first file past the pre-check: a commit that touches no
+    mail code costs none of them."""
+    (tmp_path / "app.py").write_text("x = 1\n")
+    modules = command_imported(tmp_path, "check", "--no-cache", "app.py")
+    assert "authsweep.scanner.engine" in modules
+    assert not modules & {"ast", "tokenize", "signal"}
+    (tmp_path / "app.py").write_text("import smtplib\n")
+    modules = command_imported(tmp_path, "check", "--no-cache", "app.py")
+    assert {"ast", "tokenize", "signal"} <= modules
+
+
 def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
     (tmp_path / "old.py").write_text(
         "import smtplib\n\nprint 'sending'\n"
@@ -192,3 +213,55 @@ def test_the_repairs_load_with_a_module_that_needs_them(tmp_path: Path) -> None:
     )
     modules = imported("check", "--no-cache", "--format", "json", "old.py", cwd=tmp_path)
     assert [name for name in REPAIRS if name in modules] == []
+
+
+def compiled_at_import(source: str) -> list[int]:
+    """The lines of ``source`` that call ``re.compile`` when the module is imported
+    (outside functions and lambdas)."""
+    found: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "compile"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+        ):
+            found.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def test_a_pattern_compiled_at_import_is_found() -> None:
+    source = (
+        "import re\nA = re.compile('a')\nB = (1, re.compile('b'))\n"
+        "def f():\n    return re.compile('c')\nC = lambda: re.compile('d')\n"
+        "class K:\n    E = re.compile('e')\n"
+    )
+    assert compiled_at_import(source) == [2, 3, 8]
+
+
+def test_the_modules_of_a_check_compile_no_pattern_at_import(tmp_path: Path) -> None:
+    """A module-level pattern is a ``lazy_pattern`` (scanner/lazy_regex.py), compiled when
+    first used: ``re.compile`` takes 50,000 to 400,000 instructions a pattern, and most
+    runs of a pre-commit hook use few of them. The modules are those a check of a mail
+    module imports (the front end and its analysis too)."""
+    (tmp_path / "relay.py").write_text(
+        "import smtplib\n\nsmtplib.SMTP('relay.internal', 25).login('u', 'p')\n"
+    )
+    modules = command_imported(tmp_path, "check", "--no-cache", "relay.py")
+    files = module_files()
+    ours = sorted(name for name in modules if name in files)
+    assert "authsweep.scanner.python.module_analysis" in ours
+    compiled = {
+        name: lines
+        for name in ours
+        if (lines := compiled_at_import(files[name].read_text(encoding="utf-8")))
+    }
+    assert compiled == {}

@@ -14,9 +14,12 @@ changes to make), 2 bad usage, bad configuration or an internal error.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from .start_up import start_up
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main() -> None:

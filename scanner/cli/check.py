@@ -7,37 +7,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
 
 from ..cli_common import (
     EXIT_FINDINGS,
     FORMATS,
     LAYOUTS,
-    AllProvidersOpt,
-    AssumeMicrosoftOpt,
-    BaselineOpt,
-    CacheDirOpt,
-    ChangedSinceOpt,
-    ColorOpt,
-    ConfigOpt,
-    ExitNonZeroOnFixOpt,
-    ExitZeroOpt,
-    ExtendSelectOpt,
-    FailOnOpt,
-    IgnoreOpt,
-    JobsOpt,
-    MaxFileSizeOpt,
-    NoCacheOpt,
-    NoColorOpt,
-    OutputFileOpt,
-    OutputFormatOpt,
-    PathsArg,
-    QuietOpt,
-    SelectOpt,
-    ShowFixesOpt,
-    StdinNameOpt,
-    TargetOpt,
-    UnsafeFixesOpt,
     cache_folder,
     changed_files,
     configure_for,
@@ -53,9 +27,41 @@ from ..cli_common import (
     use_color,
     warn,
 )
-from ..cli_params import Option
 
+# click's way in reads the declarations with cli_declared's names in scope
+# (cli_params.click_command); the fast reader runs `check` without them, or typing.
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Annotated, Optional
+
+    from ..cli_declared import (
+        AllProvidersOpt,
+        AssumeMicrosoftOpt,
+        BaselineOpt,
+        CacheDirOpt,
+        ChangedSinceOpt,
+        ColorOpt,
+        ConfigOpt,
+        ExitNonZeroOnFixOpt,
+        ExitZeroOpt,
+        ExtendSelectOpt,
+        FailOnOpt,
+        IgnoreOpt,
+        JobsOpt,
+        MaxFileSizeOpt,
+        NoCacheOpt,
+        NoColorOpt,
+        OutputFileOpt,
+        OutputFormatOpt,
+        PathsArg,
+        QuietOpt,
+        SelectOpt,
+        ShowFixesOpt,
+        StdinNameOpt,
+        TargetOpt,
+        UnsafeFixesOpt,
+    )
+    from ..cli_params import Option
     from ..findings import RunResult
     from ..options_file import ConfigResolver
 

@@ -6,7 +6,11 @@ it, by ``python scripts/check_options.py``; tests/test_fast_check.py fails when 
 current.
 """
 
-from typing import Any
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 OPTIONS: dict[str, tuple[str, str, Any]] = {
     "--fix": ("fix", "flag", None),

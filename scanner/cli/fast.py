@@ -19,11 +19,14 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 from .check_options import ARGUMENT, DEFAULTS, OPTIONS
 from .output import output_failures
 from .start_up import start_up
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 # click's shell completion (`_AUTHSWEEP_COMPLETE=...`) is click's to answer.
 COMPLETION_VARIABLE = "_AUTHSWEEP_COMPLETE"

@@ -16,6 +16,20 @@ import click
 from ..cli_common import (
     EXIT_FINDINGS,
     LAYOUTS,
+    cache_folder,
+    choice,
+    fail_on_check,
+    fix_commands,
+    make_resolver,
+    nothing_checked,
+    read_stdin,
+    reads_stdin,
+    run_failures,
+    usage_error,
+    use_color,
+    warn,
+)
+from ..cli_declared import (
     AllProvidersOpt,
     AssumeMicrosoftOpt,
     BaselineOpt,
@@ -39,18 +53,6 @@ from ..cli_common import (
     StdinNameOpt,
     TargetOpt,
     UnsafeFixesOpt,
-    cache_folder,
-    choice,
-    fail_on_check,
-    fix_commands,
-    make_resolver,
-    nothing_checked,
-    read_stdin,
-    reads_stdin,
-    run_failures,
-    usage_error,
-    use_color,
-    warn,
 )
 from ..cli_params import Option
 from .fixing import apply_fixes, changed_any, check_baseline, fix_report, split_baselined

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 EXIT_ERROR = 2
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 
 @contextmanager
@@ -35,7 +33,10 @@ def output_failures() -> Iterator[None]:
             raise
         _discard_stdout()
         if error.errno == errno.EPIPE:
-            raise SystemExit(EXIT_BROKEN_PIPE) from None
+            # start-up: `signal` (its enums: about 3 M instructions) only for a closed pipe
+            import signal
+
+            raise SystemExit(128 + signal.SIGPIPE) from None
         try:
             sys.stderr.write(f"authsweep: error: cannot write the output: {error.strerror}\n")
             sys.stderr.flush()

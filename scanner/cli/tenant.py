@@ -15,7 +15,15 @@ from typing import Annotated, Optional
 
 import click
 
-from ..cli_common import EXIT_FINDINGS, PathsArg, TargetOpt, make_resolver, usage_error
+from ..cli_common import (
+    EXIT_FINDINGS,
+    make_resolver,
+    usage_error,
+)
+from ..cli_declared import (
+    PathsArg,
+    TargetOpt,
+)
 from ..cli_params import CommandGroup, Option
 
 tenant_app = CommandGroup(

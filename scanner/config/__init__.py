@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting
 from ..model import MailFile
@@ -32,7 +33,7 @@ def _reader(kind: str) -> Callable[..., list[Setting]]:
 # an SMTP server), no program reads it as its settings. The field is required, near the
 # top in practice; reading a generated spec of half a megabyte cost more than the rest
 # of a tree.
-_API_DESCRIPTION = re.compile(r"""^\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""", re.M)
+_API_DESCRIPTION = lazy_pattern(r"""^\s*["']?(?:openapi|swagger)["']?\s*:\s*["']?[23]\.""", re.M)
 # How a flag is written when its current token gives no style to follow.
 _BOOL_WORDS = {"ini": ("True", "False")}
 

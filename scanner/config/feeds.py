@@ -13,14 +13,15 @@ from pathlib import Path
 from .. import inputs
 from ..discover import kind_of
 from ..errors import ParseError
+from ..lazy_regex import lazy_pattern
 from ..project import project_root
 from ..text import decode
 from . import read_settings
 
 # Config files whose values are examples for people to copy, not values code reads.
-_EXAMPLE_NAME = re.compile(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
+_EXAMPLE_NAME = lazy_pattern(r"(?:^|[._-])(?:example|sample|template|dist|tmpl)(?:[._-]|$)", re.I)
 _CONFIG_SUFFIXES = (".ini", ".cfg", ".yaml", ".yml", ".toml", ".json")
-_SET_IN = re.compile(r", set in (?P<where>.+) line (?P<line>\d+)$")
+_SET_IN = lazy_pattern(r", set in (?P<where>.+) line (?P<line>\d+)$")
 
 
 def set_in(origin: str | None, path: str) -> str | None:

@@ -21,12 +21,12 @@ as one change: all of them or none, each only if unchanged since it was read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .. import digests
 from ..model import OtherFile
 from ..reading import MAX_FILE_BYTES, read_regular
 from ..records import record
@@ -46,7 +46,7 @@ class Link:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return digests.sha256(data).hexdigest()
 
 
 def shown_path(display: str, relative: str) -> str:

@@ -9,10 +9,10 @@ a file ``fix`` has just written is indexed afresh)."""
 from __future__ import annotations
 
 import ast
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import digests
 from ..project import GENERATED_MARK, ProjectFacts, facts_for
 from .reads import Elsewhere
 
@@ -102,7 +102,7 @@ _INDEXES: dict[Path, tuple[bytes, _Index | None]] = {}
 
 
 def _index(file: Path, data: bytes) -> _Index | None:
-    digest = hashlib.blake2b(data, digest_size=16).digest()
+    digest = digests.blake2b(data, digest_size=16).digest()
     cached = _INDEXES.get(file)
     if cached is not None and cached[0] == digest:
         return cached[1]

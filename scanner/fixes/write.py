@@ -19,7 +19,6 @@ not at all; a signal never leaves half a file.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import stat
@@ -30,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import digests
 from ..project import project_root
 from ..reading import kind_of_mode
 
@@ -238,7 +238,7 @@ def _write_all(descriptor: int, data: bytes) -> None:
 def _temp_prefix(target: Path) -> str:
     """Short whatever the file's name (a name near the 255-byte limit has no room for a
     suffix), and the same for the same file, so a leftover can be recognised."""
-    digest = hashlib.sha256(os.fsencode(target.name)).hexdigest()[:10]
+    digest = digests.sha256(os.fsencode(target.name)).hexdigest()[:10]
     return f".authsweep-{digest}-"
 
 

@@ -15,6 +15,7 @@ from enum import Enum
 from functools import lru_cache
 
 from .. import hints
+from ..lazy_regex import lazy_pattern
 from ..model import Protocol, Span, Value
 from ..records import record
 
@@ -262,7 +263,7 @@ FAMILIES: tuple[Family, ...] = (
             no_starttls=("EXTRA.DISABLE_TLS",),
             auth_type=("EXTRA.AUTH_TYPE",),
         ),
-        marker=("conn_type", re.compile(r"(?i)^(?:smtp|email)$")),
+        marker=("conn_type", lazy_pattern(r"(?i)^(?:smtp|email)$")),
         self_contained=True,
         defaults={Role.HOST: "localhost"},
         starttls_default=True,
@@ -281,7 +282,7 @@ FAMILIES: tuple[Family, ...] = (
             password=("PASSWORD",),
             implicit=("EXTRA.USE_SSL",),
         ),
-        marker=("conn_type", re.compile(r"(?i)^imap$")),
+        marker=("conn_type", lazy_pattern(r"(?i)^imap$")),
         protocol=Protocol.IMAP,
         self_contained=True,
         defaults={Role.HOST: "localhost", Role.IMPLICIT: True},
@@ -299,7 +300,7 @@ FAMILIES: tuple[Family, ...] = (
             encryption=("ENCRYPTION",),
             verify=("VERIFY_SSL",),
         ),
-        marker=("platform", re.compile(r"(?i)smtp")),
+        marker=("platform", lazy_pattern(r"(?i)smtp")),
         self_contained=True,
         defaults={
             Role.HOST: "localhost",
@@ -320,7 +321,7 @@ FAMILIES: tuple[Family, ...] = (
             handler_class=("CLASS",),
             credential_pair=("CREDENTIALS",),
         ),
-        marker=("class", re.compile(r"(?:^|\.)SMTPHandler$")),
+        marker=("class", lazy_pattern(r"(?:^|\.)SMTPHandler$")),
         self_contained=True,
         defaults={Role.PORT: 25},
         oauth_hint=hints.SMTP_HANDLER,
@@ -367,7 +368,7 @@ FAMILIES: tuple[Family, ...] = (
 _MARKER_KEYS = frozenset(f.marker[0] for f in FAMILIES if f.marker)
 # Settings that are one URL: dj-email-url's (and django-environ's) ``EMAIL_URL``, read
 # into Django's EMAIL_* settings, and Airflow's ``AIRFLOW_CONN_<ID>`` connection URIs.
-URL_KEY = re.compile(r"(?i)(?:^|_)EMAIL_URL$|^AIRFLOW_CONN_")
+URL_KEY = lazy_pattern(r"(?i)(?:^|_)EMAIL_URL$|^AIRFLOW_CONN_")
 
 
 @lru_cache(maxsize=4096)

@@ -36,6 +36,10 @@ _RETURNS_ITS_ARGUMENT = frozenset(
 )  # a try's else runs whenever its body completes
 
 
+# Decorators that make a method's result an attribute read (``self.server``).
+_PROPERTIES = frozenset({"builtins.property", "functools.cached_property"})
+
+
 @dataclass(eq=False, repr=False)
 class Binding:
     """A name (``receiver``) a connection is bound to, and where: the function or the
@@ -105,6 +109,16 @@ class Bindings:
             if function is not None:
                 self.factories[function.name] = (conn, adapter)
                 self._factory_functions[function] = (conn, adapter)
+            return
+        elif isinstance(parent, ast.Lambda) and parent.body is value:
+            # ``make = lambda: SMTP(...)``: ``make()`` gives the connection, as a def would.
+            holder = self.parents.get(parent)
+            if (
+                isinstance(holder, ast.Assign)
+                and holder.value is parent
+                and isinstance(holder.targets[0], ast.Name)
+            ):
+                self.factories[holder.targets[0].id] = (conn, adapter)
             return
         if target is not None:
             self._add(target, call, conn, adapter, classes)
@@ -182,6 +196,7 @@ class Bindings:
             if binding is not None and function is not None:
                 self.factories[function.name] = (binding.conn, binding.adapter)
                 self._factory_functions[function] = (binding.conn, binding.adapter)
+        self._bind_properties()
         if not self.factories:
             return
         for call in self.symbols.calls:
@@ -206,6 +221,20 @@ class Bindings:
                 self.opened[call] = (conn, adapter)
                 self.on_factory_call(call, conn, self.bound_name(call))
                 self.bind(call, conn, adapter)
+
+    def _bind_properties(self) -> None:
+        """``@property`` (``@cached_property``) ``def server(self): return SMTP(...)``:
+        reading ``self.server`` in the class's methods runs it, so ``self.server`` is
+        bound to its connection there, as an attribute set in ``__init__`` would be."""
+        for function, (conn, adapter) in self._factory_functions.items():
+            klass = self.parents.get(function)
+            if not isinstance(klass, ast.ClassDef) or not any(
+                self.values.qualified_names(d) & _PROPERTIES for d in function.decorator_list
+            ):
+                continue
+            offset = self.values.span(function).start
+            receiver = f"self.{function.name}"
+            self.all.append(Binding(conn, adapter, receiver, None, klass, offset, function))
 
     def _instance_method(self, func: ast.Attribute) -> Function | None:
         """The module's method ``obj.name`` runs when ``obj`` is an object of a class of the

@@ -4,13 +4,18 @@ in its methods (``__init__`` first), and what its bases here assign."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..model import Value
 from .reaching import set_values
 from .symbols import FUNCTIONS, Symbols
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Settings classes whose fields a run reads from the environment, by their field's name.
+_ENVIRONMENT_SETTINGS = frozenset(
+    {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
+)
 
 
 class ClassMembers:
@@ -32,6 +37,8 @@ class ClassMembers:
         def with_item_sets(
             self, owner: tuple[object, str], made: Value, after: tuple[int, int], depth: int
         ) -> Value: ...
+
+        def qualified_names(self, node: ast.AST) -> set[str]: ...
 
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
         found = self._definition_named(node, ast.ClassDef)
@@ -108,6 +115,19 @@ class ClassMembers:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
 
+    def _environment_settings(self, klass: ast.ClassDef) -> bool:
+        """Whether the class is pydantic's settings read from the environment (a base
+        ``BaseSettings`` of pydantic or pydantic-settings), directly or through a base
+        of this module."""
+        for _ in range(8):
+            if any(_is_environment_settings(self.qualified_names(b)) for b in klass.bases):
+                return True
+            parents = [p for p in map(self.class_named, klass.bases) if p is not None]
+            if not parents or parents[0] is klass:
+                return False
+            klass = parents[0]
+        return False
+
     def instance_member(self, node: ast.Attribute, depth: int) -> Value | None:
         """``cfg.host`` where ``cfg = MailConfig(...)``, a class of the module, is bound
         once: a dataclass's or NamedTuple's field is the argument the call gives it, else
@@ -122,13 +142,17 @@ class ClassMembers:
         call = made[0][2]
         klass = self.class_named(call.func)
         if klass is None:
-            return None
+            return self._keyword_member(call, node.attr, depth)
         fields = _fields(klass)
         origin = f"attribute {klass.name}.{node.attr}"
         if node.attr in fields:
             for keyword in call.keywords:
                 if keyword.arg == node.attr:
                     return self.evaluate(keyword.value, depth)
+            if any(keyword.arg is None for keyword in call.keywords):
+                return Value.unknown(origin)  # ``MailConfig(**loaded)`` may give it
+            if _pydantic(klass):
+                return self._pydantic_default(klass, node.attr, origin, depth)
             index = fields.index(node.attr)
             if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
                 return Value.unknown(origin)
@@ -136,20 +160,81 @@ class ClassMembers:
                 return self.evaluate(call.args[index], depth)
         elif fields and (call.args or call.keywords):
             return None  # a method's result or a property: not a field
+        elif self._environment_settings(klass):
+            # pydantic's settings whose fields a base of the module writes: a keyword of
+            # the call, else the default the class inherits (as ``os.environ.get``'s).
+            for keyword in call.keywords:
+                if keyword.arg == node.attr:
+                    return self.evaluate(keyword.value, depth)
+            if call.args or any(k.arg is None for k in call.keywords):
+                return None
+            default = self._member(klass, node.attr, origin, depth)
+            return _environment_default(default, node.attr) if default.known else None
         elif not fields and any(self.class_named(base) is None for base in klass.bases):
             return None  # a library's base may set it (pydantic's settings from the env)
         member = self._member(klass, node.attr, origin, depth)
         return member if member.known or fields else None
 
+    def _pydantic_default(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
+        """A pydantic model's field the constructor does not give: its default (written
+        as the value or as ``Field(default)``); for ``BaseSettings`` one the environment
+        may replace, as ``os.environ.get("X", default)`` is."""
+        written = next(
+            (
+                s.value
+                for s in klass.body
+                if isinstance(s, ast.AnnAssign)
+                and isinstance(s.target, ast.Name)
+                and s.target.id == name
+            ),
+            None,
+        )
+        if isinstance(written, ast.Call) and _last_name(written.func) == "Field":
+            given = [k.value for k in written.keywords if k.arg == "default"]
+            written = given[0] if given else (written.args[0] if written.args else None)
+        if written is None:
+            return Value.unknown(origin)
+        default = self.evaluate(written, depth)
+        if not default.known:
+            return Value.unknown(origin)
+        if self._environment_settings(klass):
+            return _environment_default(default, name)
+        return default
+
+    def _keyword_member(self, call: ast.Call, name: str, depth: int) -> Value | None:
+        """``server.hostname`` where ``server = Controller(handler, hostname="127.0.0.1")``
+        and the class is not the module's (a library's, ``SimpleNamespace``,
+        ``argparse.Namespace``, a ``namedtuple``): an object keeps what it is given under
+        an attribute of the keyword's name. Not for a function of the module (its result
+        is whatever it returns), nor a keyword given through ``**``."""
+        if isinstance(self._definition_named(call.func, FUNCTIONS), FUNCTIONS):
+            return None
+        given = [k for k in call.keywords if k.arg == name]
+        if len(given) != 1 or any(k.arg is None for k in call.keywords):
+            return None
+        return self.evaluate(given[0].value, depth)
+
+
+def _environment_default(default: Value, field: str) -> Value:
+    """A settings field's default: the value a run takes when the variable of the field's
+    name is unset, as ``os.environ.get``'s default is."""
+    return default.as_default(f"env {field.upper()}")
+
+
+def _is_environment_settings(names: set[str]) -> bool:
+    return bool(names & _ENVIRONMENT_SETTINGS)
+
 
 def _fields(klass: ast.ClassDef) -> list[str]:
-    """The fields of a dataclass or a NamedTuple, in order (the parameters of the
+    """The fields of a dataclass, a NamedTuple or a pydantic model, in order (the parameters of the
     constructor those write): the names annotated in its body, not ``ClassVar``."""
     decorated = any(
         _last_name(d.func if isinstance(d, ast.Call) else d) == "dataclass"
         for d in klass.decorator_list
     )
-    if not decorated and not any(_last_name(b) == "NamedTuple" for b in klass.bases):
+    if not (
+        decorated or any(_last_name(b) == "NamedTuple" for b in klass.bases) or _pydantic(klass)
+    ):
         return []
     return [
         s.target.id
@@ -158,6 +243,11 @@ def _fields(klass: ast.ClassDef) -> list[str]:
         and isinstance(s.target, ast.Name)
         and "ClassVar" not in ast.unparse(s.annotation)
     ]
+
+
+def _pydantic(klass: ast.ClassDef) -> bool:
+    """A pydantic model or settings class by its base (its fields are keyword-only)."""
+    return any(_last_name(base) in ("BaseModel", "BaseSettings") for base in klass.bases)
 
 
 def _last_name(node: ast.expr) -> str | None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
 
 from ..lazy_regex import lazy_pattern
 from ..model import Value
 from .arguments import own_nodes
 from .symbols import FUNCTIONS
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 # What a run of the program gives: the namespace's own origin.
 COMMAND_LINE = "command line"

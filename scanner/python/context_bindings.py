@@ -15,8 +15,12 @@ from collections.abc import Sequence
 from enum import Enum
 
 from ..records import record
-from .reaching import Bound, reaching
+from .reaching import reaching
 from .symbols import FUNCTIONS, Symbols
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from .reaching import Bound
 
 
 class Guard(Enum):

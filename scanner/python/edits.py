@@ -6,11 +6,10 @@ here is only the code at call sites.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..model import Edit, Remedy, Span, Value
 from ..providers import Provider, lookup
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .adapters.base import CallSite
 

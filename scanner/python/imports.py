@@ -23,7 +23,6 @@ import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 from .. import inputs
 from ..mail_settings.keys import is_prefixed_key, is_setting_key
@@ -35,26 +34,30 @@ from .secret_names import microsoft_mail_password, password_name, secret_name
 from .source import SourceText
 from .symbols import Symbols
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class ModuleEvaluator(Protocol):
-    """What is asked of the evaluator of an imported module."""
+    class ModuleEvaluator(Protocol):
+        """What is asked of the evaluator of an imported module."""
 
-    def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+        def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
 
-    def member(self, klass: ast.ClassDef, name: str) -> Value: ...
+        def member(self, klass: ast.ClassDef, name: str) -> Value: ...
 
-    @property
-    def symbols(self) -> Symbols: ...
+        @property
+        def symbols(self) -> Symbols: ...
 
-    @property
-    def parents(self) -> dict[ast.AST, ast.AST]: ...
+        @property
+        def parents(self) -> dict[ast.AST, ast.AST]: ...
+
+    # Makes the evaluator of a module (its names, its text, its path).
+    MakeEvaluator = Callable[[Symbols, SourceText, str], ModuleEvaluator]
+    Module = tuple[ModuleEvaluator, dict[str, ast.expr]]
 
 
-# Makes the evaluator of a module (its names, its text, its path).
-MakeEvaluator = Callable[[Symbols, SourceText, str], ModuleEvaluator]
 # Whether a module of the project, checked itself, reports the secret written at a line.
 OwnCheck = Callable[[Path, int], bool]
-Module = tuple[ModuleEvaluator, dict[str, ast.expr]]
 
 _MAX_PARENTS = 8
 _MAX_MODULE_BYTES = 1024 * 1024

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from ..lazy_regex import lazy_pattern
 from ..mail_settings.keys import is_setting_key
@@ -34,6 +33,7 @@ from ..model import Value
 from .ini_reads import PARSERS, IniConfig, section_get
 from .source import dotted_name
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .source import SourceText
     from .symbols import Symbols

@@ -13,11 +13,12 @@ after the dict is made counts, in a branch or not.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..model import Value
 from .shapes import MAX_CHOICES, one_of
 from .symbols import Binding
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 # Whose dict a set is on: a local name's binding scope and name, or a class and attribute.
 Owner = tuple[object, str]

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import TYPE_CHECKING
 
-from ..model import Connection, MailFile, Tls, Value, Verification
+from ..model import Connection, MailFile, RemedyKind, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
 from .flow import Flow
+from .forwarders import forwarded, pass_through
 from .handler_callers import report_at_callers
 from .helper_logins import apply_helper_logins
 from .own_inits import OwnInits
@@ -31,6 +32,7 @@ from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failu
 from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .frontend import PythonFrontEnd
 
@@ -76,12 +78,17 @@ class ModuleAnalysis:
         calls = self.symbols.calls
         for call in calls:
             names = self._client_names(call)
-            if not names:
+            if not names or self._handed_on(call):
                 continue
             opened = self._open(call, names)
             if opened is None:
                 continue
             conn, adapter, site = opened
+            if forwarded(self.values, call.func) is not None:
+                # ``connect()`` for ``partial(SMTP_SSL, host, 465)``: a remedy that rewrites
+                # the class (and its port) would drop what the partial or the function adds.
+                for kind in (RemedyKind.USE_STARTTLS, RemedyKind.PORT_587):
+                    conn.remedies.pop(kind, None)
             # ``smtplib.SMTP(...)`` in a snippet that never imports smtplib: a guess.
             conn.inferred = conn.inferred or self.symbols.assumes_import(call.func)
             # Remedies of one constructor call exclude each other within a round.
@@ -151,6 +158,12 @@ class ModuleAnalysis:
             )
         mark_expected_failures(self.symbols, self.values, self.mail.connections)
         self._find_paths()
+        mark_opened_calls(
+            ((call, conn) for call, (conn, _) in self.opened.items()),
+            self.tree,
+            self.values.enclosing_function,
+            self.values.span,
+        )
         self.own_inits.keep_callees(
             self.opened, [call for call in self.opened if self._subclass_of(call.func)]
         )
@@ -270,6 +283,18 @@ class ModuleAnalysis:
             found = [name for name in self.referents.of(call.func) if name in clients]
         self._candidates[call] = found
         return found
+
+    def _handed_on(self, call: ast.Call) -> bool:
+        """Whether the call is a pass-through function's (``return smtplib.SMTP(*args,
+        **kwargs)``) that this module calls: each of its calls is the client's call,
+        with the caller's arguments (:mod:`.forwarders`)."""
+        function = self.symbols.enclosing_function(call)
+        if not isinstance(function, ast.FunctionDef):
+            return False
+        through = pass_through(function, isinstance(self.parents.get(function), ast.ClassDef))
+        return (
+            through is not None and through.inner is call and bool(self.values.callers.of(function))
+        )
 
     def _client_name(self, call: ast.Call) -> str | None:
         names = self._client_names(call)

@@ -12,6 +12,7 @@ from .. import inputs
 from ..lazy_regex import lazy_pattern
 from ..reading import MAX_FILE_BYTES
 from .imports import find_module
+from .module_trees import module_tree
 
 # Parent folders looked in for a folder a module puts on ``sys.path``.
 _MAX_PARENT_FOLDERS = 4
@@ -46,10 +47,10 @@ def _path_folders(importer: Path) -> tuple[Path, ...]:
     data = inputs.read(importer, _MAX_MODULE_BYTES)
     if data is None or not _SYS_PATH.search(data):
         return ()
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    read = module_tree(data)  # a Python 2 plugin's in its translation
+    if read is None:
         return ()
+    tree = read.tree
     assigned = {
         target.id: statement.value
         for statement in tree.body

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
+from ..lazy_regex import lazy_pattern
 from ..mail_settings.keys import URL_KEY, is_setting_key
 from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
@@ -55,7 +56,7 @@ def _microsoft(value: Value) -> bool:
 
 
 # A string that starts a mail URL (a whole one, or an f-string's first part).
-_URL_START = re.compile(r"(?i)\s*(?:smtps?|submit|submission|imap4?s?|pop3?s?)(?:\+\w+)?://")
+_URL_START = lazy_pattern(r"(?i)\s*(?:smtps?|submit|submission|imap4?s?|pop3?s?)(?:\+\w+)?://")
 
 
 def names_microsoft_host(text: str, names: tuple[str, ...]) -> bool:

@@ -34,7 +34,6 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
@@ -45,6 +44,7 @@ from ..records import record
 from ..text import Source
 from .block_repair import INCOMPLETE, multiline_spans, statement_without_bad_lines
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .python2 import Translation
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..lazy_regex import lazy_pattern
 from ..model import Span, Value
@@ -18,6 +17,7 @@ from .shapes import one_of
 from .symbols import FUNCTIONS
 from .text_values import built
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from .callers import Callers
 

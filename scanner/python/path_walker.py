@@ -342,10 +342,13 @@ class Walker:
         for choice, on_body in self._arms_of(call):
             text = self.source(choice.test)
             committed = self.truth(choice.test)
+            # Arms that call the same client (``IMAP4(h, port) if port else IMAP4(h)``)
+            # open one kind of connection either way: the test says nothing a message needs.
+            said = not _same_callee(choice)
             for outcome in (not on_body, on_body):
                 arm = _with(
                     taken,
-                    f"when `{text}` is {str(outcome).lower()}",
+                    f"when `{text}` is {str(outcome).lower()}" if said else "",
                     facts_when(choice.test, outcome, self.assigned),
                     taken=committed is not (not outcome),
                     choice=self._choice(choice.test, outcome)
@@ -469,13 +472,23 @@ def _with(
     return [
         replace(
             state,
-            conditions=(*state.conditions, condition),
+            conditions=(*state.conditions, condition) if condition else state.conditions,
             facts=state.facts | facts,
             feasible=state.feasible and taken and consistent(state.facts | facts),
             choices=with_choices(state.choices, (choice,)),
         )
         for state in states
     ]
+
+
+def _same_callee(choice: ast.IfExp) -> bool:
+    """Both arms of ``choice`` call the same function or class, as written."""
+    body, orelse = choice.body, choice.orelse
+    return (
+        isinstance(body, ast.Call)
+        and isinstance(orelse, ast.Call)
+        and ast.dump(body.func) == ast.dump(orelse.func)
+    )
 
 
 def _spliced(state: State, path: Option) -> State:

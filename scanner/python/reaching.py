@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
-from typing import Protocol, TypeVar
 
 from .symbols import FUNCTIONS, TRIES
 
@@ -24,15 +23,18 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
 _MAX_REACHING = 6
 
 
-class Bound(Protocol):
-    """A binding of a name (:class:`symbols.Binding`) or of an attribute: ``node`` is its
-    target."""
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
 
-    @property
-    def node(self) -> ast.AST: ...
+    class Bound(Protocol):
+        """A binding of a name (:class:`symbols.Binding`) or of an attribute: ``node`` is
+        its target."""
 
+        @property
+        def node(self) -> ast.AST: ...
 
-B = TypeVar("B", bound=Bound)
+    B = TypeVar("B", bound=Bound)
 
 
 def reaching(before: Sequence[B], use: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> list[B]:

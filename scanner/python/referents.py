@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from .arguments import own_nodes
+from .forwarders import PARTIAL, own_method, pass_through
 from .symbols import FUNCTIONS, BindingKind
 from .values import Evaluator
 
@@ -43,6 +44,15 @@ class Referents:
         if isinstance(node, ast.Name):
             for value in self._assigned(node):
                 self._collect(value, found, depth + 1, seen)
+            for binding in self.values.bindings(node):
+                # ``def open_smtp(*args, **kwargs): return smtplib.SMTP(*args, **kwargs)``
+                through = (
+                    pass_through(binding.node)
+                    if isinstance(binding.node, ast.FunctionDef)
+                    else None
+                )
+                if through is not None:
+                    self._collect(through.callee, found, depth + 1, seen)
         elif isinstance(node, ast.IfExp):
             self._collect(node.body, found, depth + 1, seen)
             self._collect(node.orelse, found, depth + 1, seen)
@@ -52,6 +62,10 @@ class Referents:
         elif isinstance(node, ast.Attribute):
             for value in self._members(node):
                 self._collect(value, found, depth + 1, seen)
+            method = own_method(self.values, node)
+            through = pass_through(method, method=True) if method is not None else None
+            if through is not None:
+                self._collect(through.callee, found, depth + 1, seen)
         elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Dict, ast.Name)):
             container = node.value
             if isinstance(container, ast.Name):
@@ -64,8 +78,12 @@ class Referents:
             self._call(node, found, depth, seen)
 
     def _call(self, node: ast.Call, found: dict[str, None], depth: int, seen: set[int]) -> None:
-        """``getattr(module, "Name")`` and local functions that return a class."""
+        """``getattr(module, "Name")``, ``functools.partial(Class, ...)`` and local
+        functions that return a class."""
         names = self.values.qualified_names(node.func)
+        if PARTIAL in names and node.args:
+            self._collect(node.args[0], found, depth + 1, seen)
+            return
         if "builtins.getattr" in names and len(node.args) >= 2:
             attribute = self.values.evaluate(node.args[1])
             owners = [n for n, _ in self.values.symbols.qualified_names(node.args[0])]

@@ -12,13 +12,14 @@ import ast
 import re
 from collections.abc import Collection, Iterable
 
+from ..lazy_regex import lazy_pattern
 from ..providers import lookup
 from .mail_libraries import LIBRARIES
 from .secret_names import secret_name
 from .source import dotted_name
 from .symbols import Symbols
 
-SETTING_NAME = re.compile(
+SETTING_NAME = lazy_pattern(
     r"^(?:DJANGO_)?(?:EMAIL|MAIL|SMTP|IMAP)_(?:HOST|SERVER|PORT|USE_TLS|USE_SSL|STARTTLS|SSL|TLS"
     r"|SSL_TLS|HOST_USER|HOST_PASSWORD|USER|USERNAME|PASSWORD|URL)$"
     # Names of settings dicts (``SMTP_CONFIG = {...}``, ``EMAIL = {...}``): constants only,
@@ -116,10 +117,29 @@ class _Hits:
         elif isinstance(func, ast.Name):  # its dotted name is its own, read through aliases
             if self.aliases.get(func.id, func.id) in self.names or self._from_star(func):
                 return True
+            if func.id == "getattr" and self._got_client(node):
+                return True
         for keyword in node.keywords:
             if keyword.arg and (self._setting(keyword.arg) or _microsoft_host_keyword(keyword)):
                 return True
         return False
+
+    def _got_client(self, node: ast.Call) -> bool:
+        """``getattr(smtplib, "SMTP_SSL" if ssl else "SMTP")``: a mail name read by a
+        constant attribute name (either arm of a conditional one)."""
+        if len(node.args) < 2:
+            return False
+        owner, attribute = node.args[0], node.args[1]
+        arms = (
+            [attribute.body, attribute.orelse] if isinstance(attribute, ast.IfExp) else [attribute]
+        )
+        return any(
+            isinstance(arm, ast.Constant)
+            and isinstance(arm.value, str)
+            and arm.value in self.last_parts
+            and _dotted(ast.Attribute(owner, arm.value, ast.Load()), self.aliases) in self.names
+            for arm in arms
+        )
 
     def subclass(self, node: ast.ClassDef) -> bool:
         return any(_dotted(base, self.aliases) in self.names for base in node.bases)

@@ -10,13 +10,13 @@ counts, so a development server never hides the production one.
 from __future__ import annotations
 
 import ast
-import re
 
+from ..lazy_regex import lazy_pattern
 from .source import dotted_name
 
 # Names of the switches that mean development or tests (``DEBUG``, ``IS_LOCAL``,
 # ``TESTING``), and words of environments (``ENV == "production"``).
-_DEVELOPMENT_NAME = re.compile(
+_DEVELOPMENT_NAME = lazy_pattern(
     r"(?i)^(?:is_|in_|use_|run_)?(?:debug|dev|develop|development|local|localhost|test|tests"
     r"|testing|unittest|pytest)(?:_mode|_env|_environment)?$"
 )

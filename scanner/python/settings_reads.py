@@ -7,16 +7,18 @@ variable the project's ``.env`` sets, and a project's own wrapper of the environ
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
+from .shapes import MAX_CHOICES
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind
 from .text_values import built
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 # Settings readers: django-environ's ``env = environ.Env()`` then ``env("X", default=...)``,
 # ``env.int("X", default=...)``; python-decouple's ``config("X", default=..., cast=int)``.
@@ -134,8 +136,10 @@ class SettingsReads:
                 and isinstance(function, ast.FunctionDef)
             )
         expression = self._returned[function]
+        if expression is None:
+            return self._returned_texts(function, depth)
         read = isinstance(expression, (ast.Subscript, ast.Call))  # ``os.environ[name]``
-        if expression is None or not (read or self._always_returns[function]):
+        if not (read or self._always_returns[function]):
             return None
         bound: dict[ast.arg, Value] = {}
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
@@ -154,6 +158,24 @@ class SettingsReads:
         # ``def server(): return "smtp.office365.com", 587``: what it returns, when known.
         known = value.known and value.value is not None and self._always_returns[function]
         return value if known else None
+
+    def _returned_texts(self, function: Function, depth: int) -> Value | None:
+        """``def host_for(provider): if provider == "gmail": return "smtp.gmail.com" ...
+        raise ValueError(provider)``: a function whose every ``return`` gives a string
+        literal and that cannot end another way than by one of them or by raising gives
+        one of them (its choices, picked by its arguments at run time). None otherwise."""
+        if not isinstance(function, ast.FunctionDef) or not _no_fall_through(function.body):
+            return None
+        nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
+        if not 1 < len(nodes) <= MAX_CHOICES or not all(
+            isinstance(n, ast.Return)
+            and isinstance(n.value, ast.Constant)
+            and isinstance(n.value.value, str)
+            for n in nodes
+        ):
+            return None
+        choices = tuple(self.evaluate(n.value, depth) for n in nodes)  # type: ignore[union-attr]
+        return Value(False, origin=f"call {function.name}", choices=choices)
 
     def _function_named(self, node: ast.AST) -> Function | None:
         found = self._definition_named(node, FUNCTIONS)
@@ -229,3 +251,16 @@ class SettingsReads:
                 if made is not None:
                     return made
         return None
+
+
+def _no_fall_through(block: list[ast.stmt]) -> bool:
+    """Whether running ``block`` always ends in a ``return`` or a ``raise``: its last
+    statement is one, or an ``if`` whose two arms both end so."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    return (
+        isinstance(last, ast.If) and _no_fall_through(last.body) and _no_fall_through(last.orelse)
+    )

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 
+from ..lazy_regex import lazy_pattern
 from ..mail_settings.coerce import tls_flag_edits
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting, is_framework_key, is_prefixed_key, is_setting_key
@@ -38,7 +38,7 @@ from .source import dotted_name
 from .symbols import TRIES, Symbols
 from .values import Evaluator
 
-_MENTIONS = re.compile(r"(?i)mail|smtp|imap")
+_MENTIONS = lazy_pattern(r"(?i)mail|smtp|imap")
 # The modules the library adapters read calls of. Not those of library models: a model
 # reads a call only when the library's signature accepts it (``mailer.Mailer(server=...)``
 # is not quick-mailer's), and one it does not read is left to the settings reader here.

@@ -17,6 +17,7 @@ from .adapters.base import CallableInfo, CallSite, Guard
 from .arguments import call_arguments
 from .contexts import Contexts
 from .flow import Flow
+from .forwarders import forwarded, merged_arguments
 from .source import Anchor, SourceText, dotted_name
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, Symbols
 from .templates import template
@@ -85,15 +86,18 @@ class CallSites:
         positions_known = True  # false after a ``*args`` whose length is not known
         hidden = False  # a ``**`` spread whose keys are not known
         spread_keys: set[str] = set()  # keys a ``**kwargs`` parameter gets from its callers
-        arguments = call_arguments(call)
+        own = call_arguments(call)
+        through = forwarded(self.values, call.func)
+        arguments = own if through is None else merged_arguments(through, call)
         for argument in arguments:
             if isinstance(argument, ast.Starred):
                 spread = self.values.evaluate(argument.value)
-                if spread.items is None or not positions_known:
+                items = spread.items or _picked_items(spread)
+                if items is None or not positions_known:
                     positions_known = False
                     continue
                 # ``SMTP_SSL(*SERVER)`` with ``SERVER = ("smtp.office365.com", 465)``.
-                for item in spread.items:
+                for item in items:
                     if positional < len(params):
                         args[params[positional]] = item
                     positional += 1
@@ -110,9 +114,15 @@ class CallSites:
                     continue
                 written = written_dict(self.values.symbols, argument.value)
                 if written is not None:
-                    # Its keys are the keywords passed: one it lacks is not passed. What
-                    # one it holds says is not worked out here (no fix adds it again).
-                    spread_keys |= {key.value for key in written.keys}  # type: ignore[union-attr]
+                    # Its keys are the keywords passed: one it lacks is not passed, one it
+                    # holds is its value's expression (a context is read as if passed by
+                    # keyword; it has no keyword's span, so no fix rewrites the entry).
+                    for entry, item in zip(written.keys, written.values, strict=True):
+                        key = entry.value  # type: ignore[union-attr]
+                        spread_keys.add(key)
+                        nodes.setdefault(key, item)
+                        if key not in args and key not in extra:
+                            (args if key in params else extra)[key] = self.values.evaluate(item)
                     continue
                 # ``**options`` bound on several paths may hold any keyword: no fix adds one.
                 hidden = hidden or not isinstance(argument.value, ast.Dict)
@@ -145,8 +155,8 @@ class CallSites:
             args=args,
             arg_spans=arg_spans,
             close_offset=span.end - 1,
-            trailing_comma=self._trailing_comma(call, arguments),
-            has_arguments=bool(arguments),
+            trailing_comma=self._trailing_comma(call, own),
+            has_arguments=bool(own),
             extra_keywords=extra,
             statement=statement,
             before=before,
@@ -327,3 +337,18 @@ class CallSites:
 
     def _callable(self, node: ast.AST | None) -> CallableInfo | None:
         return self.flow.callable_info(node) if node is not None else None
+
+
+def _picked_items(spread: Value) -> tuple[Value, ...] | None:
+    """``SMTP(*SERVERS[provider])``: a row picked at run time among rows of one length;
+    each item is one of the rows' items at its place (as ``host, port = ...`` is)."""
+    rows = spread.choices if not spread.known else None
+    if not rows or any(r.items is None for r in rows):
+        return None
+    width = len(rows[0].items)  # type: ignore[arg-type]
+    if any(len(r.items) != width for r in rows):  # type: ignore[arg-type]
+        return None
+    return tuple(
+        Value(False, origin=spread.origin, choices=tuple(r.items[i] for r in rows))  # type: ignore[index]
+        for i in range(width)
+    )

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from ..model import Span, Value
 from .arguments import is_spread
 from .shapes import HOLE, formatted, text_of
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 
 def built(origin: str | None, parts: tuple[Span, ...]) -> Value:

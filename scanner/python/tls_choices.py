@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
 from .blocks import ends, following, preceding
@@ -96,12 +95,16 @@ def _facts_around(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterable[Fa
         child, parent = parent, parents.get(parent)
 
 
-class CallGraph(Protocol):
-    """The module's own calls: who calls a function, and which function a call runs."""
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def callers_of(self, scope: ast.AST) -> list[ast.Call]: ...
+    class CallGraph(Protocol):
+        """The module's own calls: who calls a function, and which function a call runs."""
 
-    def callee(self, call: ast.Call) -> ast.AST | None: ...
+        def callers_of(self, scope: ast.AST) -> list[ast.Call]: ...
+
+        def callee(self, call: ast.Call) -> ast.AST | None: ...
 
 
 def mark_upgrade_options(

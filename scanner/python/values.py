@@ -431,13 +431,21 @@ class Evaluator(
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(container.elts):
             return self.evaluate(value.elts[index], depth)
         # ``args, rest = parser.parse_known_args()``: a pair the evaluator knows item by item.
-        whole = self.evaluate(value, depth) if isinstance(value, ast.Call) else None
+        whole = (
+            self.evaluate(value, depth) if isinstance(value, (ast.Call, ast.Subscript)) else None
+        )
         if (
             whole is not None
             and whole.items is not None
             and len(whole.items) == len(container.elts)
         ):
             return whole.items[index]
+        # ``host, port = SERVERS[provider]``: a row picked at run time; each name is one of
+        # the rows' items at its place (as ``SERVERS[provider][0]`` is).
+        rows = whole.choices if whole is not None and not whole.known else None
+        if rows and all(r.items is not None and len(r.items) == len(container.elts) for r in rows):
+            picked = tuple(r.items[index] for r in rows)  # type: ignore[index]
+            return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
 
     # Attributes.

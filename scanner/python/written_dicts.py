@@ -5,9 +5,10 @@ lacks (``context``) is not passed at all.
 Only when nothing can change the dict between: the name is bound once in its scope, to a
 dict literal whose keys are all text and that spreads no other mapping, and every read of
 the name in that scope only reads the dict (``**param``, ``param["host"]``,
-``param.get("port")``). A dict handed to a function, changed in place
-(``param["context"] = ctx``, ``param.update(...)``) or bound on several paths keeps its
-keys unknown.
+``param.get("port")``); for a module's dict (``SMTP_PARAMS = {...}`` at module level),
+every use of the name in the module, and no ``global`` of it. A dict handed to a
+function, changed in place (``param["context"] = ctx``, ``param.update(...)``) or bound on
+several paths keeps its keys unknown; so does a class attribute.
 """
 
 from __future__ import annotations
@@ -40,11 +41,16 @@ def written_dict(symbols: Symbols, node: ast.expr) -> ast.Dict | None:
         isinstance(key, ast.Constant) and isinstance(key.value, str) for key in written.keys
     ):
         return None  # ``**other`` (a None key) or a key worked out at run time
-    function = bindings[0].scope.node
-    if not isinstance(function, FUNCTIONS):
-        return None  # a module's dict, which any function may change
-    # Uses in functions nested in it too: a closure may change the dict.
-    reads = [n for n in ast.walk(function) if isinstance(n, ast.Name) and n.id == node.id]
+    scope = bindings[0].scope.node
+    if not isinstance(scope, (*FUNCTIONS, ast.Module)):
+        return None  # a class's attribute, which its methods may change through self
+    # Uses in functions nested in it too: a closure may change the dict; a module's dict,
+    # every use in the module (a ``global`` statement would let a function rebind it).
+    reads = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == node.id]
+    if isinstance(scope, ast.Module) and any(
+        isinstance(n, ast.Global) and node.id in n.names for n in ast.walk(scope)
+    ):
+        return None
     if not all(_only_reads(symbols, read) for read in reads if read is not bindings[0].node):
         return None
     return written

@@ -19,13 +19,15 @@ import click
 
 from ..cli_common import (
     EXIT_FINDINGS,
+    make_resolver,
+    usage_error,
+    warn,
+)
+from ..cli_declared import (
     AllProvidersOpt,
     IgnoreOpt,
     OutputFileOpt,
     SelectOpt,
-    make_resolver,
-    usage_error,
-    warn,
 )
 from ..cli_params import Argument, Option
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ...model import (
     MISSING,
@@ -24,6 +23,7 @@ from ...model import (
 )
 from ...records import record
 
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
     from ..source import Anchor
 

@@ -15,10 +15,12 @@ is another service: ``o365://`` (Microsoft Graph with an app's client credential
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...model import Protocol, Tls
 from .spec import DomainServer, LibraryModel, Opener
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 _STARTTLS = Tls.STARTTLS
 # The templates of Microsoft's mail domains, and Gmail's (the library's own table,

@@ -12,10 +12,12 @@ OAuth2."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...model import Protocol, Tls
 from .spec import LibraryModel, Opener
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # What both ways of making one say about the server, by ``Mailer``'s keywords.
 _SERVER: dict[str, Any] = {

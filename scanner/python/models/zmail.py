@@ -19,10 +19,12 @@ order of the flags, read too.)"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...model import Protocol, Tls
 from .spec import DomainServer, Effect, LibraryModel, Method, Opener
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 _SSL, _STARTTLS = Tls.IMPLICIT, Tls.STARTTLS
 _DOMAINS = (
