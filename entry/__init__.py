@@ -17,7 +17,8 @@ def main() -> None:
     functions), which its collections would traverse again and again to free nothing.
     :func:`authsweep.scanner.cli.main` starts it again once the command is imported. The
     dataclasses' methods compiled in an earlier run are used again
-    (:mod:`authsweep.scanner.method_cache`). When the command is over, the process ends
+    (:mod:`authsweep.scanner.method_cache`), and so are the regular expressions compiled on
+    first use (:mod:`authsweep.scanner.pattern_cache`). When the command is over, the process ends
     without tearing the interpreter down (:func:`_end_now`)."""
     gc.disable()
     command = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -25,8 +26,10 @@ def main() -> None:
         # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no
         # CLI; and `--version` no dataclasses.
         from authsweep.scanner.method_cache import install
+        from authsweep.scanner.pattern_cache import install as keep_patterns
 
         install(os.path.dirname(__file__), command)  # before the first dataclass is made
+        keep_patterns(os.path.dirname(__file__), command)  # compiled regular expressions
     # start-up: after the method cache, so that the command's dataclasses find it
     from authsweep.scanner.cli import main as run_command_line
 

@@ -149,11 +149,19 @@ def nothing_to_check(source: Source) -> bool:
 
 
 def check_in_full(
-    path: str, source: Source, rules: Iterable, matters: bool | None = None
+    path: str,
+    source: Source,
+    rules: Iterable,
+    matters: bool | None = None,
+    *,
+    digests: bool = True,
 ) -> FileResult:
     """:func:`check` without asking :func:`pre_check` first (the caller did; ``matters``:
-    its answer, when the caller kept it)."""
-    with gc_paused(), recording() as inputs:  # everything the analysis made is dead after
+    its answer, when the caller kept it). ``digests``: whether the inputs of the result
+    hold the digests of the other files read (a result cache keeps them; see
+    :mod:`.inputs`)."""
+    # everything the analysis made is dead after
+    with gc_paused(), recording(digests) as inputs:
         result = _check_source(path, source, rules, matters)
     result.inputs = inputs
     return result

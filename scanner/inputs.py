@@ -43,6 +43,13 @@ RACY_SECONDS = 2.0
 MISSING = "-"
 
 _recording: ContextVar[Inputs | None] = ContextVar("authsweep_inputs", default=None)
+# Whether a read is noted with its content's digest. Only a result cache ever compares
+# what was noted (:func:`unchanged`); a run that keeps none (``--no-cache``, a pre-commit
+# hook's usual line) notes a read as :data:`UNDIGESTED` instead, and so hashes nothing.
+_digests: ContextVar[bool] = ContextVar("authsweep_input_digests", default=True)
+# A read noted without its digest: no file's state is ever this, so were such an entry
+# kept by a cache after all, the entry would only be checked again, never trusted.
+UNDIGESTED = "h"
 # Results a memoised reader keeps (with their inputs) before it starts afresh.
 MAX_REMEMBERED = 4096
 
@@ -52,14 +59,19 @@ def content_hash(data: bytes) -> str:
 
 
 @contextmanager
-def recording() -> Iterator[Inputs]:
-    """Note every input read or looked at in this block (and only in it)."""
+def recording(digests: bool | None = None) -> Iterator[Inputs]:
+    """Note every input read or looked at in this block (and only in it); ``digests``:
+    whether reads are noted with their contents' digests (None: as the enclosing block
+    does, by default they are)."""
     inputs: Inputs = {}
     token = _recording.set(inputs)
+    kept = None if digests is None else _digests.set(digests)
     try:
         yield inputs
     finally:
         _recording.reset(token)
+        if kept is not None:
+            _digests.reset(kept)
 
 
 def remembered(function: Callable[..., _Result]) -> Callable[..., _Result]:
@@ -70,13 +82,14 @@ def remembered(function: Callable[..., _Result]) -> Callable[..., _Result]:
 
     @functools.wraps(function)
     def memoised(*args: Hashable) -> _Result:
-        known = results.get(args)
+        key = (_digests.get(), *args)  # what is noted differs with and without digests
+        known = results.get(key)
         if known is None:
             with recording() as noted:
                 value = function(*args)
             if len(results) >= MAX_REMEMBERED:
                 results.clear()
-            known = results[args] = (value, noted)
+            known = results[key] = (value, noted)
         value, noted = known
         for key, seen_there in noted.items():
             note(key, seen_there)
@@ -144,7 +157,9 @@ def read(path: Path | str, limit: int) -> bytes | None:
 
 def seen(path: Path | str, data: bytes) -> None:
     """Note that the file at ``path`` held ``data`` when it was read."""
-    note(STATE + str(path), "h" + content_hash(data))
+    if _recording.get() is None:
+        return
+    note(STATE + str(path), "h" + content_hash(data) if _digests.get() else UNDIGESTED)
 
 
 def looked_at(path: Path | str) -> str:
@@ -169,7 +184,9 @@ def listing(folder: Path | str) -> list[os.DirEntry[str]]:
             found = sorted(entries, key=lambda entry: entry.name)
     except OSError:
         found = []
-    note(LISTING + str(folder), _names_digest(entry.name for entry in found))
+    if _recording.get() is not None:
+        names = _names_digest(entry.name for entry in found) if _digests.get() else "l"
+        note(LISTING + str(folder), names)
     return found
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .pattern_cache import compile_pattern
+
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import AnyStr
@@ -29,7 +31,7 @@ class _LazyPattern:
         # Called only for an attribute not bound yet: the first use of each method.
         if name == "_source":  # an instance made without __init__ (a copy): no pattern
             raise AttributeError(name)
-        value = getattr(re.compile(*self._source), name)
+        value = getattr(compile_pattern(*self._source), name)  # the command's kept programs
         setattr(self, name, value)
         return value
 

@@ -117,11 +117,13 @@ def check_one(
     timeout: float,
     plan: RunOptions | None = None,
     past: tuple[bytes | None, bool] | None = None,
+    digests: bool = True,
 ) -> tuple[FileResult, bytes | None]:
     """Read and check one file; every failure becomes an error entry. With ``plan`` (the
     file's options), a finding is marked fixable only if ``fix`` would fix it
     (:mod:`.fixes.fixability`). ``past``: what the pre-check that found the file past it
-    kept: its bytes (None: read them again) and its answer (not asked again)."""
+    kept: its bytes (None: read them again) and its answer (not asked again).
+    ``digests``: the result's inputs hold the digests of the files read (for a cache)."""
     path, display, kind = task
     data, matters = past if past is not None else (None, None)
     if data is None:
@@ -136,7 +138,7 @@ def check_one(
             return FileResult(display), data
     try:
         with time_limit(timeout):
-            result = check_in_full(display, source, rules, matters)
+            result = check_in_full(display, source, rules, matters, digests=digests)
             if plan is not None:
                 _plan(result, kind, data, plan, rules, Path(path))
             return result, data
@@ -287,10 +289,11 @@ def _check_past(
     hashing: bool = False,
 ) -> tuple[Task, FileResult, str | None]:
     """:func:`check_one` of a task with what the pre-check kept of it (its answer, its
-    bytes), if it ran; the content hash of its bytes when ``hashing`` (for the cache)."""
+    bytes), if it ran; the content hash of its bytes when ``hashing`` (for the cache), and
+    the digests of the other files it read in its inputs only then."""
     matters = answers.get(task[0])
     past = None if matters is None else (read.pop(task[0], None), matters)
-    result, data = check_one(task, rules, timeout, plan, past=past)
+    result, data = check_one(task, rules, timeout, plan, past=past, digests=hashing)
     return task, result, None if data is None or not hashing else content_hash(data)
 
 

@@ -6,19 +6,22 @@ client's module and class, and the byte searches of the module in lower case.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 from authsweep.scanner import inputs, project
 from authsweep.scanner.errors import ParseError
-from authsweep.scanner.python import relevance
+from authsweep.scanner.python import entra_secrets, relevance
 from authsweep.scanner.python.analyze import _front_end
 from authsweep.scanner.python.client_words import ClientWords
 from authsweep.scanner.python.parse import parse_python
 from authsweep.scanner.python.symbols import Symbols
 from authsweep.scanner.text import Source
 from authsweep.scanner.words import MAIL_FAMILY_WORDS, Substrings, WholeWords
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -203,3 +206,62 @@ def test_a_library_s_name_is_looked_for_beside_the_module_only_when_imported(
         "yagmail.py",
         "yagmail/__init__.py",
     }
+
+
+TAKER_PIECES = [
+    "Account",
+    "Account (",
+    "Account(",
+    "MyAccount(",
+    "_Account(",
+    "éAccount(",
+    "ConfidentialClientApplication\n(",
+    "ClientSecretCredential  (",
+    "OAuth2Credentials(",
+    "OAuth2Credentials",
+    "ClientSecretCredentialX(",
+    "(",
+    " ",
+    ".",
+    "x",
+    "\n",
+    "Accoun",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TAKER_PIECES), max_size=8))
+def test_a_call_of_a_class_that_takes_a_secret_is_found_as_the_whole_search_finds_it(
+    pieces: list[str],
+) -> None:
+    """Asked only where a class's name is, with the pattern matched there: the same answer
+    as the pattern searched through the whole text (a word before the name, ``\\b`` at the
+    start, space before the bracket)."""
+    text = "".join(pieces)
+    assert entra_secrets._calls_a_taker(text) == bool(entra_secrets._TAKERS.search(text))
+
+
+def test_a_call_without_keywords_is_not_read_for_settings(monkeypatch) -> None:
+    """The settings reader passes over a call with no keyword (most calls) before it works
+    out the call's name; a call's upper-case settings keywords are still its settings."""
+    from authsweep.rules import ALL_RULES, RuleOptions
+    from authsweep.scanner.engine import check_source
+    from authsweep.scanner.python import settings_source
+
+    code = (
+        b"from django.conf import settings\n"
+        + b"print(1)\nlog.info(x)\n" * 3
+        + b'settings.configure(EMAIL_HOST="smtp.office365.com", EMAIL_PORT=465,\n'
+        + b'    EMAIL_HOST_USER="me@example.com", EMAIL_HOST_PASSWORD=password)\n'
+    )
+    rules = [rule(RuleOptions()) for rule in ALL_RULES]
+    asked: list[ast.AST] = []
+    real = settings_source.dotted_name
+    monkeypatch.setattr(
+        settings_source, "dotted_name", lambda node: asked.append(node) or real(node)
+    )
+    found = check_source("mailer.py", "python", code, rules)
+    assert {"AS101", "AS202"} <= {finding.rule for finding in found.findings}
+    names = [real(node) for node in asked]
+    assert "settings.configure" in names
+    assert "print" not in names and "log.info" not in names

@@ -16,6 +16,7 @@ from .. import inputs
 from ..providers import microsoft_host_names
 from ..reading import MAX_FILE_BYTES
 from ..test_paths import is_test_path
+from .imports import resolved
 from .module_paths import module_path
 from .secret_literals import password_literal_calls
 from .secret_names import password_name
@@ -41,7 +42,7 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
                 return True
             asked.add(name)
     asked.clear()
-    importer = Path(path).resolve()
+    importer = resolved(path)
 
     def from_mail_module(node: ast.AST, host: bool) -> bool:
         return _from_mail_module(symbols, importer, node) or (

@@ -22,7 +22,7 @@ from .. import inputs
 from ..model import Connection, Span, Step, StepKind, Value, Verification
 from ..records import record
 from .arguments import positional_params
-from .imports import find_module
+from .imports import find_module, resolved
 from .module_trees import module_tree
 from .source import dotted_name
 from .symbols import BindingKind, Symbols
@@ -171,7 +171,7 @@ def _imported_helper(symbols: Symbols, func: ast.Name, path: str) -> HelperLogin
         if alias is None:
             continue
         module = "." * statement.level + (statement.module or "")
-        found = find_module(Path(path).resolve(), module)
+        found = find_module(resolved(path), module)
         if found is not None:
             return helper_logins(found).get(alias.name)
     return None

@@ -492,6 +492,8 @@ class _Reader:
         ``settings.configure(EMAIL_HOST=...)``: keywords written as settings names are the
         call's settings, a group of their own; everything the library reads unless a
         ``**mapping`` may add more. (``dict(...)`` is read where it is used.)"""
+        if not node.keywords:
+            return  # most calls: no keyword, no setting (nor mail keywords, below)
         name = dotted_name(node.func)
         if name == "dict":
             return

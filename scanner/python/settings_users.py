@@ -23,7 +23,7 @@ from ..model import Protocol, Span
 from ..project import facts_for
 from ..reading import read_regular
 from ..records import record
-from .imports import find_module
+from .imports import find_module, resolved
 from .module_trees import module_tree
 from .settings_spoken import imported_protocols
 
@@ -131,7 +131,7 @@ def names_code_passes(path: str | None, names: frozenset[str]) -> PassedNames:
     the mail libraries those files import speak."""
     if not path or not names:
         return PassedNames()
-    module = Path(path).resolve()
+    module = resolved(path)
     stem = module.parent.name if module.name == "__init__.py" else module.stem
     facts = facts_for(str(module))
     if facts is None:

@@ -44,6 +44,7 @@ from ..records import record
 from ..secrets import is_placeholder
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
+from .imports import resolved
 from .module_paths import module_path as _module_path
 from .module_trees import module_tree
 from .symbols import FUNCTIONS
@@ -559,7 +560,7 @@ def find_wrapper(importer: str | None, qualified: str, analyze: Analyze) -> Summ
     wrapper in a module of the project."""
     if not importer:
         return None
-    return _find(Path(importer).resolve(), qualified, analyze, MAX_HOPS)
+    return _find(resolved(importer), qualified, analyze, MAX_HOPS)
 
 
 def _find(where: Path, qualified: str, analyze: Analyze, hops: int) -> Summary | None:
