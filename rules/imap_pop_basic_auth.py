@@ -34,8 +34,10 @@ class ImapPopBasicAuth(Rule):
         "2024. A password login answers `NO LOGIN failed.` (IMAP) or `-ERR Authentication "
         "failure` (POP3), whatever the password. Every password mechanism is basic auth "
         "(PLAIN, LOGIN, CRAM-MD5, APOP), also beside an XOAUTH2 attempt: a connection that "
-        "tries several in turn is one password login, reported once at its plain login "
-        "(else its first mechanism) with the others named. A plain config module's "
+        "tries several in turn (or logs in by whichever of the module's authenticators its "
+        "user plugs in; IMAPClient's `plain_login` is SASL PLAIN) is one password login, "
+        "reported once at its plain login (else its first mechanism) with the others "
+        "named. A plain config module's "
         "settings that the project's IMAP code logs in with are reported at that login, "
         "not again in the config module (as for AS101)."
     )

@@ -24,6 +24,7 @@ from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, positional_params
 from .callers import Callers
+from .held_functions import held_functions, plugged_callables
 from .sites import CallSites
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
@@ -221,6 +222,15 @@ class Bindings:
                 self.opened[call] = (conn, adapter)
                 self.on_factory_call(call, conn, self.bound_name(call))
                 self.bind(call, conn, adapter)
+            elif name is not None:
+                # ``self._factory(server)`` with ``connection_factory=_default_connection``
+                held = [
+                    f for f in held_functions(self.values, func) if f in self._factory_functions
+                ]
+                if held:
+                    self._bind_factory_call(
+                        call, [(*self._factory_functions[f], None) for f in held]
+                    )
 
     def _bind_properties(self) -> None:
         """``@property`` (``@cached_property``) ``def server(self): return SMTP(...)``:
@@ -258,7 +268,9 @@ class Bindings:
         return made
 
     def _bind_factory_call(
-        self, call: ast.Call, made: list[tuple[Connection, Adapter, frozenset[ast.ClassDef]]]
+        self,
+        call: ast.Call,
+        made: list[tuple[Connection, Adapter, frozenset[ast.ClassDef] | None]],
     ) -> None:
         name = self.bound_name(call)
         for conn, adapter, classes in made:
@@ -362,8 +374,14 @@ class Bindings:
                 and dotted_name(func.value) == "self"
                 else None
             )
+            plugged: list[tuple[Function, bool]] = []
             if function is None and method is None:
-                continue
+                # ``self.authenticator(client)``: a callable the object holds, asked only
+                # of a call handed a connection (most calls of a module are not).
+                if self._hands_connection(call):
+                    plugged = plugged_callables(self.values, self.symbols.classes, call)
+                if not plugged:
+                    continue
             for index, argument in enumerate(call_arguments(call)):
                 if isinstance(argument, ast.Starred):
                     continue
@@ -377,8 +395,10 @@ class Bindings:
                         targets = self._dispatch(b.classes, method)
                     else:
                         targets = {function: None} if function is not None else {}
+                    takes_self = dict(plugged)
+                    targets.update((target, None) for target in takes_self)
                     for target, classes in targets.items():
-                        param = _parameter(target, call, index, argument)
+                        param = _parameter(target, call, index, argument, takes_self.get(target))
                         if param is not None:
                             start = self.values.span(target).start
                             self.all.append(
@@ -393,6 +413,13 @@ class Bindings:
                                     classes=classes,
                                 )
                             )
+
+    def _hands_connection(self, call: ast.Call) -> bool:
+        for argument in call.args:
+            receiver = dotted_name(argument)
+            if receiver is not None and self.reaching(receiver, call):
+                return True
+        return False
 
     def bind_annotated(
         self, clients: Mapping[str, tuple[Adapter, ClientSpec]], sites: CallSites
@@ -519,11 +546,19 @@ class Bindings:
 
 
 def _parameter(
-    function: Function, call: ast.Call, index: int, argument: ast.expr | ast.keyword
+    function: Function,
+    call: ast.Call,
+    index: int,
+    argument: ast.expr | ast.keyword,
+    takes_self: bool | None = None,
 ) -> ast.arg | None:
-    """The parameter of ``function`` that ``call``'s argument at ``index`` is bound to."""
+    """The parameter of ``function`` that ``call``'s argument at ``index`` is bound to
+    (``takes_self``: whether the function's first parameter is the object, when the
+    call's shape does not say: a held callable's)."""
     params = positional_params(function.args)
-    if isinstance(call.func, ast.Attribute) and params:
+    if takes_self is None:
+        takes_self = isinstance(call.func, ast.Attribute)
+    if takes_self and params:
         params = params[1:]  # self
     if isinstance(argument, ast.keyword):
         if argument.arg is None:

@@ -77,6 +77,14 @@ def _login(conn: Connection, site: CallSite) -> Step:
     return step
 
 
+def _plain_login(conn: Connection, site: CallSite) -> Step:
+    # IMAPClient sends it as ``AUTHENTICATE PLAIN``: a password SASL mechanism, so beside
+    # a ``login()`` of the same connection it is one password login, not a second.
+    step = _login(conn, site)
+    step.mechanism = "PLAIN"
+    return step
+
+
 def _oauth2_login(conn: Connection, site: CallSite) -> Step:
     mechanism = site.arg("mech")
     step = common.token_auth(site, "access_token", site.span)
@@ -116,7 +124,7 @@ IMAPCLIENT = Adapter(
     clients={"imapclient.IMAPClient": _CLIENT, "imapclient.imapclient.IMAPClient": _CLIENT},
     methods={
         "login": _LOGIN,
-        "plain_login": MethodSpec(("username", "password"), _login),
+        "plain_login": MethodSpec(("username", "password"), _plain_login),
         "oauth2_login": MethodSpec(("user", "access_token", "mech", "vendor"), _oauth2_login),
         "oauthbearer_login": MethodSpec(("identity", "access_token"), _sasl_login),
         "sasl_login": MethodSpec(("mech_name", "mech_callable"), _sasl_login),

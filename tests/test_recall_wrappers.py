@@ -1,0 +1,65 @@
+"""Connections made through a callable the object holds (after11a, issue 22): a
+default factory kept in a parameter and stored on ``self`` (``connection_factory=
+_default_connection``), and authenticators the user plugs in (``self.authenticator(
+client)``, the module's callable classes). The eleventh blind set's "wrappers" family
+missed these; each shape has its nearest variant and a negative here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+WRAPPERS = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "wrappers"
+
+
+def pinned(name: str) -> set[tuple[int, str, str]]:
+    run = check_paths([str(WRAPPERS / name)], RunOptions())
+    return {(f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def test_a_default_factory_stored_on_self_makes_the_connection_a_login_uses() -> None:
+    """``self._factory = connection_factory`` (default ``_default_connection``), then
+    ``connection = self._factory(...)``; ``user``/``pass_`` on it: the host is the
+    caller's (a warning). ``capa()`` alone sends no credential."""
+    assert pinned("pop3_factory.py") == {(44, "AS102", "warning")}
+
+
+def test_a_factory_session_reports_its_password_arm_not_its_xoauth2_arm() -> None:
+    assert pinned("smtp_factory.py") == {(51, "AS101", "warning")}
+
+
+def test_the_nearest_variants_of_a_default_factory() -> None:
+    """A function's own parameter (``connect=_open_imap``), ``connect or _open_pop``
+    stored on ``self``, a class attribute holding ``staticmethod(_open_smtp)``."""
+    assert pinned("factory_variants.py") == {
+        (26, "AS102", "warning"),
+        (38, "AS102", "warning"),
+        (50, "AS101", "warning"),
+    }
+
+
+def test_a_default_factory_of_another_provider_or_an_xoauth2_session_is_silent() -> None:
+    assert pinned("factory_negatives.py") == set()
+
+
+def test_plugged_authenticators_log_in_on_the_client_the_session_makes() -> None:
+    """``self.authenticator(client)`` with a field the module never sets: each of the
+    module's callable classes may run. ``login`` and IMAPClient's ``plain_login`` (SASL
+    PLAIN) are one password login of that client, reported once at ``login``; the
+    OAuth2 authenticator is not a login."""
+    assert pinned("authenticators.py") == {(21, "AS102", "warning")}
+
+
+def test_the_nearest_variants_of_a_plugged_authenticator() -> None:
+    """A plain class's ``__call__`` run by a function's parameter; a module function as a
+    parameter's default (``authenticate=_password_login``)."""
+    assert pinned("authenticator_variants.py") == {
+        (15, "AS102", "warning"),
+        (26, "AS102", "warning"),
+    }
+
+
+def test_an_oauth2_authenticator_or_a_gmail_client_is_silent() -> None:
+    assert pinned("authenticator_negatives.py") == set()
