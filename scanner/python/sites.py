@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from ..fixes.dependencies import pinned_below
 from ..model import Edit, Span, Value, Verification
 from ..secrets import secret_arguments
 from .adapters.base import CallableInfo, CallSite, Guard
@@ -181,6 +182,9 @@ class CallSites:
             sources=lambda key: self.flow.sources(nodes.get(key)),
             template=lambda key: template(self.values, nodes.get(key)),
             overrides=overrides,
+            pinned_below=lambda distribution, release: pinned_below(
+                self.values.path, distribution, release
+            ),
         )
 
     def _keys_passed(self, node: ast.expr) -> set[str] | None:
