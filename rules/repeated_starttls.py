@@ -10,6 +10,7 @@ from authsweep.scanner.model import (
     MailFile,
     RemedyKind,
     Step,
+    StepKind,
     Tls,
 )
 
@@ -24,7 +25,8 @@ class RepeatedStarttls(Rule):
     summary = (
         "STARTTLS on a connection already encrypted: a second `starttls()` on one path (often "
         "left by a fix that added one above it), `starttls()` on `SMTP_SSL`/`IMAP4_SSL`, an "
-        "explicit `starttls()` after aiosmtplib upgraded by itself. The call raises."
+        "explicit `starttls()` after aiosmtplib upgraded by itself (2.0+; also where its "
+        "implicit TLS is a flag the upgrade's test makes false). The call raises."
     )
     why = (
         "A server stops offering STARTTLS once the session is encrypted, so the second call "
@@ -32,7 +34,9 @@ class RepeatedStarttls(Rule):
         "`abort: TLS session already established`; aiosmtplib: `Connection already using "
         "TLS`) and the program stops before it sends anything. It happens after a fix that "
         "added an upgrade while the code already had one further down, or when a connection "
-        "that upgrades by itself (aiosmtplib's `start_tls` default) is upgraded again. A "
+        "that upgrades by itself (aiosmtplib's `start_tls` default, from 2.0; also where "
+        "its implicit TLS is a flag the program sets and the upgrade is under a test that "
+        "makes the flag false) is upgraded again. A "
         "library whose user picks implicit TLS by one option (`if self.ssl: SMTP_SSL(...) "
         "else: SMTP(...)`) and the upgrade by another (`if self.tls: starttls()`) did not "
         "make the mistake: asking for both is the user's, and it is not reported; an "
@@ -147,6 +151,10 @@ class RepeatedStarttls(Rule):
     def _finding(self, mail, conn: Connection, step: Step, path, policy) -> Finding:
         implicit = conn.tls is Tls.IMPLICIT
         what = "implicit TLS" if implicit else "an earlier STARTTLS"
+        earlier = path.steps[: path.steps.index(step)]
+        if not implicit and not any(s.kind is StepKind.STARTTLS for s in earlier):
+            # Plain because its implicit-TLS flag is false: the library upgraded by itself.
+            what = f"{conn.library}'s own STARTTLS in `connect()` (`{conn.upgrades_unless}` false)"
         if implicit:
             remedy = starttls_switch(conn)
             safe = policy.provider.microsoft and policy.confidence is Confidence.HIGH

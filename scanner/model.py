@@ -396,6 +396,11 @@ class Connection:
     # The flag argument whose truth chose implicit TLS, as written, when a name or an
     # attribute the program sets (``ssl=ssl``): not a literal, so false on some runs.
     tls_flag: str = ""
+    # The flag (as written) that chooses implicit TLS when true and otherwise leaves the
+    # session plain for the library to upgrade by itself when the server offers STARTTLS
+    # (aiosmtplib's ``SMTP(use_tls=self.use_ssl)``, ``start_tls`` left to its default):
+    # on a path where the flag is false the session is encrypted from ``connect()`` on.
+    upgrades_unless: str = ""
     # The run-time test (as written) whose arms open this protocol with and without
     # implicit TLS (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``): TLS is the user's choice.
     tls_option: str = ""
@@ -463,19 +468,21 @@ class Connection:
         """The STARTTLS steps of ``path`` taken on a session already encrypted (by implicit
         TLS, or an earlier STARTTLS since the last ``connect``): the server no longer
         offers it and the call raises. Implicit TLS chosen by a flag (``ssl=ssl``) is not
-        on a path where that flag is false (``if not ssl: conn.starttls()``); an upgrade
+        on a path where that flag is false (``if not ssl: conn.starttls()``), where a
+        library that upgrades by itself (``upgrades_unless``) has upgraded; an upgrade
         taken under an option of the code's user on a connection whose implicit TLS is
         another option (``if self.ssl: SMTP_SSL(...) else: SMTP(...)`` then ``if
         self.tls: starttls()``) is the user asking for both, not the code's mistake."""
         implicit = self.tls is Tls.IMPLICIT and not (self.tls_flag and self.tls_flag in path.falsy)
-        encrypted = by_implicit = implicit
+        by_itself = bool(self.upgrades_unless) and self.upgrades_unless in path.falsy
+        encrypted, by_implicit = implicit or by_itself, implicit
         for step in path.steps:
             if step.kind is StepKind.STARTTLS:
                 if encrypted and not (by_implicit and self.tls_option and step.option):
                     yield step
                 encrypted, by_implicit = True, False
             elif step.kind is StepKind.CONNECT:
-                encrypted = by_implicit = implicit
+                encrypted, by_implicit = implicit or by_itself, implicit
 
     def always_repeated(self, step: Step) -> bool:
         """Whether the STARTTLS ``step`` raises on every path that takes it

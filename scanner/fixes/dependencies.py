@@ -34,7 +34,7 @@ from .dependency_files import (
     setup_cfg,
     setup_py,
 )
-from .requirements import Requirement, allows, raised
+from .requirements import Requirement, allows, normalize, raised
 
 # The token helper's cache lookup in acquire_token_for_client came in MSAL 1.23.
 MSAL = "msal>=1.23"
@@ -95,6 +95,23 @@ def refusal(location: Path | None, requirement: str) -> str | None:
                     f"{wanted.name}{declared.specifier}: change that first"
                 )
     return None
+
+
+def pinned_below(path: str | None, distribution: str, release: tuple[int, ...]) -> bool:
+    """Whether the project of the file at ``path`` declares ``distribution`` at releases
+    before ``release`` only (``aiosmtplib==1.1.6``, ``<2``, Poetry's ``^1.1``): the
+    check then follows that release's behaviour. The declarations are noted as inputs
+    of the file's result."""
+    if path is None:
+        return False
+    location = Path(path).resolve()
+    note_declarations(location)
+    name = normalize(distribution)
+    return any(
+        declared.name == name and allows(declared.specifier, release) is False
+        for file in declarations(project_root(location))
+        for declared in file.declared
+    )
 
 
 def plan(root: Path, requirements: list[str]) -> Plan:

@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from ..model import Edit, OptOut, Verification
 from ..providers import lookup
+from .arguments import own_nodes
 from .conditions import committed_truth, mutated_names
 from .context_bindings import ContextBinding, ContextBindings, Guard, complete
 from .reaching import reaching
@@ -31,6 +32,7 @@ from .values import Evaluator
 VERIFYING = "ssl.create_default_context()"
 _VERIFYING_FACTORIES = {"ssl.create_default_context"}
 _UNVERIFIED_FACTORIES = {"ssl._create_unverified_context", "ssl._create_stdlib_context"}
+_ENDS = (ast.Return, ast.Yield, ast.YieldFrom)
 
 
 class Contexts:
@@ -40,6 +42,7 @@ class Contexts:
         self.parents = values.parents
         self._mutated: frozenset[str] | None = None  # the module's, once asked
         self._binder: ContextBindings | None = None  # once a context is bound twice
+        self._following: set[ast.AST | None] = set()  # the factory functions being followed
 
     def verification(
         self, node: ast.AST | None, default: Verification = Verification.UNVERIFIED
@@ -50,10 +53,39 @@ class Contexts:
         aiosmtplib's does)."""
         if node is None or (isinstance(node, ast.Constant) and node.value is None):
             return default, None
+        made = self._made_by_function(node)
+        if made is not None:
+            self._following.add(self.parents.get(made))
+            try:
+                return self.verification(made.value, default)
+            finally:
+                self._following.discard(self.parents.get(made))
         rebound = self._rebound(node, default)
         if rebound is not None:
             return rebound
         return self._verification_of(node, self._definition(node), default)
+
+    def _made_by_function(self, node: ast.AST | None) -> ast.Return | None:
+        """The ``return`` of a call of the module's own context factory: the context named in
+        ``return context`` of ``def ssl_context(): context = SSLContext(); ...; return
+        context``, judged where that function builds and loosens it. Only a function
+        whose one ``return`` is its last statement (every call gets that context), not a
+        generator; None for other calls (a library's factory, a method)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            return None
+        functions = [
+            b.node for b in self.values.bindings(node.func) if isinstance(b.node, FUNCTIONS)
+        ]
+        if len(functions) != 1 or not isinstance(functions[0], ast.FunctionDef):
+            return None
+        function = functions[0]
+        ends = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
+        last = function.body[-1]
+        if ends != [last] or not isinstance(last, ast.Return) or last.value is None:
+            return None
+        if function in self._following:
+            return None  # factories that call each other: no end to follow
+        return last
 
     def _verification_of(
         self, node: ast.AST, definition: ast.AST, default: Verification
@@ -206,7 +238,17 @@ class Contexts:
 
     def fix(self, node: ast.AST | None) -> tuple[Edit, ...] | None:
         """The edits that make a named context built here verify; None when the argument is
-        no such context, () when it is one but cannot be fixed where it is built."""
+        no such context, () when it is one but cannot be fixed where it is built. One a
+        factory function of the module returns is fixed in that function (every caller
+        then verifies)."""
+        made = self._made_by_function(node)
+        if made is not None:
+            self._following.add(self.parents.get(made))
+            try:
+                fixed = self.fix(made.value)
+            finally:
+                self._following.discard(self.parents.get(made))
+            return () if fixed is None else fixed
         if not isinstance(node, ast.Name) and _self_attribute(node) is None:
             return None
         definitions = self._made_on_paths(node) or [self._definition(node)]

@@ -41,9 +41,13 @@ def picks_tls(mine: set[str], theirs: set[str], own_tls: str) -> bool:
     :meth:`Walker._tls_events` tells it) picks the connection's TLS: one upgrades it, or
     one opens it and the other opens the same protocol with another TLS (``SMTP_SSL``
     or ``SMTP``; not an IMAP arm beside a POP3 one, which picks the protocol, nor two
-    plain clients built for two Python versions)."""
-    if "upgrades" in mine or "upgrades" in theirs:
-        return True
+    plain clients built for two Python versions). An arm that opens the connection (and
+    upgrades it) beside one that does nothing to it picks whether there is a session, not
+    its TLS (``if len(pool) < limit: conn = await self._connect()`` else ``raise``): the
+    tests inside the opening are the choices."""
+    for one, two in ((mine, theirs), (theirs, mine)):
+        if "upgrades" in one and not ("opens" in one and not two):
+            return True
     same = f"tls {own_tls}"
     return any(
         "opens" in one and any(tag.startswith("tls ") and tag != same for tag in two)

@@ -126,8 +126,38 @@ class Referents:
 
     def _assigned(self, node: ast.Name) -> list[ast.expr]:
         """The expressions assigned to a plain name where it is read (every binding of it
-        that is an assignment: a choice made in ``if``/``else`` arms counts both ways)."""
-        found: list[ast.expr] = []
+        that is an assignment: a choice made in ``if``/``else`` arms counts both ways),
+        but for those an ``if`` around the read rules out: ``serverclass`` bound in ``if
+        options.process: ... else: ...`` and called under ``if options.process:`` again
+        is the first arm's class there."""
+        found = self._bound_values(node)
+        read = self._arms(node)
+        if not read or len(found) < 2:
+            return [value for value, _ in found]
+        kept = [
+            value
+            for value, statement in found
+            if not any(read.get(test, on) is not on for test, on in self._arms(statement).items())
+        ]
+        return kept or [value for value, _ in found]
+
+    def _arms(self, node: ast.AST) -> dict[str, bool]:
+        """The tests of the ``if`` statements ``node`` is under in its function, as
+        written, each with whether ``node`` is on its body: those that read plain values
+        (no call, which may answer differently the second time)."""
+        arms: dict[str, bool] = {}
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(parent, (*FUNCTIONS, ast.ClassDef)):
+            if isinstance(parent, ast.If) and child is not parent.test:
+                test = parent.test
+                if not any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(test)):
+                    arms.setdefault(self.values.source(test), child in parent.body)
+            child, parent = parent, self.parents.get(parent)
+        return arms
+
+    def _bound_values(self, node: ast.Name) -> list[tuple[ast.expr, ast.stmt]]:
+        """The expressions assigned to a plain name, each with its assignment."""
+        found: list[tuple[ast.expr, ast.stmt]] = []
         for binding in self.values.bindings(node):
             if binding.kind is not BindingKind.NAME:
                 continue
@@ -135,9 +165,9 @@ class Referents:
             if isinstance(statement, ast.Assign) and any(
                 t is binding.node for t in statement.targets
             ):
-                found.append(statement.value)
+                found.append((statement.value, statement))
             elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                found.append(statement.value)
+                found.append((statement.value, statement))
         return found
 
     def _members(self, node: ast.Attribute) -> list[ast.expr]:

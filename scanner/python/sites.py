@@ -181,6 +181,9 @@ class CallSites:
             sources=lambda key: self.flow.sources(nodes.get(key)),
             template=lambda key: template(self.values, nodes.get(key)),
             overrides=overrides,
+            pinned_below=lambda distribution, release: _pinned_below(
+                self.values.path, distribution, release
+            ),
         )
 
     def _keys_passed(self, node: ast.expr) -> set[str] | None:
@@ -352,3 +355,11 @@ def _picked_items(spread: Value) -> tuple[Value, ...] | None:
         Value(False, origin=spread.origin, choices=tuple(r.items[i] for r in rows))  # type: ignore[index]
         for i in range(width)
     )
+
+
+def _pinned_below(path: str | None, distribution: str, release: tuple[int, ...]) -> bool:
+    # Imported when an adapter asks (aiosmtplib's code only): the declaration readers
+    # compile their patterns at import, which a check of other mail code does not need.
+    from ..fixes.dependencies import pinned_below
+
+    return pinned_below(path, distribution, release)

@@ -3,7 +3,8 @@
 
 Semantics from aiosmtplib's source (FACTS 3.6): keyword arguments only;
 ``use_tls=True`` is implicit TLS; ``start_tls`` is ``None`` (upgrade when the server
-offers STARTTLS, as Microsoft 365 does), ``True`` or ``False``; the two together
+offers STARTTLS, as Microsoft 365 does, from 2.0 on; a project pinning an older release
+gets no such upgrade), ``True`` or ``False``; the two together
 raise ``ValueError``. The port defaults to 465 with ``use_tls``, 587 with
 ``start_tls=True``, else 25. Certificates are verified unless ``validate_certs=False``.
 Credentials given to the constructor or ``send`` are used by ``connect()`` after the
@@ -80,6 +81,7 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
     tls_given = site.has("use_tls") or site.has("start_tls")
     if initial or tls_given:
         conn.steps = [step for step in conn.steps if step.kind is not StepKind.STARTTLS]
+        conn.upgrades_unless = ""
         if use_tls and start_tls:
             common.conflict(conn, site.arg_spans.get("start_tls", site.span))
         elif use_tls:
@@ -87,9 +89,15 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
             conn.tls_flag = common.flag_name(site.arg("use_tls"))
         elif use_tls is None or start_unknown:
             conn.tls = Tls.UNKNOWN
+            by_itself = start_tls is None and not start_unknown and _upgrades_by_itself(site)
+            if use_tls is None and by_itself:
+                # ``use_tls=self.use_ssl``: implicit TLS when true, else the default
+                # ``start_tls`` upgrades at ``connect()`` when the server offers it.
+                conn.upgrades_unless = common.flag_name(site.arg("use_tls"))
         else:
             conn.tls = Tls.NONE
-            if start_tls is not False:  # None: upgraded when offered, as Microsoft 365 does
+            # None: upgraded when offered, as Microsoft 365 does (from aiosmtplib 2.0).
+            if start_tls or (start_tls is None and _upgrades_by_itself(site)):
                 span = site.arg_spans.get("start_tls", site.span)
                 conn.steps.append(common.starttls(span, conn.verification, conn.verify_with))
     if site.has("port") and site.arg("port").present:
@@ -107,6 +115,18 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
     if sends:
         conn.steps.append(Step(StepKind.SEND, site.span))
     _remedies(conn, site)
+
+
+# The first release whose ``start_tls`` default upgrades a plain session by itself when
+# the server offers STARTTLS (its changelog: "On connect, if the server supports
+# STARTTLS, automatically try to upgrade the connection").
+OWN_UPGRADE_RELEASE = (2, 0)
+
+
+def _upgrades_by_itself(site: CallSite) -> bool:
+    """Whether the client upgrades by itself: not when the project pins a release before
+    2.0 (``aiosmtplib==1.1.6``), whose sessions stay plain until ``starttls()``."""
+    return not site.pinned_below("aiosmtplib", OWN_UPGRADE_RELEASE)
 
 
 def _remedies(conn: Connection, site: CallSite) -> None:

@@ -89,6 +89,9 @@ class CallSite:
     # For a method called by name on an object that is not a connection: that object's value
     # (``Value.unknown("call msal.PublicClientApplication")``).
     receiver_value: Value = MISSING
+    # Whether the project around the file pins a distribution to releases older than one
+    # (``aiosmtplib<2``): a library's behaviour of those releases.
+    pinned_below: Callable[[str, tuple[int, ...]], bool] = lambda distribution, release: False
 
     def arg(self, name: str) -> Value:
         return self.args.get(name, MISSING)
