@@ -28,7 +28,8 @@ class ImplicitTlsOn587(Rule):
         "serves the other arm, the caller who picks implicit TLS gives its port: not "
         "reported for a host not known to be Microsoft's. A port parameter tested around "
         "the client (`if port == 465: SMTP_SSL(host, port)`) is the tested port on that "
-        "arm, whatever its default."
+        "arm, whatever its default; so is a port read from the environment or a setting "
+        'and tested as written at the call (`if c["port"] == 465:`).'
     )
     fix_doc = (
         "Connect in plain text and upgrade: `smtplib.SMTP(host, 587)` then "

@@ -452,7 +452,8 @@ class Bindings:
         func = call.func
         if isinstance(func, ast.Name):
             return functions.get(func.id)
-        if isinstance(func, ast.Attribute) and dotted_name(func.value) == "self":
+        # ``cls._start_tls(server)`` in a classmethod runs a method of its class too.
+        if isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
             klass = self.values.enclosing_class(call)
             if klass is not None:
                 return self._methods_of(klass).get(func.attr)

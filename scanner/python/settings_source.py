@@ -32,6 +32,7 @@ from .imports import imported_constant
 from .models import MODELS
 from .settings_branches import branches
 from .settings_project import project_of
+from .settings_reexports import passes_on_django_settings
 from .settings_spoken import as_spoken, spoken_protocols
 from .settings_users import left_to_code
 from .source import dotted_name
@@ -389,6 +390,8 @@ class _Reader:
         """``NAME = value``: a setting; a dict literal is a group of settings of its own
         (``SMTP_CONFIG = {...}``), or a logging configuration (``LOGGING = {...}``)."""
         span = self.values.span(target)
+        if passes_on_django_settings(value, self.values.qualified_names):
+            return
         if not isinstance(value, ast.Dict):
             self.add(target.id, span, value, group, complete, mapping=False, item=item)
             return

@@ -62,10 +62,17 @@ def narrow_ports(
 ) -> None:
     """A port parameter tested around the call that opens a connection (``if port ==
     465: SMTP_SSL(host, port)``) is, on that arm, what the test says, not its default
-    (``port=587``): the tested value when it names one, else unknown (the caller's)."""
+    (``port=587``): the tested value when it names one, else unknown (the caller's).
+    Any other port read at run time (``port = int(os.getenv("SMTP_PORT", "587"))``,
+    ``c["port"]``) tested as written at the call, where the arm does not assign it, is
+    narrowed the same way: its default serves the other arm."""
     for call, conn in openers:
         origin = conn.port.origin or ""
-        if not (conn.port.known and origin.startswith("parameter ")):
+        if not conn.port.known:
+            continue
+        if not origin.startswith("parameter "):
+            if origin:
+                _narrow_read(call, conn, parents)
             continue
         name = origin.removeprefix("parameter ")
         for fact in _facts_around(call, parents):
@@ -78,6 +85,66 @@ def narrow_ports(
             if kind == "ne" and value == conn.port.value:
                 conn.port = Value.unknown(origin)
                 break
+
+
+def _narrow_read(call: ast.AST, conn: Connection, parents: dict[ast.AST, ast.AST]) -> None:
+    """:func:`narrow_ports` for a port read from the environment or a setting: the
+    innermost ``if <port> == N:`` (``!=``) around ``call`` whose ``<port>`` is written as
+    the call's port is, and whose arm holding the call does not rebind its name."""
+    written = _normal(conn.port.source)
+    if written is None:
+        return
+    child, parent = call, parents.get(call)
+    while parent is not None and not isinstance(parent, _STOP):
+        if isinstance(parent, ast.If) and child is not parent.test:
+            test = parent.test
+            arm = parent.body if child in parent.body else parent.orelse
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+                and isinstance(test.comparators[0], ast.Constant)
+                and isinstance(test.comparators[0].value, int)
+                and ast.unparse(test.left) == written
+                and not _rebinds(arm, test.left)
+            ):
+                value = test.comparators[0].value
+                equal = isinstance(test.ops[0], ast.Eq) == (arm is parent.body)
+                port = conn.port
+                if equal and value != port.value:
+                    conn.port = Value(True, value, origin=port.origin, source=port.source)
+                elif not equal and value == port.value:
+                    conn.port = Value.unknown(port.origin, source=port.source)
+                return
+        child, parent = parent, parents.get(parent)
+
+
+def _normal(source: str | None) -> str | None:
+    """``source`` as :func:`ast.unparse` writes it (quotes, spaces), or None."""
+    try:
+        return ast.unparse(ast.parse(source, mode="eval").body) if source else None
+    except SyntaxError:
+        return None
+
+
+def _rebinds(arm: list[ast.stmt], tested: ast.expr) -> bool:
+    """Whether ``arm`` assigns the name ``tested`` reads (or an item or attribute of it)."""
+    root = tested
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return True
+    for node in (inner for statement in arm for inner in ast.walk(statement)):
+        target = node
+        while isinstance(target, (ast.Subscript, ast.Attribute)):
+            target = target.value
+        if (
+            isinstance(target, ast.Name)
+            and target.id == root.id
+            and not isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
+        ):
+            return True
+    return False
 
 
 def _facts_around(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> Iterable[Fact]:
