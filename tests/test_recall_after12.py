@@ -62,3 +62,9 @@ def test_imapclient_factory_turned_off_is_unverified() -> None:
     assert ("filter.py", 12, "AS204", "warning") in found
     assert ("filter.py", 22, "AS204", "warning") in found  # ``imapclient.tls``'s own
     assert not {f for f in found if f[0] == "verified.py" and f[2] == "AS204"}
+
+
+def test_context_written_into_spread_keywords() -> None:
+    found = findings("imapclient_context")
+    assert ("spread_params.py", 14, "AS204", "warning") in found
+    assert ("spread_params.py", 22, "AS204", "warning") not in found
