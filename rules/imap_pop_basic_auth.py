@@ -39,7 +39,9 @@ class ImapPopBasicAuth(Rule):
         "reported once at its plain login (else its first mechanism) with the others "
         "named. A plain config module's "
         "settings that the project's IMAP code logs in with are reported at that login, "
-        "not again in the config module (as for AS101)."
+        "not again in the config module (as for AS101). A single-file library the project "
+        "bundles as a module of its own (`import app.common.imaplib2 as imaplib`) is that "
+        "library."
     )
     fix_doc = (
         "Authenticate with XOAUTH2 and a token for `https://outlook.office365.com/.default` "

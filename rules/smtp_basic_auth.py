@@ -57,7 +57,9 @@ class SmtpBasicAuth(Rule):
         "(directly or through a name or `self` attribute set from it), the login is "
         "reported there, once, and the config module reports only a written password "
         "(AS105); Django and Flask settings (`EMAIL_*`, `MAIL_*`) keep their login, which "
-        "the framework makes."
+        "the framework makes. A loopback host that is only the last resort of an `or` after "
+        "settings (`cfg.get('host') or os.environ.get('MAIL_HOST') or 'localhost'`) stands in "
+        "for the server the settings name: an unknown host, reported as a warning."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "

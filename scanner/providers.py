@@ -269,6 +269,11 @@ _PROTOCOL_LABEL = lazy_pattern(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
 _LABEL_PROTOCOLS = {"smtp": Protocol.SMTP, "imap": Protocol.IMAP, "pop": Protocol.POP}
 
 
+def is_local_host(host: str) -> bool:
+    """Loopback or a local relay (``localhost``, ``127.0.0.1``, ``mailhog``)."""
+    return normalise_host(host) in _LOCAL_HOSTS
+
+
 def host_protocol(host: str) -> Protocol | None:
     """The one mail protocol ``host`` is named for, or None when its name does not say
     (``outlook.office365.com`` serves IMAP, POP, EWS and SMTP; ``mail.contoso.com``)."""

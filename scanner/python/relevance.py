@@ -17,7 +17,7 @@ from ..providers import lookup
 from .mail_libraries import LIBRARIES
 from .secret_names import secret_name
 from .source import dotted_name
-from .symbols import Symbols
+from .symbols import Symbols, standard_name
 
 SETTING_NAME = lazy_pattern(
     r"^(?:DJANGO_)?(?:EMAIL|MAIL|SMTP|IMAP)_(?:HOST|SERVER|PORT|USE_TLS|USE_SSL|STARTTLS|SSL|TLS"
@@ -58,10 +58,11 @@ def _aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    aliases[alias.asname] = alias.name
+                    aliases[alias.asname] = standard_name(alias.name)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                # A bundled copy of a library is the library (``app.vendor.imaplib2``).
+                aliases[alias.asname or alias.name] = standard_name(f"{node.module}.{alias.name}")
     return aliases
 
 

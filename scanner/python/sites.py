@@ -117,8 +117,7 @@ class CallSites:
                     # Its keys are the keywords passed: one it lacks is not passed, one it
                     # holds is its value's expression (a context is read as if passed by
                     # keyword; it has no keyword's span, so no fix rewrites the entry).
-                    for entry, item in zip(written.keys, written.values, strict=True):
-                        key = entry.value  # type: ignore[union-attr]
+                    for key, item in written:
                         spread_keys.add(key)
                         nodes.setdefault(key, item)
                         if key not in args and key not in extra:

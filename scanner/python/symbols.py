@@ -39,7 +39,13 @@ _STAND_INS = {
     "gevent.ssl": "ssl",
     "eventlet.green.ssl": "ssl",
     "eventlet.green.smtplib": "smtplib",
+    # IMAPClient 1.x's own factory: the standard one's verifying context, on its backport.
+    "imapclient.create_default_context": "ssl.create_default_context",
+    "imapclient.tls.create_default_context": "ssl.create_default_context",
 }
+# Single-file mail libraries that projects bundle as a module of their own
+# (``import Mailnag.common.imaplib2 as imaplib``): the copy is the library, its API too.
+_BUNDLED = frozenset({"imaplib2"})
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 TRIES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 # Statements that hold blocks of statements (other than definitions).
@@ -487,12 +493,12 @@ class Symbols:
                 return [(f"{node.id}{rest}", False)]
             if self.star_modules and node in self.scope_of:
                 # ``from exchangelib import *`` then ``Credentials(...)``: one of them.
-                return [(_standard(f"{m}.{node.id}{rest}"), False) for m in self.star_modules]
+                return [(standard_name(f"{m}.{node.id}{rest}"), False) for m in self.star_modules]
             return []
         names: dict[str, bool] = {}
         for binding in bindings:
             if binding.kind is BindingKind.IMPORT:
-                names[_standard(f"{binding.imported}{rest}")] = False
+                names[standard_name(f"{binding.imported}{rest}")] = False
             else:
                 names.setdefault(f"{binding.scope.prefix}{node.id}{rest}", True)
         if len(names) == 1:  # most names: one binding
@@ -538,9 +544,13 @@ class Symbols:
         return self.enclosing(node, ast.ClassDef)  # type: ignore[return-value]
 
 
-def _standard(name: str) -> str:
+def standard_name(name: str) -> str:
     """``name`` with a stand-in module's prefix replaced by the standard module's."""
     for stand_in, module in _STAND_INS.items():
         if name == stand_in or name.startswith(f"{stand_in}."):
             return module + name[len(stand_in) :]
+    parts = name.split(".")
+    for at, part in enumerate(parts[1:], 1):
+        if part in _BUNDLED:
+            return ".".join(parts[at:])
     return name

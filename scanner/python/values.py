@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Mapping
 
 from ..model import Span, Value
+from ..providers import is_local_host
 from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
@@ -491,6 +492,10 @@ def _or(left: Value, right: Value) -> Value:
         return left
     parts = left.literal_parts + right.literal_parts
     if not left.known and right.known:
+        if isinstance(right.value, str) and is_local_host(right.value):
+            # ``cfg.get("host") or os.environ.get("HOST") or "localhost"``: a loopback
+            # last resort after the settings stands in for the server they name.
+            return Value(False, None, left.origin, literal_parts=parts)
         return Value(
             True,
             right.value,

@@ -8,7 +8,10 @@ the name in that scope only reads the dict (``**param``, ``param["host"]``,
 ``param.get("port")``); for a module's dict (``SMTP_PARAMS = {...}`` at module level),
 every use of the name in the module, and no ``global`` of it. A dict handed to a
 function, changed in place (``param["context"] = ctx``, ``param.update(...)``) or bound on
-several paths keeps its keys unknown; so does a class attribute.
+several paths keeps its keys unknown; so does a class attribute. A ``dict(host=h)`` call
+of keywords is written out as a literal is, and an entry written in place by text key in
+the same scope before the spread (``params["ssl_context"] = context``, also under an
+``if``) is one of its keys: the spread may pass it.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from .symbols import FUNCTIONS, BindingKind, Symbols
 _READERS = frozenset({"get", "keys", "values", "items", "copy"})
 
 
-def written_dict(symbols: Symbols, node: ast.expr) -> ast.Dict | None:
-    """The dict literal a function's name ``node`` holds, when no code can change it."""
+def written_dict(symbols: Symbols, node: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """The entries (text key, value expression) of the dict a function's name ``node``
+    holds when it is spread there, when no code can change it otherwise."""
     if not isinstance(node, ast.Name):
         return None
     bindings = symbols.bindings(node)
@@ -33,14 +37,11 @@ def written_dict(symbols: Symbols, node: ast.expr) -> ast.Dict | None:
         isinstance(statement, ast.Assign)
         and len(statement.targets) == 1
         and statement.targets[0] is bindings[0].node
-        and isinstance(statement.value, ast.Dict)
     ):
         return None
-    written = statement.value
-    if not all(
-        isinstance(key, ast.Constant) and isinstance(key.value, str) for key in written.keys
-    ):
-        return None  # ``**other`` (a None key) or a key worked out at run time
+    entries = _entries(symbols, statement.value)
+    if entries is None:
+        return None  # ``**other`` or a key worked out at run time
     scope = bindings[0].scope.node
     if not isinstance(scope, (*FUNCTIONS, ast.Module)):
         return None  # a class's attribute, which its methods may change through self
@@ -51,9 +52,51 @@ def written_dict(symbols: Symbols, node: ast.expr) -> ast.Dict | None:
         isinstance(n, ast.Global) and node.id in n.names for n in ast.walk(scope)
     ):
         return None
-    if not all(_only_reads(symbols, read) for read in reads if read is not bindings[0].node):
+    for read in reads:
+        if read is bindings[0].node or _only_reads(symbols, read):
+            continue
+        written = _written_entry(symbols, read, scope)
+        if written is None or (written[1].lineno, written[1].col_offset) > (
+            node.lineno,
+            node.col_offset,
+        ):
+            return None  # changed otherwise, or after the spread
+        entries.append(written)
+    return entries
+
+
+def _entries(symbols: Symbols, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """The entries of a dict literal of text keys, or of a ``dict(...)`` of keywords."""
+    if isinstance(value, ast.Dict):
+        keys = [k.value if isinstance(k, ast.Constant) else None for k in value.keys]
+        if not all(isinstance(key, str) for key in keys):
+            return None
+        return list(zip(keys, value.values, strict=True))  # type: ignore[arg-type]
+    if (
+        isinstance(value, ast.Call)
+        and not value.args
+        and symbols.qualified_names(value.func) == [("builtins.dict", False)]
+        and all(keyword.arg is not None for keyword in value.keywords)
+    ):
+        return [(keyword.arg, keyword.value) for keyword in value.keywords]  # type: ignore[misc]
+    return None
+
+
+def _written_entry(symbols: Symbols, name: ast.Name, scope: ast.AST) -> tuple[str, ast.expr] | None:
+    """``name["key"] = value`` written in the dict's own scope: its key and value."""
+    target = symbols.parents.get(name)
+    statement = symbols.parents.get(target) if target is not None else None
+    if not (
+        isinstance(target, ast.Subscript)
+        and type(target.ctx) is ast.Store
+        and isinstance(target.slice, ast.Constant)
+        and isinstance(target.slice.value, str)
+        and isinstance(statement, ast.Assign)
+        and statement.targets == [target]
+        and symbols.enclosing(statement, (*FUNCTIONS, ast.Module)) is scope
+    ):
         return None
-    return written
+    return target.slice.value, statement.value
 
 
 def _only_reads(symbols: Symbols, name: ast.Name) -> bool:
