@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import atexit
 import marshal
-import os
 import sys
 from types import CodeType, ModuleType
+
+from .kept_files import kept_path, replace_whole
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
@@ -129,18 +130,8 @@ def read(path: str) -> dict[str, CodeType]:
 
 
 def write(path: str, table: dict[str, CodeType]) -> None:
-    """Replace the file at ``path`` whole (a reader sees the old file or the new one)."""
-    partial = f"{path}.{os.getpid()}"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(partial, "xb") as file:
-            file.write(marshal.dumps(table))
-        os.replace(partial, path)
-    except OSError:
-        try:
-            os.unlink(partial)
-        except OSError:
-            pass
+    """Replace the file at ``path`` whole."""
+    replace_whole(path, marshal.dumps(table))
 
 
 def install(folder: str, command: str) -> MethodCache | None:
@@ -149,11 +140,10 @@ def install(folder: str, command: str) -> MethodCache | None:
     ``folder``/__pycache__ for the rest of the process, saved at exit. Nothing is installed
     for what is not a command's name (``--version``, ``--help``: they make no dataclass)
     or an interpreter that caches no bytecode."""
-    tag = sys.implementation.cache_tag
-    if tag is None or not (command[:1].isalpha() and command.replace("-", "_").isidentifier()):
+    path = kept_path(folder, command, FILE_NAME)
+    if path is None:
         return None
-    name = FILE_NAME.format(command=command, tag=tag)
-    cache = MethodCache(os.path.join(folder, "__pycache__", name))
+    cache = MethodCache(path)
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]  # found before the builtin
     atexit.register(cache.save)
     return cache

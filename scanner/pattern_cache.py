@@ -22,9 +22,10 @@ from __future__ import annotations
 import _sre
 import atexit
 import marshal
-import os
 import re
 import sys
+
+from .kept_files import kept_path, replace_whole
 
 FILE_NAME = "patterns.{command}.{tag}.marshal"
 # Patterns kept in the file: past this, only those the last run used are kept.
@@ -128,18 +129,12 @@ def read(path: str) -> dict[Key, Program]:
 
 
 def write(path: str, table: dict[Key, Program]) -> None:
-    """Replace the file at ``path`` whole (a reader sees the old file or the new one)."""
-    partial = f"{path}.{os.getpid()}"
+    """Replace the file at ``path`` whole."""
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(partial, "xb") as file:
-            file.write(marshal.dumps((_stamp(), table)))
-        os.replace(partial, path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(partial)
-        except OSError:
-            pass
+        data = marshal.dumps((_stamp(), table))
+    except ValueError:
+        return  # not marshal's: kept by no file
+    replace_whole(path, data)
 
 
 _installed: PatternCache | None = None
@@ -157,10 +152,9 @@ def install(folder: str, command: str) -> PatternCache | None:
     the process, saved at exit; nothing for what is not a command's name or an
     interpreter that caches no bytecode (as :func:`.method_cache.install`)."""
     global _installed
-    tag = sys.implementation.cache_tag
-    if tag is None or not (command[:1].isalpha() and command.replace("-", "_").isidentifier()):
+    path = kept_path(folder, command, FILE_NAME)
+    if path is None:
         return None
-    name = FILE_NAME.format(command=command, tag=tag)
-    _installed = PatternCache(os.path.join(folder, "__pycache__", name))
+    _installed = PatternCache(path)
     atexit.register(_installed.save)
     return _installed
