@@ -1,7 +1,8 @@
 """The markers the Python front end's library adapters and models declare (``exchangelib``,
 ``o365``, ...), for the byte pre-check (:mod:`authsweep.scanner.precheck`), which reads
 them for every file: from this index, a file that cannot matter costs no import of the
-adapters and models (about 30 modules). Generated from the adapters by
+adapters and models (about 30 modules). Also the models' libraries that projects bundle
+(``bundled``), which the import resolution reads. Generated from the adapters by
 ``python scripts/adapter_markers.py``; ``tests/test_adapter_markers.py`` fails when it
 is not current (a model or an adapter added or changed its markers).
 """
@@ -44,3 +45,5 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "easyimap",
     "prefect_email",
 )
+# The models' single-file libraries that projects bundle as a module of their own.
+BUNDLED_LIBRARIES: frozenset[str] = frozenset(("imaplib2",))

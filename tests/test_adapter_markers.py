@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from authsweep.scanner.adapter_markers import ADAPTER_MARKERS
+from authsweep.scanner.adapter_markers import ADAPTER_MARKERS, BUNDLED_LIBRARIES
 from authsweep.scanner.python.adapters import ADAPTERS
+from authsweep.scanner.python.models import MODELS
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "adapter_markers.py"
 
@@ -18,6 +19,11 @@ def test_the_index_is_the_adapters_markers() -> None:
     assert ADAPTER_MARKERS == declared, (
         "scanner/adapter_markers.py is not current: run python scripts/adapter_markers.py"
     )
+
+
+def test_the_index_is_the_models_bundled_libraries() -> None:
+    assert BUNDLED_LIBRARIES == {model.library for model in MODELS if model.bundled}
+    assert "imaplib2" in BUNDLED_LIBRARIES
 
 
 def test_the_script_finds_the_index_current() -> None:

@@ -23,6 +23,8 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..adapter_markers import BUNDLED_LIBRARIES
+
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
 # that is one of these (``smtplib``, ``ssl``, ``os``) means the module.
@@ -43,9 +45,6 @@ _STAND_INS = {
     "imapclient.create_default_context": "ssl.create_default_context",
     "imapclient.tls.create_default_context": "ssl.create_default_context",
 }
-# Single-file mail libraries that projects bundle as a module of their own
-# (``import Mailnag.common.imaplib2 as imaplib``): the copy is the library, its API too.
-_BUNDLED = frozenset({"imaplib2"})
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 TRIES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 # Statements that hold blocks of statements (other than definitions).
@@ -551,6 +550,6 @@ def standard_name(name: str) -> str:
             return module + name[len(stand_in) :]
     parts = name.split(".")
     for at, part in enumerate(parts[1:], 1):
-        if part in _BUNDLED:
+        if part in BUNDLED_LIBRARIES:
             return ".".join(parts[at:])
     return name

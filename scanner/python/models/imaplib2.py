@@ -56,6 +56,7 @@ MODEL = LibraryModel(
         ),
     ),
     methods_of=("imaplib2.IMAP4",),
+    bundled=True,
     oauth_hint=(
         "imaplib2 authenticates with XOAUTH2 through"
         " .authenticate('XOAUTH2', lambda _: auth_string), as imaplib"

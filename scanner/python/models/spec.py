@@ -234,3 +234,7 @@ class LibraryModel:
     grants: tuple[PasswordGrant, ...] = ()
     app_secrets: tuple[AppSecret, ...] = ()
     oauth_hint: str = ""  # what the library offers instead of a password, for messages
+    # A single-file library that projects copy into a package of their own
+    # (``import Mailnag.common.imaplib2 as imaplib``): any module of the library's name is
+    # the library, its API too.
+    bundled: bool = False
