@@ -55,7 +55,13 @@ class UnverifiedTls(Rule):
         "elsewhere is reported. Both arms of a conditional expression that open the "
         "connection without a verifying context (`IMAP4_SSL(h, port) if port else "
         "IMAP4_SSL(h)`) are one connection: one finding over the expression, whose fix "
-        "edits both arms (an arm that verifies leaves the other its own finding)."
+        "edits both arms (an arm that verifies leaves the other its own finding). A "
+        "context handed to a client whose TLS a flag known only at run time turns on "
+        "(`IMAPClient(host, ssl=config['ssl'], ssl_context=ctx)`) is what every run with "
+        "TLS gets: reported when it does not verify, also when it is made and loosened on "
+        "the arm that asks for TLS (`if config['ssl']: ctx = ...; ctx.verify_mode = "
+        "ssl.CERT_NONE`), which is no option of the program's user; `None` there is the "
+        "library's own default."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). The message "
@@ -268,7 +274,7 @@ class UnverifiedTls(Rule):
         for conn in mail.connections:
             if conn.carries_nothing:
                 continue  # a connection check: nothing travels over its handshake
-            if conn.tls is Tls.IMPLICIT and conn.verification in _REPORTED:
+            if conn.tls in _MAYBE_IMPLICIT and conn.verification in _REPORTED:
                 remedy = conn.remedies.get(RemedyKind.VERIFY_TLS)
                 yield (
                     conn,
@@ -287,6 +293,10 @@ class UnverifiedTls(Rule):
 
 
 _REPORTED = (Verification.UNVERIFIED, Verification.OPTIONAL)
+# Implicit TLS, or TLS chosen by a flag known only at run time: a connection of the second
+# kind carries a verification only where the code gives it a context for the runs with TLS
+# (``IMAPClient(host, ssl=config["ssl"], ssl_context=ctx)``).
+_MAYBE_IMPLICIT = (Tls.IMPLICIT, Tls.UNKNOWN)
 # The remedy where the library's adapter names none: the standard library's ``context=``.
 _STANDARD_REMEDY = "pass context=ssl.create_default_context()"
 

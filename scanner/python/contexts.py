@@ -355,7 +355,7 @@ class Contexts:
                     target.attr == "verify_mode" and "CERT_NONE" in value
                 )
                 if off and not self._for_other_hosts_only(statement):
-                    found.append((statement, self._condition(statement)))
+                    found.append((statement, self._condition(statement, definition)))
         return found
 
     def _for_other_hosts_only(self, statement: ast.AST) -> bool:
@@ -379,13 +379,17 @@ class Contexts:
             isinstance(host, ast.Constant) and _another_providers_host(host.value) for host in hosts
         )
 
-    def _condition(self, statement: ast.AST) -> str | None:
+    def _condition(self, statement: ast.AST, definition: ast.AST) -> str | None:
         """The test of the nearest ``if`` a statement is under, in its function, as the
-        condition it runs on (``not verify``); None when it always runs."""
+        condition it runs on (``not verify``); None when it always runs, or runs whenever
+        the context is made (made on the same arm: ``if tls: ctx = ...; ctx.verify_mode =
+        ssl.CERT_NONE``, whose test says whether there is a context at all)."""
         arm = self._nearest_if(statement)
         if arm is None:
             return None
         branch, on_body = arm
+        if self._on_arm(definition, branch, on_body):
+            return None
         test = self.values.source(branch.test)
         return f"`{test}`" if on_body else f"not `{test}`"
 
@@ -398,6 +402,16 @@ class Contexts:
                 return current, child in current.body
             child, current = current, self.parents.get(current)
         return None
+
+    def _on_arm(self, node: ast.AST, branch: ast.If, on_body: bool) -> bool:
+        """Whether ``node`` is under ``branch``'s body (``on_body``) or its ``else``."""
+        arm = branch.body if on_body else branch.orelse
+        child, current = node, self.parents.get(node)
+        while current is not None:
+            if current is branch:
+                return any(child is statement for statement in arm)
+            child, current = current, self.parents.get(current)
+        return False
 
     def _removal(self, statement: ast.stmt) -> Edit | None:
         """Delete a statement on lines of its own (with its line break)."""

@@ -205,7 +205,10 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     )
     verification = _verification(site, opener.context, opener.context_verifies)
     verify_text = _verify_with(model.library, opener.protocol, opener.context, opener.verify_with)
-    if tls is Tls.IMPLICIT:
+    # A context given beside a flag known only at run time is there for the runs with
+    # implicit TLS: whether it verifies is what those runs get.
+    given_context = opener.context is not None and site.has(opener.context)
+    if tls is Tls.IMPLICIT or (tls is Tls.UNKNOWN and given_context):
         conn.verification = verification
         conn.verify_with = verify_text
         if opener.implicit_flag is not None and opener.implicit_if:
@@ -216,8 +219,8 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
             else None
         )
         if verification is Verification.UNVERIFIED and opener.context is not None:
-            verify = common.keyword(site, opener.context, edits.VERIFYING_CONTEXT)
-            common.set_remedy(conn.remedies, RemedyKind.VERIFY_TLS, verify, imports=("ssl",))
+            verify = common.verify_context(site, opener.context)
+            common.set_fix(conn.remedies, RemedyKind.VERIFY_TLS, verify)
     upgrade = tls is Tls.STARTTLS
     if opener.starttls_flag is not None and tls is not Tls.IMPLICIT:
         upgrade = bool(common.flag(site.arg(opener.starttls_flag), opener.starttls_default))

@@ -29,12 +29,13 @@ _PARAMS = ("host", "port", "use_uid", "ssl", "stream", "ssl_context", "timeout")
 
 
 def _context(site: CallSite) -> V:
-    # No context (or None) means IMAPClient's own verifying default.
+    # No context (or None, also as an arm: ``ctx if tls else None``) means IMAPClient's
+    # own verifying default.
     if not site.has("ssl_context") or (
         site.arg("ssl_context").known and site.arg("ssl_context").value is None
     ):
         return V.VERIFIED
-    return site.verification("ssl_context")
+    return site.verification("ssl_context", V.VERIFIED)
 
 
 def _open(site: CallSite) -> Connection | None:
@@ -45,6 +46,9 @@ def _open(site: CallSite) -> Connection | None:
         port = common.port(site.arg("port"))
     else:
         port = common.default_port(None if ssl is None else 993 if ssl else 143)
+    # A context given beside a flag known only at run time is there for the runs with TLS:
+    # whether it verifies is what those runs get.
+    context = bool(ssl) or (ssl is None and site.has("ssl_context"))
     conn = Connection(
         protocol=Protocol.IMAP,
         library="imapclient",
@@ -52,9 +56,9 @@ def _open(site: CallSite) -> Connection | None:
         port=port,
         tls=Tls.UNKNOWN if ssl is None else Tls.IMPLICIT if ssl else Tls.NONE,
         opened_at=site.span,
-        verification=_context(site) if ssl else V.UNKNOWN,
-        opt_out=site.opt_out("ssl_context") if ssl else None,
-        tls_flag=common.flag_name(site.arg("ssl")) if ssl else "",
+        verification=_context(site) if context else V.UNKNOWN,
+        opt_out=site.opt_out("ssl_context", V.VERIFIED) if context else None,
+        tls_flag=common.flag_name(site.arg("ssl")) if context else "",
         verify_with=_VERIFY_WITH,
     )
     if conn.verification is V.UNVERIFIED:
@@ -108,7 +112,7 @@ _VERIFY_WITH = common.verify_with("ssl_context", "imapclient", Protocol.IMAP)
 
 def _starttls(conn: Connection, site: CallSite) -> Step:
     step = common.starttls(site.span, _context(site), _VERIFY_WITH)
-    step.opt_out = site.opt_out("ssl_context")
+    step.opt_out = site.opt_out("ssl_context", V.VERIFIED)
     if step.verification is V.UNVERIFIED:
         common.set_fix(
             step.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")
