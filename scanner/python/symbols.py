@@ -295,6 +295,11 @@ class Symbols:
     def _subscript(self, node: ast.Subscript, scope: Scope) -> None:
         if type(node.ctx) is not ast.Load:
             self.stored_into.append(node.value)
+            written = _global_written(node)
+            if type(node.ctx) is ast.Store and written is not None:
+                # ``globals()["SMTP_SERVER"] = value``: an assignment of the module's name.
+                module = self.module_scope
+                module.bind(Binding(written, BindingKind.NAME, node, module, _position(node)))
 
     @staticmethod
     def _arguments(node: ast.arguments, scope: Scope) -> list[tuple[ast.AST, Scope]]:
@@ -541,6 +546,21 @@ class Symbols:
 
     def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
         return self.enclosing(node, ast.ClassDef)  # type: ignore[return-value]
+
+
+def _global_written(node: ast.Subscript) -> str | None:
+    """The module name ``globals()["NAME"]`` writes, when the key is written out."""
+    call, key = node.value, node.slice
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "globals"
+        and not call.args
+        and isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+    ):
+        return None
+    return key.value if key.value.isidentifier() else None
 
 
 def standard_name(name: str) -> str:

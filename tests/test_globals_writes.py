@@ -1,0 +1,31 @@
+"""``globals()["NAME"] = value`` assigns the module's name: a default a script replaces
+from its own config file this way is no longer the value the connection gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "globals_writes"
+
+
+@pytest.fixture(scope="module")
+def found() -> set[tuple[str, int, str, str]]:
+    run = check_paths([str(FOLDER)], RunOptions())
+    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def test_a_reserved_default_replaced_from_a_file_is_an_unknown_host(found) -> None:
+    assert ("env_defaults.py", 35, "AS101", "warning") in found
+
+
+def test_module_level_writes(found) -> None:
+    assert ("module_writes.py", 16, "AS101", "warning") in found
+    assert ("module_writes.py", 22, "AS101", "error") in found  # written out: Microsoft 365
+
+
+def test_writes_of_other_names_or_other_providers_leave_the_host_known(found) -> None:
+    assert not {f for f in found if f[0] == "negatives.py"}
