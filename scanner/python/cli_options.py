@@ -30,6 +30,18 @@ _PARSE = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 # Decorators that declare a command's parameters, by qualified name.
 _CLICK_MODULES = ("click", "asyncclick", "rich_click", "cloup")
 _TYPER = frozenset({"typer.Option", "typer.Argument", "typer.params.Option"})
+# Declarations of a parameter with its default inside (``secret: str = Field(default=...)``
+# of a pydantic-validated function, an MCP tool, a FastAPI endpoint's ``Query(...)``).
+_FIELD_DECLARATIONS = frozenset(
+    {
+        *(f"pydantic.{name}" for name in ("Field", "fields.Field")),
+        *(
+            f"fastapi.{module}{name}"
+            for module in ("", "params.", "param_functions.")
+            for name in ("Query", "Body", "Form", "Header", "Cookie", "Path")
+        ),
+    }
+)
 _CONVERTERS = {"int": int, "float": float, "str": str}
 # docopt's option lines: ``-H HOST, --host=HOST  The server [default: smtp.office365.com]``.
 _DOCOPT_OPTION = lazy_pattern(
@@ -284,6 +296,21 @@ class CommandLine:
                 return Value.unknown(origin)
             return self._default(default, _keyword(decorator, "type"), origin, depth)
         return None
+
+    def _field_default(self, default: ast.expr) -> tuple[ast.expr | None] | None:
+        """``Field(default="...")`` (``Query("...")``, ...): one item, the default the
+        declaration gives, None when it gives none (required: ``...``, or a
+        ``default_factory``); None when ``default`` is no such declaration."""
+        if not isinstance(default, ast.Call):
+            return None
+        if self.qualified_name(default.func) not in _FIELD_DECLARATIONS:
+            return None
+        given = _keyword(default, "default")
+        if given is None and default.args:
+            given = default.args[0]
+        if given is None or (isinstance(given, ast.Constant) and given.value is Ellipsis):
+            return (None,)
+        return (given,)
 
     def _typer_default(self, param: ast.arg, default: ast.expr, depth: int) -> Value | None:
         """``host: str = typer.Option("smtp.office365.com", "--host")``: the default it

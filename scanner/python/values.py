@@ -402,6 +402,9 @@ class Evaluator(
         typer = self._typer_default(node, default, depth) if default is not None else None
         if typer is not None:
             return typer
+        declared = self._field_default(default) if default is not None else None
+        if declared is not None:
+            default = declared[0]
         if default is not None:
             value = self.evaluate(default, depth)
             passed = self._passed_besides(node, value, depth)

@@ -1,0 +1,36 @@
+"""A parameter declared with its default inside a call (pydantic's ``Field(default=...)``
+of a validated function or an MCP tool, FastAPI's ``Query("...")``) has that default, as
+one written plainly does; a declaration without one (``Field(...)``, a
+``default_factory``) leaves the value to the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "declared_defaults"
+
+
+@pytest.fixture(scope="module")
+def found() -> set[tuple[str, int, str, str]]:
+    run = check_paths([str(FOLDER)], RunOptions())
+    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+
+
+def test_a_client_secret_written_in_field(found) -> None:
+    assert ("mcp_tool.py", 11, "AS105", "error") in found
+
+
+def test_a_query_default_names_the_host(found) -> None:
+    assert ("endpoint.py", 19, "AS101", "error") in found
+
+
+def test_declarations_without_a_default_are_the_callers(found) -> None:
+    assert ("required.py", 16, "AS101", "warning") in found
+
+
+def test_a_declared_default_of_another_provider_is_known(found) -> None:
+    assert not {f for f in found if f[0] == "required.py" and f[1] > 20}
