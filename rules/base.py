@@ -446,8 +446,9 @@ def xoauth2_fix_message(login: Step) -> str:
 
 
 def on_path(path: ProtocolPath) -> str:
-    """`` when `use_ssl` is true and ...`` for a finding on a path with conditions."""
-    return f" {' and '.join(path.conditions)}" if path.conditions else ""
+    """`` when `use_ssl` is true and ...`` for a finding on a path with conditions, each
+    said once (a path through a loop or a retry meets one test again)."""
+    return f" {' and '.join(dict.fromkeys(path.conditions))}" if path.conditions else ""
 
 
 def describe_host(conn: Connection, step: Step | None = None) -> str:
