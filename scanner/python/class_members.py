@@ -7,6 +7,7 @@ import ast
 
 from ..model import Value
 from .reaching import set_values
+from .shapes import one_of
 from .symbols import FUNCTIONS, Symbols
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -104,10 +105,17 @@ class ClassMembers:
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
         if values:
-            made = self.evaluate(set_values(values)[0], depth)
+            assigned = set_values(values)
+            made = self.evaluate(assigned[0], depth)
             if made.known and isinstance(made.value, dict):
                 # ``self._config = {}`` then ``self._config["host"] = ...`` in a method.
                 return self.with_item_sets((klass, name), made, (0, 0), depth)
+            if len(assigned) > 1:
+                # Set on several arms or in several methods: any of them may be the one.
+                found = [made, *(self.evaluate(value, depth) for value in assigned[1:])]
+                origins = {value.origin for value in found if value.origin}
+                # Said by where they all come from, else by the attribute.
+                return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             return made
         for base in klass.bases:
             parent = self.class_named(base)

@@ -189,11 +189,11 @@ def _fetch_token(mail: MailFile, site: CallSite) -> None:
     password = site.arg("password") if site.has("password") else MISSING
     flow = "username_password" if password is not MISSING else None
     scope = site.extra_keywords.get("scope", MISSING)
-    scopes = MISSING
-    if scope.known and isinstance(scope.value, str):
-        scopes = Value(True, tuple(scope.value.split()))
-    elif scope.known and isinstance(scope.value, (tuple, list)):
-        scopes = Value(True, tuple(str(s) for s in scope.value))
+    # A scope set on several arms (``self.scope = [...] if v2 else None``): a Microsoft
+    # resource among them names the service asked.
+    written = [_scope_list(c) for c in (scope.choices or (scope,))]
+    known = [scopes for scopes in written if scopes is not MISSING]
+    scopes = next((s for s in known if _microsoft_resource(s)), known[0] if known else MISSING)
     endpoint = _endpoint(site, "token_url")
     if flow is None and endpoint is None:
         return
@@ -202,6 +202,16 @@ def _fetch_token(mail: MailFile, site: CallSite) -> None:
     if endpoint is None and not _microsoft_resource(scopes):
         return
     _record(mail, site, endpoint, flow, scopes)
+
+
+def _scope_list(scope: Value) -> Value:
+    """The scopes a ``scope=`` value asks for, as a tuple (a space-separated text or a
+    list); MISSING when not known."""
+    if scope.known and isinstance(scope.value, str):
+        return Value(True, tuple(scope.value.split()))
+    if scope.known and isinstance(scope.value, (tuple, list)):
+        return Value(True, tuple(str(s) for s in scope.value))
+    return MISSING
 
 
 _FETCH_TOKEN = ("token_url", "code", "authorization_response", "body", "auth", "username")
