@@ -345,11 +345,15 @@ class ModuleAnalysis:
         return self.subclasses[klass], klass
 
     def _overrides(self, call: ast.Call) -> frozenset[str]:
-        """The methods a client subclass of this module defines (``emit``)."""
+        """The methods a client subclass of this module defines (``emit``): of the class
+        made, or of the class whose ``__init__`` calls the client's (``super().__init__``)."""
         subclass = self._subclass_of(call.func)
-        if subclass is None:
+        klass = subclass[1] if subclass is not None else None
+        if klass is None and call in self.own_inits.openers:
+            klass = self.symbols.enclosing_class(call)
+        if klass is None:
             return frozenset()
-        return frozenset(s.name for s in subclass[1].body if isinstance(s, FUNCTIONS))
+        return frozenset(s.name for s in klass.body if isinstance(s, FUNCTIONS))
 
     # Calls on connections and mail functions.
 
