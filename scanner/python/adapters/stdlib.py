@@ -397,9 +397,27 @@ def _pop3_call(receiver: str, user: str, host: Value) -> str:
     return f"pop3_xoauth2({receiver}, {user}, {token})"
 
 
+# smtplib's own authobjects that answer with the user's password (``smtp.user`` and
+# ``smtp.password`` set beforehand), by the mechanism each answers.
+_PASSWORD_AUTHOBJECTS = {"auth_plain": "PLAIN", "auth_login": "LOGIN", "auth_cram_md5": "CRAM-MD5"}
+
+
+def _authobject_mechanism(authobject: Value) -> str | None:
+    """The mechanism of ``smtp.auth(name, smtp.auth_login)`` by its authobject, when the
+    name is known only at run time (``authobjects[mechanism]`` from a table of them):
+    one of smtplib's password authobjects on every choice."""
+    written = [choice.source or "" for choice in (authobject.choices or (authobject,))]
+    names = [_PASSWORD_AUTHOBJECTS.get(text.rpartition(".")[2]) for text in written]
+    if not names or None in names:
+        return None
+    return names[0]
+
+
 def _auth(conn: Connection, site: CallSite) -> Step:
     mechanism = site.arg("mechanism")
     name = str(mechanism.value).upper() if mechanism.known else None
+    if name is None and conn.protocol is Protocol.SMTP:
+        name = _authobject_mechanism(site.arg("authobject"))
     if name in PASSWORD_MECHANISMS:
         # ``smtp.auth("LOGIN", smtp.auth_login)``, ``imap.authenticate("PLAIN", ...)``.
         return Step(StepKind.LOGIN, site.span, secret=Value.unknown(f"SASL {name}"), mechanism=name)
