@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-from .arguments import default_of
+from .arguments import default_of, own_nodes
 from .symbols import FUNCTIONS, BindingKind
 from .values import Evaluator
 
@@ -120,6 +120,16 @@ def _collect(
         and values.qualified_names(node.func) & _STATIC
     ):
         _collect(values, node.args[0], found, leaves, depth + 1, seen)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        # ``_default_factory(cfg, timeout)``: a function of the module that makes the
+        # factory (``def factory(): return MailBox(...)``) and returns it.
+        makers = [b.node for b in values.bindings(node.func) if b.kind is BindingKind.DEF]
+        if not makers:
+            leaves.append(node)
+        for maker in makers:
+            for returned in own_nodes(maker):
+                if isinstance(returned, ast.Return) and returned.value is not None:
+                    _collect(values, returned.value, found, leaves, depth + 1, seen)
     elif (
         isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
