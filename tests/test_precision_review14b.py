@@ -25,3 +25,12 @@ def test_environment_blocks_prove_no_login_to_an_unknown_host() -> None:
     assert found(env / "deployment.yaml") == set()
     # The program's own config file keeps its login (its code reads it as mail settings).
     assert (7, "AS101") in found(env / "app-config.yaml")
+
+
+def test_one_login_after_a_client_opened_two_ways_is_one_clear_text_login() -> None:
+    run = check_paths([str(HERE / "one_login_two_openings.py")], RunOptions(select=("AS203",)))
+    got = sorted((f.span.line, f.message.split(":")[0]) for f in run.findings)
+    assert [line for line, _ in got] == [20, 29, 37, 40]
+    # Under the conditions every way shares; the Python version's test is not one.
+    assert "sys.version_info" not in got[0][1] and '`use_ssl == "True"` is false' in got[0][1]
+    assert got[1][1] == "credentials sent to 'smtp.office365.com' before STARTTLS"
