@@ -34,3 +34,23 @@ def test_one_login_after_a_client_opened_two_ways_is_one_clear_text_login() -> N
     # Under the conditions every way shares; the Python version's test is not one.
     assert "sys.version_info" not in got[0][1] and '`use_ssl == "True"` is false' in got[0][1]
     assert got[1][1] == "credentials sent to 'smtp.office365.com' before STARTTLS"
+
+
+def test_tests_after_the_last_binding_of_a_mode_agree() -> None:
+    got = found(HERE / "settled_mode.py")
+    # ``mode`` bound on each arm and once more under a test, then tested twice: never
+    # both "ssl" and "starttls". Control: bound again between the tests, reported.
+    assert {line for line, rule in got if rule == "AS206"} == {50}
+
+
+def test_decouple_config_through_a_star_import_of_base_settings() -> None:
+    star = HERE / "star_settings"
+    # ``config``/``read_setting`` come from decouple through ``from .settings import *``:
+    # their defaults count (Gmail: silent; Office 365: a known host).
+    assert found(star / "site" / "settings_gcp.py") == set()
+    run = check_paths([str(star / "site" / "settings_office.py")], RunOptions())
+    assert [(f.span.line, f.rule, f.severity.value) for f in run.findings] == [
+        (9, "AS101", "error")
+    ]
+    # Control: the base settings' own reader may give any host (a warning).
+    assert found(star / "own" / "settings_prod.py") == {(9, "AS101")}
