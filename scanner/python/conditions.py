@@ -4,7 +4,9 @@ A path through ``if self.encryption == "tls":`` and then ``if self.encryption ==
 "starttls":`` cannot be taken (one value is not two), nor one through ``if self.tls ==
 "ssl":`` and ``if self.tls in ("required", "optional"):``; a path through ``if not ssl:``
 has ``ssl`` false. Facts are kept only about names and attributes the function being
-walked never assigns, so a test is about the same value as an earlier one.
+walked never assigns, so a test is about the same value as an earlier one, and about a
+local name in a test after its last binding in the function's text, outside any loop
+(:func:`settled_names`): every later test reads that value too.
 
 A test of a value the project commits (``if USE_SSL:`` with ``USE_SSL = False`` in a
 settings module, ``if CONFIG.get("use_ssl"):`` of an imported dict) has one outcome on
