@@ -54,3 +54,11 @@ def test_decouple_config_through_a_star_import_of_base_settings() -> None:
     ]
     # Control: the base settings' own reader may give any host (a warning).
     assert found(star / "own" / "settings_prod.py") == {(9, "AS101")}
+
+
+def test_a_mapping_the_code_fills_to_save_is_no_flask_configuration() -> None:
+    saved = HERE / "saved_config"
+    # ``config = json.load(...)``/``config = {}`` filled by key and dumped: no login here.
+    assert found(saved / "setup_imap.py") == set()
+    # Control: ``config = app.config`` is Flask's configuration.
+    assert found(saved / "app.py") == {(14, "AS101")}
