@@ -62,3 +62,11 @@ def test_a_mapping_the_code_fills_to_save_is_no_flask_configuration() -> None:
     assert found(saved / "setup_imap.py") == set()
     # Control: ``config = app.config`` is Flask's configuration.
     assert found(saved / "app.py") == {(14, "AS101")}
+
+
+def test_a_flask_app_with_fastapi_mails_old_ssl_key_is_flask_mail() -> None:
+    keys = HERE / "mail_keys"
+    # MAIL_SSL beside MAIL_USE_TLS in app.config: Flask-Mail's STARTTLS, no AS201.
+    assert found(keys / "flask_app.py") == {(14, "AS101")}
+    # Control: FastAPI-Mail's ConnectionConfig with the pre-1.2 keys keeps its AS201.
+    assert (12, "AS201") in found(keys / "fastapi_old.py")

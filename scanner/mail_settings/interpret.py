@@ -83,6 +83,9 @@ def _interpret_group(
             continue
         if family.signature and not any(key.upper() in family.signature for key in by_key):
             continue
+        if family.foreign and any(key.upper() in family.foreign for key in by_key):
+            if not any(key.upper() in family.signature - family.weak for key in by_key):
+                continue
         if family.marker is not None:
             key, pattern = family.marker
             marker = by_key.get(key)
