@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.runner import check_paths
 
 HERE = Path(__file__).resolve().parent.parent / "fixtures" / "precision" / "review14b"
@@ -70,3 +71,28 @@ def test_a_flask_app_with_fastapi_mails_old_ssl_key_is_flask_mail() -> None:
     assert found(keys / "flask_app.py") == {(14, "AS101")}
     # Control: FastAPI-Mail's ConnectionConfig with the pre-1.2 keys keeps its AS201.
     assert (12, "AS201") in found(keys / "fastapi_old.py")
+
+
+def test_a_package_inside_a_folder_no_import_can_name(tmp_path: Path) -> None:
+    # ``my-repo+fork/__init__.py`` above ``app/__init__.py``: the token module is
+    # ``app.mail_oauth2_token`` (a crash of the check before: the fix's import did not parse).
+    app = tmp_path / "my-repo+fork" / "app"
+    app.mkdir(parents=True)
+    (app.parent / "__init__.py").write_text("")
+    (app / "__init__.py").write_text("")
+    (app / "mailer.py").write_text(
+        "import smtplib, ssl\n"
+        "def send(user, password):\n"
+        "    server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    server.starttls(context=ssl.create_default_context())\n"
+        "    server.login(user, password)\n"
+    )
+    run = check_paths([str(app / "mailer.py")], RunOptions())
+    assert not run.errors
+    assert [f.fix is not None for f in run.findings if f.rule == "AS101"] == [True]
+    data = (app / "mailer.py").read_bytes()
+    fixed = fix_source(
+        "mailer.py", "python", data, RunOptions(), unsafe=True, location=app / "mailer.py"
+    )
+    assert fixed.error is None
+    assert "from app.mail_oauth2_token import oauth2_access_token" in fixed.after
