@@ -96,3 +96,21 @@ def test_a_package_inside_a_folder_no_import_can_name(tmp_path: Path) -> None:
     )
     assert fixed.error is None
     assert "from app.mail_oauth2_token import oauth2_access_token" in fixed.after
+
+
+def test_a_fix_whose_module_needs_do_not_parse_is_refused(monkeypatch) -> None:
+    from authsweep.scanner.errors import ParseError
+    from authsweep.scanner.fixes import apply
+
+    def unparsable(*_args: object) -> str:
+        raise ParseError("syntax error: invalid syntax; line 3 not checked")
+
+    monkeypatch.setattr(apply, "add_module_needs", unparsable)
+    data = (
+        b"import smtplib\n"
+        b"server = smtplib.SMTP('smtp.office365.com', 587)\n"
+        b"server.starttls()\n"
+        b"server.login('a@contoso.com', PASSWORD)\n"
+    )
+    fixed = fix_source("m.py", "python", data, RunOptions(), unsafe=True)
+    assert fixed.after == data.decode()  # refused, not raised
