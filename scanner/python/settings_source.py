@@ -442,17 +442,13 @@ class _Reader:
         self._entries(keys, f"dict@{self.values.span(node).start}")
 
     def _config_owner(self, node: ast.AST) -> str | None:
-        """``app.config`` (Flask's configuration), or a bare ``config`` that may be it;
-        not a ``config`` the code binds to a mapping of its own (``config = {}``,
-        ``config = json.load(f)``), which a program fills to save or pass on."""
+        """``app.config``, or a bare ``config`` that may be it: not one the code binds to a
+        mapping of its own (``config = json.load(f)``), which it fills to save or pass on."""
         owner = _config_owner(node)
-        if owner is None or not isinstance(node, ast.Name):
-            return owner
-        for binding in self.values.bindings(node):
+        for binding in self.values.bindings(node) if isinstance(node, ast.Name) else ():
             statement = self.values.parents.get(binding.node)
             if binding.kind is BindingKind.NAME and isinstance(statement, ast.Assign):
-                if _config_owner(statement.value) is None:
-                    return None
+                owner = owner if _config_owner(statement.value) else None
         return owner
 
     def config_assignment(self, node: ast.Assign) -> None:
