@@ -234,7 +234,7 @@ class Rule:
                     continue
                 place = (login.span.start, login.span.end)
                 kept = found.get(place)
-                if kept is None or _loudness(policy) > _loudness(kept[2]):
+                if kept is None or loudness(policy) > loudness(kept[2]):
                     found[place] = (conn, login, policy)
         # A connection that tries password mechanisms in turn (PLAIN, then CRAM-MD5, then
         # ``login()``) makes one password login: reported once, at its plain login if it
@@ -397,7 +397,7 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
-def _loudness(policy: HostPolicy) -> tuple[int, int]:
+def loudness(policy: HostPolicy) -> tuple[int, int]:
     return _SEVERITY_RANK[policy.severity], _CONFIDENCE_RANK[policy.confidence]
 
 
@@ -446,9 +446,14 @@ def xoauth2_fix_message(login: Step) -> str:
 
 
 def on_path(path: ProtocolPath) -> str:
-    """`` when `use_ssl` is true and ...`` for a finding on a path with conditions, each
-    said once (a path through a loop or a retry meets one test again)."""
-    return f" {' and '.join(dict.fromkeys(path.conditions))}" if path.conditions else ""
+    """`` when `use_ssl` is true and ...`` for a finding on a path with conditions."""
+    return on_conditions(path.conditions)
+
+
+def on_conditions(conditions: tuple[str, ...]) -> str:
+    """:func:`on_path` of the conditions several paths share, each said once (a path
+    through a loop or a retry meets one test again)."""
+    return f" {' and '.join(dict.fromkeys(conditions))}" if conditions else ""
 
 
 def describe_host(conn: Connection, step: Step | None = None) -> str:

@@ -15,7 +15,7 @@ from authsweep.scanner.model import (
     Tls,
 )
 
-from .base import Example, HostPolicy, Rule, describe_host, on_path
+from .base import Example, HostPolicy, Rule, describe_host, loudness, on_conditions
 
 
 class LoginBeforeStarttls(Rule):
@@ -30,7 +30,9 @@ class LoginBeforeStarttls(Rule):
         "`530 5.7.57` on MAIL FROM). Against a server that does accept it, the password "
         "crosses the network in clear text. A connection is reported once, however many "
         "attempts it makes in clear text (PLAIN, then CRAM-MD5, then `login()`): at its "
-        "password login, naming the other lines. A path the project's committed settings "
+        "password login, naming the other lines; and so is one login after a client opened "
+        "one of several ways (`IMAP4(h, timeout=t)` on one arm, `IMAP4(h)` on the other), "
+        "under the conditions those ways share. A path the project's committed settings "
         "never take (`if USE_TLS:` with `USE_TLS = True` in the code or a settings module it "
         "imports) is not a run of the program; a flag from the environment or a parameter "
         "can be either. Settings without a TLS key get their framework's default (no "
@@ -119,24 +121,42 @@ class LoginBeforeStarttls(Rule):
                 # without TLS. Microsoft 365 refuses AUTH on it.
                 continue
             found.setdefault(id(conn), []).append((conn, step, path, policy))
+        # One login reached from several plain connections (``IMAP4(h, timeout=t)`` on
+        # one arm, ``IMAP4(h)`` on another, then one ``login()``) is one problem: reported
+        # once, under the conditions all its paths share.
+        reports: dict[tuple[int, int], list[tuple[Send, list[int]]]] = {}
         for sends in (cluster for found_on in found.values() for cluster in _runs(found_on)):
-            conn, step, path, policy = min(sends, key=lambda send: _RANK[_kind(send[1])])
-            others = sorted({s.span.line for _, s, _, _ in sends if s is not step})
+            send = min(sends, key=lambda send: _RANK[_kind(send[1])])
+            others = [s.span.line for _, s, _, _ in sends if s is not send[1]]
+            at = (send[1].span.start, send[1].span.end)
+            reports.setdefault(at, []).append((send, others))
+        for merged in reports.values():
+            conn, step, path, policy = max(
+                (send for send, _ in merged), key=lambda send: loudness(send[3])
+            )
+            others = sorted({line for _, lines in merged for line in lines})
             more = (
                 f" (also at line{'s' if len(others) > 1 else ''} "
                 f"{', '.join(map(str, others))} on this connection)"
                 if others
                 else ""
             )
+            shared = tuple(
+                c for c in path.conditions if all(c in p.conditions for (_, _, p, _), _ in merged)
+            )
+            fix = next(
+                (f for f in (self._fix(c, st, pol) for (c, st, _, pol), _ in merged) if f), None
+            )
             yield self.finding(
                 mail,
                 step.span,
-                f"credentials sent to {describe_host(conn)} before STARTTLS{on_path(path)}"
+                f"credentials sent to {describe_host(conn)} before STARTTLS"
+                f"{on_conditions(shared)}"
                 f"{more}: the server refuses AUTH on a plain connection, or the password "
                 "travels in clear text",
                 severity=policy.severity,
                 confidence=policy.confidence,
-                fix=self._fix(conn, step, policy),
+                fix=fix,
             )
 
     def _fix(self, conn: Connection, step: Step, policy: HostPolicy) -> Fix | None:

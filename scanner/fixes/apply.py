@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from ..errors import ParseError
 from ..findings import Finding
 from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
 from ..text import lines_with_ends
@@ -93,7 +94,7 @@ def apply_round(
         )
     except (NotRewritable, OutsideEdits, TakenName) as error:
         return text, str(error), [], None
-    except ValueError:
+    except (ValueError, ParseError):  # the parser's own error, where it re-reads the text
         return text, "the fixed file would not parse", [], None
     return tidied, None, notes, changes
 

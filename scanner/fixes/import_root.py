@@ -24,7 +24,12 @@ def dotted(folder: Path) -> str:
         return ".".join(folder.relative_to(root).parts)
     names: list[str] = []
     current = folder
-    while (current / "__init__.py").is_file() and len(names) < _MAX_PACKAGES:
+    # A folder whose name is no identifier (``my-repo``) cannot be imported as a package.
+    while (
+        (current / "__init__.py").is_file()
+        and current.name.isidentifier()
+        and len(names) < _MAX_PACKAGES
+    ):
         names.append(current.name)
         current = current.parent
     return ".".join(reversed(names))

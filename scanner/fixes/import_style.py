@@ -103,7 +103,7 @@ def _top_package(folder: Path) -> str:
     top = ""
     current = folder
     for _ in range(12):
-        if not (current / "__init__.py").is_file():
+        if not (current / "__init__.py").is_file() or not current.name.isidentifier():
             break
         top, current = current.name, current.parent
     return top

@@ -72,7 +72,10 @@ def token_home(location: Path | None, module_name: str, code: str) -> TokenHome 
     folder = location.parent
     name = f"{module_name}_token"
     top, packages = folder, []
-    while (top / "__init__.py").is_file() and len(packages) < _MAX_DEPTH:
+    # A folder whose name is no identifier (``my-repo``) cannot be imported as a package.
+    while (
+        (top / "__init__.py").is_file() and top.name.isidentifier() and len(packages) < _MAX_DEPTH
+    ):
         packages.append(top.name)
         top = top.parent
     if packages:

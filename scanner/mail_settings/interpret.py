@@ -83,6 +83,9 @@ def _interpret_group(
             continue
         if family.signature and not any(key.upper() in family.signature for key in by_key):
             continue
+        if family.foreign and any(key.upper() in family.foreign for key in by_key):
+            if not any(key.upper() in family.signature - family.weak for key in by_key):
+                continue
         if family.marker is not None:
             key, pattern = family.marker
             marker = by_key.get(key)
@@ -119,13 +122,30 @@ def _interpret_group(
                 defaults=family.self_contained or complete,
                 context=context,
                 protocol=_protocol(family, last, roles),
-            ).build(context.login_needs_microsoft_host or (context.python and family.generic))
+            ).build(
+                context.login_needs_microsoft_host
+                or (context.python and family.generic)
+                or (not context.python and _environment_block(group))
+            )
             if built is None:
                 continue
             conn, secrets = built
             result.connections.append(conn)
             result.secrets.extend(secrets)
             claimed.update(id(s) for s in roles.values())
+
+
+# Blocks of environment variables handed to a program: docker-compose ``environment:``,
+# Kubernetes ``env:`` lists, a CI workflow's ``env:``.
+_ENVIRONMENT_BLOCKS = frozenset({"environment", "env"})
+
+
+def _environment_block(group: str) -> bool:
+    """Whether a config group is a block of environment variables: values handed to a
+    program, as a ``.env`` holds, with no call that proves a login (the program's code,
+    where it logs in with them, is reported). A password login there is reported only for
+    a Microsoft host; a literal password is still a hard-coded secret."""
+    return group.rsplit("/", 1)[-1].lower() in _ENVIRONMENT_BLOCKS
 
 
 _FLAGS = (Role.STARTTLS, Role.IMPLICIT)

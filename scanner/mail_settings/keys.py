@@ -106,6 +106,11 @@ class Family:
     mapping_only: bool = False
     # Keys only this library reads: the group must hold one (FastAPI-Mail's MAIL_SSL_TLS).
     signature: frozenset[str] = frozenset()
+    # Keys another library reads and this one does not (Flask-Mail's MAIL_USE_TLS): in a
+    # group holding one, only a signature key outside ``weak`` makes it this family's
+    # (FastAPI-Mail's old MAIL_SSL beside MAIL_USE_TLS is a Flask app's stray key).
+    foreign: frozenset[str] = frozenset()
+    weak: frozenset[str] = frozenset()
     # The key (after the stem) a fix adds to turn STARTTLS on when the group has none.
     starttls_key: str = ""
     oauth_hint: str = ""
@@ -185,6 +190,8 @@ FAMILIES: tuple[Family, ...] = (
         signature=frozenset(
             {"MAIL_STARTTLS", "MAIL_SSL_TLS", "MAIL_TLS", "MAIL_SSL", "USE_CREDENTIALS"}
         ),
+        foreign=frozenset({"MAIL_USE_TLS", "MAIL_USE_SSL"}),
+        weak=frozenset({"MAIL_TLS", "MAIL_SSL"}),
         defaults={Role.VERIFY: True, Role.CREDENTIALS: True},
         in_python=True,
         starttls_key="MAIL_STARTTLS",

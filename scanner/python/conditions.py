@@ -4,7 +4,9 @@ A path through ``if self.encryption == "tls":`` and then ``if self.encryption ==
 "starttls":`` cannot be taken (one value is not two), nor one through ``if self.tls ==
 "ssl":`` and ``if self.tls in ("required", "optional"):``; a path through ``if not ssl:``
 has ``ssl`` false. Facts are kept only about names and attributes the function being
-walked never assigns, so a test is about the same value as an earlier one.
+walked never assigns, so a test is about the same value as an earlier one, and about a
+local name in a test after its last binding in the function's text, outside any loop
+(:func:`settled_names`): every later test reads that value too.
 
 A test of a value the project commits (``if USE_SSL:`` with ``USE_SSL = False`` in a
 settings module, ``if CONFIG.get("use_ssl"):`` of an imported dict) has one outcome on
@@ -209,6 +211,39 @@ def bound_once(scope: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module) -> fr
     return _bound(scope)[1]
 
 
+def settled_names(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, tuple[int, int]]:
+    """The local names a function binds (a parameter, an assignment in any arm, an
+    ``except ... as``), each with where its last binding in the text ends. A test of such a
+    name that comes after that point and runs at most once a call (in no loop) reads the
+    value every later test reads too: ``encryption = server.encryption`` in one arm,
+    ``encryption = option`` in the other, then ``if encryption == "ssl":`` and ``if
+    encryption == "starttls":`` cannot both be true. Names bound by ``global`` or
+    ``nonlocal`` are left out (another function may bind them)."""
+    known = _SETTLED.get(scope)
+    if known is None:
+        last: dict[str, tuple[int, int]] = {}
+        shared: set[str] = set()
+        for node in _nodes(scope):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                name, end = node.id, (node.end_lineno or node.lineno, node.end_col_offset or 0)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                shared.update(node.names)
+                continue
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                name, end = node.name, (node.lineno, node.col_offset)
+            elif isinstance(node, ast.alias):
+                name = node.asname or node.name.split(".")[0]
+                end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+            elif isinstance(node, (*FUNCTIONS_AND_CLASSES,)) and node is not scope:
+                name, end = node.name, (node.lineno, node.col_offset)
+            else:
+                continue
+            if end > last.get(name, (0, 0)):
+                last[name] = end
+        known = _SETTLED[scope] = {n: at for n, at in last.items() if n not in shared}
+    return known
+
+
 # A module's or function's answers, worked out in one walk of it when first asked and kept
 # while its node lives: the path finder and the option tests ask them of the same functions
 # again and again (each connection's paths, each test around a call). Weak: nothing is
@@ -217,6 +252,10 @@ _BOUND: weakref.WeakKeyDictionary[ast.AST, tuple[frozenset[str], frozenset[str]]
     weakref.WeakKeyDictionary()
 )
 _MUTATED: weakref.WeakKeyDictionary[ast.AST, frozenset[str]] = weakref.WeakKeyDictionary()
+_SETTLED: weakref.WeakKeyDictionary[ast.AST, dict[str, tuple[int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+FUNCTIONS_AND_CLASSES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:

@@ -381,6 +381,29 @@ def star_constant(
     return _evaluated(found, name, make, importer=where)
 
 
+def star_imported(importer: str | None, module: str, name: str, make: MakeEvaluator) -> str | None:
+    """What ``name`` is where ``from module import *`` brings it from a module of the
+    project that imports it in turn (``from decouple import config`` in the base settings
+    that ``settings_prod.py`` star-imports): the qualified name of that import; None for
+    any other name."""
+    if not importer:
+        return None
+    found = find_module(resolved(importer), module)
+    if found is None or not _brings(found, name, make):
+        return None
+    read = _module(found, make)
+    if read is None:
+        return None
+    (_, names), _ = read
+    statement = names.get(name)
+    if not isinstance(statement, ast.ImportFrom) or statement.level or not statement.module:
+        return None
+    for alias in statement.names:
+        if (alias.asname or alias.name) == name:
+            return f"{statement.module}.{alias.name}"
+    return None
+
+
 def star_brings(importer: str | None, module: str, name: str, make: MakeEvaluator) -> bool:
     """Whether ``from module import *`` may bring ``name``: not when ``module`` is one of
     the project that does not export it; any name of a module found nowhere."""

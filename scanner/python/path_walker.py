@@ -75,6 +75,9 @@ class Walker:
         self.conn = conn
         self.parents = symbols.parents
         self.assigned: frozenset[str] = frozenset()  # what the function assigns
+        # Where each local name's last binding in the function's text ends
+        # (:func:`settled_names`): a test after it, in no loop, reads that name's last value.
+        self.settled: dict[str, tuple[int, int]] = {}
         self.truth: Truth = unknown_truth
         # Calls of a function of the module walked already: its paths, spliced in there.
         self.splices: dict[ast.AST, list[Option]] = {}
@@ -103,6 +106,21 @@ class Walker:
                 isinstance(node, (ast.Return, ast.Raise)) for node in _own_nodes(statement)
             )
         return self.exits[id(statement)]
+
+    def _assigned_at(self, test: ast.expr) -> frozenset[str]:
+        """What the function assigns that a test at ``test`` may see change after it: the
+        names whose last binding comes after it, or all when it runs in a loop."""
+        if not self.settled or not self.assigned:
+            return self.assigned
+        node = self.parents.get(test)
+        while node is not None and not isinstance(node, (*FUNCTIONS, ast.Module)):
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                return self.assigned
+            node = self.parents.get(node)
+        at = (test.lineno, test.col_offset)
+        return frozenset(
+            name for name in self.assigned if self.settled.get(name, (1 << 30, 0)) >= at
+        )
 
     def _statement_of(self, node: ast.AST) -> ast.AST | None:
         while node is not None and not isinstance(node, ast.stmt):
@@ -144,7 +162,7 @@ class Walker:
                 _with(
                     states,
                     f"when `{text}` is true",
-                    facts_when(node.test, True, self.assigned),
+                    facts_when(node.test, True, self._assigned_at(node.test)),
                     taken=committed is not False,
                     choice=self._choice(node.test, True) if chooses else frozenset(),
                 ),
@@ -159,7 +177,7 @@ class Walker:
                 _with(
                     states,
                     f"when `{text}` is false",
-                    facts_when(node.test, False, self.assigned),
+                    facts_when(node.test, False, self._assigned_at(node.test)),
                     taken=committed is not True,
                     choice=self._choice(node.test, False) if chooses else frozenset(),
                 ),

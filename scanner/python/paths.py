@@ -27,7 +27,14 @@ import itertools
 from collections.abc import Iterable, Sequence
 
 from ..model import Connection, ProtocolPath, StepKind, Tls, with_choices
-from .conditions import assigned_names, bound_once, committed_truth, falsy, mutated_names
+from .conditions import (
+    assigned_names,
+    bound_once,
+    committed_truth,
+    falsy,
+    mutated_names,
+    settled_names,
+)
 from .path_choices import names_of
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
@@ -462,6 +469,8 @@ class PathFinder:
         walker.splices = splices
         walker.openers = openers
         walker.assigned = assigned
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            walker.settled = settled_names(scope)
         walker.truth = self.truth
         states = walker.block(scope.body, [State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)

@@ -13,9 +13,10 @@ from ..model import Value
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
+from .imports import star_imported
 from .shapes import MAX_CHOICES
 from .source import dotted_name
-from .symbols import FUNCTIONS, Binding, BindingKind
+from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
 from .text_values import built
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -68,6 +69,7 @@ class SettingsReads:
 
     path: str | None
     parents: dict[ast.AST, ast.AST]
+    symbols: Symbols
     _arguments: dict[ast.arg, Value]
     _returned: dict[ast.AST, ast.expr | None]
     _always_returns: dict[ast.AST, bool]
@@ -188,6 +190,18 @@ class SettingsReads:
                 return binding.node
         return None
 
+    def _star_import_of(self, node: ast.Name) -> str:
+        """What a name nothing here binds is, brought by a star import of a module of the
+        project that imports it (``from .settings import *``, whose ``from decouple
+        import config`` it passes on); "" when it is not one."""
+        if self.bindings(node):
+            return ""
+        for module in self.symbols.star_modules:
+            found = star_imported(self.path, module, node.id, type(self))
+            if found is not None:
+                return found
+        return ""
+
     def _settings_reader(self, node: ast.Call, name: str, depth: int) -> Value | None:
         """``env("X", default=D)``, ``env.bool("X", default=D)``, ``config("X", default=D,
         cast=int)``: the default, from environment variable X; None for other calls."""
@@ -195,7 +209,7 @@ class SettingsReads:
         cast: str | None = None
         style = _SETTINGS_FUNCTIONS.get(name)
         if style is None and isinstance(func, ast.Name):
-            style = self._made_by(func)
+            style = self._made_by(func) or _SETTINGS_FUNCTIONS.get(self._star_import_of(func))
         elif style is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             if self._made_by(func.value) == "environ" and func.attr in _SETTINGS_CASTS:
                 style, cast = "environ", func.attr

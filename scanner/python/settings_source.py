@@ -36,7 +36,7 @@ from .settings_reexports import passes_on_django_settings
 from .settings_spoken import as_spoken, spoken_protocols
 from .settings_users import left_to_code
 from .source import dotted_name
-from .symbols import TRIES, Symbols
+from .symbols import TRIES, BindingKind, Symbols
 from .values import Evaluator
 
 _MENTIONS = lazy_pattern(r"(?i)mail|smtp|imap")
@@ -441,12 +441,22 @@ class _Reader:
             return
         self._entries(keys, f"dict@{self.values.span(node).start}")
 
+    def _config_owner(self, node: ast.AST) -> str | None:
+        """``app.config``, or a bare ``config`` that may be it: not one the code binds to a
+        mapping of its own (``config = json.load(f)``), which it fills to save or pass on."""
+        owner = _config_owner(node)
+        for binding in self.values.bindings(node) if isinstance(node, ast.Name) else ():
+            statement = self.values.parents.get(binding.node)
+            if binding.kind is BindingKind.NAME and isinstance(statement, ast.Assign):
+                owner = owner if _config_owner(statement.value) else None
+        return owner
+
     def config_assignment(self, node: ast.Assign) -> None:
         """``app.config[KEY] = value`` (Flask configuration)."""
         for target in node.targets:
             if not isinstance(target, ast.Subscript):
                 continue
-            owner = _config_owner(target.value)
+            owner = self._config_owner(target.value)
             index = target.slice
             if owner is None or not isinstance(index, ast.Constant):
                 continue
@@ -460,7 +470,7 @@ class _Reader:
         func = node.func
         owner = None
         if isinstance(func, ast.Attribute) and func.attr in _CONFIG_METHODS:
-            owner = _config_owner(func.value)
+            owner = self._config_owner(func.value)
         if owner is None:
             self._keywords(node)
             return
