@@ -127,6 +127,37 @@ class Callers:
             pending[0:0] = [base for base in bases if base is not None]
         return None
 
+    def record_method(self, func: ast.AST) -> Function | None:
+        """The method of the class around the call that ``record.name(...)`` runs when the
+        object is got at run time, not made here (an ORM's records: ``server =
+        self.browse(...)`` then ``server._smtp_login(connection, ...)``, a loop over
+        ``self.search(...)``, ``cls.default()``): the class's own method of that name, when
+        no other class of the module defines one (which would run is then not known) and
+        the object is no module the code imports."""
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return None
+        receiver = func.value
+        if receiver.id in ("self", "cls") or any(
+            b.kind in (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.DEF)
+            for b in self.symbols.bindings(receiver)
+        ):
+            return None
+        klass = self._class_of(receiver)
+        if klass is None:
+            return None
+        found = [
+            statement
+            for statement in klass.body
+            if isinstance(statement, FUNCTIONS) and statement.name == func.attr
+        ]
+        others = any(
+            isinstance(statement, FUNCTIONS) and statement.name == func.attr
+            for other in self.symbols.classes
+            if other is not klass
+            for statement in other.body
+        )
+        return found[0] if found and not others else None
+
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
         for binding, statement, value in self.symbols.bound_values(node):
