@@ -26,8 +26,13 @@ def test_a_record_of_the_model_logs_in_through_the_models_method() -> None:
 
 def test_records_from_a_loop_and_from_a_classmethod() -> None:
     found = findings("record_methods/fetch_servers.py")
-    assert ("fetch_servers.py", 25, "AS102", "warning") in found  # ``for server in search``
-    assert ("fetch_servers.py", 44, "AS102", "error") in found  # ``box = cls.default()``
+    assert ("fetch_servers.py", 26, "AS102", "warning") in found  # ``for server in search``
+    assert ("fetch_servers.py", 45, "AS102", "error") in found  # ``box = cls.default()``
+
+
+def test_a_records_method_its_class_inherits_from_a_base_here() -> None:
+    found = findings("record_methods/fetch_servers.py")
+    assert ("fetch_servers.py", 50, "AS101", "warning") in found
 
 
 def test_an_xoauth2_method_or_a_method_two_classes_define_stays_silent() -> None:

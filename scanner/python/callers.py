@@ -143,20 +143,23 @@ class Callers:
         ):
             return None
         klass = self._class_of(receiver)
-        if klass is None:
-            return None
-        found = [
-            statement
-            for statement in klass.body
+        lineage: list[ast.ClassDef] = []
+        pending = [klass] if klass is not None else []
+        while pending:  # the class, then its bases here, in lookup order
+            current = pending.pop(0)
+            if current not in lineage:
+                lineage.append(current)
+                bases = [self._class_named(base) for base in current.bases]
+                pending[0:0] = [base for base in bases if base is not None]
+        defining = [
+            (other, statement)
+            for other in self.symbols.classes
+            for statement in other.body
             if isinstance(statement, FUNCTIONS) and statement.name == func.attr
         ]
-        others = any(
-            isinstance(statement, FUNCTIONS) and statement.name == func.attr
-            for other in self.symbols.classes
-            if other is not klass
-            for statement in other.body
-        )
-        return found[0] if found and not others else None
+        if not defining or any(other not in lineage for other, _ in defining):
+            return None
+        return min(defining, key=lambda found: lineage.index(found[0]))[1]
 
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
