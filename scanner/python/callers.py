@@ -131,9 +131,9 @@ class Callers:
         """The method of the class around the call that ``record.name(...)`` runs when the
         object is got at run time, not made here (an ORM's records: ``server =
         self.browse(...)`` then ``server._smtp_login(connection, ...)``, a loop over
-        ``self.search(...)``, ``cls.default()``): the class's own method of that name, when
-        no other class of the module defines one (which would run is then not known) and
-        the object is no module the code imports."""
+        ``self.search(...)``, ``cls.default()``): the method of that name the class has, its
+        own or a base's here, when no class outside that lineage defines one (which would
+        run is then not known) and the object is no module the code imports."""
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
             return None
         receiver = func.value
