@@ -22,6 +22,7 @@ class Callers:
         self.parents = symbols.parents
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
+        self._methods: dict[str, list[tuple[ast.ClassDef, Function]]] | None = None
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
@@ -136,6 +137,9 @@ class Callers:
         run is then not known) and the object is no module the code imports."""
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
             return None
+        defining = self._methods_named().get(func.attr)
+        if not defining:
+            return None  # most calls: ``logger.info(...)``, ``os.path.join(...)``
         receiver = func.value
         if receiver.id in ("self", "cls") or any(
             b.kind in (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.DEF)
@@ -151,15 +155,19 @@ class Callers:
                 lineage.append(current)
                 bases = [self._class_named(base) for base in current.bases]
                 pending[0:0] = [base for base in bases if base is not None]
-        defining = [
-            (other, statement)
-            for other in self.symbols.classes
-            for statement in other.body
-            if isinstance(statement, FUNCTIONS) and statement.name == func.attr
-        ]
-        if not defining or any(other not in lineage for other, _ in defining):
+        if any(other not in lineage for other, _ in defining):
             return None
         return min(defining, key=lambda found: lineage.index(found[0]))[1]
+
+    def _methods_named(self) -> dict[str, list[tuple[ast.ClassDef, Function]]]:
+        """The methods of the module's classes by name, each with its class."""
+        if self._methods is None:
+            self._methods = {}
+            for klass in self.symbols.classes:
+                for statement in klass.body:
+                    if isinstance(statement, FUNCTIONS):
+                        self._methods.setdefault(statement.name, []).append((klass, statement))
+        return self._methods
 
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
