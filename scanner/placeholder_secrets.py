@@ -128,12 +128,19 @@ def _low_variety(value: str) -> bool:
 
 
 def _repeated(value: str) -> bool:
-    """A unit written twice or more, separators aside: ``KEY-KEY``, ``abcabcabc``."""
+    """A unit written twice or more, separators aside: ``KEY-KEY``, ``abcabcabc``,
+    ``PASSWWORD-KEY-PASSWWORD-KEY``. A separator inside a unit is part of it, so it comes
+    again in each: ``hgoahg@oa`` (``hgoa`` twice but for the ``@``) is typed, not
+    repeated."""
     kept = re.sub(r"[\W_]+", "", value).lower()
     if len(kept) < 6 or not any(char.isalpha() for char in kept):
         return False
+    # Which kept characters come right after a separator.
+    parted = [bool(re.match(r"[\W_]", piece)) for piece in re.findall(r"[\W_]*[^\W_]", value)]
     return any(
-        len(kept) % size == 0 and kept == kept[:size] * (len(kept) // size)
+        len(kept) % size == 0
+        and kept == kept[:size] * (len(kept) // size)
+        and all(parted[at] == parted[at % size] for at in range(len(kept)) if at % size)
         for size in range(2, len(kept) // 2 + 1)
     )
 

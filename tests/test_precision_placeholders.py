@@ -110,6 +110,8 @@ SECRETS = [
     "Sandi2024!",
     "Lozinka2020",
     "sandiego",
+    # typed, not repeated: a separator inside what would be the unit comes only once
+    "hgoahg@oa",
 ]
 
 

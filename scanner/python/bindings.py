@@ -458,8 +458,9 @@ class Bindings:
             if klass is not None:
                 return self._methods_of(klass).get(func.attr)
             return None
-        # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method.
-        return self._callers.instance_method(func)
+        # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method; a
+        # record of the class got at run time (``self.browse(...)``): the class's own.
+        return self._callers.instance_method(func) or self._callers.record_method(func)
 
     def _methods_of(self, klass: ast.ClassDef) -> dict[str, Function]:
         methods = self._methods.get(klass)

@@ -22,6 +22,7 @@ class Callers:
         self.parents = symbols.parents
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
+        self._methods: dict[str, list[tuple[ast.ClassDef, Function]]] | None = None
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
@@ -126,6 +127,47 @@ class Callers:
             bases = [self._class_named(base) for base in current.bases]
             pending[0:0] = [base for base in bases if base is not None]
         return None
+
+    def record_method(self, func: ast.AST) -> Function | None:
+        """The method of the class around the call that ``record.name(...)`` runs when the
+        object is got at run time, not made here (an ORM's records: ``server =
+        self.browse(...)`` then ``server._smtp_login(connection, ...)``, a loop over
+        ``self.search(...)``, ``cls.default()``): the method of that name the class has, its
+        own or a base's here, when no class outside that lineage defines one (which would
+        run is then not known) and the object is no module the code imports."""
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return None
+        defining = self._methods_named().get(func.attr)
+        if not defining:
+            return None  # most calls: ``logger.info(...)``, ``os.path.join(...)``
+        receiver = func.value
+        if receiver.id in ("self", "cls") or any(
+            b.kind in (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.DEF)
+            for b in self.symbols.bindings(receiver)
+        ):
+            return None
+        klass = self._class_of(receiver)
+        lineage: list[ast.ClassDef] = []
+        pending = [klass] if klass is not None else []
+        while pending:  # the class, then its bases here, in lookup order
+            current = pending.pop(0)
+            if current not in lineage:
+                lineage.append(current)
+                bases = [self._class_named(base) for base in current.bases]
+                pending[0:0] = [base for base in bases if base is not None]
+        if any(other not in lineage for other, _ in defining):
+            return None
+        return min(defining, key=lambda found: lineage.index(found[0]))[1]
+
+    def _methods_named(self) -> dict[str, list[tuple[ast.ClassDef, Function]]]:
+        """The methods of the module's classes by name, each with its class."""
+        if self._methods is None:
+            self._methods = {}
+            for klass in self.symbols.classes:
+                for statement in klass.body:
+                    if isinstance(statement, FUNCTIONS):
+                        self._methods.setdefault(statement.name, []).append((klass, statement))
+        return self._methods
 
     def _instance_of(self, node: ast.Name) -> ast.ClassDef | None:
         """The class of this module a name is made from (``mailer = Mailer(...)``)."""
