@@ -127,6 +127,9 @@ class PypiArchives:
                 *self.pip,
                 "download",
                 "--no-deps",
+                # The archive is pinned by name and version; a package that asks for a newer
+                # Python than the one running this script is still the very file labelled.
+                "--ignore-requires-python",
                 "--quiet",
                 kind,
                 "-d",
