@@ -175,7 +175,7 @@ class Contexts:
             conditions = dict.fromkeys(self._runs_when(binding, True) for binding in off)
             first = min(off, key=lambda binding: binding.statement.lineno)
             return Verification.OPTIONAL, OptOut(
-                " or ".join(conditions), self.values.span(first.statement)
+                " or ".join(conditions), self.values.span(self._turned_off(node, first))
             )
         default_binding = kept[-1]
         if off == [default_binding] and all(b.guard in options for b in kept[:-1]):
@@ -184,6 +184,16 @@ class Contexts:
                 " and ".join(conditions), self.values.span(default_binding.statement)
             )
         return Verification.UNVERIFIED, None
+
+    def _turned_off(self, node: ast.AST, binding: ContextBinding) -> ast.AST:
+        """Where a binding's context has its checks turned off: the first statement that
+        loosens a verifying one made there (``ctx = ssl.create_default_context()`` then
+        ``ctx.check_hostname = False`` on the same arm), else the binding itself."""
+        if isinstance(binding.value, ast.Call) and self._factory_verifies(binding.value):
+            loosened = self._loosening(dotted_name(node), node, binding.value)
+            if loosened:
+                return min((statement for statement, _ in loosened), key=lambda n: n.lineno)
+        return binding.statement
 
     def _bindings(self, node: ast.AST) -> list[ContextBinding] | None:
         """The bindings of a plain name or a ``self`` attribute that may reach ``node``,
