@@ -14,7 +14,8 @@ from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
 from .imports import star_imported
-from .shapes import MAX_CHOICES
+from .reaching import set_values
+from .shapes import MAX_CHOICES, one_of
 from .source import dotted_name
 from .symbols import FUNCTIONS, Binding, BindingKind, Symbols
 from .text_values import built
@@ -115,8 +116,9 @@ class SettingsReads:
         arguments: a read of the environment with its parameters (``def
         get_env_variable(name): return os.environ[name]``, also inside ``try``/``except
         KeyError``), so the origin names the variable (``env EMAIL_HOST``); or a value
-        it writes (``def server(): return "smtp.office365.com", 587``), when known. None
-        for other calls."""
+        it writes (``def server(): return "smtp.office365.com", 587``), when known, or one
+        of a table's rows (``return CONFIGS[domain]``); with several returns, one of their
+        values (:meth:`_returned_choices`). None for other calls."""
         function = self._function_named(node.func)
         bound_method = False
         if function is None and isinstance(node.func, ast.Attribute):
@@ -139,45 +141,60 @@ class SettingsReads:
             )
         expression = self._returned[function]
         if expression is None:
-            return self._returned_texts(function, depth)
+            return self._returned_choices(node, function, bound_method, depth)
         read = isinstance(expression, (ast.Subscript, ast.Call))  # ``os.environ[name]``
         if not (read or self._always_returns[function]):
             return None
+        value = self._returned_value(node, function, bound_method, expression, depth)
+        if read and value.origin is not None and value.origin.startswith("env "):
+            return value
+        # ``def server(): return "smtp.office365.com", 587``: what it returns, when known;
+        # ``return CONFIGS[domain]``: one of the table's rows.
+        return value if _tells(value) and self._always_returns[function] else None
+
+    def _returned_value(
+        self, call: ast.Call, function: Function, bound_method: bool, returned: ast.expr, depth: int
+    ) -> Value:
+        """``returned``, an expression of ``function``, with the call's arguments bound."""
         bound: dict[ast.arg, Value] = {}
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
         for index, param in enumerate(positional_params(function.args)[bound_method:]):
-            given = node.args[index] if index < len(node.args) else keywords.get(param.arg)
+            given = call.args[index] if index < len(call.args) else keywords.get(param.arg)
             if given is not None:
                 bound[param] = self.evaluate(given, depth)
         saved = self._arguments
         self._arguments = {**saved, **bound}
         try:
-            value = self.evaluate(expression, depth)
+            return self.evaluate(returned, depth)
         finally:
             self._arguments = saved
-        if read and value.origin is not None and value.origin.startswith("env "):
-            return value
-        # ``def server(): return "smtp.office365.com", 587``: what it returns, when known.
-        known = value.known and value.value is not None and self._always_returns[function]
-        return value if known else None
 
-    def _returned_texts(self, function: Function, depth: int) -> Value | None:
+    def _returned_choices(
+        self, call: ast.Call, function: Function, bound_method: bool, depth: int
+    ) -> Value | None:
         """``def host_for(provider): if provider == "gmail": return "smtp.gmail.com" ...
-        raise ValueError(provider)``: a function whose every ``return`` gives a string
-        literal and that cannot end another way than by one of them or by raising gives
-        one of them (its choices, picked by its arguments at run time). None otherwise."""
+        raise ValueError(provider)``, or a row of a table with a built fallback (``return
+        CONFIGS[domain]`` ... ``return (f"imap.{domain}", 993)``): a function that cannot
+        end but by one of its ``return``s gives one of their values (its choices, picked
+        by its arguments at run time), evaluated with the call's arguments. None
+        otherwise, and when no return's value is known at all (an unknown call says as
+        much)."""
         if not isinstance(function, ast.FunctionDef) or not _no_fall_through(function.body):
             return None
         nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
         if not 1 < len(nodes) <= MAX_CHOICES or not all(
-            isinstance(n, ast.Return)
-            and isinstance(n.value, ast.Constant)
-            and isinstance(n.value.value, str)
-            for n in nodes
+            isinstance(n, ast.Return) and n.value is not None for n in nodes
         ):
             return None
-        choices = tuple(self.evaluate(n.value, depth) for n in nodes)  # type: ignore[union-attr]
-        return Value(False, origin=f"call {function.name}", choices=choices)
+        # ``return {}`` or ``return None`` when nothing is configured says "not set", as
+        # such an assignment does: the other returns are the values.
+        returned = set_values([n.value for n in nodes])  # type: ignore[misc]
+        choices = [
+            self._returned_value(call, function, bound_method, value, depth) for value in returned
+        ]
+        if not any(map(_tells, choices)):
+            return None
+        return one_of(*choices, origin=f"call {function.name}")
 
     def _function_named(self, node: ast.AST) -> Function | None:
         found = self._definition_named(node, FUNCTIONS)
@@ -265,6 +282,19 @@ class SettingsReads:
                 if made is not None:
                     return made
         return None
+
+
+def _tells(value: Value) -> bool:
+    """Whether a function's result says something an unknown call does not: a value other
+    than ``None`` or an empty one (a parser not yet read is ``{}``), itself or among its
+    choices (a table's rows, literals)."""
+    options = value.choices if value.choices is not None else (value,)
+    return any(option.known and _something(option.value) for option in options)
+
+
+def _something(value: object) -> bool:
+    empty = isinstance(value, (str, bytes, dict, list, tuple)) and not value
+    return value is not None and not empty
 
 
 def _no_fall_through(block: list[ast.stmt]) -> bool:
