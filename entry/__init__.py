@@ -16,11 +16,18 @@ def main() -> None:
     line is imported: start-up allocates only what lives until exit (modules, classes,
     functions), which its collections would traverse again and again to free nothing.
     :func:`authsweep.scanner.cli.main` starts it again once the command is imported. The
-    dataclasses' methods compiled in an earlier run are used again
-    (:mod:`authsweep.scanner.method_cache`), and so are the regular expressions compiled on
-    first use (:mod:`authsweep.scanner.pattern_cache`). When the command is over, the process ends
-    without tearing the interpreter down (:func:`_end_now`)."""
+    package's modules are found from one listing of each of their folders
+    (:mod:`authsweep.scanner.own_modules`); the dataclasses' methods compiled in an earlier
+    run are used again (:mod:`authsweep.scanner.method_cache`), and so are the regular
+    expressions compiled on first use (:mod:`authsweep.scanner.pattern_cache`). When the
+    command is over, the process ends without tearing the interpreter down
+    (:func:`_end_now`)."""
     gc.disable()
+    # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) changes
+    # no import machinery.
+    from authsweep.scanner.own_modules import install as find_own_modules
+
+    find_own_modules(__name__)  # before the package's modules are imported
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if not command.startswith("-"):  # a command's name: it makes dataclasses
         # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no

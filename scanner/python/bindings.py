@@ -77,9 +77,6 @@ class Bindings:
         self.all: list[Binding] = []
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
         self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
-        # Each class's methods by name (the first one of a name in its body), built once:
-        # a test class's hundreds of ``self.x()`` calls each searched its whole body.
-        self._methods: dict[ast.ClassDef, dict[str, Function]] = {}
         self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
         self._callers = Callers(symbols)
 
@@ -313,7 +310,7 @@ class Bindings:
             if id(current) in seen:
                 continue
             seen.add(id(current))
-            method = self._methods_of(current).get(name)
+            method = self._method(current, name)
             if method is not None:
                 return method
             bases = [self.values.class_named(base) for base in current.bases]
@@ -456,20 +453,16 @@ class Bindings:
         if isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
             klass = self.values.enclosing_class(call)
             if klass is not None:
-                return self._methods_of(klass).get(func.attr)
+                return self._method(klass, func.attr)
             return None
         # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method; a
         # record of the class got at run time (``self.browse(...)``): the class's own.
         return self._callers.instance_method(func) or self._callers.record_method(func)
 
-    def _methods_of(self, klass: ast.ClassDef) -> dict[str, Function]:
-        methods = self._methods.get(klass)
-        if methods is None:
-            methods = self._methods[klass] = {}
-            for statement in klass.body:
-                if isinstance(statement, FUNCTIONS):
-                    methods.setdefault(statement.name, statement)
-        return methods
+    def _method(self, klass: ast.ClassDef, name: str) -> Function | None:
+        """The first method ``name`` of ``klass``'s own body (:meth:`Symbols.methods`)."""
+        methods = self.symbols.methods(klass, name)
+        return methods[0] if methods else None
 
     def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in

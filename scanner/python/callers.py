@@ -121,9 +121,9 @@ class Callers:
             if current in seen:
                 continue
             seen.add(current)
-            for statement in current.body:
-                if isinstance(statement, FUNCTIONS) and statement.name == func.attr:
-                    return statement
+            methods = self.symbols.methods(current, func.attr)
+            if methods:
+                return methods[0]
             bases = [self._class_named(base) for base in current.bases]
             pending[0:0] = [base for base in bases if base is not None]
         return None

@@ -76,10 +76,8 @@ class Flow:
             klass = self.values.enclosing_class(node)
             if klass is None:
                 return None
-            for statement in klass.body:
-                if isinstance(statement, FUNCTIONS) and statement.name == node.attr:
-                    return statement, not _is_static(statement)
-            return None
+            methods = self.values.symbols.methods(klass, node.attr)
+            return (methods[0], not _is_static(methods[0])) if methods else None
         method = self.values.callers.instance_method(node)
         if method is not None:
             # ``helper.make_token`` where ``helper = Tokens()``: the method, bound.

@@ -81,10 +81,8 @@ def own_method(values: Evaluator, func: ast.Attribute) -> ast.FunctionDef | None
     owner = func.value
     if isinstance(owner, ast.Name) and owner.id == "self":
         klass = values.enclosing_class(func)
-        for statement in klass.body if klass is not None else ():
-            if isinstance(statement, ast.FunctionDef) and statement.name == func.attr:
-                return statement
-        return None
+        methods = values.symbols.methods(klass, func.attr) if klass is not None else []
+        return next((m for m in methods if isinstance(m, ast.FunctionDef)), None)
     method = values.callers.instance_method(func)
     return method if isinstance(method, ast.FunctionDef) else None
 

@@ -38,7 +38,7 @@ from .conditions import (
 from .path_choices import names_of
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
 from .source import dotted_name
-from .symbols import FUNCTIONS, Symbols
+from .symbols import Symbols
 from .tls_choices import (
     Handshake,
     OptionTests,
@@ -417,9 +417,8 @@ class PathFinder:
             klass = classes[0] if len(classes) == 1 else None
         if not isinstance(klass, ast.ClassDef):
             return None
-        return next(
-            (s for s in klass.body if isinstance(s, FUNCTIONS) and s.name == func.attr), None
-        )
+        methods = self.symbols.methods(klass, func.attr)
+        return methods[0] if methods else None
 
     def _assigned(self, node: ast.AST) -> ast.AST | None:
         """The value assigned to a name bound by ``name = value``."""

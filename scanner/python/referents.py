@@ -117,9 +117,9 @@ class Referents:
         ):
             klass = self.values.enclosing_class(func)
             for candidate in self._family(klass) if klass else []:
-                for statement in candidate.body:
-                    if isinstance(statement, FUNCTIONS) and statement.name == func.attr:
-                        return statement
+                methods = self.values.symbols.methods(candidate, func.attr)
+                if methods:
+                    return methods[0]
             return None
         # ``chooser.client_class(port)`` where ``chooser = Chooser()``.
         return self.values.callers.instance_method(func)

@@ -154,6 +154,9 @@ class Symbols:
         # in the module comes from.
         self.star_modules: list[str] = []
         self._subclasses: dict[ast.ClassDef, list[ast.ClassDef]] | None = None
+        self._methods: dict[
+            ast.ClassDef, dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]
+        ] = {}
         self._walk()
 
     # The walk.
@@ -470,6 +473,20 @@ class Symbols:
                     if parent is not None:
                         self._subclasses.setdefault(parent, []).append(candidate)
         return self._subclasses.get(klass, [])
+
+    def methods(
+        self, klass: ast.ClassDef, name: str
+    ) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The functions (``def`` and ``async def``) named ``name`` in ``klass``'s own body,
+        in their order. Indexed once a class: ``self.x(...)`` is looked up for each call
+        of a test class of hundreds of methods."""
+        index = self._methods.get(klass)
+        if index is None:
+            index = self._methods[klass] = {}
+            for statement in klass.body:
+                if isinstance(statement, FUNCTIONS):
+                    index.setdefault(statement.name, []).append(statement)
+        return index.get(name, [])
 
     def qualified_names(self, node: ast.AST) -> list[tuple[str, bool]]:
         """What a Name/Attribute chain refers to: (qualified name, whether local), names
