@@ -74,6 +74,8 @@ class SettingsReads:
     _arguments: dict[ast.arg, Value]
     _returned: dict[ast.AST, ast.expr | None]
     _always_returns: dict[ast.AST, bool]
+    _returns_of: dict[ast.AST, list[ast.expr] | None]
+    _inlining: set[ast.AST]
     callers: Callers
 
     if TYPE_CHECKING:
@@ -179,19 +181,19 @@ class SettingsReads:
         by its arguments at run time), evaluated with the call's arguments. None
         otherwise, and when no return's value is known at all (an unknown call says as
         much)."""
-        if not isinstance(function, ast.FunctionDef) or not _no_fall_through(function.body):
+        if function not in self._returns_of:
+            self._returns_of[function] = _return_values(function)
+        returned = self._returns_of[function]
+        if returned is None or function in self._inlining:
             return None
-        nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
-        if not 1 < len(nodes) <= MAX_CHOICES or not all(
-            isinstance(n, ast.Return) and n.value is not None for n in nodes
-        ):
-            return None
-        # ``return {}`` or ``return None`` when nothing is configured says "not set", as
-        # such an assignment does: the other returns are the values.
-        returned = set_values([n.value for n in nodes])  # type: ignore[misc]
-        choices = [
-            self._returned_value(call, function, bound_method, value, depth) for value in returned
-        ]
+        self._inlining.add(function)
+        try:
+            choices = [
+                self._returned_value(call, function, bound_method, value, depth)
+                for value in returned
+            ]
+        finally:
+            self._inlining.discard(function)
         if not any(map(_tells, choices)):
             return None
         return one_of(*choices, origin=f"call {function.name}")
@@ -282,6 +284,19 @@ class SettingsReads:
                 if made is not None:
                     return made
         return None
+
+
+def _return_values(function: Function) -> list[ast.expr] | None:
+    """The values a function that cannot end but by one of its two or more ``return``s
+    gives, without those that say "not set" (``return None``, ``return {}``); None for
+    other functions."""
+    if not isinstance(function, ast.FunctionDef) or not _no_fall_through(function.body):
+        return None
+    nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
+    if not 1 < len(nodes) <= MAX_CHOICES:
+        return None
+    values = [n.value for n in nodes if isinstance(n, ast.Return) and n.value is not None]
+    return set_values(values) if len(values) == len(nodes) else None
 
 
 def _tells(value: Value) -> bool:
