@@ -5,19 +5,15 @@ one written plainly does; a declaration without one (``Field(...)``, a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.runner import check_paths
+from fixture_findings import FIXTURES, findings_in
 
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "declared_defaults"
+FOLDER = FIXTURES / "recall" / "declared_defaults"
 
 
 @pytest.fixture(scope="module")
 def found() -> set[tuple[str, int, str, str]]:
-    run = check_paths([str(FOLDER)], RunOptions())
-    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    return findings_in(FOLDER)
 
 
 def test_a_client_secret_written_in_field(found) -> None:

@@ -4,16 +4,12 @@ factory(): return MailBox(...)`` is returned) runs that inner function when call
 
 from __future__ import annotations
 
-from pathlib import Path
+from fixture_findings import FIXTURES, findings_in
 
-from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.runner import check_paths
-
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "factory_makers"
+FOLDER = FIXTURES / "recall" / "factory_makers"
 
 
 def test_a_made_factory_is_followed_to_the_connection_it_opens() -> None:
-    run = check_paths([str(FOLDER)], RunOptions())
-    found = {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    found = findings_in(FOLDER)
     assert ("ingest.py", 24, "AS102", "warning") in found
     assert ("office.py", 24, "AS101", "error") in found

@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
-from authsweep.scanner.runner import check_paths
+from fixture_findings import FIXTURES, findings_in
 
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "flag_contexts"
+FOLDER = FIXTURES / "recall" / "flag_contexts"
 
 
 @pytest.fixture(scope="module")
 def found() -> set[tuple[str, int, str, str]]:
-    run = check_paths([str(FOLDER)], RunOptions())
-    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    return findings_in(FOLDER)
 
 
 def test_unverified_context_beside_a_run_time_flag(found) -> None:

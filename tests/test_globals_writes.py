@@ -3,19 +3,15 @@ from its own config file this way is no longer the value the connection gets."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.runner import check_paths
+from fixture_findings import FIXTURES, findings_in
 
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "globals_writes"
+FOLDER = FIXTURES / "recall" / "globals_writes"
 
 
 @pytest.fixture(scope="module")
 def found() -> set[tuple[str, int, str, str]]:
-    run = check_paths([str(FOLDER)], RunOptions())
-    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    return findings_in(FOLDER)
 
 
 def test_a_reserved_default_replaced_from_a_file_is_an_unknown_host(found) -> None:

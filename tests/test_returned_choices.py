@@ -7,19 +7,15 @@ add nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.runner import check_paths
+from fixture_findings import FIXTURES, findings_in
 
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "returned_choices"
+FOLDER = FIXTURES / "recall" / "returned_choices"
 
 
 @pytest.fixture(scope="module")
 def found() -> set[tuple[str, int, str, str]]:
-    run = check_paths([str(FOLDER)], RunOptions())
-    return {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    return findings_in(FOLDER)
 
 
 def test_a_table_row_or_a_guess_from_the_domain(found) -> None:

@@ -5,17 +5,13 @@ a table that also holds a token authobject is not known to send a password."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from fixture_findings import FIXTURES, findings_in
 
-from authsweep.scanner.engine import RunOptions
-from authsweep.scanner.runner import check_paths
-
-FOLDER = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "sasl_tables"
+FOLDER = FIXTURES / "recall" / "sasl_tables"
 
 
 def test_password_authobjects_picked_at_run_time() -> None:
-    run = check_paths([str(FOLDER)], RunOptions())
-    found = {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in run.findings}
+    found = findings_in(FOLDER)
     assert ("transport.py", 29, "AS101", "warning") in found
     assert ("transport.py", 35, "AS101", "error") in found
     assert not {f for f in found if f[0] == "negatives.py" and f[2] == "AS101"}
