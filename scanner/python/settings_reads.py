@@ -141,6 +141,7 @@ class SettingsReads:
                 and function.body[-1] is returns[0]
                 and isinstance(function, ast.FunctionDef)
             )
+            self._returns_of[function] = _return_values(function, nodes)
         expression = self._returned[function]
         if expression is None:
             return self._returned_choices(node, function, bound_method, depth)
@@ -181,8 +182,6 @@ class SettingsReads:
         by its arguments at run time), evaluated with the call's arguments. None
         otherwise, and when no return's value is known at all (an unknown call says as
         much)."""
-        if function not in self._returns_of:
-            self._returns_of[function] = _return_values(function)
         returned = self._returns_of[function]
         if returned is None or function in self._inlining:
             return None
@@ -286,13 +285,12 @@ class SettingsReads:
         return None
 
 
-def _return_values(function: Function) -> list[ast.expr] | None:
+def _return_values(function: Function, nodes: list[ast.AST]) -> list[ast.expr] | None:
     """The values a function that cannot end but by one of its two or more ``return``s
-    gives, without those that say "not set" (``return None``, ``return {}``); None for
-    other functions."""
+    gives (``nodes``: the statements that end it), without those that say "not set"
+    (``return None``, ``return {}``); None for other functions."""
     if not isinstance(function, ast.FunctionDef) or not _no_fall_through(function.body):
         return None
-    nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
     if not 1 < len(nodes) <= MAX_CHOICES:
         return None
     values = [n.value for n in nodes if isinstance(n, ast.Return) and n.value is not None]

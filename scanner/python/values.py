@@ -77,8 +77,9 @@ class Evaluator(
         self._arguments: dict[ast.arg, Value] = {}
         self._returned: dict[ast.AST, ast.expr | None] = {}
         self._always_returns: dict[ast.AST, bool] = {}
-        # The return values of functions that end only by returning, once; and those whose
-        # calls are being evaluated (one that returns a call of itself ends there).
+        # The values of functions that end only by one of several returns (set with
+        # ``_returned``); and the functions whose calls are being evaluated (one whose
+        # returns call it again ends there).
         self._returns_of: dict[ast.AST, list[ast.expr] | None] = {}
         self._inlining: set[ast.AST] = set()
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
