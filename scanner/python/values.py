@@ -33,7 +33,7 @@ from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
-from .tables import get, loop_of, loop_value, subscript
+from .tables import get, loop_of, loop_value, row_item, subscript
 from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
@@ -146,6 +146,7 @@ class Evaluator(
             template=value.template,
             written_at=value.written_at,
             passed_elsewhere=value.passed_elsewhere,
+            row=value.row,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -204,10 +205,11 @@ class Evaluator(
             spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
             parts = tuple(span for item in items for span in item.literal_parts)
+            row = self.span(node).start
             if all(item.known for item in items):
                 values = tuple(item.value for item in items)
-                return Value(True, values, items=elements, literal_parts=parts)
-            return Value(False, None, items=elements, literal_parts=parts)
+                return Value(True, values, items=elements, literal_parts=parts, row=row)
+            return Value(False, None, items=elements, literal_parts=parts, row=row)
         if isinstance(node, ast.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
@@ -222,7 +224,7 @@ class Evaluator(
                 return Value.unknown(None)
             value = self.evaluate(value_node, depth)
             result[key.value] = value  # values stay Values: subscripts keep their origin
-        return Value(True, result)
+        return Value(True, result, row=self.span(node).start)
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
@@ -453,7 +455,7 @@ class Evaluator(
         # the rows' items at its place (as ``SERVERS[provider][0]`` is).
         rows = whole.choices if whole is not None and not whole.known else None
         if rows and all(r.items is not None and len(r.items) == len(container.elts) for r in rows):
-            picked = tuple(r.items[index] for r in rows)  # type: ignore[index]
+            picked = tuple(row_item(r, r.items[index]) for r in rows)  # type: ignore[index]
             return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
 
