@@ -139,6 +139,7 @@ class Symbols:
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
         self.returns: list[ast.Return] = []
+        self.yields: list[ast.Yield] = []
         self.withitems: list[ast.withitem] = []
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
@@ -186,6 +187,7 @@ class Symbols:
             ast.Dict: self._dict,
             ast.Subscript: self._subscript,
             ast.withitem: self._withitem,
+            ast.Yield: self._yield,
         }
 
     def _walk(self) -> None:
@@ -257,6 +259,9 @@ class Symbols:
 
     def _withitem(self, node: ast.withitem, scope: Scope) -> None:
         self.withitems.append(node)
+
+    def _yield(self, node: ast.Yield, scope: Scope) -> None:
+        self.yields.append(node)
 
     def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.returns.append(node)

@@ -216,14 +216,25 @@ class Evaluator(
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
+        loaded = False
         for key_node, value_node in zip(node.keys, node.values, strict=True):
-            if key_node is None:
-                return Value.unknown(None)  # ``**other``
+            if key_node is None:  # ``**other``
+                spread = self.evaluate(value_node, depth)
+                if spread.known and isinstance(spread.value, dict):
+                    result.update(spread.value)
+                else:
+                    # ``{**DEFAULTS, **json.load(f)}``: what comes before is what a run has
+                    # unless the loaded mapping gives another; what comes after, it has.
+                    result = {k: _overridable(k, v) for k, v in result.items()}
+                    loaded = True
+                continue
             key = self.evaluate(key_node, depth)
             if not key.known:
                 return Value.unknown(None)
             value = self.evaluate(value_node, depth)
             result[key.value] = value  # values stay Values: subscripts keep their origin
+        if loaded and not result:
+            return Value.unknown(None)
         return Value(True, result, row=self.span(node).start)
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
@@ -443,7 +454,9 @@ class Evaluator(
             return self.evaluate(value.elts[index], depth)
         # ``args, rest = parser.parse_known_args()``: a pair the evaluator knows item by item.
         whole = (
-            self.evaluate(value, depth) if isinstance(value, (ast.Call, ast.Subscript)) else None
+            self.evaluate(value, depth)
+            if isinstance(value, (ast.Call, ast.Subscript, ast.Attribute))
+            else None
         )
         if (
             whole is not None
@@ -468,6 +481,9 @@ class Evaluator(
             klass = self.enclosing_class(node)
             if klass is not None:
                 return self._member(klass, node.attr, f"attribute {dotted}", depth)
+        member = self.enum_member(node, depth)
+        if member is not None:
+            return member
         base = self.evaluate(node.value, depth)
         if base.known and isinstance(base.value, dict) and node.attr in base.value:
             item = base.value[node.attr]
@@ -494,6 +510,13 @@ class Evaluator(
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""
         return any(binding.kind is BindingKind.IMPORT for binding in self.bindings(node))
+
+
+def _overridable(key: object, item: object) -> object:
+    """An entry of a dict a mapping read at run time may replace: a default of that key."""
+    if isinstance(item, Value) and item.known and item.origin is None:
+        return item.as_default(f"config key {key}")
+    return item
 
 
 def _or(left: Value, right: Value) -> Value:
