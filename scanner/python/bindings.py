@@ -86,9 +86,10 @@ class Bindings:
     ) -> None:
         value: ast.AST = call
         parent = self.parents.get(call)
-        # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name.
+        # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name; so
+        # does an awaited client (``await loop.run_in_executor(None, IMAP4_SSL, host)``).
         while (
-            isinstance(parent, (ast.IfExp, ast.BoolOp))
+            isinstance(parent, (ast.IfExp, ast.BoolOp, ast.Await))
             and value is not getattr(parent, "test", None)
         ) or self._passes_through(parent, value):
             value, parent = parent, self.parents.get(parent)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..adapter_markers import BUNDLED_LIBRARIES
+from .delegated_calls import delegated
 
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
@@ -139,6 +140,8 @@ class Symbols:
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
         self.returns: list[ast.Return] = []
+        # Calls rewritten into the call of the callable they run (:mod:`.delegated_calls`).
+        self.delegated: list[ast.Call] = []
         self.yields: list[ast.Yield] = []
         self.withitems: list[ast.withitem] = []
         self.classes: list[ast.ClassDef] = []
@@ -248,6 +251,11 @@ class Symbols:
                             push((item, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        runs = delegated(node)
+        if runs is not None:
+            # ``asyncio.to_thread(server.login, user, password)``: the call it makes.
+            node.func, node.args, node.keywords = runs
+            self.delegated.append(node)
         self.calls.append(node)
         arguments: list[ast.AST] = [*node.args, *node.keywords]
         if node.keywords and node.args:
