@@ -23,6 +23,7 @@ from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
+from .file_loads import LOADERS, loaded
 from .imports import OwnCheck, imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
@@ -271,6 +272,10 @@ class Evaluator(
         if parsed is not None:
             return parsed
         func = node.func
+        if name in LOADERS:  # ``json.load(f)`` of ``with open("config.json") as f``
+            document = loaded(node, LOADERS[name], self._opened_with, self.path)
+            if document is not None:
+                return document
         if name in PARSERS:  # configparser: the INI files the module reads into it
             parsed = config_value(node, self.symbols.tree, self.path)
             if parsed is not None:
@@ -506,6 +511,11 @@ class Evaluator(
             if imported is not None:
                 return imported
         return Value.unknown(f"attribute {qualified or dotted}")
+
+    def _opened_with(self, node: ast.Name) -> ast.expr | None:
+        """The expression a name read once holds (``f`` of ``with open(path) as f``)."""
+        bound = self.symbols.bound_values(node)
+        return bound[0][2] if len(bound) == 1 else None
 
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""
