@@ -22,7 +22,7 @@ from ..budget import spend
 from ..model import Connection
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
-from .arguments import call_arguments, positional_params
+from .arguments import call_arguments, own_nodes, positional_params
 from .callers import Callers
 from .class_members import PROPERTIES
 from .held_functions import held_functions, plugged_callables
@@ -198,8 +198,10 @@ class Bindings:
         # a connection makes a factory too.
         yields = [
             node
-            for node in self.symbols.yields
-            if node.value is not None and self._yielded(node, node.value)
+            for function in self.symbols.functions
+            if function.decorator_list
+            for node in own_nodes(function)
+            if isinstance(node, ast.Yield) and node.value and self._yielded(node, node.value)
         ]
         for node in [*self.symbols.returns, *yields]:
             if node.value is None:

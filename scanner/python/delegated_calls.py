@@ -25,7 +25,17 @@ _TARGETS = frozenset({"Thread", "Process"})
 _TASK_CALLS = frozenset({"delay"})
 
 
-def delegated(node: ast.Call) -> tuple[ast.expr, list[ast.expr], list[ast.keyword]] | None:
+def delegate(node: ast.Call) -> bool:
+    """Rewrite ``node`` in place into the call it makes, if it runs a callable it is
+    handed; whether it does."""
+    runs = _delegated(node)
+    if runs is None:
+        return False
+    node.func, node.args, node.keywords = runs
+    return True
+
+
+def _delegated(node: ast.Call) -> tuple[ast.expr, list[ast.expr], list[ast.keyword]] | None:
     """The callable ``node`` runs, with the arguments it gives it; None for other calls."""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..adapter_markers import BUNDLED_LIBRARIES
-from .delegated_calls import delegated
+from .delegated_calls import delegate
 
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
@@ -140,9 +140,7 @@ class Symbols:
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
         self.returns: list[ast.Return] = []
-        # Calls rewritten into the call of the callable they run (:mod:`.delegated_calls`).
-        self.delegated: list[ast.Call] = []
-        self.yields: list[ast.Yield] = []
+        self.delegated: list[ast.Call] = []  # rewritten by :func:`.delegated_calls.delegate`
         self.withitems: list[ast.withitem] = []
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
@@ -190,7 +188,6 @@ class Symbols:
             ast.Dict: self._dict,
             ast.Subscript: self._subscript,
             ast.withitem: self._withitem,
-            ast.Yield: self._yield,
         }
 
     def _walk(self) -> None:
@@ -251,10 +248,7 @@ class Symbols:
                             push((item, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        runs = delegated(node)
-        if runs is not None:
-            # ``asyncio.to_thread(server.login, user, password)``: the call it makes.
-            node.func, node.args, node.keywords = runs
+        if delegate(node):  # ``asyncio.to_thread(server.login, ...)``: the call it makes
             self.delegated.append(node)
         self.calls.append(node)
         arguments: list[ast.AST] = [*node.args, *node.keywords]
@@ -267,9 +261,6 @@ class Symbols:
 
     def _withitem(self, node: ast.withitem, scope: Scope) -> None:
         self.withitems.append(node)
-
-    def _yield(self, node: ast.Yield, scope: Scope) -> None:
-        self.yields.append(node)
 
     def _return(self, node: ast.Return, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self.returns.append(node)
