@@ -312,6 +312,9 @@ class Evaluator(
             return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
+        decoded = self.decoded(node, name, depth)
+        if decoded is not None:
+            return decoded
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
             method = self._text_method(node, func, depth)
             if method is not None:
