@@ -21,3 +21,12 @@ def test_defaults_under_a_loaded_file(found) -> None:
 
 def test_other_providers_defaults_and_keys_after_the_loaded_mapping(found) -> None:
     assert not {f for f in found if f[0] == "negatives.py"}
+
+
+def test_a_key_only_the_loaded_mapping_may_hold() -> None:
+    from authsweep.scanner.engine import RunOptions
+    from authsweep.scanner.runner import check_paths
+
+    run = check_paths([str(FOLDER / "open_keys.py")], RunOptions())
+    logins = [f for f in run.findings if f.rule == "AS101"]
+    assert logins and "config key server" in logins[0].message

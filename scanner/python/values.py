@@ -217,7 +217,7 @@ class Evaluator(
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
-        loaded = False
+        loaded = False  # entries spread from a mapping read at run time
         for key_node, value_node in zip(node.keys, node.values, strict=True):
             if key_node is None:  # ``**other``
                 spread = self.evaluate(value_node, depth)
@@ -236,7 +236,7 @@ class Evaluator(
             result[key.value] = value  # values stay Values: subscripts keep their origin
         if loaded and not result:
             return Value.unknown(None)
-        return Value(True, result, row=self.span(node).start)
+        return Value(True, OpenMapping(result) if loaded else result, row=self.span(node).start)
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
@@ -254,8 +254,8 @@ class Evaluator(
                 found = self.picked_at_run_time(base, found, owner)
         if found is not None:
             return found
-        if not base.known and key.known and isinstance(key.value, str):
-            if is_config(node.value):
+        if key.known and isinstance(key.value, str):
+            if isinstance(base.value, OpenMapping) or not base.known and is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
         return built(base.origin, base.literal_parts)
 
@@ -291,6 +291,15 @@ class Evaluator(
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
                 key, *default = (self.evaluate(a, depth) for a in node.args[:2])
                 found = get(mapping, key, default[0] if default else None)
+                if (
+                    isinstance(mapping.value, OpenMapping)
+                    and key.known
+                    and key.value not in mapping.value
+                ):
+                    # The mapping read at run time may hold it: the default is a default.
+                    origin = f"config key {key.value}"
+                    given = default[0] if default and default[0].known else None
+                    found = given.as_default(origin) if given else Value.unknown(origin)
             if found is not None:
                 return found
             named = names_mail_setting(key_of(node)) and name not in _ENV_READERS
@@ -523,6 +532,11 @@ class Evaluator(
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""
         return any(binding.kind is BindingKind.IMPORT for binding in self.bindings(node))
+
+
+class OpenMapping(dict):
+    """A dict written with a mapping read at run time spread into it (``{**DEFAULTS,
+    **json.load(f)}``): the entries written, and any others that mapping holds."""
 
 
 def _overridable(key: object, item: object) -> object:
