@@ -335,6 +335,20 @@ class Rule:
         return Fix(applicability, message, remedy) if remedy else None
 
 
+def table_rows(conn: Connection) -> Iterator[Connection]:
+    """``conn`` on each row of a table it takes both its host and its port from, picked
+    at run time (``preset = PRESETS.get(domain, {})``, then ``preset["host"]`` and
+    ``preset["port"]``): the row's host with its own port, with no fix (the row serves the
+    other rows' connections too). Nothing when the port is known or not from such rows."""
+    port, host = conn.port, conn.host
+    if port.known or port.choices is None or host.known or host.choices is None:
+        return
+    hosts = {c.row: c for c in host.choices if c.known and c.row is not None}
+    for choice in port.choices:
+        if choice.known and choice.row in hosts:
+            yield dataclasses.replace(conn, host=hosts[choice.row], port=choice, remedies={})
+
+
 def starttls_switch(conn: Connection) -> Remedy | None:
     """The edits that open ``conn`` in plain text for the STARTTLS it takes
     (``USE_STARTTLS``: ``SMTP_SSL`` becomes ``SMTP``), with those that give each upgrade

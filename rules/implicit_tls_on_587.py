@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import MailFile, Protocol, Tls, Value
+from authsweep.scanner.model import Connection, MailFile, Protocol, Tls, Value
 
-from .base import Example, Rule, describe_host, starttls_switch
+from .base import Example, Rule, describe_host, starttls_switch, table_rows
 
 
 class ImplicitTlsOn587(Rule):
@@ -29,7 +29,12 @@ class ImplicitTlsOn587(Rule):
         "reported for a host not known to be Microsoft's. A port parameter tested around "
         "the client (`if port == 465: SMTP_SSL(host, port)`) is the tested port on that "
         "arm, whatever its default; so is a port read from the environment or a setting "
-        'and tested as written at the call (`if c["port"] == 465:`).'
+        'and tested as written at the call (`if c["port"] == 465:`). Host and port '
+        "read apart from one row of a table picked at run time (`preset = "
+        "PRESETS.get(domain, {})`, then `preset['host']` and `preset['port']`) stay "
+        "together: a Microsoft row's 587 under implicit TLS is reported, with no fix (the "
+        "other rows may need implicit TLS); a row with a flag of its own (`'ssl': False`) "
+        "may choose the client, and is not judged so."
     )
     fix_doc = (
         "Connect in plain text and upgrade: `smtplib.SMTP(host, 587)` then "
@@ -58,6 +63,14 @@ class ImplicitTlsOn587(Rule):
             lines=(2,),
             fixed=None,
         ),
+        Example(
+            "import smtplib\n"
+            "SERVERS = {'gmail': ('smtp.gmail.com', 465),\n"
+            "           'outlook': ('smtp-mail.outlook.com', 587)}\n"
+            "host, port = SERVERS[provider]\n"
+            "server = smtplib.SMTP_SSL(host, port)\n",
+            lines=(5,),
+        ),
     )
     good = (
         Example(
@@ -80,30 +93,41 @@ class ImplicitTlsOn587(Rule):
                 continue
             if conn.unreached:
                 continue  # opened only on an arm the committed settings never take
-            if not (conn.port.known and conn.port.value == 587):
-                continue
-            policy = self.host_policy(conn)
-            if policy is None:
-                continue  # another provider's host (reported with --all-providers), or a test's
-            microsoft = policy.provider.microsoft
-            if not microsoft and conn.tls_option and _parameter(conn.port):
-                # ``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's
-                # default for the other arm: the caller who picks implicit TLS gives its
-                # port. Microsoft 365 serves no implicit TLS on any port.
-                continue
-            safe = microsoft and policy.confidence is Confidence.HIGH
-            yield self.finding(
-                mail,
-                conn.opened_at,
-                f"{conn.library} uses implicit TLS on port 587 of {describe_host(conn)}, which "
-                "speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
-                confidence=policy.confidence,
-                fix=self.fix_from(
-                    starttls_switch(conn),
-                    Applicability.SAFE if safe else Applicability.UNSAFE,
-                    "Connect in plain text and upgrade with STARTTLS",
-                ),
-            )
+            if conn.port.known:
+                on_587 = [conn] if conn.port.value == 587 else []
+            else:
+                # Host and port of one row of a table (``preset["host"]``, ``preset["port"]``).
+                on_587 = [row for row in table_rows(conn) if row.port.value == 587]
+            for at_587 in on_587:
+                finding = self._on_587(mail, at_587, row=at_587 is not conn)
+                if finding is not None:
+                    yield finding
+                    break
+
+    def _on_587(self, mail: MailFile, conn: Connection, *, row: bool) -> Finding | None:
+        policy = self.host_policy(conn)
+        if policy is None:
+            return None  # another provider's host (reported with --all-providers), or a test's
+        microsoft = policy.provider.microsoft
+        if not microsoft and conn.tls_option and (row or _parameter(conn.port)):
+            # ``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default
+            # (or a table's) for the other arm: the caller who picks implicit TLS gives its
+            # port. Microsoft 365 serves no implicit TLS on any port.
+            return None
+        safe = microsoft and policy.confidence is Confidence.HIGH
+        where = f" (the table row at line {conn.port.span.line})" if row and conn.port.span else ""
+        return self.finding(
+            mail,
+            conn.opened_at,
+            f"{conn.library} uses implicit TLS on port 587{where} of {describe_host(conn)}, "
+            "which speaks STARTTLS: the TLS handshake fails (WRONG_VERSION_NUMBER)",
+            confidence=policy.confidence,
+            fix=self.fix_from(
+                starttls_switch(conn),
+                Applicability.SAFE if safe else Applicability.UNSAFE,
+                "Connect in plain text and upgrade with STARTTLS",
+            ),
+        )
 
 
 def _parameter(port: Value) -> bool:

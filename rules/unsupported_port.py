@@ -11,13 +11,14 @@ from authsweep.scanner.model import (
     MailFile,
     Protocol,
     RemedyKind,
+    Span,
     StepKind,
     Tls,
     Value,
 )
 from authsweep.scanner.providers import BasicAuth
 
-from .base import Example, HostPolicy, Rule, describe_host
+from .base import Example, HostPolicy, Rule, describe_host, table_rows
 
 # Exchange Online IMAP and POP: implicit TLS ports, and the STARTTLS ones.
 _PORTS = {Protocol.IMAP: (993, 143), Protocol.POP: (995, 110)}
@@ -43,7 +44,10 @@ class UnsupportedPort(Rule):
         "first connection that does); a port one call of a wrapper gives beside its own "
         "Microsoft host (`send('smtp-mail.outlook.com', 25)` beside "
         "`send('smtp.office365.com')`) is judged on that call's host, where the call writes "
-        "it; a connection opened only on an arm the project's "
+        "it; a table's Microsoft row whose host and port a connection reads apart (`row = "
+        "PROVIDERS[name]` then `SMTP(row['host'], row['port'])`) is judged on its own port, "
+        "reported in the row, once for every connection that reads it; a connection opened "
+        "only on an arm the project's "
         "committed settings never take (`if USE_SSL:` with `USE_SSL = False`) is never made. "
         "Settings that leave the port out get their framework's default (Django's 25), "
         "except in a config module whose host or password the project's own code imports "
@@ -134,6 +138,25 @@ class UnsupportedPort(Rule):
                     reported.add(setting)
                 yield finding
             yield from self._ports_passed_elsewhere(mail, conn)
+        yield from self._table_rows(mail, checked)
+
+    def _table_rows(
+        self, mail: MailFile, checked: list[tuple[Connection, HostPolicy, object]]
+    ) -> Iterator[Finding]:
+        """The port of each Microsoft row of a table a connection takes host and port
+        from (``preset["port"]`` beside ``preset["host"]``), judged on the row's host and
+        reported where it is written, once for all the connections that read it."""
+        reported: set[Span] = set()
+        for conn, _, _ in checked:
+            for at_row in table_rows(conn):
+                policy = self.host_policy(at_row)
+                span = at_row.port.span
+                if policy is None or not policy.provider.microsoft or span in reported:
+                    continue
+                finding = self._port(mail, at_row, policy, at_row.port, earlier=False)
+                if finding is not None and span is not None:
+                    reported.add(span)
+                    yield finding
 
     def _ports_passed_elsewhere(self, mail: MailFile, conn: Connection) -> Iterator[Finding]:
         """The ports other calls of a wrapper pass beside their own Microsoft host

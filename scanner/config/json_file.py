@@ -28,6 +28,15 @@ def read_json(text: str, index: LineIndex) -> list[Setting]:
     return [replace(setting, listed=True) for setting in settings_from_tree(_scan(text), index)]
 
 
+def json_tree(text: str) -> Node | None:
+    """The document as a tree with positions; None when it is not JSON."""
+    try:
+        json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return _scan(text)
+
+
 def _string(text: str, at: int) -> tuple[str, int, int, bool, int]:
     """The string starting at ``at``: value, inner range, exactness, and the end."""
     found = _STRING.match(text, at)

@@ -40,6 +40,15 @@ def read_toml(text: str, index: LineIndex) -> list[Setting]:
     return settings_from_tree(_Scanner(text).document(), index)
 
 
+def toml_tree(text: str) -> Node | None:
+    """The document as a tree with positions; None when it is not TOML."""
+    try:
+        tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+    return _Scanner(text).document()
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text

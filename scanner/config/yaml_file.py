@@ -48,6 +48,18 @@ def read_yaml(text: str, index: LineIndex) -> list[Setting]:
     return settings
 
 
+def yaml_tree(text: str) -> Node | None:
+    """The first document as a tree with positions; None when it is not YAML (or too
+    large)."""
+    if len(text) > MAX_CHARS:
+        return None
+    try:
+        document = yaml.compose(text, Loader=_Loader)
+        return None if document is None else _Converter(text).convert(document)
+    except (yaml.YAMLError, ParseError, RecursionError):
+        return None
+
+
 class _Converter:
     def __init__(self, text: str) -> None:
         self.text = text

@@ -22,8 +22,9 @@ from ..budget import spend
 from ..model import Connection
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
-from .arguments import call_arguments, positional_params
+from .arguments import call_arguments, own_nodes, positional_params
 from .callers import Callers
+from .class_members import PROPERTIES
 from .held_functions import held_functions, plugged_callables
 from .sites import CallSites
 from .source import dotted_name
@@ -32,13 +33,9 @@ from .values import Evaluator
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _BODY = {"body", "orelse"}
-_RETURNS_ITS_ARGUMENT = frozenset(
-    {"contextlib.closing"}
-)  # a try's else runs whenever its body completes
-
-
-# Decorators that make a method's result an attribute read (``self.server``).
-_PROPERTIES = frozenset({"builtins.property", "functools.cached_property"})
+_RETURNS_ITS_ARGUMENT = frozenset({"contextlib.closing"})
+# Decorators that make a generator's ``yield`` what ``with f() as name:`` binds.
+_CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
 @dataclass(eq=False, repr=False)
@@ -89,9 +86,10 @@ class Bindings:
     ) -> None:
         value: ast.AST = call
         parent = self.parents.get(call)
-        # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name.
+        # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name; so
+        # does an awaited client (``await loop.run_in_executor(None, IMAP4_SSL, host)``).
         while (
-            isinstance(parent, (ast.IfExp, ast.BoolOp))
+            isinstance(parent, (ast.IfExp, ast.BoolOp, ast.Await))
             and value is not getattr(parent, "test", None)
         ) or self._passes_through(parent, value):
             value, parent = parent, self.parents.get(parent)
@@ -102,7 +100,9 @@ class Bindings:
             target = parent.target
         elif isinstance(parent, ast.withitem) and parent.context_expr is value:
             target = parent.optional_vars
-        elif isinstance(parent, ast.Return):
+        elif isinstance(parent, ast.NamedExpr) and parent.value is value:
+            target = parent.target  # ``if (server := SMTP(...)) is not None:``
+        elif isinstance(parent, ast.Return) or self._yielded(parent, call):
             function = self.values.enclosing_function(call)
             if function is not None:
                 self.factories[function.name] = (conn, adapter)
@@ -183,9 +183,27 @@ class Bindings:
         offset = self.values.span(at).start
         self.all.append(Binding(conn, adapter, "self", None, klass, offset, at))
 
+    def _yielded(self, parent: ast.AST | None, value: ast.AST) -> bool:
+        """``yield value`` in a context manager made of a generator (``@contextmanager``):
+        what ``with f() as name:`` binds, as a ``return`` of a factory is."""
+        if not (isinstance(parent, ast.Yield) and parent.value is value):
+            return False
+        function = self.values.enclosing_function(parent)
+        return function is not None and any(
+            self.values.qualified_names(d) & _CONTEXT_MANAGERS for d in function.decorator_list
+        )
+
     def bind_factories(self) -> None:
-        # ``return server`` where ``server`` holds a connection makes a factory too.
-        for node in self.symbols.returns:
+        # ``return server`` (``yield server`` in a context manager) where ``server`` holds
+        # a connection makes a factory too.
+        yields = [
+            node
+            for function in self.symbols.functions
+            if function.decorator_list
+            for node in own_nodes(function)
+            if isinstance(node, ast.Yield) and node.value and self._yielded(node, node.value)
+        ]
+        for node in [*self.symbols.returns, *yields]:
             if node.value is None:
                 continue
             receiver = dotted_name(node.value)
@@ -236,7 +254,7 @@ class Bindings:
         for function, (conn, adapter) in self._factory_functions.items():
             klass = self.parents.get(function)
             if not isinstance(klass, ast.ClassDef) or not any(
-                self.values.qualified_names(d) & _PROPERTIES for d in function.decorator_list
+                self.values.qualified_names(d) & PROPERTIES for d in function.decorator_list
             ):
                 continue
             offset = self.values.span(function).start
@@ -247,7 +265,9 @@ class Bindings:
         """The module's method ``obj.name`` runs when ``obj`` is an object of a class of the
         module (``job = Mailer()`` or ``Mailer()`` itself)."""
         klass = self._callers.instance_class(func.value)
-        return None if klass is None else self._resolve(klass, func.attr)
+        if klass is None:
+            return self._callers.instance_method(func)  # ``Mailer.connect()``
+        return self._resolve(klass, func.attr)
 
     def _dispatched_factories(
         self, call: ast.Call, name: str

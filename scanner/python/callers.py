@@ -110,18 +110,26 @@ class Callers:
     def instance_method(self, func: ast.AST) -> Function | None:
         """The module's method ``obj.name`` runs when ``obj`` is an object of a class of
         the module (``job = Mailer()`` at module level or in the function, or ``Mailer()``
-        itself): the class's own, else its bases' here, in lookup order."""
+        itself), or a static or class method called on its class (``Mailer.connect()``):
+        the class's own, else its bases' here, in lookup order."""
         if not isinstance(func, ast.Attribute):
             return None
         klass = self.instance_class(func.value)
+        if klass is not None:
+            return self._lookup(klass, func.attr)
+        klass = self._class_named(func.value)
+        method = self._lookup(klass, func.attr) if klass is not None else None
+        return method if method is not None and runs_on_class(method) else None
+
+    def _lookup(self, klass: ast.ClassDef, name: str) -> Function | None:
         seen: set[ast.ClassDef] = set()
-        pending = [klass] if klass is not None else []
+        pending = [klass]
         while pending:
             current = pending.pop(0)
             if current in seen:
                 continue
             seen.add(current)
-            methods = self.symbols.methods(current, func.attr)
+            methods = self.symbols.methods(current, name)
             if methods:
                 return methods[0]
             bases = [self._class_named(base) for base in current.bases]
@@ -195,4 +203,12 @@ class Callers:
 def _is_super(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+    )
+
+
+def runs_on_class(function: Function) -> bool:
+    """A static or class method: its class runs it as an object would (``Mailer.connect()``)."""
+    return any(
+        isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+        for d in function.decorator_list
     )

@@ -8,11 +8,18 @@ import ast
 from ..model import Value
 from .reaching import set_values
 from .shapes import one_of
+from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Decorators that make a method's result an attribute read (``self.host``).
+PROPERTIES = frozenset({"builtins.property", "functools.cached_property"})
+_TUPLE_MAKERS = frozenset({"collections.namedtuple", "typing.NamedTuple"})
+_ENUMERATIONS = frozenset(
+    {"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"}
+)
 # Settings classes whose fields a run reads from the environment, by their field's name.
 _ENVIRONMENT_SETTINGS = frozenset(
     {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
@@ -30,6 +37,8 @@ class ClassMembers:
     if TYPE_CHECKING:
 
         def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
+
+        def property_value(self, function: Function, depth: int) -> Value | None: ...
 
         def _definition_named(
             self, node: ast.AST, kinds: type | tuple[type, ...]
@@ -117,11 +126,47 @@ class ClassMembers:
                 # Said by where they all come from, else by the attribute.
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             return made
+        read = self._property(klass, name)
+        if read is not None:
+            found = self.property_value(read, depth)
+            if found is not None:
+                return found
         for base in klass.bases:
             parent = self.class_named(base)
             if parent is not None and parent is not klass:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
+
+    def enum_member(self, node: ast.Attribute, depth: int) -> Value | None:
+        """``Server.OUTLOOK.value`` (``.name``) of an enumeration of the module: what the
+        member is assigned (its name). None for other attributes."""
+        member = node.value
+        if node.attr not in ("value", "name") or not isinstance(member, ast.Attribute):
+            return None
+        klass = self.class_named(member.value)
+        if klass is None or not self._enumeration(klass):
+            return None
+        if node.attr == "name":
+            return Value.of(member.attr)
+        return self._member(klass, member.attr, f"attribute {dotted_name(node)}", depth)
+
+    def _enumeration(self, klass: ast.ClassDef) -> bool:
+        """Whether the class derives from ``enum.Enum`` (directly or through bases here)."""
+        for _ in range(8):
+            if any(self.qualified_names(base) & _ENUMERATIONS for base in klass.bases):
+                return True
+            parents = [p for p in map(self.class_named, klass.bases) if p is not None]
+            if not parents or parents[0] is klass:
+                return False
+            klass = parents[0]
+        return False
+
+    def _property(self, klass: ast.ClassDef, name: str) -> Function | None:
+        """The ``@property`` (``@cached_property``) method ``name`` of ``klass``, if any."""
+        for method in self.symbols.methods(klass, name):
+            if any(self.qualified_names(d) & PROPERTIES for d in method.decorator_list):
+                return method
+        return None
 
     def _environment_settings(self, klass: ast.ClassDef) -> bool:
         """Whether the class is pydantic's settings read from the environment (a base
@@ -145,11 +190,20 @@ class ClassMembers:
         if not isinstance(node.value, ast.Name):
             return None
         made = self.symbols.bound_values(node.value)
-        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
+        if len(made) != 1:
             return None
         call = made[0][2]
+        if isinstance(call, ast.BoolOp) and isinstance(call.op, ast.Or):
+            call = call.values[-1]  # ``settings = settings or MailSettings()``
+        if not isinstance(call, ast.Call):
+            return None
         klass = self.class_named(call.func)
         if klass is None:
+            named = self._namedtuple_fields(call.func)
+            if named is not None and node.attr in named:
+                return self._given(call, named, node.attr, depth) or Value.unknown(
+                    f"attribute {dotted_name(call.func)}.{node.attr}"
+                )
             return self._keyword_member(call, node.attr, depth)
         fields = _fields(klass)
         origin = f"attribute {klass.name}.{node.attr}"
@@ -182,6 +236,37 @@ class ClassMembers:
             return None  # a library's base may set it (pydantic's settings from the env)
         member = self._member(klass, node.attr, origin, depth)
         return member if member.known or fields else None
+
+    def _namedtuple_fields(self, func: ast.expr) -> list[str] | None:
+        """The fields of a class made by ``collections.namedtuple("Config", ["host",
+        "port"])`` (``"host port"``, ``"host, port"``) or ``typing.NamedTuple("Config",
+        [("host", str), ...])`` bound once to ``func``'s name."""
+        if not isinstance(func, ast.Name):
+            return None
+        made = self.symbols.bound_values(func)
+        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
+            return None
+        maker = made[0][2]
+        if not self.qualified_names(maker.func) & _TUPLE_MAKERS or len(maker.args) < 2:
+            return None
+        fields = self.evaluate(maker.args[1])
+        if fields.known and isinstance(fields.value, str):
+            return fields.value.replace(",", " ").split()
+        if not (fields.known and isinstance(fields.value, (list, tuple))):
+            return None
+        names = [f[0] if isinstance(f, tuple) and f else f for f in fields.value]
+        return names if all(isinstance(n, str) for n in names) else None
+
+    def _given(self, call: ast.Call, fields: list[str], name: str, depth: int) -> Value | None:
+        """The argument ``call`` gives field ``name`` (by keyword or position), if it does
+        so where it can be read."""
+        for keyword in call.keywords:
+            if keyword.arg == name:
+                return self.evaluate(keyword.value, depth)
+        index = fields.index(name)
+        if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+            return None
+        return self.evaluate(call.args[index], depth) if index < len(call.args) else None
 
     def _pydantic_default(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         """A pydantic model's field the constructor does not give: its default (written

@@ -70,18 +70,18 @@ def files_read(tree: ast.Module, target: str, module: Path) -> list[Path]:
             and node.args
         ):
             continue
-        for name in _file_names(node.args[0]):
-            path = _locate(name, module)
+        for name in file_names(node.args[0]):
+            path = locate(name, module)
             if path is not None and path not in found:
                 found.append(path)
     return found
 
 
-def _file_names(node: ast.AST) -> list[str]:
+def file_names(node: ast.AST) -> list[str]:
     """The file names a path expression ends with (the last string literal of each
     path; a list of paths gives several)."""
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [name for element in node.elts for name in _file_names(element)]
+        return [name for element in node.elts for name in file_names(element)]
     strings = [
         n.value
         for n in ast.walk(node)
@@ -90,7 +90,7 @@ def _file_names(node: ast.AST) -> list[str]:
     return [strings[-1]] if strings else []
 
 
-def _locate(name: str, module: Path) -> Path | None:
+def locate(name: str, module: Path) -> Path | None:
     folder = module.resolve().parent
     for _ in range(_MAX_PARENTS):
         candidate = (folder / name).resolve()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from ..model import Connection, MailFile, RemedyKind, Tls, Value, Verification
+from ..model import Connection, MailFile, RemedyKind, Span, Tls, Value, Verification
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
@@ -173,6 +173,8 @@ class ModuleAnalysis:
         self.mail.hidden += self.sites.secret_values
         add_secret_literals(self.symbols, self.values, self.mail)
         add_imported_entra_secrets(self.symbols, self.values, self.mail)
+        if self.symbols.delegated:
+            _no_fixes_at({self.values.span(call) for call in self.symbols.delegated}, self.mail)
         return self.mail
 
     def _wrapper_calls(self) -> None:
@@ -458,3 +460,14 @@ class ModuleAnalysis:
                     request.used_for_mail = True
                     if not step.xoauth2.token_scopes.known and request.scopes.known:
                         step.xoauth2.token_scopes = request.scopes
+
+
+def _no_fixes_at(spans: set[Span], mail: MailFile) -> None:
+    """No remedy rewrites a call that runs another (``asyncio.to_thread(server.login, ...)``):
+    its text is not the call the analysis read it as."""
+    for conn in mail.connections:
+        if conn.opened_at in spans:
+            conn.remedies = {}
+        for step in conn.steps:
+            if step.span in spans:
+                step.remedies = {}

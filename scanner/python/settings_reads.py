@@ -129,6 +129,16 @@ class SettingsReads:
             bound_method = function is not None
         if function is None or any(is_spread(a) for a in (*node.args, *node.keywords)):
             return None
+        return self._function_result(node, function, bound_method, depth)
+
+    def property_value(self, function: Function, depth: int) -> Value | None:
+        """``self.host`` where ``host`` is a ``@property`` of the class: what its method
+        returns, as a call of it would (None when that says nothing)."""
+        return self._function_result(_READ, function, True, depth)
+
+    def _function_result(
+        self, node: ast.Call, function: Function, bound_method: bool, depth: int
+    ) -> Value | None:
         if function not in self._returned:
             nodes = [n for n in own_nodes(function) if isinstance(n, _ENDS)]
             returns = [n for n in nodes if isinstance(n, ast.Return)]
@@ -295,6 +305,10 @@ def _return_values(function: Function, nodes: list[ast.AST]) -> list[ast.expr] |
         return None
     values = [n.value for n in nodes if isinstance(n, ast.Return) and n.value is not None]
     return set_values(values) if len(values) == len(nodes) else None
+
+
+# A property read, as the call of its method with no arguments.
+_READ = ast.Call(ast.Name("property", ast.Load()), [], [])
 
 
 def _tells(value: Value) -> bool:

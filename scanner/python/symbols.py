@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..adapter_markers import BUNDLED_LIBRARIES
+from .delegated_calls import delegate
 
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
@@ -139,6 +140,7 @@ class Symbols:
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
         self.returns: list[ast.Return] = []
+        self.delegated: list[ast.Call] = []  # rewritten by :func:`.delegated_calls.delegate`
         self.withitems: list[ast.withitem] = []
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
@@ -246,6 +248,8 @@ class Symbols:
                             push((item, scope))
 
     def _call(self, node: ast.Call, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        if delegate(node):  # ``asyncio.to_thread(server.login, ...)``: the call it makes
+            self.delegated.append(node)
         self.calls.append(node)
         arguments: list[ast.AST] = [*node.args, *node.keywords]
         if node.keywords and node.args:

@@ -11,6 +11,7 @@ known only at run time is one of the rows: its choices (:attr:`Value.choices`).
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable
 
 from ..model import Span, Value
@@ -177,13 +178,33 @@ def _picked_item(base: Value, key: object, default: Value | None) -> Value | Non
     when they agree; a dict row without it and no default is none of them."""
     items = []
     for row in base.choices or ():
-        item = _item(row, key) or default
-        if item is None and not _lacks(row, key):
+        item = _item(row, key)
+        if item is None and default is None and not _lacks(row, key):
             return None
         if item is not None:
-            items.append(item)
+            items.append(row_item(row, item))
+        elif default is not None:
+            items.append(default)
     # A dict row without the key raises at run time: the value is one of the others'.
     return one_of(*items, origin=base.origin) if items else None
+
+
+def row_item(row: Value, item: Value) -> Value:
+    """``item`` as taken out of ``row`` picked at run time: marked with the row, unless the
+    row carries a flag of its own (``{"host": ..., "port": 587, "ssl": False}``), which
+    may choose the client or its TLS in ways the row's host and port alone do not say."""
+    if row.row is None or _flagged(row):
+        return item
+    return dataclasses.replace(item, row=row.row)
+
+
+def _flagged(row: Value) -> bool:
+    if row.known and isinstance(row.value, dict):
+        entries = row.value.values()
+    else:
+        entries = row.items or ()
+    values = (_as_value(entry) for entry in entries)
+    return any(value.known and isinstance(value.value, bool) for value in values)
 
 
 def _lacks(row: Value, key: object) -> bool:

@@ -105,3 +105,46 @@ class TextValues:
             literal_span=base.literal_span,
             literal_parts=parts,
         )
+
+    def decoded(self, node: ast.Call, name: str, depth: int) -> Value | None:
+        """``base64.b64decode("V2ludGVy...")``, ``codecs.decode("...", "rot13")``: a literal
+        decoded at run time, still the literal it is written as (a password hidden so is
+        hard-coded all the same). None for other calls and what cannot be decoded."""
+        if name not in _DECODERS or not node.args or node.keywords:
+            return None
+        encoded = self.evaluate(node.args[0], depth)
+        if not (encoded.known and isinstance(encoded.value, (str, bytes))):
+            return None
+        codec = _DECODERS[name]
+        if codec is None:
+            found = self.evaluate(node.args[1], depth) if len(node.args) > 1 else None
+            if found is None or found.value not in _TEXT_CODECS:
+                return None
+            codec = str(found.value)
+        import codecs  # start-up: only for a module that decodes a literal
+
+        text = encoded.value
+        if codec != "rot13" and codec != "rot_13" and isinstance(text, str):
+            text = text.encode("ascii", errors="replace")  # the byte codecs take bytes
+        try:
+            value = codecs.decode(text, codec)  # type: ignore[arg-type]
+        except (ValueError, TypeError, LookupError):
+            return None
+        return Value(
+            True,
+            value,
+            encoded.origin,
+            literal=encoded.literal,
+            literal_span=encoded.literal_span,
+            literal_parts=encoded.literal_parts,
+        )
+
+
+# Decoders of a literal by their codec (None: the codec is the second argument).
+_DECODERS: dict[str, str | None] = {
+    "base64.b64decode": "base64",
+    "base64.decodebytes": "base64",
+    "base64.standard_b64decode": "base64",
+    "codecs.decode": None,
+}
+_TEXT_CODECS = frozenset({"rot13", "rot_13", "base64", "base_64", "hex"})

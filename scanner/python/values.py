@@ -23,6 +23,7 @@ from .arguments import default_of
 from .callers import Callers
 from .class_members import ClassMembers
 from .cli_options import CommandLine
+from .file_loads import LOADERS, loaded
 from .imports import OwnCheck, imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
@@ -33,7 +34,7 @@ from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
-from .tables import get, loop_of, loop_value, subscript
+from .tables import get, loop_of, loop_value, row_item, subscript
 from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
@@ -146,6 +147,7 @@ class Evaluator(
             template=value.template,
             written_at=value.written_at,
             passed_elsewhere=value.passed_elsewhere,
+            row=value.row,
         )
 
     def _evaluate(self, node: ast.AST, depth: int) -> Value:
@@ -204,25 +206,37 @@ class Evaluator(
             spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
             parts = tuple(span for item in items for span in item.literal_parts)
+            row = self.span(node).start
             if all(item.known for item in items):
                 values = tuple(item.value for item in items)
-                return Value(True, values, items=elements, literal_parts=parts)
-            return Value(False, None, items=elements, literal_parts=parts)
+                return Value(True, values, items=elements, literal_parts=parts, row=row)
+            return Value(False, None, items=elements, literal_parts=parts, row=row)
         if isinstance(node, ast.Dict):
             return self._dict(node, depth)
         return Value.unknown(None)
 
     def _dict(self, node: ast.Dict, depth: int) -> Value:
         result: dict[object, object] = {}
+        loaded = False  # entries spread from a mapping read at run time
         for key_node, value_node in zip(node.keys, node.values, strict=True):
-            if key_node is None:
-                return Value.unknown(None)  # ``**other``
+            if key_node is None:  # ``**other``
+                spread = self.evaluate(value_node, depth)
+                if spread.known and isinstance(spread.value, dict):
+                    result.update(spread.value)
+                else:
+                    # ``{**DEFAULTS, **json.load(f)}``: what comes before is what a run has
+                    # unless the loaded mapping gives another; what comes after, it has.
+                    result = {k: _overridable(k, v) for k, v in result.items()}
+                    loaded = True
+                continue
             key = self.evaluate(key_node, depth)
             if not key.known:
                 return Value.unknown(None)
             value = self.evaluate(value_node, depth)
             result[key.value] = value  # values stay Values: subscripts keep their origin
-        return Value(True, result)
+        if loaded and not result:
+            return Value.unknown(None)
+        return Value(True, OpenMapping(result) if loaded else result, row=self.span(node).start)
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
@@ -240,8 +254,8 @@ class Evaluator(
                 found = self.picked_at_run_time(base, found, owner)
         if found is not None:
             return found
-        if not base.known and key.known and isinstance(key.value, str):
-            if is_config(node.value):
+        if key.known and isinstance(key.value, str):
+            if isinstance(base.value, OpenMapping) or not base.known and is_config(node.value):
                 return Value.unknown(f"config key {key.value}")
         return built(base.origin, base.literal_parts)
 
@@ -258,6 +272,10 @@ class Evaluator(
         if parsed is not None:
             return parsed
         func = node.func
+        if name in LOADERS:  # ``json.load(f)`` of ``with open("config.json") as f``
+            document = loaded(node, LOADERS[name], self._opened_with, self.path)
+            if document is not None:
+                return document
         if name in PARSERS:  # configparser: the INI files the module reads into it
             parsed = config_value(node, self.symbols.tree, self.path)
             if parsed is not None:
@@ -273,6 +291,15 @@ class Evaluator(
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
                 key, *default = (self.evaluate(a, depth) for a in node.args[:2])
                 found = get(mapping, key, default[0] if default else None)
+                if (
+                    isinstance(mapping.value, OpenMapping)
+                    and key.known
+                    and key.value not in mapping.value
+                ):
+                    # The mapping read at run time may hold it: the default is a default.
+                    origin = f"config key {key.value}"
+                    given = default[0] if default and default[0].known else None
+                    found = given.as_default(origin) if given else Value.unknown(origin)
             if found is not None:
                 return found
             named = names_mail_setting(key_of(node)) and name not in _ENV_READERS
@@ -294,6 +321,9 @@ class Evaluator(
             return Value(True, items)
         if name in _ENV_READERS:
             return self._lookup(node, "env", depth)
+        decoded = self.decoded(node, name, depth)
+        if decoded is not None:
+            return decoded
         if isinstance(func, ast.Attribute) and func.attr in _TEXT_METHODS:
             method = self._text_method(node, func, depth)
             if method is not None:
@@ -441,7 +471,9 @@ class Evaluator(
             return self.evaluate(value.elts[index], depth)
         # ``args, rest = parser.parse_known_args()``: a pair the evaluator knows item by item.
         whole = (
-            self.evaluate(value, depth) if isinstance(value, (ast.Call, ast.Subscript)) else None
+            self.evaluate(value, depth)
+            if isinstance(value, (ast.Call, ast.Subscript, ast.Attribute))
+            else None
         )
         if (
             whole is not None
@@ -453,7 +485,7 @@ class Evaluator(
         # the rows' items at its place (as ``SERVERS[provider][0]`` is).
         rows = whole.choices if whole is not None and not whole.known else None
         if rows and all(r.items is not None and len(r.items) == len(container.elts) for r in rows):
-            picked = tuple(r.items[index] for r in rows)  # type: ignore[index]
+            picked = tuple(row_item(r, r.items[index]) for r in rows)  # type: ignore[index]
             return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
 
@@ -466,6 +498,9 @@ class Evaluator(
             klass = self.enclosing_class(node)
             if klass is not None:
                 return self._member(klass, node.attr, f"attribute {dotted}", depth)
+        member = self.enum_member(node, depth)
+        if member is not None:
+            return member
         base = self.evaluate(node.value, depth)
         if base.known and isinstance(base.value, dict) and node.attr in base.value:
             item = base.value[node.attr]
@@ -489,9 +524,26 @@ class Evaluator(
                 return imported
         return Value.unknown(f"attribute {qualified or dotted}")
 
+    def _opened_with(self, node: ast.Name) -> ast.expr | None:
+        """The expression a name read once holds (``f`` of ``with open(path) as f``)."""
+        bound = self.symbols.bound_values(node)
+        return bound[0][2] if len(bound) == 1 else None
+
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""
         return any(binding.kind is BindingKind.IMPORT for binding in self.bindings(node))
+
+
+class OpenMapping(dict):
+    """A dict written with a mapping read at run time spread into it (``{**DEFAULTS,
+    **json.load(f)}``): the entries written, and any others that mapping holds."""
+
+
+def _overridable(key: object, item: object) -> object:
+    """An entry of a dict a mapping read at run time may replace: a default of that key."""
+    if isinstance(item, Value) and item.known and item.origin is None:
+        return item.as_default(f"config key {key}")
+    return item
 
 
 def _or(left: Value, right: Value) -> Value:

@@ -1,0 +1,138 @@
+"""Data files the code loads by name: what ``json.load``, ``yaml.safe_load``,
+``tomllib.load`` and ``OmegaConf.load`` give, read from the file of the project.
+
+``with open("config.json") as f: config = json.load(f)`` then ``config["smtp_server"]``:
+the host is what ``config.json`` says, so the login is to Microsoft 365 as surely as if
+the code named it (and a Gmail host in the file is Gmail's). The file is found as an
+INI file a ``configparser`` reads is (:mod:`.ini_reads`): from the last string of the
+path expression, beside the module and up to the project root. Each value's origin names
+the file, the key and the line. The file is parsed as the config front end parses it
+(YAML composed, never constructed: nothing in it runs).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import inputs
+from ..model import Value
+from ..text import LineIndex
+from .ini_reads import file_names, locate
+
+# The loader functions, by the kind of file they read.
+LOADERS = {
+    "json.load": "json",
+    "json.loads": "json",
+    "yaml.safe_load": "yaml",
+    "yaml.load": "yaml",
+    "yaml.full_load": "yaml",
+    "tomllib.load": "toml",
+    "tomllib.loads": "toml",
+    "tomli.load": "toml",
+    "tomli.loads": "toml",
+    "toml.load": "toml",
+    "omegaconf.OmegaConf.load": "yaml",
+}
+_MAX_BYTES = 256 * 1024
+# Reading a file object or a path's text: ``f.read()``, ``Path(p).read_text()``.
+_READS = frozenset({"read", "read_text", "read_bytes"})
+
+
+def loaded(
+    call: ast.Call,
+    kind: str,
+    opened_with: Callable[[ast.Name], ast.expr | None],
+    module: str | None,
+) -> Value | None:
+    """The document a loader call reads from a file of the project, as a value; None
+    when the file is not named or not found, or is not of ``kind``."""
+    if not call.args or module is None:
+        return None
+    path = _path_expression(call.args[0], opened_with)
+    if path is None:
+        return None
+    names = file_names(path)
+    found = locate(names[0], Path(module)) if names else None
+    if found is None:
+        return None
+    data = inputs.read(found, _MAX_BYTES)  # an input of the result: the cache follows it
+    if data is None:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    tree = _tree(kind, text)
+    if tree is None:
+        return None
+    return _Values(text, found.name).value(tree, ())
+
+
+def _path_expression(
+    node: ast.expr, opened_with: Callable[[ast.Name], ast.expr | None]
+) -> ast.expr | None:
+    """The path a loader's argument reads: ``open(path)`` or a name bound to it (``with
+    open(path) as f``), ``f.read()``, ``Path(path).read_text()``, or the path itself."""
+    for _ in range(4):
+        if isinstance(node, ast.Name):
+            bound = opened_with(node)
+            if bound is None:
+                return None
+            node = bound
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr not in _READS:
+                return node  # ``Path(__file__).with_name("mail.json")``
+            node = node.func.value
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("open", "Path"):
+            return node.args[0] if node.args else None
+        else:
+            return node
+    return None
+
+
+def _tree(kind: str, text: str):  # -> config.tree.Node | None
+    # start-up: the config parsers load only for a module that loads a data file
+    if kind == "json":
+        from ..config.json_file import json_tree
+
+        return json_tree(text)
+    if kind == "toml":
+        from ..config.toml_file import toml_tree
+
+        return toml_tree(text)
+    from ..config.yaml_file import yaml_tree
+
+    return yaml_tree(text)
+
+
+class _Values:
+    """A document's tree as values: mappings as dicts of values, sequences as tuples,
+    scalars known, each with the file, key and line as its origin; a node reached twice
+    (a YAML alias) is converted once."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.index = LineIndex(text)
+        self.file = file
+        self.done: dict[int, Value] = {}
+
+    def value(self, node: object, keys: tuple[str, ...]) -> Value:
+        known = self.done.get(id(node))
+        if known is not None:
+            return known
+        from ..config.tree import Mapping, Sequence
+
+        if isinstance(node, Mapping):
+            result = Value(True, {})
+            self.done[id(node)] = result
+            for key, _, _, child in node.items:
+                result.value[key] = self.value(child, (*keys, key))  # type: ignore[index]
+            return result
+        if isinstance(node, Sequence):
+            items = tuple(self.value(child, keys) for child in node.items)
+            values = tuple(item.value for item in items)
+            result = Value(all(i.known for i in items), values, items=items)
+        else:
+            line = self.index.line_of(node.start)  # type: ignore[attr-defined]
+            where = f"{self.file} {'.'.join(keys)}, line {line}"
+            result = Value(True, node.value, where)  # type: ignore[attr-defined]
+        self.done[id(node)] = result
+        return result
