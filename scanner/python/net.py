@@ -41,10 +41,12 @@ _URL_SCHEMES = {
     **dict.fromkeys(("imap", "imaps", "imap4", "imap4s"), Protocol.IMAP),
     **dict.fromkeys(("pop", "pops", "pop3", "pop3s"), Protocol.POP),
 }
-# A mail address, and a text that may be a password: no blank, no "@", "/" or "\\", not
-# a bare word (at least one digit or sign beside its letters), 6 to 128 characters.
+# A mail address, and a text that may be a password: no blank, no "@", "/" or "\\", no file
+# name's ending, not a bare word (a digit or sign beside its letters), 6 to 128 characters.
 _ADDRESS = lazy_pattern(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_SECRET_TEXT = lazy_pattern(r"(?!.*\.[A-Za-z0-9]{2,4}$)(?=.*[^A-Za-z])(?=.*[A-Za-z])[^\s@/\\]{6,128}$")
+_SECRET_TEXT = lazy_pattern(
+    r"(?!.*\.[A-Za-z0-9]{2,4}$)(?=.*[^A-Za-z])(?=.*[A-Za-z])[^\s@/\\]{6,128}$"
+)
 # How the login calls made on a call's result directly are kept (no name holds it).
 _CHAINED = "()"
 _POP_PORTS = frozenset({110, 995})

@@ -9,6 +9,7 @@ from . import (
     aioimaplib,
     apprise,
     botcity,
+    dmail,
     easyimap,
     emails,
     envelopes,
@@ -46,4 +47,5 @@ MODELS: tuple[LibraryModel, ...] = (
     apprise.MODEL,
     easyimap.MODEL,
     prefect_email.MODEL,
+    dmail.MODEL,
 )
