@@ -18,6 +18,7 @@ from . import (
     imaplib2,
     imbox,
     mailer,
+    mailsuite,
     o365,
     prefect_email,
     pyews,
@@ -48,4 +49,5 @@ MODELS: tuple[LibraryModel, ...] = (
     easyimap.MODEL,
     prefect_email.MODEL,
     dmail.MODEL,
+    mailsuite.MODEL,
 )
