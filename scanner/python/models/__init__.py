@@ -11,6 +11,7 @@ from . import (
     botcity,
     dmail,
     easyimap,
+    email_to,
     emails,
     envelopes,
     flask_mailman,
@@ -50,4 +51,5 @@ MODELS: tuple[LibraryModel, ...] = (
     prefect_email.MODEL,
     dmail.MODEL,
     mailsuite.MODEL,
+    email_to.MODEL,
 )
