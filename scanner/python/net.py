@@ -207,13 +207,16 @@ class Net:
         client logs in with (not an address, a sentence, a path or a bare word)."""
         given = call.args[1:]
         for user, secret in zip(given, given[1:], strict=False):
-            if isinstance(user, ast.Starred) or isinstance(secret, ast.Starred):
-                return None
-            if not (isinstance(secret, ast.Constant) and isinstance(secret.value, str)):
+            # Syntactic first: most calls hand no such text, and nothing is evaluated.
+            if not (
+                isinstance(secret, ast.Constant)
+                and isinstance(secret.value, str)
+                and _SECRET_TEXT.match(secret.value)
+            ) or isinstance(user, ast.Starred):
                 continue
             address = self.evaluate(user)
             if address.known and isinstance(address.value, str) and _ADDRESS.match(address.value):
-                return secret if _SECRET_TEXT.match(secret.value) else None
+                return secret
         return None
 
     def _connection(
