@@ -44,6 +44,9 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "mailtos://",
     "easyimap",
     "prefect_email",
+    "dmail",
+    "mailsuite",
+    "email_to",
 )
 # The models' single-file libraries that projects bundle as a module of their own.
 BUNDLED_LIBRARIES: frozenset[str] = frozenset(("imaplib2",))

@@ -141,6 +141,8 @@ def test_opener_matches_the_library(model: LibraryModel, opener: Opener, name: s
     fields = ("host", "port", "implicit_flag", "starttls_flag", "context", "user", "secret")
     for field in (*fields, "address", "mode"):
         assert signature.accepts(getattr(opener, field)), (field, getattr(opener, field))
+    for name in opener.oauth2_params:  # OAuth2 instead of the password: the library's own
+        assert name in signature.names and signature.default(name) is None, name
     # What tells two signatures of one name apart is the library's own: no default for a
     # required parameter, ``str`` for a text one (an address is text too).
     for name in opener.required:

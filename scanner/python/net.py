@@ -41,6 +41,12 @@ _URL_SCHEMES = {
     **dict.fromkeys(("imap", "imaps", "imap4", "imap4s"), Protocol.IMAP),
     **dict.fromkeys(("pop", "pops", "pop3", "pop3s"), Protocol.POP),
 }
+# A mail address, and a text that may be a password: no blank, no "@", "/" or "\\", no file
+# name's ending, not a bare word (a digit or sign beside its letters), 6 to 128 characters.
+_ADDRESS = lazy_pattern(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_SECRET_TEXT = lazy_pattern(
+    r"(?!.*\.[A-Za-z0-9]{2,4}$)(?=.*[^A-Za-z])(?=.*[A-Za-z])[^\s@/\\]{6,128}$"
+)
 # How the login calls made on a call's result directly are kept (no name holds it).
 _CHAINED = "()"
 _POP_PORTS = frozenset({110, 995})
@@ -179,6 +185,8 @@ class Net:
         ]
         found = next((node for node in given if _names_password(node)), None)
         if found is None:
+            found = self._paired_secret(call)
+        if found is None:
             return None
         name = dotted_name(call.func)
         if (
@@ -192,6 +200,24 @@ class Net:
         ):
             return None
         return None if self.project_callee(call) else found
+
+    def _paired_secret(self, call: ast.Call) -> ast.expr | None:
+        """``Client("smtp.office365.com", 587, "me@contoso.com", "Winter2024!")``: a text
+        written out right after the user's address, by position, is the password the
+        client logs in with (not an address, a sentence, a path or a bare word)."""
+        given = call.args[1:]
+        for user, secret in zip(given, given[1:], strict=False):
+            # Syntactic first: most calls hand no such text, and nothing is evaluated.
+            if not (
+                isinstance(secret, ast.Constant)
+                and isinstance(secret.value, str)
+                and _SECRET_TEXT.match(secret.value)
+            ) or isinstance(user, ast.Starred):
+                continue
+            address = self.evaluate(user)
+            if address.known and isinstance(address.value, str) and _ADDRESS.match(address.value):
+                return secret
+        return None
 
     def _connection(
         self, call: ast.Call, protocol: Protocol, host: Value, port: Value

@@ -1,16 +1,15 @@
 """Mail settings written in Python: Django settings modules, Flask configuration,
 pydantic settings classes, config modules and FastAPI-Mail's ``ConnectionConfig``.
 
-Module-level ``EMAIL_HOST = ...`` / ``SMTP_HOST = ...`` assignments, class bodies
-(``class Config: MAIL_SERVER = ...``, ``class Settings(BaseSettings): SMTP_PORT: int =
-465``), dict literals assigned to a name (``SMTP_CONFIG = {"host": ...}``),
-``app.config["MAIL_SERVER"] = ...``, ``app.config.update(MAIL_SERVER=...)``,
-``app.config.from_mapping(...)`` and upper-case keyword arguments of any call
-(``ConnectionConfig(MAIL_SERVER=...)``, ``settings.configure(EMAIL_HOST=...)``) become
-settings (values through the evaluator, so ``os.environ``, django-environ and
-python-decouple defaults count) and go through the same interpreter as config files.
-A logging configuration dictionary (Django's ``LOGGING``) goes to the SMTPHandler
-adapter's reader of ``dictConfig`` dictionaries.
+Module-level ``EMAIL_HOST = ...`` / ``SMTP_HOST = ...`` assignments, class bodies (``class
+Config: MAIL_SERVER = ...``, ``class Settings(BaseSettings): SMTP_PORT: int = 465``), dict
+literals assigned to a name (``SMTP_CONFIG = {"host": ...}``), ``app.config["MAIL_SERVER"] =
+...``, ``app.config.update(MAIL_SERVER=...)``, ``app.config.from_mapping(...)`` and upper-case
+keyword arguments of any call (``ConnectionConfig(MAIL_SERVER=...)``, ``settings.configure(
+EMAIL_HOST=...)``) become settings (values through the evaluator, so ``os.environ``,
+django-environ and python-decouple defaults count) and go through the same interpreter as
+config files. A logging configuration dictionary (Django's ``LOGGING``) goes to the
+SMTPHandler adapter's reader of ``dictConfig`` dictionaries.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .imports import imported_constant
 from .models import MODELS
+from .positional_servers import keyword_span, positional_server
 from .settings_branches import branches
 from .settings_project import project_of
 from .settings_reexports import passes_on_django_settings
@@ -479,7 +479,7 @@ class _Reader:
                 if argument.arg is not None:
                     self.add(
                         argument.arg,
-                        _keyword_span(self.values, argument),
+                        keyword_span(self.values, argument),
                         argument.value,
                         owner,
                         False,
@@ -493,7 +493,7 @@ class _Reader:
                     if item.arg is not None:
                         self.add(
                             item.arg,
-                            _keyword_span(self.values, item),
+                            keyword_span(self.values, item),
                             item.value,
                             owner,
                             False,
@@ -530,7 +530,7 @@ class _Reader:
             assert keyword.arg is not None
             self.add(
                 keyword.arg,
-                _keyword_span(self.values, keyword),
+                keyword_span(self.values, keyword),
                 keyword.value,
                 group,
                 complete,
@@ -545,31 +545,34 @@ class _Reader:
     def _mail_keywords(self, node: ast.Call, name: str | None) -> None:
         """``send_report(host="smtp.office365.com", port=465, use_ssl=True)``: lower-case
         mail keywords of a call the library adapters do not know, read as a mapping of
-        settings (reported only with a Microsoft host, as a mail-named dict is otherwise).
-        A known client's keywords describe the connection its adapter builds, which
-        supersedes these."""
+        settings (reported only with a Microsoft host, as a mail-named dict is otherwise),
+        with the server the call gives first by position (:mod:`.positional_servers`).
+        A known client's keywords describe the connection its adapter builds instead."""
         lowered = [
             keyword
             for keyword in node.keywords
             if keyword.arg is not None and keyword.arg.islower() and is_setting_key(keyword.arg)
         ]
+        server = positional_server(node, lowered, self.values.evaluate) if lowered else []
         # The call's span only past this: most calls have no such keywords.
-        if len(lowered) < 2 or self.values.span(node) in self.known_calls:
+        if len(lowered) + len(server) < 2 or self.values.span(node) in self.known_calls:
             return
         # Bare names (``host``, ``port``, ``use_ssl``); ``smtp_server=`` is an argument like
         # any other, unless the call names a Microsoft mail host (``Notifier(smtp_server=
         # "smtp.office365.com", smtp_password=...)``): then its keywords are the settings.
-        if not any(self._microsoft_host(k.value) for k in lowered):
+        if not server and not any(self._microsoft_host(k.value) for k in lowered):
             lowered = [k for k in lowered if k.arg is not None and not is_prefixed_key(k.arg)]
         else:  # a framework's keys (``email_host=``) stay an argument: not its settings
             lowered = [k for k in lowered if k.arg is not None and not is_framework_key(k.arg)]
-            if len(lowered) < 2:
+            if len(lowered) + len(server) < 2:
                 return
         names = self.values.qualified_names(node.func)
         if any(qualified.split(".", 1)[0] in _MAIL_LIBRARIES for qualified in names):
             return  # a mail library's own call: its adapter says what the keywords mean
         group = f"keywords of {name or 'expression'}@{self.values.span(node).start}"
         self._add_keywords(lowered, group, False)
+        for key, arg in server:  # the server given first, by position
+            self.add(key, self.values.span(arg), arg, group, False, listed=True)
 
 
 def _line_end(code: str, offset: int) -> int:
@@ -577,12 +580,6 @@ def _line_end(code: str, offset: int) -> int:
     end = code.find("\n", offset)
     end = len(code) if end < 0 else end
     return end - 1 if code[end - 1 : end] == "\r" else end
-
-
-def _keyword_span(values: Evaluator, keyword: ast.keyword):
-    """The span of a keyword argument's name (``MAIL_SERVER`` in ``MAIL_SERVER=...``)."""
-    span = values.span(keyword)
-    return values.text.span_of(span.start, span.start + len(keyword.arg or ""))
 
 
 def _dict_keys(node: ast.Dict) -> dict[str, tuple[ast.Constant, ast.expr]]:

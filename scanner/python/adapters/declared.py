@@ -244,7 +244,8 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
             conn.remedies[RemedyKind.USE_IMPLICIT_TLS] = switch
     user, secret = opener.user, opener.secret
     given = [name for name in (user, secret) if name and site.has(name) and site.arg(name).present]
-    if given:
+    oauth2 = any(site.has(name) and site.arg(name).present for name in opener.oauth2_params)
+    if given and not oauth2:
         conn.steps.append(common.login(site, user or "", secret or ""))
     return conn
 

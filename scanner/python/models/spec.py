@@ -95,6 +95,9 @@ class Opener:
     starttls_verifies: bool | None = None
     user: str | None = None  # credentials given here: the library logs in with them
     secret: str | None = None
+    # Parameters any of which, given, makes the library authenticate with OAuth2 instead
+    # of the password (mailsuite's ``oauth2_token_provider=``): then no password login.
+    oauth2_params: tuple[str, ...] = ()
     # A dict parameter holding the connection settings (``smtp={"host": ...}``), read
     # with ``keys``: (model field, key) pairs, e.g. (("host", "host"), ("secret", "password")).
     settings: str | None = None
