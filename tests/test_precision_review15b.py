@@ -25,3 +25,16 @@ def test_names_local_to_a_function_are_said_as_written() -> None:
         "IMAP password login to the host from attribute cfg.host",
     ]
     assert not any("<locals>" in message for *_, message in got)
+
+
+def test_a_dotenv_file_loaded_by_name_gives_the_host() -> None:
+    named = HERE / "named_env"
+    # ``Envs.env`` says Gmail (``.env.test`` is a test's, not read): no login reported.
+    assert findings(named / "gmail") == []
+    # ``prod.env`` says Office 365 (``.env.example`` is a template): an error, named.
+    got = findings(named / "office" / "app.py")
+    assert [(line, rule, severity) for line, rule, severity, _ in got] == [(16, "AS101", "error")]
+    assert "'smtp.office365.com' (env MAIL_SERVER, set in prod.env line 1)" in got[0][3]
+    # Control: ``dev.env`` and ``prod.env`` disagree; which one a run loads is not known.
+    got = findings(named / "several" / "app.py")
+    assert [(line, rule, severity) for line, rule, severity, _ in got] == [(16, "AS101", "warning")]
