@@ -486,8 +486,8 @@ def describe(value: Value, what: str) -> str:
     if value.known and not (value.value in (None, "") and origin):
         # An empty default (``host=None``) says only that the caller gives it: as unknown.
         text = repr(value.value)
-        if origin and ", set in " in origin:
-            return f"{text} ({origin})"  # a value the project's .env gives: no default
+        if origin and (", set in " in origin or origin.startswith("found by ")):
+            return f"{text} ({origin})"  # a value the project's .env gives, or a lookup's
         return f"{text} (default of {origin})" if origin else text
     if origin and value.origin != MISSING.origin:
         return f"{what} from {origin}"

@@ -38,3 +38,18 @@ def test_a_dotenv_file_loaded_by_name_gives_the_host() -> None:
     # Control: ``dev.env`` and ``prod.env`` disagree; which one a run loads is not known.
     got = findings(named / "several" / "app.py")
     assert [(line, rule, severity) for line, rule, severity, _ in got] == [(16, "AS101", "warning")]
+
+
+def test_autodiscover_for_a_microsoft_hosted_address_finds_exchange_online() -> None:
+    got = findings(HERE / "autodiscover.py", select=("AS104",))
+    assert [(line, severity) for line, _, severity, _ in got] == [
+        (8, "error"),
+        (12, "error"),
+        (16, "warning"),
+    ]
+    assert got[0][3].startswith(
+        "EWS basic login with a password to 'outlook.office365.com' "
+        "(found by exchangelib autodiscover for an address at outlook.com): "
+    )
+    # Control: a company's domain may be served anywhere; the message says it is not known.
+    assert "the server's provider is not known" in got[2][3]
