@@ -53,3 +53,14 @@ def test_autodiscover_for_a_microsoft_hosted_address_finds_exchange_online() -> 
     )
     # Control: a company's domain may be served anywhere; the message says it is not known.
     assert "the server's provider is not known" in got[2][3]
+
+
+def test_an_instance_of_another_modules_class_has_the_attributes_its_class_assigns() -> None:
+    got = findings(HERE / "imported_instance" / "main.py")
+    # Gmail by the class's default (line 14): nothing. Exchange Online (20): an error.
+    # Controls: no default (26) and a server the caller gives (32): unknown, warnings.
+    assert [(line, rule, severity) for line, rule, severity, _ in got] == [
+        (20, "AS102", "error"),
+        (26, "AS102", "warning"),
+        (32, "AS102", "warning"),
+    ]
