@@ -491,15 +491,28 @@ def describe(value: Value, what: str) -> str:
     """``'smtp.office365.com'``, what a value picked at run time may be (``'{}'`` for
     what is not known of one), or where an unknown value comes from."""
     choices = value.choices or ()
+    origin = shown_origin(value.origin)
     if choices and all(c.known or c.template is not None for c in choices):
         written = " or ".join(
             dict.fromkeys(repr(c.value if c.known else c.template) for c in choices)
         )
-        return f"{written} (picked by {value.origin})" if value.origin else written
-    if value.known and not (value.value in (None, "") and value.origin):
+        return f"{written} (picked by {origin})" if origin else written
+    if value.known and not (value.value in (None, "") and origin):
         # An empty default (``host=None``) says only that the caller gives it: as unknown.
         text = repr(value.value)
-        return f"{text} (default of {value.origin})" if value.origin else text
-    if value.origin and value.origin != MISSING.origin:
-        return f"{what} from {value.origin}"
+        if origin and (", set in " in origin or origin.startswith("found by ")):
+            return f"{text} ({origin})"  # a value the project's .env gives, or a lookup's
+        return f"{text} (default of {origin})" if origin else text
+    if origin and value.origin != MISSING.origin:
+        return f"{what} from {origin}"
     return f"an unknown {what.removeprefix('the ')}"  # also one the call does not give
+
+
+def shown_origin(origin: str | None) -> str | None:
+    """An origin as a message says it: a name local to a function as the code writes it
+    (``attribute email_reader.imap_server``, not ``attribute
+    process_emails.<locals>.email_reader.imap_server``: the qualification tells names
+    apart inside the analysis, the line already says where)."""
+    if not origin or "<locals>." not in origin:
+        return origin
+    return " ".join(word.rpartition("<locals>.")[2] for word in origin.split(" "))

@@ -26,7 +26,10 @@ class EwsBasicAuth(Rule):
         "Exchange Online turned basic authentication off for EWS in every tenant by the end "
         "of 2022 and nobody can turn it back on: a password gets `401 Unauthorized`. EWS "
         "itself is being retired in Exchange Online (announced 2023; blocking starts on "
-        "1 October 2026), so moving exchangelib to OAuth2 only buys time."
+        "1 October 2026), so moving exchangelib to OAuth2 only buys time. Without a "
+        "`Configuration(server=...)` the server is the one autodiscover finds: Exchange "
+        "Online for a login at a personal Microsoft domain (`@outlook.com`, `@hotmail.com`) "
+        "or a tenant's `onmicrosoft.com` domain, an unknown server (a warning) for any other."
     )
     fix_doc = (
         "Move the code to Microsoft Graph (for example `msgraph-sdk` with an app registration "

@@ -63,7 +63,7 @@ def test_a_mail_settings_key_read_with_a_default_is_configuration_whatever_the_n
     assert hosts == {
         12: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
         18: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
-        31: "SMTP password login to the host from call send_bare_key.<locals>.row.get",
+        31: "SMTP password login to the host from call row.get",
         43: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
         50: "SMTP password login to 'smtp.office365.com' (default of env SMTP_HOST)",
     }

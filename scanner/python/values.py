@@ -509,6 +509,8 @@ class Evaluator(
         if klass is not None:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         field = self.instance_member(node, depth)
+        if field is None:
+            field = self._imported_instance_member(node)
         if field is not None:
             return field
         if base.origin and base.origin.startswith("import "):
@@ -528,6 +530,25 @@ class Evaluator(
         """The expression a name read once holds (``f`` of ``with open(path) as f``)."""
         bound = self.symbols.bound_values(node)
         return bound[0][2] if len(bound) == 1 else None
+
+    def _imported_instance_member(self, node: ast.Attribute) -> Value | None:
+        """``reader.imap_server`` where ``reader = EmailReader()``, bound once, and the
+        class is another module's of the project, made without arguments: what the class
+        assigns to the attribute (``os.getenv("IMAP_SERVER", "imap.gmail.com")`` in its
+        ``__init__``), as for a class of this module. None when not known there."""
+        if not isinstance(node.value, ast.Name):
+            return None
+        made = self.symbols.bound_values(node.value)
+        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
+            return None
+        call = made[0][2]
+        if call.args or call.keywords or self.class_named(call.func) is not None:
+            return None
+        qualified = self.qualified_name(call.func)
+        if not qualified or "." not in qualified:
+            return None
+        found = imported_constant(self.path, qualified, node.attr, Evaluator, self.own_check)
+        return found if found is not None and found.known else None
 
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""

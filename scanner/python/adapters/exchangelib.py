@@ -6,7 +6,9 @@ classes, and ``Configuration(server=..., credentials=..., auth_type=...)``.
 ``OAuth2AuthorizationCodeCredentials`` are OAuth2; ``OAuth2LegacyCredentials`` is
 OAuth2 through the resource owner password flow (a password again, FACTS 3.2).
 A ``Configuration`` names the server and the auth type of the credentials it is
-given; without one the server comes from autodiscover.
+given; without one the server comes from autodiscover, which for an address at a
+personal Microsoft domain (``@outlook.com``) or a tenant's ``onmicrosoft.com`` domain finds
+Exchange Online.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ...model import EwsAccount, MailFile, SecretUse, TokenRequest, Value
+from ...providers import PERSONAL_DOMAINS
 from .base import Adapter, CallSite, FunctionSpec
 
 # exchangelib's auth type constants, by their lower-cased name or value.
@@ -49,9 +52,21 @@ def _password(mail: MailFile, site: CallSite) -> None:
             span=site.span,
             user=site.arg("username"),
             secret=site.arg("password"),
-            host=Value.unknown("exchangelib autodiscover"),
+            host=autodiscovered(site.arg("username")),
         )
     )
+
+
+def autodiscovered(user: Value) -> Value:
+    """The EWS server exchangelib's autodiscover finds for an account: Exchange Online
+    for an address at a personal Microsoft domain or at a tenant's ``onmicrosoft.com``
+    domain (both hosted there, whatever their DNS); else not known."""
+    if user.known and isinstance(user.value, str) and "@" in user.value:
+        domain = user.value.rsplit("@", 1)[1].strip().lower()
+        if domain in PERSONAL_DOMAINS or domain.endswith(".onmicrosoft.com"):
+            origin = f"found by exchangelib autodiscover for an address at {domain}"
+            return Value(True, "outlook.office365.com", origin)
+    return Value.unknown("exchangelib autodiscover")
 
 
 def _oauth2(mail: MailFile, site: CallSite) -> None:
