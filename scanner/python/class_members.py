@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 
+from ..lazy_regex import lazy_pattern
 from ..model import Value
+from ..providers import host_provider
 from .reaching import set_values
 from .shapes import one_of
 from .source import dotted_name
@@ -20,6 +22,8 @@ _TUPLE_MAKERS = frozenset({"collections.namedtuple", "typing.NamedTuple"})
 _ENUMERATIONS = frozenset(
     {"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"}
 )
+# A host name as a preset holds one (``smtp.office365.com``): dotted, no spaces.
+_HOST = lazy_pattern(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 # Settings classes whose fields a run reads from the environment, by their field's name.
 _ENVIRONMENT_SETTINGS = frozenset(
     {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
@@ -84,11 +88,18 @@ class ClassMembers:
         if self._self_sets is None:
             self._self_sets = {}
             for statement in self.symbols.assignments:
-                if not isinstance(statement, ast.Assign):
+                if isinstance(statement, ast.AnnAssign):
+                    # ``self._factory: SmtpFactory = smtp_factory``: typed code's way.
+                    if statement.value is None:
+                        continue
+                    pairs = [(statement.target, statement.value)]
+                elif isinstance(statement, ast.Assign):
+                    pairs = _pairs(statement)
+                else:
                     continue
                 attributes = [
                     (target.attr, value)
-                    for target, value in _pairs(statement)
+                    for target, value in pairs
                     if isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
                     and target.value.id == "self"
@@ -125,6 +136,8 @@ class ClassMembers:
                 origins = {value.origin for value in found if value.origin}
                 # Said by where they all come from, else by the attribute.
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
+            if made.known and not name.startswith("_"):
+                return self._among_presets(klass, assigned[0], made, origin, depth)
             return made
         read = self._property(klass, name)
         if read is not None:
@@ -167,6 +180,32 @@ class ClassMembers:
             if any(self.qualified_names(d) & PROPERTIES for d in method.decorator_list):
                 return method
         return None
+
+    def _among_presets(
+        self, klass: ast.ClassDef, value: ast.expr, made: Value, origin: str, depth: int
+    ) -> Value:
+        """A public attribute set to one of the class's provider presets (``self.provider
+        = self.GMAIL`` beside ``self.MICROSOFT = "smtp.office365.com"``) is that preset
+        by default and any of them once its user picks one: one of the presets."""
+        if not (
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id in ("self", "cls", klass.name)
+            and value.attr.isupper()
+        ):
+            return made
+        presets: list[Value] = []
+        for attribute, assigned in self.class_attributes(klass).items():
+            if attribute == value.attr or not attribute.isupper() or len(assigned) != 1:
+                continue
+            preset = self.evaluate(assigned[0], depth + 1)
+            if preset.known and _HOST.match(str(preset.value)):
+                provider = host_provider(preset)
+                if provider is not None and not provider.placeholder:
+                    presets.append(preset)
+        if not presets or not _HOST.match(str(made.value)):
+            return made
+        return one_of(made, *presets, origin=origin)
 
     def _environment_settings(self, klass: ast.ClassDef) -> bool:
         """Whether the class is pydantic's settings read from the environment (a base

@@ -15,7 +15,10 @@ counts, precisely:
   something else (``password_reset_url``, ``PASSWORD_PROMPT``), or a client secret or a
   refresh token (``CLIENT_SECRET``, ``refresh_token``). Assigned, given as a keyword or
   a dict key, or as a parameter's default; also the second argument of a call named like
-  a login (``serverlogin(sender, "...")``).
+  a login (``serverlogin(sender, "...")``), or, when the module defines that function,
+  the argument its password-named parameter takes (none when it has none:
+  ``_login_refused(exc, what)`` words a message). Not one given to a call beside a named
+  host of another provider for its server (``smtp_server="smtp.feishu.cn"``).
 * **a password-like value**: a literal string that is not a placeholder, a setting's or
   variable's name, a path, a URL, a template or a sentence.
 
@@ -64,6 +67,8 @@ _APP_ACCOUNT_WORDS = frozenset(
 _MAIL_CALL_WORDS = frozenset(
     {"mail", "email", "smtp", "imap", "pop", "exchange", "outlook", "mailbox", "send", "login"}
 )
+# Keyword words that name the server a call logs in to (``smtp_server``, ``mail_host``).
+_SERVER_WORDS = frozenset({"host", "server", "hostname", "mailhost", "smtphost", "smtpserver"})
 # HTTP clients, and the Microsoft API hosts whose forms may carry a mail secret.
 _HTTP_MODULES = frozenset({"requests", "httpx", "aiohttp", "urllib3"})
 _MICROSOFT_APIS = ("graph.microsoft.com", "microsoftonline.com", "graph.microsoft.us")
@@ -250,9 +255,13 @@ def _named_values(symbols: Symbols, values: Evaluator):
         func = call.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if _LOGIN_CALL.search(called) and len(call.args) >= 2:
-            given.append((f"password of {called}()", call.args[1]))
+            argument = _password_argument(call, called, symbols)
+            if argument is not None:
+                given.append((f"password of {called}()", argument))
         if given and not (
-            _other_service_call(call, symbols) or _request_elsewhere(call, symbols, values)
+            _other_service_call(call, symbols)
+            or _request_elsewhere(call, symbols, values)
+            or _another_providers_server(call, values)
         ):
             yield from given
     for function in symbols.functions:
@@ -261,6 +270,28 @@ def _named_values(symbols: Symbols, values: Evaluator):
             default = default_of(param, arguments)
             if default is not None and secret_name(param.arg):
                 yield param.arg, default
+
+
+def _password_argument(call: ast.Call, called: str, symbols: Symbols) -> ast.expr | None:
+    """The argument of a call named like a login taken for its password: the second, or,
+    for a function the module defines, the one its password-named parameter receives
+    (``do_login(client, user, password)``), and none when it has no such parameter
+    (``_login_refused(exc, what)`` words a message; a helper's ``p`` that reaches a login
+    is read where it does)."""
+    defined = [function for function in symbols.functions if function.name == called]
+    if not defined:
+        return call.args[1] if len(call.args) >= 2 else None
+    for function in defined:
+        params = positional_params(function.args)
+        offset = 0
+        if isinstance(call.func, ast.Attribute) and params and params[0].arg in ("self", "cls"):
+            offset = 1
+        for index, param in enumerate(params[offset:]):
+            if secret_name(param.arg):
+                if index < len(call.args) and not isinstance(call.args[index], ast.Starred):
+                    return call.args[index]
+                return None
+    return None
 
 
 def _environment_variable(value: ast.expr, values: Evaluator) -> str | None:
@@ -301,6 +332,20 @@ def _other_service_call(call: ast.Call, symbols: Symbols) -> bool:
     called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     words = {word.lower() for word in WORD.findall(called)}
     return bool(words & _APP_ACCOUNT_WORDS) and not words & _MAIL_CALL_WORDS
+
+
+def _another_providers_server(call: ast.Call, values: Evaluator) -> bool:
+    """A call given the server it logs in to, a named host of another provider
+    (``super().__init__(..., password="...", smtp_server="smtp.feishu.cn")``): the
+    password beside it is that provider's, reported only where a login shows it."""
+    for keyword in call.keywords:
+        words = {word.lower() for word in WORD.findall(keyword.arg or "")}
+        if not words & _SERVER_WORDS:
+            continue
+        provider = host_provider(values.evaluate(keyword.value))
+        if provider is not None and not provider.microsoft and not provider.placeholder:
+            return True
+    return False
 
 
 def _request_elsewhere(call: ast.Call, symbols: Symbols, values: Evaluator) -> bool:
