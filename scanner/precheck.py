@@ -216,7 +216,7 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         return True
     if kind != "python":
         return False
-    if data.isascii() and not _may_declare_encoding(data):
+    if data.isascii() and not may_declare_encoding(data):
         return False  # UTF-8, searched as bytes already
     # start-up: `tokenize` (about 4 M instructions) only for a module that may declare an
     # encoding or holds other than ASCII
@@ -240,7 +240,7 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
     return may_matter(normal.encode("utf-8", errors="surrogatepass"))
 
 
-def _may_declare_encoding(data: bytes) -> bool:
+def may_declare_encoding(data: bytes) -> bool:
     """Whether ``data`` may declare its encoding (PEP 263): only a comment of its first
     two lines that says ``coding`` can. Most modules are ASCII and declare none, and
     ``tokenize.detect_encoding`` took about 15,000 instructions to say so."""

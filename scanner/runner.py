@@ -38,6 +38,7 @@ from .engine import (
 )
 from .findings import FileError, FileResult, Finding, RunResult, Severity
 from .reading import read_regular_or_none
+from .start_up import start_up
 from .text import Source
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -200,6 +201,7 @@ def run(
 ) -> Iterator[FileResult]:
     """Results for every file, from the cache or checked, in no particular order; with
     ``plan``, fixability as ``fix`` decides it."""
+    start_up.over()  # the command's imports are done: what they made is frozen
     pending: list[Task] = []
     stats: dict[str, os.stat_result] = {}
     done = 0

@@ -16,6 +16,7 @@ from operator import add
 
 from .lazy_regex import lazy_pattern
 from .model import Span
+from .precheck import may_declare_encoding
 from .records import record
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
@@ -75,14 +76,7 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
             raise ValueError(f"cannot decode as {name}: {error}") from None
         return SourceCodec(name, first_newline(text), bom), text
     if kind == "python":
-        # start-up: `tokenize` (about 4 M instructions) only once a module is decoded, past
-        # the pre-check
-        import tokenize
-
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        except SyntaxError as error:
-            raise ValueError(f"cannot decode: {error}") from None
+        encoding = _declared_encoding(data)
     else:
         encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
@@ -90,6 +84,24 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
     except (UnicodeDecodeError, LookupError) as error:
         raise ValueError(f"cannot decode as {encoding}: {error}") from None
     return SourceCodec(encoding, first_newline(text)), text
+
+
+def _declared_encoding(data: bytes) -> str:
+    """A Python module's encoding, as ``tokenize.detect_encoding`` finds it (PEP 263);
+    ValueError when it cannot say. A module of ASCII bytes whose first two lines do not say
+    ``coding`` is UTF-8 without asking it (most modules: its answer took about 15,000
+    instructions a module, and importing ``tokenize`` about 3 M once)."""
+    if data.isascii() and not may_declare_encoding(data):
+        return "utf-8"
+    # start-up: `tokenize` only for a module that may declare an encoding or holds other
+    # than ASCII
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise ValueError(f"cannot decode: {error}") from None
+    return encoding
 
 
 # Where Python's tokenizer, ``ast`` and LibCST end a line: ``\r\n``, a lone ``\r`` or ``\n``

@@ -11,7 +11,7 @@ import tokenize
 import pytest
 from authsweep.rules import ALL_RULES
 from authsweep.scanner.engine import check_source
-from authsweep.scanner.text import LineIndex, source_lines
+from authsweep.scanner.text import LineIndex, decode, source_lines
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +77,47 @@ def test_line_starts_from_split_lengths_are_where_each_line_break_ends(pieces: l
     assert LineIndex(text.replace("\r", "")).starts == [0] + [
         m.end() for m in re.finditer("\n", text.replace("\r", ""))
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b"",
+                b"\n",
+                b"\r\n",
+                b"# -*- coding: latin-1 -*-\n",
+                b"#coding=cp1252\n",
+                b"# vim: set fileencoding=utf-8 :\n",
+                b"# a coding-free comment\n",
+                b"# coding: nonsense\n",
+                b"import smtplib\n",
+                b"x = '\xc3\xa9'\n",
+                b"x = '\xe9'\n",
+                b"\xef\xbb\xbf",
+                b"\t# coding: utf-8\n",
+            ]
+        ),
+        max_size=4,
+    )
+)
+def test_a_module_is_decoded_as_python_declares_it(pieces: list[bytes]) -> None:
+    """The encoding ``decode`` takes a Python module in (or its refusal) is
+    ``tokenize.detect_encoding``'s, which it asks only for a module that may declare one or
+    holds other than ASCII."""
+    data = b"".join(pieces)
+    try:
+        expected = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:
+        with pytest.raises(ValueError, match="cannot decode"):
+            decode("python", data)
+        return
+    try:
+        codec, text = decode("python", data)
+    except ValueError:  # detected, but the bytes are not in that encoding
+        with pytest.raises((UnicodeDecodeError, LookupError)):
+            data.decode(expected)
+        return
+    assert codec.encoding == expected
+    assert text == data.decode(expected)

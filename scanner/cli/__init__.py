@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from .start_up import start_up
+from ..start_up import start_up
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def main() -> None:
     """The command line, as a process runs it: the garbage collector paused for start-up
-    (:class:`authsweep.scanner.cli.start_up.StartUp`; the ``authsweep`` script pauses it
+    (:class:`authsweep.scanner.start_up.StartUp`; the ``authsweep`` script pauses it
     before this module is imported, :func:`authsweep.main`)."""
     start_up.pause()
     try:
@@ -42,8 +42,7 @@ def main() -> None:
 
         app(prog_name="authsweep")
     finally:
-        if start_up.paused:  # no command was looked up (--version, --help, a usage error)
-            start_up.over()
+        start_up.over()  # no command was looked up (--version, --help, a usage error)
 
 
 def __getattr__(name: str) -> Any:

@@ -361,6 +361,7 @@ def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path
     from ..engine import check_source, selected_rules
     from ..findings import RunResult
     from ..runner import apply_file_settings
+    from ..start_up import start_up
 
     display = stdin_filename or "-"
     run = RunResult()
@@ -373,6 +374,7 @@ def _check_stdin(resolver: ConfigResolver, stdin_filename: str | None, cwd: Path
         run.errors.append(too_large)
         return run
     kind = kind_of(Path(display)) or "python"
+    start_up.over()  # as the runner does before its first file
     result = check_source(display, kind, data, selected_rules(settings))
     apply_file_settings(result, settings, ignored)
     run.add(result)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from .check_options import ARGUMENT, DEFAULTS, OPTIONS
 from .output import output_failures
-from .start_up import start_up
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
@@ -98,8 +97,7 @@ def run_check(values: dict[str, Any]) -> NoReturn:
     # start-up: the command's module, imported when it runs, as for click's commands
     from .check import check
 
-    if start_up.paused:
-        start_up.over()
+    # start-up goes on while `check` imports what it runs: the runner ends it (start_up.py)
     try:
         with output_failures():
             check(**values)

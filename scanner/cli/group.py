@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..start_up import start_up
 from .output import output_failures
-from .start_up import start_up
 
 # Name: (module, attribute): a function declaring its options (cli_params) or a group.
 COMMANDS = {
@@ -59,8 +59,7 @@ class LazyGroup(GuardedGroup):
 
         module, attribute = COMMANDS[cmd_name]
         declared = getattr(importlib.import_module(module), attribute)
-        if start_up.paused:
-            start_up.over()
+        start_up.over()
         if isinstance(declared, CommandGroup):
             return declared.click_group(cmd_name)
         return click_command(declared, cmd_name)
