@@ -232,3 +232,15 @@ def _item(row: Value, key: object) -> Value | None:
         except IndexError:
             return None
     return None
+
+
+class OpenMapping(dict):
+    """A dict written with a mapping read at run time spread into it (``{**DEFAULTS,
+    **json.load(f)}``): the entries written, and any others that mapping holds."""
+
+
+def overridable(key: object, item: object) -> object:
+    """An entry of a dict a mapping read at run time may replace: a default of that key."""
+    if isinstance(item, Value) and item.known and item.origin is None:
+        return item.as_default(f"config key {key}")
+    return item

@@ -34,7 +34,7 @@ from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
-from .tables import get, loop_of, loop_value, row_item, subscript
+from .tables import OpenMapping, get, loop_of, loop_value, overridable, row_item, subscript
 from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
@@ -226,7 +226,7 @@ class Evaluator(
                 else:
                     # ``{**DEFAULTS, **json.load(f)}``: what comes before is what a run has
                     # unless the loaded mapping gives another; what comes after, it has.
-                    result = {k: _overridable(k, v) for k, v in result.items()}
+                    result = {k: overridable(k, v) for k, v in result.items()}
                     loaded = True
                 continue
             key = self.evaluate(key_node, depth)
@@ -553,18 +553,6 @@ class Evaluator(
     def _imported_name(self, node: ast.Name) -> bool:
         """Whether ``node`` reads a name imported from a module (``from m import x``)."""
         return any(binding.kind is BindingKind.IMPORT for binding in self.bindings(node))
-
-
-class OpenMapping(dict):
-    """A dict written with a mapping read at run time spread into it (``{**DEFAULTS,
-    **json.load(f)}``): the entries written, and any others that mapping holds."""
-
-
-def _overridable(key: object, item: object) -> object:
-    """An entry of a dict a mapping read at run time may replace: a default of that key."""
-    if isinstance(item, Value) and item.known and item.origin is None:
-        return item.as_default(f"config key {key}")
-    return item
 
 
 def _or(left: Value, right: Value) -> Value:
