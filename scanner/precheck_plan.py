@@ -19,7 +19,9 @@ MARKERS: tuple[str, ...] = (
     "botemailplugin",
     "core import mail",
     "django.core.mail",
+    "dmail",
     "easyimap",
+    "email_to",
     "emailbackend",
     "exchangelib",
     "flask_mailman",
@@ -35,6 +37,7 @@ MARKERS: tuple[str, ...] = (
     "mail_use_",
     "mail_username",
     "mailer import",
+    "mailsuite",
     "mailto://",
     "mailtos://",
     "microsoftonline",
@@ -47,7 +50,6 @@ MARKERS: tuple[str, ...] = (
     "prefect_email",
     "pyews",
     "pyramid_mailer",
-    "redmail",
     "rpa.email",
     "send_mail",
     "smtp",
@@ -77,10 +79,11 @@ PLAN: Plan = (
                 (
                     b"core import mail",
                     b"django.core.mail",
+                    b"dmail",
                     b"flask_mailman",
+                    b"mailsuite",
                     b"mailto://",
                     b"mailtos://",
-                    b"redmail",
                     b"send_mail",
                     b"yagmail",
                     b"zmail",
@@ -91,6 +94,7 @@ PLAN: Plan = (
                         (
                             (
                                 b"botemailplugin",
+                                b"email_to",
                                 b"emailbackend",
                                 b"from emails",
                                 b"import emails",
@@ -105,6 +109,7 @@ PLAN: Plan = (
                         b"mail_",
                         (
                             (
+                                b"email_to",
                                 b"mail_host",
                                 b"mail_password",
                                 b"mail_port",
