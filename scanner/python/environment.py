@@ -10,8 +10,9 @@ files give, when they agree (``dev.env`` and ``prod.env`` that differ leave it u
 Templates (``.env.example``) and a test's file (``.env.test``) are not read: their values
 are examples. The file is read
 with the dotenv config reader; every variable counts (``MAILER_HOST`` as well as
-``EMAIL_HOST``): code names what it reads. Each ``.env`` and project marker looked at is
-an input of the file's result (``scanner/inputs.py``).
+``EMAIL_HOST``): code names what it reads. Each ``.env``, named dotenv file read and
+project marker looked at is an input of the file's result (``scanner/inputs.py``); a
+named dotenv file added later is not seen by a result cached before it.
 """
 
 from __future__ import annotations
@@ -66,16 +67,26 @@ def _set_in_folder(folder: Path, key: str) -> tuple[object, int, str] | None:
         value, line = settings[key]
         return value, line, ".env"
     found: list[tuple[object, int, str]] = []
-    for entry in inputs.listing(folder):
-        if entry.name == ".env" or not _named_dotenv(entry.name) or not entry.is_file():
-            continue
-        settings = _dotenv(folder / entry.name)
+    for name in _named_dotenv_files(folder):
+        settings = _dotenv(folder / name)
         if key in settings:
             value, line = settings[key]
-            found.append((value, line, entry.name))
+            found.append((value, line, name))
     if len({repr(value) for value, _, _ in found}) > 1:
         return _SEVERAL
     return found[0] if found else None
+
+
+def _named_dotenv_files(folder: Path) -> list[str]:
+    """The named dotenv files of ``folder``. The folder's listing is not an input of the
+    result (a cache folder made beside the files would invalidate every result that read
+    the environment); each file found is, through its read."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name != ".env" and _named_dotenv(e.name)]
+    except OSError:
+        return []
+    return sorted(name for name in names if (folder / name).is_file())
 
 
 def _named_dotenv(name: str) -> bool:
