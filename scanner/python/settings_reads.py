@@ -156,9 +156,15 @@ class SettingsReads:
         if expression is None:
             return self._returned_choices(node, function, bound_method, depth)
         read = isinstance(expression, (ast.Subscript, ast.Call))  # ``os.environ[name]``
-        if not (read or self._always_returns[function]):
+        if not (read or self._always_returns[function]) or function in self._inlining:
             return None
-        value = self._returned_value(node, function, bound_method, expression, depth)
+        # ``server, port = update(server, port)``: an argument read in the statement that
+        # rebinds it may reach this call again; evaluated once, it ends there.
+        self._inlining.add(function)
+        try:
+            value = self._returned_value(node, function, bound_method, expression, depth)
+        finally:
+            self._inlining.discard(function)
         if read and value.origin is not None and value.origin.startswith("env "):
             return value
         # ``def server(): return "smtp.office365.com", 587``: what it returns, when known;
