@@ -90,16 +90,16 @@ def _path_expression(
 
 
 def _tree(kind: str, text: str):  # -> config.tree.Node | None
-    # start-up: the config parsers load only for a module that loads a data file
+    # start-up: each config parser loads only for a module that loads such a data file
     if kind == "json":
-        from ..config.json_file import json_tree
+        from ..config.json_file import json_tree  # start-up: as above
 
         return json_tree(text)
     if kind == "toml":
-        from ..config.toml_file import toml_tree
+        from ..config.toml_file import toml_tree  # start-up: as above
 
         return toml_tree(text)
-    from ..config.yaml_file import yaml_tree
+    from ..config.yaml_file import yaml_tree  # start-up: as above
 
     return yaml_tree(text)
 
@@ -118,7 +118,7 @@ class _Values:
         known = self.done.get(id(node))
         if known is not None:
             return known
-        from ..config.tree import Mapping, Sequence
+        from ..config.tree import Mapping, Sequence  # start-up: with the parsers above
 
         if isinstance(node, Mapping):
             result = Value(True, {})

@@ -350,6 +350,9 @@ _DEFINES = lazy_pattern(
     r"(?:@[^\n]*\n)*(?:(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=])"
 )
 _IMPORT = lazy_pattern(r"(?:import|from)[ \t]")
+# Top-level compound statements, and the names their indented lines assign.
+_COMPOUND = lazy_pattern(r"(?:with|if|try|for|while|async[ \t]+with)\b")
+_NESTED_BINDS = lazy_pattern(r"\n[ \t]+(\w+)[ \t]*(?::[^=\n]*)?=[^=]")
 # Statements about the module itself (``if __name__ == "__main__":``,
 # ``app.config.from_object(__name__)``, ``globals()``): whether it runs as a script and
 # hands its names to a reader, which say whether its settings are used (settings_source),
@@ -387,6 +390,10 @@ def mail_statements(text: str) -> str:
         match = _DEFINES.match(text, start)
         if match:
             definitions.setdefault(match.group(1) or match.group(2), []).append(index)
+        elif _COMPOUND.match(text, start):
+            # ``with open(path) as f: config = json.load(f)``: the names its body binds.
+            for name in set(_NESTED_BINDS.findall(text, start, chunks[index][1])):
+                definitions.setdefault(name, []).append(index)
     defines = {i: {name} for name, indexes in definitions.items() for i in indexes}
     parsed: dict[int, ast.Module | None] = {}
     for index in imports & chosen:  # names imported from a mail library are mail names
