@@ -24,7 +24,10 @@ from .lazy_regex import lazy_pattern
 _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 _FILLER = lazy_pattern(r"^(?:x{2,}|\*+|_+)$")
-_NOT_A_HOST = lazy_pattern(r"[<>{}$%\[\]*]")
+_NOT_A_HOST = lazy_pattern(r"[<>{}$%\[\]*\s]")
+# ``host:port`` whose port is a word (``smtp服务器:端口``, "SMTP server:port"), not a
+# number: text describing what goes there (an IPv6 address is hexadecimal digits).
+_NOT_A_PORT = lazy_pattern(r":[^:\d]*[^:\da-f][^:]*$")
 # Second-level labels under which a country registers names (``example.co.uk``).
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
 
@@ -77,7 +80,7 @@ _LONGEST = max(map(len, _WORDS))
 def is_placeholder_name(name: str) -> bool:
     """Whether a host name (lower case, without a trailing dot) is written as an example
     to be replaced (``smtp.yourserver.com``, ``smtp.host_address.com``)."""
-    if _NOT_A_HOST.search(name):
+    if _NOT_A_HOST.search(name) or _NOT_A_PORT.search(name):
         return True
     labels = name.split(".")
     if len(labels) < 2:

@@ -63,6 +63,9 @@ def pinned(path: Path) -> set[tuple[str, int, str, str, str]]:
         "smtp.ihredomain.de",
         "mail.tuodominio.it",
         "smtp.your_email_provider.com",
+        "smtp服务器:端口",
+        "smtp server:port",
+        "mail server address",
     ],
 )
 def test_placeholder_hosts(host: str) -> None:
@@ -95,6 +98,9 @@ def test_placeholder_hosts(host: str) -> None:
         "mail.uolhost.com.br",
         "smtpout.secureserver.net",
         "smtp.servers.com",
+        "smtp.gmail.com:587",
+        "fe80::1ff:fe23:4567:890a",
+        "::1",
     ],
 )
 def test_real_hosts_are_not_placeholders(host: str) -> None:
