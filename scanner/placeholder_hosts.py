@@ -27,7 +27,7 @@ _FILLER = lazy_pattern(r"^(?:x{2,}|\*+|_+)$")
 _NOT_A_HOST = lazy_pattern(r"[<>{}$%\[\]*\s]")
 # ``host:port`` whose port is a word (``smtp服务器:端口``, "SMTP server:port"), not a
 # number: text describing what goes there (an IPv6 address is hexadecimal digits).
-_NOT_A_PORT = lazy_pattern(r":[^:\d]*[^:\da-f][^:]*$")
+_NOT_A_PORT = lazy_pattern(r":(?!//)[^:\d]*[^:\da-f][^:]*$")
 # Second-level labels under which a country registers names (``example.co.uk``).
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"})
 

@@ -99,6 +99,7 @@ def test_placeholder_hosts(host: str) -> None:
         "smtpout.secureserver.net",
         "smtp.servers.com",
         "smtp.gmail.com:587",
+        "tls://smtp.gmail.com",
         "fe80::1ff:fe23:4567:890a",
         "::1",
     ],
