@@ -130,6 +130,18 @@ class Value:
             literal_parts=self.literal_parts,
         )
 
+    def made_into(self, value: object) -> Value:
+        """The value this literal gives at run time (decoded, converted, stripped): known,
+        and still the literal it is written as."""
+        return Value(
+            True,
+            value,
+            self.origin,
+            literal=self.literal,
+            literal_span=self.literal_span,
+            literal_parts=self.literal_parts,
+        )
+
     @property
     def present(self) -> bool:
         """False only for a value known to be empty (None or ""); an empty default of a

@@ -4,6 +4,7 @@ in its methods (``__init__`` first), and what its bases here assign."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..lazy_regex import lazy_pattern
 from ..model import Value
@@ -165,14 +166,7 @@ class ClassMembers:
 
     def _enumeration(self, klass: ast.ClassDef) -> bool:
         """Whether the class derives from ``enum.Enum`` (directly or through bases here)."""
-        for _ in range(8):
-            if any(self.qualified_names(base) & _ENUMERATIONS for base in klass.bases):
-                return True
-            parents = [p for p in map(self.class_named, klass.bases) if p is not None]
-            if not parents or parents[0] is klass:
-                return False
-            klass = parents[0]
-        return False
+        return self._derives(klass, lambda names: bool(names & _ENUMERATIONS))
 
     def _property(self, klass: ast.ClassDef, name: str) -> Function | None:
         """The ``@property`` (``@cached_property``) method ``name`` of ``klass``, if any."""
@@ -211,8 +205,13 @@ class ClassMembers:
         """Whether the class is pydantic's settings read from the environment (a base
         ``BaseSettings`` of pydantic or pydantic-settings), directly or through a base
         of this module."""
+        return self._derives(klass, _is_environment_settings)
+
+    def _derives(self, klass: ast.ClassDef, library_base: Callable[[set[str]], bool]) -> bool:
+        """Whether a base of the class, or of its first base here (and so on), has
+        qualified names ``library_base`` accepts."""
         for _ in range(8):
-            if any(_is_environment_settings(self.qualified_names(b)) for b in klass.bases):
+            if any(library_base(self.qualified_names(base)) for base in klass.bases):
                 return True
             parents = [p for p in map(self.class_named, klass.bases) if p is not None]
             if not parents or parents[0] is klass:

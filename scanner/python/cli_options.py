@@ -112,14 +112,7 @@ def _convert(value: Value, kind: ast.expr | None) -> Value:
         converted = _CONVERTERS[kind.id](value.value)
     except ValueError:
         return value
-    return Value(
-        True,
-        converted,
-        value.origin,
-        literal=value.literal,
-        literal_span=value.literal_span,
-        literal_parts=value.literal_parts,
-    )
+    return value.made_into(converted)
 
 
 class CommandLine:

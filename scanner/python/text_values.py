@@ -130,14 +130,7 @@ class TextValues:
             value = codecs.decode(text, codec)  # type: ignore[arg-type]
         except (ValueError, TypeError, LookupError):
             return None
-        return Value(
-            True,
-            value,
-            encoded.origin,
-            literal=encoded.literal,
-            literal_span=encoded.literal_span,
-            literal_parts=encoded.literal_parts,
-        )
+        return encoded.made_into(value)
 
 
 # Decoders of a literal by their codec (None: the codec is the second argument).
