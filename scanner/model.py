@@ -101,11 +101,11 @@ class Value:
     # For one of those: the Microsoft host the same call passes, which a rule about the
     # value (a port) judges it on.
     passed_with: Value | None = None
-    # For a dict or tuple written in the code: where it is written (its offset). For a
+    # For a dict or tuple written in the code: where it is written (line, column). For a
     # value picked at run time out of such a row of a table (``preset.get("port")`` with
     # ``preset = PRESETS.get(domain, {})``): the row's, so that a host and a port read
     # apart from one row stay together.
-    row: int | None = None
+    row: tuple[int, int] | None = None
 
     @classmethod
     def of(cls, value: object, span: Span | None = None, *, source: str | None = None) -> Value:

@@ -206,7 +206,7 @@ class Evaluator(
             spread = any(isinstance(el, ast.Starred) for el in node.elts)
             elements = None if spread else tuple(items)
             parts = tuple(span for item in items for span in item.literal_parts)
-            row = self.span(node).start
+            row = (node.lineno, node.col_offset)
             if all(item.known for item in items):
                 values = tuple(item.value for item in items)
                 return Value(True, values, items=elements, literal_parts=parts, row=row)
@@ -236,7 +236,9 @@ class Evaluator(
             result[key.value] = value  # values stay Values: subscripts keep their origin
         if loaded and not result:
             return Value.unknown(None)
-        return Value(True, OpenMapping(result) if loaded else result, row=self.span(node).start)
+        return Value(
+            True, OpenMapping(result) if loaded else result, row=(node.lineno, node.col_offset)
+        )
 
     def _subscript(self, node: ast.Subscript, depth: int) -> Value:
         if isinstance(node.slice, (ast.Slice, ast.Tuple)):
