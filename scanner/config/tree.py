@@ -196,3 +196,40 @@ class _Walker:
                 return False
         self.found.extend(settings)
         return True
+
+
+def tree_value(root: Node, text: str, file: str) -> Value:
+    """A document read by code as the value it loads (``json.load`` of the file): mappings
+    as dicts of values, sequences as tuples, scalars known, each with the file, key and
+    line as its origin."""
+    return _Values(LineIndex(text), file).value(root, ())
+
+
+class _Values:
+    """A node reached twice (a YAML alias) is converted once."""
+
+    def __init__(self, index: LineIndex, file: str) -> None:
+        self.index = index
+        self.file = file
+        self.done: dict[int, Value] = {}
+
+    def value(self, node: Node, keys: tuple[str, ...]) -> Value:
+        known = self.done.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, Mapping):
+            entries: dict[object, object] = {}
+            result = Value(True, entries)
+            self.done[id(node)] = result  # before the children: recursive aliases
+            for key, _, _, child in node.items:
+                entries[key] = self.value(child, (*keys, key))
+            return result
+        if isinstance(node, Sequence):
+            items = tuple(self.value(child, keys) for child in node.items)
+            values = tuple(item.value for item in items)
+            result = Value(all(i.known for i in items), values, items=items)
+        else:
+            line = self.index.line_of(node.start)
+            result = Value(True, node.value, f"{self.file} {'.'.join(keys)}, line {line}")
+        self.done[id(node)] = result
+        return result

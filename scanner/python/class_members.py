@@ -225,12 +225,7 @@ class ClassMembers:
         its default; another class's attribute is what the class assigns to it (its
         methods see the same) when known and no base of a library may set it. None
         otherwise, and when the object is not such an instance."""
-        if not isinstance(node.value, ast.Name):
-            return None
-        made = self.symbols.bound_values(node.value)
-        if len(made) != 1:
-            return None
-        call = made[0][2]
+        call = self.bound_once(node.value)
         if isinstance(call, ast.BoolOp) and isinstance(call.op, ast.Or):
             call = call.values[-1]  # ``settings = settings or MailSettings()``
         if not isinstance(call, ast.Call):
@@ -275,16 +270,21 @@ class ClassMembers:
         member = self._member(klass, node.attr, origin, depth)
         return member if member.known or fields else None
 
+    def bound_once(self, node: ast.expr) -> ast.expr | None:
+        """The expression a name bound once holds (``cfg = MailConfig()``, ``f`` of ``with
+        open(path) as f``); None for other expressions and names bound several times."""
+        if not isinstance(node, ast.Name):
+            return None
+        made = self.symbols.bound_values(node)
+        return made[0][2] if len(made) == 1 else None
+
     def _namedtuple_fields(self, func: ast.expr) -> list[str] | None:
         """The fields of a class made by ``collections.namedtuple("Config", ["host",
         "port"])`` (``"host port"``, ``"host, port"``) or ``typing.NamedTuple("Config",
         [("host", str), ...])`` bound once to ``func``'s name."""
-        if not isinstance(func, ast.Name):
+        maker = self.bound_once(func)
+        if not isinstance(maker, ast.Call):
             return None
-        made = self.symbols.bound_values(func)
-        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
-            return None
-        maker = made[0][2]
         if not self.qualified_names(maker.func) & _TUPLE_MAKERS or len(maker.args) < 2:
             return None
         fields = self.evaluate(maker.args[1])

@@ -18,8 +18,11 @@ from pathlib import Path
 
 from .. import inputs
 from ..model import Value
-from ..text import LineIndex
 from .ini_reads import file_names, locate
+
+TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from ..config.tree import Node
 
 # The loader functions, by the kind of file they read.
 LOADERS = {
@@ -64,7 +67,9 @@ def loaded(
     tree = _tree(kind, text)
     if tree is None:
         return None
-    return _Values(text, found.name).value(tree, ())
+    from ..config.tree import tree_value  # start-up: with the parsers below
+
+    return tree_value(tree, text, found.name)
 
 
 def _path_expression(
@@ -89,7 +94,7 @@ def _path_expression(
     return None
 
 
-def _tree(kind: str, text: str):  # -> config.tree.Node | None
+def _tree(kind: str, text: str) -> Node | None:
     # start-up: each config parser loads only for a module that loads such a data file
     if kind == "json":
         from ..config.json_file import json_tree  # start-up: as above
@@ -102,37 +107,3 @@ def _tree(kind: str, text: str):  # -> config.tree.Node | None
     from ..config.yaml_file import yaml_tree  # start-up: as above
 
     return yaml_tree(text)
-
-
-class _Values:
-    """A document's tree as values: mappings as dicts of values, sequences as tuples,
-    scalars known, each with the file, key and line as its origin; a node reached twice
-    (a YAML alias) is converted once."""
-
-    def __init__(self, text: str, file: str) -> None:
-        self.index = LineIndex(text)
-        self.file = file
-        self.done: dict[int, Value] = {}
-
-    def value(self, node: object, keys: tuple[str, ...]) -> Value:
-        known = self.done.get(id(node))
-        if known is not None:
-            return known
-        from ..config.tree import Mapping, Sequence  # start-up: with the parsers above
-
-        if isinstance(node, Mapping):
-            result = Value(True, {})
-            self.done[id(node)] = result
-            for key, _, _, child in node.items:
-                result.value[key] = self.value(child, (*keys, key))  # type: ignore[index]
-            return result
-        if isinstance(node, Sequence):
-            items = tuple(self.value(child, keys) for child in node.items)
-            values = tuple(item.value for item in items)
-            result = Value(all(i.known for i in items), values, items=items)
-        else:
-            line = self.index.line_of(node.start)  # type: ignore[attr-defined]
-            where = f"{self.file} {'.'.join(keys)}, line {line}"
-            result = Value(True, node.value, where)  # type: ignore[attr-defined]
-        self.done[id(node)] = result
-        return result

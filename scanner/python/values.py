@@ -275,7 +275,7 @@ class Evaluator(
             return parsed
         func = node.func
         if name in LOADERS:  # ``json.load(f)`` of ``with open("config.json") as f``
-            document = loaded(node, LOADERS[name], self._opened_with, self.path)
+            document = loaded(node, LOADERS[name], self.bound_once, self.path)
             if document is not None:
                 return document
         if name in PARSERS:  # configparser: the INI files the module reads into it
@@ -293,15 +293,6 @@ class Evaluator(
                 # ``SMTP_CONFIG.get("host")`` of a dict written in the module.
                 key, *default = (self.evaluate(a, depth) for a in node.args[:2])
                 found = get(mapping, key, default[0] if default else None)
-                if (
-                    isinstance(mapping.value, OpenMapping)
-                    and key.known
-                    and key.value not in mapping.value
-                ):
-                    # The mapping read at run time may hold it: the default is a default.
-                    origin = f"config key {key.value}"
-                    given = default[0] if default and default[0].known else None
-                    found = given.as_default(origin) if given else Value.unknown(origin)
             if found is not None:
                 return found
             named = names_mail_setting(key_of(node)) and name not in _ENV_READERS
@@ -528,23 +519,15 @@ class Evaluator(
                 return imported
         return Value.unknown(f"attribute {qualified or dotted}")
 
-    def _opened_with(self, node: ast.Name) -> ast.expr | None:
-        """The expression a name read once holds (``f`` of ``with open(path) as f``)."""
-        bound = self.symbols.bound_values(node)
-        return bound[0][2] if len(bound) == 1 else None
-
     def _imported_instance_member(self, node: ast.Attribute) -> Value | None:
         """``reader.imap_server`` where ``reader = EmailReader()``, bound once, and the
         class is another module's of the project, made without arguments: what the class
         assigns to the attribute (``os.getenv("IMAP_SERVER", "imap.gmail.com")`` in its
         ``__init__``), as for a class of this module. None when not known there."""
-        if not isinstance(node.value, ast.Name):
+        call = self.bound_once(node.value)
+        if not isinstance(call, ast.Call) or call.args or call.keywords:
             return None
-        made = self.symbols.bound_values(node.value)
-        if len(made) != 1 or not isinstance(made[0][2], ast.Call):
-            return None
-        call = made[0][2]
-        if call.args or call.keywords or self.class_named(call.func) is not None:
+        if self.class_named(call.func) is not None:
             return None
         qualified = self.qualified_name(call.func)
         if not qualified or "." not in qualified:
