@@ -52,10 +52,12 @@ class PassedValues:
             self._resolving.discard(param)
 
     def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
-        """A parameter with a default that calls in this module give other named values
-        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
-        the default; the value of the call that names a Microsoft host when one does, with
-        its other arguments. None when every call gives the default or nothing named, and
+        """A parameter with a default that calls in this module give other values
+        (``configure(host="imap.gmail.com")`` called with a preset's host, ``Monitor(
+        server=config.get(...))`` beside ``server="localhost"``): one of them or the default,
+        so not known when a call passes what is not known here; the value of the call that
+        names a Microsoft host when one does, with its other arguments. None when every
+        call gives the default, and
         for a default that is not text: a port or flag another call changes is another
         connection (the fix changes the default and the calls that pass it alike)."""
         function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
@@ -77,8 +79,7 @@ class PassedValues:
                     microsoft = value
                 if value.known and value.value == default.value:
                     continue
-                if value.known or value.choices is not None or value.template is not None:
-                    named.append(value)
+                named.append(value)  # an unknown value too: the host is then not known
             if microsoft is not None:
                 others = _literals([v for v in passed if v is not microsoft])
                 return dataclasses.replace(
