@@ -81,6 +81,17 @@ def test_a_property_that_makes_a_client_is_read_as_that_client() -> None:
     }
 
 
+def test_a_property_that_returns_a_client_class_is_that_class_where_it_is_called() -> None:
+    """``@property def connection(self): return SMTP_SSL if self.ssl else SMTP`` then
+    ``self.connection(self.host, self.port)``; a ``cached_property`` giving IMAP4_SSL;
+    a Gmail worker's says nothing."""
+    assert pinned("property_class.py") == {
+        (24, "AS101", "warning"),
+        (37, "AS204", "warning"),
+        (38, "AS102", "error"),
+    }
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 
