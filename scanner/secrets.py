@@ -206,7 +206,12 @@ def secret_spans(mail: MailFile) -> list[Span]:
     values += mail.hidden
     for value in values:
         spans += value.literal_parts
-        if value.literal and value.literal_span is not None:
+        # ``login(user, None)``: None (or a flag) is no secret, and its text is code.
+        if (
+            value.literal
+            and value.literal_span is not None
+            and not isinstance(value.value, (bool, type(None)))
+        ):
             spans.append(value.literal_span)
     merged: list[Span] = []
     for span in sorted(set(spans), key=lambda s: (s.start, -s.end)):

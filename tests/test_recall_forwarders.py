@@ -92,6 +92,17 @@ def test_a_property_that_returns_a_client_class_is_that_class_where_it_is_called
     }
 
 
+def test_credentials_the_objects_user_sets_are_a_password_login() -> None:
+    """``self.password = None`` (or ``password = None`` in the class body) and nothing
+    else in the module: the object's user sets it, so the login is a password login."""
+    assert pinned("attribute_set_by_user.py") == {
+        (15, "AS204", "warning"),
+        (16, "AS101", "warning"),
+        (26, "AS204", "warning"),
+        (27, "AS101", "error"),
+    }
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 
