@@ -349,7 +349,8 @@ class Bindings:
     def _bind_entered(self) -> None:
         """``with conn as server:`` (``with self.conn as server:``): ``server`` is each
         connection ``conn`` may hold there, when its library's ``__enter__`` returns the
-        client; ``with closing(conn) as server:`` whatever the library."""
+        client; ``with closing(conn) as server:`` whatever the library; ``with Mailer() as
+        server:`` the connection the module's class returns from ``__enter__``."""
         for item in self.symbols.withitems:
             if item.optional_vars is None:
                 continue
@@ -360,6 +361,15 @@ class Bindings:
                 and self._passes_through(value, value.args[0])
             ):
                 value, any_library = value.args[0], True
+            if isinstance(value, ast.Call):
+                # ``with Mailer() as server:`` whose ``__enter__`` returns its connection.
+                klass = self._callers.instance_class(value)
+                for enter in ("__enter__", "__aenter__") if klass is not None else ():
+                    method = self._dispatch.resolve(klass, enter)  # type: ignore[arg-type]
+                    if method in self._factory_functions:
+                        conn, adapter = self._factory_functions[method]
+                        self._bind_factory_call(value, [(conn, adapter, None)])
+                continue
             if not isinstance(value, (ast.Name, ast.Attribute)):
                 continue
             receiver = dotted_name(value)
@@ -465,17 +475,11 @@ class Bindings:
         # ``cls._start_tls(server)`` in a classmethod runs a method of its class too.
         if isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
             klass = self.values.enclosing_class(call)
-            if klass is not None:
-                return self._method(klass, func.attr)
-            return None
+            methods = self.symbols.methods(klass, func.attr) if klass is not None else []
+            return methods[0] if methods else None
         # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method; a
         # record of the class got at run time (``self.browse(...)``): the class's own.
         return self._callers.instance_method(func) or self._callers.record_method(func)
-
-    def _method(self, klass: ast.ClassDef, name: str) -> Function | None:
-        """The first method ``name`` of ``klass``'s own body (:meth:`Symbols.methods`)."""
-        methods = self.symbols.methods(klass, name)
-        return methods[0] if methods else None
 
     def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in
