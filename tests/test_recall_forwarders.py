@@ -103,6 +103,18 @@ def test_credentials_the_objects_user_sets_are_a_password_login() -> None:
     }
 
 
+def test_a_settings_class_handed_to_its_reader() -> None:
+    """``fetch(ImapConfig, pw)`` reading ``cfg.IMAP_HOST``, ``Mailer(SmtpConfig, ...)``
+    reading ``self.config.SMTP_HOST``: the class's hosts, errors; the Gmail class handed
+    to its sender: nothing (it was a warning about an unknown host)."""
+    assert pinned("class_passed.py") == {
+        (25, "AS204", "warning"),
+        (26, "AS102", "error"),
+        (38, "AS204", "warning"),
+        (39, "AS101", "error"),
+    }
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 

@@ -14,7 +14,8 @@ from ..model import Span, Value
 from ..providers import OTHER, RESERVED, Provider, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
-from .symbols import FUNCTIONS
+from .source import dotted_name
+from .symbols import FUNCTIONS, Binding
 from .text_values import built
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -38,6 +39,12 @@ class PassedValues:
 
         def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None: ...
 
+        def bindings(self, node: ast.AST) -> list[Binding]: ...
+
+        def class_named(self, node: ast.AST) -> ast.ClassDef | None: ...
+
+        def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]: ...
+
     def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
         ``get_server("smtp.office365.com")``. Known only when every call site's argument
@@ -50,6 +57,32 @@ class PassedValues:
             return self._from_call_sites(function, param, name, depth)
         finally:
             self._resolving.discard(param)
+
+    def passed_class(self, node: ast.AST) -> ast.ClassDef | None:
+        """The class of the module that every call passes for the parameter ``node`` names
+        (``fetch(Config)`` of ``def fetch(cfg): ... cfg.IMAP_HOST``), also kept on ``self``
+        (``self.cfg = cfg`` in ``Mailer(Config)``): what its attributes are read from."""
+        if isinstance(node, ast.Attribute) and dotted_name(node.value) == "self":
+            klass = self.enclosing_class(node)
+            kept = self.class_attributes(klass).get(node.attr, []) if klass is not None else []
+            single = len(kept) == 1 and isinstance(kept[0], ast.Name)
+            return self.passed_class(kept[0]) if single else None
+        params = [b.node for b in self.bindings(node) if isinstance(b.node, ast.arg)]
+        if len(params) != 1:
+            return None
+        param = params[0]
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        self._resolving.add(param)
+        try:
+            classes = {
+                self.class_named(argument) if argument is not None else None
+                for _, argument in self._call_site_arguments(function, param, param.arg)
+            }
+        finally:
+            self._resolving.discard(param)
+        return classes.pop() if len(classes) == 1 else None
 
     def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
         """A parameter with a default that calls in this module give other values

@@ -498,7 +498,7 @@ class Evaluator(
         if base.known and isinstance(base.value, dict) and node.attr in base.value:
             item = base.value[node.attr]
             return item if isinstance(item, Value) else Value(True, item)
-        klass = self.class_named(node.value)
+        klass = self.class_named(node.value) or self.passed_class(node.value)
         if klass is not None:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         field = self.instance_member(node, depth)
