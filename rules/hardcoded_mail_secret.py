@@ -271,8 +271,10 @@ def _path_to_login(conn: Connection, step: Step, secret: Value) -> str:
     if literal is None or step.span.start <= literal.start < step.span.end:
         return ""
     source = step.secret.source or ""
-    # Only a name: an expression there may hold the literal itself.
-    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    # Only a name: an expression there may hold the literal itself, and a config file's
+    # unquoted value is its own source.
+    name = source.replace(".", "_").isidentifier() and source != secret.value
+    named = f", as `{source}`" if name else ""
     return f" (to the {login} at line {step.span.line}{named})"
 
 
