@@ -32,6 +32,7 @@ class PassedValues:
     parents: dict[ast.AST, ast.AST]
     callers: Callers
     _resolving: set[ast.arg]
+    _passed_classes: dict[ast.arg, ast.ClassDef | None]
 
     if TYPE_CHECKING:
 
@@ -71,6 +72,8 @@ class PassedValues:
         if len(params) != 1:
             return None
         param = params[0]
+        if param in self._passed_classes:
+            return self._passed_classes[param]
         function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
         if not isinstance(function, FUNCTIONS) or param in self._resolving:
             return None
@@ -82,7 +85,8 @@ class PassedValues:
             }
         finally:
             self._resolving.discard(param)
-        return classes.pop() if len(classes) == 1 else None
+        found = self._passed_classes[param] = classes.pop() if len(classes) == 1 else None
+        return found
 
     def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
         """A parameter with a default that calls in this module give other values
