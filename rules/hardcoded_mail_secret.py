@@ -40,7 +40,9 @@ class HardcodedMailSecret(Rule):
         "for a password, unless the module defines the function: then the argument of its "
         "password-named parameter is, and none when it has none (`_login_refused(exc, what)`). "
         "A literal handed to a function or class of the project whose parameter reaches a "
-        "login, in the same module or another, is reported where it is written, the message "
+        "login, in the same module or another, directly or by a name that holds it (a "
+        "constant, a constructor's default kept on `self`), is reported where it is written, "
+        "the message "
         "naming the way to the login (`to the IMAP login through get_otp in pkg/outlook.py`), "
         "at every call that writes one (`send(host, user, 'pw-1')` here, `send(host, user, "
         "'pw-2')` there: two findings, but not the literal of a call that names another "
@@ -269,8 +271,10 @@ def _path_to_login(conn: Connection, step: Step, secret: Value) -> str:
     if literal is None or step.span.start <= literal.start < step.span.end:
         return ""
     source = step.secret.source or ""
-    # Only a name: an expression there may hold the literal itself.
-    named = f", as `{source}`" if source.replace(".", "_").isidentifier() else ""
+    # Only a name: an expression there may hold the literal itself, and a config file's
+    # unquoted value is its own source.
+    name = source.replace(".", "_").isidentifier() and source != secret.value
+    named = f", as `{source}`" if name else ""
     return f" (to the {login} at line {step.span.line}{named})"
 
 

@@ -25,7 +25,7 @@ from .model import MailFile, Span
 from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .records import record
-from .secrets import mask_literal, mask_url_credentials, secret_spans
+from .secrets import mask_literal, mask_text, mask_url_credentials, secret_spans, secret_texts
 from .suppress import mark_suppressed, may_hold_directive
 from .test_paths import is_test_module, is_test_path
 from .text import LineIndex, Source
@@ -231,6 +231,11 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
     judged = () if result.errors else rules
     result.findings.extend(mark_suppressed(result.findings, source, judged, path, rule_codes()))
     result.secrets = secret_spans(mail)
+    # A message shows a value's name or a test as written: never a secret itself (an
+    # unquoted config value is its own source text).
+    shown = secret_texts(mail)
+    for finding in result.findings if shown else ():
+        finding.message = mask_text(finding.message, shown)
     attach_context(result.findings, source, result.secrets)
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -196,17 +196,39 @@ def secret_arguments(arguments: Mapping[str, Value]) -> list[Value]:
     return [value for value in found if value.literal_parts or value.literal_span]
 
 
+def _secret_values(mail: MailFile) -> list[Value]:
+    values = [use.value for use in mail.secrets]
+    values += [step.secret for conn in mail.connections for step in conn.steps]
+    values += [account.secret for account in mail.ews]
+    return values + mail.hidden
+
+
+def secret_texts(mail: MailFile) -> set[str]:
+    """The secrets a file writes as literals, as the program reads them (placeholders
+    and short values left out): what no message may show."""
+    return {
+        value.value
+        for value in _secret_values(mail)
+        if value.literal
+        and isinstance(value.value, str)
+        and len(value.value) >= 4
+        and not is_placeholder(value.value)
+    }
+
+
 def secret_spans(mail: MailFile) -> list[Span]:
     """Where the secrets of a file are written, as disjoint spans (one that holds another,
     an f-string around a literal, counts once)."""
     spans = [use.value.literal_span or use.span for use in mail.secrets]
-    values = [use.value for use in mail.secrets]
-    values += [step.secret for conn in mail.connections for step in conn.steps]
-    values += [account.secret for account in mail.ews]
-    values += mail.hidden
+    values = _secret_values(mail)
     for value in values:
         spans += value.literal_parts
-        if value.literal and value.literal_span is not None:
+        # ``login(user, None)``: None (or a flag) is no secret, and its text is code.
+        if (
+            value.literal
+            and value.literal_span is not None
+            and not isinstance(value.value, (bool, type(None)))
+        ):
             spans.append(value.literal_span)
     merged: list[Span] = []
     for span in sorted(set(spans), key=lambda s: (s.start, -s.end)):

@@ -93,6 +93,31 @@ def test_python2_mail_script_is_still_scanned_with_low_confidence() -> None:
     assert [e.kind for e in run.errors] == ["unparsable"]
 
 
+def test_an_except_without_parentheses_may_be_python_3_14(tmp_path: Path) -> None:
+    """``except ValueError, TypeError:`` is Python 2's binding or Python 3.14's two types
+    (PEP 758): read in the translation all the same, and said so; with a print statement
+    beside it, the module is Python 2's."""
+    body = (
+        "import smtplib\n"
+        "try:\n"
+        "    pass\n"
+        "except ValueError, TypeError:\n"
+        "    pass\n"
+        "s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "s.login('a@contoso.com', password)\n"
+    )
+    (tmp_path / "new.py").write_text(body)
+    (tmp_path / "old.py").write_text(body + "print 'sent'\n")
+    run = check_paths([str(tmp_path)], RunOptions())
+    errors = {Path(e.path).name: e.message for e in run.errors}
+    assert "(Python 2 code, or Python 3.14's except without parentheses: " in errors["new.py"]
+    assert "(Python 2 code: checked in a Python 3 translation" in errors["old.py"]
+    assert {(Path(f.path).name, f.rule) for f in run.findings} >= {
+        ("new.py", "AS101"),
+        ("old.py", "AS101"),
+    }
+
+
 def test_python2_fallback_masks_literal_secrets(tmp_path: Path) -> None:
     secret = "Py2-Only-Secret-4471"
     (tmp_path / "old.py").write_text(

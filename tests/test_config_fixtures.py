@@ -43,6 +43,9 @@ EXPECTED = {
     "config/home-assistant/configuration.yaml": {(12, "AS201"), (18, "AS101")},
     "config/logging.ini": {(30, "AS105"), (30, "AS202")},
     "config/settings.toml": {(8, "AS202"), (12, "AS101")},
+    # A prefixed Microsoft host with bare credentials beside it in one table or mapping.
+    "config/notifier.toml": {(6, "AS101"), (6, "AS105")},
+    "config/alerts.yaml": {(6, "AS101")},
     "config/values.yaml": {
         (13, "AS202"),
         (15, "AS101"),
@@ -105,7 +108,7 @@ def test_negatives_report_nothing() -> None:
     run = check_paths([str(CONFIG / "negatives")], RunOptions(all_providers=False))
     assert run.findings == []
     assert run.errors == []
-    assert run.files_scanned == 5  # the README is not config; the .conf is read, not INI
+    assert run.files_scanned == 6  # the README is not config; the .conf is read, not INI
 
 
 def test_secrets_are_masked_in_frames() -> None:

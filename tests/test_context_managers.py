@@ -34,3 +34,15 @@ def test_an_async_context_manager(found) -> None:
 
 def test_other_providers_and_other_yields(found) -> None:
     assert not {f for f in found if f[0] == "negatives.py"}
+
+
+def test_a_class_whose_enter_returns_its_connection(found) -> None:
+    """``with Mailer() as server:`` where ``__enter__`` opens, upgrades and returns the
+    client: the login on ``server`` is that connection's, after its STARTTLS (no
+    AS203); a host ``__init__`` keeps from the call; a class whose ``__enter__`` returns
+    itself hands over no connection."""
+    mine = {f for f in found if f[0] == "entered_class.py"}
+    assert mine == {
+        ("entered_class.py", 43, "AS101", "error"),
+        ("entered_class.py", 49, "AS102", "error"),
+    }

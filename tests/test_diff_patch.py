@@ -120,6 +120,28 @@ def test_a_changed_line_that_holds_a_secret_is_masked_and_said_so(tmp_path: Path
     )
 
 
+def test_a_password_set_by_the_objects_user_masks_no_code(tmp_path: Path) -> None:
+    """``self.password = None`` that the object's user replaces: the login is a password
+    login, but ``None`` is no secret, so the diff shows ``challenge=None`` as written."""
+    source = (
+        "import smtplib\n"
+        "\n"
+        "\n"
+        "class Mail:\n"
+        "    password = None\n"
+        "\n"
+        "    def send(self, msg):\n"
+        "        s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "        s.starttls()\n"
+        "        s.login('bot@contoso.com', self.password)\n"
+        "        s.send_message(msg)\n"
+    )
+    root = _project(tmp_path, {"mail.py": source})
+    result = run_cli("fix", "mail.py", "--diff", "--unsafe-fixes", "--no-cache", cwd=root)
+    assert "lambda challenge=None:" in result.stdout, result.stdout + result.stderr
+    assert "N***" not in result.stdout
+
+
 _LINES = st.lists(st.sampled_from(["a\n", "b\n", "c\n", "d\n", "e\n", "\n", "f"]), max_size=40)
 
 

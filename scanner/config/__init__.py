@@ -81,6 +81,7 @@ def analyze_config(path: str, source: Source) -> MailFile:
         login_needs_microsoft_host=kind == "dotenv",
         bool_words=_BOOL_WORDS.get(kind, ("true", "false")),
         text=text,
+        mappings=kind in ("yaml", "json", "toml"),
     )
     mail.connections.extend(found.connections)
     mail.secrets.extend(found.secrets)

@@ -64,6 +64,9 @@ class Context:
     bool_words: tuple[str, str]
     text: str | None
     project: Project | None = None
+    # The groups are a document's mappings (YAML, JSON, TOML tables): keys in one belong
+    # together, as a dict's do, unlike module constants or an INI section's.
+    mappings: bool = False
 
 
 class Builder:

@@ -37,6 +37,7 @@ def interpret(
     bool_words: tuple[str, str] = ("true", "false"),
     text: str | None = None,
     project: Project | None = None,
+    mappings: bool = False,
 ) -> Interpretation:
     """Connections and literal secrets that ``settings`` describe.
 
@@ -49,6 +50,7 @@ def interpret(
     ``text``: the file's text, where a fix may add a missing flag as a copy of a sibling's
     line; without it fixes only edit values. ``project``: where the file is in its project,
     for fixes that add a module to it (the OAuth2 email backend); none without it.
+    ``mappings``: the groups are a document's mappings (YAML, JSON, TOML).
     """
     result = Interpretation()
     groups: dict[str, list[Setting]] = {}
@@ -62,7 +64,7 @@ def interpret(
             groups.setdefault(group, []).extend(expanded)
             continue
         groups.setdefault(setting.group, []).append(setting)
-    context = Context(login_needs_microsoft_host, python, bool_words, text, project)
+    context = Context(login_needs_microsoft_host, python, bool_words, text, project, mappings)
     for group, items in groups.items():
         _interpret_group(group, items, result, complete or group in urls, context)
     return result
@@ -103,7 +105,7 @@ def _interpret_group(
                 # A later assignment of the same role wins, as it does at run time.
                 stems.setdefault(stem, {})[role] = (setting, suffix)
         if family.prefixes and len(stems) == 1:
-            _adopt_bare_keys(next(iter(stems.values())), items, claimed)
+            _adopt_bare_keys(next(iter(stems.values())), items, claimed, context.mappings)
         for stem, matched in stems.items():
             roles = {role: setting for role, (setting, _) in matched.items()}
             if not _is_mail_group(family, last, roles):
@@ -153,14 +155,17 @@ _CREDENTIALS = (Role.USER, Role.PASSWORD)
 
 
 def _adopt_bare_keys(
-    matched: dict[Role, tuple[Setting, str]], items: list[Setting], claimed: set[int]
+    matched: dict[Role, tuple[Setting, str]],
+    items: list[Setting],
+    claimed: set[int],
+    mapping: bool,
 ) -> None:
     """In one mapping (``{"smtp_server": ..., "smtp_port": 465, "use_ssl": True}``), the
     TLS flags written without the prefix belong to the prefixed settings beside them:
     what the code reading the mapping connects with, and what a fix of the port changes.
     So do a bare user and password beside a prefixed Microsoft host
     (``Notifier(smtp_server="smtp.office365.com", password=...)``): the login to it."""
-    if not all(setting.listed for setting in items):
+    if not (mapping or all(setting.listed for setting in items)):
         return  # module constants or an INI section: a bare flag may be anyone's
     adopted = _FLAGS
     if Role.HOST in matched and _microsoft_host(matched[Role.HOST][0]):

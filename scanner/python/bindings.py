@@ -15,7 +15,7 @@ the subclass's ``secure`` for the subclass's connection, the base's for the base
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..budget import spend
@@ -25,6 +25,7 @@ from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, own_nodes, positional_params
 from .callers import Callers
 from .class_members import PROPERTIES
+from .dispatch import Dispatch
 from .held_functions import held_functions, plugged_callables
 from .sites import CallSites
 from .source import dotted_name
@@ -73,8 +74,11 @@ class Bindings:
         self.on_factory_call = on_factory_call
         self.all: list[Binding] = []
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
+        # The place of the connection in the tuple a factory returns (``return client,
+        # status``), by the factory's name.
+        self._items: dict[str, int] = {}
         self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
-        self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
+        self._dispatch = Dispatch(symbols, values)
         self._callers = Callers(symbols)
 
     def bind(
@@ -93,6 +97,10 @@ class Bindings:
             and value is not getattr(parent, "test", None)
         ) or self._passes_through(parent, value):
             value, parent = parent, self.parents.get(parent)
+        item = None
+        if isinstance(parent, ast.Tuple) and isinstance(self.parents.get(parent), ast.Return):
+            item = parent.elts.index(value)  # ``return SMTP(...), "connected"``
+            value, parent = parent, self.parents.get(parent)
         target: ast.AST | None = None
         if isinstance(parent, ast.Assign) and parent.value is value:
             target = parent.targets[0]
@@ -105,8 +113,7 @@ class Bindings:
         elif isinstance(parent, ast.Return) or self._yielded(parent, call):
             function = self.values.enclosing_function(call)
             if function is not None:
-                self.factories[function.name] = (conn, adapter)
-                self._factory_functions[function] = (conn, adapter)
+                self._add_factory(function, conn, adapter, item)
             return
         elif isinstance(parent, ast.Lambda) and parent.body is value:
             # ``make = lambda: SMTP(...)``: ``make()`` gives the connection, as a def would.
@@ -118,8 +125,28 @@ class Bindings:
             ):
                 self.factories[holder.targets[0].id] = (conn, adapter)
             return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            target = self._returned_item(call, target)
         if target is not None:
             self._add(target, call, conn, adapter, classes)
+
+    def _add_factory(
+        self, function: Function, conn: Connection, adapter: Adapter, item: int | None
+    ) -> None:
+        self.factories[function.name] = (conn, adapter)
+        self._factory_functions[function] = (conn, adapter)
+        if item is not None:
+            self._items[function.name] = item
+
+    def _returned_item(self, call: ast.Call, target: ast.Tuple | ast.List) -> ast.expr | None:
+        """The name of ``client, status = connect(...)`` that the factory's connection
+        goes to: the one at its place in the tuple the factory returns."""
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        item = self._items.get(name) if name is not None else None
+        if item is None or item >= len(target.elts):
+            return None
+        return target.elts[item]
 
     def _passes_through(self, parent: ast.AST | None, value: ast.AST) -> bool:
         """``contextlib.closing(SMTP(...))``: a call that returns its argument."""
@@ -134,7 +161,11 @@ class Bindings:
         """The name the result of ``call`` is bound to (``server = make_server()``)."""
         parent = self.parents.get(call)
         if isinstance(parent, ast.Assign) and parent.value is call:
-            return dotted_name(parent.targets[0])
+            target = parent.targets[0]
+            if isinstance(target, (ast.Tuple, ast.List)):
+                item = self._returned_item(call, target)
+                return dotted_name(item) if item is not None else None
+            return dotted_name(target)
         if isinstance(parent, ast.AnnAssign) and parent.value is call:
             return dotted_name(parent.target)
         if isinstance(parent, ast.withitem) and parent.context_expr is call:
@@ -206,12 +237,16 @@ class Bindings:
         for node in [*self.symbols.returns, *yields]:
             if node.value is None:
                 continue
-            receiver = dotted_name(node.value)
-            binding = self.for_receiver(receiver, node) if receiver else None
-            function = self.values.enclosing_function(node)
-            if binding is not None and function is not None:
-                self.factories[function.name] = (binding.conn, binding.adapter)
-                self._factory_functions[function] = (binding.conn, binding.adapter)
+            # ``return client, status``: the first item that holds a connection.
+            returned = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            for item, value in enumerate(returned):
+                receiver = dotted_name(value)
+                binding = self.for_receiver(receiver, node) if receiver else None
+                function = self.values.enclosing_function(node)
+                if binding is not None and function is not None:
+                    at = item if isinstance(node.value, ast.Tuple) else None
+                    self._add_factory(function, binding.conn, binding.adapter, at)
+                    break
         self._bind_properties()
         if not self.factories:
             return
@@ -267,7 +302,7 @@ class Bindings:
         klass = self._callers.instance_class(func.value)
         if klass is None:
             return self._callers.instance_method(func)  # ``Mailer.connect()``
-        return self._resolve(klass, func.attr)
+        return self._dispatch.resolve(klass, func.attr)
 
     def _dispatched_factories(
         self, call: ast.Call, name: str
@@ -278,7 +313,7 @@ class Bindings:
         if klass is None:
             return []
         made: list[tuple[Connection, Adapter, frozenset[ast.ClassDef]]] = []
-        for method, classes in self._dispatch(self._family(klass), name).items():
+        for method, classes in self._dispatch.methods(self._dispatch.family(klass), name).items():
             if method in self._factory_functions:
                 conn, adapter = self._factory_functions[method]
                 made.append((conn, adapter, classes))
@@ -294,48 +329,6 @@ class Bindings:
             self.opened.setdefault(call, (conn, adapter))
             self.on_factory_call(call, conn, name)
             self.bind(call, conn, adapter, classes)
-
-    def _dispatch(
-        self, concrete_classes: Iterable[ast.ClassDef], name: str
-    ) -> dict[Function, frozenset[ast.ClassDef] | None]:
-        """The methods ``self.name`` is in each of these classes, each with the classes
-        that run it (none for a method defined outside the module)."""
-        runs: dict[Function, set[ast.ClassDef]] = {}
-        for concrete in concrete_classes:
-            method = self._resolve(concrete, name)
-            if method is not None:
-                runs.setdefault(method, set()).add(concrete)
-        return {method: frozenset(classes) for method, classes in runs.items()}
-
-    def _family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
-        """``klass`` and the classes of the module that derive from it."""
-        family = self._families.get(klass)
-        if family is None:
-            family = self._families[klass] = self._find_family(klass)
-        return family
-
-    def _find_family(self, klass: ast.ClassDef) -> list[ast.ClassDef]:
-        family = [klass]
-        for candidate in family:
-            family += [c for c in self.symbols.subclasses(candidate) if c not in family]
-        return family
-
-    def _resolve(self, klass: ast.ClassDef, name: str) -> Function | None:
-        """The method ``name`` of ``klass``: its own, else its bases' of this module in
-        the order Python looks them up (depth first, enough for single inheritance)."""
-        seen: set[int] = set()
-        pending = [klass]
-        while pending:
-            current = pending.pop(0)
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            method = self._method(current, name)
-            if method is not None:
-                return method
-            bases = [self.values.class_named(base) for base in current.bases]
-            pending[0:0] = [base for base in bases if base is not None]
-        return None
 
     def bind_aliases(self) -> None:
         # ``self.smtp = server``: the connection now lives under a second name.
@@ -356,7 +349,8 @@ class Bindings:
     def _bind_entered(self) -> None:
         """``with conn as server:`` (``with self.conn as server:``): ``server`` is each
         connection ``conn`` may hold there, when its library's ``__enter__`` returns the
-        client; ``with closing(conn) as server:`` whatever the library."""
+        client; ``with closing(conn) as server:`` whatever the library; ``with Mailer() as
+        server:`` the connection the module's class returns from ``__enter__``."""
         for item in self.symbols.withitems:
             if item.optional_vars is None:
                 continue
@@ -367,6 +361,15 @@ class Bindings:
                 and self._passes_through(value, value.args[0])
             ):
                 value, any_library = value.args[0], True
+            if isinstance(value, ast.Call):
+                # ``with Mailer() as server:`` whose ``__enter__`` returns its connection.
+                klass = self._callers.instance_class(value)
+                for enter in ("__enter__", "__aenter__") if klass is not None else ():
+                    method = self._dispatch.resolve(klass, enter)  # type: ignore[arg-type]
+                    if method in self._factory_functions:
+                        conn, adapter = self._factory_functions[method]
+                        self._bind_factory_call(value, [(conn, adapter, None)])
+                continue
             if not isinstance(value, (ast.Name, ast.Attribute)):
                 continue
             receiver = dotted_name(value)
@@ -409,7 +412,7 @@ class Bindings:
                 for b in self.reaching(receiver, call) if receiver else []:
                     targets: dict[Function, frozenset[ast.ClassDef] | None]
                     if b.classes is not None and method is not None:
-                        targets = self._dispatch(b.classes, method)
+                        targets = self._dispatch.methods(b.classes, method)
                     else:
                         targets = {function: None} if function is not None else {}
                     takes_self = dict(plugged)
@@ -472,17 +475,11 @@ class Bindings:
         # ``cls._start_tls(server)`` in a classmethod runs a method of its class too.
         if isinstance(func, ast.Attribute) and dotted_name(func.value) in ("self", "cls"):
             klass = self.values.enclosing_class(call)
-            if klass is not None:
-                return self._method(klass, func.attr)
-            return None
+            methods = self.symbols.methods(klass, func.attr) if klass is not None else []
+            return methods[0] if methods else None
         # ``helper.sign_in(server, ...)`` where ``helper = Helper()``: that method; a
         # record of the class got at run time (``self.browse(...)``): the class's own.
         return self._callers.instance_method(func) or self._callers.record_method(func)
-
-    def _method(self, klass: ast.ClassDef, name: str) -> Function | None:
-        """The first method ``name`` of ``klass``'s own body (:meth:`Symbols.methods`)."""
-        methods = self.symbols.methods(klass, name)
-        return methods[0] if methods else None
 
     def for_receiver(self, receiver: str, at: ast.AST) -> Binding | None:
         """The binding of ``receiver`` that reaches ``at``: the latest one before it in

@@ -138,6 +138,10 @@ class ClassMembers:
                 # Said by where they all come from, else by the attribute.
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             if made.known and not name.startswith("_"):
+                if made.value is None and made.origin is None:
+                    # ``self.password = None`` and nothing else here: the object's user
+                    # sets it (``mail.password = ...``), as a parameter's empty default.
+                    return made.as_default(origin)
                 return self._among_presets(klass, assigned[0], made, origin, depth)
             return made
         read = self._property(klass, name)

@@ -18,7 +18,7 @@ from ..reading import MAX_FILE_BYTES
 from ..test_paths import is_test_path
 from .imports import resolved
 from .module_paths import module_path
-from .secret_literals import password_literal_calls
+from .secret_literals import WrittenPasswords
 from .secret_names import password_name
 from .summaries import Analyze, gives_login_value, gives_written_secret
 from .symbols import NOT_THE_PROJECT, Symbols
@@ -34,11 +34,12 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
     if not path or is_test_path(path):
         return False
     asked: set[str] = set()
-    for call in password_literal_calls(symbols):
+    passwords = WrittenPasswords(symbols)
+    for call in passwords.calls():
         for name in called_names(symbols, call):
             if name in asked:
                 continue
-            if gives_written_secret(path, name, call, analyze):
+            if gives_written_secret(path, name, call, analyze, passwords.written):
                 return True
             asked.add(name)
     asked.clear()

@@ -67,6 +67,11 @@ _PYTHON2 = lazy_pattern(
     r"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"']|except[^:\n]*,[ \t]*\w+[ \t]*:)|`\w",
     re.MULTILINE,
 )
+# The Python 2 statements no Python 3 has, and the error of an ``except A, B:``.
+_PYTHON2_STATEMENTS = lazy_pattern(
+    r"^[ \t]*(?:print[ \t]+[^\s(=]|exec[ \t]+[\"'])|`\w", re.MULTILINE
+)
+_UNPARENTHESIZED = "multiple exception types must be parenthesized"
 
 
 # What Python 3 says of indentation that mixes tabs and spaces, which Python 2 read
@@ -169,8 +174,12 @@ def _python3(text: str, error: ParseError) -> Parsed | None:
         tree = parse_text(source)
     except ParseError:
         return None
+    written = "Python 2 code"
+    if error.args[0].endswith(_UNPARENTHESIZED) and not _PYTHON2_STATEMENTS.search(text):
+        # ``except A, B:`` is also Python 3.14's (PEP 758), read here as Python 2's.
+        written = "Python 2 code, or Python 3.14's except without parentheses"
     error.args = (
-        f"{error.args[0]} (Python 2 code: checked in a Python 3 translation; findings are "
+        f"{error.args[0]} ({written}: checked in a Python 3 translation; findings are "
         "low confidence and not fixed)",
     )
     return Parsed(translated, tree, python2=Translation(LineMap(text, translated), error))

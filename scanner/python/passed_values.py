@@ -14,7 +14,8 @@ from ..model import Span, Value
 from ..providers import OTHER, RESERVED, Provider, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
-from .symbols import FUNCTIONS
+from .source import dotted_name
+from .symbols import FUNCTIONS, Binding
 from .text_values import built
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -31,12 +32,19 @@ class PassedValues:
     parents: dict[ast.AST, ast.AST]
     callers: Callers
     _resolving: set[ast.arg]
+    _passed_classes: dict[ast.arg, ast.ClassDef | None]
 
     if TYPE_CHECKING:
 
         def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
 
         def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None: ...
+
+        def bindings(self, node: ast.AST) -> list[Binding]: ...
+
+        def class_named(self, node: ast.AST) -> ast.ClassDef | None: ...
+
+        def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]: ...
 
     def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
@@ -51,11 +59,42 @@ class PassedValues:
         finally:
             self._resolving.discard(param)
 
+    def passed_class(self, node: ast.AST) -> ast.ClassDef | None:
+        """The class of the module that every call passes for the parameter ``node`` names
+        (``fetch(Config)`` of ``def fetch(cfg): ... cfg.IMAP_HOST``), also kept on ``self``
+        (``self.cfg = cfg`` in ``Mailer(Config)``): what its attributes are read from."""
+        if isinstance(node, ast.Attribute) and dotted_name(node.value) == "self":
+            klass = self.enclosing_class(node)
+            kept = self.class_attributes(klass).get(node.attr, []) if klass is not None else []
+            single = len(kept) == 1 and isinstance(kept[0], ast.Name)
+            return self.passed_class(kept[0]) if single else None
+        params = [b.node for b in self.bindings(node) if isinstance(b.node, ast.arg)]
+        if len(params) != 1:
+            return None
+        param = params[0]
+        if param in self._passed_classes:
+            return self._passed_classes[param]
+        function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
+        if not isinstance(function, FUNCTIONS) or param in self._resolving:
+            return None
+        self._resolving.add(param)
+        try:
+            classes = {
+                self.class_named(argument) if argument is not None else None
+                for _, argument in self._call_site_arguments(function, param, param.arg)
+            }
+        finally:
+            self._resolving.discard(param)
+        found = self._passed_classes[param] = classes.pop() if len(classes) == 1 else None
+        return found
+
     def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:
-        """A parameter with a default that calls in this module give other named values
-        (``configure(host="imap.gmail.com")`` called with a preset's host): one of them or
-        the default; the value of the call that names a Microsoft host when one does, with
-        its other arguments. None when every call gives the default or nothing named, and
+        """A parameter with a default that calls in this module give other values
+        (``configure(host="imap.gmail.com")`` called with a preset's host, ``Monitor(
+        server=config.get(...))`` beside ``server="localhost"``): one of them or the default,
+        so not known when a call passes what is not known here; the value of the call that
+        names a Microsoft host when one does, with its other arguments. None when every
+        call gives the default, and
         for a default that is not text: a port or flag another call changes is another
         connection (the fix changes the default and the calls that pass it alike)."""
         function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
@@ -77,8 +116,7 @@ class PassedValues:
                     microsoft = value
                 if value.known and value.value == default.value:
                     continue
-                if value.known or value.choices is not None or value.template is not None:
-                    named.append(value)
+                named.append(value)  # an unknown value too: the host is then not known
             if microsoft is not None:
                 others = _literals([v for v in passed if v is not microsoft])
                 return dataclasses.replace(

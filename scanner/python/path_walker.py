@@ -526,14 +526,24 @@ def _spliced(state: State, path: Option) -> State:
 
 
 def _bounded(states: list[State]) -> list[State]:
-    # Of states alike in all but their conditions, the first is kept, with the fewest
-    # choices any of them needed: the program reaches its steps with that few.
+    # States alike in all but their conditions are one, with the conditions (and what
+    # they say) all of them share: the steps are taken whichever way those went (an
+    # ``if dry_run:`` after the login is no condition of it). With the fewest choices
+    # any of them needed: the program reaches its steps with that few.
     kept: dict[tuple, State] = {}
     for state in states:
         key = state.key()
         first = kept.get(key)
         if first is None:
             kept[key] = state
-        elif len(state.choices) < len(first.choices):
-            kept[key] = replace(first, choices=state.choices)
+            continue
+        if first.conditions != state.conditions:
+            first = replace(
+                first,
+                conditions=tuple(c for c in first.conditions if c in state.conditions),
+                facts=first.facts & state.facts,
+            )
+        if len(state.choices) < len(first.choices):
+            first = replace(first, choices=state.choices)
+        kept[key] = first
     return list(kept.values())[:MAX_PATHS]

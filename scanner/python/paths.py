@@ -401,7 +401,15 @@ class PathFinder:
     def _callee(self, call: ast.Call) -> Scope | None:
         func = call.func
         if isinstance(func, ast.Name):
-            return _defined(self.symbols.bindings(func), ast.FunctionDef, ast.AsyncFunctionDef)
+            bindings = self.symbols.bindings(func)
+            if isinstance(self.symbols.parents.get(call), ast.withitem):
+                # ``with Mailer() as server:`` runs the class's ``__enter__`` there.
+                klass = _defined(bindings, ast.ClassDef)
+                if isinstance(klass, ast.ClassDef):
+                    methods = self.symbols.methods(klass, "__enter__")
+                    methods = methods or self.symbols.methods(klass, "__aenter__")
+                    return methods[0] if methods else None
+            return _defined(bindings, ast.FunctionDef, ast.AsyncFunctionDef)
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return None
         owner = func.value

@@ -12,11 +12,13 @@ from __future__ import annotations
 import ast
 
 from .arguments import own_nodes
+from .class_members import PROPERTIES
 from .forwarders import PARTIAL, own_method, pass_through
 from .symbols import FUNCTIONS, BindingKind
 from .values import Evaluator
 
 _MAX_DEPTH = 12
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Referents:
@@ -66,6 +68,13 @@ class Referents:
             through = pass_through(method, method=True) if method is not None else None
             if through is not None:
                 self._collect(through.callee, found, depth + 1, seen)
+            # ``self.connection(host, port)`` where ``connection`` is a property that
+            # returns ``SMTP_SSL if self.ssl else SMTP``.
+            getter = self._local_function(node)
+            if getter is not None and any(
+                self.values.qualified_names(d) & PROPERTIES for d in getter.decorator_list
+            ):
+                self._returns(getter, found, depth, seen)
         elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Dict, ast.Name)):
             container = node.value
             if isinstance(container, ast.Name):
@@ -98,13 +107,17 @@ class Referents:
                             found.setdefault(f"{owner}.{value.value}", None)
             return
         function = self._local_function(node.func)
-        if function is None:
-            return
+        if function is not None:
+            self._returns(function, found, depth, seen)
+
+    def _returns(
+        self, function: Function, found: dict[str, None], depth: int, seen: set[int]
+    ) -> None:
         for returned in own_nodes(function):
             if isinstance(returned, ast.Return) and returned.value is not None:
                 self._collect(returned.value, found, depth + 1, seen)
 
-    def _local_function(self, func: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    def _local_function(self, func: ast.AST) -> Function | None:
         if isinstance(func, ast.Name):
             for binding in self.values.bindings(func):
                 if isinstance(binding.node, FUNCTIONS):

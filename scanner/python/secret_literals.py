@@ -413,17 +413,58 @@ def _target_name(target: ast.expr) -> str | None:
     return None
 
 
-def password_literal_calls(symbols: Symbols) -> list[ast.Call]:
-    """The calls of the module given a literal that looks like a written password (letters
-    with digits or signs; not a name, path, host or format), which a project's wrapper may
-    hand to a login (``outlook.get_otp("me@hotmail.com", "Sup3rSecret!")``)."""
-    found = []
-    for call in symbols.calls:
-        for argument in (*call.args, *(k.value for k in call.keywords)):
-            if isinstance(argument, ast.Constant) and written_password(argument.value):
-                found.append(call)
-                break
-    return found
+class WrittenPasswords:
+    """The arguments of the module's calls that are a literal that looks like a written
+    password (letters with digits or signs; not a name, path, host or format), which a
+    project's wrapper may hand to a login (``outlook.get_otp("me@hotmail.com",
+    "Sup3rSecret!")``), or a name the module binds to one (``mail.login(self.email,
+    self.pwsd)`` with ``def __init__(self, pwsd="...")``)."""
+
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self._holders: set[str] | None = None
+
+    def calls(self) -> list[ast.Call]:
+        """The calls given one."""
+        return [
+            call
+            for call in self.symbols.calls
+            if any(self.written(a) for a in (*call.args, *(k.value for k in call.keywords)))
+        ]
+
+    def written(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Constant):
+            return written_password(node.value)
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return False
+        if self._holders is None:
+            self._holders = _password_holders(self.symbols)
+        return _target_name(node) in self._holders
+
+
+def _password_holders(symbols: Symbols) -> set[str]:
+    """The names (of variables, attributes, parameters) the module binds to a literal that
+    looks like a written password, and those bound from them (``self.pwsd = pwsd``)."""
+    held: set[str] = set()
+    for function in symbols.functions:
+        args = function.args
+        for param in (*positional_params(args), *args.kwonlyargs):
+            default = default_of(param, args)
+            if isinstance(default, ast.Constant) and written_password(default.value):
+                held.add(param.arg)
+    copies: list[tuple[list[str], str | None]] = []
+    for statement in symbols.assignments:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [name for name in map(_target_name, targets) if name]
+        value = statement.value
+        if isinstance(value, ast.Constant) and written_password(value.value):
+            held.update(names)
+        elif isinstance(value, (ast.Name, ast.Attribute)):
+            copies.append((names, _target_name(value)))
+    for names, source in copies:  # in source order: a copy of a copy comes after it
+        if source in held:
+            held.update(names)
+    return held
 
 
 def _password_like(value: Value) -> bool:

@@ -314,14 +314,19 @@ def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     return False
 
 
-def gives_written_secret(importer: str, qualified: str, call: ast.Call, analyze: Analyze) -> bool:
-    """Whether ``call`` of ``qualified`` gives a literal for a parameter that a wrapper of
-    the project hands to a login as its password (``get_otp(email, "Sup3rSecret!")``)."""
-    return gives_login_value(importer, qualified, call, analyze, _text_for_secret)
-
-
-def _text_for_secret(node: ast.AST, host: bool) -> bool:
-    return not host and isinstance(node, ast.Constant) and isinstance(node.value, str)
+def gives_written_secret(
+    importer: str,
+    qualified: str,
+    call: ast.Call,
+    analyze: Analyze,
+    written: Callable[[ast.AST], bool],
+) -> bool:
+    """Whether ``call`` of ``qualified`` gives a password ``written`` in the module for a
+    parameter that a wrapper of the project hands to a login as its password
+    (``get_otp(email, "Sup3rSecret!")``)."""
+    return gives_login_value(
+        importer, qualified, call, analyze, lambda node, host: not host and written(node)
+    )
 
 
 def gives_login_value(

@@ -91,6 +91,7 @@ class Evaluator(
         # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
+        self._passed_classes: dict[ast.arg, ast.ClassDef | None] = {}
         self._options = None if "add_argument" in text.code else {}  # found on first use
         self._changes = None  # the dicts' later entries, indexed on first use
         self._changing: set[tuple[object, str]] = set()
@@ -498,7 +499,7 @@ class Evaluator(
         if base.known and isinstance(base.value, dict) and node.attr in base.value:
             item = base.value[node.attr]
             return item if isinstance(item, Value) else Value(True, item)
-        klass = self.class_named(node.value)
+        klass = self.class_named(node.value) or self.passed_class(node.value)
         if klass is not None:
             return self._member(klass, node.attr, f"attribute {dotted}", depth)
         field = self.instance_member(node, depth)
