@@ -115,6 +115,14 @@ def test_a_settings_class_handed_to_its_reader() -> None:
     }
 
 
+def test_a_keyword_argument_read_with_a_default() -> None:
+    """``kwargs.get("host", "smtp.office365.com")`` of ``**kwargs``: the default is the
+    host (an error, said so); ``options.get("host", "smtp.gmail.com")``: nothing (both
+    were warnings about a host from ``kwargs.get``)."""
+    found = pinned("keyword_defaults.py")
+    assert found == {(17, "AS204", "warning"), (18, "AS101", "error")}
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 

@@ -301,6 +301,9 @@ class Evaluator(
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``; a mapping of any
                 # name read for a mail setting's key (``opts.get("smtp_host", ...)``) too.
                 return self._lookup(node, "config key", depth)
+            if not table and self._keywords(func.value):
+                # ``kwargs.get("host", "smtp.office365.com")`` of ``def __init__(**kwargs)``.
+                return self._lookup(node, "keyword argument", depth)
         if name == "dict" and not node.args:
             # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.
             items: dict[object, object] = {}
@@ -482,6 +485,14 @@ class Evaluator(
             picked = tuple(row_item(r, r.items[index]) for r in rows)  # type: ignore[index]
             return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
+
+    def _keywords(self, node: ast.AST) -> bool:
+        """Whether ``node`` names the ``**kwargs`` parameter of its function."""
+        for binding in self.bindings(node):
+            arguments = self.parents.get(binding.node)
+            if isinstance(arguments, ast.arguments) and arguments.kwarg is binding.node:
+                return True
+        return False
 
     # Attributes.
 
