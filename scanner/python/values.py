@@ -91,7 +91,7 @@ class Evaluator(
         # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
-        self._passed_classes: dict[ast.arg, ast.ClassDef | None] = {}
+        self._passed: dict[ast.arg, list[ast.expr | None]] = {}  # what calls pass
         self._options = None if "add_argument" in text.code else {}  # found on first use
         self._changes = None  # the dicts' later entries, indexed on first use
         self._changing: set[tuple[object, str]] = set()
@@ -304,6 +304,9 @@ class Evaluator(
             if not table and self._keywords(func.value):
                 # ``kwargs.get("host", "smtp.office365.com")`` of ``def __init__(**kwargs)``.
                 return self._lookup(node, "keyword argument", depth)
+        declared = self.field_default(node, name, depth)
+        if declared is not None:
+            return declared
         if name == "dict" and not node.args:
             # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.
             items: dict[object, object] = {}
