@@ -34,7 +34,16 @@ from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
-from .tables import OpenMapping, get, loop_of, loop_value, overridable, row_item, subscript
+from .tables import (
+    OpenMapping,
+    get,
+    loop_of,
+    loop_value,
+    narrowed,
+    overridable,
+    row_item,
+    subscript,
+)
 from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
@@ -374,7 +383,8 @@ class Evaluator(
         if not before:
             return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
         seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
-        return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+        found = seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+        return narrowed(node, found, self.parents) if found.choices else found
 
     def _star_imported(self, node: ast.Name) -> Value | None:
         """A name nobody binds in the module, from a module of the project it star-imports
