@@ -115,6 +115,27 @@ def test_a_settings_class_handed_to_its_reader() -> None:
     }
 
 
+def test_a_keyword_argument_read_with_a_default() -> None:
+    """``kwargs.get("host", "smtp.office365.com")`` of ``**kwargs``: the default is the
+    host (an error, said so); ``options.get("host", "smtp.gmail.com")``: nothing (both
+    were warnings about a host from ``kwargs.get``)."""
+    found = pinned("keyword_defaults.py")
+    assert found == {(17, "AS204", "warning"), (18, "AS101", "error")}
+
+
+def test_a_settings_object_handed_to_its_reader() -> None:
+    """``send(settings, ...)`` with ``settings = SmtpSettings()``, ``read(ImapSettings(),
+    ...)``: the fields' declared defaults (``field(default_factory=lambda: os.getenv(...,
+    "smtp.office365.com"))``, ``attr.ib(default=...)``); the object made for Gmail:
+    nothing (all three were warnings about ``settings.host``)."""
+    assert pinned("passed_settings_object.py") == {
+        (27, "AS204", "warning"),
+        (28, "AS101", "error"),
+        (33, "AS204", "warning"),
+        (34, "AS102", "error"),
+    }
+
+
 def test_a_lambda_bound_to_a_name_is_a_factory() -> None:
     assert pinned("lambda_client.py") == {(11, "AS204", "warning"), (12, "AS101", "error")}
 

@@ -33,3 +33,9 @@ def test_a_microsoft_row_with_a_port_not_served_is_reported_in_the_row(found) ->
 
 def test_flagged_rows_right_ports_and_two_tables_are_not_paired(found) -> None:
     assert not {f for f in found if f[0] == "negatives.py"}
+
+
+def test_a_port_tested_before_the_client_keeps_the_rows_it_lets_through(found) -> None:
+    """``if port == 465: SMTP_SSL(host, port)`` (``not in (587, 25)``): the Microsoft
+    row's 587 does not reach implicit TLS (it was AS201 at both)."""
+    assert not {f for f in found if f[0] == "guarded_by_port.py"}

@@ -19,6 +19,7 @@ TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Decorators that make a method's result an attribute read (``self.host``).
 PROPERTIES = frozenset({"builtins.property", "functools.cached_property"})
+_FIELD_MAKERS = frozenset({"dataclasses.field", "attr.ib", "attr.attrib", "attrs.field"})
 _TUPLE_MAKERS = frozenset({"collections.namedtuple", "typing.NamedTuple"})
 _ENUMERATIONS = frozenset(
     {"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"}
@@ -54,6 +55,8 @@ class ClassMembers:
         ) -> Value: ...
 
         def qualified_names(self, node: ast.AST) -> set[str]: ...
+
+        def passed_instance(self, node: ast.AST) -> ast.Call | None: ...
 
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
         found = self._definition_named(node, ast.ClassDef)
@@ -155,6 +158,18 @@ class ClassMembers:
                 return self._member(parent, name, origin, depth + 1)
         return Value.unknown(origin)
 
+    def field_default(self, node: ast.Call, name: str, depth: int) -> Value | None:
+        """``host: str = field(default="...")`` (``default_factory=lambda: ...``): the
+        default a dataclass's or attrs class's field gets; None for other calls."""
+        if name not in _FIELD_MAKERS:
+            return None
+        given = {k.arg: k.value for k in node.keywords}
+        default = given.get("default")
+        factory = given.get("default_factory") or given.get("factory")
+        if default is None and isinstance(factory, ast.Lambda):
+            default = factory.body
+        return self.evaluate(default, depth) if default is not None else None
+
     def enum_member(self, node: ast.Attribute, depth: int) -> Value | None:
         """``Server.OUTLOOK.value`` (``.name``) of an enumeration of the module: what the
         member is assigned (its name). None for other attributes."""
@@ -229,7 +244,7 @@ class ClassMembers:
         its default; another class's attribute is what the class assigns to it (its
         methods see the same) when known and no base of a library may set it. None
         otherwise, and when the object is not such an instance."""
-        call = self.bound_once(node.value)
+        call = self.bound_once(node.value) or self.passed_instance(node.value)
         if isinstance(call, ast.BoolOp) and isinstance(call.op, ast.Or):
             call = call.values[-1]  # ``settings = settings or MailSettings()``
         if not isinstance(call, ast.Call):

@@ -32,7 +32,7 @@ class PassedValues:
     parents: dict[ast.AST, ast.AST]
     callers: Callers
     _resolving: set[ast.arg]
-    _passed_classes: dict[ast.arg, ast.ClassDef | None]
+    _passed: dict[ast.arg, list[ast.expr | None]]
 
     if TYPE_CHECKING:
 
@@ -45,6 +45,8 @@ class PassedValues:
         def class_named(self, node: ast.AST) -> ast.ClassDef | None: ...
 
         def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]: ...
+
+        def bound_once(self, node: ast.expr) -> ast.expr | None: ...
 
     def _passed_in(self, param: ast.arg, name: str, depth: int) -> Value | None:
         """A parameter without a default, from what every call in this module passes:
@@ -68,24 +70,38 @@ class PassedValues:
             kept = self.class_attributes(klass).get(node.attr, []) if klass is not None else []
             single = len(kept) == 1 and isinstance(kept[0], ast.Name)
             return self.passed_class(kept[0]) if single else None
+        passed = self._passed_arguments(node)
+        classes = {self.class_named(a) if a is not None else None for a in passed or [None]}
+        return classes.pop() if len(classes) == 1 else None
+
+    def passed_instance(self, node: ast.AST) -> ast.Call | None:
+        """The one object every call passes for the parameter ``node`` names, made here
+        (``send(SmtpSettings(), ...)``, or a name bound once to it): the call that makes
+        it, whose class and arguments its attributes are read from."""
+        made = set()
+        for argument in self._passed_arguments(node) or [None]:
+            call = argument if isinstance(argument, ast.Call) else self.bound_once(argument)
+            made.add(call if isinstance(call, ast.Call) else None)
+        return made.pop() if len(made) == 1 else None
+
+    def _passed_arguments(self, node: ast.AST) -> list[ast.expr | None] | None:
+        """What each call of the module passes for the parameter ``node`` names (None for
+        a call that passes nothing for it); None for other names."""
         params = [b.node for b in self.bindings(node) if isinstance(b.node, ast.arg)]
         if len(params) != 1:
             return None
         param = params[0]
-        if param in self._passed_classes:
-            return self._passed_classes[param]
+        if param in self._passed:
+            return self._passed[param]
         function = self.parents.get(self.parents.get(param))  # type: ignore[arg-type]
         if not isinstance(function, FUNCTIONS) or param in self._resolving:
             return None
         self._resolving.add(param)
         try:
-            classes = {
-                self.class_named(argument) if argument is not None else None
-                for _, argument in self._call_site_arguments(function, param, param.arg)
-            }
+            found = [a for _, a in self._call_site_arguments(function, param, param.arg)]
         finally:
             self._resolving.discard(param)
-        found = self._passed_classes[param] = classes.pop() if len(classes) == 1 else None
+        self._passed[param] = found
         return found
 
     def _passed_besides(self, param: ast.arg, default: Value, depth: int) -> Value | None:

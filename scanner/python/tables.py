@@ -248,3 +248,40 @@ def overridable(key: object, item: object) -> object:
     if isinstance(item, Value) and item.known and item.origin is None:
         return item.as_default(f"config key {key}")
     return item
+
+
+def narrowed(node: ast.Name, value: Value, parents: dict[ast.AST, ast.AST]) -> Value:
+    """A value picked at run time, read under ``if name == 465:`` (``!=``, ``in (...)``,
+    ``not in``; on either arm) of its own name: the choices that test lets through, so
+    that ``if port == 465: SMTP_SSL(host, port)`` takes only the rows with 465."""
+    choices = value.choices or ()
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(parent, ast.If) and child is not parent.test:
+            tested = _tested(parent.test, node.id)
+            if tested is not None:
+                allowed, equal = tested
+                keep = equal == (child in parent.body)
+                choices = tuple(c for c in choices if not c.known or (c.value in allowed) == keep)
+        child, parent = parent, parents.get(parent)
+    if not choices or len(choices) == len(value.choices or ()):
+        return value
+    return dataclasses.replace(value, choices=choices)  # one left still keeps its row
+
+
+def _tested(test: ast.expr, name: str) -> tuple[tuple[object, ...], bool] | None:
+    """The constants ``test`` compares the name with, and whether it asks for equality."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+    ):
+        return None
+    op, right = test.ops[0], test.comparators[0]
+    if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Constant):
+        return (right.value,), isinstance(op, ast.Eq)
+    if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        if all(isinstance(e, ast.Constant) for e in right.elts):
+            return tuple(e.value for e in right.elts), isinstance(op, ast.In)  # type: ignore[attr-defined]
+    return None

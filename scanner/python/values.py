@@ -34,7 +34,16 @@ from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
-from .tables import OpenMapping, get, loop_of, loop_value, overridable, row_item, subscript
+from .tables import (
+    OpenMapping,
+    get,
+    loop_of,
+    loop_value,
+    narrowed,
+    overridable,
+    row_item,
+    subscript,
+)
 from .text_values import TextValues, built
 
 _MAX_DEPTH = 24
@@ -91,7 +100,7 @@ class Evaluator(
         # other parameters they pass (``self.__init__(self._args["host"], ...)`` of a
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
-        self._passed_classes: dict[ast.arg, ast.ClassDef | None] = {}
+        self._passed: dict[ast.arg, list[ast.expr | None]] = {}  # what calls pass
         self._options = None if "add_argument" in text.code else {}  # found on first use
         self._changes = None  # the dicts' later entries, indexed on first use
         self._changing: set[tuple[object, str]] = set()
@@ -301,6 +310,12 @@ class Evaluator(
                 # ``app.config.get("MAIL_SERVER", "smtp.office365.com")``; a mapping of any
                 # name read for a mail setting's key (``opts.get("smtp_host", ...)``) too.
                 return self._lookup(node, "config key", depth)
+            if not table and self._keywords(func.value):
+                # ``kwargs.get("host", "smtp.office365.com")`` of ``def __init__(**kwargs)``.
+                return self._lookup(node, "keyword argument", depth)
+        declared = self.field_default(node, name, depth)
+        if declared is not None:
+            return declared
         if name == "dict" and not node.args:
             # ``dict(host="smtp.office365.com", port=587)``, ``dict(BASE, **more)`` is not.
             items: dict[object, object] = {}
@@ -368,7 +383,8 @@ class Evaluator(
         if not before:
             return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
         seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
-        return seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+        found = seen[0] if len(seen) == 1 else one_of(*reversed(seen))
+        return narrowed(node, found, self.parents) if found.choices else found
 
     def _star_imported(self, node: ast.Name) -> Value | None:
         """A name nobody binds in the module, from a module of the project it star-imports
@@ -482,6 +498,14 @@ class Evaluator(
             picked = tuple(row_item(r, r.items[index]) for r in rows)  # type: ignore[index]
             return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
+
+    def _keywords(self, node: ast.AST) -> bool:
+        """Whether ``node`` names the ``**kwargs`` parameter of its function."""
+        for binding in self.bindings(node):
+            arguments = self.parents.get(binding.node)
+            if isinstance(arguments, ast.arguments) and arguments.kwarg is binding.node:
+                return True
+        return False
 
     # Attributes.
 
