@@ -184,14 +184,14 @@ class Bindings:
         self.all.append(Binding(conn, adapter, "self", None, klass, offset, at))
 
     def _yielded(self, parent: ast.AST | None, value: ast.AST) -> bool:
-        """``yield value`` in a context manager made of a generator (``@contextmanager``):
-        what ``with f() as name:`` binds, as a ``return`` of a factory is."""
+        """``yield value`` in a ``@contextmanager`` generator: what ``with f() as name:`` binds."""
         if not (isinstance(parent, ast.Yield) and parent.value is value):
             return False
-        function = self.values.enclosing_function(parent)
-        return function is not None and any(
-            self.values.qualified_names(d) & _CONTEXT_MANAGERS for d in function.decorator_list
-        )
+        return self._context_manager(self.values.enclosing_function(parent))
+
+    def _context_manager(self, function: Function | None) -> bool:
+        decorators = function.decorator_list if function is not None else ()
+        return any(self.values.qualified_names(d) & _CONTEXT_MANAGERS for d in decorators)
 
     def bind_factories(self) -> None:
         # ``return server`` (``yield server`` in a context manager) where ``server`` holds
@@ -199,7 +199,7 @@ class Bindings:
         yields = [
             node
             for function in self.symbols.functions
-            if function.decorator_list
+            if function.decorator_list and self._context_manager(function)
             for node in own_nodes(function)
             if isinstance(node, ast.Yield) and node.value and self._yielded(node, node.value)
         ]
