@@ -71,7 +71,9 @@ class Bindings:
         self.parents = symbols.parents
         self.opened = opened
         self.on_factory_call = on_factory_call
-        self.all: list[Binding] = []
+        self.all: list[Binding] = []  # only appended to
+        # The receivers bound, and how many bindings that was worked out from (reaching()).
+        self._receivers: tuple[int, frozenset[str]] = (0, frozenset())
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
         self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
         self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
@@ -162,19 +164,8 @@ class Bindings:
             klass = self.values.enclosing_class(at)
             function = None
         offset = self.values.span(at).start
-        self.all.append(
-            Binding(
-                conn,
-                adapter,
-                receiver,
-                function,
-                klass,
-                offset,
-                at,
-                from_global=from_global,
-                classes=classes,
-            )
-        )
+        bound = Binding(conn, adapter, receiver, function, klass, offset, at, from_global, classes)
+        self.all.append(bound)
 
     def bind_self(
         self, klass: ast.ClassDef, at: ast.AST, conn: Connection, adapter: Adapter
@@ -493,9 +484,11 @@ class Bindings:
     def reaching(self, receiver: str, at: ast.AST) -> list[Binding]:
         """Every binding of ``receiver`` that may reach ``at``, the latest first: the
         latest one, and earlier ones in code that excludes it (``try``/``except``)."""
-        named = [b for b in self.all if b.receiver == receiver]
-        if not named:
+        if self._receivers[0] != len(self.all):
+            self._receivers = (len(self.all), frozenset(b.receiver for b in self.all))
+        if receiver not in self._receivers[1]:
             return []  # most receivers asked of (``self.assertEqual``): no span needed
+        named = [b for b in self.all if b.receiver == receiver]
         offset = self.values.span(at).start
         if receiver == "self" or receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
