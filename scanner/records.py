@@ -8,11 +8,13 @@ that was about 92 M of the 597 M instructions of a ``check`` of one mail module
 (bench/RESULTS.md, "speed9a"). A record is the same class less that enforcement: type
 checkers still read it as frozen (``dataclass_transform(frozen_default=True)``), a record
 compared by value keeps the hash a frozen class has, and code that copies rather than
-changes an object (``python2``'s remapping of spans) asks :func:`is_record`.
+changes an object (``python2``'s remapping of spans) asks :func:`is_record`. A class that
+needs none of a dataclass's machinery is :func:`plain`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,3 +57,37 @@ def record(cls: Any = None, /, *, eq: bool = True, repr: bool = True) -> Any:  #
 def is_record(cls: type) -> bool:
     """Whether ``cls`` is a record (or a subclass of one: a record's subclasses are)."""
     return getattr(cls, _MARK, False)
+
+
+@dataclass_transform(eq_default=False)
+def plain(cls: _Class) -> _Class:
+    """``@record(eq=False, repr=False)`` for a class only its own module or pass uses: the
+    same ``__init__`` (the annotated fields in order, defaults from the class body), equal
+    only to itself, the default ``repr``, but no dataclass (``dataclasses.fields``,
+    ``replace`` and ``asdict`` do not apply, and ``python2``'s remapping of the mail model
+    passes it over). ``dataclasses`` makes such a class in about 400,000 instructions (its
+    fields' objects, the string annotations' look-ups for ``InitVar`` and ``KW_ONLY``, the
+    methods' text); this in about 110,000: the ``__init__`` is written as text and executed
+    as ``dataclasses`` does (its code kept by :mod:`.method_cache` when the command
+    installed it). A default made by ``field()`` is refused: such a class stays a
+    dataclass."""
+    own = cls.__dict__
+    names = list(own.get("__annotations__", {}))
+    defaults: dict[str, object] = {}
+    params: list[str] = []
+    for name in names:
+        if name not in own:
+            params.append(name)
+            continue
+        default = defaults[f"_default_{name}"] = own[name]
+        if isinstance(default, dataclasses.Field):
+            raise TypeError(f"{cls.__qualname__}.{name}: field() needs a dataclass")
+        params.append(f"{name}=_default_{name}")
+    lines = [f"    self.{name} = {name}" for name in names] or ["    pass"]
+    text = "\n".join([f"def __init__(self, {', '.join(params)}):", *lines])
+    made: dict[str, Any] = {}
+    getattr(dataclasses, "exec", exec)(text, defaults, made)  # the method cache's, if installed
+    init = made["__init__"]
+    init.__qualname__, init.__module__ = f"{cls.__qualname__}.__init__", cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls

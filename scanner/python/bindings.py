@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
 from ..budget import spend
 from ..model import Connection
+from ..records import plain
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, own_nodes, positional_params
@@ -38,7 +38,7 @@ _RETURNS_ITS_ARGUMENT = frozenset({"contextlib.closing"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Binding:
     """A name (``receiver``) a connection is bound to, and where: the function or the
     class, and the node that binds it."""

@@ -40,7 +40,7 @@ from ..errors import ParseError
 from ..lazy_regex import lazy_pattern
 from ..memory import gc_paused
 from ..precheck import marker_starts
-from ..records import record
+from ..records import plain
 from ..text import Source
 from .block_repair import INCOMPLETE, multiline_spans, statement_without_bad_lines
 
@@ -81,7 +81,7 @@ _TYPE_PARAMETERS = lazy_pattern(
 _TYPE_STATEMENT = lazy_pattern(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
 
-@record(eq=False, repr=False)
+@plain
 class LeftOut:
     """A statement the parser refused, left out of the analysis: why, and its lines."""
 

@@ -22,7 +22,7 @@ from ..mail_settings.keys import FAMILIES, Role, Setting, is_framework_key, matc
 from ..model import Protocol, Span
 from ..project import facts_for
 from ..reading import read_regular
-from ..records import record
+from ..records import plain, record
 from .imports import find_module, resolved
 from .module_trees import module_tree
 from .settings_spoken import imported_protocols
@@ -35,7 +35,7 @@ _DJANGO_SETTINGS = frozenset(
 _CONNECTING = frozenset({Role.HOST, Role.PASSWORD})
 
 
-@record(eq=False, repr=False)
+@plain
 class CodeUse:
     """Constants of a module that the project's code connects with: the settings left to
     that code, the protocols the files using them speak (``imaplib``: IMAP), and the
