@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,7 +76,7 @@ class Read:
     expression: str
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class ProjectFacts:
     """Facts of the project around the checked files: its Flask extension, where settings
     are read, its files."""

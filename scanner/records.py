@@ -59,6 +59,9 @@ def is_record(cls: type) -> bool:
     return getattr(cls, _MARK, False)
 
 
+_NOT_GIVEN = object()  # a field() default's argument, not given (dataclasses' own sentinel)
+
+
 @dataclass_transform(eq_default=False)
 def plain(cls: _Class) -> _Class:
     """``@record(eq=False, repr=False)`` for a class only its own module or pass uses: the
@@ -69,21 +72,31 @@ def plain(cls: _Class) -> _Class:
     fields' objects, the string annotations' look-ups for ``InitVar`` and ``KW_ONLY``, the
     methods' text); this in about 110,000: the ``__init__`` is written as text and executed
     as ``dataclasses`` does (its code kept by :mod:`.method_cache` when the command
-    installed it). A default made by ``field()`` is refused: such a class stays a
-    dataclass."""
+    installed it). Of ``field()``, only ``field(default_factory=...)`` is taken (as
+    ``dataclasses`` takes it: a call of the factory when the argument is not given, and no
+    class attribute); a class that needs more stays a dataclass."""
     own = cls.__dict__
     names = list(own.get("__annotations__", {}))
-    defaults: dict[str, object] = {}
+    defaults: dict[str, object] = {"_not_given": _NOT_GIVEN}
     params: list[str] = []
+    lines: list[str] = []
     for name in names:
-        if name not in own:
-            params.append(name)
-            continue
-        default = defaults[f"_default_{name}"] = own[name]
+        default = own.get(name, _NOT_GIVEN)
         if isinstance(default, dataclasses.Field):
-            raise TypeError(f"{cls.__qualname__}.{name}: field() needs a dataclass")
-        params.append(f"{name}=_default_{name}")
-    lines = [f"    self.{name} = {name}" for name in names] or ["    pass"]
+            if default.default_factory is dataclasses.MISSING or default.init is False:
+                raise TypeError(f"{cls.__qualname__}.{name}: this field() needs a dataclass")
+            defaults[f"_make_{name}"] = default.default_factory
+            params.append(f"{name}=_not_given")
+            lines.append(f"    self.{name} = _make_{name}() if {name} is _not_given else {name}")
+            delattr(cls, name)
+            continue
+        if default is _NOT_GIVEN:
+            params.append(name)
+        else:
+            defaults[f"_default_{name}"] = default
+            params.append(f"{name}=_default_{name}")
+        lines.append(f"    self.{name} = {name}")
+    lines = lines or ["    pass"]
     text = "\n".join([f"def __init__(self, {', '.join(params)}):", *lines])
     made: dict[str, Any] = {}
     getattr(dataclasses, "exec", exec)(text, defaults, made)  # the method cache's, if installed

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
 from .lazy_regex import lazy_pattern
@@ -57,7 +57,7 @@ class Code:
     end: int
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Directive:
     """One ``authsweep: ignore`` or ``noqa:`` directive, where it is in the file's text."""
 

@@ -148,6 +148,7 @@ def test_a_plain_class_is_made_as_a_record_without_equality_or_repr() -> None:
             value: object
             shown: str = ""
             made_by: Callable[[], object] = list
+            seen: list[str] = field(default_factory=list)
 
             def where(self) -> str:
                 return f"{self.name}={self.value}"
@@ -156,23 +157,28 @@ def test_a_plain_class_is_made_as_a_record_without_equality_or_repr() -> None:
 
     kept, twin = made(plain), made(record(eq=False, repr=False))
     for cls in (kept, twin):
-        one, two = cls("a", 1), cls(value=2, name="b", made_by=dict)
-        assert vars(one) == {"name": "a", "value": 1, "shown": "", "made_by": list}
-        assert vars(two) == {"name": "b", "value": 2, "shown": "", "made_by": dict}
+        one, two = cls("a", 1), cls(value=2, name="b", made_by=dict, seen=["x"])
+        assert vars(one) == {"name": "a", "value": 1, "shown": "", "made_by": list, "seen": []}
+        assert vars(two) == {"name": "b", "value": 2, "shown": "", "made_by": dict, "seen": ["x"]}
+        assert one.seen is not cls("c", 3).seen and not hasattr(cls, "seen")
         assert one == one and one != cls("a", 1) and cls.__hash__ is object.__hash__
         assert one.where() == "a=1" and repr(one).startswith("<")
         with pytest.raises(TypeError):
             cls("a")
         with pytest.raises(TypeError):
-            cls("a", 1, "", list, "one too many")
+            cls("a", 1, "", list, [], "one too many")
     assert kept.__init__.__qualname__.endswith("Slot.__init__")
     assert not is_dataclass(kept) and is_dataclass(twin)
 
-    class Factory:
-        items: list[str] = field(default_factory=list)
+    class Fixed:
+        items: tuple[str, ...] = field(default=())
 
-    with pytest.raises(TypeError):
-        plain(Factory)
+    class Later:
+        items: list[str] = field(default_factory=list, init=False)
+
+    for refused in (Fixed, Later):
+        with pytest.raises(TypeError):
+            plain(refused)
 
 
 def test_a_check_loads_no_openssl(tmp_path: Path) -> None:

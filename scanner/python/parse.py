@@ -33,7 +33,7 @@ import bisect
 import re
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
@@ -90,7 +90,7 @@ class LeftOut:
     last_line: int
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Parsed:
     """A module's text (offsets of the model index into it), its tree, and the
     statements left out because the parser refused them."""

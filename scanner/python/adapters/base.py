@@ -143,7 +143,7 @@ class FunctionSpec:
     record: Callable[[MailFile, CallSite], None]
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Adapter:
     """What the front end knows of one mail library: its clients, methods, functions and
     markers."""
