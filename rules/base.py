@@ -29,14 +29,14 @@ from authsweep.scanner.providers import (
     lookup,
 )
 
-from ..scanner.records import record
+from ..scanner.records import plain, record
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import ClassVar
 
 
-@record(eq=False, repr=False)
+@plain
 class Example:
     """Code (or config) a rule must flag (bad) or must leave alone (good).
 
@@ -51,7 +51,7 @@ class Example:
     fixed: str | None = None
 
 
-@record(eq=False, repr=False)
+@plain
 class RuleOptions:
     """The run's options a rule reads (providers, the Microsoft assumption, the fix target)."""
 

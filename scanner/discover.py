@@ -20,7 +20,7 @@ from .findings import FileError
 from .globs import PathGlobs
 from .lazy_regex import lazy_pattern
 from .python.mail_libraries import LIBRARIES
-from .records import record
+from .records import plain
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ LOCK_FILES = frozenset(
 )
 
 
-@record(eq=False, repr=False)
+@plain
 class SourceFile:
     """A file to check: where it is read from, how it is named in reports, and its kind."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .precheck import module_may_matter
 from .reading import MAX_FILE_BYTES, TooLarge, read_regular
 from .records import record
 from .secrets import mask_literal, mask_text, mask_url_credentials, secret_spans, secret_texts
+from .start_up import start_up
 from .suppress import mark_suppressed, may_hold_directive
 from .test_paths import is_test_module, is_test_path
 from .text import LineIndex, Source
@@ -89,12 +91,17 @@ def selected_rules(options: RunOptions) -> list:
 
 def analyze_source(path: str, source: Source) -> MailFile:
     """Build the mail model of one file; raises ``ParseError`` for unparsable input."""
+    loaded = len(sys.modules)
     if source.kind == "python":
         from .python.analyze import analyze_python  # start-up: a front end loads for its files only
 
+        if len(sys.modules) != loaded:
+            start_up.loaded()
         return analyze_python(path, source)
     from .config import CONFIG_KINDS, analyze_config  # start-up, as the Python front end
 
+    if len(sys.modules) != loaded:
+        start_up.loaded()
     if source.kind in CONFIG_KINDS:
         return analyze_config(path, source)
     return MailFile(path=path, kind=source.kind)

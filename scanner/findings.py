@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .model import Remedy, Span
-from .records import record
+from .records import plain, record
 
 
 class Severity(str, Enum):
@@ -121,7 +121,7 @@ class FileResult:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class RunResult:
     """What a run gave over all its files: findings, errors, counts, and what was silenced."""
 

@@ -28,7 +28,7 @@ from .discover import nearest_ancestor
 from .engine import MAX_FILE_BYTES, TARGETS, RunOptions
 from .globs import PathGlobs
 from .lazy_regex import lazy_pattern
-from .records import record
+from .records import plain, record
 
 SEVERITIES = ("error", "warning", "info")  # most severe first
 DEFAULT_FAIL_ON = "warning"
@@ -260,7 +260,7 @@ def _matches(relative: str, pattern: str) -> bool:
     return "/" not in pattern and fnmatch.fnmatch(relative.rsplit("/", 1)[-1], pattern)
 
 
-@record(eq=False, repr=False)
+@plain
 class Overrides:
     """What the command line says; it wins over configuration files."""
 

@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from .discover import SKIP_DIRS, walk
 from .lazy_regex import lazy_pattern
 from .mail_settings.keys import is_setting_key
 from .reading import read_regular
-from .records import record
+from .records import plain
 from .text import LineIndex, decode
 from .words import WholeWords
 
@@ -67,7 +67,7 @@ _READERS = frozenset({"env", "config", "getenv", "get_env_variable", "get_env", 
 _ENV_HINT = lazy_pattern(rb"environ|getenv|\benv\(|\bconfig\(|decouple|get_env")
 
 
-@record(eq=False, repr=False)
+@plain
 class Read:
     """Code that reads a key by name: ``os.environ["EMAIL_HOST_PASSWORD"]``."""
 
@@ -76,7 +76,7 @@ class Read:
     expression: str
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class ProjectFacts:
     """Facts of the project around the checked files: its Flask extension, where settings
     are read, its files."""
@@ -94,7 +94,7 @@ class ProjectFacts:
     fingerprint: str = ""
 
 
-@record(eq=False, repr=False)
+@plain
 class MailMaker:
     """Code that makes Flask-Mail's ``Mail``: ``mail = Mail()``, ``flask_mail.Mail(app)``.
 
@@ -127,7 +127,7 @@ def facts_for(path: str | None) -> ProjectFacts | None:
     return facts
 
 
-@record(eq=False, repr=False)
+@plain
 class _Listed:
     """A file of the project's listing, with its stat result."""
 

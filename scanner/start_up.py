@@ -19,9 +19,10 @@ class StartUp:
     the process, pauses it; the app run in-process (tests) leaves the collector alone."""
 
     paused = False
+    owned = False  # the command line paused it: the process is the command's
 
     def pause(self) -> None:
-        self.paused = True
+        self.paused = self.owned = True
         gc.disable()
 
     def over(self) -> None:
@@ -31,6 +32,16 @@ class StartUp:
         self.paused = False
         gc.freeze()
         gc.enable()
+
+    def loaded(self) -> None:
+        """A front end's modules were imported for the first file of their kind, after
+        start-up (about 125 modules: the Python front end, its adapters and models, for a
+        pre-commit hook's first Python file): they live until exit, as start-up's own, and
+        are frozen too, before the file's analysis allocates, so that the collection after
+        that file does not traverse them (about 16,000 objects). Only in a process the
+        command owns: in-process callers' objects are left alone."""
+        if self.owned:
+            gc.freeze()
 
 
 start_up = StartUp()

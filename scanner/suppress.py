@@ -26,12 +26,12 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
 from .lazy_regex import lazy_pattern
 from .model import Edit, Remedy, Span
-from .records import record
+from .records import plain
 from .text import LineIndex, Source
 
 _DIRECTIVE = lazy_pattern(
@@ -48,7 +48,7 @@ UNUSED_ID = "AS900"
 UNUSED_NAME = "unused-suppression"
 
 
-@record(eq=False, repr=False)
+@plain
 class Code:
     """A rule code as written in a suppression comment, with its offsets in the file."""
 
@@ -57,7 +57,7 @@ class Code:
     end: int
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Directive:
     """One ``authsweep: ignore`` or ``noqa:`` directive, where it is in the file's text."""
 

@@ -17,7 +17,7 @@ from operator import add
 from .lazy_regex import lazy_pattern
 from .model import Span
 from .precheck import may_declare_encoding
-from .records import record
+from .records import plain
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
 _WIDE_BOMS = (
@@ -28,7 +28,7 @@ _WIDE_BOMS = (
 )
 
 
-@record(eq=False, repr=False)
+@plain
 class SourceCodec:
     """How a file's text is encoded back to bytes: its encoding, line ending and byte order
     mark."""

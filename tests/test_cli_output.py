@@ -313,6 +313,37 @@ def test_the_command_freezes_start_up_and_collects_after_it(
     assert enabled == "True" and int(frozen) > 5_000
 
 
+# Whether the Python front end's module (imported for the first Python file, after
+# start-up) is frozen by the end: a frozen object is in no generation the collector walks.
+FRONT_END_FROZEN = (
+    "import atexit, gc, sys\n"
+    "from authsweep import main\n"
+    "sys.argv = ['authsweep', *sys.argv[1:]]\n"
+    "def frozen():\n"
+    "    module = vars(sys.modules['authsweep.scanner.python.frontend'])\n"
+    "    walked = any(o is module for o in gc.get_objects())\n"
+    "    sys.stderr.write(f'\\nFROZEN {not walked} {gc.isenabled()}')\n"
+    "atexit.register(frozen)\n"
+    "main()\n"
+)
+
+
+def test_the_front_end_imported_for_the_first_file_is_frozen(tmp_path: Path) -> None:
+    """A front end is imported for the first file of its kind, after start-up is over: what
+    it made is frozen before the file is analysed (the collection after the file would
+    traverse it), and the collector runs again after the file."""
+    write(tmp_path / "tls.py", IMPLICIT_TLS_587)
+    result = subprocess.run(
+        [sys.executable, "-c", FRONT_END_FROZEN, "check", "--no-cache", "tls.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "AS201" in result.stdout, result.stderr
+    assert result.stderr.rsplit("FROZEN ", 1)[1].split() == ["True", "True"]
+
+
 # The command run as its script runs it, with a function at exit that makes the
 # interpreter's teardown say when it starts (with a last collection, which ending the
 # process skips); a thread that is not a daemon when asked.

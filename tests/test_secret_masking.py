@@ -69,10 +69,7 @@ FILES = {
     ),
     # An unquoted config value is its own source text: no message names it as a name.
     "named.ini": (
-        "[smtp]\n"
-        "host = smtp.office365.com\n"
-        "user = bot@contoso.com\n"
-        "password = IniIdent_4411x\n"
+        "[smtp]\nhost = smtp.office365.com\nuser = bot@contoso.com\npassword = IniIdent_4411x\n"
     ),
     # A test of the password, written into a message's condition.
     "condition.py": (

@@ -14,13 +14,14 @@ import os
 import pkgutil
 import subprocess
 import sys
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import authsweep.rules
 import pytest
 from authsweep.rules import module_names
-from authsweep.scanner.records import is_record, record
+from authsweep.scanner.records import is_record, plain, record
 from test_cli_output import imported
 from test_import_graph import module_files
 
@@ -133,6 +134,51 @@ def test_a_record_is_a_frozen_dataclass_less_the_run_time_guard() -> None:
     assert handle == handle and handle != Handle(1) and Handle.__hash__ is object.__hash__
     assert [field.name for field in fields(Point)] == ["x", "y"]
     assert is_record(Point) and is_record(Handle) and not is_record(FrozenPoint)
+
+
+def test_a_plain_class_is_made_as_a_record_without_equality_or_repr() -> None:
+    """``@plain``: the ``__init__`` a ``@record(eq=False, repr=False)`` twin has (fields in
+    order, defaults, keywords, the same errors), identity equality, no dataclass."""
+
+    def made(decorate: Callable[[type], type]) -> type:
+        class Slot:
+            """A field with a default made of a function, as the project's are."""
+
+            name: str
+            value: object
+            shown: str = ""
+            made_by: Callable[[], object] = list
+            seen: list[str] = field(default_factory=list)
+
+            def where(self) -> str:
+                return f"{self.name}={self.value}"
+
+        return decorate(Slot)
+
+    kept, twin = made(plain), made(record(eq=False, repr=False))
+    for cls in (kept, twin):
+        one, two = cls("a", 1), cls(value=2, name="b", made_by=dict, seen=["x"])
+        assert vars(one) == {"name": "a", "value": 1, "shown": "", "made_by": list, "seen": []}
+        assert vars(two) == {"name": "b", "value": 2, "shown": "", "made_by": dict, "seen": ["x"]}
+        assert one.seen is not cls("c", 3).seen and not hasattr(cls, "seen")
+        assert one == one and one != cls("a", 1) and cls.__hash__ is object.__hash__
+        assert one.where() == "a=1" and repr(one).startswith("<")
+        with pytest.raises(TypeError):
+            cls("a")
+        with pytest.raises(TypeError):
+            cls("a", 1, "", list, [], "one too many")
+    assert kept.__init__.__qualname__.endswith("Slot.__init__")
+    assert not is_dataclass(kept) and is_dataclass(twin)
+
+    class Fixed:
+        items: tuple[str, ...] = field(default=())
+
+    class Later:
+        items: list[str] = field(default_factory=list, init=False)
+
+    for refused in (Fixed, Later):
+        with pytest.raises(TypeError):
+            plain(refused)
 
 
 def test_a_check_loads_no_openssl(tmp_path: Path) -> None:

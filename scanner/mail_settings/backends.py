@@ -26,7 +26,7 @@ from pathlib import Path
 from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
 from ..project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker
 from ..providers import lookup
-from ..records import record
+from ..records import plain, record
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
 GRAPH_BACKEND_CLASS = "GraphEmailBackend"
@@ -48,7 +48,7 @@ def _set_nowhere(variable: str) -> tuple[str, int] | None:
     return None
 
 
-@record(eq=False, repr=False)
+@plain
 class Project:
     """What a fix that adds a module needs to know about the file's project. Facts of
     other files come from the caller, which reads them when asked: the interpreter itself
@@ -205,7 +205,7 @@ def backend_remedy(
     )
 
 
-@record(eq=False, repr=False)
+@plain
 class _Switch:
     """What switching the app's Flask-Mail ``Mail`` to the OAuth2 class takes: edits of
     the settings file itself (where it makes ``Mail`` too) and of other files."""

@@ -23,7 +23,7 @@ from ..model import (
     Verification,
 )
 from ..providers import host_provider
-from ..records import record
+from ..records import plain
 from ..secrets import is_placeholder
 from .backends import (
     DJANGO,
@@ -55,7 +55,7 @@ _SEPARATOR = lazy_pattern(
 )
 
 
-@record(eq=False, repr=False)
+@plain
 class Context:
     """What building connections from settings depends on besides the settings themselves."""
 

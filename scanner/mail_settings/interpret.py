@@ -9,10 +9,11 @@ and builds :class:`Connection` objects (:mod:`.builder`) with the remedies a fix
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model import Connection, Protocol, SecretUse
 from ..providers import host_protocol, lookup
+from ..records import plain
 from .backends import Project
 from .builder import Builder, Context
 from .coerce import as_int
@@ -20,7 +21,7 @@ from .keys import FAMILIES, GENERIC_SMTP_KEYS, Family, Role, Setting, match
 from .urls import url_settings
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Interpretation:
     """The connections and secrets a file's mail settings amount to."""
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .. import hints
 from ..lazy_regex import lazy_pattern
 from ..model import Protocol, Span, Value
-from ..records import record
+from ..records import plain, record
 
 
 @record(eq=False, repr=False)
@@ -69,7 +69,7 @@ class Role(str, Enum):
     CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
 
-@record(eq=False, repr=False)
+@plain
 class Family:
     """One way of writing mail settings.
 

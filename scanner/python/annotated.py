@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Container, Iterator, Mapping
 
 from ..model import Connection, Tls, Value, Verification
-from ..records import record
+from ..records import plain
 from .adapters.base import Adapter, ClientSpec
 from .arguments import positional_params
 from .sites import CallSites
@@ -26,7 +26,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 _WRAPPERS = frozenset({"Optional", "Union", "Final", "ClassVar", "Annotated"})
 
 
-@record(eq=False, repr=False)
+@plain
 class Annotated:
     """A name or ``self`` attribute whose annotation names client classes."""
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Connection, MailFile, Protocol, Tls, Value
 from ..project import project_root
+from ..records import plain
 from . import summaries
 from .adapters.base import Adapter
 from .bindings import Bindings
@@ -32,7 +32,7 @@ from .values import Evaluator
 # Modules whose names a project's own modules do not take (no wrapper looked up there).
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Beyond:
     """What a module's search for connections beyond the adapters' calls reads and adds to."""
 

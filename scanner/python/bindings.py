@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from ..budget import spend
 from ..model import Connection
+from ..records import plain
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, own_nodes, positional_params
@@ -39,7 +39,7 @@ _RETURNS_ITS_ARGUMENT = frozenset({"contextlib.closing"})
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Binding:
     """A name (``receiver``) a connection is bound to, and where: the function or the
     class, and the node that binds it."""
@@ -72,7 +72,9 @@ class Bindings:
         self.parents = symbols.parents
         self.opened = opened
         self.on_factory_call = on_factory_call
-        self.all: list[Binding] = []
+        self.all: list[Binding] = []  # only appended to
+        # The receivers bound, and how many bindings that was worked out from (reaching()).
+        self._receivers: tuple[int, frozenset[str]] = (0, frozenset())
         self.factories: dict[str, tuple[Connection, Adapter]] = {}
         # The place of the connection in the tuple a factory returns (``return client,
         # status``), by the factory's name.
@@ -193,19 +195,8 @@ class Bindings:
             klass = self.values.enclosing_class(at)
             function = None
         offset = self.values.span(at).start
-        self.all.append(
-            Binding(
-                conn,
-                adapter,
-                receiver,
-                function,
-                klass,
-                offset,
-                at,
-                from_global=from_global,
-                classes=classes,
-            )
-        )
+        bound = Binding(conn, adapter, receiver, function, klass, offset, at, from_global, classes)
+        self.all.append(bound)
 
     def bind_self(
         self, klass: ast.ClassDef, at: ast.AST, conn: Connection, adapter: Adapter
@@ -215,14 +206,14 @@ class Bindings:
         self.all.append(Binding(conn, adapter, "self", None, klass, offset, at))
 
     def _yielded(self, parent: ast.AST | None, value: ast.AST) -> bool:
-        """``yield value`` in a context manager made of a generator (``@contextmanager``):
-        what ``with f() as name:`` binds, as a ``return`` of a factory is."""
+        """``yield value`` in a ``@contextmanager`` generator: what ``with f() as name:`` binds."""
         if not (isinstance(parent, ast.Yield) and parent.value is value):
             return False
-        function = self.values.enclosing_function(parent)
-        return function is not None and any(
-            self.values.qualified_names(d) & _CONTEXT_MANAGERS for d in function.decorator_list
-        )
+        return self._context_manager(self.values.enclosing_function(parent))
+
+    def _context_manager(self, function: Function | None) -> bool:
+        decorators = function.decorator_list if function is not None else ()
+        return any(self.values.qualified_names(d) & _CONTEXT_MANAGERS for d in decorators)
 
     def bind_factories(self) -> None:
         # ``return server`` (``yield server`` in a context manager) where ``server`` holds
@@ -230,7 +221,7 @@ class Bindings:
         yields = [
             node
             for function in self.symbols.functions
-            if function.decorator_list
+            if function.decorator_list and self._context_manager(function)
             for node in own_nodes(function)
             if isinstance(node, ast.Yield) and node.value and self._yielded(node, node.value)
         ]
@@ -490,9 +481,11 @@ class Bindings:
     def reaching(self, receiver: str, at: ast.AST) -> list[Binding]:
         """Every binding of ``receiver`` that may reach ``at``, the latest first: the
         latest one, and earlier ones in code that excludes it (``try``/``except``)."""
-        named = [b for b in self.all if b.receiver == receiver]
-        if not named:
+        if self._receivers[0] != len(self.all):
+            self._receivers = (len(self.all), frozenset(b.receiver for b in self.all))
+        if receiver not in self._receivers[1]:
             return []  # most receivers asked of (``self.assertEqual``): no span needed
+        named = [b for b in self.all if b.receiver == receiver]
         offset = self.values.span(at).start
         if receiver == "self" or receiver.startswith("self."):
             klass = self.values.enclosing_class(at)

@@ -23,6 +23,8 @@ class Callers:
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
         self._methods: dict[str, list[tuple[ast.ClassDef, Function]]] | None = None
+        # The names the module's classes are bound to: no other name reads a class here.
+        self._class_names = frozenset(klass.name for klass in symbols.classes)
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
@@ -93,7 +95,7 @@ class Callers:
         return parent if isinstance(parent, ast.ClassDef) else None
 
     def _class_named(self, node: ast.AST) -> ast.ClassDef | None:
-        if not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) or node.id not in self._class_names:
             return None
         for binding in self.symbols.bindings(node):
             if binding.kind is BindingKind.CLASS and isinstance(binding.node, ast.ClassDef):

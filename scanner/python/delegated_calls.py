@@ -23,11 +23,16 @@ _RUNNERS = {"to_thread": 0, "run_in_executor": 1, "submit": 0, "enqueue": 0}
 _TARGETS = frozenset({"Thread", "Process"})
 # ``task.delay(*args, **kwargs)``: a task queue's call of the task it is a method of.
 _TASK_CALLS = frozenset({"delay"})
+# Every callee name above: most calls name none, and are passed over with one look-up.
+_NAMES = frozenset({*_RUNNERS, *_TARGETS, "Timer", *_TASK_CALLS, "apply_async"})
 
 
 def delegate(node: ast.Call) -> bool:
     """Rewrite ``node`` in place into the call it makes, if it runs a callable it is
     handed; whether it does."""
+    func = node.func
+    if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) not in _NAMES:
+        return False
     runs = _delegated(node)
     if runs is None:
         return False

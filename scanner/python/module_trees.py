@@ -17,12 +17,12 @@ from functools import lru_cache
 
 from ..budget import TooComplex
 from ..errors import ParseError
-from ..records import record
+from ..records import plain
 from ..text import Source
 from .parse import WRAPPER_WHOLE_CHARS, parse_python
 
 
-@record(eq=False, repr=False)
+@plain
 class ModuleTree:
     """A module's tree and the text its positions index: a Python 2 module's translation
     (the same lines as the file, columns may differ)."""

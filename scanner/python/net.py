@@ -184,7 +184,7 @@ class Net:
             *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
         ]
         found = next((node for node in given if _names_password(node)), None)
-        if found is None:
+        if found is None and len(call.args) > 2:  # a user and a secret after the host
             found = self._paired_secret(call)
         if found is None:
             return None

@@ -33,14 +33,14 @@ import bisect
 import re
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..budget import MAX_ANALYSED_CHARS, TooComplex
 from ..errors import ParseError
 from ..lazy_regex import lazy_pattern
 from ..memory import gc_paused
 from ..precheck import marker_starts
-from ..records import record
+from ..records import plain
 from ..text import Source
 from .block_repair import INCOMPLETE, multiline_spans, statement_without_bad_lines
 
@@ -86,7 +86,7 @@ _TYPE_PARAMETERS = lazy_pattern(
 _TYPE_STATEMENT = lazy_pattern(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
 
-@record(eq=False, repr=False)
+@plain
 class LeftOut:
     """A statement the parser refused, left out of the analysis: why, and its lines."""
 
@@ -95,7 +95,7 @@ class LeftOut:
     last_line: int
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Parsed:
     """A module's text (offsets of the model index into it), its tree, and the
     statements left out because the parser refused them."""

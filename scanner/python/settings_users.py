@@ -22,7 +22,7 @@ from ..mail_settings.keys import FAMILIES, Role, Setting, is_framework_key, matc
 from ..model import Protocol, Span
 from ..project import facts_for
 from ..reading import read_regular
-from ..records import record
+from ..records import plain
 from .imports import find_module, resolved
 from .module_trees import module_tree
 from .settings_spoken import imported_protocols
@@ -35,7 +35,7 @@ _DJANGO_SETTINGS = frozenset(
 _CONNECTING = frozenset({Role.HOST, Role.PASSWORD})
 
 
-@record(eq=False, repr=False)
+@plain
 class CodeUse:
     """Constants of a module that the project's code connects with: the settings left to
     that code, the protocols the files using them speak (``imaplib``: IMAP), and the
@@ -112,7 +112,7 @@ def _kind(key: str) -> tuple[int, str, Role] | None:
 _SHOWING = frozenset({"print", "repr", "str", "len", "type", "isinstance", "bool"})
 
 
-@record(eq=False, repr=False)
+@plain
 class PassedNames:
     """What the project's code does with a module's constants: those it passes to a call
     (``passed``), those of them a file importing a mail library or framework passes

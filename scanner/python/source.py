@@ -11,11 +11,11 @@ from __future__ import annotations
 import ast
 
 from ..model import Span
-from ..records import record
+from ..records import plain
 from ..text import LineIndex
 
 
-@record(eq=False, repr=False)
+@plain
 class Anchor:
     """A place where whole statements can be inserted: the start of a line, and its indent."""
 

@@ -40,7 +40,7 @@ from ..model import (
 )
 from ..precheck import may_matter
 from ..reading import MAX_FILE_BYTES
-from ..records import record
+from ..records import plain
 from ..secrets import is_placeholder
 from .adapters.logging_handlers import upgrades
 from .arguments import call_arguments, positional_params
@@ -62,7 +62,7 @@ Analyze = Callable[[str, bytes], MailFile]
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@record(eq=False, repr=False)
+@plain
 class Slot:
     """Where a summarised value comes from: a parameter of the wrapper, or the value it has
     in the wrapper (without spans: they are offsets into the wrapper's file)."""
@@ -71,7 +71,7 @@ class Slot:
     value: Value
 
 
-@record(eq=False, repr=False)
+@plain
 class LoginFacts:
     """A login a wrapper does: where its user and secret come from."""
 
@@ -79,7 +79,7 @@ class LoginFacts:
     secret: Slot
 
 
-@record(eq=False, repr=False)
+@plain
 class ConnectionFacts:
     """A connection a wrapper opens: its protocol, library, host and logins."""
 
@@ -94,7 +94,7 @@ class ConnectionFacts:
     tls_choice: Slot | None = None
 
 
-@record(eq=False, repr=False)
+@plain
 class Summary:
     """What calling one wrapper does: ``params`` as callers pass them (no ``self``)."""
 

@@ -20,10 +20,11 @@ import builtins
 import sys
 import weakref
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from ..adapter_markers import BUNDLED_LIBRARIES
+from ..records import plain
 from .delegated_calls import delegate
 
 _BUILTINS = frozenset(dir(builtins))
@@ -102,7 +103,7 @@ class Binding:
         return scope
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Scope:
     """A scope (the module, a class, a function, a lambda, a comprehension): the names
     bound in it and those it declares ``global`` or ``nonlocal``."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import Finding, RunResult
-from ..records import record
+from ..records import plain
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -29,7 +29,7 @@ def severity_counts(findings: list[Finding]) -> str:
     return ", ".join(parts)
 
 
-@record(eq=False, repr=False)
+@plain
 class RuleCount:
     """A rule's number of findings and of fixable ones (``--statistics``)."""
 

@@ -7,10 +7,10 @@ from dataclasses import field
 from pathlib import Path
 
 from ..findings import Finding
-from ..records import record
+from ..records import plain
 
 
-@record(eq=False, repr=False)
+@plain
 class ReportOptions:
     """How a report is written: paths, layout, and what it shows."""
 

@@ -21,14 +21,14 @@ from ...model import (
     Value,
     Verification,
 )
-from ...records import record
+from ...records import plain
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
     from ..source import Anchor
 
 
-@record(eq=False, repr=False)
+@plain
 class Guard:
     """The ``if`` (without ``elif``/``else``) whose body a call's statement is directly in:
     the text of each statement of that body, and the edit that runs the body whatever the
@@ -100,7 +100,7 @@ class CallSite:
         return name in self.args
 
 
-@record(eq=False, repr=False)
+@plain
 class CallableInfo:
     """What the front end knows about an expression passed as a callable."""
 
@@ -116,7 +116,7 @@ class CallableInfo:
     signature_edit: Edit | None = None
 
 
-@record(eq=False, repr=False)
+@plain
 class ClientSpec:
     """A callable that opens a connection, and its positional parameters."""
 
@@ -125,7 +125,7 @@ class ClientSpec:
     open: Callable[[CallSite], Connection | None]
 
 
-@record(eq=False, repr=False)
+@plain
 class MethodSpec:
     """A method of a connection: its parameters, and what a call of it does to the
     connection."""
@@ -134,7 +134,7 @@ class MethodSpec:
     apply: Callable[[Connection, CallSite], Step | None]
 
 
-@record(eq=False, repr=False)
+@plain
 class FunctionSpec:
     """A call that is not on a connection but says something about mail (``send_mail``,
     ``acquire_token_*``); it records into the file's model directly."""
@@ -143,7 +143,7 @@ class FunctionSpec:
     record: Callable[[MailFile, CallSite], None]
 
 
-@dataclass(eq=False, repr=False)
+@plain
 class Adapter:
     """What the front end knows of one mail library: its clients, methods, functions and
     markers."""

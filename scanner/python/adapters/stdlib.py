@@ -25,14 +25,14 @@ from ...model import (
     Verification,
     XOAuth2,
 )
-from ...records import record
+from ...records import plain
 from .. import edits
 from . import common, graph_sends, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
 from .stdlib_order import STARTTLS, settle
 
 
-@record(eq=False, repr=False)
+@plain
 class _Client:
     """A client class of smtplib, imaplib or poplib: its protocol, TLS, port and parameters."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from enum import Enum
 
 from ...model import Protocol, Tls
-from ...records import record
+from ...records import plain, record
 
 # The note on markers: a marker that holds none of the pre-check's short words
 # (``smtp``, ``imap``, ``mail``, ``msal``) costs one more pass over every file's bytes on
@@ -43,7 +43,7 @@ class Effect(str, Enum):
     READ = "read"
 
 
-@record(eq=False, repr=False)
+@plain
 class OAuth2:
     """What a password login becomes: the same receiver's ``method`` with the user and an
     access token in the place of the password (keyword ``token`` when it was a keyword)."""
@@ -52,7 +52,7 @@ class OAuth2:
     token: str
 
 
-@record(eq=False, repr=False)
+@plain
 class DomainServer:
     """The server a library picks for the addresses of one mail domain (zmail's table):
     ``@hotmail.com`` logs in to ``smtp.office365.com`` on 587 with STARTTLS."""
