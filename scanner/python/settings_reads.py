@@ -86,6 +86,14 @@ class SettingsReads:
 
         def qualified_name(self, node: ast.AST) -> str | None: ...
 
+    def _keywords(self, node: ast.AST) -> bool:
+        """Whether ``node`` names the ``**kwargs`` parameter of its function."""
+        for binding in self.bindings(node):
+            arguments = self.parents.get(binding.node)
+            if isinstance(arguments, ast.arguments) and arguments.kwarg is binding.node:
+                return True
+        return False
+
     def _lookup(self, node: ast.Call, what: str, depth: int) -> Value:
         """``get(key, default)`` of the environment or a config mapping: the default, from
         ``what`` key (``env SMTP_HOST``, ``config key MAIL_SERVER``)."""

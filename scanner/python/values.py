@@ -499,14 +499,6 @@ class Evaluator(
             return Value(False, origin=whole.origin, choices=picked)  # type: ignore[union-attr]
         return Value.unknown(f"name {node.id}")
 
-    def _keywords(self, node: ast.AST) -> bool:
-        """Whether ``node`` names the ``**kwargs`` parameter of its function."""
-        for binding in self.bindings(node):
-            arguments = self.parents.get(binding.node)
-            if isinstance(arguments, ast.arguments) and arguments.kwarg is binding.node:
-                return True
-        return False
-
     # Attributes.
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Value:
