@@ -1,0 +1,25 @@
+"""Shapes behind false alarms on the fifteenth and sixteenth held-out sets and on the
+unlabelled code of their repositories and packages (review16b), each beside its nearest
+variant and a control that is still reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from authsweep.scanner.engine import RunOptions
+from authsweep.scanner.runner import check_paths
+
+HERE = Path(__file__).resolve().parent.parent / "fixtures" / "precision" / "review16b"
+
+
+def findings(path: Path, **options: object) -> list[tuple[int, str, str, str]]:
+    run = check_paths([str(path)], RunOptions(**options))  # type: ignore[arg-type]
+    return sorted((f.span.line, f.rule, f.severity.value, f.message) for f in run.findings)
+
+
+def test_an_upgrade_made_only_when_offered_never_runs_on_an_encrypted_session() -> None:
+    got = findings(HERE / "offered_upgrade" / "mailer.py")
+    # No AS206 on lines 14, 23 and 32 (the test is false there), nor AS204 for a
+    # handshake that never happens; the unguarded upgrade (41) still raises, and the
+    # plain connection's upgrade when offered (48) still has no verifying context.
+    assert [(line, rule) for line, rule, _, _ in got] == [(41, "AS206"), (48, "AS204")]
