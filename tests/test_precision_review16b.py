@@ -23,3 +23,22 @@ def test_an_upgrade_made_only_when_offered_never_runs_on_an_encrypted_session() 
     # handshake that never happens; the unguarded upgrade (41) still raises, and the
     # plain connection's upgrade when offered (48) still has no verifying context.
     assert [(line, rule) for line, rule, _, _ in got] == [(41, "AS206"), (48, "AS204")]
+
+
+def test_a_settings_file_picked_between_two_names_gives_the_host_when_both_agree() -> None:
+    loaded = HERE / "loaded_config"
+    # Both files in the project name Gmail's host (set 16's repository cavorit/bbq): nothing.
+    assert findings(loaded / "gmail") == []
+    # Both name Microsoft 365's: an error, the host named from the file.
+    got = findings(loaded / "office" / "fetch.py", select=("AS102",))
+    assert [(line, severity) for line, _, severity, _ in got] == [(17, "error")]
+    assert "'outlook.office365.com' (default of config.json POP_Server, line 1)" in got[0][3]
+    # Controls: the files disagree, or only the default is committed: not known, a warning.
+    for control in ("differ", "missing"):
+        got = findings(loaded / control / "fetch.py", select=("AS102",))
+        assert [(line, severity) for line, _, severity, _ in got] == [(17, "warning")]
+
+
+def test_a_file_name_rebound_to_what_it_loads_is_read() -> None:
+    got = findings(HERE / "loaded_config" / "rebound" / "fetch.py", select=("AS102",))
+    assert [(line, severity) for line, _, severity, _ in got] == [(14, "error")]
