@@ -42,3 +42,11 @@ def test_a_settings_file_picked_between_two_names_gives_the_host_when_both_agree
 def test_a_file_name_rebound_to_what_it_loads_is_read() -> None:
     got = findings(HERE / "loaded_config" / "rebound" / "fetch.py", select=("AS102",))
     assert [(line, severity) for line, _, severity, _ in got] == [(14, "error")]
+
+
+def test_an_fstring_over_a_value_picked_from_a_table_is_one_of_its_texts() -> None:
+    got = findings(HERE / "picked_fstring.py", select=("AS102",))
+    # Zoho's table (line 16): nothing. The table with Microsoft's domain (22): an error
+    # naming both hosts. A field given by the caller (28): unknown, a warning.
+    assert [(line, severity) for line, _, severity, _ in got] == [(22, "error"), (28, "warning")]
+    assert "'outlook.office365.com' or 'outlook.zoho.eu'" in got[0][3]
