@@ -53,7 +53,11 @@ class RepeatedStarttls(Rule):
         "none more), and a value the project commits or the program's own default "
         "(`use_tls=True`, `cfg.get('tls', True)`) decides it. A path that needs two choices "
         "to go one way each (two settings, an option and a retry in an `except`) is a "
-        "combination the program may keep apart where the analysis does not see it."
+        "combination the program may keep apart where the analysis does not see it. An "
+        "upgrade made only when the server offers it (`if server.has_extn('STARTTLS'):`, "
+        "`'starttls' in server.esmtp_features`) never runs on an encrypted session: a "
+        "server does not offer STARTTLS after a TLS handshake (RFC 3207), and smtplib's "
+        "`has_extn` is false before `ehlo()` and after `starttls()`."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "
@@ -109,6 +113,14 @@ class RepeatedStarttls(Rule):
             "server = smtplib.SMTP('smtp.office365.com', 587)\n"
             "server.starttls(context=ssl.create_default_context())\n"
             "server.login(user, password)\n"
+        ),
+        # The test is false on an encrypted session: the upgrade never runs.
+        Example(
+            "import smtplib, ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "server = smtplib.SMTP_SSL('mail.contoso.com', 465, context=ctx)\n"
+            "if server.has_extn('STARTTLS'):\n"
+            "    server.starttls()\n"
         ),
         Example(
             "import smtplib, ssl\n"

@@ -321,6 +321,8 @@ class Step:
     # For STARTTLS: the run-time test (as written) of an option of the code's user under
     # which it is taken (``if self.tls:``, also around the call of a helper that upgrades).
     option: str = ""
+    # For STARTTLS: taken only where the server offers it (``if s.has_extn("STARTTLS"):``).
+    when_offered: bool = False
 
     @property
     def password_given(self) -> bool:
@@ -489,26 +491,33 @@ class Connection:
         library that upgrades by itself (``upgrades_unless``) has upgraded; an upgrade
         taken under an option of the code's user on a connection whose implicit TLS is
         another option (``if self.ssl: SMTP_SSL(...) else: SMTP(...)`` then ``if
-        self.tls: starttls()``) is the user asking for both, not the code's mistake."""
+        self.tls: starttls()``) is the user asking for both, not the code's mistake. One
+        taken only where the server offers STARTTLS (:attr:`Step.when_offered`) never runs."""
+        return (step for step, raises in self._on_encrypted(path) if raises)
+
+    def _on_encrypted(self, path: ProtocolPath) -> Iterator[tuple[Step, bool]]:
+        """Each STARTTLS of ``path`` on an encrypted session, and whether it runs (raises)."""
         implicit = self.tls is Tls.IMPLICIT and not (self.tls_flag and self.tls_flag in path.falsy)
         by_itself = bool(self.upgrades_unless) and self.upgrades_unless in path.falsy
         encrypted, by_implicit = implicit or by_itself, implicit
         for step in path.steps:
             if step.kind is StepKind.STARTTLS:
                 if encrypted and not (by_implicit and self.tls_option and step.option):
-                    yield step
+                    yield step, not step.when_offered
                 encrypted, by_implicit = True, False
             elif step.kind is StepKind.CONNECT:
                 encrypted, by_implicit = implicit or by_itself, implicit
 
     def always_repeated(self, step: Step) -> bool:
-        """Whether the STARTTLS ``step`` raises on every path that takes it
+        """Whether the STARTTLS ``step`` raises or never runs on every path that takes it
         (:meth:`repeated_upgrades`): what it would verify is never sent. Not known for a
         connection that stands for several objects (the order of their steps is not)."""
         if self.several_objects:
             return False
         taking = [path for path in self.protocol_paths() if step in path.steps]
-        return bool(taking) and all(step in self.repeated_upgrades(path) for path in taking)
+        return bool(taking) and all(
+            any(s is step for s, _ in self._on_encrypted(p)) for p in taking
+        )
 
 
 @dataclass(eq=False, repr=False)

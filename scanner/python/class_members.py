@@ -297,6 +297,17 @@ class ClassMembers:
         made = self.symbols.bound_values(node)
         return made[0][2] if len(made) == 1 else None
 
+    def bound_choices(self, node: ast.expr) -> list[ast.expr]:
+        """Each expression a name may hold, when every binding of it is an assignment or a
+        ``with`` item (``name = "config.json"`` in one arm, ``"config.default.json"`` in the
+        other); else the one a name bound once holds, or none."""
+        if not isinstance(node, ast.Name):
+            return []
+        made = [value for _, _, value in self.symbols.bound_values(node)]
+        if len(made) == len(self.symbols.bindings(node)) or len(made) == 1:
+            return made
+        return []
+
     def _namedtuple_fields(self, func: ast.expr) -> list[str] | None:
         """The fields of a class made by ``collections.namedtuple("Config", ["host",
         "port"])`` (``"host port"``, ``"host, port"``) or ``typing.NamedTuple("Config",

@@ -46,18 +46,30 @@ _READS = frozenset({"read", "read_text", "read_bytes"})
 def loaded(
     call: ast.Call,
     kind: str,
-    opened_with: Callable[[ast.Name], ast.expr | None],
+    holds: Callable[[ast.Name], list[ast.expr]],
     module: str | None,
 ) -> Value | None:
     """The document a loader call reads from a file of the project, as a value; None
-    when the file is not named or not found, or is not of ``kind``."""
+    when the file is not named or not found, or is not of ``kind``. A path picked from
+    several names (``"config.json"`` if it is readable, else ``"config.default.json"``)
+    is read when each file is in the project and all say the same."""
     if not call.args or module is None:
         return None
-    path = _path_expression(call.args[0], opened_with)
+    path = _path_expression(call.args[0], holds, call)
     if path is None:
         return None
     names = file_names(path)
-    found = locate(names[0], Path(module)) if names else None
+    documents = [_document(name, kind, Path(module)) for name in names]
+    if not documents or None in documents:
+        return None
+    first = documents[0]
+    if any(_plain(other) != _plain(first) for other in documents[1:]):  # type: ignore[arg-type]
+        return None
+    return first
+
+
+def _document(name: str, kind: str, module: Path) -> Value | None:
+    found = locate(name, module)
     if found is None:
         return None
     data = inputs.read(found, _MAX_BYTES)  # an input of the result: the cache follows it
@@ -72,26 +84,48 @@ def loaded(
     return tree_value(tree, text, found.name)
 
 
+def _plain(value: Value) -> object:
+    """A loaded document's data without the origins (which name the file)."""
+    if isinstance(value.value, dict):
+        return {key: _plain(item) for key, item in value.value.items()}  # type: ignore[arg-type]
+    if value.items is not None:
+        return tuple(_plain(item) for item in value.items)
+    return value.value
+
+
 def _path_expression(
-    node: ast.expr, opened_with: Callable[[ast.Name], ast.expr | None]
+    node: ast.expr, holds: Callable[[ast.Name], list[ast.expr]], call: ast.Call
 ) -> ast.expr | None:
     """The path a loader's argument reads: ``open(path)`` or a name bound to it (``with
-    open(path) as f``), ``f.read()``, ``Path(path).read_text()``, or the path itself."""
-    for _ in range(4):
+    open(path) as f``, also rebound to what it loads: ``f = json.load(f)``), ``f.read()``,
+    ``Path(path).read_text()``, or the path itself; a path name bound to several strings
+    gives them all (as a list)."""
+    for _ in range(6):
         if isinstance(node, ast.Name):
-            bound = opened_with(node)
-            if bound is None:
-                return None
-            node = bound
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            made = [e for e in holds(node) if not any(n is call for n in ast.walk(e))]
+            if len(made) == 1:
+                node = made[0]
+                continue
+            if len(made) > 1 and all(_string(e) for e in made):
+                return ast.List(made, ast.Load())
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr not in _READS:
                 return node  # ``Path(__file__).with_name("mail.json")``
             node = node.func.value
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("open", "Path"):
-            return node.args[0] if node.args else None
+            if not node.args:
+                return None
+            node = node.args[0]
+            if not isinstance(node, ast.Name):
+                return node
         else:
             return node
     return None
+
+
+def _string(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value)
 
 
 def _tree(kind: str, text: str) -> Node | None:

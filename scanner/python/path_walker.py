@@ -21,6 +21,7 @@ from .blocks import ends, following
 from .conditions import Fact, consistent, facts_when
 from .path_choices import names_of, opens_another, picks_tls, undecided
 from .symbols import BLOCK_STATEMENTS, FUNCTIONS, TRIES, Symbols
+from .tls_choices import offers_starttls
 
 # Paths kept per function and per connection: real mail code has a handful; past this
 # the rest are variations a rule would report the same way.
@@ -167,7 +168,7 @@ class Walker:
                     choice=self._choice(node.test, True) if chooses else frozenset(),
                 ),
             )
-            if _offers_starttls(node.test):
+            if offers_starttls(node.test):
                 # A server without STARTTLS: Microsoft 365 offers it on every run, so the
                 # upgrade of the other arm counts as made there (as one that raised).
                 offered = self._upgrades_in(node.body)
@@ -441,30 +442,6 @@ def _catches_all(pattern: ast.pattern) -> bool:
 def _among(subject: ast.expr, values: list[ast.expr]) -> ast.expr:
     """``subject in (values)`` as a test, for the facts it gives."""
     return ast.Compare(subject, [ast.In()], [ast.Tuple(values, ast.Load())])
-
-
-def _offers_starttls(test: ast.expr) -> bool:
-    """A test of the server's STARTTLS extension: ``server.has_extn("STARTTLS")``,
-    ``"starttls" in server.esmtp_features``."""
-    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
-        named = test.func.attr == "has_extn" and test.args
-        return bool(named) and _is_starttls(test.args[0])
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
-        features = test.comparators[0]
-        return (
-            isinstance(features, ast.Attribute)
-            and features.attr in ("esmtp_features", "capabilities")
-            and _is_starttls(test.left)
-        )
-    return False
-
-
-def _is_starttls(node: ast.expr) -> bool:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.lower() == "starttls"
-    )
 
 
 def _inside(call: ast.AST, node: ast.AST, walker: Walker) -> bool:

@@ -42,6 +42,7 @@ from .symbols import Symbols
 from .tls_choices import (
     Handshake,
     OptionTests,
+    mark_offered_upgrades,
     mark_tls_options,
     mark_upgrade_options,
     mark_verify_options,
@@ -86,6 +87,7 @@ def find_paths(
     ]
     handshakes += [(call, conn, None) for call, conn in openers if conn.tls is Tls.IMPLICIT]
     mark_verify_options(handshakes, symbols.parents, truth)
+    mark_offered_upgrades(handshakes, symbols.parents)
     finder = PathFinder(symbols, values.source, truth)
     upgrades = [(call, conn) for call, conn, step in handshakes if step and conn.tls is Tls.NONE]
     mark_upgrade_options(openers, upgrades, symbols, truth, finder)

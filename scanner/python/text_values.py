@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from ..model import Span, Value
 from .arguments import is_spread
-from .shapes import HOLE, formatted, text_of
+from .shapes import HOLE, formatted, one_of, text_of
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 
@@ -57,6 +58,9 @@ class TextValues:
             texts.append(str(value.value))
             shape.append(str(value.value))
         if not known:
+            picked = _picked_fstring(node, values, origin, parts)
+            if picked is not None:
+                return picked
             return Value(False, None, origin, literal_parts=parts, template="".join(shape))
         return Value(True, "".join(texts), origin, literal_parts=parts)
 
@@ -141,3 +145,37 @@ _DECODERS: dict[str, str | None] = {
     "codecs.decode": None,
 }
 _TEXT_CODECS = frozenset({"rot13", "rot_13", "base64", "base_64", "hex"})
+
+
+def _picked_fstring(
+    node: ast.JoinedStr, values: list[Value], origin: str | None, parts: tuple[Span, ...]
+) -> Value | None:
+    """An f-string whose one unknown field is picked at run time among values written in
+    the code (``f"imap.{domain}"`` with ``domain = DOMAINS.get(dc, DOMAINS["com"])``):
+    one of the texts it makes with each of them (each known, or known in part). None
+    when another field is unknown or formatted."""
+    fields = [p for p in node.values if isinstance(p, ast.FormattedValue)]
+    unknown = [i for i, value in enumerate(values) if not value.known]
+    if len(unknown) != 1 or values[unknown[0]].choices is None:
+        return None
+    if any(f.format_spec is not None or f.conversion != -1 for f in fields):
+        return None
+    made = []
+    for choice in values[unknown[0]].choices or ():
+        texts, holes, index = [], False, 0
+        for part in node.values:
+            if not isinstance(part, ast.FormattedValue):
+                texts.append(str(getattr(part, "value", "")))
+                continue
+            value = choice if index == unknown[0] else values[index]
+            index += 1
+            holes = holes or not value.known
+            text = str(value.value) if value.known else text_of(value)
+            texts.append(HOLE if text is None else text)
+        text = "".join(texts)
+        made.append(
+            Value(
+                not holes, None if holes else text, choice.origin, template=text if holes else None
+            )
+        )
+    return replace(one_of(*made, origin=origin), literal_parts=parts)

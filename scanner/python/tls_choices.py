@@ -373,3 +373,56 @@ def _same_handshake(
         and other.tls is Tls.IMPLICIT
         and other.verification is Verification.VERIFIED
     )
+
+
+def mark_offered_upgrades(handshakes: list[Handshake], parents: dict[ast.AST, ast.AST]) -> None:
+    """Set :attr:`Step.when_offered` on the STARTTLS steps taken only under a test that the
+    server offers STARTTLS (``if server.has_extn("STARTTLS"): server.starttls()``, also
+    ``if use_tls and ...``): on a session already encrypted the test is false (a server
+    does not offer STARTTLS after a TLS handshake, RFC 3207 4.2; smtplib's
+    ``has_extn`` is false before ``ehlo()`` and after ``starttls()`` too), so the call
+    never runs there."""
+    for call, _conn, step in handshakes:
+        if step is None:
+            continue
+        node, parent = call, parents.get(call)
+        while parent is not None and not isinstance(parent, _STOP):
+            if isinstance(parent, ast.If) and _holds(parent.body, node):
+                test = parent.test
+                parts = (
+                    test.values
+                    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                    else [test]
+                )
+                if any(offers_starttls(part) for part in parts):
+                    step.when_offered = True
+                    break
+            node, parent = parent, parents.get(parent)
+
+
+def _holds(statements: list[ast.stmt], node: ast.AST) -> bool:
+    return any(statement is node for statement in statements)
+
+
+def offers_starttls(test: ast.expr) -> bool:
+    """A test of the server's STARTTLS extension: ``server.has_extn("STARTTLS")``,
+    ``"starttls" in server.esmtp_features``."""
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute):
+        named = test.func.attr == "has_extn" and test.args
+        return bool(named) and _is_starttls(test.args[0])
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        features = test.comparators[0]
+        return (
+            isinstance(features, ast.Attribute)
+            and features.attr in ("esmtp_features", "capabilities")
+            and _is_starttls(test.left)
+        )
+    return False
+
+
+def _is_starttls(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.lower() == "starttls"
+    )

@@ -285,7 +285,7 @@ class Evaluator(
             return parsed
         func = node.func
         if name in LOADERS:  # ``json.load(f)`` of ``with open("config.json") as f``
-            document = loaded(node, LOADERS[name], self.bound_once, self.path)
+            document = loaded(node, LOADERS[name], self.bound_choices, self.path)
             if document is not None:
                 return document
         if name in PARSERS:  # configparser: the INI files the module reads into it
