@@ -47,6 +47,8 @@ from .arguments import call_arguments, positional_params
 from .imports import resolved
 from .module_paths import module_path as _module_path
 from .module_trees import module_tree
+from .slot_paths import Path as ParamPath
+from .slot_paths import follow, parameter_path, path_root
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -69,6 +71,7 @@ class Slot:
 
     param: str | None
     value: Value
+    path: ParamPath = ()  # from the parameter to the value: ``server["host"]``
 
 
 @record(eq=False, repr=False)
@@ -222,7 +225,7 @@ def _through(target: Summary, call: ast.Call, own: list[str]) -> Iterator[Connec
         if node is None:
             return Slot(None, slot.value)  # the target's default
         if isinstance(node, ast.Name) and node.id in own:
-            return Slot(node.id, Value.unknown(f"parameter {node.id}"))
+            return Slot(node.id, Value.unknown(f"parameter {node.id}"), slot.path)
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
             return Slot(None, Value(True, node.value))
         return Slot(None, Value.unknown())
@@ -407,14 +410,16 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
         nonlocal uses_init
         origin = value.origin or ""
         # A parameter: the caller's to give; without a default, with an empty one
-        # (``password=None``), or with one a caller may replace (``host="smtp..."``).
-        if origin.startswith("parameter "):
-            param = origin.removeprefix("parameter ")
+        # (``password=None``), or with one a caller may replace (``host="smtp..."``);
+        # also an item of one (``cfg["mail"]["host"]``, whose origin is the key's).
+        param = origin.removeprefix("parameter ") if origin.startswith("parameter ") else None
+        param = param or path_root(value)
+        if param is not None:
             if function is not init and param in own:
-                return Slot(param, value)
+                return Slot(param, value, parameter_path(value, param))
             if param in init_params:
                 uses_init = True
-                return Slot(param, value)
+                return Slot(param, value, parameter_path(value, param))
         return Slot(None, Value(value.known, value.value, value.origin))
 
     host = slot(conn.host)
@@ -528,7 +533,8 @@ def _forwarded(value: Value) -> bool:
 def _value(slot: Slot, values: dict[str, Value]) -> Value:
     if slot.param is None:
         return slot.value
-    return values.get(slot.param, slot.value)
+    given = values.get(slot.param)
+    return slot.value if given is None else follow(given, slot.path)
 
 
 def bind_arguments(
