@@ -39,6 +39,8 @@ class ClassMembers:
     parents: dict[ast.AST, ast.AST]
     _class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]]
     _self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None
+    # ``obj.attr = value`` on a name other than ``self``/``cls``, by attribute name.
+    _instance_sets: dict[str, list[tuple[ast.Name, ast.expr]]] | None
 
     if TYPE_CHECKING:
 
@@ -128,6 +130,8 @@ class ClassMembers:
 
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
+        if values and _set_by_users(klass, name, values):
+            return self._users_value(klass, name, origin, depth)
         if values:
             assigned = set_values(values)
             made = self.evaluate(assigned[0], depth)
@@ -142,8 +146,8 @@ class ClassMembers:
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             if made.known and not name.startswith("_"):
                 if made.value is None and made.origin is None:
-                    # ``self.password = None`` and nothing else here: the object's user
-                    # sets it (``mail.password = ...``), as a parameter's empty default.
+                    # ``password = None`` in the class body and nothing else here: what
+                    # the object's user sets, as a parameter's empty default is.
                     return made.as_default(origin)
                 return self._among_presets(klass, assigned[0], made, origin, depth)
             return made
@@ -169,6 +173,46 @@ class ClassMembers:
         if default is None and isinstance(factory, ast.Lambda):
             default = factory.body
         return self.evaluate(default, depth) if default is not None else None
+
+    def _users_value(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
+        """A public attribute the class only ever sets to ``None``: the value its
+        subclasses here give it (``self.host = "smtp.office365.com"`` in their
+        ``__init__``), any of them; unknown, said by the attribute, when none does (the
+        class's users set it on the instance: ``mail.password = ...``)."""
+        given: list[Value] = []
+        for subclass in self.symbols.subclasses(klass):
+            if subclass is klass or depth > 4:
+                continue
+            values = self.class_attributes(subclass).get(name)
+            if values and not _set_by_users(subclass, name, values):
+                given.append(self._member(subclass, name, origin, depth + 1))
+        given.extend(self._set_on_instances(klass, name, depth))
+        if not given:
+            return Value.unknown(origin)
+        return given[0] if len(given) == 1 else one_of(*given, origin=origin)
+
+    def _set_on_instances(self, klass: ast.ClassDef, name: str, depth: int) -> list[Value]:
+        """What the module sets the attribute to on an instance of the class it makes
+        (``mail = Mailer()`` then ``mail.host = "smtp.office365.com"``)."""
+        index = self._instance_sets
+        if index is None:
+            index = {}
+            for statement in self.symbols.assignments:
+                if isinstance(statement, ast.Assign):
+                    for target, value in _pairs(statement):
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id not in ("self", "cls")
+                        ):
+                            index.setdefault(target.attr, []).append((target.value, value))
+            self._instance_sets = index
+        found: list[Value] = []
+        for owner, value in index.get(name, ())[:8]:
+            made = self.bound_once(owner)
+            if isinstance(made, ast.Call) and self.class_named(made.func) is klass:
+                found.append(self.evaluate(value, depth + 1))
+        return found
 
     def enum_member(self, node: ast.Attribute, depth: int) -> Value | None:
         """``Server.OUTLOOK.value`` (``.name``) of an enumeration of the module: what the
@@ -433,3 +477,24 @@ def _pairs(statement: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
         else:
             found.append((target, value))
     return found
+
+
+def _set_by_users(klass: ast.ClassDef, name: str, values: list[ast.expr]) -> bool:
+    """Whether a public attribute is one the class's users (or subclasses) set: its
+    methods only ever set it to ``None`` (``self.password = None`` in ``__init__``) and
+    its body does not name it, so the value a method reads is not ``None`` but the one
+    set on the instance from outside (``mail.password = ...``)."""
+    if name.startswith("_") or not all(
+        isinstance(value, ast.Constant) and value.value is None for value in values
+    ):
+        return False
+    for statement in klass.body:
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return False
+    return True

@@ -20,7 +20,7 @@ from .imports import resolved
 from .module_paths import module_path
 from .secret_literals import WrittenPasswords
 from .secret_names import password_name
-from .summaries import Analyze, gives_login_value, gives_written_secret
+from .summaries import Analyze, gives_login_value
 from .symbols import NOT_THE_PROJECT, Symbols
 
 _MICROSOFT_HOSTS = tuple(name.lower().encode() for name in microsoft_host_names())
@@ -39,7 +39,11 @@ def hands_login_values(symbols: Symbols, path: str, analyze: Analyze) -> bool:
         for name in called_names(symbols, call):
             if name in asked:
                 continue
-            if gives_written_secret(path, name, call, analyze, passwords.written):
+            # A password written here (a literal, a name bound to one) for a parameter
+            # the wrapper hands to a login as its password (``get_otp(email, "...")``).
+            if gives_login_value(
+                path, name, call, analyze, lambda node, host: not host and passwords.written(node)
+            ):
                 return True
             asked.add(name)
     asked.clear()

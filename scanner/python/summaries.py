@@ -47,6 +47,8 @@ from .arguments import call_arguments, positional_params
 from .imports import resolved
 from .module_paths import module_path as _module_path
 from .module_trees import module_tree
+from .slot_paths import Path as ParamPath
+from .slot_paths import follow, parameter_path, path_root
 from .symbols import FUNCTIONS
 
 # Wrappers of wrappers followed across modules; deeper chains stay unknown.
@@ -69,6 +71,7 @@ class Slot:
 
     param: str | None
     value: Value
+    path: ParamPath = ()  # from the parameter to the value: ``server["host"]``
 
 
 @plain
@@ -222,7 +225,7 @@ def _through(target: Summary, call: ast.Call, own: list[str]) -> Iterator[Connec
         if node is None:
             return Slot(None, slot.value)  # the target's default
         if isinstance(node, ast.Name) and node.id in own:
-            return Slot(node.id, Value.unknown(f"parameter {node.id}"))
+            return Slot(node.id, Value.unknown(f"parameter {node.id}"), slot.path)
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
             return Slot(None, Value(True, node.value))
         return Slot(None, Value.unknown())
@@ -314,21 +317,6 @@ def _imports_mail_module(path: Path, data: bytes, hops: int = MAX_HOPS) -> bool:
     return False
 
 
-def gives_written_secret(
-    importer: str,
-    qualified: str,
-    call: ast.Call,
-    analyze: Analyze,
-    written: Callable[[ast.AST], bool],
-) -> bool:
-    """Whether ``call`` of ``qualified`` gives a password ``written`` in the module for a
-    parameter that a wrapper of the project hands to a login as its password
-    (``get_otp(email, "Sup3rSecret!")``)."""
-    return gives_login_value(
-        importer, qualified, call, analyze, lambda node, host: not host and written(node)
-    )
-
-
 def gives_login_value(
     importer: str,
     qualified: str,
@@ -412,14 +400,16 @@ def _facts(conn: Connection, owner, definitions: _Definitions):
         nonlocal uses_init
         origin = value.origin or ""
         # A parameter: the caller's to give; without a default, with an empty one
-        # (``password=None``), or with one a caller may replace (``host="smtp..."``).
-        if origin.startswith("parameter "):
-            param = origin.removeprefix("parameter ")
+        # (``password=None``), or with one a caller may replace (``host="smtp..."``);
+        # also an item of one (``cfg["mail"]["host"]``, whose origin is the key's).
+        param = origin.removeprefix("parameter ") if origin.startswith("parameter ") else None
+        param = param or path_root(value)
+        if param is not None:
             if function is not init and param in own:
-                return Slot(param, value)
+                return Slot(param, value, parameter_path(value, param))
             if param in init_params:
                 uses_init = True
-                return Slot(param, value)
+                return Slot(param, value, parameter_path(value, param))
         return Slot(None, Value(value.known, value.value, value.origin))
 
     host = slot(conn.host)
@@ -533,7 +523,8 @@ def _forwarded(value: Value) -> bool:
 def _value(slot: Slot, values: dict[str, Value]) -> Value:
     if slot.param is None:
         return slot.value
-    return values.get(slot.param, slot.value)
+    given = values.get(slot.param)
+    return slot.value if given is None else follow(given, slot.path)
 
 
 def bind_arguments(

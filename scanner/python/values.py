@@ -94,6 +94,7 @@ class Evaluator(
         self._inlining: set[ast.AST] = set()
         self._class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]] = {}
         self._self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None = None
+        self._instance_sets: dict[str, list[tuple[ast.Name, ast.expr]]] | None = None
         self.callers = Callers(symbols)
         self._resolving: set[ast.arg] = set()
         # A parameter's value, once: what callers pass for it is looked up through the
