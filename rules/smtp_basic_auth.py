@@ -58,8 +58,11 @@ class SmtpBasicAuth(Rule):
         "reported there, once, and the config module reports only a written password "
         "(AS105); Django and Flask settings (`EMAIL_*`, `MAIL_*`) keep their login, which "
         "the framework makes. A loopback host that is only the last resort of an `or` after "
-        "settings (`cfg.get('host') or os.environ.get('MAIL_HOST') or 'localhost'`) stands in "
-        "for the server the settings name: an unknown host, reported as a warning."
+        "settings (`cfg.get('host') or os.environ.get('MAIL_HOST') or 'localhost'`), or only "
+        "a default (`os.environ.get('SMTP_HOST', 'localhost')`, a config key's, a "
+        "parameter's `host='localhost'`), stands in for the server the settings or the "
+        "callers name: an unknown host, reported as a warning. A loopback written as the "
+        "host is a local relay."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "

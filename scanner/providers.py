@@ -344,6 +344,7 @@ _MICROSOFT_DOMAINS = {
     "outlook.com": "smtp-mail.outlook.com",
     "office365.us": "smtp.office365.us",
     "hotmail.com": "smtp-mail.outlook.com",
+    "live.com": "smtp-mail.outlook.com",
 }
 _HOST_NAME = lazy_pattern(
     r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$"
@@ -378,7 +379,8 @@ def _near_miss(name: str) -> tuple[Provider, str] | None:
             # (``autodiscover-s.outlook.com``).
             provider = _exact(meant)
             return (provider, meant if len(labels) == 2 else known) if provider else None
-        if _distance(domain, known, 1) <= 1:
+        own = known.split(".")[0]
+        if len(own) >= _SHORTEST_MISSPELT_DOMAIN and _distance(domain, known, 1) <= 1:
             guess = ".".join([*labels[:-2], known]) if len(labels) > 2 else meant
             provider = _exact(guess) or _exact(meant)
             if provider is not None:

@@ -57,6 +57,17 @@ def test_loopback_written_as_the_host_or_oauth2_stays_silent(local_default) -> N
     assert not {f for f in local_default if f[0] == "negatives.py" and f[2] == "AS101"}
 
 
+def test_a_loopback_default_stands_in_for_the_named_server(local_default) -> None:
+    """An environment variable's or a parameter's loopback default: an unknown host, as
+    the labels of sets 17 and 18 read it (sets 6 and 10 read it as a local relay)."""
+    assert {f for f in local_default if f[0] == "defaults.py"} == {
+        ("defaults.py", 11, "AS101", "warning"),
+        ("defaults.py", 11, "AS203", "warning"),
+        ("defaults.py", 17, "AS204", "warning"),
+        ("defaults.py", 18, "AS101", "warning"),
+    }
+
+
 def test_imapclient_factory_turned_off_is_unverified() -> None:
     found = findings("imapclient_context")
     assert ("filter.py", 12, "AS204", "warning") in found

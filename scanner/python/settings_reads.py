@@ -10,6 +10,7 @@ import ast
 
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
+from ..providers import is_local_host
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
@@ -37,6 +38,16 @@ _CONFIG_NAMES = frozenset({"config", "settings", "conf", "cfg", "configuration"}
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def defaulted(default: Value, origin: str) -> Value:
+    """``default`` as the value of ``origin`` (an environment variable, a config key, a
+    parameter) unless ``origin`` gives another; a loopback host there stands in for the
+    server ``origin`` names (``os.getenv("SMTP_HOST", "localhost")``, ``def send(...,
+    host="localhost")``), as the last resort of an ``or`` does: not known."""
+    if isinstance(default.value, str) and is_local_host(default.value):
+        return built(origin, default.literal_parts)
+    return default.as_default(origin)
 
 
 def is_config(node: ast.AST) -> bool:
@@ -109,7 +120,7 @@ class SettingsReads:
             return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
-            return default.as_default(origin)
+            return defaulted(default, origin)
         return built(origin, default.literal_parts)
 
     def _unset(self, origin: str) -> Value:
