@@ -26,7 +26,8 @@ def test_a_parser_the_module_does_not_build_reads_options() -> None:
     ``has_section`` on, one given ``fallback=``): its option is the user's host, reported
     as an unknown one (it was the one-label host ``"server"``/``"outbound"`` and the
     login went unreported). A mapping's default stays the value: ``smtp.office365.com``
-    is an error, ``localhost`` nothing; a parser's ``fallback=`` is its default."""
+    is an error; ``localhost`` stands in for the server the mapping names, an unknown
+    host; a parser's ``fallback=`` is its default."""
     found = findings(PRECISION / "ini_parsers" / "parameters.py")
     assert [(line, rule, severity) for line, rule, severity, _ in found] == [
         (12, "AS204", "warning"),
@@ -39,6 +40,8 @@ def test_a_parser_the_module_does_not_build_reads_options() -> None:
         (37, "AS101", "warning"),
         (45, "AS204", "warning"),
         (46, "AS101", "error"),
+        (51, "AS101", "warning"),
+        (51, "AS203", "warning"),
         (57, "AS204", "warning"),
         (58, "AS101", "error"),
         (64, "AS204", "warning"),
