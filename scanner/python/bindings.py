@@ -80,8 +80,8 @@ class Bindings:
         # status``), by the factory's name.
         self._items: dict[str, int] = {}
         self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
-        self._dispatch = Dispatch(symbols, values)
         self._callers = Callers(symbols)
+        self._dispatch = Dispatch(symbols, self._callers)
 
     def bind(
         self,
@@ -253,7 +253,7 @@ class Bindings:
                     self._bind_factory_call(call, made)
                     continue
             elif isinstance(func, ast.Attribute) and func.attr in self.factories:
-                method = self._instance_method(func)
+                method = self._callers.instance_method(func)
                 if method in self._factory_functions:
                     conn, adapter = self._factory_functions[method]
                     self._bind_factory_call(call, [(conn, adapter, frozenset())])
@@ -286,14 +286,6 @@ class Bindings:
             offset = self.values.span(function).start
             receiver = f"self.{function.name}"
             self.all.append(Binding(conn, adapter, receiver, None, klass, offset, function))
-
-    def _instance_method(self, func: ast.Attribute) -> Function | None:
-        """The module's method ``obj.name`` runs when ``obj`` is an object of a class of the
-        module (``job = Mailer()`` or ``Mailer()`` itself)."""
-        klass = self._callers.instance_class(func.value)
-        if klass is None:
-            return self._callers.instance_method(func)  # ``Mailer.connect()``
-        return self._dispatch.resolve(klass, func.attr)
 
     def _dispatched_factories(
         self, call: ast.Call, name: str
@@ -356,7 +348,7 @@ class Bindings:
                 # ``with Mailer() as server:`` whose ``__enter__`` returns its connection.
                 klass = self._callers.instance_class(value)
                 for enter in ("__enter__", "__aenter__") if klass is not None else ():
-                    method = self._dispatch.resolve(klass, enter)  # type: ignore[arg-type]
+                    method = self._callers.lookup(klass, enter)  # type: ignore[arg-type]
                     if method in self._factory_functions:
                         conn, adapter = self._factory_functions[method]
                         self._bind_factory_call(value, [(conn, adapter, None)])

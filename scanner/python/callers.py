@@ -118,12 +118,14 @@ class Callers:
             return None
         klass = self.instance_class(func.value)
         if klass is not None:
-            return self._lookup(klass, func.attr)
+            return self.lookup(klass, func.attr)
         klass = self._class_named(func.value)
-        method = self._lookup(klass, func.attr) if klass is not None else None
+        method = self.lookup(klass, func.attr) if klass is not None else None
         return method if method is not None and runs_on_class(method) else None
 
-    def _lookup(self, klass: ast.ClassDef, name: str) -> Function | None:
+    def lookup(self, klass: ast.ClassDef, name: str) -> Function | None:
+        """The method ``name`` of ``klass``: its own, else its bases' of this module in the
+        order Python looks them up (depth first, enough for single inheritance)."""
         seen: set[ast.ClassDef] = set()
         pending = [klass]
         while pending:

@@ -1,4 +1,5 @@
-"""Which method ``self.name(...)`` runs, class by class, among the module's classes.
+"""Which method ``self.name(...)`` runs, class by class, among the module's classes
+(each class's lookup: :meth:`.callers.Callers.lookup`).
 
 A factory method that subclasses of the module override gives each class its own
 connection; the calls made on ``self`` then run, for each class, the method that class
@@ -10,16 +11,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from .callers import Callers
 from .symbols import Symbols
-from .values import Evaluator
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Dispatch:
-    def __init__(self, symbols: Symbols, values: Evaluator) -> None:
+    def __init__(self, symbols: Symbols, callers: Callers) -> None:
         self.symbols = symbols
-        self.values = values
+        self.callers = callers
         self._families: dict[ast.ClassDef, list[ast.ClassDef]] = {}
 
     def methods(
@@ -29,7 +30,7 @@ class Dispatch:
         that run it (none for a method defined outside the module)."""
         runs: dict[Function, set[ast.ClassDef]] = {}
         for concrete in concrete_classes:
-            method = self.resolve(concrete, name)
+            method = self.callers.lookup(concrete, name)
             if method is not None:
                 runs.setdefault(method, set()).add(concrete)
         return {method: frozenset(classes) for method, classes in runs.items()}
@@ -42,20 +43,3 @@ class Dispatch:
             for candidate in family:
                 family += [c for c in self.symbols.subclasses(candidate) if c not in family]
         return family
-
-    def resolve(self, klass: ast.ClassDef, name: str) -> Function | None:
-        """The method ``name`` of ``klass``: its own, else its bases' of this module in
-        the order Python looks them up (depth first, enough for single inheritance)."""
-        seen: set[int] = set()
-        pending = [klass]
-        while pending:
-            current = pending.pop(0)
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            methods = self.symbols.methods(current, name)
-            if methods:
-                return methods[0]
-            bases = [self.values.class_named(base) for base in current.bases]
-            pending[0:0] = [base for base in bases if base is not None]
-        return None
