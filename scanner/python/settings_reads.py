@@ -40,14 +40,14 @@ _TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t"})
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def defaulted(default: Value, origin: str) -> Value:
-    """``default`` as the value of ``origin`` (an environment variable, a config key, a
-    parameter) unless ``origin`` gives another; a loopback host there stands in for the
-    server ``origin`` names (``os.getenv("SMTP_HOST", "localhost")``, ``def send(...,
-    host="localhost")``), as the last resort of an ``or`` does: not known."""
+def stand_in(default: Value, origin: str) -> Value | None:
+    """A loopback host that is only the default of ``origin`` (an environment variable, a
+    config key, a parameter: ``os.getenv("SMTP_HOST", "localhost")``, ``def send(...,
+    host="localhost")``) stands in for the server ``origin`` names, as the last resort of
+    an ``or`` does: not known. None for any other default."""
     if isinstance(default.value, str) and is_local_host(default.value):
         return built(origin, default.literal_parts)
-    return default.as_default(origin)
+    return None
 
 
 def is_config(node: ast.AST) -> bool:
@@ -120,7 +120,7 @@ class SettingsReads:
             return self._unset(origin)
         default = self.evaluate(default_node, depth)
         if default.known and default.value is not None:
-            return defaulted(default, origin)
+            return stand_in(default, origin) or default.as_default(origin)
         return built(origin, default.literal_parts)
 
     def _unset(self, origin: str) -> Value:

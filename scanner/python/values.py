@@ -30,7 +30,7 @@ from .ini_reads import PARSERS, config_value
 from .item_sets import ItemSets
 from .passed_values import PassedValues
 from .reaching import reaching
-from .settings_reads import SettingsReads, defaulted, is_config, key_of, names_mail_setting
+from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting, stand_in
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
 from .symbols import Binding, BindingKind, Symbols
@@ -456,8 +456,9 @@ class Evaluator(
             passed = self._passed_besides(node, value, depth)
             if passed is not None:
                 return passed
-            if isinstance(value.value, str) and is_local_host(value.value):
-                return defaulted(value, f"parameter {name}")
+            loopback = stand_in(value, f"parameter {name}")
+            if loopback is not None:
+                return loopback
             return Value(
                 value.known,
                 value.value,
