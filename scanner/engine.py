@@ -240,7 +240,7 @@ def _check_source(path: str, source: Source, rules: Iterable, matters: bool | No
     result.secrets = secret_spans(mail)
     # A message shows a value's name or a test as written: never a secret itself (an
     # unquoted config value is its own source text).
-    shown = secret_texts(mail)
+    shown = secret_texts(mail) if result.findings else set()
     for finding in result.findings if shown else ():
         finding.message = mask_text(finding.message, shown)
     attach_context(result.findings, source, result.secrets)
