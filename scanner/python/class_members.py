@@ -130,7 +130,7 @@ class ClassMembers:
 
     def _member(self, klass: ast.ClassDef, name: str, origin: str, depth: int) -> Value:
         values = self.class_attributes(klass).get(name)
-        if values and _set_by_users(values, name):
+        if values and _set_by_users(klass, name, values):
             return self._users_value(klass, name, origin, depth)
         if values:
             assigned = set_values(values)
@@ -145,6 +145,10 @@ class ClassMembers:
                 # Said by where they all come from, else by the attribute.
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             if made.known and not name.startswith("_"):
+                if made.value is None and made.origin is None:
+                    # ``password = None`` in the class body and nothing else here: what
+                    # the object's user sets, as a parameter's empty default is.
+                    return made.as_default(origin)
                 return self._among_presets(klass, assigned[0], made, origin, depth)
             return made
         read = self._property(klass, name)
@@ -180,7 +184,7 @@ class ClassMembers:
             if subclass is klass or depth > 4:
                 continue
             values = self.class_attributes(subclass).get(name)
-            if values and not _set_by_users(values, name):
+            if values and not _set_by_users(subclass, name, values):
                 given.append(self._member(subclass, name, origin, depth + 1))
         given.extend(self._set_on_instances(klass, name, depth))
         if not given:
@@ -475,11 +479,22 @@ def _pairs(statement: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
     return found
 
 
-def _set_by_users(values: list[ast.expr], name: str) -> bool:
-    """Whether a public attribute is one the class's users (or subclasses) set: the class
-    only ever sets it to ``None`` (``self.password = None`` in ``__init__``, ``password =
-    None`` in its body), so the value a method reads is not ``None`` but the one set on
-    the instance from outside (``mail.password = ...``)."""
-    return not name.startswith("_") and all(
+def _set_by_users(klass: ast.ClassDef, name: str, values: list[ast.expr]) -> bool:
+    """Whether a public attribute is one the class's users (or subclasses) set: its
+    methods only ever set it to ``None`` (``self.password = None`` in ``__init__``) and
+    its body does not name it, so the value a method reads is not ``None`` but the one
+    set on the instance from outside (``mail.password = ...``)."""
+    if name.startswith("_") or not all(
         isinstance(value, ast.Constant) and value.value is None for value in values
-    )
+    ):
+        return False
+    for statement in klass.body:
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return False
+    return True
