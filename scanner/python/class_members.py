@@ -146,8 +146,9 @@ class ClassMembers:
                 return one_of(*found, origin=origins.pop() if len(origins) == 1 else origin)
             if made.known and not name.startswith("_"):
                 if made.value is None and made.origin is None:
-                    # ``password = None`` in the class body and nothing else here: what
-                    # the object's user sets, as a parameter's empty default is.
+                    # ``password = None`` in the class body, ``self.host = params.get(
+                    # "host", None)``: what the object's user sets, as a parameter's
+                    # empty default is.
                     return made.as_default(origin)
                 return self._among_presets(klass, assigned[0], made, origin, depth)
             return made
