@@ -23,8 +23,10 @@ class Callers:
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
         self._methods: dict[str, list[tuple[ast.ClassDef, Function]]] | None = None
-        # The names the module's classes are bound to: no other name reads a class here.
-        self._class_names = frozenset(klass.name for klass in symbols.classes)
+        # The names the module's classes are bound to: no other name reads a class here
+        # (a ``BindingKind.CLASS`` binding, the only one whose node is a class, is made by
+        # a ``class`` statement, and every one of the module's is in ``symbols.classes``).
+        self.class_names = frozenset(klass.name for klass in symbols.classes)
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
@@ -95,7 +97,7 @@ class Callers:
         return parent if isinstance(parent, ast.ClassDef) else None
 
     def _class_named(self, node: ast.AST) -> ast.ClassDef | None:
-        if not isinstance(node, ast.Name) or node.id not in self._class_names:
+        if not isinstance(node, ast.Name) or node.id not in self.class_names:
             return None
         for binding in self.symbols.bindings(node):
             if binding.kind is BindingKind.CLASS and isinstance(binding.node, ast.ClassDef):
@@ -114,8 +116,8 @@ class Callers:
         the module (``job = Mailer()`` at module level or in the function, or ``Mailer()``
         itself), or a static or class method called on its class (``Mailer.connect()``):
         the class's own, else its bases' here, in lookup order."""
-        if not isinstance(func, ast.Attribute):
-            return None
+        if not isinstance(func, ast.Attribute) or func.attr not in self._methods_named():
+            return None  # no class of the module has a method of that name
         klass = self.instance_class(func.value)
         if klass is not None:
             return self.lookup(klass, func.attr)
