@@ -17,6 +17,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Connection, Span, StepKind, Tls, Verification
+from .ast_walk import walk
 
 # Commands of the mail clients (smtplib, imaplib, poplib, aiosmtplib, IMAPClient) that
 # carry no credentials, no message and no mailbox content: a greeting, a keep-alive, the
@@ -107,7 +108,7 @@ def _unverified(conn: Connection) -> bool:
 def _parents(scope: ast.AST) -> dict[ast.AST, ast.AST]:
     """Each node's syntactic parent in ``scope`` (nested functions and classes too)."""
     parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(scope):
+    for node in walk(scope):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     return parents
@@ -140,7 +141,7 @@ def _carries_nothing(opened: ast.expr, scope: ast.AST, parents: dict[ast.AST, as
     # The object is reachable only through the name: when every read of the name in its
     # scope is such a command, whatever else the name is bound to, nothing else reaches it.
     asked = False
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return False  # another scope may use it
         if not isinstance(node, ast.Name) or node.id != name or isinstance(node.ctx, ast.Store):

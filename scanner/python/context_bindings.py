@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from ..records import record
+from .ast_walk import walk
 from .reaching import reaching
 from .symbols import FUNCTIONS, Symbols
 
@@ -169,7 +170,7 @@ class ContextBindings:
         each name's in the order ``ast.walk`` meets them: one walk of the class for all
         the attributes asked about."""
         found: dict[str, list[tuple[ast.expr, ast.expr]]] = {}
-        for node in ast.walk(klass):
+        for node in walk(klass):
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
                 continue
             target = node.targets[0]
