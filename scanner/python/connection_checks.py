@@ -14,6 +14,7 @@ never returned, passed, stored or aliased.
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from ..model import Connection, Span, StepKind, Tls, Verification
@@ -108,9 +109,20 @@ def _unverified(conn: Connection) -> bool:
 def _parents(scope: ast.AST) -> dict[ast.AST, ast.AST]:
     """Each node's syntactic parent in ``scope`` (nested functions and classes too)."""
     parents: dict[ast.AST, ast.AST] = {}
-    for node in walk(scope):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
+    todo = deque((scope,))  # ``ast.walk``'s order, each node's children as it queues them
+    pop, push, node_kind = todo.popleft, todo.append, ast.AST
+    while todo:
+        node = pop()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_kind):
+                        parents[item] = node
+                        push(item)
+            elif isinstance(value, node_kind):
+                parents[value] = node
+                push(value)
     return parents
 
 
