@@ -116,14 +116,20 @@ class Callers:
         the module (``job = Mailer()`` at module level or in the function, or ``Mailer()``
         itself), or a static or class method called on its class (``Mailer.connect()``):
         the class's own, else its bases' here, in lookup order."""
-        if not isinstance(func, ast.Attribute) or func.attr not in self._methods_named():
-            return None  # no class of the module has a method of that name
+        if not isinstance(func, ast.Attribute) or not self.has_method(func.attr):
+            return None
         klass = self.instance_class(func.value)
         if klass is not None:
             return self.lookup(klass, func.attr)
         klass = self._class_named(func.value)
         method = self.lookup(klass, func.attr) if klass is not None else None
         return method if method is not None and runs_on_class(method) else None
+
+    def has_method(self, name: str) -> bool:
+        """Whether a class of the module has a method ``name`` in its body: else no
+        look-up of ``name`` on a class here finds one (every class of the module is in
+        ``symbols.classes``)."""
+        return name in self._methods_named()
 
     def lookup(self, klass: ast.ClassDef, name: str) -> Function | None:
         """The method ``name`` of ``klass``: its own, else its bases' of this module in the

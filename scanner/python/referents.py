@@ -124,6 +124,8 @@ class Referents:
                 if isinstance(binding.node, FUNCTIONS):
                     return binding.node
             return None
+        if isinstance(func, ast.Attribute) and not self.values.callers.has_method(func.attr):
+            return None  # no class here has a method of that name
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
