@@ -414,6 +414,7 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def is_framework_key(key: str) -> bool:
     """A key of a framework's settings read in Python (``EMAIL_HOST``, ``mail_server``:
     Django's, Flask-Mail's), whatever its case."""
@@ -424,6 +425,7 @@ def is_framework_key(key: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def is_prefixed_key(key: str) -> bool:
     """A key of a prefixed family (``EMAIL_HOST``, ``smtp_port``), not a bare name."""
     return any(match(i, key) is not None for i, f in enumerate(FAMILIES) if f.prefixes)

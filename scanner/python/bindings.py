@@ -368,6 +368,13 @@ class Bindings:
         functions = {s.name: s for s in self.symbols.tree.body if isinstance(s, FUNCTIONS)}
         dispatching = any(b.classes is not None for b in self.all)
         for call in self.symbols.calls:
+            bound = self._bound_receivers()
+            if not any(
+                dotted_name(a.value if isinstance(a, ast.keyword) else a) in bound
+                for a in (*call.args, *call.keywords)
+                if not isinstance(a, ast.Starred)
+            ):
+                continue  # most calls: no argument names a connection, nothing reaches
             function = self._called_function(call, functions)
             func = call.func
             method = (
@@ -470,12 +477,16 @@ class Bindings:
         found = self.reaching(receiver, at)
         return found[0] if found else None
 
+    def _bound_receivers(self) -> frozenset[str]:
+        """The receivers bound so far (worked out again when ``all`` has grown)."""
+        if self._receivers[0] != len(self.all):
+            self._receivers = (len(self.all), frozenset(b.receiver for b in self.all))
+        return self._receivers[1]
+
     def reaching(self, receiver: str, at: ast.AST) -> list[Binding]:
         """Every binding of ``receiver`` that may reach ``at``, the latest first: the
         latest one, and earlier ones in code that excludes it (``try``/``except``)."""
-        if self._receivers[0] != len(self.all):
-            self._receivers = (len(self.all), frozenset(b.receiver for b in self.all))
-        if receiver not in self._receivers[1]:
+        if receiver not in self._bound_receivers():
             return []  # most receivers asked of (``self.assertEqual``): no span needed
         named = [b for b in self.all if b.receiver == receiver]
         offset = self.values.span(at).start

@@ -23,8 +23,10 @@ class Callers:
         self._by_name: dict[str, list[ast.Call]] | None = None
         self._calls: dict[Function, list[tuple[ast.Call, bool]]] = {}
         self._methods: dict[str, list[tuple[ast.ClassDef, Function]]] | None = None
-        # The names the module's classes are bound to: no other name reads a class here.
-        self._class_names = frozenset(klass.name for klass in symbols.classes)
+        # The names the module's classes are bound to: no other name reads a class here
+        # (a ``BindingKind.CLASS`` binding, the only one whose node is a class, is made by
+        # a ``class`` statement, and every one of the module's is in ``symbols.classes``).
+        self.class_names = frozenset(klass.name for klass in symbols.classes)
 
     def of(self, function: Function) -> list[tuple[ast.Call, bool]]:
         """Calls of ``function`` in this module, each with whether it passes ``self``."""
@@ -95,7 +97,7 @@ class Callers:
         return parent if isinstance(parent, ast.ClassDef) else None
 
     def _class_named(self, node: ast.AST) -> ast.ClassDef | None:
-        if not isinstance(node, ast.Name) or node.id not in self._class_names:
+        if not isinstance(node, ast.Name) or node.id not in self.class_names:
             return None
         for binding in self.symbols.bindings(node):
             if binding.kind is BindingKind.CLASS and isinstance(binding.node, ast.ClassDef):
@@ -114,7 +116,7 @@ class Callers:
         the module (``job = Mailer()`` at module level or in the function, or ``Mailer()``
         itself), or a static or class method called on its class (``Mailer.connect()``):
         the class's own, else its bases' here, in lookup order."""
-        if not isinstance(func, ast.Attribute):
+        if not isinstance(func, ast.Attribute) or not self.has_method(func.attr):
             return None
         klass = self.instance_class(func.value)
         if klass is not None:
@@ -122,6 +124,12 @@ class Callers:
         klass = self._class_named(func.value)
         method = self.lookup(klass, func.attr) if klass is not None else None
         return method if method is not None and runs_on_class(method) else None
+
+    def has_method(self, name: str) -> bool:
+        """Whether a class of the module has a method ``name`` in its body: else no
+        look-up of ``name`` on a class here finds one (every class of the module is in
+        ``symbols.classes``)."""
+        return name in self._methods_named()
 
     def lookup(self, klass: ast.ClassDef, name: str) -> Function | None:
         """The method ``name`` of ``klass``: its own, else its bases' of this module in the

@@ -15,6 +15,8 @@ from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
+if TYPE_CHECKING:
+    from .callers import Callers
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Decorators that make a method's result an attribute read (``self.host``).
@@ -37,6 +39,7 @@ class ClassMembers:
 
     symbols: Symbols
     parents: dict[ast.AST, ast.AST]
+    callers: Callers
     _class_attrs: dict[ast.ClassDef, dict[str, list[ast.expr]]]
     _self_sets: dict[ast.AST, list[tuple[str, ast.expr]]] | None
     # ``obj.attr = value`` on a name other than ``self``/``cls``, by attribute name.
@@ -61,6 +64,8 @@ class ClassMembers:
         def passed_instance(self, node: ast.AST) -> ast.Call | None: ...
 
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
+        if not isinstance(node, ast.Name) or node.id not in self.callers.class_names:
+            return None  # no class of the module is bound to that name
         found = self._definition_named(node, ast.ClassDef)
         return found if isinstance(found, ast.ClassDef) else None
 

@@ -219,28 +219,10 @@ def settled_names(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, tu
     ``encryption = option`` in the other, then ``if encryption == "ssl":`` and ``if
     encryption == "starttls":`` cannot both be true. Names bound by ``global`` or
     ``nonlocal`` are left out (another function may bind them)."""
-    known = _SETTLED.get(scope)
-    if known is None:
-        last: dict[str, tuple[int, int]] = {}
-        shared: set[str] = set()
-        for node in _nodes(scope):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                name, end = node.id, (node.end_lineno or node.lineno, node.end_col_offset or 0)
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                shared.update(node.names)
-                continue
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                name, end = node.name, (node.lineno, node.col_offset)
-            elif isinstance(node, ast.alias):
-                name = node.asname or node.name.split(".")[0]
-                end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
-            elif isinstance(node, (*FUNCTIONS_AND_CLASSES,)) and node is not scope:
-                name, end = node.name, (node.lineno, node.col_offset)
-            else:
-                continue
-            if end > last.get(name, (0, 0)):
-                last[name] = end
-        known = _SETTLED[scope] = {n: at for n, at in last.items() if n not in shared}
+    known = _bound(scope)[2]
+    if known is None:  # not a function: not kept
+        known = _walk_bound(scope, settle=True)[2]
+        assert known is not None
     return known
 
 
@@ -248,27 +230,33 @@ def settled_names(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, tu
 # while its node lives: the path finder and the option tests ask them of the same functions
 # again and again (each connection's paths, each test around a call). Weak: nothing is
 # kept past the file's analysis, and no cycle holds it.
-_BOUND: weakref.WeakKeyDictionary[ast.AST, tuple[frozenset[str], frozenset[str]]] = (
-    weakref.WeakKeyDictionary()
-)
+# For a function, the three (assigned, bound once, settled) come from one walk, as the path
+# finder asks for all of them.
+_Bound = tuple[frozenset[str], frozenset[str], "dict[str, tuple[int, int]] | None"]
+_BOUND: weakref.WeakKeyDictionary[ast.AST, _Bound] = weakref.WeakKeyDictionary()
 _MUTATED: weakref.WeakKeyDictionary[ast.AST, frozenset[str]] = weakref.WeakKeyDictionary()
-_SETTLED: weakref.WeakKeyDictionary[ast.AST, dict[str, tuple[int, int]]] = (
-    weakref.WeakKeyDictionary()
-)
-FUNCTIONS_AND_CLASSES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
+def _bound(scope: ast.AST) -> _Bound:
     known = _BOUND.get(scope)
     if known is None:
-        known = _BOUND[scope] = _walk_bound(scope)
+        settle = isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+        known = _BOUND[scope] = _walk_bound(scope, settle=settle)
     return known
 
 
-def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
-    """:func:`assigned_names` and :func:`bound_once` (for a function) of ``scope``."""
+def _walk_bound(scope: ast.AST, *, settle: bool) -> _Bound:
+    """:func:`assigned_names`, :func:`bound_once` (for a function) and, when ``settle``,
+    :func:`settled_names` of ``scope``, in one walk."""
     assigned: set[str] = set()
     counts: dict[str, int] = {}  # what each name's count is does not depend on the order
+    last: dict[str, tuple[int, int]] = {}  # settled: in the walk's order, as it is kept
+    shared: set[str] = set()
+
+    def settled(name: str, end: tuple[int, int]) -> None:
+        if end > last.get(name, (0, 0)):
+            last[name] = end
+
     for node in _nodes(scope):
         kind = type(node)
         if kind is ast.Name or kind is ast.Attribute:
@@ -278,6 +266,8 @@ def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
                     assigned.add(name)
                 if kind is ast.Name:
                     counts[node.id] = counts.get(node.id, 0) + 1  # type: ignore[attr-defined]
+                    if settle:
+                        settled(node.id, _end(node))  # type: ignore[attr-defined]
         elif kind is ast.AugAssign:
             name = dotted_name(node.target)  # type: ignore[attr-defined]
             if name is not None:
@@ -289,17 +279,30 @@ def _walk_bound(scope: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
         elif kind is ast.Global or kind is ast.Nonlocal:
             for global_name in node.names:  # type: ignore[attr-defined]
                 counts[global_name] = 2
+            shared.update(node.names)  # type: ignore[attr-defined]
         elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.ClassDef:
             name = node.name  # type: ignore[attr-defined]
             counts[name] = counts.get(name, 0) + (node is not scope)
+            if settle and node is not scope:
+                settled(name, (node.lineno, node.col_offset))  # type: ignore[attr-defined]
         elif kind is ast.alias:
             bound = node.asname or node.name.split(".")[0]  # type: ignore[attr-defined]
             counts[bound] = counts.get(bound, 0) + 2
+            if settle:
+                settled(bound, _end(node))
+        elif kind is ast.ExceptHandler and settle and node.name:  # type: ignore[attr-defined]
+            settled(node.name, (node.lineno, node.col_offset))  # type: ignore[attr-defined]
     once: frozenset[str] = frozenset()
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
         run_once = _assigned_once_a_call(scope.body)
         once = frozenset(name for name in run_once if counts.get(name) == 1)
-    return frozenset(assigned), once
+    kept = {n: at for n, at in last.items() if n not in shared} if settle else None
+    return frozenset(assigned), once, kept
+
+
+def _end(node: ast.AST) -> tuple[int, int]:
+    """Where a name's binding ends in the text (for :func:`settled_names`)."""
+    return (node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
 
 
 def _assigned_once_a_call(body: list[ast.stmt]) -> set[str]:
@@ -329,14 +332,22 @@ def _assigned_once_a_call(body: list[ast.stmt]) -> set[str]:
 
 
 def _nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node under ``node`` and itself, as ``ast.walk`` gives them but in another
-    order, without its two generators a node (half the time)."""
+    """Every node under ``node`` and itself but the expression contexts and operators
+    (``Load``, ``Add``, ``Eq``: leaves that bind nothing, about a third of the nodes), as
+    ``ast.walk`` gives them but in another order, without its two generators a node."""
     stack = [node]
     pop, push, node_kind = stack.pop, stack.append, ast.AST
+    fields_of = _CHILD_FIELDS.get
     while stack:
         node = pop()
         yield node
-        for field_name in node._fields:
+        kind = type(node)
+        fields = fields_of(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(
+                name for name in kind._fields if name not in _OPERATOR_FIELDS
+            )
+        for field_name in fields:
             value = getattr(node, field_name, None)
             if isinstance(value, list):
                 for item in value:
@@ -344,6 +355,12 @@ def _nodes(node: ast.AST) -> Iterator[ast.AST]:
                         push(item)
             elif isinstance(value, node_kind):
                 push(value)
+
+
+# The fields that hold only an expression context or operators (``Name.ctx``, ``BinOp.op``,
+# ``Compare.ops``); each node kind's other fields, as first met.
+_OPERATOR_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 # Methods that change a container in place (``CONFIG.update(options)``).

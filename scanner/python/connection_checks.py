@@ -14,9 +14,11 @@ never returned, passed, stored or aliased.
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from ..model import Connection, Span, StepKind, Tls, Verification
+from .ast_walk import walk
 
 # Commands of the mail clients (smtplib, imaplib, poplib, aiosmtplib, IMAPClient) that
 # carry no credentials, no message and no mailbox content: a greeting, a keep-alive, the
@@ -107,9 +109,20 @@ def _unverified(conn: Connection) -> bool:
 def _parents(scope: ast.AST) -> dict[ast.AST, ast.AST]:
     """Each node's syntactic parent in ``scope`` (nested functions and classes too)."""
     parents: dict[ast.AST, ast.AST] = {}
-    for node in ast.walk(scope):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
+    todo = deque((scope,))  # ``ast.walk``'s order, each node's children as it queues them
+    pop, push, node_kind = todo.popleft, todo.append, ast.AST
+    while todo:
+        node = pop()
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_kind):
+                        parents[item] = node
+                        push(item)
+            elif isinstance(value, node_kind):
+                parents[value] = node
+                push(value)
     return parents
 
 
@@ -140,7 +153,7 @@ def _carries_nothing(opened: ast.expr, scope: ast.AST, parents: dict[ast.AST, as
     # The object is reachable only through the name: when every read of the name in its
     # scope is such a command, whatever else the name is bound to, nothing else reaches it.
     asked = False
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return False  # another scope may use it
         if not isinstance(node, ast.Name) or node.id != name or isinstance(node.ctx, ast.Store):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 from ..records import record
+from .ast_walk import walk
 from .reaching import reaching
 from .symbols import FUNCTIONS, Symbols
 
@@ -57,7 +58,8 @@ class ContextBindings:
     def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self.parents = symbols.parents
-        self._attribute_sets: dict[int, list[tuple[ast.expr, ast.expr]]] | None = None
+        # per class, ``self.<name> = value`` of its methods by name, in ``ast.walk``'s order
+        self._self_sets: dict[ast.ClassDef, dict[str, list[tuple[ast.expr, ast.expr]]]] = {}
 
     def of_name(self, found: Sequence[Bound], use: ast.AST) -> list[ContextBinding] | None:
         """``found``: the name's bindings that reach ``use`` (latest first); None when one
@@ -157,18 +159,28 @@ class ContextBindings:
                 target = statement.targets[0]
                 if isinstance(target, ast.Name) and target.id == attribute:
                     found.append((target, statement.value))
-        for node in ast.walk(klass):
+        self_sets = self._self_sets.get(klass)
+        if self_sets is None:
+            self_sets = self._self_sets[klass] = self._self_assignments(klass)
+        found.extend(self_sets.get(attribute, ()))
+        return found
+
+    def _self_assignments(self, klass: ast.ClassDef) -> dict[str, list[tuple[ast.expr, ast.expr]]]:
+        """``self.<name> = value`` in the class's methods (not a nested class's), by name,
+        each name's in the order ``ast.walk`` meets them: one walk of the class for all
+        the attributes asked about."""
+        found: dict[str, list[tuple[ast.expr, ast.expr]]] = {}
+        for node in walk(klass):
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
                 continue
             target = node.targets[0]
             if (
                 isinstance(target, ast.Attribute)
-                and target.attr == attribute
                 and isinstance(target.value, ast.Name)
                 and target.value.id == "self"
                 and self.symbols.enclosing_class(node) is klass
             ):
-                found.append((target, node.value))
+                found.setdefault(target.attr, []).append((target, node.value))
         return found
 
     def _statement(self, node: ast.AST) -> ast.stmt:

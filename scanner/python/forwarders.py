@@ -78,6 +78,8 @@ def forwarded(values: Evaluator, func: ast.AST) -> Forwarded | None:
 def own_method(values: Evaluator, func: ast.Attribute) -> ast.FunctionDef | None:
     """The method of the module ``self.name`` (in its class) or ``obj.name`` (``obj`` an
     object of a class of the module) runs; only a class's own method."""
+    if not values.callers.has_method(func.attr):
+        return None  # no class here has a method of that name
     owner = func.value
     if isinstance(owner, ast.Name) and owner.id == "self":
         klass = values.enclosing_class(func)

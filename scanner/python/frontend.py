@@ -17,6 +17,7 @@ from ..providers import microsoft_host_names
 from ..text import Source
 from .adapters import ADAPTERS
 from .adapters.base import Adapter, ClientSpec, FunctionSpec
+from .ast_walk import walk
 from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .handed_values import hands_login_values
@@ -183,7 +184,7 @@ class PythonFrontEnd:
         imported: dict[str, str] = {}
         named: list[ast.Name | ast.Attribute] = []
         last_names = self.client_last_names
-        for node in ast.walk(tree):  # one pass: imports, and names that end like a client
+        for node in walk(tree):  # one pass: imports, and names that end like a client
             if isinstance(node, ast.Attribute):
                 if node.attr in last_names:
                     named.append(node)

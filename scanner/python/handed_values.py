@@ -75,11 +75,11 @@ def _calls_given_imported_values(symbols: Symbols) -> list[ast.Call]:
     return [
         call
         for call in symbols.calls
-        if called_names(symbols, call)
-        and any(
+        if any(  # first: most calls pass no imported name
             _from_project(symbols, argument)
             for argument in (*call.args, *(k.value for k in call.keywords))
         )
+        and called_names(symbols, call)
     ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from .ast_walk import walk
 from .source import dotted_name
 from .tls_choices import default_arm, read_names
 
@@ -59,7 +60,7 @@ def opens_another(arm: ast.expr) -> bool:
     """Whether the other arm of a conditional expression that opens the connection opens
     one too (``SMTP_SSL(...) if use_ssl else SMTP(...)``: the test picks its TLS), not
     ``None`` or a client given (``SMTP(host) if host else None``)."""
-    return any(isinstance(node, ast.Call) for node in ast.walk(arm))
+    return any(isinstance(node, ast.Call) for node in walk(arm))
 
 
 def names_of(test: ast.expr, source: Callable[[ast.AST], str]) -> frozenset[str]:
@@ -67,7 +68,7 @@ def names_of(test: ast.expr, source: Callable[[ast.AST], str]) -> frozenset[str]
     ``cfg["ssl"]`` and ``cfg.get("tls")`` are two values of one mapping, as are
     ``conf.getboolean("smtp", "ssl")`` and ``conf.getboolean("smtp", "starttls")``),
     whole; the test's text when it reads none."""
-    reads = [found for node in ast.walk(test) if (found := _keyed_read(node)) is not None]
+    reads = [found for node in walk(test) if (found := _keyed_read(node)) is not None]
     getters = {getter for getter, _ in reads}
     names = (read_names(test) - getters) | {value for _, value in reads}
     whole = frozenset(

@@ -17,6 +17,7 @@ from dataclasses import replace
 from ..budget import spend
 from ..model import Choices, Connection, Step, StepKind, Tls, with_choices
 from ..records import record
+from .ast_walk import walk
 from .blocks import ends, following
 from .conditions import Fact, consistent, facts_when
 from .path_choices import names_of, opens_another, picks_tls, undecided
@@ -292,7 +293,7 @@ class Walker:
         it, open a connection of its protocol (``tls NONE``, ``tls IMPLICIT``: itself or
         another, as :attr:`openers` says)."""
         found: set[str] = set()
-        for node in (inner for outer in nodes for inner in ast.walk(outer)):
+        for node in (inner for outer in nodes for inner in walk(outer)):
             for protocol, tls in self.openers.get(id(node), ()):
                 if protocol is self.conn.protocol:
                     found.add(f"tls {tls.name}")
@@ -312,7 +313,7 @@ class Walker:
         return tuple(
             step
             for statement in statements
-            for node in ast.walk(statement)
+            for node in walk(statement)
             for event in self.events.get(node, ())
             if event.conn is self.conn
             for step in event.steps

@@ -27,6 +27,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 
 from ..model import Connection, ProtocolPath, StepKind, Tls, with_choices
+from .ast_walk import walk as walk_nodes
 from .conditions import (
     assigned_names,
     bound_once,
@@ -326,7 +327,7 @@ class PathFinder:
         that gives a class; not to what a function of the module returns, which may be
         this connection)."""
         first = min((getattr(c, "lineno", 0), getattr(c, "col_offset", 0)) for c in calls)
-        for node in ast.walk(scope):
+        for node in walk_nodes(scope):
             if not isinstance(node, ast.Assign) or (node.lineno, node.col_offset) >= first:
                 continue
             callee = self.callee(node.value) if isinstance(node.value, ast.Call) else None

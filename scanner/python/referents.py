@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from .arguments import own_nodes
+from .ast_walk import walk
 from .class_members import PROPERTIES
 from .forwarders import PARTIAL, own_method, pass_through
 from .symbols import FUNCTIONS, BindingKind
@@ -123,6 +124,8 @@ class Referents:
                 if isinstance(binding.node, FUNCTIONS):
                     return binding.node
             return None
+        if isinstance(func, ast.Attribute) and not self.values.callers.has_method(func.attr):
+            return None  # no class here has a method of that name
         if (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
@@ -163,7 +166,7 @@ class Referents:
         while parent is not None and not isinstance(parent, (*FUNCTIONS, ast.ClassDef)):
             if isinstance(parent, ast.If) and child is not parent.test:
                 test = parent.test
-                if not any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in ast.walk(test)):
+                if not any(isinstance(n, (ast.Call, ast.NamedExpr)) for n in walk(test)):
                     arms.setdefault(self.values.source(test), child in parent.body)
             child, parent = parent, self.parents.get(parent)
         return arms

@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable, Container
 from dataclasses import field
 from enum import Enum
+from functools import lru_cache
 
 from ..adapter_markers import BUNDLED_LIBRARIES
 from ..records import plain
@@ -585,6 +586,7 @@ def _global_written(node: ast.Subscript) -> str | None:
     return key.value if key.value.isidentifier() else None
 
 
+@lru_cache(maxsize=4096)  # asked for each import of each name read
 def standard_name(name: str) -> str:
     """``name`` with a stand-in module's prefix replaced by the standard module's."""
     for stand_in, module in _STAND_INS.items():

@@ -14,6 +14,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Connection, OptOut, Step, StepKind, Tls, Value, Verification
+from .ast_walk import walk
 from .blocks import ends, following, preceding
 from .conditions import NORMALISING, Fact, assigned_names, bound_once, facts_when
 from .source import dotted_name
@@ -48,7 +49,7 @@ def mark_tls_options(
                 alternative.protocol is conn.protocol
                 and (alternative.tls is Tls.IMPLICIT) != (conn.tls is Tls.IMPLICIT)
                 for node in other
-                for inner in ast.walk(node)
+                for inner in walk(node)
                 for alternative in by_call.get(id(inner), ())
             ):
                 conn.tls_option = dotted_name(test) or ast.unparse(test)
@@ -134,7 +135,7 @@ def _rebinds(arm: list[ast.stmt], tested: ast.expr) -> bool:
         root = root.value
     if not isinstance(root, ast.Name):
         return True
-    for node in (inner for statement in arm for inner in ast.walk(statement)):
+    for node in (inner for statement in arm for inner in walk(statement)):
         target = node
         while isinstance(target, (ast.Subscript, ast.Attribute)):
             target = target.value
@@ -192,12 +193,12 @@ def mark_upgrade_options(
 
     def upgrades_in(nodes: list[ast.AST], protocol: object) -> bool:
         for node in nodes:
-            for inner in ast.walk(node):
+            for inner in walk(node):
                 if upgraded.get(id(inner)) is protocol:
                     return True
                 function = calls.callee(inner) if isinstance(inner, ast.Call) else None
                 if function is not None and any(
-                    upgraded.get(id(n)) is protocol for n in ast.walk(function)
+                    upgraded.get(id(n)) is protocol for n in walk(function)
                 ):
                     return True
         return False
@@ -221,7 +222,7 @@ def mark_upgrade_options(
 
 def read_names(test: ast.expr) -> frozenset[str]:
     """The names and attributes ``test`` reads, whole (``self.tls``, not ``self``)."""
-    names = {_value_read(name) for node in ast.walk(test) if (name := dotted_name(node))}
+    names = {_value_read(name) for node in walk(test) if (name := dotted_name(node))}
     return frozenset(
         name for name in names if not any(other.startswith(name + ".") for other in names)
     )
@@ -318,7 +319,7 @@ class OptionTests:
         assigned = assigned_names(scope) - bound_once(scope)
         return any(
             name is not None and any(name == a or name.startswith(a + ".") for a in assigned)
-            for name in (dotted_name(inner) for inner in ast.walk(test))
+            for name in (dotted_name(inner) for inner in walk(test))
         )
 
 
@@ -346,7 +347,7 @@ def mark_verify_options(
             if any(
                 _same_handshake(conn, step, *alternative)
                 for node in other
-                for inner in ast.walk(node)
+                for inner in walk(node)
                 for alternative in by_call.get(id(inner), ())
             ):
                 text = ast.unparse(test)

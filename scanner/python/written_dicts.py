@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 
+from .ast_walk import walk
 from .symbols import FUNCTIONS, BindingKind, Symbols
 
 # Methods that read a dict without changing it.
@@ -47,9 +48,9 @@ def written_dict(symbols: Symbols, node: ast.expr) -> list[tuple[str, ast.expr]]
         return None  # a class's attribute, which its methods may change through self
     # Uses in functions nested in it too: a closure may change the dict; a module's dict,
     # every use in the module (a ``global`` statement would let a function rebind it).
-    reads = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == node.id]
+    reads = [n for n in walk(scope) if isinstance(n, ast.Name) and n.id == node.id]
     if isinstance(scope, ast.Module) and any(
-        isinstance(n, ast.Global) and node.id in n.names for n in ast.walk(scope)
+        isinstance(n, ast.Global) and node.id in n.names for n in walk(scope)
     ):
         return None
     for read in reads:
