@@ -498,7 +498,7 @@ class Connection:
     def _on_encrypted(self, path: ProtocolPath) -> Iterator[tuple[Step, bool]]:
         """Each STARTTLS of ``path`` on an encrypted session, and whether it runs (raises)."""
         implicit = self.tls is Tls.IMPLICIT and not (self.tls_flag and self.tls_flag in path.falsy)
-        by_itself = bool(self.upgrades_unless) and self.upgrades_unless in path.falsy
+        by_itself = bool(self.upgrades_unless)  # flag true: implicit TLS; false: own upgrade
         encrypted, by_implicit = implicit or by_itself, implicit
         for step in path.steps:
             if step.kind is StepKind.STARTTLS:
