@@ -464,6 +464,7 @@ class Connection:
     # IMAP4_SSL(h)``): the expression's span. The arms are one connection either way, and
     # a problem both arms share is one problem (one finding, at the expression).
     arm_of: Span | None = None
+    returned_by: tuple[str, ...] = ()  # the functions of its module returning it (factories)
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)

@@ -142,6 +142,11 @@ class Bindings:
     ) -> None:
         self.factories[function.name] = (conn, adapter)
         self._factory_functions[function] = (conn, adapter)
+        holder = self.parents.get(function)  # what another module imports it by
+        owner = f"{holder.name}.{function.name}" if isinstance(holder, ast.ClassDef) else None
+        owner = function.name if isinstance(holder, ast.Module) else owner
+        if owner is not None and owner not in conn.returned_by:
+            conn.returned_by += (owner,)
         if item is not None:
             self._items[function.name] = item
 

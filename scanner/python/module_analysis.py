@@ -17,6 +17,7 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
+from .factory_calls import factory_calls
 from .flow import Flow
 from .forwarders import forwarded, pass_through
 from .handler_callers import report_at_callers
@@ -100,6 +101,7 @@ class ModuleAnalysis:
             self.opened[call] = (conn, adapter)
             self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
             self.bindings.bind(call, conn, adapter)
+        self._project_factories()
         self.own_inits.bind(self.opened, self.bindings, self.symbols.calls, self._factory_call)
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
@@ -176,6 +178,23 @@ class ModuleAnalysis:
         if self.symbols.delegated:
             _no_fixes_at({self.values.span(call) for call in self.symbols.delegated}, self.mail)
         return self.mail
+
+    def _project_factories(self) -> None:
+        """``client = make_client(host)`` of a factory in another module of the project:
+        the client it returns, opened at the call (:mod:`.factory_calls`)."""
+        adapters = {adapter.library: adapter for adapter, _ in self.front.clients.values()}
+        for call, conn, adapter in factory_calls(
+            self.symbols,
+            self.values,
+            self.bindings.bound_name,
+            lambda call: call in self.opened or bool(self._client_names(call)),
+            self.front.analyze_wrapper,
+            adapters,
+        ):
+            self.mail.connections.append(conn)
+            self.opened[call] = (conn, adapter)
+            self._factory_call(call, conn, self.bindings.bound_name(call))
+            self.bindings.bind(call, conn, adapter)
 
     def _wrapper_calls(self) -> None:
         """Connections no adapter's call makes here: wrappers of the project elsewhere, a
