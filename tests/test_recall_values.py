@@ -43,6 +43,13 @@ def test_a_name_reassigned_in_a_branch_keeps_its_first_value_too() -> None:
     )
 
 
+def test_a_table_written_as_an_elif_chain_keeps_the_value_before_it() -> None:
+    """Seven arms of one ``if``/``elif`` chain are one branch, not seven reassignments:
+    the account's own server before it still reaches the login (a warning); the table
+    alone, of named providers, stays silent."""
+    assert pinned("host_table_in_elif_chain.py") == {(27, "AS102", "warning")}
+
+
 def test_a_name_replaced_in_every_arm_loses_its_first_value() -> None:
     assert pinned("host_reassigned_always.py") == set()
 
