@@ -27,6 +27,7 @@ from .paths import Event, find_paths
 from .referents import Referents
 from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
+from .shapes import one_of
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
@@ -103,6 +104,7 @@ class ModuleAnalysis:
             self.bindings.bind(call, conn, adapter)
         self._project_factories()
         self.own_inits.bind(self.opened, self.bindings, self.symbols.calls, self._factory_call)
+        self._bind_subclass_selves()
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
@@ -178,6 +180,46 @@ class ModuleAnalysis:
         if self.symbols.delegated:
             _no_fixes_at({self.values.span(call) for call in self.symbols.delegated}, self.mail)
         return self.mail
+
+    def _bind_subclass_selves(self) -> None:
+        """``self`` in the methods of a client subclass without an ``__init__`` of its own
+        (and of its bases here that are such subclasses) is each instance the module makes
+        of it (``Box(host).sign_in(user, pw)`` with ``self.login(...)`` in ``sign_in``);
+        where it makes several, one connection stands for them all."""
+        made: dict[ast.ClassDef, list[tuple[ast.Call, Connection, Adapter]]] = {}
+        for call, (conn, adapter) in self.opened.items() if self.subclasses else ():
+            subclass = self._subclass_of(call.func)
+            if subclass is not None:
+                made.setdefault(subclass[1], []).append((call, conn, adapter))
+        for klass, instances in made.items():
+            owners, todo = [], [klass]
+            while todo and len(owners) < 8:
+                owner = todo.pop()
+                owners.append(owner)
+                bases = (self.values.class_named(base) for base in owner.bases)
+                todo += [b for b in bases if b in self.subclasses and b not in owners]
+            call, conn, adapter = instances[0]
+            if len(instances) > 1:
+                conn = self._all_instances([c for _, c, _ in instances])
+            for owner in owners:
+                self.bindings.bind_self(owner, call, conn, adapter)
+
+    def _all_instances(self, made: list[Connection]) -> Connection:
+        """One connection for ``self`` of a class the module makes several instances of:
+        one of their hosts, the order of the steps of one and another not known. What
+        each instance is opened with stays its own connection's to report."""
+        first = made[0]
+        conn = Connection(
+            protocol=first.protocol,
+            library=first.library,
+            host=one_of(*(c.host for c in made)),
+            port=Value.unknown("each instance's"),
+            tls=first.tls if all(c.tls is first.tls for c in made) else Tls.UNKNOWN,
+            opened_at=first.opened_at,
+            several_objects=True,
+        )
+        self.mail.connections.append(conn)
+        return conn
 
     def _project_factories(self) -> None:
         """``client = make_client(host)`` of a factory in another module of the project:
