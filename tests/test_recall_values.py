@@ -4,10 +4,12 @@ and a parameter default that a classmethod's own object passes a preset for."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.runner import check_paths
+from cli_support import run_cli
 
 VALUES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "values"
 
@@ -181,3 +183,25 @@ def test_a_with_on_a_name_holding_a_client_binds_that_client() -> None:
         (37, "AS102", "warning"),
         (41, "AS204", "warning"),
     }
+
+
+def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
+    """Which of the two classes came first used to follow the hash seed (AS203 on some
+    runs, AS204 on others); both are one connection, on every run."""
+    fixture = VALUES / "client_alias_on_arms.py"
+    found = set()
+    for seed in ("1", "2", "3"):
+        result = run_cli(
+            "check",
+            "--format",
+            "json",
+            "--no-cache",
+            "--exit-zero",
+            str(fixture),
+            cwd=fixture.parent,
+            env={"PYTHONHASHSEED": seed},
+        )
+        found.add(
+            tuple(sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]))
+        )
+    assert found == {(("AS101", 10),)}

@@ -367,9 +367,14 @@ class ModuleAnalysis:
         opener = self.own_inits.openers.get(call)
         if opener is not None:
             return opener[0]
-        for name in self.values.qualified_names(call.func):
-            if name in self.front.clients:
-                return name
+        # A name bound to one of several clients on arms of the code (``from smtplib
+        # import SMTP_SSL as SMTP`` in one, ``SMTP`` in the other) is no one client: the
+        # referents give each (first in a set's order would differ from run to run).
+        clients = [n for n in self.values.qualified_names(call.func) if n in self.front.clients]
+        if len(clients) == 1:
+            return clients[0]
+        if clients:
+            return None
         subclass = self._subclass_of(call.func)
         return subclass[0] if subclass else None
 
