@@ -17,7 +17,7 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
-from .factory_calls import factory_calls
+from .factory_calls import factory_calls, imported_client_class, logged_in_on, results_used
 from .flow import Flow
 from .forwarders import forwarded, pass_through
 from .handler_callers import report_at_callers
@@ -63,6 +63,7 @@ class ModuleAnalysis:
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
         self.referents = Referents(self.values)
         self._candidates: dict[ast.Call, list[str]] = {}
+        self._used: frozenset[str] | None = None  # what logins are called on (factory_calls)
         self.subclasses = self._client_subclasses()
         # What each call (or attribute assignment) does to connections, for their paths.
         self.events: dict[ast.AST, list[Event]] = {}
@@ -376,7 +377,24 @@ class ModuleAnalysis:
         if clients:
             return None
         subclass = self._subclass_of(call.func)
-        return subclass[0] if subclass else None
+        return subclass[0] if subclass else self._imported_client_class(call)
+
+    def _imported_client_class(self, call: ast.Call) -> str | None:
+        """``box = Box(host)`` then ``box.login(...)``, ``Box`` a client subclass without an
+        ``__init__`` in another module of the project: the client (looked up only for a
+        call whose result is logged in on or upgraded here)."""
+        if self._used is None:
+            self._used = results_used(self.symbols) if self.values.path else frozenset()
+        if not self._used or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return None
+        if not logged_in_on(call, self.symbols, self.bindings.bound_name(call), self._used):
+            return None
+        clients = self.front.client_set
+        for name in sorted(self.values.qualified_names(call.func)):
+            found = imported_client_class(self.values.path, name, clients)  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        return None
 
     def _client_subclasses(self) -> dict[ast.ClassDef, str]:
         """Classes of this module that subclass a client class without their own

@@ -91,6 +91,11 @@ class OwnInits:
         for klass, (_, opener) in self.classes.items():
             if opener in opened:
                 bindings.bind_self(klass, opener, *opened[opener])
+                # Its instances are the connection: the class is a factory of it for
+                # another module (``r = Reader(host)`` there, then ``r.login(...)``).
+                conn = opened[opener][0]
+                if klass in self.values.symbols.tree.body and klass.name not in conn.returned_by:
+                    conn.returned_by += (klass.name,)
         made: dict[int, int] = {}
         for call in calls:
             klass = self.values.class_named(call.func)

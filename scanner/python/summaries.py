@@ -165,6 +165,8 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         params[name] = names
     own = {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
     factories = {name: (f, klass is not None) for f, name, klass in definitions.functions}
+    inits = definitions.functions
+    factories.update({k.name: (f, True) for f, _, k in inits if k and f.name == "__init__"})
     for name, (names, client) in returned_clients(mail.connections, factories).items():
         logins = own[name].connections if name in own else ()
         own[name] = Summary(name, path, names, logins, client)
