@@ -26,7 +26,8 @@ class RepeatedStarttls(Rule):
         "STARTTLS on a connection already encrypted: a second `starttls()` on one path (often "
         "left by a fix that added one above it), `starttls()` on `SMTP_SSL`/`IMAP4_SSL`, an "
         "explicit `starttls()` after aiosmtplib upgraded by itself (2.0+; also where its "
-        "implicit TLS is a flag the upgrade's test makes false). The call raises."
+        "implicit TLS is a flag the program sets: true, the session is encrypted from the "
+        "start, false, aiosmtplib upgrades it itself). The call raises."
     )
     why = (
         "A server stops offering STARTTLS once the session is encrypted, so the second call "
@@ -35,12 +36,15 @@ class RepeatedStarttls(Rule):
         "TLS`) and the program stops before it sends anything. It happens after a fix that "
         "added an upgrade while the code already had one further down, or when a connection "
         "that upgrades by itself (aiosmtplib's `start_tls` default, from 2.0; also where "
-        "its implicit TLS is a flag the program sets and the upgrade is under a test that "
-        "makes the flag false) is upgraded again. A "
+        "its implicit TLS is a flag the program sets: whichever its value, the session is "
+        "encrypted from `connect()` on, by implicit TLS or by the library's own upgrade) "
+        "is upgraded again. A "
         "library whose user picks implicit TLS by one option (`if self.ssl: SMTP_SSL(...) "
         "else: SMTP(...)`) and the upgrade by another (`if self.tls: starttls()`) did not "
         "make the mistake: asking for both is the user's, and it is not reported; an "
-        "upgrade every run of the implicit-TLS arm takes is. An upgrade in a `try` is tried "
+        "upgrade every run of the implicit-TLS arm takes is, and so is one on an aiosmtplib "
+        "client whose other arm its own upgrade encrypts (the user asking for STARTTLS "
+        "alone gets the error too). An upgrade in a `try` is tried "
         "only on the connection its name holds there (the plain arm's, when the other arm "
         "opened `IMAP4_SSL`), a client picked by a conditional expression (`SMTP_SSL(...) if "
         "use_ssl else SMTP(...)`) is opened only on its arm, and a retry that calls the "
@@ -166,7 +170,13 @@ class RepeatedStarttls(Rule):
         earlier = path.steps[: path.steps.index(step)]
         if not implicit and not any(s.kind is StepKind.STARTTLS for s in earlier):
             # Plain because its implicit-TLS flag is false: the library upgraded by itself.
-            what = f"{conn.library}'s own STARTTLS in `connect()` (`{conn.upgrades_unless}` false)"
+            flag = conn.upgrades_unless
+            what = f"{conn.library}'s own STARTTLS in `connect()` (`{flag}` false)"
+            if flag not in path.falsy:
+                what = (
+                    f"implicit TLS if `{flag}` is true, else {conn.library}'s own STARTTLS "
+                    "in `connect()`"
+                )
         if implicit:
             remedy = starttls_switch(conn)
             safe = policy.provider.microsoft and policy.confidence is Confidence.HIGH

@@ -464,6 +464,7 @@ class Connection:
     # IMAP4_SSL(h)``): the expression's span. The arms are one connection either way, and
     # a problem both arms share is one problem (one finding, at the expression).
     arm_of: Span | None = None
+    returned_by: tuple[str, ...] = ()  # the functions of its module returning it (factories)
 
     # The orders its steps can happen in; empty when only source order is known.
     paths: list[ProtocolPath] = field(default_factory=list)
@@ -498,7 +499,7 @@ class Connection:
     def _on_encrypted(self, path: ProtocolPath) -> Iterator[tuple[Step, bool]]:
         """Each STARTTLS of ``path`` on an encrypted session, and whether it runs (raises)."""
         implicit = self.tls is Tls.IMPLICIT and not (self.tls_flag and self.tls_flag in path.falsy)
-        by_itself = bool(self.upgrades_unless) and self.upgrades_unless in path.falsy
+        by_itself = bool(self.upgrades_unless)  # flag true: implicit TLS; false: own upgrade
         encrypted, by_implicit = implicit or by_itself, implicit
         for step in path.steps:
             if step.kind is StepKind.STARTTLS:

@@ -111,3 +111,15 @@ def test_pins_read_from_pyproject(tmp_path: Path, written: str, pinned: bool) ->
     (tmp_path / "pyproject.toml").write_text(written)
     (tmp_path / "mailer.py").write_text("import aiosmtplib\n")
     assert pinned_below(str(tmp_path / "mailer.py"), "aiosmtplib", (2, 0)) is pinned
+
+
+def test_explicit_starttls_whatever_the_implicit_tls_flag_is() -> None:
+    """``use_tls=flag`` with ``start_tls`` left to its default: true, implicit TLS; false,
+    ``connect()`` upgraded already. The explicit upgrade raises either way, under the
+    user's own STARTTLS option too; ``start_tls`` passed on leaves none to report."""
+    run = check_paths([str(UPGRADES / "either_value.py")], RunOptions())
+    repeated = [f for f in run.findings if f.rule == "AS206"]
+    assert [f.span.line for f in repeated] == [20, 29]
+    assert all("implicit TLS if `" in f.message for f in repeated)
+    assert "`self.mail.use_tls` is true" in repeated[0].message
+    assert all(f.fix is None for f in repeated)

@@ -100,3 +100,24 @@ def test_two_instances_of_a_subclass_are_not_one_session() -> None:
     """``first.secure()`` and ``second.starttls()``: each object upgrades once; no AS206 (a
     safe fix would delete an upgrade) and no AS203; each login is still reported."""
     assert pinned("two_instances.py") == {(20, "AS101", "error"), (24, "AS101", "error")}
+
+
+def test_the_clients_init_called_from_another_method_of_the_class() -> None:
+    """``def init(self): super().__init__(host)`` (``Client.__init__(self, ...)``) run by
+    ``__init__`` or a reconnect: that call opens the connection ``self`` logs in on;
+    Gmail's stays silent."""
+    assert pinned("init_in_method.py") == {(20, "AS102", "warning"), (32, "AS101", "error")}
+
+
+def test_self_of_a_subclass_without_an_init_is_the_instance_made_here() -> None:
+    """``Box(host).sign_in(user, pw)`` with ``self.login(...)`` in ``sign_in``: the login
+    is on the instance's connection; an XOAUTH2 login and Gmail's instance are silent; two
+    instances are one connection of either host, with no fix (it would change both)."""
+    assert pinned("no_init_self_login.py") == {
+        (12, "AS102", "error"),
+        (18, "AS101", "error"),
+        (54, "AS102", "error"),
+    }
+    run = check_paths([str(SUBCLASSES / "no_init_self_login.py")], RunOptions())
+    fixable = {f.span.line for f in run.findings if f.fix is not None}
+    assert fixable == {12, 18}

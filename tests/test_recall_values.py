@@ -4,10 +4,12 @@ and a parameter default that a classmethod's own object passes a preset for."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.runner import check_paths
+from cli_support import run_cli
 
 VALUES = Path(__file__).resolve().parent.parent / "fixtures" / "recall" / "values"
 
@@ -41,6 +43,13 @@ def test_a_name_reassigned_in_a_branch_keeps_its_first_value_too() -> None:
     assert all(
         "'smtp.gmail.com'" in message for message in messages("host_reassigned_in_branch.py")
     )
+
+
+def test_a_table_written_as_an_elif_chain_keeps_the_value_before_it() -> None:
+    """Seven arms of one ``if``/``elif`` chain are one branch, not seven reassignments:
+    the account's own server before it still reaches the login (a warning); the table
+    alone, of named providers, stays silent."""
+    assert pinned("host_table_in_elif_chain.py") == {(27, "AS102", "warning")}
 
 
 def test_a_name_replaced_in_every_arm_loses_its_first_value() -> None:
@@ -174,3 +183,25 @@ def test_a_with_on_a_name_holding_a_client_binds_that_client() -> None:
         (37, "AS102", "warning"),
         (41, "AS204", "warning"),
     }
+
+
+def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
+    """Which of the two classes came first used to follow the hash seed (AS203 on some
+    runs, AS204 on others); both are one connection, on every run."""
+    fixture = VALUES / "client_alias_on_arms.py"
+    found = set()
+    for seed in ("1", "2", "3"):
+        result = run_cli(
+            "check",
+            "--format",
+            "json",
+            "--no-cache",
+            "--exit-zero",
+            str(fixture),
+            cwd=fixture.parent,
+            env={"PYTHONHASHSEED": seed},
+        )
+        found.add(
+            tuple(sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]))
+        )
+    assert found == {(("AS101", 10),)}

@@ -74,7 +74,8 @@ class Beyond:
                         )
                     )
                     self.mail.connections += made
-                    handled.add(call)
+                    if summary.connections:  # a factory's only: the net may still read it
+                        handled.add(call)
         net = Net(
             self.symbols,
             self.values.evaluate,

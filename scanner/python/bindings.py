@@ -26,6 +26,7 @@ from .arguments import call_arguments, own_nodes, positional_params
 from .callers import Callers
 from .class_members import PROPERTIES
 from .dispatch import Dispatch
+from .entered import entered_by_stack, entered_client
 from .held_functions import held_functions, plugged_callables
 from .sites import CallSites
 from .source import dotted_name
@@ -95,9 +96,13 @@ class Bindings:
         # ``server = SMTP_SSL(h, p) if ssl else SMTP(h, p)``: each arm binds the name; so
         # does an awaited client (``await loop.run_in_executor(None, IMAP4_SSL, host)``).
         while (
-            isinstance(parent, (ast.IfExp, ast.BoolOp, ast.Await))
-            and value is not getattr(parent, "test", None)
-        ) or self._passes_through(parent, value):
+            (
+                isinstance(parent, (ast.IfExp, ast.BoolOp, ast.Await))
+                and value is not getattr(parent, "test", None)
+            )
+            or self._passes_through(parent, value)
+            or (adapter.entered_as_client and entered_by_stack(parent, value))
+        ):
             value, parent = parent, self.parents.get(parent)
         item = None
         if isinstance(parent, ast.Tuple) and isinstance(self.parents.get(parent), ast.Return):
@@ -137,6 +142,11 @@ class Bindings:
     ) -> None:
         self.factories[function.name] = (conn, adapter)
         self._factory_functions[function] = (conn, adapter)
+        holder = self.parents.get(function)  # what another module imports it by
+        owner = f"{holder.name}.{function.name}" if isinstance(holder, ast.ClassDef) else None
+        owner = function.name if isinstance(holder, ast.Module) else owner
+        if owner is not None and owner not in conn.returned_by:
+            conn.returned_by += (owner,)
         if item is not None:
             self._items[function.name] = item
 
@@ -314,16 +324,20 @@ class Bindings:
             self.bind(call, conn, adapter, classes)
 
     def bind_aliases(self) -> None:
-        # ``self.smtp = server``: the connection now lives under a second name.
+        # ``self.smtp = server``: the connection now lives under a second name; so does
+        # ``client = cm.__enter__()`` when the library's ``__enter__`` returns the client.
         for statement in self.symbols.assignments:
             if not isinstance(statement, ast.Assign):
                 continue
             value = statement.value
-            if not isinstance(value, (ast.Name, ast.Attribute)):
+            entered = entered_client(value)
+            if entered is not None:
+                value = entered
+            elif not isinstance(value, (ast.Name, ast.Attribute)):
                 continue
             receiver = dotted_name(value)
             binding = self.for_receiver(receiver, value) if receiver else None
-            if binding is None:
+            if binding is None or (entered is not None and not binding.adapter.entered_as_client):
                 continue
             for target in statement.targets:
                 self._add(target, value, binding.conn, binding.adapter, binding.classes)

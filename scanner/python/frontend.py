@@ -60,6 +60,7 @@ class PythonFrontEnd:
             )
         )
         self.client_last_names = frozenset(name.rsplit(".", 1)[-1] for name in self.clients)
+        self.client_set = frozenset(self.clients)
         self.own_check = OwnCheck(lambda path, data: self.analyze(path, Source("python", data)))
         # A module that never names a client's module and, as a word, its class cannot
         # refer to it: a cheap look at the bytes.

@@ -17,6 +17,7 @@ from .beyond import Beyond
 from .bindings import Bindings
 from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
+from .factory_calls import factory_calls, imported_client_class, logged_in_on, results_used
 from .flow import Flow
 from .forwarders import forwarded, pass_through
 from .handler_callers import report_at_callers
@@ -26,6 +27,7 @@ from .paths import Event, find_paths
 from .referents import Referents
 from .secret_literals import add_secret_literals
 from .settings_source import read_python_settings
+from .shapes import one_of
 from .sites import CallSites, attribute_sets
 from .source import SourceText, dotted_name
 from .step_marks import drop_shared_upgrades, hosts_guarded, mark_expected_failures
@@ -61,6 +63,7 @@ class ModuleAnalysis:
         self.presets: dict[str, tuple[Connection, Adapter]] = {}
         self.referents = Referents(self.values)
         self._candidates: dict[ast.Call, list[str]] = {}
+        self._used: frozenset[str] | None = None  # what logins are called on (factory_calls)
         self.subclasses = self._client_subclasses()
         # What each call (or attribute assignment) does to connections, for their paths.
         self.events: dict[ast.AST, list[Event]] = {}
@@ -100,7 +103,9 @@ class ModuleAnalysis:
             self.opened[call] = (conn, adapter)
             self._event(call, Event(conn, site.receiver, True, tuple(conn.steps)))
             self.bindings.bind(call, conn, adapter)
+        self._project_factories()
         self.own_inits.bind(self.opened, self.bindings, self.symbols.calls, self._factory_call)
+        self._bind_subclass_selves()
         self.bindings.bind_factories()
         self.bindings.bind_aliases()
         self.bindings.bind_arguments()
@@ -176,6 +181,63 @@ class ModuleAnalysis:
         if self.symbols.delegated:
             _no_fixes_at({self.values.span(call) for call in self.symbols.delegated}, self.mail)
         return self.mail
+
+    def _bind_subclass_selves(self) -> None:
+        """``self`` in the methods of a client subclass without an ``__init__`` of its own
+        (and of its bases here that are such subclasses) is each instance the module makes
+        of it (``Box(host).sign_in(user, pw)`` with ``self.login(...)`` in ``sign_in``);
+        where it makes several, one connection stands for them all."""
+        made: dict[ast.ClassDef, list[tuple[ast.Call, Connection, Adapter]]] = {}
+        for call, (conn, adapter) in self.opened.items() if self.subclasses else ():
+            subclass = self._subclass_of(call.func)
+            if subclass is not None:
+                made.setdefault(subclass[1], []).append((call, conn, adapter))
+        for klass, instances in made.items():
+            owners, todo = [], [klass]
+            while todo and len(owners) < 8:
+                owner = todo.pop()
+                owners.append(owner)
+                bases = (self.values.class_named(base) for base in owner.bases)
+                todo += [b for b in bases if b in self.subclasses and b not in owners]
+            call, conn, adapter = instances[0]
+            if len(instances) > 1:
+                conn = self._all_instances([c for _, c, _ in instances])
+            for owner in owners:
+                self.bindings.bind_self(owner, call, conn, adapter)
+
+    def _all_instances(self, made: list[Connection]) -> Connection:
+        """One connection for ``self`` of a class the module makes several instances of:
+        one of their hosts, the order of the steps of one and another not known. What
+        each instance is opened with stays its own connection's to report."""
+        first = made[0]
+        conn = Connection(
+            protocol=first.protocol,
+            library=first.library,
+            host=one_of(*(c.host for c in made)),
+            port=Value.unknown("each instance's"),
+            tls=first.tls if all(c.tls is first.tls for c in made) else Tls.UNKNOWN,
+            opened_at=first.opened_at,
+            several_objects=True,
+        )
+        self.mail.connections.append(conn)
+        return conn
+
+    def _project_factories(self) -> None:
+        """``client = make_client(host)`` of a factory in another module of the project:
+        the client it returns, opened at the call (:mod:`.factory_calls`)."""
+        adapters = {adapter.library: adapter for adapter, _ in self.front.clients.values()}
+        for call, conn, adapter in factory_calls(
+            self.symbols,
+            self.values,
+            self.bindings.bound_name,
+            lambda call: call in self.opened or bool(self._client_names(call)),
+            self.front.analyze_wrapper,
+            adapters,
+        ):
+            self.mail.connections.append(conn)
+            self.opened[call] = (conn, adapter)
+            self._factory_call(call, conn, self.bindings.bound_name(call))
+            self.bindings.bind(call, conn, adapter)
 
     def _wrapper_calls(self) -> None:
         """Connections no adapter's call makes here: wrappers of the project elsewhere, a
@@ -306,11 +368,33 @@ class ModuleAnalysis:
         opener = self.own_inits.openers.get(call)
         if opener is not None:
             return opener[0]
-        for name in self.values.qualified_names(call.func):
-            if name in self.front.clients:
-                return name
+        # A name bound to one of several clients on arms of the code (``from smtplib
+        # import SMTP_SSL as SMTP`` in one, ``SMTP`` in the other) is no one client: the
+        # referents give each (first in a set's order would differ from run to run).
+        clients = [n for n in self.values.qualified_names(call.func) if n in self.front.clients]
+        if len(clients) == 1:
+            return clients[0]
+        if clients:
+            return None
         subclass = self._subclass_of(call.func)
-        return subclass[0] if subclass else None
+        return subclass[0] if subclass else self._imported_client_class(call)
+
+    def _imported_client_class(self, call: ast.Call) -> str | None:
+        """``box = Box(host)`` then ``box.login(...)``, ``Box`` a client subclass without an
+        ``__init__`` in another module of the project: the client (looked up only for a
+        call whose result is logged in on or upgraded here)."""
+        if self._used is None:
+            self._used = results_used(self.symbols) if self.values.path else frozenset()
+        if not self._used or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return None
+        if not logged_in_on(call, self.symbols, self.bindings.bound_name(call), self._used):
+            return None
+        clients = self.front.client_set
+        for name in sorted(self.values.qualified_names(call.func)):
+            found = imported_client_class(self.values.path, name, clients)  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        return None
 
     def _client_subclasses(self) -> dict[ast.ClassDef, str]:
         """Classes of this module that subclass a client class without their own

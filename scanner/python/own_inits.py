@@ -2,7 +2,9 @@
 
 Such a class opens its connection where its ``__init__`` calls the client's:
 ``super().__init__(host, 587)``, ``super(Mailer, self).__init__(...)`` or
-``smtplib.SMTP.__init__(self, ...)``. That call is read as the client's constructor;
+``smtplib.SMTP.__init__(self, ...)``, or a call of those in another method of the class
+when ``__init__`` makes none (``def init(self): super().__init__(host)``, which
+``__init__`` or a reconnect runs). That call is read as the client's constructor;
 ``self`` in the methods of the class and of its subclasses in the module, and each
 instance the module makes (``m = Mailer(...)``), are that connection; when the module
 makes several, the connection stands for all of them, and the order of their steps is
@@ -53,13 +55,17 @@ class OwnInits:
             if inherited is not None:
                 self.classes[klass] = inherited
             return True
-        for node in ast.walk(init):
+        # The client's ``__init__`` called from another method of the class (``def
+        # init(self): super().__init__(host)``, run by ``__init__`` or to reconnect) when
+        # ``__init__`` itself does not call it.
+        others = [s for s in klass.body if isinstance(s, FUNCTIONS) and s is not init]
+        for function, node in ((f, n) for f in (init, *others) for n in ast.walk(f)):
             if not isinstance(node, ast.Call):
                 continue
             explicit = self._base_init(node, klass, client, base)
             if explicit is None:
                 continue
-            if inherited is None and _forwards(node, init.args, explicit):
+            if inherited is None and _forwards(node, function.args, explicit):
                 return False
             if inherited is not None:
                 # ``super().__init__(...)`` of a subclass of a ``Mailer``: Mailer's
@@ -85,6 +91,11 @@ class OwnInits:
         for klass, (_, opener) in self.classes.items():
             if opener in opened:
                 bindings.bind_self(klass, opener, *opened[opener])
+                # Its instances are the connection: the class is a factory of it for
+                # another module (``r = Reader(host)`` there, then ``r.login(...)``).
+                conn = opened[opener][0]
+                if klass in self.values.symbols.tree.body and klass.name not in conn.returned_by:
+                    conn.returned_by += (klass.name,)
         made: dict[int, int] = {}
         for call in calls:
             klass = self.values.class_named(call.func)

@@ -19,8 +19,11 @@ from .symbols import FUNCTIONS, TRIES
 
 # Statements whose arms run on some paths only (a loop's body may not run at all).
 _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
-# Bindings followed back from one use: real code reassigns a name a few times at most.
+# Branches followed back from one use: real code reassigns a name a few times at most.
+# The arms of one branch count once (a table written as an ``if``/``elif`` chain of hosts
+# is one choice among its arms), up to a bound on the bindings themselves.
 _MAX_REACHING = 6
+_MAX_BINDINGS = 32
 
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -46,12 +49,16 @@ def reaching(before: Sequence[B], use: ast.AST, parents: Mapping[ast.AST, ast.AS
     around_use = _ancestors(use, parents)
     found: list[B] = []
     arms: dict[int, set[str]] = {}
+    guards: set[tuple[int, str]] = set()
     for binding in reversed(before):
         found.append(binding)
         guard = _guard(binding.node, around_use, parents)
-        if guard is None or len(found) >= _MAX_REACHING:
+        if guard is None or len(found) >= _MAX_BINDINGS:
             break
         holder, arm = guard
+        guards.add((id(holder), arm))
+        if len(guards) >= _MAX_REACHING:
+            break
         seen = arms.setdefault(id(holder), set())
         seen.add(arm)
         if isinstance(holder, ast.If) and holder.orelse and seen >= {"body", "orelse"}:

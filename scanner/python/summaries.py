@@ -14,7 +14,8 @@ gives only the password gets the hard-coded secret (AS105), not the login a seco
 The wrapper's module is read (never run) and analysed by the same front end; its own
 calls of wrappers in further modules are summarised in turn, to a bounded depth. Only
 the facts of a login cross the module boundary: the TLS and port findings stay in the
-wrapper's file, where the code that sets them is. Summaries are cached per file.
+wrapper's file, where the code that sets them is. Summaries are cached per file. A
+factory's summary says which client it returns (:mod:`.returned_clients`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from .arguments import call_arguments, positional_params
 from .imports import resolved
 from .module_paths import module_path as _module_path
 from .module_trees import module_tree
+from .returned_clients import ReturnedClient, returned_clients
 from .slot_paths import Path as ParamPath
 from .slot_paths import follow, parameter_path, path_root
 from .symbols import FUNCTIONS
@@ -105,6 +107,8 @@ class Summary:
     path: Path
     params: tuple[str, ...]
     connections: tuple[ConnectionFacts, ...]
+    # The client it returns (a factory's): the caller's calls on the result act on it.
+    returned: ReturnedClient | None = None
 
     def where(self, root: Path) -> str:
         try:
@@ -160,6 +164,12 @@ def _summaries(path: Path, mtime: int, size: int, analyze: Analyze) -> dict[str,
         found.setdefault(name, []).append(facts)
         params[name] = names
     own = {name: Summary(name, path, params[name], tuple(facts)) for name, facts in found.items()}
+    factories = {name: (f, klass is not None) for f, name, klass in definitions.functions}
+    inits = definitions.functions
+    factories.update({k.name: (f, True) for f, _, k in inits if k and f.name == "__init__"})
+    for name, (names, client) in returned_clients(mail.connections, factories).items():
+        logins = own[name].connections if name in own else ()
+        own[name] = Summary(name, path, names, logins, client)
     if own:
         _compose(definitions, own)
     return {**inherited, **own}

@@ -1,0 +1,140 @@
+"""Factories of the project: a function or method that returns a client a library model
+opens (``def make_client(host, port): return IMAPClient(host, port)``, ``return server``
+after ``server = smtplib.SMTP(host)``).
+
+Its summary says which client it is (protocol, library), where its host comes from (a
+parameter of the factory, or the value the factory gives it) and its TLS as the factory
+leaves it. A call of the factory in another module of the project then opens that client
+at the call, with the host the caller gives, and the caller's calls on the result
+(``client.login(user, password)``, ``starttls()``) are the library's calls: the login a
+factory's module never makes is reported where it is made.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Mapping
+
+from ..model import Connection, Protocol, Span, StepKind, Tls, Value
+from ..records import plain
+from .arguments import positional_params
+from .slot_paths import Path as ParamPath
+from .slot_paths import follow, parameter_path
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@plain
+class ReturnedClient:
+    """The client a factory returns (values without spans: they are offsets into the
+    factory's file)."""
+
+    protocol: Protocol
+    library: str
+    host_param: str | None  # the factory's parameter that gives the host
+    host: Value  # the host, when no caller gives it
+    host_path: ParamPath
+    tls: Tls  # as the factory leaves it: implicit, plain, or unknown (upgraded, a flag)
+
+
+def returned_clients(
+    connections: Iterable[Connection], functions: Mapping[str, tuple[Function, bool]]
+) -> dict[str, tuple[tuple[str, ...], ReturnedClient]]:
+    """The factories among ``functions`` (by the name another module imports them by,
+    each with whether it is a method), with the parameters their callers pass and the
+    client they return; a factory that may return clients of several libraries or
+    protocols is left out (which one a call gives is not known)."""
+    found: dict[str, tuple[tuple[str, ...], ReturnedClient]] = {}
+    dropped: set[str] = set()
+    for conn in connections:
+        for name in conn.returned_by:
+            held = functions.get(name)
+            if held is None or name in dropped:
+                continue
+            params = param_names(*held)
+            client = _client(conn, params)
+            earlier = found.get(name)
+            if earlier is not None and (
+                earlier[1].library != client.library or earlier[1].protocol is not client.protocol
+            ):
+                dropped.add(name)
+                del found[name]
+                continue
+            if earlier is not None:
+                client = _either(earlier[1], client)
+            found[name] = (tuple(params), client)
+    return found
+
+
+def param_names(function: Function, method: bool) -> list[str]:
+    """The parameters a caller passes (no ``self``/``cls`` for a method that is not static)."""
+    names = [p.arg for p in positional_params(function.args)]
+    static = any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
+    )
+    if method and names and not static:
+        names = names[1:]
+    return names + [p.arg for p in function.args.kwonlyargs]
+
+
+def _client(conn: Connection, params: list[str]) -> ReturnedClient:
+    origin = conn.host.origin or ""
+    param = origin.removeprefix("parameter ") if origin.startswith("parameter ") else None
+    if param not in params:
+        param = None
+    path = parameter_path(conn.host, param) if param is not None else ()
+    host = Value(conn.host.known, conn.host.value, conn.host.origin)
+    return ReturnedClient(conn.protocol, conn.library, param, host, path, _tls(conn))
+
+
+def _tls(conn: Connection) -> Tls:
+    """Implicit TLS the factory always asks for; anything else is unknown to the caller:
+    an upgrade in the factory, TLS chosen by a flag or an option, a library that upgrades
+    by itself, and a plain session too (its flag may be a parameter whose default the
+    factory's analysis took, where the caller passes another value)."""
+    if any(step.kind is StepKind.STARTTLS for step in conn.steps):
+        return Tls.UNKNOWN
+    if conn.tls_flag or conn.upgrades_unless or conn.tls_option or conn.upgrade_option:
+        return Tls.UNKNOWN
+    return Tls.IMPLICIT if conn.tls is Tls.IMPLICIT else Tls.UNKNOWN
+
+
+def _either(one: ReturnedClient, other: ReturnedClient) -> ReturnedClient:
+    """One factory returning clients made on several paths: what they agree on."""
+    same_host = one.host_param == other.host_param and _fields(one.host) == _fields(other.host)
+    return ReturnedClient(
+        one.protocol,
+        one.library,
+        one.host_param if same_host else None,
+        one.host if same_host else Value.unknown(one.host.origin),
+        one.host_path if same_host else (),
+        one.tls if one.tls is other.tls else Tls.UNKNOWN,
+    )
+
+
+def _fields(value: Value) -> tuple[object, ...]:
+    return value.known, value.value, value.origin
+
+
+def open_returned(
+    client: ReturnedClient,
+    given: Mapping[str, ast.AST],
+    evaluate: Callable[[ast.AST], Value],
+    span: Span,
+    via: str,
+) -> Connection:
+    """The client a call of the factory gives, with the host the caller passes (``given``:
+    the call's arguments by the factory's parameter names)."""
+    host = client.host
+    node = given.get(client.host_param) if client.host_param is not None else None
+    if node is not None:
+        host = follow(evaluate(node), client.host_path)
+    return Connection(
+        protocol=client.protocol,
+        library=client.library,
+        host=host,
+        port=Value.unknown(via),
+        tls=client.tls,
+        opened_at=span,
+        via=via,
+    )
