@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.model import (
-    Connection,
-    MailFile,
-    ProtocolPath,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-)
+from authsweep.scanner.model import Connection, MailFile, ProtocolPath, Step, StepKind, Tls
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import Example, HostPolicy, Rule, describe_host, loudness, on_conditions
 

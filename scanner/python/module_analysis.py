@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from ..model import Connection, MailFile, RemedyKind, Span, Tls, Value, Verification
+from ..model import Connection, MailFile, Span, Tls, Value, Verification
+from ..remedies import RemedyKind
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings

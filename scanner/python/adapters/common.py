@@ -10,10 +10,7 @@ import re
 from ...model import (
     MISSING,
     Connection,
-    Edit,
     Protocol,
-    Remedy,
-    RemedyKind,
     SecretUse,
     Span,
     Step,
@@ -24,6 +21,7 @@ from ...model import (
     XOAuth2,
 )
 from ...providers import lookup
+from ...remedies import Edit, Remedy, RemedyKind
 from .. import edits
 from .base import CallSite
 

@@ -9,18 +9,9 @@ authenticates with XOAUTH2.
 
 from __future__ import annotations
 
-from ...model import (
-    PASSWORD_MECHANISMS,
-    Connection,
-    Protocol,
-    Remedy,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-    Value,
-)
+from ...model import PASSWORD_MECHANISMS, Connection, Protocol, Step, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import Remedy, RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
