@@ -269,6 +269,8 @@ class ProtocolPath:
     # Names and attributes (as written) that are false on this path, by its conditions
     # (``if not ssl:``, ``if ssl: ... else:``).
     falsy: frozenset[str] = frozenset()
+    # And those that are true on it (``if ssl:``, ``if not ssl: ... else:``).
+    truthy: frozenset[str] = frozenset()
     # The run-time choices of the connection's TLS this path takes that neither the
     # analysis nor the program's own constants decide, in order (:func:`with_choices`).
     choices: Choices = ()
@@ -315,6 +317,11 @@ class Connection:
     # The run-time test (as written) whose arms open this protocol with and without
     # implicit TLS (``if self.ssl: SMTP_SSL(...) else: SMTP(...)``): TLS is the user's choice.
     tls_option: str = ""
+    # The outcome of a run-time choice, as a message says it (``when `ssl` is false``,
+    # ``when `cls` is `smtplib.SMTP```), on which the session is plain where the other
+    # outcome opens implicit TLS: ``IMAPClient(host, ssl=self.ssl)``, a class picked among
+    # ``SMTP_SSL`` and ``SMTP``. A value its user sets, so some runs take it.
+    plain_when: str = ""
     # The run-time test (as written) whose other arm opens this protocol and upgrades it
     # with STARTTLS, for a plain connection opened on one arm (``elif security == "tls":
     # SMTP(...); starttls()`` ... ``else: SMTP(...)``): no TLS here is the user's choice.
@@ -364,6 +371,13 @@ class Connection:
         if self.unreached:
             return []
         return self.paths or [ProtocolPath(tuple(self.steps))]
+
+    def plain_on(self, path: ProtocolPath) -> bool:
+        """Whether the session is plain from its opening on ``path``: opened without TLS,
+        or by a choice (:attr:`plain_when`) whose flag the path does not test true."""
+        if self.tls is Tls.NONE:
+            return True
+        return bool(self.plain_when) and not (self.tls_flag and self.tls_flag in path.truthy)
 
     def logins(self) -> list[Step]:
         return [step for step in self.steps if step.kind is StepKind.LOGIN]

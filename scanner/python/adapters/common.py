@@ -44,6 +44,16 @@ def flag_name(value: Value) -> str:
     return source
 
 
+def false_run(value: Value) -> str:
+    """For a flag whose truth opens implicit TLS and whose falsity leaves the session
+    plain: its false run, as a message says it (``when `self.ssl` is false``), when the
+    program's user sets the flag (a parameter, a setting, the environment: not known here,
+    or known only as a default); "" for a literal or a value the project commits."""
+    if value is MISSING or not value.source or (value.known and not value.origin):
+        return ""
+    return f"when `{value.source}` is false"
+
+
 def port(value: Value) -> Value:
     """A port as an int when it is written as one or as a string of digits (``"587"``)."""
     if value.known and isinstance(value.value, str) and value.value.strip().isdigit():
