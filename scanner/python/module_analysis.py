@@ -263,8 +263,9 @@ class ModuleAnalysis:
             return opened[0]
         others = [o[0] for o in alike]
         if any(other.tls is not conn.tls for other in others):
-            plain = [picked[id(c)] for c in (conn, *others) if c.tls is Tls.NONE]
-            if plain and Tls.IMPLICIT in {c.tls for c in (conn, *others)}:
+            chosen = (conn, *others)
+            plain = [picked[id(c)] for c in chosen if c.tls is Tls.NONE and not c.upgraded]
+            if plain and Tls.IMPLICIT in {c.tls for c in chosen}:
                 conn.plain_when, conn.tls_flag = self._plain_class(call, plain[0])
             conn.tls = Tls.UNKNOWN
         if any(other.verification is not conn.verification for other in others):
