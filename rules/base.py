@@ -13,8 +13,6 @@ from authsweep.scanner.model import (
     MailFile,
     Protocol,
     ProtocolPath,
-    Remedy,
-    RemedyKind,
     Span,
     Step,
     StepKind,
@@ -28,6 +26,7 @@ from authsweep.scanner.providers import (
     is_personal_account,
     lookup,
 )
+from authsweep.scanner.remedies import Remedy, RemedyKind
 
 from ..scanner.records import plain, record
 

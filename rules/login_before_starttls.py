@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.model import (
-    Connection,
-    MailFile,
-    ProtocolPath,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-)
+from authsweep.scanner.model import Connection, MailFile, ProtocolPath, Step, StepKind, Tls
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import Example, HostPolicy, Rule, describe_host, loudness, on_conditions
 
@@ -47,7 +40,9 @@ class LoginBeforeStarttls(Rule):
         "option opens a client and upgrades it (`elif security == 'tls': SMTP(...); "
         "starttls()` ... `else: SMTP(...)`, also one method per mode), unless a "
         "parameter's literal default takes that arm. A plain arm that never upgrades is "
-        "reported. "
+        "reported; so is the plain run of a client's own TLS flag set by its user "
+        "(`IMAPClient(host, ssl=self.ssl)`) and of a class picked at run time (`cls = "
+        "SMTP_SSL if use_ssl else SMTP`), where nothing upgrades it. "
         "Microsoft 365 refuses AUTH without STARTTLS on every path; it also offers STARTTLS "
         "on every connection, so an upgrade made when the server offers it (`if "
         "server.has_extn('STARTTLS'):`, `'STARTTLS' in imap.capabilities`) is made. Methods "
@@ -63,7 +58,8 @@ class LoginBeforeStarttls(Rule):
     no_fix = (
         "no STARTTLS can be written before this login on every path that reaches it (a "
         "path where the upgrade failed or was refused, an upgrade in code a fix cannot "
-        "move, or a host not known to need it); upgrade first by hand"
+        "move, a host not known to need it, or a session plain only on some runs, where "
+        "an upgrade would raise on the others); upgrade first by hand"
     )
     fix_safety = (
         "Safe where the host is Microsoft 365's, which requires the upgrade; unsafe for any "
@@ -82,6 +78,14 @@ class LoginBeforeStarttls(Rule):
             "server.starttls()\n",
             lines=(4,),
         ),
+        # The user's flag turns implicit TLS off, and nothing upgrades then.
+        Example(
+            "from imapclient import IMAPClient\n"
+            "def fetch(host, user, password, ssl=True):\n"
+            "    client = IMAPClient(host, ssl=ssl)\n"
+            "    client.login(user, password)\n",
+            lines=(4,),
+        ),
     )
     good = (
         Example(
@@ -94,6 +98,16 @@ class LoginBeforeStarttls(Rule):
             "import smtplib\n"
             "server = smtplib.SMTP('contoso-com.mail.protection.outlook.com', 25)\n"
             "server.send_message(msg)\n"
+        ),
+        # Upgraded on the runs the user's flag leaves plain.
+        Example(
+            "import smtplib, ssl\n"
+            "def send(cfg):\n"
+            "    cls = smtplib.SMTP_SSL if cfg.use_ssl else smtplib.SMTP\n"
+            "    server = cls('smtp.office365.com')\n"
+            "    if not cfg.use_ssl:\n"
+            "        server.starttls(context=ssl.create_default_context())\n"
+            "    server.login(cfg.user, cfg.password)\n"
         ),
         # The committed setting takes the upgrade on every run.
         Example(
@@ -144,6 +158,8 @@ class LoginBeforeStarttls(Rule):
             shared = tuple(
                 c for c in path.conditions if all(c in p.conditions for (_, _, p, _), _ in merged)
             )
+            if conn.tls is not Tls.NONE:
+                shared = (*shared, conn.plain_when)
             fix = next(
                 (f for f in (self._fix(c, st, pol) for (c, st, _, pol), _ in merged) if f), None
             )
@@ -161,6 +177,8 @@ class LoginBeforeStarttls(Rule):
 
     def _fix(self, conn: Connection, step: Step, policy: HostPolicy) -> Fix | None:
         provider = policy.provider
+        if conn.tls is not Tls.NONE:
+            return None  # plain only on some runs: an upgrade would raise on the others
         added = step.remedies.get(RemedyKind.ADD_STARTTLS)
         if added is not None:
             if provider.microsoft and not provider.probable:
@@ -234,7 +252,7 @@ def _clear_text_logins(conn: Connection, path: ProtocolPath) -> Iterator[Step]:
     """The steps of a path that send credentials while the connection is plain: the
     first, and the attempts after it before any upgrade (a mechanism refused, then
     ``login()``: one run, one report naming them all)."""
-    if conn.tls is Tls.NONE:
+    if conn.plain_on(path):
         first = _clear_text_login(path.steps)
         if first is None:
             return
@@ -264,12 +282,13 @@ def _upgraded_elsewhere(conn: Connection, login: Step) -> bool:
 
 def _upgrade_offered(conn: Connection) -> bool:
     """Whether the plain arm of a run-time choice of TLS (``if self.ssl: SMTP_SSL(...)
-    else: SMTP(...)``) upgrades under another option of the user (``if self.tls:
+    else: SMTP(...)``, ``IMAPClient(host, ssl=self.ssl)``) upgrades under another option
+    of the user (``if self.tls:
     self._secure()``), wherever the order of its functions puts that upgrade. A plain
     arm that never upgrades is reported: the code offers no TLS on it."""
     if conn.upgrade_option:
         return True  # another arm of the user's option opens it and upgrades
-    return bool(conn.tls_option) and any(
+    return bool(conn.tls_option or conn.plain_when) and any(
         step.kind is StepKind.STARTTLS and step.option for step in conn.steps
     )
 

@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import (
-    Connection,
-    MailFile,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-)
+from authsweep.scanner.model import Connection, MailFile, Step, StepKind, Tls
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import Example, Rule, describe_host, on_path, starttls_switch
 

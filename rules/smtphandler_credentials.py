@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.model import MailFile, RemedyKind
+from authsweep.scanner.model import MailFile
 from authsweep.scanner.providers import BasicAuth
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import STAYS_ON_XOAUTH2, Example, Rule, describe_host, personal_account
 from .smtp_basic_auth import _WHEN

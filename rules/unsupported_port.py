@@ -6,17 +6,9 @@ import dataclasses
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import (
-    Connection,
-    MailFile,
-    Protocol,
-    RemedyKind,
-    Span,
-    StepKind,
-    Tls,
-    Value,
-)
+from authsweep.scanner.model import Connection, MailFile, Protocol, Span, StepKind, Tls, Value
 from authsweep.scanner.providers import BasicAuth
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import Example, HostPolicy, Rule, describe_host, table_rows
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import (
-    Connection,
-    MailFile,
-    OptOut,
-    Remedy,
-    RemedyKind,
-    Span,
-    StepKind,
-    Tls,
-    Verification,
-)
+from authsweep.scanner.model import Connection, MailFile, OptOut, Span, StepKind, Tls, Verification
+from authsweep.scanner.remedies import Remedy, RemedyKind
 
 from .base import Example, Rule, describe_host
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Finding, Severity
-from authsweep.scanner.model import MailFile, RemedyKind
+from authsweep.scanner.model import MailFile
+from authsweep.scanner.remedies import RemedyKind
 
 from .base import Example, Rule
 

@@ -12,7 +12,8 @@ import dataclasses
 import itertools
 
 from .findings import Finding
-from .model import MailFile, Remedy, Span
+from .model import MailFile, Span
+from .remedies import Remedy
 
 ARMS_NOTE = " (both arms of the conditional expression)"
 

@@ -44,7 +44,8 @@ from .findings import (
     Severity,
 )
 from .inputs import RACY_SECONDS, content_hash, unchanged
-from .model import Edit, NewFile, OtherFile, Remedy, Span
+from .model import Span
+from .remedies import Edit, NewFile, OtherFile, Remedy
 
 CACHE_FOLDER = ".authsweep_cache"
 _PROJECT_MARKERS = ("pyproject.toml", ".git")

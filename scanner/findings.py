@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .model import Remedy, Span
+from .model import Span
 from .records import plain, record
+from .remedies import Remedy
 
 
 class Severity(str, Enum):

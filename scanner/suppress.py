@@ -30,8 +30,9 @@ from dataclasses import field
 
 from .findings import Applicability, Confidence, Finding, Fix, Severity
 from .lazy_regex import lazy_pattern
-from .model import Edit, Remedy, Span
+from .model import Span
 from .records import plain
+from .remedies import Edit, Remedy
 from .text import LineIndex, Source
 
 _DIRECTIVE = lazy_pattern(

@@ -13,7 +13,8 @@ from authsweep.rules.repeated_starttls import RepeatedStarttls
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
 from authsweep.scanner.fixes.rounds import fix_source
-from authsweep.scanner.model import Edit, MailFile, Remedy, StepKind
+from authsweep.scanner.model import MailFile, StepKind
+from authsweep.scanner.remedies import Edit, Remedy
 from cli_support import invoke, write
 
 BROKEN = "import smtplib\nprint 'x'\n"

@@ -15,7 +15,8 @@ from authsweep.rules.base import Rule
 from authsweep.rules.repeated_starttls import RepeatedStarttls
 from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.findings import Applicability, Finding, Fix, Severity
-from authsweep.scanner.model import Edit, MailFile, Remedy, StepKind
+from authsweep.scanner.model import MailFile, StepKind
+from authsweep.scanner.remedies import Edit, Remedy
 from authsweep.scanner.runner import check_one
 from cli_support import invoke, write
 

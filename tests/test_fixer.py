@@ -11,7 +11,7 @@ from authsweep.scanner.engine import RunOptions
 from authsweep.scanner.fixer import fix_paths
 from authsweep.scanner.fixes.rounds import fix_source
 from authsweep.scanner.fixes.write import write_atomically
-from authsweep.scanner.model import Edit
+from authsweep.scanner.remedies import Edit
 from authsweep.scanner.report.fix_summary import fix_summary
 
 

@@ -11,7 +11,6 @@ from authsweep.scanner.model import (
     Connection,
     MailFile,
     Protocol,
-    RemedyKind,
     Span,
     StepKind,
     Tls,
@@ -19,6 +18,7 @@ from authsweep.scanner.model import (
     Verification,
 )
 from authsweep.scanner.python.analyze import analyze_python
+from authsweep.scanner.remedies import RemedyKind
 from authsweep.scanner.text import Source
 
 SPAN = Span(1, 1, 1, 2, 0, 1)

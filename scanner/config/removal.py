@@ -18,8 +18,8 @@ import re
 
 from ..errors import ParseError
 from ..mail_settings.keys import Setting
-from ..model import Edit
 from ..records import record
+from ..remedies import Edit
 from . import read_settings
 
 _LINE_END = re.compile(r"\r\n|\r|\n")

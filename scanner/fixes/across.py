@@ -28,7 +28,6 @@ from ..config.removal import Removal, commented_out, removal
 from ..discover import SourceFile, kind_of
 from ..engine import RunOptions
 from ..findings import FileError, Finding
-from ..model import Edit
 from ..project import (
     keys_read,
     mentions,
@@ -39,6 +38,7 @@ from ..project import (
 )
 from ..python.ini_reads import read_from_ini
 from ..reading import MAX_FILE_BYTES, read_regular_or_none
+from ..remedies import Edit
 from ..text import decode, source_lines
 from .apply import with_module_needs
 from .dependencies import plan

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..findings import Finding
-from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit
+from ..remedies import MODULE_NAME, PACKAGE_PREFIX, Edit
 from ..text import lines_with_ends
 from .edits import apply_edits
 from .import_root import dotted

@@ -21,8 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import inputs
-from ..model import Edit, Remedy
 from ..project import project_root
+from ..remedies import Edit, Remedy
 from .dependency_files import (
     Declared,
     DependencyFile,

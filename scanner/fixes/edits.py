@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..findings import Finding
-from ..model import Edit, Remedy
+from ..remedies import Edit, Remedy
 
 Footprint = tuple[int, int, frozenset[int], "int | None"]
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..discover import kind_of
-from ..model import Edit
 from ..project import mentions
 from ..reading import MAX_FILE_BYTES, read_regular_or_none
+from ..remedies import Edit
 from .reads import drop_item
 
 _INTERPOLATION = re.compile(r"%\(([^)\s]+)\)s")

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import GRAPH_MODULE
 from ..project import project_root
+from ..remedies import GRAPH_MODULE
 from .dependencies import declarations
 from .helpers import OAUTH2_ACCESS_TOKEN
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from authsweep.rules.base import STAYS_ON_XOAUTH2
 
 from ..findings import Finding
-from ..model import Edit, NewFile, Remedy
 from ..records import record
+from ..remedies import Edit, NewFile, Remedy
 from . import graph_client, graph_modules, token_module
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 from collections import Counter
 
-from ..model import Edit
 from ..python.source import dotted_name
+from ..remedies import Edit
 from .reads import Found, Removal, ScopeLoads, Text, attribute_loads, loads, named_scopes
 
 _EXITS = frozenset({"sys.exit", "exit", "quit", "os._exit"})

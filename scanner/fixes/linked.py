@@ -2,7 +2,7 @@
 
 Two kinds of edits of a file other than the one being fixed:
 
-- **Linked edits** (:class:`~authsweep.scanner.model.OtherFile`): edits a fix cannot go
+- **Linked edits** (:class:`~authsweep.scanner.remedies.OtherFile`): edits a fix cannot go
   without. Flask-Mail's settings are in one file and its ``Mail`` is made in another;
   the fix of the settings switches ``Mail()`` there too. They are offsets into the other
   file as it was analysed (its digest says which bytes); the fix is refused when that
@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import digests
-from ..model import OtherFile
 from ..reading import MAX_FILE_BYTES, read_regular
 from ..records import record
+from ..remedies import OtherFile
 from .write import link_out_of_project
 
 

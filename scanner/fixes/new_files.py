@@ -1,7 +1,7 @@
 """Modules a fix adds to the project: where they go, what they hold, checking and
 writing them.
 
-A remedy names the modules its edits refer to (:class:`~authsweep.scanner.model.NewFile`,
+A remedy names the modules its edits refer to (:class:`~authsweep.scanner.remedies.NewFile`,
 a path relative to the fixed file). Before a fix is kept, each module is rendered in the
 fixed file's style and checked as the fixed file is (it must report nothing); a module
 that is already there with the class the edits name is reused, and a file of another
@@ -20,9 +20,9 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..model import MODULE_NAME, NewFile, Remedy
 from ..reading import MAX_FILE_BYTES, NotRegular, read_regular
 from ..records import record
+from ..remedies import MODULE_NAME, NewFile, Remedy
 from .import_root import dotted as import_name
 from .import_style import ImportStyle
 from .write import link_out_of_project

@@ -14,8 +14,8 @@ import ast
 from collections import Counter
 from collections.abc import Iterator
 
-from ..model import Edit
 from ..records import record
+from ..remedies import Edit
 from .reads import Elsewhere, Found, ScopeLoads, Text, drop_item, places, reads_only
 
 

@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from ..model import Edit
 from ..python.source import dotted_name
+from ..remedies import Edit
 from ..text import LineIndex
 
 # Where other files of the project name a word ("path:line"), as a name ("name"), an

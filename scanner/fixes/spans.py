@@ -21,8 +21,8 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import field
 
-from ..model import Edit
 from ..records import record
+from ..remedies import Edit
 from ..text import LineIndex, lines_with_ends
 
 

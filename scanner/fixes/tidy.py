@@ -16,10 +16,10 @@ import ast
 from collections import Counter
 
 from ..errors import ParseError
-from ..model import Edit
 from ..python.parse import parse_whole
 from ..python.source import dotted_name
 from ..records import record
+from ..remedies import Edit
 from ..text import LineIndex
 from .leftovers import find
 from .reads import Elsewhere, ScopeLoads, exported

@@ -24,8 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..findings import Finding
-from ..model import NewFile
 from ..records import record
+from ..remedies import NewFile
 from .helpers import OAUTH2_ACCESS_TOKEN
 
 FUNCTION = OAUTH2_ACCESS_TOKEN.name

@@ -13,7 +13,7 @@ Flask-Mail has no backend setting: its connections are made by ``Mail.connect()`
 code. There the module holds ``XOAuth2Mail`` (beside the code that makes the app's
 ``Mail``), and the fix switches ``Mail()`` to it in that file too, which is often not
 the file with the settings: an edit of another file that goes with the fix or not at all
-(:class:`~authsweep.scanner.model.OtherFile`).
+(:class:`~authsweep.scanner.remedies.OtherFile`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
 from ..project import GRAPH_MAIL_CLASS, OAUTH2_MAIL_CLASS, MailMaker
 from ..providers import lookup
 from ..records import plain, record
+from ..remedies import MODULE_NAME, PACKAGE_PREFIX, Edit, NewFile, OtherFile, Remedy
 
 BACKEND_CLASS = "XOAuth2EmailBackend"
 GRAPH_BACKEND_CLASS = "GraphEmailBackend"

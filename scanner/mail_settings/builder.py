@@ -9,12 +9,8 @@ from dataclasses import replace
 from ..lazy_regex import lazy_pattern
 from ..model import (
     MISSING,
-    PACKAGE_PREFIX,
     Connection,
-    Edit,
     Protocol,
-    Remedy,
-    RemedyKind,
     SecretUse,
     Step,
     StepKind,
@@ -24,6 +20,7 @@ from ..model import (
 )
 from ..providers import host_provider
 from ..records import plain
+from ..remedies import PACKAGE_PREFIX, Edit, Remedy, RemedyKind
 from ..secrets import is_placeholder
 from .backends import (
     DJANGO,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Edit, Value
+from ..model import Value
+from ..remedies import Edit
 from .keys import GENERIC_SMTP_KEYS, Role, Setting
 
 _TRUE = frozenset({"true", "yes", "on", "1", "y", "t", "enabled"})

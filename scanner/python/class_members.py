@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from ..lazy_regex import lazy_pattern
 from ..model import Value
@@ -59,7 +60,7 @@ class ClassMembers:
             self, owner: tuple[object, str], made: Value, after: tuple[int, int], depth: int
         ) -> Value: ...
 
-        def qualified_names(self, node: ast.AST) -> set[str]: ...
+        def qualified_names(self, node: ast.AST) -> AbstractSet[str]: ...
 
         def passed_instance(self, node: ast.AST) -> ast.Call | None: ...
 

@@ -188,8 +188,12 @@ def _consistent_plain(facts: frozenset[Fact]) -> bool:
     return True
 
 
-def falsy(facts: frozenset[Fact]) -> frozenset[str]:
-    return frozenset(name for kind, name, _ in facts if kind == "false")
+def truths(facts: frozenset[Fact]) -> frozenset[tuple[str, bool]]:
+    """The names and attributes the facts say are true or false, each with its truth."""
+    return frozenset((name, kind == "true") for kind, name, _ in facts if kind in _TRUTHS)
+
+
+_TRUTHS = ("true", "false")
 
 
 def _same(a: object, b: object) -> bool:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from ..model import Edit, OptOut, Verification
+from ..model import OptOut, Verification
 from ..providers import lookup
+from ..remedies import Edit
 from .arguments import own_nodes
 from .conditions import committed_truth, mutated_names
 from .context_bindings import ContextBinding, ContextBindings, Guard, complete

@@ -6,8 +6,9 @@ here is only the code at call sites.
 
 from __future__ import annotations
 
-from ..model import Edit, Remedy, Span, Value
+from ..model import Span, Value
 from ..providers import Provider, lookup
+from ..remedies import Edit, Remedy
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 
-from ..model import MISSING, Edit, Span
+from ..model import MISSING, Span
+from ..remedies import Edit
 from .adapters.base import CallableInfo
 from .arguments import default_of, positional_params
 from .symbols import FUNCTIONS

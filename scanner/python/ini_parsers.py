@@ -25,6 +25,7 @@ keeps ``dict.get``; so do the environment's readers.
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 from functools import cached_property
 
 from ..lazy_regex import lazy_pattern
@@ -73,7 +74,7 @@ class IniParsers:
 
         def evaluate(self, node: ast.AST | None, depth: int = 0) -> Value: ...
 
-        def qualified_names(self, node: ast.AST) -> set[str]: ...
+        def qualified_names(self, node: ast.AST) -> AbstractSet[str]: ...
 
     def _ini_get(
         self, node: ast.Call, receiver: ast.expr, mapping: Value, depth: int

@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-from ..model import Connection, MailFile, RemedyKind, Span, Tls, Value, Verification
+from ..model import Connection, MailFile, Span, Tls, Value, Verification
+from ..remedies import RemedyKind
 from .adapters.base import Adapter, CallSite, MethodSpec
 from .beyond import Beyond
 from .bindings import Bindings
+from .conditions import committed_truth
 from .connection_checks import mark_opened_calls
 from .entra_secrets import add_imported_entra_secrets
 from .factory_calls import factory_calls, imported_client_class, logged_in_on, results_used
@@ -305,6 +307,7 @@ class ModuleAnalysis:
         stands for them all, with what they agree on (TLS, port, verification) and no
         remedies: a fix cannot know which class it edits."""
         opened: list[tuple[Connection, Adapter, CallSite]] = []
+        picked: dict[int, str] = {}  # the class each connection is opened with
         for name in names:
             adapter, spec = self.front.clients[name]
             explicit = self.own_inits.openers.get(call, ("", False))[1]
@@ -313,6 +316,7 @@ class ModuleAnalysis:
             conn = spec.open(site)
             if conn is not None:
                 opened.append((conn, adapter, site))
+                picked[id(conn)] = name
         if not opened:
             return None
         conn, adapter, site = opened[0]
@@ -321,6 +325,10 @@ class ModuleAnalysis:
             return opened[0]
         others = [o[0] for o in alike]
         if any(other.tls is not conn.tls for other in others):
+            chosen = (conn, *others)
+            plain = [picked[id(c)] for c in chosen if c.tls is Tls.NONE and not c.upgraded]
+            if plain and Tls.IMPLICIT in {c.tls for c in chosen}:
+                conn.plain_when, conn.tls_flag = self._plain_class(call, plain[0])
             conn.tls = Tls.UNKNOWN
         if any(other.verification is not conn.verification for other in others):
             conn.verification = Verification.UNKNOWN
@@ -328,6 +336,21 @@ class ModuleAnalysis:
             conn.port = Value.unknown("library default")
         conn.remedies = {}
         return conn, adapter, site
+
+    def _plain_class(self, call: ast.Call, plain: str) -> tuple[str, str]:
+        """The runs on which a class picked at run time among an implicit-TLS one and a
+        plain one (``cls = SMTP_SSL if use_ssl else SMTP``) is the plain one, as a message
+        says them, and the flag whose truth picks implicit TLS ("" when none does). A
+        test the project's committed values decide is no choice: ("", "")."""
+        conditional = self.referents.conditional(call.func)
+        if conditional is None:
+            return f"when `{self.values.source(call.func)}` is `{plain}`", ""
+        if committed_truth(conditional.test, self.values.evaluate) is not None:
+            return "", ""
+        test = self.values.source(conditional.test)
+        if plain in self.referents.of(conditional.body):
+            return f"when `{test}` is true", ""
+        return f"when `{test}` is false", dotted_name(conditional.test) or ""
 
     def _client_names(self, call: ast.Call) -> list[str]:
         """The client classes a call may construct: the one it names, or every one the
@@ -337,7 +360,10 @@ class ModuleAnalysis:
             return cached
         direct = self._direct_client(call)
         if direct is not None:
-            found = [direct]
+            # A name imported on two arms (``from smtplib import SMTP_SSL as SMTP``): each.
+            clients = self.front.clients
+            found = [direct, *(n for n in self.values.qualified_names(call.func) if n in clients)]
+            found = list(dict.fromkeys(found))
         elif isinstance(call.func, ast.Attribute) and not isinstance(
             call.func.value, (ast.Name, ast.Attribute)
         ):

@@ -192,6 +192,22 @@ class PassedValues:
         finally:
             self._resolving.discard(param)
 
+    def _demo(self, call: ast.Call) -> bool:
+        """Whether ``call`` is in the module's ``if __name__ == "__main__":`` block: a demo of
+        the function, made with whatever server its author had at hand, where the
+        function's users (the modules that import it) pass their own."""
+        node: ast.AST | None = call
+        while node is not None:
+            parent = self.parents.get(node)
+            if isinstance(parent, ast.Module):
+                return (
+                    isinstance(node, ast.If)
+                    and isinstance(node.test, ast.Compare)
+                    and dotted_name(node.test.left) == "__name__"
+                )
+            node = parent
+        return False
+
     def _call_site_arguments(
         self, function: Function, param: ast.arg, name: str
     ) -> Iterator[tuple[ast.Call, ast.expr | None]]:
@@ -220,7 +236,7 @@ class PassedValues:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if _documentation_host(value):
+            if _documentation_host(value) or (self._demo(call) and _named_server(value)):
                 continue
             host = self._named_host(call, depth)
             values.append((value, host if value.known else None))
@@ -288,6 +304,14 @@ class PassedValues:
                 if found is None and _mail_provider(provider):
                     found = value, provider
         return found
+
+
+def _named_server(value: Value) -> bool:
+    """A host name that is not Microsoft's, nor the machine itself."""
+    if not value.known or not isinstance(value.value, str):
+        return False
+    host = normalise_host(value.value)
+    return bool(_HOST_NAME.fullmatch(host)) and not lookup(host).microsoft and "." in host
 
 
 def _documentation_host(value: Value) -> bool:

@@ -33,9 +33,9 @@ MAX_PATHS = 64
 Truth = Callable[[ast.expr], "bool | None"]
 
 
-# One path through a function: its steps, its conditions as text, the names false on it,
-# the undecided choices of the connection's TLS it takes.
-Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[str], Choices]
+# One path through a function: its steps, its conditions as text, the names true or false
+# on it (with their truth), the undecided choices of the connection's TLS it takes.
+Option = tuple[tuple[Step, ...], tuple[str, ...], frozenset[tuple[str, bool]], Choices]
 
 
 def unknown_truth(test: ast.expr) -> bool | None:
@@ -489,10 +489,10 @@ def _same_callee(choice: ast.IfExp) -> bool:
 
 def _spliced(state: State, path: Option) -> State:
     """``state`` going on through one path of a function it calls."""
-    steps, conditions, false, choices = path
+    steps, conditions, truths, choices = path
     if not state.active:
         return state  # the connection is not open here: the call does nothing to it
-    facts = state.facts | {("false", name, None) for name in false}
+    facts = state.facts | {("true" if truth else "false", name, None) for name, truth in truths}
     return replace(
         state,
         steps=state.steps + steps,

@@ -32,9 +32,9 @@ from .conditions import (
     assigned_names,
     bound_once,
     committed_truth,
-    falsy,
     mutated_names,
     settled_names,
+    truths,
 )
 from .path_choices import names_of
 from .path_walker import MAX_PATHS, Event, Option, State, Truth, Walker, unknown_truth
@@ -283,20 +283,26 @@ class PathFinder:
                 (
                     steps + more,
                     conditions + extra,
-                    falsy | more_falsy,
+                    tested | more_tested,
                     with_choices(choices, more_choices),
                 )
-                for (steps, conditions, falsy, choices), (
+                for (steps, conditions, tested, choices), (
                     more,
                     extra,
-                    more_falsy,
+                    more_tested,
                     more_choices,
                 ) in itertools.product(combined, options)
             ][:MAX_PATHS]
         present = {id(step) for step in conn.steps}
         paths = _unique(
-            ProtocolPath(tuple(s for s in steps if id(s) in present), conditions, falsy, choices)
-            for steps, conditions, falsy, choices in [*finished, *combined]
+            ProtocolPath(
+                tuple(s for s in steps if id(s) in present),
+                conditions,
+                falsy=frozenset(name for name, truth in tested if not truth),
+                truthy=frozenset(name for name, truth in tested if truth),
+                choices=choices,
+            )
+            for steps, conditions, tested, choices in [*finished, *combined]
         )
         return paths, frozenset(seen), unreached
 
@@ -485,7 +491,7 @@ class PathFinder:
         states = walker.block(scope.body, [State((), opened, ())])
         seen.update(id(step) for state in states if not state.feasible for step in state.steps)
         feasible = [
-            (s.steps, s.conditions, falsy(s.facts), s.choices)
+            (s.steps, s.conditions, truths(s.facts), s.choices)
             for s in states
             if s.feasible and (s.steps or s.active)
         ]
@@ -531,15 +537,20 @@ def _defined(bindings, *kinds: type) -> ast.AST | None:
 
 
 def _unique(paths: Iterable[ProtocolPath]) -> list[ProtocolPath]:
-    """One path per sequence of steps: the first, with the fewest choices any needed."""
+    """One path per sequence of steps: the first, with the fewest choices any needed and
+    only the names true on all of them (the steps are taken whatever those say)."""
     kept: dict[tuple[int, ...], ProtocolPath] = {}
     for path in paths:
         key = tuple(id(step) for step in path.steps)
         first = kept.get(key)
         if first is None:
             kept[key] = path
-        elif len(path.choices) < len(first.choices):
-            kept[key] = dataclasses.replace(first, choices=path.choices)
+            continue
+        if len(path.choices) < len(first.choices):
+            first = dataclasses.replace(first, choices=path.choices)
+        if not first.truthy <= path.truthy:
+            first = dataclasses.replace(first, truthy=first.truthy & path.truthy)
+        kept[key] = first
     return list(kept.values())
 
 

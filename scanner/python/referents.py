@@ -37,6 +37,15 @@ class Referents:
         self._collect(node, found, 0, set())
         return list(found)
 
+    def conditional(self, node: ast.AST) -> ast.IfExp | None:
+        """The conditional expression that picks what ``node`` refers to: ``node`` itself,
+        or the one expression a name is assigned where it is read (``cls = SMTP_SSL if
+        ssl else SMTP``)."""
+        if isinstance(node, ast.Name):
+            assigned = self._assigned(node)
+            node = assigned[0] if len(assigned) == 1 else node
+        return node if isinstance(node, ast.IfExp) else None
+
     def _collect(self, node: ast.AST, found: dict[str, None], depth: int, seen: set[int]) -> None:
         if depth > _MAX_DEPTH or id(node) in seen:
             return

@@ -21,9 +21,10 @@ from ..lazy_regex import lazy_pattern
 from ..mail_settings.coerce import tls_flag_edits
 from ..mail_settings.interpret import interpret
 from ..mail_settings.keys import Setting, is_framework_key, is_prefixed_key, is_setting_key
-from ..model import Connection, MailFile, RemedyKind, Span, Value
+from ..model import Connection, MailFile, Span, Value
 from ..project import flask_extension
 from ..providers import lookup
+from ..remedies import RemedyKind
 from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments

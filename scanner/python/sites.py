@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from ..model import Edit, Span, Value, Verification
+from ..model import Span, Value, Verification
+from ..remedies import Edit
 from ..secrets import secret_arguments
 from .adapters.base import CallableInfo, CallSite, Guard
 from .arguments import call_arguments

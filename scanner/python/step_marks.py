@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 
-from ..model import Connection, RemedyKind, Span
+from ..model import Connection, Span
+from ..remedies import RemedyKind
 from .paths import Event
 from .source import dotted_name
 from .symbols import FUNCTIONS, Symbols

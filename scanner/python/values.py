@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 
 from ..model import Span, Value
 from ..providers import is_local_host
@@ -119,8 +120,9 @@ class Evaluator(
         names = self.symbols.qualified_names(node)
         return names[0][0] if names else None
 
-    def qualified_names(self, node: ast.AST) -> set[str]:
-        return {name for name, _ in self.symbols.qualified_names(node)}
+    def qualified_names(self, node: ast.AST) -> AbstractSet[str]:
+        # In the symbols' order, the same on every run (not a set's, which the hash seed picks).
+        return dict.fromkeys(name for name, _ in self.symbols.qualified_names(node)).keys()
 
     def bindings(self, node: ast.AST) -> list[Binding]:
         return self.symbols.bindings(node) if isinstance(node, ast.Name) else []
@@ -453,11 +455,9 @@ class Evaluator(
             default = declared[0]
         if default is not None:
             value = self.evaluate(default, depth)
-            passed = self._passed_besides(node, value, depth)
-            if passed is not None:
+            if (passed := self._passed_besides(node, value, depth)) is not None:
                 return passed
-            loopback = stand_in(value, f"parameter {name}")
-            if loopback is not None:
+            if (loopback := stand_in(value, f"parameter {name}")) is not None:
                 return loopback
             return Value(
                 value.known,

@@ -17,7 +17,8 @@ from ..findings import (
     RunResult,
     Severity,
 )
-from ..model import Remedy, Span
+from ..model import Span
+from ..remedies import Remedy
 from .counts import statistics
 from .options import ReportOptions
 

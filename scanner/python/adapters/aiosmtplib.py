@@ -14,8 +14,9 @@ upgrade; ``oauth_token_generator=`` (5.1+) authenticates with XOAUTH2 instead.
 from __future__ import annotations
 
 from ... import hints
-from ...model import MISSING, Connection, Protocol, Remedy, RemedyKind, Step, StepKind, Tls, Value
+from ...model import MISSING, Connection, Protocol, Step, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import Remedy, RemedyKind
 from .. import edits
 from . import common, graph_sends
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec

@@ -10,18 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ...model import (
-    MISSING,
-    Connection,
-    Edit,
-    MailFile,
-    OptOut,
-    Span,
-    Step,
-    Value,
-    Verification,
-)
+from ...model import MISSING, Connection, MailFile, OptOut, Span, Step, Value, Verification
 from ...records import plain
+from ...remedies import Edit
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST

@@ -10,10 +10,7 @@ import re
 from ...model import (
     MISSING,
     Connection,
-    Edit,
     Protocol,
-    Remedy,
-    RemedyKind,
     SecretUse,
     Span,
     Step,
@@ -24,6 +21,7 @@ from ...model import (
     XOAuth2,
 )
 from ...providers import lookup
+from ...remedies import Edit, Remedy, RemedyKind
 from .. import edits
 from .base import CallSite
 
@@ -44,6 +42,16 @@ def flag_name(value: Value) -> str:
     if source in ("True", "False", "None") or not source.replace(".", "_").isidentifier():
         return ""
     return source
+
+
+def false_run(value: Value) -> str:
+    """For a flag whose truth opens implicit TLS and whose falsity leaves the session
+    plain: its false run, as a message says it (``when `self.ssl` is false``), when the
+    program's user sets the flag (a parameter, a setting, the environment: not known here,
+    or known only as a default); "" for a literal or a value the project commits."""
+    if value is MISSING or not value.source or (value.known and not value.origin):
+        return ""
+    return f"when `{value.source}` is false"
 
 
 def port(value: Value) -> Value:

@@ -15,20 +15,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ...model import (
-    Connection,
-    Edit,
-    MailFile,
-    Protocol,
-    Remedy,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-    Value,
-    Verification,
-)
+from ...model import Connection, MailFile, Protocol, Step, StepKind, Tls, Value, Verification
 from ...providers import lookup
+from ...remedies import Edit, Remedy, RemedyKind
 from .. import edits
 from ..models.spec import (
     Effect,

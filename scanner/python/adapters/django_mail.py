@@ -12,8 +12,9 @@ here such values stay unknown with the setting as origin. From Django's
 from __future__ import annotations
 
 from ... import hints
-from ...model import Connection, MailFile, Protocol, RemedyKind, Tls, Value
+from ...model import Connection, MailFile, Protocol, Tls, Value
 from ...model import Verification as V
+from ...remedies import RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec

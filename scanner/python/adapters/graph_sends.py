@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ast
 
-from ...model import GRAPH_MODULE, Connection, Edit, Remedy, RemedyKind, Step, StepKind
+from ...model import Connection, Step, StepKind
 from ...providers import lookup
+from ...remedies import GRAPH_MODULE, Edit, Remedy, RemedyKind
 from .base import CallSite
 
 CLIENT = "GraphMailClient"

@@ -9,18 +9,9 @@ authenticates with XOAUTH2.
 
 from __future__ import annotations
 
-from ...model import (
-    PASSWORD_MECHANISMS,
-    Connection,
-    Protocol,
-    Remedy,
-    RemedyKind,
-    Step,
-    StepKind,
-    Tls,
-    Value,
-)
+from ...model import PASSWORD_MECHANISMS, Connection, Protocol, Step, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import Remedy, RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
@@ -61,6 +52,10 @@ def _open(site: CallSite) -> Connection | None:
         tls_flag=common.flag_name(site.arg("ssl")) if context else "",
         verify_with=_VERIFY_WITH,
     )
+    if ssl is not False:
+        # ``ssl=self.ssl``: a run where its user turns it off is plain.
+        conn.plain_when = common.false_run(site.arg("ssl"))
+        conn.tls_flag = conn.tls_flag or common.flag_name(site.arg("ssl"))
     if conn.verification is V.UNVERIFIED:
         common.set_fix(
             conn.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")

@@ -24,21 +24,9 @@ from ...mail_settings.backends import (
     OAUTH2_HANDLER,
     handler_module,
 )
-from ...model import (
-    MISSING,
-    PACKAGE_PREFIX,
-    Connection,
-    Edit,
-    MailFile,
-    Protocol,
-    Remedy,
-    RemedyKind,
-    Span,
-    StepKind,
-    Tls,
-    Value,
-)
+from ...model import MISSING, Connection, MailFile, Protocol, Span, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import PACKAGE_PREFIX, Edit, Remedy, RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec

@@ -12,8 +12,9 @@ name or a password is set. ``cls_smtp=smtplib.SMTP_SSL`` with the default
 from __future__ import annotations
 
 from ... import hints
-from ...model import Connection, MailFile, Protocol, RemedyKind, Step, StepKind, Tls, Value
+from ...model import Connection, MailFile, Protocol, Step, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec

@@ -24,7 +24,8 @@ import dataclasses
 import re
 
 from ...lazy_regex import lazy_pattern
-from ...model import Connection, Edit, Remedy, RemedyKind, Step, StepKind
+from ...model import Connection, Step, StepKind
+from ...remedies import Edit, Remedy, RemedyKind
 from .base import CallSite
 
 # A note on the HOST_FOR_TLS remedy: how the host reaches the constructor.

@@ -13,10 +13,7 @@ from ...model import (
     MISSING,
     PASSWORD_MECHANISMS,
     Connection,
-    Edit,
     Protocol,
-    Remedy,
-    RemedyKind,
     Span,
     Step,
     StepKind,
@@ -26,6 +23,7 @@ from ...model import (
     XOAuth2,
 )
 from ...records import plain
+from ...remedies import Edit, Remedy, RemedyKind
 from .. import edits
 from . import common, graph_sends, smtp_host
 from .base import Adapter, CallSite, ClientSpec, MethodSpec

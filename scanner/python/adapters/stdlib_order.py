@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...model import Connection, Edit, Protocol, Remedy, RemedyKind, Step, StepKind, Tls
+from ...model import Connection, Protocol, Step, StepKind, Tls
+from ...remedies import Edit, Remedy, RemedyKind
 from . import graph_sends, smtp_host
 
 # The STARTTLS method and its context keyword, per protocol.

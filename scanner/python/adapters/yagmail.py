@@ -12,8 +12,9 @@ keyring; ``oauth2_file`` is a Gmail-only XOAUTH2 path. The login happens on send
 from __future__ import annotations
 
 from ... import hints
-from ...model import Connection, Protocol, RemedyKind, Step, StepKind, Tls, Value
+from ...model import Connection, Protocol, Step, StepKind, Tls, Value
 from ...model import Verification as V
+from ...remedies import RemedyKind
 from .. import edits
 from . import common
 from .base import Adapter, CallSite, ClientSpec, MethodSpec
