@@ -23,6 +23,7 @@ from ..records import plain
 from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, own_nodes, positional_params
+from .blocks import exclusive
 from .callers import Callers
 from .class_members import PROPERTIES
 from .dispatch import Dispatch
@@ -34,7 +35,6 @@ from .symbols import FUNCTIONS, Symbols
 from .values import Evaluator
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
-_BODY = {"body", "orelse"}
 _RETURNS_ITS_ARGUMENT = frozenset({"contextlib.closing"})
 # Decorators that make a generator's ``yield`` what ``with f() as name:`` binds.
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
@@ -533,38 +533,13 @@ class Bindings:
                 binding.conn not in (b.conn for b in found)
                 # one parameter bound to the connections of several call paths holds each
                 and all(
-                    binding.node is b.node or self._exclusive(binding.node, b.node) for b in found
+                    binding.node is b.node or exclusive(binding.node, b.node, self.parents)
+                    for b in found
                 )
-                and not self._exclusive(binding.node, at)
+                and not exclusive(binding.node, at, self.parents)
             ):
                 found.append(binding)
         return found
-
-    def _exclusive(self, a: ast.AST, b: ast.AST) -> bool:
-        """Whether no run of the code executes both ``a`` and ``b``: they sit in arms of an
-        ``if``, a ``try`` (its body or ``else`` and a handler, or two handlers) or a
-        ``match`` that exclude each other."""
-        chain = self._arms(a)
-        for holder, arm in self._arms(b):
-            for other_holder, other_arm in chain:
-                if other_holder is holder:
-                    return (
-                        arm != other_arm
-                        and not {arm, other_arm} & {"finalbody", "test"}
-                        and not (isinstance(holder, ast.Try) and {arm, other_arm} <= _BODY)
-                    )
-        return False
-
-    def _arms(self, node: ast.AST) -> list[tuple[ast.AST, str]]:
-        """The compound statements around ``node``, innermost first, each with the arm
-        ``node`` is in (``body``, ``orelse``, ``handler 1``, ``case 0``...)."""
-        arms: list[tuple[ast.AST, str]] = []
-        child, parent = node, self.parents.get(node)
-        while parent is not None and not isinstance(parent, (*FUNCTIONS, ast.Module)):
-            if isinstance(parent, (ast.If, ast.Try, ast.Match, ast.IfExp)):
-                arms.append((parent, _arm(parent, child)))
-            child, parent = parent, self.parents.get(parent)
-        return arms
 
 
 def _parameter(
@@ -589,19 +564,3 @@ def _parameter(
             (p for p in (*params, *function.args.kwonlyargs) if p.arg == argument.arg), None
         )
     return params[index] if index < len(params) else None
-
-
-def _arm(holder: ast.AST, child: ast.AST) -> str:
-    if isinstance(holder, ast.Try):
-        if child in holder.handlers:
-            return f"handler {holder.handlers.index(child)}"
-        for name in ("body", "orelse", "finalbody"):
-            if any(statement is child for statement in getattr(holder, name)):
-                return name
-    if isinstance(holder, ast.Match) and child in holder.cases:
-        return f"case {holder.cases.index(child)}"
-    if isinstance(holder, ast.If):
-        return "orelse" if any(s is child for s in holder.orelse) else "body"
-    if isinstance(holder, ast.IfExp):
-        return "orelse" if child is holder.orelse else ("body" if child is holder.body else "test")
-    return "test"

@@ -360,10 +360,7 @@ class ModuleAnalysis:
             return cached
         direct = self._direct_client(call)
         if direct is not None:
-            # A name imported on two arms (``from smtplib import SMTP_SSL as SMTP``): each.
-            clients = self.front.clients
-            found = [direct, *(n for n in self.values.qualified_names(call.func) if n in clients)]
-            found = list(dict.fromkeys(found))
+            found = [direct]
         elif isinstance(call.func, ast.Attribute) and not isinstance(
             call.func.value, (ast.Name, ast.Attribute)
         ):
