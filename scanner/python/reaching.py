@@ -13,8 +13,9 @@ when it is used: the empty one only says "not set yet".
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from .blocks import exclusive
 from .symbols import FUNCTIONS, TRIES
 
 # Statements whose arms run on some paths only (a loop's body may not run at all).
@@ -23,6 +24,7 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Match, *TRIES)
 # The arms of one branch count once (a table written as an ``if``/``elif`` chain of hosts
 # is one choice among its arms), up to a bound on the bindings themselves.
 _MAX_REACHING = 6
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)
 _MAX_BINDINGS = 32
 
 
@@ -37,7 +39,42 @@ if TYPE_CHECKING:
         @property
         def node(self) -> ast.AST: ...
 
+        @property
+        def position(self) -> tuple[int, int]: ...
+
     B = TypeVar("B", bound=Bound)
+
+
+def written_before(
+    bindings: Iterable[B], use: ast.expr, parents: dict[ast.AST, ast.AST]
+) -> list[B]:
+    """The bindings written before ``use``, in source order, but one whose own assignment
+    holds the use in its value (``server = SMTP(server, port)`` reads the ``server`` bound
+    before it: the target is written first, the value runs first) and one in an arm the
+    use's run does not take (``if smtp: server = SMTP(server)`` ``elif pop: server =
+    POP3(server)``)."""
+    at = (use.lineno, use.col_offset)
+    return sorted(
+        (
+            b
+            for b in bindings
+            if b.position <= at
+            and not _in_own_value(b.node, at, parents)
+            and not exclusive(b.node, use, parents)
+        ),
+        key=lambda b: b.position,
+    )
+
+
+def _in_own_value(target: ast.AST, at: tuple[int, int], parents: Mapping[ast.AST, ast.AST]) -> bool:
+    statement = parents.get(target)
+    while isinstance(statement, (ast.Tuple, ast.List, ast.Starred)):
+        statement = parents.get(statement)
+    if not isinstance(statement, _ASSIGNMENTS) or statement.value is None:
+        return False
+    value = statement.value
+    start = (value.lineno, value.col_offset)
+    return start <= at <= (value.end_lineno or value.lineno, value.end_col_offset or 0)
 
 
 def reaching(before: Sequence[B], use: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> list[B]:

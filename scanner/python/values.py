@@ -30,7 +30,7 @@ from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
 from .item_sets import ItemSets
 from .passed_values import PassedValues
-from .reaching import reaching
+from .reaching import reaching, written_before
 from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting, stand_in
 from .shapes import HOLE, one_of, percent, text_of
 from .source import SourceText, dotted_name
@@ -379,10 +379,9 @@ class Evaluator(
         if scope is None or not bindings:
             return self._star_imported(node) or Value.unknown(f"name {node.id}")
         local = [b for b in bindings if b.scope is scope]
-        use = (node.lineno, node.col_offset)
         # The binding that most plausibly reaches the use: the last one before it in the
         # same scope, else the last one at all.
-        before = sorted((b for b in local if b.position <= use), key=lambda b: b.position)
+        before = written_before(local, node, self.parents)
         if not before:
             return self._binding_value(max(local or bindings, key=lambda b: b.position), depth)
         seen = [self._binding_value(b, depth) for b in reaching(before, node, self.parents)]
