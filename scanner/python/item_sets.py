@@ -102,7 +102,10 @@ class ItemSets:
             return rows
         value = self.evaluate(value_node, depth)
         if may_not_run and value.known and value.value is None:
-            return rows  # ``if host is not None: cfg["host"] = host`` with host None
+            if not (value.origin or "").startswith("parameter "):
+                return rows  # ``if host is not None: cfg["host"] = host`` with host None
+            # A parameter's default None: set on the runs whose caller passes one.
+            value = Value.unknown(value.origin, value.span, source=value.source)
         changed = []
         for row in rows:
             before = row.get(key.value)
