@@ -45,6 +45,10 @@ class ItemSets:
 
         def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None: ...
 
+        from .callers import Callers
+
+        callers: Callers
+
     def dict_owner(self, node: ast.AST) -> Owner | None:
         """Whose dict ``node`` names: a local or module name's, or ``self.x`` of a class."""
         if isinstance(node, ast.Name):
@@ -167,15 +171,45 @@ class ItemSets:
                     and not call.keywords
                 ):
                     self._add(func.value, (None, call.args[0]), call)
+            self._filled_by_callees()
         return self._changes
 
+    def _filled_by_callees(self) -> None:
+        """A dict handed to a function of the module that sets entries on its parameter
+        (``conf = {...}`` then ``_parse_config(conf)``, whose body sets ``conf["server"] =
+        ...``): each such entry is set at the call, as one of the earlier and the new."""
+        assert self._changes is not None
+        for (scope, name), changes in list(self._changes.items()):
+            function = getattr(scope, "node", None)
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+            if name not in params:
+                continue
+            for call, passes_self in self.callers.of(function):
+                at = params.index(name) - (
+                    1 if self._is_method(function) and not passes_self else 0
+                )
+                argument = call.args[at] if 0 <= at < len(call.args) else None
+                if isinstance(argument, ast.Name):
+                    for _, key_node, value_node, _ in changes:
+                        self._add(argument, (key_node, value_node), call, may_not_run=True)
+
     def _add(
-        self, container: ast.expr, change: tuple[ast.expr | None, ast.expr], at: ast.stmt | ast.expr
+        self,
+        container: ast.expr,
+        change: tuple[ast.expr | None, ast.expr],
+        at: ast.stmt | ast.expr,
+        may_not_run: bool = False,
     ) -> None:
         owner = self.dict_owner(container)
         if owner is not None and self._changes is not None:
             where = (at.lineno, at.col_offset)
-            self._changes.setdefault(owner, []).append((where, *change, self._may_not_run(at)))
+            maybe = may_not_run or self._may_not_run(at)
+            self._changes.setdefault(owner, []).append((where, *change, maybe))
+
+    def _is_method(self, function: ast.AST) -> bool:
+        return isinstance(self.parents.get(function), ast.ClassDef)
 
     def _may_not_run(self, node: ast.AST) -> bool:
         """Whether ``node`` is under a test, in a loop or a ``try`` of its function."""
