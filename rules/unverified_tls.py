@@ -8,7 +8,7 @@ from authsweep.scanner.findings import Applicability, Finding, Severity
 from authsweep.scanner.model import Connection, MailFile, OptOut, Span, StepKind, Tls, Verification
 from authsweep.scanner.remedies import Remedy, RemedyKind
 
-from .base import Example, Rule, describe_host
+from .base import Example, Rule, describe_host, loudness
 
 
 class UnverifiedTls(Rule):
@@ -211,13 +211,23 @@ class UnverifiedTls(Rule):
         # reported at its first use, naming the others (its fix is where it is made).
         uses: dict[tuple[tuple[int, int], ...], list[int]] = {}
         reported: set[tuple[tuple[int, int], ...]] = set()
-        for conn, span, _, _, remedy, _ in self._targets(mail):
-            shared = _shared_context(span, remedy)
-            if shared is not None and self.host_policy(conn) is not None:
-                uses.setdefault(shared, []).append(span.line)
-        for conn, span, verification, opt_out, remedy, verify_with in self._targets(mail):
+        # One handshake reached by several connections (a ``starttls()`` after a client
+        # picked per provider) is one problem: said once, for the loudest of its hosts.
+        # (the first of the loudest, so that the message names the same host every run)
+        loudest: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
+        for index, (conn, span, _, _, remedy, _) in enumerate(self._targets(mail)):
             policy = self.host_policy(conn)
             if policy is None:
+                continue
+            shared = _shared_context(span, remedy)
+            if shared is not None:
+                uses.setdefault(shared, []).append(span.line)
+            rank = (loudness(policy), -index)
+            loudest[(span.start, span.end)] = max(loudest.get((span.start, span.end), rank), rank)
+        targets = enumerate(self._targets(mail))
+        for index, (conn, span, verification, opt_out, remedy, verify_with) in targets:
+            policy = self.host_policy(conn)
+            if policy is None or loudest[(span.start, span.end)][1] != -index:
                 continue
             if verification is Verification.OPTIONAL:
                 # The program's own option: the user decides, nothing to fix. Said

@@ -90,6 +90,12 @@ class Beyond:
                 or self.skip(call)
                 or bool(self.values.qualified_names(call.func) & self.modelled)
                 or self.holds_connection(call.func, call)
+                # a method of a bound connection (``self.smtp.connect(host, 587)``): its
+                # library's model reads it, not the net
+                or (
+                    isinstance(call.func, ast.Attribute)
+                    and self.holds_connection(call.func.value, call)
+                )
             )
 
         self._parameter_connections()
