@@ -61,8 +61,9 @@ class SmtpBasicAuth(Rule):
         "settings (`cfg.get('host') or os.environ.get('MAIL_HOST') or 'localhost'`), or only "
         "a default (`os.environ.get('SMTP_HOST', 'localhost')`, a config key's, a "
         "parameter's `host='localhost'`), stands in for the server the settings or the "
-        "callers name: an unknown host, reported as a warning. A loopback written as the "
-        "host is a local relay."
+        "callers name: an unknown host, reported as a warning; so does another server's "
+        'host that only the module\'s `if __name__ == "__main__":` demo hands a function. '
+        "A loopback written as the host is a local relay."
     )
     fix_doc = (
         "Authenticate with OAuth2: SASL XOAUTH2 with an access token from MSAL's "

@@ -28,15 +28,20 @@ def pinned(folder: str) -> set[tuple[str, int, str]]:
 
 def test_client_class_chosen_at_run_time() -> None:
     assert pinned("transport_choice") == {
-        # by a helper, by port: one connection, its TLS unknown, so no AS206 on starttls()
+        # by a helper, by port: one connection, its TLS unknown, so no AS206 on starttls();
+        # plain and never upgraded for a port other than 465 and 587 (AS203)
         ("by_port.py", 16, "AS204"),
         ("by_port.py", 17, "AS101"),
-        # an alias, and getattr(smtplib, "SMTP_SSL" if ... else "SMTP")
+        ("by_port.py", 17, "AS203"),
+        # an alias, and getattr(smtplib, "SMTP_SSL" if ... else "SMTP"): plain when
+        # use_ssl is false
         ("alias.py", 9, "AS101"),
         ("alias.py", 9, "AS203"),
         ("alias.py", 14, "AS101"),
-        # a class attribute a subclass overrides
+        ("alias.py", 14, "AS203"),
+        # a class attribute a subclass overrides: the base class's objects are plain
         ("base_transport.py", 15, "AS101"),
+        ("base_transport.py", 15, "AS203"),
         # ``A(...) if ssl else B(...)``: the login is reported once, AS203 for the plain arm
         ("conditional.py", 10, "AS201"),
         ("conditional.py", 10, "AS204"),
