@@ -70,6 +70,13 @@ def test_a_client_class_read_with_getattr_makes_the_module_mail_code() -> None:
     assert pinned("getattr_client.py") == {(12, "AS101", "error"), (12, "AS203", "error")}
 
 
+def test_a_client_class_read_with_getattr_by_a_name_holding_its_name() -> None:
+    """``method = "SMTP_SSL" if self.ssl else "SMTP"`` then ``getattr(smtplib, method)``
+    (set 19's emaillib): each class the name may hold; the plain one is upgraded under
+    the user's ``tls`` option, so no AS203. ``getattr(self, name)`` makes no client."""
+    assert pinned("getattr_by_name.py") == {(18, "AS204", "warning"), (19, "AS101", "warning")}
+
+
 def test_a_property_that_makes_a_client_is_read_as_that_client() -> None:
     """``@property def server(self): return smtplib.SMTP(...)`` then ``conn = self.server;
     conn.login(...)``; a ``cached_property`` that upgrades first (no AS203); a property

@@ -187,7 +187,8 @@ def test_a_with_on_a_name_holding_a_client_binds_that_client() -> None:
 
 def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
     """Which of the two classes came first used to follow the hash seed (AS203 on some
-    runs, AS204 on others); both are one connection, on every run."""
+    runs, AS204 on others); both are one connection, on every run, plain on the runs
+    that import ``SMTP`` (AS203: nothing upgrades it)."""
     fixture = VALUES / "client_alias_on_arms.py"
     found = set()
     for seed in ("1", "2", "3"):
@@ -204,4 +205,4 @@ def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
         found.add(
             tuple(sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]))
         )
-    assert found == {(("AS101", 10),)}
+    assert found == {(("AS101", 10), ("AS203", 10))}

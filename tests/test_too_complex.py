@@ -62,7 +62,9 @@ def test_a_chain_of_20000_calls_is_checked() -> None:
 @pytest.mark.slow
 def test_hundreds_of_connections_on_one_name_are_refused_as_too_complex() -> None:
     """Each of 300 connections bound to ``s`` in one scope was followed through every
-    statement of it: 90,000 statement visits."""
+    statement of it: 90,000 statement visits. (Which of the analysis's step budgets runs
+    out first, following the connections or finding which binding reaches each call,
+    depends on the order of its passes.)"""
     code = "import smtplib\n" + "".join(
         f"s = smtplib.SMTP('smtp.office365.com', 587)\ns.login(user, p{i})\n" for i in range(300)
     )
@@ -70,9 +72,11 @@ def test_hundreds_of_connections_on_one_name_are_refused_as_too_complex() -> Non
     assert result.findings == []
     [error] = result.errors
     assert error.kind == "too-complex"
-    assert error.message == (
+    assert error.message in (
         "not checked: too complex: following each connection through the statements of its "
-        "function takes over 60,000 steps"
+        "function takes over 60,000 steps",
+        "not checked: too complex: finding which assignment of a name reaches each call on "
+        "it takes over 60,000 steps",
     )
 
 

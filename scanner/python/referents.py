@@ -104,17 +104,19 @@ class Referents:
             self._collect(node.args[0], found, depth + 1, seen)
             return
         if "builtins.getattr" in names and len(node.args) >= 2:
-            attribute = self.values.evaluate(node.args[1])
+            # ``getattr(smtplib, "SMTP")``, ``getattr(smtplib, "SMTP_SSL" if ssl else
+            # "SMTP")``, or the name held by a name (``method = "SMTP_SSL" if ...``)
+            picked = node.args[1]
+            if isinstance(picked, ast.IfExp):
+                options = [self.values.evaluate(arm) for arm in (picked.body, picked.orelse)]
+            else:
+                attribute = self.values.evaluate(picked)
+                options = [attribute] if attribute.known else list(attribute.choices or ())
             owners = [n for n, _ in self.values.symbols.qualified_names(node.args[0])]
-            if attribute.known and isinstance(attribute.value, str):
-                for owner in owners:
-                    found.setdefault(f"{owner}.{attribute.value}", None)
-            elif isinstance(node.args[1], ast.IfExp):
-                for branch in (node.args[1].body, node.args[1].orelse):
-                    value = self.values.evaluate(branch)
-                    if value.known and isinstance(value.value, str):
-                        for owner in owners:
-                            found.setdefault(f"{owner}.{value.value}", None)
+            for option in options:
+                if option.known and isinstance(option.value, str):
+                    for owner in owners:
+                        found.setdefault(f"{owner}.{option.value}", None)
             return
         function = self._local_function(node.func)
         if function is not None:

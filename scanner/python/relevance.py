@@ -85,11 +85,13 @@ class _Hits:
         names: Collection[str],
         methods: Collection[str],
         last_parts: Collection[str],
+        modules: Collection[str],
     ) -> None:
         imports = list(imports)
         self.aliases = _aliases(imports)
         self.names = names
         self.last_parts = last_parts
+        self.modules = modules
         self.methods = methods
         # ``from exchangelib import *``: a name not imported by name may be one of theirs.
         self.star_modules = [
@@ -127,10 +129,13 @@ class _Hits:
 
     def _got_client(self, node: ast.Call) -> bool:
         """``getattr(smtplib, "SMTP_SSL" if ssl else "SMTP")``: a mail name read by a
-        constant attribute name (either arm of a conditional one)."""
+        constant attribute name (either arm of a conditional one); ``getattr(smtplib,
+        method)``: any name of a mail library's module, read by a name."""
         if len(node.args) < 2:
             return False
         owner, attribute = node.args[0], node.args[1]
+        if isinstance(attribute, ast.Name):
+            return _dotted(owner, self.aliases) in self.modules
         arms = (
             [attribute.body, attribute.orelse] if isinstance(attribute, ast.IfExp) else [attribute]
         )
@@ -203,11 +208,13 @@ class Relevance:
         self.methods = methods
         # The last part of each name (``SMTP`` of ``smtplib.SMTP``).
         self.last_parts = frozenset(name.rsplit(".", 1)[-1] for name in names)
+        # The modules they are in (``smtplib``): ``getattr(smtplib, method)`` reads one.
+        self.modules = frozenset(name.rsplit(".", 1)[0] for name in names if "." in name)
 
     def matters(self, symbols: Symbols) -> bool:
         """From what the one walk of the module collected: its calls, classes,
         assignments, dictionaries and string constants."""
-        hits = _Hits(symbols.imports, self.names, self.methods, self.last_parts)
+        hits = _Hits(symbols.imports, self.names, self.methods, self.last_parts, self.modules)
         if not self.names.isdisjoint(symbols.strings):
             return True  # "logging.handlers.SMTPHandler" in a config dict
         return (
