@@ -60,8 +60,7 @@ class SmtpBasicAuth(Rule):
         "the framework makes. A loopback host that is only the last resort of an `or` after "
         "settings (`cfg.get('host') or os.environ.get('MAIL_HOST') or 'localhost'`), or only "
         "a default (`os.environ.get('SMTP_HOST', 'localhost')`, a config key's, a "
-        "parameter's `host='localhost'`; so does a host under a documentation domain, "
-        "`smtp.example.org`), stands in for the server the settings or the "
+        "parameter's `host='localhost'`), stands in for the server the settings or the "
         "callers name: an unknown host, reported as a warning; so does another server's "
         'host that only the module\'s `if __name__ == "__main__":` demo hands a function. '
         "A loopback written as the host is a local relay."

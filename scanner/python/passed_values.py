@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from ..lazy_regex import lazy_pattern
 from ..model import Span, Value
-from ..providers import OTHER, RESERVED, Provider, lookup, normalise_host
+from ..providers import OTHER, RESERVED, Provider, is_local_host, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
 from .source import dotted_name
@@ -311,7 +311,7 @@ def _named_server(value: Value) -> bool:
     if not value.known or not isinstance(value.value, str):
         return False
     host = normalise_host(value.value)
-    return bool(_HOST_NAME.fullmatch(host)) and not lookup(host).microsoft and "." in host
+    return bool(_HOST_NAME.fullmatch(host)) and not (is_local_host(host) or lookup(host).microsoft)
 
 
 def _documentation_host(value: Value) -> bool:

@@ -10,7 +10,7 @@ import ast
 
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
-from ..providers import RESERVED, is_local_host, lookup
+from ..providers import is_local_host
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
@@ -41,13 +41,11 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def stand_in(default: Value, origin: str) -> Value | None:
-    """A loopback host, or one under a domain reserved for documentation, that is only the
-    default of ``origin`` (an environment variable, a config key, a parameter:
-    ``os.getenv("SMTP_HOST", "localhost")``, ``def send(..., host="smtp.example.org")``)
-    stands in for the server ``origin`` names, as the last resort of an ``or`` does: not
-    known. None for any other default."""
-    host = default.value
-    if isinstance(host, str) and (is_local_host(host) or lookup(host) is RESERVED):
+    """A loopback host that is only the default of ``origin`` (an environment variable, a
+    config key, a parameter: ``os.getenv("SMTP_HOST", "localhost")``, ``def send(...,
+    host="localhost")``) stands in for the server ``origin`` names, as the last resort of
+    an ``or`` does: not known. None for any other default."""
+    if isinstance(default.value, str) and is_local_host(default.value):
         return built(origin, default.literal_parts)
     return None
 
