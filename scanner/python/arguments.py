@@ -11,6 +11,18 @@ def positional_params(arguments: ast.arguments) -> list[ast.arg]:
     return [*arguments.posonlyargs, *arguments.args]
 
 
+def param_names(function: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> list[str]:
+    """The parameters a caller passes, by name (no ``self``/``cls`` for a method that is
+    not static)."""
+    names = [p.arg for p in positional_params(function.args)]
+    static = any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
+    )
+    if method and names and not static:
+        names = names[1:]
+    return names + [p.arg for p in function.args.kwonlyargs]
+
+
 def default_of(param: ast.arg, arguments: ast.arguments) -> ast.expr | None:
     """The default value written for a parameter, if any."""
     positional = positional_params(arguments)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ..model import Connection, Protocol, Span, StepKind, Tls, Value
 from ..records import plain
-from .arguments import positional_params
+from .arguments import param_names
 from .slot_paths import Path as ParamPath
 from .slot_paths import follow, parameter_path
 
@@ -64,17 +64,6 @@ def returned_clients(
                 client = _either(earlier[1], client)
             found[name] = (tuple(params), client)
     return found
-
-
-def param_names(function: Function, method: bool) -> list[str]:
-    """The parameters a caller passes (no ``self``/``cls`` for a method that is not static)."""
-    names = [p.arg for p in positional_params(function.args)]
-    static = any(
-        isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list
-    )
-    if method and names and not static:
-        names = names[1:]
-    return names + [p.arg for p in function.args.kwonlyargs]
 
 
 def _client(conn: Connection, params: list[str]) -> ReturnedClient:

@@ -44,7 +44,7 @@ from ..reading import MAX_FILE_BYTES
 from ..records import plain
 from ..secrets import is_placeholder
 from .adapters.logging_handlers import upgrades
-from .arguments import call_arguments, positional_params
+from .arguments import call_arguments, param_names
 from .imports import resolved
 from .module_paths import module_path as _module_path
 from .module_trees import module_tree
@@ -186,7 +186,7 @@ def _compose(definitions: _Definitions, summaries: dict[str, Summary]) -> None:
             summary_name = klass.name if method and function.name == "__init__" else name
             if summary_name in summaries:
                 continue
-            own = _param_names(function, method)
+            own = param_names(function, method)
             facts = [
                 composed
                 for call, target in _calls_of_wrappers(function, klass, summaries)
@@ -382,28 +382,17 @@ class _Definitions:
         return None
 
 
-def _param_names(function: Function, method: bool) -> list[str]:
-    names = [p.arg for p in positional_params(function.args)]
-    if method and names and not _is_static(function):
-        names = names[1:]
-    return names + [p.arg for p in function.args.kwonlyargs]
-
-
-def _is_static(function: Function) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
-
-
 def _facts(conn: Connection, owner, definitions: _Definitions):
     """The summary a connection gives its wrapper: the function itself, or its class when
     a value comes from the class's ``__init__`` (kept on ``self``)."""
     function, name, klass = owner
-    own = _param_names(function, klass is not None)
+    own = param_names(function, klass is not None)
     init = None
     if klass is not None:
         init = next(
             (f for f in klass.body if isinstance(f, FUNCTIONS) and f.name == "__init__"), None
         )
-    init_params = _param_names(init, True) if init is not None else []
+    init_params = param_names(init, True) if init is not None else []
     uses_init = False
 
     def slot(value: Value) -> Slot:
