@@ -24,6 +24,7 @@ from .adapters.base import Adapter
 from .imports import resolved
 from .module_paths import module_path
 from .module_trees import module_tree
+from .relevance import import_aliases
 from .returned_clients import open_returned
 from .source import dotted_name
 from .symbols import FUNCTIONS, NOT_THE_PROJECT, Symbols
@@ -80,14 +81,7 @@ def _client_base(path: Path, name: str, clients: frozenset[str]) -> str | None:
         return None
     if any(isinstance(s, FUNCTIONS) and s.name == "__init__" for s in klass.body):
         return None
-    imported: dict[str, str] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
-            for alias in statement.names:
-                imported[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
-        elif isinstance(statement, ast.Import):
-            for alias in statement.names:
-                imported[alias.asname or alias.name] = alias.name
+    imported = import_aliases(s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom)))
     for base in klass.bases:
         written = dotted_name(base)
         if written is None:

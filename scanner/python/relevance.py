@@ -52,7 +52,9 @@ def _dotted(node: ast.expr, aliases: dict[str, str]) -> str | None:
     return aliases.get(head, head) + dot + rest
 
 
-def _aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
+def import_aliases(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
+    """What each name a module's imports bind stands for (``S`` of ``from smtplib import
+    SMTP as S``: ``smtplib.SMTP``); a module imported under its own name is not listed."""
     aliases: dict[str, str] = {}
     for node in imports:
         if isinstance(node, ast.Import):
@@ -88,7 +90,7 @@ class _Hits:
         modules: Collection[str],
     ) -> None:
         imports = list(imports)
-        self.aliases = _aliases(imports)
+        self.aliases = import_aliases(imports)
         self.names = names
         self.last_parts = last_parts
         self.modules = modules
