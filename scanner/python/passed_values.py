@@ -14,7 +14,7 @@ from ..model import Span, Value
 from ..providers import OTHER, RESERVED, Provider, is_local_host, lookup, normalise_host
 from .arguments import is_spread, positional_params
 from .shapes import one_of
-from .source import dotted_name
+from .source import dotted_name, main_guard
 from .symbols import FUNCTIONS, Binding
 from .text_values import built
 
@@ -200,11 +200,7 @@ class PassedValues:
         while node is not None:
             parent = self.parents.get(node)
             if isinstance(parent, ast.Module):
-                return (
-                    isinstance(node, ast.If)
-                    and isinstance(node.test, ast.Compare)
-                    and dotted_name(node.test.left) == "__name__"
-                )
+                return main_guard(node)
             node = parent
         return False
 

@@ -36,7 +36,7 @@ from .settings_project import project_of
 from .settings_reexports import passes_on_django_settings
 from .settings_spoken import as_spoken, spoken_protocols
 from .settings_users import left_to_code
-from .source import dotted_name
+from .source import dotted_name, main_guard
 from .symbols import TRIES, BindingKind, Symbols
 from .values import Evaluator
 
@@ -164,12 +164,7 @@ def _unused_constants(tree: ast.Module, symbols: Symbols, settings: list[Setting
 
 def _runs_as_main(tree: ast.Module) -> bool:
     """``if __name__ == "__main__":`` at the module's top level."""
-    return any(
-        isinstance(statement, ast.If)
-        and isinstance(statement.test, ast.Compare)
-        and dotted_name(statement.test.left) == "__name__"
-        for statement in tree.body
-    )
+    return any(main_guard(statement) for statement in tree.body)
 
 
 def _hands_over_name(tree: ast.Module) -> bool:

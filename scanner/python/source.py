@@ -89,3 +89,12 @@ def dotted_name(node: ast.AST | None) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def main_guard(statement: ast.AST) -> bool:
+    """``if __name__ == "__main__":``: the block a module runs only as a script."""
+    return (
+        isinstance(statement, ast.If)
+        and isinstance(statement.test, ast.Compare)
+        and dotted_name(statement.test.left) == "__name__"
+    )
