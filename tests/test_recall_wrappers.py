@@ -32,11 +32,15 @@ def test_a_factory_session_reports_its_password_arm_not_its_xoauth2_arm() -> Non
 
 def test_the_nearest_variants_of_a_default_factory() -> None:
     """A function's own parameter (``connect=_open_imap``), ``connect or _open_pop``
-    stored on ``self``, a class attribute holding ``staticmethod(_open_smtp)``."""
+    stored on ``self``, a class attribute holding ``staticmethod(_open_smtp)``, a lambda
+    calling the factory (``smtp_factory or (lambda host: _open_smtp(host))``) and
+    ``functools.partial(_open_pop)``."""
     assert pinned("factory_variants.py") == {
-        (26, "AS102", "warning"),
-        (38, "AS102", "warning"),
-        (50, "AS101", "warning"),
+        (28, "AS102", "warning"),
+        (40, "AS102", "warning"),
+        (52, "AS101", "warning"),
+        (63, "AS101", "warning"),
+        (75, "AS102", "warning"),
     }
 
 
