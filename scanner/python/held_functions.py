@@ -125,11 +125,7 @@ def _collect(
         # ``lambda host, port: _connect(host, port, use_ssl=cfg.use_ssl)``: calling the
         # lambda runs the function its body calls.
         _collect_called(values, node.body.func, found, leaves, depth + 1, seen)
-    elif (
-        isinstance(node, ast.Call)
-        and node.args
-        and values.qualified_names(node.func) & _PARTIAL
-    ):
+    elif isinstance(node, ast.Call) and node.args and values.qualified_names(node.func) & _PARTIAL:
         # ``functools.partial(_connect, use_ssl=True)``: calling it runs ``_connect``.
         _collect_called(values, node.args[0], found, leaves, depth + 1, seen)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
