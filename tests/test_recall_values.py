@@ -116,6 +116,19 @@ def test_configparser_get_names_an_option_not_a_default() -> None:
     assert any("'smtp.office365.com' (default of INI [mail] host)" in message for message in found)
 
 
+def test_hyphenated_options_of_a_parser_built_elsewhere_are_options() -> None:
+    """``config.get(section, "imap-server")`` on ``config=None`` replaced by the package's
+    ``_config.CONFIG``: not a dict's ``get`` whose default is ``"imap-server"`` (which
+    logged in nowhere), but the option of the user's file, so the host is unknown."""
+    assert pinned("ini_options_with_hyphens.py") == {
+        (16, "AS204", "warning"),
+        (17, "AS102", "warning"),
+        (24, "AS204", "warning"),
+        (25, "AS101", "warning"),
+    }
+    assert any("INI [DEFAULT] imap-server" in m for m in messages("ini_options_with_hyphens.py"))
+
+
 def test_each_call_site_s_literal_password_is_reported() -> None:
     """A wrapper of the module (a function, a class's ``__init__``) called with a literal
     password at several call sites: AS105 at each literal, also when another call reads
