@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _HOST_NAME = lazy_pattern(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_DEMO_NAME = lazy_pattern(r"(?i)_*(?:test|demo|example)")
 
 
 class PassedValues:
@@ -193,12 +194,15 @@ class PassedValues:
             self._resolving.discard(param)
 
     def _demo(self, call: ast.Call) -> bool:
-        """Whether ``call`` is in the module's ``if __name__ == "__main__":`` block: a demo of
-        the function, made with whatever server its author had at hand, where the
-        function's users (the modules that import it) pass their own."""
+        """Whether ``call`` is in the module's ``if __name__ == "__main__":`` block or in a
+        function named as a test or demo (``async def test_async():``): a demo of the
+        function, made with whatever server its author had at hand, where the function's
+        users (the modules that import it) pass their own."""
         node: ast.AST | None = call
         while node is not None:
             parent = self.parents.get(node)
+            if isinstance(parent, FUNCTIONS) and _DEMO_NAME.match(parent.name):
+                return True
             if isinstance(parent, ast.Module):
                 return main_guard(node)
             node = parent
