@@ -129,6 +129,18 @@ def test_hyphenated_options_of_a_parser_built_elsewhere_are_options() -> None:
     assert any("INI [DEFAULT] imap-server" in m for m in messages("ini_options_with_hyphens.py"))
 
 
+def test_a_configuration_default_of_another_provider_is_a_fallback() -> None:
+    """``account.get("smtp_server", "smtp.gmail.com")`` of a configuration loaded at run
+    time names the user's server, unknown here (a warning); Microsoft's host as the
+    default is reported as Microsoft's; ``os.environ.get("SMTP_HOST", "smtp.gmail.com")``
+    is Gmail's, as the environment's default is taken."""
+    assert pinned("config_get_defaults.py") == {
+        (17, "AS204", "warning"),
+        (18, "AS101", "warning"),
+        (25, "AS101", "error"),
+    }
+
+
 def test_each_call_site_s_literal_password_is_reported() -> None:
     """A wrapper of the module (a function, a class's ``__init__``) called with a literal
     password at several call sites: AS105 at each literal, also when another call reads
