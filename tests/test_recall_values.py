@@ -133,11 +133,14 @@ def test_a_configuration_default_of_another_provider_is_a_fallback() -> None:
     """``account.get("smtp_server", "smtp.gmail.com")`` of a configuration loaded at run
     time names the user's server, unknown here (a warning); Microsoft's host as the
     default is reported as Microsoft's; ``os.environ.get("SMTP_HOST", "smtp.gmail.com")``
-    is Gmail's, as the environment's default is taken."""
+    is Gmail's, as the environment's default is taken. So is a default merged under a
+    mapping read at run time (``{**defaults, **read_config()}``)."""
     assert pinned("config_get_defaults.py") == {
         (17, "AS204", "warning"),
         (18, "AS101", "warning"),
         (25, "AS101", "error"),
+        (41, "AS204", "warning"),
+        (42, "AS101", "warning"),
     }
 
 
