@@ -236,7 +236,7 @@ class PassedValues:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if _documentation_host(value) or (self._demo(call) and _named_server(value)):
+            if _documentation_host(value) or (self._demo(call) and _demo_server(value)):
                 continue
             host = self._named_host(call, depth)
             values.append((value, host if value.known else None))
@@ -312,6 +312,14 @@ def _named_server(value: Value) -> bool:
         return False
     host = normalise_host(value.value)
     return bool(_HOST_NAME.fullmatch(host)) and not (is_local_host(host) or lookup(host).microsoft)
+
+
+def _demo_server(value: Value) -> bool:
+    """A host a demo hands a function: another provider's, or the machine itself (a
+    debugging server on ``localhost:1025``)."""
+    if not value.known or not isinstance(value.value, str):
+        return False
+    return _named_server(value) or is_local_host(normalise_host(value.value))
 
 
 def _documentation_host(value: Value) -> bool:
