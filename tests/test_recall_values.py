@@ -234,3 +234,13 @@ def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
             tuple(sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]))
         )
     assert found == {(("AS101", 10), ("AS203", 10))}
+
+
+def test_a_template_of_empty_values_does_not_decide_the_run() -> None:
+    """A parser that reads the user's file, or writes a template of "" on the first run:
+    ``if not smtp_config["server"]: raise`` and ``if cfg["username"] and cfg["password"]:``
+    are not decided by the template, so the login after them is reported."""
+    assert pinned("config_template_on_first_run.py") == {
+        (29, "AS204", "warning"),
+        (31, "AS101", "warning"),
+    }

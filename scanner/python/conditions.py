@@ -473,4 +473,8 @@ def _committed(
         return None
     if not isinstance(value.value, (bool, int, str, type(None))):
         return None
+    if value.value in ("", None) and isinstance(node, (ast.Subscript, ast.Call)):
+        # ``config["smtp"]["password"]`` of a template written with "" for its user to
+        # fill in: left empty only until they do.
+        return None
     return value
