@@ -269,6 +269,16 @@ _PROTOCOL_LABEL = lazy_pattern(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
 _LABEL_PROTOCOLS = {"smtp": Protocol.SMTP, "imap": Protocol.IMAP, "pop": Protocol.POP}
 
 
+def another_providers_server(host: object) -> bool:
+    """A server name of someone other than Microsoft (not the machine itself, nor a domain
+    reserved for documentation): as a configuration's default, one of the servers the
+    configuration may name instead."""
+    if not (isinstance(host, str) and "." in host):
+        return False
+    provider = lookup(host)
+    return not (provider.microsoft or provider is RESERVED or is_local_host(host))
+
+
 def is_local_host(host: str) -> bool:
     """Loopback or a local relay (``localhost``, ``127.0.0.1``, ``mailhog``)."""
     return normalise_host(host) in _LOCAL_HOSTS

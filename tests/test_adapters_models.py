@@ -85,6 +85,30 @@ def test_aiosmtplib_oauth_token_generator_is_xoauth2() -> None:
     assert conn.steps[1].mechanism == "XOAUTH2"
 
 
+def test_aiosmtplib_password_beside_a_generator_that_may_be_none() -> None:
+    """aiosmtplib refuses ``password`` and ``oauth_token_generator`` together: a
+    generator read from configuration may be None, and then the password logs in."""
+    configured = only(
+        "import aiosmtplib\n"
+        "async def f(m, account):\n"
+        "    await aiosmtplib.send(m, hostname='smtp.office365.com', port=587,\n"
+        "                          username=account.address, password=account.password,\n"
+        "                          oauth_token_generator=account.token_generator)\n"
+    )
+    assert kinds(configured) == ["starttls", "auth", "login", "send"]
+    for generator in ("lambda: fetch_token()", "get_token"):
+        given = only(
+            "import aiosmtplib\n"
+            "async def get_token():\n"
+            "    return await fetch_token()\n"
+            "async def f(m, account):\n"
+            "    await aiosmtplib.send(m, hostname='smtp.office365.com', port=587,\n"
+            "                          username=account.address, password=account.password,\n"
+            f"                          oauth_token_generator={generator})\n"
+        )
+        assert kinds(given) == ["starttls", "auth", "send"], generator
+
+
 def test_aiosmtplib_connect_and_methods() -> None:
     conn = only(
         "import aiosmtplib\n"

@@ -24,8 +24,12 @@ def test_logins_on_what_a_factory_elsewhere_returns() -> None:
     got = {(Path(f.path).name, f.span.line, f.rule, f.severity.value) for f in findings()}
     assert got == {
         ("reader.py", 7, "AS102", "warning"),
+        ("reader.py", 7, "AS203", "warning"),
         ("reader.py", 11, "AS102", "error"),
         ("reader.py", 16, "AS101", "error"),
+        ("reader.py", 29, "AS102", "warning"),
+        ("reader.py", 33, "AS102", "warning"),
+        ("reader.py", 33, "AS203", "warning"),
         ("boxes_used.py", 9, "AS102", "warning"),
         ("boxes_used.py", 17, "AS101", "error"),
     }
@@ -40,7 +44,15 @@ def test_the_message_names_the_factory_and_the_library_is_the_models() -> None:
     assert not any("no model" in message for message in by_line.values())
 
 
-def test_a_plain_or_flag_chosen_session_is_not_judged_at_the_caller() -> None:
-    """``ssl=use_ssl``: the caller's value decides, and the analysis of the factory alone
-    does not know it (no AS203 at the caller)."""
-    assert not [f for f in findings() if f.rule == "AS203"]
+def test_a_flag_chosen_session_is_plain_on_the_runs_the_callers_value_is_false() -> None:
+    """``make_imap(host, port, use_ssl=ssl)`` of ``IMAPClient(host, port, ssl=use_ssl)``:
+    the caller's ``ssl`` decides, so the runs where it is false log in on a plain session
+    (AS203, no fix), as the same code written in one module is reported; a literal
+    decides the session (``use_ssl=True`` is not plain, ``use_ssl=False`` always is)."""
+    plain = sorted((f for f in findings() if f.rule == "AS203"), key=lambda f: f.span.line)
+    assert [(Path(f.path).name, f.span.line) for f in plain] == [
+        ("reader.py", 7),
+        ("reader.py", 33),
+    ]
+    assert "when `ssl` is false" in plain[0].message
+    assert "when" not in plain[1].message.split("before STARTTLS")[1].split(":")[0]

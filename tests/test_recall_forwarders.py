@@ -174,3 +174,13 @@ def test_a_pydantic_settings_fields_default_is_the_environments_default() -> Non
         (25, "AS101", "error"),
     }
     assert all("(default of env SMTP_HOST)" in f.message for f in run.findings)
+
+
+def test_a_client_class_as_a_parameter_default_is_the_class_called() -> None:
+    """``def fetch(..., cls_imap=imaplib.IMAP4_SSL)`` calling ``cls_imap(host, 993)``, and
+    the same default kept on ``self`` and called in another method: an IMAP login each;
+    a default SMTP class that only authenticates with XOAUTH2 says nothing."""
+    assert pinned("class_parameter_default.py") == {
+        (12, "AS102", "warning"),
+        (27, "AS102", "warning"),
+    }

@@ -121,3 +121,14 @@ def test_self_of_a_subclass_without_an_init_is_the_instance_made_here() -> None:
     run = check_paths([str(SUBCLASSES / "no_init_self_login.py")], RunOptions())
     fixable = {f.span.line for f in run.findings if f.fix is not None}
     assert fixable == {12, 18}
+
+
+def test_cls_in_a_classmethod_of_a_client_subclass_makes_the_client() -> None:
+    """``server = cls(host, port)`` then ``server.login(...)`` in a ``@classmethod`` of an
+    ``imaplib.IMAP4`` (and an ``IMAP4_SSL``) subclass: a login on that client; the same
+    shape on a class that is no client is silent."""
+    assert pinned("classmethod_connect.py") == {
+        (17, "AS102", "warning"),
+        (17, "AS203", "warning"),
+        (25, "AS102", "warning"),
+    }

@@ -168,3 +168,15 @@ def test_names_a_star_import_brings() -> None:
         (29, "AS101", "error"),
         (29, "AS105", "error"),
     }
+
+
+def test_a_preset_made_without_credentials_is_no_login() -> None:
+    """``outlook = EmailSender(host="smtp.office365.com", port=587)`` of a sender that logs
+    in only when given credentials (``username=None, password=None``): no password, so no
+    login at that call; the preset made with a password from the environment logs in."""
+    found = _found(SUMMARIES / "presets")
+    assert set(found) == {
+        ("__init__.py", 12, "AS101", "error"),
+        ("sender.py", 19, "AS101", "warning"),
+    }
+    assert "through EmailSender in " in found[("__init__.py", 12, "AS101", "error")]

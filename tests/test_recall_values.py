@@ -116,6 +116,34 @@ def test_configparser_get_names_an_option_not_a_default() -> None:
     assert any("'smtp.office365.com' (default of INI [mail] host)" in message for message in found)
 
 
+def test_hyphenated_options_of_a_parser_built_elsewhere_are_options() -> None:
+    """``config.get(section, "imap-server")`` on ``config=None`` replaced by the package's
+    ``_config.CONFIG``: not a dict's ``get`` whose default is ``"imap-server"`` (which
+    logged in nowhere), but the option of the user's file, so the host is unknown."""
+    assert pinned("ini_options_with_hyphens.py") == {
+        (16, "AS204", "warning"),
+        (17, "AS102", "warning"),
+        (24, "AS204", "warning"),
+        (25, "AS101", "warning"),
+    }
+    assert any("INI [DEFAULT] imap-server" in m for m in messages("ini_options_with_hyphens.py"))
+
+
+def test_a_configuration_default_of_another_provider_is_a_fallback() -> None:
+    """``account.get("smtp_server", "smtp.gmail.com")`` of a configuration loaded at run
+    time names the user's server, unknown here (a warning); Microsoft's host as the
+    default is reported as Microsoft's; ``os.environ.get("SMTP_HOST", "smtp.gmail.com")``
+    is Gmail's, as the environment's default is taken. So is a default merged under a
+    mapping read at run time (``{**defaults, **read_config()}``)."""
+    assert pinned("config_get_defaults.py") == {
+        (17, "AS204", "warning"),
+        (18, "AS101", "warning"),
+        (25, "AS101", "error"),
+        (41, "AS204", "warning"),
+        (42, "AS101", "warning"),
+    }
+
+
 def test_each_call_site_s_literal_password_is_reported() -> None:
     """A wrapper of the module (a function, a class's ``__init__``) called with a literal
     password at several call sites: AS105 at each literal, also when another call reads
@@ -206,3 +234,13 @@ def test_a_client_name_bound_on_two_arms_reads_the_same_on_every_run() -> None:
             tuple(sorted((f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]))
         )
     assert found == {(("AS101", 10), ("AS203", 10))}
+
+
+def test_a_template_of_empty_values_does_not_decide_the_run() -> None:
+    """A parser that reads the user's file, or writes a template of "" on the first run:
+    ``if not smtp_config["server"]: raise`` and ``if cfg["username"] and cfg["password"]:``
+    are not decided by the template, so the login after them is reported."""
+    assert pinned("config_template_on_first_run.py") == {
+        (29, "AS204", "warning"),
+        (31, "AS101", "warning"),
+    }

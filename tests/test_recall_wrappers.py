@@ -32,11 +32,15 @@ def test_a_factory_session_reports_its_password_arm_not_its_xoauth2_arm() -> Non
 
 def test_the_nearest_variants_of_a_default_factory() -> None:
     """A function's own parameter (``connect=_open_imap``), ``connect or _open_pop``
-    stored on ``self``, a class attribute holding ``staticmethod(_open_smtp)``."""
+    stored on ``self``, a class attribute holding ``staticmethod(_open_smtp)``, a lambda
+    calling the factory (``smtp_factory or (lambda host: _open_smtp(host))``) and
+    ``functools.partial(_open_pop)``."""
     assert pinned("factory_variants.py") == {
-        (26, "AS102", "warning"),
-        (38, "AS102", "warning"),
-        (50, "AS101", "warning"),
+        (28, "AS102", "warning"),
+        (40, "AS102", "warning"),
+        (52, "AS101", "warning"),
+        (63, "AS101", "warning"),
+        (75, "AS102", "warning"),
     }
 
 
@@ -63,3 +67,15 @@ def test_the_nearest_variants_of_a_plugged_authenticator() -> None:
 
 def test_an_oauth2_authenticator_or_a_gmail_client_is_silent() -> None:
     assert pinned("authenticator_negatives.py") == set()
+
+
+def test_a_dispatching_factory_gives_each_call_the_client_its_literals_select() -> None:
+    """``server_link(host, port, "POP3", "ssl")``: only the clients the literals select
+    (a keyword argument too, ``protocol in ("POP", "POP3")``, an ``else`` arm), so the
+    POP3 ``pass_`` and the IMAP ``login`` are each their client's, and the XOAUTH2
+    session of the ``"SMTP"`` call is no login. Each call's parameter value decides its
+    own arms: the first call's ``"POP3"`` does not make the other arms dead."""
+    assert pinned("dispatching_factory.py") == {
+        (36, "AS102", "warning"),
+        (42, "AS102", "warning"),
+    }

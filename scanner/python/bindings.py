@@ -28,6 +28,7 @@ from .callers import Callers
 from .class_members import PROPERTIES
 from .dispatch import Dispatch
 from .entered import entered_by_stack, entered_client
+from .factory_arms import chosen_arms
 from .held_functions import held_functions, plugged_callables
 from .sites import CallSites
 from .source import dotted_name
@@ -81,6 +82,8 @@ class Bindings:
         # status``), by the factory's name.
         self._items: dict[str, int] = {}
         self._factory_functions: dict[Function, tuple[Connection, Adapter]] = {}
+        # Every client a factory may return (a dispatching factory returns several).
+        self._returned_arms: dict[Function, list[tuple[Connection, Adapter]]] = {}
         self._callers = Callers(symbols)
         self._dispatch = Dispatch(symbols, self._callers)
 
@@ -137,9 +140,15 @@ class Bindings:
         if target is not None:
             self._add(target, call, conn, adapter, classes)
 
+    def _returned_arm(self, function: Function, conn: Connection, adapter: Adapter) -> None:
+        arms = self._returned_arms.setdefault(function, [])
+        if all(conn is not c for c, _ in arms):
+            arms.append((conn, adapter))
+
     def _add_factory(
         self, function: Function, conn: Connection, adapter: Adapter, item: int | None
     ) -> None:
+        self._returned_arm(function, conn, adapter)
         self.factories[function.name] = (conn, adapter)
         self._factory_functions[function] = (conn, adapter)
         holder = self.parents.get(function)  # what another module imports it by
@@ -242,11 +251,13 @@ class Bindings:
             returned = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
             for item, value in enumerate(returned):
                 receiver = dotted_name(value)
-                binding = self.for_receiver(receiver, node) if receiver else None
+                reaching = self.reaching(receiver, node) if receiver else []
                 function = self.values.enclosing_function(node)
-                if binding is not None and function is not None:
+                if reaching and function is not None:
+                    for other in reaching[1:]:
+                        self._returned_arm(function, other.conn, other.adapter)
                     at = item if isinstance(node.value, ast.Tuple) else None
-                    self._add_factory(function, binding.conn, binding.adapter, at)
+                    self._add_factory(function, reaching[0].conn, reaching[0].adapter, at)
                     break
         self._bind_properties()
         if not self.factories:
@@ -269,6 +280,10 @@ class Bindings:
                     self._bind_factory_call(call, [(conn, adapter, frozenset())])
                 continue
             if name in self.factories:
+                chosen = chosen_arms(self.values, self._returned_arms, self.opened, call)
+                if chosen:
+                    self._bind_factory_call(call, [(c, a, None) for c, a in chosen])
+                    continue
                 conn, adapter = self.factories[name]
                 self.opened[call] = (conn, adapter)
                 self.on_factory_call(call, conn, self.bound_name(call))

@@ -65,10 +65,24 @@ class ClassMembers:
         def passed_instance(self, node: ast.AST) -> ast.Call | None: ...
 
     def class_named(self, node: ast.AST) -> ast.ClassDef | None:
+        if isinstance(node, ast.Name) and node.id == "cls":
+            return self._classmethod_class(node)
         if not isinstance(node, ast.Name) or node.id not in self.callers.class_names:
             return None  # no class of the module is bound to that name
         found = self._definition_named(node, ast.ClassDef)
         return found if isinstance(found, ast.ClassDef) else None
+
+    def _classmethod_class(self, node: ast.Name) -> ast.ClassDef | None:
+        """``cls`` in a ``@classmethod`` of a class of the module: that class (``cls(host)``
+        makes one, or one of a subclass that inherits the method)."""
+        function = self.symbols.enclosing_function(node)
+        klass = self.parents.get(function) if function is not None else None
+        if not isinstance(klass, ast.ClassDef) or not function.args.args:  # type: ignore[union-attr]
+            return None
+        first = function.args.args[0].arg  # type: ignore[union-attr]
+        decorators = function.decorator_list  # type: ignore[union-attr]
+        classmethod = any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
+        return klass if classmethod and first == node.id else None
 
     def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
         """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,

@@ -467,6 +467,14 @@ def _committed(
         return None
     if value.choices is not None or value.template is not None:
         return None
+    # A parameter the module's calls give different values (``server_link(h, p, "POP3")``
+    # and ``server_link(h, p, "IMAP")``): each call takes its own arm.
+    if any(not (o.known and _same(o.value, value.value)) for o in value.passed_elsewhere):
+        return None
     if not isinstance(value.value, (bool, int, str, type(None))):
+        return None
+    if value.value in ("", None) and isinstance(node, (ast.Subscript, ast.Call)):
+        # ``config["smtp"]["password"]`` of a template written with "" for its user to
+        # fill in: left empty only until they do.
         return None
     return value

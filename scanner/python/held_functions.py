@@ -27,6 +27,7 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 _MAX_DEPTH = 6
 # ``staticmethod(_default)`` in a class body: the function, without ``self``.
 _STATIC = frozenset({"builtins.staticmethod"})
+_PARTIAL = frozenset({"functools.partial"})
 
 
 def held_functions(values: Evaluator, func: ast.expr) -> list[Function]:
@@ -120,6 +121,13 @@ def _collect(
         and values.qualified_names(node.func) & _STATIC
     ):
         _collect(values, node.args[0], found, leaves, depth + 1, seen)
+    elif isinstance(node, ast.Lambda) and isinstance(node.body, ast.Call):
+        # ``lambda host, port: _connect(host, port, use_ssl=cfg.use_ssl)``: calling the
+        # lambda runs the function its body calls.
+        _collect_called(values, node.body.func, found, leaves, depth + 1, seen)
+    elif isinstance(node, ast.Call) and node.args and values.qualified_names(node.func) & _PARTIAL:
+        # ``functools.partial(_connect, use_ssl=True)``: calling it runs ``_connect``.
+        _collect_called(values, node.args[0], found, leaves, depth + 1, seen)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         # ``_default_factory(cfg, timeout)``: a function of the module that makes the
         # factory (``def factory(): return MailBox(...)``) and returns it.
@@ -140,6 +148,26 @@ def _collect(
             _collect(values, value, found, leaves, depth + 1, seen)
     else:
         leaves.append(node)
+
+
+def _collect_called(
+    values: Evaluator,
+    func: ast.expr,
+    found: dict[Function, None],
+    leaves: list[ast.AST],
+    depth: int,
+    seen: set[int],
+) -> None:
+    """The module's functions that calling ``func`` runs, where a call of another runs
+    it: a function of the module by name, or what a name or ``self.x`` holds."""
+    if isinstance(func, ast.Name):
+        defs = [b.node for b in values.bindings(func) if b.kind is BindingKind.DEF]
+        if defs:
+            for function in defs:
+                if isinstance(function, FUNCTIONS):
+                    found.setdefault(function, None)
+            return
+    _collect(values, func, found, leaves, depth, seen)
 
 
 def _bound(values: Evaluator, kind: BindingKind, node: ast.AST) -> list[ast.AST]:

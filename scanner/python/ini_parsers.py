@@ -84,8 +84,8 @@ class IniParsers:
         mapping's ``get``."""
         if mapping.known and isinstance(mapping.value, IniConfig):
             parser = mapping.value
-        elif (mapping.known and isinstance(mapping.value, dict)) or mapping.choices is not None:
-            return None
+        elif _table(mapping) or any(_table(choice) for choice in mapping.choices or ()):
+            return None  # a dict's ``get`` (one of the dicts a name may hold)
         elif self._names_parser(receiver) or self._shaped_like_option(node, depth):
             parser = IniConfig()
         else:
@@ -115,7 +115,8 @@ class IniParsers:
             and isinstance(option.value, str)
             and bool(_SECTION.match(section.value))
             and bool(_OPTION.match(option.value))
-            and is_setting_key(option.value)
+            # INI options are often written with hyphens (``imap-server``)
+            and is_setting_key(option.value.replace("-", "_"))
         )
 
     @cached_property
@@ -192,3 +193,7 @@ def _parser_call(call: ast.Call) -> bool:
         and len(call.args) == 2
         and any(keyword.arg in _PARSER_KEYWORDS for keyword in call.keywords)
     )
+
+
+def _table(value: Value) -> bool:
+    return value.known and isinstance(value.value, dict)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 _HOST_NAME = lazy_pattern(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_DEMO_NAME = lazy_pattern(r"(?i)_*(?:test|demo|example)")
 
 
 class PassedValues:
@@ -193,12 +194,15 @@ class PassedValues:
             self._resolving.discard(param)
 
     def _demo(self, call: ast.Call) -> bool:
-        """Whether ``call`` is in the module's ``if __name__ == "__main__":`` block: a demo of
-        the function, made with whatever server its author had at hand, where the
-        function's users (the modules that import it) pass their own."""
+        """Whether ``call`` is in the module's ``if __name__ == "__main__":`` block or in a
+        function named as a test or demo (``async def test_async():``): a demo of the
+        function, made with whatever server its author had at hand, where the function's
+        users (the modules that import it) pass their own."""
         node: ast.AST | None = call
         while node is not None:
             parent = self.parents.get(node)
+            if isinstance(parent, FUNCTIONS) and _DEMO_NAME.match(parent.name):
+                return True
             if isinstance(parent, ast.Module):
                 return main_guard(node)
             node = parent
@@ -232,7 +236,7 @@ class PassedValues:
             if argument is None:
                 return None
             value = self.evaluate(argument, depth)
-            if _documentation_host(value) or (self._demo(call) and _named_server(value)):
+            if _documentation_host(value) or (self._demo(call) and _demo_server(value)):
                 continue
             host = self._named_host(call, depth)
             values.append((value, host if value.known else None))
@@ -308,6 +312,14 @@ def _named_server(value: Value) -> bool:
         return False
     host = normalise_host(value.value)
     return bool(_HOST_NAME.fullmatch(host)) and not (is_local_host(host) or lookup(host).microsoft)
+
+
+def _demo_server(value: Value) -> bool:
+    """A host a demo hands a function: another provider's, or the machine itself (a
+    debugging server on ``localhost:1025``)."""
+    if not value.known or not isinstance(value.value, str):
+        return False
+    return _named_server(value) or is_local_host(normalise_host(value.value))
 
 
 def _documentation_host(value: Value) -> bool:

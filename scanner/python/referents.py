@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 
-from .arguments import own_nodes
+from .arguments import default_of, own_nodes
 from .ast_walk import walk
 from .class_members import PROPERTIES
 from .forwarders import PARTIAL, own_method, pass_through
-from .symbols import FUNCTIONS, BindingKind
+from .symbols import FUNCTIONS, Binding, BindingKind
 from .values import Evaluator
 
 _MAX_DEPTH = 12
@@ -57,6 +57,11 @@ class Referents:
             for value in self._assigned(node):
                 self._collect(value, found, depth + 1, seen)
             for binding in self.values.bindings(node):
+                # ``def fetch(host, cls_imap=imaplib.IMAP4_SSL)``: the class unless a
+                # caller hands another.
+                default = self._default(binding)
+                if default is not None:
+                    self._collect(default, found, depth + 1, seen)
                 # ``def open_smtp(*args, **kwargs): return smtplib.SMTP(*args, **kwargs)``
                 through = (
                     pass_through(binding.node)
@@ -150,6 +155,12 @@ class Referents:
             return None
         # ``chooser.client_class(port)`` where ``chooser = Chooser()``.
         return self.values.callers.instance_method(func)
+
+    def _default(self, binding: Binding) -> ast.expr | None:
+        if binding.kind is not BindingKind.PARAM or not isinstance(binding.node, ast.arg):
+            return None
+        arguments = self.parents.get(binding.node)
+        return default_of(binding.node, arguments) if isinstance(arguments, ast.arguments) else None
 
     def _assigned(self, node: ast.Name) -> list[ast.expr]:
         """The expressions assigned to a plain name where it is read (every binding of it

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ..model import Connection, Protocol, Span, StepKind, Tls, Value
 from ..records import plain
+from .adapters.common import false_run, flag_name
 from .arguments import param_names
 from .slot_paths import Path as ParamPath
 from .slot_paths import follow, parameter_path
@@ -35,6 +36,9 @@ class ReturnedClient:
     host: Value  # the host, when no caller gives it
     host_path: ParamPath
     tls: Tls  # as the factory leaves it: implicit, plain, or unknown (upgraded, a flag)
+    # The factory's parameter whose truth asks for implicit TLS and whose falsity leaves
+    # the session plain (``IMAPClient(host, ssl=use_ssl)``): the caller's value decides.
+    plain_param: str | None = None
 
 
 def returned_clients(
@@ -73,7 +77,9 @@ def _client(conn: Connection, params: list[str]) -> ReturnedClient:
         param = None
     path = parameter_path(conn.host, param) if param is not None else ()
     host = Value(conn.host.known, conn.host.value, conn.host.origin)
-    return ReturnedClient(conn.protocol, conn.library, param, host, path, _tls(conn))
+    plain = conn.plain_when or conn.tls is Tls.NONE
+    flag = conn.tls_flag if plain and conn.tls_flag in params else None
+    return ReturnedClient(conn.protocol, conn.library, param, host, path, _tls(conn), flag)
 
 
 def _tls(conn: Connection) -> Tls:
@@ -98,6 +104,7 @@ def _either(one: ReturnedClient, other: ReturnedClient) -> ReturnedClient:
         one.host if same_host else Value.unknown(one.host.origin),
         one.host_path if same_host else (),
         one.tls if one.tls is other.tls else Tls.UNKNOWN,
+        one.plain_param if one.plain_param == other.plain_param else None,
     )
 
 
@@ -118,7 +125,7 @@ def open_returned(
     node = given.get(client.host_param) if client.host_param is not None else None
     if node is not None:
         host = follow(evaluate(node), client.host_path)
-    return Connection(
+    conn = Connection(
         protocol=client.protocol,
         library=client.library,
         host=host,
@@ -127,3 +134,17 @@ def open_returned(
         opened_at=span,
         via=via,
     )
+    flag = given.get(client.plain_param) if client.plain_param is not None else None
+    if flag is not None:
+        _choose_tls(conn, evaluate(flag))
+    return conn
+
+
+def _choose_tls(conn: Connection, flag: Value) -> None:
+    """The caller's value for the factory's TLS flag: a literal decides the client's TLS;
+    a value its user sets (``use_ssl=ssl``) leaves the runs where it is false plain."""
+    if flag.known and not flag.origin:
+        conn.tls = Tls.IMPLICIT if flag.value else Tls.NONE
+        return
+    conn.plain_when = false_run(flag)
+    conn.tls_flag = flag_name(flag)

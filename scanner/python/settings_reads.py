@@ -10,7 +10,7 @@ import ast
 
 from ..mail_settings.keys import is_prefixed_key
 from ..model import Value
-from ..providers import is_local_host
+from ..providers import another_providers_server, is_local_host
 from .arguments import is_spread, own_nodes, positional_params
 from .callers import Callers
 from .environment import project_env
@@ -119,6 +119,11 @@ class SettingsReads:
         if default_node is None:
             return self._unset(origin)
         default = self.evaluate(default_node, depth)
+        if what != "env" and default.known and another_providers_server(default.value):
+            # ``account.get("imap_server", "imap.163.com")``: the user's configuration
+            # names the server; the default is one of those it may name. (The
+            # environment's default is taken: what the program runs with unless set.)
+            return Value.unknown(origin)
         if default.known and default.value is not None:
             return stand_in(default, origin) or default.as_default(origin)
         return built(origin, default.literal_parts)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from .. import inputs
@@ -472,12 +472,14 @@ def apply(
         gives_secret = False
         for login in facts.logins:
             secret = _value(login.secret, values)
+            if _left_empty(login.secret, values):
+                continue  # ``EmailSender(host=...)``: no password, so no login at this call
             if login.secret.param in values and (
                 _written(secret) or (forwarding and _forwarded(secret))
             ):
                 gives_secret = True
             steps.append(Step(StepKind.LOGIN, span, user=_value(login.user, values), secret=secret))
-        if not (gives_host or gives_secret):
+        if not steps or not (gives_host or gives_secret):
             continue
         choice = facts.tls_choice
         if choice is not None and choice.param in values and upgrades(values[choice.param]):
@@ -505,6 +507,15 @@ def mailhost_of(mailhost: Value) -> Value:
     if mailhost.items is not None and len(mailhost.items) == 2:
         return mailhost.items[0]
     return mailhost
+
+
+def _left_empty(secret: Slot, values: Mapping[str, Value]) -> bool:
+    """A wrapper's password parameter that the call leaves to its empty default
+    (``password=None``): the wrapper then has no password to log in with."""
+    if secret.param is None or secret.param in values:
+        return False
+    default = secret.value
+    return default.known and default.value in (None, "")
 
 
 def _written(secret: Value) -> bool:

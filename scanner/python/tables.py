@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable
 
 from ..model import Span, Value
-from ..providers import lookup
+from ..providers import another_providers_server, lookup
 from .shapes import MAX_CHOICES, one_of
 
 Loop = ast.For | ast.AsyncFor | ast.comprehension
@@ -246,6 +246,8 @@ class OpenMapping(dict):
 def overridable(key: object, item: object) -> object:
     """An entry of a dict a mapping read at run time may replace: a default of that key."""
     if isinstance(item, Value) and item.known and item.origin is None:
+        if another_providers_server(item.value):
+            return Value.unknown(f"config key {key}")  # a fallback, as for ``get``
         return item.as_default(f"config key {key}")
     return item
 

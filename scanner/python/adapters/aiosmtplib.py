@@ -107,15 +107,30 @@ def _configure(conn: Connection, site: CallSite, *, initial: bool, sends: bool) 
         unknown = use_tls is None or start_unknown
         number = 465 if use_tls else 587 if start_tls else 25
         conn.port = common.default_port(None if unknown else number)
-    if site.has("oauth_token_generator") and site.arg("oauth_token_generator").present:
+    token = site.has("oauth_token_generator") and site.arg("oauth_token_generator").present
+    if token:
         conn.steps.append(common.token_auth(site, "oauth_token_generator"))
-    elif site.has("username") and site.arg("username").present:
+    if _logs_in_with_password(site, token):
         step = common.login(site, "username", "password", fallback=Value(True, ""))
-        _password_remedy(conn, site, step)
+        if not token:
+            _password_remedy(conn, site, step)
         conn.steps.append(step)
     if sends:
         conn.steps.append(Step(StepKind.SEND, site.span))
     _remedies(conn, site)
+
+
+def _logs_in_with_password(site: CallSite, token: bool) -> bool:
+    """Whether the call may log in with a password. ``password`` and
+    ``oauth_token_generator`` are mutually exclusive (aiosmtplib raises when both are
+    set): next to a generator that may be None at run time (an attribute, a parameter),
+    a password is the other configuration's login; next to a lambda or a function, none."""
+    if not (site.has("username") and site.arg("username").present):
+        return False
+    if not token:
+        return True
+    given = site.has("password") and site.arg("password").present
+    return given and site.callable("oauth_token_generator") is None
 
 
 # The first release whose ``start_tls`` default upgrades a plain session by itself when

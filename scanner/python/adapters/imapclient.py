@@ -56,6 +56,9 @@ def _open(site: CallSite) -> Connection | None:
         # ``ssl=self.ssl``: a run where its user turns it off is plain.
         conn.plain_when = common.false_run(site.arg("ssl"))
         conn.tls_flag = conn.tls_flag or common.flag_name(site.arg("ssl"))
+    elif site.arg("ssl").origin:
+        # ``ssl=use_ssl`` of ``use_ssl=None``: plain by default, a flag callers may set.
+        conn.tls_flag = common.flag_name(site.arg("ssl"))
     if conn.verification is V.UNVERIFIED:
         common.set_fix(
             conn.remedies, RemedyKind.VERIFY_TLS, common.verify_context(site, "ssl_context")
