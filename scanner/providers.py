@@ -269,12 +269,19 @@ _PROTOCOL_LABEL = lazy_pattern(r"(smtp|imap|pop)(?:3)?s?\d*(?:-[a-z0-9-]+)?")
 _LABEL_PROTOCOLS = {"smtp": Protocol.SMTP, "imap": Protocol.IMAP, "pop": Protocol.POP}
 
 
+# Names only a private network resolves (RFC 6762 ``.local``, RFC 8375 ``home.arpa``'s
+# ``.home``, and the suffixes intranets use).
+_PRIVATE_TLDS = frozenset({"local", "lan", "internal", "intranet", "corp", "home", "localdomain"})
+
+
 def another_providers_server(host: object) -> bool:
     """A server name of someone other than Microsoft (not the machine itself, nor a domain
     reserved for documentation): as a configuration's default, one of the servers the
     configuration may name instead."""
     if not (isinstance(host, str) and "." in host):
         return False
+    if normalise_host(host).rsplit(".", 1)[-1] in _PRIVATE_TLDS:
+        return False  # ``mail.contoso.local``: a server of the user's own network
     provider = lookup(host)
     return not (provider.microsoft or provider is RESERVED or is_local_host(host))
 

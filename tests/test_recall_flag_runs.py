@@ -38,3 +38,11 @@ def test_a_class_picked_at_run_time_has_a_plain_run() -> None:
     assert sorted(found) == [15, 29]
     assert 'when `config["ssl"]` is false' in found[15]
     assert "when `self.transport` is `imaplib.IMAP4`" in found[29]
+
+
+def test_a_declared_models_implicit_tls_flag_has_a_plain_run() -> None:
+    """``Imbox(host, ..., ssl=ssl)``: the run where ``ssl`` is false is plain (the
+    library's own STARTTLS flag left false); ``ssl=True`` and ``starttls=True``: not."""
+    found = plain_logins("declared_models.py")
+    assert sorted(found) == [9]
+    assert "when `ssl` is false" in found[9]

@@ -79,3 +79,15 @@ def test_a_dispatching_factory_gives_each_call_the_client_its_literals_select() 
         (36, "AS102", "warning"),
         (42, "AS102", "warning"),
     }
+
+
+def test_a_login_helper_is_on_each_connection_its_callers_open() -> None:
+    """``self.authenticate()`` called by ``connect_plain()`` and ``connect_ssl()``, each
+    binding ``self.imap`` first: the login is on the plain IMAP4 too (AS203), not only on
+    the connection whose assignment is written last; two verifying connectors give one
+    login finding."""
+    assert pinned("helper_called_by_connectors.py") == {
+        (23, "AS102", "warning"),
+        (23, "AS203", "warning"),
+        (47, "AS101", "warning"),
+    }

@@ -24,6 +24,7 @@ from .adapters.base import Adapter, ClientSpec
 from .annotated import annotated_connections, open_annotated
 from .arguments import call_arguments, own_nodes, positional_params
 from .blocks import exclusive
+from .caller_bindings import bound_by_callers
 from .callers import Callers
 from .class_members import PROPERTIES
 from .dispatch import Dispatch
@@ -522,6 +523,9 @@ class Bindings:
         if receiver == "self" or receiver.startswith("self."):
             klass = self.values.enclosing_class(at)
             candidates = [b for b in named if b.klass is klass]
+            through = bound_by_callers(self.values, self._callers, at, candidates)
+            if len(through) > 1:
+                return through
             earlier = [b for b in candidates if b.offset <= offset]
             pool = earlier or candidates
         else:

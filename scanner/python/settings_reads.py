@@ -119,10 +119,10 @@ class SettingsReads:
         if default_node is None:
             return self._unset(origin)
         default = self.evaluate(default_node, depth)
-        if what != "env" and default.known and another_providers_server(default.value):
+        if what == "config key" and default.known and another_providers_server(default.value):
             # ``account.get("imap_server", "imap.163.com")``: the user's configuration
-            # names the server; the default is one of those it may name. (The
-            # environment's default is taken: what the program runs with unless set.)
+            # names the server; the default is one of those it may name. (The defaults
+            # of the environment and of keyword arguments are taken, as a parameter's.)
             return Value.unknown(origin)
         if default.known and default.value is not None:
             return stand_in(default, origin) or default.as_default(origin)

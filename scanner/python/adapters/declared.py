@@ -200,8 +200,6 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
     if tls is Tls.IMPLICIT or (tls is Tls.UNKNOWN and given_context):
         conn.verification = verification
         conn.verify_with = verify_text
-        if opener.implicit_flag is not None and opener.implicit_if:
-            conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
         conn.opt_out = (
             site.opt_out(opener.context, default=_default(opener.context_verifies))
             if opener.context
@@ -210,6 +208,13 @@ def open_connection(model: LibraryModel, opener: Opener, site: CallSite) -> Conn
         if verification is Verification.UNVERIFIED and opener.context is not None:
             verify = common.verify_context(site, opener.context)
             common.set_fix(conn.remedies, RemedyKind.VERIFY_TLS, verify)
+    if opener.implicit_flag is not None and opener.implicit_if and implicit is not False:
+        conn.tls_flag = common.flag_name(site.arg(opener.implicit_flag))
+        # ``ssl=self.ssl``: its false run is plain, unless the library then upgrades.
+        flag = opener.starttls_flag
+        upgrades = flag is not None and common.flag(site.arg(flag), opener.starttls_default)
+        if opener.tls is Tls.NONE and upgrades is False:
+            conn.plain_when = common.false_run(site.arg(opener.implicit_flag))
     upgrade = tls is Tls.STARTTLS
     if opener.starttls_flag is not None and tls is not Tls.IMPLICIT:
         upgrade = bool(common.flag(site.arg(opener.starttls_flag), opener.starttls_default))
