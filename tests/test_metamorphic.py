@@ -55,14 +55,16 @@ def test_a_factory_method_called_on_an_object_of_its_class_gives_its_connection(
 def test_a_mail_settings_key_read_with_a_default_is_configuration_whatever_the_name() -> None:
     """``options.get("smtp_host", "smtp.office365.com")`` reads configuration as
     ``config.get`` does (``rename_locals`` turned Microsoft's default into an unknown
-    host); a bare ``host`` key of a mapping of no config name stays unknown, and so does a
-    port (``if port == 465: SMTP_SSL(...)`` around it: no AS201 from its default 587), and
-    ``os.environ.get`` stays a read of the environment."""
+    host); another provider's server as the default is a fallback, the configuration's
+    (unknown); a bare ``host`` key of a mapping of no config name stays unknown, and so
+    does a port (``if port == 465: SMTP_SSL(...)`` around it: no AS201 from its default
+    587), and ``os.environ.get`` stays a read of the environment."""
     run = check_paths([str(RECALL / "setting_get_any_name.py")], RunOptions(), plan=False)
     hosts = {f.span.line: f.message.split(":", 1)[0] for f in run.findings}
     assert hosts == {
         12: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
         18: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
+        24: "SMTP password login to the host from config key smtp_host",
         31: "SMTP password login to the host from call row.get",
         43: "SMTP password login to 'smtp.office365.com' (default of config key smtp_host)",
         50: "SMTP password login to 'smtp.office365.com' (default of env SMTP_HOST)",

@@ -76,13 +76,13 @@ class ClassMembers:
         """``cls`` in a ``@classmethod`` of a class of the module: that class (``cls(host)``
         makes one, or one of a subclass that inherits the method)."""
         function = self.symbols.enclosing_function(node)
-        klass = self.parents.get(function) if function is not None else None
-        if not isinstance(klass, ast.ClassDef) or not function.args.args:  # type: ignore[union-attr]
+        if function is None or not function.args.args:
             return None
-        first = function.args.args[0].arg  # type: ignore[union-attr]
-        decorators = function.decorator_list  # type: ignore[union-attr]
+        klass = self.parents.get(function)
+        decorators = function.decorator_list
         classmethod = any(isinstance(d, ast.Name) and d.id == "classmethod" for d in decorators)
-        return klass if classmethod and first == node.id else None
+        first = function.args.args[0].arg == node.id
+        return klass if isinstance(klass, ast.ClassDef) and classmethod and first else None
 
     def class_attributes(self, klass: ast.ClassDef) -> dict[str, list[ast.expr]]:
         """Values assigned to ``name`` in the class body or to ``self.name`` in its methods,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from ..model import Connection
 from .adapters.base import Adapter
 from .arguments import call_arguments, default_of, is_spread, positional_params
+from .conditions import assigned_names
 from .symbols import FUNCTIONS, BindingKind
 from .values import Evaluator
 
@@ -63,16 +64,12 @@ def chosen_arms(
 
 
 def may_open(
-    function: Function,
-    opened: ast.AST,
-    call: ast.Call,
-    parents: Mapping[ast.AST, ast.AST],
-    takes_self: bool = False,
+    function: Function, opened: ast.AST, call: ast.Call, parents: Mapping[ast.AST, ast.AST]
 ) -> bool:
     """Whether calling ``function`` as ``call`` may run the statement that opens
     ``opened``: no ``if`` around it (up to the function) has a test the call's literal
     arguments decide against the arm it is in."""
-    literals = _literal_arguments(function, call, takes_self)
+    literals = _literal_arguments(function, call)
     if not literals:
         return True
     node: ast.AST = opened
@@ -90,12 +87,11 @@ def may_open(
     return True
 
 
-def _literal_arguments(function: Function, call: ast.Call, takes_self: bool) -> dict[str, object]:
+def _literal_arguments(function: Function, call: ast.Call) -> dict[str, object]:
     """The call's arguments written as literals, by the name of the parameter each is
-    bound to; a parameter the call leaves out and whose default is a literal too."""
+    bound to; a parameter the call leaves out and whose default is a literal too. Not a
+    parameter the function assigns again: its tests may read another value."""
     params = positional_params(function.args)
-    if takes_self and params:
-        params = params[1:]
     literals: dict[str, object] = {}
     given: set[str] = set()
     for index, argument in enumerate(call_arguments(call)):
@@ -116,7 +112,8 @@ def _literal_arguments(function: Function, call: ast.Call, takes_self: bool) -> 
         default = default_of(param, function.args)
         if param.arg not in given and isinstance(default, ast.Constant):
             literals[param.arg] = default.value
-    return literals
+    assigned = assigned_names(function)
+    return {name: value for name, value in literals.items() if name not in assigned}
 
 
 def _outcome(test: ast.expr, literals: dict[str, object]) -> object:
