@@ -80,9 +80,15 @@ class FileTimeout(Exception):
 def time_limit(seconds: float):
     """Raise FileTimeout in this (main) thread after ``seconds``; no-op where alarms
     are not available."""
-    # start-up: `signal` (its enums: about 3 M instructions) once a file is past the
-    # pre-check; most files of a tree and a run of files that name no mail code set no alarm
-    import signal
+    # start-up: the alarm once a file is past the pre-check; most files of a tree and a
+    # run of files that name no mail code set none. `_signal`, the C module `signal`
+    # wraps: `signal` adds its enums (about 3 M instructions to import) and turns the
+    # handler `signal.signal` returns into one (SIG_DFL, SIG_IGN), which is handed back
+    # here as it came; the alarm and the handlers are the same.
+    try:
+        import _signal as signal
+    except ImportError:  # an interpreter without CPython's C module
+        import signal
 
     if seconds <= 0 or not hasattr(signal, "setitimer"):
         yield
