@@ -237,8 +237,9 @@ def test_a_file_the_pre_check_passes_over_loads_no_mailbox_reading(tmp_path: Pat
 def test_a_file_the_pre_check_passes_over_is_neither_parsed_nor_tokenized(tmp_path: Path) -> None:
     """``ast`` (about 14 M instructions) and ``_signal`` (the time limit's alarm) come
     with the first file past the pre-check: a commit that touches no mail code costs none
-    of them, and none costs ``signal`` (3 M: its enums). ``tokenize`` (3 M) comes with a module that may declare its encoding (its
-    ``detect_encoding`` reads the declaration), not with one of ASCII that does not."""
+    of them, and none costs ``signal`` (3 M: its enums). ``tokenize`` (3 M) comes with a
+    module that may declare its encoding (its ``detect_encoding`` reads the declaration),
+    not with one of ASCII that does not."""
     (tmp_path / "app.py").write_text("x = 1\n")
     modules = command_imported(tmp_path, "check", "--no-cache", "app.py")
     assert "authsweep.scanner.engine" in modules
