@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-# start-up: dataclasses without inspect until a class uses it (the reason is stand_ins')
-dataclasses = import_deferring("dataclasses", "inspect")
+# start-up: dataclasses without inspect and copy until it uses them (stand_ins says why)
+dataclasses = import_deferring("dataclasses", "inspect", "copy")
 
 # Functions kept in the file: past this, only those the last run used are kept.
 MAX_FUNCTIONS = 4096

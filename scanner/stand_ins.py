@@ -1,10 +1,12 @@
-"""A standard module imported without one of its imports until it uses it.
+"""A standard module imported without some of its imports until it uses them.
 
-Two modules of the standard library that a ``check`` needs import, at their top, a module
-for one rarely taken path: ``dataclasses`` imports ``inspect`` (with ``dis``, ``opcode``
+Two modules of the standard library that a ``check`` needs import, at their top, modules
+for rarely taken paths: ``dataclasses`` imports ``inspect`` (with ``dis``, ``opcode``
 and ``linecache``: about 13 M instructions) to write the docstring of a class that has
-none; ``urllib.parse`` (which ``pathlib`` imports) imports ``ipaddress`` (about 5 M) to
-check the host of a URL written with brackets (``http://[::1]/``). :func:`import_deferring`
+none, and ``copy`` (about 1.5 M, with a failed look-up of Jython's ``org.python.core``)
+for the copies ``asdict`` and ``astuple`` make; ``urllib.parse`` (which ``pathlib``
+imports) imports ``ipaddress`` (about 5 M) to check the host of a URL written with
+brackets (``http://[::1]/``). :func:`import_deferring`
 imports such a module with a stand-in in the other's place: the first time the module
 reads a name from the stand-in, the real module is imported, put in the stand-in's place
 in the module that reads it, and the name is read from it. An ``import`` anywhere else gets
@@ -43,15 +45,18 @@ class WhenUsed(ModuleType):
         return getattr(real, attribute)
 
 
-def import_deferring(module: str, deferred: str) -> ModuleType:
-    """``module``, imported (if it is not yet) with a stand-in for ``deferred`` until it
-    reads from it; ``deferred`` imported at once if it is already (nothing to save)."""
-    stand_in = None
-    if module not in sys.modules and deferred not in sys.modules:
-        stand_in = sys.modules[deferred] = WhenUsed(deferred, module)
+def import_deferring(module: str, *deferred: str) -> ModuleType:
+    """``module``, imported (if it is not yet) with a stand-in for each of ``deferred``
+    until it reads from it; one already imported is given as it is (nothing to save)."""
+    stand_ins: dict[str, WhenUsed] = {}
+    if module not in sys.modules:
+        for name in deferred:
+            if name not in sys.modules:
+                stand_ins[name] = sys.modules[name] = WhenUsed(name, module)
     try:
         __import__(module)
     finally:
-        if stand_in is not None and sys.modules.get(deferred) is stand_in:
-            del sys.modules[deferred]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
     return sys.modules[module]

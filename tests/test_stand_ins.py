@@ -39,6 +39,7 @@ def test_a_check_imports_no_ipaddress(tmp_path: Path) -> None:
     modules = set(run.stderr.rsplit("MODULES ", 1)[1].split())
     assert {"authsweep.scanner.engine", "urllib.parse", "pathlib"} <= modules
     assert "ipaddress" not in modules
+    assert "copy" not in modules  # dataclasses' (asdict's copies): no record is copied
 
 
 def test_urllib_parse_checks_bracketed_hosts_with_the_real_ipaddress() -> None:
@@ -87,6 +88,27 @@ def test_a_module_already_imported_is_given_as_it_is() -> None:
         "from authsweep.scanner.stand_ins import import_deferring\n"
         "parse = import_deferring('urllib.parse', 'ipaddress')\n"
         "assert parse.ipaddress is ipaddress\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_dataclasses_copies_with_the_real_copy() -> None:
+    """``asdict`` copies what it gives with ``copy.deepcopy``: the real module, imported
+    when it first does."""
+    script = (
+        "import sys\n"
+        "from authsweep.scanner import method_cache\n"
+        "from dataclasses import asdict, dataclass, field\n"
+        "assert 'copy' not in sys.modules\n"
+        "@dataclass\nclass A:\n    'A.'\n    x: list = field(default_factory=list)\n"
+        "    y: object = None\n"
+        "a = A([[1]], {2: [3]})\n"
+        "d = asdict(a)\n"
+        "assert d == {'x': [[1]], 'y': {2: [3]}}\n"
+        "assert d['y'] is not a.y and d['y'][2] is not a.y[2]\n"
+        "import copy, dataclasses\n"
+        "assert dataclasses.copy is copy and sys.modules['copy'] is copy\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
