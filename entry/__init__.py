@@ -19,7 +19,8 @@ def main() -> None:
     package's modules are found from one listing of each of their folders
     (:mod:`authsweep.scanner.own_modules`); the dataclasses' methods compiled in an earlier
     run are used again (:mod:`authsweep.scanner.method_cache`), and so are the regular
-    expressions compiled on first use (:mod:`authsweep.scanner.pattern_cache`). When the
+    expressions compiled on first use (:mod:`authsweep.scanner.pattern_cache`);
+    ``urllib.parse`` comes without ``ipaddress`` (:mod:`authsweep.scanner.stand_ins`). When the
     command is over, the process ends without tearing the interpreter down
     (:func:`_end_now`)."""
     gc.disable()
@@ -37,6 +38,11 @@ def main() -> None:
 
         install(os.path.dirname(__file__), command)  # before the first dataclass is made
         keep_patterns(os.path.dirname(__file__), command)  # compiled regular expressions
+    # `urllib.parse` (which `pathlib` imports) without `ipaddress` until it checks a host
+    # written in brackets (authsweep.scanner.stand_ins): about 5 M instructions
+    from authsweep.scanner.stand_ins import import_deferring
+
+    import_deferring("urllib.parse", "ipaddress")
     # start-up: after the method cache, so that the command's dataclasses find it
     from authsweep.scanner.cli import main as run_command_line
 

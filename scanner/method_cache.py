@@ -13,7 +13,7 @@ file is written again if anything was added, unless Python writes no bytecode
 meets another's function; the file is read whole and replaced whole, and one that cannot
 be read or written is done without.
 
-``dataclasses`` is imported here without ``inspect`` (:func:`_dataclasses`).
+``dataclasses`` is imported here without ``inspect`` (:mod:`.stand_ins`).
 """
 
 from __future__ import annotations
@@ -21,50 +21,18 @@ from __future__ import annotations
 import atexit
 import marshal
 import sys
-from types import CodeType, ModuleType
+from types import CodeType
 
 from .kept_files import kept_path, replace_whole
+from .stand_ins import import_deferring
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any
 
 
-class _InspectWhenUsed(ModuleType):
-    """``dataclasses``' name for ``inspect`` until it uses it: the real module, imported
-    then."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get("inspect") is self:  # used while dataclasses is imported
-            del sys.modules["inspect"]
-        # start-up: inspect only for a dataclass that uses it (see _dataclasses)
-        import inspect
-
-        sys.modules["dataclasses"].inspect = inspect
-        return getattr(inspect, name)
-
-
-def _dataclasses() -> ModuleType:
-    """``dataclasses``, imported (if it is not yet) with a stand-in for ``inspect``, which
-    it imports for one use in Python 3.11: the docstring it writes, from the signature,
-    for a class that has none. ``inspect`` brings ``dis``, ``opcode`` and ``linecache``:
-    about 13 M instructions of a ``check``'s start-up, for nothing when every class has
-    its docstring (the command's do: tests/test_startup_budget.py). The stand-in imports
-    the real module the first time ``dataclasses`` reads from it; an ``import inspect``
-    anywhere else gets the real one."""
-    stand_in = None
-    if "dataclasses" not in sys.modules and "inspect" not in sys.modules:
-        stand_in = sys.modules["inspect"] = _InspectWhenUsed("inspect")
-    try:
-        # start-up: imported with the stand-in in place (the reason is the docstring's)
-        import dataclasses
-    finally:
-        if stand_in is not None and sys.modules.get("inspect") is stand_in:
-            del sys.modules["inspect"]
-    return dataclasses
-
-
-dataclasses = _dataclasses()
+# start-up: dataclasses without inspect and copy until it uses them (stand_ins says why)
+dataclasses = import_deferring("dataclasses", "inspect", "copy")
 
 # Functions kept in the file: past this, only those the last run used are kept.
 MAX_FUNCTIONS = 4096

@@ -80,9 +80,16 @@ class FileTimeout(Exception):
 def time_limit(seconds: float):
     """Raise FileTimeout in this (main) thread after ``seconds``; no-op where alarms
     are not available."""
-    # start-up: `signal` (its enums: about 3 M instructions) once a file is past the
-    # pre-check; most files of a tree and a run of files that name no mail code set no alarm
-    import signal
+    # The alarm once a file is past the pre-check (most files of a tree and a run of files
+    # that name no mail code set none), through `_signal`, the C module `signal` wraps:
+    # `signal` adds its enums (about 3 M instructions to import) and turns the handler
+    # `signal.signal` returns into one (SIG_DFL, SIG_IGN), which is handed back here as it
+    # came; the alarm and the handlers are the same.
+    try:
+        # start-up: the alarm's C module, with the first file past the pre-check
+        import _signal as signal
+    except ImportError:
+        import signal  # start-up: an interpreter without CPython's C module
 
     if seconds <= 0 or not hasattr(signal, "setitimer"):
         yield

@@ -131,3 +131,28 @@ def test_the_command_installs_it_first(monkeypatch):
     monkeypatch.setattr(authsweep.scanner.cli, "main", lambda: None)
     authsweep.main()
     assert isinstance(sys.meta_path[0], OwnModules)
+
+
+def test_the_bytecode_file_is_named_as_cache_from_source_names_it():
+    """The spec's ``cached`` is set when it is made (no ``cache_from_source`` when the
+    module's ``__cached__`` is set), to what ``cache_from_source`` answers."""
+    from importlib.util import cache_from_source
+
+    from authsweep.scanner.own_modules import _cached
+
+    origins = ["/a/b/c.py", "/a/b//c.py", "//c.py", "/a.b/c.d.py", "/a/.py", "/a/b/__init__.py"]
+    for origin in origins:
+        named = _cached(origin)
+        if os.name == "posix" and sys.pycache_prefix is None and not sys.flags.optimize:
+            assert named == cache_from_source(origin), origin
+        else:
+            assert named is None
+    assert _cached("c.py") is None and _cached("/c.py") is None
+    spec = OwnModules("authsweep").find_spec("authsweep.scanner.records", _modules_path())
+    assert spec is not None and spec._cached == cache_from_source(spec.origin)
+
+
+def _modules_path() -> list[str]:
+    import authsweep.scanner
+
+    return list(authsweep.scanner.__path__)

@@ -373,6 +373,14 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 _MARKER_KEYS = frozenset(f.marker[0] for f in FAMILIES if f.marker)
+# The families each question below asks about, by index in FAMILIES' order (picked once,
+# not for each key).
+_ALL = tuple(range(len(FAMILIES)))
+_IN_MODULES = tuple(i for i, f in enumerate(FAMILIES) if not f.mapping_only)
+_FRAMEWORKS = tuple(
+    i for i, f in enumerate(FAMILIES) if f.prefixes and f.in_python and not f.generic
+)
+_PREFIXED = tuple(i for i, f in enumerate(FAMILIES) if f.prefixes)
 # Settings that are one URL: dj-email-url's (and django-environ's) ``EMAIL_URL``, read
 # into Django's EMAIL_* settings, and Airflow's ``AIRFLOW_CONN_<ID>`` connection URIs.
 URL_KEY = lazy_pattern(r"(?i)(?:^|_)EMAIL_URL$|^AIRFLOW_CONN_")
@@ -407,25 +415,17 @@ def is_setting_key(key: str, *, mapping: bool = True) -> bool:
         return True
     if mapping and key.lower() in _MARKER_KEYS:
         return True
-    return any(
-        match(i, key) is not None
-        for i, family in enumerate(FAMILIES)
-        if mapping or not family.mapping_only
-    )
+    return any(match(i, key) is not None for i in (_ALL if mapping else _IN_MODULES))
 
 
 @lru_cache(maxsize=8192)
 def is_framework_key(key: str) -> bool:
     """A key of a framework's settings read in Python (``EMAIL_HOST``, ``mail_server``:
     Django's, Flask-Mail's), whatever its case."""
-    return any(
-        match(i, key) is not None
-        for i, f in enumerate(FAMILIES)
-        if f.prefixes and f.in_python and not f.generic
-    )
+    return any(match(i, key) is not None for i in _FRAMEWORKS)
 
 
 @lru_cache(maxsize=8192)
 def is_prefixed_key(key: str) -> bool:
     """A key of a prefixed family (``EMAIL_HOST``, ``smtp_port``), not a bare name."""
-    return any(match(i, key) is not None for i, f in enumerate(FAMILIES) if f.prefixes)
+    return any(match(i, key) is not None for i in _PREFIXED)

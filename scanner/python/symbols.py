@@ -31,9 +31,7 @@ from .delegated_calls import delegate
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
 # that is one of these (``smtplib``, ``ssl``, ``os``) means the module.
-_STANDARD_MODULES = (
-    frozenset(name for name in sys.stdlib_module_names if not name.startswith("_")) - _BUILTINS
-)
+_STANDARD_MODULES = frozenset(n for n in sys.stdlib_module_names if n[0] != "_") - _BUILTINS
 # The first parts of qualified names that never name a module of the project: the
 # standard library's modules and the builtins (``print`` is ``builtins.print``).
 NOT_THE_PROJECT = frozenset(sys.stdlib_module_names) | {"builtins"}
@@ -138,6 +136,7 @@ class Symbols:
         # qualified_names(): asked again and again of the same nodes (by each question
         # the front end asks of a call); the scopes do not change after the walk.
         self._qualified: dict[ast.AST, list[tuple[str, bool]]] = {}
+        self._bindings_of: dict[ast.AST, list[Binding]] = {}  # bindings(), by the node read
         self.scope_of: dict[ast.AST, Scope] = {}  # Name nodes -> the scope they are read in
         self.calls: list[ast.Call] = []
         self.assignments: list[ast.Assign | ast.AnnAssign] = []
@@ -442,12 +441,13 @@ class Symbols:
         return None
 
     def bindings(self, node: ast.Name) -> list[Binding]:
-        """Every binding of the name in the scope a read of ``node`` resolves to."""
-        scope = self.scope_of.get(node)
-        if scope is None:
-            return []
-        found = self.resolve(node.id, scope)
-        return found.bindings[node.id] if found is not None else []
+        """Every binding of the name in the scope a read of ``node`` resolves to (kept: asked
+        by each question about the name; the scopes' bindings do not change after the walk)."""
+        known = self._bindings_of.get(node)
+        if known is None and (scope := self.scope_of.get(node)) is not None:
+            found = self.resolve(node.id, scope)
+            known = self._bindings_of[node] = found.bindings[node.id] if found is not None else []
+        return known if known is not None else []
 
     def bound_values(self, node: ast.Name) -> list[tuple[Binding, ast.AST | None, ast.expr]]:
         """For each binding of the name read at ``node``, the statement that binds it and
