@@ -18,8 +18,6 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .record_steps import made as made_by_steps
-
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any, TypeVar, overload
@@ -49,7 +47,7 @@ def record(cls: Any = None, /, *, eq: bool = True, repr: bool = True) -> Any:  #
     """``@dataclass(frozen=True, eq=eq, repr=repr)`` without the run-time guard."""
 
     def make(cls: _Class) -> _Class:
-        made = made_by_steps(cls, eq, repr) or dataclass(cls, eq=eq, repr=repr, unsafe_hash=eq)
+        made = dataclass(cls, eq=eq, repr=repr, unsafe_hash=eq)
         setattr(made, _MARK, True)
         return made
 
