@@ -22,6 +22,8 @@ def bound_by_callers(
 ) -> list[Binding]:
     """The bindings of ``self.x`` (``candidates``) made by methods that call the method
     around ``at`` after making them; none when that method binds ``self.x`` itself."""
+    if len(candidates) < 2:
+        return []
     method = values.enclosing_function(at)
     where = {id(b): values.enclosing_function(b.node) for b in candidates}
     if method is None or method in where.values():
