@@ -45,8 +45,9 @@ def chosen_arms(
         if binding.kind is not BindingKind.DEF or not isinstance(function, FUNCTIONS):
             continue
         arms = returned.get(function, [])
-        if len(arms) < 2:
-            continue
+        literals = _literal_arguments(function, call) if len(arms) > 1 else {}
+        if not literals:
+            continue  # one client, or nothing written that could rule one out
         # Where the function opens each client (a call of the factory opens it too).
         inside = {
             id(conn): node
@@ -56,7 +57,8 @@ def chosen_arms(
         kept = [
             (conn, adapter)
             for conn, adapter in arms
-            if id(conn) not in inside or may_open(function, inside[id(conn)], call, values.parents)
+            if id(conn) not in inside
+            or may_open(function, inside[id(conn)], literals, values.parents)
         ]
         if kept and len(kept) < len(arms):
             return kept
@@ -64,14 +66,14 @@ def chosen_arms(
 
 
 def may_open(
-    function: Function, opened: ast.AST, call: ast.Call, parents: Mapping[ast.AST, ast.AST]
+    function: Function,
+    opened: ast.AST,
+    literals: Mapping[str, object],
+    parents: Mapping[ast.AST, ast.AST],
 ) -> bool:
-    """Whether calling ``function`` as ``call`` may run the statement that opens
-    ``opened``: no ``if`` around it (up to the function) has a test the call's literal
-    arguments decide against the arm it is in."""
-    literals = _literal_arguments(function, call)
-    if not literals:
-        return True
+    """Whether a call of ``function`` passing ``literals`` (by parameter name) may run the
+    statement that opens ``opened``: no ``if`` around it (up to the function) has a test
+    those literals decide against the arm it is in."""
     node: ast.AST = opened
     parent = parents.get(node)
     while parent is not None and parent is not function:
@@ -116,7 +118,7 @@ def _literal_arguments(function: Function, call: ast.Call) -> dict[str, object]:
     return {name: value for name, value in literals.items() if name not in assigned}
 
 
-def _outcome(test: ast.expr, literals: dict[str, object]) -> object:
+def _outcome(test: ast.expr, literals: Mapping[str, object]) -> object:
     """True or False when the literals decide ``test`` (``protocol == "POP3"``,
     ``mode in ("ssl", "tls")``, ``not secure``), else ``_UNDECIDED``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
