@@ -343,6 +343,14 @@ FAMILIES: tuple[Family, ...] = (
         generic=True,
     ),
     Family(
+        library="POP settings",
+        prefixes=("POP3_", "POP_"),
+        keys=GENERIC_SMTP_KEYS,
+        protocol=Protocol.POP,
+        in_python=True,
+        generic=True,
+    ),
+    Family(
         library="SMTP settings",
         prefixes=("SMTP_", "MAILER_"),
         keys=GENERIC_SMTP_KEYS,
