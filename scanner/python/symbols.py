@@ -24,7 +24,7 @@ from dataclasses import field
 from enum import Enum
 from functools import lru_cache
 
-from ..adapter_markers import BUNDLED_LIBRARIES
+from ..adapter_markers import BUNDLED_LIBRARIES, STANDARD_MAIL_MODULES
 from ..records import plain
 from .delegated_calls import delegate
 
@@ -588,12 +588,13 @@ def _global_written(node: ast.Subscript) -> str | None:
 
 @lru_cache(maxsize=4096)  # asked for each import of each name read
 def standard_name(name: str) -> str:
-    """``name`` with a stand-in module's prefix replaced by the standard module's."""
+    """``name`` with a stand-in module's prefix replaced by the standard module's; a
+    project's copy or re-export of a mail module (``.compat.smtplib``) is that module."""
     for stand_in, module in _STAND_INS.items():
         if name == stand_in or name.startswith(f"{stand_in}."):
             return module + name[len(stand_in) :]
     parts = name.split(".")
     for at, part in enumerate(parts[1:], 1):
-        if part in BUNDLED_LIBRARIES:
+        if part in BUNDLED_LIBRARIES or (name[0] == "." and part in STANDARD_MAIL_MODULES):
             return ".".join(parts[at:])
     return name
