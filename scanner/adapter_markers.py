@@ -50,6 +50,3 @@ ADAPTER_MARKERS: tuple[str, ...] = (
 )
 # The models' single-file libraries that projects bundle as a module of their own.
 BUNDLED_LIBRARIES: frozenset[str] = frozenset(("imaplib2",))
-# The standard mail modules a package hands on under their names (``from . import smtplib``
-# where its ``__init__`` imports it, or a shim module of that name): the standard module.
-STANDARD_MAIL_MODULES: frozenset[str] = frozenset(("smtplib", "imaplib", "poplib"))

@@ -29,8 +29,8 @@ from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .imports import imported_constant
-from .models import MODELS
 from .mapping_sites import mapping_site
+from .models import MODELS
 from .positional_servers import keyword_span, positional_server
 from .settings_branches import branches
 from .settings_project import project_of

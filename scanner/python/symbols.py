@@ -24,9 +24,10 @@ from dataclasses import field
 from enum import Enum
 from functools import lru_cache
 
-from ..adapter_markers import BUNDLED_LIBRARIES, STANDARD_MAIL_MODULES
+from ..adapter_markers import BUNDLED_LIBRARIES
 from ..records import plain
 from .delegated_calls import delegate
+from .mail_libraries import STANDARD_MAIL_MODULES
 
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
@@ -588,8 +589,7 @@ def _global_written(node: ast.Subscript) -> str | None:
 
 @lru_cache(maxsize=4096)  # asked for each import of each name read
 def standard_name(name: str) -> str:
-    """``name`` with a stand-in module's prefix replaced by the standard module's; a
-    project's copy or re-export of a mail module (``.compat.smtplib``) is that module."""
+    """``name`` with a stand-in's prefix replaced; a project's ``.compat.smtplib`` is smtplib."""
     for stand_in, module in _STAND_INS.items():
         if name == stand_in or name.startswith(f"{stand_in}."):
             return module + name[len(stand_in) :]
