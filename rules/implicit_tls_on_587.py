@@ -24,14 +24,14 @@ class ImplicitTlsOn587(Rule):
         "until the timeout), on Microsoft 365 and on every other submission server. Where "
         "the code's user picks implicit TLS by an option (`if use_ssl: SMTP_SSL(host, "
         "port) else: SMTP(host, port)`, or an `if use_ssl:` arm that returns before the "
-        "plain connection) and the port is a parameter whose default (587) "
-        "serves the other arm, the caller who picks implicit TLS gives its port: not "
-        "reported for a host not known to be Microsoft's. A port parameter tested around "
-        "the client (`if port == 465: SMTP_SSL(host, port)`) is the tested port on that "
-        "arm, whatever its default; so is a port read from the environment or a setting "
-        'and tested as written at the call (`if c["port"] == 465:`). Host and port '
-        "read apart from one row of a table picked at run time (`preset = "
-        "PRESETS.get(domain, {})`, then `preset['host']` and `preset['port']`) stay "
+        "plain connection) and the port is a parameter, a setting or an environment "
+        "variable whose default (587) serves the other arm, the user who picks implicit "
+        "TLS gives its port: not reported for a host not known to be Microsoft's. A port "
+        "parameter tested around the client (`if port == 465: SMTP_SSL(host, port)`) is "
+        "the tested port on that arm, whatever its default; so is a port read from the "
+        'environment or a setting and tested as written at the call (`if c["port"] == '
+        "465:`). Host and port read apart from one row of a table picked at run time "
+        "(`preset = PRESETS.get(domain, {})`, then `preset['host']` and `preset['port']`) stay "
         "together: a Microsoft row's 587 under implicit TLS is reported, with no fix (the "
         "other rows may need implicit TLS); a row with a flag of its own (`'ssl': False`) "
         "may choose the client, and is not judged so."
@@ -131,5 +131,6 @@ class ImplicitTlsOn587(Rule):
 
 
 def _parameter(port: Value) -> bool:
-    """A port that is a parameter of the code (known by its default)."""
-    return (port.origin or "").startswith("parameter ")
+    """A port the code's user sets, known by its default: a parameter, a setting, the
+    environment (``int(cfg.get("port", 587))``)."""
+    return (port.origin or "").startswith(("parameter ", "config key ", "env "))

@@ -74,6 +74,15 @@ _MAIL = frozenset(
     }
 )  # fmt: skip
 _WORDS = _OWNERS | _GENERIC | _MAIL
+# The words that make a name with no dot a placeholder: whose it is, or a word for a name
+# (not "server" or "host" alone: ``mail-server`` and ``smtp-host`` are services' names).
+_FILL_IN = _OWNERS | {
+    "hostname", "address", "addr", "domain", "domainname", "name", "here", "example",
+    "sample", "dummy", "fake", "placeholder", "something", "whatever",
+    "endereco", "exemplo", "nome", "direccion", "ejemplo", "nombre", "adresse", "exemple",
+    "nom", "beispiel", "indirizzo", "esempio", "voorbeeld", "naam", "adres", "przyklad",
+    "nazwa", "dominio", "domaine", "domaene", "domena",
+}  # fmt: skip
 _LONGEST = max(map(len, _WORDS))
 
 
@@ -84,7 +93,10 @@ def is_placeholder_name(name: str) -> bool:
         return True
     labels = name.split(".")
     if len(labels) < 2:
-        return False  # a local name (``mailhog``, ``exchange01``)
+        # A local name (``mailhog``, ``exchange01``, ``mail-server``), unless its words
+        # say whose it is or what goes there (``Mailserver-Hostname``, ``YOUR_SMTP_SERVER``).
+        words = _words(name)
+        return words is not None and len(words) > 1 and any(w in _FILL_IN for w in words)
     if is_reserved_name(name):
         return False  # a name nobody can have, not one left to fill in
     main = len(labels) - 2

@@ -131,9 +131,12 @@ def _repeated(value: str) -> bool:
     """A unit written twice or more, separators aside: ``KEY-KEY``, ``abcabcabc``,
     ``PASSWWORD-KEY-PASSWWORD-KEY``. A separator inside a unit is part of it, so it comes
     again in each: ``hgoahg@oa`` (``hgoa`` twice but for the ``@``) is typed, not
-    repeated."""
+    repeated. A unit of letters and digits written twice (``pychat01@pychat01``, the
+    account's name as its password) is a weak password someone chose."""
     kept = re.sub(r"[\W_]+", "", value).lower()
     if len(kept) < 6 or not any(char.isalpha() for char in kept):
+        return False
+    if any(char.isdigit() for char in kept):
         return False
     # Which kept characters come right after a separator.
     parted = [bool(re.match(r"[\W_]", piece)) for piece in re.findall(r"[\W_]*[^\W_]", value)]

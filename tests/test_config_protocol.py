@@ -58,6 +58,22 @@ def logins(path: str, kind: str, text: str) -> set[tuple[str, str]]:
             '{"user": "a", "password": "Sekr3t!x", "host": "smtp.office365.com", "port": 993}',
             ("AS102", "IMAP"),
         ),
+        # And the group's other keys, when they name one protocol.
+        (
+            '{"host": "outlook.office365.com", "imap_port": 993, "login": "a@contoso.com", '
+            '"password": "Sekr3t!x"}',
+            ("AS102", "IMAP"),
+        ),
+        (
+            '{"host": "outlook.office365.com", "pop3_port": 995, "user": "a", '
+            '"password": "Sekr3t!x"}',
+            ("AS102", "POP3"),
+        ),
+        (
+            '{"host": "outlook.office365.com", "imap_folder": "INBOX", "smtp_port": 587, '
+            '"user": "a", "password": "Sekr3t!x"}',
+            ("AS101", "SMTP"),
+        ),
     ],
 )
 def test_json_login_protocol(text: str, expected: tuple[str, str]) -> None:

@@ -112,6 +112,9 @@ SECRETS = [
     "sandiego",
     # typed, not repeated: a separator inside what would be the unit comes only once
     "hgoahg@oa",
+    # a name with a number, twice: the account's name as its password
+    "pychat01@pychat01",
+    "mail2020-mail2020",
 ]
 
 

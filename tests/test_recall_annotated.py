@@ -42,6 +42,7 @@ def test_typed_attributes_and_variables() -> None:
         ("attributes.py", 13, "AS102", "warning", False),  # class body ``imap: IMAP4_SSL``
         ("attributes.py", 21, "AS101", "warning", False),  # ``self.smtp: SMTP = connection``
         ("attributes.py", 26, "AS101", "warning", False),  # ``server: SMTP = make()``
+        ("attributes.py", 36, "AS102", "warning", False),  # ``self._client = client``
     }
 
 

@@ -33,8 +33,9 @@ def test_a_function_that_passes_its_parameters_to_a_wrapper_of_its_module() -> N
         ("smtp_sender.py", 11, "AS101", "warning"),
     }
     assert (
-        "'smtp.office365.com' (through send in fixtures/recall/summaries/reports/"
-        "smtp_sender.py, _login_and_send, smtplib)" in found[("daily.py", 12, "AS101", "error")]
+        "'smtp.office365.com' (default of config key smtp_host) (through send in "
+        "fixtures/recall/summaries/reports/smtp_sender.py, _login_and_send, smtplib)"
+        in found[("daily.py", 12, "AS101", "error")]
     )
 
 

@@ -29,6 +29,11 @@ def test_a_host_without_its_port_and_a_literal_password(found) -> None:
     assert len([f for f in found if f[:2] == ("keyword_credentials.py", 28)]) == 2
 
 
+def test_the_port_by_name_beside_a_positional_host(found) -> None:
+    assert ("keyword_credentials.py", 37, "AS101", "error") in found
+    assert ("keyword_credentials.py", 43, "AS102", "error") in found
+
+
 def test_a_password_written_after_the_address(found) -> None:
     assert ("positional_credentials.py", 9, "AS101", "error") in found
     assert ("positional_credentials.py", 9, "AS105", "error") in found

@@ -103,6 +103,14 @@ class Builder:
         default = self.defaults.get(role)
         return default if isinstance(default, bool) else None
 
+    def _no_login(self) -> bool:
+        """A switch written false (``USE_CREDENTIALS=False``, ``authentication = no``);
+        not ``None``, which a credentials key such as ``auth`` holds for "none given"."""
+        setting = self.roles.get(Role.CREDENTIALS)
+        if setting is not None and setting.value.known and setting.value.value is None:
+            return False
+        return self.flag(Role.CREDENTIALS) is False
+
     def build(self, login_needs_microsoft_host: bool) -> tuple[Connection, list[SecretUse]] | None:
         backend = self.roles.get(Role.BACKEND)
         if backend is not None and backend.value.known and not self.oauth2_backend:
@@ -445,7 +453,7 @@ class Builder:
             return secrets
         if not secret.present or (login_needs_microsoft_host and not microsoft):
             return secrets
-        if self.flag(Role.CREDENTIALS) is False:
+        if self._no_login():
             return secrets  # FastAPI-Mail's USE_CREDENTIALS=False: no login() call
         user_setting = self.roles.get(Role.USER)
         user = _secret_value(user_setting.value) if user_setting else MISSING

@@ -124,7 +124,7 @@ def _interpret_group(
                 stem=stem,
                 defaults=family.self_contained or complete,
                 context=context,
-                protocol=_protocol(family, last, roles),
+                protocol=_protocol(family, last, roles, by_key),
             ).build(
                 context.login_needs_microsoft_host
                 or (context.python and family.generic)
@@ -202,7 +202,13 @@ def _microsoft_host(setting: Setting | None) -> bool:
     return value.known and isinstance(value.value, str) and lookup(value.value).microsoft
 
 
-def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Protocol:
+# The protocol a key's name starts with (``imap_port``, ``pop3_folder``, ``smtp_timeout``).
+_KEY_PROTOCOLS = (("imap", Protocol.IMAP), ("pop", Protocol.POP), ("smtp", Protocol.SMTP))
+
+
+def _protocol(
+    family: Family, last: str, roles: Mapping[Role, Setting], keys: Iterable[str]
+) -> Protocol:
     if family.protocol is not Protocol.SMTP or family.prefixes or family.marker:
         return family.protocol
     # Bare ``host``/``port`` keys: the group name, the port or the host's name tells the
@@ -211,6 +217,10 @@ def _protocol(family: Family, last: str, roles: Mapping[Role, Setting]) -> Proto
         return Protocol.IMAP
     if last.startswith("pop"):
         return Protocol.POP
+    # Or the group's other keys, when they name one protocol (``host`` beside ``imap_port``).
+    named = {p for key in keys for word, p in _KEY_PROTOCOLS if key.startswith(word)}
+    if len(named) == 1:
+        return named.pop()
     port = roles.get(Role.PORT)
     number = as_int(port.value) if port else None
     if number in (993, 143):

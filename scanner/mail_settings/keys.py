@@ -64,7 +64,7 @@ class Role(str, Enum):
     SECURE = "secure"  # present: STARTTLS (logging's SMTPHandler ``secure``)
     BACKEND = "backend"  # the sending backend; only SMTP ones connect
     AUTH_TYPE = "auth-type"  # "oauth2" means no password login
-    CREDENTIALS = "credentials"  # false: the library does not log in (FastAPI-Mail)
+    CREDENTIALS = "credentials"  # false: no login (FastAPI-Mail's, or a switch the code reads)
     HANDLER_CLASS = "handler-class"  # a logging handler's class (fileConfig ``class=``)
     CREDENTIAL_PAIR = "credential-pair"  # SMTPHandler's ``(user, password)`` as written
 
@@ -125,6 +125,16 @@ def _keys(**roles: Iterable[str]) -> dict[str, Role]:
     return table
 
 
+# Whether the code logs in at all (``email_authentication = false``, ``SMTP_AUTH = False``).
+_LOGIN_SWITCHES = (
+    "AUTH",
+    "USE_AUTH",
+    "AUTHENTICATION",
+    "USE_AUTHENTICATION",
+    "USE_CREDENTIALS",
+    "AUTH_REQUIRED",
+    "REQUIRES_AUTH",
+)
 GENERIC_SMTP_KEYS = _keys(
     host=("HOST", "SERVER", "HOSTNAME", "ADDRESS"),
     port=("PORT",),
@@ -135,6 +145,7 @@ GENERIC_SMTP_KEYS = _keys(
     encryption=("ENCRYPTION", "SECURITY"),
     verify=("VERIFY_SSL", "SSL_VERIFY", "VERIFY_CERTS", "VALIDATE_CERTS", "TLS_VERIFY"),
     auth_type=("AUTH_TYPE", "AUTH_METHOD"),
+    credentials=_LOGIN_SWITCHES,
 )
 _AIRFLOW_KEYS = _keys(
     host=("HOST",),
@@ -208,6 +219,7 @@ FAMILIES: tuple[Family, ...] = (
             starttls=("USE_TLS",),
             implicit=("USE_SSL",),
             backend=("BACKEND",),
+            credentials=_LOGIN_SWITCHES,
         ),
         canonical=frozenset(
             {"HOST", "PORT", "HOST_USER", "HOST_PASSWORD", "USE_TLS", "USE_SSL", "BACKEND"}
@@ -229,6 +241,7 @@ FAMILIES: tuple[Family, ...] = (
             starttls=("USE_TLS",),
             implicit=("USE_SSL",),
             backend=("BACKEND",),
+            credentials=_LOGIN_SWITCHES,
         ),
         canonical=frozenset(
             {"SERVER", "PORT", "USERNAME", "PASSWORD", "USE_TLS", "USE_SSL", "BACKEND"}
@@ -339,6 +352,14 @@ FAMILIES: tuple[Family, ...] = (
         prefixes=("IMAP_",),
         keys=GENERIC_SMTP_KEYS,
         protocol=Protocol.IMAP,
+        in_python=True,
+        generic=True,
+    ),
+    Family(
+        library="POP settings",
+        prefixes=("POP3_", "POP_"),
+        keys=GENERIC_SMTP_KEYS,
+        protocol=Protocol.POP,
         in_python=True,
         generic=True,
     ),

@@ -48,6 +48,7 @@ def annotated_connections(symbols: Symbols, clients: Container[str]) -> Iterator
             names = _clients(param.annotation, symbols, clients)
             if names:
                 yield Annotated(param.arg, param, function, None, names)
+                yield from _kept(param, function, symbols, names)
     for statement in symbols.assignments:
         if not isinstance(statement, ast.AnnAssign):
             continue
@@ -64,6 +65,27 @@ def annotated_connections(symbols: Symbols, clients: Container[str]) -> Iterator
         elif "." not in receiver:
             function = symbols.enclosing_function(statement)
             yield Annotated(receiver, statement, function, None, names)
+
+
+def _kept(
+    param: ast.arg, function: Function, symbols: Symbols, names: tuple[str, ...]
+) -> Iterator[Annotated]:
+    """``self._c = client`` of a typed parameter (a wrapper class's ``__init__(self,
+    client: imaplib.IMAP4)``): what its methods use as ``self._c``."""
+    klass = symbols.enclosing_class(function)
+    if klass is None:
+        return
+    for statement in ast.walk(function):
+        if (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Name)
+            and statement.value.id == param.arg
+        ):
+            for target in statement.targets:
+                receiver = dotted_name(target)
+                if receiver is not None and receiver.count(".") == 1:
+                    if receiver.startswith("self."):
+                        yield Annotated(receiver, param, None, klass, names)
 
 
 def _clients(annotation: ast.expr, symbols: Symbols, clients: Container[str]) -> tuple[str, ...]:
@@ -110,8 +132,8 @@ def passed_in(conn: Connection, item: Annotated, several: bool) -> Connection:
     host and port unknown, no steps or remedies of a constructor (there is none here).
     The stdlib's ``*_SSL`` classes speak only implicit TLS; any other class takes its TLS
     from arguments the annotation does not show (``IMAP4`` may be an ``IMAP4_SSL``)."""
-    kind = "parameter" if isinstance(item.node, ast.arg) else "annotated"
-    origin = f"{kind} {item.receiver}"
+    node = item.node
+    origin = f"parameter {node.arg}" if isinstance(node, ast.arg) else f"annotated {item.receiver}"
     implicit = not several and conn.tls is Tls.IMPLICIT and item.clients[0].endswith("_SSL")
     return dataclasses.replace(
         conn,

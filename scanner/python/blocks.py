@@ -29,8 +29,14 @@ def preceding(node: ast.AST, parent: ast.AST | None) -> list[ast.stmt]:
 
 
 def ends(block: list[ast.stmt]) -> bool:
-    """Whether a block ends its function's run: its last statement returns or raises."""
-    return bool(block) and isinstance(block[-1], (ast.Return, ast.Raise))
+    """Whether a block ends its function's run: its last statement returns or raises, or
+    is a ``with`` whose own block does (``with SMTP_SSL(...) as server: return ...``)."""
+    if not block:
+        return False
+    last = block[-1]
+    if isinstance(last, (ast.With, ast.AsyncWith)):
+        return ends(last.body)
+    return isinstance(last, (ast.Return, ast.Raise))
 
 
 def _block_of(node: ast.AST, parent: ast.AST | None) -> list[ast.stmt] | None:

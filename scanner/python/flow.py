@@ -4,18 +4,27 @@ Callables (an XOAUTH2 authobject: its parameters, whether what it returns was
 base64-encoded, and the edit that widens its signature) and where a value may
 come from (the calls whose results reach it, to match token requests and
 credentials objects). Names, local functions and methods of the enclosing class
-are followed within the module; nothing is imported.
+are followed within the module; a function imported from another module of the
+project (``from auth import build_xoauth2_string``) is read there, never run, to
+tell whether it returns base64.
 """
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
+from .. import inputs
 from ..model import MISSING, Span
+from ..reading import MAX_FILE_BYTES
 from ..remedies import Edit
 from .adapters.base import CallableInfo
 from .arguments import default_of, positional_params
-from .symbols import FUNCTIONS
+from .imports import resolved
+from .module_paths import module_path
+from .module_trees import module_tree
+from .source import SourceText
+from .symbols import FUNCTIONS, NOT_THE_PROJECT, Symbols
 from .values import Evaluator
 
 BASE64_ENCODERS = frozenset(
@@ -34,13 +43,17 @@ BASE64_ENCODERS = frozenset(
 _MAX_DEPTH = 16
 _MAX_NODES = 256  # a value's history is short in real code; stop before pathological modules
 
+# Modules read to follow an imported function that returns base64 (one importing another).
+_MAX_MODULES = 2
+
 Function = ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Flow:
-    def __init__(self, values: Evaluator) -> None:
+    def __init__(self, values: Evaluator, modules_read: int = 0) -> None:
         self.values = values
         self.returns = values.symbols.returns
+        self.modules_read = modules_read
 
     # Names and functions.
 
@@ -156,6 +169,8 @@ class Flow:
                     if found is not None:
                         return found
                 return None
+            if self._imported_encoder(current.func):
+                return None, None  # written in another module: no rewrite from here
             if not isinstance(current.func, ast.Attribute):
                 return None
             # ``base64.b64encode(raw.encode()).decode("ascii")``: look through method calls.
@@ -170,6 +185,20 @@ class Flow:
                     # ``encoded.decode()``: rewriting the definition would break the call.
                     return (None, None) if through_method else found
         return None
+
+    def _imported_encoder(self, func: ast.expr) -> bool:
+        """A function of another module of the project whose result is base64 output."""
+        path = self.values.path
+        if not path or self.modules_read >= _MAX_MODULES:
+            return False
+        for qualified, local in self.values.symbols.qualified_names(func):
+            module, _, name = qualified.rpartition(".")
+            if local or not module or module.split(".")[0] in NOT_THE_PROJECT:
+                continue
+            found = module_path(resolved(path), module)
+            if found is not None and _returns_base64(found, name, self.modules_read + 1):
+                return True
+        return False
 
     def _encoded_string(self, encoder: ast.Call) -> str | None:
         """``raw`` in ``b64encode(raw.encode(...))``: the str that was encoded."""
@@ -294,3 +323,20 @@ class Flow:
 
 def _is_static(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+
+
+@inputs.remembered
+def _returns_base64(path: Path, name: str, modules_read: int) -> bool:
+    """Whether the module-level function ``name`` of the module at ``path`` returns
+    base64 output (``return base64.b64encode(auth_string.encode()).decode()``)."""
+    data = inputs.read(path, MAX_FILE_BYTES)
+    parsed = module_tree(data) if data is not None else None
+    if parsed is None:
+        return False
+    function = next(
+        (s for s in parsed.tree.body if isinstance(s, FUNCTIONS) and s.name == name), None
+    )
+    if function is None:
+        return False
+    flow = Flow(Evaluator(Symbols(parsed.tree), SourceText(parsed.text), str(path)), modules_read)
+    return any(flow.base64_wrapper(result) is not None for result in flow.results(function))

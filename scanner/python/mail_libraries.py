@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from ..model import Protocol
 
+# The standard mail modules a package hands on under their names (``from . import smtplib``
+# where its ``__init__`` imports it, or a shim module of that name): the standard module.
+STANDARD_MAIL_MODULES = frozenset(("smtplib", "imaplib", "poplib"))
+
 LIBRARIES: dict[str, Protocol] = {
     **dict.fromkeys(("imaplib", "imaplib2", "imap_tools", "imapclient"), Protocol.IMAP),
     "poplib": Protocol.POP,

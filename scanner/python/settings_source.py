@@ -29,6 +29,7 @@ from .adapters import ADAPTERS
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .imports import imported_constant
+from .mapping_sites import mapping_site
 from .models import MODELS
 from .positional_servers import keyword_span, positional_server
 from .settings_branches import branches
@@ -94,6 +95,9 @@ def read_python_settings(
             reader.config_call(node)
     for mapping in symbols.dicts:
         reader.inner_dict(mapping, symbols)
+    for call in symbols.calls:
+        if call.keywords and isinstance(call.func, ast.Name) and call.func.id == "dict":
+            reader.inner_dict(call, symbols)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
     described = {conn.opened_at for conn in mail.connections}
@@ -408,34 +412,33 @@ class _Reader:
                 item=self._entry(key_node, item),
             )
 
-    def inner_dict(self, node: ast.Dict, symbols: Symbols) -> None:
-        """A dict literal handed to a call or assigned inside a function (``connect({"host":
-        "outlook.office365.com", "password": ...})``): a group of settings of its own when
-        it holds a Microsoft mail host. Module and class constants are read as statements,
-        dicts inside dicts with their container (a logging configuration)."""
-        parent = symbols.parents.get(node)
-        if isinstance(parent, ast.keyword):
-            parent = symbols.parents.get(parent)
-        if isinstance(parent, ast.Call):
-            if self.values.span(parent) in self.known_calls or (
-                isinstance(parent.func, ast.Attribute) and parent.func.attr in _CONFIG_METHODS
+    def inner_dict(self, node: ast.Dict | ast.Call, symbols: Symbols) -> None:
+        """A dict literal or ``dict(...)`` handed to a call, assigned inside a function, or
+        nested in another mapping (``connect({"host": "outlook.office365.com", ...})``,
+        ``{"transport": {"host": ...}}``): a group of settings of its own, named by the key
+        it sits under, when it holds a Microsoft mail host (:mod:`.mapping_sites`). A
+        module or class constant's own keys are read as statements."""
+        site = mapping_site(node, symbols.parents, symbols.enclosing_function)
+        if site is None or (site.module_level and not site.key and isinstance(node, ast.Dict)):
+            return
+        call = site.call
+        if call is not None:
+            if self.values.span(call) in self.known_calls or (
+                isinstance(call.func, ast.Attribute) and call.func.attr in _CONFIG_METHODS
             ):
                 return  # a connection's own call; ``config.from_mapping({...})`` is read there
-            names = self.values.qualified_names(parent.func)
+            names = self.values.qualified_names(call.func)
             if any(name.split(".", 1)[0] in _MAIL_LIBRARIES for name in names):
                 return  # a mail library's own call: its adapter reads the dict
-        elif not (
-            isinstance(parent, ast.Assign)
-            and parent.value is node
-            and symbols.enclosing_function(node) is not None
-        ):
+        keys = _dict_keys(node) if isinstance(node, ast.Dict) else {}
+        keywords = [k for k in node.keywords if k.arg] if isinstance(node, ast.Call) else []
+        values = [value for key, (_, value) in keys.items() if is_setting_key(key)]
+        values += [k.value for k in keywords if is_setting_key(k.arg or "")]
+        if not any(self._microsoft_host(value) for value in values):
             return
-        keys = _dict_keys(node)
-        if not any(
-            self._microsoft_host(value) for key, (_, value) in keys.items() if is_setting_key(key)
-        ):
-            return
-        self._entries(keys, f"dict@{self.values.span(node).start}")
+        group = f"dict@{self.values.span(node).start}" + (f"/{site.key}" if site.key else "")
+        self._entries(keys, group)
+        self._add_keywords(keywords, group, False)
 
     def _config_owner(self, node: ast.AST) -> str | None:
         """``app.config``, or a bare ``config`` that may be it: not one the code binds to a
@@ -505,7 +508,7 @@ class _Reader:
             return  # most calls: no keyword, no setting (nor mail keywords, below)
         name = dotted_name(node.func)
         if name == "dict":
-            return
+            return  # read as a mapping (``inner_dict``)
         named = [
             keyword
             for keyword in node.keywords

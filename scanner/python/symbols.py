@@ -27,6 +27,7 @@ from functools import lru_cache
 from ..adapter_markers import BUNDLED_LIBRARIES
 from ..records import plain
 from .delegated_calls import delegate
+from .mail_libraries import STANDARD_MAIL_MODULES
 
 _BUILTINS = frozenset(dir(builtins))
 # Modules of the standard library, by the name they are imported as: a name nobody binds
@@ -588,12 +589,12 @@ def _global_written(node: ast.Subscript) -> str | None:
 
 @lru_cache(maxsize=4096)  # asked for each import of each name read
 def standard_name(name: str) -> str:
-    """``name`` with a stand-in module's prefix replaced by the standard module's."""
+    """``name`` with a stand-in's prefix replaced; a project's ``.compat.smtplib`` is smtplib."""
     for stand_in, module in _STAND_INS.items():
         if name == stand_in or name.startswith(f"{stand_in}."):
             return module + name[len(stand_in) :]
     parts = name.split(".")
     for at, part in enumerate(parts[1:], 1):
-        if part in BUNDLED_LIBRARIES:
+        if part in BUNDLED_LIBRARIES or (name[0] == "." and part in STANDARD_MAIL_MODULES):
             return ".".join(parts[at:])
     return name

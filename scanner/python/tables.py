@@ -142,8 +142,13 @@ def get(mapping: Value, key: Value, default: Value | None) -> Value | None:
         return _picked_item(mapping, key.value, default) if key.known else None
     if not (mapping.known and isinstance(mapping.value, dict)):
         return None
-    if isinstance(mapping.value, OpenMapping) and key.known and key.value not in mapping.value:
-        # The mapping read at run time may hold it: the default is a default.
+    if (
+        (isinstance(mapping.value, OpenMapping) or mapping.origin is not None)
+        and key.known
+        and key.value not in mapping.value
+    ):
+        # The mapping read at run time may hold it, as may one a default stands in for
+        # (``cfg.get("email", {})``): the default is a default.
         origin = f"config key {key.value}"
         return default.as_default(origin) if default and default.known else Value.unknown(origin)
     if key.known and not _caller_picks(mapping, key):
