@@ -52,9 +52,7 @@ def tables() -> tuple[tuple, tuple, tuple[str, ...]]:
     names = []
     for module, made in models.items():
         built = adapter(made)
-        names.append(
-            (module, built.library, tuple(sorted(built.clients)), tuple(sorted(built.functions)))
-        )
+        names.append((module, built.library, tuple(built.clients), tuple(built.functions)))
     methods = []
     for built in adapters(models.values()):
         for name in built.object_methods:
@@ -64,7 +62,21 @@ def tables() -> tuple[tuple, tuple, tuple[str, ...]]:
                 for opener in (*made.openers, *made.ews)
                 if opener.on_object_of and name in {n.rsplit(".", 1)[-1] for n in opener.names}
             ]
-            methods.append((name, built.object_methods_if, tuple(dict.fromkeys(declaring))))
+            makers = {
+                maker
+                for made in models.values()
+                for opener in (*made.openers, *made.ews)
+                if opener.on_object_of and name in {n.rsplit(".", 1)[-1] for n in opener.names}
+                for maker in opener.on_object_of
+            }
+            methods.append(
+                (
+                    name,
+                    built.object_methods_if,
+                    tuple(dict.fromkeys(declaring)),
+                    tuple(sorted(makers)),
+                )
+            )
     openers = sorted(
         {n.split(".", 1)[0] for made in models.values() for o in made.openers for n in o.names}
     )
@@ -80,9 +92,10 @@ def index_text() -> str:
         "MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = "
         f"{_text(names, 0)}\n"
         "# Methods of objects a model's callable makes (``Envelope(...).send``): each method, the\n"
-        "# words one of which a module's lower-cased bytes must hold for it to be read, and the\n"
-        "# models that declare it.\n"
-        "OBJECT_METHODS: tuple[tuple[str, tuple[bytes, ...], tuple[str, ...]], ...] = "
+        "# words one of which a module's lower-cased bytes must hold for it to be read, the\n"
+        "# models that declare it, and the callables whose objects it is read on.\n"
+        "OBJECT_METHODS: tuple[tuple[str, tuple[bytes, ...], tuple[str, ...], tuple[str, ...]], "
+        "...] = "
         f"{_text(methods, 0)}\n"
         "# The top-level modules the models' openers are in.\n"
         f"OPENER_MODULES: frozenset[str] = frozenset(\n    {_text(openers, 1)}\n)\n"

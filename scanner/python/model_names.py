@@ -13,13 +13,13 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "imap_tools",
         (
             "imap_tools.MailBox",
-            "imap_tools.MailBoxStartTls",
-            "imap_tools.MailBoxTls",
-            "imap_tools.MailBoxUnencrypted",
             "imap_tools.mailbox.MailBox",
-            "imap_tools.mailbox.MailBoxStartTls",
-            "imap_tools.mailbox.MailBoxTls",
+            "imap_tools.MailBoxUnencrypted",
             "imap_tools.mailbox.MailBoxUnencrypted",
+            "imap_tools.MailBoxStartTls",
+            "imap_tools.mailbox.MailBoxStartTls",
+            "imap_tools.MailBoxTls",
+            "imap_tools.mailbox.MailBoxTls",
         ),
         (),
     ),
@@ -27,10 +27,10 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "envelopes",
         "envelopes",
         (
-            "envelopes.GMailSMTP",
             "envelopes.SMTP",
-            "envelopes.conn.GMailSMTP",
             "envelopes.conn.SMTP",
+            "envelopes.GMailSMTP",
+            "envelopes.conn.GMailSMTP",
         ),
         (),
     ),
@@ -82,8 +82,8 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         (),
         (
             "O365.Account",
-            "O365.Connection",
             "O365.account.Account",
+            "O365.Connection",
             "O365.connection.Connection",
         ),
     ),
@@ -97,10 +97,10 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "aioimaplib",
         "aioimaplib",
         (
-            "aioimaplib.IMAP4",
             "aioimaplib.IMAP4_SSL",
-            "aioimaplib.aioimaplib.IMAP4",
             "aioimaplib.aioimaplib.IMAP4_SSL",
+            "aioimaplib.IMAP4",
+            "aioimaplib.aioimaplib.IMAP4",
         ),
         (),
     ),
@@ -118,8 +118,8 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "zmail",
         "zmail",
         (
-            "zmail.api.server",
             "zmail.server",
+            "zmail.api.server",
         ),
         (),
     ),
@@ -128,10 +128,10 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "pyzmail",
         (),
         (
-            "pyzmail.generate.send_mail",
-            "pyzmail.generate.send_mail2",
             "pyzmail.send_mail",
             "pyzmail.send_mail2",
+            "pyzmail.generate.send_mail",
+            "pyzmail.generate.send_mail2",
         ),
     ),
     (
@@ -139,8 +139,8 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "imaplib2",
         (
             "imaplib2.IMAP4",
-            "imaplib2.IMAP4_SSL",
             "imaplib2.imaplib2.IMAP4",
+            "imaplib2.IMAP4_SSL",
             "imaplib2.imaplib2.IMAP4_SSL",
         ),
         (),
@@ -150,8 +150,8 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "pyramid_mailer",
         (
             "pyramid_mailer.Mailer",
-            "pyramid_mailer.Mailer.from_settings",
             "pyramid_mailer.mailer.Mailer",
+            "pyramid_mailer.Mailer.from_settings",
             "pyramid_mailer.mailer.Mailer.from_settings",
             "pyramid_mailer.mailer_factory_from_settings",
         ),
@@ -163,8 +163,8 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         (),
         (
             "apprise.Apprise",
-            "apprise.Apprise.instantiate",
             "apprise.apprise.Apprise",
+            "apprise.Apprise.instantiate",
             "apprise.apprise.Apprise.instantiate",
         ),
     ),
@@ -192,13 +192,13 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         (
             "Dmail.Email",
             "Dmail.email_.Email",
-            "Dmail.esp.Gmail",
             "Dmail.esp.Hotmail",
-            "Dmail.esp.Office365",
-            "Dmail.esp.Yahoo",
-            "Dmail.esp.gmail.Gmail",
             "Dmail.esp.hotmail.Hotmail",
+            "Dmail.esp.Office365",
             "Dmail.esp.office365.Office365",
+            "Dmail.esp.Gmail",
+            "Dmail.esp.gmail.Gmail",
+            "Dmail.esp.Yahoo",
             "Dmail.esp.yahoo.Yahoo",
         ),
         (),
@@ -224,9 +224,9 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
 )
 # Methods of objects a model's callable makes (``Envelope(...).send``): each method, the
-# words one of which a module's lower-cased bytes must hold for it to be read, and the
-# models that declare it.
-OBJECT_METHODS: tuple[tuple[str, tuple[bytes, ...], tuple[str, ...]], ...] = (
+# words one of which a module's lower-cased bytes must hold for it to be read, the
+# models that declare it, and the callables whose objects it is read on.
+OBJECT_METHODS: tuple[tuple[str, tuple[bytes, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "send",
         (
@@ -237,16 +237,29 @@ OBJECT_METHODS: tuple[tuple[str, tuple[bytes, ...], tuple[str, ...]], ...] = (
             "envelopes",
             "emails",
         ),
+        (
+            "emails.Message",
+            "emails.html",
+            "emails.message.Message",
+            "emails.message.html",
+            "envelopes.Envelope",
+            "envelopes.envelope.Envelope",
+        ),
     ),
     (
         "authorize",
         (b"rpa",),
         ("rpaframework",),
+        ("RPA.Email.Exchange.Exchange",),
     ),
     (
         "add",
         (b"apprise",),
         ("apprise",),
+        (
+            "apprise.Apprise",
+            "apprise.apprise.Apprise",
+        ),
     ),
 )
 # The top-level modules the models' openers are in.

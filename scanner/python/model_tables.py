@@ -4,7 +4,9 @@ entries made the first time one is looked up.
 Every name is in the tables from the start (:mod:`.model_names`, generated from the
 models), so whether a module names a client, a function or a method of a library is
 answered as before; what a model's name stands for (its adapter and the spec of the
-callable) is made when a module's analysis first asks for it, for that model only. A
+callable) is made when a module's analysis first asks for it, for that model only; a
+method of objects that models' callables make (``send``) imports its models when it is
+called on such an object. A
 model's adapter does not depend on what was analysed before, so a table answers the same
 whenever it is asked. Most runs import no model (the 21 modules, their records and the
 interpreter of them: about 20 M instructions); one that analyses an ``aioimaplib`` client
@@ -15,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .adapters.base import Adapter
+from ..model import MailFile
+from .adapters.base import MODEL_SLOTS, Adapter, CallSite, FunctionSpec
 from .model_names import MODEL_NAMES, OBJECT_METHODS
 
 
 class Pending:
-    """An entry of a table not made yet: the model modules that make it (one for a client
-    class or a function, the models that declare it for a method of objects)."""
+    """An entry of a table not made yet: the model module that makes it."""
 
     __slots__ = ("modules",)
 
@@ -63,7 +65,7 @@ class AdapterTables:
     def __init__(self, hand_written: tuple[Adapter, ...]) -> None:
         self.clients = OnDemand(self._model)
         self.functions = OnDemand(self._model)
-        self.object_methods = OnDemand(self._object_method)
+        self.object_methods: dict[str, tuple[Adapter, FunctionSpec]] = {}
         self.by_library = OnDemand(self._model)
         for adapter in hand_written:
             for name, spec in adapter.clients.items():
@@ -80,12 +82,20 @@ class AdapterTables:
             self.functions.update(dict.fromkeys(functions, pending))
             if clients:
                 self.by_library[library] = pending
-        for name, _, declaring in OBJECT_METHODS:
-            self.object_methods[name] = Pending(declaring)
+        for name, words, declaring, makers in OBJECT_METHODS:
+            spec = FunctionSpec(
+                MODEL_SLOTS, self._object_method(name, declaring, frozenset(makers))
+            )
+            self.object_methods[name] = (
+                Adapter(
+                    library="library models", object_methods={name: spec}, object_methods_if=words
+                ),
+                spec,
+            )
         # Common method names, each read only where the module's bytes hold one of its words.
         self.gated = [(a.object_methods_if, frozenset(a.object_methods)) for a in hand_written]
         self.gated = [(words, names) for words, names in self.gated if words]
-        self.gated += [(words, frozenset((name,))) for name, words, _ in OBJECT_METHODS]
+        self.gated += [(words, frozenset((name,))) for name, words, _, _ in OBJECT_METHODS]
 
     def _model(self, _: str, modules: tuple[str, ...]) -> None:
         """Make the entries of one model: its adapter's clients and functions."""
@@ -101,13 +111,32 @@ class AdapterTables:
         if made.clients:
             dict.__setitem__(self.by_library, made.library, made)
 
-    def _object_method(self, name: str, modules: tuple[str, ...]) -> None:
-        """Make the entry of the method ``name`` of objects, from the models that declare
-        it (the models' own adapters are not needed: it reads the models)."""
-        # start-up: a model's adapter is made when a module first names one of its callables
-        from .adapters.declared import object_method_adapters
-        from .models import model
+    @staticmethod
+    def _object_method(
+        name: str, declaring: tuple[str, ...], makers: frozenset[str]
+    ) -> Callable[[MailFile, CallSite], None]:
+        """What a call of the method ``name`` of objects records: the models' own reading
+        (:func:`.adapters.declared.object_method_adapters`), made the first time the object
+        is one that a callable of ``makers`` made. Of any other object, each of the
+        models' openers and credentials passes the call over (``_made_by``), so nothing is
+        recorded and no model is needed."""
+        made: list[Callable[[MailFile, CallSite], None]] = []
 
-        for made in object_method_adapters(tuple(model(module) for module in modules)):
-            if name in made.object_methods:
-                dict.__setitem__(self.object_methods, name, (made, made.object_methods[name]))
+        def record(mail: MailFile, site: CallSite) -> None:
+            origin = site.receiver_value.origin
+            if origin is None or origin.removeprefix("call ") not in makers:
+                return
+            if not made:
+                # start-up: the models are imported for an object one of them made
+                from .adapters.declared import object_method_adapters
+                from .models import model
+
+                adapters = object_method_adapters(tuple(model(module) for module in declaring))
+                made.append(
+                    next(a for a in adapters if name in a.object_methods)
+                    .object_methods[name]
+                    .record
+                )
+            made[0](mail, site)
+
+        return record

@@ -27,14 +27,12 @@ from ..models.spec import (
     Opener,
 )
 from . import common
-from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .base import MODEL_SLOTS, Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .declared_choices import specialise, verifies
 from .declared_credentials import Record, app_secret, ews, grant_record
 from .declared_urls import from_url
 
-# How many positional arguments a call may have before no model's signature fits it.
-_SLOTS = 12
-_PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
+_PLACEHOLDERS = MODEL_SLOTS
 
 
 def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
