@@ -1,7 +1,9 @@
 """Library models: one module per mail library, each a :class:`LibraryModel` of plain
-data (see :mod:`.spec`). Adding a library is one module here plus fixtures; the
-interpreter (:mod:`authsweep.scanner.python.adapters.declared`) makes the front end
-read it, and ``tests/test_library_models.py`` checks it against the library.
+data (see :mod:`.spec`). Adding a library is one module here, its name in
+:data:`MODULES`, the index of the models' names made again (``python
+scripts/model_names.py``) and fixtures; the interpreter
+(:mod:`authsweep.scanner.python.adapters.declared`) makes the front end read it, and
+``tests/test_library_models.py`` checks it against the library.
 
 A run imports a model only when a module it analyses names one of the model's callables
 (:mod:`authsweep.scanner.python.model_names` says which model reads which name): most
