@@ -13,6 +13,7 @@ form Python gives identifiers (``ｓｍｔｐｌｉｂ`` is ``smtplib``).
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import unicodedata
@@ -218,14 +219,17 @@ def module_may_matter(kind: str, data: bytes, lowered: bytes | None = None) -> b
         return False
     if data.isascii() and not may_declare_encoding(data):
         return False  # UTF-8, searched as bytes already
-    # start-up: `tokenize` (about 4 M instructions) only for a module that may declare an
-    # encoding or holds other than ASCII
-    import tokenize
+    if utf8_by_default(data):
+        encoding = "utf-8"
+    else:
+        # start-up: `tokenize` (about 4 M instructions) only for a module that may declare
+        # an encoding or whose first lines are not UTF-8
+        import tokenize
 
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        return False  # an unknown codec: the front end reports the file as unparsable
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:
+            return False  # an unknown codec: the front end reports the file as unparsable
     utf8 = encoding in ("utf-8", "utf-8-sig")
     if utf8 and data.isascii():
         return False
@@ -247,6 +251,29 @@ def may_declare_encoding(data: bytes) -> bool:
     first = data.find(b"\n")
     second = data.find(b"\n", first + 1) if first >= 0 else -1
     return data.find(b"coding", 0, len(data) if second < 0 else second) >= 0
+
+
+def utf8_by_default(data: bytes) -> bool:
+    """Whether ``tokenize.detect_encoding`` says ``utf-8`` of a module without being asked:
+    its first two lines say no ``coding``, it starts with no UTF-8 byte order mark (then
+    ``utf-8-sig``), and those lines (up to the second ``\n``, as it reads them) decode as
+    UTF-8. With no cookie it reads the first line, and the second only after a blank or
+    comment line, and says UTF-8 unless a line it read does not decode (an error, left to
+    it). No character of UTF-8 spans a ``\n`` byte, so the lines decode alone as they do
+    in the whole."""
+    if may_declare_encoding(data):
+        return False
+    if data.isascii():
+        return True
+    if data.startswith(codecs.BOM_UTF8):
+        return False
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    try:
+        data[: len(data) if second < 0 else second + 1].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _non_ascii_lines(data: bytes, run: int = 2048) -> str:

@@ -16,7 +16,7 @@ from operator import add
 
 from .lazy_regex import lazy_pattern
 from .model import Span
-from .precheck import may_declare_encoding
+from .precheck import utf8_by_default
 from .records import plain
 
 # Byte order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
@@ -88,10 +88,13 @@ def decode(kind: str, data: bytes) -> tuple[SourceCodec, str]:
 
 def _declared_encoding(data: bytes) -> str:
     """A Python module's encoding, as ``tokenize.detect_encoding`` finds it (PEP 263);
-    ValueError when it cannot say. A module of ASCII bytes whose first two lines do not say
-    ``coding`` is UTF-8 without asking it (most modules: its answer took about 15,000
-    instructions a module, and importing ``tokenize`` about 3 M once)."""
-    if data.isascii() and not may_declare_encoding(data):
+    ValueError when it cannot say. A module whose first two lines do not say ``coding``
+    and that starts with no UTF-8 byte order mark is UTF-8 without asking it, when those
+    lines are UTF-8 (most modules: its answer took about 15,000 instructions a module,
+    and importing ``tokenize`` about 3.7 M once). It answers the same: with no cookie it
+    reads the first line, and the second only after a blank or comment line, and says
+    UTF-8 unless a line it read does not decode as UTF-8 (an error, left to it)."""
+    if utf8_by_default(data):
         return "utf-8"
     # start-up: `tokenize` only for a module that may declare an encoding or holds other
     # than ASCII

@@ -169,3 +169,19 @@ def test_a_method_of_a_class_in_a_function_is_still_found() -> None:
     inner = values.class_named(calls["Inner"].func)
     assert inner is not None and inner.name == "Inner"
     assert values.class_named(ast.Name(id="Outer", ctx=ast.Load())) is None
+
+
+def test_the_evaluators_qualified_names_are_the_symbols_kept_per_node() -> None:
+    """``Evaluator.qualified_names`` keeps its answer per node: the same object when asked
+    again, and the symbols' names in their order, on the package's own modules."""
+    for path in sorted(PACKAGE.glob("*.py"))[:40]:
+        code = path.read_text(encoding="utf-8")
+        symbols = Symbols(ast.parse(code))
+        values = Evaluator(symbols, SourceText(code))
+        for node in walk(symbols.tree):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                first = values.qualified_names(node)
+                assert list(first) == list(
+                    dict.fromkeys(n for n, _ in symbols.qualified_names(node))
+                )
+                assert values.qualified_names(node) is first

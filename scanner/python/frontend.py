@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from ..model import MailFile
 from ..providers import microsoft_host_names
 from ..text import Source
-from .adapters import ADAPTERS
-from .adapters.base import Adapter, ClientSpec, FunctionSpec
+from .adapters import HAND_WRITTEN
+from .adapters.base import Adapter, ClientSpec
 from .ast_walk import walk
 from .client_words import ClientWords
 from .entra_secrets import add_entra_secrets
 from .handed_values import hands_login_values
+from .model_tables import AdapterTables
 from .module_paths import ShadowedLibraries
 from .net import names_microsoft_host
 from .own_check import OwnCheck
@@ -35,21 +36,19 @@ _MICROSOFT_HOSTS = tuple(name.encode() for name in _MICROSOFT_NAMES)
 
 
 class PythonFrontEnd:
-    def __init__(self, adapters: Iterable[Adapter] = ADAPTERS) -> None:
+    def __init__(self, adapters: Iterable[Adapter] = HAND_WRITTEN) -> None:
+        """``adapters``: the hand-written ones; the library models' are made as a module
+        first names one of their callables (:mod:`.model_tables`)."""
         self.adapters = tuple(adapters)
-        self.clients: dict[str, tuple[Adapter, ClientSpec]] = {}
-        self.functions: dict[str, tuple[Adapter, FunctionSpec]] = {}
+        tables = AdapterTables(self.adapters)
+        self.clients = tables.clients
+        self.functions = tables.functions
+        self.object_methods = tables.object_methods
+        self.client_adapters = tables.by_library  # adapters with client classes, by library
         self.presets: dict[str, tuple[Adapter, ClientSpec]] = {}
-        self.object_methods: dict[str, tuple[Adapter, FunctionSpec]] = {}
         for adapter in self.adapters:
-            for name, spec in adapter.clients.items():
-                self.clients[name] = (adapter, spec)
-            for name, function in adapter.functions.items():
-                self.functions[name] = (adapter, function)
             for name, spec in adapter.presets.items():
                 self.presets[name] = (adapter, spec)
-            for name, function in adapter.object_methods.items():
-                self.object_methods[name] = (adapter, function)
         self.imap_adapter = next((a for a in self.adapters if a.library == "imaplib"), None)
         # The libraries' top-level modules a module of the project may take the name of
         # (not the standard library's: a file that shadows one is a mistake of its own).
@@ -74,17 +73,13 @@ class PythonFrontEnd:
             for name, (adapter, _) in self.presets.items()
             for method in adapter.methods
         }
-        gated = {name for a in self.adapters if a.object_methods_if for name in a.object_methods}
+        gated = {name for _, names in tables.gated for name in names}
         self.relevance = Relevance(
             frozenset(self.clients) | frozenset(self.functions) | preset_calls,
             frozenset(self.object_methods) - gated,
         )
         # Common method names count only in modules whose text names what they are for.
-        self.gated_methods = [
-            (a.object_methods_if, frozenset(a.object_methods))
-            for a in self.adapters
-            if a.object_methods_if
-        ]
+        self.gated_methods = tables.gated
 
     def analyze(self, path: str, source: Source) -> MailFile:
         return self._analyze(path, source, wrapper=False)

@@ -227,14 +227,13 @@ class ModuleAnalysis:
     def _project_factories(self) -> None:
         """``client = make_client(host)`` of a factory in another module of the project:
         the client it returns, opened at the call (:mod:`.factory_calls`)."""
-        adapters = {adapter.library: adapter for adapter, _ in self.front.clients.values()}
         for call, conn, adapter in factory_calls(
             self.symbols,
             self.values,
             self.bindings.bound_name,
             lambda call: call in self.opened or bool(self._client_names(call)),
             self.front.analyze_wrapper,
-            adapters,
+            self.front.client_adapters,
         ):
             self.mail.connections.append(conn)
             self.opened[call] = (conn, adapter)

@@ -25,12 +25,12 @@ from ..model import Connection, MailFile, Span, Value
 from ..project import flask_extension
 from ..providers import lookup
 from ..remedies import RemedyKind
-from .adapters import ADAPTERS
+from .adapters import HAND_WRITTEN
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .imports import imported_constant
 from .mapping_sites import mapping_site
-from .models import MODELS
+from .model_names import MODEL_NAMES, OPENER_MODULES
 from .positional_servers import keyword_span, positional_server
 from .settings_branches import branches
 from .settings_project import project_of
@@ -45,11 +45,14 @@ _MENTIONS = lazy_pattern(r"(?i)mail|smtp|imap")
 # The modules the library adapters read calls of. Not those of library models: a model
 # reads a call only when the library's signature accepts it (``mailer.Mailer(server=...)``
 # is not quick-mailer's), and one it does not read is left to the settings reader here.
-_MAIL_LIBRARIES = frozenset(
-    name.split(".", 1)[0]
-    for adapter in ADAPTERS
-    for name in (*adapter.clients, *adapter.functions, *adapter.presets)
-) - frozenset(name.split(".", 1)[0] for model in MODELS for o in model.openers for name in o.names)
+_MAIL_LIBRARIES = (
+    frozenset(
+        name.split(".", 1)[0]
+        for adapter in HAND_WRITTEN
+        for name in (*adapter.clients, *adapter.functions, *adapter.presets)
+    )
+    | frozenset(name.split(".", 1)[0] for _, _, *names in MODEL_NAMES for n in names for name in n)
+) - OPENER_MODULES
 _CONFIG_METHODS = frozenset({"update", "from_mapping"})
 
 

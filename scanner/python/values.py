@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 
-from ..model import Span, Value
+from ..model import Value
 from ..providers import is_local_host
 from .arguments import default_of
 from .callers import Callers
@@ -29,6 +29,7 @@ from .imports import OwnCheck, imported_constant, star_constant
 from .ini_parsers import IniParsers
 from .ini_reads import PARSERS, config_value
 from .item_sets import ItemSets
+from .node_names import NodeNames
 from .passed_values import PassedValues
 from .reaching import reaching, written_before
 from .settings_reads import SettingsReads, is_config, key_of, names_mail_setting, stand_in
@@ -75,7 +76,14 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Evaluator(
-    TextValues, SettingsReads, ClassMembers, CommandLine, IniParsers, PassedValues, ItemSets
+    NodeNames,
+    TextValues,
+    SettingsReads,
+    ClassMembers,
+    CommandLine,
+    IniParsers,
+    PassedValues,
+    ItemSets,
 ):
     def __init__(self, symbols: Symbols, text: SourceText, path: str | None = None) -> None:
         self.symbols = symbols
@@ -103,35 +111,10 @@ class Evaluator(
         # reconnecting client), which without it is exponential in their number.
         self._parameters: dict[ast.arg, Value] = {}
         self._passed: dict[ast.arg, list[ast.expr | None]] = {}  # what calls pass
+        self._names: dict[ast.AST, AbstractSet[str]] = {}  # qualified_names, kept per node
         self._options = None if "add_argument" in text.code else {}  # found on first use
         self._changes = None  # the dicts' later entries, indexed on first use
         self._changing: set[tuple[object, str]] = set()
-
-    # Positions and names.
-
-    def span(self, node: ast.AST) -> Span:
-        return self.text.span(node)
-
-    def source(self, node: ast.AST) -> str:
-        return self.text.text(self.span(node))
-
-    def qualified_name(self, node: ast.AST) -> str | None:
-        # Names that come from an import (or a builtin) are preferred over local ones.
-        names = self.symbols.qualified_names(node)
-        return names[0][0] if names else None
-
-    def qualified_names(self, node: ast.AST) -> AbstractSet[str]:
-        # In the symbols' order, the same on every run (not a set's, which the hash seed picks).
-        return dict.fromkeys(name for name, _ in self.symbols.qualified_names(node)).keys()
-
-    def bindings(self, node: ast.AST) -> list[Binding]:
-        return self.symbols.bindings(node) if isinstance(node, ast.Name) else []
-
-    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
-        return self.symbols.enclosing_class(node)
-
-    def enclosing_function(self, node: ast.AST) -> Function | None:
-        return self.symbols.enclosing_function(node)
 
     # Evaluation.
 

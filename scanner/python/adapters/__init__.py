@@ -1,11 +1,15 @@
-"""Library adapters of the Python front end, one module per library family."""
+"""Library adapters of the Python front end, one module per library family.
+
+``HAND_WRITTEN`` are imported with the front end. The adapters of the libraries declared
+as data (scanner/python/models) are made one model at a time, when a module names one of
+its callables (:mod:`authsweep.scanner.python.frontend`); ``ADAPTERS`` (the tests, the
+markers' script) is every adapter, those made from every model included.
+"""
 
 from __future__ import annotations
 
-from ..models import MODELS
 from .aiosmtplib import AIOSMTPLIB
 from .base import Adapter
-from .declared import adapters
 from .django_mail import DJANGO
 from .exchangelib import EXCHANGELIB
 from .http_tokens import HTTP_TOKENS
@@ -16,7 +20,7 @@ from .stdlib import IMAPLIB, POPLIB, SMTPLIB
 from .tokens import TOKENS
 from .yagmail import YAGMAIL
 
-ADAPTERS: tuple[Adapter, ...] = (
+HAND_WRITTEN: tuple[Adapter, ...] = (
     SMTPLIB,
     IMAPLIB,
     POPLIB,
@@ -29,6 +33,15 @@ ADAPTERS: tuple[Adapter, ...] = (
     EXCHANGELIB,
     TOKENS,
     HTTP_TOKENS,
-    # The libraries declared as data (scanner/python/models), read by one interpreter.
-    *adapters(MODELS),
 )
+
+
+def __getattr__(name: str) -> tuple[Adapter, ...]:
+    """``ADAPTERS``: the hand-written adapters, then those of every library model."""
+    if name != "ADAPTERS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # start-up: every model, for the tests and the scripts only
+    from ..models import MODELS
+    from .declared import adapters
+
+    return (*HAND_WRITTEN, *adapters(MODELS))

@@ -18,6 +18,11 @@ TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:  # the byte pre-check imports the adapters for their markers, without LibCST
     from ..source import Anchor
 
+# What a library model's callable is read with before one of its signatures is picked
+# (adapters.declared): one name a positional argument, as many as a call may have before
+# no model's signature fits it.
+MODEL_SLOTS = tuple(f"#{index}" for index in range(12))
+
 
 @plain
 class Guard:

@@ -27,14 +27,12 @@ from ..models.spec import (
     Opener,
 )
 from . import common
-from .base import Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
+from .base import MODEL_SLOTS, Adapter, CallSite, ClientSpec, FunctionSpec, MethodSpec
 from .declared_choices import specialise, verifies
 from .declared_credentials import Record, app_secret, ews, grant_record
 from .declared_urls import from_url
 
-# How many positional arguments a call may have before no model's signature fits it.
-_SLOTS = 12
-_PLACEHOLDERS = tuple(f"#{index}" for index in range(_SLOTS))
+_PLACEHOLDERS = MODEL_SLOTS
 
 
 def rebind(site: CallSite, params: tuple[str, ...], strict: bool) -> CallSite | None:
@@ -561,8 +559,7 @@ def _object_methods(models: tuple[LibraryModel, ...]) -> dict[str, FunctionSpec]
 
 def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
     """One adapter per model (a qualified name belongs to one model only), and one for the
-    methods of objects that library callables make, read only in modules that name one
-    of those libraries."""
+    methods of objects that library callables make (:func:`object_method_adapters`)."""
     models = tuple(models)
     built = [adapter(model) for model in models]
     seen: set[str] = set()
@@ -571,22 +568,30 @@ def adapters(models: Iterable[LibraryModel]) -> tuple[Adapter, ...]:
         if names & seen:
             raise ValueError(f"{made.library} declares {sorted(names & seen)} again")
         seen |= names
-    # Their names are common (``send``, ``add``): each is read only in modules that name
-    # the module of a maker of its object (apprise's ``add`` where ``apprise`` is named,
-    # not wherever ``emails`` is).
-    for name, spec in _object_methods(models).items():
-        modules = {
-            maker.split(".")[0].lower().encode()
-            for model in models
-            for made in (*model.openers, *model.ews)
-            if name in {n.rsplit(".", 1)[-1] for n in made.names}
-            for maker in made.on_object_of
-        }
-        built.append(
-            Adapter(
-                library="library models",
-                object_methods={name: spec},
-                object_methods_if=tuple(sorted(modules)),
-            )
+    return (*built, *object_method_adapters(models))
+
+
+def object_method_adapters(models: tuple[LibraryModel, ...]) -> tuple[Adapter, ...]:
+    """An adapter per method of objects that library callables make, read only in modules
+    that name one of those libraries: their names are common (``send``, ``add``), so each
+    is read only where the module of a maker of its object is named (apprise's ``add``
+    where ``apprise`` is, not wherever ``emails`` is). Of ``models``, only those that
+    declare a method count for it."""
+    return tuple(
+        Adapter(
+            library="library models",
+            object_methods={name: spec},
+            object_methods_if=tuple(
+                sorted(
+                    {
+                        maker.split(".")[0].lower().encode()
+                        for model in models
+                        for made in (*model.openers, *model.ews)
+                        if name in {n.rsplit(".", 1)[-1] for n in made.names}
+                        for maker in made.on_object_of
+                    }
+                )
+            ),
         )
-    return tuple(built)
+        for name, spec in _object_methods(models).items()
+    )
