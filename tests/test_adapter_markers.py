@@ -10,6 +10,7 @@ from pathlib import Path
 from authsweep.scanner.adapter_markers import ADAPTER_MARKERS, BUNDLED_LIBRARIES
 from authsweep.scanner.python.adapters import ADAPTERS
 from authsweep.scanner.python.models import MODELS
+from check_imports import imported
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "adapter_markers.py"
 
@@ -39,20 +40,7 @@ def test_a_file_that_cannot_matter_imports_no_adapter_and_no_mail_settings(
     (tmp_path / "util.py").write_text(
         "import os\n\n\ndef size(path):\n    return os.path.getsize(path)\n"
     )
-    probe = (
-        "import sys\n"
-        "from authsweep.scanner.cli import main\n"
-        "sys.argv = ['authsweep', 'check', '--no-cache', 'util.py']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    modules = set(result.stderr.rsplit("MODULES ", 1)[1].split())
+    modules = imported("check", "--no-cache", "util.py", cwd=tmp_path)
     assert "authsweep.scanner.precheck" in modules
     heavy = ("authsweep.scanner.python.adapters", "authsweep.scanner.python.models")
     heavy += ("authsweep.scanner.mail_settings", "authsweep.scanner.config")

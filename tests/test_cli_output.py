@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from check_imports import imported
 from cli_support import IMPLICIT_TLS_587, MULTILINE_LOGIN, cli_commands, invoke, run_cli, write
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -215,27 +216,6 @@ def test_cache_is_made_at_the_project_root(tmp_path: Path) -> None:
 
 # Modules that must not be imported for --version and --help.
 HEAVY = ("rich", "libcst", "yaml", "authsweep.rules", "authsweep.scanner.engine")
-WHAT_IT_IMPORTED = (
-    "import sys\n"
-    "from authsweep.scanner.cli import main\n"
-    "sys.argv = ['authsweep', *sys.argv[1:]]\n"
-    "try:\n"
-    "    main()\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
-)
-
-
-def imported(*args: str, cwd: Path) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", WHAT_IT_IMPORTED, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return set(result.stderr.rsplit("MODULES ", 1)[1].split())
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"]])

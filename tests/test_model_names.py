@@ -14,6 +14,7 @@ from authsweep.scanner.python.frontend import PythonFrontEnd
 from authsweep.scanner.python.model_names import MODEL_NAMES, OBJECT_METHODS
 from authsweep.scanner.python.model_tables import AdapterTables
 from authsweep.scanner.python.models import MODELS, MODULES
+from check_imports import run_importing
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "model_names.py"
 
@@ -82,21 +83,9 @@ def test_models_have_no_presets_or_attributes() -> None:
 
 def _modules_imported(tmp_path: Path, code: str) -> set[str]:
     (tmp_path / "job.py").write_text(code)
-    probe = (
-        "import sys\n"
-        "from authsweep.scanner.cli import main\n"
-        "sys.argv = ['authsweep', 'check', '--no-cache', '--exit-zero', 'job.py']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert "AS2" in result.stdout or "AS1" in result.stdout, result.stdout + result.stderr
-    return set(result.stderr.rsplit("MODULES ", 1)[1].split())
+    output, modules = run_importing("check", "--no-cache", "--exit-zero", "job.py", cwd=tmp_path)
+    assert "AS2" in output or "AS1" in output, output
+    return modules
 
 
 def test_a_check_of_smtplib_code_imports_no_model(tmp_path: Path) -> None:

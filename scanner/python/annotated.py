@@ -83,9 +83,12 @@ def _kept(
         ):
             for target in statement.targets:
                 receiver = dotted_name(target)
-                if receiver is not None and receiver.count(".") == 1:
-                    if receiver.startswith("self."):
-                        yield Annotated(receiver, param, None, klass, names)
+                if (
+                    receiver is not None
+                    and receiver.startswith("self.")
+                    and receiver.count(".") == 1
+                ):
+                    yield Annotated(receiver, param, None, klass, names)
 
 
 def _clients(annotation: ast.expr, symbols: Symbols, clients: Container[str]) -> tuple[str, ...]:
