@@ -109,7 +109,7 @@ class ImplicitTlsOn587(Rule):
         if policy is None:
             return None  # another provider's host (reported with --all-providers), or a test's
         microsoft = policy.provider.microsoft
-        if not microsoft and conn.tls_option and (row or _parameter(conn.port)):
+        if not microsoft and conn.tls_option and (row or _set_by_user(conn.port)):
             # ``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default
             # (or a table's) for the other arm: the caller who picks implicit TLS gives its
             # port. Microsoft 365 serves no implicit TLS on any port.
@@ -130,7 +130,7 @@ class ImplicitTlsOn587(Rule):
         )
 
 
-def _parameter(port: Value) -> bool:
+def _set_by_user(port: Value) -> bool:
     """A port the code's user sets, known by its default: a parameter, a setting, the
     environment (``int(cfg.get("port", 587))``)."""
     return (port.origin or "").startswith(("parameter ", "config key ", "env "))

@@ -61,8 +61,7 @@ def test_urllib_parse_checks_bracketed_hosts_with_the_real_ipaddress() -> None:
         "        continue\n"
         "    raise AssertionError(bad)\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    _runs_clean(script)
 
 
 def test_an_import_elsewhere_gets_the_real_module_before_the_first_use() -> None:
@@ -78,8 +77,7 @@ def test_an_import_elsewhere_gets_the_real_module_before_the_first_use() -> None
         "    pass\n"
         "assert parse.ipaddress is ipaddress\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    _runs_clean(script)
 
 
 def test_a_module_already_imported_is_given_as_it_is() -> None:
@@ -89,8 +87,7 @@ def test_a_module_already_imported_is_given_as_it_is() -> None:
         "parse = import_deferring('urllib.parse', 'ipaddress')\n"
         "assert parse.ipaddress is ipaddress\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    _runs_clean(script)
 
 
 def test_dataclasses_copies_with_the_real_copy() -> None:
@@ -110,5 +107,10 @@ def test_dataclasses_copies_with_the_real_copy() -> None:
         "import copy, dataclasses\n"
         "assert dataclasses.copy is copy and sys.modules['copy'] is copy\n"
     )
+    _runs_clean(script)
+
+
+def _runs_clean(script: str) -> None:
+    """``script`` runs to its end in an interpreter of its own (its asserts hold)."""
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

@@ -45,7 +45,7 @@ def mapping_site(
         if isinstance(parent, ast.keyword):
             key = key or (parent.arg or "")
             holder = parents.get(parent)
-            if _is_dict_call(holder):
+            if is_dict_call(holder):
                 current = holder  # type: ignore[assignment]
                 continue
             parent = holder
@@ -60,7 +60,7 @@ def mapping_site(
             key = key or label.value
             current = parent
             continue
-        elif _is_dict_call(parent) and current in parent.args:  # type: ignore[union-attr]
+        elif is_dict_call(parent) and current in parent.args:  # type: ignore[union-attr]
             current = parent  # ``dict({...})``
             continue
         if isinstance(parent, ast.Call):
@@ -73,7 +73,8 @@ def mapping_site(
     return None
 
 
-def _is_dict_call(node: ast.AST | None) -> bool:
+def is_dict_call(node: ast.AST | None) -> bool:
+    """``dict(...)``: the builtin called by its name."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
 
 

@@ -29,7 +29,7 @@ from .adapters import HAND_WRITTEN
 from .adapters.logging_handlers import config_connections
 from .arguments import call_arguments
 from .imports import imported_constant
-from .mapping_sites import mapping_site
+from .mapping_sites import is_dict_call, mapping_site
 from .model_names import MODEL_NAMES, OPENER_MODULES
 from .positional_servers import keyword_span, positional_server
 from .settings_branches import branches
@@ -99,7 +99,7 @@ def read_python_settings(
     for mapping in symbols.dicts:
         reader.inner_dict(mapping, symbols)
     for call in symbols.calls:
-        if call.keywords and isinstance(call.func, ast.Name) and call.func.id == "dict":
+        if call.keywords and is_dict_call(call):
             reader.inner_dict(call, symbols)
     # What the module's code opened (and dictConfig calls described) before settings.
     code = [conn for conn in mail.connections if not conn.log_handler]
@@ -490,7 +490,7 @@ class _Reader:
                     )
             elif isinstance(argument, ast.Dict):
                 self._entries(_dict_keys(argument), owner)
-            elif isinstance(argument, ast.Call) and dotted_name(argument.func) == "dict":
+            elif is_dict_call(argument):
                 for item in argument.keywords:
                     if item.arg is not None:
                         self.add(
