@@ -415,6 +415,11 @@ def match(index: int, key: str) -> tuple[str, Role, str] | None:
     if not family.prefixes:
         role = family.keys.get(upper)
         return ("", role, upper) if role else None
+    if "." in upper:
+        # Dotted keys (Sentry's ``mail.host``, ``mail.use-tls``): the dots and dashes
+        # separate words as ``_`` does. Only for prefixed families: in a bare key a dot
+        # is a path into the value (``extra.disable_ssl``, ``mailhost.0``).
+        upper = upper.replace(".", "_").replace("-", "_")
     for prefix in family.prefixes:
         at = upper.find(prefix)
         while at >= 0:
