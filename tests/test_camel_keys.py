@@ -35,3 +35,7 @@ def test_mattermost_email_settings() -> None:
 
 def test_other_providers_and_dotnet_keys() -> None:
     assert findings_in(FOLDER / "negatives.json") == set()
+
+
+def test_camel_case_keywords_of_a_call_stay_its_arguments() -> None:
+    assert findings_in(FOLDER / "call_keywords.py") == {("call_keywords.py", 9, "AS101", "error")}

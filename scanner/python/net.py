@@ -188,7 +188,7 @@ class Net:
         settings name reads (``password=``: the keyword settings' own)."""
         given = [
             *call.args[1:],
-            *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
+            *(k.value for k in call.keywords if k.arg and not _settings_keyword(k.arg)),
         ]
         found = next((node for node in given if _names_password(node)), None)
         if found is None:  # ``sender_password="..."``, ``auth=(user, password)``
@@ -501,6 +501,13 @@ def _names_password(node: ast.expr) -> bool:
     return isinstance(name, str) and password_name(name)
 
 
+def _settings_keyword(name: str) -> bool:
+    """A keyword the settings reader takes as a call's settings (:mod:`.settings_source`
+    reads lower-case and upper-case ones): a camelCase ``smtpPassword=`` is a setting's
+    name in a mapping, but a call's argument like any other here."""
+    return is_setting_key(name) and (name.islower() or name.isupper())
+
+
 def _keyword_secret(keyword: ast.keyword) -> ast.expr | None:
     """The password a keyword hands over by its own name: ``sender_password="..."``,
     ``email_password=`` (a framework's key is an argument here, not that framework's
@@ -523,7 +530,7 @@ def _keyword_secret(keyword: ast.keyword) -> ast.expr | None:
             _names_password(value)
         ):
             return None
-    elif not password_name(name) or (is_setting_key(name) and not is_framework_key(name)):
+    elif not password_name(name) or (_settings_keyword(name) and not is_framework_key(name)):
         return None
     if isinstance(value, ast.Constant) and value.value in (None, "", False):
         return None
