@@ -47,6 +47,7 @@ ADAPTER_MARKERS: tuple[str, ...] = (
     "dmail",
     "mailsuite",
     "email_to",
+    "redbox",
 )
 # The models' single-file libraries that projects bundle as a module of their own.
 BUNDLED_LIBRARIES: frozenset[str] = frozenset(("imaplib2",))

@@ -50,6 +50,7 @@ MARKERS: tuple[str, ...] = (
     "prefect_email",
     "pyews",
     "pyramid_mailer",
+    "redbox",
     "rpa.email",
     "send_mail",
     "smtp",
@@ -69,6 +70,7 @@ PLAN: Plan = (
         b"pop3.live.com",
         b"poplib",
         b"pyews",
+        b"redbox",
         b"xoauth2",
     ),
     (

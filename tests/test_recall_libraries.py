@@ -368,3 +368,16 @@ def test_a_zmail_reader_that_names_nothing_else_is_checked() -> None:
         ("zmail_reader_only.py", 6, "AS102", "error"),
         ("zmail_reader_only.py", 6, "AS204", "warning"),
     }
+
+
+def test_redbox_mailboxes_log_in_over_unverified_tls() -> None:
+    """Red Box's ``EmailBox`` opens imaplib's IMAP4_SSL without a context and logs in with
+    the constructor's password (by position or keyword, a host from the caller: a
+    warning); Gmail stays silent; a box without credentials makes no login."""
+    assert pinned("redbox_reader.py") == {
+        ("redbox_reader.py", 11, "AS102", "error"),
+        ("redbox_reader.py", 11, "AS204", "warning"),
+        ("redbox_reader.py", 15, "AS102", "warning"),
+        ("redbox_reader.py", 15, "AS204", "warning"),
+        ("redbox_reader.py", 20, "AS204", "warning"),
+    }

@@ -43,3 +43,16 @@ def test_a_password_written_after_the_address(found) -> None:
 
 def test_no_credentials_or_other_providers(found) -> None:
     assert {f for f in found if f[0] == "negatives.py"} == set()
+
+
+def test_a_password_handed_by_the_keywords_own_name(found) -> None:
+    """``sender_password=`` beside ``smtp_address=``; ``email_password=`` (a framework's
+    key, an argument here) beside ``smtp_host=``; ``auth=(user, password)``."""
+    assert ("named_keywords.py", 12, "AS101", "error") in found
+    assert ("named_keywords.py", 22, "AS101", "error") in found
+    assert ("named_keywords.py", 31, "AS101", "error") in found
+    assert ("named_keywords.py", 31, "AS105", "error") in found
+
+
+def test_no_password_by_name_or_other_providers(found) -> None:
+    assert {f for f in found if f[0] == "named_keywords_negatives.py"} == set()

@@ -407,6 +407,11 @@ _PREFIXED = tuple(i for i, f in enumerate(FAMILIES) if f.prefixes)
 URL_KEY = lazy_pattern(r"(?i)(?:^|_)EMAIL_URL$|^AIRFLOW_CONN_")
 
 
+# Where a camelCase key's next word starts: before a capital that follows a small letter
+# or a digit, and before the last capital of a run followed by a small letter (``SMTPPort``).
+_CAMEL = lazy_pattern(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 @lru_cache(maxsize=4096)
 def match(index: int, key: str) -> tuple[str, Role, str] | None:
     """(stem, role, suffix) of ``key`` in family ``index``, or None."""
@@ -415,6 +420,16 @@ def match(index: int, key: str) -> tuple[str, Role, str] | None:
     if not family.prefixes:
         role = family.keys.get(upper)
         return ("", role, upper) if role else None
+    if "." in upper:
+        # Dotted keys (Sentry's ``mail.host``, ``mail.use-tls``): the dots and dashes
+        # separate words as ``_`` does. Only for prefixed families: in a bare key a dot
+        # is a path into the value (``extra.disable_ssl``, ``mailhost.0``).
+        upper = upper.replace(".", "_").replace("-", "_")
+    if key != upper and not key.islower():
+        # camelCase (``smtpServer``, ``mailPassword``, Mattermost's ``SMTPPassword``): a
+        # capital starts a word. Only for prefixed families: a bare ``UseSsl`` is .NET's
+        # (``EnableSsl`` there means STARTTLS), not these families' implicit-TLS flag.
+        upper = _CAMEL.sub("_", key.replace(".", "_").replace("-", "_")).upper()
     for prefix in family.prefixes:
         at = upper.find(prefix)
         while at >= 0:

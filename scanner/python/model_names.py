@@ -222,6 +222,15 @@ MODEL_NAMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         (),
     ),
+    (
+        "redbox",
+        "redbox",
+        (
+            "redbox.EmailBox",
+            "redbox.box.EmailBox",
+        ),
+        (),
+    ),
 )
 # Methods of objects a model's callable makes (``Envelope(...).send``): each method, the
 # words one of which a module's lower-cased bytes must hold for it to be read, the
@@ -283,6 +292,7 @@ OPENER_MODULES: frozenset[str] = frozenset(
         "prefect_email",
         "pyramid_mailer",
         "pyzmail",
+        "redbox",
         "zmail",
     )
 )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from ..lazy_regex import lazy_pattern
-from ..mail_settings.keys import URL_KEY, is_setting_key
+from ..mail_settings.keys import URL_KEY, is_framework_key, is_setting_key
 from ..model import PASSWORD_MECHANISMS, Connection, Protocol, Span, Step, StepKind, Tls, Value
 from ..providers import lookup
 from .callers import Callers
@@ -28,6 +28,13 @@ _LOGINS = frozenset({"login", "authenticate", "auth"})
 _HOST_KEYWORDS = ("host", "hostname", "server", "mailhost", "host_address", "smtp_server")
 _HOST_ENDS = ("_host", "_server", "_hostname")
 _PORT_KEYWORDS = ("port",)
+# ``smtp_address=``, ``imap_addr=``: a server's address, named for its protocol (a mail
+# address there is no Microsoft host, so it never passes for one).
+_ADDRESS_ENDS = ("_address", "_addr")
+_PROTOCOL_WORDS = ("smtp", "imap", "pop", "mail", "email", "server")
+# ``auth=(user, password)``, ``credentials=(user, password)``: a login as one pair.
+_PAIR_KEYWORDS = ("auth", "credentials", "creds")
+_PAIR_ENDS = ("_auth", "_credentials", "_creds")
 # Methods called on a client's result before its login (``Client(host).connect().login``).
 _HOPS = 2
 _OTHER_MECHANISMS = frozenset(
@@ -181,9 +188,11 @@ class Net:
         settings name reads (``password=``: the keyword settings' own)."""
         given = [
             *call.args[1:],
-            *(k.value for k in call.keywords if k.arg and not is_setting_key(k.arg)),
+            *(k.value for k in call.keywords if k.arg and not _settings_keyword(k.arg)),
         ]
         found = next((node for node in given if _names_password(node)), None)
+        if found is None:  # ``sender_password="..."``, ``auth=(user, password)``
+            found = next(filter(None, map(_keyword_secret, call.keywords)), None)
         if found is None and len(call.args) > 2:  # a user and a secret after the host
             found = self._paired_secret(call)
         if found is None:
@@ -316,7 +325,13 @@ class Net:
         candidates = [keywords[k] for k in _HOST_KEYWORDS if k in keywords]
         # ``imap_server=``, ``smtp_host=``, ``mail_hostname=``: a server named for its protocol.
         candidates += [
-            v for k, v in keywords.items() if k not in _HOST_KEYWORDS and k.endswith(_HOST_ENDS)
+            v
+            for k, v in keywords.items()
+            if k not in _HOST_KEYWORDS
+            and (
+                k.endswith(_HOST_ENDS)
+                or (k.endswith(_ADDRESS_ENDS) and k.lower().startswith(_PROTOCOL_WORDS))
+            )
         ]
         if call.args and not isinstance(call.args[0], ast.Starred):
             candidates.append(call.args[0])
@@ -329,6 +344,8 @@ class Net:
     def _port(self, call: ast.Call) -> Value:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         node = next((keywords[k] for k in _PORT_KEYWORDS if k in keywords), None)
+        if node is None:  # ``smtp_port=``, ``imap_port=``
+            node = next((v for k, v in keywords.items() if k.lower().endswith("_port")), None)
         if node is None and len(call.args) > 1 and not isinstance(call.args[1], ast.Starred):
             node = call.args[1]
         if node is None:
@@ -482,6 +499,42 @@ def _names_password(node: ast.expr) -> bool:
     else:
         name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
     return isinstance(name, str) and password_name(name)
+
+
+def _settings_keyword(name: str) -> bool:
+    """A keyword the settings reader takes as a call's settings (:mod:`.settings_source`
+    reads lower-case and upper-case ones): a camelCase ``smtpPassword=`` is a setting's
+    name in a mapping, but a call's argument like any other here."""
+    return is_setting_key(name) and (name.islower() or name.isupper())
+
+
+def _keyword_secret(keyword: ast.keyword) -> ast.expr | None:
+    """The password a keyword hands over by its own name: ``sender_password="..."``,
+    ``email_password=`` (a framework's key is an argument here, not that framework's
+    settings), or the second of a pair (``auth=(user, password)``). A bare ``password=``
+    or ``smtp_password=`` is the keyword settings' own (:mod:`.settings_source`); an empty
+    value or None hands over nothing."""
+    name = keyword.arg
+    if not name:
+        return None
+    value = keyword.value
+    lowered = name.lower()
+    if (lowered in _PAIR_KEYWORDS or lowered.endswith(_PAIR_ENDS)) and isinstance(
+        value, (ast.Tuple, ast.List)
+    ):
+        if len(value.elts) != 2 or any(isinstance(e, ast.Starred) for e in value.elts):
+            return None
+        value = value.elts[1]
+        # A text written out, or a value named a password (``auth=(user, token)`` is not).
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)) and not (
+            _names_password(value)
+        ):
+            return None
+    elif not password_name(name) or (_settings_keyword(name) and not is_framework_key(name)):
+        return None
+    if isinstance(value, ast.Constant) and value.value in (None, "", False):
+        return None
+    return value
 
 
 def _first(keywords: dict[str | None, ast.expr], names: tuple[str, ...]) -> ast.expr | None:

@@ -7,7 +7,7 @@ scripts/model_names.py``) and fixtures; the interpreter
 
 A run imports a model only when a module it analyses names one of the model's callables
 (:mod:`authsweep.scanner.python.model_names` says which model reads which name): most
-runs need none of them, and the 21 modules and their records cost about 16 M
+runs need none of them, and the 22 modules and their records cost about 16 M
 instructions to import. ``MODELS`` (every model, in this order) imports them all.
 """
 
@@ -40,6 +40,7 @@ MODULES: tuple[str, ...] = (
     "dmail",
     "mailsuite",
     "email_to",
+    "redbox",
 )
 
 
