@@ -79,6 +79,10 @@ class HostPolicy:
         return self.provider is not OTHER or self.confidence is Confidence.HIGH
 
 
+# Origins of a value the deployment sets: the environment, a parameter, a config key.
+_DEPLOYED = ("env ", "parameter ", "config key ")
+
+
 class Rule:
     id: ClassVar[str]
     name: ClassVar[str]
@@ -94,6 +98,10 @@ class Rule:
     # of ``fix_safety`` when that says there is no automatic fix.
     no_fix: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
+    # A defect on every server (no certificate check, an upgrade that raises): also
+    # reported where the deployment picks the host and the code's default names another
+    # provider's (``os.getenv("SMTP_HOST", "smtp.gmail.com")``, ``host="smtp.gmail.com"``).
+    every_host: ClassVar[bool] = False
     bad: ClassVar[tuple[Example, ...]] = ()
     good: ClassVar[tuple[Example, ...]] = ()
 
@@ -141,8 +149,13 @@ class Rule:
     def host_policy(self, conn: Connection) -> HostPolicy | None:
         """Microsoft host: as loud as the rule says; unknown host: a warning of medium
         confidence, except in test code; a host of another provider: only with
-        ``--all-providers``."""
-        return self._inferred(conn, self._host_policy(conn.host, conn.test_code))
+        ``--all-providers``, or for a rule of :attr:`every_host` when that host is only
+        the default of a value the deployment sets (then as an unknown host)."""
+        policy = self._host_policy(conn.host, conn.test_code)
+        if policy is None and self.every_host and not conn.test_code:
+            if conn.host.known and conn.host.origin and conn.host.origin.startswith(_DEPLOYED):
+                policy = self._host_policy(Value.unknown(conn.host.origin), test_code=False)
+        return self._inferred(conn, policy)
 
     def step_policy(self, conn: Connection, step: Step) -> HostPolicy | None:
         """The host policy for one step: of the hosts it runs with, when a test of the host

@@ -16,6 +16,7 @@ class RepeatedStarttls(Rule):
     name = "repeated-starttls"
     severity = Severity.ERROR
     security_severity = "4.0"  # fails before anything is sent; no exposure
+    every_host = True
     summary = (
         "STARTTLS on a connection already encrypted: a second `starttls()` on one path (often "
         "left by a fix that added one above it), `starttls()` on `SMTP_SSL`/`IMAP4_SSL`, an "
@@ -55,7 +56,10 @@ class RepeatedStarttls(Rule):
         "upgrade made only when the server offers it (`if server.has_extn('STARTTLS'):`, "
         "`'starttls' in server.esmtp_features`) never runs on an encrypted session: a "
         "server does not offer STARTTLS after a TLS handshake (RFC 3207), and smtplib's "
-        "`has_extn` is false before `ehlo()` and after `starttls()`."
+        "`has_extn` is false before `ehlo()` and after `starttls()`. The error comes whatever "
+        "the server: a host the environment or a parameter only defaults to another "
+        "provider's (`os.getenv('SMTP_SERVER', 'smtp.gmail.com')`) is reported as an "
+        "unknown host, a warning."
     )
     fix_doc = (
         "Upgrade once, before the login. `authsweep fix` deletes a second `starttls()` that "

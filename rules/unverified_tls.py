@@ -16,6 +16,7 @@ class UnverifiedTls(Rule):
     name = "unverified-tls"
     severity = Severity.WARNING
     security_severity = "7.4"  # anyone on the path can read the credentials or the token
+    every_host = True
     summary = (
         "STARTTLS, `SMTP_SSL`, `IMAP4_SSL` or `POP3_SSL` without a verifying SSL context, "
         "or with verification turned off."
@@ -52,7 +53,10 @@ class UnverifiedTls(Rule):
         "TLS gets: reported when it does not verify, also when it is made and loosened on "
         "the arm that asks for TLS (`if config['ssl']: ctx = ...; ctx.verify_mode = "
         "ssl.CERT_NONE`), which is no option of the program's user; `None` there is the "
-        "library's own default."
+        "library's own default. The check is missing whatever the server: a host the "
+        "environment or a parameter only defaults to another provider's "
+        "(`os.getenv('SMTP_HOST', 'smtp.gmail.com')`) is reported as an unknown host, a "
+        "warning; the deployment picks the server."
     )
     fix_doc = (
         "Pass `context=ssl.create_default_context()` (imaplib: `ssl_context=`). The message "

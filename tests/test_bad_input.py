@@ -53,6 +53,9 @@ def test_bad_input_fixtures() -> None:
     assert "AS201" in findings["deeply_nested.py"]
     assert "AS201" in findings["newer_python.py"]
     assert "newer_python.py" not in errors
+    # Type parameters wrapped over lines, and a backtick in a docstring (not Python 2).
+    assert "AS101" in findings["newer_python_wrapped.py"]
+    assert "newer_python_wrapped.py" not in errors
     assert "empty.py" not in findings and "empty.py" not in errors
 
 

@@ -167,10 +167,15 @@ class ItemSets:
                 if (
                     isinstance(func, ast.Attribute)
                     and func.attr == "update"
-                    and len(call.args) == 1
-                    and not call.keywords
+                    and len(call.args) <= 1
+                    and (call.args or call.keywords)
+                    and all(keyword.arg is not None for keyword in call.keywords)
                 ):
-                    self._add(func.value, (None, call.args[0]), call)
+                    if call.args:
+                        self._add(func.value, (None, call.args[0]), call)
+                    for keyword in call.keywords:  # ``cfg.update(password=...)``
+                        key = ast.copy_location(ast.Constant(keyword.arg), keyword.value)
+                        self._add(func.value, (key, keyword.value), call)
             self._filled_by_callees()
         return self._changes
 

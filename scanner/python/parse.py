@@ -79,9 +79,10 @@ _UNPARENTHESIZED = "multiple exception types must be parenthesized"
 _MIXED_TABS = "inconsistent use of tabs and spaces"
 # Statements blanked out before a module is given up as unparsable.
 _MAX_REPAIRS = 16
-# PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``.
+# PEP 695 type parameters of a def or class: ``def send[T](``, ``class Box[T]:``, also
+# over several lines as formatters wrap them (``def build[\n    T\n](``).
 _TYPE_PARAMETERS = lazy_pattern(
-    r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]\n]*\])", re.MULTILINE
+    r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+)(\[[^\]]*\])", re.MULTILINE
 )
 _TYPE_STATEMENT = lazy_pattern(r"^[ \t]*type[ \t]+\w+[ \t]*(?:\[[^\]\n]*\])?[ \t]*=")
 
@@ -127,9 +128,15 @@ def parse_python(source: Source, whole_up_to: int = 0) -> Parsed:
             translated = _python3(text, error)
             if translated is not None:
                 return translated
-        if error.line is None or _PYTHON2.search(text):
+        if error.line is None:
             raise _with_python2_hint(error, text) from None
-        return _repaired(text, source, error)
+        repaired = _repaired(text, source, error)
+        if repaired.left_out and _PYTHON2.search(text):
+            # Python 2 is not repaired statement by statement (nearly every ``print``
+            # would go); newer syntax blanked whole is (a backtick in a docstring
+            # looks like Python 2's repr).
+            raise _with_python2_hint(error, text) from None
+        return repaired
 
 
 def _bound(source: str) -> None:
@@ -202,6 +209,18 @@ def parse_text(source: str) -> ast.Module:
         raise ParseError("too large to parse") from None
 
 
+def _without_type_parameters(match: re.Match[str]) -> str:
+    """A def or class with its type parameters blanked out, positions kept. A list over
+    several lines ends each of them with a backslash: the name and the ``(`` that follows
+    on a later line stay one logical line."""
+    lines = _VISIBLE.sub(" ", match.group(2)).split("\n")
+    ends = [line[:-1] if line.endswith("\r") else line for line in lines[:-1]]
+    if not all(ends):
+        return match.group(1) + "\n".join(lines)  # a blank line inside: as it is
+    joined = [end[:-1] + "\\" + line[len(end) :] for end, line in zip(ends, lines, strict=False)]
+    return match.group(1) + "\n".join([*joined, lines[-1]])
+
+
 def _repaired(text: str, source: str, first: ParseError) -> Parsed:
     """The module parsed with newer syntax blanked out (or rewritten: f-strings), then
     without the top-level statements the parser still refuses; ``first`` if nothing
@@ -210,7 +229,7 @@ def _repaired(text: str, source: str, first: ParseError) -> Parsed:
     from .fstrings import older_fstrings
 
     source = older_fstrings(source)
-    source = _TYPE_PARAMETERS.sub(lambda m: m.group(1) + " " * len(m.group(2)), source)
+    source = _TYPE_PARAMETERS.sub(_without_type_parameters, source)
     source = "".join(
         _VISIBLE.sub(" ", line) if _TYPE_STATEMENT.match(line) else line
         for line in _LINE_END_KEPT.findall(source)

@@ -15,6 +15,7 @@ as written, :mod:`.arguments`; what classes assign to their attributes,
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 
@@ -406,15 +407,15 @@ class Evaluator(
             return value
         parent = self.parents.get(node)
         # ``x = value`` / ``x: T = value`` / ``a, b = 1, 2``
-        if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
+        if (isinstance(parent, ast.Assign) and any(t is node for t in parent.targets)) or (
+            isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value
+        ):
             made = self.evaluate(parent.value, depth)
             if made.known and isinstance(made.value, dict):
                 # ``cfg = {...}`` then ``cfg["host"] = ...``: its entries set after it.
                 after = (parent.lineno, parent.col_offset)
                 return self.with_item_sets((binding.scope, name), made, after, depth)
             return made
-        if isinstance(parent, ast.AnnAssign) and parent.target is node and parent.value:
-            return self.evaluate(parent.value, depth)
         loop = loop_of(node, self.parents) if isinstance(node, ast.Name) else None
         if loop is not None:
             found = loop_value(*loop, lambda n: self.evaluate(n, depth), self.qualified_names)
@@ -564,7 +565,13 @@ def _or(left: Value, right: Value) -> Value:
     if left.known:
         # An empty default of a parameter may be given at run time: it stays the value
         # unless the fallback is itself given (``password or self.password``).
-        return left if left.present and not right.present else right
+        if left.present and not right.present:
+            return left
+        if left.origin is not None and right.origin is None:
+            # ``config = config or {}`` with ``config=None``: the fallback only stands in
+            # for what the callers give, as committed as they are (not at all).
+            return dataclasses.replace(right, origin=left.origin)
+        return right
     return built(left.origin, parts)
 
 
