@@ -21,6 +21,7 @@ from authsweep.scanner.model import (
 )
 from authsweep.scanner.providers import (
     OTHER,
+    RESERVED,
     Provider,
     host_provider,
     is_personal_account,
@@ -176,7 +177,11 @@ class Rule:
 
     def _host_policy(self, host: Value, test_code: bool) -> HostPolicy | None:
         provider = host_provider(host)
-        # A placeholder (``smtp.yourserver.com``) names no server: as unknown as no host.
+        # A placeholder (``smtp.yourserver.com``) names no server: as unknown as no host;
+        # so does a documentation domain a value the user sets only defaults to
+        # (``host="smtp.example.com"``: the callers give the server).
+        if provider is RESERVED and host.origin:
+            provider = None
         if provider is not None and not provider.placeholder:
             if provider.microsoft:
                 # A known default that the environment can override is less certain, and

@@ -31,6 +31,14 @@ def test_parameter_defaults(found) -> None:
     }
 
 
+def test_a_documentation_domain_as_a_default(found) -> None:
+    """Only a default: the callers' server, unknown. Written as the host: an example."""
+    assert {f for f in found if f[0] == "documentation_default.py"} == {
+        ("documentation_default.py", 9, "AS204", "warning"),
+        ("documentation_default.py", 10, "AS101", "warning"),
+    }
+
+
 def test_written_hosts_and_verified_contexts(found) -> None:
     assert not [f for f in found if f[0] == "negatives.py"]
 

@@ -121,7 +121,8 @@ def test_a_server_from_the_users_config_is_reported_as_not_known(imports: str) -
     [
         ("'outlook.office365.com'", ("error", "'outlook.office365.com'")),
         ("'mail.contoso.local'", None),  # a name only a private network has
-        ("'mail.example.com'", None),  # reserved for documentation: no server at all
+        # Reserved for documentation: no server, only a stand-in for the configured one.
+        ("'mail.example.com'", ("warning", "'mail.example.com'")),
     ],
 )
 def test_a_configured_server_with_a_known_default(
