@@ -42,6 +42,10 @@ def _backend_connection(site: CallSite) -> Connection | None:
     backend = site.arg("backend")
     if backend.known and backend.value is not None and backend.value != _SMTP_BACKEND:
         return None  # the console, file or locmem backend, or a third-party one
+    if "open" in site.overrides:
+        # A subclass with its own ``open()`` makes the connection and its login there
+        # (``SMTP(...)`` and XOAUTH2 by hand): Django's own code never uses these options.
+        return None
     host = site.arg("host") if site.has("host") else _setting("EMAIL_HOST")
     port = common.port(site.arg("port")) if site.has("port") else _setting("EMAIL_PORT")
     ssl = common.flag(site.arg("use_ssl"), None)
