@@ -2,19 +2,24 @@
 
 A module is otherwise loaded from its own ``.pyc`` file: its path worked out, the source
 file's status asked, the ``.pyc`` opened, read and its header checked, the code
-unmarshalled. Besides the unmarshalling, that is about 70,000 instructions and seven
+unmarshalled. Besides the unmarshalling, that is about 40,000 instructions and seven
 system calls a module, for the 170 modules of a pre-commit hook's ``check``
 (bench/RESULTS.md, "speed19"). The command (``authsweep.main``) gives the finder of the
 package's own modules (:mod:`.own_modules`) the loader of a :class:`KeptModules`: it takes
 a module's code from one marshal file in the package's ``__pycache__`` named for the
 command and the interpreter (as the dataclass methods' file is, :mod:`.method_cache`) when
-the file holds it for the source file as it is now (its path, size and modification time
-in nanoseconds, a finer clock than a ``.pyc`` file's seconds), and otherwise loads the
-module as before (``SourceFileLoader``: its ``.pyc`` file, or its source) and adds its code.
-At exit the file is written again if anything was added, unless Python writes no
-bytecode; one that cannot be read or written is done without. The loader is a
-``SourceFileLoader``, with the same name and path, so a module's spec, file and source
-are what they were.
+the file holds it for the source file as it is now, and otherwise loads the module as
+before (``SourceFileLoader``: its ``.pyc`` file, or its source) and adds its code. The
+loader is a ``SourceFileLoader`` with the same name and path, so a module's spec, file
+and source are what they were.
+
+"As it is now": the same path, size, modification time and status change time, in
+nanoseconds. A ``.pyc`` file is checked by the first two, the time in seconds; the status
+change time is set by the system whenever the file is written or replaced, as a reinstall
+does (a wheel may give every file the same modification time, and this file, unlike a
+``.pyc`` file, outlives an uninstall). At exit the file is written again if anything was
+added, unless Python writes no bytecode; one that cannot be read or written is done
+without.
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ from .kept_files import kept_path, replace_whole
 
 FILE_NAME = "modules.{command}.{tag}.marshal"
 
-# A module's entry: its source file's path, modification time (ns) and size when its code
-# was compiled, and the code, marshalled.
-Entry = tuple[str, int, int, bytes]
+# A module's entry: its source file's path and status (:func:`_status`) when its code was
+# compiled, and the code, marshalled.
+Entry = tuple[str, int, int, int, bytes]
 
 
 class KeptModules:
@@ -53,15 +58,15 @@ class KeptModules:
             self._kept = read(self.path)
         # Taken out: each module is loaded once, and its bytes need not live on.
         kept = self._kept.pop(fullname, None)
-        if kept is None or kept[0] != source or _status(source) != kept[1:3]:
+        if kept is None or kept[0] != source or _status(source) != kept[1:4]:
             return None
         try:
-            code = marshal.loads(kept[3])
+            code = marshal.loads(kept[4])
         except (EOFError, ValueError, TypeError):
             return None
         return code if type(code) is CodeType else None
 
-    def add(self, fullname: str, source: str, status: tuple[int, int], code: CodeType) -> None:
+    def add(self, fullname: str, source: str, status: Status, code: CodeType) -> None:
         self.added[fullname] = (source, *status, marshal.dumps(code))
 
     def save(self) -> None:
@@ -91,12 +96,16 @@ class KeptLoader(SourceFileLoader):
         return code
 
 
-def _status(path: str) -> tuple[int, int] | None:
+Status = tuple[int, int, int]
+
+
+def _status(path: str) -> Status | None:
+    """A file's modification and status change times (ns) and size; None if it is gone."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return (found.st_mtime_ns, found.st_size)
+    return (found.st_mtime_ns, found.st_ctime_ns, found.st_size)
 
 
 def read(path: str) -> dict[str, Entry]:
@@ -113,11 +122,10 @@ def read(path: str) -> dict[str, Entry]:
         for name, entry in table.items()
         if isinstance(name, str)
         and type(entry) is tuple
-        and len(entry) == 4
+        and len(entry) == 5
         and isinstance(entry[0], str)
-        and type(entry[1]) is int
-        and type(entry[2]) is int
-        and type(entry[3]) is bytes
+        and all(type(number) is int for number in entry[1:4])
+        and type(entry[4]) is bytes
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import marshal
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,13 +85,35 @@ def test_a_changed_source_is_loaded_again(package: Path, tmp_path: Path) -> None
     assert load(third).VALUE == 22 and third.added == {}
 
 
+def test_a_rewritten_source_of_the_same_size_and_time_is_loaded_again(
+    package: Path, tmp_path: Path
+) -> None:
+    """A reinstall may give every file the same modification time: the status change
+    time tells the new file from the old. (The reinstall removes the old ``.pyc`` files,
+    which would pass the check of a ``.pyc`` file: their time and size are the same.)"""
+    path = str(tmp_path / "kept.marshal")
+    first = KeptModules(path)
+    load(first)
+    first.save()
+    source = package / "mod.py"
+    status = os.stat(source)
+    source.write_text("VALUE = 7\n\ndef double(x):\n    return 2 * x\n")  # the same size
+    os.utime(source, ns=(status.st_atime_ns, status.st_mtime_ns))
+    shutil.rmtree(package / "__pycache__", ignore_errors=True)
+    assert os.stat(source).st_size == status.st_size
+    assert os.stat(source).st_mtime_ns == status.st_mtime_ns
+    second = KeptModules(path)
+    assert load(second).VALUE == 7
+    assert set(second.added) == {"keptpkg.mod"}
+
+
 def test_a_module_moved_elsewhere_is_loaded_again(package: Path, tmp_path: Path) -> None:
     path = str(tmp_path / "kept.marshal")
     first = KeptModules(path)
     load(first)
     table = dict(first.added)
-    _, mtime, size, code = table["keptpkg.mod"]
-    table["keptpkg.mod"] = ("/elsewhere/mod.py", mtime, size, code)
+    _, *status, code = table["keptpkg.mod"]
+    table["keptpkg.mod"] = ("/elsewhere/mod.py", *status, code)
     Path(path).write_bytes(marshal.dumps(table))
     second = KeptModules(path)
     assert load(second).VALUE == 1
@@ -99,7 +122,13 @@ def test_a_module_moved_elsewhere_is_loaded_again(package: Path, tmp_path: Path)
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"not marshal", marshal.dumps([1, 2]), marshal.dumps({"keptpkg.mod": ("x", 1)})],
+    [
+        b"",
+        b"not marshal",
+        marshal.dumps([1, 2]),
+        marshal.dumps({"keptpkg.mod": ("x", 1)}),
+        marshal.dumps({"keptpkg.mod": ("x", 1, 2, 3, "not bytes")}),
+    ],
 )
 def test_a_file_that_cannot_be_used_is_done_without(
     package: Path, tmp_path: Path, content: bytes
@@ -116,8 +145,8 @@ def test_code_that_does_not_unmarshal_is_loaded_again(package: Path, tmp_path: P
     first = KeptModules(path)
     load(first)
     table = dict(first.added)
-    source, mtime, size, _ = table["keptpkg.mod"]
-    table["keptpkg.mod"] = (source, mtime, size, b"\x00garbage")
+    *kept, _ = table["keptpkg.mod"]
+    table["keptpkg.mod"] = (*kept, b"\x00garbage")
     Path(path).write_bytes(marshal.dumps(table))
     second = KeptModules(path)
     assert load(second).VALUE == 1
