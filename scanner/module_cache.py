@@ -86,8 +86,8 @@ class KeptLoader(SourceFileLoader):
     def get_code(self, fullname: str) -> CodeType:
         kept = self._kept
         code = kept.code(fullname, self.path)
-        if code is not None:
-            return code
+        if code is not None or sys.dont_write_bytecode:  # nothing added could be kept
+            return code if code is not None else super().get_code(fullname)
         before = _status(self.path)
         code = super().get_code(fullname)
         # Kept only if the source did not change while it was loaded.
@@ -137,9 +137,12 @@ def write(path: str, table: dict[str, Entry]) -> None:
 def install(folder: str, command: str) -> KeptModules | None:
     """The modules of ``command`` kept in ``folder``/__pycache__, saved at exit; None for
     what is not a command's name or an interpreter that caches no bytecode, or where code
-    compiled with optimizations (``-O``) would be kept beside code compiled without."""
+    compiled with optimizations (``-O``) would be kept beside code compiled without; None
+    too where no bytecode is written and no file was kept (nothing to read or add)."""
     path = kept_path(folder, command, FILE_NAME)
     if path is None or sys.flags.optimize:
+        return None
+    if sys.dont_write_bytecode and not os.path.isfile(path):
         return None
     kept = KeptModules(path)
     atexit.register(kept.save)

@@ -159,9 +159,25 @@ def test_nothing_is_written_without_bytecode(
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     path = tmp_path / "kept.marshal"
     kept = KeptModules(str(path))
-    load(kept)
+    assert load(kept).VALUE == 1
+    assert kept.added == {}  # nothing to keep: no status asked
     kept.save()
     assert not path.exists()
+    assert install(str(tmp_path), "check") is None  # and no file to read: no loader
+
+
+def test_a_kept_file_is_read_without_bytecode(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "kept.marshal")
+    first = KeptModules(path)
+    load(first)
+    first.save()
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    second = KeptModules(path)
+    assert load(second).VALUE == 1
+    assert second.added == {}
+    assert second.code("keptpkg.mod", str(package / "mod.py")) is None  # taken already
 
 
 def test_install_names_the_file_for_the_command(tmp_path: Path) -> None:
