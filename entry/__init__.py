@@ -17,7 +17,8 @@ def main() -> None:
     functions), which its collections would traverse again and again to free nothing.
     :func:`authsweep.scanner.cli.main` starts it again once the command is imported. The
     package's modules are found from one listing of each of their folders
-    (:mod:`authsweep.scanner.own_modules`); the dataclasses' methods compiled in an earlier
+    (:mod:`authsweep.scanner.own_modules`) and loaded from one file that keeps their code
+    (:mod:`authsweep.scanner.module_cache`); the dataclasses' methods compiled in an earlier
     run are used again (:mod:`authsweep.scanner.method_cache`), and so are the regular
     expressions compiled on first use (:mod:`authsweep.scanner.pattern_cache`);
     ``urllib.parse`` comes without ``ipaddress`` (:mod:`authsweep.scanner.stand_ins`). When the
@@ -28,8 +29,16 @@ def main() -> None:
     # no import machinery.
     from authsweep.scanner.own_modules import install as find_own_modules
 
-    find_own_modules(__name__)  # before the package's modules are imported
     command = sys.argv[1] if len(sys.argv) > 1 else ""
+    kept = None
+    if not command.startswith("-"):  # a command's name: its modules are kept in one file
+        # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests)
+        # changes no import machinery.
+        from authsweep.scanner.module_cache import install as keep_modules
+
+        kept = keep_modules(os.path.dirname(__file__), command)
+    # before the package's modules are imported
+    find_own_modules(__name__, kept.loader if kept is not None else None)
     if not command.startswith("-"):  # a command's name: it makes dataclasses
         # Here, not at the top: `import authsweep` (the lab's pytest plugin, tests) loads no
         # CLI; and `--version` no dataclasses.

@@ -10,7 +10,8 @@ package's own names only, from one listing of each of its folders, with the spec
 path finder would make: a module's ``.py`` file (or a package's ``__init__.py``) loaded by
 ``SourceFileLoader``, which reads and checks the cached bytecode as before. Anything it
 does not find as a plain source file (an extension module, a namespace package, a file
-added since its folder was listed) is left to the path finder.
+added since its folder was listed) is left to the path finder. The command may give it
+another loader of source files (:mod:`.module_cache`'s, a ``SourceFileLoader`` too).
 """
 
 from __future__ import annotations
@@ -26,15 +27,20 @@ from importlib.machinery import (
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+    from importlib.abc import Loader
     from types import ModuleType
+
+    MakeLoader = Callable[[str, str], Loader]
 
 
 class OwnModules:
-    """A finder of the modules under ``package`` (the names ``package.…``)."""
+    """A finder of the modules under ``package`` (the names ``package.…``), each loaded by
+    the loader ``loader`` makes of its name and source file."""
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, loader: MakeLoader = SourceFileLoader) -> None:
         self.prefix = package + "."
+        self.loader = loader
         self._listed: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def find_spec(
@@ -49,9 +55,9 @@ class OwnModules:
             inner = f"{folder}{os.sep}{name}"
             if not _source(_INIT, self._listing(inner)[0]):
                 return None  # a namespace package, or not a package: the path finder's
-            return _spec(fullname, f"{inner}{os.sep}{_INIT}.py", [inner])
+            return _spec(fullname, f"{inner}{os.sep}{_INIT}.py", [inner], self.loader)
         if _source(name, files):
-            return _spec(fullname, f"{folder}{os.sep}{name}.py", None)
+            return _spec(fullname, f"{folder}{os.sep}{name}.py", None, self.loader)
         return None
 
     def _listing(self, folder: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -80,11 +86,13 @@ def _source(name: str, files: frozenset[str]) -> bool:
     )
 
 
-def _spec(fullname: str, origin: str, locations: list[str] | None) -> ModuleSpec:
+def _spec(
+    fullname: str, origin: str, locations: list[str] | None, loader: MakeLoader
+) -> ModuleSpec:
     """The spec ``importlib.util.spec_from_file_location`` makes for a source file."""
     spec = ModuleSpec(
         fullname,
-        SourceFileLoader(fullname, origin),
+        loader(fullname, origin),
         origin=origin,
         is_package=locations is not None,
     )
@@ -113,7 +121,8 @@ def _cached(origin: str) -> str | None:
     return f"{head.rstrip('/')}/__pycache__/{base or rest}{dot}{tag}{BYTECODE_SUFFIXES[0]}"
 
 
-def install(package: str) -> None:
-    """Put the finder of ``package``'s modules first on ``sys.meta_path`` (once)."""
+def install(package: str, loader: MakeLoader | None = None) -> None:
+    """Put the finder of ``package``'s modules first on ``sys.meta_path`` (once); their
+    loader made by ``loader`` (by default ``SourceFileLoader``)."""
     if not any(isinstance(finder, OwnModules) for finder in sys.meta_path):
-        sys.meta_path.insert(0, OwnModules(package))
+        sys.meta_path.insert(0, OwnModules(package, loader or SourceFileLoader))

@@ -426,6 +426,11 @@ class WrittenPasswords:
 
     def calls(self) -> list[ast.Call]:
         """The calls given one."""
+        # What is written, as an argument or bound to a name handed as one, is a string
+        # constant of the module (the symbol table keeps them all): most modules have none
+        # that looks like a password, and their calls' arguments need no look.
+        if not any(map(written_password, self.symbols.strings)):
+            return []
         return [
             call
             for call in self.symbols.calls

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import fields
 
 from .. import __version__
 from ..findings import (
@@ -74,8 +74,13 @@ def finding_from_dict(data: dict) -> Finding:
 
 
 def mailbox_dict(mailbox: Mailbox) -> dict:
-    """A finding's mailbox, without the parts that are not known."""
-    return {key: value for key, value in asdict(mailbox).items() if value is not None}
+    """A finding's mailbox, without the parts that are not known. Its fields are text (or
+    None), which ``asdict`` would only copy, importing ``copy`` to do it."""
+    return {
+        field.name: value
+        for field in fields(mailbox)
+        if (value := getattr(mailbox, field.name)) is not None
+    }
 
 
 def error_dict(error: FileError) -> dict:
