@@ -4,6 +4,7 @@ each lives and how it is replaced."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 
@@ -32,3 +33,14 @@ def replace_whole(path: str, data: bytes) -> None:
             os.unlink(partial)
         except OSError:
             pass
+
+
+def read_table(path: str) -> dict[object, object]:
+    """The dict marshalled at ``path``; empty if the file is missing, unreadable or holds
+    something else (each reader checks its entries)."""
+    try:
+        with open(path, "rb") as file:
+            table = marshal.loads(file.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return table if isinstance(table, dict) else {}

@@ -23,7 +23,7 @@ import marshal
 import sys
 from types import CodeType
 
-from .kept_files import kept_path, replace_whole
+from .kept_files import kept_path, read_table, replace_whole
 from .stand_ins import import_deferring
 
 TYPE_CHECKING = False  # typing's flag, without importing typing at start-up
@@ -83,16 +83,9 @@ class MethodCache:
 
 def read(path: str) -> dict[str, CodeType]:
     """The functions kept at ``path``; none if it is missing, unreadable or not ours."""
-    try:
-        with open(path, "rb") as file:
-            table = marshal.loads(file.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(table, dict):
-        return {}
     return {
         source: code
-        for source, code in table.items()
+        for source, code in read_table(path).items()
         if isinstance(source, str) and type(code) is CodeType
     }
 

@@ -31,7 +31,7 @@ import sys
 from importlib.machinery import SourceFileLoader
 from types import CodeType
 
-from .kept_files import kept_path, replace_whole
+from .kept_files import kept_path, read_table, replace_whole
 
 FILE_NAME = "modules.{command}.{tag}.marshal"
 
@@ -110,16 +110,9 @@ def _status(path: str) -> Status | None:
 
 def read(path: str) -> dict[str, Entry]:
     """The modules kept at ``path``; none if it is missing, unreadable or not ours."""
-    try:
-        with open(path, "rb") as file:
-            table = marshal.loads(file.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(table, dict):
-        return {}
     return {
-        name: entry
-        for name, entry in table.items()
+        name: entry  # type: ignore[misc]
+        for name, entry in read_table(path).items()
         if isinstance(name, str)
         and type(entry) is tuple
         and len(entry) == 5
