@@ -165,12 +165,18 @@ def _adopt_bare_keys(
     TLS flags written without the prefix belong to the prefixed settings beside them:
     what the code reading the mapping connects with, and what a fix of the port changes.
     So do a bare user and password beside a prefixed Microsoft host
-    (``Notifier(smtp_server="smtp.office365.com", password=...)``): the login to it."""
+    (``Notifier(smtp_server="smtp.office365.com", password=...)``): the login to it; and
+    a bare Microsoft host and its port beside a prefixed password (``Client(host=
+    "smtp.office365.com", smtp_user=..., smtp_password=...)``): the server it logs in to."""
     if not (mapping or all(setting.listed for setting in items)):
         return  # module constants or an INI section: a bare flag may be anyone's
     adopted = _FLAGS
     if Role.HOST in matched and _microsoft_host(matched[Role.HOST][0]):
         adopted = (*_FLAGS, *_CREDENTIALS)
+    elif Role.PASSWORD in matched and any(
+        GENERIC_SMTP_KEYS.get(s.key.upper()) is Role.HOST and _microsoft_host(s) for s in items
+    ):
+        adopted = (*_FLAGS, Role.HOST, Role.PORT)
     taken = {id(setting) for setting, _ in matched.values()}
     for setting in items:
         role = GENERIC_SMTP_KEYS.get(setting.key.upper())
