@@ -80,8 +80,14 @@ class HostPolicy:
         return self.provider is not OTHER or self.confidence is Confidence.HIGH
 
 
-# Origins of a value the deployment sets: the environment, a parameter, a config key.
-_DEPLOYED = ("env ", "parameter ", "config key ")
+# Origins of a value the code's user sets: the environment, a parameter, a config key.
+_SET_BY_USER = ("env ", "parameter ", "config key ")
+
+
+def set_by_user(value: Value) -> bool:
+    """A value the code's user sets (a parameter, a setting, the environment), known here
+    by its default: ``int(cfg.get("port", 587))``, ``os.getenv("HOST", "smtp.gmail.com")``."""
+    return (value.origin or "").startswith(_SET_BY_USER)
 
 
 class Rule:
@@ -154,7 +160,7 @@ class Rule:
         the default of a value the deployment sets (then as an unknown host)."""
         policy = self._host_policy(conn.host, conn.test_code)
         if policy is None and self.every_host and not conn.test_code:
-            if conn.host.known and conn.host.origin and conn.host.origin.startswith(_DEPLOYED):
+            if conn.host.known and set_by_user(conn.host):
                 policy = self._host_policy(Value.unknown(conn.host.origin), test_code=False)
         return self._inferred(conn, policy)
 

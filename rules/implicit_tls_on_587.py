@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authsweep.scanner.findings import Applicability, Confidence, Finding, Severity
-from authsweep.scanner.model import Connection, MailFile, Protocol, Tls, Value
+from authsweep.scanner.model import Connection, MailFile, Protocol, Tls
 
-from .base import Example, Rule, describe_host, starttls_switch, table_rows
+from .base import Example, Rule, describe_host, set_by_user, starttls_switch, table_rows
 
 
 class ImplicitTlsOn587(Rule):
@@ -109,7 +109,7 @@ class ImplicitTlsOn587(Rule):
         if policy is None:
             return None  # another provider's host (reported with --all-providers), or a test's
         microsoft = policy.provider.microsoft
-        if not microsoft and conn.tls_option and (row or _set_by_user(conn.port)):
+        if not microsoft and conn.tls_option and (row or set_by_user(conn.port)):
             # ``if use_ssl: SMTP_SSL(host, port)`` with ``port=587`` a parameter's default
             # (or a table's) for the other arm: the caller who picks implicit TLS gives its
             # port. Microsoft 365 serves no implicit TLS on any port.
@@ -128,9 +128,3 @@ class ImplicitTlsOn587(Rule):
                 "Connect in plain text and upgrade with STARTTLS",
             ),
         )
-
-
-def _set_by_user(port: Value) -> bool:
-    """A port the code's user sets, known by its default: a parameter, a setting, the
-    environment (``int(cfg.get("port", 587))``)."""
-    return (port.origin or "").startswith(("parameter ", "config key ", "env "))
